@@ -1,0 +1,45 @@
+"""Client for the standard SMM panel API v2. Knows nothing of Telegram."""
+
+from bot.panel.client import PanelClient
+from bot.panel.errors import (
+    InsufficientBalance,
+    InvalidApiKey,
+    OutcomeUnknown,
+    PanelError,
+    PanelRejected,
+    PanelUnavailable,
+)
+from bot.panel.models import (
+    TERMINAL_STATUSES,
+    Balance,
+    BulkItemResult,
+    CancelResult,
+    NewOrder,
+    OrderStatus,
+    RefillResult,
+    RefillState,
+    RefillStatus,
+    Service,
+    Status,
+)
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "Balance",
+    "BulkItemResult",
+    "CancelResult",
+    "InsufficientBalance",
+    "InvalidApiKey",
+    "NewOrder",
+    "OrderStatus",
+    "OutcomeUnknown",
+    "PanelClient",
+    "PanelError",
+    "PanelRejected",
+    "PanelUnavailable",
+    "RefillResult",
+    "RefillState",
+    "RefillStatus",
+    "Service",
+    "Status",
+]

@@ -1,0 +1,141 @@
+"""Typed values the panel client returns. Parsing lives in `bot.panel.parsing`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.panel.errors import PanelRejected
+
+
+class Status(StrEnum):
+    """Order status as the bot understands it; `UNKNOWN` keeps the raw text elsewhere."""
+
+    PENDING = "Pending"
+    IN_PROGRESS = "In progress"
+    PROCESSING = "Processing"
+    COMPLETED = "Completed"
+    PARTIAL = "Partial"
+    CANCELED = "Canceled"
+    REFUNDED = "Refunded"
+    ERROR = "Error"
+    UNKNOWN = "Unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset({Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.REFUNDED})
+
+
+class RefillState(StrEnum):
+    COMPLETED = "completed"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: int
+    name: str
+    type: str
+    category: str
+    rate: Decimal  # per 1000 units
+    min: int
+    max: int
+    refill: bool = False
+    cancel: bool = False
+    dripfeed: bool | None = None
+    description: str | None = None
+
+    def cost(self, quantity: int, runs: int = 1) -> Decimal:
+        """Cost of `quantity` units, `runs` times: rate is per 1000."""
+        return self.rate * quantity * runs / 1000
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    status: Status
+    raw_status: str
+    charge: Decimal | None = None
+    start_count: int | None = None
+    remains: int | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefillStatus:
+    state: RefillState
+    raw_status: str
+    refill_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """One order to place; `extra` holds the type-specific parameters of the standard."""
+
+    service: int
+    link: str | None = None
+    quantity: int | None = None
+    runs: int | None = None
+    interval: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkItemResult:
+    """Outcome of one item of `add_orders`, in input order."""
+
+    index: int
+    order_id: int | None = None
+    error: str | None = None
+    # True when the item was never sent (an earlier chunk failed as a whole).
+    not_sent: bool = False
+    # True when the item was sent but no trustworthy answer came back: the order MAY exist on
+    # the panel. Never resend such an item blindly; check the panel's order list first.
+    unknown: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.order_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RefillResult:
+    order_id: int
+    refill_id: int | None
+    state: RefillState
+    raw_status: str
+    error: str | None = None
+    # Only multi calls set these, for items of a chunk after the first that failed as a whole:
+    # `unknown` = sent without a trustworthy answer, `not_sent` = never sent.
+    unknown: bool = False
+    not_sent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.refill_id is not None and self.state is not RefillState.REJECTED
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    order_id: int
+    ok: bool
+    error: str | None = None
+    # As for `RefillResult`: set only for later chunks of a multi call that failed as a whole.
+    unknown: bool = False
+    not_sent: bool = False
+
+
+StatusMap = dict[int, OrderStatus | PanelRejected]
+RefillStatusMap = dict[int, RefillStatus | PanelRejected]
