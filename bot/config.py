@@ -54,7 +54,9 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts if p)
             except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids, e.g. 123,456") from None
+                raise ValueError(
+                    "must be comma-separated Telegram user ids, e.g. 123,456"
+                ) from None
         if isinstance(value, int):
             return frozenset({value})
         return value
@@ -109,7 +111,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
-        if self.webhook_url and not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+        if self.webhook_url and not (
+            self.webhook_secret and self.webhook_secret.get_secret_value()
+        ):
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
 

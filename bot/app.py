@@ -1,0 +1,169 @@
+"""Application wiring: `build_application(settings)` returns a ready PTB Application.
+
+Resources (database, the shared panel HTTP client) are opened in `initialize()` and closed in
+`shutdown()` of the Application itself rather than in post_init/post_shutdown hooks: persistence
+reads the database during `initialize()`, before post_init would run, and tests drive the
+Application with `async with app`, which never calls those hooks. `run_polling`/`run_webhook`
+call the same two methods, so production and tests take one path.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.deps import BotContext, Deps
+from bot.handlers.commands import available
+from bot.handlers.registry import register
+from bot.i18n import Catalogs
+from bot.logs import SecretRegistry
+from bot.persistence import SQLitePersistence
+from bot.processor import PerUserUpdateProcessor
+from bot.services.access import AccessService
+from bot.services.keys import KeyService
+from bot.services.panels import PanelFactory
+from bot.storage import Storage
+from bot.storage.crypto import load_cipher
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+class BotApplication(Application):  # type: ignore[type-arg]
+    """An Application that owns the bot's dependencies for its lifetime."""
+
+    def __init__(self, *, settings: Settings, secrets: SecretRegistry, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.secrets = secrets
+        self.deps: Deps | None = None
+        self.commands: set[str] = set()
+
+    async def initialize(self) -> None:
+        if self.deps is None:
+            self.deps = await open_deps(self.settings, self.secrets)
+            self.bot_data["commands"] = self.commands
+            persistence = self.persistence
+            if isinstance(persistence, SQLitePersistence):
+                persistence.attach(self.deps.storage.state)
+        await super().initialize()
+        await self._publish_commands()
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            if self.deps is not None:
+                await self.deps.aclose()
+                self.deps = None
+
+    async def _publish_commands(self) -> None:
+        assert self.deps is not None
+        catalogs = self.deps.catalogs
+        public = [c for c in available(self.commands) if not c.admin]
+        scope = BotCommandScopeAllPrivateChats()
+        try:
+            for lang in catalogs.languages:
+                t = catalogs.translator(lang)
+                commands = [BotCommand(c.name, t._(c.description)[:256]) for c in public]
+                await self.bot.set_my_commands(commands, scope=scope, language_code=lang)
+            t = catalogs.translator(self.settings.default_language)
+            await self.bot.set_my_commands(
+                [BotCommand(c.name, t._(c.description)[:256]) for c in public], scope=scope
+            )
+        except TelegramError as exc:
+            # A missing menu is cosmetic; the bot must still start.
+            log.warning("could not publish the command menu: %s", exc)
+
+
+async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
+    cipher = load_cipher(settings.encryption_keys, settings.database_path)
+    storage = await Storage.open(settings.database_path, cipher)
+    try:
+        http = httpx.AsyncClient(
+            timeout=settings.panel_timeout_seconds,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            headers={"User-Agent": "smm-panel-bot/0.1"},
+        )
+        catalogs = Catalogs.load()
+        unknown = set(catalogs.languages) - set(SUPPORTED_LANGUAGES)
+        if unknown:
+            log.info("extra catalogs found: %s", ", ".join(sorted(unknown)))
+        panels = PanelFactory(settings.panel_api_url, http, settings.panel_timeout_seconds)
+        keys = KeyService(storage.keys, panels, secrets)
+        await keys.load_secrets()
+        return Deps(
+            settings=settings,
+            storage=storage,
+            http=http,
+            catalogs=catalogs,
+            secrets=secrets,
+            panels=panels,
+            access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
+            keys=keys,
+        )
+    except BaseException:
+        await storage.close()
+        raise
+
+
+def build_application(
+    settings: Settings,
+    secrets: SecretRegistry | None = None,
+    *,
+    requests: tuple[BaseRequest, BaseRequest] | None = None,
+) -> BotApplication:
+    """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport."""
+    secrets = secrets if secrets is not None else SecretRegistry()
+    secrets.add(settings.bot_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        secrets.add(settings.webhook_secret.get_secret_value())
+    context_types = ContextTypes(context=BotContext)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .application_class(BotApplication, kwargs={"settings": settings, "secrets": secrets})
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(context_types)
+        .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .persistence(SQLitePersistence())
+        .arbitrary_callback_data(False)
+    )
+    if requests is not None:
+        builder = builder.request(requests[0]).get_updates_request(requests[1])
+    app = builder.build()
+    assert isinstance(app, BotApplication)
+    app.commands = register(app)
+    return app
+
+
+def run(settings: Settings, secrets: SecretRegistry | None = None) -> None:
+    app = build_application(settings, secrets)
+    if settings.webhook_url:
+        assert settings.webhook_secret is not None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,75 @@
+"""Everything a handler needs, built once per process and passed in: no module-level state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator
+from bot.logs import SecretRegistry
+from bot.services.access import AccessService
+from bot.services.keys import KeyService
+from bot.services.panels import PanelFactory
+from bot.storage import Storage
+from bot.storage.models import User
+
+
+@dataclass(slots=True)
+class Deps:
+    settings: Settings
+    storage: Storage
+    http: httpx.AsyncClient
+    catalogs: Catalogs
+    secrets: SecretRegistry
+    panels: PanelFactory
+    access: AccessService
+    keys: KeyService
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        await self.storage.close()
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Per-update context: the gate fills in the user row and their translator."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._t: Translator | None = None
+        self._user: User | None = None
+
+    @property
+    def deps(self) -> Deps:
+        deps = getattr(self.application, "deps", None)
+        if not isinstance(deps, Deps):
+            raise RuntimeError("application is not initialised")
+        return deps
+
+    @property
+    def t(self) -> Translator:
+        if self._t is None:
+            self._t = self.deps.catalogs.translator(self.deps.settings.default_language)
+        return self._t
+
+    @t.setter
+    def t(self, value: Translator) -> None:
+        self._t = value
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            raise RuntimeError("no user for this update")
+        return self._user
+
+    @user.setter
+    def user(self, value: User) -> None:
+        self._user = value

@@ -1,0 +1,131 @@
+"""Runs before every handler: private chats only, known user, language, access control."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot import keyboards
+from bot.callbacks import Action, decode
+from bot.deps import BotContext
+from bot.handlers import ui
+from bot.services.access import Verdict
+
+log = logging.getLogger(__name__)
+
+
+async def gate(update: object, context: BotContext) -> None:
+    if not isinstance(update, Update):
+        raise ApplicationHandlerStop
+    tg_user = update.effective_user
+    chat = update.effective_chat
+    if tg_user is None or tg_user.is_bot:
+        raise ApplicationHandlerStop
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await _refuse_group(update, context)
+        raise ApplicationHandlerStop
+
+    deps = context.deps
+    user = await deps.storage.users.touch(
+        tg_user.id, username=tg_user.username, first_name=tg_user.first_name
+    )
+    if user.language is None:
+        # First contact: adopt Telegram's language once; /language changes it later.
+        lang = deps.catalogs.pick(None, tg_user.language_code, deps.settings.default_language)
+        await deps.storage.users.set_language(tg_user.id, lang)
+        user = await deps.storage.users.get(tg_user.id) or user
+    context.user = user
+    context.t = deps.catalogs.translator(
+        deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
+    )
+
+    verdict = deps.access.verdict(user)
+    if verdict is Verdict.ALLOWED:
+        return
+    await _refuse_stranger(update, context, verdict)
+    raise ApplicationHandlerStop
+
+
+async def _refuse_group(update: Update, context: BotContext) -> None:
+    chat_data = context.chat_data
+    if update.callback_query is not None:
+        await ui.answer(update)
+    if chat_data is None or chat_data.get("told_private_only"):
+        return
+    chat_data["told_private_only"] = True
+    t = context.deps.catalogs.translator(context.deps.settings.default_language)
+    try:
+        await ui.send(update, t._("I only work in private chats. Please message me directly."))
+    except TelegramError as exc:
+        log.info("could not tell a group that the bot is private-only: %s", exc)
+
+
+async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict) -> None:
+    t = context.t
+    query = update.callback_query
+    if query is not None:
+        decoded = decode(query.data)
+        if (
+            verdict is Verdict.STRANGER
+            and decoded is not None
+            and decoded.action is Action.ACCESS_REQUEST
+        ):
+            await request_access(update, context)
+            return
+        await ui.answer(update, t._("You do not have access to this bot."), alert=True)
+        return
+    user_data = context.user_data
+    if verdict is Verdict.STRANGER:
+        if user_data is not None and user_data.get("greeted"):
+            return
+        if user_data is not None:
+            user_data["greeted"] = True
+        await ui.send(
+            update,
+            t._("Hello! This bot is private. An admin has to let you in before you can use it."),
+            keyboards.access_request(t),
+        )
+    elif verdict is Verdict.PENDING and update.message is not None:
+        if user_data is not None and user_data.get("told_pending"):
+            return
+        if user_data is not None:
+            user_data["told_pending"] = True
+        await ui.send(update, t._("Your access request is waiting for an admin."))
+
+
+async def request_access(update: Update, context: BotContext) -> None:
+    deps = context.deps
+    t = context.t
+    user = context.user
+    if not await deps.access.request(user):
+        await ui.answer(update, t._("Your access request is waiting for an admin."))
+        return
+    await ui.answer(update)
+    await ui.show(
+        update, t._("Thanks! Your request was sent to the admins. I will tell you the outcome.")
+    )
+    tg_user = update.effective_user
+    name = ui.esc(tg_user.full_name if tg_user else user.first_name or "")
+    handle = f" @{ui.esc(user.username)}" if user.username else ""
+    for admin_id in sorted(deps.access.admin_ids):
+        admin = await deps.storage.users.get(admin_id)
+        at = deps.catalogs.translator(
+            admin.language if admin and admin.language else deps.settings.default_language
+        )
+        try:
+            await context.bot.send_message(
+                admin_id,
+                at._(
+                    "Access request from {name}{handle} (id <code>{id}</code>).",
+                    name=name,
+                    handle=handle,
+                    id=user.id,
+                ),
+                reply_markup=keyboards.access_decision(at, user.id),
+            )
+        except TelegramError as exc:
+            log.warning("could not deliver an access request to admin %s: %s", admin_id, exc)

@@ -1,0 +1,72 @@
+"""Central handler registration: the order here is the order PTB tries handlers in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.callbacks import Action, pattern
+from bot.handlers import admin, keys, start
+from bot.handlers.dialog import DialogPart, build_dialog
+from bot.handlers.errors import on_error
+from bot.handlers.gate import gate, request_access
+from bot.handlers.menu import menu_pattern
+
+GATE_GROUP = -1
+MAIN_GROUP = 0
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
+    """Add every handler; returns the command names answered (for /help and set_my_commands)."""
+    app.add_handler(TypeHandler(object, gate), group=GATE_GROUP)
+
+    parts: list[DialogPart] = [keys.dialog_part()]
+    main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts)]
+    main += [
+        CommandHandler("start", start.start),
+        CallbackQueryHandler(start.start, pattern=menu_pattern("home")),
+        CommandHandler("help", start.help_command),
+        CommandHandler("cancel", start.cancel_idle),
+        CallbackQueryHandler(start.cancel_idle, pattern=pattern(Action.DIALOG_CANCEL)),
+        CommandHandler("language", start.language_menu),
+        CallbackQueryHandler(start.language_menu, pattern=menu_pattern("language")),
+        CallbackQueryHandler(start.set_language, pattern=pattern(Action.LANGUAGE)),
+        CommandHandler("settings", start.settings_menu),
+        CallbackQueryHandler(start.settings_menu, pattern=menu_pattern("settings")),
+        CallbackQueryHandler(start.toggle_notifications, pattern=pattern(Action.NOTIFY_TOGGLE)),
+        CallbackQueryHandler(request_access, pattern=pattern(Action.ACCESS_REQUEST)),
+        CommandHandler("allow", admin.allow),
+        CommandHandler("deny", admin.deny),
+        CommandHandler("users", admin.users),
+        CallbackQueryHandler(admin.users, pattern=pattern(Action.USERS_PAGE)),
+        CallbackQueryHandler(admin.decide, pattern=pattern(Action.ACCESS_DECIDE)),
+    ]
+    main += keys.handlers()
+    # Last: whatever nothing above took.
+    main += [
+        CallbackQueryHandler(start.unknown_callback),
+        MessageHandler(filters.ALL, start.unknown_text),
+    ]
+    app.add_handlers(main, group=MAIN_GROUP)
+    app.add_error_handler(on_error)
+
+    commands: set[str] = set()
+    for handler in main:
+        commands |= _command_names(handler)
+    for part in parts:
+        for entry in part.entry_points:
+            commands |= _command_names(entry)
+    return commands
+
+
+def _command_names(handler: BaseHandler[Any, Any, Any]) -> set[str]:
+    return set(handler.commands) if isinstance(handler, CommandHandler) else set()

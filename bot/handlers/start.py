@@ -1,0 +1,119 @@
+"""/start, /help, /cancel, /language, /settings and the main menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import keyboards
+from bot.callbacks import decode
+from bot.deps import BotContext
+from bot.handlers import ui
+from bot.handlers.commands import available
+
+
+async def start(update: Update, context: BotContext) -> None:
+    t = context.t
+    name = ui.esc(update.effective_user.first_name if update.effective_user else "")
+    text = t._(
+        "Hi {name}! I place and track orders on your SMM panel.\nChoose below or send /help.",
+        name=name,
+    )
+    if not await context.deps.keys.has_key(context.user.id):
+        text += "\n\n" + t._("First, link your panel API key with /setkey.")
+    await ui.show(update, text, keyboards.main_menu(t))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    t = context.t
+    registered: set[str] = context.bot_data.get("commands", set())
+    lines = [t._("<b>Commands</b>")]
+    is_admin = context.deps.access.is_admin(context.user.id)
+    for cmd in available(registered):
+        if cmd.admin and not is_admin:
+            continue
+        lines.append(f"/{cmd.name} — {ui.esc(t._(cmd.description))}")
+    await ui.send(update, "\n".join(lines))
+
+
+async def cancel_dialog(update: Update, context: BotContext) -> int:
+    """Fallback of every dialog: leaves it, always."""
+    await ui.answer(update)
+    _clear_dialog(context)
+    await ui.show(update, context.t._("Cancelled."), keyboards.main_menu(context.t))
+    return ConversationHandler.END
+
+
+async def cancel_idle(update: Update, context: BotContext) -> None:
+    await ui.answer(update)
+    await ui.send(update, context.t._("There is nothing to cancel."))
+
+
+def _clear_dialog(context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop("dialog", None)
+
+
+async def language_menu(update: Update, context: BotContext) -> None:
+    await ui.answer(update)
+    await ui.show(
+        update, context.t._("Choose your language:"), keyboards.languages(context.t.language)
+    )
+
+
+async def set_language(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    decoded = decode(query.data if query else None)
+    deps = context.deps
+    if decoded is None or decoded.text(0) not in deps.catalogs.languages:
+        await ui.answer(update, context.t._("This button has expired."))
+        return
+    lang = decoded.text(0)
+    await deps.storage.users.set_language(context.user.id, lang)
+    context.t = deps.catalogs.translator(lang)
+    await ui.answer(update)
+    await ui.show(update, context.t._("Language set to English."), keyboards.main_menu(context.t))
+
+
+async def settings_menu(update: Update, context: BotContext) -> None:
+    await ui.answer(update)
+    t = context.t
+    user = context.user
+    has_key = await context.deps.keys.has_key(user.id)
+    text = (
+        t._("<b>Settings</b>")
+        + "\n"
+        + (t._("API key: linked") if has_key else t._("API key: not linked"))
+    )
+    await ui.show(
+        update,
+        text,
+        keyboards.settings_menu(t, has_key=has_key, notifications=user.notifications),
+    )
+
+
+async def toggle_notifications(update: Update, context: BotContext) -> None:
+    user = context.user
+    await context.deps.storage.users.set_notifications(user.id, not user.notifications)
+    refreshed = await context.deps.storage.users.get(user.id)
+    if refreshed is not None:
+        context.user = refreshed
+    t = context.t
+    await ui.answer(
+        update,
+        t._("Notifications on.") if context.user.notifications else t._("Notifications off."),
+    )
+    await settings_menu(update, context)
+
+
+async def unknown_callback(update: Update, context: BotContext) -> None:
+    """Any button no handler took: an old keyboard or forged data."""
+    await ui.answer(update, context.t._("This button has expired."), alert=False)
+
+
+async def unknown_text(update: Update, context: BotContext) -> None:
+    await ui.send(
+        update,
+        context.t._("I did not understand that. Choose from the menu or send /help."),
+        keyboards.main_menu(context.t),
+    )

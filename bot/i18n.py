@@ -1,0 +1,210 @@
+"""Translations and locale-aware formatting, chosen per update.
+
+Handlers run concurrently for different users, so there is no process-wide "current language":
+each update gets its own immutable `Translator`.
+
+Catalogs are the `.po` files under `locales/<lang>/LC_MESSAGES/bot.po`, read directly at
+start-up (no compile step, so a plain `pip install` works). Source strings are English and use
+`str.format` placeholders: `_("Balance: {amount}", amount=...)`; translators keep the `{names}`.
+
+Maintaining the catalogs (from the repository root)::
+
+    # 1. collect every _(), gettext(), ngettext() and N_() string from bot/ into the template
+    pybabel extract -F babel.cfg --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k N_ \\
+        --sort-by-file --project smm-panel-bot -o locales/bot.pot .
+
+    # 2. merge the template into every existing catalog (new strings arrive untranslated)
+    pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching
+
+    # 3. start a new language, e.g. German; then translate locales/de/LC_MESSAGES/bot.po
+    pybabel init -i locales/bot.pot -d locales -D bot -l de
+
+No `pybabel compile` is needed. Fuzzy entries are ignored until a translator clears the flag.
+`tests/runtime/test_i18n.py` fails while any string lacks a Turkish translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as gettext_module
+import io
+import logging
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, list_currencies
+
+log = logging.getLogger(__name__)
+
+DOMAIN: Final = "bot"
+SOURCE_LANGUAGE: Final = "en"
+# Keywords for babel's extractor; the pybabel commands above and the tests use the same set.
+EXTRACT_KEYWORDS: Final[Mapping[str, tuple[int, ...] | None]] = MappingProxyType(
+    {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+)
+
+_MIN_DECIMALS: Final = 2
+_MAX_DECIMALS: Final = 6
+_PLAIN_MONEY_PATTERN: Final = "#,##0.00####"
+
+
+def N_(msgid: str) -> str:
+    """Mark a module-level string for extraction; it is translated later, where it is shown."""
+    return msgid
+
+
+def locales_dir() -> Path:
+    """`bot/locales` inside an installed wheel, else `<repo>/locales` in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "locales", package.parent / "locales"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"no locales directory next to or inside {package}")
+
+
+def _apply(text: str, fallback: str, kwargs: Mapping[str, Any]) -> str:
+    try:
+        return text.format(**kwargs)
+    except (KeyError, IndexError, ValueError):
+        # A translator broke a placeholder: show the English text rather than fail the handler.
+        log.warning("bad placeholders in translation of %r", fallback)
+        return fallback.format(**kwargs)
+
+
+def _decimals(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return min(max(own, _MIN_DECIMALS), _MAX_DECIMALS)
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Messages and number/date formats for one language; immutable, safe to share."""
+
+    language: str
+    translations: gettext_module.NullTranslations = field(repr=False)
+    locale: Locale = field(repr=False)
+
+    def gettext(self, msgid: str, /, **kwargs: Any) -> str:
+        """Translate `msgid`; placeholders are filled only when keyword arguments are given."""
+        text: str = self.translations.gettext(msgid)
+        return _apply(text, msgid, kwargs) if kwargs else text
+
+    _ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
+        """Plural-aware translation; `{n}` is available as a placeholder without passing it."""
+        text: str = self.translations.ngettext(singular, plural, n)
+        values = {"n": n, **kwargs}
+        return _apply(text, singular if n == 1 else plural, values)
+
+    def money(self, amount: Decimal, currency: str | None) -> str:
+        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6."""
+        quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
+        code = (currency or "").strip().upper()
+        if code and code in _ISO_CURRENCIES:
+            text: str = format_currency(
+                quantized,
+                code,
+                locale=self.locale,
+                currency_digits=False,
+                decimal_quantization=False,
+            )
+            return text
+        plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
+        # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
+        return f"{plain} {currency.strip()}" if currency and currency.strip() else plain
+
+    def number(self, n: int | Decimal) -> str:
+        text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)
+        return text
+
+    def decimal(self, d: Decimal) -> str:
+        """All of the value's own digits, grouped and with the locale's decimal mark."""
+        text: str = format_decimal(d, locale=self.locale, decimal_quantization=False)
+        return text
+
+    def datetime(self, moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+        """Short date and time; naive values are taken as UTC, `tz` converts before showing."""
+        text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
+        return text
+
+
+_ISO_CURRENCIES: Final = frozenset(list_currencies())
+
+
+def _read_catalog(path: Path, language: str) -> gettext_module.GNUTranslations:
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    # use_fuzzy=False drops fuzzy entries (and empty msgstrs), so they fall back to the source.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogs:
+    """All loaded languages; `translator()` never fails, unknown languages get the default."""
+
+    default: str
+    _translators: Mapping[str, Translator] = field(repr=False)
+
+    @classmethod
+    def load(cls, directory: Path | None = None, default: str = SOURCE_LANGUAGE) -> Catalogs:
+        root = directory if directory is not None else locales_dir()
+        found: dict[str, gettext_module.GNUTranslations] = {}
+        for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po.parent.parent.name
+            found[language] = _read_catalog(po, language)
+        # Chain: the user's language, then the default language's catalog, then the English
+        # source string itself (NullTranslations behaviour at the end of the chain).
+        base: gettext_module.NullTranslations = found.get(
+            default, gettext_module.NullTranslations()
+        )
+        translators: dict[str, Translator] = {}
+        for language, translations in found.items():
+            if language != default:
+                translations.add_fallback(base)
+            translators[language] = Translator(language, translations, Locale.parse(language))
+        if default not in translators:
+            translators[default] = Translator(default, base, Locale.parse(default))
+        return cls(default, MappingProxyType(translators))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages that have a catalog (the default is included even without one)."""
+        return tuple(sorted(self._translators))
+
+    def translator(self, language: str | None) -> Translator:
+        if language is not None and language in self._translators:
+            return self._translators[language]
+        return self._translators[self.default]
+
+    def pick(self, stored: str | None, telegram_code: str | None, default: str) -> str:
+        """The user's stored choice, else Telegram's language ("tr-TR" → "tr"), else default."""
+        if stored and stored.lower() in self._translators:
+            return stored.lower()
+        if telegram_code:
+            primary = telegram_code.replace("_", "-").split("-", 1)[0].lower()
+            if primary in self._translators:
+                return primary
+        return default
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """Names of the `{placeholders}` in a format string (`{{` escapes excluded)."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is not None:
+            names.add(name.split(".", 1)[0].split("[", 1)[0])
+    return frozenset(names)

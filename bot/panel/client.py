@@ -1,0 +1,509 @@
+"""Async client for the standard SMM panel API v2 (`PanelClient`).
+
+Transport rules (why they matter: money is at stake on every write):
+- Reads (services, status, refill_status, balance) are retried on `PanelUnavailable` with
+  exponential backoff; a panel that answers `{"error": …}` is never retried.
+- Writes (add, add_bulk, refill, cancel) are never retried. Once the request may have reached
+  the panel (timeout, dropped connection, 5xx, unreadable body) the failure is `OutcomeUnknown`;
+  only when it certainly did not (connect error) is it `PanelUnavailable`.
+- The API key travels only in the POST body. It never appears in exceptions (httpx errors are
+  not chained: they carry the request), in `repr`, or in log lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import ssl
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import certifi
+import httpx
+
+from bot.panel import parsing
+from bot.panel.errors import (
+    InvalidApiKey,
+    OutcomeUnknown,
+    PanelError,
+    PanelRejected,
+    PanelUnavailable,
+)
+from bot.panel.models import (
+    Balance,
+    BulkItemResult,
+    CancelResult,
+    NewOrder,
+    OrderStatus,
+    RefillResult,
+    RefillState,
+    RefillStatus,
+    Service,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# The spec caps multi queries and add_bulk at 100 items per request.
+CHUNK_SIZE = 100
+
+# Type-specific order parameters of the standard API; anything else is a caller bug.
+ALLOWED_ORDER_EXTRAS = frozenset(
+    {
+        "comments",
+        "usernames",
+        "hashtags",
+        "hashtag",
+        "username",
+        "media",
+        "answer_number",
+        "groups",
+        "min",
+        "max",
+        "posts",
+        "old_posts",
+        "delay",
+        "expiry",
+    }
+)
+
+# Keys shorter than this are not redacted from bodies: replacing e.g. "1" would corrupt the JSON.
+_MIN_REDACT_LEN = 8
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Building a verified context loads the CA bundle (~0.2 s); the bot may hold one client per
+    # user key, so every owned httpx client shares this one.
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _unique_ids(ids: Sequence[int]) -> list[int]:
+    out = list(dict.fromkeys(ids))
+    for value in out:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError("ids must be positive integers")
+    return out
+
+
+def _bind_ids(parse: Callable[[Any, list[int]], R], ids: list[int]) -> Callable[[Any], R]:
+    def bound(data: Any) -> R:
+        return parse(data, ids)
+
+    return bound
+
+
+def _wire_value(value: Any) -> Any:
+    """A parameter as the panel expects it: lists are newline-separated (comments, usernames…)."""
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, list | tuple):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _order_params(
+    service: int,
+    link: str | None,
+    quantity: int | None,
+    runs: int | None,
+    interval: int | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    unknown = sorted(set(extra) - ALLOWED_ORDER_EXTRAS)
+    if unknown:
+        raise ValueError(f"unsupported order parameter(s): {', '.join(unknown)}")
+    if isinstance(service, bool) or not isinstance(service, int) or service <= 0:
+        raise ValueError("service must be a positive integer")
+    params: dict[str, Any] = {
+        "service": service,
+        "link": link,
+        "quantity": quantity,
+        "runs": runs,
+        "interval": interval,
+        **extra,
+    }
+    return {k: _wire_value(v) for k, v in params.items() if v is not None}
+
+
+class PanelClient:
+    def __init__(
+        self,
+        api_url: str,
+        api_key: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        read_retries: int = 2,
+        retry_backoff: float = 0.5,
+    ) -> None:
+        if not api_url.startswith(("http://", "https://")):
+            raise ValueError("api_url must start with http:// or https://")
+        if read_retries < 0 or retry_backoff < 0 or timeout <= 0:
+            raise ValueError("timeout must be positive, retries and backoff not negative")
+        self._url = api_url
+        self._key = api_key
+        self._key_bytes = api_key.encode()
+        self._timeout = httpx.Timeout(timeout)
+        self._read_retries = read_retries
+        self._retry_backoff = retry_backoff
+        self._owns_http = http is None
+        # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
+        self._http = (
+            http
+            if http is not None
+            else httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
+        )
+
+    def __repr__(self) -> str:
+        return f"PanelClient(api_url={self._url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # ------------------------------------------------------------------ transport
+
+    def _redact(self, body: bytes) -> bytes:
+        # A panel that echoes the key in an error text must not smuggle it into our exceptions.
+        if len(self._key_bytes) >= _MIN_REDACT_LEN and self._key_bytes in body:
+            return body.replace(self._key_bytes, b"***")
+        return body
+
+    async def _post(self, action: str, params: dict[str, Any], *, write: bool) -> Any:
+        """One POST; returns decoded JSON or raises a `PanelError` with no context chained.
+
+        Every raise happens outside the `except` blocks so `__context__` stays empty: httpx
+        exceptions reference the request, whose body holds the key.
+        """
+        form = {"key": self._key, "action": action}
+        form.update({k: str(v) for k, v in params.items() if v is not None})
+        failure: str | None = None
+        maybe_sent = False
+        response: httpx.Response | None = None
+        try:
+            response = await self._http.post(self._url, data=form, timeout=self._timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            failure = "could not connect to the panel"
+        except httpx.UnsupportedProtocol:
+            failure = "unsupported API URL scheme"
+        except httpx.TimeoutException:
+            failure = "the panel did not answer in time"
+            maybe_sent = True
+        except httpx.HTTPError as exc:
+            failure = f"connection failed ({type(exc).__name__})"
+            maybe_sent = True
+        except httpx.InvalidURL:
+            failure = "invalid API URL"
+
+        data: Any = None
+        rejection: PanelRejected | None = None
+        if response is not None:
+            status = response.status_code
+            body = self._redact(response.content)
+            if status >= 500:
+                failure, maybe_sent = f"HTTP {status} from the panel", True
+            elif status >= 300:
+                # A redirect or client error means the panel did not process the request, unless
+                # it says why in the standard error shape.
+                rejection = self._error_in(body)
+                if rejection is None:
+                    failure = f"HTTP {status} from the panel"
+            else:
+                try:
+                    data = parsing.decode_json(body)
+                except PanelUnavailable as exc:
+                    failure, maybe_sent = str(exc), True
+
+        if rejection is not None:
+            self._log_rejection(action, rejection)
+            raise rejection
+        if failure is not None:
+            logger.warning("panel %s failed: %s", action, failure)
+            if write and maybe_sent:
+                raise OutcomeUnknown(f"{action}: {failure}; the panel may have performed it")
+            raise PanelUnavailable(f"{action}: {failure}")
+        return data
+
+    @staticmethod
+    def _error_in(body: bytes) -> PanelRejected | None:
+        try:
+            return parsing.error_of(parsing.decode_json(body))
+        except PanelError:
+            return None
+
+    @staticmethod
+    def _log_rejection(action: str, exc: PanelRejected) -> None:
+        level = logging.WARNING if isinstance(exc, InvalidApiKey) else logging.INFO
+        logger.log(level, "panel rejected %s: %s", action, exc.message)
+
+    def _parse(self, action: str, parse: Callable[[Any], T], data: Any) -> T:
+        try:
+            return parse(data)
+        except PanelRejected as exc:
+            self._log_rejection(action, exc)
+            raise
+
+    async def _read(self, action: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return self._parse(action, parse, await self._post(action, params, write=False))
+            except PanelUnavailable as exc:
+                if attempt >= self._read_retries:
+                    raise
+                delay = self._retry_backoff * 2**attempt
+                logger.info("retrying panel %s in %.2fs: %s", action, delay, exc)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _write(self, action: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
+        data = await self._post(action, params, write=True)
+        failure: str | None = None
+        try:
+            return self._parse(action, parse, data)
+        except PanelUnavailable as exc:
+            failure = str(exc)
+        # The panel answered 200 with something we cannot read: it may well have acted.
+        logger.warning("panel %s answer unreadable: %s", action, failure)
+        raise OutcomeUnknown(f"{action}: unreadable answer ({failure}); it may have been performed")
+
+    # ------------------------------------------------------------------ reads
+
+    async def services(self) -> list[Service]:
+        return await self._read("services", {}, parsing.parse_services)
+
+    async def status(self, order_id: int) -> OrderStatus:
+        return await self._read("status", {"order": order_id}, parsing.parse_status)
+
+    async def statuses(self, order_ids: Sequence[int]) -> dict[int, OrderStatus | PanelRejected]:
+        """Statuses of many orders, 100 per request; every distinct id gets a value, in input
+        order. A per-order panel error (e.g. "Incorrect order ID") is a `PanelRejected` value;
+        a request that still fails after the read retries raises for the whole call."""
+        out: dict[int, OrderStatus | PanelRejected] = {}
+        for chunk in _chunks(_unique_ids(order_ids)):
+            out.update(
+                await self._read(
+                    "status",
+                    {"orders": ",".join(map(str, chunk))},
+                    functools.partial(parsing.parse_statuses, order_ids=chunk),
+                )
+            )
+        return out
+
+    async def refill_status(self, refill_id: int) -> RefillStatus:
+        return await self._read(
+            "refill_status",
+            {"refill": refill_id},
+            lambda data: parsing.parse_refill_status(data, refill_id),
+        )
+
+    async def refill_statuses(
+        self, refill_ids: Sequence[int]
+    ) -> dict[int, RefillStatus | PanelRejected]:
+        """Uses `refills=` (which the spec says wins over `refill=`), 100 per request."""
+        out: dict[int, RefillStatus | PanelRejected] = {}
+        for chunk in _chunks(_unique_ids(refill_ids)):
+            out.update(
+                await self._read(
+                    "refill_status",
+                    {"refills": ",".join(map(str, chunk))},
+                    functools.partial(parsing.parse_refill_statuses, refill_ids=chunk),
+                )
+            )
+        return out
+
+    async def balance(self) -> Balance:
+        return await self._read("balance", {}, parsing.parse_balance)
+
+    # ------------------------------------------------------------------ writes
+
+    async def add_order(
+        self,
+        service: int,
+        link: str | None = None,
+        quantity: int | None = None,
+        *,
+        runs: int | None = None,
+        interval: int | None = None,
+        **extra: Any,
+    ) -> int:
+        """Place one order; returns the panel's order id. Never retried (see module doc)."""
+        params = _order_params(service, link, quantity, runs, interval, extra)
+        return await self._write("add", params, parsing.parse_order_id)
+
+    async def add_orders(self, orders: Sequence[NewOrder]) -> list[BulkItemResult]:
+        """Place many orders with `add_bulk`, 100 per request; one result per input item.
+
+        Per item: `order_id` on success; `error` with the panel's text when refused;
+        `unknown=True` (plus `error`) when it was sent but the answer was lost, so it may exist;
+        `not_sent=True` (plus `error`) when it was never sent. After a chunk fails as a whole
+        (refused, unknown or unreachable) later chunks are not sent. If the panel does not know
+        `add_bulk` (whole-answer "Incorrect request"/"Invalid action" on the first chunk, so
+        nothing was placed) the orders are placed one by one with `add`.
+        """
+        payloads = [
+            _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
+            for o in orders
+        ]
+        results: list[BulkItemResult] = []
+        stop_reason: str | None = None
+        # Encode every chunk before sending any: a value JSON cannot carry must fail up front,
+        # not after some orders were placed.
+        bodies = [
+            (json.dumps(chunk, ensure_ascii=False, separators=(",", ":")), len(chunk))
+            for chunk in _chunks(payloads)
+        ]
+        for chunk_no, (body, n) in enumerate(bodies):
+            base = chunk_no * CHUNK_SIZE
+            if stop_reason is not None:
+                results.extend(
+                    BulkItemResult(base + i, error=stop_reason, not_sent=True) for i in range(n)
+                )
+                continue
+            try:
+                answers = await self._write(
+                    "add_bulk", {"orders": body}, functools.partial(parsing.parse_bulk, count=n)
+                )
+            except PanelRejected as exc:
+                if chunk_no == 0 and parsing.is_unknown_action(exc):
+                    logger.info("panel does not support add_bulk; placing orders one by one")
+                    return await self._add_one_by_one(payloads)
+                results.extend(BulkItemResult(base + i, error=exc.message) for i in range(n))
+                stop_reason = f"not sent: an earlier chunk was refused ({exc.message})"
+            except OutcomeUnknown as exc:
+                results.extend(
+                    BulkItemResult(base + i, error=str(exc), unknown=True) for i in range(n)
+                )
+                stop_reason = "not sent: the outcome of an earlier chunk is unknown"
+            except PanelUnavailable as exc:
+                results.extend(
+                    BulkItemResult(base + i, error=str(exc), not_sent=True) for i in range(n)
+                )
+                stop_reason = "not sent: the panel was unreachable"
+            else:
+                for i, answer in enumerate(answers):
+                    if answer is None:
+                        results.append(
+                            BulkItemResult(
+                                base + i,
+                                error="no readable answer for this order; it may have been placed",
+                                unknown=True,
+                            )
+                        )
+                    else:
+                        order_id, error = answer
+                        results.append(BulkItemResult(base + i, order_id=order_id, error=error))
+        return results
+
+    async def _add_one_by_one(self, payloads: list[dict[str, Any]]) -> list[BulkItemResult]:
+        results: list[BulkItemResult] = []
+        stop_reason: str | None = None
+        for index, params in enumerate(payloads):
+            if stop_reason is not None:
+                results.append(BulkItemResult(index, error=stop_reason, not_sent=True))
+                continue
+            try:
+                order_id = await self._write("add", params, parsing.parse_order_id)
+            except InvalidApiKey as exc:
+                results.append(BulkItemResult(index, error=exc.message))
+                stop_reason = f"not sent: {exc.message}"
+            except PanelRejected as exc:
+                # Per-order refusals (bad link, low balance for this one) do not stop the rest.
+                results.append(BulkItemResult(index, error=exc.message))
+            except OutcomeUnknown as exc:
+                results.append(BulkItemResult(index, error=str(exc), unknown=True))
+                stop_reason = "not sent: the outcome of an earlier order is unknown"
+            except PanelUnavailable as exc:
+                results.append(BulkItemResult(index, error=str(exc), not_sent=True))
+                stop_reason = "not sent: the panel was unreachable"
+            else:
+                results.append(BulkItemResult(index, order_id=order_id))
+        return results
+
+    async def _chunked_write(
+        self,
+        action: str,
+        ids: list[int],
+        parse: Callable[[Any, list[int]], list[R]],
+        failed: Callable[[int, str, bool, bool], R],
+    ) -> list[R]:
+        """Multi-id write, 100 ids per request. A whole-request failure of the first chunk
+        raises (nothing happened yet); of a later chunk, it is marked on that chunk's items
+        (`failed(id, error, unknown, not_sent)`) and the remaining chunks are not sent."""
+        out: list[R] = []
+        chunks = list(_chunks(ids))
+        for chunk_no, chunk in enumerate(chunks):
+            try:
+                out.extend(
+                    await self._write(
+                        action,
+                        {"orders": ",".join(map(str, chunk))},
+                        _bind_ids(parse, chunk),
+                    )
+                )
+                continue
+            except PanelError as exc:
+                if chunk_no == 0:
+                    raise
+                message = exc.message if isinstance(exc, PanelRejected) else str(exc)
+                unknown = isinstance(exc, OutcomeUnknown)
+                not_sent = isinstance(exc, PanelUnavailable)
+            out.extend(failed(i, message, unknown, not_sent) for i in chunk)
+            later = [i for rest in chunks[chunk_no + 1 :] for i in rest]
+            out.extend(failed(i, "not sent: an earlier chunk failed", False, True) for i in later)
+            break
+        return out
+
+    async def refill(self, order_id: int) -> RefillResult:
+        """Request a refill. A panel refusal (`{"refill": null, "status": "rejected"}` or
+        `{"error": …}`) is a result with `ok == False`; a bad key raises `InvalidApiKey`."""
+        return await self._write(
+            "refill", {"order": order_id}, lambda data: parsing.parse_refill(data, order_id)
+        )
+
+    async def refills(self, order_ids: Sequence[int]) -> list[RefillResult]:
+        """One result per distinct id in input order (the panel's array is paired by position)."""
+
+        def failed(order_id: int, error: str, unknown: bool, not_sent: bool) -> RefillResult:
+            return RefillResult(
+                order_id, None, RefillState.UNKNOWN, "", error, unknown=unknown, not_sent=not_sent
+            )
+
+        return await self._chunked_write(
+            "refill", _unique_ids(order_ids), parsing.parse_refills, failed
+        )
+
+    async def cancel(self, order_ids: Sequence[int]) -> list[CancelResult]:
+        """One result per distinct id in input order; `ok` when the panel answered `cancel: 1`."""
+
+        def failed(order_id: int, error: str, unknown: bool, not_sent: bool) -> CancelResult:
+            return CancelResult(order_id, False, error, unknown=unknown, not_sent=not_sent)
+
+        return await self._chunked_write(
+            "cancel", _unique_ids(order_ids), parsing.parse_cancel, failed
+        )

@@ -1,0 +1,288 @@
+"""Service catalog: Turkish-aware search key, an index built once per fetch, paging and a cache.
+
+Browsing must stay cheap on 5,000-service catalogs, so everything that depends only on the
+catalog (folded text, category order, per-category lists, id lookup) is computed once in
+`CatalogIndex.__init__` and the cache hands out the same index until it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import re
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from bot.panel.models import Service
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+T = TypeVar("T")
+
+# Python lowercases "İ" to "i" + U+0307 and leaves "ı" alone; Turkish users type any of the
+# four i's for any other, so they all become plain "i" before casefolding.
+_TURKISH_I = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def fold(text: str) -> str:
+    """Matching key: case-, Turkish-i- and accent-insensitive, whitespace collapsed.
+
+    Accents are dropped too (ç→c, ş→s, ğ→g, ö→o, ü→u, é→e): people on phones without a
+    Turkish keyboard type "takipci" and must still find "Takipçi". NFKD also turns
+    compatibility forms (full-width letters, ligatures) into their plain letters.
+    """
+    # NFKD on both sides of casefold: "𝓐" only becomes "A" after it, "ß" only "ss" after casefold.
+    compat = unicodedata.normalize("NFKD", text)
+    folded = compat.translate(_TURKISH_I).casefold()
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def _search_key(text: str) -> str:
+    # Punctuation and emoji in names ("[Max 10K]", "Takipçi | Hızlı") must not glue words.
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+def catalog_version(services: Sequence[Service]) -> str:
+    """Short hash of what a pending order depends on: ids, order, categories, rates, limits."""
+    digest = hashlib.blake2b(digest_size=6)
+    for s in services:
+        digest.update(
+            f"{s.id}\x1f{s.category}\x1f{s.type}\x1f{s.rate}\x1f{s.min}\x1f{s.max}"
+            f"\x1f{s.dripfeed}\x1e".encode()
+        )
+    return digest.hexdigest()
+
+
+class CatalogIndex:
+    """Read-only view over one fetched catalog.
+
+    Categories keep the panel's order of first appearance and are addressed by position
+    (callback data must stay under 64 bytes). A service id seen twice keeps its first entry.
+    """
+
+    __slots__ = (
+        "_by_id",
+        "_cat_pos",
+        "_categories",
+        "_keys",
+        "_per_category",
+        "_services",
+        "fetched_at",
+        "version",
+    )
+
+    def __init__(self, services: Sequence[Service], *, fetched_at: float = 0.0) -> None:
+        by_id: dict[int, Service] = {}
+        for service in services:
+            by_id.setdefault(service.id, service)
+        unique = tuple(by_id.values())
+
+        cat_pos: dict[str, int] = {}
+        per_category: list[list[Service]] = []
+        for service in unique:
+            pos = cat_pos.get(service.category)
+            if pos is None:
+                pos = cat_pos[service.category] = len(per_category)
+                per_category.append([])
+            per_category[pos].append(service)
+
+        self._services = unique
+        self._by_id = by_id
+        self._cat_pos = cat_pos
+        self._categories = tuple(cat_pos)
+        self._per_category = tuple(tuple(group) for group in per_category)
+        # A word never contains "\n", so it cannot match across name and category.
+        self._keys = tuple(f"{_search_key(s.name)}\n{_search_key(s.category)}" for s in unique)
+        self.fetched_at = fetched_at
+        self.version = catalog_version(unique)
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __repr__(self) -> str:
+        return (
+            f"CatalogIndex(services={len(self._services)}, "
+            f"categories={len(self._categories)}, version={self.version!r})"
+        )
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return self._services
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self._categories)
+
+    def category_index(self, name: str) -> int:
+        """Position of category `name`; `KeyError` when the catalog has no such category."""
+        return self._cat_pos[name]
+
+    def services_in(self, category_index: int) -> list[Service]:
+        """Services of the category at `category_index`; `IndexError` when out of range."""
+        # Negative positions come only from forged or corrupt callback data.
+        if not 0 <= category_index < len(self._per_category):
+            raise IndexError(category_index)
+        return list(self._per_category[category_index])
+
+    def get(self, service_id: int) -> Service | None:
+        return self._by_id.get(service_id)
+
+    def search(self, query: str, limit: int = 50) -> list[Service]:
+        """Services whose name or category contains every word of `query`, in catalog order.
+
+        An all-digits query also matches the service with that id, which comes first.
+        """
+        if limit <= 0:
+            return []
+        words = _search_key(query).split()
+        if not words:
+            return []
+        found: list[Service] = []
+        stripped = query.strip()
+        exact_id: Service | None = None
+        if stripped.isascii() and stripped.isdigit() and len(stripped) <= 18:
+            exact_id = self._by_id.get(int(stripped))
+            if exact_id is not None:
+                found.append(exact_id)
+        for service, key in zip(self._services, self._keys, strict=True):
+            if len(found) >= limit:
+                break
+            if service is not exact_id and all(word in key for word in words):
+                found.append(service)
+        return found[:limit]
+
+    def is_current(self, version: str) -> bool:
+        """True when a button built from catalog `version` still points at this catalog."""
+        return version == self.version
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; `page` is 0-based and always within `0..pages-1`."""
+
+    items: list[T]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages - 1
+
+
+def paginate(items: Sequence[T], page: int, size: int) -> Page[T]:
+    """Slice `items` into page `page` of `size`; out-of-range pages are clamped.
+
+    An empty sequence is one empty page, so "page 1 of 1" can always be shown.
+    """
+    if size < 1:
+        raise ValueError("page size must be at least 1")
+    total = len(items)
+    pages = max(1, math.ceil(total / size))
+    page = min(max(page, 0), pages - 1)
+    start = page * size
+    return Page(items=list(items[start : start + size]), page=page, pages=pages, total=total)
+
+
+Fetch = Callable[[], Awaitable[list[Service]]]
+
+
+class CatalogCache:
+    """Per-panel-key catalog cache with TTL, LRU bound and single-flight fetching.
+
+    `key_id` is an opaque identifier chosen by the caller (user id, key fingerprint), never
+    the API key itself. Concurrent `get`s for one key share one fetch; a failed fetch is not
+    cached and its exception reaches every waiter.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 1000,
+    ) -> None:
+        if max_keys < 1:
+            raise ValueError("max_keys must be at least 1")
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._max_keys = max_keys
+        self._entries: OrderedDict[Hashable, CatalogIndex] = OrderedDict()
+        self._inflight: dict[Hashable, asyncio.Task[CatalogIndex]] = {}
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, clock: Callable[[], float] = time.monotonic
+    ) -> CatalogCache:
+        return cls(settings.services_cache_seconds, clock=clock)
+
+    def __repr__(self) -> str:
+        # Key ids stay out of repr: they may identify users.
+        return f"CatalogCache(entries={len(self._entries)}, ttl={self._ttl})"
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key_id: Hashable) -> CatalogIndex | None:
+        """The cached index even if expired, without fetching (for stale-button checks)."""
+        return self._entries.get(key_id)
+
+    def _fresh(self, key_id: Hashable) -> CatalogIndex | None:
+        index = self._entries.get(key_id)
+        if index is None or self._clock() - index.fetched_at >= self._ttl:
+            return None
+        self._entries.move_to_end(key_id)
+        return index
+
+    async def get(self, key_id: Hashable, fetch: Fetch, *, force: bool = False) -> CatalogIndex:
+        if not force:
+            cached = self._fresh(key_id)
+            if cached is not None:
+                return cached
+        task = self._inflight.get(key_id)
+        if task is None:
+            task = asyncio.create_task(self._load(key_id, fetch))
+            self._inflight[key_id] = task
+            task.add_done_callback(lambda t: self._finished(key_id, t))
+        # Shielded: one waiter being cancelled must not cancel the fetch the others wait on.
+        return await asyncio.shield(task)
+
+    async def _load(self, key_id: Hashable, fetch: Fetch) -> CatalogIndex:
+        services = await fetch()
+        index = CatalogIndex(services, fetched_at=self._clock())
+        # `invalidate` during the fetch unregisters this task: its result is then too old.
+        if self._inflight.get(key_id) is asyncio.current_task():
+            self._store(key_id, index)
+        return index
+
+    def _finished(self, key_id: Hashable, task: asyncio.Task[CatalogIndex]) -> None:
+        if self._inflight.get(key_id) is task:
+            del self._inflight[key_id]
+        # Marks the exception retrieved when every waiter was cancelled before it arrived.
+        if not task.cancelled():
+            task.exception()
+
+    def _store(self, key_id: Hashable, index: CatalogIndex) -> None:
+        self._entries[key_id] = index
+        self._entries.move_to_end(key_id)
+        while len(self._entries) > self._max_keys:
+            self._entries.popitem(last=False)
+
+    def invalidate(self, key_id: Hashable) -> None:
+        """Forget `key_id`'s catalog; a fetch already running will not be cached."""
+        self._entries.pop(key_id, None)
+        self._inflight.pop(key_id, None)

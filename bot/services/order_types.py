@@ -1,0 +1,432 @@
+"""What to ask for each service type of the standard API, and how to turn answers into an order.
+
+`plan_for(service)` gives the ordered fields of the dialog; each field's `parse` validates one
+answer (raising `InputError`) given the answers so far. `build_params` then produces the keyword
+arguments of `PanelClient.add_order(service.id, **params)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.i18n import N_
+from bot.panel.models import Service
+from bot.services.catalog import fold
+from bot.services.validation import (
+    MAX_INTERVAL_MINUTES,
+    MAX_RUNS,
+    SUBSCRIPTION_DELAYS,
+    InputError,
+    check_dripfeed_total,
+    missing_value,
+    normalize_link,
+    parse_delay,
+    parse_expiry,
+    parse_hashtag,
+    parse_hashtags,
+    parse_interval,
+    parse_lines,
+    parse_positive_int,
+    parse_quantity,
+    parse_runs,
+    parse_username,
+    parse_usernames,
+    require,
+)
+
+
+class OrderKind(StrEnum):
+    """Service types of the standard API, keyed by their folded name."""
+
+    DEFAULT = "default"
+    PACKAGE = "package"
+    CUSTOM_COMMENTS = "custom comments"
+    CUSTOM_COMMENTS_PACKAGE = "custom comments package"
+    MENTIONS = "mentions"
+    MENTIONS_WITH_HASHTAGS = "mentions with hashtags"
+    MENTIONS_CUSTOM_LIST = "mentions custom list"
+    MENTIONS_HASHTAG = "mentions hashtag"
+    MENTIONS_USER_FOLLOWERS = "mentions user followers"
+    MENTIONS_MEDIA_LIKES = "mentions media likes"
+    COMMENT_LIKES = "comment likes"
+    POLL = "poll"
+    SUBSCRIPTIONS = "subscriptions"
+    INVITES_FROM_GROUPS = "invites from groups"
+
+
+Values = Mapping[str, Any]
+Parser = Callable[[str, Service, dict[str, Any]], Any]
+
+MAX_POLL_ANSWER = 100
+MAX_SUBSCRIPTION_POSTS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One question of the order dialog; `name` is the API parameter it fills.
+
+    `optional` fields may be skipped. A field with `depends_on` is asked (and required)
+    only when that other field got a value — the drip-feed interval follows the runs.
+    Prompt placeholders are filled from `prompt_params(service)`.
+    """
+
+    name: str
+    prompt_msgid: str
+    parse: Parser
+    optional: bool = False
+    depends_on: str | None = None
+    multiline: bool = False
+
+    def applies(self, values: Values) -> bool:
+        return self.depends_on is None or values.get(self.depends_on) is not None
+
+    def required(self, values: Values) -> bool:
+        return not self.optional and self.applies(values)
+
+
+def prompt_params(service: Service) -> dict[str, Any]:
+    """Every placeholder any prompt uses; `str.format` ignores the ones a prompt lacks."""
+    return {
+        "min": service.min,
+        "max": service.max,
+        "max_runs": MAX_RUNS,
+        "max_interval": MAX_INTERVAL_MINUTES,
+        "max_answer": MAX_POLL_ANSWER,
+        "delays": ", ".join(str(d) for d in SUBSCRIPTION_DELAYS),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlan:
+    kind: OrderKind
+    service: Service
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def takes_link_and_quantity_only(self) -> bool:
+        """Fits bulk ordering: nothing beyond link + quantity is needed."""
+        return self.kind is OrderKind.DEFAULT
+
+    @property
+    def dripfeed(self) -> bool:
+        return any(f.name == "runs" for f in self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def next_field(
+        self, values: Values, skipped: Collection[str] = frozenset()
+    ) -> FieldSpec | None:
+        """The next question, or None when the order is complete."""
+        for spec in self.fields:
+            if spec.name in values or spec.name in skipped or not spec.applies(values):
+                continue
+            return spec
+        return None
+
+
+# --- field parsers -----------------------------------------------------------------------
+
+
+def _link(text: str, service: Service, values: dict[str, Any]) -> str:
+    return normalize_link(text)
+
+
+def _quantity(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_quantity(text, service)
+
+
+def _runs(text: str, service: Service, values: dict[str, Any]) -> int:
+    runs = parse_runs(text)
+    check_dripfeed_total(require(values, "quantity"), runs, service)
+    return runs
+
+
+def _interval(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_interval(text)
+
+
+def _check_count(items: list[str], service: Service) -> list[str]:
+    # These types bill one unit per line, so the line count is the quantity.
+    if not service.min <= len(items) <= service.max:
+        raise InputError(
+            N_("You sent {count} lines; this service takes between {min} and {max}."),
+            count=len(items),
+            min=service.min,
+            max=service.max,
+        )
+    return items
+
+
+def _counted_comments(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return _check_count(parse_lines(text, field="comments"), service)
+
+
+def _comments(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return parse_lines(text, field="comments")
+
+
+def _usernames(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return parse_usernames(text)
+
+
+def _counted_usernames(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return _check_count(parse_usernames(text), service)
+
+
+def _hashtags(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return parse_hashtags(text)
+
+
+def _hashtag(text: str, service: Service, values: dict[str, Any]) -> str:
+    return parse_hashtag(text)
+
+
+def _username(text: str, service: Service, values: dict[str, Any]) -> str:
+    return parse_username(text)
+
+
+def _answer_number(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_positive_int(
+        text,
+        field="answer_number",
+        min=1,
+        max=MAX_POLL_ANSWER,
+        msgid=N_("The answer number must be a whole number between {min} and {max}."),
+    )
+
+
+def _groups(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+    return parse_lines(text, field="groups")
+
+
+def _sub_min(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_positive_int(
+        text,
+        field="min",
+        min=max(service.min, 1),
+        max=service.max,
+        msgid=N_("The minimum per post must be a whole number between {min} and {max}."),
+    )
+
+
+def _sub_max(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_positive_int(
+        text,
+        field="max",
+        min=max(require(values, "min"), service.min, 1),
+        max=service.max,
+        msgid=N_("The maximum per post must be a whole number between {min} and {max}."),
+    )
+
+
+def _posts(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_positive_int(
+        text,
+        field="posts",
+        min=1,
+        max=MAX_SUBSCRIPTION_POSTS,
+        msgid=N_("The number of posts must be a whole number between {min} and {max}."),
+    )
+
+
+def _delay(text: str, service: Service, values: dict[str, Any]) -> int:
+    return parse_delay(text)
+
+
+def _expiry(text: str, service: Service, values: dict[str, Any]) -> str:
+    return parse_expiry(text)
+
+
+# --- field catalogue ---------------------------------------------------------------------
+
+LINK = FieldSpec("link", N_("Send the link (e.g. https://instagram.com/username)."), _link)
+QUANTITY = FieldSpec("quantity", N_("How many? Send a number from {min} to {max}."), _quantity)
+RUNS = FieldSpec(
+    "runs",
+    N_("Drip-feed: in how many runs should it be delivered (2–{max_runs})? Skip for all at once."),
+    _runs,
+    optional=True,
+)
+INTERVAL = FieldSpec(
+    "interval",
+    N_("How many minutes between runs (1–{max_interval})?"),
+    _interval,
+    depends_on="runs",
+)
+COMMENTS = FieldSpec(
+    "comments",
+    N_("Send the comments, one per line ({min}–{max} lines)."),
+    _counted_comments,
+    multiline=True,
+)
+PACKAGE_COMMENTS = FieldSpec(
+    "comments", N_("Send the comments, one per line."), _comments, multiline=True
+)
+USERNAMES = FieldSpec(
+    "usernames", N_("Send the usernames to mention, one per line."), _usernames, multiline=True
+)
+COUNTED_USERNAMES = FieldSpec(
+    "usernames",
+    N_("Send the usernames to mention, one per line ({min}–{max} lines)."),
+    _counted_usernames,
+    multiline=True,
+)
+HASHTAGS = FieldSpec("hashtags", N_("Send the hashtags, one per line."), _hashtags, multiline=True)
+HASHTAG = FieldSpec(
+    "hashtag", N_("Send the hashtag whose users should be mentioned (e.g. #travel)."), _hashtag
+)
+FOLLOWERS_OF = FieldSpec(
+    "username", N_("Send the username whose followers should be mentioned."), _username
+)
+COMMENT_AUTHOR = FieldSpec("username", N_("Send the username of the comment's author."), _username)
+MEDIA = FieldSpec("media", N_("Send the link of the post whose likers should be mentioned."), _link)
+ANSWER_NUMBER = FieldSpec(
+    "answer_number", N_("Which answer should get the votes (1–{max_answer})?"), _answer_number
+)
+GROUPS = FieldSpec(
+    "groups", N_("Send the groups to invite from, one per line."), _groups, multiline=True
+)
+SUB_USERNAME = FieldSpec("username", N_("Send the username to subscribe to."), _username)
+SUB_MIN = FieldSpec("min", N_("Minimum quantity per post ({min}–{max})?"), _sub_min)
+SUB_MAX = FieldSpec("max", N_("Maximum quantity per post (up to {max})?"), _sub_max)
+POSTS = FieldSpec(
+    "posts",
+    N_("How many new posts should be covered? Skip for no limit."),
+    _posts,
+    optional=True,
+)
+OLD_POSTS = FieldSpec(
+    "old_posts",
+    N_("How many existing posts should be covered too? Skip for none."),
+    _posts,
+    optional=True,
+)
+DELAY = FieldSpec("delay", N_("Delay in minutes before delivery starts, one of: {delays}."), _delay)
+EXPIRY = FieldSpec(
+    "expiry",
+    N_("Until which date (day/month/year)? Skip for no end date."),
+    _expiry,
+    optional=True,
+)
+
+_FIELDS: dict[OrderKind, tuple[FieldSpec, ...]] = {
+    OrderKind.DEFAULT: (LINK, QUANTITY),
+    OrderKind.PACKAGE: (LINK,),
+    OrderKind.CUSTOM_COMMENTS: (LINK, COMMENTS),
+    OrderKind.CUSTOM_COMMENTS_PACKAGE: (LINK, PACKAGE_COMMENTS),
+    OrderKind.MENTIONS: (LINK, QUANTITY, USERNAMES),
+    OrderKind.MENTIONS_WITH_HASHTAGS: (LINK, QUANTITY, USERNAMES, HASHTAGS),
+    OrderKind.MENTIONS_CUSTOM_LIST: (LINK, COUNTED_USERNAMES),
+    OrderKind.MENTIONS_HASHTAG: (LINK, QUANTITY, HASHTAG),
+    OrderKind.MENTIONS_USER_FOLLOWERS: (LINK, QUANTITY, FOLLOWERS_OF),
+    OrderKind.MENTIONS_MEDIA_LIKES: (LINK, QUANTITY, MEDIA),
+    OrderKind.COMMENT_LIKES: (LINK, QUANTITY, COMMENT_AUTHOR),
+    OrderKind.POLL: (LINK, QUANTITY, ANSWER_NUMBER),
+    OrderKind.SUBSCRIPTIONS: (SUB_USERNAME, SUB_MIN, SUB_MAX, POSTS, OLD_POSTS, DELAY, EXPIRY),
+    OrderKind.INVITES_FROM_GROUPS: (LINK, QUANTITY, GROUPS),
+}
+
+# Types whose quantity is the number of lines of a list field.
+_COUNTED_BY: dict[OrderKind, str] = {
+    OrderKind.CUSTOM_COMMENTS: "comments",
+    OrderKind.MENTIONS_CUSTOM_LIST: "usernames",
+}
+_PER_PACKAGE = frozenset({OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE})
+
+_TYPE_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def order_kind(service_type: str) -> OrderKind | None:
+    """Kind for a panel's `type` text ("Custom Comments", "custom_comments", …).
+
+    An empty type counts as Default: panels that omit the field only sell default services.
+    """
+    key = _TYPE_SEPARATORS.sub(" ", fold(service_type)).strip()
+    if not key:
+        return OrderKind.DEFAULT
+    try:
+        return OrderKind(key)
+    except ValueError:
+        return None
+
+
+def plan_for(service: Service) -> OrderPlan | None:
+    """The dialog for `service`, or None for a type the bot does not know (refuse it).
+
+    Drip-feed questions are offered only when the panel says `dripfeed: true`; an unknown
+    (`None`) flag would otherwise let users place orders the panel rejects.
+    """
+    kind = order_kind(service.type)
+    if kind is None:
+        return None
+    fields = _FIELDS[kind]
+    if kind is OrderKind.DEFAULT and service.dripfeed is True:
+        fields = (*fields, RUNS, INTERVAL)
+    return OrderPlan(kind=kind, service=service, fields=fields)
+
+
+def build_params(plan: OrderPlan, values: Values) -> dict[str, Any]:
+    """Keyword arguments for `PanelClient.add_order(plan.service.id, **params)`.
+
+    Lists are sent newline-separated, as the standard API expects. Counted types (custom
+    comments, mentions custom list) also send `quantity` = number of lines: the standard
+    panel ignores it, but panels that read `quantity` for every type then bill correctly.
+    Raises `InputError` when a required answer is missing.
+    """
+    params: dict[str, Any] = {}
+    for spec in plan.fields:
+        value = values.get(spec.name)
+        if value is None:
+            if spec.required(values):
+                raise missing_value(spec.name)
+            continue
+        if not spec.applies(values):
+            continue
+        params[spec.name] = "\n".join(value) if isinstance(value, list | tuple) else value
+    counted = _COUNTED_BY.get(plan.kind)
+    if counted is not None:
+        params["quantity"] = _count(params[counted])
+    return params
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, str):
+        return sum(1 for line in value.splitlines() if line.strip())
+    return len(value)
+
+
+def order_quantity(plan: OrderPlan, values: Values) -> int | None:
+    """Units the order delivers per run; None for packages and subscriptions."""
+    if plan.kind in _PER_PACKAGE or plan.kind is OrderKind.SUBSCRIPTIONS:
+        return None
+    counted = _COUNTED_BY.get(plan.kind)
+    if counted is not None:
+        return _count(require(values, counted))
+    return int(require(values, "quantity"))
+
+
+def order_cost(service: Service, values: Values) -> Decimal | None:
+    """Price before ordering, from the catalog rate (per 1000; per package for packages).
+
+    None when it cannot be known upfront: subscriptions are billed per future post, and
+    unknown types are never ordered.
+    """
+    plan = plan_for(service)
+    if plan is None or plan.kind is OrderKind.SUBSCRIPTIONS:
+        return None
+    if plan.kind in _PER_PACKAGE:
+        return service.rate
+    quantity = order_quantity(plan, values)
+    if quantity is None:
+        return None
+    runs = values.get("runs") if plan.dripfeed else None
+    return service.cost(quantity, int(runs) if runs else 1)

@@ -1,0 +1,414 @@
+"""Validators for what a user types while ordering. Only `InputError` comes out of them.
+
+Each error carries an English message id (marked with `N_`) and its parameters, so the
+Telegram layer shows it translated: `_(err.msgid, **err.params)`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.i18n import N_
+from bot.panel.models import Service
+from bot.services.catalog import CatalogIndex
+
+MAX_LINK_LENGTH = 2000
+MAX_RUNS = 1000
+MAX_INTERVAL_MINUTES = 10_080  # one week
+MAX_LIST_LINES = 1000
+MAX_LINE_LENGTH = 500
+# Bigger numbers are typos or abuse; keeps int() away from huge digit strings.
+MAX_INT_DIGITS = 12
+
+
+class InputError(ValueError):
+    """Something the user typed cannot be used; `msgid`/`params` describe why."""
+
+    def __init__(self, msgid: str, /, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(self.english)
+
+    @property
+    def english(self) -> str:
+        """The untranslated message, for logs and tests."""
+        try:
+            return self.msgid.format(**self.params)
+        except (KeyError, IndexError, ValueError):
+            return self.msgid
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.msgid!r}, params={self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InputError):
+            return NotImplemented
+        return (type(self), self.msgid, self.params) == (type(other), other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.msgid))
+
+
+class ServiceGone(InputError):
+    """The service is no longer in the panel's catalog."""
+
+
+class ServiceChanged(InputError):
+    """The service's price, limits or type changed since the user picked it."""
+
+
+# --- links -------------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+_TLD = re.compile(r"^(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})$")
+# Invisible characters phones and chat apps put around pasted links.
+_INVISIBLE_EDGES = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+
+
+def _bad_char(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def normalize_link(text: str) -> str:
+    """An http(s) URL with a real host name; a bare `instagram.com/x` becomes `https://…`.
+
+    The scheme and host are lowercased, `www.` is kept when given, the rest is untouched.
+    """
+    link = text.strip().strip(_INVISIBLE_EDGES).strip()
+    if not link:
+        raise InputError(N_("Please send a link, e.g. https://instagram.com/username."))
+    if len(link) > MAX_LINK_LENGTH:
+        raise InputError(N_("This link is too long (over {max} characters)."), max=MAX_LINK_LENGTH)
+    if any(_bad_char(ch) for ch in link):
+        raise InputError(
+            N_("A link cannot contain spaces or invisible characters. Please send one link.")
+        )
+    if link.startswith("//"):
+        link = "https:" + link
+    match = _SCHEME.match(link)
+    if match is not None and "." not in match.group(1):
+        scheme = match.group(1).lower()
+        if scheme not in {"http", "https"} or not link[match.end() :].startswith("//"):
+            raise InputError(
+                N_("Only web links starting with https:// or http:// are accepted."),
+            )
+    else:
+        # No scheme, or "host.tld:port/…" which the regex mistakes for one.
+        link = "https://" + link
+    try:
+        parts = urlsplit(link)
+        port = parts.port
+    except ValueError:
+        raise _bad_link() from None
+    host = parts.hostname or ""
+    if parts.username is not None or parts.password is not None or not _real_host(host):
+        raise _bad_link()
+    netloc = host if port is None else f"{host}:{port}"
+    # Everything after the host is kept byte for byte: panels match links literally.
+    rest = link[len(parts.scheme) + 3 + len(parts.netloc) :]
+    normalized = f"{parts.scheme.lower()}://{netloc}{rest}"
+    if len(normalized) > MAX_LINK_LENGTH:
+        raise InputError(N_("This link is too long (over {max} characters)."), max=MAX_LINK_LENGTH)
+    return normalized
+
+
+def _bad_link() -> InputError:
+    return InputError(
+        N_("This does not look like a link. Send a web address such as https://instagram.com/name.")
+    )
+
+
+def _real_host(host: str) -> bool:
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253:
+        return False
+    # A letters-only top-level domain also rules out bare IP addresses.
+    return all(_LABEL.match(label) for label in labels) and bool(_TLD.match(labels[-1]))
+
+
+def link_identity(link: str) -> str:
+    """Key under which two normalised links point at the same page (for duplicate warnings)."""
+    parts = urlsplit(link)
+    host = (parts.hostname or "").removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return urlunsplit(("", host, path, parts.query, ""))
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+_PLAIN_INT = re.compile(r"^[0-9]+$")
+# One separator kind, used consistently in groups of three: 1,000 / 1.000 / 1 000 / 1'000.
+_GROUPED_INT = re.compile(r"^[0-9]{1,3}(?P<sep>[,.' ])[0-9]{3}(?:(?P=sep)[0-9]{3})*$")
+_NUMBER_SPACES = re.compile(r"[\u00a0\u2007\u2009\u202f]")
+
+
+def _to_int(text: str) -> int | None:
+    """Whole number with optional thousand separators; None for anything else.
+
+    "1.5" and "1,50" are decimals (not groups of three), so they are rejected, not guessed.
+    """
+    cleaned = _NUMBER_SPACES.sub(" ", text.strip())
+    if _PLAIN_INT.match(cleaned) is None:
+        if _GROUPED_INT.match(cleaned) is None:
+            return None
+        cleaned = re.sub(r"[,.' ]", "", cleaned)
+    cleaned = cleaned.lstrip("0") or "0"
+    if len(cleaned) > MAX_INT_DIGITS:
+        return None
+    return int(cleaned)
+
+
+def parse_positive_int(
+    text: str,
+    *,
+    field: str,
+    min: int = 1,
+    max: int = 10**9,
+    msgid: str | None = None,
+) -> int:
+    """Whole number in `min..max`. `field` names the value for the Telegram layer."""
+    value = _to_int(text)
+    if value is None or not min <= value <= max:
+        raise InputError(
+            msgid or N_("Please send a whole number between {min} and {max}."),
+            field=field,
+            min=min,
+            max=max,
+        )
+    return value
+
+
+def parse_quantity(text: str, service: Service) -> int:
+    return parse_positive_int(
+        text,
+        field="quantity",
+        min=max(service.min, 1),
+        max=service.max,
+        msgid=N_("Quantity must be a whole number between {min} and {max}."),
+    )
+
+
+def parse_runs(text: str) -> int:
+    return parse_positive_int(
+        text,
+        field="runs",
+        min=2,
+        max=MAX_RUNS,
+        msgid=N_("Runs (how many deliveries) must be a whole number between {min} and {max}."),
+    )
+
+
+def parse_interval(text: str) -> int:
+    """Minutes between drip-feed runs."""
+    return parse_positive_int(
+        text,
+        field="interval",
+        min=1,
+        max=MAX_INTERVAL_MINUTES,
+        msgid=N_("Interval must be a whole number of minutes between {min} and {max}."),
+    )
+
+
+def check_dripfeed_total(quantity: int, runs: int, service: Service) -> int:
+    """Drip-feed sends `quantity` per run; the panel checks the total against the service max.
+
+    Each run's quantity is already within min..max (`parse_quantity`), so the total is at
+    least min; only the upper bound can fail. Returns the total.
+    """
+    total = quantity * runs
+    if not service.min <= total <= service.max:
+        raise InputError(
+            N_(
+                "With drip-feed the total (quantity × runs = {total}) must be between "
+                "{min} and {max}. Lower the quantity or the number of runs."
+            ),
+            total=total,
+            min=service.min,
+            max=service.max,
+        )
+    return total
+
+
+# --- usernames and lists -----------------------------------------------------------------
+
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def parse_username(text: str) -> str:
+    """`@name` or `name` → `name`; letters, digits, `.`, `_`, `-` (Telegram/Instagram-like)."""
+    name = text.strip().removeprefix("@")
+    if _USERNAME.match(name) is None or not any(ch.isalnum() for ch in name):
+        raise InputError(
+            N_(
+                "Send a username like @name: letters, digits, dot, underscore or hyphen, "
+                "up to 64 characters."
+            ),
+            value=text.strip()[:64],
+        )
+    return name
+
+
+def parse_lines(
+    text: str,
+    *,
+    field: str,
+    max_lines: int = MAX_LIST_LINES,
+    max_length: int = MAX_LINE_LENGTH,
+) -> list[str]:
+    """One item per line: stripped, blank lines dropped; 1..max_lines items."""
+    items = [line.strip() for line in text.splitlines()]
+    items = [line for line in items if line]
+    if not items:
+        raise InputError(N_("Please send at least one line."), field=field)
+    if len(items) > max_lines:
+        raise InputError(
+            N_("Too many lines: {count}. At most {max} are allowed."),
+            field=field,
+            count=len(items),
+            max=max_lines,
+        )
+    for number, item in enumerate(items, start=1):
+        if len(item) > max_length:
+            raise InputError(
+                N_("Line {line} is too long (over {max} characters)."),
+                field=field,
+                line=number,
+                max=max_length,
+            )
+    return items
+
+
+def parse_usernames(text: str, *, max_lines: int = MAX_LIST_LINES) -> list[str]:
+    names: list[str] = []
+    for number, item in enumerate(parse_lines(text, field="usernames", max_lines=max_lines), 1):
+        try:
+            names.append(parse_username(item))
+        except InputError:
+            raise InputError(
+                N_("Line {line} is not a valid username: {value}"),
+                field="usernames",
+                line=number,
+                value=item[:64],
+            ) from None
+    return names
+
+
+_HASHTAG = re.compile(r"^\w{1,100}$")
+
+
+def parse_hashtag(text: str) -> str:
+    """A single hashtag, returned without `#` (the standard `hashtag` parameter)."""
+    tag = text.strip().removeprefix("#")
+    if _HASHTAG.match(tag) is None:
+        raise InputError(
+            N_("Send one hashtag like #travel: letters, digits and underscores only."),
+            value=text.strip()[:64],
+        )
+    return tag
+
+
+def parse_hashtags(text: str, *, max_lines: int = MAX_LIST_LINES) -> list[str]:
+    """Hashtags one per line, returned with `#` as the standard `hashtags` list shows them."""
+    tags: list[str] = []
+    for number, item in enumerate(parse_lines(text, field="hashtags", max_lines=max_lines), 1):
+        try:
+            tags.append("#" + parse_hashtag(item))
+        except InputError:
+            raise InputError(
+                N_("Line {line} is not a valid hashtag: {value}"),
+                field="hashtags",
+                line=number,
+                value=item[:64],
+            ) from None
+    return tags
+
+
+# --- subscriptions -----------------------------------------------------------------------
+
+# Values the standard "Subscriptions" type accepts for `delay` (minutes).
+SUBSCRIPTION_DELAYS: tuple[int, ...] = (
+    0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480,
+    540, 600,
+)  # fmt: skip
+
+
+def parse_delay(text: str) -> int:
+    value = _to_int(text)
+    if value is None or value not in SUBSCRIPTION_DELAYS:
+        raise InputError(
+            N_("Delay must be one of these numbers of minutes: {choices}."),
+            choices=", ".join(str(d) for d in SUBSCRIPTION_DELAYS),
+        )
+    return value
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d")
+
+
+def parse_expiry(text: str, *, today: date | None = None) -> str:
+    """A future date as day/month/year; returned in the panel's `d/m/Y` form."""
+    raw = text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            day = datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+        if day <= (today or date.today()):
+            raise InputError(N_("The expiry date must be in the future."), value=raw[:32])
+        return day.strftime("%d/%m/%Y")
+    raise InputError(N_("Send the expiry date as day/month/year, e.g. 31/12/2030."), value=raw[:32])
+
+
+# --- catalog drift -----------------------------------------------------------------------
+
+
+def _terms(service: Service) -> tuple[object, ...]:
+    return (service.type.casefold(), service.rate, service.min, service.max, service.dripfeed)
+
+
+def service_available(
+    index_now: CatalogIndex, service_id: int, previous: Service | None = None
+) -> Service:
+    """The service as the panel lists it now.
+
+    `ServiceGone` when it vanished; `ServiceChanged` when `previous` (what the user saw)
+    differs in type, price, limits or drip-feed support.
+    """
+    current = index_now.get(service_id)
+    if current is None:
+        raise ServiceGone(
+            N_("Service {id} is no longer offered by the panel. Please pick another one."),
+            id=service_id,
+        )
+    if previous is not None and _terms(previous) != _terms(current):
+        raise ServiceChanged(
+            N_(
+                "Service {id} changed on the panel (now {rate} per 1000, {min}–{max}). "
+                "Please check it and order again."
+            ),
+            id=service_id,
+            rate=str(current.rate),
+            min=current.min,
+            max=current.max,
+        )
+    return current
+
+
+def require(values: Mapping[str, Any], name: str) -> Any:
+    """A value collected earlier in the dialog; missing means the dialog state was lost."""
+    value = values.get(name)
+    if value is None:
+        raise missing_value(name)
+    return value
+
+
+def missing_value(name: str) -> InputError:
+    return InputError(
+        N_("Some order details are missing. Please start the order again."), field=name
+    )

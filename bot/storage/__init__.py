@@ -1,0 +1,106 @@
+"""SQLite storage: the only place in the project that speaks SQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
+from bot.storage.db import Database, MigrationError
+from bot.storage.keys import KeysRepo
+from bot.storage.models import (
+    AccessState,
+    ClaimResult,
+    Order,
+    OrderDraft,
+    OrderFilter,
+    OutboxItem,
+    Refill,
+    StatusUpdate,
+    SubmitState,
+    User,
+)
+from bot.storage.orders import OrdersRepo
+from bot.storage.outbox import OutboxRepo
+from bot.storage.refills import RefillsRepo
+from bot.storage.state import StateRepo
+from bot.storage.users import UsersRepo
+
+__all__ = [
+    "AccessState",
+    "ClaimResult",
+    "Database",
+    "KeyCipher",
+    "KeysRepo",
+    "MigrationError",
+    "Order",
+    "OrderDraft",
+    "OrderFilter",
+    "OrdersRepo",
+    "OutboxItem",
+    "OutboxRepo",
+    "Refill",
+    "RefillsRepo",
+    "StateRepo",
+    "StatusUpdate",
+    "Storage",
+    "SubmitState",
+    "UndecryptableKey",
+    "User",
+    "UsersRepo",
+    "load_cipher",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    db: Database
+    users: UsersRepo
+    keys: KeysRepo
+    orders: OrdersRepo
+    refills: RefillsRepo
+    outbox: OutboxRepo
+    state: StateRepo
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        cipher: KeyCipher,
+        *,
+        migrations_dir: Path | Traversable | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> Storage:
+        """Open (and migrate) the database and build every repository on it.
+
+        `clock` gives the repositories' timestamps (unix seconds); tests may pin it.
+        """
+        db = await Database.open(path, migrations_dir=migrations_dir)
+        return cls(
+            db=db,
+            users=UsersRepo(db, clock=clock),
+            keys=KeysRepo(db, cipher, clock=clock),
+            orders=OrdersRepo(db, clock=clock),
+            refills=RefillsRepo(db, clock=clock),
+            outbox=OutboxRepo(db, clock=clock),
+            state=StateRepo(db),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,244 @@
+"""One aiosqlite connection, versioned migrations, and serialized transactions.
+
+Every statement goes through one `asyncio.Lock`: aiosqlite runs a single connection on one
+thread, so without the lock a statement from coroutine B could land inside coroutine A's open
+transaction and be committed or rolled back with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MEMORY = ":memory:"
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class MigrationError(Exception):
+    """The migrations on disk do not fit the database (gap, duplicate, or db is newer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(migrations_dir: Path | Traversable | None = None) -> list[Migration]:
+    """Migrations sorted by version; the packaged ones unless a directory is given.
+
+    `importlib.resources` keeps this working when the package is installed as a wheel.
+    """
+    root: Traversable = (
+        files("bot.storage").joinpath("migrations") if migrations_dir is None else migrations_dir
+    )
+    found: dict[int, Migration] = {}
+    for entry in root.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match is None or not entry.is_file():
+            continue
+        version = int(match.group(1))
+        if version in found:
+            raise MigrationError(f"two migrations with version {version}")
+        found[version] = Migration(version, entry.name, entry.read_text(encoding="utf-8"))
+    ordered = [found[v] for v in sorted(found)]
+    for expected, migration in enumerate(ordered, start=1):
+        if migration.version != expected:
+            raise MigrationError(f"migration {expected:04d} is missing")
+    return ordered
+
+
+class Transaction:
+    """Statements inside one `BEGIN IMMEDIATE … COMMIT` (see `Database.transaction`)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the affected row count."""
+        async with self._conn.execute(sql, params) as cur:
+            return int(cur.rowcount)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; returns the new rowid."""
+        async with self._conn.execute(sql, params) as cur:
+            rowid = cur.lastrowid
+        if rowid is None:  # pragma: no cover - sqlite always sets it after an INSERT
+            raise RuntimeError("INSERT did not produce a rowid")
+        return int(rowid)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        async with self._conn.executemany(sql, rows) as cur:
+            return int(cur.rowcount)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+
+class Database:
+    """The bot's SQLite database. Open with `await Database.open(path)`; close with `close()`."""
+
+    __slots__ = ("_closed", "_conn", "_lock", "path")
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._closed = False
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"Database(path={self.path!r})"
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, migrations_dir: Path | Traversable | None = None
+    ) -> Database:
+        """Connect, set pragmas, and bring the schema to the latest migration."""
+        migrations = load_migrations(migrations_dir)
+        target = str(path)
+        if target != MEMORY:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+        # we issue BEGIN IMMEDIATE ourselves so writers take the lock up front.
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            # FULL, not WAL's usual NORMAL: a power cut must not roll back a committed
+            # `submitting` claim, or a re-confirm could order twice. Writes are rare here.
+            await conn.execute("PRAGMA synchronous = FULL")
+            db = cls(conn, target)
+            await db._migrate(migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _migrate(self, migrations: Sequence[Migration]) -> None:
+        async with self._lock:
+            current = await self._user_version()
+            latest = migrations[-1].version if migrations else 0
+            if current > latest:
+                raise MigrationError(
+                    f"database schema version {current} is newer than this bot ({latest})"
+                )
+            for migration in migrations:
+                if migration.version <= current:
+                    continue
+                log.info("Applying database migration %s", migration.name)
+                # executescript commits any open transaction first, so the BEGIN/COMMIT live in
+                # the script itself; user_version is written in the same transaction.
+                script = (
+                    "BEGIN IMMEDIATE;\n"
+                    f"{migration.sql}\n;\n"
+                    f"PRAGMA user_version = {migration.version};\n"
+                    "COMMIT;"
+                )
+                try:
+                    await self._conn.executescript(script)
+                except BaseException:
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
+                    raise
+            # A migration that rebuilds tables may have left dangling references.
+            problems = await self._conn.execute_fetchall("PRAGMA foreign_key_check")
+            if list(problems):
+                raise MigrationError("foreign key check failed after migrations")
+
+    async def _user_version(self) -> int:
+        rows = list(await self._conn.execute_fetchall("PRAGMA user_version"))
+        return int(rows[0][0])
+
+    async def schema_version(self) -> int:
+        async with self._lock:
+            return await self._user_version()
+
+    async def pragma(self, name: str) -> Any:
+        """Value of a read-only PRAGMA such as `journal_mode` (for diagnostics and tests)."""
+        if not name.replace("_", "").isalpha():
+            raise ValueError("invalid pragma name")
+        async with self._lock:
+            rows = list(await self._conn.execute_fetchall(f"PRAGMA {name}"))
+        return rows[0][0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One auto-committed statement; returns the affected row count."""
+        async with self._lock, self._conn.execute(sql, params) as cur:
+            return int(cur.rowcount)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock, self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._lock, self._conn.execute(sql, params) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """`BEGIN IMMEDIATE` … `COMMIT`, rolled back if the block raises.
+
+        Do not call other `Database` methods inside the block: the lock is not re-entrant.
+        """
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                # COMMIT itself can fail (disk full, busy): never leave a transaction open.
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL back into the main file (e.g. before copying the database)."""
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock:
+            await self._conn.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

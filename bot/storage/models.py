@@ -1,0 +1,166 @@
+"""Row dataclasses and enums the repositories return; callers never see raw rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.panel.models import OrderStatus, Status
+
+
+class AccessState(StrEnum):
+    NONE = "none"
+    REQUESTED = "requested"
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class SubmitState(StrEnum):
+    """Submit protocol position: draft → submitting → placed | failed | unknown."""
+
+    DRAFT = "draft"
+    SUBMITTING = "submitting"
+    PLACED = "placed"
+    FAILED = "failed"
+    # The request may or may not have reached the panel (timeout, crash mid-submit).
+    UNKNOWN = "unknown"
+
+
+class OrderFilter(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str | None
+    first_name: str | None
+    language: str | None
+    access: AccessState
+    blocked_bot: bool
+    notifications: bool
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """What the user confirmed in the preview; becomes one `orders` row in state draft."""
+
+    service_id: int
+    service_name: str
+    service_type: str
+    link: str | None
+    quantity: int | None
+    cost: Decimal
+    currency: str | None = None
+    runs: int | None = None
+    interval: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    line_no: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    user_id: int
+    token: str
+    batch: str
+    line_no: int | None
+    panel_order_id: int | None
+    service_id: int
+    service_name: str
+    service_type: str
+    link: str | None
+    quantity: int | None
+    runs: int | None
+    interval: int | None
+    extra: dict[str, Any]
+    cost: Decimal
+    charge: Decimal | None
+    currency: str | None
+    status: str | None
+    raw_status: str | None
+    remains: int | None
+    start_count: int | None
+    submit_state: SubmitState
+    error: str | None
+    created_at: float
+    submitted_at: float | None
+    updated_at: float
+    polled_at: float | None
+    last_notified_status: str | None
+    started_notified: bool
+
+    @property
+    def is_terminal(self) -> bool:
+        """The panel reported a final status (Completed, Partial, Canceled, Refunded)."""
+        return self.status is not None and self.status in _TERMINAL_VALUES
+
+
+_TERMINAL_VALUES = frozenset(s.value for s in Status if s.is_terminal)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    won: bool
+    orders: list[Order]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """One polled status; `None` in charge/currency/start_count/remains keeps the stored value."""
+
+    order_id: int
+    status: str
+    raw_status: str | None = None
+    charge: Decimal | None = None
+    start_count: int | None = None
+    remains: int | None = None
+    currency: str | None = None
+
+    @classmethod
+    def from_panel(cls, order_id: int, st: OrderStatus) -> StatusUpdate:
+        return cls(
+            order_id=order_id,
+            status=st.status.value,
+            raw_status=st.raw_status,
+            charge=st.charge,
+            start_count=st.start_count,
+            remains=st.remains,
+            currency=st.currency,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Refill:
+    id: int
+    user_id: int
+    panel_order_id: int
+    order_id: int | None
+    refill_id: int | None
+    status: str
+    raw_status: str | None
+    created_at: float
+    updated_at: float
+    polled_at: float | None
+    last_notified_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    created_at: float
+    attempts: int
+    next_attempt_at: float
+    sent_at: float | None
+    dropped_at: float | None
+    last_error: str | None

@@ -1,0 +1,407 @@
+"""Local order rows and the submit protocol that keeps a confirmation from ordering twice.
+
+A preview writes drafts; the confirm button calls `claim()`, whose single conditional UPDATE
+lets exactly one caller move the batch to `submitting`; the winner then records the panel's
+answer with `mark_placed` / `mark_failed` / `mark_unknown`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from bot.panel.models import TERMINAL_STATUSES
+from bot.storage.db import Database, Transaction
+from bot.storage.models import (
+    ClaimResult,
+    Order,
+    OrderDraft,
+    OrderFilter,
+    StatusUpdate,
+    SubmitState,
+)
+
+Clock = Callable[[], float]
+
+_TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
+_NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
+_VISIBLE = "submit_state IN ('placed', 'unknown')"
+_FILTERS: dict[OrderFilter, str] = {
+    OrderFilter.OPEN: f"submit_state = 'placed' AND {_NOT_TERMINAL}",
+    OrderFilter.COMPLETED: f"{_VISIBLE} AND status IN ({_TERMINAL_SQL})",
+    OrderFilter.ALL: _VISIBLE,
+}
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _order(row: sqlite3.Row) -> Order:
+    return Order(
+        id=row["id"],
+        user_id=row["user_id"],
+        token=row["token"],
+        batch=row["batch"],
+        line_no=row["line_no"],
+        panel_order_id=row["panel_order_id"],
+        service_id=row["service_id"],
+        service_name=row["service_name"],
+        service_type=row["service_type"],
+        link=row["link"],
+        quantity=row["quantity"],
+        runs=row["runs"],
+        interval=row["interval"],
+        extra=json.loads(row["extra"]),
+        cost=Decimal(row["cost"]),
+        charge=_dec(row["charge"]),
+        currency=row["currency"],
+        status=row["status"],
+        raw_status=row["raw_status"],
+        remains=row["remains"],
+        start_count=row["start_count"],
+        submit_state=SubmitState(row["submit_state"]),
+        error=row["error"],
+        created_at=row["created_at"],
+        submitted_at=row["submitted_at"],
+        updated_at=row["updated_at"],
+        polled_at=row["polled_at"],
+        last_notified_status=row["last_notified_status"],
+        started_notified=bool(row["started_notified"]),
+    )
+
+
+def _money(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        raise TypeError("money must be a Decimal")
+    return str(value)
+
+
+class OrdersRepo:
+    __slots__ = ("_clock", "_db")
+
+    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    # --- drafts and the submit protocol -------------------------------------------------------
+
+    async def create_drafts(
+        self, user_id: int, batch: str, drafts: Sequence[OrderDraft]
+    ) -> list[Order]:
+        """Insert all drafts in one transaction; tokens are `batch` (single) or `batch:i`."""
+        if not drafts:
+            raise ValueError("no drafts")
+        now = self._clock()
+        single = len(drafts) == 1
+        async with self._db.transaction() as tx:
+            for i, d in enumerate(drafts):
+                await tx.execute(
+                    """
+                    INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
+                        service_type, link, quantity, runs, interval, extra, cost, currency,
+                        submit_state, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
+                    """,
+                    (
+                        user_id,
+                        batch if single else f"{batch}:{i}",
+                        batch,
+                        d.line_no,
+                        d.service_id,
+                        d.service_name,
+                        d.service_type,
+                        d.link,
+                        d.quantity,
+                        d.runs,
+                        d.interval,
+                        json.dumps(d.extra, ensure_ascii=False),
+                        _money(d.cost),
+                        d.currency,
+                        now,
+                        now,
+                    ),
+                )
+            rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
+        return [_order(r) for r in rows]
+
+    async def claim(self, batch: str, user_id: int) -> ClaimResult:
+        """Move the batch's drafts to `submitting`; `won` is True for exactly one caller."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE orders SET submit_state = 'submitting', submitted_at = ?, updated_at = ? "
+                "WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
+                (now, now, batch, user_id),
+            )
+            rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
+        return ClaimResult(won=changed > 0, orders=[_order(r) for r in rows])
+
+    async def discard_draft(self, batch: str, user_id: int) -> int:
+        """Delete a cancelled preview's rows (only while still drafts); returns how many."""
+        return await self._db.execute(
+            "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
+            (batch, user_id),
+        )
+
+    async def mark_placed(
+        self, order_id: int, panel_order_id: int, *, status: str = "Pending"
+    ) -> bool:
+        return await self.mark_placed_many([(order_id, panel_order_id)], status=status) > 0
+
+    async def mark_placed_many(
+        self, placed: Sequence[tuple[int, int]], *, status: str = "Pending"
+    ) -> int:
+        """(local id, panel order id) pairs; only rows in submitting/unknown change."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            return await _sum(
+                tx,
+                "UPDATE orders SET submit_state = 'placed', panel_order_id = ?, status = ?, "
+                "error = NULL, updated_at = ? "
+                "WHERE id = ? AND submit_state IN ('submitting', 'unknown')",
+                [(pid, str(status), now, oid) for oid, pid in placed],
+            )
+
+    async def mark_failed(self, order_id: int, error: str) -> bool:
+        return await self.mark_failed_many([(order_id, error)]) > 0
+
+    async def mark_failed_many(self, failed: Sequence[tuple[int, str]]) -> int:
+        """The panel definitely did not create these orders."""
+        return await self._set_outcome(SubmitState.FAILED, failed)
+
+    async def mark_unknown(self, order_id: int, error: str) -> bool:
+        return await self.mark_unknown_many([(order_id, error)]) > 0
+
+    async def mark_unknown_many(self, unknown: Sequence[tuple[int, str]]) -> int:
+        """The request may have reached the panel; never resubmit these automatically."""
+        return await self._set_outcome(SubmitState.UNKNOWN, unknown)
+
+    async def _set_outcome(self, state: SubmitState, pairs: Sequence[tuple[int, str]]) -> int:
+        allowed = "('submitting', 'unknown')" if state is SubmitState.FAILED else "('submitting')"
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            return await _sum(
+                tx,
+                f"UPDATE orders SET submit_state = ?, error = ?, updated_at = ? "
+                f"WHERE id = ? AND submit_state IN {allowed}",
+                [(state.value, err, now, oid) for oid, err in pairs],
+            )
+
+    async def recover_submitting(self, error: str = "interrupted by restart") -> list[Order]:
+        """At start-up: rows left in `submitting` by a crash become `unknown`; returns them."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            ids = [
+                r[0]
+                for r in await tx.fetchall(
+                    "SELECT id FROM orders WHERE submit_state = 'submitting' ORDER BY id"
+                )
+            ]
+            if not ids:
+                return []
+            await tx.execute(
+                "UPDATE orders SET submit_state = 'unknown', error = ?, updated_at = ? "
+                "WHERE submit_state = 'submitting'",
+                (error, now),
+            )
+            rows = await tx.fetchall(
+                f"SELECT * FROM orders WHERE id IN ({_marks(ids)}) ORDER BY id", ids
+            )
+        return [_order(r) for r in rows]
+
+    # --- reads ------------------------------------------------------------------------------
+
+    async def get(self, order_id: int) -> Order | None:
+        row = await self._db.fetchone("SELECT * FROM orders WHERE id = ?", (order_id,))
+        return None if row is None else _order(row)
+
+    async def get_batch(self, batch: str) -> list[Order]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM orders WHERE batch = ? ORDER BY line_no, id", (batch,)
+        )
+        return [_order(r) for r in rows]
+
+    async def get_by_panel_id(self, user_id: int, panel_order_id: int) -> Order | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ?",
+            (user_id, panel_order_id),
+        )
+        return None if row is None else _order(row)
+
+    async def list_for_user(
+        self,
+        user_id: int,
+        *,
+        filter: OrderFilter = OrderFilter.ALL,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> list[Order]:
+        """Placed/unknown orders, newest first (drafts and failed submits are not orders)."""
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_order(r) for r in rows]
+
+    async def count_for_user(self, user_id: int, *, filter: OrderFilter = OrderFilter.ALL) -> int:
+        row = await self._db.fetchone(
+            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}",
+            (user_id,),
+        )
+        return int(row[0]) if row else 0
+
+    async def all_for_user(self, user_id: int) -> list[Order]:
+        """Everything but drafts, oldest first (CSV export)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM orders WHERE user_id = ? AND submit_state != 'draft' "
+            "ORDER BY created_at, id",
+            (user_id,),
+        )
+        return [_order(r) for r in rows]
+
+    async def find_open_duplicate(
+        self, user_id: int, service_id: int, link: str | None
+    ) -> Order | None:
+        """Newest non-terminal order for the same service and link, including one in flight."""
+        row = await self._db.fetchone(
+            "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            (user_id, service_id, link),
+        )
+        return None if row is None else _order(row)
+
+    # --- status polling ---------------------------------------------------------------------
+
+    async def open_for_polling(
+        self,
+        now: float,
+        *,
+        fresh_age: float = 86400,
+        fresh_interval: float,
+        stale_interval: float = 3600,
+        limit: int | None = None,
+    ) -> list[Order]:
+        """Placed, non-terminal orders whose status is due for a refresh.
+
+        Orders younger than `fresh_age` (since submit) are due every `fresh_interval` seconds;
+        older ones only every `stale_interval`. Never-polled rows come first.
+        """
+        rows = await self._db.fetchall(
+            f"""
+            SELECT * FROM orders
+            WHERE submit_state = 'placed' AND panel_order_id IS NOT NULL AND {_NOT_TERMINAL}
+              AND (
+                polled_at IS NULL
+                OR (:now - COALESCE(submitted_at, created_at) < :fresh_age
+                    AND polled_at <= :now - :fresh_interval)
+                OR (:now - COALESCE(submitted_at, created_at) >= :fresh_age
+                    AND polled_at <= :now - :stale_interval)
+              )
+            ORDER BY polled_at IS NOT NULL, polled_at, id
+            LIMIT :limit
+            """,
+            {
+                "now": now,
+                "fresh_age": fresh_age,
+                "fresh_interval": fresh_interval,
+                "stale_interval": stale_interval,
+                "limit": -1 if limit is None else limit,
+            },
+        )
+        return [_order(r) for r in rows]
+
+    async def update_status(
+        self,
+        order_id: int,
+        *,
+        status: str,
+        raw_status: str | None,
+        charge: Decimal | None,
+        start_count: int | None,
+        remains: int | None,
+        currency: str | None,
+        polled_at: float,
+    ) -> bool:
+        update = StatusUpdate(order_id, status, raw_status, charge, start_count, remains, currency)
+        return await self.update_statuses([update], polled_at=polled_at) > 0
+
+    async def update_statuses(self, updates: Sequence[StatusUpdate], *, polled_at: float) -> int:
+        """Apply polled statuses in one transaction; `None` fields keep the stored value."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            return await _sum(
+                tx,
+                """
+                UPDATE orders SET status = ?, raw_status = ?,
+                    charge = COALESCE(?, charge), start_count = COALESCE(?, start_count),
+                    remains = COALESCE(?, remains), currency = COALESCE(?, currency),
+                    polled_at = ?, updated_at = ?
+                WHERE id = ?
+                """,
+                [
+                    (
+                        str(u.status),
+                        u.raw_status,
+                        _money(u.charge),
+                        u.start_count,
+                        u.remains,
+                        u.currency,
+                        polled_at,
+                        now,
+                        u.order_id,
+                    )
+                    for u in updates
+                ],
+            )
+
+    async def mark_polled(self, order_ids: Sequence[int], at: float) -> int:
+        """Record a poll that brought no news (so the row is not due again at once)."""
+        total = 0
+        async with self._db.transaction() as tx:
+            # Chunked: SQLite caps the number of bound parameters per statement.
+            for start in range(0, len(order_ids), 500):
+                chunk = order_ids[start : start + 500]
+                total += await tx.execute(
+                    f"UPDATE orders SET polled_at = ? WHERE id IN ({_marks(chunk)})", [at, *chunk]
+                )
+        return total
+
+    async def set_last_notified(self, order_id: int, status: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE orders SET last_notified_status = ?, updated_at = ? WHERE id = ?",
+            (str(status), self._clock(), order_id),
+        )
+        return changed > 0
+
+    async def set_started_notified(self, order_id: int) -> bool:
+        """True only for the call that flipped the flag (so the notice goes out once)."""
+        changed = await self._db.execute(
+            "UPDATE orders SET started_notified = 1, updated_at = ? "
+            "WHERE id = ? AND started_notified = 0",
+            (self._clock(), order_id),
+        )
+        return changed > 0
+
+
+_BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id"
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+    """Run `sql` once per row inside `tx`; total affected rows (executemany's is unreliable)."""
+    total = 0
+    for params in rows:
+        total += await tx.execute(sql, params)
+    return total

@@ -1,0 +1,107 @@
+"""Refill requests, including ones for orders the bot did not place itself."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+from bot.panel.models import RefillState
+from bot.storage.db import Database
+from bot.storage.models import Refill
+
+Clock = Callable[[], float]
+
+# A refill in any other state (pending, unknown, a panel's own wording) is still polled.
+FINAL_REFILL_STATES = (RefillState.COMPLETED.value, RefillState.REJECTED.value)
+
+
+def _refill(row: sqlite3.Row) -> Refill:
+    return Refill(
+        id=row["id"],
+        user_id=row["user_id"],
+        panel_order_id=row["panel_order_id"],
+        order_id=row["order_id"],
+        refill_id=row["refill_id"],
+        status=row["status"],
+        raw_status=row["raw_status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        polled_at=row["polled_at"],
+        last_notified_status=row["last_notified_status"],
+    )
+
+
+class RefillsRepo:
+    __slots__ = ("_clock", "_db")
+
+    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def add(
+        self,
+        user_id: int,
+        panel_order_id: int,
+        refill_id: int | None,
+        status: str,
+        order_id: int | None = None,
+        *,
+        raw_status: str | None = None,
+    ) -> Refill:
+        """Record a refill request; `status` is a `RefillState` value (or the panel's word)."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            pk = await tx.insert(
+                """
+                INSERT INTO refills (user_id, panel_order_id, order_id, refill_id, status,
+                    raw_status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (user_id, panel_order_id, order_id, refill_id, str(status), raw_status, now, now),
+            )
+            row = await tx.fetchone("SELECT * FROM refills WHERE id = ?", (pk,))
+        assert row is not None
+        return _refill(row)
+
+    async def get(self, refill_pk: int) -> Refill | None:
+        row = await self._db.fetchone("SELECT * FROM refills WHERE id = ?", (refill_pk,))
+        return None if row is None else _refill(row)
+
+    async def pending_for_polling(self, now: float, interval: float) -> list[Refill]:
+        """Accepted refills not yet final whose last poll is at least `interval` ago."""
+        rows = await self._db.fetchall(
+            """
+            SELECT * FROM refills
+            WHERE refill_id IS NOT NULL AND status NOT IN (?, ?)
+              AND (polled_at IS NULL OR polled_at <= ?)
+            ORDER BY polled_at IS NOT NULL, polled_at, id
+            """,
+            (*FINAL_REFILL_STATES, now - interval),
+        )
+        return [_refill(r) for r in rows]
+
+    async def update_status(
+        self, refill_pk: int, status: str, polled_at: float, *, raw_status: str | None = None
+    ) -> bool:
+        changed = await self._db.execute(
+            "UPDATE refills SET status = ?, raw_status = COALESCE(?, raw_status), polled_at = ?, "
+            "updated_at = ? WHERE id = ?",
+            (str(status), raw_status, polled_at, self._clock(), refill_pk),
+        )
+        return changed > 0
+
+    async def set_last_notified(self, refill_pk: int, status: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE refills SET last_notified_status = ?, updated_at = ? WHERE id = ?",
+            (str(status), self._clock(), refill_pk),
+        )
+        return changed > 0
+
+    async def for_order(self, user_id: int, panel_order_id: int) -> list[Refill]:
+        """Refills of one panel order, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ? ORDER BY id",
+            (user_id, panel_order_id),
+        )
+        return [_refill(r) for r in rows]

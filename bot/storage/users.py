@@ -1,0 +1,113 @@
+"""Telegram users who talked to the bot: names, language, access, notification settings."""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+import time
+from collections.abc import Callable
+
+from bot.storage.db import Database
+from bot.storage.models import AccessState, User
+
+Clock = Callable[[], float]
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        first_name=row["first_name"],
+        language=row["language"],
+        access=AccessState(row["access"]),
+        blocked_bot=bool(row["blocked_bot"]),
+        notifications=bool(row["notifications"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class UsersRepo:
+    __slots__ = ("_clock", "_db")
+
+    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def touch(self, user_id: int, *, username: str | None, first_name: str | None) -> User:
+        """Insert the user or refresh their names; returns the stored row.
+
+        A user who writes to the bot has evidently unblocked it, so `blocked_bot` is cleared.
+        """
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO users (id, username, first_name, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    username = excluded.username,
+                    first_name = excluded.first_name,
+                    blocked_bot = 0,
+                    updated_at = excluded.updated_at
+                """,
+                (user_id, username, first_name, now, now),
+            )
+            row = await tx.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        assert row is not None
+        return _user(row)
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else _user(row)
+
+    async def set_language(self, user_id: int, lang: str | None) -> bool:
+        """False when the user is unknown."""
+        return await self._update(user_id, "language", lang)
+
+    async def set_access(self, user_id: int, access: AccessState) -> None:
+        """Upserts: an admin may allow an id before that user has ever written to the bot."""
+        now = self._clock()
+        await self._db.execute(
+            """
+            INSERT INTO users (id, access, created_at, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                access = excluded.access, updated_at = excluded.updated_at
+            """,
+            (user_id, AccessState(access).value, now, now),
+        )
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> bool:
+        return await self._update(user_id, "blocked_bot", int(blocked))
+
+    async def set_notifications(self, user_id: int, on: bool) -> bool:
+        return await self._update(user_id, "notifications", int(on))
+
+    async def _update(self, user_id: int, column: str, value: object) -> bool:
+        # `column` only ever comes from the literals above, never from input.
+        changed = await self._db.execute(
+            f"UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?",
+            (value, self._clock(), user_id),
+        )
+        return changed > 0
+
+    async def count(self) -> int:
+        row = await self._db.fetchone("SELECT COUNT(*) FROM users")
+        return int(row[0]) if row else 0
+
+    async def list_by_access(
+        self, access: AccessState, *, offset: int = 0, limit: int = 50
+    ) -> builtins.list[User]:
+        """Users in one access state (e.g. pending requests for the admin), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM users WHERE access = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+            (AccessState(access).value, limit, offset),
+        )
+        return [_user(r) for r in rows]
+
+    async def list(self, offset: int = 0, limit: int = 50) -> builtins.list[User]:
+        """Users ordered by first contact, then id (stable paging)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM users ORDER BY created_at, id LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [_user(r) for r in rows]

@@ -1,0 +1,135 @@
+"""End-to-end harness: the real Application over real HTTP against fake Telegram and panel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.config import Settings, load_settings
+from bot.deps import Deps
+from bot.logs import RedactingFilter, SecretRegistry, quiet_libraries
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
+
+ADMIN_ID = 1000
+
+
+class CapturingHandler(logging.Handler):
+    """Keeps every formatted line, after the same redaction production logging applies."""
+
+    def __init__(self, registry: SecretRegistry) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.addFilter(RedactingFilter(registry))
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Harness:
+    telegram: FakeTelegram
+    panel: FakePanel
+    settings: Settings
+    secrets: SecretRegistry
+    logs: CapturingHandler
+    app: BotApplication | None = None
+    users: dict[int, FakeUser] = field(default_factory=dict)
+
+    @property
+    def deps(self) -> Deps:
+        assert self.app is not None and self.app.deps is not None
+        return self.app.deps
+
+    async def start(self) -> None:
+        app = build_application(
+            self.settings, self.secrets, requests=(ptb_request(), ptb_request())
+        )
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def user(self, user_id: int, *, language_code: str | None = "en", **kw: Any) -> FakeUser:
+        if user_id not in self.users:
+            self.users[user_id] = self.telegram.user(user_id, language_code=language_code, **kw)
+        return self.users[user_id]
+
+    async def member(
+        self,
+        user_id: int,
+        *,
+        key: str | None = None,
+        balance: str = "100",
+        language_code: str | None = "en",
+    ) -> FakeUser:
+        """A user the admins allowed, with a linked panel key (when `key` is given)."""
+        await self.deps.access.allow(user_id)
+        if key is not None:
+            self.panel.add_key(key, balance=balance)
+            await self.deps.keys.link(user_id, key)
+        return self.user(user_id, language_code=language_code)
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    registry = SecretRegistry()
+    capture = CapturingHandler(registry)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    quiet_libraries()  # exactly what production logging does
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    try:
+        async with FakeTelegram() as telegram, FakePanel() as panel:
+            values: dict[str, Any] = {
+                "bot_token": telegram.token,
+                "telegram_base_url": telegram.base_url,
+                "telegram_base_file_url": telegram.base_file_url,
+                "panel_api_url": panel.url,
+                "database_path": tmp_path / "bot.sqlite3",
+                "admin_ids": str(ADMIN_ID),
+                "encryption_key": Fernet.generate_key().decode(),
+                "panel_timeout_seconds": 2,
+                "status_poll_seconds": 3600,
+            }
+            values.update(overrides)
+            settings = load_settings(**values)
+            harness = Harness(telegram, panel, settings, registry, capture)
+            await harness.start()
+            try:
+                yield harness
+            finally:
+                await harness.stop()
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)

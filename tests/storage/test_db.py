@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.storage import Database, MigrationError
+from bot.storage.db import load_migrations
+
+SECOND_MIGRATION = """
+ALTER TABLE users ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id));
+"""
+
+
+def _copy_packaged(dest: Path) -> Path:
+    dest.mkdir()
+    for m in load_migrations():
+        (dest / m.name).write_text(m.sql, encoding="utf-8")
+    return dest
+
+
+def test_packaged_migrations_load_in_order() -> None:
+    migrations = load_migrations()
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    assert migrations[0].name == "0001_initial.sql"
+    assert "CREATE TABLE orders" in migrations[0].sql
+
+
+async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path) -> None:
+    async with await Database.open(db_path) as db:
+        assert db_path.parent.is_dir()
+        assert await db.schema_version() == len(load_migrations())
+        assert await db.pragma("journal_mode") == "wal"
+        assert await db.pragma("foreign_keys") == 1
+        assert await db.pragma("busy_timeout") > 0
+        assert await db.pragma("synchronous") == 2  # FULL
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert {"users", "panel_keys", "orders", "refills", "outbox", "ptb_state"} <= tables
+        with pytest.raises(sqlite3.IntegrityError):
+            # FK enforcement: no such user.
+            await db.execute(
+                "INSERT INTO panel_keys (user_id, ciphertext, added_at) VALUES (42, x'00', 0)"
+            )
+
+
+async def test_memory_database_works() -> None:
+    async with await Database.open(":memory:") as db:
+        assert await db.schema_version() == len(load_migrations())
+        assert await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')") == 1
+
+
+async def test_reopen_is_idempotent_and_keeps_data(db_path: Path) -> None:
+    async with await Database.open(db_path) as db:
+        await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
+    async with await Database.open(db_path) as db:
+        assert await db.schema_version() == len(load_migrations())
+        assert [tuple(r) for r in await db.fetchall("SELECT * FROM ptb_state")] == [("k", "a", "1")]
+
+
+async def test_older_file_is_upgraded_in_place(db_path: Path, tmp_path: Path) -> None:
+    async with await Database.open(db_path) as db:
+        await db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (7, 1, 1)")
+    migrations = _copy_packaged(tmp_path / "migs")
+    nxt = len(load_migrations()) + 1
+    (migrations / f"{nxt:04d}_timezone.sql").write_text(SECOND_MIGRATION, encoding="utf-8")
+
+    async with await Database.open(db_path, migrations_dir=migrations) as db:
+        assert await db.schema_version() == nxt
+        row = await db.fetchone("SELECT id, timezone FROM users")
+        assert row is not None and tuple(row) == (7, "UTC")
+        assert await db.execute("INSERT INTO notes (user_id) VALUES (7)") == 1
+    # A fresh file runs all migrations.
+    async with await Database.open(tmp_path / "fresh.db", migrations_dir=migrations) as db:
+        assert await db.schema_version() == nxt
+
+
+async def test_failing_migration_rolls_back_completely(db_path: Path, tmp_path: Path) -> None:
+    async with await Database.open(db_path):
+        pass
+    migrations = _copy_packaged(tmp_path / "migs")
+    latest = len(load_migrations())
+    (migrations / f"{latest + 1:04d}_broken.sql").write_text(
+        "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;", encoding="utf-8"
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        await Database.open(db_path, migrations_dir=migrations)
+    async with await Database.open(db_path) as db:
+        assert await db.schema_version() == latest
+        assert await db.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'half'") is None
+
+
+async def test_database_newer_than_code_is_refused(db_path: Path, tmp_path: Path) -> None:
+    migrations = _copy_packaged(tmp_path / "migs")
+    nxt = len(load_migrations()) + 1
+    (migrations / f"{nxt:04d}_x.sql").write_text("CREATE TABLE x (id INTEGER);", encoding="utf-8")
+    async with await Database.open(db_path, migrations_dir=migrations):
+        pass
+    with pytest.raises(MigrationError, match="newer"):
+        await Database.open(db_path)
+
+
+def test_gap_in_migrations_is_refused(tmp_path: Path) -> None:
+    migrations = _copy_packaged(tmp_path / "migs")
+    n = len(load_migrations())
+    (migrations / f"{n + 2:04d}_x.sql").write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(MigrationError, match=f"{n + 1:04d}"):
+        load_migrations(migrations)
+
+
+async def test_transaction_rolls_back_on_error_and_serializes(db_path: Path) -> None:
+    async with await Database.open(db_path) as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
+                raise RuntimeError("boom")
+        assert await db.fetchall("SELECT * FROM ptb_state") == []
+
+        # Concurrent transactions each read-modify-write one counter: no lost updates.
+        await db.execute("INSERT INTO ptb_state VALUES ('c', 'n', '0')")
+
+        async def bump() -> None:
+            async with db.transaction() as tx:
+                row = await tx.fetchone("SELECT value FROM ptb_state WHERE kind = 'c'")
+                assert row is not None
+                await asyncio.sleep(0)  # yield inside the transaction on purpose
+                await tx.execute(
+                    "UPDATE ptb_state SET value = ? WHERE kind = 'c'", (str(int(row[0]) + 1),)
+                )
+
+        await asyncio.gather(*(bump() for _ in range(25)))
+        row = await db.fetchone("SELECT value FROM ptb_state WHERE kind = 'c'")
+        assert row is not None and row[0] == "25"
+
+
+async def test_close_twice_is_harmless(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    await db.close()
+    await db.close()
+    assert "bot.sqlite3" in repr(db)
+
+
+async def test_migrations_load_from_a_zip_traversable(tmp_path: Path) -> None:
+    """Installed packages may live in archives: only the Traversable API is used."""
+    archive = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for m in load_migrations():
+            zf.writestr(f"bot/storage/migrations/{m.name}", m.sql)
+        zf.writestr("bot/storage/migrations/README.txt", "not a migration")
+    root = zipfile.Path(archive, "bot/storage/migrations/")
+    assert [m.name for m in load_migrations(root)] == [m.name for m in load_migrations()]
+    async with await Database.open(":memory:", migrations_dir=root) as db:
+        assert await db.schema_version() == len(load_migrations())

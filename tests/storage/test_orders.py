@@ -1,0 +1,331 @@
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.panel.models import OrderStatus, Status
+from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
+from bot.storage.models import Order
+
+from .conftest import FakeClock
+
+USER = 10
+
+
+def draft(
+    service_id: int = 1, link: str = "https://t.me/x", line_no: int | None = None
+) -> OrderDraft:
+    return OrderDraft(
+        service_id=service_id,
+        service_name="Followers",
+        service_type="Default",
+        link=link,
+        quantity=1000,
+        cost=Decimal("1.2345"),
+        currency="USD",
+        extra={"comments": "çok güzel\nnice"},
+        line_no=line_no,
+    )
+
+
+@pytest.fixture
+async def st(storage: Storage) -> Storage:
+    await storage.users.touch(USER, username=None, first_name=None)
+    await storage.users.touch(USER + 1, username=None, first_name=None)
+    return storage
+
+
+async def placed(st: Storage, batch: str, panel_id: int, **kw: object) -> Order:
+    [order] = await st.orders.create_drafts(USER, batch, [draft(**kw)])  # type: ignore[arg-type]
+    assert (await st.orders.claim(batch, USER)).won
+    assert await st.orders.mark_placed(order.id, panel_id)
+    got = await st.orders.get(order.id)
+    assert got is not None
+    return got
+
+
+async def test_create_drafts_single_and_bulk(st: Storage, clock: FakeClock) -> None:
+    [single] = await st.orders.create_drafts(USER, "b1", [draft()])
+    assert single.token == "b1" and single.batch == "b1"
+    assert single.submit_state is SubmitState.DRAFT
+    assert single.cost == Decimal("1.2345") and isinstance(single.cost, Decimal)
+    assert single.extra == {"comments": "çok güzel\nnice"}
+    assert single.charge is None and single.status is None and single.panel_order_id is None
+    assert single.created_at == clock.now and single.submitted_at is None
+    assert single.started_notified is False
+
+    bulk = await st.orders.create_drafts(
+        USER, "b2", [draft(line_no=3), draft(line_no=1), draft(line_no=2)]
+    )
+    assert [o.line_no for o in bulk] == [1, 2, 3]
+    assert sorted(o.token for o in bulk) == ["b2:0", "b2:1", "b2:2"]
+    assert await st.orders.get_batch("b2") == bulk
+    with pytest.raises(ValueError):
+        await st.orders.create_drafts(USER, "b3", [])
+
+
+async def test_create_drafts_is_atomic(st: Storage) -> None:
+    await st.orders.create_drafts(USER, "b:1", [draft()])
+    # Rows b:0 then b:1 — the second collides with the token above; b:0 must not survive.
+    with pytest.raises(sqlite3.IntegrityError):
+        await st.orders.create_drafts(USER, "b", [draft(), draft(), draft()])
+    assert await st.orders.get_batch("b") == []
+
+
+async def test_money_must_be_decimal(st: Storage) -> None:
+    bad = OrderDraft(1, "n", "Default", "l", 10, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await st.orders.create_drafts(USER, "f", [bad])
+    assert await st.orders.get_batch("f") == []
+
+
+async def test_claim_race_has_exactly_one_winner(st: Storage, clock: FakeClock) -> None:
+    await st.orders.create_drafts(USER, "race", [draft(line_no=i) for i in range(3)])
+    results = await asyncio.gather(*(st.orders.claim("race", USER) for _ in range(20)))
+    assert sum(r.won for r in results) == 1
+    for r in results:
+        assert [o.submit_state for o in r.orders] == [SubmitState.SUBMITTING] * 3
+        assert all(o.submitted_at == clock.now for o in r.orders)
+
+
+async def test_claim_race_across_two_connections(
+    st: Storage, db_path: Path, cipher: KeyCipher
+) -> None:
+    await st.orders.create_drafts(USER, "race2", [draft()])
+    async with await Storage.open(db_path, cipher) as other:
+        results = await asyncio.gather(
+            *(repo.claim("race2", USER) for repo in [st.orders, other.orders] * 10)
+        )
+    assert sum(r.won for r in results) == 1
+
+
+async def test_claim_unknown_batch_or_other_user(st: Storage) -> None:
+    result = await st.orders.claim("nope", USER)
+    assert not result.won and result.orders == []
+    await st.orders.create_drafts(USER, "mine", [draft()])
+    stolen = await st.orders.claim("mine", USER + 1)
+    assert not stolen.won and stolen.orders == []
+    assert (await st.orders.claim("mine", USER)).won
+
+
+async def test_loser_sees_panel_ids(st: Storage) -> None:
+    order = await placed(st, "p", 555)
+    again = await st.orders.claim("p", USER)
+    assert not again.won
+    assert [(o.id, o.panel_order_id, o.submit_state) for o in again.orders] == [
+        (order.id, 555, SubmitState.PLACED)
+    ]
+
+
+async def test_outcomes_only_apply_to_submitting_rows(st: Storage) -> None:
+    a, b, c = await st.orders.create_drafts(USER, "bulk", [draft(line_no=i) for i in (1, 2, 3)])
+    # Not claimed yet: marking must not jump over the protocol.
+    assert not await st.orders.mark_placed(a.id, 1)
+    assert not await st.orders.mark_failed(a.id, "x")
+    assert (await st.orders.claim("bulk", USER)).won
+    assert await st.orders.mark_placed_many([(a.id, 101)]) == 1
+    assert await st.orders.mark_failed_many([(b.id, "Not enough funds")]) == 1
+    assert await st.orders.mark_unknown_many([(c.id, "timeout")]) == 1
+    # An unknown order found on the panel later can still be placed; a placed one stays placed.
+    assert not await st.orders.mark_failed(a.id, "late")
+    assert await st.orders.mark_placed(c.id, 103, status="In progress")
+    rows = {o.id: o for o in await st.orders.get_batch("bulk")}
+    assert rows[a.id].submit_state is SubmitState.PLACED and rows[a.id].status == "Pending"
+    assert rows[b.id].submit_state is SubmitState.FAILED and rows[b.id].error == "Not enough funds"
+    assert rows[c.id].submit_state is SubmitState.PLACED and rows[c.id].status == "In progress"
+    assert rows[c.id].error is None
+    assert await st.orders.get_by_panel_id(USER, 103) == rows[c.id]
+    assert await st.orders.get_by_panel_id(USER + 1, 103) is None
+
+
+async def test_panel_order_id_unique_per_user(st: Storage) -> None:
+    await placed(st, "a", 1)
+    [other] = await st.orders.create_drafts(USER, "b", [draft()])
+    await st.orders.claim("b", USER)
+    with pytest.raises(sqlite3.IntegrityError):
+        await st.orders.mark_placed(other.id, 1)
+
+
+async def test_recover_submitting(st: Storage) -> None:
+    await st.orders.create_drafts(USER, "s1", [draft(line_no=1), draft(line_no=2)])
+    await st.orders.create_drafts(USER, "d", [draft()])
+    await st.orders.claim("s1", USER)
+    kept = await placed(st, "done", 9)
+    recovered = await st.orders.recover_submitting()
+    assert len(recovered) == 2
+    assert all(o.submit_state is SubmitState.UNKNOWN and o.error for o in recovered)
+    assert await st.orders.recover_submitting() == []
+    assert (await st.orders.get_batch("d"))[0].submit_state is SubmitState.DRAFT
+    assert await st.orders.get(kept.id) == kept
+
+
+async def test_discard_draft(st: Storage) -> None:
+    await st.orders.create_drafts(USER, "prev", [draft(), draft()])
+    assert await st.orders.discard_draft("prev", USER + 1) == 0
+    assert await st.orders.discard_draft("prev", USER) == 2
+    assert await st.orders.get_batch("prev") == []
+    await placed(st, "kept", 1)
+    assert await st.orders.discard_draft("kept", USER) == 0
+    assert len(await st.orders.get_batch("kept")) == 1
+
+
+async def test_listing_filters_and_counts(st: Storage, clock: FakeClock) -> None:
+    open_a = await placed(st, "a", 1)
+    clock.advance(1)
+    done = await placed(st, "b", 2)
+    await st.orders.update_status(
+        done.id,
+        status=Status.COMPLETED,
+        raw_status="Completed",
+        charge=Decimal("0.5"),
+        start_count=10,
+        remains=0,
+        currency="USD",
+        polled_at=clock.now,
+    )
+    clock.advance(1)
+    [unknown] = await st.orders.create_drafts(USER, "c", [draft()])
+    await st.orders.claim("c", USER)
+    await st.orders.mark_unknown(unknown.id, "timeout")
+    clock.advance(1)
+    [failed] = await st.orders.create_drafts(USER, "d", [draft()])
+    await st.orders.claim("d", USER)
+    await st.orders.mark_failed(failed.id, "bad link")
+    await st.orders.create_drafts(USER, "e", [draft()])  # draft: never listed
+
+    def ids(orders: list[Order]) -> list[int]:
+        return [o.id for o in orders]
+
+    assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.ALL)) == [
+        unknown.id,
+        done.id,
+        open_a.id,
+    ]
+    assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.OPEN)) == [open_a.id]
+    assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.COMPLETED)) == [done.id]
+    assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.ALL, offset=1, limit=1)) == [
+        done.id
+    ]
+    assert await st.orders.count_for_user(USER, filter=OrderFilter.ALL) == 3
+    assert await st.orders.count_for_user(USER, filter=OrderFilter.OPEN) == 1
+    assert await st.orders.count_for_user(USER, filter=OrderFilter.COMPLETED) == 1
+    assert await st.orders.count_for_user(USER + 1, filter=OrderFilter.ALL) == 0
+    assert ids(await st.orders.all_for_user(USER)) == [open_a.id, done.id, unknown.id, failed.id]
+
+
+async def test_find_open_duplicate(st: Storage) -> None:
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
+    await st.orders.create_drafts(USER, "draft", [draft()])
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
+    first = await placed(st, "a", 1)
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") == first
+    assert await st.orders.find_open_duplicate(USER, 2, "https://t.me/x") is None
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/y") is None
+    assert await st.orders.find_open_duplicate(USER + 1, 1, "https://t.me/x") is None
+    await st.orders.update_status(
+        first.id,
+        status="Canceled",
+        raw_status="Canceled",
+        charge=None,
+        start_count=None,
+        remains=None,
+        currency=None,
+        polled_at=1.0,
+    )
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
+
+
+async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeClock) -> None:
+    a = await placed(st, "a", 1)
+    b = await placed(st, "b", 2)
+    clock.advance(5)
+    n = await st.orders.update_statuses(
+        [
+            StatusUpdate.from_panel(
+                a.id,
+                OrderStatus(Status.IN_PROGRESS, "inprogress", Decimal("0.90"), 100, 50, "USD"),
+            ),
+            StatusUpdate(b.id, "Partial", "Partial", Decimal("0.10"), 7, 3, "TRY"),
+        ],
+        polled_at=clock.now,
+    )
+    assert n == 2
+    got = await st.orders.get(a.id)
+    assert got is not None
+    assert (got.status, got.raw_status, got.charge, got.start_count, got.remains) == (
+        "In progress",
+        "inprogress",
+        Decimal("0.90"),
+        100,
+        50,
+    )
+    assert got.polled_at == got.updated_at == clock.now
+    # Charge/start_count/remains/currency left out by the panel keep the last known values.
+    await st.orders.update_status(
+        a.id,
+        status="Completed",
+        raw_status="Completed",
+        charge=None,
+        start_count=None,
+        remains=0,
+        currency=None,
+        polled_at=clock.now,
+    )
+    got = await st.orders.get(a.id)
+    assert got is not None
+    assert (got.status, got.charge, got.start_count, got.remains, got.currency) == (
+        "Completed",
+        Decimal("0.90"),
+        100,
+        0,
+        "USD",
+    )
+    assert got.is_terminal
+    assert (await st.orders.get(b.id)).currency == "TRY"  # type: ignore[union-attr]
+
+
+async def test_open_for_polling_fresh_vs_stale(st: Storage, clock: FakeClock) -> None:
+    start = clock.now
+    old = await placed(st, "old", 1)  # submitted at `start`
+    clock.advance(2 * 86400)
+    fresh = await placed(st, "fresh", 2)  # submitted two days later
+    done = await placed(st, "done", 3)
+    await st.orders.update_statuses([StatusUpdate(done.id, "Completed")], polled_at=clock.now)
+    [unknown] = await st.orders.create_drafts(USER, "u", [draft()])
+    await st.orders.claim("u", USER)
+    await st.orders.mark_unknown(unknown.id, "timeout")
+
+    now = start + 2 * 86400
+
+    async def due(t: float) -> list[Order]:
+        return await st.orders.open_for_polling(t, fresh_interval=60, stale_interval=3600)
+
+    # Never polled: both due, terminal/unknown never.
+    assert {o.id for o in await due(now)} == {old.id, fresh.id}
+
+    await st.orders.mark_polled([old.id, fresh.id], now)
+    assert await due(now + 59) == []
+    # The young order is due after a minute, the old one only after an hour.
+    assert [o.id for o in await due(now + 60)] == [fresh.id]
+    assert [o.id for o in await due(now + 3600)] == [old.id, fresh.id]
+    # limit, and never-polled first.
+    await st.orders.mark_polled([fresh.id], now + 3600)
+    assert [
+        o.id for o in await st.orders.open_for_polling(now + 7200, fresh_interval=60, limit=1)
+    ] == [old.id]
+    assert await st.orders.mark_polled([], now) == 0
+
+
+async def test_notification_flags(st: Storage) -> None:
+    order = await placed(st, "a", 1)
+    assert await st.orders.set_last_notified(order.id, "In progress")
+    assert await st.orders.set_started_notified(order.id)
+    assert not await st.orders.set_started_notified(order.id)
+    got = await st.orders.get(order.id)
+    assert got is not None
+    assert got.last_notified_status == "In progress" and got.started_notified is True
+    assert await st.orders.get(99999) is None
