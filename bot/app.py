@@ -28,6 +28,8 @@ from bot.logs import SecretRegistry
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.services.access import AccessService
+from bot.services.catalog import CatalogCache
+from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
 from bot.services.panels import PanelFactory
 from bot.storage import Storage
@@ -110,6 +112,7 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             panels=panels,
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
             keys=keys,
+            catalog=CatalogService(CatalogCache.from_settings(settings), keys),
         )
     except BaseException:
         await storage.close()

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
+from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
 from bot.services.panels import PanelFactory
 from bot.storage import Storage
@@ -28,6 +29,7 @@ class Deps:
     panels: PanelFactory
     access: AccessService
     keys: KeyService
+    catalog: CatalogService
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,0 +1,26 @@
+"""A user's service catalog: fetched with their key, cached per key for SERVICES_CACHE_SECONDS."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from bot.services.catalog import CatalogCache, CatalogIndex
+from bot.services.keys import KeyService, NoKey
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogService:
+    cache: CatalogCache
+    keys: KeyService
+
+    async def get(self, user_id: int, *, force: bool = False) -> CatalogIndex:
+        """The catalog for the user's current key; raises NoKey or the panel client's errors."""
+        key = await self.keys.keys.get(user_id)
+        if key is None:
+            raise NoKey
+        # Cached per key, not per user: users sharing a key share the catalog, and a changed key
+        # never sees the old key's catalog. The cache id is a digest, never the key itself.
+        key_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+        client = self.keys.panels.client(key)
+        return await self.cache.get(key_id, client.services, force=force)
