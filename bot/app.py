@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -24,14 +25,18 @@ from bot.deps import BotContext, Deps
 from bot.handlers.commands import available
 from bot.handlers.registry import register
 from bot.i18n import Catalogs
+from bot.jobs import schedule_jobs
 from bot.logs import SecretRegistry
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.services.access import AccessService
+from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
+from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
+from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 
@@ -57,8 +62,12 @@ class BotApplication(Application):  # type: ignore[type-arg]
             persistence = self.persistence
             if isinstance(persistence, SQLitePersistence):
                 persistence.attach(self.deps.storage.state)
+            # Before any update is handled: a row left mid-submit must never look confirmable.
+            await self.deps.ordering.recover_submitting()
         await super().initialize()
         await self._publish_commands()
+        # Poller and outbox drain; they start ticking when the application starts.
+        schedule_jobs(self)
 
     async def shutdown(self) -> None:
         try:
@@ -103,6 +112,7 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
         panels = PanelFactory(settings.panel_api_url, http, settings.panel_timeout_seconds)
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets()
+        catalog = CatalogService(CatalogCache.from_settings(settings), keys)
         return Deps(
             settings=settings,
             storage=storage,
@@ -112,7 +122,12 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             panels=panels,
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
             keys=keys,
-            catalog=CatalogService(CatalogCache.from_settings(settings), keys),
+            catalog=catalog,
+            bulk=BulkOrderService(storage.orders, keys, catalog),
+            tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+            ordering=OrderingService(
+                storage, keys, catalog, currency_ttl=settings.services_cache_seconds
+            ),
         )
     except BaseException:
         await storage.close()
@@ -164,6 +179,8 @@ def run(settings: Settings, secrets: SecretRegistry | None = None) -> None:
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
+            # Serve on the path Telegram was told to call (reverse proxies usually keep it).
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,

@@ -32,9 +32,11 @@ class Action(StrEnum):
     ORDER_SERVICE = "os"  # (service id)
     # ordering dialog
     DRIPFEED = "df"  # (1=yes / 0=no)
+    ORDER_SKIP = "sk"  # () skip an optional order question
     CONFIRM = "ok"  # (batch token)
     DISCARD = "no"  # (batch token)
     BULK_CONFIRM = "bk"  # (batch token)
+    BULK_DISCARD = "bd"  # (batch token)
     # orders
     ORDER_CARD = "oc"  # (local order id)
     ORDERS_PAGE = "op"  # (filter, page)
@@ -44,6 +46,8 @@ class Action(StrEnum):
     ORDER_CANCEL_YES = "cy"  # (local order id)
     REORDER = "ro"  # (local order id)
     STATUS_OF = "st"  # (panel order id)
+    CANCEL_MANY = "cm"  # (confirmation token) /cancelorder: yes
+    CANCEL_MANY_NO = "cn"  # (confirmation token) /cancelorder: no
 
 
 _INT = int
@@ -64,9 +68,11 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.SEARCH_PAGE: (_INT,),
     Action.ORDER_SERVICE: (_INT,),
     Action.DRIPFEED: (_INT,),
+    Action.ORDER_SKIP: (),
     Action.CONFIRM: (_STR,),
     Action.DISCARD: (_STR,),
     Action.BULK_CONFIRM: (_STR,),
+    Action.BULK_DISCARD: (_STR,),
     Action.ORDER_CARD: (_INT,),
     Action.ORDERS_PAGE: (_STR, _INT),
     Action.ORDER_REFRESH: (_INT,),
@@ -75,6 +81,8 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.ORDER_CANCEL_YES: (_INT,),
     Action.REORDER: (_INT,),
     Action.STATUS_OF: (_INT,),
+    Action.CANCEL_MANY: (_STR,),
+    Action.CANCEL_MANY_NO: (_STR,),
 }
 
 _BY_VALUE = {a.value: a for a in Action}

@@ -12,9 +12,12 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
+from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
+from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
+from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.models import User
 
@@ -30,6 +33,9 @@ class Deps:
     access: AccessService
     keys: KeyService
     catalog: CatalogService
+    bulk: BulkOrderService
+    tracking: TrackingService
+    ordering: OrderingService
 
     async def aclose(self) -> None:
         await self.http.aclose()

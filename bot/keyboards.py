@@ -109,3 +109,217 @@ def pager(
 
 def cancel_dialog(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)]])
+
+
+# --- catalog and single orders (bot/handlers/catalog.py, bot/handlers/order.py) ---------------
+
+
+def catalog_categories(
+    t: Translator,
+    entries: Sequence[tuple[int, str]],
+    page: int,
+    pages: int,
+    version: str,
+) -> InlineKeyboardMarkup:
+    """(category index, label) per button; the catalog version makes stale buttons detectable."""
+    rows = [[button(label, Action.CATEGORY, index, 0, version)] for index, label in entries]
+    rows.append(pager(t, page, pages, Action.CATEGORIES))
+    rows.append([button(t._("🔄 Refresh"), Action.CATALOG_REFRESH), *back_to_menu(t)])
+    return markup(rows)
+
+
+def catalog_services(
+    t: Translator,
+    entries: Sequence[tuple[int, str]],
+    category_index: int,
+    page: int,
+    pages: int,
+    version: str,
+    *,
+    per_page: int = PAGE_SIZE,
+) -> InlineKeyboardMarkup:
+    """(service id, label) per button, paged within one category."""
+    rows = [[button(label, Action.SERVICE, sid, category_index, page)] for sid, label in entries]
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(button(t._("‹ Prev"), Action.CATEGORY, category_index, page - 1, version))
+        nav.append(button(f"{page + 1}/{pages}", Action.CATEGORY, category_index, page, version))
+        if page < pages - 1:
+            nav.append(button(t._("Next ›"), Action.CATEGORY, category_index, page + 1, version))
+        rows.append(nav)
+    rows.append([button(t._("« Back"), Action.CATEGORIES, category_index // per_page)])
+    return markup(rows)
+
+
+def catalog_search(
+    t: Translator, entries: Sequence[tuple[int, str]], page: int, pages: int
+) -> InlineKeyboardMarkup:
+    rows = [[button(label, Action.SERVICE, sid, -1, page)] for sid, label in entries]
+    rows.append(pager(t, page, pages, Action.SEARCH_PAGE))
+    rows.append([button(t._("« Back"), Action.CATEGORIES, 0)])
+    return markup(rows)
+
+
+def service_card(
+    t: Translator, service_id: int, back: InlineKeyboardButton
+) -> InlineKeyboardMarkup:
+    return markup([[button(t._("🛒 Order"), Action.ORDER_SERVICE, service_id)], [back]])
+
+
+def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:
+    """Back from a service card: to its category page, or to the search results (index -1)."""
+    if category_index < 0:
+        return button(t._("« Back"), Action.SEARCH_PAGE, page)
+    return button(t._("« Back"), Action.CATEGORY, category_index, page, version)
+
+
+def order_pick_service(t: Translator) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [button(t._("🛍 Browse services"), Action.CATEGORIES, 0)],
+            [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)],
+        ]
+    )
+
+
+def order_dripfeed(t: Translator) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(t._("Yes, drip-feed"), Action.DRIPFEED, 1),
+                button(t._("No, all at once"), Action.DRIPFEED, 0),
+            ],
+            [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)],
+        ]
+    )
+
+
+def order_question(t: Translator, *, optional: bool) -> InlineKeyboardMarkup:
+    skip = [button(t._("Skip"), Action.ORDER_SKIP)] if optional else []
+    return markup([skip, [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)]])
+
+
+def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(t._("✅ Confirm"), Action.CONFIRM, batch),
+                button(t._("✖️ Cancel"), Action.DISCARD, batch),
+            ]
+        ]
+    )
+
+
+def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMarkup:
+    status = (
+        [button(t._("📊 Status"), Action.STATUS_OF, panel_order_id)]
+        if panel_order_id is not None
+        else []
+    )
+    return markup([[*status, button(t._("➕ New order"), Action.MENU, "order")], back_to_menu(t)])
+
+
+# --- order tracking (orders list, order card, cancel confirmations) --------------------------
+
+ORDER_FILTERS = ("open", "completed", "all")
+
+
+def orders_list(
+    t: Translator,
+    entries: Sequence[tuple[str, int]],
+    current_filter: str,
+    page: int,
+    pages: int,
+) -> InlineKeyboardMarkup:
+    """One button per order (label, local id), the filter row, the pager."""
+    names = {"open": t._("Open"), "completed": t._("Completed"), "all": t._("All")}
+    filters = [
+        button(("✅ " if code == current_filter else "") + names[code], Action.ORDERS_PAGE, code, 0)
+        for code in ORDER_FILTERS
+    ]
+    rows = [[button(label, Action.ORDER_CARD, local_id)] for label, local_id in entries]
+    rows += [filters, pager(t, page, pages, Action.ORDERS_PAGE, current_filter), back_to_menu(t)]
+    return markup(rows)
+
+
+def order_card(
+    t: Translator,
+    order_id: int,
+    *,
+    refill: bool,
+    cancel: bool,
+    back: tuple[str, int] = ("all", 0),
+) -> InlineKeyboardMarkup:
+    action_row = [button(t._("🔄 Refresh"), Action.ORDER_REFRESH, order_id)]
+    if refill:
+        action_row.append(button(t._("♻️ Refill"), Action.ORDER_REFILL, order_id))
+    if cancel:
+        action_row.append(button(t._("🛑 Cancel order"), Action.ORDER_CANCEL, order_id))
+    return markup(
+        [
+            action_row,
+            [button(t._("🔁 Reorder"), Action.REORDER, order_id)],
+            [button(t._("« Back"), Action.ORDERS_PAGE, *back)],
+        ]
+    )
+
+
+def confirm_cancel_order(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(t._("✅ Yes, cancel it"), Action.ORDER_CANCEL_YES, order_id),
+                button(t._("✖️ No"), Action.ORDER_CARD, order_id),
+            ]
+        ]
+    )
+
+
+def confirm_cancel_many(t: Translator, token: str) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(t._("✅ Yes, cancel them"), Action.CANCEL_MANY, token),
+                button(t._("✖️ No"), Action.CANCEL_MANY_NO, token),
+            ]
+        ]
+    )
+
+
+def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup | None:
+    """Buttons opening order cards: (panel order id, local id) pairs, at most one page."""
+    if not entries:
+        return None
+    buttons = [
+        button(t._("📦 #{id}", id=pid), Action.ORDER_CARD, local_id)
+        for pid, local_id in entries[:PAGE_SIZE]
+    ]
+    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+
+
+def bulk_preview(t: Translator, batch: str, count: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(
+                    t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count),
+                    Action.BULK_CONFIRM,
+                    batch,
+                )
+            ],
+            [button(t._("✖️ Cancel"), Action.BULK_DISCARD, batch)],
+        ]
+    )
+
+
+def bulk_done(t: Translator) -> InlineKeyboardMarkup:
+    return markup([[button(t._("📋 My orders"), Action.MENU, "orders")], back_to_menu(t)])
+
+
+# --- notifications (bot/jobs.py) -------------------------------------------------------------
+
+
+def notification(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    """The order-card button under a pushed status message (local order id)."""
+    return markup([[button(t._("📄 Open order"), Action.ORDER_CARD, order_id)]])

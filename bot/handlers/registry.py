@@ -15,7 +15,9 @@ from telegram.ext import (
 )
 
 from bot.callbacks import Action, pattern
-from bot.handlers import admin, keys, start
+from bot.handlers import admin, bulk, catalog, keys, order, start
+from bot.handlers import orders as order_views
+from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gate, request_access
@@ -29,7 +31,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
     """Add every handler; returns the command names answered (for /help and set_my_commands)."""
     app.add_handler(TypeHandler(object, gate), group=GATE_GROUP)
 
-    parts: list[DialogPart] = [keys.dialog_part()]
+    parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
+    parts.append(order.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts)]
     main += [
         CommandHandler("start", start.start),
@@ -51,6 +54,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
         CallbackQueryHandler(admin.decide, pattern=pattern(Action.ACCESS_DECIDE)),
     ]
     main += keys.handlers()
+    main += catalog.handlers()
+    main += order.handlers()
+    main += order_views.handlers()
+    main += order_status.handlers()
+    main += bulk.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

@@ -1,0 +1,229 @@
+"""/status, /refill, /refillstatus, /cancelorder (with its confirmation) and /export."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.callbacks import Action, decode, pattern
+from bot.deps import BotContext
+from bot.handlers import ui
+from bot.handlers.dialog import AnyHandler
+from bot.handlers.orders import (
+    action_line,
+    panel_errors,
+    status_line,
+    stored_status_line,
+)
+from bot.i18n import Translator
+from bot.panel import RefillState
+from bot.services.tracking import Outcome, ParsedIds, RefillStatusLine, parse_ids
+
+# Pending /cancelorder confirmations in user_data: token -> panel order ids.
+CANCEL_KEY = "cancel_confirm"
+# Older confirmations are dropped: a user rarely has more than one open at a time.
+MAX_PENDING_CONFIRMATIONS = 5
+
+
+def _ids(context: BotContext) -> ParsedIds:
+    return parse_ids(" ".join(context.args or []))
+
+
+def _invalid_line(t: Translator, parsed: ParsedIds) -> str | None:
+    if not parsed.invalid:
+        return None
+    shown = ", ".join(parsed.invalid[:20]) + (" …" if len(parsed.invalid) > 20 else "")
+    return t._("Not order ids, skipped: {tokens}", tokens=ui.esc(shown))
+
+
+async def _send_long(
+    update: Update, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None
+) -> None:
+    chunks = ui.split("\n".join(lines))
+    for i, chunk in enumerate(chunks):
+        await ui.send(update, chunk, markup if i == len(chunks) - 1 else None)
+
+
+@panel_errors
+async def status(update: Update, context: BotContext) -> None:
+    t = context.t
+    tracking = context.deps.tracking
+    parsed = _ids(context)
+    if not parsed.ids and not parsed.invalid:
+        await _open_orders(update, context)
+        return
+    if not parsed.ids:
+        await ui.send(
+            update, ui.esc(t._("Usage: /status <id> [<id> …] (ids separated by spaces or commas)"))
+        )
+        return
+    lines = await tracking.statuses(context.user.id, parsed.ids)
+    text = [status_line(t, line.panel_id, line.status) for line in lines]
+    invalid = _invalid_line(t, parsed)
+    if invalid:
+        text.append(invalid)
+    links = [(line.panel_id, line.order.id) for line in lines if line.order is not None]
+    await _send_long(update, text, keyboards.order_links(t, links))
+
+
+async def _open_orders(update: Update, context: BotContext) -> None:
+    t = context.t
+    result = await context.deps.tracking.open_orders(context.user.id)
+    if not result.orders:
+        await ui.send(update, t._("You have no open orders. /orders shows your history."))
+        return
+    lines = [t._("<b>Open orders</b> ({n})", n=len(result.orders))]
+    if result.stale:
+        lines.append(t._("The panel is not answering: these are the last known statuses."))
+    lines += [stored_status_line(t, o) for o in result.orders]
+    links = [(o.panel_order_id, o.id) for o in result.orders if o.panel_order_id is not None]
+    await _send_long(update, lines, keyboards.order_links(t, links))
+
+
+@panel_errors
+async def refill(update: Update, context: BotContext) -> None:
+    t = context.t
+    parsed = _ids(context)
+    if not parsed.ids:
+        await ui.send(update, ui.esc(t._("Usage: /refill <id> [<id> …]")))
+        return
+    results = await context.deps.tracking.refill(context.user.id, parsed.ids)
+    lines = [action_line(t, r, "refill") for r in results]
+    invalid = _invalid_line(t, parsed)
+    if invalid:
+        lines.append(invalid)
+    await _send_long(update, lines)
+
+
+def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
+    st = line.status
+    if st is None:
+        if line.error:
+            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=ui.esc(line.error))
+        return t._("#{id} — not found", id=line.refill_id)
+    names = {
+        RefillState.COMPLETED: t._("✅ completed"),
+        RefillState.PENDING: t._("⏳ pending"),
+        RefillState.REJECTED: t._("❌ rejected"),
+    }
+    shown = names.get(st.state) or ui.esc(st.raw_status or t._("unknown"))
+    return t._("Refill #{id} — {status}", id=line.refill_id, status=shown)
+
+
+@panel_errors
+async def refill_status(update: Update, context: BotContext) -> None:
+    t = context.t
+    parsed = _ids(context)
+    if not parsed.ids:
+        await ui.send(update, ui.esc(t._("Usage: /refillstatus <refill id> [<refill id> …]")))
+        return
+    lines = await context.deps.tracking.refill_statuses(context.user.id, parsed.ids)
+    text = [refill_status_line(t, line) for line in lines]
+    invalid = _invalid_line(t, parsed)
+    if invalid:
+        text.append(invalid)
+    await _send_long(update, text)
+
+
+def _pending(context: BotContext) -> dict[str, Any]:
+    data = context.user_data
+    if data is None:
+        return {}
+    pending = data.get(CANCEL_KEY)
+    if not isinstance(pending, dict):
+        pending = data[CANCEL_KEY] = {}
+    return pending
+
+
+@panel_errors
+async def cancel_order(update: Update, context: BotContext) -> None:
+    t = context.t
+    parsed = _ids(context)
+    if not parsed.ids:
+        await ui.send(update, ui.esc(t._("Usage: /cancelorder <id> [<id> …]")))
+        return
+    checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids)
+    eligible = [r.panel_id for r in checked if r.outcome is Outcome.REQUESTED]
+    lines = [action_line(t, r, "cancel") for r in checked if r.outcome is not Outcome.REQUESTED]
+    invalid = _invalid_line(t, parsed)
+    if invalid:
+        lines.append(invalid)
+    if not eligible:
+        await _send_long(update, lines)
+        return
+    pending = _pending(context)
+    while len(pending) >= MAX_PENDING_CONFIRMATIONS:
+        pending.pop(next(iter(pending)))
+    token = secrets.token_urlsafe(6)
+    pending[token] = eligible
+    shown = ", ".join(f"#{pid}" for pid in eligible)
+    question = t.ngettext(
+        "Cancel order {ids}?", "Cancel these {n} orders: {ids}?", len(eligible), ids=shown
+    )
+    body = [*lines, "", question] if lines else [question]
+    await _send_long(update, body, keyboards.confirm_cancel_many(t, token))
+
+
+def _token(update: Update) -> str:
+    query = update.callback_query
+    decoded = decode(query.data if query else None)
+    assert decoded is not None  # the handler's pattern checked the data
+    return decoded.text(0)
+
+
+@panel_errors
+async def cancel_many_yes(update: Update, context: BotContext) -> None:
+    t = context.t
+    # Popped before the call: a double tap must not send the cancel twice.
+    ids = _pending(context).pop(_token(update), None)
+    if not isinstance(ids, list) or not ids:
+        await ui.answer(update, t._("This button has expired."))
+        return
+    await ui.answer(update)
+    results = await context.deps.tracking.cancel(context.user.id, [int(i) for i in ids])
+    await ui.show(update, "\n".join(action_line(t, r, "cancel") for r in results))
+
+
+async def cancel_many_no(update: Update, context: BotContext) -> None:
+    _pending(context).pop(_token(update), None)
+    await ui.answer(update)
+    await ui.show(update, context.t._("Nothing was cancelled."))
+
+
+async def export(update: Update, context: BotContext) -> None:
+    t = context.t
+    chat = update.effective_chat
+    if chat is None:
+        return
+    data, count = await context.deps.tracking.export_csv(context.user.id)
+    if count == 0:
+        await ui.send(update, t._("You have no orders to export yet."))
+        return
+    today = datetime.now(UTC).strftime("%Y%m%d")
+    # UTF-8 with a BOM: spreadsheet programs then read Turkish service names correctly.
+    document = InputFile(io.BytesIO(data.encode("utf-8-sig")), filename=f"orders-{today}.csv")
+    await chat.send_document(
+        document,
+        caption=t.ngettext(
+            "Your order history: {n} order.", "Your order history: {n} orders.", count
+        ),
+    )
+
+
+def handlers() -> list[AnyHandler]:
+    return [
+        CommandHandler("status", status),
+        CommandHandler("refill", refill),
+        CommandHandler("refillstatus", refill_status),
+        CommandHandler("cancelorder", cancel_order),
+        CallbackQueryHandler(cancel_many_yes, pattern=pattern(Action.CANCEL_MANY)),
+        CallbackQueryHandler(cancel_many_no, pattern=pattern(Action.CANCEL_MANY_NO)),
+        CommandHandler("export", export),
+    ]

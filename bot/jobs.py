@@ -1,0 +1,161 @@
+"""Repeating jobs: the status poller and the outbox drain, on PTB's JobQueue.
+
+`schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
+state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
+as the jobs' `data`; `jobs_of(app)` finds it (tests use it to run a cycle or a drain directly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackContext
+
+from bot import keyboards
+from bot.handlers import ui
+from bot.services.notifier import (
+    Blocked,
+    DrainReport,
+    Notifier,
+    RetryLater,
+    Send,
+    SendFailed,
+    Undeliverable,
+)
+from bot.services.poller import CycleReport, StatusPoller, polling_clients
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+POLL_JOB = "status-poll"
+DRAIN_JOB = "outbox-drain"
+DRAIN_SECONDS = 1.0
+# The first poll waits a little after start-up (at most this long), so a restart does not
+# hammer the panel before the bot answers its users.
+FIRST_POLL_MAX = 30.0
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    # PTB 22 warns on every read of `retry_after` while it migrates the type; the value is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def telegram_sender(bot: Bot) -> Send[InlineKeyboardMarkup]:
+    """`send` for the notifier: Telegram's errors become the notifier's own."""
+
+    async def send(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await bot.send_message(chat_id, ui.clip(text), reply_markup=markup)
+        except Forbidden as exc:
+            raise Blocked(exc.message) from None
+        except RetryAfter as exc:
+            raise RetryLater(_retry_seconds(exc)) from None
+        except BadRequest as exc:
+            raise Undeliverable(exc.message) from None
+        except TelegramError as exc:  # network errors, timeouts, 5xx
+            raise SendFailed(f"{type(exc).__name__}: {exc.message}") from None
+
+    return send
+
+
+@dataclass(slots=True)
+class Jobs:
+    app: AnyApp
+    poller: StatusPoller
+    notifier: Notifier[InlineKeyboardMarkup]
+
+    async def poll(self) -> CycleReport | None:
+        """One poll cycle; a drain starts right away when it queued something."""
+        report = await self.poller.run_cycle()
+        if report is not None and report.queued:
+            self.kick()
+        return report
+
+    async def drain(self) -> DrainReport | None:
+        return await self.notifier.drain(keep_going=lambda: self.app.running)
+
+    def kick(self) -> None:
+        """Start a drain now instead of at the next tick (no-op if one is running)."""
+        if self.app.running and not self.notifier.running:
+            self.app.create_task(self.drain(), name="outbox-drain-kick")
+
+
+def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
+    settings = deps.settings
+    poller = StatusPoller(
+        deps.storage,
+        polling_clients(deps.panels),
+        interval=settings.status_poll_seconds,
+    )
+    notifier: Notifier[InlineKeyboardMarkup] = Notifier(
+        deps.storage,
+        deps.catalogs,
+        telegram_sender(app.bot),
+        keyboards.notification,
+        default_language=settings.default_language,
+    )
+    return Jobs(app, poller, notifier)
+
+
+async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.poll()
+
+
+async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.drain()
+
+
+def schedule_jobs(app: AnyApp) -> Jobs:
+    """Register both repeating jobs (again: replaces earlier ones of the same name)."""
+    deps = getattr(app, "deps", None)
+    job_queue = app.job_queue
+    if deps is None or job_queue is None:
+        raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
+    for name in (POLL_JOB, DRAIN_JOB):
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    jobs = build_jobs(app, deps)
+    interval = deps.settings.status_poll_seconds
+    # coalesce: after a stall, one catch-up run, not a burst; the poller's lock covers overlap.
+    job_kwargs = {"coalesce": True, "misfire_grace_time": None}
+    job_queue.run_repeating(
+        _poll_job,
+        interval=interval,
+        first=min(interval, FIRST_POLL_MAX),
+        data=jobs,
+        name=POLL_JOB,
+        job_kwargs=job_kwargs,
+    )
+    job_queue.run_repeating(
+        _drain_job,
+        interval=DRAIN_SECONDS,
+        first=0.1,
+        data=jobs,
+        name=DRAIN_JOB,
+        job_kwargs=job_kwargs,
+    )
+    return jobs
+
+
+def jobs_of(app: AnyApp) -> Jobs:
+    """The `Jobs` of a running application."""
+    job_queue = app.job_queue
+    found = job_queue.get_jobs_by_name(POLL_JOB) if job_queue is not None else ()
+    if not found or not isinstance(found[0].data, Jobs):
+        raise RuntimeError("jobs are not scheduled")
+    return found[0].data

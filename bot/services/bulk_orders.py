@@ -1,0 +1,212 @@
+"""Bulk orders: validate a pasted list, keep it as draft rows, place it exactly once.
+
+The preview writes one draft row per valid line under a fresh batch token before the user sees
+it. Confirming claims the whole batch with one conditional UPDATE (`OrdersRepo.claim`); only the
+caller that won it sends anything to the panel, and the panel call is never retried: an answer
+that got lost leaves the rows `unknown` so the user checks the panel instead of paying twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
+from bot.services.bulk import BulkPreview, parse_bulk
+from bot.services.catalogs import CatalogService
+from bot.services.keys import KeyService
+from bot.storage.models import Order, OrderDraft, SubmitState
+from bot.storage.orders import OrdersRepo
+
+log = logging.getLogger(__name__)
+
+MAX_LINES = 1000
+NOT_SENT = "not sent"
+NO_ANSWER = "no answer from the panel for this order; it may have been placed"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkDraft:
+    """A validated list; `batch` is None when nothing can be confirmed (no valid lines)."""
+
+    preview: BulkPreview
+    batch: str | None
+    balance: Balance | None
+
+    @property
+    def currency(self) -> str | None:
+        return None if self.balance is None else self.balance.currency
+
+    @property
+    def balance_after(self) -> Decimal | None:
+        return None if self.balance is None else self.balance.amount - self.preview.total_cost
+
+    @property
+    def short(self) -> bool:
+        """The balance we know of does not cover the valid lines."""
+        after = self.balance_after
+        return after is not None and after < 0
+
+
+class ConfirmOutcome(StrEnum):
+    SUBMITTED = "submitted"  # this call won the claim and talked to the panel
+    ALREADY = "already"  # another tap/device won it; `orders` shows where they stand
+    MISSING = "missing"  # no such batch for this user: cancelled, or never existed
+
+
+@dataclass(frozen=True, slots=True)
+class BulkSubmission:
+    outcome: ConfirmOutcome
+    orders: list[Order]
+
+    def in_state(self, state: SubmitState) -> list[Order]:
+        return [o for o in self.orders if o.submit_state is state]
+
+    @property
+    def placed(self) -> list[Order]:
+        return self.in_state(SubmitState.PLACED)
+
+    @property
+    def failed(self) -> list[Order]:
+        return self.in_state(SubmitState.FAILED)
+
+    @property
+    def unknown(self) -> list[Order]:
+        return self.in_state(SubmitState.UNKNOWN)
+
+    @property
+    def in_flight(self) -> bool:
+        return any(o.submit_state is SubmitState.SUBMITTING for o in self.orders)
+
+
+def new_batch() -> str:
+    # 16 url-safe characters: unguessable, no ':' (callback separator), short enough for 64 bytes.
+    return secrets.token_urlsafe(12)
+
+
+def classify(
+    rows: Sequence[Order], results: Sequence[BulkItemResult]
+) -> tuple[list[tuple[int, int]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """(placed, failed, unknown) updates for `rows` from `add_orders` results in input order.
+
+    A row without a result is counted as unknown: we cannot prove it was not sent.
+    """
+    by_index = {r.index: r for r in results}
+    placed: list[tuple[int, int]] = []
+    failed: list[tuple[int, str]] = []
+    unknown: list[tuple[int, str]] = []
+    for index, row in enumerate(rows):
+        result = by_index.get(index)
+        if result is None:
+            unknown.append((row.id, NO_ANSWER))
+        elif result.order_id is not None:
+            placed.append((row.id, result.order_id))
+        elif result.unknown:
+            unknown.append((row.id, result.error or NO_ANSWER))
+        elif result.not_sent:
+            error = result.error or NOT_SENT
+            failed.append((row.id, error if error.startswith(NOT_SENT) else f"{NOT_SENT}: {error}"))
+        else:
+            failed.append((row.id, result.error or "refused by the panel"))
+    return placed, failed, unknown
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOrderService:
+    orders: OrdersRepo
+    keys: KeyService
+    catalog: CatalogService
+    max_lines: int = MAX_LINES
+
+    async def preview(self, user_id: int, text: str) -> BulkDraft:
+        """Validate every line against the user's catalog and store the valid ones as drafts.
+
+        Raises NoKey or the panel client's errors when the catalog cannot be fetched. The
+        balance is only informative: when it cannot be read the preview goes without it.
+        """
+        catalog = await self.catalog.get(user_id)
+        preview = parse_bulk(text, catalog, max_lines=self.max_lines)
+        if preview.too_many or not preview.valid:
+            return BulkDraft(preview, None, None)
+        balance: Balance | None
+        try:
+            balance = await self.keys.balance(user_id)
+        except PanelError as exc:
+            log.info("bulk preview without balance: %s", type(exc).__name__)
+            balance = None
+        currency = None if balance is None else balance.currency
+        drafts = [
+            OrderDraft(
+                service_id=line.service.id,
+                service_name=line.service.name,
+                service_type=line.service.type,
+                link=line.link,
+                quantity=line.quantity,
+                cost=line.cost if line.cost is not None else Decimal(0),
+                currency=currency,
+                line_no=line.line_no,
+            )
+            for line in preview.valid
+            if line.service is not None
+        ]
+        batch = new_batch()
+        await self.orders.create_drafts(user_id, batch, drafts)
+        return BulkDraft(preview, batch, balance)
+
+    async def discard(self, user_id: int, batch: str) -> int:
+        """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""
+        return await self.orders.discard_draft(batch, user_id)
+
+    async def confirm(
+        self,
+        user_id: int,
+        batch: str,
+        *,
+        on_claimed: Callable[[int], Awaitable[None]] | None = None,
+    ) -> BulkSubmission:
+        """Place the batch's orders once, whoever else taps Confirm at the same time.
+
+        `on_claimed(n)` runs after this call won the claim and before the panel is called (the
+        handler shows "Submitting…" there). Raises NoKey before claiming anything.
+        """
+        client = await self.keys.client(user_id)
+        claim = await self.orders.claim(batch, user_id)
+        if not claim.orders:
+            return BulkSubmission(ConfirmOutcome.MISSING, [])
+        if not claim.won:
+            return BulkSubmission(ConfirmOutcome.ALREADY, claim.orders)
+        rows = [o for o in claim.orders if o.submit_state is SubmitState.SUBMITTING]
+        if on_claimed is not None:
+            try:
+                await on_claimed(len(rows))
+            except Exception:
+                # Cosmetic: the orders must still go out, or they would sit in `submitting`.
+                log.warning("could not announce a bulk submit", exc_info=True)
+        new_orders = [
+            NewOrder(service=o.service_id, link=o.link, quantity=o.quantity) for o in rows
+        ]
+        try:
+            results = await client.add_orders(new_orders)
+        except Exception:
+            # add_orders reports per item and should not raise; if it does, anything may have
+            # been sent, so nothing may be resubmitted blindly.
+            log.exception("add_orders failed as a whole")
+            results = []
+        placed, failed, unknown = classify(rows, results)
+        if placed:
+            await self.orders.mark_placed_many(placed)
+        if failed:
+            await self.orders.mark_failed_many(failed)
+        if unknown:
+            await self.orders.mark_unknown_many(unknown)
+        log.info(
+            "bulk batch submitted: %d placed, %d failed, %d unknown",
+            len(placed),
+            len(failed),
+            len(unknown),
+        )
+        return BulkSubmission(ConfirmOutcome.SUBMITTED, await self.orders.get_batch(batch))

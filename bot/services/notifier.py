@@ -1,0 +1,339 @@
+"""Delivers the persistent outbox: each notification exactly once, in the user's language.
+
+An item is marked sent only after Telegram accepted it, so a crash between the two can repeat at
+most that one message and never loses one. Sending goes through an injected `send(chat_id, text,
+markup)` so this module stays free of Telegram imports; the adapter (bot/jobs.py) turns
+Telegram's errors into the exceptions below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from bot.i18n import Catalogs, Translator
+from bot.panel import RefillState, Status
+from bot.services.poller import (
+    KIND_KEY_REJECTED,
+    KIND_ORDER_STARTED,
+    KIND_ORDER_STATUS,
+    KIND_REFILL_STATUS,
+)
+from bot.storage import Order, OutboxItem, Storage, User
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M")
+
+KIND_ORDER_UNKNOWN = "order_unknown"
+
+# Sent whatever the Settings toggle says: they answer the user's own action or explain why
+# tracking stopped; staying silent would cost them money or leave them wondering.
+ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED})
+
+MAX_ATTEMPTS = 8
+BASE_RETRY = 5.0
+MAX_RETRY = 600.0
+BATCH = 100
+# Consecutive transient failures after which a pass stops: Telegram itself is probably down.
+MAX_FAILURE_STREAK = 3
+# Telegram allows about 30 messages/s per bot, counted over any one-second window. Evenly
+# spaced sends stay under it where a burst (what PTB's leaky-bucket limiter lets through after
+# a quiet spell) draws 429s that stall every send; the gap also leaves room for live replies.
+MAX_RATE = 28.0
+
+
+class SendError(Exception):
+    """Base of the errors a `send` callable may raise."""
+
+
+class Blocked(SendError):
+    """The user blocked the bot (403): never send to them again until they write."""
+
+
+class RetryLater(SendError):
+    """Flood control (429) that the rate limiter's own retries did not absorb."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:g}s")
+        self.retry_after = retry_after
+
+
+class Undeliverable(SendError):
+    """Telegram refused this message for good (chat not found, bad request)."""
+
+
+class SendFailed(SendError):
+    """A transient failure (network, timeout, 5xx): try again later."""
+
+
+Send = Callable[[int, str, M | None], Awaitable[None]]
+CardMarkup = Callable[[Translator, int], M]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A rendered notification; `order_id` (local id) gets the order-card button."""
+
+    text: str
+    order_id: int | None = None
+
+
+@dataclass(slots=True)
+class DrainReport:
+    sent: int = 0
+    dropped: int = 0
+    deferred: int = 0
+    rate_limited: int = 0
+
+
+class _Drop(Exception):
+    """The item can never be rendered (its order is gone, unknown kind)."""
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+class Notifier(Generic[M]):
+    def __init__(
+        self,
+        storage: Storage,
+        catalogs: Catalogs,
+        send: Send[M],
+        card_markup: CardMarkup[M],
+        *,
+        default_language: str,
+        clock: Callable[[], float] = time.time,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_rate: float = MAX_RATE,
+    ) -> None:
+        self._storage = storage
+        self._catalogs = catalogs
+        self._send = send
+        self._card_markup = card_markup
+        self._default_language = default_language
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._gap = 1.0 / max_rate if max_rate > 0 else 0.0
+        self._next_send = 0.0  # time.monotonic() before which the next send waits
+        self._lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._lock.locked()
+
+    async def drain(
+        self, *, keep_going: Callable[[], bool] = lambda: True, batch: int = BATCH
+    ) -> DrainReport | None:
+        """Deliver everything due; None when another drain is already at work.
+
+        One drain at a time, items in id order: that keeps each user's messages in order and
+        makes a double send impossible. `keep_going` lets shutdown cut a long drain short.
+        """
+        if self._lock.locked():
+            return None
+        report = DrainReport()
+        async with self._lock:
+            seen: set[int] = set()
+            streak = 0
+            while keep_going():
+                items = await self._storage.outbox.due(self._clock(), batch)
+                fresh = [i for i in items if i.id not in seen]
+                if not fresh:
+                    break
+                for item in fresh:
+                    if not keep_going():
+                        return report
+                    seen.add(item.id)
+                    outcome = await self._deliver(item, report)
+                    if outcome == "retry_later":
+                        return report  # Telegram said wait: every other send would fail too
+                    streak = streak + 1 if outcome == "failed" else 0
+                    if streak >= MAX_FAILURE_STREAK:
+                        log.warning("notifications paused: %d sends failed in a row", streak)
+                        return report
+        return report
+
+    async def _deliver(self, item: OutboxItem, report: DrainReport) -> str:
+        outbox = self._storage.outbox
+        user = await self._storage.users.get(item.user_id)
+        if user is not None and user.blocked_bot:
+            await outbox.mark_dropped(item.id, "user blocked the bot")
+            report.dropped += 1
+            return "dropped"
+        if user is not None and not user.notifications and item.kind not in ALWAYS_SENT:
+            await outbox.mark_dropped(item.id, "notifications off")
+            report.dropped += 1
+            return "dropped"
+        t = self._translator(user)
+        try:
+            notice = await self._render(item, t)
+        except _Drop as exc:
+            log.warning("dropping notification %s (%s): %s", item.id, item.kind, exc)
+            await outbox.mark_dropped(item.id, str(exc))
+            report.dropped += 1
+            return "dropped"
+        markup = None if notice.order_id is None else self._card_markup(t, notice.order_id)
+        await self._pace()
+        try:
+            await self._send(item.user_id, notice.text, markup)
+        except Blocked:
+            await self._storage.users.set_blocked(item.user_id, True)
+            await outbox.mark_dropped(item.id, "user blocked the bot")
+            log.info("user %s blocked the bot; notifications stop", item.user_id)
+            report.dropped += 1
+            return "dropped"
+        except RetryLater as exc:
+            # Never dropped: flood control says "later", not "no".
+            await outbox.defer(item.id, self._clock() + exc.retry_after, "rate limited")
+            report.rate_limited += 1
+            return "retry_later"
+        except Undeliverable as exc:
+            log.warning("notification %s to user %s refused: %s", item.id, item.user_id, exc)
+            await outbox.mark_dropped(item.id, f"refused: {exc}"[:200])
+            report.dropped += 1
+            return "dropped"
+        except SendFailed as exc:
+            return await self._failed(item, str(exc), report)
+        await outbox.mark_sent(item.id)
+        report.sent += 1
+        return "sent"
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        if self._next_send > now:
+            await asyncio.sleep(self._next_send - now)
+            now = self._next_send
+        self._next_send = now + self._gap
+
+    async def _failed(self, item: OutboxItem, error: str, report: DrainReport) -> str:
+        attempts = item.attempts + 1
+        if attempts >= self._max_attempts:
+            log.warning(
+                "dropping notification %s to user %s after %d attempts: %s",
+                item.id,
+                item.user_id,
+                attempts,
+                error,
+            )
+            await self._storage.outbox.mark_dropped(item.id, error[:200])
+            report.dropped += 1
+        else:
+            delay = min(BASE_RETRY * 2 ** (attempts - 1), MAX_RETRY)
+            await self._storage.outbox.defer(item.id, self._clock() + delay, error[:200])
+            report.deferred += 1
+        return "failed"
+
+    def _translator(self, user: User | None) -> Translator:
+        language = user.language if user is not None else None
+        return self._catalogs.translator(language or self._default_language)
+
+    # --- rendering --------------------------------------------------------------------------
+
+    async def _render(self, item: OutboxItem, t: Translator) -> Notice:
+        payload = item.payload
+        if item.kind == KIND_KEY_REJECTED:
+            return Notice(
+                t._(
+                    "🔑 The panel no longer accepts your API key, so I stopped checking your "
+                    "orders. Send /setkey to link a new key."
+                )
+            )
+        if item.kind == KIND_REFILL_STATUS:
+            return await self._render_refill(
+                payload.get("refill_id"), payload.get("status"), t, item.user_id
+            )
+        order = await self._order(payload.get("order_id"), item.user_id)
+        if item.kind == KIND_ORDER_STATUS:
+            return self._render_status(order, str(payload.get("status") or order.status), t)
+        if item.kind == KIND_ORDER_STARTED:
+            text = t._("▶️ Order <b>#{id}</b> has started.", id=self._ref(order))
+            if order.start_count is not None:
+                text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
+            return Notice(text + self._describe(order), order.id)
+        if item.kind == KIND_ORDER_UNKNOWN:
+            text = t._(
+                "⚠️ Order for {service} {link} may or may not have been placed — check the "
+                "panel before ordering again.",
+                service=f"<b>{_esc(order.service_name)}</b>",
+                link=_esc(order.link or ""),
+            )
+            return Notice(text, order.id)
+        raise _Drop(f"unknown kind {item.kind!r}")
+
+    async def _order(self, raw_id: object, user_id: int) -> Order:
+        order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
+        # A payload naming someone else's order would leak it: the owner check is not optional.
+        if order is None or order.user_id != user_id:
+            raise _Drop("order not found")
+        return order
+
+    @staticmethod
+    def _ref(order: Order) -> str:
+        return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
+
+    @staticmethod
+    def _describe(order: Order) -> str:
+        lines = [f"<b>{_esc(order.service_name)}</b>"]
+        if order.link:
+            lines.append(_esc(order.link))
+        return "\n" + "\n".join(lines)
+
+    def _render_status(self, order: Order, status: str, t: Translator) -> Notice:
+        ref = self._ref(order)
+        if status == Status.COMPLETED:
+            text = t._("✅ Order <b>#{id}</b> is completed.", id=ref)
+        elif status == Status.PARTIAL:
+            if order.remains:
+                text = t._(
+                    "⚠️ Order <b>#{id}</b> was completed partially: {remains} not delivered.",
+                    id=ref,
+                    remains=t.number(order.remains),
+                )
+            else:
+                text = t._("⚠️ Order <b>#{id}</b> was completed partially.", id=ref)
+        elif status == Status.CANCELED:
+            text = t._("✖️ Order <b>#{id}</b> was canceled.", id=ref)
+        elif status == Status.REFUNDED:
+            text = t._("↩️ Order <b>#{id}</b> was refunded.", id=ref)
+        else:
+            text = t._("Order <b>#{id}</b>: {status}", id=ref, status=_esc(status))
+        text += self._describe(order)
+        if order.charge is not None:
+            text += "\n" + t._("Charge: {amount}", amount=t.money(order.charge, order.currency))
+        return Notice(text, order.id)
+
+    async def _render_refill(
+        self, raw_pk: object, status: object, t: Translator, user_id: int
+    ) -> Notice:
+        refill = await self._storage.refills.get(raw_pk) if isinstance(raw_pk, int) else None
+        if refill is None or refill.user_id != user_id:
+            raise _Drop("refill not found")
+        state = str(status or refill.status)
+        ref = refill.refill_id if refill.refill_id is not None else refill.id
+        if state == RefillState.COMPLETED:
+            text = t._(
+                "♻️ Refill #{refill} of order <b>#{order}</b> is completed.",
+                refill=ref,
+                order=refill.panel_order_id,
+            )
+        elif state == RefillState.REJECTED:
+            text = t._(
+                "♻️ The panel rejected refill #{refill} of order <b>#{order}</b>.",
+                refill=ref,
+                order=refill.panel_order_id,
+            )
+        else:
+            text = t._(
+                "♻️ Refill #{refill} of order <b>#{order}</b>: {status}",
+                refill=ref,
+                order=refill.panel_order_id,
+                status=_esc(refill.raw_status or state),
+            )
+        return Notice(text, refill.order_id)

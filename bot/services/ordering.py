@@ -1,0 +1,336 @@
+"""Single orders: preview → draft row → confirm, placed at most once. No Telegram in here.
+
+The money rule: a preview writes a `draft` row under a fresh idempotency token (the batch);
+confirming moves it to `submitting` with one conditional UPDATE (`OrdersRepo.claim`) and only
+the caller that won that update talks to the panel. `add` is never retried: a timeout after
+sending leaves the row `unknown` and the user is told to check the panel; a crash mid-call is
+turned into `unknown` at the next start-up by `recover_submitting`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.i18n import N_
+from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
+from bot.services.catalogs import CatalogService
+from bot.services.keys import KeyService
+from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
+from bot.services.validation import InputError, service_available
+from bot.storage import Storage
+from bot.storage.models import Order, OrderDraft
+
+log = logging.getLogger(__name__)
+
+# A preview re-fetches a catalog older than this even if the cache would still serve it: the
+# price and limits shown right before money moves must be recent.
+PREVIEW_MAX_CATALOG_AGE = 60.0
+
+OUTBOX_ORDER_UNKNOWN = "order_unknown"
+
+Clock = Callable[[], float]
+
+
+class UnknownServiceType(InputError):
+    """The service's type is not one the bot knows how to order."""
+
+
+class AnswerRejected(Exception):
+    """A stored answer no longer fits the service (reorder, catalog change): ask it again."""
+
+    def __init__(self, field: str, error: InputError) -> None:
+        super().__init__(error.english)
+        self.field = field
+        self.error = error
+
+
+def unknown_type_error(service: Service) -> UnknownServiceType:
+    return UnknownServiceType(
+        N_(
+            "Service {id} has the type “{type}”, which I cannot order yet. "
+            "Please choose another service."
+        ),
+        id=service.id,
+        type=service.type,
+    )
+
+
+def plan_or_refuse(service: Service) -> OrderPlan:
+    plan = plan_for(service)
+    if plan is None:
+        raise unknown_type_error(service)
+    return plan
+
+
+def answer_text(value: Any) -> str:
+    """A stored answer as the user would have typed it, so its parser can check it again."""
+    if isinstance(value, list | tuple):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def revalidate(plan: OrderPlan, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Run every answer through its field's parser again, against the service as it is now.
+
+    Answers for fields the plan no longer has (drip-feed withdrawn) are dropped. Raises
+    `AnswerRejected` naming the first answer that no longer fits.
+    """
+    checked: dict[str, Any] = {}
+    for spec in plan.fields:
+        value = values.get(spec.name)
+        if value is None or not spec.applies(checked):
+            continue
+        try:
+            checked[spec.name] = spec.parse(answer_text(value), plan.service, checked)
+        except InputError as exc:
+            raise AnswerRejected(spec.name, exc) from None
+    return checked
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What the user is asked to confirm; `order` is the stored draft row."""
+
+    order: Order
+    service: Service
+    plan: OrderPlan
+    params: dict[str, Any]
+    cost: Decimal | None
+    balance: Balance | None
+    duplicate: Order | None
+
+    @property
+    def batch(self) -> str:
+        return self.order.batch
+
+    @property
+    def currency(self) -> str | None:
+        return self.balance.currency if self.balance is not None else None
+
+    @property
+    def balance_after(self) -> Decimal | None:
+        if self.balance is None or self.cost is None:
+            return None
+        return self.balance.amount - self.cost
+
+    @property
+    def balance_short(self) -> bool:
+        after = self.balance_after
+        return after is not None and after < 0
+
+
+class Outcome(StrEnum):
+    PLACED = "placed"
+    FAILED = "failed"  # the panel certainly did not create the order
+    UNKNOWN = "unknown"  # it may have: the user must check the panel
+    ALREADY = "already"  # someone else won the claim (double tap, second device, replay)
+    GONE = "gone"  # no draft under this token for this user (discarded, forged)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    outcome: Outcome
+    order: Order | None = None
+    panel_order_id: int | None = None
+    error: PanelError | None = None
+
+
+OnClaimed = Callable[[Order], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class OrderingService:
+    storage: Storage
+    keys: KeyService
+    catalog: CatalogService
+    currency_ttl: float = 600.0
+    clock: Clock = time.monotonic
+    preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
+    # user id → (currency, when): the card shows rates in the account's currency, and one
+    # balance call per catalog view is plenty.
+    _currencies: dict[int, tuple[str | None, float]] = field(default_factory=dict)
+
+    # --- catalog helpers ------------------------------------------------------------------
+
+    async def currency(self, user_id: int, *, force: bool = False) -> str | None:
+        """The account currency, cached per user; None when the panel cannot tell us now."""
+        cached = self._currencies.get(user_id)
+        now = self.clock()
+        if cached is not None and not force and now - cached[1] < self.currency_ttl:
+            return cached[0]
+        try:
+            balance = await self.keys.balance(user_id)
+        except PanelError as exc:
+            log.info("no currency for the catalog view: %s", exc)
+            return cached[0] if cached is not None else None
+        if len(self._currencies) > 10_000:
+            self._currencies.clear()
+        self._currencies[user_id] = (balance.currency, now)
+        return balance.currency
+
+    async def current_service(self, user_id: int, service_id: int) -> Service:
+        """The service from a catalog recent enough to show a price; `ServiceGone` if absent."""
+        index = await self.catalog.get(user_id)
+        if self.clock() - index.fetched_at >= self.preview_max_age:
+            index = await self.catalog.get(user_id, force=True)
+        return service_available(index, service_id)
+
+    # --- preview --------------------------------------------------------------------------
+
+    async def prepare(self, user_id: int, service_id: int, values: Mapping[str, Any]) -> Preview:
+        """Check everything again, price it, and store the draft the Confirm button refers to.
+
+        Raises `ServiceGone`, `UnknownServiceType`, `AnswerRejected`, `InputError` (an answer
+        is missing), `NoKey` or the panel client's errors (catalog fetch).
+        """
+        service = await self.current_service(user_id, service_id)
+        plan = plan_or_refuse(service)
+        checked = revalidate(plan, values)
+        params = build_params(plan, checked)
+        cost = order_cost(service, checked)
+        balance: Balance | None
+        try:
+            balance = await self.keys.balance(user_id)
+        except PanelError as exc:
+            # The preview is still useful without it; the panel checks the balance anyway.
+            log.info("no balance for the preview: %s", exc)
+            balance = None
+        if balance is not None:
+            self._currencies[user_id] = (balance.currency, self.clock())
+        link = params.get("link")
+        duplicate = await self.storage.orders.find_open_duplicate(user_id, service.id, link)
+        extra = {
+            k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}
+        }
+        draft = OrderDraft(
+            service_id=service.id,
+            service_name=service.name,
+            service_type=service.type,
+            link=link,
+            quantity=params.get("quantity"),
+            # Subscriptions are billed per future post: nothing is known upfront.
+            cost=cost if cost is not None else Decimal(0),
+            currency=balance.currency if balance is not None else None,
+            runs=params.get("runs"),
+            interval=params.get("interval"),
+            extra=extra,
+        )
+        # URL-safe base64 has no ':' and 16 characters keep the callback data short.
+        batch = secrets.token_urlsafe(12)
+        rows = await self.storage.orders.create_drafts(user_id, batch, [draft])
+        return Preview(
+            order=rows[0],
+            service=service,
+            plan=plan,
+            params=params,
+            cost=cost,
+            balance=balance,
+            duplicate=duplicate,
+        )
+
+    async def discard(self, user_id: int, batch: str) -> bool:
+        return await self.storage.orders.discard_draft(batch, user_id) > 0
+
+    async def batch_of(self, user_id: int, batch: str) -> list[Order]:
+        return [o for o in await self.storage.orders.get_batch(batch) if o.user_id == user_id]
+
+    # --- confirm --------------------------------------------------------------------------
+
+    async def confirm(
+        self, user_id: int, batch: str, on_claimed: OnClaimed | None = None
+    ) -> SubmitResult:
+        """Place the draft `batch` at most once.
+
+        `on_claimed` runs after this caller won the claim and before the panel is called (the
+        bot removes the Confirm button there); its failure does not stop the order. Raises
+        `NoKey` before claiming, so the draft survives for a retry after /setkey.
+        """
+        client = await self.keys.client(user_id)
+        claim = await self.storage.orders.claim(batch, user_id)
+        if not claim.orders:
+            return SubmitResult(Outcome.GONE)
+        order = claim.orders[0]
+        if not claim.won:
+            return SubmitResult(Outcome.ALREADY, order, order.panel_order_id)
+        if on_claimed is not None:
+            try:
+                await on_claimed(order)
+            except Exception:
+                log.warning("on_claimed hook failed; submitting anyway", exc_info=True)
+        try:
+            panel_id = await client.add_order(
+                order.service_id,
+                order.link,
+                order.quantity,
+                runs=order.runs,
+                interval=order.interval,
+                **order.extra,
+            )
+        except OutcomeUnknown as exc:
+            await self.storage.orders.mark_unknown(order.id, str(exc))
+            return await self._result(Outcome.UNKNOWN, order, error=exc)
+        except PanelRejected as exc:
+            await self.storage.orders.mark_failed(order.id, exc.message)
+            return await self._result(Outcome.FAILED, order, error=exc)
+        except PanelError as exc:
+            # Not sent at all (connect error): nothing was placed.
+            await self.storage.orders.mark_failed(order.id, str(exc))
+            return await self._result(Outcome.FAILED, order, error=exc)
+        except Exception as exc:
+            # A bug after the request may have left: treat it like a timeout, never resend.
+            await self.storage.orders.mark_unknown(
+                order.id, f"internal error: {type(exc).__name__}"
+            )
+            raise
+        await self.storage.orders.mark_placed(order.id, panel_id)
+        return await self._result(Outcome.PLACED, order, panel_id=panel_id)
+
+    async def _result(
+        self,
+        outcome: Outcome,
+        order: Order,
+        *,
+        panel_id: int | None = None,
+        error: PanelError | None = None,
+    ) -> SubmitResult:
+        fresh = await self.storage.orders.get(order.id)
+        return SubmitResult(outcome, fresh or order, panel_id, error)
+
+    # --- reorder and recovery -------------------------------------------------------------
+
+    async def reorder_values(
+        self, user_id: int, order_id: int
+    ) -> tuple[int, dict[str, Any]] | None:
+        """Service id and dialog answers of the user's stored order; None if not theirs."""
+        order = await self.storage.orders.get(order_id)
+        if order is None or order.user_id != user_id:
+            return None
+        values: dict[str, Any] = {
+            "link": order.link,
+            "quantity": order.quantity,
+            "runs": order.runs,
+            "interval": order.interval,
+            **order.extra,
+        }
+        return order.service_id, {k: v for k, v in values.items() if v is not None}
+
+    async def recover_submitting(self) -> list[Order]:
+        """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""
+        recovered = await self.storage.orders.recover_submitting()
+        for order in recovered:
+            await self.storage.outbox.enqueue(
+                order.user_id,
+                OUTBOX_ORDER_UNKNOWN,
+                {"order_id": order.id},
+                dedupe_key=f"{OUTBOX_ORDER_UNKNOWN}:{order.id}",
+            )
+        if recovered:
+            log.warning("%d order(s) were mid-submit at shutdown; marked unknown", len(recovered))
+        return recovered

@@ -1,0 +1,506 @@
+"""Following orders after they are placed: status, history, refills, cancels, CSV export.
+
+Every panel call uses the asking user's own key, so another account's order ids simply come
+back as "not found". Ids the bot never stored (orders placed on the panel's website) are looked
+up on the panel too; only orders stored for this user get their fresh status saved.
+
+Refill and cancel eligibility is decided here before any write reaches the panel: the stored
+status (kept fresh by the poller and the card's Refresh button) and the service's refill/cancel
+flags from the user's catalog. When the bot cannot know a flag (an order placed outside the bot,
+or a service no longer in the catalog) the panel, which enforces the flags itself, decides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from bot.panel import (
+    TERMINAL_STATUSES,
+    CancelResult,
+    InvalidApiKey,
+    OrderStatus,
+    OutcomeUnknown,
+    PanelClient,
+    PanelError,
+    PanelRejected,
+    RefillResult,
+    RefillState,
+    RefillStatus,
+    Status,
+)
+from bot.services.catalogs import CatalogService
+from bot.services.keys import KeyService
+from bot.storage.models import Order, OrderFilter, StatusUpdate, SubmitState
+from bot.storage.orders import OrdersRepo
+from bot.storage.refills import RefillsRepo
+
+Clock = Callable[[], float]
+
+HISTORY_PAGE_SIZE = 8
+# Postgres-style bigint bound: anything longer is a typo, not an order id.
+_MAX_ID = 2**63 - 1
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+REFILLABLE = frozenset({Status.COMPLETED.value, Status.PARTIAL.value})
+_TERMINAL = frozenset(s.value for s in TERMINAL_STATUSES)
+
+CSV_COLUMNS = (
+    "id",
+    "panel_order_id",
+    "created",
+    "service_id",
+    "service_name",
+    "link",
+    "quantity",
+    "runs",
+    "interval",
+    "cost",
+    "charge",
+    "currency",
+    "status",
+    "remains",
+    "start_count",
+    "submit_state",
+    "error",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedIds:
+    ids: list[int]
+    invalid: list[str]
+
+
+def parse_ids(text: str) -> ParsedIds:
+    """Order ids separated by spaces or commas; duplicates dropped, bad tokens collected."""
+    ids: list[int] = []
+    invalid: list[str] = []
+    seen: set[int] = set()
+    for token in _ID_SEPARATORS.split(text.strip()):
+        if not token:
+            continue
+        clean = token.lstrip("#")
+        if clean.isascii() and clean.isdigit() and 0 < int(clean) <= _MAX_ID:
+            value = int(clean)
+            if value not in seen:
+                seen.add(value)
+                ids.append(value)
+        else:
+            invalid.append(token)
+    return ParsedIds(ids, invalid)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLine:
+    """One looked-up order: `status` None means the panel does not know it (for this key)."""
+
+    panel_id: int
+    status: OrderStatus | None
+    order: Order | None = None
+
+    @property
+    def not_found(self) -> bool:
+        return self.status is None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrders:
+    orders: list[Order]
+    # True when the panel did not answer and the stored statuses are shown instead.
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    orders: list[Order]
+    filter: OrderFilter
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """Service flags; None when the bot cannot tell (service unknown or catalog unreachable)."""
+
+    refill: bool | None
+    cancel: bool | None
+
+
+class Refusal(StrEnum):
+    """Why the bot did not send a refill/cancel for an order."""
+
+    NOT_FOUND = "not_found"
+    NOT_SUPPORTED = "not_supported"
+    BAD_STATUS = "bad_status"
+
+
+class Outcome(StrEnum):
+    REQUESTED = "requested"
+    REJECTED = "rejected"  # the panel said no; `error` holds its words
+    UNKNOWN = "unknown"  # sent, no trustworthy answer: it may have happened
+    NOT_SENT = "not_sent"  # an earlier chunk failed, so this one was never sent
+    REFUSED = "refused"  # not eligible; the panel was not asked
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    panel_id: int
+    outcome: Outcome
+    refusal: Refusal | None = None
+    status: str | None = None  # the status that made the order ineligible
+    refill_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefillStatusLine:
+    refill_id: int
+    status: RefillStatus | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    panel_id: int
+    order: Order | None
+    status: str
+
+
+class TrackingService:
+    """Status, history, refill and cancel for one user at a time; no Telegram in here."""
+
+    __slots__ = ("_catalog", "_clock", "_keys", "_orders", "_refills")
+
+    def __init__(
+        self,
+        orders: OrdersRepo,
+        refills: RefillsRepo,
+        keys: KeyService,
+        catalog: CatalogService,
+        *,
+        clock: Clock = time.time,
+    ) -> None:
+        self._orders = orders
+        self._refills = refills
+        self._keys = keys
+        self._catalog = catalog
+        self._clock = clock
+
+    # --- reads of stored orders -------------------------------------------------------------
+
+    async def order(self, user_id: int, order_id: int) -> Order | None:
+        """The local order only if it belongs to `user_id`: callback data can be forged."""
+        order = await self._orders.get(order_id)
+        if order is None or order.user_id != user_id or order.submit_state is SubmitState.DRAFT:
+            return None
+        return order
+
+    async def order_by_panel_id(self, user_id: int, panel_id: int) -> Order | None:
+        return await self._orders.get_by_panel_id(user_id, panel_id)
+
+    async def history(
+        self, user_id: int, filter: OrderFilter, page: int, size: int = HISTORY_PAGE_SIZE
+    ) -> HistoryPage:
+        total = await self._orders.count_for_user(user_id, filter=filter)
+        pages = max(1, math.ceil(total / size))
+        page = min(max(page, 0), pages - 1)
+        orders = await self._orders.list_for_user(
+            user_id, filter=filter, offset=page * size, limit=size
+        )
+        return HistoryPage(orders, filter, page, pages, total)
+
+    async def capabilities(self, user_id: int, order: Order) -> Capabilities:
+        """The order's service flags from the user's (cached) catalog."""
+        try:
+            catalog = await self._catalog.get(user_id)
+        except PanelError:
+            return Capabilities(None, None)
+        service = catalog.get(order.service_id)
+        if service is None:
+            return Capabilities(None, None)
+        return Capabilities(service.refill, service.cancel)
+
+    # --- status -----------------------------------------------------------------------------
+
+    async def statuses(self, user_id: int, panel_ids: Sequence[int]) -> list[StatusLine]:
+        """Fresh statuses in input order (the client chunks by 100); raises NoKey/PanelError."""
+        client = await self._keys.client(user_id)
+        answers = await client.statuses(panel_ids)
+        saved = await self._save(user_id, answers)
+        return [
+            StatusLine(pid, _status_or_none(answers.get(pid)), saved.get(pid)) for pid in panel_ids
+        ]
+
+    async def open_orders(self, user_id: int) -> OpenOrders:
+        """The user's open orders, refreshed in one multi-status call when the panel answers."""
+        orders = await self._all(user_id, OrderFilter.OPEN)
+        panel_ids = [o.panel_order_id for o in orders if o.panel_order_id is not None]
+        if not panel_ids:
+            return OpenOrders(orders, stale=False)
+        client = await self._keys.client(user_id)
+        try:
+            answers = await client.statuses(panel_ids)
+        except InvalidApiKey:
+            raise
+        except PanelError:
+            return OpenOrders(orders, stale=True)
+        saved = await self._save(user_id, answers)
+        return OpenOrders([saved.get(o.panel_order_id or 0, o) for o in orders], stale=False)
+
+    async def refresh(self, user_id: int, order: Order) -> StatusLine | None:
+        """Fresh status of one stored order (None when it has no panel id to ask about)."""
+        if order.panel_order_id is None:
+            return None
+        lines = await self.statuses(user_id, [order.panel_order_id])
+        return lines[0]
+
+    async def _all(self, user_id: int, filter: OrderFilter) -> list[Order]:
+        return await self._orders.list_for_user(user_id, filter=filter, limit=-1)
+
+    async def _save(
+        self, user_id: int, answers: dict[int, OrderStatus | PanelRejected]
+    ) -> dict[int, Order]:
+        """Store fresh statuses of this user's own orders; returns the updated rows by panel id."""
+        updates: list[StatusUpdate] = []
+        for pid, answer in answers.items():
+            if not isinstance(answer, OrderStatus):
+                continue
+            order = await self._orders.get_by_panel_id(user_id, pid)
+            if order is not None:
+                updates.append(StatusUpdate.from_panel(order.id, answer))
+        if not updates:
+            return {}
+        await self._orders.update_statuses(updates, polled_at=self._clock())
+        saved: dict[int, Order] = {}
+        for update in updates:
+            fresh = await self._orders.get(update.order_id)
+            if fresh is not None and fresh.panel_order_id is not None:
+                saved[fresh.panel_order_id] = fresh
+        return saved
+
+    # --- refills ----------------------------------------------------------------------------
+
+    async def refill(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
+        """Eligibility first, then one refill request (multi form for several ids).
+
+        Every answer of the panel (accepted or rejected) is stored in `refills`.
+        """
+        client = await self._keys.client(user_id)
+        results, targets = await self._eligible(user_id, client, panel_ids, "refill")
+        if targets:
+            ids = [t.panel_id for t in targets]
+            try:
+                answers = (
+                    [await client.refill(ids[0])] if len(ids) == 1 else await client.refills(ids)
+                )
+            except OutcomeUnknown as exc:
+                answers = [
+                    RefillResult(i, None, RefillState.UNKNOWN, "", str(exc), unknown=True)
+                    for i in ids
+                ]
+            except InvalidApiKey:
+                raise
+            except PanelRejected as exc:
+                answers = [
+                    RefillResult(i, None, RefillState.REJECTED, "", exc.message) for i in ids
+                ]
+            by_id = {t.panel_id: t for t in targets}
+            for answer in answers:
+                target = by_id.get(answer.order_id)
+                local_id = target.order.id if target and target.order else None
+                result = _refill_outcome(answer)
+                if result.outcome is Outcome.REQUESTED:
+                    # The panel's "completed" on creation only means "created": the refill
+                    # itself is pending until refill_status says otherwise.
+                    await self._refills.add(
+                        user_id,
+                        answer.order_id,
+                        answer.refill_id,
+                        RefillState.PENDING.value,
+                        local_id,
+                        raw_status=answer.raw_status or None,
+                    )
+                elif result.outcome is Outcome.REJECTED:
+                    await self._refills.add(
+                        user_id,
+                        answer.order_id,
+                        None,
+                        RefillState.REJECTED.value,
+                        local_id,
+                        raw_status=answer.raw_status or answer.error,
+                    )
+                results[answer.order_id] = result
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def refill_statuses(
+        self, user_id: int, refill_ids: Sequence[int]
+    ) -> list[RefillStatusLine]:
+        client = await self._keys.client(user_id)
+        answers = await client.refill_statuses(refill_ids)
+        lines: list[RefillStatusLine] = []
+        for rid in _unique(refill_ids):
+            answer = answers.get(rid)
+            if isinstance(answer, RefillStatus):
+                lines.append(RefillStatusLine(rid, answer))
+            else:
+                error = answer.message if isinstance(answer, PanelRejected) else None
+                lines.append(RefillStatusLine(rid, None, error))
+        return lines
+
+    # --- cancels ----------------------------------------------------------------------------
+
+    async def check_cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
+        """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
+        client = await self._keys.client(user_id)
+        results, targets = await self._eligible(user_id, client, panel_ids, "cancel")
+        for target in targets:
+            results[target.panel_id] = ActionResult(target.panel_id, Outcome.REQUESTED)
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
+        """Eligibility, then one `cancel` call; never retried (a lost answer is "unknown")."""
+        client = await self._keys.client(user_id)
+        results, targets = await self._eligible(user_id, client, panel_ids, "cancel")
+        if targets:
+            ids = [t.panel_id for t in targets]
+            try:
+                answers = await client.cancel(ids)
+            except OutcomeUnknown as exc:
+                answers = [CancelResult(i, False, str(exc), unknown=True) for i in ids]
+            except InvalidApiKey:
+                raise
+            except PanelRejected as exc:
+                answers = [CancelResult(i, False, exc.message) for i in ids]
+            for answer in answers:
+                results[answer.order_id] = _cancel_outcome(answer)
+            accepted = [a.order_id for a in answers if a.ok]
+            if accepted:
+                await self._refresh_quietly(user_id, client, accepted)
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def _refresh_quietly(self, user_id: int, client: PanelClient, ids: list[int]) -> None:
+        # So the card stops offering Cancel at once; the poller would catch up anyway.
+        with contextlib.suppress(PanelError):
+            await self._save(user_id, await client.statuses(ids))
+
+    # --- eligibility ------------------------------------------------------------------------
+
+    async def _eligible(
+        self, user_id: int, client: PanelClient, panel_ids: Sequence[int], kind: str
+    ) -> tuple[dict[int, ActionResult], list[_Target]]:
+        """Refusals by panel id, and the orders worth sending to the panel, in input order."""
+        ids = _unique(panel_ids)
+        stored = {pid: await self._orders.get_by_panel_id(user_id, pid) for pid in ids}
+        outside = [pid for pid in ids if stored[pid] is None]
+        # Orders placed outside the bot: only the panel knows whether they exist and how far
+        # along they are (one read, chunked by the client).
+        looked_up = await client.statuses(outside) if outside else {}
+        refused: dict[int, ActionResult] = {}
+        candidates: list[_Target] = []
+        for pid in ids:
+            order = stored[pid]
+            if order is not None:
+                status = order.status or Status.PENDING.value
+            else:
+                answer = looked_up.get(pid)
+                if not isinstance(answer, OrderStatus):
+                    refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.NOT_FOUND)
+                    continue
+                status = answer.status.value
+            ok_status = status in REFILLABLE if kind == "refill" else status not in _TERMINAL
+            if not ok_status:
+                refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.BAD_STATUS, status=status)
+                continue
+            candidates.append(_Target(pid, order, status))
+        targets: list[_Target] = []
+        for target in candidates:
+            if target.order is not None:
+                caps = await self.capabilities(user_id, target.order)
+                flag = caps.refill if kind == "refill" else caps.cancel
+                if flag is False:
+                    refused[target.panel_id] = ActionResult(
+                        target.panel_id, Outcome.REFUSED, Refusal.NOT_SUPPORTED
+                    )
+                    continue
+            targets.append(target)
+        return refused, targets
+
+    # --- export -----------------------------------------------------------------------------
+
+    async def export_csv(self, user_id: int) -> tuple[str, int]:
+        """The user's whole history (oldest first) as CSV text, and the number of orders."""
+        orders = await self._orders.all_for_user(user_id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for o in orders:
+            writer.writerow(
+                [
+                    o.id,
+                    _blank(o.panel_order_id),
+                    datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
+                    o.service_id,
+                    o.service_name,
+                    _blank(o.link),
+                    _blank(o.quantity),
+                    _blank(o.runs),
+                    _blank(o.interval),
+                    str(o.cost),
+                    _blank(o.charge),
+                    _blank(o.currency),
+                    _blank(o.status),
+                    _blank(o.remains),
+                    _blank(o.start_count),
+                    o.submit_state.value,
+                    _blank(o.error),
+                ]
+            )
+        return buffer.getvalue(), len(orders)
+
+
+def _blank(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _unique(ids: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def _status_or_none(answer: OrderStatus | PanelRejected | None) -> OrderStatus | None:
+    # Per-order errors on a status lookup all mean the same to the user: the panel does not
+    # know this id for their key ("Incorrect order ID", or someone else's order).
+    return answer if isinstance(answer, OrderStatus) else None
+
+
+def _refill_outcome(answer: RefillResult) -> ActionResult:
+    pid = answer.order_id
+    if answer.not_sent:
+        return ActionResult(pid, Outcome.NOT_SENT, error=answer.error)
+    if answer.unknown:
+        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
+    if answer.ok:
+        return ActionResult(pid, Outcome.REQUESTED, refill_id=answer.refill_id)
+    if answer.state is RefillState.UNKNOWN and answer.refill_id is None:
+        # No readable answer for this order: a refill may exist.
+        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
+    return ActionResult(pid, Outcome.REJECTED, error=answer.error or answer.raw_status or None)
+
+
+def _cancel_outcome(answer: CancelResult) -> ActionResult:
+    pid = answer.order_id
+    if answer.not_sent:
+        return ActionResult(pid, Outcome.NOT_SENT, error=answer.error)
+    if answer.unknown:
+        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
+    if answer.ok:
+        return ActionResult(pid, Outcome.REQUESTED)
+    return ActionResult(pid, Outcome.REJECTED, error=answer.error)

@@ -1,0 +1,254 @@
+"""/services through the real Application: categories, paging, cards, search, refresh, staleness."""
+
+from __future__ import annotations
+
+from bot.callbacks import Action, decode, encode
+from tests.fakes.panel import Fault
+from tests.fakes.panel_catalog import default_services
+from tests.fakes.telegram_models import BotMessage
+from tests.harness import Harness
+
+KEY = "pk_catalog_0123456789abcdef"
+UID = 4101
+
+
+def labels(msg: BotMessage) -> list[str]:
+    return [text for text, _ in msg.buttons()]
+
+
+def data_of(msg: BotMessage, label_part: str) -> str:
+    for text, data in msg.buttons():
+        if label_part in text:
+            return data
+    raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
+
+
+async def test_browse_category_service_card_and_back_at_every_level(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services")
+    cats = await u.reply()
+    text = cats.text or ""
+    assert "9 services in 3 categories" in text
+    assert labels(cats)[:3] == ["Instagram (5)", "YouTube (2)", "Telegram (2)"]
+    assert any("Refresh" in b for b in labels(cats))
+
+    await u.press("Instagram (5)")
+    services = await u.update()
+    assert services.message_id == cats.message_id  # navigation edits, never sends
+    assert "<b>Instagram</b>" in (services.text or "")
+    assert "#1 Instagram Takipçi — 12.50" in labels(services)
+    assert len([b for b in labels(services) if b.startswith("#")]) == 5
+
+    await u.press("#1 Instagram Takipçi")
+    card = await u.update()
+    body = card.text or ""
+    assert card.message_id == cats.message_id
+    assert "<b>#1 Instagram Takipçi</b>" in body
+    assert "Type: Default" in body
+    assert "Rate: $12.50 per 1000" in body  # currency from the account's balance
+    assert "Quantity: 100–10,000" in body
+    assert "Refill: yes · Cancel: yes" in body
+    assert "Drip-feed" not in body  # the panel did not say
+    assert decode(data_of(card, "Order")) is not None
+    assert decode(data_of(card, "Order")).action is Action.ORDER_SERVICE  # type: ignore[union-attr]
+
+    await u.press("Back", message=card)
+    back = await u.update()
+    assert "#1 Instagram Takipçi — 12.50" in labels(back)
+    await u.press("Back", message=back)
+    again = await u.update()
+    assert "Instagram (5)" in labels(again)
+    await u.press("Menu", message=again)
+    menu = await u.update()
+    assert any("New order" in b for b in labels(menu))
+    assert bot.panel.count("services") == 1  # one fetch for the whole walk
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_card_shows_dripfeed_description_and_escapes(bot: Harness) -> None:
+    services = default_services()
+    services.append(
+        {
+            "service": 77,
+            "name": "<b>Bold</b> & Co",
+            "type": "Package",
+            "category": "Misc <x>",
+            "rate": "150.00",
+            "min": 1,
+            "max": 1,
+            "refill": False,
+            "cancel": False,
+        }
+    )
+    bot.panel.set_services(services)
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services")
+    await u.reply()
+    await u.press("Instagram (5)")
+    await u.update()
+    await u.press("#2 ")
+    card = (await u.update()).text or ""
+    assert "Drip-feed: yes" in card
+    assert "Refill: no · Cancel: yes" in card
+    assert "<i>Drip-feed destekli." in card
+    await u.press("Back")
+    await u.update()
+    await u.press("Back")
+    await u.update()
+    await u.press("Misc <x>")
+    await u.update()
+    await u.press("#77")
+    card = (await u.update()).text or ""
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in card
+    assert "Price: $150.00 per package" in card
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_paging_prev_next_shows_x_of_y(bot: Harness) -> None:
+    bot.panel.set_services(bot.panel.make_services(500))  # 10 categories of 50
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services")
+    first = await u.reply()
+    assert "1/2" in labels(first)
+    assert not any("Prev" in b for b in labels(first))
+    assert len([b for b in labels(first) if b.endswith("(50)")]) == 8
+    await u.press("Next")
+    second = await u.update()
+    assert "2/2" in labels(second)
+    assert len([b for b in labels(second) if b.endswith("(50)")]) == 2
+    assert not any("Next" in b for b in labels(second))
+    await u.press("Prev")
+    first_again = await u.update()
+    assert "1/2" in labels(first_again)
+
+    await u.press("(50)", message=first_again)
+    cat = await u.update()
+    assert "1/7" in labels(cat)
+    await u.press("Next", message=cat)
+    cat2 = await u.update()
+    assert "2/7" in labels(cat2)
+    page2_ids = [b for b in labels(cat2) if b.startswith("#")]
+    assert len(page2_ids) == 8
+    # The card's Back returns to the page the service was on.
+    await u.press(page2_ids[0], message=cat2)
+    await u.update()
+    await u.press("Back")
+    back = await u.update()
+    assert "2/7" in labels(back)
+    await u.press("Back", message=back)
+    cats = await u.update()
+    assert "1/2" in labels(cats)
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_search_is_case_and_turkish_insensitive(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    for query in ("İnstagram", "instagram", "INSTAGRAM"):
+        await u.send(f"/services {query}")
+        found = await u.reply()
+        assert f"5 services found for “{query}”" in (found.text or ""), found.text
+        assert len([b for b in labels(found) if b.startswith("#")]) == 5
+    await u.send("/services takipçi")
+    found = await u.reply()
+    assert "#1 Instagram Takipçi — 12.50" in labels(found)
+    await u.send("/services TAKIPCI")
+    assert "#1 Instagram Takipçi — 12.50" in labels(await u.reply())
+    await u.send("/services youtube paket")
+    only = await u.reply()
+    assert [b for b in labels(only) if b.startswith("#")] == [
+        "#7 YouTube Abone Paketi 1000 — 150.00"
+    ]
+    await u.send("/services <nothing here>")
+    none = await u.reply()
+    assert "Nothing found for “&lt;nothing here&gt;”" in (none.text or "")
+    assert bot.panel.count("services") == 1
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_search_results_are_paged_and_open_cards(bot: Harness) -> None:
+    bot.panel.set_services(bot.panel.make_services(500))
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services takipçi gerçek")
+    found = await u.reply()
+    assert "1/" in " ".join(labels(found))
+    await u.press("Next")
+    page2 = await u.update()
+    assert any(b.startswith("2/") for b in labels(page2))
+    first = next(b for b in labels(page2) if b.startswith("#"))
+    await u.press(first, message=page2)
+    card = await u.update()
+    assert "Takipçi" in (card.text or "")
+    await u.press("Back", message=card)
+    back = await u.update()
+    assert any(b.startswith("2/") for b in labels(back))
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_menu_button_opens_categories(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/start")
+    menu = await u.reply()
+    await u.press("Services", message=menu)
+    cats = await u.update()
+    assert "Instagram (5)" in labels(cats)
+
+
+async def test_refresh_refetches_and_stale_category_button_is_refused(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services")
+    old = await u.reply()
+    stale_youtube = data_of(old, "YouTube")
+    assert bot.panel.count("services") == 1
+    await u.send("/services")
+    await u.reply()
+    assert bot.panel.count("services") == 1  # cached
+
+    # The panel drops Instagram: positions shift, YouTube is now category 0.
+    bot.panel.set_services([s for s in default_services() if s["category"] != "Instagram"])
+    await u.press("Refresh")
+    fresh = await u.update()
+    assert bot.panel.count("services") == 2
+    assert labels(fresh)[:2] == ["YouTube (2)", "Telegram (2)"]
+
+    qid = await u.press_data(stale_youtube, old)
+    answer = await u.answer(qid)
+    assert "catalog has changed" in str(answer.params.get("text"))
+    shown = await u.update()
+    assert labels(shown)[:2] == ["YouTube (2)", "Telegram (2)"]
+    assert bot.panel.count("services") == 2
+
+
+async def test_forged_and_out_of_range_buttons_expire(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services")
+    cats = await u.reply()
+    version = decode(data_of(cats, "Instagram")).text(2)  # type: ignore[union-attr]
+    qid = await u.press_data(encode(Action.CATEGORY, 99, 0, version), cats)
+    assert "expired" in str((await u.answer(qid)).params.get("text"))
+    qid = await u.press_data("cs:x:0:abc", cats)
+    assert "expired" in str((await u.answer(qid)).params.get("text"))
+    qid = await u.press_data(encode(Action.SERVICE, 4242, 0, 0), cats)
+    assert "no longer offered" in str((await u.answer(qid)).params.get("text"))
+    # A search page button whose query is unknown (fresh user_data) expires too.
+    other = await bot.member(UID + 1, key=KEY)
+    await other.send("/start")
+    start = await other.reply()
+    qid = await other.press_data(encode(Action.SEARCH_PAGE, 1), start)
+    assert "expired" in str((await other.answer(qid)).params.get("text"))
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_without_key_explains_setkey(bot: Harness) -> None:
+    u = await bot.member(UID)
+    await u.send("/services")
+    assert "/setkey" in ((await u.reply()).text or "")
+    await u.send("/services instagram")
+    assert "/setkey" in ((await u.reply()).text or "")
+    assert bot.panel.count() == 0
+
+
+async def test_panel_down_is_explained(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    bot.panel.inject(Fault.http_500(), action="services", times=None)
+    await u.send("/services")
+    assert "not answering" in ((await u.reply()).text or "")

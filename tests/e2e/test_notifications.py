@@ -1,0 +1,322 @@
+"""Status push notifications end to end: poller → outbox → notifier → real PTB → fake Telegram."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from bot.callbacks import Action, encode
+from bot.jobs import jobs_of
+from bot.services.notifier import KIND_ORDER_UNKNOWN
+from bot.services.poller import KIND_ORDER_STARTED, KIND_ORDER_STATUS, CycleReport
+from bot.storage import KeyCipher, Order, OrderDraft, Storage
+from tests.fakes.panel import FakeRefill
+from tests.harness import Harness, running_bot
+
+KEY = "pk_live_notify_4f9a8e7d6c5b4a39281706f5"
+KEY_2 = "pk_live_notify_second_8e7d6c5b4a392817"
+UID = 7001
+UID_2 = 7002
+
+
+async def place(bot: Harness, user_id: int, key: str, n: int = 1, batch: str = "n") -> list[Order]:
+    """Orders as the ordering flow leaves them: drafts → claim → placed with real panel ids."""
+    storage = bot.deps.storage
+    drafts = [
+        OrderDraft(
+            service_id=1,
+            service_name="Instagram Takipçi",
+            service_type="Default",
+            link=f"https://instagram.com/p/{user_id}_{batch}_{i}",
+            quantity=100,
+            cost=Decimal("1.25"),
+            currency="USD",
+        )
+        for i in range(n)
+    ]
+    token = f"{batch}{user_id}"
+    rows = await storage.orders.create_drafts(user_id, token, drafts)
+    assert (await storage.orders.claim(token, user_id)).won
+    pairs = [(o.id, bot.panel.create_order(key, 1, o.link or "", 100)) for o in rows]
+    await storage.orders.mark_placed_many(pairs)
+    placed = [await storage.orders.get(o.id) for o in rows]
+    return [o for o in placed if o is not None]
+
+
+async def due_again(bot: Harness) -> None:
+    """Make every order due for polling (the harness polls hourly)."""
+    await bot.deps.storage.db.execute("UPDATE orders SET polled_at = NULL")
+    await bot.deps.storage.db.execute("UPDATE refills SET polled_at = NULL")
+
+
+async def poll(bot: Harness) -> CycleReport | None:
+    """One poll cycle as the job runs it (a drain is kicked when something was queued)."""
+    assert bot.app is not None
+    return await jobs_of(bot.app).poll()
+
+
+async def drain(bot: Harness) -> None:
+    assert bot.app is not None
+    # A drain may already be running (tick or kick); wait for it, then run one of our own.
+    jobs = jobs_of(bot.app)
+    while await jobs.drain() is None:
+        await bot.telegram.wait_until(lambda: not jobs.notifier.running)
+
+
+async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: Path) -> None:
+    interval = 0.5
+    async with running_bot(tmp_path, status_poll_seconds=interval) as bot:
+        u = await bot.member(UID, key=KEY)
+        [order] = await place(bot, UID, KEY)
+        assert order.panel_order_id is not None
+
+        bot.panel.advance(order.panel_order_id)  # In progress
+        msg = await u.reply(timeout=2 * interval)
+        assert "has started" in (msg.text or "")
+        assert f"#{order.panel_order_id}" in (msg.text or "")
+
+        bot.panel.advance(order.panel_order_id)  # Completed
+        started = time.monotonic()
+        done = await u.reply(timeout=2 * interval)
+        assert time.monotonic() - started < 2 * interval
+        text = done.text or ""
+        assert f"Order <b>#{order.panel_order_id}</b> is completed" in text
+        assert "Instagram Takipçi" in text and (order.link or "") in text
+        assert "$1.25" in text  # the charge, with the panel's currency
+        assert done.buttons() == [("📄 Open order", encode(Action.ORDER_CARD, order.id))]
+
+        # The button opens the order card.
+        await u.press("Open order", message=done)
+        card = await u.update()
+        assert f"Order #{order.panel_order_id}" in (card.text or "")
+        assert bot.telegram.bad_requests() == []
+
+        # Terminal now: no more polling of it, no second message.
+        await poll(bot)
+        await drain(bot)
+        sent = [c for c in bot.telegram.calls_to("sendMessage") if "completed" in c.params["text"]]
+        assert len(sent) == 1
+
+
+async def test_250_open_orders_over_two_keys_take_four_requests(bot: Harness) -> None:
+    await bot.member(UID, key=KEY)
+    await bot.member(UID_2, key=KEY_2)
+    await place(bot, UID, KEY, 201)
+    await place(bot, UID_2, KEY_2, 49)
+    bot.panel.clear_log()
+
+    report = await poll(bot)
+
+    assert report is not None and report.orders == 250
+    assert bot.panel.count("status") == 4  # ⌈201/100⌉ + ⌈49/100⌉ = 3 + 1
+    assert bot.panel.count() == 4
+
+
+async def test_refill_outcome_is_pushed(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    [order] = await place(bot, UID, KEY)
+    assert order.panel_order_id is not None
+    bot.panel.set_order(order.panel_order_id, status="Completed", remains=0)
+    await poll(bot)
+    completed = await u.reply()
+    assert "is completed" in (completed.text or "")
+
+    bot.panel.refills[7] = FakeRefill(7, KEY, order.panel_order_id)
+    await bot.deps.storage.refills.add(UID, order.panel_order_id, 7, "pending", order.id)
+    report = await poll(bot)
+    assert report is not None and report.queued == 0  # still pending: nothing to say
+
+    bot.panel.set_refill(7, "completed")
+    await due_again(bot)
+    await poll(bot)
+    msg = await u.reply()
+    assert f"Refill #7 of order <b>#{order.panel_order_id}</b> is completed" in (msg.text or "")
+    assert msg.buttons() == [("📄 Open order", encode(Action.ORDER_CARD, order.id))]
+    refill = await bot.deps.storage.refills.for_order(UID, order.panel_order_id)
+    assert [r.status for r in refill] == ["completed"]
+
+
+async def test_429_is_waited_out_and_delivered_once(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    [order] = await place(bot, UID, KEY)
+    assert order.panel_order_id is not None
+    bot.telegram.inject("sendMessage", error_code=429, retry_after=1, chat_id=UID)
+    bot.panel.set_order(order.panel_order_id, status="Completed", remains=0)
+
+    await poll(bot)
+    msg = await u.reply(timeout=5)
+
+    assert "is completed" in (msg.text or "")
+    calls = [c for c in bot.telegram.calls_to("sendMessage") if c.params.get("chat_id") == UID]
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 0.9  # PTB's rate limiter waited retry_after
+    await drain(bot)
+    assert await bot.deps.storage.outbox.pending_count() == 0
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_403_marks_the_user_blocked_and_others_still_get_theirs(bot: Harness) -> None:
+    blocked = await bot.member(UID, key=KEY)
+    other = await bot.member(UID_2, key=KEY_2)
+    [a] = await place(bot, UID, KEY)
+    [b] = await place(bot, UID_2, KEY_2)
+    assert a.panel_order_id is not None and b.panel_order_id is not None
+    bot.telegram.inject("sendMessage", error_code=403, chat_id=UID, times=None)
+    bot.panel.set_order(a.panel_order_id, status="Completed", remains=0)
+    bot.panel.set_order(b.panel_order_id, status="Completed", remains=0)
+
+    await poll(bot)
+    msg = await other.reply()
+    await drain(bot)
+
+    assert "is completed" in (msg.text or "")
+    assert blocked.bot_messages() == []
+    user = await bot.deps.storage.users.get(UID)
+    assert user is not None and user.blocked_bot
+    assert await bot.deps.storage.outbox.pending_count() == 0
+    # Later notices to the blocked user are dropped without another attempt.
+    tried = bot.telegram.count("sendMessage")
+    await bot.deps.storage.outbox.enqueue(UID, KIND_ORDER_STATUS, {"order_id": a.id})
+    await drain(bot)
+    assert bot.telegram.count("sendMessage") == tried
+    assert await bot.deps.storage.outbox.pending_count() == 0
+
+
+async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    orders = await place(bot, UID, KEY, 3)
+    settings = bot.settings
+    await bot.stop()
+    # Queued while the bot is down, as a crash between "queued" and "sent" would leave them.
+    storage = await Storage.open(
+        settings.database_path,
+        KeyCipher([k for k in settings.encryption_keys]),
+    )
+    try:
+        for order in orders:
+            await storage.outbox.enqueue(
+                UID,
+                KIND_ORDER_STATUS,
+                {"order_id": order.id, "status": "Completed"},
+                dedupe_key=f"order:{order.id}:Completed",
+            )
+    finally:
+        await storage.close()
+
+    await bot.start()
+    for _ in orders:
+        await u.reply()
+    await drain(bot)
+    await bot.restart()
+    await drain(bot)
+
+    texts = [t for t in u.sent_texts() if "is completed" in t]
+    assert len(texts) == 3
+    assert [t for t in texts if f"#{orders[0].panel_order_id}</b>" in t] == [texts[0]]
+    assert bot.telegram.count("sendMessage") == 3
+    assert await bot.deps.storage.outbox.pending_count() == 0
+
+
+async def test_invalid_key_pauses_and_tells_the_user_once(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await place(bot, UID, KEY, 2)
+    # The panel owner revoked the key: the stored one is no longer known to the panel.
+    await bot.deps.storage.keys.set(UID, "pk_revoked_by_the_panel_0000000000")
+
+    for _ in range(3):
+        await poll(bot)
+        await due_again(bot)
+    msg = await u.reply()
+    await drain(bot)
+
+    assert "no longer accepts your API key" in (msg.text or "")
+    assert "/setkey" in (msg.text or "")
+    assert len(u.bot_messages()) == 1
+    assert bot.panel.count("status") == 1
+    assert await bot.deps.storage.keys.is_paused(UID)
+
+
+async def test_notifications_off_in_settings_sends_nothing(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    [first, second] = await place(bot, UID, KEY, 2)
+    assert first.panel_order_id is not None and second.panel_order_id is not None
+    await u.send("/settings")
+    await u.reply()
+    await u.press("Notifications: on")
+    toggled = await u.update()
+    assert any("Notifications: off" in text for text, _ in toggled.buttons())
+
+    bot.panel.set_order(first.panel_order_id, status="Completed", remains=0)
+    await poll(bot)
+    await drain(bot)
+    assert not [t for t in u.sent_texts() if "is completed" in t]
+    assert await bot.deps.storage.outbox.pending_count() == 0
+
+    await u.press("Notifications: off", message=toggled)
+    await u.update()
+    bot.panel.set_order(second.panel_order_id, status="Completed", remains=0)
+    await due_again(bot)
+    await poll(bot)
+    msg = await u.reply()
+    assert f"#{second.panel_order_id}</b> is completed" in (msg.text or "")
+
+
+async def test_interrupted_order_warning_is_delivered(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    storage = bot.deps.storage
+    [row] = await storage.orders.create_drafts(
+        UID,
+        "lost",
+        [
+            OrderDraft(
+                service_id=1,
+                service_name="Instagram <Takipçi>",
+                service_type="Default",
+                link="https://instagram.com/p/a&b",
+                quantity=100,
+                cost=Decimal("1.25"),
+            )
+        ],
+    )
+    await storage.orders.claim("lost", UID)
+    await storage.orders.mark_unknown(row.id, "timeout")
+    await storage.outbox.enqueue(UID, KIND_ORDER_UNKNOWN, {"order_id": row.id})
+
+    msg = await u.reply()
+
+    assert "may or may not have been placed" in (msg.text or "")
+    assert "Instagram &lt;Takipçi&gt;" in (msg.text or "")  # escaped, and Telegram accepted it
+    assert "https://instagram.com/p/a&amp;b" in (msg.text or "")
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_transient_send_failures_are_retried_then_given_up(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    [order] = await place(bot, UID, KEY)
+    outbox = bot.deps.storage.outbox
+    bot.telegram.inject("sendMessage", error_code=502, chat_id=UID)
+    await outbox.enqueue(UID, KIND_ORDER_STATUS, {"order_id": order.id, "status": "Completed"})
+    await drain(bot)
+
+    [item] = await bot.deps.storage.db.fetchall("SELECT * FROM outbox")
+    assert item["attempts"] == 1 and item["sent_at"] is None and item["dropped_at"] is None
+    assert item["next_attempt_at"] > time.time() + 3  # backed off, not hammered
+    assert u.bot_messages() == []
+
+    await bot.deps.storage.db.execute("UPDATE outbox SET next_attempt_at = 0")
+    await drain(bot)
+    msg = await u.reply()
+    assert "is completed" in (msg.text or "")
+    assert await outbox.pending_count() == 0
+
+    # A message that keeps failing is dropped after the last attempt, never retried forever.
+    bot.telegram.inject("sendMessage", error_code=502, chat_id=UID)
+    await outbox.enqueue(UID, KIND_ORDER_STARTED, {"order_id": order.id})
+    await bot.deps.storage.db.execute("UPDATE outbox SET attempts = 7 WHERE sent_at IS NULL")
+    await drain(bot)
+    [dropped] = await bot.deps.storage.db.fetchall(
+        "SELECT * FROM outbox WHERE kind = ?", (KIND_ORDER_STARTED,)
+    )
+    assert dropped["dropped_at"] is not None and dropped["sent_at"] is None
+    assert len(u.bot_messages()) == 1
