@@ -122,7 +122,13 @@ def encode(action: Action, *args: int | str) -> str:
 
 
 def decode(data: object) -> Callback | None:
-    if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str):
+        return None
+    try:
+        size = len(data.encode())
+    except UnicodeEncodeError:  # lone surrogates: no real button carries them
+        return None
+    if size > MAX_BYTES:
         return None
     head, *raw = data.split(":")
     action = _BY_VALUE.get(head)

@@ -77,6 +77,10 @@ async def set_language(update: Update, context: BotContext) -> None:
 
 async def settings_menu(update: Update, context: BotContext) -> None:
     await ui.answer(update)
+    await _render_settings(update, context)
+
+
+async def _render_settings(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.user
     has_key = await context.deps.keys.has_key(user.id)
@@ -103,7 +107,7 @@ async def toggle_notifications(update: Update, context: BotContext) -> None:
         update,
         t._("Notifications on.") if context.user.notifications else t._("Notifications off."),
     )
-    await settings_menu(update, context)
+    await _render_settings(update, context)
 
 
 async def unknown_callback(update: Update, context: BotContext) -> None:

@@ -258,6 +258,16 @@ class Notifier(Generic[M]):
                 text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
             return Notice(text + self._describe(order), order.id)
         if item.kind == KIND_ORDER_UNKNOWN:
+            count = payload.get("count")
+            if isinstance(count, int) and count > 1:
+                text = t._(
+                    "⚠️ {count} orders of a bulk order (the first: {service} {link}) may or may "
+                    "not have been placed — check the panel before ordering again.",
+                    count=count,
+                    service=f"<b>{_esc(order.service_name)}</b>",
+                    link=_esc(order.link or ""),
+                )
+                return Notice(text, order.id)
             text = t._(
                 "⚠️ Order for {service} {link} may or may not have been placed — check the "
                 "panel before ordering again.",

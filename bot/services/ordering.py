@@ -324,12 +324,17 @@ class OrderingService:
     async def recover_submitting(self) -> list[Order]:
         """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""
         recovered = await self.storage.orders.recover_submitting()
+        # One notice per preview: an interrupted 1,000-line bulk is one message, not 1,000.
+        batches: dict[str, list[Order]] = {}
         for order in recovered:
+            batches.setdefault(order.batch, []).append(order)
+        for rows in batches.values():
+            first = rows[0]
             await self.storage.outbox.enqueue(
-                order.user_id,
+                first.user_id,
                 OUTBOX_ORDER_UNKNOWN,
-                {"order_id": order.id},
-                dedupe_key=f"{OUTBOX_ORDER_UNKNOWN}:{order.id}",
+                {"order_id": first.id, "count": len(rows)},
+                dedupe_key=f"{OUTBOX_ORDER_UNKNOWN}:{first.id}",
             )
         if recovered:
             log.warning("%d order(s) were mid-submit at shutdown; marked unknown", len(recovered))

@@ -451,7 +451,7 @@ async def test_restart_mid_submit_becomes_unknown_and_user_is_told(bot: Harness)
     assert recovered is not None and recovered.submit_state is SubmitState.UNKNOWN
     outbox = await bot.deps.storage.db.fetchall("SELECT user_id, kind, payload FROM outbox")
     assert [(r[0], r[1], r[2]) for r in outbox] == [
-        (UID, "order_unknown", f'{{"order_id": {row.id}}}')
+        (UID, "order_unknown", f'{{"order_id": {row.id}, "count": 1}}')
     ]
     qid = await u.press_data(encode(Action.CONFIRM, "crashbatch01"), start)
     assert "never confirmed" in str((await u.answer(qid)).params.get("text"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,7 @@ from bot.services.ordering import (
 from bot.services.panels import PanelFactory
 from bot.services.validation import ServiceGone
 from bot.storage import KeyCipher, Storage
-from bot.storage.models import Order, SubmitState
+from bot.storage.models import Order, OrderDraft, SubmitState
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.panel_catalog import default_services
 
@@ -198,6 +199,28 @@ async def test_recover_submitting_marks_unknown_and_queues_one_notice(world: Wor
     assert await world.ordering.recover_submitting() == []
     rows = await world.storage.db.fetchall("SELECT user_id, kind, dedupe_key FROM outbox")
     assert [tuple(r) for r in rows] == [(UID, "order_unknown", f"order_unknown:{recovered.id}")]
+
+
+async def test_recover_submitting_queues_one_notice_per_bulk_batch(world: World) -> None:
+    drafts = [
+        OrderDraft(
+            1,
+            "Instagram Takipçi",
+            "Default",
+            f"https://instagram.com/u{i}",
+            1000,
+            Decimal("12.5"),
+            "USD",
+            line_no=i + 1,
+        )
+        for i in range(3)
+    ]
+    rows = await world.storage.orders.create_drafts(UID, "bulkbatch001", drafts)
+    assert (await world.storage.orders.claim("bulkbatch001", UID)).won
+    recovered = await world.ordering.recover_submitting()
+    assert sorted(o.id for o in recovered) == sorted(r.id for r in rows)
+    outbox = await world.storage.db.fetchall("SELECT kind, payload FROM outbox")
+    assert [(r[0], json.loads(r[1])["count"]) for r in outbox] == [("order_unknown", 3)]
 
 
 async def test_reorder_values_only_for_the_owner(world: World) -> None:
