@@ -39,6 +39,15 @@ class UsersRepo:
 
         A user who writes to the bot has evidently unblocked it, so `blocked_bot` is cleared.
         """
+        # Every update passes here: skip the write (and its fsync) when nothing changed.
+        current = await self.get(user_id)
+        if (
+            current is not None
+            and current.username == username
+            and current.first_name == first_name
+            and not current.blocked_bot
+        ):
+            return current
         now = self._clock()
         async with self._db.transaction() as tx:
             await tx.execute(
