@@ -38,9 +38,6 @@ log = logging.getLogger(__name__)
 POLL_JOB = "status-poll"
 DRAIN_JOB = "outbox-drain"
 DRAIN_SECONDS = 1.0
-# The first poll waits a little after start-up (at most this long), so a restart does not
-# hammer the panel before the bot answers its users.
-FIRST_POLL_MAX = 30.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -136,7 +133,9 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     job_queue.run_repeating(
         _poll_job,
         interval=interval,
-        first=min(interval, FIRST_POLL_MAX),
+        # One full interval after start-up: a restart does not hit the panel before the bot
+        # answers its users, and a poll never races the start-up recovery of interrupted orders.
+        first=interval,
         data=jobs,
         name=POLL_JOB,
         job_kwargs=job_kwargs,

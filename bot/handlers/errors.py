@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
@@ -57,6 +57,10 @@ async def on_error(update: object, context: BotContext) -> None:
     # Log first: whatever happens while telling the user, the cause is on record (redacted).
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(context.error, Forbidden | NetworkError | RetryAfter):
+        # Blocked, or Telegram unreachable: another message would fail the same way, and after a
+        # lost connection the real reply may well have arrived.
         return
     try:
         t = context.t

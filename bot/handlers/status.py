@@ -16,6 +16,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.errors import panel_error_text
 from bot.handlers.orders import (
     action_line,
     panel_errors,
@@ -23,7 +24,8 @@ from bot.handlers.orders import (
     stored_status_line,
 )
 from bot.i18n import Translator
-from bot.panel import RefillState
+from bot.panel import PanelError, RefillState
+from bot.services.keys import NoKey
 from bot.services.tracking import Outcome, ParsedIds, RefillStatusLine, parse_ids
 
 # Pending /cancelorder confirmations in user_data: token -> panel order ids.
@@ -187,7 +189,13 @@ async def cancel_many_yes(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("This button has expired."))
         return
     await ui.answer(update)
-    results = await context.deps.tracking.cancel(context.user.id, [int(i) for i in ids])
+    try:
+        results = await context.deps.tracking.cancel(context.user.id, [int(i) for i in ids])
+    except (NoKey, PanelError) as exc:
+        # Handled here, not by @panel_errors: the query is answered already, and answering
+        # it twice is a Telegram error.
+        await ui.show(update, panel_error_text(t, exc))
+        return
     await ui.show(update, "\n".join(action_line(t, r, "cancel") for r in results))
 
 
