@@ -17,7 +17,7 @@ import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -29,6 +29,7 @@ from bot.jobs import schedule_jobs
 from bot.logs import SecretRegistry
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
+from bot.ratelimit import SlidingWindowRateLimiter
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
@@ -160,7 +161,7 @@ def build_application(
         )
         .context_types(context_types)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
         .arbitrary_callback_data(False)
     )

@@ -7,9 +7,7 @@ as the jobs' `data`; `jobs_of(app)` finds it (tests use it to run a cycle or a d
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +17,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot import keyboards
 from bot.handlers import ui
+from bot.ratelimit import retry_seconds
 from bot.services.notifier import (
     Blocked,
     DrainReport,
@@ -42,14 +41,6 @@ DRAIN_SECONDS = 1.0
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    # PTB 22 warns on every read of `retry_after` while it migrates the type; the value is fine.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
 def telegram_sender(bot: Bot) -> Send[InlineKeyboardMarkup]:
     """`send` for the notifier: Telegram's errors become the notifier's own."""
 
@@ -59,7 +50,7 @@ def telegram_sender(bot: Bot) -> Send[InlineKeyboardMarkup]:
         except Forbidden as exc:
             raise Blocked(exc.message) from None
         except RetryAfter as exc:
-            raise RetryLater(_retry_seconds(exc)) from None
+            raise RetryLater(retry_seconds(exc)) from None
         except BadRequest as exc:
             raise Undeliverable(exc.message) from None
         except TelegramError as exc:  # network errors, timeouts, 5xx
