@@ -1,0 +1,91 @@
+"""The benchmark suite's pieces run at tiny sizes and produce numbers (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks import footprint, latency, suite
+from benchmarks.__main__ import main
+from benchmarks._common import percentile, user_key
+from tests.harness import running_bot
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [5.0, 1.0, 3.0, 2.0, 4.0]
+    assert percentile(samples, 0.5) == 3.0
+    assert percentile(samples, 0.99) == 5.0
+    assert percentile(samples, 0.0) == 1.0
+    assert math.isnan(percentile([], 0.5))
+
+
+async def test_load_driver_times_every_step_of_the_script(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        users = [latency.FIRST_USER + i for i in range(3)]
+        for uid in users:
+            await bot.member(uid, key=user_key(uid))
+        bot.panel.clear_log()
+        load = await latency.drive(
+            bot.telegram, users, tag="smoke", think_mean=0.0, seed=1, cutoff=30
+        )
+        figures = latency.summarize(load, bot.telegram, bot.panel)
+        assert bot.telegram.bad_requests() == []
+    steps = len(latency.SCRIPT) * len(users)
+    assert figures["steps_pushed"] == figures["steps_answered"] == steps
+    assert figures["steps_unanswered"] == figures["wrong_answers"] == 0
+    assert figures["orders_placed"] == len(users) == bot.panel.count("add")
+    assert figures["replies_sent"] == latency.MESSAGES_PER_SCRIPT * len(users)
+    for key in ("p50_s", "p95_s", "p99_s", "raw_p50_s", "wall_s"):
+        assert math.isfinite(figures[key]), key
+    # Panel calls are attributed to the step that made them.
+    per_step = figures["per_step"]
+    assert per_step["start"]["panel_calls_mean"] == 0
+    assert per_step["balance"]["panel_calls_mean"] == 1
+    assert per_step["confirm"]["panel_calls_mean"] >= 1
+    assert figures["raw_p50_s"] >= figures["p50_s"]
+
+
+def test_bot_process_footprint() -> None:
+    result = footprint.run(runs=1)
+    assert 0 < result["startup_s"] < 60
+    assert result["rss_idle_mib"] > 10
+
+
+def test_suite_writes_table_and_results(tmp_path: Path) -> None:
+    sizes = suite.Sizes(
+        users=2,
+        latency_runs=1,
+        baseline_runs=0,
+        poll_orders=40,
+        poll_keys=2,
+        poll_runs=1,
+        notify_count=4,
+        notify_users=2,
+        catalog_services=200,
+        catalog_runs=1,
+        footprint_runs=1,
+    )
+    out = tmp_path / "results.json"
+    results = suite.run_suite(
+        ("poll", "catalog"), sizes=sizes, results_path=out, log=lambda _: None
+    )
+    saved = json.loads(out.read_text())
+    assert saved["poll"]["first_cycle_requests"] == 2 == saved["poll"]["expected_requests"]
+    assert saved["catalog"]["fetch"]["services"] == 200
+    rows = suite.rows(results)
+    assert {r.benchmark.split(",")[0] for r in rows} == {"2 poll cycle", "4 catalog"}
+    assert all(r.value and r.value != "n/a" for r in rows)
+    table = suite.markdown(rows)
+    assert table.startswith("| Benchmark |") and table.count("\n") == len(rows) + 1
+
+
+def test_main_dispatches_modules_and_rejects_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no_such_benchmark"]) == 2
+    assert "unknown benchmark" in capsys.readouterr().err
+    assert main(["../etc"]) == 2
+    # Unknown names are modules with main(argv): the extension point soak uses.
+    assert main(["poller", "--orders", "20", "--keys", "2"]) == 0
+    assert "cycle 1 requests" in capsys.readouterr().out
