@@ -178,3 +178,6 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
+    # Jobs never overlap by design (max one instance): "skipped: maximum number of running
+    # instances reached" is the mechanism working, not news worth a line every second.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -67,8 +67,8 @@ async def on_error(update: object, context: BotContext) -> None:
     except RuntimeError:
         return
     try:
-        if update.callback_query is not None:
-            await ui.answer(update)
+        # No callback answer here: the handler may have answered already, and a second answer
+        # is refused by Telegram; the message below is what the user needs.
         await ui.send(update, t._("Something went wrong. Please try again."))
     except TelegramError as exc:
         log.warning("could not tell the user about an error: %s", exc)

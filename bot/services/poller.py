@@ -31,6 +31,7 @@ from bot.panel import (
 )
 from bot.services.panels import PanelFactory
 from bot.storage import Order, Refill, StatusUpdate, Storage, UndecryptableKey
+from bot.storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,8 @@ class StatusPoller:
         st = self._storage
         updates: list[StatusUpdate] = []
         unchanged: list[int] = []
+        notices: list[OutboxMessage] = []
+        started: list[int] = []
         for order in orders:
             answer = answers.get(order.panel_order_id or 0)
             if not isinstance(answer, OrderStatus):
@@ -268,46 +271,55 @@ class StatusPoller:
                 updates.append(update)
             else:
                 unchanged.append(order.id)
+            if self._order_notices(order, answer, notices):
+                started.append(order.id)
+        # Queued for the whole chunk in one transaction, still before the statuses are saved.
+        if notices:
             # Not `+= await`: the read of report.queued would race the other keys' tasks.
-            queued = await self._queue_order_notices(order, answer)
+            queued = await st.outbox.enqueue_many(notices)
             report.queued += queued
+        for order_id in started:
+            await st.orders.set_started_notified(order_id)
         if updates:
             await st.orders.update_statuses(updates, polled_at=now)
             report.changed += len(updates)
         if unchanged:
             await st.orders.mark_polled(unchanged, now)
 
-    async def _queue_order_notices(self, order: Order, answer: OrderStatus) -> int:
-        st = self._storage
+    @staticmethod
+    def _order_notices(order: Order, answer: OrderStatus, out: list[OutboxMessage]) -> bool:
+        """Append the notices `answer` calls for to `out`; True when "started" is among them
+        (its flag is set once the batch is queued)."""
         status = answer.status
-        queued = 0
-        if (
+        started = (
             status in _STARTED_STATUSES
             and answer.start_count is not None
             and not order.started_notified
-        ):
-            if await st.outbox.enqueue(
-                order.user_id,
-                KIND_ORDER_STARTED,
-                {"order_id": order.id},
-                dedupe_key=f"order:{order.id}:started",
-            ):
-                queued += 1
-            await st.orders.set_started_notified(order.id)
+        )
+        if started:
+            out.append(
+                OutboxMessage(
+                    order.user_id,
+                    KIND_ORDER_STARTED,
+                    {"order_id": order.id},
+                    dedupe_key=f"order:{order.id}:started",
+                )
+            )
         # The dedupe key is the once-only guarantee; no second write per order needed.
         if (
             status in NOTIFY_STATUSES
             and order.status != status.value
             and order.last_notified_status != status.value
-            and await st.outbox.enqueue(
-                order.user_id,
-                KIND_ORDER_STATUS,
-                {"order_id": order.id, "status": status.value},
-                dedupe_key=f"order:{order.id}:{status.value}",
-            )
         ):
-            queued += 1
-        return queued
+            out.append(
+                OutboxMessage(
+                    order.user_id,
+                    KIND_ORDER_STATUS,
+                    {"order_id": order.id, "status": status.value},
+                    dedupe_key=f"order:{order.id}:{status.value}",
+                )
+            )
+        return started
 
     async def _apply_refills(
         self,

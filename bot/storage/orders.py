@@ -337,9 +337,11 @@ class OrdersRepo:
     async def update_statuses(self, updates: Sequence[StatusUpdate], *, polled_at: float) -> int:
         """Apply polled statuses in one transaction; `None` fields keep the stored value."""
         now = self._clock()
+        if not updates:
+            return 0
         async with self._db.transaction() as tx:
-            return await _sum(
-                tx,
+            # One executemany: a per-row await costs a thread hop each (10,000 rows ≈ 5 s).
+            return await tx.executemany(
                 """
                 UPDATE orders SET status = ?, raw_status = ?,
                     charge = COALESCE(?, charge), start_count = COALESCE(?, start_count),

@@ -1,0 +1,43 @@
+"""A few seconds of the soak run (benchmarks/soak.py): the invariants must hold."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from benchmarks.soak import SoakConfig, parse_args, run_soak
+
+
+async def test_short_soak_keeps_every_invariant(tmp_path: Path) -> None:
+    config = SoakConfig(
+        seconds=3,
+        users=6,
+        seed=7,
+        poll_seconds=0.5,
+        max_actions_per_second=20,
+        rss_every=1,
+        reply_timeout=2,
+        panel_fault_every=(0.1, 0.4),
+        telegram_fault_every=(0.5, 1.0),
+        workdir=tmp_path,
+    )
+    out = io.StringIO()
+    report = await run_soak(config, out)
+    text = out.getvalue()
+    failed = [c for c in report.checks if c.ok is False]
+    assert not failed, text
+    assert report.ok and "soak PASSED" in text
+    names = {c.name for c in report.checks}
+    assert {"no order placed twice", "every confirmed order recorded", "outbox drained"} <= names
+    # It did exercise the bot: actions, confirmed orders, injected faults.
+    stats = report.stats
+    assert sum(stats.actions.values()) >= 10, text
+    assert stats.confirms > 0 and stats.panel_requests["add"] + stats.panel_requests["add_bulk"]
+    assert sum(stats.panel_faults.values()) > 0 and sum(stats.telegram_faults.values()) > 0
+    assert len(stats.rss_kb) >= 2
+
+
+def test_cli_length_options() -> None:
+    assert parse_args(["--seconds", "3"]).seconds == 3
+    assert parse_args(["--minutes", "2", "--users", "4"]).seconds == 120
+    assert parse_args([]).seconds == 600 and parse_args([]).users == 30
