@@ -50,7 +50,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
         max_per_window: int = 29,
         window: float = 1.0,
         *,
-        guard: float = 0.05,
+        guard: float = 0.1,
         max_retries: int = 5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
