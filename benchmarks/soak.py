@@ -522,6 +522,18 @@ class Soak:
                         (r["n"], r["attempts"], r["last_error"], round(r["wait"] or 0, 1))
                         for r in why
                     )
+                    # Is a drain at work (stuck inside a send) or not running at all?
+                    from bot.jobs import jobs_of
+
+                    notifier = jobs_of(self.app).notifier
+                    self.stale.append(("drain running", notifier.running))
+                    tasks = [t for t in asyncio.all_tasks() if "drain" in t.get_name()]
+                    for task in tasks[:3]:
+                        frames = task.get_stack(limit=8)
+                        where = " < ".join(
+                            f"{f.f_code.co_name}:{f.f_lineno}" for f in reversed(frames)
+                        )
+                        self.stale.append((task.get_name(), where))
                 if open_rows:
                     stale = await storage.db.fetchall(
                         "SELECT panel_order_id, status, polled_at FROM orders WHERE "

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from bot.config import AccessMode, SettingsError, load_settings
 
-TOKEN = "123456789:TEST-not-a-real-token-just-for-the-fake"
+TOKEN = "1234567:TEST-not-a-real-token-just-for-the-fake"
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ __all__ = [
     "ptb_request",
 ]
 
-TOKEN = "123456789:TEST-not-a-real-token-just-for-the-fake"
+TOKEN = "1234567:TEST-not-a-real-token-just-for-the-fake"
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

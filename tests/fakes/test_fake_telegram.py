@@ -248,7 +248,7 @@ async def test_concurrent_users_each_get_their_own_reply(
 
 async def test_get_me_is_a_valid_user(bot: Bot) -> None:
     me = await bot.get_me()
-    assert me.is_bot and me.username == "smm_test_bot" and me.id == 123456789
+    assert me.is_bot and me.username == "smm_test_bot" and me.id == 1234567
     assert me.can_join_groups is True
 
 
