@@ -527,9 +527,13 @@ class Soak:
 
                     notifier = jobs_of(self.app).notifier
                     self.stale.append(("drain running", notifier.running))
-                    tasks = [t for t in asyncio.all_tasks() if "drain" in t.get_name()]
+                    tasks = [
+                        t
+                        for t in asyncio.all_tasks()
+                        if any("notifier" in f.f_code.co_filename for f in t.get_stack(limit=50))
+                    ]
                     for task in tasks[:3]:
-                        frames = task.get_stack(limit=8)
+                        frames = task.get_stack(limit=50)
                         where = " < ".join(
                             f"{f.f_code.co_name}:{f.f_lineno}" for f in reversed(frames)
                         )

@@ -37,6 +37,8 @@ KIND_ORDER_UNKNOWN = "order_unknown"
 ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED})
 
 MAX_ATTEMPTS = 8
+# Far above a healthy send (PTB's own timeouts are 5 s, a 429 wait a few seconds more).
+SEND_DEADLINE = 20.0
 BASE_RETRY = 5.0
 MAX_RETRY = 600.0
 BATCH = 100
@@ -182,7 +184,13 @@ class Notifier(Generic[M]):
         markup = None if notice.order_id is None else self._card_markup(t, notice.order_id)
         await self._pace()
         try:
-            await self._send(item.user_id, notice.text, markup)
+            # A send that never returns would hold the drain (and every later notice) forever;
+            # past the deadline it counts as failed and is retried later, like a network error.
+            async with asyncio.timeout(SEND_DEADLINE):
+                await self._send(item.user_id, notice.text, markup)
+        except TimeoutError:
+            log.warning("notification %s: send did not finish in %.0f s", item.id, SEND_DEADLINE)
+            return await self._failed(item, "send timed out", report)
         except Blocked:
             await self._storage.users.set_blocked(item.user_id, True)
             await outbox.mark_dropped(item.id, "user blocked the bot")
