@@ -74,6 +74,19 @@ class SoakConfig:
     tracemalloc: bool = False  # diagnose RSS growth: top allocation growth after warm-up
 
 
+def _await_chain(task: asyncio.Task[Any]) -> list[str]:
+    """Where a suspended task waits: its coroutines, outermost first (file:function:line)."""
+    chain: list[str] = []
+    coro: Any = task.get_coro()
+    while coro is not None and len(chain) < 40:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            name = Path(frame.f_code.co_filename).name
+            chain.append(f"{name}:{frame.f_code.co_name}:{frame.f_lineno}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return chain
+
+
 class LogCounter(logging.Handler):
     """Counts records by level and logger; keeps a few ERROR samples (never whole history)."""
 
@@ -527,17 +540,10 @@ class Soak:
 
                     notifier = jobs_of(self.app).notifier
                     self.stale.append(("drain running", notifier.running))
-                    tasks = [
-                        t
-                        for t in asyncio.all_tasks()
-                        if any("notifier" in f.f_code.co_filename for f in t.get_stack(limit=50))
-                    ]
-                    for task in tasks[:3]:
-                        frames = task.get_stack(limit=50)
-                        where = " < ".join(
-                            f"{f.f_code.co_name}:{f.f_lineno}" for f in reversed(frames)
-                        )
-                        self.stale.append((task.get_name(), where))
+                    for task in asyncio.all_tasks():
+                        chain = _await_chain(task)
+                        if any("notifier" in where for where in chain):
+                            self.stale.append((task.get_name(), " > ".join(chain)))
                 if open_rows:
                     stale = await storage.db.fetchall(
                         "SELECT panel_order_id, status, polled_at FROM orders WHERE "
