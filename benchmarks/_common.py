@@ -14,7 +14,6 @@ import os
 import signal
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -138,6 +137,8 @@ class BotProcess:
         self.panel = panel
         self.workdir = workdir
         self.db_path = workdir / "bot.sqlite3"
+        # One file across restarts, so a run's whole log can be read back (benchmarks.soak).
+        self.log_path = workdir / "bot-stderr.log"
         self.encryption_key = encryption_key or Fernet.generate_key().decode()
         self.settings = dict(settings or {})
         self.proc: asyncio.subprocess.Process | None = None
@@ -155,8 +156,9 @@ class BotProcess:
     async def start(self, wait_s: float = 60.0) -> None:
         env = bot_env(self.telegram, self.panel, self.db_path, self.encryption_key, self.settings)
         # A file, not a pipe: nobody reads stderr while the bot runs, and a full pipe would block.
-        # It lives as long as the process and is closed in __aexit__, hence no `with`.
-        self._stderr = tempfile.TemporaryFile(dir=self.workdir)  # noqa: SIM115
+        # It lives as long as the process and is closed in stop(), hence no `with`.
+        if self._stderr is None:
+            self._stderr = open(self.log_path, "ab")  # noqa: SIM115, ASYNC230 - a local file
         polls_before = self.telegram.count("getUpdates")
         arrived: list[float] = []
 
@@ -192,10 +194,11 @@ class BotProcess:
         self.startup_s = arrived[0] - spawned
 
     def stderr_tail(self, limit: int = 2000) -> str:
-        if self._stderr is None:
+        try:
+            data = self.log_path.read_bytes()
+        except FileNotFoundError:
             return ""
-        self._stderr.seek(0)
-        return self._stderr.read().decode(errors="replace")[-limit:]
+        return data.decode(errors="replace")[-limit:]
 
     async def stop(self) -> int | None:
         proc, self.proc = self.proc, None
@@ -208,6 +211,9 @@ class BotProcess:
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
         return proc.returncode
 
     async def __aenter__(self) -> Self:
@@ -221,9 +227,6 @@ class BotProcess:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
 
 
 def fmt_ms(seconds: float) -> str:

@@ -2,11 +2,12 @@
 
     python -m benchmarks.soak --minutes 10        (or: python -m benchmarks soak --minutes 10)
 
-The real bot (`build_application`, the same in-process wiring as tests/harness.py) runs against
-the fake Telegram (30 messages/s global limit) and the fake panel on 127.0.0.1. In-process was
-chosen over a subprocess so the end checks can read the bot's own database and log records
-directly; the fakes' request logs are folded into counters and trimmed as the run goes, so the
-RSS samples track the bot and not the fakes' ever-growing history.
+The bot runs as `python -m bot` (restarted once with SIGTERM before the final drain) against the
+fake Telegram (30 messages/s global limit) and the fake panel on 127.0.0.1, both in this process
+with the random users. The RSS samples are the bot process's own. The end checks read the bot's
+SQLite database through a connection of their own and count the records of the bot's log.
+`--in-process` runs `build_application` in this process instead (like tests/harness.py): its RSS
+includes the fakes, but a stalled outbox is diagnosed from inside (benchmarks/soak_bot.py).
 
 At the end the invariants are checked and printed; the exit code is 1 when one fails:
 no order placed twice, every confirmed order recorded, outbox drained, RSS flat, no unexpected
@@ -18,9 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import random
-import resource
 import secrets
 import sys
 import tempfile
@@ -34,16 +33,21 @@ from typing import Any, TextIO
 
 from cryptography.fernet import Fernet
 
-from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from benchmarks._common import seed_users, user_key
+from benchmarks.soak_bot import (
+    InProcessBot,
+    LogCounter,
+    ProcessBot,
+    SoakBot,
+    bot_settings,
+)
 from bot.callbacks import Action, encode
-from bot.config import Settings, load_settings
-from bot.logs import SecretRegistry, quiet_libraries
 from bot.panel.models import Status
+from bot.storage.db import Database
 from tests.fakes.panel import FakePanel, Fault
-from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
+from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.fakes.telegram_models import BotMessage
 
-ADMIN_ID = 1000
 FIRST_USER = 50_000
 REPLY_TIMEOUT = 8.0
 # The final drain may take as long as Telegram's limit needs for the backlog; it fails when
@@ -71,43 +75,10 @@ class SoakConfig:
     panel_fault_every: tuple[float, float] = (0.5, 3.0)
     telegram_fault_every: tuple[float, float] = (4.0, 12.0)
     workdir: Path | None = None
-    tracemalloc: bool = False  # diagnose RSS growth: top allocation growth after warm-up
-
-
-def _await_chain(task: asyncio.Task[Any]) -> list[str]:
-    """Where a suspended task waits: its coroutines, outermost first (file:function:line)."""
-    chain: list[str] = []
-    coro: Any = task.get_coro()
-    while coro is not None and len(chain) < 40:
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
-        if frame is not None:
-            name = Path(frame.f_code.co_filename).name
-            chain.append(f"{name}:{frame.f_code.co_name}:{frame.f_lineno}")
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
-    return chain
-
-
-class LogCounter(logging.Handler):
-    """Counts records by level and logger; keeps a few ERROR samples (never whole history)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.by_level_logger: Counter[tuple[str, str]] = Counter()
-        self.error_types: Counter[str] = Counter()
-        self.error_samples: list[str] = []
-        self.warning_samples: dict[str, str] = {}  # first WARNING per logger
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.by_level_logger[(record.levelname, record.name)] += 1
-        if record.levelno == logging.WARNING and record.name not in self.warning_samples:
-            self.warning_samples[record.name] = record.getMessage()[:160]
-        if record.levelno < logging.ERROR:
-            return
-        exc_type = record.exc_info[0] if record.exc_info else None
-        name = exc_type.__name__ if exc_type is not None else "-"
-        self.error_types[name] += 1
-        if len(self.error_samples) < 10:
-            self.error_samples.append(f"{record.name}: {record.getMessage()} [{name}]")
+    # The bot in this process instead of `python -m bot`: RSS then includes the fakes, but a
+    # stall can be diagnosed from inside and allocations traced.
+    in_process: bool = False
+    tracemalloc: bool = False  # diagnose RSS growth (in-process only): top allocation growth
 
 
 @dataclass(slots=True)
@@ -152,15 +123,6 @@ class SoakReport:
         return all(c.ok is not False for c in self.checks)
 
 
-def rss_kb() -> int:
-    """Current resident set size; falls back to the peak where /proc is missing."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
 def slope_mb_per_min(samples: Sequence[tuple[float, int]]) -> float:
     """Least-squares slope of RSS over time."""
     if len(samples) < 2:
@@ -180,7 +142,8 @@ class Soak:
         self.rng = random.Random(config.seed)
         self.stats = Stats()
         self.keys: dict[int, str] = {}
-        self.app: BotApplication | None = None
+        self.bot: SoakBot | None = None
+        self.db: Database | None = None  # the soak's own connection to the bot's database
         self.stopping = asyncio.Event()
         self._next_action_at = 0.0
         self._link_seq = 0
@@ -483,22 +446,31 @@ class Soak:
         while not self.stopping.is_set():
             now = time.monotonic() - started
             if now >= next_rss:
-                self.stats.rss_kb.append((now, rss_kb()))
+                assert self.bot is not None
+                self.stats.rss_kb.append((now, self.bot.rss_kb()))
                 next_rss += self.config.rss_every
                 if len(self.stats.rss_kb) == 2 and tracemalloc.is_tracing():
                     self.base_snapshot = tracemalloc.take_snapshot()
             self.fold_fake_logs()
-            if self.app is not None and self.app.deps is not None:
-                pending = await self.app.deps.storage.outbox.pending_count()
-                self.stats.run_max_backlog = max(self.stats.run_max_backlog, pending)
+            if self.bot is not None:
+                self.bot.collect_logs()
+            if self.db is not None:
+                self.stats.run_max_backlog = max(self.stats.run_max_backlog, await self.pending())
             await self.think(1.0, 1.0)
 
     # -- end of run -----------------------------------------------------------------------------
 
+    async def pending(self) -> int:
+        assert self.db is not None
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL"
+        )
+        return int(row[0]) if row else 0
+
     async def drain(self) -> tuple[bool, float, int, int]:
         """Everything finishes on the panel; wait for the poller and the outbox to catch up."""
-        assert self.app is not None and self.app.deps is not None
-        storage = self.app.deps.storage
+        assert self.db is not None and self.bot is not None
+        db = self.db
         self.panel.clear_faults()
         self.telegram.clear_faults()
         self.panel.latency = 0.0
@@ -506,25 +478,31 @@ class Soak:
             self.panel.advance()
         started = last_progress = time.monotonic()
         placeholders = ",".join("?" * len(TERMINAL))
-        best = (sys.maxsize, sys.maxsize)
+        # Progress is work done (orders seen finished, notices sent or dropped), not a smaller
+        # backlog: completions found by the poller grow the outbox while it drains.
+        best = (sys.maxsize, -1)
         while True:
-            row = await storage.db.fetchone(
+            row = await db.fetchone(
                 "SELECT COUNT(*) FROM orders WHERE submit_state = 'placed' AND "
                 f"(status IS NULL OR status NOT IN ({placeholders}))",
                 TERMINAL,
             )
             open_rows = int(row[0]) if row else 0
-            pending = await storage.outbox.pending_count()
+            pending = await self.pending()
+            row = await db.fetchone(
+                "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL OR dropped_at IS NOT NULL"
+            )
+            done = int(row[0]) if row else 0
             now = time.monotonic()
             elapsed = now - started
             self.stats.drain_max_backlog = max(self.stats.drain_max_backlog, pending)
-            if open_rows < best[0] or pending < best[1]:
-                best = (min(open_rows, best[0]), min(pending, best[1]))
+            if open_rows < best[0] or done > best[1]:
+                best = (min(open_rows, best[0]), max(done, best[1]))
                 last_progress = now
             if (open_rows == 0 and pending == 0) or now - last_progress > DRAIN_STALL_SECONDS:
                 if pending:
                     # Why the outbox is stuck: attempts, last error, wait left.
-                    why = await storage.db.fetchall(
+                    why = await db.fetchall(
                         "SELECT attempts, last_error, COUNT(*) AS n, "
                         "MIN(next_attempt_at) - ? AS wait FROM outbox WHERE sent_at IS NULL "
                         "AND dropped_at IS NULL GROUP BY attempts, last_error ORDER BY n DESC "
@@ -535,23 +513,22 @@ class Soak:
                         (r["n"], r["attempts"], r["last_error"], round(r["wait"] or 0, 1))
                         for r in why
                     )
-                    # Is a drain at work (stuck inside a send) or not running at all?
-                    from bot.jobs import jobs_of
-
-                    notifier = jobs_of(self.app).notifier
-                    self.stale.append(("drain running", notifier.running))
-                    for task in asyncio.all_tasks():
-                        chain = _await_chain(task)
-                        if any("notifier" in where for where in chain):
-                            self.stale.append((task.get_name(), " > ".join(chain)))
+                    self.stale.extend(self.bot.diagnose())
+                    # What Telegram saw in the drain: sends answered, and the last few.
+                    seen = Counter(f"{c.method} {c.status}" for c in self.telegram.calls)
+                    self.stale.append(("telegram in drain", dict(seen)))
+                    self.stale.extend(
+                        ("recent", c.method, c.status, round(c.at - now, 2), c.description)
+                        for c in self.telegram.calls[-3:]
+                    )
                 if open_rows:
-                    stale = await storage.db.fetchall(
+                    stale = await db.fetchall(
                         "SELECT panel_order_id, status, polled_at FROM orders WHERE "
                         f"submit_state = 'placed' AND (status IS NULL OR status NOT IN "
                         f"({placeholders})) LIMIT 5",
                         TERMINAL,
                     )
-                    self.stale = [
+                    self.stale += [
                         (
                             r[0],
                             r[1],
@@ -563,8 +540,8 @@ class Soak:
             await asyncio.sleep(0.2)  # no event to await: the poller and drain run on timers
 
     async def invariants(self) -> tuple[list[Check], dict[str, Any]]:
-        assert self.app is not None and self.app.deps is not None
-        db = self.app.deps.storage.db
+        assert self.db is not None
+        db = self.db
         rows = await db.fetchall(
             "SELECT id, user_id, batch, line_no, panel_order_id, service_id, link, quantity, "
             "submit_state FROM orders"
@@ -629,26 +606,26 @@ class Soak:
                 f"{unrecorded[:5]}, rows with a panel id the panel lacks {len(ghost_rows)}",
             )
         )
-        return checks, {"submit_states": dict(states), "batches_claimed": len(claimed)}
+        outbox = await db.fetchall(
+            "SELECT CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN dropped_at IS NOT NULL "
+            "THEN 'dropped: ' || COALESCE(last_error, '?') ELSE 'pending' END AS fate, "
+            "COUNT(*) AS n FROM outbox GROUP BY fate"
+        )
+        return checks, {
+            "submit_states": dict(states),
+            "batches_claimed": len(claimed),
+            "outbox": {r["fate"]: r["n"] for r in outbox},
+        }
 
 
 async def run_soak(config: SoakConfig, out: TextIO = sys.stdout) -> SoakReport:
-    logs = LogCounter()
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(logs)
-    root.setLevel(logging.INFO)
-    quiet_libraries()
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
     tmp = tempfile.TemporaryDirectory(prefix="soak-")
     workdir = config.workdir or Path(tmp.name)
     try:
         async with FakeTelegram() as telegram, FakePanel() as panel:
             telegram.rate_limit = 30
-            return await _run(config, telegram, panel, logs, workdir, out)
+            return await _run(config, telegram, panel, workdir, out)
     finally:
-        root.removeHandler(logs)
-        root.setLevel(old_level)
         tmp.cleanup()
 
 
@@ -656,36 +633,44 @@ async def _run(
     config: SoakConfig,
     telegram: FakeTelegram,
     panel: FakePanel,
-    logs: LogCounter,
     workdir: Path,
     out: TextIO,
 ) -> SoakReport:
-    settings = load_settings(
-        bot_token=telegram.token,
-        telegram_base_url=telegram.base_url,
-        telegram_base_file_url=telegram.base_file_url,
-        panel_api_url=panel.url,
-        database_path=workdir / "soak.sqlite3",
-        admin_ids=str(ADMIN_ID),
-        encryption_key=Fernet.generate_key().decode(),
-        panel_timeout_seconds=2,
-        status_poll_seconds=config.poll_seconds,
-        services_cache_seconds=30,
+    logs = LogCounter()
+    runner = InProcessBot if config.in_process else ProcessBot
+    bot = runner(
+        telegram,
+        panel,
+        workdir,
+        Fernet.generate_key().decode(),
+        bot_settings(config.poll_seconds),
+        logs,
     )
     soak = Soak(config, telegram, panel)
-    app = await start_bot(settings)
-    assert app.deps is not None
-    soak.app = app
-    users: list[FakeUser] = []
-    for i in range(config.users):
-        uid = FIRST_USER + i
-        key = f"soak-key-{i:03d}-{secrets.token_hex(8)}"
-        panel.add_key(key, balance="1000000")
-        await app.deps.access.allow(uid)
-        await app.deps.keys.link(uid, key)
-        soak.keys[uid] = key
-        users.append(telegram.user(uid))
+    user_ids = [FIRST_USER + i for i in range(config.users)]
+    # Allowed users with linked keys, written with the bot's own repositories before it starts.
+    await seed_users(bot.db_path, bot.encryption_key, panel, user_ids)
+    soak.keys = {uid: user_key(uid) for uid in user_ids}
+    users = [telegram.user(uid) for uid in user_ids]
+    soak.db = await Database.open(bot.db_path)
+    soak.bot = bot
+    try:
+        await bot.start()
+        return await _soak(config, soak, bot, logs, users, out)
+    finally:
+        await bot.stop()
+        bot.close()
+        await soak.db.close()
 
+
+async def _soak(
+    config: SoakConfig,
+    soak: Soak,
+    bot: SoakBot,
+    logs: LogCounter,
+    users: list[FakeUser],
+    out: TextIO,
+) -> SoakReport:
     print(
         f"soak: {config.users} users for {config.seconds:.0f} s, poll every "
         f"{config.poll_seconds} s, ≤ {config.max_actions_per_second} actions/s, seed "
@@ -720,7 +705,7 @@ async def _run(
             if not t.cancelled() and t.exception() is not None
         ]
         run_elapsed = time.monotonic() - started
-        rss_kb_at_stop = rss_kb()
+        rss_kb_at_stop = bot.rss_kb()
         if soak.base_snapshot is not None:
             diff = tracemalloc.take_snapshot().compare_to(soak.base_snapshot, "lineno")
             soak.growth = [str(d) for d in diff[:15]]
@@ -728,14 +713,16 @@ async def _run(
         t_restart = time.monotonic()
         # A restart before the final drain: the poller's per-key back-off (after injected
         # status faults it can reach minutes) lives in memory, the outbox and orders do not.
-        await stop_bot(app)
-        app = soak.app = await start_bot(settings)
+        await bot.stop()
+        bot.collect_logs()
+        await bot.start()
         restart_s = time.monotonic() - t_restart
         drained, drain_s, pending, open_rows = await soak.drain()
         # Kept apart from the trend: a second Application was built for the drain.
-        figures["rss_after_drain_mb"] = rss_kb() / 1024
+        figures["rss_after_drain_mb"] = bot.rss_kb() / 1024
         soak.stats.rss_kb.append((run_elapsed, rss_kb_at_stop))
         soak.fold_fake_logs()
+        bot.collect_logs()
         checks, more = await soak.invariants()
         figures.update(more)
         checks.append(
@@ -771,30 +758,11 @@ async def _run(
         for task in (*background, *user_tasks):
             task.cancel()
         await asyncio.gather(*background, *user_tasks, return_exceptions=True)
-        await stop_bot(soak.app)
+        await bot.stop()
     figures["allocation_growth"] = soak.growth
     report = SoakReport(time.monotonic() - started, soak.stats, logs, checks, figures)
     print_summary(report, out)
     return report
-
-
-async def start_bot(settings: Settings) -> BotApplication:
-    app = build_application(settings, SecretRegistry(), requests=(ptb_request(), ptb_request()))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    return app
-
-
-async def stop_bot(app: BotApplication | None) -> None:
-    if app is None:
-        return
-    if app.updater is not None and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()
 
 
 def _rss_check(samples: list[tuple[float, int]]) -> Check:
@@ -857,6 +825,7 @@ def print_summary(report: SoakReport, out: TextIO) -> None:
     row("outbox backlog max", f"{s.run_max_backlog} while running, {s.drain_max_backlog} in drain")
     row("orders advanced on panel", s.advanced)
     row("order rows by state", _fmt(Counter(report.figures.get("submit_states", {}))))
+    row("outbox items", _fmt(Counter(report.figures.get("outbox", {}))))
     warn = Counter(
         {n: c for (lvl, n), c in report.logs.by_level_logger.items() if lvl == "WARNING"}
     )
@@ -895,7 +864,12 @@ def parse_args(argv: Sequence[str]) -> SoakConfig:
     parser.add_argument("--poll-seconds", type=float, default=2.0)
     parser.add_argument("--rate", type=float, default=12.0, help="max user actions per second")
     parser.add_argument("--rss-every", type=float, default=30.0)
-    parser.add_argument("--tracemalloc", action="store_true", help="show allocation growth")
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the bot in this process (diagnostics)"
+    )
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="show allocation growth (implies --in-process)"
+    )
     args = parser.parse_args(list(argv))
     seconds = args.seconds if args.seconds is not None else args.minutes * 60
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
@@ -906,6 +880,7 @@ def parse_args(argv: Sequence[str]) -> SoakConfig:
         poll_seconds=args.poll_seconds,
         max_actions_per_second=args.rate,
         rss_every=args.rss_every,
+        in_process=args.in_process or args.tracemalloc,
         tracemalloc=args.tracemalloc,
     )
 

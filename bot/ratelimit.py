@@ -64,6 +64,17 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
+    def describe(self) -> str:
+        """The window's state, for diagnostics: calls counted, oldest age, pause left."""
+        now = self._clock()
+        oldest = now - self._sent[0] if self._sent else 0.0
+        pause = max(0.0, self._paused_until - now)
+        waiting = "locked" if self._lock.locked() else "free"
+        return (
+            f"{len(self._sent)} in window, oldest {oldest:.2f} s ago, pause {pause:.2f} s, "
+            f"{waiting}"
+        )
+
     async def initialize(self) -> None:
         """Nothing to set up."""
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from benchmarks.soak import SoakConfig, parse_args, run_soak
 
 
-async def test_short_soak_keeps_every_invariant(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_process", [False, True], ids=["process", "in-process"])
+async def test_short_soak_keeps_every_invariant(tmp_path: Path, in_process: bool) -> None:
     config = SoakConfig(
+        in_process=in_process,
         seconds=3,
         users=6,
         seed=7,
@@ -34,10 +38,14 @@ async def test_short_soak_keeps_every_invariant(tmp_path: Path) -> None:
     assert sum(stats.actions.values()) >= 10, text
     assert stats.confirms > 0 and stats.panel_requests["add"] + stats.panel_requests["add_bulk"]
     assert sum(stats.panel_faults.values()) > 0 and sum(stats.telegram_faults.values()) > 0
-    assert len(stats.rss_kb) >= 2
+    assert len(stats.rss_kb) >= 2 and all(kb > 10_000 for _, kb in stats.rss_kb)
+    # The bot's log was read: start-up and shutdown write INFO records in both modes.
+    assert sum(n for (level, _), n in report.logs.by_level_logger.items() if level == "INFO")
 
 
 def test_cli_length_options() -> None:
     assert parse_args(["--seconds", "3"]).seconds == 3
     assert parse_args(["--minutes", "2", "--users", "4"]).seconds == 120
     assert parse_args([]).seconds == 600 and parse_args([]).users == 30
+    assert not parse_args([]).in_process and parse_args(["--in-process"]).in_process
+    assert parse_args(["--tracemalloc"]).in_process

@@ -73,3 +73,13 @@ async def test_calls_that_show_nothing_are_not_counted() -> None:
             # getMe/answer-like calls pass straight through even while the window is full.
             await asyncio.wait_for(bot.get_me(), timeout=0.5)
         assert fake.count_429() == 0
+
+
+async def test_describe_reports_the_window_for_diagnostics() -> None:
+    now = [100.0]
+    limiter = SlidingWindowRateLimiter(max_per_window=3, clock=lambda: now[0])
+    assert limiter.describe() == "0 in window, oldest 0.00 s ago, pause 0.00 s, free"
+    await limiter._acquire()
+    now[0] += 0.25
+    await limiter._acquire()
+    assert limiter.describe() == "2 in window, oldest 0.25 s ago, pause 0.00 s, free"
