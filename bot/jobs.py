@@ -1,4 +1,4 @@
-"""Repeating jobs: the status poller and the outbox drain, on PTB's JobQueue.
+"""Repeating jobs: the status poller, the outbox drain and the memory trim, on PTB's JobQueue.
 
 `schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
 state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot import keyboards
 from bot.handlers import ui
+from bot.memory import TRIM_SECONDS, MemoryTrimmer
 from bot.ratelimit import retry_seconds
 from bot.services.notifier import (
     Blocked,
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 POLL_JOB = "status-poll"
 DRAIN_JOB = "outbox-drain"
+TRIM_JOB = "memory-trim"
 DRAIN_SECONDS = 1.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -108,13 +110,18 @@ async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await context.job.data.drain()
 
 
+async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, MemoryTrimmer)
+    context.job.data.trim()
+
+
 def schedule_jobs(app: AnyApp) -> Jobs:
     """Register both repeating jobs (again: replaces earlier ones of the same name)."""
     deps = getattr(app, "deps", None)
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB):
+    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
@@ -139,6 +146,11 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=DRAIN_JOB,
         job_kwargs=job_kwargs,
     )
+    trimmer = MemoryTrimmer()
+    if trimmer.available:
+        job_queue.run_repeating(
+            _trim_job, interval=TRIM_SECONDS, data=trimmer, name=TRIM_JOB, job_kwargs=job_kwargs
+        )
     return jobs
 
 
