@@ -75,7 +75,11 @@ def preview_is_long(draft: BulkDraft) -> bool:
     """The problems or duplicates do not all fit the message: the CSV report goes along."""
     preview = draft.preview
     duplicates = sum(1 for line in preview.valid if line.duplicate_of is not None)
-    return len(preview.errors) > PREVIEW_PROBLEMS or duplicates > PREVIEW_PROBLEMS
+    return (
+        len(preview.errors) > PREVIEW_PROBLEMS
+        or duplicates > PREVIEW_PROBLEMS
+        or len(draft.already_open) > PREVIEW_PROBLEMS
+    )
 
 
 def render_preview(t: Translator, draft: BulkDraft) -> str:
@@ -167,10 +171,33 @@ def render_preview(t: Translator, draft: BulkDraft) -> str:
             block.append(_more(t, len(duplicates) - PREVIEW_PROBLEMS))
         parts.append("\n".join(block))
 
+    if draft.already_open:
+        opened = sorted(draft.already_open.items())
+        block = [
+            t.ngettext(
+                "⚠️ {n} line is for a service and link you already have an open order for "
+                "(still included):",
+                "⚠️ {n} lines are for a service and link you already have an open order for "
+                "(still included):",
+                len(opened),
+            )
+        ]
+        for line_no, order in opened[:PREVIEW_PROBLEMS]:
+            block.append(t._("line {n}: {note}", n=line_no, note=_open_note(t, order)))
+        if len(opened) > PREVIEW_PROBLEMS:
+            block.append(_more(t, len(opened) - PREVIEW_PROBLEMS))
+        parts.append("\n".join(block))
+
     if preview_is_long(draft):
         parts.append(t._("The full check of every line is in the attached file."))
     parts.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
     return ui.clip("\n\n".join(parts))
+
+
+def _open_note(t: Translator, order: Order) -> str:
+    if order.panel_order_id is not None:
+        return t._("order #{id} is still open", id=order.panel_order_id)
+    return t._("an earlier order may or may not have been placed")
 
 
 def _problem_lines(t: Translator, errors: Sequence[BulkLine]) -> list[str]:
@@ -283,6 +310,9 @@ def check_csv(t: Translator, draft: BulkDraft) -> bytes:
         elif line.duplicate_of is not None:
             status = "duplicate"
             note = t._("same as line {first}", first=line.duplicate_of)
+        elif line.line_no in draft.already_open:
+            status = "already open"
+            note = _open_note(t, draft.already_open[line.line_no])
         else:
             status, note = "ok", ""
         return [

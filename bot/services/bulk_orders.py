@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -36,6 +36,9 @@ class BulkDraft:
     preview: BulkPreview
     batch: str | None
     balance: Balance | None
+    # line_no -> an order placed earlier (not in this list) for the same service and link that
+    # is still open or whose outcome is unknown: a warning, the line stays in.
+    already_open: dict[int, Order] = field(default_factory=dict)
 
     @property
     def currency(self) -> str | None:
@@ -139,6 +142,14 @@ class BulkOrderService:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
         currency = None if balance is None else balance.currency
+        open_orders = await self.orders.find_open_duplicates(
+            user_id, ((line.service.id, line.link) for line in preview.valid if line.service)
+        )
+        already_open = {
+            line.line_no: open_orders[(line.service.id, line.link)]
+            for line in preview.valid
+            if line.service is not None and (line.service.id, line.link) in open_orders
+        }
         drafts = [
             OrderDraft(
                 service_id=line.service.id,
@@ -155,7 +166,7 @@ class BulkOrderService:
         ]
         batch = new_batch()
         await self.orders.create_drafts(user_id, batch, drafts)
-        return BulkDraft(preview, batch, balance)
+        return BulkDraft(preview, batch, balance, already_open)
 
     async def discard(self, user_id: int, batch: str) -> int:
         """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -278,6 +278,29 @@ class OrdersRepo:
             (user_id, service_id, link),
         )
         return None if row is None else _order(row)
+
+    async def find_open_duplicates(
+        self, user_id: int, pairs: Iterable[tuple[int, str | None]]
+    ) -> dict[tuple[int, str | None], Order]:
+        """`find_open_duplicate` for many (service, link) pairs at once: newest order per pair."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        services = sorted({service for service, _ in wanted})
+        marks = ",".join("?" * len(services))
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders WHERE user_id = ? AND service_id IN ({marks}) "
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
+            "ORDER BY created_at, id",
+            (user_id, *services),
+        )
+        found: dict[tuple[int, str | None], Order] = {}
+        for row in rows:
+            order = _order(row)
+            key = (order.service_id, order.link)
+            if key in wanted:
+                found[key] = order  # ascending order: the newest one stays
+        return found
 
     # --- status polling ---------------------------------------------------------------------
 

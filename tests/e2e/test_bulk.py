@@ -220,6 +220,32 @@ async def test_duplicates_flagged_but_valid(bot: Harness) -> None:
     assert len(bot.panel.orders) == 3
 
 
+async def test_lines_matching_an_open_order_are_flagged_but_valid(bot: Harness) -> None:
+    u = await open_bulk(bot)
+    first = await paste(u, "1 | https://instagram.com/again | 100\n")
+    await u.press("Confirm", message=first)
+    await reply_containing(u, "1 placed")
+    [placed_id] = bot.panel.orders
+
+    await u.send("/bulk")
+    await u.reply()
+    preview = await paste(
+        u,
+        "1 | https://instagram.com/again | 200\n"  # same service and link: still open
+        "2 | https://instagram.com/again | 100\n"  # another service
+        "1 | https://instagram.com/other | 100\n",
+    )
+    text = text_of(preview)
+    assert "3 valid orders of 3 lines" in text
+    assert "1 line is for a service and link you already have an open order for" in text
+    assert f"line 1: order #{placed_id} is still open" in text
+    assert "line 2:" not in text.split("open order for")[1]
+
+    await u.press("Confirm", message=preview)
+    await reply_containing(u, "3 placed")
+    assert len(bot.panel.orders) == 4
+
+
 async def test_insufficient_balance_warned_then_refused_for_whole_chunk(bot: Harness) -> None:
     u = await open_bulk(bot, balance="5")
     preview = await paste(u, THREE)
@@ -454,6 +480,26 @@ async def test_many_problems_come_with_a_check_file(bot: Harness) -> None:
     assert rows[0]["status"] == "ok" and rows[1]["status"] == "error"
     assert "between 100 and 10000" in rows[1]["problem"]
     assert any("Confirm 1 valid order" in label for label, _ in preview.buttons())
+
+
+async def test_many_lines_matching_open_orders_come_with_a_check_file(bot: Harness) -> None:
+    u = await open_bulk(bot, balance="1000")
+    lines = [f"9 | https://t.me/c{i} | 100" for i in range(25)]
+    first = await paste(u, "\n".join(lines))
+    await u.press("Confirm", message=first)
+    await reply_containing(u, "25 placed")
+
+    await u.send("/bulk")
+    await u.reply()
+    await u.send("\n".join([*lines, "9 | https://t.me/fresh | 100"]))
+    preview = await u.reply()
+    report = await u.reply()
+    text = text_of(preview)
+    assert "25 lines are for a service and link you already have an open order for" in text
+    assert "… and 5 more" in text and "attached file" in text
+    rows = csv_rows(report)
+    assert [r["status"] for r in rows] == ["already open"] * 25 + ["ok"]
+    assert all(r["problem"].endswith("is still open") for r in rows[:25])
 
 
 async def test_without_key_explains(bot: Harness) -> None:

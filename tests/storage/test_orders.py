@@ -329,3 +329,16 @@ async def test_notification_flags(st: Storage) -> None:
     assert got is not None
     assert got.last_notified_status == "In progress" and got.started_notified is True
     assert await st.orders.get(99999) is None
+
+
+async def test_find_open_duplicates_for_many_pairs(st: Storage) -> None:
+    x, y = "https://t.me/x", "https://t.me/y"
+    assert await st.orders.find_open_duplicates(USER, []) == {}
+    await st.orders.create_drafts(USER, "draft", [draft(1, x)])  # a draft is not an order yet
+    older = await placed(st, "a", 1, service_id=1, link=x)
+    newer = await placed(st, "b", 2, service_id=1, link=x)
+    other = await placed(st, "c", 3, service_id=2, link=y)
+    found = await st.orders.find_open_duplicates(USER, [(1, x), (2, y), (2, x), (3, y)])
+    assert found == {(1, x): newer, (2, y): other}
+    assert older.id != newer.id
+    assert await st.orders.find_open_duplicates(USER + 1, [(1, x)]) == {}
