@@ -2,9 +2,14 @@
 
 PTB's AIORateLimiter uses a leaky bucket that lets a full second's worth through at once after a
 quiet spell and then 30/s more, so any one-second window can see up to ~60 messages: Telegram
-answers the excess with 429, and each 429 stalls every outgoing call. Counting the messages sent in
-the last second (plus a small guard for network jitter) and waiting only when that window is full
-keeps replies immediate at normal load and never exceeds the limit in a burst.
+answers the excess with 429, and each 429 stalls every outgoing call.
+
+This limiter counts the messages of the last second instead, and waits only when that window is
+full, so replies stay immediate at normal load and a burst never exceeds the limit. The subtle part
+is *when* Telegram counted a message: somewhere between our sending it and its answer arriving.
+A call therefore occupies the window from the moment it starts until one window after its answer
+came back. That bound holds whatever the network's jitter, so no guessed safety margin is needed,
+and on a fast link the window is barely longer than a second.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import asyncio
 import logging
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -37,12 +42,21 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
-class SlidingWindowRateLimiter(BaseRateLimiter[int]):
-    """At most `max_per_window` counted calls in any `window` (+`guard`) seconds, FIFO.
+@dataclass(slots=True)
+class _Slot:
+    """One counted call: `done` is when its answer (or failure) came back; None while in flight."""
 
-    A 429 pauses every counted call for its `retry_after`, then the call is retried (up to
-    `max_retries` times, or `rate_limit_args` for one call): flood control is waited out, never
-    turned into a lost message.
+    started: float
+    done: float | None = None
+
+
+class SlidingWindowRateLimiter(BaseRateLimiter[int]):
+    """At most `max_per_window` counted calls in any `window` seconds as Telegram sees them, FIFO.
+
+    `guard` adds a fixed margin to the window on top of that (0 by default: the answer time
+    already bounds when Telegram counted the call). A 429 pauses every counted call for its
+    `retry_after`, then the call is retried (up to `max_retries` times, or `rate_limit_args` for
+    one call): flood control is waited out, never turned into a lost message.
     """
 
     def __init__(
@@ -50,7 +64,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
         max_per_window: int = 29,
         window: float = 1.0,
         *,
-        guard: float = 0.1,
+        guard: float = 0.0,
         max_retries: int = 5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,20 +74,18 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
         self._span = window + guard
         self._max_retries = max_retries
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._slots: list[_Slot] = []
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self._finished = asyncio.Event()
 
     def describe(self) -> str:
-        """The window's state, for diagnostics: calls counted, oldest age, pause left."""
+        """The window's state, for diagnostics: calls counted, in flight, pause left."""
         now = self._clock()
-        oldest = now - self._sent[0] if self._sent else 0.0
+        flying = sum(1 for s in self._slots if s.done is None)
         pause = max(0.0, self._paused_until - now)
         waiting = "locked" if self._lock.locked() else "free"
-        return (
-            f"{len(self._sent)} in window, oldest {oldest:.2f} s ago, pause {pause:.2f} s, "
-            f"{waiting}"
-        )
+        return f"{len(self._slots)} in window ({flying} in flight), pause {pause:.2f} s, {waiting}"
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -81,7 +93,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    async def _acquire(self) -> None:
+    async def _acquire(self) -> _Slot:
         # The lock makes waiters queue in arrival order; the holder sleeps for everyone.
         async with self._lock:
             while True:
@@ -89,13 +101,24 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
                 if now < self._paused_until:
                     await asyncio.sleep(self._paused_until - now)
                     continue
-                horizon = now - self._span
-                while self._sent and self._sent[0] <= horizon:
-                    self._sent.popleft()
-                if len(self._sent) < self._max:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self._sent[0] - horizon)
+                self._slots = [
+                    s for s in self._slots if s.done is None or s.done + self._span > now
+                ]
+                if len(self._slots) < self._max:
+                    slot = _Slot(now)
+                    self._slots.append(slot)
+                    return slot
+                expiries = [s.done + self._span for s in self._slots if s.done is not None]
+                if expiries:
+                    await asyncio.sleep(min(expiries) - now)
+                else:
+                    # Every counted call is still waiting for its answer: wait for one.
+                    self._finished.clear()
+                    await self._finished.wait()
+
+    def _release(self, slot: _Slot) -> None:
+        slot.done = self._clock()
+        self._finished.set()
 
     async def process_request(
         self,
@@ -110,8 +133,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         attempt = 0
         while True:
-            if counted:
-                await self._acquire()
+            slot = await self._acquire() if counted else None
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -123,3 +145,6 @@ class SlidingWindowRateLimiter(BaseRateLimiter[int]):
                 self._paused_until = max(self._paused_until, self._clock() + delay)
                 if not counted:
                     await asyncio.sleep(delay)
+            finally:
+                if slot is not None:
+                    self._release(slot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from telegram import Bot
 
@@ -27,9 +28,9 @@ async def test_a_burst_never_draws_a_429_and_nothing_is_lost() -> None:
     async with FakeTelegram() as fake:
         fake.rate_limit = 10  # the fake answers the 11th message in any second with 429
         users = [fake.user(100 + i) for i in range(5)]
-        # The fake stamps a call when its handler runs, on the same event loop: a busy machine
-        # delays some calls more than others, so the window gets a wider guard than in production.
-        limiter = SlidingWindowRateLimiter(max_per_window=9, guard=0.4, max_retries=0)
+        # Exactly the fake's limit and no guard: a call counts until a window after its answer,
+        # and the fake counted it before answering, whatever the delays on a busy machine.
+        limiter = SlidingWindowRateLimiter(max_per_window=10, max_retries=0)
         async with _bot(fake, limiter) as bot:
             await asyncio.gather(
                 *(bot.send_message(u.id, f"hello {n}") for n in range(5) for u in users)
@@ -80,8 +81,41 @@ async def test_calls_that_show_nothing_are_not_counted() -> None:
 async def test_describe_reports_the_window_for_diagnostics() -> None:
     now = [100.0]
     limiter = SlidingWindowRateLimiter(max_per_window=3, clock=lambda: now[0])
-    assert limiter.describe() == "0 in window, oldest 0.00 s ago, pause 0.00 s, free"
+    assert limiter.describe() == "0 in window (0 in flight), pause 0.00 s, free"
+    first = await limiter._acquire()
     await limiter._acquire()
-    now[0] += 0.25
-    await limiter._acquire()
-    assert limiter.describe() == "2 in window, oldest 0.25 s ago, pause 0.00 s, free"
+    limiter._release(first)
+    assert limiter.describe() == "2 in window (1 in flight), pause 0.00 s, free"
+
+
+async def test_a_call_counts_until_one_window_after_its_answer() -> None:
+    """Telegram counted the call at some moment before its answer came back: only a full window
+    after the answer may the slot be reused, however long the call took."""
+    now = [0.0]
+    limiter = SlidingWindowRateLimiter(max_per_window=2, window=1.0, clock=lambda: now[0])
+    slow = await limiter._acquire()
+    fast = await limiter._acquire()
+    now[0] = 0.05
+    limiter._release(fast)  # answered at 0.05: free again from 1.05
+    now[0] = 3.0
+    limiter._release(slow)  # answered at 3.0 (a slow network): counted until 4.0
+    third = asyncio.create_task(limiter._acquire())
+    await asyncio.sleep(0)
+    assert third.done()  # fast's slot expired long ago
+    fourth = asyncio.create_task(limiter._acquire())
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert not fourth.done()  # slow still counts, and third is in flight
+    now[0] = 4.0
+    await asyncio.wait_for(fourth, 2)
+    assert fourth.result().started == 4.0
+
+
+async def test_waiters_wake_when_an_in_flight_call_is_answered() -> None:
+    limiter = SlidingWindowRateLimiter(max_per_window=1, window=0.01, clock=time.monotonic)
+    only = await limiter._acquire()
+    waiter = asyncio.create_task(limiter._acquire())
+    await asyncio.sleep(0.02)
+    assert not waiter.done()  # nothing finished: the window cannot tell when it may reuse it
+    limiter._release(only)
+    await asyncio.wait_for(waiter, 1)
