@@ -53,6 +53,7 @@ REPLY_TIMEOUT = 8.0
 # The final drain may take as long as Telegram's limit needs for the backlog; it fails when
 # nothing moved (no order seen finished, no message delivered) for this long.
 DRAIN_STALL_SECONDS = 30.0
+ORDER_STEP_TICKS = 12
 KEEP_MESSAGES = 12  # per chat, when trimming the fake's history
 # Services without extra dialog questions (Default type, no drip-feed): link + quantity only.
 ORDER_SERVICES = ((1, 100, 2000), (9, 100, 5000), (6, 500, 3000))
@@ -69,7 +70,9 @@ class SoakConfig:
     users: int = 30
     seed: int | None = None
     poll_seconds: float = 2.0
-    max_actions_per_second: float = 12.0
+    # Sustainable: replies (~1.5 per action) plus the notices of the orders placed stay under
+    # Telegram's 30/s, so the outbox does not grow without bound and RSS sees a level workload.
+    max_actions_per_second: float = 10.0
     rss_every: float = 30.0
     reply_timeout: float = REPLY_TIMEOUT
     panel_fault_every: tuple[float, float] = (0.5, 3.0)
@@ -92,6 +95,8 @@ class Stats:
     panel_faults: Counter[str] = field(default_factory=Counter)
     telegram_faults: Counter[str] = field(default_factory=Counter)
     advanced: int = 0
+    open_on_panel: int = 0
+    max_open_on_panel: int = 0
     # Folded in from the fakes' logs before they are trimmed.
     panel_requests: Counter[str] = field(default_factory=Counter)
     telegram_calls: Counter[str] = field(default_factory=Counter)
@@ -410,19 +415,30 @@ class Soak:
                 self.stats.telegram_faults["reset+after" if after else "reset"] += 1
 
     async def panel_life(self) -> None:
-        """Orders move on the panel by themselves, so the poller has news to deliver."""
+        """Orders move on the panel by themselves, so the poller has news to deliver.
+
+        Each open order takes a step with probability 1/ORDER_STEP_TICKS per tick (about a
+        second), so an order lives ~2 × ORDER_STEP_TICKS seconds and the number of open orders
+        stays level instead of growing with the run: the RSS check must see a steady workload.
+        """
         while not self.stopping.is_set():
             await self.think(0.5, 1.5)
-            open_orders = [
-                o for o in self.panel.orders.values() if o.status in {"Pending", "In progress"}
-            ]
-            for order in self.rng.sample(open_orders, min(len(open_orders), 5)):
-                roll = self.rng.random()
-                if roll < 0.08 and order.status == "In progress":
+            for order in list(self.panel.orders.values()):
+                if order.status not in {"Pending", "In progress"}:
+                    continue
+                if self.rng.random() >= 1 / ORDER_STEP_TICKS:
+                    continue
+                if order.status == "In progress" and self.rng.random() < 0.08:
                     self.panel.set_order(order.id, status="Partial", remains=order.quantity // 3)
                 else:
                     self.panel.advance(order.id)
                 self.stats.advanced += 1
+            self.stats.open_on_panel = sum(
+                1 for o in self.panel.orders.values() if o.status in {"Pending", "In progress"}
+            )
+            self.stats.max_open_on_panel = max(
+                self.stats.max_open_on_panel, self.stats.open_on_panel
+            )
 
     def fold_fake_logs(self) -> None:
         """Count what the fakes recorded, then drop it: the fakes must not grow for RSS's sake."""
@@ -823,7 +839,11 @@ def print_summary(report: SoakReport, out: TextIO) -> None:
     row("telegram calls", f"{sum(s.telegram_calls.values())} " + _fmt(s.telegram_calls, 6))
     row("telegram 429s", s.telegram_429)
     row("outbox backlog max", f"{s.run_max_backlog} while running, {s.drain_max_backlog} in drain")
-    row("orders advanced on panel", s.advanced)
+    row(
+        "orders on panel",
+        f"{s.advanced} steps taken; open at the end {s.open_on_panel}, at most "
+        f"{s.max_open_on_panel}",
+    )
     row("order rows by state", _fmt(Counter(report.figures.get("submit_states", {}))))
     row("outbox items", _fmt(Counter(report.figures.get("outbox", {}))))
     warn = Counter(
@@ -862,7 +882,7 @@ def parse_args(argv: Sequence[str]) -> SoakConfig:
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--poll-seconds", type=float, default=2.0)
-    parser.add_argument("--rate", type=float, default=12.0, help="max user actions per second")
+    parser.add_argument("--rate", type=float, default=10.0, help="max user actions per second")
     parser.add_argument("--rss-every", type=float, default=30.0)
     parser.add_argument(
         "--in-process", action="store_true", help="run the bot in this process (diagnostics)"
