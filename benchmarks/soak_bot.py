@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
-import resource
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -253,7 +253,7 @@ class InProcessBot:
         await app.shutdown()
 
     def rss_kb(self) -> int:
-        return own_rss_kb()
+        return int(rss_mib(os.getpid()) * 1024)
 
     def diagnose(self) -> list[tuple[Any, ...]]:
         if self.app is None:
@@ -277,17 +277,6 @@ class InProcessBot:
         root = logging.getLogger()
         root.removeHandler(self._handler)
         root.setLevel(self._old_level)
-
-
-def own_rss_kb() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _await_chain(task: asyncio.Task[Any]) -> list[str]:

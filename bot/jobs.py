@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot import keyboards
 from bot.handlers import ui
-from bot.memory import TRIM_SECONDS, MemoryTrimmer
+from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import retry_seconds
 from bot.services.notifier import (
     Blocked,
@@ -146,7 +146,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=DRAIN_JOB,
         job_kwargs=job_kwargs,
     )
-    trimmer = MemoryTrimmer()
+    trimmer = MemoryTrimmer(find_malloc_trim())
     if trimmer.available:
         job_queue.run_repeating(
             _trim_job, interval=TRIM_SECONDS, data=trimmer, name=TRIM_JOB, job_kwargs=job_kwargs

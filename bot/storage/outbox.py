@@ -65,19 +65,8 @@ class OutboxRepo:
         not_before: float | None = None,
     ) -> bool:
         """Queue a message; False when `dedupe_key` was queued before (sent or not)."""
-        now = self._clock()
-        changed = await self._db.execute(
-            _INSERT,
-            (
-                user_id,
-                kind,
-                json.dumps(payload, ensure_ascii=False),
-                dedupe_key,
-                now,
-                now if not_before is None else not_before,
-            ),
-        )
-        return changed > 0
+        message = OutboxMessage(user_id, kind, payload, dedupe_key, not_before)
+        return await self.enqueue_many([message]) > 0
 
     async def enqueue_many(self, items: Iterable[OutboxMessage]) -> int:
         """Queue many messages in one transaction; returns how many were new.
