@@ -21,7 +21,7 @@ class Action(StrEnum):
     ACCESS_REQUEST = "ar"  # ()
     ACCESS_DECIDE = "ad"  # (user_id, 1=approve / 0=reject)
     USERS_PAGE = "up"  # (page)
-    DIALOG_CANCEL = "dc"  # ()
+    DIALOG_CANCEL = "dc"  # (dialog instance) ✖️ Cancel of a dialog question
     NOTIFY_TOGGLE = "nt"  # ()
     # catalog
     CATEGORIES = "cc"  # (page)
@@ -31,8 +31,10 @@ class Action(StrEnum):
     SEARCH_PAGE = "sp"  # (page)
     ORDER_SERVICE = "os"  # (service id)
     # ordering dialog
-    DRIPFEED = "df"  # (1=yes / 0=no)
-    ORDER_SKIP = "sk"  # () skip an optional order question
+    # Question buttons carry their dialog instance and question (see bot/handlers/dialog.py)
+    DRIPFEED = "df"  # (dialog instance, question, 1=yes / 0=no)
+    ORDER_SKIP = "sk"  # (dialog instance, question) skip an optional order question
+    NO_DRIPFEED = "nd"  # (local order id) a fresh preview of a refused order without drip-feed
     CONFIRM = "ok"  # (batch token)
     DISCARD = "no"  # (batch token)
     BULK_CONFIRM = "bk"  # (batch token)
@@ -59,7 +61,7 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.ACCESS_REQUEST: (),
     Action.ACCESS_DECIDE: (_INT, _INT),
     Action.USERS_PAGE: (_INT,),
-    Action.DIALOG_CANCEL: (),
+    Action.DIALOG_CANCEL: (_STR,),
     Action.NOTIFY_TOGGLE: (),
     Action.CATEGORIES: (_INT,),
     Action.CATEGORY: (_INT, _INT, _STR),
@@ -67,8 +69,9 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.CATALOG_REFRESH: (),
     Action.SEARCH_PAGE: (_INT,),
     Action.ORDER_SERVICE: (_INT,),
-    Action.DRIPFEED: (_INT,),
-    Action.ORDER_SKIP: (),
+    Action.DRIPFEED: (_STR, _STR, _INT),
+    Action.ORDER_SKIP: (_STR, _STR),
+    Action.NO_DRIPFEED: (_INT,),
     Action.CONFIRM: (_STR,),
     Action.DISCARD: (_STR,),
     Action.BULK_CONFIRM: (_STR,),

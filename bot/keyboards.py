@@ -107,8 +107,13 @@ def pager(
     return row
 
 
-def cancel_dialog(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)]])
+def dialog_cancel_button(t: Translator, instance: str) -> InlineKeyboardButton:
+    """✖️ Cancel of one dialog run (`instance`): it never cancels a later dialog."""
+    return button(t._("✖️ Cancel"), Action.DIALOG_CANCEL, instance)
+
+
+def cancel_dialog(t: Translator, instance: str) -> InlineKeyboardMarkup:
+    return markup([[dialog_cancel_button(t, instance)]])
 
 
 # --- catalog and single orders (bot/handlers/catalog.py, bot/handlers/order.py) ---------------
@@ -174,30 +179,42 @@ def card_back(t: Translator, category_index: int, page: int, version: str) -> In
     return button(t._("« Back"), Action.CATEGORY, category_index, page, version)
 
 
-def order_pick_service(t: Translator) -> InlineKeyboardMarkup:
+def order_pick_service(t: Translator, instance: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [button(t._("🛍 Browse services"), Action.CATEGORIES, 0)],
-            [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)],
+            [dialog_cancel_button(t, instance)],
         ]
     )
 
 
-def order_dripfeed(t: Translator) -> InlineKeyboardMarkup:
+def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("Yes, drip-feed"), Action.DRIPFEED, 1),
-                button(t._("No, all at once"), Action.DRIPFEED, 0),
+                button(t._("Yes, drip-feed"), Action.DRIPFEED, instance, question, 1),
+                button(t._("No, all at once"), Action.DRIPFEED, instance, question, 0),
             ],
-            [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)],
+            [dialog_cancel_button(t, instance)],
         ]
     )
 
 
-def order_question(t: Translator, *, optional: bool) -> InlineKeyboardMarkup:
-    skip = [button(t._("Skip"), Action.ORDER_SKIP)] if optional else []
-    return markup([skip, [button(t._("✖️ Cancel"), Action.DIALOG_CANCEL)]])
+def order_question(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    optional: bool,
+    dripfeed: bool | None = None,
+) -> InlineKeyboardMarkup:
+    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on."""
+    skip = [button(t._("Skip"), Action.ORDER_SKIP, instance, question)] if optional else []
+    switch = []
+    if dripfeed is not None:
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        switch = [button(label, Action.DRIPFEED, instance, question, 0 if dripfeed else 1)]
+    return markup([switch, skip, [dialog_cancel_button(t, instance)]])
 
 
 def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
@@ -218,6 +235,17 @@ def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMar
         else []
     )
     return markup([[*status, button(t._("➕ New order"), Action.MENU, "order")], back_to_menu(t)])
+
+
+def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    """Under a result whose drip-feed the panel refused: a new preview of it without drip-feed."""
+    return markup(
+        [
+            [button(t._("🛒 Order without drip-feed"), Action.NO_DRIPFEED, order_id)],
+            [button(t._("➕ New order"), Action.MENU, "order")],
+            back_to_menu(t),
+        ]
+    )
 
 
 # --- order tracking (orders list, order card, cancel confirmations) --------------------------

@@ -14,16 +14,16 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from telegram import Document, InputFile, Update
+from telegram import Document, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.dialog import AnyHandler, DialogPart
+from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.i18n import Translator
@@ -37,6 +37,7 @@ from bot.storage.models import Order, SubmitState
 log = logging.getLogger(__name__)
 
 WAIT_LINES = "bulk.lines"
+FLOW = "bulk"
 
 UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
 # Lines listed in a message; past these the full list comes as a CSV document.
@@ -355,12 +356,17 @@ def result_csv(orders: Sequence[Order]) -> bytes:
 # --- handlers --------------------------------------------------------------------------------
 
 
+def _cancel(context: BotContext) -> InlineKeyboardMarkup:
+    return keyboards.cancel_dialog(context.t, instance_id(context, FLOW))
+
+
 async def ask_lines(update: Update, context: BotContext) -> str | int:
     await ui.answer(update)
+    begin(context, FLOW)
     t = context.t
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
-        return ConversationHandler.END
+        return end(context)
     inline = _text_after_command(update)
     if inline:
         return await _preview(update, context, inline)
@@ -378,7 +384,7 @@ async def ask_lines(update: Update, context: BotContext) -> str | int:
             max_kb=MAX_UPLOAD_BYTES // 1024,
             max_lines=t.number(context.deps.bulk.max_lines),
         ),
-        keyboards.cancel_dialog(t),
+        _cancel(context),
     )
     return WAIT_LINES
 
@@ -409,7 +415,7 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
     t = context.t
     problem = _upload_problem(t, doc)
     if problem is not None:
-        await ui.send(update, problem, keyboards.cancel_dialog(t))
+        await ui.send(update, problem, _cancel(context))
         return WAIT_LINES
     try:
         data = bytes(await (await doc.get_file()).download_as_bytearray())
@@ -418,13 +424,13 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
         await ui.send(
             update,
             t._("I could not download that file. Please send it again, or paste the lines."),
-            keyboards.cancel_dialog(t),
+            _cancel(context),
         )
         return WAIT_LINES
     try:
         text = decode_upload(data)
     except InputError as exc:
-        await ui.send(update, input_error_text(t, exc), keyboards.cancel_dialog(t))
+        await ui.send(update, input_error_text(t, exc), _cancel(context))
         return WAIT_LINES
     return await _preview(update, context, text)
 
@@ -447,7 +453,7 @@ async def other_input(update: Update, context: BotContext) -> str:
     await ui.send(
         update,
         t._("Send the order lines as text or as a .txt/.csv file, or /cancel."),
-        keyboards.cancel_dialog(t),
+        _cancel(context),
     )
     return WAIT_LINES
 
@@ -458,17 +464,17 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
         draft = await context.deps.bulk.preview(context.user.id, text)
     except (NoKey, PanelError) as exc:
         await ui.send(update, panel_error_text(t, exc))
-        return ConversationHandler.END
+        return end(context)
     body = render_preview(t, draft)
     if draft.batch is None:
-        await ui.send(update, body, keyboards.cancel_dialog(t))
+        await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
             await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
         return WAIT_LINES
     await ui.send(update, body, keyboards.bulk_preview(t, draft.batch, len(draft.preview.valid)))
     if preview_is_long(draft):
         await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
-    return ConversationHandler.END
+    return end(context)
 
 
 async def _send_csv(update: Update, data: bytes, filename: str, caption: str) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -17,7 +16,7 @@ from telegram.ext import (
 from bot import keyboards
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.dialog import AnyHandler, DialogPart
+from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.panel import InvalidApiKey, PanelError
@@ -26,18 +25,31 @@ from bot.services.keys import NoKey
 log = logging.getLogger(__name__)
 
 WAIT_KEY = "setkey.key"
+FLOW = "setkey"
+
+
+def _ask_text(context: BotContext) -> str:
+    return context.t._(
+        "Send me your panel API key (you find it on the panel's API page).\n"
+        "I delete your message right away and store the key encrypted."
+    )
+
+
+def _cancel(context: BotContext) -> InlineKeyboardMarkup:
+    return keyboards.cancel_dialog(context.t, instance_id(context, FLOW))
 
 
 async def ask_key(update: Update, context: BotContext) -> str:
     await ui.answer(update)
-    await ui.show(
-        update,
-        context.t._(
-            "Send me your panel API key (you find it on the panel's API page).\n"
-            "I delete your message right away and store the key encrypted."
-        ),
-        keyboards.cancel_dialog(context.t),
-    )
+    begin(context, FLOW)
+    await ui.show(update, _ask_text(context), _cancel(context))
+    return WAIT_KEY
+
+
+async def key_not_text(update: Update, context: BotContext) -> str:
+    """A file, photo or sticker where the key is asked for: restate the question."""
+    notice = "⚠️ " + context.t._("I need a text answer here.")
+    await ui.send(update, notice + "\n\n" + _ask_text(context), _cancel(context))
     return WAIT_KEY
 
 
@@ -56,7 +68,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         await ui.send(
             update,
             t._("That does not look like an API key. Send the key only, or /cancel."),
-            keyboards.cancel_dialog(t),
+            _cancel(context),
         )
         return WAIT_KEY
     try:
@@ -65,7 +77,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         await ui.send(
             update,
             t._("The panel did not accept this key. Check it and send it again, or /cancel."),
-            keyboards.cancel_dialog(t),
+            _cancel(context),
         )
         return WAIT_KEY
     except PanelError:
@@ -76,7 +88,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
                 "Please try again later."
             ),
         )
-        return ConversationHandler.END
+        return end(context)
     await ui.send(
         update,
         t._(
@@ -85,7 +97,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         ),
         keyboards.main_menu(t),
     )
-    return ConversationHandler.END
+    return end(context)
 
 
 async def delete_key(update: Update, context: BotContext) -> None:
@@ -123,7 +135,12 @@ def dialog_part() -> DialogPart:
             CommandHandler("setkey", ask_key),
             CallbackQueryHandler(ask_key, pattern=menu_pattern("setkey")),
         ],
-        states={WAIT_KEY: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_key)]},
+        states={
+            WAIT_KEY: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, receive_key),
+                MessageHandler(~filters.TEXT & ~filters.COMMAND, key_not_text),
+            ]
+        },
     )
 
 

@@ -1,9 +1,11 @@
 """/order: pick a service → its type's questions → preview → Confirm / Cancel; and Reorder.
 
-Dialog answers live in `user_data["dialog"]` (persisted, JSON-only, no secrets). The dialog
-ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the draft's
-token, so they work after a restart, from a second device, or after another dialog started,
-and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
+Dialog answers live in `user_data["dialog"]` (persisted, JSON-only, no secrets). Each run of the
+dialog has an instance id (bot/handlers/dialog.py) and each question button carries it and the
+question it answers: a button of an earlier run or question only gets "This question is closed".
+The dialog ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the
+draft's token, so they work after a restart, from a second device, or after another dialog
+started, and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -21,14 +23,28 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import load_index, render_search_page
-from bot.handlers.dialog import AnyHandler, DialogPart
+from bot.handlers.dialog import (
+    AnyHandler,
+    DialogPart,
+    begin,
+    button_of_open_dialog,
+    closed,
+    current,
+    instance_id,
+)
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.i18n import N_, Translator
-from bot.panel import PanelError, Service
+from bot.panel import PanelError, PanelRejected, Service
 from bot.services.catalog import CatalogIndex
 from bot.services.keys import NoKey
-from bot.services.order_types import OrderPlan, plan_for, prompt_params
+from bot.services.order_types import (
+    FieldSpec,
+    OrderPlan,
+    mentions_dripfeed,
+    plan_for,
+    prompt_params,
+)
 from bot.services.ordering import (
     AnswerRejected,
     Outcome,
@@ -37,6 +53,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
+from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order, SubmitState
 
@@ -76,14 +93,14 @@ EXTRA_LABELS: dict[str, str] = {
 
 
 def _dialog(context: BotContext) -> dict[str, Any]:
-    data = context.user_data
-    if data is None:
-        raise RuntimeError("no user_data for this update")
-    dialog = data.get(DIALOG_KEY)
-    if not isinstance(dialog, dict) or dialog.get("flow") != FLOW:
-        dialog = {"flow": FLOW}
-        data[DIALOG_KEY] = dialog
-    return dialog
+    dialog = _open_dialog(context)
+    return dialog if dialog is not None else begin(context, FLOW)
+
+
+def _open_dialog(context: BotContext) -> dict[str, Any] | None:
+    """The order dialog's data if one is open; never creates it (old buttons must not)."""
+    dialog = current(context)
+    return dialog if dialog is not None and dialog.get("flow") == FLOW else None
 
 
 def _start_dialog(
@@ -92,7 +109,8 @@ def _start_dialog(
     values: dict[str, Any] | None = None,
     skipped: list[str] | None = None,
 ) -> dict[str, Any]:
-    dialog: dict[str, Any] = {"flow": FLOW}
+    """New answers within the current run (its instance id stays; entry points `begin` one)."""
+    dialog: dict[str, Any] = {"flow": FLOW, "id": instance_id(context, FLOW)}
     if service_id is not None:
         dialog.update(service=service_id, values=values or {}, skipped=skipped or [], field=None)
     if context.user_data is not None:
@@ -118,8 +136,30 @@ def _header(t: Translator, service: Service) -> str:
     return t._("🛒 Ordering <b>#{id} {name}</b>", id=service.id, name=ui.esc(service.name))
 
 
-def _question(t: Translator, service: Service, prompt_msgid: str) -> str:
-    return _header(t, service) + "\n\n" + t._(prompt_msgid, **prompt_params(service))
+def _question(t: Translator, service: Service, spec: FieldSpec, dialog: dict[str, Any]) -> str:
+    text = _header(t, service) + "\n\n" + t._(spec.prompt_msgid, **prompt_params(service))
+    if spec.name == "quantity" and dialog.get("dripfeed"):
+        text += "\n\n" + t._(
+            "⏱ Drip-feed is on: send the quantity for each run; "
+            "the number of runs and the interval come next."
+        )
+    if spec.multiline:
+        text += "\n" + t._("📄 You can also send a .txt or .csv file, one per line.")
+    return text
+
+
+def _question_markup(
+    context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: dict[str, Any]
+) -> InlineKeyboardMarkup:
+    # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
+    switch = bool(dialog.get("dripfeed")) if spec.name == "quantity" and plan.dripfeed else None
+    return keyboards.order_question(
+        context.t,
+        instance_id(context, FLOW),
+        spec.name,
+        optional=spec.optional,
+        dripfeed=switch,
+    )
 
 
 def _pick_text(t: Translator) -> str:
@@ -143,9 +183,11 @@ def render_preview(preview: Preview, t: Translator) -> str:
     if params.get("link"):
         lines.append(t._("Link: {link}", link=ui.esc(params["link"])))
     quantity = params.get("quantity")
-    if quantity is not None:
-        lines.append(t._("Quantity: {quantity}", quantity=t.number(int(quantity))))
     runs = params.get("runs")
+    if quantity is not None and runs is not None:
+        lines.append(t._("Quantity per run: {quantity}", quantity=t.number(int(quantity))))
+    elif quantity is not None:
+        lines.append(t._("Quantity: {quantity}", quantity=t.number(int(quantity))))
     if runs is not None and quantity is not None:
         lines.append(
             t._(
@@ -264,7 +306,7 @@ async def _ask_service(update: Update, context: BotContext, notice: str | None =
     _start_dialog(context, None)
     t = context.t
     text = _pick_text(t) if notice is None else notice + "\n\n" + _pick_text(t)
-    await ui.show(update, text, keyboards.order_pick_service(t))
+    await ui.show(update, text, keyboards.order_pick_service(t, instance_id(context, FLOW)))
     return PICK_SERVICE
 
 
@@ -317,24 +359,30 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
     service, plan = found
     t = context.t
     values: dict[str, Any] = dialog["values"]
-    spec = plan.next_field(values, dialog["skipped"])
-    if spec is None:
-        return await _preview(update, context, dialog)
     prefix = "" if notice is None else notice + "\n\n"
-    if spec.name == "runs" and not dialog.get("dripfeed"):
-        dialog["field"] = DRIPFEED_PENDING
-        text = (
-            _header(t, service)
-            + "\n\n"
-            + t._("This service can deliver in portions (drip-feed). Use drip-feed?")
-        )
-        await ui.show(update, prefix + text, keyboards.order_dripfeed(t))
-        return ANSWER
+    while True:
+        spec = plan.next_field(values, dialog["skipped"])
+        if spec is None:
+            return await _preview(update, context, dialog)
+        if spec.name != "runs" or dialog.get("dripfeed"):
+            break
+        if service.dripfeed is True:
+            dialog["field"] = DRIPFEED_PENDING
+            text = (
+                _header(t, service)
+                + "\n\n"
+                + t._("This service can deliver in portions (drip-feed). Use drip-feed?")
+            )
+            markup = keyboards.order_dripfeed(t, instance_id(context, FLOW), DRIPFEED_PENDING)
+            await ui.show(update, prefix + text, markup)
+            return ANSWER
+        # The panel does not say: drip-feed only when switched on at the quantity question.
+        dialog["skipped"] = [*dialog["skipped"], "runs"]
     dialog["field"] = spec.name
     await ui.show(
         update,
-        prefix + _question(t, service, spec.prompt_msgid),
-        keyboards.order_question(t, optional=spec.optional),
+        prefix + _question(t, service, spec, dialog),
+        _question_markup(context, plan, spec, dialog),
     )
     return ANSWER
 
@@ -372,6 +420,7 @@ async def _preview(update: Update, context: BotContext, dialog: dict[str, Any]) 
 async def start_order(update: Update, context: BotContext) -> str | int:
     """/order, /order <id>, /order <words>, and the menu button."""
     await ui.answer(update)
+    begin(context, FLOW)
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, no_key_text(context.t))
         return _end_dialog(context)
@@ -387,6 +436,7 @@ async def order_service(update: Update, context: BotContext) -> str | int:
     decoded = decode(update.callback_query.data if update.callback_query else None)
     if decoded is None:
         return END
+    begin(context, FLOW)
     return await _select(update, context, decoded.num(0))
 
 
@@ -395,6 +445,11 @@ async def receive_service(update: Update, context: BotContext) -> str | int:
     if message is None or not message.text:
         return PICK_SERVICE
     return await _service_text(update, context, message.text)
+
+
+async def service_not_text(update: Update, context: BotContext) -> str:
+    """A file, photo or sticker where the service is asked for: restate the question."""
+    return await _ask_service(update, context, "⚠️ " + context.t._("I need a text answer here."))
 
 
 async def _service_text(update: Update, context: BotContext, text: str) -> str | int:
@@ -434,38 +489,124 @@ async def receive_answer(update: Update, context: BotContext) -> str | int:
     try:
         values[spec.name] = spec.parse(message.text, service, values)
     except InputError as exc:
-        await ui.send(
-            update,
-            _error_text(t, exc) + "\n\n" + _question(t, service, spec.prompt_msgid),
-            keyboards.order_question(t, optional=spec.optional),
-        )
+        await _ask_again(update, context, _error_text(t, exc), service, plan, spec, dialog)
         return ANSWER
     return await _advance(update, context)
 
 
-async def dripfeed_choice(update: Update, context: BotContext) -> str | int:
-    await ui.answer(update)
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    dialog = _dialog(context)
-    if decoded is None or dialog.get("field") != DRIPFEED_PENDING:
-        return await _advance(update, context)
-    if decoded.num(0) == 1:
-        dialog["dripfeed"] = True
-    else:
-        dialog["skipped"] = [*dialog["skipped"], "runs"]
-    return await _advance(update, context)
+async def _ask_again(
+    update: Update,
+    context: BotContext,
+    notice: str,
+    service: Service,
+    plan: OrderPlan,
+    spec: FieldSpec,
+    dialog: dict[str, Any],
+) -> None:
+    await ui.send(
+        update,
+        notice + "\n\n" + _question(context.t, service, spec, dialog),
+        _question_markup(context, plan, spec, dialog),
+    )
 
 
-async def skip_question(update: Update, context: BotContext) -> str | int:
-    await ui.answer(update)
+async def receive_file(update: Update, context: BotContext) -> str | int:
+    """Anything but text at a question: a .txt/.csv answers a list question, else restate it."""
+    message = update.effective_message
+    if message is None:
+        return ANSWER
     dialog = _dialog(context)
     if "service" not in dialog:
         return await _ask_service(update, context)
+    t = context.t
+    if dialog.get("field") == DRIPFEED_PENDING:
+        return await _advance(update, context, "⚠️ " + t._("Please answer with the buttons."))
     found = await _service_plan(update, context, dialog)
     if not isinstance(found, tuple):
         return found
-    _service, plan = found
-    name = str(dialog.get("field"))
+    service, plan = found
+    try:
+        spec = plan.field(str(dialog.get("field")))
+    except KeyError:
+        return await _advance(update, context)
+    doc = message.document
+    if not spec.multiline:
+        await _ask_again(
+            update, context, "⚠️ " + t._("I need a text answer here."), service, plan, spec, dialog
+        )
+        return ANSWER
+    if doc is None:
+        notice = "⚠️ " + t._("Send the lines as text, or as a .txt or .csv file.")
+        await _ask_again(update, context, notice, service, plan, spec, dialog)
+        return ANSWER
+    values: dict[str, Any] = dialog["values"]
+    try:
+        problem = list_file_problem(doc.file_name, doc.file_size)
+        if problem is not None:
+            raise problem
+        data = bytes(await (await doc.get_file()).download_as_bytearray())
+        answer = spec.parse(decode_list_file(data, doc.file_name), service, values)
+    except InputError as exc:
+        await _ask_again(update, context, _error_text(t, exc), service, plan, spec, dialog)
+        return ANSWER
+    except TelegramError as exc:
+        log.warning("could not download a list file: %s", exc)
+        notice = "⚠️ " + t._(
+            "I could not download that file. Please send it again, or paste the lines."
+        )
+        await _ask_again(update, context, notice, service, plan, spec, dialog)
+        return ANSWER
+    values[spec.name] = answer
+    count = len(answer) if isinstance(answer, list) else _lines_of(answer)
+    notice = "📄 " + t.ngettext(
+        "{n} line accepted from the file.", "{n} lines accepted from the file.", count
+    )
+    return await _advance(update, context, notice)
+
+
+def _pressed_question(update: Update, context: BotContext) -> tuple[dict[str, Any], str] | None:
+    """The open order dialog and the question a button answers, if it is the open question."""
+    pressed = button_of_open_dialog(update, context)
+    dialog = _open_dialog(context)
+    if pressed is None or dialog is None or "service" not in dialog:
+        return None
+    question = pressed.text(1)
+    return (dialog, question) if dialog.get("field") == question else None
+
+
+async def dripfeed_choice(update: Update, context: BotContext) -> str | int | None:
+    """Yes/No of the drip-feed question, or the ⏱ Drip-feed switch at the quantity question."""
+    found = _pressed_question(update, context)
+    decoded = decode(update.callback_query.data if update.callback_query else None)
+    if found is None or decoded is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, question = found
+    yes = decoded.num(2) == 1
+    if question == DRIPFEED_PENDING:
+        if yes:
+            dialog["dripfeed"] = True
+        else:
+            dialog["skipped"] = [*dialog["skipped"], "runs"]
+    elif yes:
+        dialog["dripfeed"] = True
+    else:
+        dialog.pop("dripfeed", None)
+    return await _advance(update, context)
+
+
+async def skip_question(update: Update, context: BotContext) -> str | int | None:
+    found = _pressed_question(update, context)
+    if found is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, name = found
+    plan_found = await _service_plan(update, context, dialog)
+    if not isinstance(plan_found, tuple):
+        return plan_found
+    _service, plan = plan_found
     try:
         optional = plan.field(name).optional
     except KeyError:
@@ -477,6 +618,18 @@ async def skip_question(update: Update, context: BotContext) -> str | int:
 
 async def reorder(update: Update, context: BotContext) -> str | int:
     """ "Reorder" on an order card: the same service, link and quantity, straight to preview."""
+    return await _reorder(update, context, dripfeed=True)
+
+
+async def without_dripfeed(update: Update, context: BotContext) -> str | int:
+    """ "Order without drip-feed" under a result the panel refused for its drip-feed.
+
+    Only a fresh preview: nothing is placed until the user confirms it.
+    """
+    return await _reorder(update, context, dripfeed=False)
+
+
+async def _reorder(update: Update, context: BotContext, *, dripfeed: bool) -> str | int:
     t = context.t
     decoded = decode(update.callback_query.data if update.callback_query else None)
     found = (
@@ -492,6 +645,9 @@ async def reorder(update: Update, context: BotContext) -> str | int:
         await ui.show(update, no_key_text(t))
         return _end_dialog(context)
     service_id, values = found
+    if not dripfeed:
+        values = {k: v for k, v in values.items() if k not in {"runs", "interval"}}
+    begin(context, FLOW)
     index = await _index(update, context)
     if index is None:
         return _end_dialog(context)
@@ -527,13 +683,32 @@ async def confirm(update: Update, context: BotContext) -> None:
     if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
-    panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
+    text, markup = _result_message(t, result)
     try:
-        await ui.show(update, result_text(t, result), keyboards.order_result(t, panel_id))
+        await ui.show(update, text, markup)
     except TelegramError:
         # The order is settled either way; the user can still see it in /orders.
         log.warning("could not show an order result", exc_info=True)
-        await ui.send(update, result_text(t, result), keyboards.order_result(t, panel_id))
+        await ui.send(update, text, markup)
+
+
+def _result_message(t: Translator, result: SubmitResult) -> tuple[str, InlineKeyboardMarkup]:
+    order = result.order
+    if (
+        result.outcome is Outcome.FAILED
+        and order is not None
+        and order.runs is not None
+        and isinstance(result.error, PanelRejected)
+        and mentions_dripfeed(result.error.message)
+    ):
+        # The panel lists no drip-feed flag, so the bot offered it; say so and offer the rest.
+        text = result_text(t, result) + "\n\n" + t._(
+            "This panel does not take drip-feed for this service. "
+            "You can order it without drip-feed: everything in one delivery."
+        )
+        return text, keyboards.order_refused_dripfeed(t, order.id)
+    panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
+    return result_text(t, result), keyboards.order_result(t, panel_id)
 
 
 async def discard(update: Update, context: BotContext) -> None:
@@ -553,17 +728,24 @@ async def discard(update: Update, context: BotContext) -> None:
 
 def dialog_part() -> DialogPart:
     text = tg_filters.TEXT & ~tg_filters.COMMAND
+    # Files, photos, stickers, voice…: answered within the dialog, never "not understood".
+    not_text = ~tg_filters.TEXT & ~tg_filters.COMMAND
     return DialogPart(
         entry_points=[
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
             CallbackQueryHandler(order_service, pattern=pattern(Action.ORDER_SERVICE)),
             CallbackQueryHandler(reorder, pattern=pattern(Action.REORDER)),
+            CallbackQueryHandler(without_dripfeed, pattern=pattern(Action.NO_DRIPFEED)),
         ],
         states={
-            PICK_SERVICE: [MessageHandler(text, receive_service)],
+            PICK_SERVICE: [
+                MessageHandler(text, receive_service),
+                MessageHandler(not_text, service_not_text),
+            ],
             ANSWER: [
                 MessageHandler(text, receive_answer),
+                MessageHandler(not_text, receive_file),
                 CallbackQueryHandler(dripfeed_choice, pattern=pattern(Action.DRIPFEED)),
                 CallbackQueryHandler(skip_question, pattern=pattern(Action.ORDER_SKIP)),
             ],

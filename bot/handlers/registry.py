@@ -18,7 +18,7 @@ from bot.callbacks import Action, pattern
 from bot.handlers import admin, bulk, catalog, keys, order, start
 from bot.handlers import orders as order_views
 from bot.handlers import status as order_status
-from bot.handlers.dialog import DialogPart, build_dialog
+from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gate, request_access
 from bot.handlers.menu import menu_pattern
@@ -39,7 +39,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
         CallbackQueryHandler(start.start, pattern=menu_pattern("home")),
         CommandHandler("help", start.help_command),
         CommandHandler("cancel", start.cancel_idle),
-        CallbackQueryHandler(start.cancel_idle, pattern=pattern(Action.DIALOG_CANCEL)),
+        # A question button no open dialog took belongs to a run that is over.
+        closed_buttons(),
         CommandHandler("language", start.language_menu),
         CallbackQueryHandler(start.language_menu, pattern=menu_pattern("language")),
         CallbackQueryHandler(start.set_language, pattern=pattern(Action.LANGUAGE)),

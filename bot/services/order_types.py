@@ -362,16 +362,26 @@ def order_kind(service_type: str) -> OrderKind | None:
 def plan_for(service: Service) -> OrderPlan | None:
     """The dialog for `service`, or None for a type the bot does not know (refuse it).
 
-    Drip-feed questions are offered only when the panel says `dripfeed: true`; an unknown
-    (`None`) flag would otherwise let users place orders the panel rejects.
+    Default services take drip-feed (`runs`, `interval`) unless the panel says
+    `dripfeed: false`: the standard `add` accepts both for every Default service, and panels
+    such as the seed's list no `dripfeed` field at all. With `dripfeed: true` the dialog asks;
+    with no flag the user opts in (and a panel that refuses says so when the order is placed).
     """
     kind = order_kind(service.type)
     if kind is None:
         return None
     fields = _FIELDS[kind]
-    if kind is OrderKind.DEFAULT and service.dripfeed is True:
+    if kind is OrderKind.DEFAULT and service.dripfeed is not False:
         fields = (*fields, RUNS, INTERVAL)
     return OrderPlan(kind=kind, service=service, fields=fields)
+
+
+_DRIPFEED_WORDS = re.compile(r"drip|\bruns?\b|\binterval|damla", re.IGNORECASE)
+
+
+def mentions_dripfeed(panel_message: str) -> bool:
+    """Whether a panel's refusal is about drip-feed ("Drip-feed is not available", "runs")."""
+    return _DRIPFEED_WORDS.search(panel_message) is not None
 
 
 def build_params(plan: OrderPlan, values: Values) -> dict[str, Any]:

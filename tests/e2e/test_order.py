@@ -166,7 +166,7 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
     await u.send("30")
     preview = await u.reply()
     text = preview.text or ""
-    assert "Quantity: 1,000" in text
+    assert "Quantity per run: 1,000" in text
     assert "Drip-feed: 5 runs, every 30 min — 5,000 in total" in text
     assert "Cost: <b>$16.00</b>" in text  # 3.20 × 1000 × 5 / 1000
     result = await confirm(u, preview)

@@ -180,6 +180,9 @@ class FakePanel:
         self.refills: dict[int, FakeRefill] = {}
         self.requests: list[RecordedRequest] = []
         self.supports_add_bulk = True
+        # Services whose `add` refuses drip-feed though their `services` entry says nothing
+        # about it (no `dripfeed` field), as panels that list no flag may do.
+        self.refuse_dripfeed: set[int] = set()
         self.latency = 0.0
         self._accounts: dict[str, _Account] = {}
         self._services_raw: list[dict[str, Any]] = []
@@ -536,7 +539,7 @@ class FakePanel:
             runs = _to_int(params.get("runs"))
             if runs is None or runs < 1:
                 raise _Rejected("Runs must be at least 1")
-            if svc.dripfeed is False:
+            if svc.dripfeed is False or svc.id in self.refuse_dripfeed:
                 raise _Rejected("Drip-feed is not available for this service")
             # Minutes between runs; the spec marks it optional, so it is only stored.
             interval = _to_int(params.get("interval"))

@@ -649,6 +649,8 @@ class FakeTelegram:
                 data["caption"] = shown if shown is not None else message.caption
                 if message.caption_entities:
                     data["caption_entities"] = copy.deepcopy(message.caption_entities)
+        if message.media:
+            data.update(copy.deepcopy(message.media))
         markup = _inline(message.reply_markup)
         if markup is not None:
             data["reply_markup"] = copy.deepcopy(markup)
@@ -689,6 +691,7 @@ class FakeTelegram:
         text: str | None = None,
         document: FakeFile | None = None,
         caption: str | None = None,
+        media: dict[str, Any] | None = None,
     ) -> BotMessage:
         message = BotMessage(
             chat_id=chat_id,
@@ -701,6 +704,7 @@ class FakeTelegram:
             caption=caption,
             plain_caption=caption,
             from_user_id=user.id,
+            media=media,
         )
         return self._add_message(chat_id, message)
 

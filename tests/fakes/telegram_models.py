@@ -82,6 +82,8 @@ class BotMessage:
     reply_to_message_id: int | None = None
     from_user_id: int | None = None  # the fake user who sent it; None for the bot
     edit_date: int | None = None
+    # Other message content a user sent, as Bot API fields (e.g. {"sticker": {...}}).
+    media: dict[str, Any] | None = None
 
     def _rows(self) -> list[list[dict[str, Any]]]:
         markup = self.reply_markup or {}
@@ -117,6 +119,8 @@ class BotMessage:
             flags.append(f"edited x{self.edit_count}")
         if self.text is not None:
             body = self.text
+        elif self.media:
+            body = f"[{', '.join(self.media)}]"
         else:
             name = self.document.file_name if self.document else None
             body = f"[document {name}] {self.caption or ''}"

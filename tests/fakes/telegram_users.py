@@ -187,6 +187,25 @@ class FakeUser(_ChatActor):
         self._fake._push_message_update(message)
         return message
 
+    async def send_sticker(self, emoji: str = "👍") -> BotMessage:
+        """Send a sticker (no text, no document), as a phone's sticker panel does."""
+        self._fake._file_seq += 1
+        seq = self._fake._file_seq
+        sticker = {
+            "file_id": f"CAACAgIAAxkBAAI{seq:06d}sticker",
+            "file_unique_id": f"AgAD{seq:06d}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        message = self._fake._user_message(self, self.chat_id, media={"sticker": sticker})
+        self._mark_now()
+        self._fake._push_message_update(message)
+        return message
+
     async def press(
         self, button_text: str, *, message: BotMessage | None = None, exact: bool = False
     ) -> str:

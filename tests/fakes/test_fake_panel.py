@@ -240,6 +240,26 @@ async def test_dripfeed_charges_quantity_times_runs(
     assert panel.balance_of(KEY) == Decimal("84")
 
 
+async def test_flagless_service_takes_dripfeed_unless_told_to_refuse_it(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    services = await call(http, panel, action="services")
+    assert "dripfeed" not in next(s for s in services if s["service"] == 1)
+    answer = await call(
+        http, panel, action="add", service=1, link="l", quantity=100, runs=2, interval=5
+    )
+    assert panel.orders[answer["order"]].runs == 2
+    panel.refuse_dripfeed.add(1)
+    refused = await call(
+        http, panel, action="add", service=1, link="l", quantity=100, runs=2, interval=5
+    )
+    assert refused == {"error": "Drip-feed is not available for this service"}
+    # The catalog still says nothing, and orders without runs still go through.
+    services = await call(http, panel, action="services")
+    assert "dripfeed" not in next(s for s in services if s["service"] == 1)
+    assert "order" in await call(http, panel, action="add", service=1, link="l", quantity=100)
+
+
 async def test_package_needs_no_quantity_and_costs_its_rate(
     panel: FakePanel, http: httpx.AsyncClient
 ) -> None:

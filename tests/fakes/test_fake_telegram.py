@@ -98,6 +98,12 @@ async def _on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.message.reply_text(f"got {len(data)} bytes")
 
 
+async def _on_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.sticker is not None
+    assert update.message.text is None and update.message.document is None
+    await update.message.reply_text(f"sticker {update.message.sticker.emoji}")
+
+
 @pytest.fixture
 async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     application = (
@@ -112,6 +118,7 @@ async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, An
     application.add_handler(CommandHandler("start", _start))
     application.add_handler(CallbackQueryHandler(_on_button))
     application.add_handler(MessageHandler(filters.Document.ALL, _on_document))
+    application.add_handler(MessageHandler(filters.Sticker.ALL, _on_sticker))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -206,6 +213,16 @@ async def test_user_document_round_trip_through_get_file(
     assert reply.text == f"got {len(content)} bytes"
     assert fake.count("getFile") == 1
     assert len(fake.downloads) == 1 and fake.downloads[0].endswith(".txt")
+
+
+async def test_user_sticker_reaches_ptb_as_a_sticker(
+    fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any]
+) -> None:
+    user = fake.user(USER_ID)
+    sent = await user.send_sticker("🔥")
+    reply = await user.reply()
+    assert reply.text == "sticker 🔥"
+    assert "[sticker]" in sent.describe()
 
 
 async def test_reply_cursor_does_not_miss_a_message_that_arrived_early(
