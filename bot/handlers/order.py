@@ -363,7 +363,7 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
     while True:
         spec = plan.next_field(values, dialog["skipped"])
         if spec is None:
-            return await _preview(update, context, dialog)
+            return await _preview(update, context, dialog, notice)
         if spec.name != "runs" or dialog.get("dripfeed"):
             break
         if service.dripfeed is True:
@@ -387,7 +387,15 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
     return ANSWER
 
 
-async def _preview(update: Update, context: BotContext, dialog: dict[str, Any]) -> str | int:
+async def _preview(
+    update: Update,
+    context: BotContext,
+    dialog: dict[str, Any],
+    notice: str | None = None,
+    *,
+    new_message: bool = False,
+) -> str | int:
+    """Price the answers and show the preview (`notice` above it; `new_message`: never edit)."""
     t = context.t
     values: dict[str, Any] = dialog["values"]
     try:
@@ -410,7 +418,11 @@ async def _preview(update: Update, context: BotContext, dialog: dict[str, Any]) 
         await ui.show(update, panel_error_text(t, exc))
         return _end_dialog(context)
     _end_dialog(context)
-    await ui.show(update, render_preview(preview, t), keyboards.order_preview(t, preview.batch))
+    text = render_preview(preview, t)
+    if notice is not None:
+        text = notice + "\n\n" + text
+    say = ui.send if new_message else ui.show
+    await say(update, text, keyboards.order_preview(t, preview.batch))
     return END
 
 
@@ -658,7 +670,8 @@ async def _reorder(update: Update, context: BotContext, *, dripfeed: bool) -> st
     dialog = _start_dialog(context, service_id, values, skipped)
     if "runs" in values:
         dialog["dripfeed"] = True
-    return await _preview(update, context, dialog)
+    # The refused result stays readable: its preview without drip-feed comes as a new message.
+    return await _preview(update, context, dialog, new_message=not dripfeed)
 
 
 # --- confirm / discard (not dialog states: they must work from anywhere) -------------------
