@@ -79,7 +79,8 @@ async def test_old_dripfeed_yes_does_not_turn_on_dripfeed_of_the_next_order(bot:
     await confirm(u, preview)
     [params] = add_params(bot)
     assert "runs" not in params and params["quantity"] == "500"
-    assert question_a.text is not None and "Use drip-feed?" in question_a.text
+    # Checked after B's answers: the old tap was fully handled by then (one user, in order).
+    assert question_a.edit_count == 0 and "Use drip-feed?" in (question_a.text or "")
     assert bot.telegram.bad_requests() == []
 
 
@@ -99,8 +100,8 @@ async def test_old_subscriptions_skip_does_not_redraw_another_dialog(bot: Harnes
     assert "Send the link" in (link_question.text or "")
 
     await press_closed(bot, u, "Skip", posts_question)
-    assert "new posts" in (posts_question.text or "")
     assert "How many?" in await ask(u, "https://instagram.com/foo")
+    assert posts_question.edit_count == 0 and "new posts" in (posts_question.text or "")
 
 
 async def test_skip_of_an_earlier_question_of_the_same_dialog_is_closed(bot: Harness) -> None:
@@ -116,13 +117,19 @@ async def test_skip_of_an_earlier_question_of_the_same_dialog_is_closed(bot: Har
     assert "existing posts" in (old_posts_question.text or "")
 
     await press_closed(bot, u, "Skip", posts_question)
-    assert dialog_state(bot)["values"] == {"username": "some.user", "min": 100, "max": 200, "posts": 3}
+    assert dialog_state(bot)["values"] == {
+        "username": "some.user",
+        "min": 100,
+        "max": 200,
+        "posts": 3,
+    }
 
     # The open question's own Skip still works.
     await u.press("Skip", message=old_posts_question)
     delay_question = await u.update()
     assert delay_question.message_id == old_posts_question.message_id
     assert "Delay in minutes" in (delay_question.text or "")
+    assert posts_question.edit_count == 0 and "new posts" in (posts_question.text or "")
 
 
 async def test_old_cancel_leaves_the_open_dialog_alone(bot: Harness) -> None:
@@ -137,6 +144,7 @@ async def test_old_cancel_leaves_the_open_dialog_alone(bot: Harness) -> None:
     await press_closed(bot, u, "✖️ Cancel", bulk_question)
     await press_closed(bot, u, "✖️ Cancel", key_question)
     assert "How many?" in await ask(u, "https://instagram.com/foo")
+    assert bulk_question.edit_count == 0 and key_question.edit_count == 0
 
     # The open dialog's own Cancel still leaves it, wherever on its questions it is pressed.
     await u.press("✖️ Cancel", message=link_question)
