@@ -715,9 +715,13 @@ def _result_message(t: Translator, result: SubmitResult) -> tuple[str, InlineKey
         and mentions_dripfeed(result.error.message)
     ):
         # The panel lists no drip-feed flag, so the bot offered it; say so and offer the rest.
-        text = result_text(t, result) + "\n\n" + t._(
-            "This panel does not take drip-feed for this service. "
-            "You can order it without drip-feed: everything in one delivery."
+        text = (
+            result_text(t, result)
+            + "\n\n"
+            + t._(
+                "This panel does not take drip-feed for this service. "
+                "You can order it without drip-feed: everything in one delivery."
+            )
         )
         return text, keyboards.order_refused_dripfeed(t, order.id)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
