@@ -30,7 +30,11 @@ def plan(service: Service) -> OrderPlan:
 def answer(
     p: OrderPlan, answers: dict[str, str], skip: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    """Run the dialog: ask `next_field` until done, parsing each typed answer."""
+    """Run the dialog: ask `next_field` until done, parsing each typed answer.
+
+    Optional questions without an answer are skipped, as the user would (e.g. no drip-feed).
+    """
+    skip = skip | {f.name for f in p.fields if f.optional and f.name not in answers}
     values: dict[str, Any] = {}
     while (spec := p.next_field(values, skip)) is not None:
         values[spec.name] = spec.parse(answers[spec.name], p.service, values)
@@ -192,16 +196,26 @@ def test_unknown_type_has_no_plan_and_no_cost() -> None:
     assert order_cost(service, {"quantity": 100}) is None
 
 
-def test_dripfeed_only_when_panel_says_true() -> None:
-    assert not plan(svc(dripfeed=None)).dripfeed
+def test_dripfeed_unless_panel_says_false() -> None:
+    # No flag (the seed's panel lists none, yet its `add` takes runs and interval): offered.
+    for flag in (None, True):
+        assert [f.name for f in plan(svc(dripfeed=flag)).fields] == [
+            "link",
+            "quantity",
+            "runs",
+            "interval",
+        ]
     assert not plan(svc(dripfeed=False)).dripfeed
-    assert [f.name for f in plan(svc(dripfeed=True)).fields] == [
-        "link",
-        "quantity",
-        "runs",
-        "interval",
-    ]
     assert not plan(svc(type="Package", dripfeed=True)).dripfeed
+    assert not plan(svc(type="Poll")).dripfeed
+
+
+def test_flagless_dripfeed_cost_counts_every_run() -> None:
+    service = svc(dripfeed=None, rate="12.50")
+    values = answer(
+        plan(service), {"link": "x.com/a", "quantity": "1000", "runs": "3", "interval": "60"}
+    )
+    assert order_cost(service, values) == Decimal("37.5")  # 12.50 × 1000 / 1000 × 3
 
 
 def test_dripfeed_dialog_with_runs() -> None:
