@@ -590,7 +590,7 @@ async def dripfeed_choice(update: Update, context: BotContext) -> str | int | No
     """Yes/No of the drip-feed question, or the ⏱ Drip-feed switch at the quantity question."""
     found = _pressed_question(update, context)
     decoded = decode(update.callback_query.data if update.callback_query else None)
-    if found is None or decoded is None:
+    if found is None or decoded is None or found[1] not in {DRIPFEED_PENDING, "quantity"}:
         await closed(update, context)
         return None
     await ui.answer(update)
