@@ -644,11 +644,15 @@ class FakeTelegram:
                 data["entities"] = copy.deepcopy(message.entities)
         if message.document is not None:
             data["document"] = message.document.to_document()
-            if message.caption is not None:
-                shown = message.plain_caption
-                data["caption"] = shown if shown is not None else message.caption
-                if message.caption_entities:
-                    data["caption_entities"] = copy.deepcopy(message.caption_entities)
+        if message.photo is not None:
+            data["photo"] = [message.photo.to_photo_size()]
+        if (message.document is not None or message.photo is not None) and (
+            message.caption is not None
+        ):
+            shown = message.plain_caption
+            data["caption"] = shown if shown is not None else message.caption
+            if message.caption_entities:
+                data["caption_entities"] = copy.deepcopy(message.caption_entities)
         markup = _inline(message.reply_markup)
         if markup is not None:
             data["reply_markup"] = copy.deepcopy(markup)
@@ -689,6 +693,7 @@ class FakeTelegram:
         text: str | None = None,
         document: FakeFile | None = None,
         caption: str | None = None,
+        photo: FakeFile | None = None,
     ) -> BotMessage:
         message = BotMessage(
             chat_id=chat_id,
@@ -701,6 +706,7 @@ class FakeTelegram:
             caption=caption,
             plain_caption=caption,
             from_user_id=user.id,
+            photo=photo,
         )
         return self._add_message(chat_id, message)
 

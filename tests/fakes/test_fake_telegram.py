@@ -98,6 +98,14 @@ async def _on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.message.reply_text(f"got {len(data)} bytes")
 
 
+async def _on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.photo
+    size = update.message.photo[-1]
+    await update.message.reply_text(
+        f"photo {size.width}x{size.height} caption={update.message.caption}"
+    )
+
+
 @pytest.fixture
 async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     application = (
@@ -112,6 +120,7 @@ async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, An
     application.add_handler(CommandHandler("start", _start))
     application.add_handler(CallbackQueryHandler(_on_button))
     application.add_handler(MessageHandler(filters.Document.ALL, _on_document))
+    application.add_handler(MessageHandler(filters.PHOTO, _on_photo))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -206,6 +215,19 @@ async def test_user_document_round_trip_through_get_file(
     assert reply.text == f"got {len(content)} bytes"
     assert fake.count("getFile") == 1
     assert len(fake.downloads) == 1 and fake.downloads[0].endswith(".txt")
+
+
+async def test_user_photo_with_caption_reaches_the_bot(
+    fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any]
+) -> None:
+    user = fake.user(USER_ID)
+
+    sent = await user.send_photo(b"\xff\xd8 not really a jpeg", caption="look at this")
+    reply = await user.reply()
+
+    assert reply.text == "photo 800x600 caption=look at this"
+    assert sent.photo is not None and sent.text is None
+    assert "[photo] look at this" in sent.describe()
 
 
 async def test_reply_cursor_does_not_miss_a_message_that_arrived_early(
