@@ -13,6 +13,7 @@ from bot import keyboards
 from bot.callbacks import Action, decode
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.admin import update_copies
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.services.access import Verdict
 
@@ -128,7 +129,7 @@ async def request_access(update: Update, context: BotContext) -> None:
             admin.language if admin and admin.language else deps.settings.default_language
         )
         try:
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 admin_id,
                 at._(
                     "Access request from {name}{handle} (id <code>{id}</code>).",
@@ -140,3 +141,8 @@ async def request_access(update: Update, context: BotContext) -> None:
             )
         except TelegramError as exc:
             log.warning("could not deliver an access request to admin %s: %s", admin_id, exc)
+            continue
+        # Remembered so that a decision updates every admin's copy, not just the decider's.
+        await deps.access.record_copy(user.id, admin_id, sent.message_id)
+    # An admin may have decided while the later copies were still being sent.
+    await update_copies(context, user.id)

@@ -171,3 +171,16 @@ async def test_bad_ids_get_the_usage_line(bot: Harness, command: str, argument: 
     assert reply == f"Usage: /{command} USER_ID", reply
     assert "Something went wrong" not in reply
     assert "Traceback" not in bot.logs.text
+
+
+async def test_forged_buttons_with_ids_past_64_bits_are_expired(bot: Harness) -> None:
+    admin = bot.user(1000)
+    await admin.send("/start")
+    menu = await admin.reply()
+    for data in ("ad:9999999999999999999:1", "oc:9999999999999999999", "st:9223372036854775808",
+                 "ro:-9999999999999999999"):  # fmt: skip
+        qid = await admin.press_data(data, menu)
+        assert "expired" in str((await admin.answer(qid)).params.get("text")), data
+    await bot.telegram.wait_until(lambda: bot.telegram.pending_updates == 0)
+    assert not any("Something went wrong" in t for t in admin.sent_texts())
+    assert "Traceback" not in bot.logs.text
