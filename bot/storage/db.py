@@ -94,8 +94,7 @@ def make_private(path: Path) -> None:
         try:
             os.chmod(file, mode & ~0o077)
         except OSError as exc:
-            log.warning("%s is readable by other users (mode %o) and chmod failed: %s",
-                        file, mode, exc)  # fmt: skip
+            log.warning("%s is readable by others (mode %o); chmod failed: %s", file, mode, exc)
         else:
             log.info("%s was readable by other users: mode %o -> %o", file, mode, mode & ~0o077)
 

@@ -115,7 +115,9 @@ class KeysRepo:
 
     async def scan(self) -> KeyScan:
         """Every stored key: the readable ones decrypted, the unreadable ones by user."""
-        rows = await self._db.fetchall("SELECT user_id, ciphertext FROM panel_keys ORDER BY user_id")
+        rows = await self._db.fetchall(
+            "SELECT user_id, ciphertext FROM panel_keys ORDER BY user_id"
+        )
         readable: list[str] = []
         unreadable: list[UnreadableKey] = []
         for user_id, token in rows:

@@ -89,9 +89,9 @@ async def test_second_admin_cannot_undo_the_first(two_admins: Harness) -> None:
 
     user = await bot.deps.storage.users.get(REQUESTER)
     assert user is not None and user.access is AccessState.ALLOWED
-    assert outcomes(requester) == [
-        "Good news: an admin gave you access. Send /start to begin."
-    ], requester.describe_chat()
+    assert outcomes(requester) == ["Good news: an admin gave you access. Send /start to begin."], (
+        requester.describe_chat()
+    )
     await requester.send("/start")
     assert "Hi" in text_of(await requester.reply())
 
