@@ -41,7 +41,7 @@ def carries_key(message: Message | None) -> bool:
     if message is None or not message.text:
         return False
     length = _command_length(message)
-    command = message.text[:length].split("@")[0]
+    command = message.text[:length].split("@")[0].lower()  # commands match in any case
     return command == "/setkey" and bool(message.text[length:].strip())
 
 

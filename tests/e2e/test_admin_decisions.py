@@ -159,6 +159,25 @@ async def test_reject_then_approve_button_is_refused(two_admins: Harness) -> Non
     assert len(outcomes(requester)) == 1, requester.describe_chat()
 
 
+async def test_deny_command_decides_the_open_request(two_admins: Harness) -> None:
+    bot = two_admins
+    alice, bob = await admins_say_hello(bot)
+    requester, alice_copy, bob_copy = await request_access(bot)
+    alice_approve = data_of(alice_copy, "Approve")
+
+    await bob.send(f"/deny {REQUESTER}")
+    assert "denied" in text_of(await bob.reply())
+    assert "declined" in text_of(await requester.reply())  # the request was answered
+    await bot.telegram.wait_until(lambda: alice_copy.edit_count > 0 and bob_copy.edit_count > 0)
+    for copy in (alice_copy, bob_copy):
+        assert "rejected by @bob_admin" in text_of(copy)
+        assert copy.buttons() == []
+    qid = await alice.press_data(alice_approve, alice_copy)
+    assert "already rejected by @bob_admin" in str((await alice.answer(qid)).params.get("text"))
+    await settle(bot)
+    assert len(outcomes(requester)) == 1, requester.describe_chat()
+
+
 @pytest.mark.parametrize("command", ["allow", "deny"])
 @pytest.mark.parametrize(
     "argument",
