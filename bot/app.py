@@ -112,7 +112,7 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             log.info("extra catalogs found: %s", ", ".join(sorted(unknown)))
         panels = PanelFactory(settings.panel_api_url, http, settings.panel_timeout_seconds)
         keys = KeyService(storage.keys, panels, secrets)
-        await keys.load_secrets()
+        await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
         return Deps(
             settings=settings,

@@ -153,9 +153,15 @@ def decode(data: object) -> Callback | None:
     return Callback(action, tuple(args))
 
 
+# SQLite integers are 64-bit: a forged number past them would fail in storage, not decode.
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
 def _is_int(text: str) -> bool:
     body = text[1:] if text.startswith("-") else text
-    return body.isascii() and body.isdigit() and len(body) <= 19
+    return (
+        body.isascii() and body.isdigit() and len(body) <= 19 and _INT_MIN <= int(text) <= _INT_MAX
+    )
 
 
 def pattern(*actions: Action) -> Callable[[object], bool]:

@@ -169,7 +169,8 @@ def configure_logging(level: str, registry: SecretRegistry) -> None:
 # python-telegram-bot logs every Bot API call with its payload at DEBUG, including the text of
 # incoming messages: the message carrying a panel key is logged before the bot knows it is a key.
 # The whole `telegram` tree: Application logs every processed update in full at DEBUG too.
-PAYLOAD_LOGGERS: tuple[str, ...] = ("telegram",)
+# aiosqlite logs every statement with its parameters at DEBUG: key ciphertexts, users' links.
+PAYLOAD_LOGGERS: tuple[str, ...] = ("telegram", "aiosqlite")
 
 
 def quiet_libraries() -> None:

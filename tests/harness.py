@@ -108,7 +108,6 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
     root.addHandler(capture)
     root.setLevel(logging.DEBUG)
     quiet_libraries()  # exactly what production logging does
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
     try:
         async with FakeTelegram() as telegram, FakePanel() as panel:
             values: dict[str, Any] = {

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot import keyboards
 from bot.callbacks import Action, decode
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.i18n import Translator
-from bot.storage.models import AccessState, User
+from bot.storage.models import AccessState, RequestCopy, User
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,20 @@ def _is_admin(context: BotContext) -> bool:
     return context.deps.access.is_admin(context.user.id)
 
 
+# Telegram user ids have at most 52 significant bits; anything longer is a typo, and past 63
+# bits SQLite cannot even store it.
+MAX_USER_ID = 2**53
+
+
 async def _parse_target(update: Update, context: BotContext) -> int | None:
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
+    # isdigit() alone accepts "²" and other Unicode digits that int() refuses or reads oddly.
+    text = args[0] if len(args) == 1 else ""
+    target = int(text) if text.isascii() and text.isdigit() else 0
+    if not 0 < target < MAX_USER_ID:
         await ui.send(update, context.t._("Usage: /{command} USER_ID", command=_command(update)))
         return None
-    return int(args[0])
+    return target
 
 
 def _command(update: Update) -> str:
@@ -43,9 +52,12 @@ async def allow(update: Update, context: BotContext) -> None:
     target = await _parse_target(update, context)
     if target is None:
         return
-    await context.deps.access.allow(target)
+    before = await context.deps.access.allow(target, by=context.user.id)
     await ui.send(update, context.t._("User {id} may use the bot now.", id=target))
-    await _tell_outcome(context, target, allowed=True)
+    if before is AccessState.REQUESTED:
+        await update_copies(context, target)
+    if before is not AccessState.ALLOWED:  # the user hears each outcome once
+        await _tell_outcome(context, target, allowed=True)
 
 
 async def deny(update: Update, context: BotContext) -> None:
@@ -58,11 +70,15 @@ async def deny(update: Update, context: BotContext) -> None:
     if context.deps.access.is_admin(target):
         await ui.send(update, context.t._("Admins cannot be denied."))
         return
-    user = await context.deps.access.decide(target, allow=False)
-    if user is None:
+    before = await context.deps.access.deny(target, by=context.user.id)
+    if before is None:
         await ui.send(update, context.t._("I do not know user {id}.", id=target))
         return
     await ui.send(update, context.t._("User {id} is denied now.", id=target))
+    if before is AccessState.REQUESTED:
+        # The user was promised an answer to the request; a revoked member is not told.
+        await update_copies(context, target)
+        await _tell_outcome(context, target, allowed=False)
 
 
 async def decide(update: Update, context: BotContext) -> None:
@@ -72,20 +88,103 @@ async def decide(update: Update, context: BotContext) -> None:
         await ui.answer(update, context.t._("This button has expired."))
         return
     target, approve = decoded.num(0), decoded.num(1) == 1
-    user = await context.deps.access.decide(target, allow=approve)
+    decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
     t = context.t
-    if user is None:
+    if decision is None:
         await ui.answer(update, t._("I do not know user {id}.", id=target))
         return
+    pressed = query.message if query is not None else None
+    extra = [RequestCopy(context.user.id, pressed.message_id)] if pressed is not None else []
+    if not decision.decided:
+        # Someone decided first: say who, and show this admin the outcome instead of buttons.
+        await ui.answer(update, await _refusal(context, decision.user), alert=True)
+        await update_copies(context, target, extra=extra)
+        return
     await ui.answer(update)
-    who = ui.esc(user.first_name or str(user.id))
-    text = (
-        t._("✅ {name} (id {id}) was approved.", name=who, id=target)
-        if approve
-        else t._("❌ {name} (id {id}) was rejected.", name=who, id=target)
-    )
-    await ui.show(update, text)
+    await update_copies(context, target, extra=extra)
     await _tell_outcome(context, target, allowed=approve)
+
+
+async def _admin_name(context: BotContext, admin_id: int | None) -> str | None:
+    """How admins see each other: @username, else first name, else the id (None: unknown)."""
+    if admin_id is None:
+        return None
+    admin = await context.deps.storage.users.get(admin_id)
+    if admin is not None and admin.username:
+        return f"@{admin.username}"
+    if admin is not None and admin.first_name:
+        return admin.first_name
+    return str(admin_id)
+
+
+async def _refusal(context: BotContext, user: User) -> str:
+    """Plain text (a callback alert): the decision that stands, and who made it."""
+    t = context.t
+    admin = await _admin_name(context, user.access_decided_by)
+    if user.access is AccessState.ALLOWED:
+        if admin is None:
+            return t._("This request was already approved.")
+        return t._("This request was already approved by {admin}.", admin=admin)
+    if user.access is AccessState.DENIED:
+        if admin is None:
+            return t._("This request was already rejected.")
+        return t._("This request was already rejected by {admin}.", admin=admin)
+    return t._("This request is no longer open.")
+
+
+def _decided_text(t: Translator, user: User, admin: str | None) -> str:
+    name = ui.esc(user.first_name or str(user.id))
+    if user.access is AccessState.ALLOWED:
+        if admin is None:
+            return t._("✅ {name} (id {id}) was approved.", name=name, id=user.id)
+        return t._(
+            "✅ {name} (id {id}) was approved by {admin}.",
+            name=name,
+            id=user.id,
+            admin=ui.esc(admin),
+        )
+    if user.access is AccessState.DENIED:
+        if admin is None:
+            return t._("❌ {name} (id {id}) was rejected.", name=name, id=user.id)
+        return t._(
+            "❌ {name} (id {id}) was rejected by {admin}.",
+            name=name,
+            id=user.id,
+            admin=ui.esc(admin),
+        )
+    return t._("This request is no longer open.")
+
+
+async def update_copies(
+    context: BotContext, user_id: int, *, extra: Sequence[RequestCopy] = ()
+) -> None:
+    """Every admin's copy of a decided request (and `extra`) shows the outcome, no buttons.
+
+    Each copy is handed out once, so concurrent callers never edit the same message twice.
+    """
+    deps = context.deps
+    user = await deps.storage.users.get(user_id)
+    if user is None or user.access is AccessState.REQUESTED:
+        return
+    copies = await deps.access.settle_copies(user_id, extra)
+    if not copies:
+        return
+    admin = await _admin_name(context, user.access_decided_by)
+    for copy in copies:
+        reader = await deps.storage.users.get(copy.admin_id)
+        t = deps.catalogs.translator(
+            reader.language if reader and reader.language else deps.settings.default_language
+        )
+        try:
+            await context.bot.edit_message_text(
+                _decided_text(t, user, admin), chat_id=copy.admin_id, message_id=copy.message_id
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                # Deleted by the admin, or too old to edit: the decision itself stands.
+                log.info("could not update admin %s's copy of a request: %s", copy.admin_id, exc)
+        except TelegramError as exc:
+            log.info("could not update admin %s's copy of a request: %s", copy.admin_id, exc)
 
 
 async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> None:

@@ -13,6 +13,8 @@ from bot import keyboards
 from bot.callbacks import Action, decode
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.admin import update_copies
+from bot.handlers.keys import carries_key, delete_key_message
 from bot.services.access import Verdict
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ async def gate(update: object, context: BotContext) -> None:
     if tg_user is None or tg_user.is_bot:
         raise ApplicationHandlerStop
     if chat is not None and chat.type != ChatType.PRIVATE:
+        await _delete_key(update)
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
 
@@ -46,8 +49,17 @@ async def gate(update: object, context: BotContext) -> None:
     verdict = deps.access.verdict(user)
     if verdict is Verdict.ALLOWED:
         return
+    await _delete_key(update)
     await _refuse_stranger(update, context, verdict)
     raise ApplicationHandlerStop
+
+
+async def _delete_key(update: Update) -> None:
+    # No /setkey handler runs for a refused update, but a key typed after the command must not
+    # stay in the chat either.
+    if carries_key(update.effective_message):
+        assert update.effective_message is not None
+        await delete_key_message(update.effective_message)
 
 
 async def _refuse_group(update: Update, context: BotContext) -> None:
@@ -117,7 +129,7 @@ async def request_access(update: Update, context: BotContext) -> None:
             admin.language if admin and admin.language else deps.settings.default_language
         )
         try:
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 admin_id,
                 at._(
                     "Access request from {name}{handle} (id <code>{id}</code>).",
@@ -129,3 +141,8 @@ async def request_access(update: Update, context: BotContext) -> None:
             )
         except TelegramError as exc:
             log.warning("could not deliver an access request to admin %s: %s", admin_id, exc)
+            continue
+        # Remembered so that a decision updates every admin's copy, not just the decider's.
+        await deps.access.record_copy(user.id, admin_id, sent.message_id)
+    # An admin may have decided while the later copies were still being sent.
+    await update_copies(context, user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -39,31 +39,63 @@ def _cancel(context: BotContext) -> InlineKeyboardMarkup:
     return keyboards.cancel_dialog(context.t, instance_id(context, FLOW))
 
 
-async def ask_key(update: Update, context: BotContext) -> str:
+def _command_length(message: Message) -> int:
+    """Length of a leading /command (with any @botname), 0 when the text does not start with one."""
+    for entity in message.entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            return entity.length
+    return 0
+
+
+def carries_key(message: Message | None) -> bool:
+    """`/setkey <anything>`: a key typed on one line with the command."""
+    if message is None or not message.text:
+        return False
+    length = _command_length(message)
+    command = message.text[:length].split("@")[0].lower()  # commands match in any case
+    return command == "/setkey" and bool(message.text[length:].strip())
+
+
+async def delete_key_message(message: Message) -> None:
+    """Delete a message that may carry a key; a failure is logged, never raised."""
+    try:
+        await message.delete()
+    except TelegramError as exc:
+        log.warning("could not delete the message carrying a panel key: %s", exc)
+
+
+def _key_text(message: Message) -> str | None:
+    """What may be the key: the text (after `/setkey` on one line), or a caption."""
+    if message.text is not None:
+        return message.text[_command_length(message) :]
+    return message.caption
+
+
+async def ask_key(update: Update, context: BotContext) -> str | int:
+    if update.callback_query is None and carries_key(update.effective_message):
+        # `/setkey <KEY>` on one line: the same path as a key sent after the prompt.
+        return await receive_key(update, context)
     await ui.answer(update)
     begin(context, FLOW)
     await ui.show(update, _ask_text(context), _cancel(context))
     return WAIT_KEY
 
 
-async def key_not_text(update: Update, context: BotContext) -> str:
-    """A file, photo or sticker where the key is asked for: restate the question."""
-    notice = "⚠️ " + context.t._("I need a text answer here.")
-    await ui.send(update, notice + "\n\n" + _ask_text(context), _cancel(context))
-    return WAIT_KEY
-
-
 async def receive_key(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None:
         return WAIT_KEY
-    api_key = message.text.strip()
-    # Delete first, whatever the validation says: the key must not stay in the chat.
-    try:
-        await message.delete()
-    except TelegramError as exc:
-        log.warning("could not delete the message carrying a panel key: %s", exc)
+    # Delete first, whatever the validation says: the key must not stay in the chat. Anything
+    # sent while the key is awaited may carry it: a caption, or a screenshot of the API page.
+    await delete_key_message(message)
     t = context.t
+    text = _key_text(message)
+    if text is None:
+        # A file, sticker or screenshot without a caption: deleted, and the question restated.
+        notice = "⚠️ " + t._("I need a text answer here.") + " " + t._("I deleted your message.")
+        await ui.send(update, notice + "\n\n" + _ask_text(context), _cancel(context))
+        return WAIT_KEY
+    api_key = text.strip()
     if not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
         await ui.send(
             update,
@@ -135,12 +167,8 @@ def dialog_part() -> DialogPart:
             CommandHandler("setkey", ask_key),
             CallbackQueryHandler(ask_key, pattern=menu_pattern("setkey")),
         ],
-        states={
-            WAIT_KEY: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, receive_key),
-                MessageHandler(~filters.TEXT & ~filters.COMMAND, key_not_text),
-            ]
-        },
+        # Every message but a command: a key may come as a caption or in a screenshot too.
+        states={WAIT_KEY: [MessageHandler(~filters.COMMAND, receive_key)]},
     )
 
 

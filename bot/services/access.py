@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config import AccessMode
-from bot.storage.models import AccessState, User
+from bot.storage.models import AccessState, RequestCopy, User
 from bot.storage.users import UsersRepo
 
 
@@ -15,6 +16,14 @@ class Verdict(StrEnum):
     STRANGER = "stranger"  # may ask for access
     PENDING = "pending"  # asked, waiting for an admin
     DENIED = "denied"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of an admin's Approve / Reject on a request."""
+
+    user: User  # as stored after the call: its access and access_decided_by are what stands
+    decided: bool  # True: this call decided; False: the request was decided before (or never open)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +51,40 @@ class AccessService:
         await self.users.set_access(user.id, AccessState.REQUESTED)
         return True
 
-    async def decide(self, user_id: int, allow: bool) -> User | None:
-        """Approve or reject; None when the user never contacted the bot."""
-        user = await self.users.get(user_id)
-        if user is None:
-            return None
-        await self.users.set_access(user_id, AccessState.ALLOWED if allow else AccessState.DENIED)
-        return await self.users.get(user_id)
+    async def decide(self, user_id: int, allow: bool, *, by: int) -> Decision | None:
+        """Decide an open request: the first decision counts, a later one changes nothing.
 
-    async def allow(self, user_id: int) -> None:
-        """Allow by id, even before that user has written to the bot."""
+        None when the user never contacted the bot.
+        """
+        if await self.users.get(user_id) is None:
+            return None
+        state = AccessState.ALLOWED if allow else AccessState.DENIED
+        decided = await self.users.decide_request(user_id, state, by=by)
+        user = await self.users.get(user_id)
+        assert user is not None  # rows are never deleted
+        return Decision(user, decided)
+
+    async def allow(self, user_id: int, *, by: int | None = None) -> AccessState | None:
+        """Allow by id, even before that user has written to the bot; returns the state before.
+
+        An admin's explicit command overrides any earlier decision.
+        """
         if await self.users.get(user_id) is None:
             await self.users.touch(user_id, username=None, first_name=None)
-        await self.users.set_access(user_id, AccessState.ALLOWED)
+        return await self.users.set_access(user_id, AccessState.ALLOWED, by=by)
+
+    async def deny(self, user_id: int, *, by: int) -> AccessState | None:
+        """Deny a known user; returns the state before, None (and nothing done) when unknown."""
+        if await self.users.get(user_id) is None:
+            return None
+        return await self.users.set_access(user_id, AccessState.DENIED, by=by)
+
+    async def record_copy(self, user_id: int, admin_id: int, message_id: int) -> None:
+        """Remember the message an admin got for the user's request (to update it later)."""
+        await self.users.add_request_copy(user_id, admin_id, message_id)
+
+    async def settle_copies(
+        self, user_id: int, extra: Sequence[RequestCopy] = ()
+    ) -> list[RequestCopy]:
+        """The admins' copies of a decided request still to update; each is handed out once."""
+        return await self.users.settle_request_copies(user_id, extra=extra)

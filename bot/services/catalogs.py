@@ -16,7 +16,7 @@ class CatalogService:
 
     async def get(self, user_id: int, *, force: bool = False) -> CatalogIndex:
         """The catalog for the user's current key; raises NoKey or the panel client's errors."""
-        key = await self.keys.keys.get(user_id)
+        key = await self.keys.key(user_id)
         if key is None:
             raise NoKey
         # Cached per key, not per user: users sharing a key share the catalog, and a changed key

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
 from bot.panel import RefillState, Status
+from bot.services.keys import KIND_KEY_UNREADABLE
 from bot.services.poller import (
     KIND_KEY_REJECTED,
     KIND_ORDER_STARTED,
@@ -34,7 +35,7 @@ KIND_ORDER_UNKNOWN = "order_unknown"
 
 # Sent whatever the Settings toggle says: they answer the user's own action or explain why
 # tracking stopped; staying silent would cost them money or leave them wondering.
-ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED})
+ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED, KIND_KEY_UNREADABLE})
 
 MAX_ATTEMPTS = 8
 # Far above a healthy send (PTB's own timeouts are 5 s, a 429 wait a few seconds more).
@@ -251,6 +252,13 @@ class Notifier(Generic[M]):
                 t._(
                     "🔑 The panel no longer accepts your API key, so I stopped checking your "
                     "orders. Send /setkey to link a new key."
+                )
+            )
+        if item.kind == KIND_KEY_UNREADABLE:
+            return Notice(
+                t._(
+                    "🔑 Your saved panel API key can no longer be read here (the bot's "
+                    "encryption key was changed). Send /setkey to link it again."
                 )
             )
         if item.kind == KIND_REFILL_STATUS:

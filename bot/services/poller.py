@@ -215,8 +215,7 @@ class StatusPoller:
         try:
             api_key = await self._storage.keys.get(user_id)
         except UndecryptableKey:
-            self._failed(user_id, now, "the stored key cannot be decrypted")
-            report.failed_keys += 1
+            # Treated as no key: start-up warned the operator once and queued the user's notice.
             return
         if api_key is None:  # unlinked since the cycle began
             return

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
+# The database holds key ciphertexts, links and order history: for the bot's user only.
+PRIVATE_MODE = 0o600
+SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
@@ -64,6 +69,34 @@ def load_migrations(migrations_dir: Path | Traversable | None = None) -> list[Mi
         if migration.version != expected:
             raise MigrationError(f"migration {expected:04d} is missing")
     return ordered
+
+
+def make_private(path: Path) -> None:
+    """Create the database file with mode 0600 before SQLite opens it; narrow existing files.
+
+    SQLite creates the -wal, -shm and -journal files with the mode of the main file (whatever
+    the umask would give), so a private main file keeps them private too. Files left readable
+    by an older version are narrowed to their owner.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)  # an empty file is a new database to SQLite
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILE_SUFFIXES)):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if not mode & 0o077:
+            continue
+        try:
+            os.chmod(file, mode & ~0o077)
+        except OSError as exc:
+            log.warning("%s is readable by others (mode %o); chmod failed: %s", file, mode, exc)
+        else:
+            log.info("%s was readable by other users: mode %o -> %o", file, mode, mode & ~0o077)
 
 
 class Transaction:
@@ -124,6 +157,7 @@ class Database:
         target = str(path)
         if target != MEMORY:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(target))
         # isolation_level=None: the sqlite3 module must not open transactions behind our back;
         # we issue BEGIN IMMEDIATE ourselves so writers take the lock up front.
         conn = await aiosqlite.connect(target, isolation_level=None)

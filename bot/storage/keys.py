@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
 from bot.storage.db import Database
@@ -12,6 +14,21 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableKey:
+    """A stored key no configured encryption key opens (ENCRYPTION_KEY lost or replaced)."""
+
+    user_id: int
+    # A digest of the ciphertext: tells one stored value from another, reveals nothing.
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyScan:
+    readable: list[str]
+    unreadable: list[UnreadableKey]
 
 
 class KeysRepo:
@@ -95,6 +112,21 @@ class KeysRepo:
             except UndecryptableKey:
                 log.warning("Stored panel key of user %s cannot be decrypted", user_id)
         return keys
+
+    async def scan(self) -> KeyScan:
+        """Every stored key: the readable ones decrypted, the unreadable ones by user."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, ciphertext FROM panel_keys ORDER BY user_id"
+        )
+        readable: list[str] = []
+        unreadable: list[UnreadableKey] = []
+        for user_id, token in rows:
+            try:
+                readable.append(self._cipher.decrypt(bytes(token)))
+            except UndecryptableKey:
+                digest = hashlib.sha256(bytes(token)).hexdigest()[:16]
+                unreadable.append(UnreadableKey(int(user_id), digest))
+        return KeyScan(readable, unreadable)
 
     async def rotate_all(self) -> int:
         """Re-encrypt every stored key with the first configured key; returns how many."""

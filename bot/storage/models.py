@@ -45,6 +45,16 @@ class User:
     notifications: bool
     created_at: float
     updated_at: float
+    # The admin who made the latest access decision (None: nobody, or before migration 0003).
+    access_decided_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCopy:
+    """The message an admin got for a user's access request."""
+
+    admin_id: int
+    message_id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import builtins
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.storage.db import Database
-from bot.storage.models import AccessState, User
+from bot.storage.models import AccessState, RequestCopy, User
 
 Clock = Callable[[], float]
 
@@ -24,6 +24,7 @@ def _user(row: sqlite3.Row) -> User:
         notifications=bool(row["notifications"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        access_decided_by=row["access_decided_by"],
     )
 
 
@@ -74,17 +75,75 @@ class UsersRepo:
         """False when the user is unknown."""
         return await self._update(user_id, "language", lang)
 
-    async def set_access(self, user_id: int, access: AccessState) -> None:
-        """Upserts: an admin may allow an id before that user has ever written to the bot."""
+    async def set_access(
+        self, user_id: int, access: AccessState, *, by: int | None = None
+    ) -> AccessState | None:
+        """Upserts: an admin may allow an id before that user has ever written to the bot.
+
+        `by` is the deciding admin (None for the user's own request). Returns the state before,
+        None when the user was unknown.
+        """
         now = self._clock()
-        await self._db.execute(
-            """
-            INSERT INTO users (id, access, created_at, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET
-                access = excluded.access, updated_at = excluded.updated_at
-            """,
-            (user_id, AccessState(access).value, now, now),
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT access FROM users WHERE id = ?", (user_id,))
+            await tx.execute(
+                """
+                INSERT INTO users (id, access, access_decided_by, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    access = excluded.access,
+                    access_decided_by = excluded.access_decided_by,
+                    updated_at = excluded.updated_at
+                """,
+                (user_id, AccessState(access).value, by, now, now),
+            )
+        return None if row is None else AccessState(row[0])
+
+    async def decide_request(self, user_id: int, access: AccessState, *, by: int) -> bool:
+        """Decide an open request; True for exactly one caller, False once it is decided."""
+        changed = await self._db.execute(
+            "UPDATE users SET access = ?, access_decided_by = ?, updated_at = ? "
+            "WHERE id = ? AND access = ?",
+            (AccessState(access).value, by, self._clock(), user_id, AccessState.REQUESTED.value),
         )
+        return changed > 0
+
+    async def add_request_copy(self, user_id: int, admin_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO access_request_copies "
+            "(user_id, admin_id, message_id, created_at) VALUES (?, ?, ?, ?)",
+            (user_id, admin_id, message_id, self._clock()),
+        )
+
+    async def settle_request_copies(
+        self, user_id: int, *, extra: Sequence[RequestCopy] = ()
+    ) -> builtins.list[RequestCopy]:
+        """The admins' copies of the user's request not settled yet, now marked settled.
+
+        Each copy is handed out once, so concurrent callers never update the same message
+        twice. `extra` (e.g. the message a button was pressed on) is included unless it is
+        known already, settled or not.
+        """
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT admin_id, message_id, settled FROM access_request_copies "
+                "WHERE user_id = ? ORDER BY admin_id, message_id",
+                (user_id,),
+            )
+            known = {RequestCopy(int(r[0]), int(r[1])) for r in rows}
+            due = [RequestCopy(int(r[0]), int(r[1])) for r in rows if not r[2]]
+            new = [c for c in dict.fromkeys(extra) if c not in known]
+            await tx.execute(
+                "UPDATE access_request_copies SET settled = 1 WHERE user_id = ? AND settled = 0",
+                (user_id,),
+            )
+            await tx.executemany(
+                "INSERT INTO access_request_copies "
+                "(user_id, admin_id, message_id, settled, created_at) VALUES (?, ?, ?, 1, ?)",
+                [(user_id, c.admin_id, c.message_id, now) for c in new],
+            )
+        return due + new
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         return await self._update(user_id, "blocked_bot", int(blocked))

@@ -644,11 +644,15 @@ class FakeTelegram:
                 data["entities"] = copy.deepcopy(message.entities)
         if message.document is not None:
             data["document"] = message.document.to_document()
-            if message.caption is not None:
-                shown = message.plain_caption
-                data["caption"] = shown if shown is not None else message.caption
-                if message.caption_entities:
-                    data["caption_entities"] = copy.deepcopy(message.caption_entities)
+        if message.photo is not None:
+            data["photo"] = [message.photo.to_photo_size()]
+        if (message.document is not None or message.photo is not None) and (
+            message.caption is not None
+        ):
+            shown = message.plain_caption
+            data["caption"] = shown if shown is not None else message.caption
+            if message.caption_entities:
+                data["caption_entities"] = copy.deepcopy(message.caption_entities)
         if message.media:
             data.update(copy.deepcopy(message.media))
         markup = _inline(message.reply_markup)
@@ -692,6 +696,7 @@ class FakeTelegram:
         document: FakeFile | None = None,
         caption: str | None = None,
         media: dict[str, Any] | None = None,
+        photo: FakeFile | None = None,
     ) -> BotMessage:
         message = BotMessage(
             chat_id=chat_id,
@@ -705,6 +710,7 @@ class FakeTelegram:
             plain_caption=caption,
             from_user_id=user.id,
             media=media,
+            photo=photo,
         )
         return self._add_message(chat_id, message)
 

@@ -53,6 +53,16 @@ class FakeFile:
             doc["mime_type"] = self.mime_type
         return doc
 
+    def to_photo_size(self) -> dict[str, Any]:
+        # The fake does not decode images: every photo reports one fixed 800x600 size.
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.content),
+            "width": 800,
+            "height": 600,
+        }
+
 
 @dataclass(eq=False)
 class BotMessage:
@@ -84,6 +94,7 @@ class BotMessage:
     edit_date: int | None = None
     # Other message content a user sent, as Bot API fields (e.g. {"sticker": {...}}).
     media: dict[str, Any] | None = None
+    photo: FakeFile | None = None  # a user's photo (one size); `caption` is its caption
 
     def _rows(self) -> list[list[dict[str, Any]]]:
         markup = self.reply_markup or {}
@@ -119,6 +130,8 @@ class BotMessage:
             flags.append(f"edited x{self.edit_count}")
         if self.text is not None:
             body = self.text
+        elif self.photo is not None:
+            body = f"[photo] {self.caption or ''}"
         elif self.media:
             body = f"[{', '.join(self.media)}]"
         else:

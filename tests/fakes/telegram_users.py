@@ -206,6 +206,14 @@ class FakeUser(_ChatActor):
         self._fake._push_message_update(message)
         return message
 
+    async def send_photo(self, content: bytes, *, caption: str | None = None) -> BotMessage:
+        """Send a photo (any bytes; the fake reports one 800x600 size), optionally captioned."""
+        file = self._fake._store_file(None, content, "image/jpeg")
+        message = self._fake._user_message(self, self.chat_id, photo=file, caption=caption)
+        self._mark_now()
+        self._fake._push_message_update(message)
+        return message
+
     async def press(
         self, button_text: str, *, message: BotMessage | None = None, exact: bool = False
     ) -> str:

@@ -104,6 +104,14 @@ async def _on_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await update.message.reply_text(f"sticker {update.message.sticker.emoji}")
 
 
+async def _on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.photo
+    size = update.message.photo[-1]
+    await update.message.reply_text(
+        f"photo {size.width}x{size.height} caption={update.message.caption}"
+    )
+
+
 @pytest.fixture
 async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     application = (
@@ -119,6 +127,7 @@ async def app(fake: FakeTelegram) -> AsyncIterator[Application[Any, Any, Any, An
     application.add_handler(CallbackQueryHandler(_on_button))
     application.add_handler(MessageHandler(filters.Document.ALL, _on_document))
     application.add_handler(MessageHandler(filters.Sticker.ALL, _on_sticker))
+    application.add_handler(MessageHandler(filters.PHOTO, _on_photo))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -223,6 +232,19 @@ async def test_user_sticker_reaches_ptb_as_a_sticker(
     reply = await user.reply()
     assert reply.text == "sticker 🔥"
     assert "[sticker]" in sent.describe()
+
+
+async def test_user_photo_with_caption_reaches_the_bot(
+    fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any]
+) -> None:
+    user = fake.user(USER_ID)
+
+    sent = await user.send_photo(b"\xff\xd8 not really a jpeg", caption="look at this")
+    reply = await user.reply()
+
+    assert reply.text == "photo 800x600 caption=look at this"
+    assert sent.photo is not None and sent.text is None
+    assert "[photo] look at this" in sent.describe()
 
 
 async def test_reply_cursor_does_not_miss_a_message_that_arrived_early(
