@@ -25,10 +25,10 @@ from bot.handlers.dialog import AnyHandler, DialogPart
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.i18n import N_, Translator
-from bot.panel import PanelError, Service
+from bot.panel import Balance, PanelError, Service
 from bot.services.catalog import CatalogIndex
 from bot.services.keys import NoKey
-from bot.services.order_types import OrderPlan, plan_for, prompt_params
+from bot.services.order_types import OrderKind, OrderPlan, order_kind, plan_for, prompt_params
 from bot.services.ordering import (
     AnswerRejected,
     Outcome,
@@ -229,7 +229,8 @@ def already_text(t: Translator, order: Order | None) -> str:
     return t._("This order was already tried and not placed. Please start a new order.")
 
 
-def result_text(t: Translator, result: SubmitResult) -> str:
+def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
+    """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is Outcome.PLACED:
         order = result.order
         text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
@@ -239,6 +240,10 @@ def result_text(t: Translator, result: SubmitResult) -> str:
             )
             if order.link:
                 text += "\n" + t._("Link: {link}", link=ui.esc(order.link))
+            text += "\n" + _charge_text(t, order, balance)
+        if balance is not None:
+            currency = balance.currency or (order.currency if order is not None else None)
+            text += "\n" + t._("Balance now: {balance}", balance=t.money(balance.amount, currency))
         return text
     if result.outcome is Outcome.UNKNOWN:
         return t._(
@@ -251,6 +256,14 @@ def result_text(t: Translator, result: SubmitResult) -> str:
         else t._("Something went wrong. Please try again.")
     )
     return t._("❌ The order was not placed.") + "\n" + reason
+
+
+def _charge_text(t: Translator, order: Order, balance: Balance | None) -> str:
+    if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
+        # Billed by the panel per future post: nothing was known upfront.
+        return t._("Charge: per new post, as the panel bills it")
+    currency = order.currency or (balance.currency if balance is not None else None)
+    return t._("Charge: {amount}", amount=t.money(order.cost, currency))
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -528,12 +541,23 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
+    balance = await _balance_after(context) if panel_id is not None else None
+    text = result_text(t, result, balance)
     try:
-        await ui.show(update, result_text(t, result), keyboards.order_result(t, panel_id))
+        await ui.show(update, text, keyboards.order_result(t, panel_id))
     except TelegramError:
         # The order is settled either way; the user can still see it in /orders.
         log.warning("could not show an order result", exc_info=True)
-        await ui.send(update, result_text(t, result), keyboards.order_result(t, panel_id))
+        await ui.send(update, text, keyboards.order_result(t, panel_id))
+
+
+async def _balance_after(context: BotContext) -> Balance | None:
+    """The balance after the order; None when it cannot be read (the charge still shows)."""
+    try:
+        return await context.deps.keys.balance(context.user.id)
+    except (NoKey, PanelError) as exc:
+        log.info("no balance after an order: %s", type(exc).__name__)
+        return None
 
 
 async def discard(update: Update, context: BotContext) -> None:
