@@ -232,7 +232,8 @@ async def confirm(update: Update, context: BotContext) -> None:
     if decoded.action is Action.BULK_CONFIRM_FIRST:
         # "Only the first N": the later lines become not sent before the usual claim, so
         # whatever the claim then wins is exactly those N.
-        first = decoded.num(1)
+        # A forged count past the list's size means every line (as a forged Confirm would).
+        first = min(decoded.num(1), context.deps.bulk.max_lines)
         if first < 1:
             await ui.answer(update, t._("This button has expired."))
             return

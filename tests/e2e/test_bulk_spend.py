@@ -132,6 +132,25 @@ async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -
     assert bot.panel.count("add_bulk") == 0 and bot.panel.orders == {}
 
 
+async def test_forged_first_n_counts(bot: Harness) -> None:
+    u = await open_bulk(bot, balance="5.00")
+    await u.send("\n".join(lines_of(5)))
+    preview = await u.reply()
+    data = preview.buttons()[0][1]
+    assert data.endswith(":4")
+    batch = data.split(":")[1]
+    for n in ("0", "-3"):
+        qid = await u.press_data(f"bf:{batch}:{n}", preview)
+        assert "expired" in str((await u.answer(qid)).params.get("text", ""))
+    stored = await bot.deps.storage.orders.get_batch(batch)
+    assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
+    # Larger than any list (and than SQLite's integers): every line, like a forged Confirm.
+    await u.press_data(f"bf:{batch}:9999999999999999999", preview)
+    result = await u.reply()
+    assert "5 failed" in text_of(result) and "Something went wrong" not in text_of(result)
+    assert bot.panel.count("add_bulk") == 1 and bot.panel.orders == {}
+
+
 async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
     u = await open_bulk(bot, balance="1000")
     preview, _ = await preview_with_check(u, lines_of(150))
