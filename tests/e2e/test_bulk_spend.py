@@ -176,7 +176,7 @@ async def test_preview_of_more_than_ten_lines_lists_every_line_with_its_cost(
     bot: Harness,
 ) -> None:
     u = await open_bulk(bot, balance="100")
-    lines = lines_of(11) + ["6 | https://youtube.com/watch?v=x | 1000"]
+    lines = [*lines_of(11), "6 | https://youtube.com/watch?v=x | 1000"]
     preview, check = await preview_with_check(u, lines)
     text = text_of(preview)
     assert "12 valid orders of 12 lines" in text
