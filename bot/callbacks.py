@@ -39,6 +39,7 @@ class Action(StrEnum):
     DISCARD = "no"  # (batch token)
     BULK_CONFIRM = "bk"  # (batch token)
     BULK_DISCARD = "bd"  # (batch token)
+    BULK_CONFIRM_FIRST = "bf"  # (batch token, n) place only the first n lines
     # orders
     ORDER_CARD = "oc"  # (local order id)
     ORDERS_PAGE = "op"  # (filter, page)
@@ -76,6 +77,7 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.DISCARD: (_STR,),
     Action.BULK_CONFIRM: (_STR,),
     Action.BULK_DISCARD: (_STR,),
+    Action.BULK_CONFIRM_FIRST: (_STR, _INT),
     Action.ORDER_CARD: (_INT,),
     Action.ORDERS_PAGE: (_STR, _INT),
     Action.ORDER_REFRESH: (_INT,),

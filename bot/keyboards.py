@@ -326,7 +326,21 @@ def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyb
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
 
 
-def bulk_preview(t: Translator, batch: str, count: int) -> InlineKeyboardMarkup:
+def bulk_preview(
+    t: Translator, batch: str, count: int, *, affordable: int | None = None
+) -> InlineKeyboardMarkup:
+    """Confirm all valid lines; when the balance covers only the first `affordable` of them,
+    confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100."""
+    cancel = [button(t._("✖️ Cancel"), Action.BULK_DISCARD, batch)]
+    if affordable is not None and affordable < count:
+        if affordable < 1:
+            return markup([cancel])
+        label = t.ngettext(
+            "✅ Confirm only the first {n} order",
+            "✅ Confirm only the first {n} orders",
+            affordable,
+        )
+        return markup([[button(label, Action.BULK_CONFIRM_FIRST, batch, affordable)], cancel])
     return markup(
         [
             [
@@ -336,7 +350,7 @@ def bulk_preview(t: Translator, batch: str, count: int) -> InlineKeyboardMarkup:
                     batch,
                 )
             ],
-            [button(t._("✖️ Cancel"), Action.BULK_DISCARD, batch)],
+            cancel,
         ]
     )
 

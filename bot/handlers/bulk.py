@@ -2,17 +2,18 @@
 
 The dialog only collects the list and shows the preview; Confirm and Cancel on the preview are
 ordinary handlers, so the buttons keep working after a restart, after /cancel and from another
-device. Render functions are pure (text or bytes in, no Telegram calls) for the benchmark.
+device. What is shown is rendered by the pure functions in `bot.views.bulk`.
+
+Lines that fail the check are not stored as orders; they are kept in the user's (persisted)
+user_data under the preview's batch, so the result and its file can list them too.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import Any
 
 from telegram import Document, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
@@ -29,10 +30,18 @@ from bot.handlers.menu import menu_pattern
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
-from bot.services.bulk_orders import MAX_LINES, BulkDraft, BulkSubmission, ConfirmOutcome
+from bot.services.bulk_orders import ConfirmOutcome
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
-from bot.storage.models import Order, SubmitState
+from bot.views.bulk import (
+    check_csv,
+    input_error_text,
+    preview_is_long,
+    render_already,
+    render_preview,
+    render_result,
+    result_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,317 +49,42 @@ WAIT_LINES = "bulk.lines"
 FLOW = "bulk"
 
 UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
-# Lines listed in a message; past these the full list comes as a CSV document.
-PREVIEW_VALID_LINES = 10
-PREVIEW_PROBLEMS = 20
-RESULT_LINES = 30
-LINK_SHOWN = 60
+# user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
+REJECTS_KEY = "bulk_rejects"
+# Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
+REJECTS_KEPT = 3
+RAW_KEPT = 200
 
 
-# --- rendering (pure) ------------------------------------------------------------------------
-
-
-def input_error_text(t: Translator, error: InputError) -> str:
-    """A validator's message in the user's language, escaped (it may quote their input)."""
-    return ui.esc(t._(error.msgid, **error.params))
-
-
-def _short_link(link: str | None) -> str:
-    text = link or ""
-    return text if len(text) <= LINK_SHOWN else text[: LINK_SHOWN - 1] + "…"
-
-
-def _valid_line(t: Translator, line: BulkLine, currency: str | None) -> str:
-    assert line.service is not None
-    return t._(
-        "line {n}: service {service} × {quantity} → {link} ({cost})",
-        n=line.line_no,
-        service=line.service.id,
-        quantity=t.number(line.quantity or 0),
-        link=ui.esc(_short_link(line.link)),
-        cost=t.money(line.cost or Decimal(0), currency),
-    )
-
-
-def preview_is_long(draft: BulkDraft) -> bool:
-    """The problems or duplicates do not all fit the message: the CSV report goes along."""
-    preview = draft.preview
-    duplicates = sum(1 for line in preview.valid if line.duplicate_of is not None)
-    return (
-        len(preview.errors) > PREVIEW_PROBLEMS
-        or duplicates > PREVIEW_PROBLEMS
-        or len(draft.already_open) > PREVIEW_PROBLEMS
-    )
-
-
-def render_preview(t: Translator, draft: BulkDraft) -> str:
-    preview = draft.preview
-    if preview.too_many:
-        return t._(
-            "That is more than {max} order lines. Split the list and send at most {max} "
-            "lines at a time, or /cancel.",
-            max=t.number(MAX_LINES),
-        )
-    currency = draft.currency
-    total_lines = len(preview.lines)
-    parts: list[str] = []
-    if not preview.valid:
-        if not preview.lines:
-            return t._(
-                "I found no order lines in that. Send lines like\n"
-                "<code>1 | https://instagram.com/user | 1000</code>\nor /cancel."
-            )
-        parts.append(
-            t.ngettext(
-                "None of the {n} line can be ordered:",
-                "None of the {n} lines can be ordered:",
-                total_lines,
-            )
-        )
-        parts.extend(_problem_lines(t, preview.errors))
-        parts.append(t._("Send the corrected list, or /cancel."))
-        return "\n".join(parts)
-
-    head = [t._("<b>Bulk order preview</b>")]
-    head.append(
-        t.ngettext(
-            "{n} valid order of {total} lines.",
-            "{n} valid orders of {total} lines.",
-            len(preview.valid),
-            total=t.number(total_lines),
-        )
-    )
-    head.append(t._("Total cost: <b>{cost}</b>", cost=t.money(preview.total_cost, currency)))
-    if draft.balance is not None and draft.balance_after is not None:
-        head.append(
-            t._(
-                "Balance: {balance} → after: {after}",
-                balance=t.money(draft.balance.amount, currency),
-                after=t.money(draft.balance_after, currency),
-            )
-        )
-        if draft.short:
-            head.append(
-                t._(
-                    "⚠️ Your balance is short by {missing}. The panel will refuse what it "
-                    "cannot charge.",
-                    missing=t.money(-draft.balance_after, currency),
-                )
-            )
-    else:
-        head.append(t._("(Your balance could not be read right now.)"))
-    parts.append("\n".join(head))
-
-    if len(preview.valid) <= PREVIEW_VALID_LINES:
-        parts.append("\n".join(_valid_line(t, line, currency) for line in preview.valid))
-
-    if preview.errors:
-        block = [
-            t.ngettext(
-                "❌ {n} line has a problem and will not be sent:",
-                "❌ {n} lines have problems and will not be sent:",
-                len(preview.errors),
-            )
-        ]
-        block.extend(_problem_lines(t, preview.errors))
-        parts.append("\n".join(block))
-
-    duplicates = [line for line in preview.valid if line.duplicate_of is not None]
-    if duplicates:
-        block = [
-            t.ngettext(
-                "⚠️ {n} line repeats an earlier service and link (still included):",
-                "⚠️ {n} lines repeat an earlier service and link (still included):",
-                len(duplicates),
-            )
-        ]
-        for line in duplicates[:PREVIEW_PROBLEMS]:
-            block.append(
-                t._("line {n}: same as line {first}", n=line.line_no, first=line.duplicate_of)
-            )
-        if len(duplicates) > PREVIEW_PROBLEMS:
-            block.append(_more(t, len(duplicates) - PREVIEW_PROBLEMS))
-        parts.append("\n".join(block))
-
-    if draft.already_open:
-        opened = sorted(draft.already_open.items())
-        block = [
-            t.ngettext(
-                "⚠️ {n} line is for a service and link you already have an open order for "
-                "(still included):",
-                "⚠️ {n} lines are for a service and link you already have an open order for "
-                "(still included):",
-                len(opened),
-            )
-        ]
-        for line_no, order in opened[:PREVIEW_PROBLEMS]:
-            block.append(t._("line {n}: {note}", n=line_no, note=_open_note(t, order)))
-        if len(opened) > PREVIEW_PROBLEMS:
-            block.append(_more(t, len(opened) - PREVIEW_PROBLEMS))
-        parts.append("\n".join(block))
-
-    if preview_is_long(draft):
-        parts.append(t._("The full check of every line is in the attached file."))
-    parts.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
-    return ui.clip("\n\n".join(parts))
-
-
-def _open_note(t: Translator, order: Order) -> str:
-    if order.panel_order_id is not None:
-        return t._("order #{id} is still open", id=order.panel_order_id)
-    return t._("an earlier order may or may not have been placed")
-
-
-def _problem_lines(t: Translator, errors: Sequence[BulkLine]) -> list[str]:
-    out = [
-        t._("line {n}: {problem}", n=line.line_no, problem=input_error_text(t, line.error))
-        for line in errors[:PREVIEW_PROBLEMS]
+def remember_rejects(user_data: dict[Any, Any], batch: str, lines: Sequence[BulkLine]) -> None:
+    kept = user_data.get(REJECTS_KEY)
+    if not isinstance(kept, dict):
+        kept = {}
+    kept[batch] = [
+        [line.line_no, line.raw[:RAW_KEPT], line.error.msgid, dict(line.error.params)]
+        for line in lines
         if line.error is not None
     ]
-    if len(errors) > PREVIEW_PROBLEMS:
-        out.append(_more(t, len(errors) - PREVIEW_PROBLEMS))
-    return out
+    while len(kept) > REJECTS_KEPT:
+        del kept[next(iter(kept))]
+    user_data[REJECTS_KEY] = kept
 
 
-def _more(t: Translator, n: int) -> str:
-    return t.ngettext("… and {n} more", "… and {n} more", n)
-
-
-def _result_line(t: Translator, order: Order) -> str:
-    n = order.line_no if order.line_no is not None else "?"
-    if order.submit_state is SubmitState.PLACED:
-        return t._("line {n}: #{order_id}", n=n, order_id=order.panel_order_id)
-    if order.submit_state is SubmitState.UNKNOWN:
-        return t._("line {n}: ⚠️ no clear answer, check the panel", n=n)
-    if order.submit_state is SubmitState.FAILED:
-        return t._("line {n}: ✖ {reason}", n=n, reason=ui.esc(order.error or "?"))
-    return t._("line {n}: ⏳ still being sent", n=n)
-
-
-def result_is_long(submission: BulkSubmission) -> bool:
-    return len(submission.orders) > RESULT_LINES
-
-
-def render_result(t: Translator, submission: BulkSubmission) -> tuple[str, bool]:
-    """The result message, and whether the full per-line list must go along as a CSV file."""
-    placed, failed, unknown = submission.placed, submission.failed, submission.unknown
-    lines = [t._("<b>Bulk order result</b>")]
-    counts = [t.ngettext("✅ {n} placed", "✅ {n} placed", len(placed))]
-    if failed:
-        counts.append(t.ngettext("✖ {n} failed", "✖ {n} failed", len(failed)))
-    if unknown:
-        counts.append(t.ngettext("⚠️ {n} unknown", "⚠️ {n} unknown", len(unknown)))
-    lines.append(" · ".join(counts))
-    if unknown:
-        lines.append(
-            t.ngettext(
-                "The panel did not answer clearly for {n} order, so it may or may not exist. "
-                "Check the panel before ordering it again.",
-                "The panel did not answer clearly for {n} orders, so they may or may not "
-                "exist. Check the panel before ordering them again.",
-                len(unknown),
-            )
-        )
-    lines.append("")
-    shown = submission.orders[:RESULT_LINES]
-    lines.extend(_result_line(t, o) for o in shown)
-    if result_is_long(submission):
-        lines.append(_more(t, len(submission.orders) - RESULT_LINES))
-    text = "\n".join(lines)
-    note = "\n\n" + t._("Every line's result is in the attached file.")
-    if result_is_long(submission) or len(text) > ui.MAX_TEXT:
-        return ui.clip(text, ui.MAX_TEXT - len(note)) + note, True
-    return text, False
-
-
-def render_already(t: Translator, submission: BulkSubmission) -> str:
-    if submission.in_flight:
-        return t._("This bulk order is being submitted right now; the result follows.")
-    placed = submission.placed
-    ids = ", ".join(f"#{o.panel_order_id}" for o in placed[:10])
-    if len(placed) > 10:
-        ids += ", …"
-    text = t.ngettext(
-        "This bulk order was already submitted: {n} order placed.",
-        "This bulk order was already submitted: {n} orders placed.",
-        len(placed),
-    )
-    if ids:
-        text += " " + ids
-    if submission.unknown:
-        text += "\n" + t.ngettext(
-            "{n} order had no clear answer; check the panel.",
-            "{n} orders had no clear answer; check the panel.",
-            len(submission.unknown),
-        )
-    return text
-
-
-def _safe_cell(value: object) -> str:
-    # Spreadsheets run cells starting with these as formulas; user links must stay data.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    # BOM: Excel (Turkish Windows included) then opens the file as UTF-8.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def check_csv(t: Translator, draft: BulkDraft) -> bytes:
-    """Every order line of the pasted list with what the check found."""
-
-    def row(line: BulkLine) -> list[object]:
-        if line.error is not None:
-            status, note = "error", t._(line.error.msgid, **line.error.params)
-        elif line.duplicate_of is not None:
-            status = "duplicate"
-            note = t._("same as line {first}", first=line.duplicate_of)
-        elif line.line_no in draft.already_open:
-            status = "already open"
-            note = _open_note(t, draft.already_open[line.line_no])
-        else:
-            status, note = "ok", ""
-        return [
-            line.line_no,
-            status,
-            line.service.id if line.service is not None else "",
-            line.link or "",
-            line.quantity if line.quantity is not None else "",
-            line.cost if line.cost is not None else "",
-            note,
-            line.raw,
-        ]
-
-    header = ["line", "status", "service", "link", "quantity", "cost", "problem", "input"]
-    return _csv(header, (row(line) for line in draft.preview.lines))
-
-
-def result_csv(orders: Sequence[Order]) -> bytes:
-    def row(o: Order) -> list[object]:
-        if o.submit_state is SubmitState.PLACED:
-            status = "placed"
-        elif o.submit_state is SubmitState.UNKNOWN:
-            status = "unknown - check the panel"
-        else:
-            status = o.submit_state.value
-        return [
-            o.line_no if o.line_no is not None else "",
-            o.service_id,
-            o.link or "",
-            o.quantity if o.quantity is not None else "",
-            o.panel_order_id if o.panel_order_id is not None else "",
-            status,
-            o.error or "",
-        ]
-
-    header = ["line", "service", "link", "quantity", "order id", "status", "error"]
-    return _csv(header, (row(o) for o in orders))
+def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> list[BulkLine]:
+    """The preview's rejected lines as `BulkLine`s (empty when not kept); `forget` drops them."""
+    kept = user_data.get(REJECTS_KEY)
+    if not isinstance(kept, dict):
+        return []
+    stored = kept.pop(batch, None) if forget else kept.get(batch)
+    lines: list[BulkLine] = []
+    for item in stored if isinstance(stored, list) else []:
+        try:
+            line_no, raw, msgid, params = item
+            error = InputError(str(msgid), **dict(params))
+            lines.append(BulkLine(int(line_no), str(raw), None, None, None, None, error))
+        except (TypeError, ValueError):
+            continue  # not ours (an older shape): the result then lists the valid lines only
+    return lines
 
 
 # --- handlers --------------------------------------------------------------------------------
@@ -466,12 +200,17 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
         await ui.send(update, panel_error_text(t, exc))
         return end(context)
     body = render_preview(t, draft)
+    if draft.batch is not None and draft.preview.errors and context.user_data is not None:
+        remember_rejects(context.user_data, draft.batch, draft.preview.errors)
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
             await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
         return WAIT_LINES
-    await ui.send(update, body, keyboards.bulk_preview(t, draft.batch, len(draft.preview.valid)))
+    markup = keyboards.bulk_preview(
+        t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
+    )
+    await ui.send(update, body, markup)
     if preview_is_long(draft):
         await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
     return end(context)
@@ -496,6 +235,15 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("This button has expired."))
         return
     batch = decoded.text(0)
+    if decoded.action is Action.BULK_CONFIRM_FIRST:
+        # "Only the first N": the later lines become not sent before the usual claim, so
+        # whatever the claim then wins is exactly those N.
+        # A forged count past the list's size means every line (as a forged Confirm would).
+        first = min(decoded.num(1), context.deps.bulk.max_lines)
+        if first < 1:
+            await ui.answer(update, t._("This button has expired."))
+            return
+        await context.deps.bulk.keep_first(context.user.id, batch, first)
 
     async def submitting(n: int) -> None:
         await ui.answer(update)
@@ -518,11 +266,17 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("Already submitted."))
         await ui.send(update, render_already(t, submission))
         return
-    text, needs_file = render_result(t, submission)
+    rejected: list[BulkLine] = []
+    if context.user_data is not None:
+        rejected = recall_rejects(context.user_data, batch, forget=True)
+    text, needs_file = render_result(t, submission, rejected)
     await ui.send(update, text, keyboards.bulk_done(t))
     if needs_file:
         await _send_csv(
-            update, result_csv(submission.orders), "bulk-result.csv", t._("Bulk order result")
+            update,
+            result_csv(t, submission, rejected),
+            "bulk-result.csv",
+            t._("Bulk order result"),
         )
 
 
@@ -536,6 +290,8 @@ async def discard(update: Update, context: BotContext) -> None:
     batch = decoded.text(0)
     removed = await context.deps.bulk.discard(context.user.id, batch)
     if removed:
+        if context.user_data is not None:
+            recall_rejects(context.user_data, batch, forget=True)
         await ui.show(
             update, t._("Bulk order cancelled. Nothing was sent."), keyboards.main_menu(t)
         )
@@ -567,6 +323,8 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(confirm, pattern=pattern(Action.BULK_CONFIRM)),
+        CallbackQueryHandler(
+            confirm, pattern=pattern(Action.BULK_CONFIRM, Action.BULK_CONFIRM_FIRST)
+        ),
         CallbackQueryHandler(discard, pattern=pattern(Action.BULK_DISCARD)),
     ]

@@ -35,13 +35,15 @@ from bot.handlers.dialog import (
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.i18n import N_, Translator
-from bot.panel import PanelError, PanelRejected, Service
+from bot.panel import Balance, PanelError, PanelRejected, Service
 from bot.services.catalog import CatalogIndex
 from bot.services.keys import NoKey
 from bot.services.order_types import (
     FieldSpec,
+    OrderKind,
     OrderPlan,
     mentions_dripfeed,
+    order_kind,
     plan_for,
     prompt_params,
 )
@@ -271,7 +273,8 @@ def already_text(t: Translator, order: Order | None) -> str:
     return t._("This order was already tried and not placed. Please start a new order.")
 
 
-def result_text(t: Translator, result: SubmitResult) -> str:
+def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
+    """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is Outcome.PLACED:
         order = result.order
         text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
@@ -281,6 +284,10 @@ def result_text(t: Translator, result: SubmitResult) -> str:
             )
             if order.link:
                 text += "\n" + t._("Link: {link}", link=ui.esc(order.link))
+            text += "\n" + _charge_text(t, order, balance)
+        if balance is not None:
+            currency = balance.currency or (order.currency if order is not None else None)
+            text += "\n" + t._("Balance now: {balance}", balance=t.money(balance.amount, currency))
         return text
     if result.outcome is Outcome.UNKNOWN:
         return t._(
@@ -293,6 +300,14 @@ def result_text(t: Translator, result: SubmitResult) -> str:
         else t._("Something went wrong. Please try again.")
     )
     return t._("❌ The order was not placed.") + "\n" + reason
+
+
+def _charge_text(t: Translator, order: Order, balance: Balance | None) -> str:
+    if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
+        # Billed by the panel per future post: nothing was known upfront.
+        return t._("Charge: per new post, as the panel bills it")
+    currency = order.currency or (balance.currency if balance is not None else None)
+    return t._("Charge: {amount}", amount=t.money(order.cost, currency))
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -696,7 +711,9 @@ async def confirm(update: Update, context: BotContext) -> None:
     if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
-    text, markup = _result_message(t, result)
+    panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
+    balance = await _balance_after(context) if panel_id is not None else None
+    text, markup = _result_message(t, result, balance)
     try:
         await ui.show(update, text, markup)
     except TelegramError:
@@ -705,7 +722,18 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.send(update, text, markup)
 
 
-def _result_message(t: Translator, result: SubmitResult) -> tuple[str, InlineKeyboardMarkup]:
+async def _balance_after(context: BotContext) -> Balance | None:
+    """The balance after the order; None when it cannot be read (the charge still shows)."""
+    try:
+        return await context.deps.keys.balance(context.user.id)
+    except (NoKey, PanelError) as exc:
+        log.info("no balance after an order: %s", type(exc).__name__)
+        return None
+
+
+def _result_message(
+    t: Translator, result: SubmitResult, balance: Balance | None
+) -> tuple[str, InlineKeyboardMarkup]:
     order = result.order
     if (
         result.outcome is Outcome.FAILED
@@ -716,7 +744,7 @@ def _result_message(t: Translator, result: SubmitResult) -> tuple[str, InlineKey
     ):
         # The panel lists no drip-feed flag, so the bot offered it; say so and offer the rest.
         text = (
-            result_text(t, result)
+            result_text(t, result, balance)
             + "\n\n"
             + t._(
                 "This panel does not take drip-feed for this service. "
@@ -725,7 +753,7 @@ def _result_message(t: Translator, result: SubmitResult) -> tuple[str, InlineKey
         )
         return text, keyboards.order_refused_dripfeed(t, order.id)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
-    return result_text(t, result), keyboards.order_result(t, panel_id)
+    return result_text(t, result, balance), keyboards.order_result(t, panel_id)
 
 
 async def discard(update: Update, context: BotContext) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -13,11 +12,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.callbacks import Action, decode, pattern
+from bot.csvfile import write_csv
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_error_text
 from bot.handlers.orders import (
+    STATUS_NAMES,
     action_line,
     panel_errors,
     status_line,
@@ -27,6 +28,27 @@ from bot.i18n import Translator
 from bot.panel import PanelError, RefillState
 from bot.services.keys import NoKey
 from bot.services.tracking import Outcome, ParsedIds, RefillStatusLine, parse_ids
+from bot.storage.models import Order, SubmitState
+
+EXPORT_COLUMNS = (
+    "id",
+    "panel_order_id",
+    "created",
+    "service_id",
+    "service_name",
+    "link",
+    "quantity",
+    "runs",
+    "interval",
+    "cost",
+    "charge",
+    "currency",
+    "status",
+    "remains",
+    "start_count",
+    "submit_state",
+    "error",
+)
 
 # Pending /cancelorder confirmations in user_data: token -> panel order ids.
 CANCEL_KEY = "cancel_confirm"
@@ -205,22 +227,68 @@ async def cancel_many_no(update: Update, context: BotContext) -> None:
     await ui.show(update, context.t._("Nothing was cancelled."))
 
 
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _export_status(t: Translator, order: Order) -> str:
+    if order.status in STATUS_NAMES:
+        return t._(STATUS_NAMES[order.status])
+    return order.raw_status or order.status or t._("unknown")
+
+
+def _export_state(t: Translator, order: Order) -> str:
+    if order.submit_state is SubmitState.PLACED:
+        return t._("placed")
+    if order.submit_state is SubmitState.UNKNOWN:
+        return t._("not confirmed by the panel: check it there")
+    return order.submit_state.value
+
+
+def export_csv(t: Translator, orders: Sequence[Order]) -> bytes:
+    """/export: one row per order /orders shows, statuses in the user's words (pure)."""
+    return write_csv(
+        EXPORT_COLUMNS,
+        (
+            [
+                o.id,
+                _blank(o.panel_order_id),
+                datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
+                o.service_id,
+                o.service_name,
+                _blank(o.link),
+                _blank(o.quantity),
+                _blank(o.runs),
+                _blank(o.interval),
+                o.cost,
+                _blank(o.charge),
+                _blank(o.currency),
+                _export_status(t, o),
+                _blank(o.remains),
+                _blank(o.start_count),
+                _export_state(t, o),
+                _blank(o.error),
+            ]
+            for o in orders
+        ),
+    )
+
+
 async def export(update: Update, context: BotContext) -> None:
     t = context.t
     chat = update.effective_chat
     if chat is None:
         return
-    data, count = await context.deps.tracking.export_csv(context.user.id)
-    if count == 0:
+    orders = await context.deps.tracking.export_orders(context.user.id)
+    if not orders:
         await ui.send(update, t._("You have no orders to export yet."))
         return
     today = datetime.now(UTC).strftime("%Y%m%d")
-    # UTF-8 with a BOM: spreadsheet programs then read Turkish service names correctly.
-    document = InputFile(io.BytesIO(data.encode("utf-8-sig")), filename=f"orders-{today}.csv")
+    document = InputFile(export_csv(t, orders), filename=f"orders-{today}.csv")
     await chat.send_document(
         document,
         caption=t.ngettext(
-            "Your order history: {n} order.", "Your order history: {n} orders.", count
+            "Your order history: {n} order.", "Your order history: {n} orders.", len(orders)
         ),
     )
 

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 MAX_LINES = 1000
 NOT_SENT = "not sent"
 NO_ANSWER = "no answer from the panel for this order; it may have been placed"
+# Stored on the lines a "only the first N" confirmation leaves out; the result view translates it.
+NOT_COVERED = f"{NOT_SENT}: not covered by the balance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,29 @@ class BulkDraft:
         """The balance we know of does not cover the valid lines."""
         after = self.balance_after
         return after is not None and after < 0
+
+    @property
+    def affordable(self) -> int | None:
+        """How many valid lines, from the first on in list order, the balance covers.
+
+        None when the balance is unknown. A prefix, not a best fit: "the first N lines" is
+        something the user can check against their list, and it is what gets placed.
+        """
+        if self.balance is None:
+            return None
+        left = self.balance.amount
+        for n, line in enumerate(self.preview.valid):
+            left -= line.cost or Decimal(0)
+            if left < 0:
+                return n
+        return len(self.preview.valid)
+
+    @property
+    def affordable_cost(self) -> Decimal:
+        """The cost of the first `affordable` valid lines (all of them when unknown)."""
+        n = self.affordable
+        lines = self.preview.valid if n is None else self.preview.valid[:n]
+        return sum((line.cost or Decimal(0) for line in lines), Decimal(0))
 
 
 class ConfirmOutcome(StrEnum):
@@ -171,6 +196,17 @@ class BulkOrderService:
     async def discard(self, user_id: int, batch: str) -> int:
         """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""
         return await self.orders.discard_draft(batch, user_id)
+
+    async def keep_first(self, user_id: int, batch: str, n: int) -> int:
+        """Before confirming "only the first n": the batch's later drafts become not sent.
+
+        They are marked failed (never sent), so no later claim can place them. Returns how
+        many were voided; 0 when the batch was already claimed (the claim then decides).
+        """
+        voided = await self.orders.void_drafts_after(batch, user_id, n, NOT_COVERED)
+        if voided:
+            log.info("bulk batch limited to its first %d lines; %d not sent", n, voided)
+        return voided
 
     async def confirm(
         self,

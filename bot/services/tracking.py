@@ -1,4 +1,4 @@
-"""Following orders after they are placed: status, history, refills, cancels, CSV export.
+"""Following orders after they are placed: status, history, refills, cancels, export.
 
 Every panel call uses the asking user's own key, so another account's order ids simply come
 back as "not found". Ids the bot never stored (orders placed on the panel's website) are looked
@@ -13,14 +13,11 @@ or a service no longer in the catalog) the panel, which enforces the flags itsel
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import math
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.panel import (
@@ -51,26 +48,6 @@ _MAX_ID = 2**63 - 1
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 REFILLABLE = frozenset({Status.COMPLETED.value, Status.PARTIAL.value})
 _TERMINAL = frozenset(s.value for s in TERMINAL_STATUSES)
-
-CSV_COLUMNS = (
-    "id",
-    "panel_order_id",
-    "created",
-    "service_id",
-    "service_name",
-    "link",
-    "quantity",
-    "runs",
-    "interval",
-    "cost",
-    "charge",
-    "currency",
-    "status",
-    "remains",
-    "start_count",
-    "submit_state",
-    "error",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,39 +413,9 @@ class TrackingService:
 
     # --- export -----------------------------------------------------------------------------
 
-    async def export_csv(self, user_id: int) -> tuple[str, int]:
-        """The user's whole history (oldest first) as CSV text, and the number of orders."""
-        orders = await self._orders.all_for_user(user_id)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for o in orders:
-            writer.writerow(
-                [
-                    o.id,
-                    _blank(o.panel_order_id),
-                    datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
-                    o.service_id,
-                    o.service_name,
-                    _blank(o.link),
-                    _blank(o.quantity),
-                    _blank(o.runs),
-                    _blank(o.interval),
-                    str(o.cost),
-                    _blank(o.charge),
-                    _blank(o.currency),
-                    _blank(o.status),
-                    _blank(o.remains),
-                    _blank(o.start_count),
-                    o.submit_state.value,
-                    _blank(o.error),
-                ]
-            )
-        return buffer.getvalue(), len(orders)
-
-
-def _blank(value: object) -> str:
-    return "" if value is None else str(value)
+    async def export_orders(self, user_id: int) -> list[Order]:
+        """The orders /orders lists (placed or unknown), oldest first: what /export writes."""
+        return await self._orders.visible_for_user(user_id)
 
 
 def _unique(ids: Sequence[int]) -> list[int]:

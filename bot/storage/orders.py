@@ -150,6 +150,22 @@ class OrdersRepo:
             (batch, user_id),
         )
 
+    async def void_drafts_after(self, batch: str, user_id: int, keep: int, error: str) -> int:
+        """Drafts past the batch's first `keep` rows (line order) become `failed` with `error`.
+
+        They were never sent; `failed` keeps them out of every later claim and of /orders.
+        Returns how many changed (0 once the batch is claimed: only drafts change).
+        """
+        if keep < 0:
+            raise ValueError("keep must not be negative")
+        now = self._clock()
+        return await self._db.execute(
+            "UPDATE orders SET submit_state = 'failed', error = ?, updated_at = ? "
+            "WHERE batch = ? AND user_id = ? AND submit_state = 'draft' AND id NOT IN ("
+            "SELECT id FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id LIMIT ?)",
+            (error, now, batch, user_id, batch, user_id, keep),
+        )
+
     async def mark_placed(
         self, order_id: int, panel_order_id: int, *, status: str = "Pending"
     ) -> bool:
@@ -258,8 +274,16 @@ class OrdersRepo:
         )
         return int(row[0]) if row else 0
 
+    async def visible_for_user(self, user_id: int) -> list[Order]:
+        """What /orders lists (placed or unknown), oldest first: the CSV export."""
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders WHERE user_id = ? AND {_VISIBLE} ORDER BY created_at, id",
+            (user_id,),
+        )
+        return [_order(r) for r in rows]
+
     async def all_for_user(self, user_id: int) -> list[Order]:
-        """Everything but drafts, oldest first (CSV export)."""
+        """Everything but drafts, oldest first (refused and never-sent rows included)."""
         rows = await self._db.fetchall(
             "SELECT * FROM orders WHERE user_id = ? AND submit_state != 'draft' "
             "ORDER BY created_at, id",

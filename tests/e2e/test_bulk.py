@@ -174,7 +174,8 @@ async def test_per_line_errors_then_only_valid_lines_are_sent(bot: Harness) -> N
     await u.press("Confirm", message=preview)
     result = await u.reply()
     assert "line 1: #" in text_of(result) and "line 7: #" in text_of(result)
-    assert "line 2" not in text_of(result)
+    # Lines that failed the check are in the result too, as not sent (issue 11 item 11).
+    assert "line 2: ⏸ not sent: Service 999 is not in the catalog." in text_of(result)
     assert bot.panel.count("add_bulk") == 1
     sent = bot.panel.requests[-1].params["orders"]
     assert '"service":"1"' in sent.replace(" ", "") or '"service":1' in sent.replace(" ", "")
@@ -250,12 +251,23 @@ async def test_insufficient_balance_warned_then_refused_for_whole_chunk(bot: Har
     u = await open_bulk(bot, balance="5")
     preview = await paste(u, THREE)
     text = text_of(preview)
-    assert "short by $14.60" in text
+    assert "short by $14.60" in text and "does not cover even the first order" in text
+    # Nothing the balance covers: only Cancel (tests/e2e/test_bulk_spend.py covers "first N").
+    assert [label for label, _ in preview.buttons()] == ["✖️ Cancel"]
+
+    # The balance drops after a preview that fitted: the panel refuses the whole chunk.
+    bot.panel.set_balance(KEY, "100")
+    await u.send("/bulk")
+    await u.reply()
+    preview = await paste(u, THREE)
+    bot.panel.set_balance(KEY, "5")
     await u.press("Confirm", message=preview)
+    await u.update()  # "Submitting…"
     result = await u.reply()
     body = text_of(result)
     assert "0 placed" in body and "3 failed" in body
-    assert body.count("Insufficient balance") == 3
+    assert body.count("Insufficient balance") == 1  # one group for the three lines
+    assert "3 lines (1–3): Insufficient balance" in body
     assert bot.panel.count("add_bulk") == 1
     assert bot.panel.orders == {}
     rows = await bot.deps.storage.orders.all_for_user(UID)
@@ -290,6 +302,8 @@ async def test_150_lines_two_add_bulk_calls_and_csv_result(bot: Harness) -> None
     text = "\n".join(f"9 | https://t.me/channel{i} | 100" for i in range(150))
     preview = await paste(u, text)
     assert "150 valid orders of 150 lines" in text_of(preview)
+    check = await u.reply()  # more than 10 lines: every line is in the check file
+    assert len(csv_rows(check)) == 150
     await u.press("Confirm", message=preview)
     result = await u.reply()
     document = await u.reply()
@@ -374,7 +388,7 @@ async def test_lost_answer_marks_unknown_and_never_retries(bot: Harness) -> None
     result = await u.reply()
     body = text_of(result)
     assert "3 unknown" in body and "Check the panel" in body
-    assert body.count("check the panel") == 3
+    assert "3 lines with no clear answer (1–3): check the panel" in body
     assert bot.panel.count("add_bulk") == 1 and bot.panel.count("add") == 0
     assert len(bot.panel.orders) == 3  # the panel did place them
     rows = await bot.deps.storage.orders.all_for_user(UID)
