@@ -139,13 +139,14 @@ async def test_forged_first_n_counts(bot: Harness) -> None:
     data = preview.buttons()[0][1]
     assert data.endswith(":4")
     batch = data.split(":")[1]
-    for n in ("0", "-3"):
+    # Past 64 bits the callback codec refuses the number, like any forged button.
+    for n in ("0", "-3", "9999999999999999999"):
         qid = await u.press_data(f"bf:{batch}:{n}", preview)
         assert "expired" in str((await u.answer(qid)).params.get("text", ""))
     stored = await bot.deps.storage.orders.get_batch(batch)
     assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
-    # Larger than any list (and than SQLite's integers): every line, like a forged Confirm.
-    await u.press_data(f"bf:{batch}:9999999999999999999", preview)
+    # Larger than the list: every line, like a forged Confirm (the panel refuses the chunk).
+    await u.press_data(f"bf:{batch}:999999999", preview)
     result = await u.reply()
     assert "5 failed" in text_of(result) and "Something went wrong" not in text_of(result)
     assert bot.panel.count("add_bulk") == 1 and bot.panel.orders == {}
