@@ -232,21 +232,21 @@ class PlacementRecorder:
         async with self._restoring:
             contents = journal.read()
             report = await self.orders.restore_outcomes(contents.entries)
-            journal.replace(contents, report.kept)
-        if contents.bad_lines:
+            journal.consume(contents, report.rejected)
+        if contents.bad_lines or report.rejected:
             log.error(
-                "%d unreadable line(s) of %s moved to %s",
+                "%d unreadable line(s) and %d entries the database contradicts moved from "
+                "%s to %s: look at them by hand",
                 len(contents.bad_lines),
+                len(report.rejected),
                 journal.path,
                 journal.rejected_path,
             )
         log.warning(
-            "placement journal imported: %d restored, %d re-inserted, %d already stored, "
-            "%d kept (they contradict the database)",
+            "placement journal imported: %d restored, %d re-inserted, %d already stored",
             report.restored,
             report.inserted,
             report.already,
-            len(report.kept),
         )
         return report
 

@@ -194,12 +194,12 @@ def _opt_str(value: Any) -> str | None:
 class JournalContents:
     entries: list[JournalEntry]
     bad_lines: list[str]
-    size: int  # bytes read: `replace` drops exactly these, never a later append
+    size: int  # bytes read: `consume` drops exactly these, never a later append
 
 
 class PlacementJournal:
     """Append-only JSON lines file. The calls block briefly (one small write and an fsync);
-    they run on the event loop on purpose, so an append never interleaves with a `replace`.
+    they run on the event loop on purpose, so an append never interleaves with a `consume`.
     """
 
     __slots__ = ("path",)
@@ -245,34 +245,33 @@ class PlacementJournal:
                 bad.append(line)
         return JournalContents(entries, bad, len(raw))
 
-    def replace(self, read: JournalContents, keep: Sequence[JournalEntry]) -> None:
-        """After an import of `read` committed: drop what it read, except `keep`.
+    def consume(self, read: JournalContents, rejected: Sequence[JournalEntry] = ()) -> None:
+        """After an import of `read` committed: drop what it read from the journal.
 
-        Whatever was appended after `read` stays. Unreadable lines move to `.rejected` for a
-        person to look at, instead of tripping every later import.
+        Entries the database contradicted and unreadable lines move to `.rejected` for a person
+        to look at (they are logged too), instead of tripping every later import. Whatever was
+        appended after `read` stays in the journal.
         """
-        if read.bad_lines:
-            _append_private(
-                self.rejected_path,
-                "".join(line + "\n" for line in read.bad_lines).encode("utf-8"),
-            )
+        set_aside = [*read.bad_lines, *(e.to_json() for e in rejected)]
+        if set_aside:
+            data = "".join(line + "\n" for line in set_aside).encode("utf-8")
+            _append_private(self.rejected_path, data)
         try:
             later = self.path.read_bytes()[read.size :]
         except FileNotFoundError:
             later = b""
-        if not keep and not later.strip():
+        if not later.strip():
             try:
                 self.path.unlink()
             except FileNotFoundError:
                 return
             _fsync_dir(self.path.parent)
             return
-        data = "".join(e.to_json() + "\n" for e in keep).encode("utf-8") + later.lstrip(b"\n")
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.fchmod(fd, 0o600)
-            _write_all(fd, data)
+            _write_all(fd, later.lstrip(b"\n"))
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -214,15 +214,15 @@ class OrdersRepo:
         row (found by its unique token) gets its panel id, or is inserted again from the
         entry when it is missing. Entries that contradict the database (another row holds the
         panel id, the row already has another panel id, the user is gone) change nothing and
-        come back in `kept`, so the journal keeps them for a person to look at.
+        come back in `rejected`, for a person to look at.
         """
         now = self._clock()
         report = RestoreReport()
         async with self._db.transaction() as tx:
             for entry in entries:
                 result = await _restore_one(tx, entry, now)
-                if result == "kept":
-                    report.kept.append(entry)
+                if result == "rejected":
+                    report.rejected.append(entry)
                 elif result == "already":
                     report.already += 1
                 elif result == "inserted":
@@ -492,10 +492,10 @@ class RestoreReport:
     restored: int = 0  # an existing row got its outcome (and panel id)
     inserted: int = 0  # the row was missing and was written again from the entry
     already: int = 0  # the database already had it (an earlier import)
-    kept: list[JournalEntry] = field(default_factory=list)  # contradicts the database
+    rejected: list[JournalEntry] = field(default_factory=list)  # contradicts the database
 
 
-RestoreResult = Literal["restored", "inserted", "already", "kept"]
+RestoreResult = Literal["restored", "inserted", "already", "rejected"]
 
 
 async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> RestoreResult:
@@ -504,8 +504,8 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
         (entry.token,),
     )
     if row is not None and row["user_id"] != entry.user_id:
-        log.error("journal entry for order %d names another user; kept", entry.order_id)
-        return "kept"
+        log.error("journal entry for order %d names another user; set aside", entry.order_id)
+        return "rejected"
     if entry.state is SubmitState.PLACED:
         holder = await tx.fetchone(
             "SELECT token FROM orders WHERE user_id = ? AND panel_order_id = ?",
@@ -515,21 +515,21 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
             if holder["token"] == entry.token:
                 return "already"
             log.error(
-                "journal: panel order %s is stored on another row than order %d; kept",
+                "journal: panel order %s is stored on another row than order %d; set aside",
                 entry.panel_order_id,
                 entry.order_id,
             )
-            return "kept"
+            return "rejected"
         if row is not None:
             if row["panel_order_id"] is not None or row["submit_state"] == "draft":
                 log.error(
-                    "journal: order %d is %s with panel id %s, journal says %s; kept",
+                    "journal: order %d is %s with panel id %s, journal says %s; set aside",
                     row["id"],
                     row["submit_state"],
                     row["panel_order_id"],
                     entry.panel_order_id,
                 )
-                return "kept"
+                return "rejected"
             # Any non-draft state without a panel id: the panel's id is the truth.
             await tx.execute(
                 "UPDATE orders SET submit_state = 'placed', panel_order_id = ?, "
@@ -549,8 +549,8 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
         return "restored"
     user = await tx.fetchone("SELECT 1 FROM users WHERE id = ?", (entry.user_id,))
     if user is None:
-        log.error("journal entry for order %d: the user is gone; kept", entry.order_id)
-        return "kept"
+        log.error("journal entry for order %d: the user is gone; set aside", entry.order_id)
+        return "rejected"
     await tx.execute(
         """
         INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
