@@ -37,6 +37,7 @@ from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
+from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
@@ -63,6 +64,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
             persistence = self.persistence
             if isinstance(persistence, SQLitePersistence):
                 persistence.attach(self.deps.storage.state)
+            # First the outcomes the database refused last time (the journal), so those rows
+            # become placed instead of "unknown"; then whatever a crash left mid-submit.
+            await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
         await super().initialize()
@@ -114,6 +118,8 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
+        # One recorder (one journal file) for single and bulk orders.
+        placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
         return Deps(
             settings=settings,
             storage=storage,
@@ -124,11 +130,16 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
             keys=keys,
             catalog=catalog,
-            bulk=BulkOrderService(storage.orders, keys, catalog),
+            bulk=BulkOrderService(storage.orders, keys, catalog, placements),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
             ordering=OrderingService(
-                storage, keys, catalog, currency_ttl=settings.services_cache_seconds
+                storage,
+                keys,
+                catalog,
+                currency_ttl=settings.services_cache_seconds,
+                recorder=placements,
             ),
+            placements=placements,
         )
     except BaseException:
         await storage.close()

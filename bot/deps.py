@@ -17,6 +17,7 @@ from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
+from bot.services.placements import PlacementRecorder
 from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.models import User
@@ -36,6 +37,7 @@ class Deps:
     bulk: BulkOrderService
     tracking: TrackingService
     ordering: OrderingService
+    placements: PlacementRecorder
 
     async def aclose(self) -> None:
         await self.http.aclose()

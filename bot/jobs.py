@@ -1,4 +1,4 @@
-"""Repeating jobs: the status poller, the outbox drain and the memory trim, on PTB's JobQueue.
+"""Repeating jobs: status poller, outbox drain, memory trim and journal import, on PTB's JobQueue.
 
 `schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
 state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
@@ -28,6 +28,7 @@ from bot.services.notifier import (
     SendFailed,
     Undeliverable,
 )
+from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
 
 if TYPE_CHECKING:
@@ -38,7 +39,10 @@ log = logging.getLogger(__name__)
 POLL_JOB = "status-poll"
 DRAIN_JOB = "outbox-drain"
 TRIM_JOB = "memory-trim"
+JOURNAL_JOB = "journal-import"
 DRAIN_SECONDS = 1.0
+# How soon outcomes the database refused (the placement journal) are tried again.
+JOURNAL_SECONDS = 30.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -110,6 +114,11 @@ async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await context.job.data.drain()
 
 
+async def _journal_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, PlacementRecorder)
+    await context.job.data.restore_quietly()
+
+
 async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     assert context.job is not None and isinstance(context.job.data, MemoryTrimmer)
     context.job.data.trim()
@@ -121,7 +130,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB):
+    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
@@ -151,6 +160,14 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         job_queue.run_repeating(
             _trim_job, interval=TRIM_SECONDS, data=trimmer, name=TRIM_JOB, job_kwargs=job_kwargs
         )
+    # A stat call when there is no journal; the import itself when the database refused.
+    job_queue.run_repeating(
+        _journal_job,
+        interval=JOURNAL_SECONDS,
+        data=deps.placements,
+        name=JOURNAL_JOB,
+        job_kwargs=job_kwargs,
+    )
     return jobs
 
 

@@ -27,6 +27,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
+from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
@@ -266,6 +267,8 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("Already submitted."))
         await ui.send(update, render_already(t, submission))
         return
+    # First, before anything that could fail: the ids the database did not take.
+    await tell_unsaved(update, t, submission.unsaved)
     rejected: list[BulkLine] = []
     if context.user_data is not None:
         rejected = recall_rejects(context.user_data, batch, forget=True)

@@ -34,6 +34,7 @@ from bot.handlers.dialog import (
 )
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
+from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelError, PanelRejected, Service
 from bot.services.catalog import CatalogIndex
@@ -711,6 +712,8 @@ async def confirm(update: Update, context: BotContext) -> None:
     if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
+    # First, before anything that could fail: the ids the database did not take.
+    await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
     balance = await _balance_after(context) if panel_id is not None else None
     text, markup = _result_message(t, result, balance)

@@ -19,6 +19,7 @@ from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
 from bot.services.bulk import BulkPreview, parse_bulk
 from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
+from bot.services.placements import PlacementRecorder, Unsaved
 from bot.storage.models import Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
@@ -90,6 +91,8 @@ class ConfirmOutcome(StrEnum):
 class BulkSubmission:
     outcome: ConfirmOutcome
     orders: list[Order]
+    # The database refused the outcomes: they are in the journal; tell the user the ids.
+    unsaved: Unsaved | None = None
 
     def in_state(self, state: SubmitState) -> list[Order]:
         return [o for o in self.orders if o.submit_state is state]
@@ -148,6 +151,7 @@ class BulkOrderService:
     orders: OrdersRepo
     keys: KeyService
     catalog: CatalogService
+    recorder: PlacementRecorder
     max_lines: int = MAX_LINES
 
     async def preview(self, user_id: int, text: str) -> BulkDraft:
@@ -244,16 +248,19 @@ class BulkOrderService:
             log.exception("add_orders failed as a whole")
             results = []
         placed, failed, unknown = classify(rows, results)
-        if placed:
-            await self.orders.mark_placed_many(placed)
-        if failed:
-            await self.orders.mark_failed_many(failed)
-        if unknown:
-            await self.orders.mark_unknown_many(unknown)
         log.info(
             "bulk batch submitted: %d placed, %d failed, %d unknown",
             len(placed),
             len(failed),
             len(unknown),
         )
-        return BulkSubmission(ConfirmOutcome.SUBMITTED, await self.orders.get_batch(batch))
+        # The panel has spent the money: the recorder retries a refused write, then journals
+        # it, and answers from memory so the user still learns every placed id.
+        by_id = {o.id: o for o in rows}
+        recorded = await self.recorder.record(
+            claim.orders,
+            placed=[(by_id[oid], pid) for oid, pid in placed],
+            failed=[(by_id[oid], err) for oid, err in failed],
+            unknown=[(by_id[oid], err) for oid, err in unknown],
+        )
+        return BulkSubmission(ConfirmOutcome.SUBMITTED, recorded.orders, recorded.unsaved)

@@ -4,7 +4,8 @@ The money rule: a preview writes a `draft` row under a fresh idempotency token (
 confirming moves it to `submitting` with one conditional UPDATE (`OrdersRepo.claim`) and only
 the caller that won that update talks to the panel. `add` is never retried: a timeout after
 sending leaves the row `unknown` and the user is told to check the panel; a crash mid-call is
-turned into `unknown` at the next start-up by `recover_submitting`.
+turned into `unknown` at the next start-up by `recover_submitting`. The panel's answer is
+written by the `PlacementRecorder`, which retries a refused write and then journals it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Servic
 from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
+from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Order, OrderDraft
@@ -140,9 +142,21 @@ class SubmitResult:
     order: Order | None = None
     panel_order_id: int | None = None
     error: PanelError | None = None
+    # The database refused the outcome: the user must be told the panel ids (see placements).
+    unsaved: Unsaved | None = None
 
 
 OnClaimed = Callable[[Order], Awaitable[None]]
+
+
+def _result(
+    outcome: Outcome,
+    recorded: Recorded,
+    *,
+    panel_id: int | None = None,
+    error: PanelError | None = None,
+) -> SubmitResult:
+    return SubmitResult(outcome, recorded.orders[0], panel_id, error, recorded.unsaved)
 
 
 @dataclass(slots=True)
@@ -153,9 +167,22 @@ class OrderingService:
     currency_ttl: float = 600.0
     clock: Clock = time.monotonic
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
+    # Shared with the bulk service (one journal file); by default beside the database.
+    recorder: PlacementRecorder | None = None
     # user id → (currency, when): the card shows rates in the account's currency, and one
     # balance call per catalog view is plenty.
     _currencies: dict[int, tuple[str | None, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.recorder is None:
+            self.recorder = PlacementRecorder(
+                self.storage.orders, journal_for(self.storage.db.path)
+            )
+
+    @property
+    def _placements(self) -> PlacementRecorder:
+        assert self.recorder is not None  # set in __post_init__
+        return self.recorder
 
     # --- catalog helpers ------------------------------------------------------------------
 
@@ -274,34 +301,23 @@ class OrderingService:
                 **order.extra,
             )
         except OutcomeUnknown as exc:
-            await self.storage.orders.mark_unknown(order.id, str(exc))
-            return await self._result(Outcome.UNKNOWN, order, error=exc)
+            recorded = await self._placements.record([order], unknown=[(order, str(exc))])
+            return _result(Outcome.UNKNOWN, recorded, error=exc)
         except PanelRejected as exc:
-            await self.storage.orders.mark_failed(order.id, exc.message)
-            return await self._result(Outcome.FAILED, order, error=exc)
+            recorded = await self._placements.record([order], failed=[(order, exc.message)])
+            return _result(Outcome.FAILED, recorded, error=exc)
         except PanelError as exc:
             # Not sent at all (connect error): nothing was placed.
-            await self.storage.orders.mark_failed(order.id, str(exc))
-            return await self._result(Outcome.FAILED, order, error=exc)
+            recorded = await self._placements.record([order], failed=[(order, str(exc))])
+            return _result(Outcome.FAILED, recorded, error=exc)
         except Exception as exc:
             # A bug after the request may have left: treat it like a timeout, never resend.
-            await self.storage.orders.mark_unknown(
-                order.id, f"internal error: {type(exc).__name__}"
-            )
+            reason = f"internal error: {type(exc).__name__}"
+            await self._placements.record([order], unknown=[(order, reason)])
             raise
-        await self.storage.orders.mark_placed(order.id, panel_id)
-        return await self._result(Outcome.PLACED, order, panel_id=panel_id)
-
-    async def _result(
-        self,
-        outcome: Outcome,
-        order: Order,
-        *,
-        panel_id: int | None = None,
-        error: PanelError | None = None,
-    ) -> SubmitResult:
-        fresh = await self.storage.orders.get(order.id)
-        return SubmitResult(outcome, fresh or order, panel_id, error)
+        # The panel took the money: the recorder retries, then journals, never drops the id.
+        recorded = await self._placements.record([order], placed=[(order, panel_id)])
+        return _result(Outcome.PLACED, recorded, panel_id=panel_id)
 
     # --- reorder and recovery -------------------------------------------------------------
 

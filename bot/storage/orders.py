@@ -8,14 +8,17 @@ answer with `mark_placed` / `mark_failed` / `mark_unknown`.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from bot.panel.models import TERMINAL_STATUSES
 from bot.storage.db import Database, Transaction
+from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
     Order,
@@ -24,6 +27,8 @@ from bot.storage.models import (
     StatusUpdate,
     SubmitState,
 )
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
@@ -177,13 +182,7 @@ class OrdersRepo:
         """(local id, panel order id) pairs; only rows in submitting/unknown change."""
         now = self._clock()
         async with self._db.transaction() as tx:
-            return await _sum(
-                tx,
-                "UPDATE orders SET submit_state = 'placed', panel_order_id = ?, status = ?, "
-                "error = NULL, updated_at = ? "
-                "WHERE id = ? AND submit_state IN ('submitting', 'unknown')",
-                [(pid, str(status), now, oid) for oid, pid in placed],
-            )
+            return await _apply_placed(tx, placed, str(status), now)
 
     async def mark_failed(self, order_id: int, error: str) -> bool:
         return await self.mark_failed_many([(order_id, error)]) > 0
@@ -200,15 +199,53 @@ class OrdersRepo:
         return await self._set_outcome(SubmitState.UNKNOWN, unknown)
 
     async def _set_outcome(self, state: SubmitState, pairs: Sequence[tuple[int, str]]) -> int:
-        allowed = "('submitting', 'unknown')" if state is SubmitState.FAILED else "('submitting')"
         now = self._clock()
         async with self._db.transaction() as tx:
-            return await _sum(
-                tx,
-                f"UPDATE orders SET submit_state = ?, error = ?, updated_at = ? "
-                f"WHERE id = ? AND submit_state IN {allowed}",
-                [(state.value, err, now, oid) for oid, err in pairs],
-            )
+            return await _apply_outcome(tx, state, pairs, now)
+
+    async def record_outcomes(
+        self,
+        *,
+        placed: Sequence[tuple[int, int]] = (),
+        failed: Sequence[tuple[int, str]] = (),
+        unknown: Sequence[tuple[int, str]] = (),
+        status: str = "Pending",
+    ) -> int:
+        """`mark_placed_many` + `mark_failed_many` + `mark_unknown_many` in one transaction.
+
+        One write to retry when the database refuses it, and all or nothing: a retry never
+        finds half a batch recorded.
+        """
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            changed = await _apply_placed(tx, placed, str(status), now)
+            changed += await _apply_outcome(tx, SubmitState.FAILED, failed, now)
+            changed += await _apply_outcome(tx, SubmitState.UNKNOWN, unknown, now)
+        return changed
+
+    async def restore_outcomes(self, entries: Sequence[JournalEntry]) -> RestoreReport:
+        """Apply outcomes from the placement journal (see `bot.storage.journal`), idempotently.
+
+        A placed entry whose panel id is already stored for the user is done. Otherwise the
+        row (found by its unique token) gets its panel id, or is inserted again from the
+        entry when it is missing. Entries that contradict the database (another row holds the
+        panel id, the row already has another panel id, the user is gone) change nothing and
+        come back in `rejected`, for a person to look at.
+        """
+        now = self._clock()
+        report = RestoreReport()
+        async with self._db.transaction() as tx:
+            for entry in entries:
+                result = await _restore_one(tx, entry, now)
+                if result == "rejected":
+                    report.rejected.append(entry)
+                elif result == "already":
+                    report.already += 1
+                elif result == "inserted":
+                    report.inserted += 1
+                else:
+                    report.restored += 1
+        return report
 
     async def recover_submitting(self, error: str = "interrupted by restart") -> list[Order]:
         """At start-up: rows left in `submitting` by a crash become `unknown`; returns them."""
@@ -446,6 +483,130 @@ _BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+async def _apply_placed(
+    tx: Transaction, placed: Sequence[tuple[int, int]], status: str, now: float
+) -> int:
+    return await _sum(
+        tx,
+        "UPDATE orders SET submit_state = 'placed', panel_order_id = ?, status = ?, "
+        "error = NULL, updated_at = ? "
+        "WHERE id = ? AND submit_state IN ('submitting', 'unknown')",
+        [(pid, status, now, oid) for oid, pid in placed],
+    )
+
+
+async def _apply_outcome(
+    tx: Transaction, state: SubmitState, pairs: Sequence[tuple[int, str]], now: float
+) -> int:
+    allowed = "('submitting', 'unknown')" if state is SubmitState.FAILED else "('submitting')"
+    return await _sum(
+        tx,
+        f"UPDATE orders SET submit_state = ?, error = ?, updated_at = ? "
+        f"WHERE id = ? AND submit_state IN {allowed}",
+        [(state.value, err, now, oid) for oid, err in pairs],
+    )
+
+
+@dataclass(slots=True)
+class RestoreReport:
+    """What `restore_outcomes` did with each journal entry."""
+
+    restored: int = 0  # an existing row got its outcome (and panel id)
+    inserted: int = 0  # the row was missing and was written again from the entry
+    already: int = 0  # the database already had it (an earlier import)
+    rejected: list[JournalEntry] = field(default_factory=list)  # contradicts the database
+
+
+RestoreResult = Literal["restored", "inserted", "already", "rejected"]
+
+
+async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> RestoreResult:
+    row = await tx.fetchone(
+        "SELECT id, user_id, submit_state, panel_order_id FROM orders WHERE token = ?",
+        (entry.token,),
+    )
+    if row is not None and row["user_id"] != entry.user_id:
+        log.error("journal entry for order %d names another user; set aside", entry.order_id)
+        return "rejected"
+    if entry.state is SubmitState.PLACED:
+        holder = await tx.fetchone(
+            "SELECT token FROM orders WHERE user_id = ? AND panel_order_id = ?",
+            (entry.user_id, entry.panel_order_id),
+        )
+        if holder is not None:
+            if holder["token"] == entry.token:
+                return "already"
+            log.error(
+                "journal: panel order %s is stored on another row than order %d; set aside",
+                entry.panel_order_id,
+                entry.order_id,
+            )
+            return "rejected"
+        if row is not None:
+            if row["panel_order_id"] is not None or row["submit_state"] == "draft":
+                log.error(
+                    "journal: order %d is %s with panel id %s, journal says %s; set aside",
+                    row["id"],
+                    row["submit_state"],
+                    row["panel_order_id"],
+                    entry.panel_order_id,
+                )
+                return "rejected"
+            # Any non-draft state without a panel id: the panel's id is the truth.
+            await tx.execute(
+                "UPDATE orders SET submit_state = 'placed', panel_order_id = ?, "
+                "status = 'Pending', error = NULL, updated_at = ? WHERE id = ?",
+                (entry.panel_order_id, now, row["id"]),
+            )
+            return "restored"
+    elif row is not None:
+        state = SubmitState(entry.state)
+        allowed = {"submitting", "unknown"} if state is SubmitState.FAILED else {"submitting"}
+        if row["submit_state"] not in allowed:
+            return "already"  # the same or a later outcome is stored
+        await tx.execute(
+            "UPDATE orders SET submit_state = ?, error = ?, updated_at = ? WHERE id = ?",
+            (state.value, entry.error, now, row["id"]),
+        )
+        return "restored"
+    user = await tx.fetchone("SELECT 1 FROM users WHERE id = ?", (entry.user_id,))
+    if user is None:
+        log.error("journal entry for order %d: the user is gone; set aside", entry.order_id)
+        return "rejected"
+    await tx.execute(
+        """
+        INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
+            service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
+            status, submit_state, error, created_at, submitted_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            entry.user_id,
+            entry.token,
+            entry.batch,
+            entry.line_no,
+            entry.panel_order_id,
+            entry.service_id,
+            entry.service_name,
+            entry.service_type,
+            entry.link,
+            entry.quantity,
+            entry.runs,
+            entry.interval,
+            json.dumps(entry.extra, ensure_ascii=False),
+            _money(entry.cost),
+            entry.currency,
+            "Pending" if entry.state is SubmitState.PLACED else None,
+            entry.state.value,
+            entry.error,
+            entry.created_at,
+            entry.submitted_at,
+            now,
+        ),
+    )
+    return "inserted"
 
 
 async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:

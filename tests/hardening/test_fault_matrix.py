@@ -4,7 +4,9 @@ One bot per fault: a dozen users each stand in front of one action (dialogs prep
 panel is healthy), the fault is switched on for every request, all actions run at once (so the
 read retry ladders overlap instead of adding up), then the panel heals and everybody's next
 command must be answered. Writes (add, add_bulk, refill, cancel) are counted: never repeated.
-Telegram faults during replies and notifications are at the end.
+Telegram faults during replies and notifications are at the end. The row "database refuses
+writes after add/add_bulk" is in test_db_refuses_writes.py (a real SQLite lock or read-only
+connection while the panel's answer arrives).
 """
 
 from __future__ import annotations

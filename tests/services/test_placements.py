@@ -1,0 +1,215 @@
+"""PlacementRecorder against a real SQLite database that refuses writes (`query_only`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.services.placements import PlacementRecorder, RetryPolicy, journal_for
+from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
+from bot.storage.journal import PlacementJournal
+from bot.storage.models import Order
+
+UID = 7401
+
+
+class Time:
+    """A monotonic clock that only moves when the recorder sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    st = await Storage.open(tmp_path / "bot.sqlite3", KeyCipher([Fernet.generate_key()]))
+    await st.users.touch(UID, username=None, first_name=None)
+    try:
+        yield st
+    finally:
+        await st.close()
+
+
+def recorder(storage: Storage, time: Time, **kw: object) -> PlacementRecorder:
+    journal = journal_for(storage.db.path)
+    return PlacementRecorder(
+        storage.orders,
+        journal,
+        sleep=time.sleep,
+        clock=time,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+async def claimed(storage: Storage, batch: str, n: int) -> list[Order]:
+    drafts = [
+        OrderDraft(
+            service_id=1,
+            service_name="Followers",
+            service_type="Default",
+            link=f"https://t.me/{batch}{i}",
+            quantity=100,
+            cost=Decimal("1.25"),
+            currency="USD",
+            line_no=i + 1,
+        )
+        for i in range(n)
+    ]
+    await storage.orders.create_drafts(UID, batch, drafts)
+    claim = await storage.orders.claim(batch, UID)
+    assert claim.won
+    return claim.orders
+
+
+def journal_bytes(storage: Storage) -> bytes | None:
+    try:
+        return Path(f"{storage.db.path}.journal").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+async def refuse_writes(storage: Storage, refuse: bool = True) -> None:
+    await storage.db.execute(f"PRAGMA query_only = {'ON' if refuse else 'OFF'}")
+
+
+async def test_saved_at_once_reads_the_rows_back(storage: Storage) -> None:
+    time = Time()
+    rows = await claimed(storage, "ok", 2)
+    done = await recorder(storage, time).record(
+        rows, placed=[(rows[0], 11)], failed=[(rows[1], "refused")]
+    )
+    assert done.saved and time.sleeps == []
+    assert [(o.submit_state, o.panel_order_id) for o in done.orders] == [
+        (SubmitState.PLACED, 11),
+        (SubmitState.FAILED, None),
+    ]
+    assert journal_bytes(storage) is None
+
+
+async def test_refused_writes_are_retried_with_backoff_then_journaled(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    time = Time()
+    rows = await claimed(storage, "full", 3)
+    rec = recorder(storage, time)
+    await refuse_writes(storage)
+    caplog.set_level(logging.INFO)
+    done = await rec.record(
+        rows,
+        placed=[(rows[0], 501), (rows[2], 503)],
+        unknown=[(rows[1], "no answer")],
+    )
+    # Five attempts: at once, then after 0.25, 0.5, 1 and 2 seconds (3.75 s ≤ the 4 s budget).
+    assert time.sleeps == [0.25, 0.5, 1.0, 2.0]
+    assert caplog.text.count("retrying in") == 4
+    assert done.unsaved is not None and done.unsaved.journaled
+    assert done.unsaved.placed == (501, 503)
+    # What the user is shown comes from memory: what the panel did.
+    assert [(o.submit_state, o.panel_order_id) for o in done.orders] == [
+        (SubmitState.PLACED, 501),
+        (SubmitState.UNKNOWN, None),
+        (SubmitState.PLACED, 503),
+    ]
+    stored = await storage.orders.get_batch("full")
+    assert {o.submit_state for o in stored} == {SubmitState.SUBMITTING}
+    assert "1→#501, 3→#503" in caplog.text
+
+    # Still refusing: the import raises and the journal stays as it was.
+    before = journal_bytes(storage)
+    assert before is not None
+    with pytest.raises(Exception, match="readonly"):
+        await rec.restore()
+    assert await rec.restore_quietly() is None
+    assert journal_bytes(storage) == before
+
+    await refuse_writes(storage, False)
+    report = await rec.restore()
+    assert report is not None and report.restored == 3
+    assert journal_bytes(storage) is None
+    assert await rec.restore() is None  # nothing left to do
+    stored = await storage.orders.get_batch("full")
+    assert [(o.submit_state, o.panel_order_id) for o in stored] == [
+        (SubmitState.PLACED, 501),
+        (SubmitState.UNKNOWN, None),
+        (SubmitState.PLACED, 503),
+    ]
+
+
+async def test_a_slow_first_refusal_still_gets_a_retry(storage: Storage) -> None:
+    """The budget counts from the first refusal, not from a queue in front of it."""
+    time = Time()
+    rows = await claimed(storage, "slow", 1)
+    readings = iter([0.0, 100.0])  # the first attempt waited 100 s behind other writes
+
+    def clock() -> float:
+        time.now = next(readings, time.now)
+        return time.now
+
+    rec = PlacementRecorder(
+        storage.orders,
+        journal_for(storage.db.path),
+        policy=RetryPolicy(delays=(0.25, 0.5), budget=0.6),
+        sleep=time.sleep,
+        clock=clock,
+    )
+    await refuse_writes(storage)
+    done = await rec.record(rows, placed=[(rows[0], 9)])
+    assert time.sleeps == [0.25]  # a retry; 0.25 + 0.5 would pass the 0.6 s budget
+    assert done.unsaved is not None
+
+
+async def test_when_the_journal_cannot_be_written_the_ids_go_to_the_log(
+    storage: Storage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    time = Time()
+    rows = await claimed(storage, "nojournal", 1)
+    blocked = tmp_path / "blocked.journal"
+    blocked.mkdir()  # a directory where the file should be: every append fails
+    rec = PlacementRecorder(
+        storage.orders,
+        PlacementJournal(blocked),
+        policy=RetryPolicy(delays=()),
+        sleep=time.sleep,
+        clock=time,
+    )
+    await refuse_writes(storage)
+    done = await rec.record(rows, placed=[(rows[0], 4242)])
+    assert done.unsaved is not None and not done.unsaved.journaled
+    assert done.unsaved.placed == (4242,)
+    assert "LOST" in caplog.text and "#4242" in caplog.text
+
+
+async def test_shutdown_during_the_retries_still_journals(storage: Storage) -> None:
+    rows = await claimed(storage, "cancel", 1)
+    started = asyncio.Event()
+
+    async def slow_sleep(seconds: float) -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    rec = PlacementRecorder(storage.orders, journal_for(storage.db.path), sleep=slow_sleep)
+    await refuse_writes(storage)
+    task = asyncio.create_task(rec.record(rows, placed=[(rows[0], 77)]))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await refuse_writes(storage, False)
+    report = await rec.restore()
+    assert report is not None and report.restored == 1
+    stored = await storage.orders.get(rows[0].id)
+    assert stored is not None and stored.panel_order_id == 77
