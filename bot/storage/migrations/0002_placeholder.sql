@@ -1,3 +1,0 @@
--- PLACEHOLDER, not for main: the lead gave this branch migration 0003 and another branch owns
--- 0002. Migrations must have no gap, so this empty one lets 0003 load here. Drop this file when
--- merging (the real 0002 takes its place).
