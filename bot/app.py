@@ -34,6 +34,7 @@ from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
+from bot.services.drafts import Previews
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -114,6 +115,7 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets()
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
+        previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
         return Deps(
             settings=settings,
             storage=storage,
@@ -124,11 +126,16 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
             keys=keys,
             catalog=catalog,
-            bulk=BulkOrderService(storage.orders, keys, catalog),
+            bulk=BulkOrderService(storage.orders, keys, catalog, previews),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
             ordering=OrderingService(
-                storage, keys, catalog, currency_ttl=settings.services_cache_seconds
+                storage,
+                keys,
+                catalog,
+                currency_ttl=settings.services_cache_seconds,
+                previews=previews,
             ),
+            previews=previews,
         )
     except BaseException:
         await storage.close()

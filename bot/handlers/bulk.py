@@ -22,6 +22,7 @@ from telegram.ext import filters as tg_filters
 from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
+from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart
 from bot.handlers.errors import no_key_text, panel_error_text
@@ -29,7 +30,13 @@ from bot.handlers.menu import menu_pattern
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
-from bot.services.bulk_orders import MAX_LINES, BulkDraft, BulkSubmission, ConfirmOutcome
+from bot.services.bulk_orders import (
+    MAX_LINES,
+    BulkDraft,
+    BulkRepriced,
+    BulkSubmission,
+    ConfirmOutcome,
+)
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
@@ -262,6 +269,53 @@ def render_result(t: Translator, submission: BulkSubmission) -> tuple[str, bool]
     return text, False
 
 
+def render_repriced(t: Translator, repriced: BulkRepriced) -> str:
+    """Confirm found lines dearer or no longer valid: old → new per line, then the new check."""
+    fresh = repriced.fresh
+    currency = fresh.currency
+    lines = [t._("⚠️ The panel changed prices or limits after your preview, so nothing was sent.")]
+    for change in repriced.changes[:PREVIEW_PROBLEMS]:
+        old = t.money(change.old_cost, currency)
+        if change.new_cost is not None:
+            lines.append(
+                t._(
+                    "line {n}: {old} → {new}",
+                    n=change.line_no,
+                    old=old,
+                    new=t.money(change.new_cost, currency),
+                )
+            )
+        elif change.problem is not None:
+            lines.append(
+                t._(
+                    "line {n}: {old} → ✖ {problem}",
+                    n=change.line_no,
+                    old=old,
+                    problem=input_error_text(t, change.problem),
+                )
+            )
+        else:
+            lines.append(t._("line {n}: no longer in the list", n=change.line_no))
+    if len(repriced.changes) > PREVIEW_PROBLEMS:
+        lines.append(_more(t, len(repriced.changes) - PREVIEW_PROBLEMS))
+    new_total = fresh.preview.total_cost
+    lines.append(
+        t._(
+            "Total: {old} → <b>{new}</b>",
+            old=t.money(repriced.old_total, currency),
+            new=t.money(new_total, currency),
+        )
+    )
+    head = "\n".join(lines)
+    if fresh.batch is None:
+        return (
+            head
+            + "\n\n"
+            + t._("Nothing in this list can be ordered now. Send /bulk to start again.")
+        )
+    return ui.clip(head + "\n\n" + render_preview(t, fresh))
+
+
 def render_already(t: Translator, submission: BulkSubmission) -> str:
     if submission.in_flight:
         return t._("This bulk order is being submitted right now; the result follows.")
@@ -465,7 +519,10 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
         if draft.preview.errors and preview_is_long(draft):
             await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
         return WAIT_LINES
-    await ui.send(update, body, keyboards.bulk_preview(t, draft.batch, len(draft.preview.valid)))
+    shown = await ui.send(
+        update, body, keyboards.bulk_preview(t, draft.batch, len(draft.preview.valid))
+    )
+    await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
         await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
     return ConversationHandler.END
@@ -512,12 +569,67 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("Already submitted."))
         await ui.send(update, render_already(t, submission))
         return
+    if submission.outcome is ConfirmOutcome.REPLACED:
+        await ui.answer(
+            update,
+            t._("This preview was replaced by a newer one; nothing was ordered."),
+            alert=True,
+        )
+        return
+    if submission.outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
+        await ui.answer(update)
+        text = (
+            t._("⌛ This preview has expired; nothing was ordered.")
+            if submission.outcome is ConfirmOutcome.EXPIRED
+            else t._("Your API key changed after this preview; nothing was ordered.")
+        )
+        await ui.show(update, text, keyboards.bulk_again(t, batch))
+        return
+    if submission.outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
+        await ui.answer(update)
+        await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
+        return
     text, needs_file = render_result(t, submission)
     await ui.send(update, text, keyboards.bulk_done(t))
     if needs_file:
         await _send_csv(
             update, result_csv(submission.orders), "bulk-result.csv", t._("Bulk order result")
         )
+
+
+async def _show_fresh(
+    update: Update, context: BotContext, draft: BulkDraft, repriced: BulkRepriced | None = None
+) -> None:
+    """A bulk list checked again (after Confirm found changes, or "Make a new preview")."""
+    t = context.t
+    body = render_repriced(t, repriced) if repriced is not None else render_preview(t, draft)
+    if draft.batch is None:
+        await ui.show(update, body, keyboards.main_menu(t))
+    else:
+        markup = keyboards.bulk_preview(t, draft.batch, len(draft.preview.valid))
+        shown = await ui.show(update, body, markup)
+        await preview_ui.shown(context, draft.batch, shown)
+    if preview_is_long(draft):
+        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+
+
+async def again(update: Update, context: BotContext) -> None:
+    """ "Make a new preview" under an expired or closed bulk preview: the same lines again."""
+    query = update.callback_query
+    decoded = decode(query.data if query is not None else None)
+    t = context.t
+    await ui.answer(update)
+    if decoded is None:
+        return
+    try:
+        draft = await context.deps.bulk.again(context.user.id, decoded.text(0))
+    except (NoKey, PanelError) as exc:
+        await ui.show(update, panel_error_text(t, exc))
+        return
+    if draft is None:
+        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+        return
+    await _show_fresh(update, context, draft)
 
 
 async def discard(update: Update, context: BotContext) -> None:
@@ -563,4 +675,5 @@ def handlers() -> list[AnyHandler]:
     return [
         CallbackQueryHandler(confirm, pattern=pattern(Action.BULK_CONFIRM)),
         CallbackQueryHandler(discard, pattern=pattern(Action.BULK_DISCARD)),
+        CallbackQueryHandler(again, pattern=pattern(Action.BULK_AGAIN)),
     ]
