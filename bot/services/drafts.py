@@ -113,9 +113,8 @@ class Previews:
 
         Returns the closed previews' messages, whose buttons should go.
         """
-        await self.drafts.attach_message(batch, user_id, chat_id, message_id)
-        return await self.drafts.enforce_cap(
-            user_id, max_open=self.max_open, max_lines=self.max_lines
+        return await self.drafts.shown(
+            batch, user_id, chat_id, message_id, max_open=self.max_open, max_lines=self.max_lines
         )
 
     async def key_changed(self, user_id: int) -> list[DraftMessage]:

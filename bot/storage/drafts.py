@@ -121,29 +121,52 @@ class DraftsRepo:
 
         The newest preview always stays open, however many lines it has.
         """
-        now = self._clock()
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                f"""
-                SELECT * FROM (
-                    SELECT d.*,
-                        ROW_NUMBER() OVER newest AS position,
-                        SUM(d.lines) OVER newest AS running_lines
-                    FROM drafts d
-                    WHERE d.user_id = :user AND d.state = 'open' AND d.expires_at > :now
-                      AND {_WAITING}
-                    WINDOW newest AS (ORDER BY d.created_at DESC, d.rowid DESC)
-                )
-                WHERE position > 1 AND (position > :max_open OR running_lines > :max_lines)
-                """,
-                {"user": user_id, "now": now, "max_open": max_open, "max_lines": max_lines},
+            return await self._cap(tx, user_id, max_open, max_lines)
+
+    async def shown(
+        self,
+        batch: str,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        *,
+        max_open: int,
+        max_lines: int,
+    ) -> list[DraftMessage]:
+        """`attach_message` and `enforce_cap` in one transaction (one disk sync per preview)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE drafts SET chat_id = ?, message_id = ? WHERE batch = ? AND user_id = ?",
+                (chat_id, message_id, batch, user_id),
             )
-            for row in rows:
-                await tx.execute(
-                    "UPDATE drafts SET state = 'dropped', closed_at = ? "
-                    "WHERE batch = ? AND state = 'open'",
-                    (now, row["batch"]),
-                )
+            return await self._cap(tx, user_id, max_open, max_lines)
+
+    async def _cap(
+        self, tx: Transaction, user_id: int, max_open: int, max_lines: int
+    ) -> list[DraftMessage]:
+        now = self._clock()
+        rows = await tx.fetchall(
+            f"""
+            SELECT * FROM (
+                SELECT d.*,
+                    ROW_NUMBER() OVER newest AS position,
+                    SUM(d.lines) OVER newest AS running_lines
+                FROM drafts d
+                WHERE d.user_id = :user AND d.state = 'open' AND d.expires_at > :now
+                  AND {_WAITING}
+                WINDOW newest AS (ORDER BY d.created_at DESC, d.rowid DESC)
+            )
+            WHERE position > 1 AND (position > :max_open OR running_lines > :max_lines)
+            """,
+            {"user": user_id, "now": now, "max_open": max_open, "max_lines": max_lines},
+        )
+        for row in rows:
+            await tx.execute(
+                "UPDATE drafts SET state = 'dropped', closed_at = ? "
+                "WHERE batch = ? AND state = 'open'",
+                (now, row["batch"]),
+            )
         return _messages(rows)
 
     async def purge(self, *, grace: float) -> int:
