@@ -339,6 +339,20 @@ async def test_cancel_at_a_preview_cancels_it_and_confirm_orders_nothing(bot: Ha
     assert "nothing to cancel" in text_of(await u.reply())
 
 
+async def test_preview_messages_are_remembered_across_a_restart(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY_A)
+    single = await single_preview(u)
+    bulk = await bulk_preview(u, TWO_LINES)
+    confirms = [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
+    await bot.restart()
+    await u.send("/cancel")
+    assert "2 previews cancelled, nothing was ordered." in text_of(await u.reply())
+    assert single.buttons() == [] and bulk.buttons() == []
+    for data, message in confirms:
+        await tap(u, data, message)
+    assert placing_calls(bot) == 0
+
+
 async def test_cancel_cancels_every_open_preview_even_from_a_dialog(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY_A)
     single = await single_preview(u)

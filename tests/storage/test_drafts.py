@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from decimal import Decimal
+from importlib.resources import as_file, files
+from pathlib import Path
 
 import pytest
 
-from bot.storage import OrderDraft, Storage, SubmitState
+from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
 from bot.storage.models import DraftKind, DraftState
 
 from .conftest import FakeClock
@@ -204,3 +207,37 @@ async def test_purge_deletes_dead_previews_after_the_grace(st: Storage, clock: F
     assert await drafts.count_rows(USER) == 0
     assert await st.db.fetchall("SELECT batch FROM drafts") == []
     assert await states(st, "placed") == [SubmitState.SUBMITTING]  # an order, never purged
+
+
+async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
+    db_path: Path, tmp_path: Path, cipher: KeyCipher, clock: FakeClock
+) -> None:
+    # A database from before 0002, with a key and a preview waiting for Confirm.
+    first_only = tmp_path / "migs"
+    first_only.mkdir()
+    with as_file(files("bot.storage").joinpath("migrations")) as packaged:
+        shutil.copy(packaged / "0001_initial.sql", first_only)
+    old = await Storage.open(db_path, cipher, migrations_dir=first_only, clock=clock)
+    await old.users.touch(USER, username=None, first_name=None)
+    await old.keys.set(USER, KEY)
+    await old.db.execute(
+        "INSERT INTO orders (user_id, token, batch, service_id, service_name, service_type, "
+        "cost, created_at, updated_at) VALUES (?, 'pre', 'pre', 1, 'x', 'Default', '1', 1, 1)",
+        (USER,),
+    )
+    await old.close()
+
+    st = await Storage.open(db_path, cipher, clock=clock)
+    try:
+        assert await st.drafts.key_version(USER) == 0
+        assert not (await st.orders.claim("pre", USER, kind=DraftKind.SINGLE)).won
+        assert await states(st, "pre") == [SubmitState.DRAFT]
+        assert await st.drafts.purge(grace=3600) == 1
+        assert await st.orders.get_batch("pre") == []
+        # New previews work on the upgraded file, and the triggers are live.
+        await st.orders.create_drafts(USER, "new", [line()])
+        await st.keys.set(USER, KEY)
+        assert await st.drafts.key_version(USER) == 1
+        assert not (await st.orders.claim("new", USER, kind=DraftKind.SINGLE)).won
+    finally:
+        await st.close()
