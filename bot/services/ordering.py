@@ -383,6 +383,13 @@ class OrderingService:
             return Repriced(order, draft.rate, None, exc.error)
         except InputError as exc:  # ServiceGone, UnknownServiceType
             return Repriced(order, draft.rate, None, exc)
+        except PanelError:
+            # Pricing the fresh preview needed the panel and it did not answer: still nothing
+            # is ordered, and "Make a new preview" tries again later.
+            busy = InputError(
+                N_("The panel is not answering right now. Please try again in a minute.")
+            )
+            return Repriced(order, draft.rate, None, busy)
         return Repriced(order, draft.rate, fresh)
 
     async def _result(

@@ -18,6 +18,7 @@ from bot.callbacks import Action, decode, encode
 from bot.jobs import PURGE_JOB
 from bot.services.drafts import MAX_OPEN_PREVIEWS
 from bot.storage.models import Order, SubmitState
+from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -247,6 +248,25 @@ async def test_service_gone_or_limits_changed_at_confirm_orders_nothing(tmp_path
         # "Make a new preview" asks the quantity again (the old one no longer fits).
         await u.press("Make a new preview", message=limits)
         assert "How many?" in text_of(await u.update())
+
+
+async def test_price_change_when_the_fresh_preview_cannot_be_priced_orders_nothing(
+    bot: Harness,
+) -> None:
+    u = await bot.member(UID, key=KEY_A)
+    preview = await single_preview(u)
+    bot.panel.set_services(catalog_with(1, rate="125.00"))
+    await bot.deps.catalog.get(UID, force=True)  # another screen refreshed the catalog
+    bot.deps.ordering.preview_max_age = 0  # so the fresh preview fetches it once more
+    bot.panel.inject(Fault.http_500(), action="services", times=None)
+    await u.press("Confirm", message=preview)
+    text = text_of(await u.update())
+    assert "nothing was ordered" in text and "not answering right now" in text
+    assert placing_calls(bot) == 0
+    bot.panel.clear_faults()
+    await u.press("Make a new preview", message=preview)
+    fresh = await u.update()
+    assert "Cost: <b>$125.00</b>" in text_of(fresh)
 
 
 async def test_bulk_tenfold_rate_after_cache_expiry_orders_nothing(tmp_path: Path) -> None:
