@@ -34,6 +34,7 @@ from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
+from bot.services.drafts import Previews
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -120,6 +121,7 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
         # One recorder (one journal file) for single and bulk orders.
         placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+        previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
         return Deps(
             settings=settings,
             storage=storage,
@@ -130,7 +132,9 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
             keys=keys,
             catalog=catalog,
-            bulk=BulkOrderService(storage.orders, keys, catalog, placements),
+            bulk=BulkOrderService(
+                storage.orders, keys, catalog, recorder=placements, previews=previews
+            ),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
             ordering=OrderingService(
                 storage,
@@ -138,8 +142,10 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
                 catalog,
                 currency_ttl=settings.services_cache_seconds,
                 recorder=placements,
+                previews=previews,
             ),
             placements=placements,
+            previews=previews,
         )
     except BaseException:
         await storage.close()

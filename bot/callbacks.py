@@ -40,6 +40,7 @@ class Action(StrEnum):
     BULK_CONFIRM = "bk"  # (batch token)
     BULK_DISCARD = "bd"  # (batch token)
     BULK_CONFIRM_FIRST = "bf"  # (batch token, n) place only the first n lines
+    BULK_AGAIN = "ba"  # (batch token) preview an expired or closed bulk list again
     # orders
     ORDER_CARD = "oc"  # (local order id)
     ORDERS_PAGE = "op"  # (filter, page)
@@ -78,6 +79,7 @@ SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.BULK_CONFIRM: (_STR,),
     Action.BULK_DISCARD: (_STR,),
     Action.BULK_CONFIRM_FIRST: (_STR, _INT),
+    Action.BULK_AGAIN: (_STR,),
     Action.ORDER_CARD: (_INT,),
     Action.ORDERS_PAGE: (_STR, _INT),
     Action.ORDER_REFRESH: (_INT,),

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     status_poll_seconds: float = Field(default=60, gt=0)
     services_cache_seconds: float = Field(default=600, ge=0)
+    # How long a preview's Confirm button stays good (the price and key it promised).
+    draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
     log_level: str = "INFO"
     panel_timeout_seconds: float = Field(default=30, gt=0)

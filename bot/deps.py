@@ -14,6 +14,7 @@ from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalogs import CatalogService
+from bot.services.drafts import Previews
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -38,6 +39,7 @@ class Deps:
     tracking: TrackingService
     ordering: OrderingService
     placements: PlacementRecorder
+    previews: Previews
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,4 +1,4 @@
-"""Repeating jobs: status poller, outbox drain, memory trim and journal import, on PTB's JobQueue.
+"""Repeating jobs: status poller, outbox drain, memory trim, journal import and draft purge.
 
 `schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
 state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
@@ -19,6 +19,7 @@ from bot import keyboards
 from bot.handlers import ui
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import retry_seconds
+from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
 from bot.services.notifier import (
     Blocked,
     DrainReport,
@@ -40,6 +41,7 @@ POLL_JOB = "status-poll"
 DRAIN_JOB = "outbox-drain"
 TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
+PURGE_JOB = "draft-purge"
 DRAIN_SECONDS = 1.0
 # How soon outcomes the database refused (the placement journal) are tried again.
 JOURNAL_SECONDS = 30.0
@@ -124,13 +126,20 @@ async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     context.job.data.trim()
 
 
+async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Previews)
+    removed = await context.job.data.purge()
+    if removed:
+        log.info("purged %d draft row(s) of expired or closed previews", removed)
+
+
 def schedule_jobs(app: AnyApp) -> Jobs:
     """Register both repeating jobs (again: replaces earlier ones of the same name)."""
     deps = getattr(app, "deps", None)
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB):
+    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
@@ -153,6 +162,15 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         first=0.1,
         data=jobs,
         name=DRAIN_JOB,
+        job_kwargs=job_kwargs,
+    )
+    # Expired and closed previews: their rows would otherwise pile up (a 1,000-line upload each).
+    job_queue.run_repeating(
+        _purge_job,
+        interval=PURGE_EVERY_SECONDS,
+        first=PURGE_EVERY_SECONDS,
+        data=deps.previews,
+        name=PURGE_JOB,
         job_kwargs=job_kwargs,
     )
     trimmer = MemoryTrimmer(find_malloc_trim())

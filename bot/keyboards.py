@@ -228,6 +228,20 @@ def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
     )
 
 
+def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    """Under a preview that can no longer be confirmed: the same order, priced again."""
+    return markup(
+        [[button(t._("🔄 Make a new preview"), Action.REORDER, order_id)], back_to_menu(t)]
+    )
+
+
+def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
+    """Under a bulk preview that can no longer be confirmed: the same list, checked again."""
+    return markup(
+        [[button(t._("🔄 Make a new preview"), Action.BULK_AGAIN, batch)], back_to_menu(t)]
+    )
+
+
 def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMarkup:
     status = (
         [button(t._("📊 Status"), Action.STATUS_OF, panel_order_id)]

@@ -23,6 +23,7 @@ from telegram.ext import filters as tg_filters
 from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
+from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
@@ -31,7 +32,7 @@ from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
-from bot.services.bulk_orders import ConfirmOutcome
+from bot.services.bulk_orders import BulkDraft, BulkRepriced, ConfirmOutcome
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
@@ -40,6 +41,7 @@ from bot.views.bulk import (
     preview_is_long,
     render_already,
     render_preview,
+    render_repriced,
     render_result,
     result_csv,
 )
@@ -211,7 +213,8 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     markup = keyboards.bulk_preview(
         t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
     )
-    await ui.send(update, body, markup)
+    shown = await ui.send(update, body, markup)
+    await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
         await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
     return end(context)
@@ -267,6 +270,26 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("Already submitted."))
         await ui.send(update, render_already(t, submission))
         return
+    if submission.outcome is ConfirmOutcome.REPLACED:
+        await ui.answer(
+            update,
+            t._("This preview was replaced by a newer one; nothing was ordered."),
+            alert=True,
+        )
+        return
+    if submission.outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
+        await ui.answer(update)
+        text = (
+            t._("⌛ This preview has expired; nothing was ordered.")
+            if submission.outcome is ConfirmOutcome.EXPIRED
+            else t._("Your API key changed after this preview; nothing was ordered.")
+        )
+        await ui.show(update, text, keyboards.bulk_again(t, batch))
+        return
+    if submission.outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
+        await ui.answer(update)
+        await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
+        return
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, submission.unsaved)
     rejected: list[BulkLine] = []
@@ -281,6 +304,43 @@ async def confirm(update: Update, context: BotContext) -> None:
             "bulk-result.csv",
             t._("Bulk order result"),
         )
+
+
+async def _show_fresh(
+    update: Update, context: BotContext, draft: BulkDraft, repriced: BulkRepriced | None = None
+) -> None:
+    """A bulk list checked again (after Confirm found changes, or "Make a new preview")."""
+    t = context.t
+    body = render_repriced(t, repriced) if repriced is not None else render_preview(t, draft)
+    if draft.batch is None:
+        await ui.show(update, body, keyboards.main_menu(t))
+    else:
+        markup = keyboards.bulk_preview(
+            t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
+        )
+        shown = await ui.show(update, body, markup)
+        await preview_ui.shown(context, draft.batch, shown)
+    if preview_is_long(draft):
+        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+
+
+async def again(update: Update, context: BotContext) -> None:
+    """ "Make a new preview" under an expired or closed bulk preview: the same lines again."""
+    query = update.callback_query
+    decoded = decode(query.data if query is not None else None)
+    t = context.t
+    await ui.answer(update)
+    if decoded is None:
+        return
+    try:
+        draft = await context.deps.bulk.again(context.user.id, decoded.text(0))
+    except (NoKey, PanelError) as exc:
+        await ui.show(update, panel_error_text(t, exc))
+        return
+    if draft is None:
+        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+        return
+    await _show_fresh(update, context, draft)
 
 
 async def discard(update: Update, context: BotContext) -> None:
@@ -330,4 +390,5 @@ def handlers() -> list[AnyHandler]:
             confirm, pattern=pattern(Action.BULK_CONFIRM, Action.BULK_CONFIRM_FIRST)
         ),
         CallbackQueryHandler(discard, pattern=pattern(Action.BULK_DISCARD)),
+        CallbackQueryHandler(again, pattern=pattern(Action.BULK_AGAIN)),
     ]

@@ -30,7 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("deletekey", N_("Forget your panel API key")),
     Command("settings", N_("Language, notifications, API key")),
     Command("language", N_("Choose the language")),
-    Command("cancel", N_("Leave the current dialog")),
+    Command("cancel", N_("Leave the current dialog and cancel open previews")),
     Command("help", N_("All commands")),
     Command("allow", N_("Admin: allow a user: /allow <user_id>"), admin=True),
     Command("deny", N_("Admin: deny a user: /deny <user_id>"), admin=True),

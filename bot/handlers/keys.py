@@ -19,6 +19,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
+from bot.handlers.previews import close_after_key_change
 from bot.panel import InvalidApiKey, PanelError
 from bot.services.keys import NoKey
 
@@ -121,6 +122,8 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
             ),
         )
         return end(context)
+    # Previews priced with the old key (or none) must not be confirmed with this one.
+    await close_after_key_change(context)
     await ui.send(
         update,
         t._(
@@ -135,6 +138,8 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
 async def delete_key(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     removed = await context.deps.keys.unlink(context.user.id)
+    if removed:
+        await close_after_key_change(context)
     t = context.t
     await ui.show(
         update,

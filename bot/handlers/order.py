@@ -21,6 +21,7 @@ from telegram.ext import filters as tg_filters
 from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
+from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.catalog import load_index, render_search_page
 from bot.handlers.dialog import (
@@ -52,6 +53,7 @@ from bot.services.ordering import (
     AnswerRejected,
     Outcome,
     Preview,
+    Repriced,
     SubmitResult,
     UnknownServiceType,
     unknown_type_error,
@@ -274,6 +276,46 @@ def already_text(t: Translator, order: Order | None) -> str:
     return t._("This order was already tried and not placed. Please start a new order.")
 
 
+def key_changed_text(t: Translator) -> str:
+    return t._("Your API key changed after this preview; nothing was ordered.")
+
+
+def expired_text(t: Translator) -> str:
+    return t._("⌛ This preview has expired; nothing was ordered.")
+
+
+def replaced_text(t: Translator) -> str:
+    return t._("This preview was replaced by a newer one; nothing was ordered.")
+
+
+def render_repriced(t: Translator, repriced: Repriced) -> str:
+    """Confirm found the service changed: what changed (old → new) and the fresh preview."""
+    lines = [t._("⚠️ The panel changed this service after your preview, so nothing was ordered.")]
+    fresh, old = repriced.fresh, repriced.old
+    if fresh is not None:
+        currency = fresh.currency or old.currency
+        if fresh.cost is not None and old.cost:
+            lines.append(
+                t._(
+                    "Cost: {old} → <b>{new}</b>",
+                    old=t.money(old.cost, currency),
+                    new=t.money(fresh.cost, currency),
+                )
+            )
+        elif repriced.old_rate is not None:
+            lines.append(
+                t._(
+                    "Rate per 1000: {old} → <b>{new}</b>",
+                    old=t.money(repriced.old_rate, currency),
+                    new=t.money(fresh.service.rate, currency),
+                )
+            )
+        return "\n".join(lines) + "\n\n" + render_preview(fresh, t)
+    if repriced.problem is not None:
+        lines.append(_error_text(t, repriced.problem))
+    return "\n".join(lines)
+
+
 def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is Outcome.PLACED:
@@ -438,7 +480,8 @@ async def _preview(
     if notice is not None:
         text = notice + "\n\n" + text
     say = ui.send if new_message else ui.show
-    await say(update, text, keyboards.order_preview(t, preview.batch))
+    shown = await say(update, text, keyboards.order_preview(t, preview.batch))
+    await preview_ui.shown(context, preview.batch, shown)
     return END
 
 
@@ -712,6 +755,19 @@ async def confirm(update: Update, context: BotContext) -> None:
     if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
+    if result.outcome is Outcome.REPLACED:
+        await ui.answer(update, replaced_text(t), alert=True)
+        return
+    if result.outcome in {Outcome.EXPIRED, Outcome.KEY_CHANGED}:
+        await ui.answer(update)
+        text = expired_text(t) if result.outcome is Outcome.EXPIRED else key_changed_text(t)
+        again = keyboards.preview_again(t, result.order.id) if result.order else None
+        await ui.show(update, text, again)
+        return
+    if result.outcome is Outcome.CHANGED and result.repriced is not None:
+        await ui.answer(update)
+        await _show_repriced(update, context, result.repriced)
+        return
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
@@ -757,6 +813,19 @@ def _result_message(
         return text, keyboards.order_refused_dripfeed(t, order.id)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
     return result_text(t, result, balance), keyboards.order_result(t, panel_id)
+
+
+async def _show_repriced(update: Update, context: BotContext, repriced: Repriced) -> None:
+    t = context.t
+    text = render_repriced(t, repriced)
+    if repriced.fresh is not None:
+        batch = repriced.fresh.batch
+        shown = await ui.show(update, text, keyboards.order_preview(t, batch))
+        await preview_ui.shown(context, batch, shown)
+        return
+    gone = isinstance(repriced.problem, ServiceGone)
+    again = None if gone else keyboards.preview_again(t, repriced.old.id)
+    await ui.show(update, text, again or keyboards.main_menu(t))
 
 
 async def discard(update: Update, context: BotContext) -> None:

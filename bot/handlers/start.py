@@ -10,6 +10,7 @@ from bot.callbacks import decode
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.commands import available
+from bot.handlers.previews import cancel_previews
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -37,16 +38,36 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def cancel_dialog(update: Update, context: BotContext) -> int:
-    """Fallback of every dialog: leaves it, always."""
+    """Fallback of every dialog: leaves it, always; /cancel also cancels open previews."""
     await ui.answer(update)
     _clear_dialog(context)
-    await ui.show(update, context.t._("Cancelled."), keyboards.main_menu(context.t))
+    text = context.t._("Cancelled.")
+    if update.callback_query is None:
+        cancelled = await cancel_previews(context)
+        if cancelled:
+            text += "\n" + _previews_cancelled(context, cancelled)
+    await ui.show(update, text, keyboards.main_menu(context.t))
     return ConversationHandler.END
 
 
 async def cancel_idle(update: Update, context: BotContext) -> None:
+    """/cancel outside a dialog: cancels the open previews (their Confirm stops working)."""
     await ui.answer(update)
+    cancelled = await cancel_previews(context) if update.callback_query is None else 0
+    if cancelled:
+        await ui.send(
+            update, _previews_cancelled(context, cancelled), keyboards.main_menu(context.t)
+        )
+        return
     await ui.send(update, context.t._("There is nothing to cancel."))
+
+
+def _previews_cancelled(context: BotContext, n: int) -> str:
+    return context.t.ngettext(
+        "Preview cancelled, nothing was ordered.",
+        "{n} previews cancelled, nothing was ordered.",
+        n,
+    )
 
 
 def _clear_dialog(context: BotContext) -> None:

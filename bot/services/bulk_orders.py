@@ -16,11 +16,13 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
-from bot.services.bulk import BulkPreview, parse_bulk
+from bot.services.bulk import BulkLine, BulkPreview, parse_bulk
 from bot.services.catalogs import CatalogService
+from bot.services.drafts import Previews, Refusal
 from bot.services.keys import KeyService
 from bot.services.placements import PlacementRecorder, Unsaved
-from bot.storage.models import Order, OrderDraft, SubmitState
+from bot.services.validation import InputError
+from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,43 @@ class ConfirmOutcome(StrEnum):
     SUBMITTED = "submitted"  # this call won the claim and talked to the panel
     ALREADY = "already"  # another tap/device won it; `orders` shows where they stand
     MISSING = "missing"  # no such batch for this user: cancelled, or never existed
+    # Nothing was sent because the preview's promise no longer holds:
+    EXPIRED = "expired"  # older than DRAFT_TTL_SECONDS (or closed over the open-preview cap)
+    KEY_CHANGED = "key_changed"  # the stored key changed (or went) after the preview
+    REPLACED = "replaced"  # a fresh preview already took its place
+    CHANGED = "changed"  # lines are dearer or no longer fit: see `BulkSubmission.repriced`
+
+
+_REFUSED: dict[Refusal, ConfirmOutcome] = {
+    Refusal.GONE: ConfirmOutcome.MISSING,
+    Refusal.ALREADY: ConfirmOutcome.ALREADY,
+    Refusal.EXPIRED: ConfirmOutcome.EXPIRED,
+    Refusal.KEY_CHANGED: ConfirmOutcome.KEY_CHANGED,
+    Refusal.REPLACED: ConfirmOutcome.REPLACED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """One previewed line the panel's catalog no longer takes as it was shown."""
+
+    line_no: int
+    old_cost: Decimal
+    new_cost: Decimal | None  # None when the line cannot be ordered any more
+    problem: InputError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRepriced:
+    """Confirm found lines dearer or no longer valid; nothing was sent.
+
+    `fresh` is the same list previewed again against the current catalog (a new draft to
+    confirm when it has valid lines).
+    """
+
+    changes: list[LineChange]
+    old_total: Decimal
+    fresh: BulkDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +132,7 @@ class BulkSubmission:
     orders: list[Order]
     # The database refused the outcomes: they are in the journal; tell the user the ids.
     unsaved: Unsaved | None = None
+    repriced: BulkRepriced | None = None
 
     def in_state(self, state: SubmitState) -> list[Order]:
         return [o for o in self.orders if o.submit_state is state]
@@ -146,12 +186,40 @@ def classify(
     return placed, failed, unknown
 
 
+def list_text(rows: Sequence[Order]) -> str:
+    """A stored bulk preview as the list the user sent, each order on its original line."""
+    lines: list[str] = []
+    for index, row in enumerate(rows, start=1):
+        line_no = row.line_no if row.line_no is not None else index
+        while len(lines) < line_no:
+            lines.append("")
+        lines[line_no - 1] = f"{row.service_id} | {row.link or ''} | {row.quantity or 0}"
+    return "\n".join(lines)
+
+
+def _line_change(row: Order, line: BulkLine | None) -> LineChange | None:
+    """None when the line still parses to the same order at no higher cost."""
+    line_no = row.line_no or 0
+    if line is None or line.error is not None or line.service is None or line.cost is None:
+        return LineChange(line_no, row.cost, None, None if line is None else line.error)
+    if (
+        line.service.type != row.service_type
+        or line.link != row.link
+        or line.quantity != row.quantity
+    ):
+        return LineChange(line_no, row.cost, line.cost)
+    if line.cost > row.cost:
+        return LineChange(line_no, row.cost, line.cost)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class BulkOrderService:
     orders: OrdersRepo
     keys: KeyService
     catalog: CatalogService
     recorder: PlacementRecorder
+    previews: Previews
     max_lines: int = MAX_LINES
 
     async def preview(self, user_id: int, text: str) -> BulkDraft:
@@ -160,6 +228,7 @@ class BulkOrderService:
         Raises NoKey or the panel client's errors when the catalog cannot be fetched. The
         balance is only informative: when it cannot be read the preview goes without it.
         """
+        key_version = await self.previews.key_version(user_id)
         catalog = await self.catalog.get(user_id)
         preview = parse_bulk(text, catalog, max_lines=self.max_lines)
         if preview.too_many or not preview.valid:
@@ -194,8 +263,22 @@ class BulkOrderService:
             if line.service is not None
         ]
         batch = new_batch()
-        await self.orders.create_drafts(user_id, batch, drafts)
+        await self.orders.create_drafts(
+            user_id,
+            batch,
+            drafts,
+            kind=DraftKind.BULK,
+            key_version=key_version,
+            ttl=self.previews.ttl,
+        )
         return BulkDraft(preview, batch, balance, already_open)
+
+    async def again(self, user_id: int, batch: str) -> BulkDraft | None:
+        """ "Make a new preview" of a stored (expired, closed) bulk preview; None if gone."""
+        rows = [o for o in await self.orders.get_batch(batch) if o.user_id == user_id]
+        if not rows or rows[0].line_no is None:
+            return None
+        return await self.preview(user_id, list_text(rows))
 
     async def discard(self, user_id: int, batch: str) -> int:
         """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""
@@ -222,13 +305,27 @@ class BulkOrderService:
         """Place the batch's orders once, whoever else taps Confirm at the same time.
 
         `on_claimed(n)` runs after this call won the claim and before the panel is called (the
-        handler shows "Submitting…" there). Raises NoKey before claiming anything.
+        handler shows "Submitting…" there). Nothing is claimed when the preview is not a bulk
+        one, expired, was made with another key, or any line is dearer or no longer valid
+        (`CHANGED`, with the list previewed again).
         """
-        client = await self.keys.client(user_id)
-        claim = await self.orders.claim(batch, user_id)
+        gate = await self.previews.check(user_id, batch, DraftKind.BULK)
+        if gate.refusal is not None or gate.client is None:
+            return self._refused(gate.refusal, gate.rows)
+        repriced = await self._recheck(user_id, batch, gate.rows)
+        if repriced is not None:
+            return repriced
+        client = gate.client
+        claim = await self.orders.claim(
+            batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version
+        )
         if not claim.orders:
             return BulkSubmission(ConfirmOutcome.MISSING, [])
         if not claim.won:
+            if all(o.submit_state is SubmitState.DRAFT for o in claim.orders):
+                # The promise broke between the check and the claim (it expired just now).
+                again = await self.previews.check(user_id, batch, DraftKind.BULK)
+                return self._refused(again.refusal, again.rows)
             return BulkSubmission(ConfirmOutcome.ALREADY, claim.orders)
         rows = [o for o in claim.orders if o.submit_state is SubmitState.SUBMITTING]
         if on_claimed is not None:
@@ -264,3 +361,34 @@ class BulkOrderService:
             unknown=[(by_id[oid], err) for oid, err in unknown],
         )
         return BulkSubmission(ConfirmOutcome.SUBMITTED, recorded.orders, recorded.unsaved)
+
+    @staticmethod
+    def _refused(refusal: Refusal | None, rows: list[Order]) -> BulkSubmission:
+        outcome = _REFUSED[refusal] if refusal is not None else ConfirmOutcome.MISSING
+        return BulkSubmission(outcome, [] if outcome is ConfirmOutcome.MISSING else rows)
+
+    async def _recheck(self, user_id: int, batch: str, rows: list[Order]) -> BulkSubmission | None:
+        """None when every line is still orderable as previewed at no higher cost.
+
+        The catalog comes from the cache, never older than SERVICES_CACHE_SECONDS (one
+        `services` call only when older). Otherwise the draft is closed and the same list is
+        previewed again; a caller that finds it already replaced gets `REPLACED`.
+        """
+        index = await self.catalog.get(user_id)
+        text = list_text(rows)
+        checked = parse_bulk(text, index, max_lines=max(self.max_lines, len(rows)))
+        by_line = {line.line_no: line for line in checked.lines}
+        changes = [
+            change
+            for row in rows
+            if (change := _line_change(row, by_line.get(row.line_no or 0))) is not None
+        ]
+        if not changes:
+            return None
+        if not await self.previews.drafts.replace(batch, user_id):
+            return BulkSubmission(ConfirmOutcome.REPLACED, rows)
+        fresh = await self.preview(user_id, text)
+        old_total = sum((row.cost for row in rows), Decimal(0))
+        return BulkSubmission(
+            ConfirmOutcome.CHANGED, rows, repriced=BulkRepriced(changes, old_total, fresh)
+        )

@@ -22,12 +22,13 @@ from typing import Any
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
 from bot.services.catalogs import CatalogService
+from bot.services.drafts import Gate, Previews, Refusal
 from bot.services.keys import KeyService
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
-from bot.storage.models import Order, OrderDraft
+from bot.storage.models import Draft, DraftKind, Order, OrderDraft, SubmitState
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,34 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"  # it may have: the user must check the panel
     ALREADY = "already"  # someone else won the claim (double tap, second device, replay)
     GONE = "gone"  # no draft under this token for this user (discarded, forged)
+    # Nothing was ordered because the preview's promise no longer holds:
+    EXPIRED = "expired"  # older than DRAFT_TTL_SECONDS (or closed over the open-preview cap)
+    KEY_CHANGED = "key_changed"  # the stored key changed (or went) after the preview
+    REPLACED = "replaced"  # a fresh preview already took its place
+    CHANGED = "changed"  # the service changed on the panel: see `SubmitResult.repriced`
+
+
+_REFUSED: dict[Refusal, Outcome] = {
+    Refusal.GONE: Outcome.GONE,
+    Refusal.ALREADY: Outcome.ALREADY,
+    Refusal.EXPIRED: Outcome.EXPIRED,
+    Refusal.KEY_CHANGED: Outcome.KEY_CHANGED,
+    Refusal.REPLACED: Outcome.REPLACED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Repriced:
+    """Confirm found the service dearer or different than previewed; nothing was ordered.
+
+    `fresh` is a new preview (a new draft the user may confirm) when the stored answers
+    still fit the service; otherwise `problem` says why not (service gone, limits changed).
+    """
+
+    old: Order
+    old_rate: Decimal | None
+    fresh: Preview | None
+    problem: InputError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +173,7 @@ class SubmitResult:
     error: PanelError | None = None
     # The database refused the outcome: the user must be told the panel ids (see placements).
     unsaved: Unsaved | None = None
+    repriced: Repriced | None = None
 
 
 OnClaimed = Callable[[Order], Awaitable[None]]
@@ -169,6 +199,8 @@ class OrderingService:
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
     # Shared with the bulk service (one journal file); by default beside the database.
     recorder: PlacementRecorder | None = None
+    # Kind, key version, expiry and cap of previews; built from `storage` and `keys` if None.
+    previews: Previews | None = None
     # user id → (currency, when): the card shows rates in the account's currency, and one
     # balance call per catalog view is plenty.
     _currencies: dict[int, tuple[str | None, float]] = field(default_factory=dict)
@@ -178,11 +210,18 @@ class OrderingService:
             self.recorder = PlacementRecorder(
                 self.storage.orders, journal_for(self.storage.db.path)
             )
+        if self.previews is None:
+            self.previews = Previews(self.storage.drafts, self.storage.orders, self.keys)
 
     @property
     def _placements(self) -> PlacementRecorder:
         assert self.recorder is not None  # set in __post_init__
         return self.recorder
+
+    @property
+    def _previews(self) -> Previews:
+        assert self.previews is not None  # set in __post_init__
+        return self.previews
 
     # --- catalog helpers ------------------------------------------------------------------
 
@@ -217,6 +256,7 @@ class OrderingService:
         Raises `ServiceGone`, `UnknownServiceType`, `AnswerRejected`, `InputError` (an answer
         is missing), `NoKey` or the panel client's errors (catalog fetch).
         """
+        key_version = await self._previews.key_version(user_id)
         service = await self.current_service(user_id, service_id)
         plan = plan_or_refuse(service)
         checked = revalidate(plan, values)
@@ -251,7 +291,15 @@ class OrderingService:
         )
         # URL-safe base64 has no ':' and 16 characters keep the callback data short.
         batch = secrets.token_urlsafe(12)
-        rows = await self.storage.orders.create_drafts(user_id, batch, [draft])
+        rows = await self.storage.orders.create_drafts(
+            user_id,
+            batch,
+            [draft],
+            kind=DraftKind.SINGLE,
+            key_version=key_version,
+            ttl=self._previews.ttl,
+            rate=service.rate,
+        )
         return Preview(
             order=rows[0],
             service=service,
@@ -273,18 +321,33 @@ class OrderingService:
     async def confirm(
         self, user_id: int, batch: str, on_claimed: OnClaimed | None = None
     ) -> SubmitResult:
-        """Place the draft `batch` at most once.
+        """Place the draft `batch` at most once, and only as previewed.
 
         `on_claimed` runs after this caller won the claim and before the panel is called (the
-        bot removes the Confirm button there); its failure does not stop the order. Raises
-        `NoKey` before claiming, so the draft survives for a retry after /setkey.
+        bot removes the Confirm button there); its failure does not stop the order. Nothing
+        is claimed when the preview is not a single order's, expired, was made with another
+        key, or the service is dearer or different now (`Outcome.CHANGED` with a fresh
+        preview).
         """
-        client = await self.keys.client(user_id)
-        claim = await self.storage.orders.claim(batch, user_id)
+        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        if gate.refusal is not None or gate.client is None or gate.draft is None:
+            return _refused(gate)
+        repriced = await self._recheck(user_id, gate.rows[0], gate.draft)
+        if repriced is not None:
+            if repriced.fresh is None and repriced.problem is None:
+                return SubmitResult(Outcome.REPLACED, repriced.old)
+            return SubmitResult(Outcome.CHANGED, repriced.old, repriced=repriced)
+        client = gate.client
+        claim = await self.storage.orders.claim(
+            batch, user_id, kind=DraftKind.SINGLE, key_version=gate.key_version
+        )
         if not claim.orders:
             return SubmitResult(Outcome.GONE)
         order = claim.orders[0]
         if not claim.won:
+            if order.submit_state is SubmitState.DRAFT:
+                # The promise broke between the check and the claim (it expired just now).
+                return _refused(await self._previews.check(user_id, batch, DraftKind.SINGLE))
             return SubmitResult(Outcome.ALREADY, order, order.panel_order_id)
         if on_claimed is not None:
             try:
@@ -319,6 +382,41 @@ class OrderingService:
         recorded = await self._placements.record([order], placed=[(order, panel_id)])
         return _result(Outcome.PLACED, recorded, panel_id=panel_id)
 
+    async def _recheck(self, user_id: int, order: Order, draft: Draft) -> Repriced | None:
+        """None when the service still takes exactly the previewed order at no higher price.
+
+        The catalog comes from the cache, which is never older than SERVICES_CACHE_SECONDS:
+        one `services` call only when it is older. Otherwise the draft is closed and a fresh
+        preview made from the same answers (`Repriced.fresh`), or the reason there is none.
+        A second caller that finds the draft already replaced gets `Repriced(fresh=None,
+        problem=None)`.
+        """
+        index = await self.catalog.get(user_id)
+        service = index.get(order.service_id)
+        values = _answers(order)
+        if (
+            service is not None
+            and service.type == order.service_type
+            and _same_order(service, order, values, draft)
+        ):
+            return None
+        if not await self._previews.drafts.replace(order.batch, user_id):
+            return Repriced(order, draft.rate, None)
+        try:
+            fresh = await self.prepare(user_id, order.service_id, values)
+        except AnswerRejected as exc:
+            return Repriced(order, draft.rate, None, exc.error)
+        except InputError as exc:  # ServiceGone, UnknownServiceType
+            return Repriced(order, draft.rate, None, exc)
+        except PanelError:
+            # Pricing the fresh preview needed the panel and it did not answer: still nothing
+            # is ordered, and "Make a new preview" tries again later.
+            busy = InputError(
+                N_("The panel is not answering right now. Please try again in a minute.")
+            )
+            return Repriced(order, draft.rate, None, busy)
+        return Repriced(order, draft.rate, fresh)
+
     # --- reorder and recovery -------------------------------------------------------------
 
     async def reorder_values(
@@ -328,14 +426,7 @@ class OrderingService:
         order = await self.storage.orders.get(order_id)
         if order is None or order.user_id != user_id:
             return None
-        values: dict[str, Any] = {
-            "link": order.link,
-            "quantity": order.quantity,
-            "runs": order.runs,
-            "interval": order.interval,
-            **order.extra,
-        }
-        return order.service_id, {k: v for k, v in values.items() if v is not None}
+        return order.service_id, _answers(order)
 
     async def recover_submitting(self) -> list[Order]:
         """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""
@@ -355,3 +446,48 @@ class OrderingService:
         if recovered:
             log.warning("%d order(s) were mid-submit at shutdown; marked unknown", len(recovered))
         return recovered
+
+
+def _answers(order: Order) -> dict[str, Any]:
+    """The dialog answers a stored order was made from (what Reorder and re-checks use)."""
+    values: dict[str, Any] = {
+        "link": order.link,
+        "quantity": order.quantity,
+        "runs": order.runs,
+        "interval": order.interval,
+        **order.extra,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _canonical(params: Mapping[str, Any]) -> dict[str, str]:
+    return {k: answer_text(v) for k, v in params.items() if v is not None}
+
+
+def _same_order(service: Service, order: Order, values: Mapping[str, Any], draft: Draft) -> bool:
+    """The service takes the stored answers unchanged and costs no more than previewed."""
+    plan = plan_for(service)
+    if plan is None:
+        return False
+    try:
+        checked = revalidate(plan, values)
+        params = build_params(plan, checked)
+    except (AnswerRejected, InputError):
+        return False
+    # What confirm would send must be what the preview showed (a withdrawn drip-feed, a
+    # changed type's fields): compared as text, the way it goes to the panel.
+    if _canonical(params) != _canonical(values):
+        return False
+    if draft.rate is not None:
+        return service.rate <= draft.rate
+    cost = order_cost(service, checked)
+    return cost is None or cost <= order.cost
+
+
+def _refused(gate: Gate) -> SubmitResult:
+    outcome = _REFUSED[gate.refusal] if gate.refusal is not None else Outcome.GONE
+    order = gate.rows[0] if gate.rows else None
+    if outcome is Outcome.GONE:
+        order = None
+    panel_id = order.panel_order_id if order is not None else None
+    return SubmitResult(outcome, order, panel_id)

@@ -12,6 +12,7 @@ from typing import Self
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
+from bot.storage.drafts import DraftsRepo
 from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
@@ -35,6 +36,7 @@ __all__ = [
     "AccessState",
     "ClaimResult",
     "Database",
+    "DraftsRepo",
     "KeyCipher",
     "KeysRepo",
     "MigrationError",
@@ -66,6 +68,7 @@ class Storage:
     refills: RefillsRepo
     outbox: OutboxRepo
     state: StateRepo
+    drafts: DraftsRepo
 
     @classmethod
     async def open(
@@ -89,6 +92,7 @@ class Storage:
             refills=RefillsRepo(db, clock=clock),
             outbox=OutboxRepo(db, clock=clock),
             state=StateRepo(db),
+            drafts=DraftsRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

@@ -121,6 +121,51 @@ class ClaimResult:
     orders: list[Order]
 
 
+class DraftKind(StrEnum):
+    """Which Confirm button may claim a preview: the single-order one or the bulk one."""
+
+    SINGLE = "single"
+    BULK = "bulk"
+
+
+class DraftState(StrEnum):
+    """Only an `open` draft can be claimed (and only before it expires)."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"  # Confirm won: the rows went on to `submitting`
+    KEY_CHANGED = "key_changed"  # /setkey or /deletekey after the preview
+    REPLACED = "replaced"  # Confirm found new prices or limits and showed a fresh preview
+    DROPPED = "dropped"  # closed to keep the user under the open-preview cap
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What one preview promised: kind, key version, expiry, and the message showing it."""
+
+    batch: str
+    user_id: int
+    kind: DraftKind
+    key_version: int
+    lines: int
+    rate: Decimal | None
+    state: DraftState
+    chat_id: int | None
+    message_id: int | None
+    created_at: float
+    expires_at: float
+    closed_at: float | None
+    expired: bool  # expires_at has passed, by the repository's clock
+
+
+@dataclass(frozen=True, slots=True)
+class DraftMessage:
+    """A message whose Confirm keyboard must go when its draft closes."""
+
+    batch: str
+    chat_id: int
+    message_id: int
+
+
 @dataclass(frozen=True, slots=True)
 class StatusUpdate:
     """One polled status; `None` in charge/currency/start_count/remains keeps the stored value."""

@@ -21,6 +21,7 @@ from bot.storage.db import Database, Transaction
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
+    DraftKind,
     Order,
     OrderDraft,
     OrderFilter,
@@ -31,6 +32,9 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+
+# Used when a caller does not say when a draft expires (the bot passes DRAFT_TTL_SECONDS).
+DEFAULT_DRAFT_TTL = 1800.0
 
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
@@ -98,14 +102,50 @@ class OrdersRepo:
     # --- drafts and the submit protocol -------------------------------------------------------
 
     async def create_drafts(
-        self, user_id: int, batch: str, drafts: Sequence[OrderDraft]
+        self,
+        user_id: int,
+        batch: str,
+        drafts: Sequence[OrderDraft],
+        *,
+        kind: DraftKind | None = None,
+        key_version: int | None = None,
+        ttl: float = DEFAULT_DRAFT_TTL,
+        rate: Decimal | None = None,
     ) -> list[Order]:
-        """Insert all drafts in one transaction; tokens are `batch` (single) or `batch:i`."""
+        """Insert all drafts and their `drafts` row in one transaction.
+
+        Tokens are `batch` (one row) or `batch:i`. `kind` defaults to single for one row
+        without a line number; `key_version` to the user's current one (callers that priced
+        the preview pass the version they read before pricing); the draft expires `ttl`
+        seconds from now; `rate` is the single order's rate as shown.
+        """
         if not drafts:
             raise ValueError("no drafts")
         now = self._clock()
         single = len(drafts) == 1
+        if kind is None:
+            kind = DraftKind.SINGLE if single and drafts[0].line_no is None else DraftKind.BULK
         async with self._db.transaction() as tx:
+            if key_version is None:
+                row = await tx.fetchone("SELECT key_version FROM users WHERE id = ?", (user_id,))
+                key_version = int(row[0]) if row is not None else 0
+            await tx.execute(
+                """
+                INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
+                    expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    batch,
+                    user_id,
+                    DraftKind(kind).value,
+                    key_version,
+                    len(drafts),
+                    _money(rate),
+                    now,
+                    now + ttl,
+                ),
+            )
             for i, d in enumerate(drafts):
                 await tx.execute(
                     """
@@ -136,24 +176,65 @@ class OrdersRepo:
             rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
         return [_order(r) for r in rows]
 
-    async def claim(self, batch: str, user_id: int) -> ClaimResult:
-        """Move the batch's drafts to `submitting`; `won` is True for exactly one caller."""
+    async def claim(
+        self,
+        batch: str,
+        user_id: int,
+        *,
+        kind: DraftKind | None = None,
+        key_version: int | None = None,
+    ) -> ClaimResult:
+        """Move the batch's drafts to `submitting`; `won` is True for exactly one caller.
+
+        The one conditional UPDATE also holds the preview's promise: its `drafts` row must be
+        open, unexpired, made for the user's current key and, when given, of `kind` (the
+        Confirm button the tap came from) and `key_version` (the key the caller is about to
+        use). Otherwise no row is touched. Services always pass both.
+        """
         now = self._clock()
         async with self._db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE orders SET submit_state = 'submitting', submitted_at = ?, updated_at = ? "
-                "WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
-                (now, now, batch, user_id),
+                """
+                UPDATE orders SET submit_state = 'submitting', submitted_at = :now,
+                    updated_at = :now
+                WHERE batch = :batch AND user_id = :user AND submit_state = 'draft'
+                  AND EXISTS (
+                    SELECT 1 FROM drafts d JOIN users u ON u.id = d.user_id
+                    WHERE d.batch = :batch AND d.user_id = :user AND d.state = 'open'
+                      AND d.expires_at > :now AND d.key_version = u.key_version
+                      AND (:kind IS NULL OR d.kind = :kind)
+                      AND (:version IS NULL OR d.key_version = :version)
+                  )
+                """,
+                {
+                    "now": now,
+                    "batch": batch,
+                    "user": user_id,
+                    "kind": None if kind is None else DraftKind(kind).value,
+                    "version": key_version,
+                },
             )
+            if changed:
+                await tx.execute(
+                    "UPDATE drafts SET state = 'claimed', closed_at = ? "
+                    "WHERE batch = ? AND user_id = ?",
+                    (now, batch, user_id),
+                )
             rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
         return ClaimResult(won=changed > 0, orders=[_order(r) for r in rows])
 
     async def discard_draft(self, batch: str, user_id: int) -> int:
         """Delete a cancelled preview's rows (only while still drafts); returns how many."""
-        return await self._db.execute(
-            "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
-            (batch, user_id),
-        )
+        async with self._db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
+                (batch, user_id),
+            )
+            if removed:
+                await tx.execute(
+                    "DELETE FROM drafts WHERE batch = ? AND user_id = ?", (batch, user_id)
+                )
+        return removed
 
     async def void_drafts_after(self, batch: str, user_id: int, keep: int, error: str) -> int:
         """Drafts past the batch's first `keep` rows (line order) become `failed` with `error`.

@@ -19,7 +19,14 @@ from bot.csvfile import write_csv
 from bot.handlers import ui
 from bot.i18n import Translator
 from bot.services.bulk import BulkLine
-from bot.services.bulk_orders import MAX_LINES, NOT_COVERED, NOT_SENT, BulkDraft, BulkSubmission
+from bot.services.bulk_orders import (
+    MAX_LINES,
+    NOT_COVERED,
+    NOT_SENT,
+    BulkDraft,
+    BulkRepriced,
+    BulkSubmission,
+)
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 
@@ -183,6 +190,53 @@ def render_preview(t: Translator, draft: BulkDraft) -> str:
         parts.append(t._("The full check of every line is in the attached file."))
     parts.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
     return ui.clip("\n\n".join(parts))
+
+
+def render_repriced(t: Translator, repriced: BulkRepriced) -> str:
+    """Confirm found lines dearer or no longer valid: old → new per line, then the new check."""
+    fresh = repriced.fresh
+    currency = fresh.currency
+    lines = [t._("⚠️ The panel changed prices or limits after your preview, so nothing was sent.")]
+    for change in repriced.changes[:PREVIEW_PROBLEMS]:
+        old = t.money(change.old_cost, currency)
+        if change.new_cost is not None:
+            lines.append(
+                t._(
+                    "line {n}: {old} → {new}",
+                    n=change.line_no,
+                    old=old,
+                    new=t.money(change.new_cost, currency),
+                )
+            )
+        elif change.problem is not None:
+            lines.append(
+                t._(
+                    "line {n}: {old} → ✖ {problem}",
+                    n=change.line_no,
+                    old=old,
+                    problem=input_error_text(t, change.problem),
+                )
+            )
+        else:
+            lines.append(t._("line {n}: no longer in the list", n=change.line_no))
+    if len(repriced.changes) > PREVIEW_PROBLEMS:
+        lines.append(_more(t, len(repriced.changes) - PREVIEW_PROBLEMS))
+    new_total = fresh.preview.total_cost
+    lines.append(
+        t._(
+            "Total: {old} → <b>{new}</b>",
+            old=t.money(repriced.old_total, currency),
+            new=t.money(new_total, currency),
+        )
+    )
+    head = "\n".join(lines)
+    if fresh.batch is None:
+        return (
+            head
+            + "\n\n"
+            + t._("Nothing in this list can be ordered now. Send /bulk to start again.")
+        )
+    return ui.clip(head + "\n\n" + render_preview(t, fresh))
 
 
 def _short_text(t: Translator, draft: BulkDraft) -> str:

@@ -17,7 +17,7 @@ from bot.logs import SecretRegistry
 from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
-from bot.services.keys import KeyService, NoKey
+from bot.services.keys import KeyService
 from bot.services.order_types import plan_for
 from bot.services.ordering import (
     AnswerRejected,
@@ -120,11 +120,12 @@ async def test_other_users_and_unknown_tokens_are_gone(world: World) -> None:
     assert world.panel.count("add") == 0
 
 
-async def test_no_key_raises_before_claiming(world: World) -> None:
+async def test_no_key_refuses_before_claiming(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
     await world.ordering.keys.unlink(UID)
-    with pytest.raises(NoKey):
-        await world.ordering.confirm(UID, preview.batch)
+    # The preview was priced with a key that is gone: "key changed", never NoKey-and-retry.
+    result = await world.ordering.confirm(UID, preview.batch)
+    assert result.outcome is Outcome.KEY_CHANGED
     [row] = await world.ordering.batch_of(UID, preview.batch)
     assert row.submit_state is SubmitState.DRAFT
 
