@@ -239,15 +239,14 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("This button has expired."))
         return
     batch = decoded.text(0)
+    first: int | None = None
     if decoded.action is Action.BULK_CONFIRM_FIRST:
-        # "Only the first N": the later lines become not sent before the usual claim, so
-        # whatever the claim then wins is exactly those N.
-        # A forged count past the list's size means every line (as a forged Confirm would).
+        # "Only the first N": the service checks those, makes the later lines not sent, then
+        # claims. A forged count past the list's size means every line (as a forged Confirm).
         first = min(decoded.num(1), context.deps.bulk.max_lines)
         if first < 1:
             await ui.answer(update, t._("This button has expired."))
             return
-        await context.deps.bulk.keep_first(context.user.id, batch, first)
 
     async def submitting(n: int) -> None:
         await ui.answer(update)
@@ -257,7 +256,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         )
 
     try:
-        submission = await context.deps.bulk.confirm(context.user.id, batch, on_claimed=submitting)
+        submission = await context.deps.bulk.confirm(
+            context.user.id, batch, first=first, on_claimed=submitting
+        )
     except NoKey as exc:
         await ui.answer(update)
         await ui.send(update, panel_error_text(t, exc))

@@ -300,9 +300,13 @@ class BulkOrderService:
         user_id: int,
         batch: str,
         *,
+        first: int | None = None,
         on_claimed: Callable[[int], Awaitable[None]] | None = None,
     ) -> BulkSubmission:
         """Place the batch's orders once, whoever else taps Confirm at the same time.
+
+        `first`: "only the first n" (the balance covers no more). Those lines are checked, the
+        later ones become not sent, then the usual claim takes exactly the first n.
 
         `on_claimed(n)` runs after this call won the claim and before the panel is called (the
         handler shows "Submitting…" there). Nothing is claimed when the preview is not a bulk
@@ -312,9 +316,12 @@ class BulkOrderService:
         gate = await self.previews.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None:
             return self._refused(gate.refusal, gate.rows)
-        repriced = await self._recheck(user_id, batch, gate.rows)
+        rows = gate.rows if first is None else gate.rows[:first]  # rows come in line order
+        repriced = await self._recheck(user_id, batch, rows)
         if repriced is not None:
             return repriced
+        if first is not None:
+            await self.keep_first(user_id, batch, first)
         client = gate.client
         claim = await self.orders.claim(
             batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version
