@@ -2,6 +2,7 @@
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import (
+    AnswerTooLarge,
     InsufficientBalance,
     InvalidApiKey,
     OutcomeUnknown,
@@ -24,6 +25,7 @@ from bot.panel.models import (
 )
 
 __all__ = [
+    "AnswerTooLarge",
     "TERMINAL_STATUSES",
     "Balance",
     "BulkItemResult",
