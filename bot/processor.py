@@ -161,10 +161,7 @@ class _UserQueue:
     @property
     def idle(self) -> bool:
         return (
-            self.owner is None
-            and self.instant is None
-            and not self.ordinary
-            and not self.instants
+            self.owner is None and self.instant is None and not self.ordinary and not self.instants
         )
 
 
@@ -326,12 +323,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 # Lands where the owner waits, inside the read: no write can have begun.
                 owner.superseded = True
                 owner.task.cancel()
-        if (
-            queue.owner is None
-            and queue.instant is None
-            and not queue.instants
-            and queue.ordinary
-        ):
+        if queue.owner is None and queue.instant is None and not queue.instants and queue.ordinary:
             head = queue.ordinary.popleft()
             queue.owner = head
             _grant(head)
@@ -407,4 +399,3 @@ def _chat_id(update: object) -> int | None:
     if isinstance(update, Update) and update.effective_chat is not None:
         return int(update.effective_chat.id)
     return None
-

@@ -25,8 +25,8 @@ from bot.panel.models import (
 )
 
 __all__ = [
-    "AnswerTooLarge",
     "TERMINAL_STATUSES",
+    "AnswerTooLarge",
     "Balance",
     "BulkItemResult",
     "CancelResult",

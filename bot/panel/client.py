@@ -245,7 +245,9 @@ class PanelClient:
             return nullcontext()
         return self._observer.panel_call(action, idempotent=idempotent)
 
-    async def _post(self, action: str, params: dict[str, Any], *, write: bool, deadline: float) -> Any:
+    async def _post(
+        self, action: str, params: dict[str, Any], *, write: bool, deadline: float
+    ) -> Any:
         """One POST that must be over by `deadline` (event-loop time); returns decoded JSON or
         raises a `PanelError` with no context chained.
 

@@ -44,7 +44,9 @@ async def first_typing(bot: Harness, u: FakeUser, since: float) -> float:
     return typing_since(bot, u.id, since)[0].at - since
 
 
-async def answered_after(u: FakeUser, since: float, *, edit: bool = False) -> tuple[BotMessage, float]:
+async def answered_after(
+    u: FakeUser, since: float, *, edit: bool = False
+) -> tuple[BotMessage, float]:
     message = await (u.update(timeout=20.0) if edit else u.reply(timeout=20.0))
     return message, time.monotonic() - since
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -845,7 +846,7 @@ async def test_trickle_sends_one_byte_per_interval(panel: FakePanel) -> None:
             body += chunk
     assert json.loads(body) == {"balance": "100.00", "currency": "USD"}
     assert length == len(body) and len(arrivals) == len(body)  # byte by byte
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert min(gaps) >= 0.03
     assert arrivals[-1] - arrivals[0] >= 0.05 * (len(body) - 1) * 0.8
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
-import time
-
 import pytest
 
 from bot.panel.client import PanelClient
