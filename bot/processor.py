@@ -20,9 +20,10 @@ application passes in):
   (add, add_bulk, refill, cancel) it runs without cancelling anything: a write is never
   abandoned, and a confirm's outcome is decided by its claim in the database, not by update
   order.
-SIDE and INTERRUPT updates run one at a time per user, in order, ahead of queued ORDINARY ones;
-while the running update does local work (no panel call) they wait for it, which keeps replies
-in order when the panel is fast.
+SIDE and INTERRUPT updates go ahead of queued ORDINARY ones, in arrival order among themselves;
+the same rules apply between them (a menu button's own hung read is ended by a later /cancel).
+While a running update does local work (no panel call) they wait for it, which keeps replies in
+order when the panel is fast.
 
 Panel calls are reported by the panel client through `panel_call` (the `CallObserver` protocol):
 the running update is found through a context variable, which child tasks (a shared catalog
@@ -150,19 +151,17 @@ class _Run:
 
 
 class _UserQueue:
-    __slots__ = ("instant", "instants", "ordinary", "owner")
+    __slots__ = ("instants", "ordinary", "running")
 
     def __init__(self) -> None:
-        self.owner: _Run | None = None  # the ORDINARY update running
-        self.instant: _Run | None = None  # the SIDE / INTERRUPT update running
+        # At most one ORDINARY update, plus SIDE / INTERRUPT ones let in beside panel calls.
+        self.running: list[_Run] = []
         self.ordinary: deque[_Run] = deque()
         self.instants: deque[_Run] = deque()
 
     @property
     def idle(self) -> bool:
-        return (
-            self.owner is None and self.instant is None and not self.ordinary and not self.instants
-        )
+        return not self.running and not self.ordinary and not self.instants
 
 
 # The update whose handler runs in the current task (inherited by tasks it starts). Read only by
@@ -299,33 +298,37 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     @staticmethod
     def _leave(queue: _UserQueue, run: _Run) -> None:
-        if queue.owner is run:
-            queue.owner = None
-        elif queue.instant is run:
-            queue.instant = None
-        elif run in queue.ordinary:
-            queue.ordinary.remove(run)
-        elif run in queue.instants:
-            queue.instants.remove(run)
+        for line in (queue.running, queue.ordinary, queue.instants):
+            if run in line:
+                line.remove(run)
+                return
 
     def _pump(self, queue: _UserQueue) -> None:
         """Start whatever may start now; called after every change of the user's state."""
-        owner = queue.owner
-        if queue.instant is None and queue.instants:
+        while queue.instants:
             head = queue.instants[0]
-            if owner is None or (
-                owner.in_panel_call and (head.lane is Lane.SIDE or owner.writes > 0)
-            ):
+            # What the head may not run beside: local work (replies stay in order), and for
+            # an INTERRUPT any read, which it ends instead.
+            blockers = [
+                r
+                for r in queue.running
+                if not (r.in_panel_call and (head.lane is Lane.SIDE or r.writes > 0))
+            ]
+            if not blockers:
                 queue.instants.popleft()
-                queue.instant = head
+                queue.running.append(head)
                 _grant(head)
-            elif head.lane is Lane.INTERRUPT and owner.abandonable and not owner.superseded:
-                # Lands where the owner waits, inside the read: no write can have begun.
-                owner.superseded = True
-                owner.task.cancel()
-        if queue.owner is None and queue.instant is None and not queue.instants and queue.ordinary:
+                continue
+            if head.lane is Lane.INTERRUPT:
+                for run in blockers:
+                    if run.abandonable and not run.superseded:
+                        # Lands where the run waits, inside the read: no write can have begun.
+                        run.superseded = True
+                        run.task.cancel()
+            break
+        if not queue.running and not queue.instants and queue.ordinary:
             head = queue.ordinary.popleft()
-            queue.owner = head
+            queue.running.append(head)
             _grant(head)
 
     # --------------------------------------------------------------------- panel calls

@@ -188,6 +188,23 @@ async def test_menu_button_answered_at_once_while_a_read_hangs(bot: Harness) -> 
     assert "Settings" in (settings.text or "")
 
 
+async def test_cancel_answered_at_once_while_a_menu_buttons_read_hangs(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/start")
+    menu = await u.reply()
+    bot.panel.clear_log()
+    bot.panel.inject(Fault.hang(), action="balance", times=None)
+    t0 = time.monotonic()
+    await u.press("Balance", message=menu)
+    await bot.panel.wait_for_request("balance")
+    assert await first_typing(bot, u, t0) < SIGN_OF_LIFE
+    t_cancel = time.monotonic()
+    await u.send("/cancel")
+    reply = await u.reply(timeout=5.0)
+    assert time.monotonic() - t_cancel < 1.0
+    assert "nothing to cancel" in (reply.text or "")
+
+
 async def test_confirm_in_flight_is_never_abandoned_and_help_still_answers(
     tmp_path: Path,
 ) -> None:

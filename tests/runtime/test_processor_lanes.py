@@ -197,6 +197,31 @@ async def test_interrupt_waits_for_local_work_then_ends_the_read_that_follows(
     assert log == ["local done", "stop"]
 
 
+async def test_instants_pass_and_end_each_others_reads(processor: PerUserUpdateProcessor) -> None:
+    log: list[str] = []
+    reading = asyncio.Event()
+
+    async def menu_read() -> None:  # e.g. the main menu's Balance button on a hung panel
+        try:
+            with processor.panel_call("balance", idempotent=True):
+                reading.set()
+                await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            log.append("menu read ended")
+            raise
+
+    async def record(name: str) -> None:
+        log.append(name)
+
+    menu = submit(processor, text_update(10, "stop menu"), menu_read())
+    await reading.wait()
+    await submit(processor, text_update(10, "side /help"), record("help"))
+    assert log == ["help"]  # beside the instant's read
+    await asyncio.gather(menu, submit(processor, text_update(10, "stop /cancel"), record("cancel")))
+    assert log == ["help", "menu read ended", "cancel"]
+    assert processor.tracked_keys == 0
+
+
 async def test_outside_cancellation_of_an_abandoned_read_still_propagates(
     processor: PerUserUpdateProcessor,
 ) -> None:
