@@ -112,6 +112,7 @@ class _Run:
         "superseded",
         "task",
         "writes",
+        "wrote",
     )
 
     def __init__(
@@ -132,6 +133,9 @@ class _Run:
         self.granted: asyncio.Future[None] = loop.create_future()
         self.reads = 0
         self.writes = 0
+        # Once a write began, the update must run to its end: its outcome has to be stored and
+        # told, even if a read follows (e.g. the status refresh after a cancel).
+        self.wrote = False
         self.superseded = False
         self.done = False
         # Set while no panel call is in flight; the heartbeat waits on it.
@@ -146,8 +150,8 @@ class _Run:
 
     @property
     def abandonable(self) -> bool:
-        """Waiting on reads only: cancelling it changes nothing on the panel."""
-        return self.reads > 0 and self.writes == 0
+        """Waiting on reads only, no write yet: cancelling it changes nothing on the panel."""
+        return self.reads > 0 and self.writes == 0 and not self.wrote
 
 
 class _UserQueue:
@@ -344,6 +348,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             run.reads += 1
         else:
             run.writes += 1
+            run.wrote = True
         run.quiet.clear()
         self._start_heartbeat(run)
         self._pump(run.queue)

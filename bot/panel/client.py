@@ -6,7 +6,7 @@ Transport rules (why they matter: money is at stake on every write):
   are per socket operation, so a panel that trickles one byte a second would never trip them.
 - Reads (services, status, refill_status, balance) are retried on `PanelUnavailable` with
   exponential backoff, but only while the deadline leaves room; a panel that answers
-  `{"error": …}` is never retried.
+  `{"error": …}` or an answer too large is never retried.
 - Writes (add, add_bulk, refill, cancel) are never retried. Once the request may have reached
   the panel (its headers started to go out: timeout, deadline, dropped connection, 5xx,
   unreadable or oversized body) the failure is `OutcomeUnknown`; only when it certainly did not

@@ -8,18 +8,18 @@ The harness runs the bot with PANEL_TIMEOUT_SECONDS = 2.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from bot.callbacks import Action, encode
 from bot.storage.models import SubmitState
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import ApiCall, BotMessage
 from tests.fakes.telegram_users import FakeUser
-from tests.harness import Harness, running_bot
+from tests.harness import Harness
 
 KEY = "pk_slow_0123456789abcdef"
 UID = 7301
 SIGN_OF_LIFE = 2.0
+AT_ONCE = 1.2  # "answered at once" (the issue asks for about a second)
 SLACK = 2.0
 
 
@@ -122,12 +122,12 @@ async def test_help_and_start_answered_at_once_while_balance_hangs(bot: Harness)
     t_help = time.monotonic()
     await u.send("/help")
     help_reply = await u.reply(timeout=5.0)
-    assert time.monotonic() - t_help < 1.0
+    assert time.monotonic() - t_help < AT_ONCE
     assert "/setkey" in (help_reply.text or "")
     t_start = time.monotonic()
     await u.send("/start")
     start_reply = await u.reply(timeout=5.0)
-    assert time.monotonic() - t_start < 1.0
+    assert time.monotonic() - t_start < AT_ONCE
     assert "Hi" in (start_reply.text or "")
     # /help and /start leave the read alone: the balance's own answer still comes, in time.
     late, waited = await answered_after(u, t0)
@@ -143,7 +143,7 @@ async def test_cancel_answered_at_once_and_ends_the_pending_read(bot: Harness) -
     t_cancel = time.monotonic()
     await u.send("/cancel")
     reply = await u.reply(timeout=5.0)
-    assert time.monotonic() - t_cancel < 1.0
+    assert time.monotonic() - t_cancel < AT_ONCE
     assert "nothing to cancel" in (reply.text or "")
     # The abandoned /balance says nothing more, not even after its deadline.
     await u.send("hello")
@@ -184,7 +184,7 @@ async def test_menu_button_answered_at_once_while_a_read_hangs(bot: Harness) -> 
     qid = await u.press("Settings", message=menu)
     await u.answer(qid, timeout=5.0)
     settings = await u.update(timeout=5.0)
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < AT_ONCE
     assert "Settings" in (settings.text or "")
 
 
@@ -201,43 +201,41 @@ async def test_cancel_answered_at_once_while_a_menu_buttons_read_hangs(bot: Harn
     t_cancel = time.monotonic()
     await u.send("/cancel")
     reply = await u.reply(timeout=5.0)
-    assert time.monotonic() - t_cancel < 1.0
+    assert time.monotonic() - t_cancel < AT_ONCE
     assert "nothing to cancel" in (reply.text or "")
 
 
-async def test_confirm_in_flight_is_never_abandoned_and_help_still_answers(
-    tmp_path: Path,
-) -> None:
-    async with running_bot(tmp_path) as bot:
-        u = await bot.member(UID, key=KEY)
-        await u.send("/order 1")
-        await u.reply()
-        await u.send("https://instagram.com/a")
-        await u.reply()
-        await u.send("1000")
-        preview = await u.reply()
-        # The panel places the order, then never answers.
-        bot.panel.inject(Fault.hang(after=True), action="add")
-        t0 = time.monotonic()
-        await u.press("Confirm", message=preview)
-        await bot.panel.wait_for_request("add")
-        t_help = time.monotonic()
-        await u.send("/help")
-        assert "/setkey" in ((await u.reply(timeout=5.0)).text or "")
-        await u.send("/cancel")  # beside a write: answered, and the write goes on
-        assert "nothing to cancel" in ((await u.reply(timeout=5.0)).text or "")
-        assert time.monotonic() - t_help < 1.5
-        await bot.telegram.wait_until(
-            lambda: "cannot tell whether" in (preview.text or ""),
-            timeout=timeout_of(bot) + SLACK,
-        )
-        assert time.monotonic() - t0 <= timeout_of(bot) + SLACK
-        assert typing_since(bot, u.id, t0)  # the user saw the bot at work meanwhile
-        assert bot.panel.count("add") == 1 and len(bot.panel.orders) == 1
-        rows = await bot.deps.storage.db.fetchall("SELECT id FROM orders WHERE user_id = ?", (UID,))
-        [row] = [await bot.deps.storage.orders.get(r[0]) for r in rows]
-        assert row is not None and row.submit_state is SubmitState.UNKNOWN
-        # The claim still decides: a replayed Confirm sends nothing.
-        qid = await u.press_data(encode(Action.CONFIRM, row.batch), preview)
-        await u.answer(qid)
-        assert bot.panel.count("add") == 1
+async def test_confirm_in_flight_is_never_abandoned_and_help_still_answers(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY)
+    await u.send("/order 1")
+    await u.reply()
+    await u.send("https://instagram.com/a")
+    await u.reply()
+    await u.send("1000")
+    preview = await u.reply()
+    # The panel places the order, then never answers.
+    bot.panel.inject(Fault.hang(after=True), action="add")
+    t0 = time.monotonic()
+    await u.press("Confirm", message=preview)
+    await bot.panel.wait_for_request("add")
+    t_help = time.monotonic()
+    await u.send("/help")
+    assert "/setkey" in ((await u.reply(timeout=5.0)).text or "")
+    await u.send("/cancel")  # beside a write: answered, and the write goes on
+    assert "nothing to cancel" in ((await u.reply(timeout=5.0)).text or "")
+    assert time.monotonic() - t_help < 1.5
+    await bot.telegram.wait_until(
+        lambda: "cannot tell whether" in (preview.text or ""),
+        timeout=timeout_of(bot) + SLACK,
+    )
+    assert time.monotonic() - t0 <= timeout_of(bot) + SLACK
+    # The user saw the bot at work meanwhile.
+    assert typing_since(bot, u.id, t0)[0].at - t0 < SIGN_OF_LIFE
+    assert bot.panel.count("add") == 1 and len(bot.panel.orders) == 1
+    rows = await bot.deps.storage.db.fetchall("SELECT id FROM orders WHERE user_id = ?", (UID,))
+    [row] = [await bot.deps.storage.orders.get(r[0]) for r in rows]
+    assert row is not None and row.submit_state is SubmitState.UNKNOWN
+    # The claim still decides: a replayed Confirm sends nothing.
+    qid = await u.press_data(encode(Action.CONFIRM, row.batch), preview)
+    await u.answer(qid)
+    assert bot.panel.count("add") == 1

@@ -174,6 +174,34 @@ async def test_interrupt_never_abandons_a_write(processor: PerUserUpdateProcesso
     assert log == ["cancel", "write finished"]
 
 
+async def test_a_read_after_a_write_is_never_abandoned(processor: PerUserUpdateProcessor) -> None:
+    # e.g. a cancel, then the status refresh that follows it: the user must hear the outcome.
+    log: list[str] = []
+    release = asyncio.Event()
+    refreshing = asyncio.Event()
+
+    async def cancel_then_refresh() -> None:
+        with processor.panel_call("cancel", idempotent=False):
+            pass
+        with processor.panel_call("status", idempotent=True):
+            refreshing.set()
+            await release.wait()
+        log.append("outcome told")
+
+    async def record(name: str) -> None:
+        log.append(name)
+
+    owner = submit(processor, text_update(13, "yes"), cancel_then_refresh())
+    await refreshing.wait()
+    interrupt = submit(processor, text_update(13, "stop /cancel"), record("cancel"))
+    await until(lambda: processor.waiting == 1, "interrupt waiting")
+    await asyncio.sleep(0.05)
+    assert log == [] and not owner.done()
+    release.set()
+    await asyncio.gather(owner, interrupt)
+    assert log == ["outcome told", "cancel"]
+
+
 async def test_interrupt_waits_for_local_work_then_ends_the_read_that_follows(
     processor: PerUserUpdateProcessor,
 ) -> None:
