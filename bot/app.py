@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -23,10 +23,12 @@ from telegram.request import BaseRequest
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.deps import BotContext, Deps
 from bot.handlers.commands import available
+from bot.handlers.lanes import lane_of
 from bot.handlers.registry import register
 from bot.i18n import Catalogs
 from bot.jobs import schedule_jobs
 from bot.logs import SecretRegistry
+from bot.panel.observer import CallObserver
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
@@ -60,7 +62,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
 
     async def initialize(self) -> None:
         if self.deps is None:
-            self.deps = await open_deps(self.settings, self.secrets)
+            processor = self.update_processor
+            observer = processor if isinstance(processor, PerUserUpdateProcessor) else None
+            self.deps = await open_deps(self.settings, self.secrets, observer=observer)
             self.bot_data["commands"] = self.commands
             persistence = self.persistence
             if isinstance(persistence, SQLitePersistence):
@@ -102,7 +106,10 @@ class BotApplication(Application):  # type: ignore[type-arg]
             log.warning("could not publish the command menu: %s", exc)
 
 
-async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
+async def open_deps(
+    settings: Settings, secrets: SecretRegistry, *, observer: CallObserver | None = None
+) -> Deps:
+    """`observer` hears of every user-facing panel call (the update processor)."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
     storage = await Storage.open(settings.database_path, cipher)
     try:
@@ -115,7 +122,13 @@ async def open_deps(settings: Settings, secrets: SecretRegistry) -> Deps:
         unknown = set(catalogs.languages) - set(SUPPORTED_LANGUAGES)
         if unknown:
             log.info("extra catalogs found: %s", ", ".join(sorted(unknown)))
-        panels = PanelFactory(settings.panel_api_url, http, settings.panel_timeout_seconds)
+        panels = PanelFactory(
+            settings.panel_api_url,
+            http,
+            settings.panel_timeout_seconds,
+            max_catalog_bytes=settings.panel_max_catalog_bytes,
+            observer=observer,
+        )
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
@@ -164,6 +177,7 @@ def build_application(
     if settings.webhook_secret is not None:
         secrets.add(settings.webhook_secret.get_secret_value())
     context_types = ContextTypes(context=BotContext)
+    processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(BotApplication, kwargs={"settings": settings, "secrets": secrets})
@@ -177,7 +191,7 @@ def build_application(
             )
         )
         .context_types(context_types)
-        .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
         .arbitrary_callback_data(False)
@@ -186,6 +200,12 @@ def build_application(
         builder = builder.request(requests[0]).get_updates_request(requests[1])
     app = builder.build()
     assert isinstance(app, BotApplication)
+    bot = app.bot
+
+    async def typing(chat_id: int) -> object:
+        return await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    processor.set_signal(typing)
     app.commands = register(app)
     return app
 

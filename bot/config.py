@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
     log_level: str = "INFO"
+    # Wall-clock budget of one user-facing panel call, retries included (the poller gets twice).
     panel_timeout_seconds: float = Field(default=30, gt=0)
+    # Cap on a `services` answer; every other answer is capped at 1 MB.
+    panel_max_catalog_mb: float = Field(default=20, gt=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
@@ -118,6 +121,10 @@ class Settings(BaseSettings):
         ):
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
+
+    @property
+    def panel_max_catalog_bytes(self) -> int:
+        return int(self.panel_max_catalog_mb * 1024 * 1024)
 
     @property
     def encryption_keys(self) -> list[bytes]:

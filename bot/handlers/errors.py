@@ -11,6 +11,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.i18n import Translator
 from bot.panel import (
+    AnswerTooLarge,
     InsufficientBalance,
     InvalidApiKey,
     OutcomeUnknown,
@@ -47,6 +48,11 @@ def panel_error_text(t: Translator, exc: Exception) -> str:
         return t._(
             "The panel did not confirm in time, so I cannot tell whether it went through. "
             "Please check on the panel before trying again."
+        )
+    if isinstance(exc, AnswerTooLarge):
+        return t._(
+            "The panel sent an answer too large to read, so I did not use it. "
+            "Please try again later."
         )
     if isinstance(exc, PanelUnavailable | PanelError):
         return t._("The panel is not answering right now. Please try again in a minute.")

@@ -2,6 +2,7 @@
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import (
+    AnswerTooLarge,
     InsufficientBalance,
     InvalidApiKey,
     OutcomeUnknown,
@@ -25,6 +26,7 @@ from bot.panel.models import (
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "AnswerTooLarge",
     "Balance",
     "BulkItemResult",
     "CancelResult",

@@ -1,11 +1,19 @@
 """Async client for the standard SMM panel API v2 (`PanelClient`).
 
 Transport rules (why they matter: money is at stake on every write):
+- Every request has a wall-clock deadline of `timeout` seconds for all of it: connecting,
+  sending, reading the answer and, for reads, every retry and backoff. httpx's own timeouts
+  are per socket operation, so a panel that trickles one byte a second would never trip them.
 - Reads (services, status, refill_status, balance) are retried on `PanelUnavailable` with
-  exponential backoff; a panel that answers `{"error": …}` is never retried.
+  exponential backoff, but only while the deadline leaves room; a panel that answers
+  `{"error": …}` or an answer too large is never retried.
 - Writes (add, add_bulk, refill, cancel) are never retried. Once the request may have reached
-  the panel (timeout, dropped connection, 5xx, unreadable body) the failure is `OutcomeUnknown`;
-  only when it certainly did not (connect error) is it `PanelUnavailable`.
+  the panel (its headers started to go out: timeout, deadline, dropped connection, 5xx,
+  unreadable or oversized body) the failure is `OutcomeUnknown`; only when it certainly did not
+  (connect error, deadline hit while connecting) is it `PanelUnavailable`.
+- Answers are read as a stream and capped: `max_catalog_bytes` for `services`,
+  `max_answer_bytes` for everything else. Past the cap the body is dropped as it arrives
+  (`AnswerTooLarge` for a read, `OutcomeUnknown` for a write).
 - The API key travels only in the POST body. It never appears in exceptions (httpx errors are
   not chained: they carry the request), in `repr`, or in log lines.
 """
@@ -18,6 +26,7 @@ import json
 import logging
 import ssl
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -27,6 +36,7 @@ import httpx
 
 from bot.panel import parsing
 from bot.panel.errors import (
+    AnswerTooLarge,
     InvalidApiKey,
     OutcomeUnknown,
     PanelError,
@@ -44,6 +54,7 @@ from bot.panel.models import (
     RefillStatus,
     Service,
 )
+from bot.panel.observer import CallObserver
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +83,11 @@ ALLOWED_ORDER_EXTRAS = frozenset(
         "expiry",
     }
 )
+
+# Caps on an answer's decoded size. A status of 100 orders is ~20 kB and every other answer
+# is smaller still; only the catalog grows with the panel (thousands of services).
+MAX_ANSWER_BYTES = 1024 * 1024
+DEFAULT_MAX_CATALOG_BYTES = 20 * 1024 * 1024
 
 # Keys shorter than this are not redacted from bodies: replacing e.g. "1" would corrupt the JSON.
 _MIN_REDACT_LEN = 8
@@ -139,6 +155,23 @@ def _order_params(
     return {k: _wire_value(v) for k, v in params.items() if v is not None}
 
 
+async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
+    """The decoded body, or None as soon as it is known to exceed `cap` bytes (what was read so
+    far is dropped: a panel must not be able to fill our memory)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            chunks.clear()
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class PanelClient:
     def __init__(
         self,
@@ -149,17 +182,27 @@ class PanelClient:
         timeout: float = 30.0,
         read_retries: int = 2,
         retry_backoff: float = 0.5,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_catalog_bytes: int = DEFAULT_MAX_CATALOG_BYTES,
+        observer: CallObserver | None = None,
     ) -> None:
+        """`timeout` is the wall-clock budget of one call, retries included (see module doc)."""
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("api_url must start with http:// or https://")
         if read_retries < 0 or retry_backoff < 0 or timeout <= 0:
             raise ValueError("timeout must be positive, retries and backoff not negative")
+        if max_answer_bytes <= 0 or max_catalog_bytes <= 0:
+            raise ValueError("answer size caps must be positive")
         self._url = api_url
         self._key = api_key
         self._key_bytes = api_key.encode()
+        self._deadline = float(timeout)
         self._timeout = httpx.Timeout(timeout)
         self._read_retries = read_retries
         self._retry_backoff = retry_backoff
+        self._max_answer = max_answer_bytes
+        self._max_catalog = max_catalog_bytes
+        self._observer = observer
         self._owns_http = http is None
         # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
         self._http = (
@@ -194,19 +237,52 @@ class PanelClient:
             return body.replace(self._key_bytes, b"***")
         return body
 
-    async def _post(self, action: str, params: dict[str, Any], *, write: bool) -> Any:
-        """One POST; returns decoded JSON or raises a `PanelError` with no context chained.
+    def _cap(self, action: str) -> int:
+        return self._max_catalog if action == "services" else self._max_answer
+
+    def _observe(self, action: str, *, idempotent: bool) -> AbstractContextManager[None]:
+        if self._observer is None:
+            return nullcontext()
+        return self._observer.panel_call(action, idempotent=idempotent)
+
+    async def _post(
+        self, action: str, params: dict[str, Any], *, write: bool, deadline: float
+    ) -> Any:
+        """One POST that must be over by `deadline` (event-loop time); returns decoded JSON or
+        raises a `PanelError` with no context chained.
 
         Every raise happens outside the `except` blocks so `__context__` stays empty: httpx
         exceptions reference the request, whose body holds the key.
         """
         form = {"key": self._key, "action": action}
         form.update({k: str(v) for k, v in params.items() if v is not None})
+        cap = self._cap(action)
         failure: str | None = None
         maybe_sent = False
-        response: httpx.Response | None = None
+        status: int | None = None
+        body: bytes | None = None
+        # Set by httpcore as the request's first byte is about to go out: from then on the panel
+        # may act on it, so a write that fails afterwards has an unknown outcome.
+        sent = False
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            nonlocal sent
+            if event.endswith(".send_request_headers.started"):
+                sent = True
+
         try:
-            response = await self._http.post(self._url, data=form, timeout=self._timeout)
+            async with (
+                asyncio.timeout_at(deadline),
+                self._http.stream(
+                    "POST",
+                    self._url,
+                    data=form,
+                    timeout=self._timeout,
+                    extensions={"trace": trace},
+                ) as response,
+            ):
+                status = response.status_code
+                body = await _read_capped(response, cap)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
             failure = "could not connect to the panel"
         except httpx.UnsupportedProtocol:
@@ -219,25 +295,32 @@ class PanelClient:
             maybe_sent = True
         except httpx.InvalidURL:
             failure = "invalid API URL"
+        except TimeoutError:
+            # Our own deadline (asyncio.timeout_at): the whole call took too long.
+            failure = f"the panel did not answer within {self._deadline:g}s"
+            maybe_sent = sent
 
         data: Any = None
         rejection: PanelRejected | None = None
-        if response is not None:
-            status = response.status_code
-            body = self._redact(response.content)
-            if status >= 500:
+        too_large = False
+        if status is not None and failure is None:
+            if body is None:
+                too_large = True
+                failure, maybe_sent = f"answer larger than {cap} bytes", True
+            elif status >= 500:
                 failure, maybe_sent = f"HTTP {status} from the panel", True
             elif status >= 300:
                 # A redirect or client error means the panel did not process the request, unless
                 # it says why in the standard error shape.
-                rejection = self._error_in(body)
+                rejection = self._error_in(self._redact(body))
                 if rejection is None:
                     failure = f"HTTP {status} from the panel"
             else:
                 try:
-                    data = parsing.decode_json(body)
+                    data = parsing.decode_json(self._redact(body))
                 except PanelUnavailable as exc:
                     failure, maybe_sent = str(exc), True
+        body = None
 
         if rejection is not None:
             self._log_rejection(action, rejection)
@@ -246,6 +329,8 @@ class PanelClient:
             logger.warning("panel %s failed: %s", action, failure)
             if write and maybe_sent:
                 raise OutcomeUnknown(f"{action}: {failure}; the panel may have performed it")
+            if too_large:
+                raise AnswerTooLarge(f"{action}: the panel sent an answer too large", cap)
             raise PanelUnavailable(f"{action}: {failure}")
         return data
 
@@ -269,20 +354,30 @@ class PanelClient:
             raise
 
     async def _read(self, action: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._deadline
         attempt = 0
-        while True:
-            try:
-                return self._parse(action, parse, await self._post(action, params, write=False))
-            except PanelUnavailable as exc:
-                if attempt >= self._read_retries:
-                    raise
-                delay = self._retry_backoff * 2**attempt
-                logger.info("retrying panel %s in %.2fs: %s", action, delay, exc)
-            attempt += 1
-            await asyncio.sleep(delay)
+        with self._observe(action, idempotent=True):
+            while True:
+                try:
+                    data = await self._post(action, params, write=False, deadline=deadline)
+                    return self._parse(action, parse, data)
+                except AnswerTooLarge:
+                    raise  # the same panel would send the same answer again
+                except PanelUnavailable as exc:
+                    delay = self._retry_backoff * 2**attempt
+                    # Retries live inside the same budget: the user waits `timeout`, not a
+                    # multiple of it.
+                    if attempt >= self._read_retries or loop.time() + delay >= deadline:
+                        raise
+                    logger.info("retrying panel %s in %.2fs: %s", action, delay, exc)
+                attempt += 1
+                await asyncio.sleep(delay)
 
     async def _write(self, action: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
-        data = await self._post(action, params, write=True)
+        deadline = asyncio.get_running_loop().time() + self._deadline
+        with self._observe(action, idempotent=False):
+            data = await self._post(action, params, write=True, deadline=deadline)
         failure: str | None = None
         try:
             return self._parse(action, parse, data)

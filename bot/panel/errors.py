@@ -39,6 +39,19 @@ class PanelUnavailable(PanelError):
     """Timeout, connection error, HTTP 5xx, or a body that is not the JSON we expect."""
 
 
+class AnswerTooLarge(PanelUnavailable):
+    """A read's answer grew past its size cap; nothing of it was kept.
+
+    A kind of `PanelUnavailable` (callers that fall back on stored data when the panel fails
+    keep doing so), but never retried: the next try would be as large. A write never raises
+    it: an oversized answer to a write is `OutcomeUnknown`, the panel may have acted.
+    """
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class OutcomeUnknown(PanelError):
     """A non-idempotent call was sent and no trustworthy answer came back.
 

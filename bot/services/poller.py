@@ -57,13 +57,24 @@ _FINAL_REFILL = frozenset({RefillState.COMPLETED, RefillState.REJECTED})
 ClientFor = Callable[[str], PanelClient]
 
 
+# A multi-status of 100 orders may legitimately take a panel longer than a balance, and no user
+# waits on the poller; but a cycle waits for its slowest key, so the wait is still bounded.
+POLL_DEADLINE_FACTOR = 2.0
+
+
 def polling_clients(panels: PanelFactory) -> ClientFor:
     """Clients without read retries: the next cycle is the retry, and a sick panel must not
-    hold a cycle up for the length of a retry ladder."""
+    hold a cycle up for the length of a retry ladder. Each request has a wall-clock deadline of
+    twice the user-facing one (PANEL_TIMEOUT_SECONDS)."""
 
     def client_for(api_key: str) -> PanelClient:
         return PanelClient(
-            panels.api_url, api_key, http=panels.http, timeout=panels.timeout, read_retries=0
+            panels.api_url,
+            api_key,
+            http=panels.http,
+            timeout=panels.timeout * POLL_DEADLINE_FACTOR,
+            read_retries=0,
+            max_catalog_bytes=panels.max_catalog_bytes,
         )
 
     return client_for

@@ -34,6 +34,7 @@ from tests.fakes.panel_catalog import (
 from tests.fakes.panel_faults import (
     HTML_ERROR_PAGE,
     MALFORMED_BODY,
+    OVERSIZED_CHUNK,
     Fault,
     rewrite,
 )
@@ -415,6 +416,38 @@ class FakePanel:
             return _dropped(request)
         return None
 
+    async def _stream_answer(
+        self, request: web.Request, fault: Fault, payload: Any
+    ) -> web.StreamResponse:
+        """`payload` sent slowly (trickle) or padded past any cap (oversized). A client that
+        gives up mid-answer just ends the stream."""
+        body = json.dumps(payload).encode()
+        response = web.StreamResponse(status=200)
+        response.content_type = "application/json"
+        total = len(body) if fault.kind == "trickle" else max(fault.size, len(body))
+        if fault.kind == "trickle" or fault.declare_length:
+            response.content_length = total
+        try:
+            await response.prepare(request)
+            if fault.kind == "trickle":
+                for index in range(len(body)):
+                    if index and not await self._sleep(fault.seconds):
+                        _dropped(request)  # stop(): cut the answer off mid-way
+                        return response
+                    await response.write(body[index : index + 1])
+            else:
+                await response.write(body)
+                padding = b" " * OVERSIZED_CHUNK
+                remaining = total - len(body)
+                while remaining > 0:
+                    piece = min(remaining, len(padding))
+                    await response.write(padding[:piece])
+                    remaining -= piece
+            await response.write_eof()
+        except ConnectionError:
+            pass  # the client hung up: what it does about a half answer is under test
+        return response
+
     # -- HTTP --------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -425,6 +458,8 @@ class FakePanel:
         if self.latency > 0 and not await self._sleep(self.latency):
             return _dropped(request)
         fault = self._take_fault(action)
+        if fault is not None and fault.streams_answer:
+            return await self._stream_answer(request, fault, self.dispatch(params))
         if fault is not None and not fault.after:
             broken = await self._fault_response(request, fault)
             if broken is not None:

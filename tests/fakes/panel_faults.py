@@ -1,7 +1,8 @@
 """Ways a real panel misbehaves, for `FakePanel.inject`.
 
 A fault with `after=True` lets the action happen first and only then breaks the answer: that is
-how an order gets placed while the client sees a failure ("outcome unknown").
+how an order gets placed while the client sees a failure ("outcome unknown"). `trickle` and
+`oversized` always perform the action: only the way its answer travels is broken.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ FaultKind = Literal[
     "drop_connection",
     "numbers_not_strings",
     "unknown_fields",
+    "hang",
+    "trickle",
+    "oversized",
 ]
 
 # Long enough to outlast any sane client timeout; stop() wakes it early.
 TIMEOUT_SECONDS = 60.0
+# "Forever" for a test: a hung panel is only ever released by stop() or the client leaving.
+HANG_SECONDS = 3600.0
+# Oversized answers are written in pieces of this size, so the fake never holds them whole.
+OVERSIZED_CHUNK = 64 * 1024
 
 # Verbatim from the spec's "partial success" refill example, which is not valid JSON.
 MALFORMED_BODY = (
@@ -40,6 +48,8 @@ class Fault:
     kind: FaultKind
     seconds: float = 0.0
     after: bool = False
+    size: int = 0
+    declare_length: bool = False
 
     @classmethod
     def latency(cls, seconds: float, *, after: bool = False) -> Fault:
@@ -50,6 +60,27 @@ class Fault:
     def timeout(cls, *, after: bool = False) -> Fault:
         """Never answer in practice (60 s); stop() then drops the connection."""
         return cls("timeout", TIMEOUT_SECONDS, after)
+
+    @classmethod
+    def hang(cls, *, after: bool = False) -> Fault:
+        """Accept the request and send nothing, until stop() (then the connection drops)."""
+        return cls("hang", HANG_SECONDS, after)
+
+    @classmethod
+    def trickle(cls, every: float) -> Fault:
+        """Perform the action, then send its answer one byte every `every` seconds (status and
+        headers, with Content-Length, at once). Each byte resets a per-read timeout."""
+        if every <= 0:
+            raise ValueError("every must be positive")
+        return cls("trickle", every)
+
+    @classmethod
+    def oversized(cls, size: int, *, declare_length: bool = False) -> Fault:
+        """Perform the action, then answer 200 with its JSON padded by whitespace to `size`
+        bytes (still valid JSON), streamed in pieces; chunked unless `declare_length`."""
+        if size <= 0:
+            raise ValueError("size must be positive")
+        return cls("oversized", size=size, declare_length=declare_length)
 
     @classmethod
     def http_500(cls, *, after: bool = False) -> Fault:
@@ -86,7 +117,12 @@ class Fault:
 
     @property
     def delays(self) -> bool:
-        return self.kind in {"latency", "timeout"}
+        return self.kind in {"latency", "timeout", "hang"}
+
+    @property
+    def streams_answer(self) -> bool:
+        """The action happens; its answer is sent by `FakePanel._stream_answer`."""
+        return self.kind in {"trickle", "oversized"}
 
     @property
     def rewrites_payload(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -824,3 +825,101 @@ async def test_command_line_startup_path(http: httpx.AsyncClient) -> None:
     await asyncio.wait_for(server, 5)
     with pytest.raises(RuntimeError):
         _ = fake.url
+
+
+# -- slow and oversized answers ----------------------------------------------------------------
+
+
+async def test_hang_sends_nothing_until_stop(http: httpx.AsyncClient) -> None:
+    fake = FakePanel()
+    fake.add_key(KEY)
+    await fake.start()
+    fake.inject(Fault.hang(), action="balance")
+    hanging = asyncio.create_task(http.post(fake.url, data={"key": KEY, "action": "balance"}))
+    await fake.wait_for_request("balance")
+    await asyncio.sleep(0.3)
+    assert not hanging.done()  # not even headers: the client still waits for the status line
+    started = time.monotonic()
+    await fake.stop()
+    assert time.monotonic() - started < 0.5
+    with pytest.raises(httpx.TransportError):
+        await hanging
+
+
+async def test_hang_outlasts_the_timeout_fault() -> None:
+    assert Fault.hang().seconds > Fault.timeout().seconds
+
+
+async def test_trickle_sends_one_byte_per_interval(panel: FakePanel) -> None:
+    panel.inject(Fault.trickle(0.05), action="balance")
+    arrivals: list[float] = []
+    body = b""
+    async with (
+        httpx.AsyncClient(timeout=5.0) as http,
+        http.stream("POST", panel.url, data={"key": KEY, "action": "balance"}) as response,
+    ):
+        assert response.status_code == 200
+        # Declared up front, so a size check on headers alone lets the trickle through.
+        length = int(response.headers["content-length"])
+        async for chunk in response.aiter_raw():
+            arrivals.append(time.monotonic())
+            body += chunk
+    assert json.loads(body) == {"balance": "100.00", "currency": "USD"}
+    assert length == len(body) and len(arrivals) == len(body)  # byte by byte
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 0.03
+    assert arrivals[-1] - arrivals[0] >= 0.05 * (len(body) - 1) * 0.8
+
+
+async def test_trickle_performs_a_write_and_a_leaving_client_does_not_break_the_fake(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    panel.inject(Fault.trickle(0.2), action="add")
+    params = {"key": KEY, "action": "add", "service": 1, "link": "l", "quantity": 100}
+    # httpx's 0.5 s read timeout never fires (a byte comes every 0.2 s); only a wall clock ends it.
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(1.0):
+            await http.post(panel.url, data=params, timeout=0.5)
+    assert list(panel.orders) == [23501]  # the action happened before the slow answer
+    assert (await call(http, panel, action="balance"))["balance"] == "98.75"
+
+
+def test_trickle_and_oversized_validate_their_arguments() -> None:
+    with pytest.raises(ValueError):
+        Fault.trickle(0)
+    with pytest.raises(ValueError):
+        Fault.oversized(0)
+
+
+@pytest.mark.parametrize("declare_length", [False, True], ids=["chunked", "content-length"])
+async def test_oversized_answer_is_valid_json_of_the_given_size(
+    panel: FakePanel, http: httpx.AsyncClient, declare_length: bool
+) -> None:
+    size = 3 * 1024 * 1024 + 7
+    panel.inject(Fault.oversized(size, declare_length=declare_length), action="balance")
+    response = await http.post(panel.url, data={"key": KEY, "action": "balance"})
+    assert response.status_code == 200
+    assert len(response.content) == size
+    assert ("content-length" in response.headers) is declare_length
+    if not declare_length:
+        assert response.headers.get("transfer-encoding") == "chunked"
+    assert response.json() == {"balance": "100.00", "currency": "USD"}
+
+
+async def test_oversized_write_places_the_order_and_survives_a_client_hanging_up(
+    panel: FakePanel,
+) -> None:
+    panel.inject(Fault.oversized(50 * 1024 * 1024), action="add")
+    params = {"key": KEY, "action": "add", "service": 1, "link": "l", "quantity": 100}
+    async with (
+        httpx.AsyncClient(timeout=5.0) as http,
+        http.stream("POST", panel.url, data=params) as response,
+    ):
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > 256 * 1024:
+                break  # leave mid-answer, as a capped client does
+    assert list(panel.orders) == [23501]
+    async with httpx.AsyncClient(timeout=5.0) as http:
+        assert (await call(http, panel, action="balance"))["balance"] == "98.75"

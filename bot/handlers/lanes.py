@@ -1,0 +1,59 @@
+"""Which updates may pass a user's slow panel call (see `bot.processor` for what lanes mean).
+
+Only updates that leave a dialog or only show something are listed; everything else (dialog
+answers, Confirm, Refill, Cancel order…) keeps strict arrival order.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.callbacks import Action, decode
+from bot.processor import Lane
+
+# Change no dialog state: they may run beside the user's running panel call.
+SIDE_COMMANDS = frozenset({"help", "start"})
+# Leave or replace what the user was doing: a pending panel read of theirs is abandoned.
+INTERRUPT_COMMANDS = frozenset({"cancel"})
+# Menu entries and pure navigation (pages, cards, category lists), and the dialog's Cancel.
+INTERRUPT_ACTIONS = frozenset(
+    {
+        Action.MENU,
+        Action.DIALOG_CANCEL,
+        Action.USERS_PAGE,
+        Action.CATEGORIES,
+        Action.CATEGORY,
+        Action.SERVICE,
+        Action.SEARCH_PAGE,
+        Action.ORDERS_PAGE,
+        Action.ORDER_CARD,
+    }
+)
+
+
+def lane_of(update: object) -> Lane:
+    if not isinstance(update, Update):
+        return Lane.ORDINARY
+    query = update.callback_query
+    if query is not None:
+        decoded = decode(query.data)
+        if decoded is not None and decoded.action in INTERRUPT_ACTIONS:
+            return Lane.INTERRUPT
+        return Lane.ORDINARY
+    command = _command(update)
+    if command in SIDE_COMMANDS:
+        return Lane.SIDE
+    if command in INTERRUPT_COMMANDS:
+        return Lane.INTERRUPT
+    return Lane.ORDINARY
+
+
+def _command(update: Update) -> str | None:
+    """The command a message starts with, as CommandHandler reads it ("/help@bot" → "help")."""
+    message = update.message
+    if message is None or not message.text or not message.entities:
+        return None
+    first = message.entities[0]
+    if first.type != "bot_command" or first.offset != 0:
+        return None
+    return message.text[1 : first.length].split("@", 1)[0].lower()
