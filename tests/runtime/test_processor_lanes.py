@@ -346,7 +346,7 @@ def test_bot_lanes() -> None:
     assert lane_of(text_update(1, "/start")) is Lane.SIDE
     assert lane_of(text_update(1, "/cancel")) is Lane.INTERRUPT
     assert lane_of(button_update(1, encode(Action.MENU, "home"))) is Lane.INTERRUPT
-    assert lane_of(button_update(1, encode(Action.DIALOG_CANCEL))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(Action.DIALOG_CANCEL, "k3x9q2aa"))) is Lane.INTERRUPT
     assert lane_of(button_update(1, encode(Action.ORDERS_PAGE, "all", 2))) is Lane.INTERRUPT
     # Dialog answers, money and panel actions keep their order.
     assert lane_of(text_update(1, "/balance")) is Lane.ORDINARY
@@ -354,6 +354,8 @@ def test_bot_lanes() -> None:
     assert lane_of(text_update(1, "help")) is Lane.ORDINARY
     assert lane_of(text_update(1, "https://x/help")) is Lane.ORDINARY
     assert lane_of(button_update(1, encode(Action.CONFIRM, "tok"))) is Lane.ORDINARY
-    assert lane_of(button_update(1, encode(Action.DRIPFEED, 1))) is Lane.ORDINARY
+    assert (
+        lane_of(button_update(1, encode(Action.DRIPFEED, "k3x9q2aa", "runs", 1))) is Lane.ORDINARY
+    )
     assert lane_of(button_update(1, "garbage")) is Lane.ORDINARY
     assert lane_of(object()) is Lane.ORDINARY
