@@ -136,22 +136,28 @@ class OrderPlan:
 # --- field parsers -----------------------------------------------------------------------
 
 
-def _link(text: str, service: Service, values: dict[str, Any]) -> str:
-    return normalize_link(text)
+def text_only(parse: Callable[[str], Any]) -> Parser:
+    """A `Parser` from a parser that needs nothing but the answer's text."""
+
+    def parser(text: str, service: Service, values: dict[str, Any]) -> Any:
+        return parse(text)
+
+    return parser
 
 
-def _quantity(text: str, service: Service, values: dict[str, Any]) -> int:
-    return parse_quantity(text, service)
+def with_service(parse: Callable[[str, Service], Any]) -> Parser:
+    """A `Parser` from a parser that checks the answer against the service's limits."""
+
+    def parser(text: str, service: Service, values: dict[str, Any]) -> Any:
+        return parse(text, service)
+
+    return parser
 
 
 def _runs(text: str, service: Service, values: dict[str, Any]) -> int:
     runs = parse_runs(text)
     check_dripfeed_total(require(values, "quantity"), runs, service)
     return runs
-
-
-def _interval(text: str, service: Service, values: dict[str, Any]) -> int:
-    return parse_interval(text)
 
 
 def _check_count(items: list[str], service: Service) -> list[str]:
@@ -166,35 +172,19 @@ def _check_count(items: list[str], service: Service) -> list[str]:
     return items
 
 
-def _counted_comments(text: str, service: Service, values: dict[str, Any]) -> list[str]:
-    return _check_count(parse_lines(text, field="comments"), service)
-
-
-def _comments(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+def _comments(text: str) -> list[str]:
     return parse_lines(text, field="comments")
 
 
-def _usernames(text: str, service: Service, values: dict[str, Any]) -> list[str]:
-    return parse_usernames(text)
+def _counted_comments(text: str, service: Service) -> list[str]:
+    return _check_count(_comments(text), service)
 
 
-def _counted_usernames(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+def _counted_usernames(text: str, service: Service) -> list[str]:
     return _check_count(parse_usernames(text), service)
 
 
-def _hashtags(text: str, service: Service, values: dict[str, Any]) -> list[str]:
-    return parse_hashtags(text)
-
-
-def _hashtag(text: str, service: Service, values: dict[str, Any]) -> str:
-    return parse_hashtag(text)
-
-
-def _username(text: str, service: Service, values: dict[str, Any]) -> str:
-    return parse_username(text)
-
-
-def _answer_number(text: str, service: Service, values: dict[str, Any]) -> int:
+def _answer_number(text: str) -> int:
     return parse_positive_int(
         text,
         field="answer_number",
@@ -204,11 +194,11 @@ def _answer_number(text: str, service: Service, values: dict[str, Any]) -> int:
     )
 
 
-def _groups(text: str, service: Service, values: dict[str, Any]) -> list[str]:
+def _groups(text: str) -> list[str]:
     return parse_lines(text, field="groups")
 
 
-def _sub_min(text: str, service: Service, values: dict[str, Any]) -> int:
+def _sub_min(text: str, service: Service) -> int:
     return parse_positive_int(
         text,
         field="min",
@@ -228,7 +218,7 @@ def _sub_max(text: str, service: Service, values: dict[str, Any]) -> int:
     )
 
 
-def _posts(text: str, service: Service, values: dict[str, Any]) -> int:
+def _posts(text: str) -> int:
     return parse_positive_int(
         text,
         field="posts",
@@ -238,18 +228,14 @@ def _posts(text: str, service: Service, values: dict[str, Any]) -> int:
     )
 
 
-def _delay(text: str, service: Service, values: dict[str, Any]) -> int:
-    return parse_delay(text)
-
-
-def _expiry(text: str, service: Service, values: dict[str, Any]) -> str:
-    return parse_expiry(text)
-
-
 # --- field catalogue ---------------------------------------------------------------------
 
-LINK = FieldSpec("link", N_("Send the link (e.g. https://instagram.com/username)."), _link)
-QUANTITY = FieldSpec("quantity", N_("How many? Send a number from {min} to {max}."), _quantity)
+LINK = FieldSpec(
+    "link", N_("Send the link (e.g. https://instagram.com/username)."), text_only(normalize_link)
+)
+QUANTITY = FieldSpec(
+    "quantity", N_("How many? Send a number from {min} to {max}."), with_service(parse_quantity)
+)
 RUNS = FieldSpec(
     "runs",
     N_("Drip-feed: in how many runs should it be delivered (2–{max_runs})? Skip for all at once."),
@@ -259,62 +245,88 @@ RUNS = FieldSpec(
 INTERVAL = FieldSpec(
     "interval",
     N_("How many minutes between runs (1–{max_interval})?"),
-    _interval,
+    text_only(parse_interval),
     depends_on="runs",
 )
 COMMENTS = FieldSpec(
     "comments",
     N_("Send the comments, one per line ({min}–{max} lines)."),
-    _counted_comments,
+    with_service(_counted_comments),
     multiline=True,
 )
 PACKAGE_COMMENTS = FieldSpec(
-    "comments", N_("Send the comments, one per line."), _comments, multiline=True
+    "comments", N_("Send the comments, one per line."), text_only(_comments), multiline=True
 )
 USERNAMES = FieldSpec(
-    "usernames", N_("Send the usernames to mention, one per line."), _usernames, multiline=True
+    "usernames",
+    N_("Send the usernames to mention, one per line."),
+    text_only(parse_usernames),
+    multiline=True,
 )
 COUNTED_USERNAMES = FieldSpec(
     "usernames",
     N_("Send the usernames to mention, one per line ({min}–{max} lines)."),
-    _counted_usernames,
+    with_service(_counted_usernames),
     multiline=True,
 )
-HASHTAGS = FieldSpec("hashtags", N_("Send the hashtags, one per line."), _hashtags, multiline=True)
+HASHTAGS = FieldSpec(
+    "hashtags", N_("Send the hashtags, one per line."), text_only(parse_hashtags), multiline=True
+)
 HASHTAG = FieldSpec(
-    "hashtag", N_("Send the hashtag whose users should be mentioned (e.g. #travel)."), _hashtag
+    "hashtag",
+    N_("Send the hashtag whose users should be mentioned (e.g. #travel)."),
+    text_only(parse_hashtag),
 )
 FOLLOWERS_OF = FieldSpec(
-    "username", N_("Send the username whose followers should be mentioned."), _username
+    "username",
+    N_("Send the username whose followers should be mentioned."),
+    text_only(parse_username),
 )
-COMMENT_AUTHOR = FieldSpec("username", N_("Send the username of the comment's author."), _username)
-MEDIA = FieldSpec("media", N_("Send the link of the post whose likers should be mentioned."), _link)
+COMMENT_AUTHOR = FieldSpec(
+    "username", N_("Send the username of the comment's author."), text_only(parse_username)
+)
+MEDIA = FieldSpec(
+    "media",
+    N_("Send the link of the post whose likers should be mentioned."),
+    text_only(normalize_link),
+)
 ANSWER_NUMBER = FieldSpec(
-    "answer_number", N_("Which answer should get the votes (1–{max_answer})?"), _answer_number
+    "answer_number",
+    N_("Which answer should get the votes (1–{max_answer})?"),
+    text_only(_answer_number),
 )
 GROUPS = FieldSpec(
-    "groups", N_("Send the groups to invite from, one per line."), _groups, multiline=True
+    "groups",
+    N_("Send the groups to invite from, one per line."),
+    text_only(_groups),
+    multiline=True,
 )
-SUB_USERNAME = FieldSpec("username", N_("Send the username to subscribe to."), _username)
-SUB_MIN = FieldSpec("min", N_("Minimum quantity per post ({min}–{max})?"), _sub_min)
+SUB_USERNAME = FieldSpec(
+    "username", N_("Send the username to subscribe to."), text_only(parse_username)
+)
+SUB_MIN = FieldSpec("min", N_("Minimum quantity per post ({min}–{max})?"), with_service(_sub_min))
 SUB_MAX = FieldSpec("max", N_("Maximum quantity per post (up to {max})?"), _sub_max)
 POSTS = FieldSpec(
     "posts",
     N_("How many new posts should be covered? Skip for no limit."),
-    _posts,
+    text_only(_posts),
     optional=True,
 )
 OLD_POSTS = FieldSpec(
     "old_posts",
     N_("How many existing posts should be covered too? Skip for none."),
-    _posts,
+    text_only(_posts),
     optional=True,
 )
-DELAY = FieldSpec("delay", N_("Delay in minutes before delivery starts, one of: {delays}."), _delay)
+DELAY = FieldSpec(
+    "delay",
+    N_("Delay in minutes before delivery starts, one of: {delays}."),
+    text_only(parse_delay),
+)
 EXPIRY = FieldSpec(
     "expiry",
     N_("Until which date (day/month/year)? Skip for no end date."),
-    _expiry,
+    text_only(parse_expiry),
     optional=True,
 )
 
