@@ -67,7 +67,7 @@ async def _run(storage: Storage, count: int, n_users: int) -> dict[str, Any]:
         queued = await storage.outbox.pending_count()
 
         telegram.rate_limit = RATE_LIMIT
-        bot: ExtBot[None] = ExtBot(
+        bot: ExtBot[int] = ExtBot(
             telegram.token,
             base_url=telegram.base_url,
             base_file_url=telegram.base_file_url,

@@ -11,6 +11,13 @@ database there, not earlier.
 Only JSON-friendly dialog data belongs in user_data/chat_data. `Decimal` and `tuple` values
 are kept (tagged); anything else that JSON cannot hold is dropped with a warning naming where
 it was, never its value.
+
+Why not PTB's `PicklePersistence`: it rewrites one whole pickle file on every change (or only
+at shutdown, losing everything a crash catches unsaved), so its cost grows with the number of
+users; it would be a second file beside the database, to back up and restore in step with it;
+unpickling runs code named in the file, and ties the data to class paths that a refactor
+renames. Here each user's data is one row, written and committed on its own, as readable
+JSON in the same database as the orders it refers to.
 """
 
 from __future__ import annotations

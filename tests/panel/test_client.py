@@ -296,6 +296,7 @@ async def test_add_orders_150_is_two_bulk_requests(fake: FakePanel, client: Pane
     assert len(sent) == 100
     assert sent[0] == {"service": 6, "link": "https://youtube.com/watch?v=0", "quantity": 1000}
     # Input order is kept: item i placed link i.
+    assert ids[137] is not None
     assert fake.orders[ids[137]].link == "https://youtube.com/watch?v=137"
 
 

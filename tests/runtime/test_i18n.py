@@ -170,11 +170,15 @@ def _load(path: Path, language: str | None = None) -> Catalog:
         return read_po(f, locale=language)
 
 
-def _msgids(catalog: Catalog) -> dict[object, Message]:
+# babel's type of `Message.id`: a tuple (or list) of singular and plural for ngettext.
+MessageId = str | tuple[str, ...] | list[str]
+
+
+def _msgids(catalog: Catalog) -> dict[MessageId, Message]:
     return {m.id: m for m in catalog if m.id}
 
 
-def _source_messages() -> dict[object, Message]:
+def _source_messages() -> dict[MessageId, Message]:
     messages = _msgids(_load(LOCALES / "en" / "LC_MESSAGES" / "bot.po", "en"))
     pot = LOCALES / "bot.pot"
     if pot.exists():
@@ -193,6 +197,7 @@ def test_every_msgid_has_a_turkish_translation_with_the_same_placeholders() -> N
         if translated.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         if source.pluralizable:
+            assert isinstance(source.id, list | tuple)  # what `pluralizable` means
             singular, plural = source.id
             forms = translated.string if isinstance(translated.string, tuple) else ()
             if len(forms) != turkish.num_plurals:
@@ -208,7 +213,9 @@ def test_every_msgid_has_a_turkish_translation_with_the_same_placeholders() -> N
             assert isinstance(msgid, str)
             if not translated.string:
                 problems.append(f"untranslated: {msgid!r}")
-            elif placeholders(translated.string) != placeholders(msgid):
+            elif not isinstance(translated.string, str) or placeholders(
+                translated.string
+            ) != placeholders(msgid):
                 problems.append(f"placeholders differ: {msgid!r} -> {translated.string!r}")
     assert not problems, "\n".join(problems)
 
@@ -221,7 +228,7 @@ def test_turkish_catalog_is_really_turkish() -> None:
 
 def test_every_marked_string_in_bot_is_in_the_catalogs() -> None:
     with (REPO / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        method_map, options_map = parse_mapping_cfg(f)  # type: ignore[no-untyped-call]
     known = set(_source_messages())
     missing = set()
     for filename, lineno, message, _comments, _context in extract_from_dir(
@@ -245,7 +252,7 @@ def test_extraction_sees_all_keywords(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with (REPO / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        method_map, options_map = parse_mapping_cfg(f)  # type: ignore[no-untyped-call]
     found = {
         m[2]
         for m in extract_from_dir(

@@ -23,7 +23,12 @@ def _rss_kb() -> int:
 
 def test_trim_calls_the_allocator_with_no_padding() -> None:
     calls: list[int] = []
-    trimmer = MemoryTrimmer(lambda pad: calls.append(pad) or 1)
+
+    def malloc_trim(pad: int) -> int:
+        calls.append(pad)
+        return 1
+
+    trimmer = MemoryTrimmer(malloc_trim)
     assert trimmer.available
     assert trimmer.trim() is True
     assert calls == [0]
