@@ -7,8 +7,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.panel.errors import PanelRejected
-
 
 class Status(StrEnum):
     """Order status as the bot understands it; `UNKNOWN` keeps the raw text elsewhere."""
@@ -135,7 +133,3 @@ class CancelResult:
     # As for `RefillResult`: set only for later chunks of a multi call that failed as a whole.
     unknown: bool = False
     not_sent: bool = False
-
-
-StatusMap = dict[int, OrderStatus | PanelRejected]
-RefillStatusMap = dict[int, RefillStatus | PanelRejected]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.i18n import N_
-from bot.panel.models import NewOrder, Service
+from bot.panel.models import Service
 from bot.services.catalog import CatalogIndex, fold
 from bot.services.order_types import plan_for
 from bot.services.validation import InputError, link_identity, normalize_link, parse_quantity
@@ -54,14 +54,6 @@ class BulkPreview:
     errors: list[BulkLine]
     total_cost: Decimal
     too_many: bool = False
-
-    def new_orders(self) -> list[NewOrder]:
-        """The valid lines as `PanelClient.add_orders` input, in line order."""
-        return [
-            NewOrder(service=line.service.id, link=line.link, quantity=line.quantity)
-            for line in self.valid
-            if line.service is not None
-        ]
 
 
 def _is_comment(line: str) -> bool:

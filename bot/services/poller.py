@@ -315,12 +315,9 @@ class StatusPoller:
                     dedupe_key=f"order:{order.id}:started",
                 )
             )
-        # The dedupe key is the once-only guarantee; no second write per order needed.
-        if (
-            status in NOTIFY_STATUSES
-            and order.status != status.value
-            and order.last_notified_status != status.value
-        ):
+        # The dedupe key is the once-only guarantee: a transition seen again (a crash between
+        # queueing and saving the status) is swallowed by the outbox, sent or not.
+        if status in NOTIFY_STATUSES and order.status != status.value:
             out.append(
                 OutboxMessage(
                     order.user_id,

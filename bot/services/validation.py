@@ -58,10 +58,6 @@ class ServiceGone(InputError):
     """The service is no longer in the panel's catalog."""
 
 
-class ServiceChanged(InputError):
-    """The service's price, limits or type changed since the user picked it."""
-
-
 # --- links -------------------------------------------------------------------------------
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -368,34 +364,17 @@ def parse_expiry(text: str, *, today: date | None = None) -> str:
 # --- catalog drift -----------------------------------------------------------------------
 
 
-def _terms(service: Service) -> tuple[object, ...]:
-    return (service.type.casefold(), service.rate, service.min, service.max, service.dripfeed)
+def service_available(index_now: CatalogIndex, service_id: int) -> Service:
+    """The service as the panel lists it now; `ServiceGone` when it vanished.
 
-
-def service_available(
-    index_now: CatalogIndex, service_id: int, previous: Service | None = None
-) -> Service:
-    """The service as the panel lists it now.
-
-    `ServiceGone` when it vanished; `ServiceChanged` when `previous` (what the user saw)
-    differs in type, price, limits or drip-feed support.
+    Whether it still takes the previewed order at the previewed price is checked on Confirm
+    (`OrderingService.confirm`, `BulkOrderService.confirm`), against the stored draft.
     """
     current = index_now.get(service_id)
     if current is None:
         raise ServiceGone(
             N_("Service {id} is no longer offered by the panel. Please pick another one."),
             id=service_id,
-        )
-    if previous is not None and _terms(previous) != _terms(current):
-        raise ServiceChanged(
-            N_(
-                "Service {id} changed on the panel (now {rate} per 1000, {min}–{max}). "
-                "Please check it and order again."
-            ),
-            id=service_id,
-            rate=str(current.rate),
-            min=current.min,
-            max=current.max,
         )
     return current
 

@@ -254,11 +254,6 @@ class Database:
                     await self._conn.execute("ROLLBACK")
                 raise
 
-    async def checkpoint(self) -> None:
-        """Fold the WAL back into the main file (e.g. before copying the database)."""
-        async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
     async def close(self) -> None:
         if self._closed:
             return

@@ -103,7 +103,6 @@ class Order:
     submitted_at: float | None
     updated_at: float
     polled_at: float | None
-    last_notified_status: str | None
     started_notified: bool
 
     @property

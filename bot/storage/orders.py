@@ -51,6 +51,8 @@ def _dec(value: str | None) -> Decimal | None:
 
 
 def _order(row: sqlite3.Row) -> Order:
+    # The `last_notified_status` column (0001) is not read: nothing ever wrote it, and once-only
+    # status notices rest on the outbox's dedupe keys. Dropping it would take a migration.
     return Order(
         id=row["id"],
         user_id=row["user_id"],
@@ -79,7 +81,6 @@ def _order(row: sqlite3.Row) -> Order:
         submitted_at=row["submitted_at"],
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
-        last_notified_status=row["last_notified_status"],
         started_notified=bool(row["started_notified"]),
     )
 
@@ -484,21 +485,6 @@ class OrdersRepo:
         )
         return [_order(r) for r in rows]
 
-    async def update_status(
-        self,
-        order_id: int,
-        *,
-        status: str,
-        raw_status: str | None,
-        charge: Decimal | None,
-        start_count: int | None,
-        remains: int | None,
-        currency: str | None,
-        polled_at: float,
-    ) -> bool:
-        update = StatusUpdate(order_id, status, raw_status, charge, start_count, remains, currency)
-        return await self.update_statuses([update], polled_at=polled_at) > 0
-
     async def update_statuses(self, updates: Sequence[StatusUpdate], *, polled_at: float) -> int:
         """Apply polled statuses in one transaction; `None` fields keep the stored value."""
         now = self._clock()
@@ -541,13 +527,6 @@ class OrdersRepo:
                     f"UPDATE orders SET polled_at = ? WHERE id IN ({_marks(chunk)})", [at, *chunk]
                 )
         return total
-
-    async def set_last_notified(self, order_id: int, status: str) -> bool:
-        changed = await self._db.execute(
-            "UPDATE orders SET last_notified_status = ?, updated_at = ? WHERE id = ?",
-            (str(status), self._clock(), order_id),
-        )
-        return changed > 0
 
     async def set_started_notified(self, order_id: int) -> bool:
         """True only for the call that flipped the flag (so the notice goes out once)."""

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.panel.models import NewOrder
 from bot.services.bulk import BulkPreview, decode_upload, parse_bulk
 from bot.services.catalog import CatalogIndex
 from bot.services.validation import InputError
@@ -39,9 +38,9 @@ def test_pipe_lines_and_total() -> None:
     ]
     assert preview.errors == []
     assert preview.total_cost == Decimal("12.9")
-    assert preview.new_orders() == [
-        NewOrder(service=1, link="https://instagram.com/a", quantity=1000),
-        NewOrder(service=2, link="https://instagram.com/b", quantity=500),
+    assert [(x.service.id if x.service else None, x.link, x.quantity) for x in preview.valid] == [
+        (1, "https://instagram.com/a", 1000),
+        (2, "https://instagram.com/b", 500),
     ]
 
 

@@ -39,7 +39,6 @@ def row(order_id: int) -> Order:
         submitted_at=0.0,
         updated_at=0.0,
         polled_at=None,
-        last_notified_status=None,
         started_notified=False,
     )
 

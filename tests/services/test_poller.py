@@ -21,7 +21,7 @@ from bot.services.poller import (
     StatusPoller,
     polling_clients,
 )
-from bot.storage import KeyCipher, Order, OrderDraft, Storage
+from bot.storage import KeyCipher, Order, OrderDraft, StatusUpdate, Storage
 from tests.fakes.panel import FakePanel, FakeRefill, Fault
 
 INTERVAL = 60.0
@@ -189,6 +189,38 @@ async def test_terminal_transition_queues_one_notification(
     assert len(await storage.outbox.due(clock(), 10)) == 1
 
 
+async def test_a_transition_seen_again_is_not_told_twice(
+    storage: Storage, panel: FakePanel, http: httpx.AsyncClient, clock: Clock
+) -> None:
+    # The notice is queued before the status is saved; a crash in between leaves the old status
+    # stored, so the next cycle sees the same transition again. The dedupe key is what keeps it
+    # to one message, even after the first one was delivered.
+    await add_user(storage, panel, USER_A, KEY_A)
+    [order] = await place(storage, panel, USER_A, KEY_A, 1)
+    assert order.panel_order_id is not None
+    panel.set_order(order.panel_order_id, status="Completed", remains=0)
+    poller = make_poller(storage, panel, http, clock)
+    first = await poller.run_cycle()
+    assert first is not None and first.queued == 1
+    [item] = await storage.outbox.due(clock(), 10)
+    assert await storage.outbox.mark_sent(item.id)
+
+    # As if the save of "Completed" had never happened.
+    await storage.orders.update_statuses(
+        [StatusUpdate(order.id, "Pending", "Pending")], polled_at=clock() - INTERVAL
+    )
+    clock.advance(INTERVAL)
+    again = await poller.run_cycle()
+
+    assert again is not None and again.requests == 1 and again.changed == 1
+    assert again.queued == 0
+    assert await storage.outbox.due(clock(), 10) == []
+    rows = await storage.db.fetchall("SELECT kind FROM outbox")
+    assert [r["kind"] for r in rows] == [KIND_ORDER_STATUS]
+    saved = await storage.orders.get(order.id)
+    assert saved is not None and saved.status == "Completed"
+
+
 async def test_started_is_reported_once_and_running_states_are_not_terminal(
     storage: Storage, panel: FakePanel, http: httpx.AsyncClient, clock: Clock
 ) -> None:
@@ -236,14 +268,18 @@ async def test_refills_are_polled_in_chunks_and_outcomes_queued(
     [order] = await place(storage, panel, USER_A, KEY_A, 1)
     assert order.panel_order_id is not None
     panel.set_order(order.panel_order_id, status="Completed", remains=0)
-    await storage.orders.update_status(
-        order.id,
-        status="Completed",
-        raw_status="Completed",
-        charge=None,
-        start_count=None,
-        remains=0,
-        currency=None,
+    await storage.orders.update_statuses(
+        [
+            StatusUpdate(
+                order.id,
+                status="Completed",
+                raw_status="Completed",
+                charge=None,
+                start_count=None,
+                remains=0,
+                currency=None,
+            )
+        ],
         polled_at=clock(),
     )
     refills = []

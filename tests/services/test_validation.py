@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from bot.services.catalog import CatalogIndex
 from bot.services.validation import (
     InputError,
-    ServiceChanged,
     ServiceGone,
     check_dripfeed_total,
     link_identity,
@@ -380,25 +379,14 @@ def test_expiry_formats_and_future() -> None:
 
 
 def test_service_available() -> None:
-    before = svc(5, rate="1.00")
     index = CatalogIndex([svc(5, rate="1.00", name="Renamed is fine")])
-    assert service_available(index, 5, before).name == "Renamed is fine"
+    assert service_available(index, 5).name == "Renamed is fine"
     assert service_available(index, 5).id == 5
 
     with pytest.raises(ServiceGone) as gone:
         service_available(index, 6)
     assert gone.value.params == {"id": 6}
     assert_translatable(gone.value)
-
-    changed_index = CatalogIndex([svc(5, rate="1.50")])
-    with pytest.raises(ServiceChanged) as changed:
-        service_available(changed_index, 5, before)
-    assert changed.value.params["rate"] == "1.50"
-    assert_translatable(changed.value)
-    with pytest.raises(ServiceChanged):
-        service_available(CatalogIndex([svc(5, rate="1.00", max=5)]), 5, before)
-    with pytest.raises(ServiceChanged):
-        service_available(CatalogIndex([svc(5, rate="1.00", type="Package")]), 5, before)
 
 
 def test_require() -> None:

@@ -177,14 +177,18 @@ async def test_listing_filters_and_counts(st: Storage, clock: FakeClock) -> None
     open_a = await placed(st, "a", 1)
     clock.advance(1)
     done = await placed(st, "b", 2)
-    await st.orders.update_status(
-        done.id,
-        status=Status.COMPLETED,
-        raw_status="Completed",
-        charge=Decimal("0.5"),
-        start_count=10,
-        remains=0,
-        currency="USD",
+    await st.orders.update_statuses(
+        [
+            StatusUpdate(
+                done.id,
+                status=Status.COMPLETED,
+                raw_status="Completed",
+                charge=Decimal("0.5"),
+                start_count=10,
+                remains=0,
+                currency="USD",
+            )
+        ],
         polled_at=clock.now,
     )
     clock.advance(1)
@@ -226,14 +230,18 @@ async def test_find_open_duplicate(st: Storage) -> None:
     assert await st.orders.find_open_duplicate(USER, 2, "https://t.me/x") is None
     assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/y") is None
     assert await st.orders.find_open_duplicate(USER + 1, 1, "https://t.me/x") is None
-    await st.orders.update_status(
-        first.id,
-        status="Canceled",
-        raw_status="Canceled",
-        charge=None,
-        start_count=None,
-        remains=None,
-        currency=None,
+    await st.orders.update_statuses(
+        [
+            StatusUpdate(
+                first.id,
+                status="Canceled",
+                raw_status="Canceled",
+                charge=None,
+                start_count=None,
+                remains=None,
+                currency=None,
+            )
+        ],
         polled_at=1.0,
     )
     assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
@@ -265,14 +273,18 @@ async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeC
     )
     assert got.polled_at == got.updated_at == clock.now
     # Charge/start_count/remains/currency left out by the panel keep the last known values.
-    await st.orders.update_status(
-        a.id,
-        status="Completed",
-        raw_status="Completed",
-        charge=None,
-        start_count=None,
-        remains=0,
-        currency=None,
+    await st.orders.update_statuses(
+        [
+            StatusUpdate(
+                a.id,
+                status="Completed",
+                raw_status="Completed",
+                charge=None,
+                start_count=None,
+                remains=0,
+                currency=None,
+            )
+        ],
         polled_at=clock.now,
     )
     got = await st.orders.get(a.id)
@@ -322,12 +334,11 @@ async def test_open_for_polling_fresh_vs_stale(st: Storage, clock: FakeClock) ->
 
 async def test_notification_flags(st: Storage) -> None:
     order = await placed(st, "a", 1)
-    assert await st.orders.set_last_notified(order.id, "In progress")
     assert await st.orders.set_started_notified(order.id)
     assert not await st.orders.set_started_notified(order.id)
     got = await st.orders.get(order.id)
     assert got is not None
-    assert got.last_notified_status == "In progress" and got.started_notified is True
+    assert got.started_notified is True
     assert await st.orders.get(99999) is None
 
 
