@@ -10,12 +10,12 @@ from bot.panel import Balance, PanelClient
 from bot.services.panels import PanelFactory
 from bot.storage.crypto import UndecryptableKey
 from bot.storage.keys import KeysRepo
+from bot.storage.models import OutboxKind
 from bot.storage.outbox import OutboxMessage, OutboxRepo
 
 log = logging.getLogger(__name__)
 
-# Outbox kind: "your stored key can no longer be read, send /setkey again" (once per stored key).
-KIND_KEY_UNREADABLE = "key_unreadable"
+KIND_KEY_UNREADABLE = OutboxKind.KEY_UNREADABLE  # TEMPORARY
 
 
 class NoKey(Exception):
@@ -50,9 +50,10 @@ class KeyService:
             await outbox.enqueue_many(
                 OutboxMessage(
                     u.user_id,
-                    KIND_KEY_UNREADABLE,
+                    OutboxKind.KEY_UNREADABLE,
                     {},
-                    dedupe_key=f"{KIND_KEY_UNREADABLE}:{u.user_id}:{u.fingerprint}",
+                    # Once per stored key: a restart does not repeat it, a key lost later does.
+                    dedupe_key=f"{OutboxKind.KEY_UNREADABLE}:{u.user_id}:{u.fingerprint}",
                 )
                 for u in scan.unreadable
             )

@@ -28,15 +28,13 @@ from bot.services.order_types import OrderPlan, build_params, order_cost, plan_f
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
-from bot.storage.models import Draft, DraftKind, Order, OrderDraft, SubmitState
+from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
 
 log = logging.getLogger(__name__)
 
 # A preview re-fetches a catalog older than this even if the cache would still serve it: the
 # price and limits shown right before money moves must be recent.
 PREVIEW_MAX_CATALOG_AGE = 60.0
-
-OUTBOX_ORDER_UNKNOWN = "order_unknown"
 
 Clock = Callable[[], float]
 
@@ -439,9 +437,9 @@ class OrderingService:
             first = rows[0]
             await self.storage.outbox.enqueue(
                 first.user_id,
-                OUTBOX_ORDER_UNKNOWN,
+                OutboxKind.ORDER_UNKNOWN,
                 {"order_id": first.id, "count": len(rows)},
-                dedupe_key=f"{OUTBOX_ORDER_UNKNOWN}:{first.id}",
+                dedupe_key=f"{OutboxKind.ORDER_UNKNOWN}:{first.id}",
             )
         if recovered:
             log.warning("%d order(s) were mid-submit at shutdown; marked unknown", len(recovered))

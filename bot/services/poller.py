@@ -30,7 +30,7 @@ from bot.panel import (
     Status,
 )
 from bot.services.panels import PanelFactory
-from bot.storage import Order, Refill, StatusUpdate, Storage, UndecryptableKey
+from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -45,16 +45,17 @@ MAX_BACKOFF = 3_600.0
 # due (scheduler jitter), otherwise they would silently slip to the cycle after.
 DUE_TOLERANCE = 0.9
 
-KIND_ORDER_STATUS = "order_status"
-KIND_ORDER_STARTED = "order_started"
-KIND_REFILL_STATUS = "refill_status"
-KIND_KEY_REJECTED = "key_rejected"
-
 NOTIFY_STATUSES = frozenset({Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.REFUNDED})
 _STARTED_STATUSES = frozenset({Status.IN_PROGRESS, Status.PROCESSING})
 _FINAL_REFILL = frozenset({RefillState.COMPLETED, RefillState.REJECTED})
 
 ClientFor = Callable[[str], PanelClient]
+
+# TEMPORARY (until the notifier imports OutboxKind itself).
+KIND_ORDER_STATUS = OutboxKind.ORDER_STATUS
+KIND_ORDER_STARTED = OutboxKind.ORDER_STARTED
+KIND_REFILL_STATUS = OutboxKind.REFILL_STATUS
+KIND_KEY_REJECTED = OutboxKind.KEY_REJECTED
 
 
 # A multi-status of 100 orders may legitimately take a panel longer than a balance, and no user
@@ -310,7 +311,7 @@ class StatusPoller:
             out.append(
                 OutboxMessage(
                     order.user_id,
-                    KIND_ORDER_STARTED,
+                    OutboxKind.ORDER_STARTED,
                     {"order_id": order.id},
                     dedupe_key=f"order:{order.id}:started",
                 )
@@ -321,7 +322,7 @@ class StatusPoller:
             out.append(
                 OutboxMessage(
                     order.user_id,
-                    KIND_ORDER_STATUS,
+                    OutboxKind.ORDER_STATUS,
                     {"order_id": order.id, "status": status.value},
                     dedupe_key=f"order:{order.id}:{status.value}",
                 )
@@ -345,7 +346,7 @@ class StatusPoller:
             if state in _FINAL_REFILL and refill.last_notified_status != state.value:
                 if await st.outbox.enqueue(
                     refill.user_id,
-                    KIND_REFILL_STATUS,
+                    OutboxKind.REFILL_STATUS,
                     {"refill_id": refill.id, "status": state.value},
                     dedupe_key=f"refill:{refill.id}:{state.value}",
                 ):
@@ -367,7 +368,7 @@ class StatusPoller:
             log.warning("the panel rejected the API key of user %s; polling paused", user_id)
         # The claim makes the notice one-off even if two cycles raced here.
         if await keys.mark_paused_notified(user_id):
-            await self._storage.outbox.enqueue(user_id, KIND_KEY_REJECTED, {})
+            await self._storage.outbox.enqueue(user_id, OutboxKind.KEY_REJECTED, {})
             report.queued += 1
 
     def _failed(self, user_id: int, now: float, reason: str) -> None:

@@ -205,10 +205,23 @@ class Refill:
     last_notified_status: str | None
 
 
+class OutboxKind(StrEnum):
+    """What an outbox item tells its user; the notifier renders each kind."""
+
+    ORDER_STATUS = "order_status"  # the poller saw a final status
+    ORDER_STARTED = "order_started"  # the poller saw it start
+    ORDER_UNKNOWN = "order_unknown"  # mid-submit at a crash: it may or may not be placed
+    REFILL_STATUS = "refill_status"  # a refill completed or was rejected
+    KEY_REJECTED = "key_rejected"  # the panel stopped accepting the key; polling paused
+    KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted any more
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
     user_id: int
+    # An `OutboxKind` value; kept as stored, so that a kind this version does not know (left
+    # by a newer one) reaches the notifier, which drops it, instead of failing the read.
     kind: str
     payload: dict[str, Any]
     dedupe_key: str | None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Database
-from bot.storage.models import OutboxItem
+from bot.storage.models import OutboxItem, OutboxKind
 
 Clock = Callable[[], float]
 
@@ -20,7 +20,7 @@ class OutboxMessage:
     """One message to queue with `OutboxRepo.enqueue_many`; fields as in `enqueue`."""
 
     user_id: int
-    kind: str
+    kind: OutboxKind
     payload: dict[str, Any]
     dedupe_key: str | None = None
     not_before: float | None = None
@@ -58,7 +58,7 @@ class OutboxRepo:
     async def enqueue(
         self,
         user_id: int,
-        kind: str,
+        kind: OutboxKind,
         payload: dict[str, Any],
         *,
         dedupe_key: str | None = None,
@@ -79,7 +79,7 @@ class OutboxRepo:
         rows = [
             (
                 m.user_id,
-                m.kind,
+                str(m.kind),
                 json.dumps(m.payload, ensure_ascii=False),
                 m.dedupe_key,
                 now,

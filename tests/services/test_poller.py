@@ -13,15 +13,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.services.panels import PanelFactory
-from bot.services.poller import (
-    KIND_KEY_REJECTED,
-    KIND_ORDER_STARTED,
-    KIND_ORDER_STATUS,
-    KIND_REFILL_STATUS,
-    StatusPoller,
-    polling_clients,
-)
-from bot.storage import KeyCipher, Order, OrderDraft, StatusUpdate, Storage
+from bot.services.poller import StatusPoller, polling_clients
+from bot.storage import KeyCipher, Order, OrderDraft, OutboxKind, StatusUpdate, Storage
 from tests.fakes.panel import FakePanel, FakeRefill, Fault
 
 INTERVAL = 60.0
@@ -176,7 +169,7 @@ async def test_terminal_transition_queues_one_notification(
 
     assert report is not None and report.queued == 1 and report.changed == 1
     [item] = await storage.outbox.due(clock(), 10)
-    assert item.kind == KIND_ORDER_STATUS and item.user_id == USER_A
+    assert item.kind == OutboxKind.ORDER_STATUS and item.user_id == USER_A
     assert item.payload == {"order_id": order.id, "status": status}
     assert item.dedupe_key == f"order:{order.id}:{status}"
     saved = await storage.orders.get(order.id)
@@ -216,7 +209,7 @@ async def test_a_transition_seen_again_is_not_told_twice(
     assert again.queued == 0
     assert await storage.outbox.due(clock(), 10) == []
     rows = await storage.db.fetchall("SELECT kind FROM outbox")
-    assert [r["kind"] for r in rows] == [KIND_ORDER_STATUS]
+    assert [r["kind"] for r in rows] == [OutboxKind.ORDER_STATUS]
     saved = await storage.orders.get(order.id)
     assert saved is not None and saved.status == "Completed"
 
@@ -241,7 +234,9 @@ async def test_started_is_reported_once_and_running_states_are_not_terminal(
     assert third is not None and third.queued == 0 and third.changed == 1
 
     items = await storage.outbox.due(clock(), 10)
-    assert [(i.kind, i.payload) for i in items] == [(KIND_ORDER_STARTED, {"order_id": order.id})]
+    assert [(i.kind, i.payload) for i in items] == [
+        (OutboxKind.ORDER_STARTED, {"order_id": order.id})
+    ]
     saved = await storage.orders.get(order.id)
     assert saved is not None and saved.started_notified
     assert saved.start_count == panel.orders[order.panel_order_id].start_count
@@ -300,8 +295,8 @@ async def test_refills_are_polled_in_chunks_and_outcomes_queued(
     assert report.refills == 150 and report.queued == 2
     items = await storage.outbox.due(clock(), 10)
     assert sorted((i.kind, i.payload["status"]) for i in items) == [
-        (KIND_REFILL_STATUS, "completed"),
-        (KIND_REFILL_STATUS, "rejected"),
+        (OutboxKind.REFILL_STATUS, "completed"),
+        (OutboxKind.REFILL_STATUS, "rejected"),
     ]
     first = await storage.refills.get(refills[0].id)
     assert first is not None and first.status == "completed"
@@ -334,7 +329,7 @@ async def test_invalid_key_pauses_polling_and_tells_once(
     assert await storage.keys.is_paused(USER_A)
     assert panel.count("status") == 2  # A once, then never again; B once (then terminal)
     kinds = sorted((i.user_id, i.kind) for i in await storage.outbox.due(clock(), 10))
-    assert kinds == [(USER_A, KIND_KEY_REJECTED), (USER_B, KIND_ORDER_STATUS)]
+    assert kinds == [(USER_A, OutboxKind.KEY_REJECTED), (USER_B, OutboxKind.ORDER_STATUS)]
 
     # A new key un-pauses polling and re-arms the one-time notice.
     await storage.keys.set(USER_A, KEY_A)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage import Storage
+from bot.storage import OutboxKind, Storage
 from bot.storage.outbox import OutboxMessage
 
 from .conftest import FakeClock
@@ -12,9 +12,13 @@ async def test_enqueue_many_inserts_in_order_and_counts_new_rows(
     storage: Storage, clock: FakeClock
 ) -> None:
     items = [
-        OutboxMessage(1, "order_status", {"order_id": 1, "status": "Completed"}, "order:1:C"),
-        OutboxMessage(2, "key_rejected", {}),
-        OutboxMessage(1, "order_started", {"order_id": 2}, "order:2:started", not_before=5.0),
+        OutboxMessage(
+            1, OutboxKind.ORDER_STATUS, {"order_id": 1, "status": "Completed"}, "order:1:C"
+        ),
+        OutboxMessage(2, OutboxKind.KEY_REJECTED, {}),
+        OutboxMessage(
+            1, OutboxKind.ORDER_STARTED, {"order_id": 2}, "order:2:started", not_before=5.0
+        ),
     ]
     assert await storage.outbox.enqueue_many(items) == 3
     due = await storage.outbox.due(clock.now)
@@ -30,9 +34,9 @@ async def test_enqueue_many_inserts_in_order_and_counts_new_rows(
 
 
 async def test_enqueue_many_dedupes_within_the_batch(storage: Storage) -> None:
-    first = OutboxMessage(1, "order_status", {"n": 1}, dedupe_key="order:9:Completed")
-    again = OutboxMessage(1, "order_status", {"n": 2}, dedupe_key="order:9:Completed")
-    keyless = OutboxMessage(1, "key_rejected", {})
+    first = OutboxMessage(1, OutboxKind.ORDER_STATUS, {"n": 1}, dedupe_key="order:9:Completed")
+    again = OutboxMessage(1, OutboxKind.ORDER_STATUS, {"n": 2}, dedupe_key="order:9:Completed")
+    keyless = OutboxMessage(1, OutboxKind.KEY_REJECTED, {})
     assert await storage.outbox.enqueue_many([first, again, keyless, keyless]) == 3
     rows = await storage.db.fetchall("SELECT payload, dedupe_key FROM outbox ORDER BY id")
     # The first of two equal keys wins; NULL keys never collide.
@@ -44,14 +48,14 @@ async def test_enqueue_many_dedupes_within_the_batch(storage: Storage) -> None:
 
 
 async def test_enqueue_many_skips_keys_queued_before_even_if_sent(storage: Storage) -> None:
-    assert await storage.outbox.enqueue(1, "order_status", {"old": True}, dedupe_key="k1")
+    assert await storage.outbox.enqueue(1, OutboxKind.ORDER_STATUS, {"old": True}, dedupe_key="k1")
     [sent] = await storage.outbox.due(1e12)
     assert await storage.outbox.mark_sent(sent.id)
-    assert await storage.outbox.enqueue(1, "order_status", {"old": True}, dedupe_key="k2")
+    assert await storage.outbox.enqueue(1, OutboxKind.ORDER_STATUS, {"old": True}, dedupe_key="k2")
     batch = [
-        OutboxMessage(1, "order_status", {"new": True}, dedupe_key="k1"),
-        OutboxMessage(1, "order_status", {"new": True}, dedupe_key="k2"),
-        OutboxMessage(1, "order_status", {"new": True}, dedupe_key="k3"),
+        OutboxMessage(1, OutboxKind.ORDER_STATUS, {"new": True}, dedupe_key="k1"),
+        OutboxMessage(1, OutboxKind.ORDER_STATUS, {"new": True}, dedupe_key="k2"),
+        OutboxMessage(1, OutboxKind.ORDER_STATUS, {"new": True}, dedupe_key="k3"),
     ]
     assert await storage.outbox.enqueue_many(batch) == 1
     rows = await storage.db.fetchall("SELECT dedupe_key, payload FROM outbox ORDER BY id")

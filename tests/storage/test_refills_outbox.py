@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bot.panel.models import RefillState
-from bot.storage import OrderDraft, Storage
+from bot.storage import OrderDraft, OutboxKind, Storage
 
 from .conftest import FakeClock
 
@@ -63,33 +63,51 @@ async def test_refill_polling_due_and_updates(st: Storage, clock: FakeClock) -> 
 
 
 async def test_outbox_dedupe(storage: Storage) -> None:
-    assert await storage.outbox.enqueue(1, "status", {"order": 5}, dedupe_key="o5:Completed")
-    assert not await storage.outbox.enqueue(1, "status", {"order": 5}, dedupe_key="o5:Completed")
+    assert await storage.outbox.enqueue(
+        1, OutboxKind.ORDER_STATUS, {"order": 5}, dedupe_key="o5:Completed"
+    )
+    assert not await storage.outbox.enqueue(
+        1, OutboxKind.ORDER_STATUS, {"order": 5}, dedupe_key="o5:Completed"
+    )
     # No key: never deduplicated.
-    assert await storage.outbox.enqueue(1, "text", {"t": "a"})
-    assert await storage.outbox.enqueue(1, "text", {"t": "a"})
+    assert await storage.outbox.enqueue(1, OutboxKind.KEY_REJECTED, {"t": "a"})
+    assert await storage.outbox.enqueue(1, OutboxKind.KEY_REJECTED, {"t": "a"})
     assert await storage.outbox.pending_count() == 3
     # Still deduplicated after delivery.
     [first, *_] = await storage.outbox.due(10**10, 10)
     assert await storage.outbox.mark_sent(first.id)
-    assert not await storage.outbox.enqueue(1, "status", {}, dedupe_key="o5:Completed")
+    assert not await storage.outbox.enqueue(
+        1, OutboxKind.ORDER_STATUS, {}, dedupe_key="o5:Completed"
+    )
 
 
 async def test_outbox_due_order_defer_sent_dropped(storage: Storage, clock: FakeClock) -> None:
     t0 = clock.now
-    await storage.outbox.enqueue(1, "a", {"n": 1, "text": "çay ☕"})
+    await storage.outbox.enqueue(1, OutboxKind.ORDER_STATUS, {"n": 1, "text": "çay ☕"})
     clock.advance(1)
-    await storage.outbox.enqueue(2, "b", {"n": 2})
-    await storage.outbox.enqueue(3, "c", {"n": 3}, not_before=t0 + 100)
+    await storage.outbox.enqueue(2, OutboxKind.ORDER_STARTED, {"n": 2})
+    await storage.outbox.enqueue(3, OutboxKind.REFILL_STATUS, {"n": 3}, not_before=t0 + 100)
     clock.advance(1)
-    await storage.outbox.enqueue(1, "d", {"n": 4})
+    await storage.outbox.enqueue(1, OutboxKind.KEY_REJECTED, {"n": 4})
 
     items = await storage.outbox.due(clock.now, 10)
-    assert [i.kind for i in items] == ["a", "b", "d"]
+    assert [i.kind for i in items] == [
+        OutboxKind.ORDER_STATUS,
+        OutboxKind.ORDER_STARTED,
+        OutboxKind.KEY_REJECTED,
+    ]
     assert items[0].payload == {"n": 1, "text": "çay ☕"}
     assert items[0].attempts == 0 and items[0].created_at == t0
-    assert [i.kind for i in await storage.outbox.due(clock.now, 2)] == ["a", "b"]
-    assert [i.kind for i in await storage.outbox.due(t0 + 100, 10)] == ["a", "b", "c", "d"]
+    assert [i.kind for i in await storage.outbox.due(clock.now, 2)] == [
+        OutboxKind.ORDER_STATUS,
+        OutboxKind.ORDER_STARTED,
+    ]
+    assert [i.kind for i in await storage.outbox.due(t0 + 100, 10)] == [
+        OutboxKind.ORDER_STATUS,
+        OutboxKind.ORDER_STARTED,
+        OutboxKind.REFILL_STATUS,
+        OutboxKind.KEY_REJECTED,
+    ]
 
     a, b, d = items
     assert await storage.outbox.defer(a.id, t0 + 50, "RetryAfter 48")
