@@ -21,7 +21,7 @@ from bot.handlers.menu import menu_pattern
 from bot.i18n import N_, Translator
 from bot.panel import OrderStatus, PanelError, Status
 from bot.services.keys import NoKey
-from bot.services.tracking import REFILLABLE, ActionResult, Outcome, Refusal
+from bot.services.tracking import ActionResult, OrderAction, Outcome, Refusal
 from bot.storage.models import Order, OrderFilter, SubmitState
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -100,12 +100,12 @@ def stored_status_line(t: Translator, order: Order) -> str:
     return status_line(t, order.panel_order_id or 0, st)
 
 
-def action_line(t: Translator, result: ActionResult, kind: str) -> str:
+def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
     """One order's outcome of /refill or /cancelorder (or the card's buttons)."""
     pid = result.panel_id
     reason = ui.esc(result.error or "")
     if result.outcome is Outcome.REQUESTED:
-        if kind == "refill":
+        if action is OrderAction.REFILL:
             return t._(
                 "♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=result.refill_id
             )
@@ -123,11 +123,11 @@ def action_line(t: Translator, result: ActionResult, kind: str) -> str:
     if result.refusal is Refusal.NOT_FOUND:
         return t._("#{id} — not found", id=pid)
     if result.refusal is Refusal.NOT_SUPPORTED:
-        if kind == "refill":
+        if action is OrderAction.REFILL:
             return t._("🚫 #{id} — this service does not offer refills", id=pid)
         return t._("🚫 #{id} — this service cannot be cancelled", id=pid)
     status = status_label(t, result.status)
-    if kind == "refill":
+    if action is OrderAction.REFILL:
         return t._(
             "🚫 #{id} — it is {status}; refills are possible once an order is Completed or Partial",
             id=pid,
@@ -241,12 +241,9 @@ async def show_card(
 ) -> None:
     """The order card; `new` sends it as a new message instead of replacing the pressed one."""
     t = context.t
-    caps = await context.deps.tracking.capabilities(context.user.id, order)
-    placed = order.submit_state is SubmitState.PLACED and order.panel_order_id is not None
-    can_refill = bool(caps.refill) and placed and order.status in REFILLABLE
-    can_cancel = bool(caps.cancel) and placed and not order.is_terminal
+    offers = await context.deps.tracking.card_actions(context.user.id, order)
     markup = keyboards.order_card(
-        t, order.id, refill=can_refill, cancel=can_cancel, back=_back(context)
+        t, order.id, refill=offers.refill, cancel=offers.cancel, back=_back(context)
     )
     render = ui.send if new else ui.show
     await render(update, card_text(t, order, note), markup)
@@ -358,7 +355,7 @@ async def order_refill(update: Update, context: BotContext) -> None:
         return
     await ui.answer(update)
     results = await tracking.refill(context.user.id, [order.panel_order_id])
-    note = action_line(context.t, results[0], "refill")
+    note = action_line(context.t, results[0], OrderAction.REFILL)
     await show_card(update, context, order, note)
 
 
@@ -387,7 +384,7 @@ async def order_cancel_yes(update: Update, context: BotContext) -> None:
         return
     await ui.answer(update)
     results = await tracking.cancel(context.user.id, [order.panel_order_id])
-    note = action_line(context.t, results[0], "cancel")
+    note = action_line(context.t, results[0], OrderAction.CANCEL)
     fresh = await tracking.order(context.user.id, order.id)
     await show_card(update, context, fresh or order, note)
 

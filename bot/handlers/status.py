@@ -27,7 +27,7 @@ from bot.handlers.orders import (
 from bot.i18n import Translator
 from bot.panel import PanelError, RefillState
 from bot.services.keys import NoKey
-from bot.services.tracking import Outcome, ParsedIds, RefillStatusLine, parse_ids
+from bot.services.tracking import OrderAction, Outcome, ParsedIds, RefillStatusLine, parse_ids
 from bot.storage.models import Order, SubmitState
 
 EXPORT_COLUMNS = (
@@ -119,7 +119,7 @@ async def refill(update: Update, context: BotContext) -> None:
         await ui.send(update, ui.esc(t._("Usage: /refill <id> [<id> …]")))
         return
     results = await context.deps.tracking.refill(context.user.id, parsed.ids)
-    lines = [action_line(t, r, "refill") for r in results]
+    lines = [action_line(t, r, OrderAction.REFILL) for r in results]
     invalid = _invalid_line(t, parsed)
     if invalid:
         lines.append(invalid)
@@ -175,7 +175,9 @@ async def cancel_order(update: Update, context: BotContext) -> None:
         return
     checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids)
     eligible = [r.panel_id for r in checked if r.outcome is Outcome.REQUESTED]
-    lines = [action_line(t, r, "cancel") for r in checked if r.outcome is not Outcome.REQUESTED]
+    lines = [
+        action_line(t, r, OrderAction.CANCEL) for r in checked if r.outcome is not Outcome.REQUESTED
+    ]
     invalid = _invalid_line(t, parsed)
     if invalid:
         lines.append(invalid)
@@ -218,7 +220,7 @@ async def cancel_many_yes(update: Update, context: BotContext) -> None:
         # it twice is a Telegram error.
         await ui.show(update, panel_error_text(t, exc))
         return
-    await ui.show(update, "\n".join(action_line(t, r, "cancel") for r in results))
+    await ui.show(update, "\n".join(action_line(t, r, OrderAction.CANCEL) for r in results))
 
 
 async def cancel_many_no(update: Update, context: BotContext) -> None:

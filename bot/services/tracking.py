@@ -50,6 +50,22 @@ REFILLABLE = frozenset({Status.COMPLETED.value, Status.PARTIAL.value})
 _TERMINAL = frozenset(s.value for s in TERMINAL_STATUSES)
 
 
+class OrderAction(StrEnum):
+    """What /refill, /cancelorder and the order card's buttons ask the panel for."""
+
+    REFILL = "refill"
+    CANCEL = "cancel"
+
+
+def status_allows(action: OrderAction, status: str | None) -> bool:
+    """The status rule: a refill once the order is Completed or Partial, a cancel until it
+    is final. No status yet counts as Pending."""
+    status = status or Status.PENDING.value
+    if action is OrderAction.REFILL:
+        return status in REFILLABLE
+    return status not in _TERMINAL
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedIds:
     ids: list[int]
@@ -110,6 +126,17 @@ class Capabilities:
 
     refill: bool | None
     cancel: bool | None
+
+    def allows(self, action: OrderAction) -> bool | None:
+        return self.refill if action is OrderAction.REFILL else self.cancel
+
+
+@dataclass(frozen=True, slots=True)
+class CardActions:
+    """The buttons an order card offers."""
+
+    refill: bool
+    cancel: bool
 
 
 class Refusal(StrEnum):
@@ -206,6 +233,18 @@ class TrackingService:
             return Capabilities(None, None)
         return Capabilities(service.refill, service.cancel)
 
+    async def card_actions(self, user_id: int, order: Order) -> CardActions:
+        """Refill and Cancel on the order card: shown only when the service is known to allow
+        them (stricter than the commands, which let the panel decide when the bot cannot tell),
+        the panel took the order, and its stored status permits it."""
+        caps = await self.capabilities(user_id, order)
+        placed = order.submit_state is SubmitState.PLACED and order.panel_order_id is not None
+
+        def offered(action: OrderAction) -> bool:
+            return bool(caps.allows(action)) and placed and status_allows(action, order.status)
+
+        return CardActions(offered(OrderAction.REFILL), offered(OrderAction.CANCEL))
+
     # --- status -----------------------------------------------------------------------------
 
     async def statuses(self, user_id: int, panel_ids: Sequence[int]) -> list[StatusLine]:
@@ -272,7 +311,7 @@ class TrackingService:
         Every answer of the panel (accepted or rejected) is stored in `refills`.
         """
         client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, "refill")
+        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.REFILL)
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -338,7 +377,7 @@ class TrackingService:
     async def check_cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
         client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, "cancel")
+        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
         for target in targets:
             results[target.panel_id] = ActionResult(target.panel_id, Outcome.REQUESTED)
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
@@ -346,7 +385,7 @@ class TrackingService:
     async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility, then one `cancel` call; never retried (a lost answer is "unknown")."""
         client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, "cancel")
+        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -372,7 +411,7 @@ class TrackingService:
     # --- eligibility ------------------------------------------------------------------------
 
     async def _eligible(
-        self, user_id: int, client: PanelClient, panel_ids: Sequence[int], kind: str
+        self, user_id: int, client: PanelClient, panel_ids: Sequence[int], action: OrderAction
     ) -> tuple[dict[int, ActionResult], list[_Target]]:
         """Refusals by panel id, and the orders worth sending to the panel, in input order."""
         ids = _unique(panel_ids)
@@ -393,8 +432,7 @@ class TrackingService:
                     refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.NOT_FOUND)
                     continue
                 status = answer.status.value
-            ok_status = status in REFILLABLE if kind == "refill" else status not in _TERMINAL
-            if not ok_status:
+            if not status_allows(action, status):
                 refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.BAD_STATUS, status=status)
                 continue
             candidates.append(_Target(pid, order, status))
@@ -402,8 +440,7 @@ class TrackingService:
         for target in candidates:
             if target.order is not None:
                 caps = await self.capabilities(user_id, target.order)
-                flag = caps.refill if kind == "refill" else caps.cancel
-                if flag is False:
+                if caps.allows(action) is False:
                     refused[target.panel_id] = ActionResult(
                         target.panel_id, Outcome.REFUSED, Refusal.NOT_SUPPORTED
                     )

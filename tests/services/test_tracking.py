@@ -1,11 +1,12 @@
-"""Order id parsing for /status, /refill, /refillstatus and /cancelorder."""
+"""Order id parsing for /status, /refill, /refillstatus and /cancelorder; the refill/cancel rule."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.tracking import parse_ids
+from bot.services.tracking import Capabilities, OrderAction, parse_ids, status_allows
 
 
 def test_spaces_commas_and_hashes() -> None:
@@ -33,3 +34,28 @@ def test_round_trip(ids: list[int], sep: str) -> None:
     parsed = parse_ids(sep.join(map(str, ids)))
     assert parsed.ids == list(dict.fromkeys(ids))
     assert parsed.invalid == []
+
+
+@pytest.mark.parametrize(
+    ("status", "refill", "cancel"),
+    [
+        (None, False, True),  # no status yet counts as Pending
+        ("Pending", False, True),
+        ("In progress", False, True),
+        ("Processing", False, True),
+        ("Completed", True, False),
+        ("Partial", True, False),
+        ("Canceled", False, False),
+        ("Refunded", False, False),
+        ("Something new", False, True),
+    ],
+)
+def test_status_rule_for_refill_and_cancel(status: str | None, refill: bool, cancel: bool) -> None:
+    assert status_allows(OrderAction.REFILL, status) is refill
+    assert status_allows(OrderAction.CANCEL, status) is cancel
+
+
+def test_capabilities_answer_per_action() -> None:
+    caps = Capabilities(refill=True, cancel=None)
+    assert caps.allows(OrderAction.REFILL) is True
+    assert caps.allows(OrderAction.CANCEL) is None
