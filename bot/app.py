@@ -36,12 +36,14 @@ from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
+from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.tracking import TrackingService
+from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 
@@ -132,6 +134,8 @@ async def open_deps(
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
+        # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
+        currencies = CurrencyService(keys, ttl=settings.services_cache_seconds)
         # One recorder (one journal file) for single and bulk orders.
         placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
         previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
@@ -143,8 +147,10 @@ async def open_deps(
             secrets=secrets,
             panels=panels,
             access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
+            users=UserService(storage.users),
             keys=keys,
             catalog=catalog,
+            currencies=currencies,
             bulk=BulkOrderService(
                 storage.orders, keys, catalog, recorder=placements, previews=previews
             ),
@@ -153,9 +159,9 @@ async def open_deps(
                 storage,
                 keys,
                 catalog,
-                currency_ttl=settings.services_cache_seconds,
                 recorder=placements,
                 previews=previews,
+                currencies=currencies,
             ),
             placements=placements,
             previews=previews,

@@ -14,12 +14,14 @@ from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalogs import CatalogService
+from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.tracking import TrackingService
+from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User
 
@@ -33,8 +35,10 @@ class Deps:
     secrets: SecretRegistry
     panels: PanelFactory
     access: AccessService
+    users: UserService
     keys: KeyService
     catalog: CatalogService
+    currencies: CurrencyService
     bulk: BulkOrderService
     tracking: TrackingService
     ordering: OrderingService

@@ -109,7 +109,7 @@ async def _admin_name(context: BotContext, admin_id: int | None) -> str | None:
     """How admins see each other: @username, else first name, else the id (None: unknown)."""
     if admin_id is None:
         return None
-    admin = await context.deps.storage.users.get(admin_id)
+    admin = await context.deps.users.get(admin_id)
     if admin is not None and admin.username:
         return f"@{admin.username}"
     if admin is not None and admin.first_name:
@@ -163,7 +163,7 @@ async def update_copies(
     Each copy is handed out once, so concurrent callers never edit the same message twice.
     """
     deps = context.deps
-    user = await deps.storage.users.get(user_id)
+    user = await deps.users.get(user_id)
     if user is None or user.access is AccessState.REQUESTED:
         return
     copies = await deps.access.settle_copies(user_id, extra)
@@ -171,7 +171,7 @@ async def update_copies(
         return
     admin = await _admin_name(context, user.access_decided_by)
     for copy in copies:
-        reader = await deps.storage.users.get(copy.admin_id)
+        reader = await deps.users.get(copy.admin_id)
         t = deps.catalogs.translator(
             reader.language if reader and reader.language else deps.settings.default_language
         )
@@ -189,7 +189,7 @@ async def update_copies(
 
 async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> None:
     deps = context.deps
-    user = await deps.storage.users.get(user_id)
+    user = await deps.users.get(user_id)
     lang = user.language if user and user.language else deps.settings.default_language
     t = deps.catalogs.translator(lang)
     text = (
@@ -219,14 +219,10 @@ async def users(update: Update, context: BotContext) -> None:
 
 async def _render_users(update: Update, context: BotContext, page: int) -> None:
     t = context.t
-    repo = context.deps.storage.users
-    total = await repo.count()
-    pages = max(1, -(-total // USERS_PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    rows = await repo.list(page * USERS_PAGE_SIZE, USERS_PAGE_SIZE)
-    lines = [t._("<b>Users</b> ({count})", count=total)]
-    lines += [_user_line(t, context, u) for u in rows]
-    nav = keyboards.pager(t, page, pages, Action.USERS_PAGE)
+    listing = await context.deps.users.page(page, USERS_PAGE_SIZE)
+    lines = [t._("<b>Users</b> ({count})", count=listing.total)]
+    lines += [_user_line(t, context, u) for u in listing.users]
+    nav = keyboards.pager(t, listing.page, listing.pages, Action.USERS_PAGE)
     await ui.show(update, "\n".join(lines), keyboards.markup([nav]) if nav else None)
 
 

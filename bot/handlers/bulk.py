@@ -360,8 +360,7 @@ async def discard(update: Update, context: BotContext) -> None:
             update, t._("Bulk order cancelled. Nothing was sent."), keyboards.main_menu(t)
         )
         return
-    rows = await context.deps.storage.orders.get_batch(batch)
-    if any(o.user_id == context.user.id for o in rows):
+    if await context.deps.bulk.submitted(context.user.id, batch):
         await ui.send(
             update, t._("This bulk order was already submitted; it cannot be cancelled here.")
         )

@@ -233,7 +233,7 @@ async def service(update: Update, context: BotContext) -> None:
         await ui.answer(update, t._("This service is no longer offered."))
         return
     await ui.answer(update)
-    currency = await context.deps.ordering.currency(context.user.id)
+    currency = await context.deps.currencies.currency(context.user.id)
     back = keyboards.card_back(t, decoded.num(1), decoded.num(2), index.version)
     screen = render_service_card(found, t, currency, back)
     await ui.show(update, screen.text, screen.markup)
@@ -243,7 +243,7 @@ async def refresh(update: Update, context: BotContext) -> None:
     index = await load_index(update, context, force=True)
     if index is None:
         return
-    await context.deps.ordering.currency(context.user.id, force=True)
+    await context.deps.currencies.currency(context.user.id, force=True)
     await ui.answer(update, context.t._("Catalog refreshed."))
     screen = render_category_page(index, context.t)
     await ui.show(update, screen.text, screen.markup)

@@ -33,14 +33,11 @@ async def gate(update: object, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
     deps = context.deps
-    user = await deps.storage.users.touch(
-        tg_user.id, username=tg_user.username, first_name=tg_user.first_name
+    # First contact adopts Telegram's language once; /language changes it later.
+    first = deps.catalogs.pick(None, tg_user.language_code, deps.settings.default_language)
+    user = await deps.users.arrive(
+        tg_user.id, username=tg_user.username, first_name=tg_user.first_name, language=first
     )
-    if user.language is None:
-        # First contact: adopt Telegram's language once; /language changes it later.
-        lang = deps.catalogs.pick(None, tg_user.language_code, deps.settings.default_language)
-        await deps.storage.users.set_language(tg_user.id, lang)
-        user = await deps.storage.users.get(tg_user.id) or user
     context.user = user
     context.t = deps.catalogs.translator(
         deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
@@ -124,7 +121,7 @@ async def request_access(update: Update, context: BotContext) -> None:
     name = ui.esc(tg_user.full_name if tg_user else user.first_name or "")
     handle = f" @{ui.esc(user.username)}" if user.username else ""
     for admin_id in sorted(deps.access.admin_ids):
-        admin = await deps.storage.users.get(admin_id)
+        admin = await deps.users.get(admin_id)
         at = deps.catalogs.translator(
             admin.language if admin and admin.language else deps.settings.default_language
         )

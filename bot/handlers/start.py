@@ -90,7 +90,7 @@ async def set_language(update: Update, context: BotContext) -> None:
         await ui.answer(update, context.t._("This button has expired."))
         return
     lang = decoded.text(0)
-    await deps.storage.users.set_language(context.user.id, lang)
+    await deps.users.set_language(context.user.id, lang)
     context.t = deps.catalogs.translator(lang)
     await ui.answer(update)
     await ui.show(update, context.t._("Language set to English."), keyboards.main_menu(context.t))
@@ -118,11 +118,7 @@ async def _render_settings(update: Update, context: BotContext) -> None:
 
 
 async def toggle_notifications(update: Update, context: BotContext) -> None:
-    user = context.user
-    await context.deps.storage.users.set_notifications(user.id, not user.notifications)
-    refreshed = await context.deps.storage.users.get(user.id)
-    if refreshed is not None:
-        context.user = refreshed
+    context.user = await context.deps.users.toggle_notifications(context.user)
     t = context.t
     await ui.answer(
         update,

@@ -284,6 +284,11 @@ class BulkOrderService:
         """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""
         return await self.orders.discard_draft(batch, user_id)
 
+    async def submitted(self, user_id: int, batch: str) -> bool:
+        """Whether the user has rows under `batch`: after `discard` dropped nothing, that means
+        the batch was confirmed already (rather than gone)."""
+        return any(o.user_id == user_id for o in await self.orders.get_batch(batch))
+
     async def keep_first(self, user_id: int, batch: str, n: int) -> int:
         """Before confirming "only the first n": the batch's later drafts become not sent.
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from bot.services.catalog import CatalogCache, CatalogIndex
-from bot.services.keys import KeyService, NoKey
+from bot.services.keys import KeyService
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,11 +15,7 @@ class CatalogService:
 
     async def get(self, user_id: int, *, force: bool = False) -> CatalogIndex:
         """The catalog for the user's current key; raises NoKey or the panel client's errors."""
-        key = await self.keys.key(user_id)
-        if key is None:
-            raise NoKey
         # Cached per key, not per user: users sharing a key share the catalog, and a changed key
         # never sees the old key's catalog. The cache id is a digest, never the key itself.
-        key_id = hashlib.sha256(key.encode()).hexdigest()[:32]
-        client = self.keys.panels.client(key)
-        return await self.cache.get(key_id, client.services, force=force)
+        keyed = await self.keys.keyed_client(user_id)
+        return await self.cache.get(keyed.key_id, keyed.client.services, force=force)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -20,6 +21,15 @@ KIND_KEY_UNREADABLE = OutboxKind.KEY_UNREADABLE  # TEMPORARY
 
 class NoKey(Exception):
     """The user has not linked a panel key yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedClient:
+    """A client for the user's current key, and a digest that names the key (never the key
+    itself): what a per-key cache files its entries under."""
+
+    key_id: str
+    client: PanelClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +102,14 @@ class KeyService:
         return await self.key(user_id) is not None
 
     async def client(self, user_id: int) -> PanelClient:
+        return (await self.keyed_client(user_id)).client
+
+    async def keyed_client(self, user_id: int) -> KeyedClient:
+        """Raises NoKey when the user has no (readable) key."""
         key = await self.key(user_id)
         if key is None:
             raise NoKey
-        return self.panels.client(key)
+        return KeyedClient(hashlib.sha256(key.encode()).hexdigest()[:32], self.panels.client(key))
 
     async def balance(self, user_id: int) -> Balance:
         return await (await self.client(user_id)).balance()

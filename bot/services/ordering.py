@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
 from bot.services.catalogs import CatalogService
+from bot.services.currency import CurrencyService
 from bot.services.drafts import Gate, Previews, Refusal
 from bot.services.keys import KeyService
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
@@ -192,16 +193,14 @@ class OrderingService:
     storage: Storage
     keys: KeyService
     catalog: CatalogService
-    currency_ttl: float = 600.0
     clock: Clock = time.monotonic
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
     # Shared with the bulk service (one journal file); by default beside the database.
     recorder: PlacementRecorder | None = None
     # Kind, key version, expiry and cap of previews; built from `storage` and `keys` if None.
     previews: Previews | None = None
-    # user id → (currency, when): the card shows rates in the account's currency, and one
-    # balance call per catalog view is plenty.
-    _currencies: dict[int, tuple[str | None, float]] = field(default_factory=dict)
+    # Told the currency each preview's balance call brings (shared with the catalog views).
+    currencies: CurrencyService | None = None
 
     def __post_init__(self) -> None:
         if self.recorder is None:
@@ -210,6 +209,8 @@ class OrderingService:
             )
         if self.previews is None:
             self.previews = Previews(self.storage.drafts, self.storage.orders, self.keys)
+        if self.currencies is None:
+            self.currencies = CurrencyService(self.keys, clock=self.clock)
 
     @property
     def _placements(self) -> PlacementRecorder:
@@ -221,23 +222,12 @@ class OrderingService:
         assert self.previews is not None  # set in __post_init__
         return self.previews
 
-    # --- catalog helpers ------------------------------------------------------------------
+    @property
+    def _currencies(self) -> CurrencyService:
+        assert self.currencies is not None  # set in __post_init__
+        return self.currencies
 
-    async def currency(self, user_id: int, *, force: bool = False) -> str | None:
-        """The account currency, cached per user; None when the panel cannot tell us now."""
-        cached = self._currencies.get(user_id)
-        now = self.clock()
-        if cached is not None and not force and now - cached[1] < self.currency_ttl:
-            return cached[0]
-        try:
-            balance = await self.keys.balance(user_id)
-        except PanelError as exc:
-            log.info("no currency for the catalog view: %s", exc)
-            return cached[0] if cached is not None else None
-        if len(self._currencies) > 10_000:
-            self._currencies.clear()
-        self._currencies[user_id] = (balance.currency, now)
-        return balance.currency
+    # --- catalog helpers ------------------------------------------------------------------
 
     async def current_service(self, user_id: int, service_id: int) -> Service:
         """The service from a catalog recent enough to show a price; `ServiceGone` if absent."""
@@ -268,7 +258,7 @@ class OrderingService:
             log.info("no balance for the preview: %s", exc)
             balance = None
         if balance is not None:
-            self._currencies[user_id] = (balance.currency, self.clock())
+            self._currencies.remember(user_id, balance.currency)
         link = params.get("link")
         duplicate = await self.storage.orders.find_open_duplicate(user_id, service.id, link)
         extra = {

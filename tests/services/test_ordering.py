@@ -17,6 +17,7 @@ from bot.logs import SecretRegistry
 from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
 from bot.services.catalog import CatalogCache
 from bot.services.catalogs import CatalogService
+from bot.services.currency import CurrencyService
 from bot.services.keys import KeyService
 from bot.services.order_types import plan_for
 from bot.services.ordering import (
@@ -43,6 +44,7 @@ class World:
     panel: FakePanel
     storage: Storage
     ordering: OrderingService
+    currencies: CurrencyService
 
 
 @pytest.fixture
@@ -54,7 +56,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         catalog = CatalogService(CatalogCache(600), keys)
         await storage.users.touch(UID, username=None, first_name=None)
         await keys.link(UID, KEY)
-        yield World(panel, storage, OrderingService(storage, keys, catalog))
+        currencies = CurrencyService(keys)
+        ordering = OrderingService(storage, keys, catalog, currencies=currencies)
+        yield World(panel, storage, ordering, currencies)
     await storage.close()
 
 
@@ -236,8 +240,15 @@ async def test_reorder_values_only_for_the_owner(world: World) -> None:
 
 async def test_currency_is_cached_per_user(world: World) -> None:
     world.panel.clear_log()
-    assert await world.ordering.currency(UID) == "USD"
-    assert await world.ordering.currency(UID) == "USD"
+    assert await world.currencies.currency(UID) == "USD"
+    assert await world.currencies.currency(UID) == "USD"
     assert world.panel.count("balance") == 1
-    assert await world.ordering.currency(UID, force=True) == "USD"
+    assert await world.currencies.currency(UID, force=True) == "USD"
     assert world.panel.count("balance") == 2
+
+
+async def test_a_preview_tells_the_currency_cache(world: World) -> None:
+    await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
+    world.panel.clear_log()
+    assert await world.currencies.currency(UID) == "USD"
+    assert world.panel.count("balance") == 0
