@@ -212,7 +212,7 @@ def build_application(
         return await bot.send_chat_action(chat_id, ChatAction.TYPING)
 
     processor.set_signal(typing)
-    app.commands = register(app)
+    app.commands = register(app, admin_ids=settings.admin_ids)
     return app
 
 

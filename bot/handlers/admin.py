@@ -1,27 +1,33 @@
-"""Admin commands: /allow, /deny, /users, and the Approve / Reject buttons of access requests."""
+"""Admin commands: /allow, /deny, /users, and the Approve / Reject buttons of access requests.
+
+Only admins reach these handlers: `handlers(admin_ids)` puts `filters.User(admin_ids)` on the
+commands and the same ids on the buttons; anyone else gets `admins_only` or, for an Approve or
+Reject button, the answer every unknown button gets.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Coroutine, Sequence
+from re import Pattern
+from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import keyboards
-from bot.callbacks import Action, decode
+from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.dialog import AnyHandler
 from bot.i18n import Translator
 from bot.storage.models import AccessState, RequestCopy, User
 
 log = logging.getLogger(__name__)
 
 USERS_PAGE_SIZE = 20
-
-
-def _is_admin(context: BotContext) -> bool:
-    return context.deps.access.is_admin(context.user.id)
+COMMANDS = ("allow", "deny", "users")
 
 
 # Telegram user ids have at most 52 significant bits; anything longer is a typo, and past 63
@@ -46,9 +52,6 @@ def _command(update: Update) -> str:
 
 
 async def allow(update: Update, context: BotContext) -> None:
-    if not _is_admin(context):
-        await ui.send(update, context.t._("This command is for admins."))
-        return
     target = await _parse_target(update, context)
     if target is None:
         return
@@ -61,9 +64,6 @@ async def allow(update: Update, context: BotContext) -> None:
 
 
 async def deny(update: Update, context: BotContext) -> None:
-    if not _is_admin(context):
-        await ui.send(update, context.t._("This command is for admins."))
-        return
     target = await _parse_target(update, context)
     if target is None:
         return
@@ -84,7 +84,7 @@ async def deny(update: Update, context: BotContext) -> None:
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
     decoded = decode(query.data if query else None)
-    if decoded is None or not _is_admin(context):
+    if decoded is None:
         await ui.answer(update, context.t._("This button has expired."))
         return
     target, approve = decoded.num(0), decoded.num(1) == 1
@@ -205,9 +205,6 @@ async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> 
 
 
 async def users(update: Update, context: BotContext) -> None:
-    if not _is_admin(context):
-        await ui.send(update, context.t._("This command is for admins."))
-        return
     page = 0
     query = update.callback_query
     if query is not None:
@@ -239,3 +236,51 @@ def _user_line(t: Translator, context: BotContext, user: User) -> str:
     handle = f" @{ui.esc(user.username)}" if user.username else ""
     blocked = " " + t._("(blocked the bot)") if user.blocked_bot else ""
     return f"<code>{user.id}</code> {name}{handle} — {state}{blocked}"
+
+
+async def admins_only(update: Update, context: BotContext) -> None:
+    """An admin command (or a Users page button) from someone who is not an admin."""
+    await ui.answer(update)
+    await ui.send(update, context.t._("This command is for admins."))
+
+
+class AdminButton(CallbackQueryHandler[BotContext, None]):
+    """A button only the given users may press.
+
+    Not `filters.User`: that reads the sender of the update's message, and the message under
+    a button is the bot's own; the presser is `effective_user`.
+    """
+
+    __slots__ = ("admins",)
+
+    def __init__(
+        self,
+        callback: Callable[[Update, BotContext], Coroutine[Any, Any, None]],
+        *,
+        pattern: str | Pattern[str] | type | Callable[[object], bool],
+        admins: filters.User,
+    ) -> None:
+        super().__init__(callback, pattern=pattern)
+        self.admins = admins
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update) or update.effective_user is None:
+            return None
+        if update.effective_user.id not in self.admins.user_ids:
+            return None
+        return super().check_update(update)
+
+
+def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
+    admins = filters.User(user_id=admin_ids)
+    by_admin = filters.UpdateType.MESSAGES & admins
+    return [
+        CommandHandler("allow", allow, filters=by_admin),
+        CommandHandler("deny", deny, filters=by_admin),
+        CommandHandler("users", users, filters=by_admin),
+        AdminButton(users, pattern=pattern(Action.USERS_PAGE), admins=admins),
+        AdminButton(decide, pattern=pattern(Action.ACCESS_DECIDE), admins=admins),
+        # Everyone else: a plain answer instead of the "I did not understand" fallback.
+        CommandHandler(list(COMMANDS), admins_only),
+        CallbackQueryHandler(admins_only, pattern=pattern(Action.USERS_PAGE)),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from telegram.ext import (
@@ -27,8 +28,13 @@ GATE_GROUP = -1
 MAIN_GROUP = 0
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
-    """Add every handler; returns the command names answered (for /help and set_my_commands)."""
+def register(
+    app: Application[Any, Any, Any, Any, Any, Any], *, admin_ids: Collection[int]
+) -> set[str]:
+    """Add every handler; returns the command names answered (for /help and set_my_commands).
+
+    `admin_ids` are the only users the admin commands and buttons answer.
+    """
     app.add_handler(TypeHandler(object, gate), group=GATE_GROUP)
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
@@ -48,12 +54,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
         CallbackQueryHandler(start.settings_menu, pattern=menu_pattern("settings")),
         CallbackQueryHandler(start.toggle_notifications, pattern=pattern(Action.NOTIFY_TOGGLE)),
         CallbackQueryHandler(request_access, pattern=pattern(Action.ACCESS_REQUEST)),
-        CommandHandler("allow", admin.allow),
-        CommandHandler("deny", admin.deny),
-        CommandHandler("users", admin.users),
-        CallbackQueryHandler(admin.users, pattern=pattern(Action.USERS_PAGE)),
-        CallbackQueryHandler(admin.decide, pattern=pattern(Action.ACCESS_DECIDE)),
     ]
+    main += admin.handlers(admin_ids)
     main += keys.handlers()
     main += catalog.handlers()
     main += order.handlers()

@@ -203,3 +203,31 @@ async def test_forged_buttons_with_ids_past_64_bits_are_expired(bot: Harness) ->
     await bot.telegram.wait_until(lambda: bot.telegram.pending_updates == 0)
     assert not any("Something went wrong" in t for t in admin.sent_texts())
     assert "Traceback" not in bot.logs.text
+
+
+async def test_members_reach_no_admin_command_or_button(two_admins: Harness) -> None:
+    bot = two_admins
+    await admins_say_hello(bot)
+    requester, _, _ = await request_access(bot)
+    member_id = 5200
+    await bot.deps.access.allow(member_id)
+    member = bot.user(member_id)
+    await member.send("/start")
+    menu = await member.reply()
+    for command in ("/users", "/allow 5201", f"/deny {REQUESTER}"):
+        await member.send(command)
+        assert (await member.reply()).text == "This command is for admins.", command
+    # A forged Approve is an unknown button for a member, and decides nothing.
+    qid = await member.press_data(f"ad:{REQUESTER}:1", menu)
+    assert "expired" in str((await member.answer(qid)).params.get("text"))
+    qid = await member.press_data("up:1", menu)
+    await member.answer(qid)
+    assert (await member.reply()).text == "This command is for admins."
+    await settle(bot)
+    stored = await bot.deps.users.get(REQUESTER)
+    assert stored is not None and stored.access is AccessState.REQUESTED
+    assert await bot.deps.users.get(5201) is None
+    # The greeting (edited to "request sent"), and no outcome.
+    assert [m.text for m in requester.bot_messages()] == [
+        "Thanks! Your request was sent to the admins. I will tell you the outcome."
+    ]
