@@ -41,6 +41,7 @@ from bot.services.panels import PanelFactory
 from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
+from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +167,10 @@ def build_application(
         .persistence(SQLitePersistence())
         .arbitrary_callback_data(False)
     )
+    # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).
+    builder = builder.request(api_request(requests[0] if requests is not None else None))
     if requests is not None:
-        builder = builder.request(requests[0]).get_updates_request(requests[1])
+        builder = builder.get_updates_request(requests[1])
     app = builder.build()
     assert isinstance(app, BotApplication)
     app.commands = register(app)

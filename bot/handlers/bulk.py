@@ -23,6 +23,7 @@ from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, DialogPart
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
@@ -492,10 +493,8 @@ async def confirm(update: Update, context: BotContext) -> None:
     batch = decoded.text(0)
 
     async def submitting(n: int) -> None:
-        await ui.answer(update)
-        await ui.show(
-            update,
-            t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n),
+        await announce(
+            update, t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
         )
 
     try:
@@ -513,8 +512,8 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.send(update, render_already(t, submission))
         return
     text, needs_file = render_result(t, submission)
-    await ui.send(update, text, keyboards.bulk_done(t))
-    if needs_file:
+    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_csv(
             update, result_csv(submission.orders), "bulk-result.csv", t._("Bulk order result")
         )

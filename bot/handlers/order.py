@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
@@ -21,6 +20,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import load_index, render_search_page
+from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, DialogPart
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
@@ -516,8 +516,7 @@ async def confirm(update: Update, context: BotContext) -> None:
 
     async def claimed(order: Order) -> None:
         # The Confirm button goes away before the panel call: no third tap can even try.
-        await ui.answer(update)
-        await ui.show(update, t._("⏳ Sending your order to the panel…"))
+        await announce(update, t._("⏳ Sending your order to the panel…"))
 
     try:
         result = await context.deps.ordering.confirm(context.user.id, decoded.text(0), claimed)
@@ -528,12 +527,15 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update, already_text(t, result.order), alert=True)
         return
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
-    try:
-        await ui.show(update, result_text(t, result), keyboards.order_result(t, panel_id))
-    except TelegramError:
-        # The order is settled either way; the user can still see it in /orders.
-        log.warning("could not show an order result", exc_info=True)
-        await ui.send(update, result_text(t, result), keyboards.order_result(t, panel_id))
+    order_id = result.order.id if result.order is not None else None
+    await deliver(
+        update,
+        context,
+        result_text(t, result),
+        keyboards.order_result(t, panel_id),
+        edit=True,
+        order_id=order_id,
+    )
 
 
 async def discard(update: Update, context: BotContext) -> None:
