@@ -13,11 +13,11 @@ and on a fast link the window is barely longer than a second.
 
 Replies come before pushes. A user who just tapped a button is waiting for the answer; a
 notification from the outbox is not urgent. Calls carry a `Priority` (`rate_limit_args`); a free
-place in the window goes to the oldest waiting reply, and pushes get what replies leave, with two
-rules around that: pushes always get `push_reserve` places per window when they are waiting (so a
-stream of replies cannot starve them), and while users are active pushes leave `reply_headroom`
-places free, so that a reply arriving a moment later finds one without waiting for the window to
-slide.
+place in the window goes to the oldest waiting reply, and pushes get what replies leave, with
+three rules around that: pushes always get `push_reserve` places per window when they are waiting
+(so a stream of replies cannot starve them); pushes are spaced evenly (so their places free up
+one by one, never a whole window at once); and while users are active pushes leave
+`reply_headroom` places free, so that a reply arriving a moment later finds one at once.
 
 A call that fails for a transient reason (a 5xx from Telegram, a reset connection; see
 `bot.telegram_http.is_transient`) is repeated a few times with growing pauses within about ten
@@ -120,7 +120,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
         guard: float = 0.0,
         max_retries: int = 5,
         push_reserve: int = 3,
-        reply_headroom: int = 2,
+        reply_headroom: int = 1,
         transient_backoff: tuple[float, ...] = TRANSIENT_BACKOFF,
         transient_budget: float = TRANSIENT_BUDGET,
         clock: Callable[[], float] = time.monotonic,
@@ -140,6 +140,11 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
         self._waiting: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
         self._paused_until = 0.0
         self._last_reply = -float("inf")
+        # Pushes are spaced evenly over the window: a backlog granted all at once would free
+        # its places all at once a window later, and a reply arriving in between would wait
+        # for up to a whole window. Spaced, a place frees up every 1/max_per_window seconds.
+        self._push_gap = self._span / max_per_window
+        self._next_push = -float("inf")
         self._timer: asyncio.TimerHandle | None = None
 
     def describe(self) -> str:
@@ -202,14 +207,18 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
             self._slots.append(slot)
             if priority is Priority.REPLY:
                 self._last_reply = now
+            else:
+                self._next_push = now + self._push_gap
             waiter.future.set_result(slot)
             while self._waiting[priority] and self._waiting[priority][0].future.done():
                 self._waiting[priority].popleft()
         if not any(self._waiting.values()):
             return
-        expiries = [s.done + self._span for s in self._slots if s.done is not None]
-        if expiries:
-            self._arm(max(0.0, min(expiries) - now))
+        wake = [s.done + self._span for s in self._slots if s.done is not None]
+        if self._waiting[Priority.PUSH] and self._next_push > now:
+            wake.append(self._next_push)
+        if wake:
+            self._arm(max(0.0, min(wake) - now))
         # Otherwise every counted call is in flight: the next `_release` schedules again.
 
     def _next(self, now: float) -> Priority | None:
@@ -223,7 +232,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
         reserved = max(0, self._reserve - push_used) if pushes else 0
         if replies and free > reserved:
             return Priority.REPLY
-        if not pushes:
+        if not pushes or now < self._next_push:
             return None
         if push_used < self._reserve:
             return Priority.PUSH
