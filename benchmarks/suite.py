@@ -185,7 +185,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
     if queue:
         b, ref = queue["backlog"], queue["reference"]
         name = (
-            f"1c {queue['users']} users at ~{queue['target_rate']:.0f} replies/s, "
+            f"1c {queue['users']} users at {b['reply_rate_msg_s']:.1f} replies/s, "
             f"{queue['pushes']:,} pushes queued"
         )
         out += [
@@ -194,9 +194,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 _below(b["p99_s"], 0.300)),
             Row(name, "same load without the backlog: p50 / p99",
                 f"{_ms(ref['p50_s'])} / {_ms(ref['p99_s'])}", "—", None),
-            Row(name, "replies / pushes per second while users are active",
-                f"{b['reply_rate_msg_s']:.1f} / {b['push_rate_during']:.1f} msg/s",
-                "pushes ≥ 12 msg/s", b["push_rate_during"] >= 12),
+            Row(name, "pushes per second while users are active",
+                f"{b['push_rate_during']:.1f} msg/s", "≥ 12 msg/s", b["push_rate_during"] >= 12),
             Row(name, f"pushes per second after ({queue['after_s']:.0f} s, users gone)",
                 f"{b['push_rate_after']:.1f} msg/s", "≥ 25 msg/s", b["push_rate_after"] >= 25),
             Row(name, "429s / steps unanswered",

@@ -120,7 +120,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
         guard: float = 0.0,
         max_retries: int = 5,
         push_reserve: int = 3,
-        reply_headroom: int = 1,
+        reply_headroom: int = 2,
         transient_backoff: tuple[float, ...] = TRANSIENT_BACKOFF,
         transient_budget: float = TRANSIENT_BUDGET,
         clock: Callable[[], float] = time.monotonic,
