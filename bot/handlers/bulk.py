@@ -25,6 +25,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
+from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
@@ -249,10 +250,8 @@ async def confirm(update: Update, context: BotContext) -> None:
             return
 
     async def submitting(n: int) -> None:
-        await ui.answer(update)
-        await ui.show(
-            update,
-            t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n),
+        await announce(
+            update, t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
         )
 
     try:
@@ -297,8 +296,8 @@ async def confirm(update: Update, context: BotContext) -> None:
     if context.user_data is not None:
         rejected = recall_rejects(context.user_data, batch, forget=True)
     text, needs_file = render_result(t, submission, rejected)
-    await ui.send(update, text, keyboards.bulk_done(t))
-    if needs_file:
+    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_csv(
             update,
             result_csv(t, submission, rejected),

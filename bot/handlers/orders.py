@@ -15,6 +15,7 @@ from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_error_text
 from bot.handlers.menu import menu_pattern
@@ -238,13 +239,22 @@ async def show_card(
     note: str | None = None,
     *,
     new: bool = False,
+    result: bool = False,
 ) -> None:
-    """The order card; `new` sends it as a new message instead of replacing the pressed one."""
+    """The order card; `new` sends it as a new message instead of replacing the pressed one.
+
+    `result`: the card reports what a refill or cancel did; it reaches the user through the
+    outbox when Telegram does not take it now."""
     t = context.t
     offers = await context.deps.tracking.card_actions(context.user.id, order)
     markup = keyboards.order_card(
         t, order.id, refill=offers.refill, cancel=offers.cancel, back=_back(context)
     )
+    if result:
+        await deliver(
+            update, context, card_text(t, order, note), markup, edit=not new, order_id=order.id
+        )
+        return
     render = ui.send if new else ui.show
     await render(update, card_text(t, order, note), markup)
 
@@ -356,7 +366,7 @@ async def order_refill(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     results = await tracking.refill(context.user.id, [order.panel_order_id])
     note = action_line(context.t, results[0], OrderAction.REFILL)
-    await show_card(update, context, order, note)
+    await show_card(update, context, order, note, result=True)
 
 
 async def order_cancel_ask(update: Update, context: BotContext) -> None:
@@ -386,7 +396,7 @@ async def order_cancel_yes(update: Update, context: BotContext) -> None:
     results = await tracking.cancel(context.user.id, [order.panel_order_id])
     note = action_line(context.t, results[0], OrderAction.CANCEL)
     fresh = await tracking.order(context.user.id, order.id)
-    await show_card(update, context, fresh or order, note)
+    await show_card(update, context, fresh or order, note, result=True)
 
 
 def handlers() -> list[AnyHandler]:

@@ -15,6 +15,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.csvfile import write_csv
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_error_text
 from bot.handlers.orders import (
@@ -75,6 +76,12 @@ async def _send_long(
         await ui.send(update, chunk, markup if i == len(chunks) - 1 else None)
 
 
+async def _deliver_long(update: Update, context: BotContext, lines: Sequence[str]) -> None:
+    """Like `_send_long` for the outcome of a refill or cancel: queued when Telegram is down."""
+    for chunk in ui.split("\n".join(lines)):
+        await deliver(update, context, chunk, edit=False)
+
+
 @panel_errors
 async def status(update: Update, context: BotContext) -> None:
     t = context.t
@@ -123,7 +130,7 @@ async def refill(update: Update, context: BotContext) -> None:
     invalid = _invalid_line(t, parsed)
     if invalid:
         lines.append(invalid)
-    await _send_long(update, lines)
+    await _deliver_long(update, context, lines)
 
 
 def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
@@ -220,7 +227,12 @@ async def cancel_many_yes(update: Update, context: BotContext) -> None:
         # it twice is a Telegram error.
         await ui.show(update, panel_error_text(t, exc))
         return
-    await ui.show(update, "\n".join(action_line(t, r, OrderAction.CANCEL) for r in results))
+    await deliver(
+        update,
+        context,
+        "\n".join(action_line(t, r, OrderAction.CANCEL) for r in results),
+        edit=True,
+    )
 
 
 async def cancel_many_no(update: Update, context: BotContext) -> None:

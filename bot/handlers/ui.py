@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +83,7 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     except (BadRequest, Forbidden) as exc:
         # An old query id (older than ~15 min) cannot be answered; the edit still matters.
         log.debug("callback answer failed: %s", exc)
+    except (NetworkError, RetryAfter) as exc:
+        # Telegram in trouble (5xx, reset): the spinner stops by itself, and the handler's
+        # real work (an order, a cancel) must not be cut short by it.
+        log.warning("callback answer failed: %s: %s", type(exc).__name__, exc.message)
