@@ -26,8 +26,7 @@ from typing import Any
 from benchmarks import latency
 from benchmarks._common import BotProcess, fmt_ms, seed_users
 from benchmarks.poller import populate
-from bot.services.poller import KIND_ORDER_STATUS
-from bot.storage import KeyCipher, Storage
+from bot.storage import KeyCipher, OutboxKind, Storage
 from bot.storage.outbox import OutboxMessage
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -49,7 +48,7 @@ async def _queue_backlog(db_path: Path, key: str, panel: FakePanel, pushes: int)
         for user_id in recipients:
             for order in await storage.orders.all_for_user(user_id):
                 payload = {"order_id": order.id, "status": "Completed"}
-                messages.append(OutboxMessage(user_id, KIND_ORDER_STATUS, payload))
+                messages.append(OutboxMessage(user_id, OutboxKind.ORDER_STATUS, payload))
         await storage.outbox.enqueue_many(messages)
     finally:
         await storage.close()

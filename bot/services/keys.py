@@ -16,8 +16,6 @@ from bot.storage.outbox import OutboxMessage, OutboxRepo
 
 log = logging.getLogger(__name__)
 
-KIND_KEY_UNREADABLE = OutboxKind.KEY_UNREADABLE  # TEMPORARY
-
 
 class NoKey(Exception):
     """The user has not linked a panel key yet."""

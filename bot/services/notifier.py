@@ -14,34 +14,25 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
 from bot.panel import RefillState, Status
-from bot.services.keys import KIND_KEY_UNREADABLE
-from bot.services.poller import (
-    KIND_KEY_REJECTED,
-    KIND_ORDER_STARTED,
-    KIND_ORDER_STATUS,
-    KIND_REFILL_STATUS,
-)
-from bot.storage import Order, OutboxItem, Storage, User
+from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
 
-KIND_ORDER_UNKNOWN = "order_unknown"
-# The result of a user's own action (order, bulk, refill, cancel) that Telegram would not take
-# when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
-KIND_REPLY = "reply"
-
 # Sent whatever the Settings toggle says: they answer the user's own action or explain why
 # tracking stopped; staying silent would cost them money or leave them wondering.
-ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED, KIND_KEY_UNREADABLE, KIND_REPLY})
+ALWAYS_SENT = frozenset(
+    {OutboxKind.ORDER_UNKNOWN, OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE, OutboxKind.REPLY}
+)
 # Never given up on after transient failures: the user may not know the outcome otherwise.
 # Retried at most every REPLY_MAX_RETRY seconds, so it arrives soon after Telegram is back.
-PERSISTENT = frozenset({KIND_REPLY})
+PERSISTENT = frozenset({OutboxKind.REPLY})
 REPLY_MAX_RETRY = 60.0
 
 MAX_ATTEMPTS = 8
@@ -52,9 +43,10 @@ MAX_RETRY = 600.0
 BATCH = 100
 # Consecutive transient failures after which a pass stops: Telegram itself is probably down.
 MAX_FAILURE_STREAK = 3
-# Telegram allows about 30 messages/s per bot, counted over any one-second window. Evenly
-# spaced sends stay under it where a burst (what PTB's leaky-bucket limiter lets through after
-# a quiet spell) draws 429s that stall every send; the gap also leaves room for live replies.
+# Telegram allows about 30 messages/s per bot, counted over any one-second window. The bot's
+# rate limiter (bot/ratelimit.py) keeps every call within that and serves replies first; this
+# pace is the notifier's own bound whatever `send` is wired to, a little under 30 so that pushes
+# alone never fill the window and a live reply still finds a free place at once.
 MAX_RATE = 28.0
 
 
@@ -84,6 +76,15 @@ class SendFailed(SendError):
 
 Send = Callable[[int, str, M | None], Awaitable[None]]
 CardMarkup = Callable[[Translator, int], M]
+
+
+class Delivery(StrEnum):
+    """What became of one item in a drain."""
+
+    SENT = "sent"
+    DROPPED = "dropped"  # given up for good: blocked, notifications off, unrenderable, refused
+    FAILED = "failed"  # a transient failure: retried later (dropped after the last attempt)
+    RETRY_LATER = "retry_later"  # flood control: the whole drain stops until it has passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,25 +163,25 @@ class Notifier(Generic[M]):
                         return report
                     seen.add(item.id)
                     outcome = await self._deliver(item, report)
-                    if outcome == "retry_later":
+                    if outcome is Delivery.RETRY_LATER:
                         return report  # Telegram said wait: every other send would fail too
-                    streak = streak + 1 if outcome == "failed" else 0
+                    streak = streak + 1 if outcome is Delivery.FAILED else 0
                     if streak >= MAX_FAILURE_STREAK:
                         log.warning("notifications paused: %d sends failed in a row", streak)
                         return report
         return report
 
-    async def _deliver(self, item: OutboxItem, report: DrainReport) -> str:
+    async def _deliver(self, item: OutboxItem, report: DrainReport) -> Delivery:
         outbox = self._storage.outbox
         user = await self._storage.users.get(item.user_id)
         if user is not None and user.blocked_bot:
             await outbox.mark_dropped(item.id, "user blocked the bot")
             report.dropped += 1
-            return "dropped"
+            return Delivery.DROPPED
         if user is not None and not user.notifications and item.kind not in ALWAYS_SENT:
             await outbox.mark_dropped(item.id, "notifications off")
             report.dropped += 1
-            return "dropped"
+            return Delivery.DROPPED
         t = self._translator(user)
         try:
             notice = await self._render(item, t)
@@ -188,7 +189,7 @@ class Notifier(Generic[M]):
             log.warning("dropping notification %s (%s): %s", item.id, item.kind, exc)
             await outbox.mark_dropped(item.id, str(exc))
             report.dropped += 1
-            return "dropped"
+            return Delivery.DROPPED
         markup = None if notice.order_id is None else self._card_markup(t, notice.order_id)
         await self._pace()
         try:
@@ -204,22 +205,22 @@ class Notifier(Generic[M]):
             await outbox.mark_dropped(item.id, "user blocked the bot")
             log.info("user %s blocked the bot; notifications stop", item.user_id)
             report.dropped += 1
-            return "dropped"
+            return Delivery.DROPPED
         except RetryLater as exc:
             # Never dropped: flood control says "later", not "no".
             await outbox.defer(item.id, self._clock() + exc.retry_after, "rate limited")
             report.rate_limited += 1
-            return "retry_later"
+            return Delivery.RETRY_LATER
         except Undeliverable as exc:
             log.warning("notification %s to user %s refused: %s", item.id, item.user_id, exc)
             await outbox.mark_dropped(item.id, f"refused: {exc}"[:200])
             report.dropped += 1
-            return "dropped"
+            return Delivery.DROPPED
         except SendFailed as exc:
             return await self._failed(item, str(exc), report)
         await outbox.mark_sent(item.id)
         report.sent += 1
-        return "sent"
+        return Delivery.SENT
 
     async def _pace(self) -> None:
         now = time.monotonic()
@@ -228,7 +229,7 @@ class Notifier(Generic[M]):
             now = self._next_send
         self._next_send = now + self._gap
 
-    async def _failed(self, item: OutboxItem, error: str, report: DrainReport) -> str:
+    async def _failed(self, item: OutboxItem, error: str, report: DrainReport) -> Delivery:
         attempts = item.attempts + 1
         if item.kind in PERSISTENT:
             delay = min(BASE_RETRY * 2 ** min(attempts - 1, 16), REPLY_MAX_RETRY)
@@ -248,7 +249,7 @@ class Notifier(Generic[M]):
             delay = min(BASE_RETRY * 2 ** (attempts - 1), MAX_RETRY)
             await self._storage.outbox.defer(item.id, self._clock() + delay, error[:200])
             report.deferred += 1
-        return "failed"
+        return Delivery.FAILED
 
     def _translator(self, user: User | None) -> Translator:
         language = user.language if user is not None else None
@@ -258,21 +259,21 @@ class Notifier(Generic[M]):
 
     async def _render(self, item: OutboxItem, t: Translator) -> Notice:
         payload = item.payload
-        if item.kind == KIND_KEY_REJECTED:
+        if item.kind == OutboxKind.KEY_REJECTED:
             return Notice(
                 t._(
                     "🔑 The panel no longer accepts your API key, so I stopped checking your "
                     "orders. Send /setkey to link a new key."
                 )
             )
-        if item.kind == KIND_KEY_UNREADABLE:
+        if item.kind == OutboxKind.KEY_UNREADABLE:
             return Notice(
                 t._(
                     "🔑 Your saved panel API key can no longer be read here (the bot's "
                     "encryption key was changed). Send /setkey to link it again."
                 )
             )
-        if item.kind == KIND_REPLY:
+        if item.kind == OutboxKind.REPLY:
             text = payload.get("text")
             if not isinstance(text, str) or not text:
                 raise _Drop("empty reply")
@@ -281,19 +282,19 @@ class Notifier(Generic[M]):
             # The card button only for the user's own order (as for every other notice).
             owned = order is not None and order.user_id == item.user_id
             return Notice(text, order.id if owned and order is not None else None)
-        if item.kind == KIND_REFILL_STATUS:
+        if item.kind == OutboxKind.REFILL_STATUS:
             return await self._render_refill(
                 payload.get("refill_id"), payload.get("status"), t, item.user_id
             )
         order = await self._order(payload.get("order_id"), item.user_id)
-        if item.kind == KIND_ORDER_STATUS:
+        if item.kind == OutboxKind.ORDER_STATUS:
             return self._render_status(order, str(payload.get("status") or order.status), t)
-        if item.kind == KIND_ORDER_STARTED:
+        if item.kind == OutboxKind.ORDER_STARTED:
             text = t._("▶️ Order <b>#{id}</b> has started.", id=self._ref(order))
             if order.start_count is not None:
                 text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
             return Notice(text + self._describe(order), order.id)
-        if item.kind == KIND_ORDER_UNKNOWN:
+        if item.kind == OutboxKind.ORDER_UNKNOWN:
             count = payload.get("count")
             if isinstance(count, int) and count > 1:
                 text = t._(
@@ -393,4 +394,4 @@ async def queue_reply(
     payload: dict[str, object] = {"text": text}
     if order_id is not None:
         payload["order_id"] = order_id
-    return await storage.outbox.enqueue(user_id, KIND_REPLY, payload)
+    return await storage.outbox.enqueue(user_id, OutboxKind.REPLY, payload)

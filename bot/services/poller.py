@@ -51,12 +51,6 @@ _FINAL_REFILL = frozenset({RefillState.COMPLETED, RefillState.REJECTED})
 
 ClientFor = Callable[[str], PanelClient]
 
-# TEMPORARY (until the notifier imports OutboxKind itself).
-KIND_ORDER_STATUS = OutboxKind.ORDER_STATUS
-KIND_ORDER_STARTED = OutboxKind.ORDER_STARTED
-KIND_REFILL_STATUS = OutboxKind.REFILL_STATUS
-KIND_KEY_REJECTED = OutboxKind.KEY_REJECTED
-
 
 # A multi-status of 100 orders may legitimately take a panel longer than a balance, and no user
 # waits on the poller; but a cycle waits for its slowest key, so the wait is still bounded.

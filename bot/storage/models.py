@@ -214,6 +214,9 @@ class OutboxKind(StrEnum):
     REFILL_STATUS = "refill_status"  # a refill completed or was rejected
     KEY_REJECTED = "key_rejected"  # the panel stopped accepting the key; polling paused
     KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted any more
+    # The result of a user's own action (order, bulk, refill, cancel) that Telegram would not
+    # take when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
+    REPLY = "reply"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import math
 
-from benchmarks import backlog, suite
+from benchmarks import backlog, latency, suite
 
 
 def test_backlog_benchmark_produces_figures_and_rows() -> None:
     result = backlog.run(n_users=3, pushes=40, rate=15.0, after=1.0)
     queued, reference = result["backlog"], result["reference"]
     for figures in (queued, reference):
-        assert (
-            figures["steps_pushed"] == figures["steps_answered"] == 3 * len(backlog.latency.SCRIPT)
-        )
+        assert figures["steps_pushed"] == figures["steps_answered"] == 3 * len(latency.SCRIPT)
         assert figures["wrong_answers"] == 0
         assert math.isfinite(figures["p99_s"]) and figures["reply_rate_msg_s"] > 0
     assert 0 < queued["pushes_during"] + queued["pushes_after"] <= 40

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from bot.callbacks import Action, encode
 from bot.jobs import jobs_of
-from bot.services.notifier import KIND_ORDER_UNKNOWN
-from bot.services.poller import KIND_ORDER_STARTED, KIND_ORDER_STATUS, CycleReport
-from bot.storage import KeyCipher, Order, OrderDraft, Storage
+from bot.services.poller import CycleReport
+from bot.storage import KeyCipher, Order, OrderDraft, OutboxKind, Storage
 from tests.fakes.panel import FakeRefill
 from tests.harness import Harness, running_bot
 
@@ -177,7 +176,7 @@ async def test_403_marks_the_user_blocked_and_others_still_get_theirs(bot: Harne
     assert await bot.deps.storage.outbox.pending_count() == 0
     # Later notices to the blocked user are dropped without another attempt.
     tried = bot.telegram.count("sendMessage")
-    await bot.deps.storage.outbox.enqueue(UID, KIND_ORDER_STATUS, {"order_id": a.id})
+    await bot.deps.storage.outbox.enqueue(UID, OutboxKind.ORDER_STATUS, {"order_id": a.id})
     await drain(bot)
     assert bot.telegram.count("sendMessage") == tried
     assert await bot.deps.storage.outbox.pending_count() == 0
@@ -197,7 +196,7 @@ async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harne
         for order in orders:
             await storage.outbox.enqueue(
                 UID,
-                KIND_ORDER_STATUS,
+                OutboxKind.ORDER_STATUS,
                 {"order_id": order.id, "status": "Completed"},
                 dedupe_key=f"order:{order.id}:Completed",
             )
@@ -281,7 +280,7 @@ async def test_interrupted_order_warning_is_delivered(bot: Harness) -> None:
     )
     await storage.orders.claim("lost", UID)
     await storage.orders.mark_unknown(row.id, "timeout")
-    await storage.outbox.enqueue(UID, KIND_ORDER_UNKNOWN, {"order_id": row.id})
+    await storage.outbox.enqueue(UID, OutboxKind.ORDER_UNKNOWN, {"order_id": row.id})
 
     msg = await u.reply()
 
@@ -296,7 +295,9 @@ async def test_transient_send_failures_are_retried_then_given_up(bot: Harness) -
     [order] = await place(bot, UID, KEY)
     outbox = bot.deps.storage.outbox
     bot.telegram.inject("sendMessage", error_code=502, chat_id=UID)
-    await outbox.enqueue(UID, KIND_ORDER_STATUS, {"order_id": order.id, "status": "Completed"})
+    await outbox.enqueue(
+        UID, OutboxKind.ORDER_STATUS, {"order_id": order.id, "status": "Completed"}
+    )
     await drain(bot)
 
     [item] = await bot.deps.storage.db.fetchall("SELECT * FROM outbox")
@@ -312,11 +313,11 @@ async def test_transient_send_failures_are_retried_then_given_up(bot: Harness) -
 
     # A message that keeps failing is dropped after the last attempt, never retried forever.
     bot.telegram.inject("sendMessage", error_code=502, chat_id=UID)
-    await outbox.enqueue(UID, KIND_ORDER_STARTED, {"order_id": order.id})
+    await outbox.enqueue(UID, OutboxKind.ORDER_STARTED, {"order_id": order.id})
     await bot.deps.storage.db.execute("UPDATE outbox SET attempts = 7 WHERE sent_at IS NULL")
     await drain(bot)
     [dropped] = await bot.deps.storage.db.fetchall(
-        "SELECT * FROM outbox WHERE kind = ?", (KIND_ORDER_STARTED,)
+        "SELECT * FROM outbox WHERE kind = ?", (OutboxKind.ORDER_STARTED,)
     )
     assert dropped["dropped_at"] is not None and dropped["sent_at"] is None
     assert len(u.bot_messages()) == 1

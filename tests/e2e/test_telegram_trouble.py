@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.notifier import KIND_REPLY
+from bot.storage import OutboxKind
 from tests.e2e.test_order import preview_for
 from tests.harness import Harness
 
@@ -60,7 +60,7 @@ async def test_a_storm_longer_than_the_repeats_delivers_the_result_later(bot: Ha
 
     async def queued() -> int:
         rows = await bot.deps.storage.db.fetchall(
-            "SELECT id FROM outbox WHERE kind = ? AND user_id = ?", (KIND_REPLY, u.id)
+            "SELECT id FROM outbox WHERE kind = ? AND user_id = ?", (OutboxKind.REPLY, u.id)
         )
         return len(rows)
 

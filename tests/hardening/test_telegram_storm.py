@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.notifier import KIND_REPLY
+from bot.storage import OutboxKind
 from tests.e2e.test_order import preview_for
 from tests.e2e.test_orders import place
 from tests.fakes.telegram_models import BotMessage
@@ -30,7 +30,9 @@ def text_of(msg: BotMessage) -> str:
 
 
 async def _queued(bot: Harness) -> int:
-    rows = await bot.deps.storage.db.fetchall("SELECT id FROM outbox WHERE kind = ?", (KIND_REPLY,))
+    rows = await bot.deps.storage.db.fetchall(
+        "SELECT id FROM outbox WHERE kind = ?", (OutboxKind.REPLY,)
+    )
     return len(rows)
 
 

@@ -71,3 +71,16 @@ async def test_enqueue_many_empty_is_a_no_op(storage: Storage) -> None:
     assert await storage.outbox.enqueue_many([]) == 0
     assert await storage.outbox.enqueue_many(iter(())) == 0
     assert await storage.outbox.pending_count() == 0
+
+
+def test_kinds_keep_their_stored_values() -> None:
+    # Items already queued in a database carry these strings: renaming one orphans them.
+    assert {k.name: k.value for k in OutboxKind} == {
+        "ORDER_STATUS": "order_status",
+        "ORDER_STARTED": "order_started",
+        "ORDER_UNKNOWN": "order_unknown",
+        "REFILL_STATUS": "refill_status",
+        "KEY_REJECTED": "key_rejected",
+        "KEY_UNREADABLE": "key_unreadable",
+        "REPLY": "reply",
+    }
