@@ -27,7 +27,7 @@ from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
-from bot.handlers.errors import no_key_text, panel_error_text
+from bot.handlers.errors import no_key_text, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import Translator
@@ -201,7 +201,7 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     try:
         draft = await context.deps.bulk.preview(context.user.id, text)
     except (NoKey, PanelError) as exc:
-        await ui.send(update, panel_error_text(t, exc))
+        await reply_panel_error(update, context, exc)
         return end(context)
     body = render_preview(t, draft)
     if draft.batch is not None and draft.preview.errors and context.user_data is not None:
@@ -260,7 +260,7 @@ async def confirm(update: Update, context: BotContext) -> None:
         )
     except NoKey as exc:
         await ui.answer(update)
-        await ui.send(update, panel_error_text(t, exc))
+        await reply_panel_error(update, context, exc)
         return
     if submission.outcome is ConfirmOutcome.MISSING:
         await ui.answer(update, t._("This preview has expired."))
@@ -335,7 +335,7 @@ async def again(update: Update, context: BotContext) -> None:
     try:
         draft = await context.deps.bulk.again(context.user.id, decoded.text(0))
     except (NoKey, PanelError) as exc:
-        await ui.show(update, panel_error_text(t, exc))
+        await reply_panel_error(update, context, exc, edit=True)
         return
     if draft is None:
         await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))

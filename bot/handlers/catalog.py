@@ -16,7 +16,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.errors import panel_error_text
+from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.i18n import Translator
 from bot.panel import PanelError, Service
@@ -159,7 +159,7 @@ async def load_index(
         return await context.deps.catalog.get(context.user.id, force=force)
     except (NoKey, PanelError) as exc:
         await ui.answer(update)
-        await ui.show(update, panel_error_text(context.t, exc))
+        await reply_panel_error(update, context, exc, edit=True)
         return None
 
 

@@ -1,8 +1,16 @@
-"""The error handler, and the user-facing wording of panel failures."""
+"""The error handler, and the one way panel failures become replies.
+
+`reply_panel_error` words a missing key or a failing panel (`panel_error_text`) and shows it;
+`@panel_errors` does that for a handler whose whole body is panel work. Handlers never catch
+`NoKey`/`PanelError` to word them on their own.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
@@ -22,6 +30,8 @@ from bot.panel import (
 from bot.services.keys import NoKey
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def no_key_text(t: Translator) -> str:
@@ -57,6 +67,31 @@ def panel_error_text(t: Translator, exc: Exception) -> str:
     if isinstance(exc, PanelUnavailable | PanelError):
         return t._("The panel is not answering right now. Please try again in a minute.")
     return t._("Something went wrong. Please try again.")
+
+
+async def reply_panel_error(
+    update: Update, context: BotContext, exc: NoKey | PanelError, *, edit: bool = False
+) -> None:
+    """Tell the user why the panel work did not happen: in place of the message a button was
+    pressed on (`edit`, for navigation) or as a new message. A pressed button must be answered
+    by the caller, before or after: Telegram refuses a second answer."""
+    say = ui.show if edit else ui.send
+    await say(update, panel_error_text(context.t, exc))
+
+
+def panel_errors(handler: Handler) -> Handler:
+    """A `NoKey` or `PanelError` escaping `handler` stops the button's spinner and becomes a
+    new message saying why, instead of reaching the error handler."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        try:
+            await handler(update, context)
+        except (NoKey, PanelError) as exc:
+            await ui.answer(update)
+            await reply_panel_error(update, context, exc)
+
+    return wrapper
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -17,7 +17,7 @@ from bot import keyboards
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
-from bot.handlers.errors import no_key_text, panel_error_text
+from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.panel import InvalidApiKey, PanelError
@@ -153,11 +153,8 @@ async def balance(update: Update, context: BotContext) -> None:
     t = context.t
     try:
         bal = await context.deps.keys.balance(context.user.id)
-    except NoKey:
-        await ui.show(update, no_key_text(t))
-        return
-    except PanelError as exc:
-        await ui.show(update, panel_error_text(t, exc))
+    except (NoKey, PanelError) as exc:
+        await reply_panel_error(update, context, exc, edit=True)
         return
     await ui.show(
         update,

@@ -34,7 +34,7 @@ from bot.handlers.dialog import (
     current,
     instance_id,
 )
-from bot.handlers.errors import no_key_text, panel_error_text
+from bot.handlers.errors import no_key_text, panel_error_text, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
@@ -474,7 +474,7 @@ async def _preview(
         await ui.show(update, _error_text(t, exc))
         return _end_dialog(context)
     except (NoKey, PanelError) as exc:
-        await ui.show(update, panel_error_text(t, exc))
+        await reply_panel_error(update, context, exc, edit=True)
         return _end_dialog(context)
     _end_dialog(context)
     text = render_preview(preview, t)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -17,15 +14,12 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.errors import panel_error_text
+from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
 from bot.i18n import N_, Translator
-from bot.panel import OrderStatus, PanelError, Status
-from bot.services.keys import NoKey
+from bot.panel import OrderStatus, Status
 from bot.services.tracking import ActionResult, OrderAction, Outcome, Refusal
 from bot.storage.models import Order, OrderFilter, SubmitState
-
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 STATUS_NAMES: dict[str, str] = {
     Status.PENDING.value: N_("Pending"),
@@ -196,20 +190,6 @@ def entry_label(t: Translator, order: Order) -> str:
 
 
 # --- plumbing ---------------------------------------------------------------------------------
-
-
-def panel_errors(handler: Handler) -> Handler:
-    """A missing key or a failing panel becomes one clear message instead of the error handler."""
-
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: BotContext) -> None:
-        try:
-            await handler(update, context)
-        except (NoKey, PanelError) as exc:
-            await ui.answer(update)
-            await ui.send(update, panel_error_text(context.t, exc))
-
-    return wrapper
 
 
 def _arg(update: Update) -> int:

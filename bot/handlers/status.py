@@ -17,11 +17,10 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.errors import panel_error_text
+from bot.handlers.errors import panel_errors, reply_panel_error
 from bot.handlers.orders import (
     STATUS_NAMES,
     action_line,
-    panel_errors,
     status_line,
     stored_status_line,
 )
@@ -223,9 +222,9 @@ async def cancel_many_yes(update: Update, context: BotContext) -> None:
     try:
         results = await context.deps.tracking.cancel(context.user.id, [int(i) for i in ids])
     except (NoKey, PanelError) as exc:
-        # Handled here, not by @panel_errors: the query is answered already, and answering
-        # it twice is a Telegram error.
-        await ui.show(update, panel_error_text(t, exc))
+        # Not left to @panel_errors: the query is answered already, and answering it twice is
+        # a Telegram error.
+        await reply_panel_error(update, context, exc, edit=True)
         return
     await deliver(
         update,
