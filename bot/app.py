@@ -43,6 +43,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.replies import ReplyQueue
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.storage import Storage
@@ -167,6 +168,7 @@ async def open_deps(
             ),
             placements=placements,
             previews=previews,
+            replies=ReplyQueue(storage.outbox),
         )
     except BaseException:
         await storage.close()

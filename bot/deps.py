@@ -20,6 +20,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.replies import ReplyQueue
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.storage import Storage
@@ -44,6 +45,7 @@ class Deps:
     ordering: OrderingService
     placements: PlacementRecorder
     previews: Previews
+    replies: ReplyQueue
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -15,7 +15,6 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.services.notifier import queue_reply
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ async def deliver(
     except TelegramError as exc:
         if not _telegram_down(exc):
             raise
-        await queue_reply(context.deps.storage, context.user.id, text, order_id=order_id)
+        await context.deps.replies.queue(context.user.id, text, order_id=order_id)
         log.warning(
             "Telegram did not take a result for user %s (%s: %s); queued in the outbox",
             context.user.id,

@@ -384,14 +384,3 @@ class Notifier(Generic[M]):
                 status=_esc(refill.raw_status or state),
             )
         return Notice(text, refill.order_id)
-
-
-async def queue_reply(
-    storage: Storage, user_id: int, text: str, *, order_id: int | None = None
-) -> bool:
-    """Queue the result of a user's action that Telegram did not take (a 5xx storm, a reset
-    connection after every repeat): the outbox delivers it once Telegram is back."""
-    payload: dict[str, object] = {"text": text}
-    if order_id is not None:
-        payload["order_id"] = order_id
-    return await storage.outbox.enqueue(user_id, OutboxKind.REPLY, payload)
