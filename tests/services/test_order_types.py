@@ -15,6 +15,8 @@ from bot.services.order_types import (
     order_quantity,
     plan_for,
     prompt_params,
+    text_only,
+    with_service,
 )
 from bot.services.validation import InputError
 
@@ -307,3 +309,20 @@ def test_order_quantity_counts_lines_even_from_joined_text() -> None:
 def test_field_lookup_unknown_name() -> None:
     with pytest.raises(KeyError):
         plan(svc()).field("nope")
+
+
+def test_parser_adapters_pass_what_each_parser_takes() -> None:
+    seen: list[tuple[object, ...]] = []
+
+    def by_text(text: str) -> str:
+        seen.append((text,))
+        return text.upper()
+
+    def by_service(text: str, service: Service) -> int:
+        seen.append((text, service.id))
+        return service.max
+
+    service = svc(7, max=50)
+    assert text_only(by_text)("abc", service, {"quantity": 1}) == "ABC"
+    assert with_service(by_service)("x", service, {}) == 50
+    assert seen == [("abc",), ("x", 7)]
