@@ -38,7 +38,7 @@ from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
-from bot.services.bulk_orders import BulkDraft, BulkRepriced, ConfirmOutcome
+from bot.services.bulk_orders import BulkDraft, BulkRepriced, BulkSubmission, ConfirmOutcome
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
@@ -236,21 +236,26 @@ async def _send_csv(update: Update, data: bytes, filename: str, caption: str) ->
         log.warning("could not send %s: %s", filename, exc)
 
 
-async def confirm(update: Update, context: BotContext) -> None:
+def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | None:
+    """The pressed Confirm's batch and how many of its first lines to place (None: all)."""
     pressed = callback_of(update)
-    t = context.t
-    if not isinstance(pressed, ConfirmBulk | ConfirmBulkFirst):
-        await ui.answer(update, t._("This button has expired."))
-        return
-    batch = pressed.batch
-    first: int | None = None
+    if isinstance(pressed, ConfirmBulk):
+        return pressed.batch, None
     if isinstance(pressed, ConfirmBulkFirst):
         # "Only the first N": the service checks those, makes the later lines not sent, then
         # claims. A forged count past the list's size means every line (as a forged Confirm).
         first = min(pressed.first, context.deps.bulk.max_lines)
-        if first < 1:
-            await ui.answer(update, t._("This button has expired."))
-            return
+        return (pressed.batch, first) if first >= 1 else None
+    return None
+
+
+async def confirm(update: Update, context: BotContext) -> None:
+    t = context.t
+    confirmed = _confirmed(update, context)
+    if confirmed is None:
+        await ui.answer(update, t._("This button has expired."))
+        return
+    batch, first = confirmed
 
     async def submitting(n: int) -> None:
         await ui.answer(update)
@@ -295,6 +300,13 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
         return
+    await _show_result(update, context, batch, submission)
+
+
+async def _show_result(
+    update: Update, context: BotContext, batch: str, submission: BulkSubmission
+) -> None:
+    t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, submission.unsaved)
     rejected: list[BulkLine] = []
