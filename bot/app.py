@@ -194,6 +194,7 @@ def build_application(
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
+        # Buttons carry their whole meaning (bot/callbacks.py): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
     if requests is not None:

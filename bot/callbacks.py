@@ -82,6 +82,8 @@ class CallbackData:
     """
 
     action: ClassVar[Action]
+    # Declared for type checkers: every concrete subclass is a dataclass.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     def __init_subclass__(cls, action: Action | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -110,7 +112,7 @@ class CallbackData:
 
 
 def _values(data: CallbackData) -> list[int | str | bool]:
-    return [getattr(data, f.name) for f in fields(data)]  # type: ignore[arg-type]
+    return [getattr(data, f.name) for f in fields(data)]
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,7 @@ CLASSES = _classes()
 # Each class's field types, and what travels on the wire (bool as int).
 _FIELD_TYPES: Mapping[Action, tuple[type, ...]] = MappingProxyType(
     {
-        action: tuple(typing.get_type_hints(cls)[f.name] for f in fields(cls))  # type: ignore[arg-type]
+        action: tuple(typing.get_type_hints(cls)[f.name] for f in fields(cls))
         for action, cls in CLASSES.items()
     }
 )

@@ -147,7 +147,8 @@ def read_state(data: object) -> DialogState | None:
     """A stored run as its class; None for no run or a shape that does not read back."""
     if not isinstance(data, Mapping):
         return None
-    kind = _FLOWS.get(data.get("flow"))  # type: ignore[arg-type]
+    flow = data.get("flow")
+    kind = _FLOWS.get(flow) if isinstance(flow, str) else None
     return kind.from_dict(data) if kind is not None else None
 
 

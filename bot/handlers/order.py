@@ -696,7 +696,7 @@ async def dripfeed_answer(update: Update, context: BotContext) -> str | int | No
 
 
 @_step
-async def dripfeed_by_text(update: Update, context: BotContext) -> str | int:
+async def dripfeed_by_message(update: Update, context: BotContext) -> str | int:
     """Anything sent at the drip-feed question: it is answered with its buttons."""
     return await _advance(update, context, "⚠️ " + context.t._("Please answer with the buttons."))
 
@@ -923,7 +923,8 @@ def dialog_part() -> DialogPart:
             ],
             ASK_DRIPFEED: [
                 CallbackQueryHandler(dripfeed_answer, pattern=DripfeedChoice.pattern()),
-                MessageHandler(text | not_text, dripfeed_by_text),
+                # Any message: this question is answered with its buttons only.
+                MessageHandler(~tg_filters.COMMAND, dripfeed_by_message),
             ],
         },
     )

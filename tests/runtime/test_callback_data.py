@@ -173,7 +173,7 @@ _INTS = st.integers(-(10**15), 10**15)
 
 def _values_for(cls: type[CallbackData]) -> st.SearchStrategy[CallbackData]:
     kinds = {"str": _TEXT, "int": _INTS, "bool": st.booleans()}
-    args = [kinds[str(f.type)] for f in fields(cls)]  # type: ignore[arg-type]
+    args = [kinds[str(f.type)] for f in fields(cls)]
     return st.tuples(*args).map(lambda values: cls(*values))
 
 
