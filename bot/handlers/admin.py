@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot import keyboards
-from bot.callbacks import Action, decode
+from bot.callbacks import DecideAccess, UsersPage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.i18n import Translator
@@ -83,11 +83,11 @@ async def deny(update: Update, context: BotContext) -> None:
 
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    decoded = decode(query.data if query else None)
-    if decoded is None or not _is_admin(context):
+    data = callback_of(update, DecideAccess)
+    if data is None or not _is_admin(context):
         await ui.answer(update, context.t._("This button has expired."))
         return
-    target, approve = decoded.num(0), decoded.num(1) == 1
+    target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
     t = context.t
     if decision is None:
@@ -209,10 +209,9 @@ async def users(update: Update, context: BotContext) -> None:
         await ui.send(update, context.t._("This command is for admins."))
         return
     page = 0
-    query = update.callback_query
-    if query is not None:
-        decoded = decode(query.data)
-        page = decoded.num(0) if decoded is not None else 0
+    if update.callback_query is not None:
+        pressed = callback_of(update, UsersPage)
+        page = pressed.page if pressed is not None else 0
         await ui.answer(update)
     await _render_users(update, context, page)
 
@@ -226,7 +225,7 @@ async def _render_users(update: Update, context: BotContext, page: int) -> None:
     rows = await repo.list(page * USERS_PAGE_SIZE, USERS_PAGE_SIZE)
     lines = [t._("<b>Users</b> ({count})", count=total)]
     lines += [_user_line(t, context, u) for u in rows]
-    nav = keyboards.pager(t, page, pages, Action.USERS_PAGE)
+    nav = keyboards.pager(t, page, pages, UsersPage)
     await ui.show(update, "\n".join(lines), keyboards.markup([nav]) if nav else None)
 
 
