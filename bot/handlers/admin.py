@@ -17,7 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import DecideAccess, UsersPage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
@@ -83,11 +83,11 @@ async def deny(update: Update, context: BotContext) -> None:
 
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    decoded = decode(query.data if query else None)
-    if decoded is None:
+    data = callback_of(update, DecideAccess)
+    if data is None:
         await ui.answer(update, context.t._("This button has expired."))
         return
-    target, approve = decoded.num(0), decoded.num(1) == 1
+    target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
     t = context.t
     if decision is None:
@@ -206,10 +206,9 @@ async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> 
 
 async def users(update: Update, context: BotContext) -> None:
     page = 0
-    query = update.callback_query
-    if query is not None:
-        decoded = decode(query.data)
-        page = decoded.num(0) if decoded is not None else 0
+    if update.callback_query is not None:
+        pressed = callback_of(update, UsersPage)
+        page = pressed.page if pressed is not None else 0
         await ui.answer(update)
     await _render_users(update, context, page)
 
@@ -219,7 +218,7 @@ async def _render_users(update: Update, context: BotContext, page: int) -> None:
     listing = await context.deps.users.page(page, USERS_PAGE_SIZE)
     lines = [t._("<b>Users</b> ({count})", count=listing.total)]
     lines += [_user_line(t, context, u) for u in listing.users]
-    nav = keyboards.pager(t, listing.page, listing.pages, Action.USERS_PAGE)
+    nav = keyboards.pager(t, listing.page, listing.pages, UsersPage)
     await ui.show(update, "\n".join(lines), keyboards.markup([nav]) if nav else None)
 
 
@@ -278,9 +277,9 @@ def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
         CommandHandler("allow", allow, filters=by_admin),
         CommandHandler("deny", deny, filters=by_admin),
         CommandHandler("users", users, filters=by_admin),
-        AdminButton(users, pattern=pattern(Action.USERS_PAGE), admins=admins),
-        AdminButton(decide, pattern=pattern(Action.ACCESS_DECIDE), admins=admins),
+        AdminButton(users, pattern=UsersPage.pattern(), admins=admins),
+        AdminButton(decide, pattern=DecideAccess.pattern(), admins=admins),
         # Everyone else: a plain answer instead of the "I did not understand" fallback.
         CommandHandler(list(COMMANDS), admins_only),
-        CallbackQueryHandler(admins_only, pattern=pattern(Action.USERS_PAGE)),
+        CallbackQueryHandler(admins_only, pattern=UsersPage.pattern()),
     ]

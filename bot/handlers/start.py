@@ -6,10 +6,11 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import keyboards
-from bot.callbacks import decode
+from bot.callbacks import SetLanguage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.commands import available
+from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
 
 
@@ -40,7 +41,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def cancel_dialog(update: Update, context: BotContext) -> int:
     """Fallback of every dialog: leaves it, always; /cancel also cancels open previews."""
     await ui.answer(update)
-    _clear_dialog(context)
+    end(context)
     text = context.t._("Cancelled.")
     if update.callback_query is None:
         cancelled = await cancel_previews(context)
@@ -70,11 +71,6 @@ def _previews_cancelled(context: BotContext, n: int) -> str:
     )
 
 
-def _clear_dialog(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop("dialog", None)
-
-
 async def language_menu(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     await ui.show(
@@ -83,13 +79,12 @@ async def language_menu(update: Update, context: BotContext) -> None:
 
 
 async def set_language(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    decoded = decode(query.data if query else None)
+    pressed = callback_of(update, SetLanguage)
     deps = context.deps
-    if decoded is None or decoded.text(0) not in deps.catalogs.languages:
+    if pressed is None or pressed.code not in deps.catalogs.languages:
         await ui.answer(update, context.t._("This button has expired."))
         return
-    lang = decoded.text(0)
+    lang = pressed.code
     await deps.users.set_language(context.user.id, lang)
     context.t = deps.catalogs.translator(lang)
     await ui.answer(update)
