@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
-from telegram import Document, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -26,32 +25,41 @@ from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
-from bot.handlers.errors import no_key_text, panel_error_text
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
-from bot.i18n import Translator
 from bot.panel import PanelError
-from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
-from bot.services.bulk_orders import BulkDraft, BulkRepriced, ConfirmOutcome
+from bot.services.bulk import BulkLine, decode_upload
+from bot.services.bulk_orders import BulkDraft, BulkRepriced, BulkSubmission, ConfirmOutcome
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
+    already_alert,
+    check_caption,
     check_csv,
+    discard_text,
+    gone_alert,
     input_error_text,
+    list_question,
+    no_longer_valid,
+    not_a_list,
     preview_is_long,
     render_already,
     render_preview,
     render_repriced,
     render_result,
+    result_caption,
     result_csv,
+    submitting_text,
+    upload_problem,
 )
+from bot.views.errors import button_expired, download_failed, no_key_text, panel_error_text
+from bot.views.previews import expired_text, key_changed_text, replaced_text
 
 log = logging.getLogger(__name__)
 
 WAIT_LINES = "bulk.lines"
 FLOW = "bulk"
 
-UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
 # user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
 REJECTS_KEY = "bulk_rejects"
 # Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
@@ -107,22 +115,7 @@ async def ask_lines(update: Update, context: BotContext) -> str | int:
     inline = _text_after_command(update)
     if inline:
         return await _preview(update, context, inline)
-    await ui.show(
-        update,
-        t._(
-            "<b>Bulk order</b>\n"
-            "Send one order per line: <code>service id | link | quantity</code>\n"
-            "<code>1 | https://instagram.com/user | 1000\n"
-            "6 ; https://youtube.com/watch?v=abc ; 5000</code>\n"
-            "Separators <code>|</code> <code>;</code> <code>,</code>, tab or spaces all work; "
-            "blank lines and lines starting with <code>#</code> are skipped.\n"
-            "You can also upload a .txt or .csv file (up to {max_kb} KB, {max_lines} lines). "
-            "Nothing is ordered before you confirm the preview.",
-            max_kb=MAX_UPLOAD_BYTES // 1024,
-            max_lines=t.number(context.deps.bulk.max_lines),
-        ),
-        _cancel(context),
-    )
+    await ui.show(update, list_question(t, context.deps.bulk.max_lines), _cancel(context))
     return WAIT_LINES
 
 
@@ -150,7 +143,7 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
     if doc is None:
         return WAIT_LINES
     t = context.t
-    problem = _upload_problem(t, doc)
+    problem = upload_problem(t, doc.file_name, doc.file_size)
     if problem is not None:
         await ui.send(update, problem, _cancel(context))
         return WAIT_LINES
@@ -158,11 +151,7 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
         data = bytes(await (await doc.get_file()).download_as_bytearray())
     except TelegramError as exc:
         log.warning("could not download a bulk file: %s", exc)
-        await ui.send(
-            update,
-            t._("I could not download that file. Please send it again, or paste the lines."),
-            _cancel(context),
-        )
+        await ui.send(update, download_failed(t), _cancel(context))
         return WAIT_LINES
     try:
         text = decode_upload(data)
@@ -172,26 +161,8 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
     return await _preview(update, context, text)
 
 
-def _upload_problem(t: Translator, doc: Document) -> str | None:
-    suffix = PurePosixPath(doc.file_name or "").suffix.lower()
-    if suffix not in UPLOAD_EXTENSIONS:
-        return t._("Please send a .txt or .csv file, or paste the lines as text.")
-    if doc.file_size is not None and doc.file_size > MAX_UPLOAD_BYTES:
-        return t._(
-            "The file is too large ({size} KB). The limit is {max} KB.",
-            size=doc.file_size // 1024,
-            max=MAX_UPLOAD_BYTES // 1024,
-        )
-    return None
-
-
 async def other_input(update: Update, context: BotContext) -> str:
-    t = context.t
-    await ui.send(
-        update,
-        t._("Send the order lines as text or as a .txt/.csv file, or /cancel."),
-        _cancel(context),
-    )
+    await ui.send(update, not_a_list(context.t), _cancel(context))
     return WAIT_LINES
 
 
@@ -208,7 +179,7 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
-            await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+            await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
         return WAIT_LINES
     markup = keyboards.bulk_preview(
         t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
@@ -216,7 +187,7 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     shown = await ui.send(update, body, markup)
     await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
     return end(context)
 
 
@@ -236,7 +207,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     decoded = decode(query.data if query is not None else None)
     t = context.t
     if decoded is None:
-        await ui.answer(update, t._("This button has expired."))
+        await ui.answer(update, button_expired(t))
         return
     batch = decoded.text(0)
     first: int | None = None
@@ -245,15 +216,12 @@ async def confirm(update: Update, context: BotContext) -> None:
         # claims. A forged count past the list's size means every line (as a forged Confirm).
         first = min(decoded.num(1), context.deps.bulk.max_lines)
         if first < 1:
-            await ui.answer(update, t._("This button has expired."))
+            await ui.answer(update, button_expired(t))
             return
 
     async def submitting(n: int) -> None:
         await ui.answer(update)
-        await ui.show(
-            update,
-            t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n),
-        )
+        await ui.show(update, submitting_text(t, n))
 
     try:
         submission = await context.deps.bulk.confirm(
@@ -263,34 +231,40 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update)
         await ui.send(update, panel_error_text(t, exc))
         return
-    if submission.outcome is ConfirmOutcome.MISSING:
-        await ui.answer(update, t._("This preview has expired."))
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
-        return
-    if submission.outcome is ConfirmOutcome.ALREADY:
-        await ui.answer(update, t._("Already submitted."))
+    if not await _refused(update, context, batch, submission):
+        await _show_result(update, context, batch, submission)
+
+
+async def _refused(
+    update: Update, context: BotContext, batch: str, submission: BulkSubmission
+) -> bool:
+    """Nothing was sent (a second tap, an old, closed or changed preview): say why."""
+    t = context.t
+    outcome = submission.outcome
+    if outcome is ConfirmOutcome.MISSING:
+        await ui.answer(update, gone_alert(t))
+        await ui.show(update, no_longer_valid(t))
+    elif outcome is ConfirmOutcome.ALREADY:
+        await ui.answer(update, already_alert(t))
         await ui.send(update, render_already(t, submission))
-        return
-    if submission.outcome is ConfirmOutcome.REPLACED:
-        await ui.answer(
-            update,
-            t._("This preview was replaced by a newer one; nothing was ordered."),
-            alert=True,
-        )
-        return
-    if submission.outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
+    elif outcome is ConfirmOutcome.REPLACED:
+        await ui.answer(update, replaced_text(t), alert=True)
+    elif outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = (
-            t._("⌛ This preview has expired; nothing was ordered.")
-            if submission.outcome is ConfirmOutcome.EXPIRED
-            else t._("Your API key changed after this preview; nothing was ordered.")
-        )
+        text = expired_text(t) if outcome is ConfirmOutcome.EXPIRED else key_changed_text(t)
         await ui.show(update, text, keyboards.bulk_again(t, batch))
-        return
-    if submission.outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
+    elif outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
-        return
+    else:
+        return False
+    return True
+
+
+async def _show_result(
+    update: Update, context: BotContext, batch: str, submission: BulkSubmission
+) -> None:
+    t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, submission.unsaved)
     rejected: list[BulkLine] = []
@@ -299,12 +273,8 @@ async def confirm(update: Update, context: BotContext) -> None:
     text, needs_file = render_result(t, submission, rejected)
     await ui.send(update, text, keyboards.bulk_done(t))
     if needs_file:
-        await _send_csv(
-            update,
-            result_csv(t, submission, rejected),
-            "bulk-result.csv",
-            t._("Bulk order result"),
-        )
+        data = result_csv(t, submission, rejected)
+        await _send_csv(update, data, "bulk-result.csv", result_caption(t))
 
 
 async def _show_fresh(
@@ -322,7 +292,7 @@ async def _show_fresh(
         shown = await ui.show(update, body, markup)
         await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
 
 
 async def again(update: Update, context: BotContext) -> None:
@@ -339,7 +309,7 @@ async def again(update: Update, context: BotContext) -> None:
         await ui.show(update, panel_error_text(t, exc))
         return
     if draft is None:
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+        await ui.show(update, no_longer_valid(t))
         return
     await _show_fresh(update, context, draft)
 
@@ -357,16 +327,13 @@ async def discard(update: Update, context: BotContext) -> None:
         if context.user_data is not None:
             recall_rejects(context.user_data, batch, forget=True)
         await ui.show(
-            update, t._("Bulk order cancelled. Nothing was sent."), keyboards.main_menu(t)
+            update, discard_text(t, removed=True, submitted=False), keyboards.main_menu(t)
         )
         return
     rows = await context.deps.storage.orders.get_batch(batch)
-    if any(o.user_id == context.user.id for o in rows):
-        await ui.send(
-            update, t._("This bulk order was already submitted; it cannot be cancelled here.")
-        )
-    else:
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+    submitted = any(o.user_id == context.user.id for o in rows)
+    say = ui.send if submitted else ui.show
+    await say(update, discard_text(t, removed=False, submitted=submitted))
 
 
 def dialog_part() -> DialogPart:

@@ -1,4 +1,4 @@
-"""The error handler, and the user-facing wording of panel failures."""
+"""The error handler: log the failure, tell the user in one line (wording: bot/views/errors.py)."""
 
 from __future__ import annotations
 
@@ -9,54 +9,9 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.i18n import Translator
-from bot.panel import (
-    AnswerTooLarge,
-    InsufficientBalance,
-    InvalidApiKey,
-    OutcomeUnknown,
-    PanelError,
-    PanelRejected,
-    PanelUnavailable,
-)
-from bot.services.keys import NoKey
+from bot.views.errors import something_wrong
 
 log = logging.getLogger(__name__)
-
-
-def no_key_text(t: Translator) -> str:
-    return t._("You have not linked a panel API key yet. Send /setkey to add one.")
-
-
-def panel_error_text(t: Translator, exc: Exception) -> str:
-    """One clear sentence for each way a panel call can fail; never internals."""
-    if isinstance(exc, NoKey):
-        return no_key_text(t)
-    if isinstance(exc, InvalidApiKey):
-        return t._("The panel does not accept your API key any more. Send /setkey to replace it.")
-    if isinstance(exc, InsufficientBalance):
-        if exc.required is not None and exc.available is not None:
-            return t._(
-                "Insufficient balance: this needs {required}, you have {available}.",
-                required=t.decimal(exc.required),
-                available=t.decimal(exc.available),
-            )
-        return t._("Insufficient balance on the panel.")
-    if isinstance(exc, PanelRejected):
-        return t._("The panel refused: {reason}", reason=ui.esc(exc.message))
-    if isinstance(exc, OutcomeUnknown):
-        return t._(
-            "The panel did not confirm in time, so I cannot tell whether it went through. "
-            "Please check on the panel before trying again."
-        )
-    if isinstance(exc, AnswerTooLarge):
-        return t._(
-            "The panel sent an answer too large to read, so I did not use it. "
-            "Please try again later."
-        )
-    if isinstance(exc, PanelUnavailable | PanelError):
-        return t._("The panel is not answering right now. Please try again in a minute.")
-    return t._("Something went wrong. Please try again.")
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -75,6 +30,6 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         # No callback answer here: the handler may have answered already, and a second answer
         # is refused by Telegram; the message below is what the user needs.
-        await ui.send(update, t._("Something went wrong. Please try again."))
+        await ui.send(update, something_wrong(t))
     except TelegramError as exc:
         log.warning("could not tell the user about an error: %s", exc)
