@@ -33,9 +33,9 @@ from bot.services.bulk_orders import BulkDraft, BulkRepriced, BulkSubmission, Co
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
+    Attachment,
     already_alert,
-    check_caption,
-    check_csv,
+    check_file,
     discard_text,
     gone_alert,
     input_error_text,
@@ -47,13 +47,12 @@ from bot.views.bulk import (
     render_preview,
     render_repriced,
     render_result,
-    result_caption,
-    result_csv,
+    result_file,
     submitting_text,
     upload_problem,
 )
 from bot.views.errors import button_expired, download_failed, no_key_text, panel_error_text
-from bot.views.previews import expired_text, key_changed_text, replaced_text
+from bot.views.previews import closed_text, replaced_text
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +178,7 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
-            await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
+            await _send_file(update, check_file(t, draft))
         return WAIT_LINES
     markup = keyboards.bulk_preview(
         t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
@@ -187,19 +186,19 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     shown = await ui.send(update, body, markup)
     await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
+        await _send_file(update, check_file(t, draft))
     return end(context)
 
 
-async def _send_csv(update: Update, data: bytes, filename: str, caption: str) -> None:
+async def _send_file(update: Update, file: Attachment) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     try:
-        await chat.send_document(InputFile(data, filename=filename), caption=caption)
+        await chat.send_document(InputFile(file.data, filename=file.filename), caption=file.caption)
     except TelegramError as exc:
         # The message already carries the summary; the file is the extra detail.
-        log.warning("could not send %s: %s", filename, exc)
+        log.warning("could not send %s: %s", file.filename, exc)
 
 
 async def confirm(update: Update, context: BotContext) -> None:
@@ -251,7 +250,7 @@ async def _refused(
         await ui.answer(update, replaced_text(t), alert=True)
     elif outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = expired_text(t) if outcome is ConfirmOutcome.EXPIRED else key_changed_text(t)
+        text = closed_text(t, expired=outcome is ConfirmOutcome.EXPIRED)
         await ui.show(update, text, keyboards.bulk_again(t, batch))
     elif outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
@@ -273,8 +272,7 @@ async def _show_result(
     text, needs_file = render_result(t, submission, rejected)
     await ui.send(update, text, keyboards.bulk_done(t))
     if needs_file:
-        data = result_csv(t, submission, rejected)
-        await _send_csv(update, data, "bulk-result.csv", result_caption(t))
+        await _send_file(update, result_file(t, submission, rejected))
 
 
 async def _show_fresh(
@@ -292,7 +290,7 @@ async def _show_fresh(
         shown = await ui.show(update, body, markup)
         await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", check_caption(t))
+        await _send_file(update, check_file(t, draft))
 
 
 async def again(update: Update, context: BotContext) -> None:

@@ -21,8 +21,7 @@ from bot.views.gate import (
     no_access,
     private_only,
     request_sent,
-    request_waiting,
-    stranger_greeting,
+    stranger_reply,
 )
 
 log = logging.getLogger(__name__)
@@ -104,13 +103,13 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
             return
         if user_data is not None:
             user_data["greeted"] = True
-        await ui.send(update, stranger_greeting(t), keyboards.access_request(t))
+        await ui.send(update, stranger_reply(t, verdict), keyboards.access_request(t))
     elif verdict is Verdict.PENDING and update.message is not None:
         if user_data is not None and user_data.get("told_pending"):
             return
         if user_data is not None:
             user_data["told_pending"] = True
-        await ui.send(update, request_waiting(t))
+        await ui.send(update, stranger_reply(t, verdict))
 
 
 async def request_access(update: Update, context: BotContext) -> None:
@@ -118,7 +117,7 @@ async def request_access(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.user
     if not await deps.access.request(user):
-        await ui.answer(update, request_waiting(t))
+        await ui.answer(update, stranger_reply(t, Verdict.PENDING))
         return
     await ui.answer(update)
     await ui.show(update, request_sent(t))

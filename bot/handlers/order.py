@@ -72,7 +72,7 @@ from bot.views.order import (
     sending,
     use_buttons,
 )
-from bot.views.previews import expired_text, key_changed_text, replaced_text
+from bot.views.previews import closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
@@ -535,7 +535,7 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, replaced_text(t), alert=True)
     elif result.outcome in {Outcome.EXPIRED, Outcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = expired_text(t) if result.outcome is Outcome.EXPIRED else key_changed_text(t)
+        text = closed_text(t, expired=result.outcome is Outcome.EXPIRED)
         again = keyboards.preview_again(t, result.order.id) if result.order else None
         await ui.show(update, text, again)
     elif result.outcome is Outcome.CHANGED and result.repriced is not None:

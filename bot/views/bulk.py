@@ -475,6 +475,8 @@ def _group_text(t: Translator, members: Sequence[ResultLine]) -> str:
     first, count = members[0], len(members)
     lines = line_ranges([m.line_no for m in members if m.line_no is not None])
     reason = esc(first.group_key[1])
+    if first.state is LineState.NOT_SENT:
+        return _not_sent_group(t, count, lines, reason)
     if first.state is LineState.FAILED:
         return t.ngettext(
             "✖ {n} line ({lines}): {reason}",
@@ -483,9 +485,12 @@ def _group_text(t: Translator, members: Sequence[ResultLine]) -> str:
             lines=lines,
             reason=reason,
         )
-    if first.state is LineState.NOT_SENT:
-        return _not_sent_group(t, count, lines, reason)
-    if first.state is LineState.UNKNOWN:
+    return _waiting_group(t, count, lines, unknown=first.state is LineState.UNKNOWN)
+
+
+def _waiting_group(t: Translator, count: int, lines: str, *, unknown: bool) -> str:
+    """Lines without a final answer: unknown (check the panel), or still being sent."""
+    if unknown:
         return t.ngettext(
             "⚠️ {n} line with no clear answer ({lines}): check the panel",
             "⚠️ {n} lines with no clear answer ({lines}): check the panel",
@@ -632,6 +637,33 @@ def result_csv(
     return write_csv(header, (row(line) for line in result_lines(t, submission.orders, rejected)))
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A CSV document to send along with a message."""
+
+    data: bytes
+    filename: str
+    caption: str
+
+
+def check_file(t: Translator, draft: BulkDraft) -> Attachment:
+    """The check of every line, sent with a preview that does not list them all."""
+    return Attachment(check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+
+
+def result_file(
+    t: Translator, submission: BulkSubmission, rejected: Sequence[BulkLine] = ()
+) -> Attachment:
+    """Every line's result, sent with a result message that does not list them all."""
+    data = result_csv(t, submission, rejected)
+    return Attachment(data, "bulk-result.csv", t._("Bulk order result"))
+
+
+def already_alert(t: Translator) -> str:
+    """With `render_already` as a new message below."""
+    return t._("Already submitted.")
+
+
 def render_already(t: Translator, submission: BulkSubmission) -> str:
     if submission.in_flight:
         return t._("This bulk order is being submitted right now; the result follows.")
@@ -667,22 +699,9 @@ def gone_alert(t: Translator) -> str:
     return t._("This preview has expired.")
 
 
-def already_alert(t: Translator) -> str:
-    """With `render_already` as a new message below."""
-    return t._("Already submitted.")
-
-
 def no_longer_valid(t: Translator) -> str:
     """The preview was cancelled or never was this user's: start again."""
     return t._("This preview is no longer valid. Send /bulk to start again.")
-
-
-def check_caption(t: Translator) -> str:
-    return t._("Line check")
-
-
-def result_caption(t: Translator) -> str:
-    return t._("Bulk order result")
 
 
 def discard_text(t: Translator, *, removed: bool, submitted: bool) -> str:

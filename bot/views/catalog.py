@@ -55,6 +55,10 @@ def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> S
     )
 
 
+def refreshed(t: Translator) -> str:
+    return t._("Catalog refreshed.")
+
+
 def render_service_page(
     index: CatalogIndex, t: Translator, category_index: int, page: int = 0
 ) -> Screen:
@@ -73,6 +77,11 @@ def render_service_page(
         t, entries, category_index, shown.page, shown.pages, index.version
     )
     return Screen(text, markup)
+
+
+def catalog_changed(t: Translator) -> str:
+    """An alert: positions shift when the panel's catalog changes, so the old list is gone."""
+    return t._("The catalog has changed since. Here is the current list.")
 
 
 def render_search_page(index: CatalogIndex, t: Translator, query: str, page: int = 0) -> Screen:
@@ -132,14 +141,5 @@ def render_service_card(
     return Screen("\n".join(lines), keyboards.service_card(t, service.id, back))
 
 
-def catalog_changed(t: Translator) -> str:
-    """An alert: positions shift when the panel's catalog changes, so the old list is gone."""
-    return t._("The catalog has changed since. Here is the current list.")
-
-
 def service_gone(t: Translator) -> str:
     return t._("This service is no longer offered.")
-
-
-def refreshed(t: Translator) -> str:
-    return t._("Catalog refreshed.")

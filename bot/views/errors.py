@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
+from bot import panel
 from bot.i18n import Translator
-from bot.panel import (
-    AnswerTooLarge,
-    InsufficientBalance,
-    InvalidApiKey,
-    OutcomeUnknown,
-    PanelError,
-    PanelRejected,
-    PanelUnavailable,
-)
 from bot.services.keys import NoKey
 from bot.views.text import esc
 
@@ -24,9 +16,9 @@ def panel_error_text(t: Translator, exc: Exception) -> str:
     """One clear sentence for each way a panel call can fail; never internals."""
     if isinstance(exc, NoKey):
         return no_key_text(t)
-    if isinstance(exc, InvalidApiKey):
+    if isinstance(exc, panel.InvalidApiKey):
         return t._("The panel does not accept your API key any more. Send /setkey to replace it.")
-    if isinstance(exc, InsufficientBalance):
+    if isinstance(exc, panel.InsufficientBalance):
         if exc.required is not None and exc.available is not None:
             return t._(
                 "Insufficient balance: this needs {required}, you have {available}.",
@@ -34,19 +26,19 @@ def panel_error_text(t: Translator, exc: Exception) -> str:
                 available=t.decimal(exc.available),
             )
         return t._("Insufficient balance on the panel.")
-    if isinstance(exc, PanelRejected):
+    if isinstance(exc, panel.PanelRejected):
         return t._("The panel refused: {reason}", reason=esc(exc.message))
-    if isinstance(exc, OutcomeUnknown):
+    if isinstance(exc, panel.OutcomeUnknown):
         return t._(
             "The panel did not confirm in time, so I cannot tell whether it went through. "
             "Please check on the panel before trying again."
         )
-    if isinstance(exc, AnswerTooLarge):
+    if isinstance(exc, panel.AnswerTooLarge):
         return t._(
             "The panel sent an answer too large to read, so I did not use it. "
             "Please try again later."
         )
-    if isinstance(exc, PanelUnavailable | PanelError):
+    if isinstance(exc, panel.PanelUnavailable | panel.PanelError):
         return t._("The panel is not answering right now. Please try again in a minute.")
     return something_wrong(t)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.services.access import Verdict
 
 
 def private_only(t: Translator) -> str:
@@ -14,12 +15,10 @@ def no_access(t: Translator) -> str:
     return t._("You do not have access to this bot.")
 
 
-def stranger_greeting(t: Translator) -> str:
-    """Once, with the Request access button."""
-    return t._("Hello! This bot is private. An admin has to let you in before you can use it.")
-
-
-def request_waiting(t: Translator) -> str:
+def stranger_reply(t: Translator, verdict: Verdict) -> str:
+    """A stranger learns how to get in (with the Request access button); an applicant waits."""
+    if verdict is Verdict.STRANGER:
+        return t._("Hello! This bot is private. An admin has to let you in before you can use it.")
     return t._("Your access request is waiting for an admin.")
 
 

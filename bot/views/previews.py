@@ -5,11 +5,10 @@ from __future__ import annotations
 from bot.i18n import Translator
 
 
-def expired_text(t: Translator) -> str:
-    return t._("⌛ This preview has expired; nothing was ordered.")
-
-
-def key_changed_text(t: Translator) -> str:
+def closed_text(t: Translator, *, expired: bool) -> str:
+    """Confirm on a preview that expired, or was priced with a key that changed since."""
+    if expired:
+        return t._("⌛ This preview has expired; nothing was ordered.")
     return t._("Your API key changed after this preview; nothing was ordered.")
 
 

@@ -43,15 +43,6 @@ def nothing_to_cancel(t: Translator) -> str:
     return t._("There is nothing to cancel.")
 
 
-def choose_language(t: Translator) -> str:
-    return t._("Choose your language:")
-
-
-def language_set(t: Translator) -> str:
-    """Said in the language just chosen (each catalog names its own language)."""
-    return t._("Language set to English.")
-
-
 def settings_text(t: Translator, *, has_key: bool) -> str:
     key = t._("API key: linked") if has_key else t._("API key: not linked")
     return t._("<b>Settings</b>") + "\n" + key
@@ -59,6 +50,15 @@ def settings_text(t: Translator, *, has_key: bool) -> str:
 
 def notifications_note(t: Translator, *, on: bool) -> str:
     return t._("Notifications on.") if on else t._("Notifications off.")
+
+
+def choose_language(t: Translator) -> str:
+    return t._("Choose your language:")
+
+
+def language_set(t: Translator) -> str:
+    """Said in the language just chosen (each catalog names its own language)."""
+    return t._("Language set to English.")
 
 
 def not_understood(t: Translator) -> str:
