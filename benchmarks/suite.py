@@ -8,6 +8,9 @@ benchmark              default                                      --quick
 =====================  ===========================================  ==========================
 1 latency + burst      200 users, 3 bot processes (medians);        50 users, 1 run
                        baseline 1 run, cut off at 1.5 x the plan
+1c replies + backlog   50 users at ~15 replies/s, 5,000 pushes      same, 10 s after
+                       queued; pushes alone for 20 s after; the
+                       same load without the backlog beside it
 2 poll cycle           10,000 orders / 100 keys, 3 runs             2,000 / 20, 1 run
 3 notifications        3,000 completions (--full: 10,000), 1 run    300, 1 run
 4 catalog              5,000 services, 15 timed runs each           5,000 services, 5 runs
@@ -26,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import catalog, footprint, latency, notifications, ordering, poller
+from benchmarks import backlog, catalog, footprint, latency, notifications, ordering, poller
 from benchmarks._common import jsonable, median
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-SECTIONS = ("latency", "poll", "notify", "catalog", "footprint")
+SECTIONS = ("latency", "backlog", "poll", "notify", "catalog", "footprint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +49,13 @@ class Sizes:
     catalog_services: int
     catalog_runs: int
     footprint_runs: int
+    backlog_users: int = 50
+    backlog_pushes: int = 5_000
+    backlog_after_s: int = 20
 
 
 DEFAULT = Sizes(200, 3, 1, 10_000, 100, 3, 3_000, 100, 5_000, 15, 5)
-QUICK = Sizes(50, 1, 1, 2_000, 20, 1, 300, 30, 5_000, 5, 2)
+QUICK = Sizes(50, 1, 1, 2_000, 20, 1, 300, 30, 5_000, 5, 2, backlog_after_s=10)
 
 
 def sizes_for(*, quick: bool, full: bool) -> Sizes:
@@ -66,6 +72,10 @@ def _as_dict(sizes: Sizes) -> dict[str, int]:
 
 def run_latency(s: Sizes) -> dict[str, Any]:
     return latency.run(s.users, s.latency_runs, baseline_runs=s.baseline_runs)
+
+
+def run_backlog(s: Sizes) -> dict[str, Any]:
+    return backlog.run(s.backlog_users, s.backlog_pushes, after=s.backlog_after_s)
 
 
 def run_poll(s: Sizes) -> dict[str, Any]:
@@ -99,6 +109,7 @@ def run_footprint(s: Sizes) -> dict[str, Any]:
 
 RUNNERS: dict[str, Callable[[Sizes], dict[str, Any]]] = {
     "latency": run_latency,
+    "backlog": run_backlog,
     "poll": run_poll,
     "notify": run_notify,
     "catalog": run_catalog,
@@ -170,6 +181,27 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 Row(name, "replies lost", f"{b['steps_unanswered']:.0f}", "0",
                     b["steps_unanswered"] == 0),
             ]  # fmt: skip
+    queue = results.get("backlog")
+    if queue:
+        b, ref = queue["backlog"], queue["reference"]
+        name = (
+            f"1c {queue['users']} users at {b['reply_rate_msg_s']:.1f} replies/s, "
+            f"{queue['pushes']:,} pushes queued"
+        )
+        out += [
+            Row(name, "reply latency p50 / p99 (panel time subtracted)",
+                f"{_ms(b['p50_s'])} / {_ms(b['p99_s'])}", "p99 < 300 ms",
+                _below(b["p99_s"], 0.300)),
+            Row(name, "same load without the backlog: p50 / p99",
+                f"{_ms(ref['p50_s'])} / {_ms(ref['p99_s'])}", "—", None),
+            Row(name, "pushes per second while users are active",
+                f"{b['push_rate_during']:.1f} msg/s", "≥ 12 msg/s", b["push_rate_during"] >= 12),
+            Row(name, f"pushes per second after ({queue['after_s']:.0f} s, users gone)",
+                f"{b['push_rate_after']:.1f} msg/s", "≥ 25 msg/s", b["push_rate_after"] >= 25),
+            Row(name, "429s / steps unanswered",
+                f"{b['all_429s']} / {b['steps_unanswered']}", "0 / 0",
+                b["all_429s"] == 0 and b["steps_unanswered"] == 0),
+        ]  # fmt: skip
     poll = results.get("poll")
     if poll:
         name = f"2 poll cycle, {poll['orders']:,} open / {poll['keys']} keys"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from bot import excepthooks
 from bot.config import SettingsError, load_settings
 from bot.logs import SecretRegistry, configure_logging
 
@@ -16,10 +17,18 @@ def main() -> int:
         return 2
     secrets = SecretRegistry([settings.bot_token.get_secret_value()])
     configure_logging(settings.log_level, secrets)
+    excepthooks.install()
 
-    from bot.app import run  # imported late: a configuration error must not pay for PTB's import
+    # Imported late: a configuration error must not pay for PTB's import.
+    from bot.app import run
+    from bot.runner import Stopped
 
-    run(settings, secrets)
+    try:
+        run(settings, secrets)
+    except Stopped as exc:
+        # One line naming the cause; non-zero, so Docker or systemd restart the bot.
+        print(secrets.redact(f"smm-panel-bot: {exc}"), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,9 +9,9 @@ call the same two methods, so production and tests take one path.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -32,6 +32,7 @@ from bot.panel.observer import CallObserver
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
+from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogCache
@@ -44,6 +45,7 @@ from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.tracking import TrackingService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
+from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +198,10 @@ def build_application(
         .persistence(SQLitePersistence())
         .arbitrary_callback_data(False)
     )
+    # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).
+    builder = builder.request(api_request(requests[0] if requests is not None else None))
     if requests is not None:
-        builder = builder.request(requests[0]).get_updates_request(requests[1])
+        builder = builder.get_updates_request(requests[1])
     app = builder.build()
     assert isinstance(app, BotApplication)
     bot = app.bot
@@ -211,17 +215,6 @@ def build_application(
 
 
 def run(settings: Settings, secrets: SecretRegistry | None = None) -> None:
+    """Run until a stop signal; raises `bot.runner.Stopped` when the bot cannot start or go on."""
     app = build_application(settings, secrets)
-    if settings.webhook_url:
-        assert settings.webhook_secret is not None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            # Serve on the path Telegram was told to call (reverse proxies usually keep it).
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(serve(app, ALLOWED_UPDATES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "tr")
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class AccessMode(StrEnum):
@@ -112,6 +114,16 @@ class Settings(BaseSettings):
                     "(generate one with: python -c 'from cryptography.fernet import Fernet; "
                     "print(Fernet.generate_key().decode())')"
                 ) from None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        # Telegram's own rule for secret_token; anything else makes setWebhook fail at start-up.
+        if not WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @model_validator(mode="after")

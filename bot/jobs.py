@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import keyboards
 from bot.handlers import ui
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
-from bot.ratelimit import retry_seconds
+from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
 from bot.services.notifier import (
     Blocked,
@@ -49,12 +49,15 @@ JOURNAL_SECONDS = 30.0
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def telegram_sender(bot: Bot) -> Send[InlineKeyboardMarkup]:
+def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
     """`send` for the notifier: Telegram's errors become the notifier's own."""
 
     async def send(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await bot.send_message(chat_id, ui.clip(text), reply_markup=markup)
+            # A push: replies to users' own actions go first in the rate limiter.
+            await bot.send_message(
+                chat_id, ui.clip(text), reply_markup=markup, rate_limit_args=PUSH
+            )
         except Forbidden as exc:
             raise Blocked(exc.message) from None
         except RetryAfter as exc:

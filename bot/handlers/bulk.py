@@ -24,6 +24,7 @@ from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
+from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
@@ -219,8 +220,7 @@ async def confirm(update: Update, context: BotContext) -> None:
             return
 
     async def submitting(n: int) -> None:
-        await ui.answer(update)
-        await ui.show(update, submitting_text(t, n))
+        await announce(update, submitting_text(t, n))
 
     try:
         submission = await context.deps.bulk.confirm(
@@ -270,8 +270,8 @@ async def _show_result(
     if context.user_data is not None:
         rejected = recall_rejects(context.user_data, batch, forget=True)
     text, needs_file = render_result(t, submission, rejected)
-    await ui.send(update, text, keyboards.bulk_done(t))
-    if needs_file:
+    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 
 

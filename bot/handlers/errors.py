@@ -16,7 +16,16 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: BotContext) -> None:
     # Log first: whatever happens while telling the user, the cause is on record (redacted).
-    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(context.error, Forbidden | NetworkError | RetryAfter):
+        # Expected trouble on Telegram's side (down, overloaded, blocked by the user), after the
+        # rate limiter's own repeats: one line says it all, a traceback would add nothing.
+        log.warning(
+            "Telegram: %s while handling an update: %s",
+            type(context.error).__name__,
+            context.error.message,
+        )
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(context.error, Forbidden | NetworkError | RetryAfter):

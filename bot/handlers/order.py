@@ -24,6 +24,7 @@ from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.catalog import load_index
+from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     AnyHandler,
     DialogPart,
@@ -514,8 +515,7 @@ async def confirm(update: Update, context: BotContext) -> None:
 
     async def claimed(order: Order) -> None:
         # The Confirm button goes away before the panel call: no third tap can even try.
-        await ui.answer(update)
-        await ui.show(update, sending(t))
+        await announce(update, sending(t))
 
     try:
         result = await context.deps.ordering.confirm(context.user.id, decoded.text(0), claimed)
@@ -558,12 +558,8 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
         markup = keyboards.order_refused_dripfeed(t, result.order.id)
     else:
         markup = keyboards.order_result(t, panel_id)
-    try:
-        await ui.show(update, text, markup)
-    except TelegramError:
-        # The order is settled either way; the user can still see it in /orders.
-        log.warning("could not show an order result", exc_info=True)
-        await ui.send(update, text, markup)
+    order_id = result.order.id if result.order is not None else None
+    await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
 
 async def _balance_after(context: BotContext) -> Balance | None:

@@ -13,6 +13,7 @@ from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.menu import menu_pattern
 from bot.panel import PanelError
@@ -79,8 +80,12 @@ async def show_card(
     note: str | None = None,
     *,
     new: bool = False,
+    result: bool = False,
 ) -> None:
-    """The order card; `new` sends it as a new message instead of replacing the pressed one."""
+    """The order card; `new` sends it as a new message instead of replacing the pressed one.
+
+    `result`: the card reports what a refill or cancel did; it reaches the user through the
+    outbox when Telegram does not take it now."""
     t = context.t
     caps = await context.deps.tracking.capabilities(context.user.id, order)
     placed = order.submit_state is SubmitState.PLACED and order.panel_order_id is not None
@@ -89,6 +94,11 @@ async def show_card(
     markup = keyboards.order_card(
         t, order.id, refill=can_refill, cancel=can_cancel, back=_back(context)
     )
+    if result:
+        await deliver(
+            update, context, card_text(t, order, note), markup, edit=not new, order_id=order.id
+        )
+        return
     render = ui.send if new else ui.show
     await render(update, card_text(t, order, note), markup)
 
@@ -172,7 +182,7 @@ async def order_refill(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     results = await tracking.refill(context.user.id, [order.panel_order_id])
     note = action_line(context.t, results[0], "refill")
-    await show_card(update, context, order, note)
+    await show_card(update, context, order, note, result=True)
 
 
 async def order_cancel_ask(update: Update, context: BotContext) -> None:
@@ -196,7 +206,7 @@ async def order_cancel_yes(update: Update, context: BotContext) -> None:
     results = await tracking.cancel(context.user.id, [order.panel_order_id])
     note = action_line(context.t, results[0], "cancel")
     fresh = await tracking.order(context.user.id, order.id)
-    await show_card(update, context, fresh or order, note)
+    await show_card(update, context, fresh or order, note, result=True)
 
 
 def handlers() -> list[AnyHandler]:

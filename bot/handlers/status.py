@@ -14,6 +14,7 @@ from bot import keyboards
 from bot.callbacks import Action, decode, pattern
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.orders import panel_errors
 from bot.panel import PanelError
@@ -53,6 +54,12 @@ async def _send_long(
         await ui.send(update, chunk, markup if i == len(chunks) - 1 else None)
 
 
+async def _deliver_long(update: Update, context: BotContext, lines: Sequence[str]) -> None:
+    """Like `_send_long` for the outcome of a refill or cancel: queued when Telegram is down."""
+    for chunk in ui.split("\n".join(lines)):
+        await deliver(update, context, chunk, edit=False)
+
+
 @panel_errors
 async def status(update: Update, context: BotContext) -> None:
     t = context.t
@@ -84,7 +91,7 @@ async def refill(update: Update, context: BotContext) -> None:
         await ui.send(update, usage(t, "refill"))
         return
     results = await context.deps.tracking.refill(context.user.id, parsed.ids)
-    await _send_long(update, refill_lines(t, results, parsed))
+    await _deliver_long(update, context, refill_lines(t, results, parsed))
 
 
 @panel_errors
@@ -153,7 +160,7 @@ async def cancel_many_yes(update: Update, context: BotContext) -> None:
         # it twice is a Telegram error.
         await ui.show(update, panel_error_text(t, exc))
         return
-    await ui.show(update, cancel_results(t, results))
+    await deliver(update, context, cancel_results(t, results), edit=True)
 
 
 async def cancel_many_no(update: Update, context: BotContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 # The pure text helpers live with the views; re-exported for the code that sends.
 from bot.views.text import MAX_TEXT as MAX_TEXT
@@ -54,3 +54,7 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     except (BadRequest, Forbidden) as exc:
         # An old query id (older than ~15 min) cannot be answered; the edit still matters.
         log.debug("callback answer failed: %s", exc)
+    except (NetworkError, RetryAfter) as exc:
+        # Telegram in trouble (5xx, reset): the spinner stops by itself, and the handler's
+        # real work (an order, a cancel) must not be cut short by it.
+        log.warning("callback answer failed: %s: %s", type(exc).__name__, exc.message)

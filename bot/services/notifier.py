@@ -32,10 +32,17 @@ log = logging.getLogger(__name__)
 M = TypeVar("M")
 
 KIND_ORDER_UNKNOWN = "order_unknown"
+# The result of a user's own action (order, bulk, refill, cancel) that Telegram would not take
+# when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
+KIND_REPLY = "reply"
 
 # Sent whatever the Settings toggle says: they answer the user's own action or explain why
 # tracking stopped; staying silent would cost them money or leave them wondering.
-ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED, KIND_KEY_UNREADABLE})
+ALWAYS_SENT = frozenset({KIND_ORDER_UNKNOWN, KIND_KEY_REJECTED, KIND_KEY_UNREADABLE, KIND_REPLY})
+# Never given up on after transient failures: the user may not know the outcome otherwise.
+# Retried at most every REPLY_MAX_RETRY seconds, so it arrives soon after Telegram is back.
+PERSISTENT = frozenset({KIND_REPLY})
+REPLY_MAX_RETRY = 60.0
 
 MAX_ATTEMPTS = 8
 # Far above a healthy send (PTB's own timeouts are 5 s, a 429 wait a few seconds more).
@@ -223,7 +230,11 @@ class Notifier(Generic[M]):
 
     async def _failed(self, item: OutboxItem, error: str, report: DrainReport) -> str:
         attempts = item.attempts + 1
-        if attempts >= self._max_attempts:
+        if item.kind in PERSISTENT:
+            delay = min(BASE_RETRY * 2 ** min(attempts - 1, 16), REPLY_MAX_RETRY)
+            await self._storage.outbox.defer(item.id, self._clock() + delay, error[:200])
+            report.deferred += 1
+        elif attempts >= self._max_attempts:
             log.warning(
                 "dropping notification %s to user %s after %d attempts: %s",
                 item.id,
@@ -261,6 +272,15 @@ class Notifier(Generic[M]):
                     "encryption key was changed). Send /setkey to link it again."
                 )
             )
+        if item.kind == KIND_REPLY:
+            text = payload.get("text")
+            if not isinstance(text, str) or not text:
+                raise _Drop("empty reply")
+            raw_id = payload.get("order_id")
+            order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
+            # The card button only for the user's own order (as for every other notice).
+            owned = order is not None and order.user_id == item.user_id
+            return Notice(text, order.id if owned and order is not None else None)
         if item.kind == KIND_REFILL_STATUS:
             return await self._render_refill(
                 payload.get("refill_id"), payload.get("status"), t, item.user_id
@@ -363,3 +383,14 @@ class Notifier(Generic[M]):
                 status=_esc(refill.raw_status or state),
             )
         return Notice(text, refill.order_id)
+
+
+async def queue_reply(
+    storage: Storage, user_id: int, text: str, *, order_id: int | None = None
+) -> bool:
+    """Queue the result of a user's action that Telegram did not take (a 5xx storm, a reset
+    connection after every repeat): the outbox delivers it once Telegram is back."""
+    payload: dict[str, object] = {"text": text}
+    if order_id is not None:
+        payload["order_id"] = order_id
+    return await storage.outbox.enqueue(user_id, KIND_REPLY, payload)

@@ -1,0 +1,273 @@
+"""The bot as a process: start-up, polling or webhook, and a clean stop on a signal.
+
+This replaces PTB's `run_polling`/`run_webhook`, for three reasons:
+
+* A failing start-up (token refused, Telegram unreachable, a base URL that answers 404) must end
+  the process with one line naming the cause. PTB lets the exception escape with a traceback
+  whose last line carries the bot token.
+* A 401 on getUpdates while running ends PTB's polling task for good but leaves the process
+  alive, so neither Docker nor systemd restarts it. Here it stops the bot with a non-zero exit.
+* PTB's webhook server reads a whole request body (up to 100 MB) before it checks the secret;
+  `bot.webhook.WebhookServer` checks the secret and the size first.
+
+The order of the steps is PTB's: initialize, then the update source, then `app.start()`; on the
+way out the source stops first (polling confirms the updates already fetched), then the
+application (which handles the updates still queued), then `shutdown()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application
+
+from bot import excepthooks
+from bot.config import Settings
+from bot.ratelimit import retry_seconds
+from bot.webhook import WebhookServer
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+# Long-poll length, as PTB's run_polling: Telegram holds getUpdates open this long when idle.
+POLL_TIMEOUT_SECONDS = 10
+# Waits between failed polls grow to this, so a long outage costs one log line per half minute.
+MAX_POLL_BACKOFF_SECONDS = 30.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+
+
+class Stopped(Exception):
+    """The bot cannot start or cannot go on; the message is one line naming the cause.
+
+    The caller still redacts it before printing: a cause may quote a URL or an answer.
+    """
+
+
+def _innermost(exc: BaseException, kind: type[BaseException]) -> BaseException:
+    """The deepest exception of `kind` in the cause chain (PTB re-raises with the token)."""
+    found = exc
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kind):
+            found = current
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _message(exc: BaseException) -> str:
+    text = exc.message if isinstance(exc, TelegramError) else str(exc)
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def describe_failure(exc: BaseException, settings: Settings) -> str:
+    """One line for a start-up failure: what went wrong and which setting to look at."""
+    where = settings.telegram_base_url
+    if isinstance(exc, InvalidToken):
+        inner = _message(_innermost(exc, InvalidToken))
+        if "not found" in inner.lower():
+            return (
+                f"Telegram answered 404 Not Found at {where}: TELEGRAM_BASE_URL is wrong or "
+                "BOT_TOKEN is malformed"
+            )
+        return f"Telegram refused BOT_TOKEN ({inner}): check the token @BotFather gave you"
+    if isinstance(exc, TimedOut):
+        return (
+            f"Telegram at {where} did not answer in time: check TELEGRAM_BASE_URL and the network"
+        )
+    if isinstance(exc, NetworkError):
+        return (
+            f"cannot reach Telegram at {where} ({_message(exc)}): check TELEGRAM_BASE_URL "
+            "and the network"
+        )
+    if isinstance(exc, TelegramError):
+        return f"Telegram refused to start the bot: {_message(exc)}"
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {_message(exc)}"
+    return f"{type(exc).__name__}: {_message(exc)}"
+
+
+class UpdatePoller:
+    """getUpdates in a loop, onto the application's update queue.
+
+    Transient failures (network, 5xx, 409 while another instance runs) are waited out with a
+    growing pause and one WARNING line each. A refused token (401, or 404 for a token Telegram
+    cannot parse) is final: `run` raises `Stopped`.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        queue: asyncio.Queue[Any],
+        allowed_updates: Sequence[str],
+        *,
+        timeout: int = POLL_TIMEOUT_SECONDS,
+    ) -> None:
+        self._bot = bot
+        self._queue = queue
+        self._allowed = list(allowed_updates)
+        self._timeout = timeout
+        self.offset = 0
+
+    async def run(self) -> None:
+        pause = 0.0
+        while True:
+            try:
+                updates = await self._bot.get_updates(
+                    offset=self.offset or None,
+                    timeout=self._timeout,
+                    allowed_updates=self._allowed,
+                )
+            except InvalidToken as exc:
+                raise Stopped(
+                    f"stopped: Telegram refused BOT_TOKEN while polling "
+                    f"({_message(_innermost(exc, InvalidToken))}); stopping so that the "
+                    "supervisor restarts the bot"
+                ) from None
+            except RetryAfter as exc:
+                pause = retry_seconds(exc)
+                log.warning("getUpdates: flood control, waiting %.0f s", pause)
+            except TimedOut:
+                pause = 0.0  # a long poll cut short by the network: ask again at once
+            except TelegramError as exc:
+                pause = min(MAX_POLL_BACKOFF_SECONDS, max(1.0, pause * 2))
+                log.warning("getUpdates failed (%s); retrying in %.0f s", _message(exc), pause)
+            else:
+                pause = 0.0
+                for update in updates:
+                    await self._queue.put(update)
+                if updates:
+                    self.offset = updates[-1].update_id + 1
+                continue
+            if pause:
+                await asyncio.sleep(pause)
+
+    async def confirm(self) -> None:
+        """Tell Telegram the updates fetched so far are handled, so a restart skips them."""
+        if not self.offset:
+            return
+        try:
+            await self._bot.get_updates(
+                offset=self.offset, timeout=0, allowed_updates=self._allowed
+            )
+        except TelegramError as exc:
+            log.warning("could not confirm the last updates (%s); they may come again", exc)
+
+
+async def _first(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """Wait for `task` to end (its exception propagates) or for `stop`; then end `task`."""
+    stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+    try:
+        done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task in done:
+        task.result()
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event) -> None:
+    try:
+        # Polling and a webhook exclude each other: a webhook left from webhook mode goes.
+        await app.bot.delete_webhook(drop_pending_updates=False)
+    except (TelegramError, OSError) as exc:
+        raise Stopped(f"cannot start: {describe_failure(exc, _settings(app))}") from None
+    poller = UpdatePoller(app.bot, app.update_queue, allowed)
+    await app.start()
+    task = asyncio.create_task(poller.run(), name="get-updates")
+    log.info("polling for updates")
+    await _first(task, stop)
+    await poller.confirm()
+
+
+async def _webhook(
+    app: AnyApp, settings: Settings, allowed: Sequence[str], stop: asyncio.Event
+) -> None:
+    assert settings.webhook_url and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    server = WebhookServer(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        # Serve on the path Telegram was told to call (reverse proxies usually keep it).
+        path=urlsplit(settings.webhook_url).path,
+        secret=secret,
+        bot=app.bot,
+        queue=app.update_queue,
+    )
+    try:
+        await server.start()
+    except OSError as exc:
+        raise Stopped(
+            f"cannot start: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
+            f"({_message(exc)})"
+        ) from None
+    try:
+        try:
+            await app.bot.set_webhook(
+                url=settings.webhook_url, allowed_updates=list(allowed), secret_token=secret
+            )
+        except BadRequest as exc:
+            raise Stopped(f"cannot start: Telegram refused the webhook: {_message(exc)}") from None
+        except TelegramError as exc:
+            raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+        await app.start()
+        log.info("webhook listening on %s:%d", settings.webhook_listen, settings.webhook_port)
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def _settings(app: AnyApp) -> Settings:
+    settings = getattr(app, "settings", None)
+    assert isinstance(settings, Settings)
+    return settings
+
+
+async def serve(app: AnyApp, allowed_updates: Sequence[str]) -> None:
+    """Run `app` until SIGINT/SIGTERM/SIGABRT; raises `Stopped` when it cannot start or go on."""
+    settings = _settings(app)
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(excepthooks.loop_exception_handler)
+    stop = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        try:
+            await app.initialize()
+        except Exception as exc:
+            log.debug("start-up failed", exc_info=True)  # the traceback only at LOG_LEVEL=DEBUG
+            raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+        if stop.is_set():
+            return
+        if settings.webhook_url:
+            await _webhook(app, settings, allowed_updates, stop)
+        else:
+            await _poll(app, allowed_updates, stop)
+    finally:
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        for sig in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

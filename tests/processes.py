@@ -1,0 +1,73 @@
+"""`python -m bot` as a real process, for tests of what the process itself does and prints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# Settings a test never inherits from the caller's environment.
+_OWN_PREFIXES = ("BOT_", "PANEL_", "TELEGRAM_", "ENCRYPTION_", "WEBHOOK_", "DATABASE_", "LOG_")
+
+
+def bot_env(settings: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_PREFIXES)}
+    env.update(settings)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Everything the process wrote, both streams."""
+        return self.stdout + self.stderr
+
+
+async def spawn(cwd: Path, settings: Mapping[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=bot_env(settings),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def finish(proc: asyncio.subprocess.Process, seconds: float) -> Finished:
+    """Wait for the process to end by itself; kill it (and fail) after `seconds`."""
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), seconds)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+        raise AssertionError(
+            f"the bot was still running after {seconds:.0f} s:\n{err.decode()[-2000:]}"
+        ) from None
+    assert proc.returncode is not None
+    return Finished(proc.returncode, out.decode(), err.decode())
+
+
+async def run_bot(cwd: Path, settings: Mapping[str, str], seconds: float = 60) -> Finished:
+    """Start `python -m bot` and wait for it to exit by itself."""
+    return await finish(await spawn(cwd, settings), seconds)
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
