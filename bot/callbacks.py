@@ -1,102 +1,408 @@
-"""Typed, compact callback data.
+"""Typed, compact callback data: one frozen dataclass per button action.
 
 Telegram limits callback_data to 64 bytes and hands it back verbatim, so anything may arrive: an
-old keyboard from before a restart, or a forged payload. Data is `action:arg:arg`; every action
-declares the types of its arguments and anything that does not fit decodes to `None` ("this
-button has expired").
+old keyboard from before a restart, or a forged payload. Each button's data is an instance of
+one class below, with named, typed fields (`ConfirmOrder(batch=…)`); `pack()` writes it as
+`action:field:field` and `parse`/`unpack` read it back, or give `None` ("this button has
+expired") for data that does not fit its class. Each class gives its own handler pattern
+(`ConfirmOrder.pattern()`), and `callback_of(update)` reads a pressed button's data.
+
+The data is the whole meaning of a button. PTB's `arbitrary_callback_data` is off (bot/app.py):
+it would keep the real data in an in-memory cache and send only a key, and that cache is not
+persisted here, so every button sent before a restart would stop working.
+
+The wire format of an action never changes: buttons already sent stay in chats for ever. A
+class's fields are its wire arguments in order; `bool` travels as 1/0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
+
+if TYPE_CHECKING:
+    from telegram import Update
 
 MAX_BYTES = 64
 
 
 class Action(StrEnum):
-    MENU = "m"  # main menu entry: (name)
-    LANGUAGE = "lg"  # (code)
-    ACCESS_REQUEST = "ar"  # ()
-    ACCESS_DECIDE = "ad"  # (user_id, 1=approve / 0=reject)
-    USERS_PAGE = "up"  # (page)
-    DIALOG_CANCEL = "dc"  # (dialog instance) ✖️ Cancel of a dialog question
-    NOTIFY_TOGGLE = "nt"  # ()
+    """The first segment of a button's data; the class of that action says what follows."""
+
+    MENU = "m"
+    LANGUAGE = "lg"
+    ACCESS_REQUEST = "ar"
+    ACCESS_DECIDE = "ad"
+    USERS_PAGE = "up"
+    DIALOG_CANCEL = "dc"
+    NOTIFY_TOGGLE = "nt"
     # catalog
-    CATEGORIES = "cc"  # (page)
-    CATEGORY = "cs"  # (category index, page, catalog version)
-    SERVICE = "sv"  # (service id, category index or -1, page)
-    CATALOG_REFRESH = "cr"  # ()
-    SEARCH_PAGE = "sp"  # (page)
-    ORDER_SERVICE = "os"  # (service id)
-    # ordering dialog
-    # Question buttons carry their dialog instance and question (see bot/handlers/dialog.py)
-    DRIPFEED = "df"  # (dialog instance, question, 1=yes / 0=no)
-    ORDER_SKIP = "sk"  # (dialog instance, question) skip an optional order question
-    NO_DRIPFEED = "nd"  # (local order id) a fresh preview of a refused order without drip-feed
-    CONFIRM = "ok"  # (batch token)
-    DISCARD = "no"  # (batch token)
-    BULK_CONFIRM = "bk"  # (batch token)
-    BULK_DISCARD = "bd"  # (batch token)
-    BULK_CONFIRM_FIRST = "bf"  # (batch token, n) place only the first n lines
-    BULK_AGAIN = "ba"  # (batch token) preview an expired or closed bulk list again
+    CATEGORIES = "cc"
+    CATEGORY = "cs"
+    SERVICE = "sv"
+    CATALOG_REFRESH = "cr"
+    SEARCH_PAGE = "sp"
+    ORDER_SERVICE = "os"
+    # ordering dialog and previews
+    DRIPFEED = "df"
+    ORDER_SKIP = "sk"
+    NO_DRIPFEED = "nd"
+    CONFIRM = "ok"
+    DISCARD = "no"
+    BULK_CONFIRM = "bk"
+    BULK_DISCARD = "bd"
+    BULK_CONFIRM_FIRST = "bf"
+    BULK_AGAIN = "ba"
     # orders
-    ORDER_CARD = "oc"  # (local order id)
-    ORDERS_PAGE = "op"  # (filter, page)
-    ORDER_REFRESH = "or"  # (local order id)
-    ORDER_REFILL = "rf"  # (local order id)
-    ORDER_CANCEL = "ca"  # (local order id)
-    ORDER_CANCEL_YES = "cy"  # (local order id)
-    REORDER = "ro"  # (local order id)
-    STATUS_OF = "st"  # (panel order id)
-    CANCEL_MANY = "cm"  # (confirmation token) /cancelorder: yes
-    CANCEL_MANY_NO = "cn"  # (confirmation token) /cancelorder: no
+    ORDER_CARD = "oc"
+    ORDERS_PAGE = "op"
+    ORDER_REFRESH = "or"
+    ORDER_REFILL = "rf"
+    ORDER_CANCEL = "ca"
+    ORDER_CANCEL_YES = "cy"
+    REORDER = "ro"
+    STATUS_OF = "st"
+    CANCEL_MANY = "cm"
+    CANCEL_MANY_NO = "cn"
 
 
-_INT = int
-_STR = str
+# --- typed button data -----------------------------------------------------------------------
 
-SCHEMA: dict[Action, tuple[type, ...]] = {
-    Action.MENU: (_STR,),
-    Action.LANGUAGE: (_STR,),
-    Action.ACCESS_REQUEST: (),
-    Action.ACCESS_DECIDE: (_INT, _INT),
-    Action.USERS_PAGE: (_INT,),
-    Action.DIALOG_CANCEL: (_STR,),
-    Action.NOTIFY_TOGGLE: (),
-    Action.CATEGORIES: (_INT,),
-    Action.CATEGORY: (_INT, _INT, _STR),
-    Action.SERVICE: (_INT, _INT, _INT),
-    Action.CATALOG_REFRESH: (),
-    Action.SEARCH_PAGE: (_INT,),
-    Action.ORDER_SERVICE: (_INT,),
-    Action.DRIPFEED: (_STR, _STR, _INT),
-    Action.ORDER_SKIP: (_STR, _STR),
-    Action.NO_DRIPFEED: (_INT,),
-    Action.CONFIRM: (_STR,),
-    Action.DISCARD: (_STR,),
-    Action.BULK_CONFIRM: (_STR,),
-    Action.BULK_DISCARD: (_STR,),
-    Action.BULK_CONFIRM_FIRST: (_STR, _INT),
-    Action.BULK_AGAIN: (_STR,),
-    Action.ORDER_CARD: (_INT,),
-    Action.ORDERS_PAGE: (_STR, _INT),
-    Action.ORDER_REFRESH: (_INT,),
-    Action.ORDER_REFILL: (_INT,),
-    Action.ORDER_CANCEL: (_INT,),
-    Action.ORDER_CANCEL_YES: (_INT,),
-    Action.REORDER: (_INT,),
-    Action.STATUS_OF: (_INT,),
-    Action.CANCEL_MANY: (_STR,),
-    Action.CANCEL_MANY_NO: (_STR,),
-}
 
-_BY_VALUE = {a.value: a for a in Action}
+class CallbackData:
+    """Base of every button's data. Subclasses are frozen dataclasses naming their action:
+
+    @dataclass(frozen=True)
+    class ConfirmOrder(CallbackData, action=Action.CONFIRM):
+        batch: str
+    """
+
+    action: ClassVar[Action]
+    # Declared for type checkers: every concrete subclass is a dataclass.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def __init_subclass__(cls, action: Action | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if action is not None:
+            cls.action = action
+
+    def pack(self) -> str:
+        """The button's callback_data; ValueError if it cannot be sent (over 64 bytes, ':')."""
+        wire = [int(v) if isinstance(v, bool) else v for v in _values(self)]
+        return encode(self.action, *wire)
+
+    @classmethod
+    def unpack(cls, data: object) -> Self | None:
+        """`data` as this class (or a subclass of it), None for anything else."""
+        found = parse(data)
+        return found if isinstance(found, cls) else None
+
+    @classmethod
+    def pattern(cls) -> Callable[[object], bool]:
+        """A CallbackQueryHandler pattern taking only well-formed data of this class."""
+
+        def check(data: object) -> bool:
+            return isinstance(parse(data), cls)
+
+        return check
+
+
+def _values(data: CallbackData) -> list[int | str | bool]:
+    return [getattr(data, f.name) for f in fields(data)]
+
+
+@dataclass(frozen=True)
+class Menu(CallbackData, action=Action.MENU):
+    """A main-menu entry ("services", "order", "home", …); see bot/handlers/menu.py."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SetLanguage(CallbackData, action=Action.LANGUAGE):
+    code: str
+
+
+@dataclass(frozen=True)
+class RequestAccess(CallbackData, action=Action.ACCESS_REQUEST):
+    pass
+
+
+@dataclass(frozen=True)
+class DecideAccess(CallbackData, action=Action.ACCESS_DECIDE):
+    """An admin's Approve / Reject of `user_id`'s access request."""
+
+    user_id: int
+    approve: bool
+
+
+@dataclass(frozen=True)
+class UsersPage(CallbackData, action=Action.USERS_PAGE):
+    page: int
+
+
+@dataclass(frozen=True)
+class ToggleNotifications(CallbackData, action=Action.NOTIFY_TOGGLE):
+    pass
+
+
+@dataclass(frozen=True)
+class DialogButton(CallbackData):
+    """A button of one dialog run: `dialog` is the run's instance id (bot/handlers/dialog.py).
+
+    Old keyboards stay in the chat; the id makes their buttons "closed" once that run is over.
+    """
+
+    dialog: str
+
+
+@dataclass(frozen=True)
+class CancelDialog(DialogButton, action=Action.DIALOG_CANCEL):
+    """✖️ Cancel under a dialog question."""
+
+
+@dataclass(frozen=True)
+class QuestionButton(DialogButton):
+    """A button answering one question of a dialog run: it acts only while that one is open."""
+
+    question: str
+
+
+@dataclass(frozen=True)
+class DripfeedChoice(QuestionButton, action=Action.DRIPFEED):
+    """Yes/No of the drip-feed question, or the ⏱ Drip-feed switch at the quantity question."""
+
+    yes: bool
+
+
+@dataclass(frozen=True)
+class SkipQuestion(QuestionButton, action=Action.ORDER_SKIP):
+    """Skip of an optional order question."""
+
+
+# catalog
+
+
+@dataclass(frozen=True)
+class CategoriesPage(CallbackData, action=Action.CATEGORIES):
+    page: int
+
+
+@dataclass(frozen=True)
+class CategoryPage(CallbackData, action=Action.CATEGORY):
+    """A page of one category; `version` is the catalog's, so a stale position is detected."""
+
+    category: int
+    page: int
+    version: str
+
+
+@dataclass(frozen=True)
+class ServiceCard(CallbackData, action=Action.SERVICE):
+    """A service card; `category` and `page` lead back (category -1: the search results)."""
+
+    service_id: int
+    category: int
+    page: int
+
+
+@dataclass(frozen=True)
+class RefreshCatalog(CallbackData, action=Action.CATALOG_REFRESH):
+    pass
+
+
+@dataclass(frozen=True)
+class SearchPage(CallbackData, action=Action.SEARCH_PAGE):
+    page: int
+
+
+@dataclass(frozen=True)
+class OrderService(CallbackData, action=Action.ORDER_SERVICE):
+    """🛒 Order on a service card."""
+
+    service_id: int
+
+
+# previews (batch: the draft's token)
+
+
+@dataclass(frozen=True)
+class OrderWithoutDripfeed(CallbackData, action=Action.NO_DRIPFEED):
+    """A fresh preview of a refused drip-feed order (local order id), without drip-feed."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmOrder(CallbackData, action=Action.CONFIRM):
+    batch: str
+
+
+@dataclass(frozen=True)
+class DiscardOrder(CallbackData, action=Action.DISCARD):
+    batch: str
+
+
+@dataclass(frozen=True)
+class ConfirmBulk(CallbackData, action=Action.BULK_CONFIRM):
+    batch: str
+
+
+@dataclass(frozen=True)
+class DiscardBulk(CallbackData, action=Action.BULK_DISCARD):
+    batch: str
+
+
+@dataclass(frozen=True)
+class ConfirmBulkFirst(CallbackData, action=Action.BULK_CONFIRM_FIRST):
+    """Place only the `first` lines of a bulk preview (the ones the balance covers)."""
+
+    batch: str
+    first: int
+
+
+@dataclass(frozen=True)
+class BulkAgain(CallbackData, action=Action.BULK_AGAIN):
+    """Check an expired or closed bulk list again."""
+
+    batch: str
+
+
+# orders (order_id: the local order id; panel ids only where said)
+
+
+@dataclass(frozen=True)
+class OrderCard(CallbackData, action=Action.ORDER_CARD):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrdersPage(CallbackData, action=Action.ORDERS_PAGE):
+    filter: str
+    page: int
+
+
+@dataclass(frozen=True)
+class RefreshOrder(CallbackData, action=Action.ORDER_REFRESH):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class RefillOrder(CallbackData, action=Action.ORDER_REFILL):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class CancelOrder(CallbackData, action=Action.ORDER_CANCEL):
+    """🛑 Cancel order on a card: asks first."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class CancelOrderYes(CallbackData, action=Action.ORDER_CANCEL_YES):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class Reorder(CallbackData, action=Action.REORDER):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class StatusOf(CallbackData, action=Action.STATUS_OF):
+    panel_order_id: int
+
+
+@dataclass(frozen=True)
+class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
+    """/cancelorder's Yes; `token` names the ids kept in user_data."""
+
+    token: str
+
+
+@dataclass(frozen=True)
+class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
+    token: str
+
+
+def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:
+    for sub in base.__subclasses__():
+        if "action" in vars(sub):
+            yield sub
+        yield from _concrete(sub)
+
+
+def _classes() -> Mapping[Action, type[CallbackData]]:
+    found: dict[Action, type[CallbackData]] = {}
+    for cls in _concrete(CallbackData):
+        params = getattr(cls, "__dataclass_params__", None)
+        if params is None or not params.frozen:
+            raise TypeError(f"{cls.__name__} must be a frozen dataclass")
+        if cls.action in found:
+            raise TypeError(f"{cls.action!r} has two classes")
+        found[cls.action] = cls
+    missing = set(Action) - set(found)
+    if missing:
+        raise TypeError(f"actions without a class: {sorted(missing)}")
+    return MappingProxyType(found)
+
+
+CLASSES = _classes()
+# Each class's field types, and what travels on the wire (bool as int).
+_FIELD_TYPES: Mapping[Action, tuple[type, ...]] = MappingProxyType(
+    {
+        action: tuple(typing.get_type_hints(cls)[f.name] for f in fields(cls))
+        for action, cls in CLASSES.items()
+    }
+)
+SCHEMA: Mapping[Action, tuple[type, ...]] = MappingProxyType(
+    {
+        action: tuple(int if kind is bool else kind for kind in kinds)
+        for action, kinds in _FIELD_TYPES.items()
+    }
+)
+
+T = TypeVar("T", bound=CallbackData)
+
+
+def parse(data: object) -> CallbackData | None:
+    """Any button's data as its class; None for garbage, forged or outdated data."""
+    decoded = decode(data)
+    if decoded is None:
+        return None
+    kinds = _FIELD_TYPES[decoded.action]
+    # A forged bool other than 1 reads as "no", never as "yes".
+    values = [
+        value == 1 if kind is bool else value
+        for value, kind in zip(decoded.args, kinds, strict=True)
+    ]
+    factory: Callable[..., CallbackData] = CLASSES[decoded.action]
+    return factory(*values)
+
+
+@overload
+def callback_of(update: Update) -> CallbackData | None: ...
+@overload
+def callback_of(update: Update, kind: type[T]) -> T | None: ...
+def callback_of(update: Update, kind: type[CallbackData] = CallbackData) -> CallbackData | None:
+    """The pressed button's data (of class `kind`), None for no button or data that does not fit."""
+    query = update.callback_query
+    found = parse(query.data if query is not None else None)
+    return found if isinstance(found, kind) else None
+
+
+# --- the wire codec underneath ---------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Callback:
+    """Decoded data before it becomes its class: the action and its raw arguments."""
+
     action: Action
     args: tuple[int | str, ...]
 
@@ -110,6 +416,9 @@ class Callback:
         return str(self.args[i])
 
 
+_BY_VALUE = {a.value: a for a in Action}
+
+
 def encode(action: Action, *args: int | str) -> str:
     types = SCHEMA[action]
     if len(args) != len(types):
@@ -117,9 +426,9 @@ def encode(action: Action, *args: int | str) -> str:
     parts = [action.value]
     for value, kind in zip(args, types, strict=True):
         text = str(value)
-        if kind is _STR and (":" in text or not text):
+        if kind is str and (":" in text or not text):
             raise ValueError("string callback arguments must be non-empty and contain no ':'")
-        if kind is _INT and not isinstance(value, int):
+        if kind is int and not isinstance(value, int):
             raise ValueError("integer callback argument expected")
         parts.append(text)
     data = ":".join(parts)
@@ -146,7 +455,7 @@ def decode(data: object) -> Callback | None:
         return None
     args: list[int | str] = []
     for text, kind in zip(raw, types, strict=True):
-        if kind is _INT:
+        if kind is int:
             if not _is_int(text):
                 return None
             args.append(int(text))
@@ -169,7 +478,7 @@ def _is_int(text: str) -> bool:
 
 
 def pattern(*actions: Action) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern accepting only well-formed data of these actions."""
+    """A pattern accepting well-formed data of these actions (the classes' `pattern()` is usual)."""
     wanted = frozenset(actions)
 
     def check(data: object) -> bool:

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import Action, encode
+from bot.callbacks import (
+    BulkAgain,
+    CallbackData,
+    CancelDialog,
+    CancelManyNo,
+    CancelManyYes,
+    CancelOrder,
+    CancelOrderYes,
+    CategoriesPage,
+    CategoryPage,
+    ConfirmBulk,
+    ConfirmBulkFirst,
+    ConfirmOrder,
+    DecideAccess,
+    DiscardBulk,
+    DiscardOrder,
+    DripfeedChoice,
+    Menu,
+    OrderCard,
+    OrderService,
+    OrdersPage,
+    OrderWithoutDripfeed,
+    RefillOrder,
+    RefreshCatalog,
+    RefreshOrder,
+    Reorder,
+    RequestAccess,
+    SearchPage,
+    ServiceCard,
+    SetLanguage,
+    SkipQuestion,
+    StatusOf,
+    ToggleNotifications,
+)
 from bot.i18n import Translator
 
 # Telegram allows 100 buttons; phones show about 8 rows comfortably.
@@ -15,8 +48,8 @@ PAGE_SIZE = 8
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
 
-def button(text: str, action: Action, *args: int | str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode(action, *args))
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -27,40 +60,40 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("🛍 Services"), Action.MENU, "services"),
-                button(t._("➕ New order"), Action.MENU, "order"),
+                button(t._("🛍 Services"), Menu("services")),
+                button(t._("➕ New order"), Menu("order")),
             ],
             [
-                button(t._("📦 Bulk order"), Action.MENU, "bulk"),
-                button(t._("📋 My orders"), Action.MENU, "orders"),
+                button(t._("📦 Bulk order"), Menu("bulk")),
+                button(t._("📋 My orders"), Menu("orders")),
             ],
             [
-                button(t._("💰 Balance"), Action.MENU, "balance"),
-                button(t._("⚙️ Settings"), Action.MENU, "settings"),
+                button(t._("💰 Balance"), Menu("balance")),
+                button(t._("⚙️ Settings"), Menu("settings")),
             ],
         ]
     )
 
 
 def back_to_menu(t: Translator) -> list[InlineKeyboardButton]:
-    return [button(t._("« Menu"), Action.MENU, "home")]
+    return [button(t._("« Menu"), Menu("home"))]
 
 
 def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> InlineKeyboardMarkup:
     key_row = (
         [
-            button(t._("🔑 Change API key"), Action.MENU, "setkey"),
-            button(t._("🗑 Delete API key"), Action.MENU, "deletekey"),
+            button(t._("🔑 Change API key"), Menu("setkey")),
+            button(t._("🗑 Delete API key"), Menu("deletekey")),
         ]
         if has_key
-        else [button(t._("🔑 Add API key"), Action.MENU, "setkey")]
+        else [button(t._("🔑 Add API key"), Menu("setkey"))]
     )
     notify = t._("🔔 Notifications: on") if notifications else t._("🔕 Notifications: off")
     return markup(
         [
             key_row,
-            [button(t._("🌐 Language"), Action.MENU, "language")],
-            [button(notify, Action.NOTIFY_TOGGLE)],
+            [button(t._("🌐 Language"), Menu("language"))],
+            [button(notify, ToggleNotifications())],
             back_to_menu(t),
         ]
     )
@@ -70,7 +103,7 @@ def languages(current: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(("✅ " if code == current else "") + name, Action.LANGUAGE, code)
+                button(("✅ " if code == current else "") + name, SetLanguage(code))
                 for code, name in LANGUAGE_NAMES.items()
             ]
         ]
@@ -78,38 +111,41 @@ def languages(current: str) -> InlineKeyboardMarkup:
 
 
 def access_request(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("🙋 Request access"), Action.ACCESS_REQUEST)]])
+    return markup([[button(t._("🙋 Request access"), RequestAccess())]])
 
 
 def access_decision(t: Translator, user_id: int) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("✅ Approve"), Action.ACCESS_DECIDE, user_id, 1),
-                button(t._("❌ Reject"), Action.ACCESS_DECIDE, user_id, 0),
+                button(t._("✅ Approve"), DecideAccess(user_id, approve=True)),
+                button(t._("❌ Reject"), DecideAccess(user_id, approve=False)),
             ]
         ]
     )
 
 
 def pager(
-    t: Translator, page: int, pages: int, action: Action, *prefix: int | str
+    t: Translator, page: int, pages: int, page_data: Callable[[int], CallbackData]
 ) -> list[InlineKeyboardButton]:
-    """Prev / "page x/y" / Next; the middle button is inert (it re-renders the same page)."""
+    """Prev / "page x/y" / Next; the middle button is inert (it re-renders the same page).
+
+    `page_data(n)` is the data of the button showing page n (`UsersPage`, or a lambda).
+    """
     if pages <= 1:
         return []
     row = []
     if page > 0:
-        row.append(button(t._("‹ Prev"), action, *prefix, page - 1))
-    row.append(button(f"{page + 1}/{pages}", action, *prefix, page))
+        row.append(button(t._("‹ Prev"), page_data(page - 1)))
+    row.append(button(f"{page + 1}/{pages}", page_data(page)))
     if page < pages - 1:
-        row.append(button(t._("Next ›"), action, *prefix, page + 1))
+        row.append(button(t._("Next ›"), page_data(page + 1)))
     return row
 
 
 def dialog_cancel_button(t: Translator, instance: str) -> InlineKeyboardButton:
     """✖️ Cancel of one dialog run (`instance`): it never cancels a later dialog."""
-    return button(t._("✖️ Cancel"), Action.DIALOG_CANCEL, instance)
+    return button(t._("✖️ Cancel"), CancelDialog(instance))
 
 
 def cancel_dialog(t: Translator, instance: str) -> InlineKeyboardMarkup:
@@ -127,9 +163,9 @@ def catalog_categories(
     version: str,
 ) -> InlineKeyboardMarkup:
     """(category index, label) per button; the catalog version makes stale buttons detectable."""
-    rows = [[button(label, Action.CATEGORY, index, 0, version)] for index, label in entries]
-    rows.append(pager(t, page, pages, Action.CATEGORIES))
-    rows.append([button(t._("🔄 Refresh"), Action.CATALOG_REFRESH), *back_to_menu(t)])
+    rows = [[button(label, CategoryPage(index, 0, version))] for index, label in entries]
+    rows.append(pager(t, page, pages, CategoriesPage))
+    rows.append([button(t._("🔄 Refresh"), RefreshCatalog()), *back_to_menu(t)])
     return markup(rows)
 
 
@@ -144,45 +180,38 @@ def catalog_services(
     per_page: int = PAGE_SIZE,
 ) -> InlineKeyboardMarkup:
     """(service id, label) per button, paged within one category."""
-    rows = [[button(label, Action.SERVICE, sid, category_index, page)] for sid, label in entries]
-    if pages > 1:
-        nav = []
-        if page > 0:
-            nav.append(button(t._("‹ Prev"), Action.CATEGORY, category_index, page - 1, version))
-        nav.append(button(f"{page + 1}/{pages}", Action.CATEGORY, category_index, page, version))
-        if page < pages - 1:
-            nav.append(button(t._("Next ›"), Action.CATEGORY, category_index, page + 1, version))
-        rows.append(nav)
-    rows.append([button(t._("« Back"), Action.CATEGORIES, category_index // per_page)])
+    rows = [[button(label, ServiceCard(sid, category_index, page))] for sid, label in entries]
+    rows.append(pager(t, page, pages, lambda p: CategoryPage(category_index, p, version)))
+    rows.append([button(t._("« Back"), CategoriesPage(category_index // per_page))])
     return markup(rows)
 
 
 def catalog_search(
     t: Translator, entries: Sequence[tuple[int, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    rows = [[button(label, Action.SERVICE, sid, -1, page)] for sid, label in entries]
-    rows.append(pager(t, page, pages, Action.SEARCH_PAGE))
-    rows.append([button(t._("« Back"), Action.CATEGORIES, 0)])
+    rows = [[button(label, ServiceCard(sid, -1, page))] for sid, label in entries]
+    rows.append(pager(t, page, pages, SearchPage))
+    rows.append([button(t._("« Back"), CategoriesPage(0))])
     return markup(rows)
 
 
 def service_card(
     t: Translator, service_id: int, back: InlineKeyboardButton
 ) -> InlineKeyboardMarkup:
-    return markup([[button(t._("🛒 Order"), Action.ORDER_SERVICE, service_id)], [back]])
+    return markup([[button(t._("🛒 Order"), OrderService(service_id))], [back]])
 
 
 def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:
     """Back from a service card: to its category page, or to the search results (index -1)."""
     if category_index < 0:
-        return button(t._("« Back"), Action.SEARCH_PAGE, page)
-    return button(t._("« Back"), Action.CATEGORY, category_index, page, version)
+        return button(t._("« Back"), SearchPage(page))
+    return button(t._("« Back"), CategoryPage(category_index, page, version))
 
 
 def order_pick_service(t: Translator, instance: str) -> InlineKeyboardMarkup:
     return markup(
         [
-            [button(t._("🛍 Browse services"), Action.CATEGORIES, 0)],
+            [button(t._("🛍 Browse services"), CategoriesPage(0))],
             [dialog_cancel_button(t, instance)],
         ]
     )
@@ -192,8 +221,8 @@ def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboar
     return markup(
         [
             [
-                button(t._("Yes, drip-feed"), Action.DRIPFEED, instance, question, 1),
-                button(t._("No, all at once"), Action.DRIPFEED, instance, question, 0),
+                button(t._("Yes, drip-feed"), DripfeedChoice(instance, question, yes=True)),
+                button(t._("No, all at once"), DripfeedChoice(instance, question, yes=False)),
             ],
             [dialog_cancel_button(t, instance)],
         ]
@@ -209,11 +238,11 @@ def order_question(
     dripfeed: bool | None = None,
 ) -> InlineKeyboardMarkup:
     """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on."""
-    skip = [button(t._("Skip"), Action.ORDER_SKIP, instance, question)] if optional else []
+    skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
-        switch = [button(label, Action.DRIPFEED, instance, question, 0 if dripfeed else 1)]
+        switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     return markup([switch, skip, [dialog_cancel_button(t, instance)]])
 
 
@@ -221,8 +250,8 @@ def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("✅ Confirm"), Action.CONFIRM, batch),
-                button(t._("✖️ Cancel"), Action.DISCARD, batch),
+                button(t._("✅ Confirm"), ConfirmOrder(batch)),
+                button(t._("✖️ Cancel"), DiscardOrder(batch)),
             ]
         ]
     )
@@ -230,33 +259,27 @@ def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
 
 def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:
     """Under a preview that can no longer be confirmed: the same order, priced again."""
-    return markup(
-        [[button(t._("🔄 Make a new preview"), Action.REORDER, order_id)], back_to_menu(t)]
-    )
+    return markup([[button(t._("🔄 Make a new preview"), Reorder(order_id))], back_to_menu(t)])
 
 
 def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
     """Under a bulk preview that can no longer be confirmed: the same list, checked again."""
-    return markup(
-        [[button(t._("🔄 Make a new preview"), Action.BULK_AGAIN, batch)], back_to_menu(t)]
-    )
+    return markup([[button(t._("🔄 Make a new preview"), BulkAgain(batch))], back_to_menu(t)])
 
 
 def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMarkup:
     status = (
-        [button(t._("📊 Status"), Action.STATUS_OF, panel_order_id)]
-        if panel_order_id is not None
-        else []
+        [button(t._("📊 Status"), StatusOf(panel_order_id))] if panel_order_id is not None else []
     )
-    return markup([[*status, button(t._("➕ New order"), Action.MENU, "order")], back_to_menu(t)])
+    return markup([[*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
 
 
 def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
     """Under a result whose drip-feed the panel refused: a new preview of it without drip-feed."""
     return markup(
         [
-            [button(t._("🛒 Order without drip-feed"), Action.NO_DRIPFEED, order_id)],
-            [button(t._("➕ New order"), Action.MENU, "order")],
+            [button(t._("🛒 Order without drip-feed"), OrderWithoutDripfeed(order_id))],
+            [button(t._("➕ New order"), Menu("order"))],
             back_to_menu(t),
         ]
     )
@@ -277,11 +300,12 @@ def orders_list(
     """One button per order (label, local id), the filter row, the pager."""
     names = {"open": t._("Open"), "completed": t._("Completed"), "all": t._("All")}
     filters = [
-        button(("✅ " if code == current_filter else "") + names[code], Action.ORDERS_PAGE, code, 0)
+        button(("✅ " if code == current_filter else "") + names[code], OrdersPage(code, 0))
         for code in ORDER_FILTERS
     ]
-    rows = [[button(label, Action.ORDER_CARD, local_id)] for label, local_id in entries]
-    rows += [filters, pager(t, page, pages, Action.ORDERS_PAGE, current_filter), back_to_menu(t)]
+    rows = [[button(label, OrderCard(local_id))] for label, local_id in entries]
+    nav = pager(t, page, pages, lambda p: OrdersPage(current_filter, p))
+    rows += [filters, nav, back_to_menu(t)]
     return markup(rows)
 
 
@@ -293,16 +317,16 @@ def order_card(
     cancel: bool,
     back: tuple[str, int] = ("all", 0),
 ) -> InlineKeyboardMarkup:
-    action_row = [button(t._("🔄 Refresh"), Action.ORDER_REFRESH, order_id)]
+    action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
-        action_row.append(button(t._("♻️ Refill"), Action.ORDER_REFILL, order_id))
+        action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
     if cancel:
-        action_row.append(button(t._("🛑 Cancel order"), Action.ORDER_CANCEL, order_id))
+        action_row.append(button(t._("🛑 Cancel order"), CancelOrder(order_id)))
     return markup(
         [
             action_row,
-            [button(t._("🔁 Reorder"), Action.REORDER, order_id)],
-            [button(t._("« Back"), Action.ORDERS_PAGE, *back)],
+            [button(t._("🔁 Reorder"), Reorder(order_id))],
+            [button(t._("« Back"), OrdersPage(*back))],
         ]
     )
 
@@ -311,8 +335,8 @@ def confirm_cancel_order(t: Translator, order_id: int) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("✅ Yes, cancel it"), Action.ORDER_CANCEL_YES, order_id),
-                button(t._("✖️ No"), Action.ORDER_CARD, order_id),
+                button(t._("✅ Yes, cancel it"), CancelOrderYes(order_id)),
+                button(t._("✖️ No"), OrderCard(order_id)),
             ]
         ]
     )
@@ -322,8 +346,8 @@ def confirm_cancel_many(t: Translator, token: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [
-                button(t._("✅ Yes, cancel them"), Action.CANCEL_MANY, token),
-                button(t._("✖️ No"), Action.CANCEL_MANY_NO, token),
+                button(t._("✅ Yes, cancel them"), CancelManyYes(token)),
+                button(t._("✖️ No"), CancelManyNo(token)),
             ]
         ]
     )
@@ -334,7 +358,7 @@ def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyb
     if not entries:
         return None
     buttons = [
-        button(t._("📦 #{id}", id=pid), Action.ORDER_CARD, local_id)
+        button(t._("📦 #{id}", id=pid), OrderCard(local_id))
         for pid, local_id in entries[:PAGE_SIZE]
     ]
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
@@ -345,7 +369,7 @@ def bulk_preview(
 ) -> InlineKeyboardMarkup:
     """Confirm all valid lines; when the balance covers only the first `affordable` of them,
     confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100."""
-    cancel = [button(t._("✖️ Cancel"), Action.BULK_DISCARD, batch)]
+    cancel = [button(t._("✖️ Cancel"), DiscardBulk(batch))]
     if affordable is not None and affordable < count:
         if affordable < 1:
             return markup([cancel])
@@ -354,14 +378,13 @@ def bulk_preview(
             "✅ Confirm only the first {n} orders",
             affordable,
         )
-        return markup([[button(label, Action.BULK_CONFIRM_FIRST, batch, affordable)], cancel])
+        return markup([[button(label, ConfirmBulkFirst(batch, affordable))], cancel])
     return markup(
         [
             [
                 button(
                     t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count),
-                    Action.BULK_CONFIRM,
-                    batch,
+                    ConfirmBulk(batch),
                 )
             ],
             cancel,
@@ -370,7 +393,7 @@ def bulk_preview(
 
 
 def bulk_done(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("📋 My orders"), Action.MENU, "orders")], back_to_menu(t)])
+    return markup([[button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
 
 
 # --- notifications (bot/jobs.py) -------------------------------------------------------------
@@ -378,4 +401,4 @@ def bulk_done(t: Translator) -> InlineKeyboardMarkup:
 
 def notification(t: Translator, order_id: int) -> InlineKeyboardMarkup:
     """The order-card button under a pushed status message (local order id)."""
-    return markup([[button(t._("📄 Open order"), Action.ORDER_CARD, order_id)]])
+    return markup([[button(t._("📄 Open order"), OrderCard(order_id))]])

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot import keyboards
-from bot.callbacks import Action, decode
+from bot.callbacks import DecideAccess, UsersPage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.storage.models import AccessState, RequestCopy
@@ -96,11 +96,11 @@ async def deny(update: Update, context: BotContext) -> None:
 
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    decoded = decode(query.data if query else None)
-    if decoded is None or not _is_admin(context):
+    data = callback_of(update, DecideAccess)
+    if data is None or not _is_admin(context):
         await ui.answer(update, button_expired(context.t))
         return
-    target, approve = decoded.num(0), decoded.num(1) == 1
+    target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
     t = context.t
     if decision is None:
@@ -175,10 +175,9 @@ async def users(update: Update, context: BotContext) -> None:
         await ui.send(update, admins_only(context.t))
         return
     page = 0
-    query = update.callback_query
-    if query is not None:
-        decoded = decode(query.data)
-        page = decoded.num(0) if decoded is not None else 0
+    if update.callback_query is not None:
+        pressed = callback_of(update, UsersPage)
+        page = pressed.page if pressed is not None else 0
         await ui.answer(update)
     await _render_users(update, context, page)
 
@@ -191,5 +190,5 @@ async def _render_users(update: Update, context: BotContext, page: int) -> None:
     page = min(max(page, 0), pages - 1)
     rows = await repo.list(page * USERS_PAGE_SIZE, USERS_PAGE_SIZE)
     text = users_text(t, total, rows, context.deps.access.admin_ids)
-    nav = keyboards.pager(t, page, pages, Action.USERS_PAGE)
+    nav = keyboards.pager(t, page, pages, UsersPage)
     await ui.show(update, text, keyboards.markup([nav]) if nav else None)

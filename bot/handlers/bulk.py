@@ -20,12 +20,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import (
+    BulkAgain,
+    ConfirmBulk,
+    ConfirmBulkFirst,
+    DiscardBulk,
+    callback_of,
+)
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.delivery import announce, deliver
-from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
+from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, instance_id
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.panel import PanelError
@@ -58,7 +64,6 @@ from bot.views.previews import closed_text, replaced_text
 log = logging.getLogger(__name__)
 
 WAIT_LINES = "bulk.lines"
-FLOW = "bulk"
 
 # user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
 REJECTS_KEY = "bulk_rejects"
@@ -102,12 +107,12 @@ def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> li
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, instance_id(context, FLOW))
+    return keyboards.cancel_dialog(context.t, instance_id(context, BulkDialog))
 
 
 async def ask_lines(update: Update, context: BotContext) -> str | int:
     await ui.answer(update)
-    begin(context, FLOW)
+    begin(context, BulkDialog)
     t = context.t
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
@@ -202,22 +207,26 @@ async def _send_file(update: Update, file: Attachment) -> None:
         log.warning("could not send %s: %s", file.filename, exc)
 
 
-async def confirm(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    decoded = decode(query.data if query is not None else None)
-    t = context.t
-    if decoded is None:
-        await ui.answer(update, button_expired(t))
-        return
-    batch = decoded.text(0)
-    first: int | None = None
-    if decoded.action is Action.BULK_CONFIRM_FIRST:
+def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | None:
+    """The pressed Confirm's batch and how many of its first lines to place (None: all)."""
+    pressed = callback_of(update)
+    if isinstance(pressed, ConfirmBulk):
+        return pressed.batch, None
+    if isinstance(pressed, ConfirmBulkFirst):
         # "Only the first N": the service checks those, makes the later lines not sent, then
         # claims. A forged count past the list's size means every line (as a forged Confirm).
-        first = min(decoded.num(1), context.deps.bulk.max_lines)
-        if first < 1:
-            await ui.answer(update, button_expired(t))
-            return
+        first = min(pressed.first, context.deps.bulk.max_lines)
+        return (pressed.batch, first) if first >= 1 else None
+    return None
+
+
+async def confirm(update: Update, context: BotContext) -> None:
+    t = context.t
+    confirmed = _confirmed(update, context)
+    if confirmed is None:
+        await ui.answer(update, button_expired(t))
+        return
+    batch, first = confirmed
 
     async def submitting(n: int) -> None:
         await announce(update, submitting_text(t, n))
@@ -295,14 +304,13 @@ async def _show_fresh(
 
 async def again(update: Update, context: BotContext) -> None:
     """ "Make a new preview" under an expired or closed bulk preview: the same lines again."""
-    query = update.callback_query
-    decoded = decode(query.data if query is not None else None)
+    pressed = callback_of(update, BulkAgain)
     t = context.t
     await ui.answer(update)
-    if decoded is None:
+    if pressed is None:
         return
     try:
-        draft = await context.deps.bulk.again(context.user.id, decoded.text(0))
+        draft = await context.deps.bulk.again(context.user.id, pressed.batch)
     except (NoKey, PanelError) as exc:
         await ui.show(update, panel_error_text(t, exc))
         return
@@ -313,13 +321,12 @@ async def again(update: Update, context: BotContext) -> None:
 
 
 async def discard(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    decoded = decode(query.data if query is not None else None)
+    pressed = callback_of(update, DiscardBulk)
     t = context.t
     await ui.answer(update)
-    if decoded is None:
+    if pressed is None:
         return
-    batch = decoded.text(0)
+    batch = pressed.batch
     removed = await context.deps.bulk.discard(context.user.id, batch)
     if removed:
         if context.user_data is not None:
@@ -352,9 +359,8 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(
-            confirm, pattern=pattern(Action.BULK_CONFIRM, Action.BULK_CONFIRM_FIRST)
-        ),
-        CallbackQueryHandler(discard, pattern=pattern(Action.BULK_DISCARD)),
-        CallbackQueryHandler(again, pattern=pattern(Action.BULK_AGAIN)),
+        CallbackQueryHandler(confirm, pattern=ConfirmBulk.pattern()),
+        CallbackQueryHandler(confirm, pattern=ConfirmBulkFirst.pattern()),
+        CallbackQueryHandler(discard, pattern=DiscardBulk.pattern()),
+        CallbackQueryHandler(again, pattern=BulkAgain.pattern()),
     ]

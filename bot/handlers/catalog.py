@@ -10,7 +10,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import (
+    CategoriesPage,
+    CategoryPage,
+    RefreshCatalog,
+    SearchPage,
+    ServiceCard,
+    callback_of,
+)
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
@@ -77,27 +84,26 @@ async def services_command(update: Update, context: BotContext) -> None:
 
 
 async def categories(update: Update, context: BotContext) -> None:
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    page = decoded.num(0) if decoded is not None and decoded.action is Action.CATEGORIES else 0
-    await show_categories(update, context, page)
+    pressed = callback_of(update, CategoriesPage)  # None for the menu's "Services"
+    await show_categories(update, context, pressed.page if pressed is not None else 0)
 
 
 async def category(update: Update, context: BotContext) -> None:
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if decoded is None:
+    pressed = callback_of(update, CategoryPage)
+    if pressed is None:
         return
     index = await load_index(update, context)
     if index is None:
         return
     t = context.t
-    if not index.is_current(decoded.text(2)):
+    if not index.is_current(pressed.version):
         # Positions shift when the panel's catalog changes: never open a different category.
         await ui.answer(update, catalog_changed(t))
         screen = render_category_page(index, t)
         await ui.show(update, screen.text, screen.markup)
         return
     try:
-        screen = render_service_page(index, t, decoded.num(0), decoded.num(1))
+        screen = render_service_page(index, t, pressed.category, pressed.page)
     except IndexError:
         await ui.answer(update, button_expired(t))
         return
@@ -106,20 +112,20 @@ async def category(update: Update, context: BotContext) -> None:
 
 
 async def service(update: Update, context: BotContext) -> None:
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if decoded is None:
+    pressed = callback_of(update, ServiceCard)
+    if pressed is None:
         return
     index = await load_index(update, context)
     if index is None:
         return
     t = context.t
-    found = index.get(decoded.num(0))
+    found = index.get(pressed.service_id)
     if found is None:
         await ui.answer(update, service_gone(t))
         return
     await ui.answer(update)
     currency = await context.deps.ordering.currency(context.user.id)
-    back = keyboards.card_back(t, decoded.num(1), decoded.num(2), index.version)
+    back = keyboards.card_back(t, pressed.category, pressed.page, index.version)
     screen = render_service_card(found, t, currency, back)
     await ui.show(update, screen.text, screen.markup)
 
@@ -135,21 +141,21 @@ async def refresh(update: Update, context: BotContext) -> None:
 
 
 async def search_page(update: Update, context: BotContext) -> None:
-    decoded = decode(update.callback_query.data if update.callback_query else None)
+    pressed = callback_of(update, SearchPage)
     query = context.user_data.get(SEARCH_KEY) if context.user_data is not None else None
-    if decoded is None or not isinstance(query, str) or not query:
+    if pressed is None or not isinstance(query, str) or not query:
         await ui.answer(update, button_expired(context.t))
         return
-    await show_search(update, context, query, decoded.num(0))
+    await show_search(update, context, query, pressed.page)
 
 
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("services", services_command),
         CallbackQueryHandler(categories, pattern=menu_pattern("services")),
-        CallbackQueryHandler(categories, pattern=pattern(Action.CATEGORIES)),
-        CallbackQueryHandler(category, pattern=pattern(Action.CATEGORY)),
-        CallbackQueryHandler(service, pattern=pattern(Action.SERVICE)),
-        CallbackQueryHandler(refresh, pattern=pattern(Action.CATALOG_REFRESH)),
-        CallbackQueryHandler(search_page, pattern=pattern(Action.SEARCH_PAGE)),
+        CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
+        CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
+        CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
+        CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
+        CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
     ]

@@ -3,34 +3,37 @@
 Each feature contributes entry points and states; states are namespaced strings ("setkey.key").
 Commands that are not part of a dialog are not matched by it and still run while a dialog waits.
 
-Every run of a dialog gets an instance id, stored in `user_data["dialog"]["id"]` and carried by
-each of its buttons. Telegram keeps old keyboards alive forever, so a button from an earlier run
-(or an earlier question of this run) must never act on the dialog that is open now: it only gets
-"This question is closed" and nothing changes.
+Every run of a dialog gets an instance id, carried by each of its buttons (`DialogButton`).
+Telegram keeps old keyboards alive forever, so a button from an earlier run (or an earlier
+question of this run) must never act on the dialog that is open now: it only gets "This
+question is closed" and nothing changes.
+
+The open run is a typed `DialogState` (`SetKeyDialog`, `BulkDialog`, `OrderDialog`). It is kept
+in `user_data[DIALOG_KEY]` as a JSON-ready dict, because PTB persistence stores user_data as JSON
+(bot/persistence.py); this module alone reads and writes that key. A stored shape that does not
+read back (a damaged or unknown one) counts as no open dialog.
 """
 
 from __future__ import annotations
 
 import secrets
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar, Self, TypeVar
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import Action, Callback, decode, pattern
+from bot.callbacks import CancelDialog, DialogButton, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.start import cancel_dialog
 
 AnyHandler = BaseHandler[Any, Any, Any]
 
 DIALOG_KEY = "dialog"
-# Buttons that belong to one dialog run; their first argument is the run's instance id.
-QUESTION_ACTIONS = (Action.DIALOG_CANCEL, Action.DRIPFEED, Action.ORDER_SKIP)
 
 
 @dataclass
@@ -39,7 +42,117 @@ class DialogPart:
     states: dict[object, list[AnyHandler]] = field(default_factory=dict)
 
 
-# --- dialog instances ------------------------------------------------------------------------
+# --- dialog state ----------------------------------------------------------------------------
+
+
+@dataclass
+class DialogState:
+    """One run of a dialog: its flow and the instance id its buttons carry."""
+
+    flow: ClassVar[str]
+    id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for user_data (and so for persistence)."""
+        return {"flow": self.flow, "id": self.id}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+        """The run stored as `data`, or None when `data` is not this flow's shape."""
+        ident = data.get("id")
+        if data.get("flow") != cls.flow or not isinstance(ident, str) or not ident:
+            return None
+        return cls._read(ident, data)
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        return cls(ident)
+
+
+@dataclass
+class SetKeyDialog(DialogState):
+    """/setkey waits for the key (nothing else is kept: never the key)."""
+
+    flow: ClassVar[str] = "setkey"
+
+
+@dataclass
+class BulkDialog(DialogState):
+    """/bulk waits for the order lines."""
+
+    flow: ClassVar[str] = "bulk"
+
+
+# The drip-feed Yes/No question's name in OrderDialog.question and in its buttons' data.
+DRIPFEED_QUESTION = "dripfeed?"
+
+
+@dataclass
+class OrderDialog(DialogState):
+    """/order's answers so far; `service` is None while the service is asked for.
+
+    `question` is the open question: a field of the service's plan, or `DRIPFEED_QUESTION`.
+    `skipped` are optional fields left out; `dripfeed`: turned on, the quantity is per run.
+    """
+
+    flow: ClassVar[str] = "order"
+    service: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    question: str | None = None
+    dripfeed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.service is not None:
+            data.update(
+                service=self.service,
+                values=dict(self.values),
+                skipped=list(self.skipped),
+                question=self.question,
+                dripfeed=self.dripfeed,
+            )
+        return data
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        service = data.get("service")
+        if service is None:
+            return cls(ident)
+        values, skipped = data.get("values", {}), data.get("skipped", [])
+        # Saved before the question had its name: the same value was stored as "field".
+        question = data.get("question", data.get("field"))
+        if (
+            not isinstance(service, int)
+            or isinstance(service, bool)
+            or not isinstance(values, dict)
+            or not all(isinstance(k, str) for k in values)
+            or not isinstance(skipped, list)
+            or not all(isinstance(s, str) for s in skipped)
+            or not isinstance(question, str | None)
+        ):
+            return None
+        dripfeed = data.get("dripfeed") is True
+        return cls(ident, service, dict(values), list(skipped), question, dripfeed)
+
+
+_FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
+    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog)}
+)
+
+D = TypeVar("D", bound=DialogState)
+
+
+def read_state(data: object) -> DialogState | None:
+    """A stored run as its class; None for no run or a shape that does not read back."""
+    if not isinstance(data, Mapping):
+        return None
+    flow = data.get("flow")
+    kind = _FLOWS.get(flow) if isinstance(flow, str) else None
+    return kind.from_dict(data) if kind is not None else None
+
+
+# --- the open run ----------------------------------------------------------------------------
 
 
 def new_instance_id() -> str:
@@ -47,13 +160,30 @@ def new_instance_id() -> str:
     return secrets.token_urlsafe(6)
 
 
-def begin(context: BotContext, flow: str) -> dict[str, Any]:
-    """A fresh run of `flow`: new dialog data with a new instance id (old buttons now closed)."""
+def current(context: BotContext) -> DialogState | None:
+    """The open run, without creating one."""
+    data = context.user_data
+    return read_state(data.get(DIALOG_KEY) if data is not None else None)
+
+
+def open_run(context: BotContext, kind: type[D]) -> D | None:
+    """The open run if it is a `kind` one; never creates it (old buttons must not)."""
+    state = current(context)
+    return state if isinstance(state, kind) else None
+
+
+def save(context: BotContext, state: DialogState) -> None:
+    """Keep `state` as the open run (changes to a state object count only once saved)."""
     if context.user_data is None:
         raise RuntimeError("no user_data for this update")
-    dialog: dict[str, Any] = {"flow": flow, "id": new_instance_id()}
-    context.user_data[DIALOG_KEY] = dialog
-    return dialog
+    context.user_data[DIALOG_KEY] = state.to_dict()
+
+
+def begin(context: BotContext, kind: type[D]) -> D:
+    """A fresh run of `kind`, with a new instance id (old buttons now closed)."""
+    state = kind(new_instance_id())
+    save(context, state)
+    return state
 
 
 def end(context: BotContext) -> int:
@@ -63,33 +193,21 @@ def end(context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def current(context: BotContext) -> dict[str, Any] | None:
-    """The open dialog's data, without creating any."""
-    data = context.user_data
-    dialog = data.get(DIALOG_KEY) if data is not None else None
-    return dialog if isinstance(dialog, dict) else None
-
-
-def instance_id(context: BotContext, flow: str) -> str:
-    """The instance id of the open `flow` run; starts one if its data went missing."""
-    dialog = current(context)
-    if dialog is None or dialog.get("flow") != flow or not isinstance(dialog.get("id"), str):
-        dialog = begin(context, flow)
-    return str(dialog["id"])
+def instance_id(context: BotContext, kind: type[DialogState]) -> str:
+    """The instance id of the open `kind` run; starts one if its data went missing."""
+    state = open_run(context, kind)
+    return (state if state is not None else begin(context, kind)).id
 
 
 def is_current(context: BotContext, instance: str) -> bool:
-    dialog = current(context)
-    return dialog is not None and dialog.get("id") == instance
+    state = current(context)
+    return state is not None and state.id == instance
 
 
-def button_of_open_dialog(update: Update, context: BotContext) -> Callback | None:
+def button_of_open_dialog(update: Update, context: BotContext) -> DialogButton | None:
     """The pressed dialog button's data when it belongs to the open run, else None."""
-    query = update.callback_query
-    decoded = decode(query.data if query is not None else None)
-    if decoded is None or decoded.action not in QUESTION_ACTIONS:
-        return None
-    return decoded if is_current(context, decoded.text(0)) else None
+    pressed = callback_of(update, DialogButton)
+    return pressed if pressed is not None and is_current(context, pressed.dialog) else None
 
 
 async def closed(update: Update, context: BotContext) -> None:
@@ -97,15 +215,13 @@ async def closed(update: Update, context: BotContext) -> None:
     await ui.answer(update, context.t._("This question is closed."))
 
 
-async def cancel_button(update: Update, context: BotContext) -> int | None:
-    """The ✖️ Cancel of a dialog question: leaves the dialog only if the button is from it."""
-    if button_of_open_dialog(update, context) is None:
-        await closed(update, context)
-        return None
-    return await cancel_dialog(update, context)
+# --- the ConversationHandler -----------------------------------------------------------------
+
+DialogEnd = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 
 
-def build_dialog(parts: Sequence[DialogPart]) -> ConversationHandler[Any]:
+def build_dialog(parts: Sequence[DialogPart], cancel: DialogEnd) -> ConversationHandler[Any]:
+    """The one dialog; `cancel` (/cancel, or the open run's ✖️ Cancel) leaves it."""
     entry_points = [h for part in parts for h in part.entry_points]
     states: dict[object, list[AnyHandler]] = {}
     for part in parts:
@@ -113,6 +229,14 @@ def build_dialog(parts: Sequence[DialogPart]) -> ConversationHandler[Any]:
             if state in states:
                 raise ValueError(f"dialog state {state!r} defined twice")
             states[state] = handlers
+
+    async def cancel_button(update: Update, context: BotContext) -> int | None:
+        """The ✖️ Cancel of a dialog question: leaves the dialog only if the button is from it."""
+        if button_of_open_dialog(update, context) is None:
+            await closed(update, context)
+            return None
+        return await cancel(update, context)
+
     with warnings.catch_warnings():
         # Buttons are tracked per chat, not per message, on purpose: one dialog per user.
         warnings.filterwarnings("ignore", category=PTBUserWarning)
@@ -120,8 +244,8 @@ def build_dialog(parts: Sequence[DialogPart]) -> ConversationHandler[Any]:
             entry_points=entry_points,
             states=states,
             fallbacks=[
-                CommandHandler("cancel", cancel_dialog),
-                CallbackQueryHandler(cancel_button, pattern=pattern(Action.DIALOG_CANCEL)),
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel_button, pattern=CancelDialog.pattern()),
             ],
             allow_reentry=True,
             name="dialog",
@@ -131,4 +255,4 @@ def build_dialog(parts: Sequence[DialogPart]) -> ConversationHandler[Any]:
 
 def closed_buttons() -> AnyHandler:
     """After the dialog: question buttons that no open dialog state took are closed."""
-    return CallbackQueryHandler(closed, pattern=pattern(*QUESTION_ACTIONS))
+    return CallbackQueryHandler(closed, pattern=DialogButton.pattern())

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import keyboards
-from bot.callbacks import Action, decode
+from bot.callbacks import RequestAccess, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
@@ -85,14 +85,8 @@ async def _refuse_group(update: Update, context: BotContext) -> None:
 
 async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict) -> None:
     t = context.t
-    query = update.callback_query
-    if query is not None:
-        decoded = decode(query.data)
-        if (
-            verdict is Verdict.STRANGER
-            and decoded is not None
-            and decoded.action is Action.ACCESS_REQUEST
-        ):
+    if update.callback_query is not None:
+        if verdict is Verdict.STRANGER and callback_of(update, RequestAccess) is not None:
             await request_access(update, context)
             return
         await ui.answer(update, no_access(t), alert=True)

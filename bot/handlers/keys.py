@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot import keyboards
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.dialog import AnyHandler, DialogPart, begin, end, instance_id
+from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end, instance_id
 from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.panel import InvalidApiKey, PanelError
@@ -36,11 +36,10 @@ from bot.views.keys import (
 log = logging.getLogger(__name__)
 
 WAIT_KEY = "setkey.key"
-FLOW = "setkey"
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, instance_id(context, FLOW))
+    return keyboards.cancel_dialog(context.t, instance_id(context, SetKeyDialog))
 
 
 def _command_length(message: Message) -> int:
@@ -80,7 +79,7 @@ async def ask_key(update: Update, context: BotContext) -> str | int:
         # `/setkey <KEY>` on one line: the same path as a key sent after the prompt.
         return await receive_key(update, context)
     await ui.answer(update)
-    begin(context, FLOW)
+    begin(context, SetKeyDialog)
     await ui.show(update, key_question(context.t), _cancel(context))
     return WAIT_KEY
 

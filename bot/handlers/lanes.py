@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.callbacks import Action, decode
+from bot.callbacks import (
+    CallbackData,
+    CancelDialog,
+    CategoriesPage,
+    CategoryPage,
+    Menu,
+    OrderCard,
+    OrdersPage,
+    SearchPage,
+    ServiceCard,
+    UsersPage,
+    callback_of,
+)
 from bot.processor import Lane
 
 # Change no dialog state: they may run beside the user's running panel call.
@@ -16,30 +28,25 @@ SIDE_COMMANDS = frozenset({"help", "start"})
 # Leave or replace what the user was doing: a pending panel read of theirs is abandoned.
 INTERRUPT_COMMANDS = frozenset({"cancel"})
 # Menu entries and pure navigation (pages, cards, category lists), and the dialog's Cancel.
-INTERRUPT_ACTIONS = frozenset(
-    {
-        Action.MENU,
-        Action.DIALOG_CANCEL,
-        Action.USERS_PAGE,
-        Action.CATEGORIES,
-        Action.CATEGORY,
-        Action.SERVICE,
-        Action.SEARCH_PAGE,
-        Action.ORDERS_PAGE,
-        Action.ORDER_CARD,
-    }
+INTERRUPT_BUTTONS: tuple[type[CallbackData], ...] = (
+    Menu,
+    CancelDialog,
+    UsersPage,
+    CategoriesPage,
+    CategoryPage,
+    ServiceCard,
+    SearchPage,
+    OrdersPage,
+    OrderCard,
 )
 
 
 def lane_of(update: object) -> Lane:
     if not isinstance(update, Update):
         return Lane.ORDINARY
-    query = update.callback_query
-    if query is not None:
-        decoded = decode(query.data)
-        if decoded is not None and decoded.action in INTERRUPT_ACTIONS:
-            return Lane.INTERRUPT
-        return Lane.ORDINARY
+    if update.callback_query is not None:
+        pressed = callback_of(update)
+        return Lane.INTERRUPT if isinstance(pressed, INTERRUPT_BUTTONS) else Lane.ORDINARY
     command = _command(update)
     if command in SIDE_COMMANDS:
         return Lane.SIDE

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.callbacks import Action, decode
+from bot.callbacks import Menu
 
 
 def menu_pattern(*names: str) -> Callable[[object], bool]:
     wanted = frozenset(names)
 
     def check(data: object) -> bool:
-        decoded = decode(data)
-        return decoded is not None and decoded.action is Action.MENU and decoded.text(0) in wanted
+        pressed = Menu.unpack(data)
+        return pressed is not None and pressed.name in wanted
 
     return check

@@ -1,8 +1,8 @@
 """/order: pick a service → its type's questions → preview → Confirm / Cancel; and Reorder.
 
-Dialog answers live in `user_data["dialog"]` (persisted, JSON-only, no secrets). Each run of the
-dialog has an instance id (bot/handlers/dialog.py) and each question button carries it and the
-question it answers: a button of an earlier run or question only gets "This question is closed".
+Dialog answers are an `OrderDialog` (bot/handlers/dialog.py: persisted, JSON-only, no secrets).
+Each run of the dialog has an instance id and each question button carries it and the question
+it answers: a button of an earlier run or question only gets "This question is closed".
 The dialog ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the
 draft's token, so they work after a restart, from a second device, or after another dialog
 started, and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
@@ -10,8 +10,10 @@ started, and `OrderingService.confirm` makes sure only one tap ever reaches the 
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -19,20 +21,34 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as tg_filters
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import (
+    ConfirmOrder,
+    DiscardOrder,
+    DripfeedChoice,
+    OrderService,
+    OrderWithoutDripfeed,
+    QuestionButton,
+    Reorder,
+    SkipQuestion,
+    callback_of,
+)
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.catalog import load_index
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
+    DRIPFEED_QUESTION,
     AnyHandler,
     DialogPart,
+    OrderDialog,
     begin,
     button_of_open_dialog,
     closed,
-    current,
+    end,
     instance_id,
+    open_run,
+    save,
 )
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
@@ -80,26 +96,16 @@ log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
+# The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
+ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
-
-DIALOG_KEY = "dialog"
-FLOW = "order"
-# While set, the drip-feed Yes/No question is open instead of the runs question.
-DRIPFEED_PENDING = "dripfeed?"
-_DEPENDENTS = {"runs": ("interval",), "quantity": ("runs", "interval"), "min": ("max",)}
 
 # --- dialog data ---------------------------------------------------------------------------
 
 
-def _dialog(context: BotContext) -> dict[str, Any]:
-    dialog = _open_dialog(context)
-    return dialog if dialog is not None else begin(context, FLOW)
-
-
-def _open_dialog(context: BotContext) -> dict[str, Any] | None:
-    """The order dialog's data if one is open; never creates it (old buttons must not)."""
-    dialog = current(context)
-    return dialog if dialog is not None and dialog.get("flow") == FLOW else None
+def _dialog(context: BotContext) -> OrderDialog:
+    dialog = open_run(context, OrderDialog)
+    return dialog if dialog is not None else begin(context, OrderDialog)
 
 
 def _start_dialog(
@@ -107,37 +113,57 @@ def _start_dialog(
     service_id: int | None,
     values: dict[str, Any] | None = None,
     skipped: list[str] | None = None,
-) -> dict[str, Any]:
+    *,
+    dripfeed: bool = False,
+) -> OrderDialog:
     """New answers within the current run (its instance id stays; entry points `begin` one)."""
-    dialog: dict[str, Any] = {"flow": FLOW, "id": instance_id(context, FLOW)}
-    if service_id is not None:
-        dialog.update(service=service_id, values=values or {}, skipped=skipped or [], field=None)
-    if context.user_data is not None:
-        context.user_data[DIALOG_KEY] = dialog
+    ident = instance_id(context, OrderDialog)
+    dialog = OrderDialog(ident, service_id, values or {}, skipped or [], dripfeed=dripfeed)
+    save(context, dialog)
     return dialog
 
 
-def _end_dialog(context: BotContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DIALOG_KEY, None)
-    return END
+class _Moved(Exception):
+    """The dialog cannot go on where it is; the user was told. `state`: where it went instead."""
+
+    def __init__(self, state: str | int) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+_R = TypeVar("_R")
+
+
+def _step(
+    handler: Callable[[Update, BotContext], Coroutine[Any, Any, _R]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, _R | str | int]]:
+    """A dialog handler: a `_Moved` raised within it ends the handler in the state it names."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: BotContext) -> _R | str | int:
+        try:
+            return await handler(update, context)
+        except _Moved as moved:
+            return moved.state
+
+    return run
 
 
 # --- view glue ----------------------------------------------------------------------------
 
 
-def _question(t: Translator, service: Service, spec: FieldSpec, dialog: dict[str, Any]) -> str:
-    return question(t, service, spec, dripfeed=bool(dialog.get("dripfeed")))
+def _question(t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog) -> str:
+    return question(t, service, spec, dripfeed=dialog.dripfeed)
 
 
 def _question_markup(
-    context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: dict[str, Any]
+    context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
     # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
-    switch = bool(dialog.get("dripfeed")) if spec.name == "quantity" and plan.dripfeed else None
+    switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
     return keyboards.order_question(
         context.t,
-        instance_id(context, FLOW),
+        dialog.id,
         spec.name,
         optional=spec.optional,
         dripfeed=switch,
@@ -152,18 +178,16 @@ async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
 
 
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
-    _start_dialog(context, None)
+    dialog = _start_dialog(context, None)
     t = context.t
-    await ui.show(
-        update, pick_service(t, notice), keyboards.order_pick_service(t, instance_id(context, FLOW))
-    )
+    await ui.show(update, pick_service(t, notice), keyboards.order_pick_service(t, dialog.id))
     return PICK_SERVICE
 
 
 async def _select(update: Update, context: BotContext, service_id: int) -> str | int:
     index = await _index(update, context)
     if index is None:
-        return _end_dialog(context)
+        return end(context)
     t = context.t
     service = index.get(service_id)
     if service is None:
@@ -174,92 +198,103 @@ async def _select(update: Update, context: BotContext, service_id: int) -> str |
     return await _advance(update, context)
 
 
-async def _service_plan(
-    update: Update, context: BotContext, dialog: dict[str, Any]
-) -> tuple[Service, OrderPlan] | str | int:
-    """The dialog's service and plan, or the state to go to when it cannot continue."""
+async def _service_plan(update: Update, context: BotContext, dialog: OrderDialog) -> OrderPlan:
+    """The plan of the dialog's service (`plan.service` is the service as listed now).
+
+    Raises `_Moved` when the dialog cannot go on with it: back to the service question (none
+    chosen yet, gone from the panel, a type the bot cannot order), or out (no catalog).
+    """
+    if dialog.service is None:
+        raise _Moved(await _ask_service(update, context))
     index = await _index(update, context)
     if index is None:
-        return _end_dialog(context)
-    service = index.get(int(dialog["service"]))
+        raise _Moved(end(context))
+    service = index.get(dialog.service)
     if service is None:
         gone = ServiceGone(
             N_("Service {id} is no longer offered by the panel. Please pick another one."),
-            id=dialog["service"],
+            id=dialog.service,
         )
-        return await _ask_service(update, context, error_text(context.t, gone))
+        raise _Moved(await _ask_service(update, context, error_text(context.t, gone)))
     plan = plan_for(service)
     if plan is None:
-        return await _ask_service(
-            update, context, error_text(context.t, unknown_type_error(service))
-        )
-    return service, plan
+        notice = error_text(context.t, unknown_type_error(service))
+        raise _Moved(await _ask_service(update, context, notice))
+    return plan
 
 
 async def _advance(update: Update, context: BotContext, notice: str | None = None) -> str | int:
     """Ask the next open question, or show the preview when every answer is in."""
     dialog = _dialog(context)
-    if "service" not in dialog:
-        return await _ask_service(update, context)
-    found = await _service_plan(update, context, dialog)
-    if not isinstance(found, tuple):
-        return found
-    service, plan = found
-    t = context.t
-    values: dict[str, Any] = dialog["values"]
+    plan = await _service_plan(update, context, dialog)
+    service = plan.service
     while True:
-        spec = plan.next_field(values, dialog["skipped"])
+        spec = plan.next_field(dialog.values, dialog.skipped)
         if spec is None:
-            return await _preview(update, context, dialog, notice)
-        if spec.name != "runs" or dialog.get("dripfeed"):
+            return await _preview(update, context, dialog, service.id, notice)
+        if spec.name != "runs" or dialog.dripfeed:
             break
         if service.dripfeed is True:
-            dialog["field"] = DRIPFEED_PENDING
-            markup = keyboards.order_dripfeed(t, instance_id(context, FLOW), DRIPFEED_PENDING)
-            await ui.show(update, with_notice(notice, dripfeed_question(t, service)), markup)
-            return ANSWER
+            return await _ask_dripfeed(update, context, dialog, service, notice)
         # The panel does not say: drip-feed only when switched on at the quantity question.
-        dialog["skipped"] = [*dialog["skipped"], "runs"]
-    dialog["field"] = spec.name
+        dialog.skipped.append("runs")
+    dialog.question = spec.name
+    save(context, dialog)
     await ui.show(
         update,
-        with_notice(notice, _question(t, service, spec, dialog)),
+        with_notice(notice, _question(context.t, service, spec, dialog)),
         _question_markup(context, plan, spec, dialog),
     )
     return ANSWER
 
 
+async def _ask_dripfeed(
+    update: Update,
+    context: BotContext,
+    dialog: OrderDialog,
+    service: Service,
+    notice: str | None,
+) -> str:
+    """The drip-feed Yes/No, asked before the runs when the panel lists the service with it."""
+    dialog.question = DRIPFEED_QUESTION
+    save(context, dialog)
+    t = context.t
+    markup = keyboards.order_dripfeed(t, dialog.id, DRIPFEED_QUESTION)
+    await ui.show(update, with_notice(notice, dripfeed_question(t, service)), markup)
+    return ASK_DRIPFEED
+
+
 async def _preview(
     update: Update,
     context: BotContext,
-    dialog: dict[str, Any],
+    dialog: OrderDialog,
+    service_id: int,
     notice: str | None = None,
     *,
     new_message: bool = False,
 ) -> str | int:
     """Price the answers and show the preview (`notice` above it; `new_message`: never edit)."""
     t = context.t
-    values: dict[str, Any] = dialog["values"]
     try:
-        preview = await context.deps.ordering.prepare(
-            context.user.id, int(dialog["service"]), values
-        )
+        preview = await context.deps.ordering.prepare(context.user.id, service_id, dialog.values)
     except AnswerRejected as exc:
-        # The answer no longer fits the service as the panel lists it now: ask it again.
-        for name in (exc.field, *_DEPENDENTS.get(exc.field, ())):
-            values.pop(name, None)
+        # The answer no longer fits the service as the panel lists it now: ask it again, and
+        # the answers that were checked against it.
+        for name in (exc.field, *exc.dependents):
+            dialog.values.pop(name, None)
         if exc.field == "runs":
-            dialog.pop("dripfeed", None)
+            dialog.dripfeed = False
+        save(context, dialog)
         return await _advance(update, context, error_text(t, exc.error))
     except (ServiceGone, UnknownServiceType) as exc:
         return await _ask_service(update, context, error_text(t, exc))
     except InputError as exc:
         await ui.show(update, error_text(t, exc))
-        return _end_dialog(context)
+        return end(context)
     except (NoKey, PanelError) as exc:
         await ui.show(update, panel_error_text(t, exc))
-        return _end_dialog(context)
-    _end_dialog(context)
+        return end(context)
+    end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
     shown = await say(update, text, keyboards.order_preview(t, preview.batch))
@@ -270,29 +305,32 @@ async def _preview(
 # --- dialog handlers -----------------------------------------------------------------------
 
 
+@_step
 async def start_order(update: Update, context: BotContext) -> str | int:
     """/order, /order <id>, /order <words>, and the menu button."""
     await ui.answer(update)
-    begin(context, FLOW)
+    begin(context, OrderDialog)
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, no_key_text(context.t))
-        return _end_dialog(context)
+        return end(context)
     args = context.args or []
     if update.callback_query is None and args:
         return await _service_text(update, context, " ".join(args))
     return await _ask_service(update, context)
 
 
+@_step
 async def order_service(update: Update, context: BotContext) -> str | int:
     """The "Order" button of a service card."""
     await ui.answer(update)
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if decoded is None:
+    pressed = callback_of(update, OrderService)
+    if pressed is None:
         return END
-    begin(context, FLOW)
-    return await _select(update, context, decoded.num(0))
+    begin(context, OrderDialog)
+    return await _select(update, context, pressed.service_id)
 
 
+@_step
 async def receive_service(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     if message is None or not message.text:
@@ -311,7 +349,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
         return await _select(update, context, int(raw))
     index = await _index(update, context)
     if index is None:
-        return _end_dialog(context)
+        return end(context)
     _start_dialog(context, None)
     if context.user_data is not None:
         context.user_data["catalog_search"] = raw[:200]
@@ -320,30 +358,33 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     return PICK_SERVICE
 
 
+async def _open_field(
+    update: Update, context: BotContext
+) -> tuple[OrderDialog, OrderPlan, FieldSpec] | None:
+    """The dialog, its plan and the question that is open; None: it was asked anew instead."""
+    dialog = _dialog(context)
+    plan = await _service_plan(update, context, dialog)
+    try:
+        return dialog, plan, plan.field(dialog.question or "")
+    except KeyError:
+        return None
+
+
+@_step
 async def receive_answer(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     if message is None or message.text is None:
         return ANSWER
-    dialog = _dialog(context)
-    if "service" not in dialog:
-        return await _ask_service(update, context)
-    t = context.t
-    if dialog.get("field") == DRIPFEED_PENDING:
-        return await _advance(update, context, use_buttons(t))
-    found = await _service_plan(update, context, dialog)
-    if not isinstance(found, tuple):
-        return found
-    service, plan = found
-    try:
-        spec = plan.field(str(dialog.get("field")))
-    except KeyError:
+    found = await _open_field(update, context)
+    if found is None:
         return await _advance(update, context)
-    values: dict[str, Any] = dialog["values"]
+    dialog, plan, spec = found
     try:
-        values[spec.name] = spec.parse(message.text, service, values)
+        dialog.values[spec.name] = spec.parse(message.text, plan.service, dialog.values)
     except InputError as exc:
-        await _ask_again(update, context, error_text(t, exc), service, plan, spec, dialog)
+        await _ask_again(update, context, error_text(context.t, exc), plan, spec, dialog)
         return ANSWER
+    save(context, dialog)
     return await _advance(update, context)
 
 
@@ -351,132 +392,151 @@ async def _ask_again(
     update: Update,
     context: BotContext,
     notice: str,
-    service: Service,
     plan: OrderPlan,
     spec: FieldSpec,
-    dialog: dict[str, Any],
+    dialog: OrderDialog,
 ) -> None:
     await ui.send(
         update,
-        with_notice(notice, _question(context.t, service, spec, dialog)),
+        with_notice(notice, _question(context.t, plan.service, spec, dialog)),
         _question_markup(context, plan, spec, dialog),
     )
 
 
+@_step
 async def receive_file(update: Update, context: BotContext) -> str | int:
     """Anything but text at a question: a .txt/.csv answers a list question, else restate it."""
     message = update.effective_message
     if message is None:
         return ANSWER
-    dialog = _dialog(context)
-    if "service" not in dialog:
-        return await _ask_service(update, context)
-    t = context.t
-    if dialog.get("field") == DRIPFEED_PENDING:
-        return await _advance(update, context, use_buttons(t))
-    found = await _service_plan(update, context, dialog)
-    if not isinstance(found, tuple):
-        return found
-    service, plan = found
-    try:
-        spec = plan.field(str(dialog.get("field")))
-    except KeyError:
+    found = await _open_field(update, context)
+    if found is None:
         return await _advance(update, context)
+    dialog, plan, spec = found
+    t = context.t
     doc = message.document
     if not spec.multiline or doc is None:
         notice = text_needed(t) if not spec.multiline else send_lines(t)
-        await _ask_again(update, context, notice, service, plan, spec, dialog)
+        await _ask_again(update, context, notice, plan, spec, dialog)
         return ANSWER
-    values: dict[str, Any] = dialog["values"]
     try:
         problem = list_file_problem(doc.file_name, doc.file_size)
         if problem is not None:
             raise problem
         data = bytes(await (await doc.get_file()).download_as_bytearray())
-        answer = spec.parse(decode_list_file(data, doc.file_name), service, values)
+        answer = spec.parse(decode_list_file(data, doc.file_name), plan.service, dialog.values)
     except InputError as exc:
-        await _ask_again(update, context, error_text(t, exc), service, plan, spec, dialog)
+        await _ask_again(update, context, error_text(t, exc), plan, spec, dialog)
         return ANSWER
     except TelegramError as exc:
         log.warning("could not download a list file: %s", exc)
-        await _ask_again(update, context, file_not_read(t), service, plan, spec, dialog)
+        await _ask_again(update, context, file_not_read(t), plan, spec, dialog)
         return ANSWER
-    values[spec.name] = answer
+    dialog.values[spec.name] = answer
+    save(context, dialog)
     count = len(answer) if isinstance(answer, list) else lines_of(answer)
     return await _advance(update, context, file_accepted(t, count))
 
 
-def _pressed_question(update: Update, context: BotContext) -> tuple[dict[str, Any], str] | None:
-    """The open order dialog and the question a button answers, if it is the open question."""
+_Q = TypeVar("_Q", bound=QuestionButton)
+
+
+def _pressed_question(
+    update: Update, context: BotContext, kind: type[_Q]
+) -> tuple[OrderDialog, _Q] | None:
+    """The open order dialog and the pressed `kind` button, if it answers the open question."""
     pressed = button_of_open_dialog(update, context)
-    dialog = _open_dialog(context)
-    if pressed is None or dialog is None or "service" not in dialog:
+    dialog = open_run(context, OrderDialog)
+    if not isinstance(pressed, kind) or dialog is None or dialog.service is None:
         return None
-    question = pressed.text(1)
-    return (dialog, question) if dialog.get("field") == question else None
+    return (dialog, pressed) if dialog.question == pressed.question else None
 
 
-async def dripfeed_choice(update: Update, context: BotContext) -> str | int | None:
-    """Yes/No of the drip-feed question, or the ⏱ Drip-feed switch at the quantity question."""
-    found = _pressed_question(update, context)
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if found is None or decoded is None or found[1] not in {DRIPFEED_PENDING, "quantity"}:
+@_step
+async def dripfeed_answer(update: Update, context: BotContext) -> str | int | None:
+    """Yes/No of the drip-feed question (state ASK_DRIPFEED)."""
+    found = _pressed_question(update, context, DripfeedChoice)
+    if found is None or found[0].question != DRIPFEED_QUESTION:
         await closed(update, context)
         return None
     await ui.answer(update)
-    dialog, question = found
-    yes = decoded.num(2) == 1
-    if question == DRIPFEED_PENDING:
-        if yes:
-            dialog["dripfeed"] = True
-        else:
-            dialog["skipped"] = [*dialog["skipped"], "runs"]
-    elif yes:
-        dialog["dripfeed"] = True
+    dialog, pressed = found
+    if pressed.yes:
+        dialog.dripfeed = True
     else:
-        dialog.pop("dripfeed", None)
+        dialog.skipped.append("runs")
+    save(context, dialog)
     return await _advance(update, context)
 
 
+@_step
+async def dripfeed_by_message(update: Update, context: BotContext) -> str | int:
+    """Anything sent at the drip-feed question: it is answered with its buttons."""
+    return await _advance(update, context, use_buttons(context.t))
+
+
+@_step
+async def dripfeed_switch(update: Update, context: BotContext) -> str | int | None:
+    """The ⏱ Drip-feed switch at the quantity question (on: the quantity is per run)."""
+    found = _pressed_question(update, context, DripfeedChoice)
+    if found is not None and found[0].question == DRIPFEED_QUESTION:
+        # A dialog saved by a version that asked drip-feed within ANSWER.
+        return await dripfeed_answer(update, context)
+    if found is None or found[0].question != "quantity":
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, pressed = found
+    dialog.dripfeed = pressed.yes
+    save(context, dialog)
+    return await _advance(update, context)
+
+
+@_step
 async def skip_question(update: Update, context: BotContext) -> str | int | None:
-    found = _pressed_question(update, context)
+    found = _pressed_question(update, context, SkipQuestion)
     if found is None:
         await closed(update, context)
         return None
     await ui.answer(update)
-    dialog, name = found
-    plan_found = await _service_plan(update, context, dialog)
-    if not isinstance(plan_found, tuple):
-        return plan_found
-    _service, plan = plan_found
+    dialog, pressed = found
+    plan = await _service_plan(update, context, dialog)
     try:
-        optional = plan.field(name).optional
+        optional = plan.field(pressed.question).optional
     except KeyError:
         optional = False
     if optional:
-        dialog["skipped"] = [*dialog["skipped"], name]
+        dialog.skipped.append(pressed.question)
+        save(context, dialog)
     return await _advance(update, context)
 
 
+@_step
 async def reorder(update: Update, context: BotContext) -> str | int:
     """ "Reorder" on an order card: the same service, link and quantity, straight to preview."""
-    return await _reorder(update, context, dripfeed=True)
+    pressed = callback_of(update, Reorder)
+    order_id = pressed.order_id if pressed is not None else None
+    return await _reorder(update, context, order_id, dripfeed=True)
 
 
+@_step
 async def without_dripfeed(update: Update, context: BotContext) -> str | int:
     """ "Order without drip-feed" under a result the panel refused for its drip-feed.
 
     Only a fresh preview: nothing is placed until the user confirms it.
     """
-    return await _reorder(update, context, dripfeed=False)
+    pressed = callback_of(update, OrderWithoutDripfeed)
+    order_id = pressed.order_id if pressed is not None else None
+    return await _reorder(update, context, order_id, dripfeed=False)
 
 
-async def _reorder(update: Update, context: BotContext, *, dripfeed: bool) -> str | int:
+async def _reorder(
+    update: Update, context: BotContext, order_id: int | None, *, dripfeed: bool
+) -> str | int:
     t = context.t
-    decoded = decode(update.callback_query.data if update.callback_query else None)
     found = (
-        await context.deps.ordering.reorder_values(context.user.id, decoded.num(0))
-        if decoded is not None
+        await context.deps.ordering.reorder_values(context.user.id, order_id)
+        if order_id is not None
         else None
     )
     if found is None:
@@ -485,23 +545,21 @@ async def _reorder(update: Update, context: BotContext, *, dripfeed: bool) -> st
     await ui.answer(update)
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
-        return _end_dialog(context)
+        return end(context)
     service_id, values = found
     if not dripfeed:
         values = {k: v for k, v in values.items() if k not in {"runs", "interval"}}
-    begin(context, FLOW)
+    begin(context, OrderDialog)
     index = await _index(update, context)
     if index is None:
-        return _end_dialog(context)
+        return end(context)
     service = index.get(service_id)
     plan = plan_for(service) if service is not None else None
     # Optional questions the first order left out stay out (no drip-feed unless it had one).
     skipped = [f.name for f in plan.fields if f.optional and f.name not in values] if plan else []
-    dialog = _start_dialog(context, service_id, values, skipped)
-    if "runs" in values:
-        dialog["dripfeed"] = True
+    dialog = _start_dialog(context, service_id, values, skipped, dripfeed="runs" in values)
     # The refused result stays readable: its preview without drip-feed comes as a new message.
-    return await _preview(update, context, dialog, new_message=not dripfeed)
+    return await _preview(update, context, dialog, service_id, new_message=not dripfeed)
 
 
 # --- confirm / discard (not dialog states: they must work from anywhere) -------------------
@@ -509,8 +567,8 @@ async def _reorder(update: Update, context: BotContext, *, dripfeed: bool) -> st
 
 async def confirm(update: Update, context: BotContext) -> None:
     t = context.t
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if decoded is None:
+    pressed = callback_of(update, ConfirmOrder)
+    if pressed is None:
         return
 
     async def claimed(order: Order) -> None:
@@ -518,7 +576,7 @@ async def confirm(update: Update, context: BotContext) -> None:
         await announce(update, sending(t))
 
     try:
-        result = await context.deps.ordering.confirm(context.user.id, decoded.text(0), claimed)
+        result = await context.deps.ordering.confirm(context.user.id, pressed.batch, claimed)
     except NoKey:
         await ui.answer(update, no_key_text(t), alert=True)
         return
@@ -586,11 +644,11 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
 
 async def discard(update: Update, context: BotContext) -> None:
     t = context.t
-    decoded = decode(update.callback_query.data if update.callback_query else None)
-    if decoded is None:
+    pressed = callback_of(update, DiscardOrder)
+    if pressed is None:
         return
     ordering = context.deps.ordering
-    batch = decoded.text(0)
+    batch = pressed.batch
     if await ordering.discard(context.user.id, batch):
         await ui.answer(update)
         await ui.show(update, discarded(t), keyboards.main_menu(t))
@@ -607,9 +665,9 @@ def dialog_part() -> DialogPart:
         entry_points=[
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
-            CallbackQueryHandler(order_service, pattern=pattern(Action.ORDER_SERVICE)),
-            CallbackQueryHandler(reorder, pattern=pattern(Action.REORDER)),
-            CallbackQueryHandler(without_dripfeed, pattern=pattern(Action.NO_DRIPFEED)),
+            CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
+            CallbackQueryHandler(reorder, pattern=Reorder.pattern()),
+            CallbackQueryHandler(without_dripfeed, pattern=OrderWithoutDripfeed.pattern()),
         ],
         states={
             PICK_SERVICE: [
@@ -619,8 +677,13 @@ def dialog_part() -> DialogPart:
             ANSWER: [
                 MessageHandler(text, receive_answer),
                 MessageHandler(not_text, receive_file),
-                CallbackQueryHandler(dripfeed_choice, pattern=pattern(Action.DRIPFEED)),
-                CallbackQueryHandler(skip_question, pattern=pattern(Action.ORDER_SKIP)),
+                CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
+                CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
+            ],
+            ASK_DRIPFEED: [
+                CallbackQueryHandler(dripfeed_answer, pattern=DripfeedChoice.pattern()),
+                # Any message: this question is answered with its buttons only.
+                MessageHandler(~tg_filters.COMMAND, dripfeed_by_message),
             ],
         },
     )
@@ -628,6 +691,6 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(confirm, pattern=pattern(Action.CONFIRM)),
-        CallbackQueryHandler(discard, pattern=pattern(Action.DISCARD)),
+        CallbackQueryHandler(confirm, pattern=ConfirmOrder.pattern()),
+        CallbackQueryHandler(discard, pattern=DiscardOrder.pattern()),
     ]

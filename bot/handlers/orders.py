@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import (
+    CallbackData,
+    CancelOrder,
+    CancelOrderYes,
+    OrderCard,
+    OrdersPage,
+    RefillOrder,
+    RefreshOrder,
+    StatusOf,
+    callback_of,
+)
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.delivery import deliver
@@ -53,12 +63,14 @@ def panel_errors(handler: Handler) -> Handler:
     return wrapper
 
 
-def _arg(update: Update) -> int:
-    query = update.callback_query
-    decoded = decode(query.data if query else None)
-    if decoded is None:  # the handler patterns only let well-formed data through
+_Data = TypeVar("_Data", bound=CallbackData)
+
+
+def _pressed(update: Update, kind: type[_Data]) -> _Data:
+    pressed = callback_of(update, kind)
+    if pressed is None:  # the handler patterns only let well-formed data through
         raise ValueError("malformed callback data")
-    return decoded.num(0)
+    return pressed
 
 
 async def _expired(update: Update, context: BotContext) -> None:
@@ -113,15 +125,13 @@ async def orders_command(update: Update, context: BotContext) -> None:
 
 async def orders_page(update: Update, context: BotContext) -> None:
     await ui.answer(update)
-    query = update.callback_query
-    decoded = decode(query.data if query else None)
-    assert decoded is not None
+    pressed = _pressed(update, OrdersPage)
     try:
-        order_filter = OrderFilter(decoded.text(0))
+        order_filter = OrderFilter(pressed.filter)
     except ValueError:
         await _expired(update, context)
         return
-    await _render_page(update, context, order_filter, decoded.num(1))
+    await _render_page(update, context, order_filter, pressed.page)
 
 
 async def _render_page(
@@ -135,7 +145,8 @@ async def _render_page(
 
 
 async def order_card(update: Update, context: BotContext) -> None:
-    order = await context.deps.tracking.order(context.user.id, _arg(update))
+    order_id = _pressed(update, OrderCard).order_id
+    order = await context.deps.tracking.order(context.user.id, order_id)
     if order is None:
         await _expired(update, context)
         return
@@ -146,7 +157,7 @@ async def order_card(update: Update, context: BotContext) -> None:
 @panel_errors
 async def status_of(update: Update, context: BotContext) -> None:
     """A panel order id (the order dialog's result carries it): its card, or a plain lookup."""
-    panel_id = _arg(update)
+    panel_id = _pressed(update, StatusOf).panel_order_id
     tracking = context.deps.tracking
     order = await tracking.order_by_panel_id(context.user.id, panel_id)
     if order is not None:
@@ -162,7 +173,7 @@ async def status_of(update: Update, context: BotContext) -> None:
 @panel_errors
 async def order_refresh(update: Update, context: BotContext) -> None:
     tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, _arg(update))
+    order = await tracking.order(context.user.id, _pressed(update, RefreshOrder).order_id)
     if order is None:
         await _expired(update, context)
         return
@@ -175,7 +186,7 @@ async def order_refresh(update: Update, context: BotContext) -> None:
 @panel_errors
 async def order_refill(update: Update, context: BotContext) -> None:
     tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, _arg(update))
+    order = await tracking.order(context.user.id, _pressed(update, RefillOrder).order_id)
     if order is None or order.panel_order_id is None:
         await _expired(update, context)
         return
@@ -187,7 +198,8 @@ async def order_refill(update: Update, context: BotContext) -> None:
 
 async def order_cancel_ask(update: Update, context: BotContext) -> None:
     t = context.t
-    order = await context.deps.tracking.order(context.user.id, _arg(update))
+    order_id = _pressed(update, CancelOrder).order_id
+    order = await context.deps.tracking.order(context.user.id, order_id)
     if order is None or order.panel_order_id is None:
         await _expired(update, context)
         return
@@ -198,7 +210,7 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
 @panel_errors
 async def order_cancel_yes(update: Update, context: BotContext) -> None:
     tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, _arg(update))
+    order = await tracking.order(context.user.id, _pressed(update, CancelOrderYes).order_id)
     if order is None or order.panel_order_id is None:
         await _expired(update, context)
         return
@@ -213,11 +225,11 @@ def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("orders", orders_command),
         CallbackQueryHandler(orders_command, pattern=menu_pattern("orders")),
-        CallbackQueryHandler(orders_page, pattern=pattern(Action.ORDERS_PAGE)),
-        CallbackQueryHandler(order_card, pattern=pattern(Action.ORDER_CARD)),
-        CallbackQueryHandler(status_of, pattern=pattern(Action.STATUS_OF)),
-        CallbackQueryHandler(order_refresh, pattern=pattern(Action.ORDER_REFRESH)),
-        CallbackQueryHandler(order_refill, pattern=pattern(Action.ORDER_REFILL)),
-        CallbackQueryHandler(order_cancel_ask, pattern=pattern(Action.ORDER_CANCEL)),
-        CallbackQueryHandler(order_cancel_yes, pattern=pattern(Action.ORDER_CANCEL_YES)),
+        CallbackQueryHandler(orders_page, pattern=OrdersPage.pattern()),
+        CallbackQueryHandler(order_card, pattern=OrderCard.pattern()),
+        CallbackQueryHandler(status_of, pattern=StatusOf.pattern()),
+        CallbackQueryHandler(order_refresh, pattern=RefreshOrder.pattern()),
+        CallbackQueryHandler(order_refill, pattern=RefillOrder.pattern()),
+        CallbackQueryHandler(order_cancel_ask, pattern=CancelOrder.pattern()),
+        CallbackQueryHandler(order_cancel_yes, pattern=CancelOrderYes.pattern()),
     ]

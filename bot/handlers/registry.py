@@ -14,7 +14,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import Action, pattern
+from bot.callbacks import (
+    DecideAccess,
+    RequestAccess,
+    SetLanguage,
+    ToggleNotifications,
+    UsersPage,
+)
 from bot.handlers import admin, bulk, catalog, keys, order, start
 from bot.handlers import orders as order_views
 from bot.handlers import status as order_status
@@ -33,7 +39,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
     parts.append(order.dialog_part())
-    main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts)]
+    main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
         CallbackQueryHandler(start.start, pattern=menu_pattern("home")),
@@ -43,16 +49,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> set[str]:
         closed_buttons(),
         CommandHandler("language", start.language_menu),
         CallbackQueryHandler(start.language_menu, pattern=menu_pattern("language")),
-        CallbackQueryHandler(start.set_language, pattern=pattern(Action.LANGUAGE)),
+        CallbackQueryHandler(start.set_language, pattern=SetLanguage.pattern()),
         CommandHandler("settings", start.settings_menu),
         CallbackQueryHandler(start.settings_menu, pattern=menu_pattern("settings")),
-        CallbackQueryHandler(start.toggle_notifications, pattern=pattern(Action.NOTIFY_TOGGLE)),
-        CallbackQueryHandler(request_access, pattern=pattern(Action.ACCESS_REQUEST)),
+        CallbackQueryHandler(start.toggle_notifications, pattern=ToggleNotifications.pattern()),
+        CallbackQueryHandler(request_access, pattern=RequestAccess.pattern()),
         CommandHandler("allow", admin.allow),
         CommandHandler("deny", admin.deny),
         CommandHandler("users", admin.users),
-        CallbackQueryHandler(admin.users, pattern=pattern(Action.USERS_PAGE)),
-        CallbackQueryHandler(admin.decide, pattern=pattern(Action.ACCESS_DECIDE)),
+        CallbackQueryHandler(admin.users, pattern=UsersPage.pattern()),
+        CallbackQueryHandler(admin.decide, pattern=DecideAccess.pattern()),
     ]
     main += keys.handlers()
     main += catalog.handlers()

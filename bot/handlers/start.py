@@ -6,10 +6,11 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import keyboards
-from bot.callbacks import decode
+from bot.callbacks import SetLanguage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.commands import available
+from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
@@ -42,7 +43,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def cancel_dialog(update: Update, context: BotContext) -> int:
     """Fallback of every dialog: leaves it, always; /cancel also cancels open previews."""
     await ui.answer(update)
-    _clear_dialog(context)
+    end(context)
     cancelled = await cancel_previews(context) if update.callback_query is None else 0
     await ui.show(update, dialog_cancelled(context.t, cancelled), keyboards.main_menu(context.t))
     return ConversationHandler.END
@@ -58,24 +59,18 @@ async def cancel_idle(update: Update, context: BotContext) -> None:
     await ui.send(update, nothing_to_cancel(context.t))
 
 
-def _clear_dialog(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop("dialog", None)
-
-
 async def language_menu(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     await ui.show(update, choose_language(context.t), keyboards.languages(context.t.language))
 
 
 async def set_language(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    decoded = decode(query.data if query else None)
+    pressed = callback_of(update, SetLanguage)
     deps = context.deps
-    if decoded is None or decoded.text(0) not in deps.catalogs.languages:
+    if pressed is None or pressed.code not in deps.catalogs.languages:
         await ui.answer(update, button_expired(context.t))
         return
-    lang = decoded.text(0)
+    lang = pressed.code
     await deps.storage.users.set_language(context.user.id, lang)
     context.t = deps.catalogs.translator(lang)
     await ui.answer(update)

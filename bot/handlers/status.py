@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.callbacks import Action, decode, pattern
+from bot.callbacks import CancelManyNo, CancelManyYes, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.delivery import deliver
@@ -138,10 +138,10 @@ async def cancel_order(update: Update, context: BotContext) -> None:
 
 
 def _token(update: Update) -> str:
-    query = update.callback_query
-    decoded = decode(query.data if query else None)
-    assert decoded is not None  # the handler's pattern checked the data
-    return decoded.text(0)
+    pressed = callback_of(update)
+    # The handlers' patterns let only /cancelorder's Yes and No through.
+    assert isinstance(pressed, CancelManyYes | CancelManyNo)
+    return pressed.token
 
 
 @panel_errors
@@ -189,7 +189,7 @@ def handlers() -> list[AnyHandler]:
         CommandHandler("refill", refill),
         CommandHandler("refillstatus", refill_status),
         CommandHandler("cancelorder", cancel_order),
-        CallbackQueryHandler(cancel_many_yes, pattern=pattern(Action.CANCEL_MANY)),
-        CallbackQueryHandler(cancel_many_no, pattern=pattern(Action.CANCEL_MANY_NO)),
+        CallbackQueryHandler(cancel_many_yes, pattern=CancelManyYes.pattern()),
+        CallbackQueryHandler(cancel_many_no, pattern=CancelManyNo.pattern()),
         CommandHandler("export", export),
     ]

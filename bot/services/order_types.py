@@ -72,6 +72,8 @@ class FieldSpec:
 
     `optional` fields may be skipped. A field with `depends_on` is asked (and required)
     only when that other field got a value — the drip-feed interval follows the runs.
+    `checked_against` names the answers its parser reads (runs × quantity must fit the
+    service's max): an answer checked against a changed one must be asked again.
     Prompt placeholders are filled from `prompt_params(service)`.
     """
 
@@ -81,6 +83,7 @@ class FieldSpec:
     optional: bool = False
     depends_on: str | None = None
     multiline: bool = False
+    checked_against: tuple[str, ...] = ()
 
     def applies(self, values: Values) -> bool:
         return self.depends_on is None or values.get(self.depends_on) is not None
@@ -121,6 +124,18 @@ class OrderPlan:
             if spec.name == name:
                 return spec
         raise KeyError(name)
+
+    def dependents(self, name: str) -> tuple[str, ...]:
+        """The fields whose answers rest on `name`'s, directly or in turn.
+
+        When `name` must be asked again, so must these: the interval follows the runs, and
+        the runs were checked against the quantity. A field only rests on earlier ones.
+        """
+        found: list[str] = []
+        for spec in self.fields:
+            if {spec.depends_on, *spec.checked_against} & {name, *found}:
+                found.append(spec.name)
+        return tuple(found)
 
     def next_field(
         self, values: Values, skipped: Collection[str] = frozenset()
@@ -255,6 +270,7 @@ RUNS = FieldSpec(
     N_("Drip-feed: in how many runs should it be delivered (2–{max_runs})? Skip for all at once."),
     _runs,
     optional=True,
+    checked_against=("quantity",),
 )
 INTERVAL = FieldSpec(
     "interval",
@@ -297,7 +313,9 @@ GROUPS = FieldSpec(
 )
 SUB_USERNAME = FieldSpec("username", N_("Send the username to subscribe to."), _username)
 SUB_MIN = FieldSpec("min", N_("Minimum quantity per post ({min}–{max})?"), _sub_min)
-SUB_MAX = FieldSpec("max", N_("Maximum quantity per post (up to {max})?"), _sub_max)
+SUB_MAX = FieldSpec(
+    "max", N_("Maximum quantity per post (up to {max})?"), _sub_max, checked_against=("min",)
+)
 POSTS = FieldSpec(
     "posts",
     N_("How many new posts should be covered? Skip for no limit."),

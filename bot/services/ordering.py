@@ -46,12 +46,14 @@ class UnknownServiceType(InputError):
 
 
 class AnswerRejected(Exception):
-    """A stored answer no longer fits the service (reorder, catalog change): ask it again."""
+    """A stored answer no longer fits the service (reorder, catalog change): ask it again,
+    and the `dependents` (`OrderPlan.dependents`) too: they were checked against it."""
 
-    def __init__(self, field: str, error: InputError) -> None:
+    def __init__(self, field: str, error: InputError, dependents: tuple[str, ...] = ()) -> None:
         super().__init__(error.english)
         self.field = field
         self.error = error
+        self.dependents = dependents
 
 
 def unknown_type_error(service: Service) -> UnknownServiceType:
@@ -93,7 +95,7 @@ def revalidate(plan: OrderPlan, values: Mapping[str, Any]) -> dict[str, Any]:
         try:
             checked[spec.name] = spec.parse(answer_text(value), plan.service, checked)
         except InputError as exc:
-            raise AnswerRejected(spec.name, exc) from None
+            raise AnswerRejected(spec.name, exc, plan.dependents(spec.name)) from None
     return checked
 
 
