@@ -87,3 +87,28 @@ async def test_a_storm_longer_than_the_repeats_delivers_the_result_later(bot: Ha
     assert len(placed) == 1
     # The queued result carries the order card button, like every other notice of an order.
     assert [label for label, _ in result.buttons()] == ["📄 Open order"]
+
+
+async def test_a_document_is_uploaded_again_after_a_reset_and_a_502(bot: Harness) -> None:
+    from tests.e2e.test_orders import place
+
+    u = await bot.member(6104, key=KEY)
+    await place(bot, u.id, KEY)
+    bot.telegram.reset_connection_once("sendDocument")
+    bot.telegram.inject("sendDocument", error_code=502, chat_id=u.id)
+    await u.send("/export")
+    export = await u.reply(timeout=10)
+    assert export.document is not None
+    assert export.document.content.startswith("\ufeff".encode())  # the whole file, again
+    assert b"instagram.com" in export.document.content
+    assert [c.status for c in bot.telegram.calls_to("sendDocument")] == [0, 502, 200]
+    assert "Traceback" not in bot.logs.text
+
+
+async def test_a_proxy_html_502_page_is_repeated_too(bot: Harness) -> None:
+    u = await bot.member(6105, key=KEY)
+    bot.telegram.inject("sendMessage", error_code=502, chat_id=u.id, html=True, times=2)
+    await u.send("/help")
+    assert "/setkey" in text_of(await u.reply(timeout=10))
+    assert [c.status for c in bot.telegram.calls_to("sendMessage")] == [502, 502, 200]
+    assert "Traceback" not in bot.logs.text

@@ -103,6 +103,8 @@ _DEFAULT_DESCRIPTIONS = {
     "make sure that only one bot instance is running",
     500: "Internal Server Error",
     502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 _CHAT_ACTIONS = frozenset(
@@ -134,11 +136,15 @@ _QUERY_INVALID = "Bad Request: query is too old and response timeout expired or 
 
 
 class _ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None, *, html: bool = False
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        # Answered as the HTML page of a proxy in front of the Bot API (nginx's 502 page).
+        self.html = html
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -389,8 +395,12 @@ class FakeTelegram:
         retry_after: int | None = None,
         chat_id: int | None = None,
         times: int | None = 1,
+        html: bool = False,
     ) -> None:
-        """Next `times` calls of `method` (to `chat_id` if given) fail; times=None: until clear."""
+        """Next `times` calls of `method` (to `chat_id` if given) fail; times=None: until clear.
+
+        html=True answers with a proxy's HTML error page instead of Telegram's JSON envelope,
+        as the load balancers in front of the Bot API do for 502/504."""
         if error_code == 429 and retry_after is None:
             retry_after = 1  # PTB only raises RetryAfter when retry_after is present
         if description is None:
@@ -399,7 +409,7 @@ class FakeTelegram:
             else:
                 description = _DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
         method = self._canonical.get(method.lower(), method)
-        error = _ApiError(error_code, description, retry_after)
+        error = _ApiError(error_code, description, retry_after, html=html)
         self._faults.append(_Fault(method, error, chat_id, times))
 
     def clear_faults(self) -> None:
@@ -502,6 +512,14 @@ class FakeTelegram:
             return self._drop(request, method, params, files)
 
         injected = self._injected_error(method, params)
+        if injected is not None and injected.html:
+            self._record(method, params, files, injected.code, {}, True)
+            page = (
+                f"<html><head><title>{injected.code} {injected.description}</title></head>"
+                f"<body><center><h1>{injected.code} {injected.description}</h1></center>"
+                "<hr><center>nginx</center></body></html>"
+            )
+            return web.Response(text=page, status=injected.code, content_type="text/html")
         if injected is not None:
             return self._answer(method, params, files, injected.code, injected.body(), True)
         if method in _RATE_LIMITED and self._over_rate_limit():
