@@ -1,7 +1,7 @@
 """Admin commands: /allow, /deny, /users, and the Approve / Reject buttons of access requests.
 
 Only admins reach these handlers: `handlers(admin_ids)` puts `filters.User(admin_ids)` on the
-commands and the same ids on the buttons; anyone else gets `admins_only` or, for an Approve or
+commands and the same ids on the buttons; anyone else gets `not_for_you` or, for an Approve or
 Reject button, the answer every unknown button gets.
 """
 
@@ -21,8 +21,21 @@ from bot.callbacks import DecideAccess, UsersPage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
-from bot.i18n import Translator
-from bot.storage.models import AccessState, RequestCopy, User
+from bot.storage.models import AccessState, RequestCopy
+from bot.views.admin import (
+    admin_name,
+    admins_not_denied,
+    admins_only,
+    allowed_text,
+    decided_text,
+    denied_text,
+    outcome_text,
+    refusal,
+    unknown_user,
+    usage,
+    users_text,
+)
+from bot.views.errors import button_expired
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +54,7 @@ async def _parse_target(update: Update, context: BotContext) -> int | None:
     text = args[0] if len(args) == 1 else ""
     target = int(text) if text.isascii() and text.isdigit() else 0
     if not 0 < target < MAX_USER_ID:
-        await ui.send(update, context.t._("Usage: /{command} USER_ID", command=_command(update)))
+        await ui.send(update, usage(context.t, _command(update)))
         return None
     return target
 
@@ -56,7 +69,7 @@ async def allow(update: Update, context: BotContext) -> None:
     if target is None:
         return
     before = await context.deps.access.allow(target, by=context.user.id)
-    await ui.send(update, context.t._("User {id} may use the bot now.", id=target))
+    await ui.send(update, allowed_text(context.t, target))
     if before is AccessState.REQUESTED:
         await update_copies(context, target)
     if before is not AccessState.ALLOWED:  # the user hears each outcome once
@@ -68,13 +81,13 @@ async def deny(update: Update, context: BotContext) -> None:
     if target is None:
         return
     if context.deps.access.is_admin(target):
-        await ui.send(update, context.t._("Admins cannot be denied."))
+        await ui.send(update, admins_not_denied(context.t))
         return
     before = await context.deps.access.deny(target, by=context.user.id)
     if before is None:
-        await ui.send(update, context.t._("I do not know user {id}.", id=target))
+        await ui.send(update, unknown_user(context.t, target))
         return
-    await ui.send(update, context.t._("User {id} is denied now.", id=target))
+    await ui.send(update, denied_text(context.t, target))
     if before is AccessState.REQUESTED:
         # The user was promised an answer to the request; a revoked member is not told.
         await update_copies(context, target)
@@ -85,19 +98,20 @@ async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
     data = callback_of(update, DecideAccess)
     if data is None:
-        await ui.answer(update, context.t._("This button has expired."))
+        await ui.answer(update, button_expired(context.t))
         return
     target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
     t = context.t
     if decision is None:
-        await ui.answer(update, t._("I do not know user {id}.", id=target))
+        await ui.answer(update, unknown_user(t, target))
         return
     pressed = query.message if query is not None else None
     extra = [RequestCopy(context.user.id, pressed.message_id)] if pressed is not None else []
     if not decision.decided:
         # Someone decided first: say who, and show this admin the outcome instead of buttons.
-        await ui.answer(update, await _refusal(context, decision.user), alert=True)
+        admin = await _admin_name(context, decision.user.access_decided_by)
+        await ui.answer(update, refusal(t, decision.user, admin), alert=True)
         await update_copies(context, target, extra=extra)
         return
     await ui.answer(update)
@@ -109,50 +123,7 @@ async def _admin_name(context: BotContext, admin_id: int | None) -> str | None:
     """How admins see each other: @username, else first name, else the id (None: unknown)."""
     if admin_id is None:
         return None
-    admin = await context.deps.users.get(admin_id)
-    if admin is not None and admin.username:
-        return f"@{admin.username}"
-    if admin is not None and admin.first_name:
-        return admin.first_name
-    return str(admin_id)
-
-
-async def _refusal(context: BotContext, user: User) -> str:
-    """Plain text (a callback alert): the decision that stands, and who made it."""
-    t = context.t
-    admin = await _admin_name(context, user.access_decided_by)
-    if user.access is AccessState.ALLOWED:
-        if admin is None:
-            return t._("This request was already approved.")
-        return t._("This request was already approved by {admin}.", admin=admin)
-    if user.access is AccessState.DENIED:
-        if admin is None:
-            return t._("This request was already rejected.")
-        return t._("This request was already rejected by {admin}.", admin=admin)
-    return t._("This request is no longer open.")
-
-
-def _decided_text(t: Translator, user: User, admin: str | None) -> str:
-    name = ui.esc(user.first_name or str(user.id))
-    if user.access is AccessState.ALLOWED:
-        if admin is None:
-            return t._("✅ {name} (id {id}) was approved.", name=name, id=user.id)
-        return t._(
-            "✅ {name} (id {id}) was approved by {admin}.",
-            name=name,
-            id=user.id,
-            admin=ui.esc(admin),
-        )
-    if user.access is AccessState.DENIED:
-        if admin is None:
-            return t._("❌ {name} (id {id}) was rejected.", name=name, id=user.id)
-        return t._(
-            "❌ {name} (id {id}) was rejected by {admin}.",
-            name=name,
-            id=user.id,
-            admin=ui.esc(admin),
-        )
-    return t._("This request is no longer open.")
+    return admin_name(await context.deps.users.get(admin_id), admin_id)
 
 
 async def update_copies(
@@ -177,7 +148,7 @@ async def update_copies(
         )
         try:
             await context.bot.edit_message_text(
-                _decided_text(t, user, admin), chat_id=copy.admin_id, message_id=copy.message_id
+                decided_text(t, user, admin), chat_id=copy.admin_id, message_id=copy.message_id
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
@@ -192,13 +163,8 @@ async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> 
     user = await deps.users.get(user_id)
     lang = user.language if user and user.language else deps.settings.default_language
     t = deps.catalogs.translator(lang)
-    text = (
-        t._("Good news: an admin gave you access. Send /start to begin.")
-        if allowed
-        else t._("Sorry, an admin declined your access request.")
-    )
     try:
-        await context.bot.send_message(user_id, text)
+        await context.bot.send_message(user_id, outcome_text(t, allowed=allowed))
     except TelegramError as exc:
         # The user may never have opened a chat with the bot (allowed ahead of time).
         log.info("could not tell user %s about the access decision: %s", user_id, exc)
@@ -216,31 +182,15 @@ async def users(update: Update, context: BotContext) -> None:
 async def _render_users(update: Update, context: BotContext, page: int) -> None:
     t = context.t
     listing = await context.deps.users.page(page, USERS_PAGE_SIZE)
-    lines = [t._("<b>Users</b> ({count})", count=listing.total)]
-    lines += [_user_line(t, context, u) for u in listing.users]
+    text = users_text(t, listing.total, listing.users, context.deps.access.admin_ids)
     nav = keyboards.pager(t, listing.page, listing.pages, UsersPage)
-    await ui.show(update, "\n".join(lines), keyboards.markup([nav]) if nav else None)
+    await ui.show(update, text, keyboards.markup([nav]) if nav else None)
 
 
-def _user_line(t: Translator, context: BotContext, user: User) -> str:
-    if context.deps.access.is_admin(user.id):
-        state = t._("admin")
-    else:
-        state = {
-            AccessState.ALLOWED: t._("allowed"),
-            AccessState.REQUESTED: t._("requested"),
-            AccessState.DENIED: t._("denied"),
-        }.get(user.access, t._("no access"))
-    name = ui.esc(user.first_name or "")
-    handle = f" @{ui.esc(user.username)}" if user.username else ""
-    blocked = " " + t._("(blocked the bot)") if user.blocked_bot else ""
-    return f"<code>{user.id}</code> {name}{handle} — {state}{blocked}"
-
-
-async def admins_only(update: Update, context: BotContext) -> None:
+async def not_for_you(update: Update, context: BotContext) -> None:
     """An admin command (or a Users page button) from someone who is not an admin."""
     await ui.answer(update)
-    await ui.send(update, context.t._("This command is for admins."))
+    await ui.send(update, admins_only(context.t))
 
 
 class AdminButton(CallbackQueryHandler[BotContext, None]):
@@ -280,6 +230,6 @@ def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
         AdminButton(users, pattern=UsersPage.pattern(), admins=admins),
         AdminButton(decide, pattern=DecideAccess.pattern(), admins=admins),
         # Everyone else: a plain answer instead of the "I did not understand" fallback.
-        CommandHandler(list(COMMANDS), admins_only),
-        CallbackQueryHandler(admins_only, pattern=UsersPage.pattern()),
+        CommandHandler(list(COMMANDS), not_for_you),
+        CallbackQueryHandler(not_for_you, pattern=UsersPage.pattern()),
     ]

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
-from telegram import Document, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -33,31 +32,40 @@ from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, instance_id
-from bot.handlers.errors import no_key_text, reply_panel_error
+from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
-from bot.i18n import Translator
 from bot.panel import PanelError
-from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine, decode_upload
+from bot.services.bulk import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkRepriced, BulkSubmission, ConfirmOutcome
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
-    check_csv,
+    Attachment,
+    already_alert,
+    check_file,
+    discard_text,
+    gone_alert,
     input_error_text,
+    list_question,
+    no_longer_valid,
+    not_a_list,
     preview_is_long,
     render_already,
     render_preview,
     render_repriced,
     render_result,
-    result_csv,
+    result_file,
+    submitting_text,
+    upload_problem,
 )
+from bot.views.errors import button_expired, download_failed, no_key_text
+from bot.views.previews import closed_text, replaced_text
 
 log = logging.getLogger(__name__)
 
 WAIT_LINES = "bulk.lines"
 
-UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
 # user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
 REJECTS_KEY = "bulk_rejects"
 # Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
@@ -113,22 +121,7 @@ async def ask_lines(update: Update, context: BotContext) -> str | int:
     inline = _text_after_command(update)
     if inline:
         return await _preview(update, context, inline)
-    await ui.show(
-        update,
-        t._(
-            "<b>Bulk order</b>\n"
-            "Send one order per line: <code>service id | link | quantity</code>\n"
-            "<code>1 | https://instagram.com/user | 1000\n"
-            "6 ; https://youtube.com/watch?v=abc ; 5000</code>\n"
-            "Separators <code>|</code> <code>;</code> <code>,</code>, tab or spaces all work; "
-            "blank lines and lines starting with <code>#</code> are skipped.\n"
-            "You can also upload a .txt or .csv file (up to {max_kb} KB, {max_lines} lines). "
-            "Nothing is ordered before you confirm the preview.",
-            max_kb=MAX_UPLOAD_BYTES // 1024,
-            max_lines=t.number(context.deps.bulk.max_lines),
-        ),
-        _cancel(context),
-    )
+    await ui.show(update, list_question(t, context.deps.bulk.max_lines), _cancel(context))
     return WAIT_LINES
 
 
@@ -156,7 +149,7 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
     if doc is None:
         return WAIT_LINES
     t = context.t
-    problem = _upload_problem(t, doc)
+    problem = upload_problem(t, doc.file_name, doc.file_size)
     if problem is not None:
         await ui.send(update, problem, _cancel(context))
         return WAIT_LINES
@@ -164,11 +157,7 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
         data = bytes(await (await doc.get_file()).download_as_bytearray())
     except TelegramError as exc:
         log.warning("could not download a bulk file: %s", exc)
-        await ui.send(
-            update,
-            t._("I could not download that file. Please send it again, or paste the lines."),
-            _cancel(context),
-        )
+        await ui.send(update, download_failed(t), _cancel(context))
         return WAIT_LINES
     try:
         text = decode_upload(data)
@@ -178,26 +167,8 @@ async def receive_document(update: Update, context: BotContext) -> str | int:
     return await _preview(update, context, text)
 
 
-def _upload_problem(t: Translator, doc: Document) -> str | None:
-    suffix = PurePosixPath(doc.file_name or "").suffix.lower()
-    if suffix not in UPLOAD_EXTENSIONS:
-        return t._("Please send a .txt or .csv file, or paste the lines as text.")
-    if doc.file_size is not None and doc.file_size > MAX_UPLOAD_BYTES:
-        return t._(
-            "The file is too large ({size} KB). The limit is {max} KB.",
-            size=doc.file_size // 1024,
-            max=MAX_UPLOAD_BYTES // 1024,
-        )
-    return None
-
-
 async def other_input(update: Update, context: BotContext) -> str:
-    t = context.t
-    await ui.send(
-        update,
-        t._("Send the order lines as text or as a .txt/.csv file, or /cancel."),
-        _cancel(context),
-    )
+    await ui.send(update, not_a_list(context.t), _cancel(context))
     return WAIT_LINES
 
 
@@ -214,7 +185,7 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
-            await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+            await _send_file(update, check_file(t, draft))
         return WAIT_LINES
     markup = keyboards.bulk_preview(
         t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
@@ -222,19 +193,19 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
     shown = await ui.send(update, body, markup)
     await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+        await _send_file(update, check_file(t, draft))
     return end(context)
 
 
-async def _send_csv(update: Update, data: bytes, filename: str, caption: str) -> None:
+async def _send_file(update: Update, file: Attachment) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     try:
-        await chat.send_document(InputFile(data, filename=filename), caption=caption)
+        await chat.send_document(InputFile(file.data, filename=file.filename), caption=file.caption)
     except TelegramError as exc:
         # The message already carries the summary; the file is the extra detail.
-        log.warning("could not send %s: %s", filename, exc)
+        log.warning("could not send %s: %s", file.filename, exc)
 
 
 def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | None:
@@ -254,14 +225,12 @@ async def confirm(update: Update, context: BotContext) -> None:
     t = context.t
     confirmed = _confirmed(update, context)
     if confirmed is None:
-        await ui.answer(update, t._("This button has expired."))
+        await ui.answer(update, button_expired(t))
         return
     batch, first = confirmed
 
     async def submitting(n: int) -> None:
-        await announce(
-            update, t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
-        )
+        await announce(update, submitting_text(t, n))
 
     try:
         submission = await context.deps.bulk.confirm(
@@ -271,35 +240,34 @@ async def confirm(update: Update, context: BotContext) -> None:
         await ui.answer(update)
         await reply_panel_error(update, context, exc)
         return
-    if submission.outcome is ConfirmOutcome.MISSING:
-        await ui.answer(update, t._("This preview has expired."))
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
-        return
-    if submission.outcome is ConfirmOutcome.ALREADY:
-        await ui.answer(update, t._("Already submitted."))
+    if not await _refused(update, context, batch, submission):
+        await _show_result(update, context, batch, submission)
+
+
+async def _refused(
+    update: Update, context: BotContext, batch: str, submission: BulkSubmission
+) -> bool:
+    """Nothing was sent (a second tap, an old, closed or changed preview): say why."""
+    t = context.t
+    outcome = submission.outcome
+    if outcome is ConfirmOutcome.MISSING:
+        await ui.answer(update, gone_alert(t))
+        await ui.show(update, no_longer_valid(t))
+    elif outcome is ConfirmOutcome.ALREADY:
+        await ui.answer(update, already_alert(t))
         await ui.send(update, render_already(t, submission))
-        return
-    if submission.outcome is ConfirmOutcome.REPLACED:
-        await ui.answer(
-            update,
-            t._("This preview was replaced by a newer one; nothing was ordered."),
-            alert=True,
-        )
-        return
-    if submission.outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
+    elif outcome is ConfirmOutcome.REPLACED:
+        await ui.answer(update, replaced_text(t), alert=True)
+    elif outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = (
-            t._("⌛ This preview has expired; nothing was ordered.")
-            if submission.outcome is ConfirmOutcome.EXPIRED
-            else t._("Your API key changed after this preview; nothing was ordered.")
-        )
+        text = closed_text(t, expired=outcome is ConfirmOutcome.EXPIRED)
         await ui.show(update, text, keyboards.bulk_again(t, batch))
-        return
-    if submission.outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
+    elif outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
-        return
-    await _show_result(update, context, batch, submission)
+    else:
+        return False
+    return True
 
 
 async def _show_result(
@@ -314,12 +282,7 @@ async def _show_result(
     text, needs_file = render_result(t, submission, rejected)
     shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
-        await _send_csv(
-            update,
-            result_csv(t, submission, rejected),
-            "bulk-result.csv",
-            t._("Bulk order result"),
-        )
+        await _send_file(update, result_file(t, submission, rejected))
 
 
 async def _show_fresh(
@@ -337,7 +300,7 @@ async def _show_fresh(
         shown = await ui.show(update, body, markup)
         await preview_ui.shown(context, draft.batch, shown)
     if preview_is_long(draft):
-        await _send_csv(update, check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+        await _send_file(update, check_file(t, draft))
 
 
 async def again(update: Update, context: BotContext) -> None:
@@ -353,7 +316,7 @@ async def again(update: Update, context: BotContext) -> None:
         await reply_panel_error(update, context, exc, edit=True)
         return
     if draft is None:
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+        await ui.show(update, no_longer_valid(t))
         return
     await _show_fresh(update, context, draft)
 
@@ -370,15 +333,12 @@ async def discard(update: Update, context: BotContext) -> None:
         if context.user_data is not None:
             recall_rejects(context.user_data, batch, forget=True)
         await ui.show(
-            update, t._("Bulk order cancelled. Nothing was sent."), keyboards.main_menu(t)
+            update, discard_text(t, removed=True, submitted=False), keyboards.main_menu(t)
         )
         return
-    if await context.deps.bulk.submitted(context.user.id, batch):
-        await ui.send(
-            update, t._("This bulk order was already submitted; it cannot be cancelled here.")
-        )
-    else:
-        await ui.show(update, t._("This preview is no longer valid. Send /bulk to start again."))
+    submitted = await context.deps.bulk.submitted(context.user.id, batch)
+    say = ui.send if submitted else ui.show
+    await say(update, discard_text(t, removed=False, submitted=submitted))
 
 
 def dialog_part() -> DialogPart:

@@ -1,8 +1,8 @@
-"""The error handler, and the one way panel failures become replies.
+"""The error handler, and the one way panel failures become replies (wording: bot/views/errors.py).
 
-`reply_panel_error` words a missing key or a failing panel (`panel_error_text`) and shows it;
+`reply_panel_error` shows why a missing key or a failing panel stopped the work;
 `@panel_errors` does that for a handler whose whole body is panel work. Handlers never catch
-`NoKey`/`PanelError` to word them on their own.
+`NoKey`/`PanelError` to word or show them their own way.
 """
 
 from __future__ import annotations
@@ -17,56 +17,13 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.i18n import Translator
-from bot.panel import (
-    AnswerTooLarge,
-    InsufficientBalance,
-    InvalidApiKey,
-    OutcomeUnknown,
-    PanelError,
-    PanelRejected,
-    PanelUnavailable,
-)
+from bot.panel import PanelError
 from bot.services.keys import NoKey
+from bot.views.errors import panel_error_text, something_wrong
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-
-
-def no_key_text(t: Translator) -> str:
-    return t._("You have not linked a panel API key yet. Send /setkey to add one.")
-
-
-def panel_error_text(t: Translator, exc: Exception) -> str:
-    """One clear sentence for each way a panel call can fail; never internals."""
-    if isinstance(exc, NoKey):
-        return no_key_text(t)
-    if isinstance(exc, InvalidApiKey):
-        return t._("The panel does not accept your API key any more. Send /setkey to replace it.")
-    if isinstance(exc, InsufficientBalance):
-        if exc.required is not None and exc.available is not None:
-            return t._(
-                "Insufficient balance: this needs {required}, you have {available}.",
-                required=t.decimal(exc.required),
-                available=t.decimal(exc.available),
-            )
-        return t._("Insufficient balance on the panel.")
-    if isinstance(exc, PanelRejected):
-        return t._("The panel refused: {reason}", reason=ui.esc(exc.message))
-    if isinstance(exc, OutcomeUnknown):
-        return t._(
-            "The panel did not confirm in time, so I cannot tell whether it went through. "
-            "Please check on the panel before trying again."
-        )
-    if isinstance(exc, AnswerTooLarge):
-        return t._(
-            "The panel sent an answer too large to read, so I did not use it. "
-            "Please try again later."
-        )
-    if isinstance(exc, PanelUnavailable | PanelError):
-        return t._("The panel is not answering right now. Please try again in a minute.")
-    return t._("Something went wrong. Please try again.")
 
 
 async def reply_panel_error(
@@ -119,6 +76,6 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         # No callback answer here: the handler may have answered already, and a second answer
         # is refused by Telegram; the message below is what the user needs.
-        await ui.send(update, t._("Something went wrong. Please try again."))
+        await ui.send(update, something_wrong(t))
     except TelegramError as exc:
         log.warning("could not tell the user about an error: %s", exc)

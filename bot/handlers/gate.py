@@ -16,6 +16,13 @@ from bot.handlers import ui
 from bot.handlers.admin import update_copies
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.services.access import Verdict
+from bot.views.admin import access_request
+from bot.views.gate import (
+    no_access,
+    private_only,
+    request_sent,
+    stranger_reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +75,7 @@ async def _refuse_group(update: Update, context: BotContext) -> None:
     chat_data["told_private_only"] = True
     t = context.deps.catalogs.translator(context.deps.settings.default_language)
     try:
-        await ui.send(update, t._("I only work in private chats. Please message me directly."))
+        await ui.send(update, private_only(t))
     except TelegramError as exc:
         log.info("could not tell a group that the bot is private-only: %s", exc)
 
@@ -79,7 +86,7 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
         if verdict is Verdict.STRANGER and callback_of(update, RequestAccess) is not None:
             await request_access(update, context)
             return
-        await ui.answer(update, t._("You do not have access to this bot."), alert=True)
+        await ui.answer(update, no_access(t), alert=True)
         return
     user_data = context.user_data
     if verdict is Verdict.STRANGER:
@@ -87,17 +94,13 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
             return
         if user_data is not None:
             user_data["greeted"] = True
-        await ui.send(
-            update,
-            t._("Hello! This bot is private. An admin has to let you in before you can use it."),
-            keyboards.access_request(t),
-        )
+        await ui.send(update, stranger_reply(t, verdict), keyboards.access_request(t))
     elif verdict is Verdict.PENDING and update.message is not None:
         if user_data is not None and user_data.get("told_pending"):
             return
         if user_data is not None:
             user_data["told_pending"] = True
-        await ui.send(update, t._("Your access request is waiting for an admin."))
+        await ui.send(update, stranger_reply(t, verdict))
 
 
 async def request_access(update: Update, context: BotContext) -> None:
@@ -105,15 +108,12 @@ async def request_access(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.user
     if not await deps.access.request(user):
-        await ui.answer(update, t._("Your access request is waiting for an admin."))
+        await ui.answer(update, stranger_reply(t, Verdict.PENDING))
         return
     await ui.answer(update)
-    await ui.show(
-        update, t._("Thanks! Your request was sent to the admins. I will tell you the outcome.")
-    )
+    await ui.show(update, request_sent(t))
     tg_user = update.effective_user
-    name = ui.esc(tg_user.full_name if tg_user else user.first_name or "")
-    handle = f" @{ui.esc(user.username)}" if user.username else ""
+    name = tg_user.full_name if tg_user else user.first_name or ""
     for admin_id in sorted(deps.access.admin_ids):
         admin = await deps.users.get(admin_id)
         at = deps.catalogs.translator(
@@ -122,12 +122,7 @@ async def request_access(update: Update, context: BotContext) -> None:
         try:
             sent = await context.bot.send_message(
                 admin_id,
-                at._(
-                    "Access request from {name}{handle} (id <code>{id}</code>).",
-                    name=name,
-                    handle=handle,
-                    id=user.id,
-                ),
+                access_request(at, user.id, name, user.username),
                 reply_markup=keyboards.access_decision(at, user.id),
             )
         except TelegramError as exc:

@@ -22,17 +22,20 @@ from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.panel import InvalidApiKey, PanelError
 from bot.services.keys import NoKey
+from bot.views.keys import (
+    balance_text,
+    key_deleted,
+    key_not_checked,
+    key_question,
+    key_refused,
+    key_saved,
+    not_a_key,
+    not_text,
+)
 
 log = logging.getLogger(__name__)
 
 WAIT_KEY = "setkey.key"
-
-
-def _ask_text(context: BotContext) -> str:
-    return context.t._(
-        "Send me your panel API key (you find it on the panel's API page).\n"
-        "I delete your message right away and store the key encrypted."
-    )
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
@@ -77,7 +80,7 @@ async def ask_key(update: Update, context: BotContext) -> str | int:
         return await receive_key(update, context)
     await ui.answer(update)
     begin(context, SetKeyDialog)
-    await ui.show(update, _ask_text(context), _cancel(context))
+    await ui.show(update, key_question(context.t), _cancel(context))
     return WAIT_KEY
 
 
@@ -90,47 +93,22 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     await delete_key_message(message)
     t = context.t
     text = _key_text(message)
-    if text is None:
-        # A file, sticker or screenshot without a caption: deleted, and the question restated.
-        notice = "⚠️ " + t._("I need a text answer here.") + " " + t._("I deleted your message.")
-        await ui.send(update, notice + "\n\n" + _ask_text(context), _cancel(context))
-        return WAIT_KEY
-    api_key = text.strip()
-    if not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
-        await ui.send(
-            update,
-            t._("That does not look like an API key. Send the key only, or /cancel."),
-            _cancel(context),
-        )
+    api_key = (text or "").strip()
+    if text is None or not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
+        # A file, sticker or screenshot without a caption is deleted too: the question stays.
+        await ui.send(update, not_text(t) if text is None else not_a_key(t), _cancel(context))
         return WAIT_KEY
     try:
         balance = await context.deps.keys.link(context.user.id, api_key)
     except InvalidApiKey:
-        await ui.send(
-            update,
-            t._("The panel did not accept this key. Check it and send it again, or /cancel."),
-            _cancel(context),
-        )
+        await ui.send(update, key_refused(t), _cancel(context))
         return WAIT_KEY
     except PanelError:
-        await ui.send(
-            update,
-            t._(
-                "The panel is unreachable right now, so your key was not saved. "
-                "Please try again later."
-            ),
-        )
+        await ui.send(update, key_not_checked(t))
         return end(context)
     # Previews priced with the old key (or none) must not be confirmed with this one.
     await close_after_key_change(context)
-    await ui.send(
-        update,
-        t._(
-            "✅ Key saved. Your balance: {balance}",
-            balance=t.money(balance.amount, balance.currency),
-        ),
-        keyboards.main_menu(t),
-    )
+    await ui.send(update, key_saved(t, balance), keyboards.main_menu(t))
     return end(context)
 
 
@@ -140,11 +118,7 @@ async def delete_key(update: Update, context: BotContext) -> None:
     if removed:
         await close_after_key_change(context)
     t = context.t
-    await ui.show(
-        update,
-        t._("Your API key was deleted.") if removed else t._("There was no API key to delete."),
-        keyboards.main_menu(t),
-    )
+    await ui.show(update, key_deleted(t, removed=removed), keyboards.main_menu(t))
 
 
 async def balance(update: Update, context: BotContext) -> None:
@@ -155,11 +129,7 @@ async def balance(update: Update, context: BotContext) -> None:
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc, edit=True)
         return
-    await ui.show(
-        update,
-        t._("💰 Balance: <b>{balance}</b>", balance=t.money(bal.amount, bal.currency)),
-        keyboards.markup([keyboards.back_to_menu(t)]),
-    )
+    await ui.show(update, balance_text(t, bal), keyboards.markup([keyboards.back_to_menu(t)]))
 
 
 def dialog_part() -> DialogPart:

@@ -35,7 +35,7 @@ from bot.callbacks import (
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
-from bot.handlers.catalog import load_index, render_search_page
+from bot.handlers.catalog import load_index
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
@@ -50,26 +50,17 @@ from bot.handlers.dialog import (
     open_run,
     save,
 )
-from bot.handlers.errors import no_key_text, panel_error_text, reply_panel_error
+from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
-from bot.panel import Balance, PanelError, PanelRejected, Service
+from bot.panel import Balance, PanelError, Service
 from bot.services.catalog import CatalogIndex
 from bot.services.keys import NoKey
-from bot.services.order_types import (
-    FieldSpec,
-    OrderKind,
-    OrderPlan,
-    mentions_dripfeed,
-    order_kind,
-    plan_for,
-    prompt_params,
-)
+from bot.services.order_types import FieldSpec, OrderPlan, plan_for
 from bot.services.ordering import (
     AnswerRejected,
     Outcome,
-    Preview,
     Repriced,
     SubmitResult,
     UnknownServiceType,
@@ -77,7 +68,30 @@ from bot.services.ordering import (
 )
 from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import InputError, ServiceGone
-from bot.storage.models import Order, SubmitState
+from bot.storage.models import Order
+from bot.views.catalog import render_search_page
+from bot.views.errors import button_expired, no_key_text, text_needed
+from bot.views.order import (
+    already_text,
+    discarded,
+    dripfeed_question,
+    dripfeed_refused,
+    error_text,
+    file_accepted,
+    file_not_read,
+    lines_of,
+    no_such_service,
+    pick_service,
+    question,
+    render_preview,
+    render_repriced,
+    render_result,
+    send_lines,
+    sending,
+    use_buttons,
+)
+from bot.views.previews import closed_text, replaced_text
+from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
 
@@ -86,26 +100,6 @@ ANSWER = "order.field"
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
-
-_LIST_PARAMS = frozenset({"comments", "usernames", "hashtags", "groups"})
-# Labels of the type-specific parameters in the preview.
-EXTRA_LABELS: dict[str, str] = {
-    "comments": N_("Comments"),
-    "usernames": N_("Usernames"),
-    "hashtags": N_("Hashtags"),
-    "hashtag": N_("Hashtag"),
-    "username": N_("Username"),
-    "media": N_("Media link"),
-    "answer_number": N_("Answer number"),
-    "groups": N_("Groups"),
-    "min": N_("Minimum per post"),
-    "max": N_("Maximum per post"),
-    "posts": N_("New posts"),
-    "old_posts": N_("Existing posts"),
-    "delay": N_("Delay (minutes)"),
-    "expiry": N_("Expires"),
-}
-
 
 # --- dialog data ---------------------------------------------------------------------------
 
@@ -156,28 +150,11 @@ def _step(
     return run
 
 
-# --- texts ---------------------------------------------------------------------------------
-
-
-def _error_text(t: Translator, err: InputError) -> str:
-    params = {k: ui.esc(v) if isinstance(v, str) else v for k, v in err.params.items()}
-    return "⚠️ " + t._(err.msgid, **params)
-
-
-def _header(t: Translator, service: Service) -> str:
-    return t._("🛒 Ordering <b>#{id} {name}</b>", id=service.id, name=ui.esc(service.name))
+# --- view glue ----------------------------------------------------------------------------
 
 
 def _question(t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog) -> str:
-    text = _header(t, service) + "\n\n" + t._(spec.prompt_msgid, **prompt_params(service))
-    if spec.name == "quantity" and dialog.dripfeed:
-        text += "\n\n" + t._(
-            "⏱ Drip-feed is on: send the quantity for each run; "
-            "the number of runs and the interval come next."
-        )
-    if spec.multiline:
-        text += "\n" + t._("📄 You can also send a .txt or .csv file, one per line.")
-    return text
+    return question(t, service, spec, dripfeed=dialog.dripfeed)
 
 
 def _question_markup(
@@ -194,192 +171,6 @@ def _question_markup(
     )
 
 
-def _pick_text(t: Translator) -> str:
-    return t._(
-        "Which service? Send its ID (e.g. 12), a few words to search, or browse the catalog."
-    )
-
-
-def _lines_of(value: Any) -> int:
-    return sum(1 for line in str(value).splitlines() if line.strip())
-
-
-def render_preview(preview: Preview, t: Translator) -> str:
-    """The confirmation text; pure, so it can be timed and tested without Telegram."""
-    service, params, currency = preview.service, preview.params, preview.currency
-    lines = [
-        t._("<b>Please check your order</b>"),
-        "",
-        t._("Service: #{id} {name}", id=service.id, name=ui.esc(service.name)),
-    ]
-    if params.get("link"):
-        lines.append(t._("Link: {link}", link=ui.esc(params["link"])))
-    quantity = params.get("quantity")
-    runs = params.get("runs")
-    if quantity is not None and runs is not None:
-        lines.append(t._("Quantity per run: {quantity}", quantity=t.number(int(quantity))))
-    elif quantity is not None:
-        lines.append(t._("Quantity: {quantity}", quantity=t.number(int(quantity))))
-    if runs is not None and quantity is not None:
-        lines.append(
-            t._(
-                "Drip-feed: {runs} runs, every {interval} min — {total} in total",
-                runs=t.number(int(runs)),
-                interval=t.number(int(params.get("interval") or 0)),
-                total=t.number(int(quantity) * int(runs)),
-            )
-        )
-    for name, label in EXTRA_LABELS.items():
-        value = params.get(name)
-        if value is None:
-            continue
-        if name in _LIST_PARAMS or (isinstance(value, str) and "\n" in value):
-            shown = t.ngettext("{n} line", "{n} lines", _lines_of(value))
-        else:
-            shown = ui.esc(value)
-        lines.append(f"{t._(label)}: {shown}")
-    if preview.cost is None:
-        lines.append(
-            t._(
-                "Cost: charged per new post ({rate} per 1000)",
-                rate=t.money(service.rate, currency),
-            )
-        )
-    else:
-        lines.append(t._("Cost: <b>{cost}</b>", cost=t.money(preview.cost, currency)))
-    balance = preview.balance
-    after = preview.balance_after
-    if balance is not None and after is not None:
-        lines.append(
-            t._(
-                "Balance: {balance} → {after} after this order",
-                balance=t.money(balance.amount, currency),
-                after=t.money(after, currency),
-            )
-        )
-    elif balance is not None:
-        lines.append(t._("Balance: {balance}", balance=t.money(balance.amount, currency)))
-    else:
-        lines.append(t._("Balance: unknown (the panel did not answer)"))
-    if preview.balance_short and after is not None:
-        lines.append("")
-        lines.append(
-            t._(
-                "⚠️ Your balance is short by {missing}. You can still confirm, "
-                "but the panel will probably refuse the order.",
-                missing=t.money(-after, currency),
-            )
-        )
-    if preview.duplicate is not None:
-        dup = preview.duplicate
-        lines.append("")
-        if dup.panel_order_id is not None:
-            lines.append(
-                t._(
-                    "⚠️ You already have an open order for this service and link: #{id}.",
-                    id=dup.panel_order_id,
-                )
-            )
-        else:
-            lines.append(
-                t._("⚠️ An order for this service and link is already on its way or unconfirmed.")
-            )
-    return "\n".join(lines)
-
-
-def already_text(t: Translator, order: Order | None) -> str:
-    """The answer to a second tap on a preview that was already handled."""
-    if order is None:
-        return t._("This preview has expired. Please start a new order.")
-    if order.submit_state is SubmitState.PLACED:
-        return t._("Already submitted (order #{id}).", id=order.panel_order_id)
-    if order.submit_state is SubmitState.SUBMITTING:
-        return t._("This order is being submitted right now.")
-    if order.submit_state is SubmitState.UNKNOWN:
-        return t._(
-            "Already submitted, but the panel never confirmed it. "
-            "Check the panel before ordering again."
-        )
-    return t._("This order was already tried and not placed. Please start a new order.")
-
-
-def key_changed_text(t: Translator) -> str:
-    return t._("Your API key changed after this preview; nothing was ordered.")
-
-
-def expired_text(t: Translator) -> str:
-    return t._("⌛ This preview has expired; nothing was ordered.")
-
-
-def replaced_text(t: Translator) -> str:
-    return t._("This preview was replaced by a newer one; nothing was ordered.")
-
-
-def render_repriced(t: Translator, repriced: Repriced) -> str:
-    """Confirm found the service changed: what changed (old → new) and the fresh preview."""
-    lines = [t._("⚠️ The panel changed this service after your preview, so nothing was ordered.")]
-    fresh, old = repriced.fresh, repriced.old
-    if fresh is not None:
-        currency = fresh.currency or old.currency
-        if fresh.cost is not None and old.cost:
-            lines.append(
-                t._(
-                    "Cost: {old} → <b>{new}</b>",
-                    old=t.money(old.cost, currency),
-                    new=t.money(fresh.cost, currency),
-                )
-            )
-        elif repriced.old_rate is not None:
-            lines.append(
-                t._(
-                    "Rate per 1000: {old} → <b>{new}</b>",
-                    old=t.money(repriced.old_rate, currency),
-                    new=t.money(fresh.service.rate, currency),
-                )
-            )
-        return "\n".join(lines) + "\n\n" + render_preview(fresh, t)
-    if repriced.problem is not None:
-        lines.append(_error_text(t, repriced.problem))
-    return "\n".join(lines)
-
-
-def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
-    """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
-    if result.outcome is Outcome.PLACED:
-        order = result.order
-        text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
-        if order is not None:
-            text += "\n" + t._(
-                "Service: #{id} {name}", id=order.service_id, name=ui.esc(order.service_name)
-            )
-            if order.link:
-                text += "\n" + t._("Link: {link}", link=ui.esc(order.link))
-            text += "\n" + _charge_text(t, order, balance)
-        if balance is not None:
-            currency = balance.currency or (order.currency if order is not None else None)
-            text += "\n" + t._("Balance now: {balance}", balance=t.money(balance.amount, currency))
-        return text
-    if result.outcome is Outcome.UNKNOWN:
-        return t._(
-            "⚠️ The panel did not answer in time, so I cannot tell whether the order was placed. "
-            "Please check your orders on the panel before ordering again."
-        )
-    reason = (
-        panel_error_text(t, result.error)
-        if result.error is not None
-        else t._("Something went wrong. Please try again.")
-    )
-    return t._("❌ The order was not placed.") + "\n" + reason
-
-
-def _charge_text(t: Translator, order: Order, balance: Balance | None) -> str:
-    if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
-        # Billed by the panel per future post: nothing was known upfront.
-        return t._("Charge: per new post, as the panel bills it")
-    currency = order.currency or (balance.currency if balance is not None else None)
-    return t._("Charge: {amount}", amount=t.money(order.cost, currency))
-
-
 # --- steps ---------------------------------------------------------------------------------
 
 
@@ -390,8 +181,7 @@ async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
     dialog = _start_dialog(context, None)
     t = context.t
-    text = _pick_text(t) if notice is None else notice + "\n\n" + _pick_text(t)
-    await ui.show(update, text, keyboards.order_pick_service(t, dialog.id))
+    await ui.show(update, pick_service(t, notice), keyboards.order_pick_service(t, dialog.id))
     return PICK_SERVICE
 
 
@@ -402,11 +192,9 @@ async def _select(update: Update, context: BotContext, service_id: int) -> str |
     t = context.t
     service = index.get(service_id)
     if service is None:
-        return await _ask_service(
-            update, context, "⚠️ " + t._("There is no service with ID {id}.", id=service_id)
-        )
+        return await _ask_service(update, context, no_such_service(t, service_id))
     if plan_for(service) is None:
-        return await _ask_service(update, context, _error_text(t, unknown_type_error(service)))
+        return await _ask_service(update, context, error_text(t, unknown_type_error(service)))
     _start_dialog(context, service_id)
     return await _advance(update, context)
 
@@ -428,10 +216,10 @@ async def _service_plan(update: Update, context: BotContext, dialog: OrderDialog
             N_("Service {id} is no longer offered by the panel. Please pick another one."),
             id=dialog.service,
         )
-        raise _Moved(await _ask_service(update, context, _error_text(context.t, gone)))
+        raise _Moved(await _ask_service(update, context, error_text(context.t, gone)))
     plan = plan_for(service)
     if plan is None:
-        notice = _error_text(context.t, unknown_type_error(service))
+        notice = error_text(context.t, unknown_type_error(service))
         raise _Moved(await _ask_service(update, context, notice))
     return plan
 
@@ -441,7 +229,6 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
     dialog = _dialog(context)
     plan = await _service_plan(update, context, dialog)
     service = plan.service
-    prefix = "" if notice is None else notice + "\n\n"
     while True:
         spec = plan.next_field(dialog.values, dialog.skipped)
         if spec is None:
@@ -449,33 +236,32 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
         if spec.name != "runs" or dialog.dripfeed:
             break
         if service.dripfeed is True:
-            return await _ask_dripfeed(update, context, dialog, service, prefix)
+            return await _ask_dripfeed(update, context, dialog, service, notice)
         # The panel does not say: drip-feed only when switched on at the quantity question.
         dialog.skipped.append("runs")
     dialog.question = spec.name
     save(context, dialog)
     await ui.show(
         update,
-        prefix + _question(context.t, service, spec, dialog),
+        with_notice(notice, _question(context.t, service, spec, dialog)),
         _question_markup(context, plan, spec, dialog),
     )
     return ANSWER
 
 
 async def _ask_dripfeed(
-    update: Update, context: BotContext, dialog: OrderDialog, service: Service, prefix: str
+    update: Update,
+    context: BotContext,
+    dialog: OrderDialog,
+    service: Service,
+    notice: str | None,
 ) -> str:
     """The drip-feed Yes/No, asked before the runs when the panel lists the service with it."""
     dialog.question = DRIPFEED_QUESTION
     save(context, dialog)
     t = context.t
-    text = (
-        _header(t, service)
-        + "\n\n"
-        + t._("This service can deliver in portions (drip-feed). Use drip-feed?")
-    )
     markup = keyboards.order_dripfeed(t, dialog.id, DRIPFEED_QUESTION)
-    await ui.show(update, prefix + text, markup)
+    await ui.show(update, with_notice(notice, dripfeed_question(t, service)), markup)
     return ASK_DRIPFEED
 
 
@@ -500,19 +286,17 @@ async def _preview(
         if exc.field == "runs":
             dialog.dripfeed = False
         save(context, dialog)
-        return await _advance(update, context, _error_text(t, exc.error))
+        return await _advance(update, context, error_text(t, exc.error))
     except (ServiceGone, UnknownServiceType) as exc:
-        return await _ask_service(update, context, _error_text(t, exc))
+        return await _ask_service(update, context, error_text(t, exc))
     except InputError as exc:
-        await ui.show(update, _error_text(t, exc))
+        await ui.show(update, error_text(t, exc))
         return end(context)
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc, edit=True)
         return end(context)
     end(context)
-    text = render_preview(preview, t)
-    if notice is not None:
-        text = notice + "\n\n" + text
+    text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
     shown = await say(update, text, keyboards.order_preview(t, preview.batch))
     await preview_ui.shown(context, preview.batch, shown)
@@ -557,7 +341,7 @@ async def receive_service(update: Update, context: BotContext) -> str | int:
 
 async def service_not_text(update: Update, context: BotContext) -> str:
     """A file, photo or sticker where the service is asked for: restate the question."""
-    return await _ask_service(update, context, "⚠️ " + context.t._("I need a text answer here."))
+    return await _ask_service(update, context, text_needed(context.t))
 
 
 async def _service_text(update: Update, context: BotContext, text: str) -> str | int:
@@ -599,7 +383,7 @@ async def receive_answer(update: Update, context: BotContext) -> str | int:
     try:
         dialog.values[spec.name] = spec.parse(message.text, plan.service, dialog.values)
     except InputError as exc:
-        await _ask_again(update, context, _error_text(context.t, exc), plan, spec, dialog)
+        await _ask_again(update, context, error_text(context.t, exc), plan, spec, dialog)
         return ANSWER
     save(context, dialog)
     return await _advance(update, context)
@@ -615,7 +399,7 @@ async def _ask_again(
 ) -> None:
     await ui.send(
         update,
-        notice + "\n\n" + _question(context.t, plan.service, spec, dialog),
+        with_notice(notice, _question(context.t, plan.service, spec, dialog)),
         _question_markup(context, plan, spec, dialog),
     )
 
@@ -633,12 +417,8 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
     t = context.t
     doc = message.document
     if not spec.multiline or doc is None:
-        notice = (
-            t._("I need a text answer here.")
-            if not spec.multiline
-            else t._("Send the lines as text, or as a .txt or .csv file.")
-        )
-        await _ask_again(update, context, "⚠️ " + notice, plan, spec, dialog)
+        notice = text_needed(t) if not spec.multiline else send_lines(t)
+        await _ask_again(update, context, notice, plan, spec, dialog)
         return ANSWER
     try:
         problem = list_file_problem(doc.file_name, doc.file_size)
@@ -647,22 +427,16 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
         data = bytes(await (await doc.get_file()).download_as_bytearray())
         answer = spec.parse(decode_list_file(data, doc.file_name), plan.service, dialog.values)
     except InputError as exc:
-        await _ask_again(update, context, _error_text(t, exc), plan, spec, dialog)
+        await _ask_again(update, context, error_text(t, exc), plan, spec, dialog)
         return ANSWER
     except TelegramError as exc:
         log.warning("could not download a list file: %s", exc)
-        notice = "⚠️ " + t._(
-            "I could not download that file. Please send it again, or paste the lines."
-        )
-        await _ask_again(update, context, notice, plan, spec, dialog)
+        await _ask_again(update, context, file_not_read(t), plan, spec, dialog)
         return ANSWER
     dialog.values[spec.name] = answer
     save(context, dialog)
-    count = len(answer) if isinstance(answer, list) else _lines_of(answer)
-    notice = "📄 " + t.ngettext(
-        "{n} line accepted from the file.", "{n} lines accepted from the file.", count
-    )
-    return await _advance(update, context, notice)
+    count = len(answer) if isinstance(answer, list) else lines_of(answer)
+    return await _advance(update, context, file_accepted(t, count))
 
 
 _Q = TypeVar("_Q", bound=QuestionButton)
@@ -699,7 +473,7 @@ async def dripfeed_answer(update: Update, context: BotContext) -> str | int | No
 @_step
 async def dripfeed_by_message(update: Update, context: BotContext) -> str | int:
     """Anything sent at the drip-feed question: it is answered with its buttons."""
-    return await _advance(update, context, "⚠️ " + context.t._("Please answer with the buttons."))
+    return await _advance(update, context, use_buttons(context.t))
 
 
 @_step
@@ -767,7 +541,7 @@ async def _reorder(
         else None
     )
     if found is None:
-        await ui.answer(update, t._("This button has expired."))
+        await ui.answer(update, button_expired(t))
         return END
     await ui.answer(update)
     if not await context.deps.keys.has_key(context.user.id):
@@ -800,34 +574,49 @@ async def confirm(update: Update, context: BotContext) -> None:
 
     async def claimed(order: Order) -> None:
         # The Confirm button goes away before the panel call: no third tap can even try.
-        await announce(update, t._("⏳ Sending your order to the panel…"))
+        await announce(update, sending(t))
 
     try:
         result = await context.deps.ordering.confirm(context.user.id, pressed.batch, claimed)
     except NoKey:
         await ui.answer(update, no_key_text(t), alert=True)
         return
+    if not await _refused(update, context, result):
+        await _show_result(update, context, result)
+
+
+async def _refused(update: Update, context: BotContext, result: SubmitResult) -> bool:
+    """Nothing was ordered (a second tap, an old, closed or changed preview): say why."""
+    t = context.t
     if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
-        return
-    if result.outcome is Outcome.REPLACED:
+    elif result.outcome is Outcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
-        return
-    if result.outcome in {Outcome.EXPIRED, Outcome.KEY_CHANGED}:
+    elif result.outcome in {Outcome.EXPIRED, Outcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = expired_text(t) if result.outcome is Outcome.EXPIRED else key_changed_text(t)
+        text = closed_text(t, expired=result.outcome is Outcome.EXPIRED)
         again = keyboards.preview_again(t, result.order.id) if result.order else None
         await ui.show(update, text, again)
-        return
-    if result.outcome is Outcome.CHANGED and result.repriced is not None:
+    elif result.outcome is Outcome.CHANGED and result.repriced is not None:
         await ui.answer(update)
         await _show_repriced(update, context, result.repriced)
-        return
+    else:
+        return False
+    return True
+
+
+async def _show_result(update: Update, context: BotContext, result: SubmitResult) -> None:
+    t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
     balance = await _balance_after(context) if panel_id is not None else None
-    text, markup = _result_message(t, result, balance)
+    text = render_result(t, result, balance)
+    if dripfeed_refused(result) and result.order is not None:
+        # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
+        markup = keyboards.order_refused_dripfeed(t, result.order.id)
+    else:
+        markup = keyboards.order_result(t, panel_id)
     order_id = result.order.id if result.order is not None else None
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
@@ -839,31 +628,6 @@ async def _balance_after(context: BotContext) -> Balance | None:
     except (NoKey, PanelError) as exc:
         log.info("no balance after an order: %s", type(exc).__name__)
         return None
-
-
-def _result_message(
-    t: Translator, result: SubmitResult, balance: Balance | None
-) -> tuple[str, InlineKeyboardMarkup]:
-    order = result.order
-    if (
-        result.outcome is Outcome.FAILED
-        and order is not None
-        and order.runs is not None
-        and isinstance(result.error, PanelRejected)
-        and mentions_dripfeed(result.error.message)
-    ):
-        # The panel lists no drip-feed flag, so the bot offered it; say so and offer the rest.
-        text = (
-            result_text(t, result, balance)
-            + "\n\n"
-            + t._(
-                "This panel does not take drip-feed for this service. "
-                "You can order it without drip-feed: everything in one delivery."
-            )
-        )
-        return text, keyboards.order_refused_dripfeed(t, order.id)
-    panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
-    return result_text(t, result, balance), keyboards.order_result(t, panel_id)
 
 
 async def _show_repriced(update: Update, context: BotContext, repriced: Repriced) -> None:
@@ -888,7 +652,7 @@ async def discard(update: Update, context: BotContext) -> None:
     batch = pressed.batch
     if await ordering.discard(context.user.id, batch):
         await ui.answer(update)
-        await ui.show(update, t._("Order cancelled. Nothing was sent."), keyboards.main_menu(t))
+        await ui.show(update, discarded(t), keyboards.main_menu(t))
         return
     rows = await ordering.batch_of(context.user.id, batch)
     await ui.answer(update, already_text(t, rows[0] if rows else None), alert=True)

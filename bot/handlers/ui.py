@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+# The pure text helpers live with the views; re-exported for the code that sends.
+from bot.views.text import MAX_TEXT as MAX_TEXT
+from bot.views.text import clip as clip
+from bot.views.text import esc as esc
+from bot.views.text import split as split
+
 log = logging.getLogger(__name__)
-
-MAX_TEXT = 4096
-
-
-def esc(value: object) -> str:
-    """Escape anything that came from a user or a panel before it goes into HTML."""
-    return html.escape(str(value), quote=False)
-
-
-def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """Keep a message under Telegram's limit, cutting at a line break when one is near."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit - 2)
-    if cut < limit // 2:
-        cut = limit - 2
-    return text[:cut] + "\n…"
-
-
-def split(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long text into messages at line breaks."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            if current:
-                chunks.append(current)
-            current = clip(line, limit)
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks or [""]
 
 
 async def send(

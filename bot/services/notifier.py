@@ -9,7 +9,6 @@ Telegram's errors into the exceptions below.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,8 +17,10 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
-from bot.panel import RefillState, Status
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
+from bot.storage.models import Refill
+from bot.views import notices
+from bot.views.notices import Notice
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,6 @@ class SendFailed(SendError):
     """A transient failure (network, timeout, 5xx): try again later."""
 
 
-Send = Callable[[int, str, M | None], Awaitable[None]]
-CardMarkup = Callable[[Translator, int], M]
-
-
 class Delivery(StrEnum):
     """What became of one item in a drain."""
 
@@ -87,12 +84,8 @@ class Delivery(StrEnum):
     RETRY_LATER = "retry_later"  # flood control: the whole drain stops until it has passed
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A rendered notification; `order_id` (local id) gets the order-card button."""
-
-    text: str
-    order_id: int | None = None
+Send = Callable[[int, str, M | None], Awaitable[None]]
+CardMarkup = Callable[[Translator, int], M]
 
 
 @dataclass(slots=True)
@@ -105,10 +98,6 @@ class DrainReport:
 
 class _Drop(Exception):
     """The item can never be rendered (its order is gone, unknown kind)."""
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=False)
 
 
 class Notifier(Generic[M]):
@@ -255,64 +244,34 @@ class Notifier(Generic[M]):
         language = user.language if user is not None else None
         return self._catalogs.translator(language or self._default_language)
 
-    # --- rendering --------------------------------------------------------------------------
+    # --- what to render (the wording is in bot/views/notices.py) -----------------------------
 
     async def _render(self, item: OutboxItem, t: Translator) -> Notice:
         payload = item.payload
-        if item.kind == OutboxKind.KEY_REJECTED:
-            return Notice(
-                t._(
-                    "🔑 The panel no longer accepts your API key, so I stopped checking your "
-                    "orders. Send /setkey to link a new key."
-                )
-            )
-        if item.kind == OutboxKind.KEY_UNREADABLE:
-            return Notice(
-                t._(
-                    "🔑 Your saved panel API key can no longer be read here (the bot's "
-                    "encryption key was changed). Send /setkey to link it again."
-                )
-            )
+        if item.kind in (OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE):
+            return notices.key_notice(t, unreadable=item.kind == OutboxKind.KEY_UNREADABLE)
         if item.kind == OutboxKind.REPLY:
-            text = payload.get("text")
-            if not isinstance(text, str) or not text:
-                raise _Drop("empty reply")
-            raw_id = payload.get("order_id")
-            order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
-            # The card button only for the user's own order (as for every other notice).
-            owned = order is not None and order.user_id == item.user_id
-            return Notice(text, order.id if owned and order is not None else None)
+            return await self._reply(payload.get("text"), payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.REFILL_STATUS:
-            return await self._render_refill(
-                payload.get("refill_id"), payload.get("status"), t, item.user_id
-            )
+            refill = await self._refill(payload.get("refill_id"), item.user_id)
+            return notices.refill_status(t, refill, payload.get("status"))
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_STATUS:
-            return self._render_status(order, str(payload.get("status") or order.status), t)
+            return notices.order_status(t, order, str(payload.get("status") or order.status))
         if item.kind == OutboxKind.ORDER_STARTED:
-            text = t._("▶️ Order <b>#{id}</b> has started.", id=self._ref(order))
-            if order.start_count is not None:
-                text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
-            return Notice(text + self._describe(order), order.id)
+            return notices.order_started(t, order)
         if item.kind == OutboxKind.ORDER_UNKNOWN:
-            count = payload.get("count")
-            if isinstance(count, int) and count > 1:
-                text = t._(
-                    "⚠️ {count} orders of a bulk order (the first: {service} {link}) may or may "
-                    "not have been placed — check the panel before ordering again.",
-                    count=count,
-                    service=f"<b>{_esc(order.service_name)}</b>",
-                    link=_esc(order.link or ""),
-                )
-                return Notice(text, order.id)
-            text = t._(
-                "⚠️ Order for {service} {link} may or may not have been placed — check the "
-                "panel before ordering again.",
-                service=f"<b>{_esc(order.service_name)}</b>",
-                link=_esc(order.link or ""),
-            )
-            return Notice(text, order.id)
+            return notices.order_unknown(t, order, payload.get("count"))
         raise _Drop(f"unknown kind {item.kind!r}")
+
+    async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
+        """A result rendered when it was due (in the user's language then), sent as it was."""
+        if not isinstance(text, str) or not text:
+            raise _Drop("empty reply")
+        order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
+        # The card button only for the user's own order (as for every other notice).
+        owned = order is not None and order.user_id == user_id
+        return Notice(text, order.id if owned and order is not None else None)
 
     async def _order(self, raw_id: object, user_id: int) -> Order:
         order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
@@ -321,66 +280,8 @@ class Notifier(Generic[M]):
             raise _Drop("order not found")
         return order
 
-    @staticmethod
-    def _ref(order: Order) -> str:
-        return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
-
-    @staticmethod
-    def _describe(order: Order) -> str:
-        lines = [f"<b>{_esc(order.service_name)}</b>"]
-        if order.link:
-            lines.append(_esc(order.link))
-        return "\n" + "\n".join(lines)
-
-    def _render_status(self, order: Order, status: str, t: Translator) -> Notice:
-        ref = self._ref(order)
-        if status == Status.COMPLETED:
-            text = t._("✅ Order <b>#{id}</b> is completed.", id=ref)
-        elif status == Status.PARTIAL:
-            if order.remains:
-                text = t._(
-                    "⚠️ Order <b>#{id}</b> was completed partially: {remains} not delivered.",
-                    id=ref,
-                    remains=t.number(order.remains),
-                )
-            else:
-                text = t._("⚠️ Order <b>#{id}</b> was completed partially.", id=ref)
-        elif status == Status.CANCELED:
-            text = t._("✖️ Order <b>#{id}</b> was canceled.", id=ref)
-        elif status == Status.REFUNDED:
-            text = t._("↩️ Order <b>#{id}</b> was refunded.", id=ref)
-        else:
-            text = t._("Order <b>#{id}</b>: {status}", id=ref, status=_esc(status))
-        text += self._describe(order)
-        if order.charge is not None:
-            text += "\n" + t._("Charge: {amount}", amount=t.money(order.charge, order.currency))
-        return Notice(text, order.id)
-
-    async def _render_refill(
-        self, raw_pk: object, status: object, t: Translator, user_id: int
-    ) -> Notice:
+    async def _refill(self, raw_pk: object, user_id: int) -> Refill:
         refill = await self._storage.refills.get(raw_pk) if isinstance(raw_pk, int) else None
         if refill is None or refill.user_id != user_id:
             raise _Drop("refill not found")
-        state = str(status or refill.status)
-        ref = refill.refill_id if refill.refill_id is not None else refill.id
-        if state == RefillState.COMPLETED:
-            text = t._(
-                "♻️ Refill #{refill} of order <b>#{order}</b> is completed.",
-                refill=ref,
-                order=refill.panel_order_id,
-            )
-        elif state == RefillState.REJECTED:
-            text = t._(
-                "♻️ The panel rejected refill #{refill} of order <b>#{order}</b>.",
-                refill=ref,
-                order=refill.panel_order_id,
-            )
-        else:
-            text = t._(
-                "♻️ Refill #{refill} of order <b>#{order}</b>: {status}",
-                refill=ref,
-                order=refill.panel_order_id,
-                status=_esc(refill.raw_status or state),
-            )
-        return Notice(text, refill.order_id)
+        return refill

@@ -1,4 +1,4 @@
-"""What /bulk shows: the preview, the line check file, the result and its file.
+"""What /bulk shows: the question, the preview, the line check file, the result and its file.
 
 Pure functions (data and a translator in, HTML text or CSV bytes out), so they can be timed and
 tested without Telegram. Every line of the list can be found in what the user gets: the preview
@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import PurePosixPath
 
 from bot.csvfile import write_csv
-from bot.handlers import ui
 from bot.i18n import Translator
-from bot.services.bulk import BulkLine
+from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine
 from bot.services.bulk_orders import (
     MAX_LINES,
     NOT_COVERED,
@@ -26,9 +26,11 @@ from bot.services.bulk_orders import (
     BulkDraft,
     BulkRepriced,
     BulkSubmission,
+    LineChange,
 )
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
+from bot.views.text import MAX_TEXT, clip, esc
 
 # Lines listed in a message; past these the full list comes as a CSV document.
 PREVIEW_VALID_LINES = 10
@@ -37,6 +39,7 @@ RESULT_LINES = 30
 RESULT_GROUPS = 20
 LINK_SHOWN = 60
 RANGES_SHOWN = 8
+UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
 
 # `add_bulk` answers refusals per item as "Order 3: <reason>", numbered within its chunk of 100:
 # not our line number, and it keeps identical reasons from being grouped.
@@ -45,7 +48,7 @@ _PANEL_ITEM_PREFIX = re.compile(r"^Order \d+:\s*")
 
 def input_error_text(t: Translator, error: InputError) -> str:
     """A validator's message in the user's language, escaped (it may quote their input)."""
-    return ui.esc(t._(error.msgid, **error.params))
+    return esc(t._(error.msgid, **error.params))
 
 
 def _short_link(link: str | None) -> str:
@@ -55,6 +58,49 @@ def _short_link(link: str | None) -> str:
 
 def _more(t: Translator, n: int) -> str:
     return t.ngettext("… and {n} more", "… and {n} more", n)
+
+
+def _capped(t: Translator, shown: list[str], total: int, limit: int) -> list[str]:
+    """The first `limit` of `total` lines (already cut to `shown`), then "… and N more"."""
+    return [*shown, _more(t, total - limit)] if total > limit else shown
+
+
+# --- the question and the upload ----------------------------------------------------------------
+
+
+def list_question(t: Translator, max_lines: int) -> str:
+    """What /bulk takes: the line format, the separators, the file limits."""
+    return t._(
+        "<b>Bulk order</b>\n"
+        "Send one order per line: <code>service id | link | quantity</code>\n"
+        "<code>1 | https://instagram.com/user | 1000\n"
+        "6 ; https://youtube.com/watch?v=abc ; 5000</code>\n"
+        "Separators <code>|</code> <code>;</code> <code>,</code>, tab or spaces all work; "
+        "blank lines and lines starting with <code>#</code> are skipped.\n"
+        "You can also upload a .txt or .csv file (up to {max_kb} KB, {max_lines} lines). "
+        "Nothing is ordered before you confirm the preview.",
+        max_kb=MAX_UPLOAD_BYTES // 1024,
+        max_lines=t.number(max_lines),
+    )
+
+
+def upload_problem(t: Translator, file_name: str | None, file_size: int | None) -> str | None:
+    """Why an uploaded file is not read at all (its type, its size); None when it may be."""
+    suffix = PurePosixPath(file_name or "").suffix.lower()
+    if suffix not in UPLOAD_EXTENSIONS:
+        return t._("Please send a .txt or .csv file, or paste the lines as text.")
+    if file_size is not None and file_size > MAX_UPLOAD_BYTES:
+        return t._(
+            "The file is too large ({size} KB). The limit is {max} KB.",
+            size=file_size // 1024,
+            max=MAX_UPLOAD_BYTES // 1024,
+        )
+    return None
+
+
+def not_a_list(t: Translator) -> str:
+    """A sticker, photo or voice message where the list is expected."""
+    return t._("Send the order lines as text or as a .txt/.csv file, or /cancel.")
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -67,7 +113,7 @@ def _valid_line(t: Translator, line: BulkLine, currency: str | None) -> str:
         n=line.line_no,
         service=line.service.id,
         quantity=t.number(line.quantity or 0),
-        link=ui.esc(_short_link(line.link)),
+        link=esc(_short_link(line.link)),
         cost=t.money(line.cost or Decimal(0), currency),
     )
 
@@ -85,6 +131,7 @@ def preview_is_long(draft: BulkDraft) -> bool:
 
 
 def render_preview(t: Translator, draft: BulkDraft) -> str:
+    """The check of a pasted list: what will be ordered, what it costs, what to look at first."""
     preview = draft.preview
     if preview.too_many:
         return t._(
@@ -92,104 +139,117 @@ def render_preview(t: Translator, draft: BulkDraft) -> str:
             "lines at a time, or /cancel.",
             max=t.number(MAX_LINES),
         )
-    currency = draft.currency
-    total_lines = len(preview.lines)
-    parts: list[str] = []
     if not preview.valid:
-        if not preview.lines:
-            return t._(
-                "I found no order lines in that. Send lines like\n"
-                "<code>1 | https://instagram.com/user | 1000</code>\nor /cancel."
-            )
-        parts.append(
-            t.ngettext(
-                "None of the {n} line can be ordered:",
-                "None of the {n} lines can be ordered:",
-                total_lines,
-            )
-        )
-        parts.extend(_problem_lines(t, preview.errors))
-        parts.append(t._("Send the corrected list, or /cancel."))
-        return "\n".join(parts)
+        return _nothing_valid(t, draft)
+    blocks = [
+        _preview_head(t, draft),
+        _valid_lines(t, draft),
+        _problems_block(t, preview.errors),
+        _duplicates_block(t, preview.valid),
+        _open_block(t, draft),
+    ]
+    paragraphs = ["\n".join(block) for block in blocks if block]
+    return clip("\n\n".join(paragraphs + _preview_footer(t, draft)))
 
-    head = [t._("<b>Bulk order preview</b>")]
-    head.append(
+
+def _nothing_valid(t: Translator, draft: BulkDraft) -> str:
+    preview = draft.preview
+    if not preview.lines:
+        return t._(
+            "I found no order lines in that. Send lines like\n"
+            "<code>1 | https://instagram.com/user | 1000</code>\nor /cancel."
+        )
+    head = t.ngettext(
+        "None of the {n} line can be ordered:",
+        "None of the {n} lines can be ordered:",
+        len(preview.lines),
+    )
+    tail = t._("Send the corrected list, or /cancel.")
+    return "\n".join([head, *_problem_lines(t, preview.errors), tail])
+
+
+def _preview_head(t: Translator, draft: BulkDraft) -> list[str]:
+    """Title, how many lines are valid, the total and the balance before and after."""
+    preview, currency = draft.preview, draft.currency
+    head = [
+        t._("<b>Bulk order preview</b>"),
         t.ngettext(
             "{n} valid order of {total} lines.",
             "{n} valid orders of {total} lines.",
             len(preview.valid),
-            total=t.number(total_lines),
-        )
+            total=t.number(len(preview.lines)),
+        ),
+        t._("Total cost: <b>{cost}</b>", cost=t.money(preview.total_cost, currency)),
+    ]
+    if draft.balance is None or draft.balance_after is None:
+        return [*head, t._("(Your balance could not be read right now.)")]
+    balance = t.money(draft.balance.amount, currency)
+    after = t.money(draft.balance_after, currency)
+    head.append(t._("Balance: {balance} → after: {after}", balance=balance, after=after))
+    if draft.short:
+        head.append(_short_text(t, draft))
+    return head
+
+
+def _valid_lines(t: Translator, draft: BulkDraft) -> list[str]:
+    valid = draft.preview.valid
+    shown = [_valid_line(t, line, draft.currency) for line in valid[:PREVIEW_VALID_LINES]]
+    return _capped(t, shown, len(valid), PREVIEW_VALID_LINES)
+
+
+def _problems_block(t: Translator, errors: Sequence[BulkLine]) -> list[str]:
+    if not errors:
+        return []
+    head = t.ngettext(
+        "❌ {n} line has a problem and will not be sent:",
+        "❌ {n} lines have problems and will not be sent:",
+        len(errors),
     )
-    head.append(t._("Total cost: <b>{cost}</b>", cost=t.money(preview.total_cost, currency)))
-    if draft.balance is not None and draft.balance_after is not None:
-        head.append(
-            t._(
-                "Balance: {balance} → after: {after}",
-                balance=t.money(draft.balance.amount, currency),
-                after=t.money(draft.balance_after, currency),
-            )
-        )
-        if draft.short:
-            head.append(_short_text(t, draft))
-    else:
-        head.append(t._("(Your balance could not be read right now.)"))
-    parts.append("\n".join(head))
+    return [head, *_problem_lines(t, errors)]
 
-    listed = [_valid_line(t, line, currency) for line in preview.valid[:PREVIEW_VALID_LINES]]
-    if len(preview.valid) > PREVIEW_VALID_LINES:
-        listed.append(_more(t, len(preview.valid) - PREVIEW_VALID_LINES))
-    parts.append("\n".join(listed))
 
-    if preview.errors:
-        block = [
-            t.ngettext(
-                "❌ {n} line has a problem and will not be sent:",
-                "❌ {n} lines have problems and will not be sent:",
-                len(preview.errors),
-            )
-        ]
-        block.extend(_problem_lines(t, preview.errors))
-        parts.append("\n".join(block))
+def _duplicates_block(t: Translator, valid: Sequence[BulkLine]) -> list[str]:
+    """Lines that repeat an earlier line's service and link: a warning, they stay in."""
+    duplicates = [line for line in valid if line.duplicate_of is not None]
+    if not duplicates:
+        return []
+    head = t.ngettext(
+        "⚠️ {n} line repeats an earlier service and link (still included):",
+        "⚠️ {n} lines repeat an earlier service and link (still included):",
+        len(duplicates),
+    )
+    shown = [
+        t._("line {n}: same as line {first}", n=line.line_no, first=line.duplicate_of)
+        for line in duplicates[:PREVIEW_PROBLEMS]
+    ]
+    return [head, *_capped(t, shown, len(duplicates), PREVIEW_PROBLEMS)]
 
-    duplicates = [line for line in preview.valid if line.duplicate_of is not None]
-    if duplicates:
-        block = [
-            t.ngettext(
-                "⚠️ {n} line repeats an earlier service and link (still included):",
-                "⚠️ {n} lines repeat an earlier service and link (still included):",
-                len(duplicates),
-            )
-        ]
-        for line in duplicates[:PREVIEW_PROBLEMS]:
-            block.append(
-                t._("line {n}: same as line {first}", n=line.line_no, first=line.duplicate_of)
-            )
-        if len(duplicates) > PREVIEW_PROBLEMS:
-            block.append(_more(t, len(duplicates) - PREVIEW_PROBLEMS))
-        parts.append("\n".join(block))
 
-    if draft.already_open:
-        opened = sorted(draft.already_open.items())
-        block = [
-            t.ngettext(
-                "⚠️ {n} line is for a service and link you already have an open order for "
-                "(still included):",
-                "⚠️ {n} lines are for a service and link you already have an open order for "
-                "(still included):",
-                len(opened),
-            )
-        ]
-        for line_no, order in opened[:PREVIEW_PROBLEMS]:
-            block.append(t._("line {n}: {note}", n=line_no, note=_open_note(t, order)))
-        if len(opened) > PREVIEW_PROBLEMS:
-            block.append(_more(t, len(opened) - PREVIEW_PROBLEMS))
-        parts.append("\n".join(block))
+def _open_block(t: Translator, draft: BulkDraft) -> list[str]:
+    """Lines for a service and link with an order still open: a warning, they stay in."""
+    opened = sorted(draft.already_open.items())
+    if not opened:
+        return []
+    head = t.ngettext(
+        "⚠️ {n} line is for a service and link you already have an open order for (still included):",
+        "⚠️ {n} lines are for a service and link you already have an open order for "
+        "(still included):",
+        len(opened),
+    )
+    shown = [
+        t._("line {n}: {note}", n=line_no, note=_open_note(t, order))
+        for line_no, order in opened[:PREVIEW_PROBLEMS]
+    ]
+    return [head, *_capped(t, shown, len(opened), PREVIEW_PROBLEMS)]
 
+
+def _preview_footer(t: Translator, draft: BulkDraft) -> list[str]:
+    """Paragraphs: where the rest of the check is, and that nothing is sent yet."""
+    footer = []
     if preview_is_long(draft):
-        parts.append(t._("The full check of every line is in the attached file."))
-    parts.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
-    return ui.clip("\n\n".join(parts))
+        footer.append(t._("The full check of every line is in the attached file."))
+    footer.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
+    return footer
 
 
 def render_repriced(t: Translator, repriced: BulkRepriced) -> str:
@@ -197,30 +257,8 @@ def render_repriced(t: Translator, repriced: BulkRepriced) -> str:
     fresh = repriced.fresh
     currency = fresh.currency
     lines = [t._("⚠️ The panel changed prices or limits after your preview, so nothing was sent.")]
-    for change in repriced.changes[:PREVIEW_PROBLEMS]:
-        old = t.money(change.old_cost, currency)
-        if change.new_cost is not None:
-            lines.append(
-                t._(
-                    "line {n}: {old} → {new}",
-                    n=change.line_no,
-                    old=old,
-                    new=t.money(change.new_cost, currency),
-                )
-            )
-        elif change.problem is not None:
-            lines.append(
-                t._(
-                    "line {n}: {old} → ✖ {problem}",
-                    n=change.line_no,
-                    old=old,
-                    problem=input_error_text(t, change.problem),
-                )
-            )
-        else:
-            lines.append(t._("line {n}: no longer in the list", n=change.line_no))
-    if len(repriced.changes) > PREVIEW_PROBLEMS:
-        lines.append(_more(t, len(repriced.changes) - PREVIEW_PROBLEMS))
+    changes = [_change_line(t, c, currency) for c in repriced.changes[:PREVIEW_PROBLEMS]]
+    lines += _capped(t, changes, len(repriced.changes), PREVIEW_PROBLEMS)
     new_total = fresh.preview.total_cost
     lines.append(
         t._(
@@ -236,7 +274,19 @@ def render_repriced(t: Translator, repriced: BulkRepriced) -> str:
             + "\n\n"
             + t._("Nothing in this list can be ordered now. Send /bulk to start again.")
         )
-    return ui.clip(head + "\n\n" + render_preview(t, fresh))
+    return clip(head + "\n\n" + render_preview(t, fresh))
+
+
+def _change_line(t: Translator, change: LineChange, currency: str | None) -> str:
+    """One line Confirm found changed: its new cost, why it no longer fits, or that it is gone."""
+    old = t.money(change.old_cost, currency)
+    if change.new_cost is not None:
+        new = t.money(change.new_cost, currency)
+        return t._("line {n}: {old} → {new}", n=change.line_no, old=old, new=new)
+    if change.problem is not None:
+        problem = input_error_text(t, change.problem)
+        return t._("line {n}: {old} → ✖ {problem}", n=change.line_no, old=old, problem=problem)
+    return t._("line {n}: no longer in the list", n=change.line_no)
 
 
 def _short_text(t: Translator, draft: BulkDraft) -> str:
@@ -275,14 +325,12 @@ def _open_note(t: Translator, order: Order) -> str:
 
 
 def _problem_lines(t: Translator, errors: Sequence[BulkLine]) -> list[str]:
-    out = [
+    shown = [
         t._("line {n}: {problem}", n=line.line_no, problem=input_error_text(t, line.error))
         for line in errors[:PREVIEW_PROBLEMS]
         if line.error is not None
     ]
-    if len(errors) > PREVIEW_PROBLEMS:
-        out.append(_more(t, len(errors) - PREVIEW_PROBLEMS))
-    return out
+    return _capped(t, shown, len(errors), PREVIEW_PROBLEMS)
 
 
 def check_csv(t: Translator, draft: BulkDraft) -> bytes:
@@ -421,22 +469,14 @@ def line_ranges(numbers: Sequence[int], limit: int = RANGES_SHOWN) -> str:
 
 
 def _group_text(t: Translator, members: Sequence[ResultLine]) -> str:
-    first = members[0]
+    """One line that did not place, or a group of lines sharing a state and a reason."""
     if len(members) == 1:
-        n = first.line_no if first.line_no is not None else "?"
-        reason = ui.esc(first.reason)
-        if first.state is LineState.FAILED:
-            return t._("line {n}: ✖ {reason}", n=n, reason=reason)
-        if first.state is LineState.NOT_SENT:
-            if not reason:
-                return t._("line {n}: ⏸ not sent", n=n)
-            return t._("line {n}: ⏸ not sent: {reason}", n=n, reason=reason)
-        if first.state is LineState.UNKNOWN:
-            return t._("line {n}: ⚠️ no clear answer, check the panel", n=n)
-        return t._("line {n}: ⏳ still being sent", n=n)
-    count = len(members)
+        return _single_text(t, members[0])
+    first, count = members[0], len(members)
     lines = line_ranges([m.line_no for m in members if m.line_no is not None])
-    reason = ui.esc(first.group_key[1])
+    reason = esc(first.group_key[1])
+    if first.state is LineState.NOT_SENT:
+        return _not_sent_group(t, count, lines, reason)
     if first.state is LineState.FAILED:
         return t.ngettext(
             "✖ {n} line ({lines}): {reason}",
@@ -445,22 +485,12 @@ def _group_text(t: Translator, members: Sequence[ResultLine]) -> str:
             lines=lines,
             reason=reason,
         )
-    if first.state is LineState.NOT_SENT:
-        if not reason:
-            return t.ngettext(
-                "⏸ {n} line not sent ({lines})",
-                "⏸ {n} lines not sent ({lines})",
-                count,
-                lines=lines,
-            )
-        return t.ngettext(
-            "⏸ {n} line not sent ({lines}): {reason}",
-            "⏸ {n} lines not sent ({lines}): {reason}",
-            count,
-            lines=lines,
-            reason=reason,
-        )
-    if first.state is LineState.UNKNOWN:
+    return _waiting_group(t, count, lines, unknown=first.state is LineState.UNKNOWN)
+
+
+def _waiting_group(t: Translator, count: int, lines: str, *, unknown: bool) -> str:
+    """Lines without a final answer: unknown (check the panel), or still being sent."""
+    if unknown:
         return t.ngettext(
             "⚠️ {n} line with no clear answer ({lines}): check the panel",
             "⚠️ {n} lines with no clear answer ({lines}): check the panel",
@@ -472,6 +502,34 @@ def _group_text(t: Translator, members: Sequence[ResultLine]) -> str:
         "⏳ {n} lines still being sent ({lines})",
         count,
         lines=lines,
+    )
+
+
+def _single_text(t: Translator, line: ResultLine) -> str:
+    n = line.line_no if line.line_no is not None else "?"
+    reason = esc(line.reason)
+    if line.state is LineState.FAILED:
+        return t._("line {n}: ✖ {reason}", n=n, reason=reason)
+    if line.state is LineState.NOT_SENT:
+        if not reason:
+            return t._("line {n}: ⏸ not sent", n=n)
+        return t._("line {n}: ⏸ not sent: {reason}", n=n, reason=reason)
+    if line.state is LineState.UNKNOWN:
+        return t._("line {n}: ⚠️ no clear answer, check the panel", n=n)
+    return t._("line {n}: ⏳ still being sent", n=n)
+
+
+def _not_sent_group(t: Translator, count: int, lines: str, reason: str) -> str:
+    if not reason:
+        return t.ngettext(
+            "⏸ {n} line not sent ({lines})", "⏸ {n} lines not sent ({lines})", count, lines=lines
+        )
+    return t.ngettext(
+        "⏸ {n} line not sent ({lines}): {reason}",
+        "⏸ {n} lines not sent ({lines}): {reason}",
+        count,
+        lines=lines,
+        reason=reason,
     )
 
 
@@ -494,52 +552,53 @@ def render_result(
 ) -> tuple[str, bool]:
     """The result message, and whether the full per-line list must go along as a CSV file."""
     lines = result_lines(t, submission.orders, rejected)
+    placed = [line for line in lines if line.state is LineState.PLACED]
+    groups = _groups(lines)
+    out = [t._("<b>Bulk order result</b>"), *_result_counts(t, lines)]
+    if placed:
+        out += ["", *_placed_lines(t, placed)]
+    if groups:
+        shown = [_group_text(t, members) for members in groups[:RESULT_GROUPS]]
+        out += ["", *_capped(t, shown, len(groups), RESULT_GROUPS)]
+    text = "\n".join(out)
+    note = "\n\n" + t._("Every line's result is in the attached file.")
+    truncated = len(placed) > RESULT_LINES or len(groups) > RESULT_GROUPS
+    if truncated or len(lines) > RESULT_LINES or len(text) > MAX_TEXT:
+        return clip(text, MAX_TEXT - len(note)) + note, True
+    return text, False
+
+
+def _result_counts(t: Translator, lines: Sequence[ResultLine]) -> list[str]:
+    """How many lines placed, failed, were not sent or are unknown; advice for the unknown."""
     by_state: dict[LineState, int] = {}
     for line in lines:
         by_state[line.state] = by_state.get(line.state, 0) + 1
-    placed = [line for line in lines if line.state is LineState.PLACED]
-    out = [t._("<b>Bulk order result</b>")]
-    counts = [t.ngettext("✅ {n} placed", "✅ {n} placed", len(placed))]
+    counts = [t.ngettext("✅ {n} placed", "✅ {n} placed", by_state.get(LineState.PLACED, 0))]
     if by_state.get(LineState.FAILED):
         counts.append(t.ngettext("✖ {n} failed", "✖ {n} failed", by_state[LineState.FAILED]))
     if by_state.get(LineState.NOT_SENT):
         counts.append(t.ngettext("⏸ {n} not sent", "⏸ {n} not sent", by_state[LineState.NOT_SENT]))
     unknown = by_state.get(LineState.UNKNOWN, 0)
-    if unknown:
-        counts.append(t.ngettext("⚠️ {n} unknown", "⚠️ {n} unknown", unknown))
-    out.append(" · ".join(counts))
-    if unknown:
-        out.append(
-            t.ngettext(
-                "The panel did not answer clearly for {n} order, so it may or may not exist. "
-                "Check the panel before ordering it again.",
-                "The panel did not answer clearly for {n} orders, so they may or may not "
-                "exist. Check the panel before ordering them again.",
-                unknown,
-            )
-        )
-    truncated = False
-    if placed:
-        out.append("")
-        for line in placed[:RESULT_LINES]:
-            assert line.order is not None
-            n = line.line_no if line.line_no is not None else "?"
-            out.append(t._("line {n}: #{order_id}", n=n, order_id=line.order.panel_order_id))
-        if len(placed) > RESULT_LINES:
-            out.append(_more(t, len(placed) - RESULT_LINES))
-            truncated = True
-    groups = _groups(lines)
-    if groups:
-        out.append("")
-        out.extend(_group_text(t, members) for members in groups[:RESULT_GROUPS])
-        if len(groups) > RESULT_GROUPS:
-            out.append(_more(t, len(groups) - RESULT_GROUPS))
-            truncated = True
-    text = "\n".join(out)
-    note = "\n\n" + t._("Every line's result is in the attached file.")
-    if truncated or len(lines) > RESULT_LINES or len(text) > ui.MAX_TEXT:
-        return ui.clip(text, ui.MAX_TEXT - len(note)) + note, True
-    return text, False
+    if not unknown:
+        return [" · ".join(counts)]
+    counts.append(t.ngettext("⚠️ {n} unknown", "⚠️ {n} unknown", unknown))
+    advice = t.ngettext(
+        "The panel did not answer clearly for {n} order, so it may or may not exist. "
+        "Check the panel before ordering it again.",
+        "The panel did not answer clearly for {n} orders, so they may or may not "
+        "exist. Check the panel before ordering them again.",
+        unknown,
+    )
+    return [" · ".join(counts), advice]
+
+
+def _placed_lines(t: Translator, placed: Sequence[ResultLine]) -> list[str]:
+    shown = []
+    for line in placed[:RESULT_LINES]:
+        assert line.order is not None
+        n = line.line_no if line.line_no is not None else "?"
+        shown.append(t._("line {n}: #{order_id}", n=n, order_id=line.order.panel_order_id))
+    return _capped(t, shown, len(placed), RESULT_LINES)
 
 
 def result_csv(
@@ -578,6 +637,33 @@ def result_csv(
     return write_csv(header, (row(line) for line in result_lines(t, submission.orders, rejected)))
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A CSV document to send along with a message."""
+
+    data: bytes
+    filename: str
+    caption: str
+
+
+def check_file(t: Translator, draft: BulkDraft) -> Attachment:
+    """The check of every line, sent with a preview that does not list them all."""
+    return Attachment(check_csv(t, draft), "bulk-check.csv", t._("Line check"))
+
+
+def result_file(
+    t: Translator, submission: BulkSubmission, rejected: Sequence[BulkLine] = ()
+) -> Attachment:
+    """Every line's result, sent with a result message that does not list them all."""
+    data = result_csv(t, submission, rejected)
+    return Attachment(data, "bulk-result.csv", t._("Bulk order result"))
+
+
+def already_alert(t: Translator) -> str:
+    """With `render_already` as a new message below."""
+    return t._("Already submitted.")
+
+
 def render_already(t: Translator, submission: BulkSubmission) -> str:
     if submission.in_flight:
         return t._("This bulk order is being submitted right now; the result follows.")
@@ -599,3 +685,29 @@ def render_already(t: Translator, submission: BulkSubmission) -> str:
             len(submission.unknown),
         )
     return text
+
+
+# --- the preview's buttons ----------------------------------------------------------------------
+
+
+def submitting_text(t: Translator, n: int) -> str:
+    """Shown once the claim is won, in place of the preview (its buttons go away)."""
+    return t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
+
+
+def gone_alert(t: Translator) -> str:
+    return t._("This preview has expired.")
+
+
+def no_longer_valid(t: Translator) -> str:
+    """The preview was cancelled or never was this user's: start again."""
+    return t._("This preview is no longer valid. Send /bulk to start again.")
+
+
+def discard_text(t: Translator, *, removed: bool, submitted: bool) -> str:
+    """Cancel on a preview: it was cancelled, it went to the panel already, or it is gone."""
+    if removed:
+        return t._("Bulk order cancelled. Nothing was sent.")
+    if submitted:
+        return t._("This bulk order was already submitted; it cannot be cancelled here.")
+    return no_longer_valid(t)

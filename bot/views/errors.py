@@ -1,0 +1,61 @@
+"""Wording every feature shares: panel failures, a missing key, old buttons, wrong input."""
+
+from __future__ import annotations
+
+from bot import panel
+from bot.i18n import Translator
+from bot.services.keys import NoKey
+from bot.views.text import esc
+
+
+def no_key_text(t: Translator) -> str:
+    return t._("You have not linked a panel API key yet. Send /setkey to add one.")
+
+
+def panel_error_text(t: Translator, exc: Exception) -> str:
+    """One clear sentence for each way a panel call can fail; never internals."""
+    if isinstance(exc, NoKey):
+        return no_key_text(t)
+    if isinstance(exc, panel.InvalidApiKey):
+        return t._("The panel does not accept your API key any more. Send /setkey to replace it.")
+    if isinstance(exc, panel.InsufficientBalance):
+        if exc.required is not None and exc.available is not None:
+            return t._(
+                "Insufficient balance: this needs {required}, you have {available}.",
+                required=t.decimal(exc.required),
+                available=t.decimal(exc.available),
+            )
+        return t._("Insufficient balance on the panel.")
+    if isinstance(exc, panel.PanelRejected):
+        return t._("The panel refused: {reason}", reason=esc(exc.message))
+    if isinstance(exc, panel.OutcomeUnknown):
+        return t._(
+            "The panel did not confirm in time, so I cannot tell whether it went through. "
+            "Please check on the panel before trying again."
+        )
+    if isinstance(exc, panel.AnswerTooLarge):
+        return t._(
+            "The panel sent an answer too large to read, so I did not use it. "
+            "Please try again later."
+        )
+    if isinstance(exc, panel.PanelUnavailable | panel.PanelError):
+        return t._("The panel is not answering right now. Please try again in a minute.")
+    return something_wrong(t)
+
+
+def something_wrong(t: Translator) -> str:
+    return t._("Something went wrong. Please try again.")
+
+
+def button_expired(t: Translator) -> str:
+    """An old keyboard, someone else's order, or forged data: no more than that is said."""
+    return t._("This button has expired.")
+
+
+def text_needed(t: Translator) -> str:
+    """A file, photo or sticker where a question wants typed text."""
+    return "⚠️ " + t._("I need a text answer here.")
+
+
+def download_failed(t: Translator) -> str:
+    return t._("I could not download that file. Please send it again, or paste the lines.")

@@ -1,0 +1,50 @@
+"""/setkey, /deletekey and /balance: the question, its answers and the balance."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.panel import Balance
+from bot.views.errors import text_needed
+
+
+def key_question(t: Translator, notice: str | None = None) -> str:
+    """The /setkey question; `notice` (what was wrong with the last answer) above it."""
+    text = t._(
+        "Send me your panel API key (you find it on the panel's API page).\n"
+        "I delete your message right away and store the key encrypted."
+    )
+    return text if notice is None else notice + "\n\n" + text
+
+
+def not_text(t: Translator) -> str:
+    """A file, sticker or screenshot without a caption came instead of the key: it is gone."""
+    return key_question(t, text_needed(t) + " " + t._("I deleted your message."))
+
+
+def not_a_key(t: Translator) -> str:
+    return t._("That does not look like an API key. Send the key only, or /cancel.")
+
+
+def key_refused(t: Translator) -> str:
+    return t._("The panel did not accept this key. Check it and send it again, or /cancel.")
+
+
+def key_not_checked(t: Translator) -> str:
+    return t._(
+        "The panel is unreachable right now, so your key was not saved. Please try again later."
+    )
+
+
+def key_saved(t: Translator, balance: Balance) -> str:
+    return t._(
+        "✅ Key saved. Your balance: {balance}",
+        balance=t.money(balance.amount, balance.currency),
+    )
+
+
+def key_deleted(t: Translator, *, removed: bool) -> str:
+    return t._("Your API key was deleted.") if removed else t._("There was no API key to delete.")
+
+
+def balance_text(t: Translator, balance: Balance) -> str:
+    return t._("💰 Balance: <b>{balance}</b>", balance=t.money(balance.amount, balance.currency))

@@ -1,0 +1,133 @@
+"""The notifications the outbox delivers: the text of each kind, and the order card it links to.
+
+Pure and free of Telegram imports: the notifier (a service) loads the rows, calls these and
+delivers what they return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import Translator
+from bot.panel import RefillState, Status
+from bot.storage.models import Order, Refill
+from bot.views.text import esc
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A rendered notification; `order_id` (local id) gets the order-card button."""
+
+    text: str
+    order_id: int | None = None
+
+
+def key_notice(t: Translator, *, unreadable: bool) -> Notice:
+    """Tracking stopped: the panel refused the key, or the stored key cannot be decrypted."""
+    if unreadable:
+        return Notice(
+            t._(
+                "🔑 Your saved panel API key can no longer be read here (the bot's "
+                "encryption key was changed). Send /setkey to link it again."
+            )
+        )
+    return Notice(
+        t._(
+            "🔑 The panel no longer accepts your API key, so I stopped checking your "
+            "orders. Send /setkey to link a new key."
+        )
+    )
+
+
+def _ref(order: Order) -> str:
+    return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
+
+
+def _describe(order: Order) -> str:
+    lines = [f"<b>{esc(order.service_name)}</b>"]
+    if order.link:
+        lines.append(esc(order.link))
+    return "\n" + "\n".join(lines)
+
+
+def order_started(t: Translator, order: Order) -> Notice:
+    text = t._("▶️ Order <b>#{id}</b> has started.", id=_ref(order))
+    if order.start_count is not None:
+        text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
+    return Notice(text + _describe(order), order.id)
+
+
+def order_status(t: Translator, order: Order, status: str) -> Notice:
+    """A new status the poller saw; the final ones get their own sentence."""
+    text = _status_sentence(t, order, status) + _describe(order)
+    if order.charge is not None:
+        text += "\n" + t._("Charge: {amount}", amount=t.money(order.charge, order.currency))
+    return Notice(text, order.id)
+
+
+def _status_sentence(t: Translator, order: Order, status: str) -> str:
+    ref = _ref(order)
+    if status == Status.COMPLETED:
+        return t._("✅ Order <b>#{id}</b> is completed.", id=ref)
+    if status == Status.PARTIAL:
+        if order.remains:
+            return t._(
+                "⚠️ Order <b>#{id}</b> was completed partially: {remains} not delivered.",
+                id=ref,
+                remains=t.number(order.remains),
+            )
+        return t._("⚠️ Order <b>#{id}</b> was completed partially.", id=ref)
+    if status == Status.CANCELED:
+        return t._("✖️ Order <b>#{id}</b> was canceled.", id=ref)
+    if status == Status.REFUNDED:
+        return t._("↩️ Order <b>#{id}</b> was refunded.", id=ref)
+    return t._("Order <b>#{id}</b>: {status}", id=ref, status=esc(status))
+
+
+def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
+    """A confirm left in flight (a crash, a lost answer): the order may or may not exist.
+
+    `count` > 1: that many orders of one bulk order; `order` is the first of them.
+    """
+    service, link = f"<b>{esc(order.service_name)}</b>", esc(order.link or "")
+    if isinstance(count, int) and count > 1:
+        text = t._(
+            "⚠️ {count} orders of a bulk order (the first: {service} {link}) may or may not "
+            "have been placed — check the panel before ordering again.",
+            count=count,
+            service=service,
+            link=link,
+        )
+        return Notice(text, order.id)
+    text = t._(
+        "⚠️ Order for {service} {link} may or may not have been placed — check the "
+        "panel before ordering again.",
+        service=service,
+        link=link,
+    )
+    return Notice(text, order.id)
+
+
+def refill_status(t: Translator, refill: Refill, status: object = None) -> Notice:
+    """A refill the poller saw finish (or change); `status` from the outbox, else the row's."""
+    state = str(status or refill.status)
+    ref = refill.refill_id if refill.refill_id is not None else refill.id
+    order = refill.panel_order_id
+    if state == RefillState.COMPLETED:
+        text = t._(
+            "♻️ Refill #{refill} of order <b>#{order}</b> is completed.", refill=ref, order=order
+        )
+    elif state == RefillState.REJECTED:
+        text = t._(
+            "♻️ The panel rejected refill #{refill} of order <b>#{order}</b>.",
+            refill=ref,
+            order=order,
+        )
+    else:
+        text = t._(
+            "♻️ Refill #{refill} of order <b>#{order}</b>: {status}",
+            refill=ref,
+            order=order,
+            status=esc(refill.raw_status or state),
+        )
+    return Notice(text, refill.order_id)

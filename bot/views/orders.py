@@ -1,0 +1,252 @@
+"""/orders screens (history list, order card) and the order wording /status, /refill and
+/cancelorder share: status names and icons, one line per looked-up order, refill/cancel outcomes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from bot import keyboards
+from bot.i18n import N_, Translator
+from bot.panel import OrderStatus, Status
+from bot.services.tracking import (
+    ActionResult,
+    HistoryPage,
+    OrderAction,
+    Outcome,
+    Refusal,
+    StatusLine,
+)
+from bot.storage.models import Order, OrderFilter, SubmitState
+from bot.views.screen import Screen
+from bot.views.text import esc
+
+STATUS_NAMES: dict[str, str] = {
+    Status.PENDING.value: N_("Pending"),
+    Status.IN_PROGRESS.value: N_("In progress"),
+    Status.PROCESSING.value: N_("Processing"),
+    Status.COMPLETED.value: N_("Completed"),
+    Status.PARTIAL.value: N_("Partial"),
+    Status.CANCELED.value: N_("Canceled"),
+    Status.REFUNDED.value: N_("Refunded"),
+    Status.ERROR.value: N_("Error"),
+}
+STATUS_ICONS: dict[str, str] = {
+    Status.PENDING.value: "⏳",
+    Status.IN_PROGRESS.value: "🚀",
+    Status.PROCESSING.value: "⚙️",
+    Status.COMPLETED.value: "✅",
+    Status.PARTIAL.value: "🟡",
+    Status.CANCELED.value: "🚫",
+    Status.REFUNDED.value: "↩️",
+    Status.ERROR.value: "⚠️",
+}
+# A list button shows this much of the service name; phones cut long labels anyway.
+ENTRY_NAME_MAX = 28
+
+
+# --- wording shared with /status, /refill, /cancelorder --------------------------------------
+
+
+def status_label(t: Translator, status: str | None, raw: str | None = None) -> str:
+    """Translated status; a panel's own wording for statuses we do not know, escaped."""
+    if status in STATUS_NAMES:
+        return t._(STATUS_NAMES[status])
+    return esc(raw or status or t._("unknown"))
+
+
+def money(t: Translator, amount: Decimal | None, currency: str | None) -> str:
+    return t.money(amount, currency) if amount is not None else "—"
+
+
+def status_details(t: Translator, st: OrderStatus) -> str:
+    parts = [
+        t._("start count {n}", n=t.number(st.start_count)) if st.start_count is not None else "",
+        t._("remains {n}", n=t.number(st.remains)) if st.remains is not None else "",
+        t._("charge {amount}", amount=money(t, st.charge, st.currency))
+        if st.charge is not None
+        else "",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def status_line(t: Translator, panel_id: int, st: OrderStatus | None) -> str:
+    if st is None:
+        return t._("#{id} — not found", id=panel_id)
+    head = t._(
+        "{icon} #{id} — <b>{status}</b>",
+        icon=STATUS_ICONS.get(st.status.value, "❔"),
+        id=panel_id,
+        status=status_label(t, st.status.value, st.raw_status),
+    )
+    details = status_details(t, st)
+    return f"{head}\n    {details}" if details else head
+
+
+def stored_status_line(t: Translator, order: Order) -> str:
+    """`status_line` from what the database last heard (the panel is not asked)."""
+    st = OrderStatus(
+        status=Status(order.status) if order.status in STATUS_NAMES else Status.UNKNOWN,
+        raw_status=order.raw_status or order.status or "",
+        charge=order.charge,
+        start_count=order.start_count,
+        remains=order.remains,
+        currency=order.currency,
+    )
+    return status_line(t, order.panel_order_id or 0, st)
+
+
+def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
+    """One order's outcome of /refill or /cancelorder (or the card's buttons)."""
+    pid = result.panel_id
+    if result.outcome is Outcome.REQUESTED:
+        if action is OrderAction.REFILL:
+            return t._(
+                "♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=result.refill_id
+            )
+        return t._("🛑 #{id} — cancel requested", id=pid)
+    if result.outcome is Outcome.REJECTED:
+        reason = esc(result.error or "")
+        if reason:
+            return t._("❌ #{id} — rejected by the panel: {reason}", id=pid, reason=reason)
+        return t._("❌ #{id} — rejected by the panel", id=pid)
+    if result.outcome is Outcome.UNKNOWN:
+        return t._(
+            "❔ #{id} — the panel did not confirm; check on the panel before trying again", id=pid
+        )
+    if result.outcome is Outcome.NOT_SENT:
+        return t._("⏸ #{id} — not sent: an earlier request failed; try again", id=pid)
+    return _refusal_line(t, result, action)
+
+
+def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
+    """Why the bot did not even ask the panel."""
+    pid = result.panel_id
+    if result.refusal is Refusal.NOT_FOUND:
+        return t._("#{id} — not found", id=pid)
+    if result.refusal is Refusal.NOT_SUPPORTED:
+        if action is OrderAction.REFILL:
+            return t._("🚫 #{id} — this service does not offer refills", id=pid)
+        return t._("🚫 #{id} — this service cannot be cancelled", id=pid)
+    status = status_label(t, result.status)
+    if action is OrderAction.REFILL:
+        return t._(
+            "🚫 #{id} — it is {status}; refills are possible once an order is Completed or Partial",
+            id=pid,
+            status=status,
+        )
+    return t._("🚫 #{id} — it is {status} and can no longer be cancelled", id=pid, status=status)
+
+
+# --- the order card ---------------------------------------------------------------------------
+
+
+def _when(t: Translator, ts: float | None) -> str:
+    return t.datetime(datetime.fromtimestamp(ts, UTC)) if ts is not None else "—"
+
+
+def card_text(t: Translator, order: Order, note: str | None = None) -> str:
+    """The card: `note` (an action's outcome) on top, then what the order is and where it is."""
+    if order.panel_order_id is not None:
+        title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
+    else:
+        title = t._("<b>Order (not confirmed by the panel)</b>")
+    lines = [note, "", title] if note else [title]
+    lines += _card_what(t, order)
+    lines += _card_progress(t, order)
+    lines.append(t._("Created: {when}", when=_when(t, order.created_at)))
+    lines.append(t._("Updated: {when}", when=_when(t, order.updated_at)))
+    return "\n".join(lines)
+
+
+def _card_what(t: Translator, order: Order) -> list[str]:
+    lines = [t._("Service: {name} (#{id})", name=esc(order.service_name), id=order.service_id)]
+    if order.link:
+        lines.append(t._("Link: {link}", link=esc(order.link)))
+    if order.quantity is not None:
+        lines.append(t._("Quantity: {n}", n=t.number(order.quantity)))
+    if order.runs:
+        lines.append(
+            t._(
+                "Drip-feed: {runs} runs every {interval} min",
+                runs=order.runs,
+                interval=order.interval,
+            )
+        )
+    return lines
+
+
+def _card_progress(t: Translator, order: Order) -> list[str]:
+    lines = [
+        t._(
+            "Status: {icon} <b>{status}</b>",
+            icon=STATUS_ICONS.get(order.status or "", "❔"),
+            status=status_label(t, order.status, order.raw_status),
+        )
+    ]
+    if order.start_count is not None:
+        lines.append(t._("Start count: {n}", n=t.number(order.start_count)))
+    if order.remains is not None:
+        lines.append(t._("Remains: {n}", n=t.number(order.remains)))
+    if order.charge is not None:
+        lines.append(t._("Charge: {amount}", amount=money(t, order.charge, order.currency)))
+    else:
+        lines.append(t._("Cost: {amount}", amount=money(t, order.cost, order.currency)))
+    if order.submit_state is SubmitState.UNKNOWN:
+        lines.append(
+            t._("⚠️ The panel did not confirm this order. Check on the panel before ordering again.")
+        )
+    return lines
+
+
+def refresh_note(t: Translator, line: StatusLine | None) -> str:
+    """The alert after the card's Refresh: nothing to ask, unknown to the panel, or updated."""
+    if line is None:
+        return t._("The panel has no id for this order, so there is nothing to ask.")
+    if line.not_found:
+        return t._("The panel does not know this order (for your current key).")
+    return t._("Updated.")
+
+
+def cancel_question(t: Translator, order: Order) -> str:
+    """The card's Cancel asks first: which order, and what it is."""
+    return (
+        t._("Cancel order #{id}?", id=order.panel_order_id)
+        + "\n"
+        + t._("{name} · {link}", name=esc(order.service_name), link=esc(order.link or "—"))
+    )
+
+
+# --- the history list -------------------------------------------------------------------------
+
+
+def entry_label(t: Translator, order: Order) -> str:
+    ref = f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
+    name = order.service_name
+    if len(name) > ENTRY_NAME_MAX:
+        name = name[: ENTRY_NAME_MAX - 1] + "…"
+    icon = STATUS_ICONS.get(order.status or "", "❔")
+    return f"{icon} {ref} · {name} · {status_label(t, order.status, order.raw_status)}"
+
+
+def render_history(t: Translator, history: HistoryPage) -> Screen:
+    """One page of /orders: a button per order, the filter row and the pager."""
+    names = {
+        OrderFilter.OPEN: t._("open"),
+        OrderFilter.COMPLETED: t._("completed"),
+        OrderFilter.ALL: t._("all"),
+    }
+    if history.total == 0:
+        text = t._(
+            "📋 <b>Your orders</b> ({filter})\n\nNo orders here yet.", filter=names[history.filter]
+        )
+    else:
+        text = t._(
+            "📋 <b>Your orders</b> ({filter}): {n} in total, newest first.\nTap one for details.",
+            filter=names[history.filter],
+            n=history.total,
+        )
+    entries = [(entry_label(t, o), o.id) for o in history.orders]
+    markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
+    return Screen(text, markup)

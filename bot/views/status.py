@@ -1,0 +1,196 @@
+"""/status, /refill, /refillstatus, /cancelorder and /export: their lines, questions and file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.csvfile import write_csv
+from bot.i18n import N_, Translator
+from bot.panel import RefillState
+from bot.services.tracking import (
+    ActionResult,
+    OpenOrders,
+    OrderAction,
+    Outcome,
+    ParsedIds,
+    RefillStatusLine,
+    StatusLine,
+)
+from bot.storage.models import Order, SubmitState
+from bot.views.orders import STATUS_NAMES, action_line, status_line, stored_status_line
+from bot.views.text import esc
+
+EXPORT_COLUMNS = (
+    "id",
+    "panel_order_id",
+    "created",
+    "service_id",
+    "service_name",
+    "link",
+    "quantity",
+    "runs",
+    "interval",
+    "cost",
+    "charge",
+    "currency",
+    "status",
+    "remains",
+    "start_count",
+    "submit_state",
+    "error",
+)
+# Bad tokens quoted back at most; the rest is "…".
+INVALID_SHOWN = 20
+
+USAGES: dict[str, str] = {
+    "status": N_("Usage: /status <id> [<id> …] (ids separated by spaces or commas)"),
+    "refill": N_("Usage: /refill <id> [<id> …]"),
+    "refillstatus": N_("Usage: /refillstatus <refill id> [<refill id> …]"),
+    "cancelorder": N_("Usage: /cancelorder <id> [<id> …]"),
+}
+
+
+def usage(t: Translator, command: str) -> str:
+    """The command was given no order id it could read."""
+    return esc(t._(USAGES[command]))
+
+
+def invalid_line(t: Translator, parsed: ParsedIds) -> str | None:
+    if not parsed.invalid:
+        return None
+    shown = ", ".join(parsed.invalid[:INVALID_SHOWN])
+    if len(parsed.invalid) > INVALID_SHOWN:
+        shown += " …"
+    return t._("Not order ids, skipped: {tokens}", tokens=esc(shown))
+
+
+def _with_invalid(t: Translator, lines: list[str], parsed: ParsedIds) -> list[str]:
+    invalid = invalid_line(t, parsed)
+    return [*lines, invalid] if invalid else lines
+
+
+def status_lines(t: Translator, found: Sequence[StatusLine], parsed: ParsedIds) -> list[str]:
+    """/status with ids: one line per id, then the tokens that were not ids."""
+    return _with_invalid(t, [status_line(t, s.panel_id, s.status) for s in found], parsed)
+
+
+def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
+    """/status alone: the open orders, or where to look when there are none."""
+    if not result.orders:
+        return [t._("You have no open orders. /orders shows your history.")]
+    lines = [t._("<b>Open orders</b> ({n})", n=len(result.orders))]
+    if result.stale:
+        lines.append(t._("The panel is not answering: these are the last known statuses."))
+    return lines + [stored_status_line(t, o) for o in result.orders]
+
+
+def refill_lines(t: Translator, results: Sequence[ActionResult], parsed: ParsedIds) -> list[str]:
+    return _with_invalid(t, [action_line(t, r, OrderAction.REFILL) for r in results], parsed)
+
+
+def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
+    st = line.status
+    if st is None:
+        if line.error:
+            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=esc(line.error))
+        return t._("#{id} — not found", id=line.refill_id)
+    names = {
+        RefillState.COMPLETED: t._("✅ completed"),
+        RefillState.PENDING: t._("⏳ pending"),
+        RefillState.REJECTED: t._("❌ rejected"),
+    }
+    shown = names.get(st.state) or esc(st.raw_status or t._("unknown"))
+    return t._("Refill #{id} — {status}", id=line.refill_id, status=shown)
+
+
+def refill_status_lines(
+    t: Translator, lines: Sequence[RefillStatusLine], parsed: ParsedIds
+) -> list[str]:
+    return _with_invalid(t, [refill_status_line(t, line) for line in lines], parsed)
+
+
+# --- /cancelorder ------------------------------------------------------------------------------
+
+
+def cancel_check_lines(
+    t: Translator, checked: Sequence[ActionResult], parsed: ParsedIds
+) -> list[str]:
+    """The orders that cannot be cancelled (and why), then the tokens that were not ids."""
+    refused = [
+        action_line(t, r, OrderAction.CANCEL) for r in checked if r.outcome is not Outcome.REQUESTED
+    ]
+    return _with_invalid(t, refused, parsed)
+
+
+def cancel_question_lines(t: Translator, refused: list[str], eligible: Sequence[int]) -> list[str]:
+    """What cannot be cancelled, then the question for the orders that can."""
+    shown = ", ".join(f"#{pid}" for pid in eligible)
+    question = t.ngettext(
+        "Cancel order {ids}?", "Cancel these {n} orders: {ids}?", len(eligible), ids=shown
+    )
+    return [*refused, "", question] if refused else [question]
+
+
+def cancel_results(t: Translator, results: Sequence[ActionResult]) -> str:
+    return "\n".join(action_line(t, r, OrderAction.CANCEL) for r in results)
+
+
+def nothing_cancelled(t: Translator) -> str:
+    return t._("Nothing was cancelled.")
+
+
+# --- /export -------------------------------------------------------------------------------------
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _export_status(t: Translator, order: Order) -> str:
+    if order.status in STATUS_NAMES:
+        return t._(STATUS_NAMES[order.status])
+    return order.raw_status or order.status or t._("unknown")
+
+
+def _export_state(t: Translator, order: Order) -> str:
+    if order.submit_state is SubmitState.PLACED:
+        return t._("placed")
+    if order.submit_state is SubmitState.UNKNOWN:
+        return t._("not confirmed by the panel: check it there")
+    return order.submit_state.value
+
+
+def _export_row(t: Translator, o: Order) -> list[object]:
+    return [
+        o.id,
+        _blank(o.panel_order_id),
+        datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
+        o.service_id,
+        o.service_name,
+        _blank(o.link),
+        _blank(o.quantity),
+        _blank(o.runs),
+        _blank(o.interval),
+        o.cost,
+        _blank(o.charge),
+        _blank(o.currency),
+        _export_status(t, o),
+        _blank(o.remains),
+        _blank(o.start_count),
+        _export_state(t, o),
+        _blank(o.error),
+    ]
+
+
+def export_csv(t: Translator, orders: Sequence[Order]) -> bytes:
+    """/export: one row per order /orders shows, statuses in the user's words."""
+    return write_csv(EXPORT_COLUMNS, (_export_row(t, o) for o in orders))
+
+
+def export_caption(t: Translator, count: int) -> str:
+    return t.ngettext("Your order history: {n} order.", "Your order history: {n} orders.", count)
+
+
+def nothing_to_export(t: Translator) -> str:
+    return t._("You have no orders to export yet.")

@@ -1,0 +1,140 @@
+"""/orders: the history list, the order card and the order wording /status shares."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.i18n import Translator
+from bot.panel import OrderStatus, Status
+from bot.services.tracking import (
+    ActionResult,
+    HistoryPage,
+    OrderAction,
+    Outcome,
+    Refusal,
+    StatusLine,
+)
+from bot.storage.models import OrderFilter, SubmitState
+from bot.views.orders import (
+    ENTRY_NAME_MAX,
+    action_line,
+    cancel_question,
+    card_text,
+    entry_label,
+    refresh_note,
+    render_history,
+    status_label,
+    status_line,
+    stored_status_line,
+)
+
+from ._data import order
+
+
+def test_status_label_translates_known_and_escapes_the_panels_own(
+    en: Translator, tr: Translator
+) -> None:
+    assert status_label(en, "Pending") == "Pending"
+    assert status_label(tr, "Completed") == "Tamamlandı"
+    assert status_label(en, "Weird", "Weird <state>") == "Weird &lt;state&gt;"
+    assert status_label(en, None) == "unknown"
+
+
+def test_status_line_with_details(en: Translator, tr: Translator) -> None:
+    st = OrderStatus(Status.IN_PROGRESS, "In progress", Decimal("1.5"), 100, 250, currency="USD")
+    assert status_line(en, 5001, st) == (
+        "🚀 #5001 — <b>In progress</b>\n    start count 100 · remains 250 · charge $1.50"
+    )
+    assert status_line(en, 5001, None) == "#5001 — not found"
+    assert status_line(tr, 5001, OrderStatus(Status.PENDING, "Pending")) == (
+        "⏳ #5001 — <b>Beklemede</b>"
+    )
+
+
+def test_stored_status_line_uses_what_the_database_last_heard(en: Translator) -> None:
+    line = stored_status_line(en, order(status="Partial", remains=40))
+    assert line == "🟡 #5001 — <b>Partial</b>\n    remains 40"
+    odd = stored_status_line(en, order(status="Frozen", raw_status="Frozen"))
+    assert odd == "❔ #5001 — <b>Frozen</b>"
+
+
+def test_action_lines(en: Translator) -> None:
+    def line(kind: str, **kw: object) -> str:
+        return action_line(en, ActionResult(5001, **kw), OrderAction(kind))  # type: ignore[arg-type]
+
+    assert line("refill", outcome=Outcome.REQUESTED, refill_id=77) == (
+        "♻️ #5001 — refill requested (refill #77)"
+    )
+    assert line("cancel", outcome=Outcome.REQUESTED) == "🛑 #5001 — cancel requested"
+    assert line("cancel", outcome=Outcome.REJECTED, error="<no>") == (
+        "❌ #5001 — rejected by the panel: &lt;no&gt;"
+    )
+    assert line("cancel", outcome=Outcome.REJECTED) == "❌ #5001 — rejected by the panel"
+    assert "did not confirm" in line("refill", outcome=Outcome.UNKNOWN)
+    assert "not sent" in line("refill", outcome=Outcome.NOT_SENT)
+    refused = Outcome.REFUSED
+    assert line("refill", outcome=refused, refusal=Refusal.NOT_FOUND) == "#5001 — not found"
+    assert "does not offer refills" in line(
+        "refill", outcome=refused, refusal=Refusal.NOT_SUPPORTED
+    )
+    assert "cannot be cancelled" in line("cancel", outcome=refused, refusal=Refusal.NOT_SUPPORTED)
+    assert line("refill", outcome=refused, refusal=Refusal.BAD_STATUS, status="Pending") == (
+        "🚫 #5001 — it is Pending; refills are possible once an order is Completed or Partial"
+    )
+    assert line("cancel", outcome=refused, refusal=Refusal.BAD_STATUS, status="Completed") == (
+        "🚫 #5001 — it is Completed and can no longer be cancelled"
+    )
+
+
+def test_card(en: Translator, tr: Translator) -> None:
+    card = card_text(en, order(runs=5, interval=30, start_count=10, link="https://x/<a>"))
+    assert card.split("\n") == [
+        "<b>Order #5001</b>",
+        "Service: Instagram Takipçi (#12)",
+        "Link: https://x/&lt;a&gt;",
+        "Quantity: 1,000",
+        "Drip-feed: 5 runs every 30 min",
+        "Status: ⏳ <b>Pending</b>",
+        "Start count: 10",
+        "Cost: $12.50",
+        "Created: 5/1/24, 12:00\u202fPM",  # babel's narrow no-break space
+        "Updated: 5/1/24, 12:00\u202fPM",
+    ]
+    noted = card_text(tr, order(charge=Decimal("11"), status="Completed"), "♻️ note")
+    assert noted.startswith("♻️ note\n\n<b>Sipariş #5001</b>")
+    assert "Durum: ✅ <b>Tamamlandı</b>" in noted and "11,00" in noted
+    unknown = card_text(en, order(panel_order_id=None, submit_state=SubmitState.UNKNOWN))
+    assert unknown.startswith("<b>Order (not confirmed by the panel)</b>")
+    assert "Check on the panel before ordering again." in unknown
+
+
+def test_entry_label_cuts_long_names(en: Translator) -> None:
+    assert entry_label(en, order()) == "⏳ #5001 · Instagram Takipçi · Pending"
+    long = entry_label(
+        en, order(service_name="n" * 50, panel_order_id=None, status=None, raw_status=None)
+    )
+    assert long == "❔ #— · " + "n" * (ENTRY_NAME_MAX - 1) + "… · unknown"
+
+
+def test_history_page(en: Translator, tr: Translator) -> None:
+    empty = render_history(en, HistoryPage([], OrderFilter.OPEN, 0, 1, 0))
+    assert empty.text == "📋 <b>Your orders</b> (open)\n\nNo orders here yet."
+    page = HistoryPage([order(), order(id=8, panel_order_id=5002)], OrderFilter.ALL, 0, 2, 9)
+    screen = render_history(tr, page)
+    assert screen.text.startswith("📋 <b>")
+    assert "(tümü)" in screen.text and "9" in screen.text
+    first_buttons = [row[0].text for row in screen.markup.inline_keyboard[:2]]
+    assert first_buttons == [
+        "⏳ #5001 · Instagram Takipçi · Beklemede",
+        "⏳ #5002 · Instagram Takipçi · Beklemede",
+    ]
+
+
+def test_refresh_note_and_cancel_question(en: Translator) -> None:
+    assert "no id for this order" in refresh_note(en, None)
+    assert "does not know" in refresh_note(en, StatusLine(5001, None))
+    found = StatusLine(5001, OrderStatus(Status.PENDING, "Pending"))
+    assert refresh_note(en, found) == "Updated."
+    assert cancel_question(en, order(link=None, service_name="A & B")) == (
+        "Cancel order #5001?\nA &amp; B · —"
+    )

@@ -1,0 +1,130 @@
+"""/status, /refill, /refillstatus, /cancelorder and /export: lines, questions, the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from bot.i18n import Translator
+from bot.panel import OrderStatus, RefillState, RefillStatus, Status
+from bot.services.tracking import (
+    ActionResult,
+    OpenOrders,
+    Outcome,
+    RefillStatusLine,
+    Refusal,
+    StatusLine,
+    parse_ids,
+)
+from bot.storage.models import SubmitState
+from bot.views.status import (
+    EXPORT_COLUMNS,
+    INVALID_SHOWN,
+    cancel_check_lines,
+    cancel_question_lines,
+    cancel_results,
+    export_caption,
+    export_csv,
+    invalid_line,
+    nothing_cancelled,
+    nothing_to_export,
+    open_orders_lines,
+    refill_lines,
+    refill_status_line,
+    refill_status_lines,
+    status_lines,
+    usage,
+)
+
+from ._data import order
+
+
+def test_usage_is_escaped_html(en: Translator, tr: Translator) -> None:
+    assert usage(en, "refill") == "Usage: /refill &lt;id&gt; [&lt;id&gt; …]"
+    assert usage(tr, "status").startswith("Kullanım: /status &lt;id&gt;")
+
+
+def test_tokens_that_are_not_ids(en: Translator) -> None:
+    assert invalid_line(en, parse_ids("1 2")) is None
+    assert invalid_line(en, parse_ids("1 <x> abc")) == "Not order ids, skipped: &lt;x&gt;, abc"
+    many = invalid_line(en, parse_ids(" ".join(f"x{i}" for i in range(30))))
+    assert many is not None and many.endswith(f"x{INVALID_SHOWN - 1} …")
+
+
+def test_status_lines_end_with_the_skipped_tokens(en: Translator) -> None:
+    found = [StatusLine(5, OrderStatus(Status.COMPLETED, "Completed")), StatusLine(6, None)]
+    assert status_lines(en, found, parse_ids("5 6 nope")) == [
+        "✅ #5 — <b>Completed</b>",
+        "#6 — not found",
+        "Not order ids, skipped: nope",
+    ]
+
+
+def test_open_orders(en: Translator, tr: Translator) -> None:
+    assert open_orders_lines(en, OpenOrders([], stale=False)) == [
+        "You have no open orders. /orders shows your history."
+    ]
+    lines = open_orders_lines(en, OpenOrders([order(), order(panel_order_id=5002)], stale=True))
+    assert lines[0] == "<b>Open orders</b> (2)"
+    assert "last known statuses" in lines[1]
+    assert lines[2:] == ["⏳ #5001 — <b>Pending</b>", "⏳ #5002 — <b>Pending</b>"]
+    assert open_orders_lines(tr, OpenOrders([order()], stale=False))[1].startswith("⏳ #5001")
+
+
+def test_refill_lines(en: Translator) -> None:
+    results = [ActionResult(5, Outcome.REQUESTED, refill_id=9)]
+    assert refill_lines(en, results, parse_ids("5 ?")) == [
+        "♻️ #5 — refill requested (refill #9)",
+        "Not order ids, skipped: ?",
+    ]
+
+
+def test_refill_status_line(en: Translator, tr: Translator) -> None:
+    done = RefillStatusLine(9, RefillStatus(RefillState.COMPLETED, "Completed"))
+    assert refill_status_line(en, done) == "Refill #9 — ✅ completed"
+    assert refill_status_line(tr, done) == "Telafi #9 — ✅ tamamlandı"
+    odd = RefillStatusLine(9, RefillStatus(RefillState.UNKNOWN, "Queued <2>"))
+    assert refill_status_line(en, odd) == "Refill #9 — Queued &lt;2&gt;"
+    assert refill_status_line(en, RefillStatusLine(9, None, "<gone>")) == (
+        "#9 — not found (&lt;gone&gt;)"
+    )
+    assert refill_status_lines(en, [RefillStatusLine(9, None)], parse_ids("9")) == [
+        "#9 — not found"
+    ]
+
+
+def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) -> None:
+    checked = [
+        ActionResult(5, Outcome.REQUESTED),
+        ActionResult(6, Outcome.REFUSED, Refusal.NOT_FOUND),
+        ActionResult(7, Outcome.REQUESTED),
+    ]
+    refused = cancel_check_lines(en, checked, parse_ids("5 6 7"))
+    assert refused == ["#6 — not found"]
+    assert cancel_question_lines(en, refused, [5, 7]) == [
+        "#6 — not found",
+        "",
+        "Cancel these 2 orders: #5, #7?",
+    ]
+    assert cancel_question_lines(en, [], [5]) == ["Cancel order #5?"]
+    assert cancel_results(en, [ActionResult(5, Outcome.REQUESTED)]) == ("🛑 #5 — cancel requested")
+    assert nothing_cancelled(en) == "Nothing was cancelled."
+
+
+def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
+    rows = [
+        order(charge=Decimal("11.00"), status="Completed"),
+        order(id=8, panel_order_id=None, submit_state=SubmitState.UNKNOWN, status=None),
+    ]
+    data = list(csv.reader(io.StringIO(export_csv(tr, rows).decode("utf-8-sig"))))
+    assert tuple(data[0]) == EXPORT_COLUMNS
+    first = dict(zip(EXPORT_COLUMNS, data[1], strict=True))
+    assert first["status"] == "Tamamlandı" and first["submit_state"] == "verildi"
+    assert first["created"] == "2024-05-01T12:00:00+00:00"
+    assert first["charge"] == "11.00" and first["runs"] == ""
+    second = dict(zip(EXPORT_COLUMNS, data[2], strict=True))
+    assert second["panel_order_id"] == ""
+    assert second["status"] == "Pending"  # the panel's own word for a status we do not know
+    assert export_caption(en, 2) == "Your order history: 2 orders."
+    assert nothing_to_export(en) == "You have no orders to export yet."
