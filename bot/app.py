@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 import httpx
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -22,10 +22,10 @@ from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.deps import BotContext, Deps
-from bot.handlers.commands import available
+from bot.handlers.commands import description, menu, short_description
 from bot.handlers.lanes import lane_of
 from bot.handlers.registry import register
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
 from bot.jobs import schedule_jobs
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
@@ -80,7 +80,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
         await super().initialize()
-        await self._publish_commands()
+        await self._publish_profile()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
 
@@ -92,23 +92,42 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 await self.deps.aclose()
                 self.deps = None
 
-    async def _publish_commands(self) -> None:
+    async def _publish_profile(self) -> None:
+        """The command menu, description and short description, in every catalog's language.
+
+        Each list or text is read back first and set only when it differs: Telegram throttles
+        the setMy* methods hard, and a bot restarted in a loop would otherwise wait out flood
+        control at every start. The lists go to private chats only, the only chats the bot
+        answers; the ones without a language (any other client language) are in
+        DEFAULT_LANGUAGE.
+        """
         assert self.deps is not None
         catalogs = self.deps.catalogs
-        public = [c for c in available(self.commands) if not c.admin]
+        targets: list[tuple[str | None, Translator]] = [
+            (lang, catalogs.translator(lang)) for lang in catalogs.languages
+        ]
+        targets.append((None, catalogs.translator(self.settings.default_language)))
+        for lang, t in targets:
+            try:
+                await self._publish_profile_in(lang, t)
+            except TelegramError as exc:
+                # A missing menu or description is cosmetic; the bot must still start.
+                log.warning(
+                    "could not publish the menu and description (%s): %s", lang or "default", exc
+                )
+
+    async def _publish_profile_in(self, lang: str | None, t: Translator) -> None:
+        bot = self.bot
         scope = BotCommandScopeAllPrivateChats()
-        try:
-            for lang in catalogs.languages:
-                t = catalogs.translator(lang)
-                commands = [BotCommand(c.name, t._(c.description)[:256]) for c in public]
-                await self.bot.set_my_commands(commands, scope=scope, language_code=lang)
-            t = catalogs.translator(self.settings.default_language)
-            await self.bot.set_my_commands(
-                [BotCommand(c.name, t._(c.description)[:256]) for c in public], scope=scope
-            )
-        except TelegramError as exc:
-            # A missing menu is cosmetic; the bot must still start.
-            log.warning("could not publish the command menu: %s", exc)
+        commands = menu(t, self.commands)
+        if list(await bot.get_my_commands(scope=scope, language_code=lang)) != commands:
+            await bot.set_my_commands(commands, scope=scope, language_code=lang)
+        text = description(t)
+        if (await bot.get_my_description(language_code=lang)).description != text:
+            await bot.set_my_description(text, language_code=lang)
+        short = short_description(t)
+        if (await bot.get_my_short_description(language_code=lang)).short_description != short:
+            await bot.set_my_short_description(short, language_code=lang)
 
 
 async def open_deps(

@@ -1,10 +1,34 @@
-"""The command list shown in Telegram's menu and in /help, in one place."""
+"""The command list shown in Telegram's menu and in /help, and the bot's profile texts."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from bot.i18n import N_
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import N_, Translator
+
+log = logging.getLogger(__name__)
+
+# Telegram's limits: the short description shows on the profile and in shared links, the
+# description in the empty chat before /start.
+SHORT_DESCRIPTION_LIMIT = 120
+DESCRIPTION_LIMIT = 512
+COMMAND_DESCRIPTION_LIMIT = 256
+
+SHORT_DESCRIPTION = N_(
+    "Place and track orders on your SMM panel from Telegram: services, bulk orders, refills."
+)
+DESCRIPTION = N_(
+    "I place and track orders on your SMM panel.\n\n"
+    "• Browse and search the panel's services with their prices\n"
+    "• Order one service, or many at once with /bulk\n"
+    "• Follow order status, ask for refills and cancellations\n"
+    "• Get a message when an order completes\n\n"
+    "You need your panel's API key: tap Start, then link it with /setkey."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +65,29 @@ COMMANDS: tuple[Command, ...] = (
 def available(registered: set[str]) -> tuple[Command, ...]:
     """Only commands some handler answers, so menus never advertise what is not there."""
     return tuple(c for c in COMMANDS if c.name in registered)
+
+
+def menu(t: Translator, registered: set[str]) -> list[BotCommand]:
+    """Telegram's command menu in `t`'s language: everyone's commands, not the admin ones."""
+    return [
+        BotCommand(c.name, t._(c.description)[:COMMAND_DESCRIPTION_LIMIT])
+        for c in available(registered)
+        if not c.admin
+    ]
+
+
+def short_description(t: Translator) -> str:
+    return t._(SHORT_DESCRIPTION)[:SHORT_DESCRIPTION_LIMIT]
+
+
+def description(t: Translator) -> str:
+    return t._(DESCRIPTION)[:DESCRIPTION_LIMIT]
+
+
+async def set_chat_menu(bot: Bot, chat_id: int, t: Translator, registered: set[str]) -> None:
+    """The menu of one chat in its user's chosen language, over the one Telegram picks from
+    the client's language. Best effort: a menu in the other language is only cosmetic."""
+    try:
+        await bot.set_my_commands(menu(t, registered), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu of a chat: %s", exc)

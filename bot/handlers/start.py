@@ -9,7 +9,7 @@ from bot import keyboards
 from bot.callbacks import SetLanguage, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.commands import available
+from bot.handlers.commands import available, set_chat_menu
 from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
 from bot.views.errors import button_expired
@@ -74,6 +74,10 @@ async def set_language(update: Update, context: BotContext) -> None:
     await deps.users.set_language(context.user.id, lang)
     context.t = deps.catalogs.translator(lang)
     await ui.answer(update)
+    if update.effective_chat is not None:
+        # Before the confirmation, so the menu has changed by the time the user reads it.
+        registered: set[str] = context.bot_data.get("commands", set())
+        await set_chat_menu(context.bot, update.effective_chat.id, context.t, registered)
     await ui.show(update, language_set(context.t), keyboards.main_menu(context.t))
 
 

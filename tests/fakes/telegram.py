@@ -6,7 +6,8 @@ Point PTB at it with ``ApplicationBuilder().token(fake.token).base_url(fake.base
 envelopes and error wording, so bot code sees the same exceptions it would in production.
 
 Tests act as users through ``fake.user(id)`` (see telegram_users.py) and inspect ``calls``,
-``messages(chat_id)``, ``commands`` and ``bad_requests()``.
+``messages(chat_id)``, ``commands`` (or ``menu_for()``, the list a user's client shows),
+``descriptions``, ``short_descriptions`` and ``bad_requests()``.
 """
 
 # The spec'd public API takes `timeout=` arguments; callers rely on that shape.
@@ -224,6 +225,14 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _language_code(params: dict[str, Any]) -> str | None:
+    """A two-letter ISO 639-1 code, or None for "every language without its own"."""
+    language = params.get("language_code") or None
+    if language is not None and not re.fullmatch(r"[a-z]{2}", str(language)):
+        raise _bad("invalid language code specified")
+    return language
+
+
 Handler = Callable[[dict[str, Any], dict[str, tuple[str, bytes, str]]], Awaitable[Any]]
 
 
@@ -241,7 +250,10 @@ class FakeTelegram:
         self.calls: list[ApiCall] = []
         self.commands: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
-        self.bot_settings: dict[str, dict[str, Any]] = {}  # setMyDescription & co: params
+        # Keyed by language_code, None for the texts without one (every other language).
+        self.descriptions: dict[str | None, str] = {}
+        self.short_descriptions: dict[str | None, str] = {}
+        self.bot_settings: dict[str, dict[str, Any]] = {}  # setMyName: params
         self.webhook: dict[str, Any] | None = None
         self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/...
         # Messages/s over a sliding 1 s window across all chats; excess gets 429 retry_after=1.
@@ -279,8 +291,14 @@ class FakeTelegram:
             "deleteMyCommands": self._delete_my_commands,
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
-            "setMyDescription": self._store_setting("setMyDescription"),
-            "setMyShortDescription": self._store_setting("setMyShortDescription"),
+            "setMyDescription": self._set_description("description", self.descriptions, 512),
+            "getMyDescription": self._get_description("description", self.descriptions),
+            "setMyShortDescription": self._set_description(
+                "short_description", self.short_descriptions, 120
+            ),
+            "getMyShortDescription": self._get_description(
+                "short_description", self.short_descriptions
+            ),
             "setMyName": self._store_setting("setMyName"),
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
@@ -937,12 +955,31 @@ class FakeTelegram:
             "pending_update_count": len(self._updates),
         }
 
-    @staticmethod
-    def _command_key(params: dict[str, Any]) -> tuple[str, str | None]:
+    def _command_key(self, params: dict[str, Any]) -> tuple[str, str | None]:
+        """("default" | "all_private_chats" | … | "chat:<chat_id>", language_code or None)."""
         scope = params.get("scope")
-        scope_type = scope.get("type", "default") if isinstance(scope, dict) else "default"
-        language = params.get("language_code") or None
-        return str(scope_type), language
+        scope_type = str(scope.get("type", "default")) if isinstance(scope, dict) else "default"
+        language = _language_code(params)
+        if scope_type in ("chat", "chat_administrators", "chat_member"):
+            assert isinstance(scope, dict)
+            chat_id = _as_int(scope.get("chat_id"))
+            if chat_id is None or chat_id not in self._chats:
+                raise _bad("chat not found")
+            scope_type = f"{scope_type}:{chat_id}"
+            if "user_id" in scope:
+                scope_type += f":{scope['user_id']}"
+        return scope_type, language
+
+    def menu_for(self, chat_id: int, language_code: str | None = None) -> list[dict[str, Any]]:
+        """The commands a private chat's client shows, resolved in Telegram's documented order:
+        the chat's scope, then all private chats, then the default scope; within each, the
+        user's language before the list without a language."""
+        language = language_code.split("-", 1)[0].lower() if language_code else None
+        for scope in (f"chat:{chat_id}", "all_private_chats", "default"):
+            for key in ((scope, language), (scope, None)):
+                if key in self.commands:
+                    return copy.deepcopy(self.commands[key])
+        return []
 
     async def _set_my_commands(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         commands = params.get("commands")
@@ -986,6 +1023,30 @@ class FakeTelegram:
     async def _get_chat_menu_button(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         chat_id = _as_int(params.get("chat_id"))
         return self.menu_buttons.get(chat_id, self.menu_buttons.get(None, {"type": "commands"}))
+
+    def _set_description(
+        self, field_name: str, store: dict[str | None, str], limit: int
+    ) -> Handler:
+        async def handle(params: dict[str, Any], files: dict[str, Any]) -> Any:
+            text = params.get(field_name) or ""
+            if not isinstance(text, str):
+                raise _bad(f"can't parse {field_name}")
+            if len(text) > limit:
+                raise _bad(f"{field_name} is too long")
+            language = _language_code(params)
+            if text:
+                store[language] = text
+            else:  # an empty text removes the one for that language
+                store.pop(language, None)
+            return True
+
+        return handle
+
+    def _get_description(self, field_name: str, store: dict[str | None, str]) -> Handler:
+        async def handle(params: dict[str, Any], files: dict[str, Any]) -> Any:
+            return {field_name: store.get(_language_code(params), "")}
+
+        return handle
 
     def _store_setting(self, method: str) -> Handler:
         async def store(params: dict[str, Any], files: dict[str, Any]) -> Any:

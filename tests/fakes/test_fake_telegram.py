@@ -14,6 +14,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MenuButtonCommands,
@@ -592,6 +593,58 @@ async def test_commands_are_stored_per_scope_and_language(fake: FakeTelegram, bo
     assert set(fake.commands) == {("all_private_chats", "tr")}
     with pytest.raises(BadRequest):
         await bot.set_my_commands([BotCommand("Bad-Name", "x")])
+
+
+async def test_chat_scoped_commands_win_in_the_clients_menu(fake: FakeTelegram, bot: Bot) -> None:
+    fake.user(USER_ID)
+    await bot.set_my_commands([BotCommand("start", "Start")])
+    assert fake.menu_for(USER_ID, "en") == [{"command": "start", "description": "Start"}]
+    await bot.set_my_commands(
+        [BotCommand("start", "Main menu")], scope=BotCommandScopeAllPrivateChats()
+    )
+    await bot.set_my_commands(
+        [BotCommand("start", "Ana menü")],
+        scope=BotCommandScopeAllPrivateChats(),
+        language_code="tr",
+    )
+    assert fake.menu_for(USER_ID, "tr-TR")[0]["description"] == "Ana menü"
+    assert fake.menu_for(USER_ID, "de")[0]["description"] == "Main menu"
+
+    # A chat's own list beats the language lists, whatever the client's language.
+    await bot.set_my_commands([BotCommand("start", "Başla")], scope=BotCommandScopeChat(USER_ID))
+    assert ("chat:1001", None) in fake.commands
+    assert fake.menu_for(USER_ID, "en")[0]["description"] == "Başla"
+    mine = await bot.get_my_commands(scope=BotCommandScopeChat(USER_ID))
+    assert [c.description for c in mine] == ["Başla"]
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(USER_ID), language_code="en") == ()
+    assert fake.menu_for(2002, "en")[0]["description"] == "Main menu"  # other chats unchanged
+
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands([BotCommand("start", "x")], scope=BotCommandScopeChat(999))
+    with pytest.raises(BadRequest, match=r"(?i)language code"):
+        await bot.set_my_commands([BotCommand("start", "x")], language_code="english")
+
+
+async def test_descriptions_are_stored_per_language(fake: FakeTelegram, bot: Bot) -> None:
+    await bot.set_my_description("Places orders.")
+    await bot.set_my_description("Sipariş verir.", language_code="tr")
+    await bot.set_my_short_description("Orders", language_code="en")
+    assert fake.descriptions == {None: "Places orders.", "tr": "Sipariş verir."}
+    assert fake.short_descriptions == {"en": "Orders"}
+    assert (await bot.get_my_description(language_code="tr")).description == "Sipariş verir."
+    assert (await bot.get_my_description()).description == "Places orders."
+    assert (await bot.get_my_description(language_code="de")).description == ""
+    short = await bot.get_my_short_description(language_code="en")
+    assert short.short_description == "Orders"
+
+    # Telegram's limits: 512 and 120 characters; an empty text removes that language's.
+    await bot.set_my_description("x" * 512)
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_description("x" * 513)
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_short_description("x" * 121)
+    await bot.set_my_description("", language_code="tr")
+    assert fake.descriptions == {None: "x" * 512}
 
 
 async def test_group_messages_and_cursor(fake: FakeTelegram, bot: Bot) -> None:
