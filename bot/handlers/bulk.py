@@ -37,7 +37,7 @@ from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.panel import PanelError
 from bot.services.bulk import BulkLine, decode_upload
-from bot.services.bulk_orders import BulkDraft, BulkRepriced, BulkSubmission, ConfirmOutcome
+from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.views.bulk import (
@@ -250,19 +250,19 @@ async def _refused(
     """Nothing was sent (a second tap, an old, closed or changed preview): say why."""
     t = context.t
     outcome = submission.outcome
-    if outcome is ConfirmOutcome.MISSING:
+    if outcome is BulkOutcome.MISSING:
         await ui.answer(update, gone_alert(t))
         await ui.show(update, no_longer_valid(t))
-    elif outcome is ConfirmOutcome.ALREADY:
+    elif outcome is BulkOutcome.ALREADY:
         await ui.answer(update, already_alert(t))
         await ui.send(update, render_already(t, submission))
-    elif outcome is ConfirmOutcome.REPLACED:
+    elif outcome is BulkOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
-    elif outcome in {ConfirmOutcome.EXPIRED, ConfirmOutcome.KEY_CHANGED}:
+    elif outcome in {BulkOutcome.EXPIRED, BulkOutcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = closed_text(t, expired=outcome is ConfirmOutcome.EXPIRED)
+        text = closed_text(t, expired=outcome is BulkOutcome.EXPIRED)
         await ui.show(update, text, keyboards.bulk_again(t, batch))
-    elif outcome is ConfirmOutcome.CHANGED and submission.repriced is not None:
+    elif outcome is BulkOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
     else:

@@ -60,7 +60,7 @@ from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, plan_for
 from bot.services.ordering import (
     AnswerRejected,
-    Outcome,
+    OrderOutcome,
     Repriced,
     SubmitResult,
     UnknownServiceType,
@@ -588,16 +588,16 @@ async def confirm(update: Update, context: BotContext) -> None:
 async def _refused(update: Update, context: BotContext, result: SubmitResult) -> bool:
     """Nothing was ordered (a second tap, an old, closed or changed preview): say why."""
     t = context.t
-    if result.outcome in {Outcome.ALREADY, Outcome.GONE}:
+    if result.outcome in {OrderOutcome.ALREADY, OrderOutcome.GONE}:
         await ui.answer(update, already_text(t, result.order), alert=True)
-    elif result.outcome is Outcome.REPLACED:
+    elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
-    elif result.outcome in {Outcome.EXPIRED, Outcome.KEY_CHANGED}:
+    elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
-        text = closed_text(t, expired=result.outcome is Outcome.EXPIRED)
+        text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
         again = keyboards.preview_again(t, result.order.id) if result.order else None
         await ui.show(update, text, again)
-    elif result.outcome is Outcome.CHANGED and result.repriced is not None:
+    elif result.outcome is OrderOutcome.CHANGED and result.repriced is not None:
         await ui.answer(update)
         await _show_repriced(update, context, result.repriced)
     else:
@@ -609,7 +609,7 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, result.unsaved)
-    panel_id = result.panel_order_id if result.outcome is Outcome.PLACED else None
+    panel_id = result.panel_order_id if result.outcome is OrderOutcome.PLACED else None
     balance = await _balance_after(context) if panel_id is not None else None
     text = render_result(t, result, balance)
     if dripfeed_refused(result) and result.order is not None:

@@ -19,7 +19,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors, reply_panel_error
 from bot.panel import PanelError
 from bot.services.keys import NoKey
-from bot.services.tracking import Outcome, ParsedIds, parse_ids
+from bot.services.tracking import ParsedIds, RequestOutcome, parse_ids
 from bot.views.errors import button_expired
 from bot.views.status import (
     cancel_check_lines,
@@ -123,7 +123,7 @@ async def cancel_order(update: Update, context: BotContext) -> None:
         await ui.send(update, usage(t, "cancelorder"))
         return
     checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids)
-    eligible = [r.panel_id for r in checked if r.outcome is Outcome.REQUESTED]
+    eligible = [r.panel_id for r in checked if r.outcome is RequestOutcome.REQUESTED]
     lines = cancel_check_lines(t, checked, parsed)
     if not eligible:
         await _send_long(update, lines)

@@ -18,7 +18,7 @@ from enum import StrEnum
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
 from bot.services.bulk import BulkLine, BulkPreview, parse_bulk
 from bot.services.catalogs import CatalogService
-from bot.services.drafts import Previews, Refusal
+from bot.services.drafts import DraftRefusal, Previews
 from bot.services.keys import KeyService
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
@@ -83,7 +83,7 @@ class BulkDraft:
         return sum((line.cost or Decimal(0) for line in lines), Decimal(0))
 
 
-class ConfirmOutcome(StrEnum):
+class BulkOutcome(StrEnum):
     SUBMITTED = "submitted"  # this call won the claim and talked to the panel
     ALREADY = "already"  # another tap/device won it; `orders` shows where they stand
     MISSING = "missing"  # no such batch for this user: cancelled, or never existed
@@ -94,12 +94,12 @@ class ConfirmOutcome(StrEnum):
     CHANGED = "changed"  # lines are dearer or no longer fit: see `BulkSubmission.repriced`
 
 
-_REFUSED: dict[Refusal, ConfirmOutcome] = {
-    Refusal.GONE: ConfirmOutcome.MISSING,
-    Refusal.ALREADY: ConfirmOutcome.ALREADY,
-    Refusal.EXPIRED: ConfirmOutcome.EXPIRED,
-    Refusal.KEY_CHANGED: ConfirmOutcome.KEY_CHANGED,
-    Refusal.REPLACED: ConfirmOutcome.REPLACED,
+_REFUSED: dict[DraftRefusal, BulkOutcome] = {
+    DraftRefusal.GONE: BulkOutcome.MISSING,
+    DraftRefusal.ALREADY: BulkOutcome.ALREADY,
+    DraftRefusal.EXPIRED: BulkOutcome.EXPIRED,
+    DraftRefusal.KEY_CHANGED: BulkOutcome.KEY_CHANGED,
+    DraftRefusal.REPLACED: BulkOutcome.REPLACED,
 }
 
 
@@ -128,7 +128,7 @@ class BulkRepriced:
 
 @dataclass(frozen=True, slots=True)
 class BulkSubmission:
-    outcome: ConfirmOutcome
+    outcome: BulkOutcome
     orders: list[Order]
     # The database refused the outcomes: they are in the journal; tell the user the ids.
     unsaved: Unsaved | None = None
@@ -332,13 +332,13 @@ class BulkOrderService:
             batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version
         )
         if not claim.orders:
-            return BulkSubmission(ConfirmOutcome.MISSING, [])
+            return BulkSubmission(BulkOutcome.MISSING, [])
         if not claim.won:
             if all(o.submit_state is SubmitState.DRAFT for o in claim.orders):
                 # The promise broke between the check and the claim (it expired just now).
                 again = await self.previews.check(user_id, batch, DraftKind.BULK)
                 return self._refused(again.refusal, again.rows)
-            return BulkSubmission(ConfirmOutcome.ALREADY, claim.orders)
+            return BulkSubmission(BulkOutcome.ALREADY, claim.orders)
         rows = [o for o in claim.orders if o.submit_state is SubmitState.SUBMITTING]
         if on_claimed is not None:
             try:
@@ -372,12 +372,12 @@ class BulkOrderService:
             failed=[(by_id[oid], err) for oid, err in failed],
             unknown=[(by_id[oid], err) for oid, err in unknown],
         )
-        return BulkSubmission(ConfirmOutcome.SUBMITTED, recorded.orders, recorded.unsaved)
+        return BulkSubmission(BulkOutcome.SUBMITTED, recorded.orders, recorded.unsaved)
 
     @staticmethod
-    def _refused(refusal: Refusal | None, rows: list[Order]) -> BulkSubmission:
-        outcome = _REFUSED[refusal] if refusal is not None else ConfirmOutcome.MISSING
-        return BulkSubmission(outcome, [] if outcome is ConfirmOutcome.MISSING else rows)
+    def _refused(refusal: DraftRefusal | None, rows: list[Order]) -> BulkSubmission:
+        outcome = _REFUSED[refusal] if refusal is not None else BulkOutcome.MISSING
+        return BulkSubmission(outcome, [] if outcome is BulkOutcome.MISSING else rows)
 
     async def _recheck(self, user_id: int, batch: str, rows: list[Order]) -> BulkSubmission | None:
         """None when every line is still orderable as previewed at no higher cost.
@@ -398,9 +398,9 @@ class BulkOrderService:
         if not changes:
             return None
         if not await self.previews.drafts.replace(batch, user_id):
-            return BulkSubmission(ConfirmOutcome.REPLACED, rows)
+            return BulkSubmission(BulkOutcome.REPLACED, rows)
         fresh = await self.preview(user_id, text)
         old_total = sum((row.cost for row in rows), Decimal(0))
         return BulkSubmission(
-            ConfirmOutcome.CHANGED, rows, repriced=BulkRepriced(changes, old_total, fresh)
+            BulkOutcome.CHANGED, rows, repriced=BulkRepriced(changes, old_total, fresh)
         )

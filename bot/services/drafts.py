@@ -28,7 +28,7 @@ PURGE_GRACE_SECONDS = 3600.0
 PURGE_EVERY_SECONDS = 300.0
 
 
-class Refusal(StrEnum):
+class DraftRefusal(StrEnum):
     GONE = "gone"  # no such preview for this user and this button (discarded, purged, forged)
     ALREADY = "already"  # claimed before: a double tap, a second device, a replay
     EXPIRED = "expired"  # older than DRAFT_TTL_SECONDS, or closed over the open-preview cap
@@ -36,11 +36,11 @@ class Refusal(StrEnum):
     REPLACED = "replaced"  # Confirm already showed a fresh preview in its place
 
 
-_CLOSED: dict[DraftState, Refusal] = {
-    DraftState.CLAIMED: Refusal.ALREADY,
-    DraftState.KEY_CHANGED: Refusal.KEY_CHANGED,
-    DraftState.REPLACED: Refusal.REPLACED,
-    DraftState.DROPPED: Refusal.EXPIRED,
+_CLOSED: dict[DraftState, DraftRefusal] = {
+    DraftState.CLAIMED: DraftRefusal.ALREADY,
+    DraftState.KEY_CHANGED: DraftRefusal.KEY_CHANGED,
+    DraftState.REPLACED: DraftRefusal.REPLACED,
+    DraftState.DROPPED: DraftRefusal.EXPIRED,
 }
 
 
@@ -53,7 +53,7 @@ class Gate:
     """
 
     rows: list[Order] = field(default_factory=list)
-    refusal: Refusal | None = None
+    refusal: DraftRefusal | None = None
     draft: Draft | None = None
     client: PanelClient | None = None
     key_version: int = 0
@@ -84,26 +84,26 @@ class Previews:
         """May the `kind` Confirm button place preview `batch` now? Changes nothing."""
         rows = [o for o in await self.orders.get_batch(batch) if o.user_id == user_id]
         if not rows:
-            return Gate(refusal=Refusal.GONE)
+            return Gate(refusal=DraftRefusal.GONE)
         draft = await self.drafts.get(batch, user_id)
         if (draft.kind if draft is not None else _row_kind(rows)) is not kind:
-            return Gate(refusal=Refusal.GONE)
+            return Gate(refusal=DraftRefusal.GONE)
         if any(o.submit_state is not SubmitState.DRAFT for o in rows):
-            return Gate(rows, Refusal.ALREADY, draft)
+            return Gate(rows, DraftRefusal.ALREADY, draft)
         if draft is None:
-            return Gate(rows, Refusal.GONE)
+            return Gate(rows, DraftRefusal.GONE)
         closed = _CLOSED.get(draft.state)
         if closed is not None:
             return Gate(rows, closed, draft)
         if draft.expired:
-            return Gate(rows, Refusal.EXPIRED, draft)
+            return Gate(rows, DraftRefusal.EXPIRED, draft)
         version = await self.drafts.key_version(user_id)
         if version != draft.key_version:
-            return Gate(rows, Refusal.KEY_CHANGED, draft)
+            return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         try:
             client = await self.keys.client(user_id)
         except NoKey:
-            return Gate(rows, Refusal.KEY_CHANGED, draft)
+            return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         return Gate(rows, None, draft, client, version)
 
     async def shown(

@@ -23,7 +23,7 @@ from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
 from bot.services.catalogs import CatalogService
 from bot.services.currency import CurrencyService
-from bot.services.drafts import Gate, Previews, Refusal
+from bot.services.drafts import DraftRefusal, Gate, Previews
 from bot.services.keys import KeyService
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
@@ -130,7 +130,7 @@ class Preview:
         return after is not None and after < 0
 
 
-class Outcome(StrEnum):
+class OrderOutcome(StrEnum):
     PLACED = "placed"
     FAILED = "failed"  # the panel certainly did not create the order
     UNKNOWN = "unknown"  # it may have: the user must check the panel
@@ -143,12 +143,12 @@ class Outcome(StrEnum):
     CHANGED = "changed"  # the service changed on the panel: see `SubmitResult.repriced`
 
 
-_REFUSED: dict[Refusal, Outcome] = {
-    Refusal.GONE: Outcome.GONE,
-    Refusal.ALREADY: Outcome.ALREADY,
-    Refusal.EXPIRED: Outcome.EXPIRED,
-    Refusal.KEY_CHANGED: Outcome.KEY_CHANGED,
-    Refusal.REPLACED: Outcome.REPLACED,
+_REFUSED: dict[DraftRefusal, OrderOutcome] = {
+    DraftRefusal.GONE: OrderOutcome.GONE,
+    DraftRefusal.ALREADY: OrderOutcome.ALREADY,
+    DraftRefusal.EXPIRED: OrderOutcome.EXPIRED,
+    DraftRefusal.KEY_CHANGED: OrderOutcome.KEY_CHANGED,
+    DraftRefusal.REPLACED: OrderOutcome.REPLACED,
 }
 
 
@@ -168,7 +168,7 @@ class Repriced:
 
 @dataclass(frozen=True, slots=True)
 class SubmitResult:
-    outcome: Outcome
+    outcome: OrderOutcome
     order: Order | None = None
     panel_order_id: int | None = None
     error: PanelError | None = None
@@ -181,7 +181,7 @@ OnClaimed = Callable[[Order], Awaitable[None]]
 
 
 def _result(
-    outcome: Outcome,
+    outcome: OrderOutcome,
     recorded: Recorded,
     *,
     panel_id: int | None = None,
@@ -316,7 +316,7 @@ class OrderingService:
         `on_claimed` runs after this caller won the claim and before the panel is called (the
         bot removes the Confirm button there); its failure does not stop the order. Nothing
         is claimed when the preview is not a single order's, expired, was made with another
-        key, or the service is dearer or different now (`Outcome.CHANGED` with a fresh
+        key, or the service is dearer or different now (`OrderOutcome.CHANGED` with a fresh
         preview).
         """
         gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
@@ -325,20 +325,20 @@ class OrderingService:
         repriced = await self._recheck(user_id, gate.rows[0], gate.draft)
         if repriced is not None:
             if repriced.fresh is None and repriced.problem is None:
-                return SubmitResult(Outcome.REPLACED, repriced.old)
-            return SubmitResult(Outcome.CHANGED, repriced.old, repriced=repriced)
+                return SubmitResult(OrderOutcome.REPLACED, repriced.old)
+            return SubmitResult(OrderOutcome.CHANGED, repriced.old, repriced=repriced)
         client = gate.client
         claim = await self.storage.orders.claim(
             batch, user_id, kind=DraftKind.SINGLE, key_version=gate.key_version
         )
         if not claim.orders:
-            return SubmitResult(Outcome.GONE)
+            return SubmitResult(OrderOutcome.GONE)
         order = claim.orders[0]
         if not claim.won:
             if order.submit_state is SubmitState.DRAFT:
                 # The promise broke between the check and the claim (it expired just now).
                 return _refused(await self._previews.check(user_id, batch, DraftKind.SINGLE))
-            return SubmitResult(Outcome.ALREADY, order, order.panel_order_id)
+            return SubmitResult(OrderOutcome.ALREADY, order, order.panel_order_id)
         if on_claimed is not None:
             try:
                 await on_claimed(order)
@@ -355,14 +355,14 @@ class OrderingService:
             )
         except OutcomeUnknown as exc:
             recorded = await self._placements.record([order], unknown=[(order, str(exc))])
-            return _result(Outcome.UNKNOWN, recorded, error=exc)
+            return _result(OrderOutcome.UNKNOWN, recorded, error=exc)
         except PanelRejected as exc:
             recorded = await self._placements.record([order], failed=[(order, exc.message)])
-            return _result(Outcome.FAILED, recorded, error=exc)
+            return _result(OrderOutcome.FAILED, recorded, error=exc)
         except PanelError as exc:
             # Not sent at all (connect error): nothing was placed.
             recorded = await self._placements.record([order], failed=[(order, str(exc))])
-            return _result(Outcome.FAILED, recorded, error=exc)
+            return _result(OrderOutcome.FAILED, recorded, error=exc)
         except Exception as exc:
             # A bug after the request may have left: treat it like a timeout, never resend.
             reason = f"internal error: {type(exc).__name__}"
@@ -370,7 +370,7 @@ class OrderingService:
             raise
         # The panel took the money: the recorder retries, then journals, never drops the id.
         recorded = await self._placements.record([order], placed=[(order, panel_id)])
-        return _result(Outcome.PLACED, recorded, panel_id=panel_id)
+        return _result(OrderOutcome.PLACED, recorded, panel_id=panel_id)
 
     async def _recheck(self, user_id: int, order: Order, draft: Draft) -> Repriced | None:
         """None when the service still takes exactly the previewed order at no higher price.
@@ -475,9 +475,9 @@ def _same_order(service: Service, order: Order, values: Mapping[str, Any], draft
 
 
 def _refused(gate: Gate) -> SubmitResult:
-    outcome = _REFUSED[gate.refusal] if gate.refusal is not None else Outcome.GONE
+    outcome = _REFUSED[gate.refusal] if gate.refusal is not None else OrderOutcome.GONE
     order = gate.rows[0] if gate.rows else None
-    if outcome is Outcome.GONE:
+    if outcome is OrderOutcome.GONE:
         order = None
     panel_id = order.panel_order_id if order is not None else None
     return SubmitResult(outcome, order, panel_id)

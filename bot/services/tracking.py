@@ -139,7 +139,7 @@ class CardActions:
     cancel: bool
 
 
-class Refusal(StrEnum):
+class RequestRefusal(StrEnum):
     """Why the bot did not send a refill/cancel for an order."""
 
     NOT_FOUND = "not_found"
@@ -147,7 +147,7 @@ class Refusal(StrEnum):
     BAD_STATUS = "bad_status"
 
 
-class Outcome(StrEnum):
+class RequestOutcome(StrEnum):
     REQUESTED = "requested"
     REJECTED = "rejected"  # the panel said no; `error` holds its words
     UNKNOWN = "unknown"  # sent, no trustworthy answer: it may have happened
@@ -158,8 +158,8 @@ class Outcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ActionResult:
     panel_id: int
-    outcome: Outcome
-    refusal: Refusal | None = None
+    outcome: RequestOutcome
+    refusal: RequestRefusal | None = None
     status: str | None = None  # the status that made the order ineligible
     refill_id: int | None = None
     error: str | None = None
@@ -334,7 +334,7 @@ class TrackingService:
                 target = by_id.get(answer.order_id)
                 local_id = target.order.id if target and target.order else None
                 result = _refill_outcome(answer)
-                if result.outcome is Outcome.REQUESTED:
+                if result.outcome is RequestOutcome.REQUESTED:
                     # The panel's "completed" on creation only means "created": the refill
                     # itself is pending until refill_status says otherwise.
                     await self._refills.add(
@@ -345,7 +345,7 @@ class TrackingService:
                         local_id,
                         raw_status=answer.raw_status or None,
                     )
-                elif result.outcome is Outcome.REJECTED:
+                elif result.outcome is RequestOutcome.REJECTED:
                     await self._refills.add(
                         user_id,
                         answer.order_id,
@@ -379,7 +379,7 @@ class TrackingService:
         client = await self._keys.client(user_id)
         results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
         for target in targets:
-            results[target.panel_id] = ActionResult(target.panel_id, Outcome.REQUESTED)
+            results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
@@ -429,11 +429,15 @@ class TrackingService:
             else:
                 answer = looked_up.get(pid)
                 if not isinstance(answer, OrderStatus):
-                    refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.NOT_FOUND)
+                    refused[pid] = ActionResult(
+                        pid, RequestOutcome.REFUSED, RequestRefusal.NOT_FOUND
+                    )
                     continue
                 status = answer.status.value
             if not status_allows(action, status):
-                refused[pid] = ActionResult(pid, Outcome.REFUSED, Refusal.BAD_STATUS, status=status)
+                refused[pid] = ActionResult(
+                    pid, RequestOutcome.REFUSED, RequestRefusal.BAD_STATUS, status=status
+                )
                 continue
             candidates.append(_Target(pid, order, status))
         targets: list[_Target] = []
@@ -442,7 +446,7 @@ class TrackingService:
                 caps = await self.capabilities(user_id, target.order)
                 if caps.allows(action) is False:
                     refused[target.panel_id] = ActionResult(
-                        target.panel_id, Outcome.REFUSED, Refusal.NOT_SUPPORTED
+                        target.panel_id, RequestOutcome.REFUSED, RequestRefusal.NOT_SUPPORTED
                     )
                     continue
             targets.append(target)
@@ -468,23 +472,25 @@ def _status_or_none(answer: OrderStatus | PanelRejected | None) -> OrderStatus |
 def _refill_outcome(answer: RefillResult) -> ActionResult:
     pid = answer.order_id
     if answer.not_sent:
-        return ActionResult(pid, Outcome.NOT_SENT, error=answer.error)
+        return ActionResult(pid, RequestOutcome.NOT_SENT, error=answer.error)
     if answer.unknown:
-        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
+        return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
     if answer.ok:
-        return ActionResult(pid, Outcome.REQUESTED, refill_id=answer.refill_id)
+        return ActionResult(pid, RequestOutcome.REQUESTED, refill_id=answer.refill_id)
     if answer.state is RefillState.UNKNOWN and answer.refill_id is None:
         # No readable answer for this order: a refill may exist.
-        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
-    return ActionResult(pid, Outcome.REJECTED, error=answer.error or answer.raw_status or None)
+        return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
+    return ActionResult(
+        pid, RequestOutcome.REJECTED, error=answer.error or answer.raw_status or None
+    )
 
 
 def _cancel_outcome(answer: CancelResult) -> ActionResult:
     pid = answer.order_id
     if answer.not_sent:
-        return ActionResult(pid, Outcome.NOT_SENT, error=answer.error)
+        return ActionResult(pid, RequestOutcome.NOT_SENT, error=answer.error)
     if answer.unknown:
-        return ActionResult(pid, Outcome.UNKNOWN, error=answer.error)
+        return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
     if answer.ok:
-        return ActionResult(pid, Outcome.REQUESTED)
-    return ActionResult(pid, Outcome.REJECTED, error=answer.error)
+        return ActionResult(pid, RequestOutcome.REQUESTED)
+    return ActionResult(pid, RequestOutcome.REJECTED, error=answer.error)

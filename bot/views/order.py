@@ -17,7 +17,7 @@ from bot.services.order_types import (
     order_kind,
     prompt_params,
 )
-from bot.services.ordering import Outcome, Preview, Repriced, SubmitResult
+from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.errors import download_failed, panel_error_text, something_wrong
@@ -271,7 +271,7 @@ def already_text(t: Translator, order: Order | None) -> str:
 def dripfeed_refused(result: SubmitResult) -> bool:
     """The panel refused a drip-feed order for its drip-feed (it lists no drip-feed flag)."""
     return (
-        result.outcome is Outcome.FAILED
+        result.outcome is OrderOutcome.FAILED
         and result.order is not None
         and result.order.runs is not None
         and isinstance(result.error, PanelRejected)
@@ -296,9 +296,9 @@ def render_result(t: Translator, result: SubmitResult, balance: Balance | None =
 
 def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
-    if result.outcome is Outcome.PLACED:
+    if result.outcome is OrderOutcome.PLACED:
         return _placed_text(t, result, balance)
-    if result.outcome is Outcome.UNKNOWN:
+    if result.outcome is OrderOutcome.UNKNOWN:
         return t._(
             "⚠️ The panel did not answer in time, so I cannot tell whether the order was placed. "
             "Please check your orders on the panel before ordering again."

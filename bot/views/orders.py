@@ -14,8 +14,8 @@ from bot.services.tracking import (
     ActionResult,
     HistoryPage,
     OrderAction,
-    Outcome,
-    Refusal,
+    RequestOutcome,
+    RequestRefusal,
     StatusLine,
 )
 from bot.storage.models import Order, OrderFilter, SubmitState
@@ -100,22 +100,22 @@ def stored_status_line(t: Translator, order: Order) -> str:
 def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
     """One order's outcome of /refill or /cancelorder (or the card's buttons)."""
     pid = result.panel_id
-    if result.outcome is Outcome.REQUESTED:
+    if result.outcome is RequestOutcome.REQUESTED:
         if action is OrderAction.REFILL:
             return t._(
                 "♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=result.refill_id
             )
         return t._("🛑 #{id} — cancel requested", id=pid)
-    if result.outcome is Outcome.REJECTED:
+    if result.outcome is RequestOutcome.REJECTED:
         reason = esc(result.error or "")
         if reason:
             return t._("❌ #{id} — rejected by the panel: {reason}", id=pid, reason=reason)
         return t._("❌ #{id} — rejected by the panel", id=pid)
-    if result.outcome is Outcome.UNKNOWN:
+    if result.outcome is RequestOutcome.UNKNOWN:
         return t._(
             "❔ #{id} — the panel did not confirm; check on the panel before trying again", id=pid
         )
-    if result.outcome is Outcome.NOT_SENT:
+    if result.outcome is RequestOutcome.NOT_SENT:
         return t._("⏸ #{id} — not sent: an earlier request failed; try again", id=pid)
     return _refusal_line(t, result, action)
 
@@ -123,9 +123,9 @@ def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str
 def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
     """Why the bot did not even ask the panel."""
     pid = result.panel_id
-    if result.refusal is Refusal.NOT_FOUND:
+    if result.refusal is RequestRefusal.NOT_FOUND:
         return t._("#{id} — not found", id=pid)
-    if result.refusal is Refusal.NOT_SUPPORTED:
+    if result.refusal is RequestRefusal.NOT_SUPPORTED:
         if action is OrderAction.REFILL:
             return t._("🚫 #{id} — this service does not offer refills", id=pid)
         return t._("🚫 #{id} — this service cannot be cancelled", id=pid)

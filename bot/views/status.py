@@ -12,9 +12,9 @@ from bot.services.tracking import (
     ActionResult,
     OpenOrders,
     OrderAction,
-    Outcome,
     ParsedIds,
     RefillStatusLine,
+    RequestOutcome,
     StatusLine,
 )
 from bot.storage.models import Order, SubmitState
@@ -118,7 +118,9 @@ def cancel_check_lines(
 ) -> list[str]:
     """The orders that cannot be cancelled (and why), then the tokens that were not ids."""
     refused = [
-        action_line(t, r, OrderAction.CANCEL) for r in checked if r.outcome is not Outcome.REQUESTED
+        action_line(t, r, OrderAction.CANCEL)
+        for r in checked
+        if r.outcome is not RequestOutcome.REQUESTED
     ]
     return _with_invalid(t, refused, parsed)
 

@@ -23,7 +23,7 @@ from bot.services.order_types import plan_for
 from bot.services.ordering import (
     AnswerRejected,
     OrderingService,
-    Outcome,
+    OrderOutcome,
     UnknownServiceType,
     revalidate,
 )
@@ -84,11 +84,11 @@ async def test_confirm_places_once_then_reports_already(world: World) -> None:
         assert world.panel.count("add") == 0  # runs before the panel call
 
     first = await world.ordering.confirm(UID, preview.batch, hook)
-    assert first.outcome is Outcome.PLACED and first.panel_order_id == 23501
+    assert first.outcome is OrderOutcome.PLACED and first.panel_order_id == 23501
     assert first.order is not None and first.order.submit_state is SubmitState.PLACED
     assert [o.submit_state for o in claimed] == [SubmitState.SUBMITTING]
     again = await world.ordering.confirm(UID, preview.batch, hook)
-    assert again.outcome is Outcome.ALREADY and again.panel_order_id == 23501
+    assert again.outcome is OrderOutcome.ALREADY and again.panel_order_id == 23501
     assert len(claimed) == 1
     assert world.panel.count("add") == 1
 
@@ -109,7 +109,7 @@ async def test_failing_hook_does_not_stop_the_order(world: World) -> None:
         raise RuntimeError("telegram is down")
 
     result = await world.ordering.confirm(UID, preview.batch, broken)
-    assert result.outcome is Outcome.PLACED
+    assert result.outcome is OrderOutcome.PLACED
 
 
 async def test_other_users_and_unknown_tokens_are_gone(world: World) -> None:
@@ -118,8 +118,8 @@ async def test_other_users_and_unknown_tokens_are_gone(world: World) -> None:
     world.panel.add_key("pk_second_0123456789abcdef")
     await world.ordering.keys.link(UID + 1, "pk_second_0123456789abcdef")
     stolen = await world.ordering.confirm(UID + 1, preview.batch)
-    assert stolen.outcome is Outcome.GONE
-    assert (await world.ordering.confirm(UID, "nosuchtoken")).outcome is Outcome.GONE
+    assert stolen.outcome is OrderOutcome.GONE
+    assert (await world.ordering.confirm(UID, "nosuchtoken")).outcome is OrderOutcome.GONE
     assert await world.ordering.discard(UID + 1, preview.batch) is False
     assert world.panel.count("add") == 0
 
@@ -129,7 +129,7 @@ async def test_no_key_refuses_before_claiming(world: World) -> None:
     await world.ordering.keys.unlink(UID)
     # The preview was priced with a key that is gone: "key changed", never NoKey-and-retry.
     result = await world.ordering.confirm(UID, preview.batch)
-    assert result.outcome is Outcome.KEY_CHANGED
+    assert result.outcome is OrderOutcome.KEY_CHANGED
     [row] = await world.ordering.batch_of(UID, preview.batch)
     assert row.submit_state is SubmitState.DRAFT
 
@@ -138,7 +138,7 @@ async def test_timeout_after_sending_is_unknown(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
     world.panel.inject(Fault.drop_connection(after=True), action="add")
     result = await world.ordering.confirm(UID, preview.batch)
-    assert result.outcome is Outcome.UNKNOWN and isinstance(result.error, OutcomeUnknown)
+    assert result.outcome is OrderOutcome.UNKNOWN and isinstance(result.error, OutcomeUnknown)
     assert result.order is not None and result.order.submit_state is SubmitState.UNKNOWN
     assert len(world.panel.orders) == 1 and world.panel.count("add") == 1
 
@@ -147,7 +147,7 @@ async def test_refusal_is_failed_with_the_panels_message(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 10000})
     world.panel.set_balance(KEY, "1")
     result = await world.ordering.confirm(UID, preview.batch)
-    assert result.outcome is Outcome.FAILED and isinstance(result.error, PanelRejected)
+    assert result.outcome is OrderOutcome.FAILED and isinstance(result.error, PanelRejected)
     assert result.order is not None and "Insufficient balance" in (result.order.error or "")
 
 
@@ -155,7 +155,7 @@ async def test_connect_error_is_failed_and_nothing_placed(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
     await world.panel.stop()
     result = await world.ordering.confirm(UID, preview.batch)
-    assert result.outcome is Outcome.FAILED and isinstance(result.error, PanelUnavailable)
+    assert result.outcome is OrderOutcome.FAILED and isinstance(result.error, PanelUnavailable)
     assert result.order is not None and result.order.submit_state is SubmitState.FAILED
 
 

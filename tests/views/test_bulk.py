@@ -14,9 +14,9 @@ from bot.services.bulk import MAX_UPLOAD_BYTES, parse_bulk
 from bot.services.bulk_orders import (
     NOT_COVERED,
     BulkDraft,
+    BulkOutcome,
     BulkRepriced,
     BulkSubmission,
-    ConfirmOutcome,
     LineChange,
 )
 from bot.services.catalog import CatalogIndex
@@ -137,7 +137,7 @@ def test_result_groups_identical_reasons(en: Translator, tr: Translator) -> None
         result_row(5, SubmitState.UNKNOWN, "timeout"),
         result_row(6, SubmitState.UNKNOWN, "reset"),
     ]
-    text, needs_file = render_result(en, BulkSubmission(ConfirmOutcome.SUBMITTED, rows))
+    text, needs_file = render_result(en, BulkSubmission(BulkOutcome.SUBMITTED, rows))
     assert not needs_file
     assert text.split("\n") == [
         "<b>Bulk order result</b>",
@@ -151,13 +151,13 @@ def test_result_groups_identical_reasons(en: Translator, tr: Translator) -> None
         "line 4: ⏸ not sent: not covered by your balance",
         "⚠️ 2 lines with no clear answer (5–6): check the panel",
     ]
-    turkish, _ = render_result(tr, BulkSubmission(ConfirmOutcome.SUBMITTED, rows))
+    turkish, _ = render_result(tr, BulkSubmission(BulkOutcome.SUBMITTED, rows))
     assert turkish.startswith("<b>Toplu sipariş sonucu</b>")
 
 
 def test_a_long_result_comes_with_its_file(en: Translator) -> None:
     rows = [result_row(i, SubmitState.PLACED, pid=9000 + i) for i in range(1, RESULT_LINES + 3)]
-    submission = BulkSubmission(ConfirmOutcome.SUBMITTED, rows)
+    submission = BulkSubmission(BulkOutcome.SUBMITTED, rows)
     text, needs_file = render_result(en, submission)
     assert needs_file and text.endswith("Every line's result is in the attached file.")
     assert "… and 2 more" in text
@@ -203,7 +203,7 @@ def test_question_upload_and_buttons(en: Translator, tr: Translator) -> None:
 def test_already(en: Translator, in_flight: bool) -> None:
     state = SubmitState.SUBMITTING if in_flight else SubmitState.PLACED
     rows = [result_row(1, state, pid=9001), result_row(2, SubmitState.UNKNOWN)]
-    text = render_already(en, BulkSubmission(ConfirmOutcome.ALREADY, rows))
+    text = render_already(en, BulkSubmission(BulkOutcome.ALREADY, rows))
     if in_flight:
         assert text == "This bulk order is being submitted right now; the result follows."
     else:

@@ -8,7 +8,7 @@ from typing import Any
 from bot.i18n import N_, Translator
 from bot.panel import Balance, OutcomeUnknown, PanelRejected, Service
 from bot.services.order_types import plan_for
-from bot.services.ordering import Outcome, Preview, Repriced, SubmitResult
+from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order, SubmitState
 from bot.views.order import (
@@ -155,7 +155,7 @@ def test_already(en: Translator) -> None:
 
 
 def test_result(en: Translator, tr: Translator) -> None:
-    placed = SubmitResult(Outcome.PLACED, order(link="https://x/<a>"), 5001)
+    placed = SubmitResult(OrderOutcome.PLACED, order(link="https://x/<a>"), 5001)
     assert result_text(en, placed, Balance(Decimal("87.5"), "USD")).split("\n") == [
         "✅ Order placed: #5001",
         "Service: #12 Instagram Takipçi",
@@ -163,33 +163,33 @@ def test_result(en: Translator, tr: Translator) -> None:
         "Charge: $12.50",
         "Balance now: $87.50",
     ]
-    subscription = SubmitResult(Outcome.PLACED, order(service_type="Subscriptions"), 5001)
+    subscription = SubmitResult(OrderOutcome.PLACED, order(service_type="Subscriptions"), 5001)
     assert "Charge: per new post" in result_text(en, subscription)
     assert result_text(tr, placed).startswith("✅ Sipariş verildi: #5001")
-    unknown = result_text(en, SubmitResult(Outcome.UNKNOWN, order()))
+    unknown = result_text(en, SubmitResult(OrderOutcome.UNKNOWN, order()))
     assert unknown.startswith("⚠️ The panel did not answer in time")
-    failed = SubmitResult(Outcome.FAILED, order(), error=PanelRejected("Not enough <funds>"))
+    failed = SubmitResult(OrderOutcome.FAILED, order(), error=PanelRejected("Not enough <funds>"))
     assert result_text(en, failed) == (
         "❌ The order was not placed.\nThe panel refused: Not enough &lt;funds&gt;"
     )
-    assert result_text(en, SubmitResult(Outcome.FAILED, order())).endswith(
+    assert result_text(en, SubmitResult(OrderOutcome.FAILED, order())).endswith(
         "Something went wrong. Please try again."
     )
     assert "check on the panel" in result_text(
-        en, SubmitResult(Outcome.FAILED, order(), error=OutcomeUnknown("t"))
+        en, SubmitResult(OrderOutcome.FAILED, order(), error=OutcomeUnknown("t"))
     )
 
 
 def test_a_drip_feed_refusal_offers_the_order_without_it(en: Translator) -> None:
     refused = SubmitResult(
-        Outcome.FAILED, order(runs=4, interval=30), error=PanelRejected("Drip-feed disabled")
+        OrderOutcome.FAILED, order(runs=4, interval=30), error=PanelRejected("Drip-feed disabled")
     )
     assert dripfeed_refused(refused)
     assert render_result(en, refused).endswith(
         "\n\nThis panel does not take drip-feed for this service. "
         "You can order it without drip-feed: everything in one delivery."
     )
-    other = SubmitResult(Outcome.FAILED, order(runs=4), error=PanelRejected("Link invalid"))
-    no_runs = SubmitResult(Outcome.FAILED, order(), error=PanelRejected("Drip-feed disabled"))
+    other = SubmitResult(OrderOutcome.FAILED, order(runs=4), error=PanelRejected("Link invalid"))
+    no_runs = SubmitResult(OrderOutcome.FAILED, order(), error=PanelRejected("Drip-feed disabled"))
     assert not dripfeed_refused(other) and not dripfeed_refused(no_runs)
     assert render_result(en, other) == result_text(en, other)

@@ -10,8 +10,8 @@ from bot.services.tracking import (
     ActionResult,
     HistoryPage,
     OrderAction,
-    Outcome,
-    Refusal,
+    RequestOutcome,
+    RequestRefusal,
     StatusLine,
 )
 from bot.storage.models import OrderFilter, SubmitState
@@ -62,28 +62,30 @@ def test_action_lines(en: Translator) -> None:
     def line(kind: str, **kw: object) -> str:
         return action_line(en, ActionResult(5001, **kw), OrderAction(kind))  # type: ignore[arg-type]
 
-    assert line("refill", outcome=Outcome.REQUESTED, refill_id=77) == (
+    assert line("refill", outcome=RequestOutcome.REQUESTED, refill_id=77) == (
         "♻️ #5001 — refill requested (refill #77)"
     )
-    assert line("cancel", outcome=Outcome.REQUESTED) == "🛑 #5001 — cancel requested"
-    assert line("cancel", outcome=Outcome.REJECTED, error="<no>") == (
+    assert line("cancel", outcome=RequestOutcome.REQUESTED) == "🛑 #5001 — cancel requested"
+    assert line("cancel", outcome=RequestOutcome.REJECTED, error="<no>") == (
         "❌ #5001 — rejected by the panel: &lt;no&gt;"
     )
-    assert line("cancel", outcome=Outcome.REJECTED) == "❌ #5001 — rejected by the panel"
-    assert "did not confirm" in line("refill", outcome=Outcome.UNKNOWN)
-    assert "not sent" in line("refill", outcome=Outcome.NOT_SENT)
-    refused = Outcome.REFUSED
-    assert line("refill", outcome=refused, refusal=Refusal.NOT_FOUND) == "#5001 — not found"
+    assert line("cancel", outcome=RequestOutcome.REJECTED) == "❌ #5001 — rejected by the panel"
+    assert "did not confirm" in line("refill", outcome=RequestOutcome.UNKNOWN)
+    assert "not sent" in line("refill", outcome=RequestOutcome.NOT_SENT)
+    refused = RequestOutcome.REFUSED
+    assert line("refill", outcome=refused, refusal=RequestRefusal.NOT_FOUND) == "#5001 — not found"
     assert "does not offer refills" in line(
-        "refill", outcome=refused, refusal=Refusal.NOT_SUPPORTED
+        "refill", outcome=refused, refusal=RequestRefusal.NOT_SUPPORTED
     )
-    assert "cannot be cancelled" in line("cancel", outcome=refused, refusal=Refusal.NOT_SUPPORTED)
-    assert line("refill", outcome=refused, refusal=Refusal.BAD_STATUS, status="Pending") == (
+    assert "cannot be cancelled" in line(
+        "cancel", outcome=refused, refusal=RequestRefusal.NOT_SUPPORTED
+    )
+    assert line("refill", outcome=refused, refusal=RequestRefusal.BAD_STATUS, status="Pending") == (
         "🚫 #5001 — it is Pending; refills are possible once an order is Completed or Partial"
     )
-    assert line("cancel", outcome=refused, refusal=Refusal.BAD_STATUS, status="Completed") == (
-        "🚫 #5001 — it is Completed and can no longer be cancelled"
-    )
+    assert line(
+        "cancel", outcome=refused, refusal=RequestRefusal.BAD_STATUS, status="Completed"
+    ) == ("🚫 #5001 — it is Completed and can no longer be cancelled")
 
 
 def test_card(en: Translator, tr: Translator) -> None:

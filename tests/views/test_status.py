@@ -11,9 +11,9 @@ from bot.panel import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
-    Outcome,
     RefillStatusLine,
-    Refusal,
+    RequestOutcome,
+    RequestRefusal,
     StatusLine,
     parse_ids,
 )
@@ -73,7 +73,7 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
 
 
 def test_refill_lines(en: Translator) -> None:
-    results = [ActionResult(5, Outcome.REQUESTED, refill_id=9)]
+    results = [ActionResult(5, RequestOutcome.REQUESTED, refill_id=9)]
     assert refill_lines(en, results, parse_ids("5 ?")) == [
         "♻️ #5 — refill requested (refill #9)",
         "Not order ids, skipped: ?",
@@ -96,9 +96,9 @@ def test_refill_status_line(en: Translator, tr: Translator) -> None:
 
 def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) -> None:
     checked = [
-        ActionResult(5, Outcome.REQUESTED),
-        ActionResult(6, Outcome.REFUSED, Refusal.NOT_FOUND),
-        ActionResult(7, Outcome.REQUESTED),
+        ActionResult(5, RequestOutcome.REQUESTED),
+        ActionResult(6, RequestOutcome.REFUSED, RequestRefusal.NOT_FOUND),
+        ActionResult(7, RequestOutcome.REQUESTED),
     ]
     refused = cancel_check_lines(en, checked, parse_ids("5 6 7"))
     assert refused == ["#6 — not found"]
@@ -108,7 +108,9 @@ def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) ->
         "Cancel these 2 orders: #5, #7?",
     ]
     assert cancel_question_lines(en, [], [5]) == ["Cancel order #5?"]
-    assert cancel_results(en, [ActionResult(5, Outcome.REQUESTED)]) == ("🛑 #5 — cancel requested")
+    assert cancel_results(en, [ActionResult(5, RequestOutcome.REQUESTED)]) == (
+        "🛑 #5 — cancel requested"
+    )
     assert nothing_cancelled(en) == "Nothing was cancelled."
 
 
