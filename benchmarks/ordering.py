@@ -22,9 +22,9 @@ from typing import Any
 from bot.i18n import Catalogs
 from bot.panel import Balance, Service
 from bot.panel.parsing import parse_services
-from bot.services.bulk import parse_bulk
+from bot.services.bulk_lines import parse_bulk
 from bot.services.bulk_orders import BulkDraft
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 from bot.views.bulk import check_csv, render_preview
 from bot.views.catalog import render_category_page, render_search_page, render_service_page
 from tests.fakes.panel_catalog import make_services

@@ -35,8 +35,7 @@ from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
-from bot.services.catalog import CatalogCache
-from bot.services.catalogs import CatalogService
+from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
@@ -45,6 +44,7 @@ from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.replies import ReplyQueue
 from bot.services.tracking import TrackingService
+from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher

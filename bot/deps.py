@@ -13,7 +13,6 @@ from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
-from bot.services.catalogs import CatalogService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
@@ -22,6 +21,7 @@ from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.replies import ReplyQueue
 from bot.services.tracking import TrackingService
+from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User

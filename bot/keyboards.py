@@ -152,7 +152,7 @@ def cancel_dialog(t: Translator, instance: str) -> InlineKeyboardMarkup:
     return markup([[dialog_cancel_button(t, instance)]])
 
 
-# --- catalog and single orders (bot/handlers/catalog.py, bot/handlers/order.py) ---------------
+# --- catalog and single orders (bot/handlers/catalog.py, bot/handlers/new_order.py) ---------------
 
 
 def catalog_categories(

@@ -36,7 +36,7 @@ from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.panel import PanelError
-from bot.services.bulk import BulkLine, decode_upload
+from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
 from bot.services.validation import InputError

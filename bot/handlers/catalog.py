@@ -24,7 +24,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.panel import PanelError
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 from bot.services.keys import NoKey
 from bot.views.catalog import (
     catalog_changed,

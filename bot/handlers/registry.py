@@ -20,8 +20,7 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, order, start
-from bot.handlers import orders as order_views
+from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -42,7 +41,7 @@ def register(
     app.add_handler(TypeHandler(object, gate), group=GATE_GROUP)
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
-    parts.append(order.dialog_part())
+    parts.append(new_order.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -62,8 +61,8 @@ def register(
     main += admin.handlers(admin_ids)
     main += keys.handlers()
     main += catalog.handlers()
-    main += order.handlers()
-    main += order_views.handlers()
+    main += new_order.handlers()
+    main += order_history.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
     # Last: whatever nothing above took.

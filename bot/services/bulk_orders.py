@@ -16,11 +16,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
-from bot.services.bulk import BulkLine, BulkPreview, parse_bulk
-from bot.services.catalogs import CatalogService
+from bot.services.bulk_lines import BulkLine, BulkPreview, parse_bulk
 from bot.services.drafts import DraftRefusal, Previews
 from bot.services.keys import KeyService
 from bot.services.placements import PlacementRecorder, Unsaved
+from bot.services.user_catalog import CatalogService
 from bot.services.validation import InputError
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel.models import Service
-from bot.services.catalog import fold
+from bot.services.catalog_index import fold
 from bot.services.validation import (
     MAX_INTERVAL_MINUTES,
     MAX_RUNS,

@@ -21,12 +21,12 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
-from bot.services.catalogs import CatalogService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, Gate, Previews
 from bot.services.keys import KeyService
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
+from bot.services.user_catalog import CatalogService
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState

@@ -34,8 +34,8 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
-from bot.services.catalogs import CatalogService
 from bot.services.keys import KeyService
+from bot.services.user_catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
 from bot.storage.refills import RefillsRepo

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.i18n import N_
 from bot.panel.models import Service
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 
 MAX_LINK_LENGTH = 2000
 MAX_RUNS = 1000

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from bot.csvfile import write_csv
 from bot.i18n import Translator
-from bot.services.bulk import MAX_UPLOAD_BYTES, BulkLine
+from bot.services.bulk_lines import MAX_UPLOAD_BYTES, BulkLine
 from bot.services.bulk_orders import (
     MAX_LINES,
     NOT_COVERED,

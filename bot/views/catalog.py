@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton
 from bot import keyboards
 from bot.i18n import Translator
 from bot.panel import Service
-from bot.services.catalog import CatalogIndex, paginate
+from bot.services.catalog_index import CatalogIndex, paginate
 from bot.services.order_types import OrderKind, order_kind
 from bot.views.screen import Screen
 from bot.views.text import esc

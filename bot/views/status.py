@@ -18,7 +18,7 @@ from bot.services.tracking import (
     StatusLine,
 )
 from bot.storage.models import Order, SubmitState
-from bot.views.orders import STATUS_NAMES, action_line, status_line, stored_status_line
+from bot.views.order_history import STATUS_NAMES, action_line, status_line, stored_status_line
 from bot.views.text import esc
 
 EXPORT_COLUMNS = (

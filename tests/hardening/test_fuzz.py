@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from bot.callbacks import MAX_BYTES, SCHEMA, Action, Callback, decode, encode, pattern
 from bot.config import Settings, SettingsError, load_settings
 from bot.panel.models import Service
-from bot.services.bulk import parse_bulk
-from bot.services.catalog import CatalogIndex
+from bot.services.bulk_lines import parse_bulk
+from bot.services.catalog_index import CatalogIndex
 from bot.services.validation import (
     InputError,
     check_dripfeed_total,

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.bulk import BulkPreview, decode_upload, parse_bulk
-from bot.services.catalog import CatalogIndex
+from bot.services.bulk_lines import BulkPreview, decode_upload, parse_bulk
+from bot.services.catalog_index import CatalogIndex
 from bot.services.validation import InputError
 
 from ._data import svc

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.panel.models import Service
-from bot.services.catalog import CatalogCache, CatalogIndex, Page, fold, paginate
+from bot.services.catalog_index import CatalogCache, CatalogIndex, Page, fold, paginate
 
 from ._data import make_services, svc
 
@@ -345,8 +345,8 @@ def test_cache_from_settings() -> None:
 
 def test_ordering_modules_do_not_import_telegram() -> None:
     code = (
-        "import sys; import bot.services.catalog, bot.services.validation, "
-        "bot.services.order_types, bot.services.bulk; "
+        "import sys; import bot.services.catalog_index, bot.services.validation, "
+        "bot.services.order_types, bot.services.bulk_lines; "
         "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

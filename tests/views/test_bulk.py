@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import Translator
 from bot.panel import Balance
-from bot.services.bulk import MAX_UPLOAD_BYTES, parse_bulk
+from bot.services.bulk_lines import MAX_UPLOAD_BYTES, parse_bulk
 from bot.services.bulk_orders import (
     NOT_COVERED,
     BulkDraft,
@@ -19,7 +19,7 @@ from bot.services.bulk_orders import (
     BulkSubmission,
     LineChange,
 )
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.bulk import (

@@ -6,7 +6,7 @@ import pytest
 
 from bot import keyboards
 from bot.i18n import Translator
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 from bot.views.catalog import (
     DESCRIPTION_MAX,
     LABEL_MAX,

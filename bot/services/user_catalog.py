@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.catalog import CatalogCache, CatalogIndex
+from bot.services.catalog_index import CatalogCache, CatalogIndex
 from bot.services.keys import KeyService
 
 

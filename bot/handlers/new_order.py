@@ -55,7 +55,7 @@ from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelError, Service
-from bot.services.catalog import CatalogIndex
+from bot.services.catalog_index import CatalogIndex
 from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, plan_for
 from bot.services.ordering import (
@@ -71,7 +71,7 @@ from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.catalog import render_search_page
 from bot.views.errors import button_expired, no_key_text, text_needed
-from bot.views.order import (
+from bot.views.new_order import (
     already_text,
     discarded,
     dripfeed_question,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from bot.i18n import N_
 from bot.panel.models import Service
-from bot.services.catalog import CatalogIndex, fold
+from bot.services.catalog_index import CatalogIndex, fold
 from bot.services.order_types import plan_for
 from bot.services.validation import InputError, link_identity, normalize_link, parse_quantity
 

@@ -11,7 +11,7 @@ from bot.services.order_types import plan_for
 from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order, SubmitState
-from bot.views.order import (
+from bot.views.new_order import (
     already_text,
     dripfeed_question,
     dripfeed_refused,

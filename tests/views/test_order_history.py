@@ -15,7 +15,7 @@ from bot.services.tracking import (
     StatusLine,
 )
 from bot.storage.models import OrderFilter, SubmitState
-from bot.views.orders import (
+from bot.views.order_history import (
     ENTRY_NAME_MAX,
     action_line,
     cancel_question,

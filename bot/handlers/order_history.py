@@ -1,4 +1,4 @@
-"""/orders: the history list, order cards and their buttons (wording: bot/views/orders.py)."""
+"""/orders: the history list, order cards and their buttons (wording: views/order_history.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from bot.handlers.menu import menu_pattern
 from bot.services.tracking import OrderAction
 from bot.storage.models import Order, OrderFilter
 from bot.views.errors import button_expired
-from bot.views.orders import (
+from bot.views.order_history import (
     action_line,
     cancel_question,
     card_text,
