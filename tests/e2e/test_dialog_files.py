@@ -7,7 +7,7 @@ again with what it expects. Never "I did not understand that" while a dialog is 
 
 from __future__ import annotations
 
-from tests.e2e.test_order import add_params, ask, confirm, labels
+from tests.e2e.test_new_order import add_params, ask, confirm, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

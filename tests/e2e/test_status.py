@@ -7,7 +7,7 @@ import io
 import re
 from decimal import Decimal
 
-from tests.e2e.test_orders import KEY_A, KEY_B, USER_A, USER_B, place
+from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B, place
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 

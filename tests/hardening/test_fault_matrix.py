@@ -20,7 +20,7 @@ import pytest
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, SubmitState
-from tests.e2e.test_orders import place
+from tests.e2e.test_order_history import place
 from tests.fakes.panel import Fault
 from tests.fakes.panel_faults import FaultKind
 from tests.fakes.telegram_models import BotMessage

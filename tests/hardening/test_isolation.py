@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.callbacks import Action, decode, encode
 from bot.storage.models import SubmitState
-from tests.e2e.test_orders import KEY_A, KEY_B, USER_A, USER_B, place
+from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B, place
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 

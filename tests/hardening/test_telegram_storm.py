@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import OutboxKind
-from tests.e2e.test_order import preview_for
-from tests.e2e.test_orders import place
+from tests.e2e.test_new_order import preview_for
+from tests.e2e.test_order_history import place
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 
