@@ -46,6 +46,8 @@ class _UpdateHandler(tornado.web.RequestHandler):
         # Finishing before the body was read makes tornado close the connection once the answer
         # is written, instead of draining the rest of the body.
         self._body.clear()
+        # Say so: a client must not send its next request on a connection about to close.
+        self.set_header("Connection", "close")
         self.set_status(status)
         self.finish(json.dumps({"ok": False, "error": status.phrase}))
 
