@@ -130,6 +130,23 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await bot.set_my_short_description(short, language_code=lang)
 
 
+def _panel_http(settings: Settings) -> httpx.AsyncClient:
+    """The one HTTP client every panel call shares."""
+    return httpx.AsyncClient(
+        timeout=settings.panel_timeout_seconds,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        headers={"User-Agent": "smm-panel-bot/0.1"},
+    )
+
+
+def _load_catalogs() -> Catalogs:
+    catalogs = Catalogs.load()
+    unknown = set(catalogs.languages) - set(SUPPORTED_LANGUAGES)
+    if unknown:
+        log.info("extra catalogs found: %s", ", ".join(sorted(unknown)))
+    return catalogs
+
+
 async def open_deps(
     settings: Settings, secrets: SecretRegistry, *, observer: CallObserver | None = None
 ) -> Deps:
@@ -137,15 +154,8 @@ async def open_deps(
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
     storage = await Storage.open(settings.database_path, cipher)
     try:
-        http = httpx.AsyncClient(
-            timeout=settings.panel_timeout_seconds,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "smm-panel-bot/0.1"},
-        )
-        catalogs = Catalogs.load()
-        unknown = set(catalogs.languages) - set(SUPPORTED_LANGUAGES)
-        if unknown:
-            log.info("extra catalogs found: %s", ", ".join(sorted(unknown)))
+        http = _panel_http(settings)
+        catalogs = _load_catalogs()
         panels = PanelFactory(
             settings.panel_api_url,
             http,

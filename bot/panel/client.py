@@ -155,6 +155,23 @@ def _order_params(
     return {k: _wire_value(v) for k, v in params.items() if v is not None}
 
 
+def _bulk_results(
+    base: int, answers: list[tuple[int | None, str | None] | None]
+) -> Iterator[BulkItemResult]:
+    """One chunk's parsed add_bulk answer as results numbered from `base`; an item the panel
+    said nothing readable about may have been placed, so it is `unknown`."""
+    for i, answer in enumerate(answers):
+        if answer is None:
+            yield BulkItemResult(
+                base + i,
+                error="no readable answer for this order; it may have been placed",
+                unknown=True,
+            )
+        else:
+            order_id, error = answer
+            yield BulkItemResult(base + i, order_id=order_id, error=error)
+
+
 async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
     """The decoded body, or None as soon as it is known to exceed `cap` bytes (what was read so
     far is dropped: a panel must not be able to fill our memory)."""
@@ -257,6 +274,49 @@ class PanelClient:
         form = {"key": self._key, "action": action}
         form.update({k: str(v) for k, v in params.items() if v is not None})
         cap = self._cap(action)
+        status, body, failure, maybe_sent = await self._exchange(form, cap, deadline)
+
+        data: Any = None
+        rejection: PanelRejected | None = None
+        too_large = False
+        if status is not None and failure is None:
+            if body is None:
+                too_large = True
+                failure, maybe_sent = f"answer larger than {cap} bytes", True
+            elif status >= 500:
+                failure, maybe_sent = f"HTTP {status} from the panel", True
+            elif status >= 300:
+                # A redirect or client error means the panel did not process the request, unless
+                # it says why in the standard error shape.
+                rejection = self._error_in(self._redact(body))
+                if rejection is None:
+                    failure = f"HTTP {status} from the panel"
+            else:
+                try:
+                    data = parsing.decode_json(self._redact(body))
+                except PanelUnavailable as exc:
+                    failure, maybe_sent = str(exc), True
+        body = None
+
+        if rejection is not None:
+            self._log_rejection(action, rejection)
+            raise rejection
+        if failure is not None:
+            logger.warning("panel %s failed: %s", action, failure)
+            if write and maybe_sent:
+                raise OutcomeUnknown(f"{action}: {failure}; the panel may have performed it")
+            if too_large:
+                raise AnswerTooLarge(f"{action}: the panel sent an answer too large", cap)
+            raise PanelUnavailable(f"{action}: {failure}")
+        return data
+
+    async def _exchange(
+        self, form: dict[str, str], cap: int, deadline: float
+    ) -> tuple[int | None, bytes | None, str | None, bool]:
+        """The HTTP exchange of `_post`: (status, body capped at `cap` or None when larger,
+        failure text, maybe_sent). Transport errors come back as text, never raised, so `_post`
+        raises with no httpx exception (whose request holds the key) in its context.
+        """
         failure: str | None = None
         maybe_sent = False
         status: int | None = None
@@ -300,39 +360,7 @@ class PanelClient:
             failure = f"the panel did not answer within {self._deadline:g}s"
             maybe_sent = sent
 
-        data: Any = None
-        rejection: PanelRejected | None = None
-        too_large = False
-        if status is not None and failure is None:
-            if body is None:
-                too_large = True
-                failure, maybe_sent = f"answer larger than {cap} bytes", True
-            elif status >= 500:
-                failure, maybe_sent = f"HTTP {status} from the panel", True
-            elif status >= 300:
-                # A redirect or client error means the panel did not process the request, unless
-                # it says why in the standard error shape.
-                rejection = self._error_in(self._redact(body))
-                if rejection is None:
-                    failure = f"HTTP {status} from the panel"
-            else:
-                try:
-                    data = parsing.decode_json(self._redact(body))
-                except PanelUnavailable as exc:
-                    failure, maybe_sent = str(exc), True
-        body = None
-
-        if rejection is not None:
-            self._log_rejection(action, rejection)
-            raise rejection
-        if failure is not None:
-            logger.warning("panel %s failed: %s", action, failure)
-            if write and maybe_sent:
-                raise OutcomeUnknown(f"{action}: {failure}; the panel may have performed it")
-            if too_large:
-                raise AnswerTooLarge(f"{action}: the panel sent an answer too large", cap)
-            raise PanelUnavailable(f"{action}: {failure}")
-        return data
+        return status, body, failure, maybe_sent
 
     @staticmethod
     def _error_in(body: bytes) -> PanelRejected | None:
@@ -501,18 +529,7 @@ class PanelClient:
                 )
                 stop_reason = "not sent: the panel was unreachable"
             else:
-                for i, answer in enumerate(answers):
-                    if answer is None:
-                        results.append(
-                            BulkItemResult(
-                                base + i,
-                                error="no readable answer for this order; it may have been placed",
-                                unknown=True,
-                            )
-                        )
-                    else:
-                        order_id, error = answer
-                        results.append(BulkItemResult(base + i, order_id=order_id, error=error))
+                results.extend(_bulk_results(base, answers))
         return results
 
     async def _add_one_by_one(self, payloads: list[dict[str, Any]]) -> list[BulkItemResult]:

@@ -147,33 +147,7 @@ class OrdersRepo:
                     now + ttl,
                 ),
             )
-            for i, d in enumerate(drafts):
-                await tx.execute(
-                    """
-                    INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
-                        service_type, link, quantity, runs, interval, extra, cost, currency,
-                        submit_state, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
-                    """,
-                    (
-                        user_id,
-                        batch if single else f"{batch}:{i}",
-                        batch,
-                        d.line_no,
-                        d.service_id,
-                        d.service_name,
-                        d.service_type,
-                        d.link,
-                        d.quantity,
-                        d.runs,
-                        d.interval,
-                        json.dumps(d.extra, ensure_ascii=False),
-                        _money(d.cost),
-                        d.currency,
-                        now,
-                        now,
-                    ),
-                )
+            await _insert_draft_rows(tx, user_id, batch, drafts, now)
             rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
         return [_order(r) for r in rows]
 
@@ -631,6 +605,11 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
             (state.value, entry.error, now, row["id"]),
         )
         return "restored"
+    return await _reinsert(tx, entry, now)
+
+
+async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> RestoreResult:
+    """Write a journalled order whose row is missing again, unless its user is gone."""
     user = await tx.fetchone("SELECT 1 FROM users WHERE id = ?", (entry.user_id,))
     if user is None:
         log.error("journal entry for order %d: the user is gone; set aside", entry.order_id)
@@ -667,6 +646,41 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
         ),
     )
     return "inserted"
+
+
+async def _insert_draft_rows(
+    tx: Transaction, user_id: int, batch: str, drafts: Sequence[OrderDraft], now: float
+) -> None:
+    """The `orders` rows of `create_drafts`, inside its transaction: token `batch` for a single
+    row, `batch:i` otherwise."""
+    single = len(drafts) == 1
+    for i, d in enumerate(drafts):
+        await tx.execute(
+            """
+            INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
+                service_type, link, quantity, runs, interval, extra, cost, currency,
+                submit_state, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
+            """,
+            (
+                user_id,
+                batch if single else f"{batch}:{i}",
+                batch,
+                d.line_no,
+                d.service_id,
+                d.service_name,
+                d.service_type,
+                d.link,
+                d.quantity,
+                d.runs,
+                d.interval,
+                json.dumps(d.extra, ensure_ascii=False),
+                _money(d.cost),
+                d.currency,
+                now,
+                now,
+            ),
+        )
 
 
 async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:
