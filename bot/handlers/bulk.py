@@ -11,10 +11,10 @@ user_data under the preview's batch, so the result and its file can list them to
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -63,6 +63,9 @@ from bot.views.errors import button_expired, download_failed, no_key_text
 from bot.views.previews import closed_text, replaced_text
 
 log = logging.getLogger(__name__)
+
+# `ui.send` (a new message) or `ui.show` (edit the pressed one).
+Put = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[Message | None]]
 
 WAIT_LINES = "bulk.lines"
 
@@ -187,14 +190,26 @@ async def _preview(update: Update, context: BotContext, text: str) -> str | int:
         if draft.preview.errors and preview_is_long(draft):
             await _send_file(update, check_file(t, draft))
         return WAIT_LINES
-    markup = keyboards.bulk_preview(
-        t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
-    )
-    shown = await ui.send(update, body, markup)
-    await preview_ui.shown(context, draft.batch, shown)
+    await _offer(ui.send, update, context, draft, draft.batch, body)
     if preview_is_long(draft):
         await _send_file(update, check_file(t, draft))
     return end(context)
+
+
+async def _offer(
+    put: Put,
+    update: Update,
+    context: BotContext,
+    draft: BulkDraft,
+    batch: str,
+    body: str,
+) -> None:
+    """The preview with its Confirm buttons, remembered so a later preview can retire it."""
+    markup = keyboards.bulk_preview(
+        context.t, batch, len(draft.preview.valid), affordable=draft.affordable
+    )
+    shown = await put(update, body, markup)
+    await preview_ui.shown(context, batch, shown)
 
 
 async def _send_file(update: Update, file: Attachment) -> None:
@@ -294,11 +309,7 @@ async def _show_fresh(
     if draft.batch is None:
         await ui.show(update, body, keyboards.main_menu(t))
     else:
-        markup = keyboards.bulk_preview(
-            t, draft.batch, len(draft.preview.valid), affordable=draft.affordable
-        )
-        shown = await ui.show(update, body, markup)
-        await preview_ui.shown(context, draft.batch, shown)
+        await _offer(ui.show, update, context, draft, draft.batch, body)
     if preview_is_long(draft):
         await _send_file(update, check_file(t, draft))
 

@@ -6,11 +6,14 @@ message.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.callbacks import (
+    CallbackData,
     CategoriesPage,
     CategoryPage,
     RefreshCatalog,
@@ -89,13 +92,27 @@ async def categories(update: Update, context: BotContext) -> None:
     await show_categories(update, context, pressed.page if pressed is not None else 0)
 
 
-async def category(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, CategoryPage)
+_Pressed = TypeVar("_Pressed", bound=CallbackData)
+
+
+async def _pressed_with_index(
+    update: Update, context: BotContext, kind: type[_Pressed]
+) -> tuple[_Pressed, CatalogIndex] | None:
+    """The pressed button's data and the user's catalog; None for a stale button or no catalog."""
+    pressed = callback_of(update, kind)
     if pressed is None:
-        return
+        return None
     index = await load_index(update, context)
     if index is None:
+        return None
+    return pressed, index
+
+
+async def category(update: Update, context: BotContext) -> None:
+    loaded = await _pressed_with_index(update, context, CategoryPage)
+    if loaded is None:
         return
+    pressed, index = loaded
     t = context.t
     if not index.is_current(pressed.version):
         # Positions shift when the panel's catalog changes: never open a different category.
@@ -113,12 +130,10 @@ async def category(update: Update, context: BotContext) -> None:
 
 
 async def service(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, ServiceCard)
-    if pressed is None:
+    loaded = await _pressed_with_index(update, context, ServiceCard)
+    if loaded is None:
         return
-    index = await load_index(update, context)
-    if index is None:
-        return
+    pressed, index = loaded
     t = context.t
     found = index.get(pressed.service_id)
     if found is None:

@@ -163,15 +163,7 @@ async def order_refresh(update: Update, context: BotContext) -> None:
 
 @panel_errors
 async def order_refill(update: Update, context: BotContext) -> None:
-    tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, _pressed(update, RefillOrder).order_id)
-    if order is None or order.panel_order_id is None:
-        await _expired(update, context)
-        return
-    await ui.answer(update)
-    results = await tracking.refill(context.user.id, [order.panel_order_id])
-    note = action_line(context.t, results[0], OrderAction.REFILL)
-    await show_card(update, context, order, note, result=True)
+    await _act(update, context, _pressed(update, RefillOrder).order_id, OrderAction.REFILL)
 
 
 async def order_cancel_ask(update: Update, context: BotContext) -> None:
@@ -187,16 +179,24 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
 
 @panel_errors
 async def order_cancel_yes(update: Update, context: BotContext) -> None:
+    await _act(update, context, _pressed(update, CancelOrderYes).order_id, OrderAction.CANCEL)
+
+
+async def _act(update: Update, context: BotContext, order_id: int, action: OrderAction) -> None:
+    """Refill or cancel one order from its card, then show the card with the outcome."""
     tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, _pressed(update, CancelOrderYes).order_id)
+    order = await tracking.order(context.user.id, order_id)
     if order is None or order.panel_order_id is None:
         await _expired(update, context)
         return
     await ui.answer(update)
-    results = await tracking.cancel(context.user.id, [order.panel_order_id])
-    note = action_line(context.t, results[0], OrderAction.CANCEL)
-    fresh = await tracking.order(context.user.id, order.id)
-    await show_card(update, context, fresh or order, note, result=True)
+    request = tracking.refill if action is OrderAction.REFILL else tracking.cancel
+    results = await request(context.user.id, [order.panel_order_id])
+    note = action_line(context.t, results[0], action)
+    if action is OrderAction.CANCEL:
+        # A cancel changes the order's state: show it as stored now.
+        order = await tracking.order(context.user.id, order.id) or order
+    await show_card(update, context, order, note, result=True)
 
 
 def handlers() -> list[AnyHandler]:

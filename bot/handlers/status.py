@@ -46,6 +46,15 @@ def _ids(context: BotContext) -> ParsedIds:
     return parse_ids(" ".join(context.args or []))
 
 
+async def _ids_or_usage(update: Update, context: BotContext, command: str) -> ParsedIds | None:
+    """The command's order ids; None (after replying with its usage) when it names none."""
+    parsed = _ids(context)
+    if not parsed.ids:
+        await ui.send(update, usage(context.t, command))
+        return None
+    return parsed
+
+
 async def _send_long(
     update: Update, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -86,9 +95,8 @@ async def _open_orders(update: Update, context: BotContext) -> None:
 @panel_errors
 async def refill(update: Update, context: BotContext) -> None:
     t = context.t
-    parsed = _ids(context)
-    if not parsed.ids:
-        await ui.send(update, usage(t, "refill"))
+    parsed = await _ids_or_usage(update, context, "refill")
+    if parsed is None:
         return
     results = await context.deps.tracking.refill(context.user.id, parsed.ids)
     await _deliver_long(update, context, refill_lines(t, results, parsed))
@@ -97,9 +105,8 @@ async def refill(update: Update, context: BotContext) -> None:
 @panel_errors
 async def refill_status(update: Update, context: BotContext) -> None:
     t = context.t
-    parsed = _ids(context)
-    if not parsed.ids:
-        await ui.send(update, usage(t, "refillstatus"))
+    parsed = await _ids_or_usage(update, context, "refillstatus")
+    if parsed is None:
         return
     lines = await context.deps.tracking.refill_statuses(context.user.id, parsed.ids)
     await _send_long(update, refill_status_lines(t, lines, parsed))
@@ -118,9 +125,8 @@ def _pending(context: BotContext) -> dict[str, Any]:
 @panel_errors
 async def cancel_order(update: Update, context: BotContext) -> None:
     t = context.t
-    parsed = _ids(context)
-    if not parsed.ids:
-        await ui.send(update, usage(t, "cancelorder"))
+    parsed = await _ids_or_usage(update, context, "cancelorder")
+    if parsed is None:
         return
     checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids)
     eligible = [r.panel_id for r in checked if r.outcome is RequestOutcome.REQUESTED]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.panel import Balance, BulkItemResult, NewOrder, PanelError
+from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, parse_bulk
 from bot.services.drafts import DraftRefusal, Previews
 from bot.services.keys import KeyService
@@ -334,11 +334,7 @@ class BulkOrderService:
         if not claim.orders:
             return BulkSubmission(BulkOutcome.MISSING, [])
         if not claim.won:
-            if all(o.submit_state is SubmitState.DRAFT for o in claim.orders):
-                # The promise broke between the check and the claim (it expired just now).
-                again = await self.previews.check(user_id, batch, DraftKind.BULK)
-                return self._refused(again.refusal, again.rows)
-            return BulkSubmission(BulkOutcome.ALREADY, claim.orders)
+            return await self._lost(user_id, batch, claim.orders)
         rows = [o for o in claim.orders if o.submit_state is SubmitState.SUBMITTING]
         if on_claimed is not None:
             try:
@@ -346,6 +342,20 @@ class BulkOrderService:
             except Exception:
                 # Cosmetic: the orders must still go out, or they would sit in `submitting`.
                 log.warning("could not announce a bulk submit", exc_info=True)
+        return await self._submit(client, claim.orders, rows)
+
+    async def _lost(self, user_id: int, batch: str, orders: list[Order]) -> BulkSubmission:
+        """The answer when another Confirm (or the expiry) got to the claim first."""
+        if all(o.submit_state is SubmitState.DRAFT for o in orders):
+            # The promise broke between the check and the claim (it expired just now).
+            again = await self.previews.check(user_id, batch, DraftKind.BULK)
+            return self._refused(again.refusal, again.rows)
+        return BulkSubmission(BulkOutcome.ALREADY, orders)
+
+    async def _submit(
+        self, client: PanelClient, claimed: list[Order], rows: list[Order]
+    ) -> BulkSubmission:
+        """Send the claimed `rows` in one add_orders call and record every answer."""
         new_orders = [
             NewOrder(service=o.service_id, link=o.link, quantity=o.quantity) for o in rows
         ]
@@ -367,7 +377,7 @@ class BulkOrderService:
         # it, and answers from memory so the user still learns every placed id.
         by_id = {o.id: o for o in rows}
         recorded = await self.recorder.record(
-            claim.orders,
+            claimed,
             placed=[(by_id[oid], pid) for oid, pid in placed],
             failed=[(by_id[oid], err) for oid, err in failed],
             unknown=[(by_id[oid], err) for oid, err in unknown],

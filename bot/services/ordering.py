@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.panel import Balance, OutcomeUnknown, PanelError, PanelRejected, Service
+from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, Gate, Previews
 from bot.services.keys import KeyService
@@ -344,6 +344,10 @@ class OrderingService:
                 await on_claimed(order)
             except Exception:
                 log.warning("on_claimed hook failed; submitting anyway", exc_info=True)
+        return await self._submit(client, order)
+
+    async def _submit(self, client: PanelClient, order: Order) -> SubmitResult:
+        """Call the panel once for the claimed `order` and record whatever it answered."""
         try:
             panel_id = await client.add_order(
                 order.service_id,

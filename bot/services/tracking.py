@@ -469,12 +469,19 @@ def _status_or_none(answer: OrderStatus | PanelRejected | None) -> OrderStatus |
     return answer if isinstance(answer, OrderStatus) else None
 
 
+def _chunk_failure(answer: RefillResult | CancelResult) -> ActionResult | None:
+    """The outcome of an item whose chunk of a multi call failed as a whole, else None."""
+    if answer.not_sent:
+        return ActionResult(answer.order_id, RequestOutcome.NOT_SENT, error=answer.error)
+    if answer.unknown:
+        return ActionResult(answer.order_id, RequestOutcome.UNKNOWN, error=answer.error)
+    return None
+
+
 def _refill_outcome(answer: RefillResult) -> ActionResult:
     pid = answer.order_id
-    if answer.not_sent:
-        return ActionResult(pid, RequestOutcome.NOT_SENT, error=answer.error)
-    if answer.unknown:
-        return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
+    if (failure := _chunk_failure(answer)) is not None:
+        return failure
     if answer.ok:
         return ActionResult(pid, RequestOutcome.REQUESTED, refill_id=answer.refill_id)
     if answer.state is RefillState.UNKNOWN and answer.refill_id is None:
@@ -487,10 +494,8 @@ def _refill_outcome(answer: RefillResult) -> ActionResult:
 
 def _cancel_outcome(answer: CancelResult) -> ActionResult:
     pid = answer.order_id
-    if answer.not_sent:
-        return ActionResult(pid, RequestOutcome.NOT_SENT, error=answer.error)
-    if answer.unknown:
-        return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
+    if (failure := _chunk_failure(answer)) is not None:
+        return failure
     if answer.ok:
         return ActionResult(pid, RequestOutcome.REQUESTED)
     return ActionResult(pid, RequestOutcome.REJECTED, error=answer.error)

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from bot.closing import AsyncClosing
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
@@ -62,7 +61,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Storage:
+class Storage(AsyncClosing):
     db: Database
     users: UsersRepo
     keys: KeysRepo
@@ -99,14 +98,3 @@ class Storage:
 
     async def close(self) -> None:
         await self.db.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

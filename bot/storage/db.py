@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiosqlite
+
+from bot.closing import AsyncClosing
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class Transaction:
             return row
 
 
-class Database:
+class Database(AsyncClosing):
     """The bot's SQLite database. Open with `await Database.open(path)`; close with `close()`."""
 
     __slots__ = ("_closed", "_conn", "_lock", "path")
@@ -260,14 +261,3 @@ class Database:
         self._closed = True
         async with self._lock:
             await self._conn.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
