@@ -28,12 +28,12 @@ import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import certifi
 import httpx
 
+from bot.closing import AsyncClosing
 from bot.panel import parsing
 from bot.panel.errors import (
     AnswerTooLarge,
@@ -189,7 +189,7 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
     return b"".join(chunks)
 
 
-class PanelClient:
+class PanelClient(AsyncClosing):
     def __init__(
         self,
         api_url: str,
@@ -231,20 +231,11 @@ class PanelClient:
     def __repr__(self) -> str:
         return f"PanelClient(api_url={self._url!r})"
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         if self._owns_http:
             await self._http.aclose()
+
+    aclose = close  # httpx's spelling, kept for callers that use it
 
     # ------------------------------------------------------------------ transport
 
