@@ -40,6 +40,7 @@ class Action(StrEnum):
     USERS_PAGE = "up"
     DIALOG_CANCEL = "dc"
     NOTIFY_TOGGLE = "nt"
+    DELETE_KEY_YES = "dk"
     # catalog
     CATEGORIES = "cc"
     CATEGORY = "cs"
@@ -148,6 +149,11 @@ class UsersPage(CallbackData, action=Action.USERS_PAGE):
 @dataclass(frozen=True)
 class ToggleNotifications(CallbackData, action=Action.NOTIFY_TOGGLE):
     pass
+
+
+@dataclass(frozen=True)
+class DeleteKeyYes(CallbackData, action=Action.DELETE_KEY_YES):
+    """ "Yes, delete" under the Settings' 🗑 Delete API key question."""
 
 
 @dataclass(frozen=True)

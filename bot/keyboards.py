@@ -20,6 +20,7 @@ from bot.callbacks import (
     ConfirmBulkFirst,
     ConfirmOrder,
     DecideAccess,
+    DeleteKeyYes,
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
@@ -99,13 +100,26 @@ def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> Inlin
     )
 
 
-def languages(current: str) -> InlineKeyboardMarkup:
+def confirm_delete_key(t: Translator) -> InlineKeyboardMarkup:
+    """Asked before 🗑 Delete API key: it sits next to Change, and a slip must not cost the key."""
+    return markup(
+        [
+            [
+                button(t._("🗑 Yes, delete"), DeleteKeyYes()),
+                button(t._("Keep it"), Menu("settings")),
+            ]
+        ]
+    )
+
+
+def languages(t: Translator, current: str) -> InlineKeyboardMarkup:
     return markup(
         [
             [
                 button(("✅ " if code == current else "") + name, SetLanguage(code))
                 for code, name in LANGUAGE_NAMES.items()
-            ]
+            ],
+            [button(t._("« Back"), Menu("settings"))],
         ]
     )
 
@@ -187,11 +201,16 @@ def catalog_services(
 
 
 def catalog_search(
-    t: Translator, entries: Sequence[tuple[int, str]], page: int, pages: int
+    t: Translator,
+    entries: Sequence[tuple[int, str]],
+    page: int,
+    pages: int,
+    back: CallbackData | None = None,
 ) -> InlineKeyboardMarkup:
+    """Search results; `back` leads to where the search was typed (the order's service question)."""
     rows = [[button(label, ServiceCard(sid, -1, page))] for sid, label in entries]
     rows.append(pager(t, page, pages, SearchPage))
-    rows.append([button(t._("« Back"), CategoriesPage(0))])
+    rows.append([button(t._("« Back"), back if back is not None else CategoriesPage(0))])
     return markup(rows)
 
 

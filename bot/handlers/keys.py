@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards
+from bot.callbacks import DeleteKeyYes
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end, instance_id
@@ -24,6 +25,7 @@ from bot.panel import InvalidApiKey, PanelError
 from bot.services.keys import NoKey
 from bot.views.keys import (
     balance_text,
+    delete_key_question,
     key_deleted,
     key_not_checked,
     key_question,
@@ -112,7 +114,18 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     return end(context)
 
 
+async def ask_delete_key(update: Update, context: BotContext) -> None:
+    """🗑 Delete API key in Settings: asks first, it sits next to "Change API key"."""
+    await ui.answer(update)
+    t = context.t
+    if not await context.deps.keys.has_key(context.user.id):
+        await ui.show(update, key_deleted(t, removed=False), keyboards.main_menu(t))
+        return
+    await ui.show(update, delete_key_question(t), keyboards.confirm_delete_key(t))
+
+
 async def delete_key(update: Update, context: BotContext) -> None:
+    """/deletekey (typed, so deliberate: no question) and the question's "Yes, delete"."""
     await ui.answer(update)
     removed = await context.deps.keys.unlink(context.user.id)
     if removed:
@@ -146,7 +159,8 @@ def dialog_part() -> DialogPart:
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("deletekey", delete_key),
-        CallbackQueryHandler(delete_key, pattern=menu_pattern("deletekey")),
+        CallbackQueryHandler(ask_delete_key, pattern=menu_pattern("deletekey")),
+        CallbackQueryHandler(delete_key, pattern=DeleteKeyYes.pattern()),
         CommandHandler("balance", balance),
         CallbackQueryHandler(balance, pattern=menu_pattern("balance")),
     ]

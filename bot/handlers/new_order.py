@@ -25,6 +25,7 @@ from bot.callbacks import (
     ConfirmOrder,
     DiscardOrder,
     DripfeedChoice,
+    Menu,
     OrderService,
     OrderWithoutDripfeed,
     QuestionButton,
@@ -354,7 +355,8 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     _start_dialog(context, None)
     if context.user_data is not None:
         context.user_data["catalog_search"] = raw[:200]
-    screen = render_search_page(index, context.t, raw)
+    # Back leads to the service question the words were typed at, not to the categories.
+    screen = render_search_page(index, context.t, raw, back=Menu("order"))
     await ui.send(update, screen.text, screen.markup)
     return PICK_SERVICE
 

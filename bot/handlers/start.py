@@ -28,6 +28,7 @@ from bot.views.start import (
 
 
 async def start(update: Update, context: BotContext) -> None:
+    await ui.answer(update)  # "« Menu" is a button too: stop its spinner
     t = context.t
     name = update.effective_user.first_name if update.effective_user else ""
     has_key = await context.deps.keys.has_key(context.user.id)
@@ -61,7 +62,9 @@ async def cancel_idle(update: Update, context: BotContext) -> None:
 
 async def language_menu(update: Update, context: BotContext) -> None:
     await ui.answer(update)
-    await ui.show(update, choose_language(context.t), keyboards.languages(context.t.language))
+    await ui.show(
+        update, choose_language(context.t), keyboards.languages(context.t, context.t.language)
+    )
 
 
 async def set_language(update: Update, context: BotContext) -> None:

@@ -30,6 +30,8 @@ T = TypeVar("T")
 _TURKISH_I = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+")
+# Panels put HTML in names ("<b>NEW</b> Likes"); a tag's letters are not words of the name.
+_MARKUP = re.compile(r"<[^<>]*>")
 
 
 def fold(text: str) -> str:
@@ -49,7 +51,8 @@ def fold(text: str) -> str:
 
 def _search_key(text: str) -> str:
     # Punctuation and emoji in names ("[Max 10K]", "Takipçi | Hızlı") must not glue words.
-    return _NON_WORD.sub(" ", fold(text)).strip()
+    # Markup goes first, on both sides: "<b>" must neither match nor be matched.
+    return _NON_WORD.sub(" ", fold(_MARKUP.sub(" ", text))).strip()
 
 
 def catalog_version(services: Sequence[Service]) -> str:
@@ -148,7 +151,8 @@ class CatalogIndex:
         if not words:
             return []
         found: list[Service] = []
-        stripped = query.strip()
+        # "#101", as ids are shown on buttons and cards, is the id 101.
+        stripped = query.strip().removeprefix("#").strip()
         exact_id: Service | None = None
         if stripped.isascii() and stripped.isdigit() and len(stripped) <= 18:
             exact_id = self._by_id.get(int(stripped))

@@ -75,7 +75,8 @@ def list_question(t: Translator, max_lines: int) -> str:
         "Send one order per line: <code>service id | link | quantity</code>\n"
         "<code>1 | https://instagram.com/user | 1000\n"
         "6 ; https://youtube.com/watch?v=abc ; 5000</code>\n"
-        "Separators <code>|</code> <code>;</code> <code>,</code>, tab or spaces all work; "
+        "Separate the fields with a bar <code>|</code>, a semicolon <code>;</code>, "
+        "a comma <code>,</code> or a tab (spaces work too); "
         "blank lines and lines starting with <code>#</code> are skipped.\n"
         "You can also upload a .txt or .csv file (up to {max_kb} KB, {max_lines} lines). "
         "Nothing is ordered before you confirm the preview.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton
 
 from bot import keyboards
+from bot.callbacks import CallbackData
 from bot.i18n import Translator
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
@@ -84,7 +85,14 @@ def catalog_changed(t: Translator) -> str:
     return t._("The catalog has changed since. Here is the current list.")
 
 
-def render_search_page(index: CatalogIndex, t: Translator, query: str, page: int = 0) -> Screen:
+def render_search_page(
+    index: CatalogIndex,
+    t: Translator,
+    query: str,
+    page: int = 0,
+    back: CallbackData | None = None,
+) -> Screen:
+    """Results of `query`; `back`: where "« Back" leads (None: the categories)."""
     found = index.search(query, limit=SEARCH_LIMIT)
     shown = paginate(found, page, keyboards.PAGE_SIZE)
     if not found:
@@ -102,7 +110,7 @@ def render_search_page(index: CatalogIndex, t: Translator, query: str, page: int
                 limit=SEARCH_LIMIT,
             )
     entries = [(s.id, service_label(s, t)) for s in shown.items]
-    return Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages))
+    return Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back))
 
 
 def _yes_no(t: Translator, value: bool) -> str:

@@ -42,6 +42,10 @@ def key_saved(t: Translator, balance: Balance) -> str:
     )
 
 
+def delete_key_question(t: Translator) -> str:
+    return t._("Delete your API key? Your open previews stop working.")
+
+
 def key_deleted(t: Translator, *, removed: bool) -> str:
     return t._("Your API key was deleted.") if removed else t._("There was no API key to delete.")
 
