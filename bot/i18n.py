@@ -9,9 +9,9 @@ start-up (no compile step, so a plain `pip install` works). Source strings are E
 
 Maintaining the catalogs (from the repository root)::
 
-    # 1. collect every _(), gettext(), ngettext() and N_() string from bot/ into the template
+    # 1. collect every _(), gettext(), ngettext(), N_(), NP_() string from bot/ into the template
     pybabel extract -F babel.cfg --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k N_ \\
-        --sort-by-file --project smm-panel-bot -o locales/bot.pot .
+        -k NP_:1,2 --sort-by-file --project smm-panel-bot -o locales/bot.pot .
 
     # 2. merge the template into every existing catalog (new strings arrive untranslated)
     pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching
@@ -29,6 +29,7 @@ import datetime as dt
 import gettext as gettext_module
 import io
 import logging
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,17 +50,25 @@ DOMAIN: Final = "bot"
 SOURCE_LANGUAGE: Final = "en"
 # Keywords for babel's extractor; the pybabel commands above and the tests use the same set.
 EXTRACT_KEYWORDS: Final[Mapping[str, tuple[int, ...] | None]] = MappingProxyType(
-    {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (1, 2)}
 )
 
 _MIN_DECIMALS: Final = 2
 _MAX_DECIMALS: Final = 6
 _PLAIN_MONEY_PATTERN: Final = "#,##0.00####"
+# A letter directly before a digit: Babel writes codes with no symbol as "TRY1,234.50" in English.
+_CODE_THEN_DIGIT: Final = re.compile(r"([^\W\d_])(\d)")
+NBSP: Final = "\u00a0"
 
 
 def N_(msgid: str) -> str:
     """Mark a module-level string for extraction; it is translated later, where it is shown."""
     return msgid
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction; `Translator.ngettext` picks one later."""
+    return singular, plural
 
 
 def locales_dir() -> Path:
@@ -102,9 +111,10 @@ class Translator:
     _ = gettext
 
     def ngettext(self, singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
-        """Plural-aware translation; `{n}` is available as a placeholder without passing it."""
+        """Plural-aware translation; `{n}` (formatted for the locale) is available without
+        passing it."""
         text: str = self.translations.ngettext(singular, plural, n)
-        values = {"n": n, **kwargs}
+        values = {"n": self.number(n), **kwargs}
         return _apply(text, singular if n == 1 else plural, values)
 
     def money(self, amount: Decimal, currency: str | None) -> str:
@@ -119,7 +129,8 @@ class Translator:
                 currency_digits=False,
                 decimal_quantization=False,
             )
-            return text
+            # "TRY 1,234.50" reads as an amount; a no-break space keeps code and number together.
+            return _CODE_THEN_DIGIT.sub(rf"\1{NBSP}\2", text)
         plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
         return f"{plain} {currency.strip()}" if currency and currency.strip() else plain

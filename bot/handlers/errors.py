@@ -17,7 +17,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.panel import PanelError
+from bot.panel import InsufficientBalance, PanelError
 from bot.services.keys import NoKey
 from bot.views.errors import panel_error_text, something_wrong
 
@@ -33,7 +33,16 @@ async def reply_panel_error(
     pressed on (`edit`, for navigation) or as a new message. A pressed button must be answered
     by the caller, before or after: Telegram refuses a second answer."""
     say = ui.show if edit else ui.send
-    await say(update, panel_error_text(context.t, exc))
+    currency = await account_currency(context) if isinstance(exc, InsufficientBalance) else None
+    await say(update, panel_error_text(context.t, exc, currency))
+
+
+async def account_currency(context: BotContext) -> str | None:
+    """The account currency for quoting amounts (cached per user); None when unknown."""
+    try:
+        return await context.deps.currencies.currency(context.user.id)
+    except NoKey:
+        return None
 
 
 def panel_errors(handler: Handler) -> Handler:

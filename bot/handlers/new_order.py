@@ -51,11 +51,11 @@ from bot.handlers.dialog import (
     open_run,
     save,
 )
-from bot.handlers.errors import reply_panel_error
+from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
-from bot.panel import Balance, PanelError, Service
+from bot.panel import Balance, InsufficientBalance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, plan_for
@@ -613,7 +613,11 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is OrderOutcome.PLACED else None
     balance = await _balance_after(context) if panel_id is not None else None
-    text = render_result(t, result, balance)
+    currency = None
+    if isinstance(result.error, InsufficientBalance):
+        # The preview just learnt the account currency, so this is normally no panel call.
+        currency = await account_currency(context)
+    text = render_result(t, result, balance, currency)
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
         markup = keyboards.order_refused_dripfeed(t, result.order.id)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.panel.models import Service
 from bot.services.catalog_index import fold
 from bot.services.validation import (
@@ -93,14 +93,17 @@ class FieldSpec:
 
 
 def prompt_params(service: Service) -> dict[str, Any]:
-    """Every placeholder any prompt uses; `str.format` ignores the ones a prompt lacks."""
+    """Every placeholder any prompt uses; `str.format` ignores the ones a prompt lacks.
+
+    Numbers stay numbers (the delays a tuple of them): the view formats them for the locale.
+    """
     return {
         "min": service.min,
         "max": service.max,
         "max_runs": MAX_RUNS,
         "max_interval": MAX_INTERVAL_MINUTES,
         "max_answer": MAX_POLL_ANSWER,
-        "delays": ", ".join(str(d) for d in SUBSCRIPTION_DELAYS),
+        "delays": SUBSCRIPTION_DELAYS,
     }
 
 
@@ -179,8 +182,11 @@ def _check_count(items: list[str], service: Service) -> list[str]:
     # These types bill one unit per line, so the line count is the quantity.
     if not service.min <= len(items) <= service.max:
         raise InputError(
-            N_("You sent {count} lines; this service takes between {min} and {max}."),
-            count=len(items),
+            *NP_(
+                "You sent {n} line; this service takes between {min} and {max}.",
+                "You sent {n} lines; this service takes between {min} and {max}.",
+            ),
+            n=len(items),
             min=service.min,
             max=service.max,
         )

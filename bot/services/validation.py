@@ -27,28 +27,38 @@ MAX_INT_DIGITS = 12
 
 
 class InputError(ValueError):
-    """Something the user typed cannot be used; `msgid`/`params` describe why."""
+    """Something the user typed cannot be used; `msgid`/`params` describe why.
 
-    def __init__(self, msgid: str, /, **params: Any) -> None:
+    With a `plural` msgid the message counts something: `params["n"]` picks the form
+    (`Translator.ngettext`), so "1 line" and "2 lines" both read right in every language.
+    """
+
+    def __init__(self, msgid: str, /, plural: str | None = None, **params: Any) -> None:
         self.msgid = msgid
+        self.plural = plural
         self.params = params
         super().__init__(self.english)
 
     @property
     def english(self) -> str:
         """The untranslated message, for logs and tests."""
+        msgid = self.msgid
+        if self.plural is not None and self.params.get("n") != 1:
+            msgid = self.plural
         try:
-            return self.msgid.format(**self.params)
+            return msgid.format(**self.params)
         except (KeyError, IndexError, ValueError):
-            return self.msgid
+            return msgid
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.msgid!r}, params={self.params!r})"
+        plural = f", plural={self.plural!r}" if self.plural is not None else ""
+        return f"{type(self).__name__}({self.msgid!r}{plural}, params={self.params!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, InputError):
             return NotImplemented
-        return (type(self), self.msgid, self.params) == (type(other), other.msgid, other.params)
+        mine = (type(self), self.msgid, self.plural, self.params)
+        return mine == (type(other), other.msgid, other.plural, other.params)
 
     def __hash__(self) -> int:
         return hash((type(self), self.msgid))

@@ -30,6 +30,7 @@ from bot.services.bulk_orders import (
 )
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
+from bot.views.errors import input_error_message
 from bot.views.text import MAX_TEXT, clip, esc
 
 # Lines listed in a message; past these the full list comes as a CSV document.
@@ -48,7 +49,7 @@ _PANEL_ITEM_PREFIX = re.compile(r"^Order \d+:\s*")
 
 def input_error_text(t: Translator, error: InputError) -> str:
     """A validator's message in the user's language, escaped (it may quote their input)."""
-    return esc(t._(error.msgid, **error.params))
+    return esc(input_error_message(t, error))
 
 
 def _short_link(link: str | None) -> str:
@@ -174,11 +175,12 @@ def _preview_head(t: Translator, draft: BulkDraft) -> list[str]:
     preview, currency = draft.preview, draft.currency
     head = [
         t._("<b>Bulk order preview</b>"),
+        # Both counts take their own plural: "1 valid order of 1 line", "2 valid orders of 5 lines".
         t.ngettext(
-            "{n} valid order of {total} lines.",
-            "{n} valid orders of {total} lines.",
-            len(preview.valid),
-            total=t.number(len(preview.lines)),
+            "{valid} of {n} line.",
+            "{valid} of {n} lines.",
+            len(preview.lines),
+            valid=t.ngettext("{n} valid order", "{n} valid orders", len(preview.valid)),
         ),
         t._("Total cost: <b>{cost}</b>", cost=t.money(preview.total_cost, currency)),
     ]
@@ -347,7 +349,7 @@ def check_csv(t: Translator, draft: BulkDraft) -> bytes:
     def row(line: BulkLine) -> list[object]:
         nonlocal running
         if line.error is not None:
-            status, note = "error", t._(line.error.msgid, **line.error.params)
+            status, note = "error", input_error_message(t, line.error)
         elif line.duplicate_of is not None:
             status = "duplicate"
             note = t._("same as line {first}", first=line.duplicate_of)
@@ -444,7 +446,7 @@ def result_lines(
         ResultLine(
             line.line_no,
             LineState.NOT_SENT,
-            t._(line.error.msgid, **line.error.params) if line.error is not None else "",
+            input_error_message(t, line.error) if line.error is not None else "",
             source=line,
         )
         for line in rejected

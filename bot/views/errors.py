@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from bot import panel
 from bot.i18n import Translator
 from bot.services.keys import NoKey
+from bot.services.validation import InputError
 from bot.views.text import esc
+
+# Parameters that name something (a service id, a line number) rather than count it: not grouped.
+_IDENTIFIERS = frozenset({"id", "line"})
+
+
+def input_error_message(t: Translator, err: InputError, *, escape: bool = False) -> str:
+    """A validator's message in the user's language, its counts and limits formatted for the
+    locale; `escape` quotes the user's own text in it for HTML."""
+    params: dict[str, Any] = {}
+    for key, value in err.params.items():
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            params[key] = value if key in _IDENTIFIERS else t.number(value)
+        else:
+            params[key] = esc(value) if escape and isinstance(value, str) else value
+    count = err.params.get("n")
+    if err.plural is not None and isinstance(count, int):
+        return t.ngettext(err.msgid, err.plural, count, **params)
+    return t._(err.msgid, **params)
 
 
 def no_key_text(t: Translator) -> str:
     return t._("You have not linked a panel API key yet. Send /setkey to add one.")
 
 
-def panel_error_text(t: Translator, exc: Exception) -> str:
-    """One clear sentence for each way a panel call can fail; never internals."""
+def panel_error_text(t: Translator, exc: Exception, currency: str | None = None) -> str:
+    """One clear sentence for each way a panel call can fail; never internals. `currency` is
+    the account's, for the amounts a balance refusal quotes."""
     if isinstance(exc, NoKey):
         return no_key_text(t)
     if isinstance(exc, panel.InvalidApiKey):
@@ -22,8 +45,8 @@ def panel_error_text(t: Translator, exc: Exception) -> str:
         if exc.required is not None and exc.available is not None:
             return t._(
                 "Insufficient balance: this needs {required}, you have {available}.",
-                required=t.decimal(exc.required),
-                available=t.decimal(exc.available),
+                required=t.money(exc.required, currency),
+                available=t.money(exc.available, currency),
             )
         return t._("Insufficient balance on the panel.")
     if isinstance(exc, panel.PanelRejected):

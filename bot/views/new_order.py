@@ -6,6 +6,7 @@ without Telegram.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from bot.i18n import N_, Translator
@@ -20,7 +21,12 @@ from bot.services.order_types import (
 from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
-from bot.views.errors import download_failed, panel_error_text, something_wrong
+from bot.views.errors import (
+    download_failed,
+    input_error_message,
+    panel_error_text,
+    something_wrong,
+)
 from bot.views.text import esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
@@ -46,8 +52,7 @@ EXTRA_LABELS: dict[str, str] = {
 
 def error_text(t: Translator, err: InputError) -> str:
     """A validator's message in the user's language; its parameters may quote their input."""
-    params = {k: esc(v) if isinstance(v, str) else v for k, v in err.params.items()}
-    return "⚠️ " + t._(err.msgid, **params)
+    return "⚠️ " + input_error_message(t, err, escape=True)
 
 
 def lines_of(value: Any) -> int:
@@ -73,9 +78,22 @@ def header(t: Translator, service: Service) -> str:
     return t._("🛒 Ordering <b>#{id} {name}</b>", id=service.id, name=esc(service.name))
 
 
+def prompt_values(t: Translator, service: Service) -> dict[str, Any]:
+    """The prompts' placeholders with every number formatted as the cards show them."""
+    values: dict[str, Any] = {}
+    for key, value in prompt_params(service).items():
+        if isinstance(value, tuple):
+            values[key] = ", ".join(t.number(v) for v in value)
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            values[key] = t.number(value)
+        else:
+            values[key] = value
+    return values
+
+
 def question(t: Translator, service: Service, spec: FieldSpec, *, dripfeed: bool) -> str:
     """One question of the service's plan; `dripfeed`: the quantity is per run."""
-    text = header(t, service) + "\n\n" + t._(spec.prompt_msgid, **prompt_params(service))
+    text = header(t, service) + "\n\n" + t._(spec.prompt_msgid, **prompt_values(t, service))
     if spec.name == "quantity" and dripfeed:
         text += "\n\n" + t._(
             "⏱ Drip-feed is on: send the quantity for each run; "
@@ -279,9 +297,15 @@ def dripfeed_refused(result: SubmitResult) -> bool:
     )
 
 
-def render_result(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
-    """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed."""
-    text = result_text(t, result, balance)
+def render_result(
+    t: Translator,
+    result: SubmitResult,
+    balance: Balance | None = None,
+    currency: str | None = None,
+) -> str:
+    """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed.
+    `currency` (the account's) prices the amounts of a balance refusal."""
+    text = result_text(t, result, balance, currency)
     if not dripfeed_refused(result):
         return text
     return (
@@ -294,7 +318,12 @@ def render_result(t: Translator, result: SubmitResult, balance: Balance | None =
     )
 
 
-def result_text(t: Translator, result: SubmitResult, balance: Balance | None = None) -> str:
+def result_text(
+    t: Translator,
+    result: SubmitResult,
+    balance: Balance | None = None,
+    currency: str | None = None,
+) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is OrderOutcome.PLACED:
         return _placed_text(t, result, balance)
@@ -303,7 +332,10 @@ def result_text(t: Translator, result: SubmitResult, balance: Balance | None = N
             "⚠️ The panel did not answer in time, so I cannot tell whether the order was placed. "
             "Please check your orders on the panel before ordering again."
         )
-    reason = panel_error_text(t, result.error) if result.error is not None else something_wrong(t)
+    if result.error is None:
+        reason = something_wrong(t)
+    else:
+        reason = panel_error_text(t, result.error, currency)
     return t._("❌ The order was not placed.") + "\n" + reason
 
 

@@ -109,7 +109,7 @@ async def test_menu_button_starts_bulk(bot: Harness) -> None:
     prompt = await u.update()
     assert "service id | link | quantity" in text_of(prompt)
     preview = await paste(u, "9 | t.me/channel | 100")
-    assert "1 valid order of 1 lines" in text_of(preview)
+    assert "1 valid order of 1 line." in text_of(preview)
 
 
 async def test_list_on_the_command_line(bot: Harness) -> None:
@@ -166,7 +166,7 @@ async def test_per_line_errors_then_only_valid_lines_are_sent(bot: Harness) -> N
     assert "5 lines have problems" in text
     assert "line 2: Service 999 is not in the catalog." in text
     assert "line 3:" in text and "link" in text.split("line 3:")[1].split("\n")[0].lower()
-    assert "line 4: Quantity must be a whole number between 100 and 10000" in text
+    assert "line 4: Quantity must be a whole number between 100 and 10,000" in text
     assert "line 5: Service 3 needs more than a link and a quantity" in text
     assert "line 6:" in text
     assert "line 1:" in text and "line 7:" in text  # the valid ones are listed too
@@ -192,7 +192,7 @@ async def test_no_valid_lines_stays_in_dialog(bot: Harness) -> None:
     assert not any("Confirm" in label for label, _ in answer.buttons())
     # Still waiting for the list: a corrected paste gives a preview.
     preview = await paste(u, "1 | https://x.com/y | 100")
-    assert "1 valid order of 1 lines" in text_of(preview)
+    assert "1 valid order of 1 line." in text_of(preview)
     assert await bot.deps.storage.orders.all_for_user(UID) == []
 
 
@@ -492,7 +492,7 @@ async def test_many_problems_come_with_a_check_file(bot: Harness) -> None:
     rows = csv_rows(report)
     assert len(rows) == 41
     assert rows[0]["status"] == "ok" and rows[1]["status"] == "error"
-    assert "between 100 and 10000" in rows[1]["problem"]
+    assert "between 100 and 10,000" in rows[1]["problem"]
     assert any("Confirm 1 valid order" in label for label, _ in preview.buttons())
 
 

@@ -83,7 +83,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     question = await u.update()
     assert "Ordering <b>#1 Instagram Takipçi</b>" in (question.text or "")
     assert "Send the link" in (question.text or "")
-    assert "How many? Send a number from 100 to 10000." in await ask(u, "instagram.com/foo")
+    assert "How many? Send a number from 100 to 10,000." in await ask(u, "instagram.com/foo")
     await u.send("1000")
     preview = await u.reply()
     text = preview.text or ""
@@ -151,7 +151,7 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
     assert "How many?" in await ask(u, "https://instagram.com/p/abc")
     for bad in ("abc", "10", "1.5", "50001"):
         reply = await ask(u, bad)
-        assert "Quantity must be a whole number between 50 and 50000" in reply, bad
+        assert "Quantity must be a whole number between 50 and 50,000" in reply, bad
         assert "How many?" in reply
     await u.send("1,000")
     question = await u.reply()
@@ -160,7 +160,7 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
     await u.press("Yes")
     assert "in how many runs" in ((await u.update()).text or "")
     assert "Runs (how many deliveries)" in await ask(u, "1")
-    assert "quantity × runs = 60000" in await ask(u, "60")
+    assert "quantity × runs = 60,000" in await ask(u, "60")
     assert "minutes between runs" in await ask(u, "5")
     assert "Interval must be a whole number of minutes" in await ask(u, "0")
     await u.send("30")
@@ -255,7 +255,7 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     await u.send("/order 3")
     await u.reply()
     await ask(u, "https://instagram.com/p/x")
-    assert "You sent 3 lines; this service takes between 5 and 1000" in await ask(u, "a\nb\nc")
+    assert "You sent 3 lines; this service takes between 5 and 1,000" in await ask(u, "a\nb\nc")
     await u.send("nice\ngreat\n\nwow\ncool\nsuper")
     preview = await u.reply()
     assert "Comments: 5 lines" in (preview.text or "")
@@ -314,7 +314,7 @@ async def test_short_balance_warns_and_panel_refusal_shows_amounts(bot: Harness)
     result = await confirm(u, preview)
     text = result.text or ""
     assert "❌ The order was not placed." in text
-    assert "Insufficient balance: this needs 12.5, you have 1" in text
+    assert "Insufficient balance: this needs $12.50, you have $1.00." in text
     [row] = await orders_of(bot)
     assert row.submit_state is SubmitState.FAILED and "Insufficient" in (row.error or "")
     assert bot.panel.count("add") == 1
@@ -501,7 +501,7 @@ async def test_reorder_revalidates_against_current_catalog(bot: Harness) -> None
     await bot.deps.catalog.get(UID, force=True)
     await u.press_data(encode(Action.REORDER, row.id), first)
     question = (await u.update()).text or ""
-    assert "Quantity must be a whole number between 2000 and 10000" in question
+    assert "Quantity must be a whole number between 2,000 and 10,000" in question
     assert "How many?" in question
     await u.send("2000")
     preview = await u.reply()

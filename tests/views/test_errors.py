@@ -52,8 +52,8 @@ def test_the_panels_words_are_escaped(en: Translator, tr: Translator) -> None:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "Insufficient balance: this needs 12.5, you have 3.25."),
-        ("tr", "Yetersiz bakiye: bunun için 12,5 gerekiyor, bakiyeniz 3,25."),
+        ("en", "Insufficient balance: this needs $12.50, you have $3.25."),
+        ("tr", "Yetersiz bakiye: bunun için $12,50 gerekiyor, bakiyeniz $3,25."),
     ],
 )
 def test_insufficient_balance_shows_both_amounts(
@@ -61,7 +61,7 @@ def test_insufficient_balance_shows_both_amounts(
 ) -> None:
     t: Translator = request.getfixturevalue(language)
     exc = InsufficientBalance("low", required=Decimal("12.5"), available=Decimal("3.25"))
-    assert panel_error_text(t, exc) == expected
+    assert panel_error_text(t, exc, "USD") == expected
 
 
 def test_short_replies_in_both_languages(en: Translator, tr: Translator) -> None:

@@ -1,0 +1,46 @@
+"""Issue 13 items 7–8 end to end: amounts with the account currency, grouped numbers, plurals."""
+
+from __future__ import annotations
+
+from bot.i18n import NBSP
+from tests.e2e.test_new_order import confirm, preview_for
+from tests.harness import Harness
+
+KEY = "pk_polish_0123456789abcdef"
+UID = 4301
+
+
+async def test_insufficient_balance_quotes_both_amounts_in_the_account_currency(
+    bot: Harness,
+) -> None:
+    bot.panel.add_key(KEY, balance="1", currency="TRY")
+    await bot.deps.access.allow(UID)
+    await bot.deps.keys.link(UID, KEY)
+    u = bot.user(UID, language_code="en")
+    preview = await preview_for(u, 1, "https://instagram.com/a", "1000")
+    text = (await confirm(u, preview)).text or ""
+    assert f"Insufficient balance: this needs TRY{NBSP}12.50, you have TRY{NBSP}1.00." in text
+
+
+async def test_prompts_group_numbers_like_the_cards(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY, language_code="en")
+    await u.send("/order 6")
+    await u.reply()
+    await u.send("https://youtube.com/watch?v=a")
+    assert "How many? Send a number from 500 to 1,000,000." in ((await u.reply()).text or "")
+    t = await bot.member(UID + 1, key=KEY + "x", language_code="tr")
+    await t.send("/order 6")
+    await t.reply()
+    await t.send("https://youtube.com/watch?v=a")
+    assert "1.000.000" in ((await t.reply()).text or "")
+
+
+async def test_a_single_comment_line_reads_singular(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY, language_code="en")
+    await u.send("/order 3")
+    await u.reply()
+    await u.send("https://instagram.com/p/x")
+    await u.reply()
+    await u.send("only one")
+    text = (await u.reply()).text or ""
+    assert "You sent 1 line; this service takes between 5 and 1,000." in text
