@@ -26,7 +26,7 @@ async def comments_question(u: FakeUser) -> str:
 async def test_comments_file_is_taken_with_a_count_and_reaches_the_panel(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY, balance="1000")
     question = await comments_question(u)
-    assert "Send the comments, one per line (5–1000 lines)." in question
+    assert "Send the comments, one per line (5–1,000 lines)." in question
     assert ".txt or .csv file" in question
     comments = [f"Harika paylaşım {i} 👏" for i in range(1, 601)]
     content = "\ufeff" + "\r\n".join(comments[:300]) + "\r\n\r\n" + "\n".join(comments[300:])
@@ -49,7 +49,7 @@ async def test_list_file_gets_the_typed_checks_and_the_question_again(bot: Harne
 
     await u.send_document("few.txt", b"one\ntwo\nthree\n")
     reply = (await u.reply()).text or ""
-    assert "You sent 3 lines; this service takes between 5 and 1000." in reply
+    assert "You sent 3 lines; this service takes between 5 and 1,000." in reply
     assert "Send the comments, one per line" in reply
 
     long_line = "x" * 501
@@ -64,7 +64,7 @@ async def test_list_file_gets_the_typed_checks_and_the_question_again(bot: Harne
 
     await u.send_document("big.txt", b"nice\n" * 220_000)  # 1.1 MB
     reply = (await u.reply()).text or ""
-    assert "The file is too large (1074 KB). The limit is 1024 KB." in reply
+    assert "The file is too large (1,074 KB). The limit is 1,024 KB." in reply
 
     await u.send_document("list.pdf", b"%PDF-1.4\n")
     reply = (await u.reply()).text or ""

@@ -243,7 +243,7 @@ async def test_service_gone_or_limits_changed_at_confirm_orders_nothing(tmp_path
         await bot.deps.catalog.get(UID, force=True)
         await u.press("Confirm", message=limits)
         text = text_of(await u.update())
-        assert "nothing was ordered" in text and "between 2000 and 10000" in text
+        assert "nothing was ordered" in text and "between 2,000 and 10,000" in text
         assert placing_calls(bot) == 0
         # "Make a new preview" asks the quantity again (the old one no longer fits).
         await u.press("Make a new preview", message=limits)
@@ -311,7 +311,7 @@ async def test_bulk_limits_changed_at_confirm_drops_the_line_from_the_fresh_prev
         await asyncio.sleep(1.1)
         await u.press("Confirm", message=preview)
         text = text_of(await u.update())
-        assert "line 3: $2.75 → ✖ Quantity must be a whole number between 5000" in text
+        assert "line 3: $2.75 → ✖ Quantity must be a whole number between 5,000" in text
         assert "2 valid orders of 3 lines" in text
         assert placing_calls(bot) == 0
 
