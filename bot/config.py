@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     allow_custom_panels: bool = False
     allow_private_panels: bool = False
     database_path: Path = Path("data/bot.sqlite3")
+    # postgresql://…: PostgreSQL instead of SQLite; several processes may then share it, one
+    # active (the leader) and the others on standby.
+    database_url: SecretStr | None = None
+    # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
+    failover_seconds: float = Field(default=10, ge=1)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -119,6 +124,15 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_panels(cls, value: str) -> str:
         parse_panels(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (leave it empty for SQLite)")
         return value
 
     @field_validator("bot_token")

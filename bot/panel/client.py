@@ -204,11 +204,14 @@ class PanelClient(AsyncClosing):
         max_catalog_bytes: int = DEFAULT_MAX_CATALOG_BYTES,
         observer: CallObserver | None = None,
         address_policy: AddressPolicy | None = None,
+        gate: Callable[[], None] | None = None,
     ) -> None:
         """`timeout` is the wall-clock budget of one call, retries included (see module doc).
 
         `address_policy` is for panels a user added by URL: every connection then goes only to
         public addresses (bot/panel/address_guard.py). Operator-configured panels are trusted.
+        `gate` runs before every request and may raise to stop it (a process that is no longer
+        the active one, bot/leadership.py): nothing leaves once it refuses.
         """
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("api_url must start with http:// or https://")
@@ -226,6 +229,7 @@ class PanelClient(AsyncClosing):
         self._max_answer = max_answer_bytes
         self._max_catalog = max_catalog_bytes
         self._observer = observer
+        self._gate = gate
         self._owns_http = http is None
         # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
         if http is not None:
@@ -269,6 +273,8 @@ class PanelClient(AsyncClosing):
         Every raise happens outside the `except` blocks so `__context__` stays empty: httpx
         exceptions reference the request, whose body holds the key.
         """
+        if self._gate is not None:
+            self._gate()
         form = {"key": self._key, "action": action}
         form.update({k: str(v) for k, v in params.items() if v is not None})
         cap = self._cap(action)
