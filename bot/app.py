@@ -45,6 +45,7 @@ from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.replies import ReplyQueue
+from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
@@ -212,6 +213,7 @@ async def open_deps(
             placements=placements,
             previews=previews,
             replies=ReplyQueue(storage.outbox),
+            stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         )
     except BaseException:
         await storage.close()

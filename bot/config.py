@@ -218,6 +218,12 @@ class Settings(BaseSettings):
             presets = (PanelPreset(name, self.panel_api_url), *presets)
         return presets
 
+    def panel_display_name(self, panel: str) -> str:
+        """An order's panel as shown: "" is PANEL_API_URL's panel (every order before PANELS)."""
+        if panel:
+            return panel
+        return next(p.name for p in self.panel_presets if p.url == self.panel_api_url)
+
     @property
     def panel_max_catalog_bytes(self) -> int:
         return int(self.panel_max_catalog_mb * 1024 * 1024)

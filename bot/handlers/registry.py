@@ -20,7 +20,7 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start
+from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start, stats
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -65,6 +65,7 @@ def register(
     main += order_history.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
+    main += stats.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),
