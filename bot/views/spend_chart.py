@@ -34,8 +34,9 @@ def spend_chart(t: Translator, report: SpendingReport) -> Chart:
     figure = Figure(
         figsize=(WIDTH_INCHES, HEIGHT_PER_CURRENCY_INCHES * len(currencies)),
         dpi=DPI,
-        layout="constrained",
     )
+    # Fixed margins: matplotlib's automatic layouts cost about a third of the drawing time.
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.9, hspace=0.35)
     FigureCanvasAgg(figure)
     axes_list = figure.subplots(len(currencies), 1, squeeze=False)[:, 0]
     labels = [day.strftime("%d.%m") for day in report.days]
