@@ -101,7 +101,9 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
     user_data = context.user_data if context.user_data is not None else {}
     last = user_data.get(REPLIED_AT)
     asked = command_of(update) in ASKING_COMMANDS
-    if not context.deps.access.reply_due(last if isinstance(last, float | int) else None, asked=asked):
+    if not context.deps.access.reply_due(
+        last if isinstance(last, float | int) else None, asked=asked
+    ):
         return
     user_data[REPLIED_AT] = context.deps.access.clock()
     if verdict is Verdict.STRANGER:

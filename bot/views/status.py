@@ -18,8 +18,8 @@ from bot.services.tracking import (
     StatusLine,
 )
 from bot.storage.models import Order, SubmitState
-from bot.views.reasons import reason_text
 from bot.views.order_history import STATUS_NAMES, action_line, status_line, stored_status_line
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
 # /export's column names (msgids: the English header is exactly these words).

@@ -266,8 +266,6 @@ async def test_turkish_journeys_show_no_english_of_ours(tmp_path: Path) -> None:
         )
 
     leaks = [
-        (found, text)
-        for text in shown
-        for found in ENGLISH_RE.findall(ours_only(text, names))
+        (found, text) for text in shown for found in ENGLISH_RE.findall(ours_only(text, names))
     ]
     assert leaks == [], "\n".join(f"{word!r} in {text!r}" for word, text in leaks)
