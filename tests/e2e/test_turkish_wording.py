@@ -245,6 +245,11 @@ async def test_turkish_journeys_show_no_english_of_ours(tmp_path: Path) -> None:
         orders = await u.reply()
         await u.press_data(orders.buttons()[0][1], orders)
         await u.update()
+        for command in ("/status 999999", "/refill 999999", "/refillstatus 999", "/language"):
+            await u.send(command)
+            await u.reply()
+        await u.send("/cancelorder 999999")
+        await u.reply()
         await u.send("/export")
         export = await u.reply()
         await u.send("/bulk")
