@@ -128,6 +128,11 @@ def access_request(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("🙋 Request access"), RequestAccess())]])
 
 
+def start_button(t: Translator) -> InlineKeyboardMarkup:
+    """Under "Good news: an admin gave you access": opens the main menu, like /start."""
+    return markup([[button(t._("▶️ Start"), Menu("home"))]])
+
+
 def access_decision(t: Translator, user_id: int) -> InlineKeyboardMarkup:
     return markup(
         [
