@@ -6,6 +6,7 @@ it answers: a button of an earlier run or question only gets "This question is c
 The dialog ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the
 draft's token, so they work after a restart, from a second device, or after another dialog
 started, and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
+« Back, the preview's ✏️ Edit and the quick answers are in bot/handlers/order_edit.py.
 """
 
 from __future__ import annotations
