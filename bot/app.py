@@ -38,6 +38,7 @@ from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
+from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -198,6 +199,7 @@ async def open_deps(
             placements=placements,
             previews=previews,
             replies=ReplyQueue(storage.outbox),
+            favourites=FavouritesService(storage.favourites),
         )
     except BaseException:
         await storage.close()

@@ -20,7 +20,16 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start
+from bot.handlers import (
+    admin,
+    bulk,
+    catalog,
+    favourites,
+    keys,
+    new_order,
+    order_history,
+    start,
+)
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -61,6 +70,7 @@ def register(
     main += admin.handlers(admin_ids)
     main += keys.handlers()
     main += catalog.handlers()
+    main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
     main += order_status.handlers()

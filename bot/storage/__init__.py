@@ -12,6 +12,7 @@ from bot.closing import AsyncClosing
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
+from bot.storage.favourites import FavouritesRepo, Starred
 from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
@@ -37,6 +38,7 @@ __all__ = [
     "ClaimResult",
     "Database",
     "DraftsRepo",
+    "FavouritesRepo",
     "KeyCipher",
     "KeysRepo",
     "MigrationError",
@@ -49,6 +51,7 @@ __all__ = [
     "OutboxRepo",
     "Refill",
     "RefillsRepo",
+    "Starred",
     "StateRepo",
     "StatusUpdate",
     "Storage",
@@ -70,6 +73,7 @@ class Storage(AsyncClosing):
     outbox: OutboxRepo
     state: StateRepo
     drafts: DraftsRepo
+    favourites: FavouritesRepo
 
     @classmethod
     async def open(
@@ -94,6 +98,7 @@ class Storage(AsyncClosing):
             outbox=OutboxRepo(db, clock=clock),
             state=StateRepo(db),
             drafts=DraftsRepo(db, clock=clock),
+            favourites=FavouritesRepo(db, clock=clock),
         )
 
     async def close(self) -> None:
