@@ -88,12 +88,12 @@ class FavouritesRepo:
     async def recent_services(self, user_id: int, limit: int) -> list[int]:
         """The services of the user's latest orders, newest first, each once.
 
-        An order counts once it was sent to the panel (or its sending was attempted): drafts
-        are previews nobody confirmed.
+        An order counts from its Confirm (whatever the panel then said): drafts are previews
+        nobody confirmed.
         """
         rows = await self._db.fetchall(
-            "SELECT service_id, MAX(created_at) AS last_used FROM orders "
-            "WHERE user_id = ? AND submit_state <> 'draft' "
+            "SELECT service_id, MAX(COALESCE(submitted_at, created_at)) AS last_used "
+            "FROM orders WHERE user_id = ? AND submit_state <> 'draft' "
             "GROUP BY service_id ORDER BY last_used DESC, service_id LIMIT ?",
             (user_id, limit),
         )

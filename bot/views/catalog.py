@@ -115,7 +115,7 @@ def render_search_page(
     matches = index.search(query, limit=SEARCH_LIMIT if view.plain else len(index))
     found = view.apply(matches)[:SEARCH_LIMIT]
     shown = paginate(found, page, keyboards.PAGE_SIZE)
-    if not found:
+    if not matches:
         text = t._("🔎 Nothing found for “{query}”.", query=esc(query))
     else:
         text = t.ngettext(

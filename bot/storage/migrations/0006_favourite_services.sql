@@ -8,5 +8,5 @@ CREATE TABLE favourite_services (
     PRIMARY KEY (user_id, service_id)
 );
 
--- "The last services used" reads a user's orders by service, newest first.
-CREATE INDEX orders_user_service ON orders (user_id, service_id, created_at);
+-- "The last services used" groups a user's orders by service.
+CREATE INDEX orders_user_service ON orders (user_id, service_id);
