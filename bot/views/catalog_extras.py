@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Translator
-from bot.keyboards_picks import catalog_pick_rows, prepend, view_rows
+from bot.keyboards_picks import before_last, catalog_pick_rows, prepend, view_rows
 from bot.panel import Service
 from bot.services.catalog_view import CatalogView, Sort
 from bot.services.favourites import FAVOURITES_MAX, QuickPicks
@@ -89,7 +89,8 @@ def with_view(
     version: str,
 ) -> Screen:
     """A service list (`total` services, `shown` after the filters) with its sort and filter
-    toggles on top and a line under its title saying which are on. An empty list gets none."""
+    toggles above « Back (the services stay the first buttons) and a line under its title
+    saying which are on. An empty list gets none."""
     if total == 0:
         return screen
     title, _, rest = screen.text.partition("\n")
@@ -100,7 +101,7 @@ def with_view(
     if shown == 0:
         lines.append(nothing_matches(t))
     text = "\n".join(lines) + ("\n" + rest if rest else "")
-    return Screen(text, prepend(screen.markup, view_rows(t, view, category, version)))
+    return Screen(text, before_last(screen.markup, view_rows(t, view, category, version)))
 
 
 # --- search results ---------------------------------------------------------------------------

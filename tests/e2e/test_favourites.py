@@ -280,9 +280,16 @@ async def test_previews_never_confirmed_are_not_recent(bot: Harness) -> None:
     await u.send("https://instagram.com/a")
     await u.reply()
     await u.send("100")
-    assert "Confirm" in " ".join(labels(await u.reply()))
+    preview = await u.reply()
+    assert "Confirm" in " ".join(labels(preview))
     await u.send("/order")
     assert order_picks(await u.reply()) == []
+    # Its Confirm makes it a service used.
+    await u.press("Confirm", message=preview)
+    await u.update()  # "sending…"
+    await u.update()  # the result
+    await u.send("/order")
+    assert order_picks(await u.reply()) == [("🕘 #1 Instagram Takipçi", 1)]
 
 
 # --- sort and filters ---------------------------------------------------------------------------
