@@ -40,6 +40,7 @@ from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
+from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -214,6 +215,7 @@ async def open_deps(
             previews=previews,
             replies=ReplyQueue(storage.outbox),
             stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
+            favourites=FavouritesService(storage.favourites),
         )
     except BaseException:
         await storage.close()

@@ -74,6 +74,9 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # favourites and the catalog's sort and filters
+    FAVOURITE = "fv"
+    CATALOG_OPTION = "fo"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -232,9 +235,15 @@ class CategoryPage(CallbackData, action=Action.CATEGORY):
     version: str
 
 
+# A ServiceCard's `category` when the card was opened from the quick picks (★ favourites and
+# 🕘 recent services at the top of the categories): its « Back leads to the categories.
+FROM_QUICK_PICKS = -2
+
+
 @dataclass(frozen=True)
 class ServiceCard(CallbackData, action=Action.SERVICE):
-    """A service card; `category` and `page` lead back (category -1: the search results)."""
+    """A service card; `category` and `page` lead back (category -1: the search results, -2:
+    the quick picks on the categories' page `page`)."""
 
     service_id: int
     category: int
@@ -256,6 +265,27 @@ class OrderService(CallbackData, action=Action.ORDER_SERVICE):
     """🛒 Order on a service card."""
 
     service_id: int
+
+
+@dataclass(frozen=True)
+class ToggleFavourite(CallbackData, action=Action.FAVOURITE):
+    """☆/★ on a service card: make it a favourite (`on`) or not; the rest is the card's
+    `ServiceCard` data, to redraw it with the same « Back."""
+
+    service_id: int
+    category: int
+    page: int
+    on: bool
+
+
+@dataclass(frozen=True)
+class CatalogOption(CallbackData, action=Action.CATALOG_OPTION):
+    """A sort or filter toggle above a service list (`option`: bot.services.catalog_view.Option)
+    of category `category` in catalog `version`, or of the search results (category -1)."""
+
+    option: str
+    category: int
+    version: str
 
 
 # previews (batch: the draft's token)

@@ -15,6 +15,7 @@ from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
+from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
@@ -48,6 +49,7 @@ class Deps:
     previews: Previews
     replies: ReplyQueue
     stats: StatsService
+    favourites: FavouritesService
 
     async def aclose(self) -> None:
         await self.http.aclose()

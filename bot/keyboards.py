@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
+    FROM_QUICK_PICKS,
     BulkAgain,
     CallbackData,
     CancelDialog,
@@ -230,7 +231,10 @@ def service_card(
 
 
 def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:
-    """Back from a service card: to its category page, or to the search results (index -1)."""
+    """Back from a service card: to its category page, to the search results (index -1), or
+    to the categories (the quick picks, FROM_QUICK_PICKS)."""
+    if category_index == FROM_QUICK_PICKS:
+        return button(t._("« Back"), CategoriesPage(page))
     if category_index < 0:
         return button(t._("« Back"), SearchPage(page))
     return button(t._("« Back"), CategoryPage(category_index, page, version))

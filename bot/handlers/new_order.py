@@ -37,7 +37,7 @@ from bot.callbacks import (
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
-from bot.handlers.catalog import load_index
+from bot.handlers.catalog import load_index, view_of
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
@@ -56,8 +56,10 @@ from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
+from bot.keyboards_picks import order_pick_rows, prepend
 from bot.panel import Balance, InsufficientBalance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex
+from bot.services.favourites import NO_PICKS, QuickPicks
 from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, plan_for
 from bot.services.ordering import (
@@ -73,6 +75,7 @@ from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.catalog import render_search_page
+from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
 from bot.views.new_order import (
     already_text,
@@ -202,8 +205,25 @@ async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
     dialog = _start_dialog(context, None)
     t = context.t
-    await ui.show(update, pick_service(t, notice), keyboards.order_pick_service(t, dialog.id))
+    picks = await _quick_picks(context)
+    text = with_order_picks(pick_service(t, notice), t, picks)
+    markup = prepend(keyboards.order_pick_service(t, dialog.id), order_pick_rows(picks))
+    await ui.show(update, text, markup)
     return PICK_SERVICE
+
+
+async def _quick_picks(context: BotContext) -> QuickPicks:
+    """The user's ★ favourites and 🕘 recent services; none when the catalog cannot be read
+    (the question still takes an id or words)."""
+    stored = await context.deps.favourites.stored(context.user.id)
+    if stored.empty:
+        return NO_PICKS  # no catalog read for a user who has none
+    try:
+        index = await context.deps.catalog.get(context.user.id)
+    except (NoKey, PanelError) as exc:
+        log.info("no quick picks: %s", type(exc).__name__)
+        return NO_PICKS
+    return stored.resolve(index)
 
 
 async def _select(update: Update, context: BotContext, service_id: int) -> str | int:
@@ -397,7 +417,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     if context.user_data is not None:
         context.user_data["catalog_search"] = raw[:200]
     # Back leads to the service question the words were typed at, not to the categories.
-    screen = render_search_page(index, context.t, raw, back=Menu("order"))
+    screen = render_search_page(index, context.t, raw, back=Menu("order"), view=view_of(context))
     await ui.send(update, screen.text, screen.markup)
     return PICK_SERVICE
 

@@ -24,6 +24,7 @@ from bot.handlers import (
     admin,
     bulk,
     catalog,
+    favourites,
     keys,
     new_order,
     order_edit,
@@ -72,6 +73,7 @@ def register(
     main += admin.handlers(admin_ids)
     main += keys.handlers()
     main += catalog.handlers()
+    main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
     main += order_status.handlers()

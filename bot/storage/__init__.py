@@ -12,6 +12,7 @@ from bot.closing import AsyncClosing
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
+from bot.storage.favourites import FavouritesRepo, Starred
 from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
@@ -38,6 +39,7 @@ __all__ = [
     "ClaimResult",
     "Database",
     "DraftsRepo",
+    "FavouritesRepo",
     "KeyCipher",
     "KeysRepo",
     "MigrationError",
@@ -52,6 +54,7 @@ __all__ = [
     "RefillsRepo",
     "SpendRow",
     "SpendingRepo",
+    "Starred",
     "StateRepo",
     "StatusUpdate",
     "Storage",
@@ -74,6 +77,7 @@ class Storage(AsyncClosing):
     state: StateRepo
     drafts: DraftsRepo
     spending: SpendingRepo
+    favourites: FavouritesRepo
 
     @classmethod
     async def open(
@@ -99,6 +103,7 @@ class Storage(AsyncClosing):
             state=StateRepo(db),
             drafts=DraftsRepo(db, clock=clock),
             spending=SpendingRepo(db),
+            favourites=FavouritesRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

@@ -13,7 +13,9 @@ from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
+from bot.services.catalog_view import PLAIN, CatalogView
 from bot.services.order_types import OrderKind, order_kind
+from bot.views.catalog_extras import average_time_line, search_lines, with_view
 from bot.views.screen import Screen
 from bot.views.text import esc
 
@@ -61,11 +63,17 @@ def refreshed(t: Translator) -> str:
 
 
 def render_service_page(
-    index: CatalogIndex, t: Translator, category_index: int, page: int = 0
+    index: CatalogIndex,
+    t: Translator,
+    category_index: int,
+    page: int = 0,
+    view: CatalogView = PLAIN,
 ) -> Screen:
-    """Services of one category; `IndexError` when the category does not exist."""
+    """Services of one category, as `view` sorts and filters them; `IndexError` when the
+    category does not exist."""
     services = index.services_in(category_index)
-    shown = paginate(services, page, keyboards.PAGE_SIZE)
+    listed = view.apply(services)
+    shown = paginate(listed, page, keyboards.PAGE_SIZE)
     name = index.categories[category_index]
     text = t.ngettext(
         "<b>{category}</b> — {n} service. Choose one:",
@@ -77,7 +85,15 @@ def render_service_page(
     markup = keyboards.catalog_services(
         t, entries, category_index, shown.page, shown.pages, index.version
     )
-    return Screen(text, markup)
+    return with_view(
+        Screen(text, markup),
+        t,
+        view,
+        shown=len(listed),
+        total=len(services),
+        category=category_index,
+        version=index.version,
+    )
 
 
 def catalog_changed(t: Translator) -> str:
@@ -91,11 +107,15 @@ def render_search_page(
     query: str,
     page: int = 0,
     back: CallbackData | None = None,
+    view: CatalogView = PLAIN,
 ) -> Screen:
-    """Results of `query`; `back`: where "« Back" leads (None: the categories)."""
-    found = index.search(query, limit=SEARCH_LIMIT)
+    """Results of `query` as `view` sorts and filters them, each with its category; `back`:
+    where "« Back" leads (None: the categories)."""
+    # Sorted or filtered, the first SEARCH_LIMIT come from every match, not from the first ones.
+    matches = index.search(query, limit=SEARCH_LIMIT if view.plain else len(index))
+    found = view.apply(matches)[:SEARCH_LIMIT]
     shown = paginate(found, page, keyboards.PAGE_SIZE)
-    if not found:
+    if not matches:
         text = t._("🔎 Nothing found for “{query}”.", query=esc(query))
     else:
         text = t.ngettext(
@@ -109,8 +129,18 @@ def render_search_page(
                 "Only the first {limit} are shown; add words to narrow it down.",
                 limit=SEARCH_LIMIT,
             )
+    if shown.items:
+        text += "\n\n" + search_lines(t, shown.items)
     entries = [(s.id, service_label(s, t)) for s in shown.items]
-    return Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back))
+    return with_view(
+        Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back)),
+        t,
+        view,
+        shown=len(found),
+        total=len(matches),
+        category=-1,
+        version=index.version,
+    )
 
 
 # The standard API's service types by `OrderKind` value; a type not listed shows as the panel
@@ -171,6 +201,9 @@ def render_service_card(
     )
     if service.dripfeed is not None:
         lines.append(t._("Drip-feed: {dripfeed}", dripfeed=_yes_no(t, service.dripfeed)))
+    average = average_time_line(t, service)
+    if average is not None:
+        lines.append(average)
     if service.description:
         lines.append("")
         lines.append(f"<i>{esc(_cut(service.description.strip(), DESCRIPTION_MAX))}</i>")

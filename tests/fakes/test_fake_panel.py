@@ -139,6 +139,18 @@ async def test_default_catalog_covers_types_categories_and_optional_fields(
     assert drip and drip[0]["description"]
 
 
+async def test_some_services_carry_an_average_time_in_every_shape(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    services = await call(http, panel, action="services")
+    times = {s["service"]: s["average_time"] for s in services if "average_time" in s}
+    assert times == {2: "1 hours 14 minutes", 6: 90, 8: "Not enough data"}
+    generated = panel.make_services(30)
+    shapes = {type(s["average_time"]) for s in generated if "average_time" in s}
+    assert shapes == {int, str}
+    assert any("average_time" not in s for s in generated)
+
+
 async def test_set_services_replaces_catalog(panel: FakePanel, http: httpx.AsyncClient) -> None:
     panel.set_services([{**panel.make_services(1)[0], "service": 77, "rate": "0.5"}])
     services = await call(http, panel, action="services")

@@ -26,6 +26,7 @@ from bot.callbacks import (
     CancelManyYes,
     CancelOrder,
     CancelOrderYes,
+    CatalogOption,
     CategoriesPage,
     CategoryPage,
     ConfirmBulk,
@@ -57,6 +58,7 @@ from bot.callbacks import (
     SetLanguage,
     SkipQuestion,
     StatusOf,
+    ToggleFavourite,
     ToggleNotifications,
     UsersPage,
     callback_of,
@@ -106,6 +108,9 @@ WIRE: list[tuple[CallbackData, str]] = [
     (StatusOf(23501), "st:23501"),
     (CancelManyYes("c0nf"), "cm:c0nf"),
     (CancelManyNo("c0nf"), "cn:c0nf"),
+    (ToggleFavourite(1234, -2, 0, on=True), "fv:1234:-2:0:1"),
+    (ToggleFavourite(1234, 3, 1, on=False), "fv:1234:3:1:0"),
+    (CatalogOption("s", 3, "v1a2b3"), "fo:s:3:v1a2b3"),
 ]
 
 # The argument types of every action as they were declared before the typed classes.
@@ -147,6 +152,8 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.STATUS_OF: (int,),
     Action.CANCEL_MANY: (str,),
     Action.CANCEL_MANY_NO: (str,),
+    Action.FAVOURITE: (int, int, int, int),
+    Action.CATALOG_OPTION: (str, int, str),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)

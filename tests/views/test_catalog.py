@@ -71,7 +71,12 @@ def test_service_page_escapes_the_category_and_pages(en: Translator) -> None:
 
 def test_search_page(index: CatalogIndex, en: Translator, tr: Translator) -> None:
     found = render_search_page(index, en, "instagram")
-    assert found.text == "🔎 2 services found for “instagram”:"
+    # Each result with its category (issue 13 item 16).
+    assert found.text == (
+        "🔎 2 services found for “instagram”:\n\n"
+        "#1 Instagram Takipçi — 📂 <i>Instagram</i>\n"
+        "#2 Instagram Beğeni &lt;hızlı&gt; — 📂 <i>Instagram</i>"
+    )
     assert "#2 Instagram Beğeni <hızlı> — 0.85" in labels(found)
     nothing = render_search_page(index, tr, "<tiktok>")
     assert nothing.text == "🔎 “&lt;tiktok&gt;” için sonuç bulunamadı."
