@@ -52,6 +52,8 @@ class Action(StrEnum):
     DRIPFEED = "df"
     ORDER_SKIP = "sk"
     NO_DRIPFEED = "nd"
+    LIST_DONE = "id"
+    CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
     BULK_CONFIRM = "bk"
@@ -188,6 +190,18 @@ class DripfeedChoice(QuestionButton, action=Action.DRIPFEED):
 @dataclass(frozen=True)
 class SkipQuestion(QuestionButton, action=Action.ORDER_SKIP):
     """Skip of an optional order question."""
+
+
+@dataclass(frozen=True)
+class FinishList(QuestionButton, action=Action.LIST_DONE):
+    """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+@dataclass(frozen=True)
+class ChooseValue(QuestionButton, action=Action.CHOOSE_VALUE):
+    """One of a question's fixed values (a Subscriptions delay), as if it had been typed."""
+
+    value: int
 
 
 # catalog

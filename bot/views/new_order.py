@@ -100,7 +100,11 @@ def question(t: Translator, service: Service, spec: FieldSpec, *, dripfeed: bool
             "the number of runs and the interval come next."
         )
     if spec.multiline:
-        text += "\n" + t._("📄 You can also send a .txt or .csv file, one per line.")
+        # One message holds 4,096 characters: a long list comes in several, or as a file.
+        text += "\n" + t._(
+            "📄 Send them in one or more messages, then tap ✅ Done; "
+            "or send a .txt or .csv file, one per line."
+        )
     return text
 
 

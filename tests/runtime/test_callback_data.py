@@ -36,7 +36,9 @@ from bot.callbacks import (
     DialogButton,
     DiscardBulk,
     DiscardOrder,
+    ChooseValue,
     DripfeedChoice,
+    FinishList,
     Menu,
     OrderCard,
     OrderService,
@@ -81,6 +83,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DripfeedChoice("Ab-_9xYz", "dripfeed?", yes=True), "df:Ab-_9xYz:dripfeed?:1"),
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
+    (FinishList("Ab-_9xYz", "comments"), "id:Ab-_9xYz:comments"),
+    (ChooseValue("Ab-_9xYz", "delay", 600), "iv:Ab-_9xYz:delay:600"),
     (OrderWithoutDripfeed(9), "nd:9"),
     (ConfirmOrder("tok-EN_123"), "ok:tok-EN_123"),
     (DiscardOrder("tok-EN_123"), "no:tok-EN_123"),
@@ -119,6 +123,8 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.DRIPFEED: (str, str, int),
     Action.ORDER_SKIP: (str, str),
     Action.NO_DRIPFEED: (int,),
+    Action.LIST_DONE: (str, str),
+    Action.CHOOSE_VALUE: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
     Action.BULK_CONFIRM: (str,),
@@ -286,11 +292,13 @@ def test_pattern_matches_only_its_action(cls: type[CallbackData]) -> None:
 
 def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
     dialog_wires = {
-        w for d, w in WIRE if isinstance(d, CancelDialog | DripfeedChoice | SkipQuestion)
+        w
+        for d, w in WIRE
+        if isinstance(d, CancelDialog | DripfeedChoice | SkipQuestion | FinishList | ChooseValue)
     }
     assert {w for _, w in WIRE if DialogButton.pattern()(w)} == dialog_wires
     assert {w for _, w in WIRE if QuestionButton.pattern()(w)} == {
-        w for d, w in WIRE if isinstance(d, DripfeedChoice | SkipQuestion)
+        w for d, w in WIRE if isinstance(d, DripfeedChoice | SkipQuestion | FinishList | ChooseValue)
     }
     pressed = DialogButton.unpack("sk:run1:posts")
     assert pressed is not None and pressed.dialog == "run1"
