@@ -41,9 +41,8 @@ def decode_list_file(data: bytes, file_name: str | None = None) -> str:
 
     A `.csv` line that is one quoted cell (a spreadsheet's one-column export of a comment with
     a comma or a quote in it) is unquoted; every other line is kept as it is. A CSV is one item
-    per line, not its first column: comments hold commas, and a spreadsheet exports a comment
-    with one unquoted when it is the only column, so cutting at the first comma would post half
-    a comment.
+    per line, not its first column: comments hold commas, and a list typed or pasted into a
+    `.csv` rarely quotes them, so cutting at the first comma would post half a comment.
     """
     if len(data) > MAX_LIST_FILE_BYTES:
         raise _too_large(len(data))
