@@ -153,8 +153,7 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
     for bad in ("abc", "10", "1.5", "50001"):
         reply = await ask(u, bad)
         assert reply == (
-            "⚠️ Quantity must be a whole number between 50 and 50,000.\n"
-            "Send a number, or ✖️ Cancel."
+            "⚠️ Quantity must be a whole number between 50 and 50,000.\nSend a number, or ✖️ Cancel."
         ), bad
     await u.send("1,000")
     question = await u.reply()

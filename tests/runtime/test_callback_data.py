@@ -28,6 +28,7 @@ from bot.callbacks import (
     CancelOrderYes,
     CategoriesPage,
     CategoryPage,
+    ChooseValue,
     ConfirmBulk,
     ConfirmBulkFirst,
     ConfirmOrder,
@@ -36,7 +37,6 @@ from bot.callbacks import (
     DialogButton,
     DiscardBulk,
     DiscardOrder,
-    ChooseValue,
     DripfeedChoice,
     FinishList,
     Menu,
@@ -298,7 +298,9 @@ def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
     }
     assert {w for _, w in WIRE if DialogButton.pattern()(w)} == dialog_wires
     assert {w for _, w in WIRE if QuestionButton.pattern()(w)} == {
-        w for d, w in WIRE if isinstance(d, DripfeedChoice | SkipQuestion | FinishList | ChooseValue)
+        w
+        for d, w in WIRE
+        if isinstance(d, DripfeedChoice | SkipQuestion | FinishList | ChooseValue)
     }
     pressed = DialogButton.unpack("sk:run1:posts")
     assert pressed is not None and pressed.dialog == "run1"
