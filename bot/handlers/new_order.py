@@ -441,7 +441,8 @@ async def _ask_again(
 
 @_step
 async def receive_file(update: Update, context: BotContext) -> str | int:
-    """Anything but text at a question: a .txt/.csv answers a list question, else restate it."""
+    """Anything but text at a question: a .txt/.csv answers a list question (or joins its
+    lines); anywhere else, say that text is needed."""
     message = update.effective_message
     if message is None:
         return ANSWER

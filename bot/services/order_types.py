@@ -75,9 +75,9 @@ class FieldSpec:
     only when that other field got a value — the drip-feed interval follows the runs.
     `checked_against` names the answers its parser reads (runs × quantity must fit the
     service's max): an answer checked against a changed one must be asked again.
-    A `multiline` (list) answer may come in several messages: `parse_part` checks one of them
-    (every line, not their count) and `parse` the whole. `choices` are the only values the
-    field takes, offered as buttons.
+    A `multiline` (list) answer may come in several messages: `check_part` checks one of them
+    (every line, not how many there are in all) and `parse` the whole. `choices` are the only
+    values the field takes, offered as buttons.
     Prompt placeholders are filled from `prompt_params(service)`.
     """
 
@@ -88,13 +88,19 @@ class FieldSpec:
     depends_on: str | None = None
     multiline: bool = False
     checked_against: tuple[str, ...] = ()
-    parse_part: Parser | None = None
     choices: tuple[int, ...] = ()
 
     def check_part(self, text: str, service: Service, values: dict[str, Any]) -> list[str]:
-        """One message's lines of a list answer, each checked; their count is not."""
-        parsed = (self.parse_part or self.parse)(text, service, values)
-        return [str(item) for item in parsed] if isinstance(parsed, list | tuple) else [text]
+        """One message's lines of a list answer, each checked as `parse` checks them; how many
+        lines the service takes is checked on the whole list, so `LineCountError` is not
+        raised here."""
+        try:
+            parsed = self.parse(text, service, values)
+        except LineCountError as exc:
+            parsed = exc.lines
+        if isinstance(parsed, list | tuple):
+            return [str(item) for item in parsed]
+        return [line.strip() for line in str(parsed).splitlines() if line.strip()]
 
     def applies(self, values: Values) -> bool:
         return self.depends_on is None or values.get(self.depends_on) is not None
@@ -191,18 +197,29 @@ def _runs(text: str, service: Service, values: dict[str, Any]) -> int:
     return runs
 
 
-def _check_count(items: list[str], service: Service) -> list[str]:
-    # These types bill one unit per line, so the line count is the quantity.
-    if not service.min <= len(items) <= service.max:
-        raise InputError(
+class LineCountError(InputError):
+    """A list whose lines are each fine, but too few or too many for the service.
+
+    `lines` are those lines, checked: a part of a list sent in several messages is taken.
+    """
+
+    def __init__(self, lines: list[str], service: Service) -> None:
+        super().__init__(
             *NP_(
                 "You sent {n} line; this service takes between {min} and {max}.",
                 "You sent {n} lines; this service takes between {min} and {max}.",
             ),
-            n=len(items),
+            n=len(lines),
             min=service.min,
             max=service.max,
         )
+        self.lines = lines
+
+
+def _check_count(items: list[str], service: Service) -> list[str]:
+    # These types bill one unit per line, so the line count is the quantity.
+    if not service.min <= len(items) <= service.max:
+        raise LineCountError(items, service)
     return items
 
 
@@ -288,7 +305,6 @@ COMMENTS = FieldSpec(
     N_("Send the comments, one per line ({min}–{max_lines} lines)."),
     with_service(_counted_comments),
     multiline=True,
-    parse_part=text_only(_comments),
 )
 PACKAGE_COMMENTS = FieldSpec(
     "comments", N_("Send the comments, one per line."), text_only(_comments), multiline=True
@@ -304,7 +320,6 @@ COUNTED_USERNAMES = FieldSpec(
     N_("Send the usernames to mention, one per line ({min}–{max_lines} lines)."),
     with_service(_counted_usernames),
     multiline=True,
-    parse_part=text_only(parse_usernames),
 )
 HASHTAGS = FieldSpec(
     "hashtags", N_("Send the hashtags, one per line."), text_only(parse_hashtags), multiline=True
