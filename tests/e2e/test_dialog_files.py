@@ -1,8 +1,9 @@
 """Files, stickers and other non-text messages in the middle of a dialog (issue 11, item 9).
 
 A .txt/.csv answers a list question (comments, usernames, hashtags, groups) with the same
-checks as typed text and a count of the lines taken; anywhere else the open question is asked
-again with what it expects. Never "I did not understand that" while a dialog is open.
+checks as typed text and a count of the lines taken; anywhere else the answer is one short
+line of what the open question expects (issue 13 item 12). Never "I did not understand that"
+while a dialog is open.
 """
 
 from __future__ import annotations
