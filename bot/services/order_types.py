@@ -112,7 +112,7 @@ class FieldSpec:
 def prompt_params(service: Service) -> dict[str, Any]:
     """Every placeholder any prompt uses; `str.format` ignores the ones a prompt lacks.
 
-    Numbers stay numbers (the delays a tuple of them): the view formats them for the locale.
+    Numbers stay numbers: the view formats them for the locale.
     """
     return {
         "min": service.min,
@@ -122,7 +122,6 @@ def prompt_params(service: Service) -> dict[str, Any]:
         "max_runs": MAX_RUNS,
         "max_interval": MAX_INTERVAL_MINUTES,
         "max_answer": MAX_POLL_ANSWER,
-        "delays": SUBSCRIPTION_DELAYS,
     }
 
 

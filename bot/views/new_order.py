@@ -82,9 +82,7 @@ def prompt_values(t: Translator, service: Service) -> dict[str, Any]:
     """The prompts' placeholders with every number formatted as the cards show them."""
     values: dict[str, Any] = {}
     for key, value in prompt_params(service).items():
-        if isinstance(value, tuple):
-            values[key] = ", ".join(t.number(v) for v in value)
-        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
             values[key] = t.number(value)
         else:
             values[key] = value
