@@ -57,6 +57,8 @@ class Action(StrEnum):
     QUESTION_BACK = "eb"
     QUICK_QUANTITY = "q"
     LAST_LINK = "ql"
+    LIST_DONE = "id"
+    CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
     BULK_CONFIRM = "bk"
@@ -216,6 +218,17 @@ class LastLink(QuestionButton, action=Action.LAST_LINK):
     itself may not fit in 64 bytes; ownership is checked again when it is pressed)."""
 
     order_id: int
+
+
+class FinishList(QuestionButton, action=Action.LIST_DONE):
+    """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+@dataclass(frozen=True)
+class ChooseValue(QuestionButton, action=Action.CHOOSE_VALUE):
+    """One of a question's fixed values (a Subscriptions delay), as if it had been typed."""
+
+    value: int
 
 
 # catalog

@@ -17,6 +17,7 @@ from bot.callbacks import (
     CancelOrderYes,
     CategoriesPage,
     CategoryPage,
+    ChooseValue,
     ConfirmBulk,
     ConfirmBulkFirst,
     ConfirmOrder,
@@ -26,6 +27,7 @@ from bot.callbacks import (
     DiscardOrder,
     DripfeedChoice,
     EditAnswer,
+    FinishList,
     LastLink,
     Menu,
     OrderCard,
@@ -312,6 +314,45 @@ def order_question(
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])
+
+
+# A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.
+CHOICES_PER_ROW = 4
+
+
+def answer_rows(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    collected: int = 0,
+    choices: Sequence[int] = (),
+    minutes: bool = False,
+) -> list[list[InlineKeyboardButton]]:
+    """Rows above a question's own buttons: ✅ Done (N) once a list has lines, fixed values.
+
+    `minutes`: the values are minutes ("30 min").
+    """
+    rows: list[list[InlineKeyboardButton]] = []
+    if collected:
+        done = t._("✅ Done ({n})", n=t.number(collected))
+        rows.append([button(done, FinishList(instance, question))])
+    values = [
+        button(
+            t._("{n} min", n=t.number(v)) if minutes else t.number(v),
+            ChooseValue(instance, question, v),
+        )
+        for v in choices
+    ]
+    rows += [values[i : i + CHOICES_PER_ROW] for i in range(0, len(values), CHOICES_PER_ROW)]
+    return rows
+
+
+def above(
+    rows: Sequence[Sequence[InlineKeyboardButton]], base: InlineKeyboardMarkup
+) -> InlineKeyboardMarkup:
+    """`base` with `rows` put first."""
+    return markup([*rows, *base.inline_keyboard])
 
 
 def order_preview(

@@ -95,6 +95,8 @@ class OrderDialog(DialogState):
     `skipped` are optional fields left out; `dripfeed`: turned on, the quantity is per run.
     `editing`: the open question was reopened by ✏️ Edit on a preview, every other answer is
     in: its answer (or « Back) leads straight to a new preview.
+    `collected` are the lines sent so far to the list question `collected_for`, in several
+    messages, before ✅ Done (bot/handlers/list_answers.py): kept here, they survive a restart.
     """
 
     flow: ClassVar[str] = "order"
@@ -104,6 +106,17 @@ class OrderDialog(DialogState):
     question: str | None = None
     dripfeed: bool = False
     editing: bool = False
+    collected: list[str] = field(default_factory=list)
+    collected_for: str | None = None
+
+    def lines_for(self, question: str) -> list[str]:
+        """The lines collected for `question` (none when they were for another question)."""
+        return list(self.collected) if self.collected_for == question else []
+
+    def collect(self, question: str, lines: list[str]) -> None:
+        """`lines` are now all the lines collected for `question` (empty: none)."""
+        self.collected = list(lines)
+        self.collected_for = question if lines else None
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -116,6 +129,8 @@ class OrderDialog(DialogState):
                 dripfeed=self.dripfeed,
                 editing=self.editing,
             )
+            if self.collected_for is not None and self.collected:
+                data["collected"] = {"question": self.collected_for, "lines": list(self.collected)}
         return data
 
     @classmethod
@@ -138,7 +153,14 @@ class OrderDialog(DialogState):
             return None
         dripfeed = data.get("dripfeed") is True
         editing = data.get("editing") is True
-        return cls(ident, service, dict(values), list(skipped), question, dripfeed, editing)
+        dialog = cls(ident, service, dict(values), list(skipped), question, dripfeed, editing)
+        collected = data.get("collected")
+        if isinstance(collected, Mapping):
+            lines, target = collected.get("lines"), collected.get("question")
+            # A damaged collection is dropped, not the answers: the lines can be sent again.
+            if isinstance(target, str) and isinstance(lines, list):
+                dialog.collect(target, [line for line in lines if isinstance(line, str)])
+        return dialog
 
 
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(

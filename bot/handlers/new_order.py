@@ -17,15 +17,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot import keyboards
 from bot.callbacks import (
+    ChooseValue,
     ConfirmOrder,
     DiscardOrder,
     DripfeedChoice,
+    FinishList,
     Menu,
     OrderService,
     OrderWithoutDripfeed,
@@ -35,8 +36,8 @@ from bot.callbacks import (
     callback_of,
 )
 from bot.deps import BotContext
+from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
-from bot.handlers import ui
 from bot.handlers.catalog import load_index, view_of
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
@@ -61,7 +62,7 @@ from bot.panel import Balance, InsufficientBalance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.favourites import NO_PICKS, QuickPicks
 from bot.services.keys import NoKey
-from bot.services.order_types import FieldSpec, OrderPlan, plan_for
+from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
     OrderOutcome,
@@ -71,9 +72,9 @@ from bot.services.ordering import (
     unknown_type_error,
 )
 from bot.services.quick_picks import quick_quantities
-from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
+from bot.views.answers import not_a_list, reminder, with_reminder
 from bot.views.catalog import render_search_page
 from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
@@ -84,9 +85,6 @@ from bot.views.new_order import (
     dripfeed_refused,
     edit_buttons,
     error_text,
-    file_accepted,
-    file_not_read,
-    lines_of,
     no_such_service,
     pick_service,
     previous_answer,
@@ -94,7 +92,6 @@ from bot.views.new_order import (
     render_preview,
     render_repriced,
     render_result,
-    send_lines,
     sending,
     use_buttons,
 )
@@ -185,7 +182,7 @@ async def _question_markup(
     picks = keyboards.question_picks(
         context.t, dialog.id, spec.name, quantities=quantities, links=links
     )
-    return keyboards.order_question(
+    base = keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
@@ -193,6 +190,35 @@ async def _question_markup(
         dripfeed=switch,
         picks=picks,
     )
+    collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
+    minutes = spec.name == "delay"
+    rows = keyboards.answer_rows(
+        context.t, dialog.id, spec.name, collected=collected, choices=spec.choices, minutes=minutes
+    )
+    return keyboards.above(rows, base)
+
+
+def _list_question(
+    context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
+) -> list_answers.ListQuestion:
+    return list_answers.ListQuestion(
+        dialog, plan, spec, lambda: _question_markup(context, plan, spec, dialog)
+    )
+
+
+async def _took(
+    update: Update,
+    context: BotContext,
+    q: list_answers.ListQuestion,
+    taken: list_answers.Taken | None,
+) -> str | int:
+    """A list question answered (by a file or ✅ Done) moves on; else it stays open."""
+    if taken is None:
+        return ANSWER
+    q.dialog.values[q.spec.name] = taken.value
+    q.dialog.collect(q.spec.name, [])
+    save(context, q.dialog)
+    return await _advance(update, context, taken.notice)
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -443,6 +469,11 @@ async def receive_answer(update: Update, context: BotContext) -> str | int:
     if found is None:
         return await _advance(update, context)
     dialog, plan, spec = found
+    if spec.multiline:
+        await list_answers.typed(
+            update, context, _list_question(context, plan, spec, dialog), message.text
+        )
+        return ANSWER
     try:
         dialog.values[spec.name] = spec.parse(message.text, plan.service, dialog.values)
     except InputError as exc:
@@ -460,16 +491,19 @@ async def _ask_again(
     spec: FieldSpec,
     dialog: OrderDialog,
 ) -> None:
+    """An answer that does not do: the error and a one-line reminder, under the question's
+    keyboard. The question itself is just above in the chat: it is not sent again."""
+    collected = len(dialog.lines_for(spec.name))
+    line = reminder(context.t, spec, collected, line_limits(plan, spec))
     await ui.send(
-        update,
-        with_notice(notice, _question(context.t, plan.service, spec, dialog)),
-        await _question_markup(context, plan, spec, dialog),
+        update, with_reminder(notice, line), await _question_markup(context, plan, spec, dialog)
     )
 
 
 @_step
 async def receive_file(update: Update, context: BotContext) -> str | int:
-    """Anything but text at a question: a .txt/.csv answers a list question, else restate it."""
+    """Anything but text at a question: a .txt/.csv answers a list question (or joins its
+    lines); anywhere else, say that text is needed."""
     message = update.effective_message
     if message is None:
         return ANSWER
@@ -477,29 +511,52 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
     if found is None:
         return await _advance(update, context)
     dialog, plan, spec = found
-    t = context.t
-    doc = message.document
-    if not spec.multiline or doc is None:
-        notice = text_needed(t) if not spec.multiline else send_lines(t)
-        await _ask_again(update, context, notice, plan, spec, dialog)
+    if not spec.multiline:
+        await _ask_again(update, context, text_needed(context.t), plan, spec, dialog)
         return ANSWER
+    q = _list_question(context, plan, spec, dialog)
+    return await _took(update, context, q, await list_answers.uploaded(update, context, q))
+
+
+@_step
+async def finish_list(update: Update, context: BotContext) -> str | int | None:
+    """✅ Done (N) or /done at a list question: the collected lines are the answer."""
+    if update.callback_query is not None:
+        if _pressed_question(update, context, FinishList) is None:
+            await closed(update, context)
+            return None
+        await ui.answer(update)
+    found = await _open_field(update, context)
+    if found is None:
+        return await _advance(update, context)
+    dialog, plan, spec = found
+    if not spec.multiline:
+        await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
+        return ANSWER
+    q = _list_question(context, plan, spec, dialog)
+    return await _took(update, context, q, await list_answers.finished(update, context, q))
+
+
+@_step
+async def choose_value(update: Update, context: BotContext) -> str | int | None:
+    """One of a question's fixed values (a delay) pressed: as if it had been typed."""
+    found = _pressed_question(update, context, ChooseValue)
+    if found is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, pressed = found
+    plan = await _service_plan(update, context, dialog)
     try:
-        problem = list_file_problem(doc.file_name, doc.file_size)
-        if problem is not None:
-            raise problem
-        data = bytes(await (await doc.get_file()).download_as_bytearray())
-        answer = spec.parse(decode_list_file(data, doc.file_name), plan.service, dialog.values)
-    except InputError as exc:
-        await _ask_again(update, context, error_text(t, exc), plan, spec, dialog)
-        return ANSWER
-    except TelegramError as exc:
-        log.warning("could not download a list file: %s", exc)
-        await _ask_again(update, context, file_not_read(t), plan, spec, dialog)
-        return ANSWER
-    dialog.values[spec.name] = answer
-    save(context, dialog)
-    count = len(answer) if isinstance(answer, list) else lines_of(answer)
-    return await _advance(update, context, file_accepted(t, count))
+        spec = plan.field(pressed.question)
+        if pressed.value in spec.choices:
+            value = spec.parse(str(pressed.value), plan.service, dialog.values)
+            dialog.values[spec.name] = value
+            save(context, dialog)
+    except (KeyError, InputError):
+        # Not a value this question takes (a forged button): it is simply asked again.
+        pass
+    return await _advance(update, context)
 
 
 _Q = TypeVar("_Q", bound=QuestionButton)
@@ -761,6 +818,9 @@ def dialog_part() -> DialogPart:
                 MessageHandler(not_text, receive_file),
                 CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
                 CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
+                CallbackQueryHandler(finish_list, pattern=FinishList.pattern()),
+                CallbackQueryHandler(choose_value, pattern=ChooseValue.pattern()),
+                CommandHandler("done", finish_list),
             ],
             ASK_DRIPFEED: [
                 CallbackQueryHandler(dripfeed_answer, pattern=DripfeedChoice.pattern()),

@@ -347,9 +347,11 @@ SUBSCRIPTION_DELAYS: tuple[int, ...] = (
 def parse_delay(text: str) -> int:
     value = _to_int(text)
     if value is None or value not in SUBSCRIPTION_DELAYS:
+        # The dialog offers every value as a button: the error need not list all 22 again.
         raise InputError(
-            N_("Delay must be one of these numbers of minutes: {choices}."),
-            choices=", ".join(str(d) for d in SUBSCRIPTION_DELAYS),
+            N_("Delay must be one of the minutes on the buttons ({min}–{max})."),
+            min=SUBSCRIPTION_DELAYS[0],
+            max=SUBSCRIPTION_DELAYS[-1],
         )
     return value
 

@@ -91,9 +91,7 @@ def prompt_values(t: Translator, service: Service) -> dict[str, Any]:
     """The prompts' placeholders with every number formatted as the cards show them."""
     values: dict[str, Any] = {}
     for key, value in prompt_params(service).items():
-        if isinstance(value, tuple):
-            values[key] = ", ".join(t.number(v) for v in value)
-        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
             values[key] = t.number(value)
         else:
             values[key] = value
@@ -109,7 +107,11 @@ def question(t: Translator, service: Service, spec: FieldSpec, *, dripfeed: bool
             "the number of runs and the interval come next."
         )
     if spec.multiline:
-        text += "\n" + t._("📄 You can also send a .txt or .csv file, one per line.")
+        # One message holds 4,096 characters: a long list comes in several, or as a file.
+        text += "\n" + t._(
+            "📄 Send them in one or more messages, then tap ✅ Done; "
+            "or send a .txt or .csv file, one per line."
+        )
     return text
 
 

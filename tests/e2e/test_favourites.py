@@ -105,6 +105,10 @@ async def place(u: FakeUser, service_id: int, *answers: str) -> None:
     for answer in answers:
         await u.send(answer)
         msg = await u.reply()
+    done = [data for text, data in msg.buttons() if text.startswith("✅ ") and "(" in text]
+    if done:  # a list answer is collected until ✅ Done (N)
+        await u.press_data(done[0], msg)
+        msg = await u.update()
     confirm = next(data for text, data in msg.buttons() if "✅" in text)
     await u.press_data(confirm, msg)
     await u.update()  # "sending…"

@@ -230,7 +230,8 @@ async def test_back_from_an_edit_is_a_new_preview_with_the_same_answers(
     u = await bot.member(UID, key=KEY, language_code=lang)
     await start(u, 3)  # Custom Comments: link, comments
     await answer(u, "https://instagram.com/p/c")
-    old = await answer(u, "\n".join(f"comment {i}" for i in range(6)))
+    await answer(u, "\n".join(f"comment {i}" for i in range(6)))  # a list: collected …
+    old = await answer(u, "/done")  # … until ✅ Done
     old_batch = batch_of(old)
     await u.press_data(edit_data(old, "comments"), old)
     question = await u.update()
@@ -305,7 +306,9 @@ async def test_quick_quantities_within_the_range_and_placing_with_one(
     await start(u, 6)
     typed = await answer(u, "https://youtube.com/watch?v=r")
     assert quick_labels(typed) == [t.number(n) for n in (500, 1000, 5000, 10000, 1000000)]
-    assert HOW_MANY[lang] in text(await answer(u, "42"))  # refused: under the minimum
+    refused = await answer(u, "42")  # under the minimum: a short error, not the question
+    assert HOW_MANY[lang] not in text(refused) and t.number(500) in text(refused)
+    assert quick_labels(refused) == quick_labels(typed)  # the quick buttons stay at hand
     typed_preview = await answer(u, "777")
     assert QUANTITY_LINE[lang].format(t.number(777)) in text(typed_preview)
     closed = await alert(u, stale[0], wide)

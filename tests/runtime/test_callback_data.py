@@ -29,6 +29,7 @@ from bot.callbacks import (
     CatalogOption,
     CategoriesPage,
     CategoryPage,
+    ChooseValue,
     ConfirmBulk,
     ConfirmBulkFirst,
     ConfirmOrder,
@@ -39,6 +40,7 @@ from bot.callbacks import (
     DiscardOrder,
     DripfeedChoice,
     EditAnswer,
+    FinishList,
     LastLink,
     Menu,
     OrderCard,
@@ -87,6 +89,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DripfeedChoice("Ab-_9xYz", "dripfeed?", yes=True), "df:Ab-_9xYz:dripfeed?:1"),
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
+    (FinishList("Ab-_9xYz", "comments"), "id:Ab-_9xYz:comments"),
+    (ChooseValue("Ab-_9xYz", "delay", 600), "iv:Ab-_9xYz:delay:600"),
     (OrderWithoutDripfeed(9), "nd:9"),
     (EditAnswer("tok-EN_123", "quantity"), "e:tok-EN_123:quantity"),
     (QuestionBack("Ab-_9xYz", "link"), "eb:Ab-_9xYz:link"),
@@ -136,6 +140,8 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.QUESTION_BACK: (str, str),
     Action.QUICK_QUANTITY: (str, str, int),
     Action.LAST_LINK: (str, str, int),
+    Action.LIST_DONE: (str, str),
+    Action.CHOOSE_VALUE: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
     Action.BULK_CONFIRM: (str,),
@@ -304,7 +310,15 @@ def test_pattern_matches_only_its_action(cls: type[CallbackData]) -> None:
 
 
 def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
-    question_kinds = DripfeedChoice | SkipQuestion | QuestionBack | QuickQuantity | LastLink
+    question_kinds = (
+        DripfeedChoice
+        | SkipQuestion
+        | QuestionBack
+        | QuickQuantity
+        | LastLink
+        | FinishList
+        | ChooseValue
+    )
     dialog_wires = {w for d, w in WIRE if isinstance(d, CancelDialog | question_kinds)}
     assert {w for _, w in WIRE if DialogButton.pattern()(w)} == dialog_wires
     assert {w for _, w in WIRE if QuestionButton.pattern()(w)} == {

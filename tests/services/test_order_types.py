@@ -7,9 +7,11 @@ import pytest
 
 from bot.panel.models import Service
 from bot.services.order_types import (
+    LineCountError,
     OrderKind,
     OrderPlan,
     build_params,
+    line_limits,
     order_cost,
     order_kind,
     order_quantity,
@@ -326,3 +328,32 @@ def test_parser_adapters_pass_what_each_parser_takes() -> None:
     assert text_only(by_text)("abc", service, {"quantity": 1}) == "ABC"
     assert with_service(by_service)("x", service, {}) == 50
     assert seen == [("abc",), ("x", 7)]
+
+
+# --- list answers in several messages ---------------------------------------------------------
+
+
+def test_a_part_of_a_counted_list_is_checked_line_by_line_not_counted() -> None:
+    service = svc(3, type="Custom Comments", min=5, max=10)
+    plan = plan_for(service)
+    assert plan is not None
+    comments = plan.field("comments")
+    assert comments.check_part("  nice \n\ngreat", service, {}) == ["nice", "great"]
+    with pytest.raises(InputError) as info:
+        comments.check_part("ok\n" + "x" * 501, service, {})
+    assert info.value.params["line"] == 2  # a bad line still refuses the message
+    with pytest.raises(LineCountError) as count:
+        comments.parse("nice\ngreat", service, {})  # the whole list is still counted
+    assert count.value.lines == ["nice", "great"]
+
+
+def test_a_part_of_a_usernames_list_is_normalised_like_the_whole() -> None:
+    service = svc(4, type="Mentions Custom List", min=5, max=10)
+    plan = plan_for(service)
+    assert plan is not None
+    usernames = plan.field("usernames")
+    assert usernames.check_part("@alice\nbob", service, {}) == ["alice", "bob"]
+    with pytest.raises(InputError):
+        usernames.check_part("alice\nnot a name", service, {})
+    assert line_limits(plan, usernames) == (5, 10)
+    assert line_limits(plan, plan.field("link")) is None
