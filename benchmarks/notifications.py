@@ -29,9 +29,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
 from benchmarks.poller import populate
-from bot import keyboards
 from bot.i18n import Catalogs
-from bot.jobs import telegram_sender
+from bot.jobs import push_markup, telegram_sender
 from bot.ratelimit import CallOptions, SlidingWindowRateLimiter
 from bot.services.notifier import Notifier
 from bot.services.panels import PanelFactory
@@ -83,7 +82,7 @@ async def _run(storage: Storage, count: int, n_users: int) -> dict[str, Any]:
                 storage,
                 Catalogs.load(),
                 telegram_sender(bot),
-                keyboards.notification,
+                push_markup,
                 default_language="en",
             )
             started = time.perf_counter()

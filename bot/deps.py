@@ -19,6 +19,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -46,6 +47,7 @@ class Deps:
     placements: PlacementRecorder
     previews: Previews
     replies: ReplyQueue
+    pushes: PushSettings
 
     async def aclose(self) -> None:
         await self.http.aclose()
