@@ -14,8 +14,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.order_history import show_card
 from bot.views.errors import button_expired
-from bot.views.notices import digest_list
-from bot.views.zones import digest_gone, mute_note
+from bot.views.zones import digest_gone, digest_list, mute_note, ref
 
 
 async def open_card(update: Update, context: BotContext) -> None:
@@ -44,8 +43,7 @@ async def mute_order(update: Update, context: BotContext) -> None:
         await ui.answer(update, button_expired(context.t))
         return
     t = context.t
-    ref = str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
-    await ui.answer(update, mute_note(t, ref, muted=order.muted))
+    await ui.answer(update, mute_note(t, ref(order), muted=order.muted))
     if pressed.card:
         await show_card(update, context, order)
         return
@@ -77,10 +75,7 @@ async def digest_orders(update: Update, context: BotContext) -> None:
     if not orders:
         await ui.send(update, digest_gone(t))
         return
-    entries = [
-        (f"#{o.panel_order_id}" if o.panel_order_id is not None else f"L{o.id}", o.id)
-        for o in orders
-    ]
+    entries = [(f"#{ref(o)}", o.id) for o in orders]
     # A new message as well: the digest stays.
     await ui.send(update, digest_list(t, orders), keyboards.digest_orders(t, entries))
 

@@ -264,7 +264,7 @@ class Notifier(Generic[M]):
             user.id,
             [h.id for h in held],
             OutboxKind.ORDER_DIGEST,
-            {"orders": orders, "refills": refills},
+            {"orders": _latest(orders), "refills": _latest(refills)},
         )
         if merged is None:  # one of them changed meanwhile: send this one as it is
             return None
@@ -400,6 +400,15 @@ def _pairs(raw: object) -> list[tuple[int, str]]:
         for e in raw
         if isinstance(e, list) and len(e) == 2 and isinstance(e[0], int) and isinstance(e[1], str)
     ]
+
+
+def _latest(entries: list[list[object]]) -> list[list[object]]:
+    """One entry per id, its latest status ("started" then "Completed" reads "Completed"),
+    in the order the ids first came."""
+    last: dict[object, object] = {}
+    for entry_id, status in entries:
+        last[entry_id] = status
+    return [[entry_id, status] for entry_id, status in last.items()]
 
 
 def _entries(item: OutboxItem, orders: list[list[object]], refills: list[list[object]]) -> None:

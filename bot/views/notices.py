@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
 from bot.storage.models import Order, Refill
-from bot.views.order_history import STATUS_ICONS, status_label
 from bot.views.text import esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.
@@ -225,15 +224,3 @@ def digest(
     lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
     return Notice("\n".join(lines), digest_id=digest_id)
 
-
-def digest_list(t: Translator, orders: list[Order]) -> str:
-    """ "📋 List them" under a digest: one line per order it covers."""
-    head = t.ngettext(
-        "📋 <b>{n} order</b> in this update:", "📋 <b>{n} orders</b> in this update:", len(orders)
-    )
-    lines = [
-        f"{STATUS_ICONS.get(o.status or '', '❔')} #{_ref(o)} · {esc(o.service_name)} · "
-        f"{status_label(t, o.status, o.raw_status)}" + (f"\n    {esc(o.link)}" if o.link else "")
-        for o in orders
-    ]
-    return "\n".join([head, *lines])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.services.zones import QUIET_PRESETS, format_hours
+from bot.storage.models import Order
+from bot.views.order_history import STATUS_ICONS, status_label
 from bot.views.text import esc
 
 
@@ -94,5 +96,23 @@ def mute_note(t: Translator, ref: str, *, muted: bool) -> str:
     return t._("🔔 Order #{id} unmuted.", id=ref)
 
 
+def ref(order: Order) -> str:
+    """How pushes name an order: its panel id, or L<local id> before the panel gave one."""
+    return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
+
+
 def digest_gone(t: Translator) -> str:
     return t._("These orders are no longer here.")
+
+
+def digest_list(t: Translator, orders: list[Order]) -> str:
+    """ "📋 List them" under a digest: one line per order it covers."""
+    head = t.ngettext(
+        "📋 <b>{n} order</b> in this update:", "📋 <b>{n} orders</b> in this update:", len(orders)
+    )
+    lines = [
+        f"{STATUS_ICONS.get(o.status or '', '❔')} #{ref(o)} · {esc(o.service_name)} · "
+        f"{status_label(t, o.status, o.raw_status)}" + (f"\n    {esc(o.link)}" if o.link else "")
+        for o in orders
+    ]
+    return "\n".join([head, *lines])
