@@ -488,20 +488,18 @@ def notification(
     order_id: int | None = None,
     digest_id: int | None = None,
     muted: bool = False,
+    mute: bool = True,
 ) -> InlineKeyboardMarkup | None:
-    """Under a push: the order's card (opened as a new message) and 🔕, or a digest's list."""
+    """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
+    `muted`); or a digest's list."""
     if digest_id is not None:
         return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
     if order_id is None:
         return None
-    return markup(
-        [
-            [
-                button(t._("📄 Open order"), OpenCard(order_id)),
-                mute_button(t, order_id, muted=muted, card=False),
-            ]
-        ]
-    )
+    row = [button(t._("📄 Open order"), OpenCard(order_id))]
+    if mute:
+        row.append(mute_button(t, order_id, muted=muted, card=False))
+    return markup([row])
 
 
 def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:

@@ -375,7 +375,7 @@ class Notifier(Generic[M]):
         order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
         # The card button only for the user's own order (as for every other notice).
         owned = order is not None and order.user_id == user_id
-        return Notice(text, order.id if owned and order is not None else None)
+        return Notice(text, order.id if owned and order is not None else None, mutable=False)
 
     async def _order(self, raw_id: object, user_id: int) -> Order:
         order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None

@@ -26,6 +26,8 @@ class Notice:
     text: str
     order_id: int | None = None
     digest_id: int | None = None
+    # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
+    mutable: bool = True
 
 
 def key_notice(t: Translator, *, unreadable: bool) -> Notice:
