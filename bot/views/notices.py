@@ -225,4 +225,3 @@ def digest(
         by_refill.setdefault(status, []).append(str(refill.panel_order_id))
     lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
     return Notice("\n".join(lines), digest_id=digest_id)
-

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.config import SettingsError, load_settings
 from bot.i18n import Translator
 from bot.storage import Order
 from tests.e2e.test_notifications import KEY, UID, due_again, place, poll
@@ -58,14 +58,6 @@ async def outbox_rows(bot: Harness) -> list[dict[str, object]]:
 
 
 # --- time zones ---------------------------------------------------------------------------------
-
-
-def test_timezone_setting_defaults_to_utc_and_takes_only_iana_names() -> None:
-    assert load_settings(bot_token="x").timezone == "UTC"
-    assert load_settings(bot_token="x", timezone="europe/istanbul").timezone == "Europe/Istanbul"
-    with pytest.raises(SettingsError) as refused:
-        load_settings(bot_token="x", timezone="Mars/Olympus_Mons")
-    assert str(refused.value).startswith("TIMEZONE: must be an IANA time zone name")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -395,3 +387,23 @@ async def test_turning_quiet_hours_off_sends_what_was_held(tmp_path: Path, lang:
         assert digest.text == t.ngettext(
             "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", 2, ids=ids
         )
+
+
+async def test_a_push_from_before_the_update_also_opens_the_card_as_a_new_message(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        u, t = await joined(bot, "en")
+        [order] = await place(bot, UID, KEY)
+        # What pushes carried until now: one "📄 Open order" button with the card's own data.
+        assert bot.app is not None
+        old = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("📄 Open order", callback_data=f"oc:{order.id}")]]
+        )
+        await bot.app.bot.send_message(UID, "✅ Order is completed.", reply_markup=old)
+        push = await u.reply()
+
+        await u.press("📄 Open order", message=push)
+        card = await u.reply()
+        assert t._("<b>Order #{id}</b>", id=order.panel_order_id) in (card.text or "")
+        assert push.text == "✅ Order is completed." and push.edit_count == 0
