@@ -110,12 +110,15 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
 
 
 def _digest_of(messages: list[OutboxMessage]) -> OutboxMessage:
-    """Several order pushes of one user and cycle as one digest item."""
-    orders = [
-        [m.payload["order_id"], m.payload.get("status", STARTED)]
-        for m in messages
-        if m.kind in (OutboxKind.ORDER_STATUS, OutboxKind.ORDER_STARTED)
-    ]
+    """Several order pushes of one user and cycle as one item: a digest, or the one push left
+    when they are all about one order (started and completed at once: "completed" says it)."""
+    latest: dict[int, OutboxMessage] = {}
+    for m in messages:
+        latest[m.payload["order_id"]] = m
+    if len(latest) == 1:
+        [only] = latest.values()
+        return OutboxMessage(only.user_id, only.kind, only.payload)
+    orders = [[order_id, m.payload.get("status", STARTED)] for order_id, m in latest.items()]
     return OutboxMessage(messages[0].user_id, OutboxKind.ORDER_DIGEST, {"orders": orders})
 
 
@@ -246,11 +249,15 @@ class StatusPoller:
                     report.orders += len(order_chunk)
                     statuses = await client.statuses([o.panel_order_id or 0 for o in order_chunk])
                     answered.append((order_chunk, statuses))
-            finally:
-                # All of the key's answers at once, so that the user's changes of this cycle
-                # become one push (a digest); also the chunks answered before a failure.
+            except Exception:
+                # The chunks answered before the failure still count, as they did chunk by chunk.
                 if answered:
                     await self._apply_statuses(user_id, answered, now, report)
+                raise
+            # All of the key's answers at once, so that the user's changes of this cycle become
+            # one push (a digest).
+            if answered:
+                await self._apply_statuses(user_id, answered, now, report)
             for refill_chunk in _chunks(work.refills):
                 report.requests += 1
                 report.refills += len(refill_chunk)
