@@ -45,6 +45,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
@@ -203,6 +204,7 @@ async def open_deps(
                 storage.orders, keys, catalog, recorder=placements, previews=previews
             ),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+            pushes=PushSettings(storage),
             ordering=OrderingService(
                 storage,
                 keys,

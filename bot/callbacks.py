@@ -79,6 +79,16 @@ class Action(StrEnum):
     # favourites and the catalog's sort and filters
     FAVOURITE = "fv"
     CATALOG_OPTION = "fo"
+    # time zones, quiet hours, pushes (issue 13 items 3 and 4)
+    OPEN_CARD = "zo"
+    MUTE_ORDER = "zu"
+    DIGEST_ORDERS = "zl"
+    ZONE_MENU = "zm"
+    SET_ZONE = "zs"
+    TYPE_ZONE = "zt"
+    QUIET_MENU = "hm"
+    SET_QUIET = "hs"
+    TYPE_QUIET = "ht"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -410,6 +420,67 @@ class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
 @dataclass(frozen=True)
 class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
+
+
+# pushes, time zones, quiet hours
+
+
+@dataclass(frozen=True)
+class OpenCard(CallbackData, action=Action.OPEN_CARD):
+    """📄 Open order under a push: the card as a NEW message, the push stays as it was."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class MuteOrder(CallbackData, action=Action.MUTE_ORDER):
+    """🔕 / 🔔 of one order; `card`: pressed on its card (shown again), else on a push."""
+
+    order_id: int
+    mute: bool
+    card: bool
+
+
+@dataclass(frozen=True)
+class DigestOrders(CallbackData, action=Action.DIGEST_ORDERS):
+    """📋 List them under a digest push: `item` is the digest's outbox item id."""
+
+    item: int
+
+
+@dataclass(frozen=True)
+class ZoneMenu(CallbackData, action=Action.ZONE_MENU):
+    pass
+
+
+@dataclass(frozen=True)
+class SetZone(CallbackData, action=Action.SET_ZONE):
+    """A time zone button: an IANA name (they have no ':' and fit the 64 bytes)."""
+
+    zone: str
+
+
+@dataclass(frozen=True)
+class TypeZone(CallbackData, action=Action.TYPE_ZONE):
+    pass
+
+
+@dataclass(frozen=True)
+class QuietMenu(CallbackData, action=Action.QUIET_MENU):
+    pass
+
+
+@dataclass(frozen=True)
+class SetQuiet(CallbackData, action=Action.SET_QUIET):
+    """Quiet hours from `start` to `end`, minutes after midnight; start == end: off."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TypeQuiet(CallbackData, action=Action.TYPE_QUIET):
+    pass
 
 
 def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:

@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
+    # IANA zone times are shown in for users who did not pick their own in Settings.
+    timezone: str = "UTC"
     log_level: str = "INFO"
     # Wall-clock budget of one user-facing panel call, retries included (the poller gets twice).
     panel_timeout_seconds: float = Field(default=30, gt=0)
@@ -156,6 +158,16 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from bot.services.zones import resolve_zone
+
+        zone = resolve_zone(value)
+        if zone is None:
+            raise ValueError("must be an IANA time zone name such as UTC or Europe/Istanbul")
+        return zone
 
     @field_validator("log_level")
     @classmethod

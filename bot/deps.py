@@ -20,6 +20,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
@@ -50,6 +51,7 @@ class Deps:
     replies: ReplyQueue
     stats: StatsService
     favourites: FavouritesService
+    pushes: PushSettings
 
     async def aclose(self) -> None:
         await self.http.aclose()

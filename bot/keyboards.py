@@ -23,6 +23,7 @@ from bot.callbacks import (
     ConfirmOrder,
     DecideAccess,
     DeleteKeyYes,
+    DigestOrders,
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
@@ -30,12 +31,15 @@ from bot.callbacks import (
     FinishList,
     LastLink,
     Menu,
+    MuteOrder,
+    OpenCard,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
     QuestionBack,
     QuickQuantity,
+    QuietMenu,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -44,14 +48,21 @@ from bot.callbacks import (
     SearchPage,
     ServiceCard,
     SetLanguage,
+    SetQuiet,
+    SetZone,
     SkipQuestion,
     StatusOf,
     ToggleNotifications,
+    TypeQuiet,
+    TypeZone,
+    ZoneMenu,
 )
 from bot.i18n import Translator
 
 # Telegram allows 100 buttons; phones show about 8 rows comfortably.
 PAGE_SIZE = 8
+# Telegram allows 100 buttons under one message.
+MAX_BUTTONS = 100
 
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
@@ -87,7 +98,15 @@ def back_to_menu(t: Translator) -> list[InlineKeyboardButton]:
     return [button(t._("« Menu"), Menu("home"))]
 
 
-def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> InlineKeyboardMarkup:
+def settings_menu(
+    t: Translator,
+    *,
+    has_key: bool,
+    notifications: bool,
+    zone: str = "UTC",
+    quiet: str | None = None,
+) -> InlineKeyboardMarkup:
+    """`zone`: the user's time zone; `quiet`: their quiet hours ("23:00–08:00"), None: off."""
     key_row = (
         [
             button(t._("🔑 Change API key"), Menu("setkey")),
@@ -102,9 +121,42 @@ def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> Inlin
             key_row,
             [button(t._("🌐 Language"), Menu("language"))],
             [button(notify, ToggleNotifications())],
+            [button(t._("🕒 Time zone: {zone}", zone=zone), ZoneMenu())],
+            [
+                button(
+                    t._("🌙 Quiet hours: {hours}", hours=quiet)
+                    if quiet
+                    else t._("🌙 Quiet hours: off"),
+                    QuietMenu(),
+                )
+            ],
             back_to_menu(t),
         ]
     )
+
+
+def zone_menu(t: Translator, zones: Sequence[str], current: str) -> InlineKeyboardMarkup:
+    """Common zones (the user's language's first), two per row; type any other; back."""
+    buttons = [button(("✅ " if z == current else "") + z, SetZone(z)) for z in zones]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([button(t._("✏️ Type a time zone"), TypeZone())])
+    rows.append([button(t._("« Back"), Menu("settings"))])
+    return markup(rows)
+
+
+def quiet_menu(
+    t: Translator, presets: Sequence[tuple[int, int, str]], current: tuple[int, int] | None
+) -> InlineKeyboardMarkup:
+    """(from, to, label) presets, "type other hours", off, back."""
+    rows = [
+        [button(("✅ " if (a, b) == current else "") + label, SetQuiet(a, b))]
+        for a, b, label in presets
+    ]
+    rows.append([button(t._("✏️ Type hours"), TypeQuiet())])
+    if current is not None:
+        rows.append([button(t._("🔔 No quiet hours"), SetQuiet(0, 0))])
+    rows.append([button(t._("« Back"), Menu("settings"))])
+    return markup(rows)
 
 
 def confirm_delete_key(t: Translator) -> InlineKeyboardMarkup:
@@ -430,7 +482,9 @@ def order_card(
     refill: bool,
     cancel: bool,
     back: tuple[str, int] = ("all", 0),
+    muted: bool | None = None,
 ) -> InlineKeyboardMarkup:
+    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -439,7 +493,10 @@ def order_card(
     return markup(
         [
             action_row,
-            [button(t._("🔁 Reorder"), Reorder(order_id))],
+            [
+                button(t._("🔁 Reorder"), Reorder(order_id)),
+                *([] if muted is None else [mute_button(t, order_id, muted=muted, card=True)]),
+            ],
             [button(t._("« Back"), OrdersPage(*back))],
         ]
     )
@@ -513,6 +570,34 @@ def bulk_done(t: Translator) -> InlineKeyboardMarkup:
 # --- notifications (bot/jobs.py) -------------------------------------------------------------
 
 
-def notification(t: Translator, order_id: int) -> InlineKeyboardMarkup:
-    """The order-card button under a pushed status message (local order id)."""
-    return markup([[button(t._("📄 Open order"), OrderCard(order_id))]])
+def mute_button(t: Translator, order_id: int, *, muted: bool, card: bool) -> InlineKeyboardButton:
+    """🔕 Mute (no more pushes about the order) or, once muted, 🔔 Unmute."""
+    if muted:
+        return button(t._("🔔 Unmute"), MuteOrder(order_id, mute=False, card=card))
+    return button(t._("🔕 Mute"), MuteOrder(order_id, mute=True, card=card))
+
+
+def notification(
+    t: Translator,
+    *,
+    order_id: int | None = None,
+    digest_id: int | None = None,
+    muted: bool = False,
+    mute: bool = True,
+) -> InlineKeyboardMarkup | None:
+    """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
+    `muted`); or a digest's list."""
+    if digest_id is not None:
+        return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
+    if order_id is None:
+        return None
+    row = [button(t._("📄 Open order"), OpenCard(order_id))]
+    if mute:
+        row.append(mute_button(t, order_id, muted=muted, card=False))
+    return markup([row])
+
+
+def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
+    """Under "📋 List them": a card button per order (label, local id), four per row."""
+    buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
+    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None

@@ -83,6 +83,20 @@ class BulkDialog(DialogState):
     flow: ClassVar[str] = "bulk"
 
 
+@dataclass
+class ZoneDialog(DialogState):
+    """Settings waits for a typed IANA time zone name."""
+
+    flow: ClassVar[str] = "zone"
+
+
+@dataclass
+class QuietDialog(DialogState):
+    """Settings waits for typed quiet hours ("23:00-08:00")."""
+
+    flow: ClassVar[str] = "quiet"
+
+
 # The drip-feed Yes/No question's name in OrderDialog.question and in its buttons' data.
 DRIPFEED_QUESTION = "dripfeed?"
 
@@ -164,7 +178,7 @@ class OrderDialog(DialogState):
 
 
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
-    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog)}
+    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog, ZoneDialog, QuietDialog)}
 )
 
 D = TypeVar("D", bound=DialogState)

@@ -51,7 +51,7 @@ async def gate(update: object, context: BotContext) -> None:
     context.user = user
     context.t = deps.catalogs.translator(
         deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
-    )
+    ).with_zone(user.time_zone or deps.settings.timezone)
 
     verdict = deps.access.verdict(user)
     if verdict is Verdict.ALLOWED:

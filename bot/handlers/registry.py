@@ -29,8 +29,10 @@ from bot.handlers import (
     new_order,
     order_edit,
     order_history,
+    pushes,
     start,
     stats,
+    zones,
 )
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
@@ -54,6 +56,7 @@ def register(
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
     parts.append(new_order.dialog_part())
     parts.append(order_edit.dialog_part())
+    parts.append(zones.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -76,6 +79,8 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
+    main += pushes.handlers()
+    main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
     main += stats.handlers()

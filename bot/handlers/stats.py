@@ -11,6 +11,7 @@ from telegram.ext import CommandHandler
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
+from bot.services.zones import zone_info
 from bot.views.spend_chart import spend_chart
 from bot.views.stats import chart_caption, no_spending, stats_text
 
@@ -20,7 +21,8 @@ async def stats(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    report = await context.deps.stats.report(context.user.id)
+    # Days are the user's days: their own zone, else TIMEZONE (the translator carries it).
+    report = await context.deps.stats.report(context.user.id, zone_info(t.zone))
     if not report.spent_anything and not report.statuses:
         await ui.send(update, no_spending(t))
         return

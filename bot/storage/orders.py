@@ -82,6 +82,7 @@ def _order(row: sqlite3.Row) -> Order:
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
         started_notified=bool(row["started_notified"]),
+        muted=bool(row["muted"]),
     )
 
 
@@ -522,6 +523,14 @@ class OrdersRepo:
                     f"UPDATE orders SET polled_at = ? WHERE id IN ({_marks(chunk)})", [at, *chunk]
                 )
         return total
+
+    async def set_muted(self, user_id: int, order_id: int, muted: bool) -> bool:
+        """🔕 / 🔔 of one of the user's orders; False when it is not theirs."""
+        changed = await self._db.execute(
+            "UPDATE orders SET muted = ? WHERE id = ? AND user_id = ?",
+            (int(muted), order_id, user_id),
+        )
+        return changed > 0
 
     async def set_started_notified(self, order_id: int) -> bool:
         """True only for the call that flipped the flag (so the notice goes out once)."""

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from bot import keyboards
@@ -145,7 +144,8 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> s
 
 
 def _when(t: Translator, ts: float | None) -> str:
-    return t.datetime(datetime.fromtimestamp(ts, UTC)) if ts is not None else "—"
+    # In the user's zone, with the zone's name: "30.11.2026 00:36 (Europe/Istanbul)".
+    return t.when(ts) if ts is not None else "—"
 
 
 def card_text(t: Translator, order: Order, note: str | None = None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.csvfile import write_csv
 from bot.i18n import N_, Translator
@@ -17,6 +17,7 @@ from bot.services.tracking import (
     RequestOutcome,
     StatusLine,
 )
+from bot.services.zones import zone_info
 from bot.storage.models import Order, SubmitState
 from bot.views.order_history import STATUS_NAMES, action_line, status_line, stored_status_line
 from bot.views.reasons import reason_text
@@ -174,7 +175,8 @@ def _export_row(t: Translator, o: Order) -> list[object]:
     return [
         o.id,
         _blank(o.panel_order_id),
-        datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
+        # ISO 8601 with the offset of the user's zone: unambiguous in any spreadsheet.
+        datetime.fromtimestamp(o.created_at, zone_info(t.zone)).isoformat(timespec="seconds"),
         o.service_id,
         o.service_name,
         _blank(o.link),
