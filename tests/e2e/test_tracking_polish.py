@@ -18,7 +18,8 @@ import pytest
 from bot.callbacks import OrderCard, OrdersPage, RefillOrder, RefreshOrder
 from bot.i18n import Translator
 from tests.e2e.test_order_history import place
-from tests.fakes.telegram_users import BotMessage, FakeUser
+from tests.fakes.telegram_models import BotMessage
+from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
 
 KEY = "pk_tracking_a_0f1e2d3c4b5a69788796a5b4"
