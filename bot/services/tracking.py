@@ -444,9 +444,12 @@ class TrackingService:
         """
         client = await self._keys.client(user_id)
         wanted = _unique(ids)
+        named: list[Refill] = []  # stored refills named by their refill id
         orders: dict[int, list[Refill]] = {}
         for rid in wanted:
-            if await self._refills.by_refill_id(user_id, rid) is not None:
+            stored = await self._refills.by_refill_id(user_id, rid)
+            if stored is not None:
+                named.append(stored)
                 continue
             history = await self._refills.for_order(user_id, rid)
             if history or await self._orders.get_by_panel_id(user_id, rid) is not None:
@@ -456,12 +459,7 @@ class TrackingService:
             [rid for rid in wanted if rid not in orders] + [r.refill_id or 0 for r in pending]
         )
         answers = await client.refill_statuses(asked) if asked else {}
-        await self._save_refills(pending, answers)
-        for rid in wanted:
-            if rid not in orders:
-                stored = await self._refills.by_refill_id(user_id, rid)
-                if stored is not None:
-                    await self._save_refills([stored], answers)
+        await self._save_refills([*named, *pending], answers)
         lines: list[RefillStatusLine | OrderRefillsLine] = []
         for rid in wanted:
             if rid in orders:
