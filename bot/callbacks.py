@@ -52,6 +52,11 @@ class Action(StrEnum):
     DRIPFEED = "df"
     ORDER_SKIP = "sk"
     NO_DRIPFEED = "nd"
+    # back, edit and quick picks of the ordering dialog
+    EDIT_ANSWER = "e"
+    QUESTION_BACK = "eb"
+    QUICK_QUANTITY = "q"
+    LAST_LINK = "ql"
     CONFIRM = "ok"
     DISCARD = "no"
     BULK_CONFIRM = "bk"
@@ -190,6 +195,26 @@ class SkipQuestion(QuestionButton, action=Action.ORDER_SKIP):
     """Skip of an optional order question."""
 
 
+@dataclass(frozen=True)
+class QuestionBack(QuestionButton, action=Action.QUESTION_BACK):
+    """« Back at an order question: to the previous question (from an Edit: to a new preview)."""
+
+
+@dataclass(frozen=True)
+class QuickQuantity(QuestionButton, action=Action.QUICK_QUANTITY):
+    """A quick quantity (min, 1K, 5K, 10K, max) at the quantity question."""
+
+    quantity: int
+
+
+@dataclass(frozen=True)
+class LastLink(QuestionButton, action=Action.LAST_LINK):
+    """A link used before for this service: the local id of the order it came from (the link
+    itself may not fit in 64 bytes; ownership is checked again when it is pressed)."""
+
+    order_id: int
+
+
 # catalog
 
 
@@ -241,6 +266,14 @@ class OrderWithoutDripfeed(CallbackData, action=Action.NO_DRIPFEED):
     """A fresh preview of a refused drip-feed order (local order id), without drip-feed."""
 
     order_id: int
+
+
+@dataclass(frozen=True)
+class EditAnswer(CallbackData, action=Action.EDIT_ANSWER):
+    """✏️ Edit of one answer (`field`) on a single-order preview: closes that preview."""
+
+    batch: str
+    field: str
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.replies import ReplyQueue
+from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
@@ -46,6 +47,7 @@ class Deps:
     placements: PlacementRecorder
     previews: Previews
     replies: ReplyQueue
+    stats: StatsService
 
     async def aclose(self) -> None:
         await self.http.aclose()

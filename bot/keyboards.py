@@ -24,11 +24,15 @@ from bot.callbacks import (
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
+    EditAnswer,
+    LastLink,
     Menu,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    QuestionBack,
+    QuickQuantity,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -126,6 +130,11 @@ def languages(t: Translator, current: str) -> InlineKeyboardMarkup:
 
 def access_request(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("🙋 Request access"), RequestAccess())]])
+
+
+def start_button(t: Translator) -> InlineKeyboardMarkup:
+    """Under "Good news: an admin gave you access": opens the main menu, like /start."""
+    return markup([[button(t._("▶️ Start"), Menu("home"))]])
 
 
 def access_decision(t: Translator, user_id: int) -> InlineKeyboardMarkup:
@@ -243,9 +252,42 @@ def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboar
                 button(t._("Yes, drip-feed"), DripfeedChoice(instance, question, yes=True)),
                 button(t._("No, all at once"), DripfeedChoice(instance, question, yes=False)),
             ],
-            [dialog_cancel_button(t, instance)],
+            [question_back(t, instance, question), dialog_cancel_button(t, instance)],
         ]
     )
+
+
+def question_back(t: Translator, instance: str, question: str) -> InlineKeyboardButton:
+    """« Back at an order question (of run `instance`): to the previous one."""
+    return button(t._("« Back"), QuestionBack(instance, question))
+
+
+# A link button shows this many characters at most (phones show about 30).
+LINK_LABEL_CHARS = 28
+
+
+def link_label(link: str) -> str:
+    """A used link as a short button label: no scheme, no "www.", cut with "…"."""
+    short = link.split("://", 1)[-1].removeprefix("www.")
+    if len(short) > LINK_LABEL_CHARS:
+        short = short[: LINK_LABEL_CHARS - 1] + "…"
+    return "🔗 " + short
+
+
+def question_picks(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    quantities: Sequence[int] = (),
+    links: Sequence[tuple[int, str]] = (),
+) -> list[list[InlineKeyboardButton]]:
+    """Quick answers: quantities (three a row, as the locale writes them) or used links
+    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
+    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
+    rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
+    return rows
 
 
 def order_question(
@@ -255,23 +297,31 @@ def order_question(
     *,
     optional: bool,
     dripfeed: bool | None = None,
+    picks: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
-    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on."""
+    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
+    `picks`: rows of quick answers (`question_picks`) above them."""
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
-    return markup([switch, skip, [dialog_cancel_button(t, instance)]])
+    last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
+    return markup([*picks, switch, skip, last])
 
 
-def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
+def order_preview(
+    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = ()
+) -> InlineKeyboardMarkup:
+    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row."""
+    pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
     return markup(
         [
             [
                 button(t._("✅ Confirm"), ConfirmOrder(batch)),
                 button(t._("✖️ Cancel"), DiscardOrder(batch)),
-            ]
+            ],
+            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
         ]
     )
 

@@ -93,6 +93,8 @@ class OrderDialog(DialogState):
 
     `question` is the open question: a field of the service's plan, or `DRIPFEED_QUESTION`.
     `skipped` are optional fields left out; `dripfeed`: turned on, the quantity is per run.
+    `editing`: the open question was reopened by ✏️ Edit on a preview, every other answer is
+    in: its answer (or « Back) leads straight to a new preview.
     """
 
     flow: ClassVar[str] = "order"
@@ -101,6 +103,7 @@ class OrderDialog(DialogState):
     skipped: list[str] = field(default_factory=list)
     question: str | None = None
     dripfeed: bool = False
+    editing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -111,6 +114,7 @@ class OrderDialog(DialogState):
                 skipped=list(self.skipped),
                 question=self.question,
                 dripfeed=self.dripfeed,
+                editing=self.editing,
             )
         return data
 
@@ -133,7 +137,8 @@ class OrderDialog(DialogState):
         ):
             return None
         dripfeed = data.get("dripfeed") is True
-        return cls(ident, service, dict(values), list(skipped), question, dripfeed)
+        editing = data.get("editing") is True
+        return cls(ident, service, dict(values), list(skipped), question, dripfeed, editing)
 
 
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(

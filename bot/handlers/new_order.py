@@ -6,6 +6,7 @@ it answers: a button of an earlier run or question only gets "This question is c
 The dialog ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the
 draft's token, so they work after a restart, from a second device, or after another dialog
 started, and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
+« Back, the preview's ✏️ Edit and the quick answers are in bot/handlers/order_edit.py.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
+from bot.services.quick_picks import quick_quantities
 from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
@@ -77,12 +79,14 @@ from bot.views.new_order import (
     discarded,
     dripfeed_question,
     dripfeed_refused,
+    edit_buttons,
     error_text,
     file_accepted,
     file_not_read,
     lines_of,
     no_such_service,
     pick_service,
+    previous_answer,
     question,
     render_preview,
     render_repriced,
@@ -154,21 +158,37 @@ def _step(
 # --- view glue ----------------------------------------------------------------------------
 
 
-def _question(t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog) -> str:
-    return question(t, service, spec, dripfeed=dialog.dripfeed)
+def _question(
+    t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog, former: Any = None
+) -> str:
+    """The question; `former`: the answer given before (« Back, ✏️ Edit), shown under it."""
+    text = question(t, service, spec, dripfeed=dialog.dripfeed)
+    if dialog.editing and former is None:
+        former = dialog.values.get(spec.name)
+    return text if former is None else text + "\n\n" + previous_answer(t, spec.name, former)
 
 
-def _question_markup(
+async def _question_markup(
     context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
     # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
     switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
+    quantities: list[int] = []
+    links: list[tuple[int, str]] = []
+    if spec.name == "quantity":
+        quantities = quick_quantities(spec, plan.service, dialog.values)
+    elif spec.name == "link":
+        links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
+    picks = keyboards.question_picks(
+        context.t, dialog.id, spec.name, quantities=quantities, links=links
+    )
     return keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
         optional=spec.optional,
         dripfeed=switch,
+        picks=picks,
     )
 
 
@@ -225,9 +245,16 @@ async def _service_plan(update: Update, context: BotContext, dialog: OrderDialog
     return plan
 
 
-async def _advance(update: Update, context: BotContext, notice: str | None = None) -> str | int:
-    """Ask the next open question, or show the preview when every answer is in."""
+async def _advance(
+    update: Update, context: BotContext, notice: str | None = None, *, former: Any = None
+) -> str | int:
+    """Ask the next open question, or show the preview when every answer is in.
+
+    `former`: the next question's earlier answer, shown under it (« Back).
+    """
     dialog = _dialog(context)
+    # Whatever was edited has been answered (or left as it was): on to the next question.
+    dialog.editing = False
     plan = await _service_plan(update, context, dialog)
     service = plan.service
     while True:
@@ -240,12 +267,25 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
             return await _ask_dripfeed(update, context, dialog, service, notice)
         # The panel does not say: drip-feed only when switched on at the quantity question.
         dialog.skipped.append("runs")
+    return await _ask(update, context, plan, dialog, spec, notice, former)
+
+
+async def _ask(
+    update: Update,
+    context: BotContext,
+    plan: OrderPlan,
+    dialog: OrderDialog,
+    spec: FieldSpec,
+    notice: str | None = None,
+    former: Any = None,
+) -> str:
+    """Make `spec` the open question and show it (editing the pressed button's message)."""
     dialog.question = spec.name
     save(context, dialog)
     await ui.show(
         update,
-        with_notice(notice, _question(context.t, service, spec, dialog)),
-        _question_markup(context, plan, spec, dialog),
+        with_notice(notice, _question(context.t, plan.service, spec, dialog, former)),
+        await _question_markup(context, plan, spec, dialog),
     )
     return ANSWER
 
@@ -299,7 +339,8 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    shown = await say(update, text, keyboards.order_preview(t, preview.batch))
+    markup = keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
+    shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
     return END
 
@@ -402,7 +443,7 @@ async def _ask_again(
     await ui.send(
         update,
         with_notice(notice, _question(context.t, plan.service, spec, dialog)),
-        _question_markup(context, plan, spec, dialog),
+        await _question_markup(context, plan, spec, dialog),
     )
 
 
@@ -491,6 +532,16 @@ async def dripfeed_switch(update: Update, context: BotContext) -> str | int | No
     await ui.answer(update)
     dialog, pressed = found
     dialog.dripfeed = pressed.yes
+    if dialog.editing:
+        # The quantity reopened by ✏️ Edit stays open: the switch decides whether runs follow.
+        for name in ("runs", "interval"):
+            dialog.values.pop(name, None)
+        if pressed.yes:
+            dialog.skipped = [name for name in dialog.skipped if name != "runs"]
+        elif "runs" not in dialog.skipped:
+            dialog.skipped.append("runs")
+        plan = await _service_plan(update, context, dialog)
+        return await _ask(update, context, plan, dialog, plan.field("quantity"))
     save(context, dialog)
     return await _advance(update, context)
 
@@ -509,7 +560,10 @@ async def skip_question(update: Update, context: BotContext) -> str | int | None
     except KeyError:
         optional = False
     if optional:
-        dialog.skipped.append(pressed.question)
+        # An answer reopened by ✏️ Edit and now skipped is left out.
+        dialog.values.pop(pressed.question, None)
+        if pressed.question not in dialog.skipped:
+            dialog.skipped.append(pressed.question)
         save(context, dialog)
     return await _advance(update, context)
 
@@ -641,7 +695,8 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
-        shown = await ui.show(update, text, keyboards.order_preview(t, batch))
+        markup = keyboards.order_preview(t, batch, edit_buttons(t, repriced.fresh))
+        shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return
     gone = isinstance(repriced.problem, ServiceGone)

@@ -20,7 +20,17 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start
+from bot.handlers import (
+    admin,
+    bulk,
+    catalog,
+    keys,
+    new_order,
+    order_edit,
+    order_history,
+    start,
+    stats,
+)
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -42,6 +52,7 @@ def register(
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
     parts.append(new_order.dialog_part())
+    parts.append(order_edit.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -65,6 +76,7 @@ def register(
     main += order_history.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
+    main += stats.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

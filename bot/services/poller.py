@@ -70,6 +70,7 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
             max_catalog_bytes=panels.max_catalog_bytes,
+            gate=panels.gate,
         )
 
     return client_for

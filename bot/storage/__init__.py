@@ -29,6 +29,7 @@ from bot.storage.models import (
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
 from bot.storage.refills import RefillsRepo
+from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
 from bot.storage.users import UsersRepo
 
@@ -49,6 +50,8 @@ __all__ = [
     "OutboxRepo",
     "Refill",
     "RefillsRepo",
+    "SpendRow",
+    "SpendingRepo",
     "StateRepo",
     "StatusUpdate",
     "Storage",
@@ -70,6 +73,7 @@ class Storage(AsyncClosing):
     outbox: OutboxRepo
     state: StateRepo
     drafts: DraftsRepo
+    spending: SpendingRepo
 
     @classmethod
     async def open(
@@ -94,6 +98,7 @@ class Storage(AsyncClosing):
             outbox=OutboxRepo(db, clock=clock),
             state=StateRepo(db),
             drafts=DraftsRepo(db, clock=clock),
+            spending=SpendingRepo(db),
         )
 
     async def close(self) -> None:

@@ -389,6 +389,27 @@ class OrdersRepo:
         )
         return [_order(r) for r in rows]
 
+    async def recent_links(
+        self, user_id: int, service_id: int, *, limit: int = 3, scan: int = 100
+    ) -> list[tuple[int, str]]:
+        """(order id, link) of the user's last distinct links for a service, newest first.
+
+        Orders as /orders lists them (placed or unknown); only the newest `scan` rows are read.
+        """
+        rows = await self._db.fetchall(
+            "SELECT id, link FROM orders WHERE user_id = ? AND service_id = ? "
+            f"AND link IS NOT NULL AND {_VISIBLE} ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, service_id, scan),
+        )
+        found: dict[str, int] = {}
+        for row in rows:
+            link = str(row[1])
+            if link and link not in found:
+                found[link] = int(row[0])
+                if len(found) >= limit:
+                    break
+        return [(order_id, link) for link, order_id in found.items()]
+
     async def find_open_duplicate(
         self, user_id: int, service_id: int, link: str | None
     ) -> Order | None:

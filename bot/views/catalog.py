@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton
 
 from bot import keyboards
 from bot.callbacks import CallbackData
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
 from bot.services.order_types import OrderKind, order_kind
@@ -113,6 +113,34 @@ def render_search_page(
     return Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back))
 
 
+# The standard API's service types by `OrderKind` value; a type not listed shows as the panel
+# wrote it. ("comment replies" by its value, so the name is there whenever the kind is.)
+TYPE_NAMES: dict[str, str] = {
+    OrderKind.DEFAULT.value: N_("Default"),
+    OrderKind.PACKAGE.value: N_("Package"),
+    OrderKind.CUSTOM_COMMENTS.value: N_("Custom Comments"),
+    OrderKind.CUSTOM_COMMENTS_PACKAGE.value: N_("Custom Comments Package"),
+    OrderKind.MENTIONS.value: N_("Mentions"),
+    OrderKind.MENTIONS_WITH_HASHTAGS.value: N_("Mentions with Hashtags"),
+    OrderKind.MENTIONS_CUSTOM_LIST.value: N_("Mentions Custom List"),
+    OrderKind.MENTIONS_HASHTAG.value: N_("Mentions Hashtag"),
+    OrderKind.MENTIONS_USER_FOLLOWERS.value: N_("Mentions User Followers"),
+    OrderKind.MENTIONS_MEDIA_LIKES.value: N_("Mentions Media Likes"),
+    OrderKind.COMMENT_LIKES.value: N_("Comment Likes"),
+    OrderKind.POLL.value: N_("Poll"),
+    OrderKind.SUBSCRIPTIONS.value: N_("Subscriptions"),
+    OrderKind.INVITES_FROM_GROUPS.value: N_("Invites from Groups"),
+    "comment replies": N_("Comment Replies"),
+}
+
+
+def type_name(t: Translator, service_type: str) -> str:
+    """A service's type in the user's language (plain text)."""
+    kind = order_kind(service_type)
+    name = TYPE_NAMES.get(kind.value) if kind is not None else None
+    return t._(name) if name is not None else service_type
+
+
 def _yes_no(t: Translator, value: bool) -> str:
     return t._("yes") if value else t._("no")
 
@@ -126,7 +154,7 @@ def render_service_card(
     lines = [
         f"<b>#{service.id} {esc(service.name)}</b>",
         t._("Category: {category}", category=esc(service.category)),
-        t._("Type: {type}", type=esc(service.type or "Default")),
+        t._("Type: {type}", type=esc(type_name(t, service.type))),
     ]
     rate = t.money(service.rate, currency)
     if order_kind(service.type) in {OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE}:

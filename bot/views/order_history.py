@@ -21,6 +21,7 @@ from bot.services.tracking import (
 )
 from bot.storage.models import Order, OrderFilter, Refill, SubmitState
 from bot.storage.refills import is_pending
+from bot.views.reasons import reason_text
 from bot.views.screen import Screen
 from bot.views.text import esc
 
@@ -144,7 +145,8 @@ def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str
             )
         return t._("🛑 #{id} — cancel requested", id=pid)
     if result.outcome is RequestOutcome.REJECTED:
-        reason = esc(result.error or "")
+        # "rejected by the panel: …" already says whose words follow; ours are translated.
+        reason = esc(reason_text(t, result.error, attributed=True))
         if reason:
             return t._("❌ #{id} — rejected by the panel: {reason}", id=pid, reason=reason)
         return t._("❌ #{id} — rejected by the panel", id=pid)

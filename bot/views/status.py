@@ -27,27 +27,36 @@ from bot.views.order_history import (
     status_line,
     stored_status_line,
 )
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
+# /export's column names (msgids: the English header is exactly these words).
 EXPORT_COLUMNS = (
-    "id",
-    "panel_order_id",
-    "created",
-    "service_id",
-    "service_name",
-    "link",
-    "quantity",
-    "runs",
-    "interval",
-    "cost",
-    "charge",
-    "currency",
-    "status",
-    "remains",
-    "start_count",
-    "submit_state",
-    "error",
+    N_("id"),
+    N_("panel_order_id"),
+    N_("created"),
+    N_("service_id"),
+    N_("service_name"),
+    N_("link"),
+    N_("quantity"),
+    N_("runs"),
+    N_("interval"),
+    N_("cost"),
+    N_("charge"),
+    N_("currency"),
+    N_("status"),
+    N_("remains"),
+    N_("start_count"),
+    N_("submit_state"),
+    N_("error"),
 )
+SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
+    SubmitState.DRAFT: N_("preview, not confirmed"),
+    SubmitState.SUBMITTING: N_("sending"),
+    SubmitState.PLACED: N_("placed"),
+    SubmitState.FAILED: N_("failed"),
+    SubmitState.UNKNOWN: N_("not confirmed by the panel: check it there"),
+}
 # Bad tokens quoted back at most; the rest is "…".
 INVALID_SHOWN = 20
 
@@ -129,7 +138,8 @@ def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
     st = line.status
     if st is None:
         if line.error:
-            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=esc(line.error))
+            reason = esc(reason_text(t, line.error))
+            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=reason)
         return t._("#{id} — not found", id=line.refill_id)
     shown = refill_state_label(t, st.state.value, st.raw_status)
     return t._("Refill #{id} — {status}", id=line.refill_id, status=shown)
@@ -206,11 +216,8 @@ def _export_status(t: Translator, order: Order) -> str:
 
 
 def _export_state(t: Translator, order: Order) -> str:
-    if order.submit_state is SubmitState.PLACED:
-        return t._("placed")
-    if order.submit_state is SubmitState.UNKNOWN:
-        return t._("not confirmed by the panel: check it there")
-    return order.submit_state.value
+    name = SUBMIT_STATE_NAMES.get(order.submit_state)
+    return t._(name) if name is not None else order.submit_state.value
 
 
 def _export_row(t: Translator, o: Order) -> list[object]:
@@ -231,13 +238,14 @@ def _export_row(t: Translator, o: Order) -> list[object]:
         _blank(o.remains),
         _blank(o.start_count),
         _export_state(t, o),
-        _blank(o.error),
+        reason_text(t, o.error),
     ]
 
 
 def export_csv(t: Translator, orders: Sequence[Order]) -> bytes:
     """/export: one row per order /orders shows, statuses in the user's words."""
-    return write_csv(EXPORT_COLUMNS, (_export_row(t, o) for o in orders))
+    header = [t._(column) for column in EXPORT_COLUMNS]
+    return write_csv(header, (_export_row(t, o) for o in orders))
 
 
 def export_caption(t: Translator, count: int) -> str:

@@ -37,12 +37,16 @@ from bot.callbacks import (
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
+    EditAnswer,
+    LastLink,
     Menu,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    QuestionBack,
     QuestionButton,
+    QuickQuantity,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -82,6 +86,10 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
     (OrderWithoutDripfeed(9), "nd:9"),
+    (EditAnswer("tok-EN_123", "quantity"), "e:tok-EN_123:quantity"),
+    (QuestionBack("Ab-_9xYz", "link"), "eb:Ab-_9xYz:link"),
+    (QuickQuantity("Ab-_9xYz", "quantity", 5000), "q:Ab-_9xYz:quantity:5000"),
+    (LastLink("Ab-_9xYz", "link", 42), "ql:Ab-_9xYz:link:42"),
     (ConfirmOrder("tok-EN_123"), "ok:tok-EN_123"),
     (DiscardOrder("tok-EN_123"), "no:tok-EN_123"),
     (ConfirmBulk("tok-EN_123"), "bk:tok-EN_123"),
@@ -119,6 +127,10 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.DRIPFEED: (str, str, int),
     Action.ORDER_SKIP: (str, str),
     Action.NO_DRIPFEED: (int,),
+    Action.EDIT_ANSWER: (str, str),
+    Action.QUESTION_BACK: (str, str),
+    Action.QUICK_QUANTITY: (str, str, int),
+    Action.LAST_LINK: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
     Action.BULK_CONFIRM: (str,),
@@ -285,12 +297,11 @@ def test_pattern_matches_only_its_action(cls: type[CallbackData]) -> None:
 
 
 def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
-    dialog_wires = {
-        w for d, w in WIRE if isinstance(d, CancelDialog | DripfeedChoice | SkipQuestion)
-    }
+    question_kinds = DripfeedChoice | SkipQuestion | QuestionBack | QuickQuantity | LastLink
+    dialog_wires = {w for d, w in WIRE if isinstance(d, CancelDialog | question_kinds)}
     assert {w for _, w in WIRE if DialogButton.pattern()(w)} == dialog_wires
     assert {w for _, w in WIRE if QuestionButton.pattern()(w)} == {
-        w for d, w in WIRE if isinstance(d, DripfeedChoice | SkipQuestion)
+        w for d, w in WIRE if isinstance(d, question_kinds)
     }
     pressed = DialogButton.unpack("sk:run1:posts")
     assert pressed is not None and pressed.dialog == "run1"

@@ -92,7 +92,7 @@ def test_refill_status_line(en: Translator, tr: Translator) -> None:
     odd = RefillStatusLine(9, RefillStatus(RefillState.UNKNOWN, "Queued <2>"))
     assert refill_status_line(en, odd) == "Refill #9 — Queued &lt;2&gt;"
     assert refill_status_line(en, RefillStatusLine(9, None, "<gone>")) == (
-        "#9 — not found (&lt;gone&gt;)"
+        "#9 — not found (Panel's answer: &lt;gone&gt;)"
     )
     assert refill_status_lines(en, [RefillStatusLine(9, None)], parse_ids("9")) == [
         "#9 — not found"
@@ -125,7 +125,8 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
         order(id=8, panel_order_id=None, submit_state=SubmitState.UNKNOWN, status=None),
     ]
     data = list(csv.reader(io.StringIO(export_csv(tr, rows).decode("utf-8-sig"))))
-    assert tuple(data[0]) == EXPORT_COLUMNS
+    assert data[0] == [tr._(column) for column in EXPORT_COLUMNS]
+    assert data[0][:2] == ["no", "panel_sipariş_no"]
     first = dict(zip(EXPORT_COLUMNS, data[1], strict=True))
     assert first["status"] == "Tamamlandı" and first["submit_state"] == "verildi"
     assert first["created"] == "2024-05-01T12:00:00+00:00"
