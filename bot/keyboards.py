@@ -453,7 +453,8 @@ def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup
 
 # --- order tracking (orders list, order card, cancel confirmations) --------------------------
 
-ORDER_FILTERS = ("open", "completed", "all")
+# Two rows of two: four filter names (with the ✅ of the current one) do not fit one phone row.
+ORDER_FILTERS = (("open", "completed"), ("canceled", "all"))
 
 
 def orders_list(
@@ -463,15 +464,23 @@ def orders_list(
     page: int,
     pages: int,
 ) -> InlineKeyboardMarkup:
-    """One button per order (label, local id), the filter row, the pager."""
-    names = {"open": t._("Open"), "completed": t._("Completed"), "all": t._("All")}
+    """One button per order (label, local id), the filter rows, the pager."""
+    names = {
+        "open": t._("Open"),
+        "completed": t._("Completed"),
+        "canceled": t._("Canceled"),
+        "all": t._("All"),
+    }
     filters = [
-        button(("✅ " if code == current_filter else "") + names[code], OrdersPage(code, 0))
-        for code in ORDER_FILTERS
+        [
+            button(("✅ " if code == current_filter else "") + names[code], OrdersPage(code, 0))
+            for code in pair
+        ]
+        for pair in ORDER_FILTERS
     ]
     rows = [[button(label, OrderCard(local_id))] for label, local_id in entries]
     nav = pager(t, page, pages, lambda p: OrdersPage(current_filter, p))
-    rows += [filters, nav, back_to_menu(t)]
+    rows += [*filters, nav, back_to_menu(t)]
     return markup(rows)
 
 

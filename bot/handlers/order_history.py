@@ -89,13 +89,12 @@ async def show_card(
         back=_back(context),
         muted=order.muted,
     )
+    text = card_text(t, order, note, offers.refills)
     if result:
-        await deliver(
-            update, context, card_text(t, order, note), markup, edit=not new, order_id=order.id
-        )
+        await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return
     render = ui.send if new else ui.show
-    await render(update, card_text(t, order, note), markup)
+    await render(update, text, markup)
 
 
 # --- handlers ---------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ class SubmitState(StrEnum):
 
 class OrderFilter(StrEnum):
     OPEN = "open"
-    COMPLETED = "completed"
+    COMPLETED = "completed"  # Completed or Partial: the panel delivered (all or part)
+    CANCELED = "canceled"  # Canceled or Refunded: the panel gave the money back
     ALL = "all"
 
 

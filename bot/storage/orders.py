@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.panel.models import TERMINAL_STATUSES
+from bot.panel.models import TERMINAL_STATUSES, Status
 from bot.storage.db import Database, Transaction
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
@@ -39,9 +39,14 @@ DEFAULT_DRAFT_TTL = 1800.0
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
 _VISIBLE = "submit_state IN ('placed', 'unknown')"
+# Each final status belongs to exactly one of the Completed and Canceled filters, so a filter
+# named "Completed" never lists a Canceled order.
+_DELIVERED_SQL = f"'{Status.COMPLETED.value}', '{Status.PARTIAL.value}'"
+_CANCELED_SQL = f"'{Status.CANCELED.value}', '{Status.REFUNDED.value}'"
 _FILTERS: dict[OrderFilter, str] = {
     OrderFilter.OPEN: f"submit_state = 'placed' AND {_NOT_TERMINAL}",
-    OrderFilter.COMPLETED: f"{_VISIBLE} AND status IN ({_TERMINAL_SQL})",
+    OrderFilter.COMPLETED: f"{_VISIBLE} AND status IN ({_DELIVERED_SQL})",
+    OrderFilter.CANCELED: f"{_VISIBLE} AND status IN ({_CANCELED_SQL})",
     OrderFilter.ALL: _VISIBLE,
 }
 

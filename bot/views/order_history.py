@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from bot import keyboards
 from bot.i18n import N_, Translator
-from bot.panel import OrderStatus, Status
+from bot.panel import OrderStatus, RefillState, Status
 from bot.services.tracking import (
     ActionResult,
     HistoryPage,
@@ -17,7 +18,8 @@ from bot.services.tracking import (
     RequestRefusal,
     StatusLine,
 )
-from bot.storage.models import Order, OrderFilter, SubmitState
+from bot.storage.models import Order, OrderFilter, Refill, SubmitState
+from bot.storage.refills import is_pending
 from bot.views.reasons import reason_text
 from bot.views.screen import Screen
 from bot.views.text import esc
@@ -42,8 +44,15 @@ STATUS_ICONS: dict[str, str] = {
     Status.REFUNDED.value: "↩️",
     Status.ERROR.value: "⚠️",
 }
+REFILL_STATE_NAMES: dict[str, str] = {
+    RefillState.COMPLETED.value: N_("✅ completed"),
+    RefillState.PENDING.value: N_("⏳ pending"),
+    RefillState.REJECTED.value: N_("❌ rejected"),
+}
 # A list button shows this much of the service name; phones cut long labels anyway.
 ENTRY_NAME_MAX = 28
+# The card lists this many of an order's latest refills (and counts the earlier ones).
+CARD_REFILLS_SHOWN = 5
 
 
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
@@ -82,6 +91,34 @@ def status_line(t: Translator, panel_id: int, st: OrderStatus | None) -> str:
     )
     details = status_details(t, st)
     return f"{head}\n    {details}" if details else head
+
+
+def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> str:
+    """Translated refill state; a panel's own wording for states we do not know, escaped."""
+    if state in REFILL_STATE_NAMES:
+        return t._(REFILL_STATE_NAMES[state])
+    return esc(raw or state or t._("unknown"))
+
+
+def refill_history_line(t: Translator, refill: Refill) -> str:
+    """One stored refill request: its id (none when the panel rejected it), state and when."""
+    state = refill_state_label(t, refill.status, refill.raw_status)
+    when = _when(t, refill.created_at)
+    if refill.refill_id is None:
+        return t._("Refill request — {status} · {when}", status=state, when=when)
+    return t._(
+        "Refill #{id} — {status} · requested {when}", id=refill.refill_id, status=state, when=when
+    )
+
+
+def not_on_key_line(t: Translator, order: Order) -> str:
+    """A stored order the panel does not know under the key linked now: its last stored
+    status is shown as such, not as if it were current."""
+    return t._(
+        "❔ #{id} — not on this key (last known: {status})",
+        id=order.panel_order_id or 0,
+        status=status_label(t, order.status, order.raw_status),
+    )
 
 
 def stored_status_line(t: Translator, order: Order) -> str:
@@ -126,6 +163,14 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> s
     pid = result.panel_id
     if result.refusal is RequestRefusal.NOT_FOUND:
         return t._("#{id} — not found", id=pid)
+    if result.refusal is RequestRefusal.REFILL_PENDING:
+        return t._(
+            "⏳ #{id} — refill #{refill} (requested {when}) is still pending; "
+            "ask again once it is done",
+            id=pid,
+            refill=result.refill_id,
+            when=_when(t, result.since),
+        )
     if result.refusal is RequestRefusal.NOT_SUPPORTED:
         if action is OrderAction.REFILL:
             return t._("🚫 #{id} — this service does not offer refills", id=pid)
@@ -148,8 +193,11 @@ def _when(t: Translator, ts: float | None) -> str:
     return t.when(ts) if ts is not None else "—"
 
 
-def card_text(t: Translator, order: Order, note: str | None = None) -> str:
-    """The card: `note` (an action's outcome) on top, then what the order is and where it is."""
+def card_text(
+    t: Translator, order: Order, note: str | None = None, refills: Sequence[Refill] = ()
+) -> str:
+    """The card: `note` (an action's outcome) on top, then what the order is, where it is,
+    and its refills (oldest first)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
     else:
@@ -157,6 +205,7 @@ def card_text(t: Translator, order: Order, note: str | None = None) -> str:
     lines = [note, "", title] if note else [title]
     lines += _card_what(t, order)
     lines += _card_progress(t, order)
+    lines += _card_refills(t, refills)
     lines.append(t._("Created: {when}", when=_when(t, order.created_at)))
     lines.append(t._("Updated: {when}", when=_when(t, order.updated_at)))
     return "\n".join(lines)
@@ -202,6 +251,29 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
     return lines
 
 
+def _card_refills(t: Translator, refills: Sequence[Refill]) -> list[str]:
+    if not refills:
+        return []
+    shown = refills[-CARD_REFILLS_SHOWN:]
+    lines = [t._("Refills:")]
+    earlier = len(refills) - len(shown)
+    if earlier:
+        lines.append(
+            t.ngettext("  … {n} earlier refill request", "  … {n} earlier refill requests", earlier)
+        )
+    lines += [f"  {refill_history_line(t, r)}" for r in shown]
+    pending = next((r for r in reversed(refills) if is_pending(r)), None)
+    if pending is not None:
+        # Says why the card has no Refill button now.
+        lines.append(
+            t._(
+                "⏳ Refill #{id} is pending: another refill can be requested once it is done.",
+                id=pending.refill_id,
+            )
+        )
+    return lines
+
+
 def refresh_note(t: Translator, line: StatusLine | None) -> str:
     """The alert after the card's Refresh: nothing to ask, unknown to the panel, or updated."""
     if line is None:
@@ -237,6 +309,7 @@ def render_history(t: Translator, history: HistoryPage) -> Screen:
     names = {
         OrderFilter.OPEN: t._("open"),
         OrderFilter.COMPLETED: t._("completed"),
+        OrderFilter.CANCELED: t._("canceled"),
         OrderFilter.ALL: t._("all"),
     }
     if history.total == 0:

@@ -57,6 +57,8 @@ MAX_BATCH = 100
 
 ACTIVE_STATUSES = frozenset({"Pending", "In progress", "Processing"})
 REFILLABLE_STATUSES = frozenset({"Completed", "Partial"})
+# A refill in any other state (pending, a panel's own wording) still runs.
+_FINAL_REFILL = frozenset({"completed", "rejected"})
 # Parameters of `add` that are not type-specific; everything else lands in FakeOrder.params.
 _CORE_PARAMS = frozenset({"key", "action", "service", "link", "quantity", "runs", "interval"})
 
@@ -654,6 +656,11 @@ class FakePanel:
         if order is None or svc is None or not svc.refill:
             return {"refill": None, "status": "rejected"}
         if order.status not in REFILLABLE_STATUSES:
+            return {"refill": None, "status": "rejected"}
+        if any(
+            r.order_id == order.id and r.status not in _FINAL_REFILL for r in self.refills.values()
+        ):
+            # Real panels take one refill per order at a time and reject the next one.
             return {"refill": None, "status": "rejected"}
         refill_id = self._next_refill
         self._next_refill += 1

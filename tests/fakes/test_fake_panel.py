@@ -506,6 +506,26 @@ async def test_refill_single_and_rejections(panel: FakePanel, http: httpx.AsyncC
     assert panel.refills[1].order_id == done and panel.refills[1].key == KEY
 
 
+async def test_refill_rejected_while_one_is_pending(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    done = panel.create_order(KEY, 1, "l", 100, status="Completed")
+    assert await call(http, panel, action="refill", order=done) == {
+        "refill": "1",
+        "status": "completed",
+    }
+    rejected = {"refill": None, "status": "rejected"}
+    assert await call(http, panel, action="refill", order=done) == rejected
+    panel.set_refill(1, "Yolda")  # a panel's own wording for "still running"
+    assert await call(http, panel, action="refill", order=done) == rejected
+    panel.set_refill(1, "completed")
+    assert await call(http, panel, action="refill", order=done) == {
+        "refill": "2",
+        "status": "completed",
+    }
+    assert len(panel.refills) == 2
+
+
 async def test_refill_multi_in_input_order(panel: FakePanel, http: httpx.AsyncClient) -> None:
     done = panel.create_order(KEY, 1, "l", 100, status="Completed")
     pending = panel.create_order(KEY, 1, "l", 100)

@@ -14,8 +14,9 @@ from bot.services.tracking import (
     RequestRefusal,
     StatusLine,
 )
-from bot.storage.models import OrderFilter, SubmitState
+from bot.storage.models import OrderFilter, Refill, SubmitState
 from bot.views.order_history import (
+    CARD_REFILLS_SHOWN,
     ENTRY_NAME_MAX,
     action_line,
     cancel_question,
@@ -109,6 +110,29 @@ def test_card(en: Translator, tr: Translator) -> None:
     unknown = card_text(en, order(panel_order_id=None, submit_state=SubmitState.UNKNOWN))
     assert unknown.startswith("<b>Order (not confirmed by the panel)</b>")
     assert "Check on the panel before ordering again." in unknown
+
+
+def test_card_lists_refills_and_the_pending_one(en: Translator) -> None:
+    def refill(refill_id: int | None, status: str) -> Refill:
+        return Refill(refill_id or 0, 1, 5001, 7, refill_id, status, None, 0.0, 0.0, None, None)
+
+    history = [refill(1, "completed"), refill(None, "rejected"), refill(2, "pending")]
+    card = card_text(en, order(status="Completed"), refills=history).split("\n")
+    start = card.index("Refills:")
+    assert card[start + 1].startswith("  Refill #1 — ✅ completed · requested ")
+    assert card[start + 2].startswith("  Refill request — ❌ rejected · ")
+    assert card[start + 3].startswith("  Refill #2 — ⏳ pending · requested ")
+    assert card[start + 4] == (
+        "⏳ Refill #2 is pending: another refill can be requested once it is done."
+    )
+    assert card[start + 5].startswith("Created: ")
+    many = [refill(i, "completed") for i in range(1, CARD_REFILLS_SHOWN + 3)]
+    card = card_text(en, order(status="Completed"), refills=many).split("\n")
+    start = card.index("Refills:")
+    assert card[start + 1] == "  … 2 earlier refill requests"
+    assert card[start + 2].startswith("  Refill #3 — ")
+    assert not any("is pending" in line for line in card)
+    assert "Refills:" not in card_text(en, order())
 
 
 def test_entry_label_cuts_long_names(en: Translator) -> None:
