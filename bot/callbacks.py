@@ -48,6 +48,7 @@ class Action(StrEnum):
     CATALOG_REFRESH = "cr"
     SEARCH_PAGE = "sp"
     ORDER_SERVICE = "os"
+    SERVICE_MORE = "km"
     # ordering dialog and previews
     DRIPFEED = "df"
     ORDER_SKIP = "sk"
@@ -231,6 +232,19 @@ class OrderService(CallbackData, action=Action.ORDER_SERVICE):
     """🛒 Order on a service card."""
 
     service_id: int
+
+
+@dataclass(frozen=True)
+class ServiceMore(CallbackData, action=Action.SERVICE_MORE):
+    """📖 More of a long service description: `part` 1 is the first after the card's cut.
+
+    `category` and `page` are the card's own (`ServiceCard`), so its way back survives.
+    """
+
+    service_id: int
+    part: int
+    category: int
+    page: int
 
 
 # previews (batch: the draft's token)

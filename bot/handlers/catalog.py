@@ -19,6 +19,7 @@ from bot.callbacks import (
     RefreshCatalog,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     callback_of,
 )
 from bot.deps import BotContext
@@ -33,6 +34,7 @@ from bot.views.catalog import (
     catalog_changed,
     refreshed,
     render_category_page,
+    render_description_part,
     render_search_page,
     render_service_card,
     render_service_page,
@@ -142,7 +144,26 @@ async def service(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     currency = await context.deps.currencies.currency(context.user.id)
     back = keyboards.card_back(t, pressed.category, pressed.page, index.version)
-    screen = render_service_card(found, t, currency, back)
+    screen = render_service_card(found, t, currency, back, (pressed.category, pressed.page))
+    await ui.show(update, screen.text, screen.markup)
+
+
+async def description_part(update: Update, context: BotContext) -> None:
+    """📖 More: the next part of a long description, in place of the card (« Back returns)."""
+    loaded = await _pressed_with_index(update, context, ServiceMore)
+    if loaded is None:
+        return
+    pressed, index = loaded
+    t = context.t
+    found = index.get(pressed.service_id)
+    if found is None:
+        await ui.answer(update, service_gone(t))
+        return
+    screen = render_description_part(t, found, pressed)
+    if screen is None:
+        await ui.answer(update, button_expired(t))
+        return
+    await ui.answer(update)
     await ui.show(update, screen.text, screen.markup)
 
 
@@ -172,6 +193,7 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
         CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
         CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
+        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
     ]
