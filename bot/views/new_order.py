@@ -21,7 +21,6 @@ from bot.services.order_types import (
 from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
-from bot.views.catalog import fixed_package
 from bot.views.errors import (
     download_failed,
     input_error_message,
@@ -140,7 +139,6 @@ def render_preview(t: Translator, preview: Preview) -> str:
     """The confirmation text: what is ordered, what it costs, and what to watch out for."""
     lines = [
         *_preview_head(t, preview),
-        *([fixed_package(t)] if preview.plan.per_package else []),
         *_quantity_lines(t, preview.params),
         *_extra_lines(t, preview.params),
         _cost_line(t, preview),
