@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import keyboards
+from bot.callbacks import ServiceMore
 from bot.i18n import Translator
 from bot.services.catalog_index import CatalogIndex
 from bot.views.catalog import (
@@ -23,7 +24,6 @@ from bot.views.catalog import (
     service_gone,
     service_label,
 )
-from bot.callbacks import ServiceMore
 from bot.views.screen import Screen
 from bot.views.text import BUTTON_MAX, MAX_TEXT
 from tests.services._data import make_services, svc

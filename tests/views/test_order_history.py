@@ -15,7 +15,6 @@ from bot.services.tracking import (
     StatusLine,
 )
 from bot.storage.models import OrderFilter, SubmitState
-from bot.views.text import BUTTON_MAX
 from bot.views.order_history import (
     ENTRY_NAME_MAX,
     action_line,
@@ -29,6 +28,7 @@ from bot.views.order_history import (
     status_line,
     stored_status_line,
 )
+from bot.views.text import BUTTON_MAX
 
 from ._data import order
 
