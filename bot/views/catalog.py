@@ -190,15 +190,11 @@ def unorderable_note(t: Translator, service: Service) -> str | None:
     )
 
 
-def fixed_package(t: Translator) -> str:
-    return t._("Quantity: fixed package")
-
-
 def quantity_line(t: Translator, service: Service) -> str:
     """The quantity range; a package has none (the panel lists it as 1–1)."""
     plan = plan_for(service)
     if plan is not None and plan.per_package:
-        return fixed_package(t)
+        return t._("Quantity: fixed package")
     return t._("Quantity: {min}–{max}", min=t.number(service.min), max=t.number(service.max))
 
 
