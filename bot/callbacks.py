@@ -48,6 +48,7 @@ class Action(StrEnum):
     CATALOG_REFRESH = "cr"
     SEARCH_PAGE = "sp"
     ORDER_SERVICE = "os"
+    SERVICE_MORE = "km"
     # ordering dialog and previews
     DRIPFEED = "df"
     ORDER_SKIP = "sk"
@@ -230,6 +231,7 @@ class LastLink(QuestionButton, action=Action.LAST_LINK):
     order_id: int
 
 
+@dataclass(frozen=True)
 class FinishList(QuestionButton, action=Action.LIST_DONE):
     """✅ Done under a list question: the lines collected so far are the answer."""
 
@@ -309,6 +311,19 @@ class CatalogOption(CallbackData, action=Action.CATALOG_OPTION):
     option: str
     category: int
     version: str
+
+
+@dataclass(frozen=True)
+class ServiceMore(CallbackData, action=Action.SERVICE_MORE):
+    """📖 More of a long service description: `part` 1 is the first after the card's cut.
+
+    `category` and `page` are the card's own (`ServiceCard`), so its way back survives.
+    """
+
+    service_id: int
+    part: int
+    category: int
+    page: int
 
 
 # previews (batch: the draft's token)

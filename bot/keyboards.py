@@ -47,6 +47,7 @@ from bot.callbacks import (
     RequestAccess,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     SetLanguage,
     SetQuiet,
     SetZone,
@@ -279,9 +280,36 @@ def catalog_search(
 
 
 def service_card(
-    t: Translator, service_id: int, back: InlineKeyboardButton
+    t: Translator,
+    service_id: int,
+    back: InlineKeyboardButton,
+    *,
+    orderable: bool = True,
+    more: ServiceMore | None = None,
 ) -> InlineKeyboardMarkup:
-    return markup([[button(t._("🛒 Order"), OrderService(service_id))], [back]])
+    """🛒 Order (only for a type the bot can order) and 📖 More (a longer description)."""
+    order = [button(t._("🛒 Order"), OrderService(service_id))] if orderable else []
+    more_button = [button(t._("📖 More"), more)] if more is not None else []
+    return markup([[*order, *more_button], [back]])
+
+
+def service_description(
+    t: Translator,
+    pressed: ServiceMore,
+    parts: int,
+    *,
+    orderable: bool,
+) -> InlineKeyboardMarkup:
+    """Under part `pressed.part` of `parts` description parts after the card's: ‹ Prev, More ›,
+    and back to the card (🛒 Order too, for one who has read enough)."""
+    sid, category, page = pressed.service_id, pressed.category, pressed.page
+    nav = []
+    if pressed.part > 1:
+        nav.append(button(t._("‹ Prev"), ServiceMore(sid, pressed.part - 1, category, page)))
+    if pressed.part < parts:
+        nav.append(button(t._("📖 More"), ServiceMore(sid, pressed.part + 1, category, page)))
+    order = [button(t._("🛒 Order"), OrderService(sid))] if orderable else []
+    return markup([nav, [*order, button(t._("« Back"), ServiceCard(sid, category, page))]])
 
 
 def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:

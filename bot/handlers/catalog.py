@@ -19,6 +19,7 @@ from bot.callbacks import (
     RefreshCatalog,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     callback_of,
 )
 from bot.deps import BotContext
@@ -31,10 +32,12 @@ from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_view import CatalogView
 from bot.services.keys import NoKey
+from bot.services.order_types import plan_for
 from bot.views.catalog import (
     catalog_changed,
     refreshed,
     render_category_page,
+    render_description_part,
     render_search_page,
     render_service_card,
     render_service_page,
@@ -189,10 +192,33 @@ async def show_card(
     t = context.t
     currency = await context.deps.currencies.currency(context.user.id)
     back = keyboards.card_back(t, category, page, index.version)
-    screen = render_service_card(found, t, currency, back)
+    screen = render_service_card(found, t, currency, back, (category, page))
+    if plan_for(found) is None:
+        # A favourite is a quick way to order it: a type the bot cannot order gets no ☆.
+        await ui.show(update, screen.text, screen.markup)
+        return
     favourite = await context.deps.favourites.is_favourite(context.user.id, found.id)
     star = star_button(t, found.id, category, page, favourite=favourite)
     await ui.show(update, screen.text, before_last(screen.markup, [[star]]))
+
+
+async def description_part(update: Update, context: BotContext) -> None:
+    """📖 More: the next part of a long description, in place of the card (« Back returns)."""
+    loaded = await _pressed_with_index(update, context, ServiceMore)
+    if loaded is None:
+        return
+    pressed, index = loaded
+    t = context.t
+    found = index.get(pressed.service_id)
+    if found is None:
+        await ui.answer(update, service_gone(t))
+        return
+    screen = render_description_part(t, found, pressed)
+    if screen is None:
+        await ui.answer(update, button_expired(t))
+        return
+    await ui.answer(update)
+    await ui.show(update, screen.text, screen.markup)
 
 
 async def refresh(update: Update, context: BotContext) -> None:
@@ -221,6 +247,7 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
         CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
         CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
+        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
     ]

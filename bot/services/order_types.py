@@ -55,6 +55,7 @@ class OrderKind(StrEnum):
     MENTIONS_USER_FOLLOWERS = "mentions user followers"
     MENTIONS_MEDIA_LIKES = "mentions media likes"
     COMMENT_LIKES = "comment likes"
+    COMMENT_REPLIES = "comment replies"
     POLL = "poll"
     SUBSCRIPTIONS = "subscriptions"
     INVITES_FROM_GROUPS = "invites from groups"
@@ -135,6 +136,11 @@ class OrderPlan:
     def takes_link_and_quantity_only(self) -> bool:
         """Fits bulk ordering: nothing beyond link + quantity is needed."""
         return self.kind is OrderKind.DEFAULT
+
+    @property
+    def per_package(self) -> bool:
+        """A fixed package: one order is one package, whatever the panel lists as min–max."""
+        return self.kind in _PER_PACKAGE
 
     @property
     def dripfeed(self) -> bool:
@@ -396,6 +402,8 @@ _FIELDS: dict[OrderKind, tuple[FieldSpec, ...]] = {
     OrderKind.MENTIONS_USER_FOLLOWERS: (LINK, QUANTITY, FOLLOWERS_OF),
     OrderKind.MENTIONS_MEDIA_LIKES: (LINK, QUANTITY, MEDIA),
     OrderKind.COMMENT_LIKES: (LINK, QUANTITY, COMMENT_AUTHOR),
+    # The standard API: `username` (whose comment gets the replies) and one reply per line.
+    OrderKind.COMMENT_REPLIES: (LINK, COMMENT_AUTHOR, COMMENTS),
     OrderKind.POLL: (LINK, QUANTITY, ANSWER_NUMBER),
     OrderKind.SUBSCRIPTIONS: (SUB_USERNAME, SUB_MIN, SUB_MAX, POSTS, OLD_POSTS, DELAY, EXPIRY),
     OrderKind.INVITES_FROM_GROUPS: (LINK, QUANTITY, GROUPS),
@@ -404,6 +412,7 @@ _FIELDS: dict[OrderKind, tuple[FieldSpec, ...]] = {
 # Types whose quantity is the number of lines of a list field.
 _COUNTED_BY: dict[OrderKind, str] = {
     OrderKind.CUSTOM_COMMENTS: "comments",
+    OrderKind.COMMENT_REPLIES: "comments",
     OrderKind.MENTIONS_CUSTOM_LIST: "usernames",
 }
 

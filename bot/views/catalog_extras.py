@@ -15,6 +15,7 @@ from bot.views.screen import Screen
 from bot.views.text import esc
 
 # Search results name each service and its category in the text; a name is cut past this.
+FULL_NAME_MAX = 250
 NAME_MAX = 60
 
 
@@ -108,9 +109,11 @@ def with_view(
 
 
 def search_lines(t: Translator, services: Sequence[Service]) -> str:
-    """The page's results with their categories: "#12 Takipçi — 📂 Instagram"."""
+    """The page's results with their categories: "#12 Takipçi — 📂 Instagram". The buttons cut
+    long names to fit a phone, so the text has them in full (up to FULL_NAME_MAX)."""
     return "\n".join(
-        f"#{s.id} {esc(_cut(s.name, NAME_MAX))} — 📂 <i>{esc(s.category or t._('no category'))}</i>"
+        f"#{s.id} {esc(_cut(s.name, FULL_NAME_MAX))} — 📂 "
+        f"<i>{esc(s.category or t._('no category'))}</i>"
         for s in services
     )
 

@@ -22,7 +22,7 @@ from bot.storage.models import Order, OrderFilter, Refill, SubmitState
 from bot.storage.refills import is_pending
 from bot.views.reasons import reason_text
 from bot.views.screen import Screen
-from bot.views.text import esc
+from bot.views.text import cut, esc, fit_label
 
 STATUS_NAMES: dict[str, str] = {
     Status.PENDING.value: N_("Pending"),
@@ -49,8 +49,8 @@ REFILL_STATE_NAMES: dict[str, str] = {
     RefillState.PENDING.value: N_("⏳ pending"),
     RefillState.REJECTED.value: N_("❌ rejected"),
 }
-# A list button shows this much of the service name; phones cut long labels anyway.
-ENTRY_NAME_MAX = 28
+# The list's text names each order's service this fully (the buttons have room for less).
+ENTRY_NAME_MAX = 250
 # The card lists this many of an order's latest refills (and counts the earlier ones).
 CARD_REFILLS_SHOWN = 5
 
@@ -295,13 +295,31 @@ def cancel_question(t: Translator, order: Order) -> str:
 # --- the history list -------------------------------------------------------------------------
 
 
+def _ref(order: Order) -> str:
+    return f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
+
+
 def entry_label(t: Translator, order: Order) -> str:
-    ref = f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
-    name = order.service_name
-    if len(name) > ENTRY_NAME_MAX:
-        name = name[: ENTRY_NAME_MAX - 1] + "…"
+    """ "✅ #12345 · 1,000 · Instagram Takipçi": status icon, id and quantity first, the name
+    cut to fit a phone's button (the list's text has it whole, with the status in words)."""
     icon = STATUS_ICONS.get(order.status or "", "❔")
-    return f"{icon} {ref} · {name} · {status_label(t, order.status, order.raw_status)}"
+    head = f"{icon} {_ref(order)} · "
+    if order.quantity is not None:
+        head += f"{t.number(order.quantity)} · "
+    return fit_label(head, order.service_name)
+
+
+def entry_line(t: Translator, order: Order) -> str:
+    """The list's text line of one order: what its button shows, and the full name and status."""
+    icon = STATUS_ICONS.get(order.status or "", "❔")
+    parts = [
+        f"{icon} <b>{_ref(order)}</b>",
+        status_label(t, order.status, order.raw_status),
+    ]
+    if order.quantity is not None:
+        parts.append(t.number(order.quantity))
+    parts.append(esc(cut(order.service_name, ENTRY_NAME_MAX)))
+    return " · ".join(parts)
 
 
 def render_history(t: Translator, history: HistoryPage) -> Screen:
@@ -322,6 +340,7 @@ def render_history(t: Translator, history: HistoryPage) -> Screen:
             filter=names[history.filter],
             n=history.total,
         )
+        text += "\n\n" + "\n".join(entry_line(t, o) for o in history.orders)
     entries = [(entry_label(t, o), o.id) for o in history.orders]
     markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
     return Screen(text, markup)

@@ -61,6 +61,8 @@ REFILLABLE_STATUSES = frozenset({"Completed", "Partial"})
 _FINAL_REFILL = frozenset({"completed", "rejected"})
 # Parameters of `add` that are not type-specific; everything else lands in FakeOrder.params.
 _CORE_PARAMS = frozenset({"key", "action", "service", "link", "quantity", "runs", "interval"})
+# Types billed per line of `comments` (one comment or reply each), whatever `quantity` says.
+COUNTED_BY_COMMENTS = frozenset({"Custom Comments", "Comment Replies"})
 
 
 class _Rejected(Exception):
@@ -563,7 +565,10 @@ class FakePanel:
             return _Draft(service_id, link, 1, svc.rate, extra, None, None)
         if svc.type == "Subscriptions":
             return self._validate_subscription(svc, link, extra)
-        if svc.type == "Custom Comments":
+        if svc.type == "Comment Replies" and not str(extra.get("username") or "").strip():
+            # The standard API: the replies go under `username`'s comment on the post.
+            raise _Rejected("Username is required")
+        if svc.type in COUNTED_BY_COMMENTS:
             quantity = len(_lines(params.get("comments", "")))
         else:
             quantity = _to_int(params.get("quantity")) or 0

@@ -122,6 +122,25 @@ DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
     },
 )
 
+# Comment Replies (standard API v2: `link`, `username` whose comment gets the replies, and
+# `comments`, one reply per line, billed per line). Not in DEFAULT_SERVICES, whose counts the
+# tests rely on: `default_services() + [comment_replies()]` where a test needs it.
+COMMENT_REPLIES_SERVICE: dict[str, Any] = {
+    "service": 10,
+    "name": "Instagram Yorum Yanıtı",
+    "type": "Comment Replies",
+    "category": "Instagram",
+    "rate": "60.00",
+    "min": 2,
+    "max": 500,
+    "refill": False,
+    "cancel": False,
+}
+
+
+def comment_replies() -> dict[str, Any]:
+    return dict(COMMENT_REPLIES_SERVICE)
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogService:

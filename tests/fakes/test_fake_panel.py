@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.fakes.panel import DEMO_KEY, FakePanel, Fault, money, parse_args, serve
-from tests.fakes.panel_catalog import parse_service
+from tests.fakes.panel_catalog import comment_replies, default_services, parse_service
 
 KEY = "test-key-A"
 OTHER = "test-key-B"
@@ -298,6 +298,22 @@ async def test_custom_comments_quantity_is_the_number_of_lines(
     assert order.params["comments"] == comments
     too_few = await call(http, panel, action="add", service=3, link="l", comments="a\nb")
     assert too_few == {"error": "Quantity must be at least 5"}
+
+
+async def test_comment_replies_need_a_username_and_bill_per_reply(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    panel.set_services([*default_services(), comment_replies()])
+    base = {"action": "add", "service": 10, "link": "https://instagram.com/p/x"}
+    replies = "Teşekkürler!\n\nKatılıyorum\r\n👍\n"
+    assert await call(http, panel, **base, comments=replies) == {"error": "Username is required"}
+    answer = await call(http, panel, **base, username="ayse", comments=replies, quantity=999)
+    order = panel.orders[answer["order"]]
+    assert order.quantity == 3  # one per reply line; the sent quantity is ignored
+    assert order.charge == Decimal("0.18")  # 60.00 x 3 / 1000
+    assert order.params == {"username": "ayse", "comments": replies}
+    too_few = await call(http, panel, **base, username="ayse", comments="only one")
+    assert too_few == {"error": "Quantity must be at least 2"}
 
 
 async def test_subscriptions_use_username_and_store_their_params(

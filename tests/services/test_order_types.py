@@ -123,6 +123,21 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], Decimal | None]] = [
         Decimal("1.25"),
     ),
     (
+        "Comment Replies",
+        {
+            "link": "https://instagram.com/p/1",
+            "username": "@author",
+            "comments": "thanks!\n\n agreed ",
+        },
+        {
+            "link": "https://instagram.com/p/1",
+            "username": "author",
+            "comments": "thanks!\nagreed",
+            "quantity": 2,
+        },
+        Decimal("0.025"),
+    ),
+    (
         "Poll",
         {"link": "https://t.me/c/5", "quantity": "100", "answer_number": "3"},
         {"link": "https://t.me/c/5", "quantity": 100, "answer_number": 3},
@@ -163,7 +178,9 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], Decimal | None]] = [
 def test_every_type_dialog_params_and_cost(
     type_: str, answers: dict[str, str], params: dict[str, Any], cost: Decimal | None
 ) -> None:
-    service = svc(type=type_, rate="12.50", min=1 if "Custom" in type_ else 100)
+    service = svc(
+        type=type_, rate="12.50", min=1 if "Custom" in type_ or "Replies" in type_ else 100
+    )
     p = plan(service)
     assert [f.name for f in p.fields if f.name in answers] == list(answers)
     values = answer(p, answers)
@@ -186,7 +203,8 @@ def test_all_kinds_have_a_case() -> None:
         ("custom_comments", OrderKind.CUSTOM_COMMENTS),
         ("Custom-Comments  Package", OrderKind.CUSTOM_COMMENTS_PACKAGE),
         ("MENTİONS WİTH HASHTAGS", OrderKind.MENTIONS_WITH_HASHTAGS),
-        ("Comment Replies", None),
+        ("Comment Replies", OrderKind.COMMENT_REPLIES),
+        ("comment_replies", OrderKind.COMMENT_REPLIES),
         ("Weird", None),
     ],
 )
@@ -195,7 +213,7 @@ def test_order_kind_matching(text: str, kind: OrderKind | None) -> None:
 
 
 def test_unknown_type_has_no_plan_and_no_cost() -> None:
-    service = svc(type="Comment Replies")
+    service = svc(type="Comment Translations")
     assert plan_for(service) is None
     assert order_cost(service, {"quantity": 100}) is None
 

@@ -22,12 +22,14 @@ from bot.views.order_history import (
     cancel_question,
     card_text,
     entry_label,
+    entry_line,
     refresh_note,
     render_history,
     status_label,
     status_line,
     stored_status_line,
 )
+from bot.views.text import BUTTON_MAX
 
 from ._data import order
 
@@ -135,12 +137,32 @@ def test_card_lists_refills_and_the_pending_one(en: Translator) -> None:
     assert "Refills:" not in card_text(en, order())
 
 
-def test_entry_label_cuts_long_names(en: Translator) -> None:
-    assert entry_label(en, order()) == "⏳ #5001 · Instagram Takipçi · Pending"
+def test_entry_label_puts_status_id_and_quantity_first_and_fits_a_phone(
+    en: Translator, tr: Translator
+) -> None:
+    assert entry_label(en, order()) == "⏳ #5001 · 1,000 · Instagram Tak…"
+    assert entry_label(tr, order()) == "⏳ #5001 · 1.000 · Instagram Tak…"
     long = entry_label(
         en, order(service_name="n" * 50, panel_order_id=None, status=None, raw_status=None)
     )
-    assert long == "❔ #— · " + "n" * (ENTRY_NAME_MAX - 1) + "… · unknown"
+    assert long == "❔ #— · 1,000 · " + "n" * 16 + "…"
+    assert len(long) == BUTTON_MAX
+    package = entry_label(en, order(quantity=None, service_name="Paket\n 1000"))
+    assert package == "⏳ #5001 · Paket 1000"
+
+
+def test_entry_line_has_the_whole_name_and_the_status_in_words(
+    en: Translator, tr: Translator
+) -> None:
+    name = "Instagram Takipçi [Gerçek] <Garantili> " + "x" * 40
+    assert entry_line(en, order(service_name=name)) == (
+        "⏳ <b>#5001</b> · Pending · 1,000 · Instagram Takipçi [Gerçek] &lt;Garantili&gt; "
+        + "x" * 40
+    )
+    assert entry_line(tr, order(status="Completed")) == (
+        "✅ <b>#5001</b> · Tamamlandı · 1.000 · Instagram Takipçi"
+    )
+    assert len(entry_line(en, order(service_name="n" * 5000))) < ENTRY_NAME_MAX + 50
 
 
 def test_history_page(en: Translator, tr: Translator) -> None:
@@ -152,9 +174,11 @@ def test_history_page(en: Translator, tr: Translator) -> None:
     assert "(tümü)" in screen.text and "9" in screen.text
     first_buttons = [row[0].text for row in screen.markup.inline_keyboard[:2]]
     assert first_buttons == [
-        "⏳ #5001 · Instagram Takipçi · Beklemede",
-        "⏳ #5002 · Instagram Takipçi · Beklemede",
+        "⏳ #5001 · 1.000 · Instagram Tak…",
+        "⏳ #5002 · 1.000 · Instagram Tak…",
     ]
+    # The buttons' statuses are icons; the text has them in words, with the full names.
+    assert "⏳ <b>#5001</b> · Beklemede · 1.000 · Instagram Takipçi" in screen.text
 
 
 def test_refresh_note_and_cancel_question(en: Translator) -> None:
