@@ -582,8 +582,9 @@ def bulk_preview(
         if affordable < 1:
             return markup([cancel])
         label = t.ngettext(
-            "✅ Confirm only the first {n} order",
-            "✅ Confirm only the first {n} orders",
+            # ≤ 32 characters on a phone: the preview's text says why only these.
+            "✅ Confirm the first {n} order",
+            "✅ Confirm the first {n} orders",
             affordable,
         )
         return markup([[button(label, ConfirmBulkFirst(batch, affordable))], cancel])

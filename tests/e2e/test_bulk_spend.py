@@ -79,7 +79,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert "150 valid orders of 150 lines" in text
     assert "short by $182.50" in text
     assert "It covers only the first 4 orders (up to line 4): $5.00, balance after: $0.00" in text
-    assert labels(preview) == ["✅ Confirm only the first 4 orders", "✖️ Cancel"]
+    assert labels(preview) == ["✅ Confirm the first 4 orders", "✖️ Cancel"]
     rows = csv_rows(check)
     assert [r["within balance"] for r in rows] == ["yes"] * 4 + ["no"] * 146
     assert bot.panel.count("add_bulk") == 0
@@ -88,7 +88,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert batch is not None and batch.action is Action.BULK_CONFIRM_FIRST
     assert batch.num(1) == 4
 
-    await u.press("Confirm only the first 4", message=preview)
+    await u.press("Confirm the first 4", message=preview)
     result, document = await result_and_file(u)
     body = text_of(result)
     # Exactly the first four went to the panel, in one request, and were charged.
