@@ -36,6 +36,7 @@ from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
+from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
@@ -177,8 +178,12 @@ async def open_deps(
             max_catalog_bytes=settings.panel_max_catalog_bytes,
             observer=observer,
             gate=gate,
+            allow_private=settings.allow_private_panels,
         )
-        keys = KeyService(storage.keys, panels, secrets)
+        keys = KeyService(
+            storage.keys, panels, secrets, default_label=settings.panel_display_name("")
+        )
+        await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
         # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
@@ -214,6 +219,9 @@ async def open_deps(
             previews=previews,
             replies=ReplyQueue(storage.outbox),
             stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
+            accounts=AccountsService(
+                keys, settings.panel_presets, allow_custom=settings.allow_custom_panels
+            ),
         )
     except BaseException:
         await storage.close()

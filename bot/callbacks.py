@@ -69,6 +69,16 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # several panels (/panels)
+    PANELS = "pl"
+    PANEL_CARD = "pc"
+    PANEL_ADD = "pa"
+    PANEL_ADD_PRESET = "pp"
+    PANEL_ADD_URL = "pu"
+    PANEL_DEFAULT = "pd"
+    PANEL_RENAME = "pn"
+    PANEL_REMOVE = "pr"
+    PANEL_REMOVE_YES = "py"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -334,6 +344,60 @@ class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
 @dataclass(frozen=True)
 class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
+
+
+# several panels
+
+
+@dataclass(frozen=True)
+class PanelsList(CallbackData, action=Action.PANELS):
+    """/panels: the linked panels."""
+
+
+@dataclass(frozen=True)
+class PanelCardOf(CallbackData, action=Action.PANEL_CARD):
+    """One linked panel (by its slot) with Make default, Rename and Remove."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelAdd(CallbackData, action=Action.PANEL_ADD):
+    """➕ Add a panel: the operator's panels to pick from (and "Other URL" when allowed)."""
+
+
+@dataclass(frozen=True)
+class PanelAddPreset(CallbackData, action=Action.PANEL_ADD_PRESET):
+    """Link the operator's panel number `index` (PANELS order): asks for its key."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class PanelAddUrl(CallbackData, action=Action.PANEL_ADD_URL):
+    """Link a panel by its URL (ALLOW_CUSTOM_PANELS): asks for the URL, then the key."""
+
+
+@dataclass(frozen=True)
+class PanelMakeDefault(CallbackData, action=Action.PANEL_DEFAULT):
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRename(CallbackData, action=Action.PANEL_RENAME):
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRemove(CallbackData, action=Action.PANEL_REMOVE):
+    """🗑 Remove: asks first."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
+    slot: int
 
 
 def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
+from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
@@ -48,6 +49,7 @@ class Deps:
     previews: Previews
     replies: ReplyQueue
     stats: StatsService
+    accounts: AccountsService
 
     async def aclose(self) -> None:
         await self.http.aclose()

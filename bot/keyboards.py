@@ -29,6 +29,7 @@ from bot.callbacks import (
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelsList,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -93,6 +94,7 @@ def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> Inlin
     return markup(
         [
             key_row,
+            [button(t._("🔗 Panels"), PanelsList())],
             [button(t._("🌐 Language"), Menu("language"))],
             [button(notify, ToggleNotifications())],
             back_to_menu(t),

@@ -136,8 +136,35 @@ class OrderDialog(DialogState):
         return cls(ident, service, dict(values), list(skipped), question, dripfeed)
 
 
+@dataclass
+class PanelDialog(DialogState):
+    """/panels: adding a panel (`url` for a custom one, then the key: never kept here) or
+    renaming one (`slot`). `step` is the open question: "url", "key" or "name"."""
+
+    flow: ClassVar[str] = "panel"
+    step: str = "key"
+    preset: int | None = None
+    url: str | None = None
+    slot: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(step=self.step, preset=self.preset, url=self.url, slot=self.slot)
+        return data
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        step, preset, url, slot = (data.get(k) for k in ("step", "preset", "url", "slot"))
+        if step not in ("url", "key", "name") or not isinstance(url, str | None):
+            return None
+        for number in (preset, slot):
+            if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+                return None
+        return cls(ident, step, preset, url, slot)
+
+
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
-    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog)}
+    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog, PanelDialog)}
 )
 
 D = TypeVar("D", bound=DialogState)

@@ -20,7 +20,7 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start, stats
+from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, panels, start, stats
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -42,6 +42,7 @@ def register(
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
     parts.append(new_order.dialog_part())
+    parts.append(panels.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -60,6 +61,7 @@ def register(
     ]
     main += admin.handlers(admin_ids)
     main += keys.handlers()
+    main += panels.handlers()
     main += catalog.handlers()
     main += new_order.handlers()
     main += order_history.handlers()

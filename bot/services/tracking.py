@@ -1,8 +1,9 @@
 """Following orders after they are placed: status, history, refills, cancels, export.
 
 Every panel call uses the asking user's own key, so another account's order ids simply come
-back as "not found". Ids the bot never stored (orders placed on the panel's website) are looked
-up on the panel too; only orders stored for this user get their fresh status saved.
+back as "not found". With several panels an order goes to the panel it was placed on (its
+`panel_slot`); an id the bot never stored (an order placed on the panel's website) is looked up
+on the user's default panel; only orders stored for this user get their fresh status saved.
 
 Refill and cancel eligibility is decided here before any write reaches the panel: the stored
 status (kept fresh by the poller and the card's Refresh button) and the service's refill/cancel
@@ -34,7 +35,7 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
@@ -223,9 +224,11 @@ class TrackingService:
         return HistoryPage(orders, filter, page, pages, total)
 
     async def capabilities(self, user_id: int, order: Order) -> Capabilities:
-        """The order's service flags from the user's (cached) catalog."""
+        """The order's service flags from the (cached) catalog of the order's panel."""
         try:
-            catalog = await self._catalog.get(user_id)
+            catalog = await self._catalog.get(user_id, slot=order.panel_slot)
+        except NoKey:
+            return Capabilities(None, None)
         except PanelError:
             return Capabilities(None, None)
         service = catalog.get(order.service_id)
@@ -247,50 +250,100 @@ class TrackingService:
 
     # --- status -----------------------------------------------------------------------------
 
-    async def statuses(self, user_id: int, panel_ids: Sequence[int]) -> list[StatusLine]:
-        """Fresh statuses in input order (the client chunks by 100); raises NoKey/PanelError."""
-        client = await self._keys.client(user_id)
-        answers = await client.statuses(panel_ids)
-        saved = await self._save(user_id, answers)
+    async def route(self, user_id: int, panel_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Typed panel ids grouped by the panel account to ask (input order kept within a
+        group): a stored order's own panel, else the default one. Raises NoKey."""
+        default = await self._keys.account(user_id)
+        if default is None:
+            raise NoKey
+        slot_of: dict[int, int] = {}
+        for order in await self._orders.by_panel_ids(user_id, panel_ids):
+            if order.panel_order_id is not None:
+                # The same id on two panels: the default panel wins, else the lowest slot.
+                known = slot_of.get(order.panel_order_id)
+                if known is None or order.panel_slot == default.slot:
+                    slot_of[order.panel_order_id] = order.panel_slot
+        groups: dict[int, list[int]] = {}
+        for pid in _unique(panel_ids):
+            groups.setdefault(slot_of.get(pid, default.slot), []).append(pid)
+        return groups
+
+    async def statuses(
+        self, user_id: int, panel_ids: Sequence[int], *, slot: int | None = None
+    ) -> list[StatusLine]:
+        """Fresh statuses in input order (the client chunks by 100), each id asked of its
+        own panel (of `slot` when given); raises NoKey/PanelError."""
+        groups = (
+            {slot: list(panel_ids)} if slot is not None else await self.route(user_id, panel_ids)
+        )
+        answers: dict[int, OrderStatus | PanelRejected] = {}
+        saved: dict[int, Order] = {}
+        for group_slot, ids in groups.items():
+            client = await self._keys.client(user_id, group_slot)
+            group_answers = await client.statuses(ids)
+            answers.update(group_answers)
+            saved.update(await self._save(user_id, group_answers, group_slot))
         return [
             StatusLine(pid, _status_or_none(answers.get(pid)), saved.get(pid)) for pid in panel_ids
         ]
 
     async def open_orders(self, user_id: int) -> OpenOrders:
-        """The user's open orders, refreshed in one multi-status call when the panel answers."""
+        """The user's open orders, refreshed with one multi-status call per panel when the
+        panels answer."""
         orders = await self._all(user_id, OrderFilter.OPEN)
-        panel_ids = [o.panel_order_id for o in orders if o.panel_order_id is not None]
-        if not panel_ids:
+        by_slot: dict[int, list[int]] = {}
+        for o in orders:
+            if o.panel_order_id is not None:
+                by_slot.setdefault(o.panel_slot, []).append(o.panel_order_id)
+        if not by_slot:
             return OpenOrders(orders, stale=False)
-        client = await self._keys.client(user_id)
-        try:
-            answers = await client.statuses(panel_ids)
-        except InvalidApiKey:
-            raise
-        except PanelError:
-            return OpenOrders(orders, stale=True)
-        saved = await self._save(user_id, answers)
-        return OpenOrders([saved.get(o.panel_order_id or 0, o) for o in orders], stale=False)
+        fresh: dict[tuple[int, int], Order] = {}
+        stale = False
+        for slot, panel_ids in by_slot.items():
+            try:
+                client = await self._keys.client(user_id, slot)
+                answers = await client.statuses(panel_ids)
+            except NoKey:
+                if slot == (await self._default_slot(user_id)):
+                    raise
+                stale = True  # a removed panel: its stored statuses are all there is
+                continue
+            except InvalidApiKey:
+                raise
+            except PanelError:
+                stale = True
+                continue
+            for pid, order in (await self._save(user_id, answers, slot)).items():
+                fresh[(slot, pid)] = order
+        return OpenOrders(
+            [fresh.get((o.panel_slot, o.panel_order_id or 0), o) for o in orders], stale=stale
+        )
+
+    async def _default_slot(self, user_id: int) -> int | None:
+        account = await self._keys.account(user_id)
+        return None if account is None else account.slot
 
     async def refresh(self, user_id: int, order: Order) -> StatusLine | None:
-        """Fresh status of one stored order (None when it has no panel id to ask about)."""
+        """Fresh status of one stored order from its own panel (None when it has no panel
+        id to ask about)."""
         if order.panel_order_id is None:
             return None
-        lines = await self.statuses(user_id, [order.panel_order_id])
+        lines = await self.statuses(user_id, [order.panel_order_id], slot=order.panel_slot)
         return lines[0]
 
     async def _all(self, user_id: int, filter: OrderFilter) -> list[Order]:
         return await self._orders.list_for_user(user_id, filter=filter, limit=-1)
 
     async def _save(
-        self, user_id: int, answers: dict[int, OrderStatus | PanelRejected]
+        self, user_id: int, answers: dict[int, OrderStatus | PanelRejected], slot: int
     ) -> dict[int, Order]:
-        """Store fresh statuses of this user's own orders; returns the updated rows by panel id."""
+        """Store fresh statuses of this user's own orders on panel account `slot`; returns the
+        updated rows by panel id."""
         updates: list[StatusUpdate] = []
         for pid, answer in answers.items():
             if not isinstance(answer, OrderStatus):
                 continue
-            order = await self._orders.get_by_panel_id(user_id, pid)
+            order = await self._orders.get_by_panel_id(user_id, pid, slot)
             if order is not None:
                 updates.append(StatusUpdate.from_panel(order.id, answer))
         if not updates:
@@ -308,10 +361,21 @@ class TrackingService:
     async def refill(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility first, then one refill request (multi form for several ids).
 
-        Every answer of the panel (accepted or rejected) is stored in `refills`.
+        Every answer of the panel (accepted or rejected) is stored in `refills`. Each id goes
+        to its own order's panel.
         """
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.REFILL)
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            results.update(await self._refill_on(user_id, slot, ids))
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def _refill_on(
+        self, user_id: int, slot: int, panel_ids: Sequence[int]
+    ) -> dict[int, ActionResult]:
+        client = await self._keys.client(user_id, slot)
+        results, targets = await self._eligible(
+            user_id, client, panel_ids, OrderAction.REFILL, slot
+        )
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -344,6 +408,7 @@ class TrackingService:
                         RefillState.PENDING.value,
                         local_id,
                         raw_status=answer.raw_status or None,
+                        panel_slot=slot,
                     )
                 elif result.outcome is RequestOutcome.REJECTED:
                     await self._refills.add(
@@ -353,9 +418,10 @@ class TrackingService:
                         RefillState.REJECTED.value,
                         local_id,
                         raw_status=answer.raw_status or answer.error,
+                        panel_slot=slot,
                     )
                 results[answer.order_id] = result
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+        return results
 
     async def refill_statuses(
         self, user_id: int, refill_ids: Sequence[int]
@@ -376,16 +442,30 @@ class TrackingService:
 
     async def check_cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
-        for target in targets:
-            results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            client = await self._keys.client(user_id, slot)
+            refused, targets = await self._eligible(user_id, client, ids, OrderAction.CANCEL, slot)
+            results.update(refused)
+            for target in targets:
+                results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
-        """Eligibility, then one `cancel` call; never retried (a lost answer is "unknown")."""
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
+        """Eligibility, then one `cancel` call per panel; never retried (a lost answer is
+        "unknown"), never sent to another panel than the order's."""
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            results.update(await self._cancel_on(user_id, slot, ids))
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def _cancel_on(
+        self, user_id: int, slot: int, panel_ids: Sequence[int]
+    ) -> dict[int, ActionResult]:
+        client = await self._keys.client(user_id, slot)
+        results, targets = await self._eligible(
+            user_id, client, panel_ids, OrderAction.CANCEL, slot
+        )
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -400,22 +480,30 @@ class TrackingService:
                 results[answer.order_id] = _cancel_outcome(answer)
             accepted = [a.order_id for a in answers if a.ok]
             if accepted:
-                await self._refresh_quietly(user_id, client, accepted)
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+                await self._refresh_quietly(user_id, client, accepted, slot)
+        return results
 
-    async def _refresh_quietly(self, user_id: int, client: PanelClient, ids: list[int]) -> None:
+    async def _refresh_quietly(
+        self, user_id: int, client: PanelClient, ids: list[int], slot: int
+    ) -> None:
         # So the card stops offering Cancel at once; the poller would catch up anyway.
         with contextlib.suppress(PanelError):
-            await self._save(user_id, await client.statuses(ids))
+            await self._save(user_id, await client.statuses(ids), slot)
 
     # --- eligibility ------------------------------------------------------------------------
 
     async def _eligible(
-        self, user_id: int, client: PanelClient, panel_ids: Sequence[int], action: OrderAction
+        self,
+        user_id: int,
+        client: PanelClient,
+        panel_ids: Sequence[int],
+        action: OrderAction,
+        slot: int,
     ) -> tuple[dict[int, ActionResult], list[_Target]]:
-        """Refusals by panel id, and the orders worth sending to the panel, in input order."""
+        """Refusals by panel id, and the orders worth sending to the panel (of panel account
+        `slot`), in input order."""
         ids = _unique(panel_ids)
-        stored = {pid: await self._orders.get_by_panel_id(user_id, pid) for pid in ids}
+        stored = {pid: await self._orders.get_by_panel_id(user_id, pid, slot) for pid in ids}
         outside = [pid for pid in ids if stored[pid] is None]
         # Orders placed outside the bot: only the panel knows whether they exist and how far
         # along they are (one read, chunked by the client).

@@ -104,6 +104,7 @@ class Order:
     updated_at: float
     polled_at: float | None
     started_notified: bool
+    panel_slot: int = 1  # the user's panel account (bot/storage/keys.py) it belongs to
 
     @property
     def is_terminal(self) -> bool:
@@ -203,6 +204,7 @@ class Refill:
     updated_at: float
     polled_at: float | None
     last_notified_status: str | None
+    panel_slot: int = 1  # the panel account the refill was asked of
 
 
 class OutboxKind(StrEnum):

@@ -82,6 +82,7 @@ def _order(row: sqlite3.Row) -> Order:
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
         started_notified=bool(row["started_notified"]),
+        panel_slot=int(row["panel_slot"]),
     )
 
 
@@ -112,13 +113,15 @@ class OrdersRepo:
         key_version: int | None = None,
         ttl: float = DEFAULT_DRAFT_TTL,
         rate: Decimal | None = None,
+        panel_slot: int = 1,
     ) -> list[Order]:
         """Insert all drafts and their `drafts` row in one transaction.
 
         Tokens are `batch` (one row) or `batch:i`. `kind` defaults to single for one row
         without a line number; `key_version` to the user's current one (callers that priced
         the preview pass the version they read before pricing); the draft expires `ttl`
-        seconds from now; `rate` is the single order's rate as shown.
+        seconds from now; `rate` is the single order's rate as shown; `panel_slot` the panel
+        account it was priced on (and the only one its Confirm may place it on).
         """
         if not drafts:
             raise ValueError("no drafts")
@@ -133,8 +136,8 @@ class OrdersRepo:
             await tx.execute(
                 """
                 INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
-                    expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    expires_at, panel_slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     batch,
@@ -145,9 +148,10 @@ class OrdersRepo:
                     _money(rate),
                     now,
                     now + ttl,
+                    panel_slot,
                 ),
             )
-            await _insert_draft_rows(tx, user_id, batch, drafts, now)
+            await _insert_draft_rows(tx, user_id, batch, drafts, now, panel_slot)
             rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
         return [_order(r) for r in rows]
 
@@ -158,13 +162,15 @@ class OrdersRepo:
         *,
         kind: DraftKind | None = None,
         key_version: int | None = None,
+        panel_slot: int | None = None,
     ) -> ClaimResult:
         """Move the batch's drafts to `submitting`; `won` is True for exactly one caller.
 
         The one conditional UPDATE also holds the preview's promise: its `drafts` row must be
         open, unexpired, made for the user's current key and, when given, of `kind` (the
         Confirm button the tap came from) and `key_version` (the key the caller is about to
-        use). Otherwise no row is touched. Services always pass both.
+        use) and `panel_slot` (the panel account it is about to send to). Otherwise no row is
+        touched. Services always pass all three.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
@@ -179,6 +185,7 @@ class OrdersRepo:
                       AND d.expires_at > :now AND d.key_version = u.key_version
                       AND (:kind IS NULL OR d.kind = :kind)
                       AND (:version IS NULL OR d.key_version = :version)
+                      AND (:slot IS NULL OR d.panel_slot = :slot)
                   )
                 """,
                 {
@@ -187,6 +194,7 @@ class OrdersRepo:
                     "user": user_id,
                     "kind": None if kind is None else DraftKind(kind).value,
                     "version": key_version,
+                    "slot": panel_slot,
                 },
             )
             if changed:
@@ -337,12 +345,30 @@ class OrdersRepo:
         )
         return [_order(r) for r in rows]
 
-    async def get_by_panel_id(self, user_id: int, panel_order_id: int) -> Order | None:
+    async def get_by_panel_id(
+        self, user_id: int, panel_order_id: int, panel_slot: int | None = None
+    ) -> Order | None:
+        """The order with this panel id (on `panel_slot`; without one, the user's order on
+        the lowest-numbered panel that has this id)."""
         row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ?",
-            (user_id, panel_order_id),
+            "SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ? "
+            "AND (? IS NULL OR panel_slot = ?) ORDER BY panel_slot LIMIT 1",
+            (user_id, panel_order_id, panel_slot, panel_slot),
         )
         return None if row is None else _order(row)
+
+    async def by_panel_ids(self, user_id: int, panel_order_ids: Iterable[int]) -> list[Order]:
+        """Every order of the user with one of these panel ids, on any of their panels."""
+        ids = sorted(set(panel_order_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders WHERE user_id = ? AND panel_order_id IN ({marks}) "
+            "ORDER BY panel_slot, id",
+            (user_id, *ids),
+        )
+        return [_order(r) for r in rows]
 
     async def list_for_user(
         self,
@@ -351,19 +377,29 @@ class OrdersRepo:
         filter: OrderFilter = OrderFilter.ALL,
         offset: int = 0,
         limit: int = 10,
+        panel_slot: int | None = None,
     ) -> list[Order]:
-        """Placed/unknown orders, newest first (drafts and failed submits are not orders)."""
+        """Placed/unknown orders, newest first (drafts and failed submits are not orders);
+        only those of one panel account with `panel_slot`."""
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
+            "AND (? IS NULL OR panel_slot = ?) "
             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
+            (user_id, panel_slot, panel_slot, limit, offset),
         )
         return [_order(r) for r in rows]
 
-    async def count_for_user(self, user_id: int, *, filter: OrderFilter = OrderFilter.ALL) -> int:
+    async def count_for_user(
+        self,
+        user_id: int,
+        *,
+        filter: OrderFilter = OrderFilter.ALL,
+        panel_slot: int | None = None,
+    ) -> int:
         row = await self._db.fetchone(
-            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}",
-            (user_id,),
+            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
+            "AND (? IS NULL OR panel_slot = ?)",
+            (user_id, panel_slot, panel_slot),
         )
         return int(row[0]) if row else 0
 
@@ -385,19 +421,24 @@ class OrdersRepo:
         return [_order(r) for r in rows]
 
     async def find_open_duplicate(
-        self, user_id: int, service_id: int, link: str | None
+        self, user_id: int, service_id: int, link: str | None, panel_slot: int | None = None
     ) -> Order | None:
-        """Newest non-terminal order for the same service and link, including one in flight."""
+        """Newest non-terminal order for the same service and link, including one in flight
+        (on `panel_slot` only when given: service ids are per panel)."""
         row = await self._db.fetchone(
             "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
             f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
+            "AND (? IS NULL OR panel_slot = ?) "
             "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link),
+            (user_id, service_id, link, panel_slot, panel_slot),
         )
         return None if row is None else _order(row)
 
     async def find_open_duplicates(
-        self, user_id: int, pairs: Iterable[tuple[int, str | None]]
+        self,
+        user_id: int,
+        pairs: Iterable[tuple[int, str | None]],
+        panel_slot: int | None = None,
     ) -> dict[tuple[int, str | None], Order]:
         """`find_open_duplicate` for many (service, link) pairs at once: newest order per pair."""
         wanted = set(pairs)
@@ -408,8 +449,9 @@ class OrdersRepo:
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND service_id IN ({marks}) "
             f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
+            "AND (? IS NULL OR panel_slot = ?) "
             "ORDER BY created_at, id",
-            (user_id, *services),
+            (user_id, *services, panel_slot, panel_slot),
         )
         found: dict[tuple[int, str | None], Order] = {}
         for row in rows:
@@ -566,8 +608,8 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
         return "rejected"
     if entry.state is SubmitState.PLACED:
         holder = await tx.fetchone(
-            "SELECT token FROM orders WHERE user_id = ? AND panel_order_id = ?",
-            (entry.user_id, entry.panel_order_id),
+            "SELECT token FROM orders WHERE user_id = ? AND panel_slot = ? AND panel_order_id = ?",
+            (entry.user_id, entry.panel_slot, entry.panel_order_id),
         )
         if holder is not None:
             if holder["token"] == entry.token:
@@ -618,8 +660,8 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
         """
         INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
             service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
-            status, submit_state, error, created_at, submitted_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            status, submit_state, error, created_at, submitted_at, updated_at, panel_slot)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             entry.user_id,
@@ -643,13 +685,19 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
             entry.created_at,
             entry.submitted_at,
             now,
+            entry.panel_slot,
         ),
     )
     return "inserted"
 
 
 async def _insert_draft_rows(
-    tx: Transaction, user_id: int, batch: str, drafts: Sequence[OrderDraft], now: float
+    tx: Transaction,
+    user_id: int,
+    batch: str,
+    drafts: Sequence[OrderDraft],
+    now: float,
+    panel_slot: int = 1,
 ) -> None:
     """The `orders` rows of `create_drafts`, inside its transaction: token `batch` for a single
     row, `batch:i` otherwise."""
@@ -659,8 +707,8 @@ async def _insert_draft_rows(
             """
             INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
                 service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
+                submit_state, created_at, updated_at, panel_slot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
             """,
             (
                 user_id,
@@ -679,6 +727,7 @@ async def _insert_draft_rows(
                 d.currency,
                 now,
                 now,
+                panel_slot,
             ),
         )
 

@@ -29,6 +29,7 @@ def _refill(row: sqlite3.Row) -> Refill:
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
         last_notified_status=row["last_notified_status"],
+        panel_slot=int(row["panel_slot"]),
     )
 
 
@@ -48,6 +49,7 @@ class RefillsRepo:
         order_id: int | None = None,
         *,
         raw_status: str | None = None,
+        panel_slot: int = 1,
     ) -> Refill:
         """Record a refill request; `status` is a `RefillState` value (or the panel's word)."""
         now = self._clock()
@@ -55,10 +57,20 @@ class RefillsRepo:
             pk = await tx.insert(
                 """
                 INSERT INTO refills (user_id, panel_order_id, order_id, refill_id, status,
-                    raw_status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    raw_status, created_at, updated_at, panel_slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                (user_id, panel_order_id, order_id, refill_id, str(status), raw_status, now, now),
+                (
+                    user_id,
+                    panel_order_id,
+                    order_id,
+                    refill_id,
+                    str(status),
+                    raw_status,
+                    now,
+                    now,
+                    panel_slot,
+                ),
             )
             row = await tx.fetchone("SELECT * FROM refills WHERE id = ?", (pk,))
         assert row is not None
@@ -98,10 +110,13 @@ class RefillsRepo:
         )
         return changed > 0
 
-    async def for_order(self, user_id: int, panel_order_id: int) -> list[Refill]:
-        """Refills of one panel order, oldest first."""
+    async def for_order(
+        self, user_id: int, panel_order_id: int, panel_slot: int | None = None
+    ) -> list[Refill]:
+        """Refills of one panel order (on `panel_slot` when given), oldest first."""
         rows = await self._db.fetchall(
-            "SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ? ORDER BY id",
-            (user_id, panel_order_id),
+            "SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ? "
+            "AND (? IS NULL OR panel_slot = ?) ORDER BY id",
+            (user_id, panel_order_id, panel_slot, panel_slot),
         )
         return [_refill(r) for r in rows]

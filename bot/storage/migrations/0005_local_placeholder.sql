@@ -1,0 +1,1 @@
+-- LOCAL PLACEHOLDER (panels branch only): another helper owns migration 0005; drop this file on merge

@@ -1,0 +1,1 @@
+-- LOCAL PLACEHOLDER (panels branch only): another helper owns migration 0006; drop this file on merge

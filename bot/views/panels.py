@@ -1,0 +1,155 @@
+"""/panels and /balance with several panels: the list, a panel's card, the questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bot.i18n import Translator
+from bot.panel import Balance
+from bot.services.accounts import PanelLine
+from bot.storage.keys import PanelAccount
+from bot.views.errors import panel_error_text
+from bot.views.text import esc
+
+
+def _name(account: PanelAccount) -> str:
+    star = "★ " if account.is_default else ""
+    return f"{star}<b>{esc(account.label)}</b>"
+
+
+def _line(t: Translator, line: PanelLine) -> str:
+    if line.balance is not None:
+        amount = t.money(line.balance.amount, line.balance.currency)
+        return f"{_name(line.account)}: {amount}"
+    return t._("{panel}: not answering", panel=_name(line.account))
+
+
+def totals_lines(t: Translator, sums: dict[str, Decimal]) -> list[str]:
+    """One total per currency: amounts in different currencies are never added together."""
+    return [
+        t._(
+            "Total in {currency}: <b>{amount}</b>",
+            currency=esc(currency or "?"),
+            amount=t.money(amount, currency or None),
+        )
+        for currency, amount in sums.items()
+    ]
+
+
+def panels_text(t: Translator, lines: Sequence[PanelLine], sums: dict[str, Decimal]) -> str:
+    if not lines:
+        return t._("You have not linked a panel yet. Add one below, or send /setkey.")
+    head = t._("🔗 <b>Your panels</b> (★ is the default: /order, /services and /bulk use it)")
+    body = [_line(t, line) for line in lines]
+    tail = totals_lines(t, sums) if len(lines) > 1 else []
+    return "\n".join([head, "", *body, *(["", *tail] if tail else [])])
+
+
+def balances_text(t: Translator, lines: Sequence[PanelLine], sums: dict[str, Decimal]) -> str:
+    """/balance with several panels: one line each, then a total per currency."""
+    head = t._("💰 <b>Balances</b>")
+    body = [_line(t, line) for line in lines]
+    return "\n".join([head, "", *body, "", *totals_lines(t, sums)])
+
+
+def panel_card(t: Translator, line: PanelLine, *, orders: int) -> str:
+    account = line.account
+    parts = [_name(account), f"<code>{esc(account.url)}</code>"]
+    if line.balance is not None:
+        parts.append(
+            t._("Balance: {balance}", balance=t.money(line.balance.amount, line.balance.currency))
+        )
+    elif line.error is not None:
+        parts.append(panel_error_text(t, line.error))
+    if account.is_default:
+        parts.append(t._("This is your default panel."))
+    parts.append(t._("Orders placed on it: {count}", count=orders))
+    return "\n".join(parts)
+
+
+def pick_panel_text(t: Translator, *, any_left: bool, custom: bool) -> str:
+    if any_left:
+        return t._("Which panel do you want to add?")
+    if custom:
+        return t._("You linked every panel offered here. You can add another one by its URL.")
+    return t._("You linked every panel offered here.")
+
+
+def url_question(t: Translator, notice: str | None = None) -> str:
+    text = t._(
+        "Send the panel's API URL, for example <code>https://panel.example/api/v2</code>.\n"
+        "Only https addresses on the public internet are accepted."
+    )
+    return text if notice is None else notice + "\n\n" + text
+
+
+def url_refused(t: Translator, reason: str) -> str:
+    return t._("This address cannot be used: {reason}", reason=esc(reason))
+
+
+def panel_key_question(t: Translator, name: str) -> str:
+    return t._(
+        "Send me your API key for <b>{panel}</b>.\n"
+        "I delete your message right away and store the key encrypted.",
+        panel=esc(name),
+    )
+
+
+def panel_added(t: Translator, account: PanelAccount, balance: Balance) -> str:
+    return t._(
+        "✅ <b>{panel}</b> linked. Balance: {balance}",
+        panel=esc(account.label),
+        balance=t.money(balance.amount, balance.currency),
+    )
+
+
+def panel_key_refused(t: Translator) -> str:
+    return t._("This panel did not accept the key. Check it and send it again, or /cancel.")
+
+
+def rename_question(t: Translator, current: str, notice: str | None = None) -> str:
+    text = t._(
+        "Send a new name for <b>{panel}</b> (up to 24 characters, without | ; , =).",
+        panel=esc(current),
+    )
+    return text if notice is None else notice + "\n\n" + text
+
+
+def bad_name(t: Translator) -> str:
+    return t._("That name cannot be used: up to 24 characters, without | ; , = or tabs.")
+
+
+def name_taken(t: Translator) -> str:
+    return t._("You already have a panel with this name.")
+
+
+def renamed(t: Translator, name: str) -> str:
+    return t._("✅ Renamed to <b>{panel}</b>.", panel=esc(name))
+
+
+def made_default(t: Translator, name: str) -> str:
+    return t._("★ <b>{panel}</b> is now your default panel.", panel=esc(name))
+
+
+def remove_question(t: Translator, name: str, open_orders: int) -> str:
+    text = t._(
+        "Remove <b>{panel}</b>? Its key is deleted; its orders stay in your history.",
+        panel=esc(name),
+    )
+    if open_orders:
+        text += "\n" + t.ngettext(
+            "{count} order on it is still open: it will no longer be tracked here.",
+            "{count} orders on it are still open: they will no longer be tracked here.",
+            open_orders,
+            count=open_orders,
+        )
+    return text
+
+
+def removed(t: Translator, name: str) -> str:
+    return t._("<b>{panel}</b> was removed.", panel=esc(name))
+
+
+def panel_gone(t: Translator) -> str:
+    return t._("This panel is no longer linked.")

@@ -1,0 +1,197 @@
+"""Several panels per user (issue 14) end to end: two fake panels on their own ports, with
+their own catalogs, currencies and order id ranges."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.panel import FakePanel
+from tests.fakes.panel_catalog import default_services
+from tests.fakes.telegram import FakeUser
+from tests.harness import Harness, running_bot
+
+KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
+KEY_B = "pk_beta_00112233445566778899aabbccddeeff00"
+# Beta's catalog: other ids, the same kinds of service at other prices.
+BETA_FIRST_ORDER = 900_001
+
+
+def beta_services() -> list[dict[str, object]]:
+    services = []
+    for s in default_services()[:4]:
+        services.append(dict(s, service=int(str(s["service"])) + 500, rate="9.00"))
+    return services
+
+
+@pytest.fixture
+async def beta() -> AsyncIterator[FakePanel]:
+    async with FakePanel(beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta"."""
+    async with running_bot(
+        tmp_path, panels=f"Beta={beta.url}", allow_custom_panels=True, allow_private_panels=True
+    ) as harness:
+        yield harness
+
+
+async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
+    """Through /panels → ➕ Add a panel → Beta → the key."""
+    beta.add_key(KEY_B, balance=balance)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    key_message = await user.send(KEY_B)
+    await user.reply()
+    assert key_message.deleted
+
+
+@pytest.mark.parametrize(
+    ("language", "linked", "total"), [("en", "linked", "Total"), ("tr", "bağlandı", "toplamı")]
+)
+async def test_link_a_second_panel_list_it_and_see_both_balances(
+    two: Harness, beta: FakePanel, language: str, linked: str, total: str
+) -> None:
+    user = await two.member(8101, key=KEY_A, balance="100", language_code=language)
+    beta.add_key(KEY_B, balance="40")
+    await user.send("/panels")
+    listed = await user.reply()
+    assert "★" in (listed.text or "") and "100" in (listed.text or "")
+    await user.press("➕")
+    picks = await user.update()
+    # The panel already linked is not offered again.
+    assert next(text for text, _ in picks.buttons()) == "Beta"
+    await user.press("Beta", exact=True)
+    question = await user.update()
+    assert "Beta" in (question.text or "")
+    key_message = await user.send(KEY_B)
+    done = await user.reply()
+    assert key_message.deleted
+    assert linked in (done.text or "") and "40" in (done.text or "")
+    assert "€40" in (done.text or "")  # in the panel's own currency
+    assert all(KEY_B not in text for text in user.sent_texts())
+    assert KEY_B not in two.logs.text
+
+    accounts = await two.deps.keys.accounts(8101)
+    assert [(a.slot, a.label, a.is_default) for a in accounts] == [
+        (1, "127.0.0.1", True),
+        (2, "Beta", False),
+    ]
+    # Stored encrypted: the database never holds the key.
+    for path in Path(two.settings.database_path).parent.glob("bot.sqlite3*"):
+        assert KEY_B.encode() not in path.read_bytes()
+
+    await user.send("/balance")
+    text = (await user.reply()).text or ""
+    lines = text.splitlines()
+    assert any("127.0.0.1" in line and "100" in line for line in lines)
+    assert any("Beta" in line and "€40" in line for line in lines)
+    # One total per currency, never one sum of dollars and euros.
+    totals = [line for line in lines if total in line]
+    assert len(totals) == 2
+    assert any("USD" in line and "100" in line for line in totals)
+    assert any("EUR" in line and "40" in line for line in totals)
+    assert "140" not in text
+    assert two.telegram.bad_requests() == []
+
+
+async def test_wrong_key_for_a_panel_is_asked_again_and_not_stored(
+    two: Harness, beta: FakePanel
+) -> None:
+    user = await two.member(8102, key=KEY_A)
+    beta.add_key(KEY_B)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    wrong = await user.send("wrong_key_000000000000")
+    refused = await user.reply()
+    assert wrong.deleted
+    assert "did not accept" in (refused.text or "")
+    assert len(await two.deps.keys.accounts(8102)) == 1
+    await user.send(KEY_B)
+    assert "linked" in ((await user.reply()).text or "")
+
+
+async def test_rename_make_default_and_remove(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8103, key=KEY_A)
+    await link_beta(two, beta, user)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("127.0.0.1")
+    card = await user.update()
+    assert "★" in (card.text or "")
+    await user.press("Rename")
+    await user.update()
+    await user.send("Beta")  # taken (names are unique per user, case-insensitively)
+    assert "already have" in ((await user.reply()).text or "")
+    await user.send("bad|name")
+    assert "cannot be used" in ((await user.reply()).text or "")
+    await user.send("Roket")
+    assert "Roket" in ((await user.reply()).text or "")
+
+    await user.press("Beta")
+    await user.update()
+    await user.press("Make default")
+    listed = await user.update()
+    assert "★ <b>Beta</b>" in (listed.text or "") or "★ Beta" in (listed.text or "")
+    assert (await two.deps.keys.account(8103)).label == "Beta"  # type: ignore[union-attr]
+
+    await user.press("Beta")
+    await user.update()
+    await user.press("Remove")
+    question = await user.update()
+    assert "Remove" in (question.text or "") and "history" in (question.text or "")
+    await user.press("Yes, remove")
+    gone = await user.update()
+    assert "removed" in (gone.text or "")
+    accounts = await two.deps.keys.accounts(8103)
+    assert [(a.label, a.is_default) for a in accounts] == [("Roket", True)]
+    assert await two.deps.keys.key(8103, 2) is None
+
+
+async def test_custom_url_refused_when_private_unless_allowed(
+    tmp_path: Path, beta: FakePanel
+) -> None:
+    async with running_bot(tmp_path, allow_custom_panels=True) as bot:
+        user = await bot.member(8104, key=KEY_A)
+        await user.send("/panels")
+        await user.reply()
+        await user.press("➕")
+        await user.update()
+        await user.press("Other panel")
+        await user.update()
+        await user.send("https://10.0.0.1/api/v2")
+        refused = (await user.reply()).text or ""
+        assert "cannot be used" in refused and "private" in refused
+        await user.send(beta.url)  # http:// on 127.0.0.1
+        assert "https" in ((await user.reply()).text or "")
+        assert len(await bot.deps.keys.accounts(8104)) == 1
+
+
+async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8105, key=KEY_A)
+    beta.add_key(KEY_B, balance="7")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Other panel")
+    await user.update()
+    await user.send(beta.url)
+    assert "API key" in ((await user.reply()).text or "")
+    await user.send(KEY_B)
+    assert "linked" in ((await user.reply()).text or "")
+    [_, custom] = await two.deps.keys.accounts(8105)
+    assert custom.custom and custom.url == beta.url
