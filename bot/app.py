@@ -39,6 +39,7 @@ from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
+from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
@@ -222,6 +223,7 @@ async def open_deps(
             accounts=AccountsService(
                 keys, settings.panel_presets, allow_custom=settings.allow_custom_panels
             ),
+            compare=CompareService(keys, catalog, SimilarIndexCache()),
         )
     except BaseException:
         await storage.close()

@@ -79,6 +79,8 @@ class Action(StrEnum):
     PANEL_RENAME = "pn"
     PANEL_REMOVE = "pr"
     PANEL_REMOVE_YES = "py"
+    PANEL_ORDER = "po"
+    PANEL_COMPARE = "pv"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -398,6 +400,23 @@ class PanelRemove(CallbackData, action=Action.PANEL_REMOVE):
 @dataclass(frozen=True)
 class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
     slot: int
+
+
+@dataclass(frozen=True)
+class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
+    """ "Order here": the order dialog for `service_id` on panel account `slot`."""
+
+    slot: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class PanelCompare(CallbackData, action=Action.PANEL_COMPARE):
+    """⚖️ Compare on a service card: similar services of `service_id` (on panel account
+    `slot`) on the user's other panels."""
+
+    slot: int
+    service_id: int
 
 
 def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:

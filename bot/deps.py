@@ -14,6 +14,7 @@ from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.keys import KeyService
@@ -50,6 +51,7 @@ class Deps:
     replies: ReplyQueue
     stats: StatsService
     accounts: AccountsService
+    compare: CompareService
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -26,6 +26,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
+from bot.handlers.panels import with_compare
 from bot.panel import PanelError
 from bot.services.catalog_index import CatalogIndex
 from bot.services.keys import NoKey
@@ -48,11 +49,12 @@ SEARCH_KEY = "catalog_search"
 
 
 async def load_index(
-    update: Update, context: BotContext, *, force: bool = False
+    update: Update, context: BotContext, *, force: bool = False, slot: int | None = None
 ) -> CatalogIndex | None:
-    """The user's catalog, or None after telling them why there is none (no key, panel down)."""
+    """The user's catalog (of panel account `slot`, the default one without), or None after
+    telling them why there is none (no key, panel down)."""
     try:
-        return await context.deps.catalog.get(context.user.id, force=force)
+        return await context.deps.catalog.get(context.user.id, force=force, slot=slot)
     except (NoKey, PanelError) as exc:
         await ui.answer(update)
         await reply_panel_error(update, context, exc, edit=True)
@@ -143,7 +145,13 @@ async def service(update: Update, context: BotContext) -> None:
     currency = await context.deps.currencies.currency(context.user.id)
     back = keyboards.card_back(t, pressed.category, pressed.page, index.version)
     screen = render_service_card(found, t, currency, back)
-    await ui.show(update, screen.text, screen.markup)
+    markup = screen.markup
+    accounts = await context.deps.keys.accounts(context.user.id)
+    if len(accounts) > 1:
+        # Several panels: ⚖️ Compare with similar services on the others.
+        home = next(a.slot for a in accounts if a.is_default)
+        markup = with_compare(t, markup, home, found.id)
+    await ui.show(update, screen.text, markup)
 
 
 async def refresh(update: Update, context: BotContext) -> None:

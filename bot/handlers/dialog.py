@@ -101,9 +101,13 @@ class OrderDialog(DialogState):
     skipped: list[str] = field(default_factory=list)
     question: str | None = None
     dripfeed: bool = False
+    # The panel account the order goes to ("Order here" on a comparison); None: the default.
+    slot: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
+        if self.slot is not None:
+            data["slot"] = self.slot
         if self.service is not None:
             data.update(
                 service=self.service,
@@ -117,8 +121,11 @@ class OrderDialog(DialogState):
     @classmethod
     def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
         service = data.get("service")
+        slot = data.get("slot")
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            slot = None
         if service is None:
-            return cls(ident)
+            return cls(ident, slot=slot)
         values, skipped = data.get("values", {}), data.get("skipped", [])
         # Saved before the question had its name: the same value was stored as "field".
         question = data.get("question", data.get("field"))
@@ -133,7 +140,7 @@ class OrderDialog(DialogState):
         ):
             return None
         dripfeed = data.get("dripfeed") is True
-        return cls(ident, service, dict(values), list(skipped), question, dripfeed)
+        return cls(ident, service, dict(values), list(skipped), question, dripfeed, slot)
 
 
 @dataclass

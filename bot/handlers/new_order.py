@@ -28,6 +28,7 @@ from bot.callbacks import (
     Menu,
     OrderService,
     OrderWithoutDripfeed,
+    PanelOrderService,
     QuestionButton,
     Reorder,
     SkipQuestion,
@@ -120,7 +121,12 @@ def _start_dialog(
 ) -> OrderDialog:
     """New answers within the current run (its instance id stays; entry points `begin` one)."""
     ident = instance_id(context, OrderDialog)
-    dialog = OrderDialog(ident, service_id, values or {}, skipped or [], dripfeed=dripfeed)
+    run = open_run(context, OrderDialog)
+    # The run's panel stays whatever is asked again: an order never moves to another panel.
+    slot = run.slot if run is not None else None
+    dialog = OrderDialog(
+        ident, service_id, values or {}, skipped or [], dripfeed=dripfeed, slot=slot
+    )
     save(context, dialog)
     return dialog
 
@@ -176,7 +182,8 @@ def _question_markup(
 
 
 async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
-    return await load_index(update, context)
+    run = open_run(context, OrderDialog)
+    return await load_index(update, context, slot=run.slot if run is not None else None)
 
 
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
@@ -278,7 +285,9 @@ async def _preview(
     """Price the answers and show the preview (`notice` above it; `new_message`: never edit)."""
     t = context.t
     try:
-        preview = await context.deps.ordering.prepare(context.user.id, service_id, dialog.values)
+        preview = await context.deps.ordering.prepare(
+            context.user.id, service_id, dialog.values, dialog.slot
+        )
     except AnswerRejected as exc:
         # The answer no longer fits the service as the panel lists it now: ask it again, and
         # the answers that were checked against it.
@@ -329,6 +338,19 @@ async def order_service(update: Update, context: BotContext) -> str | int:
     if pressed is None:
         return END
     begin(context, OrderDialog)
+    return await _select(update, context, pressed.service_id)
+
+
+@_step
+async def order_on_panel(update: Update, context: BotContext) -> str | int:
+    """ "Order here" under a comparison: the order dialog on that panel's service."""
+    await ui.answer(update)
+    pressed = callback_of(update, PanelOrderService)
+    if pressed is None:
+        return END
+    dialog = begin(context, OrderDialog)
+    dialog.slot = pressed.slot
+    save(context, dialog)
     return await _select(update, context, pressed.service_id)
 
 
@@ -673,6 +695,7 @@ def dialog_part() -> DialogPart:
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
             CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
+            CallbackQueryHandler(order_on_panel, pattern=PanelOrderService.pattern()),
             CallbackQueryHandler(reorder, pattern=Reorder.pattern()),
             CallbackQueryHandler(without_dripfeed, pattern=OrderWithoutDripfeed.pattern()),
         ],

@@ -84,13 +84,14 @@ async def show_card(
     markup = keyboards.order_card(
         t, order.id, refill=offers.refill, cancel=offers.cancel, back=_back(context)
     )
+    names = await context.deps.accounts.names(context.user.id)
+    panel = names.get(order.panel_slot, "") if len(names) > 1 else ""
+    text = card_text(t, order, note, panel)
     if result:
-        await deliver(
-            update, context, card_text(t, order, note), markup, edit=not new, order_id=order.id
-        )
+        await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return
     render = ui.send if new else ui.show
-    await render(update, card_text(t, order, note), markup)
+    await render(update, text, markup)
 
 
 # --- handlers ---------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from bot.callbacks import (
     PanelAddPreset,
     PanelAddUrl,
     PanelCardOf,
+    PanelCompare,
     PanelMakeDefault,
+    PanelOrderService,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
@@ -28,10 +30,12 @@ from bot.i18n import Translator
 from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
 from bot.services.accounts import AccountsService, BadPanelName, PanelLine, totals
+from bot.services.keys import NoKey
 from bot.storage.keys import LabelTaken, PanelAccount
 from bot.storage.models import OrderFilter
+from bot.views import compare as compare_views
 from bot.views import panels as views
-from bot.views.errors import panel_error_text
+from bot.views.errors import button_expired, panel_error_text
 from bot.views.keys import not_a_key, not_text
 
 WAIT_URL = "panel.url"
@@ -318,4 +322,45 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(make_default, pattern=PanelMakeDefault.pattern()),
         CallbackQueryHandler(ask_remove, pattern=PanelRemove.pattern()),
         CallbackQueryHandler(remove, pattern=PanelRemoveYes.pattern()),
+        CallbackQueryHandler(compare, pattern=PanelCompare.pattern()),
     ]
+
+
+def with_compare(
+    t: Translator, markup: InlineKeyboardMarkup, slot: int, service_id: int
+) -> InlineKeyboardMarkup:
+    """A service card's keyboard with ⚖️ Compare above its last row (Back)."""
+    rows = [list(row) for row in markup.inline_keyboard]
+    compare = [keyboards.button(t._("⚖️ Compare"), PanelCompare(slot, service_id))]
+    return keyboards.markup([*rows[:-1], compare, *rows[-1:]])
+
+
+async def compare(update: Update, context: BotContext) -> None:
+    """⚖️ Compare on a service card: similar services on the user's other panels."""
+    pressed = callback_of(update, PanelCompare)
+    t = context.t
+    if pressed is None:
+        await ui.answer(update, button_expired(t))
+        return
+    await ui.answer(update)
+    try:
+        comparison = await context.deps.compare.compare(
+            context.user.id, pressed.slot, pressed.service_id
+        )
+    except LookupError:
+        await ui.send(update, button_expired(t))
+        return
+    except (NoKey, PanelError) as exc:
+        await ui.send(update, panel_error_text(t, exc))
+        return
+    offers = [comparison.base, *comparison.offers[: compare_views.MAX_OFFERS]]
+    rows = [
+        [
+            keyboards.button(
+                compare_views.order_here_label(t, offer),
+                PanelOrderService(offer.slot, offer.service.id),
+            )
+        ]
+        for offer in offers
+    ]
+    await ui.send(update, compare_views.compare_text(t, comparison), keyboards.markup(rows))

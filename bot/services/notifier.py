@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -248,21 +248,43 @@ class Notifier(Generic[M]):
 
     async def _render(self, item: OutboxItem, t: Translator) -> Notice:
         payload = item.payload
-        if item.kind in (OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE):
-            return notices.key_notice(t, unreadable=item.kind == OutboxKind.KEY_UNREADABLE)
         if item.kind == OutboxKind.REPLY:
             return await self._reply(payload.get("text"), payload.get("order_id"), item.user_id)
+        slot, notice = await self._render_notice(item, t)
+        return await self._named(item.user_id, slot, notice)
+
+    async def _render_notice(self, item: OutboxItem, t: Translator) -> tuple[int | None, Notice]:
+        """The notice and the panel account it is about (None: unknown, say nothing)."""
+        payload = item.payload
+        if item.kind in (OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE):
+            raw = payload.get("slot")
+            slot = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            unreadable = item.kind == OutboxKind.KEY_UNREADABLE
+            return slot, notices.key_notice(t, unreadable=unreadable)
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)
-            return notices.refill_status(t, refill, payload.get("status"))
+            return refill.panel_slot, notices.refill_status(t, refill, payload.get("status"))
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_STATUS:
-            return notices.order_status(t, order, str(payload.get("status") or order.status))
+            status = str(payload.get("status") or order.status)
+            return order.panel_slot, notices.order_status(t, order, status)
         if item.kind == OutboxKind.ORDER_STARTED:
-            return notices.order_started(t, order)
+            return order.panel_slot, notices.order_started(t, order)
         if item.kind == OutboxKind.ORDER_UNKNOWN:
-            return notices.order_unknown(t, order, payload.get("count"))
+            return order.panel_slot, notices.order_unknown(t, order, payload.get("count"))
         raise _Drop(f"unknown kind {item.kind!r}")
+
+    async def _named(self, user_id: int, slot: int | None, notice: Notice) -> Notice:
+        """With several panels (ever linked), a push says which panel it is about."""
+        if slot is None:
+            return notice
+        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        if len(accounts) < 2:
+            return notice
+        name = next((a.label for a in accounts if a.slot == slot), "")
+        if not name:
+            return notice
+        return replace(notice, text=notices.panel_line(name) + "\n" + notice.text)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""

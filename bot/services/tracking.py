@@ -279,7 +279,9 @@ class TrackingService:
         answers: dict[int, OrderStatus | PanelRejected] = {}
         saved: dict[int, Order] = {}
         for group_slot, ids in groups.items():
-            client = await self._keys.client(user_id, group_slot)
+            client = await self._linked_client(user_id, group_slot)
+            if client is None:
+                continue  # a removed panel: asked of no other panel, its ids are "not found"
             group_answers = await client.statuses(ids)
             answers.update(group_answers)
             saved.update(await self._save(user_id, group_answers, group_slot))
@@ -318,6 +320,24 @@ class TrackingService:
         return OpenOrders(
             [fresh.get((o.panel_slot, o.panel_order_id or 0), o) for o in orders], stale=stale
         )
+
+    async def _linked_client(self, user_id: int, slot: int) -> PanelClient | None:
+        """The client of panel account `slot`; None when it was removed (its orders are
+        never sent to another panel: the same id there is someone else's order). NoKey when
+        the user has no panel at all."""
+        try:
+            return await self._keys.client(user_id, slot)
+        except NoKey:
+            if await self._keys.account(user_id) is None:
+                raise
+            return None
+
+    @staticmethod
+    def _not_found(panel_ids: Sequence[int]) -> dict[int, ActionResult]:
+        return {
+            pid: ActionResult(pid, RequestOutcome.REFUSED, RequestRefusal.NOT_FOUND)
+            for pid in panel_ids
+        }
 
     async def _default_slot(self, user_id: int) -> int | None:
         account = await self._keys.account(user_id)
@@ -372,7 +392,9 @@ class TrackingService:
     async def _refill_on(
         self, user_id: int, slot: int, panel_ids: Sequence[int]
     ) -> dict[int, ActionResult]:
-        client = await self._keys.client(user_id, slot)
+        client = await self._linked_client(user_id, slot)
+        if client is None:
+            return self._not_found(panel_ids)
         results, targets = await self._eligible(
             user_id, client, panel_ids, OrderAction.REFILL, slot
         )
@@ -444,7 +466,10 @@ class TrackingService:
         """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
         results: dict[int, ActionResult] = {}
         for slot, ids in (await self.route(user_id, panel_ids)).items():
-            client = await self._keys.client(user_id, slot)
+            client = await self._linked_client(user_id, slot)
+            if client is None:
+                results.update(self._not_found(ids))
+                continue
             refused, targets = await self._eligible(user_id, client, ids, OrderAction.CANCEL, slot)
             results.update(refused)
             for target in targets:
@@ -462,7 +487,9 @@ class TrackingService:
     async def _cancel_on(
         self, user_id: int, slot: int, panel_ids: Sequence[int]
     ) -> dict[int, ActionResult]:
-        client = await self._keys.client(user_id, slot)
+        client = await self._linked_client(user_id, slot)
+        if client is None:
+            return self._not_found(panel_ids)
         results, targets = await self._eligible(
             user_id, client, panel_ids, OrderAction.CANCEL, slot
         )

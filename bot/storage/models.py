@@ -155,6 +155,7 @@ class Draft:
     expires_at: float
     closed_at: float | None
     expired: bool  # expires_at has passed, by the repository's clock
+    panel_slot: int = 1  # the panel account it was priced on, the only one it may go to
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,11 @@ class Notice:
     order_id: int | None = None
 
 
+def panel_line(name: str) -> str:
+    """The panel a push is about, above it, when the user has several."""
+    return f"🔗 <b>{esc(name)}</b>"
+
+
 def key_notice(t: Translator, *, unreadable: bool) -> Notice:
     """Tracking stopped: the panel refused the key, or the stored key cannot be decrypted."""
     if unreadable:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.panel import FakePanel
-from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import FakeUser
 from tests.harness import Harness, running_bot
 
@@ -20,10 +19,27 @@ BETA_FIRST_ORDER = 900_001
 
 
 def beta_services() -> list[dict[str, object]]:
-    services = []
-    for s in default_services()[:4]:
-        services.append(dict(s, service=int(str(s["service"])) + 500, rate="9.00"))
-    return services
+    """Another panel's words for the same kinds of service (compare folds them together)."""
+    rows = [
+        (501, "IG Followers [Real]", "Insta", "9.00", 50, 5000),
+        (502, "Instagram Likes HQ", "Instagram", "2.00", 10, 20000),  # another kind
+        (503, "Cheap IG followers", "Instagram", "7.50", 20000, 90000),  # no quantity in common
+        (504, "TikTok Followers", "TikTok", "1.00", 100, 10000),  # another platform
+    ]
+    return [
+        {
+            "service": sid,
+            "name": name,
+            "type": "Default",
+            "category": category,
+            "rate": rate,
+            "min": lo,
+            "max": hi,
+            "refill": True,
+            "cancel": True,
+        }
+        for sid, name, category, rate, lo, hi in rows
+    ]
 
 
 @pytest.fixture
@@ -195,3 +211,36 @@ async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: Fa
     assert "linked" in ((await user.reply()).text or "")
     [_, custom] = await two.deps.keys.accounts(8105)
     assert custom.custom and custom.url == beta.url
+
+
+@pytest.mark.parametrize(("language", "similar"), [("en", "Similar"), ("tr", "Benzer")])
+async def test_compare_on_a_service_card_then_order_here(
+    two: Harness, beta: FakePanel, language: str, similar: str
+) -> None:
+    user = await two.member(8106, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="30")
+    await user.send("/services")
+    await user.reply()
+    await user.press("Instagram (5)")
+    await user.update()
+    await user.press("#1 Instagram")
+    await user.update()
+    await user.press("⚖️")
+    compared = await user.reply()
+    text = compared.text or ""
+    assert similar in text
+    # Only the similar ones, cheapest first; the card's own service on top.
+    assert "#501" in text and "€9" in text
+    assert "#503" not in text and "#504" not in text and "#502" not in text
+    assert text.index("#1 ") < text.index("#501")
+    await user.press("#501", message=compared)
+    question = await user.update()
+    assert "501" in (question.text or "")
+    await user.send("instagram.com/compared")
+    await user.reply()
+    await user.send("1000")
+    preview = (await user.reply()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "€9" in preview
+    assert await two.deps.keys.account(8106) is not None
+    # The default is unchanged: "Order here" chose the panel for this order only.
+    assert (await two.deps.keys.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]

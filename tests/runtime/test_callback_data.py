@@ -46,7 +46,9 @@ from bot.callbacks import (
     PanelAddPreset,
     PanelAddUrl,
     PanelCardOf,
+    PanelCompare,
     PanelMakeDefault,
+    PanelOrderService,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
@@ -82,6 +84,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelRename(3), "pn:3"),
     (PanelRemove(3), "pr:3"),
     (PanelRemoveYes(3), "py:3"),
+    (PanelOrderService(2, 501), "po:2:501"),
+    (PanelCompare(1, 7), "pv:1:7"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -162,6 +166,8 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.PANEL_RENAME: (int,),
     Action.PANEL_REMOVE: (int,),
     Action.PANEL_REMOVE_YES: (int,),
+    Action.PANEL_ORDER: (int, int),
+    Action.PANEL_COMPARE: (int, int),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
