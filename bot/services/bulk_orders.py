@@ -22,6 +22,7 @@ from bot.services.keys import KeyService, NoKey
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.user_catalog import CatalogService
 from bot.services.validation import InputError
+from bot.storage.keys import fold_label
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
@@ -188,6 +189,19 @@ def classify(
     return placed, failed, unknown
 
 
+_PANEL_SEPARATORS = "|;\t,"
+
+
+def panel_column(line: str, slots: dict[str, int]) -> tuple[int | None, str]:
+    """(slot, the rest of the line) when the line starts with one of the user's panel
+    names (folded) followed by a separator; (None, line) otherwise."""
+    cut = min((i for i in (line.find(sep) for sep in _PANEL_SEPARATORS) if i >= 0), default=-1)
+    if cut <= 0:
+        return None, line
+    slot = slots.get(fold_label(line[:cut]))
+    return (slot, line[cut + 1 :]) if slot is not None else (None, line)
+
+
 def list_text(rows: Sequence[Order]) -> str:
     """A stored bulk preview as the list the user sent, each order on its original line."""
     lines: list[str] = []
@@ -232,6 +246,31 @@ class BulkOrderService:
         if chosen is None:
             raise NoKey
         return chosen.slot, (chosen.label if len(accounts) > 1 else "")
+
+    async def by_panel(self, user_id: int, text: str) -> list[tuple[int | None, str]]:
+        """The list split by its optional first column, a panel's name
+        (`panel | service | link | quantity`): one text per panel, in the order the panels
+        first appear, each keeping every line at its place (the others blank) so line numbers
+        stay those of the list. Lines without a panel name go to the default panel."""
+        accounts = await self.keys.accounts(user_id)
+        if len(accounts) < 2:
+            return [(None, text)]
+        slots = {fold_label(a.label): a.slot for a in accounts}
+        default = next(a.slot for a in accounts if a.is_default)
+        lines = text.splitlines()
+        groups: dict[int | None, list[str]] = {}
+        for n, line in enumerate(lines):
+            slot, rest = panel_column(line, slots)
+            group = groups.setdefault(default if slot is None else slot, [""] * len(lines))
+            group[n] = rest
+        return [(slot, "\n".join(group)) for slot, group in groups.items()]
+
+    async def panel_name(self, user_id: int, slot: int) -> str:
+        """The panel's name for a result, "" when the user has only one panel."""
+        accounts = await self.keys.accounts(user_id, removed=True)
+        if len(accounts) < 2:
+            return ""
+        return next((a.label for a in accounts if a.slot == slot), "")
 
     async def preview(self, user_id: int, text: str, slot: int | None = None) -> BulkDraft:
         """Validate every line against the catalog of panel account `slot` (the default one

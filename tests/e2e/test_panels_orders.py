@@ -198,3 +198,43 @@ async def test_remove_a_panel_with_open_orders(two: Harness, beta: FakePanel) ->
     await user.reply()
     assert len(beta.requests) == before
     assert two.panel.count("status") == 0 and two.panel.count("cancel") == 0
+
+
+@pytest.mark.parametrize(("language", "confirm_word"), [("en", "Confirm"), ("tr", "onayla")])
+async def test_bulk_with_a_panel_column(
+    two: Harness, beta: FakePanel, language: str, confirm_word: str
+) -> None:
+    """`panel | service | link | quantity`: each panel's lines are previewed, confirmed and
+    placed on that panel only; lines without a panel name go to the default one."""
+    user = await two.member(8304, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="50")
+    await user.send("/bulk")
+    await user.reply()
+    await user.send(
+        "panel | service | link | quantity\n"
+        "beta | 501 | https://instagram.com/p/one | 1000\n"
+        "127.0.0.1 | 1 | https://instagram.com/p/two | 200\n"
+        "Beta | 501 | https://instagram.com/p/three | 100\n"
+        "1 | https://instagram.com/p/four | 300\n"
+    )
+    first, second = await user.reply(), await user.reply()
+    previews = {"Beta" if "Beta" in (m.text or "") else "alpha": m for m in (first, second)}
+    beta_text, alpha_text = previews["Beta"].text or "", previews["alpha"].text or ""
+    assert "Panel: <b>Beta</b>" in beta_text and "€9" in beta_text
+    assert "Panel: <b>127.0.0.1</b>" in alpha_text
+    # Each preview lists its own lines under their numbers in the pasted list.
+    assert "p/one" in beta_text and "p/three" in beta_text and "p/two" not in beta_text
+    assert (
+        "https://instagram.com/p/two" in alpha_text and "https://instagram.com/p/four" in alpha_text
+    )
+
+    for name in ("Beta", "alpha"):
+        await user.press(confirm_word, message=previews[name])
+        await user.update()  # submitting…
+        result = (await user.reply()).text or ""
+        assert ("Beta" if name == "Beta" else "127.0.0.1") in result
+    assert beta.count("add_bulk") == 1 and two.panel.count("add_bulk") == 1
+    assert sorted(beta.orders) == [BETA_FIRST_ORDER, BETA_FIRST_ORDER + 1]
+    assert sorted(two.panel.orders) == [ALPHA_FIRST_ORDER, ALPHA_FIRST_ORDER + 1]
+    rows = await two.deps.storage.orders.visible_for_user(8304)
+    assert sorted((o.panel_slot, o.line_no) for o in rows) == [(1, 3), (1, 5), (2, 2), (2, 4)]
