@@ -182,7 +182,11 @@ async def open_deps(
             allow_private=settings.allow_private_panels,
         )
         keys = KeyService(
-            storage.keys, panels, secrets, default_label=settings.panel_display_name("")
+            storage.keys,
+            panels,
+            secrets,
+            default_label=settings.panel_display_name(""),
+            outbox=storage.outbox,
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)

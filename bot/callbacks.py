@@ -81,6 +81,7 @@ class Action(StrEnum):
     PANEL_REMOVE_YES = "py"
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
+    PANEL_ALERT = "pb"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -408,6 +409,13 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 
     slot: int
     service_id: int
+
+
+@dataclass(frozen=True)
+class PanelAlert(CallbackData, action=Action.PANEL_ALERT):
+    """🔔 Low-balance alert of panel account `slot`: asks for the threshold."""
+
+    slot: int
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,8 @@ class OrderDialog(DialogState):
 @dataclass
 class PanelDialog(DialogState):
     """/panels: adding a panel (`url` for a custom one, then the key: never kept here) or
-    renaming one (`slot`). `step` is the open question: "url", "key" or "name"."""
+    renaming one or setting its low-balance alert (`slot`). `step` is the open question:
+    "url", "key", "name" or "alert"."""
 
     flow: ClassVar[str] = "panel"
     step: str = "key"
@@ -162,7 +163,7 @@ class PanelDialog(DialogState):
     @classmethod
     def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
         step, preset, url, slot = (data.get(k) for k in ("step", "preset", "url", "slot"))
-        if step not in ("url", "key", "name") or not isinstance(url, str | None):
+        if step not in ("url", "key", "name", "alert") or not isinstance(url, str | None):
             return None
         for number in (preset, slot):
             if number is not None and (not isinstance(number, int) or isinstance(number, bool)):

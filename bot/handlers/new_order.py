@@ -634,7 +634,8 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is OrderOutcome.PLACED else None
-    balance = await _balance_after(context) if panel_id is not None else None
+    slot = result.order.panel_slot if result.order is not None else None
+    balance = await _balance_after(context, slot) if panel_id is not None else None
     currency = None
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
@@ -649,10 +650,11 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
 
-async def _balance_after(context: BotContext) -> Balance | None:
-    """The balance after the order; None when it cannot be read (the charge still shows)."""
+async def _balance_after(context: BotContext, slot: int | None = None) -> Balance | None:
+    """The balance after the order on its panel; None when it cannot be read (the charge
+    still shows)."""
     try:
-        return await context.deps.keys.balance(context.user.id)
+        return await context.deps.keys.balance(context.user.id, slot)
     except (NoKey, PanelError) as exc:
         log.info("no balance after an order: %s", type(exc).__name__)
         return None

@@ -11,6 +11,7 @@ from bot.callbacks import (
     PanelAdd,
     PanelAddPreset,
     PanelAddUrl,
+    PanelAlert,
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
@@ -41,6 +42,7 @@ from bot.views.keys import not_a_key, not_text
 WAIT_URL = "panel.url"
 WAIT_KEY = "panel.key"
 WAIT_NAME = "panel.name"
+WAIT_ALERT = "panel.alert"
 
 
 def _service(context: BotContext) -> AccountsService:
@@ -68,6 +70,7 @@ def card_keyboard(t: Translator, account: PanelAccount) -> InlineKeyboardMarkup:
     return keyboards.markup(
         [
             first,
+            [keyboards.button(t._("🔔 Low-balance alert"), PanelAlert(account.slot))],
             [keyboards.button(t._("🗑 Remove"), PanelRemove(account.slot))],
             [keyboards.button(t._("« Panels"), PanelsList())],
         ]
@@ -250,6 +253,42 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
     return WAIT_NAME
 
 
+async def ask_alert(update: Update, context: BotContext) -> str | int:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelAlert)
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.slot = "alert", account.slot
+    save(context, run)
+    text = views.alert_question(context.t, account)
+    await ui.show(update, text, _cancel(context, run))
+    return WAIT_ALERT
+
+
+async def receive_alert(update: Update, context: BotContext) -> str | int:
+    run = open_run(context, PanelDialog)
+    message = update.effective_message
+    if run is None or message is None or run.slot is None:
+        return end(context)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, run.slot)
+    if account is None:
+        await ui.send(update, views.panel_gone(t))
+        return end(context)
+    threshold = views.parse_threshold(message.text or "")
+    if threshold is False:
+        text = views.alert_question(t, account, views.bad_threshold(t))
+        await ui.send(update, text, _cancel(context, run))
+        return WAIT_ALERT
+    await context.deps.keys.keys.set_low_balance(context.user.id, account.slot, threshold)
+    accounts = await _service(context).accounts(context.user.id)
+    await ui.send(update, views.alert_set(t, account.label, threshold), list_keyboard(t, accounts))
+    return end(context)
+
+
 async def make_default(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, PanelMakeDefault)
     t = context.t
@@ -303,12 +342,14 @@ def dialog_part() -> DialogPart:
             CallbackQueryHandler(ask_preset_key, pattern=PanelAddPreset.pattern()),
             CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
             CallbackQueryHandler(ask_name, pattern=PanelRename.pattern()),
+            CallbackQueryHandler(ask_alert, pattern=PanelAlert.pattern()),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],
             # A key may come as a caption or in a screenshot too: all are deleted.
             WAIT_KEY: [MessageHandler(text, receive_key)],
             WAIT_NAME: [MessageHandler(text, receive_name)],
+            WAIT_ALERT: [MessageHandler(text, receive_alert)],
         },
     )
 

@@ -49,6 +49,8 @@ class KeyService:
     secrets: SecretRegistry
     # The name PANEL_API_URL's panel gets in a user's list (its preset's name).
     default_label: str = ""
+    # Where low-balance alerts go (None: no alerts, e.g. in tools and some tests).
+    outbox: OutboxRepo | None = None
 
     @property
     def default_panel_label(self) -> str:
@@ -163,4 +165,33 @@ class KeyService:
         return KeyedClient(key_id_of(url, key), client, account.slot)
 
     async def balance(self, user_id: int, slot: int | None = None) -> Balance:
-        return await (await self.client(user_id, slot)).balance()
+        """The panel's balance; every balance the bot reads also feeds the low-balance alert."""
+        keyed = await self.keyed_client(user_id, slot)
+        balance = await keyed.client.balance()
+        await self.watch_balance(user_id, keyed.slot, balance)
+        return balance
+
+    async def watch_balance(self, user_id: int, slot: int, balance: Balance) -> bool:
+        """Queue the low-balance alert once the balance fell below the account's threshold;
+        re-armed only once it rose above it again. True when an alert was queued."""
+        account = await self.keys.account(user_id, slot)
+        if account is None or account.low_balance_threshold is None or self.outbox is None:
+            return False
+        threshold = account.low_balance_threshold
+        if balance.amount > threshold and account.low_balance_alerted:
+            await self.keys.set_low_balance_alerted(user_id, slot, False)
+            return False
+        if balance.amount >= threshold or account.low_balance_alerted:
+            return False
+        # The flag is the once-only claim: two balance reads at once queue one alert.
+        if not await self.keys.set_low_balance_alerted(user_id, slot, True):
+            return False
+        payload = {
+            "slot": slot,
+            "amount": str(balance.amount),
+            "currency": balance.currency,
+            "threshold": str(threshold),
+        }
+        await self.outbox.enqueue(user_id, OutboxKind.LOW_BALANCE, payload)
+        log.info("low balance on panel %s of user %s; alert queued", slot, user_id)
+        return True

@@ -13,8 +13,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
@@ -29,7 +30,14 @@ M = TypeVar("M")
 # Sent whatever the Settings toggle says: they answer the user's own action or explain why
 # tracking stopped; staying silent would cost them money or leave them wondering.
 ALWAYS_SENT = frozenset(
-    {OutboxKind.ORDER_UNKNOWN, OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE, OutboxKind.REPLY}
+    {
+        OutboxKind.ORDER_UNKNOWN,
+        OutboxKind.KEY_REJECTED,
+        OutboxKind.KEY_UNREADABLE,
+        OutboxKind.REPLY,
+        # An alert the user set up themselves, per panel.
+        OutboxKind.LOW_BALANCE,
+    }
 )
 # Never given up on after transient failures: the user may not know the outcome otherwise.
 # Retried at most every REPLY_MAX_RETRY seconds, so it arrives soon after Telegram is back.
@@ -264,6 +272,8 @@ class Notifier(Generic[M]):
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)
             return refill.panel_slot, notices.refill_status(t, refill, payload.get("status"))
+        if item.kind == OutboxKind.LOW_BALANCE:
+            return None, await self._low_balance(payload, item.user_id, t)
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_STATUS:
             status = str(payload.get("status") or order.status)
@@ -285,6 +295,19 @@ class Notifier(Generic[M]):
         if not name:
             return notice
         return replace(notice, text=notices.panel_line(name) + "\n" + notice.text)
+
+    async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
+        slot = payload.get("slot")
+        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        panel = next((a.label for a in accounts if a.slot == slot), None)
+        try:
+            amount = Decimal(str(payload.get("amount")))
+            limit = Decimal(str(payload.get("threshold")))
+        except InvalidOperation:
+            raise _Drop("bad low-balance payload") from None
+        if panel is None:
+            raise _Drop("panel not found")
+        return notices.low_balance(t, panel, amount, str(payload.get("currency") or ""), limit)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""

@@ -217,6 +217,7 @@ class OutboxKind(StrEnum):
     REFILL_STATUS = "refill_status"  # a refill completed or was rejected
     KEY_REJECTED = "key_rejected"  # the panel stopped accepting the key; polling paused
     KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted any more
+    LOW_BALANCE = "low_balance"  # a panel's balance fell below the user's threshold
     # The result of a user's own action (order, bulk, refill, cancel) that Telegram would not
     # take when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
     REPLY = "reply"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Literal
 
 from bot.i18n import Translator
 from bot.panel import Balance
@@ -64,6 +65,10 @@ def panel_card(t: Translator, line: PanelLine, *, orders: int) -> str:
         parts.append(panel_error_text(t, line.error))
     if account.is_default:
         parts.append(t._("This is your default panel."))
+    if account.low_balance_threshold is not None:
+        parts.append(
+            t._("🔔 Low-balance alert at {amount}", amount=esc(str(account.low_balance_threshold)))
+        )
     parts.append(t._("Orders placed on it: {count}", count=orders))
     return "\n".join(parts)
 
@@ -153,3 +158,51 @@ def removed(t: Translator, name: str) -> str:
 
 def panel_gone(t: Translator) -> str:
     return t._("This panel is no longer linked.")
+
+
+# Thresholds are money: Decimal, positive, at most this (a typo guard, not a policy).
+MAX_THRESHOLD = Decimal(1_000_000_000)
+_OFF_WORDS = frozenset({"0", "off", "no", "none", "kapat", "kapalı", "kapali", "yok", "-"})
+
+
+def parse_threshold(text: str) -> Decimal | Literal[False] | None:
+    """The alert threshold typed (`1,5` or `1.5`), None to turn it off, False when unreadable."""
+    value = text.strip().casefold()
+    if value in _OFF_WORDS:
+        return None
+    try:
+        amount = Decimal(value.replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return False
+    if not amount.is_finite() or amount <= 0 or amount > MAX_THRESHOLD:
+        return False
+    return amount
+
+
+def alert_question(t: Translator, account: PanelAccount, notice: str | None = None) -> str:
+    if account.low_balance_threshold is None:
+        current = t._("No alert is set.")
+    else:
+        current = t._("The alert is at {amount}.", amount=esc(str(account.low_balance_threshold)))
+    text = t._(
+        "🔔 Send the balance below which I tell you about <b>{panel}</b> (for example 10), "
+        "or 0 to turn the alert off.",
+        panel=esc(account.label),
+    )
+    text = current + "\n" + text
+    return text if notice is None else notice + "\n\n" + text
+
+
+def bad_threshold(t: Translator) -> str:
+    return t._("Send a positive amount such as 10 or 2.50, or 0 to turn the alert off.")
+
+
+def alert_set(t: Translator, name: str, threshold: Decimal | None) -> str:
+    if threshold is None:
+        return t._("🔕 No low-balance alert for <b>{panel}</b>.", panel=esc(name))
+    return t._(
+        "🔔 I will tell you once when the balance of <b>{panel}</b> falls below {amount}, "
+        "and again only after it rose above it.",
+        panel=esc(name),
+        amount=esc(str(threshold)),
+    )

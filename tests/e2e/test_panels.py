@@ -4,10 +4,12 @@ their own catalogs, currencies and order id ranges."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_notifications import drain
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
 from tests.harness import Harness, running_bot
@@ -244,3 +246,45 @@ async def test_compare_on_a_service_card_then_order_here(
     assert await two.deps.keys.account(8106) is not None
     # The default is unchanged: "Order here" chose the panel for this order only.
     assert (await two.deps.keys.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("language", "low"), [("en", "Low balance"), ("tr", "düşük bakiye")])
+async def test_low_balance_alert_once_below_again_after_rising_above(
+    two: Harness, beta: FakePanel, language: str, low: str
+) -> None:
+    user = await two.member(8107, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="40")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("Beta")
+    await user.update()
+    await user.press("🔔")
+    await user.update()
+    await user.send("lots")
+    await user.reply()  # asked again
+    await user.send("25,50")
+    assert "25.50" in ((await user.reply()).text or "")
+    account = await two.deps.keys.account(8107, 2)
+    assert account is not None and account.low_balance_threshold == Decimal("25.50")
+
+    async def balance_seen(amount: str) -> None:
+        beta.add_key(KEY_B, balance=amount)
+        await user.send("/balance")
+        await user.reply()
+        await drain(two)
+
+    await balance_seen("30")  # above: nothing
+    await balance_seen("20")  # fell below: one alert
+    alert = (await user.reply()).text or ""
+    assert low in alert and "Beta" in alert and "€20" in alert
+    await balance_seen("10")  # still below: no second alert
+    await balance_seen("26")  # rose above: re-armed, no alert
+    await balance_seen("5")  # below again: alerted again
+    again = (await user.reply()).text or ""
+    assert low in again and "€5" in again
+    kinds = await two.deps.storage.db.fetchall(
+        "SELECT kind FROM outbox WHERE user_id = ? AND kind = 'low_balance'", (8107,)
+    )
+    assert len(kinds) == 2
+    # The default panel has no alert set: its balance never alerts.
+    assert all("127.0.0.1" not in text for text in user.sent_texts() if low in text)

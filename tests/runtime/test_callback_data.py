@@ -45,6 +45,7 @@ from bot.callbacks import (
     PanelAdd,
     PanelAddPreset,
     PanelAddUrl,
+    PanelAlert,
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
@@ -86,6 +87,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelRemoveYes(3), "py:3"),
     (PanelOrderService(2, 501), "po:2:501"),
     (PanelCompare(1, 7), "pv:1:7"),
+    (PanelAlert(2), "pb:2"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -168,6 +170,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.PANEL_REMOVE_YES: (int,),
     Action.PANEL_ORDER: (int, int),
     Action.PANEL_COMPARE: (int, int),
+    Action.PANEL_ALERT: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
