@@ -82,6 +82,7 @@ class Action(StrEnum):
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
     PANEL_ALERT = "pb"
+    PANEL_BROWSE = "ps"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -409,6 +410,13 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 
     slot: int
     service_id: int
+
+
+@dataclass(frozen=True)
+class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
+    """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+
+    slot: int
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.callbacks import (
     CallbackData,
     CategoriesPage,
     CategoryPage,
+    PanelBrowse,
     RefreshCatalog,
     SearchPage,
     ServiceCard,
@@ -26,7 +27,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
-from bot.handlers.panels import with_compare
+from bot.handlers.panels import search_every_panel, with_compare, with_panel_switch
 from bot.panel import PanelError
 from bot.services.catalog_index import CatalogIndex
 from bot.services.keys import NoKey
@@ -67,7 +68,24 @@ async def show_categories(update: Update, context: BotContext, page: int = 0) ->
         return
     await ui.answer(update)
     screen = render_category_page(index, context.t, page)
+    accounts = await context.deps.keys.accounts(context.user.id)
+    if len(accounts) > 1:
+        # Several panels: the default one is browsed; a button switches to each other one.
+        text, markup = with_panel_switch(context.t, screen.text, screen.markup, accounts)
+        await ui.show(update, text, markup)
+        return
     await ui.show(update, screen.text, screen.markup)
+
+
+async def browse_panel(update: Update, context: BotContext) -> None:
+    """🔁 on /services: that panel becomes the default, and its catalog is shown."""
+    pressed = callback_of(update, PanelBrowse)
+    if pressed is None or not await context.deps.accounts.make_default(
+        context.user.id, pressed.slot
+    ):
+        await ui.answer(update, button_expired(context.t))
+        return
+    await show_categories(update, context)
 
 
 async def show_search(update: Update, context: BotContext, query: str, page: int = 0) -> None:
@@ -83,6 +101,8 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
 
 async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
+    if query and await search_every_panel(update, context, query):
+        return
     if query:
         await show_search(update, context, query)
     else:
@@ -182,4 +202,5 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
+        CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
     ]

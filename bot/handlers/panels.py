@@ -12,6 +12,7 @@ from bot.callbacks import (
     PanelAddPreset,
     PanelAddUrl,
     PanelAlert,
+    PanelBrowse,
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
@@ -30,7 +31,13 @@ from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
 from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
-from bot.services.accounts import AccountsService, BadPanelName, PanelLine, totals
+from bot.services.accounts import (
+    AccountsService,
+    BadPanelName,
+    PanelLine,
+    search_panels,
+    totals,
+)
 from bot.services.keys import NoKey
 from bot.storage.keys import LabelTaken, PanelAccount
 from bot.storage.models import OrderFilter
@@ -405,3 +412,42 @@ async def compare(update: Update, context: BotContext) -> None:
         for offer in offers
     ]
     await ui.send(update, compare_views.compare_text(t, comparison), keyboards.markup(rows))
+
+
+def with_panel_switch(
+    t: Translator, text: str, markup: InlineKeyboardMarkup, accounts: list[PanelAccount]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/services with several panels: which one is shown, and a 🔁 button for each other."""
+    home = next(a for a in accounts if a.is_default)
+    switch = [
+        keyboards.button(t._("🔁 {panel}", panel=a.label), PanelBrowse(a.slot))
+        for a in accounts
+        if not a.is_default
+    ]
+    rows = [list(row) for row in markup.inline_keyboard]
+    head = views.browsing(t, home.label)
+    # Three switch buttons a row: names are up to 24 characters.
+    switch_rows = [switch[i : i + 3] for i in range(0, len(switch), 3)]
+    return head + "\n" + text, keyboards.markup([*rows, *switch_rows])
+
+
+async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:
+    """/services <words> with several panels: every panel searched, results grouped by panel,
+    each with its Order button. False (nothing done) with one panel."""
+    if len(await context.deps.keys.accounts(context.user.id)) < 2:
+        return False
+    t = context.t
+    found = await search_panels(context.deps.keys, context.deps.catalog, context.user.id, query)
+    rows = [
+        [
+            keyboards.button(
+                t._("🛒 {panel} #{id}", panel=group.account.label, id=service.id),
+                PanelOrderService(group.account.slot, service.id),
+            )
+        ]
+        for group in found
+        for service in group.services
+    ]
+    rows.append(keyboards.back_to_menu(t))
+    await ui.show(update, views.search_results(t, query, found), keyboards.markup(rows))
+    return True

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
-from bot.panel import Balance, PanelError
+from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
+from bot.services.user_catalog import CatalogService
 from bot.storage.keys import LabelTaken, PanelAccount
 
 
@@ -140,6 +141,40 @@ __all__ = [
     "BadPanelName",
     "LabelTaken",
     "PanelLine",
+    "PanelMatches",
     "clean_name",
+    "search_panels",
     "totals",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelMatches:
+    """One panel's search results (its first `limit`), or why there are none."""
+
+    account: PanelAccount
+    services: list[Service]
+    currency: str | None
+    error: Exception | None = None
+
+
+async def search_panels(
+    keys: KeyService, catalog: CatalogService, user_id: int, query: str, limit: int = 5
+) -> list[PanelMatches]:
+    """`query` searched in every linked panel's catalog at once, default panel first."""
+    accounts = sorted(await keys.accounts(user_id), key=lambda a: (not a.is_default, a.slot))
+
+    async def one(account: PanelAccount) -> PanelMatches:
+        found, balance = await asyncio.gather(
+            catalog.get(user_id, slot=account.slot),
+            keys.balance(user_id, account.slot),
+            return_exceptions=True,
+        )
+        if isinstance(found, PanelError | NoKey):
+            return PanelMatches(account, [], None, found)
+        if isinstance(found, BaseException):
+            raise found
+        currency = balance.currency if isinstance(balance, Balance) else None
+        return PanelMatches(account, found.search(query, limit), currency)
+
+    return list(await asyncio.gather(*(one(a) for a in accounts)))

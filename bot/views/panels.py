@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.i18n import Translator
 from bot.panel import Balance
-from bot.services.accounts import PanelLine
+from bot.services.accounts import PanelLine, PanelMatches
 from bot.storage.keys import PanelAccount
 from bot.views.errors import panel_error_text
 from bot.views.text import esc
@@ -206,3 +206,29 @@ def alert_set(t: Translator, name: str, threshold: Decimal | None) -> str:
         panel=esc(name),
         amount=esc(str(threshold)),
     )
+
+
+def browsing(t: Translator, name: str) -> str:
+    return t._("🔗 Panel: <b>{panel}</b> (★ default; 🔁 below switches)", panel=esc(name))
+
+
+def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> str:
+    """/services <words> over every panel, grouped by panel."""
+    lines = [t._("🔎 “{query}” on your panels", query=esc(query[:60]))]
+    for group in found:
+        lines += ["", f"<b>{esc(group.account.label)}</b>"]
+        if group.error is not None:
+            lines.append(panel_error_text(t, group.error))
+        elif not group.services:
+            lines.append(t._("Nothing found."))
+        for service in group.services:
+            rate = t.money(service.rate, group.currency)
+            lines.append(
+                t._(
+                    "#{id} {name} — {rate} per 1000",
+                    id=service.id,
+                    name=esc(service.name),
+                    rate=rate,
+                )
+            )
+    return "\n".join(lines)

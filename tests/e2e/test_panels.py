@@ -288,3 +288,32 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     assert len(kinds) == 2
     # The default panel has no alert set: its balance never alerts.
     assert all("127.0.0.1" not in text for text in user.sent_texts() if low in text)
+
+
+@pytest.mark.parametrize(("language", "nothing"), [("en", "Nothing found"), ("tr", "bulunamadı")])
+async def test_search_runs_over_every_panel_and_services_switches_panels(
+    two: Harness, beta: FakePanel, language: str, nothing: str
+) -> None:
+    user = await two.member(8108, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user)
+    await user.send("/services followers")
+    found = await user.reply()
+    text = found.text or ""
+    # Grouped by panel, the default one first; "followers" finds "Takipçi" nowhere (no
+    # translation in search), but Beta's English names.
+    assert text.index("<b>127.0.0.1</b>") < text.index("<b>Beta</b>")
+    assert nothing in text and "#501" in text and "#503" in text and "#504" in text
+    labels = [label for label, _ in found.buttons()]
+    assert any("Beta #501" in label for label in labels)
+    await user.press("Beta #504", message=found)
+    assert "504" in ((await user.update()).text or "")
+    await user.send("/cancel")
+    await user.reply()
+
+    await user.send("/services")
+    listed = await user.reply()
+    assert "127.0.0.1" in (listed.text or "")
+    await user.press("🔁 Beta", message=listed)
+    switched = await user.update()
+    assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
+    assert (await two.deps.keys.account(8108)).label == "Beta"  # type: ignore[union-attr]

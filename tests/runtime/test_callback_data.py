@@ -46,6 +46,7 @@ from bot.callbacks import (
     PanelAddPreset,
     PanelAddUrl,
     PanelAlert,
+    PanelBrowse,
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
@@ -88,6 +89,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelOrderService(2, 501), "po:2:501"),
     (PanelCompare(1, 7), "pv:1:7"),
     (PanelAlert(2), "pb:2"),
+    (PanelBrowse(2), "ps:2"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -171,6 +173,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.PANEL_ORDER: (int, int),
     Action.PANEL_COMPARE: (int, int),
     Action.PANEL_ALERT: (int,),
+    Action.PANEL_BROWSE: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
