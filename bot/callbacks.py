@@ -83,6 +83,7 @@ class Action(StrEnum):
     PANEL_COMPARE = "pv"
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
+    PANEL_ORDERS = "pf"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -415,6 +416,13 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 @dataclass(frozen=True)
 class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
     """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelOrdersFilter(CallbackData, action=Action.PANEL_ORDERS):
+    """/orders with several panels: only panel account `slot`'s orders (0: every panel)."""
 
     slot: int
 

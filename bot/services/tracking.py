@@ -213,13 +213,20 @@ class TrackingService:
         return await self._orders.get_by_panel_id(user_id, panel_id)
 
     async def history(
-        self, user_id: int, filter: OrderFilter, page: int, size: int = HISTORY_PAGE_SIZE
+        self,
+        user_id: int,
+        filter: OrderFilter,
+        page: int,
+        size: int = HISTORY_PAGE_SIZE,
+        *,
+        panel_slot: int | None = None,
     ) -> HistoryPage:
-        total = await self._orders.count_for_user(user_id, filter=filter)
+        """A page of /orders; only one panel account's orders with `panel_slot`."""
+        total = await self._orders.count_for_user(user_id, filter=filter, panel_slot=panel_slot)
         pages = max(1, math.ceil(total / size))
         page = min(max(page, 0), pages - 1)
         orders = await self._orders.list_for_user(
-            user_id, filter=filter, offset=page * size, limit=size
+            user_id, filter=filter, offset=page * size, limit=size, panel_slot=panel_slot
         )
         return HistoryPage(orders, filter, page, pages, total)
 

@@ -3,6 +3,8 @@ cancelled on, the panel it was placed on; pushes name the panel; a removed panel
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from decimal import Decimal
 
@@ -238,3 +240,31 @@ async def test_bulk_with_a_panel_column(
     assert sorted(two.panel.orders) == [ALPHA_FIRST_ORDER, ALPHA_FIRST_ORDER + 1]
     rows = await two.deps.storage.orders.visible_for_user(8304)
     assert sorted((o.panel_slot, o.line_no) for o in rows) == [(1, 3), (1, 5), (2, 2), (2, 4)]
+
+
+@pytest.mark.parametrize(("language", "every"), [("en", "All panels"), ("tr", "Tüm paneller")])
+async def test_orders_panel_filter_and_export_panel_column(
+    two: Harness, beta: FakePanel, language: str, every: str
+) -> None:
+    user = await two.member(8305, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user)
+    on_alpha = await stored_order(two, two.panel, KEY_A, 8305, 1, 1)
+    on_beta = await stored_order(two, beta, KEY_B, 8305, 2, 501)
+    await user.send("/orders")
+    listed = await user.reply()
+    labels = [label for label, _ in listed.buttons()]
+    assert f"✅ {every}" in labels and "Beta" in labels
+    assert any(f"#{on_alpha.panel_order_id}" in label for label in labels)
+    await user.press("Beta", message=listed, exact=True)
+    only_beta = await user.update()
+    labels = [label for label, _ in only_beta.buttons()]
+    assert "✅ Beta" in labels
+    assert any(f"#{on_beta.panel_order_id}" in label for label in labels)
+    assert not any(f"#{on_alpha.panel_order_id}" in label for label in labels)
+
+    await user.send("/export")
+    document = await user.reply()
+    assert document.document is not None
+    rows = list(csv.reader(io.StringIO(document.document.content.decode("utf-8-sig"))))
+    by_id = {row[1]: row[-1] for row in rows[1:]}
+    assert by_id == {str(on_alpha.panel_order_id): "127.0.0.1", str(on_beta.panel_order_id): "Beta"}

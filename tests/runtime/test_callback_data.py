@@ -51,6 +51,7 @@ from bot.callbacks import (
     PanelCompare,
     PanelMakeDefault,
     PanelOrderService,
+    PanelOrdersFilter,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
@@ -90,6 +91,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelCompare(1, 7), "pv:1:7"),
     (PanelAlert(2), "pb:2"),
     (PanelBrowse(2), "ps:2"),
+    (PanelOrdersFilter(0), "pf:0"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -174,6 +176,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.PANEL_COMPARE: (int, int),
     Action.PANEL_ALERT: (int,),
     Action.PANEL_BROWSE: (int,),
+    Action.PANEL_ORDERS: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
