@@ -92,6 +92,7 @@ from bot.views.new_order import (
     sending,
     use_buttons,
 )
+from bot.views.panels import panel_gone
 from bot.views.previews import closed_text, replaced_text
 from bot.views.text import with_notice
 
@@ -574,7 +575,14 @@ async def _reorder(
     service_id, values = found
     if not dripfeed:
         values = {k: v for k, v in values.items() if k not in {"runs", "interval"}}
-    begin(context, OrderDialog)
+    # Reordered on the order's own panel: its service id means something else elsewhere.
+    slot = await context.deps.ordering.order_panel(context.user.id, order_id or 0)
+    if slot is None:
+        await ui.show(update, panel_gone(t))
+        return end(context)
+    dialog = begin(context, OrderDialog)
+    dialog.slot = slot
+    save(context, dialog)
     index = await _index(update, context)
     if index is None:
         return end(context)

@@ -457,6 +457,15 @@ class OrderingService:
             return None
         return order.service_id, _answers(order)
 
+    async def order_panel(self, user_id: int, order_id: int) -> int | None:
+        """The panel account a Reorder of the user's order goes to: the order's own (its
+        service id means nothing on another panel); None once that panel was removed."""
+        order = await self.storage.orders.get(order_id)
+        if order is None or order.user_id != user_id:
+            return None
+        account = await self.keys.account(user_id, order.panel_slot)
+        return None if account is None else account.slot
+
     async def recover_submitting(self) -> list[Order]:
         """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""
         recovered = await self.storage.orders.recover_submitting()

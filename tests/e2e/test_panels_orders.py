@@ -268,3 +268,19 @@ async def test_orders_panel_filter_and_export_panel_column(
     rows = list(csv.reader(io.StringIO(document.document.content.decode("utf-8-sig"))))
     by_id = {row[1]: row[-1] for row in rows[1:]}
     assert by_id == {str(on_alpha.panel_order_id): "127.0.0.1", str(on_beta.panel_order_id): "Beta"}
+
+
+async def test_reorder_stays_on_the_orders_panel(two: Harness, beta: FakePanel) -> None:
+    """Service 501 is Beta's: a Reorder from its card previews it on Beta, not on the default
+    panel (where the same id would be another service, or none)."""
+    user = await two.member(8306, key=KEY_A)
+    await link_beta(two, beta, user)
+    on_beta = await stored_order(two, beta, KEY_B, 8306, 2, 501)
+    await user.send("/orders")
+    await user.reply()
+    await user.press(f"#{on_beta.panel_order_id}")
+    card = await user.update()
+    await user.press("Reorder", message=card)
+    preview = (await user.update()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "#501" in preview
+    assert two.panel.count("add") == 0 and beta.count("add") == 0  # a preview only
