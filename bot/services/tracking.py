@@ -455,8 +455,20 @@ class TrackingService:
     async def refill_statuses(
         self, user_id: int, refill_ids: Sequence[int]
     ) -> list[RefillStatusLine]:
-        client = await self._keys.client(user_id)
-        answers = await client.refill_statuses(refill_ids)
+        """Each refill id asked of the panel the bot requested it on (the default panel for
+        ids it does not know; none for a removed panel's)."""
+        default = await self._keys.account(user_id)
+        if default is None:
+            raise NoKey
+        known = await self._refills.slots_of(user_id, refill_ids)
+        groups: dict[int, list[int]] = {}
+        for rid in _unique(refill_ids):
+            groups.setdefault(known.get(rid, default.slot), []).append(rid)
+        answers: dict[int, RefillStatus | PanelRejected] = {}
+        for slot, ids in groups.items():
+            client = await self._linked_client(user_id, slot)
+            if client is not None:
+                answers.update(await client.refill_statuses(ids))
         lines: list[RefillStatusLine] = []
         for rid in _unique(refill_ids):
             answer = answers.get(rid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.panel.models import RefillState
 from bot.storage.db import Database
@@ -109,6 +109,20 @@ class RefillsRepo:
             (str(status), self._clock(), refill_pk),
         )
         return changed > 0
+
+    async def slots_of(self, user_id: int, refill_ids: Sequence[int]) -> dict[int, int]:
+        """The panel account of each of the user's refills with these panel refill ids
+        (an id known on two panels: the lowest slot)."""
+        ids = sorted(set(refill_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT refill_id, MIN(panel_slot) AS slot FROM refills WHERE user_id = ? "
+            f"AND refill_id IN ({marks}) GROUP BY refill_id",
+            (user_id, *ids),
+        )
+        return {int(r["refill_id"]): int(r["slot"]) for r in rows}
 
     async def for_order(
         self, user_id: int, panel_order_id: int, panel_slot: int | None = None

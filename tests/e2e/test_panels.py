@@ -46,7 +46,9 @@ def beta_services() -> list[dict[str, object]]:
 
 @pytest.fixture
 async def beta() -> AsyncIterator[FakePanel]:
-    async with FakePanel(beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER) as fake:
+    async with FakePanel(
+        beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER, first_refill_id=700
+    ) as fake:
         yield fake
 
 

@@ -149,6 +149,13 @@ async def test_refill_and_cancel_go_to_the_orders_panel(two: Harness, beta: Fake
     beta_refills = await two.deps.storage.refills.for_order(8302, done_beta.panel_order_id or 0)
     assert [r.panel_slot for r in alpha_refills] == [1]
     assert [r.panel_slot for r in beta_refills] == [2]
+    # /refillstatus asks each refill's own panel.
+    assert [r.refill_id for r in alpha_refills + beta_refills] == [1, 700]
+    beta.refills[700].status = "Completed"
+    await user.send("/refillstatus 700 1")
+    statuses = (await user.reply()).text or ""
+    assert "not found" not in statuses
+    assert two.panel.count("refill_status") == 1 and beta.count("refill_status") == 1
 
     # The order card's Cancel goes to the order's panel too.
     other = await stored_order(two, beta, KEY_B, 8302, 2, 501)

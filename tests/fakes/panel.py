@@ -179,6 +179,7 @@ class FakePanel:
         *,
         currency: str = "USD",
         first_order_id: int = FIRST_ORDER_ID,
+        first_refill_id: int = FIRST_REFILL_ID,
     ) -> None:
         self.currency = currency
         self.orders: dict[int, FakeOrder] = {}
@@ -195,7 +196,7 @@ class FakePanel:
         self.set_services(default_services() if services is None else services)
         # Several fakes in one test hand out different order ids, as real panels do.
         self._next_order = first_order_id
-        self._next_refill = FIRST_REFILL_ID
+        self._next_refill = first_refill_id
         self._faults: list[_FaultSlot] = []
         self._waiters: list[tuple[str | None, int, asyncio.Future[None]]] = []
         self._runner: web.AppRunner | None = None

@@ -930,7 +930,9 @@ async def test_fakes_side_by_side_have_their_own_ids_currency_and_catalog(
 ) -> None:
     """Several panels in one test (issue 14): each hands out its own order id range."""
     services = [dict(s, service=700) for s in default_services()[:1]]
-    async with FakePanel(services, currency="EUR", first_order_id=900_001) as other:
+    async with FakePanel(
+        services, currency="EUR", first_order_id=900_001, first_refill_id=700
+    ) as other:
         other.add_key(KEY, balance="5")
         assert await send(http, other.url, "form", {"key": KEY, "action": "balance"}) == {
             "balance": "5.00",
@@ -951,3 +953,8 @@ async def test_fakes_side_by_side_have_their_own_ids_currency_and_catalog(
             },
         )
         assert placed == {"order": 900_001}
+        other.set_order(900_001, status="Completed")
+        refill = await send(
+            http, other.url, "form", {"key": KEY, "action": "refill", "order": 900_001}
+        )
+        assert str(refill["refill"]) == "700"
