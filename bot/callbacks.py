@@ -84,6 +84,7 @@ class Action(StrEnum):
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
+    PANEL_NEW_KEY = "pk"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -423,6 +424,13 @@ class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
 @dataclass(frozen=True)
 class PanelOrdersFilter(CallbackData, action=Action.PANEL_ORDERS):
     """/orders with several panels: only panel account `slot`'s orders (0: every panel)."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelNewKey(CallbackData, action=Action.PANEL_NEW_KEY):
+    """🔑 New key for panel account `slot`: asks for it."""
 
     slot: int
 

@@ -16,6 +16,7 @@ from bot.callbacks import (
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
+    PanelNewKey,
     PanelOrderService,
     PanelRemove,
     PanelRemoveYes,
@@ -77,7 +78,10 @@ def card_keyboard(t: Translator, account: PanelAccount) -> InlineKeyboardMarkup:
     return keyboards.markup(
         [
             first,
-            [keyboards.button(t._("🔔 Low-balance alert"), PanelAlert(account.slot))],
+            [
+                keyboards.button(t._("🔔 Low-balance alert"), PanelAlert(account.slot)),
+                keyboards.button(t._("🔑 New key"), PanelNewKey(account.slot)),
+            ],
             [keyboards.button(t._("🗑 Remove"), PanelRemove(account.slot))],
             [keyboards.button(t._("« Panels"), PanelsList())],
         ]
@@ -199,7 +203,9 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return WAIT_KEY
     service = _service(context)
     try:
-        if run.url is not None:
+        if run.slot is not None:
+            account, balance = await service.replace_key(context.user.id, run.slot, api_key)
+        elif run.url is not None:
             account, balance = await service.add_custom(context.user.id, run.url, api_key)
         else:
             account, balance = await service.add_preset(context.user.id, run.preset or 0, api_key)
@@ -217,6 +223,21 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     accounts = await service.accounts(context.user.id)
     await ui.send(update, views.panel_added(t, account, balance), list_keyboard(t, accounts))
     return end(context)
+
+
+async def ask_new_key(update: Update, context: BotContext) -> str | int:
+    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
+    await ui.answer(update)
+    pressed = callback_of(update, PanelNewKey)
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.slot = "key", account.slot
+    save(context, run)
+    await ui.show(update, views.panel_key_question(context.t, account.label), _cancel(context, run))
+    return WAIT_KEY
 
 
 async def ask_name(update: Update, context: BotContext) -> str | int:
@@ -350,6 +371,7 @@ def dialog_part() -> DialogPart:
             CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
             CallbackQueryHandler(ask_name, pattern=PanelRename.pattern()),
             CallbackQueryHandler(ask_alert, pattern=PanelAlert.pattern()),
+            CallbackQueryHandler(ask_new_key, pattern=PanelNewKey.pattern()),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],

@@ -121,6 +121,17 @@ class AccountsService:
         url = self.check_url(url)
         return await self.add(user_id, api_key, url=url, name=preset_name_of(url), custom=True)
 
+    async def replace_key(
+        self, user_id: int, slot: int, api_key: str
+    ) -> tuple[PanelAccount, Balance]:
+        """A new key for a linked panel, checked with `balance` there first; LookupError
+        when the panel is no longer linked."""
+        account = await self.keys.account(user_id, slot)
+        if account is None:
+            raise LookupError(slot)
+        balance = await self.keys.replace_panel_key(user_id, account, api_key)
+        return account, balance
+
     async def rename(self, user_id: int, slot: int, name: str) -> str:
         """Raises BadPanelName or LabelTaken; returns the name as stored."""
         label = clean_name(name)

@@ -139,6 +139,20 @@ class KeyService:
         slot = await self.keys.add(user_id, api_key, label=label, url=url, custom=custom)
         return slot, balance
 
+    async def replace_panel_key(self, user_id: int, account: PanelAccount, api_key: str) -> Balance:
+        """Check `api_key` on the account's panel, then store it in place of the old one (a
+        key change: open previews are voided; polling un-paused)."""
+        api_key = api_key.strip()
+        self.secrets.add(api_key)
+        url = self._url(account)
+        balance = await self.panels.client(api_key, url, custom=account.custom).balance()
+        old = await self.key(user_id, account.slot)
+        if not await self.keys.replace_key(user_id, account.slot, api_key):
+            raise NoKey
+        if old and old != api_key:
+            self.secrets.discard(old)
+        return balance
+
     async def unlink(self, user_id: int, slot: int | None = None) -> bool:
         old = await self.key(user_id, slot)
         removed = await self.keys.delete(user_id, slot)

@@ -268,6 +268,10 @@ class Notifier(Generic[M]):
             raw = payload.get("slot")
             slot = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
             unreadable = item.kind == OutboxKind.KEY_UNREADABLE
+            several = len(await self._storage.keys.accounts(item.user_id)) > 1
+            if slot is not None and several and not unreadable:
+                # /setkey replaces the default panel's key: the card replaces this one's.
+                return slot, notices.panel_key_rejected(t)
             return slot, notices.key_notice(t, unreadable=unreadable)
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)

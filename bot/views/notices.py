@@ -43,6 +43,16 @@ def low_balance(
     )
 
 
+def panel_key_rejected(t: Translator) -> Notice:
+    """With several panels: one of them stopped accepting its key (named above the text)."""
+    return Notice(
+        t._(
+            "🔑 This panel no longer accepts your API key, so I stopped checking its orders. "
+            "Send a new one: /panels → the panel → 🔑 New key."
+        )
+    )
+
+
 def key_notice(t: Translator, *, unreadable: bool) -> Notice:
     """Tracking stopped: the panel refused the key, or the stored key cannot be decrypted."""
     if unreadable:

@@ -102,6 +102,7 @@ def panel_key_question(t: Translator, name: str) -> str:
 
 
 def panel_added(t: Translator, account: PanelAccount, balance: Balance) -> str:
+    """A panel linked, or its key replaced."""
     return t._(
         "✅ <b>{panel}</b> linked. Balance: {balance}",
         panel=esc(account.label),

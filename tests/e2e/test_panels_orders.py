@@ -291,3 +291,43 @@ async def test_reorder_stays_on_the_orders_panel(two: Harness, beta: FakePanel) 
     preview = (await user.update()).text or ""
     assert "Panel: <b>Beta</b>" in preview and "#501" in preview
     assert two.panel.count("add") == 0 and beta.count("add") == 0  # a preview only
+
+
+async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_its_card(
+    two: Harness, beta: FakePanel
+) -> None:
+    user = await two.member(8307, key=KEY_A)
+    await link_beta(two, beta, user)
+    await stored_order(two, two.panel, KEY_A, 8307, 1, 1)
+    on_beta = await stored_order(two, beta, KEY_B, 8307, 2, 501)
+    # Beta's owner revoked the key: the stored one is no longer known there.
+    await two.deps.storage.keys.replace_key(8307, 2, "pk_revoked_on_beta_0000000000000000")
+    await due_again(two)
+    await poll(two)
+    await drain(two)
+    notice = (await user.reply()).text or ""
+    assert "🔗 <b>Beta</b>" in notice and "New key" in notice and "/setkey" not in notice
+    assert await two.deps.storage.keys.is_paused(8307, 2)
+    assert not await two.deps.storage.keys.is_paused(8307, 1)
+
+    # The next cycle asks the default panel only.
+    await due_again(two)
+    before = beta.count("status")
+    report = await poll(two)
+    assert report is not None and report.requests == 1 and beta.count("status") == before
+
+    await user.send("/panels")
+    await user.reply()
+    await user.press("Beta")
+    await user.update()
+    await user.press("New key")
+    await user.update()
+    key_message = await user.send(KEY_B)
+    assert "Beta" in ((await user.reply()).text or "")
+    assert key_message.deleted
+    assert not await two.deps.storage.keys.is_paused(8307, 2)
+    assert await two.deps.keys.key(8307, 2) == KEY_B
+    beta.set_order(on_beta.panel_order_id or 0, status="Completed", remains=0)
+    await due_again(two)
+    report = await poll(two)
+    assert report is not None and report.requests == 2

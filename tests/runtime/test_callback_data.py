@@ -50,6 +50,7 @@ from bot.callbacks import (
     PanelCardOf,
     PanelCompare,
     PanelMakeDefault,
+    PanelNewKey,
     PanelOrderService,
     PanelOrdersFilter,
     PanelRemove,
@@ -92,6 +93,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelAlert(2), "pb:2"),
     (PanelBrowse(2), "ps:2"),
     (PanelOrdersFilter(0), "pf:0"),
+    (PanelNewKey(2), "pk:2"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -177,6 +179,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.PANEL_ALERT: (int,),
     Action.PANEL_BROWSE: (int,),
     Action.PANEL_ORDERS: (int,),
+    Action.PANEL_NEW_KEY: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
