@@ -40,6 +40,7 @@ class KeyedClient:
     key_id: str
     client: PanelClient
     slot: int = 1
+    account: PanelAccount | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +177,16 @@ class KeyService:
             raise NoKey
         url = self._url(account)
         client = self.panels.client(key, url, custom=account.custom)
-        return KeyedClient(key_id_of(url, key), client, account.slot)
+        return KeyedClient(key_id_of(url, key), client, account.slot, account)
 
     async def balance(self, user_id: int, slot: int | None = None) -> Balance:
         """The panel's balance; every balance the bot reads also feeds the low-balance alert."""
         keyed = await self.keyed_client(user_id, slot)
         balance = await keyed.client.balance()
-        await self.watch_balance(user_id, keyed.slot, balance)
+        account = keyed.account
+        # Only an account with an alert set costs a look at the database here.
+        if account is not None and account.low_balance_threshold is not None:
+            await self.watch_balance(user_id, keyed.slot, balance)
         return balance
 
     async def watch_balance(self, user_id: int, slot: int, balance: Balance) -> bool:

@@ -68,6 +68,12 @@ class PanelAccount:
     low_balance_alerted: bool = False
 
 
+def _which(slot: int | None) -> tuple[str, tuple[int, ...]]:
+    """The condition picking account `slot`, or the default one without. Built in Python,
+    not `? IS NULL`: PostgreSQL cannot type a parameter that is only compared with NULL."""
+    return ("is_default = 1", ()) if slot is None else ("slot = ?", (slot,))
+
+
 def fold_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
@@ -340,14 +346,14 @@ class KeysRepo:
 
     async def set_paused(self, user_id: int, paused: bool, slot: int | None = None) -> bool:
         """True when this call changed the state. Un-pausing re-arms the one-time notice."""
+        which, which_params = _which(slot)
         changed = await self._db.execute(
             f"""
-            UPDATE panel_accounts SET paused = ?, paused_notified = CASE WHEN ? THEN
+            UPDATE panel_accounts SET paused = ?, paused_notified = CASE WHEN ? = 1 THEN
                 paused_notified ELSE 0 END
-            WHERE user_id = ? AND paused != ? AND {_LIVE}
-              AND (slot = ? OR (? IS NULL AND is_default = 1))
+            WHERE user_id = ? AND paused != ? AND {_LIVE} AND {which}
             """,
-            (int(paused), int(paused), user_id, int(paused), slot, slot),
+            (int(paused), int(paused), user_id, int(paused), *which_params),
         )
         return changed > 0
 
@@ -357,11 +363,11 @@ class KeysRepo:
 
     async def mark_paused_notified(self, user_id: int, slot: int | None = None) -> bool:
         """Atomically claim the "your key was rejected" notice: True for exactly one caller."""
+        which, which_params = _which(slot)
         changed = await self._db.execute(
             f"UPDATE panel_accounts SET paused_notified = 1 "
-            f"WHERE user_id = ? AND paused = 1 AND paused_notified = 0 AND {_LIVE} "
-            "AND (slot = ? OR (? IS NULL AND is_default = 1))",
-            (user_id, slot, slot),
+            f"WHERE user_id = ? AND paused = 1 AND paused_notified = 0 AND {_LIVE} AND {which}",
+            (user_id, *which_params),
         )
         return changed > 0
 

@@ -185,7 +185,7 @@ class OrdersRepo:
                       AND d.expires_at > :now AND d.key_version = u.key_version
                       AND (:kind IS NULL OR d.kind = :kind)
                       AND (:version IS NULL OR d.key_version = :version)
-                      AND (:slot IS NULL OR d.panel_slot = :slot)
+                      AND (d.panel_slot = :slot OR :slot IS NULL)
                   )
                 """,
                 {
@@ -350,10 +350,11 @@ class OrdersRepo:
     ) -> Order | None:
         """The order with this panel id (on `panel_slot`; without one, the user's order on
         the lowest-numbered panel that has this id)."""
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ? "
-            "AND (? IS NULL OR panel_slot = ?) ORDER BY panel_slot LIMIT 1",
-            (user_id, panel_order_id, panel_slot, panel_slot),
+            f"SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ?{on_slot} "
+            "ORDER BY panel_slot LIMIT 1",
+            (user_id, panel_order_id, *slot_params),
         )
         return None if row is None else _order(row)
 
@@ -381,11 +382,11 @@ class OrdersRepo:
     ) -> list[Order]:
         """Placed/unknown orders, newest first (drafts and failed submits are not orders);
         only those of one panel account with `panel_slot`."""
+        on_slot, slot_params = _on_slot(panel_slot)
         rows = await self._db.fetchall(
-            f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
-            "AND (? IS NULL OR panel_slot = ?) "
-            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, panel_slot, panel_slot, limit, offset),
+            f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}"
+            f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, *slot_params, limit, offset),
         )
         return [_order(r) for r in rows]
 
@@ -396,10 +397,11 @@ class OrdersRepo:
         filter: OrderFilter = OrderFilter.ALL,
         panel_slot: int | None = None,
     ) -> int:
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
-            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
-            "AND (? IS NULL OR panel_slot = ?)",
-            (user_id, panel_slot, panel_slot),
+            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}"
+            f"{on_slot}",
+            (user_id, *slot_params),
         )
         return int(row[0]) if row else 0
 
@@ -425,12 +427,12 @@ class OrdersRepo:
     ) -> Order | None:
         """Newest non-terminal order for the same service and link, including one in flight
         (on `panel_slot` only when given: service ids are per panel)."""
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
             "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
-            "AND (? IS NULL OR panel_slot = ?) "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link, panel_slot, panel_slot),
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
+            f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT 1",
+            (user_id, service_id, link, *slot_params),
         )
         return None if row is None else _order(row)
 
@@ -446,12 +448,12 @@ class OrdersRepo:
             return {}
         services = sorted({service for service, _ in wanted})
         marks = ",".join("?" * len(services))
+        on_slot, slot_params = _on_slot(panel_slot)
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND service_id IN ({marks}) "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
-            "AND (? IS NULL OR panel_slot = ?) "
-            "ORDER BY created_at, id",
-            (user_id, *services, panel_slot, panel_slot),
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
+            f"{on_slot} ORDER BY created_at, id",
+            (user_id, *services, *slot_params),
         )
         found: dict[tuple[int, str | None], Order] = {}
         for row in rows:
@@ -555,6 +557,12 @@ class OrdersRepo:
 
 
 _BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id"
+
+
+def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
+    """` AND panel_slot = ?` for one panel account, nothing for all (built here: PostgreSQL
+    cannot type a parameter that is only compared with NULL)."""
+    return ("", ()) if panel_slot is None else (" AND panel_slot = ?", (panel_slot,))
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -128,9 +128,9 @@ class RefillsRepo:
         self, user_id: int, panel_order_id: int, panel_slot: int | None = None
     ) -> list[Refill]:
         """Refills of one panel order (on `panel_slot` when given), oldest first."""
+        on_slot = "" if panel_slot is None else " AND panel_slot = ?"
         rows = await self._db.fetchall(
-            "SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ? "
-            "AND (? IS NULL OR panel_slot = ?) ORDER BY id",
-            (user_id, panel_order_id, panel_slot, panel_slot),
+            f"SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ?{on_slot} ORDER BY id",
+            (user_id, panel_order_id, *(() if panel_slot is None else (panel_slot,))),
         )
         return [_refill(r) for r in rows]
