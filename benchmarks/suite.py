@@ -39,10 +39,11 @@ from benchmarks import (
     ordering,
     poller,
 )
+from benchmarks import panels as several_panels
 from benchmarks._common import jsonable, median
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-SECTIONS = ("latency", "backlog", "poll", "notify", "catalog", "footprint")
+SECTIONS = ("latency", "backlog", "poll", "notify", "catalog", "footprint", "panels")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,11 @@ def run_catalog(s: Sizes) -> dict[str, Any]:
     }
 
 
+def run_panels(s: Sizes) -> dict[str, Any]:
+    # 3 panels × 50 keys × 100 open orders (quick: 10 keys), and 3 × 5,000-service compares.
+    return several_panels.run(50 if s.poll_runs > 1 else 10, 100)
+
+
 def run_footprint(s: Sizes) -> dict[str, Any]:
     return {**footprint.run(s.footprint_runs), "chart": charts.run()}
 
@@ -123,6 +129,7 @@ RUNNERS: dict[str, Callable[[Sizes], dict[str, Any]]] = {
     "notify": run_notify,
     "catalog": run_catalog,
     "footprint": run_footprint,
+    "panels": run_panels,
 }
 
 
@@ -264,6 +271,28 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 Row(name, "/stats chart, warm draw", _ms(chart["warm_s"]), "< 1 s",
                     _below(chart["warm_s"], 1.0)),
             ]  # fmt: skip
+    several = results.get("panels")
+    if several:
+        poll_p, cmp_p = several["poll"], several["compare"]
+        name = (
+            f"6 several panels, {poll_p['panels']} × {poll_p['keys_per_panel']} keys × "
+            f"{poll_p['open_per_key']} open"
+        )
+        out += [
+            Row(name, "poll cycle: panel requests", f"{poll_p['requests']}",
+                f"= {poll_p['expected_requests']}",
+                poll_p["requests"] == poll_p["expected_requests"]),
+            Row(name, "poll cycle: wall time", f"{poll_p['cycle_s']:.2f} s", "< 5 s",
+                poll_p["cycle_s"] < 5),
+        ]  # fmt: skip
+        name = f"6 compare, {cmp_p['catalogs']} × {cmp_p['services']:,} services"
+        out += [
+            Row(name, "per card (median / p95)",
+                f"{cmp_p['card_median_ms']:.2f} / {cmp_p['card_p95_ms']:.2f} ms", "< 50 ms",
+                cmp_p["card_p95_ms"] < 50),
+            Row(name, "similarity index, built once per catalog version",
+                f"{cmp_p['index_build_ms']:.0f} ms", "—", None),
+        ]  # fmt: skip
     if lat:
         after = lat["summary"]["rss_after_mib"]
         out.append(Row("5 footprint", "RSS after benchmark 1", f"{after:.1f} MiB", "—", None))

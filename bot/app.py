@@ -36,8 +36,10 @@ from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
+from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
+from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.favourites import FavouritesService
@@ -179,8 +181,16 @@ async def open_deps(
             max_catalog_bytes=settings.panel_max_catalog_bytes,
             observer=observer,
             gate=gate,
+            allow_private=settings.allow_private_panels,
         )
-        keys = KeyService(storage.keys, panels, secrets)
+        keys = KeyService(
+            storage.keys,
+            panels,
+            secrets,
+            default_label=settings.panel_display_name(""),
+            outbox=storage.outbox,
+        )
+        await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
         catalog = CatalogService(CatalogCache.from_settings(settings), keys)
         # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
@@ -218,6 +228,10 @@ async def open_deps(
             replies=ReplyQueue(storage.outbox),
             stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
             favourites=FavouritesService(storage.favourites),
+            accounts=AccountsService(
+                keys, settings.panel_presets, allow_custom=settings.allow_custom_panels
+            ),
+            compare=CompareService(keys, catalog, SimilarIndexCache()),
         )
     except BaseException:
         await storage.close()

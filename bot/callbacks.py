@@ -90,6 +90,22 @@ class Action(StrEnum):
     QUIET_MENU = "hm"
     SET_QUIET = "hs"
     TYPE_QUIET = "ht"
+    # several panels (/panels)
+    PANELS = "pl"
+    PANEL_CARD = "pc"
+    PANEL_ADD = "pa"
+    PANEL_ADD_PRESET = "pp"
+    PANEL_ADD_URL = "pu"
+    PANEL_DEFAULT = "pd"
+    PANEL_RENAME = "pn"
+    PANEL_REMOVE = "pr"
+    PANEL_REMOVE_YES = "py"
+    PANEL_ORDER = "po"
+    PANEL_COMPARE = "pv"
+    PANEL_ALERT = "pb"
+    PANEL_BROWSE = "ps"
+    PANEL_ORDERS = "pf"
+    PANEL_NEW_KEY = "pk"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -496,6 +512,105 @@ class SetQuiet(CallbackData, action=Action.SET_QUIET):
 @dataclass(frozen=True)
 class TypeQuiet(CallbackData, action=Action.TYPE_QUIET):
     pass
+
+
+# several panels
+
+
+@dataclass(frozen=True)
+class PanelsList(CallbackData, action=Action.PANELS):
+    """/panels: the linked panels."""
+
+
+@dataclass(frozen=True)
+class PanelCardOf(CallbackData, action=Action.PANEL_CARD):
+    """One linked panel (by its slot) with Make default, Rename and Remove."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelAdd(CallbackData, action=Action.PANEL_ADD):
+    """➕ Add a panel: the operator's panels to pick from (and "Other URL" when allowed)."""
+
+
+@dataclass(frozen=True)
+class PanelAddPreset(CallbackData, action=Action.PANEL_ADD_PRESET):
+    """Link the operator's panel number `index` (PANELS order): asks for its key."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class PanelAddUrl(CallbackData, action=Action.PANEL_ADD_URL):
+    """Link a panel by its URL (ALLOW_CUSTOM_PANELS): asks for the URL, then the key."""
+
+
+@dataclass(frozen=True)
+class PanelMakeDefault(CallbackData, action=Action.PANEL_DEFAULT):
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRename(CallbackData, action=Action.PANEL_RENAME):
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRemove(CallbackData, action=Action.PANEL_REMOVE):
+    """🗑 Remove: asks first."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
+    """ "Order here": the order dialog for `service_id` on panel account `slot`."""
+
+    slot: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
+    """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelOrdersFilter(CallbackData, action=Action.PANEL_ORDERS):
+    """/orders with several panels: only panel account `slot`'s orders (0: every panel)."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelNewKey(CallbackData, action=Action.PANEL_NEW_KEY):
+    """🔑 New key for panel account `slot`: asks for it."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelAlert(CallbackData, action=Action.PANEL_ALERT):
+    """🔔 Low-balance alert of panel account `slot`: asks for the threshold."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class PanelCompare(CallbackData, action=Action.PANEL_COMPARE):
+    """⚖️ Compare on a service card: similar services of `service_id` (on panel account
+    `slot`) on the user's other panels."""
+
+    slot: int
+    service_id: int
 
 
 def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:

@@ -12,7 +12,9 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
+from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
 from bot.services.favourites import FavouritesService
@@ -52,6 +54,8 @@ class Deps:
     stats: StatsService
     favourites: FavouritesService
     pushes: PushSettings
+    accounts: AccountsService
+    compare: CompareService
 
     async def aclose(self) -> None:
         await self.http.aclose()

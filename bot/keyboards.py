@@ -37,6 +37,7 @@ from bot.callbacks import (
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelsList,
     QuestionBack,
     QuickQuantity,
     QuietMenu,
@@ -120,6 +121,7 @@ def settings_menu(
     return markup(
         [
             key_row,
+            [button(t._("🔗 Panels"), PanelsList())],
             [button(t._("🌐 Language"), Menu("language"))],
             [button(notify, ToggleNotifications())],
             [button(t._("🕒 Time zone: {zone}", zone=zone), ZoneMenu())],

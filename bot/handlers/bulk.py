@@ -176,9 +176,26 @@ async def other_input(update: Update, context: BotContext) -> str:
 
 
 async def _preview(update: Update, context: BotContext, text: str) -> str | int:
+    try:
+        groups = await context.deps.bulk.by_panel(context.user.id, text)
+    except NoKey as exc:
+        await reply_panel_error(update, context, exc)
+        return end(context)
+    if len(groups) == 1:
+        return await _preview_one(update, context, groups[0][1], groups[0][0])
+    # A panel column: one preview per panel, each with its own Confirm (never one panel's
+    # lines sent to another).
+    for slot, part in groups:
+        await _preview_one(update, context, part, slot)
+    return end(context)
+
+
+async def _preview_one(
+    update: Update, context: BotContext, text: str, slot: int | None = None
+) -> str | int:
     t = context.t
     try:
-        draft = await context.deps.bulk.preview(context.user.id, text)
+        draft = await context.deps.bulk.preview(context.user.id, text, slot)
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc)
         return end(context)
@@ -295,6 +312,10 @@ async def _show_result(
     if context.user_data is not None:
         rejected = recall_rejects(context.user_data, batch, forget=True)
     text, needs_file = render_result(t, submission, rejected)
+    if submission.orders:
+        panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
+        if panel:
+            text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
     shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))

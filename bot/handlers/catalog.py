@@ -16,6 +16,7 @@ from bot.callbacks import (
     CallbackData,
     CategoriesPage,
     CategoryPage,
+    PanelBrowse,
     RefreshCatalog,
     SearchPage,
     ServiceCard,
@@ -27,6 +28,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
+from bot.handlers.panels import search_every_panel, with_compare, with_panel_switch
 from bot.keyboards_picks import before_last, star_button
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
@@ -74,11 +76,12 @@ def store_view(context: BotContext, view: CatalogView) -> None:
 
 
 async def load_index(
-    update: Update, context: BotContext, *, force: bool = False
+    update: Update, context: BotContext, *, force: bool = False, slot: int | None = None
 ) -> CatalogIndex | None:
-    """The user's catalog, or None after telling them why there is none (no key, panel down)."""
+    """The user's catalog (of panel account `slot`, the default one without), or None after
+    telling them why there is none (no key, panel down)."""
     try:
-        return await context.deps.catalog.get(context.user.id, force=force)
+        return await context.deps.catalog.get(context.user.id, force=force, slot=slot)
     except (NoKey, PanelError) as exc:
         await ui.answer(update)
         await reply_panel_error(update, context, exc, edit=True)
@@ -100,7 +103,24 @@ async def show_categories(update: Update, context: BotContext, page: int = 0) ->
         return
     await ui.answer(update)
     screen = await categories_screen(context, index, page)
+    accounts = await context.deps.keys.accounts(context.user.id)
+    if len(accounts) > 1:
+        # Several panels: the default one is browsed; a button switches to each other one.
+        text, markup = with_panel_switch(context.t, screen.text, screen.markup, accounts)
+        await ui.show(update, text, markup)
+        return
     await ui.show(update, screen.text, screen.markup)
+
+
+async def browse_panel(update: Update, context: BotContext) -> None:
+    """🔁 on /services: that panel becomes the default, and its catalog is shown."""
+    pressed = callback_of(update, PanelBrowse)
+    if pressed is None or not await context.deps.accounts.make_default(
+        context.user.id, pressed.slot
+    ):
+        await ui.answer(update, button_expired(context.t))
+        return
+    await show_categories(update, context)
 
 
 async def show_search(update: Update, context: BotContext, query: str, page: int = 0) -> None:
@@ -116,6 +136,8 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
 
 async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
+    if query and await search_every_panel(update, context, query):
+        return
     if query:
         await show_search(update, context, query)
     else:
@@ -193,13 +215,18 @@ async def show_card(
     currency = await context.deps.currencies.currency(context.user.id)
     back = keyboards.card_back(t, category, page, index.version)
     screen = render_service_card(found, t, currency, back, (category, page))
-    if plan_for(found) is None:
+    markup = screen.markup
+    if plan_for(found) is not None:
         # A favourite is a quick way to order it: a type the bot cannot order gets no ☆.
-        await ui.show(update, screen.text, screen.markup)
-        return
-    favourite = await context.deps.favourites.is_favourite(context.user.id, found.id)
-    star = star_button(t, found.id, category, page, favourite=favourite)
-    await ui.show(update, screen.text, before_last(screen.markup, [[star]]))
+        favourite = await context.deps.favourites.is_favourite(context.user.id, found.id)
+        star = star_button(t, found.id, category, page, favourite=favourite)
+        markup = before_last(markup, [[star]])
+    accounts = await context.deps.keys.accounts(context.user.id)
+    if len(accounts) > 1:
+        # Several panels: ⚖️ Compare with similar services on the others.
+        home = next(a.slot for a in accounts if a.is_default)
+        markup = with_compare(t, markup, home, found.id)
+    await ui.show(update, screen.text, markup)
 
 
 async def description_part(update: Update, context: BotContext) -> None:
@@ -250,4 +277,5 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
+        CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
     ]

@@ -51,6 +51,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", N_("Download your order history as CSV")),
     Command("stats", N_("Spending at a glance: a chart and totals")),
     Command("balance", N_("Your panel balance")),
+    Command("panels", N_("Your panels: add, rename, default, remove")),
     Command("setkey", N_("Link your panel API key")),
     Command("deletekey", N_("Forget your panel API key")),
     Command("settings", N_("Language, notifications, API key")),

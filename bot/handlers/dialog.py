@@ -122,6 +122,8 @@ class OrderDialog(DialogState):
     editing: bool = False
     collected: list[str] = field(default_factory=list)
     collected_for: str | None = None
+    # The panel account the order goes to ("Order here" on a comparison); None: the default.
+    slot: int | None = None
 
     def lines_for(self, question: str) -> list[str]:
         """The lines collected for `question` (none when they were for another question)."""
@@ -134,6 +136,8 @@ class OrderDialog(DialogState):
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
+        if self.slot is not None:
+            data["slot"] = self.slot
         if self.service is not None:
             data.update(
                 service=self.service,
@@ -150,8 +154,11 @@ class OrderDialog(DialogState):
     @classmethod
     def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
         service = data.get("service")
+        slot = data.get("slot")
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            slot = None
         if service is None:
-            return cls(ident)
+            return cls(ident, slot=slot)
         values, skipped = data.get("values", {}), data.get("skipped", [])
         # Saved before the question had its name: the same value was stored as "field".
         question = data.get("question", data.get("field"))
@@ -167,7 +174,9 @@ class OrderDialog(DialogState):
             return None
         dripfeed = data.get("dripfeed") is True
         editing = data.get("editing") is True
-        dialog = cls(ident, service, dict(values), list(skipped), question, dripfeed, editing)
+        dialog = cls(
+            ident, service, dict(values), list(skipped), question, dripfeed, editing, slot=slot
+        )
         collected = data.get("collected")
         if isinstance(collected, Mapping):
             lines, target = collected.get("lines"), collected.get("question")
@@ -177,8 +186,39 @@ class OrderDialog(DialogState):
         return dialog
 
 
+@dataclass
+class PanelDialog(DialogState):
+    """/panels: adding a panel (`url` for a custom one, then the key: never kept here) or
+    renaming one or setting its low-balance alert (`slot`). `step` is the open question:
+    "url", "key", "name" or "alert"."""
+
+    flow: ClassVar[str] = "panel"
+    step: str = "key"
+    preset: int | None = None
+    url: str | None = None
+    slot: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(step=self.step, preset=self.preset, url=self.url, slot=self.slot)
+        return data
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        step, preset, url, slot = (data.get(k) for k in ("step", "preset", "url", "slot"))
+        if step not in ("url", "key", "name", "alert") or not isinstance(url, str | None):
+            return None
+        for number in (preset, slot):
+            if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+                return None
+        return cls(ident, step, preset, url, slot)
+
+
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
-    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog, ZoneDialog, QuietDialog)}
+    {
+        kind.flow: kind
+        for kind in (SetKeyDialog, BulkDialog, OrderDialog, ZoneDialog, QuietDialog, PanelDialog)
+    }
 )
 
 D = TypeVar("D", bound=DialogState)

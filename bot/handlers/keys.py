@@ -22,6 +22,7 @@ from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.panel import InvalidApiKey, PanelError
+from bot.services.accounts import totals
 from bot.services.keys import NoKey
 from bot.views.keys import (
     balance_text,
@@ -34,6 +35,7 @@ from bot.views.keys import (
     not_a_key,
     not_text,
 )
+from bot.views.panels import balances_text
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ async def delete_key_message(message: Message) -> None:
         log.warning("could not delete the message carrying a panel key: %s", exc)
 
 
-def _key_text(message: Message) -> str | None:
+def key_text(message: Message) -> str | None:
     """What may be the key: the text (after `/setkey` on one line), or a caption."""
     if message.text is not None:
         return message.text[_command_length(message) :]
@@ -94,7 +96,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     # sent while the key is awaited may carry it: a caption, or a screenshot of the API page.
     await delete_key_message(message)
     t = context.t
-    text = _key_text(message)
+    text = key_text(message)
     api_key = (text or "").strip()
     if text is None or not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
         # A file, sticker or screenshot without a caption is deleted too: the question stays.
@@ -137,6 +139,12 @@ async def delete_key(update: Update, context: BotContext) -> None:
 async def balance(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     t = context.t
+    if len(await context.deps.keys.accounts(context.user.id)) > 1:
+        # Every panel, one line each, asked at once; then a total per currency.
+        lines = await context.deps.accounts.overview(context.user.id)
+        text = balances_text(t, lines, totals(lines))
+        await ui.show(update, text, keyboards.markup([keyboards.back_to_menu(t)]))
+        return
     try:
         bal = await context.deps.keys.balance(context.user.id)
     except (NoKey, PanelError) as exc:

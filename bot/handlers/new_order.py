@@ -30,6 +30,7 @@ from bot.callbacks import (
     Menu,
     OrderService,
     OrderWithoutDripfeed,
+    PanelOrderService,
     QuestionButton,
     Reorder,
     SkipQuestion,
@@ -95,6 +96,7 @@ from bot.views.new_order import (
     sending,
     use_buttons,
 )
+from bot.views.panels import panel_gone
 from bot.views.previews import closed_text, replaced_text
 from bot.views.text import with_notice
 
@@ -124,7 +126,12 @@ def _start_dialog(
 ) -> OrderDialog:
     """New answers within the current run (its instance id stays; entry points `begin` one)."""
     ident = instance_id(context, OrderDialog)
-    dialog = OrderDialog(ident, service_id, values or {}, skipped or [], dripfeed=dripfeed)
+    run = open_run(context, OrderDialog)
+    # The run's panel stays whatever is asked again: an order never moves to another panel.
+    slot = run.slot if run is not None else None
+    dialog = OrderDialog(
+        ident, service_id, values or {}, skipped or [], dripfeed=dripfeed, slot=slot
+    )
     save(context, dialog)
     return dialog
 
@@ -225,7 +232,8 @@ async def _took(
 
 
 async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
-    return await load_index(update, context)
+    run = open_run(context, OrderDialog)
+    return await load_index(update, context, slot=run.slot if run is not None else None)
 
 
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
@@ -364,7 +372,9 @@ async def _preview(
     """Price the answers and show the preview (`notice` above it; `new_message`: never edit)."""
     t = context.t
     try:
-        preview = await context.deps.ordering.prepare(context.user.id, service_id, dialog.values)
+        preview = await context.deps.ordering.prepare(
+            context.user.id, service_id, dialog.values, dialog.slot
+        )
     except AnswerRejected as exc:
         # The answer no longer fits the service as the panel lists it now: ask it again, and
         # the answers that were checked against it.
@@ -416,6 +426,19 @@ async def order_service(update: Update, context: BotContext) -> str | int:
     if pressed is None:
         return END
     begin(context, OrderDialog)
+    return await _select(update, context, pressed.service_id)
+
+
+@_step
+async def order_on_panel(update: Update, context: BotContext) -> str | int:
+    """ "Order here" under a comparison: the order dialog on that panel's service."""
+    await ui.answer(update)
+    pressed = callback_of(update, PanelOrderService)
+    if pressed is None:
+        return END
+    dialog = begin(context, OrderDialog)
+    dialog.slot = pressed.slot
+    save(context, dialog)
     return await _select(update, context, pressed.service_id)
 
 
@@ -683,7 +706,14 @@ async def _reorder(
     service_id, values = found
     if not dripfeed:
         values = {k: v for k, v in values.items() if k not in {"runs", "interval"}}
-    begin(context, OrderDialog)
+    # Reordered on the order's own panel: its service id means something else elsewhere.
+    slot = await context.deps.ordering.order_panel(context.user.id, order_id or 0)
+    if slot is None:
+        await ui.show(update, panel_gone(t))
+        return end(context)
+    dialog = begin(context, OrderDialog)
+    dialog.slot = slot
+    save(context, dialog)
     index = await _index(update, context)
     if index is None:
         return end(context)
@@ -743,7 +773,8 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, result.unsaved)
     panel_id = result.panel_order_id if result.outcome is OrderOutcome.PLACED else None
-    balance = await _balance_after(context) if panel_id is not None else None
+    slot = result.order.panel_slot if result.order is not None else None
+    balance = await _balance_after(context, slot) if panel_id is not None else None
     currency = None
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
@@ -758,10 +789,11 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
 
-async def _balance_after(context: BotContext) -> Balance | None:
-    """The balance after the order; None when it cannot be read (the charge still shows)."""
+async def _balance_after(context: BotContext, slot: int | None = None) -> Balance | None:
+    """The balance after the order on its panel; None when it cannot be read (the charge
+    still shows)."""
     try:
-        return await context.deps.keys.balance(context.user.id)
+        return await context.deps.keys.balance(context.user.id, slot)
     except (NoKey, PanelError) as exc:
         log.info("no balance after an order: %s", type(exc).__name__)
         return None
@@ -805,6 +837,7 @@ def dialog_part() -> DialogPart:
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
             CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
+            CallbackQueryHandler(order_on_panel, pattern=PanelOrderService.pattern()),
             CallbackQueryHandler(reorder, pattern=Reorder.pattern()),
             CallbackQueryHandler(without_dripfeed, pattern=OrderWithoutDripfeed.pattern()),
         ],

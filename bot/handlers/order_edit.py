@@ -154,6 +154,9 @@ async def edit(update: Update, context: BotContext) -> str | int | None:
     values = reopened.values
     dialog = begin(context, OrderDialog)
     dialog.service = order.service_id
+    # The new preview stays on the edited one's panel: its service id means another service
+    # (or none) elsewhere.
+    dialog.slot = order.panel_slot
     dialog.values = values
     dialog.dripfeed = "runs" in values
     save(context, dialog)

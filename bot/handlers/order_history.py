@@ -14,6 +14,7 @@ from bot.callbacks import (
     CancelOrderYes,
     OrderCard,
     OrdersPage,
+    PanelOrdersFilter,
     RefillOrder,
     RefreshOrder,
     StatusOf,
@@ -89,7 +90,9 @@ async def show_card(
         back=_back(context),
         muted=order.muted,
     )
-    text = card_text(t, order, note, offers.refills)
+    names = await context.deps.accounts.names(context.user.id)
+    panel = names.get(order.panel_slot, "") if len(names) > 1 else ""
+    text = card_text(t, order, note, offers.refills, panel)
     if result:
         await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return
@@ -119,11 +122,55 @@ async def orders_page(update: Update, context: BotContext) -> None:
 async def _render_page(
     update: Update, context: BotContext, order_filter: OrderFilter, page: int
 ) -> None:
-    history = await context.deps.tracking.history(context.user.id, order_filter, page)
+    names = await context.deps.accounts.names(context.user.id)
+    slot = _panel_filter(context) if len(names) > 1 else None
+    if slot not in names:
+        slot = None
+    history = await context.deps.tracking.history(
+        context.user.id, order_filter, page, panel_slot=slot
+    )
     if context.user_data is not None:
         context.user_data[VIEW_KEY] = [history.filter.value, history.page]
     screen = render_history(context.t, history)
-    await ui.show(update, screen.text, screen.markup)
+    if len(names) < 2:
+        await ui.show(update, screen.text, screen.markup)
+        return
+    # Several panels: a row to show one panel's orders (removed panels' too) or every one.
+    t = context.t
+    choices = [(0, t._("All panels")), *sorted(names.items())]
+    row = [
+        keyboards.button(("✅ " if (slot or 0) == value else "") + label, PanelOrdersFilter(value))
+        for value, label in choices
+    ]
+    rows = [list(r) for r in screen.markup.inline_keyboard]
+    panel_rows = [row[i : i + 3] for i in range(0, len(row), 3)]
+    markup = keyboards.markup([*rows[:-1], *panel_rows, rows[-1]])
+    await ui.show(update, screen.text, markup)
+
+
+PANEL_FILTER_KEY = "orders_panel"
+
+
+def _panel_filter(context: BotContext) -> int | None:
+    value = context.user_data.get(PANEL_FILTER_KEY) if context.user_data is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+async def orders_of_panel(update: Update, context: BotContext) -> None:
+    """/orders' panel row: keep the choice for the pages that follow, show page 1."""
+    await ui.answer(update)
+    pressed = callback_of(update, PanelOrdersFilter)
+    if pressed is None:
+        await _expired(update, context)
+        return
+    if context.user_data is not None:
+        context.user_data[PANEL_FILTER_KEY] = pressed.slot
+    view = context.user_data.get(VIEW_KEY) if context.user_data is not None else None
+    try:
+        order_filter = OrderFilter(view[0]) if isinstance(view, list) and view else OrderFilter.ALL
+    except ValueError:
+        order_filter = OrderFilter.ALL
+    await _render_page(update, context, order_filter, 0)
 
 
 async def order_card(update: Update, context: BotContext) -> None:
@@ -220,6 +267,7 @@ def handlers() -> list[AnyHandler]:
         CommandHandler("orders", orders_command),
         CallbackQueryHandler(orders_command, pattern=menu_pattern("orders")),
         CallbackQueryHandler(orders_page, pattern=OrdersPage.pattern()),
+        CallbackQueryHandler(orders_of_panel, pattern=PanelOrdersFilter.pattern()),
         CallbackQueryHandler(order_card, pattern=OrderCard.pattern()),
         CallbackQueryHandler(status_of, pattern=StatusOf.pattern()),
         CallbackQueryHandler(order_refresh, pattern=RefreshOrder.pattern()),

@@ -29,6 +29,7 @@ from bot.handlers import (
     new_order,
     order_edit,
     order_history,
+    panels,
     pushes,
     start,
     stats,
@@ -57,6 +58,7 @@ def register(
     parts.append(new_order.dialog_part())
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
+    parts.append(panels.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -75,6 +77,7 @@ def register(
     ]
     main += admin.handlers(admin_ids)
     main += keys.handlers()
+    main += panels.handlers()
     main += catalog.handlers()
     main += favourites.handlers()
     main += new_order.handlers()

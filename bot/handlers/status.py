@@ -186,7 +186,8 @@ async def export(update: Update, context: BotContext) -> None:
         await ui.send(update, nothing_to_export(t))
         return
     today = datetime.now(UTC).strftime("%Y%m%d")
-    document = InputFile(export_csv(t, orders), filename=f"orders-{today}.csv")
+    panels = await context.deps.accounts.names(context.user.id)
+    document = InputFile(export_csv(t, orders, panels), filename=f"orders-{today}.csv")
     await chat.send_document(document, caption=export_caption(t, len(orders)))
 
 

@@ -18,10 +18,11 @@ from enum import StrEnum
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, parse_bulk
 from bot.services.drafts import DraftRefusal, Previews
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.user_catalog import CatalogService
 from bot.services.validation import InputError
+from bot.storage.keys import fold_label
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
@@ -44,6 +45,8 @@ class BulkDraft:
     # line_no -> an order placed earlier (not in this list) for the same service and link that
     # is still open or whose outcome is unknown: a warning, the line stays in.
     already_open: dict[int, Order] = field(default_factory=dict)
+    # The panel the lines go to, named when the user has several ("" with one).
+    panel_name: str = ""
 
     @property
     def currency(self) -> str | None:
@@ -186,6 +189,19 @@ def classify(
     return placed, failed, unknown
 
 
+_PANEL_SEPARATORS = "|;\t,"
+
+
+def panel_column(line: str, slots: dict[str, int]) -> tuple[int | None, str]:
+    """(slot, the rest of the line) when the line starts with one of the user's panel
+    names (folded) followed by a separator; (None, line) otherwise."""
+    cut = min((i for i in (line.find(sep) for sep in _PANEL_SEPARATORS) if i >= 0), default=-1)
+    if cut <= 0:
+        return None, line
+    slot = slots.get(fold_label(line[:cut]))
+    return (slot, line[cut + 1 :]) if slot is not None else (None, line)
+
+
 def list_text(rows: Sequence[Order]) -> str:
     """A stored bulk preview as the list the user sent, each order on its original line."""
     lines: list[str] = []
@@ -222,26 +238,64 @@ class BulkOrderService:
     previews: Previews
     max_lines: int = MAX_LINES
 
-    async def preview(self, user_id: int, text: str) -> BulkDraft:
-        """Validate every line against the user's catalog and store the valid ones as drafts.
+    async def _panel(self, user_id: int, slot: int | None) -> tuple[int, str]:
+        accounts = await self.keys.accounts(user_id)
+        chosen = next(
+            (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
+        )
+        if chosen is None:
+            raise NoKey
+        return chosen.slot, (chosen.label if len(accounts) > 1 else "")
+
+    async def by_panel(self, user_id: int, text: str) -> list[tuple[int | None, str]]:
+        """The list split by its optional first column, a panel's name
+        (`panel | service | link | quantity`): one text per panel, in the order the panels
+        first appear, each keeping every line at its place (the others blank) so line numbers
+        stay those of the list. Lines without a panel name go to the default panel."""
+        accounts = await self.keys.accounts(user_id)
+        if len(accounts) < 2:
+            return [(None, text)]
+        slots = {fold_label(a.label): a.slot for a in accounts}
+        default = next(a.slot for a in accounts if a.is_default)
+        lines = text.splitlines()
+        groups: dict[int | None, list[str]] = {}
+        for n, line in enumerate(lines):
+            slot, rest = panel_column(line, slots)
+            group = groups.setdefault(default if slot is None else slot, [""] * len(lines))
+            group[n] = rest
+        return [(slot, "\n".join(group)) for slot, group in groups.items()]
+
+    async def panel_name(self, user_id: int, slot: int) -> str:
+        """The panel's name for a result, "" when the user has only one panel."""
+        accounts = await self.keys.accounts(user_id, removed=True)
+        if len(accounts) < 2:
+            return ""
+        return next((a.label for a in accounts if a.slot == slot), "")
+
+    async def preview(self, user_id: int, text: str, slot: int | None = None) -> BulkDraft:
+        """Validate every line against the catalog of panel account `slot` (the default one
+        without) and store the valid ones as drafts of that panel.
 
         Raises NoKey or the panel client's errors when the catalog cannot be fetched. The
         balance is only informative: when it cannot be read the preview goes without it.
         """
         key_version = await self.previews.key_version(user_id)
-        catalog = await self.catalog.get(user_id)
+        slot, panel_name = await self._panel(user_id, slot)
+        catalog = await self.catalog.get(user_id, slot=slot)
         preview = parse_bulk(text, catalog, max_lines=self.max_lines)
         if preview.too_many or not preview.valid:
             return BulkDraft(preview, None, None)
         balance: Balance | None
         try:
-            balance = await self.keys.balance(user_id)
+            balance = await self.keys.balance(user_id, slot)
         except PanelError as exc:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
         currency = None if balance is None else balance.currency
         open_orders = await self.orders.find_open_duplicates(
-            user_id, ((line.service.id, line.link) for line in preview.valid if line.service)
+            user_id,
+            ((line.service.id, line.link) for line in preview.valid if line.service),
+            panel_slot=slot,
         )
         already_open = {
             line.line_no: open_orders[(line.service.id, line.link)]
@@ -270,15 +324,20 @@ class BulkOrderService:
             kind=DraftKind.BULK,
             key_version=key_version,
             ttl=self.previews.ttl,
+            panel_slot=slot,
         )
-        return BulkDraft(preview, batch, balance, already_open)
+        return BulkDraft(preview, batch, balance, already_open, panel_name)
 
     async def again(self, user_id: int, batch: str) -> BulkDraft | None:
         """ "Make a new preview" of a stored (expired, closed) bulk preview; None if gone."""
         rows = [o for o in await self.orders.get_batch(batch) if o.user_id == user_id]
         if not rows or rows[0].line_no is None:
             return None
-        return await self.preview(user_id, list_text(rows))
+        # Its own panel while linked; else the default one (a new preview, confirmed anew).
+        slot: int | None = rows[0].panel_slot
+        if await self.keys.account(user_id, slot) is None:
+            slot = None
+        return await self.preview(user_id, list_text(rows), slot)
 
     async def discard(self, user_id: int, batch: str) -> int:
         """Drop a preview that was not confirmed; 0 when it was already submitted or gone."""
@@ -319,17 +378,18 @@ class BulkOrderService:
         (`CHANGED`, with the list previewed again).
         """
         gate = await self.previews.check(user_id, batch, DraftKind.BULK)
-        if gate.refusal is not None or gate.client is None:
+        if gate.refusal is not None or gate.client is None or gate.draft is None:
             return self._refused(gate.refusal, gate.rows)
+        slot = gate.draft.panel_slot
         rows = gate.rows if first is None else gate.rows[:first]  # rows come in line order
-        repriced = await self._recheck(user_id, batch, rows)
+        repriced = await self._recheck(user_id, batch, rows, slot)
         if repriced is not None:
             return repriced
         if first is not None:
             await self.keep_first(user_id, batch, first)
         client = gate.client
         claim = await self.orders.claim(
-            batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version
+            batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version, panel_slot=slot
         )
         if not claim.orders:
             return BulkSubmission(BulkOutcome.MISSING, [])
@@ -389,14 +449,16 @@ class BulkOrderService:
         outcome = _REFUSED[refusal] if refusal is not None else BulkOutcome.MISSING
         return BulkSubmission(outcome, [] if outcome is BulkOutcome.MISSING else rows)
 
-    async def _recheck(self, user_id: int, batch: str, rows: list[Order]) -> BulkSubmission | None:
+    async def _recheck(
+        self, user_id: int, batch: str, rows: list[Order], slot: int
+    ) -> BulkSubmission | None:
         """None when every line is still orderable as previewed at no higher cost.
 
         The catalog comes from the cache, never older than SERVICES_CACHE_SECONDS (one
         `services` call only when older). Otherwise the draft is closed and the same list is
         previewed again; a caller that finds it already replaced gets `REPLACED`.
         """
-        index = await self.catalog.get(user_id)
+        index = await self.catalog.get(user_id, slot=slot)
         text = list_text(rows)
         checked = parse_bulk(text, index, max_lines=max(self.max_lines, len(rows)))
         by_line = {line.line_no: line for line in checked.lines}
@@ -409,7 +471,7 @@ class BulkOrderService:
             return None
         if not await self.previews.drafts.replace(batch, user_id):
             return BulkSubmission(BulkOutcome.REPLACED, rows)
-        fresh = await self.preview(user_id, text)
+        fresh = await self.preview(user_id, text, slot)  # the same panel, never another
         old_total = sum((row.cost for row in rows), Decimal(0))
         return BulkSubmission(
             BulkOutcome.CHANGED, rows, repriced=BulkRepriced(changes, old_total, fresh)

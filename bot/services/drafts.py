@@ -101,7 +101,8 @@ class Previews:
         if version != draft.key_version:
             return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         try:
-            client = await self.keys.client(user_id)
+            # The panel it was priced on, never another (a removed panel moved the version).
+            client = await self.keys.client(user_id, draft.panel_slot)
         except NoKey:
             return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         return Gate(rows, None, draft, client, version)

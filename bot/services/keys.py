@@ -1,4 +1,8 @@
-"""Linking a panel API key: checked against the panel, stored encrypted, redacted in logs."""
+"""Linking panel API keys: checked against the panel, stored encrypted, redacted in logs.
+
+A user may link several panels (panel accounts, bot/storage/keys.py); every method taking
+`slot=None` works on the user's default account, so single-panel code paths stay as they were.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.config import preset_name_of
 from bot.logs import SecretRegistry
 from bot.panel import Balance, PanelClient
 from bot.services.panels import PanelFactory
 from bot.storage.crypto import UndecryptableKey
-from bot.storage.keys import KeysRepo
+from bot.storage.keys import KeysRepo, PanelAccount
 from bot.storage.models import OutboxKind
 from bot.storage.outbox import OutboxMessage, OutboxRepo
 
@@ -18,7 +23,13 @@ log = logging.getLogger(__name__)
 
 
 class NoKey(Exception):
-    """The user has not linked a panel key yet."""
+    """The user has not linked a panel key yet (or not on the panel asked for)."""
+
+
+def key_id_of(url: str, api_key: str) -> str:
+    """A digest naming a key on one panel (never the key): what per-key caches file under.
+    The URL is in it: the same key string on two panels is two different catalogs."""
+    return hashlib.sha256(f"{url}\n{api_key}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,8 @@ class KeyedClient:
 
     key_id: str
     client: PanelClient
+    slot: int = 1
+    account: PanelAccount | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +48,18 @@ class KeyService:
     keys: KeysRepo
     panels: PanelFactory
     secrets: SecretRegistry
+    # The name PANEL_API_URL's panel gets in a user's list (its preset's name).
+    default_label: str = ""
+    # Where low-balance alerts go (None: no alerts, e.g. in tools and some tests).
+    outbox: OutboxRepo | None = None
+
+    @property
+    def default_panel_label(self) -> str:
+        return self.default_label or preset_name_of(self.panels.api_url)
+
+    async def adopt_legacy(self) -> int:
+        """Give the accounts migrated from the single-key table PANEL_API_URL and its name."""
+        return await self.keys.adopt_legacy(self.panels.api_url, self.default_panel_label)
 
     async def load_secrets(self, outbox: OutboxRepo | None = None) -> int:
         """Register every stored key for redaction; returns how many cannot be decrypted.
@@ -67,31 +92,71 @@ class KeyService:
             )
         return count
 
-    async def key(self, user_id: int) -> str | None:
-        """The user's key; one that no configured encryption key opens counts as none."""
+    async def key(self, user_id: int, slot: int | None = None) -> str | None:
+        """The user's key (on `slot`, the default panel without); one that no configured
+        encryption key opens counts as none."""
         try:
-            return await self.keys.get(user_id)
+            return await self.keys.get(user_id, slot)
         except UndecryptableKey:
             return None
 
+    async def accounts(self, user_id: int, *, removed: bool = False) -> list[PanelAccount]:
+        return await self.keys.accounts(user_id, removed=removed)
+
+    async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
+        return await self.keys.account(user_id, slot)
+
+    def _url(self, account: PanelAccount | None) -> str:
+        return account.url if account is not None and account.url else self.panels.api_url
+
     async def link(self, user_id: int, api_key: str) -> Balance:
-        """Check the key with a `balance` call and store it only if the panel accepts it.
+        """/setkey: check the key on the default panel with a `balance` call and store it
+        only if the panel accepts it (the first account is PANEL_API_URL's panel).
 
         Raises the panel client's errors (InvalidApiKey, PanelUnavailable, ...) unchanged.
         """
         api_key = api_key.strip()
         # Registered before the first request so that even a failure log line is redacted.
         self.secrets.add(api_key)
-        balance = await self.panels.client(api_key).balance()
+        account = await self.keys.account(user_id)
+        custom = account.custom if account is not None else False
+        balance = await self.panels.client(api_key, self._url(account), custom=custom).balance()
         old = await self.key(user_id)
-        await self.keys.set(user_id, api_key)
+        await self.keys.set(
+            user_id, api_key, label=self.default_panel_label, url=self.panels.api_url
+        )
         if old and old != api_key:
             self.secrets.discard(old)
         return balance
 
-    async def unlink(self, user_id: int) -> bool:
-        old = await self.key(user_id)
-        removed = await self.keys.delete(user_id)
+    async def add_panel(
+        self, user_id: int, api_key: str, *, label: str, url: str, custom: bool
+    ) -> tuple[int, Balance]:
+        """Check the key on `url` with a `balance` call, then store a new account; returns its
+        slot and the balance. Raises the client's errors and LabelTaken unchanged."""
+        api_key = api_key.strip()
+        self.secrets.add(api_key)
+        balance = await self.panels.client(api_key, url, custom=custom).balance()
+        slot = await self.keys.add(user_id, api_key, label=label, url=url, custom=custom)
+        return slot, balance
+
+    async def replace_panel_key(self, user_id: int, account: PanelAccount, api_key: str) -> Balance:
+        """Check `api_key` on the account's panel, then store it in place of the old one (a
+        key change: open previews are voided; polling un-paused)."""
+        api_key = api_key.strip()
+        self.secrets.add(api_key)
+        url = self._url(account)
+        balance = await self.panels.client(api_key, url, custom=account.custom).balance()
+        old = await self.key(user_id, account.slot)
+        if not await self.keys.replace_key(user_id, account.slot, api_key):
+            raise NoKey
+        if old and old != api_key:
+            self.secrets.discard(old)
+        return balance
+
+    async def unlink(self, user_id: int, slot: int | None = None) -> bool:
+        old = await self.key(user_id, slot)
+        removed = await self.keys.delete(user_id, slot)
         if old:
             self.secrets.discard(old)
         return removed
@@ -99,15 +164,52 @@ class KeyService:
     async def has_key(self, user_id: int) -> bool:
         return await self.key(user_id) is not None
 
-    async def client(self, user_id: int) -> PanelClient:
-        return (await self.keyed_client(user_id)).client
+    async def client(self, user_id: int, slot: int | None = None) -> PanelClient:
+        return (await self.keyed_client(user_id, slot)).client
 
-    async def keyed_client(self, user_id: int) -> KeyedClient:
-        """Raises NoKey when the user has no (readable) key."""
-        key = await self.key(user_id)
+    async def keyed_client(self, user_id: int, slot: int | None = None) -> KeyedClient:
+        """Raises NoKey when the user has no (readable) key on that panel."""
+        account = await self.keys.account(user_id, slot)
+        if account is None:
+            raise NoKey
+        key = await self.key(user_id, account.slot)
         if key is None:
             raise NoKey
-        return KeyedClient(hashlib.sha256(key.encode()).hexdigest()[:32], self.panels.client(key))
+        url = self._url(account)
+        client = self.panels.client(key, url, custom=account.custom)
+        return KeyedClient(key_id_of(url, key), client, account.slot, account)
 
-    async def balance(self, user_id: int) -> Balance:
-        return await (await self.client(user_id)).balance()
+    async def balance(self, user_id: int, slot: int | None = None) -> Balance:
+        """The panel's balance; every balance the bot reads also feeds the low-balance alert."""
+        keyed = await self.keyed_client(user_id, slot)
+        balance = await keyed.client.balance()
+        account = keyed.account
+        # Only an account with an alert set costs a look at the database here.
+        if account is not None and account.low_balance_threshold is not None:
+            await self.watch_balance(user_id, keyed.slot, balance)
+        return balance
+
+    async def watch_balance(self, user_id: int, slot: int, balance: Balance) -> bool:
+        """Queue the low-balance alert once the balance fell below the account's threshold;
+        re-armed only once it rose above it again. True when an alert was queued."""
+        account = await self.keys.account(user_id, slot)
+        if account is None or account.low_balance_threshold is None or self.outbox is None:
+            return False
+        threshold = account.low_balance_threshold
+        if balance.amount > threshold and account.low_balance_alerted:
+            await self.keys.set_low_balance_alerted(user_id, slot, False)
+            return False
+        if balance.amount >= threshold or account.low_balance_alerted:
+            return False
+        # The flag is the once-only claim: two balance reads at once queue one alert.
+        if not await self.keys.set_low_balance_alerted(user_id, slot, True):
+            return False
+        payload = {
+            "slot": slot,
+            "amount": str(balance.amount),
+            "currency": balance.currency,
+            "threshold": str(threshold),
+        }
+        await self.outbox.enqueue(user_id, OutboxKind.LOW_BALANCE, payload)
+        log.info("low balance on panel %s of user %s; alert queued", slot, user_id)
+        return True

@@ -12,9 +12,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
 from bot.services.zones import quiet_until
@@ -30,7 +31,14 @@ M = TypeVar("M")
 # Sent whatever the Settings toggle says: they answer the user's own action or explain why
 # tracking stopped; staying silent would cost them money or leave them wondering.
 ALWAYS_SENT = frozenset(
-    {OutboxKind.ORDER_UNKNOWN, OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE, OutboxKind.REPLY}
+    {
+        OutboxKind.ORDER_UNKNOWN,
+        OutboxKind.KEY_REJECTED,
+        OutboxKind.KEY_UNREADABLE,
+        OutboxKind.REPLY,
+        # An alert the user set up themselves, per panel.
+        OutboxKind.LOW_BALANCE,
+    }
 )
 # Never given up on after transient failures: the user may not know the outcome otherwise.
 # Retried at most every REPLY_MAX_RETRY seconds, so it arrives soon after Telegram is back.
@@ -310,26 +318,42 @@ class Notifier(Generic[M]):
 
     async def _render(self, item: OutboxItem, t: Translator) -> Notice:
         payload = item.payload
-        if item.kind in (OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE):
-            return notices.key_notice(t, unreadable=item.kind == OutboxKind.KEY_UNREADABLE)
         if item.kind == OutboxKind.REPLY:
             return await self._reply(payload.get("text"), payload.get("order_id"), item.user_id)
+        slot, notice = await self._render_notice(item, t)
+        return await self._named(item.user_id, slot, notice)
+
+    async def _render_notice(self, item: OutboxItem, t: Translator) -> tuple[int | None, Notice]:
+        """The notice and the panel account it is about (None: unknown, say nothing)."""
+        payload = item.payload
+        if item.kind in (OutboxKind.KEY_REJECTED, OutboxKind.KEY_UNREADABLE):
+            raw = payload.get("slot")
+            slot = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            unreadable = item.kind == OutboxKind.KEY_UNREADABLE
+            several = len(await self._storage.keys.accounts(item.user_id)) > 1
+            if slot is not None and several and not unreadable:
+                # /setkey replaces the default panel's key: the card replaces this one's.
+                return slot, notices.panel_key_rejected(t)
+            return slot, notices.key_notice(t, unreadable=unreadable)
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)
             if await self._muted_refill(refill):
                 raise _Muted("order muted")
-            return notices.refill_status(t, refill, payload.get("status"))
+            return refill.panel_slot, notices.refill_status(t, refill, payload.get("status"))
         if item.kind == OutboxKind.ORDER_DIGEST:
-            return await self._digest(item, t)
+            return None, await self._digest(item, t)
+        if item.kind == OutboxKind.LOW_BALANCE:
+            return None, await self._low_balance(payload, item.user_id, t)
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_UNKNOWN:
-            return notices.order_unknown(t, order, payload.get("count"))
+            return order.panel_slot, notices.order_unknown(t, order, payload.get("count"))
         if order.muted and item.kind in PUSHES:
             raise _Muted("order muted")
         if item.kind == OutboxKind.ORDER_STATUS:
-            return notices.order_status(t, order, str(payload.get("status") or order.status))
+            status = str(payload.get("status") or order.status)
+            return order.panel_slot, notices.order_status(t, order, status)
         if item.kind == OutboxKind.ORDER_STARTED:
-            return notices.order_started(t, order)
+            return order.panel_slot, notices.order_started(t, order)
         raise _Drop(f"unknown kind {item.kind!r}")
 
     async def _digest(self, item: OutboxItem, t: Translator) -> Notice:
@@ -367,6 +391,31 @@ class Notifier(Generic[M]):
             return False
         order = await self._storage.orders.get(refill.order_id)
         return order is not None and order.muted
+
+    async def _named(self, user_id: int, slot: int | None, notice: Notice) -> Notice:
+        """With several panels (ever linked), a push says which panel it is about."""
+        if slot is None:
+            return notice
+        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        if len(accounts) < 2:
+            return notice
+        name = next((a.label for a in accounts if a.slot == slot), "")
+        if not name:
+            return notice
+        return replace(notice, text=notices.panel_line(name) + "\n" + notice.text)
+
+    async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
+        slot = payload.get("slot")
+        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        panel = next((a.label for a in accounts if a.slot == slot), None)
+        try:
+            amount = Decimal(str(payload.get("amount")))
+            limit = Decimal(str(payload.get("threshold")))
+        except InvalidOperation:
+            raise _Drop("bad low-balance payload") from None
+        if panel is None:
+            raise _Drop("panel not found")
+        return notices.low_balance(t, panel, amount, str(payload.get("currency") or ""), limit)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""

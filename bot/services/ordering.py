@@ -23,7 +23,7 @@ from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, Gate, Previews
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
 from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
 from bot.services.user_catalog import CatalogService
@@ -111,6 +111,8 @@ class Preview:
     cost: Decimal | None
     balance: Balance | None
     duplicate: Order | None
+    # The panel it goes to, named in the preview when the user has several ("" with one).
+    panel_name: str = ""
 
     @property
     def batch(self) -> str:
@@ -242,38 +244,64 @@ class OrderingService:
 
     # --- catalog helpers ------------------------------------------------------------------
 
-    async def current_service(self, user_id: int, service_id: int) -> Service:
-        """The service from a catalog recent enough to show a price; `ServiceGone` if absent."""
-        index = await self.catalog.get(user_id)
+    async def current_service(
+        self, user_id: int, service_id: int, slot: int | None = None
+    ) -> Service:
+        """The service from a catalog (of panel account `slot`, the default one without)
+        recent enough to show a price; `ServiceGone` if absent."""
+        index = await self.catalog.get(user_id, slot=slot)
         if self.clock() - index.fetched_at >= self.preview_max_age:
-            index = await self.catalog.get(user_id, force=True)
+            index = await self.catalog.get(user_id, force=True, slot=slot)
         return service_available(index, service_id)
+
+    async def panel_for(self, user_id: int, slot: int | None = None) -> tuple[int, str]:
+        """The panel account an order goes to (the default without `slot`) and the name the
+        preview shows: "" when it is the user's only panel. Raises NoKey."""
+        accounts = await self.keys.accounts(user_id)
+        chosen = next(
+            (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
+        )
+        if chosen is None:
+            raise NoKey
+        return chosen.slot, (chosen.label if len(accounts) > 1 else "")
 
     # --- preview --------------------------------------------------------------------------
 
-    async def prepare(self, user_id: int, service_id: int, values: Mapping[str, Any]) -> Preview:
+    async def prepare(
+        self,
+        user_id: int,
+        service_id: int,
+        values: Mapping[str, Any],
+        slot: int | None = None,
+    ) -> Preview:
         """Check everything again, price it, and store the draft the Confirm button refers to.
 
-        Raises `ServiceGone`, `UnknownServiceType`, `AnswerRejected`, `InputError` (an answer
-        is missing), `NoKey` or the panel client's errors (catalog fetch).
+        `slot` is the panel account (the default one without): the draft records it and its
+        Confirm places the order there and nowhere else. Raises `ServiceGone`,
+        `UnknownServiceType`, `AnswerRejected`, `InputError` (an answer is missing), `NoKey`
+        or the panel client's errors (catalog fetch).
         """
         key_version = await self._previews.key_version(user_id)
-        service = await self.current_service(user_id, service_id)
+        slot, panel_name = await self.panel_for(user_id, slot)
+        service = await self.current_service(user_id, service_id, slot)
         plan = plan_or_refuse(service)
         checked = revalidate(plan, values)
         params = build_params(plan, checked)
         cost = order_cost(service, checked)
         balance: Balance | None
         try:
-            balance = await self.keys.balance(user_id)
+            balance = await self.keys.balance(user_id, slot)
         except PanelError as exc:
             # The preview is still useful without it; the panel checks the balance anyway.
             log.info("no balance for the preview: %s", exc)
             balance = None
-        if balance is not None:
+        if balance is not None and not panel_name:
+            # The catalog views' currency is the default panel's.
             self._currencies.remember(user_id, balance.currency)
         link = params.get("link")
-        duplicate = await self.storage.orders.find_open_duplicate(user_id, service.id, link)
+        duplicate = await self.storage.orders.find_open_duplicate(
+            user_id, service.id, link, panel_slot=slot
+        )
         extra = {
             k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}
         }
@@ -300,6 +328,7 @@ class OrderingService:
             key_version=key_version,
             ttl=self._previews.ttl,
             rate=service.rate,
+            panel_slot=slot,
         )
         return Preview(
             order=rows[0],
@@ -309,6 +338,7 @@ class OrderingService:
             cost=cost,
             balance=balance,
             duplicate=duplicate,
+            panel_name=panel_name,
         )
 
     async def discard(self, user_id: int, batch: str) -> bool:
@@ -340,7 +370,11 @@ class OrderingService:
             return SubmitResult(OrderOutcome.CHANGED, repriced.old, repriced=repriced)
         client = gate.client
         claim = await self.storage.orders.claim(
-            batch, user_id, kind=DraftKind.SINGLE, key_version=gate.key_version
+            batch,
+            user_id,
+            kind=DraftKind.SINGLE,
+            key_version=gate.key_version,
+            panel_slot=gate.draft.panel_slot,
         )
         if not claim.orders:
             return SubmitResult(OrderOutcome.GONE)
@@ -396,7 +430,7 @@ class OrderingService:
         A second caller that finds the draft already replaced gets `Repriced(fresh=None,
         problem=None)`.
         """
-        index = await self.catalog.get(user_id)
+        index = await self.catalog.get(user_id, slot=draft.panel_slot)
         service = index.get(order.service_id)
         values = _answers(order)
         if (
@@ -408,7 +442,8 @@ class OrderingService:
         if not await self._previews.drafts.replace(order.batch, user_id):
             return Repriced(order, draft.rate, None)
         try:
-            fresh = await self.prepare(user_id, order.service_id, values)
+            # The same panel again: never moved to another one behind the user's back.
+            fresh = await self.prepare(user_id, order.service_id, values, draft.panel_slot)
         except AnswerRejected as exc:
             return Repriced(order, draft.rate, None, exc.error)
         except InputError as exc:  # ServiceGone, UnknownServiceType
@@ -459,6 +494,15 @@ class OrderingService:
         if order is None or order.user_id != user_id or order.service_id != service_id:
             return None
         return order.link
+
+    async def order_panel(self, user_id: int, order_id: int) -> int | None:
+        """The panel account a Reorder of the user's order goes to: the order's own (its
+        service id means nothing on another panel); None once that panel was removed."""
+        order = await self.storage.orders.get(order_id)
+        if order is None or order.user_id != user_id:
+            return None
+        account = await self.keys.account(user_id, order.panel_slot)
+        return None if account is None else account.slot
 
     async def recover_submitting(self) -> list[Order]:
         """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""

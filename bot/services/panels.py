@@ -1,4 +1,5 @@
-"""Builds a panel client for one user's key over the bot's single shared HTTP client."""
+"""Builds a panel client for one user's key (on one panel) over the bot's single shared HTTP
+client."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.panel import PanelClient
+from bot.panel.address_guard import AddressPolicy
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES
 from bot.panel.observer import CallObserver
 
@@ -23,14 +25,23 @@ class PanelFactory:
     observer: CallObserver | None = None
     # Raises when this process may no longer call panels (bot/leadership.py's fence).
     gate: Callable[[], None] | None = None
+    # ALLOW_PRIVATE_PANELS: a user's own panel URL may then live on a private address.
+    allow_private: bool = False
 
-    def client(self, api_key: str) -> PanelClient:
+    @property
+    def address_policy(self) -> AddressPolicy:
+        return AddressPolicy(allow_private=self.allow_private)
+
+    def client(self, api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
+        """A client for `api_key` on `url` (PANEL_API_URL's panel without one). A `custom`
+        URL (typed by a user, not the operator's) gets the address guard on every connection."""
         return PanelClient(
-            self.api_url,
+            url or self.api_url,
             api_key,
             http=self.http,
             timeout=self.timeout,
             max_catalog_bytes=self.max_catalog_bytes,
             observer=self.observer,
+            address_policy=self.address_policy if custom else None,
             gate=self.gate,
         )

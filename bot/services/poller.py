@@ -1,8 +1,9 @@
 """The status poller: one cycle asks the panel about every open order and refill that is due.
 
 Cost is the point of the design: a cycle makes Σ over keys of ⌈due orders / 100⌉ status requests
-(plus the same for refills in progress), because orders are grouped by their owner's key and sent
-in the panel's multi-order form. Old orders are due less often, so the cost tracks fresh activity.
+(plus the same for refills in progress), because orders are grouped by the panel key they were
+placed with (a user's panel account: one user with three panels is three keys) and sent in the
+panel's multi-order form. Old orders are due less often, so the cost tracks fresh activity.
 
 A transition worth telling the user about goes into the persistent outbox *before* the new status
 is saved: a crash in between re-detects the transition on the next cycle, and the outbox's dedupe
@@ -17,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.panel import (
     InvalidApiKey,
@@ -51,7 +52,13 @@ NOTIFY_STATUSES = frozenset({Status.COMPLETED, Status.PARTIAL, Status.CANCELED, 
 _STARTED_STATUSES = frozenset({Status.IN_PROGRESS, Status.PROCESSING})
 _FINAL_REFILL = frozenset({RefillState.COMPLETED, RefillState.REJECTED})
 
-ClientFor = Callable[[str], PanelClient]
+
+class ClientFor(Protocol):
+    """Builds the poller's client for a key on a panel (PANEL_API_URL's without `url`)."""
+
+    def __call__(
+        self, api_key: str, url: str | None = None, *, custom: bool = False
+    ) -> PanelClient: ...
 
 
 # A multi-status of 100 orders may legitimately take a panel longer than a balance, and no user
@@ -64,14 +71,16 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
     hold a cycle up for the length of a retry ladder. Each request has a wall-clock deadline of
     twice the user-facing one (PANEL_TIMEOUT_SECONDS)."""
 
-    def client_for(api_key: str) -> PanelClient:
+    def client_for(api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
         return PanelClient(
-            panels.api_url,
+            url or panels.api_url,
             api_key,
             http=panels.http,
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
             max_catalog_bytes=panels.max_catalog_bytes,
+            # A user's own URL is guarded on every connection, the poller's too.
+            address_policy=panels.address_policy if custom else None,
             gate=panels.gate,
         )
 
@@ -162,16 +171,22 @@ class StatusPoller:
         self._max_backoff = max_backoff
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._backoff: dict[int, _Backoff] = {}
+        # Per panel account (user, slot): one panel down does not hold up the user's others.
+        self._backoff: dict[tuple[int, int], _Backoff] = {}
 
     @property
     def running(self) -> bool:
         return self._lock.locked()
 
-    def backing_off(self, user_id: int) -> float | None:
-        """Until when the user's key is skipped after panel failures (None: not skipped)."""
-        state = self._backoff.get(user_id)
-        return None if state is None else state.until
+    def backing_off(self, user_id: int, slot: int | None = None) -> float | None:
+        """Until when the user's key (on `slot`; any of their panels without) is skipped
+        after panel failures (None: not skipped)."""
+        untils = [
+            state.until
+            for (user, s), state in self._backoff.items()
+            if user == user_id and (slot is None or s == slot)
+        ]
+        return max(untils) if untils else None
 
     async def run_cycle(self) -> CycleReport | None:
         """One cycle; None (and no panel traffic) when the previous cycle is still running."""
@@ -206,42 +221,50 @@ class StatusPoller:
         refills = await st.refills.pending_for_polling(now, self._interval * DUE_TOLERANCE)
         if not orders and not refills:
             return report
-        active = set(await st.keys.active_user_ids())
-        work: dict[int, _Work] = defaultdict(_Work)
+        active = set(await st.keys.active_accounts())
+        work: dict[tuple[int, int], _Work] = defaultdict(_Work)
         for order in orders:
-            if order.user_id in active:
-                work[order.user_id].orders.append(order)
+            account = (order.user_id, order.panel_slot)
+            if account in active:
+                work[account].orders.append(order)
         for refill in refills:
-            if refill.user_id in active:
-                work[refill.user_id].refills.append(refill)
+            account = (refill.user_id, refill.panel_slot)
+            if account in active:
+                work[account].refills.append(refill)
 
-        due: list[tuple[int, _Work]] = []
-        for user_id, item in sorted(work.items()):
-            state = self._backoff.get(user_id)
+        due: list[tuple[tuple[int, int], _Work]] = []
+        for account, item in sorted(work.items()):
+            state = self._backoff.get(account)
             if state is not None and state.until > now:
                 report.skipped_keys += 1
             else:
-                due.append((user_id, item))
+                due.append((account, item))
 
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def bounded(user_id: int, item: _Work) -> None:
+        async def bounded(account: tuple[int, int], item: _Work) -> None:
             async with gate:
-                await self._poll_key(user_id, item, now, report)
+                await self._poll_key(account, item, now, report)
 
-        await asyncio.gather(*(bounded(u, w) for u, w in due))
+        await asyncio.gather(*(bounded(a, w) for a, w in due))
         return report
 
-    async def _poll_key(self, user_id: int, work: _Work, now: float, report: CycleReport) -> None:
+    async def _poll_key(
+        self, account: tuple[int, int], work: _Work, now: float, report: CycleReport
+    ) -> None:
         report.keys += 1
+        user_id, slot = account
+        keys = self._storage.keys
         try:
-            api_key = await self._storage.keys.get(user_id)
+            api_key = await keys.get(user_id, slot)
         except UndecryptableKey:
             # Treated as no key: start-up warned the operator once and queued the user's notice.
             return
-        if api_key is None:  # unlinked since the cycle began
+        linked = await keys.account(user_id, slot)
+        if api_key is None or linked is None:  # unlinked since the cycle began
             return
-        client = self._client_for(api_key)
+        # Never another panel's key: an order is only ever asked about where it was placed.
+        client = self._client_for(api_key, linked.url or None, custom=linked.custom)
         answered: list[tuple[Sequence[Order], dict[int, OrderStatus | PanelRejected]]] = []
         try:
             try:
@@ -265,18 +288,18 @@ class StatusPoller:
                 states = await client.refill_statuses([r.refill_id or 0 for r in refill_chunk])
                 await self._apply_refills(refill_chunk, states, now, report)
         except InvalidApiKey:
-            await self._pause(user_id, report)
+            await self._pause(account, report)
         except PanelError as exc:
             # Unavailable, or an answer to the whole request that is an error: either way this
             # key waits; the other keys of the cycle are not affected.
-            self._failed(user_id, now, str(exc))
+            self._failed(account, now, str(exc))
             report.failed_keys += 1
         except Exception:
-            log.exception("status poll of user %s failed", user_id)
-            self._failed(user_id, now, "unexpected error")
+            log.exception("status poll of user %s (panel %s) failed", user_id, slot)
+            self._failed(account, now, "unexpected error")
             report.failed_keys += 1
         else:
-            self._recovered(user_id)
+            self._recovered(account)
 
     # --- applying answers ---------------------------------------------------------------
 
@@ -386,31 +409,48 @@ class StatusPoller:
 
     # --- key health -----------------------------------------------------------------------
 
-    async def _pause(self, user_id: int, report: CycleReport) -> None:
+    async def _pause(self, account: tuple[int, int], report: CycleReport) -> None:
         keys = self._storage.keys
-        self._backoff.pop(user_id, None)
-        if await keys.set_paused(user_id, True):
+        user_id, slot = account
+        self._backoff.pop(account, None)
+        if await keys.set_paused(user_id, True, slot):
             report.paused_keys += 1
-            log.warning("the panel rejected the API key of user %s; polling paused", user_id)
+            log.warning(
+                "the panel rejected the API key of user %s (panel %s); polling paused",
+                user_id,
+                slot,
+            )
         # The claim makes the notice one-off even if two cycles raced here.
-        if await keys.mark_paused_notified(user_id):
-            await self._storage.outbox.enqueue(user_id, OutboxKind.KEY_REJECTED, {})
+        if await keys.mark_paused_notified(user_id, slot):
+            await self._storage.outbox.enqueue(user_id, OutboxKind.KEY_REJECTED, {"slot": slot})
             report.queued += 1
 
-    def _failed(self, user_id: int, now: float, reason: str) -> None:
-        state = self._backoff.get(user_id)
+    def _failed(self, account: tuple[int, int], now: float, reason: str) -> None:
+        state = self._backoff.get(account)
         failures = 1 if state is None else state.failures + 1
         delay = min(self._interval * 2 ** (failures - 1), self._max_backoff)
-        self._backoff[user_id] = _Backoff(failures, now + delay)
+        self._backoff[account] = _Backoff(failures, now + delay)
+        user_id, slot = account
         if failures == 1:
             # Once per outage, not once per cycle: a panel down for a day must not flood logs.
-            log.warning("status poll for user %s failed, backing off: %s", user_id, reason)
+            log.warning(
+                "status poll for user %s (panel %s) failed, backing off: %s", user_id, slot, reason
+            )
         else:
-            log.debug("status poll for user %s failed again (%d): %s", user_id, failures, reason)
+            log.debug(
+                "status poll for user %s (panel %s) failed again (%d): %s",
+                user_id,
+                slot,
+                failures,
+                reason,
+            )
 
-    def _recovered(self, user_id: int) -> None:
-        state = self._backoff.pop(user_id, None)
+    def _recovered(self, account: tuple[int, int]) -> None:
+        state = self._backoff.pop(account, None)
         if state is not None:
             log.info(
-                "status poll for user %s works again after %d failures", user_id, state.failures
+                "status poll for user %s (panel %s) works again after %d failures",
+                account[0],
+                account[1],
+                state.failures,
             )

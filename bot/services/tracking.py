@@ -1,8 +1,9 @@
 """Following orders after they are placed: status, history, refills, cancels, export.
 
 Every panel call uses the asking user's own key, so another account's order ids simply come
-back as "not found". Ids the bot never stored (orders placed on the panel's website) are looked
-up on the panel too; only orders stored for this user get their fresh status saved.
+back as "not found". With several panels an order goes to the panel it was placed on (its
+`panel_slot`); an id the bot never stored (an order placed on the panel's website) is looked up
+on the user's default panel; only orders stored for this user get their fresh status saved.
 
 Refill and cancel eligibility is decided here before any write reaches the panel: the stored
 status (kept fresh by the poller and the card's Refresh button) and the service's refill/cancel
@@ -34,7 +35,7 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
@@ -252,20 +253,29 @@ class TrackingService:
         return await self._orders.get_by_panel_id(user_id, panel_id)
 
     async def history(
-        self, user_id: int, filter: OrderFilter, page: int, size: int = HISTORY_PAGE_SIZE
+        self,
+        user_id: int,
+        filter: OrderFilter,
+        page: int,
+        size: int = HISTORY_PAGE_SIZE,
+        *,
+        panel_slot: int | None = None,
     ) -> HistoryPage:
-        total = await self._orders.count_for_user(user_id, filter=filter)
+        """A page of /orders; only one panel account's orders with `panel_slot`."""
+        total = await self._orders.count_for_user(user_id, filter=filter, panel_slot=panel_slot)
         pages = max(1, math.ceil(total / size))
         page = min(max(page, 0), pages - 1)
         orders = await self._orders.list_for_user(
-            user_id, filter=filter, offset=page * size, limit=size
+            user_id, filter=filter, offset=page * size, limit=size, panel_slot=panel_slot
         )
         return HistoryPage(orders, filter, page, pages, total)
 
     async def capabilities(self, user_id: int, order: Order) -> Capabilities:
-        """The order's service flags from the user's (cached) catalog."""
+        """The order's service flags from the (cached) catalog of the order's panel."""
         try:
-            catalog = await self._catalog.get(user_id)
+            catalog = await self._catalog.get(user_id, slot=order.panel_slot)
+        except NoKey:
+            return Capabilities(None, None)
         except PanelError:
             return Capabilities(None, None)
         service = catalog.get(order.service_id)
@@ -296,58 +306,132 @@ class TrackingService:
 
     # --- status -----------------------------------------------------------------------------
 
-    async def statuses(self, user_id: int, panel_ids: Sequence[int]) -> list[StatusLine]:
-        """Fresh statuses in input order (the client chunks by 100); raises NoKey/PanelError."""
-        client = await self._keys.client(user_id)
-        answers = await client.statuses(panel_ids)
-        saved = await self._save(user_id, answers)
+    async def route(self, user_id: int, panel_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Typed panel ids grouped by the panel account to ask (input order kept within a
+        group): a stored order's own panel, else the default one. Raises NoKey."""
+        default = await self._keys.account(user_id)
+        if default is None:
+            raise NoKey
+        slot_of: dict[int, int] = {}
+        for order in await self._orders.by_panel_ids(user_id, panel_ids):
+            if order.panel_order_id is not None:
+                # The same id on two panels: the default panel wins, else the lowest slot.
+                known = slot_of.get(order.panel_order_id)
+                if known is None or order.panel_slot == default.slot:
+                    slot_of[order.panel_order_id] = order.panel_slot
+        groups: dict[int, list[int]] = {}
+        for pid in _unique(panel_ids):
+            groups.setdefault(slot_of.get(pid, default.slot), []).append(pid)
+        return groups
+
+    async def statuses(
+        self, user_id: int, panel_ids: Sequence[int], *, slot: int | None = None
+    ) -> list[StatusLine]:
+        """Fresh statuses in input order (the client chunks by 100), each id asked of its
+        own panel (of `slot` when given); raises NoKey/PanelError."""
+        groups = (
+            {slot: list(panel_ids)} if slot is not None else await self.route(user_id, panel_ids)
+        )
+        answers: dict[int, OrderStatus | PanelRejected] = {}
+        saved: dict[int, Order] = {}
+        slot_of: dict[int, int] = {}
+        for group_slot, ids in groups.items():
+            client = await self._linked_client(user_id, group_slot)
+            if client is None:
+                continue  # a removed panel: asked of no other panel, its ids are "not found"
+            slot_of.update(dict.fromkeys(ids, group_slot))
+            group_answers = await client.statuses(ids)
+            answers.update(group_answers)
+            saved.update(await self._save(user_id, group_answers, group_slot))
         lines: list[StatusLine] = []
         for pid in panel_ids:
             status = _status_or_none(answers.get(pid))
             order = saved.get(pid)
-            if status is None:
+            if status is None and pid in slot_of:
                 # Unknown to the panel under this key: the user's stored order (placed with
                 # an earlier key), so it is shown as "not on this key", not as "not found".
-                order = await self._orders.get_by_panel_id(user_id, pid)
+                order = await self._orders.get_by_panel_id(user_id, pid, slot_of[pid])
             lines.append(StatusLine(pid, status, order))
         return lines
 
     async def open_orders(self, user_id: int) -> OpenOrders:
-        """The user's open orders, refreshed in one multi-status call when the panel answers."""
+        """The user's open orders, refreshed with one multi-status call per panel when the
+        panels answer."""
         orders = await self._all(user_id, OrderFilter.OPEN)
-        panel_ids = [o.panel_order_id for o in orders if o.panel_order_id is not None]
-        if not panel_ids:
+        by_slot: dict[int, list[int]] = {}
+        for o in orders:
+            if o.panel_order_id is not None:
+                by_slot.setdefault(o.panel_slot, []).append(o.panel_order_id)
+        if not by_slot:
             return OpenOrders(orders, stale=False)
-        client = await self._keys.client(user_id)
-        try:
-            answers = await client.statuses(panel_ids)
-        except InvalidApiKey:
-            raise
-        except PanelError:
-            return OpenOrders(orders, stale=True)
-        saved = await self._save(user_id, answers)
+        fresh: dict[tuple[int, int], Order] = {}
+        rejected: set[tuple[int, int]] = set()
+        stale = False
+        for slot, panel_ids in by_slot.items():
+            try:
+                client = await self._keys.client(user_id, slot)
+                answers = await client.statuses(panel_ids)
+            except NoKey:
+                if slot == (await self._default_slot(user_id)):
+                    raise
+                stale = True  # a removed panel: its stored statuses are all there is
+                continue
+            except InvalidApiKey:
+                raise
+            except PanelError:
+                stale = True
+                continue
+            for pid, answer in answers.items():
+                if isinstance(answer, PanelRejected):
+                    # Unknown to the panel under this key (an order of an earlier key).
+                    rejected.add((slot, pid))
+            for pid, order in (await self._save(user_id, answers, slot)).items():
+                fresh[(slot, pid)] = order
         still_open: list[Order] = []
         finished: list[Order] = []
         not_on_key: list[Order] = []
         for order in orders:
-            pid = order.panel_order_id
-            if pid is not None and isinstance(answers.get(pid), PanelRejected):
+            key = (order.panel_slot, order.panel_order_id or 0)
+            if key in rejected:
                 not_on_key.append(order)
                 continue
-            fresh = saved.get(pid or 0, order)
-            (finished if fresh.is_terminal else still_open).append(fresh)
-        return OpenOrders(still_open, stale=False, finished=finished, not_on_key=not_on_key)
+            current = fresh.get(key, order)
+            (finished if current.is_terminal else still_open).append(current)
+        return OpenOrders(still_open, stale=stale, finished=finished, not_on_key=not_on_key)
+
+    async def _linked_client(self, user_id: int, slot: int) -> PanelClient | None:
+        """The client of panel account `slot`; None when it was removed (its orders are
+        never sent to another panel: the same id there is someone else's order). NoKey when
+        the user has no panel at all."""
+        try:
+            return await self._keys.client(user_id, slot)
+        except NoKey:
+            if await self._keys.account(user_id) is None:
+                raise
+            return None
+
+    @staticmethod
+    def _not_found(panel_ids: Sequence[int]) -> dict[int, ActionResult]:
+        return {
+            pid: ActionResult(pid, RequestOutcome.REFUSED, RequestRefusal.NOT_FOUND)
+            for pid in panel_ids
+        }
+
+    async def _default_slot(self, user_id: int) -> int | None:
+        account = await self._keys.account(user_id)
+        return None if account is None else account.slot
 
     async def refresh(self, user_id: int, order: Order) -> StatusLine | None:
-        """Fresh status of one stored order (None when it has no panel id to ask about), and
-        of its pending refills (saved; a refill_status failure leaves them as stored)."""
+        """Fresh status of one stored order from its own panel (None when it has no panel id
+        to ask about), and of its pending refills (saved; a refill_status failure leaves them
+        as stored)."""
         if order.panel_order_id is None:
             return None
-        lines = await self.statuses(user_id, [order.panel_order_id])
+        lines = await self.statuses(user_id, [order.panel_order_id], slot=order.panel_slot)
         pending = [r for r in await self.order_refills(user_id, order) if is_pending(r)]
         if pending and not lines[0].not_found:
             with contextlib.suppress(PanelError):
-                client = await self._keys.client(user_id)
+                client = await self._keys.client(user_id, order.panel_slot)
                 await self._save_refills(
                     pending, await client.refill_statuses([r.refill_id or 0 for r in pending])
                 )
@@ -357,14 +441,15 @@ class TrackingService:
         return await self._orders.list_for_user(user_id, filter=filter, limit=-1)
 
     async def _save(
-        self, user_id: int, answers: dict[int, OrderStatus | PanelRejected]
+        self, user_id: int, answers: dict[int, OrderStatus | PanelRejected], slot: int
     ) -> dict[int, Order]:
-        """Store fresh statuses of this user's own orders; returns the updated rows by panel id."""
+        """Store fresh statuses of this user's own orders on panel account `slot`; returns the
+        updated rows by panel id."""
         updates: list[StatusUpdate] = []
         for pid, answer in answers.items():
             if not isinstance(answer, OrderStatus):
                 continue
-            order = await self._orders.get_by_panel_id(user_id, pid)
+            order = await self._orders.get_by_panel_id(user_id, pid, slot)
             if order is not None:
                 updates.append(StatusUpdate.from_panel(order.id, answer))
         if not updates:
@@ -382,10 +467,23 @@ class TrackingService:
     async def refill(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility first, then one refill request (multi form for several ids).
 
-        Every answer of the panel (accepted or rejected) is stored in `refills`.
+        Every answer of the panel (accepted or rejected) is stored in `refills`. Each id goes
+        to its own order's panel.
         """
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.REFILL)
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            results.update(await self._refill_on(user_id, slot, ids))
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def _refill_on(
+        self, user_id: int, slot: int, panel_ids: Sequence[int]
+    ) -> dict[int, ActionResult]:
+        client = await self._linked_client(user_id, slot)
+        if client is None:
+            return self._not_found(panel_ids)
+        results, targets = await self._eligible(
+            user_id, client, panel_ids, OrderAction.REFILL, slot
+        )
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -418,6 +516,7 @@ class TrackingService:
                         RefillState.PENDING.value,
                         local_id,
                         raw_status=answer.raw_status or None,
+                        panel_slot=slot,
                     )
                 elif result.outcome is RequestOutcome.REJECTED:
                     await self._refills.add(
@@ -427,9 +526,10 @@ class TrackingService:
                         RefillState.REJECTED.value,
                         local_id,
                         raw_status=answer.raw_status or answer.error,
+                        panel_slot=slot,
                     )
                 results[answer.order_id] = result
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+        return results
 
     async def refill_statuses(
         self, user_id: int, ids: Sequence[int]
@@ -442,7 +542,9 @@ class TrackingService:
         website). One `refill_status` call covers the refill ids and every pending refill of
         the orders; the fresh states of stored refills are saved.
         """
-        client = await self._keys.client(user_id)
+        default = await self._keys.account(user_id)
+        if default is None:
+            raise NoKey
         wanted = _unique(ids)
         named: list[Refill] = []  # stored refills named by their refill id
         orders: dict[int, list[Refill]] = {}
@@ -458,7 +560,18 @@ class TrackingService:
         asked = _unique(
             [rid for rid in wanted if rid not in orders] + [r.refill_id or 0 for r in pending]
         )
-        answers = await client.refill_statuses(asked) if asked else {}
+        # Each refill id is asked of the panel it was requested on (the default panel for ids
+        # the bot does not know; none for a removed panel's).
+        slot_of = {r.refill_id: r.panel_slot for r in [*named, *pending] if r.refill_id}
+        known = await self._refills.slots_of(user_id, [r for r in asked if r not in slot_of])
+        groups: dict[int, list[int]] = {}
+        for rid in asked:
+            groups.setdefault(slot_of.get(rid, known.get(rid, default.slot)), []).append(rid)
+        answers: dict[int, RefillStatus | PanelRejected] = {}
+        for slot, group in groups.items():
+            client = await self._linked_client(user_id, slot)
+            if client is not None:
+                answers.update(await client.refill_statuses(group))
         await self._save_refills([*named, *pending], answers)
         lines: list[RefillStatusLine | OrderRefillsLine] = []
         for rid in wanted:
@@ -494,16 +607,35 @@ class TrackingService:
 
     async def check_cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
         """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
-        for target in targets:
-            results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            client = await self._linked_client(user_id, slot)
+            if client is None:
+                results.update(self._not_found(ids))
+                continue
+            refused, targets = await self._eligible(user_id, client, ids, OrderAction.CANCEL, slot)
+            results.update(refused)
+            for target in targets:
+                results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
-        """Eligibility, then one `cancel` call; never retried (a lost answer is "unknown")."""
-        client = await self._keys.client(user_id)
-        results, targets = await self._eligible(user_id, client, panel_ids, OrderAction.CANCEL)
+        """Eligibility, then one `cancel` call per panel; never retried (a lost answer is
+        "unknown"), never sent to another panel than the order's."""
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids)).items():
+            results.update(await self._cancel_on(user_id, slot, ids))
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+    async def _cancel_on(
+        self, user_id: int, slot: int, panel_ids: Sequence[int]
+    ) -> dict[int, ActionResult]:
+        client = await self._linked_client(user_id, slot)
+        if client is None:
+            return self._not_found(panel_ids)
+        results, targets = await self._eligible(
+            user_id, client, panel_ids, OrderAction.CANCEL, slot
+        )
         if targets:
             ids = [t.panel_id for t in targets]
             try:
@@ -518,22 +650,30 @@ class TrackingService:
                 results[answer.order_id] = _cancel_outcome(answer)
             accepted = [a.order_id for a in answers if a.ok]
             if accepted:
-                await self._refresh_quietly(user_id, client, accepted)
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+                await self._refresh_quietly(user_id, client, accepted, slot)
+        return results
 
-    async def _refresh_quietly(self, user_id: int, client: PanelClient, ids: list[int]) -> None:
+    async def _refresh_quietly(
+        self, user_id: int, client: PanelClient, ids: list[int], slot: int
+    ) -> None:
         # So the card stops offering Cancel at once; the poller would catch up anyway.
         with contextlib.suppress(PanelError):
-            await self._save(user_id, await client.statuses(ids))
+            await self._save(user_id, await client.statuses(ids), slot)
 
     # --- eligibility ------------------------------------------------------------------------
 
     async def _eligible(
-        self, user_id: int, client: PanelClient, panel_ids: Sequence[int], action: OrderAction
+        self,
+        user_id: int,
+        client: PanelClient,
+        panel_ids: Sequence[int],
+        action: OrderAction,
+        slot: int,
     ) -> tuple[dict[int, ActionResult], list[_Target]]:
-        """Refusals by panel id, and the orders worth sending to the panel, in input order."""
+        """Refusals by panel id, and the orders worth sending to the panel (of panel account
+        `slot`), in input order."""
         ids = _unique(panel_ids)
-        stored = {pid: await self._orders.get_by_panel_id(user_id, pid) for pid in ids}
+        stored = {pid: await self._orders.get_by_panel_id(user_id, pid, slot) for pid in ids}
         refused: dict[int, ActionResult] = {}
         if action is OrderAction.REFILL:
             # Checked first, and not only by hiding the card's button: an old card, a forged

@@ -13,9 +13,12 @@ class CatalogService:
     cache: CatalogCache
     keys: KeyService
 
-    async def get(self, user_id: int, *, force: bool = False) -> CatalogIndex:
-        """The catalog for the user's current key; raises NoKey or the panel client's errors."""
-        # Cached per key, not per user: users sharing a key share the catalog, and a changed key
-        # never sees the old key's catalog. The cache id is a digest, never the key itself.
-        keyed = await self.keys.keyed_client(user_id)
+    async def get(
+        self, user_id: int, *, force: bool = False, slot: int | None = None
+    ) -> CatalogIndex:
+        """The catalog for the user's current key on panel account `slot` (the default one
+        without); raises NoKey or the panel client's errors."""
+        # Cached per key and panel, not per user: users sharing a key share the catalog, and a
+        # changed key never sees the old key's catalog. The cache id is a digest of URL and key.
+        keyed = await self.keys.keyed_client(user_id, slot)
         return await self.cache.get(keyed.key_id, keyed.client.services, force=force)

@@ -37,6 +37,7 @@ def _draft(row: sqlite3.Row) -> Draft:
         expires_at=row["expires_at"],
         closed_at=row["closed_at"],
         expired=bool(row["expired"]),
+        panel_slot=int(row["panel_slot"]),
     )
 
 

@@ -69,6 +69,7 @@ class JournalEntry:
     created_at: float
     submitted_at: float | None
     extra: dict[str, Any] = field(default_factory=dict)
+    panel_slot: int = 1  # the user's panel account it went to
 
     def __post_init__(self) -> None:
         if self.state not in OUTCOMES:
@@ -108,6 +109,7 @@ class JournalEntry:
             created_at=order.created_at,
             submitted_at=order.submitted_at,
             extra=dict(order.extra),
+            panel_slot=order.panel_slot,
         )
 
     def to_json(self) -> str:
@@ -135,6 +137,7 @@ class JournalEntry:
                 "created_at": self.created_at,
                 "submitted_at": self.submitted_at,
                 "extra": self.extra,
+                "panel_slot": self.panel_slot,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -168,6 +171,7 @@ class JournalEntry:
                 interval=_opt_int(data.get("interval")),
                 cost=Decimal(str(data["cost"])),
                 currency=_opt_str(data.get("currency")),
+                panel_slot=_opt_int(data.get("panel_slot")) or 1,
                 created_at=float(data["created_at"]),
                 submitted_at=_opt_float(data.get("submitted_at")),
                 extra=extra,

@@ -1,19 +1,38 @@
-"""Users' panel API keys, encrypted at rest; plaintext exists only in return values."""
+"""Users' panel accounts and their API keys, encrypted at rest; plaintext only in return values.
+
+A user links one or more panels; each is a *panel account* numbered by `slot` (1, 2, 3… per
+user, never reused: a removed account stays as a tombstone without its key, so the orders placed
+on it keep their panel's name). One account is the user's default. The methods that take
+`slot=None` work on the default account, which is all a single-panel user ever has.
+
+Every change of a stored key (an account added, a key replaced, an account removed) bumps
+`users.key_version` in the same transaction: a preview names the version it was priced with, and
+its Confirm must stop working when any key changes (bot/storage/orders.py's claim).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
-from bot.storage.db import Database
+from bot.storage.db import Database, Transaction
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+
+_BUMP = "UPDATE users SET key_version = key_version + 1 WHERE id = ?"
+_LIVE = "removed_at IS NULL"
+
+
+class LabelTaken(Exception):
+    """The user already has a panel by this name (names are compared case-insensitively)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +42,71 @@ class UnreadableKey:
     user_id: int
     # A digest of the ciphertext: tells one stored value from another, reveals nothing.
     fingerprint: str
+    slot: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class KeyScan:
     readable: list[str]
     unreadable: list[UnreadableKey]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelAccount:
+    """One panel a user linked (or linked once: `removed` accounts keep only their name)."""
+
+    user_id: int
+    slot: int
+    label: str
+    url: str
+    custom: bool  # a URL the user typed: its client gets the address guard
+    is_default: bool
+    paused: bool
+    added_at: float
+    removed: bool = False
+    low_balance_threshold: Decimal | None = None
+    low_balance_alerted: bool = False
+
+
+def _which(slot: int | None) -> tuple[str, tuple[int, ...]]:
+    """The condition picking account `slot`, or the default one without. Built in Python,
+    not `? IS NULL`: PostgreSQL cannot type a parameter that is only compared with NULL."""
+    return ("is_default = 1", ()) if slot is None else ("slot = ?", (slot,))
+
+
+def fold_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _account(r: sqlite3.Row) -> PanelAccount:
+    return PanelAccount(
+        user_id=int(r["user_id"]),
+        slot=int(r["slot"]),
+        label=r["label"] or "",
+        url=r["url"] or "",
+        custom=bool(r["custom"]),
+        is_default=bool(r["is_default"]),
+        paused=bool(r["paused"]),
+        added_at=float(r["added_at"]),
+        removed=r["removed_at"] is not None,
+        low_balance_threshold=_decimal(r["low_balance_threshold"]),
+        low_balance_alerted=bool(r["low_balance_alerted"]),
+    )
+
+
+_ACCOUNT_COLUMNS = (
+    "user_id, slot, label, url, custom, is_default, paused, added_at, removed_at, "
+    "low_balance_threshold, low_balance_alerted"
+)
 
 
 class KeysRepo:
@@ -42,105 +120,322 @@ class KeysRepo:
     def __repr__(self) -> str:
         return "KeysRepo()"
 
-    async def set(self, user_id: int, api_key: str) -> None:
-        """Store (or replace) the key; a new key un-pauses polling. The user row must exist."""
-        token = self._cipher.encrypt(api_key)
-        await self._db.execute(
-            """
-            INSERT INTO panel_keys (user_id, ciphertext, added_at) VALUES (?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
-                ciphertext = excluded.ciphertext,
-                added_at = excluded.added_at,
-                paused = 0,
-                paused_notified = 0
-            """,
-            (user_id, token, self._clock()),
+    # --- accounts -------------------------------------------------------------------------
+
+    @staticmethod
+    async def _default_slot(tx: Transaction, user_id: int) -> int | None:
+        row = await tx.fetchone(
+            f"SELECT slot FROM panel_accounts WHERE user_id = ? AND is_default = 1 AND {_LIVE}",
+            (user_id,),
         )
+        return None if row is None else int(row[0])
 
-    async def get(self, user_id: int) -> str | None:
-        """The decrypted key; raises `UndecryptableKey` if the encryption key was lost."""
-        row = await self._db.fetchone(
-            "SELECT ciphertext FROM panel_keys WHERE user_id = ?", (user_id,)
+    @staticmethod
+    async def _label_taken(
+        tx: Transaction, user_id: int, label: str, *, except_slot: int | None = None
+    ) -> bool:
+        row = await tx.fetchone(
+            f"SELECT slot FROM panel_accounts WHERE user_id = ? AND label_folded = ? AND {_LIVE}"
+            " AND slot != ?",
+            (user_id, fold_label(label), -1 if except_slot is None else except_slot),
         )
-        return None if row is None else self._cipher.decrypt(bytes(row[0]))
-
-    async def delete(self, user_id: int) -> bool:
-        return await self._db.execute("DELETE FROM panel_keys WHERE user_id = ?", (user_id,)) > 0
-
-    async def has(self, user_id: int) -> bool:
-        row = await self._db.fetchone("SELECT 1 FROM panel_keys WHERE user_id = ?", (user_id,))
         return row is not None
 
-    async def set_paused(self, user_id: int, paused: bool) -> bool:
-        """True when this call changed the state. Un-pausing re-arms the one-time notice."""
-        changed = await self._db.execute(
+    async def add(
+        self, user_id: int, api_key: str, *, label: str, url: str, custom: bool = False
+    ) -> int:
+        """Link a new panel account; returns its slot. The user's first live one is the
+        default. Raises LabelTaken; the user row must exist."""
+        token = self._cipher.encrypt(api_key)
+        async with self._db.transaction() as tx:
+            return await self._insert(tx, user_id, token, label=label, url=url, custom=custom)
+
+    async def _insert(
+        self, tx: Transaction, user_id: int, token: bytes, *, label: str, url: str, custom: bool
+    ) -> int:
+        if await self._label_taken(tx, user_id, label):
+            raise LabelTaken(label)
+        row = await tx.fetchone(
+            "SELECT COALESCE(MAX(slot), 0) FROM panel_accounts WHERE user_id = ?", (user_id,)
+        )
+        slot = int(row[0]) + 1 if row is not None else 1
+        first = await self._default_slot(tx, user_id) is None
+        await tx.execute(
             """
-            UPDATE panel_keys SET paused = ?, paused_notified = CASE WHEN ? THEN paused_notified
-            ELSE 0 END WHERE user_id = ? AND paused != ?
+            INSERT INTO panel_accounts (user_id, slot, label, label_folded, url, custom,
+                                        ciphertext, added_at, is_default)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (int(paused), int(paused), user_id, int(paused)),
+            (
+                user_id,
+                slot,
+                label,
+                fold_label(label),
+                url,
+                int(custom),
+                token,
+                self._clock(),
+                int(first),
+            ),
+        )
+        await tx.execute(_BUMP, (user_id,))
+        return slot
+
+    async def set(
+        self, user_id: int, api_key: str, *, label: str = "", url: str = "", custom: bool = False
+    ) -> int:
+        """/setkey: replace the default account's key, or link the first account (`label`,
+        `url`) when the user has none. A new key un-pauses polling. Returns the slot."""
+        token = self._cipher.encrypt(api_key)
+        async with self._db.transaction() as tx:
+            slot = await self._default_slot(tx, user_id)
+            if slot is None:
+                return await self._insert(tx, user_id, token, label=label, url=url, custom=custom)
+            await self._replace(tx, user_id, slot, token)
+            return slot
+
+    async def replace_key(self, user_id: int, slot: int, api_key: str) -> bool:
+        token = self._cipher.encrypt(api_key)
+        async with self._db.transaction() as tx:
+            return await self._replace(tx, user_id, slot, token)
+
+    async def _replace(self, tx: Transaction, user_id: int, slot: int, token: bytes) -> bool:
+        changed = await tx.execute(
+            f"""
+            UPDATE panel_accounts SET ciphertext = ?, added_at = ?, paused = 0,
+                paused_notified = 0, low_balance_alerted = 0
+            WHERE user_id = ? AND slot = ? AND {_LIVE}
+            """,
+            (token, self._clock(), user_id, slot),
+        )
+        if changed:
+            await tx.execute(_BUMP, (user_id,))
+        return changed > 0
+
+    async def get(self, user_id: int, slot: int | None = None) -> str | None:
+        """The decrypted key; raises `UndecryptableKey` if the encryption key was lost."""
+        if slot is None:
+            row = await self._db.fetchone(
+                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND is_default = 1 "
+                f"AND {_LIVE}",
+                (user_id,),
+            )
+        else:
+            row = await self._db.fetchone(
+                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND slot = ? AND {_LIVE}",
+                (user_id, slot),
+            )
+        if row is None or row[0] is None:
+            return None
+        return self._cipher.decrypt(bytes(row[0]))
+
+    async def delete(self, user_id: int, slot: int | None = None) -> bool:
+        """Remove an account (the default one without `slot`): its key is erased, its row
+        stays for its name. Another live account, the oldest, becomes the default."""
+        async with self._db.transaction() as tx:
+            if slot is None:
+                slot = await self._default_slot(tx, user_id)
+                if slot is None:
+                    return False
+            changed = await tx.execute(
+                f"""
+                UPDATE panel_accounts SET ciphertext = NULL, removed_at = ?, is_default = 0,
+                    paused = 0, paused_notified = 0
+                WHERE user_id = ? AND slot = ? AND {_LIVE}
+                """,
+                (self._clock(), user_id, slot),
+            )
+            if not changed:
+                return False
+            if await self._default_slot(tx, user_id) is None:
+                await tx.execute(
+                    f"""
+                    UPDATE panel_accounts SET is_default = 1 WHERE user_id = ? AND slot = (
+                        SELECT MIN(slot) FROM panel_accounts WHERE user_id = ? AND {_LIVE})
+                    """,
+                    (user_id, user_id),
+                )
+            await tx.execute(_BUMP, (user_id,))
+            return True
+
+    async def has(self, user_id: int) -> bool:
+        row = await self._db.fetchone(
+            f"SELECT 1 FROM panel_accounts WHERE user_id = ? AND {_LIVE}", (user_id,)
+        )
+        return row is not None
+
+    async def accounts(self, user_id: int, *, removed: bool = False) -> list[PanelAccount]:
+        """The user's accounts by slot; with `removed`, the tombstones too (for history)."""
+        where = "" if removed else f" AND {_LIVE}"
+        rows = await self._db.fetchall(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ?{where} ORDER BY slot",
+            (user_id,),
+        )
+        return [_account(r) for r in rows]
+
+    async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
+        """A live account (the default without `slot`)."""
+        if slot is None:
+            row = await self._db.fetchone(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? "
+                f"AND is_default = 1 AND {_LIVE}",
+                (user_id,),
+            )
+        else:
+            row = await self._db.fetchone(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? AND slot = ? "
+                f"AND {_LIVE}",
+                (user_id, slot),
+            )
+        return None if row is None else _account(row)
+
+    async def rename(self, user_id: int, slot: int, label: str) -> bool:
+        """Raises LabelTaken; False when there is no such live account."""
+        async with self._db.transaction() as tx:
+            if await self._label_taken(tx, user_id, label, except_slot=slot):
+                raise LabelTaken(label)
+            changed = await tx.execute(
+                f"UPDATE panel_accounts SET label = ?, label_folded = ? "
+                f"WHERE user_id = ? AND slot = ? AND {_LIVE}",
+                (label, fold_label(label), user_id, slot),
+            )
+            return changed > 0
+
+    async def make_default(self, user_id: int, slot: int) -> bool:
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                f"SELECT 1 FROM panel_accounts WHERE user_id = ? AND slot = ? AND {_LIVE}",
+                (user_id, slot),
+            )
+            if row is None:
+                return False
+            await tx.execute(
+                "UPDATE panel_accounts SET is_default = CASE WHEN slot = ? THEN 1 ELSE 0 END "
+                "WHERE user_id = ?",
+                (slot, user_id),
+            )
+            return True
+
+    async def adopt_legacy(self, url: str, label: str) -> int:
+        """Name the accounts migrated from the single-key table after PANEL_API_URL's panel
+        (0008 cannot know it); idempotent, returns how many it named."""
+        return await self._db.execute(
+            "UPDATE panel_accounts SET url = ?, label = COALESCE(label, ?), "
+            "label_folded = COALESCE(label_folded, ?) WHERE url IS NULL",
+            (url, label, fold_label(label)),
+        )
+
+    async def set_low_balance(self, user_id: int, slot: int, threshold: Decimal | None) -> bool:
+        changed = await self._db.execute(
+            f"UPDATE panel_accounts SET low_balance_threshold = ?, low_balance_alerted = 0 "
+            f"WHERE user_id = ? AND slot = ? AND {_LIVE}",
+            (None if threshold is None else str(threshold), user_id, slot),
         )
         return changed > 0
 
-    async def is_paused(self, user_id: int) -> bool:
-        row = await self._db.fetchone("SELECT paused FROM panel_keys WHERE user_id = ?", (user_id,))
-        return bool(row[0]) if row else False
-
-    async def mark_paused_notified(self, user_id: int) -> bool:
-        """Atomically claim the "your key was rejected" notice: True for exactly one caller."""
+    async def set_low_balance_alerted(self, user_id: int, slot: int, alerted: bool) -> bool:
+        """True when this call changed the flag (the one caller that pushes the alert)."""
         changed = await self._db.execute(
-            "UPDATE panel_keys SET paused_notified = 1 "
-            "WHERE user_id = ? AND paused = 1 AND paused_notified = 0",
-            (user_id,),
+            f"UPDATE panel_accounts SET low_balance_alerted = ? "
+            f"WHERE user_id = ? AND slot = ? AND low_balance_alerted != ? AND {_LIVE}",
+            (int(alerted), user_id, slot, int(alerted)),
+        )
+        return changed > 0
+
+    # --- polling health -------------------------------------------------------------------
+
+    async def set_paused(self, user_id: int, paused: bool, slot: int | None = None) -> bool:
+        """True when this call changed the state. Un-pausing re-arms the one-time notice."""
+        which, which_params = _which(slot)
+        changed = await self._db.execute(
+            f"""
+            UPDATE panel_accounts SET paused = ?, paused_notified = CASE WHEN ? = 1 THEN
+                paused_notified ELSE 0 END
+            WHERE user_id = ? AND paused != ? AND {_LIVE} AND {which}
+            """,
+            (int(paused), int(paused), user_id, int(paused), *which_params),
+        )
+        return changed > 0
+
+    async def is_paused(self, user_id: int, slot: int | None = None) -> bool:
+        account = await self.account(user_id, slot)
+        return account.paused if account is not None else False
+
+    async def mark_paused_notified(self, user_id: int, slot: int | None = None) -> bool:
+        """Atomically claim the "your key was rejected" notice: True for exactly one caller."""
+        which, which_params = _which(slot)
+        changed = await self._db.execute(
+            f"UPDATE panel_accounts SET paused_notified = 1 "
+            f"WHERE user_id = ? AND paused = 1 AND paused_notified = 0 AND {_LIVE} AND {which}",
+            (user_id, *which_params),
         )
         return changed > 0
 
     async def active_user_ids(self) -> list[int]:
-        """Users whose key is not paused (the ones the poller should work for)."""
+        """Users with an account that is not paused."""
         rows = await self._db.fetchall(
-            "SELECT user_id FROM panel_keys WHERE paused = 0 ORDER BY user_id"
+            f"SELECT DISTINCT user_id FROM panel_accounts WHERE paused = 0 AND {_LIVE} "
+            "ORDER BY user_id"
         )
         return [int(r[0]) for r in rows]
 
+    async def active_accounts(self) -> list[tuple[int, int]]:
+        """(user, slot) of every account not paused: the ones the poller works for."""
+        rows = await self._db.fetchall(
+            f"SELECT user_id, slot FROM panel_accounts WHERE paused = 0 AND {_LIVE} "
+            "ORDER BY user_id, slot"
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    # --- every key ------------------------------------------------------------------------
+
+    async def _all_ciphertexts(self) -> list[tuple[int, int, bytes]]:
+        rows = await self._db.fetchall(
+            f"SELECT user_id, slot, ciphertext FROM panel_accounts WHERE {_LIVE} "
+            "AND ciphertext IS NOT NULL ORDER BY user_id, slot"
+        )
+        return [(int(r[0]), int(r[1]), bytes(r[2])) for r in rows]
+
     async def all_plaintext(self) -> list[str]:
         """Every stored key, decrypted, for the log-redaction filter; unreadable ones skipped."""
-        rows = await self._db.fetchall("SELECT user_id, ciphertext FROM panel_keys")
         keys: list[str] = []
-        for user_id, token in rows:
+        for user_id, _slot, token in await self._all_ciphertexts():
             try:
-                keys.append(self._cipher.decrypt(bytes(token)))
+                keys.append(self._cipher.decrypt(token))
             except UndecryptableKey:
                 log.warning("Stored panel key of user %s cannot be decrypted", user_id)
         return keys
 
     async def scan(self) -> KeyScan:
         """Every stored key: the readable ones decrypted, the unreadable ones by user."""
-        rows = await self._db.fetchall(
-            "SELECT user_id, ciphertext FROM panel_keys ORDER BY user_id"
-        )
         readable: list[str] = []
         unreadable: list[UnreadableKey] = []
-        for user_id, token in rows:
+        for user_id, slot, token in await self._all_ciphertexts():
             try:
-                readable.append(self._cipher.decrypt(bytes(token)))
+                readable.append(self._cipher.decrypt(token))
             except UndecryptableKey:
-                digest = hashlib.sha256(bytes(token)).hexdigest()[:16]
-                unreadable.append(UnreadableKey(int(user_id), digest))
+                digest = hashlib.sha256(token).hexdigest()[:16]
+                unreadable.append(UnreadableKey(user_id, digest, slot))
         return KeyScan(readable, unreadable)
 
     async def rotate_all(self) -> int:
-        """Re-encrypt every stored key with the first configured key; returns how many."""
+        """Re-encrypt every stored key with the first configured key; returns how many.
+
+        Not a key change: previews stay good (no version bump)."""
         rotated = 0
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall("SELECT user_id, ciphertext FROM panel_keys")
-            for user_id, token in rows:
+            rows = await tx.fetchall(
+                "SELECT user_id, slot, ciphertext FROM panel_accounts WHERE ciphertext IS NOT NULL"
+            )
+            for user_id, slot, token in rows:
                 try:
                     new = self._cipher.rotate(bytes(token))
                 except UndecryptableKey:
                     log.warning("Stored panel key of user %s cannot be decrypted", user_id)
                     continue
                 await tx.execute(
-                    "UPDATE panel_keys SET ciphertext = ? WHERE user_id = ?", (new, user_id)
+                    "UPDATE panel_accounts SET ciphertext = ? WHERE user_id = ? AND slot = ?",
+                    (new, user_id, slot),
                 )
                 rotated += 1
         return rotated

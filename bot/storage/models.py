@@ -112,6 +112,7 @@ class Order:
     started_notified: bool
     # 🔕 on the card or a push: no pushes about this order.
     muted: bool = False
+    panel_slot: int = 1  # the user's panel account (bot/storage/keys.py) it belongs to
 
     @property
     def is_terminal(self) -> bool:
@@ -162,6 +163,7 @@ class Draft:
     expires_at: float
     closed_at: float | None
     expired: bool  # expires_at has passed, by the repository's clock
+    panel_slot: int = 1  # the panel account it was priced on, the only one it may go to
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,7 @@ class Refill:
     updated_at: float
     polled_at: float | None
     last_notified_status: str | None
+    panel_slot: int = 1  # the panel account the refill was asked of
 
 
 class OutboxKind(StrEnum):
@@ -222,6 +225,7 @@ class OutboxKind(StrEnum):
     REFILL_STATUS = "refill_status"  # a refill completed or was rejected
     KEY_REJECTED = "key_rejected"  # the panel stopped accepting the key; polling paused
     KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted any more
+    LOW_BALANCE = "low_balance"  # a panel's balance fell below the user's threshold
     # The result of a user's own action (order, bulk, refill, cancel) that Telegram would not
     # take when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
     REPLY = "reply"

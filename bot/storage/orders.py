@@ -88,6 +88,7 @@ def _order(row: sqlite3.Row) -> Order:
         polled_at=row["polled_at"],
         started_notified=bool(row["started_notified"]),
         muted=bool(row["muted"]),
+        panel_slot=int(row["panel_slot"]),
     )
 
 
@@ -118,13 +119,15 @@ class OrdersRepo:
         key_version: int | None = None,
         ttl: float = DEFAULT_DRAFT_TTL,
         rate: Decimal | None = None,
+        panel_slot: int = 1,
     ) -> list[Order]:
         """Insert all drafts and their `drafts` row in one transaction.
 
         Tokens are `batch` (one row) or `batch:i`. `kind` defaults to single for one row
         without a line number; `key_version` to the user's current one (callers that priced
         the preview pass the version they read before pricing); the draft expires `ttl`
-        seconds from now; `rate` is the single order's rate as shown.
+        seconds from now; `rate` is the single order's rate as shown; `panel_slot` the panel
+        account it was priced on (and the only one its Confirm may place it on).
         """
         if not drafts:
             raise ValueError("no drafts")
@@ -139,8 +142,8 @@ class OrdersRepo:
             await tx.execute(
                 """
                 INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
-                    expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    expires_at, panel_slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     batch,
@@ -151,9 +154,10 @@ class OrdersRepo:
                     _money(rate),
                     now,
                     now + ttl,
+                    panel_slot,
                 ),
             )
-            await _insert_draft_rows(tx, user_id, batch, drafts, now)
+            await _insert_draft_rows(tx, user_id, batch, drafts, now, panel_slot)
             rows = await tx.fetchall(_BATCH_SQL, (batch, user_id))
         return [_order(r) for r in rows]
 
@@ -164,13 +168,15 @@ class OrdersRepo:
         *,
         kind: DraftKind | None = None,
         key_version: int | None = None,
+        panel_slot: int | None = None,
     ) -> ClaimResult:
         """Move the batch's drafts to `submitting`; `won` is True for exactly one caller.
 
         The one conditional UPDATE also holds the preview's promise: its `drafts` row must be
         open, unexpired, made for the user's current key and, when given, of `kind` (the
         Confirm button the tap came from) and `key_version` (the key the caller is about to
-        use). Otherwise no row is touched. Services always pass both.
+        use) and `panel_slot` (the panel account it is about to send to). Otherwise no row is
+        touched. Services always pass all three.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
@@ -185,6 +191,7 @@ class OrdersRepo:
                       AND d.expires_at > :now AND d.key_version = u.key_version
                       AND (:kind IS NULL OR d.kind = :kind)
                       AND (:version IS NULL OR d.key_version = :version)
+                      AND (d.panel_slot = :slot OR :slot IS NULL)
                   )
                 """,
                 {
@@ -193,6 +200,7 @@ class OrdersRepo:
                     "user": user_id,
                     "kind": None if kind is None else DraftKind(kind).value,
                     "version": key_version,
+                    "slot": panel_slot,
                 },
             )
             if changed:
@@ -343,12 +351,31 @@ class OrdersRepo:
         )
         return [_order(r) for r in rows]
 
-    async def get_by_panel_id(self, user_id: int, panel_order_id: int) -> Order | None:
+    async def get_by_panel_id(
+        self, user_id: int, panel_order_id: int, panel_slot: int | None = None
+    ) -> Order | None:
+        """The order with this panel id (on `panel_slot`; without one, the user's order on
+        the lowest-numbered panel that has this id)."""
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ?",
-            (user_id, panel_order_id),
+            f"SELECT * FROM orders WHERE user_id = ? AND panel_order_id = ?{on_slot} "
+            "ORDER BY panel_slot LIMIT 1",
+            (user_id, panel_order_id, *slot_params),
         )
         return None if row is None else _order(row)
+
+    async def by_panel_ids(self, user_id: int, panel_order_ids: Iterable[int]) -> list[Order]:
+        """Every order of the user with one of these panel ids, on any of their panels."""
+        ids = sorted(set(panel_order_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders WHERE user_id = ? AND panel_order_id IN ({marks}) "
+            "ORDER BY panel_slot, id",
+            (user_id, *ids),
+        )
+        return [_order(r) for r in rows]
 
     async def list_for_user(
         self,
@@ -357,19 +384,30 @@ class OrdersRepo:
         filter: OrderFilter = OrderFilter.ALL,
         offset: int = 0,
         limit: int = 10,
+        panel_slot: int | None = None,
     ) -> list[Order]:
-        """Placed/unknown orders, newest first (drafts and failed submits are not orders)."""
+        """Placed/unknown orders, newest first (drafts and failed submits are not orders);
+        only those of one panel account with `panel_slot`."""
+        on_slot, slot_params = _on_slot(panel_slot)
         rows = await self._db.fetchall(
-            f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
-            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
+            f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}"
+            f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, *slot_params, limit, offset),
         )
         return [_order(r) for r in rows]
 
-    async def count_for_user(self, user_id: int, *, filter: OrderFilter = OrderFilter.ALL) -> int:
+    async def count_for_user(
+        self,
+        user_id: int,
+        *,
+        filter: OrderFilter = OrderFilter.ALL,
+        panel_slot: int | None = None,
+    ) -> int:
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
-            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}",
-            (user_id,),
+            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}"
+            f"{on_slot}",
+            (user_id, *slot_params),
         )
         return int(row[0]) if row else 0
 
@@ -412,19 +450,24 @@ class OrdersRepo:
         return [(order_id, link) for link, order_id in found.items()]
 
     async def find_open_duplicate(
-        self, user_id: int, service_id: int, link: str | None
+        self, user_id: int, service_id: int, link: str | None, panel_slot: int | None = None
     ) -> Order | None:
-        """Newest non-terminal order for the same service and link, including one in flight."""
+        """Newest non-terminal order for the same service and link, including one in flight
+        (on `panel_slot` only when given: service ids are per panel)."""
+        on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
             "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link),
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
+            f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT 1",
+            (user_id, service_id, link, *slot_params),
         )
         return None if row is None else _order(row)
 
     async def find_open_duplicates(
-        self, user_id: int, pairs: Iterable[tuple[int, str | None]]
+        self,
+        user_id: int,
+        pairs: Iterable[tuple[int, str | None]],
+        panel_slot: int | None = None,
     ) -> dict[tuple[int, str | None], Order]:
         """`find_open_duplicate` for many (service, link) pairs at once: newest order per pair."""
         wanted = set(pairs)
@@ -432,11 +475,12 @@ class OrdersRepo:
             return {}
         services = sorted({service for service, _ in wanted})
         marks = ",".join("?" * len(services))
+        on_slot, slot_params = _on_slot(panel_slot)
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND service_id IN ({marks}) "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
-            "ORDER BY created_at, id",
-            (user_id, *services),
+            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
+            f"{on_slot} ORDER BY created_at, id",
+            (user_id, *services, *slot_params),
         )
         found: dict[tuple[int, str | None], Order] = {}
         for row in rows:
@@ -550,6 +594,12 @@ class OrdersRepo:
 _BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id"
 
 
+def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
+    """` AND panel_slot = ?` for one panel account, nothing for all (built here: PostgreSQL
+    cannot type a parameter that is only compared with NULL)."""
+    return ("", ()) if panel_slot is None else (" AND panel_slot = ?", (panel_slot,))
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -601,8 +651,8 @@ async def _restore_one(tx: Transaction, entry: JournalEntry, now: float) -> Rest
         return "rejected"
     if entry.state is SubmitState.PLACED:
         holder = await tx.fetchone(
-            "SELECT token FROM orders WHERE user_id = ? AND panel_order_id = ?",
-            (entry.user_id, entry.panel_order_id),
+            "SELECT token FROM orders WHERE user_id = ? AND panel_slot = ? AND panel_order_id = ?",
+            (entry.user_id, entry.panel_slot, entry.panel_order_id),
         )
         if holder is not None:
             if holder["token"] == entry.token:
@@ -653,8 +703,8 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
         """
         INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
             service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
-            status, submit_state, error, created_at, submitted_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            status, submit_state, error, created_at, submitted_at, updated_at, panel_slot)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             entry.user_id,
@@ -678,13 +728,19 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
             entry.created_at,
             entry.submitted_at,
             now,
+            entry.panel_slot,
         ),
     )
     return "inserted"
 
 
 async def _insert_draft_rows(
-    tx: Transaction, user_id: int, batch: str, drafts: Sequence[OrderDraft], now: float
+    tx: Transaction,
+    user_id: int,
+    batch: str,
+    drafts: Sequence[OrderDraft],
+    now: float,
+    panel_slot: int = 1,
 ) -> None:
     """The `orders` rows of `create_drafts`, inside its transaction: token `batch` for a single
     row, `batch:i` otherwise."""
@@ -694,8 +750,8 @@ async def _insert_draft_rows(
             """
             INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
                 service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
+                submit_state, created_at, updated_at, panel_slot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
             """,
             (
                 user_id,
@@ -714,6 +770,7 @@ async def _insert_draft_rows(
                 d.currency,
                 now,
                 now,
+                panel_slot,
             ),
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.panel.models import RefillState
 from bot.storage.db import Database
@@ -35,6 +35,7 @@ def _refill(row: sqlite3.Row) -> Refill:
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
         last_notified_status=row["last_notified_status"],
+        panel_slot=int(row["panel_slot"]),
     )
 
 
@@ -54,6 +55,7 @@ class RefillsRepo:
         order_id: int | None = None,
         *,
         raw_status: str | None = None,
+        panel_slot: int = 1,
     ) -> Refill:
         """Record a refill request; `status` is a `RefillState` value (or the panel's word)."""
         now = self._clock()
@@ -61,10 +63,20 @@ class RefillsRepo:
             pk = await tx.insert(
                 """
                 INSERT INTO refills (user_id, panel_order_id, order_id, refill_id, status,
-                    raw_status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    raw_status, created_at, updated_at, panel_slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                (user_id, panel_order_id, order_id, refill_id, str(status), raw_status, now, now),
+                (
+                    user_id,
+                    panel_order_id,
+                    order_id,
+                    refill_id,
+                    str(status),
+                    raw_status,
+                    now,
+                    now,
+                    panel_slot,
+                ),
             )
             row = await tx.fetchone("SELECT * FROM refills WHERE id = ?", (pk,))
         assert row is not None
@@ -104,11 +116,28 @@ class RefillsRepo:
         )
         return changed > 0
 
-    async def for_order(self, user_id: int, panel_order_id: int) -> list[Refill]:
-        """Refills of one panel order, oldest first."""
+    async def slots_of(self, user_id: int, refill_ids: Sequence[int]) -> dict[int, int]:
+        """The panel account of each of the user's refills with these panel refill ids
+        (an id known on two panels: the lowest slot)."""
+        ids = sorted(set(refill_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
         rows = await self._db.fetchall(
-            "SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ? ORDER BY id",
-            (user_id, panel_order_id),
+            f"SELECT refill_id, MIN(panel_slot) AS slot FROM refills WHERE user_id = ? "
+            f"AND refill_id IN ({marks}) GROUP BY refill_id",
+            (user_id, *ids),
+        )
+        return {int(r["refill_id"]): int(r["slot"]) for r in rows}
+
+    async def for_order(
+        self, user_id: int, panel_order_id: int, panel_slot: int | None = None
+    ) -> list[Refill]:
+        """Refills of one panel order (on `panel_slot` when given), oldest first."""
+        on_slot = "" if panel_slot is None else " AND panel_slot = ?"
+        rows = await self._db.fetchall(
+            f"SELECT * FROM refills WHERE user_id = ? AND panel_order_id = ?{on_slot} ORDER BY id",
+            (user_id, panel_order_id, *(() if panel_slot is None else (panel_slot,))),
         )
         return [_refill(r) for r in rows]
 

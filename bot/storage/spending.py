@@ -13,7 +13,7 @@ class SpendRow:
     """One placed order's money: the panel's charge when known, else the previewed cost."""
 
     placed_at: float
-    panel: str  # "" for the panel of PANEL_API_URL (orders placed before several panels)
+    panel: str  # its panel account's name; "" when unnamed (PANEL_API_URL's, before start-up)
     currency: str  # "" when the panel never said
     amount: Decimal
     status: str | None
@@ -40,12 +40,14 @@ class SpendingRepo:
         """The user's orders placed at or after `since` (unix seconds), oldest first."""
         rows = await self._db.fetchall(
             """
-            SELECT COALESCE(submitted_at, created_at) AS placed_at, currency, cost, charge,
-                   status, service_id, service_name
-            FROM orders
-            WHERE user_id = ? AND submit_state = 'placed'
-              AND COALESCE(submitted_at, created_at) >= ?
-            ORDER BY placed_at, id
+            SELECT COALESCE(o.submitted_at, o.created_at) AS placed_at, o.currency, o.cost,
+                   o.charge, o.status, o.service_id, o.service_name,
+                   COALESCE(a.label, '') AS panel
+            FROM orders o
+            LEFT JOIN panel_accounts a ON a.user_id = o.user_id AND a.slot = o.panel_slot
+            WHERE o.user_id = ? AND o.submit_state = 'placed'
+              AND COALESCE(o.submitted_at, o.created_at) >= ?
+            ORDER BY placed_at, o.id
             """,
             (user_id, since),
         )
@@ -57,7 +59,7 @@ class SpendingRepo:
             out.append(
                 SpendRow(
                     placed_at=float(row["placed_at"]),
-                    panel="",
+                    panel=row["panel"],
                     currency=row["currency"] or "",
                     amount=amount,
                     status=row["status"],

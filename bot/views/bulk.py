@@ -182,6 +182,8 @@ def render_preview(t: Translator, draft: BulkDraft) -> str:
         _open_block(t, draft),
     ]
     paragraphs = ["\n".join(block) for block in blocks if block]
+    if draft.panel_name:
+        paragraphs.insert(0, t._("Panel: <b>{panel}</b>", panel=esc(draft.panel_name)))
     return clip("\n\n".join(paragraphs + _preview_footer(t, draft)))
 
 

@@ -190,6 +190,8 @@ def _preview_head(t: Translator, preview: Preview) -> list[str]:
         "",
         t._("Service: #{id} {name}", id=service.id, name=esc(service.name)),
     ]
+    if preview.panel_name:
+        lines.insert(2, t._("Panel: <b>{panel}</b>", panel=esc(preview.panel_name)))
     if link:
         lines.append(t._("Link: {link}", link=esc(link)))
     return lines

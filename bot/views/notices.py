@@ -7,6 +7,7 @@ delivers what they return.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
@@ -28,6 +29,36 @@ class Notice:
     digest_id: int | None = None
     # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
     mutable: bool = True
+
+
+def panel_line(name: str) -> str:
+    """The panel a push is about, above it, when the user has several."""
+    return f"🔗 <b>{esc(name)}</b>"
+
+
+def low_balance(
+    t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal
+) -> Notice:
+    """A panel's balance fell below the user's alert threshold (once until it rises again)."""
+    return Notice(
+        t._(
+            "⚠️ Low balance on <b>{panel}</b>: {amount} (your alert is at {limit}). "
+            "Top up the panel to keep ordering.",
+            panel=esc(panel),
+            amount=t.money(amount, currency or None),
+            limit=t.money(limit, currency or None),
+        )
+    )
+
+
+def panel_key_rejected(t: Translator) -> Notice:
+    """With several panels: one of them stopped accepting its key (named above the text)."""
+    return Notice(
+        t._(
+            "🔑 This panel no longer accepts your API key, so I stopped checking its orders. "
+            "Send a new one: /panels → the panel → 🔑 New key."
+        )
+    )
 
 
 def key_notice(t: Translator, *, unreadable: bool) -> Notice:

@@ -194,15 +194,22 @@ def _when(t: Translator, ts: float | None) -> str:
 
 
 def card_text(
-    t: Translator, order: Order, note: str | None = None, refills: Sequence[Refill] = ()
+    t: Translator,
+    order: Order,
+    note: str | None = None,
+    refills: Sequence[Refill] = (),
+    panel: str = "",
 ) -> str:
     """The card: `note` (an action's outcome) on top, then what the order is, where it is,
-    and its refills (oldest first)."""
+    and its refills (oldest first); `panel` names the order's panel (given when the user has
+    several)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
     else:
         title = t._("<b>Order (not confirmed by the panel)</b>")
     lines = [note, "", title] if note else [title]
+    if panel:
+        lines.append(t._("Panel: <b>{panel}</b>", panel=esc(panel)))
     lines += _card_what(t, order)
     lines += _card_progress(t, order)
     lines += _card_refills(t, refills)

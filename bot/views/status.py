@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.csvfile import write_csv
@@ -50,6 +50,7 @@ EXPORT_COLUMNS = (
     N_("start_count"),
     N_("submit_state"),
     N_("error"),
+    N_("panel"),
 )
 SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
     SubmitState.DRAFT: N_("preview, not confirmed"),
@@ -221,7 +222,7 @@ def _export_state(t: Translator, order: Order) -> str:
     return t._(name) if name is not None else order.submit_state.value
 
 
-def _export_row(t: Translator, o: Order) -> list[object]:
+def _export_row(t: Translator, o: Order, panel: str = "") -> list[object]:
     return [
         o.id,
         _blank(o.panel_order_id),
@@ -241,13 +242,18 @@ def _export_row(t: Translator, o: Order) -> list[object]:
         _blank(o.start_count),
         _export_state(t, o),
         reason_text(t, o.error),
+        panel,
     ]
 
 
-def export_csv(t: Translator, orders: Sequence[Order]) -> bytes:
-    """/export: one row per order /orders shows, statuses in the user's words."""
+def export_csv(
+    t: Translator, orders: Sequence[Order], panels: Mapping[int, str] | None = None
+) -> bytes:
+    """/export: one row per order /orders shows, statuses in the user's words; `panels`
+    names each order's panel account by slot (removed panels too)."""
+    names = panels or {}
     header = [t._(column) for column in EXPORT_COLUMNS]
-    return write_csv(header, (_export_row(t, o) for o in orders))
+    return write_csv(header, (_export_row(t, o, names.get(o.panel_slot, "")) for o in orders))
 
 
 def export_caption(t: Translator, count: int) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import charts, footprint, latency, suite
+from benchmarks import panels as several_panels
 from benchmarks.__main__ import main
 from benchmarks._common import percentile, user_key
 from tests.harness import running_bot
@@ -95,3 +96,14 @@ def test_main_dispatches_modules_and_rejects_unknown(capsys: pytest.CaptureFixtu
     # Unknown names are modules with main(argv): the extension point soak uses.
     assert main(["poller", "--orders", "20", "--keys", "2"]) == 0
     assert "cycle 1 requests" in capsys.readouterr().out
+
+
+def test_several_panels_benchmark_counts_requests_per_panel_key() -> None:
+    """3 panels × 2 keys × 150 open orders: ⌈150 / 100⌉ = 2 requests per key, 12 in all."""
+    result = several_panels.run(n_keys=2, per_key=150, cards=5)
+    poll = result["poll"]
+    assert poll["requests"] == poll["expected_requests"] == 12
+    assert poll["requests_per_panel"] == [4, 4, 4]
+    assert result["compare"]["similar_found"] > 0
+    rows = suite.rows({"panels": result})
+    assert {r.benchmark.split(",")[0] for r in rows} == {"6 several panels", "6 compare"}

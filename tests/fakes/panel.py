@@ -178,7 +178,12 @@ class FakePanel:
     """In-process panel server; see the module docstring and tests/fakes/test_fake_panel.py."""
 
     def __init__(
-        self, services: list[dict[str, Any]] | None = None, *, currency: str = "USD"
+        self,
+        services: list[dict[str, Any]] | None = None,
+        *,
+        currency: str = "USD",
+        first_order_id: int = FIRST_ORDER_ID,
+        first_refill_id: int = FIRST_REFILL_ID,
     ) -> None:
         self.currency = currency
         self.orders: dict[int, FakeOrder] = {}
@@ -193,8 +198,9 @@ class FakePanel:
         self._services_raw: list[dict[str, Any]] = []
         self._services: dict[int, CatalogService] = {}
         self.set_services(default_services() if services is None else services)
-        self._next_order = FIRST_ORDER_ID
-        self._next_refill = FIRST_REFILL_ID
+        # Several fakes in one test hand out different order ids, as real panels do.
+        self._next_order = first_order_id
+        self._next_refill = first_refill_id
         self._faults: list[_FaultSlot] = []
         self._waiters: list[tuple[str | None, int, asyncio.Future[None]]] = []
         self._runner: web.AppRunner | None = None

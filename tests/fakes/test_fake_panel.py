@@ -971,3 +971,38 @@ async def test_oversized_write_places_the_order_and_survives_a_client_hanging_up
     assert list(panel.orders) == [23501]
     async with httpx.AsyncClient(timeout=5.0) as http:
         assert (await call(http, panel, action="balance"))["balance"] == "98.75"
+
+
+async def test_fakes_side_by_side_have_their_own_ids_currency_and_catalog(
+    http: httpx.AsyncClient,
+) -> None:
+    """Several panels in one test (issue 14): each hands out its own order id range."""
+    services = [dict(s, service=700) for s in default_services()[:1]]
+    async with FakePanel(
+        services, currency="EUR", first_order_id=900_001, first_refill_id=700
+    ) as other:
+        other.add_key(KEY, balance="5")
+        assert await send(http, other.url, "form", {"key": KEY, "action": "balance"}) == {
+            "balance": "5.00",
+            "currency": "EUR",
+        }
+        listed = await send(http, other.url, "form", {"key": KEY, "action": "services"})
+        assert [s["service"] for s in listed] == [700]
+        placed = await send(
+            http,
+            other.url,
+            "form",
+            {
+                "key": KEY,
+                "action": "add",
+                "service": 700,
+                "link": "https://ig.com/y",
+                "quantity": 200,
+            },
+        )
+        assert placed == {"order": 900_001}
+        other.set_order(900_001, status="Completed")
+        refill = await send(
+            http, other.url, "form", {"key": KEY, "action": "refill", "order": 900_001}
+        )
+        assert str(refill["refill"]) == "700"

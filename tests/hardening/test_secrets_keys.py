@@ -198,7 +198,7 @@ async def test_debug_logging_and_database_files_keep_keys_and_links_private(
     assert " DEBUG " in stderr  # the level really was DEBUG
     assert _mode(db) == 0o600
     with sqlite3.connect(db) as conn:
-        [(ciphertext,)] = conn.execute("SELECT ciphertext FROM panel_keys").fetchall()
+        [(ciphertext,)] = conn.execute("SELECT ciphertext FROM panel_accounts").fetchall()
     token = bytes(ciphertext).decode()
     assert token[:40] not in stderr, "a key ciphertext was logged"
     assert link not in stderr and "private_debug_link" not in stderr, "a user's link was logged"

@@ -39,11 +39,12 @@ async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path)
         assert await db.pragma("busy_timeout") > 0
         assert await db.pragma("synchronous") == 2  # FULL
         tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
-        assert {"users", "panel_keys", "orders", "refills", "outbox", "ptb_state"} <= tables
+        assert {"users", "panel_accounts", "orders", "refills", "outbox", "ptb_state"} <= tables
         with pytest.raises(sqlite3.IntegrityError):
             # FK enforcement: no such user.
             await db.execute(
-                "INSERT INTO panel_keys (user_id, ciphertext, added_at) VALUES (42, x'00', 0)"
+                "INSERT INTO panel_accounts (user_id, slot, ciphertext, added_at) "
+                "VALUES (42, 1, x'00', 0)"
             )
 
 

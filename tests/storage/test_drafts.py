@@ -220,7 +220,10 @@ async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
     old = await Storage.open(db_path, cipher, migrations_dir=first_only, clock=clock)
     # Raw SQL: today's repositories read columns that later migrations add.
     await old.db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (?, 1, 1)", (USER,))
-    await old.keys.set(USER, KEY)
+    await old.db.execute(
+        "INSERT INTO panel_keys (user_id, ciphertext, added_at) VALUES (?, ?, 1)",
+        (USER, cipher.encrypt(KEY)),
+    )
     await old.db.execute(
         "INSERT INTO orders (user_id, token, batch, service_id, service_name, service_type, "
         "cost, created_at, updated_at) VALUES (?, 'pre', 'pre', 1, 'x', 'Default', '1', 1, 1)",
@@ -235,9 +238,9 @@ async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
         assert await states(st, "pre") == [SubmitState.DRAFT]
         assert await st.drafts.purge(grace=3600) == 1
         assert await st.orders.get_batch("pre") == []
-        # New previews work on the upgraded file, and the triggers are live.
+        # New previews work on the upgraded file, and key changes still move the version.
         await st.orders.create_drafts(USER, "new", [line()])
-        await st.keys.set(USER, KEY)
+        await st.keys.set(USER, KEY)  # replaces the key migrated from panel_keys
         assert await st.drafts.key_version(USER) == 1
         assert not (await st.orders.claim("new", USER, kind=DraftKind.SINGLE)).won
     finally:

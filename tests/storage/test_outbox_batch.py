@@ -84,4 +84,5 @@ def test_kinds_keep_their_stored_values() -> None:
         "KEY_UNREADABLE": "key_unreadable",
         "REPLY": "reply",
         "ORDER_DIGEST": "order_digest",
+        "LOW_BALANCE": "low_balance",
     }

@@ -1,0 +1,475 @@
+"""/panels: the linked panels, adding one (preset or URL, then the key), rename, default,
+remove. The key is deleted from the chat at once, checked with `balance`, stored encrypted."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards
+from bot.callbacks import (
+    PanelAdd,
+    PanelAddPreset,
+    PanelAddUrl,
+    PanelAlert,
+    PanelBrowse,
+    PanelCardOf,
+    PanelCompare,
+    PanelMakeDefault,
+    PanelNewKey,
+    PanelOrderService,
+    PanelRemove,
+    PanelRemoveYes,
+    PanelRename,
+    PanelsList,
+    callback_of,
+)
+from bot.deps import BotContext
+from bot.handlers import ui
+from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end, open_run, save
+from bot.handlers.keys import delete_key_message, key_text
+from bot.handlers.previews import close_after_key_change
+from bot.i18n import Translator
+from bot.panel import InvalidApiKey, PanelError
+from bot.panel.address_guard import AddressRefused
+from bot.services.accounts import (
+    AccountsService,
+    BadPanelName,
+    PanelLine,
+    search_panels,
+    totals,
+)
+from bot.services.keys import NoKey
+from bot.storage.keys import LabelTaken, PanelAccount
+from bot.storage.models import OrderFilter
+from bot.views import compare as compare_views
+from bot.views import panels as views
+from bot.views.errors import button_expired, panel_error_text
+from bot.views.keys import not_a_key, not_text
+
+WAIT_URL = "panel.url"
+WAIT_KEY = "panel.key"
+WAIT_NAME = "panel.name"
+WAIT_ALERT = "panel.alert"
+
+
+def _service(context: BotContext) -> AccountsService:
+    return context.deps.accounts
+
+
+def _cancel(context: BotContext, run: PanelDialog) -> InlineKeyboardMarkup:
+    return keyboards.cancel_dialog(context.t, run.id)
+
+
+def list_keyboard(t: Translator, accounts: list[PanelAccount]) -> InlineKeyboardMarkup:
+    rows = [
+        [keyboards.button(("★ " if a.is_default else "") + a.label, PanelCardOf(a.slot))]
+        for a in accounts
+    ]
+    rows.append([keyboards.button(t._("➕ Add a panel"), PanelAdd())])
+    rows.append(keyboards.back_to_menu(t))
+    return keyboards.markup(rows)
+
+
+def card_keyboard(t: Translator, account: PanelAccount) -> InlineKeyboardMarkup:
+    first = [keyboards.button(t._("✏️ Rename"), PanelRename(account.slot))]
+    if not account.is_default:
+        first.insert(0, keyboards.button(t._("★ Make default"), PanelMakeDefault(account.slot)))
+    return keyboards.markup(
+        [
+            first,
+            [
+                keyboards.button(t._("🔔 Low-balance alert"), PanelAlert(account.slot)),
+                keyboards.button(t._("🔑 New key"), PanelNewKey(account.slot)),
+            ],
+            [keyboards.button(t._("🗑 Remove"), PanelRemove(account.slot))],
+            [keyboards.button(t._("« Panels"), PanelsList())],
+        ]
+    )
+
+
+async def show_panels(update: Update, context: BotContext) -> None:
+    """/panels and its buttons: every linked panel with its balance, ★ on the default."""
+    await ui.answer(update)
+    lines = await _service(context).overview(context.user.id)
+    t = context.t
+    await ui.show(
+        update,
+        views.panels_text(t, lines, totals(lines)),
+        list_keyboard(t, [line.account for line in lines]),
+    )
+
+
+async def _line(context: BotContext, slot: int) -> PanelLine | None:
+    account = await context.deps.keys.account(context.user.id, slot)
+    if account is None:
+        return None
+    try:
+        return PanelLine(account, await context.deps.keys.balance(context.user.id, slot))
+    except PanelError as exc:
+        return PanelLine(account, None, exc)
+
+
+async def show_card(update: Update, context: BotContext) -> None:
+    pressed = callback_of(update, PanelCardOf)
+    await ui.answer(update)
+    t = context.t
+    line = await _line(context, pressed.slot) if pressed is not None else None
+    if line is None:
+        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        return
+    orders = await context.deps.storage.orders.count_for_user(
+        context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
+    )
+    await ui.show(update, views.panel_card(t, line, orders=orders), card_keyboard(t, line.account))
+
+
+def _back(t: Translator) -> InlineKeyboardButton:
+    return keyboards.button(t._("« Panels"), PanelsList())
+
+
+async def pick_panel(update: Update, context: BotContext) -> None:
+    """➕ Add a panel: the operator's panels not linked yet, and "Other URL" when allowed."""
+    await ui.answer(update)
+    t = context.t
+    service = _service(context)
+    left = service.unused_presets(await service.accounts(context.user.id))
+    rows = [[keyboards.button(p.name, PanelAddPreset(i))] for i, p in left]
+    if service.allow_custom:
+        rows.append([keyboards.button(t._("🌐 Other panel (URL)"), PanelAddUrl())])
+    rows.append([_back(t)])
+    text = views.pick_panel_text(t, any_left=bool(left), custom=service.allow_custom)
+    await ui.show(update, text, keyboards.markup(rows))
+
+
+async def ask_preset_key(update: Update, context: BotContext) -> str | int:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelAddPreset)
+    preset = _service(context).preset(pressed.index) if pressed is not None else None
+    if preset is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.preset = "key", pressed.index if pressed is not None else None
+    save(context, run)
+    await ui.show(update, views.panel_key_question(context.t, preset.name), _cancel(context, run))
+    return WAIT_KEY
+
+
+async def ask_url(update: Update, context: BotContext) -> str | int:
+    await ui.answer(update)
+    if not _service(context).allow_custom:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step = "url"
+    save(context, run)
+    await ui.show(update, views.url_question(context.t), _cancel(context, run))
+    return WAIT_URL
+
+
+async def receive_url(update: Update, context: BotContext) -> str | int:
+    run = open_run(context, PanelDialog)
+    message = update.effective_message
+    if run is None or message is None:
+        return end(context)
+    t = context.t
+    try:
+        url = _service(context).check_url((message.text or "").strip())
+    except AddressRefused as exc:
+        notice = views.url_refused(t, str(exc))
+        await ui.send(update, views.url_question(t, notice), _cancel(context, run))
+        return WAIT_URL
+    run.step, run.url = "key", url
+    save(context, run)
+    await ui.send(update, views.panel_key_question(t, url), _cancel(context, run))
+    return WAIT_KEY
+
+
+async def receive_key(update: Update, context: BotContext) -> str | int:
+    message = update.effective_message
+    run = open_run(context, PanelDialog)
+    if message is None:
+        return WAIT_KEY
+    # Delete first, whatever comes next: the key must not stay in the chat.
+    await delete_key_message(message)
+    if run is None:
+        return end(context)
+    t = context.t
+    text = key_text(message)
+    api_key = (text or "").strip()
+    if text is None or not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
+        await ui.send(update, not_text(t) if text is None else not_a_key(t), _cancel(context, run))
+        return WAIT_KEY
+    service = _service(context)
+    try:
+        if run.slot is not None:
+            account, balance = await service.replace_key(context.user.id, run.slot, api_key)
+        elif run.url is not None:
+            account, balance = await service.add_custom(context.user.id, run.url, api_key)
+        else:
+            account, balance = await service.add_preset(context.user.id, run.preset or 0, api_key)
+    except InvalidApiKey:
+        await ui.send(update, views.panel_key_refused(t), _cancel(context, run))
+        return WAIT_KEY
+    except AddressRefused as exc:
+        await ui.send(update, views.url_refused(t, str(exc)))
+        return end(context)
+    except (PanelError, LookupError) as exc:
+        await ui.send(update, panel_error_text(t, exc))
+        return end(context)
+    # A new key moves the user's key version: previews priced before are closed.
+    await close_after_key_change(context)
+    accounts = await service.accounts(context.user.id)
+    await ui.send(update, views.panel_added(t, account, balance), list_keyboard(t, accounts))
+    return end(context)
+
+
+async def ask_new_key(update: Update, context: BotContext) -> str | int:
+    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
+    await ui.answer(update)
+    pressed = callback_of(update, PanelNewKey)
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.slot = "key", account.slot
+    save(context, run)
+    await ui.show(update, views.panel_key_question(context.t, account.label), _cancel(context, run))
+    return WAIT_KEY
+
+
+async def ask_name(update: Update, context: BotContext) -> str | int:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelRename)
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.slot = "name", account.slot
+    save(context, run)
+    await ui.show(update, views.rename_question(context.t, account.label), _cancel(context, run))
+    return WAIT_NAME
+
+
+async def receive_name(update: Update, context: BotContext) -> str | int:
+    run = open_run(context, PanelDialog)
+    message = update.effective_message
+    if run is None or message is None or run.slot is None:
+        return end(context)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, run.slot)
+    if account is None:
+        await ui.send(update, views.panel_gone(t))
+        return end(context)
+    try:
+        name = await _service(context).rename(context.user.id, run.slot, message.text or "")
+    except BadPanelName:
+        notice = views.bad_name(t)
+    except LabelTaken:
+        notice = views.name_taken(t)
+    except LookupError:
+        await ui.send(update, views.panel_gone(t))
+        return end(context)
+    else:
+        accounts = await _service(context).accounts(context.user.id)
+        await ui.send(update, views.renamed(t, name), list_keyboard(t, accounts))
+        return end(context)
+    await ui.send(update, views.rename_question(t, account.label, notice), _cancel(context, run))
+    return WAIT_NAME
+
+
+async def ask_alert(update: Update, context: BotContext) -> str | int:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelAlert)
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(context.t))
+        return end(context)
+    run = begin(context, PanelDialog)
+    run.step, run.slot = "alert", account.slot
+    save(context, run)
+    text = views.alert_question(context.t, account)
+    await ui.show(update, text, _cancel(context, run))
+    return WAIT_ALERT
+
+
+async def receive_alert(update: Update, context: BotContext) -> str | int:
+    run = open_run(context, PanelDialog)
+    message = update.effective_message
+    if run is None or message is None or run.slot is None:
+        return end(context)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, run.slot)
+    if account is None:
+        await ui.send(update, views.panel_gone(t))
+        return end(context)
+    threshold = views.parse_threshold(message.text or "")
+    if threshold is False:
+        text = views.alert_question(t, account, views.bad_threshold(t))
+        await ui.send(update, text, _cancel(context, run))
+        return WAIT_ALERT
+    await context.deps.keys.keys.set_low_balance(context.user.id, account.slot, threshold)
+    accounts = await _service(context).accounts(context.user.id)
+    await ui.send(update, views.alert_set(t, account.label, threshold), list_keyboard(t, accounts))
+    return end(context)
+
+
+async def make_default(update: Update, context: BotContext) -> None:
+    pressed = callback_of(update, PanelMakeDefault)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None or not await _service(context).make_default(context.user.id, account.slot):
+        await ui.answer(update, views.panel_gone(t))
+        return
+    await show_panels(update, context)
+
+
+async def ask_remove(update: Update, context: BotContext) -> None:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelRemove)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None:
+        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        return
+    open_orders = await context.deps.storage.orders.count_for_user(
+        context.user.id, filter=OrderFilter.OPEN, panel_slot=account.slot
+    )
+    buttons = keyboards.markup(
+        [
+            [
+                keyboards.button(t._("🗑 Yes, remove"), PanelRemoveYes(account.slot)),
+                keyboards.button(t._("Keep it"), PanelCardOf(account.slot)),
+            ]
+        ]
+    )
+    await ui.show(update, views.remove_question(t, account.label, open_orders), buttons)
+
+
+async def remove(update: Update, context: BotContext) -> None:
+    await ui.answer(update)
+    pressed = callback_of(update, PanelRemoveYes)
+    t = context.t
+    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    if account is None or not await _service(context).remove(context.user.id, account.slot):
+        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        return
+    await close_after_key_change(context)
+    accounts = await _service(context).accounts(context.user.id)
+    await ui.show(update, views.removed(t, account.label), list_keyboard(t, accounts))
+
+
+def dialog_part() -> DialogPart:
+    # Every message but a command: each question answers whatever is sent.
+    text = ~filters.COMMAND
+    return DialogPart(
+        entry_points=[
+            CallbackQueryHandler(ask_preset_key, pattern=PanelAddPreset.pattern()),
+            CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
+            CallbackQueryHandler(ask_name, pattern=PanelRename.pattern()),
+            CallbackQueryHandler(ask_alert, pattern=PanelAlert.pattern()),
+            CallbackQueryHandler(ask_new_key, pattern=PanelNewKey.pattern()),
+        ],
+        states={
+            WAIT_URL: [MessageHandler(text, receive_url)],
+            # A key may come as a caption or in a screenshot too: all are deleted.
+            WAIT_KEY: [MessageHandler(text, receive_key)],
+            WAIT_NAME: [MessageHandler(text, receive_name)],
+            WAIT_ALERT: [MessageHandler(text, receive_alert)],
+        },
+    )
+
+
+def handlers() -> list[AnyHandler]:
+    return [
+        CommandHandler("panels", show_panels),
+        CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
+        CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
+        CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),
+        CallbackQueryHandler(make_default, pattern=PanelMakeDefault.pattern()),
+        CallbackQueryHandler(ask_remove, pattern=PanelRemove.pattern()),
+        CallbackQueryHandler(remove, pattern=PanelRemoveYes.pattern()),
+        CallbackQueryHandler(compare, pattern=PanelCompare.pattern()),
+    ]
+
+
+def with_compare(
+    t: Translator, markup: InlineKeyboardMarkup, slot: int, service_id: int
+) -> InlineKeyboardMarkup:
+    """A service card's keyboard with ⚖️ Compare above its last row (Back)."""
+    rows = [list(row) for row in markup.inline_keyboard]
+    compare = [keyboards.button(t._("⚖️ Compare"), PanelCompare(slot, service_id))]
+    return keyboards.markup([*rows[:-1], compare, *rows[-1:]])
+
+
+async def compare(update: Update, context: BotContext) -> None:
+    """⚖️ Compare on a service card: similar services on the user's other panels."""
+    pressed = callback_of(update, PanelCompare)
+    t = context.t
+    if pressed is None:
+        await ui.answer(update, button_expired(t))
+        return
+    await ui.answer(update)
+    try:
+        comparison = await context.deps.compare.compare(
+            context.user.id, pressed.slot, pressed.service_id
+        )
+    except LookupError:
+        await ui.send(update, button_expired(t))
+        return
+    except (NoKey, PanelError) as exc:
+        await ui.send(update, panel_error_text(t, exc))
+        return
+    offers = [comparison.base, *comparison.offers[: compare_views.MAX_OFFERS]]
+    rows = [
+        [
+            keyboards.button(
+                compare_views.order_here_label(t, offer),
+                PanelOrderService(offer.slot, offer.service.id),
+            )
+        ]
+        for offer in offers
+    ]
+    await ui.send(update, compare_views.compare_text(t, comparison), keyboards.markup(rows))
+
+
+def with_panel_switch(
+    t: Translator, text: str, markup: InlineKeyboardMarkup, accounts: list[PanelAccount]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/services with several panels: which one is shown, and a 🔁 button for each other."""
+    home = next(a for a in accounts if a.is_default)
+    switch = [
+        keyboards.button(t._("🔁 {panel}", panel=a.label), PanelBrowse(a.slot))
+        for a in accounts
+        if not a.is_default
+    ]
+    rows = [list(row) for row in markup.inline_keyboard]
+    head = views.browsing(t, home.label)
+    # Three switch buttons a row: names are up to 24 characters.
+    switch_rows = [switch[i : i + 3] for i in range(0, len(switch), 3)]
+    return head + "\n" + text, keyboards.markup([*rows, *switch_rows])
+
+
+async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:
+    """/services <words> with several panels: every panel searched, results grouped by panel,
+    each with its Order button. False (nothing done) with one panel."""
+    if len(await context.deps.keys.accounts(context.user.id)) < 2:
+        return False
+    t = context.t
+    found = await search_panels(context.deps.keys, context.deps.catalog, context.user.id, query)
+    rows = [
+        [
+            keyboards.button(
+                t._("🛒 {panel} #{id}", panel=group.account.label, id=service.id),
+                PanelOrderService(group.account.slot, service.id),
+            )
+        ]
+        for group in found
+        for service in group.services
+    ]
+    rows.append(keyboards.back_to_menu(t))
+    await ui.show(update, views.search_results(t, query, found), keyboards.markup(rows))
+    return True

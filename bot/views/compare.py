@@ -1,0 +1,47 @@
+"""⚖️ Compare: similar services side by side, labelled "similar", never "same"."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.services.compare import Comparison, Offer
+from bot.views.text import esc
+
+MAX_OFFERS = 8
+
+
+def _offer(t: Translator, offer: Offer) -> str:
+    service = offer.service
+    rate = t.money(service.rate, offer.currency)
+    parts = [
+        t._("{rate} per 1000", rate=rate),
+        f"{t.number(service.min)}–{t.number(service.max)}",
+        t._("refill ✓") if service.refill else t._("refill ✗"),
+        t._("cancel ✓") if service.cancel else t._("cancel ✗"),
+    ]
+    return f"<b>{esc(offer.panel)}</b> #{service.id} {esc(service.name)}\n    " + " · ".join(parts)
+
+
+def compare_text(t: Translator, comparison: Comparison) -> str:
+    lines = [
+        t._("⚖️ <b>Similar services</b> on your panels, cheapest first"),
+        t._("Similar, not the same: matched by type, quantity range, platform and kind."),
+        "",
+        t._("This card:"),
+        _offer(t, comparison.base),
+        "",
+    ]
+    if comparison.offers:
+        for n, offer in enumerate(comparison.offers[:MAX_OFFERS], start=1):
+            lines.append(f"{n}. {_offer(t, offer)}")
+        rest = len(comparison.offers) - MAX_OFFERS
+        if rest > 0:
+            lines.append(t.ngettext("…and {n} more.", "…and {n} more.", rest))
+    else:
+        lines.append(t._("No similar service on your other panels."))
+    if comparison.silent:
+        lines += ["", t._("Not answering now: {panels}", panels=esc(", ".join(comparison.silent)))]
+    return "\n".join(lines)
+
+
+def order_here_label(t: Translator, offer: Offer) -> str:
+    return t._("🛒 Order here: {panel} #{id}", panel=offer.panel, id=offer.service.id)

@@ -1,0 +1,321 @@
+"""Several panels per user (issue 14) end to end: two fake panels on their own ports, with
+their own catalogs, currencies and order id ranges."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_notifications import drain
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeUser
+from tests.harness import Harness, running_bot
+
+KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
+KEY_B = "pk_beta_00112233445566778899aabbccddeeff00"
+# Beta's catalog: other ids, the same kinds of service at other prices.
+BETA_FIRST_ORDER = 900_001
+
+
+def beta_services() -> list[dict[str, object]]:
+    """Another panel's words for the same kinds of service (compare folds them together)."""
+    rows = [
+        (501, "IG Followers [Real]", "Insta", "9.00", 50, 5000),
+        (502, "Instagram Likes HQ", "Instagram", "2.00", 10, 20000),  # another kind
+        (503, "Cheap IG followers", "Instagram", "7.50", 20000, 90000),  # no quantity in common
+        (504, "TikTok Followers", "TikTok", "1.00", 100, 10000),  # another platform
+    ]
+    return [
+        {
+            "service": sid,
+            "name": name,
+            "type": "Default",
+            "category": category,
+            "rate": rate,
+            "min": lo,
+            "max": hi,
+            "refill": True,
+            "cancel": True,
+        }
+        for sid, name, category, rate, lo, hi in rows
+    ]
+
+
+@pytest.fixture
+async def beta() -> AsyncIterator[FakePanel]:
+    async with FakePanel(
+        beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER, first_refill_id=700
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta"."""
+    async with running_bot(
+        tmp_path, panels=f"Beta={beta.url}", allow_custom_panels=True, allow_private_panels=True
+    ) as harness:
+        yield harness
+
+
+async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
+    """Through /panels → ➕ Add a panel → Beta → the key."""
+    beta.add_key(KEY_B, balance=balance)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    key_message = await user.send(KEY_B)
+    await user.reply()
+    assert key_message.deleted
+
+
+@pytest.mark.parametrize(
+    ("language", "linked", "total"), [("en", "linked", "Total"), ("tr", "bağlandı", "toplamı")]
+)
+async def test_link_a_second_panel_list_it_and_see_both_balances(
+    two: Harness, beta: FakePanel, language: str, linked: str, total: str
+) -> None:
+    user = await two.member(8101, key=KEY_A, balance="100", language_code=language)
+    beta.add_key(KEY_B, balance="40")
+    await user.send("/panels")
+    listed = await user.reply()
+    assert "★" in (listed.text or "") and "100" in (listed.text or "")
+    await user.press("➕")
+    picks = await user.update()
+    # The panel already linked is not offered again.
+    assert next(text for text, _ in picks.buttons()) == "Beta"
+    await user.press("Beta", exact=True)
+    question = await user.update()
+    assert "Beta" in (question.text or "")
+    key_message = await user.send(KEY_B)
+    done = await user.reply()
+    assert key_message.deleted
+    assert linked in (done.text or "") and "40" in (done.text or "")
+    assert "€40" in (done.text or "")  # in the panel's own currency
+    assert all(KEY_B not in text for text in user.sent_texts())
+    assert KEY_B not in two.logs.text
+
+    accounts = await two.deps.keys.accounts(8101)
+    assert [(a.slot, a.label, a.is_default) for a in accounts] == [
+        (1, "127.0.0.1", True),
+        (2, "Beta", False),
+    ]
+    # Stored encrypted: the database never holds the key.
+    for path in Path(two.settings.database_path).parent.glob("bot.sqlite3*"):
+        assert KEY_B.encode() not in path.read_bytes()
+
+    await user.send("/balance")
+    text = (await user.reply()).text or ""
+    lines = text.splitlines()
+    assert any("127.0.0.1" in line and "100" in line for line in lines)
+    assert any("Beta" in line and "€40" in line for line in lines)
+    # One total per currency, never one sum of dollars and euros.
+    totals = [line for line in lines if total in line]
+    assert len(totals) == 2
+    assert any("USD" in line and "100" in line for line in totals)
+    assert any("EUR" in line and "40" in line for line in totals)
+    assert "140" not in text
+    assert two.telegram.bad_requests() == []
+
+
+async def test_wrong_key_for_a_panel_is_asked_again_and_not_stored(
+    two: Harness, beta: FakePanel
+) -> None:
+    user = await two.member(8102, key=KEY_A)
+    beta.add_key(KEY_B)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    wrong = await user.send("wrong_key_000000000000")
+    refused = await user.reply()
+    assert wrong.deleted
+    assert "did not accept" in (refused.text or "")
+    assert len(await two.deps.keys.accounts(8102)) == 1
+    await user.send(KEY_B)
+    assert "linked" in ((await user.reply()).text or "")
+
+
+async def test_rename_make_default_and_remove(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8103, key=KEY_A)
+    await link_beta(two, beta, user)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("127.0.0.1")
+    card = await user.update()
+    assert "★" in (card.text or "")
+    await user.press("Rename")
+    await user.update()
+    await user.send("Beta")  # taken (names are unique per user, case-insensitively)
+    assert "already have" in ((await user.reply()).text or "")
+    await user.send("bad|name")
+    assert "cannot be used" in ((await user.reply()).text or "")
+    await user.send("Roket")
+    assert "Roket" in ((await user.reply()).text or "")
+
+    await user.press("Beta")
+    await user.update()
+    await user.press("Make default")
+    listed = await user.update()
+    assert "★ <b>Beta</b>" in (listed.text or "") or "★ Beta" in (listed.text or "")
+    assert (await two.deps.keys.account(8103)).label == "Beta"  # type: ignore[union-attr]
+
+    await user.press("Beta")
+    await user.update()
+    await user.press("Remove")
+    question = await user.update()
+    assert "Remove" in (question.text or "") and "history" in (question.text or "")
+    await user.press("Yes, remove")
+    gone = await user.update()
+    assert "removed" in (gone.text or "")
+    accounts = await two.deps.keys.accounts(8103)
+    assert [(a.label, a.is_default) for a in accounts] == [("Roket", True)]
+    assert await two.deps.keys.key(8103, 2) is None
+
+
+async def test_custom_url_refused_when_private_unless_allowed(
+    tmp_path: Path, beta: FakePanel
+) -> None:
+    async with running_bot(tmp_path, allow_custom_panels=True) as bot:
+        user = await bot.member(8104, key=KEY_A)
+        await user.send("/panels")
+        await user.reply()
+        await user.press("➕")
+        await user.update()
+        await user.press("Other panel")
+        await user.update()
+        await user.send("https://10.0.0.1/api/v2")
+        refused = (await user.reply()).text or ""
+        assert "cannot be used" in refused and "private" in refused
+        await user.send(beta.url)  # http:// on 127.0.0.1
+        assert "https" in ((await user.reply()).text or "")
+        assert len(await bot.deps.keys.accounts(8104)) == 1
+
+
+async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8105, key=KEY_A)
+    beta.add_key(KEY_B, balance="7")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Other panel")
+    await user.update()
+    await user.send(beta.url)
+    assert "API key" in ((await user.reply()).text or "")
+    await user.send(KEY_B)
+    assert "linked" in ((await user.reply()).text or "")
+    [_, custom] = await two.deps.keys.accounts(8105)
+    assert custom.custom and custom.url == beta.url
+
+
+@pytest.mark.parametrize(("language", "similar"), [("en", "Similar"), ("tr", "Benzer")])
+async def test_compare_on_a_service_card_then_order_here(
+    two: Harness, beta: FakePanel, language: str, similar: str
+) -> None:
+    user = await two.member(8106, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="30")
+    await user.send("/services")
+    await user.reply()
+    await user.press("Instagram (5)")
+    await user.update()
+    await user.press("Instagram Takipçi #1")
+    await user.update()
+    await user.press("⚖️")
+    compared = await user.reply()
+    text = compared.text or ""
+    assert similar in text
+    # Only the similar ones, cheapest first; the card's own service on top.
+    assert "#501" in text and "€9" in text
+    assert "#503" not in text and "#504" not in text and "#502" not in text
+    assert text.index("#1 ") < text.index("#501")
+    await user.press("#501", message=compared)
+    question = await user.update()
+    assert "501" in (question.text or "")
+    await user.send("instagram.com/compared")
+    await user.reply()
+    await user.send("1000")
+    preview = (await user.reply()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "€9" in preview
+    assert await two.deps.keys.account(8106) is not None
+    # The default is unchanged: "Order here" chose the panel for this order only.
+    assert (await two.deps.keys.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("language", "low"), [("en", "Low balance"), ("tr", "düşük bakiye")])
+async def test_low_balance_alert_once_below_again_after_rising_above(
+    two: Harness, beta: FakePanel, language: str, low: str
+) -> None:
+    user = await two.member(8107, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="40")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("Beta")
+    await user.update()
+    await user.press("🔔")
+    await user.update()
+    await user.send("lots")
+    await user.reply()  # asked again
+    await user.send("25,50")
+    assert "25.50" in ((await user.reply()).text or "")
+    account = await two.deps.keys.account(8107, 2)
+    assert account is not None and account.low_balance_threshold == Decimal("25.50")
+
+    async def balance_seen(amount: str) -> None:
+        beta.add_key(KEY_B, balance=amount)
+        await user.send("/balance")
+        await user.reply()
+        await drain(two)
+
+    await balance_seen("30")  # above: nothing
+    await balance_seen("20")  # fell below: one alert
+    alert = (await user.reply()).text or ""
+    assert low in alert and "Beta" in alert and "€20" in alert
+    await balance_seen("10")  # still below: no second alert
+    await balance_seen("26")  # rose above: re-armed, no alert
+    await balance_seen("5")  # below again: alerted again
+    again = (await user.reply()).text or ""
+    assert low in again and "€5" in again
+    kinds = await two.deps.storage.db.fetchall(
+        "SELECT kind FROM outbox WHERE user_id = ? AND kind = 'low_balance'", (8107,)
+    )
+    assert len(kinds) == 2
+    # The default panel has no alert set: its balance never alerts.
+    assert all("127.0.0.1" not in text for text in user.sent_texts() if low in text)
+
+
+@pytest.mark.parametrize(("language", "nothing"), [("en", "Nothing found"), ("tr", "bulunamadı")])
+async def test_search_runs_over_every_panel_and_services_switches_panels(
+    two: Harness, beta: FakePanel, language: str, nothing: str
+) -> None:
+    user = await two.member(8108, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user)
+    await user.send("/services followers")
+    found = await user.reply()
+    text = found.text or ""
+    # Grouped by panel, the default one first; "followers" finds "Takipçi" nowhere (no
+    # translation in search), but Beta's English names.
+    assert text.index("<b>127.0.0.1</b>") < text.index("<b>Beta</b>")
+    assert nothing in text and "#501" in text and "#503" in text and "#504" in text
+    labels = [label for label, _ in found.buttons()]
+    assert any("Beta #501" in label for label in labels)
+    await user.press("Beta #504", message=found)
+    assert "504" in ((await user.update()).text or "")
+    await user.send("/cancel")
+    await user.reply()
+
+    await user.send("/services")
+    listed = await user.reply()
+    assert "127.0.0.1" in (listed.text or "")
+    await user.press("🔁 Beta", message=listed)
+    switched = await user.update()
+    assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
+    assert (await two.deps.keys.account(8108)).label == "Beta"  # type: ignore[union-attr]

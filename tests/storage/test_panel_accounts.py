@@ -1,0 +1,160 @@
+"""Panel accounts (migration 0006): several panels per user, one default, slots never reused."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from importlib.resources import as_file, files
+from pathlib import Path
+
+import pytest
+
+from bot.storage import KeyCipher, Storage
+from bot.storage.keys import LabelTaken
+
+from .conftest import FakeClock
+
+URL_A = "https://a.example/api/v2"
+URL_B = "https://b.example/api/v2"
+
+
+def migrations_before_panels(folder: Path) -> Path:
+    """A folder with the migrations the bot had before several panels (0001-0005)."""
+    folder.mkdir()
+    with as_file(files("bot.storage").joinpath("migrations")) as packaged:
+        for path in sorted(Path(packaged).glob("*.sql")):
+            if int(path.name[:4]) < 6:
+                shutil.copy(path, folder)
+    return folder
+
+
+async def version(st: Storage, user_id: int) -> int:
+    return await st.drafts.key_version(user_id)
+
+
+async def test_accounts_slots_default_and_versions(storage: Storage) -> None:
+    await storage.users.touch(1, username=None, first_name=None)
+    assert await storage.keys.account(1) is None
+    assert await storage.keys.add(1, "key-a", label="Alpha", url=URL_A) == 1
+    assert await storage.keys.add(1, "key-b", label="Beta", url=URL_B, custom=True) == 2
+    assert await version(storage, 1) == 2  # every insert moves it
+    default = await storage.keys.account(1)
+    assert default is not None and (default.slot, default.label, default.url) == (1, "Alpha", URL_A)
+    assert await storage.keys.get(1) == "key-a"
+    assert await storage.keys.get(1, 2) == "key-b"
+    accounts = await storage.keys.accounts(1)
+    assert [(a.slot, a.is_default, a.custom) for a in accounts] == [
+        (1, True, False),
+        (2, False, True),
+    ]
+
+    # Names are unique per user, case-insensitively; another user may use the same name.
+    with pytest.raises(LabelTaken):
+        await storage.keys.add(1, "key-c", label="ALPHA", url=URL_B)
+    with pytest.raises(LabelTaken):
+        await storage.keys.rename(1, 2, "alpha")
+    await storage.users.touch(2, username=None, first_name=None)
+    assert await storage.keys.add(2, "key-x", label="Alpha", url=URL_A) == 1
+    assert await storage.keys.rename(1, 2, "Gamma")
+    assert await version(storage, 1) == 2  # a rename is not a key change
+
+    assert await storage.keys.make_default(1, 2)
+    assert await storage.keys.get(1) == "key-b"
+    assert not await storage.keys.make_default(1, 9)
+
+    # /setkey replaces the default account's key and moves the version.
+    assert await storage.keys.set(1, "key-b2") == 2
+    assert await storage.keys.get(1, 2) == "key-b2"
+    assert await version(storage, 1) == 3
+
+
+async def test_removed_slot_is_never_reused_and_keeps_its_name(storage: Storage) -> None:
+    await storage.users.touch(1, username=None, first_name=None)
+    await storage.keys.add(1, "key-a", label="Alpha", url=URL_A)
+    await storage.keys.add(1, "key-b", label="Beta", url=URL_B)
+    assert await storage.keys.delete(1)  # the default: Beta takes over
+    assert not await storage.keys.delete(1, 1)
+    assert await version(storage, 1) == 3
+    default = await storage.keys.account(1)
+    assert default is not None and default.slot == 2
+    assert await storage.keys.get(1, 1) is None
+    everything = await storage.keys.accounts(1, removed=True)
+    assert [(a.slot, a.label, a.removed) for a in everything] == [
+        (1, "Alpha", True),
+        (2, "Beta", False),
+    ]
+    # The name is free again, the slot is not: orders of slot 1 keep naming the old panel.
+    assert await storage.keys.add(1, "key-a2", label="Alpha", url=URL_A) == 3
+    assert await storage.keys.delete(1, 2) and await storage.keys.delete(1, 3)
+    assert not await storage.keys.has(1)
+    assert await storage.keys.set(1, "again", label="Alpha", url=URL_A) == 4
+
+
+async def test_low_balance_flag_is_claimed_once(storage: Storage) -> None:
+    await storage.users.touch(1, username=None, first_name=None)
+    await storage.keys.add(1, "key-a", label="Alpha", url=URL_A)
+    assert await storage.keys.set_low_balance(1, 1, Decimal("5.50"))
+    account = await storage.keys.account(1, 1)
+    assert account is not None and account.low_balance_threshold == Decimal("5.50")
+    assert await storage.keys.set_low_balance_alerted(1, 1, True)
+    assert not await storage.keys.set_low_balance_alerted(1, 1, True)
+    assert await storage.keys.set_low_balance_alerted(1, 1, False)
+
+
+async def test_pausing_is_per_account(storage: Storage) -> None:
+    await storage.users.touch(1, username=None, first_name=None)
+    await storage.keys.add(1, "key-a", label="Alpha", url=URL_A)
+    await storage.keys.add(1, "key-b", label="Beta", url=URL_B)
+    assert await storage.keys.set_paused(1, True, 2)
+    assert await storage.keys.is_paused(1, 2) and not await storage.keys.is_paused(1)
+    assert await storage.keys.active_accounts() == [(1, 1)]
+    assert await storage.keys.mark_paused_notified(1, 2)
+    assert not await storage.keys.mark_paused_notified(1, 2)
+    assert await storage.keys.replace_key(1, 2, "key-b2")  # a new key un-pauses
+    assert await storage.keys.active_accounts() == [(1, 1), (1, 2)]
+
+
+async def test_database_of_the_single_key_bot_is_migrated(
+    db_path: Path, tmp_path: Path, cipher: KeyCipher, clock: FakeClock
+) -> None:
+    """A file made by the bot before 0008 (migrations 0001-0005): its key becomes slot 1, the
+    default, named after PANEL_API_URL at start-up; its orders belong to slot 1."""
+    old_migrations = migrations_before_panels(tmp_path / "migs")
+    old = await Storage.open(db_path, cipher, migrations_dir=old_migrations, clock=clock)
+    assert await old.db.schema_version() == 5
+    await old.db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (7, 1, 1)")
+    await old.db.execute(
+        "INSERT INTO panel_keys (user_id, ciphertext, added_at, paused) VALUES (7, ?, 5, 0)",
+        (cipher.encrypt("old-key"),),
+    )
+    await old.db.execute(
+        "INSERT INTO orders (user_id, token, batch, panel_order_id, service_id, service_name, "
+        "service_type, cost, submit_state, status, created_at, updated_at) "
+        "VALUES (7, 't', 't', 555, 1, 'x', 'Default', '1.5', 'placed', 'Pending', 1, 1)"
+    )
+    before = await old.drafts.key_version(7)
+    await old.close()
+
+    st = await Storage.open(db_path, cipher, clock=clock)
+    try:
+        assert await st.drafts.key_version(7) == before  # open previews are not voided
+        assert await st.keys.get(7) == "old-key"
+        assert await st.keys.adopt_legacy("https://panel.example/api/v2", "panel.example") == 1
+        assert await st.keys.adopt_legacy("https://panel.example/api/v2", "panel.example") == 0
+        account = await st.keys.account(7)
+        assert account is not None
+        assert (account.slot, account.label, account.url, account.is_default, account.custom) == (
+            1,
+            "panel.example",
+            "https://panel.example/api/v2",
+            True,
+            False,
+        )
+        order = await st.orders.get_by_panel_id(7, 555)
+        assert order is not None and order.panel_slot == 1
+        assert [r.panel for r in await st.spending.placed_since(7, 0)] == ["panel.example"]
+        # The same panel id on another panel is another order now.
+        await st.keys.add(7, "k2", label="Other", url="https://o.example/api/v2")
+        assert await st.keys.active_accounts() == [(7, 1), (7, 2)]
+    finally:
+        await st.close()
