@@ -75,7 +75,7 @@ class KeysRepo:
         """True when this call changed the state. Un-pausing re-arms the one-time notice."""
         changed = await self._db.execute(
             """
-            UPDATE panel_keys SET paused = ?, paused_notified = CASE WHEN ? THEN paused_notified
+            UPDATE panel_keys SET paused = ?, paused_notified = CASE WHEN ? = 1 THEN paused_notified
             ELSE 0 END WHERE user_id = ? AND paused != ?
             """,
             (int(paused), int(paused), user_id, int(paused)),

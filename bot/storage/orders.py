@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from bot.panel.models import TERMINAL_STATUSES
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, Row, Transaction
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
@@ -50,7 +49,7 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _order(row: sqlite3.Row) -> Order:
+def _order(row: Row) -> Order:
     # The `last_notified_status` column (0001) is not read: nothing ever wrote it, and once-only
     # status notices rest on the outbox's dedupe keys. Dropping it would take a migration.
     return Order(
@@ -177,8 +176,8 @@ class OrdersRepo:
                     SELECT 1 FROM drafts d JOIN users u ON u.id = d.user_id
                     WHERE d.batch = :batch AND d.user_id = :user AND d.state = 'open'
                       AND d.expires_at > :now AND d.key_version = u.key_version
-                      AND (:kind IS NULL OR d.kind = :kind)
-                      AND (:version IS NULL OR d.key_version = :version)
+                      AND (d.kind = :kind OR :kind IS NULL)
+                      AND (d.key_version = :version OR :version IS NULL)
                   )
                 """,
                 {
@@ -389,10 +388,11 @@ class OrdersRepo:
     ) -> Order | None:
         """Newest non-terminal order for the same service and link, including one in flight."""
         row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
+            "SELECT * FROM orders WHERE user_id = :user AND service_id = :service "
+            "AND (link = :link OR (link IS NULL AND :link IS NULL)) "
             f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL} "
             "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link),
+            {"user": user_id, "service": service_id, "link": link},
         )
         return None if row is None else _order(row)
 
@@ -447,14 +447,14 @@ class OrdersRepo:
                     AND polled_at <= :now - :stale_interval)
               )
             ORDER BY polled_at IS NOT NULL, polled_at, id
-            LIMIT :limit
-            """,
+            """
+            + ("" if limit is None else "LIMIT :limit"),
             {
                 "now": now,
                 "fresh_age": fresh_age,
                 "fresh_interval": fresh_interval,
                 "stale_interval": stale_interval,
-                "limit": -1 if limit is None else limit,
+                **({} if limit is None else {"limit": limit}),
             },
         )
         return [_order(r) for r in rows]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 
 from bot.panel.models import RefillState
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 from bot.storage.models import Refill
 
 Clock = Callable[[], float]
@@ -16,7 +15,7 @@ Clock = Callable[[], float]
 FINAL_REFILL_STATES = (RefillState.COMPLETED.value, RefillState.REJECTED.value)
 
 
-def _refill(row: sqlite3.Row) -> Refill:
+def _refill(row: Row) -> Refill:
     return Refill(
         id=row["id"],
         user_id=row["user_id"],

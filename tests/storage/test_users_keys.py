@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from bot.storage import AccessState, KeyCipher, Storage, UndecryptableKey
+from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
 
@@ -85,7 +85,7 @@ async def test_keys_set_get_delete_has(storage: Storage) -> None:
 
 
 async def test_key_needs_known_user(storage: Storage) -> None:
-    with pytest.raises(sqlite3.IntegrityError) as info:
+    with pytest.raises(INTEGRITY_ERRORS) as info:
         await storage.keys.set(404, API_KEY)
     assert API_KEY not in str(info.value)
 
