@@ -93,10 +93,10 @@ async def test_claim_race_has_exactly_one_winner(st: Storage, clock: FakeClock) 
 
 
 async def test_claim_race_across_two_connections(
-    st: Storage, db_path: Path, cipher: KeyCipher
+    st: Storage, database: Path | str, cipher: KeyCipher
 ) -> None:
     await st.orders.create_drafts(USER, "race2", [draft()])
-    async with await Storage.open(db_path, cipher) as other:
+    async with await Storage.open(database, cipher) as other:
         results = await asyncio.gather(
             *(repo.claim("race2", USER) for repo in [st.orders, other.orders] * 10)
         )

@@ -120,21 +120,21 @@ async def test_pause_lifecycle(storage: Storage) -> None:
 
 
 async def test_all_plaintext_and_rotate_all(
-    db_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    database: Path | str, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
-    async with await Storage.open(db_path, KeyCipher([old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         for uid in (1, 2):
             await st.users.touch(uid, username=None, first_name=None)
             await st.keys.set(uid, f"key-{uid}")
-    async with await Storage.open(db_path, KeyCipher([new, old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([new, old]), clock=clock) as st:
         assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
         assert await st.keys.rotate_all() == 2
-    async with await Storage.open(db_path, KeyCipher([new]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
         assert await st.keys.get(1) == "key-1"
         assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
     # With the key gone, reads fail loudly and the redaction list skips with a warning.
-    async with await Storage.open(db_path, KeyCipher([old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         with pytest.raises(UndecryptableKey):
             await st.keys.get(1)
         with caplog.at_level(logging.WARNING, logger="bot.storage.keys"):
