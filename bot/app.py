@@ -152,9 +152,7 @@ async def open_deps(
 ) -> Deps:
     """`observer` hears of every user-facing panel call (the update processor)."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
-    storage = await Storage.open(
-        settings.database, cipher, local_path=settings.database_path
-    )
+    storage = await Storage.open(settings.database, cipher, local_path=settings.database_path)
     try:
         http = _panel_http(settings)
         catalogs = _load_catalogs()

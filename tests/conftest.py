@@ -46,15 +46,13 @@ async def database(
 
 
 def database_settings(database: Path | str) -> dict[str, Any]:
-    """`running_bot` overrides that put the bot on `database`."""
-    if isinstance(database, Path):
-        return {"database_path": database}
-    return {"database_url": database}
+    """`running_bot` overrides that put the bot on `database` (SQLite: the harness's file)."""
+    return {} if isinstance(database, Path) else {"database_url": database}
 
 
 @pytest.fixture
 async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
     """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
-    on each storage engine."""
+    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
     async with running_bot(tmp_path, **database_settings(database)) as harness:
         yield harness

@@ -16,8 +16,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from bot.storage.db import Database
+
+# For a test about the SQLite file itself (modes, locks, pragmas): no PostgreSQL run.
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"])
 
 # What a violated constraint raises, on either engine.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)

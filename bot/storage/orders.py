@@ -351,11 +351,14 @@ class OrdersRepo:
         offset: int = 0,
         limit: int = 10,
     ) -> list[Order]:
-        """Placed/unknown orders, newest first (drafts and failed submits are not orders)."""
+        """Placed/unknown orders, newest first (drafts and failed submits are not orders).
+
+        A negative `limit` means all of them.
+        """
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]} "
             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
+            (user_id, _NO_LIMIT if limit < 0 else limit, offset),
         )
         return [_order(r) for r in rows]
 
@@ -511,6 +514,9 @@ class OrdersRepo:
         )
         return changed > 0
 
+
+# "No limit" in a LIMIT clause both engines accept (SQLite's -1 is an error on PostgreSQL).
+_NO_LIMIT = 2**62
 
 _BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id"
 

@@ -1,4 +1,4 @@
-"""Rewriting the repositories' SQL (written with SQLite's `?` / `:name` placeholders) for PostgreSQL.
+"""The repositories' SQL (SQLite's `?` and `:name` placeholders) rewritten for PostgreSQL.
 
 The repositories write one portable SQL text; the few things PostgreSQL spells differently are
 translated here, once per distinct SQL string (the PostgreSQL engine caches the result):

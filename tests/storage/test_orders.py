@@ -210,6 +210,8 @@ async def test_listing_filters_and_counts(st: Storage, clock: FakeClock) -> None
         open_a.id,
     ]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.OPEN)) == [open_a.id]
+    # A negative limit is "all" on both engines (/status lists every open order with it).
+    assert ids(await st.orders.list_for_user(USER, offset=1, limit=-1)) == [done.id, open_a.id]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.COMPLETED)) == [done.id]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.ALL, offset=1, limit=1)) == [
         done.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.storage import Database
 from bot.storage.db import load_migrations
 from bot.storage.postgres import describe_url
 from bot.storage.sql import affected_rows, map_types, number_placeholders
+from tests.harness import running_bot
 from tests.pg import PgCluster
 
 
@@ -98,3 +100,20 @@ async def test_repr_names_no_password(pg_cluster: PgCluster) -> None:
     async with pg_cluster.database() as url, await Database.open(url) as db:
         assert db.engine == "postgres"
         assert "postgres:" not in repr(db) and "@" not in repr(db)
+
+
+async def test_a_bot_on_postgres_redacts_the_url_password(
+    pg_cluster: PgCluster, tmp_path: Path
+) -> None:
+    async with pg_cluster.database() as url:
+        # The test server trusts local connections: any password gets in, and must stay hidden.
+        secret_url = url.replace("postgres:@", "postgres:Sekr3t-pw@", 1)
+        assert "Sekr3t-pw" in secret_url
+        async with running_bot(tmp_path, database_url=secret_url) as bot:
+            assert bot.deps.storage.db.engine == "postgres"
+            assert "Sekr3t-pw" in bot.secrets and secret_url in bot.secrets
+            logging.getLogger("test").error("connect failed: %s", secret_url)
+            await bot.member(7, key="k" * 32)
+            assert await bot.deps.storage.keys.has(7)
+        assert "Sekr3t-pw" not in bot.logs.text
+        assert "connect failed" in bot.logs.text
