@@ -31,9 +31,9 @@ class PgCluster:
     """A running test server; `database()` hands out fresh databases on it."""
 
     def __init__(self, datadir: Path) -> None:
-        import pgserver
+        from pgserver.postgres_server import get_server
 
-        self._server = pgserver.get_server(datadir, cleanup_mode="delete")
+        self._server = get_server(datadir, cleanup_mode="delete")
         self.url = self._server.get_uri()
         self._counter = itertools.count(1)
         self._tuned = False

@@ -40,6 +40,7 @@ POOL_MIN = 1
 POOL_MAX = 10
 # Distinct statements the repositories use are a few hundred at most: keep them all prepared.
 STATEMENT_CACHE = 1024
+TRANSLATION_CACHE = 4096
 COMMAND_TIMEOUT = 60.0
 
 _VERSIONS_TABLE = """
@@ -68,18 +69,26 @@ def url_password(url: str) -> str | None:
 
 
 class _Dialect:
-    """Translated statements, once per distinct SQL text (the repositories use literals)."""
+    """Translated statements, once per distinct SQL text.
+
+    The repositories use literal SQL, plus `IN (?, …)` lists of varying length: the cache is
+    emptied when it grows past `TRANSLATION_CACHE` entries rather than grow without bound.
+    """
 
     __slots__ = ("_cache",)
 
     def __init__(self) -> None:
         self._cache: dict[str, Numbered] = {}
 
+    def _remember(self, key: str, stmt: Numbered) -> Numbered:
+        if len(self._cache) >= TRANSLATION_CACHE:
+            self._cache.clear()
+        self._cache[key] = stmt
+        return stmt
+
     def numbered(self, sql: str) -> Numbered:
         found = self._cache.get(sql)
-        if found is None:
-            found = self._cache[sql] = number_placeholders(sql)
-        return found
+        return found if found is not None else self._remember(sql, number_placeholders(sql))
 
     def prepare(self, sql: str, params: Params) -> tuple[str, tuple[Any, ...]]:
         stmt = self.numbered(sql)
@@ -93,8 +102,8 @@ class _Dialect:
             stmt = number_placeholders(sql)
             if has_returning(stmt.sql):
                 raise ValueError("executemany takes statements without RETURNING")
-            found = Numbered(f"{stmt.sql.rstrip().rstrip(';')} RETURNING 1", stmt.count, stmt.names)
-            self._cache[key] = found
+            text = f"{stmt.sql.rstrip().rstrip(';')} RETURNING 1"
+            found = self._remember(key, Numbered(text, stmt.count, stmt.names))
         return found
 
     def returning_id(self, sql: str) -> Numbered:
@@ -105,7 +114,7 @@ class _Dialect:
             text = stmt.sql.rstrip().rstrip(";")
             if not has_returning(text):
                 text += " RETURNING id"
-            found = self._cache[key] = Numbered(text, stmt.count, stmt.names)
+            found = self._remember(key, Numbered(text, stmt.count, stmt.names))
         return found
 
 
