@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,7 +27,11 @@ def pg_cluster() -> Iterator[PgCluster]:
         cluster.stop()
 
 
-@pytest.fixture(params=ENGINES)
+# Both by default (the README's command); `TEST_ENGINES=sqlite` for a quicker local run.
+TEST_ENGINES = [e for e in os.environ.get("TEST_ENGINES", ",".join(ENGINES)).split(",") if e]
+
+
+@pytest.fixture(params=TEST_ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     """Each test that uses it runs once per storage engine."""
     return str(request.param)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.storage import Database, MigrationError
 from bot.storage.db import load_migrations
+from bot.storage.sqlite import SQLiteDatabase
 
 SECOND_MIGRATION = """
 ALTER TABLE users ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
@@ -46,6 +47,7 @@ def test_packaged_migrations_load_in_order() -> None:
 
 async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path) -> None:
     async with await Database.open(db_path) as db:
+        assert isinstance(db, SQLiteDatabase) and db.engine == "sqlite"
         assert db_path.parent.is_dir()
         assert await db.schema_version() == len(load_migrations())
         assert await db.pragma("journal_mode") == "wal"
