@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,8 +19,11 @@ import asyncpg
 
 class BenchPostgres:
     def __init__(self) -> None:
-        # A test dependency: imported only when a PostgreSQL run is asked for.
-        from pgserver.postgres_server import get_server
+        # A test dependency: imported only when a PostgreSQL run is asked for. It asks
+        # platformdirs for a runtime dir that root lacks, which only warns.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+            from pgserver.postgres_server import get_server
 
         self._dir = Path(tempfile.mkdtemp(prefix="smm-bench-pg-"))
         self._server = get_server(self._dir, cleanup_mode="delete")

@@ -530,15 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=None)
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument(
-        "--engines", action="store_true", help="SQLite and PostgreSQL side by side (no baseline)"
-    )
     args = parser.parse_args(argv)
     users = args.users or (50 if args.quick else 200)
     runs = args.runs or (1 if args.quick else 3)
-    if args.engines:
-        print(format_engines(run_engines(users, runs)))
-        return 0
     result = run(users, runs, baseline_runs=0 if args.no_baseline else 1)
     print(format_table(result))
     return 0

@@ -43,6 +43,27 @@ STATEMENT_CACHE = 1024
 TRANSLATION_CACHE = 4096
 COMMAND_TIMEOUT = 60.0
 
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool reset: nothing to undo, so no round trip on every release.
+
+    Nothing here changes session state (no SET, LISTEN, cursors or session-level locks: those
+    belong on a `dedicated_connection`); an open transaction is rolled back by the pool anyway.
+    """
+
+
+async def _rollback(conn: asyncpg.Connection) -> None:
+    """Best effort: a connection that cannot roll back is closed by the pool on release."""
+    if conn.is_closed() or not conn.is_in_transaction():
+        return
+    try:
+        await conn.execute("ROLLBACK")
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        log.debug("rollback failed; the pool drops the connection")
+
+
 _VERSIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,
@@ -193,6 +214,7 @@ class PostgresDatabase(Database):
                 max_size=max_size,
                 statement_cache_size=STATEMENT_CACHE,
                 command_timeout=COMMAND_TIMEOUT,
+                reset=_keep_session,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # The driver's message names host and user at most; say which database, not how.
@@ -260,9 +282,16 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         """`BEGIN` + the write lock … `COMMIT`, rolled back if the block raises."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK_KEY)
-            yield PostgresTransaction(conn, self._dialect)
+        async with self._pool.acquire() as conn:
+            try:
+                # BEGIN and the lock in one round trip (a simple query may hold several).
+                await conn.execute(_BEGIN_LOCKED)
+                yield PostgresTransaction(conn, self._dialect)
+                await conn.execute("COMMIT")
+            except BaseException:
+                # Also when COMMIT failed, or a cancel hit while waiting for the lock.
+                await _rollback(conn)
+                raise
 
     async def close(self) -> None:
         if self._closed:

@@ -89,3 +89,15 @@ def test_main_dispatches_modules_and_rejects_unknown(capsys: pytest.CaptureFixtu
     # Unknown names are modules with main(argv): the extension point soak uses.
     assert main(["poller", "--orders", "20", "--keys", "2"]) == 0
     assert "cycle 1 requests" in capsys.readouterr().out
+
+
+def test_engines_table_puts_sqlite_and_postgres_side_by_side() -> None:
+    figures = {"p50_s": 0.02, "p95_s": 0.3, "p99_s": 0.7, "rate_msg_s": 20.0}
+    result = {
+        "users": 10,
+        "runs": 1,
+        "summary": {"sqlite": figures, "postgres": {**figures, "p50_s": 0.024}},
+    }
+    table = latency.format_engines(result)
+    assert "SQLite" in table and "PostgreSQL" in table
+    assert "PostgreSQL p50 / SQLite p50 = 1.20" in table
