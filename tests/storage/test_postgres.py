@@ -117,3 +117,31 @@ async def test_a_bot_on_postgres_redacts_the_url_password(
             assert await bot.deps.storage.keys.has(7)
         assert "Sekr3t-pw" not in bot.logs.text
         assert "connect failed" in bot.logs.text
+
+
+async def test_a_writer_cancelled_while_waiting_leaves_no_lock_behind(
+    pg_cluster: PgCluster,
+) -> None:
+    async with pg_cluster.database() as url, await Database.open(url) as db:
+        inside, release = asyncio.Event(), asyncio.Event()
+
+        async def holder() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
+                inside.set()
+                await release.wait()
+
+        held = asyncio.create_task(holder())
+        await inside.wait()
+        waiter = asyncio.create_task(db.execute("INSERT INTO ptb_state VALUES ('k', 'b', '1')"))
+        await asyncio.sleep(0.2)  # queued behind the write lock
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        release.set()
+        await held
+        # The lock is free and every pooled connection still works.
+        for i in range(12):
+            await db.execute("INSERT INTO ptb_state VALUES ('k', ?, '1')", (f"c{i:02d}",))
+        rows = await db.fetchall("SELECT key FROM ptb_state ORDER BY key")
+        assert [r[0] for r in rows] == ["a", *(f"c{i:02d}" for i in range(12))]
