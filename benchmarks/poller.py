@@ -5,7 +5,8 @@
 Builds a temporary SQLite database with the orders placed through the real submit protocol, then
 times `StatusPoller.run_cycle()` over real HTTP on 127.0.0.1. The first cycle sees every order for
 the first time (every row is written); the second runs after all orders completed on the panel
-(every order leaves the poll set and one notification per order is queued). Panel requests per
+(every order leaves the poll set; each user's completions are queued as one digest covering them
+all, `completion_cycle_queued` counts the orders covered). Panel requests per
 cycle must equal Σ over keys of ⌈orders / 100⌉.
 """
 

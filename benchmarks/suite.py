@@ -29,7 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import backlog, catalog, footprint, latency, notifications, ordering, poller
+from benchmarks import (
+    backlog,
+    catalog,
+    charts,
+    footprint,
+    latency,
+    notifications,
+    ordering,
+    poller,
+)
 from benchmarks._common import jsonable, median
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -104,7 +113,7 @@ def run_catalog(s: Sizes) -> dict[str, Any]:
 
 
 def run_footprint(s: Sizes) -> dict[str, Any]:
-    return footprint.run(s.footprint_runs)
+    return {**footprint.run(s.footprint_runs), "chart": charts.run()}
 
 
 RUNNERS: dict[str, Callable[[Sizes], dict[str, Any]]] = {
@@ -247,6 +256,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
             Row(name, "RSS idle", f"{foot['rss_idle_mib']:.1f} MiB", "< 80 MB",
                 _below(foot["rss_idle_mib"] * 1.048576, 80)),
         ]  # fmt: skip
+        chart = foot.get("chart")
+        if chart:
+            out += [
+                Row(name, "/stats chart, first draw (import included)", _ms(chart["first_s"]),
+                    "< 1 s", _below(chart["first_s"], 1.0)),
+                Row(name, "/stats chart, warm draw", _ms(chart["warm_s"]), "< 1 s",
+                    _below(chart["warm_s"], 1.0)),
+            ]  # fmt: skip
     if lat:
         after = lat["summary"]["rss_after_mib"]
         out.append(Row("5 footprint", "RSS after benchmark 1", f"{after:.1f} MiB", "—", None))

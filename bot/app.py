@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from bot.handlers.lanes import lane_of
 from bot.handlers.registry import register
 from bot.i18n import Catalogs, Translator
 from bot.jobs import schedule_jobs
+from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
 from bot.persistence import SQLitePersistence
@@ -38,11 +40,14 @@ from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
+from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
+from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
@@ -58,10 +63,14 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 class BotApplication(Application):  # type: ignore[type-arg]
     """An Application that owns the bot's dependencies for its lifetime."""
 
-    def __init__(self, *, settings: Settings, secrets: SecretRegistry, **kwargs: Any) -> None:
+    def __init__(
+        self, *, settings: Settings, secrets: SecretRegistry, fence: Fence, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.secrets = secrets
+        # Closed when this process stops being the active one (bot/leadership.py).
+        self.fence = fence
         self.deps: Deps | None = None
         self.commands: set[str] = set()
 
@@ -69,7 +78,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
         if self.deps is None:
             processor = self.update_processor
             observer = processor if isinstance(processor, PerUserUpdateProcessor) else None
-            self.deps = await open_deps(self.settings, self.secrets, observer=observer)
+            self.deps = await open_deps(
+                self.settings, self.secrets, observer=observer, gate=self.fence.check
+            )
             self.bot_data["commands"] = self.commands
             persistence = self.persistence
             if isinstance(persistence, SQLitePersistence):
@@ -148,9 +159,14 @@ def _load_catalogs() -> Catalogs:
 
 
 async def open_deps(
-    settings: Settings, secrets: SecretRegistry, *, observer: CallObserver | None = None
+    settings: Settings,
+    secrets: SecretRegistry,
+    *,
+    observer: CallObserver | None = None,
+    gate: Callable[[], None] | None = None,
 ) -> Deps:
-    """`observer` hears of every user-facing panel call (the update processor)."""
+    """`observer` hears of every user-facing panel call (the update processor); `gate` runs
+    before every panel call and raises once this process may no longer make one."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
     storage = await Storage.open(settings.database, cipher, local_path=settings.database_path)
     try:
@@ -162,6 +178,7 @@ async def open_deps(
             settings.panel_timeout_seconds,
             max_catalog_bytes=settings.panel_max_catalog_bytes,
             observer=observer,
+            gate=gate,
         )
         keys = KeyService(storage.keys, panels, secrets)
         await keys.load_secrets(storage.outbox)
@@ -187,6 +204,7 @@ async def open_deps(
                 storage.orders, keys, catalog, recorder=placements, previews=previews
             ),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+            pushes=PushSettings(storage),
             ordering=OrderingService(
                 storage,
                 keys,
@@ -198,6 +216,8 @@ async def open_deps(
             placements=placements,
             previews=previews,
             replies=ReplyQueue(storage.outbox),
+            stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
+            favourites=FavouritesService(storage.favourites),
         )
     except BaseException:
         await storage.close()
@@ -209,8 +229,11 @@ def build_application(
     secrets: SecretRegistry | None = None,
     *,
     requests: tuple[BaseRequest, BaseRequest] | None = None,
+    fence: Fence | None = None,
 ) -> BotApplication:
-    """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport."""
+    """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport;
+    `fence` (bot/leadership.py) stops every Telegram and panel call once it closes."""
+    fence = fence if fence is not None else Fence()
     secrets = secrets if secrets is not None else SecretRegistry()
     secrets.add(settings.bot_token.get_secret_value())
     if settings.webhook_secret is not None:
@@ -221,7 +244,9 @@ def build_application(
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
-        .application_class(BotApplication, kwargs={"settings": settings, "secrets": secrets})
+        .application_class(
+            BotApplication, kwargs={"settings": settings, "secrets": secrets, "fence": fence}
+        )
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -239,7 +264,9 @@ def build_application(
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).
-    builder = builder.request(api_request(requests[0] if requests is not None else None))
+    builder = builder.request(
+        api_request(requests[0] if requests is not None else None, gate=fence.check)
+    )
     if requests is not None:
         builder = builder.get_updates_request(requests[1])
     app = builder.build()
@@ -256,5 +283,18 @@ def build_application(
 
 def run(settings: Settings, secrets: SecretRegistry | None = None) -> None:
     """Run until a stop signal; raises `bot.runner.Stopped` when the bot cannot start or go on."""
-    app = build_application(settings, secrets)
-    asyncio.run(serve(app, ALLOWED_UPDATES))
+    leadership = leadership_for(settings)
+    app = build_application(settings, secrets, fence=leadership.fence)
+    asyncio.run(serve(app, ALLOWED_UPDATES, leadership))
+
+
+def leadership_for(settings: Settings) -> Leadership:
+    """One process on SQLite; with PostgreSQL, the holder of the bot's advisory lock."""
+    url = settings.database_url
+    if url is None:
+        return SoleInstance()
+    return AdvisoryLockLeadership(
+        url.get_secret_value(),
+        lock_id(settings.bot_token.get_secret_value()),
+        failover_seconds=settings.failover_seconds,
+    )

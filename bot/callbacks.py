@@ -48,10 +48,18 @@ class Action(StrEnum):
     CATALOG_REFRESH = "cr"
     SEARCH_PAGE = "sp"
     ORDER_SERVICE = "os"
+    SERVICE_MORE = "km"
     # ordering dialog and previews
     DRIPFEED = "df"
     ORDER_SKIP = "sk"
     NO_DRIPFEED = "nd"
+    # back, edit and quick picks of the ordering dialog
+    EDIT_ANSWER = "e"
+    QUESTION_BACK = "eb"
+    QUICK_QUANTITY = "q"
+    LAST_LINK = "ql"
+    LIST_DONE = "id"
+    CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
     BULK_CONFIRM = "bk"
@@ -69,6 +77,19 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # favourites and the catalog's sort and filters
+    FAVOURITE = "fv"
+    CATALOG_OPTION = "fo"
+    # time zones, quiet hours, pushes (issue 13 items 3 and 4)
+    OPEN_CARD = "zo"
+    MUTE_ORDER = "zu"
+    DIGEST_ORDERS = "zl"
+    ZONE_MENU = "zm"
+    SET_ZONE = "zs"
+    TYPE_ZONE = "zt"
+    QUIET_MENU = "hm"
+    SET_QUIET = "hs"
+    TYPE_QUIET = "ht"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -190,6 +211,38 @@ class SkipQuestion(QuestionButton, action=Action.ORDER_SKIP):
     """Skip of an optional order question."""
 
 
+@dataclass(frozen=True)
+class QuestionBack(QuestionButton, action=Action.QUESTION_BACK):
+    """« Back at an order question: to the previous question (from an Edit: to a new preview)."""
+
+
+@dataclass(frozen=True)
+class QuickQuantity(QuestionButton, action=Action.QUICK_QUANTITY):
+    """A quick quantity (min, 1K, 5K, 10K, max) at the quantity question."""
+
+    quantity: int
+
+
+@dataclass(frozen=True)
+class LastLink(QuestionButton, action=Action.LAST_LINK):
+    """A link used before for this service: the local id of the order it came from (the link
+    itself may not fit in 64 bytes; ownership is checked again when it is pressed)."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class FinishList(QuestionButton, action=Action.LIST_DONE):
+    """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+@dataclass(frozen=True)
+class ChooseValue(QuestionButton, action=Action.CHOOSE_VALUE):
+    """One of a question's fixed values (a Subscriptions delay), as if it had been typed."""
+
+    value: int
+
+
 # catalog
 
 
@@ -207,9 +260,15 @@ class CategoryPage(CallbackData, action=Action.CATEGORY):
     version: str
 
 
+# A ServiceCard's `category` when the card was opened from the quick picks (★ favourites and
+# 🕘 recent services at the top of the categories): its « Back leads to the categories.
+FROM_QUICK_PICKS = -2
+
+
 @dataclass(frozen=True)
 class ServiceCard(CallbackData, action=Action.SERVICE):
-    """A service card; `category` and `page` lead back (category -1: the search results)."""
+    """A service card; `category` and `page` lead back (category -1: the search results, -2:
+    the quick picks on the categories' page `page`)."""
 
     service_id: int
     category: int
@@ -233,6 +292,40 @@ class OrderService(CallbackData, action=Action.ORDER_SERVICE):
     service_id: int
 
 
+@dataclass(frozen=True)
+class ToggleFavourite(CallbackData, action=Action.FAVOURITE):
+    """☆/★ on a service card: make it a favourite (`on`) or not; the rest is the card's
+    `ServiceCard` data, to redraw it with the same « Back."""
+
+    service_id: int
+    category: int
+    page: int
+    on: bool
+
+
+@dataclass(frozen=True)
+class CatalogOption(CallbackData, action=Action.CATALOG_OPTION):
+    """A sort or filter toggle above a service list (`option`: bot.services.catalog_view.Option)
+    of category `category` in catalog `version`, or of the search results (category -1)."""
+
+    option: str
+    category: int
+    version: str
+
+
+@dataclass(frozen=True)
+class ServiceMore(CallbackData, action=Action.SERVICE_MORE):
+    """📖 More of a long service description: `part` 1 is the first after the card's cut.
+
+    `category` and `page` are the card's own (`ServiceCard`), so its way back survives.
+    """
+
+    service_id: int
+    part: int
+    category: int
+    page: int
+
+
 # previews (batch: the draft's token)
 
 
@@ -241,6 +334,14 @@ class OrderWithoutDripfeed(CallbackData, action=Action.NO_DRIPFEED):
     """A fresh preview of a refused drip-feed order (local order id), without drip-feed."""
 
     order_id: int
+
+
+@dataclass(frozen=True)
+class EditAnswer(CallbackData, action=Action.EDIT_ANSWER):
+    """✏️ Edit of one answer (`field`) on a single-order preview: closes that preview."""
+
+    batch: str
+    field: str
 
 
 @dataclass(frozen=True)
@@ -334,6 +435,67 @@ class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
 @dataclass(frozen=True)
 class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
+
+
+# pushes, time zones, quiet hours
+
+
+@dataclass(frozen=True)
+class OpenCard(CallbackData, action=Action.OPEN_CARD):
+    """📄 Open order under a push: the card as a NEW message, the push stays as it was."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class MuteOrder(CallbackData, action=Action.MUTE_ORDER):
+    """🔕 / 🔔 of one order; `card`: pressed on its card (shown again), else on a push."""
+
+    order_id: int
+    mute: bool
+    card: bool
+
+
+@dataclass(frozen=True)
+class DigestOrders(CallbackData, action=Action.DIGEST_ORDERS):
+    """📋 List them under a digest push: `item` is the digest's outbox item id."""
+
+    item: int
+
+
+@dataclass(frozen=True)
+class ZoneMenu(CallbackData, action=Action.ZONE_MENU):
+    pass
+
+
+@dataclass(frozen=True)
+class SetZone(CallbackData, action=Action.SET_ZONE):
+    """A time zone button: an IANA name (they have no ':' and fit the 64 bytes)."""
+
+    zone: str
+
+
+@dataclass(frozen=True)
+class TypeZone(CallbackData, action=Action.TYPE_ZONE):
+    pass
+
+
+@dataclass(frozen=True)
+class QuietMenu(CallbackData, action=Action.QUIET_MENU):
+    pass
+
+
+@dataclass(frozen=True)
+class SetQuiet(CallbackData, action=Action.SET_QUIET):
+    """Quiet hours from `start` to `end`, minutes after midnight; start == end: off."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TypeQuiet(CallbackData, action=Action.TYPE_QUIET):
+    pass
 
 
 def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,46 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "tr")
 WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# A panel's name is typed in bulk lines (`panel | service | link | quantity`) and shown on
+# buttons: short, and free of the bulk separators and of `=`/`,` (PANELS' own syntax).
+PANEL_NAME_RE = re.compile(r"[^\s|;,=\t][^|;,=\t]{0,23}")
+
+
+@dataclass(frozen=True, slots=True)
+class PanelPreset:
+    """A panel the operator offers by name (PANELS); its URL is trusted, unlike a user's."""
+
+    name: str
+    url: str
+
+
+def preset_name_of(url: str) -> str:
+    """The name a panel gets when the operator gave none: its host, without `www.`."""
+    host = urlsplit(url).hostname or "panel"
+    return host.removeprefix("www.")[:24]
+
+
+def parse_panels(value: str) -> tuple[PanelPreset, ...]:
+    """`name=url, name=url` → presets; ValueError naming the first bad entry."""
+    presets: list[PanelPreset] = []
+    seen: set[str] = set()
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        name, sep, url = entry.partition("=")
+        name, url = name.strip(), url.strip()
+        if not sep or not name or not url:
+            raise ValueError(f"{entry!r} is not name=url")
+        if not PANEL_NAME_RE.fullmatch(name):
+            raise ValueError(f"panel name {name!r} must be 1-24 characters without | ; , = or tabs")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"the URL of {name!r} must start with http:// or https://")
+        if name.casefold() in seen:
+            raise ValueError(f"two panels are named {name!r}")
+        seen.add(name.casefold())
+        presets.append(PanelPreset(name, url))
+    return tuple(presets)
 
 
 class AccessMode(StrEnum):
@@ -31,10 +72,18 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr
     panel_api_url: str = "https://roketbayim.com/api/v2"
+    # Named panel presets, `name=url,name=url`; empty: one preset built from PANEL_API_URL.
+    panels_setting: Annotated[str, Field(alias="panels")] = ""
+    # Users may add any API v2 URL (https, public addresses only unless ALLOW_PRIVATE_PANELS).
+    allow_custom_panels: bool = False
+    allow_private_panels: bool = False
     database_path: Path = Path("data/bot.sqlite3")
     # postgresql://user:password@host:5432/db selects PostgreSQL; unset: SQLite at DATABASE_PATH
-    # (whose directory then still holds the placement journal).
+    # (whose directory then still holds the placement journal). Several processes may then
+    # share it, one active (the leader) and the others on standby.
     database_url: SecretStr | None = None
+    # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
+    failover_seconds: float = Field(default=10, ge=1)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -45,6 +94,8 @@ class Settings(BaseSettings):
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
+    # IANA zone times are shown in for users who did not pick their own in Settings.
+    timezone: str = "UTC"
     log_level: str = "INFO"
     # Wall-clock budget of one user-facing panel call, retries included (the poller gets twice).
     panel_timeout_seconds: float = Field(default=30, gt=0)
@@ -72,6 +123,12 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("panels_setting")
+    @classmethod
+    def _valid_panels(cls, value: str) -> str:
+        parse_panels(value)
+        return value
+
     @field_validator("bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
@@ -93,6 +150,16 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from bot.services.zones import resolve_zone
+
+        zone = resolve_zone(value)
+        if zone is None:
+            raise ValueError("must be an IANA time zone name such as UTC or Europe/Istanbul")
+        return zone
 
     @field_validator("log_level")
     @classmethod
@@ -183,6 +250,29 @@ class Settings(BaseSettings):
         if raw:
             found += [raw, unquote(raw)]
         return found
+
+    @property
+    def panel_presets(self) -> tuple[PanelPreset, ...]:
+        """The operator's panels, the first being the default for new users.
+
+        PANEL_API_URL's panel is always among them: the keys stored before PANELS existed were
+        made for it, and moving them to another URL would send them to the wrong panel.
+        """
+        presets = parse_panels(self.panels_setting)
+        if not any(p.url == self.panel_api_url for p in presets):
+            name = preset_name_of(self.panel_api_url)
+            taken = {p.name.casefold() for p in presets}
+            while name.casefold() in taken:
+                name = f"{name[:21]}-{len(taken)}"
+                taken.add(name.casefold())
+            presets = (PanelPreset(name, self.panel_api_url), *presets)
+        return presets
+
+    def panel_display_name(self, panel: str) -> str:
+        """An order's panel as shown: "" is PANEL_API_URL's panel (every order before PANELS)."""
+        if panel:
+            return panel
+        return next(p.name for p in self.panel_presets if p.url == self.panel_api_url)
 
     @property
     def panel_max_catalog_bytes(self) -> int:

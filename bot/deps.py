@@ -15,11 +15,14 @@ from bot.services.access import AccessService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import Previews
+from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
+from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
@@ -46,6 +49,9 @@ class Deps:
     placements: PlacementRecorder
     previews: Previews
     replies: ReplyQueue
+    stats: StatsService
+    favourites: FavouritesService
+    pushes: PushSettings
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -25,6 +25,7 @@ No `pybabel compile` is needed. Fuzzy entries are ignored until a translator cle
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gettext as gettext_module
 import io
@@ -43,6 +44,8 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, list_currencies
+
+from bot.services.zones import zone_info
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,12 @@ class Translator:
     language: str
     translations: gettext_module.NullTranslations = field(repr=False)
     locale: Locale = field(repr=False)
+    # The IANA zone `when()` shows times in: the user's own, else the TIMEZONE setting.
+    zone: str = "UTC"
+
+    def with_zone(self, zone: str) -> Translator:
+        """The same language, showing times in `zone`."""
+        return self if zone == self.zone else dataclasses.replace(self, zone=zone)
 
     def gettext(self, msgid: str, /, **kwargs: Any) -> str:
         """Translate `msgid`; placeholders are filled only when keyword arguments are given."""
@@ -143,6 +152,15 @@ class Translator:
         """All of the value's own digits, grouped and with the locale's decimal mark."""
         text: str = format_decimal(d, locale=self.locale, decimal_quantization=False)
         return text
+
+    def when(self, timestamp: float) -> str:
+        """A moment (epoch seconds) as users read every time the bot shows: the language's short
+        date and time in the user's zone, then the zone's name — "29.11.2026 21:36 (UTC)",
+        "11/30/26, 12:36 AM (Europe/Istanbul)"."""
+        tz = zone_info(self.zone)
+        moment = dt.datetime.fromtimestamp(timestamp, tz)
+        text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
+        return f"{text} ({self.zone})"
 
     def datetime(self, moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
         """Short date and time; naive values are taken as UTC, `tz` converts before showing."""

@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import keyboards
 from bot.handlers import ui
+from bot.i18n import Translator
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -31,6 +32,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
+from bot.views.notices import Notice
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -70,6 +72,13 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
     return send
 
 
+def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
+    """The buttons under a push: its order's card and 🔕, or the digest's list."""
+    return keyboards.notification(
+        t, order_id=notice.order_id, digest_id=notice.digest_id, mute=notice.mutable
+    )
+
+
 @dataclass(slots=True)
 class Jobs:
     app: AnyApp
@@ -103,8 +112,9 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.storage,
         deps.catalogs,
         telegram_sender(app.bot),
-        keyboards.notification,
+        push_markup,
         default_language=settings.default_language,
+        default_zone=settings.timezone,
     )
     return Jobs(app, poller, notifier)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
+    FROM_QUICK_PICKS,
     BulkAgain,
     CallbackData,
     CancelDialog,
@@ -16,19 +17,29 @@ from bot.callbacks import (
     CancelOrderYes,
     CategoriesPage,
     CategoryPage,
+    ChooseValue,
     ConfirmBulk,
     ConfirmBulkFirst,
     ConfirmOrder,
     DecideAccess,
     DeleteKeyYes,
+    DigestOrders,
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
+    EditAnswer,
+    FinishList,
+    LastLink,
     Menu,
+    MuteOrder,
+    OpenCard,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    QuestionBack,
+    QuickQuantity,
+    QuietMenu,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -36,15 +47,23 @@ from bot.callbacks import (
     RequestAccess,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     SetLanguage,
+    SetQuiet,
+    SetZone,
     SkipQuestion,
     StatusOf,
     ToggleNotifications,
+    TypeQuiet,
+    TypeZone,
+    ZoneMenu,
 )
 from bot.i18n import Translator
 
 # Telegram allows 100 buttons; phones show about 8 rows comfortably.
 PAGE_SIZE = 8
+# Telegram allows 100 buttons under one message.
+MAX_BUTTONS = 100
 
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
@@ -80,7 +99,15 @@ def back_to_menu(t: Translator) -> list[InlineKeyboardButton]:
     return [button(t._("« Menu"), Menu("home"))]
 
 
-def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> InlineKeyboardMarkup:
+def settings_menu(
+    t: Translator,
+    *,
+    has_key: bool,
+    notifications: bool,
+    zone: str = "UTC",
+    quiet: str | None = None,
+) -> InlineKeyboardMarkup:
+    """`zone`: the user's time zone; `quiet`: their quiet hours ("23:00–08:00"), None: off."""
     key_row = (
         [
             button(t._("🔑 Change API key"), Menu("setkey")),
@@ -95,9 +122,42 @@ def settings_menu(t: Translator, *, has_key: bool, notifications: bool) -> Inlin
             key_row,
             [button(t._("🌐 Language"), Menu("language"))],
             [button(notify, ToggleNotifications())],
+            [button(t._("🕒 Time zone: {zone}", zone=zone), ZoneMenu())],
+            [
+                button(
+                    t._("🌙 Quiet hours: {hours}", hours=quiet)
+                    if quiet
+                    else t._("🌙 Quiet hours: off"),
+                    QuietMenu(),
+                )
+            ],
             back_to_menu(t),
         ]
     )
+
+
+def zone_menu(t: Translator, zones: Sequence[str], current: str) -> InlineKeyboardMarkup:
+    """Common zones (the user's language's first), two per row; type any other; back."""
+    buttons = [button(("✅ " if z == current else "") + z, SetZone(z)) for z in zones]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([button(t._("✏️ Type a time zone"), TypeZone())])
+    rows.append([button(t._("« Back"), Menu("settings"))])
+    return markup(rows)
+
+
+def quiet_menu(
+    t: Translator, presets: Sequence[tuple[int, int, str]], current: tuple[int, int] | None
+) -> InlineKeyboardMarkup:
+    """(from, to, label) presets, "type other hours", off, back."""
+    rows = [
+        [button(("✅ " if (a, b) == current else "") + label, SetQuiet(a, b))]
+        for a, b, label in presets
+    ]
+    rows.append([button(t._("✏️ Type hours"), TypeQuiet())])
+    if current is not None:
+        rows.append([button(t._("🔔 No quiet hours"), SetQuiet(0, 0))])
+    rows.append([button(t._("« Back"), Menu("settings"))])
+    return markup(rows)
 
 
 def confirm_delete_key(t: Translator) -> InlineKeyboardMarkup:
@@ -126,6 +186,11 @@ def languages(t: Translator, current: str) -> InlineKeyboardMarkup:
 
 def access_request(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("🙋 Request access"), RequestAccess())]])
+
+
+def start_button(t: Translator) -> InlineKeyboardMarkup:
+    """Under "Good news: an admin gave you access": opens the main menu, like /start."""
+    return markup([[button(t._("▶️ Start"), Menu("home"))]])
 
 
 def access_decision(t: Translator, user_id: int) -> InlineKeyboardMarkup:
@@ -215,13 +280,43 @@ def catalog_search(
 
 
 def service_card(
-    t: Translator, service_id: int, back: InlineKeyboardButton
+    t: Translator,
+    service_id: int,
+    back: InlineKeyboardButton,
+    *,
+    orderable: bool = True,
+    more: ServiceMore | None = None,
 ) -> InlineKeyboardMarkup:
-    return markup([[button(t._("🛒 Order"), OrderService(service_id))], [back]])
+    """🛒 Order (only for a type the bot can order) and 📖 More (a longer description)."""
+    order = [button(t._("🛒 Order"), OrderService(service_id))] if orderable else []
+    more_button = [button(t._("📖 More"), more)] if more is not None else []
+    return markup([[*order, *more_button], [back]])
+
+
+def service_description(
+    t: Translator,
+    pressed: ServiceMore,
+    parts: int,
+    *,
+    orderable: bool,
+) -> InlineKeyboardMarkup:
+    """Under part `pressed.part` of `parts` description parts after the card's: ‹ Prev, More ›,
+    and back to the card (🛒 Order too, for one who has read enough)."""
+    sid, category, page = pressed.service_id, pressed.category, pressed.page
+    nav = []
+    if pressed.part > 1:
+        nav.append(button(t._("‹ Prev"), ServiceMore(sid, pressed.part - 1, category, page)))
+    if pressed.part < parts:
+        nav.append(button(t._("📖 More"), ServiceMore(sid, pressed.part + 1, category, page)))
+    order = [button(t._("🛒 Order"), OrderService(sid))] if orderable else []
+    return markup([nav, [*order, button(t._("« Back"), ServiceCard(sid, category, page))]])
 
 
 def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:
-    """Back from a service card: to its category page, or to the search results (index -1)."""
+    """Back from a service card: to its category page, to the search results (index -1), or
+    to the categories (the quick picks, FROM_QUICK_PICKS)."""
+    if category_index == FROM_QUICK_PICKS:
+        return button(t._("« Back"), CategoriesPage(page))
     if category_index < 0:
         return button(t._("« Back"), SearchPage(page))
     return button(t._("« Back"), CategoryPage(category_index, page, version))
@@ -243,9 +338,42 @@ def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboar
                 button(t._("Yes, drip-feed"), DripfeedChoice(instance, question, yes=True)),
                 button(t._("No, all at once"), DripfeedChoice(instance, question, yes=False)),
             ],
-            [dialog_cancel_button(t, instance)],
+            [question_back(t, instance, question), dialog_cancel_button(t, instance)],
         ]
     )
+
+
+def question_back(t: Translator, instance: str, question: str) -> InlineKeyboardButton:
+    """« Back at an order question (of run `instance`): to the previous one."""
+    return button(t._("« Back"), QuestionBack(instance, question))
+
+
+# A link button shows this many characters at most (phones show about 30).
+LINK_LABEL_CHARS = 28
+
+
+def link_label(link: str) -> str:
+    """A used link as a short button label: no scheme, no "www.", cut with "…"."""
+    short = link.split("://", 1)[-1].removeprefix("www.")
+    if len(short) > LINK_LABEL_CHARS:
+        short = short[: LINK_LABEL_CHARS - 1] + "…"
+    return "🔗 " + short
+
+
+def question_picks(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    quantities: Sequence[int] = (),
+    links: Sequence[tuple[int, str]] = (),
+) -> list[list[InlineKeyboardButton]]:
+    """Quick answers: quantities (three a row, as the locale writes them) or used links
+    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
+    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
+    rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
+    return rows
 
 
 def order_question(
@@ -255,23 +383,70 @@ def order_question(
     *,
     optional: bool,
     dripfeed: bool | None = None,
+    picks: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
-    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on."""
+    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
+    `picks`: rows of quick answers (`question_picks`) above them."""
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
-    return markup([switch, skip, [dialog_cancel_button(t, instance)]])
+    last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
+    return markup([*picks, switch, skip, last])
 
 
-def order_preview(t: Translator, batch: str) -> InlineKeyboardMarkup:
+# A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.
+CHOICES_PER_ROW = 4
+
+
+def answer_rows(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    collected: int = 0,
+    choices: Sequence[int] = (),
+    minutes: bool = False,
+) -> list[list[InlineKeyboardButton]]:
+    """Rows above a question's own buttons: ✅ Done (N) once a list has lines, fixed values.
+
+    `minutes`: the values are minutes ("30 min").
+    """
+    rows: list[list[InlineKeyboardButton]] = []
+    if collected:
+        done = t._("✅ Done ({n})", n=t.number(collected))
+        rows.append([button(done, FinishList(instance, question))])
+    values = [
+        button(
+            t._("{n} min", n=t.number(v)) if minutes else t.number(v),
+            ChooseValue(instance, question, v),
+        )
+        for v in choices
+    ]
+    rows += [values[i : i + CHOICES_PER_ROW] for i in range(0, len(values), CHOICES_PER_ROW)]
+    return rows
+
+
+def above(
+    rows: Sequence[Sequence[InlineKeyboardButton]], base: InlineKeyboardMarkup
+) -> InlineKeyboardMarkup:
+    """`base` with `rows` put first."""
+    return markup([*rows, *base.inline_keyboard])
+
+
+def order_preview(
+    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = ()
+) -> InlineKeyboardMarkup:
+    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row."""
+    pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
     return markup(
         [
             [
                 button(t._("✅ Confirm"), ConfirmOrder(batch)),
                 button(t._("✖️ Cancel"), DiscardOrder(batch)),
-            ]
+            ],
+            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
         ]
     )
 
@@ -306,7 +481,8 @@ def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup
 
 # --- order tracking (orders list, order card, cancel confirmations) --------------------------
 
-ORDER_FILTERS = ("open", "completed", "all")
+# Two rows of two: four filter names (with the ✅ of the current one) do not fit one phone row.
+ORDER_FILTERS = (("open", "completed"), ("canceled", "all"))
 
 
 def orders_list(
@@ -316,15 +492,23 @@ def orders_list(
     page: int,
     pages: int,
 ) -> InlineKeyboardMarkup:
-    """One button per order (label, local id), the filter row, the pager."""
-    names = {"open": t._("Open"), "completed": t._("Completed"), "all": t._("All")}
+    """One button per order (label, local id), the filter rows, the pager."""
+    names = {
+        "open": t._("Open"),
+        "completed": t._("Completed"),
+        "canceled": t._("Canceled"),
+        "all": t._("All"),
+    }
     filters = [
-        button(("✅ " if code == current_filter else "") + names[code], OrdersPage(code, 0))
-        for code in ORDER_FILTERS
+        [
+            button(("✅ " if code == current_filter else "") + names[code], OrdersPage(code, 0))
+            for code in pair
+        ]
+        for pair in ORDER_FILTERS
     ]
     rows = [[button(label, OrderCard(local_id))] for label, local_id in entries]
     nav = pager(t, page, pages, lambda p: OrdersPage(current_filter, p))
-    rows += [filters, nav, back_to_menu(t)]
+    rows += [*filters, nav, back_to_menu(t)]
     return markup(rows)
 
 
@@ -335,7 +519,9 @@ def order_card(
     refill: bool,
     cancel: bool,
     back: tuple[str, int] = ("all", 0),
+    muted: bool | None = None,
 ) -> InlineKeyboardMarkup:
+    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -344,7 +530,10 @@ def order_card(
     return markup(
         [
             action_row,
-            [button(t._("🔁 Reorder"), Reorder(order_id))],
+            [
+                button(t._("🔁 Reorder"), Reorder(order_id)),
+                *([] if muted is None else [mute_button(t, order_id, muted=muted, card=True)]),
+            ],
             [button(t._("« Back"), OrdersPage(*back))],
         ]
     )
@@ -393,8 +582,9 @@ def bulk_preview(
         if affordable < 1:
             return markup([cancel])
         label = t.ngettext(
-            "✅ Confirm only the first {n} order",
-            "✅ Confirm only the first {n} orders",
+            # ≤ 32 characters on a phone: the preview's text says why only these.
+            "✅ Confirm the first {n} order",
+            "✅ Confirm the first {n} orders",
             affordable,
         )
         return markup([[button(label, ConfirmBulkFirst(batch, affordable))], cancel])
@@ -418,6 +608,34 @@ def bulk_done(t: Translator) -> InlineKeyboardMarkup:
 # --- notifications (bot/jobs.py) -------------------------------------------------------------
 
 
-def notification(t: Translator, order_id: int) -> InlineKeyboardMarkup:
-    """The order-card button under a pushed status message (local order id)."""
-    return markup([[button(t._("📄 Open order"), OrderCard(order_id))]])
+def mute_button(t: Translator, order_id: int, *, muted: bool, card: bool) -> InlineKeyboardButton:
+    """🔕 Mute (no more pushes about the order) or, once muted, 🔔 Unmute."""
+    if muted:
+        return button(t._("🔔 Unmute"), MuteOrder(order_id, mute=False, card=card))
+    return button(t._("🔕 Mute"), MuteOrder(order_id, mute=True, card=card))
+
+
+def notification(
+    t: Translator,
+    *,
+    order_id: int | None = None,
+    digest_id: int | None = None,
+    muted: bool = False,
+    mute: bool = True,
+) -> InlineKeyboardMarkup | None:
+    """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
+    `muted`); or a digest's list."""
+    if digest_id is not None:
+        return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
+    if order_id is None:
+        return None
+    row = [button(t._("📄 Open order"), OpenCard(order_id))]
+    if mute:
+        row.append(mute_button(t, order_id, muted=muted, card=False))
+    return markup([row])
+
+
+def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
+    """Under "📋 List them": a card button per order (label, local id), four per row."""
+    buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
+    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +38,7 @@ from telegram.ext import Application
 
 from bot import excepthooks
 from bot.config import Settings
+from bot.leadership import Fence, Leadership, SoleInstance
 from bot.ratelimit import retry_seconds
 from bot.webhook import WebhookServer
 
@@ -126,9 +127,11 @@ class UpdatePoller:
         self._timeout = timeout
         self.offset = 0
 
-    async def run(self) -> None:
+    async def run(self, fence: Fence | None = None) -> None:
         pause = 0.0
         while True:
+            if fence is not None and fence.closed:
+                return  # fetched updates stay unconfirmed: the next leader gets them
             try:
                 updates = await self._bot.get_updates(
                     offset=self.offset or None,
@@ -186,7 +189,7 @@ async def _first(task: asyncio.Task[None], stop: asyncio.Event) -> None:
         await task
 
 
-async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event) -> None:
+async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event, fence: Fence) -> None:
     try:
         # Polling and a webhook exclude each other: a webhook left from webhook mode goes.
         await app.bot.delete_webhook(drop_pending_updates=False)
@@ -194,26 +197,30 @@ async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event) -> Non
         raise Stopped(f"cannot start: {describe_failure(exc, _settings(app))}") from None
     poller = UpdatePoller(app.bot, app.update_queue, allowed)
     await app.start()
-    task = asyncio.create_task(poller.run(), name="get-updates")
+    task = asyncio.create_task(poller.run(fence), name="get-updates")
     log.info("polling for updates")
     await _first(task, stop)
-    await poller.confirm()
+    if not fence.closed:
+        # A process that lost leadership confirms nothing: what it fetched and may not have
+        # finished goes to the next leader (at least once; a claim is never made twice).
+        await poller.confirm()
 
 
-async def _webhook(
-    app: AnyApp, settings: Settings, allowed: Sequence[str], stop: asyncio.Event
-) -> None:
+def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
     assert settings.webhook_url and settings.webhook_secret is not None
-    secret = settings.webhook_secret.get_secret_value()
-    server = WebhookServer(
+    return WebhookServer(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         # Serve on the path Telegram was told to call (reverse proxies usually keep it).
         path=urlsplit(settings.webhook_url).path,
-        secret=secret,
+        secret=settings.webhook_secret.get_secret_value(),
         bot=app.bot,
         queue=app.update_queue,
+        accepting=leading,
     )
+
+
+async def _listen(server: WebhookServer, settings: Settings) -> None:
     try:
         await server.start()
     except OSError as exc:
@@ -221,20 +228,28 @@ async def _webhook(
             f"cannot start: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
             f"({_message(exc)})"
         ) from None
+
+
+async def _webhook(
+    app: AnyApp,
+    settings: Settings,
+    allowed: Sequence[str],
+    stop: asyncio.Event,
+    server: WebhookServer,
+) -> None:
+    assert settings.webhook_url and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
     try:
-        try:
-            await app.bot.set_webhook(
-                url=settings.webhook_url, allowed_updates=list(allowed), secret_token=secret
-            )
-        except BadRequest as exc:
-            raise Stopped(f"cannot start: Telegram refused the webhook: {_message(exc)}") from None
-        except TelegramError as exc:
-            raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
-        await app.start()
-        log.info("webhook listening on %s:%d", settings.webhook_listen, settings.webhook_port)
-        await stop.wait()
-    finally:
-        await server.stop()
+        await app.bot.set_webhook(
+            url=settings.webhook_url, allowed_updates=list(allowed), secret_token=secret
+        )
+    except BadRequest as exc:
+        raise Stopped(f"cannot start: Telegram refused the webhook: {_message(exc)}") from None
+    except TelegramError as exc:
+        raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+    await app.start()
+    log.info("webhook listening on %s:%d", settings.webhook_listen, settings.webhook_port)
+    await stop.wait()
 
 
 def _settings(app: AnyApp) -> Settings:
@@ -243,31 +258,70 @@ def _settings(app: AnyApp) -> Settings:
     return settings
 
 
-async def serve(app: AnyApp, allowed_updates: Sequence[str]) -> None:
-    """Run `app` until SIGINT/SIGTERM/SIGABRT; raises `Stopped` when it cannot start or go on."""
+async def serve(
+    app: AnyApp, allowed_updates: Sequence[str], leadership: Leadership | None = None
+) -> None:
+    """Run `app` until SIGINT/SIGTERM/SIGABRT; raises `Stopped` when it cannot start or go on.
+
+    With several processes on one PostgreSQL database, this one first waits to be the leader
+    (bot/leadership.py): a standby opens nothing but, in webhook mode, its port, answering 503
+    so that Telegram retries there or elsewhere. Losing leadership stops everything and raises
+    `Stopped` (exit code 1): the supervisor restarts the process, which comes back a standby.
+    """
     settings = _settings(app)
+    leadership = leadership if leadership is not None else SoleInstance()
+    fence = leadership.fence
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(excepthooks.loop_exception_handler)
     stop = asyncio.Event()
     for sig in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    leading = False
+    server = (
+        _webhook_server(app, settings, lambda: leading and not fence.closed)
+        if settings.webhook_url
+        else None
+    )
+    initialized = False
+    watcher: asyncio.Task[None] | None = None
     try:
+        if server is not None:
+            await _listen(server, settings)
+        if not await leadership.acquire(stop):
+            return
+        leading = True
+
+        async def stop_when_lost() -> None:
+            await fence.wait_closed()
+            stop.set()
+
+        watcher = asyncio.create_task(stop_when_lost(), name="leadership-fence")
         try:
+            initialized = True
             await app.initialize()
         except Exception as exc:
             log.debug("start-up failed", exc_info=True)  # the traceback only at LOG_LEVEL=DEBUG
             raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
         if stop.is_set():
             return
-        if settings.webhook_url:
-            await _webhook(app, settings, allowed_updates, stop)
+        if server is not None:
+            await _webhook(app, settings, allowed_updates, stop, server)
         else:
-            await _poll(app, allowed_updates, stop)
+            await _poll(app, allowed_updates, stop, fence)
     finally:
+        leading = False
+        if server is not None:
+            await server.stop()
         if app.running:
             await app.stop()
-        await app.shutdown()
+        if initialized:
+            await app.shutdown()
+        if watcher is not None:
+            watcher.cancel()
+        await leadership.release()
         for sig in STOP_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+    if fence.closed:
+        raise Stopped(f"stopped: this instance lost leadership ({fence.reason})")

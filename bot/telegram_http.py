@@ -9,6 +9,7 @@ whether repeating it can only help.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -42,8 +43,10 @@ def _describe(status: int, payload: bytes) -> str:
 class StatusRequest(BaseRequest):
     """Delegates to a PTB request; a 5xx answer in TRANSIENT_STATUS raises `ServerError`."""
 
-    def __init__(self, inner: BaseRequest) -> None:
+    def __init__(self, inner: BaseRequest, gate: Callable[[], None] | None = None) -> None:
         self._inner = inner
+        # Raises when this process may no longer talk to Telegram (bot/leadership.py's fence).
+        self._gate = gate
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,6 +69,8 @@ class StatusRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if self._gate is not None:
+            self._gate()
         status, payload = await self._inner.do_request(
             url,
             method,
@@ -80,9 +85,11 @@ class StatusRequest(BaseRequest):
         return status, payload
 
 
-def api_request(inner: BaseRequest | None = None) -> StatusRequest:
+def api_request(
+    inner: BaseRequest | None = None, gate: Callable[[], None] | None = None
+) -> StatusRequest:
     """The request for Bot API calls (not getUpdates): PTB's default transport, wrapped."""
-    return StatusRequest(inner or HTTPXRequest(connection_pool_size=API_POOL_SIZE))
+    return StatusRequest(inner or HTTPXRequest(connection_pool_size=API_POOL_SIZE), gate)
 
 
 def _cause(exc: BaseException) -> BaseException | None:

@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -68,6 +69,12 @@ class _UpdateHandler(tornado.web.RequestHandler):
             if size > MAX_BODY_BYTES:
                 log.warning("webhook: refused a %d-byte body (limit %d)", size, MAX_BODY_BYTES)
                 self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+                return
+        if not self._receiver.accepting():
+            # A standby (or a leader that just lost its lock) takes no update: Telegram keeps
+            # it and delivers it again, by then to the leader.
+            self.set_header("Retry-After", "1")
+            self._refuse(HTTPStatus.SERVICE_UNAVAILABLE)
 
     def data_received(self, chunk: bytes) -> None:
         if self._finished:
@@ -96,6 +103,21 @@ class _UpdateHandler(tornado.web.RequestHandler):
         self.finish(json.dumps({"ok": True}))
 
 
+class _LeaderHandler(tornado.web.RequestHandler):
+    """GET /leader: 200 on the active instance, 503 on a standby, for a load balancer's
+    health check, so that Telegram's requests go where they are taken."""
+
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, receiver: WebhookServer) -> None:
+        self._receiver = receiver
+
+    def get(self) -> None:
+        leading = self._receiver.accepting()
+        self.set_status(HTTPStatus.OK if leading else HTTPStatus.SERVICE_UNAVAILABLE)
+        self.finish({"leader": leading})
+
+
 class _Application(tornado.web.Application):
     def log_request(self, handler: tornado.web.RequestHandler) -> None:
         """No access log: forged requests would fill it, and our own lines say what matters."""
@@ -113,6 +135,7 @@ class WebhookServer:
         secret: str,
         bot: Bot,
         queue: asyncio.Queue[Any],
+        accepting: Callable[[], bool] = lambda: True,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret")
@@ -121,8 +144,15 @@ class WebhookServer:
         self.secret = secret.encode()
         self.bot = bot
         self.queue = queue
+        # Whether this instance takes updates now (the leader); see bot/leadership.py.
+        self.accepting = accepting
         route = re.escape("/" + path.strip("/")).rstrip("/") + "/?"
-        app = _Application([(route, _UpdateHandler, {"receiver": self})])
+        app = _Application(
+            [
+                ("/leader", _LeaderHandler, {"receiver": self}),
+                (route, _UpdateHandler, {"receiver": self}),
+            ]
+        )
         self._server = HTTPServer(
             app,
             # A backstop only: above the handler's own cap, so that the handler answers 413

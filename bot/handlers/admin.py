@@ -164,7 +164,11 @@ async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> 
     lang = user.language if user and user.language else deps.settings.default_language
     t = deps.catalogs.translator(lang)
     try:
-        await context.bot.send_message(user_id, outcome_text(t, allowed=allowed))
+        await context.bot.send_message(
+            user_id,
+            outcome_text(t, allowed=allowed),
+            reply_markup=keyboards.start_button(t) if allowed else None,
+        )
     except TelegramError as exc:
         # The user may never have opened a chat with the bot (allowed ahead of time).
         log.info("could not tell user %s about the access decision: %s", user_id, exc)

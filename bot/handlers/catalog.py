@@ -19,6 +19,7 @@ from bot.callbacks import (
     RefreshCatalog,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     callback_of,
 )
 from bot.deps import BotContext
@@ -26,22 +27,47 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
-from bot.panel import PanelError
+from bot.keyboards_picks import before_last, star_button
+from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
+from bot.services.catalog_view import CatalogView
 from bot.services.keys import NoKey
+from bot.services.order_types import plan_for
 from bot.views.catalog import (
     catalog_changed,
     refreshed,
     render_category_page,
+    render_description_part,
     render_search_page,
     render_service_card,
     render_service_page,
     service_gone,
 )
+from bot.views.catalog_extras import with_quick_picks
 from bot.views.errors import button_expired
+from bot.views.screen import Screen
 
 # user_data key of the last search, for its page buttons (search text only: small, no secrets).
 SEARCH_KEY = "catalog_search"
+
+
+# user_data key of the user's sort and filters (bot.services.catalog_view; three flags).
+VIEW_KEY = "catalog_view"
+
+
+def view_of(context: BotContext) -> CatalogView:
+    """How the user sorts and filters service lists (kept: a card's « Back keeps it)."""
+    data = context.user_data
+    return CatalogView.from_json(data.get(VIEW_KEY) if data is not None else None)
+
+
+def store_view(context: BotContext, view: CatalogView) -> None:
+    if context.user_data is None:
+        return
+    if view.plain:
+        context.user_data.pop(VIEW_KEY, None)
+    else:
+        context.user_data[VIEW_KEY] = view.to_json()
 
 
 # --- handlers ------------------------------------------------------------------------------
@@ -59,12 +85,21 @@ async def load_index(
         return None
 
 
+async def categories_screen(context: BotContext, index: CatalogIndex, page: int = 0) -> Screen:
+    """The categories; their first page starts with the user's quick picks."""
+    screen = render_category_page(index, context.t, page)
+    if page != 0:
+        return screen
+    picks = await context.deps.favourites.picks(context.user.id, index)
+    return with_quick_picks(screen, context.t, picks)
+
+
 async def show_categories(update: Update, context: BotContext, page: int = 0) -> None:
     index = await load_index(update, context)
     if index is None:
         return
     await ui.answer(update)
-    screen = render_category_page(index, context.t, page)
+    screen = await categories_screen(context, index, page)
     await ui.show(update, screen.text, screen.markup)
 
 
@@ -75,7 +110,7 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
     if context.user_data is not None:
         context.user_data[SEARCH_KEY] = query[:200]
     await ui.answer(update)
-    screen = render_search_page(index, context.t, query, page)
+    screen = render_search_page(index, context.t, query, page, view=view_of(context))
     await ui.show(update, screen.text, screen.markup)
 
 
@@ -117,11 +152,13 @@ async def category(update: Update, context: BotContext) -> None:
     if not index.is_current(pressed.version):
         # Positions shift when the panel's catalog changes: never open a different category.
         await ui.answer(update, catalog_changed(t))
-        screen = render_category_page(index, t)
+        screen = await categories_screen(context, index)
         await ui.show(update, screen.text, screen.markup)
         return
     try:
-        screen = render_service_page(index, t, pressed.category, pressed.page)
+        screen = render_service_page(
+            index, t, pressed.category, pressed.page, view=view_of(context)
+        )
     except IndexError:
         await ui.answer(update, button_expired(t))
         return
@@ -140,9 +177,47 @@ async def service(update: Update, context: BotContext) -> None:
         await ui.answer(update, service_gone(t))
         return
     await ui.answer(update)
+    await show_card(update, context, index, found, pressed.category, pressed.page)
+
+
+async def show_card(
+    update: Update,
+    context: BotContext,
+    index: CatalogIndex,
+    found: Service,
+    category: int,
+    page: int,
+) -> None:
+    """A service card with its ☆/★; `category` and `page` as in `ServiceCard`."""
+    t = context.t
     currency = await context.deps.currencies.currency(context.user.id)
-    back = keyboards.card_back(t, pressed.category, pressed.page, index.version)
-    screen = render_service_card(found, t, currency, back)
+    back = keyboards.card_back(t, category, page, index.version)
+    screen = render_service_card(found, t, currency, back, (category, page))
+    if plan_for(found) is None:
+        # A favourite is a quick way to order it: a type the bot cannot order gets no ☆.
+        await ui.show(update, screen.text, screen.markup)
+        return
+    favourite = await context.deps.favourites.is_favourite(context.user.id, found.id)
+    star = star_button(t, found.id, category, page, favourite=favourite)
+    await ui.show(update, screen.text, before_last(screen.markup, [[star]]))
+
+
+async def description_part(update: Update, context: BotContext) -> None:
+    """📖 More: the next part of a long description, in place of the card (« Back returns)."""
+    loaded = await _pressed_with_index(update, context, ServiceMore)
+    if loaded is None:
+        return
+    pressed, index = loaded
+    t = context.t
+    found = index.get(pressed.service_id)
+    if found is None:
+        await ui.answer(update, service_gone(t))
+        return
+    screen = render_description_part(t, found, pressed)
+    if screen is None:
+        await ui.answer(update, button_expired(t))
+        return
+    await ui.answer(update)
     await ui.show(update, screen.text, screen.markup)
 
 
@@ -152,7 +227,7 @@ async def refresh(update: Update, context: BotContext) -> None:
         return
     await context.deps.currencies.currency(context.user.id, force=True)
     await ui.answer(update, refreshed(context.t))
-    screen = render_category_page(index, context.t)
+    screen = await categories_screen(context, index)
     await ui.show(update, screen.text, screen.markup)
 
 
@@ -172,6 +247,7 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
         CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
         CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
+        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
     ]

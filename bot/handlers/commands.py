@@ -49,6 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("refillstatus", N_("Refill status: /refillstatus <id> [<id> …]")),
     Command("cancelorder", N_("Cancel orders: /cancelorder <id> [<id> …]")),
     Command("export", N_("Download your order history as CSV")),
+    Command("stats", N_("Spending at a glance: a chart and totals")),
     Command("balance", N_("Your panel balance")),
     Command("setkey", N_("Link your panel API key")),
     Command("deletekey", N_("Forget your panel API key")),

@@ -83,6 +83,20 @@ class BulkDialog(DialogState):
     flow: ClassVar[str] = "bulk"
 
 
+@dataclass
+class ZoneDialog(DialogState):
+    """Settings waits for a typed IANA time zone name."""
+
+    flow: ClassVar[str] = "zone"
+
+
+@dataclass
+class QuietDialog(DialogState):
+    """Settings waits for typed quiet hours ("23:00-08:00")."""
+
+    flow: ClassVar[str] = "quiet"
+
+
 # The drip-feed Yes/No question's name in OrderDialog.question and in its buttons' data.
 DRIPFEED_QUESTION = "dripfeed?"
 
@@ -93,6 +107,10 @@ class OrderDialog(DialogState):
 
     `question` is the open question: a field of the service's plan, or `DRIPFEED_QUESTION`.
     `skipped` are optional fields left out; `dripfeed`: turned on, the quantity is per run.
+    `editing`: the open question was reopened by ✏️ Edit on a preview, every other answer is
+    in: its answer (or « Back) leads straight to a new preview.
+    `collected` are the lines sent so far to the list question `collected_for`, in several
+    messages, before ✅ Done (bot/handlers/list_answers.py): kept here, they survive a restart.
     """
 
     flow: ClassVar[str] = "order"
@@ -101,6 +119,18 @@ class OrderDialog(DialogState):
     skipped: list[str] = field(default_factory=list)
     question: str | None = None
     dripfeed: bool = False
+    editing: bool = False
+    collected: list[str] = field(default_factory=list)
+    collected_for: str | None = None
+
+    def lines_for(self, question: str) -> list[str]:
+        """The lines collected for `question` (none when they were for another question)."""
+        return list(self.collected) if self.collected_for == question else []
+
+    def collect(self, question: str, lines: list[str]) -> None:
+        """`lines` are now all the lines collected for `question` (empty: none)."""
+        self.collected = list(lines)
+        self.collected_for = question if lines else None
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -111,7 +141,10 @@ class OrderDialog(DialogState):
                 skipped=list(self.skipped),
                 question=self.question,
                 dripfeed=self.dripfeed,
+                editing=self.editing,
             )
+            if self.collected_for is not None and self.collected:
+                data["collected"] = {"question": self.collected_for, "lines": list(self.collected)}
         return data
 
     @classmethod
@@ -133,11 +166,19 @@ class OrderDialog(DialogState):
         ):
             return None
         dripfeed = data.get("dripfeed") is True
-        return cls(ident, service, dict(values), list(skipped), question, dripfeed)
+        editing = data.get("editing") is True
+        dialog = cls(ident, service, dict(values), list(skipped), question, dripfeed, editing)
+        collected = data.get("collected")
+        if isinstance(collected, Mapping):
+            lines, target = collected.get("lines"), collected.get("question")
+            # A damaged collection is dropped, not the answers: the lines can be sent again.
+            if isinstance(target, str) and isinstance(lines, list):
+                dialog.collect(target, [line for line in lines if isinstance(line, str)])
+        return dialog
 
 
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
-    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog)}
+    {kind.flow: kind for kind in (SetKeyDialog, BulkDialog, OrderDialog, ZoneDialog, QuietDialog)}
 )
 
 D = TypeVar("D", bound=DialogState)

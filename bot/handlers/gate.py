@@ -15,9 +15,12 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
 from bot.handlers.keys import carries_key, delete_key_message
+from bot.handlers.lanes import command_of
 from bot.services.access import Verdict
 from bot.views.admin import access_request
 from bot.views.gate import (
+    already_allowed,
+    already_requested,
     no_access,
     private_only,
     request_sent,
@@ -48,7 +51,7 @@ async def gate(update: object, context: BotContext) -> None:
     context.user = user
     context.t = deps.catalogs.translator(
         deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
-    )
+    ).with_zone(user.time_zone or deps.settings.timezone)
 
     verdict = deps.access.verdict(user)
     if verdict is Verdict.ALLOWED:
@@ -80,27 +83,46 @@ async def _refuse_group(update: Update, context: BotContext) -> None:
         log.info("could not tell a group that the bot is private-only: %s", exc)
 
 
+# When the last unprompted answer went to this user (user_data, persisted in the database with
+# the rest of it): see `AccessService.reply_due`.
+REPLIED_AT = "access.replied_at"
+# Commands that always get an answer from someone without access: they ask what to do.
+ASKING_COMMANDS = frozenset({"start", "help"})
+
+
 async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict) -> None:
     t = context.t
     if update.callback_query is not None:
-        if verdict is Verdict.STRANGER and callback_of(update, RequestAccess) is not None:
-            await request_access(update, context)
-            return
-        await ui.answer(update, no_access(t), alert=True)
+        await _refuse_button(update, context, verdict)
         return
-    user_data = context.user_data
+    if update.message is None or verdict is Verdict.DENIED:
+        # A denied user was told the decision once; nothing more is said to them.
+        return
+    user_data = context.user_data if context.user_data is not None else {}
+    last = user_data.get(REPLIED_AT)
+    asked = command_of(update) in ASKING_COMMANDS
+    if not context.deps.access.reply_due(
+        last if isinstance(last, float | int) else None, asked=asked
+    ):
+        return
+    user_data[REPLIED_AT] = context.deps.access.clock()
     if verdict is Verdict.STRANGER:
-        if user_data is not None and user_data.get("greeted"):
-            return
-        if user_data is not None:
-            user_data["greeted"] = True
         await ui.send(update, stranger_reply(t, verdict), keyboards.access_request(t))
-    elif verdict is Verdict.PENDING and update.message is not None:
-        if user_data is not None and user_data.get("told_pending"):
-            return
-        if user_data is not None:
-            user_data["told_pending"] = True
+    else:
         await ui.send(update, stranger_reply(t, verdict))
+
+
+async def _refuse_button(update: Update, context: BotContext, verdict: Verdict) -> None:
+    t = context.t
+    asks = callback_of(update, RequestAccess) is not None
+    if verdict is Verdict.STRANGER and asks:
+        await request_access(update, context)
+    elif verdict is Verdict.PENDING:
+        # A second tap on "Request access" (a double tap, a slow client) is not a refusal.
+        text = already_requested(t) if asks else stranger_reply(t, verdict)
+        await ui.answer(update, text, alert=not asks)
+    else:
+        await ui.answer(update, no_access(t), alert=True)
 
 
 async def request_access(update: Update, context: BotContext) -> None:
@@ -108,8 +130,14 @@ async def request_access(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.user
     if not await deps.access.request(user):
-        await ui.answer(update, stranger_reply(t, Verdict.PENDING))
+        # Reached with access (allowed between two taps, or open mode): nothing to ask for.
+        verdict = deps.access.verdict(user)
+        text = already_allowed(t) if verdict is Verdict.ALLOWED else already_requested(t)
+        await ui.answer(update, text)
         return
+    if context.user_data is not None:
+        # Pending now: the next message gets "waiting for an admin", however recent the greeting.
+        context.user_data.pop(REPLIED_AT, None)
     await ui.answer(update)
     await ui.show(update, request_sent(t))
     tg_user = update.effective_user

@@ -47,7 +47,7 @@ def lane_of(update: object) -> Lane:
     if update.callback_query is not None:
         pressed = callback_of(update)
         return Lane.INTERRUPT if isinstance(pressed, INTERRUPT_BUTTONS) else Lane.ORDINARY
-    command = _command(update)
+    command = command_of(update)
     if command in SIDE_COMMANDS:
         return Lane.SIDE
     if command in INTERRUPT_COMMANDS:
@@ -55,7 +55,7 @@ def lane_of(update: object) -> Lane:
     return Lane.ORDINARY
 
 
-def _command(update: Update) -> str | None:
+def command_of(update: Update) -> str | None:
     """The command a message starts with, as CommandHandler reads it ("/help@bot" → "help")."""
     message = update.message
     if message is None or not message.text or not message.entities:

@@ -6,6 +6,7 @@ it answers: a button of an earlier run or question only gets "This question is c
 The dialog ends when the preview is shown: Confirm and Cancel are ordinary handlers keyed by the
 draft's token, so they work after a restart, from a second device, or after another dialog
 started, and `OrderingService.confirm` makes sure only one tap ever reaches the panel.
+« Back, the preview's ✏️ Edit and the quick answers are in bot/handlers/order_edit.py.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot import keyboards
 from bot.callbacks import (
+    ChooseValue,
     ConfirmOrder,
     DiscardOrder,
     DripfeedChoice,
+    FinishList,
     Menu,
     OrderService,
     OrderWithoutDripfeed,
@@ -34,9 +36,9 @@ from bot.callbacks import (
     callback_of,
 )
 from bot.deps import BotContext
+from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
-from bot.handlers import ui
-from bot.handlers.catalog import load_index
+from bot.handlers.catalog import load_index, view_of
 from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
@@ -55,10 +57,12 @@ from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
+from bot.keyboards_picks import order_pick_rows, prepend
 from bot.panel import Balance, InsufficientBalance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex
+from bot.services.favourites import NO_PICKS, QuickPicks
 from bot.services.keys import NoKey
-from bot.services.order_types import FieldSpec, OrderPlan, plan_for
+from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
     OrderOutcome,
@@ -67,27 +71,27 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
-from bot.services.uploads import decode_list_file, list_file_problem
+from bot.services.quick_picks import quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
+from bot.views.answers import not_a_list, reminder, with_reminder
 from bot.views.catalog import render_search_page
+from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
 from bot.views.new_order import (
     already_text,
     discarded,
     dripfeed_question,
     dripfeed_refused,
+    edit_buttons,
     error_text,
-    file_accepted,
-    file_not_read,
-    lines_of,
     no_such_service,
     pick_service,
+    previous_answer,
     question,
     render_preview,
     render_repriced,
     render_result,
-    send_lines,
     sending,
     use_buttons,
 )
@@ -154,22 +158,67 @@ def _step(
 # --- view glue ----------------------------------------------------------------------------
 
 
-def _question(t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog) -> str:
-    return question(t, service, spec, dripfeed=dialog.dripfeed)
+def _question(
+    t: Translator, service: Service, spec: FieldSpec, dialog: OrderDialog, former: Any = None
+) -> str:
+    """The question; `former`: the answer given before (« Back, ✏️ Edit), shown under it."""
+    text = question(t, service, spec, dripfeed=dialog.dripfeed)
+    if dialog.editing and former is None:
+        former = dialog.values.get(spec.name)
+    return text if former is None else text + "\n\n" + previous_answer(t, spec.name, former)
 
 
-def _question_markup(
+async def _question_markup(
     context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
     # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
     switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
-    return keyboards.order_question(
+    quantities: list[int] = []
+    links: list[tuple[int, str]] = []
+    if spec.name == "quantity":
+        quantities = quick_quantities(spec, plan.service, dialog.values)
+    elif spec.name == "link":
+        links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
+    picks = keyboards.question_picks(
+        context.t, dialog.id, spec.name, quantities=quantities, links=links
+    )
+    base = keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
         optional=spec.optional,
         dripfeed=switch,
+        picks=picks,
     )
+    collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
+    minutes = spec.name == "delay"
+    rows = keyboards.answer_rows(
+        context.t, dialog.id, spec.name, collected=collected, choices=spec.choices, minutes=minutes
+    )
+    return keyboards.above(rows, base)
+
+
+def _list_question(
+    context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
+) -> list_answers.ListQuestion:
+    return list_answers.ListQuestion(
+        dialog, plan, spec, lambda: _question_markup(context, plan, spec, dialog)
+    )
+
+
+async def _took(
+    update: Update,
+    context: BotContext,
+    q: list_answers.ListQuestion,
+    taken: list_answers.Taken | None,
+) -> str | int:
+    """A list question answered (by a file or ✅ Done) moves on; else it stays open."""
+    if taken is None:
+        return ANSWER
+    q.dialog.values[q.spec.name] = taken.value
+    q.dialog.collect(q.spec.name, [])
+    save(context, q.dialog)
+    return await _advance(update, context, taken.notice)
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -182,8 +231,25 @@ async def _index(update: Update, context: BotContext) -> CatalogIndex | None:
 async def _ask_service(update: Update, context: BotContext, notice: str | None = None) -> str:
     dialog = _start_dialog(context, None)
     t = context.t
-    await ui.show(update, pick_service(t, notice), keyboards.order_pick_service(t, dialog.id))
+    picks = await _quick_picks(context)
+    text = with_order_picks(pick_service(t, notice), t, picks)
+    markup = prepend(keyboards.order_pick_service(t, dialog.id), order_pick_rows(picks))
+    await ui.show(update, text, markup)
     return PICK_SERVICE
+
+
+async def _quick_picks(context: BotContext) -> QuickPicks:
+    """The user's ★ favourites and 🕘 recent services; none when the catalog cannot be read
+    (the question still takes an id or words)."""
+    stored = await context.deps.favourites.stored(context.user.id)
+    if stored.empty:
+        return NO_PICKS  # no catalog read for a user who has none
+    try:
+        index = await context.deps.catalog.get(context.user.id)
+    except (NoKey, PanelError) as exc:
+        log.info("no quick picks: %s", type(exc).__name__)
+        return NO_PICKS
+    return stored.resolve(index)
 
 
 async def _select(update: Update, context: BotContext, service_id: int) -> str | int:
@@ -225,9 +291,16 @@ async def _service_plan(update: Update, context: BotContext, dialog: OrderDialog
     return plan
 
 
-async def _advance(update: Update, context: BotContext, notice: str | None = None) -> str | int:
-    """Ask the next open question, or show the preview when every answer is in."""
+async def _advance(
+    update: Update, context: BotContext, notice: str | None = None, *, former: Any = None
+) -> str | int:
+    """Ask the next open question, or show the preview when every answer is in.
+
+    `former`: the next question's earlier answer, shown under it (« Back).
+    """
     dialog = _dialog(context)
+    # Whatever was edited has been answered (or left as it was): on to the next question.
+    dialog.editing = False
     plan = await _service_plan(update, context, dialog)
     service = plan.service
     while True:
@@ -240,12 +313,25 @@ async def _advance(update: Update, context: BotContext, notice: str | None = Non
             return await _ask_dripfeed(update, context, dialog, service, notice)
         # The panel does not say: drip-feed only when switched on at the quantity question.
         dialog.skipped.append("runs")
+    return await _ask(update, context, plan, dialog, spec, notice, former)
+
+
+async def _ask(
+    update: Update,
+    context: BotContext,
+    plan: OrderPlan,
+    dialog: OrderDialog,
+    spec: FieldSpec,
+    notice: str | None = None,
+    former: Any = None,
+) -> str:
+    """Make `spec` the open question and show it (editing the pressed button's message)."""
     dialog.question = spec.name
     save(context, dialog)
     await ui.show(
         update,
-        with_notice(notice, _question(context.t, service, spec, dialog)),
-        _question_markup(context, plan, spec, dialog),
+        with_notice(notice, _question(context.t, plan.service, spec, dialog, former)),
+        await _question_markup(context, plan, spec, dialog),
     )
     return ANSWER
 
@@ -299,7 +385,8 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    shown = await say(update, text, keyboards.order_preview(t, preview.batch))
+    markup = keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
+    shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
     return END
 
@@ -356,7 +443,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     if context.user_data is not None:
         context.user_data["catalog_search"] = raw[:200]
     # Back leads to the service question the words were typed at, not to the categories.
-    screen = render_search_page(index, context.t, raw, back=Menu("order"))
+    screen = render_search_page(index, context.t, raw, back=Menu("order"), view=view_of(context))
     await ui.send(update, screen.text, screen.markup)
     return PICK_SERVICE
 
@@ -382,6 +469,11 @@ async def receive_answer(update: Update, context: BotContext) -> str | int:
     if found is None:
         return await _advance(update, context)
     dialog, plan, spec = found
+    if spec.multiline:
+        await list_answers.typed(
+            update, context, _list_question(context, plan, spec, dialog), message.text
+        )
+        return ANSWER
     try:
         dialog.values[spec.name] = spec.parse(message.text, plan.service, dialog.values)
     except InputError as exc:
@@ -399,16 +491,19 @@ async def _ask_again(
     spec: FieldSpec,
     dialog: OrderDialog,
 ) -> None:
+    """An answer that does not do: the error and a one-line reminder, under the question's
+    keyboard. The question itself is just above in the chat: it is not sent again."""
+    collected = len(dialog.lines_for(spec.name))
+    line = reminder(context.t, spec, collected, line_limits(plan, spec))
     await ui.send(
-        update,
-        with_notice(notice, _question(context.t, plan.service, spec, dialog)),
-        _question_markup(context, plan, spec, dialog),
+        update, with_reminder(notice, line), await _question_markup(context, plan, spec, dialog)
     )
 
 
 @_step
 async def receive_file(update: Update, context: BotContext) -> str | int:
-    """Anything but text at a question: a .txt/.csv answers a list question, else restate it."""
+    """Anything but text at a question: a .txt/.csv answers a list question (or joins its
+    lines); anywhere else, say that text is needed."""
     message = update.effective_message
     if message is None:
         return ANSWER
@@ -416,29 +511,52 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
     if found is None:
         return await _advance(update, context)
     dialog, plan, spec = found
-    t = context.t
-    doc = message.document
-    if not spec.multiline or doc is None:
-        notice = text_needed(t) if not spec.multiline else send_lines(t)
-        await _ask_again(update, context, notice, plan, spec, dialog)
+    if not spec.multiline:
+        await _ask_again(update, context, text_needed(context.t), plan, spec, dialog)
         return ANSWER
+    q = _list_question(context, plan, spec, dialog)
+    return await _took(update, context, q, await list_answers.uploaded(update, context, q))
+
+
+@_step
+async def finish_list(update: Update, context: BotContext) -> str | int | None:
+    """✅ Done (N) or /done at a list question: the collected lines are the answer."""
+    if update.callback_query is not None:
+        if _pressed_question(update, context, FinishList) is None:
+            await closed(update, context)
+            return None
+        await ui.answer(update)
+    found = await _open_field(update, context)
+    if found is None:
+        return await _advance(update, context)
+    dialog, plan, spec = found
+    if not spec.multiline:
+        await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
+        return ANSWER
+    q = _list_question(context, plan, spec, dialog)
+    return await _took(update, context, q, await list_answers.finished(update, context, q))
+
+
+@_step
+async def choose_value(update: Update, context: BotContext) -> str | int | None:
+    """One of a question's fixed values (a delay) pressed: as if it had been typed."""
+    found = _pressed_question(update, context, ChooseValue)
+    if found is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, pressed = found
+    plan = await _service_plan(update, context, dialog)
     try:
-        problem = list_file_problem(doc.file_name, doc.file_size)
-        if problem is not None:
-            raise problem
-        data = bytes(await (await doc.get_file()).download_as_bytearray())
-        answer = spec.parse(decode_list_file(data, doc.file_name), plan.service, dialog.values)
-    except InputError as exc:
-        await _ask_again(update, context, error_text(t, exc), plan, spec, dialog)
-        return ANSWER
-    except TelegramError as exc:
-        log.warning("could not download a list file: %s", exc)
-        await _ask_again(update, context, file_not_read(t), plan, spec, dialog)
-        return ANSWER
-    dialog.values[spec.name] = answer
-    save(context, dialog)
-    count = len(answer) if isinstance(answer, list) else lines_of(answer)
-    return await _advance(update, context, file_accepted(t, count))
+        spec = plan.field(pressed.question)
+        if pressed.value in spec.choices:
+            value = spec.parse(str(pressed.value), plan.service, dialog.values)
+            dialog.values[spec.name] = value
+            save(context, dialog)
+    except (KeyError, InputError):
+        # Not a value this question takes (a forged button): it is simply asked again.
+        pass
+    return await _advance(update, context)
 
 
 _Q = TypeVar("_Q", bound=QuestionButton)
@@ -491,6 +609,16 @@ async def dripfeed_switch(update: Update, context: BotContext) -> str | int | No
     await ui.answer(update)
     dialog, pressed = found
     dialog.dripfeed = pressed.yes
+    if dialog.editing:
+        # The quantity reopened by ✏️ Edit stays open: the switch decides whether runs follow.
+        for name in ("runs", "interval"):
+            dialog.values.pop(name, None)
+        if pressed.yes:
+            dialog.skipped = [name for name in dialog.skipped if name != "runs"]
+        elif "runs" not in dialog.skipped:
+            dialog.skipped.append("runs")
+        plan = await _service_plan(update, context, dialog)
+        return await _ask(update, context, plan, dialog, plan.field("quantity"))
     save(context, dialog)
     return await _advance(update, context)
 
@@ -509,7 +637,10 @@ async def skip_question(update: Update, context: BotContext) -> str | int | None
     except KeyError:
         optional = False
     if optional:
-        dialog.skipped.append(pressed.question)
+        # An answer reopened by ✏️ Edit and now skipped is left out.
+        dialog.values.pop(pressed.question, None)
+        if pressed.question not in dialog.skipped:
+            dialog.skipped.append(pressed.question)
         save(context, dialog)
     return await _advance(update, context)
 
@@ -641,7 +772,8 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
-        shown = await ui.show(update, text, keyboards.order_preview(t, batch))
+        markup = keyboards.order_preview(t, batch, edit_buttons(t, repriced.fresh))
+        shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return
     gone = isinstance(repriced.problem, ServiceGone)
@@ -686,6 +818,9 @@ def dialog_part() -> DialogPart:
                 MessageHandler(not_text, receive_file),
                 CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
                 CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
+                CallbackQueryHandler(finish_list, pattern=FinishList.pattern()),
+                CallbackQueryHandler(choose_value, pattern=ChooseValue.pattern()),
+                CommandHandler("done", finish_list),
             ],
             ASK_DRIPFEED: [
                 CallbackQueryHandler(dripfeed_answer, pattern=DripfeedChoice.pattern()),

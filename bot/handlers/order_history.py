@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
@@ -82,15 +82,19 @@ async def show_card(
     t = context.t
     offers = await context.deps.tracking.card_actions(context.user.id, order)
     markup = keyboards.order_card(
-        t, order.id, refill=offers.refill, cancel=offers.cancel, back=_back(context)
+        t,
+        order.id,
+        refill=offers.refill,
+        cancel=offers.cancel,
+        back=_back(context),
+        muted=order.muted,
     )
+    text = card_text(t, order, note, offers.refills)
     if result:
-        await deliver(
-            update, context, card_text(t, order, note), markup, edit=not new, order_id=order.id
-        )
+        await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return
     render = ui.send if new else ui.show
-    await render(update, card_text(t, order, note), markup)
+    await render(update, text, markup)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -129,7 +133,19 @@ async def order_card(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     await ui.answer(update)
-    await show_card(update, context, order)
+    # A push sent before pushes had their own "open" button carries this one alone: it opens
+    # the card as a new message too, so the push stays.
+    await show_card(update, context, order, new=_pressed_on_push(update))
+
+
+def _pressed_on_push(update: Update) -> bool:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    buttons = [b for row in markup.inline_keyboard for b in row]
+    return len(buttons) == 1 and OrderCard.unpack(buttons[0].callback_data) is not None
 
 
 @panel_errors

@@ -20,7 +20,20 @@ from bot.callbacks import (
     SetLanguage,
     ToggleNotifications,
 )
-from bot.handlers import admin, bulk, catalog, keys, new_order, order_history, start
+from bot.handlers import (
+    admin,
+    bulk,
+    catalog,
+    favourites,
+    keys,
+    new_order,
+    order_edit,
+    order_history,
+    pushes,
+    start,
+    stats,
+    zones,
+)
 from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
@@ -42,6 +55,8 @@ def register(
 
     parts: list[DialogPart] = [keys.dialog_part(), bulk.dialog_part()]
     parts.append(new_order.dialog_part())
+    parts.append(order_edit.dialog_part())
+    parts.append(zones.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -61,10 +76,14 @@ def register(
     main += admin.handlers(admin_ids)
     main += keys.handlers()
     main += catalog.handlers()
+    main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
+    main += pushes.handlers()
+    main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
+    main += stats.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

@@ -12,6 +12,7 @@ from bot.handlers import ui
 from bot.handlers.commands import available, set_chat_menu
 from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
+from bot.services.zones import suggested_zone
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
 from bot.views.start import (
@@ -25,6 +26,7 @@ from bot.views.start import (
     settings_text,
     welcome,
 )
+from bot.views.zones import quiet_label, zone_hint
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -75,7 +77,7 @@ async def set_language(update: Update, context: BotContext) -> None:
         return
     lang = pressed.code
     await deps.users.set_language(context.user.id, lang)
-    context.t = deps.catalogs.translator(lang)
+    context.t = deps.catalogs.translator(lang).with_zone(context.t.zone)
     await ui.answer(update)
     if update.effective_chat is not None:
         # Before the confirmation, so the menu has changed by the time the user reads it.
@@ -90,11 +92,34 @@ async def settings_menu(update: Update, context: BotContext) -> None:
 
 
 async def _render_settings(update: Update, context: BotContext) -> None:
+    await render_settings(update, context)
+
+
+async def render_settings(
+    update: Update, context: BotContext, note: str | None = None, *, new: bool = False
+) -> None:
+    """The Settings screen (`note` on top); `new`: as a new message (after a typed answer)."""
     t = context.t
     user = context.user
     has_key = await context.deps.keys.has_key(user.id)
-    markup = keyboards.settings_menu(t, has_key=has_key, notifications=user.notifications)
-    await ui.show(update, settings_text(t, has_key=has_key), markup)
+    markup = keyboards.settings_menu(
+        t,
+        has_key=has_key,
+        notifications=user.notifications,
+        zone=t.zone,
+        quiet=quiet_label(user.quiet_from, user.quiet_to),
+    )
+    tg_user = update.effective_user
+    suggested = suggested_zone(tg_user.language_code if tg_user else None)
+    hint = (
+        zone_hint(t, suggested)
+        if user.time_zone is None and suggested is not None and suggested != t.zone
+        else None
+    )
+    text = settings_text(t, has_key=has_key, hint=hint)
+    if note:
+        text = f"{note}\n\n{text}"
+    await (ui.send if new else ui.show)(update, text, markup)
 
 
 async def toggle_notifications(update: Update, context: BotContext) -> None:

@@ -88,7 +88,8 @@ async def status(update: Update, context: BotContext) -> None:
 async def _open_orders(update: Update, context: BotContext) -> None:
     t = context.t
     result = await context.deps.tracking.open_orders(context.user.id)
-    links = [(o.panel_order_id, o.id) for o in result.orders if o.panel_order_id is not None]
+    shown = [*result.orders, *result.finished, *result.not_on_key]
+    links = [(o.panel_order_id, o.id) for o in shown if o.panel_order_id is not None]
     await _send_long(update, open_orders_lines(t, result), keyboards.order_links(t, links))
 
 

@@ -35,6 +35,7 @@ import httpx
 
 from bot.closing import AsyncClosing
 from bot.panel import parsing
+from bot.panel.address_guard import AddressPolicy, AddressRefused, guarded_client
 from bot.panel.errors import (
     AnswerTooLarge,
     InvalidApiKey,
@@ -202,8 +203,16 @@ class PanelClient(AsyncClosing):
         max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_catalog_bytes: int = DEFAULT_MAX_CATALOG_BYTES,
         observer: CallObserver | None = None,
+        address_policy: AddressPolicy | None = None,
+        gate: Callable[[], None] | None = None,
     ) -> None:
-        """`timeout` is the wall-clock budget of one call, retries included (see module doc)."""
+        """`timeout` is the wall-clock budget of one call, retries included (see module doc).
+
+        `address_policy` is for panels a user added by URL: every connection then goes only to
+        public addresses (bot/panel/address_guard.py). Operator-configured panels are trusted.
+        `gate` runs before every request and may raise to stop it (a process that is no longer
+        the active one, bot/leadership.py): nothing leaves once it refuses.
+        """
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("api_url must start with http:// or https://")
         if read_retries < 0 or retry_backoff < 0 or timeout <= 0:
@@ -220,13 +229,15 @@ class PanelClient(AsyncClosing):
         self._max_answer = max_answer_bytes
         self._max_catalog = max_catalog_bytes
         self._observer = observer
+        self._gate = gate
         self._owns_http = http is None
         # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
-        self._http = (
-            http
-            if http is not None
-            else httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
-        )
+        if http is not None:
+            self._http = http
+        elif address_policy is not None:
+            self._http = guarded_client(address_policy, _ssl_context(), self._timeout)
+        else:
+            self._http = httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
 
     def __repr__(self) -> str:
         return f"PanelClient(api_url={self._url!r})"
@@ -262,6 +273,8 @@ class PanelClient(AsyncClosing):
         Every raise happens outside the `except` blocks so `__context__` stays empty: httpx
         exceptions reference the request, whose body holds the key.
         """
+        if self._gate is not None:
+            self._gate()
         form = {"key": self._key, "action": action}
         form.update({k: str(v) for k, v in params.items() if v is not None})
         cap = self._cap(action)
@@ -381,8 +394,8 @@ class PanelClient(AsyncClosing):
                 try:
                     data = await self._post(action, params, write=False, deadline=deadline)
                     return self._parse(action, parse, data)
-                except AnswerTooLarge:
-                    raise  # the same panel would send the same answer again
+                except (AnswerTooLarge, AddressRefused):
+                    raise  # the same panel would send the same answer (or live at the same place)
                 except PanelUnavailable as exc:
                     delay = self._retry_backoff * 2**attempt
                     # Retries live inside the same budget: the user waits `timeout`, not a

@@ -49,6 +49,10 @@ class Service:
     cancel: bool = False
     dripfeed: bool | None = None
     description: str | None = None
+    # The panel's `average_time` (not in the standard, common in practice): minutes when it
+    # could be read, else the panel's own words; both None when it sent none.
+    average_minutes: int | None = None
+    average_text: str | None = None
 
     def cost(self, quantity: int, runs: int = 1) -> Decimal:
         """Cost of `quantity` units, `runs` times: rate is per 1000."""

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.panel.durations import parse_average_time
 from bot.panel.errors import (
     InsufficientBalance,
     InvalidApiKey,
@@ -382,6 +383,7 @@ def parse_service(item: Any) -> Service:
     stype = item.get("type")
     category = item.get("category")
     description = item.get("description", item.get("desc"))
+    average_minutes, average_text = parse_average_time(item.get("average_time"))
     return Service(
         id=service_id,
         name=name,
@@ -394,6 +396,8 @@ def parse_service(item: Any) -> Service:
         cancel=to_bool(item.get("cancel")) is True,
         dripfeed=to_bool(item["dripfeed"]) if "dripfeed" in item else None,
         description=(description.strip() or None) if isinstance(description, str) else None,
+        average_minutes=average_minutes,
+        average_text=average_text,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,11 +27,17 @@ class Decision:
     decided: bool  # True: this call decided; False: the request was decided before (or never open)
 
 
+# Someone without access hears an unprompted answer (the greeting, "waiting for an admin") at
+# most this often: a chatty applicant is answered, a flood is not echoed back message by message.
+REPLY_EVERY_SECONDS = 60.0
+
+
 @dataclass(frozen=True, slots=True)
 class AccessService:
     users: UsersRepo
     mode: AccessMode
     admin_ids: frozenset[int]
+    clock: Callable[[], float] = time.time  # wall clock: the time is kept across restarts
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admin_ids
@@ -43,6 +50,18 @@ class AccessService:
             AccessState.REQUESTED: Verdict.PENDING,
             AccessState.DENIED: Verdict.DENIED,
         }.get(user.access, Verdict.STRANGER)
+
+    def reply_due(self, last_reply: float | None, *, asked: bool) -> bool:
+        """Whether a user without access gets an answer to this message.
+
+        `asked`: /start or /help, which always get one (they ask what the bot is and what to do).
+        Anything else is answered when the last answer (`last_reply`, by `clock`) is at least
+        `REPLY_EVERY_SECONDS` old. A time in the future (the clock was set back) counts as old.
+        """
+        if asked or last_reply is None:
+            return True
+        now = self.clock()
+        return not 0 <= now - last_reply < REPLY_EVERY_SECONDS
 
     async def request(self, user: User) -> bool:
         """Record an access request; False when nothing changed (already pending/decided)."""

@@ -152,7 +152,20 @@ def _parse_line(
             None,
         )
     plan = plan_for(service)
-    if plan is None or not plan.takes_link_and_quantity_only:
+    if plan is None:
+        # Never reaches the panel: the bot does not know what this type's orders need.
+        return _error_line(
+            line_no,
+            raw,
+            InputError(
+                N_("Service {id} has the type “{type}”, which I cannot order."),
+                line=line_no,
+                id=service.id,
+                type=service.type,
+            ),
+            service,
+        )
+    if not plan.takes_link_and_quantity_only:
         return _error_line(
             line_no,
             raw,

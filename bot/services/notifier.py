@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
+from bot.services.zones import quiet_until
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
 from bot.views import notices
@@ -34,6 +35,16 @@ ALWAYS_SENT = frozenset(
 # Never given up on after transient failures: the user may not know the outcome otherwise.
 # Retried at most every REPLY_MAX_RETRY seconds, so it arrives soon after Telegram is back.
 PERSISTENT = frozenset({OutboxKind.REPLY})
+# Pushes the poller queues: held back during the user's quiet hours (and then sent as one
+# digest), never about a muted order. The others answer the user or explain a stop: never held.
+PUSHES = frozenset(
+    {
+        OutboxKind.ORDER_STATUS,
+        OutboxKind.ORDER_STARTED,
+        OutboxKind.REFILL_STATUS,
+        OutboxKind.ORDER_DIGEST,
+    }
+)
 REPLY_MAX_RETRY = 60.0
 
 MAX_ATTEMPTS = 8
@@ -82,10 +93,13 @@ class Delivery(StrEnum):
     DROPPED = "dropped"  # given up for good: blocked, notifications off, unrenderable, refused
     FAILED = "failed"  # a transient failure: retried later (dropped after the last attempt)
     RETRY_LATER = "retry_later"  # flood control: the whole drain stops until it has passed
+    HELD = "held"  # quiet hours: kept until they end
+    MERGED = "merged"  # held items became one digest item (delivered in the same drain)
 
 
 Send = Callable[[int, str, M | None], Awaitable[None]]
-CardMarkup = Callable[[Translator, int], M]
+# The buttons under a rendered notice (the order's card and 🔕, a digest's list), or None.
+PushMarkup = Callable[[Translator, Notice], M | None]
 
 
 @dataclass(slots=True)
@@ -94,10 +108,16 @@ class DrainReport:
     dropped: int = 0
     deferred: int = 0
     rate_limited: int = 0
+    held: int = 0
+    merged: int = 0
 
 
 class _Drop(Exception):
     """The item can never be rendered (its order is gone, unknown kind)."""
+
+
+class _Muted(_Drop):
+    """Every order the item is about is muted: nothing to say (not a warning)."""
 
 
 class Notifier(Generic[M]):
@@ -106,9 +126,10 @@ class Notifier(Generic[M]):
         storage: Storage,
         catalogs: Catalogs,
         send: Send[M],
-        card_markup: CardMarkup[M],
+        markup: PushMarkup[M],
         *,
         default_language: str,
+        default_zone: str = "UTC",
         clock: Callable[[], float] = time.time,
         max_attempts: int = MAX_ATTEMPTS,
         max_rate: float = MAX_RATE,
@@ -116,8 +137,9 @@ class Notifier(Generic[M]):
         self._storage = storage
         self._catalogs = catalogs
         self._send = send
-        self._card_markup = card_markup
+        self._markup = markup
         self._default_language = default_language
+        self._default_zone = default_zone
         self._clock = clock
         self._max_attempts = max_attempts
         self._gap = 1.0 / max_rate if max_rate > 0 else 0.0
@@ -150,8 +172,10 @@ class Notifier(Generic[M]):
                 for item in fresh:
                     if not keep_going():
                         return report
+                    if item.id in seen:  # merged into a digest earlier in this batch
+                        continue
                     seen.add(item.id)
-                    outcome = await self._deliver(item, report)
+                    outcome = await self._deliver(item, report, seen)
                     if outcome is Delivery.RETRY_LATER:
                         return report  # Telegram said wait: every other send would fail too
                     streak = streak + 1 if outcome is Delivery.FAILED else 0
@@ -160,7 +184,7 @@ class Notifier(Generic[M]):
                         return report
         return report
 
-    async def _deliver(self, item: OutboxItem, report: DrainReport) -> Delivery:
+    async def _deliver(self, item: OutboxItem, report: DrainReport, seen: set[int]) -> Delivery:
         outbox = self._storage.outbox
         user = await self._storage.users.get(item.user_id)
         if user is not None and user.blocked_bot:
@@ -172,14 +196,19 @@ class Notifier(Generic[M]):
             report.dropped += 1
             return Delivery.DROPPED
         t = self._translator(user)
+        if user is not None and item.kind in PUSHES:
+            quiet = await self._quiet(item, user, t, report, seen)
+            if quiet is not None:
+                return quiet
         try:
             notice = await self._render(item, t)
         except _Drop as exc:
-            log.warning("dropping notification %s (%s): %s", item.id, item.kind, exc)
+            if not isinstance(exc, _Muted):
+                log.warning("dropping notification %s (%s): %s", item.id, item.kind, exc)
             await outbox.mark_dropped(item.id, str(exc))
             report.dropped += 1
             return Delivery.DROPPED
-        markup = None if notice.order_id is None else self._card_markup(t, notice.order_id)
+        markup = self._markup(t, notice)
         await self._pace()
         try:
             # A send that never returns would hold the drain (and every later notice) forever;
@@ -210,6 +239,38 @@ class Notifier(Generic[M]):
         await outbox.mark_sent(item.id)
         report.sent += 1
         return Delivery.SENT
+
+    async def _quiet(
+        self, item: OutboxItem, user: User, t: Translator, report: DrainReport, seen: set[int]
+    ) -> Delivery | None:
+        """Quiet hours: hold the push until they end; once over, the user's held pushes become
+        one digest item. None: deliver `item` as it is."""
+        now = self._clock()
+        until = quiet_until(now, t.zone, user.quiet_from, user.quiet_to)
+        if until is not None:
+            await self._storage.outbox.hold(item.id, until)
+            report.held += 1
+            return Delivery.HELD
+        if not item.held:
+            return None
+        held = await self._storage.outbox.held_due(user.id, now)
+        if len(held) < 2 or item.id not in {h.id for h in held}:
+            return None
+        orders: list[list[object]] = []
+        refills: list[list[object]] = []
+        for h in held:
+            _entries(h, orders, refills)
+        merged = await self._storage.outbox.merge(
+            user.id,
+            [h.id for h in held],
+            OutboxKind.ORDER_DIGEST,
+            {"orders": _latest(orders), "refills": _latest(refills)},
+        )
+        if merged is None:  # one of them changed meanwhile: send this one as it is
+            return None
+        seen.update(h.id for h in held)
+        report.merged += len(held)
+        return Delivery.MERGED
 
     async def _pace(self) -> None:
         now = time.monotonic()
@@ -242,7 +303,8 @@ class Notifier(Generic[M]):
 
     def _translator(self, user: User | None) -> Translator:
         language = user.language if user is not None else None
-        return self._catalogs.translator(language or self._default_language)
+        zone = (user.time_zone if user is not None else None) or self._default_zone
+        return self._catalogs.translator(language or self._default_language).with_zone(zone)
 
     # --- what to render (the wording is in bot/views/notices.py) -----------------------------
 
@@ -254,15 +316,57 @@ class Notifier(Generic[M]):
             return await self._reply(payload.get("text"), payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)
+            if await self._muted_refill(refill):
+                raise _Muted("order muted")
             return notices.refill_status(t, refill, payload.get("status"))
+        if item.kind == OutboxKind.ORDER_DIGEST:
+            return await self._digest(item, t)
         order = await self._order(payload.get("order_id"), item.user_id)
+        if item.kind == OutboxKind.ORDER_UNKNOWN:
+            return notices.order_unknown(t, order, payload.get("count"))
+        if order.muted and item.kind in PUSHES:
+            raise _Muted("order muted")
         if item.kind == OutboxKind.ORDER_STATUS:
             return notices.order_status(t, order, str(payload.get("status") or order.status))
         if item.kind == OutboxKind.ORDER_STARTED:
             return notices.order_started(t, order)
-        if item.kind == OutboxKind.ORDER_UNKNOWN:
-            return notices.order_unknown(t, order, payload.get("count"))
         raise _Drop(f"unknown kind {item.kind!r}")
+
+    async def _digest(self, item: OutboxItem, t: Translator) -> Notice:
+        """Several pushes in one message; what is left after muted and vanished orders."""
+        orders: list[tuple[Order, str]] = []
+        for entry in _pairs(item.payload.get("orders")):
+            try:
+                order = await self._order(entry[0], item.user_id)
+            except _Drop:
+                continue  # deleted meanwhile: the others are still worth saying
+            if not order.muted:
+                orders.append((order, entry[1]))
+        refills: list[tuple[Refill, str]] = []
+        for entry in _pairs(item.payload.get("refills")):
+            try:
+                refill = await self._refill(entry[0], item.user_id)
+            except _Drop:
+                continue
+            if not await self._muted_refill(refill):
+                refills.append((refill, entry[1]))
+        if len(orders) + len(refills) == 0:
+            raise _Muted("every order muted or gone")
+        if len(orders) + len(refills) > 1:
+            return notices.digest(t, orders, refills, item.id)
+        # One left: it reads best as the single push it would have been.
+        if refills:
+            return notices.refill_status(t, refills[0][0], refills[0][1])
+        order, status = orders[0]
+        if status == notices.STARTED:
+            return notices.order_started(t, order)
+        return notices.order_status(t, order, status)
+
+    async def _muted_refill(self, refill: Refill) -> bool:
+        if refill.order_id is None:
+            return False
+        order = await self._storage.orders.get(refill.order_id)
+        return order is not None and order.muted
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""
@@ -271,7 +375,7 @@ class Notifier(Generic[M]):
         order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
         # The card button only for the user's own order (as for every other notice).
         owned = order is not None and order.user_id == user_id
-        return Notice(text, order.id if owned and order is not None else None)
+        return Notice(text, order.id if owned and order is not None else None, mutable=False)
 
     async def _order(self, raw_id: object, user_id: int) -> Order:
         order = await self._storage.orders.get(raw_id) if isinstance(raw_id, int) else None
@@ -285,3 +389,37 @@ class Notifier(Generic[M]):
         if refill is None or refill.user_id != user_id:
             raise _Drop("refill not found")
         return refill
+
+
+def _pairs(raw: object) -> list[tuple[int, str]]:
+    """A digest payload's [[id, status], ...], skipping anything else (a damaged row)."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        (int(e[0]), str(e[1]))
+        for e in raw
+        if isinstance(e, list) and len(e) == 2 and isinstance(e[0], int) and isinstance(e[1], str)
+    ]
+
+
+def _latest(entries: list[list[object]]) -> list[list[object]]:
+    """One entry per id, its latest status ("started" then "Completed" reads "Completed"),
+    in the order the ids first came."""
+    last: dict[object, object] = {}
+    for entry_id, status in entries:
+        last[entry_id] = status
+    return [[entry_id, status] for entry_id, status in last.items()]
+
+
+def _entries(item: OutboxItem, orders: list[list[object]], refills: list[list[object]]) -> None:
+    """Add what one push (or digest) says to a digest's entries."""
+    payload = item.payload
+    if item.kind == OutboxKind.ORDER_DIGEST:
+        orders.extend([i, s] for i, s in _pairs(payload.get("orders")))
+        refills.extend([i, s] for i, s in _pairs(payload.get("refills")))
+    elif item.kind == OutboxKind.ORDER_STATUS:
+        orders.append([payload.get("order_id"), str(payload.get("status") or "")])
+    elif item.kind == OutboxKind.ORDER_STARTED:
+        orders.append([payload.get("order_id"), notices.STARTED])
+    elif item.kind == OutboxKind.REFILL_STATUS:
+        refills.append([payload.get("refill_id"), str(payload.get("status") or "")])

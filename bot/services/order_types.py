@@ -19,6 +19,7 @@ from bot.panel.models import Service
 from bot.services.catalog_index import fold
 from bot.services.validation import (
     MAX_INTERVAL_MINUTES,
+    MAX_LIST_LINES,
     MAX_RUNS,
     SUBSCRIPTION_DELAYS,
     InputError,
@@ -54,6 +55,7 @@ class OrderKind(StrEnum):
     MENTIONS_USER_FOLLOWERS = "mentions user followers"
     MENTIONS_MEDIA_LIKES = "mentions media likes"
     COMMENT_LIKES = "comment likes"
+    COMMENT_REPLIES = "comment replies"
     POLL = "poll"
     SUBSCRIPTIONS = "subscriptions"
     INVITES_FROM_GROUPS = "invites from groups"
@@ -74,6 +76,9 @@ class FieldSpec:
     only when that other field got a value — the drip-feed interval follows the runs.
     `checked_against` names the answers its parser reads (runs × quantity must fit the
     service's max): an answer checked against a changed one must be asked again.
+    A `multiline` (list) answer may come in several messages: `check_part` checks one of them
+    (every line, not how many there are in all) and `parse` the whole. `choices` are the only
+    values the field takes, offered as buttons.
     Prompt placeholders are filled from `prompt_params(service)`.
     """
 
@@ -84,6 +89,19 @@ class FieldSpec:
     depends_on: str | None = None
     multiline: bool = False
     checked_against: tuple[str, ...] = ()
+    choices: tuple[int, ...] = ()
+
+    def check_part(self, text: str, service: Service, values: dict[str, Any]) -> list[str]:
+        """One message's lines of a list answer, each checked as `parse` checks them; how many
+        lines the service takes is checked on the whole list, so `LineCountError` is not
+        raised here."""
+        try:
+            parsed = self.parse(text, service, values)
+        except LineCountError as exc:
+            parsed = exc.lines
+        if isinstance(parsed, list | tuple):
+            return [str(item) for item in parsed]
+        return [line.strip() for line in str(parsed).splitlines() if line.strip()]
 
     def applies(self, values: Values) -> bool:
         return self.depends_on is None or values.get(self.depends_on) is not None
@@ -95,15 +113,16 @@ class FieldSpec:
 def prompt_params(service: Service) -> dict[str, Any]:
     """Every placeholder any prompt uses; `str.format` ignores the ones a prompt lacks.
 
-    Numbers stay numbers (the delays a tuple of them): the view formats them for the locale.
+    Numbers stay numbers: the view formats them for the locale.
     """
     return {
         "min": service.min,
         "max": service.max,
+        # A list answer holds at most MAX_LIST_LINES lines, whatever the service would take.
+        "max_lines": min(service.max, MAX_LIST_LINES),
         "max_runs": MAX_RUNS,
         "max_interval": MAX_INTERVAL_MINUTES,
         "max_answer": MAX_POLL_ANSWER,
-        "delays": SUBSCRIPTION_DELAYS,
     }
 
 
@@ -117,6 +136,11 @@ class OrderPlan:
     def takes_link_and_quantity_only(self) -> bool:
         """Fits bulk ordering: nothing beyond link + quantity is needed."""
         return self.kind is OrderKind.DEFAULT
+
+    @property
+    def per_package(self) -> bool:
+        """A fixed package: one order is one package, whatever the panel lists as min–max."""
+        return self.kind in _PER_PACKAGE
 
     @property
     def dripfeed(self) -> bool:
@@ -178,18 +202,29 @@ def _runs(text: str, service: Service, values: dict[str, Any]) -> int:
     return runs
 
 
-def _check_count(items: list[str], service: Service) -> list[str]:
-    # These types bill one unit per line, so the line count is the quantity.
-    if not service.min <= len(items) <= service.max:
-        raise InputError(
+class LineCountError(InputError):
+    """A list whose lines are each fine, but too few or too many for the service.
+
+    `lines` are those lines, checked: a part of a list sent in several messages is taken.
+    """
+
+    def __init__(self, lines: list[str], service: Service) -> None:
+        super().__init__(
             *NP_(
                 "You sent {n} line; this service takes between {min} and {max}.",
                 "You sent {n} lines; this service takes between {min} and {max}.",
             ),
-            n=len(items),
+            n=len(lines),
             min=service.min,
             max=service.max,
         )
+        self.lines = lines
+
+
+def _check_count(items: list[str], service: Service) -> list[str]:
+    # These types bill one unit per line, so the line count is the quantity.
+    if not service.min <= len(items) <= service.max:
+        raise LineCountError(items, service)
     return items
 
 
@@ -272,7 +307,7 @@ INTERVAL = FieldSpec(
 )
 COMMENTS = FieldSpec(
     "comments",
-    N_("Send the comments, one per line ({min}–{max} lines)."),
+    N_("Send the comments, one per line ({min}–{max_lines} lines)."),
     with_service(_counted_comments),
     multiline=True,
 )
@@ -287,7 +322,7 @@ USERNAMES = FieldSpec(
 )
 COUNTED_USERNAMES = FieldSpec(
     "usernames",
-    N_("Send the usernames to mention, one per line ({min}–{max} lines)."),
+    N_("Send the usernames to mention, one per line ({min}–{max_lines} lines)."),
     with_service(_counted_usernames),
     multiline=True,
 )
@@ -344,8 +379,9 @@ OLD_POSTS = FieldSpec(
 )
 DELAY = FieldSpec(
     "delay",
-    N_("Delay in minutes before delivery starts, one of: {delays}."),
+    N_("Delay before delivery starts, in minutes: tap one below, or type it."),
     text_only(parse_delay),
+    choices=SUBSCRIPTION_DELAYS,
 )
 EXPIRY = FieldSpec(
     "expiry",
@@ -366,6 +402,8 @@ _FIELDS: dict[OrderKind, tuple[FieldSpec, ...]] = {
     OrderKind.MENTIONS_USER_FOLLOWERS: (LINK, QUANTITY, FOLLOWERS_OF),
     OrderKind.MENTIONS_MEDIA_LIKES: (LINK, QUANTITY, MEDIA),
     OrderKind.COMMENT_LIKES: (LINK, QUANTITY, COMMENT_AUTHOR),
+    # The standard API: `username` (whose comment gets the replies) and one reply per line.
+    OrderKind.COMMENT_REPLIES: (LINK, COMMENT_AUTHOR, COMMENTS),
     OrderKind.POLL: (LINK, QUANTITY, ANSWER_NUMBER),
     OrderKind.SUBSCRIPTIONS: (SUB_USERNAME, SUB_MIN, SUB_MAX, POSTS, OLD_POSTS, DELAY, EXPIRY),
     OrderKind.INVITES_FROM_GROUPS: (LINK, QUANTITY, GROUPS),
@@ -374,8 +412,24 @@ _FIELDS: dict[OrderKind, tuple[FieldSpec, ...]] = {
 # Types whose quantity is the number of lines of a list field.
 _COUNTED_BY: dict[OrderKind, str] = {
     OrderKind.CUSTOM_COMMENTS: "comments",
+    OrderKind.COMMENT_REPLIES: "comments",
     OrderKind.MENTIONS_CUSTOM_LIST: "usernames",
 }
+
+
+def line_limits(plan: OrderPlan, spec: FieldSpec) -> tuple[int, int] | None:
+    """How many lines a list answer may have in all: (fewest, most); None for other fields.
+
+    A type billed per line takes the service's min–max (capped at what one answer holds);
+    other lists take 1 to `MAX_LIST_LINES`.
+    """
+    if not spec.multiline:
+        return None
+    if _COUNTED_BY.get(plan.kind) == spec.name:
+        return plan.service.min, min(plan.service.max, MAX_LIST_LINES)
+    return 1, MAX_LIST_LINES
+
+
 _PER_PACKAGE = frozenset({OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE})
 
 _TYPE_SEPARATORS = re.compile(r"[\s_\-]+")

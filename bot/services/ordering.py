@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # A preview re-fetches a catalog older than this even if the cache would still serve it: the
 # price and limits shown right before money moves must be recent.
 PREVIEW_MAX_CATALOG_AGE = 60.0
+# Links offered as buttons at the link question: the last ones used for the service.
+RECENT_LINKS = 3
 
 Clock = Callable[[], float]
 
@@ -175,6 +177,15 @@ class SubmitResult:
     # The database refused the outcome: the user must be told the panel ids (see placements).
     unsaved: Unsaved | None = None
     repriced: Repriced | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reopened:
+    """An Edit tap: the closed preview's answers (`values`), or why it cannot be edited."""
+
+    refusal: DraftRefusal | None = None
+    order: Order | None = None
+    values: dict[str, Any] | None = None
 
 
 OnClaimed = Callable[[Order], Awaitable[None]]
@@ -421,6 +432,33 @@ class OrderingService:
         if order is None or order.user_id != user_id:
             return None
         return order.service_id, _answers(order)
+
+    async def reopen(self, user_id: int, batch: str) -> Reopened:
+        """✏️ Edit on a single-order preview: close it and give its answers back.
+
+        A preview is a promise, so an edit ends it: its draft is closed as replaced (its
+        Confirm then orders nothing) and the edited answers make a fresh draft later. Only
+        an open preview of this user can be edited, by one caller; anything else (claimed,
+        expired, closed, cancelled, another key's, someone else's) changes nothing.
+        """
+        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        order = gate.rows[0] if gate.rows else None
+        if gate.refusal is not None or order is None:
+            return Reopened(refusal=gate.refusal or DraftRefusal.GONE, order=order)
+        if not await self._previews.drafts.replace(batch, user_id):
+            return Reopened(refusal=DraftRefusal.ALREADY, order=order)
+        return Reopened(order=order, values=_answers(order))
+
+    async def recent_links(self, user_id: int, service_id: int) -> list[tuple[int, str]]:
+        """(order id, link) of the user's last distinct links for the service, newest first."""
+        return await self.storage.orders.recent_links(user_id, service_id, limit=RECENT_LINKS)
+
+    async def link_of(self, user_id: int, order_id: int, service_id: int) -> str | None:
+        """The link of the user's own order for this service (a button names it by id only)."""
+        order = await self.storage.orders.get(order_id)
+        if order is None or order.user_id != user_id or order.service_id != service_id:
+            return None
+        return order.link
 
     async def recover_submitting(self) -> list[Order]:
         """Start-up: rows a crash left in `submitting` become `unknown`, and each user is told."""

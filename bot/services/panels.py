@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -20,6 +21,8 @@ class PanelFactory:
     max_catalog_bytes: int = DEFAULT_MAX_CATALOG_BYTES
     # Told when a call starts and ends (the update processor: "typing…", abandoning reads).
     observer: CallObserver | None = None
+    # Raises when this process may no longer call panels (bot/leadership.py's fence).
+    gate: Callable[[], None] | None = None
 
     def client(self, api_key: str) -> PanelClient:
         return PanelClient(
@@ -29,4 +32,5 @@ class PanelFactory:
             timeout=self.timeout,
             max_catalog_bytes=self.max_catalog_bytes,
             observer=self.observer,
+            gate=self.gate,
         )

@@ -35,6 +35,8 @@ from bot.storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+STARTED = "started"  # a digest entry's status for "the order has started" (views/notices.py)
+
 T = TypeVar("T")
 
 CHUNK = 100  # the spec's cap on ids per multi-status request
@@ -70,6 +72,7 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
             max_catalog_bytes=panels.max_catalog_bytes,
+            gate=panels.gate,
         )
 
     return client_for
@@ -105,6 +108,19 @@ class _Work:
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _digest_of(messages: list[OutboxMessage]) -> OutboxMessage:
+    """Several order pushes of one user and cycle as one item: a digest, or the one push left
+    when they are all about one order (started and completed at once: "completed" says it)."""
+    latest: dict[int, OutboxMessage] = {}
+    for m in messages:
+        latest[m.payload["order_id"]] = m
+    if len(latest) == 1:
+        [only] = latest.values()
+        return OutboxMessage(only.user_id, only.kind, only.payload)
+    orders = [[order_id, m.payload.get("status", STARTED)] for order_id, m in latest.items()]
+    return OutboxMessage(messages[0].user_id, OutboxKind.ORDER_DIGEST, {"orders": orders})
 
 
 def _differs(order: Order, update: StatusUpdate) -> bool:
@@ -226,12 +242,23 @@ class StatusPoller:
         if api_key is None:  # unlinked since the cycle began
             return
         client = self._client_for(api_key)
+        answered: list[tuple[Sequence[Order], dict[int, OrderStatus | PanelRejected]]] = []
         try:
-            for order_chunk in _chunks(work.orders):
-                report.requests += 1
-                report.orders += len(order_chunk)
-                statuses = await client.statuses([o.panel_order_id or 0 for o in order_chunk])
-                await self._apply_statuses(order_chunk, statuses, now, report)
+            try:
+                for order_chunk in _chunks(work.orders):
+                    report.requests += 1
+                    report.orders += len(order_chunk)
+                    statuses = await client.statuses([o.panel_order_id or 0 for o in order_chunk])
+                    answered.append((order_chunk, statuses))
+            except Exception:
+                # The chunks answered before the failure still count, as they did chunk by chunk.
+                if answered:
+                    await self._apply_statuses(user_id, answered, now, report)
+                raise
+            # All of the key's answers at once, so that the user's changes of this cycle become
+            # one push (a digest).
+            if answered:
+                await self._apply_statuses(user_id, answered, now, report)
             for refill_chunk in _chunks(work.refills):
                 report.requests += 1
                 report.refills += len(refill_chunk)
@@ -255,8 +282,8 @@ class StatusPoller:
 
     async def _apply_statuses(
         self,
-        orders: Sequence[Order],
-        answers: dict[int, OrderStatus | PanelRejected],
+        user_id: int,
+        answered: Sequence[tuple[Sequence[Order], dict[int, OrderStatus | PanelRejected]]],
         now: float,
         report: CycleReport,
     ) -> None:
@@ -265,23 +292,25 @@ class StatusPoller:
         unchanged: list[int] = []
         notices: list[OutboxMessage] = []
         started: list[int] = []
-        for order in orders:
-            answer = answers.get(order.panel_order_id or 0)
-            if not isinstance(answer, OrderStatus):
-                # "Incorrect order ID" and the like: keep the row, ask again next time.
-                unchanged.append(order.id)
-                continue
-            update = StatusUpdate.from_panel(order.id, answer)
-            if _differs(order, update):
-                updates.append(update)
-            else:
-                unchanged.append(order.id)
-            if self._order_notices(order, answer, notices):
-                started.append(order.id)
-        # Queued for the whole chunk in one transaction, still before the statuses are saved.
+        for orders, answers in answered:
+            for order in orders:
+                answer = answers.get(order.panel_order_id or 0)
+                if not isinstance(answer, OrderStatus):
+                    # "Incorrect order ID" and the like: keep the row, ask again next time.
+                    unchanged.append(order.id)
+                    continue
+                update = StatusUpdate.from_panel(order.id, answer)
+                if _differs(order, update):
+                    updates.append(update)
+                else:
+                    unchanged.append(order.id)
+                if self._order_notices(order, answer, notices):
+                    started.append(order.id)
+        # Queued in one transaction, still before the statuses are saved: one change is one
+        # push, several are one digest item covering them all (the user's whole cycle).
         if notices:
             # Not `+= await`: the read of report.queued would race the other keys' tasks.
-            queued = await st.outbox.enqueue_many(notices)
+            queued = await st.outbox.enqueue_grouped(user_id, notices, _digest_of)
             report.queued += queued
         for order_id in started:
             await st.orders.set_started_notified(order_id)
@@ -301,6 +330,9 @@ class StatusPoller:
             and answer.start_count is not None
             and not order.started_notified
         )
+        if order.muted:
+            # 🔕: nothing to say now, and nothing saved up for an unmute later.
+            return started
         if started:
             out.append(
                 OutboxMessage(

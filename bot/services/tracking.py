@@ -17,7 +17,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.panel import (
@@ -36,9 +36,9 @@ from bot.panel import (
 )
 from bot.services.keys import KeyService
 from bot.services.user_catalog import CatalogService
-from bot.storage.models import Order, OrderFilter, StatusUpdate, SubmitState
+from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
-from bot.storage.refills import RefillsRepo
+from bot.storage.refills import FINAL_REFILL_STATES, RefillsRepo, is_pending
 
 Clock = Callable[[], float]
 
@@ -93,7 +93,10 @@ def parse_ids(text: str) -> ParsedIds:
 
 @dataclass(frozen=True, slots=True)
 class StatusLine:
-    """One looked-up order: `status` None means the panel does not know it (for this key)."""
+    """One looked-up order: `status` None means the panel does not know it (for this key).
+
+    `order` is the user's stored order with that panel id: freshly saved when the panel knew
+    it, as last stored when it did not (an order of the account of an earlier key)."""
 
     panel_id: int
     status: OrderStatus | None
@@ -103,12 +106,25 @@ class StatusLine:
     def not_found(self) -> bool:
         return self.status is None
 
+    @property
+    def not_on_key(self) -> bool:
+        """The user has this order stored, but the panel does not know it for the key now
+        linked (another account's key): the stored status is not current."""
+        return self.status is None and self.order is not None
+
 
 @dataclass(frozen=True, slots=True)
 class OpenOrders:
-    orders: list[Order]
+    """/status alone, one group per kind so that a title's count matches what it lists."""
+
+    orders: list[Order]  # still open, as stored after this refresh
     # True when the panel did not answer and the stored statuses are shown instead.
     stale: bool
+    # Open when the refresh began, final now (their fresh status is stored).
+    finished: list[Order] = field(default_factory=list)
+    # The panel answered an error for these ids under the key linked now (an order of another
+    # account's key): kept as stored, neither dropped nor shown as if current.
+    not_on_key: list[Order] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +149,21 @@ class Capabilities:
 
 @dataclass(frozen=True, slots=True)
 class CardActions:
-    """The buttons an order card offers."""
+    """The buttons an order card offers, and the order's refills (oldest first) it shows."""
 
     refill: bool
     cancel: bool
+    refills: tuple[Refill, ...] = ()
+
+    @property
+    def pending_refill(self) -> Refill | None:
+        """The newest refill the panel has not finished: while there is one, no Refill."""
+        return pending_refill(self.refills)
+
+
+def pending_refill(refills: Sequence[Refill]) -> Refill | None:
+    """The newest still-pending refill of `refills` (oldest first), if any."""
+    return next((r for r in reversed(refills) if is_pending(r)), None)
 
 
 class RequestRefusal(StrEnum):
@@ -145,6 +172,9 @@ class RequestRefusal(StrEnum):
     NOT_FOUND = "not_found"
     NOT_SUPPORTED = "not_supported"
     BAD_STATUS = "bad_status"
+    # A refill of this order is still pending: the panel takes one at a time and rejects a
+    # second ("rejected"), so the bot does not ask.
+    REFILL_PENDING = "refill_pending"
 
 
 class RequestOutcome(StrEnum):
@@ -161,8 +191,9 @@ class ActionResult:
     outcome: RequestOutcome
     refusal: RequestRefusal | None = None
     status: str | None = None  # the status that made the order ineligible
-    refill_id: int | None = None
+    refill_id: int | None = None  # the new refill, or the pending one (REFILL_PENDING)
     error: str | None = None
+    since: float | None = None  # REFILL_PENDING: when the pending refill was requested
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +201,15 @@ class RefillStatusLine:
     refill_id: int
     status: RefillStatus | None
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRefillsLine:
+    """/refillstatus given an order id: that order's refills, oldest first, as fresh as the
+    panel answered (pending ones are asked about and saved)."""
+
+    panel_id: int
+    refills: list[Refill]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,11 +279,20 @@ class TrackingService:
         the panel took the order, and its stored status permits it."""
         caps = await self.capabilities(user_id, order)
         placed = order.submit_state is SubmitState.PLACED and order.panel_order_id is not None
+        refills = tuple(await self.order_refills(user_id, order))
 
         def offered(action: OrderAction) -> bool:
             return bool(caps.allows(action)) and placed and status_allows(action, order.status)
 
-        return CardActions(offered(OrderAction.REFILL), offered(OrderAction.CANCEL))
+        # One refill at a time: while one is pending the panel rejects another.
+        refill = offered(OrderAction.REFILL) and pending_refill(refills) is None
+        return CardActions(refill, offered(OrderAction.CANCEL), refills)
+
+    async def order_refills(self, user_id: int, order: Order) -> list[Refill]:
+        """The refills requested for the order (accepted or rejected), oldest first."""
+        if order.panel_order_id is None:
+            return []
+        return await self._refills.for_order(user_id, order.panel_order_id)
 
     # --- status -----------------------------------------------------------------------------
 
@@ -252,9 +301,16 @@ class TrackingService:
         client = await self._keys.client(user_id)
         answers = await client.statuses(panel_ids)
         saved = await self._save(user_id, answers)
-        return [
-            StatusLine(pid, _status_or_none(answers.get(pid)), saved.get(pid)) for pid in panel_ids
-        ]
+        lines: list[StatusLine] = []
+        for pid in panel_ids:
+            status = _status_or_none(answers.get(pid))
+            order = saved.get(pid)
+            if status is None:
+                # Unknown to the panel under this key: the user's stored order (placed with
+                # an earlier key), so it is shown as "not on this key", not as "not found".
+                order = await self._orders.get_by_panel_id(user_id, pid)
+            lines.append(StatusLine(pid, status, order))
+        return lines
 
     async def open_orders(self, user_id: int) -> OpenOrders:
         """The user's open orders, refreshed in one multi-status call when the panel answers."""
@@ -270,13 +326,31 @@ class TrackingService:
         except PanelError:
             return OpenOrders(orders, stale=True)
         saved = await self._save(user_id, answers)
-        return OpenOrders([saved.get(o.panel_order_id or 0, o) for o in orders], stale=False)
+        still_open: list[Order] = []
+        finished: list[Order] = []
+        not_on_key: list[Order] = []
+        for order in orders:
+            pid = order.panel_order_id
+            if pid is not None and isinstance(answers.get(pid), PanelRejected):
+                not_on_key.append(order)
+                continue
+            fresh = saved.get(pid or 0, order)
+            (finished if fresh.is_terminal else still_open).append(fresh)
+        return OpenOrders(still_open, stale=False, finished=finished, not_on_key=not_on_key)
 
     async def refresh(self, user_id: int, order: Order) -> StatusLine | None:
-        """Fresh status of one stored order (None when it has no panel id to ask about)."""
+        """Fresh status of one stored order (None when it has no panel id to ask about), and
+        of its pending refills (saved; a refill_status failure leaves them as stored)."""
         if order.panel_order_id is None:
             return None
         lines = await self.statuses(user_id, [order.panel_order_id])
+        pending = [r for r in await self.order_refills(user_id, order) if is_pending(r)]
+        if pending and not lines[0].not_found:
+            with contextlib.suppress(PanelError):
+                client = await self._keys.client(user_id)
+                await self._save_refills(
+                    pending, await client.refill_statuses([r.refill_id or 0 for r in pending])
+                )
         return lines[0]
 
     async def _all(self, user_id: int, filter: OrderFilter) -> list[Order]:
@@ -358,12 +432,39 @@ class TrackingService:
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def refill_statuses(
-        self, user_id: int, refill_ids: Sequence[int]
-    ) -> list[RefillStatusLine]:
+        self, user_id: int, ids: Sequence[int]
+    ) -> list[RefillStatusLine | OrderRefillsLine]:
+        """/refillstatus: each id is a refill id or an order id, in input order.
+
+        A refill id the user has stored is a refill; otherwise an id of one of their stored
+        orders (or of an order they requested refills for) is an order, answered with its
+        refills; anything else is asked about as a refill id (refills requested on the panel's
+        website). One `refill_status` call covers the refill ids and every pending refill of
+        the orders; the fresh states of stored refills are saved.
+        """
         client = await self._keys.client(user_id)
-        answers = await client.refill_statuses(refill_ids)
-        lines: list[RefillStatusLine] = []
-        for rid in _unique(refill_ids):
+        wanted = _unique(ids)
+        named: list[Refill] = []  # stored refills named by their refill id
+        orders: dict[int, list[Refill]] = {}
+        for rid in wanted:
+            stored = await self._refills.by_refill_id(user_id, rid)
+            if stored is not None:
+                named.append(stored)
+                continue
+            history = await self._refills.for_order(user_id, rid)
+            if history or await self._orders.get_by_panel_id(user_id, rid) is not None:
+                orders[rid] = history
+        pending = [r for history in orders.values() for r in history if is_pending(r)]
+        asked = _unique(
+            [rid for rid in wanted if rid not in orders] + [r.refill_id or 0 for r in pending]
+        )
+        answers = await client.refill_statuses(asked) if asked else {}
+        await self._save_refills([*named, *pending], answers)
+        lines: list[RefillStatusLine | OrderRefillsLine] = []
+        for rid in wanted:
+            if rid in orders:
+                lines.append(OrderRefillsLine(rid, await self._refills.for_order(user_id, rid)))
+                continue
             answer = answers.get(rid)
             if isinstance(answer, RefillStatus):
                 lines.append(RefillStatusLine(rid, answer))
@@ -371,6 +472,23 @@ class TrackingService:
                 error = answer.message if isinstance(answer, PanelRejected) else None
                 lines.append(RefillStatusLine(rid, None, error))
         return lines
+
+    async def _save_refills(
+        self, refills: Sequence[Refill], answers: dict[int, RefillStatus | PanelRejected]
+    ) -> None:
+        """Store the fresh states the panel gave for `refills` (others stay as stored).
+
+        A final state the user has now seen counts as told: the poller stops asking about a
+        final refill, so no push repeats it."""
+        now = self._clock()
+        for refill in refills:
+            answer = answers.get(refill.refill_id or 0)
+            if not isinstance(answer, RefillStatus):
+                continue
+            state = answer.state.value
+            await self._refills.update_status(refill.id, state, now, raw_status=answer.raw_status)
+            if state in FINAL_REFILL_STATES:
+                await self._refills.set_last_notified(refill.id, state)
 
     # --- cancels ----------------------------------------------------------------------------
 
@@ -416,13 +534,29 @@ class TrackingService:
         """Refusals by panel id, and the orders worth sending to the panel, in input order."""
         ids = _unique(panel_ids)
         stored = {pid: await self._orders.get_by_panel_id(user_id, pid) for pid in ids}
-        outside = [pid for pid in ids if stored[pid] is None]
+        refused: dict[int, ActionResult] = {}
+        if action is OrderAction.REFILL:
+            # Checked first, and not only by hiding the card's button: an old card, a forged
+            # tap or /refill must not send what the panel would only reject, nor ask the panel
+            # anything for it.
+            for pid in ids:
+                pending = pending_refill(await self._refills.for_order(user_id, pid))
+                if pending is not None:
+                    refused[pid] = ActionResult(
+                        pid,
+                        RequestOutcome.REFUSED,
+                        RequestRefusal.REFILL_PENDING,
+                        refill_id=pending.refill_id,
+                        since=pending.created_at,
+                    )
+        outside = [pid for pid in ids if stored[pid] is None and pid not in refused]
         # Orders placed outside the bot: only the panel knows whether they exist and how far
         # along they are (one read, chunked by the client).
         looked_up = await client.statuses(outside) if outside else {}
-        refused: dict[int, ActionResult] = {}
         candidates: list[_Target] = []
         for pid in ids:
+            if pid in refused:
+                continue
             order = stored[pid]
             if order is not None:
                 status = order.status or Status.PENDING.value

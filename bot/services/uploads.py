@@ -40,7 +40,9 @@ def decode_list_file(data: bytes, file_name: str | None = None) -> str:
     """The file's lines as text, one item a line, ready for the question's own parser.
 
     A `.csv` line that is one quoted cell (a spreadsheet's one-column export of a comment with
-    a comma or a quote in it) is unquoted; every other line is kept as it is.
+    a comma or a quote in it) is unquoted; every other line is kept as it is. A CSV is one item
+    per line, not its first column: comments hold commas, and a list typed or pasted into a
+    `.csv` rarely quotes them, so cutting at the first comma would post half a comment.
     """
     if len(data) > MAX_LIST_FILE_BYTES:
         raise _too_large(len(data))

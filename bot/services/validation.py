@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -246,9 +247,90 @@ def check_dripfeed_total(quantity: int, runs: int, service: Service) -> int:
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+@dataclass(frozen=True, slots=True)
+class _ProfileSite:
+    """Where a profile link's one path segment is the username, and what a username there
+    may look like. `at`: the segment carries an `@` (tiktok.com/@name); `reserved`: one-segment
+    paths that are pages of the site, not people."""
+
+    name: re.Pattern[str]
+    at: bool = False
+    reserved: frozenset[str] = frozenset()
+
+
+_INSTAGRAM = _ProfileSite(
+    re.compile(r"[A-Za-z0-9._]{1,30}"),
+    reserved=frozenset({"explore", "accounts", "direct", "reels", "stories", "about", "p", "tv"}),
+)
+_TELEGRAM = _ProfileSite(
+    re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}"),
+    reserved=frozenset({"share", "proxy", "socks", "joinchat", "login", "addstickers", "iv"}),
+)
+_TIKTOK = _ProfileSite(re.compile(r"[A-Za-z0-9._]{2,24}"), at=True)
+_X = _ProfileSite(
+    re.compile(r"[A-Za-z0-9_]{1,15}"),
+    reserved=frozenset(
+        {"home", "explore", "search", "i", "intent", "settings", "messages", "notifications",
+         "share", "login", "signup", "tos", "privacy", "compose", "hashtag"}
+    ),
+)  # fmt: skip
+_PROFILE_SITES: dict[str, _ProfileSite] = {
+    "instagram.com": _INSTAGRAM,
+    "instagr.am": _INSTAGRAM,
+    "t.me": _TELEGRAM,
+    "telegram.me": _TELEGRAM,
+    "tiktok.com": _TIKTOK,
+    "x.com": _X,
+    "twitter.com": _X,
+}
+
+
+def _looks_like_link(text: str) -> bool:
+    """A URL with a scheme, or a host with a dot followed by a path (`t.me/name`)."""
+    if "://" in text or text.startswith("//"):
+        return True
+    head = text.split("/", 1)[0]
+    return "/" in text and "." in head
+
+
+def _username_from_link(text: str) -> str:
+    """The username a profile link names (instagram.com/name, t.me/name, tiktok.com/@name,
+    x.com/name; any scheme or none, `www.`/`m.`, a query, a fragment, a trailing slash),
+    checked against that site's username rules. Anything else is an `InputError`."""
+    not_profile = InputError(
+        N_(
+            "This link is not a profile link. Send the username (like @name) or a profile "
+            "link such as https://instagram.com/name."
+        ),
+        value=text[:64],
+    )
+    try:
+        link = normalize_link(text)
+    except InputError:
+        raise not_profile from None
+    parts = urlsplit(link)
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.").removeprefix("mobile.")
+    site = _PROFILE_SITES.get(host)
+    segments = [s for s in parts.path.split("/") if s]
+    if site is None or len(segments) != 1:
+        raise not_profile
+    segment = segments[0]
+    if site.at and not segment.startswith("@"):
+        raise not_profile
+    name = segment.removeprefix("@")
+    if name.lower() in site.reserved or site.name.fullmatch(name) is None:
+        raise not_profile
+    return name
+
+
 def parse_username(text: str) -> str:
-    """`@name` or `name` → `name`; letters, digits, `.`, `_`, `-` (Telegram/Instagram-like)."""
-    name = text.strip().removeprefix("@")
+    """`@name` or `name` → `name`; letters, digits, `.`, `_`, `-` (Telegram/Instagram-like).
+
+    A profile link is read too (`https://instagram.com/name?igsh=…` → `name`): people copy
+    the profile's address more often than they type the name."""
+    name = text.strip().strip(_INVISIBLE_EDGES).strip().removeprefix("@")
+    if _looks_like_link(name):
+        return _username_from_link(name)
     if _USERNAME.match(name) is None or not any(ch.isalnum() for ch in name):
         raise InputError(
             N_(
@@ -347,9 +429,11 @@ SUBSCRIPTION_DELAYS: tuple[int, ...] = (
 def parse_delay(text: str) -> int:
     value = _to_int(text)
     if value is None or value not in SUBSCRIPTION_DELAYS:
+        # The dialog offers every value as a button: the error need not list all 22 again.
         raise InputError(
-            N_("Delay must be one of these numbers of minutes: {choices}."),
-            choices=", ".join(str(d) for d in SUBSCRIPTION_DELAYS),
+            N_("Delay must be one of the minutes on the buttons ({min}–{max})."),
+            min=SUBSCRIPTION_DELAYS[0],
+            max=SUBSCRIPTION_DELAYS[-1],
         )
     return value
 

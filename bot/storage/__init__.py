@@ -12,6 +12,7 @@ from bot.closing import AsyncClosing
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
+from bot.storage.favourites import FavouritesRepo, Starred
 from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
@@ -29,6 +30,7 @@ from bot.storage.models import (
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
 from bot.storage.refills import RefillsRepo
+from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
 from bot.storage.users import UsersRepo
 
@@ -37,6 +39,7 @@ __all__ = [
     "ClaimResult",
     "Database",
     "DraftsRepo",
+    "FavouritesRepo",
     "KeyCipher",
     "KeysRepo",
     "MigrationError",
@@ -49,6 +52,9 @@ __all__ = [
     "OutboxRepo",
     "Refill",
     "RefillsRepo",
+    "SpendRow",
+    "SpendingRepo",
+    "Starred",
     "StateRepo",
     "StatusUpdate",
     "Storage",
@@ -70,6 +76,8 @@ class Storage(AsyncClosing):
     outbox: OutboxRepo
     state: StateRepo
     drafts: DraftsRepo
+    spending: SpendingRepo
+    favourites: FavouritesRepo
 
     @classmethod
     async def open(
@@ -97,6 +105,8 @@ class Storage(AsyncClosing):
             outbox=OutboxRepo(db, clock=clock),
             state=StateRepo(db),
             drafts=DraftsRepo(db, clock=clock),
+            spending=SpendingRepo(db),
+            favourites=FavouritesRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

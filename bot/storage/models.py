@@ -30,7 +30,8 @@ class SubmitState(StrEnum):
 
 class OrderFilter(StrEnum):
     OPEN = "open"
-    COMPLETED = "completed"
+    COMPLETED = "completed"  # Completed or Partial: the panel delivered (all or part)
+    CANCELED = "canceled"  # Canceled or Refunded: the panel gave the money back
     ALL = "all"
 
 
@@ -47,6 +48,11 @@ class User:
     updated_at: float
     # The admin who made the latest access decision (None: nobody, or before migration 0003).
     access_decided_by: int | None = None
+    # IANA time zone chosen in Settings (None: the TIMEZONE setting).
+    time_zone: str | None = None
+    # Quiet hours, minutes after midnight in the user's zone (None: none); see services/quiet.py.
+    quiet_from: int | None = None
+    quiet_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,8 @@ class Order:
     updated_at: float
     polled_at: float | None
     started_notified: bool
+    # 🔕 on the card or a push: no pushes about this order.
+    muted: bool = False
 
     @property
     def is_terminal(self) -> bool:
@@ -217,6 +225,10 @@ class OutboxKind(StrEnum):
     # The result of a user's own action (order, bulk, refill, cancel) that Telegram would not
     # take when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
     REPLY = "reply"
+    # Several order pushes in one message: the poller's changes of one cycle, or what quiet hours
+    # held back. Payload {"orders": [[order id, status or "started"], ...],
+    # "refills": [[refill row id, status], ...]}.
+    ORDER_DIGEST = "order_digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +246,4 @@ class OutboxItem:
     sent_at: float | None
     dropped_at: float | None
     last_error: str | None
+    held: bool = False  # held back by quiet hours (merged into a digest when they end)

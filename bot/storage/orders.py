@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.panel.models import TERMINAL_STATUSES
+from bot.panel.models import TERMINAL_STATUSES, Status
 from bot.storage.db import Database, Row, Transaction
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
@@ -38,9 +38,14 @@ DEFAULT_DRAFT_TTL = 1800.0
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
 _VISIBLE = "submit_state IN ('placed', 'unknown')"
+# Each final status belongs to exactly one of the Completed and Canceled filters, so a filter
+# named "Completed" never lists a Canceled order.
+_DELIVERED_SQL = f"'{Status.COMPLETED.value}', '{Status.PARTIAL.value}'"
+_CANCELED_SQL = f"'{Status.CANCELED.value}', '{Status.REFUNDED.value}'"
 _FILTERS: dict[OrderFilter, str] = {
     OrderFilter.OPEN: f"submit_state = 'placed' AND {_NOT_TERMINAL}",
-    OrderFilter.COMPLETED: f"{_VISIBLE} AND status IN ({_TERMINAL_SQL})",
+    OrderFilter.COMPLETED: f"{_VISIBLE} AND status IN ({_DELIVERED_SQL})",
+    OrderFilter.CANCELED: f"{_VISIBLE} AND status IN ({_CANCELED_SQL})",
     OrderFilter.ALL: _VISIBLE,
 }
 
@@ -81,6 +86,7 @@ def _order(row: Row) -> Order:
         updated_at=row["updated_at"],
         polled_at=row["polled_at"],
         started_notified=bool(row["started_notified"]),
+        muted=bool(row["muted"]),
     )
 
 
@@ -386,6 +392,27 @@ class OrdersRepo:
         )
         return [_order(r) for r in rows]
 
+    async def recent_links(
+        self, user_id: int, service_id: int, *, limit: int = 3, scan: int = 100
+    ) -> list[tuple[int, str]]:
+        """(order id, link) of the user's last distinct links for a service, newest first.
+
+        Orders as /orders lists them (placed or unknown); only the newest `scan` rows are read.
+        """
+        rows = await self._db.fetchall(
+            "SELECT id, link FROM orders WHERE user_id = ? AND service_id = ? "
+            f"AND link IS NOT NULL AND {_VISIBLE} ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, service_id, scan),
+        )
+        found: dict[str, int] = {}
+        for row in rows:
+            link = str(row[1])
+            if link and link not in found:
+                found[link] = int(row[0])
+                if len(found) >= limit:
+                    break
+        return [(order_id, link) for link, order_id in found.items()]
+
     async def find_open_duplicate(
         self, user_id: int, service_id: int, link: str | None
     ) -> Order | None:
@@ -504,6 +531,14 @@ class OrdersRepo:
                     f"UPDATE orders SET polled_at = ? WHERE id IN ({_marks(chunk)})", [at, *chunk]
                 )
         return total
+
+    async def set_muted(self, user_id: int, order_id: int, muted: bool) -> bool:
+        """🔕 / 🔔 of one of the user's orders; False when it is not theirs."""
+        changed = await self._db.execute(
+            "UPDATE orders SET muted = ? WHERE id = ? AND user_id = ?",
+            (int(muted), order_id, user_id),
+        )
+        return changed > 0
 
     async def set_started_notified(self, order_id: int) -> bool:
         """True only for the call that flipped the flag (so the notice goes out once)."""

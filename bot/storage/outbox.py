@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,10 @@ _INSERT = """
 """
 
 
+class _Stale(Exception):
+    """An item to merge was no longer open: roll the merge back."""
+
+
 def _item(row: Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
@@ -45,6 +49,7 @@ def _item(row: Row) -> OutboxItem:
         sent_at=row["sent_at"],
         dropped_at=row["dropped_at"],
         last_error=row["last_error"],
+        held=bool(row["held"]),
     )
 
 
@@ -92,6 +97,118 @@ class OutboxRepo:
         async with self._db.transaction() as tx:
             # executemany counts affected rows: a skipped duplicate counts 0.
             return await tx.executemany(_INSERT, rows)
+
+    async def enqueue_grouped(
+        self,
+        user_id: int,
+        messages: Sequence[OutboxMessage],
+        combine: Callable[[list[OutboxMessage]], OutboxMessage],
+    ) -> int:
+        """Queue one user's once-only `messages` as ONE item; returns how many were new.
+
+        Every message needs a dedupe key. Those seen before (an item's key, or covered by an
+        earlier digest) are skipped; one new message is queued as itself, several as the single
+        item `combine(new ones)`, whose covered keys are recorded in `outbox_covers` in the same
+        transaction: a transition seen again later (a crash before its status was saved) is
+        swallowed whichever way it was first queued.
+        """
+        keys = [m.dedupe_key for m in messages]
+        if any(k is None for k in keys):
+            raise ValueError("grouped messages need dedupe keys")
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            known: set[str] = set()
+            unique = list(dict.fromkeys(k for k in keys if k is not None))
+            for start in range(0, len(unique), 400):  # under SQLite's bound-parameter limit
+                part = unique[start : start + 400]
+                marks = ", ".join("?" * len(part))
+                rows = await tx.fetchall(
+                    f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks}) "
+                    f"UNION SELECT dedupe_key FROM outbox_covers WHERE dedupe_key IN ({marks})",
+                    (*part, *part),
+                )
+                known.update(str(r[0]) for r in rows)
+            fresh: list[OutboxMessage] = []
+            for m in messages:
+                if m.dedupe_key not in known:
+                    known.add(str(m.dedupe_key))
+                    fresh.append(m)
+            if not fresh:
+                return 0
+            item = fresh[0] if len(fresh) == 1 else combine(fresh)
+            item_id = await tx.insert(
+                "INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    str(item.kind),
+                    json.dumps(item.payload, ensure_ascii=False),
+                    item.dedupe_key if len(fresh) == 1 else None,
+                    now,
+                    now if item.not_before is None else item.not_before,
+                ),
+            )
+            if len(fresh) > 1:
+                await tx.executemany(
+                    "INSERT INTO outbox_covers (dedupe_key, item_id) VALUES (?, ?)",
+                    [(m.dedupe_key, item_id) for m in fresh],
+                )
+        return len(fresh)
+
+    async def hold(self, item_id: int, until: float) -> bool:
+        """Quiet hours: keep the item back until `until` (not a failed attempt)."""
+        changed = await self._db.execute(
+            "UPDATE outbox SET held = 1, next_attempt_at = ? "
+            "WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL",
+            (until, item_id),
+        )
+        return changed > 0
+
+    async def release_held(self, user_id: int, now: float) -> int:
+        """The user ended or changed their quiet hours: what they held back is due now."""
+        return await self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE user_id = ? AND held = 1 "
+            "AND sent_at IS NULL AND dropped_at IS NULL AND next_attempt_at > ?",
+            (now, user_id, now),
+        )
+
+    async def held_due(self, user_id: int, now: float) -> list[OutboxItem]:
+        """The user's held items whose quiet hours are over, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE user_id = ? AND held = 1 AND sent_at IS NULL "
+            "AND dropped_at IS NULL AND next_attempt_at <= ? ORDER BY id",
+            (user_id, now),
+        )
+        return [_item(r) for r in rows]
+
+    async def merge(
+        self, user_id: int, item_ids: Sequence[int], kind: OutboxKind, payload: dict[str, Any]
+    ) -> int | None:
+        """Replace the open items `item_ids` by one new item; None (and no change) when any of
+        them was sent, dropped or merged meanwhile. The old ones are closed as merged."""
+        try:
+            now = self._clock()
+            async with self._db.transaction() as tx:
+                new_id = await tx.insert(
+                    "INSERT INTO outbox (user_id, kind, payload, created_at, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (user_id, str(kind), json.dumps(payload, ensure_ascii=False), now, now),
+                )
+                closed = 0
+                for item_id in item_ids:
+                    closed += await tx.execute(
+                        "UPDATE outbox SET dropped_at = ?, last_error = ? WHERE id = ? "
+                        "AND user_id = ? AND sent_at IS NULL AND dropped_at IS NULL",
+                        (now, f"merged into digest {new_id}", item_id, user_id),
+                    )
+                    await tx.execute(
+                        "UPDATE outbox_covers SET item_id = ? WHERE item_id = ?", (new_id, item_id)
+                    )
+                if closed != len(item_ids):
+                    raise _Stale
+        except _Stale:
+            return None
+        return new_id
 
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:
         """Undelivered items whose time has come, oldest first (keeps per-user order)."""

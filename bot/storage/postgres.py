@@ -6,10 +6,9 @@ advisory lock, `WRITE_LOCK_KEY`, so the repositories' read-then-write steps beha
 SQLite, across processes too, and writers never deadlock on each other's row locks. Reads run
 in parallel on the pool under READ COMMITTED and see every committed write.
 
-For a future leader election: advisory locks are per database; `WRITE_LOCK_KEY` and
-`MIGRATION_LOCK_KEY` are taken here, `LEADER_LOCK_KEY` is reserved for a session-level lock held
-on a connection from `PostgresDatabase.dedicated_connection()` (pooled connections drop their
-session locks when released).
+Leadership (`bot/leadership.py`) holds its own session-level advisory lock on a connection of its
+own; the pool's connections never hold session state (no SET, LISTEN or session locks), which is
+why releasing one to the pool runs no reset query.
 
 The URL may carry a password: it is never logged or shown (`repr` and errors name the host
 only); the application adds it to the log redaction as well.
@@ -21,7 +20,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -31,10 +30,14 @@ from bot.storage.sql import Numbered, affected_rows, has_returning, number_place
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    PoolConnection = PoolConnectionProxy[asyncpg.Record]
+
 # Advisory lock keys (64-bit), spelled in ASCII so a DBA can tell them apart in pg_locks.
 WRITE_LOCK_KEY = int.from_bytes(b"smm:wrte", "big") & 0x7FFFFFFFFFFFFFFF
 MIGRATION_LOCK_KEY = int.from_bytes(b"smm:migr", "big") & 0x7FFFFFFFFFFFFFFF
-LEADER_LOCK_KEY = int.from_bytes(b"smm:lead", "big") & 0x7FFFFFFFFFFFFFFF
 
 POOL_MIN = 1
 POOL_MAX = 10
@@ -46,15 +49,15 @@ COMMAND_TIMEOUT = 60.0
 _BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
+async def _keep_session(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     """Pool reset: nothing to undo, so no round trip on every release.
 
-    Nothing here changes session state (no SET, LISTEN, cursors or session-level locks: those
-    belong on a `dedicated_connection`); an open transaction is rolled back by the pool anyway.
+    Nothing here changes session state (no SET, LISTEN, cursors or session-level locks); an open
+    transaction is rolled back by the pool anyway.
     """
 
 
-async def _rollback(conn: asyncpg.Connection) -> None:
+async def _rollback(conn: PoolConnection) -> None:
     """Best effort: a connection that cannot roll back is closed by the pool on release."""
     if conn.is_closed() or not conn.is_in_transaction():
         return
@@ -144,7 +147,7 @@ class PostgresTransaction:
 
     __slots__ = ("_conn", "_dialect")
 
-    def __init__(self, conn: asyncpg.Connection, dialect: _Dialect) -> None:
+    def __init__(self, conn: PoolConnection, dialect: _Dialect) -> None:
         self._conn = conn
         self._dialect = dialect
 
@@ -186,7 +189,7 @@ class PostgresDatabase(Database):
 
     engine: Engine = "postgres"
 
-    def __init__(self, pool: asyncpg.Pool, url: str, local_path: str) -> None:
+    def __init__(self, pool: asyncpg.Pool[asyncpg.Record], url: str, local_path: str) -> None:
         self._pool = pool
         self._url = url
         self._dialect = _Dialect()
@@ -228,10 +231,6 @@ class PostgresDatabase(Database):
             await db.close()
             raise
         return db
-
-    async def dedicated_connection(self) -> asyncpg.Connection:
-        """A connection outside the pool (for session-level locks); the caller closes it."""
-        return await asyncpg.connect(self._url, command_timeout=COMMAND_TIMEOUT)
 
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
         latest = migrations[-1].version if migrations else 0

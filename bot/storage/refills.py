@@ -15,6 +15,12 @@ Clock = Callable[[], float]
 FINAL_REFILL_STATES = (RefillState.COMPLETED.value, RefillState.REJECTED.value)
 
 
+def is_pending(refill: Refill) -> bool:
+    """The panel accepted it (it has an id) and has not finished or rejected it yet: what the
+    poller still asks about, and what keeps a second refill of the same order from being sent."""
+    return refill.refill_id is not None and refill.status not in FINAL_REFILL_STATES
+
+
 def _refill(row: Row) -> Refill:
     return Refill(
         id=row["id"],
@@ -104,3 +110,11 @@ class RefillsRepo:
             (user_id, panel_order_id),
         )
         return [_refill(r) for r in rows]
+
+    async def by_refill_id(self, user_id: int, refill_id: int) -> Refill | None:
+        """The user's newest row for a refill id the panel gave (None: not one of theirs)."""
+        row = await self._db.fetchone(
+            "SELECT * FROM refills WHERE user_id = ? AND refill_id = ? ORDER BY id DESC LIMIT 1",
+            (user_id, refill_id),
+        )
+        return None if row is None else _refill(row)

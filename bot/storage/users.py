@@ -24,6 +24,9 @@ def _user(row: Row) -> User:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         access_decided_by=row["access_decided_by"],
+        time_zone=row["time_zone"],
+        quiet_from=row["quiet_from"],
+        quiet_to=row["quiet_to"],
     )
 
 
@@ -149,6 +152,19 @@ class UsersRepo:
 
     async def set_notifications(self, user_id: int, on: bool) -> bool:
         return await self._update(user_id, "notifications", int(on))
+
+    async def set_time_zone(self, user_id: int, zone: str | None) -> bool:
+        """An IANA name already checked by the caller; None: back to the TIMEZONE setting."""
+        return await self._update(user_id, "time_zone", zone)
+
+    async def set_quiet_hours(self, user_id: int, hours: tuple[int, int] | None) -> bool:
+        """(from, to) in minutes after midnight of the user's zone; None: no quiet hours."""
+        start, end = hours if hours is not None else (None, None)
+        changed = await self._db.execute(
+            "UPDATE users SET quiet_from = ?, quiet_to = ?, updated_at = ? WHERE id = ?",
+            (start, end, self._clock(), user_id),
+        )
+        return changed > 0
 
     async def _update(self, user_id: int, column: str, value: object) -> bool:
         # `column` only ever comes from the literals above, never from input.

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 
 from bot.csvfile import write_csv
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services.bulk_lines import MAX_UPLOAD_BYTES, BulkLine
 from bot.services.bulk_orders import (
     MAX_LINES,
@@ -31,6 +31,7 @@ from bot.services.bulk_orders import (
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.errors import input_error_message
+from bot.views.reasons import reason_text
 from bot.views.text import MAX_TEXT, clip, esc
 
 # Lines listed in a message; past these the full list comes as a CSV document.
@@ -45,6 +46,36 @@ UPLOAD_EXTENSIONS = frozenset({".txt", ".csv"})
 # `add_bulk` answers refusals per item as "Order 3: <reason>", numbered within its chunk of 100:
 # not our line number, and it keeps identical reasons from being grouped.
 _PANEL_ITEM_PREFIX = re.compile(r"^Order \d+:\s*")
+
+
+# The files' column names and words, in the user's language (English: these exact words).
+CHECK_COLUMNS = (
+    N_("line"),
+    N_("status"),
+    N_("service"),
+    N_("link"),
+    N_("quantity"),
+    N_("cost"),
+    N_("total so far"),
+    N_("within balance"),
+    N_("problem"),
+    N_("input"),
+)
+CHECK_ERROR = N_("error")
+CHECK_DUPLICATE = N_("duplicate")
+CHECK_ALREADY_OPEN = N_("already open")
+CHECK_OK = N_("ok")
+RESULT_COLUMNS = (
+    N_("line"),
+    N_("service"),
+    N_("link"),
+    N_("quantity"),
+    N_("cost"),
+    N_("order id"),
+    N_("status"),
+    N_("error"),
+    N_("input"),
+)
 
 
 def input_error_text(t: Translator, error: InputError) -> str:
@@ -349,22 +380,22 @@ def check_csv(t: Translator, draft: BulkDraft) -> bytes:
     def row(line: BulkLine) -> list[object]:
         nonlocal running
         if line.error is not None:
-            status, note = "error", input_error_message(t, line.error)
+            status, note = t._(CHECK_ERROR), input_error_message(t, line.error)
         elif line.duplicate_of is not None:
-            status = "duplicate"
+            status = t._(CHECK_DUPLICATE)
             note = t._("same as line {first}", first=line.duplicate_of)
         elif line.line_no in draft.already_open:
-            status = "already open"
+            status = t._(CHECK_ALREADY_OPEN)
             note = _open_note(t, draft.already_open[line.line_no])
         else:
-            status, note = "ok", ""
+            status, note = t._(CHECK_OK), ""
         total: object = ""
         within = ""
         if line.error is None:
             running += line.cost or Decimal(0)
             total = running
             if covered is not None:
-                within = "yes" if valid_index[line.line_no] < covered else "no"
+                within = t._("yes") if valid_index[line.line_no] < covered else t._("no")
         return [
             line.line_no,
             status,
@@ -378,19 +409,9 @@ def check_csv(t: Translator, draft: BulkDraft) -> bytes:
             line.raw,
         ]
 
-    header = [
-        "line",
-        "status",
-        "service",
-        "link",
-        "quantity",
-        "cost",
-        "total so far",
-        "within balance",
-        "problem",
-        "input",
-    ]
-    return write_csv(header, (row(line) for line in draft.preview.lines))
+    return write_csv(
+        [t._(column) for column in CHECK_COLUMNS], (row(line) for line in draft.preview.lines)
+    )
 
 
 # --- result ------------------------------------------------------------------------------------
@@ -404,18 +425,31 @@ class LineState(StrEnum):
     SENDING = "sending"
 
 
+LINE_STATE_NAMES: dict[LineState, str] = {
+    LineState.PLACED: N_("placed"),
+    LineState.FAILED: N_("failed"),
+    LineState.NOT_SENT: N_("not sent"),
+    LineState.UNKNOWN: N_("unknown - check the panel"),
+    LineState.SENDING: N_("sending"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ResultLine:
     """One line of the list after a confirm: an order row, or a line that failed validation."""
 
     line_no: int | None
     state: LineState
-    reason: str  # plain text in the user's language where we wrote it, the panel's otherwise
+    reason: str  # plain text in the user's language; the panel's own words marked as the panel's
     order: Order | None = None
     source: BulkLine | None = None
+    # The reason lines are grouped by, when it differs from `reason` (see `_PANEL_ITEM_PREFIX`).
+    group_reason: str | None = None
 
     @property
     def group_key(self) -> tuple[LineState, str]:
+        if self.group_reason is not None:
+            return self.state, self.group_reason
         return self.state, _PANEL_ITEM_PREFIX.sub("", self.reason)
 
 
@@ -425,15 +459,21 @@ def _order_line(t: Translator, order: Order) -> ResultLine:
     if state is SubmitState.PLACED:
         return ResultLine(order.line_no, LineState.PLACED, "", order)
     if state is SubmitState.UNKNOWN:
-        return ResultLine(order.line_no, LineState.UNKNOWN, error, order)
+        return ResultLine(order.line_no, LineState.UNKNOWN, reason_text(t, error), order)
     if state is SubmitState.FAILED:
         if error == NOT_COVERED:
             reason = t._("not covered by your balance")
             return ResultLine(order.line_no, LineState.NOT_SENT, reason, order)
         if error == NOT_SENT or error.startswith(f"{NOT_SENT}:"):
-            reason = error[len(NOT_SENT) :].lstrip(": ")
+            reason = reason_text(t, error[len(NOT_SENT) :].lstrip(": "))
             return ResultLine(order.line_no, LineState.NOT_SENT, reason, order)
-        return ResultLine(order.line_no, LineState.FAILED, error or "?", order)
+        if not error:
+            return ResultLine(order.line_no, LineState.FAILED, "?", order)
+        # The panel's words stay whole on the line; the group ignores its item numbering.
+        grouped = reason_text(t, _PANEL_ITEM_PREFIX.sub("", error))
+        return ResultLine(
+            order.line_no, LineState.FAILED, reason_text(t, error), order, group_reason=grouped
+        )
     return ResultLine(order.line_no, LineState.SENDING, "", order)
 
 
@@ -619,7 +659,7 @@ def result_csv(
                 o.quantity if o.quantity is not None else "",
                 o.cost,
                 o.panel_order_id if o.panel_order_id is not None else "",
-                line.state.value,
+                t._(LINE_STATE_NAMES[line.state]),
                 line.reason,
                 "",
             ]
@@ -631,12 +671,12 @@ def result_csv(
             src.quantity if src.quantity is not None else "",
             "",
             "",
-            line.state.value,
+            t._(LINE_STATE_NAMES[line.state]),
             line.reason,
             src.raw,
         ]
 
-    header = ["line", "service", "link", "quantity", "cost", "order id", "status", "error", "input"]
+    header = [t._(column) for column in RESULT_COLUMNS]
     return write_csv(header, (row(line) for line in result_lines(t, submission.orders, rejected)))
 
 

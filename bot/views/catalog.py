@@ -6,39 +6,64 @@ rendering on big catalogs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton
 
 from bot import keyboards
-from bot.callbacks import CallbackData
-from bot.i18n import Translator
+from bot.callbacks import CallbackData, ServiceMore
+from bot.i18n import N_, Translator
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
-from bot.services.order_types import OrderKind, order_kind
+from bot.services.catalog_view import PLAIN, CatalogView
+from bot.services.order_types import OrderKind, order_kind, plan_for
+from bot.views.catalog_extras import average_time_line, search_lines, with_view
 from bot.views.screen import Screen
-from bot.views.text import esc
+from bot.views.text import cut, esc, fit_label
 
-# Button labels past this get cut: phones show ~35 characters, Telegram allows more.
-LABEL_MAX = 60
 SEARCH_LIMIT = 200
+# The card shows this much of a description (visible characters); 📖 More shows the rest.
 DESCRIPTION_MAX = 1500
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# ... and at most this much of it as HTML, so the whole card stays within one message.
+DESCRIPTION_HTML_MAX = 2500
+# One further part of a description, as HTML: with its header it fits one 4,096-char message.
+PART_HTML_MAX = 3500
+# Full names in a list's text: long enough for any real name, short enough for eight of them.
+LISTED_NAME_MAX = 250
+_ESCAPED_LENGTH = {"&": 5, "<": 4, ">": 4}
 
 
 def service_label(service: Service, t: Translator) -> str:
-    """ "#12 Instagram Takipçi — 12.50": the price always survives the cut, the name is clipped."""
-    price = f" — {t.money(service.rate, None)}"
-    head = f"#{service.id} "
-    return head + _cut(service.name, max(8, LABEL_MAX - len(head) - len(price))) + price
+    """ "12.50 · Instagram Takipçi #12": price first, the name cut to fit a phone's button."""
+    return fit_label(f"{t.money(service.rate, None)} · ", service.name, f" #{service.id}")
+
+
+def category_label(name: str, count: int, t: Translator) -> str:
+    """ "Instagram (50)": the count always survives, the name is cut."""
+    return fit_label("", name, f" ({t.number(count)})")
+
+
+def _listing(lines: Sequence[str]) -> str:
+    """Full names under a list's title: the buttons show only what fits a phone."""
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
+def service_lines(services: Sequence[Service]) -> list[str]:
+    """One line per listed service with its whole name, which its button may have cut."""
+    return [f"<b>#{s.id}</b> {esc(cut(s.name, LISTED_NAME_MAX))}" for s in services]
 
 
 def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> Screen:
     categories = index.categories
     shown = paginate(range(len(categories)), page, keyboards.PAGE_SIZE)
     entries = [
-        (i, _cut(f"{categories[i]} ({len(index.services_in(i))})", LABEL_MAX)) for i in shown.items
+        (i, category_label(categories[i], len(index.services_in(i)), t)) for i in shown.items
+    ]
+    # Names cut on their buttons are listed whole in the text.
+    cut_names = [
+        esc(cut(categories[i], LISTED_NAME_MAX))
+        for i, label in entries
+        if not label.startswith(categories[i])
     ]
     if not categories:
         text = t._("The panel lists no services right now.")
@@ -51,6 +76,7 @@ def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> S
             ),
         )
         text += "\n" + t._("Tip: send /services and a few words to search by name.")
+        text += _listing(cut_names)
     return Screen(
         text, keyboards.catalog_categories(t, entries, shown.page, shown.pages, index.version)
     )
@@ -61,11 +87,17 @@ def refreshed(t: Translator) -> str:
 
 
 def render_service_page(
-    index: CatalogIndex, t: Translator, category_index: int, page: int = 0
+    index: CatalogIndex,
+    t: Translator,
+    category_index: int,
+    page: int = 0,
+    view: CatalogView = PLAIN,
 ) -> Screen:
-    """Services of one category; `IndexError` when the category does not exist."""
+    """Services of one category, as `view` sorts and filters them; `IndexError` when the
+    category does not exist."""
     services = index.services_in(category_index)
-    shown = paginate(services, page, keyboards.PAGE_SIZE)
+    listed = view.apply(services)
+    shown = paginate(listed, page, keyboards.PAGE_SIZE)
     name = index.categories[category_index]
     text = t.ngettext(
         "<b>{category}</b> — {n} service. Choose one:",
@@ -73,11 +105,20 @@ def render_service_page(
         len(services),
         category=esc(name),
     )
+    text += _listing(service_lines(shown.items))
     entries = [(s.id, service_label(s, t)) for s in shown.items]
     markup = keyboards.catalog_services(
         t, entries, category_index, shown.page, shown.pages, index.version
     )
-    return Screen(text, markup)
+    return with_view(
+        Screen(text, markup),
+        t,
+        view,
+        shown=len(listed),
+        total=len(services),
+        category=category_index,
+        version=index.version,
+    )
 
 
 def catalog_changed(t: Translator) -> str:
@@ -91,11 +132,15 @@ def render_search_page(
     query: str,
     page: int = 0,
     back: CallbackData | None = None,
+    view: CatalogView = PLAIN,
 ) -> Screen:
-    """Results of `query`; `back`: where "« Back" leads (None: the categories)."""
-    found = index.search(query, limit=SEARCH_LIMIT)
+    """Results of `query` as `view` sorts and filters them, each with its category; `back`:
+    where "« Back" leads (None: the categories)."""
+    # Sorted or filtered, the first SEARCH_LIMIT come from every match, not from the first ones.
+    matches = index.search(query, limit=SEARCH_LIMIT if view.plain else len(index))
+    found = view.apply(matches)[:SEARCH_LIMIT]
     shown = paginate(found, page, keyboards.PAGE_SIZE)
-    if not found:
+    if not matches:
         text = t._("🔎 Nothing found for “{query}”.", query=esc(query))
     else:
         text = t.ngettext(
@@ -109,12 +154,105 @@ def render_search_page(
                 "Only the first {limit} are shown; add words to narrow it down.",
                 limit=SEARCH_LIMIT,
             )
+    if shown.items:
+        text += "\n\n" + search_lines(t, shown.items)
     entries = [(s.id, service_label(s, t)) for s in shown.items]
-    return Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back))
+    return with_view(
+        Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back)),
+        t,
+        view,
+        shown=len(found),
+        total=len(matches),
+        category=-1,
+        version=index.version,
+    )
+
+
+# The standard API's service types by `OrderKind` value; a type not listed shows as the panel
+# wrote it. ("comment replies" by its value, so the name is there whenever the kind is.)
+TYPE_NAMES: dict[str, str] = {
+    OrderKind.DEFAULT.value: N_("Default"),
+    OrderKind.PACKAGE.value: N_("Package"),
+    OrderKind.CUSTOM_COMMENTS.value: N_("Custom Comments"),
+    OrderKind.CUSTOM_COMMENTS_PACKAGE.value: N_("Custom Comments Package"),
+    OrderKind.MENTIONS.value: N_("Mentions"),
+    OrderKind.MENTIONS_WITH_HASHTAGS.value: N_("Mentions with Hashtags"),
+    OrderKind.MENTIONS_CUSTOM_LIST.value: N_("Mentions Custom List"),
+    OrderKind.MENTIONS_HASHTAG.value: N_("Mentions Hashtag"),
+    OrderKind.MENTIONS_USER_FOLLOWERS.value: N_("Mentions User Followers"),
+    OrderKind.MENTIONS_MEDIA_LIKES.value: N_("Mentions Media Likes"),
+    OrderKind.COMMENT_LIKES.value: N_("Comment Likes"),
+    OrderKind.POLL.value: N_("Poll"),
+    OrderKind.SUBSCRIPTIONS.value: N_("Subscriptions"),
+    OrderKind.INVITES_FROM_GROUPS.value: N_("Invites from Groups"),
+    "comment replies": N_("Comment Replies"),
+}
+
+
+def type_name(t: Translator, service_type: str) -> str:
+    """A service's type in the user's language (plain text)."""
+    kind = order_kind(service_type)
+    name = TYPE_NAMES.get(kind.value) if kind is not None else None
+    return t._(name) if name is not None else service_type
 
 
 def _yes_no(t: Translator, value: bool) -> str:
     return t._("yes") if value else t._("no")
+
+
+def description_parts(description: str | None) -> list[str]:
+    """The description as the card shows it (first), then the parts 📖 More shows.
+
+    Cut at a line break or space where one is near, and by length of the escaped HTML too
+    (an "&" takes five characters), so every part's message stays within Telegram's limit.
+    """
+    text = (description or "").strip()
+    parts: list[str] = []
+    while text:
+        first = not parts
+        end = _part_end(
+            text,
+            DESCRIPTION_MAX if first else PART_HTML_MAX,
+            DESCRIPTION_HTML_MAX if first else PART_HTML_MAX,
+        )
+        parts.append(text[:end].rstrip())
+        text = text[end:].lstrip()
+    return parts
+
+
+def _part_end(text: str, visible: int, escaped: int) -> int:
+    """Where the part starting `text` ends: within both limits, at a break if one is near."""
+    end = used = 0
+    for char in text[:visible]:
+        used += _ESCAPED_LENGTH.get(char, 1)
+        if used > escaped:
+            break
+        end += 1
+    if end >= len(text):
+        return len(text)
+    for breaks in ("\n", " "):
+        at = text.rfind(breaks, 0, end)
+        if at > end // 2:
+            return at + 1
+    return end
+
+
+def unorderable_note(t: Translator, service: Service) -> str | None:
+    """Why a card has no 🛒 Order: a type the bot cannot order (None: it can)."""
+    if plan_for(service) is not None:
+        return None
+    return "⚠️ " + t._(
+        "I cannot order services of the type “{type}”, so this one has no Order button.",
+        type=esc(service.type),
+    )
+
+
+def quantity_line(t: Translator, service: Service) -> str:
+    """The quantity range; a package has none (the panel lists it as 1–1)."""
+    plan = plan_for(service)
+    if plan is not None and plan.per_package:
+        return t._("Quantity: fixed package")
+    return t._("Quantity: {min}–{max}", min=t.number(service.min), max=t.number(service.max))
 
 
 def render_service_card(
@@ -122,18 +260,20 @@ def render_service_card(
     t: Translator,
     currency: str | None,
     back: InlineKeyboardButton,
+    origin: tuple[int, int] = (-1, 0),
 ) -> Screen:
+    """The card; `origin`: the (category, page) `back` leads to, kept by 📖 More's pages."""
     lines = [
         f"<b>#{service.id} {esc(service.name)}</b>",
         t._("Category: {category}", category=esc(service.category)),
-        t._("Type: {type}", type=esc(service.type or "Default")),
+        t._("Type: {type}", type=esc(type_name(t, service.type))),
     ]
     rate = t.money(service.rate, currency)
     if order_kind(service.type) in {OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE}:
         lines.append(t._("Price: {rate} per package", rate=rate))
     else:
         lines.append(t._("Rate: {rate} per 1000", rate=rate))
-    lines.append(t._("Quantity: {min}–{max}", min=t.number(service.min), max=t.number(service.max)))
+    lines.append(quantity_line(t, service))
     lines.append(
         t._(
             "Refill: {refill} · Cancel: {cancel}",
@@ -143,10 +283,45 @@ def render_service_card(
     )
     if service.dripfeed is not None:
         lines.append(t._("Drip-feed: {dripfeed}", dripfeed=_yes_no(t, service.dripfeed)))
-    if service.description:
+    average = average_time_line(t, service)
+    if average is not None:
+        lines.append(average)
+    note = unorderable_note(t, service)
+    if note is not None:
+        lines.append(note)
+    parts = description_parts(service.description)
+    more = None
+    if parts:
         lines.append("")
-        lines.append(f"<i>{esc(_cut(service.description.strip(), DESCRIPTION_MAX))}</i>")
-    return Screen("\n".join(lines), keyboards.service_card(t, service.id, back))
+        lines.append(f"<i>{esc(parts[0])}{'…' if len(parts) > 1 else ''}</i>")
+    if len(parts) > 1:
+        more = ServiceMore(service.id, 1, *origin)
+    markup = keyboards.service_card(t, service.id, back, orderable=note is None, more=more)
+    return Screen("\n".join(lines), markup)
+
+
+def render_description_part(t: Translator, service: Service, pressed: ServiceMore) -> Screen | None:
+    """Part `pressed.part` of the description after the card's; None when there is no such
+    part (the panel changed the description since)."""
+    parts = description_parts(service.description)
+    if not 1 <= pressed.part < len(parts):
+        return None
+    text = "\n".join(
+        [
+            f"<b>#{service.id} {esc(cut(service.name, LISTED_NAME_MAX))}</b>",
+            t._(
+                "📖 Description, part {n} of {total}",
+                n=t.number(pressed.part + 1),
+                total=t.number(len(parts)),
+            ),
+            "",
+            f"<i>{esc(parts[pressed.part])}</i>",
+        ]
+    )
+    markup = keyboards.service_description(
+        t, pressed, len(parts) - 1, orderable=plan_for(service) is not None
+    )
+    return Screen(text, markup)
 
 
 def service_gone(t: Translator) -> str:

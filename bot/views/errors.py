@@ -9,6 +9,7 @@ from bot import panel
 from bot.i18n import Translator
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
 # Parameters that name something (a service id, a line number) rather than count it: not grouped.
@@ -50,7 +51,9 @@ def panel_error_text(t: Translator, exc: Exception, currency: str | None = None)
             )
         return t._("Insufficient balance on the panel.")
     if isinstance(exc, panel.PanelRejected):
-        return t._("The panel refused: {reason}", reason=esc(exc.message))
+        # The panel's words as they came; our stand-ins for a missing one are translated.
+        reason = reason_text(t, exc.message, attributed=True)
+        return t._("The panel refused: {reason}", reason=esc(reason))
     if isinstance(exc, panel.OutcomeUnknown):
         return t._(
             "The panel did not confirm in time, so I cannot tell whether it went through. "

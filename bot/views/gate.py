@@ -24,3 +24,12 @@ def stranger_reply(t: Translator, verdict: Verdict) -> str:
 
 def request_sent(t: Translator) -> str:
     return t._("Thanks! Your request was sent to the admins. I will tell you the outcome.")
+
+
+def already_requested(t: Translator) -> str:
+    """A second tap on "Request access": the first one was recorded."""
+    return t._("You already asked for access. Your request is waiting for an admin.")
+
+
+def already_allowed(t: Translator) -> str:
+    return t._("You already have access. Send /start to begin.")

@@ -50,6 +50,15 @@ EXTRA_LABELS: dict[str, str] = {
 }
 
 
+# The ✏️ Edit buttons' names of the answers that have no label in EXTRA_LABELS.
+EDIT_LABELS: dict[str, str] = {
+    "link": N_("Link"),
+    "quantity": N_("Quantity"),
+    "runs": N_("Runs"),
+    "interval": N_("Interval"),
+}
+
+
 def error_text(t: Translator, err: InputError) -> str:
     """A validator's message in the user's language; its parameters may quote their input."""
     return "⚠️ " + input_error_message(t, err, escape=True)
@@ -82,9 +91,7 @@ def prompt_values(t: Translator, service: Service) -> dict[str, Any]:
     """The prompts' placeholders with every number formatted as the cards show them."""
     values: dict[str, Any] = {}
     for key, value in prompt_params(service).items():
-        if isinstance(value, tuple):
-            values[key] = ", ".join(t.number(v) for v in value)
-        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
             values[key] = t.number(value)
         else:
             values[key] = value
@@ -100,8 +107,25 @@ def question(t: Translator, service: Service, spec: FieldSpec, *, dripfeed: bool
             "the number of runs and the interval come next."
         )
     if spec.multiline:
-        text += "\n" + t._("📄 You can also send a .txt or .csv file, one per line.")
+        # One message holds 4,096 characters: a long list comes in several, or as a file.
+        text += "\n" + t._(
+            "📄 Send them in one or more messages, then tap ✅ Done; "
+            "or send a .txt or .csv file, one per line."
+        )
     return text
+
+
+def previous_answer(t: Translator, name: str, value: Any) -> str:
+    """The answer given before, under a question asked again (✏️ Edit or « Back)."""
+    if isinstance(value, list | tuple):
+        shown = t.ngettext("{n} line", "{n} lines", len(value))
+    elif name in LIST_PARAMS or (isinstance(value, str) and "\n" in value):
+        shown = t.ngettext("{n} line", "{n} lines", lines_of(value))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        shown = t.number(value)
+    else:
+        shown = esc(value)
+    return t._("Previous answer: {answer}", answer=shown)
 
 
 def dripfeed_question(t: Translator, service: Service) -> str:
@@ -146,6 +170,17 @@ def render_preview(t: Translator, preview: Preview) -> str:
         *_duplicate_lines(t, preview.duplicate),
     ]
     return "\n".join(lines)
+
+
+def edit_buttons(t: Translator, preview: Preview) -> list[tuple[str, str]]:
+    """(field, label) of each ✏️ Edit under the preview: every question of the service's
+    type that applies, answered or skipped (the interval only with drip-feed runs)."""
+    found = []
+    for spec in preview.plan.fields:
+        if spec.name in preview.params or (spec.optional and spec.applies(preview.params)):
+            label = EDIT_LABELS.get(spec.name) or EXTRA_LABELS.get(spec.name) or spec.name
+            found.append((spec.name, t._(label)))
+    return found
 
 
 def _preview_head(t: Translator, preview: Preview) -> list[str]:

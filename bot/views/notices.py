@@ -13,13 +13,21 @@ from bot.panel import RefillState, Status
 from bot.storage.models import Order, Refill
 from bot.views.text import esc
 
+# A digest lists this many order ids per line; the "📋 List them" button shows them all.
+DIGEST_IDS = 20
+STARTED = "started"  # a digest entry's status for "the order has started"
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A rendered notification; `order_id` (local id) gets the order-card button."""
+    """A rendered notification; `order_id` (local id) gets the order-card and 🔕 buttons,
+    `digest_id` (the digest's outbox item) the button listing its orders."""
 
     text: str
     order_id: int | None = None
+    digest_id: int | None = None
+    # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
+    mutable: bool = True
 
 
 def key_notice(t: Translator, *, unreadable: bool) -> Notice:
@@ -131,3 +139,89 @@ def refill_status(t: Translator, refill: Refill, status: object = None) -> Notic
             status=esc(refill.raw_status or state),
         )
     return Notice(text, refill.order_id)
+
+
+# --- digests ---------------------------------------------------------------------------------
+
+
+def _ids(t: Translator, refs: list[str]) -> str:
+    shown = ", ".join(f"#{r}" for r in refs[:DIGEST_IDS])
+    if len(refs) > DIGEST_IDS:
+        shown += " " + t._("and {n} more", n=t.number(len(refs) - DIGEST_IDS))
+    return shown
+
+
+def _order_group(t: Translator, status: str, refs: list[str]) -> str:
+    n, ids = len(refs), _ids(t, refs)
+    if status == Status.COMPLETED:
+        return t.ngettext(
+            "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", n, ids=ids
+        )
+    if status == Status.PARTIAL:
+        return t.ngettext(
+            "⚠️ {n} order completed partially: {ids}",
+            "⚠️ {n} orders completed partially: {ids}",
+            n,
+            ids=ids,
+        )
+    if status == Status.CANCELED:
+        return t.ngettext("✖️ {n} order canceled: {ids}", "✖️ {n} orders canceled: {ids}", n, ids=ids)
+    if status == Status.REFUNDED:
+        return t.ngettext("↩️ {n} order refunded: {ids}", "↩️ {n} orders refunded: {ids}", n, ids=ids)
+    if status == STARTED:
+        return t.ngettext("▶️ {n} order started: {ids}", "▶️ {n} orders started: {ids}", n, ids=ids)
+    return t.ngettext(
+        "{n} order is now {status}: {ids}",
+        "{n} orders are now {status}: {ids}",
+        n,
+        ids=ids,
+        status=esc(status),
+    )
+
+
+def _refill_group(t: Translator, status: str, refs: list[str]) -> str:
+    n, ids = len(refs), _ids(t, refs)
+    if status == RefillState.COMPLETED:
+        return t.ngettext(
+            "♻️ {n} refill completed, of order {ids}",
+            "♻️ {n} refills completed, of orders {ids}",
+            n,
+            ids=ids,
+        )
+    if status == RefillState.REJECTED:
+        return t.ngettext(
+            "♻️ {n} refill rejected by the panel, of order {ids}",
+            "♻️ {n} refills rejected by the panel, of orders {ids}",
+            n,
+            ids=ids,
+        )
+    return t.ngettext(
+        "♻️ {n} refill is now {status}, of order {ids}",
+        "♻️ {n} refills are now {status}, of orders {ids}",
+        n,
+        ids=ids,
+        status=esc(status),
+    )
+
+
+_ORDER_GROUPS = (Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.REFUNDED, STARTED)
+
+
+def digest(
+    t: Translator,
+    orders: list[tuple[Order, str]],
+    refills: list[tuple[Refill, str]],
+    digest_id: int,
+) -> Notice:
+    """Several pushes as one message: a line per kind of change, listing the order ids."""
+    by_status: dict[str, list[str]] = {}
+    for order, status in orders:
+        by_status.setdefault(status, []).append(_ref(order))
+    known = [str(s) for s in _ORDER_GROUPS]
+    ordered = [s for s in known if s in by_status] + [s for s in by_status if s not in known]
+    lines = [_order_group(t, status, by_status[status]) for status in ordered]
+    by_refill: dict[str, list[str]] = {}
+    for refill, status in refills:
+        by_refill.setdefault(status, []).append(str(refill.panel_order_id))
+    lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
+    return Notice("\n".join(lines), digest_id=digest_id)

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from decimal import Decimal
 
 from bot import keyboards
 from bot.i18n import N_, Translator
-from bot.panel import OrderStatus, Status
+from bot.panel import OrderStatus, RefillState, Status
 from bot.services.tracking import (
     ActionResult,
     HistoryPage,
@@ -18,9 +18,11 @@ from bot.services.tracking import (
     RequestRefusal,
     StatusLine,
 )
-from bot.storage.models import Order, OrderFilter, SubmitState
+from bot.storage.models import Order, OrderFilter, Refill, SubmitState
+from bot.storage.refills import is_pending
+from bot.views.reasons import reason_text
 from bot.views.screen import Screen
-from bot.views.text import esc
+from bot.views.text import cut, esc, fit_label
 
 STATUS_NAMES: dict[str, str] = {
     Status.PENDING.value: N_("Pending"),
@@ -42,8 +44,15 @@ STATUS_ICONS: dict[str, str] = {
     Status.REFUNDED.value: "↩️",
     Status.ERROR.value: "⚠️",
 }
-# A list button shows this much of the service name; phones cut long labels anyway.
-ENTRY_NAME_MAX = 28
+REFILL_STATE_NAMES: dict[str, str] = {
+    RefillState.COMPLETED.value: N_("✅ completed"),
+    RefillState.PENDING.value: N_("⏳ pending"),
+    RefillState.REJECTED.value: N_("❌ rejected"),
+}
+# The list's text names each order's service this fully (the buttons have room for less).
+ENTRY_NAME_MAX = 250
+# The card lists this many of an order's latest refills (and counts the earlier ones).
+CARD_REFILLS_SHOWN = 5
 
 
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
@@ -84,6 +93,34 @@ def status_line(t: Translator, panel_id: int, st: OrderStatus | None) -> str:
     return f"{head}\n    {details}" if details else head
 
 
+def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> str:
+    """Translated refill state; a panel's own wording for states we do not know, escaped."""
+    if state in REFILL_STATE_NAMES:
+        return t._(REFILL_STATE_NAMES[state])
+    return esc(raw or state or t._("unknown"))
+
+
+def refill_history_line(t: Translator, refill: Refill) -> str:
+    """One stored refill request: its id (none when the panel rejected it), state and when."""
+    state = refill_state_label(t, refill.status, refill.raw_status)
+    when = _when(t, refill.created_at)
+    if refill.refill_id is None:
+        return t._("Refill request — {status} · {when}", status=state, when=when)
+    return t._(
+        "Refill #{id} — {status} · requested {when}", id=refill.refill_id, status=state, when=when
+    )
+
+
+def not_on_key_line(t: Translator, order: Order) -> str:
+    """A stored order the panel does not know under the key linked now: its last stored
+    status is shown as such, not as if it were current."""
+    return t._(
+        "❔ #{id} — not on this key (last known: {status})",
+        id=order.panel_order_id or 0,
+        status=status_label(t, order.status, order.raw_status),
+    )
+
+
 def stored_status_line(t: Translator, order: Order) -> str:
     """`status_line` from what the database last heard (the panel is not asked)."""
     st = OrderStatus(
@@ -107,7 +144,8 @@ def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str
             )
         return t._("🛑 #{id} — cancel requested", id=pid)
     if result.outcome is RequestOutcome.REJECTED:
-        reason = esc(result.error or "")
+        # "rejected by the panel: …" already says whose words follow; ours are translated.
+        reason = esc(reason_text(t, result.error, attributed=True))
         if reason:
             return t._("❌ #{id} — rejected by the panel: {reason}", id=pid, reason=reason)
         return t._("❌ #{id} — rejected by the panel", id=pid)
@@ -125,6 +163,14 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> s
     pid = result.panel_id
     if result.refusal is RequestRefusal.NOT_FOUND:
         return t._("#{id} — not found", id=pid)
+    if result.refusal is RequestRefusal.REFILL_PENDING:
+        return t._(
+            "⏳ #{id} — refill #{refill} (requested {when}) is still pending; "
+            "ask again once it is done",
+            id=pid,
+            refill=result.refill_id,
+            when=_when(t, result.since),
+        )
     if result.refusal is RequestRefusal.NOT_SUPPORTED:
         if action is OrderAction.REFILL:
             return t._("🚫 #{id} — this service does not offer refills", id=pid)
@@ -143,11 +189,15 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> s
 
 
 def _when(t: Translator, ts: float | None) -> str:
-    return t.datetime(datetime.fromtimestamp(ts, UTC)) if ts is not None else "—"
+    # In the user's zone, with the zone's name: "30.11.2026 00:36 (Europe/Istanbul)".
+    return t.when(ts) if ts is not None else "—"
 
 
-def card_text(t: Translator, order: Order, note: str | None = None) -> str:
-    """The card: `note` (an action's outcome) on top, then what the order is and where it is."""
+def card_text(
+    t: Translator, order: Order, note: str | None = None, refills: Sequence[Refill] = ()
+) -> str:
+    """The card: `note` (an action's outcome) on top, then what the order is, where it is,
+    and its refills (oldest first)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
     else:
@@ -155,6 +205,7 @@ def card_text(t: Translator, order: Order, note: str | None = None) -> str:
     lines = [note, "", title] if note else [title]
     lines += _card_what(t, order)
     lines += _card_progress(t, order)
+    lines += _card_refills(t, refills)
     lines.append(t._("Created: {when}", when=_when(t, order.created_at)))
     lines.append(t._("Updated: {when}", when=_when(t, order.updated_at)))
     return "\n".join(lines)
@@ -200,6 +251,29 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
     return lines
 
 
+def _card_refills(t: Translator, refills: Sequence[Refill]) -> list[str]:
+    if not refills:
+        return []
+    shown = refills[-CARD_REFILLS_SHOWN:]
+    lines = [t._("Refills:")]
+    earlier = len(refills) - len(shown)
+    if earlier:
+        lines.append(
+            t.ngettext("  … {n} earlier refill request", "  … {n} earlier refill requests", earlier)
+        )
+    lines += [f"  {refill_history_line(t, r)}" for r in shown]
+    pending = next((r for r in reversed(refills) if is_pending(r)), None)
+    if pending is not None:
+        # Says why the card has no Refill button now.
+        lines.append(
+            t._(
+                "⏳ Refill #{id} is pending: another refill can be requested once it is done.",
+                id=pending.refill_id,
+            )
+        )
+    return lines
+
+
 def refresh_note(t: Translator, line: StatusLine | None) -> str:
     """The alert after the card's Refresh: nothing to ask, unknown to the panel, or updated."""
     if line is None:
@@ -221,13 +295,31 @@ def cancel_question(t: Translator, order: Order) -> str:
 # --- the history list -------------------------------------------------------------------------
 
 
+def _ref(order: Order) -> str:
+    return f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
+
+
 def entry_label(t: Translator, order: Order) -> str:
-    ref = f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
-    name = order.service_name
-    if len(name) > ENTRY_NAME_MAX:
-        name = name[: ENTRY_NAME_MAX - 1] + "…"
+    """ "✅ #12345 · 1,000 · Instagram Takipçi": status icon, id and quantity first, the name
+    cut to fit a phone's button (the list's text has it whole, with the status in words)."""
     icon = STATUS_ICONS.get(order.status or "", "❔")
-    return f"{icon} {ref} · {name} · {status_label(t, order.status, order.raw_status)}"
+    head = f"{icon} {_ref(order)} · "
+    if order.quantity is not None:
+        head += f"{t.number(order.quantity)} · "
+    return fit_label(head, order.service_name)
+
+
+def entry_line(t: Translator, order: Order) -> str:
+    """The list's text line of one order: what its button shows, and the full name and status."""
+    icon = STATUS_ICONS.get(order.status or "", "❔")
+    parts = [
+        f"{icon} <b>{_ref(order)}</b>",
+        status_label(t, order.status, order.raw_status),
+    ]
+    if order.quantity is not None:
+        parts.append(t.number(order.quantity))
+    parts.append(esc(cut(order.service_name, ENTRY_NAME_MAX)))
+    return " · ".join(parts)
 
 
 def render_history(t: Translator, history: HistoryPage) -> Screen:
@@ -235,6 +327,7 @@ def render_history(t: Translator, history: HistoryPage) -> Screen:
     names = {
         OrderFilter.OPEN: t._("open"),
         OrderFilter.COMPLETED: t._("completed"),
+        OrderFilter.CANCELED: t._("canceled"),
         OrderFilter.ALL: t._("all"),
     }
     if history.total == 0:
@@ -247,6 +340,7 @@ def render_history(t: Translator, history: HistoryPage) -> Screen:
             filter=names[history.filter],
             n=history.total,
         )
+        text += "\n\n" + "\n".join(entry_line(t, o) for o in history.orders)
     entries = [(entry_label(t, o), o.id) for o in history.orders]
     markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
     return Screen(text, markup)

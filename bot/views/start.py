@@ -43,9 +43,10 @@ def nothing_to_cancel(t: Translator) -> str:
     return t._("There is nothing to cancel.")
 
 
-def settings_text(t: Translator, *, has_key: bool) -> str:
+def settings_text(t: Translator, *, has_key: bool, hint: str | None = None) -> str:
+    """`hint`: a line under the key's (the time zone the user's language suggests)."""
     key = t._("API key: linked") if has_key else t._("API key: not linked")
-    return t._("<b>Settings</b>") + "\n" + key
+    return t._("<b>Settings</b>") + "\n" + key + ("\n" + hint if hint else "")
 
 
 def notifications_note(t: Translator, *, on: bool) -> str:

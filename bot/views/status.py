@@ -3,50 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.csvfile import write_csv
 from bot.i18n import N_, Translator
-from bot.panel import RefillState
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
     OrderAction,
+    OrderRefillsLine,
     ParsedIds,
     RefillStatusLine,
     RequestOutcome,
     StatusLine,
 )
+from bot.services.zones import zone_info
 from bot.storage.models import Order, SubmitState
-from bot.views.order_history import STATUS_NAMES, action_line, status_line, stored_status_line
+from bot.views.order_history import (
+    STATUS_NAMES,
+    action_line,
+    not_on_key_line,
+    refill_history_line,
+    refill_state_label,
+    status_line,
+    stored_status_line,
+)
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
+# /export's column names (msgids: the English header is exactly these words).
 EXPORT_COLUMNS = (
-    "id",
-    "panel_order_id",
-    "created",
-    "service_id",
-    "service_name",
-    "link",
-    "quantity",
-    "runs",
-    "interval",
-    "cost",
-    "charge",
-    "currency",
-    "status",
-    "remains",
-    "start_count",
-    "submit_state",
-    "error",
+    N_("id"),
+    N_("panel_order_id"),
+    N_("created"),
+    N_("service_id"),
+    N_("service_name"),
+    N_("link"),
+    N_("quantity"),
+    N_("runs"),
+    N_("interval"),
+    N_("cost"),
+    N_("charge"),
+    N_("currency"),
+    N_("status"),
+    N_("remains"),
+    N_("start_count"),
+    N_("submit_state"),
+    N_("error"),
 )
+SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
+    SubmitState.DRAFT: N_("preview, not confirmed"),
+    SubmitState.SUBMITTING: N_("sending"),
+    SubmitState.PLACED: N_("placed"),
+    SubmitState.FAILED: N_("failed"),
+    SubmitState.UNKNOWN: N_("not confirmed by the panel: check it there"),
+}
 # Bad tokens quoted back at most; the rest is "…".
 INVALID_SHOWN = 20
 
 USAGES: dict[str, str] = {
     "status": N_("Usage: /status <id> [<id> …] (ids separated by spaces or commas)"),
     "refill": N_("Usage: /refill <id> [<id> …]"),
-    "refillstatus": N_("Usage: /refillstatus <refill id> [<refill id> …]"),
+    "refillstatus": N_("Usage: /refillstatus <refill or order id> [<id> …]"),
     "cancelorder": N_("Usage: /cancelorder <id> [<id> …]"),
 }
 
@@ -70,19 +88,47 @@ def _with_invalid(t: Translator, lines: list[str], parsed: ParsedIds) -> list[st
     return [*lines, invalid] if invalid else lines
 
 
+def _status_of(t: Translator, line: StatusLine) -> str:
+    if line.not_on_key and line.order is not None:
+        return not_on_key_line(t, line.order)
+    return status_line(t, line.panel_id, line.status)
+
+
 def status_lines(t: Translator, found: Sequence[StatusLine], parsed: ParsedIds) -> list[str]:
     """/status with ids: one line per id, then the tokens that were not ids."""
-    return _with_invalid(t, [status_line(t, s.panel_id, s.status) for s in found], parsed)
+    return _with_invalid(t, [_status_of(t, s) for s in found], parsed)
 
 
 def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
-    """/status alone: the open orders, or where to look when there are none."""
+    """/status alone: the open orders, then those that finished since the last look, then
+    those the key linked now does not know; each group's title counts what it lists."""
+    lines: list[str] = []
+    if result.orders:
+        lines.append(t._("<b>Open orders</b> ({n})", n=len(result.orders)))
+        if result.stale:
+            lines.append(t._("The panel is not answering: these are the last known statuses."))
+        lines += [stored_status_line(t, o) for o in result.orders]
+    if result.finished:
+        if lines:
+            lines.append("")
+        lines.append(t._("<b>Finished since the last check</b> ({n})", n=len(result.finished)))
+        lines += [stored_status_line(t, o) for o in result.finished]
+    if result.not_on_key:
+        if lines:
+            lines.append("")
+        lines.append(t._("<b>Not on this key</b> ({n})", n=len(result.not_on_key)))
+        lines.append(
+            t._(
+                "The panel does not know these orders under the API key linked now (an order "
+                "of another account's key?). They stay in /orders as last seen."
+            )
+        )
+        lines += [not_on_key_line(t, o) for o in result.not_on_key]
     if not result.orders:
-        return [t._("You have no open orders. /orders shows your history.")]
-    lines = [t._("<b>Open orders</b> ({n})", n=len(result.orders))]
-    if result.stale:
-        lines.append(t._("The panel is not answering: these are the last known statuses."))
-    return lines + [stored_status_line(t, o) for o in result.orders]
+        lines.insert(0, t._("You have no open orders. /orders shows your history."))
+        if len(lines) > 1:
+            lines.insert(1, "")
+    return lines
 
 
 def refill_lines(t: Translator, results: Sequence[ActionResult], parsed: ParsedIds) -> list[str]:
@@ -93,21 +139,36 @@ def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
     st = line.status
     if st is None:
         if line.error:
-            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=esc(line.error))
+            reason = esc(reason_text(t, line.error))
+            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=reason)
         return t._("#{id} — not found", id=line.refill_id)
-    names = {
-        RefillState.COMPLETED: t._("✅ completed"),
-        RefillState.PENDING: t._("⏳ pending"),
-        RefillState.REJECTED: t._("❌ rejected"),
-    }
-    shown = names.get(st.state) or esc(st.raw_status or t._("unknown"))
+    shown = refill_state_label(t, st.state.value, st.raw_status)
     return t._("Refill #{id} — {status}", id=line.refill_id, status=shown)
 
 
+def order_refills_lines(t: Translator, line: OrderRefillsLine) -> list[str]:
+    """/refillstatus given an order id: a title, then each refill of it, oldest first."""
+    if not line.refills:
+        return [t._("<b>Order #{id}</b>: no refills requested yet", id=line.panel_id)]
+    title = t.ngettext(
+        "<b>Order #{id}</b>: {n} refill request",
+        "<b>Order #{id}</b>: {n} refill requests",
+        len(line.refills),
+        id=line.panel_id,
+    )
+    return [title, *(f"  {refill_history_line(t, r)}" for r in line.refills)]
+
+
 def refill_status_lines(
-    t: Translator, lines: Sequence[RefillStatusLine], parsed: ParsedIds
+    t: Translator, lines: Sequence[RefillStatusLine | OrderRefillsLine], parsed: ParsedIds
 ) -> list[str]:
-    return _with_invalid(t, [refill_status_line(t, line) for line in lines], parsed)
+    out: list[str] = []
+    for line in lines:
+        if isinstance(line, OrderRefillsLine):
+            out += order_refills_lines(t, line)
+        else:
+            out.append(refill_status_line(t, line))
+    return _with_invalid(t, out, parsed)
 
 
 # --- /cancelorder ------------------------------------------------------------------------------
@@ -156,18 +217,16 @@ def _export_status(t: Translator, order: Order) -> str:
 
 
 def _export_state(t: Translator, order: Order) -> str:
-    if order.submit_state is SubmitState.PLACED:
-        return t._("placed")
-    if order.submit_state is SubmitState.UNKNOWN:
-        return t._("not confirmed by the panel: check it there")
-    return order.submit_state.value
+    name = SUBMIT_STATE_NAMES.get(order.submit_state)
+    return t._(name) if name is not None else order.submit_state.value
 
 
 def _export_row(t: Translator, o: Order) -> list[object]:
     return [
         o.id,
         _blank(o.panel_order_id),
-        datetime.fromtimestamp(o.created_at, UTC).isoformat(timespec="seconds"),
+        # ISO 8601 with the offset of the user's zone: unambiguous in any spreadsheet.
+        datetime.fromtimestamp(o.created_at, zone_info(t.zone)).isoformat(timespec="seconds"),
         o.service_id,
         o.service_name,
         _blank(o.link),
@@ -181,13 +240,14 @@ def _export_row(t: Translator, o: Order) -> list[object]:
         _blank(o.remains),
         _blank(o.start_count),
         _export_state(t, o),
-        _blank(o.error),
+        reason_text(t, o.error),
     ]
 
 
 def export_csv(t: Translator, orders: Sequence[Order]) -> bytes:
     """/export: one row per order /orders shows, statuses in the user's words."""
-    return write_csv(EXPORT_COLUMNS, (_export_row(t, o) for o in orders))
+    header = [t._(column) for column in EXPORT_COLUMNS]
+    return write_csv(header, (_export_row(t, o) for o in orders))
 
 
 def export_caption(t: Translator, count: int) -> str:

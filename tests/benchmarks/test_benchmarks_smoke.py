@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import footprint, latency, suite
+from benchmarks import charts, footprint, latency, suite
 from benchmarks.__main__ import main
 from benchmarks._common import percentile, user_key
 from tests.harness import running_bot
@@ -52,6 +52,12 @@ def test_bot_process_footprint() -> None:
     result = footprint.run(runs=1)
     assert 0 < result["startup_s"] < 60
     assert result["rss_idle_mib"] > 10
+
+
+def test_the_stats_chart_benchmark_draws_real_charts() -> None:
+    result = charts.run(runs=2)
+    assert result["first_s"] > 0 and result["warm_s"] > 0
+    assert result["bytes"] > 5_000  # a real PNG, not an empty figure
 
 
 def test_suite_writes_table_and_results(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             "BOT_TOKEN", "PANEL_API_URL", "DATABASE_PATH", "ADMIN_IDS", "ACCESS_MODE",
             "ENCRYPTION_KEY", "STATUS_POLL_SECONDS", "SERVICES_CACHE_SECONDS",
             "DEFAULT_LANGUAGE", "LOG_LEVEL", "PANEL_TIMEOUT_SECONDS", "WEBHOOK_URL",
-            "WEBHOOK_SECRET", "TELEGRAM_BASE_URL", "TELEGRAM_BASE_FILE_URL",
+            "WEBHOOK_SECRET", "TELEGRAM_BASE_URL", "TELEGRAM_BASE_FILE_URL", "TIMEZONE",
         }:  # fmt: skip
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -39,6 +39,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.status_poll_seconds == 60
     assert s.services_cache_seconds == 600
     assert s.default_language == "en"
+    assert s.timezone == "UTC"
     assert s.admin_ids == frozenset()
     assert s.encryption_keys == []
     assert TOKEN not in repr(s)
@@ -113,3 +114,16 @@ def test_python_m_bot_without_token_exits_with_clear_message(tmp_path: Path) -> 
     assert proc.returncode != 0
     assert "BOT_TOKEN" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_timezone_is_an_iana_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TIMEZONE", "europe/istanbul")
+    assert load_settings().timezone == "Europe/Istanbul"  # as IANA spells it
+    for bad in ("Mars/Olympus_Mons", "+03:00", "../../etc/passwd"):
+        monkeypatch.setenv("TIMEZONE", bad)
+        with pytest.raises(SettingsError) as refused:
+            load_settings()
+        assert str(refused.value) == (
+            "TIMEZONE: must be an IANA time zone name such as UTC or Europe/Istanbul"
+        )

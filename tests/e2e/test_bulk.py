@@ -267,7 +267,7 @@ async def test_insufficient_balance_warned_then_refused_for_whole_chunk(bot: Har
     body = text_of(result)
     assert "0 placed" in body and "3 failed" in body
     assert body.count("Insufficient balance") == 1  # one group for the three lines
-    assert "3 lines (1–3): Insufficient balance" in body
+    assert "3 lines (1–3): Panel's answer: Insufficient balance" in body
     assert bot.panel.count("add_bulk") == 1
     assert bot.panel.orders == {}
     rows = await bot.deps.storage.orders.all_for_user(UID)
@@ -289,7 +289,7 @@ async def test_partial_success_from_panel_shown_per_line(bot: Harness) -> None:
     body = text_of(result)
     assert "2 placed" in body and "1 failed" in body
     assert "line 1: #" in body and "line 3: #" in body
-    assert "line 2: ✖ Order 2: Quantity must be at least 1000" in body
+    assert "line 2: ✖ Panel's answer: Order 2: Quantity must be at least 1000" in body
     rows = await bot.deps.storage.orders.all_for_user(UID)
     by_line = {r.line_no: r for r in rows}
     assert by_line[2].submit_state is SubmitState.FAILED

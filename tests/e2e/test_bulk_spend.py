@@ -79,7 +79,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert "150 valid orders of 150 lines" in text
     assert "short by $182.50" in text
     assert "It covers only the first 4 orders (up to line 4): $5.00, balance after: $0.00" in text
-    assert labels(preview) == ["✅ Confirm only the first 4 orders", "✖️ Cancel"]
+    assert labels(preview) == ["✅ Confirm the first 4 orders", "✖️ Cancel"]
     rows = csv_rows(check)
     assert [r["within balance"] for r in rows] == ["yes"] * 4 + ["no"] * 146
     assert bot.panel.count("add_bulk") == 0
@@ -88,7 +88,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert batch is not None and batch.action is Action.BULK_CONFIRM_FIRST
     assert batch.num(1) == 4
 
-    await u.press("Confirm only the first 4", message=preview)
+    await u.press("Confirm the first 4", message=preview)
     result, document = await result_and_file(u)
     body = text_of(result)
     # Exactly the first four went to the panel, in one request, and were charged.
@@ -162,8 +162,11 @@ async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
     body = text_of(result)
     assert "0 placed" in body and "100 failed" in body and "50 not sent" in body
     refusal = "Insufficient balance. Required: 125.000000, Available: 5.000000"
-    assert f"✖ 100 lines (1–100): {refusal}" in body
-    assert f"50 lines not sent (101–150): an earlier chunk was refused ({refusal})" in body
+    assert f"✖ 100 lines (1–100): Panel's answer: {refusal}" in body
+    assert (
+        "50 lines not sent (101–150): "
+        f"an earlier part of the list was refused (Panel's answer: {refusal})"
+    ) in body
     # Once for the refused lines, once inside the reason the later ones were not sent.
     assert body.count("Insufficient balance") == 2
     assert len(csv_rows(document)) == 150
@@ -282,7 +285,7 @@ async def test_export_states_in_the_users_language(bot: Harness) -> None:
     await u.update()
     await u.send("/export")
     [row] = csv_rows(await u.reply())
-    assert row["status"] == "Beklemede", row  # the panel's "Pending", in Turkish
+    assert row["durum"] == "Beklemede", row  # the panel's "Pending", in Turkish
 
 
 # --- issue 11 item 11: lines that fail the check stay visible ---------------------------------

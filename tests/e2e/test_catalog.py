@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.callbacks import Action, decode, encode
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
@@ -14,6 +16,11 @@ UID = 4101
 
 def labels(msg: BotMessage) -> list[str]:
     return [text for text, _ in msg.buttons()]
+
+
+def service_buttons(msg: BotMessage) -> list[str]:
+    """The service buttons of a list: "12.50 · Instagram Takipçi #1"."""
+    return [b for b in labels(msg) if re.search(r" #\d+$", b)]
 
 
 def data_of(msg: BotMessage, label_part: str) -> str:
@@ -36,10 +43,10 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
     services = await u.update()
     assert services.message_id == cats.message_id  # navigation edits, never sends
     assert "<b>Instagram</b>" in (services.text or "")
-    assert "#1 Instagram Takipçi — 12.50" in labels(services)
-    assert len([b for b in labels(services) if b.startswith("#")]) == 5
+    assert "12.50 · Instagram Takipçi #1" in labels(services)
+    assert len(service_buttons(services)) == 5
 
-    await u.press("#1 Instagram Takipçi")
+    await u.press("Instagram Takipçi #1")
     card = await u.update()
     body = card.text or ""
     assert card.message_id == cats.message_id
@@ -54,7 +61,7 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
 
     await u.press("Back", message=card)
     back = await u.update()
-    assert "#1 Instagram Takipçi — 12.50" in labels(back)
+    assert "12.50 · Instagram Takipçi #1" in labels(back)
     await u.press("Back", message=back)
     again = await u.update()
     assert "Instagram (5)" in labels(again)
@@ -86,7 +93,7 @@ async def test_card_shows_dripfeed_description_and_escapes(bot: Harness) -> None
     await u.reply()
     await u.press("Instagram (5)")
     await u.update()
-    await u.press("#2 ")
+    await u.press(" #2")
     card = (await u.update()).text or ""
     assert "Drip-feed: yes" in card
     assert "Refill: no · Cancel: yes" in card
@@ -127,7 +134,7 @@ async def test_paging_prev_next_shows_x_of_y(bot: Harness) -> None:
     await u.press("Next", message=cat)
     cat2 = await u.update()
     assert "2/7" in labels(cat2)
-    page2_ids = [b for b in labels(cat2) if b.startswith("#")]
+    page2_ids = service_buttons(cat2)
     assert len(page2_ids) == 8
     # The card's Back returns to the page the service was on.
     await u.press(page2_ids[0], message=cat2)
@@ -147,17 +154,15 @@ async def test_search_is_case_and_turkish_insensitive(bot: Harness) -> None:
         await u.send(f"/services {query}")
         found = await u.reply()
         assert f"5 services found for “{query}”" in (found.text or ""), found.text
-        assert len([b for b in labels(found) if b.startswith("#")]) == 5
+        assert len(service_buttons(found)) == 5
     await u.send("/services takipçi")
     found = await u.reply()
-    assert "#1 Instagram Takipçi — 12.50" in labels(found)
+    assert "12.50 · Instagram Takipçi #1" in labels(found)
     await u.send("/services TAKIPCI")
-    assert "#1 Instagram Takipçi — 12.50" in labels(await u.reply())
+    assert "12.50 · Instagram Takipçi #1" in labels(await u.reply())
     await u.send("/services youtube paket")
     only = await u.reply()
-    assert [b for b in labels(only) if b.startswith("#")] == [
-        "#7 YouTube Abone Paketi 1000 — 150.00"
-    ]
+    assert service_buttons(only) == ["150.00 · YouTube Abone Paket… #7"]
     await u.send("/services <nothing here>")
     none = await u.reply()
     assert "Nothing found for “&lt;nothing here&gt;”" in (none.text or "")
@@ -174,7 +179,7 @@ async def test_search_results_are_paged_and_open_cards(bot: Harness) -> None:
     await u.press("Next")
     page2 = await u.update()
     assert any(b.startswith("2/") for b in labels(page2))
-    first = next(b for b in labels(page2) if b.startswith("#"))
+    first = service_buttons(page2)[0]
     await u.press(first, message=page2)
     card = await u.update()
     assert "Takipçi" in (card.text or "")

@@ -45,19 +45,21 @@ async def test_help_lists_commands(bot: Harness) -> None:
         assert cmd in text
 
 
-async def test_stranger_gets_one_polite_reply_then_nothing(bot: Harness) -> None:
+async def test_stranger_gets_one_polite_reply_a_minute_and_answers_to_help(bot: Harness) -> None:
     stranger = bot.user(5001)
     await stranger.send("/start")
     first = await stranger.reply()
     assert "private" in (first.text or "").lower()
     assert any("Request access" in t for t, _ in first.buttons())
-    await stranger.send("/balance")
-    await stranger.send("/help")
+    await stranger.send("/balance")  # within the minute: not answered again
+    await stranger.send("/help")  # asks what to do: answered (issue 13 item 9)
+    helped = await stranger.reply()
+    assert "private" in (helped.text or "").lower()
     # A forged button from a stranger reaches no handler: only an alert comes back.
     qid = await stranger.press_data("m:balance", first)
     answer = await stranger.answer(qid)
     assert answer.params.get("show_alert") in (True, "true")
-    assert len(stranger.bot_messages()) == 1
+    assert len(stranger.bot_messages()) == 2
     assert bot.panel.count() == 0
 
 

@@ -128,7 +128,7 @@ async def test_skip_of_an_earlier_question_of_the_same_dialog_is_closed(bot: Har
     await u.press("Skip", message=old_posts_question)
     delay_question = await u.update()
     assert delay_question.message_id == old_posts_question.message_id
-    assert "Delay in minutes" in (delay_question.text or "")
+    assert "Delay before delivery starts" in (delay_question.text or "")
     assert posts_question.edit_count == 0 and "new posts" in (posts_question.text or "")
 
 

@@ -77,7 +77,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     await u.reply()
     await u.press("Instagram (5)")
     await u.update()
-    await u.press("#1 Instagram Takipçi")
+    await u.press("Instagram Takipçi #1")
     await u.update()
     await u.press("Order")
     question = await u.update()
@@ -133,8 +133,8 @@ async def test_menu_button_typed_id_and_browse_button(bot: Harness) -> None:
     await u.reply()
     await u.send("youtube")
     found = await u.reply()
-    assert "#6 YouTube İzlenme — 2.75" in labels(found)
-    await u.press("#6 YouTube", message=found)
+    assert "2.75 · YouTube İzlenme #6" in labels(found)
+    await u.press("YouTube İzlenme #6", message=found)
     await u.update()
     await u.press("Order")
     assert "Send the link" in ((await u.update()).text or "")
@@ -146,13 +146,15 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
     await u.send("/order 2")
     await u.reply()
     reply = await ask(u, "notalink")
-    assert "does not look like a link" in reply and "Send the link" in reply
+    assert "does not look like a link" in reply and reply.endswith("\nSend a link, or ✖️ Cancel.")
+    assert "Ordering" not in reply and "Send the link" not in reply  # not the question again
     assert "Only web links" in await ask(u, "ftp://example.com/x")
     assert "How many?" in await ask(u, "https://instagram.com/p/abc")
     for bad in ("abc", "10", "1.5", "50001"):
         reply = await ask(u, bad)
-        assert "Quantity must be a whole number between 50 and 50,000" in reply, bad
-        assert "How many?" in reply
+        assert reply == (
+            "⚠️ Quantity must be a whole number between 50 and 50,000.\nSend a number, or ✖️ Cancel."
+        ), bad
     await u.send("1,000")
     question = await u.reply()
     assert "Use drip-feed?" in (question.text or "")
@@ -255,8 +257,10 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     await u.send("/order 3")
     await u.reply()
     await ask(u, "https://instagram.com/p/x")
-    assert "You sent 3 lines; this service takes between 5 and 1,000" in await ask(u, "a\nb\nc")
-    await u.send("nice\ngreat\n\nwow\ncool\nsuper")
+    assert "📝 3 lines so far (5–1,000 in all)." in await ask(u, "nice\ngreat\n\nwow")
+    assert "You sent 3 lines; this service takes between 5 and 1,000" in await ask(u, "/done")
+    assert "📝 5 lines so far" in await ask(u, "cool\nsuper")
+    await u.send("/done")
     preview = await u.reply()
     assert "Comments: 5 lines" in (preview.text or "")
     assert "Cost: <b>$0.225</b>" in (preview.text or "")
@@ -275,8 +279,8 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     await u.press("Skip")
     assert "existing posts" in ((await u.update()).text or "")
     await u.press("Skip")
-    assert "Delay in minutes" in ((await u.update()).text or "")
-    assert "Delay must be one of" in await ask(u, "7")
+    assert "Delay before delivery starts" in ((await u.update()).text or "")
+    assert "Delay must be one of the minutes on the buttons (0–600)." in await ask(u, "7")
     expiry_q = await ask(u, "0")
     assert "Until which date" in expiry_q
     await u.send("31/12/2999")

@@ -83,11 +83,14 @@ async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: P
         assert f"Order <b>#{order.panel_order_id}</b> is completed" in text
         assert "Instagram Takipçi" in text and (order.link or "") in text
         assert "$1.25" in text  # the charge, with the panel's currency
-        assert done.buttons() == [("📄 Open order", encode(Action.ORDER_CARD, order.id))]
+        assert done.buttons() == [
+            ("📄 Open order", encode(Action.OPEN_CARD, order.id)),
+            ("🔕 Mute", encode(Action.MUTE_ORDER, order.id, 1, 0)),
+        ]
 
-        # The button opens the order card.
+        # The button opens the order card (as a new message: tests/e2e/test_pushes.py).
         await u.press("Open order", message=done)
-        card = await u.update()
+        card = await u.reply()
         assert f"Order #{order.panel_order_id}" in (card.text or "")
         assert bot.telegram.bad_requests() == []
 
@@ -131,7 +134,7 @@ async def test_refill_outcome_is_pushed(bot: Harness) -> None:
     await poll(bot)
     msg = await u.reply()
     assert f"Refill #7 of order <b>#{order.panel_order_id}</b> is completed" in (msg.text or "")
-    assert msg.buttons() == [("📄 Open order", encode(Action.ORDER_CARD, order.id))]
+    assert msg.buttons()[0] == ("📄 Open order", encode(Action.OPEN_CARD, order.id))
     refill = await bot.deps.storage.refills.for_order(UID, order.panel_order_id)
     assert [r.status for r in refill] == ["completed"]
 

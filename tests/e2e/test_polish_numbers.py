@@ -42,5 +42,7 @@ async def test_a_single_comment_line_reads_singular(bot: Harness) -> None:
     await u.send("https://instagram.com/p/x")
     await u.reply()
     await u.send("only one")
+    assert "📝 1 line so far (5–1,000 in all)." in ((await u.reply()).text or "")
+    await u.send("/done")
     text = (await u.reply()).text or ""
     assert "You sent 1 line; this service takes between 5 and 1,000." in text

@@ -55,11 +55,16 @@ async def test_status_alone_refreshes_open_orders_in_one_call(bot: Harness) -> N
     bot.panel.clear_log()
     await u.send("/status")
     text = (await u.reply()).text or ""
-    assert "Open orders</b> (3)" in text
-    for order in running:
-        assert f"#{order.panel_order_id}" in text
+    # The title counts what it lists: the one that just finished is listed apart.
+    assert "Open orders</b> (2)" in text
+    assert "Finished since the last check</b> (1)" in text
+    open_part, finished_part = text.split("Finished since the last check")
+    for order in running[1:]:
+        assert f"#{order.panel_order_id}" in open_part
+    assert f"#{running[0].panel_order_id}" in finished_part
     assert f"#{done.panel_order_id}" not in text
-    assert "<b>Completed</b>" in text  # the one that just finished shows its fresh status
+    assert "<b>Completed</b>" in finished_part  # it shows its fresh status
+    assert "<b>Completed</b>" not in open_part
     assert bot.panel.count("status") == 1
     fresh = await bot.deps.storage.orders.get(running[0].id)
     assert fresh is not None and fresh.status == "Completed"

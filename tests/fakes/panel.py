@@ -57,8 +57,12 @@ MAX_BATCH = 100
 
 ACTIVE_STATUSES = frozenset({"Pending", "In progress", "Processing"})
 REFILLABLE_STATUSES = frozenset({"Completed", "Partial"})
+# A refill in any other state (pending, a panel's own wording) still runs.
+_FINAL_REFILL = frozenset({"completed", "rejected"})
 # Parameters of `add` that are not type-specific; everything else lands in FakeOrder.params.
 _CORE_PARAMS = frozenset({"key", "action", "service", "link", "quantity", "runs", "interval"})
+# Types billed per line of `comments` (one comment or reply each), whatever `quantity` says.
+COUNTED_BY_COMMENTS = frozenset({"Custom Comments", "Comment Replies"})
 
 
 class _Rejected(Exception):
@@ -561,7 +565,10 @@ class FakePanel:
             return _Draft(service_id, link, 1, svc.rate, extra, None, None)
         if svc.type == "Subscriptions":
             return self._validate_subscription(svc, link, extra)
-        if svc.type == "Custom Comments":
+        if svc.type == "Comment Replies" and not str(extra.get("username") or "").strip():
+            # The standard API: the replies go under `username`'s comment on the post.
+            raise _Rejected("Username is required")
+        if svc.type in COUNTED_BY_COMMENTS:
             quantity = len(_lines(params.get("comments", "")))
         else:
             quantity = _to_int(params.get("quantity")) or 0
@@ -654,6 +661,11 @@ class FakePanel:
         if order is None or svc is None or not svc.refill:
             return {"refill": None, "status": "rejected"}
         if order.status not in REFILLABLE_STATUSES:
+            return {"refill": None, "status": "rejected"}
+        if any(
+            r.order_id == order.id and r.status not in _FINAL_REFILL for r in self.refills.values()
+        ):
+            # Real panels take one refill per order at a time and reject the next one.
             return {"refill": None, "status": "rejected"}
         refill_id = self._next_refill
         self._next_refill += 1

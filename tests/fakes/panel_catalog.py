@@ -37,6 +37,8 @@ DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
         "cancel": True,
         "dripfeed": True,
         "description": "Drip-feed destekli. Başlangıç 0-1 saat, günlük 5K.",
+        # `average_time` is not in the standard; panels send it in several shapes: words …
+        "average_time": "1 hours 14 minutes",
     },
     {
         "service": 3,
@@ -81,6 +83,7 @@ DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
         "max": 1000000,
         "refill": True,
         "cancel": False,
+        "average_time": 90,  # … a number of minutes …
     },
     {
         "service": 7,
@@ -103,6 +106,7 @@ DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
         "max": 20000,
         "refill": False,
         "cancel": True,
+        "average_time": "Not enough data",  # … or words no program can read.
     },
     {
         "service": 9,
@@ -117,6 +121,25 @@ DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
         "dripfeed": False,
     },
 )
+
+# Comment Replies (standard API v2: `link`, `username` whose comment gets the replies, and
+# `comments`, one reply per line, billed per line). Not in DEFAULT_SERVICES, whose counts the
+# tests rely on: `default_services() + [comment_replies()]` where a test needs it.
+COMMENT_REPLIES_SERVICE: dict[str, Any] = {
+    "service": 10,
+    "name": "Instagram Yorum Yanıtı",
+    "type": "Comment Replies",
+    "category": "Instagram",
+    "rate": "60.00",
+    "min": 2,
+    "max": 500,
+    "refill": False,
+    "cancel": False,
+}
+
+
+def comment_replies() -> dict[str, Any]:
+    return dict(COMMENT_REPLIES_SERVICE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,5 +233,7 @@ def make_services(n: int) -> list[dict[str, Any]]:
             item["dripfeed"] = True
         if i % 11 == 0:
             item["description"] = f"Başlangıç: 0-{i % 24} saat. Hız: günlük {low * 10}."
+        if i % 9 == 1:
+            item["average_time"] = (i * 37) % 2000 + 5 if i % 2 else f"{i % 12} hours 5 minutes"
         services.append(item)
     return services

@@ -32,7 +32,7 @@ from aiohttp import web
 from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_html import EntityParseError, parse_html
-from tests.fakes.telegram_models import ApiCall, BotMessage, FakeFile
+from tests.fakes.telegram_models import ApiCall, BotMessage, FakeFile, image_size
 from tests.fakes.telegram_users import FakeGroup, FakeUser, command_entities
 
 __all__ = [
@@ -79,6 +79,8 @@ _STRING_FIELDS = frozenset(
         "emoji",
     }
 )
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 # Methods that count against Telegram's outgoing-message flood limits.
 _RATE_LIMITED = frozenset(
@@ -308,6 +310,7 @@ class FakeTelegram:
             "deleteMessage": self._delete_message,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
             "getFile": self._get_file,
         }
         # Telegram matches method names case-insensitively.
@@ -1163,6 +1166,43 @@ class FakeTelegram:
         if params.get("action") not in _CHAT_ACTIONS:
             raise _bad("wrong parameter action in request")
         return True
+
+    async def _send_photo(
+        self, params: dict[str, Any], files: dict[str, tuple[str, bytes, str]]
+    ) -> Any:
+        """An uploaded photo, checked as Telegram documents it: at most 10 MB, width + height
+        at most 10000, a side ratio of at most 20. PNG and JPEG are decoded far enough to know
+        their size; anything else is refused as Telegram refuses an unreadable image."""
+        chat = self._chat_for(params)
+        photo = params.get("photo")
+        upload = files.get("photo")
+        if upload is None and isinstance(photo, str) and photo.startswith("attach://"):
+            upload = files.get(photo.removeprefix("attach://"))
+        if upload is None:
+            raise _bad("there is no photo in the request")
+        file_name, content, mime_type = upload
+        if len(content) > PHOTO_MAX_BYTES:
+            raise _bad("PHOTO_SAVE_FILE_INVALID")
+        size = image_size(content)
+        if size is None:
+            raise _bad("IMAGE_PROCESS_FAILED")
+        width, height = size
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise _bad("PHOTO_INVALID_DIMENSIONS")
+        file = self._store_file(file_name, content, mime_type)
+        caption, plain_caption, caption_entities = self._caption(params)
+        message = BotMessage(
+            chat_id=int(chat.info["id"]),
+            message_id=0,
+            from_bot=True,
+            photo=file,
+            caption=caption,
+            plain_caption=plain_caption,
+            caption_entities=caption_entities,
+            parse_mode=params.get("parse_mode") or None,
+            reply_markup=self._markup(params),
+        )
+        return self._message_json(self._add_message(message.chat_id, message))
 
     async def _send_document(
         self, params: dict[str, Any], files: dict[str, tuple[str, bytes, str]]

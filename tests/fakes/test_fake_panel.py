@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.fakes.panel import DEMO_KEY, FakePanel, Fault, money, parse_args, serve
-from tests.fakes.panel_catalog import parse_service
+from tests.fakes.panel_catalog import comment_replies, default_services, parse_service
 
 KEY = "test-key-A"
 OTHER = "test-key-B"
@@ -137,6 +137,18 @@ async def test_default_catalog_covers_types_categories_and_optional_fields(
         assert isinstance(s["refill"], bool) and isinstance(s["cancel"], bool)
     drip = [s for s in services if s.get("dripfeed") is True]
     assert drip and drip[0]["description"]
+
+
+async def test_some_services_carry_an_average_time_in_every_shape(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    services = await call(http, panel, action="services")
+    times = {s["service"]: s["average_time"] for s in services if "average_time" in s}
+    assert times == {2: "1 hours 14 minutes", 6: 90, 8: "Not enough data"}
+    generated = panel.make_services(30)
+    shapes = {type(s["average_time"]) for s in generated if "average_time" in s}
+    assert shapes == {int, str}
+    assert any("average_time" not in s for s in generated)
 
 
 async def test_set_services_replaces_catalog(panel: FakePanel, http: httpx.AsyncClient) -> None:
@@ -286,6 +298,22 @@ async def test_custom_comments_quantity_is_the_number_of_lines(
     assert order.params["comments"] == comments
     too_few = await call(http, panel, action="add", service=3, link="l", comments="a\nb")
     assert too_few == {"error": "Quantity must be at least 5"}
+
+
+async def test_comment_replies_need_a_username_and_bill_per_reply(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    panel.set_services([*default_services(), comment_replies()])
+    base = {"action": "add", "service": 10, "link": "https://instagram.com/p/x"}
+    replies = "Teşekkürler!\n\nKatılıyorum\r\n👍\n"
+    assert await call(http, panel, **base, comments=replies) == {"error": "Username is required"}
+    answer = await call(http, panel, **base, username="ayse", comments=replies, quantity=999)
+    order = panel.orders[answer["order"]]
+    assert order.quantity == 3  # one per reply line; the sent quantity is ignored
+    assert order.charge == Decimal("0.18")  # 60.00 x 3 / 1000
+    assert order.params == {"username": "ayse", "comments": replies}
+    too_few = await call(http, panel, **base, username="ayse", comments="only one")
+    assert too_few == {"error": "Quantity must be at least 2"}
 
 
 async def test_subscriptions_use_username_and_store_their_params(
@@ -492,6 +520,26 @@ async def test_refill_single_and_rejections(panel: FakePanel, http: httpx.AsyncC
             "status": "rejected",
         }
     assert panel.refills[1].order_id == done and panel.refills[1].key == KEY
+
+
+async def test_refill_rejected_while_one_is_pending(
+    panel: FakePanel, http: httpx.AsyncClient
+) -> None:
+    done = panel.create_order(KEY, 1, "l", 100, status="Completed")
+    assert await call(http, panel, action="refill", order=done) == {
+        "refill": "1",
+        "status": "completed",
+    }
+    rejected = {"refill": None, "status": "rejected"}
+    assert await call(http, panel, action="refill", order=done) == rejected
+    panel.set_refill(1, "Yolda")  # a panel's own wording for "still running"
+    assert await call(http, panel, action="refill", order=done) == rejected
+    panel.set_refill(1, "completed")
+    assert await call(http, panel, action="refill", order=done) == {
+        "refill": "2",
+        "status": "completed",
+    }
+    assert len(panel.refills) == 2
 
 
 async def test_refill_multi_in_input_order(panel: FakePanel, http: httpx.AsyncClient) -> None:

@@ -694,3 +694,26 @@ async def test_group_press_update_cursor_and_wait_until_timeout(
         await bot.send_chat_action(-100600, "dancing")
     with pytest.raises(AssertionError, match="condition not met"):
         await fake.wait_until(lambda: fake.count("sendPhoto") > 0, timeout=0.05)
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG header as far as the fake reads it (signature and IHDR)."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    return b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + b"\x00" * 8
+
+
+async def test_bot_send_photo_checks_the_image_as_telegram_does(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.user(USER_ID)
+    sent = await bot.send_photo(USER_ID, photo=_png(800, 320), caption="chart")
+    assert sent.photo and sent.caption == "chart"
+    stored = fake.messages(USER_ID)[0]
+    assert stored.photo is not None and stored.photo.content == _png(800, 320)
+    for bad, error in (
+        (b"not an image", "IMAGE_PROCESS_FAILED"),
+        (_png(9000, 2000), "PHOTO_INVALID_DIMENSIONS"),  # width + height over 10000
+        (_png(2100, 100), "PHOTO_INVALID_DIMENSIONS"),  # ratio over 20
+    ):
+        with pytest.raises(BadRequest, match=f"(?i){error}"):
+            await bot.send_photo(USER_ID, photo=bad)

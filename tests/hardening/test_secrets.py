@@ -195,14 +195,15 @@ async def test_stranger_forgeries_reach_no_handler(bot: Harness) -> None:
         qid = await intruder.press_data(data, greeting)
         answer = await intruder.answer(qid)
         assert "do not have access" in str(answer.params.get("text")), data
-    # The /start after everything is still just ignored (greeted once).
+    # The /start after everything gets the same greeting again, and nothing more.
     await intruder.send("/start")
-    await bot.telegram.wait_until(lambda: bot.telegram.pending_updates == 0)
+    again = await intruder.reply()
     qid = await intruder.press_data(encode(Action.MENU, "home"), greeting)
     await intruder.answer(qid)
 
     assert bot.panel.count() == 0
-    assert [text_of(m) for m in intruder.bot_messages()] == [text_of(greeting)]
+    assert [text_of(m) for m in intruder.bot_messages()] == [text_of(greeting)] * 2
+    assert text_of(again) == text_of(greeting)
     user = await bot.deps.storage.users.get(INTRUDER)
     assert user is not None and user.access is not AccessState.ALLOWED
     assert not await bot.deps.keys.has_key(INTRUDER)

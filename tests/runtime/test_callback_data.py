@@ -26,23 +26,34 @@ from bot.callbacks import (
     CancelManyYes,
     CancelOrder,
     CancelOrderYes,
+    CatalogOption,
     CategoriesPage,
     CategoryPage,
+    ChooseValue,
     ConfirmBulk,
     ConfirmBulkFirst,
     ConfirmOrder,
     DecideAccess,
     DeleteKeyYes,
     DialogButton,
+    DigestOrders,
     DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
+    EditAnswer,
+    FinishList,
+    LastLink,
     Menu,
+    MuteOrder,
+    OpenCard,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    QuestionBack,
     QuestionButton,
+    QuickQuantity,
+    QuietMenu,
     RefillOrder,
     RefreshCatalog,
     RefreshOrder,
@@ -50,11 +61,18 @@ from bot.callbacks import (
     RequestAccess,
     SearchPage,
     ServiceCard,
+    ServiceMore,
     SetLanguage,
+    SetQuiet,
+    SetZone,
     SkipQuestion,
     StatusOf,
+    ToggleFavourite,
     ToggleNotifications,
+    TypeQuiet,
+    TypeZone,
     UsersPage,
+    ZoneMenu,
     callback_of,
     decode,
     encode,
@@ -78,10 +96,17 @@ WIRE: list[tuple[CallbackData, str]] = [
     (RefreshCatalog(), "cr"),
     (SearchPage(4), "sp:4"),
     (OrderService(77), "os:77"),
+    (ServiceMore(1234, 2, -1, 0), "km:1234:2:-1:0"),
     (DripfeedChoice("Ab-_9xYz", "dripfeed?", yes=True), "df:Ab-_9xYz:dripfeed?:1"),
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
+    (FinishList("Ab-_9xYz", "comments"), "id:Ab-_9xYz:comments"),
+    (ChooseValue("Ab-_9xYz", "delay", 600), "iv:Ab-_9xYz:delay:600"),
     (OrderWithoutDripfeed(9), "nd:9"),
+    (EditAnswer("tok-EN_123", "quantity"), "e:tok-EN_123:quantity"),
+    (QuestionBack("Ab-_9xYz", "link"), "eb:Ab-_9xYz:link"),
+    (QuickQuantity("Ab-_9xYz", "quantity", 5000), "q:Ab-_9xYz:quantity:5000"),
+    (LastLink("Ab-_9xYz", "link", 42), "ql:Ab-_9xYz:link:42"),
     (ConfirmOrder("tok-EN_123"), "ok:tok-EN_123"),
     (DiscardOrder("tok-EN_123"), "no:tok-EN_123"),
     (ConfirmBulk("tok-EN_123"), "bk:tok-EN_123"),
@@ -98,6 +123,18 @@ WIRE: list[tuple[CallbackData, str]] = [
     (StatusOf(23501), "st:23501"),
     (CancelManyYes("c0nf"), "cm:c0nf"),
     (CancelManyNo("c0nf"), "cn:c0nf"),
+    (ToggleFavourite(1234, -2, 0, on=True), "fv:1234:-2:0:1"),
+    (ToggleFavourite(1234, 3, 1, on=False), "fv:1234:3:1:0"),
+    (CatalogOption("s", 3, "v1a2b3"), "fo:s:3:v1a2b3"),
+    (OpenCard(11), "zo:11"),
+    (MuteOrder(11, mute=True, card=False), "zu:11:1:0"),
+    (DigestOrders(77), "zl:77"),
+    (ZoneMenu(), "zm"),
+    (SetZone("America/Argentina/Buenos_Aires"), "zs:America/Argentina/Buenos_Aires"),
+    (TypeZone(), "zt"),
+    (QuietMenu(), "hm"),
+    (SetQuiet(1380, 480), "hs:1380:480"),
+    (TypeQuiet(), "ht"),
 ]
 
 # The argument types of every action as they were declared before the typed classes.
@@ -116,9 +153,16 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.CATALOG_REFRESH: (),
     Action.SEARCH_PAGE: (int,),
     Action.ORDER_SERVICE: (int,),
+    Action.SERVICE_MORE: (int, int, int, int),
     Action.DRIPFEED: (str, str, int),
     Action.ORDER_SKIP: (str, str),
     Action.NO_DRIPFEED: (int,),
+    Action.EDIT_ANSWER: (str, str),
+    Action.QUESTION_BACK: (str, str),
+    Action.QUICK_QUANTITY: (str, str, int),
+    Action.LAST_LINK: (str, str, int),
+    Action.LIST_DONE: (str, str),
+    Action.CHOOSE_VALUE: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
     Action.BULK_CONFIRM: (str,),
@@ -135,6 +179,17 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.STATUS_OF: (int,),
     Action.CANCEL_MANY: (str,),
     Action.CANCEL_MANY_NO: (str,),
+    Action.FAVOURITE: (int, int, int, int),
+    Action.CATALOG_OPTION: (str, int, str),
+    Action.OPEN_CARD: (int,),
+    Action.MUTE_ORDER: (int, int, int),
+    Action.DIGEST_ORDERS: (int,),
+    Action.ZONE_MENU: (),
+    Action.SET_ZONE: (str,),
+    Action.TYPE_ZONE: (),
+    Action.QUIET_MENU: (),
+    Action.SET_QUIET: (int, int),
+    Action.TYPE_QUIET: (),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
@@ -285,12 +340,19 @@ def test_pattern_matches_only_its_action(cls: type[CallbackData]) -> None:
 
 
 def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
-    dialog_wires = {
-        w for d, w in WIRE if isinstance(d, CancelDialog | DripfeedChoice | SkipQuestion)
-    }
+    question_kinds = (
+        DripfeedChoice
+        | SkipQuestion
+        | QuestionBack
+        | QuickQuantity
+        | LastLink
+        | FinishList
+        | ChooseValue
+    )
+    dialog_wires = {w for d, w in WIRE if isinstance(d, CancelDialog | question_kinds)}
     assert {w for _, w in WIRE if DialogButton.pattern()(w)} == dialog_wires
     assert {w for _, w in WIRE if QuestionButton.pattern()(w)} == {
-        w for d, w in WIRE if isinstance(d, DripfeedChoice | SkipQuestion)
+        w for d, w in WIRE if isinstance(d, question_kinds)
     }
     pressed = DialogButton.unpack("sk:run1:posts")
     assert pressed is not None and pressed.dialog == "run1"

@@ -49,7 +49,7 @@ def order_dialogs(draw: st.DrawFn) -> OrderDialog:
     service = draw(st.none() | st.integers(1, 10**9))
     if service is None:
         return OrderDialog(ident)
-    return OrderDialog(
+    dialog = OrderDialog(
         ident,
         service,
         draw(st.dictionaries(_NAMES, _ANSWER, max_size=5)),
@@ -57,6 +57,9 @@ def order_dialogs(draw: st.DrawFn) -> OrderDialog:
         draw(st.none() | _NAMES | st.just(DRIPFEED_QUESTION)),
         draw(st.booleans()),
     )
+    # Lines of a list answer collected over several messages, before ✅ Done.
+    dialog.collect(draw(_NAMES), draw(st.lists(st.text(max_size=20), max_size=4)))
+    return dialog
 
 
 @settings(max_examples=200, deadline=None)
@@ -159,3 +162,38 @@ def _service(type_: str, *, dripfeed: bool | None = None) -> Service:
         max=1000,
         dripfeed=dripfeed,
     )
+
+
+def test_collected_lines_belong_to_their_question() -> None:
+    dialog = OrderDialog("run1", 3, {"link": "https://x.y/z"}, [], "comments")
+    dialog.collect("comments", ["nice", "great"])
+    back = read_state(through_persistence(dialog))
+    assert isinstance(back, OrderDialog)
+    assert back.lines_for("comments") == ["nice", "great"]
+    assert back.lines_for("usernames") == []  # lines of another question are not these
+    back.collect("comments", [])
+    assert "collected" not in back.to_dict()
+
+
+@pytest.mark.parametrize(
+    "collected",
+    [
+        "nice",
+        {"question": 5, "lines": ["a"]},
+        {"question": "comments", "lines": "a\nb"},
+        {"lines": ["a"]},
+    ],
+)
+def test_a_damaged_collection_is_dropped_and_the_answers_kept(collected: object) -> None:
+    data = OrderDialog("run1", 3, {"link": "https://x.y/z"}, [], "comments").to_dict()
+    data["collected"] = collected
+    back = read_state(data)
+    assert isinstance(back, OrderDialog)
+    assert back.values == {"link": "https://x.y/z"} and back.lines_for("comments") == []
+
+
+def test_collected_lines_that_are_not_text_are_left_out() -> None:
+    data = OrderDialog("run1", 3, {}, [], "comments").to_dict()
+    data["collected"] = {"question": "comments", "lines": ["a", 5, None, "b"]}
+    back = read_state(data)
+    assert isinstance(back, OrderDialog) and back.lines_for("comments") == ["a", "b"]

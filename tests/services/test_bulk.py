@@ -121,8 +121,10 @@ def test_per_line_errors() -> None:
         assert err.msgid.format(**err.params)
     assert errors[2] is not None and errors[2].params["value"] == "abc"
     assert errors[3] is not None and errors[3].params["id"] == 99
-    for n in (4, 5, 6):
+    for n in (4, 5):
         assert "link + quantity" in str(errors[n])
+    # A type the bot cannot order at all says so, rather than "more than link + quantity".
+    assert str(errors[6]) == "Service 5 has the type “Weird Type”, which I cannot order."
     assert "https://" in str(errors[7])
     assert errors[8] is not None and errors[8].params == {
         "field": "quantity",

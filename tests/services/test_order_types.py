@@ -7,9 +7,11 @@ import pytest
 
 from bot.panel.models import Service
 from bot.services.order_types import (
+    LineCountError,
     OrderKind,
     OrderPlan,
     build_params,
+    line_limits,
     order_cost,
     order_kind,
     order_quantity,
@@ -121,6 +123,21 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], Decimal | None]] = [
         Decimal("1.25"),
     ),
     (
+        "Comment Replies",
+        {
+            "link": "https://instagram.com/p/1",
+            "username": "@author",
+            "comments": "thanks!\n\n agreed ",
+        },
+        {
+            "link": "https://instagram.com/p/1",
+            "username": "author",
+            "comments": "thanks!\nagreed",
+            "quantity": 2,
+        },
+        Decimal("0.025"),
+    ),
+    (
         "Poll",
         {"link": "https://t.me/c/5", "quantity": "100", "answer_number": "3"},
         {"link": "https://t.me/c/5", "quantity": 100, "answer_number": 3},
@@ -161,7 +178,9 @@ CASES: list[tuple[str, dict[str, str], dict[str, Any], Decimal | None]] = [
 def test_every_type_dialog_params_and_cost(
     type_: str, answers: dict[str, str], params: dict[str, Any], cost: Decimal | None
 ) -> None:
-    service = svc(type=type_, rate="12.50", min=1 if "Custom" in type_ else 100)
+    service = svc(
+        type=type_, rate="12.50", min=1 if "Custom" in type_ or "Replies" in type_ else 100
+    )
     p = plan(service)
     assert [f.name for f in p.fields if f.name in answers] == list(answers)
     values = answer(p, answers)
@@ -184,7 +203,8 @@ def test_all_kinds_have_a_case() -> None:
         ("custom_comments", OrderKind.CUSTOM_COMMENTS),
         ("Custom-Comments  Package", OrderKind.CUSTOM_COMMENTS_PACKAGE),
         ("MENTİONS WİTH HASHTAGS", OrderKind.MENTIONS_WITH_HASHTAGS),
-        ("Comment Replies", None),
+        ("Comment Replies", OrderKind.COMMENT_REPLIES),
+        ("comment_replies", OrderKind.COMMENT_REPLIES),
         ("Weird", None),
     ],
 )
@@ -193,7 +213,7 @@ def test_order_kind_matching(text: str, kind: OrderKind | None) -> None:
 
 
 def test_unknown_type_has_no_plan_and_no_cost() -> None:
-    service = svc(type="Comment Replies")
+    service = svc(type="Comment Translations")
     assert plan_for(service) is None
     assert order_cost(service, {"quantity": 100}) is None
 
@@ -326,3 +346,32 @@ def test_parser_adapters_pass_what_each_parser_takes() -> None:
     assert text_only(by_text)("abc", service, {"quantity": 1}) == "ABC"
     assert with_service(by_service)("x", service, {}) == 50
     assert seen == [("abc",), ("x", 7)]
+
+
+# --- list answers in several messages ---------------------------------------------------------
+
+
+def test_a_part_of_a_counted_list_is_checked_line_by_line_not_counted() -> None:
+    service = svc(3, type="Custom Comments", min=5, max=10)
+    plan = plan_for(service)
+    assert plan is not None
+    comments = plan.field("comments")
+    assert comments.check_part("  nice \n\ngreat", service, {}) == ["nice", "great"]
+    with pytest.raises(InputError) as info:
+        comments.check_part("ok\n" + "x" * 501, service, {})
+    assert info.value.params["line"] == 2  # a bad line still refuses the message
+    with pytest.raises(LineCountError) as count:
+        comments.parse("nice\ngreat", service, {})  # the whole list is still counted
+    assert count.value.lines == ["nice", "great"]
+
+
+def test_a_part_of_a_usernames_list_is_normalised_like_the_whole() -> None:
+    service = svc(4, type="Mentions Custom List", min=5, max=10)
+    plan = plan_for(service)
+    assert plan is not None
+    usernames = plan.field("usernames")
+    assert usernames.check_part("@alice\nbob", service, {}) == ["alice", "bob"]
+    with pytest.raises(InputError):
+        usernames.check_part("alice\nnot a name", service, {})
+    assert line_limits(plan, usernames) == (5, 10)
+    assert line_limits(plan, plan.field("link")) is None

@@ -404,3 +404,30 @@ async def test_a_cycle_never_overlaps_the_previous_one(
     assert report is not None and report.requests == 1
     assert panel.count("status") == 1
     assert not poller.running
+
+
+async def test_a_users_changes_of_one_cycle_are_one_item(
+    storage: Storage, panel: FakePanel, http: httpx.AsyncClient, clock: Clock
+) -> None:
+    """Several orders of a user (over two status requests): one digest covering them all;
+    another user's single change stays their own ordinary push."""
+    await add_user(storage, panel, USER_A, KEY_A)
+    await add_user(storage, panel, USER_B, KEY_B)
+    a_orders = await place(storage, panel, USER_A, KEY_A, 150)
+    [b_order] = await place(storage, panel, USER_B, KEY_B, 1)
+    for o in a_orders:
+        panel.set_order(o.panel_order_id or 0, status="Completed", remains=0)
+    panel.set_order(b_order.panel_order_id or 0, status="Completed", remains=0)
+    poller = make_poller(storage, panel, http, clock)
+
+    report = await poller.run_cycle()
+
+    assert report is not None and report.requests == 3 and report.queued == 150 + 1
+    # Keys are polled side by side: the order between users is not fixed.
+    items = sorted(await storage.outbox.due(clock.now, limit=500), key=lambda i: i.user_id)
+    assert [(i.user_id, i.kind) for i in items] == [
+        (USER_A, OutboxKind.ORDER_DIGEST),  # 150 orders over two status requests: one item
+        (USER_B, OutboxKind.ORDER_STATUS),
+    ]
+    assert [e[0] for e in items[0].payload["orders"]] == [o.id for o in a_orders]
+    assert items[1].payload == {"order_id": b_order.id, "status": "Completed"}

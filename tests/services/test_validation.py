@@ -307,6 +307,50 @@ def test_parse_username_rejects(text: str) -> None:
     assert_translatable(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://www.instagram.com/john_doe/?igsh=MWx0bXo", "john_doe"),
+        ("instagram.com/jane.doe", "jane.doe"),
+        ("@https://instagram.com/jane.doe/", "jane.doe"),
+        ("https://m.instagram.com/@jane.doe#top", "jane.doe"),
+        ("t.me/durov", "durov"),
+        ("https://telegram.me/durov/", "durov"),
+        ("https://www.tiktok.com/@khaby.lame?lang=tr", "khaby.lame"),
+        ("HTTPS://X.COM/Jack_1/", "Jack_1"),
+        ("https://mobile.twitter.com/jack?s=20", "jack"),
+        ("\u200bhttps://instagram.com/zw\u200b", "zw"),
+    ],
+)
+def test_parse_username_reads_profile_links(text: str, expected: str) -> None:
+    assert parse_username(text) == expected
+    assert parse_usernames(f"@a\n{text}") == ["a", expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://instagram.com/p/Cx1/",  # a post, not a profile
+        "https://instagram.com/explore",
+        "https://www.tiktok.com/khaby.lame",  # TikTok profiles carry the @
+        "https://www.tiktok.com/@khaby.lame/video/72",
+        "https://t.me/+AbCdEf",  # an invite link
+        "https://t.me/joinchat/AbCdEf",
+        "t.me/abc",  # too short for a Telegram username
+        "https://x.com/home",
+        "https://x.com/sixteen_chars_xx",  # X names end at 15
+        "https://facebook.com/zuck",  # a site whose links the bot does not read
+        "https://instagram.com/",
+        "ftp://instagram.com/jane",
+    ],
+)
+def test_parse_username_refuses_other_links(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_username(text)
+    assert "not a profile link" in info.value.english
+    assert_translatable(info.value)
+
+
 def test_parse_lines_strips_and_drops_blanks() -> None:
     assert parse_lines("  nice \n\n\r\n  great pic\n:)", field="comments") == [
         "nice",
@@ -358,7 +402,8 @@ def test_delay_allowed_values() -> None:
     assert parse_delay("90") == 90
     with pytest.raises(InputError) as info:
         parse_delay("7")
-    assert "90" in info.value.params["choices"]
+    # Every value is a button of the question: the error names the range, not all 22 again.
+    assert (info.value.params["min"], info.value.params["max"]) == (0, 600)
     assert_translatable(info.value)
 
 

@@ -83,4 +83,5 @@ def test_kinds_keep_their_stored_values() -> None:
         "KEY_REJECTED": "key_rejected",
         "KEY_UNREADABLE": "key_unreadable",
         "REPLY": "reply",
+        "ORDER_DIGEST": "order_digest",
     }

@@ -147,7 +147,7 @@ def test_result_groups_identical_reasons(en: Translator, tr: Translator) -> None
         "",
         "line 1: #9001",
         "",
-        "✖ 2 lines (2–3): Link &lt;bad&gt;",
+        "✖ 2 lines (2–3): Panel's answer: Link &lt;bad&gt;",
         "line 4: ⏸ not sent: not covered by your balance",
         "⚠️ 2 lines with no clear answer (5–6): check the panel",
     ]
@@ -171,7 +171,14 @@ def test_check_file_has_every_line(en: Translator, tr: Translator) -> None:
     file = check_file(tr, draft("1 | https://x.com/a | 100\n9 | https://x.com/b | 1"))
     assert (file.filename, file.caption) == ("bulk-check.csv", "Satır kontrolü")
     table = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
-    assert [row[1] for row in table[1:]] == ["ok", "error"]
+    assert table[0][:2] == ["satır", "durum"]  # the columns in the user's language too
+    assert [row[1] for row in table[1:]] == ["tamam", "hata"]
+    english = list(
+        csv.reader(
+            io.StringIO(check_file(en, draft("9 | https://x.com/b | 1")).data.decode("utf-8-sig"))
+        )
+    )
+    assert english[0][:2] == ["line", "status"] and english[1][1] == "error"
 
 
 def test_line_ranges() -> None:

@@ -129,8 +129,12 @@ def test_questions(en: Translator, tr: Translator) -> None:
     assert "Drip-feed is on" in question(en, service, quantity, dripfeed=True)
     comments = plan_for(svc(3, type="Custom Comments"))
     assert comments is not None
-    assert question(en, svc(3), comments.field("comments"), dripfeed=False).endswith(
-        "\n📄 You can also send a .txt or .csv file, one per line."
+    comments_q = question(en, svc(3), comments.field("comments"), dripfeed=False)
+    # The service takes up to 10,000 lines, the bot one list of at most 1,000: never promised.
+    assert "one per line (100–1,000 lines)." in comments_q
+    assert comments_q.endswith(
+        "\n📄 Send them in one or more messages, then tap ✅ Done; "
+        "or send a .txt or .csv file, one per line."
     )
     assert dripfeed_question(en, service).endswith("Use drip-feed?")
     assert pick_service(en).startswith("Which service?")

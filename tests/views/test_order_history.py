@@ -14,19 +14,22 @@ from bot.services.tracking import (
     RequestRefusal,
     StatusLine,
 )
-from bot.storage.models import OrderFilter, SubmitState
+from bot.storage.models import OrderFilter, Refill, SubmitState
 from bot.views.order_history import (
+    CARD_REFILLS_SHOWN,
     ENTRY_NAME_MAX,
     action_line,
     cancel_question,
     card_text,
     entry_label,
+    entry_line,
     refresh_note,
     render_history,
     status_label,
     status_line,
     stored_status_line,
 )
+from bot.views.text import BUTTON_MAX
 
 from ._data import order
 
@@ -99,8 +102,9 @@ def test_card(en: Translator, tr: Translator) -> None:
         "Status: ⏳ <b>Pending</b>",
         "Start count: 10",
         "Cost: $12.50",
-        "Created: 5/1/24, 12:00\u202fPM",  # babel's narrow no-break space
-        "Updated: 5/1/24, 12:00\u202fPM",
+        # babel's narrow no-break space; the zone named (the translator's: UTC by default)
+        "Created: 5/1/24, 12:00\u202fPM (UTC)",
+        "Updated: 5/1/24, 12:00\u202fPM (UTC)",
     ]
     noted = card_text(tr, order(charge=Decimal("11"), status="Completed"), "♻️ note")
     assert noted.startswith("♻️ note\n\n<b>Sipariş #5001</b>")
@@ -110,12 +114,55 @@ def test_card(en: Translator, tr: Translator) -> None:
     assert "Check on the panel before ordering again." in unknown
 
 
-def test_entry_label_cuts_long_names(en: Translator) -> None:
-    assert entry_label(en, order()) == "⏳ #5001 · Instagram Takipçi · Pending"
+def test_card_lists_refills_and_the_pending_one(en: Translator) -> None:
+    def refill(refill_id: int | None, status: str) -> Refill:
+        return Refill(refill_id or 0, 1, 5001, 7, refill_id, status, None, 0.0, 0.0, None, None)
+
+    history = [refill(1, "completed"), refill(None, "rejected"), refill(2, "pending")]
+    card = card_text(en, order(status="Completed"), refills=history).split("\n")
+    start = card.index("Refills:")
+    assert card[start + 1].startswith("  Refill #1 — ✅ completed · requested ")
+    assert card[start + 2].startswith("  Refill request — ❌ rejected · ")
+    assert card[start + 3].startswith("  Refill #2 — ⏳ pending · requested ")
+    assert card[start + 4] == (
+        "⏳ Refill #2 is pending: another refill can be requested once it is done."
+    )
+    assert card[start + 5].startswith("Created: ")
+    many = [refill(i, "completed") for i in range(1, CARD_REFILLS_SHOWN + 3)]
+    card = card_text(en, order(status="Completed"), refills=many).split("\n")
+    start = card.index("Refills:")
+    assert card[start + 1] == "  … 2 earlier refill requests"
+    assert card[start + 2].startswith("  Refill #3 — ")
+    assert not any("is pending" in line for line in card)
+    assert "Refills:" not in card_text(en, order())
+
+
+def test_entry_label_puts_status_id_and_quantity_first_and_fits_a_phone(
+    en: Translator, tr: Translator
+) -> None:
+    assert entry_label(en, order()) == "⏳ #5001 · 1,000 · Instagram Tak…"
+    assert entry_label(tr, order()) == "⏳ #5001 · 1.000 · Instagram Tak…"
     long = entry_label(
         en, order(service_name="n" * 50, panel_order_id=None, status=None, raw_status=None)
     )
-    assert long == "❔ #— · " + "n" * (ENTRY_NAME_MAX - 1) + "… · unknown"
+    assert long == "❔ #— · 1,000 · " + "n" * 16 + "…"
+    assert len(long) == BUTTON_MAX
+    package = entry_label(en, order(quantity=None, service_name="Paket\n 1000"))
+    assert package == "⏳ #5001 · Paket 1000"
+
+
+def test_entry_line_has_the_whole_name_and_the_status_in_words(
+    en: Translator, tr: Translator
+) -> None:
+    name = "Instagram Takipçi [Gerçek] <Garantili> " + "x" * 40
+    assert entry_line(en, order(service_name=name)) == (
+        "⏳ <b>#5001</b> · Pending · 1,000 · Instagram Takipçi [Gerçek] &lt;Garantili&gt; "
+        + "x" * 40
+    )
+    assert entry_line(tr, order(status="Completed")) == (
+        "✅ <b>#5001</b> · Tamamlandı · 1.000 · Instagram Takipçi"
+    )
+    assert len(entry_line(en, order(service_name="n" * 5000))) < ENTRY_NAME_MAX + 50
 
 
 def test_history_page(en: Translator, tr: Translator) -> None:
@@ -127,9 +174,11 @@ def test_history_page(en: Translator, tr: Translator) -> None:
     assert "(tümü)" in screen.text and "9" in screen.text
     first_buttons = [row[0].text for row in screen.markup.inline_keyboard[:2]]
     assert first_buttons == [
-        "⏳ #5001 · Instagram Takipçi · Beklemede",
-        "⏳ #5002 · Instagram Takipçi · Beklemede",
+        "⏳ #5001 · 1.000 · Instagram Tak…",
+        "⏳ #5002 · 1.000 · Instagram Tak…",
     ]
+    # The buttons' statuses are icons; the text has them in words, with the full names.
+    assert "⏳ <b>#5001</b> · Beklemede · 1.000 · Instagram Takipçi" in screen.text
 
 
 def test_refresh_note_and_cancel_question(en: Translator) -> None:

@@ -11,13 +11,14 @@ from bot.panel import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
+    OrderRefillsLine,
     RefillStatusLine,
     RequestOutcome,
     RequestRefusal,
     StatusLine,
     parse_ids,
 )
-from bot.storage.models import SubmitState
+from bot.storage.models import Refill, SubmitState
 from bot.views.status import (
     EXPORT_COLUMNS,
     INVALID_SHOWN,
@@ -37,7 +38,11 @@ from bot.views.status import (
     usage,
 )
 
-from ._data import order
+from ._data import NOON, order
+
+
+def refill(refill_id: int | None, status: str, raw: str | None = None) -> Refill:
+    return Refill(1, 1, 5001, 7, refill_id, status, raw, NOON, NOON, None, None)
 
 
 def test_usage_is_escaped_html(en: Translator, tr: Translator) -> None:
@@ -87,7 +92,7 @@ def test_refill_status_line(en: Translator, tr: Translator) -> None:
     odd = RefillStatusLine(9, RefillStatus(RefillState.UNKNOWN, "Queued <2>"))
     assert refill_status_line(en, odd) == "Refill #9 — Queued &lt;2&gt;"
     assert refill_status_line(en, RefillStatusLine(9, None, "<gone>")) == (
-        "#9 — not found (&lt;gone&gt;)"
+        "#9 — not found (Panel's answer: &lt;gone&gt;)"
     )
     assert refill_status_lines(en, [RefillStatusLine(9, None)], parse_ids("9")) == [
         "#9 — not found"
@@ -120,7 +125,8 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
         order(id=8, panel_order_id=None, submit_state=SubmitState.UNKNOWN, status=None),
     ]
     data = list(csv.reader(io.StringIO(export_csv(tr, rows).decode("utf-8-sig"))))
-    assert tuple(data[0]) == EXPORT_COLUMNS
+    assert data[0] == [tr._(column) for column in EXPORT_COLUMNS]
+    assert data[0][:2] == ["no", "panel_sipariş_no"]
     first = dict(zip(EXPORT_COLUMNS, data[1], strict=True))
     assert first["status"] == "Tamamlandı" and first["submit_state"] == "verildi"
     assert first["created"] == "2024-05-01T12:00:00+00:00"
@@ -130,3 +136,58 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
     assert second["status"] == "Pending"  # the panel's own word for a status we do not know
     assert export_caption(en, 2) == "Your order history: 2 orders."
     assert nothing_to_export(en) == "You have no orders to export yet."
+
+
+def test_open_orders_groups_match_their_titles(en: Translator) -> None:
+    done = order(panel_order_id=5002, status="Completed", raw_status="Completed")
+    away = order(panel_order_id=5003)
+    lines = open_orders_lines(
+        en, OpenOrders([order()], stale=False, finished=[done], not_on_key=[away])
+    )
+    assert lines[:2] == ["<b>Open orders</b> (1)", "⏳ #5001 — <b>Pending</b>"]
+    assert lines[2:5] == [
+        "",
+        "<b>Finished since the last check</b> (1)",
+        "✅ #5002 — <b>Completed</b>",
+    ]
+    assert lines[5:7] == ["", "<b>Not on this key</b> (1)"]
+    assert lines[-1] == "❔ #5003 — not on this key (last known: Pending)"
+    only_done = open_orders_lines(en, OpenOrders([], stale=False, finished=[done]))
+    assert only_done[0] == "You have no open orders. /orders shows your history."
+    assert only_done[2] == "<b>Finished since the last check</b> (1)"
+
+
+def test_status_line_of_an_order_not_on_this_key(en: Translator) -> None:
+    stored = order(status="In progress", raw_status="In progress")
+    lines = status_lines(en, [StatusLine(5001, None, stored)], parse_ids("5001"))
+    assert lines == ["❔ #5001 — not on this key (last known: In progress)"]
+
+
+def test_refillstatus_lines_for_an_order(en: Translator) -> None:
+    lines = refill_status_lines(
+        en,
+        [
+            OrderRefillsLine(5001, [refill(None, "rejected"), refill(3, "unknown", "Yolda")]),
+            OrderRefillsLine(5002, []),
+            RefillStatusLine(9, RefillStatus(RefillState.PENDING, "pending")),
+        ],
+        parse_ids("5001 5002 9"),
+    )
+    assert lines[0] == "<b>Order #5001</b>: 2 refill requests"
+    assert lines[1].startswith("  Refill request — ❌ rejected · ")
+    assert lines[2].startswith("  Refill #3 — Yolda · requested ")
+    assert lines[3] == "<b>Order #5002</b>: no refills requested yet"
+    assert lines[4] == "Refill #9 — ⏳ pending"
+
+
+def test_pending_refill_refusal(en: Translator) -> None:
+    result = ActionResult(
+        5001,
+        RequestOutcome.REFUSED,
+        RequestRefusal.REFILL_PENDING,
+        refill_id=3,
+        since=NOON,
+    )
+    [line] = refill_lines(en, [result], parse_ids("5001"))
+    assert line.startswith("⏳ #5001 — refill #3 (requested ")
+    assert line.endswith(") is still pending; ask again once it is done")

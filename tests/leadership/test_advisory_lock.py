@@ -1,0 +1,177 @@
+"""Leadership over a real PostgreSQL (pgserver): one leader, a standby, and a clean hand-over."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.leadership import (
+    AdvisoryLockLeadership,
+    Fence,
+    LeadershipLost,
+    SoleInstance,
+    lock_id,
+)
+
+pgserver = pytest.importorskip("pgserver", reason="pgserver ships PostgreSQL for these tests")
+
+KEY = lock_id("1234567:TEST-not-a-real-token")
+FAILOVER = 2.0  # short, so the tests are quick; the ratios inside are the production ones
+
+
+@pytest.fixture(scope="module")
+def dsn() -> Iterator[str]:
+    # Not under pytest's tmp_path: pytest keeps its base folder 0700, and as root pgserver runs
+    # PostgreSQL as another user, who must be able to reach the data folder.
+    folder = Path(tempfile.mkdtemp(prefix="smm-pg-"))
+    server = pgserver.get_server(folder, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def admin(dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _lock_holders(admin: asyncpg.Connection) -> list[int]:
+    rows = await admin.fetch(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND ((classid::bigint << 32) | objid::bigint) = $1",
+        KEY,
+    )
+    return [r["pid"] for r in rows]
+
+
+async def test_sole_instance_leads_at_once_and_never_loses() -> None:
+    sole = SoleInstance()
+    assert await sole.acquire(asyncio.Event())
+    sole.fence.check()
+    stopped = asyncio.Event()
+    stopped.set()
+    assert not await SoleInstance().acquire(stopped)
+
+
+def test_the_fence_refuses_everything_once_closed() -> None:
+    fence = Fence()
+    fence.check()
+    fence.close("gone")
+    fence.close("again")  # the first reason stays
+    with pytest.raises(LeadershipLost, match="gone"):
+        fence.check()
+
+
+def test_the_lock_key_names_the_bot_not_its_secret() -> None:
+    assert lock_id("42:secret-one") == lock_id("42:secret-two")
+    assert lock_id("42:x") != lock_id("43:x")
+
+
+async def test_one_leads_the_other_waits_and_takes_over_after_a_clean_release(
+    dsn: str, admin: asyncpg.Connection
+) -> None:
+    first = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    second = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    stop = asyncio.Event()
+    assert await first.acquire(stop)
+    assert len(await _lock_holders(admin)) == 1
+    waiting = asyncio.create_task(second.acquire(stop))
+    await asyncio.sleep(FAILOVER)
+    assert not waiting.done()  # a standby while the leader lives
+    started = time.monotonic()
+    await first.release()
+    assert await asyncio.wait_for(waiting, FAILOVER)
+    assert time.monotonic() - started < FAILOVER
+    assert not second.fence.closed
+    await second.release()
+    assert await _lock_holders(admin) == []
+
+
+async def test_a_standby_gives_up_waiting_when_stopped(dsn: str) -> None:
+    leader = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    standby = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    stop = asyncio.Event()
+    assert await leader.acquire(asyncio.Event())
+    waiting = asyncio.create_task(standby.acquire(stop))
+    await asyncio.sleep(0.3)
+    stop.set()
+    assert await asyncio.wait_for(waiting, FAILOVER) is False
+    await standby.release()
+    await leader.release()
+
+
+async def test_split_brain_a_leader_cut_off_server_side_stops_before_the_new_one_starts(
+    dsn: str, admin: asyncpg.Connection
+) -> None:
+    """The server closes the leader's lock connection (pg_terminate_backend): the leader's fence
+    closes at once, and the standby, which gets the lock right away, acts only after its grace
+    period, by which time the old leader has stopped."""
+    old = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    new = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    assert await old.acquire(asyncio.Event())
+    closed_at: list[float] = []
+
+    async def note_close() -> None:
+        await old.fence.wait_closed()
+        closed_at.append(time.monotonic())
+
+    watcher = asyncio.create_task(note_close())
+    standby = asyncio.create_task(new.acquire(asyncio.Event()))
+    await asyncio.sleep(0.2)
+    (pid,) = await _lock_holders(admin)
+    cut_at = time.monotonic()
+    assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    assert await asyncio.wait_for(standby, FAILOVER * 2)
+    led_at = time.monotonic()
+    await asyncio.wait_for(watcher, 1)
+    assert closed_at[0] - cut_at < old.check_seconds * 2  # within one poll interval
+    assert closed_at[0] < led_at  # the old one stopped before the new one started
+    assert led_at - cut_at < FAILOVER  # the standby resumed within FAILOVER_SECONDS
+    with pytest.raises(LeadershipLost):
+        old.fence.check()
+    new.fence.check()
+    await old.release()
+    await new.release()
+
+
+async def test_the_watchdog_closes_the_fence_when_the_lock_is_gone(dsn: str) -> None:
+    leader = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    assert await leader.acquire(asyncio.Event())
+    conn = leader._conn
+    assert conn is not None
+    # Between two checks, as nothing else can: the session gives the lock up behind its back.
+    assert await conn.fetchval("SELECT pg_advisory_unlock($1)", KEY)
+    await asyncio.wait_for(leader.fence.wait_closed(), leader.check_seconds * 3)
+    assert "no longer held" in leader.fence.reason
+    await leader.release()
+
+
+async def test_a_standby_rides_out_an_unreachable_database() -> None:
+    calls = 0
+
+    async def unreachable(dsn: str) -> asyncpg.Connection:
+        nonlocal calls
+        calls += 1
+        raise OSError("connection refused")
+
+    standby = AdvisoryLockLeadership("postgresql://x", KEY, failover_seconds=1, connect=unreachable)
+    stop = asyncio.Event()
+    waiting = asyncio.create_task(standby.acquire(stop))
+    await asyncio.sleep(0.5)
+    stop.set()
+    assert await waiting is False
+    assert calls >= 2  # it kept trying
+    assert "postgresql" not in repr(standby)  # the DSN may hold a password

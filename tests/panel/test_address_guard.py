@@ -1,0 +1,170 @@
+"""Custom panel URLs reach only the public internet: checked when added and on every connect."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from aiohttp import web
+
+from bot.panel.address_guard import (
+    AddressPolicy,
+    AddressRefused,
+    GuardedNetworkBackend,
+    check_panel_url,
+    refusal_reason,
+)
+from bot.panel.client import PanelClient
+from bot.panel.errors import PanelUnavailable
+from tests.fakes.panel import FakePanel
+from tests.panel.support import KEY
+
+STRICT = AddressPolicy()
+LAN = AddressPolicy(allow_private=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text and text
+    return text
+
+
+# --------------------------------------------------------------- the refusals, one each
+
+
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.0.0.1", "private"),
+        ("::1", "loopback"),
+        ("169.254.169.254", "link-local"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("fe80::1", "link-local"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("192.168.1.10", "private"),
+        ("100.64.0.1", "not public"),  # carrier-grade NAT
+    ],
+)
+async def test_connect_refuses_addresses_outside_the_public_internet(host: str, kind: str) -> None:
+    backend = GuardedNetworkBackend(STRICT)
+    with pytest.raises(AddressRefused) as caught:
+        await backend.connect_tcp(host, 443)
+    assert kind in _one_line(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/api/v2",
+        "https://10.0.0.1/api/v2",
+        "https://[::1]/api/v2",
+        "https://169.254.169.254/latest/meta-data",
+    ],
+)
+def test_adding_an_address_literal_outside_the_internet_is_refused(url: str) -> None:
+    with pytest.raises(AddressRefused) as caught:
+        check_panel_url(url, STRICT)
+    assert "public internet" in _one_line(caught.value)
+
+
+def test_custom_urls_are_https_only_and_carry_no_credentials() -> None:
+    with pytest.raises(AddressRefused, match="https://"):
+        check_panel_url("http://panel.example.com/api/v2", STRICT)
+    with pytest.raises(AddressRefused, match="user name or password"):
+        check_panel_url("https://me:pw@panel.example.com/api/v2", STRICT)
+    with pytest.raises(AddressRefused, match="no host"):
+        check_panel_url("https:///api/v2", STRICT)
+    assert check_panel_url(" https://panel.example.com/api/v2 ", STRICT) == (
+        "https://panel.example.com/api/v2"
+    )
+    # ALLOW_PRIVATE_PANELS is for tests and LAN setups: plain http and private hosts pass.
+    assert check_panel_url("http://10.0.0.1/api/v2", LAN) == "http://10.0.0.1/api/v2"
+
+
+def test_public_addresses_pass() -> None:
+    for text in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "1.1.1.1"):
+        assert refusal_reason(ipaddress.ip_address(text)) is None
+
+
+async def test_a_name_resolving_to_a_private_address_is_refused() -> None:
+    # `localhost` goes through the real resolver (/etc/hosts): no network needed.
+    with pytest.raises(AddressRefused) as caught:
+        await GuardedNetworkBackend(STRICT).connect_tcp("localhost", 443)
+    assert "localhost resolves to" in _one_line(caught.value)
+
+
+async def test_one_private_address_among_public_ones_refuses_the_name() -> None:
+    async def mixed(host: str, port: int) -> list[str]:
+        return ["93.184.216.34", "10.1.2.3"]
+
+    with pytest.raises(AddressRefused, match=r"10\.1\.2\.3 is a private address"):
+        await GuardedNetworkBackend(STRICT, resolver=mixed).vetted_addresses("p.example", 443)
+
+
+async def test_the_check_runs_on_every_connection_so_a_dns_change_cannot_turn_it_inward() -> None:
+    answers = [["93.184.216.34"], ["169.254.169.254"]]
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return answers.pop(0)
+
+    backend = GuardedNetworkBackend(STRICT, resolver=rebinding)
+    assert await backend.vetted_addresses("panel.example", 443) == ["93.184.216.34"]
+    with pytest.raises(AddressRefused, match=r"169\.254\.169\.254 is a link-local address"):
+        await backend.vetted_addresses("panel.example", 443)
+
+
+# --------------------------------------------------------------- through the panel client
+
+
+async def test_the_client_never_reaches_a_private_panel_and_says_why(fake: FakePanel) -> None:
+    async with PanelClient(fake.url, KEY, timeout=2, address_policy=STRICT) as client:
+        with pytest.raises(AddressRefused) as read:
+            await client.balance()
+        with pytest.raises(AddressRefused):
+            await client.add_order(1, "https://x.example/a", 100)
+    assert "127.0.0.1 is a loopback address" in _one_line(read.value)
+    assert fake.count() == 0  # not one request arrived, the write included
+
+
+async def test_a_name_resolving_to_loopback_is_refused_at_connect_time(fake: FakePanel) -> None:
+    url = fake.url.replace("127.0.0.1", "localhost")
+    async with PanelClient(url, KEY, timeout=2, address_policy=STRICT) as client:
+        with pytest.raises(AddressRefused, match="localhost resolves to"):
+            await client.balance()
+    assert fake.count() == 0
+
+
+async def test_allow_private_panels_reaches_a_lan_panel(fake: FakePanel) -> None:
+    async with PanelClient(fake.url, KEY, timeout=2, address_policy=LAN) as client:
+        balance = await client.balance()
+    assert balance.amount == 100
+
+
+async def test_a_redirect_to_a_private_address_is_not_followed(fake: FakePanel) -> None:
+    """A panel answering 302 to the metadata service (or anywhere) is a failed call: the client
+    follows no redirect, so the target never hears from us, guarded or not."""
+    hits: list[str] = []
+
+    async def redirect(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        raise web.HTTPFound(fake.url)  # "inward": the loopback fake panel
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", redirect)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with PanelClient(
+            f"http://127.0.0.1:{port}/api/v2", KEY, timeout=2, address_policy=LAN
+        ) as client:
+            with pytest.raises(PanelUnavailable, match="HTTP 302"):
+                await client.balance()
+    finally:
+        await runner.cleanup()
+    assert hits  # the redirecting panel was asked …
+    assert fake.count() == 0  # … and where it pointed was never reached
