@@ -433,6 +433,11 @@ def format_engines(result: dict[str, Any]) -> str:
     lines.append(
         f"  {'rate':<14}{s['sqlite']['rate_msg_s']:>8.1f}/s{s['postgres']['rate_msg_s']:>10.1f}/s"
     )
+    lines.append(
+        f"  {'wrong/unanswered':<14}"
+        f"{s['sqlite']['wrong_answers']:>6.0f}/{s['sqlite']['steps_unanswered']:<5.0f}"
+        f"{s['postgres']['wrong_answers']:>8.0f}/{s['postgres']['steps_unanswered']:<5.0f}"
+    )
     p50 = s["postgres"]["p50_s"] / s["sqlite"]["p50_s"] if s["sqlite"]["p50_s"] else float("nan")
     lines.append(f"  PostgreSQL p50 / SQLite p50 = {p50:.2f}")
     return "\n".join(lines)

@@ -98,7 +98,14 @@ def test_main_dispatches_modules_and_rejects_unknown(capsys: pytest.CaptureFixtu
 
 
 def test_engines_table_puts_sqlite_and_postgres_side_by_side() -> None:
-    figures = {"p50_s": 0.02, "p95_s": 0.3, "p99_s": 0.7, "rate_msg_s": 20.0}
+    figures = {
+        "p50_s": 0.02,
+        "p95_s": 0.3,
+        "p99_s": 0.7,
+        "rate_msg_s": 20.0,
+        "wrong_answers": 0.0,
+        "steps_unanswered": 0.0,
+    }
     result = {
         "users": 10,
         "runs": 1,
