@@ -64,7 +64,7 @@ def user_key(user_id: int) -> str:
 
 
 async def seed_users(
-    db_path: Path, encryption_key: str, panel: FakePanel, user_ids: Sequence[int]
+    db_path: Path | str, encryption_key: str, panel: FakePanel, user_ids: Sequence[int]
 ) -> None:
     """Allowed users with linked keys, written straight into the bot's database before start-up.
 
@@ -132,18 +132,28 @@ class BotProcess:
         *,
         encryption_key: str | None = None,
         settings: Mapping[str, str] | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.telegram = telegram
         self.panel = panel
         self.workdir = workdir
         self.db_path = workdir / "bot.sqlite3"
+        # PostgreSQL instead of the SQLite file when given (DATABASE_URL).
+        self.database_url = database_url
         # One file across restarts, so a run's whole log can be read back (benchmarks.soak).
         self.log_path = workdir / "bot-stderr.log"
         self.encryption_key = encryption_key or Fernet.generate_key().decode()
         self.settings = dict(settings or {})
+        if database_url is not None:
+            self.settings["DATABASE_URL"] = database_url
         self.proc: asyncio.subprocess.Process | None = None
         self.startup_s = math.nan
         self._stderr: IO[bytes] | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """What the bot stores into: the PostgreSQL URL or the SQLite file."""
+        return self.database_url if self.database_url is not None else self.db_path
 
     @property
     def pid(self) -> int:

@@ -304,8 +304,11 @@ async def one_run(
     baseline: bool,
     burst: bool,
     cutoff: float | None = None,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
-    """One bot process: sustained load, then (unless baseline) a burst; with footprint figures."""
+    """One bot process: sustained load, then (unless baseline) a burst; with footprint figures.
+
+    On SQLite, or on PostgreSQL at `database_url`."""
     settings = {"MAX_CONCURRENT_UPDATES": "1"} if baseline else {}
     user_ids = [FIRST_USER + i for i in range(n_users)]
     cycle = n_users * MESSAGES_PER_SCRIPT / TARGET_RATE
@@ -314,8 +317,10 @@ async def one_run(
     cutoff = cutoff if cutoff is not None else planned * 3 + 30
     with tempfile.TemporaryDirectory(prefix="smm-bench-") as tmp:
         async with FakeTelegram() as telegram, FakePanel() as panel:
-            proc = BotProcess(telegram, panel, Path(tmp), settings=settings)
-            await seed_users(proc.db_path, proc.encryption_key, panel, user_ids)
+            proc = BotProcess(
+                telegram, panel, Path(tmp), settings=settings, database_url=database_url
+            )
+            await seed_users(proc.database, proc.encryption_key, panel, user_ids)
             async with proc:
                 await _settle(telegram, 1.0)
                 rss_idle = proc.rss_mib()
@@ -379,6 +384,63 @@ def run(
 
     raw = asyncio.run(go())
     return {**raw, "summary": summarize_runs(raw)}
+
+
+ENGINE_KEYS = ("p50_s", "p95_s", "p99_s", "rate_msg_s", "wrong_answers", "steps_unanswered")
+
+
+def run_engines(n_users: int = 200, runs: int = 3) -> dict[str, Any]:
+    """Sustained load on SQLite and on PostgreSQL (pgserver, default durability), side by side.
+
+    The runs alternate between the engines, so a machine getting busier mid-way weighs on both.
+    """
+    from benchmarks._pg import BenchPostgres
+
+    async def go() -> dict[str, list[dict[str, Any]]]:
+        server = BenchPostgres()
+        found: dict[str, list[dict[str, Any]]] = {"sqlite": [], "postgres": []}
+        try:
+            for i in range(runs):
+                found["sqlite"].append(
+                    await one_run(n_users, run_index=i, baseline=False, burst=False)
+                )
+                async with server.database() as url:
+                    found["postgres"].append(
+                        await one_run(
+                            n_users, run_index=i, baseline=False, burst=False, database_url=url
+                        )
+                    )
+        finally:
+            server.stop()
+        return found
+
+    raw = asyncio.run(go())
+    summary = {
+        engine: {k: _med(items, "sustained", k) for k in ENGINE_KEYS}
+        for engine, items in raw.items()
+    }
+    return {"users": n_users, "runs": runs, "engines": raw, "summary": summary}
+
+
+def format_engines(result: dict[str, Any]) -> str:
+    s = result["summary"]
+    lines = [
+        f"{result['users']} users, sustained; medians of {result['runs']} run(s) per engine",
+        f"{'':<16}{'SQLite':>12}{'PostgreSQL':>14}",
+    ]
+    for label, key in (("p50", "p50_s"), ("p95", "p95_s"), ("p99", "p99_s")):
+        lines.append(f"  {label:<14}{fmt_ms(s['sqlite'][key]):>12}{fmt_ms(s['postgres'][key]):>14}")
+    lines.append(
+        f"  {'rate':<14}{s['sqlite']['rate_msg_s']:>8.1f}/s{s['postgres']['rate_msg_s']:>10.1f}/s"
+    )
+    lines.append(
+        f"  {'wrong/unanswered':<14}"
+        f"{s['sqlite']['wrong_answers']:>6.0f}/{s['sqlite']['steps_unanswered']:<5.0f}"
+        f"{s['postgres']['wrong_answers']:>8.0f}/{s['postgres']['steps_unanswered']:<5.0f}"
+    )
+    p50 = s["postgres"]["p50_s"] / s["sqlite"]["p50_s"] if s["sqlite"]["p50_s"] else float("nan")
+    lines.append(f"  PostgreSQL p50 / SQLite p50 = {p50:.2f}")
+    return "\n".join(lines)
 
 
 def _med(runs: list[dict[str, Any]], *path: str) -> float:

@@ -15,7 +15,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"smm-panel-bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    secrets = SecretRegistry([settings.bot_token.get_secret_value()])
+    secrets = SecretRegistry([settings.bot_token.get_secret_value(), *settings.database_secrets])
     configure_logging(settings.log_level, secrets)
     excepthooks.install()
 

@@ -170,7 +170,7 @@ async def open_deps(
     """`observer` hears of every user-facing panel call (the update processor); `gate` runs
     before every panel call and raises once this process may no longer make one."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
-    storage = await Storage.open(settings.database_path, cipher)
+    storage = await Storage.open(settings.database, cipher, local_path=settings.database_path)
     try:
         http = _panel_http(settings)
         catalogs = _load_catalogs()
@@ -252,6 +252,8 @@ def build_application(
     secrets.add(settings.bot_token.get_secret_value())
     if settings.webhook_secret is not None:
         secrets.add(settings.webhook_secret.get_secret_value())
+    for secret in settings.database_secrets:
+        secrets.add(secret)
     context_types = ContextTypes(context=BotContext)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

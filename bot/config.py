@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     allow_custom_panels: bool = False
     allow_private_panels: bool = False
     database_path: Path = Path("data/bot.sqlite3")
-    # postgresql://…: PostgreSQL instead of SQLite; several processes may then share it, one
-    # active (the leader) and the others on standby.
+    # postgresql://user:password@host:5432/db selects PostgreSQL; unset: SQLite at DATABASE_PATH
+    # (whose directory then still holds the placement journal). Several processes may then
+    # share it, one active (the leader) and the others on standby.
     database_url: SecretStr | None = None
     # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
     failover_seconds: float = Field(default=10, ge=1)
@@ -126,15 +127,6 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_panels(cls, value: str) -> str:
         parse_panels(value)
-        return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
-            return None
-        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
-            raise ValueError("must start with postgresql:// (leave it empty for SQLite)")
         return value
 
     @field_validator("bot_token")
@@ -195,6 +187,21 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        text = value.get_secret_value().strip()
+        # Never echo the value: it may carry a password.
+        if not text.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (leave it unset for SQLite)")
+        try:
+            urlsplit(text).port  # noqa: B018 - raises on a malformed port
+        except ValueError:
+            raise ValueError("is not a valid URL") from None
+        return SecretStr(text)
+
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
@@ -212,6 +219,37 @@ class Settings(BaseSettings):
         ):
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
+
+    @model_validator(mode="after")
+    def _shared_database_needs_key(self) -> Settings:
+        # Without ENCRYPTION_KEY the key is generated into a local file; every instance on a
+        # shared PostgreSQL must decrypt the same stored panel keys, and a local file is neither
+        # shared nor in the database's backups.
+        if self.database_url is not None and self.encryption_key is None:
+            raise ValueError("ENCRYPTION_KEY is required when DATABASE_URL is set")
+        return self
+
+    @property
+    def database(self) -> str | Path:
+        """What `Storage.open` connects to: the PostgreSQL URL, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
+
+    @property
+    def database_secrets(self) -> list[str]:
+        """The database URL and its password, for the log redaction (empty for SQLite)."""
+        if self.database_url is None:
+            return []
+        url = self.database_url.get_secret_value()
+        found = [url]
+        try:
+            raw = urlsplit(url).password
+        except ValueError:
+            raw = None
+        if raw:
+            found += [raw, unquote(raw)]
+        return found
 
     @property
     def panel_presets(self) -> tuple[PanelPreset, ...]:

@@ -1,10 +1,10 @@
-"""python-telegram-bot persistence on our SQLite database (`ptb_state` via `StateRepo`).
+"""python-telegram-bot persistence in our database (`ptb_state` via `StateRepo`), on either engine.
 
 Stores conversation states, user_data and chat_data; bot_data and callback_data are not kept.
 The database is opened after the `Application` is built, so the `StateRepo` can be given to
 the constructor or later with `attach()` — it must be attached before `Application.initialize()`
 loads the data (use before that raises `RuntimeError`). Writes go straight
-to SQLite (each is committed), so `flush()` has nothing left to do; PTB still batches them
+to the database (each is committed), so `flush()` has nothing left to do; PTB still batches them
 every `update_interval` seconds and once more on shutdown, before `post_shutdown` — close the
 database there, not earlier.
 

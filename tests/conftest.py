@@ -1,15 +1,63 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.storage.db import ENGINES
 from tests.harness import Harness, running_bot
+from tests.pg import PgCluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One PostgreSQL server for the whole run, started on first use only.
+
+    Its data directory is not under pytest's basetemp: a concurrent pytest run (as the same
+    user) prunes older basetemp directories, and would delete a running server's files.
+    """
+    cluster = PgCluster(Path(tempfile.mkdtemp(prefix="smm-bot-pg-")))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+# Both by default (the README's command); `TEST_ENGINES=sqlite` for a quicker local run.
+TEST_ENGINES = [e for e in os.environ.get("TEST_ENGINES", ",".join(ENGINES)).split(",") if e]
+
+
+@pytest.fixture(params=TEST_ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each test that uses it runs once per storage engine."""
+    return str(request.param)
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID)."""
-    async with running_bot(tmp_path) as harness:
+async def database(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Path | str]:
+    """What `Storage.open` takes: a fresh SQLite file path, or a fresh PostgreSQL database URL."""
+    if engine == "sqlite":
+        yield tmp_path / "data" / "bot.sqlite3"
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    async with cluster.database() as url:
+        yield url
+
+
+def database_settings(database: Path | str) -> dict[str, Any]:
+    """`running_bot` overrides that put the bot on `database` (SQLite: the harness's file)."""
+    return {} if isinstance(database, Path) else {"database_url": database}
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
+    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
+    async with running_bot(tmp_path, **database_settings(database)) as harness:
         yield harness

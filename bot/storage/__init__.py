@@ -1,4 +1,4 @@
-"""SQLite storage: the only place in the project that speaks SQL."""
+"""Storage on SQLite or PostgreSQL: the only place in the project that speaks SQL."""
 
 from __future__ import annotations
 
@@ -82,17 +82,20 @@ class Storage(AsyncClosing):
     @classmethod
     async def open(
         cls,
-        path: Path | str,
+        target: Path | str,
         cipher: KeyCipher,
         *,
         migrations_dir: Path | Traversable | None = None,
         clock: Callable[[], float] = time.time,
+        local_path: Path | str | None = None,
     ) -> Storage:
         """Open (and migrate) the database and build every repository on it.
 
-        `clock` gives the repositories' timestamps (unix seconds); tests may pin it.
+        `target` is an SQLite file path or a `postgresql://` URL; `local_path` is where a
+        PostgreSQL deployment keeps local side files (see `Database.open`). `clock` gives the
+        repositories' timestamps (unix seconds); tests may pin it.
         """
-        db = await Database.open(path, migrations_dir=migrations_dir)
+        db = await Database.open(target, migrations_dir=migrations_dir, local_path=local_path)
         return cls(
             db=db,
             users=UsersRepo(db, clock=clock),

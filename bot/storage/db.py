@@ -1,40 +1,55 @@
-"""One aiosqlite connection, versioned migrations, and serialized transactions.
+"""The repositories' view of the database: one interface, two engines, versioned migrations.
 
-Every statement goes through one `asyncio.Lock`: aiosqlite runs a single connection on one
-thread, so without the lock a statement from coroutine B could land inside coroutine A's open
-transaction and be committed or rolled back with it.
+`Database.open(target)` opens SQLite for a file path (or `:memory:`) and PostgreSQL for a
+`postgresql://` URL (`bot.storage.sqlite`, `bot.storage.postgres`). The repositories write one
+portable SQL text with SQLite's `?` / `:name` placeholders; each engine runs it as its dialect
+needs (`bot.storage.sql`). Rows are addressed by column name or position (`Row`).
+
+Both engines give the same guarantees the repositories were written for:
+- `transaction()` blocks run one at a time, across processes too: SQLite by `BEGIN IMMEDIATE`,
+  PostgreSQL by a transaction-scoped advisory lock taken first. Every read-then-write in the
+  repositories relies on it (the claim is additionally one conditional UPDATE whose affected row
+  count says who won).
+- `execute` outside a transaction is one committed statement, serialized with the transactions.
+- `insert` returns the new row's `id`; `executemany` and `execute` return affected row counts.
+
+Migrations: `NNNN_name.sql` is shared by both engines (portable DDL; PostgreSQL gets SQLite's
+type names mapped by `bot.storage.sql.map_types`); `NNNN_name.postgres.sql` or
+`NNNN_name.sqlite.sql` replaces it on that engine only, verbatim (triggers, identity columns).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 import re
-import sqlite3
-import stat
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Literal, Protocol
 
 from bot.closing import AsyncClosing
-
-log = logging.getLogger(__name__)
+from bot.storage.sql import map_types
 
 MEMORY = ":memory:"
-BUSY_TIMEOUT_MS = 5000
-# The database holds key ciphertexts, links and order history: for the bot's user only.
-PRIVATE_MODE = 0o600
-SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+Engine = Literal["sqlite", "postgres"]
+ENGINES: tuple[Engine, ...] = ("sqlite", "postgres")
+_URL_SCHEMES = ("postgresql://", "postgres://")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+?(?:\.(sqlite|postgres))?\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+
+
+class Row(Protocol):
+    """A result row: `row["column"]`, `row[0]`, and unpacking (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
 
 
 class MigrationError(Exception):
@@ -48,216 +63,121 @@ class Migration:
     sql: str
 
 
-def load_migrations(migrations_dir: Path | Traversable | None = None) -> list[Migration]:
-    """Migrations sorted by version; the packaged ones unless a directory is given.
+def is_url(target: Path | str) -> bool:
+    """True for a PostgreSQL URL, False for an SQLite file path."""
+    return isinstance(target, str) and target.startswith(_URL_SCHEMES)
+
+
+def engine_of(target: Path | str) -> Engine:
+    return "postgres" if is_url(target) else "sqlite"
+
+
+def load_migrations(
+    migrations_dir: Path | Traversable | None = None, *, engine: Engine = "sqlite"
+) -> list[Migration]:
+    """The migrations for `engine`, sorted by version; the packaged ones unless a dir is given.
 
     `importlib.resources` keeps this working when the package is installed as a wheel.
     """
     root: Traversable = (
         files("bot.storage").joinpath("migrations") if migrations_dir is None else migrations_dir
     )
-    found: dict[int, Migration] = {}
+    shared: dict[int, Migration] = {}
+    own: dict[int, Migration] = {}
     for entry in root.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match is None or not entry.is_file():
             continue
-        version = int(match.group(1))
+        version, flavour = int(match.group(1)), match.group(2)
+        if flavour is not None and flavour != engine:
+            continue
+        found = shared if flavour is None else own
         if version in found:
             raise MigrationError(f"two migrations with version {version}")
         found[version] = Migration(version, entry.name, entry.read_text(encoding="utf-8"))
-    ordered = [found[v] for v in sorted(found)]
+    merged: dict[int, Migration] = {}
+    for version, migration in shared.items():
+        sql = map_types(migration.sql) if engine == "postgres" else migration.sql
+        merged[version] = Migration(version, migration.name, sql)
+    merged.update(own)  # an engine's own file is used as written
+    ordered = [merged[v] for v in sorted(merged)]
     for expected, migration in enumerate(ordered, start=1):
         if migration.version != expected:
             raise MigrationError(f"migration {expected:04d} is missing")
     return ordered
 
 
-def make_private(path: Path) -> None:
-    """Create the database file with mode 0600 before SQLite opens it; narrow existing files.
-
-    SQLite creates the -wal, -shm and -journal files with the mode of the main file (whatever
-    the umask would give), so a private main file keeps them private too. Files left readable
-    by an older version are narrowed to their owner.
-    """
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-    except FileExistsError:
-        pass
-    else:
-        os.close(fd)  # an empty file is a new database to SQLite
-    for file in (path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILE_SUFFIXES)):
-        try:
-            mode = stat.S_IMODE(file.stat().st_mode)
-        except FileNotFoundError:
-            continue
-        if not mode & 0o077:
-            continue
-        try:
-            os.chmod(file, mode & ~0o077)
-        except OSError as exc:
-            log.warning("%s is readable by others (mode %o); chmod failed: %s", file, mode, exc)
-        else:
-            log.info("%s was readable by other users: mode %o -> %o", file, mode, mode & ~0o077)
-
-
-class Transaction:
-    """Statements inside one `BEGIN IMMEDIATE … COMMIT` (see `Database.transaction`)."""
-
-    __slots__ = ("_conn",)
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+class Transaction(Protocol):
+    """Statements inside one serialized transaction (see `Database.transaction`)."""
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the affected row count."""
-        async with self._conn.execute(sql, params) as cur:
-            return int(cur.rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run an INSERT; returns the new rowid."""
-        async with self._conn.execute(sql, params) as cur:
-            rowid = cur.lastrowid
-        if rowid is None:  # pragma: no cover - sqlite always sets it after an INSERT
-            raise RuntimeError("INSERT did not produce a rowid")
-        return int(rowid)
+        """Run an INSERT into a table whose key column is `id`; returns the new id."""
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        async with self._conn.executemany(sql, rows) as cur:
-            return int(cur.rowcount)
+        """Run one statement per parameter row; returns the total affected row count."""
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-            return row
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
 
 class Database(AsyncClosing):
-    """The bot's SQLite database. Open with `await Database.open(path)`; close with `close()`."""
+    """The bot's database. Open with `await Database.open(target)`; close with `close()`.
 
-    __slots__ = ("_closed", "_conn", "_lock", "path")
+    `path` is where local side files live (the placement journal): the SQLite file itself, or
+    for PostgreSQL the `local_path` given to `open` (`:memory:`: none).
+    """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self._closed = False
-        self.path = path
+    __slots__ = ()
 
-    def __repr__(self) -> str:
-        return f"Database(path={self.path!r})"
+    engine: Engine
+    path: str
 
     @classmethod
     async def open(
-        cls, path: Path | str, *, migrations_dir: Path | Traversable | None = None
+        cls,
+        target: Path | str,
+        *,
+        migrations_dir: Path | Traversable | None = None,
+        local_path: Path | str | None = None,
     ) -> Database:
-        """Connect, set pragmas, and bring the schema to the latest migration."""
-        migrations = load_migrations(migrations_dir)
-        target = str(path)
-        if target != MEMORY:
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-            make_private(Path(target))
-        # isolation_level=None: the sqlite3 module must not open transactions behind our back;
-        # we issue BEGIN IMMEDIATE ourselves so writers take the lock up front.
-        conn = await aiosqlite.connect(target, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            # FULL, not WAL's usual NORMAL: a power cut must not roll back a committed
-            # `submitting` claim, or a re-confirm could order twice. Writes are rare here.
-            await conn.execute("PRAGMA synchronous = FULL")
-            db = cls(conn, target)
-            await db._migrate(migrations)
-        except BaseException:
-            await conn.close()
-            raise
-        return db
+        """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema."""
+        if is_url(target):
+            from bot.storage.postgres import PostgresDatabase
 
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        async with self._lock:
-            current = await self._user_version()
-            latest = migrations[-1].version if migrations else 0
-            if current > latest:
-                raise MigrationError(
-                    f"database schema version {current} is newer than this bot ({latest})"
-                )
-            for migration in migrations:
-                if migration.version <= current:
-                    continue
-                log.info("Applying database migration %s", migration.name)
-                # executescript commits any open transaction first, so the BEGIN/COMMIT live in
-                # the script itself; user_version is written in the same transaction.
-                script = (
-                    "BEGIN IMMEDIATE;\n"
-                    f"{migration.sql}\n;\n"
-                    f"PRAGMA user_version = {migration.version};\n"
-                    "COMMIT;"
-                )
-                try:
-                    await self._conn.executescript(script)
-                except BaseException:
-                    if self._conn.in_transaction:
-                        await self._conn.execute("ROLLBACK")
-                    raise
-            # A migration that rebuilds tables may have left dangling references.
-            problems = await self._conn.execute_fetchall("PRAGMA foreign_key_check")
-            if list(problems):
-                raise MigrationError("foreign key check failed after migrations")
+            return await PostgresDatabase.connect(
+                str(target),
+                migrations=load_migrations(migrations_dir, engine="postgres"),
+                local_path=MEMORY if local_path is None else str(local_path),
+            )
+        from bot.storage.sqlite import SQLiteDatabase
 
-    async def _user_version(self) -> int:
-        rows = list(await self._conn.execute_fetchall("PRAGMA user_version"))
-        return int(rows[0][0])
+        return await SQLiteDatabase.connect(
+            target, migrations=load_migrations(migrations_dir, engine="sqlite")
+        )
 
-    async def schema_version(self) -> int:
-        async with self._lock:
-            return await self._user_version()
+    @abstractmethod
+    async def schema_version(self) -> int: ...
 
-    async def pragma(self, name: str) -> Any:
-        """Value of a read-only PRAGMA such as `journal_mode` (for diagnostics and tests)."""
-        if not name.replace("_", "").isalpha():
-            raise ValueError("invalid pragma name")
-        async with self._lock:
-            rows = list(await self._conn.execute_fetchall(f"PRAGMA {name}"))
-        return rows[0][0] if rows else None
-
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """One auto-committed statement; returns the affected row count."""
-        async with self._lock, self._conn.execute(sql, params) as cur:
-            return int(cur.rowcount)
+        """One committed statement; returns the affected row count."""
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock, self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock, self._conn.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-            return row
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """`BEGIN IMMEDIATE` … `COMMIT`, rolled back if the block raises.
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A serialized transaction, committed at the end, rolled back if the block raises.
 
-        Do not call other `Database` methods inside the block: the lock is not re-entrant.
+        Do not call other `Database` methods inside the block: use the `Transaction`.
         """
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self._conn)
-                await self._conn.execute("COMMIT")
-            except BaseException:
-                # COMMIT itself can fail (disk full, busy): never leave a transaction open.
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
-                raise
 
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        async with self._lock:
-            await self._conn.close()
+    @abstractmethod
+    async def close(self) -> None: ...

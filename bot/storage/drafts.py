@@ -8,12 +8,11 @@ rows, remembers which message shows a preview's Confirm button, closes previews 
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, Row, Transaction
 from bot.storage.models import Draft, DraftKind, DraftMessage, DraftState
 
 Clock = Callable[[], float]
@@ -22,7 +21,7 @@ Clock = Callable[[], float]
 _WAITING = "EXISTS (SELECT 1 FROM orders o WHERE o.batch = d.batch AND o.submit_state = 'draft')"
 
 
-def _draft(row: sqlite3.Row) -> Draft:
+def _draft(row: Row) -> Draft:
     return Draft(
         batch=row["batch"],
         user_id=row["user_id"],
@@ -41,7 +40,7 @@ def _draft(row: sqlite3.Row) -> Draft:
     )
 
 
-def _messages(rows: Sequence[sqlite3.Row]) -> list[DraftMessage]:
+def _messages(rows: Sequence[Row]) -> list[DraftMessage]:
     return [
         DraftMessage(r["batch"], r["chat_id"], r["message_id"])
         for r in rows
@@ -151,14 +150,20 @@ class DraftsRepo:
             f"""
             SELECT * FROM (
                 SELECT d.*,
-                    ROW_NUMBER() OVER newest AS position,
+                    ROW_NUMBER() OVER newest AS rank_no,
                     SUM(d.lines) OVER newest AS running_lines
-                FROM drafts d
-                WHERE d.user_id = :user AND d.state = 'open' AND d.expires_at > :now
-                  AND {_WAITING}
-                WINDOW newest AS (ORDER BY d.created_at DESC, d.rowid DESC)
-            )
-            WHERE position > 1 AND (position > :max_open OR running_lines > :max_lines)
+                FROM (
+                    -- Insertion order breaks ties of created_at: a preview's drafts row is
+                    -- written with its order rows, so its first row id tells (no rowid on
+                    -- PostgreSQL).
+                    SELECT d.*, (SELECT MIN(o.id) FROM orders o WHERE o.batch = d.batch) AS seq
+                    FROM drafts d
+                    WHERE d.user_id = :user AND d.state = 'open' AND d.expires_at > :now
+                      AND {_WAITING}
+                ) d
+                WINDOW newest AS (ORDER BY d.created_at DESC, d.seq DESC)
+            ) ranked
+            WHERE rank_no > 1 AND (rank_no > :max_open OR running_lines > :max_lines)
             """,
             {"user": user_id, "now": now, "max_open": max_open, "max_lines": max_lines},
         )

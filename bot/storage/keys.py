@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, Row, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def _account(r: sqlite3.Row) -> PanelAccount:
+def _account(r: Row) -> PanelAccount:
     return PanelAccount(
         user_id=int(r["user_id"]),
         slot=int(r["slot"]),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from bot.panel.models import TERMINAL_STATUSES, Status
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, Row, Transaction
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
@@ -55,7 +54,7 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _order(row: sqlite3.Row) -> Order:
+def _order(row: Row) -> Order:
     # The `last_notified_status` column (0001) is not read: nothing ever wrote it, and once-only
     # status notices rest on the outbox's dedupe keys. Dropping it would take a migration.
     return Order(
@@ -189,8 +188,8 @@ class OrdersRepo:
                     SELECT 1 FROM drafts d JOIN users u ON u.id = d.user_id
                     WHERE d.batch = :batch AND d.user_id = :user AND d.state = 'open'
                       AND d.expires_at > :now AND d.key_version = u.key_version
-                      AND (:kind IS NULL OR d.kind = :kind)
-                      AND (:version IS NULL OR d.key_version = :version)
+                      AND (d.kind = :kind OR :kind IS NULL)
+                      AND (d.key_version = :version OR :version IS NULL)
                       AND (d.panel_slot = :slot OR :slot IS NULL)
                   )
                 """,
@@ -387,12 +386,12 @@ class OrdersRepo:
         panel_slot: int | None = None,
     ) -> list[Order]:
         """Placed/unknown orders, newest first (drafts and failed submits are not orders);
-        only those of one panel account with `panel_slot`."""
+        only those of one panel account with `panel_slot`. A negative `limit` means all."""
         on_slot, slot_params = _on_slot(panel_slot)
         rows = await self._db.fetchall(
             f"SELECT * FROM orders WHERE user_id = ? AND {_FILTERS[OrderFilter(filter)]}"
             f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, *slot_params, limit, offset),
+            (user_id, *slot_params, _NO_LIMIT if limit < 0 else limit, offset),
         )
         return [_order(r) for r in rows]
 
@@ -456,10 +455,12 @@ class OrdersRepo:
         (on `panel_slot` only when given: service ids are per panel)."""
         on_slot, slot_params = _on_slot(panel_slot)
         row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND service_id = ? AND link IS ? "
+            "SELECT * FROM orders WHERE user_id = ? AND service_id = ? "
+            # The cast types the parameter for PostgreSQL, which cannot from `? IS NULL` alone.
+            "AND (link = ? OR (link IS NULL AND CAST(? AS TEXT) IS NULL)) "
             f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
             f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link, *slot_params),
+            (user_id, service_id, link, link, *slot_params),
         )
         return None if row is None else _order(row)
 
@@ -518,14 +519,14 @@ class OrdersRepo:
                     AND polled_at <= :now - :stale_interval)
               )
             ORDER BY polled_at IS NOT NULL, polled_at, id
-            LIMIT :limit
-            """,
+            """
+            + ("" if limit is None else "LIMIT :limit"),
             {
                 "now": now,
                 "fresh_age": fresh_age,
                 "fresh_interval": fresh_interval,
                 "stale_interval": stale_interval,
-                "limit": -1 if limit is None else limit,
+                **({} if limit is None else {"limit": limit}),
             },
         )
         return [_order(r) for r in rows]
@@ -590,6 +591,9 @@ class OrdersRepo:
         )
         return changed > 0
 
+
+# "No limit" in a LIMIT clause both engines accept (SQLite's -1 is an error on PostgreSQL).
+_NO_LIMIT = 2**62
 
 _BATCH_SQL = "SELECT * FROM orders WHERE batch = ? AND user_id = ? ORDER BY line_no, id"
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 from bot.storage.models import OutboxItem, OutboxKind
 
 Clock = Callable[[], float]
@@ -27,8 +26,9 @@ class OutboxMessage:
 
 
 _INSERT = """
-    INSERT OR IGNORE INTO outbox (user_id, kind, payload, dedupe_key, created_at, next_attempt_at)
+    INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, next_attempt_at)
     VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (dedupe_key) DO NOTHING
 """
 
 
@@ -36,7 +36,7 @@ class _Stale(Exception):
     """An item to merge was no longer open: roll the merge back."""
 
 
-def _item(row: sqlite3.Row) -> OutboxItem:
+def _item(row: Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         user_id=row["user_id"],
@@ -95,7 +95,7 @@ class OutboxRepo:
         if not rows:
             return 0
         async with self._db.transaction() as tx:
-            # sqlite3 sums executemany's rowcount over the rows; ignored inserts count 0.
+            # executemany counts affected rows: a skipped duplicate counts 0.
             return await tx.executemany(_INSERT, rows)
 
     async def enqueue_grouped(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
 from bot.panel.models import RefillState
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 from bot.storage.models import Refill
 
 Clock = Callable[[], float]
@@ -22,7 +21,7 @@ def is_pending(refill: Refill) -> bool:
     return refill.refill_id is not None and refill.status not in FINAL_REFILL_STATES
 
 
-def _refill(row: sqlite3.Row) -> Refill:
+def _refill(row: Row) -> Refill:
     return Refill(
         id=row["id"],
         user_id=row["user_id"],

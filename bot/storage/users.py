@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import builtins
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 from bot.storage.models import AccessState, RequestCopy, User
 
 Clock = Callable[[], float]
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         id=row["id"],
         username=row["username"],
@@ -113,8 +112,8 @@ class UsersRepo:
 
     async def add_request_copy(self, user_id: int, admin_id: int, message_id: int) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO access_request_copies "
-            "(user_id, admin_id, message_id, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO access_request_copies (user_id, admin_id, message_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, admin_id, message_id) DO NOTHING",
             (user_id, admin_id, message_id, self._clock()),
         )
 

@@ -107,3 +107,22 @@ def test_several_panels_benchmark_counts_requests_per_panel_key() -> None:
     assert result["compare"]["similar_found"] > 0
     rows = suite.rows({"panels": result})
     assert {r.benchmark.split(",")[0] for r in rows} == {"6 several panels", "6 compare"}
+
+
+def test_engines_table_puts_sqlite_and_postgres_side_by_side() -> None:
+    figures = {
+        "p50_s": 0.02,
+        "p95_s": 0.3,
+        "p99_s": 0.7,
+        "rate_msg_s": 20.0,
+        "wrong_answers": 0.0,
+        "steps_unanswered": 0.0,
+    }
+    result = {
+        "users": 10,
+        "runs": 1,
+        "summary": {"sqlite": figures, "postgres": {**figures, "p50_s": 0.024}},
+    }
+    table = latency.format_engines(result)
+    assert "SQLite" in table and "PostgreSQL" in table
+    assert "PostgreSQL p50 / SQLite p50 = 1.20" in table

@@ -7,8 +7,8 @@ and the drip-feed question inside the ANSWER state instead of a state of its own
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from bot.storage import Database
 from tests.e2e.test_new_order import add_params, ask, confirm
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -50,12 +50,13 @@ async def test_restart_at_the_dripfeed_question_keeps_the_dialog(bot: Harness) -
     assert (params["quantity"], params["runs"], params["interval"]) == ("1000", "3", "10")
 
 
-def _rewrite_as_the_older_version(bot: Harness, question: str) -> None:
+async def _rewrite_as_the_older_version(bot: Harness, question: str) -> None:
     """What that version stored at `question`: its dict, and its state for that question."""
-    with sqlite3.connect(bot.settings.database_path) as db:
+    async with await Database.open(bot.settings.database) as db:
         select = "SELECT value FROM ptb_state WHERE kind = ? AND key = ?"
-        (value,) = db.execute(select, ("user_data", str(UID))).fetchone()
-        data = json.loads(value)
+        row = await db.fetchone(select, ("user_data", str(UID)))
+        assert row is not None
+        data = json.loads(row[0])
         new = data["dialog"]
         assert new["question"] == question
         data["dialog"] = {
@@ -67,19 +68,19 @@ def _rewrite_as_the_older_version(bot: Harness, question: str) -> None:
             "field": question,
         }
         update = "UPDATE ptb_state SET value = ? WHERE kind = ? AND key = ?"
-        db.execute(update, (json.dumps(data), "user_data", str(UID)))
-        [(key, state)] = db.execute(
+        await db.execute(update, (json.dumps(data), "user_data", str(UID)))
+        [(key, state)] = await db.fetchall(
             "SELECT key, value FROM ptb_state WHERE kind = 'conversation:dialog'"
-        ).fetchall()
+        )
         assert json.loads(state) == ("order.dripfeed" if question == "dripfeed?" else "order.field")
-        db.execute(update, (json.dumps("order.field"), "conversation:dialog", key))
+        await db.execute(update, (json.dumps("order.field"), "conversation:dialog", key))
 
 
 async def test_dripfeed_question_stored_by_the_older_version_is_answered(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     question = await dripfeed_question(u)
     await bot.stop()
-    _rewrite_as_the_older_version(bot, "dripfeed?")
+    await _rewrite_as_the_older_version(bot, "dripfeed?")
     await bot.start()
 
     await u.press("No, all at once", message=question)
@@ -95,7 +96,7 @@ async def test_field_question_stored_by_the_older_version_is_answered(bot: Harne
     await u.reply()
     await ask(u, "https://instagram.com/p/x")
     await bot.stop()
-    _rewrite_as_the_older_version(bot, "quantity")
+    await _rewrite_as_the_older_version(bot, "quantity")
     await bot.start()
 
     await u.send("1000")

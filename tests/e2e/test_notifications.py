@@ -192,7 +192,7 @@ async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harne
     await bot.stop()
     # Queued while the bot is down, as a crash between "queued" and "sent" would leave them.
     storage = await Storage.open(
-        settings.database_path,
+        settings.database,
         KeyCipher([k for k in settings.encryption_keys]),
     )
     try:

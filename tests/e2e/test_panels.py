@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import database_settings
 from tests.e2e.test_notifications import drain
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
@@ -53,10 +54,15 @@ async def beta() -> AsyncIterator[FakePanel]:
 
 
 @pytest.fixture
-async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[Harness]:
-    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta"."""
+async def two(tmp_path: Path, beta: FakePanel, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta", once per
+    storage engine."""
     async with running_bot(
-        tmp_path, panels=f"Beta={beta.url}", allow_custom_panels=True, allow_private_panels=True
+        tmp_path,
+        panels=f"Beta={beta.url}",
+        allow_custom_panels=True,
+        allow_private_panels=True,
+        **database_settings(database),
     ) as harness:
         yield harness
 

@@ -44,8 +44,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def storage(db_path: Path, cipher: KeyCipher, clock: FakeClock) -> AsyncIterator[Storage]:
-    st = await Storage.open(db_path, cipher, clock=clock)
+async def storage(
+    database: Path | str, cipher: KeyCipher, clock: FakeClock
+) -> AsyncIterator[Storage]:
+    st = await Storage.open(database, cipher, clock=clock)
     try:
         yield st
     finally:

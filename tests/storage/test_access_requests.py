@@ -54,13 +54,13 @@ async def test_request_copies_are_handed_out_once(storage: Storage) -> None:
     assert await storage.users.settle_request_copies(7) == [RequestCopy(1003, 13)]
 
 
-async def test_scan_separates_unreadable_keys(db_path: Path, clock: FakeClock) -> None:
+async def test_scan_separates_unreadable_keys(database: Path | str, clock: FakeClock) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
-    async with await Storage.open(db_path, KeyCipher([old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         for uid in (1, 2):
             await st.users.touch(uid, username=None, first_name=None)
             await st.keys.set(uid, f"key-{uid}")
-    async with await Storage.open(db_path, KeyCipher([new]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
         await st.keys.set(2, "key-2b")
         scan = await st.keys.scan()
         assert scan.readable == ["key-2b"]

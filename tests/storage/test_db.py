@@ -3,12 +3,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import zipfile
+from importlib.resources import files
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage import Database, MigrationError
 from bot.storage.db import load_migrations
+from bot.storage.sqlite import SQLiteDatabase
 
 SECOND_MIGRATION = """
 ALTER TABLE users ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
@@ -17,10 +20,22 @@ CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES 
 
 
 def _copy_packaged(dest: Path) -> Path:
+    """The packaged migration files as they are: shared ones and engine-specific ones."""
     dest.mkdir()
-    for m in load_migrations():
-        (dest / m.name).write_text(m.sql, encoding="utf-8")
+    for entry in files("bot.storage").joinpath("migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            (dest / entry.name).write_text(entry.read_text(encoding="utf-8"), encoding="utf-8")
     return dest
+
+
+async def _tables(db: Database) -> set[str]:
+    if db.engine == "sqlite":
+        rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        rows = await db.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    return {r[0] for r in rows}
 
 
 def test_packaged_migrations_load_in_order() -> None:
@@ -32,6 +47,7 @@ def test_packaged_migrations_load_in_order() -> None:
 
 async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path) -> None:
     async with await Database.open(db_path) as db:
+        assert isinstance(db, SQLiteDatabase) and db.engine == "sqlite"
         assert db_path.parent.is_dir()
         assert await db.schema_version() == len(load_migrations())
         assert await db.pragma("journal_mode") == "wal"
@@ -54,54 +70,57 @@ async def test_memory_database_works() -> None:
         assert await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')") == 1
 
 
-async def test_reopen_is_idempotent_and_keeps_data(db_path: Path) -> None:
-    async with await Database.open(db_path) as db:
+async def test_reopen_is_idempotent_and_keeps_data(database: Path | str) -> None:
+    async with await Database.open(database) as db:
         await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
-    async with await Database.open(db_path) as db:
+    async with await Database.open(database) as db:
         assert await db.schema_version() == len(load_migrations())
         assert [tuple(r) for r in await db.fetchall("SELECT * FROM ptb_state")] == [("k", "a", "1")]
 
 
-async def test_older_file_is_upgraded_in_place(db_path: Path, tmp_path: Path) -> None:
-    async with await Database.open(db_path) as db:
+async def test_older_file_is_upgraded_in_place(database: Path | str, tmp_path: Path) -> None:
+    async with await Database.open(database) as db:
         await db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (7, 1, 1)")
     migrations = _copy_packaged(tmp_path / "migs")
     nxt = len(load_migrations()) + 1
     (migrations / f"{nxt:04d}_timezone.sql").write_text(SECOND_MIGRATION, encoding="utf-8")
 
-    async with await Database.open(db_path, migrations_dir=migrations) as db:
+    async with await Database.open(database, migrations_dir=migrations) as db:
         assert await db.schema_version() == nxt
         row = await db.fetchone("SELECT id, timezone FROM users")
         assert row is not None and tuple(row) == (7, "UTC")
-        assert await db.execute("INSERT INTO notes (user_id) VALUES (7)") == 1
+        # The shared file's INTEGER ids hold a Telegram-sized id on PostgreSQL too (BIGINT).
+        assert await db.execute("INSERT INTO notes (id, user_id) VALUES (?, 7)", (2**40,)) == 1
     # A fresh file runs all migrations.
     async with await Database.open(tmp_path / "fresh.db", migrations_dir=migrations) as db:
         assert await db.schema_version() == nxt
 
 
-async def test_failing_migration_rolls_back_completely(db_path: Path, tmp_path: Path) -> None:
-    async with await Database.open(db_path):
+async def test_failing_migration_rolls_back_completely(
+    database: Path | str, tmp_path: Path
+) -> None:
+    async with await Database.open(database):
         pass
     migrations = _copy_packaged(tmp_path / "migs")
     latest = len(load_migrations())
     (migrations / f"{latest + 1:04d}_broken.sql").write_text(
         "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;", encoding="utf-8"
     )
-    with pytest.raises(sqlite3.OperationalError):
-        await Database.open(db_path, migrations_dir=migrations)
-    async with await Database.open(db_path) as db:
+    with pytest.raises((sqlite3.OperationalError, asyncpg.PostgresSyntaxError)):
+        await Database.open(database, migrations_dir=migrations)
+    async with await Database.open(database) as db:
         assert await db.schema_version() == latest
-        assert await db.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'half'") is None
+        assert "half" not in await _tables(db)
 
 
-async def test_database_newer_than_code_is_refused(db_path: Path, tmp_path: Path) -> None:
+async def test_database_newer_than_code_is_refused(database: Path | str, tmp_path: Path) -> None:
     migrations = _copy_packaged(tmp_path / "migs")
     nxt = len(load_migrations()) + 1
     (migrations / f"{nxt:04d}_x.sql").write_text("CREATE TABLE x (id INTEGER);", encoding="utf-8")
-    async with await Database.open(db_path, migrations_dir=migrations):
+    async with await Database.open(database, migrations_dir=migrations):
         pass
     with pytest.raises(MigrationError, match="newer"):
-        await Database.open(db_path)
+        await Database.open(database)
 
 
 def test_gap_in_migrations_is_refused(tmp_path: Path) -> None:
@@ -112,8 +131,8 @@ def test_gap_in_migrations_is_refused(tmp_path: Path) -> None:
         load_migrations(migrations)
 
 
-async def test_transaction_rolls_back_on_error_and_serializes(db_path: Path) -> None:
-    async with await Database.open(db_path) as db:
+async def test_transaction_rolls_back_on_error_and_serializes(database: Path | str) -> None:
+    async with await Database.open(database) as db:
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
                 await tx.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")

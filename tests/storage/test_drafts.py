@@ -210,14 +210,15 @@ async def test_purge_deletes_dead_previews_after_the_grace(st: Storage, clock: F
 
 
 async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
-    db_path: Path, tmp_path: Path, cipher: KeyCipher, clock: FakeClock
+    database: Path | str, tmp_path: Path, cipher: KeyCipher, clock: FakeClock
 ) -> None:
     # A database from before 0002, with a key and a preview waiting for Confirm.
     first_only = tmp_path / "migs"
     first_only.mkdir()
     with as_file(files("bot.storage").joinpath("migrations")) as packaged:
-        shutil.copy(packaged / "0001_initial.sql", first_only)
-    old = await Storage.open(db_path, cipher, migrations_dir=first_only, clock=clock)
+        for migration in packaged.glob("0001_*.sql"):  # shared and engine-specific
+            shutil.copy(migration, first_only)
+    old = await Storage.open(database, cipher, migrations_dir=first_only, clock=clock)
     # Raw SQL: today's repositories read columns that later migrations add.
     await old.db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (?, 1, 1)", (USER,))
     await old.db.execute(
@@ -231,7 +232,7 @@ async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
     )
     await old.close()
 
-    st = await Storage.open(db_path, cipher, clock=clock)
+    st = await Storage.open(database, cipher, clock=clock)
     try:
         assert await st.drafts.key_version(USER) == 0
         assert not (await st.orders.claim("pre", USER, kind=DraftKind.SINGLE)).won

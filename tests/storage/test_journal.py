@@ -17,6 +17,7 @@ from bot.storage.journal import (
     journal_path,
 )
 from bot.storage.models import Order
+from tests.pg import refuse_writes
 
 from .conftest import FakeClock
 
@@ -195,12 +196,12 @@ async def test_restore_sets_aside_entries_that_contradict_the_database(st: Stora
 
 async def test_record_outcomes_is_one_transaction(st: Storage) -> None:
     rows = await claimed(st, "one", 3)
-    await st.db.execute("PRAGMA query_only = ON")
+    await refuse_writes(st.db, True)
     with pytest.raises(Exception, match="readonly"):
         await st.orders.record_outcomes(
             placed=[(rows[0].id, 1)], failed=[(rows[1].id, "x")], unknown=[(rows[2].id, "y")]
         )
-    await st.db.execute("PRAGMA query_only = OFF")
+    await refuse_writes(st.db, False)
     assert {o.submit_state for o in await st.orders.get_batch("one")} == {SubmitState.SUBMITTING}
     changed = await st.orders.record_outcomes(
         placed=[(rows[0].id, 1)], failed=[(rows[1].id, "x")], unknown=[(rows[2].id, "y")]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
 from bot.storage.models import Order
+from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
 
@@ -71,7 +71,7 @@ async def test_create_drafts_single_and_bulk(st: Storage, clock: FakeClock) -> N
 async def test_create_drafts_is_atomic(st: Storage) -> None:
     await st.orders.create_drafts(USER, "b:1", [draft()])
     # Rows b:0 then b:1 — the second collides with the token above; b:0 must not survive.
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await st.orders.create_drafts(USER, "b", [draft(), draft(), draft()])
     assert await st.orders.get_batch("b") == []
 
@@ -93,10 +93,10 @@ async def test_claim_race_has_exactly_one_winner(st: Storage, clock: FakeClock) 
 
 
 async def test_claim_race_across_two_connections(
-    st: Storage, db_path: Path, cipher: KeyCipher
+    st: Storage, database: Path | str, cipher: KeyCipher
 ) -> None:
     await st.orders.create_drafts(USER, "race2", [draft()])
-    async with await Storage.open(db_path, cipher) as other:
+    async with await Storage.open(database, cipher) as other:
         results = await asyncio.gather(
             *(repo.claim("race2", USER) for repo in [st.orders, other.orders] * 10)
         )
@@ -146,7 +146,7 @@ async def test_panel_order_id_unique_per_user(st: Storage) -> None:
     await placed(st, "a", 1)
     [other] = await st.orders.create_drafts(USER, "b", [draft()])
     await st.orders.claim("b", USER)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await st.orders.mark_placed(other.id, 1)
 
 
@@ -210,6 +210,8 @@ async def test_listing_filters_and_counts(st: Storage, clock: FakeClock) -> None
         open_a.id,
     ]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.OPEN)) == [open_a.id]
+    # A negative limit is "all" on both engines (/status lists every open order with it).
+    assert ids(await st.orders.list_for_user(USER, offset=1, limit=-1)) == [done.id, open_a.id]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.COMPLETED)) == [done.id]
     assert ids(await st.orders.list_for_user(USER, filter=OrderFilter.ALL, offset=1, limit=1)) == [
         done.id

@@ -31,12 +31,12 @@ async def test_state_repo_round_trip(storage: Storage) -> None:
 
 
 @pytest.fixture
-async def reopen(db_path: Path, cipher: KeyCipher) -> AsyncIterator[Reopen]:
+async def reopen(database: Path | str, cipher: KeyCipher) -> AsyncIterator[Reopen]:
     """Open a fresh Storage + persistence on the same file each call; all closed at the end."""
     opened: list[Storage] = []
 
     async def _open() -> SQLitePersistence:
-        st = await Storage.open(db_path, cipher)
+        st = await Storage.open(database, cipher)
         opened.append(st)
         return SQLitePersistence(st.state)
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 
 import pytest
 
 from bot.panel.models import RefillState
 from bot.storage import OrderDraft, OutboxKind, Storage
+from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
 
@@ -33,7 +33,7 @@ async def test_refill_add_and_for_order(st: Storage, clock: FakeClock) -> None:
     assert await st.refills.for_order(USER, 500) == [mine, second]
     assert await st.refills.for_order(USER + 1, 500) == []
     assert await st.refills.get(mine.id) == mine
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await st.refills.add(USER, 1, 1, "pending", order_id=999)
 
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from bot.storage import AccessState, KeyCipher, Storage, UndecryptableKey
+from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
 
@@ -85,7 +85,7 @@ async def test_keys_set_get_delete_has(storage: Storage) -> None:
 
 
 async def test_key_needs_known_user(storage: Storage) -> None:
-    with pytest.raises(sqlite3.IntegrityError) as info:
+    with pytest.raises(INTEGRITY_ERRORS) as info:
         await storage.keys.set(404, API_KEY)
     assert API_KEY not in str(info.value)
 
@@ -120,21 +120,21 @@ async def test_pause_lifecycle(storage: Storage) -> None:
 
 
 async def test_all_plaintext_and_rotate_all(
-    db_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    database: Path | str, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
-    async with await Storage.open(db_path, KeyCipher([old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         for uid in (1, 2):
             await st.users.touch(uid, username=None, first_name=None)
             await st.keys.set(uid, f"key-{uid}")
-    async with await Storage.open(db_path, KeyCipher([new, old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([new, old]), clock=clock) as st:
         assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
         assert await st.keys.rotate_all() == 2
-    async with await Storage.open(db_path, KeyCipher([new]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
         assert await st.keys.get(1) == "key-1"
         assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
     # With the key gone, reads fail loudly and the redaction list skips with a warning.
-    async with await Storage.open(db_path, KeyCipher([old]), clock=clock) as st:
+    async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         with pytest.raises(UndecryptableKey):
             await st.keys.get(1)
         with caplog.at_level(logging.WARNING, logger="bot.storage.keys"):
