@@ -92,6 +92,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
+            # This process leads now (bot/leadership.py): what a stopped leader leased and
+            # never sent is sent from here.
+            await self.deps.storage.outbox.release_leases()
         await super().initialize()
         await self._publish_profile()
         # Poller and outbox drain; they start ticking when the application starts.

@@ -63,6 +63,9 @@ MAX_RETRY = 600.0
 BATCH = 100
 # Consecutive transient failures after which a pass stops: Telegram itself is probably down.
 MAX_FAILURE_STREAK = 3
+# How long a drain holds the rows it claimed; a drain that dies keeps them from another
+# drain this long at most (a new leader releases them at once: bot/app.py).
+LEASE_SECONDS = 120.0
 # Telegram allows about 30 messages/s per bot, counted over any one-second window. The bot's
 # rate limiter (bot/ratelimit.py) keeps every call within that and serves replies first; this
 # pace is the notifier's own bound whatever `send` is wired to, a little under 30 so that pushes
@@ -172,24 +175,35 @@ class Notifier(Generic[M]):
         async with self._lock:
             seen: set[int] = set()
             streak = 0
-            while keep_going():
-                items = await self._storage.outbox.due(self._clock(), batch)
-                fresh = [i for i in items if i.id not in seen]
-                if not fresh:
-                    break
-                for item in fresh:
-                    if not keep_going():
-                        return report
-                    if item.id in seen:  # merged into a digest earlier in this batch
-                        continue
-                    seen.add(item.id)
-                    outcome = await self._deliver(item, report, seen)
-                    if outcome is Delivery.RETRY_LATER:
-                        return report  # Telegram said wait: every other send would fail too
-                    streak = streak + 1 if outcome is Delivery.FAILED else 0
-                    if streak >= MAX_FAILURE_STREAK:
-                        log.warning("notifications paused: %d sends failed in a row", streak)
-                        return report
+            # Claimed (leased) and not yet handled: released when the drain stops early, so
+            # the next drain need not wait for their leases to run out.
+            claimed: set[int] = set()
+            try:
+                while keep_going():
+                    items = await self._storage.outbox.claim_due(
+                        self._clock(), batch, LEASE_SECONDS
+                    )
+                    fresh = [i for i in items if i.id not in seen]
+                    claimed.update(i.id for i in fresh)
+                    if not fresh:
+                        break
+                    for item in fresh:
+                        if not keep_going():
+                            return report
+                        claimed.discard(item.id)
+                        if item.id in seen:  # merged into a digest earlier in this batch
+                            continue
+                        seen.add(item.id)
+                        outcome = await self._deliver(item, report, seen)
+                        if outcome is Delivery.RETRY_LATER:
+                            return report  # Telegram said wait: every other send would too
+                        streak = streak + 1 if outcome is Delivery.FAILED else 0
+                        if streak >= MAX_FAILURE_STREAK:
+                            log.warning("notifications paused: %d sends failed in a row", streak)
+                            return report
+            finally:
+                if claimed:
+                    await self._storage.outbox.release(claimed)
         return report
 
     async def _deliver(self, item: OutboxItem, report: DrainReport, seen: set[int]) -> Delivery:

@@ -158,7 +158,7 @@ class OutboxRepo:
     async def hold(self, item_id: int, until: float) -> bool:
         """Quiet hours: keep the item back until `until` (not a failed attempt)."""
         changed = await self._db.execute(
-            "UPDATE outbox SET held = 1, next_attempt_at = ? "
+            "UPDATE outbox SET held = 1, leased_until = NULL, next_attempt_at = ? "
             "WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL",
             (until, item_id),
         )
@@ -219,6 +219,49 @@ class OutboxRepo:
         )
         return [_item(r) for r in rows]
 
+    async def claim_due(self, now: float, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        """Like `due`, but leased to the caller for `lease_seconds`: until the lease ends (or
+        the row is sent, dropped or deferred) no other `claim_due` returns it.
+
+        On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED` while they are leased,
+        so two drains in two processes never take the same row, even at the same instant. On
+        SQLite the write transaction already excludes every other writer.
+        """
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self._db.engine == "postgres" else ""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL "
+                "AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) "
+                f"ORDER BY id LIMIT ?{skip_locked}",
+                (now, now, limit),
+            )
+            if rows:
+                ids = [int(r["id"]) for r in rows]
+                marks = ", ".join("?" * len(ids))
+                await tx.execute(
+                    f"UPDATE outbox SET leased_until = ? WHERE id IN ({marks})",
+                    (now + lease_seconds, *ids),
+                )
+        return [_item(r) for r in rows]
+
+    async def release(self, item_ids: Iterable[int]) -> int:
+        """End the leases of items a drain claimed and did not get to."""
+        ids = list(item_ids)
+        if not ids:
+            return 0
+        marks = ", ".join("?" * len(ids))
+        return await self._db.execute(
+            f"UPDATE outbox SET leased_until = NULL WHERE id IN ({marks})", tuple(ids)
+        )
+
+    async def release_leases(self) -> int:
+        """Forget every lease: the leader taking over after a crash resends what the previous
+        one leased and never sent (it has stopped: see bot/leadership.py)."""
+        return await self._db.execute(
+            "UPDATE outbox SET leased_until = NULL WHERE leased_until IS NOT NULL "
+            "AND sent_at IS NULL AND dropped_at IS NULL"
+        )
+
     async def get(self, item_id: int) -> OutboxItem | None:
         row = await self._db.fetchone("SELECT * FROM outbox WHERE id = ?", (item_id,))
         return None if row is None else _item(row)
@@ -241,7 +284,8 @@ class OutboxRepo:
     async def defer(self, item_id: int, until: float, error: str) -> bool:
         """A failed attempt: count it and retry at `until`."""
         changed = await self._db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
+            "leased_until = NULL "
             "WHERE id = ? AND sent_at IS NULL AND dropped_at IS NULL",
             (until, error, item_id),
         )
