@@ -72,11 +72,11 @@ async def populate(
     return users
 
 
-async def _measure(n_orders: int, n_keys: int) -> dict[str, Any]:
+async def _measure(n_orders: int, n_keys: int, database: str | None = None) -> dict[str, Any]:
+    """`database`: a PostgreSQL URL; None: a temporary SQLite file."""
     with tempfile.TemporaryDirectory() as tmp:
-        storage = await Storage.open(
-            Path(tmp) / "bench.sqlite3", KeyCipher([Fernet.generate_key()])
-        )
+        target: Path | str = database if database is not None else Path(tmp) / "bench.sqlite3"
+        storage = await Storage.open(target, KeyCipher([Fernet.generate_key()]))
         try:
             async with (
                 FakePanel() as panel,
@@ -138,6 +138,21 @@ def run(n_orders: int = 10_000, n_keys: int = 100) -> dict[str, Any]:
     return asyncio.run(_measure(n_orders, n_keys))
 
 
+def run_postgres(n_orders: int = 10_000, n_keys: int = 100) -> dict[str, Any]:
+    """The same on PostgreSQL (pgserver, the `test` extra, default durability)."""
+    from benchmarks._pg import BenchPostgres
+
+    async def go() -> dict[str, Any]:
+        server = BenchPostgres()
+        try:
+            async with server.database() as url:
+                return await _measure(n_orders, n_keys, url)
+        finally:
+            server.stop()
+
+    return asyncio.run(go())
+
+
 def format_table(result: dict[str, Any]) -> str:
     rows = [
         ("open orders / keys", f"{result['orders']} / {result['keys']}"),
@@ -158,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.poller", description=__doc__)
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
-    print(format_table(run(args.orders, args.keys)))
+    runner = run_postgres if args.engine == "postgres" else run
+    print(format_table(runner(args.orders, args.keys)))
     return 0
 
 
