@@ -391,7 +391,9 @@ class Notifier(Generic[M]):
         if len(orders) + len(refills) == 0:
             raise _Muted("every order muted or gone")
         if len(orders) + len(refills) > 1:
-            return notices.digest(t, orders, refills, item.id)
+            accounts = await self._storage.keys.accounts(item.user_id, removed=True)
+            names = {a.slot: a.label for a in accounts} if len(accounts) > 1 else None
+            return notices.digest(t, orders, refills, item.id, names)
         # One left: it reads best as the single push it would have been.
         if refills:
             return notices.refill_status(t, refills[0][0], refills[0][1])

@@ -6,6 +6,7 @@ delivers what they return.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -243,16 +244,28 @@ def digest(
     orders: list[tuple[Order, str]],
     refills: list[tuple[Refill, str]],
     digest_id: int,
+    panels: Mapping[int, str] | None = None,
 ) -> Notice:
-    """Several pushes as one message: a line per kind of change, listing the order ids."""
+    """Several pushes as one message: a line per kind of change, listing the order ids.
+
+    `panels` names the user's panel accounts by slot when there are several: each id then says
+    which panel it is on ("#23501 (Beta)"), as a single push does.
+    """
+
+    def named(ref: str, slot: int) -> str:
+        name = (panels or {}).get(slot)
+        return f"{ref} ({esc(name)})" if name else ref
+
     by_status: dict[str, list[str]] = {}
     for order, status in orders:
-        by_status.setdefault(status, []).append(_ref(order))
+        by_status.setdefault(status, []).append(named(_ref(order), order.panel_slot))
     known = [str(s) for s in _ORDER_GROUPS]
     ordered = [s for s in known if s in by_status] + [s for s in by_status if s not in known]
     lines = [_order_group(t, status, by_status[status]) for status in ordered]
     by_refill: dict[str, list[str]] = {}
     for refill, status in refills:
-        by_refill.setdefault(status, []).append(str(refill.panel_order_id))
+        by_refill.setdefault(status, []).append(
+            named(str(refill.panel_order_id), refill.panel_slot)
+        )
     lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
     return Notice("\n".join(lines), digest_id=digest_id)

@@ -331,3 +331,22 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     await due_again(two)
     report = await poll(two)
     assert report is not None and report.requests == 2
+
+
+async def test_a_digest_names_the_panel_of_its_orders(two: Harness, beta: FakePanel) -> None:
+    """Several completions on one panel in one cycle are one digest; with several panels each
+    id says which panel it is on, as a single push does."""
+    user = await two.member(8311, key=KEY_A)
+    await link_beta(two, beta, user)
+    first = await stored_order(two, beta, KEY_B, 8311, 2, 501)
+    second = await stored_order(two, beta, KEY_B, 8311, 2, 501)
+    for order in (first, second):
+        assert order.panel_order_id is not None
+        beta.set_order(order.panel_order_id, status="Completed", remains=0)
+    await due_again(two)
+    await poll(two)
+    await drain(two)
+    digest = (await user.reply()).text or ""
+    assert f"#{first.panel_order_id} (Beta)" in digest
+    assert f"#{second.panel_order_id} (Beta)" in digest
+    assert two.telegram.bad_requests() == []
