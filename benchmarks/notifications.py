@@ -43,11 +43,11 @@ from tests.fakes.telegram import FakeTelegram, ptb_request
 RATE_LIMIT = 30
 
 
-async def _measure(count: int, n_users: int) -> dict[str, Any]:
+async def _measure(count: int, n_users: int, database: str | None = None) -> dict[str, Any]:
+    """`database`: a PostgreSQL URL; None: a temporary SQLite file."""
     with tempfile.TemporaryDirectory() as tmp:
-        storage = await Storage.open(
-            Path(tmp) / "bench.sqlite3", KeyCipher([Fernet.generate_key()])
-        )
+        target: Path | str = database if database is not None else Path(tmp) / "bench.sqlite3"
+        storage = await Storage.open(target, KeyCipher([Fernet.generate_key()]))
         try:
             return await _run(storage, count, n_users)
         finally:
@@ -140,6 +140,21 @@ def run(count: int = 3_000, n_users: int = 100) -> dict[str, Any]:
     return asyncio.run(_measure(count, n_users))
 
 
+def run_postgres(count: int = 3_000, n_users: int = 100) -> dict[str, Any]:
+    """The same on PostgreSQL (pgserver, the `test` extra, default durability)."""
+    from benchmarks._pg import BenchPostgres
+
+    async def go() -> dict[str, Any]:
+        server = BenchPostgres()
+        try:
+            async with server.database() as url:
+                return await _measure(count, n_users, url)
+        finally:
+            server.stop()
+
+    return asyncio.run(go())
+
+
 def format_table(result: dict[str, Any]) -> str:
     rows = [
         ("completions / users", f"{result['count']} / {result['users']}"),
@@ -158,8 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.notifications", description=__doc__)
     parser.add_argument("--count", type=int, default=3_000)
     parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
-    print(format_table(run(args.count, args.users)))
+    runner = run_postgres if args.engine == "postgres" else run
+    print(format_table(runner(args.count, args.users)))
     return 0
 
 
