@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -19,24 +16,17 @@ from bot.leadership import (
     SoleInstance,
     lock_id,
 )
-
-pgserver = pytest.importorskip("pgserver", reason="pgserver ships PostgreSQL for these tests")
+from tests.pg import PgCluster
 
 KEY = lock_id("1234567:TEST-not-a-real-token")
 FAILOVER = 2.0  # short, so the tests are quick; the ratios inside are the production ones
 
 
-@pytest.fixture(scope="module")
-def dsn() -> Iterator[str]:
-    # Not under pytest's tmp_path: pytest keeps its base folder 0700, and as root pgserver runs
-    # PostgreSQL as another user, who must be able to reach the data folder.
-    folder = Path(tempfile.mkdtemp(prefix="smm-pg-"))
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
+@pytest.fixture
+async def dsn(pg_cluster: PgCluster) -> AsyncIterator[str]:
+    """A fresh database on the suite's one PostgreSQL server (tests/conftest.py)."""
+    async with pg_cluster.database() as url:
+        yield url
 
 
 @pytest.fixture
