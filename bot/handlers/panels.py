@@ -3,6 +3,8 @@ remove. The key is deleted from the chat at once, checked with `balance`, stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -225,33 +227,62 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     return end(context)
 
 
-async def ask_new_key(update: Update, context: BotContext) -> str | int:
-    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
+SlotButton = (
+    PanelNewKey | PanelRename | PanelAlert | PanelMakeDefault | PanelRemove | PanelRemoveYes
+)
+
+
+async def _pressed_account(
+    update: Update, context: BotContext, kind: type[SlotButton]
+) -> PanelAccount | None:
+    """The user's own panel account a button names; None for an old, removed or forged one."""
+    pressed = callback_of(update, kind)
+    return await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+
+
+async def _ask_about(
+    update: Update,
+    context: BotContext,
+    kind: type[PanelNewKey | PanelRename | PanelAlert],
+    step: str,
+    state: str,
+    question: Callable[[PanelAccount], str],
+) -> str | int:
+    """A button on a panel's card that asks one question about that panel (its new key, name
+    or alert threshold): the question, as step `step` of a panel dialog."""
     await ui.answer(update)
-    pressed = callback_of(update, PanelNewKey)
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    account = await _pressed_account(update, context, kind)
     if account is None:
         await ui.show(update, views.panel_gone(context.t))
         return end(context)
     run = begin(context, PanelDialog)
-    run.step, run.slot = "key", account.slot
+    run.step, run.slot = step, account.slot
     save(context, run)
-    await ui.show(update, views.panel_key_question(context.t, account.label), _cancel(context, run))
-    return WAIT_KEY
+    await ui.show(update, question(account), _cancel(context, run))
+    return state
+
+
+async def ask_new_key(update: Update, context: BotContext) -> str | int:
+    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
+    return await _ask_about(
+        update,
+        context,
+        PanelNewKey,
+        "key",
+        WAIT_KEY,
+        lambda a: views.panel_key_question(context.t, a.label),
+    )
 
 
 async def ask_name(update: Update, context: BotContext) -> str | int:
-    await ui.answer(update)
-    pressed = callback_of(update, PanelRename)
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
-    if account is None:
-        await ui.show(update, views.panel_gone(context.t))
-        return end(context)
-    run = begin(context, PanelDialog)
-    run.step, run.slot = "name", account.slot
-    save(context, run)
-    await ui.show(update, views.rename_question(context.t, account.label), _cancel(context, run))
-    return WAIT_NAME
+    return await _ask_about(
+        update,
+        context,
+        PanelRename,
+        "name",
+        WAIT_NAME,
+        lambda a: views.rename_question(context.t, a.label),
+    )
 
 
 async def receive_name(update: Update, context: BotContext) -> str | int:
@@ -282,18 +313,14 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
 
 
 async def ask_alert(update: Update, context: BotContext) -> str | int:
-    await ui.answer(update)
-    pressed = callback_of(update, PanelAlert)
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
-    if account is None:
-        await ui.show(update, views.panel_gone(context.t))
-        return end(context)
-    run = begin(context, PanelDialog)
-    run.step, run.slot = "alert", account.slot
-    save(context, run)
-    text = views.alert_question(context.t, account)
-    await ui.show(update, text, _cancel(context, run))
-    return WAIT_ALERT
+    return await _ask_about(
+        update,
+        context,
+        PanelAlert,
+        "alert",
+        WAIT_ALERT,
+        lambda a: views.alert_question(context.t, a),
+    )
 
 
 async def receive_alert(update: Update, context: BotContext) -> str | int:
@@ -318,9 +345,8 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
 
 
 async def make_default(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, PanelMakeDefault)
     t = context.t
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    account = await _pressed_account(update, context, PanelMakeDefault)
     if account is None or not await _service(context).make_default(context.user.id, account.slot):
         await ui.answer(update, views.panel_gone(t))
         return
@@ -329,9 +355,8 @@ async def make_default(update: Update, context: BotContext) -> None:
 
 async def ask_remove(update: Update, context: BotContext) -> None:
     await ui.answer(update)
-    pressed = callback_of(update, PanelRemove)
     t = context.t
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    account = await _pressed_account(update, context, PanelRemove)
     if account is None:
         await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
         return
@@ -351,9 +376,8 @@ async def ask_remove(update: Update, context: BotContext) -> None:
 
 async def remove(update: Update, context: BotContext) -> None:
     await ui.answer(update)
-    pressed = callback_of(update, PanelRemoveYes)
     t = context.t
-    account = await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    account = await _pressed_account(update, context, PanelRemoveYes)
     if account is None or not await _service(context).remove(context.user.id, account.slot):
         await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
         return
