@@ -25,7 +25,15 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.storage.db import Database, Engine, Migration, MigrationError, Params, Row
+from bot.storage.db import (
+    Database,
+    Engine,
+    Migration,
+    MigrationError,
+    Params,
+    Row,
+    WriteRefused,
+)
 from bot.storage.sql import Numbered, affected_rows, has_returning, number_placeholders
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,9 @@ TRANSLATION_CACHE = 4096
 COMMAND_TIMEOUT = 60.0
 
 _BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+# SQLSTATEs of a write the server did not take: read-only transaction, insufficient resources
+# (disk full, out of memory), lock not available, statement cancelled (a timeout).
+_REFUSING_STATES = ("25006", "53", "55P03", "57014")
 
 
 async def _keep_session(conn: asyncpg.Connection[asyncpg.Record]) -> None:
@@ -291,6 +302,16 @@ class PostgresDatabase(Database):
                 # Also when COMMIT failed, or a cancel hit while waiting for the lock.
                 await _rollback(conn)
                 raise
+
+    def refuses(self, exc: BaseException) -> bool:
+        if isinstance(exc, WriteRefused):
+            return True
+        state = getattr(exc, "sqlstate", None)
+        return (
+            isinstance(exc, asyncpg.PostgresError)
+            and isinstance(state, str)
+            and state.startswith(_REFUSING_STATES)
+        )
 
     async def close(self) -> None:
         if self._closed:
