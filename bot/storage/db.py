@@ -191,10 +191,14 @@ class Database(AsyncClosing):
         Do not call other `Database` methods inside the block: use the `Transaction`.
         """
 
-    @abstractmethod
     def refuses(self, exc: BaseException) -> bool:
         """True when `exc` says the database did not take a write (busy, full, read-only):
         the user is told to try again later, not that something is broken."""
+        return isinstance(exc, WriteRefused) or self._refuses(exc)
+
+    @abstractmethod
+    def _refuses(self, exc: BaseException) -> bool:
+        """The engine's own errors for a write it did not take."""
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -25,15 +25,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.storage.db import (
-    Database,
-    Engine,
-    Migration,
-    MigrationError,
-    Params,
-    Row,
-    WriteRefused,
-)
+from bot.storage.db import Database, Engine, Migration, MigrationError, Params, Row
 from bot.storage.sql import Numbered, affected_rows, has_returning, number_placeholders
 
 log = logging.getLogger(__name__)
@@ -303,9 +295,7 @@ class PostgresDatabase(Database):
                 await _rollback(conn)
                 raise
 
-    def refuses(self, exc: BaseException) -> bool:
-        if isinstance(exc, WriteRefused):
-            return True
+    def _refuses(self, exc: BaseException) -> bool:
         state = getattr(exc, "sqlstate", None)
         return (
             isinstance(exc, asyncpg.PostgresError)

@@ -222,9 +222,7 @@ class SQLiteDatabase(Database):
             rows = list(await self._conn.execute_fetchall(f"PRAGMA {name}"))
         return rows[0][0] if rows else None
 
-    def refuses(self, exc: BaseException) -> bool:
-        if isinstance(exc, WriteRefused):
-            return True
+    def _refuses(self, exc: BaseException) -> bool:
         code = getattr(exc, "sqlite_errorcode", None)
         return isinstance(exc, sqlite3.OperationalError) and (
             code is not None and code & 0xFF in _REFUSING_CODES

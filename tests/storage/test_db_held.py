@@ -63,7 +63,7 @@ async def test_reads_do_not_wait_for_a_held_lock_and_writers_keep_their_budget(
             results = await asyncio.gather(first, second, return_exceptions=True)
         assert all(isinstance(r, WriteRefused) for r in results), results
         assert "other writes held it" in str(results[1])
-        assert db.refuses(results[0])
+        assert isinstance(results[0], WriteRefused) and db.refuses(results[0])
         # Released: writes go through again, and the reader sees them at once.
         assert await db.execute("UPDATE users SET language = 'tr'") == 1
         row = await db.fetchone("SELECT language FROM users")
@@ -84,11 +84,14 @@ async def test_the_reader_never_writes(tmp_path: Path) -> None:
 async def test_refuses_names_what_the_database_did_not_take(database: Path | str) -> None:
     db = await Database.open(database)
     try:
+        refused: Exception
+        bug: Exception
         if db.engine == "sqlite":
-            refused = sqlite3.OperationalError("database or disk is full")
-            refused.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
-            bug = sqlite3.OperationalError("no such column: x")
-            bug.sqlite_errorcode = sqlite3.SQLITE_ERROR  # type: ignore[attr-defined]
+            full = sqlite3.OperationalError("database or disk is full")
+            full.sqlite_errorcode = sqlite3.SQLITE_FULL
+            wrong = sqlite3.OperationalError("no such column: x")
+            wrong.sqlite_errorcode = sqlite3.SQLITE_ERROR
+            refused, bug = full, wrong
         else:
             refused = asyncpg.exceptions.DiskFullError("no space left")
             bug = asyncpg.exceptions.UndefinedColumnError("no such column: x")
