@@ -56,6 +56,11 @@ class AccountsService:
     presets: tuple[PanelPreset, ...]
     allow_custom: bool = False
 
+    @property
+    def allow_private(self) -> bool:
+        """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
+        return self.keys.panels.allow_private
+
     async def accounts(self, user_id: int) -> list[PanelAccount]:
         return await self.keys.accounts(user_id)
 
