@@ -51,10 +51,10 @@ async def add_custom_panel(user: FakeUser, url: str) -> tuple[str, str]:
     the bot's last word."""
     await user.send("/panels")
     await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Other panel")
-    question = (await user.update()).text or ""
+    question = ""
+    for button in ("➕", "Other panel"):
+        await user.press(button)
+        question = (await user.update()).text or ""
     await user.send(url)
     answer = (await user.reply()).text or ""
     if "API key" in answer:
