@@ -90,6 +90,10 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
             ],
             [
                 button(t._("💰 Balance"), Menu("balance")),
+                button(t._("🔗 Panels"), Menu("panels")),
+            ],
+            [
+                button(t._("📈 Stats"), Menu("stats")),
                 button(t._("⚙️ Settings"), Menu("settings")),
             ],
         ]
