@@ -28,13 +28,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gettext as gettext_module
+import html
 import io
 import logging
 import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -127,7 +128,17 @@ class Translator:
         return _apply(text, singular if n == 1 else plural, values)
 
     def money(self, amount: Decimal, currency: str | None) -> str:
-        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6."""
+        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6.
+
+        HTML-safe: a currency that is not an ISO code is the panel's own text and is escaped.
+        """
+        # Enough digits for any amount a panel can make us show (a rate of 1e18 for a quantity
+        # of 1e12): within the default 28, quantizing raises InvalidOperation.
+        with localcontext() as context:
+            context.prec = max(context.prec, amount.adjusted() + _MAX_DECIMALS + 4)
+            return self._money(amount, currency)
+
+    def _money(self, amount: Decimal, currency: str | None) -> str:
         quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
         code = (currency or "").strip().upper()
         if code and code in _ISO_CURRENCIES:
@@ -142,7 +153,8 @@ class Translator:
             return _CODE_THEN_DIGIT.sub(rf"\1{NBSP}\2", text)
         plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
-        return f"{plain} {currency.strip()}" if currency and currency.strip() else plain
+        unit = html.escape(currency.strip(), quote=False) if currency else ""
+        return f"{plain} {unit}" if unit else plain
 
     def number(self, n: int | Decimal) -> str:
         text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)
