@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
     failover_seconds: float = Field(default=10, ge=1)
+    # SQLite: how long a write waits for the database's write lock (held by a backup, another
+    # process) before its user is told to try again; reads never wait for it.
+    database_busy_seconds: float = Field(default=5, gt=0, le=60)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
