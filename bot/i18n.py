@@ -44,7 +44,12 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, list_currencies
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    list_currencies,
+)
 
 from bot.services.zones import zone_info
 
@@ -93,6 +98,13 @@ def _apply(text: str, fallback: str, kwargs: Mapping[str, Any]) -> str:
         return fallback.format(**kwargs)
 
 
+def _precision_for(amount: Decimal) -> int:
+    """Decimal digits enough to quantize and format `amount`: any amount a panel can make us
+    show (a rate of 1e18 for a quantity of 1e12) is past the default 28, and quantize would
+    raise InvalidOperation."""
+    return max(28, amount.adjusted() + _MAX_DECIMALS + 4)
+
+
 def _decimals(amount: Decimal) -> int:
     exponent = amount.normalize().as_tuple().exponent
     own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -132,21 +144,33 @@ class Translator:
 
         HTML-safe: a currency that is not an ISO code is the panel's own text and is escaped.
         """
-        # Enough digits for any amount a panel can make us show (a rate of 1e18 for a quantity
-        # of 1e12): within the default 28, quantizing raises InvalidOperation.
-        with localcontext() as context:
-            context.prec = max(context.prec, amount.adjusted() + _MAX_DECIMALS + 4)
-            return self._money(amount, currency)
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(
+                Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP
+            )
+            return self._amount(quantized, currency)
 
-    def _money(self, amount: Decimal, currency: str | None) -> str:
-        quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
+    def balance(self, amount: Decimal, currency: str | None) -> str:
+        """A balance with its currency's own digits ("$4,937.50", not "$4,937.49988"; "¥1,235");
+        the exact value stays in /export."""
+        code = (currency or "").strip().upper()
+        digits = get_currency_precision(code) if code in _ISO_CURRENCIES else _MIN_DECIMALS
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+            return self._amount(quantized, currency, currency_digits=True)
+
+    def _amount(
+        self, quantized: Decimal, currency: str | None, currency_digits: bool = False
+    ) -> str:
+        """`quantized` with its own digits (at least the currency's with `currency_digits`, else
+        at least 2), and the currency as the language writes it."""
         code = (currency or "").strip().upper()
         if code and code in _ISO_CURRENCIES:
             text: str = format_currency(
                 quantized,
                 code,
                 locale=self.locale,
-                currency_digits=False,
+                currency_digits=currency_digits,
                 decimal_quantization=False,
             )
             # "TRY 1,234.50" reads as an amount; a no-break space keeps code and number together.
@@ -166,12 +190,13 @@ class Translator:
         return text
 
     def when(self, timestamp: float) -> str:
-        """A moment (epoch seconds) as users read every time the bot shows: the language's short
-        date and time in the user's zone, then the zone's name — "29.11.2026 21:36 (UTC)",
-        "11/30/26, 12:36 AM (Europe/Istanbul)"."""
+        """A moment (epoch seconds) as users read every time the bot shows: the day with its month
+        in words (no reader swaps day and month), a 24-hour time in the user's zone, then the
+        zone's name — "7 Dec 2026, 15:33 (UTC)", "7 Ara 2026 15:33 (Europe/Istanbul)"."""
         tz = zone_info(self.zone)
         moment = dt.datetime.fromtimestamp(timestamp, tz)
-        text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
+        pattern = _MOMENT_PATTERNS.get(self.language, _MOMENT_PATTERN)
+        text: str = format_datetime(moment, pattern, tzinfo=tz, locale=self.locale)
         return f"{text} ({self.zone})"
 
     def day(self, date: dt.date) -> str:
@@ -187,6 +212,9 @@ class Translator:
 
 
 _ISO_CURRENCIES: Final = frozenset(list_currencies())
+# One date style everywhere (cards, lists, pushes, the chart): "7 Dec 2026, 15:33".
+_MOMENT_PATTERN: Final = "d MMM y, HH:mm"
+_MOMENT_PATTERNS: Final[Mapping[str, str]] = MappingProxyType({"tr": "d MMM y HH:mm"})
 
 
 def _read_catalog(path: Path, language: str) -> gettext_module.GNUTranslations:

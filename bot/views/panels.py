@@ -21,7 +21,7 @@ def _name(account: PanelAccount) -> str:
 
 def _line(t: Translator, line: PanelLine) -> str:
     if line.balance is not None:
-        amount = t.money(line.balance.amount, line.balance.currency)
+        amount = t.balance(line.balance.amount, line.balance.currency)
         return f"{_name(line.account)}: {amount}"
     return t._("{panel}: not answering", panel=_name(line.account))
 
@@ -32,7 +32,7 @@ def totals_lines(t: Translator, sums: dict[str, Decimal]) -> list[str]:
         t._(
             "Total in {currency}: <b>{amount}</b>",
             currency=esc(currency or "?"),
-            amount=t.money(amount, currency or None),
+            amount=t.balance(amount, currency or None),
         )
         for currency, amount in sums.items()
     ]
@@ -59,7 +59,7 @@ def panel_card(t: Translator, line: PanelLine, *, orders: int) -> str:
     parts = [_name(account), f"<code>{esc(account.url)}</code>"]
     if line.balance is not None:
         parts.append(
-            t._("Balance: {balance}", balance=t.money(line.balance.amount, line.balance.currency))
+            t._("Balance: {balance}", balance=t.balance(line.balance.amount, line.balance.currency))
         )
     elif line.error is not None:
         parts.append(panel_error_text(t, line.error))
@@ -113,7 +113,7 @@ def panel_added(t: Translator, account: PanelAccount, balance: Balance) -> str:
     return t._(
         "✅ <b>{panel}</b> linked. Balance: {balance}",
         panel=esc(account.label),
-        balance=t.money(balance.amount, balance.currency),
+        balance=t.balance(balance.amount, balance.currency),
     )
 
 

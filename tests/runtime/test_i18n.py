@@ -157,6 +157,16 @@ def test_money_of_any_size_a_panel_can_cause_and_its_unit_as_text() -> None:
     )
 
 
+def test_balances_round_to_the_currencys_digits() -> None:
+    catalogs = Catalogs.load()
+    en, tr = catalogs.translator("en"), catalogs.translator("tr")
+    assert en.balance(Decimal("4937.49988"), "USD") == "$4,937.50"
+    assert tr.balance(Decimal("9987.03125"), "TRY") == "₺9.987,03"
+    assert en.balance(Decimal("1234.5"), "JPY") == "¥1,235"  # no minor unit
+    assert en.balance(Decimal("2.125"), "Kredi") == "2.13 Kredi"  # not ISO: two digits
+    assert en.balance(Decimal("-0.004"), "USD") in ("$0.00", "-$0.00")
+
+
 def test_numbers_decimals_and_dates() -> None:
     catalogs = Catalogs.load()
     t, en = catalogs.translator("tr"), catalogs.translator("en")
