@@ -35,7 +35,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -48,6 +48,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     get_currency_precision,
+    get_decimal_symbol,
     list_currencies,
 )
 
@@ -179,6 +180,28 @@ class Translator:
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
         unit = html.escape(currency.strip(), quote=False) if currency else ""
         return f"{plain} {unit}" if unit else plain
+
+    def read_amount(self, text: str) -> Decimal | None:
+        """An amount a user typed, with the language's marks or the other usual ones: "1.000,50"
+        and "1000,5" in Turkish, "1,000.50" in English, "1 000" anywhere; None if unreadable."""
+        value = re.sub(r"[\s\u00a0\u202f']", "", text)
+        if not re.fullmatch(r"[0-9.,]*[0-9][0-9.,]*", value):
+            return None
+        mark = get_decimal_symbol(self.locale)
+        group = "." if mark == "," else ","
+        if "," in value and "." in value:
+            # Both marks: the last one is the decimal mark, the other groups thousands.
+            mark = "," if value.rfind(",") > value.rfind(".") else "."
+            group = "." if mark == "," else ","
+        elif group in value and not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", value):
+            # "1,5" in English, "1.5" in Turkish: not thousands, so the one mark is decimal.
+            group, mark = mark, group
+        digits = value.replace(group, "").replace(mark, ".")
+        try:
+            amount = Decimal(digits)
+        except InvalidOperation:
+            return None
+        return amount if amount.is_finite() else None
 
     def number(self, n: int | Decimal) -> str:
         text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)

@@ -194,11 +194,14 @@ def _nothing_valid(t: Translator, draft: BulkDraft) -> str:
             "I found no order lines in that. Send lines like\n"
             "<code>1 | https://instagram.com/user | 1000</code>\nor /cancel."
         )
-    head = t.ngettext(
-        "None of the {n} line can be ordered:",
-        "None of the {n} lines can be ordered:",
-        len(preview.lines),
-    )
+    if len(preview.lines) == 1:
+        head = t._("The line cannot be ordered:")
+    else:
+        head = t.ngettext(
+            "None of the {n} line can be ordered:",
+            "None of the {n} lines can be ordered:",
+            len(preview.lines),
+        )
     tail = t._("Send the corrected list, or /cancel.")
     return "\n".join([head, *_problem_lines(t, preview.errors), tail])
 

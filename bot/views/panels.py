@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from bot.i18n import Translator
@@ -186,16 +186,14 @@ MAX_THRESHOLD = Decimal(1_000_000_000)
 _OFF_WORDS = frozenset({"0", "off", "no", "none", "kapat", "kapalı", "kapali", "yok", "-"})
 
 
-def parse_threshold(text: str) -> Decimal | Literal[False] | None:
-    """The alert threshold typed (`1,5` or `1.5`), None to turn it off, False when unreadable."""
+def parse_threshold(t: Translator, text: str) -> Decimal | Literal[False] | None:
+    """The alert threshold typed as the user's language writes amounts (`1.000,50` in Turkish,
+    `1,000.50` in English; `1,5` too), None to turn it off, False when unreadable."""
     value = text.strip().casefold()
     if value in _OFF_WORDS:
         return None
-    try:
-        amount = Decimal(value.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return False
-    if not amount.is_finite() or amount <= 0 or amount > MAX_THRESHOLD:
+    amount = t.read_amount(value)
+    if amount is None or amount <= 0 or amount > MAX_THRESHOLD:
         return False
     return amount
 
