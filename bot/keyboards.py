@@ -569,7 +569,8 @@ def order_links(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyb
     if not entries:
         return None
     buttons = [
-        button(t._("📦 #{id}", id=ref), OrderCard(local_id)) for ref, local_id in entries[:PAGE_SIZE]
+        button(t._("📦 #{id}", id=ref), OrderCard(local_id))
+        for ref, local_id in entries[:PAGE_SIZE]
     ]
     # Named references are longer: two a row then, so a phone shows them whole.
     per_row = 2 if any(" · " in ref for ref, _ in entries) else 4

@@ -204,7 +204,10 @@ async def status_of(update: Update, context: BotContext) -> None:
     try:
         await card_of_id(update, context, parsed, {})
     except SeveralPanels as several:
-        await which_panel.ask(update, context, which_panel.CARD, parsed, {}, several)
+        # A new message: the result the button sits under stays.
+        await which_panel.ask(
+            update, context, which_panel.CARD, parsed, {}, several, in_place=False
+        )
 
 
 async def card_of_id(

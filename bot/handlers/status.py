@@ -83,7 +83,12 @@ async def _deliver_long(update: Update, context: BotContext, lines: Sequence[str
 
 
 def _links(orders: Sequence[Order], names: PanelNames) -> list[tuple[str, int]]:
-    return [(ref(o.panel_order_id, o.panel_slot, names), o.id) for o in orders if o.panel_order_id]
+    """(button reference, local id) of the orders a reply lists."""
+    return [
+        (ref(o.panel_order_id, o.panel_slot, names, html=False), o.id)
+        for o in orders
+        if o.panel_order_id is not None
+    ]
 
 
 Runner = Callable[[Update, BotContext, ParsedIds, Pinned], Awaitable[None]]

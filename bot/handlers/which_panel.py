@@ -85,9 +85,12 @@ async def ask(
     parsed: ParsedIds,
     pinned: Mapping[int, int],
     several: SeveralPanels,
+    *,
+    in_place: bool = True,
 ) -> None:
-    """Ask which panel the first unsettled id is on; the command waits for the answer (in
-    place of the pressed question when this is a second question)."""
+    """Ask which panel the first unsettled id is on; the command waits for the answer. After
+    a button (`in_place`: a first question's answer asking the next) it takes the pressed
+    message's place."""
     asked, slots = next(iter(several.slots.items()))
     names = await context.deps.accounts.names(context.user.id)
     waiting = _waiting(context)
@@ -98,7 +101,7 @@ async def ask(
     choices = [(slot, names.get(slot) or f"#{slot}") for slot in slots]
     text = which_panel_question(context.t, asked, [name for _, name in choices])
     markup = keyboards.which_panel(context.t, token, choices)
-    say = ui.show if update.callback_query is not None else ui.send
+    say = ui.show if in_place and update.callback_query is not None else ui.send
     await say(update, text, markup)
 
 

@@ -67,11 +67,16 @@ def panel_names(names: Mapping[int, str]) -> PanelNames:
     return names if len(names) > 1 else ONE_PANEL
 
 
-def ref(panel_id: int | str, slot: int | None, panels: PanelNames = ONE_PANEL) -> str:
+def ref(
+    panel_id: int | str, slot: int | None, panels: PanelNames = ONE_PANEL, *, html: bool = True
+) -> str:
     """An order's id as shown after "#": "23501", or "23501 · Beta" when the user has several
-    panels (panels number orders themselves, so the id alone may name two orders)."""
+    panels (panels number orders themselves, so the id alone may name two orders). The name
+    is escaped for a message (`html`), left as it is for a button's plain text."""
     name = panels.get(slot) if slot is not None else None
-    return f"{panel_id} · {esc(name)}" if name else str(panel_id)
+    if not name:
+        return str(panel_id)
+    return f"{panel_id} · {esc(name) if html else name}"
 
 
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
@@ -331,9 +336,10 @@ def cancel_question(t: Translator, order: Order, panels: PanelNames = ONE_PANEL)
 
 
 def _ref(order: Order, panels: PanelNames = ONE_PANEL) -> str:
+    """A button's reference to an order (plain text)."""
     if order.panel_order_id is None:
         return "#—"
-    return f"#{ref(order.panel_order_id, order.panel_slot, panels)}"
+    return f"#{ref(order.panel_order_id, order.panel_slot, panels, html=False)}"
 
 
 def entry_label(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
@@ -362,9 +368,7 @@ def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> s
     return " · ".join(parts)
 
 
-def render_history(
-    t: Translator, history: HistoryPage, panels: PanelNames = ONE_PANEL
-) -> Screen:
+def render_history(t: Translator, history: HistoryPage, panels: PanelNames = ONE_PANEL) -> Screen:
     """One page of /orders: a button per order (naming its panel when the user has several),
     the filter row and the pager."""
     names = {

@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.callbacks import OrderCard
+from bot.callbacks import OrderCard, StatusOf
 from bot.storage import Order
+from tests.e2e.test_notifications import drain, due_again, poll
 from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, two
 from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel
@@ -147,9 +148,7 @@ async def test_typed_refill_asks_and_sends_nothing_before(two: Harness, beta: Fa
     assert refill.panel_slot == 2
 
 
-async def test_typed_cancel_asks_then_confirms_on_that_panel(
-    two: Harness, beta: FakePanel
-) -> None:
+async def test_typed_cancel_asks_then_confirms_on_that_panel(two: Harness, beta: FakePanel) -> None:
     await both(two, beta, 8506)
     user = two.telegram.user(8506)
     question = await ask(user, "/cancelorder")
@@ -187,4 +186,59 @@ async def test_lists_and_buttons_name_the_panel(two: Harness, beta: FakePanel) -
     assert f"#{COLLIDING} · Beta" in (open_orders.text or "")
     links = sorted(text for text, _ in open_orders.buttons())
     assert links == [f"📦 #{COLLIDING} · {ALPHA}", f"📦 #{COLLIDING} · Beta"]
+    assert two.telegram.bad_requests() == []
+
+
+async def test_an_old_status_button_asks_which_panel(two: Harness, beta: FakePanel) -> None:
+    """📊 Status under results sent before it named our own order carries the panel's id
+    alone: on two panels it asks, then opens the card of the one picked."""
+    await both(two, beta, 8509)
+    user = two.telegram.user(8509)
+    await user.send("/help")
+    message = await user.reply()
+    await user.press_data(StatusOf(COLLIDING).pack(), message)
+    question = await user.reply()
+    assert {ALPHA, "Beta"} <= {text for text, _ in question.buttons()}
+    beta_button = dict(question.buttons())["Beta"]
+    await user.press("Beta", message=question, exact=True)
+    card = (await user.update()).text or ""
+    assert "Panel: <b>Beta</b>" in card
+    # The question is answered: a second tap (an old copy of it) runs nothing.
+    again = await user.press_data(beta_button, question)
+    assert "expired" in str((await user.answer(again)).params.get("text"))
+    assert beta.count("status") == 0 and two.panel.count("status") == 0
+
+
+async def test_pushes_open_and_mute_their_own_panels_order(two: Harness, beta: FakePanel) -> None:
+    on_beta = await both(two, beta, 8510)
+    user = two.telegram.user(8510)
+    beta.set_order(COLLIDING, status="In progress", remains=100)
+    await due_again(two)
+    await poll(two)
+    await drain(two)
+    push = await user.reply()
+    assert f"#{COLLIDING}" in (push.text or "") and "Beta" in (push.text or "")
+    await user.press("Open order", message=push)
+    card = (await user.reply()).text or ""
+    assert "Panel: <b>Beta</b>" in card and "In progress" in card
+    await user.press("Mute", message=push)
+    await user.update()
+    rows = {o.panel_slot: o for o in await two.deps.storage.orders.visible_for_user(8510)}
+    assert rows[2].id == on_beta.id and rows[2].muted and not rows[1].muted
+
+
+async def test_a_digest_list_names_each_orders_panel(two: Harness, beta: FakePanel) -> None:
+    await both(two, beta, 8511)
+    user = two.telegram.user(8511)
+    second = await stored_order(two, beta, KEY_B, 8511, 2, 501)
+    for panel_id in (COLLIDING, second.panel_order_id or 0):
+        beta.set_order(panel_id, status="Completed", remains=0)
+    await due_again(two)
+    await poll(two)
+    await drain(two)
+    digest = await user.reply()
+    await user.press("List them", message=digest)
+    listing = await user.reply()
+    assert f"#{COLLIDING} · Beta" in (listing.text or "")
+    assert f"#{COLLIDING} · Beta" in [text for text, _ in listing.buttons()]
     assert two.telegram.bad_requests() == []
