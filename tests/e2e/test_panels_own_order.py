@@ -16,7 +16,7 @@ from bot.callbacks import OrderCard, StatusOf
 from bot.storage import Order
 from tests.e2e.test_notifications import drain, due_again, poll
 from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, two
-from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
+from tests.e2e.test_panels_orders import confirm, make_default, preview_for, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -99,12 +99,7 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await link_beta(two, beta, user)
     await stored_order(two, two.panel, KEY_A, 8503, 1, 1)
     # Beta made the default, then an order placed there gets beta's #23501.
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("★")
-    await user.update()
+    await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     placed = await confirm(user, preview, "en")
     assert f"#{COLLIDING}" in (placed.text or "")
