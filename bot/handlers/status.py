@@ -16,7 +16,7 @@ from bot.deps import BotContext
 from bot.handlers import ui, which_panel
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.errors import panel_errors, reply_panel_error
+from bot.handlers.errors import Handler, panel_errors, reply_panel_error
 from bot.handlers.order_history import card_of_id
 from bot.panel import PanelError
 from bot.services.keys import NoKey
@@ -104,6 +104,18 @@ async def run(
         await which_panel.ask(update, context, command, parsed, pinned, several)
 
 
+def typed_ids(command: str) -> Handler:
+    """/refill, /refillstatus or /cancelorder: the ids (or the usage), then `run`."""
+
+    @panel_errors
+    async def handler(update: Update, context: BotContext) -> None:
+        parsed = await _ids_or_usage(update, context, command)
+        if parsed is not None:
+            await run(update, context, command, parsed, {})
+
+    return handler
+
+
 @panel_errors
 async def status(update: Update, context: BotContext) -> None:
     parsed = _ids(context)
@@ -135,26 +147,12 @@ async def _open_orders(update: Update, context: BotContext) -> None:
     await _send_long(update, open_orders_lines(t, result, names), links)
 
 
-@panel_errors
-async def refill(update: Update, context: BotContext) -> None:
-    parsed = await _ids_or_usage(update, context, "refill")
-    if parsed is not None:
-        await run(update, context, "refill", parsed, {})
-
-
 async def _refill_ids(
     update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
 ) -> None:
     results = await context.deps.tracking.refill(context.user.id, parsed.ids, pinned)
     names = await _names(context)
     await _deliver_long(update, context, refill_lines(context.t, results, parsed, names))
-
-
-@panel_errors
-async def refill_status(update: Update, context: BotContext) -> None:
-    parsed = await _ids_or_usage(update, context, "refillstatus")
-    if parsed is not None:
-        await run(update, context, "refillstatus", parsed, {})
 
 
 async def _refill_status_ids(
@@ -166,20 +164,7 @@ async def _refill_status_ids(
 
 
 def _pending(context: BotContext) -> dict[str, Any]:
-    data = context.user_data
-    if data is None:
-        return {}
-    pending = data.get(CANCEL_KEY)
-    if not isinstance(pending, dict):
-        pending = data[CANCEL_KEY] = {}
-    return pending
-
-
-@panel_errors
-async def cancel_order(update: Update, context: BotContext) -> None:
-    parsed = await _ids_or_usage(update, context, "cancelorder")
-    if parsed is not None:
-        await run(update, context, "cancelorder", parsed, {})
+    return which_panel.user_dict(context, CANCEL_KEY)
 
 
 async def _cancel_ids(
@@ -291,9 +276,9 @@ async def export(update: Update, context: BotContext) -> None:
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("status", status),
-        CommandHandler("refill", refill),
-        CommandHandler("refillstatus", refill_status),
-        CommandHandler("cancelorder", cancel_order),
+        CommandHandler("refill", typed_ids("refill")),
+        CommandHandler("refillstatus", typed_ids("refillstatus")),
+        CommandHandler("cancelorder", typed_ids("cancelorder")),
         CallbackQueryHandler(cancel_many_yes, pattern=CancelManyYes.pattern()),
         CallbackQueryHandler(cancel_many_no, pattern=CancelManyNo.pattern()),
         CallbackQueryHandler(panel_chosen, pattern=WhichPanel.pattern()),

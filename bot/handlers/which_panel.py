@@ -68,14 +68,19 @@ class Waiting:
             return None
 
 
-def _waiting(context: BotContext) -> dict[str, Any]:
+def user_dict(context: BotContext, key: str) -> dict[str, Any]:
+    """The user's questions waiting under `key` in user_data (made on first use)."""
     data = context.user_data
     if data is None:
         return {}
-    waiting = data.get(WAITING_KEY)
-    if not isinstance(waiting, dict):
-        waiting = data[WAITING_KEY] = {}
-    return waiting
+    found = data.get(key)
+    if not isinstance(found, dict):
+        found = data[key] = {}
+    return found
+
+
+def _waiting(context: BotContext) -> dict[str, Any]:
+    return user_dict(context, WAITING_KEY)
 
 
 async def ask(
