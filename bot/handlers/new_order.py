@@ -784,9 +784,16 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
         markup = keyboards.order_refused_dripfeed(t, result.order.id)
     else:
-        markup = keyboards.order_result(t, panel_id)
+        markup = keyboards.order_result(t, panel_id, _unknown_order(result))
     order_id = result.order.id if result.order is not None else None
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
+
+
+def _unknown_order(result: SubmitResult) -> int | None:
+    """The local id of an order whose outcome is unknown (its buttons settle it)."""
+    if result.outcome is not OrderOutcome.UNKNOWN or result.order is None:
+        return None
+    return result.order.id
 
 
 async def _balance_after(context: BotContext, slot: int | None = None) -> Balance | None:

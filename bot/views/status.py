@@ -58,6 +58,7 @@ SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
     SubmitState.PLACED: N_("placed"),
     SubmitState.FAILED: N_("failed"),
     SubmitState.UNKNOWN: N_("not confirmed by the panel: check it there"),
+    SubmitState.NOT_PLACED: N_("not placed (no such order on the panel)"),
 }
 # Bad tokens quoted back at most; the rest is "…".
 INVALID_SHOWN = 20
@@ -212,6 +213,8 @@ def _blank(value: object) -> object:
 
 
 def _export_status(t: Translator, order: Order) -> str:
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")
     if order.status in STATUS_NAMES:
         return t._(STATUS_NAMES[order.status])
     return order.raw_status or order.status or t._("unknown")
