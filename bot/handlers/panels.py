@@ -366,7 +366,7 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
     if account is None:
         await ui.send(update, views.panel_gone(t))
         return end(context)
-    threshold = views.parse_threshold(message.text or "")
+    threshold = views.parse_threshold(t, message.text or "")
     if threshold is False:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
