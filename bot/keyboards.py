@@ -56,10 +56,10 @@ from bot.callbacks import (
     SetQuiet,
     SetZone,
     SkipQuestion,
-    StatusOf,
     ToggleNotifications,
     TypeQuiet,
     TypeZone,
+    WhichPanel,
     ZoneMenu,
 )
 from bot.i18n import Translator
@@ -93,6 +93,10 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
             ],
             [
                 button(t._("💰 Balance"), Menu("balance")),
+                button(t._("🔗 Panels"), Menu("panels")),
+            ],
+            [
+                button(t._("📈 Stats"), Menu("stats")),
                 button(t._("⚙️ Settings"), Menu("settings")),
             ],
         ]
@@ -467,13 +471,12 @@ def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
 
 
 def order_result(
-    t: Translator, panel_order_id: int | None, unknown_order: int | None = None
+    t: Translator, order_id: int | None, unknown_order: int | None = None
 ) -> InlineKeyboardMarkup:
-    """Under a confirm's outcome; `unknown_order` (local id): its outcome is unknown, so the
-    user is offered to say what the panel shows."""
-    status = (
-        [button(t._("📊 Status"), StatusOf(panel_order_id))] if panel_order_id is not None else []
-    )
+    """Under "✅ Order placed": 📊 Status opens the order's card (`order_id`: the local order,
+    so the card is that panel's order even where another panel has the same id). Under an
+    unknown outcome, `unknown_order` (local id): the buttons that say what the panel shows."""
+    status = [button(t._("📊 Status"), OpenCard(order_id))] if order_id is not None else []
     settle = [] if unknown_order is None else settle_unknown_rows(t, unknown_order)
     return markup([*settle, [*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
 
@@ -592,15 +595,25 @@ def confirm_cancel_many(t: Translator, token: str) -> InlineKeyboardMarkup:
     )
 
 
-def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup | None:
-    """Buttons opening order cards: (panel order id, local id) pairs, at most one page."""
+def order_links(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
+    """Buttons opening order cards: (reference, local id) pairs, at most one page; the
+    reference is the panel's id, with its panel's name when the user has several."""
     if not entries:
         return None
     buttons = [
-        button(t._("📦 #{id}", id=pid), OrderCard(local_id))
-        for pid, local_id in entries[:PAGE_SIZE]
+        button(t._("📦 #{id}", id=ref), OrderCard(local_id))
+        for ref, local_id in entries[:PAGE_SIZE]
     ]
-    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+    # Named references are longer: two a row then, so a phone shows them whole.
+    per_row = 2 if any(" · " in ref for ref, _ in entries) else 4
+    return markup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def which_panel(
+    t: Translator, token: str, panels: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    """One button per panel (slot, name) that holds a typed id, one a row: names are long."""
+    return markup([[button(name, WhichPanel(token, slot))] for slot, name in panels])
 
 
 def bulk_preview(
