@@ -60,6 +60,7 @@ SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
     SubmitState.PLACED: N_("placed"),
     SubmitState.FAILED: N_("failed"),
     SubmitState.UNKNOWN: N_("not confirmed by the panel: check it there"),
+    SubmitState.NOT_PLACED: N_("not placed (no such order on the panel)"),
 }
 # Bad tokens quoted back at most; the rest is "…".
 INVALID_SHOWN = 20
@@ -258,6 +259,8 @@ def _blank(value: object) -> object:
 
 def _export_status(t: Translator, order: Order) -> str:
     """The panel's status once placed; before that, how far the submission got (and why not)."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")  # the user's own word: no reason to quote
     if order.submit_state is not SubmitState.PLACED:
         name = SUBMIT_STATE_NAMES.get(order.submit_state)
         state = t._(name) if name is not None else order.submit_state.value
