@@ -425,15 +425,16 @@ class Notifier(Generic[M]):
     async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
         slot = payload.get("slot")
         accounts = await self._storage.keys.accounts(user_id, removed=True)
-        panel = next((a.label for a in accounts if a.slot == slot), None)
+        account = next((a for a in accounts if a.slot == slot), None)
         try:
             amount = Decimal(str(payload.get("amount")))
             limit = Decimal(str(payload.get("threshold")))
         except InvalidOperation:
             raise _Drop("bad low-balance payload") from None
-        if panel is None:
+        if account is None:
             raise _Drop("panel not found")
-        return notices.low_balance(t, panel, amount, str(payload.get("currency") or ""), limit)
+        currency = str(payload.get("currency") or "")
+        return notices.low_balance(t, account.label, amount, currency, limit, account.url)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""
