@@ -45,7 +45,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, list_currencies
 
-from bot.services.zones import zone_info
+from bot.zones import zone_info
 
 log = logging.getLogger(__name__)
 

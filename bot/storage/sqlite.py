@@ -92,7 +92,7 @@ class SQLiteTransaction:
 
 
 class SQLiteDatabase(Database):
-    """The bot's SQLite database (see `Database.open`)."""
+    """The bot's SQLite database (see `open_database`)."""
 
     __slots__ = ("_closed", "_conn", "_lock", "path")
 

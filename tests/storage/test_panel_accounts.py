@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import KeyCipher, Storage
-from bot.storage.keys import LabelTaken
+from bot.storage.models import LabelTaken
 
 from .conftest import FakeClock
 
