@@ -58,6 +58,11 @@ def long_functions(root: Path, limit: int = MAX_FUNCTION_LINES) -> list[str]:
     return found
 
 
+def test_no_function_in_bot_is_over_60_lines() -> None:
+    too_long = long_functions(REPO / "bot")
+    assert not too_long, "split these (at most 60 lines each):\n" + "\n".join(too_long)
+
+
 def test_the_length_check_sees_a_long_function(tmp_path: Path) -> None:
     body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
     (tmp_path / "m.py").write_text(f"@decorator\ndef f():\n{body}\n\ndef g():\n    pass\n")
