@@ -257,6 +257,18 @@ class LabelTaken(Exception):
     """The user already has a panel by this name (names are compared case-insensitively)."""
 
 
+class PanelLimitReached(Exception):
+    """The user already has as many live panel accounts as MAX_PANELS_PER_USER allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class PanelLinkedAlready(Exception):
+    """The user already has a live account on this URL (an operator's panel is linked once)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PanelAccount:
     """One panel a user linked (or linked once: `removed` accounts keep only their name)."""

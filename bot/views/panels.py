@@ -161,6 +161,19 @@ def panel_gone(t: Translator) -> str:
     return t._("This panel is no longer linked.")
 
 
+def panel_limit_reached(t: Translator, limit: int) -> str:
+    """MAX_PANELS_PER_USER reached: one line, and what to do about it."""
+    return t.ngettext(
+        "You can link at most {n} panel. Remove one in /panels to add another.",
+        "You can link at most {n} panels. Remove one in /panels to add another.",
+        limit,
+    )
+
+
+def panel_linked_already(t: Translator) -> str:
+    return t._("This panel is already linked: it is in /panels.")
+
+
 # Thresholds are money: Decimal, positive, at most this (a typo guard, not a policy).
 MAX_THRESHOLD = Decimal(1_000_000_000)
 _OFF_WORDS = frozenset({"0", "off", "no", "none", "kapat", "kapalı", "kapali", "yok", "-"})
