@@ -34,7 +34,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -43,7 +43,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, list_currencies
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    list_currencies,
+)
 
 from bot.zones import zone_info
 
@@ -129,13 +135,28 @@ class Translator:
     def money(self, amount: Decimal, currency: str | None) -> str:
         """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6."""
         quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
+        return self._amount(quantized, currency)
+
+    def balance(self, amount: Decimal, currency: str | None) -> str:
+        """A balance with its currency's own digits ("$4,937.50", not "$4,937.49988"; "¥1,235");
+        the exact value stays in /export."""
+        code = (currency or "").strip().upper()
+        digits = get_currency_precision(code) if code in _ISO_CURRENCIES else _MIN_DECIMALS
+        quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        return self._amount(quantized, currency, currency_digits=True)
+
+    def _amount(
+        self, quantized: Decimal, currency: str | None, currency_digits: bool = False
+    ) -> str:
+        """`quantized` with its own digits (at least the currency's with `currency_digits`, else
+        at least 2), and the currency as the language writes it."""
         code = (currency or "").strip().upper()
         if code and code in _ISO_CURRENCIES:
             text: str = format_currency(
                 quantized,
                 code,
                 locale=self.locale,
-                currency_digits=False,
+                currency_digits=currency_digits,
                 decimal_quantization=False,
             )
             # "TRY 1,234.50" reads as an amount; a no-break space keeps code and number together.
@@ -143,6 +164,28 @@ class Translator:
         plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
         return f"{plain} {currency.strip()}" if currency and currency.strip() else plain
+
+    def read_amount(self, text: str) -> Decimal | None:
+        """An amount a user typed, with the language's marks or the other usual ones: "1.000,50"
+        and "1000,5" in Turkish, "1,000.50" in English, "1 000" anywhere; None if unreadable."""
+        value = re.sub(r"[\s\u00a0\u202f']", "", text)
+        if not re.fullmatch(r"[0-9.,]*[0-9][0-9.,]*", value):
+            return None
+        mark = get_decimal_symbol(self.locale)
+        group = "." if mark == "," else ","
+        if "," in value and "." in value:
+            # Both marks: the last one is the decimal mark, the other groups thousands.
+            mark = "," if value.rfind(",") > value.rfind(".") else "."
+            group = "." if mark == "," else ","
+        elif group in value and not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", value):
+            # "1,5" in English, "1.5" in Turkish: not thousands, so the one mark is decimal.
+            group, mark = mark, group
+        digits = value.replace(group, "").replace(mark, ".")
+        try:
+            amount = Decimal(digits)
+        except InvalidOperation:
+            return None
+        return amount if amount.is_finite() else None
 
     def number(self, n: int | Decimal) -> str:
         text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)
@@ -154,12 +197,13 @@ class Translator:
         return text
 
     def when(self, timestamp: float) -> str:
-        """A moment (epoch seconds) as users read every time the bot shows: the language's short
-        date and time in the user's zone, then the zone's name — "29.11.2026 21:36 (UTC)",
-        "11/30/26, 12:36 AM (Europe/Istanbul)"."""
+        """A moment (epoch seconds) as users read every time the bot shows: the day with its month
+        in words (no reader swaps day and month), a 24-hour time in the user's zone, then the
+        zone's name — "7 Dec 2026, 15:33 (UTC)", "7 Ara 2026 15:33 (Europe/Istanbul)"."""
         tz = zone_info(self.zone)
         moment = dt.datetime.fromtimestamp(timestamp, tz)
-        text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
+        pattern = _MOMENT_PATTERNS.get(self.language, _MOMENT_PATTERN)
+        text: str = format_datetime(moment, pattern, tzinfo=tz, locale=self.locale)
         return f"{text} ({self.zone})"
 
     def day(self, date: dt.date) -> str:
@@ -175,6 +219,9 @@ class Translator:
 
 
 _ISO_CURRENCIES: Final = frozenset(list_currencies())
+# One date style everywhere (cards, lists, pushes, the chart): "7 Dec 2026, 15:33".
+_MOMENT_PATTERN: Final = "d MMM y, HH:mm"
+_MOMENT_PATTERNS: Final[Mapping[str, str]] = MappingProxyType({"tr": "d MMM y HH:mm"})
 
 
 def _read_catalog(path: Path, language: str) -> gettext_module.GNUTranslations:

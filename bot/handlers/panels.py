@@ -190,7 +190,8 @@ async def ask_url(update: Update, context: BotContext) -> str | int:
     run = begin(context, PanelDialog)
     run.step = "url"
     save(context, run)
-    await ui.show(update, views.url_question(context.t), _cancel(context, run))
+    question = views.url_question(context.t, allow_private=_service(context).allow_private)
+    await ui.show(update, question, _cancel(context, run))
     return WAIT_URL
 
 
@@ -200,11 +201,13 @@ async def receive_url(update: Update, context: BotContext) -> str | int:
     if run is None or message is None:
         return end(context)
     t = context.t
+    service = _service(context)
     try:
-        url = _service(context).check_url((message.text or "").strip())
+        url = service.check_url((message.text or "").strip())
     except AddressRefused as exc:
         notice = views.url_refused(t, str(exc))
-        await ui.send(update, views.url_question(t, notice), _cancel(context, run))
+        question = views.url_question(t, notice, allow_private=service.allow_private)
+        await ui.send(update, question, _cancel(context, run))
         return WAIT_URL
     run.step, run.url = "key", url
     save(context, run)
@@ -362,7 +365,7 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
     if account is None:
         await ui.send(update, views.panel_gone(t))
         return end(context)
-    threshold = views.parse_threshold(message.text or "")
+    threshold = views.parse_threshold(t, message.text or "")
     if threshold is False:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))

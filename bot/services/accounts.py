@@ -60,6 +60,11 @@ class AccountsService:
     # MAX_PANELS_PER_USER: every linked panel costs a catalog in memory and polls.
     max_panels: int = DEFAULT_MAX_PANELS
 
+    @property
+    def allow_private(self) -> bool:
+        """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
+        return self.keys.panels.allow_private
+
     async def accounts(self, user_id: int) -> list[PanelAccount]:
         return await self.keys.accounts(user_id)
 

@@ -20,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from bot.i18n import Catalogs, Translator
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
-from bot.zones import quiet_until
+from bot.zones import effective_zone, quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Notifier(Generic[M]):
         *,
         wording: NoticeWording,
         default_language: str,
-        default_zone: str = "UTC",
+        default_zone: str | None = None,
         clock: Callable[[], float] = time.time,
         max_attempts: int = MAX_ATTEMPTS,
         max_rate: float = MAX_RATE,
@@ -362,8 +362,10 @@ class Notifier(Generic[M]):
 
     def _translator(self, user: User | None) -> Translator:
         language = user.language if user is not None else None
-        zone = (user.time_zone if user is not None else None) or self._default_zone
-        return self._catalogs.translator(language or self._default_language).with_zone(zone)
+        language = language or self._default_language
+        own = user.time_zone if user is not None else None
+        zone = effective_zone(own, self._default_zone, language)
+        return self._catalogs.translator(language).with_zone(zone)
 
     # --- what to render (the wording: `self._wording`) -----------------------------
 

@@ -57,6 +57,11 @@ class MigrationError(Exception):
     """The migrations on disk do not fit the database (gap, duplicate, or db is newer)."""
 
 
+class WriteRefused(Exception):
+    """The database did not take a write: its lock stayed held past the writer's budget, or it
+    refuses writes altogether (full or read-only disk). Nothing of the write was stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -157,6 +162,15 @@ class Database(AsyncClosing):
 
         Do not call other `Database` methods inside the block: use the `Transaction`.
         """
+
+    def refuses(self, exc: BaseException) -> bool:
+        """True when `exc` says the database did not take a write (busy, full, read-only):
+        the user is told to try again later, not that something is broken."""
+        return isinstance(exc, WriteRefused) or self._refuses(exc)
+
+    @abstractmethod
+    def _refuses(self, exc: BaseException) -> bool:
+        """The engine's own errors for a write it did not take."""
 
     @abstractmethod
     async def close(self) -> None: ...

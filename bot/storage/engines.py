@@ -17,8 +17,13 @@ async def open_database(
     *,
     migrations_dir: Path | Traversable | None = None,
     local_path: Path | str | None = None,
+    busy_seconds: float | None = None,
 ) -> Database:
-    """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema."""
+    """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema.
+
+    `busy_seconds`: how long an SQLite writer waits for the write lock (its default when
+    None); PostgreSQL's writers queue on the server.
+    """
     if is_url(target):
         # Imported on use: an SQLite deployment never loads asyncpg.
         from bot.storage.postgres import PostgresDatabase
@@ -28,8 +33,10 @@ async def open_database(
             migrations=load_migrations(migrations_dir, engine="postgres"),
             local_path=MEMORY if local_path is None else str(local_path),
         )
-    from bot.storage.sqlite import SQLiteDatabase
+    from bot.storage.sqlite import BUSY_SECONDS, SQLiteDatabase
 
     return await SQLiteDatabase.connect(
-        target, migrations=load_migrations(migrations_dir, engine="sqlite")
+        target,
+        migrations=load_migrations(migrations_dir, engine="sqlite"),
+        busy_seconds=BUSY_SECONDS if busy_seconds is None else busy_seconds,
     )

@@ -33,8 +33,8 @@ def low_balance(
             "⚠️ Low balance on <b>{panel}</b>: {amount} (your alert is at {limit}). "
             "Top up the panel to keep ordering.",
             panel=esc(panel),
-            amount=t.money(amount, currency or None),
-            limit=t.money(limit, currency or None),
+            amount=t.balance(amount, currency or None),
+            limit=t.balance(limit, currency or None),
         )
     )
 

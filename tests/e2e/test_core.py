@@ -97,11 +97,12 @@ async def test_admin_reject(bot: Harness) -> None:
     await admin.press("Reject", message=request)
     await admin.update()
     assert "declined" in ((await stranger.reply()).text or "")
-    await stranger.send("/start")
+    await stranger.send("/start")  # always answered (issue 21 item 17): the decision again
+    assert "declined" in ((await stranger.reply()).text or "")
     await admin.send("/users")
     listing = (await admin.reply()).text or ""
     assert "5003" in listing and "denied" in listing
-    assert len(stranger.bot_messages()) == 2  # the greeting and the outcome, nothing else
+    assert len(stranger.bot_messages()) == 3  # the greeting, the outcome, the /start answer
 
 
 async def test_allow_deny_commands_and_non_admin(bot: Harness) -> None:

@@ -325,3 +325,24 @@ async def test_search_runs_over_every_panel_and_services_switches_panels(
     switched = await user.update()
     assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
     assert (await two.deps.keys.account(8108)).label == "Beta"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("tr", "1.000,50"), ("en", "1,000.50"), ("tr", "1000,5")]
+)
+async def test_alert_amount_read_as_the_language_writes_it(
+    two: Harness, beta: FakePanel, language: str, typed: str
+) -> None:
+    """Issue 21 (low): "1.000,50" was refused as a Turkish amount."""
+    user = await two.member(8120, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="40")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("Beta")
+    await user.update()
+    await user.press("🔔")
+    await user.update()
+    await user.send(typed)
+    await user.reply()
+    account = await two.deps.keys.account(8120, 2)
+    assert account is not None and account.low_balance_threshold == Decimal("1000.50")

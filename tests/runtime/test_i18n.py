@@ -146,6 +146,29 @@ def test_money_keeps_precision_between_2_and_6_decimals() -> None:
     assert en.money(Decimal("2.125"), "Kredi") == "2.125 Kredi"
 
 
+def test_balances_round_to_the_currencys_digits() -> None:
+    catalogs = Catalogs.load()
+    en, tr = catalogs.translator("en"), catalogs.translator("tr")
+    assert en.balance(Decimal("4937.49988"), "USD") == "$4,937.50"
+    assert tr.balance(Decimal("9987.03125"), "TRY") == "₺9.987,03"
+    assert en.balance(Decimal("1234.5"), "JPY") == "¥1,235"  # no minor unit
+    assert en.balance(Decimal("2.125"), "Kredi") == "2.13 Kredi"  # not ISO: two digits
+    assert en.balance(Decimal("-0.004"), "USD") in ("$0.00", "-$0.00")
+
+
+def test_typed_amounts_are_read_as_the_language_writes_them() -> None:
+    catalogs = Catalogs.load()
+    tr, en = catalogs.translator("tr"), catalogs.translator("en")
+    assert tr.read_amount("1.000,50") == Decimal("1000.50")
+    assert tr.read_amount("1.000") == Decimal("1000")  # Turkish thousands
+    assert en.read_amount("1.000") == Decimal("1.000")
+    assert en.read_amount("1,000.50") == tr.read_amount("1,000.50") == Decimal("1000.50")
+    assert en.read_amount("1,5") == tr.read_amount("1,5") == Decimal("1.5")
+    assert tr.read_amount("1 000") == Decimal("1000")
+    for bad in ("abc", "1e5", "1..2", "", "-", "NaN", "∞"):
+        assert tr.read_amount(bad) is None and en.read_amount(bad) is None, bad
+
+
 def test_numbers_decimals_and_dates() -> None:
     catalogs = Catalogs.load()
     t, en = catalogs.translator("tr"), catalogs.translator("en")
