@@ -28,13 +28,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gettext as gettext_module
+import html
 import io
 import logging
 import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -98,6 +99,13 @@ def _apply(text: str, fallback: str, kwargs: Mapping[str, Any]) -> str:
         return fallback.format(**kwargs)
 
 
+def _precision_for(amount: Decimal) -> int:
+    """Decimal digits enough to quantize and format `amount`: any amount a panel can make us
+    show (a rate of 1e18 for a quantity of 1e12) is past the default 28, and quantize would
+    raise InvalidOperation."""
+    return max(28, amount.adjusted() + _MAX_DECIMALS + 4)
+
+
 def _decimals(amount: Decimal) -> int:
     exponent = amount.normalize().as_tuple().exponent
     own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -133,17 +141,24 @@ class Translator:
         return _apply(text, singular if n == 1 else plural, values)
 
     def money(self, amount: Decimal, currency: str | None) -> str:
-        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6."""
-        quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
-        return self._amount(quantized, currency)
+        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6.
+
+        HTML-safe: a currency that is not an ISO code is the panel's own text and is escaped.
+        """
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(
+                Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP
+            )
+            return self._amount(quantized, currency)
 
     def balance(self, amount: Decimal, currency: str | None) -> str:
         """A balance with its currency's own digits ("$4,937.50", not "$4,937.49988"; "¥1,235");
         the exact value stays in /export."""
         code = (currency or "").strip().upper()
         digits = get_currency_precision(code) if code in _ISO_CURRENCIES else _MIN_DECIMALS
-        quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-        return self._amount(quantized, currency, currency_digits=True)
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+            return self._amount(quantized, currency, currency_digits=True)
 
     def _amount(
         self, quantized: Decimal, currency: str | None, currency_digits: bool = False
@@ -163,7 +178,8 @@ class Translator:
             return _CODE_THEN_DIGIT.sub(rf"\1{NBSP}\2", text)
         plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
-        return f"{plain} {currency.strip()}" if currency and currency.strip() else plain
+        unit = html.escape(currency.strip(), quote=False) if currency else ""
+        return f"{plain} {unit}" if unit else plain
 
     def read_amount(self, text: str) -> Decimal | None:
         """An amount a user typed, with the language's marks or the other usual ones: "1.000,50"

@@ -82,6 +82,8 @@ class Notice:
     digest_id: int | None = None
     # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
     mutable: bool = True
+    # The order's outcome is unknown: the push offers the buttons that settle it.
+    settle: bool = False
 
 
 class NoticeWording(Protocol):
@@ -90,7 +92,13 @@ class NoticeWording(Protocol):
 
     def panel_line(self, name: str) -> str: ...
     def low_balance(
-        self, t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal
+        self,
+        t: Translator,
+        panel: str,
+        amount: Decimal,
+        currency: str,
+        limit: Decimal,
+        api_url: str = "",
     ) -> Notice: ...
     def panel_key_rejected(self, t: Translator) -> Notice: ...
     def key_notice(self, t: Translator, *, unreadable: bool) -> Notice: ...
@@ -462,17 +470,16 @@ class Notifier(Generic[M]):
     async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
         slot = payload.get("slot")
         accounts = await self._storage.keys.accounts(user_id, removed=True)
-        panel = next((a.label for a in accounts if a.slot == slot), None)
+        account = next((a for a in accounts if a.slot == slot), None)
         try:
             amount = Decimal(str(payload.get("amount")))
             limit = Decimal(str(payload.get("threshold")))
         except InvalidOperation:
             raise _Drop("bad low-balance payload") from None
-        if panel is None:
+        if account is None:
             raise _Drop("panel not found")
-        return self._wording.low_balance(
-            t, panel, amount, str(payload.get("currency") or ""), limit
-        )
+        currency = str(payload.get("currency") or "")
+        return self._wording.low_balance(t, account.label, amount, currency, limit, account.url)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""

@@ -285,6 +285,9 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     await balance_seen("20")  # fell below: one alert
     alert = (await user.reply()).text or ""
     assert low in alert and "Beta" in alert and "€20" in alert
+    # Its currency spelled out, and a link to the panel's site to top up (issue 21 item 19).
+    site = beta.url.rsplit("/api", 1)[0]
+    assert "EUR" in alert and f'<a href="{site}">' in alert, alert
     await balance_seen("10")  # still below: no second alert
     await balance_seen("26")  # rose above: re-armed, no alert
     await balance_seen("5")  # below again: alerted again
@@ -295,7 +298,7 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     )
     assert len(kinds) == 2
     # The default panel has no alert set: its balance never alerts.
-    assert all("127.0.0.1" not in text for text in user.sent_texts() if low in text)
+    assert all("<b>127.0.0.1</b>" not in text for text in user.sent_texts() if low in text)
 
 
 @pytest.mark.parametrize(("language", "nothing"), [("en", "Nothing found"), ("tr", "bulunamadı")])

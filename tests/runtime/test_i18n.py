@@ -146,6 +146,17 @@ def test_money_keeps_precision_between_2_and_6_decimals() -> None:
     assert en.money(Decimal("2.125"), "Kredi") == "2.125 Kredi"
 
 
+def test_money_of_any_size_a_panel_can_cause_and_its_unit_as_text() -> None:
+    """Issue 19 items 6 and 12: 1e18 per 1000 × ~1e12 has more digits than Decimal's default
+    28, and a unit that is not an ISO code is the panel's text, escaped for HTML."""
+    en = Catalogs.load().translator("en")
+    assert en.money(Decimal("999999999999E+15"), "USD") == "$999,999,999,999,000,000,000,000,000.00"
+    assert en.money(Decimal("1E+30"), None) == "1,000,000,000,000,000,000,000,000,000,000.00"
+    assert en.money(Decimal("1.5"), "<a href='x'>USD</a> & co") == (
+        "1.50 &lt;a href='x'&gt;USD&lt;/a&gt; &amp; co"
+    )
+
+
 def test_balances_round_to_the_currencys_digits() -> None:
     catalogs = Catalogs.load()
     en, tr = catalogs.translator("en"), catalogs.translator("tr")
