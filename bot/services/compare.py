@@ -26,7 +26,7 @@ from bot.panel import Balance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex, fold
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
-from bot.storage.keys import PanelAccount
+from bot.storage.models import PanelAccount
 
 _WORD = re.compile(r"[a-z0-9]+")
 
