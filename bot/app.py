@@ -214,7 +214,12 @@ async def open_deps(
             catalog=catalog,
             currencies=currencies,
             bulk=BulkOrderService(
-                storage.orders, keys, catalog, recorder=placements, previews=previews
+                storage.orders,
+                keys,
+                catalog,
+                recorder=placements,
+                previews=previews,
+                price_check_age=settings.price_check_seconds,
             ),
             tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
             pushes=PushSettings(storage),
@@ -225,6 +230,7 @@ async def open_deps(
                 recorder=placements,
                 previews=previews,
                 currencies=currencies,
+                price_check_age=settings.price_check_seconds,
             ),
             placements=placements,
             previews=previews,

@@ -97,7 +97,7 @@ from bot.views.new_order import (
     use_buttons,
 )
 from bot.views.panels import panel_gone
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
@@ -755,6 +755,9 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.CANCELLED:
+        await ui.answer(update)
+        await ui.show(update, cancelled_text(t, 1), keyboards.main_menu(t))
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
