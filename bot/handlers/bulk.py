@@ -291,8 +291,7 @@ async def _refused(
     elif outcome is BulkOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
     elif outcome is BulkOutcome.CANCELLED:
-        await ui.answer(update)
-        await ui.show(update, cancelled_text(t, 1), keyboards.main_menu(t))
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif outcome is BulkOutcome.NOT_OFFERED:
         # Forged data: no more than "expired" is said, and the preview stays as it is.
         await ui.answer(update, button_expired(t), alert=True)

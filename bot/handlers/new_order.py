@@ -756,8 +756,7 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
     elif result.outcome is OrderOutcome.CANCELLED:
-        await ui.answer(update)
-        await ui.show(update, cancelled_text(t, 1), keyboards.main_menu(t))
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)

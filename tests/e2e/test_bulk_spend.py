@@ -145,11 +145,18 @@ async def test_forged_first_n_counts(bot: Harness) -> None:
         assert "expired" in str((await u.answer(qid)).params.get("text", ""))
     stored = await bot.deps.storage.orders.get_batch(batch)
     assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
-    # Larger than the list: every line, like a forged Confirm (the panel refuses the chunk).
-    await u.press_data(f"bf:{batch}:999999999", preview)
+    # More than the preview offered (issue 19 item 3), even larger than the list: refused,
+    # nothing sent, no line voided; the first 4 it did offer can still be confirmed.
+    for n in ("5", "999999999"):
+        qid = await u.press_data(f"bf:{batch}:{n}", preview)
+        assert "expired" in str((await u.answer(qid)).params.get("text", ""))
+    stored = await bot.deps.storage.orders.get_batch(batch)
+    assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
+    assert bot.panel.count("add_bulk") == 0 and bot.panel.orders == {}
+    await u.press_data(f"bf:{batch}:4", preview)
+    await u.update()
     result = await u.reply()
-    assert "5 failed" in text_of(result) and "Something went wrong" not in text_of(result)
-    assert bot.panel.count("add_bulk") == 1 and bot.panel.orders == {}
+    assert "4 placed" in text_of(result) and "1 not sent" in text_of(result)
 
 
 async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
