@@ -98,7 +98,6 @@ async def test_tenfold_price_after_the_check_age_is_never_charged(
     bot: Harness, clock: MovedClock
 ) -> None:
     assert bot.settings.services_cache_seconds == 600  # the default the issue saw it with
-    assert bot.settings.price_check_seconds == 30
     u = await bot.member(UID, key=KEY, balance="1000")
     preview = await single_preview(u)
     bot.panel.set_services(tenfold())
@@ -243,7 +242,10 @@ async def test_forged_first_n_past_the_offer_is_refused(bot: Harness) -> None:
     assert "Confirm the first 8 orders" in label
     batch = decode(data).text(0)  # type: ignore[union-attr]
 
-    for forged in (encode(Action.BULK_CONFIRM_FIRST, batch, 75), encode(Action.BULK_CONFIRM, batch)):
+    for forged in (
+        encode(Action.BULK_CONFIRM_FIRST, batch, 75),
+        encode(Action.BULK_CONFIRM, batch),
+    ):
         assert "expired" in await tap(u, forged, preview)
     assert placing_calls(bot) == 0 and bot.panel.balance_of(KEY) == Decimal("10.00")
     rows = await bot.deps.storage.orders.get_batch(batch)
