@@ -238,7 +238,10 @@ async def open_deps(
             stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
             favourites=FavouritesService(storage.favourites),
             accounts=AccountsService(
-                keys, settings.panel_presets, allow_custom=settings.allow_custom_panels
+                keys,
+                settings.panel_presets,
+                allow_custom=settings.allow_custom_panels,
+                max_panels=settings.max_panels_per_user,
             ),
             compare=CompareService(keys, catalog, SimilarIndexCache()),
         )
