@@ -276,7 +276,8 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
     [row] = rows
     assert row["Service"] == "'" + FORMULA  # shown as text, never run as a formula
     assert row["Status"] == "Pending"
-    assert row["Charge"] == "12.50"
+    # The panel's own charge, read right after placing (issue 19 item 2), exact as it sent it.
+    assert row["Charge"] == "12.50000"
 
 
 async def test_export_states_in_the_users_language(bot: Harness) -> None:
@@ -296,7 +297,8 @@ async def test_export_states_in_the_users_language(bot: Harness) -> None:
     text = document.document.content.decode("utf-8-sig")
     [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # Excel's Turkish separator
     assert row["Durum"] == "Beklemede", row  # the panel's "Pending", in Turkish
-    assert row["Tutar"] == "12,50", row  # a decimal comma
+    # A decimal comma; the panel's exact charge, read right after placing (issue 19 item 2).
+    assert row["Tutar"] == "12,50000", row
 
 
 # --- issue 11 item 11: lines that fail the check stay visible ---------------------------------
