@@ -19,10 +19,15 @@ import pytest
 
 from bot.callbacks import Action, decode, encode
 from bot.storage.models import SubmitState
+from tests.e2e.test_preview_promise import (
+    bulk_preview,
+    placing_calls,
+    single_preview,
+    tap,
+    text_of,
+)
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
-from tests.fakes.telegram_models import BotMessage
-from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
 
 KEY = "pk_pricecheck_0123456789abcdef"
@@ -51,44 +56,12 @@ def clock(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> MovedClock:
     return moved
 
 
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
-
-
 def tenfold(service_id: int = 1) -> list[dict[str, Any]]:
     services = default_services()
     for service in services:
         if service["service"] == service_id:
             service["rate"] = str(Decimal(str(service["rate"])) * 10)
     return services
-
-
-def placing_calls(bot: Harness) -> int:
-    return bot.panel.count("add") + bot.panel.count("add_bulk")
-
-
-async def single_preview(u: FakeUser, link: str = "https://instagram.com/a") -> BotMessage:
-    await u.send("/order 1")
-    await u.reply()
-    await u.send(link)
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
-    assert "Cost: <b>$12.50</b>" in text_of(preview), text_of(preview)
-    return preview
-
-
-async def bulk_preview(u: FakeUser, lines: str) -> BotMessage:
-    await u.send("/bulk\n" + lines)
-    preview = await u.reply()
-    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
-    return preview
-
-
-async def tap(u: FakeUser, data: str, message: BotMessage) -> str:
-    """A tap with `data` on `message` (a forgery or a stale keyboard); its answer's text."""
-    qid = await u.press_data(data, message)
-    return str((await u.answer(qid)).params.get("text") or "")
 
 
 # --- the price at Confirm is at most PRICE_CHECK_SECONDS old ---------------------------------

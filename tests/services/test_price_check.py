@@ -10,34 +10,14 @@ from decimal import Decimal
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.panel import Balance, OrderStatus, Service, Status
+from bot.panel import Balance, OrderStatus, Status
 from bot.services.bulk_lines import parse_bulk
 from bot.services.bulk_orders import covered_lines, offered_lines, within_offer
 from bot.services.catalog_index import CatalogCache, CatalogIndex
 from bot.services.charges import Charge, charge_of
 
 from ._data import svc
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Fetcher:
-    def __init__(self, *, hold: bool = False) -> None:
-        self.calls = 0
-        self.release = asyncio.Event()
-        if not hold:
-            self.release.set()
-
-    async def __call__(self) -> list[Service]:
-        self.calls += 1
-        await self.release.wait()
-        return [svc(1)]
+from .test_catalog import Clock, Fetcher
 
 
 def test_price_check_seconds_defaults_to_30_and_takes_0() -> None:
@@ -50,7 +30,7 @@ def test_price_check_seconds_defaults_to_30_and_takes_0() -> None:
 async def test_max_age_rereads_a_catalog_the_ttl_would_still_serve() -> None:
     clock = Clock()
     cache = CatalogCache(600, clock=clock)
-    fetch = Fetcher()
+    fetch = Fetcher([svc(1)])
     first = await cache.get("k", fetch)
     clock.now += 29.9
     assert await cache.get("k", fetch, max_age=30) is first
@@ -71,7 +51,7 @@ async def test_concurrent_checks_on_one_key_share_one_read() -> None:
     clock.now += 31
     fetch = Fetcher(hold=True)
     waiting = [asyncio.create_task(cache.get("k", fetch, max_age=30)) for _ in range(20)]
-    await asyncio.sleep(0)
+    await fetch.started.wait()
     fetch.release.set()
     results: list[CatalogIndex] = await asyncio.gather(*waiting)
     assert fetch.calls == 1 and all(r is results[0] for r in results)
