@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
     failover_seconds: float = Field(default=10, ge=1)
+    # SQLite: how long a write waits for the database's write lock (held by a backup, another
+    # process) before its user is told to try again; reads never wait for it.
+    database_busy_seconds: float = Field(default=5, gt=0, le=60)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -101,8 +104,9 @@ class Settings(BaseSettings):
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
-    # IANA zone times are shown in for users who did not pick their own in Settings.
-    timezone: str = "UTC"
+    # IANA zone times are shown in for users who did not pick their own in Settings; unset, each
+    # user's language picks it (Turkish: Europe/Istanbul; others: UTC).
+    timezone: str | None = None
     log_level: str = "INFO"
     # Wall-clock budget of one user-facing panel call, retries included (the poller gets twice).
     panel_timeout_seconds: float = Field(default=30, gt=0)
@@ -162,9 +166,11 @@ class Settings(BaseSettings):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
         from bot.services.zones import resolve_zone
 
+        if value is None or not value.strip():
+            return None
         zone = resolve_zone(value)
         if zone is None:
             raise ValueError("must be an IANA time zone name such as UTC or Europe/Istanbul")

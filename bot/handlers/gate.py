@@ -14,9 +14,11 @@ from bot.callbacks import RequestAccess, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
+from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
 from bot.services.access import Verdict
+from bot.services.zones import effective_zone
 from bot.views.admin import access_request
 from bot.views.gate import (
     already_allowed,
@@ -45,13 +47,22 @@ async def gate(update: object, context: BotContext) -> None:
     deps = context.deps
     # First contact adopts Telegram's language once; /language changes it later.
     first = deps.catalogs.pick(None, tg_user.language_code, deps.settings.default_language)
-    user = await deps.users.arrive(
-        tg_user.id, username=tg_user.username, first_name=tg_user.first_name, language=first
-    )
+    try:
+        user = await deps.users.arrive(
+            tg_user.id, username=tg_user.username, first_name=tg_user.first_name, language=first
+        )
+    except Exception as exc:
+        # No handler may run without the user's row (a held database, a full disk): say so
+        # once and stop here.
+        await ui.answer(update)
+        await report_error(update, context, exc)
+        raise ApplicationHandlerStop from None
     context.user = user
-    context.t = deps.catalogs.translator(
-        deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
-    ).with_zone(user.time_zone or deps.settings.timezone)
+    language = deps.catalogs.pick(
+        user.language, tg_user.language_code, deps.settings.default_language
+    )
+    zone = effective_zone(user.time_zone, deps.settings.timezone, language)
+    context.t = deps.catalogs.translator(language).with_zone(zone)
 
     verdict = deps.access.verdict(user)
     if verdict is Verdict.ALLOWED:
@@ -95,8 +106,7 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
     if update.callback_query is not None:
         await _refuse_button(update, context, verdict)
         return
-    if update.message is None or verdict is Verdict.DENIED:
-        # A denied user was told the decision once; nothing more is said to them.
+    if update.message is None:
         return
     user_data = context.user_data if context.user_data is not None else {}
     last = user_data.get(REPLIED_AT)
