@@ -347,7 +347,7 @@ class TrackingService:
         if default is None:
             raise NoKey
         held = await self.panels_of(user_id, panel_ids)
-        slot_of = _settle(_unique(panel_ids), held, pinned or {})
+        slot_of = settle_panels(_unique(panel_ids), held, pinned or {})
         groups: dict[int, list[int]] = {}
         for pid in _unique(panel_ids):
             groups.setdefault(slot_of.get(pid, default.slot), []).append(pid)
@@ -587,7 +587,7 @@ class TrackingService:
         if default is None:
             raise NoKey
         wanted = _unique(ids)
-        slot_of = _settle(wanted, await self._refill_holders(user_id, wanted), pinned or {})
+        slot_of = settle_panels(wanted, await self._refill_holders(user_id, wanted), pinned or {})
         named: list[Refill] = []  # stored refills named by their refill id
         orders: dict[int, list[Refill]] = {}
         for rid, slot in slot_of.items():
@@ -801,7 +801,7 @@ def _unique(ids: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _settle(
+def settle_panels(
     ids: Sequence[int], held: Mapping[int, Sequence[int]], pinned: Pinned
 ) -> dict[int, int]:
     """The panel account of each id that is stored or pinned: the one `pinned` names (among

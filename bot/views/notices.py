@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
-from bot.storage.models import Order, Refill
+from bot.storage.models import Order, Refill, SubmitState
 from bot.views.text import esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.
@@ -31,6 +31,8 @@ class Notice:
     digest_id: int | None = None
     # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
     mutable: bool = True
+    # The order's outcome is unknown: the push offers the buttons that settle it.
+    settle: bool = False
 
 
 def panel_line(name: str) -> str:
@@ -164,7 +166,7 @@ def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
         service=service,
         link=link,
     )
-    return Notice(text, order.id)
+    return Notice(text, order.id, settle=order.submit_state is SubmitState.UNKNOWN)
 
 
 def refill_status(t: Translator, refill: Refill, status: object = None) -> Notice:
