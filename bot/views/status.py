@@ -19,7 +19,6 @@ from bot.services.tracking import (
     RequestOutcome,
     StatusLine,
 )
-from bot.services.zones import zone_info
 from bot.storage.models import Order, SubmitState
 from bot.views.order_history import (
     ONE_PANEL,
@@ -35,6 +34,7 @@ from bot.views.order_history import (
 )
 from bot.views.reasons import reason_text
 from bot.views.text import esc
+from bot.zones import zone_info
 
 # /export's columns, in a reseller's order: the panel's order id first (what they search by on the
 # panel), then where and when, what, what it cost, and how far it got. Headers are the UI's words.
