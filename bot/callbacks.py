@@ -77,6 +77,7 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    WHICH_PANEL = "wp"
     # favourites and the catalog's sort and filters
     FAVOURITE = "fv"
     CATALOG_OPTION = "fo"
@@ -438,7 +439,19 @@ class Reorder(CallbackData, action=Action.REORDER):
 
 @dataclass(frozen=True)
 class StatusOf(CallbackData, action=Action.STATUS_OF):
+    """📊 Status under results sent before they carried the local order (`OpenCard`): the
+    panel's id alone, so an id stored on several panels asks which one."""
+
     panel_order_id: int
+
+
+@dataclass(frozen=True)
+class WhichPanel(CallbackData, action=Action.WHICH_PANEL):
+    """The panel picked for a typed id stored on several: `token` names the waiting command
+    in user_data (bot/handlers/which_panel.py), `slot` the panel account."""
+
+    token: str
+    slot: int
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,10 @@ from bot.callbacks import (
     SetQuiet,
     SetZone,
     SkipQuestion,
-    StatusOf,
     ToggleNotifications,
     TypeQuiet,
     TypeZone,
+    WhichPanel,
     ZoneMenu,
 )
 from bot.i18n import Translator
@@ -90,6 +90,10 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
             ],
             [
                 button(t._("💰 Balance"), Menu("balance")),
+                button(t._("🔗 Panels"), Menu("panels")),
+            ],
+            [
+                button(t._("📈 Stats"), Menu("stats")),
                 button(t._("⚙️ Settings"), Menu("settings")),
             ],
         ]
@@ -463,10 +467,10 @@ def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
     return markup([[button(t._("🔄 Make a new preview"), BulkAgain(batch))], back_to_menu(t)])
 
 
-def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMarkup:
-    status = (
-        [button(t._("📊 Status"), StatusOf(panel_order_id))] if panel_order_id is not None else []
-    )
+def order_result(t: Translator, order_id: int | None) -> InlineKeyboardMarkup:
+    """Under "✅ Order placed": 📊 Status opens the order's card (`order_id`: the local order,
+    so the card is that panel's order even where another panel has the same id)."""
+    status = [button(t._("📊 Status"), OpenCard(order_id))] if order_id is not None else []
     return markup([[*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
 
 
@@ -563,15 +567,25 @@ def confirm_cancel_many(t: Translator, token: str) -> InlineKeyboardMarkup:
     )
 
 
-def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup | None:
-    """Buttons opening order cards: (panel order id, local id) pairs, at most one page."""
+def order_links(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
+    """Buttons opening order cards: (reference, local id) pairs, at most one page; the
+    reference is the panel's id, with its panel's name when the user has several."""
     if not entries:
         return None
     buttons = [
-        button(t._("📦 #{id}", id=pid), OrderCard(local_id))
-        for pid, local_id in entries[:PAGE_SIZE]
+        button(t._("📦 #{id}", id=ref), OrderCard(local_id))
+        for ref, local_id in entries[:PAGE_SIZE]
     ]
-    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+    # Named references are longer: two a row then, so a phone shows them whole.
+    per_row = 2 if any(" · " in ref for ref, _ in entries) else 4
+    return markup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def which_panel(
+    t: Translator, token: str, panels: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    """One button per panel (slot, name) that holds a typed id, one a row: names are long."""
+    return markup([[button(name, WhichPanel(token, slot))] for slot, name in panels])
 
 
 def bulk_preview(

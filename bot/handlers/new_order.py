@@ -780,12 +780,12 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
     text = render_result(t, result, balance, currency)
+    order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
         markup = keyboards.order_refused_dripfeed(t, result.order.id)
     else:
-        markup = keyboards.order_result(t, panel_id)
-    order_id = result.order.id if result.order is not None else None
+        markup = keyboards.order_result(t, order_id if panel_id is not None else None)
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
 

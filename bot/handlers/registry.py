@@ -99,8 +99,9 @@ def register(
     for handler in main:
         commands |= _command_names(handler)
     for part in parts:
-        for entry in part.entry_points:
-            commands |= _command_names(entry)
+        # A dialog's own commands (/done) are answered too, within it.
+        for handler in [*part.entry_points, *(h for hs in part.states.values() for h in hs)]:
+            commands |= _command_names(handler)
     return commands
 
 

@@ -9,6 +9,7 @@ from bot.panel.errors import (
     PanelError,
     PanelRejected,
     PanelUnavailable,
+    UnreadableBalance,
 )
 from bot.panel.models import (
     TERMINAL_STATUSES,
@@ -44,4 +45,5 @@ __all__ = [
     "RefillStatus",
     "Service",
     "Status",
+    "UnreadableBalance",
 ]

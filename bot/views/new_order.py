@@ -243,12 +243,12 @@ def _balance_lines(t: Translator, preview: Preview) -> list[str]:
     if balance is None:
         return [t._("Balance: unknown (the panel did not answer)")]
     if after is None:
-        return [t._("Balance: {balance}", balance=t.money(balance.amount, currency))]
+        return [t._("Balance: {balance}", balance=t.balance(balance.amount, currency))]
     lines = [
         t._(
             "Balance: {balance} → {after} after this order",
-            balance=t.money(balance.amount, currency),
-            after=t.money(after, currency),
+            balance=t.balance(balance.amount, currency),
+            after=t.balance(after, currency),
         )
     ]
     if preview.balance_short:
@@ -388,7 +388,7 @@ def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -
         text += "\n" + _charge_text(t, order, balance)
     if balance is not None:
         currency = balance.currency or (order.currency if order is not None else None)
-        text += "\n" + t._("Balance now: {balance}", balance=t.money(balance.amount, currency))
+        text += "\n" + t._("Balance now: {balance}", balance=t.balance(balance.amount, currency))
     return text
 
 

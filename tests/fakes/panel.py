@@ -194,6 +194,9 @@ class FakePanel:
         # about it (no `dripfeed` field), as panels that list no flag may do.
         self.refuse_dripfeed: set[int] = set()
         self.latency = 0.0
+        # Action → a body sent verbatim (200, application/json) to every key: what a panel
+        # sends that no well-formed answer can (`{"balance": 1e308}`, `NaN`).
+        self.raw_answers: dict[str, str] = {}
         self._accounts: dict[str, _Account] = {}
         self._services_raw: list[dict[str, Any]] = []
         self._services: dict[int, CatalogService] = {}
@@ -465,6 +468,8 @@ class FakePanel:
         action = params.get("action")
         action = None if action is None else str(action)
         self._record(request, action, params)
+        if action in self.raw_answers:
+            return web.Response(text=self.raw_answers[action], content_type="application/json")
         if self.latency > 0 and not await self._sleep(self.latency):
             return _dropped(request)
         fault = self._take_fault(action)
