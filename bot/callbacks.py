@@ -77,6 +77,10 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # unknown outcomes the user settles (issue 20 item 4)
+    FOUND_ON_PANEL = "uf"
+    NOT_PLACED = "un"
+    NOT_PLACED_YES = "uy"
     WHICH_PANEL = "wp"
     # favourites and the catalog's sort and filters
     FAVOURITE = "fv"
@@ -464,6 +468,28 @@ class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
 @dataclass(frozen=True)
 class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
+
+
+# unknown outcomes: the user says what the panel shows (never a resend)
+
+
+@dataclass(frozen=True)
+class FoundOnPanel(CallbackData, action=Action.FOUND_ON_PANEL):
+    """🔎 I found it on the panel: asks for the panel's id of unknown order `order_id`."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlaced(CallbackData, action=Action.NOT_PLACED):
+    """It was not placed: asks first."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlacedYes(CallbackData, action=Action.NOT_PLACED_YES):
+    order_id: int
 
 
 # pushes, time zones, quiet hours

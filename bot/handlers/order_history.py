@@ -27,7 +27,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
-from bot.storage.models import Order, OrderFilter
+from bot.storage.models import Order, OrderFilter, SubmitState
 from bot.views.errors import button_expired
 from bot.views.order_history import (
     action_line,
@@ -90,6 +90,7 @@ async def show_card(
         cancel=offers.cancel,
         back=_back(context),
         muted=order.muted,
+        unknown=order.submit_state is SubmitState.UNKNOWN,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))

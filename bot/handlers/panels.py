@@ -45,8 +45,7 @@ from bot.services.accounts import (
     totals,
 )
 from bot.services.keys import NoKey
-from bot.storage.keys import LabelTaken, PanelAccount
-from bot.storage.models import OrderFilter
+from bot.storage.models import LabelTaken, OrderFilter, PanelAccount
 from bot.views import compare as compare_views
 from bot.views import panels as views
 from bot.views.errors import button_expired, panel_error_text

@@ -365,15 +365,26 @@ def result_text(
     if result.outcome is OrderOutcome.PLACED:
         return _placed_text(t, result, balance)
     if result.outcome is OrderOutcome.UNKNOWN:
-        return t._(
-            "⚠️ The panel did not answer in time, so I cannot tell whether the order was placed. "
-            "Please check your orders on the panel before ordering again."
+        return (
+            t._(
+                "⚠️ The panel did not answer in time, so I cannot tell whether the order was "
+                "placed. Please check your orders on the panel before ordering again."
+            )
+            + "\n"
+            + settle_hint(t)
         )
     if result.error is None:
         reason = something_wrong(t)
     else:
         reason = panel_error_text(t, result.error, currency)
     return t._("❌ The order was not placed.") + "\n" + reason
+
+
+def settle_hint(t: Translator) -> str:
+    """Under an unknown outcome: what its buttons are for."""
+    return t._(
+        "Then tell me what you found with the buttons below. Nothing is sent to the panel again."
+    )
 
 
 def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -> str:

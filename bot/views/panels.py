@@ -9,7 +9,7 @@ from typing import Literal
 from bot.i18n import Translator
 from bot.panel import Balance
 from bot.services.accounts import PanelLine, PanelMatches
-from bot.storage.keys import PanelAccount
+from bot.storage.models import PanelAccount
 from bot.views.errors import panel_error_text
 from bot.views.text import esc
 

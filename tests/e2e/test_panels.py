@@ -349,3 +349,26 @@ async def test_alert_amount_read_as_the_language_writes_it(
     await user.reply()
     account = await two.deps.keys.account(8120, 2)
     assert account is not None and account.low_balance_threshold == Decimal("1000.50")
+
+
+async def test_compare_groups_by_currency_closest_match_first(
+    two: Harness, beta: FakePanel
+) -> None:
+    """Issue 21 item 8: never ranked across currencies; within one, the same refill and cancel
+    as the card's service first, then the cheaper."""
+    cheap = {**beta_services()[0], "service": 505, "name": "IG Followers [No refill]"}
+    cheap.update(rate="0.0079", refill=False, cancel=False)
+    beta.set_services([*beta_services(), cheap])
+    user = await two.member(8121, key=KEY_A)
+    await link_beta(two, beta, user, balance="30")
+    await user.send("/services")
+    await user.reply()
+    await user.press("Instagram (5)")
+    await user.update()
+    await user.press("Instagram Takipçi #1")
+    await user.update()
+    await user.press("⚖️")
+    text = (await user.reply()).text or ""
+    assert "In EUR:" in text, text
+    # #501 refills and cancels like the card's #1; #505 is cheaper but does neither.
+    assert text.index("#501") < text.index("#505"), text
