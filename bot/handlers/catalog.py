@@ -136,12 +136,27 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
 
 async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
+    if query.isdigit() and await open_card_by_id(update, context, query):
+        return
     if query and await search_every_panel(update, context, query):
         return
     if query:
         await show_search(update, context, query)
     else:
         await show_categories(update, context)
+
+
+async def open_card_by_id(update: Update, context: BotContext, query: str) -> bool:
+    """/services 101: the default panel's service 101 opens its card at once (« Back leads to
+    the search for "101"); False when that panel has no such service."""
+    index = await load_index(update, context)
+    found = index.get(int(query)) if index is not None else None
+    if index is None or found is None:
+        return index is None  # no catalog: load_index has already told the user why
+    if context.user_data is not None:
+        context.user_data[SEARCH_KEY] = query
+    await show_card(update, context, index, found, -1, 0)
+    return True
 
 
 async def categories(update: Update, context: BotContext) -> None:

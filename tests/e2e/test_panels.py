@@ -372,3 +372,29 @@ async def test_compare_groups_by_currency_closest_match_first(
     assert "In EUR:" in text, text
     # #501 refills and cancels like the card's #1; #505 is cheaper but does neither.
     assert text.index("#501") < text.index("#505"), text
+
+
+async def test_key_commands_with_several_panels_name_the_panel_and_ask(
+    two: Harness, beta: FakePanel
+) -> None:
+    """Issue 21 item 6: /deletekey asks first and names the panel; /setkey says whose key it
+    replaces."""
+    user = await two.member(8122, key=KEY_A)
+    await link_beta(two, beta, user)
+    await user.send("/deletekey")
+    question = await user.reply()
+    assert "Delete the API key of <b>127.0.0.1</b>, your default panel?" in (question.text or "")
+    assert await two.deps.keys.has_key(8122)  # nothing deleted before the answer
+    await user.press("Keep it", message=question)
+    await user.update()
+    assert await two.deps.keys.has_key(8122)
+    await user.send("/setkey")
+    asked = (await user.reply()).text or ""
+    assert "It replaces the key of <b>127.0.0.1</b>, your default panel." in asked
+    await user.send("/cancel")
+    await user.reply()
+    await user.send("/deletekey")
+    await user.press("🗑 Yes, delete", message=await user.reply())
+    assert "deleted" in ((await user.update()).text or "")
+    account = await two.deps.keys.account(8122, 2)
+    assert account is not None and not account.removed  # beta keeps its key

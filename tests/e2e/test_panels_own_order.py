@@ -102,7 +102,7 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     placed = await confirm(user, preview, "en")
-    assert f"#{COLLIDING}" in (placed.text or "")
+    assert f"✅ Order placed: #{COLLIDING} · Beta" in (placed.text or "")
     await user.press("📊 Status", message=placed)
     card = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in card and "instagram.com/beta" in card
