@@ -190,6 +190,7 @@ async def open_deps(
             observer=observer,
             gate=gate,
             allow_private=settings.allow_private_panels,
+            trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
         )
         keys = KeyService(
             storage.keys,

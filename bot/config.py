@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # SQLite: how long a write waits for the database's write lock (held by a backup, another
     # process) before its user is told to try again; reads never wait for it.
     database_busy_seconds: float = Field(default=5, gt=0, le=60)
+    # How often outcomes the database refused (the placement journal, memory) are tried again.
+    journal_import_seconds: float = Field(default=30, gt=0)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
