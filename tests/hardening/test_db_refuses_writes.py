@@ -83,7 +83,7 @@ def journal_of(bot: Harness) -> Path:
 
 
 async def run_journal_job(bot: Harness) -> None:
-    """What the periodic job does every JOURNAL_SECONDS, run now."""
+    """What the periodic job does every JOURNAL_IMPORT_SECONDS, run now."""
     assert bot.app is not None and bot.app.job_queue is not None
     [job] = bot.app.job_queue.get_jobs_by_name(JOURNAL_JOB)
     await job.run(bot.app)
