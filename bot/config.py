@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     status_poll_seconds: float = Field(default=60, gt=0)
     services_cache_seconds: float = Field(default=600, ge=0)
+    # At Confirm the prices compared with the preview are at most this old, whatever the
+    # catalog cache would still serve: an older catalog is read again (one call per panel key).
+    price_check_seconds: float = Field(default=30, ge=0)
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
