@@ -67,8 +67,13 @@ async def charges_after_add(
 
 
 def charge_of(shown: Decimal, status: OrderStatus | None) -> Charge | None:
-    """The comparison when the panel said what it charged; None when it did not."""
+    """The comparison when the panel said what it charged; None when it did not.
+
+    A charge of 0 for a priced order is not said either: some panels fill the charge in
+    only once the order starts, and "charged $0.00" would be a false alarm."""
     if status is None or status.charge is None:
+        return None
+    if status.charge == 0 and shown > 0:
         return None
     return Charge(shown, status.charge, status.currency)
 
