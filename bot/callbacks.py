@@ -77,6 +77,10 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # unknown outcomes the user settles (issue 20 item 4)
+    FOUND_ON_PANEL = "uf"
+    NOT_PLACED = "un"
+    NOT_PLACED_YES = "uy"
     WHICH_PANEL = "wp"
     # favourites and the catalog's sort and filters
     FAVOURITE = "fv"
@@ -107,6 +111,7 @@ class Action(StrEnum):
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
     PANEL_NEW_KEY = "pk"
+    BROWSE_MAKE_DEFAULT = "bm"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -466,6 +471,28 @@ class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
 
 
+# unknown outcomes: the user says what the panel shows (never a resend)
+
+
+@dataclass(frozen=True)
+class FoundOnPanel(CallbackData, action=Action.FOUND_ON_PANEL):
+    """🔎 I found it on the panel: asks for the panel's id of unknown order `order_id`."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlaced(CallbackData, action=Action.NOT_PLACED):
+    """It was not placed: asks first."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlacedYes(CallbackData, action=Action.NOT_PLACED_YES):
+    order_id: int
+
+
 # pushes, time zones, quiet hours
 
 
@@ -591,7 +618,14 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 
 @dataclass(frozen=True)
 class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
-    """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+    """🔁 on /services: look at (and order from) panel account `slot`; the ★ default stays."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class BrowseMakeDefault(CallbackData, action=Action.BROWSE_MAKE_DEFAULT):
+    """★ Make default on /services while looking at panel account `slot` (issue 21 item 3)."""
 
     slot: int
 

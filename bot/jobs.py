@@ -24,6 +24,7 @@ from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
 from bot.services.notifier import (
     Blocked,
     DrainReport,
+    Notice,
     Notifier,
     RetryLater,
     Send,
@@ -32,7 +33,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
-from bot.views.notices import Notice
+from bot.views import notices
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -45,8 +46,6 @@ TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
 PURGE_JOB = "draft-purge"
 DRAIN_SECONDS = 1.0
-# How soon outcomes the database refused (the placement journal) are tried again.
-JOURNAL_SECONDS = 30.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -75,7 +74,11 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
     """The buttons under a push: its order's card and 🔕, or the digest's list."""
     return keyboards.notification(
-        t, order_id=notice.order_id, digest_id=notice.digest_id, mute=notice.mutable
+        t,
+        order_id=notice.order_id,
+        digest_id=notice.digest_id,
+        mute=notice.mutable,
+        settle=notice.settle,
     )
 
 
@@ -113,6 +116,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.catalogs,
         telegram_sender(app.bot),
         push_markup,
+        wording=notices,
         default_language=settings.default_language,
         default_zone=settings.timezone,
     )
@@ -194,7 +198,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     # A stat call when there is no journal; the import itself when the database refused.
     job_queue.run_repeating(
         _journal_job,
-        interval=JOURNAL_SECONDS,
+        interval=deps.settings.journal_import_seconds,
         data=deps.placements,
         name=JOURNAL_JOB,
         job_kwargs=job_kwargs,

@@ -29,14 +29,18 @@ from bot.callbacks import (
     DripfeedChoice,
     EditAnswer,
     FinishList,
+    FoundOnPanel,
     LastLink,
     Menu,
     MuteOrder,
+    NotPlaced,
+    NotPlacedYes,
     OpenCard,
     OrderCard,
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelOrderService,
     PanelsList,
     QuestionBack,
     QuickQuantity,
@@ -373,10 +377,16 @@ def question_picks(
     *,
     quantities: Sequence[int] = (),
     links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them) or used links
-    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
-    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
     rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
     return rows
@@ -396,7 +406,7 @@ def order_question(
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
-        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])
@@ -467,11 +477,33 @@ def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
     return markup([[button(t._("🔄 Make a new preview"), BulkAgain(batch))], back_to_menu(t)])
 
 
-def order_result(t: Translator, order_id: int | None) -> InlineKeyboardMarkup:
+def order_result(
+    t: Translator, order_id: int | None, unknown_order: int | None = None
+) -> InlineKeyboardMarkup:
     """Under "✅ Order placed": 📊 Status opens the order's card (`order_id`: the local order,
-    so the card is that panel's order even where another panel has the same id)."""
+    so the card is that panel's order even where another panel has the same id). Under an
+    unknown outcome, `unknown_order` (local id): the buttons that say what the panel shows."""
     status = [button(t._("📊 Status"), OpenCard(order_id))] if order_id is not None else []
-    return markup([[*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
+    settle = [] if unknown_order is None else settle_unknown_rows(t, unknown_order)
+    return markup([*settle, [*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
+
+
+def settle_unknown_rows(t: Translator, order_id: int) -> list[list[InlineKeyboardButton]]:
+    """An order whose outcome is unknown: the user says what the panel shows. One button a
+    row: both are long in Turkish."""
+    return [
+        [button(t._("🔎 I found it on the panel"), FoundOnPanel(order_id))],
+        [button(t._("✖️ It was not placed"), NotPlaced(order_id))],
+    ]
+
+
+def confirm_not_placed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [button(t._("✅ Yes, it was not placed"), NotPlacedYes(order_id))],
+            [button(t._("✖️ No"), OrderCard(order_id))],
+        ]
+    )
 
 
 def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
@@ -526,8 +558,10 @@ def order_card(
     cancel: bool,
     back: tuple[str, int] = ("all", 0),
     muted: bool | None = None,
+    unknown: bool = False,
 ) -> InlineKeyboardMarkup:
-    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes."""
+    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes; `unknown` (its
+    outcome is) the buttons that settle it."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -535,6 +569,7 @@ def order_card(
         action_row.append(button(t._("🛑 Cancel order"), CancelOrder(order_id)))
     return markup(
         [
+            *(settle_unknown_rows(t, order_id) if unknown else []),
             action_row,
             [
                 button(t._("🔁 Reorder"), Reorder(order_id)),
@@ -638,9 +673,10 @@ def notification(
     digest_id: int | None = None,
     muted: bool = False,
     mute: bool = True,
+    settle: bool = False,
 ) -> InlineKeyboardMarkup | None:
     """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
-    `muted`); or a digest's list."""
+    `muted`); or a digest's list. `settle`: the order's outcome is unknown (its buttons)."""
     if digest_id is not None:
         return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
     if order_id is None:
@@ -648,10 +684,27 @@ def notification(
     row = [button(t._("📄 Open order"), OpenCard(order_id))]
     if mute:
         row.append(mute_button(t, order_id, muted=muted, card=False))
-    return markup([row])
+    return markup([*(settle_unknown_rows(t, order_id) if settle else []), row])
 
 
 def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
     """Under "📋 List them": a card button per order (label, local id), four per row."""
     buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None
+
+
+def order_on_panel(keyboard: InlineKeyboardMarkup, slot: int) -> InlineKeyboardMarkup:
+    """`keyboard` with each 🛒 Order (and quick pick) bound to panel account `slot`: a catalog
+    shown from another panel than the default must order there, never on the default."""
+    rows = []
+    for row in keyboard.inline_keyboard:
+        new_row = []
+        for old in row:
+            order = OrderService.unpack(old.callback_data)
+            new_row.append(
+                old
+                if order is None
+                else button(old.text, PanelOrderService(slot, order.service_id))
+            )
+        rows.append(new_row)
+    return markup(rows)

@@ -23,6 +23,7 @@ from typing import Any
 import tornado.web
 from telegram import Bot, Update
 
+from bot.fetched import FetchedUpdates
 from bot.webhook_guard import GuardedHTTPServer
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if update is None:
             self._refuse(HTTPStatus.BAD_REQUEST)
             return
+        if self._receiver.fetched is not None:
+            # Kept before the answer that tells Telegram it is delivered (bot/fetched.py).
+            self._receiver.fetched.fetched([data])
         await self._receiver.queue.put(update)
         self.set_status(HTTPStatus.OK)
         self.finish(json.dumps({"ok": True}))
@@ -144,6 +148,7 @@ class WebhookServer:
         accepting: Callable[[], bool] = lambda: True,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         header_timeout: float = HEADER_TIMEOUT_SECONDS,
+        fetched: FetchedUpdates | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret")
@@ -154,6 +159,8 @@ class WebhookServer:
         self.queue = queue
         # Whether this instance takes updates now (the leader); see bot/leadership.py.
         self.accepting = accepting
+        # Where an update is kept until handled (None: nowhere).
+        self.fetched = fetched
         route = re.escape("/" + path.strip("/")).rstrip("/") + "/?"
         app = _Application(
             [

@@ -27,7 +27,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
-from bot.storage.models import Order, OrderFilter
+from bot.storage.models import Order, OrderFilter, SubmitState
 from bot.views.errors import button_expired
 from bot.views.order_history import (
     action_line,
@@ -90,6 +90,7 @@ async def show_card(
         cancel=offers.cancel,
         back=_back(context),
         muted=order.muted,
+        unknown=order.submit_state is SubmitState.UNKNOWN,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))
@@ -226,8 +227,9 @@ async def card_of_id(
         # Under the result a new message (the result stays); after the question, in its place.
         await show_card(update, context, order, new=callback_of(update, StatusOf) is not None)
         return
-    lines = await tracking.statuses(context.user.id, [panel_id])
-    await ui.send(update, status_line(context.t, panel_id, lines[0].status))
+    [line] = await tracking.statuses(context.user.id, [panel_id])
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    await ui.send(update, status_line(context.t, panel_id, line.status, line.slot, names))
 
 
 @panel_errors

@@ -17,7 +17,7 @@ from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
-from bot.storage.keys import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 DEFAULT_MAX_PANELS = 5
 

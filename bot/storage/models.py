@@ -18,7 +18,11 @@ class AccessState(StrEnum):
 
 
 class SubmitState(StrEnum):
-    """Submit protocol position: draft → submitting → placed | failed | unknown."""
+    """Submit protocol position: draft → submitting → placed | failed | unknown.
+
+    The user settles an unknown one (issue 20 item 4): placed with the id they found on the
+    panel, or not placed.
+    """
 
     DRAFT = "draft"
     SUBMITTING = "submitting"
@@ -26,6 +30,16 @@ class SubmitState(StrEnum):
     FAILED = "failed"
     # The request may or may not have reached the panel (timeout, crash mid-submit).
     UNKNOWN = "unknown"
+    # Unknown, and then the user said the panel has no such order: nothing was charged.
+    NOT_PLACED = "not_placed"
+
+
+class Settled(StrEnum):
+    """What `OrdersRepo.settle_found` did."""
+
+    DONE = "done"  # stored as placed with the panel's id and status
+    GONE = "gone"  # not an unknown order of this user (any more): nothing changed
+    TAKEN = "taken"  # an order on the same panel holds that id: nothing changed
 
 
 class OrderFilter(StrEnum):
@@ -164,6 +178,9 @@ class Draft:
     closed_at: float | None
     expired: bool  # expires_at has passed, by the repository's clock
     panel_slot: int = 1  # the panel account it was priced on, the only one it may go to
+    # Bulk: the most lines its Confirm may place (the balance covered only these); None: all.
+    offered: int | None = None
+    cancelled: bool = False  # the user cancelled it (its rows are gone; see migration 0009)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +268,43 @@ class OutboxItem:
     dropped_at: float | None
     last_error: str | None
     held: bool = False  # held back by quiet hours (merged into a digest when they end)
+
+
+class LabelTaken(Exception):
+    """The user already has a panel by this name (names are compared case-insensitively)."""
+
+
+class PanelLimitReached(Exception):
+    """The user already has as many live panel accounts as MAX_PANELS_PER_USER allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class PanelLinkedAlready(Exception):
+    """The user already has a live account on this URL (an operator's panel is linked once)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PanelAccount:
+    """One panel a user linked (or linked once: `removed` accounts keep only their name)."""
+
+    user_id: int
+    slot: int
+    label: str
+    url: str
+    custom: bool  # a URL the user typed: its client gets the address guard
+    is_default: bool
+    paused: bool
+    added_at: float
+    removed: bool = False
+    low_balance_threshold: Decimal | None = None
+    low_balance_alerted: bool = False
+
+
+class Starred(StrEnum):
+    """The outcome of adding a favourite."""
+
+    ADDED = "added"  # now a favourite (also when it already was: a double tap)
+    FULL = "full"  # the user has `limit` favourites already

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from bot.panel.models import TERMINAL_STATUSES, Status
 from bot.storage.db import Database, Row, Transaction
+from bot.storage.drafts import cancel_batches
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
@@ -24,6 +25,7 @@ from bot.storage.models import (
     Order,
     OrderDraft,
     OrderFilter,
+    Settled,
     StatusUpdate,
     SubmitState,
 )
@@ -37,7 +39,7 @@ DEFAULT_DRAFT_TTL = 1800.0
 
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
-_VISIBLE = "submit_state IN ('placed', 'unknown')"
+_VISIBLE = "submit_state IN ('placed', 'unknown', 'not_placed')"
 # Each final status belongs to exactly one of the Completed and Canceled filters, so a filter
 # named "Completed" never lists a Canceled order.
 _DELIVERED_SQL = f"'{Status.COMPLETED.value}', '{Status.PARTIAL.value}'"
@@ -119,6 +121,7 @@ class OrdersRepo:
         ttl: float = DEFAULT_DRAFT_TTL,
         rate: Decimal | None = None,
         panel_slot: int = 1,
+        offered: int | None = None,
     ) -> list[Order]:
         """Insert all drafts and their `drafts` row in one transaction.
 
@@ -126,7 +129,8 @@ class OrdersRepo:
         without a line number; `key_version` to the user's current one (callers that priced
         the preview pass the version they read before pricing); the draft expires `ttl`
         seconds from now; `rate` is the single order's rate as shown; `panel_slot` the panel
-        account it was priced on (and the only one its Confirm may place it on).
+        account it was priced on (and the only one its Confirm may place it on); `offered`
+        the most rows its Confirm may place (a bulk preview the balance covered in part).
         """
         if not drafts:
             raise ValueError("no drafts")
@@ -141,8 +145,8 @@ class OrdersRepo:
             await tx.execute(
                 """
                 INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
-                    expires_at, panel_slot)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expires_at, panel_slot, offered)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     batch,
@@ -154,6 +158,7 @@ class OrdersRepo:
                     now,
                     now + ttl,
                     panel_slot,
+                    offered,
                 ),
             )
             await _insert_draft_rows(tx, user_id, batch, drafts, now, panel_slot)
@@ -174,8 +179,9 @@ class OrdersRepo:
         The one conditional UPDATE also holds the preview's promise: its `drafts` row must be
         open, unexpired, made for the user's current key and, when given, of `kind` (the
         Confirm button the tap came from) and `key_version` (the key the caller is about to
-        use) and `panel_slot` (the panel account it is about to send to). Otherwise no row is
-        touched. Services always pass all three.
+        use) and `panel_slot` (the panel account it is about to send to), and it takes no more
+        rows than the preview offered (`drafts.offered`). Otherwise no row is touched.
+        Services always pass all three.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
@@ -191,6 +197,11 @@ class OrdersRepo:
                       AND (d.kind = :kind OR :kind IS NULL)
                       AND (d.key_version = :version OR :version IS NULL)
                       AND (d.panel_slot = :slot OR :slot IS NULL)
+                      AND (d.offered IS NULL OR d.offered >= (
+                        SELECT COUNT(*) FROM orders w
+                        WHERE w.batch = :batch AND w.user_id = :user
+                          AND w.submit_state = 'draft'
+                      ))
                   )
                 """,
                 {
@@ -214,15 +225,7 @@ class OrdersRepo:
     async def discard_draft(self, batch: str, user_id: int) -> int:
         """Delete a cancelled preview's rows (only while still drafts); returns how many."""
         async with self._db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
-                (batch, user_id),
-            )
-            if removed:
-                await tx.execute(
-                    "DELETE FROM drafts WHERE batch = ? AND user_id = ?", (batch, user_id)
-                )
-        return removed
+            return await cancel_batches(tx, user_id, [batch], self._clock())
 
     async def void_drafts_after(self, batch: str, user_id: int, keep: int, error: str) -> int:
         """Drafts past the batch's first `keep` rows (line order) become `failed` with `error`.
@@ -562,6 +565,18 @@ class OrdersRepo:
                 ],
             )
 
+    async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
+        """(order id, charge) the panel reported right after placing; nothing else changes
+        (the status stays for the poller, which tells the user of its changes)."""
+        if not charges:
+            return 0
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            return await tx.executemany(
+                "UPDATE orders SET charge = ?, updated_at = ? WHERE id = ?",
+                [(_money(charge), now, order_id) for order_id, charge in charges],
+            )
+
     async def mark_polled(self, order_ids: Sequence[int], at: float) -> int:
         """Record a poll that brought no news (so the row is not due again at once)."""
         total = 0
@@ -591,6 +606,59 @@ class OrdersRepo:
         )
         return changed > 0
 
+    # --- unknown outcomes the user settles (issue 20 item 4) ----------------------------------
+
+    async def settle_found(
+        self, order_id: int, user_id: int, update: StatusUpdate, panel_order_id: int
+    ) -> Settled:
+        """The user found the unknown order on its panel as `panel_order_id` (the caller
+        checked with the panel that it exists): store it as placed with its status, unless
+        the row is not an unknown one of theirs any more, or some order of any user on the
+        same panel (the same account, or another account on the same panel URL) holds that
+        id already: panel ids are the panel's, whoever's key placed them. `polled_at` stays
+        empty, so the poller takes the order up in its next cycle."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT submit_state, panel_slot FROM orders WHERE id = ? AND user_id = ?",
+                (order_id, user_id),
+            )
+            if row is None or row["submit_state"] != SubmitState.UNKNOWN.value:
+                return Settled.GONE
+            if await _panel_id_taken(tx, order_id, user_id, int(row["panel_slot"]), panel_order_id):
+                return Settled.TAKEN
+            await tx.execute(
+                """
+                UPDATE orders SET submit_state = 'placed', panel_order_id = ?, status = ?,
+                    raw_status = ?, charge = COALESCE(?, charge),
+                    start_count = COALESCE(?, start_count), remains = COALESCE(?, remains),
+                    currency = COALESCE(?, currency), error = NULL, updated_at = ?
+                WHERE id = ? AND submit_state = 'unknown'
+                """,
+                (
+                    panel_order_id,
+                    str(update.status),
+                    update.raw_status,
+                    _money(update.charge),
+                    update.start_count,
+                    update.remains,
+                    update.currency,
+                    now,
+                    order_id,
+                ),
+            )
+        return Settled.DONE
+
+    async def settle_not_placed(self, order_id: int, user_id: int, note: str) -> bool:
+        """The user says the panel has no such order: an unknown row of theirs becomes
+        `not_placed` (kept in the history); False when it is not one (any more)."""
+        changed = await self._db.execute(
+            "UPDATE orders SET submit_state = 'not_placed', error = ?, updated_at = ? "
+            "WHERE id = ? AND user_id = ? AND submit_state = 'unknown'",
+            (note, self._clock(), order_id, user_id),
+        )
+        return changed > 0
+
 
 # "No limit" in a LIMIT clause both engines accept (SQLite's -1 is an error on PostgreSQL).
 _NO_LIMIT = 2**62
@@ -606,6 +674,25 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+async def _panel_id_taken(
+    tx: Transaction, order_id: int, user_id: int, slot: int, panel_order_id: int
+) -> bool:
+    """Another order row holds `panel_order_id` on the panel of (`user_id`, `slot`): on that
+    account, or on any user's account with the same panel URL."""
+    row = await tx.fetchone(
+        """
+        SELECT 1 FROM orders o
+        LEFT JOIN panel_accounts a ON a.user_id = o.user_id AND a.slot = o.panel_slot
+        WHERE o.panel_order_id = :pid AND o.id <> :id
+          AND ((o.user_id = :user AND o.panel_slot = :slot)
+               OR a.url = (SELECT url FROM panel_accounts WHERE user_id = :user AND slot = :slot))
+        LIMIT 1
+        """,
+        {"pid": panel_order_id, "id": order_id, "user": user_id, "slot": slot},
+    )
+    return row is not None
 
 
 async def _apply_placed(

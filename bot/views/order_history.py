@@ -50,6 +50,8 @@ REFILL_STATE_NAMES: dict[str, str] = {
     RefillState.PENDING.value: N_("⏳ pending"),
     RefillState.REJECTED.value: N_("❌ rejected"),
 }
+# An order whose user said the panel has no such order (it was never charged).
+NOT_PLACED_ICON = "✖️"
 # The list's text names each order's service this fully (the buttons have room for less).
 ENTRY_NAME_MAX = 250
 # The card lists this many of an order's latest refills (and counts the earlier ones).
@@ -238,6 +240,8 @@ def card_text(
     several)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
+    elif order.submit_state is SubmitState.NOT_PLACED:
+        title = t._("<b>Order (not placed)</b>")
     else:
         title = t._("<b>Order (not confirmed by the panel)</b>")
     lines = [note, "", title] if note else [title]
@@ -272,8 +276,8 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
     lines = [
         t._(
             "Status: {icon} <b>{status}</b>",
-            icon=STATUS_ICONS.get(order.status or "", "❔"),
-            status=status_label(t, order.status, order.raw_status),
+            icon=order_icon(order),
+            status=order_status_label(t, order),
         )
     ]
     if order.start_count is not None:
@@ -288,6 +292,14 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
         lines.append(
             t._("⚠️ The panel did not confirm this order. Check on the panel before ordering again.")
         )
+        lines.append(
+            t._(
+                "If you find it there, tap 🔎 and send its order id; if not, tap ✖️. "
+                "Nothing is sent to the panel again."
+            )
+        )
+    elif order.submit_state is SubmitState.NOT_PLACED:
+        lines.append(t._("You said the panel has no such order, so it is not tracked."))
     return lines
 
 
@@ -342,11 +354,25 @@ def _ref(order: Order, panels: PanelNames = ONE_PANEL) -> str:
     return f"#{ref(order.panel_order_id, order.panel_slot, panels, html=False)}"
 
 
+def order_icon(order: Order) -> str:
+    """The status icon of a stored order; ✖️ for one its user marked not placed."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return NOT_PLACED_ICON
+    return STATUS_ICONS.get(order.status or "", "❔")
+
+
+def order_status_label(t: Translator, order: Order) -> str:
+    """`status_label` of a stored order; "not placed" for one its user marked so."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")
+    return status_label(t, order.status, order.raw_status)
+
+
 def entry_label(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
     """ "✅ #12345 · 1,000 · Instagram Takipçi": status icon, id (and panel, when the user has
     several) and quantity first, the name cut to fit a phone's button (the list's text has it
     whole, with the status in words)."""
-    icon = STATUS_ICONS.get(order.status or "", "❔")
+    icon = order_icon(order)
     head = f"{icon} {_ref(order, panels)} · "
     if order.quantity is not None:
         head += f"{t.number(order.quantity)} · "
@@ -355,12 +381,11 @@ def entry_label(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> 
 
 def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
     """The list's text line of one order: what its button shows, and the full name and status."""
-    icon = STATUS_ICONS.get(order.status or "", "❔")
     name = panels.get(order.panel_slot)
     parts = [
-        f"{icon} <b>{_ref(order)}</b>",
+        f"{order_icon(order)} <b>{_ref(order)}</b>",
         *([esc(name)] if name else []),
-        status_label(t, order.status, order.raw_status),
+        order_status_label(t, order),
     ]
     if order.quantity is not None:
         parts.append(t.number(order.quantity))

@@ -427,6 +427,8 @@ class FakePanel:
             return web.Response(text=MALFORMED_BODY, content_type="application/json")
         if fault.kind == "drop_connection":
             return _dropped(request)
+        if fault.kind == "null_200":
+            return web.Response(text="null", content_type="application/json")
         return None
 
     async def _stream_answer(
