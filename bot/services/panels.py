@@ -10,6 +10,7 @@ import httpx
 
 from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy
+from bot.panel.capabilities import CapabilityBook, Pacer
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES
 from bot.panel.observer import CallObserver
 
@@ -27,6 +28,10 @@ class PanelFactory:
     gate: Callable[[], None] | None = None
     # ALLOW_PRIVATE_PANELS: a user's own panel URL may then live on a private address.
     allow_private: bool = False
+    # What each panel's API takes, learned and shared by all its clients (issue 20), and the
+    # pace of what a panel takes one request at a time (PANEL_MAX_RPS).
+    book: CapabilityBook | None = None
+    pacer: Pacer | None = None
 
     @property
     def address_policy(self) -> AddressPolicy:
@@ -44,4 +49,6 @@ class PanelFactory:
             observer=self.observer,
             address_policy=self.address_policy if custom else None,
             gate=self.gate,
+            book=self.book,
+            pacer=self.pacer,
         )
