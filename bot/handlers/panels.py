@@ -123,7 +123,9 @@ async def show_card(update: Update, context: BotContext) -> None:
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
-    await ui.show(update, views.panel_card(t, line, orders=orders), card_keyboard(t, line.account))
+    caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
+    card = views.panel_card(t, line, orders=orders, capabilities=caps)
+    await ui.show(update, card, card_keyboard(t, line.account))
 
 
 def _back(t: Translator) -> InlineKeyboardButton:
