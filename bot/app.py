@@ -174,7 +174,12 @@ async def open_deps(
     """`observer` hears of every user-facing panel call (the update processor); `gate` runs
     before every panel call and raises once this process may no longer make one."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
-    storage = await Storage.open(settings.database, cipher, local_path=settings.database_path)
+    storage = await Storage.open(
+        settings.database,
+        cipher,
+        local_path=settings.database_path,
+        busy_seconds=settings.database_busy_seconds,
+    )
     try:
         http = _panel_http(settings)
         catalogs = _load_catalogs()
@@ -235,7 +240,10 @@ async def open_deps(
             stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
             favourites=FavouritesService(storage.favourites),
             accounts=AccountsService(
-                keys, settings.panel_presets, allow_custom=settings.allow_custom_panels
+                keys,
+                settings.panel_presets,
+                allow_custom=settings.allow_custom_panels,
+                max_panels=settings.max_panels_per_user,
             ),
             compare=CompareService(keys, catalog, SimilarIndexCache()),
         )

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # Users may add any API v2 URL (https, public addresses only unless ALLOW_PRIVATE_PANELS).
     allow_custom_panels: bool = False
     allow_private_panels: bool = False
+    # Panels one user may link: each costs a catalog in memory and a poll per cycle.
+    max_panels_per_user: int = Field(default=5, ge=1)
+    # Process-wide budget of the cached service catalogs (MB = 1,048,576 bytes), LRU-evicted.
+    catalog_cache_mb: float = Field(default=64, gt=0)
     database_path: Path = Path("data/bot.sqlite3")
     # postgresql://user:password@host:5432/db selects PostgreSQL; unset: SQLite at DATABASE_PATH
     # (whose directory then still holds the placement journal). Several processes may then
@@ -84,6 +88,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     # With PostgreSQL: how soon a standby takes over from a leader that died or was cut off.
     failover_seconds: float = Field(default=10, ge=1)
+    # SQLite: how long a write waits for the database's write lock (held by a backup, another
+    # process) before its user is told to try again; reads never wait for it.
+    database_busy_seconds: float = Field(default=5, gt=0, le=60)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -108,6 +115,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, gt=0, lt=65536)
+    # Connections the webhook server holds at once (Telegram opens at most 100).
+    webhook_max_connections: int = Field(default=200, ge=1)
     # Upper bound on users served at the same time by the update processor.
     max_concurrent_updates: int = Field(default=256, gt=0)
 
@@ -280,6 +289,10 @@ class Settings(BaseSettings):
     @property
     def panel_max_catalog_bytes(self) -> int:
         return int(self.panel_max_catalog_mb * 1024 * 1024)
+
+    @property
+    def catalog_cache_bytes(self) -> int:
+        return int(self.catalog_cache_mb * 1024 * 1024)
 
     @property
     def encryption_keys(self) -> list[bytes]:

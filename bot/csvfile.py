@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A decimal comma too: Turkish files write amounts as "-5,00".
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
 def safe_cell(value: object) -> str:
@@ -26,10 +27,12 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def write_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> bytes:
+def write_csv(
+    header: Sequence[object], rows: Iterable[Sequence[object]], delimiter: str = ","
+) -> bytes:
     """UTF-8 with a BOM (Excel, Turkish Windows included, then reads it as UTF-8), CRLF rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([safe_cell(v) for v in header])
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])

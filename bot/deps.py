@@ -59,6 +59,7 @@ class Deps:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        await self.panels.aclose()
         await self.storage.close()
 
 

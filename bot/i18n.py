@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, list_currencies
@@ -161,6 +161,12 @@ class Translator:
         moment = dt.datetime.fromtimestamp(timestamp, tz)
         text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
         return f"{text} ({self.zone})"
+
+    def day(self, date: dt.date) -> str:
+        """A day without its year, month in words so no reader swaps day and month: "7 Dec",
+        "7 Ara"."""
+        text: str = format_date(date, "d MMM", locale=self.locale)
+        return text
 
     def datetime(self, moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
         """Short date and time; naive values are taken as UTC, `tz` converts before showing."""

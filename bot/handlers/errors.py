@@ -19,7 +19,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.panel import InsufficientBalance, PanelError
 from bot.services.keys import NoKey
-from bot.views.errors import panel_error_text, something_wrong
+from bot.views.errors import database_busy, panel_error_text, something_wrong
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +60,38 @@ def panel_errors(handler: Handler) -> Handler:
     return wrapper
 
 
+def _database_refused(context: BotContext, error: BaseException) -> bool:
+    """The handler stopped because the database did not take a write (busy, full disk)."""
+    try:
+        db = context.deps.storage.db
+    except RuntimeError:
+        return False
+    return db.refuses(error)
+
+
 async def on_error(update: object, context: BotContext) -> None:
+    if context.error is not None:
+        await report_error(update, context, context.error)
+
+
+async def report_error(update: object, context: BotContext, error: BaseException) -> None:
+    """Log `error` and tell the user in one plain line (nothing for Telegram's own trouble)."""
+    refused = _database_refused(context, error)
     # Log first: whatever happens while telling the user, the cause is on record (redacted).
-    if isinstance(context.error, Forbidden | NetworkError | RetryAfter):
+    if refused:
+        # Expected while a backup or another process holds the database: no traceback.
+        log.warning("the database did not take a write: %s", error)
+    elif isinstance(error, Forbidden | NetworkError | RetryAfter):
         # Expected trouble on Telegram's side (down, overloaded, blocked by the user), after the
         # rate limiter's own repeats: one line says it all, a traceback would add nothing.
         log.warning(
-            "Telegram: %s while handling an update: %s",
-            type(context.error).__name__,
-            context.error.message,
+            "Telegram: %s while handling an update: %s", type(error).__name__, error.message
         )
     else:
-        log.error("error while handling an update", exc_info=context.error)
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(context.error, Forbidden | NetworkError | RetryAfter):
+    if isinstance(error, Forbidden | NetworkError | RetryAfter):
         # Blocked, or Telegram unreachable: another message would fail the same way, and after a
         # lost connection the real reply may well have arrived.
         return
@@ -85,6 +102,6 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         # No callback answer here: the handler may have answered already, and a second answer
         # is refused by Telegram; the message below is what the user needs.
-        await ui.send(update, something_wrong(t))
+        await ui.send(update, database_busy(t) if refused else something_wrong(t))
     except TelegramError as exc:
         log.warning("could not tell the user about an error: %s", exc)

@@ -14,6 +14,7 @@ from bot.callbacks import RequestAccess, callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
+from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
 from bot.services.access import Verdict
@@ -45,9 +46,16 @@ async def gate(update: object, context: BotContext) -> None:
     deps = context.deps
     # First contact adopts Telegram's language once; /language changes it later.
     first = deps.catalogs.pick(None, tg_user.language_code, deps.settings.default_language)
-    user = await deps.users.arrive(
-        tg_user.id, username=tg_user.username, first_name=tg_user.first_name, language=first
-    )
+    try:
+        user = await deps.users.arrive(
+            tg_user.id, username=tg_user.username, first_name=tg_user.first_name, language=first
+        )
+    except Exception as exc:
+        # No handler may run without the user's row (a held database, a full disk): say so
+        # once and stop here.
+        await ui.answer(update)
+        await report_error(update, context, exc)
+        raise ApplicationHandlerStop from None
     context.user = user
     context.t = deps.catalogs.translator(
         deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)

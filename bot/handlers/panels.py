@@ -37,7 +37,9 @@ from bot.panel.address_guard import AddressRefused
 from bot.services.accounts import (
     AccountsService,
     BadPanelName,
+    PanelLimitReached,
     PanelLine,
+    PanelLinkedAlready,
     search_panels,
     totals,
 )
@@ -132,11 +134,30 @@ def _back(t: Translator) -> InlineKeyboardButton:
     return keyboards.button(t._("« Panels"), PanelsList())
 
 
+def refusal(t: Translator, exc: PanelLimitReached | PanelLinkedAlready) -> str:
+    """The one line saying why no panel can be added (MAX_PANELS_PER_USER, or linked)."""
+    if isinstance(exc, PanelLimitReached):
+        return views.panel_limit_reached(t, exc.limit)
+    return views.panel_linked_already(t)
+
+
+async def _refused_room(update: Update, context: BotContext, url: str | None = None) -> bool:
+    """True after telling the user why they cannot add a panel (`url`: a preset) now."""
+    try:
+        await _service(context).check_room(context.user.id, url)
+    except (PanelLimitReached, PanelLinkedAlready) as exc:
+        await ui.show(update, refusal(context.t, exc), keyboards.markup([[_back(context.t)]]))
+        return True
+    return False
+
+
 async def pick_panel(update: Update, context: BotContext) -> None:
     """➕ Add a panel: the operator's panels not linked yet, and "Other URL" when allowed."""
     await ui.answer(update)
     t = context.t
     service = _service(context)
+    if await _refused_room(update, context):
+        return
     left = service.unused_presets(await service.accounts(context.user.id))
     rows = [[keyboards.button(p.name, PanelAddPreset(i))] for i, p in left]
     if service.allow_custom:
@@ -153,6 +174,8 @@ async def ask_preset_key(update: Update, context: BotContext) -> str | int:
     if preset is None:
         await ui.show(update, views.panel_gone(context.t))
         return end(context)
+    if await _refused_room(update, context, preset.url):
+        return end(context)
     run = begin(context, PanelDialog)
     run.step, run.preset = "key", pressed.index if pressed is not None else None
     save(context, run)
@@ -165,10 +188,13 @@ async def ask_url(update: Update, context: BotContext) -> str | int:
     if not _service(context).allow_custom:
         await ui.show(update, views.panel_gone(context.t))
         return end(context)
+    if await _refused_room(update, context):
+        return end(context)
     run = begin(context, PanelDialog)
     run.step = "url"
     save(context, run)
-    await ui.show(update, views.url_question(context.t), _cancel(context, run))
+    question = views.url_question(context.t, allow_private=_service(context).allow_private)
+    await ui.show(update, question, _cancel(context, run))
     return WAIT_URL
 
 
@@ -178,11 +204,13 @@ async def receive_url(update: Update, context: BotContext) -> str | int:
     if run is None or message is None:
         return end(context)
     t = context.t
+    service = _service(context)
     try:
-        url = _service(context).check_url((message.text or "").strip())
+        url = service.check_url((message.text or "").strip())
     except AddressRefused as exc:
         notice = views.url_refused(t, str(exc))
-        await ui.send(update, views.url_question(t, notice), _cancel(context, run))
+        question = views.url_question(t, notice, allow_private=service.allow_private)
+        await ui.send(update, question, _cancel(context, run))
         return WAIT_URL
     run.step, run.url = "key", url
     save(context, run)
@@ -218,6 +246,11 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return WAIT_KEY
     except AddressRefused as exc:
         await ui.send(update, views.url_refused(t, str(exc)))
+        return end(context)
+    except (PanelLimitReached, PanelLinkedAlready) as exc:
+        await ui.send(
+            update, refusal(t, exc), list_keyboard(t, await service.accounts(context.user.id))
+        )
         return end(context)
     except (PanelError, LookupError) as exc:
         await ui.send(update, panel_error_text(t, exc))

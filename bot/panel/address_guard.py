@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
@@ -67,11 +68,32 @@ def refusal_reason(address: IpAddress) -> str | None:
     return None
 
 
+# What inet_aton (and so getaddrinfo) reads as an IPv4 address besides the dotted quad:
+# 2130706433, 0x7f000001, 0177.0.0.1, 127.1, 0 all mean an address, never a host name.
+_IPV4_SPELLING = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}")
+
+
+def address_literal(host: str) -> IpAddress | None:
+    """The address `host` spells, in any form the system resolver reads as one, or None for a
+    host name. `ipaddress` knows only the dotted quad; the resolver also reads decimal, hex,
+    octal and short forms, so they are read the resolver's way here."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _IPV4_SPELLING.fullmatch(host) is None:
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 def check_panel_url(url: str, policy: AddressPolicy) -> str:
     """The URL, stripped, if a user may add it as a custom panel; AddressRefused otherwise.
 
-    Host names are only checked when connecting (see the module doc); address literals are
-    refused here already, so the user hears about them at once.
+    Host names are only checked when connecting (see the module doc); addresses, however they
+    are spelled, are refused here already, so the user hears about them at once.
     """
     url = url.strip()
     parts = urlsplit(url)
@@ -82,9 +104,8 @@ def check_panel_url(url: str, policy: AddressPolicy) -> str:
     if parts.username or parts.password:
         raise AddressRefused("the panel URL must not contain a user name or password")
     if not policy.allow_private:
-        try:
-            literal = ipaddress.ip_address(parts.hostname)
-        except ValueError:
+        literal = address_literal(parts.hostname)
+        if literal is None:
             return url
         reason = refusal_reason(literal)
         if reason is not None:
@@ -120,10 +141,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         All of them, not just the first: a name answering with one public and one private
         address would otherwise reach the private one whenever the public one is down.
         """
-        try:
-            literal: IpAddress | None = ipaddress.ip_address(host)
-        except ValueError:
-            literal = None
+        literal = address_literal(host)
         if literal is not None:
             found = [str(literal)]
         else:
@@ -193,17 +211,40 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
+class GuardedHttpClient(httpx.AsyncClient):
+    """The one kind of HTTP client a user-supplied panel is called through: every connection
+    goes through `GuardedTransport`, no redirects, no proxy from the environment.
+
+    A type of its own so that the panel client can refuse anything else for a custom panel
+    (bot/panel/client.py): a shared, unguarded client can no longer slip in by mistake. Its
+    constructor takes no transport, proxy or mounts, so none can be added from outside.
+    """
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        ssl_context: ssl.SSLContext,
+        timeout: httpx.Timeout,
+        *,
+        resolver: Resolver = resolve,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            timeout=timeout,
+            transport=GuardedTransport(policy, ssl_context, resolver=resolver),
+            trust_env=False,
+            follow_redirects=False,
+            headers=headers,
+        )
+        self.policy = policy
+
+
 def guarded_client(
     policy: AddressPolicy,
     ssl_context: ssl.SSLContext,
     timeout: httpx.Timeout,
     *,
     resolver: Resolver = resolve,
-) -> httpx.AsyncClient:
+) -> GuardedHttpClient:
     """An httpx client for a user-supplied panel: public addresses only, no redirects, no proxy."""
-    return httpx.AsyncClient(
-        timeout=timeout,
-        transport=GuardedTransport(policy, ssl_context, resolver=resolver),
-        trust_env=False,
-        follow_redirects=False,
-    )
+    return GuardedHttpClient(policy, ssl_context, timeout, resolver=resolver)

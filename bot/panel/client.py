@@ -35,7 +35,12 @@ import httpx
 
 from bot.closing import AsyncClosing
 from bot.panel import parsing
-from bot.panel.address_guard import AddressPolicy, AddressRefused, guarded_client
+from bot.panel.address_guard import (
+    AddressPolicy,
+    AddressRefused,
+    GuardedHttpClient,
+    guarded_client,
+)
 from bot.panel.capabilities import Capabilities, CapabilityBook, Feature, MemoryBook, Pacer, Support
 from bot.panel.errors import (
     ActionUnsupported,
@@ -100,7 +105,7 @@ _MIN_REDACT_LEN = 8
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
+def panel_ssl_context() -> ssl.SSLContext:
     # Building a verified context loads the CA bundle (~0.2 s); the bot may hold one client per
     # user key, so every owned httpx client shares this one.
     return ssl.create_default_context(cafile=certifi.where())
@@ -235,6 +240,22 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _http_for(
+    http: httpx.AsyncClient | None, policy: AddressPolicy | None, timeout: httpx.Timeout
+) -> httpx.AsyncClient:
+    """The HTTP client a panel is called through. Under an address policy (a user's own URL)
+    only a `GuardedHttpClient` of that very policy will do: given any other client, even the
+    bot's shared one, the guard would be silently bypassed, so that is a programming error."""
+    if policy is not None:
+        if http is None:
+            return guarded_client(policy, panel_ssl_context(), timeout)
+        if not isinstance(http, GuardedHttpClient) or http.policy != policy:
+            raise TypeError("a guarded panel must be called through a GuardedHttpClient")
+        return http
+    # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
+    return http or httpx.AsyncClient(timeout=timeout, verify=panel_ssl_context())
+
+
 class PanelClient(AsyncClosing):
     def __init__(
         self,
@@ -256,7 +277,9 @@ class PanelClient(AsyncClosing):
         """`timeout` is the wall-clock budget of one call, retries included (see module doc).
 
         `address_policy` is for panels a user added by URL: every connection then goes only to
-        public addresses (bot/panel/address_guard.py). Operator-configured panels are trusted.
+        public addresses (bot/panel/address_guard.py), and `http`, when given, must be a
+        `GuardedHttpClient` of that policy (TypeError otherwise). Operator-configured panels
+        are trusted.
         `gate` runs before every request and may raise to stop it (a process that is no longer
         the active one, bot/leadership.py): nothing leaves once it refuses.
         `book` remembers what this panel's API takes (bot/panel/capabilities.py; without one,
@@ -282,13 +305,7 @@ class PanelClient(AsyncClosing):
         self._book = book if book is not None else MemoryBook()
         self._pacer = pacer
         self._owns_http = http is None
-        # No redirects: httpx (like curl) would turn the POST into a GET and drop the key/body.
-        if http is not None:
-            self._http = http
-        elif address_policy is not None:
-            self._http = guarded_client(address_policy, _ssl_context(), self._timeout)
-        else:
-            self._http = httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
+        self._http = _http_for(http, address_policy, self._timeout)
 
     def __repr__(self) -> str:
         return f"PanelClient(api_url={self._url!r})"

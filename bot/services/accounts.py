@@ -18,7 +18,9 @@ from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
-from bot.storage.keys import LabelTaken, PanelAccount
+from bot.storage.keys import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+
+DEFAULT_MAX_PANELS = 5
 
 
 class BadPanelName(ValueError):
@@ -56,6 +58,13 @@ class AccountsService:
     keys: KeyService
     presets: tuple[PanelPreset, ...]
     allow_custom: bool = False
+    # MAX_PANELS_PER_USER: every linked panel costs a catalog in memory and polls.
+    max_panels: int = DEFAULT_MAX_PANELS
+
+    @property
+    def allow_private(self) -> bool:
+        """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
+        return self.keys.panels.allow_private
 
     async def accounts(self, user_id: int) -> list[PanelAccount]:
         return await self.keys.accounts(user_id)
@@ -104,13 +113,24 @@ class AccountsService:
             label, n = wanted[: 24 - len(suffix)] + suffix, n + 1
         return label
 
+    async def check_room(self, user_id: int, url: str | None = None) -> None:
+        """PanelLimitReached when the user has MAX_PANELS_PER_USER panels; PanelLinkedAlready
+        when `url` (an operator's panel) is linked. Asked before a key is asked for or checked;
+        the storage checks again when it links."""
+        accounts = await self.keys.accounts(user_id)
+        if url is not None and any(a.url == url for a in accounts):
+            raise PanelLinkedAlready(url)
+        if len(accounts) >= self.max_panels:
+            raise PanelLimitReached(self.max_panels)
+
     async def add(
         self, user_id: int, api_key: str, *, url: str, name: str, custom: bool
     ) -> tuple[PanelAccount, Balance]:
         """Check the key with `balance` on the panel and link it under a free name."""
+        await self.check_room(user_id, None if custom else url)
         label = await self._free_label(user_id, name)
         slot, balance = await self.keys.add_panel(
-            user_id, api_key, label=label, url=url, custom=custom
+            user_id, api_key, label=label, url=url, custom=custom, limit=self.max_panels
         )
         account = await self.keys.account(user_id, slot)
         assert account is not None
@@ -160,7 +180,9 @@ __all__ = [
     "AccountsService",
     "BadPanelName",
     "LabelTaken",
+    "PanelLimitReached",
     "PanelLine",
+    "PanelLinkedAlready",
     "PanelMatches",
     "clean_name",
     "search_panels",

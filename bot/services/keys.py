@@ -130,14 +130,24 @@ class KeyService:
         return balance
 
     async def add_panel(
-        self, user_id: int, api_key: str, *, label: str, url: str, custom: bool
+        self,
+        user_id: int,
+        api_key: str,
+        *,
+        label: str,
+        url: str,
+        custom: bool,
+        limit: int | None = None,
     ) -> tuple[int, Balance]:
         """Check the key on `url` with a `balance` call, then store a new account; returns its
-        slot and the balance. Raises the client's errors and LabelTaken unchanged."""
+        slot and the balance. Raises the client's errors, LabelTaken, PanelLimitReached (past
+        `limit` live accounts) and PanelLinkedAlready (an operator's panel linked twice)."""
         api_key = api_key.strip()
         self.secrets.add(api_key)
         balance = await self.panels.client(api_key, url, custom=custom).balance()
-        slot = await self.keys.add(user_id, api_key, label=label, url=url, custom=custom)
+        slot = await self.keys.add(
+            user_id, api_key, label=label, url=url, custom=custom, limit=limit, once=not custom
+        )
         return slot, balance
 
     async def replace_panel_key(self, user_id: int, account: PanelAccount, api_key: str) -> Balance:

@@ -1,23 +1,25 @@
-"""Builds a panel client for one user's key (on one panel) over the bot's single shared HTTP
-client."""
+"""Builds a panel client for one user's key (on one panel) over the bot's shared HTTP clients:
+one for the operator's panels, one behind the address guard for the URLs users typed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from bot.panel import PanelClient
-from bot.panel.address_guard import AddressPolicy
+from bot.panel.address_guard import AddressPolicy, GuardedHttpClient, guarded_client
 from bot.panel.capabilities import CapabilityBook, Pacer
-from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES
+from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
 from bot.panel.observer import CallObserver
 
 
 @dataclass(frozen=True, slots=True)
 class PanelFactory:
     api_url: str
+    # The operator's panels (PANEL_API_URL, PANELS) only: trusted, proxies from the environment
+    # apply. A user's own URL never goes through it (see `http_for`).
     http: httpx.AsyncClient
     # Wall-clock budget of one call, retries included (PANEL_TIMEOUT_SECONDS).
     timeout: float
@@ -32,10 +34,23 @@ class PanelFactory:
     # pace of what a panel takes one request at a time (PANEL_MAX_RPS).
     book: CapabilityBook | None = None
     pacer: Pacer | None = None
+    # Every custom panel's connections, shared like `http`; built here from `allow_private`,
+    # so no caller can hand a custom panel anything but the guard.
+    guarded_http: GuardedHttpClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        guarded = guarded_client(
+            self.address_policy, panel_ssl_context(), httpx.Timeout(self.timeout)
+        )
+        object.__setattr__(self, "guarded_http", guarded)
 
     @property
     def address_policy(self) -> AddressPolicy:
         return AddressPolicy(allow_private=self.allow_private)
+
+    def http_for(self, *, custom: bool) -> httpx.AsyncClient:
+        """The shared client for a panel: the guarded one for a URL a user typed."""
+        return self.guarded_http if custom else self.http
 
     def client(self, api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
         """A client for `api_key` on `url` (PANEL_API_URL's panel without one). A `custom`
@@ -43,7 +58,7 @@ class PanelFactory:
         return PanelClient(
             url or self.api_url,
             api_key,
-            http=self.http,
+            http=self.http_for(custom=custom),
             timeout=self.timeout,
             max_catalog_bytes=self.max_catalog_bytes,
             observer=self.observer,
@@ -52,3 +67,7 @@ class PanelFactory:
             book=self.book,
             pacer=self.pacer,
         )
+
+    async def aclose(self) -> None:
+        """Close the guarded client (the caller that made `http` closes that one)."""
+        await self.guarded_http.aclose()

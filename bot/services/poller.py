@@ -77,7 +77,7 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
         return PanelClient(
             url or panels.api_url,
             api_key,
-            http=panels.http,
+            http=panels.http_for(custom=custom),
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
             max_catalog_bytes=panels.max_catalog_bytes,

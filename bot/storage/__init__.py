@@ -91,14 +91,21 @@ class Storage(AsyncClosing):
         migrations_dir: Path | Traversable | None = None,
         clock: Callable[[], float] = time.time,
         local_path: Path | str | None = None,
+        busy_seconds: float | None = None,
     ) -> Storage:
         """Open (and migrate) the database and build every repository on it.
 
         `target` is an SQLite file path or a `postgresql://` URL; `local_path` is where a
         PostgreSQL deployment keeps local side files (see `Database.open`). `clock` gives the
-        repositories' timestamps (unix seconds); tests may pin it.
+        repositories' timestamps (unix seconds); tests may pin it. `busy_seconds`: how long
+        an SQLite writer waits for the write lock (DATABASE_BUSY_SECONDS).
         """
-        db = await Database.open(target, migrations_dir=migrations_dir, local_path=local_path)
+        db = await Database.open(
+            target,
+            migrations_dir=migrations_dir,
+            local_path=local_path,
+            busy_seconds=busy_seconds,
+        )
         return cls(
             db=db,
             users=UsersRepo(db, clock=clock),

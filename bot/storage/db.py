@@ -56,6 +56,11 @@ class MigrationError(Exception):
     """The migrations on disk do not fit the database (gap, duplicate, or db is newer)."""
 
 
+class WriteRefused(Exception):
+    """The database did not take a write: its lock stayed held past the writer's budget, or it
+    refuses writes altogether (full or read-only disk). Nothing of the write was stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -143,8 +148,13 @@ class Database(AsyncClosing):
         *,
         migrations_dir: Path | Traversable | None = None,
         local_path: Path | str | None = None,
+        busy_seconds: float | None = None,
     ) -> Database:
-        """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema."""
+        """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema.
+
+        `busy_seconds`: how long an SQLite writer waits for the write lock (its default when
+        None); PostgreSQL's writers queue on the server.
+        """
         if is_url(target):
             from bot.storage.postgres import PostgresDatabase
 
@@ -153,10 +163,12 @@ class Database(AsyncClosing):
                 migrations=load_migrations(migrations_dir, engine="postgres"),
                 local_path=MEMORY if local_path is None else str(local_path),
             )
-        from bot.storage.sqlite import SQLiteDatabase
+        from bot.storage.sqlite import BUSY_SECONDS, SQLiteDatabase
 
         return await SQLiteDatabase.connect(
-            target, migrations=load_migrations(migrations_dir, engine="sqlite")
+            target,
+            migrations=load_migrations(migrations_dir, engine="sqlite"),
+            busy_seconds=BUSY_SECONDS if busy_seconds is None else busy_seconds,
         )
 
     @abstractmethod
@@ -178,6 +190,15 @@ class Database(AsyncClosing):
 
         Do not call other `Database` methods inside the block: use the `Transaction`.
         """
+
+    def refuses(self, exc: BaseException) -> bool:
+        """True when `exc` says the database did not take a write (busy, full, read-only):
+        the user is told to try again later, not that something is broken."""
+        return isinstance(exc, WriteRefused) or self._refuses(exc)
+
+    @abstractmethod
+    def _refuses(self, exc: BaseException) -> bool:
+        """The engine's own errors for a write it did not take."""
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -34,6 +34,18 @@ class LabelTaken(Exception):
     """The user already has a panel by this name (names are compared case-insensitively)."""
 
 
+class PanelLimitReached(Exception):
+    """The user already has as many live panel accounts as MAX_PANELS_PER_USER allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class PanelLinkedAlready(Exception):
+    """The user already has a live account on this URL (an operator's panel is linked once)."""
+
+
 @dataclass(frozen=True, slots=True)
 class UnreadableKey:
     """A stored key no configured encryption key opens (ENCRYPTION_KEY lost or replaced)."""
@@ -141,13 +153,44 @@ class KeysRepo:
         return row is not None
 
     async def add(
-        self, user_id: int, api_key: str, *, label: str, url: str, custom: bool = False
+        self,
+        user_id: int,
+        api_key: str,
+        *,
+        label: str,
+        url: str,
+        custom: bool = False,
+        limit: int | None = None,
+        once: bool = False,
     ) -> int:
         """Link a new panel account; returns its slot. The user's first live one is the
-        default. Raises LabelTaken; the user row must exist."""
+        default. Raises LabelTaken; PanelLimitReached when the user already has `limit` live
+        accounts; PanelLinkedAlready when `once` and `url` is linked. The user row must exist.
+
+        Checked in the write transaction: two adds racing (a forged button tapped twice) cannot
+        both pass."""
         token = self._cipher.encrypt(api_key)
         async with self._db.transaction() as tx:
+            if once and await self._url_linked(tx, user_id, url):
+                raise PanelLinkedAlready(url)
+            if limit is not None and await self._live_count(tx, user_id) >= limit:
+                raise PanelLimitReached(limit)
             return await self._insert(tx, user_id, token, label=label, url=url, custom=custom)
+
+    @staticmethod
+    async def _live_count(tx: Transaction, user_id: int) -> int:
+        row = await tx.fetchone(
+            f"SELECT COUNT(*) FROM panel_accounts WHERE user_id = ? AND {_LIVE}", (user_id,)
+        )
+        return 0 if row is None else int(row[0])
+
+    @staticmethod
+    async def _url_linked(tx: Transaction, user_id: int, url: str) -> bool:
+        row = await tx.fetchone(
+            f"SELECT slot FROM panel_accounts WHERE user_id = ? AND url = ? AND {_LIVE}",
+            (user_id, url),
+        )
+        return row is not None
 
     async def _insert(
         self, tx: Transaction, user_id: int, token: bytes, *, label: str, url: str, custom: bool

@@ -47,6 +47,9 @@ TRANSLATION_CACHE = 4096
 COMMAND_TIMEOUT = 60.0
 
 _BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+# SQLSTATEs of a write the server did not take: read-only transaction, insufficient resources
+# (disk full, out of memory), lock not available, statement cancelled (a timeout).
+_REFUSING_STATES = ("25006", "53", "55P03", "57014")
 
 
 async def _keep_session(conn: asyncpg.Connection[asyncpg.Record]) -> None:
@@ -291,6 +294,14 @@ class PostgresDatabase(Database):
                 # Also when COMMIT failed, or a cancel hit while waiting for the lock.
                 await _rollback(conn)
                 raise
+
+    def _refuses(self, exc: BaseException) -> bool:
+        state = getattr(exc, "sqlstate", None)
+        return (
+            isinstance(exc, asyncpg.PostgresError)
+            and isinstance(state, str)
+            and state.startswith(_REFUSING_STATES)
+        )
 
     async def close(self) -> None:
         if self._closed:

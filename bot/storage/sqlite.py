@@ -1,8 +1,17 @@
-"""The SQLite engine: one aiosqlite connection, versioned migrations, serialized transactions.
+"""The SQLite engine: a writer and a reader connection, versioned migrations, serialized writes.
 
-Every statement goes through one `asyncio.Lock`: aiosqlite runs a single connection on one
-thread, so without the lock a statement from coroutine B could land inside coroutine A's open
-transaction and be committed or rolled back with it.
+Every write goes through one `asyncio.Lock` on the writer connection: aiosqlite runs a
+connection on one thread, so without the lock a statement from coroutine B could land inside
+coroutine A's open transaction and be committed or rolled back with it.
+
+Reads go through a second connection (a file database in WAL mode): a reader never waits for
+the write lock, so a /help or a listing is answered while another process (a backup, a second
+instance) holds SQLite's write lock, or while this process's own writer waits for it. Outside
+a transaction every read sees every committed write. An in-memory database has one
+connection, so there the reads share the writer's lock.
+
+A writer waits at most `busy_seconds` in all, queueing behind this process's other writers
+included, then raises `WriteRefused`: the caller tells its user plainly instead of hanging.
 """
 
 from __future__ import annotations
@@ -19,11 +28,24 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.db import MEMORY, Database, Engine, Migration, MigrationError, Params, Row
+from bot.storage.db import (
+    MEMORY,
+    Database,
+    Engine,
+    Migration,
+    MigrationError,
+    Params,
+    Row,
+    WriteRefused,
+)
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
+# How long a writer may wait for the write lock (another process's, and this process's other
+# writers); DATABASE_BUSY_SECONDS.
+BUSY_SECONDS = 5.0
+# SQLite's result codes for a write it did not take: busy/locked, read-only, I/O error, full.
+_REFUSING_CODES = frozenset({5, 6, 8, 10, 13})
 # The database holds key ciphertexts, links and order history: for the bot's user only.
 PRIVATE_MODE = 0o600
 SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
@@ -94,13 +116,24 @@ class SQLiteTransaction:
 class SQLiteDatabase(Database):
     """The bot's SQLite database (see `Database.open`)."""
 
-    __slots__ = ("_closed", "_conn", "_lock", "path")
+    __slots__ = ("_busy", "_busy_ms", "_closed", "_conn", "_lock", "_reader", "path")
 
     engine: Engine = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: str,
+        *,
+        reader: aiosqlite.Connection | None = None,
+        busy_seconds: float = BUSY_SECONDS,
+    ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        # None for an in-memory database: reads then share the writer's connection and lock.
+        self._reader = reader
+        self._busy = busy_seconds
+        self._busy_ms = _milliseconds(busy_seconds)  # the writer's busy_timeout right now
         self._closed = False
         self.path = path
 
@@ -108,27 +141,37 @@ class SQLiteDatabase(Database):
         return f"SQLiteDatabase(path={self.path!r})"
 
     @classmethod
-    async def connect(cls, path: Path | str, *, migrations: Sequence[Migration]) -> SQLiteDatabase:
+    async def connect(
+        cls,
+        path: Path | str,
+        *,
+        migrations: Sequence[Migration],
+        busy_seconds: float = BUSY_SECONDS,
+    ) -> SQLiteDatabase:
         """Connect, set pragmas, and bring the schema to the latest migration."""
         target = str(path)
         if target != MEMORY:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             make_private(Path(target))
-        # isolation_level=None: the sqlite3 module must not open transactions behind our back;
-        # we issue BEGIN IMMEDIATE ourselves so writers take the lock up front.
-        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn = await _open(target, busy_seconds)
+        reader: aiosqlite.Connection | None = None
         try:
-            conn.row_factory = sqlite3.Row
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             # FULL, not WAL's usual NORMAL: a power cut must not roll back a committed
             # `submitting` claim, or a re-confirm could order twice. Writes are rare here.
             await conn.execute("PRAGMA synchronous = FULL")
-            db = cls(conn, target)
+            db = cls(conn, target, busy_seconds=busy_seconds)
             await db._migrate(migrations)
+            if target != MEMORY:
+                reader = await _open(target, busy_seconds)
+                # The reader never writes: a write sent to it by mistake fails loudly.
+                await reader.execute("PRAGMA query_only = ON")
+                db._reader = reader
         except BaseException:
             await conn.close()
+            if reader is not None:
+                await reader.close()
             raise
         return db
 
@@ -179,16 +222,63 @@ class SQLiteDatabase(Database):
             rows = list(await self._conn.execute_fetchall(f"PRAGMA {name}"))
         return rows[0][0] if rows else None
 
+    def _refuses(self, exc: BaseException) -> bool:
+        code = getattr(exc, "sqlite_errorcode", None)
+        return isinstance(exc, sqlite3.OperationalError) and (
+            code is not None and code & 0xFF in _REFUSING_CODES
+        )
+
+    @property
+    def writing(self) -> bool:
+        """A write holds or waits for the writer connection now (for tests and diagnostics)."""
+        return self._lock.locked()
+
+    @asynccontextmanager
+    async def _writer(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer connection, once this process's earlier writers are done; the busy
+        timeout gets what is left of the budget, so the whole wait stays within it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy
+        try:
+            async with asyncio.timeout(self._busy):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise WriteRefused(
+                f"the database is busy: other writes held it for {self._busy:g} s"
+            ) from None
+        try:
+            left = _milliseconds(max(deadline - loop.time(), 0.0))
+            if left != self._busy_ms:
+                await self._conn.execute(f"PRAGMA busy_timeout = {left}")
+                self._busy_ms = left
+            try:
+                yield self._conn
+            except sqlite3.OperationalError as exc:
+                if self.refuses(exc):
+                    raise WriteRefused(f"the database refused the write: {exc}") from exc
+                raise
+        finally:
+            self._lock.release()
+
+    @asynccontextmanager
+    async def _read(self, sql: str, params: Params) -> AsyncIterator[aiosqlite.Cursor]:
+        if self._reader is None:
+            async with self._lock, self._conn.execute(sql, params) as cur:
+                yield cur
+            return
+        async with self._reader.execute(sql, params) as cur:
+            yield cur
+
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self._lock, self._conn.execute(sql, params) as cur:
+        async with self._writer() as conn, conn.execute(sql, params) as cur:
             return int(cur.rowcount)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._lock, self._conn.execute(sql, params) as cur:
+        async with self._read(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._lock, self._conn.execute(sql, params) as cur:
+        async with self._read(sql, params) as cur:
             row: sqlite3.Row | None = await cur.fetchone()
             return row
 
@@ -198,20 +288,40 @@ class SQLiteDatabase(Database):
 
         Do not call other `Database` methods inside the block: the lock is not re-entrant.
         """
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+        async with self._writer() as conn:
+            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield SQLiteTransaction(self._conn)
-                await self._conn.execute("COMMIT")
+                yield SQLiteTransaction(conn)
+                await conn.execute("COMMIT")
             except BaseException:
                 # COMMIT itself can fail (disk full, busy): never leave a transaction open.
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
                 raise
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._reader is not None:
+            await self._reader.close()
         async with self._lock:
             await self._conn.close()
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(0, round(seconds * 1000))
+
+
+async def _open(target: str, busy_seconds: float) -> aiosqlite.Connection:
+    """One connection: rows by name, the busy timeout set."""
+    # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+    # we issue BEGIN IMMEDIATE ourselves so writers take the lock up front.
+    conn = await aiosqlite.connect(target, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {_milliseconds(busy_seconds)}")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn

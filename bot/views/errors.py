@@ -73,6 +73,14 @@ def something_wrong(t: Translator) -> str:
     return t._("Something went wrong. Please try again.")
 
 
+def database_busy(t: Translator) -> str:
+    """A write the database did not take in time (held by another process, a full disk)."""
+    return "⏳ " + t._(
+        "The bot cannot save anything right now, so this was not done. "
+        "Please try again in a minute."
+    )
+
+
 def button_expired(t: Translator) -> str:
     """An old keyboard, someone else's order, or forged data: no more than that is said."""
     return t._("This button has expired.")

@@ -110,11 +110,18 @@ def pick_panel_text(t: Translator, *, any_left: bool, custom: bool) -> str:
     return t._("You linked every panel offered here.")
 
 
-def url_question(t: Translator, notice: str | None = None) -> str:
-    text = t._(
-        "Send the panel's API URL, for example <code>https://panel.example/api/v2</code>.\n"
-        "Only https addresses on the public internet are accepted."
-    )
+def url_question(t: Translator, notice: str | None = None, *, allow_private: bool = False) -> str:
+    """Asks for a panel's URL, saying which addresses the operator's settings accept."""
+    if allow_private:
+        text = t._(
+            "Send the panel's API URL, for example <code>https://panel.example/api/v2</code>.\n"
+            "Addresses on a private network and plain http are accepted too."
+        )
+    else:
+        text = t._(
+            "Send the panel's API URL, for example <code>https://panel.example/api/v2</code>.\n"
+            "Only https addresses on the public internet are accepted."
+        )
     return text if notice is None else notice + "\n\n" + text
 
 
@@ -188,6 +195,19 @@ def removed(t: Translator, name: str) -> str:
 
 def panel_gone(t: Translator) -> str:
     return t._("This panel is no longer linked.")
+
+
+def panel_limit_reached(t: Translator, limit: int) -> str:
+    """MAX_PANELS_PER_USER reached: one line, and what to do about it."""
+    return t.ngettext(
+        "You can link at most {n} panel. Remove one in /panels to add another.",
+        "You can link at most {n} panels. Remove one in /panels to add another.",
+        limit,
+    )
+
+
+def panel_linked_already(t: Translator) -> str:
+    return t._("This panel is already linked: it is in /panels.")
 
 
 # Thresholds are money: Decimal, positive, at most this (a typo guard, not a policy).

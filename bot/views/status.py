@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from bot.csvfile import write_csv
 from bot.i18n import N_, Translator
@@ -31,27 +32,25 @@ from bot.views.order_history import (
 from bot.views.reasons import reason_text
 from bot.views.text import esc
 
-# /export's column names (msgids: the English header is exactly these words).
+# /export's columns, in a reseller's order: the panel's order id first (what they search by on the
+# panel), then where and when, what, what it cost, and how far it got. Headers are the UI's words.
 EXPORT_COLUMNS = (
-    N_("id"),
-    N_("panel_order_id"),
-    N_("created"),
-    N_("service_id"),
-    N_("service_name"),
-    N_("link"),
-    N_("quantity"),
-    N_("runs"),
-    N_("interval"),
-    N_("cost"),
-    N_("charge"),
-    N_("currency"),
-    N_("status"),
-    N_("remains"),
-    N_("start_count"),
-    N_("submit_state"),
-    N_("error"),
-    N_("panel"),
+    N_("Order ID"),
+    N_("Panel"),
+    N_("Created"),
+    N_("Service ID"),
+    N_("Service"),
+    N_("Link"),
+    N_("Quantity"),
+    N_("Charge"),
+    N_("Currency"),
+    N_("Status"),
+    N_("Remains"),
+    N_("Start count"),
 )
+# Languages whose spreadsheets (Excel's regional settings) read `;` as the separator and `,` as
+# the decimal mark: a comma-separated file with decimal points opens as one column of text there.
+DECIMAL_COMMA_LANGUAGES = frozenset({"tr"})
 SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
     SubmitState.DRAFT: N_("preview, not confirmed"),
     SubmitState.SUBMITTING: N_("sending"),
@@ -212,48 +211,55 @@ def _blank(value: object) -> object:
 
 
 def _export_status(t: Translator, order: Order) -> str:
+    """The panel's status once placed; before that, how far the submission got (and why not)."""
+    if order.submit_state is not SubmitState.PLACED:
+        name = SUBMIT_STATE_NAMES.get(order.submit_state)
+        state = t._(name) if name is not None else order.submit_state.value
+        reason = reason_text(t, order.error)
+        return f"{state}: {reason}" if reason else state
     if order.status in STATUS_NAMES:
         return t._(STATUS_NAMES[order.status])
     return order.raw_status or order.status or t._("unknown")
 
 
-def _export_state(t: Translator, order: Order) -> str:
-    name = SUBMIT_STATE_NAMES.get(order.submit_state)
-    return t._(name) if name is not None else order.submit_state.value
-
-
-def _export_row(t: Translator, o: Order, panel: str = "") -> list[object]:
+def _export_row(
+    t: Translator, o: Order, panel: str, amount: Callable[[Decimal], str]
+) -> list[object]:
+    # The panel's own charge once it said it; until then what the preview showed.
+    charge = o.charge if o.charge is not None else o.cost
     return [
-        o.id,
         _blank(o.panel_order_id),
+        panel,
         # ISO 8601 with the offset of the user's zone: unambiguous in any spreadsheet.
         datetime.fromtimestamp(o.created_at, zone_info(t.zone)).isoformat(timespec="seconds"),
         o.service_id,
         o.service_name,
         _blank(o.link),
         _blank(o.quantity),
-        _blank(o.runs),
-        _blank(o.interval),
-        o.cost,
-        _blank(o.charge),
+        amount(charge),
         _blank(o.currency),
         _export_status(t, o),
         _blank(o.remains),
         _blank(o.start_count),
-        _export_state(t, o),
-        reason_text(t, o.error),
-        panel,
     ]
 
 
 def export_csv(
     t: Translator, orders: Sequence[Order], panels: Mapping[int, str] | None = None
 ) -> bytes:
-    """/export: one row per order /orders shows, statuses in the user's words; `panels`
-    names each order's panel account by slot (removed panels too)."""
+    """/export: one row per order /orders shows, exact amounts, statuses in the user's words;
+    `panels` names each order's panel account by slot (removed panels too). Turkish files are
+    `;`-separated with decimal commas, so that Excel opens them as columns of numbers."""
     names = panels or {}
+    comma = t.language in DECIMAL_COMMA_LANGUAGES
+
+    def amount(value: Decimal) -> str:
+        text = format(value, "f")
+        return text.replace(".", ",") if comma else text
+
     header = [t._(column) for column in EXPORT_COLUMNS]
-    return write_csv(header, (_export_row(t, o, names.get(o.panel_slot, "")) for o in orders))
+    rows = (_export_row(t, o, names.get(o.panel_slot, ""), amount) for o in orders)
+    return write_csv(header, rows, delimiter=";" if comma else ",")
 
 
 def export_caption(t: Translator, count: int) -> str:

@@ -267,9 +267,9 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
     rows = csv_rows(doc)
     assert len(rows) == 1
     [row] = rows
-    assert row["service_name"] == "'" + FORMULA  # shown as text, never run as a formula
-    assert row["status"] == "Pending" and row["submit_state"] == "placed"
-    assert row["cost"] == "12.50"
+    assert row["Service"] == "'" + FORMULA  # shown as text, never run as a formula
+    assert row["Status"] == "Pending"
+    assert row["Charge"] == "12.50"
 
 
 async def test_export_states_in_the_users_language(bot: Harness) -> None:
@@ -284,8 +284,12 @@ async def test_export_states_in_the_users_language(bot: Harness) -> None:
     await u.update()
     await u.update()
     await u.send("/export")
-    [row] = csv_rows(await u.reply())
-    assert row["durum"] == "Beklemede", row  # the panel's "Pending", in Turkish
+    document = await u.reply()
+    assert document.document is not None
+    text = document.document.content.decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # Excel's Turkish separator
+    assert row["Durum"] == "Beklemede", row  # the panel's "Pending", in Turkish
+    assert row["Tutar"] == "12,50", row  # a decimal comma
 
 
 # --- issue 11 item 11: lines that fail the check stay visible ---------------------------------

@@ -272,8 +272,9 @@ async def test_orders_panel_filter_and_export_panel_column(
     await user.send("/export")
     document = await user.reply()
     assert document.document is not None
-    rows = list(csv.reader(io.StringIO(document.document.content.decode("utf-8-sig"))))
-    by_id = {row[1]: row[-1] for row in rows[1:]}
+    text = document.document.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if language == "tr" else ","))
+    by_id = {row[0]: row[1] for row in rows[1:]}
     assert by_id == {str(on_alpha.panel_order_id): "127.0.0.1", str(on_beta.panel_order_id): "Beta"}
 
 

@@ -132,10 +132,11 @@ async def test_user_picks_a_zone_and_every_time_follows_it(tmp_path: Path, lang:
         await u.send("/export")
         doc = await u.reply()
         assert doc.document is not None
-        [row] = list(csv.DictReader(io.StringIO(doc.document.content.decode("utf-8-sig"))))
+        text = doc.document.content.decode("utf-8-sig")
+        [row] = list(csv.DictReader(io.StringIO(text), delimiter=";" if lang == "tr" else ","))
         local = datetime.fromtimestamp(order.created_at, ZoneInfo(zone))
-        assert row[t._("created")] == local.isoformat(timespec="seconds")
-        assert row[t._("created")].endswith("+03:00" if lang == "tr" else ("-05:00", "-04:00"))
+        assert row[t._("Created")] == local.isoformat(timespec="seconds")
+        assert row[t._("Created")].endswith("+03:00" if lang == "tr" else ("-05:00", "-04:00"))
 
 
 # --- open order from a push ---------------------------------------------------------------------

@@ -50,7 +50,7 @@ async def test_stats_sends_a_chart_and_the_totals(
     await user.send("/stats")
     photo = await user.reply()
     assert photo.photo is not None
-    assert image_size(photo.photo.content) == (800, 320)
+    assert image_size(photo.photo.content) == (1080, 780)  # drawn for a phone
     text = (await user.reply()).text or ""
     for word in says:
         assert word in text

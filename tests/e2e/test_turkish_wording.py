@@ -35,9 +35,10 @@ def text_of(message: BotMessage) -> str:
     return message.plain_text or message.text or ""
 
 
-def csv_table(message: BotMessage) -> list[list[str]]:
+def csv_table(message: BotMessage, delimiter: str = ",") -> list[list[str]]:
     assert message.document is not None, message.describe()
-    return list(csv.reader(io.StringIO(message.document.content.decode("utf-8-sig"))))
+    text = message.document.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 async def open_card(u: FakeUser, service_id: int) -> BotMessage:
@@ -128,16 +129,20 @@ async def test_export_of_an_unknown_order_in_the_users_words(tmp_path: Path, lan
         u = await bot.member(UID, key=KEY, language_code=lang)
         await place_unknown_order(bot, u)
         await u.send("/export")
-        header, row = csv_table(await u.reply())
+        header, row = csv_table(await u.reply(), ";" if lang == "tr" else ",")
         cells = dict(zip(header, row, strict=True))
     if lang == "tr":
-        assert header[:3] == ["no", "panel_sipariş_no", "oluşturulma"], header
-        assert cells["gönderim_durumu"] == "panel onaylamadı: panelden kontrol edin"
-        assert cells["hata"] == "panel zamanında yanıt vermedi; işlem yine de yapılmış olabilir"
+        assert header[:3] == ["Sipariş no", "Panel", "Oluşturulma"], header
+        assert cells["Durum"] == (
+            "panel onaylamadı: panelden kontrol edin: "
+            "panel zamanında yanıt vermedi; işlem yine de yapılmış olabilir"
+        )
     else:
-        assert header[:3] == ["id", "panel_order_id", "created"], header
-        assert cells["submit_state"] == "not confirmed by the panel: check it there"
-        assert cells["error"] == "the panel did not answer in time; it may have been done anyway"
+        assert header[:3] == ["Order ID", "Panel", "Created"], header
+        assert cells["Status"] == (
+            "not confirmed by the panel: check it there: "
+            "the panel did not answer in time; it may have been done anyway"
+        )
     assert "add:" not in ",".join(row)  # the API action is for the logs
 
 

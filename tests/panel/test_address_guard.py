@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import httpx
 import pytest
 from aiohttp import web
 
@@ -11,11 +12,15 @@ from bot.panel.address_guard import (
     AddressPolicy,
     AddressRefused,
     GuardedNetworkBackend,
+    address_literal,
     check_panel_url,
+    guarded_client,
     refusal_reason,
 )
-from bot.panel.client import PanelClient
+from bot.panel.client import PanelClient, panel_ssl_context
 from bot.panel.errors import PanelUnavailable
+from bot.services.panels import PanelFactory
+from bot.services.poller import polling_clients
 from tests.fakes.panel import FakePanel
 from tests.panel.support import KEY
 
@@ -168,3 +173,60 @@ async def test_a_redirect_to_a_private_address_is_not_followed(fake: FakePanel) 
         await runner.cleanup()
     assert hits  # the redirecting panel was asked …
     assert fake.count() == 0  # … and where it pointed was never reached
+
+
+# --------------------------------------------------------------- every spelling of an address
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("0x7f000001", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("0", "0.0.0.0"),
+        ("::ffff:127.0.0.1", "::ffff:127.0.0.1"),
+    ],
+)
+def test_every_spelling_the_resolver_reads_as_an_address_is_one(host: str, address: str) -> None:
+    assert address_literal(host) == ipaddress.ip_address(address)
+    in_url = f"[{host}]" if ":" in host else host
+    with pytest.raises(AddressRefused, match="public internet"):
+        check_panel_url(f"https://{in_url}:8443/api/v2", STRICT)
+
+
+@pytest.mark.parametrize("host", ["panel.example.com", "cafe", "1.2.3.4.5", "12ab", "0x"])
+def test_host_names_are_not_read_as_addresses(host: str) -> None:
+    assert address_literal(host) is None
+
+
+# --------------------------------------------------------------- no way around the guard
+
+
+async def test_a_guarded_panel_refuses_any_client_but_its_guard(fake: FakePanel) -> None:
+    async with httpx.AsyncClient() as shared:
+        with pytest.raises(TypeError, match="GuardedHttpClient"):
+            PanelClient(fake.url, KEY, http=shared, address_policy=STRICT)
+    lan = guarded_client(LAN, panel_ssl_context(), httpx.Timeout(2))
+    async with lan:
+        with pytest.raises(TypeError, match="GuardedHttpClient"):
+            PanelClient(fake.url, KEY, http=lan, address_policy=STRICT)  # a laxer policy
+
+
+async def test_the_factory_and_the_poller_give_custom_panels_the_guard(fake: FakePanel) -> None:
+    async with httpx.AsyncClient() as shared:
+        factory = PanelFactory(fake.url, shared, 2.0)
+        try:
+            for client in (
+                factory.client(KEY, fake.url, custom=True),
+                polling_clients(factory)(KEY, fake.url, custom=True),
+            ):
+                with pytest.raises(AddressRefused, match="loopback"):
+                    await client.balance()
+            assert fake.count() == 0
+            # The operator's panel (PANEL_API_URL, PANELS) stays on the shared client.
+            assert (await factory.client(KEY).balance()).amount == 100
+        finally:
+            await factory.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from decimal import Decimal
 from importlib.resources import as_file, files
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import KeyCipher, Storage
-from bot.storage.keys import LabelTaken
+from bot.storage.keys import LabelTaken, PanelLimitReached, PanelLinkedAlready
 
 from .conftest import FakeClock
 
@@ -158,3 +159,31 @@ async def test_database_of_the_single_key_bot_is_migrated(
         assert await st.keys.active_accounts() == [(7, 1), (7, 2)]
     finally:
         await st.close()
+
+
+async def test_the_limit_and_the_once_rule_hold_for_adds_racing(storage: Storage) -> None:
+    """Checked inside the write transaction: of adds started together, only as many as fit win."""
+    await storage.users.touch(1, username=None, first_name=None)
+    results = await asyncio.gather(
+        *(
+            storage.keys.add(
+                1, f"key-{n}", label=f"P{n}", url=f"https://{n}.example/api/v2", limit=3
+            )
+            for n in range(6)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, int) for r in results) == 3
+    assert all(isinstance(r, int | PanelLimitReached) for r in results), results
+    assert len(await storage.keys.accounts(1)) == 3
+
+    await storage.users.touch(2, username=None, first_name=None)
+    same = await asyncio.gather(
+        *(storage.keys.add(2, "k", label=f"A{n}", url=URL_A, once=True) for n in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, int) for r in same) == 1
+    assert all(isinstance(r, int | PanelLinkedAlready) for r in same), same
+    # A removed account frees both its place and its URL.
+    assert await storage.keys.delete(2, 1)
+    assert await storage.keys.add(2, "k2", label="Again", url=URL_A, once=True, limit=1) == 2

@@ -124,16 +124,27 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
         order(charge=Decimal("11.00"), status="Completed"),
         order(id=8, panel_order_id=None, submit_state=SubmitState.UNKNOWN, status=None),
     ]
-    data = list(csv.reader(io.StringIO(export_csv(tr, rows).decode("utf-8-sig"))))
+    # Turkish: `;`-separated with decimal commas, so Excel opens columns of numbers.
+    text = export_csv(tr, rows, {1: "alpha"}).decode("utf-8-sig")
+    data = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert data[0] == [tr._(column) for column in EXPORT_COLUMNS]
-    assert data[0][:2] == ["no", "panel_sipariş_no"]
+    assert data[0][:3] == ["Sipariş no", "Panel", "Oluşturulma"]
     first = dict(zip(EXPORT_COLUMNS, data[1], strict=True))
-    assert first["status"] == "Tamamlandı" and first["submit_state"] == "verildi"
-    assert first["created"] == "2024-05-01T12:00:00+00:00"
-    assert first["charge"] == "11.00" and first["runs"] == ""
+    assert first["Order ID"] == "5001" and first["Panel"] == "alpha"
+    assert first["Status"] == "Tamamlandı"
+    assert first["Created"] == "2024-05-01T12:00:00+00:00"
+    assert first["Charge"] == "11,00"
     second = dict(zip(EXPORT_COLUMNS, data[2], strict=True))
-    assert second["panel_order_id"] == ""
-    assert second["status"] == "Pending"  # the panel's own word for a status we do not know
+    assert second["Order ID"] == ""
+    # Not placed: how far it got, in the user's words; the charge is what the preview showed.
+    assert second["Status"].startswith("panel onaylamadı"), second
+    assert second["Charge"] == format(rows[1].cost, "f").replace(".", ",")
+    english = list(csv.reader(io.StringIO(export_csv(en, rows).decode("utf-8-sig"))))
+    assert english[0] == [
+        "Order ID", "Panel", "Created", "Service ID", "Service", "Link", "Quantity",
+        "Charge", "Currency", "Status", "Remains", "Start count",
+    ]  # fmt: skip
+    assert english[1][7] == "11.00" and english[1][9] == "Completed"
     assert export_caption(en, 2) == "Your order history: 2 orders."
     assert nothing_to_export(en) == "You have no orders to export yet."
 
