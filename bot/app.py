@@ -50,6 +50,7 @@ from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
+from bot.services.resolutions import UnknownOrders
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -246,6 +247,7 @@ async def open_deps(
                 max_panels=settings.max_panels_per_user,
             ),
             compare=CompareService(keys, catalog, SimilarIndexCache()),
+            unknown_orders=UnknownOrders(storage.orders, keys),
         )
     except BaseException:
         await storage.close()

@@ -77,6 +77,11 @@ class Action(StrEnum):
     STATUS_OF = "st"
     CANCEL_MANY = "cm"
     CANCEL_MANY_NO = "cn"
+    # unknown outcomes the user settles (issue 20 item 4)
+    FOUND_ON_PANEL = "uf"
+    NOT_PLACED = "un"
+    NOT_PLACED_YES = "uy"
+    WHICH_PANEL = "wp"
     # favourites and the catalog's sort and filters
     FAVOURITE = "fv"
     CATALOG_OPTION = "fo"
@@ -438,7 +443,19 @@ class Reorder(CallbackData, action=Action.REORDER):
 
 @dataclass(frozen=True)
 class StatusOf(CallbackData, action=Action.STATUS_OF):
+    """📊 Status under results sent before they carried the local order (`OpenCard`): the
+    panel's id alone, so an id stored on several panels asks which one."""
+
     panel_order_id: int
+
+
+@dataclass(frozen=True)
+class WhichPanel(CallbackData, action=Action.WHICH_PANEL):
+    """The panel picked for a typed id stored on several: `token` names the waiting command
+    in user_data (bot/handlers/which_panel.py), `slot` the panel account."""
+
+    token: str
+    slot: int
 
 
 @dataclass(frozen=True)
@@ -451,6 +468,28 @@ class CancelManyYes(CallbackData, action=Action.CANCEL_MANY):
 @dataclass(frozen=True)
 class CancelManyNo(CallbackData, action=Action.CANCEL_MANY_NO):
     token: str
+
+
+# unknown outcomes: the user says what the panel shows (never a resend)
+
+
+@dataclass(frozen=True)
+class FoundOnPanel(CallbackData, action=Action.FOUND_ON_PANEL):
+    """🔎 I found it on the panel: asks for the panel's id of unknown order `order_id`."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlaced(CallbackData, action=Action.NOT_PLACED):
+    """It was not placed: asks first."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class NotPlacedYes(CallbackData, action=Action.NOT_PLACED_YES):
+    order_id: int
 
 
 # pushes, time zones, quiet hours

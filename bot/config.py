@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
-    # IANA zone times are shown in for users who did not pick their own in Settings.
-    timezone: str = "UTC"
+    # IANA zone times are shown in for users who did not pick their own in Settings; unset, each
+    # user's language picks it (Turkish: Europe/Istanbul; others: UTC).
+    timezone: str | None = None
     log_level: str = "INFO"
     # Wall-clock budget of one user-facing panel call, retries included (the poller gets twice).
     panel_timeout_seconds: float = Field(default=30, gt=0)
@@ -165,9 +166,11 @@ class Settings(BaseSettings):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
         from bot.services.zones import resolve_zone
 
+        if value is None or not value.strip():
+            return None
         zone = resolve_zone(value)
         if zone is None:
             raise ValueError("must be an IANA time zone name such as UTC or Europe/Istanbul")

@@ -24,6 +24,7 @@ from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
+from bot.services.resolutions import UnknownOrders
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -56,6 +57,7 @@ class Deps:
     pushes: PushSettings
     accounts: AccountsService
     compare: CompareService
+    unknown_orders: UnknownOrders
 
     async def aclose(self) -> None:
         await self.http.aclose()

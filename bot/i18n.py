@@ -28,13 +28,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gettext as gettext_module
+import html
 import io
 import logging
 import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -43,7 +44,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, list_currencies
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    list_currencies,
+)
 
 from bot.services.zones import zone_info
 
@@ -92,6 +99,13 @@ def _apply(text: str, fallback: str, kwargs: Mapping[str, Any]) -> str:
         return fallback.format(**kwargs)
 
 
+def _precision_for(amount: Decimal) -> int:
+    """Decimal digits enough to quantize and format `amount`: any amount a panel can make us
+    show (a rate of 1e18 for a quantity of 1e12) is past the default 28, and quantize would
+    raise InvalidOperation."""
+    return max(28, amount.adjusted() + _MAX_DECIMALS + 4)
+
+
 def _decimals(amount: Decimal) -> int:
     exponent = amount.normalize().as_tuple().exponent
     own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -127,22 +141,67 @@ class Translator:
         return _apply(text, singular if n == 1 else plural, values)
 
     def money(self, amount: Decimal, currency: str | None) -> str:
-        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6."""
-        quantized = amount.quantize(Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP)
+        """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6.
+
+        HTML-safe: a currency that is not an ISO code is the panel's own text and is escaped.
+        """
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(
+                Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP
+            )
+            return self._amount(quantized, currency)
+
+    def balance(self, amount: Decimal, currency: str | None) -> str:
+        """A balance with its currency's own digits ("$4,937.50", not "$4,937.49988"; "¥1,235");
+        the exact value stays in /export."""
+        code = (currency or "").strip().upper()
+        digits = get_currency_precision(code) if code in _ISO_CURRENCIES else _MIN_DECIMALS
+        with localcontext(prec=_precision_for(amount)):
+            quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+            return self._amount(quantized, currency, currency_digits=True)
+
+    def _amount(
+        self, quantized: Decimal, currency: str | None, currency_digits: bool = False
+    ) -> str:
+        """`quantized` with its own digits (at least the currency's with `currency_digits`, else
+        at least 2), and the currency as the language writes it."""
         code = (currency or "").strip().upper()
         if code and code in _ISO_CURRENCIES:
             text: str = format_currency(
                 quantized,
                 code,
                 locale=self.locale,
-                currency_digits=False,
+                currency_digits=currency_digits,
                 decimal_quantization=False,
             )
             # "TRY 1,234.50" reads as an amount; a no-break space keeps code and number together.
             return _CODE_THEN_DIGIT.sub(rf"\1{NBSP}\2", text)
         plain: str = format_decimal(quantized, format=_PLAIN_MONEY_PATTERN, locale=self.locale)
         # Panels also report non-ISO units ("USDT", "Kredi"): show them as given.
-        return f"{plain} {currency.strip()}" if currency and currency.strip() else plain
+        unit = html.escape(currency.strip(), quote=False) if currency else ""
+        return f"{plain} {unit}" if unit else plain
+
+    def read_amount(self, text: str) -> Decimal | None:
+        """An amount a user typed, with the language's marks or the other usual ones: "1.000,50"
+        and "1000,5" in Turkish, "1,000.50" in English, "1 000" anywhere; None if unreadable."""
+        value = re.sub(r"[\s\u00a0\u202f']", "", text)
+        if not re.fullmatch(r"[0-9.,]*[0-9][0-9.,]*", value):
+            return None
+        mark = get_decimal_symbol(self.locale)
+        group = "." if mark == "," else ","
+        if "," in value and "." in value:
+            # Both marks: the last one is the decimal mark, the other groups thousands.
+            mark = "," if value.rfind(",") > value.rfind(".") else "."
+            group = "." if mark == "," else ","
+        elif group in value and not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", value):
+            # "1,5" in English, "1.5" in Turkish: not thousands, so the one mark is decimal.
+            group, mark = mark, group
+        digits = value.replace(group, "").replace(mark, ".")
+        try:
+            amount = Decimal(digits)
+        except InvalidOperation:
+            return None
+        return amount if amount.is_finite() else None
 
     def number(self, n: int | Decimal) -> str:
         text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)
@@ -154,12 +213,13 @@ class Translator:
         return text
 
     def when(self, timestamp: float) -> str:
-        """A moment (epoch seconds) as users read every time the bot shows: the language's short
-        date and time in the user's zone, then the zone's name — "29.11.2026 21:36 (UTC)",
-        "11/30/26, 12:36 AM (Europe/Istanbul)"."""
+        """A moment (epoch seconds) as users read every time the bot shows: the day with its month
+        in words (no reader swaps day and month), a 24-hour time in the user's zone, then the
+        zone's name — "7 Dec 2026, 15:33 (UTC)", "7 Ara 2026 15:33 (Europe/Istanbul)"."""
         tz = zone_info(self.zone)
         moment = dt.datetime.fromtimestamp(timestamp, tz)
-        text: str = format_datetime(moment, "short", tzinfo=tz, locale=self.locale)
+        pattern = _MOMENT_PATTERNS.get(self.language, _MOMENT_PATTERN)
+        text: str = format_datetime(moment, pattern, tzinfo=tz, locale=self.locale)
         return f"{text} ({self.zone})"
 
     def day(self, date: dt.date) -> str:
@@ -175,6 +235,9 @@ class Translator:
 
 
 _ISO_CURRENCIES: Final = frozenset(list_currencies())
+# One date style everywhere (cards, lists, pushes, the chart): "7 Dec 2026, 15:33".
+_MOMENT_PATTERN: Final = "d MMM y, HH:mm"
+_MOMENT_PATTERNS: Final[Mapping[str, str]] = MappingProxyType({"tr": "d MMM y HH:mm"})
 
 
 def _read_catalog(path: Path, language: str) -> gettext_module.GNUTranslations:

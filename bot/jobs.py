@@ -75,7 +75,11 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
     """The buttons under a push: its order's card and 🔕, or the digest's list."""
     return keyboards.notification(
-        t, order_id=notice.order_id, digest_id=notice.digest_id, mute=notice.mutable
+        t,
+        order_id=notice.order_id,
+        digest_id=notice.digest_id,
+        mute=notice.mutable,
+        settle=notice.settle,
     )
 
 

@@ -29,9 +29,12 @@ from bot.callbacks import (
     DripfeedChoice,
     EditAnswer,
     FinishList,
+    FoundOnPanel,
     LastLink,
     Menu,
     MuteOrder,
+    NotPlaced,
+    NotPlacedYes,
     OpenCard,
     OrderCard,
     OrderService,
@@ -53,10 +56,10 @@ from bot.callbacks import (
     SetQuiet,
     SetZone,
     SkipQuestion,
-    StatusOf,
     ToggleNotifications,
     TypeQuiet,
     TypeZone,
+    WhichPanel,
     ZoneMenu,
 )
 from bot.i18n import Translator
@@ -90,6 +93,10 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
             ],
             [
                 button(t._("💰 Balance"), Menu("balance")),
+                button(t._("🔗 Panels"), Menu("panels")),
+            ],
+            [
+                button(t._("📈 Stats"), Menu("stats")),
                 button(t._("⚙️ Settings"), Menu("settings")),
             ],
         ]
@@ -463,11 +470,33 @@ def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
     return markup([[button(t._("🔄 Make a new preview"), BulkAgain(batch))], back_to_menu(t)])
 
 
-def order_result(t: Translator, panel_order_id: int | None) -> InlineKeyboardMarkup:
-    status = (
-        [button(t._("📊 Status"), StatusOf(panel_order_id))] if panel_order_id is not None else []
+def order_result(
+    t: Translator, order_id: int | None, unknown_order: int | None = None
+) -> InlineKeyboardMarkup:
+    """Under "✅ Order placed": 📊 Status opens the order's card (`order_id`: the local order,
+    so the card is that panel's order even where another panel has the same id). Under an
+    unknown outcome, `unknown_order` (local id): the buttons that say what the panel shows."""
+    status = [button(t._("📊 Status"), OpenCard(order_id))] if order_id is not None else []
+    settle = [] if unknown_order is None else settle_unknown_rows(t, unknown_order)
+    return markup([*settle, [*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
+
+
+def settle_unknown_rows(t: Translator, order_id: int) -> list[list[InlineKeyboardButton]]:
+    """An order whose outcome is unknown: the user says what the panel shows. One button a
+    row: both are long in Turkish."""
+    return [
+        [button(t._("🔎 I found it on the panel"), FoundOnPanel(order_id))],
+        [button(t._("✖️ It was not placed"), NotPlaced(order_id))],
+    ]
+
+
+def confirm_not_placed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [button(t._("✅ Yes, it was not placed"), NotPlacedYes(order_id))],
+            [button(t._("✖️ No"), OrderCard(order_id))],
+        ]
     )
-    return markup([[*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
 
 
 def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
@@ -522,8 +551,10 @@ def order_card(
     cancel: bool,
     back: tuple[str, int] = ("all", 0),
     muted: bool | None = None,
+    unknown: bool = False,
 ) -> InlineKeyboardMarkup:
-    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes."""
+    """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes; `unknown` (its
+    outcome is) the buttons that settle it."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -531,6 +562,7 @@ def order_card(
         action_row.append(button(t._("🛑 Cancel order"), CancelOrder(order_id)))
     return markup(
         [
+            *(settle_unknown_rows(t, order_id) if unknown else []),
             action_row,
             [
                 button(t._("🔁 Reorder"), Reorder(order_id)),
@@ -563,15 +595,25 @@ def confirm_cancel_many(t: Translator, token: str) -> InlineKeyboardMarkup:
     )
 
 
-def order_links(t: Translator, entries: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup | None:
-    """Buttons opening order cards: (panel order id, local id) pairs, at most one page."""
+def order_links(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:
+    """Buttons opening order cards: (reference, local id) pairs, at most one page; the
+    reference is the panel's id, with its panel's name when the user has several."""
     if not entries:
         return None
     buttons = [
-        button(t._("📦 #{id}", id=pid), OrderCard(local_id))
-        for pid, local_id in entries[:PAGE_SIZE]
+        button(t._("📦 #{id}", id=ref), OrderCard(local_id))
+        for ref, local_id in entries[:PAGE_SIZE]
     ]
-    return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+    # Named references are longer: two a row then, so a phone shows them whole.
+    per_row = 2 if any(" · " in ref for ref, _ in entries) else 4
+    return markup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def which_panel(
+    t: Translator, token: str, panels: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    """One button per panel (slot, name) that holds a typed id, one a row: names are long."""
+    return markup([[button(name, WhichPanel(token, slot))] for slot, name in panels])
 
 
 def bulk_preview(
@@ -624,9 +666,10 @@ def notification(
     digest_id: int | None = None,
     muted: bool = False,
     mute: bool = True,
+    settle: bool = False,
 ) -> InlineKeyboardMarkup | None:
     """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
-    `muted`); or a digest's list."""
+    `muted`); or a digest's list. `settle`: the order's outcome is unknown (its buttons)."""
     if digest_id is not None:
         return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
     if order_id is None:
@@ -634,7 +677,7 @@ def notification(
     row = [button(t._("📄 Open order"), OpenCard(order_id))]
     if mute:
         row.append(mute_button(t, order_id, muted=muted, card=False))
-    return markup([row])
+    return markup([*(settle_unknown_rows(t, order_id) if settle else []), row])
 
 
 def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:

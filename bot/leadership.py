@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +39,39 @@ DEFAULT_FAILOVER_SECONDS = 10.0
 
 class LeadershipLost(Exception):
     """This process is no longer the active one; nothing more may leave it."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or logged into for FAILOVER_SECONDS in a row; the
+    message is one line naming the cause (never the URL: it may hold a password)."""
+
+
+def _login_refused(exc: BaseException) -> bool:
+    """What PostgreSQL answers a login it refuses: wrong password, unknown role or database,
+    no pg_hba.conf entry (InvalidPasswordError is one of the first)."""
+    import asyncpg
+
+    refused = (asyncpg.InvalidAuthorizationSpecificationError, asyncpg.InvalidCatalogNameError)
+    return isinstance(exc, refused)
+
+
+def _database_failure(exc: BaseException) -> tuple[str, str, str]:
+    """What failed, its cause and what to check: a refused login is not an unreachable server."""
+    detail = " ".join(str(exc).split())
+    cause = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    if _login_refused(exc):
+        return (
+            "PostgreSQL refused the login",
+            cause,
+            "check the user, password and database in DATABASE_URL",
+        )
+    return "cannot reach PostgreSQL", cause, "check DATABASE_URL and that the server runs"
+
+
+def describe_database_failure(exc: BaseException, seconds: float) -> str:
+    """The one line DatabaseUnavailable carries."""
+    what, cause, hint = _database_failure(exc)
+    return f"{what} for {seconds:.0f} s ({cause}): {hint}"
 
 
 class Fence:
@@ -132,6 +166,7 @@ class AdvisoryLockLeadership:
         *,
         failover_seconds: float = DEFAULT_FAILOVER_SECONDS,
         connect: Connect | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if failover_seconds <= 0:
             raise ValueError("failover_seconds must be positive")
@@ -142,6 +177,9 @@ class AdvisoryLockLeadership:
         self.check_seconds = max(0.1, failover_seconds / 10)
         self.grace_seconds = 2 * self.check_seconds
         self._connect = connect
+        self._clock = clock
+        # When the database stopped answering (None while it answers); see `_failed`.
+        self._failing_since: float | None = None
         self._conn: asyncpg.Connection[Any] | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self.fence = Fence()
@@ -161,41 +199,66 @@ class AdvisoryLockLeadership:
         )
 
     async def acquire(self, stop: asyncio.Event) -> bool:
+        """Wait for the lock. "Another instance holds it" is waited out for as long as it
+        lasts; a database that cannot be reached or logged into raises DatabaseUnavailable
+        once that has lasted FAILOVER_SECONDS (one WARNING line when it starts)."""
         waited = False
         while not stop.is_set():
-            try:
-                if self._conn is None or self._conn.is_closed():
-                    self._conn = await self._open()
-                got = await asyncio.wait_for(
-                    self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key),
-                    self.check_seconds * 5,
-                )
-            except (OSError, TimeoutError) as exc:
-                log.warning("standby: cannot reach the database (%s)", type(exc).__name__)
-                await self._drop()
-                got = False
-            except Exception as exc:  # asyncpg's errors have no common base worth importing
-                log.warning("standby: leadership check failed (%s)", type(exc).__name__)
-                await self._drop()
-                got = False
+            got = await self._try_lock()
             if got:
-                assert self._conn is not None
-                self._conn.add_termination_listener(self._terminated)
-                # The previous leader may have lost its connection a moment ago: give it time
-                # to notice and stop before this process starts acting.
-                await asyncio.sleep(self.grace_seconds)
-                if self._conn.is_closed():
-                    self.fence.close("the leadership connection closed during the hand-over")
-                    return True
-                self._watchdog = asyncio.create_task(self._watch(), name="leadership-watchdog")
-                log.info("this instance is now the leader")
-                return True
-            if not waited:
+                return await self._take_over()
+            if got is False and not waited:
                 log.info("standby: another instance leads; waiting for the leadership lock")
                 waited = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.check_seconds)
         return False
+
+    async def _try_lock(self) -> bool | None:
+        """True: the lock is ours; False: another instance holds it; None: the database did
+        not answer (the connection is dropped and asked again next time)."""
+        try:
+            if self._conn is None or self._conn.is_closed():
+                self._conn = await self._open()
+            got = await asyncio.wait_for(
+                self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key),
+                self.check_seconds * 5,
+            )
+        except Exception as exc:  # asyncpg's errors have no common base worth importing
+            await self._drop()
+            self._failed(exc)
+            return None
+        if self._failing_since is not None:
+            log.info("standby: the database answers again")
+            self._failing_since = None
+        return bool(got)
+
+    def _failed(self, exc: Exception) -> None:
+        """One WARNING when the database stops answering; DatabaseUnavailable once that has
+        lasted FAILOVER_SECONDS, so that a wrong password or a missing socket ends the process
+        with one line instead of a standby logging forever."""
+        now = self._clock()
+        if self._failing_since is None:
+            self._failing_since = now
+            what, cause, _ = _database_failure(exc)
+            log.warning(
+                "standby: %s (%s); stopping if it lasts %.0f s", what, cause, self.failover_seconds
+            )
+        if now - self._failing_since >= self.failover_seconds:
+            raise DatabaseUnavailable(describe_database_failure(exc, self.failover_seconds))
+
+    async def _take_over(self) -> bool:
+        assert self._conn is not None
+        self._conn.add_termination_listener(self._terminated)
+        # The previous leader may have lost its connection a moment ago: give it time to
+        # notice and stop before this process starts acting.
+        await asyncio.sleep(self.grace_seconds)
+        if self._conn.is_closed():
+            self.fence.close("the leadership connection closed during the hand-over")
+            return True
+        self._watchdog = asyncio.create_task(self._watch(), name="leadership-watchdog")
+        log.info("this instance is now the leader")
+        return True
 
     def _terminated(self, conn: object) -> None:
         self.fence.close("the database closed the leadership connection")

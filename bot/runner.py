@@ -38,7 +38,7 @@ from telegram.ext import Application
 
 from bot import excepthooks
 from bot.config import Settings
-from bot.leadership import Fence, Leadership, SoleInstance
+from bot.leadership import DatabaseUnavailable, Fence, Leadership, SoleInstance
 from bot.ratelimit import retry_seconds
 from bot.webhook import WebhookServer
 
@@ -288,8 +288,11 @@ async def serve(
     try:
         if server is not None:
             await _listen(server, settings)
-        if not await leadership.acquire(stop):
-            return
+        try:
+            if not await leadership.acquire(stop):
+                return
+        except DatabaseUnavailable as exc:
+            raise Stopped(f"cannot start: {exc}") from None
         leading = True
 
         async def stop_when_lost() -> None:

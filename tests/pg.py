@@ -65,8 +65,30 @@ class PgCluster:
             finally:
                 await conn.close()
 
+    async def password_role(self, name: str, password: str) -> str:
+        """A login role that must give `password` (scram; every other role keeps trust), and a
+        URL for it with `password` in it: change the password in the URL to be refused."""
+        conn = await self._admin()
+        try:
+            await conn.execute(f"DROP ROLE IF EXISTS {name}")
+            await conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+            _require_password(Path(await conn.fetchval("SHOW hba_file")), name)
+            await conn.execute("SELECT pg_reload_conf()")
+        finally:
+            await conn.close()
+        socket_dir = self.url.rsplit("host=", 1)[1]
+        return f"postgresql://{name}:{password}@/postgres?host={socket_dir}"
+
     def stop(self) -> None:
         self._server.cleanup()
+
+
+def _require_password(hba: Path, role: str) -> None:
+    """A pg_hba.conf line making `role` log in with its password, first: the first match wins."""
+    rule = f"local all {role} scram-sha-256\n"
+    text = hba.read_text()
+    if rule not in text:
+        hba.write_text(rule + text)
 
 
 # What `PRAGMA query_only` does to SQLite (a read-only remount, a full disk): every write fails

@@ -10,6 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+
 # Settings a test never inherits from the caller's environment.
 _OWN_PREFIXES = ("BOT_", "PANEL_", "TELEGRAM_", "ENCRYPTION_", "WEBHOOK_", "DATABASE_", "LOG_")
 
@@ -18,6 +23,18 @@ def bot_env(settings: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_PREFIXES)}
     env.update(settings)
     return env
+
+
+def fake_settings(telegram: FakeTelegram, panel: FakePanel, folder: Path) -> dict[str, str]:
+    """The settings of a bot on the fakes, SQLite in `folder`, a fresh encryption key."""
+    return {
+        "BOT_TOKEN": telegram.token,
+        "TELEGRAM_BASE_URL": telegram.base_url,
+        "TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
+        "PANEL_API_URL": panel.url,
+        "DATABASE_PATH": str(folder / "bot.sqlite3"),
+        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
 
 
 def free_port() -> int:

@@ -36,28 +36,33 @@ class Command:
     name: str
     description: str  # message id, translated when shown
     admin: bool = False
+    # In Telegram's command menu (a phone shows about ten); /help lists every command.
+    in_menu: bool = False
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Main menu")),
-    Command("services", N_("Browse services; /services <words> searches")),
-    Command("order", N_("Place an order")),
-    Command("bulk", N_("Place many orders at once")),
-    Command("status", N_("Order status: /status <id> [<id> …]")),
-    Command("orders", N_("Your order history")),
+    Command("services", N_("Browse services; /services <words> searches"), in_menu=True),
+    Command("order", N_("Place an order"), in_menu=True),
+    Command("bulk", N_("Place many orders at once"), in_menu=True),
+    Command("status", N_("Order status: /status <id> [<id> …]"), in_menu=True),
+    Command("orders", N_("Your order history"), in_menu=True),
     Command("refill", N_("Request a refill: /refill <id> [<id> …]")),
     Command("refillstatus", N_("Refill status: /refillstatus <id> [<id> …]")),
     Command("cancelorder", N_("Cancel orders: /cancelorder <id> [<id> …]")),
     Command("export", N_("Download your order history as CSV")),
-    Command("stats", N_("Spending at a glance: a chart and totals")),
-    Command("balance", N_("Your panel balance")),
-    Command("panels", N_("Your panels: add, rename, default, remove")),
+    Command("stats", N_("Spending at a glance: a chart and totals"), in_menu=True),
+    Command("balance", N_("Your panel balance"), in_menu=True),
+    Command("panels", N_("Your panels: add, rename, default, remove"), in_menu=True),
     Command("setkey", N_("Link your panel API key")),
     Command("deletekey", N_("Forget your panel API key")),
-    Command("settings", N_("Language, notifications, API key")),
+    Command(
+        "settings", N_("Language, notifications, API key, time zone, quiet hours"), in_menu=True
+    ),
     Command("language", N_("Choose the language")),
     Command("cancel", N_("Leave the current dialog and cancel open previews")),
-    Command("help", N_("All commands")),
+    Command("done", N_("At a list question: the lines sent so far are the answer")),
+    Command("help", N_("All commands"), in_menu=True),
     Command("allow", N_("Admin: allow a user: /allow <user_id>"), admin=True),
     Command("deny", N_("Admin: deny a user: /deny <user_id>"), admin=True),
     Command("users", N_("Admin: list users"), admin=True),
@@ -70,11 +75,12 @@ def available(registered: set[str]) -> tuple[Command, ...]:
 
 
 def menu(t: Translator, registered: set[str]) -> list[BotCommand]:
-    """Telegram's command menu in `t`'s language: everyone's commands, not the admin ones."""
+    """Telegram's command menu in `t`'s language: the ten most used commands (a longer menu
+    scrolls on a phone); /help lists them all."""
     return [
         BotCommand(c.name, t._(c.description)[:COMMAND_DESCRIPTION_LIMIT])
         for c in available(registered)
-        if not c.admin
+        if c.in_menu and not c.admin
     ]
 
 

@@ -97,6 +97,24 @@ class QuietDialog(DialogState):
     flow: ClassVar[str] = "quiet"
 
 
+@dataclass
+class FoundOrderDialog(DialogState):
+    """🔎 I found it on the panel: waits for the panel's id of unknown order `order_id`."""
+
+    flow: ClassVar[str] = "found"
+    order_id: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "order_id": self.order_id}
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        order_id = data.get("order_id")
+        if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
+            return None
+        return cls(ident, order_id)
+
+
 # The drip-feed Yes/No question's name in OrderDialog.question and in its buttons' data.
 DRIPFEED_QUESTION = "dripfeed?"
 
@@ -217,7 +235,15 @@ class PanelDialog(DialogState):
 _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
     {
         kind.flow: kind
-        for kind in (SetKeyDialog, BulkDialog, OrderDialog, ZoneDialog, QuietDialog, PanelDialog)
+        for kind in (
+            SetKeyDialog,
+            BulkDialog,
+            OrderDialog,
+            ZoneDialog,
+            QuietDialog,
+            PanelDialog,
+            FoundOrderDialog,
+        )
     }
 )
 

@@ -18,6 +18,7 @@ from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
 from bot.services.access import Verdict
+from bot.services.zones import effective_zone
 from bot.views.admin import access_request
 from bot.views.gate import (
     already_allowed,
@@ -57,9 +58,11 @@ async def gate(update: object, context: BotContext) -> None:
         await report_error(update, context, exc)
         raise ApplicationHandlerStop from None
     context.user = user
-    context.t = deps.catalogs.translator(
-        deps.catalogs.pick(user.language, tg_user.language_code, deps.settings.default_language)
-    ).with_zone(user.time_zone or deps.settings.timezone)
+    language = deps.catalogs.pick(
+        user.language, tg_user.language_code, deps.settings.default_language
+    )
+    zone = effective_zone(user.time_zone, deps.settings.timezone, language)
+    context.t = deps.catalogs.translator(language).with_zone(zone)
 
     verdict = deps.access.verdict(user)
     if verdict is Verdict.ALLOWED:
@@ -103,8 +106,7 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
     if update.callback_query is not None:
         await _refuse_button(update, context, verdict)
         return
-    if update.message is None or verdict is Verdict.DENIED:
-        # A denied user was told the decision once; nothing more is said to them.
+    if update.message is None:
         return
     user_data = context.user_data if context.user_data is not None else {}
     last = user_data.get(REPLIED_AT)

@@ -780,13 +780,21 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
     text = render_result(t, result, balance, currency)
+    order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
         markup = keyboards.order_refused_dripfeed(t, result.order.id)
     else:
-        markup = keyboards.order_result(t, panel_id)
-    order_id = result.order.id if result.order is not None else None
+        placed = order_id if panel_id is not None else None
+        markup = keyboards.order_result(t, placed, _unknown_order(result))
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
+
+
+def _unknown_order(result: SubmitResult) -> int | None:
+    """The local id of an order whose outcome is unknown (its buttons settle it)."""
+    if result.outcome is not OrderOutcome.UNKNOWN or result.order is None:
+        return None
+    return result.order.id
 
 
 async def _balance_after(context: BotContext, slot: int | None = None) -> Balance | None:

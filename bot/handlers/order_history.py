@@ -21,18 +21,19 @@ from bot.callbacks import (
     callback_of,
 )
 from bot.deps import BotContext
-from bot.handlers import ui
+from bot.handlers import ui, which_panel
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
-from bot.services.tracking import OrderAction
-from bot.storage.models import Order, OrderFilter
+from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
+from bot.storage.models import Order, OrderFilter, SubmitState
 from bot.views.errors import button_expired
 from bot.views.order_history import (
     action_line,
     cancel_question,
     card_text,
+    panel_names,
     refresh_note,
     render_history,
     status_line,
@@ -89,10 +90,10 @@ async def show_card(
         cancel=offers.cancel,
         back=_back(context),
         muted=order.muted,
+        unknown=order.submit_state is SubmitState.UNKNOWN,
     )
-    names = await context.deps.accounts.names(context.user.id)
-    panel = names.get(order.panel_slot, "") if len(names) > 1 else ""
-    text = card_text(t, order, note, offers.refills, panel)
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))
     if result:
         await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return
@@ -131,7 +132,7 @@ async def _render_page(
     )
     if context.user_data is not None:
         context.user_data[VIEW_KEY] = [history.filter.value, history.page]
-    screen = render_history(context.t, history)
+    screen = render_history(context.t, history, panel_names(names))
     if len(names) < 2:
         await ui.show(update, screen.text, screen.markup)
         return
@@ -197,17 +198,36 @@ def _pressed_on_push(update: Update) -> bool:
 
 @panel_errors
 async def status_of(update: Update, context: BotContext) -> None:
-    """A panel order id (the order dialog's result carries it): its card, or a plain lookup."""
-    panel_id = _pressed(update, StatusOf).panel_order_id
+    """📊 Status under a result sent before it named the local order: the panel's id alone,
+    so an id stored on several panels asks which one."""
+    parsed = ParsedIds([_pressed(update, StatusOf).panel_order_id], [])
+    await ui.answer(update)
+    try:
+        await card_of_id(update, context, parsed, {})
+    except SeveralPanels as several:
+        # A new message: the result the button sits under stays.
+        await which_panel.ask(
+            update, context, which_panel.CARD, parsed, {}, several, in_place=False
+        )
+
+
+async def card_of_id(
+    update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
+) -> None:
+    """The card of the user's order with this panel id (on the pinned panel, when several
+    panels have it: SeveralPanels until one is), else a plain lookup of the id."""
+    panel_id = parsed.ids[0]
     tracking = context.deps.tracking
-    order = await tracking.order_by_panel_id(context.user.id, panel_id)
+    held = {o.panel_slot: o for o in await tracking.orders_by_panel_id(context.user.id, panel_id)}
+    order = held.get(pinned.get(panel_id, 0))
+    if order is None and len(held) > 1:
+        raise SeveralPanels({panel_id: sorted(held)})
+    order = order or next(iter(held.values()), None)
     if order is not None:
-        await ui.answer(update)
-        # A new message: the button sits on the order dialog's result, which should stay.
-        await show_card(update, context, order, new=True)
+        # Under the result a new message (the result stays); after the question, in its place.
+        await show_card(update, context, order, new=callback_of(update, StatusOf) is not None)
         return
     lines = await tracking.statuses(context.user.id, [panel_id])
-    await ui.answer(update)
     await ui.send(update, status_line(context.t, panel_id, lines[0].status))
 
 
@@ -237,7 +257,9 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     await ui.answer(update)
-    await ui.show(update, cancel_question(t, order), keyboards.confirm_cancel_order(t, order.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    question = cancel_question(t, order, names)
+    await ui.show(update, question, keyboards.confirm_cancel_order(t, order.id))
 
 
 @panel_errors
@@ -254,7 +276,9 @@ async def _act(update: Update, context: BotContext, order_id: int, action: Order
         return
     await ui.answer(update)
     request = tracking.refill if action is OrderAction.REFILL else tracking.cancel
-    results = await request(context.user.id, [order.panel_order_id])
+    # The card's own order: its panel, whatever other panel has the same id.
+    pid = order.panel_order_id
+    results = await request(context.user.id, [pid], {pid: order.panel_slot})
     note = action_line(context.t, results[0], action)
     if action is OrderAction.CANCEL:
         # A cancel changes the order's state: show it as stored now.

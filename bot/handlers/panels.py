@@ -30,6 +30,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end, open_run, save
 from bot.handlers.keys import delete_key_message, key_text
+from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
 from bot.panel import InvalidApiKey, PanelError
@@ -368,7 +369,7 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
     if account is None:
         await ui.send(update, views.panel_gone(t))
         return end(context)
-    threshold = views.parse_threshold(message.text or "")
+    threshold = views.parse_threshold(t, message.text or "")
     if threshold is False:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
@@ -445,6 +446,7 @@ def dialog_part() -> DialogPart:
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("panels", show_panels),
+        CallbackQueryHandler(show_panels, pattern=menu_pattern("panels")),
         CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
         CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
         CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),

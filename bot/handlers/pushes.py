@@ -14,6 +14,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.order_history import show_card
 from bot.views.errors import button_expired
+from bot.views.order_history import panel_names
 from bot.views.zones import digest_gone, digest_list, mute_note, ref
 
 
@@ -75,9 +76,13 @@ async def digest_orders(update: Update, context: BotContext) -> None:
     if not orders:
         await ui.send(update, digest_gone(t))
         return
-    entries = [(f"#{ref(o)}", o.id) for o in orders]
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    entries = [
+        (f"#{ref(o)}" + (f" · {names[o.panel_slot]}" if o.panel_slot in names else ""), o.id)
+        for o in orders
+    ]
     # A new message as well: the digest stays.
-    await ui.send(update, digest_list(t, orders), keyboards.digest_orders(t, entries))
+    await ui.send(update, digest_list(t, orders, names), keyboards.digest_orders(t, entries))
 
 
 def handlers() -> list[AnyHandler]:

@@ -31,6 +31,7 @@ from bot.handlers import (
     order_history,
     panels,
     pushes,
+    resolutions,
     start,
     stats,
     zones,
@@ -59,6 +60,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
+    parts.append(resolutions.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -82,6 +84,7 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
+    main += resolutions.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()
@@ -99,8 +102,9 @@ def register(
     for handler in main:
         commands |= _command_names(handler)
     for part in parts:
-        for entry in part.entry_points:
-            commands |= _command_names(entry)
+        # A dialog's own commands (/done) are answered too, within it.
+        for handler in [*part.entry_points, *(h for hs in part.states.values() for h in hs)]:
+            commands |= _command_names(handler)
     return commands
 
 

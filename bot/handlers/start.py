@@ -12,7 +12,7 @@ from bot.handlers import ui
 from bot.handlers.commands import available, set_chat_menu
 from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
-from bot.services.zones import suggested_zone
+from bot.services.zones import effective_zone, suggested_zone
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
 from bot.views.start import (
@@ -77,7 +77,9 @@ async def set_language(update: Update, context: BotContext) -> None:
         return
     lang = pressed.code
     await deps.users.set_language(context.user.id, lang)
-    context.t = deps.catalogs.translator(lang).with_zone(context.t.zone)
+    # A user who never picked a zone follows the language's (Türkçe: Istanbul's time).
+    zone = effective_zone(context.user.time_zone, deps.settings.timezone, lang)
+    context.t = deps.catalogs.translator(lang).with_zone(zone)
     await ui.answer(update)
     if update.effective_chat is not None:
         # Before the confirmation, so the menu has changed by the time the user reads it.

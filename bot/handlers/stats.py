@@ -6,11 +6,12 @@ import asyncio
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.menu import menu_pattern
 from bot.services.zones import zone_info
 from bot.views.spend_chart import spend_chart
 from bot.views.stats import chart_caption, no_spending, stats_text
@@ -19,6 +20,7 @@ from bot.views.stats import chart_caption, no_spending, stats_text
 async def stats(update: Update, context: BotContext) -> None:
     t = context.t
     chat = update.effective_chat
+    await ui.answer(update)  # 📈 Stats in the main menu
     if chat is None:
         return
     # Days are the user's days: their own zone, else TIMEZONE (the translator carries it).
@@ -38,4 +40,7 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[AnyHandler]:
-    return [CommandHandler("stats", stats)]
+    return [
+        CommandHandler("stats", stats),
+        CallbackQueryHandler(stats, pattern=menu_pattern("stats")),
+    ]

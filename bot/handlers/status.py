@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,16 +11,19 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.callbacks import CancelManyNo, CancelManyYes, callback_of
+from bot.callbacks import CancelManyNo, CancelManyYes, WhichPanel, callback_of
 from bot.deps import BotContext
-from bot.handlers import ui
+from bot.handlers import ui, which_panel
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.errors import panel_errors, reply_panel_error
+from bot.handlers.errors import Handler, panel_errors, reply_panel_error
+from bot.handlers.order_history import card_of_id
 from bot.panel import PanelError
 from bot.services.keys import NoKey
-from bot.services.tracking import ParsedIds, RequestOutcome, parse_ids
+from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
+from bot.storage.models import Order
 from bot.views.errors import button_expired
+from bot.views.order_history import PanelNames, panel_names, ref
 from bot.views.status import (
     cancel_check_lines,
     cancel_question_lines,
@@ -36,7 +39,7 @@ from bot.views.status import (
     usage,
 )
 
-# Pending /cancelorder confirmations in user_data: token -> panel order ids.
+# Pending /cancelorder confirmations in user_data: token -> [panel order id, slot] pairs.
 CANCEL_KEY = "cancel_confirm"
 # Older confirmations are dropped: a user rarely has more than one open at a time.
 MAX_PENDING_CONFIRMATIONS = 5
@@ -55,83 +58,123 @@ async def _ids_or_usage(update: Update, context: BotContext, command: str) -> Pa
     return parsed
 
 
+async def _names(context: BotContext) -> PanelNames:
+    return panel_names(await context.deps.accounts.names(context.user.id))
+
+
+def _in_place(update: Update, index: int) -> bool:
+    # After the which-panel question, the answer's first part takes the question's place.
+    return index == 0 and update.callback_query is not None
+
+
 async def _send_long(
     update: Update, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None
 ) -> None:
     chunks = ui.split("\n".join(lines))
     for i, chunk in enumerate(chunks):
-        await ui.send(update, chunk, markup if i == len(chunks) - 1 else None)
+        say = ui.show if _in_place(update, i) else ui.send
+        await say(update, chunk, markup if i == len(chunks) - 1 else None)
 
 
 async def _deliver_long(update: Update, context: BotContext, lines: Sequence[str]) -> None:
     """Like `_send_long` for the outcome of a refill or cancel: queued when Telegram is down."""
-    for chunk in ui.split("\n".join(lines)):
-        await deliver(update, context, chunk, edit=False)
+    for i, chunk in enumerate(ui.split("\n".join(lines))):
+        await deliver(update, context, chunk, edit=_in_place(update, i))
+
+
+def _links(orders: Sequence[Order], names: PanelNames) -> list[tuple[str, int]]:
+    """(button reference, local id) of the orders a reply lists."""
+    return [
+        (ref(o.panel_order_id, o.panel_slot, names, html=False), o.id)
+        for o in orders
+        if o.panel_order_id is not None
+    ]
+
+
+Runner = Callable[[Update, BotContext, ParsedIds, Pinned], Awaitable[None]]
+
+
+async def run(
+    update: Update, context: BotContext, command: str, parsed: ParsedIds, pinned: Pinned
+) -> None:
+    """Run a command on typed ids; an id stored on several panels asks which one first."""
+    try:
+        await RUNNERS[command](update, context, parsed, pinned)
+    except SeveralPanels as several:
+        await which_panel.ask(update, context, command, parsed, pinned, several)
+
+
+def typed_ids(command: str) -> Handler:
+    """/refill, /refillstatus or /cancelorder: the ids (or the usage), then `run`."""
+
+    @panel_errors
+    async def handler(update: Update, context: BotContext) -> None:
+        parsed = await _ids_or_usage(update, context, command)
+        if parsed is not None:
+            await run(update, context, command, parsed, {})
+
+    return handler
 
 
 @panel_errors
 async def status(update: Update, context: BotContext) -> None:
-    t = context.t
-    tracking = context.deps.tracking
     parsed = _ids(context)
     if not parsed.ids and not parsed.invalid:
         await _open_orders(update, context)
         return
     if not parsed.ids:
-        await ui.send(update, usage(t, "status"))
+        await ui.send(update, usage(context.t, "status"))
         return
-    lines = await tracking.statuses(context.user.id, parsed.ids)
-    links = [(line.panel_id, line.order.id) for line in lines if line.order is not None]
-    await _send_long(update, status_lines(t, lines, parsed), keyboards.order_links(t, links))
+    await run(update, context, "status", parsed, {})
+
+
+async def _status_ids(
+    update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
+) -> None:
+    t = context.t
+    lines = await context.deps.tracking.statuses(context.user.id, parsed.ids, pinned=pinned)
+    names = await _names(context)
+    links = keyboards.order_links(t, _links([x.order for x in lines if x.order], names))
+    await _send_long(update, status_lines(t, lines, parsed, names), links)
 
 
 async def _open_orders(update: Update, context: BotContext) -> None:
     t = context.t
     result = await context.deps.tracking.open_orders(context.user.id)
+    names = await _names(context)
     shown = [*result.orders, *result.finished, *result.not_on_key]
-    links = [(o.panel_order_id, o.id) for o in shown if o.panel_order_id is not None]
-    await _send_long(update, open_orders_lines(t, result), keyboards.order_links(t, links))
+    links = keyboards.order_links(t, _links(shown, names))
+    await _send_long(update, open_orders_lines(t, result, names), links)
 
 
-@panel_errors
-async def refill(update: Update, context: BotContext) -> None:
-    t = context.t
-    parsed = await _ids_or_usage(update, context, "refill")
-    if parsed is None:
-        return
-    results = await context.deps.tracking.refill(context.user.id, parsed.ids)
-    await _deliver_long(update, context, refill_lines(t, results, parsed))
+async def _refill_ids(
+    update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
+) -> None:
+    results = await context.deps.tracking.refill(context.user.id, parsed.ids, pinned)
+    names = await _names(context)
+    await _deliver_long(update, context, refill_lines(context.t, results, parsed, names))
 
 
-@panel_errors
-async def refill_status(update: Update, context: BotContext) -> None:
-    t = context.t
-    parsed = await _ids_or_usage(update, context, "refillstatus")
-    if parsed is None:
-        return
-    lines = await context.deps.tracking.refill_statuses(context.user.id, parsed.ids)
-    await _send_long(update, refill_status_lines(t, lines, parsed))
+async def _refill_status_ids(
+    update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
+) -> None:
+    lines = await context.deps.tracking.refill_statuses(context.user.id, parsed.ids, pinned)
+    names = await _names(context)
+    await _send_long(update, refill_status_lines(context.t, lines, parsed, names))
 
 
 def _pending(context: BotContext) -> dict[str, Any]:
-    data = context.user_data
-    if data is None:
-        return {}
-    pending = data.get(CANCEL_KEY)
-    if not isinstance(pending, dict):
-        pending = data[CANCEL_KEY] = {}
-    return pending
+    return which_panel.user_dict(context, CANCEL_KEY)
 
 
-@panel_errors
-async def cancel_order(update: Update, context: BotContext) -> None:
+async def _cancel_ids(
+    update: Update, context: BotContext, parsed: ParsedIds, pinned: Pinned
+) -> None:
     t = context.t
-    parsed = await _ids_or_usage(update, context, "cancelorder")
-    if parsed is None:
-        return
-    checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids)
-    eligible = [r.panel_id for r in checked if r.outcome is RequestOutcome.REQUESTED]
-    lines = cancel_check_lines(t, checked, parsed)
+    checked = await context.deps.tracking.check_cancel(context.user.id, parsed.ids, pinned)
+    eligible = [r for r in checked if r.outcome is RequestOutcome.REQUESTED]
+    names = await _names(context)
+    lines = cancel_check_lines(t, checked, parsed, names)
     if not eligible:
         await _send_long(update, lines)
         return
@@ -139,8 +182,9 @@ async def cancel_order(update: Update, context: BotContext) -> None:
     while len(pending) >= MAX_PENDING_CONFIRMATIONS:
         pending.pop(next(iter(pending)))
     token = secrets.token_urlsafe(6)
-    pending[token] = eligible
-    body = cancel_question_lines(t, lines, eligible)
+    # Each id with the panel it was checked on: Yes cancels there, and nowhere else.
+    pending[token] = [[r.panel_id, r.slot] for r in eligible]
+    body = cancel_question_lines(t, lines, eligible, names)
     await _send_long(update, body, keyboards.confirm_cancel_many(t, token))
 
 
@@ -151,29 +195,67 @@ def _token(update: Update) -> str:
     return pressed.token
 
 
+def _confirmed(entries: object) -> tuple[list[int], dict[int, int]] | None:
+    """The ids a /cancelorder Yes confirms, and the panel each was checked on; None for
+    anything else (an entry kept before confirmations named their panels: bare ids)."""
+    if not isinstance(entries, list) or not entries:
+        return None
+    try:
+        pairs = [(int(pid), int(slot)) for pid, slot in entries]
+    except (TypeError, ValueError):
+        return None
+    return [pid for pid, _ in pairs], dict(pairs)
+
+
 @panel_errors
 async def cancel_many_yes(update: Update, context: BotContext) -> None:
     t = context.t
     # Popped before the call: a double tap must not send the cancel twice.
-    ids = _pending(context).pop(_token(update), None)
-    if not isinstance(ids, list) or not ids:
+    confirmed = _confirmed(_pending(context).pop(_token(update), None))
+    if confirmed is None:
         await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
+    ids, pinned = confirmed
     try:
-        results = await context.deps.tracking.cancel(context.user.id, [int(i) for i in ids])
+        results = await context.deps.tracking.cancel(context.user.id, ids, pinned)
     except (NoKey, PanelError) as exc:
         # Not left to @panel_errors: the query is answered already, and answering it twice is
         # a Telegram error.
         await reply_panel_error(update, context, exc, edit=True)
         return
-    await deliver(update, context, cancel_results(t, results), edit=True)
+    names = await _names(context)
+    await deliver(update, context, cancel_results(t, results, names), edit=True)
 
 
 async def cancel_many_no(update: Update, context: BotContext) -> None:
     _pending(context).pop(_token(update), None)
     await ui.answer(update)
     await ui.show(update, nothing_cancelled(context.t))
+
+
+async def panel_chosen(update: Update, context: BotContext) -> None:
+    """A panel picked for a typed id stored on several: the waiting command runs now."""
+    pressed = callback_of(update, WhichPanel)
+    waiting = which_panel.take(context, pressed.token, pressed.slot) if pressed else None
+    if waiting is None or waiting.command not in RUNNERS:
+        await ui.answer(update, button_expired(context.t))
+        return
+    await ui.answer(update)
+    try:
+        await run(update, context, waiting.command, waiting.parsed, waiting.pinned)
+    except (NoKey, PanelError) as exc:
+        # Answered already (see cancel_many_yes): the reason takes the question's place.
+        await reply_panel_error(update, context, exc, edit=True)
+
+
+RUNNERS: dict[str, Runner] = {
+    "status": _status_ids,
+    "refill": _refill_ids,
+    "refillstatus": _refill_status_ids,
+    "cancelorder": _cancel_ids,
+    which_panel.CARD: card_of_id,
+}
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -194,10 +276,11 @@ async def export(update: Update, context: BotContext) -> None:
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("status", status),
-        CommandHandler("refill", refill),
-        CommandHandler("refillstatus", refill_status),
-        CommandHandler("cancelorder", cancel_order),
+        CommandHandler("refill", typed_ids("refill")),
+        CommandHandler("refillstatus", typed_ids("refillstatus")),
+        CommandHandler("cancelorder", typed_ids("cancelorder")),
         CallbackQueryHandler(cancel_many_yes, pattern=CancelManyYes.pattern()),
         CallbackQueryHandler(cancel_many_no, pattern=CancelManyNo.pattern()),
+        CallbackQueryHandler(panel_chosen, pattern=WhichPanel.pattern()),
         CommandHandler("export", export),
     ]

@@ -10,6 +10,7 @@ from bot.panel.errors import (
     PanelError,
     PanelRejected,
     PanelUnavailable,
+    UnreadableBalance,
 )
 from bot.panel.models import (
     TERMINAL_STATUSES,
@@ -46,4 +47,5 @@ __all__ = [
     "RefillStatus",
     "Service",
     "Status",
+    "UnreadableBalance",
 ]

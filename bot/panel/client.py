@@ -50,6 +50,7 @@ from bot.panel.errors import (
     PanelError,
     PanelRejected,
     PanelUnavailable,
+    UnreadableBalance,
 )
 from bot.panel.models import (
     Balance,
@@ -466,7 +467,7 @@ class PanelClient(AsyncClosing):
                 try:
                     data = await self._post(action, params, write=False, deadline=deadline)
                     return self._parse(action, parse, data)
-                except (AnswerTooLarge, AddressRefused):
+                except (AnswerTooLarge, AddressRefused, UnreadableBalance):
                     raise  # the same panel would send the same answer (or live at the same place)
                 except PanelUnavailable as exc:
                     delay = self._retry_backoff * 2**attempt

@@ -65,6 +65,18 @@ class AnswerTooLarge(PanelUnavailable):
         self.limit = limit
 
 
+class UnreadableBalance(PanelUnavailable):
+    """The panel answered a balance we cannot read (`"NaN"`, `1e308`, `"12,345.67"`).
+
+    `shown` is the value as the panel sent it, cut short: the user is told what came (escaped),
+    which says more than "not answering". Never retried: the panel would send it again.
+    """
+
+    def __init__(self, shown: str) -> None:
+        super().__init__(f"balance: cannot read {shown!r}")
+        self.shown = shown
+
+
 class OutcomeUnknown(PanelError):
     """A non-idempotent call was sent and no trustworthy answer came back.
 

@@ -26,6 +26,7 @@ from bot.panel.errors import (
     InvalidApiKey,
     PanelRejected,
     PanelUnavailable,
+    UnreadableBalance,
 )
 from bot.panel.models import (
     Balance,
@@ -49,6 +50,8 @@ _INT_RE = re.compile(r"[+-]?\d{1,19}")
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})")
 _COMMA_DECIMAL_RE = re.compile(r"[+-]?\d{1,20},\d{1,20}")
 _MAX_MONEY = Decimal(10) ** 18
+# How much of a value we cannot read is quoted back to the user.
+_SHOWN_CHARS = 40
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", ""})
@@ -700,6 +703,11 @@ def parse_balance(data: Any) -> Balance:
     data = _load(data)
     if not isinstance(data, Mapping) or "balance" not in data:
         raise PanelUnavailable("balance: answer has no balance")
-    amount = to_decimal(data["balance"], "balance")
+    raw = data["balance"]
+    try:
+        amount = to_decimal(raw, "balance")
+    except Malformed:
+        shown = raw if isinstance(raw, str) else str(raw)
+        raise UnreadableBalance(shown[:_SHOWN_CHARS]) from None
     currency = data.get("currency")
     return Balance(amount=amount, currency=currency.strip() if isinstance(currency, str) else "")

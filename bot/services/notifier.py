@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from bot.i18n import Catalogs, Translator
-from bot.services.zones import quiet_until
+from bot.services.zones import effective_zone, quiet_until
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
 from bot.views import notices
@@ -140,7 +140,7 @@ class Notifier(Generic[M]):
         markup: PushMarkup[M],
         *,
         default_language: str,
-        default_zone: str = "UTC",
+        default_zone: str | None = None,
         clock: Callable[[], float] = time.time,
         max_attempts: int = MAX_ATTEMPTS,
         max_rate: float = MAX_RATE,
@@ -325,8 +325,10 @@ class Notifier(Generic[M]):
 
     def _translator(self, user: User | None) -> Translator:
         language = user.language if user is not None else None
-        zone = (user.time_zone if user is not None else None) or self._default_zone
-        return self._catalogs.translator(language or self._default_language).with_zone(zone)
+        language = language or self._default_language
+        own = user.time_zone if user is not None else None
+        zone = effective_zone(own, self._default_zone, language)
+        return self._catalogs.translator(language).with_zone(zone)
 
     # --- what to render (the wording is in bot/views/notices.py) -----------------------------
 
@@ -423,15 +425,16 @@ class Notifier(Generic[M]):
     async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
         slot = payload.get("slot")
         accounts = await self._storage.keys.accounts(user_id, removed=True)
-        panel = next((a.label for a in accounts if a.slot == slot), None)
+        account = next((a for a in accounts if a.slot == slot), None)
         try:
             amount = Decimal(str(payload.get("amount")))
             limit = Decimal(str(payload.get("threshold")))
         except InvalidOperation:
             raise _Drop("bad low-balance payload") from None
-        if panel is None:
+        if account is None:
             raise _Drop("panel not found")
-        return notices.low_balance(t, panel, amount, str(payload.get("currency") or ""), limit)
+        currency = str(payload.get("currency") or "")
+        return notices.low_balance(t, account.label, amount, currency, limit, account.url)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""

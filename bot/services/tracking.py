@@ -17,8 +17,8 @@ import contextlib
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.panel import (
@@ -51,6 +51,20 @@ _MAX_ID = 2**63 - 1
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 REFILLABLE = frozenset({Status.COMPLETED.value, Status.PARTIAL.value})
 _TERMINAL = frozenset(s.value for s in TERMINAL_STATUSES)
+
+
+class SeveralPanels(Exception):
+    """Typed ids that name the user's stored orders (or refills) on more than one of their
+    panels: which panel is meant must be asked before anything is sent to any of them."""
+
+    def __init__(self, slots: Mapping[int, Sequence[int]]) -> None:
+        super().__init__("ids on several panels")
+        # Each ambiguous id, in input order, with the panel accounts that hold it (ascending).
+        self.slots: dict[int, list[int]] = {pid: list(s) for pid, s in slots.items()}
+
+
+# Typed ids pinned to one panel account each (the user's answer to `SeveralPanels`).
+Pinned = Mapping[int, int]
 
 
 class OrderAction(StrEnum):
@@ -104,6 +118,7 @@ class StatusLine:
     panel_id: int
     status: OrderStatus | None
     order: Order | None = None
+    slot: int | None = None  # the panel account asked (None: no panel could be asked)
 
     @property
     def not_found(self) -> bool:
@@ -211,6 +226,7 @@ class ActionResult:
     refill_id: int | None = None  # the new refill, or the pending one (REFILL_PENDING)
     error: str | None = None
     since: float | None = None  # REFILL_PENDING: when the pending refill was requested
+    slot: int | None = None  # the panel account of the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +234,7 @@ class RefillStatusLine:
     refill_id: int
     status: RefillStatus | None
     error: str | None = None
+    slot: int | None = None  # the panel account asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +244,7 @@ class OrderRefillsLine:
 
     panel_id: int
     refills: list[Refill]
+    slot: int | None = None  # the order's panel account
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +283,10 @@ class TrackingService:
             return None
         return order
 
-    async def order_by_panel_id(self, user_id: int, panel_id: int) -> Order | None:
-        return await self._orders.get_by_panel_id(user_id, panel_id)
+    async def orders_by_panel_id(self, user_id: int, panel_id: int) -> list[Order]:
+        """The user's stored orders with this panel id, one per panel account that has it
+        (panels number orders themselves, so two may): lowest slot first."""
+        return await self._orders.by_panel_ids(user_id, [panel_id])
 
     async def history(
         self,
@@ -327,35 +347,51 @@ class TrackingService:
         """The refills requested for the order (accepted or rejected), oldest first."""
         if order.panel_order_id is None:
             return []
-        return await self._refills.for_order(user_id, order.panel_order_id)
+        return await self._refills.for_order(user_id, order.panel_order_id, order.panel_slot)
 
     # --- status -----------------------------------------------------------------------------
 
-    async def route(self, user_id: int, panel_ids: Sequence[int]) -> dict[int, list[int]]:
+    async def panels_of(self, user_id: int, panel_ids: Sequence[int]) -> dict[int, list[int]]:
+        """The panel accounts on which each typed id is one of the user's stored orders."""
+        slots: dict[int, list[int]] = {}
+        for order in await self._orders.by_panel_ids(user_id, panel_ids):
+            if order.panel_order_id is not None:
+                held = slots.setdefault(order.panel_order_id, [])
+                if order.panel_slot not in held:
+                    held.append(order.panel_slot)
+        return {pid: sorted(held) for pid, held in slots.items()}
+
+    async def route(
+        self, user_id: int, panel_ids: Sequence[int], pinned: Pinned | None = None
+    ) -> dict[int, list[int]]:
         """Typed panel ids grouped by the panel account to ask (input order kept within a
-        group): a stored order's own panel, else the default one. Raises NoKey."""
+        group): a stored order's own panel, else the default one. Raises NoKey, and
+        SeveralPanels (before any panel is asked) for ids stored on several panels that
+        `pinned` does not settle."""
         default = await self._keys.account(user_id)
         if default is None:
             raise NoKey
-        slot_of: dict[int, int] = {}
-        for order in await self._orders.by_panel_ids(user_id, panel_ids):
-            if order.panel_order_id is not None:
-                # The same id on two panels: the default panel wins, else the lowest slot.
-                known = slot_of.get(order.panel_order_id)
-                if known is None or order.panel_slot == default.slot:
-                    slot_of[order.panel_order_id] = order.panel_slot
+        held = await self.panels_of(user_id, panel_ids)
+        slot_of = _settle(_unique(panel_ids), held, pinned or {})
         groups: dict[int, list[int]] = {}
         for pid in _unique(panel_ids):
             groups.setdefault(slot_of.get(pid, default.slot), []).append(pid)
         return groups
 
     async def statuses(
-        self, user_id: int, panel_ids: Sequence[int], *, slot: int | None = None
+        self,
+        user_id: int,
+        panel_ids: Sequence[int],
+        *,
+        slot: int | None = None,
+        pinned: Pinned | None = None,
     ) -> list[StatusLine]:
         """Fresh statuses in input order (the client chunks by 100), each id asked of its
-        own panel (of `slot` when given); raises NoKey/PanelError."""
+        own panel (of `slot` when given); raises NoKey/PanelError/SeveralPanels."""
         groups = (
-            {slot: list(panel_ids)} if slot is not None else await self.route(user_id, panel_ids)
+            {slot: list(panel_ids)}
+            if slot is not None
+            else await self.route(user_id, panel_ids, pinned)
         )
         answers: dict[int, OrderStatus | PanelRejected] = {}
         saved: dict[int, Order] = {}
@@ -376,7 +412,7 @@ class TrackingService:
                 # Unknown to the panel under this key: the user's stored order (placed with
                 # an earlier key), so it is shown as "not on this key", not as "not found".
                 order = await self._orders.get_by_panel_id(user_id, pid, slot_of[pid])
-            lines.append(StatusLine(pid, status, order))
+            lines.append(StatusLine(pid, status, order, slot_of.get(pid)))
         return lines
 
     async def open_orders(self, user_id: int) -> OpenOrders:
@@ -457,8 +493,9 @@ class TrackingService:
         if pending and not lines[0].not_found:
             with contextlib.suppress(PanelError):
                 client = await self._keys.client(user_id, order.panel_slot)
+                fresh = await client.refill_statuses([r.refill_id or 0 for r in pending])
                 await self._save_refills(
-                    pending, await client.refill_statuses([r.refill_id or 0 for r in pending])
+                    pending, {(order.panel_slot, rid): a for rid, a in fresh.items()}
                 )
         return lines[0]
 
@@ -489,15 +526,17 @@ class TrackingService:
 
     # --- refills ----------------------------------------------------------------------------
 
-    async def refill(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
+    async def refill(
+        self, user_id: int, panel_ids: Sequence[int], pinned: Pinned | None = None
+    ) -> list[ActionResult]:
         """Eligibility first, then one refill request (multi form for several ids).
 
         Every answer of the panel (accepted or rejected) is stored in `refills`. Each id goes
-        to its own order's panel.
+        to its own order's panel (`pinned` settles ids stored on several).
         """
         results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids)).items():
-            results.update(await self._refill_on(user_id, slot, ids))
+        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
+            results.update(_on_slot(await self._refill_on(user_id, slot, ids), slot))
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def _refill_on(
@@ -559,70 +598,89 @@ class TrackingService:
         return results
 
     async def refill_statuses(
-        self, user_id: int, ids: Sequence[int]
+        self, user_id: int, ids: Sequence[int], pinned: Pinned | None = None
     ) -> list[RefillStatusLine | OrderRefillsLine]:
         """/refillstatus: each id is a refill id or an order id, in input order.
 
-        A refill id the user has stored is a refill; otherwise an id of one of their stored
-        orders (or of an order they requested refills for) is an order, answered with its
-        refills; anything else is asked about as a refill id (refills requested on the panel's
-        website). One `refill_status` call covers the refill ids and every pending refill of
+        On its panel (the one that holds it; `pinned` settles an id held on several, else
+        SeveralPanels is raised before any panel is asked) a refill id the user has stored
+        is a refill; otherwise an id of one of their stored orders (or of an order they
+        requested refills for) is an order, answered with its refills; anything else is
+        asked of the default panel as a refill id (refills requested on the panel's website).
+        One `refill_status` call per panel covers the refill ids and every pending refill of
         the orders; the fresh states of stored refills are saved.
         """
         default = await self._keys.account(user_id)
         if default is None:
             raise NoKey
         wanted = _unique(ids)
+        slot_of = _settle(wanted, await self._refill_holders(user_id, wanted), pinned or {})
         named: list[Refill] = []  # stored refills named by their refill id
         orders: dict[int, list[Refill]] = {}
-        for rid in wanted:
-            stored = await self._refills.by_refill_id(user_id, rid)
+        for rid, slot in slot_of.items():
+            stored = await self._refills.by_refill_id(user_id, rid, slot)
             if stored is not None:
                 named.append(stored)
-                continue
-            history = await self._refills.for_order(user_id, rid)
-            if history or await self._orders.get_by_panel_id(user_id, rid) is not None:
-                orders[rid] = history
+            else:
+                orders[rid] = await self._refills.for_order(user_id, rid, slot)
         pending = [r for history in orders.values() for r in history if is_pending(r)]
-        asked = _unique(
-            [rid for rid in wanted if rid not in orders] + [r.refill_id or 0 for r in pending]
-        )
         # Each refill id is asked of the panel it was requested on (the default panel for ids
         # the bot does not know; none for a removed panel's).
-        slot_of = {r.refill_id: r.panel_slot for r in [*named, *pending] if r.refill_id}
-        known = await self._refills.slots_of(user_id, [r for r in asked if r not in slot_of])
-        groups: dict[int, list[int]] = {}
-        for rid in asked:
-            groups.setdefault(slot_of.get(rid, known.get(rid, default.slot)), []).append(rid)
-        answers: dict[int, RefillStatus | PanelRejected] = {}
-        for slot, group in groups.items():
-            client = await self._linked_client(user_id, slot)
-            if client is not None:
-                answers.update(await client.refill_statuses(group))
+        asked = [(r.panel_slot, r.refill_id or 0) for r in [*named, *pending]]
+        asked += [(default.slot, rid) for rid in wanted if rid not in slot_of]
+        answers = await self._ask_refills(user_id, asked)
         await self._save_refills([*named, *pending], answers)
         lines: list[RefillStatusLine | OrderRefillsLine] = []
         for rid in wanted:
+            slot = slot_of.get(rid, default.slot)
             if rid in orders:
-                lines.append(OrderRefillsLine(rid, await self._refills.for_order(user_id, rid)))
+                history = await self._refills.for_order(user_id, rid, slot)
+                lines.append(OrderRefillsLine(rid, history, slot))
                 continue
-            answer = answers.get(rid)
+            answer = answers.get((slot, rid))
             if isinstance(answer, RefillStatus):
-                lines.append(RefillStatusLine(rid, answer))
+                lines.append(RefillStatusLine(rid, answer, slot=slot))
             else:
                 error = answer.message if isinstance(answer, PanelRejected) else None
-                lines.append(RefillStatusLine(rid, None, error))
+                lines.append(RefillStatusLine(rid, None, error, slot))
         return lines
 
+    async def _refill_holders(self, user_id: int, ids: Sequence[int]) -> dict[int, list[int]]:
+        """The panel accounts holding each id as a stored order, refill, or refilled order."""
+        held = await self._refills.slots_by_id(user_id, ids)
+        for pid, slots in (await self.panels_of(user_id, ids)).items():
+            held[pid] = sorted({*held.get(pid, []), *slots})
+        return held
+
+    async def _ask_refills(
+        self, user_id: int, asked: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], RefillStatus | PanelRejected]:
+        """`refill_status` of (panel account, refill id) pairs, one call per panel (none for
+        a removed panel): answers keyed by the same pairs, as refill ids repeat across panels."""
+        groups: dict[int, list[int]] = {}
+        for slot, rid in dict.fromkeys(asked):
+            groups.setdefault(slot, []).append(rid)
+        answers: dict[tuple[int, int], RefillStatus | PanelRejected] = {}
+        for slot, group in groups.items():
+            client = await self._linked_client(user_id, slot)
+            if client is not None:
+                for rid, answer in (await client.refill_statuses(group)).items():
+                    answers[(slot, rid)] = answer
+        return answers
+
     async def _save_refills(
-        self, refills: Sequence[Refill], answers: dict[int, RefillStatus | PanelRejected]
+        self,
+        refills: Sequence[Refill],
+        answers: Mapping[tuple[int, int], RefillStatus | PanelRejected],
     ) -> None:
-        """Store the fresh states the panel gave for `refills` (others stay as stored).
+        """Store the fresh states the panel gave for `refills` (others stay as stored); the
+        answers are keyed by (panel account, refill id).
 
         A final state the user has now seen counts as told: the poller stops asking about a
         final refill, so no push repeats it."""
         now = self._clock()
         for refill in refills:
-            answer = answers.get(refill.refill_id or 0)
+            answer = answers.get((refill.panel_slot, refill.refill_id or 0))
             if not isinstance(answer, RefillStatus):
                 continue
             state = answer.state.value
@@ -632,26 +690,32 @@ class TrackingService:
 
     # --- cancels ----------------------------------------------------------------------------
 
-    async def check_cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
-        """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled"."""
+    async def check_cancel(
+        self, user_id: int, panel_ids: Sequence[int], pinned: Pinned | None = None
+    ) -> list[ActionResult]:
+        """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled";
+        each result's `slot` is the panel its Yes must cancel on."""
         results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids)).items():
+        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
             client = await self._linked_client(user_id, slot)
             if client is None:
-                results.update(self._not_found(ids))
+                results.update(_on_slot(self._not_found(ids), slot))
                 continue
             refused, targets = await self._eligible(user_id, client, ids, OrderAction.CANCEL, slot)
-            results.update(refused)
+            results.update(_on_slot(refused, slot))
             for target in targets:
-                results[target.panel_id] = ActionResult(target.panel_id, RequestOutcome.REQUESTED)
+                pid = target.panel_id
+                results[pid] = ActionResult(pid, RequestOutcome.REQUESTED, slot=slot)
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
-    async def cancel(self, user_id: int, panel_ids: Sequence[int]) -> list[ActionResult]:
+    async def cancel(
+        self, user_id: int, panel_ids: Sequence[int], pinned: Pinned | None = None
+    ) -> list[ActionResult]:
         """Eligibility, then one `cancel` call per panel; never retried (a lost answer is
         "unknown"), never sent to another panel than the order's."""
         results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids)).items():
-            results.update(await self._cancel_on(user_id, slot, ids))
+        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
+            results.update(_on_slot(await self._cancel_on(user_id, slot, ids), slot))
         return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def _cancel_on(
@@ -709,7 +773,7 @@ class TrackingService:
             # tap or /refill must not send what the panel would only reject, nor ask the panel
             # anything for it.
             for pid in ids:
-                pending = pending_refill(await self._refills.for_order(user_id, pid))
+                pending = pending_refill(await self._refills.for_order(user_id, pid, slot))
                 if pending is not None:
                     refused[pid] = ActionResult(
                         pid,
@@ -769,6 +833,33 @@ class TrackingService:
 
 def _unique(ids: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(ids))
+
+
+def _settle(
+    ids: Sequence[int], held: Mapping[int, Sequence[int]], pinned: Pinned
+) -> dict[int, int]:
+    """The panel account of each id that is stored or pinned: the one `pinned` names (among
+    those that hold the id, when any does), else the only one that holds it. Raises
+    SeveralPanels for the ids still open, before anything is sent."""
+    slot_of: dict[int, int] = {}
+    open_ids: dict[int, Sequence[int]] = {}
+    for pid in ids:
+        slots = held.get(pid, ())
+        if pid in pinned and (not slots or pinned[pid] in slots):
+            # Pins come from the bot's own records (the card's order, the user's answer, the
+            # panel a confirmation was asked about), never from button data alone.
+            slot_of[pid] = pinned[pid]
+        elif len(slots) == 1:
+            slot_of[pid] = slots[0]
+        elif slots:
+            open_ids[pid] = slots
+    if open_ids:
+        raise SeveralPanels(open_ids)
+    return slot_of
+
+
+def _on_slot(results: Mapping[int, ActionResult], slot: int) -> dict[int, ActionResult]:
+    return {pid: replace(result, slot=slot) for pid, result in results.items()}
 
 
 def _status_or_none(answer: OrderStatus | PanelRejected | None) -> OrderStatus | None:

@@ -61,6 +61,12 @@ def zone_choices(telegram_language: str | None) -> list[str]:
     return list(dict.fromkeys([first, *COMMON_ZONES] if first else COMMON_ZONES))
 
 
+def effective_zone(own: str | None, configured: str | None, language: str | None) -> str:
+    """The zone a user's times are shown in: their own pick in Settings, else the operator's
+    TIMEZONE, else their language's zone (a Turkish user sees Istanbul's time), else UTC."""
+    return own or configured or suggested_zone(language) or DEFAULT_ZONE
+
+
 def suggested_zone(telegram_language: str | None) -> str | None:
     primary = (telegram_language or "").replace("_", "-").split("-", 1)[0].lower()
     return LANGUAGE_ZONES.get(primary)

@@ -18,7 +18,11 @@ class AccessState(StrEnum):
 
 
 class SubmitState(StrEnum):
-    """Submit protocol position: draft → submitting → placed | failed | unknown."""
+    """Submit protocol position: draft → submitting → placed | failed | unknown.
+
+    The user settles an unknown one (issue 20 item 4): placed with the id they found on the
+    panel, or not placed.
+    """
 
     DRAFT = "draft"
     SUBMITTING = "submitting"
@@ -26,6 +30,16 @@ class SubmitState(StrEnum):
     FAILED = "failed"
     # The request may or may not have reached the panel (timeout, crash mid-submit).
     UNKNOWN = "unknown"
+    # Unknown, and then the user said the panel has no such order: nothing was charged.
+    NOT_PLACED = "not_placed"
+
+
+class Settled(StrEnum):
+    """What `OrdersRepo.settle_found` did."""
+
+    DONE = "done"  # stored as placed with the panel's id and status
+    GONE = "gone"  # not an unknown order of this user (any more): nothing changed
+    TAKEN = "taken"  # an order on the same panel holds that id: nothing changed
 
 
 class OrderFilter(StrEnum):

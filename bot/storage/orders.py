@@ -24,6 +24,7 @@ from bot.storage.models import (
     Order,
     OrderDraft,
     OrderFilter,
+    Settled,
     StatusUpdate,
     SubmitState,
 )
@@ -37,7 +38,7 @@ DEFAULT_DRAFT_TTL = 1800.0
 
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
-_VISIBLE = "submit_state IN ('placed', 'unknown')"
+_VISIBLE = "submit_state IN ('placed', 'unknown', 'not_placed')"
 # Each final status belongs to exactly one of the Completed and Canceled filters, so a filter
 # named "Completed" never lists a Canceled order.
 _DELIVERED_SQL = f"'{Status.COMPLETED.value}', '{Status.PARTIAL.value}'"
@@ -591,6 +592,59 @@ class OrdersRepo:
         )
         return changed > 0
 
+    # --- unknown outcomes the user settles (issue 20 item 4) ----------------------------------
+
+    async def settle_found(
+        self, order_id: int, user_id: int, update: StatusUpdate, panel_order_id: int
+    ) -> Settled:
+        """The user found the unknown order on its panel as `panel_order_id` (the caller
+        checked with the panel that it exists): store it as placed with its status, unless
+        the row is not an unknown one of theirs any more, or some order of any user on the
+        same panel (the same account, or another account on the same panel URL) holds that
+        id already: panel ids are the panel's, whoever's key placed them. `polled_at` stays
+        empty, so the poller takes the order up in its next cycle."""
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT submit_state, panel_slot FROM orders WHERE id = ? AND user_id = ?",
+                (order_id, user_id),
+            )
+            if row is None or row["submit_state"] != SubmitState.UNKNOWN.value:
+                return Settled.GONE
+            if await _panel_id_taken(tx, order_id, user_id, int(row["panel_slot"]), panel_order_id):
+                return Settled.TAKEN
+            await tx.execute(
+                """
+                UPDATE orders SET submit_state = 'placed', panel_order_id = ?, status = ?,
+                    raw_status = ?, charge = COALESCE(?, charge),
+                    start_count = COALESCE(?, start_count), remains = COALESCE(?, remains),
+                    currency = COALESCE(?, currency), error = NULL, updated_at = ?
+                WHERE id = ? AND submit_state = 'unknown'
+                """,
+                (
+                    panel_order_id,
+                    str(update.status),
+                    update.raw_status,
+                    _money(update.charge),
+                    update.start_count,
+                    update.remains,
+                    update.currency,
+                    now,
+                    order_id,
+                ),
+            )
+        return Settled.DONE
+
+    async def settle_not_placed(self, order_id: int, user_id: int, note: str) -> bool:
+        """The user says the panel has no such order: an unknown row of theirs becomes
+        `not_placed` (kept in the history); False when it is not one (any more)."""
+        changed = await self._db.execute(
+            "UPDATE orders SET submit_state = 'not_placed', error = ?, updated_at = ? "
+            "WHERE id = ? AND user_id = ? AND submit_state = 'unknown'",
+            (note, self._clock(), order_id, user_id),
+        )
+        return changed > 0
+
 
 # "No limit" in a LIMIT clause both engines accept (SQLite's -1 is an error on PostgreSQL).
 _NO_LIMIT = 2**62
@@ -606,6 +660,25 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+async def _panel_id_taken(
+    tx: Transaction, order_id: int, user_id: int, slot: int, panel_order_id: int
+) -> bool:
+    """Another order row holds `panel_order_id` on the panel of (`user_id`, `slot`): on that
+    account, or on any user's account with the same panel URL."""
+    row = await tx.fetchone(
+        """
+        SELECT 1 FROM orders o
+        LEFT JOIN panel_accounts a ON a.user_id = o.user_id AND a.slot = o.panel_slot
+        WHERE o.panel_order_id = :pid AND o.id <> :id
+          AND ((o.user_id = :user AND o.panel_slot = :slot)
+               OR a.url = (SELECT url FROM panel_accounts WHERE user_id = :user AND slot = :slot))
+        LIMIT 1
+        """,
+        {"pid": panel_order_id, "id": order_id, "user": user_id, "slot": slot},
+    )
+    return row is not None
 
 
 async def _apply_placed(

@@ -115,19 +115,24 @@ class RefillsRepo:
         )
         return changed > 0
 
-    async def slots_of(self, user_id: int, refill_ids: Sequence[int]) -> dict[int, int]:
-        """The panel account of each of the user's refills with these panel refill ids
-        (an id known on two panels: the lowest slot)."""
-        ids = sorted(set(refill_ids))
-        if not ids:
+    async def slots_by_id(self, user_id: int, ids: Sequence[int]) -> dict[int, list[int]]:
+        """The panel accounts on which each id is one of the user's refill ids, or the order
+        id of one of their refills (panels number both themselves, so several may)."""
+        wanted = sorted(set(ids))
+        if not wanted:
             return {}
-        marks = ",".join("?" * len(ids))
+        marks = ",".join("?" * len(wanted))
         rows = await self._db.fetchall(
-            f"SELECT refill_id, MIN(panel_slot) AS slot FROM refills WHERE user_id = ? "
-            f"AND refill_id IN ({marks}) GROUP BY refill_id",
-            (user_id, *ids),
+            f"SELECT refill_id AS id, panel_slot FROM refills WHERE user_id = ? "
+            f"AND refill_id IN ({marks}) "
+            f"UNION SELECT panel_order_id AS id, panel_slot FROM refills WHERE user_id = ? "
+            f"AND panel_order_id IN ({marks})",
+            (user_id, *wanted, user_id, *wanted),
         )
-        return {int(r["refill_id"]): int(r["slot"]) for r in rows}
+        slots: dict[int, list[int]] = {}
+        for row in rows:
+            slots.setdefault(int(row["id"]), []).append(int(row["panel_slot"]))
+        return {rid: sorted(set(held)) for rid, held in slots.items()}
 
     async def for_order(
         self, user_id: int, panel_order_id: int, panel_slot: int | None = None
@@ -140,10 +145,15 @@ class RefillsRepo:
         )
         return [_refill(r) for r in rows]
 
-    async def by_refill_id(self, user_id: int, refill_id: int) -> Refill | None:
-        """The user's newest row for a refill id the panel gave (None: not one of theirs)."""
+    async def by_refill_id(
+        self, user_id: int, refill_id: int, panel_slot: int | None = None
+    ) -> Refill | None:
+        """The user's newest row for a refill id the panel gave (on `panel_slot` when given;
+        None: not one of theirs)."""
+        on_slot = "" if panel_slot is None else " AND panel_slot = ?"
         row = await self._db.fetchone(
-            "SELECT * FROM refills WHERE user_id = ? AND refill_id = ? ORDER BY id DESC LIMIT 1",
-            (user_id, refill_id),
+            f"SELECT * FROM refills WHERE user_id = ? AND refill_id = ?{on_slot} "
+            "ORDER BY id DESC LIMIT 1",
+            (user_id, refill_id, *(() if panel_slot is None else (panel_slot,))),
         )
         return None if row is None else _refill(row)

@@ -194,11 +194,14 @@ def _nothing_valid(t: Translator, draft: BulkDraft) -> str:
             "I found no order lines in that. Send lines like\n"
             "<code>1 | https://instagram.com/user | 1000</code>\nor /cancel."
         )
-    head = t.ngettext(
-        "None of the {n} line can be ordered:",
-        "None of the {n} lines can be ordered:",
-        len(preview.lines),
-    )
+    if len(preview.lines) == 1:
+        head = t._("The line cannot be ordered:")
+    else:
+        head = t.ngettext(
+            "None of the {n} line can be ordered:",
+            "None of the {n} lines can be ordered:",
+            len(preview.lines),
+        )
     tail = t._("Send the corrected list, or /cancel.")
     return "\n".join([head, *_problem_lines(t, preview.errors), tail])
 
@@ -219,8 +222,8 @@ def _preview_head(t: Translator, draft: BulkDraft) -> list[str]:
     ]
     if draft.balance is None or draft.balance_after is None:
         return [*head, t._("(Your balance could not be read right now.)")]
-    balance = t.money(draft.balance.amount, currency)
-    after = t.money(draft.balance_after, currency)
+    balance = t.balance(draft.balance.amount, currency)
+    after = t.balance(draft.balance_after, currency)
     head.append(t._("Balance: {balance} → after: {after}", balance=balance, after=after))
     if draft.short:
         head.append(_short_text(t, draft))
@@ -350,7 +353,7 @@ def _short_text(t: Translator, draft: BulkDraft) -> str:
         missing=missing,
         last=valid[covered - 1].line_no,
         cost=t.money(draft.affordable_cost, currency),
-        after=t.money(draft.balance.amount - draft.affordable_cost, currency),
+        after=t.balance(draft.balance.amount - draft.affordable_cost, currency),
     )
 
 

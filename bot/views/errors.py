@@ -64,6 +64,8 @@ def panel_error_text(t: Translator, exc: Exception, currency: str | None = None)
             "The panel sent an answer too large to read, so I did not use it. "
             "Please try again later."
         )
+    if isinstance(exc, panel.UnreadableBalance):
+        return t._("The panel sent a balance I cannot read: {value}", value=esc(exc.shown))
     if isinstance(exc, panel.PanelUnavailable | panel.PanelError):
         return t._("The panel is not answering right now. Please try again in a minute.")
     return something_wrong(t)

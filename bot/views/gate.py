@@ -16,9 +16,12 @@ def no_access(t: Translator) -> str:
 
 
 def stranger_reply(t: Translator, verdict: Verdict) -> str:
-    """A stranger learns how to get in (with the Request access button); an applicant waits."""
+    """A stranger learns how to get in (with the Request access button); an applicant waits; a
+    declined user hears the decision again (so /start is always answered)."""
     if verdict is Verdict.STRANGER:
         return t._("Hello! This bot is private. An admin has to let you in before you can use it.")
+    if verdict is Verdict.DENIED:
+        return t._("Sorry, an admin declined your access request.")
     return t._("Your access request is waiting for an admin.")
 
 

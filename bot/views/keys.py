@@ -38,7 +38,7 @@ def key_not_checked(t: Translator) -> str:
 def key_saved(t: Translator, balance: Balance) -> str:
     return t._(
         "✅ Key saved. Your balance: {balance}",
-        balance=t.money(balance.amount, balance.currency),
+        balance=t.balance(balance.amount, balance.currency),
     )
 
 
@@ -51,4 +51,4 @@ def key_deleted(t: Translator, *, removed: bool) -> str:
 
 
 def balance_text(t: Translator, balance: Balance) -> str:
-    return t._("💰 Balance: <b>{balance}</b>", balance=t.money(balance.amount, balance.currency))
+    return t._("💰 Balance: <b>{balance}</b>", balance=t.balance(balance.amount, balance.currency))

@@ -243,12 +243,12 @@ def _balance_lines(t: Translator, preview: Preview) -> list[str]:
     if balance is None:
         return [t._("Balance: unknown (the panel did not answer)")]
     if after is None:
-        return [t._("Balance: {balance}", balance=t.money(balance.amount, currency))]
+        return [t._("Balance: {balance}", balance=t.balance(balance.amount, currency))]
     lines = [
         t._(
             "Balance: {balance} → {after} after this order",
-            balance=t.money(balance.amount, currency),
-            after=t.money(after, currency),
+            balance=t.balance(balance.amount, currency),
+            after=t.balance(after, currency),
         )
     ]
     if preview.balance_short:
@@ -365,15 +365,26 @@ def result_text(
     if result.outcome is OrderOutcome.PLACED:
         return _placed_text(t, result, balance)
     if result.outcome is OrderOutcome.UNKNOWN:
-        return t._(
-            "⚠️ The panel did not answer in time, so I cannot tell whether the order was placed. "
-            "Please check your orders on the panel before ordering again."
+        return (
+            t._(
+                "⚠️ The panel did not answer in time, so I cannot tell whether the order was "
+                "placed. Please check your orders on the panel before ordering again."
+            )
+            + "\n"
+            + settle_hint(t)
         )
     if result.error is None:
         reason = something_wrong(t)
     else:
         reason = panel_error_text(t, result.error, currency)
     return t._("❌ The order was not placed.") + "\n" + reason
+
+
+def settle_hint(t: Translator) -> str:
+    """Under an unknown outcome: what its buttons are for."""
+    return t._(
+        "Then tell me what you found with the buttons below. Nothing is sent to the panel again."
+    )
 
 
 def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -> str:
@@ -388,7 +399,7 @@ def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -
         text += "\n" + _charge_text(t, order, balance)
     if balance is not None:
         currency = balance.currency or (order.currency if order is not None else None)
-        text += "\n" + t._("Balance now: {balance}", balance=t.money(balance.amount, currency))
+        text += "\n" + t._("Balance now: {balance}", balance=t.balance(balance.amount, currency))
     return text
 
 

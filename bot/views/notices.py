@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
-from bot.storage.models import Order, Refill
+from bot.storage.models import Order, Refill, SubmitState
 from bot.views.text import esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.
@@ -30,6 +31,8 @@ class Notice:
     digest_id: int | None = None
     # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
     mutable: bool = True
+    # The order's outcome is unknown: the push offers the buttons that settle it.
+    settle: bool = False
 
 
 def panel_line(name: str) -> str:
@@ -38,18 +41,36 @@ def panel_line(name: str) -> str:
 
 
 def low_balance(
-    t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal
+    t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal, api_url: str = ""
 ) -> Notice:
-    """A panel's balance fell below the user's alert threshold (once until it rises again)."""
-    return Notice(
-        t._(
-            "⚠️ Low balance on <b>{panel}</b>: {amount} (your alert is at {limit}). "
-            "Top up the panel to keep ordering.",
-            panel=esc(panel),
-            amount=t.money(amount, currency or None),
-            limit=t.money(limit, currency or None),
-        )
+    """A panel's balance fell below the user's alert threshold (once until it rises again):
+    the amounts with their currency, and a link to the panel's site where it is topped up."""
+    code = currency.strip()
+    text = t._(
+        "⚠️ Low balance on <b>{panel}</b>: {amount} (your alert is at {limit}). "
+        "Top up the panel to keep ordering.",
+        panel=esc(panel),
+        amount=t.balance(amount, code or None) + _unless_shown(code, t.balance(amount, code)),
+        limit=t.balance(limit, code or None),
     )
+    site = panel_site(api_url)
+    if site:
+        text += "\n" + t._("🌐 Top up at {site}", site=f'<a href="{esc(site)}">{esc(site)}</a>')
+    return Notice(text)
+
+
+def _unless_shown(code: str, shown: str) -> str:
+    """ " USD" after "$20.00": a symbol alone is ambiguous ($ is also CAD, AUD…)."""
+    return f" {esc(code.upper())}" if code and code.upper() not in shown else ""
+
+
+def panel_site(api_url: str) -> str:
+    """The panel's own site, from its API address: "https://panel.example/api/v2" →
+    "https://panel.example"; empty when it is not an http(s) address."""
+    parts = urlsplit(api_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
 
 def panel_key_rejected(t: Translator) -> Notice:
@@ -145,7 +166,7 @@ def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
         service=service,
         link=link,
     )
-    return Notice(text, order.id)
+    return Notice(text, order.id, settle=order.submit_state is SubmitState.UNKNOWN)
 
 
 def refill_status(t: Translator, refill: Refill, status: object = None) -> Notice:

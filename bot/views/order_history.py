@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 
 from bot import keyboards
 from bot.i18n import N_, Translator
@@ -49,10 +50,35 @@ REFILL_STATE_NAMES: dict[str, str] = {
     RefillState.PENDING.value: N_("⏳ pending"),
     RefillState.REJECTED.value: N_("❌ rejected"),
 }
+# An order whose user said the panel has no such order (it was never charged).
+NOT_PLACED_ICON = "✖️"
 # The list's text names each order's service this fully (the buttons have room for less).
 ENTRY_NAME_MAX = 250
 # The card lists this many of an order's latest refills (and counts the earlier ones).
 CARD_REFILLS_SHOWN = 5
+
+
+# The user's panels by slot when they have more than one (then every order names its panel),
+# else empty: with one panel nothing changes.
+PanelNames = Mapping[int, str]
+ONE_PANEL: PanelNames = MappingProxyType({})
+
+
+def panel_names(names: Mapping[int, str]) -> PanelNames:
+    """`names` (every panel the user linked, by slot) when there are several, else none."""
+    return names if len(names) > 1 else ONE_PANEL
+
+
+def ref(
+    panel_id: int | str, slot: int | None, panels: PanelNames = ONE_PANEL, *, html: bool = True
+) -> str:
+    """An order's id as shown after "#": "23501", or "23501 · Beta" when the user has several
+    panels (panels number orders themselves, so the id alone may name two orders). The name
+    is escaped for a message (`html`), left as it is for a button's plain text."""
+    name = panels.get(slot) if slot is not None else None
+    if not name:
+        return str(panel_id)
+    return f"{panel_id} · {esc(name) if html else name}"
 
 
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
@@ -80,13 +106,21 @@ def status_details(t: Translator, st: OrderStatus) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def status_line(t: Translator, panel_id: int, st: OrderStatus | None) -> str:
+def status_line(
+    t: Translator,
+    panel_id: int,
+    st: OrderStatus | None,
+    slot: int | None = None,
+    panels: PanelNames = ONE_PANEL,
+) -> str:
+    """One looked-up order; it names panel account `slot` when the user has several."""
+    shown = ref(panel_id, slot, panels)
     if st is None:
-        return t._("#{id} — not found", id=panel_id)
+        return t._("#{id} — not found", id=shown)
     head = t._(
         "{icon} #{id} — <b>{status}</b>",
         icon=STATUS_ICONS.get(st.status.value, "❔"),
-        id=panel_id,
+        id=shown,
         status=status_label(t, st.status.value, st.raw_status),
     )
     details = status_details(t, st)
@@ -111,17 +145,17 @@ def refill_history_line(t: Translator, refill: Refill) -> str:
     )
 
 
-def not_on_key_line(t: Translator, order: Order) -> str:
+def not_on_key_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
     """A stored order the panel does not know under the key linked now: its last stored
     status is shown as such, not as if it were current."""
     return t._(
         "❔ #{id} — not on this key (last known: {status})",
-        id=order.panel_order_id or 0,
+        id=ref(order.panel_order_id or 0, order.panel_slot, panels),
         status=status_label(t, order.status, order.raw_status),
     )
 
 
-def stored_status_line(t: Translator, order: Order) -> str:
+def stored_status_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
     """`status_line` from what the database last heard (the panel is not asked)."""
     st = OrderStatus(
         status=Status(order.status) if order.status in STATUS_NAMES else Status.UNKNOWN,
@@ -131,12 +165,14 @@ def stored_status_line(t: Translator, order: Order) -> str:
         remains=order.remains,
         currency=order.currency,
     )
-    return status_line(t, order.panel_order_id or 0, st)
+    return status_line(t, order.panel_order_id or 0, st, order.panel_slot, panels)
 
 
-def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
+def action_line(
+    t: Translator, result: ActionResult, action: OrderAction, panels: PanelNames = ONE_PANEL
+) -> str:
     """One order's outcome of /refill or /cancelorder (or the card's buttons)."""
-    pid = result.panel_id
+    pid = ref(result.panel_id, result.slot, panels)
     if result.outcome is RequestOutcome.REQUESTED:
         if action is OrderAction.REFILL:
             return t._(
@@ -155,12 +191,11 @@ def action_line(t: Translator, result: ActionResult, action: OrderAction) -> str
         )
     if result.outcome is RequestOutcome.NOT_SENT:
         return t._("⏸ #{id} — not sent: an earlier request failed; try again", id=pid)
-    return _refusal_line(t, result, action)
+    return _refusal_line(t, result, action, pid)
 
 
-def _refusal_line(t: Translator, result: ActionResult, action: OrderAction) -> str:
-    """Why the bot did not even ask the panel."""
-    pid = result.panel_id
+def _refusal_line(t: Translator, result: ActionResult, action: OrderAction, pid: str) -> str:
+    """Why the bot did not even ask the panel (about order `pid`, as shown)."""
     if result.refusal is RequestRefusal.NOT_FOUND:
         return t._("#{id} — not found", id=pid)
     if result.refusal is RequestRefusal.REFILL_PENDING:
@@ -209,6 +244,8 @@ def card_text(
     several)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
+    elif order.submit_state is SubmitState.NOT_PLACED:
+        title = t._("<b>Order (not placed)</b>")
     else:
         title = t._("<b>Order (not confirmed by the panel)</b>")
     lines = [note, "", title] if note else [title]
@@ -243,8 +280,8 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
     lines = [
         t._(
             "Status: {icon} <b>{status}</b>",
-            icon=STATUS_ICONS.get(order.status or "", "❔"),
-            status=status_label(t, order.status, order.raw_status),
+            icon=order_icon(order),
+            status=order_status_label(t, order),
         )
     ]
     if order.start_count is not None:
@@ -259,6 +296,14 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
         lines.append(
             t._("⚠️ The panel did not confirm this order. Check on the panel before ordering again.")
         )
+        lines.append(
+            t._(
+                "If you find it there, tap 🔎 and send its order id; if not, tap ✖️. "
+                "Nothing is sent to the panel again."
+            )
+        )
+    elif order.submit_state is SubmitState.NOT_PLACED:
+        lines.append(t._("You said the panel has no such order, so it is not tracked."))
     return lines
 
 
@@ -294,10 +339,10 @@ def refresh_note(t: Translator, line: StatusLine | None) -> str:
     return t._("Updated.")
 
 
-def cancel_question(t: Translator, order: Order) -> str:
-    """The card's Cancel asks first: which order, and what it is."""
+def cancel_question(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
+    """The card's Cancel asks first: which order (on which panel), and what it is."""
     return (
-        t._("Cancel order #{id}?", id=order.panel_order_id)
+        t._("Cancel order #{id}?", id=ref(order.panel_order_id or 0, order.panel_slot, panels))
         + "\n"
         + t._("{name} · {link}", name=esc(order.service_name), link=esc(order.link or "—"))
     )
@@ -306,26 +351,45 @@ def cancel_question(t: Translator, order: Order) -> str:
 # --- the history list -------------------------------------------------------------------------
 
 
-def _ref(order: Order) -> str:
-    return f"#{order.panel_order_id}" if order.panel_order_id is not None else "#—"
+def _ref(order: Order, panels: PanelNames = ONE_PANEL) -> str:
+    """A button's reference to an order (plain text)."""
+    if order.panel_order_id is None:
+        return "#—"
+    return f"#{ref(order.panel_order_id, order.panel_slot, panels, html=False)}"
 
 
-def entry_label(t: Translator, order: Order) -> str:
-    """ "✅ #12345 · 1,000 · Instagram Takipçi": status icon, id and quantity first, the name
-    cut to fit a phone's button (the list's text has it whole, with the status in words)."""
-    icon = STATUS_ICONS.get(order.status or "", "❔")
-    head = f"{icon} {_ref(order)} · "
+def order_icon(order: Order) -> str:
+    """The status icon of a stored order; ✖️ for one its user marked not placed."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return NOT_PLACED_ICON
+    return STATUS_ICONS.get(order.status or "", "❔")
+
+
+def order_status_label(t: Translator, order: Order) -> str:
+    """`status_label` of a stored order; "not placed" for one its user marked so."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")
+    return status_label(t, order.status, order.raw_status)
+
+
+def entry_label(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
+    """ "✅ #12345 · 1,000 · Instagram Takipçi": status icon, id (and panel, when the user has
+    several) and quantity first, the name cut to fit a phone's button (the list's text has it
+    whole, with the status in words)."""
+    icon = order_icon(order)
+    head = f"{icon} {_ref(order, panels)} · "
     if order.quantity is not None:
         head += f"{t.number(order.quantity)} · "
     return fit_label(head, order.service_name)
 
 
-def entry_line(t: Translator, order: Order) -> str:
+def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
     """The list's text line of one order: what its button shows, and the full name and status."""
-    icon = STATUS_ICONS.get(order.status or "", "❔")
+    name = panels.get(order.panel_slot)
     parts = [
-        f"{icon} <b>{_ref(order)}</b>",
-        status_label(t, order.status, order.raw_status),
+        f"{order_icon(order)} <b>{_ref(order)}</b>",
+        *([esc(name)] if name else []),
+        order_status_label(t, order),
     ]
     if order.quantity is not None:
         parts.append(t.number(order.quantity))
@@ -333,8 +397,9 @@ def entry_line(t: Translator, order: Order) -> str:
     return " · ".join(parts)
 
 
-def render_history(t: Translator, history: HistoryPage) -> Screen:
-    """One page of /orders: a button per order, the filter row and the pager."""
+def render_history(t: Translator, history: HistoryPage, panels: PanelNames = ONE_PANEL) -> Screen:
+    """One page of /orders: a button per order (naming its panel when the user has several),
+    the filter row and the pager."""
     names = {
         OrderFilter.OPEN: t._("open"),
         OrderFilter.COMPLETED: t._("completed"),
@@ -351,7 +416,7 @@ def render_history(t: Translator, history: HistoryPage) -> Screen:
             filter=names[history.filter],
             n=history.total,
         )
-        text += "\n\n" + "\n".join(entry_line(t, o) for o in history.orders)
-    entries = [(entry_label(t, o), o.id) for o in history.orders]
+        text += "\n\n" + "\n".join(entry_line(t, o, panels) for o in history.orders)
+    entries = [(entry_label(t, o, panels), o.id) for o in history.orders]
     markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
     return Screen(text, markup)

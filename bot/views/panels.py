@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from bot.i18n import Translator
@@ -22,7 +22,7 @@ def _name(account: PanelAccount) -> str:
 
 def _line(t: Translator, line: PanelLine) -> str:
     if line.balance is not None:
-        amount = t.money(line.balance.amount, line.balance.currency)
+        amount = t.balance(line.balance.amount, line.balance.currency)
         return f"{_name(line.account)}: {amount}"
     return t._("{panel}: not answering", panel=_name(line.account))
 
@@ -33,7 +33,7 @@ def totals_lines(t: Translator, sums: dict[str, Decimal]) -> list[str]:
         t._(
             "Total in {currency}: <b>{amount}</b>",
             currency=esc(currency or "?"),
-            amount=t.money(amount, currency or None),
+            amount=t.balance(amount, currency or None),
         )
         for currency, amount in sums.items()
     ]
@@ -86,7 +86,7 @@ def panel_card(
     parts = [_name(account), f"<code>{esc(account.url)}</code>"]
     if line.balance is not None:
         parts.append(
-            t._("Balance: {balance}", balance=t.money(line.balance.amount, line.balance.currency))
+            t._("Balance: {balance}", balance=t.balance(line.balance.amount, line.balance.currency))
         )
     elif line.error is not None:
         parts.append(panel_error_text(t, line.error))
@@ -142,7 +142,7 @@ def panel_added(t: Translator, account: PanelAccount, balance: Balance) -> str:
     return t._(
         "✅ <b>{panel}</b> linked. Balance: {balance}",
         panel=esc(account.label),
-        balance=t.money(balance.amount, balance.currency),
+        balance=t.balance(balance.amount, balance.currency),
     )
 
 
@@ -215,16 +215,14 @@ MAX_THRESHOLD = Decimal(1_000_000_000)
 _OFF_WORDS = frozenset({"0", "off", "no", "none", "kapat", "kapalı", "kapali", "yok", "-"})
 
 
-def parse_threshold(text: str) -> Decimal | Literal[False] | None:
-    """The alert threshold typed (`1,5` or `1.5`), None to turn it off, False when unreadable."""
+def parse_threshold(t: Translator, text: str) -> Decimal | Literal[False] | None:
+    """The alert threshold typed as the user's language writes amounts (`1.000,50` in Turkish,
+    `1,000.50` in English; `1,5` too), None to turn it off, False when unreadable."""
     value = text.strip().casefold()
     if value in _OFF_WORDS:
         return None
-    try:
-        amount = Decimal(value.replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return False
-    if not amount.is_finite() or amount <= 0 or amount > MAX_THRESHOLD:
+    amount = t.read_amount(value)
+    if amount is None or amount <= 0 or amount > MAX_THRESHOLD:
         return False
     return amount
 

@@ -21,9 +21,12 @@ from bot.services.tracking import (
 from bot.services.zones import zone_info
 from bot.storage.models import Order, SubmitState
 from bot.views.order_history import (
+    ONE_PANEL,
     STATUS_NAMES,
+    PanelNames,
     action_line,
     not_on_key_line,
+    ref,
     refill_history_line,
     refill_state_label,
     status_line,
@@ -57,6 +60,7 @@ SUBMIT_STATE_NAMES: dict[SubmitState, str] = {
     SubmitState.PLACED: N_("placed"),
     SubmitState.FAILED: N_("failed"),
     SubmitState.UNKNOWN: N_("not confirmed by the panel: check it there"),
+    SubmitState.NOT_PLACED: N_("not placed (no such order on the panel)"),
 }
 # Bad tokens quoted back at most; the rest is "…".
 INVALID_SHOWN = 20
@@ -88,18 +92,36 @@ def _with_invalid(t: Translator, lines: list[str], parsed: ParsedIds) -> list[st
     return [*lines, invalid] if invalid else lines
 
 
-def _status_of(t: Translator, line: StatusLine) -> str:
+def _status_of(t: Translator, line: StatusLine, panels: PanelNames) -> str:
     if line.not_on_key and line.order is not None:
-        return not_on_key_line(t, line.order)
-    return status_line(t, line.panel_id, line.status)
+        return not_on_key_line(t, line.order, panels)
+    return status_line(t, line.panel_id, line.status, line.slot, panels)
 
 
-def status_lines(t: Translator, found: Sequence[StatusLine], parsed: ParsedIds) -> list[str]:
-    """/status with ids: one line per id, then the tokens that were not ids."""
-    return _with_invalid(t, [_status_of(t, s) for s in found], parsed)
+def status_lines(
+    t: Translator,
+    found: Sequence[StatusLine],
+    parsed: ParsedIds,
+    panels: PanelNames = ONE_PANEL,
+) -> list[str]:
+    """/status with ids: one line per id (naming its panel when the user has several), then
+    the tokens that were not ids."""
+    return _with_invalid(t, [_status_of(t, s, panels) for s in found], parsed)
 
 
-def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
+def which_panel_question(t: Translator, panel_id: int, names: Sequence[str]) -> str:
+    """A typed id that is an order (or refill) on several of the user's panels: which one?"""
+    return t._(
+        "#{id} is on several of your panels ({panels}): each panel numbers its orders "
+        "itself. Which one do you mean? Nothing is sent before you choose.",
+        id=panel_id,
+        panels=esc(", ".join(names)),
+    )
+
+
+def open_orders_lines(
+    t: Translator, result: OpenOrders, panels: PanelNames = ONE_PANEL
+) -> list[str]:
     """/status alone: the open orders, then those that finished since the last look, then
     those the key linked now does not know; each group's title counts what it lists."""
     lines: list[str] = []
@@ -107,12 +129,12 @@ def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
         lines.append(t._("<b>Open orders</b> ({n})", n=len(result.orders)))
         if result.stale:
             lines.append(t._("The panel is not answering: these are the last known statuses."))
-        lines += [stored_status_line(t, o) for o in result.orders]
+        lines += [stored_status_line(t, o, panels) for o in result.orders]
     if result.finished:
         if lines:
             lines.append("")
         lines.append(t._("<b>Finished since the last check</b> ({n})", n=len(result.finished)))
-        lines += [stored_status_line(t, o) for o in result.finished]
+        lines += [stored_status_line(t, o, panels) for o in result.finished]
     if result.not_on_key:
         if lines:
             lines.append("")
@@ -123,7 +145,7 @@ def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
                 "of another account's key?). They stay in /orders as last seen."
             )
         )
-        lines += [not_on_key_line(t, o) for o in result.not_on_key]
+        lines += [not_on_key_line(t, o, panels) for o in result.not_on_key]
     if not result.orders:
         lines.insert(0, t._("You have no open orders. /orders shows your history."))
         if len(lines) > 1:
@@ -131,43 +153,58 @@ def open_orders_lines(t: Translator, result: OpenOrders) -> list[str]:
     return lines
 
 
-def refill_lines(t: Translator, results: Sequence[ActionResult], parsed: ParsedIds) -> list[str]:
-    return _with_invalid(t, [action_line(t, r, OrderAction.REFILL) for r in results], parsed)
+def refill_lines(
+    t: Translator,
+    results: Sequence[ActionResult],
+    parsed: ParsedIds,
+    panels: PanelNames = ONE_PANEL,
+) -> list[str]:
+    lines = [action_line(t, r, OrderAction.REFILL, panels) for r in results]
+    return _with_invalid(t, lines, parsed)
 
 
-def refill_status_line(t: Translator, line: RefillStatusLine) -> str:
+def refill_status_line(
+    t: Translator, line: RefillStatusLine, panels: PanelNames = ONE_PANEL
+) -> str:
+    shown_id = ref(line.refill_id, line.slot, panels)
     st = line.status
     if st is None:
         if line.error:
             reason = esc(reason_text(t, line.error))
-            return t._("#{id} — not found ({reason})", id=line.refill_id, reason=reason)
-        return t._("#{id} — not found", id=line.refill_id)
+            return t._("#{id} — not found ({reason})", id=shown_id, reason=reason)
+        return t._("#{id} — not found", id=shown_id)
     shown = refill_state_label(t, st.state.value, st.raw_status)
-    return t._("Refill #{id} — {status}", id=line.refill_id, status=shown)
+    return t._("Refill #{id} — {status}", id=shown_id, status=shown)
 
 
-def order_refills_lines(t: Translator, line: OrderRefillsLine) -> list[str]:
+def order_refills_lines(
+    t: Translator, line: OrderRefillsLine, panels: PanelNames = ONE_PANEL
+) -> list[str]:
     """/refillstatus given an order id: a title, then each refill of it, oldest first."""
+    shown_id = ref(line.panel_id, line.slot, panels)
     if not line.refills:
-        return [t._("<b>Order #{id}</b>: no refills requested yet", id=line.panel_id)]
+        return [t._("<b>Order #{id}</b>: no refills requested yet", id=shown_id)]
     title = t.ngettext(
         "<b>Order #{id}</b>: {n} refill request",
         "<b>Order #{id}</b>: {n} refill requests",
         len(line.refills),
-        id=line.panel_id,
+        id=shown_id,
     )
     return [title, *(f"  {refill_history_line(t, r)}" for r in line.refills)]
 
 
 def refill_status_lines(
-    t: Translator, lines: Sequence[RefillStatusLine | OrderRefillsLine], parsed: ParsedIds
+    t: Translator,
+    lines: Sequence[RefillStatusLine | OrderRefillsLine],
+    parsed: ParsedIds,
+    panels: PanelNames = ONE_PANEL,
 ) -> list[str]:
     out: list[str] = []
     for line in lines:
         if isinstance(line, OrderRefillsLine):
-            out += order_refills_lines(t, line)
+            out += order_refills_lines(t, line, panels)
         else:
-            out.append(refill_status_line(t, line))
+            out.append(refill_status_line(t, line, panels))
     return _with_invalid(t, out, parsed)
 
 
@@ -175,28 +212,38 @@ def refill_status_lines(
 
 
 def cancel_check_lines(
-    t: Translator, checked: Sequence[ActionResult], parsed: ParsedIds
+    t: Translator,
+    checked: Sequence[ActionResult],
+    parsed: ParsedIds,
+    panels: PanelNames = ONE_PANEL,
 ) -> list[str]:
     """The orders that cannot be cancelled (and why), then the tokens that were not ids."""
     refused = [
-        action_line(t, r, OrderAction.CANCEL)
+        action_line(t, r, OrderAction.CANCEL, panels)
         for r in checked
         if r.outcome is not RequestOutcome.REQUESTED
     ]
     return _with_invalid(t, refused, parsed)
 
 
-def cancel_question_lines(t: Translator, refused: list[str], eligible: Sequence[int]) -> list[str]:
+def cancel_question_lines(
+    t: Translator,
+    refused: list[str],
+    eligible: Sequence[ActionResult],
+    panels: PanelNames = ONE_PANEL,
+) -> list[str]:
     """What cannot be cancelled, then the question for the orders that can."""
-    shown = ", ".join(f"#{pid}" for pid in eligible)
+    shown = ", ".join(f"#{ref(r.panel_id, r.slot, panels)}" for r in eligible)
     question = t.ngettext(
         "Cancel order {ids}?", "Cancel these {n} orders: {ids}?", len(eligible), ids=shown
     )
     return [*refused, "", question] if refused else [question]
 
 
-def cancel_results(t: Translator, results: Sequence[ActionResult]) -> str:
-    return "\n".join(action_line(t, r, OrderAction.CANCEL) for r in results)
+def cancel_results(
+    t: Translator, results: Sequence[ActionResult], panels: PanelNames = ONE_PANEL
+) -> str:
+    return "\n".join(action_line(t, r, OrderAction.CANCEL, panels) for r in results)
 
 
 def nothing_cancelled(t: Translator) -> str:
@@ -212,6 +259,8 @@ def _blank(value: object) -> object:
 
 def _export_status(t: Translator, order: Order) -> str:
     """The panel's status once placed; before that, how far the submission got (and why not)."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")  # the user's own word: no reason to quote
     if order.submit_state is not SubmitState.PLACED:
         name = SUBMIT_STATE_NAMES.get(order.submit_state)
         state = t._(name) if name is not None else order.submit_state.value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.i18n import Translator
 from bot.services.zones import QUIET_PRESETS, format_hours
 from bot.storage.models import Order
@@ -105,13 +107,17 @@ def digest_gone(t: Translator) -> str:
     return t._("These orders are no longer here.")
 
 
-def digest_list(t: Translator, orders: list[Order]) -> str:
-    """ "📋 List them" under a digest: one line per order it covers."""
+def digest_list(t: Translator, orders: list[Order], panels: Mapping[int, str] | None = None) -> str:
+    """ "📋 List them" under a digest: one line per order it covers; `panels` (by slot, when
+    the user has several) names each order's panel."""
     head = t.ngettext(
         "📋 <b>{n} order</b> in this update:", "📋 <b>{n} orders</b> in this update:", len(orders)
     )
+    names = panels or {}
     lines = [
-        f"{STATUS_ICONS.get(o.status or '', '❔')} #{ref(o)} · {esc(o.service_name)} · "
+        f"{STATUS_ICONS.get(o.status or '', '❔')} #{ref(o)}"
+        + (f" · {esc(names[o.panel_slot])}" if o.panel_slot in names else "")
+        + f" · {esc(o.service_name)} · "
         f"{status_label(t, o.status, o.raw_status)}" + (f"\n    {esc(o.link)}" if o.link else "")
         for o in orders
     ]

@@ -39,7 +39,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.status_poll_seconds == 60
     assert s.services_cache_seconds == 600
     assert s.default_language == "en"
-    assert s.timezone == "UTC"
+    assert s.timezone is None  # unset: each user's language picks the zone
     assert s.admin_ids == frozenset()
     assert s.encryption_keys == []
     assert TOKEN not in repr(s)

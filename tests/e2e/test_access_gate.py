@@ -157,3 +157,40 @@ async def test_approval_message_has_a_start_button(bot: Harness, lang: str) -> N
     welcome = await user.update()
     assert w["welcome"] in text_of(welcome), user.describe_chat()
     assert welcome.buttons(), "the main menu"
+
+
+@LANGUAGES
+async def test_a_declined_user_is_answered_like_an_applicant(bot: Harness, lang: str) -> None:
+    """Issue 21 item 17: /start and /help always get an answer, a declined user's too; other
+    messages and commands at most once a minute."""
+    declined = {
+        "en": "Sorry, an admin declined your access request.",
+        "tr": "Üzgünüz, bir yönetici erişim isteğinizi reddetti.",
+    }[lang]
+    clock = use_clock(bot)
+    user = await applicant(bot, 5210, lang)
+    await bot.deps.access.decide(5210, False, by=ADMIN_ID)
+    await user.send("/start")
+    assert text_of(await user.reply()) == declined
+    await user.send("/orders")  # a command within the minute of that answer: nothing
+    await user.send("/help")
+    assert text_of(await user.reply()) == declined
+    clock.now += 61
+    await user.send("/orders")
+    assert text_of(await user.reply()) == declined
+    texts = [text_of(m) for m in user.bot_messages()]
+    assert texts.count(declined) == 3, user.describe_chat()
+    assert bot.panel.count() == 0
+
+
+@LANGUAGES
+async def test_a_pending_users_commands_hear_waiting_once_a_minute(bot: Harness, lang: str) -> None:
+    clock = use_clock(bot)
+    user = await applicant(bot, 5211, lang)
+    await user.send("/orders")
+    assert text_of(await user.reply()) == WORDS[lang]["waiting"]
+    await user.send("/balance")  # within the minute: nothing
+    clock.now += 61
+    await user.send("/services")
+    assert text_of(await user.reply()) == WORDS[lang]["waiting"]
+    assert [text_of(m) for m in user.bot_messages()].count(WORDS[lang]["waiting"]) == 2

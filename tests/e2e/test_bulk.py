@@ -190,6 +190,9 @@ async def test_no_valid_lines_stays_in_dialog(bot: Harness) -> None:
     assert "None of the 2 lines can be ordered" in text
     assert "line 1: Service 999" in text and "line 2:" in text
     assert not any("Confirm" in label for label, _ in answer.buttons())
+    # One bad line: "The line cannot…", never "None of the 1 line…" (issue 21, low).
+    single = text_of(await paste(u, "999 | https://instagram.com/x | 100"))
+    assert single.startswith("The line cannot be ordered:") and "None of" not in single
     # Still waiting for the list: a corrected paste gives a preview.
     preview = await paste(u, "1 | https://x.com/y | 100")
     assert "1 valid order of 1 line." in text_of(preview)

@@ -32,7 +32,7 @@ async def test_commands_published_per_language(bot: Harness) -> None:
     tr = {
         c["command"]: c["description"] for c in bot.telegram.commands[("all_private_chats", "tr")]
     }
-    assert "setkey" in en and "balance" in en
+    assert "panels" in en and "balance" in en  # the ten most used; /help lists the rest
     assert en["balance"] != tr["balance"]
     assert "allow" not in en  # admin commands stay out of everyone's menu
 
@@ -97,11 +97,12 @@ async def test_admin_reject(bot: Harness) -> None:
     await admin.press("Reject", message=request)
     await admin.update()
     assert "declined" in ((await stranger.reply()).text or "")
-    await stranger.send("/start")
+    await stranger.send("/start")  # always answered (issue 21 item 17): the decision again
+    assert "declined" in ((await stranger.reply()).text or "")
     await admin.send("/users")
     listing = (await admin.reply()).text or ""
     assert "5003" in listing and "denied" in listing
-    assert len(stranger.bot_messages()) == 2  # the greeting and the outcome, nothing else
+    assert len(stranger.bot_messages()) == 3  # the greeting, the outcome, the /start answer
 
 
 async def test_allow_deny_commands_and_non_admin(bot: Harness) -> None:

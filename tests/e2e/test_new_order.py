@@ -99,9 +99,10 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
 
     result = await confirm(u, preview)
     assert f"✅ Order placed: #{FIRST_PANEL_ID}" in (result.text or "")
+    # 📊 Status names our own order row, not the panel's id (which another panel may share).
     status = decode(data_of(result, "Status"))
-    assert status is not None and status.action is Action.STATUS_OF
-    assert status.num(0) == FIRST_PANEL_ID
+    assert status is not None and status.action is Action.OPEN_CARD
+    assert status.num(0) == (await orders_of(bot))[0].id
     assert any("New order" in b for b in labels(result))
     assert not any("Confirm" in b for b in labels(result))
     assert bot.panel.count("add") == 1

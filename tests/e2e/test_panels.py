@@ -285,6 +285,9 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     await balance_seen("20")  # fell below: one alert
     alert = (await user.reply()).text or ""
     assert low in alert and "Beta" in alert and "€20" in alert
+    # Its currency spelled out, and a link to the panel's site to top up (issue 21 item 19).
+    site = beta.url.rsplit("/api", 1)[0]
+    assert "EUR" in alert and f'<a href="{site}">' in alert, alert
     await balance_seen("10")  # still below: no second alert
     await balance_seen("26")  # rose above: re-armed, no alert
     await balance_seen("5")  # below again: alerted again
@@ -295,7 +298,7 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     )
     assert len(kinds) == 2
     # The default panel has no alert set: its balance never alerts.
-    assert all("127.0.0.1" not in text for text in user.sent_texts() if low in text)
+    assert all("<b>127.0.0.1</b>" not in text for text in user.sent_texts() if low in text)
 
 
 @pytest.mark.parametrize(("language", "nothing"), [("en", "Nothing found"), ("tr", "bulunamadı")])
@@ -325,3 +328,24 @@ async def test_search_runs_over_every_panel_and_services_switches_panels(
     switched = await user.update()
     assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
     assert (await two.deps.keys.account(8108)).label == "Beta"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("tr", "1.000,50"), ("en", "1,000.50"), ("tr", "1000,5")]
+)
+async def test_alert_amount_read_as_the_language_writes_it(
+    two: Harness, beta: FakePanel, language: str, typed: str
+) -> None:
+    """Issue 21 (low): "1.000,50" was refused as a Turkish amount."""
+    user = await two.member(8120, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="40")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("Beta")
+    await user.update()
+    await user.press("🔔")
+    await user.update()
+    await user.send(typed)
+    await user.reply()
+    account = await two.deps.keys.account(8120, 2)
+    assert account is not None and account.low_balance_threshold == Decimal("1000.50")

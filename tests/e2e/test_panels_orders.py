@@ -33,6 +33,16 @@ async def preview_for(user: FakeUser, service_id: int, *answers: str) -> BotMess
     return message
 
 
+async def make_default(user: FakeUser, panel: str) -> None:
+    """/panels → the panel → ★ Make default."""
+    await user.send("/panels")
+    await user.reply()
+    await user.press(panel)
+    await user.update()
+    await user.press("★")
+    await user.update()
+
+
 async def confirm(user: FakeUser, preview: BotMessage, language: str) -> BotMessage:
     await user.press(CONFIRM[language], message=preview)
     await user.update()  # "sending…"
@@ -84,12 +94,7 @@ async def test_order_on_each_panel_track_and_push(
     await user.reply()
 
     # Beta made the default: the next order goes there, named in the preview.
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("★")
-    await user.update()
+    await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     text = preview.text or ""
     assert f"{panel_word}: <b>Beta</b>" in text and "€9" in text

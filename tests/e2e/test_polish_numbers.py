@@ -46,3 +46,26 @@ async def test_a_single_comment_line_reads_singular(bot: Harness) -> None:
     await u.send("/done")
     text = (await u.reply()).text or ""
     assert "You sent 1 line; this service takes between 5 and 1,000." in text
+
+
+async def test_balances_show_the_currencys_digits_and_costs_keep_theirs(bot: Harness) -> None:
+    """Issue 21 item 12: "Balance: $4,937.49988 → $4,887.59988" read as noise. A balance has its
+    currency's digits; a per-1000 rate keeps its own, so a cheap service never shows as 0."""
+    bot.panel.add_key(KEY, balance="4937.49988", currency="USD")
+    await bot.deps.access.allow(UID)
+    await bot.deps.keys.link(UID, KEY)
+    u = bot.user(UID, language_code="en")
+    await u.send("/balance")
+    said = (await u.reply()).text or ""
+    assert "$4,937.50" in said and "4,937.49988" not in said
+    preview = (await preview_for(u, 1, "https://instagram.com/a", "1000")).text or ""
+    assert "Balance: $4,937.50 → $4,925.00 after this order" in preview, preview
+    assert "Cost: <b>$12.50</b>" in preview
+
+    other = bot.user(UID + 2, language_code="tr")
+    bot.panel.add_key(KEY + "t", balance="9987.03125", currency="TRY")
+    await bot.deps.access.allow(UID + 2)
+    await bot.deps.keys.link(UID + 2, KEY + "t")
+    await other.send("/balance")
+    said = (await other.reply()).text or ""
+    assert "₺9.987,03" in said and "9.987,03125" not in said

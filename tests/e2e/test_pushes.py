@@ -31,10 +31,12 @@ LANGS = ["en", "tr"]
 
 
 def shown(moment: float, zone: str, lang: str) -> str:
-    """What the bot must show for `moment`: the language's short form in `zone`, and the zone."""
+    """What the bot must show for `moment`: one style, the month in words ("7 Dec 2026, 15:33",
+    "7 Ara 2026 15:33"), in `zone`, and the zone."""
     tz = ZoneInfo(zone)
     local = datetime.fromtimestamp(moment, tz)
-    return f"{format_datetime(local, 'short', tzinfo=tz, locale=lang)} ({zone})"
+    pattern = "d MMM y HH:mm" if lang == "tr" else "d MMM y, HH:mm"
+    return f"{format_datetime(local, pattern, tzinfo=tz, locale=lang)} ({zone})"
 
 
 async def joined(bot: Harness, lang: str) -> tuple[FakeUser, Translator]:
@@ -67,9 +69,10 @@ async def test_card_times_name_the_default_zone(tmp_path: Path, lang: str) -> No
         [order] = await place(bot, UID, KEY)
         card = await open_card(u, order)
         text = card.text or ""
-        # TIMEZONE is unset: UTC, and it says so.
-        assert t._("Created: {when}", when=shown(order.created_at, "UTC", lang)) in text
-        assert t._("Updated: {when}", when=shown(order.updated_at, "UTC", lang)) in text
+        # TIMEZONE is unset: the language's zone (Turkish: Istanbul's time, not UTC's), named.
+        zone = "Europe/Istanbul" if lang == "tr" else "UTC"
+        assert t._("Created: {when}", when=shown(order.created_at, zone, lang)) in text
+        assert t._("Updated: {when}", when=shown(order.updated_at, zone, lang)) in text
 
     async with running_bot(tmp_path / "ist", timezone="Europe/Istanbul") as bot:
         u, t = await joined(bot, lang)
@@ -87,13 +90,14 @@ async def test_user_picks_a_zone_and_every_time_follows_it(tmp_path: Path, lang:
         await u.send("/settings")
         settings = await u.reply()
         settings_said = settings.text or ""  # the message object follows later edits
-        await u.press(t._("🕒 Time zone: {zone}", zone="UTC"), message=settings)
+        # Unset TIMEZONE: the language's zone until the user picks one.
+        default = "Europe/Istanbul" if lang == "tr" else "UTC"
+        await u.press(t._("🕒 Time zone: {zone}", zone=default), message=settings)
         menu = await u.update()
         zones = [text for text, data in menu.buttons() if data.startswith("zs:")]
         if lang == "tr":
-            # Turkish Telegram: Istanbul is offered first, and Settings said so.
-            assert zones[0] == "Europe/Istanbul"
-            assert "Europe/Istanbul" in settings_said
+            # Turkish: Istanbul is offered first, already the zone in use (TIMEZONE unset).
+            assert zones[0] == "✅ Europe/Istanbul"
             await u.press_data("zs:Europe/Istanbul", menu)
             zone = "Europe/Istanbul"
             note = await u.update()
@@ -368,8 +372,9 @@ async def test_turning_quiet_hours_off_sends_what_was_held(tmp_path: Path, lang:
         u, t = await joined(bot, lang)
         orders = await place(bot, UID, KEY, 2)
         now = time.time()
+        zone = "Europe/Istanbul" if lang == "tr" else "UTC"  # the language's: TIMEZONE unset
         await bot.deps.pushes.set_quiet_hours(
-            UID, (_minute(now - 3600, "UTC"), _minute(now + 3600, "UTC"))
+            UID, (_minute(now - 3600, zone), _minute(now + 3600, zone))
         )
         for o in orders:
             bot.panel.set_order(o.panel_order_id or 0, status="Completed", remains=0)

@@ -102,3 +102,36 @@ async def test_chat_menu_failure_is_logged_and_the_language_still_changes(
     assert "Traceback" not in bot.logs.text
     await admin.send("/balance")
     assert "You have" not in ((await admin.reply()).text or "")
+
+
+async def test_the_menu_keeps_ten_commands_and_help_lists_all(bot: Harness) -> None:
+    """Issue 21 item 19: a phone's command menu scrolls past ten; /help names every command,
+    /done included, and /settings' line mentions time zone and quiet hours."""
+    menu = _menu(bot.telegram.commands[("all_private_chats", "en")])
+    assert list(menu) == [
+        "services", "order", "bulk", "status", "orders",
+        "stats", "balance", "panels", "settings", "help",
+    ]  # fmt: skip
+    member = await bot.member(6210, key="pk_profile_0123456789abcdef")
+    await member.send("/help")
+    helped = (await member.reply()).text or ""
+    for name in ("start", "refill", "refillstatus", "cancelorder", "export", "setkey", "done"):
+        assert f"/{name} — " in helped, name
+    assert "/settings — Language, notifications, API key, time zone, quiet hours" in helped
+    assert "/allow" not in helped  # not an admin
+
+
+async def test_the_main_menu_opens_panels_and_stats(bot: Harness) -> None:
+    member = await bot.member(6211, key="pk_profile_0123456789abcdef")
+    await member.send("/start")
+    menu = await member.reply()
+    labels = [label for label, _ in menu.buttons()]
+    assert "🔗 Panels" in labels and "📈 Stats" in labels
+    await member.press("🔗 Panels", message=menu)
+    panels = await member.update()
+    assert "★" in (panels.text or "")  # the panels list, the default starred
+    await member.send("/start")
+    await member.press("📈 Stats", message=await member.reply())
+    stats = await member.reply()
+    assert "nothing to chart" in (stats.text or "")
+    assert bot.telegram.bad_requests() == []

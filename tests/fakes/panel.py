@@ -196,6 +196,9 @@ class FakePanel:
         # about it (no `dripfeed` field), as panels that list no flag may do.
         self.refuse_dripfeed: set[int] = set()
         self.latency = 0.0
+        # Action → a body sent verbatim (200, application/json) to every key: what a panel
+        # sends that no well-formed answer can (`{"balance": 1e308}`, `NaN`).
+        self.raw_answers: dict[str, str] = {}
         self._accounts: dict[str, _Account] = {}
         self._services_raw: list[dict[str, Any]] = []
         self._services: dict[int, CatalogService] = {}
@@ -434,6 +437,8 @@ class FakePanel:
             return web.Response(text=MALFORMED_BODY, content_type="application/json")
         if fault.kind == "drop_connection":
             return _dropped(request)
+        if fault.kind == "null_200":
+            return web.Response(text="null", content_type="application/json")
         return None
 
     async def _stream_answer(
@@ -475,6 +480,8 @@ class FakePanel:
         action = params.get("action")
         action = None if action is None else str(action)
         self._record(request, action, params)
+        if action in self.raw_answers:
+            return web.Response(text=self.raw_answers[action], content_type="application/json")
         if self.latency > 0 and not await self._sleep(self.latency):
             return _dropped(request)
         # The bot's add_bulk probe (an empty list, issue 20) has its own fault target, so a

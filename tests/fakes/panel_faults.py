@@ -17,6 +17,7 @@ FaultKind = Literal[
     "html_200",
     "malformed_json",
     "drop_connection",
+    "null_200",
     "numbers_not_strings",
     "unknown_fields",
     "hang",
@@ -102,6 +103,12 @@ class Fault:
         return cls("drop_connection", after=after)
 
     @classmethod
+    def null_200(cls, *, after: bool = False) -> Fault:
+        """Status 200 with a bare `null`, as classic panel scripts answer what they cannot do
+        (and, with after=True, an action they did do)."""
+        return cls("null_200", after=after)
+
+    @classmethod
     def numbers_not_strings(cls) -> Fault:
         """Valid answer with JSON types swapped: money as floats, counts as ints, ids as strings."""
         return cls("numbers_not_strings")
@@ -113,7 +120,13 @@ class Fault:
 
     @property
     def breaks_response(self) -> bool:
-        return self.kind in {"http_500", "html_200", "malformed_json", "drop_connection"}
+        return self.kind in {
+            "http_500",
+            "html_200",
+            "malformed_json",
+            "drop_connection",
+            "null_200",
+        }
 
     @property
     def delays(self) -> bool:

@@ -10,25 +10,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.processes import Finished, bot_env, free_port, run_bot
+from tests.processes import Finished, bot_env, fake_settings, free_port, run_bot
 
 # A well-formed token the fake does not know: it answers 401 Unauthorized, like Telegram.
 WRONG_TOKEN = "7654321:AAE-revoked-token-that-telegram-refuses"
 
 
-def _settings(telegram: FakeTelegram, panel: FakePanel, tmp_path: Path) -> dict[str, str]:
-    return {
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_BASE_URL": telegram.base_url,
-        "TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
-        "PANEL_API_URL": panel.url,
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-    }
+# The settings of a bot on the fakes (shared with the other process tests).
+_settings = fake_settings
 
 
 def _one_line_naming(result: Finished, token: str, *names: str) -> str:

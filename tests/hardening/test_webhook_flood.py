@@ -15,12 +15,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 from bot.webhook import MAX_BODY_BYTES
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser
-from tests.processes import finish, free_port, rss_mib, spawn
+from tests.processes import fake_settings, finish, free_port, rss_mib, spawn
 
 SECRET = "flood-test_secret-0123456789"
 HUGE = 90 * 1024 * 1024
@@ -55,13 +53,7 @@ async def webhook_bot(tmp_path: Path) -> AsyncIterator[Webhook]:
     port = free_port()
     async with FakeTelegram() as telegram, FakePanel() as panel:
         admin = telegram.user(1000)
-        settings = {
-            "BOT_TOKEN": telegram.token,
-            "TELEGRAM_BASE_URL": telegram.base_url,
-            "TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
-            "PANEL_API_URL": panel.url,
-            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        settings = fake_settings(telegram, panel, tmp_path) | {
             "ADMIN_IDS": "1000",
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
             "WEBHOOK_SECRET": SECRET,

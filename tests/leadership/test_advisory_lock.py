@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 
 from bot.leadership import (
     AdvisoryLockLeadership,
+    DatabaseUnavailable,
     Fence,
     LeadershipLost,
     SoleInstance,
@@ -165,3 +168,78 @@ async def test_a_standby_rides_out_an_unreachable_database() -> None:
     assert await waiting is False
     assert calls >= 2  # it kept trying
     assert "postgresql" not in repr(standby)  # the DSN may hold a password
+
+
+class StepClock:
+    """A clock that moves `step` seconds each time it is read: FAILOVER_SECONDS pass in a few
+    attempts, without waiting for them."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+async def _standby_gives_up(dsn: str, caplog: pytest.LogCaptureFixture) -> DatabaseUnavailable:
+    standby = AdvisoryLockLeadership(dsn, KEY, failover_seconds=30, clock=StepClock(10))
+    standby.check_seconds = 0.01  # the attempts follow each other at once
+    with (
+        caplog.at_level(logging.INFO, logger="bot.leadership"),
+        pytest.raises(DatabaseUnavailable) as raised,
+    ):
+        await asyncio.wait_for(standby.acquire(asyncio.Event()), 30)
+    await standby.release()
+    return raised.value
+
+
+async def test_a_wrong_password_is_not_a_standby_it_stops_with_one_line(
+    pg_cluster: PgCluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The suite's PostgreSQL, a role with a password, the wrong one in the URL."""
+    url = await pg_cluster.password_role("standby_pw", "right-password-123")
+    right = await asyncpg.connect(url)  # the role works with the right password
+    await right.close()
+    wrong = url.replace("right-password-123", "wrong-password-456")
+    failure = await _standby_gives_up(wrong, caplog)
+    text = str(failure)
+    assert text.startswith("PostgreSQL refused the login for 30 s (InvalidPasswordError")
+    assert "DATABASE_URL" in text and "wrong-password-456" not in text
+    # One WARNING when it started, none per attempt, and never "another instance leads".
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
+    assert "refused the login" in warnings[0].getMessage()
+    assert not any("another instance leads" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_missing_socket_is_unreachable_not_a_refused_login(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    failure = await _standby_gives_up(f"postgresql://bot@/bot?host={tmp_path}/gone", caplog)
+    assert str(failure).startswith("cannot reach PostgreSQL for 30 s (")
+    assert "check DATABASE_URL and that the server runs" in str(failure)
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+
+
+async def test_a_standby_that_waits_for_a_leader_never_gives_up(
+    dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another leader holding the lock is not a fault: the standby waits, whatever the clock."""
+    leader = AdvisoryLockLeadership(dsn, KEY, failover_seconds=FAILOVER)
+    assert await leader.acquire(asyncio.Event())
+    # Were "another instance leads" counted as a failure, this clock would end it in 3 attempts.
+    standby = AdvisoryLockLeadership(dsn, KEY, failover_seconds=1, clock=StepClock(0.4))
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO, logger="bot.leadership"):
+        waiting = asyncio.create_task(standby.acquire(stop))
+        await asyncio.sleep(0.6)
+        assert not waiting.done()
+        stop.set()
+        assert await waiting is False
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.leadership"] == [
+        "standby: another instance leads; waiting for the leadership lock"
+    ]
+    await standby.release()
+    await leader.release()

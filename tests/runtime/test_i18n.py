@@ -146,6 +146,40 @@ def test_money_keeps_precision_between_2_and_6_decimals() -> None:
     assert en.money(Decimal("2.125"), "Kredi") == "2.125 Kredi"
 
 
+def test_money_of_any_size_a_panel_can_cause_and_its_unit_as_text() -> None:
+    """Issue 19 items 6 and 12: 1e18 per 1000 × ~1e12 has more digits than Decimal's default
+    28, and a unit that is not an ISO code is the panel's text, escaped for HTML."""
+    en = Catalogs.load().translator("en")
+    assert en.money(Decimal("999999999999E+15"), "USD") == "$999,999,999,999,000,000,000,000,000.00"
+    assert en.money(Decimal("1E+30"), None) == "1,000,000,000,000,000,000,000,000,000,000.00"
+    assert en.money(Decimal("1.5"), "<a href='x'>USD</a> & co") == (
+        "1.50 &lt;a href='x'&gt;USD&lt;/a&gt; &amp; co"
+    )
+
+
+def test_balances_round_to_the_currencys_digits() -> None:
+    catalogs = Catalogs.load()
+    en, tr = catalogs.translator("en"), catalogs.translator("tr")
+    assert en.balance(Decimal("4937.49988"), "USD") == "$4,937.50"
+    assert tr.balance(Decimal("9987.03125"), "TRY") == "₺9.987,03"
+    assert en.balance(Decimal("1234.5"), "JPY") == "¥1,235"  # no minor unit
+    assert en.balance(Decimal("2.125"), "Kredi") == "2.13 Kredi"  # not ISO: two digits
+    assert en.balance(Decimal("-0.004"), "USD") in ("$0.00", "-$0.00")
+
+
+def test_typed_amounts_are_read_as_the_language_writes_them() -> None:
+    catalogs = Catalogs.load()
+    tr, en = catalogs.translator("tr"), catalogs.translator("en")
+    assert tr.read_amount("1.000,50") == Decimal("1000.50")
+    assert tr.read_amount("1.000") == Decimal("1000")  # Turkish thousands
+    assert en.read_amount("1.000") == Decimal("1.000")
+    assert en.read_amount("1,000.50") == tr.read_amount("1,000.50") == Decimal("1000.50")
+    assert en.read_amount("1,5") == tr.read_amount("1,5") == Decimal("1.5")
+    assert tr.read_amount("1 000") == Decimal("1000")
+    for bad in ("abc", "1e5", "1..2", "", "-", "NaN", "∞"):
+        assert tr.read_amount(bad) is None and en.read_amount(bad) is None, bad
+
+
 def test_numbers_decimals_and_dates() -> None:
     catalogs = Catalogs.load()
     t, en = catalogs.translator("tr"), catalogs.translator("en")

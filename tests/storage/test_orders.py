@@ -8,7 +8,7 @@ import pytest
 
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
-from bot.storage.models import Order
+from bot.storage.models import Order, Settled
 from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
@@ -355,3 +355,58 @@ async def test_find_open_duplicates_for_many_pairs(st: Storage) -> None:
     assert found == {(1, x): newer, (2, y): other}
     assert older.id != newer.id
     assert await st.orders.find_open_duplicates(USER + 1, [(1, x)]) == {}
+
+
+# --- unknown outcomes the user settles (issue 20 item 4) -----------------------------------------
+
+
+async def unknown_row(st: Storage, user: int, batch: str, slot: int = 1) -> Order:
+    [order] = await st.orders.create_drafts(user, batch, [draft()], panel_slot=slot)
+    assert (await st.orders.claim(batch, user)).won
+    assert await st.orders.mark_unknown(order.id, "no answer")
+    return order
+
+
+async def test_settle_found_refuses_an_id_held_on_the_same_panel_by_anyone(st: Storage) -> None:
+    url_a, url_b = "https://a.example/api/v2", "https://b.example/api/v2"
+    await st.keys.add(USER, "key-1", label="A", url=url_a)
+    await st.keys.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
+    await st.keys.add(USER + 1, "key-3", label="B", url=url_b)
+    [theirs] = await st.orders.create_drafts(USER + 1, "t1", [draft()], panel_slot=1)
+    assert (await st.orders.claim("t1", USER + 1)).won
+    assert await st.orders.mark_placed(theirs.id, 500)
+    mine = await unknown_row(st, USER, "m1")
+    found = StatusUpdate(mine.id, "In progress", "In progress", Decimal("1.5"), 10, 990, "USD")
+
+    assert await st.orders.settle_found(mine.id, USER, found, 500) is Settled.TAKEN
+    assert await st.orders.settle_found(mine.id, USER + 1, found, 501) is Settled.GONE
+    # The same id on another panel (URL B) is no obstacle.
+    [elsewhere] = await st.orders.create_drafts(USER + 1, "t2", [draft()], panel_slot=2)
+    assert (await st.orders.claim("t2", USER + 1)).won
+    assert await st.orders.mark_placed(elsewhere.id, 501)
+    assert await st.orders.settle_found(mine.id, USER, found, 501) is Settled.DONE
+    got = await st.orders.get(mine.id)
+    assert got is not None and got.submit_state is SubmitState.PLACED
+    assert (got.panel_order_id, got.status, got.charge) == (501, "In progress", Decimal("1.5"))
+    assert (got.remains, got.start_count, got.error, got.polled_at) == (990, 10, None, None)
+    assert await st.orders.settle_found(mine.id, USER, found, 502) is Settled.GONE
+
+
+async def test_settle_not_placed_only_from_unknown_and_kept_in_all(st: Storage) -> None:
+    mine = await unknown_row(st, USER, "n1")
+    other = await placed(st, "n2", 600)
+    assert not await st.orders.settle_not_placed(mine.id, USER + 1, "no")  # not theirs
+    assert not await st.orders.settle_not_placed(other.id, USER, "no")  # not unknown
+    assert await st.orders.settle_not_placed(mine.id, USER, "the user found none")
+    assert not await st.orders.settle_not_placed(mine.id, USER, "again")
+    got = await st.orders.get(mine.id)
+    assert got is not None and got.submit_state is SubmitState.NOT_PLACED
+    assert got.error == "the user found none"
+    listed = await st.orders.list_for_user(USER, filter=OrderFilter.ALL)
+    assert {o.id for o in listed} == {mine.id, other.id}
+    assert [o.id for o in await st.orders.list_for_user(USER, filter=OrderFilter.OPEN)] == [
+        other.id
+    ]
+    assert mine.id in {o.id for o in await st.orders.visible_for_user(USER)}
+    # Not a duplicate of a new order for the same link: it was never placed.
+    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") == other

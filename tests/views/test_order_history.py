@@ -102,9 +102,9 @@ def test_card(en: Translator, tr: Translator) -> None:
         "Status: ⏳ <b>Pending</b>",
         "Start count: 10",
         "Cost: $12.50",
-        # babel's narrow no-break space; the zone named (the translator's: UTC by default)
-        "Created: 5/1/24, 12:00\u202fPM (UTC)",
-        "Updated: 5/1/24, 12:00\u202fPM (UTC)",
+        # One date style, the month in words; the zone named (the translator's: UTC by default)
+        "Created: 1 May 2024, 12:00 (UTC)",
+        "Updated: 1 May 2024, 12:00 (UTC)",
     ]
     noted = card_text(tr, order(charge=Decimal("11"), status="Completed"), "♻️ note")
     assert noted.startswith("♻️ note\n\n<b>Sipariş #5001</b>")

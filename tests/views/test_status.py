@@ -107,12 +107,18 @@ def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) ->
     ]
     refused = cancel_check_lines(en, checked, parse_ids("5 6 7"))
     assert refused == ["#6 — not found"]
-    assert cancel_question_lines(en, refused, [5, 7]) == [
+    eligible = [r for r in checked if r.outcome is RequestOutcome.REQUESTED]
+    assert cancel_question_lines(en, refused, eligible) == [
         "#6 — not found",
         "",
         "Cancel these 2 orders: #5, #7?",
     ]
-    assert cancel_question_lines(en, [], [5]) == ["Cancel order #5?"]
+    assert cancel_question_lines(en, [], eligible[:1]) == ["Cancel order #5?"]
+    # With several panels each id names its panel.
+    named = [ActionResult(5, RequestOutcome.REQUESTED, slot=2)]
+    assert cancel_question_lines(en, [], named, {1: "Alpha", 2: "B<e>ta"}) == [
+        "Cancel order #5 · B&lt;e&gt;ta?"
+    ]
     assert cancel_results(en, [ActionResult(5, RequestOutcome.REQUESTED)]) == (
         "🛑 #5 — cancel requested"
     )
