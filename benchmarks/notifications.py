@@ -37,6 +37,7 @@ from bot.services.notifier import Notifier
 from bot.services.panels import PanelFactory
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Storage
+from bot.views import notices
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, ptb_request
 
@@ -95,6 +96,7 @@ async def _run(storage: Storage, count: int, n_users: int) -> dict[str, Any]:
                 Catalogs.load(),
                 telegram_sender(bot),
                 push_markup,
+                wording=notices,
                 default_language="en",
             )
             started = time.perf_counter()

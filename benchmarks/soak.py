@@ -44,6 +44,7 @@ from benchmarks.soak_bot import (
 from bot.callbacks import Action, encode
 from bot.panel.models import Status
 from bot.storage.db import Database
+from bot.storage.engines import open_database
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.fakes.telegram_models import BotMessage
@@ -668,7 +669,7 @@ async def _run(
     await seed_users(bot.db_path, bot.encryption_key, panel, user_ids)
     soak.keys = {uid: user_key(uid) for uid in user_ids}
     users = [telegram.user(uid) for uid in user_ids]
-    soak.db = await Database.open(bot.db_path)
+    soak.db = await open_database(bot.db_path)
     soak.bot = bot
     try:
         await bot.start()

@@ -183,7 +183,6 @@ async def open_deps(
     )
     try:
         http = _panel_http(settings)
-        catalogs = _load_catalogs()
         panels = PanelFactory(
             settings.panel_api_url,
             http,
@@ -192,6 +191,7 @@ async def open_deps(
             observer=observer,
             gate=gate,
             allow_private=settings.allow_private_panels,
+            trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
             book=StoredBook(storage.capabilities),
             pacer=PanelPacer(settings.panel_max_rps),
         )
@@ -204,54 +204,61 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        catalog = CatalogService(CatalogCache.from_settings(settings), keys)
-        # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
-        currencies = CurrencyService(keys, ttl=settings.services_cache_seconds)
-        # One recorder (one journal file) for single and bulk orders.
-        placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-        previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
-        return Deps(
-            settings=settings,
-            storage=storage,
-            http=http,
-            catalogs=catalogs,
-            secrets=secrets,
-            panels=panels,
-            access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
-            users=UserService(storage.users),
-            keys=keys,
-            catalog=catalog,
-            currencies=currencies,
-            bulk=BulkOrderService(
-                storage.orders, keys, catalog, recorder=placements, previews=previews
-            ),
-            tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
-            pushes=PushSettings(storage),
-            ordering=OrderingService(
-                storage,
-                keys,
-                catalog,
-                recorder=placements,
-                previews=previews,
-                currencies=currencies,
-            ),
-            placements=placements,
-            previews=previews,
-            replies=ReplyQueue(storage.outbox),
-            stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
-            favourites=FavouritesService(storage.favourites),
-            accounts=AccountsService(
-                keys,
-                settings.panel_presets,
-                allow_custom=settings.allow_custom_panels,
-                max_panels=settings.max_panels_per_user,
-            ),
-            compare=CompareService(keys, catalog, SimilarIndexCache()),
-            unknown_orders=UnknownOrders(storage.orders, keys),
-        )
+        return _assemble_deps(settings, secrets, storage, http, panels, keys)
     except BaseException:
         await storage.close()
         raise
+
+
+def _assemble_deps(
+    settings: Settings,
+    secrets: SecretRegistry,
+    storage: Storage,
+    http: httpx.AsyncClient,
+    panels: PanelFactory,
+    keys: KeyService,
+) -> Deps:
+    """The services over an open storage and the users' panel keys."""
+    catalog = CatalogService(CatalogCache.from_settings(settings), keys)
+    # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds)
+    # One recorder (one journal file) for single and bulk orders.
+    placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    return Deps(
+        settings=settings,
+        storage=storage,
+        http=http,
+        catalogs=_load_catalogs(),
+        secrets=secrets,
+        panels=panels,
+        access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
+        users=UserService(storage.users),
+        keys=keys,
+        catalog=catalog,
+        currencies=currencies,
+        bulk=BulkOrderService(
+            storage.orders, keys, catalog, recorder=placements, previews=previews
+        ),
+        tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        pushes=PushSettings(storage),
+        ordering=OrderingService(
+            storage, keys, catalog, recorder=placements, previews=previews, currencies=currencies
+        ),
+        placements=placements,
+        previews=previews,
+        replies=ReplyQueue(storage.outbox),
+        stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
+        favourites=FavouritesService(storage.favourites),
+        accounts=AccountsService(
+            keys,
+            settings.panel_presets,
+            allow_custom=settings.allow_custom_panels,
+            max_panels=settings.max_panels_per_user,
+        ),
+        compare=CompareService(keys, catalog, SimilarIndexCache()),
+        unknown_orders=UnknownOrders(storage.orders, keys),
+    )
 
 
 def build_application(

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.zones import resolve_zone
+
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "tr")
 WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # A panel's name is typed in bulk lines (`panel | service | link | quantity`) and shown on
@@ -167,8 +169,6 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        from bot.services.zones import resolve_zone
-
         if value is None or not value.strip():
             return None
         zone = resolve_zone(value)

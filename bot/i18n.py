@@ -52,7 +52,7 @@ from babel.numbers import (
     list_currencies,
 )
 
-from bot.services.zones import zone_info
+from bot.zones import zone_info
 
 log = logging.getLogger(__name__)
 

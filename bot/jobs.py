@@ -24,6 +24,7 @@ from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
 from bot.services.notifier import (
     Blocked,
     DrainReport,
+    Notice,
     Notifier,
     RetryLater,
     Send,
@@ -32,7 +33,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
-from bot.views.notices import Notice
+from bot.views import notices
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -118,6 +119,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.catalogs,
         telegram_sender(app.bot),
         push_markup,
+        wording=notices,
         default_language=settings.default_language,
         default_zone=settings.timezone,
     )

@@ -40,6 +40,7 @@ from bot.callbacks import (
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelOrderService,
     PanelsList,
     QuestionBack,
     QuickQuantity,
@@ -684,3 +685,20 @@ def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKe
     """Under "📋 List them": a card button per order (label, local id), four per row."""
     buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None
+
+
+def order_on_panel(keyboard: InlineKeyboardMarkup, slot: int) -> InlineKeyboardMarkup:
+    """`keyboard` with each 🛒 Order (and quick pick) bound to panel account `slot`: a catalog
+    shown from another panel than the default must order there, never on the default."""
+    rows = []
+    for row in keyboard.inline_keyboard:
+        new_row = []
+        for old in row:
+            order = OrderService.unpack(old.callback_data)
+            new_row.append(
+                old
+                if order is None
+                else button(old.text, PanelOrderService(slot, order.service_id))
+            )
+        rows.append(new_row)
+    return markup(rows)

@@ -258,6 +258,30 @@ def _settings(app: AnyApp) -> Settings:
     return settings
 
 
+def _stop_on_signals(loop: asyncio.AbstractEventLoop) -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM/SIGABRT (where the loop can catch signals)."""
+    loop.set_exception_handler(excepthooks.loop_exception_handler)
+    stop = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def _release_signals(loop: asyncio.AbstractEventLoop) -> None:
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(sig)
+
+
+async def _initialize(app: AnyApp, settings: Settings) -> None:
+    try:
+        await app.initialize()
+    except Exception as exc:
+        log.debug("start-up failed", exc_info=True)  # the traceback only at LOG_LEVEL=DEBUG
+        raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+
+
 async def serve(
     app: AnyApp, allowed_updates: Sequence[str], leadership: Leadership | None = None
 ) -> None:
@@ -272,11 +296,7 @@ async def serve(
     leadership = leadership if leadership is not None else SoleInstance()
     fence = leadership.fence
     loop = asyncio.get_running_loop()
-    loop.set_exception_handler(excepthooks.loop_exception_handler)
-    stop = asyncio.Event()
-    for sig in STOP_SIGNALS:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signals(loop)
     leading = False
     server = (
         _webhook_server(app, settings, lambda: leading and not fence.closed)
@@ -300,12 +320,8 @@ async def serve(
             stop.set()
 
         watcher = asyncio.create_task(stop_when_lost(), name="leadership-fence")
-        try:
-            initialized = True
-            await app.initialize()
-        except Exception as exc:
-            log.debug("start-up failed", exc_info=True)  # the traceback only at LOG_LEVEL=DEBUG
-            raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+        initialized = True
+        await _initialize(app, settings)
         if stop.is_set():
             return
         if server is not None:
@@ -323,8 +339,6 @@ async def serve(
         if watcher is not None:
             watcher.cancel()
         await leadership.release()
-        for sig in STOP_SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
+        _release_signals(loop)
     if fence.closed:
         raise Stopped(f"stopped: this instance lost leadership ({fence.reason})")

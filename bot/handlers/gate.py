@@ -18,7 +18,6 @@ from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
 from bot.services.access import Verdict
-from bot.services.zones import effective_zone
 from bot.views.admin import access_request
 from bot.views.gate import (
     already_allowed,
@@ -28,6 +27,7 @@ from bot.views.gate import (
     request_sent,
     stranger_reply,
 )
+from bot.zones import effective_zone
 
 log = logging.getLogger(__name__)
 

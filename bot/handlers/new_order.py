@@ -96,6 +96,7 @@ from bot.views.new_order import (
     sending,
     use_buttons,
 )
+from bot.views.order_history import panel_names
 from bot.views.panels import panel_gone
 from bot.views.previews import closed_text, replaced_text
 from bot.views.text import with_notice
@@ -779,7 +780,9 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
-    text = render_result(t, result, balance, currency)
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    panel = names.get(slot, "") if slot is not None else ""
+    text = render_result(t, result, balance, currency, panel)
     order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.

@@ -12,7 +12,6 @@ from bot.handlers import ui
 from bot.handlers.commands import available, set_chat_menu
 from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
-from bot.services.zones import effective_zone, suggested_zone
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
 from bot.views.start import (
@@ -27,6 +26,7 @@ from bot.views.start import (
     welcome,
 )
 from bot.views.zones import quiet_label, zone_hint
+from bot.zones import effective_zone, suggested_zone
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -12,9 +12,9 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.menu import menu_pattern
-from bot.services.zones import zone_info
 from bot.views.spend_chart import spend_chart
 from bot.views.stats import chart_caption, no_spending, stats_text
+from bot.zones import zone_info
 
 
 async def stats(update: Update, context: BotContext) -> None:

@@ -21,7 +21,6 @@ from bot.handlers.dialog import (
     instance_id,
 )
 from bot.handlers.start import render_settings
-from bot.services.zones import parse_hours, zone_choices
 from bot.views.errors import button_expired
 from bot.views.zones import (
     quiet_bad,
@@ -35,6 +34,7 @@ from bot.views.zones import (
     zone_set,
     zone_unknown,
 )
+from bot.zones import parse_hours, zone_choices
 
 WAIT_ZONE = "zone.name"
 WAIT_QUIET = "quiet.hours"

@@ -18,7 +18,7 @@ from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
-from bot.storage.keys import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 DEFAULT_MAX_PANELS = 5
 

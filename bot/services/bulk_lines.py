@@ -126,61 +126,12 @@ def _parse_line(
             None,
         )
     service_text, link_text, quantity_text = fields
-    if not (service_text.isascii() and service_text.isdigit()) or (
-        len(service_text) > MAX_SERVICE_ID_DIGITS
-    ):
-        return _error_line(
-            line_no,
-            raw,
-            InputError(
-                N_("The service id must be a number, not “{value}”."),
-                line=line_no,
-                value=service_text[:32],
-            ),
-            None,
-        )
-    service = catalog.get(int(service_text))
-    if service is None:
-        return _error_line(
-            line_no,
-            raw,
-            InputError(
-                N_("Service {id} is not in the catalog."),
-                line=line_no,
-                id=int(service_text),
-            ),
-            None,
-        )
-    plan = plan_for(service)
-    if plan is None:
-        # Never reaches the panel: the bot does not know what this type's orders need.
-        return _error_line(
-            line_no,
-            raw,
-            InputError(
-                N_("Service {id} has the type “{type}”, which I cannot order."),
-                line=line_no,
-                id=service.id,
-                type=service.type,
-            ),
-            service,
-        )
-    if not plan.takes_link_and_quantity_only:
-        return _error_line(
-            line_no,
-            raw,
-            InputError(
-                N_(
-                    "Service {id} needs more than a link and a quantity "
-                    "({type}). Bulk orders support only link + quantity services; "
-                    "order this one on its own."
-                ),
-                line=line_no,
-                id=service.id,
-                type=service.type,
-            ),
-            service,
-        )
+    service = _find_service(service_text, line_no, catalog)
+    if isinstance(service, InputError):
+        return _error_line(line_no, raw, service, None)
+    refusal = _not_bulk_orderable(service, line_no)
+    if refusal is not None:
+        return _error_line(line_no, raw, refusal, service)
     try:
         link = normalize_link(link_text)
         quantity = parse_quantity(quantity_text, service)
@@ -188,6 +139,49 @@ def _parse_line(
         # Same validators and texts as single orders; the preview shows the line number.
         return _error_line(line_no, raw, exc, service)
     return BulkLine(line_no, raw, service, link, quantity, service.cost(quantity), None)
+
+
+def _find_service(service_text: str, line_no: int, catalog: CatalogIndex) -> Service | InputError:
+    """The catalog's service a line's first field names, or why there is none."""
+    if not (service_text.isascii() and service_text.isdigit()) or (
+        len(service_text) > MAX_SERVICE_ID_DIGITS
+    ):
+        return InputError(
+            N_("The service id must be a number, not “{value}”."),
+            line=line_no,
+            value=service_text[:32],
+        )
+    service = catalog.get(int(service_text))
+    if service is None:
+        return InputError(
+            N_("Service {id} is not in the catalog."), line=line_no, id=int(service_text)
+        )
+    return service
+
+
+def _not_bulk_orderable(service: Service, line_no: int) -> InputError | None:
+    """Why a bulk order cannot place `service` (None: it can)."""
+    plan = plan_for(service)
+    if plan is None:
+        # Never reaches the panel: the bot does not know what this type's orders need.
+        return InputError(
+            N_("Service {id} has the type “{type}”, which I cannot order."),
+            line=line_no,
+            id=service.id,
+            type=service.type,
+        )
+    if not plan.takes_link_and_quantity_only:
+        return InputError(
+            N_(
+                "Service {id} needs more than a link and a quantity "
+                "({type}). Bulk orders support only link + quantity services; "
+                "order this one on its own."
+            ),
+            line=line_no,
+            id=service.id,
+            type=service.type,
+        )
+    return None
 
 
 def parse_bulk(text: str, catalog: CatalogIndex, *, max_lines: int = 1000) -> BulkPreview:

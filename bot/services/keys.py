@@ -15,8 +15,8 @@ from bot.logs import SecretRegistry
 from bot.panel import Balance, PanelClient
 from bot.services.panels import PanelFactory
 from bot.storage.crypto import UndecryptableKey
-from bot.storage.keys import KeysRepo, PanelAccount
-from bot.storage.models import OutboxKind
+from bot.storage.keys import KeysRepo
+from bot.storage.models import OutboxKind, PanelAccount
 from bot.storage.outbox import OutboxMessage, OutboxRepo
 
 log = logging.getLogger(__name__)

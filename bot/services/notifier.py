@@ -11,18 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.i18n import Catalogs, Translator
-from bot.services.zones import effective_zone, quiet_until
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
-from bot.views import notices
-from bot.views.notices import Notice
+from bot.zones import effective_zone, quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +52,7 @@ PUSHES = frozenset(
     }
 )
 REPLY_MAX_RETRY = 60.0
+STARTED = "started"  # a digest entry's status for "the order has started"
 
 MAX_ATTEMPTS = 8
 # Far above a healthy send (PTB's own timeouts are 5 s, a 429 wait a few seconds more).
@@ -71,6 +70,50 @@ LEASE_SECONDS = 120.0
 # pace is the notifier's own bound whatever `send` is wired to, a little under 30 so that pushes
 # alone never fill the window and a live reply still finds a free place at once.
 MAX_RATE = 28.0
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A rendered notification; `order_id` (local id) gets the order-card and 🔕 buttons,
+    `digest_id` (the digest's outbox item) the button listing its orders."""
+
+    text: str
+    order_id: int | None = None
+    digest_id: int | None = None
+    # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
+    mutable: bool = True
+    # The order's outcome is unknown: the push offers the buttons that settle it.
+    settle: bool = False
+
+
+class NoticeWording(Protocol):
+    """The text of each notice (bot/views/notices.py is one): services sit below views, so the
+    wording is handed in rather than imported."""
+
+    def panel_line(self, name: str) -> str: ...
+    def low_balance(
+        self,
+        t: Translator,
+        panel: str,
+        amount: Decimal,
+        currency: str,
+        limit: Decimal,
+        api_url: str = "",
+    ) -> Notice: ...
+    def panel_key_rejected(self, t: Translator) -> Notice: ...
+    def key_notice(self, t: Translator, *, unreadable: bool) -> Notice: ...
+    def order_started(self, t: Translator, order: Order) -> Notice: ...
+    def order_status(self, t: Translator, order: Order, status: str) -> Notice: ...
+    def order_unknown(self, t: Translator, order: Order, count: object = None) -> Notice: ...
+    def refill_status(self, t: Translator, refill: Refill, status: object = None) -> Notice: ...
+    def digest(
+        self,
+        t: Translator,
+        orders: list[tuple[Order, str]],
+        refills: list[tuple[Refill, str]],
+        digest_id: int,
+        panels: Mapping[int, str] | None = None,
+    ) -> Notice: ...
 
 
 class SendError(Exception):
@@ -139,6 +182,7 @@ class Notifier(Generic[M]):
         send: Send[M],
         markup: PushMarkup[M],
         *,
+        wording: NoticeWording,
         default_language: str,
         default_zone: str | None = None,
         clock: Callable[[], float] = time.time,
@@ -149,6 +193,7 @@ class Notifier(Generic[M]):
         self._catalogs = catalogs
         self._send = send
         self._markup = markup
+        self._wording = wording
         self._default_language = default_language
         self._default_zone = default_zone
         self._clock = clock
@@ -330,7 +375,7 @@ class Notifier(Generic[M]):
         zone = effective_zone(own, self._default_zone, language)
         return self._catalogs.translator(language).with_zone(zone)
 
-    # --- what to render (the wording is in bot/views/notices.py) -----------------------------
+    # --- what to render (the wording: `self._wording`) -----------------------------
 
     async def _render(self, item: OutboxItem, t: Translator) -> Notice:
         payload = item.payload
@@ -349,27 +394,27 @@ class Notifier(Generic[M]):
             several = len(await self._storage.keys.accounts(item.user_id)) > 1
             if slot is not None and several and not unreadable:
                 # /setkey replaces the default panel's key: the card replaces this one's.
-                return slot, notices.panel_key_rejected(t)
-            return slot, notices.key_notice(t, unreadable=unreadable)
+                return slot, self._wording.panel_key_rejected(t)
+            return slot, self._wording.key_notice(t, unreadable=unreadable)
         if item.kind == OutboxKind.REFILL_STATUS:
             refill = await self._refill(payload.get("refill_id"), item.user_id)
             if await self._muted_refill(refill):
                 raise _Muted("order muted")
-            return refill.panel_slot, notices.refill_status(t, refill, payload.get("status"))
+            return refill.panel_slot, self._wording.refill_status(t, refill, payload.get("status"))
         if item.kind == OutboxKind.ORDER_DIGEST:
             return None, await self._digest(item, t)
         if item.kind == OutboxKind.LOW_BALANCE:
             return None, await self._low_balance(payload, item.user_id, t)
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_UNKNOWN:
-            return order.panel_slot, notices.order_unknown(t, order, payload.get("count"))
+            return order.panel_slot, self._wording.order_unknown(t, order, payload.get("count"))
         if order.muted and item.kind in PUSHES:
             raise _Muted("order muted")
         if item.kind == OutboxKind.ORDER_STATUS:
             status = str(payload.get("status") or order.status)
-            return order.panel_slot, notices.order_status(t, order, status)
+            return order.panel_slot, self._wording.order_status(t, order, status)
         if item.kind == OutboxKind.ORDER_STARTED:
-            return order.panel_slot, notices.order_started(t, order)
+            return order.panel_slot, self._wording.order_started(t, order)
         raise _Drop(f"unknown kind {item.kind!r}")
 
     async def _digest(self, item: OutboxItem, t: Translator) -> Notice:
@@ -395,14 +440,14 @@ class Notifier(Generic[M]):
         if len(orders) + len(refills) > 1:
             accounts = await self._storage.keys.accounts(item.user_id, removed=True)
             names = {a.slot: a.label for a in accounts} if len(accounts) > 1 else None
-            return notices.digest(t, orders, refills, item.id, names)
+            return self._wording.digest(t, orders, refills, item.id, names)
         # One left: it reads best as the single push it would have been.
         if refills:
-            return notices.refill_status(t, refills[0][0], refills[0][1])
+            return self._wording.refill_status(t, refills[0][0], refills[0][1])
         order, status = orders[0]
-        if status == notices.STARTED:
-            return notices.order_started(t, order)
-        return notices.order_status(t, order, status)
+        if status == STARTED:
+            return self._wording.order_started(t, order)
+        return self._wording.order_status(t, order, status)
 
     async def _muted_refill(self, refill: Refill) -> bool:
         if refill.order_id is None:
@@ -420,7 +465,7 @@ class Notifier(Generic[M]):
         name = next((a.label for a in accounts if a.slot == slot), "")
         if not name:
             return notice
-        return replace(notice, text=notices.panel_line(name) + "\n" + notice.text)
+        return replace(notice, text=self._wording.panel_line(name) + "\n" + notice.text)
 
     async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
         slot = payload.get("slot")
@@ -434,7 +479,7 @@ class Notifier(Generic[M]):
         if account is None:
             raise _Drop("panel not found")
         currency = str(payload.get("currency") or "")
-        return notices.low_balance(t, account.label, amount, currency, limit, account.url)
+        return self._wording.low_balance(t, account.label, amount, currency, limit, account.url)
 
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""
@@ -488,6 +533,6 @@ def _entries(item: OutboxItem, orders: list[list[object]], refills: list[list[ob
     elif item.kind == OutboxKind.ORDER_STATUS:
         orders.append([payload.get("order_id"), str(payload.get("status") or "")])
     elif item.kind == OutboxKind.ORDER_STARTED:
-        orders.append([payload.get("order_id"), notices.STARTED])
+        orders.append([payload.get("order_id"), STARTED])
     elif item.kind == OutboxKind.REFILL_STATUS:
         refills.append([payload.get("refill_id"), str(payload.get("status") or "")])

@@ -123,6 +123,7 @@ def prompt_params(service: Service) -> dict[str, Any]:
         "max_runs": MAX_RUNS,
         "max_interval": MAX_INTERVAL_MINUTES,
         "max_answer": MAX_POLL_ANSWER,
+        "example": link_example(service),
     }
 
 
@@ -286,9 +287,37 @@ def _posts(text: str) -> int:
 
 # --- field catalogue ---------------------------------------------------------------------
 
-LINK = FieldSpec(
-    "link", N_("Send the link (e.g. https://instagram.com/username)."), text_only(normalize_link)
+LINK = FieldSpec("link", N_("Send the link (e.g. {example})."), text_only(normalize_link))
+
+# The link question's example, for the platform the service's name or category names (the
+# first that matches, so "YouTube Shorts" is YouTube's and not a generic one).
+LINK_EXAMPLES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), example)
+    for pattern, example in (
+        (r"\b(youtube|yt)\b", "https://youtube.com/watch?v=VIDEO_ID"),
+        (r"\btik ?tok\b", "https://tiktok.com/@username/video/VIDEO_ID"),
+        (r"\b(telegram|tg)\b", "https://t.me/channel/123"),
+        (r"\b(twitter|x)\b", "https://x.com/username/status/POST_ID"),
+        (r"\b(facebook|fb)\b", "https://facebook.com/page"),
+        (r"\bthreads\b", "https://threads.net/@username"),
+        (r"\bspotify\b", "https://open.spotify.com/track/TRACK_ID"),
+        (r"\btwitch\b", "https://twitch.tv/channel"),
+        (r"\blinked ?in\b", "https://linkedin.com/in/username"),
+        (r"\b(instagram|insta|ig)\b", "https://instagram.com/username"),
+    )
 )
+GENERIC_LINK_EXAMPLE = "https://site.com/your-post"
+
+
+def link_example(service: Service) -> str:
+    """An example link for the service's platform, from its name and category."""
+    words = fold(f"{service.name} {service.category}")
+    for pattern, example in LINK_EXAMPLES:
+        if pattern.search(words):
+            return example
+    return GENERIC_LINK_EXAMPLE
+
+
 QUANTITY = FieldSpec(
     "quantity", N_("How many? Send a number from {min} to {max}."), with_service(parse_quantity)
 )

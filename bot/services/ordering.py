@@ -288,36 +288,11 @@ class OrderingService:
         checked = revalidate(plan, values)
         params = build_params(plan, checked)
         cost = order_cost(service, checked)
-        balance: Balance | None
-        try:
-            balance = await self.keys.balance(user_id, slot)
-        except PanelError as exc:
-            # The preview is still useful without it; the panel checks the balance anyway.
-            log.info("no balance for the preview: %s", exc)
-            balance = None
-        if balance is not None and not panel_name:
-            # The catalog views' currency is the default panel's.
-            self._currencies.remember(user_id, balance.currency)
-        link = params.get("link")
+        balance = await self._preview_balance(user_id, slot, default_panel=not panel_name)
         duplicate = await self.storage.orders.find_open_duplicate(
-            user_id, service.id, link, panel_slot=slot
+            user_id, service.id, params.get("link"), panel_slot=slot
         )
-        extra = {
-            k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}
-        }
-        draft = OrderDraft(
-            service_id=service.id,
-            service_name=service.name,
-            service_type=service.type,
-            link=link,
-            quantity=params.get("quantity"),
-            # Subscriptions are billed per future post: nothing is known upfront.
-            cost=cost if cost is not None else Decimal(0),
-            currency=balance.currency if balance is not None else None,
-            runs=params.get("runs"),
-            interval=params.get("interval"),
-            extra=extra,
-        )
+        draft = _draft(service, params, cost, balance)
         # URL-safe base64 has no ':' and 16 characters keep the callback data short.
         batch = secrets.token_urlsafe(12)
         rows = await self.storage.orders.create_drafts(
@@ -340,6 +315,20 @@ class OrderingService:
             duplicate=duplicate,
             panel_name=panel_name,
         )
+
+    async def _preview_balance(
+        self, user_id: int, slot: int, *, default_panel: bool
+    ) -> Balance | None:
+        try:
+            balance = await self.keys.balance(user_id, slot)
+        except PanelError as exc:
+            # The preview is still useful without it; the panel checks the balance anyway.
+            log.info("no balance for the preview: %s", exc)
+            return None
+        if default_panel:
+            # The catalog views' currency is the default panel's.
+            self._currencies.remember(user_id, balance.currency)
+        return balance
 
     async def discard(self, user_id: int, batch: str) -> bool:
         return await self.storage.orders.discard_draft(batch, user_id) > 0
@@ -567,3 +556,23 @@ def _refused(gate: Gate) -> SubmitResult:
         order = None
     panel_id = order.panel_order_id if order is not None else None
     return SubmitResult(outcome, order, panel_id)
+
+
+def _draft(
+    service: Service, params: Mapping[str, Any], cost: Decimal | None, balance: Balance | None
+) -> OrderDraft:
+    """The draft row of one previewed order (its Confirm places exactly this)."""
+    extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
+    return OrderDraft(
+        service_id=service.id,
+        service_name=service.name,
+        service_type=service.type,
+        link=params.get("link"),
+        quantity=params.get("quantity"),
+        # Subscriptions are billed per future post: nothing is known upfront.
+        cost=cost if cost is not None else Decimal(0),
+        currency=balance.currency if balance is not None else None,
+        runs=params.get("runs"),
+        interval=params.get("interval"),
+        extra=extra,
+    )

@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.services.zones import resolve_zone
 from bot.storage import Order, OutboxKind, Storage
 from bot.storage.models import SubmitState
+from bot.zones import resolve_zone
 
 
 @dataclass(frozen=True, slots=True)

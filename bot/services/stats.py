@@ -120,10 +120,22 @@ def build_report(
         DailySeries(panel, currency, tuple(amounts))
         for (panel, currency), amounts in sorted(per_day.items(), key=lambda kv: kv[0])
     )
-    # Amounts in different currencies do not compare: the ranking is within each currency,
-    # then the currencies take turns, so each one's biggest spends make the list.
+    return SpendingReport(
+        days=window,
+        series=series,
+        this_month=dict(this_month),
+        last_month=dict(last_month),
+        top_services=_top_services(services.values()),
+        statuses=dict(statuses or {}),
+    )
+
+
+def _top_services(services: Iterable[ServiceSpend]) -> tuple[ServiceSpend, ...]:
+    """The TOP_SERVICES biggest spends. Amounts in different currencies do not compare: the
+    ranking is within each currency, then the currencies take turns, so each one's biggest
+    spends make the list."""
     ranked: dict[str, list[ServiceSpend]] = defaultdict(list)
-    for spend in services.values():
+    for spend in services:
         ranked[spend.currency].append(spend)
     for spends in ranked.values():
         spends.sort(key=lambda s: (-s.amount, s.service_id))
@@ -132,14 +144,7 @@ def build_report(
         for currency in sorted(ranked):
             if depth < len(ranked[currency]) and len(top) < TOP_SERVICES:
                 top.append(ranked[currency][depth])
-    return SpendingReport(
-        days=window,
-        series=series,
-        this_month=dict(this_month),
-        last_month=dict(last_month),
-        top_services=tuple(top),
-        statuses=dict(statuses or {}),
-    )
+    return tuple(top)
 
 
 class StatsService:

@@ -372,7 +372,7 @@ class TrackingService:
         if default is None:
             raise NoKey
         held = await self.panels_of(user_id, panel_ids)
-        slot_of = _settle(_unique(panel_ids), held, pinned or {})
+        slot_of = settle_panels(_unique(panel_ids), held, pinned or {})
         groups: dict[int, list[int]] = {}
         for pid in _unique(panel_ids):
             groups.setdefault(slot_of.get(pid, default.slot), []).append(pid)
@@ -614,7 +614,7 @@ class TrackingService:
         if default is None:
             raise NoKey
         wanted = _unique(ids)
-        slot_of = _settle(wanted, await self._refill_holders(user_id, wanted), pinned or {})
+        slot_of = settle_panels(wanted, await self._refill_holders(user_id, wanted), pinned or {})
         named: list[Refill] = []  # stored refills named by their refill id
         orders: dict[int, list[Refill]] = {}
         for rid, slot in slot_of.items():
@@ -755,6 +755,24 @@ class TrackingService:
 
     # --- eligibility ------------------------------------------------------------------------
 
+    async def _refills_pending(
+        self, user_id: int, panel_ids: Sequence[int], slot: int
+    ) -> dict[int, ActionResult]:
+        """A refusal for each order that already has a refill request the panel has not
+        finished."""
+        refused: dict[int, ActionResult] = {}
+        for pid in panel_ids:
+            pending = pending_refill(await self._refills.for_order(user_id, pid, slot))
+            if pending is not None:
+                refused[pid] = ActionResult(
+                    pid,
+                    RequestOutcome.REFUSED,
+                    RequestRefusal.REFILL_PENDING,
+                    refill_id=pending.refill_id,
+                    since=pending.created_at,
+                )
+        return refused
+
     async def _eligible(
         self,
         user_id: int,
@@ -767,21 +785,12 @@ class TrackingService:
         `slot`), in input order."""
         ids = _unique(panel_ids)
         stored = {pid: await self._orders.get_by_panel_id(user_id, pid, slot) for pid in ids}
-        refused: dict[int, ActionResult] = {}
-        if action is OrderAction.REFILL:
-            # Checked first, and not only by hiding the card's button: an old card, a forged
-            # tap or /refill must not send what the panel would only reject, nor ask the panel
-            # anything for it.
-            for pid in ids:
-                pending = pending_refill(await self._refills.for_order(user_id, pid, slot))
-                if pending is not None:
-                    refused[pid] = ActionResult(
-                        pid,
-                        RequestOutcome.REFUSED,
-                        RequestRefusal.REFILL_PENDING,
-                        refill_id=pending.refill_id,
-                        since=pending.created_at,
-                    )
+        # Checked first, and not only by hiding the card's button: an old card, a forged tap
+        # or /refill must not send what the panel would only reject, nor ask the panel
+        # anything for it.
+        refused = (
+            await self._refills_pending(user_id, ids, slot) if action is OrderAction.REFILL else {}
+        )
         outside = [pid for pid in ids if stored[pid] is None and pid not in refused]
         # Orders placed outside the bot: only the panel knows whether they exist and how far
         # along they are (one read, chunked by the client).
@@ -835,7 +844,7 @@ def _unique(ids: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _settle(
+def settle_panels(
     ids: Sequence[int], held: Mapping[int, Sequence[int]], pinned: Pinned
 ) -> dict[int, int]:
     """The panel account of each id that is stored or pinned: the one `pinned` names (among

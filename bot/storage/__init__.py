@@ -13,7 +13,8 @@ from bot.storage.capabilities import CapabilitiesRepo
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
-from bot.storage.favourites import FavouritesRepo, Starred
+from bot.storage.engines import open_database
+from bot.storage.favourites import FavouritesRepo
 from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
@@ -24,6 +25,7 @@ from bot.storage.models import (
     OutboxItem,
     OutboxKind,
     Refill,
+    Starred,
     StatusUpdate,
     SubmitState,
     User,
@@ -65,6 +67,7 @@ __all__ = [
     "User",
     "UsersRepo",
     "load_cipher",
+    "open_database",
 ]
 
 
@@ -96,11 +99,11 @@ class Storage(AsyncClosing):
         """Open (and migrate) the database and build every repository on it.
 
         `target` is an SQLite file path or a `postgresql://` URL; `local_path` is where a
-        PostgreSQL deployment keeps local side files (see `Database.open`). `clock` gives the
+        PostgreSQL deployment keeps local side files (see `open_database`). `clock` gives the
         repositories' timestamps (unix seconds); tests may pin it. `busy_seconds`: how long
         an SQLite writer waits for the write lock (DATABASE_BUSY_SECONDS).
         """
-        db = await Database.open(
+        db = await open_database(
             target,
             migrations_dir=migrations_dir,
             local_path=local_path,

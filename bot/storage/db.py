@@ -1,9 +1,10 @@
 """The repositories' view of the database: one interface, two engines, versioned migrations.
 
-`Database.open(target)` opens SQLite for a file path (or `:memory:`) and PostgreSQL for a
-`postgresql://` URL (`bot.storage.sqlite`, `bot.storage.postgres`). The repositories write one
-portable SQL text with SQLite's `?` / `:name` placeholders; each engine runs it as its dialect
-needs (`bot.storage.sql`). Rows are addressed by column name or position (`Row`).
+`open_database(target)` (bot/storage/engines.py) opens SQLite for a file path (or `:memory:`)
+and PostgreSQL for a `postgresql://` URL (`bot.storage.sqlite`, `bot.storage.postgres`). The
+repositories write one portable SQL text with SQLite's `?` / `:name` placeholders; each engine
+runs it as its dialect needs (`bot.storage.sql`). Rows are addressed by column name or position
+(`Row`).
 
 Both engines give the same guarantees the repositories were written for:
 - `transaction()` blocks run one at a time, across processes too: SQLite by `BEGIN IMMEDIATE`,
@@ -130,46 +131,17 @@ class Transaction(Protocol):
 
 
 class Database(AsyncClosing):
-    """The bot's database. Open with `await Database.open(target)`; close with `close()`.
+    """The bot's database. Open with `await open_database(target)` (bot/storage/engines.py);
+    close with `close()`.
 
     `path` is where local side files live (the placement journal): the SQLite file itself, or
-    for PostgreSQL the `local_path` given to `open` (`:memory:`: none).
+    for PostgreSQL the `local_path` given to `open_database` (`:memory:`: none).
     """
 
     __slots__ = ()
 
     engine: Engine
     path: str
-
-    @classmethod
-    async def open(
-        cls,
-        target: Path | str,
-        *,
-        migrations_dir: Path | Traversable | None = None,
-        local_path: Path | str | None = None,
-        busy_seconds: float | None = None,
-    ) -> Database:
-        """Connect to an SQLite file or a PostgreSQL URL and migrate to the latest schema.
-
-        `busy_seconds`: how long an SQLite writer waits for the write lock (its default when
-        None); PostgreSQL's writers queue on the server.
-        """
-        if is_url(target):
-            from bot.storage.postgres import PostgresDatabase
-
-            return await PostgresDatabase.connect(
-                str(target),
-                migrations=load_migrations(migrations_dir, engine="postgres"),
-                local_path=MEMORY if local_path is None else str(local_path),
-            )
-        from bot.storage.sqlite import BUSY_SECONDS, SQLiteDatabase
-
-        return await SQLiteDatabase.connect(
-            target,
-            migrations=load_migrations(migrations_dir, engine="sqlite"),
-            busy_seconds=BUSY_SECONDS if busy_seconds is None else busy_seconds,
-        )
 
     @abstractmethod
     async def schema_version(self) -> int: ...

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from enum import StrEnum
 
 from bot.storage.db import Database, Transaction
+from bot.storage.models import Starred
 
 Clock = Callable[[], float]
-
-
-class Starred(StrEnum):
-    """The outcome of adding a favourite."""
-
-    ADDED = "added"  # now a favourite (also when it already was: a double tap)
-    FULL = "full"  # the user has `limit` favourites already
 
 
 class FavouritesRepo:

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
 from bot.storage.db import Database, Row, Transaction
+from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 log = logging.getLogger(__name__)
 
@@ -28,22 +29,6 @@ Clock = Callable[[], float]
 
 _BUMP = "UPDATE users SET key_version = key_version + 1 WHERE id = ?"
 _LIVE = "removed_at IS NULL"
-
-
-class LabelTaken(Exception):
-    """The user already has a panel by this name (names are compared case-insensitively)."""
-
-
-class PanelLimitReached(Exception):
-    """The user already has as many live panel accounts as MAX_PANELS_PER_USER allows."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-class PanelLinkedAlready(Exception):
-    """The user already has a live account on this URL (an operator's panel is linked once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +45,6 @@ class UnreadableKey:
 class KeyScan:
     readable: list[str]
     unreadable: list[UnreadableKey]
-
-
-@dataclass(frozen=True, slots=True)
-class PanelAccount:
-    """One panel a user linked (or linked once: `removed` accounts keep only their name)."""
-
-    user_id: int
-    slot: int
-    label: str
-    url: str
-    custom: bool  # a URL the user typed: its client gets the address guard
-    is_default: bool
-    paused: bool
-    added_at: float
-    removed: bool = False
-    low_balance_threshold: Decimal | None = None
-    low_balance_alerted: bool = False
 
 
 def _which(slot: int | None) -> tuple[str, tuple[int, ...]]:

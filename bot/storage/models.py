@@ -265,3 +265,43 @@ class OutboxItem:
     dropped_at: float | None
     last_error: str | None
     held: bool = False  # held back by quiet hours (merged into a digest when they end)
+
+
+class LabelTaken(Exception):
+    """The user already has a panel by this name (names are compared case-insensitively)."""
+
+
+class PanelLimitReached(Exception):
+    """The user already has as many live panel accounts as MAX_PANELS_PER_USER allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class PanelLinkedAlready(Exception):
+    """The user already has a live account on this URL (an operator's panel is linked once)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PanelAccount:
+    """One panel a user linked (or linked once: `removed` accounts keep only their name)."""
+
+    user_id: int
+    slot: int
+    label: str
+    url: str
+    custom: bool  # a URL the user typed: its client gets the address guard
+    is_default: bool
+    paused: bool
+    added_at: float
+    removed: bool = False
+    low_balance_threshold: Decimal | None = None
+    low_balance_alerted: bool = False
+
+
+class Starred(StrEnum):
+    """The outcome of adding a favourite."""
+
+    ADDED = "added"  # now a favourite (also when it already was: a double tap)
+    FULL = "full"  # the user has `limit` favourites already

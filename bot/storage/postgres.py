@@ -186,7 +186,7 @@ class PostgresTransaction:
 
 
 class PostgresDatabase(Database):
-    """The bot's PostgreSQL database (see `Database.open`)."""
+    """The bot's PostgreSQL database (see `open_database`)."""
 
     __slots__ = ("_closed", "_dialect", "_pool", "_url", "path")
 

@@ -114,7 +114,7 @@ class SQLiteTransaction:
 
 
 class SQLiteDatabase(Database):
-    """The bot's SQLite database (see `Database.open`)."""
+    """The bot's SQLite database (see `open_database`)."""
 
     __slots__ = ("_busy", "_busy_ms", "_closed", "_conn", "_lock", "_reader", "path")
 

@@ -10,7 +10,7 @@ from bot.keyboards_picks import before_last, catalog_pick_rows, prepend, view_ro
 from bot.panel import Service
 from bot.services.catalog_view import CatalogView, Sort
 from bot.services.favourites import FAVOURITES_MAX, QuickPicks
-from bot.storage import Starred
+from bot.storage.models import Starred
 from bot.views.screen import Screen
 from bot.views.text import esc
 

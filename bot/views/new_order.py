@@ -339,10 +339,12 @@ def render_result(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed.
-    `currency` (the account's) prices the amounts of a balance refusal."""
-    text = result_text(t, result, balance, currency)
+    `currency` (the account's) prices the amounts of a balance refusal; `panel` names the
+    order's panel (given when the user has several)."""
+    text = result_text(t, result, balance, currency, panel)
     if not dripfeed_refused(result):
         return text
     return (
@@ -360,10 +362,11 @@ def result_text(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is OrderOutcome.PLACED:
-        return _placed_text(t, result, balance)
+        return _placed_text(t, result, balance, panel)
     if result.outcome is OrderOutcome.UNKNOWN:
         return (
             t._(
@@ -387,9 +390,13 @@ def settle_hint(t: Translator) -> str:
     )
 
 
-def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -> str:
+def _placed_text(
+    t: Translator, result: SubmitResult, balance: Balance | None, panel: str = ""
+) -> str:
     order = result.order
-    text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
+    # "#23501 · Beta" with several panels: another panel may have an order #23501 too.
+    shown = f"{result.panel_order_id} · {esc(panel)}" if panel else result.panel_order_id
+    text = t._("✅ Order placed: #{id}", id=shown)
     if order is not None:
         text += "\n" + t._(
             "Service: #{id} {name}", id=order.service_id, name=esc(order.service_name)

@@ -1,38 +1,23 @@
 """The notifications the outbox delivers: the text of each kind, and the order card it links to.
 
-Pure and free of Telegram imports: the notifier (a service) loads the rows, calls these and
-delivers what they return.
+Pure and free of Telegram imports: the notifier (a service) loads the rows, calls these (this
+module is its `NoticeWording`, handed in by bot/jobs.py) and delivers what they return.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
+from bot.services.notifier import STARTED, Notice
 from bot.storage.models import Order, Refill, SubmitState
 from bot.views.text import esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.
 DIGEST_IDS = 20
-STARTED = "started"  # a digest entry's status for "the order has started"
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A rendered notification; `order_id` (local id) gets the order-card and 🔕 buttons,
-    `digest_id` (the digest's outbox item) the button listing its orders."""
-
-    text: str
-    order_id: int | None = None
-    digest_id: int | None = None
-    # 🔕 is offered under pushes about an order, not under a delayed result of the user's action.
-    mutable: bool = True
-    # The order's outcome is unknown: the push offers the buttons that settle it.
-    settle: bool = False
 
 
 def panel_line(name: str) -> str:

@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.panel import Balance
 from bot.panel.capabilities import Capabilities, Feature, Support
 from bot.services.accounts import PanelLine, PanelMatches
-from bot.storage.keys import PanelAccount
+from bot.storage.models import PanelAccount
 from bot.views.errors import panel_error_text
 from bot.views.text import esc
 
@@ -258,6 +258,20 @@ def alert_set(t: Translator, name: str, threshold: Decimal | None) -> str:
 
 def browsing(t: Translator, name: str) -> str:
     return t._("🔗 Panel: <b>{panel}</b> (★ default; 🔁 below switches)", panel=esc(name))
+
+
+def looking_at(t: Translator, name: str, default: str) -> str:
+    """/services showing another panel than the ★ default, which /order and /bulk still use."""
+    return t._(
+        "🔗 Panel: <b>{panel}</b>, just looking. /order and /bulk use ★ <b>{default}</b>.",
+        panel=esc(name),
+        default=esc(default),
+    )
+
+
+def default_now(t: Translator, name: str) -> str:
+    """After ★ Make default: what changed, and where."""
+    return t._("★ <b>{panel}</b> is now your default for /order and /bulk.", panel=esc(name))
 
 
 def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> str:

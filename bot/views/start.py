@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from bot.handlers.commands import Command
 from bot.i18n import Translator
 from bot.views.previews import cancelled_text
 from bot.views.text import esc
+
+
+class HelpLine(Protocol):
+    """What /help shows of a command (bot.handlers.commands.Command): views sit below handlers."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...  # message id, translated here
+    @property
+    def admin(self) -> bool: ...
 
 
 def welcome(t: Translator, first_name: str, *, has_key: bool) -> str:
@@ -20,7 +31,7 @@ def welcome(t: Translator, first_name: str, *, has_key: bool) -> str:
     return text
 
 
-def help_text(t: Translator, commands: Sequence[Command], *, is_admin: bool) -> str:
+def help_text(t: Translator, commands: Sequence[HelpLine], *, is_admin: bool) -> str:
     """Every command some handler answers, one line each; admin commands for admins only."""
     lines = [t._("<b>Commands</b>")]
     lines += [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -18,7 +19,6 @@ from bot.services.tracking import (
     RequestOutcome,
     StatusLine,
 )
-from bot.services.zones import zone_info
 from bot.storage.models import Order, SubmitState
 from bot.views.order_history import (
     ONE_PANEL,
@@ -34,6 +34,7 @@ from bot.views.order_history import (
 )
 from bot.views.reasons import reason_text
 from bot.views.text import esc
+from bot.zones import zone_info
 
 # /export's columns, in a reseller's order: the panel's order id first (what they search by on the
 # panel), then where and when, what, what it cost, and how far it got. Headers are the UI's words.
@@ -129,12 +130,12 @@ def open_orders_lines(
         lines.append(t._("<b>Open orders</b> ({n})", n=len(result.orders)))
         if result.stale:
             lines.append(t._("The panel is not answering: these are the last known statuses."))
-        lines += [stored_status_line(t, o, panels) for o in result.orders]
+        lines += [_listed(t, o, panels) for o in result.orders]
     if result.finished:
         if lines:
             lines.append("")
         lines.append(t._("<b>Finished since the last check</b> ({n})", n=len(result.finished)))
-        lines += [stored_status_line(t, o, panels) for o in result.finished]
+        lines += [_listed(t, o, panels) for o in result.finished]
     if result.not_on_key:
         if lines:
             lines.append("")
@@ -145,12 +146,40 @@ def open_orders_lines(
                 "of another account's key?). They stay in /orders as last seen."
             )
         )
-        lines += [not_on_key_line(t, o, panels) for o in result.not_on_key]
+        lines += [not_on_key_line(t, o, panels) + _subject(o) for o in result.not_on_key]
     if not result.orders:
         lines.insert(0, t._("You have no open orders. /orders shows your history."))
         if len(lines) > 1:
             lines.insert(1, "")
     return lines
+
+
+# A phone line holds about 32 characters of a name and a link each.
+SUBJECT_PART = 32
+
+
+def _listed(t: Translator, order: Order, panels: PanelNames) -> str:
+    """/status alone: the order's status line, then what it is — its service and link."""
+    return stored_status_line(t, order, panels) + _subject(order)
+
+
+def _subject(order: Order) -> str:
+    """ "Instagram Takipçi · instagram.com/p/abc" under a listed order, short enough for a phone."""
+    parts = [_short(order.service_name)]
+    if order.link:
+        parts.append(short_link(order.link))
+    return "\n    " + esc(" · ".join(p for p in parts if p))
+
+
+def short_link(link: str) -> str:
+    """A link without scheme, `www.` and trailing slash, cut to a phone's width."""
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", link.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^www\.", "", text, flags=re.IGNORECASE).rstrip("/")
+    return _short(text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SUBJECT_PART else text[: SUBJECT_PART - 1] + "…"
 
 
 def refill_lines(

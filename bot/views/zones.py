@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.i18n import Translator
-from bot.services.zones import QUIET_PRESETS, format_hours
 from bot.storage.models import Order
 from bot.views.order_history import STATUS_ICONS, status_label
 from bot.views.text import esc
+from bot.zones import QUIET_PRESETS, format_hours
 
 
 def quiet_label(start: int | None, end: int | None) -> str | None:

@@ -89,7 +89,10 @@ async def test_comment_replies_are_ordered_with_username_and_comments(
     assert "cannot order" not in (card.text or "")
     await u.press(t._("🛒 Order"), message=card)
     question = (await u.update()).text or ""
-    assert t._("Send the link (e.g. https://instagram.com/username).") in question
+    # The service is Instagram's: its example (issue 21 item 16).
+    assert t._("Send the link (e.g. {example}).", example="https://instagram.com/username") in (
+        question
+    )
     await u.send("instagram.com/p/abc")
     assert t._("Send the username of the comment's author.") in ((await u.reply()).text or "")
     await u.send("@ayse.k")

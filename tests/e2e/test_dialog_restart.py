@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bot.storage import Database
+from bot.storage import open_database
 from tests.e2e.test_new_order import add_params, ask, confirm
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -52,7 +52,7 @@ async def test_restart_at_the_dripfeed_question_keeps_the_dialog(bot: Harness) -
 
 async def _rewrite_as_the_older_version(bot: Harness, question: str) -> None:
     """What that version stored at `question`: its dict, and its state for that question."""
-    async with await Database.open(bot.settings.database) as db:
+    async with await open_database(bot.settings.database) as db:
         select = "SELECT value FROM ptb_state WHERE kind = ? AND key = ?"
         row = await db.fetchone(select, ("user_data", str(UID)))
         assert row is not None

@@ -15,8 +15,8 @@ import pytest
 from bot.callbacks import OrderCard, StatusOf
 from bot.storage import Order
 from tests.e2e.test_notifications import drain, due_again, poll
-from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, two
-from tests.e2e.test_panels_orders import confirm, make_default, preview_for, stored_order
+from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two
+from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -102,7 +102,7 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     placed = await confirm(user, preview, "en")
-    assert f"#{COLLIDING}" in (placed.text or "")
+    assert f"✅ Order placed: #{COLLIDING} · Beta" in (placed.text or "")
     await user.press("📊 Status", message=placed)
     card = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in card and "instagram.com/beta" in card
@@ -237,3 +237,32 @@ async def test_a_digest_list_names_each_orders_panel(two: Harness, beta: FakePan
     assert f"#{COLLIDING} · Beta" in (listing.text or "")
     assert f"#{COLLIDING} · Beta" in [text for text, _ in listing.buttons()]
     assert two.telegram.bad_requests() == []
+
+
+async def test_refill_ids_alike_on_two_panels(two: Harness, beta: FakePanel) -> None:
+    """Panels number refills themselves too: refill #1 on alpha and on beta. Each card lists
+    its own; /refillstatus 1 asks which panel, then asks only that one."""
+    on_beta = await both(two, beta, 8512, status="Completed")
+    user = two.telegram.user(8512)
+    rows = {o.panel_slot: o for o in await two.deps.storage.orders.visible_for_user(8512)}
+    for order in (rows[1], on_beta):
+        card = await open_card(user, order)
+        await user.press("Refill", message=card)
+        assert "refill requested (refill #1)" in ((await user.update()).text or "")
+    assert two.panel.count("refill") == 1 and beta.count("refill") == 1
+    beta.refills[1].status = "Completed"
+    two.panel.clear_log()
+    beta.clear_log()
+    await user.send("/refillstatus 1")
+    question = await user.reply()
+    assert {ALPHA, "Beta"} <= {text for text, _ in question.buttons()}
+    assert sent(two.panel, "refill_status") == 0 and sent(beta, "refill_status") == 0
+    await user.press("Beta", message=question, exact=True)
+    answer = (await user.update()).text or ""
+    assert "Refill #1 · Beta — ✅ completed" in answer, answer
+    assert beta.count("refill_status") == 1 and two.panel.count("refill_status") == 0
+    # Alpha's refill #1 is still pending: its card says so, beta's does not.
+    alpha_card = (await open_card(user, rows[1])).text or ""
+    assert "Refill #1 is pending" in alpha_card
+    beta_card = (await open_card(user, on_beta)).text or ""
+    assert "Refill #1 is pending" not in beta_card and "completed" in beta_card

@@ -69,3 +69,21 @@ async def test_balances_show_the_currencys_digits_and_costs_keep_theirs(bot: Har
     await other.send("/balance")
     said = (await other.reply()).text or ""
     assert "₺9.987,03" in said and "9.987,03125" not in said
+
+
+async def test_the_link_question_gives_the_services_platform_example(bot: Harness) -> None:
+    """Issue 21 item 16: YouTube's and Telegram's services are not asked for Instagram links."""
+    u = await bot.member(UID, key=KEY, language_code="en")
+    for service, example in (
+        (6, "https://youtube.com/watch?v=VIDEO_ID"),
+        (8, "https://t.me/channel/123"),
+        (1, "https://instagram.com/username"),
+    ):
+        await u.send(f"/order {service}")
+        question = (await u.reply()).text or ""
+        assert f"Send the link (e.g. {example})." in question, question
+        await u.send("/cancel")
+        await u.reply()
+    tr = await bot.member(UID + 1, key=KEY + "x", language_code="tr")
+    await tr.send("/order 6")
+    assert "(ör. https://youtube.com/watch?v=VIDEO_ID)" in ((await tr.reply()).text or "")

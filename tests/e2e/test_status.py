@@ -64,6 +64,9 @@ async def test_status_alone_refreshes_open_orders_in_one_call(bot: Harness) -> N
     assert f"#{running[0].panel_order_id}" in finished_part
     assert f"#{done.panel_order_id}" not in text
     assert "<b>Completed</b>" in finished_part  # it shows its fresh status
+    # Each listed with its service and a short link, not as a bare number (issue 21 item 13).
+    link = (running[1].link or "").removeprefix("https://")
+    assert f"Instagram Takipçi · {link}" in open_part
     assert "<b>Completed</b>" not in open_part
     assert bot.panel.count("status") == 1
     fresh = await bot.deps.storage.orders.get(running[0].id)

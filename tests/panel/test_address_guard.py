@@ -230,3 +230,30 @@ async def test_the_factory_and_the_poller_give_custom_panels_the_guard(fake: Fak
             assert (await factory.client(KEY).balance()).amount == 100
         finally:
             await factory.aclose()
+
+
+async def test_only_the_operators_urls_skip_the_guard_whatever_the_caller_says(
+    fake: FakePanel,
+) -> None:
+    """A URL that is neither PANEL_API_URL nor one of PANELS is guarded even when a caller
+    forgets to say it is a user's (custom=False)."""
+    operators = fake.url.replace("/api/v2", "/operator/api/v2")
+    async with httpx.AsyncClient() as shared:
+        factory = PanelFactory(operators, shared, 2.0, trusted_urls=frozenset({fake.url}))
+        try:
+            assert not factory.guarded(None, custom=False)
+            assert not factory.guarded(operators, custom=False)
+            assert not factory.guarded(fake.url, custom=False)  # one of PANELS
+            assert factory.guarded(fake.url, custom=True)
+            stranger = fake.url.replace("127.0.0.1", "localhost")
+            assert factory.guarded(stranger, custom=False)
+            for client in (
+                factory.client(KEY, stranger),
+                polling_clients(factory)(KEY, stranger),
+            ):
+                with pytest.raises(AddressRefused, match="loopback"):
+                    await client.balance()
+            assert fake.count() == 0
+            assert (await factory.client(KEY, fake.url).balance()).amount == 100
+        finally:
+            await factory.aclose()

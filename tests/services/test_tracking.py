@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.tracking import Capabilities, OrderAction, parse_ids, status_allows
+from bot.services.tracking import (
+    Capabilities,
+    OrderAction,
+    SeveralPanels,
+    parse_ids,
+    settle_panels,
+    status_allows,
+)
 
 
 def test_spaces_commas_and_hashes() -> None:
@@ -59,3 +66,19 @@ def test_capabilities_answer_per_action() -> None:
     caps = Capabilities(refill=True, cancel=None)
     assert caps.allows(OrderAction.REFILL) is True
     assert caps.allows(OrderAction.CANCEL) is None
+
+
+def test_an_id_on_several_panels_is_settled_only_by_a_pin() -> None:
+    held = {23501: [1, 2], 23502: [2]}
+    # One holder: its panel; none: not settled here (the default panel is the caller's).
+    assert settle_panels([23502, 9], held, {}) == {23502: 2}
+    with pytest.raises(SeveralPanels) as raised:
+        settle_panels([9, 23501, 23502], held, {})
+    assert raised.value.slots == {23501: [1, 2]}
+    assert settle_panels([23501, 23502], held, {23501: 2}) == {23501: 2, 23502: 2}
+    # A pin to a panel that does not hold the id counts for nothing.
+    with pytest.raises(SeveralPanels):
+        settle_panels([23501], held, {23501: 3})
+    assert settle_panels([23502], held, {23502: 1}) == {23502: 2}
+    # An id no panel holds goes where it is pinned (a confirmation's own panel).
+    assert settle_panels([9], held, {9: 3}) == {9: 3}

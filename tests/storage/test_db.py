@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.storage import Database, MigrationError
+from bot.storage import Database, MigrationError, open_database
 from bot.storage.db import load_migrations
 from bot.storage.sqlite import SQLiteDatabase
 
@@ -46,7 +46,7 @@ def test_packaged_migrations_load_in_order() -> None:
 
 
 async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path) -> None:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         assert isinstance(db, SQLiteDatabase) and db.engine == "sqlite"
         assert db_path.parent.is_dir()
         assert await db.schema_version() == len(load_migrations())
@@ -65,41 +65,41 @@ async def test_fresh_file_gets_latest_schema_wal_and_foreign_keys(db_path: Path)
 
 
 async def test_memory_database_works() -> None:
-    async with await Database.open(":memory:") as db:
+    async with await open_database(":memory:") as db:
         assert await db.schema_version() == len(load_migrations())
         assert await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')") == 1
 
 
 async def test_reopen_is_idempotent_and_keeps_data(database: Path | str) -> None:
-    async with await Database.open(database) as db:
+    async with await open_database(database) as db:
         await db.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
-    async with await Database.open(database) as db:
+    async with await open_database(database) as db:
         assert await db.schema_version() == len(load_migrations())
         assert [tuple(r) for r in await db.fetchall("SELECT * FROM ptb_state")] == [("k", "a", "1")]
 
 
 async def test_older_file_is_upgraded_in_place(database: Path | str, tmp_path: Path) -> None:
-    async with await Database.open(database) as db:
+    async with await open_database(database) as db:
         await db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (7, 1, 1)")
     migrations = _copy_packaged(tmp_path / "migs")
     nxt = len(load_migrations()) + 1
     (migrations / f"{nxt:04d}_timezone.sql").write_text(SECOND_MIGRATION, encoding="utf-8")
 
-    async with await Database.open(database, migrations_dir=migrations) as db:
+    async with await open_database(database, migrations_dir=migrations) as db:
         assert await db.schema_version() == nxt
         row = await db.fetchone("SELECT id, timezone FROM users")
         assert row is not None and tuple(row) == (7, "UTC")
         # The shared file's INTEGER ids hold a Telegram-sized id on PostgreSQL too (BIGINT).
         assert await db.execute("INSERT INTO notes (id, user_id) VALUES (?, 7)", (2**40,)) == 1
     # A fresh file runs all migrations.
-    async with await Database.open(tmp_path / "fresh.db", migrations_dir=migrations) as db:
+    async with await open_database(tmp_path / "fresh.db", migrations_dir=migrations) as db:
         assert await db.schema_version() == nxt
 
 
 async def test_failing_migration_rolls_back_completely(
     database: Path | str, tmp_path: Path
 ) -> None:
-    async with await Database.open(database):
+    async with await open_database(database):
         pass
     migrations = _copy_packaged(tmp_path / "migs")
     latest = len(load_migrations())
@@ -107,8 +107,8 @@ async def test_failing_migration_rolls_back_completely(
         "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;", encoding="utf-8"
     )
     with pytest.raises((sqlite3.OperationalError, asyncpg.PostgresSyntaxError)):
-        await Database.open(database, migrations_dir=migrations)
-    async with await Database.open(database) as db:
+        await open_database(database, migrations_dir=migrations)
+    async with await open_database(database) as db:
         assert await db.schema_version() == latest
         assert "half" not in await _tables(db)
 
@@ -117,10 +117,10 @@ async def test_database_newer_than_code_is_refused(database: Path | str, tmp_pat
     migrations = _copy_packaged(tmp_path / "migs")
     nxt = len(load_migrations()) + 1
     (migrations / f"{nxt:04d}_x.sql").write_text("CREATE TABLE x (id INTEGER);", encoding="utf-8")
-    async with await Database.open(database, migrations_dir=migrations):
+    async with await open_database(database, migrations_dir=migrations):
         pass
     with pytest.raises(MigrationError, match="newer"):
-        await Database.open(database)
+        await open_database(database)
 
 
 def test_gap_in_migrations_is_refused(tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_gap_in_migrations_is_refused(tmp_path: Path) -> None:
 
 
 async def test_transaction_rolls_back_on_error_and_serializes(database: Path | str) -> None:
-    async with await Database.open(database) as db:
+    async with await open_database(database) as db:
         with pytest.raises(RuntimeError):
             async with db.transaction() as tx:
                 await tx.execute("INSERT INTO ptb_state VALUES ('k', 'a', '1')")
@@ -157,7 +157,7 @@ async def test_transaction_rolls_back_on_error_and_serializes(database: Path | s
 
 
 async def test_close_twice_is_harmless(db_path: Path) -> None:
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     await db.close()
     await db.close()
     assert "bot.sqlite3" in repr(db)
@@ -172,5 +172,5 @@ async def test_migrations_load_from_a_zip_traversable(tmp_path: Path) -> None:
         zf.writestr("bot/storage/migrations/README.txt", "not a migration")
     root = zipfile.Path(archive, "bot/storage/migrations/")
     assert [m.name for m in load_migrations(root)] == [m.name for m in load_migrations()]
-    async with await Database.open(":memory:", migrations_dir=root) as db:
+    async with await open_database(":memory:", migrations_dir=root) as db:
         assert await db.schema_version() == len(load_migrations())

@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.storage import Database
+from bot.storage import open_database
 from bot.storage.db import WriteRefused
 from bot.storage.sqlite import SQLiteDatabase
 
@@ -46,7 +46,7 @@ async def test_reads_do_not_wait_for_a_held_lock_and_writers_keep_their_budget(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path, busy_seconds=0.5)
+    db = await open_database(path, busy_seconds=0.5)
     try:
         assert isinstance(db, SQLiteDatabase)
         await db.execute("INSERT INTO users (id, created_at, updated_at) VALUES (1, 0, 0)")
@@ -73,7 +73,7 @@ async def test_reads_do_not_wait_for_a_held_lock_and_writers_keep_their_budget(
 
 
 async def test_the_reader_never_writes(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.sqlite3")
+    db = await open_database(tmp_path / "bot.sqlite3")
     try:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             await db.fetchall("DELETE FROM users")
@@ -82,7 +82,7 @@ async def test_the_reader_never_writes(tmp_path: Path) -> None:
 
 
 async def test_refuses_names_what_the_database_did_not_take(database: Path | str) -> None:
-    db = await Database.open(database)
+    db = await open_database(database)
     try:
         refused: Exception
         bug: Exception

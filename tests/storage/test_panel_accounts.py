@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import KeyCipher, Storage
-from bot.storage.keys import LabelTaken, PanelLimitReached, PanelLinkedAlready
+from bot.storage.models import LabelTaken, PanelLimitReached, PanelLinkedAlready
 
 from .conftest import FakeClock
 

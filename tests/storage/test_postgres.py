@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Database
+from bot.storage import open_database
 from bot.storage.db import load_migrations
 from bot.storage.postgres import describe_url
 from bot.storage.sql import affected_rows, map_types, number_placeholders
@@ -63,7 +63,7 @@ def test_engine_specific_files_replace_the_shared_one() -> None:
 async def test_version_table_and_concurrent_starts_migrate_once(pg_cluster: PgCluster) -> None:
     async with pg_cluster.database() as url:
         # Two processes starting together: the migration lock lets one apply, the other waits.
-        first, second = await asyncio.gather(Database.open(url), Database.open(url))
+        first, second = await asyncio.gather(open_database(url), open_database(url))
         try:
             latest = len(load_migrations(engine="postgres"))
             assert await first.schema_version() == await second.schema_version() == latest
@@ -76,7 +76,7 @@ async def test_version_table_and_concurrent_starts_migrate_once(pg_cluster: PgCl
 
 
 async def test_ids_and_timestamps_keep_their_size(pg_cluster: PgCluster) -> None:
-    async with pg_cluster.database() as url, await Database.open(url) as db:
+    async with pg_cluster.database() as url, await open_database(url) as db:
         big_id, when = 7_123_456_789, 1_764_460_800.123456
         await db.execute(
             "INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?)", (big_id, when, when)
@@ -89,7 +89,7 @@ async def test_connection_errors_never_show_the_password(caplog: pytest.LogCaptu
     caplog.set_level(logging.DEBUG)
     url = "postgresql://bot:s3cret-pw@127.0.0.1:1/smm"
     with pytest.raises(ConnectionError) as info:
-        await Database.open(url)
+        await open_database(url)
     assert "s3cret-pw" not in str(info.value) and "127.0.0.1:1/smm" in str(info.value)
     assert info.value.__cause__ is None and info.value.__suppress_context__
     assert "s3cret-pw" not in caplog.text
@@ -97,7 +97,7 @@ async def test_connection_errors_never_show_the_password(caplog: pytest.LogCaptu
 
 
 async def test_repr_names_no_password(pg_cluster: PgCluster) -> None:
-    async with pg_cluster.database() as url, await Database.open(url) as db:
+    async with pg_cluster.database() as url, await open_database(url) as db:
         assert db.engine == "postgres"
         assert "postgres:" not in repr(db) and "@" not in repr(db)
 
@@ -122,7 +122,7 @@ async def test_a_bot_on_postgres_redacts_the_url_password(
 async def test_a_writer_cancelled_while_waiting_leaves_no_lock_behind(
     pg_cluster: PgCluster,
 ) -> None:
-    async with pg_cluster.database() as url, await Database.open(url) as db:
+    async with pg_cluster.database() as url, await open_database(url) as db:
         inside, release = asyncio.Event(), asyncio.Event()
 
         async def holder() -> None:

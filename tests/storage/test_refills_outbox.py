@@ -123,3 +123,26 @@ async def test_outbox_due_order_defer_sent_dropped(storage: Storage, clock: Fake
     dropped = await storage.outbox.get(d.id)
     assert dropped is not None
     assert dropped.dropped_at == clock.now and dropped.last_error.startswith("Forbidden")  # type: ignore[union-attr]
+
+
+async def test_refills_belong_to_their_panel_account(st: Storage) -> None:
+    """Panels number orders and refills themselves: #500 and refill #1 exist on slot 1 and
+    on slot 2, and each panel account's history stays its own."""
+    alpha = await st.refills.add(USER, 500, 1, "pending", panel_slot=1)
+    beta = await st.refills.add(USER, 500, 1, "Completed", panel_slot=2)
+    beta_only = await st.refills.add(USER, 600, 2, "pending", panel_slot=2)
+    assert await st.refills.for_order(USER, 500, 1) == [alpha]
+    assert await st.refills.for_order(USER, 500, 2) == [beta]
+    assert await st.refills.by_refill_id(USER, 1, 1) == alpha
+    assert await st.refills.by_refill_id(USER, 1, 2) == beta
+    assert await st.refills.by_refill_id(USER, 2, 1) is None
+    assert await st.refills.by_refill_id(USER, 2) == beta_only
+    # Each id with the panel accounts that hold it as a refill id or a refilled order's id.
+    assert await st.refills.slots_by_id(USER, [1, 2, 500, 600, 700]) == {
+        1: [1, 2],
+        2: [2],
+        500: [1, 2],
+        600: [2],
+    }
+    assert await st.refills.slots_by_id(USER + 1, [1, 500]) == {}
+    assert await st.refills.slots_by_id(USER, []) == {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.i18n import Translator
+from bot.services.notifier import Notice
 from bot.storage.models import Refill
 from bot.views.notices import (
-    Notice,
     key_notice,
     order_started,
     order_status,

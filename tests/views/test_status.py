@@ -73,7 +73,20 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
     lines = open_orders_lines(en, OpenOrders([order(), order(panel_order_id=5002)], stale=True))
     assert lines[0] == "<b>Open orders</b> (2)"
     assert "last known statuses" in lines[1]
-    assert lines[2:] == ["⏳ #5001 — <b>Pending</b>", "⏳ #5002 — <b>Pending</b>"]
+    # Each with its service and a short link (issue 21 item 13), not a bare number.
+    subject = "\n    Instagram Takipçi · instagram.com/ayse"
+    assert lines[2:] == [
+        "⏳ #5001 — <b>Pending</b>" + subject,
+        "⏳ #5002 — <b>Pending</b>" + subject,
+    ]
+    long = order(
+        service_name="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
+        link="https://www.instagram.com/p/C0dEfGhIjKlMnOpQrStUvWxYz/?igsh=abc&x=<y>",
+    )
+    [_, listed] = open_orders_lines(en, OpenOrders([long], stale=False))
+    assert listed.split("\n")[1] == (
+        "    Instagram Takipçi [Gerçek, Düşü… · instagram.com/p/C0dEfGhIjKlMnOp…"
+    )
     assert open_orders_lines(tr, OpenOrders([order()], stale=False))[1].startswith("⏳ #5001")
 
 
@@ -161,14 +174,15 @@ def test_open_orders_groups_match_their_titles(en: Translator) -> None:
     lines = open_orders_lines(
         en, OpenOrders([order()], stale=False, finished=[done], not_on_key=[away])
     )
-    assert lines[:2] == ["<b>Open orders</b> (1)", "⏳ #5001 — <b>Pending</b>"]
+    subject = "\n    Instagram Takipçi · instagram.com/ayse"
+    assert lines[:2] == ["<b>Open orders</b> (1)", "⏳ #5001 — <b>Pending</b>" + subject]
     assert lines[2:5] == [
         "",
         "<b>Finished since the last check</b> (1)",
-        "✅ #5002 — <b>Completed</b>",
+        "✅ #5002 — <b>Completed</b>" + subject,
     ]
     assert lines[5:7] == ["", "<b>Not on this key</b> (1)"]
-    assert lines[-1] == "❔ #5003 — not on this key (last known: Pending)"
+    assert lines[-1] == "❔ #5003 — not on this key (last known: Pending)" + subject
     only_done = open_orders_lines(en, OpenOrders([], stale=False, finished=[done]))
     assert only_done[0] == "You have no open orders. /orders shows your history."
     assert only_done[2] == "<b>Finished since the last check</b> (1)"

@@ -1,11 +1,11 @@
-"""Time zone names and quiet hours (bot/services/zones.py): pure functions."""
+"""Time zone names and quiet hours (bot/zones.py): pure functions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.zones import parse_hours, quiet_until, resolve_zone, zone_choices
+from bot.zones import parse_hours, quiet_until, resolve_zone, zone_choices
 
 
 def at(text: str, zone: str) -> float:
