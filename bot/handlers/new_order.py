@@ -98,7 +98,7 @@ from bot.views.new_order import (
 )
 from bot.views.order_history import panel_names
 from bot.views.panels import panel_gone
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
@@ -756,6 +756,8 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
