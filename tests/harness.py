@@ -100,10 +100,11 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(
-    tmp_path: Path, *, fake_panel: Callable[[], FakePanel] = FakePanel, **overrides: Any
-) -> AsyncIterator[Harness]:
-    """The bot on fresh fakes; `fake_panel` builds PANEL_API_URL's fake (e.g. ClassicPanel)."""
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    """The bot on fresh fakes; `fake_panel=` builds PANEL_API_URL's fake (e.g. ClassicPanel),
+    every other override is a setting. (Popped, not a parameter: callers pass settings as a
+    `**dict`, which a typed parameter would have to match too.)"""
+    fake_panel: Callable[[], FakePanel] = overrides.pop("fake_panel", FakePanel)
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
