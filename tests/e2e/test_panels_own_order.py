@@ -305,3 +305,16 @@ async def test_the_question_in_turkish(two: Harness, beta: FakePanel) -> None:
     answer = (await user.update()).text or ""
     assert f"#{COLLIDING} · Beta" in answer
     assert beta.count("refill") == 1 and two.panel.count("refill") == 0
+
+
+async def test_an_old_status_button_for_an_unstored_id_names_the_panel_asked(
+    two: Harness, beta: FakePanel
+) -> None:
+    await both(two, beta, 8515)
+    user = two.telegram.user(8515)
+    await user.send("/help")
+    message = await user.reply()
+    await user.press_data(StatusOf(99_999).pack(), message)
+    line = (await user.reply()).text or ""
+    assert f"#99999 · {ALPHA} — not found" in line, line
+    assert beta.count("status") == 0
