@@ -377,10 +377,16 @@ def question_picks(
     *,
     quantities: Sequence[int] = (),
     links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them) or used links
-    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
-    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
     rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
     return rows
@@ -400,7 +406,7 @@ def order_question(
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
-        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from bot.panel import PanelClient
-from bot.panel.address_guard import AddressPolicy, GuardedHttpClient, guarded_client
+from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
 from bot.panel.capabilities import CapabilityBook, Pacer
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
 from bot.panel.observer import CallObserver
@@ -43,8 +43,12 @@ class PanelFactory:
     guarded_http: GuardedHttpClient = field(init=False)
 
     def __post_init__(self) -> None:
-        guarded = guarded_client(
-            self.address_policy, panel_ssl_context(), httpx.Timeout(self.timeout)
+        guarded = GuardedHttpClient(
+            self.address_policy,
+            panel_ssl_context(),
+            httpx.Timeout(self.timeout),
+            # Panels see the same User-Agent whichever client calls them.
+            headers={"User-Agent": self.http.headers["User-Agent"]},
         )
         object.__setattr__(self, "guarded_http", guarded)
 

@@ -177,7 +177,12 @@ def edit_buttons(t: Translator, preview: Preview) -> list[tuple[str, str]]:
     """(field, label) of each ✏️ Edit under the preview: every question of the service's
     type that applies, answered or skipped (the interval only with drip-feed runs)."""
     found = []
+    dripfeed = "runs" in preview.params
     for spec in preview.plan.fields:
+        if spec.name in ("runs", "interval") and not dripfeed:
+            # ✏️ Runs on an ordinary order would quietly turn drip-feed on: that is a choice
+            # made at the quantity (⏱), not an edit.
+            continue
         if spec.name in preview.params or (spec.optional and spec.applies(preview.params)):
             label = EDIT_LABELS.get(spec.name) or EXTRA_LABELS.get(spec.name) or spec.name
             found.append((spec.name, t._(label)))

@@ -243,9 +243,10 @@ async def test_only_the_operators_urls_skip_the_guard_whatever_the_caller_says(
     """A URL that is neither PANEL_API_URL nor one of PANELS is guarded even when a caller
     forgets to say it is a user's (custom=False)."""
     operators = fake.url.replace("/api/v2", "/operator/api/v2")
-    async with httpx.AsyncClient() as shared:
+    async with httpx.AsyncClient(headers={"User-Agent": "smm-panel-bot/0.1"}) as shared:
         factory = PanelFactory(operators, shared, 2.0, trusted_urls=frozenset({fake.url}))
         try:
+            assert factory.guarded_http.headers["User-Agent"] == "smm-panel-bot/0.1"
             assert not factory.guarded(None, custom=False)
             assert not factory.guarded(operators, custom=False)
             assert not factory.guarded(fake.url, custom=False)  # one of PANELS
