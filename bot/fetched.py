@@ -10,7 +10,8 @@ the unfinished updates at once on every poll (no long poll while one handler run
 So every batch is written here (one JSON line an update, fsync'd) before the next getUpdates
 confirms it, and a `done` line follows each update once its handler finished. At start-up the
 updates without a `done` line are handled first, and polling resumes after the highest id seen
-(Telegram's own copies of them are confirmed, not handled twice). Handling one twice is safe:
+(Telegram's own copies of them are confirmed, not handled twice). In webhook mode an update is
+written before the answer to Telegram's POST, which confirms it there. Handling one twice is safe:
 a Confirm's claim places an order at most once. The file is `<DATABASE_PATH>.updates`, mode 0600
 (updates carry users' texts); it is rewritten short whenever nothing is pending.
 """
@@ -85,10 +86,14 @@ class FetchedUpdates:
                 continue  # a torn last line (killed mid-write): nothing to handle in it
         if updates:
             last = max(max(updates), last if last is not None else -1)
-        unhandled = [updates[i] for i in sorted(updates) if i not in done]
-        self._last_id = last if last is not None and last >= 0 else None
-        self._pending = {int(u["update_id"]) for u in unhandled}
-        self._rewrite(unhandled)
+        # Updates this process took in already (a webhook answers before start-up ends) are
+        # on their way through the queue: not handled a second time from here.
+        mine = self._pending
+        unhandled = [updates[i] for i in sorted(updates) if i not in done and i not in mine]
+        if last is not None and last >= 0:
+            self._last_id = max(last, self._last_id if self._last_id is not None else last)
+        self._pending = mine | {int(u["update_id"]) for u in unhandled}
+        self._rewrite([updates[i] for i in sorted(updates) if i in self._pending])
         return Unhandled(unhandled, self._last_id)
 
     def fetched(self, updates: Sequence[dict[str, Any]]) -> None:

@@ -232,11 +232,14 @@ def _fetched_updates(app: AnyApp) -> FetchedUpdates | None:
     return fetched
 
 
-async def _handle_unfinished(app: AnyApp, fetched: FetchedUpdates, poller: UpdatePoller) -> None:
-    """Queue what a stopped (or killed) process fetched and did not finish, before polling;
-    polling resumes after the highest id it saw, so Telegram's copies are not handled again."""
+async def _handle_unfinished(
+    app: AnyApp, fetched: FetchedUpdates, poller: UpdatePoller | None = None
+) -> None:
+    """Queue what a stopped (or killed) process received and did not finish, before new
+    updates; polling resumes after the highest id it saw, so Telegram's copies of them are
+    not handled again (a webhook's were confirmed by the bot's answer)."""
     unfinished = fetched.load()
-    if unfinished.last_id is not None:
+    if poller is not None and unfinished.last_id is not None:
         poller.offset = unfinished.last_id + 1
     for data in unfinished.updates:
         update = Update.de_json(data, app.bot)
@@ -252,6 +255,7 @@ async def _handle_unfinished(app: AnyApp, fetched: FetchedUpdates, poller: Updat
 def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
     assert settings.webhook_url and settings.webhook_secret is not None
     return WebhookServer(
+        fetched=_fetched_updates(app),
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         # Serve on the path Telegram was told to call (reverse proxies usually keep it).
@@ -260,6 +264,7 @@ def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]
         bot=app.bot,
         queue=app.update_queue,
         accepting=leading,
+        max_connections=settings.webhook_max_connections,
     )
 
 
@@ -291,6 +296,8 @@ async def _webhook(
     except TelegramError as exc:
         raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
     await app.start()
+    if server.fetched is not None:
+        await _handle_unfinished(app, server.fetched)
     log.info("webhook listening on %s:%d", settings.webhook_listen, settings.webhook_port)
     await stop.wait()
 

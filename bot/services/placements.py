@@ -41,8 +41,8 @@ class RetryPolicy:
     """Waits between attempts; none starts later than `budget` seconds after the first refusal.
 
     A full or read-only disk refuses at once: five attempts within 3.75 s. A held lock makes
-    each attempt wait out SQLite's busy timeout (5 s) first: two attempts. The user is
-    waiting on "Submitting…" meanwhile, so this stays short.
+    each attempt wait out DATABASE_BUSY_SECONDS (5 s) first: two attempts, about 10 s. The user
+    is waiting on "Submitting…" meanwhile, so this stays short.
     """
 
     delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)

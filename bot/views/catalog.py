@@ -208,7 +208,9 @@ def type_name(t: Translator, service_type: str) -> str:
     return t._(name) if name is not None else service_type
 
 
-def _yes_no(t: Translator, value: bool) -> str:
+def _yes_no(t: Translator, value: bool | None) -> str:
+    if value is None:
+        return t._("not stated")
     return t._("yes") if value else t._("no")
 
 

@@ -59,3 +59,15 @@ def test_the_file_is_rewritten_short_once_nothing_is_pending(tmp_path: Path) -> 
 def test_no_file_for_an_in_memory_database() -> None:
     assert updates_path(":memory:") is None
     assert updates_path("data/bot.sqlite3") == Path("data/bot.sqlite3.updates")
+
+
+def test_updates_taken_in_before_the_load_are_not_handled_twice(tmp_path: Path) -> None:
+    """A webhook answers while start-up still runs: those updates are already queued."""
+    path = tmp_path / "bot.sqlite3.updates"
+    FetchedUpdates(path).fetched([update(3)])  # a killed process left 3 unfinished
+    restarted = FetchedUpdates(path)
+    restarted.fetched([update(5)])  # received before the load, on its way through the queue
+    assert [u["update_id"] for u in restarted.load().updates] == [3]
+    restarted.handled(5)
+    restarted.handled(3)
+    assert FetchedUpdates(path).load().updates == []
