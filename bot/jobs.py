@@ -26,6 +26,7 @@ from bot.services.notifier import (
     DrainReport,
     Notice,
     Notifier,
+    RefillOffered,
     RetryLater,
     Send,
     SendFailed,
@@ -33,6 +34,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
+from bot.storage import Order
 from bot.views import notices
 
 if TYPE_CHECKING:
@@ -79,6 +81,8 @@ def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
         digest_id=notice.digest_id,
         mute=notice.mutable,
         settle=notice.settle,
+        reorder=notice.reorder,
+        refill=notice.refill,
     )
 
 
@@ -104,6 +108,15 @@ class Jobs:
             self.app.create_task(self.drain(), name="outbox-drain-kick")
 
 
+def refill_offer(deps: Deps) -> RefillOffered:
+    """Whether a completion push offers ♻️ Refill: exactly when the order's card would."""
+
+    async def offered(user_id: int, order: Order) -> bool:
+        return (await deps.tracking.card_actions(user_id, order)).refill
+
+    return offered
+
+
 def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
     settings = deps.settings
     poller = StatusPoller(
@@ -120,6 +133,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         wording=notices,
         default_language=settings.default_language,
         default_zone=settings.timezone,
+        refill_offered=refill_offer(deps),
     )
     return Jobs(app, poller, notifier)
 

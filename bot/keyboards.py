@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
     FROM_QUICK_PICKS,
@@ -76,6 +76,18 @@ LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data.pack())
+
+
+# Telegram's copy-text button copies at most this many characters.
+COPY_TEXT_MAX = 256
+
+
+def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
+    """A button that puts `value` on the user's clipboard; None when Telegram would refuse
+    it (empty, or longer than it copies)."""
+    if not 1 <= len(value) <= COPY_TEXT_MAX:
+        return None
+    return InlineKeyboardButton(text, copy_text=CopyTextButton(value))
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -572,6 +584,13 @@ def orders_list(
     return markup(rows)
 
 
+def orders_found(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup:
+    """/orders <query>: a card button per match (label, local id), then the whole list."""
+    rows = [[button(label, OrderCard(local_id))] for label, local_id in entries]
+    rows.append([button(t._("📋 All orders"), OrdersPage("all", 0))])
+    return markup([*rows, back_to_menu(t)])
+
+
 def order_card(
     t: Translator,
     order_id: int,
@@ -581,18 +600,21 @@ def order_card(
     back: tuple[str, int] = ("all", 0),
     muted: bool | None = None,
     unknown: bool = False,
+    link: str | None = None,
 ) -> InlineKeyboardMarkup:
     """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes; `unknown` (its
-    outcome is) the buttons that settle it."""
+    outcome is) the buttons that settle it; `link` (the order's) a 📋 Copy link button."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
     if cancel:
         action_row.append(button(t._("🛑 Cancel order"), CancelOrder(order_id)))
+    copy = copy_button(t._("📋 Copy link"), link) if link else None
     return markup(
         [
             *(settle_unknown_rows(t, order_id) if unknown else []),
             action_row,
+            [copy] if copy is not None else [],
             [
                 button(t._("🔁 Reorder"), Reorder(order_id)),
                 *([] if muted is None else [mute_button(t, order_id, muted=muted, card=True)]),
@@ -696,9 +718,12 @@ def notification(
     muted: bool = False,
     mute: bool = True,
     settle: bool = False,
+    reorder: bool = False,
+    refill: bool = False,
 ) -> InlineKeyboardMarkup | None:
     """Under a push: the order's card (opened as a new message) and, with `mute`, 🔕 (🔔 when
-    `muted`); or a digest's list. `settle`: the order's outcome is unknown (its buttons)."""
+    `muted`); or a digest's list. `settle`: the order's outcome is unknown (its buttons);
+    `reorder`/`refill`: the card's 🔁 Reorder and ♻️ Refill (a finished order)."""
     if digest_id is not None:
         return markup([[button(t._("📋 List them"), DigestOrders(digest_id))]])
     if order_id is None:
@@ -706,7 +731,10 @@ def notification(
     row = [button(t._("📄 Open order"), OpenCard(order_id))]
     if mute:
         row.append(mute_button(t, order_id, muted=muted, card=False))
-    return markup([*(settle_unknown_rows(t, order_id) if settle else []), row])
+    again = [button(t._("🔁 Reorder"), Reorder(order_id))] if reorder else []
+    if refill:
+        again.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
+    return markup([*(settle_unknown_rows(t, order_id) if settle else []), row, again])
 
 
 def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKeyboardMarkup | None:

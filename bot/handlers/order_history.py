@@ -35,6 +35,7 @@ from bot.views.order_history import (
     card_text,
     panel_names,
     refresh_note,
+    render_found,
     render_history,
     status_line,
 )
@@ -91,6 +92,7 @@ async def show_card(
         back=_back(context),
         muted=order.muted,
         unknown=order.submit_state is SubmitState.UNKNOWN,
+        link=order.link,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))
@@ -105,8 +107,16 @@ async def show_card(
 
 
 async def orders_command(update: Update, context: BotContext) -> None:
+    """/orders lists the history; /orders <id or piece of a link> searches it."""
     await ui.answer(update)
-    await _render_page(update, context, OrderFilter.ALL, 0)
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await _render_page(update, context, OrderFilter.ALL, 0)
+        return
+    found = await context.deps.tracking.search(context.user.id, query)
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    screen = render_found(context.t, found, names)
+    await ui.show(update, screen.text, screen.markup)
 
 
 async def orders_page(update: Update, context: BotContext) -> None:

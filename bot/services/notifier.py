@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.i18n import Catalogs, Translator
+from bot.panel import Status
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
 from bot.zones import effective_zone, quiet_until
@@ -53,6 +54,8 @@ PUSHES = frozenset(
 )
 REPLY_MAX_RETRY = 60.0
 STARTED = "started"  # a digest entry's status for "the order has started"
+# A push about an order reaching one of these offers 🔁 Reorder (and ♻️ Refill when eligible).
+FINISHED_DELIVERED = frozenset({Status.COMPLETED.value, Status.PARTIAL.value})
 
 MAX_ATTEMPTS = 8
 # Far above a healthy send (PTB's own timeouts are 5 s, a 429 wait a few seconds more).
@@ -84,6 +87,9 @@ class Notice:
     mutable: bool = True
     # The order's outcome is unknown: the push offers the buttons that settle it.
     settle: bool = False
+    # The order finished: the push offers 🔁 Reorder, and ♻️ Refill when one may be asked now.
+    reorder: bool = False
+    refill: bool = False
 
 
 class NoticeWording(Protocol):
@@ -154,6 +160,8 @@ class Delivery(StrEnum):
 Send = Callable[[int, str, M | None], Awaitable[None]]
 # The buttons under a rendered notice (the order's card and 🔕, a digest's list), or None.
 PushMarkup = Callable[[Translator, Notice], M | None]
+# Whether the user's order may be refilled now, as its card would offer (user id, order).
+RefillOffered = Callable[[int, Order], Awaitable[bool]]
 
 
 @dataclass(slots=True)
@@ -188,8 +196,10 @@ class Notifier(Generic[M]):
         clock: Callable[[], float] = time.time,
         max_attempts: int = MAX_ATTEMPTS,
         max_rate: float = MAX_RATE,
+        refill_offered: RefillOffered | None = None,
     ) -> None:
         self._storage = storage
+        self._refill_offered = refill_offered
         self._catalogs = catalogs
         self._send = send
         self._markup = markup
@@ -412,7 +422,8 @@ class Notifier(Generic[M]):
             raise _Muted("order muted")
         if item.kind == OutboxKind.ORDER_STATUS:
             status = str(payload.get("status") or order.status)
-            return order.panel_slot, self._wording.order_status(t, order, status)
+            notice = self._wording.order_status(t, order, status)
+            return order.panel_slot, await self._offers(item.user_id, order, status, notice)
         if item.kind == OutboxKind.ORDER_STARTED:
             return order.panel_slot, self._wording.order_started(t, order)
         raise _Drop(f"unknown kind {item.kind!r}")
@@ -447,7 +458,15 @@ class Notifier(Generic[M]):
         order, status = orders[0]
         if status == STARTED:
             return self._wording.order_started(t, order)
-        return self._wording.order_status(t, order, status)
+        notice = self._wording.order_status(t, order, status)
+        return await self._offers(item.user_id, order, status, notice)
+
+    async def _offers(self, user_id: int, order: Order, status: str, notice: Notice) -> Notice:
+        """Under a completion push: 🔁 Reorder, and ♻️ Refill when the order's card offers it."""
+        if status not in FINISHED_DELIVERED:
+            return notice
+        refill = self._refill_offered is not None and await self._refill_offered(user_id, order)
+        return replace(notice, reorder=True, refill=refill)
 
     async def _muted_refill(self, refill: Refill) -> bool:
         if refill.order_id is None:

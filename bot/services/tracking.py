@@ -155,6 +155,15 @@ class HistoryPage:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundOrders:
+    """/orders <query>: the newest matches (as many as a page shows) and how many match."""
+
+    query: str
+    orders: list[Order]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """Service flags; None when the bot cannot tell (service unknown, catalog unreachable, or
     the panel's catalog does not state it: `listed`). `panel_lacks`: what the order's panel was
@@ -305,6 +314,11 @@ class TrackingService:
             user_id, filter=filter, offset=page * size, limit=size, panel_slot=panel_slot
         )
         return HistoryPage(orders, filter, page, pages, total)
+
+    async def search(self, user_id: int, query: str, limit: int = HISTORY_PAGE_SIZE) -> FoundOrders:
+        """/orders <query>: the newest `limit` orders with that panel id or a link holding it."""
+        orders, total = await self._orders.search_for_user(user_id, query, limit=limit)
+        return FoundOrders(query.strip(), orders, total)
 
     async def capabilities(self, user_id: int, order: Order) -> Capabilities:
         """The order's service flags from the (cached) catalog of the order's panel."""

@@ -36,6 +36,8 @@ Clock = Callable[[], float]
 
 # Used when a caller does not say when a draft expires (the bot passes DRAFT_TTL_SECONDS).
 DEFAULT_DRAFT_TTL = 1800.0
+# The largest id a BIGINT column holds: a longer run of digits is searched as link text.
+_MAX_PANEL_ID = 2**63 - 1
 
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
@@ -413,6 +415,21 @@ class OrdersRepo:
         )
         return int(row[0]) if row else 0
 
+    async def search_for_user(
+        self, user_id: int, query: str, *, limit: int = 10
+    ) -> tuple[list[Order], int]:
+        """/orders <query>: the user's orders (as /orders lists them), newest first, whose
+        panel order id is `query` (all digits) or whose link contains it (any case); at most
+        `limit` of them, and how many match in all."""
+        match, params = _search_clause(query)
+        where = f"WHERE user_id = ? AND {_VISIBLE} AND {match}"
+        rows = await self._db.fetchall(
+            f"SELECT * FROM orders {where} ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, *params, limit),
+        )
+        count = await self._db.fetchone(f"SELECT COUNT(*) FROM orders {where}", (user_id, *params))
+        return [_order(r) for r in rows], int(count[0]) if count else 0
+
     async def visible_for_user(self, user_id: int) -> list[Order]:
         """What /orders lists (placed or unknown), oldest first: the CSV export."""
         rows = await self._db.fetchall(
@@ -674,6 +691,16 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _search_clause(query: str) -> tuple[str, tuple[object, ...]]:
+    """An id (digits, within a BIGINT) matches the panel order id exactly; any other text is a
+    piece of the link, compared in lower case with LIKE's wildcards taken literally."""
+    text = query.strip()
+    if text.isascii() and text.isdigit() and int(text) <= _MAX_PANEL_ID:
+        return "panel_order_id = ?", (int(text),)
+    piece = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "LOWER(link) LIKE ? ESCAPE '\\'", (f"%{piece}%",)
 
 
 async def _panel_id_taken(

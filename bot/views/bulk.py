@@ -32,7 +32,7 @@ from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.errors import input_error_message
 from bot.views.reasons import reason_text
-from bot.views.text import MAX_TEXT, clip, esc
+from bot.views.text import MAX_TEXT, clip, code, esc
 
 # Lines listed in a message; past these the full list comes as a CSV document.
 PREVIEW_VALID_LINES = 10
@@ -359,7 +359,7 @@ def _short_text(t: Translator, draft: BulkDraft) -> str:
 
 def _open_note(t: Translator, order: Order) -> str:
     if order.panel_order_id is not None:
-        return t._("order #{id} is still open", id=order.panel_order_id)
+        return t._("order #{id} is still open", id=code(order.panel_order_id))
     return t._("an earlier order may or may not have been placed")
 
 
@@ -676,7 +676,7 @@ def _placed_lines(t: Translator, placed: Sequence[ResultLine]) -> list[str]:
     for line in placed[:RESULT_LINES]:
         assert line.order is not None
         n = line.line_no if line.line_no is not None else "?"
-        shown.append(t._("line {n}: #{order_id}", n=n, order_id=line.order.panel_order_id))
+        shown.append(t._("line {n}: #{order_id}", n=n, order_id=code(line.order.panel_order_id)))
     return _capped(t, shown, len(placed), RESULT_LINES)
 
 
@@ -747,7 +747,7 @@ def render_already(t: Translator, submission: BulkSubmission) -> str:
     if submission.in_flight:
         return t._("This bulk order is being submitted right now; the result follows.")
     placed = submission.placed
-    ids = ", ".join(f"#{o.panel_order_id}" for o in placed[:10])
+    ids = ", ".join(f"#{code(o.panel_order_id)}" for o in placed[:10])
     if len(placed) > 10:
         ids += ", …"
     text = t.ngettext(

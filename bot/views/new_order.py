@@ -28,7 +28,7 @@ from bot.views.errors import (
     panel_error_text,
     something_wrong,
 )
-from bot.views.text import esc, with_notice
+from bot.views.text import code, esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
 LIST_PARAMS = frozenset({"comments", "usernames", "hashtags", "groups"})
@@ -276,7 +276,7 @@ def _duplicate_lines(t: Translator, duplicate: Order | None) -> list[str]:
             "",
             t._(
                 "⚠️ You already have an open order for this service and link: #{id}.",
-                id=duplicate.panel_order_id,
+                id=code(duplicate.panel_order_id),
             ),
         ]
     return ["", t._("⚠️ An order for this service and link is already on its way or unconfirmed.")]
@@ -401,7 +401,8 @@ def _placed_text(
 ) -> str:
     order = result.order
     # "#23501 · Beta" with several panels: another panel may have an order #23501 too.
-    shown = f"{result.panel_order_id} · {esc(panel)}" if panel else result.panel_order_id
+    pid = code(result.panel_order_id)
+    shown = f"{pid} · {esc(panel)}" if panel else pid
     text = t._("✅ Order placed: #{id}", id=shown)
     if order is not None:
         text += "\n" + t._(

@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.panel import RefillState, Status
 from bot.services.notifier import STARTED, Notice
 from bot.storage.models import Order, Refill, SubmitState
-from bot.views.text import esc
+from bot.views.text import code, esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.
 DIGEST_IDS = 20
@@ -86,7 +86,8 @@ def key_notice(t: Translator, *, unreadable: bool) -> Notice:
 
 
 def _ref(order: Order) -> str:
-    return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
+    # The panel's id is tap-to-copy; L<local id> (before the panel gave one) is ours.
+    return code(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
 
 
 def _describe(order: Order) -> str:
@@ -157,8 +158,8 @@ def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
 def refill_status(t: Translator, refill: Refill, status: object = None) -> Notice:
     """A refill the poller saw finish (or change); `status` from the outbox, else the row's."""
     state = str(status or refill.status)
-    ref = refill.refill_id if refill.refill_id is not None else refill.id
-    order = refill.panel_order_id
+    ref = code(refill.refill_id) if refill.refill_id is not None else refill.id
+    order = code(refill.panel_order_id)
     if state == RefillState.COMPLETED:
         text = t._(
             "♻️ Refill #{refill} of order <b>#{order}</b> is completed.", refill=ref, order=order
@@ -271,7 +272,7 @@ def digest(
     by_refill: dict[str, list[str]] = {}
     for refill, status in refills:
         by_refill.setdefault(status, []).append(
-            named(str(refill.panel_order_id), refill.panel_slot)
+            named(code(refill.panel_order_id), refill.panel_slot)
         )
     lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
     return Notice("\n".join(lines), digest_id=digest_id)

@@ -13,6 +13,7 @@ from bot.i18n import N_, Translator
 from bot.panel import OrderStatus, RefillState, Status
 from bot.services.tracking import (
     ActionResult,
+    FoundOrders,
     HistoryPage,
     OrderAction,
     RequestOutcome,
@@ -23,7 +24,7 @@ from bot.storage.models import Order, OrderFilter, Refill, SubmitState
 from bot.storage.refills import is_pending
 from bot.views.reasons import reason_text
 from bot.views.screen import Screen
-from bot.views.text import cut, esc, fit_label
+from bot.views.text import code, cut, esc, fit_label
 
 STATUS_NAMES: dict[str, str] = {
     Status.PENDING.value: N_("Pending"),
@@ -54,6 +55,8 @@ REFILL_STATE_NAMES: dict[str, str] = {
 NOT_PLACED_ICON = "✖️"
 # The list's text names each order's service this fully (the buttons have room for less).
 ENTRY_NAME_MAX = 250
+# /orders <query> repeats this much of what was searched for.
+QUERY_SHOWN = 64
 # The card lists this many of an order's latest refills (and counts the earlier ones).
 CARD_REFILLS_SHOWN = 5
 
@@ -76,9 +79,10 @@ def ref(
     panels (panels number orders themselves, so the id alone may name two orders). The name
     is escaped for a message (`html`), left as it is for a button's plain text."""
     name = panels.get(slot) if slot is not None else None
+    shown = code(panel_id) if html else str(panel_id)
     if not name:
-        return str(panel_id)
-    return f"{panel_id} · {esc(name) if html else name}"
+        return shown
+    return f"{shown} · {esc(name) if html else name}"
 
 
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
@@ -141,7 +145,10 @@ def refill_history_line(t: Translator, refill: Refill) -> str:
     if refill.refill_id is None:
         return t._("Refill request — {status} · {when}", status=state, when=when)
     return t._(
-        "Refill #{id} — {status} · requested {when}", id=refill.refill_id, status=state, when=when
+        "Refill #{id} — {status} · requested {when}",
+        id=code(refill.refill_id),
+        status=state,
+        when=when,
     )
 
 
@@ -176,7 +183,9 @@ def action_line(
     if result.outcome is RequestOutcome.REQUESTED:
         if action is OrderAction.REFILL:
             return t._(
-                "♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=result.refill_id
+                "♻️ #{id} — refill requested (refill #{refill})",
+                id=pid,
+                refill=code(result.refill_id),
             )
         return t._("🛑 #{id} — cancel requested", id=pid)
     if result.outcome is RequestOutcome.REJECTED:
@@ -203,7 +212,7 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction, pid:
             "⏳ #{id} — refill #{refill} (requested {when}) is still pending; "
             "ask again once it is done",
             id=pid,
-            refill=result.refill_id,
+            refill=code(result.refill_id),
             when=_when(t, result.since),
         )
     if result.refusal is RequestRefusal.PANEL_UNSUPPORTED:
@@ -243,7 +252,7 @@ def card_text(
     and its refills (oldest first); `panel` names the order's panel (given when the user has
     several)."""
     if order.panel_order_id is not None:
-        title = t._("<b>Order #{id}</b>", id=order.panel_order_id)
+        title = t._("<b>Order #{id}</b>", id=code(order.panel_order_id))
     elif order.submit_state is SubmitState.NOT_PLACED:
         title = t._("<b>Order (not placed)</b>")
     else:
@@ -324,7 +333,7 @@ def _card_refills(t: Translator, refills: Sequence[Refill]) -> list[str]:
         lines.append(
             t._(
                 "⏳ Refill #{id} is pending: another refill can be requested once it is done.",
-                id=pending.refill_id,
+                id=code(pending.refill_id),
             )
         )
     return lines
@@ -358,6 +367,11 @@ def _ref(order: Order, panels: PanelNames = ONE_PANEL) -> str:
     return f"#{ref(order.panel_order_id, order.panel_slot, panels, html=False)}"
 
 
+def _code_ref(order: Order) -> str:
+    """A message's reference to an order: its panel id, tap-to-copy."""
+    return "#—" if order.panel_order_id is None else f"#{code(order.panel_order_id)}"
+
+
 def order_icon(order: Order) -> str:
     """The status icon of a stored order; ✖️ for one its user marked not placed."""
     if order.submit_state is SubmitState.NOT_PLACED:
@@ -387,7 +401,7 @@ def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> s
     """The list's text line of one order: what its button shows, and the full name and status."""
     name = panels.get(order.panel_slot)
     parts = [
-        f"{order_icon(order)} <b>{_ref(order)}</b>",
+        f"{order_icon(order)} <b>{_code_ref(order)}</b>",
         *([esc(name)] if name else []),
         order_status_label(t, order),
     ]
@@ -420,3 +434,27 @@ def render_history(t: Translator, history: HistoryPage, panels: PanelNames = ONE
     entries = [(entry_label(t, o, panels), o.id) for o in history.orders]
     markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
     return Screen(text, markup)
+
+
+def render_found(t: Translator, found: FoundOrders, panels: PanelNames = ONE_PANEL) -> Screen:
+    """/orders <id or piece of a link>: the matches as /orders lists them, newest first."""
+    query = esc(cut(found.query, QUERY_SHOWN))
+    if found.total == 0:
+        text = t._(
+            "🔎 No order has the id or a link containing “{query}”. "
+            "Send /orders with an order id or a piece of a link.",
+            query=query,
+        )
+    else:
+        text = t.ngettext(
+            "🔎 <b>{n} order</b> matches “{query}”. Tap it for details.",
+            "🔎 <b>{n} orders</b> match “{query}”, newest first. Tap one for details.",
+            found.total,
+            query=query,
+        )
+        text += "\n\n" + "\n".join(entry_line(t, o, panels) for o in found.orders)
+        more = found.total - len(found.orders)
+        if more > 0:
+            text += "\n" + t._("…and {n} more: send a longer piece to narrow it.", n=t.number(more))
+    entries = [(entry_label(t, o, panels), o.id) for o in found.orders]
+    return Screen(text, keyboards.orders_found(t, entries))

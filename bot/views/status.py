@@ -33,7 +33,7 @@ from bot.views.order_history import (
     stored_status_line,
 )
 from bot.views.reasons import reason_text
-from bot.views.text import esc
+from bot.views.text import code, esc
 from bot.zones import zone_info
 
 # /export's columns, in a reseller's order: the panel's order id first (what they search by on the
@@ -115,7 +115,7 @@ def which_panel_question(t: Translator, panel_id: int, names: Sequence[str]) -> 
     return t._(
         "#{id} is on several of your panels ({panels}): each panel numbers its orders "
         "itself. Which one do you mean? Nothing is sent before you choose.",
-        id=panel_id,
+        id=code(panel_id),
         panels=esc(", ".join(names)),
     )
 

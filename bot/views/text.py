@@ -23,6 +23,11 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def code(value: object) -> str:
+    """An id the user may copy with one tap (Telegram copies a <code> span when tapped)."""
+    return f"<code>{esc(value)}</code>"
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Keep a message under Telegram's limit, cutting at a line break when one is near."""
     if len(text) <= limit:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from bot.i18n import Translator
 from bot.storage.models import Order
 from bot.views.order_history import STATUS_ICONS, status_label
-from bot.views.text import esc
+from bot.views.text import code, esc
 from bot.zones import QUIET_PRESETS, format_hours
 
 
@@ -103,6 +103,11 @@ def ref(order: Order) -> str:
     return str(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
 
 
+def _code_ref(order: Order) -> str:
+    """`ref` in a message: the panel's id tap-to-copy."""
+    return code(order.panel_order_id) if order.panel_order_id is not None else f"L{order.id}"
+
+
 def digest_gone(t: Translator) -> str:
     return t._("These orders are no longer here.")
 
@@ -115,7 +120,7 @@ def digest_list(t: Translator, orders: list[Order], panels: Mapping[int, str] | 
     )
     names = panels or {}
     lines = [
-        f"{STATUS_ICONS.get(o.status or '', '❔')} #{ref(o)}"
+        f"{STATUS_ICONS.get(o.status or '', '❔')} #{_code_ref(o)}"
         + (f" · {esc(names[o.panel_slot])}" if o.panel_slot in names else "")
         + f" · {esc(o.service_name)} · "
         f"{status_label(t, o.status, o.raw_status)}" + (f"\n    {esc(o.link)}" if o.link else "")

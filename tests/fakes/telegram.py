@@ -52,6 +52,22 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
+MAX_COPY_TEXT = 256
+# An inline button does exactly one of these (Bot API, InlineKeyboardButton).
+BUTTON_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
 
 # Parameters Telegram treats as strings: never JSON-decode them ("123" must stay a str).
 _STRING_FIELDS = frozenset(
@@ -131,6 +147,32 @@ _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messa
 
 _COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
 _BUTTON_URL_RE = re.compile(r"(https?|tg)://\S+")
+
+
+def _check_button_action(button: dict[str, Any]) -> None:
+    """Like Telegram: an inline button does exactly one thing, and that thing is valid."""
+    actions = set(button) & BUTTON_ACTIONS
+    if not actions:
+        raise _bad(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
+    if len(actions) > 1:
+        raise _bad("can't parse inline keyboard button: a button must have exactly one action")
+    if "callback_data" in button:
+        data = button["callback_data"]
+        size = len(data.encode("utf-8")) if isinstance(data, str) else 0
+        if not 1 <= size <= MAX_CALLBACK_DATA:
+            raise _bad("BUTTON_DATA_INVALID")
+    elif "url" in button:
+        if not _BUTTON_URL_RE.fullmatch(str(button["url"])):
+            raise _bad("BUTTON_URL_INVALID")
+    elif "copy_text" in button:
+        copy = button["copy_text"]
+        text = copy.get("text") if isinstance(copy, dict) else None
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_COPY_TEXT:
+            raise _bad("BUTTON_COPY_TEXT_INVALID")
+
+
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -855,19 +897,7 @@ class FakeTelegram:
                 )
             if not isinstance(button.get("text"), str) or not button["text"].strip():
                 raise _bad("BUTTON_TEXT_INVALID")
-            if "callback_data" in button:
-                data = button["callback_data"]
-                size = len(data.encode("utf-8")) if isinstance(data, str) else 0
-                if not 1 <= size <= MAX_CALLBACK_DATA:
-                    raise _bad("BUTTON_DATA_INVALID")
-            elif "url" in button:
-                if not _BUTTON_URL_RE.fullmatch(str(button["url"])):
-                    raise _bad("BUTTON_URL_INVALID")
-            elif not set(button) - {"text"}:
-                raise _bad(
-                    "can't parse inline keyboard button: "
-                    "Text buttons are unallowed in the inline keyboard"
-                )
+            _check_button_action(button)
 
     def _message_for(self, params: dict[str, Any], not_found: str) -> BotMessage:
         if params.get("inline_message_id"):

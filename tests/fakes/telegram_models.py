@@ -120,7 +120,7 @@ class BotMessage:
         return result
 
     def button_rows(self) -> list[list[tuple[str, str]]]:
-        """(text, callback_data or url or "") per button, row by row."""
+        """(text, callback_data or url or copied text or "") per button, row by row."""
         return [[(b.get("text", ""), _button_target(b)) for b in row] for row in self._rows()]
 
     def buttons(self) -> list[tuple[str, str]]:
@@ -163,4 +163,8 @@ def _button_target(button: dict[str, Any]) -> str:
         value = button.get(key)
         if isinstance(value, str):
             return value
+    # A copy-text button: what it puts on the clipboard.
+    copy = button.get("copy_text")
+    if isinstance(copy, dict) and isinstance(copy.get("text"), str):
+        return str(copy["text"])
     return ""
