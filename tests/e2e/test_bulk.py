@@ -84,7 +84,7 @@ async def test_three_lines_preview_confirm_one_add_bulk(bot: Harness) -> None:
     ids = sorted(bot.panel.orders)
     assert len(ids) == 3
     for line_no, pid in zip((1, 2, 3), ids, strict=True):
-        assert f"line {line_no}: #{pid}" in text_of(result)
+        assert f"line {line_no}: #<code>{pid}</code>" in text_of(result)
     assert "3 placed" in text_of(result)
     assert bot.panel.bulk_calls() == 1 and bot.panel.count("add") == 0
 
@@ -243,7 +243,7 @@ async def test_lines_matching_an_open_order_are_flagged_but_valid(bot: Harness) 
     text = text_of(preview)
     assert "3 valid orders of 3 lines" in text
     assert "1 line is for a service and link you already have an open order for" in text
-    assert f"line 1: order #{placed_id} is still open" in text
+    assert f"line 1: order #<code>{placed_id}</code> is still open" in text
     assert "line 2:" not in text.split("open order for")[1]
 
     await u.press("Confirm", message=preview)
@@ -350,7 +350,7 @@ async def test_confirm_tapped_twice(bot: Harness) -> None:
     qid = await u.press_data(data, preview)  # a replayed callback / second device
     again = await u.reply()
     assert "already submitted" in text_of(again)
-    assert all(f"#{pid}" in text_of(again) for pid in bot.panel.orders)
+    assert all(f"#<code>{pid}</code>" in text_of(again) for pid in bot.panel.orders)
     answer = await u.answer(qid)
     assert "Already submitted" in str(answer.params.get("text", ""))
     assert bot.panel.bulk_calls() == 1

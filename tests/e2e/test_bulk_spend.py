@@ -98,7 +98,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert bot.panel.balance_of(KEY) == Decimal("0")
     assert "4 placed" in body and "146 not sent" in body and "failed" not in body
     for line_no, order in enumerate(placed, start=1):
-        assert f"line {line_no}: #{order.id}" in body
+        assert f"line {line_no}: #<code>{order.id}</code>" in body
     assert "146 lines not sent (5–150): not covered by your balance" in body
     assert len(body) <= 4096
     result_rows = csv_rows(document)

@@ -109,7 +109,7 @@ async def test_comment_replies_are_ordered_with_username_and_comments(
     await u.press(t._("✅ Confirm"), message=preview)
     await u.update()  # "sending…"
     result = await u.update()
-    assert t._("✅ Order placed: #{id}", id=23501) in (result.text or "")
+    assert t._("✅ Order placed: #{id}", id="<code>23501</code>") in (result.text or "")
 
     [sent] = [r.params for r in bot.panel.requests if r.action == "add"]
     assert (sent["service"], sent["link"], sent["username"]) == (

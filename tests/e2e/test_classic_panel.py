@@ -45,7 +45,7 @@ async def test_an_order_is_placed_and_status_shows_its_state(classic: Harness) -
 
     await u.send("/status 1")
     text = (await u.reply()).text or ""
-    assert re.search(r"#1 — <b>In progress</b>", text), text
+    assert re.search(r"#<code>1</code> — <b>In progress</b>", text), text
     assert "charge $12.50" in text
     assert "refused" not in text
     # Learned once: `orders=` refused, `order=` answered. The next look asks `order=` only.
@@ -53,7 +53,7 @@ async def test_an_order_is_placed_and_status_shows_its_state(classic: Harness) -
     assert asked_multi == 1
     await u.send("/status")
     listing = (await u.reply()).text or ""
-    assert "not answering" not in listing and "#1" in listing
+    assert "not answering" not in listing and "#<code>1</code>" in listing
     assert multi_status_asks(classic) == asked_multi
 
 

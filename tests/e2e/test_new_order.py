@@ -98,7 +98,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     assert decode(data_of(preview, "Confirm")).text(0) == drafts[0].batch  # type: ignore[union-attr]
 
     result = await confirm(u, preview)
-    assert f"✅ Order placed: #{FIRST_PANEL_ID}" in (result.text or "")
+    assert f"✅ Order placed: #<code>{FIRST_PANEL_ID}</code>" in (result.text or "")
     # 📊 Status names our own order row, not the panel's id (which another panel may share).
     status = decode(data_of(result, "Status"))
     assert status is not None and status.action is Action.OPEN_CARD
@@ -371,7 +371,9 @@ async def test_duplicate_open_order_is_flagged(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     await confirm(u, await preview_for(u, 1, "https://instagram.com/a", "1000"))
     preview = await preview_for(u, 1, "instagram.com/a", "500")
-    assert f"open order for this service and link: #{FIRST_PANEL_ID}" in (preview.text or "")
+    assert f"open order for this service and link: #<code>{FIRST_PANEL_ID}</code>" in (
+        preview.text or ""
+    )
     other = await preview_for(u, 1, "https://instagram.com/b", "500")
     assert "open order" not in (other.text or "")
 
@@ -492,7 +494,7 @@ async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
     assert "Link: https://instagram.com/p/abc" in text
     assert "Drip-feed: 3 runs, every 10 min — 300 in total" in text
     result = await confirm(u, preview)
-    assert f"Order placed: #{FIRST_PANEL_ID + 1}" in (result.text or "")
+    assert f"Order placed: #<code>{FIRST_PANEL_ID + 1}</code>" in (result.text or "")
     first_params, second_params = add_params(bot)
     for name in ("service", "link", "quantity", "runs", "interval"):
         assert first_params[name] == second_params[name]

@@ -73,14 +73,14 @@ async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: P
         bot.panel.advance(order.panel_order_id)  # In progress
         msg = await u.reply(timeout=2 * interval)
         assert "has started" in (msg.text or "")
-        assert f"#{order.panel_order_id}" in (msg.text or "")
+        assert f"#<code>{order.panel_order_id}</code>" in (msg.text or "")
 
         bot.panel.advance(order.panel_order_id)  # Completed
         started = time.monotonic()
         done = await u.reply(timeout=2 * interval)
         assert time.monotonic() - started < 2 * interval
         text = done.text or ""
-        assert f"Order <b>#{order.panel_order_id}</b> is completed" in text
+        assert f"Order <b>#<code>{order.panel_order_id}</code></b> is completed" in text
         assert "Instagram Takipçi" in text and (order.link or "") in text
         assert "$1.25" in text  # the charge, with the panel's currency
         assert done.buttons() == [
@@ -133,7 +133,10 @@ async def test_refill_outcome_is_pushed(bot: Harness) -> None:
     await due_again(bot)
     await poll(bot)
     msg = await u.reply()
-    assert f"Refill #7 of order <b>#{order.panel_order_id}</b> is completed" in (msg.text or "")
+    assert (
+        f"Refill #<code>7</code> of order <b>#<code>{order.panel_order_id}</code></b> is completed"
+        in (msg.text or "")
+    )
     assert msg.buttons()[0] == ("📄 Open order", encode(Action.OPEN_CARD, order.id))
     refill = await bot.deps.storage.refills.for_order(UID, order.panel_order_id)
     assert [r.status for r in refill] == ["completed"]
@@ -215,7 +218,7 @@ async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harne
 
     texts = [t for t in u.sent_texts() if "is completed" in t]
     assert len(texts) == 3
-    assert [t for t in texts if f"#{orders[0].panel_order_id}</b>" in t] == [texts[0]]
+    assert [t for t in texts if f"#<code>{orders[0].panel_order_id}</code></b>" in t] == [texts[0]]
     assert bot.telegram.count("sendMessage") == 3
     assert await bot.deps.storage.outbox.pending_count() == 0
 
@@ -261,7 +264,7 @@ async def test_notifications_off_in_settings_sends_nothing(bot: Harness) -> None
     await due_again(bot)
     await poll(bot)
     msg = await u.reply()
-    assert f"#{second.panel_order_id}</b> is completed" in (msg.text or "")
+    assert f"#<code>{second.panel_order_id}</code></b> is completed" in (msg.text or "")
 
 
 async def test_interrupted_order_warning_is_delivered(bot: Harness) -> None:

@@ -115,7 +115,7 @@ async def test_card_details_and_buttons_follow_service_flags(bot: Harness) -> No
     await u.press(f"#{completed.panel_order_id}", message=listing)
     card = await u.update()
     text = card.text or ""
-    assert f"Order #{completed.panel_order_id}" in text
+    assert f"Order #<code>{completed.panel_order_id}</code>" in text
     assert "Instagram Takipçi (#1)" in text and "Quantity: 1,000" in text
     assert "Completed" in text and "Created:" in text and "Updated:" in text
     assert "Refill" in " ".join(labels(card)) and "Cancel order" not in " ".join(labels(card))
@@ -167,7 +167,7 @@ async def test_refill_button_requests_and_stores(bot: Harness) -> None:
     card = await u.update()
     await u.press("Refill", message=card)
     after = await u.update()
-    assert "refill requested (refill #1)" in (after.text or "")
+    assert "refill requested (refill #<code>1</code>)" in (after.text or "")
     assert bot.panel.count("refill") == 1
     [refill] = await bot.deps.storage.refills.for_order(USER_A, order.panel_order_id)
     assert refill.refill_id == 1 and refill.order_id == order.id and refill.status == "pending"
@@ -184,10 +184,10 @@ async def test_cancel_button_asks_then_cancels(bot: Harness) -> None:
 
     await u.press("Cancel order", message=card)
     question = await u.update()
-    assert f"Cancel order #{pid}?" in (question.text or "")
+    assert f"Cancel order #<code>{pid}</code>?" in (question.text or "")
     await u.press("No", message=question)
     back = await u.update()
-    assert f"Order #{pid}" in (back.text or "")
+    assert f"Order #<code>{pid}</code>" in (back.text or "")
     assert bot.panel.count("cancel") == 0
 
     await u.press("Cancel order", message=back)
@@ -241,13 +241,15 @@ async def test_status_of_button_opens_card_or_looks_up(bot: Harness) -> None:
 
     await u.press_data(encode(Action.STATUS_OF, order.panel_order_id or 0), anchor)
     card = await u.reply()
-    assert f"Order #{order.panel_order_id}" in (card.text or "")
+    assert f"Order #<code>{order.panel_order_id}</code>" in (card.text or "")
     assert anchor.edit_count == 0  # the message carrying the button stays as it was
 
     await u.press_data(encode(Action.STATUS_OF, outside), card)
     looked_up = await u.reply()
-    assert f"#{outside}" in (looked_up.text or "") and "In progress" in (looked_up.text or "")
+    assert f"#<code>{outside}</code>" in (looked_up.text or "") and "In progress" in (
+        looked_up.text or ""
+    )
 
     await u.press_data(encode(Action.STATUS_OF, foreign), card)
     refused = await u.reply()
-    assert f"#{foreign} — not found" in (refused.text or "")
+    assert f"#<code>{foreign}</code> — not found" in (refused.text or "")

@@ -63,7 +63,7 @@ async def test_single_key_database_is_migrated_without_asking(tmp_path: Path) ->
         assert "★" in listed and "127.0.0.1" in listed and "55.00" in listed
 
         await user.send(f"/status {pid}")
-        assert f"#{pid}" in ((await user.reply()).text or "")
+        assert f"#<code>{pid}</code>" in ((await user.reply()).text or "")
 
         # The poller asks the order's panel (the migrated account) and the push arrives.
         bot.panel.set_order(pid, status="Completed", remains=0)
@@ -72,7 +72,7 @@ async def test_single_key_database_is_migrated_without_asking(tmp_path: Path) ->
         assert report is not None and report.requests == 1
         await drain(bot)
         pushed = (await user.reply()).text or ""
-        assert f"#{pid}" in pushed and "completed" in pushed.lower()
+        assert f"#<code>{pid}</code>" in pushed and "completed" in pushed.lower()
         # One panel: pushes do not name it.
         assert "127.0.0.1" not in pushed
 

@@ -83,7 +83,7 @@ async def test_order_on_each_panel_track_and_push(
     preview = await preview_for(user, 1, "instagram.com/alpha", "1000")
     assert f"{panel_word}: <b>127.0.0.1</b>" in (preview.text or "")
     placed = await confirm(user, preview, language)
-    assert f"#{ALPHA_FIRST_ORDER}" in (placed.text or "")
+    assert f"#<code>{ALPHA_FIRST_ORDER}</code>" in (placed.text or "")
 
     # Beta's service ids do not exist on the default panel.
     await user.send("/order 501")
@@ -97,7 +97,7 @@ async def test_order_on_each_panel_track_and_push(
     text = preview.text or ""
     assert f"{panel_word}: <b>Beta</b>" in text and "€9" in text
     placed = await confirm(user, preview, language)
-    assert f"#{BETA_FIRST_ORDER}" in (placed.text or "")
+    assert f"#<code>{BETA_FIRST_ORDER}</code>" in (placed.text or "")
     assert [r.action for r in beta.requests if r.action == "add"] == ["add"]
     assert two.panel.count("add") == 1
     rows = await two.deps.storage.orders.visible_for_user(8301)
@@ -120,7 +120,7 @@ async def test_order_on_each_panel_track_and_push(
     await drain(two)
     pushes = [(await user.reply()).text or "", (await user.reply()).text or ""]
     by_order = {
-        order_id: next(p for p in pushes if f"#{order_id}" in p)
+        order_id: next(p for p in pushes if f"#<code>{order_id}</code>" in p)
         for order_id in (ALPHA_FIRST_ORDER, BETA_FIRST_ORDER)
     }
     assert "🔗 <b>127.0.0.1</b>" in by_order[ALPHA_FIRST_ORDER]
@@ -137,7 +137,7 @@ async def test_refill_and_cancel_go_to_the_orders_panel(two: Harness, beta: Fake
 
     await user.send(f"/cancelorder {on_beta.panel_order_id}")
     question = await user.reply()
-    assert f"#{on_beta.panel_order_id}" in (question.text or "")
+    assert f"#<code>{on_beta.panel_order_id}</code>" in (question.text or "")
     await user.press("Yes", message=question)
     done = (await user.update()).text or ""
     assert "cancel requested" in done
@@ -351,6 +351,6 @@ async def test_a_digest_names_the_panel_of_its_orders(two: Harness, beta: FakePa
     await poll(two)
     await drain(two)
     digest = (await user.reply()).text or ""
-    assert f"#{first.panel_order_id} (Beta)" in digest
-    assert f"#{second.panel_order_id} (Beta)" in digest
+    assert f"#<code>{first.panel_order_id}</code> (Beta)" in digest
+    assert f"#<code>{second.panel_order_id}</code> (Beta)" in digest
     assert two.telegram.bad_requests() == []

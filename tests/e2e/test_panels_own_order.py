@@ -104,7 +104,7 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     placed = await confirm(user, preview, "en")
-    assert f"✅ Order placed: #{COLLIDING} · Beta" in (placed.text or "")
+    assert f"✅ Order placed: #<code>{COLLIDING}</code> · Beta" in (placed.text or "")
     await user.press("📊 Status", message=placed)
     card = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in card and "instagram.com/beta" in card
@@ -115,7 +115,7 @@ async def ask(user: FakeUser, command: str) -> BotMessage:
     question = await user.reply()
     names = [text for text, _ in question.buttons()]
     assert ALPHA in names and "Beta" in names, question.text
-    assert f"#{COLLIDING}" in (question.text or "")
+    assert f"#<code>{COLLIDING}</code>" in (question.text or "")
     return question
 
 
@@ -128,7 +128,7 @@ async def test_typed_status_asks_which_panel_first(two: Harness, beta: FakePanel
     assert sent(two.panel, "status") == 0 and sent(beta, "status") == 0
     await user.press("Beta", message=question, exact=True)
     answer = await user.update()
-    assert f"#{COLLIDING} · Beta" in (answer.text or "")
+    assert f"#<code>{COLLIDING}</code> · Beta" in (answer.text or "")
     assert beta.count("status") == 1 and two.panel.count("status") == 0
 
 
@@ -139,7 +139,7 @@ async def test_typed_refill_asks_and_sends_nothing_before(two: Harness, beta: Fa
     assert sent(two.panel, "refill", "status") == 0 and sent(beta, "refill", "status") == 0
     await user.press("Beta", message=question, exact=True)
     answer = (await user.update()).text or ""
-    assert f"#{COLLIDING} · Beta — refill requested" in answer
+    assert f"#<code>{COLLIDING}</code> · Beta — refill requested" in answer
     assert beta.count("refill") == 1 and two.panel.count("refill") == 0
     [refill] = await two.deps.storage.refills.for_order(8505, COLLIDING)
     assert refill.panel_slot == 2
@@ -151,7 +151,7 @@ async def test_typed_cancel_asks_then_confirms_on_that_panel(two: Harness, beta:
     question = await ask(user, "/cancelorder")
     await user.press("Beta", message=question, exact=True)
     confirmation = await user.update()
-    assert f"#{COLLIDING} · Beta" in (confirmation.text or "")
+    assert f"#<code>{COLLIDING}</code> · Beta" in (confirmation.text or "")
     assert sent(two.panel, "cancel") == 0 and sent(beta, "cancel") == 0
     await user.press("Yes", message=confirmation)
     done = (await user.update()).text or ""
@@ -167,7 +167,7 @@ async def test_typed_refill_status_asks_which_panel(two: Harness, beta: FakePane
     assert sent(two.panel, "refill_status") == 0 and sent(beta, "refill_status") == 0
     await user.press(ALPHA, message=question, exact=True)
     answer = (await user.update()).text or ""
-    assert f"#{COLLIDING} · {ALPHA}" in answer
+    assert f"#<code>{COLLIDING}</code> · {ALPHA}" in answer
 
 
 async def test_lists_and_buttons_name_the_panel(two: Harness, beta: FakePanel) -> None:
@@ -177,10 +177,10 @@ async def test_lists_and_buttons_name_the_panel(two: Harness, beta: FakePanel) -
     listing = await user.reply()
     labels = [text for text, _ in listing.buttons() if f"#{COLLIDING}" in text]
     assert sorted(label.split(" · ")[1] for label in labels) == [ALPHA, "Beta"], labels
-    assert f"#{COLLIDING}</b> · Beta" in (listing.text or "")
+    assert f"#<code>{COLLIDING}</code></b> · Beta" in (listing.text or "")
     await user.send("/status")
     open_orders = await user.reply()
-    assert f"#{COLLIDING} · Beta" in (open_orders.text or "")
+    assert f"#<code>{COLLIDING}</code> · Beta" in (open_orders.text or "")
     links = sorted(text for text, _ in open_orders.buttons())
     assert links == [f"📦 #{COLLIDING} · {ALPHA}", f"📦 #{COLLIDING} · Beta"]
     assert two.telegram.bad_requests() == []
@@ -214,7 +214,7 @@ async def test_pushes_open_and_mute_their_own_panels_order(two: Harness, beta: F
     await poll(two)
     await drain(two)
     push = await user.reply()
-    assert f"#{COLLIDING}" in (push.text or "") and "Beta" in (push.text or "")
+    assert f"#<code>{COLLIDING}</code>" in (push.text or "") and "Beta" in (push.text or "")
     await user.press("Open order", message=push)
     card = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in card and "In progress" in card
@@ -236,7 +236,7 @@ async def test_a_digest_list_names_each_orders_panel(two: Harness, beta: FakePan
     digest = await user.reply()
     await user.press("List them", message=digest)
     listing = await user.reply()
-    assert f"#{COLLIDING} · Beta" in (listing.text or "")
+    assert f"#<code>{COLLIDING}</code> · Beta" in (listing.text or "")
     assert f"#{COLLIDING} · Beta" in [text for text, _ in listing.buttons()]
     assert two.telegram.bad_requests() == []
 
@@ -250,7 +250,7 @@ async def test_refill_ids_alike_on_two_panels(two: Harness, beta: FakePanel) -> 
     for order in (rows[1], on_beta):
         card = await open_card(user, order)
         await user.press("Refill", message=card)
-        assert "refill requested (refill #1)" in ((await user.update()).text or "")
+        assert "refill requested (refill #<code>1</code>)" in ((await user.update()).text or "")
     assert two.panel.count("refill") == 1 and beta.count("refill") == 1
     beta.refills[1].status = "Completed"
     two.panel.clear_log()
@@ -261,11 +261,11 @@ async def test_refill_ids_alike_on_two_panels(two: Harness, beta: FakePanel) -> 
     assert sent(two.panel, "refill_status") == 0 and sent(beta, "refill_status") == 0
     await user.press("Beta", message=question, exact=True)
     answer = (await user.update()).text or ""
-    assert "Refill #1 · Beta — ✅ completed" in answer, answer
+    assert "Refill #<code>1</code> · Beta — ✅ completed" in answer, answer
     assert beta.count("refill_status") == 1 and two.panel.count("refill_status") == 0
     # Alpha's refill #1 is still pending: its card says so, beta's does not.
     alpha_card = (await open_card(user, rows[1])).text or ""
-    assert "Refill #1 is pending" in alpha_card
+    assert "Refill #<code>1</code> is pending" in alpha_card
     beta_card = (await open_card(user, on_beta)).text or ""
     assert "Refill #1 is pending" not in beta_card and "completed" in beta_card
 
@@ -282,14 +282,14 @@ async def test_two_ids_on_both_panels_ask_one_after_the_other(
     user = two.telegram.user(8513)
     await user.send(f"/status {COLLIDING} {second}")
     first_question = await user.reply()
-    assert f"#{COLLIDING} " in (first_question.text or "")
+    assert f"#<code>{COLLIDING}</code> " in (first_question.text or "")
     await user.press("Beta", message=first_question, exact=True)
     second_question = await user.update()
-    assert f"#{second} " in (second_question.text or "")
+    assert f"#<code>{second}</code> " in (second_question.text or "")
     assert sent(two.panel, "status") == 0 and sent(beta, "status") == 0
     await user.press(ALPHA, message=second_question, exact=True)
     answer = (await user.update()).text or ""
-    assert f"#{COLLIDING} · Beta — <b>In progress</b>" in answer, answer
+    assert f"#<code>{COLLIDING}</code> · Beta — <b>In progress</b>" in answer, answer
     assert f"#{second} · {ALPHA} — <b>Pending</b>" in answer
     assert beta.count("status") == 1 and two.panel.count("status") == 1
     assert on_beta.panel_slot == 2
@@ -303,7 +303,7 @@ async def test_the_question_in_turkish(two: Harness, beta: FakePanel) -> None:
     assert "birden fazla panelinizde" in (question.text or "")
     await user.press("Beta", message=question, exact=True)
     answer = (await user.update()).text or ""
-    assert f"#{COLLIDING} · Beta" in answer
+    assert f"#<code>{COLLIDING}</code> · Beta" in answer
     assert beta.count("refill") == 1 and two.panel.count("refill") == 0
 
 
@@ -316,7 +316,7 @@ async def test_an_old_status_button_for_an_unstored_id_names_the_panel_asked(
     message = await user.reply()
     await user.press_data(StatusOf(99_999).pack(), message)
     line = (await user.reply()).text or ""
-    assert f"#99999 · {ALPHA} — not found" in line, line
+    assert f"#<code>99999</code> · {ALPHA} — not found" in line, line
     assert beta.count("status") == 0
 
 

@@ -171,7 +171,7 @@ async def test_a_failing_status_read_leaves_the_order_placed(bot: Harness) -> No
     await u.press("Confirm", message=preview)
     await u.update()
     result = text_of(await u.update())
-    assert "✅ Order placed: #23501" in result and "Charge: $12.50" in result
+    assert "✅ Order placed: #<code>23501</code>" in result and "Charge: $12.50" in result
     assert "not placed" not in result
     [order] = await bot.deps.storage.orders.list_for_user(UID)
     assert order.submit_state is SubmitState.PLACED and order.panel_order_id == 23501

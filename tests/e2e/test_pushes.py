@@ -163,7 +163,9 @@ async def test_open_order_on_a_push_sends_the_card_and_keeps_the_push(
         card = await u.reply()  # a NEW message
 
         assert card.message_id != push.message_id
-        assert t._("<b>Order #{id}</b>", id=order.panel_order_id) in (card.text or "")
+        assert t._("<b>Order #{id}</b>", id=f"<code>{order.panel_order_id}</code>") in (
+            card.text or ""
+        )
         assert push.text == before and push.edit_count == 0
         edits = bot.telegram.calls_to("editMessageText")
         assert [c for c in edits if c.params.get("message_id") == push.message_id] == []
@@ -257,9 +259,9 @@ async def test_a_muted_order_sends_no_push(tmp_path: Path, lang: str) -> None:
         await poll(bot)
         push = await u.reply()
         await drain_outbox(bot)
-        assert t._("✅ Order <b>#{id}</b> is completed.", id=loud.panel_order_id) in (
-            push.text or ""
-        )
+        assert t._(
+            "✅ Order <b>#{id}</b> is completed.", id=f"<code>{loud.panel_order_id}</code>"
+        ) in (push.text or "")
         texts = "\n".join(u.sent_texts())
         assert f"#{quiet_one.panel_order_id}</b> is completed" not in texts
         assert f"#{quiet_one.panel_order_id}," not in (push.text or "")
@@ -411,5 +413,7 @@ async def test_a_push_from_before_the_update_also_opens_the_card_as_a_new_messag
 
         await u.press("📄 Open order", message=push)
         card = await u.reply()
-        assert t._("<b>Order #{id}</b>", id=order.panel_order_id) in (card.text or "")
+        assert t._("<b>Order #{id}</b>", id=f"<code>{order.panel_order_id}</code>") in (
+            card.text or ""
+        )
         assert push.text == "✅ Order is completed." and push.edit_count == 0

@@ -28,12 +28,12 @@ async def test_status_of_ids_saves_own_and_reports_unknown(bot: Harness) -> None
     reply = await u.reply()
     text = reply.text or ""
     start = bot.panel.orders[pid].start_count
-    assert re.search(rf"#{pid} — <b>In progress</b>", text)
+    assert re.search(rf"#<code>{pid}</code> — <b>In progress</b>", text)
     assert f"start count {start:,}" in text and "remains 250" in text
     assert "charge $12.50" in text
-    assert re.search(rf"#{outside} — <b>Completed</b>", text)
+    assert re.search(rf"#<code>{outside}</code> — <b>Completed</b>", text)
     assert "charge $1.375" in text  # 2.75 per 1000 × 500, no digits lost
-    assert f"#{foreign} — not found" in text
+    assert f"#<code>{foreign}</code> — not found" in text
     assert "#999999 — not found" in text
     assert "Not order ids, skipped: abc" in text
     assert bot.panel.count("status") == 1
@@ -60,8 +60,8 @@ async def test_status_alone_refreshes_open_orders_in_one_call(bot: Harness) -> N
     assert "Finished since the last check</b> (1)" in text
     open_part, finished_part = text.split("Finished since the last check")
     for order in running[1:]:
-        assert f"#{order.panel_order_id}" in open_part
-    assert f"#{running[0].panel_order_id}" in finished_part
+        assert f"#<code>{order.panel_order_id}</code>" in open_part
+    assert f"#<code>{running[0].panel_order_id}</code>" in finished_part
     assert f"#{done.panel_order_id}" not in text
     assert "<b>Completed</b>" in finished_part  # it shows its fresh status
     # Each listed with its service and a short link, not as a bare number (issue 21 item 13).
@@ -81,7 +81,7 @@ async def test_status_alone_without_open_orders_and_with_a_sick_panel(bot: Harne
     bot.panel.inject(Fault.http_500(), action="status", times=None)
     await u.send("/status")
     text = (await u.reply()).text or ""
-    assert "last known statuses" in text and f"#{order.panel_order_id}" in text
+    assert "last known statuses" in text and f"#<code>{order.panel_order_id}</code>" in text
 
 
 async def test_status_over_100_ids_is_chunked(bot: Harness) -> None:
@@ -143,10 +143,12 @@ async def test_refill_many_then_refill_status(bot: Harness) -> None:
 
     await u.send(f"/refill {stored.panel_order_id} {outside} {outside_no_refill} {foreign}")
     text = (await u.reply()).text or ""
-    assert f"#{stored.panel_order_id} — refill requested (refill #1)" in text
-    assert f"#{outside} — refill requested (refill #2)" in text
+    assert (
+        f"#<code>{stored.panel_order_id}</code> — refill requested (refill #<code>1</code>)" in text
+    )
+    assert f"#<code>{outside}</code> — refill requested (refill #<code>2</code>)" in text
     # The bot cannot know an outside order's service: the panel decides, and says no.
-    assert f"#{outside_no_refill} — rejected by the panel" in text
+    assert f"#<code>{outside_no_refill}</code> — rejected by the panel" in text
     assert f"#{foreign} — not found" in text
     assert bot.panel.count("refill") == 1  # one multi request for the three candidates
     refill_req = next(r for r in bot.panel.requests if r.action == "refill")
@@ -183,9 +185,9 @@ async def test_cancelorder_confirms_then_cancels(bot: Harness) -> None:
     )
     question = await u.reply()
     text = question.text or ""
-    assert f"Cancel order #{cancellable.panel_order_id}?" in text
-    assert f"#{fixed.panel_order_id} — this service cannot be cancelled" in text
-    assert f"#{finished.panel_order_id} — it is Completed" in text
+    assert f"Cancel order #<code>{cancellable.panel_order_id}</code>?" in text
+    assert f"#<code>{fixed.panel_order_id}</code> — this service cannot be cancelled" in text
+    assert f"#<code>{finished.panel_order_id}</code> — it is Completed" in text
     assert bot.panel.count("cancel") == 0  # nothing is sent before the user confirms
     yes = next(d for t, d in question.buttons() if "Yes" in t)
     assert len(yes.encode()) <= 64
@@ -220,7 +222,7 @@ async def test_cancelorder_no_and_nothing_eligible(bot: Harness) -> None:
     foreign = bot.panel.create_order(KEY_B, 1, "https://instagram.com/b", 100)
     await u.send(f"/cancelorder {foreign}")
     reply = await u.reply()
-    assert f"#{foreign} — not found" in (reply.text or "")
+    assert f"#<code>{foreign}</code> — not found" in (reply.text or "")
     assert reply.buttons() == []
     assert bot.panel.count("cancel") == 0
 
@@ -233,7 +235,7 @@ async def test_cancel_with_lost_answer_is_unknown_and_not_retried(bot: Harness) 
     bot.panel.inject(Fault.http_500(after=True), action="cancel")
     await u.press("Yes", message=question)
     text = (await u.update()).text or ""
-    assert f"#{order.panel_order_id} — the panel did not confirm" in text
+    assert f"#<code>{order.panel_order_id}</code> — the panel did not confirm" in text
     assert bot.panel.count("cancel") == 1
 
 

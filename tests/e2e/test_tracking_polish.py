@@ -73,7 +73,14 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     await u.press_data(refill_data, card)
     after = await u.update()
     text = after.text or ""
-    assert t._("♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=1) in text
+    assert (
+        t._(
+            "♻️ #{id} — refill requested (refill #{refill})",
+            id=f"<code>{pid}</code>",
+            refill="<code>1</code>",
+        )
+        in text
+    )
     assert refill_data not in datas(after)  # hidden while the refill runs
     pending = t._("⏳ pending")
     line = t._("Refill #{id} — {status} · requested {when}", id=1, status=pending, when=ANY)
@@ -128,9 +135,11 @@ async def test_refill_command_is_refused_while_one_is_pending(bot: Harness, lang
     order = await place(bot, UID, KEY, status="Completed")
     pid = order.panel_order_id
     await u.send(f"/refill {pid}")
-    assert t._("♻️ #{id} — refill requested (refill #{refill})", id=pid, refill=1) in (
-        (await u.reply()).text or ""
-    )
+    assert t._(
+        "♻️ #{id} — refill requested (refill #{refill})",
+        id=f"<code>{pid}</code>",
+        refill="<code>1</code>",
+    ) in ((await u.reply()).text or "")
     bot.panel.clear_log()
     await u.send(f"/refill {pid}")
     note = t._(
@@ -210,9 +219,9 @@ async def test_status_title_counts_only_the_open_orders_it_lists(bot: Harness, l
     assert f"#{finished}" not in open_part
     assert t._("Completed") not in open_part
     for order in running[1:]:
-        assert f"#{order.panel_order_id}" in open_part
+        assert f"#<code>{order.panel_order_id}</code>" in open_part
     done_part = _section(text, done_title, [open_title])
-    assert f"#{finished}" in done_part and t._("Completed") in done_part
+    assert f"#<code>{finished}</code>" in done_part and t._("Completed") in done_part
     if lang == "tr":
         assert "<b>Açık siparişler</b> (2)" in text and "Tamamlandı" in done_part
 
@@ -352,7 +361,7 @@ async def test_status_after_switching_key_marks_orders_not_on_this_key(
     open_title = t._("<b>Open orders</b> ({n})", n=1)
     away_title = t._("<b>Not on this key</b> ({n})", n=2)
     assert open_title in text and away_title in text
-    assert f"#{new.panel_order_id}" in _section(text, open_title, [away_title])
+    assert f"#<code>{new.panel_order_id}</code>" in _section(text, open_title, [away_title])
     pending = t._("Pending")
     for order in old:
         line = t._(

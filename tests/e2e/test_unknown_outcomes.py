@@ -69,7 +69,7 @@ async def test_null_answer_found_on_panel_is_checked_then_tracked(bot: Harness) 
     card = await u.reply()
     text = card.text or ""
     assert f"Found: this is order <code>#{FIRST_PANEL_ID}</code>" in text
-    assert f"<b>Order #{FIRST_PANEL_ID}</b>" in text and "Pending" in text
+    assert f"<b>Order #<code>{FIRST_PANEL_ID}</code></b>" in text and "Pending" in text
     assert FOUND not in labels(card) and NOT_PLACED not in labels(card)
     stored = await bot.deps.storage.orders.get(row.id)
     assert stored is not None and stored.submit_state is SubmitState.PLACED
@@ -88,7 +88,7 @@ async def test_null_answer_found_on_panel_is_checked_then_tracked(bot: Harness) 
     assert bot.app is not None
     await jobs_of(bot.app).poll()
     push = await u.reply()
-    assert f"Order <b>#{FIRST_PANEL_ID}</b> is completed" in (push.text or "")
+    assert f"Order <b>#<code>{FIRST_PANEL_ID}</code></b> is completed" in (push.text or "")
     # The result's old buttons settle nothing any more.
     qid = await u.press_data(dict(result.buttons())[FOUND], result)
     assert "not waiting for an answer" in str((await u.answer(qid)).params.get("text"))
@@ -140,7 +140,9 @@ async def test_an_id_another_order_holds_is_refused(bot: Harness) -> None:
     # only our records can tell that the other user's order is not this one.
     other = await bot.member(OTHER_UID, key=KEY)
     preview = await preview_for(other, 1, "https://instagram.com/other", "1000")
-    assert f"Order placed: #{FIRST_PANEL_ID}" in ((await confirm(other, preview)).text or "")
+    assert f"Order placed: #<code>{FIRST_PANEL_ID}</code>" in (
+        (await confirm(other, preview)).text or ""
+    )
     u = await bot.member(UID)
     await bot.deps.keys.link(UID, KEY)
     result, row = await unknown_order(u, bot, Fault.null_200(after=True))

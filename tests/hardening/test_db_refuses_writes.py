@@ -136,7 +136,9 @@ async def test_single_order_refused_write_tells_the_id_and_the_job_restores_it(
             assert (recorded["order_id"], recorded["panel_order_id"]) == (row.id, placed.id)
             assert recorded["state"] == "placed" and recorded["user_id"] == UID
             await bot.telegram.wait_until(
-                lambda: any(f"Order placed: #{placed.id}" in t for t in u.sent_texts()),
+                lambda: any(
+                    f"Order placed: #<code>{placed.id}</code>" in t for t in u.sent_texts()
+                ),
                 timeout=WAIT,
             )
         assert not any(GENERIC in t for t in u.sent_texts()), u.sent_texts()

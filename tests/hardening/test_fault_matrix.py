@@ -189,7 +189,9 @@ async def _bulk(s: Stage) -> str:
 async def _cancel(s: Stage) -> str:
     u = s.users["cancel"]
     await u.press_data(button(s.cancel_question, "Yes"), s.cancel_question)
-    return await until_text(u, f"#{s.cancel_order.panel_order_id} —", NOT_ANSWERING, GENERIC)
+    return await until_text(
+        u, f"#<code>{s.cancel_order.panel_order_id}</code> —", NOT_ANSWERING, GENERIC
+    )
 
 
 async def _poller(s: Stage) -> str:
@@ -338,12 +340,13 @@ async def test_sloppy_but_valid_answers_just_work(tmp_path: Path, kind: FaultKin
         assert "2 placed" in texts["bulk"], texts["bulk"]
         pid = s.status_order.panel_order_id
         assert (
-            f"#{pid} — <b>In progress</b>" in texts["status"] and "remains 250" in texts["status"]
+            f"#<code>{pid}</code> — <b>In progress</b>" in texts["status"]
+            and "remains 250" in texts["status"]
         )
         assert "charge $12.50" in texts["status"]
         assert "Open orders</b> (1)" in texts["open"]
         assert "refill requested" in texts["refill"]
-        assert f"Refill #{s.refill_id} — ⏳ pending" in texts["refillstatus"]
+        assert f"Refill #<code>{s.refill_id}</code> — ⏳ pending" in texts["refillstatus"]
         assert "cancel requested" in texts["cancel"]
         assert "failed=0" in texts["poller"] and "queued=0" not in texts["poller"]
         for name, text in texts.items():

@@ -46,11 +46,11 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
     b_ids = f"{done.panel_order_id} {running.panel_order_id}"
     await a.send(f"/status {b_ids}")
     text = text_of(await a.reply())
-    assert f"#{done.panel_order_id} — not found" in text
-    assert f"#{running.panel_order_id} — not found" in text
+    assert f"#<code>{done.panel_order_id}</code> — not found" in text
+    assert f"#<code>{running.panel_order_id}</code> — not found" in text
     assert "Completed" not in text and "Pending" not in text
     await a.send(f"/refill {done.panel_order_id}")
-    assert f"#{done.panel_order_id} — not found" in text_of(await a.reply())
+    assert f"#<code>{done.panel_order_id}</code> — not found" in text_of(await a.reply())
     await a.send(f"/cancelorder {running.panel_order_id}")
     refused = await a.reply()
     assert f"#{running.panel_order_id} — not found" in text_of(refused)

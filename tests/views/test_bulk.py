@@ -70,7 +70,7 @@ def test_the_preview_in_blocks(en: Translator) -> None:
         "❌ 1 line has a problem and will not be sent:\nline 3: Service 9 is not in the catalog.",
         "⚠️ 1 line repeats an earlier service and link (still included):\nline 2: same as line 1",
         "⚠️ 1 line is for a service and link you already have an open order for "
-        "(still included):\nline 4: order #777 is still open",
+        "(still included):\nline 4: order #<code>777</code> is still open",
         "Nothing is sent until you confirm. To change the list, send /bulk again.",
     ]
 
@@ -145,7 +145,7 @@ def test_result_groups_identical_reasons(en: Translator, tr: Translator) -> None
         "The panel did not answer clearly for 2 orders, so they may or may not exist. "
         "Check the panel before ordering them again.",
         "",
-        "line 1: #9001",
+        "line 1: #<code>9001</code>",
         "",
         "✖ 2 lines (2–3): Panel's answer: Link &lt;bad&gt;",
         "line 4: ⏸ not sent: not covered by your balance",
@@ -215,6 +215,6 @@ def test_already(en: Translator, in_flight: bool) -> None:
         assert text == "This bulk order is being submitted right now; the result follows."
     else:
         assert text == (
-            "This bulk order was already submitted: 1 order placed. #9001\n"
+            "This bulk order was already submitted: 1 order placed. #<code>9001</code>\n"
             "1 order had no clear answer; check the panel."
         )

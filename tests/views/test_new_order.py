@@ -95,7 +95,7 @@ def test_cost_per_post_balance_unknown_short_and_duplicates(en: Translator) -> N
     ]
     open_one = render_preview(en, preview(duplicate=order(panel_order_id=4242)))
     assert open_one.endswith(
-        "\n\n⚠️ You already have an open order for this service and link: #4242."
+        "\n\n⚠️ You already have an open order for this service and link: #<code>4242</code>."
     )
     unconfirmed = render_preview(en, preview(duplicate=order(panel_order_id=None)))
     assert unconfirmed.endswith("already on its way or unconfirmed.")
@@ -161,7 +161,7 @@ def test_already(en: Translator) -> None:
 def test_result(en: Translator, tr: Translator) -> None:
     placed = SubmitResult(OrderOutcome.PLACED, order(link="https://x/<a>"), 5001)
     assert result_text(en, placed, Balance(Decimal("87.5"), "USD")).split("\n") == [
-        "✅ Order placed: #5001",
+        "✅ Order placed: #<code>5001</code>",
         "Service: #12 Instagram Takipçi",
         "Link: https://x/&lt;a&gt;",
         "Charge: $12.50",
@@ -169,7 +169,7 @@ def test_result(en: Translator, tr: Translator) -> None:
     ]
     subscription = SubmitResult(OrderOutcome.PLACED, order(service_type="Subscriptions"), 5001)
     assert "Charge: per new post" in result_text(en, subscription)
-    assert result_text(tr, placed).startswith("✅ Sipariş verildi: #5001")
+    assert result_text(tr, placed).startswith("✅ Sipariş verildi: #<code>5001</code>")
     unknown = result_text(en, SubmitResult(OrderOutcome.UNKNOWN, order()))
     assert unknown.startswith("⚠️ The panel did not answer in time")
     failed = SubmitResult(OrderOutcome.FAILED, order(), error=PanelRejected("Not enough <funds>"))

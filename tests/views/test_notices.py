@@ -49,15 +49,17 @@ def test_key_notices_have_no_card(en: Translator, tr: Translator) -> None:
 def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Translator) -> None:
     done = order_status(en, order(charge=Decimal("11"), link="https://x/<a>"), "Completed")
     assert done == Notice(
-        "✅ Order <b>#5001</b> is completed.\n<b>Instagram Takipçi</b>\nhttps://x/&lt;a&gt;\n"
+        "✅ Order <b>#<code>5001</code></b> is completed.\n<b>Instagram Takipçi</b>\nhttps://x/&lt;a&gt;\n"
         "Charge: $11.00",
         7,
     )
     assert order_status(tr, order(), "Completed").text.startswith(
-        "✅ Sipariş <b>#5001</b> tamamlandı."
+        "✅ Sipariş <b>#<code>5001</code></b> tamamlandı."
     )
     partial = order_status(en, order(remains=250), "Partial").text
-    assert partial.startswith("⚠️ Order <b>#5001</b> was completed partially: 250 not delivered.")
+    assert partial.startswith(
+        "⚠️ Order <b>#<code>5001</code></b> was completed partially: 250 not delivered."
+    )
     assert order_status(en, order(), "Partial").text.startswith(
         "⚠️ Order <b>#5001</b> was completed partially.\n"
     )
@@ -69,7 +71,8 @@ def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Transl
 
 def test_started(en: Translator) -> None:
     assert order_started(en, order(start_count=1200, link=None)) == Notice(
-        "▶️ Order <b>#5001</b> has started.\nStart count: 1,200\n<b>Instagram Takipçi</b>", 7
+        "▶️ Order <b>#<code>5001</code></b> has started.\nStart count: 1,200\n<b>Instagram Takipçi</b>",
+        7,
     )
 
 
@@ -87,11 +90,16 @@ def test_unknown_one_or_a_bulk(en: Translator) -> None:
 
 def test_refills(en: Translator, tr: Translator) -> None:
     done = refill_status(en, refill(), "completed")
-    assert done == Notice("♻️ Refill #88 of order <b>#5001</b> is completed.", 7)
+    assert done == Notice(
+        "♻️ Refill #<code>88</code> of order <b>#<code>5001</code></b> is completed.", 7
+    )
     assert refill_status(tr, refill(), "completed").text == (
-        "♻️ Sipariş <b>#5001</b> için telafi #88 tamamlandı."
+        "♻️ Sipariş <b>#<code>5001</code></b> için telafi #<code>88</code> tamamlandı."
     )
     rejected = refill_status(en, refill(refill_id=None, status="rejected"))
-    assert rejected.text == "♻️ The panel rejected refill #3 of order <b>#5001</b>."
+    assert (
+        rejected.text
+        == "♻️ The panel rejected refill #<code>3</code> of order <b>#<code>5001</code></b>."
+    )
     other = refill_status(en, refill(raw_status="In <queue>", order_id=None), "pending")
     assert other == Notice("♻️ Refill #88 of order <b>#5001</b>: In &lt;queue&gt;", None)

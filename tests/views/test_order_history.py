@@ -46,19 +46,19 @@ def test_status_label_translates_known_and_escapes_the_panels_own(
 def test_status_line_with_details(en: Translator, tr: Translator) -> None:
     st = OrderStatus(Status.IN_PROGRESS, "In progress", Decimal("1.5"), 100, 250, currency="USD")
     assert status_line(en, 5001, st) == (
-        "🚀 #5001 — <b>In progress</b>\n    start count 100 · remains 250 · charge $1.50"
+        "🚀 #<code>5001</code> — <b>In progress</b>\n    start count 100 · remains 250 · charge $1.50"
     )
-    assert status_line(en, 5001, None) == "#5001 — not found"
+    assert status_line(en, 5001, None) == "#<code>5001</code> — not found"
     assert status_line(tr, 5001, OrderStatus(Status.PENDING, "Pending")) == (
-        "⏳ #5001 — <b>Beklemede</b>"
+        "⏳ #<code>5001</code> — <b>Beklemede</b>"
     )
 
 
 def test_stored_status_line_uses_what_the_database_last_heard(en: Translator) -> None:
     line = stored_status_line(en, order(status="Partial", remains=40))
-    assert line == "🟡 #5001 — <b>Partial</b>\n    remains 40"
+    assert line == "🟡 #<code>5001</code> — <b>Partial</b>\n    remains 40"
     odd = stored_status_line(en, order(status="Frozen", raw_status="Frozen"))
-    assert odd == "❔ #5001 — <b>Frozen</b>"
+    assert odd == "❔ #<code>5001</code> — <b>Frozen</b>"
 
 
 def test_action_lines(en: Translator) -> None:
@@ -66,11 +66,14 @@ def test_action_lines(en: Translator) -> None:
         return action_line(en, ActionResult(5001, **kw), OrderAction(kind))  # type: ignore[arg-type]
 
     assert line("refill", outcome=RequestOutcome.REQUESTED, refill_id=77) == (
-        "♻️ #5001 — refill requested (refill #77)"
+        "♻️ #<code>5001</code> — refill requested (refill #<code>77</code>)"
     )
-    assert line("cancel", outcome=RequestOutcome.REQUESTED) == "🛑 #5001 — cancel requested"
+    assert (
+        line("cancel", outcome=RequestOutcome.REQUESTED)
+        == "🛑 #<code>5001</code> — cancel requested"
+    )
     assert line("cancel", outcome=RequestOutcome.REJECTED, error="<no>") == (
-        "❌ #5001 — rejected by the panel: &lt;no&gt;"
+        "❌ #<code>5001</code> — rejected by the panel: &lt;no&gt;"
     )
     assert line("cancel", outcome=RequestOutcome.REJECTED) == "❌ #5001 — rejected by the panel"
     assert "did not confirm" in line("refill", outcome=RequestOutcome.UNKNOWN)
@@ -94,7 +97,7 @@ def test_action_lines(en: Translator) -> None:
 def test_card(en: Translator, tr: Translator) -> None:
     card = card_text(en, order(runs=5, interval=30, start_count=10, link="https://x/<a>"))
     assert card.split("\n") == [
-        "<b>Order #5001</b>",
+        "<b>Order #<code>5001</code></b>",
         "Service: Instagram Takipçi (#12)",
         "Link: https://x/&lt;a&gt;",
         "Quantity: 1,000",
@@ -107,7 +110,7 @@ def test_card(en: Translator, tr: Translator) -> None:
         "Updated: 1 May 2024, 12:00 (UTC)",
     ]
     noted = card_text(tr, order(charge=Decimal("11"), status="Completed"), "♻️ note")
-    assert noted.startswith("♻️ note\n\n<b>Sipariş #5001</b>")
+    assert noted.startswith("♻️ note\n\n<b>Sipariş #<code>5001</code></b>")
     assert "Durum: ✅ <b>Tamamlandı</b>" in noted and "11,00" in noted
     unknown = card_text(en, order(panel_order_id=None, submit_state=SubmitState.UNKNOWN))
     assert unknown.startswith("<b>Order (not confirmed by the panel)</b>")
@@ -121,11 +124,11 @@ def test_card_lists_refills_and_the_pending_one(en: Translator) -> None:
     history = [refill(1, "completed"), refill(None, "rejected"), refill(2, "pending")]
     card = card_text(en, order(status="Completed"), refills=history).split("\n")
     start = card.index("Refills:")
-    assert card[start + 1].startswith("  Refill #1 — ✅ completed · requested ")
+    assert card[start + 1].startswith("  Refill #<code>1</code> — ✅ completed · requested ")
     assert card[start + 2].startswith("  Refill request — ❌ rejected · ")
-    assert card[start + 3].startswith("  Refill #2 — ⏳ pending · requested ")
+    assert card[start + 3].startswith("  Refill #<code>2</code> — ⏳ pending · requested ")
     assert card[start + 4] == (
-        "⏳ Refill #2 is pending: another refill can be requested once it is done."
+        "⏳ Refill #<code>2</code> is pending: another refill can be requested once it is done."
     )
     assert card[start + 5].startswith("Created: ")
     many = [refill(i, "completed") for i in range(1, CARD_REFILLS_SHOWN + 3)]
@@ -156,11 +159,11 @@ def test_entry_line_has_the_whole_name_and_the_status_in_words(
 ) -> None:
     name = "Instagram Takipçi [Gerçek] <Garantili> " + "x" * 40
     assert entry_line(en, order(service_name=name)) == (
-        "⏳ <b>#5001</b> · Pending · 1,000 · Instagram Takipçi [Gerçek] &lt;Garantili&gt; "
+        "⏳ <b>#<code>5001</code></b> · Pending · 1,000 · Instagram Takipçi [Gerçek] &lt;Garantili&gt; "
         + "x" * 40
     )
     assert entry_line(tr, order(status="Completed")) == (
-        "✅ <b>#5001</b> · Tamamlandı · 1.000 · Instagram Takipçi"
+        "✅ <b>#<code>5001</code></b> · Tamamlandı · 1.000 · Instagram Takipçi"
     )
     assert len(entry_line(en, order(service_name="n" * 5000))) < ENTRY_NAME_MAX + 50
 
@@ -178,7 +181,7 @@ def test_history_page(en: Translator, tr: Translator) -> None:
         "⏳ #5002 · 1.000 · Instagram Tak…",
     ]
     # The buttons' statuses are icons; the text has them in words, with the full names.
-    assert "⏳ <b>#5001</b> · Beklemede · 1.000 · Instagram Takipçi" in screen.text
+    assert "⏳ <b>#<code>5001</code></b> · Beklemede · 1.000 · Instagram Takipçi" in screen.text
 
 
 def test_refresh_note_and_cancel_question(en: Translator) -> None:
@@ -187,5 +190,5 @@ def test_refresh_note_and_cancel_question(en: Translator) -> None:
     found = StatusLine(5001, OrderStatus(Status.PENDING, "Pending"))
     assert refresh_note(en, found) == "Updated."
     assert cancel_question(en, order(link=None, service_name="A & B")) == (
-        "Cancel order #5001?\nA &amp; B · —"
+        "Cancel order #<code>5001</code>?\nA &amp; B · —"
     )

@@ -60,8 +60,8 @@ def test_tokens_that_are_not_ids(en: Translator) -> None:
 def test_status_lines_end_with_the_skipped_tokens(en: Translator) -> None:
     found = [StatusLine(5, OrderStatus(Status.COMPLETED, "Completed")), StatusLine(6, None)]
     assert status_lines(en, found, parse_ids("5 6 nope")) == [
-        "✅ #5 — <b>Completed</b>",
-        "#6 — not found",
+        "✅ #<code>5</code> — <b>Completed</b>",
+        "#<code>6</code> — not found",
         "Not order ids, skipped: nope",
     ]
 
@@ -76,8 +76,8 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
     # Each with its service and a short link (issue 21 item 13), not a bare number.
     subject = "\n    Instagram Takipçi · instagram.com/ayse"
     assert lines[2:] == [
-        "⏳ #5001 — <b>Pending</b>" + subject,
-        "⏳ #5002 — <b>Pending</b>" + subject,
+        "⏳ #<code>5001</code> — <b>Pending</b>" + subject,
+        "⏳ #<code>5002</code> — <b>Pending</b>" + subject,
     ]
     long = order(
         service_name="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
@@ -87,23 +87,25 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
     assert listed.split("\n")[1] == (
         "    Instagram Takipçi [Gerçek, Düşü… · instagram.com/p/C0dEfGhIjKlMnOp…"
     )
-    assert open_orders_lines(tr, OpenOrders([order()], stale=False))[1].startswith("⏳ #5001")
+    assert open_orders_lines(tr, OpenOrders([order()], stale=False))[1].startswith(
+        "⏳ #<code>5001</code>"
+    )
 
 
 def test_refill_lines(en: Translator) -> None:
     results = [ActionResult(5, RequestOutcome.REQUESTED, refill_id=9)]
     assert refill_lines(en, results, parse_ids("5 ?")) == [
-        "♻️ #5 — refill requested (refill #9)",
+        "♻️ #<code>5</code> — refill requested (refill #<code>9</code>)",
         "Not order ids, skipped: ?",
     ]
 
 
 def test_refill_status_line(en: Translator, tr: Translator) -> None:
     done = RefillStatusLine(9, RefillStatus(RefillState.COMPLETED, "Completed"))
-    assert refill_status_line(en, done) == "Refill #9 — ✅ completed"
-    assert refill_status_line(tr, done) == "Telafi #9 — ✅ tamamlandı"
+    assert refill_status_line(en, done) == "Refill #<code>9</code> — ✅ completed"
+    assert refill_status_line(tr, done) == "Telafi #<code>9</code> — ✅ tamamlandı"
     odd = RefillStatusLine(9, RefillStatus(RefillState.UNKNOWN, "Queued <2>"))
-    assert refill_status_line(en, odd) == "Refill #9 — Queued &lt;2&gt;"
+    assert refill_status_line(en, odd) == "Refill #<code>9</code> — Queued &lt;2&gt;"
     assert refill_status_line(en, RefillStatusLine(9, None, "<gone>")) == (
         "#9 — not found (Panel's answer: &lt;gone&gt;)"
     )
@@ -119,14 +121,14 @@ def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) ->
         ActionResult(7, RequestOutcome.REQUESTED),
     ]
     refused = cancel_check_lines(en, checked, parse_ids("5 6 7"))
-    assert refused == ["#6 — not found"]
+    assert refused == ["#<code>6</code> — not found"]
     eligible = [r for r in checked if r.outcome is RequestOutcome.REQUESTED]
     assert cancel_question_lines(en, refused, eligible) == [
-        "#6 — not found",
+        "#<code>6</code> — not found",
         "",
-        "Cancel these 2 orders: #5, #7?",
+        "Cancel these 2 orders: #<code>5</code>, #<code>7</code>?",
     ]
-    assert cancel_question_lines(en, [], eligible[:1]) == ["Cancel order #5?"]
+    assert cancel_question_lines(en, [], eligible[:1]) == ["Cancel order #<code>5</code>?"]
     # With several panels each id names its panel.
     named = [ActionResult(5, RequestOutcome.REQUESTED, slot=2)]
     assert cancel_question_lines(en, [], named, {1: "Alpha", 2: "B<e>ta"}) == [
@@ -175,14 +177,17 @@ def test_open_orders_groups_match_their_titles(en: Translator) -> None:
         en, OpenOrders([order()], stale=False, finished=[done], not_on_key=[away])
     )
     subject = "\n    Instagram Takipçi · instagram.com/ayse"
-    assert lines[:2] == ["<b>Open orders</b> (1)", "⏳ #5001 — <b>Pending</b>" + subject]
+    assert lines[:2] == [
+        "<b>Open orders</b> (1)",
+        "⏳ #<code>5001</code> — <b>Pending</b>" + subject,
+    ]
     assert lines[2:5] == [
         "",
         "<b>Finished since the last check</b> (1)",
-        "✅ #5002 — <b>Completed</b>" + subject,
+        "✅ #<code>5002</code> — <b>Completed</b>" + subject,
     ]
     assert lines[5:7] == ["", "<b>Not on this key</b> (1)"]
-    assert lines[-1] == "❔ #5003 — not on this key (last known: Pending)" + subject
+    assert lines[-1] == "❔ #<code>5003</code> — not on this key (last known: Pending)" + subject
     only_done = open_orders_lines(en, OpenOrders([], stale=False, finished=[done]))
     assert only_done[0] == "You have no open orders. /orders shows your history."
     assert only_done[2] == "<b>Finished since the last check</b> (1)"
@@ -191,7 +196,7 @@ def test_open_orders_groups_match_their_titles(en: Translator) -> None:
 def test_status_line_of_an_order_not_on_this_key(en: Translator) -> None:
     stored = order(status="In progress", raw_status="In progress")
     lines = status_lines(en, [StatusLine(5001, None, stored)], parse_ids("5001"))
-    assert lines == ["❔ #5001 — not on this key (last known: In progress)"]
+    assert lines == ["❔ #<code>5001</code> — not on this key (last known: In progress)"]
 
 
 def test_refillstatus_lines_for_an_order(en: Translator) -> None:
@@ -204,10 +209,10 @@ def test_refillstatus_lines_for_an_order(en: Translator) -> None:
         ],
         parse_ids("5001 5002 9"),
     )
-    assert lines[0] == "<b>Order #5001</b>: 2 refill requests"
+    assert lines[0] == "<b>Order #<code>5001</code></b>: 2 refill requests"
     assert lines[1].startswith("  Refill request — ❌ rejected · ")
-    assert lines[2].startswith("  Refill #3 — Yolda · requested ")
-    assert lines[3] == "<b>Order #5002</b>: no refills requested yet"
+    assert lines[2].startswith("  Refill #<code>3</code> — Yolda · requested ")
+    assert lines[3] == "<b>Order #<code>5002</code></b>: no refills requested yet"
     assert lines[4] == "Refill #9 — ⏳ pending"
 
 
@@ -220,5 +225,5 @@ def test_pending_refill_refusal(en: Translator) -> None:
         since=NOON,
     )
     [line] = refill_lines(en, [result], parse_ids("5001"))
-    assert line.startswith("⏳ #5001 — refill #3 (requested ")
+    assert line.startswith("⏳ #<code>5001</code> — refill #<code>3</code> (requested ")
     assert line.endswith(") is still pending; ask again once it is done")
