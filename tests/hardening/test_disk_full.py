@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.panel import Fault
 from tests.hardening.test_db_full import (
     LINES,
     assert_orders_list_every_id,
-    bulk_preview,
+    confirm_bulk_on_a_slow_panel,
     result_and_notices,
 )
-from tests.hardening.test_db_refuses_writes import GENERIC, KEY, UID, text_of
+from tests.hardening.test_db_refuses_writes import GENERIC, KEY, text_of
 from tests.harness import running_bot
 
 DISK_BYTES = 16 * 1024 * 1024
@@ -72,11 +71,7 @@ async def test_full_disk_bulk_survives_a_stop_and_orders_list_every_id(
     async with running_bot(tmp_path, **settings) as bot:
         journal = small_disk / "bot.sqlite3.journal"
         assert (small_disk / "bot.sqlite3.journal.reserve").exists()  # set aside at start-up
-        u = await bot.member(UID, key=KEY, balance="100000")
-        preview = await bulk_preview(u)
-        bot.panel.inject(Fault.latency(1.0, after=True), action="add_bulk", times=None)
-        await u.press("Confirm", message=preview)
-        await bot.panel.wait_for_request("add_bulk")
+        u = await confirm_bulk_on_a_slow_panel(bot)
         filler = fill(small_disk)
         result, told = await result_and_notices(u)
         placed = sorted(o.id for o in bot.panel.orders.values() if o.key == KEY)
