@@ -38,6 +38,7 @@ from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
@@ -191,6 +192,8 @@ async def open_deps(
             gate=gate,
             allow_private=settings.allow_private_panels,
             trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
+            book=StoredBook(storage.capabilities),
+            pacer=PanelPacer(settings.panel_max_rps),
         )
         keys = KeyService(
             storage.keys,
@@ -235,12 +238,23 @@ def _assemble_deps(
         catalog=catalog,
         currencies=currencies,
         bulk=BulkOrderService(
-            storage.orders, keys, catalog, recorder=placements, previews=previews
+            storage.orders,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            price_check_age=settings.price_check_seconds,
         ),
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
         pushes=PushSettings(storage),
         ordering=OrderingService(
-            storage, keys, catalog, recorder=placements, previews=previews, currencies=currencies
+            storage,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            currencies=currencies,
+            price_check_age=settings.price_check_seconds,
         ),
         placements=placements,
         previews=previews,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -80,7 +81,28 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([list(r) for r in rows if r])
+    return InlineKeyboardMarkup(fit_rows(rows))
+
+
+# A phone shows about 32 characters across a row; the buttons of a row share that width.
+ROW_MAX = 32
+
+
+def label_width(label: str) -> int:
+    """Characters as a phone draws them: an emoji or a wide character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def fit_rows(rows: Sequence[Sequence[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:
+    """The rows, empty ones dropped, and a row too wide for a phone ("🔑 API anahtarını
+    değiştir" beside "🗑 API anahtarını sil") split into one button a row, in every language."""
+    fitted: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        if len(row) > 1 and sum(label_width(b.text) for b in row) > ROW_MAX:
+            fitted += [[b] for b in row]
+        elif row:
+            fitted.append(list(row))
+    return fitted
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
@@ -379,10 +401,16 @@ def question_picks(
     *,
     quantities: Sequence[int] = (),
     links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them) or used links
-    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
-    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
     rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
     return rows
@@ -402,7 +430,7 @@ def order_question(
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
-        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +101,10 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    """The bot on fresh fakes; `fake_panel=` builds PANEL_API_URL's fake (e.g. ClassicPanel),
+    every other override is a setting. (Popped, not a parameter: callers pass settings as a
+    `**dict`, which a typed parameter would have to match too.)"""
+    fake_panel: Callable[[], FakePanel] = overrides.pop("fake_panel", FakePanel)
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
@@ -109,7 +113,7 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
     root.setLevel(logging.DEBUG)
     quiet_libraries()  # exactly what production logging does
     try:
-        async with FakeTelegram() as telegram, FakePanel() as panel:
+        async with FakeTelegram() as telegram, fake_panel() as panel:
             values: dict[str, Any] = {
                 "bot_token": telegram.token,
                 "telegram_base_url": telegram.base_url,

@@ -101,13 +101,15 @@ from bot.views.new_order import (
 )
 from bot.views.order_history import panel_names
 from bot.views.panels import panel_gone
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
+# Quick picks of the drip-feed interval, in minutes.
+INTERVAL_PICKS = (15, 30, 60, 120)
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
@@ -182,22 +184,33 @@ def _question(
 async def _question_markup(
     context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
-    # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
-    switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
+    # Drip-feed is one choice: a service the panel lists with drip-feed is asked Yes/No after
+    # the quantity; any other that may take it gets the ⏱ switch at the quantity question.
+    offer = spec.name == "quantity" and plan.dripfeed and plan.service.dripfeed is not True
+    switch = dialog.dripfeed if offer else None
     quantities: list[int] = []
     links: list[tuple[int, str]] = []
     if spec.name == "quantity":
         quantities = quick_quantities(spec, plan.service, dialog.values)
+    elif spec.name == "interval":
+        quantities = list(INTERVAL_PICKS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
     picks = keyboards.question_picks(
-        context.t, dialog.id, spec.name, quantities=quantities, links=links
+        context.t,
+        dialog.id,
+        spec.name,
+        quantities=quantities,
+        links=links,
+        minutes=spec.name == "interval",
     )
+    # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
+    optional = spec.optional and not (spec.name == "runs" and dialog.dripfeed)
     base = keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
-        optional=spec.optional,
+        optional=optional,
         dripfeed=switch,
         picks=picks,
     )
@@ -795,6 +808,8 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
