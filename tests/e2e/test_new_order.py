@@ -77,7 +77,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     await u.reply()
     await u.press("Instagram (5)")
     await u.update()
-    await u.press("Instagram Takipçi #1")
+    await u.press("· Takipçi #1")
     await u.update()
     await u.press("Order")
     question = await u.update()
