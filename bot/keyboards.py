@@ -32,6 +32,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -455,6 +457,15 @@ def answer_rows(
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
         rows.append([button(done, FinishList(instance, question))])
+        # One long button a row: they are long in Turkish.
+        undo = ListEdit(instance, question, ListChange.UNDO)
+        rows.append([button(t._("↩️ Remove the last message"), undo)])
+        rows.append(
+            [
+                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
+                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+            ]
+        )
     values = [
         button(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),
