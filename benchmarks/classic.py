@@ -134,10 +134,14 @@ def format_table(result: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.classic", description=__doc__)
-    parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--keys", type=int, default=10)
-    parser.add_argument("--lines", type=int, default=100)
-    parser.add_argument("--rps", type=float, default=5.0)
+    options: tuple[tuple[str, type[float], float], ...] = (
+        ("--orders", int, 1000),
+        ("--keys", int, 10),
+        ("--lines", int, 100),
+        ("--rps", float, 5.0),
+    )
+    for flag, kind, default in options:
+        parser.add_argument(flag, type=kind, default=default)
     args = parser.parse_args(argv)
     print(format_table(run(args.orders, args.keys, args.lines, args.rps)))
     return 0
