@@ -206,6 +206,7 @@ async def open_deps(
             observer=observer,
             gate=gate,
             allow_private=settings.allow_private_panels,
+            trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
         )
         keys = KeyService(
             storage.keys,
@@ -253,12 +254,23 @@ def _assemble_deps(
         catalog=catalog,
         currencies=currencies,
         bulk=BulkOrderService(
-            storage.orders, keys, catalog, recorder=placements, previews=previews
+            storage.orders,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            price_check_age=settings.price_check_seconds,
         ),
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
         pushes=PushSettings(storage),
         ordering=OrderingService(
-            storage, keys, catalog, recorder=placements, previews=previews, currencies=currencies
+            storage,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            currencies=currencies,
+            price_check_age=settings.price_check_seconds,
         ),
         placements=placements,
         previews=previews,

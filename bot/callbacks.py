@@ -111,6 +111,7 @@ class Action(StrEnum):
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
     PANEL_NEW_KEY = "pk"
+    BROWSE_MAKE_DEFAULT = "bm"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -617,7 +618,14 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 
 @dataclass(frozen=True)
 class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
-    """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+    """🔁 on /services: look at (and order from) panel account `slot`; the ★ default stays."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class BrowseMakeDefault(CallbackData, action=Action.BROWSE_MAKE_DEFAULT):
+    """★ Make default on /services while looking at panel account `slot` (issue 21 item 3)."""
 
     slot: int
 

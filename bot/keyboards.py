@@ -40,6 +40,7 @@ from bot.callbacks import (
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelOrderService,
     PanelsList,
     QuestionBack,
     QuickQuantity,
@@ -376,10 +377,16 @@ def question_picks(
     *,
     quantities: Sequence[int] = (),
     links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them) or used links
-    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
-    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
     rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
     return rows
@@ -399,7 +406,7 @@ def order_question(
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
-        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])
@@ -684,3 +691,20 @@ def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKe
     """Under "📋 List them": a card button per order (label, local id), four per row."""
     buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None
+
+
+def order_on_panel(keyboard: InlineKeyboardMarkup, slot: int) -> InlineKeyboardMarkup:
+    """`keyboard` with each 🛒 Order (and quick pick) bound to panel account `slot`: a catalog
+    shown from another panel than the default must order there, never on the default."""
+    rows = []
+    for row in keyboard.inline_keyboard:
+        new_row = []
+        for old in row:
+            order = OrderService.unpack(old.callback_data)
+            new_row.append(
+                old
+                if order is None
+                else button(old.text, PanelOrderService(slot, order.service_id))
+            )
+        rows.append(new_row)
+    return markup(rows)

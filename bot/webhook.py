@@ -24,6 +24,8 @@ import tornado.web
 from telegram import Bot, Update
 from tornado.httpserver import HTTPServer
 
+from bot.fetched import FetchedUpdates
+
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -98,6 +100,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if update is None:
             self._refuse(HTTPStatus.BAD_REQUEST)
             return
+        if self._receiver.fetched is not None:
+            # Kept before the answer that tells Telegram it is delivered (bot/fetched.py).
+            self._receiver.fetched.fetched([data])
         await self._receiver.queue.put(update)
         self.set_status(HTTPStatus.OK)
         self.finish(json.dumps({"ok": True}))
@@ -136,6 +141,7 @@ class WebhookServer:
         bot: Bot,
         queue: asyncio.Queue[Any],
         accepting: Callable[[], bool] = lambda: True,
+        fetched: FetchedUpdates | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret")
@@ -146,6 +152,8 @@ class WebhookServer:
         self.queue = queue
         # Whether this instance takes updates now (the leader); see bot/leadership.py.
         self.accepting = accepting
+        # Where an update is kept until handled (None: nowhere).
+        self.fetched = fetched
         route = re.escape("/" + path.strip("/")).rstrip("/") + "/?"
         app = _Application(
             [

@@ -60,7 +60,7 @@ from bot.views.bulk import (
     upload_problem,
 )
 from bot.views.errors import button_expired, download_failed, no_key_text
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +246,8 @@ def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | 
     if isinstance(pressed, ConfirmBulk):
         return pressed.batch, None
     if isinstance(pressed, ConfirmBulkFirst):
-        # "Only the first N": the service checks those, makes the later lines not sent, then
-        # claims. A forged count past the list's size means every line (as a forged Confirm).
+        # "Only the first N": the service checks N against what the preview offered, then
+        # those lines, makes the later lines not sent, and claims.
         first = min(pressed.first, context.deps.bulk.max_lines)
         return (pressed.batch, first) if first >= 1 else None
     return None
@@ -290,6 +290,11 @@ async def _refused(
         await ui.send(update, render_already(t, submission))
     elif outcome is BulkOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif outcome is BulkOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
+    elif outcome is BulkOutcome.NOT_OFFERED:
+        # Forged data: no more than "expired" is said, and the preview stays as it is.
+        await ui.answer(update, button_expired(t), alert=True)
     elif outcome in {BulkOutcome.EXPIRED, BulkOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=outcome is BulkOutcome.EXPIRED)

@@ -96,14 +96,17 @@ from bot.views.new_order import (
     sending,
     use_buttons,
 )
+from bot.views.order_history import panel_names
 from bot.views.panels import panel_gone
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
+# Quick picks of the drip-feed interval, in minutes.
+INTERVAL_PICKS = (15, 30, 60, 120)
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
@@ -178,22 +181,33 @@ def _question(
 async def _question_markup(
     context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
-    # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
-    switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
+    # Drip-feed is one choice: a service the panel lists with drip-feed is asked Yes/No after
+    # the quantity; any other that may take it gets the ⏱ switch at the quantity question.
+    offer = spec.name == "quantity" and plan.dripfeed and plan.service.dripfeed is not True
+    switch = dialog.dripfeed if offer else None
     quantities: list[int] = []
     links: list[tuple[int, str]] = []
     if spec.name == "quantity":
         quantities = quick_quantities(spec, plan.service, dialog.values)
+    elif spec.name == "interval":
+        quantities = list(INTERVAL_PICKS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
     picks = keyboards.question_picks(
-        context.t, dialog.id, spec.name, quantities=quantities, links=links
+        context.t,
+        dialog.id,
+        spec.name,
+        quantities=quantities,
+        links=links,
+        minutes=spec.name == "interval",
     )
+    # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
+    optional = spec.optional and not (spec.name == "runs" and dialog.dripfeed)
     base = keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
-        optional=spec.optional,
+        optional=optional,
         dripfeed=switch,
         picks=picks,
     )
@@ -755,6 +769,8 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
@@ -779,7 +795,9 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
-    text = render_result(t, result, balance, currency)
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    panel = names.get(slot, "") if slot is not None else ""
+    text = render_result(t, result, balance, currency, panel)
     order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.

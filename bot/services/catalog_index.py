@@ -245,16 +245,21 @@ class CatalogCache:
         """The cached index even if expired, without fetching (for stale-button checks)."""
         return self._entries.get(key_id)
 
-    def _fresh(self, key_id: Hashable) -> CatalogIndex | None:
+    def _fresh(self, key_id: Hashable, max_age: float | None = None) -> CatalogIndex | None:
         index = self._entries.get(key_id)
-        if index is None or self._clock() - index.fetched_at >= self._ttl:
+        limit = self._ttl if max_age is None else min(self._ttl, max_age)
+        if index is None or self._clock() - index.fetched_at >= limit:
             return None
         self._entries.move_to_end(key_id)
         return index
 
-    async def get(self, key_id: Hashable, fetch: Fetch, *, force: bool = False) -> CatalogIndex:
+    async def get(
+        self, key_id: Hashable, fetch: Fetch, *, force: bool = False, max_age: float | None = None
+    ) -> CatalogIndex:
+        """The cached index when younger than the TTL (and than `max_age` when given), else
+        a fetch shared with every concurrent caller for the same key (`force` included)."""
         if not force:
-            cached = self._fresh(key_id)
+            cached = self._fresh(key_id, max_age)
             if cached is not None:
                 return cached
         task = self._inflight.get(key_id)

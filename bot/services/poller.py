@@ -72,15 +72,16 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
     twice the user-facing one (PANEL_TIMEOUT_SECONDS)."""
 
     def client_for(api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
+        # A user's own URL is guarded on every connection, the poller's too.
+        http, policy = panels.connection_for(url, custom=custom)
         return PanelClient(
             url or panels.api_url,
             api_key,
-            http=panels.http_for(custom=custom),
+            http=http,
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
             max_catalog_bytes=panels.max_catalog_bytes,
-            # A user's own URL is guarded on every connection, the poller's too.
-            address_policy=panels.address_policy if custom else None,
+            address_policy=policy,
             gate=panels.gate,
         )
 

@@ -23,7 +23,7 @@ def _offer(t: Translator, offer: Offer) -> str:
 
 def compare_text(t: Translator, comparison: Comparison) -> str:
     lines = [
-        t._("⚖️ <b>Similar services</b> on your panels, cheapest first"),
+        t._("⚖️ <b>Similar services</b> on your panels, by currency, closest and cheapest first"),
         t._("Similar, not the same: matched by type, quantity range, platform and kind."),
         "",
         t._("This card:"),
@@ -31,7 +31,12 @@ def compare_text(t: Translator, comparison: Comparison) -> str:
         "",
     ]
     if comparison.offers:
+        currency: object = object()  # no group yet
         for n, offer in enumerate(comparison.offers[:MAX_OFFERS], start=1):
+            if offer.currency != currency:
+                # One heading per currency: rates in two currencies are never ranked together.
+                currency = offer.currency
+                lines.append(t._("In {currency}:", currency=esc(offer.currency or "?")))
             lines.append(f"{n}. {_offer(t, offer)}")
         rest = len(comparison.offers) - MAX_OFFERS
         if rest > 0:

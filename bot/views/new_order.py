@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelRejected, Service
+from bot.services.charges import Charge
 from bot.services.order_types import (
     FieldSpec,
     OrderKind,
@@ -176,7 +177,12 @@ def edit_buttons(t: Translator, preview: Preview) -> list[tuple[str, str]]:
     """(field, label) of each ✏️ Edit under the preview: every question of the service's
     type that applies, answered or skipped (the interval only with drip-feed runs)."""
     found = []
+    dripfeed = "runs" in preview.params
     for spec in preview.plan.fields:
+        if spec.name in ("runs", "interval") and not dripfeed:
+            # ✏️ Runs on an ordinary order would quietly turn drip-feed on: that is a choice
+            # made at the quantity (⏱), not an edit.
+            continue
         if spec.name in preview.params or (spec.optional and spec.applies(preview.params)):
             label = EDIT_LABELS.get(spec.name) or EXTRA_LABELS.get(spec.name) or spec.name
             found.append((spec.name, t._(label)))
@@ -339,10 +345,12 @@ def render_result(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed.
-    `currency` (the account's) prices the amounts of a balance refusal."""
-    text = result_text(t, result, balance, currency)
+    `currency` (the account's) prices the amounts of a balance refusal; `panel` names the
+    order's panel (given when the user has several)."""
+    text = result_text(t, result, balance, currency, panel)
     if not dripfeed_refused(result):
         return text
     return (
@@ -360,10 +368,11 @@ def result_text(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is OrderOutcome.PLACED:
-        return _placed_text(t, result, balance)
+        return _placed_text(t, result, balance, panel)
     if result.outcome is OrderOutcome.UNKNOWN:
         return (
             t._(
@@ -387,25 +396,48 @@ def settle_hint(t: Translator) -> str:
     )
 
 
-def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -> str:
+def _placed_text(
+    t: Translator, result: SubmitResult, balance: Balance | None, panel: str = ""
+) -> str:
     order = result.order
-    text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
+    # "#23501 · Beta" with several panels: another panel may have an order #23501 too.
+    shown = f"{result.panel_order_id} · {esc(panel)}" if panel else result.panel_order_id
+    text = t._("✅ Order placed: #{id}", id=shown)
     if order is not None:
         text += "\n" + t._(
             "Service: #{id} {name}", id=order.service_id, name=esc(order.service_name)
         )
         if order.link:
             text += "\n" + t._("Link: {link}", link=esc(order.link))
-        text += "\n" + _charge_text(t, order, balance)
+        text += "\n" + _charge_text(t, order, balance, result.charge)
     if balance is not None:
         currency = balance.currency or (order.currency if order is not None else None)
         text += "\n" + t._("Balance now: {balance}", balance=t.balance(balance.amount, currency))
     return text
 
 
-def _charge_text(t: Translator, order: Order, balance: Balance | None) -> str:
+def _charge_text(
+    t: Translator, order: Order, balance: Balance | None, charge: Charge | None = None
+) -> str:
+    """The cost shown, or what the panel said it charged (plainly, when that differs)."""
     if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
         # Billed by the panel per future post: nothing was known upfront.
         return t._("Charge: per new post, as the panel bills it")
     currency = order.currency or (balance.currency if balance is not None else None)
-    return t._("Charge: {amount}", amount=t.money(order.cost, currency))
+    if charge is None:
+        return t._("Charge: {amount}", amount=t.money(order.cost, currency))
+    return charge_text(t, charge, currency)
+
+
+def charge_text(t: Translator, charge: Charge, currency: str | None) -> str:
+    """A placed order's charge as the panel reported it; says so when it is not the cost
+    the preview showed."""
+    currency = currency or charge.currency
+    charged = t.money(charge.charged, currency)
+    if not charge.differs:
+        return t._("Charge: {amount}", amount=charged)
+    return t._(
+        "⚠️ Charged {charged}, not the {shown} shown: the panel's price changed.",
+        charged=charged,
+        shown=t.money(charge.shown, currency),
+    )

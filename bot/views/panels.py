@@ -231,6 +231,20 @@ def browsing(t: Translator, name: str) -> str:
     return t._("🔗 Panel: <b>{panel}</b> (★ default; 🔁 below switches)", panel=esc(name))
 
 
+def looking_at(t: Translator, name: str, default: str) -> str:
+    """/services showing another panel than the ★ default, which /order and /bulk still use."""
+    return t._(
+        "🔗 Panel: <b>{panel}</b>, just looking. /order and /bulk use ★ <b>{default}</b>.",
+        panel=esc(name),
+        default=esc(default),
+    )
+
+
+def default_now(t: Translator, name: str) -> str:
+    """After ★ Make default: what changed, and where."""
+    return t._("★ <b>{panel}</b> is now your default for /order and /bulk.", panel=esc(name))
+
+
 def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> str:
     """/services <words> over every panel, grouped by panel."""
     lines = [t._("🔎 “{query}” on your panels", query=esc(query[:60]))]

@@ -257,3 +257,19 @@ async def test_panel_down_is_explained(bot: Harness) -> None:
     bot.panel.inject(Fault.http_500(), action="services", times=None)
     await u.send("/services")
     assert "not answering" in ((await u.reply()).text or "")
+
+
+async def test_services_with_an_id_opens_that_services_card_at_once(bot: Harness) -> None:
+    """Issue 21 item 7: /services 101 is the card of service 101 when it exists; « Back leads
+    to the results of the search for "101"; an id the panel does not have is searched."""
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services 6")
+    card = await u.reply()
+    text = card.text or ""
+    assert "YouTube İzlenme" in text and "found for" not in text, text
+    assert "🛒 Order" in labels(card) and "☆" in " ".join(labels(card))
+    await u.press("« Back", message=card)
+    back = await u.update()
+    assert "found for “6”" in (back.text or ""), back.text
+    await u.send("/services 999")
+    assert "Nothing found for “999”" in ((await u.reply()).text or "")

@@ -352,7 +352,7 @@ async def test_panel_min_refusal_and_bad_link_refusal(bot: Harness) -> None:
     assert bot.telegram.bad_requests() == []
 
 
-async def test_cancel_preview_discards_draft_and_confirm_then_expires(bot: Harness) -> None:
+async def test_cancel_preview_discards_draft_and_confirm_says_cancelled(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     preview = await preview_for(u, 1, "https://instagram.com/a", "1000")
     confirm_data = data_of(preview, "Confirm")
@@ -361,7 +361,9 @@ async def test_cancel_preview_discards_draft_and_confirm_then_expires(bot: Harne
     assert "Order cancelled. Nothing was sent." in (cancelled.text or "")
     assert await orders_of(bot) == []
     qid = await u.press_data(confirm_data, preview)
-    assert "expired" in str((await u.answer(qid)).params.get("text"))
+    # Said as it is (issue 21): cancelled, not "expired".
+    answer = (await u.answer(qid)).params.get("text")
+    assert answer == "Preview cancelled, nothing was ordered."
     assert bot.panel.count("add") == 0
 
 

@@ -12,7 +12,15 @@ import pytest
 
 from bot.storage import Order, OrderDraft
 from tests.e2e.test_notifications import drain, due_again, poll
-from tests.e2e.test_panels import BETA_FIRST_ORDER, KEY_A, KEY_B, beta, link_beta, two
+from tests.e2e.test_panels import (
+    BETA_FIRST_ORDER,
+    KEY_A,
+    KEY_B,
+    beta,
+    link_beta,
+    make_default,
+    two,
+)
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -31,16 +39,6 @@ async def preview_for(user: FakeUser, service_id: int, *answers: str) -> BotMess
         await user.send(answer)
         message = await user.reply()
     return message
-
-
-async def make_default(user: FakeUser, panel: str) -> None:
-    """/panels → the panel → ★ Make default."""
-    await user.send("/panels")
-    await user.reply()
-    await user.press(panel)
-    await user.update()
-    await user.press("★")
-    await user.update()
 
 
 async def confirm(user: FakeUser, preview: BotMessage, language: str) -> BotMessage:

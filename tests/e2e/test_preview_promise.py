@@ -357,7 +357,8 @@ async def test_cancel_at_a_preview_cancels_it_and_confirm_orders_nothing(bot: Ha
     await u.send("/cancel")
     assert "Preview cancelled, nothing was ordered." in text_of(await u.reply())
     assert preview.buttons() == []
-    assert "expired" in await tap(u, old_confirm, preview)
+    # Said as it is (issue 21): cancelled, not "expired".
+    assert await tap(u, old_confirm, preview) == "Preview cancelled, nothing was ordered."
     assert placing_calls(bot) == 0
     assert await rows_of(bot, decode(old_confirm).text(0)) == []  # type: ignore[union-attr]
     await u.send("/cancel")
