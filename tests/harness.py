@@ -118,9 +118,13 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(
-    tmp_path: Path, *, clock: TestClock | None = None, **overrides: Any
-) -> AsyncIterator[Harness]:
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    """The bot on fresh fakes; `overrides` are settings, and `clock=TestClock()` moves its time.
+
+    (`clock` is read from `overrides`, so that callers' `**settings` dicts stay plain.)
+    """
+    clock = overrides.pop("clock", None)
+    assert clock is None or isinstance(clock, TestClock)
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
