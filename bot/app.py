@@ -39,6 +39,7 @@ from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
@@ -207,6 +208,8 @@ async def open_deps(
             gate=gate,
             allow_private=settings.allow_private_panels,
             trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
+            book=StoredBook(storage.capabilities),
+            pacer=PanelPacer(settings.panel_max_rps),
         )
         keys = KeyService(
             storage.keys,

@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     panel_timeout_seconds: float = Field(default=30, gt=0)
     # Cap on a `services` answer; every other answer is capped at 1 MB.
     panel_max_catalog_mb: float = Field(default=20, gt=0)
+    # Requests a second per panel for what a panel takes only one at a time: statuses on a
+    # single-status panel, a bulk placed line by line (issue 20).
+    panel_max_rps: float = Field(default=5, gt=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

@@ -110,6 +110,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.storage,
         polling_clients(deps.panels),
         interval=settings.status_poll_seconds,
+        max_rps=settings.panel_max_rps,
     )
     notifier: Notifier[InlineKeyboardMarkup] = Notifier(
         deps.storage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -31,6 +32,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -78,7 +81,28 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([list(r) for r in rows if r])
+    return InlineKeyboardMarkup(fit_rows(rows))
+
+
+# A phone shows about 32 characters across a row; the buttons of a row share that width.
+ROW_MAX = 32
+
+
+def label_width(label: str) -> int:
+    """Characters as a phone draws them: an emoji or a wide character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def fit_rows(rows: Sequence[Sequence[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:
+    """The rows, empty ones dropped, and a row too wide for a phone ("🔑 API anahtarını
+    değiştir" beside "🗑 API anahtarını sil") split into one button a row, in every language."""
+    fitted: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        if len(row) > 1 and sum(label_width(b.text) for b in row) > ROW_MAX:
+            fitted += [[b] for b in row]
+        elif row:
+            fitted.append(list(row))
+    return fitted
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
@@ -433,6 +457,15 @@ def answer_rows(
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
         rows.append([button(done, FinishList(instance, question))])
+        # One long button a row: they are long in Turkish.
+        undo = ListEdit(instance, question, ListChange.UNDO)
+        rows.append([button(t._("↩️ Remove the last message"), undo)])
+        rows.append(
+            [
+                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
+                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+            ]
+        )
     values = [
         button(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),

@@ -264,6 +264,7 @@ def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]
         bot=app.bot,
         queue=app.update_queue,
         accepting=leading,
+        max_connections=settings.webhook_max_connections,
     )
 
 

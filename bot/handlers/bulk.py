@@ -36,6 +36,7 @@ from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.panel import PanelError
+from bot.ratelimit import Throttle
 from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
@@ -51,6 +52,7 @@ from bot.views.bulk import (
     no_longer_valid,
     not_a_list,
     preview_is_long,
+    progress_text,
     render_already,
     render_preview,
     render_repriced,
@@ -68,6 +70,8 @@ log = logging.getLogger(__name__)
 Put = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[Message | None]]
 
 WAIT_LINES = "bulk.lines"
+# Seconds between two progress edits of a bulk placed line by line.
+PROGRESS_EVERY = 2.0
 
 # user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
 REJECTS_KEY = "bulk_rejects"
@@ -264,9 +268,16 @@ async def confirm(update: Update, context: BotContext) -> None:
     async def submitting(n: int) -> None:
         await announce(update, submitting_text(t, n))
 
+    shown = Throttle(PROGRESS_EVERY)
+
+    async def progress(done: int, total: int) -> None:
+        # Line by line on a panel without add_bulk: "12 of 40 placed…", not an edit per line.
+        if done < total and shown.ready():
+            await announce(update, progress_text(t, done, total))
+
     try:
         submission = await context.deps.bulk.confirm(
-            context.user.id, batch, first=first, on_claimed=submitting
+            context.user.id, batch, first=first, on_claimed=submitting, on_progress=progress
         )
     except NoKey as exc:
         await ui.answer(update)

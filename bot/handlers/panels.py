@@ -133,7 +133,8 @@ async def _render_card(
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
-    text = views.panel_card(t, line, orders=orders)
+    caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
+    text = views.panel_card(t, line, orders=orders, capabilities=caps)
     await ui.show(update, f"{note}\n\n{text}" if note else text, card_keyboard(t, line.account))
 
 

@@ -394,6 +394,7 @@ class BulkOrderService:
         *,
         first: int | None = None,
         on_claimed: Callable[[int], Awaitable[None]] | None = None,
+        on_progress: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> BulkSubmission:
         """Place the batch's orders once, whoever else taps Confirm at the same time.
 
@@ -434,7 +435,7 @@ class BulkOrderService:
             except Exception:
                 # Cosmetic: the orders must still go out, or they would sit in `submitting`.
                 log.warning("could not announce a bulk submit", exc_info=True)
-        return await self._submit(client, claim.orders, rows)
+        return await self._submit(client, claim.orders, rows, on_progress)
 
     async def _lost(self, user_id: int, batch: str, orders: list[Order]) -> BulkSubmission:
         """The answer when another Confirm (or the expiry) got to the claim first."""
@@ -445,14 +446,30 @@ class BulkOrderService:
         return BulkSubmission(BulkOutcome.ALREADY, orders)
 
     async def _submit(
-        self, client: PanelClient, claimed: list[Order], rows: list[Order]
+        self,
+        client: PanelClient,
+        claimed: list[Order],
+        rows: list[Order],
+        on_progress: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> BulkSubmission:
-        """Send the claimed `rows` in one add_orders call and record every answer."""
+        """Send the claimed `rows` in one add_orders call and record every answer.
+
+        On a panel without add_bulk the client places them line by line, and `on_progress`
+        hears of each line (a failure to show progress never stops the placing)."""
         new_orders = [
             NewOrder(service=o.service_id, link=o.link, quantity=o.quantity) for o in rows
         ]
+
+        async def progress(done: int, total: int) -> None:
+            if on_progress is None:
+                return
+            try:
+                await on_progress(done, total)
+            except Exception:
+                log.warning("could not show a bulk's progress", exc_info=True)
+
         try:
-            results = await client.add_orders(new_orders)
+            results = await client.add_orders(new_orders, progress)
         except Exception:
             # add_orders reports per item and should not raise; if it does, anything may have
             # been sent, so nothing may be resubmitted blindly.

@@ -10,6 +10,7 @@ import httpx
 
 from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
+from bot.panel.capabilities import CapabilityBook, Pacer
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
 from bot.panel.observer import CallObserver
 
@@ -33,6 +34,10 @@ class PanelFactory:
     # guard. Any other URL is guarded whatever the caller says, so a flag lost or mistaken on
     # the way cannot open the operator's network.
     trusted_urls: frozenset[str] = frozenset()
+    # What each panel's API takes, learned and shared by all its clients (issue 20), and the
+    # pace of what a panel takes one request at a time (PANEL_MAX_RPS).
+    book: CapabilityBook | None = None
+    pacer: Pacer | None = None
     # Every custom panel's connections, shared like `http`; built here from `allow_private`,
     # so no caller can hand a custom panel anything but the guard.
     guarded_http: GuardedHttpClient = field(init=False)
@@ -78,6 +83,8 @@ class PanelFactory:
             observer=self.observer,
             address_policy=policy,
             gate=self.gate,
+            book=self.book,
+            pacer=self.pacer,
         )
 
     async def aclose(self) -> None:

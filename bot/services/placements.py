@@ -41,8 +41,8 @@ class RetryPolicy:
     """Waits between attempts; none starts later than `budget` seconds after the first refusal.
 
     A full or read-only disk refuses at once: five attempts within 3.75 s. A held lock makes
-    each attempt wait out SQLite's busy timeout (5 s) first: two attempts. The user is
-    waiting on "Submitting…" meanwhile, so this stays short.
+    each attempt wait out DATABASE_BUSY_SECONDS (5 s) first: two attempts, about 10 s. The user
+    is waiting on "Submitting…" meanwhile, so this stays short.
     """
 
     delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
@@ -241,7 +241,10 @@ class PlacementRecorder:
         async with self._restoring:
             held = await self._restore_held()
             journal = self.journal
-            if journal is None or not journal.pending():
+            if journal is None:
+                return held
+            if not journal.pending():
+                journal.keep_reserve()  # room for the next refusal, while there is room
                 return held
             contents = journal.read()
             report = await self.orders.restore_outcomes(contents.entries)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from bot.panel import (
+    ActionUnsupported,
     InvalidApiKey,
     OrderStatus,
     PanelClient,
@@ -30,6 +31,7 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
+from bot.panel.capabilities import Feature
 from bot.services.panels import PanelFactory
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.outbox import OutboxMessage
@@ -83,6 +85,8 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
             max_catalog_bytes=panels.max_catalog_bytes,
             address_policy=policy,
             gate=panels.gate,
+            book=panels.book,
+            pacer=panels.pacer,
         )
 
     return client_for
@@ -160,9 +164,13 @@ class StatusPoller:
         concurrency: int = 8,
         max_backoff: float = MAX_BACKOFF,
         clock: Callable[[], float] = time.time,
+        max_rps: float = 5.0,
     ) -> None:
-        if interval <= 0 or concurrency < 1:
-            raise ValueError("interval must be positive and concurrency at least 1")
+        """`max_rps` (PANEL_MAX_RPS) bounds a single-status panel's requests: a cycle asks it
+        about at most `interval * max_rps` orders, least recently checked first, and the rest
+        in the next cycle (their `polled_at` is then the oldest)."""
+        if interval <= 0 or concurrency < 1 or max_rps <= 0:
+            raise ValueError("interval, max_rps must be positive and concurrency at least 1")
         self._storage = storage
         self._client_for = client_for
         self._interval = interval
@@ -171,6 +179,7 @@ class StatusPoller:
         self._concurrency = concurrency
         self._max_backoff = max_backoff
         self._clock = clock
+        self._single_budget = max(1, int(interval * max_rps))
         self._lock = asyncio.Lock()
         # Per panel account (user, slot): one panel down does not hold up the user's others.
         self._backoff: dict[tuple[int, int], _Backoff] = {}
@@ -242,16 +251,23 @@ class StatusPoller:
                 due.append((account, item))
 
         gate = asyncio.Semaphore(self._concurrency)
+        # Per single-status panel URL: how many more orders this cycle may ask it about.
+        budgets: dict[str, int] = {}
 
         async def bounded(account: tuple[int, int], item: _Work) -> None:
             async with gate:
-                await self._poll_key(account, item, now, report)
+                await self._poll_key(account, item, now, report, budgets)
 
         await asyncio.gather(*(bounded(a, w) for a, w in due))
         return report
 
     async def _poll_key(
-        self, account: tuple[int, int], work: _Work, now: float, report: CycleReport
+        self,
+        account: tuple[int, int],
+        work: _Work,
+        now: float,
+        report: CycleReport,
+        budgets: dict[str, int],
     ) -> None:
         report.keys += 1
         user_id, slot = account
@@ -266,10 +282,11 @@ class StatusPoller:
             return
         # Never another panel's key: an order is only ever asked about where it was placed.
         client = self._client_for(api_key, linked.url or None, custom=linked.custom)
+        orders, size = await self._single_status_share(client, work.orders, budgets)
         answered: list[tuple[Sequence[Order], dict[int, OrderStatus | PanelRejected]]] = []
         try:
             try:
-                for order_chunk in _chunks(work.orders):
+                for order_chunk in _chunks(orders, size):
                     report.requests += 1
                     report.orders += len(order_chunk)
                     statuses = await client.statuses([o.panel_order_id or 0 for o in order_chunk])
@@ -283,11 +300,7 @@ class StatusPoller:
             # one push (a digest).
             if answered:
                 await self._apply_statuses(user_id, answered, now, report)
-            for refill_chunk in _chunks(work.refills):
-                report.requests += 1
-                report.refills += len(refill_chunk)
-                states = await client.refill_statuses([r.refill_id or 0 for r in refill_chunk])
-                await self._apply_refills(refill_chunk, states, now, report)
+            await self._poll_refills(client, work.refills, now, report)
         except InvalidApiKey:
             await self._pause(account, report)
         except PanelError as exc:
@@ -301,6 +314,37 @@ class StatusPoller:
             report.failed_keys += 1
         else:
             self._recovered(account)
+
+    async def _single_status_share(
+        self, client: PanelClient, orders: list[Order], budgets: dict[str, int]
+    ) -> tuple[list[Order], int]:
+        """The orders to ask about this cycle and how many per request: all of them, 100 at a
+        time, unless the panel answers one order at a time (bot/panel/capabilities.py); then
+        one by one, within what is left of its budget for the cycle."""
+        if not orders or not (await client.capabilities()).lacks(Feature.MULTI_STATUS):
+            return orders, CHUNK
+        url = client.api_url
+        left = budgets.setdefault(url, self._single_budget)
+        share = orders[:left]
+        budgets[url] = left - len(share)
+        if len(share) < len(orders):
+            log.debug(
+                "single-status panel: %d orders wait for the next cycle", len(orders) - len(share)
+            )
+        return share, 1
+
+    async def _poll_refills(
+        self, client: PanelClient, refills: list[Refill], now: float, report: CycleReport
+    ) -> None:
+        for refill_chunk in _chunks(refills):
+            report.requests += 1
+            report.refills += len(refill_chunk)
+            try:
+                states = await client.refill_statuses([r.refill_id or 0 for r in refill_chunk])
+            except ActionUnsupported:
+                # The panel has no refill_status: nothing to learn about these, ask no more.
+                states = {}
+            await self._apply_refills(refill_chunk, states, now, report)
 
     # --- applying answers ---------------------------------------------------------------
 

@@ -774,6 +774,11 @@ def submitting_text(t: Translator, n: int) -> str:
     return t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
 
 
+def progress_text(t: Translator, done: int, total: int) -> str:
+    """A bulk placed line by line (a panel without add_bulk): how far it got."""
+    return t._("⏳ {done} of {total} placed…", done=t.number(done), total=t.number(total))
+
+
 def gone_alert(t: Translator) -> str:
     return t._("This preview has expired.")
 

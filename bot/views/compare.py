@@ -9,14 +9,19 @@ from bot.views.text import esc
 MAX_OFFERS = 8
 
 
+def _flag(value: bool | None, yes: str, no: str, unstated: str) -> str:
+    # None: the panel's catalog does not say (not the same as "no").
+    return unstated if value is None else yes if value else no
+
+
 def _offer(t: Translator, offer: Offer) -> str:
     service = offer.service
     rate = t.money(service.rate, offer.currency)
     parts = [
         t._("{rate} per 1000", rate=rate),
         f"{t.number(service.min)}–{t.number(service.max)}",
-        t._("refill ✓") if service.refill else t._("refill ✗"),
-        t._("cancel ✓") if service.cancel else t._("cancel ✗"),
+        _flag(service.refill, t._("refill ✓"), t._("refill ✗"), t._("refill ?")),
+        _flag(service.cancel, t._("cancel ✓"), t._("cancel ✗"), t._("cancel ?")),
     ]
     return f"<b>{esc(offer.panel)}</b> #{service.id} {esc(service.name)}\n    " + " · ".join(parts)
 

@@ -82,7 +82,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert labels(preview) == ["✅ Confirm the first 4 orders", "✖️ Cancel"]
     rows = csv_rows(check)
     assert [r["within balance"] for r in rows] == ["yes"] * 4 + ["no"] * 146
-    assert bot.panel.count("add_bulk") == 0
+    assert bot.panel.bulk_calls() == 0
     first_data = preview.buttons()[0][1]
     batch = decode(first_data)
     assert batch is not None and batch.action is Action.BULK_CONFIRM_FIRST
@@ -92,7 +92,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     result, document = await result_and_file(u)
     body = text_of(result)
     # Exactly the first four went to the panel, in one request, and were charged.
-    assert bot.panel.count("add_bulk") == 1 and bot.panel.count("add") == 0
+    assert bot.panel.bulk_calls() == 1 and bot.panel.count("add") == 0
     placed = sorted(bot.panel.orders.values(), key=lambda o: o.id)
     assert [o.link for o in placed] == [f"https://instagram.com/u{i}" for i in range(4)]
     assert bot.panel.balance_of(KEY) == Decimal("0")
@@ -116,7 +116,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
         qid = await u.press_data(data, preview)
         assert "Already submitted" in str((await u.answer(qid)).params.get("text", ""))
         await u.reply()
-    assert len(bot.panel.orders) == 4 and bot.panel.count("add_bulk") == 1
+    assert len(bot.panel.orders) == 4 and bot.panel.bulk_calls() == 1
     assert await bot.deps.storage.orders.count_for_user(UID) == 4
 
 
@@ -129,7 +129,7 @@ async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -
     assert labels(preview) == ["✖️ Cancel"]
     await u.press("Cancel", message=preview)
     assert "Nothing was sent" in text_of(await u.update())
-    assert bot.panel.count("add_bulk") == 0 and bot.panel.orders == {}
+    assert bot.panel.bulk_calls() == 0 and bot.panel.orders == {}
 
 
 async def test_forged_first_n_counts(bot: Harness) -> None:

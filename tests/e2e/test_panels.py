@@ -244,7 +244,7 @@ async def test_compare_on_a_service_card_then_order_here(
     await user.reply()
     await user.press("Instagram (5)")
     await user.update()
-    await user.press("Instagram Takipçi #1")
+    await user.press("· Takipçi #1")
     await user.update()
     await user.press("⚖️")
     compared = await user.reply()
@@ -433,7 +433,7 @@ async def test_compare_groups_by_currency_closest_match_first(
     await user.reply()
     await user.press("Instagram (5)")
     await user.update()
-    await user.press("Instagram Takipçi #1")
+    await user.press("· Takipçi #1")
     await user.update()
     await user.press("⚖️")
     text = (await user.reply()).text or ""

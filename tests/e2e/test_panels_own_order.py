@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.callbacks import OrderCard, StatusOf
+from bot.callbacks import OrderCard, StatusOf, WhichPanel
 from bot.storage import Order
 from tests.e2e.test_notifications import drain, due_again, poll
 from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two
@@ -318,3 +318,25 @@ async def test_an_old_status_button_for_an_unstored_id_names_the_panel_asked(
     line = (await user.reply()).text or ""
     assert f"#99999 · {ALPHA} — not found" in line, line
     assert beta.count("status") == 0
+
+
+async def test_reorder_from_a_card_previews_on_the_cards_panel(
+    two: Harness, beta: FakePanel
+) -> None:
+    on_beta = await both(two, beta, 8516)
+    user = two.telegram.user(8516)
+    card = await open_card(user, on_beta)
+    await user.press("Reorder", message=card)
+    preview = (await user.update()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "#501" in preview, preview
+
+
+async def test_a_forged_panel_choice_sends_nothing(two: Harness, beta: FakePanel) -> None:
+    await both(two, beta, 8517, status="Completed")
+    user = two.telegram.user(8517)
+    question = await ask(user, "/refill")
+    token = WhichPanel.unpack(dict(question.buttons())["Beta"])
+    assert token is not None
+    forged = await user.press_data(WhichPanel(token.token, 9).pack(), question)
+    assert "expired" in str((await user.answer(forged)).params.get("text"))
+    assert sent(two.panel, "refill", "status") == 0 and sent(beta, "refill", "status") == 0

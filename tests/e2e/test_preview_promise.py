@@ -57,7 +57,7 @@ def catalog_with(service_id: int, **changes: Any) -> list[dict[str, Any]]:
 
 
 def placing_calls(bot: Harness) -> int:
-    return bot.panel.count("add") + bot.panel.count("add_bulk")
+    return bot.panel.count("add") + bot.panel.bulk_calls()
 
 
 async def single_preview(
@@ -163,7 +163,7 @@ async def test_deletekey_then_relink_the_same_key_voids_old_previews(bot: Harnes
     await u.press("Confirm", message=fresh)
     await u.update()
     assert "2 placed" in text_of(await u.reply())
-    assert bot.panel.count("add_bulk") == 1 and len(bot.panel.orders) == 2
+    assert bot.panel.bulk_calls() == 1 and len(bot.panel.orders) == 2
 
 
 # --- 2. price and limits at Confirm; expiry -------------------------------------------------
@@ -344,7 +344,7 @@ async def test_expired_preview_offers_a_new_one(tmp_path: Path) -> None:
         await u.press("Confirm", message=fresh_bulk)
         await u.update()
         assert "2 placed" in text_of(await u.reply())
-        assert bot.panel.count("add") == 1 and bot.panel.count("add_bulk") == 1
+        assert bot.panel.count("add") == 1 and bot.panel.bulk_calls() == 1
 
 
 # --- 3. /cancel at a preview ------------------------------------------------------------------
@@ -412,7 +412,7 @@ async def test_forged_single_confirm_on_a_bulk_preview_claims_nothing(bot: Harne
     await u.press("Confirm", message=preview)
     await u.update()
     assert "3 placed" in text_of(await u.reply())
-    assert bot.panel.count("add_bulk") == 1 and bot.panel.count("add") == 0
+    assert bot.panel.bulk_calls() == 1 and bot.panel.count("add") == 0
 
 
 async def test_forged_bulk_confirm_on_a_single_preview_claims_nothing(bot: Harness) -> None:
@@ -428,7 +428,7 @@ async def test_forged_bulk_confirm_on_a_single_preview_claims_nothing(bot: Harne
     assert row.submit_state is SubmitState.DRAFT and row.submitted_at is None
     result = await confirm_single(u, preview)
     assert "Order placed" in text_of(result)
-    assert bot.panel.count("add") == 1 and bot.panel.count("add_bulk") == 0
+    assert bot.panel.count("add") == 1 and bot.panel.bulk_calls() == 0
 
 
 # --- 6. the open-preview cap and the purge job ----------------------------------------------
@@ -451,7 +451,7 @@ async def test_open_previews_are_capped_and_the_oldest_is_voided(bot: Harness) -
     await u.press("Confirm", message=newest)
     await u.update()
     assert "1 placed" in text_of(await u.reply())
-    assert bot.panel.count("add_bulk") == 1
+    assert bot.panel.bulk_calls() == 1
 
 
 async def test_purge_job_removes_dead_previews_rows(bot: Harness) -> None:

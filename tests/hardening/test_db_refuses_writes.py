@@ -177,7 +177,7 @@ async def test_bulk_150_refused_write_tells_every_id_and_restart_restores_them(
             assert "150 placed" in text_of(msg)
             told = "\n".join(text_of(n) for n in notices)
             placed = sorted(o.id for o in bot.panel.orders.values() if o.key == KEY)
-            assert len(placed) == 150 and bot.panel.count("add_bulk") == 2
+            assert len(placed) == 150 and bot.panel.bulk_calls() == 2
             assert "150 orders placed on the panel — not saved here yet" in told
             assert "do not order them again" in told and "/orders" in told
             for panel_id in placed:
@@ -200,7 +200,7 @@ async def test_bulk_150_refused_write_tells_every_id_and_restart_restores_them(
         listing = await u.reply()
         assert "150 in total" in text_of(listing), listing.describe()
         # Nothing was resent, and nobody was told these orders are "unknown".
-        assert bot.panel.count("add_bulk") == 2 and len(bot.panel.orders) == 150
+        assert bot.panel.bulk_calls() == 2 and len(bot.panel.orders) == 150
         unknown = await bot.deps.storage.db.fetchone(
             "SELECT COUNT(*) FROM outbox WHERE kind = 'order_unknown'"
         )
