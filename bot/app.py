@@ -239,9 +239,8 @@ def _assemble_deps(
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
     catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
+    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
     currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    # One recorder (one journal file) for single and bulk orders.
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
     previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     return Deps(
