@@ -685,8 +685,14 @@ def bulk_preview(
     )
 
 
-def bulk_done(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
+def bulk_done(t: Translator, unknown: Sequence[tuple[int, int]] = ()) -> InlineKeyboardMarkup:
+    """Under a bulk result; `unknown` (line number, local order id) of the lines whose outcome
+    is unknown: a button to each one's card, where the user settles it (the first 12)."""
+    cards = [
+        button(t._("❔ Line {n}", n=line), OpenCard(order_id)) for line, order_id in unknown[:12]
+    ]
+    card_rows = [cards[i : i + 4] for i in range(0, len(cards), 4)]
+    return markup([*card_rows, [button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
 
 
 # --- notifications (bot/jobs.py) -------------------------------------------------------------
