@@ -252,6 +252,39 @@ async def test_bulk_with_a_panel_column(
     assert sorted((o.panel_slot, o.line_no) for o in rows) == [(1, 3), (1, 5), (2, 2), (2, 4)]
 
 
+@pytest.mark.parametrize(
+    ("language", "no_panel", "confirm_word"),
+    [
+        ("en", "No panel named “&lt;delta&gt;” (yours: 127.0.0.1, Beta)", "Confirm"),
+        ("tr", "“&lt;delta&gt;” adında bir paneliniz yok (panelleriniz: 127.0.0.1, Beta)", "onayla"),
+    ],
+)
+async def test_bulk_line_naming_an_unknown_panel_is_refused_by_name(
+    two: Harness, beta: FakePanel, language: str, no_panel: str, confirm_word: str
+) -> None:
+    """Issue 21 item 5: a first column that is neither a service id nor one of the user's
+    panels is an unknown panel, said so (escaped), and that line is not ordered."""
+    user = await two.member(8306, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="50")
+    await user.send("/bulk")
+    await user.reply()
+    await user.send(
+        "<delta> | 501 | https://instagram.com/p/one | 1000\n"
+        "1 | https://instagram.com/p/two | 200\n"
+        "beta | 501 | https://instagram.com/p/three | 100\n"
+    )
+    first, second = await user.reply(), await user.reply()
+    alpha = first if "127.0.0.1</b>" in (first.text or "") else second
+    text = alpha.text or ""
+    assert no_panel in text, text
+    assert "must be a number" not in text and "sayı olmalı" not in text
+    await user.press(confirm_word, message=alpha)
+    await user.update()
+    await user.reply()
+    assert [o.link for o in two.panel.orders.values()] == ["https://instagram.com/p/two"]
+    assert two.telegram.bad_requests() == []
+
+
 @pytest.mark.parametrize(("language", "every"), [("en", "All panels"), ("tr", "Tüm paneller")])
 async def test_orders_panel_filter_and_export_panel_column(
     two: Harness, beta: FakePanel, language: str, every: str
