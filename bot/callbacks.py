@@ -59,6 +59,7 @@ class Action(StrEnum):
     QUICK_QUANTITY = "q"
     LAST_LINK = "ql"
     LIST_DONE = "id"
+    LIST_EDIT = "ie"
     CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
@@ -256,6 +257,22 @@ class LastLink(QuestionButton, action=Action.LAST_LINK):
 @dataclass(frozen=True)
 class FinishList(QuestionButton, action=Action.LIST_DONE):
     """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+class ListChange(StrEnum):
+    """What a `ListEdit` button does to the lines a list question collected."""
+
+    UNDO = "undo"  # ↩️ Remove the last message: its lines leave the list
+    RESTART = "restart"  # 🗑 Start over: every collected line goes
+    SHOW = "show"  # 📄 Show all: every collected line (a file when long)
+
+
+@dataclass(frozen=True)
+class ListEdit(QuestionButton, action=Action.LIST_EDIT):
+    """A button under a list question; `change` is a `ListChange` value (another one, from
+    a forged or newer button, does nothing)."""
+
+    change: str
 
 
 @dataclass(frozen=True)

@@ -332,7 +332,8 @@ async def _show_result(
         panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
         if panel:
             text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
-    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    unknown = [(o.line_no or 0, o.id) for o in submission.unknown]
+    shown = await deliver(update, context, text, keyboards.bulk_done(t, unknown), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 

@@ -217,6 +217,6 @@ async def search_panels(
         if isinstance(found, BaseException):
             raise found
         currency = balance.currency if isinstance(balance, Balance) else None
-        return PanelMatches(account, found.search(query, limit), currency)
+        return PanelMatches(account, await found.search_sliced(query, limit), currency)
 
     return list(await asyncio.gather(*(one(a) for a in accounts)))

@@ -265,6 +265,8 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     preview = await u.reply()
     assert "Comments: 5 lines" in (preview.text or "")
     assert "Cost: <b>$0.225</b>" in (preview.text or "")
+    whole = await u.reply()  # the preview shows 3 of the 5: the whole list comes as a file
+    assert whole.document is not None and whole.document.file_name == "comments.txt"
     await confirm(u, preview)
 
     preview = await preview_for(u, 8, "https://t.me/c/1/2", "100", "2")
