@@ -12,18 +12,17 @@ answer during it (how long the event loop was held).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
 
-from benchmarks._common import BotProcess
+from benchmarks._common import BotProcess, run_main
 from bot.storage import AccessState, KeyCipher, Storage
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import make_services
@@ -137,15 +136,12 @@ def format_table(r: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks catalog_memory", description=__doc__
+    def run(a: Any) -> Coroutine[Any, Any, dict[str, Any]]:
+        return _run(a.panels, a.mb, a.cache_mb)
+
+    return run_main(
+        argv, "catalog_memory", __doc__, run, format_table, panels=5, mb=19.0, cache_mb=64.0
     )
-    parser.add_argument("--panels", type=int, default=5)
-    parser.add_argument("--mb", type=float, default=19.0)
-    parser.add_argument("--cache-mb", type=float, default=64.0)
-    args = parser.parse_args(argv)
-    print(format_table(asyncio.run(_run(args.panels, args.mb, args.cache_mb))))
-    return 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ the flood, its descriptors and RSS at the end, and how many idle connections the
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -19,10 +18,11 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks._common import run_main
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.processes import fake_settings, free_port, rss_mib, spawn
@@ -157,26 +157,25 @@ def _peer_closed(writer: asyncio.StreamWriter) -> bool:
 
 
 def format_table(r: dict[str, Any]) -> str:
-    return (
-        f"{r['idle_opened']:,} of {r['idle']:,} idle connections opened, descriptor limit "
-        f"{r['max_files']:,}\n"
-        f"real updates answered: {r['answered']}/{r['updates']} "
-        f"(median {r['answer_median_s'] * 1000:.0f} ms, "
-        f"worst {r['answer_worst_s'] * 1000:.0f} ms)\n"
-        f"logged during the flood: {r['log_lines']:,} lines, {r['log_bytes']:,} bytes\n"
+    lines = [
+        f"{r['idle_opened']:,} of {r['idle']:,} idle connections opened, "
+        f"descriptor limit {r['max_files']:,}",
+        f"real updates answered: {r['answered']}/{r['updates']} (median "
+        f"{r['answer_median_s'] * 1000:.0f} ms, worst {r['answer_worst_s'] * 1000:.0f} ms)",
+        f"logged during the flood: {r['log_lines']:,} lines, {r['log_bytes']:,} bytes",
         f"bot at the end: {r['fds']} descriptors, RSS {r['rss_mib']:.0f} MiB; "
-        f"{r['idle_closed_by_server']:,} idle connections closed by the server"
-    )
+        f"{r['idle_closed_by_server']:,} idle connections closed by the server",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks webhook_flood", description=__doc__)
-    parser.add_argument("--idle", type=int, default=2000)
-    parser.add_argument("--max-files", type=int, default=1024)
-    parser.add_argument("--seconds", type=int, default=30)
-    args = parser.parse_args(argv)
-    print(format_table(asyncio.run(_run(args.idle, args.max_files, args.seconds))))
-    return 0
+    defaults = {"idle": 2000, "max_files": 1024, "seconds": 30}
+
+    def run(a: Any) -> Coroutine[Any, Any, dict[str, Any]]:
+        return _run(a.idle, a.max_files, a.seconds)
+
+    return run_main(argv, "webhook_flood", __doc__, run, format_table, **defaults)
 
 
 if __name__ == "__main__":
