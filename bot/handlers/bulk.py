@@ -273,7 +273,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     async def progress(done: int, total: int) -> None:
         # Line by line on a panel without add_bulk: "12 of 40 placed…", not an edit per line.
         if done < total and shown.ready():
-            await announce(update, progress_text(t, done, total))
+            await announce(update, progress_text(t, done, total), answer=False)
 
     try:
         submission = await context.deps.bulk.confirm(

@@ -653,7 +653,7 @@ class PanelClient(AsyncClosing):
 
         Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`): one that
         does not drops them silently. Elsewhere they are placed line by line with `add`, paced,
-        `progress(done, total)` told after each line.
+        `progress(placed, total)` told after each line.
         """
         payloads = [
             _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
@@ -755,7 +755,8 @@ class PanelClient(AsyncClosing):
             else:
                 results.append(BulkItemResult(index, order_id=order_id))
             if progress is not None:
-                await progress(index + 1, len(payloads))
+                # "3 of 40 placed…" counts placed orders only: a refused or unknown line is not.
+                await progress(sum(r.order_id is not None for r in results), len(payloads))
         return results
 
     async def _chunked_write(
