@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import database_settings
 from tests.e2e.test_bulk import KEY as BULK_KEY
-from tests.e2e.test_bulk import THREE, open_bulk, paste
+from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
 from tests.e2e.test_notifications import drain, due_again, poll
 from tests.e2e.test_order_history import KEY_A, USER_A, place
 from tests.e2e.test_panels_orders import confirm, preview_for
@@ -142,3 +142,21 @@ async def test_the_panel_card_says_what_the_panel_takes(classic: Harness) -> Non
         "bulk: not known yet · status: one by one · refill: not through the API"
         " · cancel: not known yet"
     ) in card
+
+
+async def test_the_seed_panel_keeps_multi_status_and_add_bulk_after_one_probe(
+    bot: Harness,
+) -> None:
+    u = await open_bulk(bot)
+    for _ in range(2):
+        preview = await paste(u, THREE)
+        await u.press("Confirm", message=preview)
+        assert "3 placed" in ((await reply_containing(u, "placed")).text or "")
+        await u.send("/bulk")
+        await u.reply()
+    # One probe (an empty list), then one add_bulk per bulk: never an `add`.
+    assert bot.panel.count("add_bulk") == 3 and bot.panel.bulk_calls() == 2
+    assert bot.panel.count("add") == 0
+    bot.panel.clear_log()
+    await poll(bot)
+    assert bot.panel.count("status") == 1 == multi_status_asks(bot)
