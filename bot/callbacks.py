@@ -109,6 +109,7 @@ class Action(StrEnum):
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
     PANEL_SERVICE = "pw"
+    PANEL_KEEP_NAME = "pq"
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
@@ -602,6 +603,13 @@ class PanelAddPreset(CallbackData, action=Action.PANEL_ADD_PRESET):
 @dataclass(frozen=True)
 class PanelAddUrl(CallbackData, action=Action.PANEL_ADD_URL):
     """Link a panel by its URL (ALLOW_CUSTOM_PANELS): asks for the URL, then the key."""
+
+
+@dataclass(frozen=True)
+class PanelKeepName(CallbackData, action=Action.PANEL_KEEP_NAME):
+    """The suggested name (its host) kept for panel account `slot`, just added by URL."""
+
+    slot: int
 
 
 @dataclass(frozen=True)

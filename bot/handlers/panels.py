@@ -18,6 +18,7 @@ from bot.callbacks import (
     PanelBrowse,
     PanelCardOf,
     PanelCompare,
+    PanelKeepName,
     PanelMakeDefault,
     PanelNewKey,
     PanelOrderService,
@@ -266,9 +267,32 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return end(context)
     # A new key moves the user's key version: previews priced before are closed.
     await close_after_key_change(context)
+    added = views.panel_added(t, account, balance)
+    if run.url is not None:
+        # Added by URL: named after its host so far; the user names it (issue 21 item 5).
+        run.step, run.url, run.slot = "name", None, account.slot
+        save(context, run)
+        keep = keyboards.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
+        question = added + "\n\n" + views.name_question(t, account.label)
+        await ui.send(
+            update, question, keyboards.markup([[keep], *_cancel(context, run).inline_keyboard])
+        )
+        return WAIT_NAME
     accounts = await service.accounts(context.user.id)
-    await ui.send(update, views.panel_added(t, account, balance), list_keyboard(t, accounts))
+    await ui.send(update, added, list_keyboard(t, accounts))
     return end(context)
+
+
+async def keep_name(update: Update, context: BotContext) -> int:
+    """The suggested name kept for a panel just added by URL: the panels, as /panels."""
+    run = open_run(context, PanelDialog)
+    pressed = callback_of(update, PanelKeepName)
+    if run is None or pressed is None or pressed.slot != run.slot:
+        await ui.answer(update, button_expired(context.t))
+        return end(context)
+    end_state = end(context)
+    await show_panels(update, context)
+    return end_state
 
 
 SlotButton = (
@@ -447,7 +471,10 @@ def dialog_part() -> DialogPart:
             WAIT_URL: [MessageHandler(text, receive_url)],
             # A key may come as a caption or in a screenshot too: all are deleted.
             WAIT_KEY: [MessageHandler(text, receive_key)],
-            WAIT_NAME: [MessageHandler(text, receive_name)],
+            WAIT_NAME: [
+                MessageHandler(text, receive_name),
+                CallbackQueryHandler(keep_name, pattern=PanelKeepName.pattern()),
+            ],
             WAIT_ALERT: [MessageHandler(text, receive_alert)],
         },
     )

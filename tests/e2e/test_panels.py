@@ -234,6 +234,62 @@ async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: Fa
     assert custom.custom and custom.url == beta.url
 
 
+async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessage:
+    """/panels → ➕ → Other panel → Beta's URL → its key: the answer."""
+    beta.add_key(KEY_B, balance="7")
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("🌐")
+    await user.update()
+    await user.send(beta.url)
+    await user.reply()
+    await user.send(KEY_B)
+    return await user.reply()
+
+
+@pytest.mark.parametrize(
+    ("language", "call", "bad", "taken"),
+    [
+        ("en", "What should I call this panel?", "cannot be used", "already"),
+        ("tr", "Bu panele ne ad vereyim?", "kullanılamaz", "zaten"),
+    ],
+)
+async def test_a_panel_added_by_url_is_asked_for_a_name(
+    two: Harness, beta: FakePanel, language: str, call: str, bad: str, taken: str
+) -> None:
+    """Issue 21 item 5: named after its host until the user names it, the same rules as a
+    rename (1–24 characters without | ; , =, unique per user)."""
+    user = await two.member(8111, key=KEY_A, language_code=language)
+    linked = await add_by_url(two, beta, user)
+    [_, custom] = await two.deps.keys.accounts(8111)
+    assert call in (linked.text or "")
+    assert f"✅ {custom.label}" in [label for label, _ in linked.buttons()]
+    await user.send("a|b")
+    assert bad in ((await user.reply()).text or "")
+    await user.send("127.0.0.1")  # the default panel's name
+    assert taken in ((await user.reply()).text or "")
+    await user.send("Gamma")
+    assert "Gamma" in ((await user.reply()).text or "")
+    assert [a.label for a in await two.deps.keys.accounts(8111)] == ["127.0.0.1", "Gamma"]
+
+
+async def test_the_suggested_name_of_a_panel_added_by_url_can_be_kept(
+    two: Harness, beta: FakePanel
+) -> None:
+    user = await two.member(8112, key=KEY_A)
+    linked = await add_by_url(two, beta, user)
+    [_, custom] = await two.deps.keys.accounts(8112)
+    await user.press(f"✅ {custom.label}", message=linked)
+    listed = await user.update()
+    assert custom.label in str(listed.buttons())
+    await user.send("Gamma")  # the question is closed: not a name any more
+    await user.reply()
+    assert [a.label for a in await two.deps.keys.accounts(8112)] == ["127.0.0.1", custom.label]
+    assert two.telegram.bad_requests() == []
+
+
 @pytest.mark.parametrize(("language", "similar"), [("en", "Similar"), ("tr", "Benzer")])
 async def test_compare_on_a_service_card_then_order_here(
     two: Harness, beta: FakePanel, language: str, similar: str
