@@ -217,23 +217,6 @@ async def test_custom_url_refused_when_private_unless_allowed(
         assert len(await bot.deps.keys.accounts(8104)) == 1
 
 
-async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
-    user = await two.member(8105, key=KEY_A)
-    beta.add_key(KEY_B, balance="7")
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Other panel")
-    await user.update()
-    await user.send(beta.url)
-    assert "API key" in ((await user.reply()).text or "")
-    await user.send(KEY_B)
-    assert "linked" in ((await user.reply()).text or "")
-    [_, custom] = await two.deps.keys.accounts(8105)
-    assert custom.custom and custom.url == beta.url
-
-
 async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessage:
     """/panels → ➕ → Other panel → Beta's URL → its key: the answer."""
     beta.add_key(KEY_B, balance="7")
@@ -244,9 +227,16 @@ async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessag
     await user.press("🌐")
     await user.update()
     await user.send(beta.url)
-    await user.reply()
+    assert f"<b>{beta.url}</b>" in ((await user.reply()).text or "")  # its key asked
     await user.send(KEY_B)
     return await user.reply()
+
+
+async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8105, key=KEY_A)
+    assert "linked" in ((await add_by_url(two, beta, user)).text or "")
+    [_, custom] = await two.deps.keys.accounts(8105)
+    assert custom.custom and custom.url == beta.url
 
 
 @pytest.mark.parametrize(
