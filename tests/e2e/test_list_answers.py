@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import Translator
-from tests.e2e.test_new_order import add_params, ask, labels
+from tests.e2e.steps import add_params, ask, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, OrderDraft, SubmitState
-from tests.e2e.test_new_order import FIRST_PANEL_ID, confirm, labels, orders_of, preview_for
+from tests.e2e.steps import confirm, labels, orders_of, preview_for
+from tests.e2e.test_new_order import FIRST_PANEL_ID
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
