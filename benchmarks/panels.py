@@ -87,7 +87,14 @@ async def _poll(n_keys: int, per_key: int) -> dict[str, Any]:
                 await _populate(storage, panels, n_keys, per_key)
                 poller = StatusPoller(
                     storage,
-                    polling_clients(PanelFactory(panels[0].url, http, 30.0)),
+                    polling_clients(
+                        PanelFactory(
+                            panels[0].url,
+                            http,
+                            30.0,
+                            trusted_urls=frozenset(panel.url for panel in panels),
+                        )
+                    ),
                     interval=INTERVAL,
                 )
                 for panel in panels:

@@ -39,6 +39,7 @@ from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
@@ -206,6 +207,9 @@ async def open_deps(
             observer=observer,
             gate=gate,
             allow_private=settings.allow_private_panels,
+            trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
+            book=StoredBook(storage.capabilities),
+            pacer=PanelPacer(settings.panel_max_rps),
         )
         keys = KeyService(
             storage.keys,
@@ -235,9 +239,8 @@ def _assemble_deps(
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
     catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
+    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
     currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    # One recorder (one journal file) for single and bulk orders.
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
     previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     return Deps(
@@ -253,12 +256,23 @@ def _assemble_deps(
         catalog=catalog,
         currencies=currencies,
         bulk=BulkOrderService(
-            storage.orders, keys, catalog, recorder=placements, previews=previews
+            storage.orders,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            price_check_age=settings.price_check_seconds,
         ),
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
         pushes=PushSettings(storage),
         ordering=OrderingService(
-            storage, keys, catalog, recorder=placements, previews=previews, currencies=currencies
+            storage,
+            keys,
+            catalog,
+            recorder=placements,
+            previews=previews,
+            currencies=currencies,
+            price_check_age=settings.price_check_seconds,
         ),
         placements=placements,
         previews=previews,

@@ -59,6 +59,7 @@ class Action(StrEnum):
     QUICK_QUANTITY = "q"
     LAST_LINK = "ql"
     LIST_DONE = "id"
+    LIST_EDIT = "ie"
     CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
@@ -111,6 +112,7 @@ class Action(StrEnum):
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
     PANEL_NEW_KEY = "pk"
+    BROWSE_MAKE_DEFAULT = "bm"
 
 
 # --- typed button data -----------------------------------------------------------------------
@@ -255,6 +257,22 @@ class LastLink(QuestionButton, action=Action.LAST_LINK):
 @dataclass(frozen=True)
 class FinishList(QuestionButton, action=Action.LIST_DONE):
     """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+class ListChange(StrEnum):
+    """What a `ListEdit` button does to the lines a list question collected."""
+
+    UNDO = "undo"  # ↩️ Remove the last message: its lines leave the list
+    RESTART = "restart"  # 🗑 Start over: every collected line goes
+    SHOW = "show"  # 📄 Show all: every collected line (a file when long)
+
+
+@dataclass(frozen=True)
+class ListEdit(QuestionButton, action=Action.LIST_EDIT):
+    """A button under a list question; `change` is a `ListChange` value (another one, from
+    a forged or newer button, does nothing)."""
+
+    change: str
 
 
 @dataclass(frozen=True)
@@ -617,7 +635,14 @@ class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
 
 @dataclass(frozen=True)
 class PanelBrowse(CallbackData, action=Action.PANEL_BROWSE):
-    """🔁 on /services: browse (and order from) panel account `slot`, now the default."""
+    """🔁 on /services: look at (and order from) panel account `slot`; the ★ default stays."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
+class BrowseMakeDefault(CallbackData, action=Action.BROWSE_MAKE_DEFAULT):
+    """★ Make default on /services while looking at panel account `slot` (issue 21 item 3)."""
 
     slot: int
 

@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     # SQLite: how long a write waits for the database's write lock (held by a backup, another
     # process) before its user is told to try again; reads never wait for it.
     database_busy_seconds: float = Field(default=5, gt=0, le=60)
+    # How often outcomes the database refused (the placement journal, memory) are tried again.
+    journal_import_seconds: float = Field(default=30, gt=0)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -100,6 +102,9 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     status_poll_seconds: float = Field(default=60, gt=0)
     services_cache_seconds: float = Field(default=600, ge=0)
+    # At Confirm the prices compared with the preview are at most this old, whatever the
+    # catalog cache would still serve: an older catalog is read again (one call per panel key).
+    price_check_seconds: float = Field(default=30, ge=0)
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"
@@ -111,6 +116,9 @@ class Settings(BaseSettings):
     panel_timeout_seconds: float = Field(default=30, gt=0)
     # Cap on a `services` answer; every other answer is capped at 1 MB.
     panel_max_catalog_mb: float = Field(default=20, gt=0)
+    # Requests a second per panel for what a panel takes only one at a time: statuses on a
+    # single-status panel, a bulk placed line by line (issue 20).
+    panel_max_rps: float = Field(default=5, gt=0)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

@@ -204,12 +204,12 @@ class Translator:
         return amount if amount.is_finite() else None
 
     def number(self, n: int | Decimal) -> str:
-        text: str = format_decimal(n, locale=self.locale, decimal_quantization=False)
-        return text
+        return self.decimal(Decimal(n))
 
     def decimal(self, d: Decimal) -> str:
         """All of the value's own digits, grouped and with the locale's decimal mark."""
-        text: str = format_decimal(d, locale=self.locale, decimal_quantization=False)
+        with localcontext(prec=_precision_for(d)):
+            text: str = format_decimal(d, locale=self.locale, decimal_quantization=False)
         return text
 
     def when(self, timestamp: float) -> str:

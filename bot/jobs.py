@@ -46,8 +46,6 @@ TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
 PURGE_JOB = "draft-purge"
 DRAIN_SECONDS = 1.0
-# How soon outcomes the database refused (the placement journal) are tried again.
-JOURNAL_SECONDS = 30.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -112,6 +110,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.storage,
         polling_clients(deps.panels),
         interval=settings.status_poll_seconds,
+        max_rps=settings.panel_max_rps,
     )
     notifier: Notifier[InlineKeyboardMarkup] = Notifier(
         deps.storage,
@@ -200,7 +199,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     # A stat call when there is no journal; the import itself when the database refused.
     job_queue.run_repeating(
         _journal_job,
-        interval=JOURNAL_SECONDS,
+        interval=deps.settings.journal_import_seconds,
         data=deps.placements,
         name=JOURNAL_JOB,
         job_kwargs=job_kwargs,

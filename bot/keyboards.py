@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -31,6 +32,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -40,6 +43,7 @@ from bot.callbacks import (
     OrderService,
     OrdersPage,
     OrderWithoutDripfeed,
+    PanelOrderService,
     PanelsList,
     QuestionBack,
     QuickQuantity,
@@ -77,7 +81,28 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([list(r) for r in rows if r])
+    return InlineKeyboardMarkup(fit_rows(rows))
+
+
+# A phone shows about 32 characters across a row; the buttons of a row share that width.
+ROW_MAX = 32
+
+
+def label_width(label: str) -> int:
+    """Characters as a phone draws them: an emoji or a wide character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def fit_rows(rows: Sequence[Sequence[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:
+    """The rows, empty ones dropped, and a row too wide for a phone ("🔑 API anahtarını
+    değiştir" beside "🗑 API anahtarını sil") split into one button a row, in every language."""
+    fitted: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        if len(row) > 1 and sum(label_width(b.text) for b in row) > ROW_MAX:
+            fitted += [[b] for b in row]
+        elif row:
+            fitted.append(list(row))
+    return fitted
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
@@ -376,10 +401,16 @@ def question_picks(
     *,
     quantities: Sequence[int] = (),
     links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them) or used links
-    ((order id, link); the button carries the id only, the link may not fit in 64 bytes)."""
-    amounts = [button(t.number(q), QuickQuantity(instance, question, q)) for q in quantities]
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
     rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
     return rows
@@ -399,7 +430,7 @@ def order_question(
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
-        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Drip-feed")
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*picks, switch, skip, last])
@@ -426,6 +457,15 @@ def answer_rows(
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
         rows.append([button(done, FinishList(instance, question))])
+        # One long button a row: they are long in Turkish.
+        undo = ListEdit(instance, question, ListChange.UNDO)
+        rows.append([button(t._("↩️ Remove the last message"), undo)])
+        rows.append(
+            [
+                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
+                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+            ]
+        )
     values = [
         button(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),
@@ -645,8 +685,14 @@ def bulk_preview(
     )
 
 
-def bulk_done(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
+def bulk_done(t: Translator, unknown: Sequence[tuple[int, int]] = ()) -> InlineKeyboardMarkup:
+    """Under a bulk result; `unknown` (line number, local order id) of the lines whose outcome
+    is unknown: a button to each one's card, where the user settles it (the first 12)."""
+    cards = [
+        button(t._("❔ Line {n}", n=line), OpenCard(order_id)) for line, order_id in unknown[:12]
+    ]
+    card_rows = [cards[i : i + 4] for i in range(0, len(cards), 4)]
+    return markup([*card_rows, [button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
 
 
 # --- notifications (bot/jobs.py) -------------------------------------------------------------
@@ -684,3 +730,20 @@ def digest_orders(t: Translator, entries: Sequence[tuple[str, int]]) -> InlineKe
     """Under "📋 List them": a card button per order (label, local id), four per row."""
     buttons = [button(label, OpenCard(local_id)) for label, local_id in entries[:MAX_BUTTONS]]
     return markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)]) if buttons else None
+
+
+def order_on_panel(keyboard: InlineKeyboardMarkup, slot: int) -> InlineKeyboardMarkup:
+    """`keyboard` with each 🛒 Order (and quick pick) bound to panel account `slot`: a catalog
+    shown from another panel than the default must order there, never on the default."""
+    rows = []
+    for row in keyboard.inline_keyboard:
+        new_row = []
+        for old in row:
+            order = OrderService.unpack(old.callback_data)
+            new_row.append(
+                old
+                if order is None
+                else button(old.text, PanelOrderService(slot, order.service_id))
+            )
+        rows.append(new_row)
+    return markup(rows)

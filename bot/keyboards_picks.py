@@ -20,7 +20,7 @@ from bot.callbacks import (
     ToggleFavourite,
 )
 from bot.i18n import Translator
-from bot.keyboards import button
+from bot.keyboards import button, fit_rows
 from bot.panel import Service
 from bot.services.catalog_view import CatalogView, Option, Sort
 from bot.services.favourites import QuickPicks
@@ -59,7 +59,7 @@ def order_pick_rows(picks: QuickPicks) -> Rows:
 def prepend(
     markup: InlineKeyboardMarkup, rows: Sequence[Sequence[InlineKeyboardButton]]
 ) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([*(list(r) for r in rows if r), *markup.inline_keyboard])
+    return InlineKeyboardMarkup(fit_rows([*rows, *markup.inline_keyboard]))
 
 
 def before_last(
@@ -68,7 +68,7 @@ def before_last(
     """`rows` just above the keyboard's last row (« Back)."""
     keyboard = list(markup.inline_keyboard)
     cut = max(0, len(keyboard) - 1)
-    return InlineKeyboardMarkup([*keyboard[:cut], *(list(r) for r in rows if r), *keyboard[cut:]])
+    return InlineKeyboardMarkup(fit_rows([*keyboard[:cut], *rows, *keyboard[cut:]]))
 
 
 def star_button(

@@ -11,7 +11,9 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Final
 from urllib.parse import quote
 
@@ -150,6 +152,81 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# Repeated lines: at most this many of one kind per window, then one count when it ends.
+REPEAT_BURST: Final = 10
+REPEAT_WINDOW_SECONDS: Final = 60.0
+# Kinds remembered at once; the oldest is forgotten first (a fault with ever-new call sites
+# must not grow memory instead of the log).
+_MAX_KINDS: Final = 1024
+
+
+class _Kind:
+    __slots__ = ("count", "started", "suppressed")
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.count = 0
+        self.suppressed = 0
+
+
+class RepeatLimiter(logging.Filter):
+    """Bounds how often one kind of line is written, so that no fault can fill the disk.
+
+    A kind is the logger, the level, the call site, the message's template (before its
+    arguments) and the exception's type: a traceback repeated on every turn of the event loop
+    is one kind whatever its arguments. Of each kind, `burst` lines per `window` seconds pass;
+    the rest are counted, and the first line after the window says how many were dropped.
+    """
+
+    def __init__(
+        self,
+        *,
+        burst: int = REPEAT_BURST,
+        window: float = REPEAT_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._burst = burst
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._kinds: OrderedDict[tuple[object, ...], _Kind] = OrderedDict()
+
+    @staticmethod
+    def _kind_of(record: logging.LogRecord) -> tuple[object, ...]:
+        template = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+        exc_type = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        return (record.name, record.levelno, record.pathname, record.lineno, template, exc_type)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key, now = self._kind_of(record), self._clock()
+        with self._lock:
+            kind = self._kinds.get(key)
+            if kind is None or now - kind.started >= self._window:
+                dropped = kind.suppressed if kind is not None else 0
+                kind = self._kinds[key] = _Kind(now)
+                while len(self._kinds) > _MAX_KINDS:
+                    self._kinds.popitem(last=False)
+            else:
+                dropped = 0
+            self._kinds.move_to_end(key)
+            kind.count += 1
+            if kind.count > self._burst:
+                kind.suppressed += 1
+                return False
+        if dropped:
+            _append(record, f" [{dropped} more like this dropped in the last {self._window:.0f} s]")
+        return True
+
+
+def _append(record: logging.LogRecord, note: str) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # the redacting filter reports unformattable arguments itself
+        return
+    record.msg, record.args = message + note, None
+
+
 def configure_logging(level: str, registry: SecretRegistry) -> None:
     """Install one redacting stderr handler on the root logger; safe to call again."""
     root = logging.getLogger()
@@ -159,8 +236,10 @@ def configure_logging(level: str, registry: SecretRegistry) -> None:
         handler.set_name(HANDLER_NAME)
         root.addHandler(handler)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+    for old in [f for f in handler.filters if isinstance(f, RedactingFilter | RepeatLimiter)]:
         handler.removeFilter(old)
+    # The limiter first: it reads the message's template, which redaction replaces.
+    handler.addFilter(RepeatLimiter())
     handler.addFilter(RedactingFilter(registry))
     root.setLevel(level.upper())
     quiet_libraries()

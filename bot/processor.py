@@ -72,6 +72,8 @@ class Lane(Enum):
 
 
 Classifier = Callable[[object], Lane]
+# Told of every update whose handler finished (not of one cut short by a shutdown).
+Handled = Callable[[object], None]
 # Shows the user that the bot is working (a "typing" chat action) in the given chat.
 Signal = Callable[[int], Awaitable[object]]
 
@@ -180,6 +182,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         "_active",
         "_classify",
         "_first_signal",
+        "_handled",
         "_heartbeats",
         "_max_concurrent",
         "_queues",
@@ -213,6 +216,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._heartbeats: set[asyncio.Task[None]] = set()
         self._active = 0
         self._waiting = 0
+        self._handled: Handled | None = None
+
+    def set_handled(self, handled: Handled | None) -> None:
+        """Who hears that an update's handler finished (the runner's fetched-updates file)."""
+        self._handled = handled
 
     def set_signal(self, signal: Signal | None) -> None:
         """How to show that the bot is working; set once the bot exists (after the builder)."""
@@ -283,8 +291,12 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                     if not run.superseded or task.uncancel() > 0:
                         raise
                     log.info("a newer command of user %s ended a pending panel read", key)
+                except Exception:
+                    self._finished(update)  # handling it again would fail the same way
+                    raise
                 finally:
                     self._active -= 1
+                self._finished(update)
         finally:
             if not started:
                 self._waiting -= 1
@@ -299,6 +311,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             self._pump(queue)
             if queue.idle and self._queues.get(key) is queue:
                 del self._queues[key]
+
+    def _finished(self, update: object) -> None:
+        if self._handled is None:
+            return
+        try:
+            self._handled(update)
+        except Exception:
+            log.exception("could not record a handled update")
 
     @staticmethod
     def _leave(queue: _UserQueue, run: _Run) -> None:

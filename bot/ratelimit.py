@@ -307,3 +307,20 @@ class SlidingWindowRateLimiter(BaseRateLimiter[CallOptions]):
             if pause:
                 # The place in the window was given back: others go on during the pause.
                 await asyncio.sleep(pause)
+
+
+class Throttle:
+    """`ready()` is True at most once per `every` seconds (the first call always): for progress
+    edits that must not become one Telegram call per step."""
+
+    def __init__(self, every: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._every = every
+        self._clock = clock
+        self._last: float | None = None
+
+    def ready(self) -> bool:
+        now = self._clock()
+        if self._last is not None and now - self._last < self._every:
+            return False
+        self._last = now
+        return True

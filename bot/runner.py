@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import (
     BadRequest,
     InvalidToken,
@@ -38,7 +38,9 @@ from telegram.ext import Application
 
 from bot import excepthooks
 from bot.config import Settings
+from bot.fetched import FetchedUpdates, updates_path
 from bot.leadership import DatabaseUnavailable, Fence, Leadership, SoleInstance
+from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import retry_seconds
 from bot.webhook import WebhookServer
 
@@ -120,11 +122,14 @@ class UpdatePoller:
         allowed_updates: Sequence[str],
         *,
         timeout: int = POLL_TIMEOUT_SECONDS,
+        fetched: FetchedUpdates | None = None,
     ) -> None:
         self._bot = bot
         self._queue = queue
         self._allowed = list(allowed_updates)
         self._timeout = timeout
+        # Where a batch is kept before the next getUpdates confirms it (None: nowhere).
+        self._fetched = fetched
         self.offset = 0
 
     async def run(self, fence: Fence | None = None) -> None:
@@ -154,6 +159,8 @@ class UpdatePoller:
                 log.warning("getUpdates failed (%s); retrying in %.0f s", _message(exc), pause)
             else:
                 pause = 0.0
+                if self._fetched is not None:
+                    self._fetched.fetched([u.to_dict() for u in updates])
                 for update in updates:
                     await self._queue.put(update)
                 if updates:
@@ -195,8 +202,11 @@ async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event, fence:
         await app.bot.delete_webhook(drop_pending_updates=False)
     except (TelegramError, OSError) as exc:
         raise Stopped(f"cannot start: {describe_failure(exc, _settings(app))}") from None
-    poller = UpdatePoller(app.bot, app.update_queue, allowed)
+    fetched = _fetched_updates(app)
+    poller = UpdatePoller(app.bot, app.update_queue, allowed, fetched=fetched)
     await app.start()
+    if fetched is not None:
+        await _handle_unfinished(app, fetched, poller)
     task = asyncio.create_task(poller.run(fence), name="get-updates")
     log.info("polling for updates")
     await _first(task, stop)
@@ -206,9 +216,46 @@ async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event, fence:
         await poller.confirm()
 
 
+def _fetched_updates(app: AnyApp) -> FetchedUpdates | None:
+    """The file that keeps fetched updates until handled, told of every finished handler."""
+    path = updates_path(_settings(app).database_path)
+    processor = app.update_processor
+    if path is None or not isinstance(processor, PerUserUpdateProcessor):
+        return None
+    fetched = FetchedUpdates(path)
+
+    def handled(update: object) -> None:
+        if isinstance(update, Update):
+            fetched.handled(update.update_id)
+
+    processor.set_handled(handled)
+    return fetched
+
+
+async def _handle_unfinished(
+    app: AnyApp, fetched: FetchedUpdates, poller: UpdatePoller | None = None
+) -> None:
+    """Queue what a stopped (or killed) process received and did not finish, before new
+    updates; polling resumes after the highest id it saw, so Telegram's copies of them are
+    not handled again (a webhook's were confirmed by the bot's answer)."""
+    unfinished = fetched.load()
+    if poller is not None and unfinished.last_id is not None:
+        poller.offset = unfinished.last_id + 1
+    for data in unfinished.updates:
+        update = Update.de_json(data, app.bot)
+        if update is not None:
+            await app.update_queue.put(update)
+    if unfinished.updates:
+        log.warning(
+            "handling %d update(s) fetched before the last stop and not finished",
+            len(unfinished.updates),
+        )
+
+
 def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
     assert settings.webhook_url and settings.webhook_secret is not None
     return WebhookServer(
+        fetched=_fetched_updates(app),
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         # Serve on the path Telegram was told to call (reverse proxies usually keep it).
@@ -217,6 +264,7 @@ def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]
         bot=app.bot,
         queue=app.update_queue,
         accepting=leading,
+        max_connections=settings.webhook_max_connections,
     )
 
 
@@ -248,6 +296,8 @@ async def _webhook(
     except TelegramError as exc:
         raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
     await app.start()
+    if server.fetched is not None:
+        await _handle_unfinished(app, server.fetched)
     log.info("webhook listening on %s:%d", settings.webhook_listen, settings.webhook_port)
     await stop.wait()
 

@@ -22,7 +22,9 @@ from typing import Any
 
 import tornado.web
 from telegram import Bot, Update
-from tornado.httpserver import HTTPServer
+
+from bot.fetched import FetchedUpdates
+from bot.webhook_guard import GuardedHTTPServer
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,11 @@ MAX_BODY_BYTES = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # A client that stops sending in the middle of a body must not hold a connection forever.
 BODY_TIMEOUT_SECONDS = 30.0
+# Request headers must be in this soon after the connection (or the previous answer): Telegram
+# sends them at once, and a connection that sends nothing holds a descriptor.
+HEADER_TIMEOUT_SECONDS = 10.0
+# WEBHOOK_MAX_CONNECTIONS: Telegram itself opens at most 100 (setWebhook's max_connections).
+DEFAULT_MAX_CONNECTIONS = 200
 
 
 @tornado.web.stream_request_body
@@ -98,6 +105,9 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if update is None:
             self._refuse(HTTPStatus.BAD_REQUEST)
             return
+        if self._receiver.fetched is not None:
+            # Kept before the answer that tells Telegram it is delivered (bot/fetched.py).
+            self._receiver.fetched.fetched([data])
         await self._receiver.queue.put(update)
         self.set_status(HTTPStatus.OK)
         self.finish(json.dumps({"ok": True}))
@@ -136,6 +146,9 @@ class WebhookServer:
         bot: Bot,
         queue: asyncio.Queue[Any],
         accepting: Callable[[], bool] = lambda: True,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT_SECONDS,
+        fetched: FetchedUpdates | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret")
@@ -146,6 +159,8 @@ class WebhookServer:
         self.queue = queue
         # Whether this instance takes updates now (the leader); see bot/leadership.py.
         self.accepting = accepting
+        # Where an update is kept until handled (None: nowhere).
+        self.fetched = fetched
         route = re.escape("/" + path.strip("/")).rstrip("/") + "/?"
         app = _Application(
             [
@@ -153,15 +168,17 @@ class WebhookServer:
                 (route, _UpdateHandler, {"receiver": self}),
             ]
         )
-        self._server = HTTPServer(
+        self._server = GuardedHTTPServer(
             app,
             # A backstop only: above the handler's own cap, so that the handler answers 413
             # (tornado's own limit would answer a bare 400).
             max_body_size=MAX_BODY_BYTES * 2,
             max_buffer_size=MAX_BODY_BYTES * 4,
             body_timeout=BODY_TIMEOUT_SECONDS,
-            idle_connection_timeout=BODY_TIMEOUT_SECONDS * 2,
+            # tornado's deadline for a request's headers (bot/webhook_guard.py).
+            idle_connection_timeout=header_timeout,
         )
+        self._server.guard(max_connections)
         self._running = False
 
     async def start(self) -> None:
@@ -169,6 +186,11 @@ class WebhookServer:
         logging.getLogger("tornado.general").setLevel(logging.WARNING)
         self._server.listen(self.port, address=self.listen)
         self._running = True
+
+    @property
+    def connections(self) -> int:
+        """Connections held now (at most `max_connections`)."""
+        return self._server.held
 
     async def stop(self) -> None:
         if not self._running:

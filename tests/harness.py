@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,9 +118,14 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(
-    tmp_path: Path, *, clock: TestClock | None = None, **overrides: Any
-) -> AsyncIterator[Harness]:
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
+    """The bot on fresh fakes; `fake_panel=` builds PANEL_API_URL's fake (e.g. ClassicPanel),
+    every other override is a setting. (Popped, not a parameter: callers pass settings as a
+    `**dict`, which a typed parameter would have to match too.)"""
+    fake_panel: Callable[[], FakePanel] = overrides.pop("fake_panel", FakePanel)
+    # `clock=TestClock()`: storage and caches age by it instead of the real clocks.
+    clock = overrides.pop("clock", None)
+    assert clock is None or isinstance(clock, TestClock)
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
@@ -129,7 +134,7 @@ async def running_bot(
     root.setLevel(logging.DEBUG)
     quiet_libraries()  # exactly what production logging does
     try:
-        async with FakeTelegram() as telegram, FakePanel() as panel:
+        async with FakeTelegram() as telegram, fake_panel() as panel:
             values: dict[str, Any] = {
                 "bot_token": telegram.token,
                 "telegram_base_url": telegram.base_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import resource
 import socket
 import sys
 from collections.abc import Mapping
@@ -76,11 +77,20 @@ class Finished:
         return self.stdout + self.stderr
 
 
-async def spawn(cwd: Path, settings: Mapping[str, str]) -> asyncio.subprocess.Process:
+async def spawn(
+    cwd: Path, settings: Mapping[str, str], *, max_files: int | None = None
+) -> asyncio.subprocess.Process:
+    """`python -m bot`; `max_files` sets its descriptor limit (as `ulimit -n` would)."""
+
+    def limit_files() -> None:
+        if max_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=cwd, env=bot_env(settings),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=limit_files if max_files is not None else None,
     )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.panel import PanelError
+from bot.ratelimit import Throttle
 from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
@@ -51,6 +52,7 @@ from bot.views.bulk import (
     no_longer_valid,
     not_a_list,
     preview_is_long,
+    progress_text,
     render_already,
     render_preview,
     render_repriced,
@@ -60,7 +62,7 @@ from bot.views.bulk import (
     upload_problem,
 )
 from bot.views.errors import button_expired, download_failed, no_key_text
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ log = logging.getLogger(__name__)
 Put = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[Message | None]]
 
 WAIT_LINES = "bulk.lines"
+# Seconds between two progress edits of a bulk placed line by line.
+PROGRESS_EVERY = 2.0
 
 # user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
 REJECTS_KEY = "bulk_rejects"
@@ -246,8 +250,8 @@ def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | 
     if isinstance(pressed, ConfirmBulk):
         return pressed.batch, None
     if isinstance(pressed, ConfirmBulkFirst):
-        # "Only the first N": the service checks those, makes the later lines not sent, then
-        # claims. A forged count past the list's size means every line (as a forged Confirm).
+        # "Only the first N": the service checks N against what the preview offered, then
+        # those lines, makes the later lines not sent, and claims.
         first = min(pressed.first, context.deps.bulk.max_lines)
         return (pressed.batch, first) if first >= 1 else None
     return None
@@ -264,9 +268,16 @@ async def confirm(update: Update, context: BotContext) -> None:
     async def submitting(n: int) -> None:
         await announce(update, submitting_text(t, n))
 
+    shown = Throttle(PROGRESS_EVERY)
+
+    async def progress(done: int, total: int) -> None:
+        # Line by line on a panel without add_bulk: "12 of 40 placed…", not an edit per line.
+        if done < total and shown.ready():
+            await announce(update, progress_text(t, done, total))
+
     try:
         submission = await context.deps.bulk.confirm(
-            context.user.id, batch, first=first, on_claimed=submitting
+            context.user.id, batch, first=first, on_claimed=submitting, on_progress=progress
         )
     except NoKey as exc:
         await ui.answer(update)
@@ -290,6 +301,11 @@ async def _refused(
         await ui.send(update, render_already(t, submission))
     elif outcome is BulkOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif outcome is BulkOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
+    elif outcome is BulkOutcome.NOT_OFFERED:
+        # Forged data: no more than "expired" is said, and the preview stays as it is.
+        await ui.answer(update, button_expired(t), alert=True)
     elif outcome in {BulkOutcome.EXPIRED, BulkOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=outcome is BulkOutcome.EXPIRED)
@@ -316,7 +332,8 @@ async def _show_result(
         panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
         if panel:
             text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
-    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    unknown = [(o.line_no or 0, o.id) for o in submission.unknown]
+    shown = await deliver(update, context, text, keyboards.bulk_done(t, unknown), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 

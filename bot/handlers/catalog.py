@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.callbacks import (
+    BrowseMakeDefault,
     CallbackData,
     CategoriesPage,
     CategoryPage,
@@ -47,6 +48,7 @@ from bot.views.catalog import (
 )
 from bot.views.catalog_extras import with_quick_picks
 from bot.views.errors import button_expired
+from bot.views.panels import default_now
 from bot.views.screen import Screen
 
 # user_data key of the last search, for its page buttons (search text only: small, no secrets).
@@ -55,6 +57,10 @@ SEARCH_KEY = "catalog_search"
 
 # user_data key of the user's sort and filters (bot.services.catalog_view; three flags).
 VIEW_KEY = "catalog_view"
+
+# user_data key of the panel account /services shows when it is not the ★ default (🔁 on it):
+# looking at another panel's catalog does not make it the default for /order and /bulk.
+BROWSE_KEY = "catalog_panel"
 
 
 def view_of(context: BotContext) -> CatalogView:
@@ -88,6 +94,41 @@ async def load_index(
         return None
 
 
+async def browsed_slot(context: BotContext) -> int | None:
+    """The panel account /services shows; None: the default (also for one since removed or
+    made the default)."""
+    slot = context.user_data.get(BROWSE_KEY) if context.user_data is not None else None
+    if not isinstance(slot, int) or isinstance(slot, bool):
+        return None
+    accounts = await context.deps.keys.accounts(context.user.id)
+    return slot if any(a.slot == slot and not a.is_default for a in accounts) else None
+
+
+def browse(context: BotContext, slot: int | None) -> None:
+    """/services shows panel account `slot` from now on (None: the default again)."""
+    if context.user_data is None:
+        return
+    if slot is None:
+        context.user_data.pop(BROWSE_KEY, None)
+    else:
+        context.user_data[BROWSE_KEY] = slot
+
+
+async def browse_index(
+    update: Update, context: BotContext, *, force: bool = False
+) -> tuple[CatalogIndex, int | None] | None:
+    """The catalog /services shows and its panel account (None: the default), or None after
+    telling the user why there is none."""
+    slot = await browsed_slot(context)
+    index = await load_index(update, context, force=force, slot=slot)
+    return None if index is None else (index, slot)
+
+
+def pinned(markup: InlineKeyboardMarkup, slot: int | None) -> InlineKeyboardMarkup:
+    """A catalog screen's buttons, ordering on the panel shown (`slot`; None: the default)."""
+    return markup if slot is None else keyboards.order_on_panel(markup, slot)
+
+
 async def categories_screen(context: BotContext, index: CatalogIndex, page: int = 0) -> Screen:
     """The categories; their first page starts with the user's quick picks."""
     screen = render_category_page(index, context.t, page)
@@ -97,30 +138,48 @@ async def categories_screen(context: BotContext, index: CatalogIndex, page: int 
     return with_quick_picks(screen, context.t, picks)
 
 
-async def show_categories(update: Update, context: BotContext, page: int = 0) -> None:
-    index = await load_index(update, context)
-    if index is None:
+async def show_categories(
+    update: Update, context: BotContext, page: int = 0, note: str | None = None
+) -> None:
+    loaded = await browse_index(update, context)
+    if loaded is None:
         return
-    await ui.answer(update)
+    index, slot = loaded
+    await ui.answer(update, note)
     screen = await categories_screen(context, index, page)
+    markup = pinned(screen.markup, slot)
     accounts = await context.deps.keys.accounts(context.user.id)
     if len(accounts) > 1:
-        # Several panels: the default one is browsed; a button switches to each other one.
-        text, markup = with_panel_switch(context.t, screen.text, screen.markup, accounts)
+        # Several panels: a button switches to each other one, without changing the ★.
+        text, markup = with_panel_switch(context.t, screen.text, markup, accounts, slot)
         await ui.show(update, text, markup)
         return
-    await ui.show(update, screen.text, screen.markup)
+    await ui.show(update, screen.text, markup)
 
 
 async def browse_panel(update: Update, context: BotContext) -> None:
-    """🔁 on /services: that panel becomes the default, and its catalog is shown."""
+    """🔁 on /services: that panel's catalog is shown; the ★ default stays (issue 21 item 3)."""
     pressed = callback_of(update, PanelBrowse)
-    if pressed is None or not await context.deps.accounts.make_default(
-        context.user.id, pressed.slot
-    ):
+    keys = context.deps.keys
+    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    if account is None:
         await ui.answer(update, button_expired(context.t))
         return
+    browse(context, None if account.is_default else account.slot)
     await show_categories(update, context)
+
+
+async def make_browsed_default(update: Update, context: BotContext) -> None:
+    """★ Make default on /services, looking at another panel: the one explicit way there."""
+    pressed = callback_of(update, BrowseMakeDefault)
+    accounts = context.deps.accounts
+    if pressed is None or not await accounts.make_default(context.user.id, pressed.slot):
+        await ui.answer(update, button_expired(context.t))
+        return
+    browse(context, None)
+    account = await context.deps.keys.account(context.user.id, pressed.slot)
+    name = account.label if account is not None else ""
+    await show_categories(update, context, note=default_now(context.t, name))
 
 
 async def show_search(update: Update, context: BotContext, query: str, page: int = 0) -> None:
@@ -136,16 +195,34 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
 
 async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
+    if query.isdigit() and await open_card_by_id(update, context, query):
+        return
     if query and await search_every_panel(update, context, query):
         return
     if query:
         await show_search(update, context, query)
     else:
+        browse(context, None)  # a fresh /services starts on the ★ default
         await show_categories(update, context)
+
+
+async def open_card_by_id(update: Update, context: BotContext, query: str) -> bool:
+    """/services 101: the default panel's service 101 opens its card at once (« Back leads to
+    the search for "101"); False when that panel has no such service."""
+    index = await load_index(update, context)
+    found = index.get(int(query)) if index is not None else None
+    if index is None or found is None:
+        return index is None  # no catalog: load_index has already told the user why
+    if context.user_data is not None:
+        context.user_data[SEARCH_KEY] = query
+    await show_card(update, context, index, found, -1, 0)
+    return True
 
 
 async def categories(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, CategoriesPage)  # None for the menu's "Services"
+    if pressed is None:
+        browse(context, None)  # a fresh /services starts on the ★ default
     await show_categories(update, context, pressed.page if pressed is not None else 0)
 
 
@@ -159,10 +236,10 @@ async def _pressed_with_index(
     pressed = callback_of(update, kind)
     if pressed is None:
         return None
-    index = await load_index(update, context)
-    if index is None:
+    loaded = await browse_index(update, context)
+    if loaded is None:
         return None
-    return pressed, index
+    return pressed, loaded[0]
 
 
 async def category(update: Update, context: BotContext) -> None:
@@ -175,7 +252,7 @@ async def category(update: Update, context: BotContext) -> None:
         # Positions shift when the panel's catalog changes: never open a different category.
         await ui.answer(update, catalog_changed(t))
         screen = await categories_screen(context, index)
-        await ui.show(update, screen.text, screen.markup)
+        await ui.show(update, screen.text, pinned(screen.markup, await browsed_slot(context)))
         return
     try:
         screen = render_service_page(
@@ -185,7 +262,7 @@ async def category(update: Update, context: BotContext) -> None:
         await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
-    await ui.show(update, screen.text, screen.markup)
+    await ui.show(update, screen.text, pinned(screen.markup, await browsed_slot(context)))
 
 
 async def service(update: Update, context: BotContext) -> None:
@@ -222,11 +299,12 @@ async def show_card(
         star = star_button(t, found.id, category, page, favourite=favourite)
         markup = before_last(markup, [[star]])
     accounts = await context.deps.keys.accounts(context.user.id)
+    shown = await browsed_slot(context)
     if len(accounts) > 1:
         # Several panels: ⚖️ Compare with similar services on the others.
-        home = next(a.slot for a in accounts if a.is_default)
+        home = shown or next(a.slot for a in accounts if a.is_default)
         markup = with_compare(t, markup, home, found.id)
-    await ui.show(update, screen.text, markup)
+    await ui.show(update, screen.text, pinned(markup, shown))
 
 
 async def description_part(update: Update, context: BotContext) -> None:
@@ -245,17 +323,18 @@ async def description_part(update: Update, context: BotContext) -> None:
         await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
-    await ui.show(update, screen.text, screen.markup)
+    await ui.show(update, screen.text, pinned(screen.markup, await browsed_slot(context)))
 
 
 async def refresh(update: Update, context: BotContext) -> None:
-    index = await load_index(update, context, force=True)
-    if index is None:
+    loaded = await browse_index(update, context, force=True)
+    if loaded is None:
         return
+    index, slot = loaded
     await context.deps.currencies.currency(context.user.id, force=True)
     await ui.answer(update, refreshed(context.t))
     screen = await categories_screen(context, index)
-    await ui.show(update, screen.text, screen.markup)
+    await ui.show(update, screen.text, pinned(screen.markup, slot))
 
 
 async def search_page(update: Update, context: BotContext) -> None:
@@ -278,4 +357,5 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
         CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
+        CallbackQueryHandler(make_browsed_default, pattern=BrowseMakeDefault.pattern()),
     ]

@@ -14,8 +14,9 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import (
     SEARCH_KEY,
+    browse_index,
     categories_screen,
-    load_index,
+    pinned,
     show_card,
     show_search,
     store_view,
@@ -33,9 +34,10 @@ async def toggle_favourite(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, ToggleFavourite)
     if pressed is None:
         return
-    index = await load_index(update, context)
-    if index is None:
+    loaded = await browse_index(update, context)
+    if loaded is None:
         return
+    index = loaded[0]
     t = context.t
     user_id = context.user.id
     found = index.get(pressed.service_id)
@@ -73,13 +75,14 @@ async def catalog_option(update: Update, context: BotContext) -> None:
         store_view(context, view)
         await show_search(update, context, query)
         return
-    index = await load_index(update, context)
-    if index is None:
+    loaded = await browse_index(update, context)
+    if loaded is None:
         return
+    index, slot = loaded
     if not index.is_current(pressed.version):
         await ui.answer(update, catalog_changed(t))
         screen = await categories_screen(context, index)
-        await ui.show(update, screen.text, screen.markup)
+        await ui.show(update, screen.text, pinned(screen.markup, slot))
         return
     try:
         screen = render_service_page(index, t, pressed.category, 0, view=view)
@@ -88,7 +91,7 @@ async def catalog_option(update: Update, context: BotContext) -> None:
         return
     store_view(context, view)
     await ui.answer(update)
-    await ui.show(update, screen.text, screen.markup)
+    await ui.show(update, screen.text, pinned(screen.markup, slot))
 
 
 def handlers() -> list[AnyHandler]:

@@ -84,8 +84,18 @@ async def ask_key(update: Update, context: BotContext) -> str | int:
         return await receive_key(update, context)
     await ui.answer(update)
     begin(context, SetKeyDialog)
-    await ui.show(update, key_question(context.t), _cancel(context))
+    panel = await default_panel_of_several(context)
+    await ui.show(update, key_question(context.t, panel=panel), _cancel(context))
     return WAIT_KEY
+
+
+async def default_panel_of_several(context: BotContext) -> str | None:
+    """The default panel's name when the user has several (a key command acts on it), else
+    None: with one panel there is nothing to tell apart."""
+    accounts = await context.deps.keys.accounts(context.user.id)
+    if len(accounts) < 2:
+        return None
+    return next((a.label for a in accounts if a.is_default), None)
 
 
 async def receive_key(update: Update, context: BotContext) -> str | int:
@@ -112,7 +122,8 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return end(context)
     # Previews priced with the old key (or none) must not be confirmed with this one.
     await close_after_key_change(context)
-    await ui.send(update, key_saved(t, balance), keyboards.main_menu(t))
+    panel = await default_panel_of_several(context)
+    await ui.send(update, key_saved(t, balance, panel), keyboards.main_menu(t))
     return end(context)
 
 
@@ -123,11 +134,21 @@ async def ask_delete_key(update: Update, context: BotContext) -> None:
     if not await context.deps.keys.has_key(context.user.id):
         await ui.show(update, key_deleted(t, removed=False), keyboards.main_menu(t))
         return
-    await ui.show(update, delete_key_question(t), keyboards.confirm_delete_key(t))
+    panel = await default_panel_of_several(context)
+    await ui.show(update, delete_key_question(t, panel), keyboards.confirm_delete_key(t))
+
+
+async def delete_key_command(update: Update, context: BotContext) -> None:
+    """/deletekey: typed, so deliberate, and done at once with one panel; with several it asks
+    first, naming the panel whose key would go."""
+    if await default_panel_of_several(context) is not None:
+        await ask_delete_key(update, context)
+        return
+    await delete_key(update, context)
 
 
 async def delete_key(update: Update, context: BotContext) -> None:
-    """/deletekey (typed, so deliberate: no question) and the question's "Yes, delete"."""
+    """/deletekey with one panel, and the question's "Yes, delete"."""
     await ui.answer(update)
     removed = await context.deps.keys.unlink(context.user.id)
     if removed:
@@ -166,7 +187,7 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("deletekey", delete_key),
+        CommandHandler("deletekey", delete_key_command),
         CallbackQueryHandler(ask_delete_key, pattern=menu_pattern("deletekey")),
         CallbackQueryHandler(delete_key, pattern=DeleteKeyYes.pattern()),
         CommandHandler("balance", balance),

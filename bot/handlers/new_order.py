@@ -27,6 +27,8 @@ from bot.callbacks import (
     DiscardOrder,
     DripfeedChoice,
     FinishList,
+    ListChange,
+    ListEdit,
     Menu,
     OrderService,
     OrderWithoutDripfeed,
@@ -86,6 +88,7 @@ from bot.views.new_order import (
     dripfeed_refused,
     edit_buttons,
     error_text,
+    long_lists,
     no_such_service,
     pick_service,
     previous_answer,
@@ -96,14 +99,17 @@ from bot.views.new_order import (
     sending,
     use_buttons,
 )
+from bot.views.order_history import panel_names
 from bot.views.panels import panel_gone
-from bot.views.previews import closed_text, replaced_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import with_notice
 
 log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
+# Quick picks of the drip-feed interval, in minutes.
+INTERVAL_PICKS = (15, 30, 60, 120)
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
@@ -178,22 +184,33 @@ def _question(
 async def _question_markup(
     context: BotContext, plan: OrderPlan, spec: FieldSpec, dialog: OrderDialog
 ) -> InlineKeyboardMarkup:
-    # Drip-feed is switched on at the quantity question: it turns that answer into "per run".
-    switch = dialog.dripfeed if spec.name == "quantity" and plan.dripfeed else None
+    # Drip-feed is one choice: a service the panel lists with drip-feed is asked Yes/No after
+    # the quantity; any other that may take it gets the ⏱ switch at the quantity question.
+    offer = spec.name == "quantity" and plan.dripfeed and plan.service.dripfeed is not True
+    switch = dialog.dripfeed if offer else None
     quantities: list[int] = []
     links: list[tuple[int, str]] = []
     if spec.name == "quantity":
         quantities = quick_quantities(spec, plan.service, dialog.values)
+    elif spec.name == "interval":
+        quantities = list(INTERVAL_PICKS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
     picks = keyboards.question_picks(
-        context.t, dialog.id, spec.name, quantities=quantities, links=links
+        context.t,
+        dialog.id,
+        spec.name,
+        quantities=quantities,
+        links=links,
+        minutes=spec.name == "interval",
     )
+    # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
+    optional = spec.optional and not (spec.name == "runs" and dialog.dripfeed)
     base = keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
-        optional=spec.optional,
+        optional=optional,
         dripfeed=switch,
         picks=picks,
     )
@@ -398,6 +415,8 @@ async def _preview(
     markup = keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
+    # The preview shows a long list's first lines: the whole list comes beside it.
+    await list_answers.send_files(update, long_lists(t, preview.params))
     return END
 
 
@@ -541,6 +560,16 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
     return await _took(update, context, q, await list_answers.uploaded(update, context, q))
 
 
+async def _answered_field(
+    update: Update, context: BotContext
+) -> tuple[OrderDialog, OrderPlan, FieldSpec]:
+    """`_open_field`, or on to where the dialog stands when no question is open."""
+    found = await _open_field(update, context)
+    if found is None:
+        raise _Moved(await _advance(update, context))
+    return found
+
+
 @_step
 async def finish_list(update: Update, context: BotContext) -> str | int | None:
     """✅ Done (N) or /done at a list question: the collected lines are the answer."""
@@ -549,15 +578,39 @@ async def finish_list(update: Update, context: BotContext) -> str | int | None:
             await closed(update, context)
             return None
         await ui.answer(update)
-    found = await _open_field(update, context)
-    if found is None:
-        return await _advance(update, context)
-    dialog, plan, spec = found
+    dialog, plan, spec = await _answered_field(update, context)
     if not spec.multiline:
         await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
         return ANSWER
     q = _list_question(context, plan, spec, dialog)
     return await _took(update, context, q, await list_answers.finished(update, context, q))
+
+
+_ListChangeAct = Callable[
+    [Update, BotContext, list_answers.ListQuestion], Coroutine[Any, Any, None]
+]
+# Keyed by the wire value: a value this version does not know (a forged or newer button) has
+# no entry, and does nothing.
+_LIST_CHANGES: dict[str, _ListChangeAct] = {
+    ListChange.UNDO.value: list_answers.remove_last,
+    ListChange.RESTART.value: list_answers.start_over,
+    ListChange.SHOW.value: list_answers.show_all,
+}
+
+
+@_step
+async def edit_list(update: Update, context: BotContext) -> str | int | None:
+    """↩️ Remove the last message, 🗑 Start over or 📄 Show all under a list question."""
+    pressed = _pressed_question(update, context, ListEdit)
+    act = _LIST_CHANGES.get(pressed[1].change) if pressed is not None else None
+    if act is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, plan, spec = await _answered_field(update, context)
+    if spec.multiline:
+        await act(update, context, _list_question(context, plan, spec, dialog))
+    return ANSWER
 
 
 @_step
@@ -755,6 +808,8 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.CANCELLED:
+        await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
@@ -779,7 +834,9 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
-    text = render_result(t, result, balance, currency)
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    panel = names.get(slot, "") if slot is not None else ""
+    text = render_result(t, result, balance, currency, panel)
     order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
@@ -860,6 +917,7 @@ def dialog_part() -> DialogPart:
                 CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
                 CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
                 CallbackQueryHandler(finish_list, pattern=FinishList.pattern()),
+                CallbackQueryHandler(edit_list, pattern=ListEdit.pattern()),
                 CallbackQueryHandler(choose_value, pattern=ChooseValue.pattern()),
                 CommandHandler("done", finish_list),
             ],

@@ -227,8 +227,9 @@ async def card_of_id(
         # Under the result a new message (the result stays); after the question, in its place.
         await show_card(update, context, order, new=callback_of(update, StatusOf) is not None)
         return
-    lines = await tracking.statuses(context.user.id, [panel_id])
-    await ui.send(update, status_line(context.t, panel_id, lines[0].status))
+    [line] = await tracking.statuses(context.user.id, [panel_id])
+    names = panel_names(await context.deps.accounts.names(context.user.id))
+    await ui.send(update, status_line(context.t, panel_id, line.status, line.slot, names))
 
 
 @panel_errors

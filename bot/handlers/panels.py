@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import keyboards
 from bot.callbacks import (
+    BrowseMakeDefault,
     PanelAdd,
     PanelAddPreset,
     PanelAddUrl,
@@ -117,15 +118,24 @@ async def _line(context: BotContext, slot: int) -> PanelLine | None:
 async def show_card(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, PanelCardOf)
     await ui.answer(update)
+    await _render_card(update, context, pressed.slot if pressed is not None else None)
+
+
+async def _render_card(
+    update: Update, context: BotContext, slot: int | None, note: str | None = None
+) -> None:
+    """Panel account `slot`'s card in place of the pressed message; `note` above it."""
     t = context.t
-    line = await _line(context, pressed.slot) if pressed is not None else None
+    line = await _line(context, slot) if slot is not None else None
     if line is None:
         await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
         return
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
-    await ui.show(update, views.panel_card(t, line, orders=orders), card_keyboard(t, line.account))
+    caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
+    text = views.panel_card(t, line, orders=orders, capabilities=caps)
+    await ui.show(update, f"{note}\n\n{text}" if note else text, card_keyboard(t, line.account))
 
 
 def _back(t: Translator) -> InlineKeyboardButton:
@@ -383,7 +393,9 @@ async def make_default(update: Update, context: BotContext) -> None:
     if account is None or not await _service(context).make_default(context.user.id, account.slot):
         await ui.answer(update, views.panel_gone(t))
         return
-    await show_panels(update, context)
+    await ui.answer(update)
+    # Back to the card the button was on (issue 21, low), which now shows the ★.
+    await _render_card(update, context, account.slot, views.default_now(t, account.label))
 
 
 async def ask_remove(update: Update, context: BotContext) -> None:
@@ -495,20 +507,34 @@ async def compare(update: Update, context: BotContext) -> None:
 
 
 def with_panel_switch(
-    t: Translator, text: str, markup: InlineKeyboardMarkup, accounts: list[PanelAccount]
+    t: Translator,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    accounts: list[PanelAccount],
+    shown: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """/services with several panels: which one is shown, and a 🔁 button for each other."""
+    """/services with several panels: which one is shown (`shown`, a slot; None: the
+    default), a 🔁 button for each other, and ★ Make default while looking at another one.
+    Looking changes nothing: /order and /bulk keep the ★ default (issue 21 item 3)."""
     home = next(a for a in accounts if a.is_default)
+    looked = next((a for a in accounts if a.slot == shown), home)
     switch = [
-        keyboards.button(t._("🔁 {panel}", panel=a.label), PanelBrowse(a.slot))
+        keyboards.button(
+            t._("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label), PanelBrowse(a.slot)
+        )
         for a in accounts
-        if not a.is_default
+        if a.slot != looked.slot
     ]
     rows = [list(row) for row in markup.inline_keyboard]
-    head = views.browsing(t, home.label)
+    if looked is home:
+        head = views.browsing(t, home.label)
+        extra = []
+    else:
+        head = views.looking_at(t, looked.label, home.label)
+        extra = [[keyboards.button(t._("★ Make default"), BrowseMakeDefault(looked.slot))]]
     # Three switch buttons a row: names are up to 24 characters.
     switch_rows = [switch[i : i + 3] for i in range(0, len(switch), 3)]
-    return head + "\n" + text, keyboards.markup([*rows, *switch_rows])
+    return head + "\n" + text, keyboards.markup([*rows, *switch_rows, *extra])
 
 
 async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:

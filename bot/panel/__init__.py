@@ -2,6 +2,7 @@
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import (
+    ActionUnsupported,
     AnswerTooLarge,
     InsufficientBalance,
     InvalidApiKey,
@@ -27,6 +28,7 @@ from bot.panel.models import (
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "ActionUnsupported",
     "AnswerTooLarge",
     "Balance",
     "BulkItemResult",

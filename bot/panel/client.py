@@ -25,7 +25,7 @@ import functools
 import json
 import logging
 import ssl
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -41,7 +41,9 @@ from bot.panel.address_guard import (
     GuardedHttpClient,
     guarded_client,
 )
+from bot.panel.capabilities import Capabilities, CapabilityBook, Feature, MemoryBook, Pacer, Support
 from bot.panel.errors import (
+    ActionUnsupported,
     AnswerTooLarge,
     InvalidApiKey,
     OutcomeUnknown,
@@ -67,6 +69,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Told after each line of a bulk placed line by line: (lines done, lines in all).
+Progress = Callable[[int, int], Awaitable[None]]
 
 # The spec caps multi queries and add_bulk at 100 items per request.
 CHUNK_SIZE = 100
@@ -105,6 +110,15 @@ def panel_ssl_context() -> ssl.SSLContext:
     # Building a verified context loads the CA bundle (~0.2 s); the bot may hold one client per
     # user key, so every owned httpx client shares this one.
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def _encoded_chunks(payloads: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Every chunk's `add_bulk` body and size, all encoded before any is sent: a value JSON
+    cannot carry must fail up front, not after some orders were placed."""
+    return [
+        (json.dumps(chunk, ensure_ascii=False, separators=(",", ":")), len(chunk))
+        for chunk in _chunks(payloads)
+    ]
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
@@ -179,6 +193,46 @@ def _bulk_results(
             yield BulkItemResult(base + i, order_id=order_id, error=error)
 
 
+class _NullAnswer(OutcomeUnknown):
+    """A write answered `null` where a panel that takes the action answers something."""
+
+
+def _null_is_unknown(
+    count: int, parse: Callable[[Any, int], list[tuple[int | None, str | None] | None]]
+) -> Callable[[Any], list[tuple[int | None, str | None] | None]]:
+    """add_bulk's parser; a `null` answer is `_NullAnswer` (the orders may or may not exist)."""
+
+    def parse_bulk(data: Any) -> list[tuple[int | None, str | None] | None]:
+        if data is None:
+            raise _NullAnswer("add_bulk: the panel answered null; it may have been performed")
+        return parse(data, count)
+
+    return parse_bulk
+
+
+def _unsupported_if_null(action: str, parse: Callable[[Any], R]) -> Callable[[Any], R]:
+    """`parse`, except that `null` or an unknown-action error means the panel does not take
+    `action` through its API (the classic script's answer to refill, refill_status, cancel)."""
+
+    def parse_or_refuse(data: Any) -> R:
+        error = parsing.error_of(data)
+        if data is None or (error is not None and parsing.is_unknown_action(error)):
+            raise ActionUnsupported(action)
+        return parse(data)
+
+    return parse_or_refuse
+
+
+def _bulk_probe_answer(data: Any) -> Support:
+    """How a panel answered an add_bulk of no orders (see `PanelClient.probe_bulk`)."""
+    error = parsing.error_of(data)
+    if error is not None:
+        if isinstance(error, InvalidApiKey):
+            return Support.UNKNOWN
+        return Support.NO if parsing.is_unknown_action(error) else Support.YES
+    return Support.YES if isinstance(data, dict | list) else Support.NO
+
+
 async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
     """The decoded body, or None as soon as it is known to exceed `cap` bytes (what was read so
     far is dropped: a panel must not be able to fill our memory)."""
@@ -227,6 +281,8 @@ class PanelClient(AsyncClosing):
         observer: CallObserver | None = None,
         address_policy: AddressPolicy | None = None,
         gate: Callable[[], None] | None = None,
+        book: CapabilityBook | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         """`timeout` is the wall-clock budget of one call, retries included (see module doc).
 
@@ -236,6 +292,8 @@ class PanelClient(AsyncClosing):
         are trusted.
         `gate` runs before every request and may raise to stop it (a process that is no longer
         the active one, bot/leadership.py): nothing leaves once it refuses.
+        `book` remembers what this panel's API takes (bot/panel/capabilities.py; without one,
+        each client learns for itself); `pacer` spreads the requests it gets one at a time.
         """
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("api_url must start with http:// or https://")
@@ -254,11 +312,17 @@ class PanelClient(AsyncClosing):
         self._max_catalog = max_catalog_bytes
         self._observer = observer
         self._gate = gate
+        self._book = book if book is not None else MemoryBook()
+        self._pacer = pacer
         self._owns_http = http is None
         self._http = _http_for(http, address_policy, self._timeout)
 
     def __repr__(self) -> str:
         return f"PanelClient(api_url={self._url!r})"
+
+    @property
+    def api_url(self) -> str:
+        return self._url
 
     async def close(self) -> None:
         if self._owns_http:
@@ -448,39 +512,115 @@ class PanelClient(AsyncClosing):
     async def statuses(self, order_ids: Sequence[int]) -> dict[int, OrderStatus | PanelRejected]:
         """Statuses of many orders, 100 per request; every distinct id gets a value, in input
         order. A per-order panel error (e.g. "Incorrect order ID") is a `PanelRejected` value;
-        a request that still fails after the read retries raises for the whole call."""
+        a request that still fails after the read retries raises for the whole call.
+
+        On a panel that knows only `order=` (learned: see `_learn_single_status`) they are
+        asked one at a time, paced, and the first failure raises for the whole call.
+        """
+        ids = _unique_ids(order_ids)
+        if await self._lacks(Feature.MULTI_STATUS):
+            return await self._statuses_one_by_one(ids)
         out: dict[int, OrderStatus | PanelRejected] = {}
-        for chunk in _chunks(_unique_ids(order_ids)):
-            out.update(
-                await self._read(
+        for chunk in _chunks(ids):
+            try:
+                answers = await self._read(
                     "status",
                     {"orders": ",".join(map(str, chunk))},
                     functools.partial(parsing.parse_statuses, order_ids=chunk),
                 )
-            )
+            except (PanelRejected, parsing.Malformed) as exc:
+                if isinstance(exc, InvalidApiKey) or not await self._learn_single_status(chunk):
+                    raise
+                return await self._statuses_one_by_one(ids)
+            out.update(answers)
+        await self._learned(Feature.MULTI_STATUS, Support.YES)
         return out
 
+    async def _learn_single_status(self, ids: Sequence[int]) -> bool:
+        """`orders=` answered an error or no map of ids: when `order=` answers a status for one
+        of them, the panel is single-status (the classic script). True when so learned."""
+        try:
+            await self.status(ids[0])
+        except PanelError:
+            return False
+        logger.info("panel %s answers status one order at a time", self._url)
+        await self._learned(Feature.MULTI_STATUS, Support.NO)
+        return True
+
+    async def _statuses_one_by_one(
+        self, ids: Sequence[int]
+    ) -> dict[int, OrderStatus | PanelRejected]:
+        out: dict[int, OrderStatus | PanelRejected] = {}
+        for order_id in ids:
+            await self._pace()
+            try:
+                out[order_id] = await self.status(order_id)
+            except InvalidApiKey:
+                raise
+            except PanelRejected as exc:
+                out[order_id] = exc
+        return out
+
+    async def capabilities(self) -> Capabilities:
+        """What this panel's API was learned to take (still fresh)."""
+        return await self._book.get(self._url)
+
+    async def _lacks(self, feature: Feature) -> bool:
+        return (await self._book.get(self._url)).lacks(feature)
+
+    async def _learned(self, feature: Feature, support: Support) -> None:
+        if (await self._book.get(self._url)).of(feature) is not support:
+            await self._book.learn(self._url, feature, support)
+
+    async def _pace(self) -> None:
+        if self._pacer is not None:
+            await self._pacer.turn(self._url)
+
+    async def _guarded(self, feature: Feature, run: Callable[[], Awaitable[T]]) -> T:
+        """`run()` unless the panel was learned not to take `feature` (then ActionUnsupported
+        without asking it); what the answer shows is learned."""
+        if await self._lacks(feature):
+            raise ActionUnsupported(feature.value)
+        try:
+            result = await run()
+        except ActionUnsupported:
+            await self._learned(feature, Support.NO)
+            raise
+        await self._learned(feature, Support.YES)
+        return result
+
     async def refill_status(self, refill_id: int) -> RefillStatus:
-        return await self._read(
-            "refill_status",
-            {"refill": refill_id},
-            lambda data: parsing.parse_refill_status(data, refill_id),
+        return await self._guarded(
+            Feature.REFILL_STATUS,
+            lambda: self._read(
+                "refill_status",
+                {"refill": refill_id},
+                _unsupported_if_null(
+                    "refill_status", lambda data: parsing.parse_refill_status(data, refill_id)
+                ),
+            ),
         )
 
     async def refill_statuses(
         self, refill_ids: Sequence[int]
     ) -> dict[int, RefillStatus | PanelRejected]:
         """Uses `refills=` (which the spec says wins over `refill=`), 100 per request."""
-        out: dict[int, RefillStatus | PanelRejected] = {}
-        for chunk in _chunks(_unique_ids(refill_ids)):
-            out.update(
-                await self._read(
-                    "refill_status",
-                    {"refills": ",".join(map(str, chunk))},
-                    functools.partial(parsing.parse_refill_statuses, refill_ids=chunk),
+        ids = _unique_ids(refill_ids)
+
+        async def run() -> dict[int, RefillStatus | PanelRejected]:
+            out: dict[int, RefillStatus | PanelRejected] = {}
+            for chunk in _chunks(ids):
+                parse = functools.partial(parsing.parse_refill_statuses, refill_ids=chunk)
+                out.update(
+                    await self._read(
+                        "refill_status",
+                        {"refills": ",".join(map(str, chunk))},
+                        _unsupported_if_null("refill_status", parse),
+                    )
                 )
-            )
-        return out
+            return out
+
+        return await self._guarded(Feature.REFILL_STATUS, run)
 
     async def balance(self) -> Balance:
         return await self._read("balance", {}, parsing.parse_balance)
@@ -501,28 +641,29 @@ class PanelClient(AsyncClosing):
         params = _order_params(service, link, quantity, runs, interval, extra)
         return await self._write("add", params, parsing.parse_order_id)
 
-    async def add_orders(self, orders: Sequence[NewOrder]) -> list[BulkItemResult]:
+    async def add_orders(
+        self, orders: Sequence[NewOrder], progress: Progress | None = None
+    ) -> list[BulkItemResult]:
         """Place many orders with `add_bulk`, 100 per request; one result per input item.
 
         Per item: `order_id` on success; `error` with the panel's text when refused;
         `unknown=True` (plus `error`) when it was sent but the answer was lost, so it may exist;
         `not_sent=True` (plus `error`) when it was never sent. After a chunk fails as a whole
-        (refused, unknown or unreachable) later chunks are not sent. If the panel does not know
-        `add_bulk` (whole-answer "Incorrect request"/"Invalid action" on the first chunk, so
-        nothing was placed) the orders are placed one by one with `add`.
+        (refused, unknown or unreachable) later chunks are not sent.
+
+        Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`): one that
+        does not drops them silently. Elsewhere they are placed line by line with `add`, paced,
+        `progress(done, total)` told after each line.
         """
         payloads = [
             _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
             for o in orders
         ]
+        bodies = _encoded_chunks(payloads)
+        if await self._bulk_support() is not Support.YES:
+            return await self._add_one_by_one(payloads, progress)
         results: list[BulkItemResult] = []
         stop_reason: str | None = None
-        # Encode every chunk before sending any: a value JSON cannot carry must fail up front,
-        # not after some orders were placed.
-        bodies = [
-            (json.dumps(chunk, ensure_ascii=False, separators=(",", ":")), len(chunk))
-            for chunk in _chunks(payloads)
-        ]
         for chunk_no, (body, n) in enumerate(bodies):
             base = chunk_no * CHUNK_SIZE
             if stop_reason is not None:
@@ -532,15 +673,19 @@ class PanelClient(AsyncClosing):
                 continue
             try:
                 answers = await self._write(
-                    "add_bulk", {"orders": body}, functools.partial(parsing.parse_bulk, count=n)
+                    "add_bulk", {"orders": body}, _null_is_unknown(n, parsing.parse_bulk)
                 )
             except PanelRejected as exc:
                 if chunk_no == 0 and parsing.is_unknown_action(exc):
-                    logger.info("panel does not support add_bulk; placing orders one by one")
-                    return await self._add_one_by_one(payloads)
+                    # Nothing was placed: the panel refused the action as a whole.
+                    await self._learned(Feature.ADD_BULK, Support.NO)
+                    return await self._add_one_by_one(payloads, progress)
                 results.extend(BulkItemResult(base + i, error=exc.message) for i in range(n))
                 stop_reason = f"not sent: an earlier chunk was refused ({exc.message})"
             except OutcomeUnknown as exc:
+                if isinstance(exc, _NullAnswer):
+                    # It contradicts what was learned; these stay unknown, never resent.
+                    await self._learned(Feature.ADD_BULK, Support.NO)
                 results.extend(
                     BulkItemResult(base + i, error=str(exc), unknown=True) for i in range(n)
                 )
@@ -554,13 +699,45 @@ class PanelClient(AsyncClosing):
                 results.extend(_bulk_results(base, answers))
         return results
 
-    async def _add_one_by_one(self, payloads: list[dict[str, Any]]) -> list[BulkItemResult]:
+    async def _bulk_support(self) -> Support:
+        known = (await self._book.get(self._url)).of(Feature.ADD_BULK)
+        return known if known is not Support.UNKNOWN else await self.probe_bulk()
+
+    async def probe_bulk(self) -> Support:
+        """Whether the panel takes `add_bulk`, asked with an empty list, which cannot place
+        anything: an error about the orders means yes; `null`, an unknown-action error or
+        non-JSON means no. Learned unless the panel could not be asked (then UNKNOWN)."""
+        deadline = asyncio.get_running_loop().time() + self._deadline
+        try:
+            with self._observe("add_bulk", idempotent=True):
+                data = await self._post(
+                    "add_bulk", {"orders": "[]"}, write=False, deadline=deadline
+                )
+        except InvalidApiKey:
+            return Support.UNKNOWN
+        except PanelRejected as exc:
+            data = {"error": exc.message}
+        except AnswerTooLarge:
+            return Support.UNKNOWN
+        except PanelUnavailable as exc:
+            if "non-JSON" not in str(exc):
+                return Support.UNKNOWN
+            data = None
+        support = _bulk_probe_answer(data)
+        if support is not Support.UNKNOWN:
+            await self._learned(Feature.ADD_BULK, support)
+        return support
+
+    async def _add_one_by_one(
+        self, payloads: list[dict[str, Any]], progress: Progress | None = None
+    ) -> list[BulkItemResult]:
         results: list[BulkItemResult] = []
         stop_reason: str | None = None
         for index, params in enumerate(payloads):
             if stop_reason is not None:
                 results.append(BulkItemResult(index, error=stop_reason, not_sent=True))
                 continue
+            await self._pace()
             try:
                 order_id = await self._write("add", params, parsing.parse_order_id)
             except InvalidApiKey as exc:
@@ -577,6 +754,8 @@ class PanelClient(AsyncClosing):
                 stop_reason = "not sent: the panel was unreachable"
             else:
                 results.append(BulkItemResult(index, order_id=order_id))
+            if progress is not None:
+                await progress(index + 1, len(payloads))
         return results
 
     async def _chunked_write(
@@ -597,7 +776,7 @@ class PanelClient(AsyncClosing):
                     await self._write(
                         action,
                         {"orders": ",".join(map(str, chunk))},
-                        _bind_ids(parse, chunk),
+                        _unsupported_if_null(action, _bind_ids(parse, chunk)),
                     )
                 )
                 continue
@@ -616,8 +795,13 @@ class PanelClient(AsyncClosing):
     async def refill(self, order_id: int) -> RefillResult:
         """Request a refill. A panel refusal (`{"refill": null, "status": "rejected"}` or
         `{"error": …}`) is a result with `ok == False`; a bad key raises `InvalidApiKey`."""
-        return await self._write(
-            "refill", {"order": order_id}, lambda data: parsing.parse_refill(data, order_id)
+        return await self._guarded(
+            Feature.REFILL,
+            lambda: self._write(
+                "refill",
+                {"order": order_id},
+                _unsupported_if_null("refill", lambda data: parsing.parse_refill(data, order_id)),
+            ),
         )
 
     async def refills(self, order_ids: Sequence[int]) -> list[RefillResult]:
@@ -628,8 +812,10 @@ class PanelClient(AsyncClosing):
                 order_id, None, RefillState.UNKNOWN, "", error, unknown=unknown, not_sent=not_sent
             )
 
-        return await self._chunked_write(
-            "refill", _unique_ids(order_ids), parsing.parse_refills, failed
+        ids = _unique_ids(order_ids)
+        return await self._guarded(
+            Feature.REFILL,
+            lambda: self._chunked_write("refill", ids, parsing.parse_refills, failed),
         )
 
     async def cancel(self, order_ids: Sequence[int]) -> list[CancelResult]:
@@ -638,6 +824,8 @@ class PanelClient(AsyncClosing):
         def failed(order_id: int, error: str, unknown: bool, not_sent: bool) -> CancelResult:
             return CancelResult(order_id, False, error, unknown=unknown, not_sent=not_sent)
 
-        return await self._chunked_write(
-            "cancel", _unique_ids(order_ids), parsing.parse_cancel, failed
+        ids = _unique_ids(order_ids)
+        return await self._guarded(
+            Feature.CANCEL,
+            lambda: self._chunked_write("cancel", ids, parsing.parse_cancel, failed),
         )

@@ -10,7 +10,10 @@ class PanelError(Exception):
 
 
 class PanelRejected(PanelError):
-    """The panel answered with `{"error": ...}`; `message` is the panel's own text."""
+    """The panel answered with `{"error": ...}`; `message` is the panel's own text, `code` the
+    error code some panels send beside it (`"status": "104"`, a string or a number)."""
+
+    code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -33,6 +36,16 @@ class InsufficientBalance(PanelRejected):
         super().__init__(message)
         self.required = required
         self.available = available
+
+
+class ActionUnsupported(PanelRejected):
+    """The panel does not take this action through its API: it answered `null` or "unknown
+    action" (the classic panel script for add_bulk, refill, refill_status and cancel), or it was
+    learned to do so (bot/panel/capabilities.py) and was not asked again."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"the panel does not take {action} through its API")
+        self.action = action
 
 
 class PanelUnavailable(PanelError):

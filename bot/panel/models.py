@@ -45,8 +45,9 @@ class Service:
     rate: Decimal  # per 1000 units
     min: int
     max: int
-    refill: bool = False
-    cancel: bool = False
+    # None: the panel's `services` does not say (see parsing.parse_service).
+    refill: bool | None = False
+    cancel: bool | None = False
     dripfeed: bool | None = None
     description: str | None = None
     # The panel's `average_time` (not in the standard, common in practice): minutes when it

@@ -197,9 +197,20 @@ def is_unknown_action(exc: PanelRejected) -> bool:
 
 
 def error_of(data: Any) -> PanelRejected | None:
-    """The classified error when `data` is an error object (`{"error": ...}`), else None."""
+    """The classified error when `data` is an error object (`{"error": ...}`), else None; the
+    code beside it (`"status": "104"` or `104`, as the classic panel script sends) is kept."""
     if isinstance(data, Mapping) and "error" in data and data["error"] not in (None, "", False):
-        return classify_error(data["error"])
+        error = classify_error(data["error"])
+        error.code = _error_code(data.get("status"))
+        return error
+    return None
+
+
+def _error_code(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
+        return value.strip()
     return None
 
 
@@ -395,8 +406,10 @@ def parse_service(item: Any) -> Service:
         rate=rate,
         min=low,
         max=high,
-        refill=to_bool(item.get("refill")) is True,
-        cancel=to_bool(item.get("cancel")) is True,
+        # A flag the panel does not send is "not stated" (None), which is not "no": the
+        # classic panel script sends none, and its answer to the request then decides.
+        refill=to_bool(item["refill"]) is True if "refill" in item else None,
+        cancel=to_bool(item["cancel"]) is True if "cancel" in item else None,
         dripfeed=to_bool(item["dripfeed"]) if "dripfeed" in item else None,
         description=(description.strip() or None) if isinstance(description, str) else None,
         average_minutes=average_minutes,
@@ -498,13 +511,14 @@ def parse_statuses(data: Any, order_ids: Sequence[int]) -> dict[int, OrderStatus
     """Multi `status` answer keyed by order id; every requested id gets a value."""
     data = _load(data)
     if not isinstance(data, Mapping):
-        raise PanelUnavailable("status: expected an object keyed by order id")
+        # Malformed, not only unavailable: the client then asks `order=` (capabilities.py).
+        raise Malformed("status: expected an object keyed by order id")
     if len(order_ids) == 1 and "status" in data:
         # Some panels answer a one-id multi query in the single-order shape.
         return {order_ids[0]: _status_from(data)}
     keyed = _id_keyed(data)
     if keyed is None:
-        raise PanelUnavailable("status: answer keys are not order ids")
+        raise Malformed("status: answer keys are not order ids")
     out: dict[int, OrderStatus | PanelRejected] = {}
     for order_id in order_ids:
         entry = keyed.get(order_id)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
 from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
+from bot.panel.capabilities import Capabilities
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
@@ -83,6 +84,14 @@ class AccountsService:
                 return PanelLine(account, None, exc)
 
         return list(await asyncio.gather(*(line(a) for a in accounts)))
+
+    async def capabilities(self, user_id: int, slot: int) -> Capabilities:
+        """What the panel of account `slot` was learned to take through its API (issue 20)."""
+        try:
+            client = await self.keys.client(user_id, slot)
+        except NoKey:
+            return Capabilities()
+        return await client.capabilities()
 
     def unused_presets(self, accounts: list[PanelAccount]) -> list[tuple[int, PanelPreset]]:
         """The operator's panels the user has not linked yet, with their index in PANELS."""
@@ -208,6 +217,6 @@ async def search_panels(
         if isinstance(found, BaseException):
             raise found
         currency = balance.currency if isinstance(balance, Balance) else None
-        return PanelMatches(account, found.search(query, limit), currency)
+        return PanelMatches(account, await found.search_sliced(query, limit), currency)
 
     return list(await asyncio.gather(*(one(a) for a in accounts)))

@@ -17,10 +17,11 @@ from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, parse_bulk
+from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, Previews
 from bot.services.keys import KeyService, NoKey
 from bot.services.placements import PlacementRecorder, Unsaved
-from bot.services.user_catalog import CatalogService
+from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError
 from bot.storage.keys import fold_label
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
@@ -69,14 +70,7 @@ class BulkDraft:
         None when the balance is unknown. A prefix, not a best fit: "the first N lines" is
         something the user can check against their list, and it is what gets placed.
         """
-        if self.balance is None:
-            return None
-        left = self.balance.amount
-        for n, line in enumerate(self.preview.valid):
-            left -= line.cost or Decimal(0)
-            if left < 0:
-                return n
-        return len(self.preview.valid)
+        return covered_lines(self.preview.valid, self.balance)
 
     @property
     def affordable_cost(self) -> Decimal:
@@ -84,6 +78,31 @@ class BulkDraft:
         n = self.affordable
         lines = self.preview.valid if n is None else self.preview.valid[:n]
         return sum((line.cost or Decimal(0) for line in lines), Decimal(0))
+
+
+def covered_lines(valid: Sequence[BulkLine], balance: Balance | None) -> int | None:
+    """How many of the `valid` lines, from the first on, `balance` covers; None unknown."""
+    if balance is None:
+        return None
+    left = balance.amount
+    for n, line in enumerate(valid):
+        left -= line.cost or Decimal(0)
+        if left < 0:
+            return n
+    return len(valid)
+
+
+def offered_lines(valid: Sequence[BulkLine], balance: Balance | None) -> int | None:
+    """The most lines the preview's Confirm offers: the covered ones when the balance does
+    not cover them all ("Confirm the first N", none at all for 0), else None (every line)."""
+    covered = covered_lines(valid, balance)
+    return covered if covered is not None and covered < len(valid) else None
+
+
+def within_offer(offered: int | None, first: int | None, lines: int) -> bool:
+    """A Confirm for the `first` lines (None: all `lines`) asks no more than was offered."""
+    wanted = lines if first is None else min(first, lines)
+    return offered is None or wanted <= offered
 
 
 class BulkOutcome(StrEnum):
@@ -95,6 +114,9 @@ class BulkOutcome(StrEnum):
     KEY_CHANGED = "key_changed"  # the stored key changed (or went) after the preview
     REPLACED = "replaced"  # a fresh preview already took its place
     CHANGED = "changed"  # lines are dearer or no longer fit: see `BulkSubmission.repriced`
+    CANCELLED = "cancelled"  # the user cancelled the preview
+    # More lines than the preview's Confirm offered (a forged `bf:<batch>:N`): refused.
+    NOT_OFFERED = "not_offered"
 
 
 _REFUSED: dict[DraftRefusal, BulkOutcome] = {
@@ -103,6 +125,7 @@ _REFUSED: dict[DraftRefusal, BulkOutcome] = {
     DraftRefusal.EXPIRED: BulkOutcome.EXPIRED,
     DraftRefusal.KEY_CHANGED: BulkOutcome.KEY_CHANGED,
     DraftRefusal.REPLACED: BulkOutcome.REPLACED,
+    DraftRefusal.CANCELLED: BulkOutcome.CANCELLED,
 }
 
 
@@ -136,6 +159,8 @@ class BulkSubmission:
     # The database refused the outcomes: they are in the journal; tell the user the ids.
     unsaved: Unsaved | None = None
     repriced: BulkRepriced | None = None
+    # Placed rows (by local order id) whose charge the panel reported right after placing.
+    charges: dict[int, Charge] = field(default_factory=dict)
 
     def in_state(self, state: SubmitState) -> list[Order]:
         return [o for o in self.orders if o.submit_state is state]
@@ -237,6 +262,8 @@ class BulkOrderService:
     recorder: PlacementRecorder
     previews: Previews
     max_lines: int = MAX_LINES
+    # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
+    price_check_age: float = PRICE_CHECK_SECONDS
 
     async def _panel(self, user_id: int, slot: int | None) -> tuple[int, str]:
         accounts = await self.keys.accounts(user_id)
@@ -325,6 +352,7 @@ class BulkOrderService:
             key_version=key_version,
             ttl=self.previews.ttl,
             panel_slot=slot,
+            offered=offered_lines(preview.valid, balance),
         )
         return BulkDraft(preview, batch, balance, already_open, panel_name)
 
@@ -366,6 +394,7 @@ class BulkOrderService:
         *,
         first: int | None = None,
         on_claimed: Callable[[int], Awaitable[None]] | None = None,
+        on_progress: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> BulkSubmission:
         """Place the batch's orders once, whoever else taps Confirm at the same time.
 
@@ -380,6 +409,10 @@ class BulkOrderService:
         gate = await self.previews.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return self._refused(gate.refusal, gate.rows)
+        if not within_offer(gate.draft.offered, first, len(gate.rows)):
+            # Forged data: the preview never offered that many lines. Nothing changes.
+            log.warning("bulk confirm for more lines than the preview offered; refused")
+            return BulkSubmission(BulkOutcome.NOT_OFFERED, [])
         slot = gate.draft.panel_slot
         rows = gate.rows if first is None else gate.rows[:first]  # rows come in line order
         repriced = await self._recheck(user_id, batch, rows, slot)
@@ -402,7 +435,7 @@ class BulkOrderService:
             except Exception:
                 # Cosmetic: the orders must still go out, or they would sit in `submitting`.
                 log.warning("could not announce a bulk submit", exc_info=True)
-        return await self._submit(client, claim.orders, rows)
+        return await self._submit(client, claim.orders, rows, on_progress)
 
     async def _lost(self, user_id: int, batch: str, orders: list[Order]) -> BulkSubmission:
         """The answer when another Confirm (or the expiry) got to the claim first."""
@@ -413,14 +446,30 @@ class BulkOrderService:
         return BulkSubmission(BulkOutcome.ALREADY, orders)
 
     async def _submit(
-        self, client: PanelClient, claimed: list[Order], rows: list[Order]
+        self,
+        client: PanelClient,
+        claimed: list[Order],
+        rows: list[Order],
+        on_progress: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> BulkSubmission:
-        """Send the claimed `rows` in one add_orders call and record every answer."""
+        """Send the claimed `rows` in one add_orders call and record every answer.
+
+        On a panel without add_bulk the client places them line by line, and `on_progress`
+        hears of each line (a failure to show progress never stops the placing)."""
         new_orders = [
             NewOrder(service=o.service_id, link=o.link, quantity=o.quantity) for o in rows
         ]
+
+        async def progress(done: int, total: int) -> None:
+            if on_progress is None:
+                return
+            try:
+                await on_progress(done, total)
+            except Exception:
+                log.warning("could not show a bulk's progress", exc_info=True)
+
         try:
-            results = await client.add_orders(new_orders)
+            results = await client.add_orders(new_orders, progress)
         except Exception:
             # add_orders reports per item and should not raise; if it does, anything may have
             # been sent, so nothing may be resubmitted blindly.
@@ -442,7 +491,28 @@ class BulkOrderService:
             failed=[(by_id[oid], err) for oid, err in failed],
             unknown=[(by_id[oid], err) for oid, err in unknown],
         )
-        return BulkSubmission(BulkOutcome.SUBMITTED, recorded.orders, recorded.unsaved)
+        charges = await self._charged(client, recorded.orders)
+        return BulkSubmission(
+            BulkOutcome.SUBMITTED, recorded.orders, recorded.unsaved, charges=charges
+        )
+
+    async def _charged(self, client: PanelClient, orders: list[Order]) -> dict[int, Charge]:
+        """What the panel says it charged for the orders just placed: one multi-status call
+        per 100 placed orders; the orders it said nothing about are left out."""
+        placed = {
+            o.panel_order_id: o
+            for o in orders
+            if o.submit_state is SubmitState.PLACED and o.panel_order_id is not None
+        }
+        statuses = await charges_after_add(client, list(placed))
+        charges: dict[int, Charge] = {}
+        for panel_id, status in statuses.items():
+            order = placed.get(panel_id)
+            charge = None if order is None else charge_of(order.cost, status)
+            if order is not None and charge is not None:
+                charges[order.id] = charge
+        await remember_charges(self.orders, ((oid, c.charged) for oid, c in charges.items()))
+        return charges
 
     @staticmethod
     def _refused(refusal: DraftRefusal | None, rows: list[Order]) -> BulkSubmission:
@@ -454,11 +524,12 @@ class BulkOrderService:
     ) -> BulkSubmission | None:
         """None when every line is still orderable as previewed at no higher cost.
 
-        The catalog comes from the cache, never older than SERVICES_CACHE_SECONDS (one
-        `services` call only when older). Otherwise the draft is closed and the same list is
+        The prices are at most PRICE_CHECK_SECONDS old, whatever SERVICES_CACHE_SECONDS
+        would allow (one `services` call when older, shared by concurrent confirms on the same
+        panel and key). Otherwise the draft is closed and the same list is
         previewed again; a caller that finds it already replaced gets `REPLACED`.
         """
-        index = await self.catalog.get(user_id, slot=slot)
+        index = await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
         text = list_text(rows)
         checked = parse_bulk(text, index, max_lines=max(self.max_lines, len(rows)))
         by_line = {line.line_no: line for line in checked.lines}

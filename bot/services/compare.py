@@ -155,13 +155,24 @@ class Comparison:
     silent: list[str]
 
 
-def _order(base: Offer, offers: list[Offer]) -> list[Offer]:
-    # Cheapest first; rates in another currency than the card's are never compared with
-    # it: they follow, cheapest first within their currency.
-    return sorted(
-        offers,
-        key=lambda o: (o.currency != base.currency, o.currency or "", o.service.rate, o.slot),
-    )
+def rank_offers(base: Offer, offers: list[Offer], main_currency: str | None) -> list[Offer]:
+    """Grouped by currency, never ranked across currencies ("€13.75" is not dearer or cheaper
+    than "$0.0079"): the user's main currency first (their default panel's), then the card's,
+    then the others by name, unknown last. Within a currency the closest match first (the same
+    refill and cancel as the card's service), then the cheaper."""
+
+    def group(offer: Offer) -> tuple[int, str]:
+        if offer.currency is None:
+            return 3, ""
+        if offer.currency == main_currency:
+            return 0, ""
+        return (1, "") if offer.currency == base.currency else (2, offer.currency)
+
+    def distance(offer: Offer) -> int:
+        s, b = offer.service, base.service
+        return (s.refill != b.refill) + (s.cancel != b.cancel)
+
+    return sorted(offers, key=lambda o: (group(o), distance(o), o.service.rate, o.slot))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +208,12 @@ class CompareService:
         if isinstance(first, BaseException):
             raise first
         home_index, home_currency = first
+        currencies = {
+            a.slot: r[1]
+            for a, r in zip([home, *others], loaded, strict=True)
+            if isinstance(r, tuple)
+        }
+        main = next((currencies.get(a.slot) for a in accounts if a.is_default), home_currency)
         service = home_index.get(service_id)
         if service is None:
             raise LookupError(service_id)
@@ -212,4 +229,4 @@ class CompareService:
             index, currency = result
             for similar in self.indexes.get(index).similar_to(service):
                 offers.append(Offer(account.slot, account.label, currency, similar))
-        return Comparison(base, _order(base, offers), silent)
+        return Comparison(base, rank_offers(base, offers, main), silent)

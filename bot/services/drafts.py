@@ -34,6 +34,7 @@ class DraftRefusal(StrEnum):
     EXPIRED = "expired"  # older than DRAFT_TTL_SECONDS, or closed over the open-preview cap
     KEY_CHANGED = "key_changed"  # /setkey or /deletekey since the preview
     REPLACED = "replaced"  # Confirm already showed a fresh preview in its place
+    CANCELLED = "cancelled"  # the user cancelled it (✖️ Cancel, /cancel)
 
 
 _CLOSED: dict[DraftState, DraftRefusal] = {
@@ -84,7 +85,7 @@ class Previews:
         """May the `kind` Confirm button place preview `batch` now? Changes nothing."""
         rows = [o for o in await self.orders.get_batch(batch) if o.user_id == user_id]
         if not rows:
-            return Gate(refusal=DraftRefusal.GONE)
+            return await self._without_rows(user_id, batch, kind)
         draft = await self.drafts.get(batch, user_id)
         if (draft.kind if draft is not None else _row_kind(rows)) is not kind:
             return Gate(refusal=DraftRefusal.GONE)
@@ -106,6 +107,13 @@ class Previews:
         except NoKey:
             return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         return Gate(rows, None, draft, client, version)
+
+    async def _without_rows(self, user_id: int, batch: str, kind: DraftKind) -> Gate:
+        """A preview without rows: cancelled by its user (said so), else gone."""
+        draft = await self.drafts.get(batch, user_id)
+        if draft is not None and draft.cancelled and draft.kind is kind:
+            return Gate(refusal=DraftRefusal.CANCELLED, draft=draft)
+        return Gate(refusal=DraftRefusal.GONE)
 
     async def shown(
         self, batch: str, user_id: int, chat_id: int, message_id: int

@@ -14,19 +14,27 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, Gate, Previews
 from bot.services.keys import KeyService, NoKey
-from bot.services.order_types import OrderPlan, build_params, order_cost, plan_for
+from bot.services.order_types import (
+    OrderKind,
+    OrderPlan,
+    build_params,
+    order_cost,
+    order_kind,
+    plan_for,
+)
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
-from bot.services.user_catalog import CatalogService
+from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
@@ -145,6 +153,7 @@ class OrderOutcome(StrEnum):
     KEY_CHANGED = "key_changed"  # the stored key changed (or went) after the preview
     REPLACED = "replaced"  # a fresh preview already took its place
     CHANGED = "changed"  # the service changed on the panel: see `SubmitResult.repriced`
+    CANCELLED = "cancelled"  # the user cancelled the preview
 
 
 _REFUSED: dict[DraftRefusal, OrderOutcome] = {
@@ -153,6 +162,7 @@ _REFUSED: dict[DraftRefusal, OrderOutcome] = {
     DraftRefusal.EXPIRED: OrderOutcome.EXPIRED,
     DraftRefusal.KEY_CHANGED: OrderOutcome.KEY_CHANGED,
     DraftRefusal.REPLACED: OrderOutcome.REPLACED,
+    DraftRefusal.CANCELLED: OrderOutcome.CANCELLED,
 }
 
 
@@ -179,6 +189,8 @@ class SubmitResult:
     # The database refused the outcome: the user must be told the panel ids (see placements).
     unsaved: Unsaved | None = None
     repriced: Repriced | None = None
+    # Placed: what the panel said it charged, beside the cost shown (None: it did not say).
+    charge: Charge | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +222,8 @@ class OrderingService:
     catalog: CatalogService
     clock: Clock = time.monotonic
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
+    # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
+    price_check_age: float = PRICE_CHECK_SECONDS
     # Shared with the bulk service (one journal file); by default beside the database.
     recorder: PlacementRecorder | None = None
     # Kind, key version, expiry and cap of previews; built from `storage` and `keys` if None.
@@ -408,18 +422,29 @@ class OrderingService:
             raise
         # The panel took the money: the recorder retries, then journals, never drops the id.
         recorded = await self._placements.record([order], placed=[(order, panel_id)])
-        return _result(OrderOutcome.PLACED, recorded, panel_id=panel_id)
+        result = _result(OrderOutcome.PLACED, recorded, panel_id=panel_id)
+        return replace(result, charge=await self._charged(client, order, panel_id))
+
+    async def _charged(self, client: PanelClient, order: Order, panel_id: int) -> Charge | None:
+        """What the panel says it charged for the order just placed (one `status` call)."""
+        if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
+            return None  # billed per future post: nothing to compare with yet
+        charge = charge_of(order.cost, await charge_after_add(client, panel_id))
+        if charge is not None:
+            await remember_charges(self.storage.orders, [(order.id, charge.charged)])
+        return charge
 
     async def _recheck(self, user_id: int, order: Order, draft: Draft) -> Repriced | None:
         """None when the service still takes exactly the previewed order at no higher price.
 
-        The catalog comes from the cache, which is never older than SERVICES_CACHE_SECONDS:
-        one `services` call only when it is older. Otherwise the draft is closed and a fresh
+        The prices are at most PRICE_CHECK_SECONDS old, whatever SERVICES_CACHE_SECONDS
+        would allow: one `services` call when the cached catalog is older, shared with every
+        concurrent confirm on the same panel and key. Otherwise the draft is closed and a fresh
         preview made from the same answers (`Repriced.fresh`), or the reason there is none.
         A second caller that finds the draft already replaced gets `Repriced(fresh=None,
         problem=None)`.
         """
-        index = await self.catalog.get(user_id, slot=draft.panel_slot)
+        index = await self.catalog.get(user_id, slot=draft.panel_slot, max_age=self.price_check_age)
         service = index.get(order.service_id)
         values = _answers(order)
         if (

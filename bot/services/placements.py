@@ -6,7 +6,9 @@ transaction and retries it with backoff for a few seconds (a full disk may clear
 released). If the database still refuses, the outcomes go to the placement journal beside it
 (`bot.storage.journal`) and the caller gets `Unsaved`, built from memory only, so the user can
 be told the exact ids without another database round trip. `restore` imports the journal at
-start-up and from a periodic job. No Telegram in here.
+start-up and from a periodic job. When the journal cannot be written either (a full disk holds
+both), the outcomes are held in memory and the same job imports them once the database takes
+writes again: the ids are not lost unless the process also dies before that. No Telegram in here.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ class RetryPolicy:
     """Waits between attempts; none starts later than `budget` seconds after the first refusal.
 
     A full or read-only disk refuses at once: five attempts within 3.75 s. A held lock makes
-    each attempt wait out SQLite's busy timeout (5 s) first: two attempts. The user is
-    waiting on "Submitting…" meanwhile, so this stays short.
+    each attempt wait out DATABASE_BUSY_SECONDS (5 s) first: two attempts, about 10 s. The user
+    is waiting on "Submitting…" meanwhile, so this stays short.
     """
 
     delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
@@ -108,6 +110,8 @@ class PlacementRecorder:
     wall: Clock = time.time
     # One import at a time (start-up, the periodic job); appends need no lock (see journal).
     _restoring: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Outcomes neither the database nor the journal took, oldest first, until an import.
+    _held: list[JournalEntry] = field(default_factory=list)
 
     async def record(
         self,
@@ -200,8 +204,8 @@ class PlacementRecorder:
         if self.journal is not None:
             try:
                 self.journal.append(entries)
-            except Exception:
-                log.exception("could not write the placement journal %s", self.journal.path)
+            except Exception as exc:
+                log.error("could not write the placement journal %s: %s", self.journal.path, exc)
             else:
                 log.error(
                     "%d order outcome(s) kept in %s until the database takes them; "
@@ -211,25 +215,37 @@ class PlacementRecorder:
                     ids,
                 )
                 return True
-        # Last resort: the log. The ids are not secret; links and users' texts stay out.
+        # Last resort: memory, for the next import, and the log. The ids are not secret;
+        # links and users' texts stay out.
+        self._held.extend(entries)
         log.critical(
-            "order outcomes LOST to the database (%s) and not journaled; "
+            "order outcomes refused by the database (%s) and not journaled: held in memory "
+            "until the database takes them (lost if the process dies first); "
             "placed on the panel (order→panel id): %s",
             why,
             ids,
         )
         return False
 
+    @property
+    def held(self) -> int:
+        """Outcomes held in memory only (neither the database nor the journal took them)."""
+        return len(self._held)
+
     async def restore(self) -> RestoreReport | None:
-        """Import the journal; None when there was nothing to import.
+        """Import the outcomes held in memory, then the journal; None when there was nothing.
 
         The file is emptied only after the import committed; a database that still refuses
-        raises here and the journal stays as it was.
+        raises here and the journal (and what memory holds) stays as it was.
         """
-        journal = self.journal
-        if journal is None or not journal.pending():
-            return None
         async with self._restoring:
+            held = await self._restore_held()
+            journal = self.journal
+            if journal is None:
+                return held
+            if not journal.pending():
+                journal.keep_reserve()  # room for the next refusal, while there is room
+                return held
             contents = journal.read()
             report = await self.orders.restore_outcomes(contents.entries)
             journal.consume(contents, report.rejected)
@@ -244,6 +260,28 @@ class PlacementRecorder:
             )
         log.warning(
             "placement journal imported: %d restored, %d re-inserted, %d already stored",
+            report.restored,
+            report.inserted,
+            report.already,
+        )
+        return report
+
+    async def _restore_held(self) -> RestoreReport | None:
+        """Import what memory holds; entries added meanwhile stay for the next import."""
+        entries = list(self._held)
+        if not entries:
+            return None
+        report = await self.orders.restore_outcomes(entries)
+        del self._held[: len(entries)]
+        for entry in report.rejected:
+            log.error(
+                "held outcome of order %d (panel id %s) contradicts the database: look at it "
+                "by hand",
+                entry.order_id,
+                entry.panel_order_id,
+            )
+        log.warning(
+            "held order outcomes imported: %d restored, %d re-inserted, %d already stored",
             report.restored,
             report.inserted,
             report.already,

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from bot.panel import (
     TERMINAL_STATUSES,
+    ActionUnsupported,
     CancelResult,
     InvalidApiKey,
     OrderStatus,
@@ -35,6 +36,7 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
+from bot.panel.capabilities import Feature
 from bot.services.keys import KeyService, NoKey
 from bot.services.user_catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState
@@ -154,13 +156,25 @@ class HistoryPage:
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """Service flags; None when the bot cannot tell (service unknown or catalog unreachable)."""
+    """Service flags; None when the bot cannot tell (service unknown, catalog unreachable, or
+    the panel's catalog does not state it: `listed`). `panel_lacks`: what the order's panel was
+    learned not to take through its API at all (bot/panel/capabilities.py)."""
 
     refill: bool | None
     cancel: bool | None
+    listed: bool = False  # the service is in the panel's catalog
+    panel_lacks: frozenset[OrderAction] = frozenset()
 
     def allows(self, action: OrderAction) -> bool | None:
+        if action in self.panel_lacks:
+            return False
         return self.refill if action is OrderAction.REFILL else self.cancel
+
+    def offers(self, action: OrderAction) -> bool:
+        """For the card's buttons: stated, or not stated by a catalog that lists the service
+        (the panel's answer then decides, once: after a refusal it lacks the action)."""
+        allowed = self.allows(action)
+        return allowed is True or (allowed is None and self.listed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +201,8 @@ class RequestRefusal(StrEnum):
 
     NOT_FOUND = "not_found"
     NOT_SUPPORTED = "not_supported"
+    # The order's panel does not take refills (cancels) through its API at all (issue 20).
+    PANEL_UNSUPPORTED = "panel_unsupported"
     BAD_STATUS = "bad_status"
     # A refill of this order is still pending: the panel takes one at a time and rejects a
     # second ("rejected"), so the bot does not ask.
@@ -301,7 +317,16 @@ class TrackingService:
         service = catalog.get(order.service_id)
         if service is None:
             return Capabilities(None, None)
-        return Capabilities(service.refill, service.cancel)
+        lacks = await self._panel_lacks(user_id, order.panel_slot)
+        return Capabilities(service.refill, service.cancel, listed=True, panel_lacks=lacks)
+
+    async def _panel_lacks(self, user_id: int, slot: int) -> frozenset[OrderAction]:
+        client = await self._linked_client(user_id, slot)
+        if client is None:
+            return frozenset()
+        learned = await client.capabilities()
+        features = {OrderAction.REFILL: Feature.REFILL, OrderAction.CANCEL: Feature.CANCEL}
+        return frozenset(a for a, f in features.items() if learned.lacks(f))
 
     async def card_actions(self, user_id: int, order: Order) -> CardActions:
         """Refill and Cancel on the order card: shown only when the service is known to allow
@@ -312,7 +337,7 @@ class TrackingService:
         refills = tuple(await self.order_refills(user_id, order))
 
         def offered(action: OrderAction) -> bool:
-            return bool(caps.allows(action)) and placed and status_allows(action, order.status)
+            return caps.offers(action) and placed and status_allows(action, order.status)
 
         # One refill at a time: while one is pending the panel rejects another.
         refill = offered(OrderAction.REFILL) and pending_refill(refills) is None
@@ -534,6 +559,8 @@ class TrackingService:
                     RefillResult(i, None, RefillState.UNKNOWN, "", str(exc), unknown=True)
                     for i in ids
                 ]
+            except ActionUnsupported:
+                return results | _panel_refuses(ids)
             except InvalidApiKey:
                 raise
             except PanelRejected as exc:
@@ -706,6 +733,8 @@ class TrackingService:
                 answers = await client.cancel(ids)
             except OutcomeUnknown as exc:
                 answers = [CancelResult(i, False, str(exc), unknown=True) for i in ids]
+            except ActionUnsupported:
+                return results | _panel_refuses(ids)
             except InvalidApiKey:
                 raise
             except PanelRejected as exc:
@@ -792,8 +821,13 @@ class TrackingService:
             if target.order is not None:
                 caps = await self.capabilities(user_id, target.order)
                 if caps.allows(action) is False:
+                    why = (
+                        RequestRefusal.PANEL_UNSUPPORTED
+                        if action in caps.panel_lacks
+                        else RequestRefusal.NOT_SUPPORTED
+                    )
                     refused[target.panel_id] = ActionResult(
-                        target.panel_id, RequestOutcome.REFUSED, RequestRefusal.NOT_SUPPORTED
+                        target.panel_id, RequestOutcome.REFUSED, why
                     )
                     continue
             targets.append(target)
@@ -841,6 +875,14 @@ def _status_or_none(answer: OrderStatus | PanelRejected | None) -> OrderStatus |
     # Per-order errors on a status lookup all mean the same to the user: the panel does not
     # know this id for their key ("Incorrect order ID", or someone else's order).
     return answer if isinstance(answer, OrderStatus) else None
+
+
+def _panel_refuses(ids: Sequence[int]) -> dict[int, ActionResult]:
+    """The panel does not take the action through its API (answered null or "unknown
+    action", or was learned to): nothing happened, and nothing is stored."""
+    return {
+        i: ActionResult(i, RequestOutcome.REFUSED, RequestRefusal.PANEL_UNSUPPORTED) for i in ids
+    }
 
 
 def _chunk_failure(answer: RefillResult | CancelResult) -> ActionResult | None:

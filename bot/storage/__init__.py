@@ -9,6 +9,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from bot.closing import AsyncClosing
+from bot.storage.capabilities import CapabilitiesRepo
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
@@ -38,6 +39,7 @@ from bot.storage.users import UsersRepo
 
 __all__ = [
     "AccessState",
+    "CapabilitiesRepo",
     "ClaimResult",
     "Database",
     "DraftsRepo",
@@ -81,6 +83,7 @@ class Storage(AsyncClosing):
     drafts: DraftsRepo
     spending: SpendingRepo
     favourites: FavouritesRepo
+    capabilities: CapabilitiesRepo
 
     @classmethod
     async def open(
@@ -117,6 +120,7 @@ class Storage(AsyncClosing):
             drafts=DraftsRepo(db, clock=clock),
             spending=SpendingRepo(db),
             favourites=FavouritesRepo(db, clock=clock),
+            capabilities=CapabilitiesRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

@@ -37,6 +37,8 @@ def _draft(row: Row) -> Draft:
         closed_at=row["closed_at"],
         expired=bool(row["expired"]),
         panel_slot=int(row["panel_slot"]),
+        offered=None if row["offered"] is None else int(row["offered"]),
+        cancelled=row["cancelled_at"] is not None,
     )
 
 
@@ -111,7 +113,7 @@ class DraftsRepo:
                 (user_id,),
             )
             batches = [r["batch"] for r in rows]
-            await _delete_batches(tx, user_id, batches)
+            await cancel_batches(tx, user_id, batches, self._clock())
         return [DraftMessage(r["batch"], r["chat_id"] or 0, r["message_id"] or 0) for r in rows]
 
     async def enforce_cap(
@@ -206,10 +208,18 @@ class DraftsRepo:
         return int(row[0]) if row else 0
 
 
-async def _delete_batches(tx: Transaction, user_id: int, batches: Sequence[str]) -> None:
+async def cancel_batches(tx: Transaction, user_id: int, batches: Sequence[str], now: float) -> int:
+    """Delete the previews' rows still waiting for Confirm; their `drafts` rows stay, closed
+    and marked cancelled until the purge, so a late Confirm can say so. Rows deleted."""
+    removed = 0
     for batch in batches:
-        await tx.execute(
+        removed += await tx.execute(
             "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
             (batch, user_id),
         )
-        await tx.execute("DELETE FROM drafts WHERE batch = ? AND user_id = ?", (batch, user_id))
+        await tx.execute(
+            "UPDATE drafts SET state = 'dropped', closed_at = ?, cancelled_at = ? "
+            "WHERE batch = ? AND user_id = ? AND state != 'claimed'",
+            (now, now, batch, user_id),
+        )
+    return removed

@@ -178,6 +178,9 @@ class Draft:
     closed_at: float | None
     expired: bool  # expires_at has passed, by the repository's clock
     panel_slot: int = 1  # the panel account it was priced on, the only one it may go to
+    # Bulk: the most lines its Confirm may place (the balance covered only these); None: all.
+    offered: int | None = None
+    cancelled: bool = False  # the user cancelled it (its rows are gone; see migration 0009)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from bot.panel.models import TERMINAL_STATUSES, Status
 from bot.storage.db import Database, Row, Transaction
+from bot.storage.drafts import cancel_batches
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
@@ -120,6 +121,7 @@ class OrdersRepo:
         ttl: float = DEFAULT_DRAFT_TTL,
         rate: Decimal | None = None,
         panel_slot: int = 1,
+        offered: int | None = None,
     ) -> list[Order]:
         """Insert all drafts and their `drafts` row in one transaction.
 
@@ -127,7 +129,8 @@ class OrdersRepo:
         without a line number; `key_version` to the user's current one (callers that priced
         the preview pass the version they read before pricing); the draft expires `ttl`
         seconds from now; `rate` is the single order's rate as shown; `panel_slot` the panel
-        account it was priced on (and the only one its Confirm may place it on).
+        account it was priced on (and the only one its Confirm may place it on); `offered`
+        the most rows its Confirm may place (a bulk preview the balance covered in part).
         """
         if not drafts:
             raise ValueError("no drafts")
@@ -142,8 +145,8 @@ class OrdersRepo:
             await tx.execute(
                 """
                 INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
-                    expires_at, panel_slot)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expires_at, panel_slot, offered)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     batch,
@@ -155,6 +158,7 @@ class OrdersRepo:
                     now,
                     now + ttl,
                     panel_slot,
+                    offered,
                 ),
             )
             await _insert_draft_rows(tx, user_id, batch, drafts, now, panel_slot)
@@ -175,8 +179,9 @@ class OrdersRepo:
         The one conditional UPDATE also holds the preview's promise: its `drafts` row must be
         open, unexpired, made for the user's current key and, when given, of `kind` (the
         Confirm button the tap came from) and `key_version` (the key the caller is about to
-        use) and `panel_slot` (the panel account it is about to send to). Otherwise no row is
-        touched. Services always pass all three.
+        use) and `panel_slot` (the panel account it is about to send to), and it takes no more
+        rows than the preview offered (`drafts.offered`). Otherwise no row is touched.
+        Services always pass all three.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
@@ -192,6 +197,11 @@ class OrdersRepo:
                       AND (d.kind = :kind OR :kind IS NULL)
                       AND (d.key_version = :version OR :version IS NULL)
                       AND (d.panel_slot = :slot OR :slot IS NULL)
+                      AND (d.offered IS NULL OR d.offered >= (
+                        SELECT COUNT(*) FROM orders w
+                        WHERE w.batch = :batch AND w.user_id = :user
+                          AND w.submit_state = 'draft'
+                      ))
                   )
                 """,
                 {
@@ -215,15 +225,7 @@ class OrdersRepo:
     async def discard_draft(self, batch: str, user_id: int) -> int:
         """Delete a cancelled preview's rows (only while still drafts); returns how many."""
         async with self._db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM orders WHERE batch = ? AND user_id = ? AND submit_state = 'draft'",
-                (batch, user_id),
-            )
-            if removed:
-                await tx.execute(
-                    "DELETE FROM drafts WHERE batch = ? AND user_id = ?", (batch, user_id)
-                )
-        return removed
+            return await cancel_batches(tx, user_id, [batch], self._clock())
 
     async def void_drafts_after(self, batch: str, user_id: int, keep: int, error: str) -> int:
         """Drafts past the batch's first `keep` rows (line order) become `failed` with `error`.
@@ -561,6 +563,18 @@ class OrdersRepo:
                     )
                     for u in updates
                 ],
+            )
+
+    async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
+        """(order id, charge) the panel reported right after placing; nothing else changes
+        (the status stays for the poller, which tells the user of its changes)."""
+        if not charges:
+            return 0
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            return await tx.executemany(
+                "UPDATE orders SET charge = ?, updated_at = ? WHERE id = ?",
+                [(_money(charge), now, order_id) for order_id, charge in charges],
             )
 
     async def mark_polled(self, order_ids: Sequence[int], at: float) -> int:

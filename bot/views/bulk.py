@@ -603,6 +603,7 @@ def render_result(
     placed = [line for line in lines if line.state is LineState.PLACED]
     groups = _groups(lines)
     out = [t._("<b>Bulk order result</b>"), *_result_counts(t, lines)]
+    out += _charge_lines(t, submission)
     if placed:
         out += ["", *_placed_lines(t, placed)]
     if groups:
@@ -638,6 +639,36 @@ def _result_counts(t: Translator, lines: Sequence[ResultLine]) -> list[str]:
         unknown,
     )
     return [" · ".join(counts), advice]
+
+
+def _charge_lines(t: Translator, submission: BulkSubmission) -> list[str]:
+    """When the panel charged other amounts than the preview showed: the totals, plainly,
+    then the lines that differ (the first RESULT_GROUPS of them)."""
+    charges = submission.charges
+    differing = [o for o in submission.orders if o.id in charges and charges[o.id].differs]
+    if not differing:
+        return []
+    currency = next((o.currency for o in submission.orders if o.currency), None)
+    total = sum((c.charged for c in charges.values()), Decimal(0))
+    shown_total = sum((c.shown for c in charges.values()), Decimal(0))
+    out = [
+        "",
+        t._(
+            "⚠️ Charged {charged}, not the {shown} shown: the panel's price changed.",
+            charged=t.money(total, currency),
+            shown=t.money(shown_total, currency),
+        ),
+    ]
+    per_line = [
+        t._(
+            "line {n}: charged {charged}, not {shown}",
+            n=o.line_no if o.line_no is not None else "?",
+            charged=t.money(charges[o.id].charged, currency),
+            shown=t.money(charges[o.id].shown, currency),
+        )
+        for o in differing[:RESULT_GROUPS]
+    ]
+    return out + _capped(t, per_line, len(differing), RESULT_GROUPS)
 
 
 def _placed_lines(t: Translator, placed: Sequence[ResultLine]) -> list[str]:
@@ -741,6 +772,11 @@ def render_already(t: Translator, submission: BulkSubmission) -> str:
 def submitting_text(t: Translator, n: int) -> str:
     """Shown once the claim is won, in place of the preview (its buttons go away)."""
     return t.ngettext("⏳ Submitting {n} order…", "⏳ Submitting {n} orders…", n)
+
+
+def progress_text(t: Translator, done: int, total: int) -> str:
+    """A bulk placed line by line (a panel without add_bulk): how far it got."""
+    return t._("⏳ {done} of {total} placed…", done=t.number(done), total=t.number(total))
 
 
 def gone_alert(t: Translator) -> str:

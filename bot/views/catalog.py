@@ -33,9 +33,21 @@ LISTED_NAME_MAX = 250
 _ESCAPED_LENGTH = {"&": 5, "<": 4, ">": 4}
 
 
-def service_label(service: Service, t: Translator) -> str:
-    """ "12.50 · Instagram Takipçi #12": price first, the name cut to fit a phone's button."""
-    return fit_label(f"{t.money(service.rate, None)} · ", service.name, f" #{service.id}")
+def service_label(service: Service, t: Translator, category: str | None = None) -> str:
+    """ "12.50 · Instagram Takipçi #12": price first, the name cut to fit a phone's button; on
+    a category's page without the category every name there repeats ("12.50 · Takipçi #12"
+    under Instagram), so the words that tell services apart get the room."""
+    name = without_prefix(service.name, category) if category else service.name
+    return fit_label(f"{t.money(service.rate, None)} · ", name, f" #{service.id}")
+
+
+def without_prefix(name: str, prefix: str) -> str:
+    """`name` without a leading `prefix` word or words (any case) and the separator after it;
+    `name` itself when that would leave nothing."""
+    head, rest = name[: len(prefix)], name[len(prefix) :]
+    if head.casefold() != prefix.casefold() or rest[:1] not in (" ", "-", "|", ":", "·"):
+        return name
+    return rest.lstrip(" -|:·") or name
 
 
 def category_label(name: str, count: int, t: Translator) -> str:
@@ -106,7 +118,7 @@ def render_service_page(
         category=esc(name),
     )
     text += _listing(service_lines(shown.items))
-    entries = [(s.id, service_label(s, t)) for s in shown.items]
+    entries = [(s.id, service_label(s, t, name)) for s in shown.items]
     markup = keyboards.catalog_services(
         t, entries, category_index, shown.page, shown.pages, index.version
     )
@@ -196,7 +208,9 @@ def type_name(t: Translator, service_type: str) -> str:
     return t._(name) if name is not None else service_type
 
 
-def _yes_no(t: Translator, value: bool) -> str:
+def _yes_no(t: Translator, value: bool | None) -> str:
+    if value is None:
+        return t._("not stated")
     return t._("yes") if value else t._("no")
 
 

@@ -9,21 +9,26 @@ from bot.views.text import esc
 MAX_OFFERS = 8
 
 
+def _flag(value: bool | None, yes: str, no: str, unstated: str) -> str:
+    # None: the panel's catalog does not say (not the same as "no").
+    return unstated if value is None else yes if value else no
+
+
 def _offer(t: Translator, offer: Offer) -> str:
     service = offer.service
     rate = t.money(service.rate, offer.currency)
     parts = [
         t._("{rate} per 1000", rate=rate),
         f"{t.number(service.min)}–{t.number(service.max)}",
-        t._("refill ✓") if service.refill else t._("refill ✗"),
-        t._("cancel ✓") if service.cancel else t._("cancel ✗"),
+        _flag(service.refill, t._("refill ✓"), t._("refill ✗"), t._("refill ?")),
+        _flag(service.cancel, t._("cancel ✓"), t._("cancel ✗"), t._("cancel ?")),
     ]
     return f"<b>{esc(offer.panel)}</b> #{service.id} {esc(service.name)}\n    " + " · ".join(parts)
 
 
 def compare_text(t: Translator, comparison: Comparison) -> str:
     lines = [
-        t._("⚖️ <b>Similar services</b> on your panels, cheapest first"),
+        t._("⚖️ <b>Similar services</b> on your panels, by currency, closest and cheapest first"),
         t._("Similar, not the same: matched by type, quantity range, platform and kind."),
         "",
         t._("This card:"),
@@ -31,7 +36,12 @@ def compare_text(t: Translator, comparison: Comparison) -> str:
         "",
     ]
     if comparison.offers:
+        currency: object = object()  # no group yet
         for n, offer in enumerate(comparison.offers[:MAX_OFFERS], start=1):
+            if offer.currency != currency:
+                # One heading per currency: rates in two currencies are never ranked together.
+                currency = offer.currency
+                lines.append(t._("In {currency}:", currency=esc(offer.currency or "?")))
             lines.append(f"{n}. {_offer(t, offer)}")
         rest = len(comparison.offers) - MAX_OFFERS
         if rest > 0:

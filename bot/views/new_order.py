@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelRejected, Service
+from bot.services.charges import Charge
 from bot.services.order_types import (
     FieldSpec,
     OrderKind,
@@ -27,7 +28,7 @@ from bot.views.errors import (
     panel_error_text,
     something_wrong,
 )
-from bot.views.text import esc, with_notice
+from bot.views.text import cut, esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
 LIST_PARAMS = frozenset({"comments", "usernames", "hashtags", "groups"})
@@ -176,7 +177,12 @@ def edit_buttons(t: Translator, preview: Preview) -> list[tuple[str, str]]:
     """(field, label) of each ✏️ Edit under the preview: every question of the service's
     type that applies, answered or skipped (the interval only with drip-feed runs)."""
     found = []
+    dripfeed = "runs" in preview.params
     for spec in preview.plan.fields:
+        if spec.name in ("runs", "interval") and not dripfeed:
+            # ✏️ Runs on an ordinary order would quietly turn drip-feed on: that is a choice
+            # made at the quantity (⏱), not an edit.
+            continue
         if spec.name in preview.params or (spec.optional and spec.applies(preview.params)):
             label = EDIT_LABELS.get(spec.name) or EXTRA_LABELS.get(spec.name) or spec.name
             found.append((spec.name, t._(label)))
@@ -223,11 +229,53 @@ def _extra_lines(t: Translator, params: dict[str, Any]) -> list[str]:
         if value is None:
             continue
         if name in LIST_PARAMS or (isinstance(value, str) and "\n" in value):
-            shown = t.ngettext("{n} line", "{n} lines", lines_of(value))
-        else:
-            shown = esc(value)
-        lines.append(f"{t._(label)}: {shown}")
+            items = list_items(value)
+            shown = t.ngettext("{n} line", "{n} lines", len(items))
+            lines.append(f"{t._(label)}: {shown}")
+            lines += _first_items(t, items)
+            continue
+        lines.append(f"{t._(label)}: {esc(value)}")
     return lines
+
+
+# The preview shows a list answer's first lines; a longer one comes as a file beside it.
+PREVIEW_LIST_LINES = 3
+
+
+def list_items(value: Any) -> list[str]:
+    """A list answer's non-blank lines, stripped."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+
+def _first_items(t: Translator, items: list[str]) -> list[str]:
+    shown = [f"  {n}. {esc(cut(item, 80))}" for n, item in enumerate(items[:PREVIEW_LIST_LINES], 1)]
+    more = len(items) - PREVIEW_LIST_LINES
+    if more > 0:
+        shown.append(
+            "  "
+            + t.ngettext(
+                "… and {n} more (the whole list is in the file below)",
+                "… and {n} more (the whole list is in the file below)",
+                more,
+            )
+        )
+    return shown
+
+
+def long_lists(t: Translator, params: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """(file name, content, caption) of each list answer too long for the preview to show."""
+    files = []
+    for name, label in EXTRA_LABELS.items():
+        value = params.get(name)
+        if value is None or name not in LIST_PARAMS:
+            continue
+        items = list_items(value)
+        if len(items) > PREVIEW_LIST_LINES:
+            caption = f"📄 {t._(label)}: " + t.ngettext("{n} line", "{n} lines", len(items))
+            files.append((f"{name}.txt", "\n".join(items).encode("utf-8"), caption))
+    return files
 
 
 def _cost_line(t: Translator, preview: Preview) -> str:
@@ -339,10 +387,12 @@ def render_result(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed.
-    `currency` (the account's) prices the amounts of a balance refusal."""
-    text = result_text(t, result, balance, currency)
+    `currency` (the account's) prices the amounts of a balance refusal; `panel` names the
+    order's panel (given when the user has several)."""
+    text = result_text(t, result, balance, currency, panel)
     if not dripfeed_refused(result):
         return text
     return (
@@ -360,10 +410,11 @@ def result_text(
     result: SubmitResult,
     balance: Balance | None = None,
     currency: str | None = None,
+    panel: str = "",
 ) -> str:
     """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
     if result.outcome is OrderOutcome.PLACED:
-        return _placed_text(t, result, balance)
+        return _placed_text(t, result, balance, panel)
     if result.outcome is OrderOutcome.UNKNOWN:
         return (
             t._(
@@ -387,25 +438,48 @@ def settle_hint(t: Translator) -> str:
     )
 
 
-def _placed_text(t: Translator, result: SubmitResult, balance: Balance | None) -> str:
+def _placed_text(
+    t: Translator, result: SubmitResult, balance: Balance | None, panel: str = ""
+) -> str:
     order = result.order
-    text = t._("✅ Order placed: #{id}", id=result.panel_order_id)
+    # "#23501 · Beta" with several panels: another panel may have an order #23501 too.
+    shown = f"{result.panel_order_id} · {esc(panel)}" if panel else result.panel_order_id
+    text = t._("✅ Order placed: #{id}", id=shown)
     if order is not None:
         text += "\n" + t._(
             "Service: #{id} {name}", id=order.service_id, name=esc(order.service_name)
         )
         if order.link:
             text += "\n" + t._("Link: {link}", link=esc(order.link))
-        text += "\n" + _charge_text(t, order, balance)
+        text += "\n" + _charge_text(t, order, balance, result.charge)
     if balance is not None:
         currency = balance.currency or (order.currency if order is not None else None)
         text += "\n" + t._("Balance now: {balance}", balance=t.balance(balance.amount, currency))
     return text
 
 
-def _charge_text(t: Translator, order: Order, balance: Balance | None) -> str:
+def _charge_text(
+    t: Translator, order: Order, balance: Balance | None, charge: Charge | None = None
+) -> str:
+    """The cost shown, or what the panel said it charged (plainly, when that differs)."""
     if order_kind(order.service_type) is OrderKind.SUBSCRIPTIONS:
         # Billed by the panel per future post: nothing was known upfront.
         return t._("Charge: per new post, as the panel bills it")
     currency = order.currency or (balance.currency if balance is not None else None)
-    return t._("Charge: {amount}", amount=t.money(order.cost, currency))
+    if charge is None:
+        return t._("Charge: {amount}", amount=t.money(order.cost, currency))
+    return charge_text(t, charge, currency)
+
+
+def charge_text(t: Translator, charge: Charge, currency: str | None) -> str:
+    """A placed order's charge as the panel reported it; says so when it is not the cost
+    the preview showed."""
+    currency = currency or charge.currency
+    charged = t.money(charge.charged, currency)
+    if not charge.differs:
+        return t._("Charge: {amount}", amount=charged)
+    return t._(
+        "⚠️ Charged {charged}, not the {shown} shown: the panel's price changed.",
+        charged=charged,
+        shown=t.money(charge.shown, currency),
+    )

@@ -206,6 +206,10 @@ def _refusal_line(t: Translator, result: ActionResult, action: OrderAction, pid:
             refill=result.refill_id,
             when=_when(t, result.since),
         )
+    if result.refusal is RequestRefusal.PANEL_UNSUPPORTED:
+        if action is OrderAction.REFILL:
+            return t._("🚫 #{id} — this panel does not take refills through its API", id=pid)
+        return t._("🚫 #{id} — this panel does not take cancels through its API", id=pid)
     if result.refusal is RequestRefusal.NOT_SUPPORTED:
         if action is OrderAction.REFILL:
             return t._("🚫 #{id} — this service does not offer refills", id=pid)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.i18n import Translator
 from bot.panel import Balance
+from bot.panel.capabilities import Capabilities, Feature, Support
 from bot.services.accounts import PanelLine, PanelMatches
 from bot.storage.models import PanelAccount
 from bot.views.errors import panel_error_text
@@ -54,7 +55,33 @@ def balances_text(t: Translator, lines: Sequence[PanelLine], sums: dict[str, Dec
     return "\n".join([head, "", *body, "", *totals_lines(t, sums)])
 
 
-def panel_card(t: Translator, line: PanelLine, *, orders: int) -> str:
+def capabilities_line(t: Translator, caps: Capabilities) -> str:
+    """What the panel takes through its API, as learned from its answers, in one line:
+    "bulk: one by one · status: one by one · refill: not through the API · cancel: …"."""
+
+    def how(feature: Feature, yes: str, no: str) -> str:
+        support = caps.of(feature)
+        if support is Support.UNKNOWN:
+            return t._("not known yet")
+        return yes if support is Support.YES else no
+
+    api, not_api = t._("through the API"), t._("not through the API")
+    return " · ".join(
+        [
+            t._("bulk: {how}", how=how(Feature.ADD_BULK, t._("in one request"), t._("one by one"))),
+            t._(
+                "status: {how}",
+                how=how(Feature.MULTI_STATUS, t._("many at once"), t._("one by one")),
+            ),
+            t._("refill: {how}", how=how(Feature.REFILL, api, not_api)),
+            t._("cancel: {how}", how=how(Feature.CANCEL, api, not_api)),
+        ]
+    )
+
+
+def panel_card(
+    t: Translator, line: PanelLine, *, orders: int, capabilities: Capabilities | None = None
+) -> str:
     account = line.account
     parts = [_name(account), f"<code>{esc(account.url)}</code>"]
     if line.balance is not None:
@@ -70,6 +97,8 @@ def panel_card(t: Translator, line: PanelLine, *, orders: int) -> str:
             t._("🔔 Low-balance alert at {amount}", amount=esc(str(account.low_balance_threshold)))
         )
     parts.append(t._("Orders placed on it: {count}", count=orders))
+    if capabilities is not None:
+        parts.append(capabilities_line(t, capabilities))
     return "\n".join(parts)
 
 
@@ -229,6 +258,20 @@ def alert_set(t: Translator, name: str, threshold: Decimal | None) -> str:
 
 def browsing(t: Translator, name: str) -> str:
     return t._("🔗 Panel: <b>{panel}</b> (★ default; 🔁 below switches)", panel=esc(name))
+
+
+def looking_at(t: Translator, name: str, default: str) -> str:
+    """/services showing another panel than the ★ default, which /order and /bulk still use."""
+    return t._(
+        "🔗 Panel: <b>{panel}</b>, just looking. /order and /bulk use ★ <b>{default}</b>.",
+        panel=esc(name),
+        default=esc(default),
+    )
+
+
+def default_now(t: Translator, name: str) -> str:
+    """After ★ Make default: what changed, and where."""
+    return t._("★ <b>{panel}</b> is now your default for /order and /bulk.", panel=esc(name))
 
 
 def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> str:

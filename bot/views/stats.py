@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.i18n import Translator
 from bot.services.stats import SpendingReport
@@ -32,7 +32,9 @@ def _change(t: Translator, now: Decimal, before: Decimal, currency: str) -> str:
     )
     if before:
         percent = (now - before) / before * 100
-        line += f" ({'+' if percent >= 0 else '−'}{t.number(abs(percent).quantize(Decimal(1)))}%)"
+        # to_integral_value, not quantize: quantize raises past 28 digits (a panel's 1e18 rate).
+        whole = abs(percent).to_integral_value(ROUND_HALF_UP)
+        line += f" ({'+' if percent >= 0 else '−'}{t.number(whole)}%)"
     return line
 
 

@@ -75,7 +75,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert labels(preview) == ["✅ Confirm the first 4 orders", "✖️ Cancel"]
     rows = csv_rows(check)
     assert [r["within balance"] for r in rows] == ["yes"] * 4 + ["no"] * 146
-    assert bot.panel.count("add_bulk") == 0
+    assert bot.panel.bulk_calls() == 0
     first_data = preview.buttons()[0][1]
     batch = decode(first_data)
     assert batch is not None and batch.action is Action.BULK_CONFIRM_FIRST
@@ -85,7 +85,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     result, document = await result_and_file(u)
     body = text_of(result)
     # Exactly the first four went to the panel, in one request, and were charged.
-    assert bot.panel.count("add_bulk") == 1 and bot.panel.count("add") == 0
+    assert bot.panel.bulk_calls() == 1 and bot.panel.count("add") == 0
     placed = sorted(bot.panel.orders.values(), key=lambda o: o.id)
     assert [o.link for o in placed] == [f"https://instagram.com/u{i}" for i in range(4)]
     assert bot.panel.balance_of(KEY) == Decimal("0")
@@ -109,7 +109,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
         qid = await u.press_data(data, preview)
         assert "Already submitted" in str((await u.answer(qid)).params.get("text", ""))
         await u.reply()
-    assert len(bot.panel.orders) == 4 and bot.panel.count("add_bulk") == 1
+    assert len(bot.panel.orders) == 4 and bot.panel.bulk_calls() == 1
     assert await bot.deps.storage.orders.count_for_user(UID) == 4
 
 
@@ -122,7 +122,7 @@ async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -
     assert labels(preview) == ["✖️ Cancel"]
     await u.press("Cancel", message=preview)
     assert "Nothing was sent" in text_of(await u.update())
-    assert bot.panel.count("add_bulk") == 0 and bot.panel.orders == {}
+    assert bot.panel.bulk_calls() == 0 and bot.panel.orders == {}
 
 
 async def test_forged_first_n_counts(bot: Harness) -> None:
@@ -138,11 +138,18 @@ async def test_forged_first_n_counts(bot: Harness) -> None:
         assert "expired" in str((await u.answer(qid)).params.get("text", ""))
     stored = await bot.deps.storage.orders.get_batch(batch)
     assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
-    # Larger than the list: every line, like a forged Confirm (the panel refuses the chunk).
-    await u.press_data(f"bf:{batch}:999999999", preview)
+    # More than the preview offered (issue 19 item 3), even larger than the list: refused,
+    # nothing sent, no line voided; the first 4 it did offer can still be confirmed.
+    for n in ("5", "999999999"):
+        qid = await u.press_data(f"bf:{batch}:{n}", preview)
+        assert "expired" in str((await u.answer(qid)).params.get("text", ""))
+    stored = await bot.deps.storage.orders.get_batch(batch)
+    assert [o.submit_state for o in stored] == [SubmitState.DRAFT] * 5
+    assert bot.panel.count("add_bulk") == 0 and bot.panel.orders == {}
+    await u.press_data(f"bf:{batch}:4", preview)
+    await u.update()
     result = await u.reply()
-    assert "5 failed" in text_of(result) and "Something went wrong" not in text_of(result)
-    assert bot.panel.count("add_bulk") == 1 and bot.panel.orders == {}
+    assert "4 placed" in text_of(result) and "1 not sent" in text_of(result)
 
 
 async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
@@ -262,7 +269,8 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
     [row] = rows
     assert row["Service"] == "'" + FORMULA  # shown as text, never run as a formula
     assert row["Status"] == "Pending"
-    assert row["Charge"] == "12.50"
+    # The panel's own charge, read right after placing (issue 19 item 2), exact as it sent it.
+    assert row["Charge"] == "12.50000"
 
 
 async def test_export_states_in_the_users_language(bot: Harness) -> None:
@@ -282,7 +290,8 @@ async def test_export_states_in_the_users_language(bot: Harness) -> None:
     text = document.document.content.decode("utf-8-sig")
     [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # Excel's Turkish separator
     assert row["Durum"] == "Beklemede", row  # the panel's "Pending", in Turkish
-    assert row["Tutar"] == "12,50", row  # a decimal comma
+    # A decimal comma; the panel's exact charge, read right after placing (issue 19 item 2).
+    assert row["Tutar"] == "12,50000", row
 
 
 # --- issue 11 item 11: lines that fail the check stay visible ---------------------------------

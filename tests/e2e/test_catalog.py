@@ -33,10 +33,12 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
     services = await u.update()
     assert services.message_id == cats.message_id  # navigation edits, never sends
     assert "<b>Instagram</b>" in (services.text or "")
-    assert "12.50 · Instagram Takipçi #1" in labels(services)
+    # The category every name there repeats is left out: the words that differ get the room.
+    assert "12.50 · Takipçi #1" in labels(services)
+    assert not any("Instagram" in b for b in service_buttons(services))
     assert len(service_buttons(services)) == 5
 
-    await u.press("Instagram Takipçi #1")
+    await u.press("· Takipçi #1")
     card = await u.update()
     body = card.text or ""
     assert card.message_id == cats.message_id
@@ -51,7 +53,7 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
 
     await u.press("Back", message=card)
     back = await u.update()
-    assert "12.50 · Instagram Takipçi #1" in labels(back)
+    assert "12.50 · Takipçi #1" in labels(back)
     await u.press("Back", message=back)
     again = await u.update()
     assert "Instagram (5)" in labels(again)
@@ -247,3 +249,19 @@ async def test_panel_down_is_explained(bot: Harness) -> None:
     bot.panel.inject(Fault.http_500(), action="services", times=None)
     await u.send("/services")
     assert "not answering" in ((await u.reply()).text or "")
+
+
+async def test_services_with_an_id_opens_that_services_card_at_once(bot: Harness) -> None:
+    """Issue 21 item 7: /services 101 is the card of service 101 when it exists; « Back leads
+    to the results of the search for "101"; an id the panel does not have is searched."""
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services 6")
+    card = await u.reply()
+    text = card.text or ""
+    assert "YouTube İzlenme" in text and "found for" not in text, text
+    assert "🛒 Order" in labels(card) and "☆" in " ".join(labels(card))
+    await u.press("« Back", message=card)
+    back = await u.update()
+    assert "found for “6”" in (back.text or ""), back.text
+    await u.send("/services 999")
+    assert "Nothing found for “999”" in ((await u.reply()).text or "")

@@ -31,7 +31,7 @@ async def quantity_question(u: FakeUser, service_id: int, link: str) -> BotMessa
 
 async def dripfeed_preview(u: FakeUser, quantity: str, runs: str, interval: str) -> BotMessage:
     question = await quantity_question(u, 1, "https://instagram.com/foo")
-    await u.press("⏱ Drip-feed", message=question, exact=True)
+    await u.press("⏱ Add drip-feed", message=question, exact=True)
     switched = await u.update()
     assert switched.message_id == question.message_id
     assert "Drip-feed is on" in (switched.text or "")
@@ -68,12 +68,12 @@ async def test_flagless_default_service_offers_dripfeed_and_prices_every_run(
 async def test_switch_off_again_and_flag_false_has_no_switch(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     question = await quantity_question(u, 1, "https://instagram.com/foo")
-    await u.press("⏱ Drip-feed", message=question, exact=True)
+    await u.press("⏱ Add drip-feed", message=question, exact=True)
     await u.update()
     await u.press("✅ ⏱ Drip-feed", message=question, exact=True)
     off = await u.update()
     assert "Drip-feed is on" not in (off.text or "")
-    assert "⏱ Drip-feed" in labels(off)
+    assert "⏱ Add drip-feed" in labels(off)
     await u.send("1000")
     preview = (await u.reply()).text or ""
     assert "Quantity: 1,000" in preview and "Drip-feed" not in preview

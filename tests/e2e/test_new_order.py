@@ -29,7 +29,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     await u.reply()
     await u.press("Instagram (5)")
     await u.update()
-    await u.press("Instagram Takipçi #1")
+    await u.press("· Takipçi #1")
     await u.update()
     await u.press("Order")
     question = await u.update()
@@ -217,6 +217,8 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     preview = await u.reply()
     assert "Comments: 5 lines" in (preview.text or "")
     assert "Cost: <b>$0.225</b>" in (preview.text or "")
+    whole = await u.reply()  # the preview shows 3 of the 5: the whole list comes as a file
+    assert whole.document is not None and whole.document.file_name == "comments.txt"
     await confirm(u, preview)
 
     preview = await preview_for(u, 8, "https://t.me/c/1/2", "100", "2")
@@ -304,7 +306,7 @@ async def test_panel_min_refusal_and_bad_link_refusal(bot: Harness) -> None:
     assert bot.telegram.bad_requests() == []
 
 
-async def test_cancel_preview_discards_draft_and_confirm_then_expires(bot: Harness) -> None:
+async def test_cancel_preview_discards_draft_and_confirm_says_cancelled(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     preview = await preview_for(u, 1, "https://instagram.com/a", "1000")
     confirm_data = data_of(preview, "Confirm")
@@ -313,7 +315,9 @@ async def test_cancel_preview_discards_draft_and_confirm_then_expires(bot: Harne
     assert "Order cancelled. Nothing was sent." in (cancelled.text or "")
     assert await orders_of(bot, UID) == []
     qid = await u.press_data(confirm_data, preview)
-    assert "expired" in str((await u.answer(qid)).params.get("text"))
+    # Said as it is (issue 21): cancelled, not "expired".
+    answer = (await u.answer(qid)).params.get("text")
+    assert answer == "Preview cancelled, nothing was ordered."
     assert bot.panel.count("add") == 0
 
 

@@ -135,12 +135,16 @@ async def test_back_through_the_dripfeed_question_and_to_the_service_card(
     t = tr_of(bot, lang)
     u = await bot.member(UID, key=KEY, language_code=lang)
     await start(u, 2)  # drip-feed: true → a Yes/No question after the quantity
-    await answer(u, "https://instagram.com/p/a")
+    how_many = await answer(u, "https://instagram.com/p/a")
+    # Drip-feed is asked once (issue 21 item 11): the Yes/No, no ⏱ switch at the quantity.
+    assert not any("⏱" in label for label, _ in how_many.buttons())
     dripfeed = await answer(u, "500")
     use_dripfeed = t._("This service can deliver in portions (drip-feed). Use drip-feed?")
     assert use_dripfeed in text(dripfeed)
     await u.press(t._("Yes, drip-feed"), message=dripfeed)
     runs = await u.update()
+    # Drip-feed chosen: its runs offer no "Skip" (that would be all at once after all).
+    assert t._("Skip") not in [label for label, _ in runs.buttons()]
     await u.press(BACK[lang], message=runs, exact=True)
     assert use_dripfeed in text(await u.update())  # the Yes/No again, its answer taken back
     await u.press(BACK[lang], message=runs, exact=True)
@@ -178,8 +182,10 @@ async def test_edit_quantity_makes_a_new_preview_and_the_old_one_orders_nothing(
     cost = t._("Cost: <b>{cost}</b>", cost=t.money(Decimal("12.5"), "USD"))
     assert cost in text(old)
     labels = [label for label, _ in old.buttons()]
-    for name in ("Link", "Quantity", "Runs"):
+    for name in ("Link", "Quantity"):
         assert t._("✏️ {field}", field=t._(name)) in labels
+    # No ✏️ Runs on an order without drip-feed: it would quietly turn drip-feed on.
+    assert t._("✏️ {field}", field=t._("Runs")) not in labels
     old_batch, old_confirm = batch_of(old), f"ok:{batch_of(old)}"
     old_edit_link = edit_data(old, "link")
 
@@ -233,6 +239,7 @@ async def test_back_from_an_edit_is_a_new_preview_with_the_same_answers(
     await answer(u, "\n".join(f"comment {i}" for i in range(6)))  # a list: collected …
     old = await answer(u, "/done")  # … until ✅ Done
     old_batch = batch_of(old)
+    assert (await u.reply()).document is not None  # the whole list, beside the preview
     await u.press_data(edit_data(old, "comments"), old)
     question = await u.update()
     lines = t.ngettext("{n} line", "{n} lines", 6)
@@ -241,6 +248,7 @@ async def test_back_from_an_edit_is_a_new_preview_with_the_same_answers(
     new = await u.update()
     assert batch_of(new) != old_batch
     assert f"{t._('Comments')}: {lines}" in text(new)
+    assert (await u.reply()).document is not None
     assert PLACED[lang] in text(await confirm(u, new))
     [sent] = add_params(bot)
     assert sent["comments"] == "\n".join(f"comment {i}" for i in range(6))
@@ -388,12 +396,23 @@ async def test_edit_switches_dripfeed_on_and_off(bot: Harness) -> None:
     plain = await answer(u, "1000")
     assert "Drip-feed" not in text(plain)
 
-    # ✏️ Runs on a preview without drip-feed: runs, then the interval, then a new preview.
-    await u.press_data(edit_data(plain, "runs"), plain)
-    runs = await u.update()
+    # Drip-feed is one choice (issue 21 item 11): no ✏️ Runs on a plain preview; ✏️ Quantity,
+    # then ⏱ Add drip-feed there, then the runs (no Skip: drip-feed was chosen), then the
+    # interval with its quick picks, then a new preview.
+    with pytest.raises(AssertionError):
+        edit_data(plain, "runs")
+    await u.press_data(edit_data(plain, "quantity"), plain)
+    await u.press("⏱ Add drip-feed", message=await u.update(), exact=True)
+    per_run = await u.update()
+    assert "Drip-feed is on" in text(per_run)
+    runs = await answer(u, "1000")
     assert "in how many runs" in text(runs)
-    assert "in how many runs" not in text(await answer(u, "3"))  # the interval
-    dripped = await answer(u, "60")
+    assert "Skip" not in [label for label, _ in runs.buttons()]
+    interval = await answer(u, "3")
+    picks = [label for label, _ in interval.buttons()]
+    assert [p for p in picks if p.endswith(" min")] == ["15 min", "30 min", "60 min", "120 min"]
+    await u.press("60 min", message=interval, exact=True)
+    dripped = await u.update()
     assert "Drip-feed: 3 runs, every 60 min — 3,000 in total" in text(dripped)
     assert "Cost: <b>$37.50</b>" in text(dripped)
 

@@ -13,6 +13,7 @@ from tests.conftest import database_settings
 from tests.e2e.steps import drain
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
+from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness, running_bot
 
 KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
@@ -65,6 +66,16 @@ async def two(tmp_path: Path, beta: FakePanel, database: Path | str) -> AsyncIte
         **database_settings(database),
     ) as harness:
         yield harness
+
+
+async def make_default(user: FakeUser, panel: str) -> BotMessage:
+    """/panels → the panel → ★ Make default; the message it leaves."""
+    await user.send("/panels")
+    await user.reply()
+    await user.press(panel)
+    await user.update()
+    await user.press("★")
+    return await user.update()
 
 
 async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
@@ -233,7 +244,7 @@ async def test_compare_on_a_service_card_then_order_here(
     await user.reply()
     await user.press("Instagram (5)")
     await user.update()
-    await user.press("Instagram Takipçi #1")
+    await user.press("· Takipçi #1")
     await user.update()
     await user.press("⚖️")
     compared = await user.reply()
@@ -327,7 +338,64 @@ async def test_search_runs_over_every_panel_and_services_switches_panels(
     await user.press("🔁 Beta", message=listed)
     switched = await user.update()
     assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
-    assert (await two.deps.keys.account(8108)).label == "Beta"  # type: ignore[union-attr]
+    # Looking is not choosing (issue 21 item 3): the ★ default stays.
+    assert (await two.deps.keys.account(8108)).label == "127.0.0.1"  # type: ignore[union-attr]
+
+
+async def test_browsing_another_panel_keeps_the_default_until_asked(
+    two: Harness, beta: FakePanel
+) -> None:
+    """Issue 21 item 3: 🔁 on /services only looks; ★ Make default there, or in /panels
+    (which then shows that panel's card, not the list), changes the default."""
+    user = await two.member(8109, key=KEY_A)
+    await link_beta(two, beta, user)
+    await user.send("/services")
+    listed = await user.reply()
+    await user.press("🔁 Beta", message=listed)
+    looking = await user.update()
+    text = looking.text or ""
+    assert "<b>Beta</b>, just looking. /order and /bulk use ★ <b>127.0.0.1</b>" in text
+    assert {"🔁 ★ 127.0.0.1", "★ Make default"} <= {label for label, _ in looking.buttons()}
+    # A card of Beta's orders on Beta, though Alpha stays the default.
+    await user.press("Insta", message=looking)
+    await user.update()
+    await user.press("#501", message=looking)
+    card = await user.update()
+    assert "IG Followers" in (card.text or "")
+    await user.press("🛒 Order", message=card)
+    asked = await user.update()
+    assert "Ordering <b>#501 IG Followers [Real]</b>" in (asked.text or "")  # Alpha has no 501
+    await user.send("https://instagram.com/x")
+    await user.reply()
+    await user.send("100")
+    preview = await user.reply()
+    assert "€" in (preview.text or "") or "EUR" in (preview.text or "")
+    drafts = await two.deps.storage.db.fetchall(
+        "SELECT panel_slot, service_id FROM orders WHERE user_id = ? AND submit_state = 'draft'",
+        (8109,),
+    )
+    assert [(r[0], r[1]) for r in drafts] == [(2, 501)]  # priced on Beta, to be placed there
+    assert (await two.deps.keys.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
+
+    # ★ Make default on /services is the explicit choice.
+    await user.send("/services")
+    listed = await user.reply()
+    assert "★ default; 🔁 below switches" in (listed.text or "")  # a fresh /services: ★ again
+    await user.press("🔁 Beta", message=listed)
+    looking = await user.update()
+    qid = await user.press("★ Make default", message=looking)
+    assert "now your default" in str((await user.answer(qid)).params.get("text"))
+    made = await user.update()
+    assert "🔗 Panel: <b>Beta</b> (★ default" in (made.text or "")
+    assert (await two.deps.keys.account(8109)).label == "Beta"  # type: ignore[union-attr]
+
+    # /panels → 127.0.0.1 → ★ Make default: back on that panel's card (issue 21, low).
+    shown = await make_default(user, "127.0.0.1")
+    text = shown.text or ""
+    assert "★ <b>127.0.0.1</b> is now your default for /order and /bulk." in text
+    assert "This is your default panel." in text
+    assert "✏️ Rename" in {label for label, _ in shown.buttons()}
+    assert (await two.deps.keys.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -349,3 +417,52 @@ async def test_alert_amount_read_as_the_language_writes_it(
     await user.reply()
     account = await two.deps.keys.account(8120, 2)
     assert account is not None and account.low_balance_threshold == Decimal("1000.50")
+
+
+async def test_compare_groups_by_currency_closest_match_first(
+    two: Harness, beta: FakePanel
+) -> None:
+    """Issue 21 item 8: never ranked across currencies; within one, the same refill and cancel
+    as the card's service first, then the cheaper."""
+    cheap = {**beta_services()[0], "service": 505, "name": "IG Followers [No refill]"}
+    cheap.update(rate="0.0079", refill=False, cancel=False)
+    beta.set_services([*beta_services(), cheap])
+    user = await two.member(8121, key=KEY_A)
+    await link_beta(two, beta, user, balance="30")
+    await user.send("/services")
+    await user.reply()
+    await user.press("Instagram (5)")
+    await user.update()
+    await user.press("· Takipçi #1")
+    await user.update()
+    await user.press("⚖️")
+    text = (await user.reply()).text or ""
+    assert "In EUR:" in text, text
+    # #501 refills and cancels like the card's #1; #505 is cheaper but does neither.
+    assert text.index("#501") < text.index("#505"), text
+
+
+async def test_key_commands_with_several_panels_name_the_panel_and_ask(
+    two: Harness, beta: FakePanel
+) -> None:
+    """Issue 21 item 6: /deletekey asks first and names the panel; /setkey says whose key it
+    replaces."""
+    user = await two.member(8122, key=KEY_A)
+    await link_beta(two, beta, user)
+    await user.send("/deletekey")
+    question = await user.reply()
+    assert "Delete the API key of <b>127.0.0.1</b>, your default panel?" in (question.text or "")
+    assert await two.deps.keys.has_key(8122)  # nothing deleted before the answer
+    await user.press("Keep it", message=question)
+    await user.update()
+    assert await two.deps.keys.has_key(8122)
+    await user.send("/setkey")
+    asked = (await user.reply()).text or ""
+    assert "It replaces the key of <b>127.0.0.1</b>, your default panel." in asked
+    await user.send("/cancel")
+    await user.reply()
+    await user.send("/deletekey")
+    await user.press("🗑 Yes, delete", message=await user.reply())
+    assert "deleted" in ((await user.update()).text or "")
+    account = await two.deps.keys.account(8122, 2)
+    assert account is not None and not account.removed  # beta keeps its key

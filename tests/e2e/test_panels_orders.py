@@ -12,7 +12,15 @@ import pytest
 
 from bot.storage import Order, OrderDraft
 from tests.e2e.steps import drain, due_again, poll
-from tests.e2e.test_panels import BETA_FIRST_ORDER, KEY_A, KEY_B, beta, link_beta, two
+from tests.e2e.test_panels import (
+    BETA_FIRST_ORDER,
+    KEY_A,
+    KEY_B,
+    beta,
+    link_beta,
+    make_default,
+    two,
+)
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -31,16 +39,6 @@ async def preview_for(user: FakeUser, service_id: int, *answers: str) -> BotMess
         await user.send(answer)
         message = await user.reply()
     return message
-
-
-async def make_default(user: FakeUser, panel: str) -> None:
-    """/panels → the panel → ★ Make default."""
-    await user.send("/panels")
-    await user.reply()
-    await user.press(panel)
-    await user.update()
-    await user.press("★")
-    await user.update()
 
 
 async def confirm(user: FakeUser, preview: BotMessage, language: str) -> BotMessage:
@@ -247,7 +245,7 @@ async def test_bulk_with_a_panel_column(
         await user.update()  # submitting…
         result = (await user.reply()).text or ""
         assert ("Beta" if name == "Beta" else "127.0.0.1") in result
-    assert beta.count("add_bulk") == 1 and two.panel.count("add_bulk") == 1
+    assert beta.bulk_calls() == 1 and two.panel.bulk_calls() == 1
     assert sorted(beta.orders) == [BETA_FIRST_ORDER, BETA_FIRST_ORDER + 1]
     assert sorted(two.panel.orders) == [ALPHA_FIRST_ORDER, ALPHA_FIRST_ORDER + 1]
     rows = await two.deps.storage.orders.visible_for_user(8304)

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.callbacks import OrderCard, StatusOf
+from bot.callbacks import OrderCard, StatusOf, WhichPanel
 from bot.storage import Order
 from tests.e2e.steps import drain, due_again, poll
-from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, two
-from tests.e2e.test_panels_orders import confirm, make_default, preview_for, stored_order
+from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two
+from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -34,9 +34,11 @@ async def beta() -> AsyncIterator[FakePanel]:
         yield fake
 
 
-async def both(bot: Harness, beta: FakePanel, user_id: int, status: str = "Pending") -> Order:
+async def both(
+    bot: Harness, beta: FakePanel, user_id: int, status: str = "Pending", language: str = "en"
+) -> Order:
     """A user with alpha and beta, and order #23501 stored on each; returns beta's."""
-    user = await bot.member(user_id, key=KEY_A)
+    user = await bot.member(user_id, key=KEY_A, language_code=language)
     await link_beta(bot, beta, user)
     alpha_order = await stored_order(bot, bot.panel, KEY_A, user_id, 1, 1, status=status)
     beta_order = await stored_order(bot, beta, KEY_B, user_id, 2, 501, status=status)
@@ -102,7 +104,7 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await make_default(user, "Beta")
     preview = await preview_for(user, 501, "instagram.com/beta", "1000")
     placed = await confirm(user, preview, "en")
-    assert f"#{COLLIDING}" in (placed.text or "")
+    assert f"✅ Order placed: #{COLLIDING} · Beta" in (placed.text or "")
     await user.press("📊 Status", message=placed)
     card = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in card and "instagram.com/beta" in card
@@ -266,3 +268,75 @@ async def test_refill_ids_alike_on_two_panels(two: Harness, beta: FakePanel) -> 
     assert "Refill #1 is pending" in alpha_card
     beta_card = (await open_card(user, on_beta)).text or ""
     assert "Refill #1 is pending" not in beta_card and "completed" in beta_card
+
+
+async def test_two_ids_on_both_panels_ask_one_after_the_other(
+    two: Harness, beta: FakePanel
+) -> None:
+    on_beta = await both(two, beta, 8513)
+    second_alpha = await stored_order(two, two.panel, KEY_A, 8513, 1, 1)
+    second_beta = await stored_order(two, beta, KEY_B, 8513, 2, 501)
+    second = second_alpha.panel_order_id
+    assert second == second_beta.panel_order_id == COLLIDING + 1
+    beta.set_order(COLLIDING, status="In progress", remains=50)
+    user = two.telegram.user(8513)
+    await user.send(f"/status {COLLIDING} {second}")
+    first_question = await user.reply()
+    assert f"#{COLLIDING} " in (first_question.text or "")
+    await user.press("Beta", message=first_question, exact=True)
+    second_question = await user.update()
+    assert f"#{second} " in (second_question.text or "")
+    assert sent(two.panel, "status") == 0 and sent(beta, "status") == 0
+    await user.press(ALPHA, message=second_question, exact=True)
+    answer = (await user.update()).text or ""
+    assert f"#{COLLIDING} · Beta — <b>In progress</b>" in answer, answer
+    assert f"#{second} · {ALPHA} — <b>Pending</b>" in answer
+    assert beta.count("status") == 1 and two.panel.count("status") == 1
+    assert on_beta.panel_slot == 2
+
+
+async def test_the_question_in_turkish(two: Harness, beta: FakePanel) -> None:
+    await both(two, beta, 8514, status="Completed", language="tr")
+    user = two.telegram.user(8514)
+    await user.send(f"/refill {COLLIDING}")
+    question = await user.reply()
+    assert "birden fazla panelinizde" in (question.text or "")
+    await user.press("Beta", message=question, exact=True)
+    answer = (await user.update()).text or ""
+    assert f"#{COLLIDING} · Beta" in answer
+    assert beta.count("refill") == 1 and two.panel.count("refill") == 0
+
+
+async def test_an_old_status_button_for_an_unstored_id_names_the_panel_asked(
+    two: Harness, beta: FakePanel
+) -> None:
+    await both(two, beta, 8515)
+    user = two.telegram.user(8515)
+    await user.send("/help")
+    message = await user.reply()
+    await user.press_data(StatusOf(99_999).pack(), message)
+    line = (await user.reply()).text or ""
+    assert f"#99999 · {ALPHA} — not found" in line, line
+    assert beta.count("status") == 0
+
+
+async def test_reorder_from_a_card_previews_on_the_cards_panel(
+    two: Harness, beta: FakePanel
+) -> None:
+    on_beta = await both(two, beta, 8516)
+    user = two.telegram.user(8516)
+    card = await open_card(user, on_beta)
+    await user.press("Reorder", message=card)
+    preview = (await user.update()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "#501" in preview, preview
+
+
+async def test_a_forged_panel_choice_sends_nothing(two: Harness, beta: FakePanel) -> None:
+    await both(two, beta, 8517, status="Completed")
+    user = two.telegram.user(8517)
+    question = await ask(user, "/refill")
+    token = WhichPanel.unpack(dict(question.buttons())["Beta"])
+    assert token is not None
+    forged = await user.press_data(WhichPanel(token.token, 9).pack(), question)
+    assert "expired" in str((await user.answer(forged)).params.get("text"))
+    assert sent(two.panel, "refill", "status") == 0 and sent(beta, "refill", "status") == 0

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import ServiceCard, parse
 from tests.e2e.steps import plain_text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
@@ -39,15 +38,9 @@ def csv_table(message: BotMessage, delimiter: str = ",") -> list[list[str]]:
 
 
 async def open_card(u: FakeUser, service_id: int) -> BotMessage:
-    """/services <id>, then the result's button for that service."""
+    """/services <id>: the service's card at once (issue 21 item 7)."""
     await u.send(f"/services {service_id}")
-    found = await u.reply()
-    for _, data in found.buttons():
-        pressed = parse(data)
-        if isinstance(pressed, ServiceCard) and pressed.service_id == service_id:
-            await u.press_data(data, found)
-            return await u.update()
-    raise AssertionError(f"no card button for service {service_id}: {found.describe()}")
+    return await u.reply()
 
 
 async def place_unknown_order(bot: Harness, u: FakeUser) -> BotMessage:

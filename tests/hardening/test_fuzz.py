@@ -303,6 +303,7 @@ _FIELDS = [
     "access_mode",
     "status_poll_seconds",
     "services_cache_seconds",
+    "price_check_seconds",
     "default_language",
     "log_level",
     "panel_timeout_seconds",

@@ -49,7 +49,9 @@ class Webhook:
 
 
 @asynccontextmanager
-async def webhook_bot(tmp_path: Path) -> AsyncIterator[Webhook]:
+async def webhook_bot(
+    tmp_path: Path, *, max_files: int | None = None, **extra: str
+) -> AsyncIterator[Webhook]:
     port = free_port()
     async with FakeTelegram() as telegram, FakePanel() as panel:
         admin = telegram.user(1000)
@@ -59,8 +61,9 @@ async def webhook_bot(tmp_path: Path) -> AsyncIterator[Webhook]:
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
+            **extra,
         }
-        proc = await spawn(tmp_path, settings)
+        proc = await spawn(tmp_path, settings, max_files=max_files)
         try:
             await telegram.wait_until(lambda: telegram.webhook is not None, timeout=30)
             for _ in range(100):  # the listener is up before setWebhook; this is a safety net
@@ -194,3 +197,32 @@ async def post_with_body(hook: Webhook, body: bytes) -> int | None:
     writer.close()
     parts = line.split()
     return int(parts[1]) if len(parts) > 1 else None
+
+
+async def test_idle_connections_past_the_descriptor_limit_leave_updates_served(
+    tmp_path: Path,
+) -> None:
+    """Issue 19 item 7, scaled down: 256 descriptors, 400 connections without the secret that
+    send nothing. They used every descriptor; tornado's accept loop then failed on every turn of
+    the loop, each failure a traceback, and real updates could not get in."""
+    async with webhook_bot(tmp_path, max_files=256, WEBHOOK_MAX_CONNECTIONS="50") as hook:
+        idle: list[asyncio.StreamWriter] = []
+        try:
+            for _ in range(400):
+                # A server that no longer accepts leaves a connect hanging once its backlog is
+                # full: that is a failure too, not a wait.
+                connecting = asyncio.open_connection("127.0.0.1", hook.port)
+                _, writer = await asyncio.wait_for(connecting, 10)
+                idle.append(writer)
+            await asyncio.sleep(0.5)
+            started = time.monotonic()
+            assert await post_update(hook) == 200
+            await hook.telegram.wait_until(lambda: hook.telegram.count("sendMessage") >= 1, 10)
+            assert "/setkey" in (hook.admin.last().text or "")
+            assert time.monotonic() - started < 10
+        finally:
+            for writer in idle:
+                writer.close()
+    # The flood cost a bounded number of lines, none of them a traceback.
+    assert "Too many open files" not in hook.output
+    assert len(hook.output.splitlines()) < 60, hook.output[-3000:]

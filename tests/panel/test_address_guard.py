@@ -190,11 +190,16 @@ async def test_a_redirect_to_a_private_address_is_not_followed(fake: FakePanel) 
         ("::ffff:127.0.0.1", "::ffff:127.0.0.1"),
     ],
 )
-def test_every_spelling_the_resolver_reads_as_an_address_is_one(host: str, address: str) -> None:
+async def test_every_spelling_the_resolver_reads_as_an_address_is_one(
+    host: str, address: str
+) -> None:
     assert address_literal(host) == ipaddress.ip_address(address)
     in_url = f"[{host}]" if ":" in host else host
     with pytest.raises(AddressRefused, match="public internet"):
         check_panel_url(f"https://{in_url}:8443/api/v2", STRICT)
+    # And at connect time too, should one ever get past the check when added.
+    with pytest.raises(AddressRefused, match="is a"):
+        await GuardedNetworkBackend(STRICT).connect_tcp(host, 8443)
 
 
 @pytest.mark.parametrize("host", ["panel.example.com", "cafe", "1.2.3.4.5", "12ab", "0x"])
@@ -228,5 +233,33 @@ async def test_the_factory_and_the_poller_give_custom_panels_the_guard(fake: Fak
             assert fake.count() == 0
             # The operator's panel (PANEL_API_URL, PANELS) stays on the shared client.
             assert (await factory.client(KEY).balance()).amount == 100
+        finally:
+            await factory.aclose()
+
+
+async def test_only_the_operators_urls_skip_the_guard_whatever_the_caller_says(
+    fake: FakePanel,
+) -> None:
+    """A URL that is neither PANEL_API_URL nor one of PANELS is guarded even when a caller
+    forgets to say it is a user's (custom=False)."""
+    operators = fake.url.replace("/api/v2", "/operator/api/v2")
+    async with httpx.AsyncClient(headers={"User-Agent": "smm-panel-bot/0.1"}) as shared:
+        factory = PanelFactory(operators, shared, 2.0, trusted_urls=frozenset({fake.url}))
+        try:
+            assert factory.guarded_http.headers["User-Agent"] == "smm-panel-bot/0.1"
+            assert not factory.guarded(None, custom=False)
+            assert not factory.guarded(operators, custom=False)
+            assert not factory.guarded(fake.url, custom=False)  # one of PANELS
+            assert factory.guarded(fake.url, custom=True)
+            stranger = fake.url.replace("127.0.0.1", "localhost")
+            assert factory.guarded(stranger, custom=False)
+            for client in (
+                factory.client(KEY, stranger),
+                polling_clients(factory)(KEY, stranger),
+            ):
+                with pytest.raises(AddressRefused, match="loopback"):
+                    await client.balance()
+            assert fake.count() == 0
+            assert (await factory.client(KEY, fake.url).balance()).amount == 100
         finally:
             await factory.aclose()

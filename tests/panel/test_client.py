@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.panel.capabilities import Support
 from bot.panel.client import PanelClient
 from bot.panel.errors import (
     InsufficientBalance,
@@ -286,13 +287,15 @@ def _orders(n: int, service: int = 6, quantity: int = 1000) -> list[NewOrder]:
 async def test_add_orders_150_is_two_bulk_requests(fake: FakePanel, client: PanelClient) -> None:
     fake.set_balance(KEY, "1000")
     results = await client.add_orders(_orders(150))
-    assert fake.count("add_bulk") == 2 and fake.count("add") == 0
+    # One probe with no orders first (issue 20), then the two chunks.
+    assert fake.requests[0].params["orders"] == "[]"
+    assert fake.count("add_bulk") == 3 and fake.count("add") == 0
     assert [r.index for r in results] == list(range(150))
     assert all(r.ok and not r.unknown and not r.not_sent for r in results)
     ids = [r.order_id for r in results]
     assert len(set(ids)) == 150 and set(ids) == set(fake.orders)
     # The form carries `orders` as a JSON string, as the spec's PHP class sends it.
-    sent = json.loads(fake.requests[0].params["orders"])
+    sent = json.loads(fake.requests[1].params["orders"])
     assert len(sent) == 100
     assert sent[0] == {"service": 6, "link": "https://youtube.com/watch?v=0", "quantity": 1000}
     # Input order is kept: item i placed link i.
@@ -313,6 +316,8 @@ async def test_add_orders_insufficient_balance_stops_later_chunks(
     fake: FakePanel, client: PanelClient
 ) -> None:
     fake.set_balance(KEY, "300")  # 2.75 each: 100 fit, 200 do not
+    assert await client.probe_bulk() is Support.YES
+    fake.clear_log()
     results = await client.add_orders(_orders(250))
     assert fake.count("add_bulk") == 2
     assert all(r.ok for r in results[:100])
@@ -327,6 +332,8 @@ async def test_add_orders_lost_answer_marks_chunk_unknown(
     fake: FakePanel, client: PanelClient
 ) -> None:
     fake.set_balance(KEY, "1000")
+    assert await client.probe_bulk() is Support.YES
+    fake.clear_log()
     fake.inject(Fault.http_500(after=True), action="add_bulk")
     results = await client.add_orders(_orders(250))
     assert fake.count("add_bulk") == 1  # never retried, later chunks held back

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from bot.panel.capabilities import Support
 from bot.panel.client import MAX_ANSWER_BYTES, PanelClient
 from bot.panel.errors import AnswerTooLarge, OutcomeUnknown, PanelUnavailable
 from bot.panel.models import NewOrder
@@ -173,12 +174,13 @@ async def test_oversized_answer_to_add_is_outcome_unknown(fake: FakePanel) -> No
 
 async def test_oversized_answer_to_add_bulk_marks_items_unknown(fake: FakePanel) -> None:
     fake.set_balance(KEY, "1000")
-    fake.inject(Fault.oversized(2 * MB), action="add_bulk")
     orders = [NewOrder(service=1, link=f"https://x/{i}", quantity=100) for i in range(3)]
     async with PanelClient(fake.url, KEY, timeout=5.0) as c:
+        assert await c.probe_bulk() is Support.YES
+        fake.inject(Fault.oversized(2 * MB), action="add_bulk")
         results = await c.add_orders(orders)
     assert all(r.unknown and not r.ok and not r.not_sent for r in results)
-    assert fake.count("add_bulk") == 1 and len(fake.orders) == 3
+    assert fake.count("add_bulk") == 2 and len(fake.orders) == 3
 
 
 async def test_bad_caps_are_refused() -> None:

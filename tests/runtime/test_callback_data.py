@@ -19,6 +19,7 @@ from bot.callbacks import (
     MAX_BYTES,
     SCHEMA,
     Action,
+    BrowseMakeDefault,
     BulkAgain,
     CallbackData,
     CancelDialog,
@@ -44,6 +45,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -135,6 +138,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
     (FinishList("Ab-_9xYz", "comments"), "id:Ab-_9xYz:comments"),
+    (ListEdit("Ab-_9xYz", "comments", ListChange.UNDO), "ie:Ab-_9xYz:comments:undo"),
     (ChooseValue("Ab-_9xYz", "delay", 600), "iv:Ab-_9xYz:delay:600"),
     (OrderWithoutDripfeed(9), "nd:9"),
     (EditAnswer("tok-EN_123", "quantity"), "e:tok-EN_123:quantity"),
@@ -160,6 +164,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (FoundOnPanel(7), "uf:7"),
     (NotPlaced(7), "un:7"),
     (NotPlacedYes(7), "uy:7"),
+    (BrowseMakeDefault(2), "bm:2"),
     (WhichPanel("c0nf", 2), "wp:c0nf:2"),
     (ToggleFavourite(1234, -2, 0, on=True), "fv:1234:-2:0:1"),
     (ToggleFavourite(1234, 3, 1, on=False), "fv:1234:3:1:0"),
@@ -200,6 +205,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.QUICK_QUANTITY: (str, str, int),
     Action.LAST_LINK: (str, str, int),
     Action.LIST_DONE: (str, str),
+    Action.LIST_EDIT: (str, str, str),
     Action.CHOOSE_VALUE: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
@@ -220,6 +226,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.FOUND_ON_PANEL: (int,),
     Action.NOT_PLACED: (int,),
     Action.NOT_PLACED_YES: (int,),
+    Action.BROWSE_MAKE_DEFAULT: (int,),
     Action.WHICH_PANEL: (str, int),
     Action.FAVOURITE: (int, int, int, int),
     Action.CATALOG_OPTION: (str, int, str),
@@ -404,6 +411,7 @@ def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
         | QuickQuantity
         | LastLink
         | FinishList
+        | ListEdit
         | ChooseValue
     )
     dialog_wires = {w for d, w in WIRE if isinstance(d, CancelDialog | question_kinds)}

@@ -19,6 +19,7 @@ from bot.logs import (
     HANDLER_NAME,
     REDACTED,
     RedactingFilter,
+    RepeatLimiter,
     SecretRegistry,
     configure_logging,
 )
@@ -243,3 +244,64 @@ async def test_httpx_request_lines_are_not_emitted(
     text = buffer.getvalue()
     assert TOKEN not in text
     assert text.count("HTTP Request") == 1
+
+
+# --- repeated lines (issue 19 item 7) ---------------------------------------------------------
+
+
+def test_a_flood_of_identical_errors_writes_a_bounded_number_of_lines(
+    output: tuple[SecretRegistry, io.StringIO],
+) -> None:
+    """The configured handler: 20,000 tracebacks of one kind (an accept loop failing on every
+    turn) are 10 records, and other lines still pass."""
+    _, buffer = output
+    log = logging.getLogger("bot.test.flood")
+    for n in range(20_000):
+        try:
+            raise OSError(24, "Too many open files")
+        except OSError:
+            log.exception("accept failed on fd %d", n)
+    log.warning("another kind of line")
+    text = buffer.getvalue()
+    assert text.count("accept failed") == 10
+    assert text.count("Traceback") == 10
+    assert "another kind of line" in text
+    assert len(text) < 20_000  # not 20,000 tracebacks
+
+
+def test_after_the_window_the_first_line_says_how_many_were_dropped() -> None:
+    now = [0.0]
+    limiter = RepeatLimiter(burst=2, window=60, clock=lambda: now[0])
+    log = logging.getLogger("bot.test.window")
+    passed: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            passed.append(record.getMessage())
+
+    handler = Keep()
+    handler.addFilter(limiter)
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        # One call site (a kind is a place in the code, not a text), the clock moved last.
+        for at, n in [
+            (0.0, 0),
+            (1.0, 1),
+            (2.0, 2),
+            (3.0, 3),
+            (4.0, 4),
+            (5.0, 5),
+            (6.0, 6),
+            (61.0, 99),
+        ]:
+            now[0] = at
+            log.error("panel %s is down", n)
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    assert passed == [
+        "panel 0 is down",
+        "panel 1 is down",
+        "panel 99 is down [5 more like this dropped in the last 60 s]",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.panel import Service
@@ -57,3 +58,22 @@ def test_compare_over_three_5000_service_catalogs_is_fast() -> None:
     # A few milliseconds on an idle machine; ten times the former 0.05 s bound, so that a loaded
     # one (parallel test workers, CI neighbours) passes too; benchmarks/panels.py measures it.
     assert elapsed < 0.5
+
+
+def test_offers_grouped_by_currency_main_first_then_closest_then_cheapest() -> None:
+    from bot.services.compare import Offer, rank_offers
+
+    def offer(slot: int, currency: str | None, rate: str, refill: bool = True) -> Offer:
+        service = Service(slot * 10, "IG followers", "Default", "", Decimal(rate), 100, 1000)
+        return Offer(slot, f"p{slot}", currency, replace(service, refill=refill, cancel=True))
+
+    base = offer(1, "EUR", "5")
+    offers = [
+        offer(2, "EUR", "13.75"),
+        offer(3, "USD", "0.0079"),
+        offer(4, "USD", "0.002", refill=False),  # cheaper, but refills unlike the card
+        offer(5, None, "0.001"),
+        offer(6, "TRY", "1"),
+    ]
+    ranked = rank_offers(base, offers, main_currency="USD")
+    assert [o.slot for o in ranked] == [3, 4, 2, 6, 5]

@@ -172,7 +172,7 @@ async def test_a_slow_first_refusal_still_gets_a_retry(storage: Storage) -> None
     assert done.unsaved is not None
 
 
-async def test_when_the_journal_cannot_be_written_the_ids_go_to_the_log(
+async def test_when_the_journal_cannot_be_written_memory_holds_the_ids_until_an_import(
     storage: Storage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     time = Time()
@@ -190,7 +190,17 @@ async def test_when_the_journal_cannot_be_written_the_ids_go_to_the_log(
     done = await rec.record(rows, placed=[(rows[0], 4242)])
     assert done.unsaved is not None and not done.unsaved.journaled
     assert done.unsaved.placed == (4242,)
-    assert "LOST" in caplog.text and "#4242" in caplog.text
+    assert "held in memory" in caplog.text and "#4242" in caplog.text
+    assert rec.held == 1
+    with pytest.raises(Exception, match="refused"):
+        await rec.restore()  # the database still refuses: memory keeps them
+    assert rec.held == 1
+    blocked.rmdir()  # the disk is freed
+    await refuse_writes(storage, False)
+    report = await rec.restore()
+    assert report is not None and report.restored == 1 and rec.held == 0
+    [row] = await storage.orders.get_batch(rows[0].batch)
+    assert row.submit_state is SubmitState.PLACED and row.panel_order_id == 4242
 
 
 async def test_shutdown_during_the_retries_still_journals(storage: Storage) -> None:

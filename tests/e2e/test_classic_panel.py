@@ -1,0 +1,125 @@
+"""The bot on a classic-script panel (issue 20): single-status, no add_bulk, no refill/cancel
+through the API, bare JSON numbers. Everything a user does there works, or says plainly why not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import database_settings
+from tests.e2e.steps import drain, due_again, place, poll
+from tests.e2e.test_bulk import KEY as BULK_KEY
+from tests.e2e.test_bulk import THREE, open_bulk, paste
+from tests.e2e.test_order_history import KEY_A, USER_A
+from tests.e2e.test_panels_orders import confirm, preview_for
+from tests.fakes.panel_classic import ClassicPanel
+from tests.harness import Harness, running_bot
+
+
+@pytest.fixture
+async def classic(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL on a classic panel, once per storage engine. PANEL_MAX_RPS
+    is high so that pacing costs the tests no time (its spacing is unit-tested)."""
+    async with running_bot(
+        tmp_path, fake_panel=ClassicPanel, panel_max_rps=1000, **database_settings(database)
+    ) as harness:
+        yield harness
+
+
+def multi_status_asks(bot: Harness) -> int:
+    return sum(1 for r in bot.panel.requests if r.action == "status" and "orders" in r.params)
+
+
+async def test_an_order_is_placed_and_status_shows_its_state(classic: Harness) -> None:
+    u = await classic.member(USER_A, key=KEY_A)
+    preview = await preview_for(u, 1, "instagram.com/classic", "1000")
+    placed = await confirm(u, preview, "en")
+    # `{"status": 100, "order": "1"}`: the panel's id, as text, is the order's number.
+    assert "#1" in (placed.text or "")
+    assert classic.panel.orders[1].quantity == 1000
+    classic.panel.advance(1)  # stored by the script as "Inprogress"
+
+    await u.send("/status 1")
+    text = (await u.reply()).text or ""
+    assert re.search(r"#1 — <b>In progress</b>", text), text
+    assert "charge $12.50" in text
+    assert "refused" not in text
+    # Learned once: `orders=` refused, `order=` answered. The next look asks `order=` only.
+    asked_multi = multi_status_asks(classic)
+    assert asked_multi == 1
+    await u.send("/status")
+    listing = (await u.reply()).text or ""
+    assert "not answering" not in listing and "#1" in listing
+    assert multi_status_asks(classic) == asked_multi
+
+
+async def test_completion_is_pushed_from_a_single_status_panel(classic: Harness) -> None:
+    u = await classic.member(USER_A, key=KEY_A)
+    orders = [await place(classic, USER_A, KEY_A) for _ in range(3)]
+    await poll(classic)  # learns that the panel answers one order at a time
+    for order in orders:
+        classic.panel.advance(order.panel_order_id)
+        classic.panel.advance(order.panel_order_id)
+    await due_again(classic)
+    classic.panel.clear_log()
+    report = await poll(classic)
+    assert report is not None and report.requests == 3
+    assert multi_status_asks(classic) == 0
+    assert sorted(int(r.params["order"]) for r in classic.panel.requests) == sorted(
+        o.panel_order_id or 0 for o in orders
+    )
+    await drain(classic)
+    push = await u.reply()
+    assert "3 orders completed" in (push.text or "")
+    for order in orders:
+        stored = await classic.deps.storage.orders.get(order.id)
+        assert stored is not None and stored.status == "Completed"
+
+
+async def test_a_three_line_bulk_is_three_adds_and_no_add_bulk_with_orders(
+    classic: Harness,
+) -> None:
+    u = await open_bulk(classic)
+    preview = await paste(u, THREE)
+    await u.press("Confirm", message=preview)
+    result = await u.reply()
+    while "placed" not in (result.text or "") or "of 3" in (result.text or ""):
+        result = await u.reply()
+    assert "3 placed" in (result.text or "")
+    assert classic.panel.count("add") == 3
+    # Only the probe (an empty list, which cannot place anything) was an add_bulk.
+    assert classic.panel.bulk_calls() == 0 and classic.panel.count("add_bulk") == 1
+    assert {o.key for o in classic.panel.orders.values()} == {BULK_KEY}
+    assert len(classic.panel.orders) == 3
+
+
+async def test_refill_and_cancel_say_the_panel_does_not_take_them(classic: Harness) -> None:
+    u = await classic.member(USER_A, key=KEY_A)
+    done = await place(classic, USER_A, KEY_A, status="Completed")
+    running = await place(classic, USER_A, KEY_A)
+    classic.panel.clear_log()
+
+    await u.send(f"/refill {done.panel_order_id}")
+    text = (await u.reply()).text or ""
+    assert "this panel does not take refills through its API" in text
+    assert classic.panel.count("refill") == 1
+    assert await classic.deps.storage.refills.for_order(USER_A, done.panel_order_id or 0) == []
+    # Learned: not asked again, and the card no longer offers the button.
+    await u.send(f"/refill {done.panel_order_id}")
+    assert "does not take refills" in ((await u.reply()).text or "")
+    assert classic.panel.count("refill") == 1
+
+    await u.send(f"/cancelorder {running.panel_order_id}")
+    question = await u.reply()
+    await u.press("Yes", message=question)
+    answer = await u.update()
+    assert "this panel does not take cancels through its API" in (answer.text or "")
+    assert classic.panel.count("cancel") == 1
+    assert classic.panel.orders[running.panel_order_id or 0].status == "Pending"
+    await u.send(f"/cancelorder {running.panel_order_id}")
+    assert "does not take cancels" in ((await u.reply()).text or "")
+    assert classic.panel.count("cancel") == 1
