@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
-from tests.e2e.test_notifications import drain
+from tests.e2e.steps import drain
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
 from tests.fakes.telegram_models import BotMessage
