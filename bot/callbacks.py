@@ -108,6 +108,7 @@ class Action(StrEnum):
     PANEL_REMOVE_YES = "py"
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
+    PANEL_SERVICE = "pw"
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
@@ -628,6 +629,15 @@ class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
 @dataclass(frozen=True)
 class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
     """ "Order here": the order dialog for `service_id` on panel account `slot`."""
+
+    slot: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class PanelServiceCard(CallbackData, action=Action.PANEL_SERVICE):
+    """A result of /services <words> over every panel: the card of `service_id` on panel
+    account `slot` (issue 21 item 7), where the user reads it before ordering."""
 
     slot: int
     service_id: int

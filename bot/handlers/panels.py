@@ -24,6 +24,7 @@ from bot.callbacks import (
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
+    PanelServiceCard,
     PanelsList,
     callback_of,
 )
@@ -539,7 +540,8 @@ def with_panel_switch(
 
 async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:
     """/services <words> with several panels: every panel searched, results grouped by panel,
-    each with its Order button. False (nothing done) with one panel."""
+    each with a button to its card there (read before ordering, issue 21 item 7). False
+    (nothing done) with one panel."""
     if len(await context.deps.keys.accounts(context.user.id)) < 2:
         return False
     t = context.t
@@ -547,13 +549,14 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     rows = [
         [
             keyboards.button(
-                t._("🛒 {panel} #{id}", panel=group.account.label, id=service.id),
-                PanelOrderService(group.account.slot, service.id),
+                t._("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
+                PanelServiceCard(group.account.slot, service.id),
             )
         ]
         for group in found
         for service in group.services
     ]
     rows.append(keyboards.back_to_menu(t))
+    await ui.answer(update)
     await ui.show(update, views.search_results(t, query, found), keyboards.markup(rows))
     return True

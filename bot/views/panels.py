@@ -293,4 +293,6 @@ def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> 
                     rate=rate,
                 )
             )
+        if group.more:
+            lines.append(t.ngettext("… and {n} more", "… and {n} more", group.more))
     return "\n".join(lines)
