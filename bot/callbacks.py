@@ -108,6 +108,8 @@ class Action(StrEnum):
     PANEL_REMOVE_YES = "py"
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
+    PANEL_SERVICE = "pw"
+    PANEL_KEEP_NAME = "pq"
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
@@ -604,6 +606,13 @@ class PanelAddUrl(CallbackData, action=Action.PANEL_ADD_URL):
 
 
 @dataclass(frozen=True)
+class PanelKeepName(CallbackData, action=Action.PANEL_KEEP_NAME):
+    """The suggested name (its host) kept for panel account `slot`, just added by URL."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
 class PanelMakeDefault(CallbackData, action=Action.PANEL_DEFAULT):
     slot: int
 
@@ -628,6 +637,15 @@ class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
 @dataclass(frozen=True)
 class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
     """ "Order here": the order dialog for `service_id` on panel account `slot`."""
+
+    slot: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class PanelServiceCard(CallbackData, action=Action.PANEL_SERVICE):
+    """A result of /services <words> over every panel: the card of `service_id` on panel
+    account `slot` (issue 21 item 7), where the user reads it before ordering."""
 
     slot: int
     service_id: int

@@ -18,6 +18,7 @@ import pytest
 
 from bot.i18n import Translator
 from bot.storage.models import OrderDraft
+from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import comment_replies, default_services, make_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -40,10 +41,6 @@ UNKNOWN: dict[str, Any] = {
     "refill": False,
     "cancel": False,
 }
-
-
-def labels(msg: BotMessage) -> list[str]:
-    return [text for text, _ in msg.buttons()]
 
 
 def plain(text: str) -> str:

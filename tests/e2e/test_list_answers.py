@@ -19,7 +19,7 @@ import pytest
 
 from bot.i18n import Translator
 from bot.services.validation import MAX_LINE_LENGTH
-from tests.e2e.test_new_order import add_params, ask, labels
+from tests.e2e.steps import add_params, ask, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bot.storage import Order, OrderDraft
-from tests.e2e.test_notifications import drain, due_again, poll
+from tests.e2e.steps import drain, due_again, poll
 from tests.e2e.test_panels import (
     BETA_FIRST_ORDER,
     KEY_A,

@@ -17,6 +17,7 @@ from bot.callbacks import Action, decode, encode
 from bot.jobs import PURGE_JOB
 from bot.services.drafts import MAX_OPEN_PREVIEWS
 from bot.storage.models import Order, SubmitState
+from tests.e2e.steps import data_of, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
@@ -29,17 +30,6 @@ UID = 8301
 KEY_CHANGED = "Your API key changed after this preview; nothing was ordered."
 EXPIRED = "This preview has expired; nothing was ordered."
 TWO_LINES = "1 | https://instagram.com/a | 1000\n1 | https://instagram.com/b | 1000"
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
-
-
-def data_of(msg: BotMessage, label_part: str) -> str:
-    for label, data in msg.buttons():
-        if label_part in label:
-            return data
-    raise AssertionError(f"no button with {label_part!r}: {msg.buttons()}")
 
 
 def batch_of(msg: BotMessage) -> str:

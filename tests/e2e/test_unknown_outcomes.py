@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, OrderDraft, SubmitState
-from tests.e2e.test_bulk import THREE, confirm_data, open_bulk, paste, text_of
+from tests.e2e.steps import confirm, labels, orders_of, preview_for, text_of
+from tests.e2e.test_bulk import THREE, confirm_data, open_bulk, paste
 from tests.e2e.test_bulk import UID as UID_BULK
-from tests.e2e.test_new_order import FIRST_PANEL_ID, confirm, labels, orders_of, preview_for
+from tests.e2e.test_new_order import FIRST_PANEL_ID
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.storage.models import SubmitState
 from tests.conftest import database_settings
+from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -21,7 +22,6 @@ from tests.hardening.test_db_refuses_writes import (
     UID,
     journal_of,
     single_preview,
-    text_of,
     writer_lock,
 )
 from tests.harness import Harness, running_bot

@@ -20,7 +20,7 @@ import pytest
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, SubmitState
-from tests.e2e.test_order_history import place
+from tests.e2e.steps import place, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_faults import FaultKind
 from tests.fakes.telegram_models import BotMessage
@@ -42,10 +42,6 @@ NOT_MODIFIED = (
 def make_fault(kind: FaultKind, *, after: bool = False) -> Fault:
     factory: Callable[..., Fault] = getattr(Fault, kind)
     return factory(after=after) if kind in BREAKING else factory()
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
 
 
 def key_of(uid: int) -> str:
