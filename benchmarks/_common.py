@@ -8,6 +8,7 @@ figures include real HTTP on 127.0.0.1 both ways.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
@@ -15,7 +16,7 @@ import signal
 import statistics
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -252,3 +253,25 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value
+
+
+def options(argv: Sequence[str] | None, name: str, doc: str | None, **defaults: float) -> Any:
+    """`python -m benchmarks <name>`'s options: `--a-b` for each `a_b=default`, typed as it."""
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks {name}", description=doc)
+    for option, default in defaults.items():
+        flag = "--" + option.replace("_", "-")
+        parser.add_argument(flag, type=type(default), default=default)
+    return parser.parse_args(argv)
+
+
+def run_main(
+    argv: Sequence[str] | None,
+    name: str,
+    doc: str | None,
+    run: Callable[[Any], Coroutine[Any, Any, dict[str, Any]]],
+    show: Callable[[dict[str, Any]], str],
+    **defaults: float,
+) -> int:
+    """A benchmark module's `main`: its options, one run, its table printed."""
+    print(show(asyncio.run(run(options(argv, name, doc, **defaults)))))
+    return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -62,17 +63,25 @@ from bot.telegram_http import api_request
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+Clock = Callable[[], float]
 
 
 class BotApplication(Application):  # type: ignore[type-arg]
     """An Application that owns the bot's dependencies for its lifetime."""
 
     def __init__(
-        self, *, settings: Settings, secrets: SecretRegistry, fence: Fence, **kwargs: Any
+        self,
+        *,
+        settings: Settings,
+        secrets: SecretRegistry,
+        fence: Fence,
+        clock: Clock | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.secrets = secrets
+        self.clock = clock
         # Closed when this process stops being the active one (bot/leadership.py).
         self.fence = fence
         self.deps: Deps | None = None
@@ -83,7 +92,11 @@ class BotApplication(Application):  # type: ignore[type-arg]
             processor = self.update_processor
             observer = processor if isinstance(processor, PerUserUpdateProcessor) else None
             self.deps = await open_deps(
-                self.settings, self.secrets, observer=observer, gate=self.fence.check
+                self.settings,
+                self.secrets,
+                observer=observer,
+                gate=self.fence.check,
+                clock=self.clock,
             )
             self.bot_data["commands"] = self.commands
             persistence = self.persistence
@@ -171,15 +184,18 @@ async def open_deps(
     *,
     observer: CallObserver | None = None,
     gate: Callable[[], None] | None = None,
+    clock: Clock | None = None,
 ) -> Deps:
     """`observer` hears of every user-facing panel call (the update processor); `gate` runs
-    before every panel call and raises once this process may no longer make one."""
+    before every panel call and raises once this process may no longer make one. `clock`
+    (tests) replaces the wall and monotonic clocks of the storage, caches and previews."""
     cipher = load_cipher(settings.encryption_keys, settings.database_path)
     storage = await Storage.open(
         settings.database,
         cipher,
         local_path=settings.database_path,
         busy_seconds=settings.database_busy_seconds,
+        clock=clock or time.time,
     )
     try:
         http = _panel_http(settings)
@@ -204,7 +220,9 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        return _assemble_deps(settings, secrets, storage, http, panels, keys)
+        return _assemble_deps(
+            settings, secrets, storage, http, panels, keys, clock or time.monotonic
+        )
     except BaseException:
         await storage.close()
         raise
@@ -217,12 +235,12 @@ def _assemble_deps(
     http: httpx.AsyncClient,
     panels: PanelFactory,
     keys: KeyService,
+    clock: Clock,
 ) -> Deps:
-    """The services over an open storage and the users' panel keys."""
-    catalog = CatalogService(CatalogCache.from_settings(settings), keys)
-    # One balance call per SERVICES_CACHE_SECONDS at most for the catalog's currency.
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds)
-    # One recorder (one journal file) for single and bulk orders.
+    """The services over an open storage and the users' panel keys; `clock` ages the caches."""
+    catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
+    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
     previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     return Deps(
@@ -278,9 +296,11 @@ def build_application(
     *,
     requests: tuple[BaseRequest, BaseRequest] | None = None,
     fence: Fence | None = None,
+    clock: Clock | None = None,
 ) -> BotApplication:
     """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport;
-    `fence` (bot/leadership.py) stops every Telegram and panel call once it closes."""
+    `fence` (bot/leadership.py) stops every Telegram and panel call once it closes; `clock`
+    (tests) moves the storage's and the caches' time instead of the real clocks."""
     fence = fence if fence is not None else Fence()
     secrets = secrets if secrets is not None else SecretRegistry()
     secrets.add(settings.bot_token.get_secret_value())
@@ -293,7 +313,8 @@ def build_application(
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(
-            BotApplication, kwargs={"settings": settings, "secrets": secrets, "fence": fence}
+            BotApplication,
+            kwargs={"settings": settings, "secrets": secrets, "fence": fence, "clock": clock},
         )
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)

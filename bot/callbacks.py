@@ -59,6 +59,7 @@ class Action(StrEnum):
     QUICK_QUANTITY = "q"
     LAST_LINK = "ql"
     LIST_DONE = "id"
+    LIST_EDIT = "ie"
     CHOOSE_VALUE = "iv"
     CONFIRM = "ok"
     DISCARD = "no"
@@ -107,6 +108,8 @@ class Action(StrEnum):
     PANEL_REMOVE_YES = "py"
     PANEL_ORDER = "po"
     PANEL_COMPARE = "pv"
+    PANEL_SERVICE = "pw"
+    PANEL_KEEP_NAME = "pq"
     PANEL_ALERT = "pb"
     PANEL_BROWSE = "ps"
     PANEL_ORDERS = "pf"
@@ -256,6 +259,22 @@ class LastLink(QuestionButton, action=Action.LAST_LINK):
 @dataclass(frozen=True)
 class FinishList(QuestionButton, action=Action.LIST_DONE):
     """✅ Done under a list question: the lines collected so far are the answer."""
+
+
+class ListChange(StrEnum):
+    """What a `ListEdit` button does to the lines a list question collected."""
+
+    UNDO = "undo"  # ↩️ Remove the last message: its lines leave the list
+    RESTART = "restart"  # 🗑 Start over: every collected line goes
+    SHOW = "show"  # 📄 Show all: every collected line (a file when long)
+
+
+@dataclass(frozen=True)
+class ListEdit(QuestionButton, action=Action.LIST_EDIT):
+    """A button under a list question; `change` is a `ListChange` value (another one, from
+    a forged or newer button, does nothing)."""
+
+    change: str
 
 
 @dataclass(frozen=True)
@@ -587,6 +606,13 @@ class PanelAddUrl(CallbackData, action=Action.PANEL_ADD_URL):
 
 
 @dataclass(frozen=True)
+class PanelKeepName(CallbackData, action=Action.PANEL_KEEP_NAME):
+    """The suggested name (its host) kept for panel account `slot`, just added by URL."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
 class PanelMakeDefault(CallbackData, action=Action.PANEL_DEFAULT):
     slot: int
 
@@ -611,6 +637,15 @@ class PanelRemoveYes(CallbackData, action=Action.PANEL_REMOVE_YES):
 @dataclass(frozen=True)
 class PanelOrderService(CallbackData, action=Action.PANEL_ORDER):
     """ "Order here": the order dialog for `service_id` on panel account `slot`."""
+
+    slot: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class PanelServiceCard(CallbackData, action=Action.PANEL_SERVICE):
+    """A result of /services <words> over every panel: the card of `service_id` on panel
+    account `slot` (issue 21 item 7), where the user reads it before ordering."""
 
     slot: int
     service_id: int

@@ -32,6 +32,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -467,6 +469,15 @@ def answer_rows(
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
         rows.append([button(done, FinishList(instance, question))])
+        # One long button a row: they are long in Turkish.
+        undo = ListEdit(instance, question, ListChange.UNDO)
+        rows.append([button(t._("↩️ Remove the last message"), undo)])
+        rows.append(
+            [
+                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
+                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+            ]
+        )
     values = [
         button(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),
@@ -696,8 +707,14 @@ def bulk_preview(
     )
 
 
-def bulk_done(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
+def bulk_done(t: Translator, unknown: Sequence[tuple[int, int]] = ()) -> InlineKeyboardMarkup:
+    """Under a bulk result; `unknown` (line number, local order id) of the lines whose outcome
+    is unknown: a button to each one's card, where the user settles it (the first 12)."""
+    cards = [
+        button(t._("❔ Line {n}", n=line), OpenCard(order_id)) for line, order_id in unknown[:12]
+    ]
+    card_rows = [cards[i : i + 4] for i in range(0, len(cards), 4)]
+    return markup([*card_rows, [button(t._("📋 My orders"), Menu("orders"))], back_to_menu(t)])
 
 
 # --- notifications (bot/jobs.py) -------------------------------------------------------------

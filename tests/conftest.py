@@ -15,12 +15,15 @@ from tests.pg import PgCluster
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
-    """One PostgreSQL server for the whole run, started on first use only.
+    """One PostgreSQL server per worker process (pytest-xdist runs several: the servers share
+    nothing, and talk over a Unix socket in their own directory, so no port is raced for),
+    started on the worker's first PostgreSQL test only.
 
     Its data directory is not under pytest's basetemp: a concurrent pytest run (as the same
     user) prunes older basetemp directories, and would delete a running server's files.
     """
-    cluster = PgCluster(Path(tempfile.mkdtemp(prefix="smm-bot-pg-")))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    cluster = PgCluster(Path(tempfile.mkdtemp(prefix=f"smm-bot-pg-{worker}-")))
     try:
         yield cluster
     finally:

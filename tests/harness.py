@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,20 @@ class CapturingHandler(logging.Handler):
         return "\n".join(self.lines)
 
 
+class TestClock:
+    """A clock that starts at the real time and then moves only when `advance` says so."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> float:
+        self.now += seconds
+        return self.now
+
+
 @dataclass
 class Harness:
     telegram: FakeTelegram
@@ -47,6 +62,9 @@ class Harness:
     logs: CapturingHandler
     app: BotApplication | None = None
     users: dict[int, FakeUser] = field(default_factory=dict)
+    # Replaces the storage's and the caches' clocks (tests.harness.TestClock): time moves when
+    # the test says so, instead of the test sleeping until a cache or a preview expires.
+    clock: TestClock | None = None
 
     @property
     def deps(self) -> Deps:
@@ -55,7 +73,7 @@ class Harness:
 
     async def start(self) -> None:
         app = build_application(
-            self.settings, self.secrets, requests=(ptb_request(), ptb_request())
+            self.settings, self.secrets, requests=(ptb_request(), ptb_request()), clock=self.clock
         )
         await app.initialize()
         await app.start()
@@ -105,6 +123,9 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
     every other override is a setting. (Popped, not a parameter: callers pass settings as a
     `**dict`, which a typed parameter would have to match too.)"""
     fake_panel: Callable[[], FakePanel] = overrides.pop("fake_panel", FakePanel)
+    # `clock=TestClock()`: storage and caches age by it instead of the real clocks.
+    clock = overrides.pop("clock", None)
+    assert clock is None or isinstance(clock, TestClock)
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
@@ -127,7 +148,7 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
             }
             values.update(overrides)
             settings = load_settings(**values)
-            harness = Harness(telegram, panel, settings, registry, capture)
+            harness = Harness(telegram, panel, settings, registry, capture, clock=clock)
             await harness.start()
             try:
                 yield harness

@@ -1,4 +1,4 @@
-"""A real PostgreSQL for the tests: one server per test session (pgserver), one database per test.
+"""A real PostgreSQL for the tests: one server per test worker (pgserver), one database per test.
 
 pgserver ships PostgreSQL 16 binaries in its wheel, so `pip install -e '.[test]'` is all it
 takes: no Docker, no system package. The server starts once, on first use, with durability

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import resource
 import socket
 import sys
@@ -38,10 +39,30 @@ def fake_settings(telegram: FakeTelegram, panel: FakePanel, folder: Path) -> dic
     }
 
 
+# Ports handed out for a process to bind later. Below Linux's ephemeral range (32768 and up),
+# where every `bind(0)` (the fakes' servers, asyncpg's clients) takes its ports: a port picked
+# here is not taken by another worker's `bind(0)` between the pick and the bind. A random start
+# per process keeps parallel workers (pytest-xdist) and other runs on the machine apart; the
+# test bind skips the few ports something else holds.
+_FREE_PORTS = range(20_000, 32_768)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing listens on now, not handed out before by this process."""
+    start = random.randrange(len(_FREE_PORTS))
+    for step in range(len(_FREE_PORTS)):
+        port = _FREE_PORTS[(start + step) % len(_FREE_PORTS)]
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port left")
 
 
 @dataclass

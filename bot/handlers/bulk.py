@@ -273,7 +273,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     async def progress(done: int, total: int) -> None:
         # Line by line on a panel without add_bulk: "12 of 40 placed…", not an edit per line.
         if done < total and shown.ready():
-            await announce(update, progress_text(t, done, total))
+            await announce(update, progress_text(t, done, total), answer=False)
 
     try:
         submission = await context.deps.bulk.confirm(
@@ -332,7 +332,8 @@ async def _show_result(
         panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
         if panel:
             text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
-    shown = await deliver(update, context, text, keyboards.bulk_done(t), edit=False)
+    unknown = [(o.line_no or 0, o.id) for o in submission.unknown]
+    shown = await deliver(update, context, text, keyboards.bulk_done(t, unknown), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 

@@ -18,6 +18,7 @@ from bot.callbacks import (
     CategoriesPage,
     CategoryPage,
     PanelBrowse,
+    PanelServiceCard,
     RefreshCatalog,
     SearchPage,
     ServiceCard,
@@ -197,6 +198,8 @@ async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
     if query.isdigit() and await open_card_by_id(update, context, query):
         return
+    if query and context.user_data is not None:
+        context.user_data[SEARCH_KEY] = query[:200]  # « Back from a result's card
     if query and await search_every_panel(update, context, query):
         return
     if query:
@@ -289,7 +292,8 @@ async def show_card(
 ) -> None:
     """A service card with its ☆/★; `category` and `page` as in `ServiceCard`."""
     t = context.t
-    currency = await context.deps.currencies.currency(context.user.id)
+    shown = await browsed_slot(context)
+    currency = await shown_currency(context, shown)
     back = keyboards.card_back(t, category, page, index.version)
     screen = render_service_card(found, t, currency, back, (category, page))
     markup = screen.markup
@@ -299,12 +303,22 @@ async def show_card(
         star = star_button(t, found.id, category, page, favourite=favourite)
         markup = before_last(markup, [[star]])
     accounts = await context.deps.keys.accounts(context.user.id)
-    shown = await browsed_slot(context)
     if len(accounts) > 1:
         # Several panels: ⚖️ Compare with similar services on the others.
         home = shown or next(a.slot for a in accounts if a.is_default)
         markup = with_compare(t, markup, home, found.id)
     await ui.show(update, screen.text, pinned(markup, shown))
+
+
+async def shown_currency(context: BotContext, slot: int | None) -> str | None:
+    """The currency of the panel a card is on (None: the default's, cached): another
+    panel's prices are in its own currency."""
+    if slot is None:
+        return await context.deps.currencies.currency(context.user.id)
+    try:
+        return (await context.deps.keys.balance(context.user.id, slot)).currency
+    except (NoKey, PanelError):
+        return None  # the card goes without a currency sign rather than with a wrong one
 
 
 async def description_part(update: Update, context: BotContext) -> None:
@@ -343,7 +357,30 @@ async def search_page(update: Update, context: BotContext) -> None:
     if pressed is None or not isinstance(query, str) or not query:
         await ui.answer(update, button_expired(context.t))
         return
+    if await search_every_panel(update, context, query):
+        return  # several panels: « Back from a card leads to the results on every panel
     await show_search(update, context, query, pressed.page)
+
+
+async def panel_service(update: Update, context: BotContext) -> None:
+    """A result of /services <words> over every panel: the service's card on its panel,
+    which /services now shows (looking is not choosing: the ★ default stays)."""
+    pressed = callback_of(update, PanelServiceCard)
+    keys = context.deps.keys
+    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    if pressed is None or account is None:
+        await ui.answer(update, button_expired(context.t))
+        return
+    index = await load_index(update, context, slot=account.slot)
+    if index is None:
+        return
+    found = index.get(pressed.service_id)
+    if found is None:
+        await ui.answer(update, service_gone(context.t))
+        return
+    browse(context, None if account.is_default else account.slot)
+    await ui.answer(update)
+    await show_card(update, context, index, found, -1, 0)
 
 
 def handlers() -> list[AnyHandler]:
@@ -357,5 +394,6 @@ def handlers() -> list[AnyHandler]:
         CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
         CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
         CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
+        CallbackQueryHandler(panel_service, pattern=PanelServiceCard.pattern()),
         CallbackQueryHandler(make_browsed_default, pattern=BrowseMakeDefault.pattern()),
     ]

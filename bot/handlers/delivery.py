@@ -63,13 +63,16 @@ async def deliver(
     return True
 
 
-async def announce(update: Update, text: str) -> None:
-    """Answer the pressed button and show `text` ("⏳ Sending…") before a panel write.
+async def announce(update: Update, text: str, *, answer: bool = True) -> None:
+    """Answer the pressed button and show `text` ("⏳ Sending…") before a panel write;
+    `answer=False` for a later line of progress (a button is answered once: Telegram refuses
+    a second answer).
 
     Cosmetic: the claim in the database already stops a second tap, and the write must go on
     whatever Telegram does, so a failure here is one WARNING line.
     """
-    await ui.answer(update)  # never raises for Telegram's trouble
+    if answer:
+        await ui.answer(update)  # never raises for Telegram's trouble
     try:
         await ui.show(update, text)
     except TelegramError as exc:

@@ -140,6 +140,8 @@ class OrderDialog(DialogState):
     editing: bool = False
     collected: list[str] = field(default_factory=list)
     collected_for: str | None = None
+    # How many lines each message added to `collected`, oldest first (↩️ removes the last).
+    collected_parts: list[int] = field(default_factory=list)
     # The panel account the order goes to ("Order here" on a comparison); None: the default.
     slot: int | None = None
 
@@ -147,10 +149,21 @@ class OrderDialog(DialogState):
         """The lines collected for `question` (none when they were for another question)."""
         return list(self.collected) if self.collected_for == question else []
 
-    def collect(self, question: str, lines: list[str]) -> None:
-        """`lines` are now all the lines collected for `question` (empty: none)."""
+    def parts_for(self, question: str) -> list[int]:
+        """How many lines each message added to `question`'s list, oldest first; a list kept
+        without them (or not adding up) counts as one message."""
+        lines = self.lines_for(question)
+        parts = self.collected_parts if self.collected_for == question else []
+        if sum(parts) != len(lines) or any(p <= 0 for p in parts):
+            return [len(lines)] if lines else []
+        return list(parts)
+
+    def collect(self, question: str, lines: list[str], parts: list[int] | None = None) -> None:
+        """`lines` are now all the lines collected for `question` (empty: none), `parts` how
+        many each message added (None: one message)."""
         self.collected = list(lines)
         self.collected_for = question if lines else None
+        self.collected_parts = (list(parts) if parts is not None else [len(lines)]) if lines else []
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -166,7 +179,11 @@ class OrderDialog(DialogState):
                 editing=self.editing,
             )
             if self.collected_for is not None and self.collected:
-                data["collected"] = {"question": self.collected_for, "lines": list(self.collected)}
+                data["collected"] = {
+                    "question": self.collected_for,
+                    "lines": list(self.collected),
+                    "parts": list(self.collected_parts),
+                }
         return data
 
     @classmethod
@@ -200,7 +217,11 @@ class OrderDialog(DialogState):
             lines, target = collected.get("lines"), collected.get("question")
             # A damaged collection is dropped, not the answers: the lines can be sent again.
             if isinstance(target, str) and isinstance(lines, list):
-                dialog.collect(target, [line for line in lines if isinstance(line, str)])
+                parts = collected.get("parts")
+                sizes = [p for p in parts if isinstance(p, int)] if isinstance(parts, list) else []
+                kept = [line for line in lines if isinstance(line, str)]
+                dialog.collect(target, kept, sizes or None)
+                dialog.collected_parts = dialog.parts_for(target)  # sizes that add up
         return dialog
 
 

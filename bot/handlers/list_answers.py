@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 
 from bot.deps import BotContext
@@ -31,7 +31,19 @@ from bot.handlers.dialog import OrderDialog, save
 from bot.services.order_types import FieldSpec, OrderPlan, line_limits
 from bot.services.uploads import decode_list_file, list_file_problem
 from bot.services.validation import MAX_LIST_LINES, InputError
-from bot.views.answers import lines_taken, reminder, so_far, too_many, with_reminder
+from bot.views.answers import (
+    collected_text,
+    lines_taken,
+    nothing_added,
+    reminder,
+    removed_last,
+    shown_as_text,
+    started_over,
+    too_many,
+    whole_list,
+    whole_list_caption,
+    with_reminder,
+)
 from bot.views.new_order import error_text, file_accepted, file_not_read, lines_of, send_lines
 
 log = logging.getLogger(__name__)
@@ -76,13 +88,18 @@ async def refuse(update: Update, context: BotContext, q: ListQuestion, notice: s
 
 
 async def typed(update: Update, context: BotContext, q: ListQuestion, text: str) -> None:
-    """A text message: its lines join the list, and the user is told where it stands."""
+    """A text message: its lines join the list, and the user is told where it stands. A bad
+    line keeps the whole message out (the error names the line)."""
     try:
         part = q.check_part(text)
     except InputError as exc:
-        await refuse(update, context, q, error_text(context.t, exc))
+        await refuse(update, context, q, _not_added(context, exc))
         return
     await _add(update, context, q, part)
+
+
+def _not_added(context: BotContext, exc: InputError) -> str:
+    return error_text(context.t, exc) + "\n" + nothing_added(context.t)
 
 
 async def uploaded(update: Update, context: BotContext, q: ListQuestion) -> Taken | None:
@@ -104,7 +121,6 @@ async def uploaded(update: Update, context: BotContext, q: ListQuestion) -> Take
             answer = q.parse(text)
             count = len(answer) if isinstance(answer, list) else lines_of(answer)
             return Taken(answer, file_accepted(t, count))
-        part = q.check_part(text)
     except InputError as exc:
         await refuse(update, context, q, error_text(t, exc))
         return None
@@ -112,7 +128,8 @@ async def uploaded(update: Update, context: BotContext, q: ListQuestion) -> Take
         log.warning("could not download a list file: %s", exc)
         await refuse(update, context, q, file_not_read(t))
         return None
-    await _add(update, context, q, part)
+    # After typed lines the file's lines join them, as a typed message's would.
+    await typed(update, context, q, text)
     return None
 
 
@@ -129,13 +146,79 @@ async def finished(update: Update, context: BotContext, q: ListQuestion) -> Take
 
 
 async def _add(update: Update, context: BotContext, q: ListQuestion, part: list[str]) -> None:
+    """One message's checked lines join the list. A line the list has already (or that the
+    message repeats) is not added twice: resending a corrected list with the earlier lines
+    in it must not double them (issue 21 item 4); ↩️ and 🗑 undo the rest."""
     t = context.t
     lines = q.lines
-    total = len(lines) + len(part)
+    fresh = _new_lines(lines, part)
+    total = len(lines) + len(fresh)
     most = q.limits[1]
     if total > most:
         await refuse(update, context, q, too_many(t, total, most))
         return
-    q.dialog.collect(q.spec.name, lines + part)
+    if fresh:
+        parts = [*q.dialog.parts_for(q.spec.name), len(fresh)]
+        q.dialog.collect(q.spec.name, lines + fresh, parts)
+        save(context, q.dialog)
+    text = collected_text(t, q.lines, q.limits, skipped=len(part) - len(fresh))
+    await ui.send(update, text, await q.markup())
+
+
+def _new_lines(lines: list[str], part: list[str]) -> list[str]:
+    """The lines of `part` that are not in `lines` (nor earlier in `part`), in order."""
+    seen = set(lines)
+    fresh = []
+    for line in part:
+        if line not in seen:
+            seen.add(line)
+            fresh.append(line)
+    return fresh
+
+
+async def remove_last(update: Update, context: BotContext, q: ListQuestion) -> None:
+    """↩️ Remove the last message: the lines it added leave the list."""
+    t = context.t
+    parts, lines = q.dialog.parts_for(q.spec.name), q.lines
+    if not parts:
+        await ui.send(update, reminder(t, q.spec, 0, q.limits), await q.markup())
+        return
+    kept = lines[: len(lines) - parts[-1]]
+    q.dialog.collect(q.spec.name, kept, parts[:-1])
     save(context, q.dialog)
-    await ui.send(update, so_far(t, total, q.limits), await q.markup())
+    now = collected_text(t, kept, q.limits) if kept else reminder(t, q.spec, 0, q.limits)
+    await ui.send(update, removed_last(t, parts[-1]) + "\n" + now, await q.markup())
+
+
+async def start_over(update: Update, context: BotContext, q: ListQuestion) -> None:
+    """🗑 Start over: the list is empty again; the question stays open."""
+    q.dialog.collect(q.spec.name, [])
+    save(context, q.dialog)
+    line = reminder(context.t, q.spec, 0, q.limits)
+    await ui.send(update, started_over(context.t) + "\n" + line, await q.markup())
+
+
+async def show_all(update: Update, context: BotContext, q: ListQuestion) -> None:
+    """📄 Show all: every collected line, as text when short and as a .txt file when long."""
+    t, lines = context.t, q.lines
+    if shown_as_text(lines):
+        await ui.send(update, whole_list(t, lines), await q.markup())
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    data = "\n".join(lines).encode("utf-8")
+    await chat.send_document(
+        InputFile(data, filename="list.txt"),
+        caption=whole_list_caption(t, len(lines)),
+        reply_markup=await q.markup(),
+    )
+
+
+async def send_files(update: Update, files: list[tuple[str, bytes, str]]) -> None:
+    """(file name, content, caption) as documents in the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for name, data, caption in files:
+        await chat.send_document(InputFile(data, filename=name), caption=caption)

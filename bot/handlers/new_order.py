@@ -27,6 +27,8 @@ from bot.callbacks import (
     DiscardOrder,
     DripfeedChoice,
     FinishList,
+    ListChange,
+    ListEdit,
     Menu,
     OrderService,
     OrderWithoutDripfeed,
@@ -86,6 +88,7 @@ from bot.views.new_order import (
     dripfeed_refused,
     edit_buttons,
     error_text,
+    long_lists,
     no_such_service,
     pick_service,
     previous_answer,
@@ -412,6 +415,8 @@ async def _preview(
     markup = keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
+    # The preview shows a long list's first lines: the whole list comes beside it.
+    await list_answers.send_files(update, long_lists(t, preview.params))
     return END
 
 
@@ -555,6 +560,16 @@ async def receive_file(update: Update, context: BotContext) -> str | int:
     return await _took(update, context, q, await list_answers.uploaded(update, context, q))
 
 
+async def _answered_field(
+    update: Update, context: BotContext
+) -> tuple[OrderDialog, OrderPlan, FieldSpec]:
+    """`_open_field`, or on to where the dialog stands when no question is open."""
+    found = await _open_field(update, context)
+    if found is None:
+        raise _Moved(await _advance(update, context))
+    return found
+
+
 @_step
 async def finish_list(update: Update, context: BotContext) -> str | int | None:
     """✅ Done (N) or /done at a list question: the collected lines are the answer."""
@@ -563,15 +578,39 @@ async def finish_list(update: Update, context: BotContext) -> str | int | None:
             await closed(update, context)
             return None
         await ui.answer(update)
-    found = await _open_field(update, context)
-    if found is None:
-        return await _advance(update, context)
-    dialog, plan, spec = found
+    dialog, plan, spec = await _answered_field(update, context)
     if not spec.multiline:
         await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
         return ANSWER
     q = _list_question(context, plan, spec, dialog)
     return await _took(update, context, q, await list_answers.finished(update, context, q))
+
+
+_ListChangeAct = Callable[
+    [Update, BotContext, list_answers.ListQuestion], Coroutine[Any, Any, None]
+]
+# Keyed by the wire value: a value this version does not know (a forged or newer button) has
+# no entry, and does nothing.
+_LIST_CHANGES: dict[str, _ListChangeAct] = {
+    ListChange.UNDO.value: list_answers.remove_last,
+    ListChange.RESTART.value: list_answers.start_over,
+    ListChange.SHOW.value: list_answers.show_all,
+}
+
+
+@_step
+async def edit_list(update: Update, context: BotContext) -> str | int | None:
+    """↩️ Remove the last message, 🗑 Start over or 📄 Show all under a list question."""
+    pressed = _pressed_question(update, context, ListEdit)
+    act = _LIST_CHANGES.get(pressed[1].change) if pressed is not None else None
+    if act is None:
+        await closed(update, context)
+        return None
+    await ui.answer(update)
+    dialog, plan, spec = await _answered_field(update, context)
+    if spec.multiline:
+        await act(update, context, _list_question(context, plan, spec, dialog))
+    return ANSWER
 
 
 @_step
@@ -878,6 +917,7 @@ def dialog_part() -> DialogPart:
                 CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
                 CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
                 CallbackQueryHandler(finish_list, pattern=FinishList.pattern()),
+                CallbackQueryHandler(edit_list, pattern=ListEdit.pattern()),
                 CallbackQueryHandler(choose_value, pattern=ChooseValue.pattern()),
                 CommandHandler("done", finish_list),
             ],

@@ -18,12 +18,14 @@ from bot.callbacks import (
     PanelBrowse,
     PanelCardOf,
     PanelCompare,
+    PanelKeepName,
     PanelMakeDefault,
     PanelNewKey,
     PanelOrderService,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
+    PanelServiceCard,
     PanelsList,
     callback_of,
 )
@@ -265,9 +267,32 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return end(context)
     # A new key moves the user's key version: previews priced before are closed.
     await close_after_key_change(context)
+    added = views.panel_added(t, account, balance)
+    if run.url is not None:
+        # Added by URL: named after its host so far; the user names it (issue 21 item 5).
+        run.step, run.url, run.slot = "name", None, account.slot
+        save(context, run)
+        keep = keyboards.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
+        question = added + "\n\n" + views.name_question(t, account.label)
+        await ui.send(
+            update, question, keyboards.markup([[keep], *_cancel(context, run).inline_keyboard])
+        )
+        return WAIT_NAME
     accounts = await service.accounts(context.user.id)
-    await ui.send(update, views.panel_added(t, account, balance), list_keyboard(t, accounts))
+    await ui.send(update, added, list_keyboard(t, accounts))
     return end(context)
+
+
+async def keep_name(update: Update, context: BotContext) -> int:
+    """The suggested name kept for a panel just added by URL: the panels, as /panels."""
+    run = open_run(context, PanelDialog)
+    pressed = callback_of(update, PanelKeepName)
+    if run is None or pressed is None or pressed.slot != run.slot:
+        await ui.answer(update, button_expired(context.t))
+        return end(context)
+    end_state = end(context)
+    await show_panels(update, context)
+    return end_state
 
 
 SlotButton = (
@@ -446,7 +471,10 @@ def dialog_part() -> DialogPart:
             WAIT_URL: [MessageHandler(text, receive_url)],
             # A key may come as a caption or in a screenshot too: all are deleted.
             WAIT_KEY: [MessageHandler(text, receive_key)],
-            WAIT_NAME: [MessageHandler(text, receive_name)],
+            WAIT_NAME: [
+                MessageHandler(text, receive_name),
+                CallbackQueryHandler(keep_name, pattern=PanelKeepName.pattern()),
+            ],
             WAIT_ALERT: [MessageHandler(text, receive_alert)],
         },
     )
@@ -539,7 +567,8 @@ def with_panel_switch(
 
 async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:
     """/services <words> with several panels: every panel searched, results grouped by panel,
-    each with its Order button. False (nothing done) with one panel."""
+    each with a button to its card there (read before ordering, issue 21 item 7). False
+    (nothing done) with one panel."""
     if len(await context.deps.keys.accounts(context.user.id)) < 2:
         return False
     t = context.t
@@ -547,13 +576,14 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     rows = [
         [
             keyboards.button(
-                t._("🛒 {panel} #{id}", panel=group.account.label, id=service.id),
-                PanelOrderService(group.account.slot, service.id),
+                t._("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
+                PanelServiceCard(group.account.slot, service.id),
             )
         ]
         for group in found
         for service in group.services
     ]
     rows.append(keyboards.back_to_menu(t))
+    await ui.answer(update)
     await ui.show(update, views.search_results(t, query, found), keyboards.markup(rows))
     return True

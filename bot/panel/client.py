@@ -112,6 +112,15 @@ def panel_ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _encoded_chunks(payloads: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Every chunk's `add_bulk` body and size, all encoded before any is sent: a value JSON
+    cannot carry must fail up front, not after some orders were placed."""
+    return [
+        (json.dumps(chunk, ensure_ascii=False, separators=(",", ":")), len(chunk))
+        for chunk in _chunks(payloads)
+    ]
+
+
 def _chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -644,18 +653,13 @@ class PanelClient(AsyncClosing):
 
         Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`): one that
         does not drops them silently. Elsewhere they are placed line by line with `add`, paced,
-        `progress(done, total)` told after each line.
+        `progress(placed, total)` told after each line.
         """
         payloads = [
             _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
             for o in orders
         ]
-        # Encode every chunk before sending any: a value JSON cannot carry must fail up front,
-        # not after some orders were placed.
-        bodies = [
-            (json.dumps(chunk, ensure_ascii=False, separators=(",", ":")), len(chunk))
-            for chunk in _chunks(payloads)
-        ]
+        bodies = _encoded_chunks(payloads)
         if await self._bulk_support() is not Support.YES:
             return await self._add_one_by_one(payloads, progress)
         results: list[BulkItemResult] = []
@@ -751,7 +755,8 @@ class PanelClient(AsyncClosing):
             else:
                 results.append(BulkItemResult(index, order_id=order_id))
             if progress is not None:
-                await progress(index + 1, len(payloads))
+                # "3 of 40 placed…" counts placed orders only: a refused or unknown line is not.
+                await progress(sum(r.order_id is not None for r in results), len(payloads))
         return results
 
     async def _chunked_write(

@@ -198,6 +198,8 @@ class PanelMatches:
     services: list[Service]
     currency: str | None
     error: Exception | None = None
+    # How many more matches there are beyond the ones shown ("… and 12 more").
+    more: int = 0
 
 
 async def search_panels(
@@ -217,6 +219,9 @@ async def search_panels(
         if isinstance(found, BaseException):
             raise found
         currency = balance.currency if isinstance(balance, Balance) else None
-        return PanelMatches(account, found.search(query, limit), currency)
+        # Every match is counted (the scan is sliced), only the first `limit` kept.
+        matches = await found.search_sliced(query, len(found) + 1)
+        more = max(0, len(matches) - limit)
+        return PanelMatches(account, matches[:limit], currency, more=more)
 
     return list(await asyncio.gather(*(one(a) for a in accounts)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,8 @@ MAX_SERVICE_ID_DIGITS = 18
 _SEPARATORS = "|;,\t "
 _HEADER_WORDS = ("service", "servis", "hizmet", "link", "quantity", "miktar", "adet")
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+# What may end a `panel | service | link | quantity` line's panel column.
+_PANEL_SEPARATORS = "|;\t,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,31 @@ def _split(line: str) -> list[str] | None:
     return [service.strip(), link, quantity.strip()]
 
 
+def panel_prefix(line: str) -> tuple[str, str] | None:
+    """(the first column, the rest of the line) split at its first panel-column separator;
+    None when the line has no separator or starts with one."""
+    cut = min((i for i in (line.find(sep) for sep in _PANEL_SEPARATORS) if i >= 0), default=-1)
+    return (line[:cut], line[cut + 1 :]) if cut > 0 else None
+
+
+def _unknown_panel(raw: str, line_no: int, panels: Sequence[str]) -> InputError | None:
+    """With several panels, a line whose first column is no number and whose rest is an order
+    line names a panel the user does not have (a typo, or one they removed): saying "the
+    service id must be a number" would point at the wrong column."""
+    split = panel_prefix(raw) if len(panels) > 1 else None
+    if split is None or split[0].strip().isdigit():
+        return None
+    rest = _split(split[1].strip())
+    if rest is None or not (rest[0].isascii() and rest[0].isdigit()):
+        return None
+    return InputError(
+        N_("No panel named “{name}” (yours: {panels})."),
+        line=line_no,
+        name=split[0].strip()[:32],
+        panels=", ".join(panels),
+    )
+
+
 def _is_header(fields: list[str] | None, line: str) -> bool:
     # A header names the columns: no number where the id or quantity goes, no URL.
     if fields is not None and (fields[0].isdigit() or fields[2].isdigit()):
@@ -116,8 +144,15 @@ def _error_line(line_no: int, raw: str, error: InputError, service: Service | No
 
 
 def _parse_line(
-    line_no: int, raw: str, fields: list[str] | None, catalog: CatalogIndex
+    line_no: int,
+    raw: str,
+    fields: list[str] | None,
+    catalog: CatalogIndex,
+    panels: Sequence[str] = (),
 ) -> BulkLine:
+    unknown = _unknown_panel(raw, line_no, panels)
+    if unknown is not None:
+        return _error_line(line_no, raw, unknown, None)
     if fields is None:
         return _error_line(
             line_no,
@@ -184,13 +219,16 @@ def _not_bulk_orderable(service: Service, line_no: int) -> InputError | None:
     return None
 
 
-def parse_bulk(text: str, catalog: CatalogIndex, *, max_lines: int = 1000) -> BulkPreview:
+def parse_bulk(
+    text: str, catalog: CatalogIndex, *, max_lines: int = 1000, panels: Sequence[str] = ()
+) -> BulkPreview:
     """Parse and validate every order line; blank, `#`/`//` comment and header lines are skipped.
 
     Per-line errors are the validators' own `InputError`s (plus a `line` parameter for
     bulk-only texts); show them after `BulkLine.line_no`.
 
-    More than `max_lines` order lines → `too_many` and nothing is parsed.
+    More than `max_lines` order lines → `too_many` and nothing is parsed. `panels` are the
+    user's panel names when they have several: a line led by another name is refused.
     """
     content: list[tuple[int, str, list[str] | None]] = []
     header_checked = False
@@ -210,7 +248,7 @@ def parse_bulk(text: str, catalog: CatalogIndex, *, max_lines: int = 1000) -> Bu
     lines: list[BulkLine] = []
     first_seen: dict[tuple[int, str], int] = {}
     for line_no, raw, fields in content:
-        line = _parse_line(line_no, raw, fields, catalog)
+        line = _parse_line(line_no, raw, fields, catalog, panels)
         if line.ok and line.service is not None and line.link is not None:
             key = (line.service.id, link_identity(line.link))
             first = first_seen.setdefault(key, line_no)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
-from bot.services.bulk_lines import BulkLine, BulkPreview, parse_bulk
+from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, Previews
 from bot.services.keys import KeyService, NoKey
@@ -214,17 +214,12 @@ def classify(
     return placed, failed, unknown
 
 
-_PANEL_SEPARATORS = "|;\t,"
-
-
 def panel_column(line: str, slots: dict[str, int]) -> tuple[int | None, str]:
     """(slot, the rest of the line) when the line starts with one of the user's panel
     names (folded) followed by a separator; (None, line) otherwise."""
-    cut = min((i for i in (line.find(sep) for sep in _PANEL_SEPARATORS) if i >= 0), default=-1)
-    if cut <= 0:
-        return None, line
-    slot = slots.get(fold_label(line[:cut]))
-    return (slot, line[cut + 1 :]) if slot is not None else (None, line)
+    split = panel_prefix(line)
+    slot = None if split is None else slots.get(fold_label(split[0]))
+    return (slot, split[1]) if slot is not None and split is not None else (None, line)
 
 
 def list_text(rows: Sequence[Order]) -> str:
@@ -265,14 +260,17 @@ class BulkOrderService:
     # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
     price_check_age: float = PRICE_CHECK_SECONDS
 
-    async def _panel(self, user_id: int, slot: int | None) -> tuple[int, str]:
+    async def _panel(self, user_id: int, slot: int | None) -> tuple[int, list[str]]:
+        """The slot the lines go to and the user's panel names, that one's first, the others
+        in their order (none with a single panel: nothing to name)."""
         accounts = await self.keys.accounts(user_id)
         chosen = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
         if chosen is None:
             raise NoKey
-        return chosen.slot, (chosen.label if len(accounts) > 1 else "")
+        others = [a.label for a in accounts if a is not chosen]
+        return chosen.slot, ([chosen.label, *others] if others else [])
 
     async def by_panel(self, user_id: int, text: str) -> list[tuple[int | None, str]]:
         """The list split by its optional first column, a panel's name
@@ -307,9 +305,10 @@ class BulkOrderService:
         balance is only informative: when it cannot be read the preview goes without it.
         """
         key_version = await self.previews.key_version(user_id)
-        slot, panel_name = await self._panel(user_id, slot)
+        slot, panels = await self._panel(user_id, slot)
+        panel_name = panels[0] if panels else ""
         catalog = await self.catalog.get(user_id, slot=slot)
-        preview = parse_bulk(text, catalog, max_lines=self.max_lines)
+        preview = parse_bulk(text, catalog, max_lines=self.max_lines, panels=panels)
         if preview.too_many or not preview.valid:
             return BulkDraft(preview, None, None)
         balance: Balance | None

@@ -4,11 +4,14 @@ requests (issue 20; the learning itself is in bot/panel/client.py)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from bot.panel.capabilities import RELEARN_SECONDS, Capabilities, Feature, Support
 from bot.storage.capabilities import CapabilitiesRepo
+
+log = logging.getLogger(__name__)
 
 # Every panel call asks the book first; a short memory spares the database most of those reads.
 CACHE_SECONDS = 30.0
@@ -42,9 +45,15 @@ class StoredBook:
         return caps
 
     async def learn(self, url: str, feature: Feature, support: Support) -> None:
+        """Remember what a panel answered; never fails the panel call it came from."""
         if support is Support.UNKNOWN:
             return
-        await self._repo.learn(url, feature.value, support.value)
+        try:
+            await self._repo.learn(url, feature.value, support.value)
+        except Exception as exc:
+            # A database refusing writes (full disk, a held lock) must not turn a bulk order
+            # into "unknown": unremembered, the feature is simply asked about again later.
+            log.warning("could not remember %s of a panel: %s", feature.value, exc)
         self._cache.pop(url, None)
 
 

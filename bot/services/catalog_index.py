@@ -11,10 +11,11 @@ import asyncio
 import hashlib
 import math
 import re
+import sys
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -66,6 +67,30 @@ def catalog_version(services: Sequence[Service]) -> str:
     return digest.hexdigest()
 
 
+# The longest a search over several catalogs holds the event loop before it yields (issue 19:
+# no slice over 50 ms), and how often it looks at the clock (in services looked at).
+SLICE_SECONDS = 0.02
+_CHECKPOINT = 512
+
+# What one service costs beyond its strings: its slots, its Decimal, its entries in the id
+# dict, the category lists and the tuples (measured with tracemalloc on a 5,000-service catalog).
+_PER_SERVICE_BYTES = 360
+
+
+def footprint(services: Sequence[Service], keys: Sequence[str]) -> int:
+    """An estimate of the bytes an index over `services` keeps: every string it holds (names,
+    categories, descriptions, search keys) at its real size, plus a fixed cost per service."""
+    size = sys.getsizeof(services) + sys.getsizeof(keys)
+    for service, key in zip(services, keys, strict=True):
+        size += _PER_SERVICE_BYTES + sys.getsizeof(key) + sys.getsizeof(service.name)
+        size += sys.getsizeof(service.category) + sys.getsizeof(service.type)
+        if service.description is not None:
+            size += sys.getsizeof(service.description)
+        if service.average_text is not None:
+            size += sys.getsizeof(service.average_text)
+    return size
+
+
 class CatalogIndex:
     """Read-only view over one fetched catalog.
 
@@ -81,6 +106,7 @@ class CatalogIndex:
         "_per_category",
         "_services",
         "fetched_at",
+        "size",
         "version",
     )
 
@@ -108,6 +134,8 @@ class CatalogIndex:
         self._keys = tuple(f"{_search_key(s.name)}\n{_search_key(s.category)}" for s in unique)
         self.fetched_at = fetched_at
         self.version = catalog_version(unique)
+        # Bytes this index keeps alive (CATALOG_CACHE_MB counts them).
+        self.size = footprint(unique, self._keys)
 
     def __len__(self) -> int:
         return len(self._services)
@@ -145,25 +173,46 @@ class CatalogIndex:
 
         An all-digits query also matches the service with that id, which comes first.
         """
-        if limit <= 0:
-            return []
-        words = _search_key(query).split()
-        if not words:
-            return []
+        found = [s for s in self._matches(query, limit) if s is not None]
+        return found[:limit]
+
+    async def search_sliced(
+        self, query: str, limit: int = 50, *, slice_seconds: float = SLICE_SECONDS
+    ) -> list[Service]:
+        """`search`, giving the event loop a turn whenever it has run `slice_seconds`: a search
+        over several large catalogs must not hold other users' updates (issue 19 item 5)."""
         found: list[Service] = []
+        started = time.perf_counter()
+        for service in self._matches(query, limit):
+            if service is not None:
+                found.append(service)
+            elif time.perf_counter() - started >= slice_seconds:
+                await asyncio.sleep(0)
+                started = time.perf_counter()
+        return found[:limit]
+
+    def _matches(self, query: str, limit: int) -> Iterator[Service | None]:
+        """The matches, up to `limit`, and None every `_CHECKPOINT` services looked at."""
+        words = _search_key(query).split()
+        if limit <= 0 or not words:
+            return
         # "#101", as ids are shown on buttons and cards, is the id 101.
         stripped = query.strip().removeprefix("#").strip()
         exact_id: Service | None = None
+        count = 0
         if stripped.isascii() and stripped.isdigit() and len(stripped) <= 18:
             exact_id = self._by_id.get(int(stripped))
             if exact_id is not None:
-                found.append(exact_id)
-        for service, key in zip(self._services, self._keys, strict=True):
-            if len(found) >= limit:
-                break
+                count += 1
+                yield exact_id
+        for n, (service, key) in enumerate(zip(self._services, self._keys, strict=True)):
+            if count >= limit:
+                return
+            if n % _CHECKPOINT == 0:
+                yield None
             if service is not exact_id and all(word in key for word in words):
-                found.append(service)
-        return found[:limit]
+                count += 1
+                yield service
 
     def is_current(self, version: str) -> bool:
         """True when a button built from catalog `version` still points at this catalog."""
@@ -204,6 +253,9 @@ def paginate(items: Sequence[T], page: int, size: int) -> Page[T]:
 
 Fetch = Callable[[], Awaitable[list[Service]]]
 
+# CATALOG_CACHE_MB's default: the catalogs kept for every user together.
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
 
 class CatalogCache:
     """Per-panel-key catalog cache with TTL, LRU bound and single-flight fetching.
@@ -219,12 +271,16 @@ class CatalogCache:
         *,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 1000,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         if max_keys < 1:
             raise ValueError("max_keys must be at least 1")
         self._ttl = ttl_seconds
         self._clock = clock
         self._max_keys = max_keys
+        # CATALOG_CACHE_MB: what all kept indexes may weigh together (`CatalogIndex.size`).
+        self.max_bytes = max_bytes
+        self.kept_bytes = 0
         self._entries: OrderedDict[Hashable, CatalogIndex] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Task[CatalogIndex]] = {}
 
@@ -232,7 +288,9 @@ class CatalogCache:
     def from_settings(
         cls, settings: Settings, *, clock: Callable[[], float] = time.monotonic
     ) -> CatalogCache:
-        return cls(settings.services_cache_seconds, clock=clock)
+        return cls(
+            settings.services_cache_seconds, clock=clock, max_bytes=settings.catalog_cache_bytes
+        )
 
     def __repr__(self) -> str:
         # Key ids stay out of repr: they may identify users.
@@ -272,7 +330,9 @@ class CatalogCache:
 
     async def _load(self, key_id: Hashable, fetch: Fetch) -> CatalogIndex:
         services = await fetch()
-        index = CatalogIndex(services, fetched_at=self._clock())
+        # Folding 20,000 names takes seconds of pure Python: in a worker thread, the event loop
+        # gets the interpreter every few milliseconds (sys.getswitchinterval) and keeps serving.
+        index = await asyncio.to_thread(CatalogIndex, services, fetched_at=self._clock())
         # `invalidate` during the fetch unregisters this task: its result is then too old.
         if self._inflight.get(key_id) is asyncio.current_task():
             self._store(key_id, index)
@@ -286,12 +346,23 @@ class CatalogCache:
             task.exception()
 
     def _store(self, key_id: Hashable, index: CatalogIndex) -> None:
+        """Keep `index`, forgetting the least recently used ones past the count or the byte
+        budget. An index heavier than the whole budget is served to its callers, not kept."""
+        self._forget(key_id)
+        if index.size > self.max_bytes:
+            return
         self._entries[key_id] = index
-        self._entries.move_to_end(key_id)
-        while len(self._entries) > self._max_keys:
-            self._entries.popitem(last=False)
+        self.kept_bytes += index.size
+        while len(self._entries) > self._max_keys or self.kept_bytes > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self.kept_bytes -= evicted.size
+
+    def _forget(self, key_id: Hashable) -> None:
+        old = self._entries.pop(key_id, None)
+        if old is not None:
+            self.kept_bytes -= old.size
 
     def invalidate(self, key_id: Hashable) -> None:
         """Forget `key_id`'s catalog; a fetch already running will not be cached."""
-        self._entries.pop(key_id, None)
+        self._forget(key_id)
         self._inflight.pop(key_id, None)

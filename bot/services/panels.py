@@ -10,7 +10,7 @@ import httpx
 
 from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
-from bot.panel.capabilities import CapabilityBook, Pacer
+from bot.panel.capabilities import CapabilityBook, MemoryBook, Pacer
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
 from bot.panel.observer import CallObserver
 
@@ -36,7 +36,8 @@ class PanelFactory:
     trusted_urls: frozenset[str] = frozenset()
     # What each panel's API takes, learned and shared by all its clients (issue 20), and the
     # pace of what a panel takes one request at a time (PANEL_MAX_RPS).
-    book: CapabilityBook | None = None
+    # Without a database (tools, tests) its clients still share one memory.
+    book: CapabilityBook = field(default_factory=MemoryBook)
     pacer: Pacer | None = None
     # Every custom panel's connections, shared like `http`; built here from `allow_private`,
     # so no caller can hand a custom panel anything but the guard.

@@ -241,7 +241,10 @@ class PlacementRecorder:
         async with self._restoring:
             held = await self._restore_held()
             journal = self.journal
-            if journal is None or not journal.pending():
+            if journal is None:
+                return held
+            if not journal.pending():
+                journal.keep_reserve()  # room for the next refusal, while there is room
                 return held
             contents = journal.read()
             report = await self.orders.restore_outcomes(contents.entries)

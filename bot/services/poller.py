@@ -31,7 +31,7 @@ from bot.panel import (
     RefillStatus,
     Status,
 )
-from bot.panel.capabilities import Feature
+from bot.panel.capabilities import Feature, Support
 from bot.services.panels import PanelFactory
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.outbox import OutboxMessage
@@ -115,6 +115,31 @@ class _Backoff:
 
 
 @dataclass(slots=True)
+class _CyclePanels:
+    """One cycle's view of each panel URL: what is left of a single-status panel's budget, and
+    who learns whether a panel answers many orders at once (one key at a time, so the others
+    then poll it as learned instead of each sending a chunk it cannot answer)."""
+
+    budgets: dict[str, int] = field(default_factory=dict)
+    _learning: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    async def learner(self, client: PanelClient) -> asyncio.Lock | None:
+        """The held lock when this key is to learn it (release it after polling), else None."""
+        if await _status_known(client):
+            return None
+        lock = self._learning.setdefault(client.api_url, asyncio.Lock())
+        await lock.acquire()
+        if await _status_known(client):
+            lock.release()
+            return None
+        return lock
+
+
+async def _status_known(client: PanelClient) -> bool:
+    return (await client.capabilities()).of(Feature.MULTI_STATUS) is not Support.UNKNOWN
+
+
+@dataclass(slots=True)
 class _Work:
     orders: list[Order] = field(default_factory=list)
     refills: list[Refill] = field(default_factory=list)
@@ -122,6 +147,14 @@ class _Work:
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _staleness(entry: tuple[tuple[int, int], _Work]) -> tuple[bool, float, tuple[int, int]]:
+    """Sort key of an account's work: its least recently checked order (never checked first)."""
+    account, work = entry
+    first = work.orders[0] if work.orders else None
+    polled = None if first is None else first.polled_at
+    return (polled is not None, polled or 0.0, account)
 
 
 def _digest_of(messages: list[OutboxMessage]) -> OutboxMessage:
@@ -167,8 +200,8 @@ class StatusPoller:
         max_rps: float = 5.0,
     ) -> None:
         """`max_rps` (PANEL_MAX_RPS) bounds a single-status panel's requests: a cycle asks it
-        about at most `interval * max_rps` orders, least recently checked first, and the rest
-        in the next cycle (their `polled_at` is then the oldest)."""
+        about at most 0.9 × `interval * max_rps` orders, least recently checked first, and the
+        rest in the next cycle (their `polled_at` is then the oldest)."""
         if interval <= 0 or concurrency < 1 or max_rps <= 0:
             raise ValueError("interval, max_rps must be positive and concurrency at least 1")
         self._storage = storage
@@ -179,7 +212,8 @@ class StatusPoller:
         self._concurrency = concurrency
         self._max_backoff = max_backoff
         self._clock = clock
-        self._single_budget = max(1, int(interval * max_rps))
+        # A tenth kept free for the requests' own time, so a cycle ends before the next is due.
+        self._single_budget = max(1, int(interval * max_rps * DUE_TOLERANCE))
         self._lock = asyncio.Lock()
         # Per panel account (user, slot): one panel down does not hold up the user's others.
         self._backoff: dict[tuple[int, int], _Backoff] = {}
@@ -243,7 +277,9 @@ class StatusPoller:
                 work[account].refills.append(refill)
 
         due: list[tuple[tuple[int, int], _Work]] = []
-        for account, item in sorted(work.items()):
+        # Least recently checked first: on a single-status panel the accounts that start first
+        # take its cycle budget, so the others' orders are first in the next cycle.
+        for account, item in sorted(work.items(), key=_staleness):
             state = self._backoff.get(account)
             if state is not None and state.until > now:
                 report.skipped_keys += 1
@@ -251,12 +287,11 @@ class StatusPoller:
                 due.append((account, item))
 
         gate = asyncio.Semaphore(self._concurrency)
-        # Per single-status panel URL: how many more orders this cycle may ask it about.
-        budgets: dict[str, int] = {}
+        panels = _CyclePanels()
 
         async def bounded(account: tuple[int, int], item: _Work) -> None:
             async with gate:
-                await self._poll_key(account, item, now, report, budgets)
+                await self._poll_key(account, item, now, report, panels)
 
         await asyncio.gather(*(bounded(a, w) for a, w in due))
         return report
@@ -267,7 +302,7 @@ class StatusPoller:
         work: _Work,
         now: float,
         report: CycleReport,
-        budgets: dict[str, int],
+        panels: _CyclePanels,
     ) -> None:
         report.keys += 1
         user_id, slot = account
@@ -282,6 +317,23 @@ class StatusPoller:
             return
         # Never another panel's key: an order is only ever asked about where it was placed.
         client = self._client_for(api_key, linked.url or None, custom=linked.custom)
+        learner = await panels.learner(client) if work.orders else None
+        try:
+            await self._poll_account(account, client, work, now, report, panels.budgets)
+        finally:
+            if learner is not None:
+                learner.release()
+
+    async def _poll_account(
+        self,
+        account: tuple[int, int],
+        client: PanelClient,
+        work: _Work,
+        now: float,
+        report: CycleReport,
+        budgets: dict[str, int],
+    ) -> None:
+        user_id, slot = account
         orders, size = await self._single_status_share(client, work.orders, budgets)
         answered: list[tuple[Sequence[Order], dict[int, OrderStatus | PanelRejected]]] = []
         try:
@@ -291,6 +343,13 @@ class StatusPoller:
                     report.orders += len(order_chunk)
                     statuses = await client.statuses([o.panel_order_id or 0 for o in order_chunk])
                     answered.append((order_chunk, statuses))
+                    if size > 1 and await self._turned_single(client):
+                        # Asked one by one already: it counts against the budget, and the rest
+                        # waits for the next cycle's, oldest first.
+                        url = client.api_url
+                        left = budgets.setdefault(url, self._single_budget)
+                        budgets[url] = left - len(order_chunk)
+                        break
             except Exception:
                 # The chunks answered before the failure still count, as they did chunk by chunk.
                 if answered:
@@ -332,6 +391,12 @@ class StatusPoller:
                 "single-status panel: %d orders wait for the next cycle", len(orders) - len(share)
             )
         return share, 1
+
+    @staticmethod
+    async def _turned_single(client: PanelClient) -> bool:
+        """The panel was just learned to answer one order at a time (its first chunk was asked
+        one by one): the key's other orders are left to the next cycle's budget."""
+        return (await client.capabilities()).lacks(Feature.MULTI_STATUS)
 
     async def _poll_refills(
         self, client: PanelClient, refills: list[Refill], now: float, report: CycleReport

@@ -7,10 +7,16 @@ not live only in memory: the panel has taken the money. Each outcome becomes one
 needed to restore the order row. Start-up (and a periodic job) feeds the entries to
 `OrdersRepo.restore_outcomes`; the file is emptied only after that transaction committed, so an
 entry is never lost between the two. Nothing secret goes in: a row has no API key.
+
+A full disk refuses the journal's append as well as the database's write. So the journal keeps
+`<journal>.reserve` beside it, `RESERVE_BYTES` set aside while there is room: an append that
+meets ENOSPC deletes the reserve and tries once more, into the space it freed. The reserve is
+set aside again once there is room (start-up and the periodic import).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -26,6 +32,10 @@ log = logging.getLogger(__name__)
 
 SUFFIX = ".journal"
 REJECTED_SUFFIX = ".rejected"
+RESERVE_SUFFIX = ".reserve"
+# Room for the outcomes of a 1,000-line bulk (about 600 bytes each) with a margin.
+RESERVE_BYTES = 2 * 1024 * 1024
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 FORMAT_VERSION = 1
 # The outcomes a journal entry can record (a draft or `submitting` is not an outcome).
 OUTCOMES = frozenset({SubmitState.PLACED, SubmitState.FAILED, SubmitState.UNKNOWN})
@@ -206,10 +216,12 @@ class PlacementJournal:
     they run on the event loop on purpose, so an append never interleaves with a `consume`.
     """
 
-    __slots__ = ("path",)
+    __slots__ = ("_reserve_failed", "path", "reserve_bytes")
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, reserve_bytes: int = RESERVE_BYTES) -> None:
         self.path = Path(path)
+        self.reserve_bytes = reserve_bytes
+        self._reserve_failed = False  # said once per streak, not at every periodic import
 
     def __repr__(self) -> str:
         return f"PlacementJournal({str(self.path)!r})"
@@ -225,12 +237,58 @@ class PlacementJournal:
         except FileNotFoundError:
             return False
 
+    @property
+    def reserve_path(self) -> Path:
+        return self.path.with_name(self.path.name + RESERVE_SUFFIX)
+
     def append(self, entries: Sequence[JournalEntry]) -> None:
-        """Add entries durably: written, fsync'd (and the new file's directory entry too)."""
+        """Add entries durably: written, fsync'd (and the new file's directory entry too).
+
+        On a full disk the reserve is given up for them (one more try)."""
         if not entries:
             return
         data = "".join(e.to_json() + "\n" for e in entries).encode("utf-8")
-        _append_private(self.path, data)
+        try:
+            _append_private(self.path, data)
+        except OSError as exc:
+            if exc.errno not in _DISK_FULL or not self._release_reserve():
+                raise
+            log.warning("the disk is full: the journal's reserve was given up for its entries")
+            _append_private(self.path, data)  # a torn first try is skipped as a bad line
+
+    def keep_reserve(self) -> bool:
+        """Set the reserve aside unless it is there; False when the disk has no room."""
+        reserve = self.reserve_path
+        try:
+            if reserve.stat().st_size >= self.reserve_bytes:
+                return True
+        except FileNotFoundError:
+            pass
+        tmp = reserve.with_name(reserve.name + ".tmp")
+        try:
+            reserve.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _fill(fd, self.reserve_bytes)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, reserve)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if not self._reserve_failed:
+                log.warning("could not set aside the journal's reserve %s: %s", reserve, exc)
+            self._reserve_failed = True
+            return False
+        self._reserve_failed = False
+        return True
+
+    def _release_reserve(self) -> bool:
+        try:
+            self.reserve_path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def read(self) -> JournalContents:
         """Every complete entry; lines that do not parse are returned apart (never guessed at)."""
@@ -301,6 +359,18 @@ def _append_private(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         _fsync_dir(path.parent)
+
+
+def _fill(fd: int, size: int) -> None:
+    """Allocate `size` bytes for real (a sparse file would free nothing when deleted)."""
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError as exc:
+        if exc.errno not in {errno.EOPNOTSUPP, errno.EINVAL}:
+            raise
+        block = b"\0" * 65536
+        for start in range(0, size, len(block)):
+            _write_all(fd, block[: size - start])
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -9,9 +9,20 @@ Pure functions (data and a translator in, HTML text out).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.i18n import N_, Translator
 from bot.services.order_types import FieldSpec
 from bot.services.validation import MAX_LIST_LINES
+from bot.views.text import cut, esc
+
+# The running count shows this many of the last lines collected (📄 shows them all).
+LAST_SHOWN = 3
+# 📄 shows the whole list as text up to this many lines (and characters); a file beyond.
+SHOWN_AS_TEXT = 30
+SHOWN_AS_TEXT_CHARS = 3000
+# A shown line is cut to this many characters.
+LINE_SHOWN = 80
 
 # What kind of answer each field takes, for its reminder; a field not listed gets `_OTHER`.
 _KINDS: dict[str, str] = {
@@ -102,3 +113,60 @@ def lines_taken(t: Translator, count: int) -> str:
 def not_a_list(t: Translator) -> str:
     """/done at a question that takes a single answer."""
     return "⚠️ " + t._("/done only finishes a list; this question takes one answer.")
+
+
+def numbered(lines: Sequence[str], first: int = 1) -> str:
+    """Lines as "1. …", numbered from `first`, escaped and cut to fit a phone."""
+    return "\n".join(
+        f"{n}. {esc(cut(line, LINE_SHOWN))}" for n, line in enumerate(lines, start=first)
+    )
+
+
+def collected_text(
+    t: Translator, lines: Sequence[str], limits: tuple[int, int], skipped: int = 0
+) -> str:
+    """After a message joined the list: the count, its last lines, and the lines of that
+    message that were in the list already (not added again)."""
+    shown = lines[-LAST_SHOWN:]
+    parts = [so_far(t, len(lines), limits)]
+    if skipped:
+        parts.append(
+            t.ngettext(
+                "{n} line was in the list already and was not added again.",
+                "{n} lines were in the list already and were not added again.",
+                skipped,
+            )
+        )
+    parts.append(t._("Last lines:") + "\n" + numbered(shown, len(lines) - len(shown) + 1))
+    return "\n".join(parts)
+
+
+def nothing_added(t: Translator) -> str:
+    """Under the error of a message with a bad line: none of its lines joined the list."""
+    return t._("Nothing from this message was added: send it again corrected.")
+
+
+def removed_last(t: Translator, count: int) -> str:
+    return "↩️ " + t.ngettext(
+        "The last message ({n} line) was removed.",
+        "The last message ({n} lines) was removed.",
+        count,
+    )
+
+
+def started_over(t: Translator) -> str:
+    return "🗑 " + t._("The list is empty again.")
+
+
+def whole_list(t: Translator, lines: Sequence[str]) -> str:
+    """📄 on a short list: every line, numbered."""
+    return "📄 " + t._("The list so far:") + "\n" + numbered(lines)
+
+
+def whole_list_caption(t: Translator, count: int) -> str:
+    """📄 on a long list: the file's caption."""
+    return "📄 " + t.ngettext("The list so far: {n} line.", "The list so far: {n} lines.", count)
+
+
+def shown_as_text(lines: Sequence[str]) -> bool:
+    return len(lines) <= SHOWN_AS_TEXT and sum(len(line) for line in lines) <= SHOWN_AS_TEXT_CHARS

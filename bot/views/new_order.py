@@ -28,7 +28,7 @@ from bot.views.errors import (
     panel_error_text,
     something_wrong,
 )
-from bot.views.text import code, esc, with_notice
+from bot.views.text import code, cut, esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
 LIST_PARAMS = frozenset({"comments", "usernames", "hashtags", "groups"})
@@ -229,11 +229,53 @@ def _extra_lines(t: Translator, params: dict[str, Any]) -> list[str]:
         if value is None:
             continue
         if name in LIST_PARAMS or (isinstance(value, str) and "\n" in value):
-            shown = t.ngettext("{n} line", "{n} lines", lines_of(value))
-        else:
-            shown = esc(value)
-        lines.append(f"{t._(label)}: {shown}")
+            items = list_items(value)
+            shown = t.ngettext("{n} line", "{n} lines", len(items))
+            lines.append(f"{t._(label)}: {shown}")
+            lines += _first_items(t, items)
+            continue
+        lines.append(f"{t._(label)}: {esc(value)}")
     return lines
+
+
+# The preview shows a list answer's first lines; a longer one comes as a file beside it.
+PREVIEW_LIST_LINES = 3
+
+
+def list_items(value: Any) -> list[str]:
+    """A list answer's non-blank lines, stripped."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+
+def _first_items(t: Translator, items: list[str]) -> list[str]:
+    shown = [f"  {n}. {esc(cut(item, 80))}" for n, item in enumerate(items[:PREVIEW_LIST_LINES], 1)]
+    more = len(items) - PREVIEW_LIST_LINES
+    if more > 0:
+        shown.append(
+            "  "
+            + t.ngettext(
+                "… and {n} more (the whole list is in the file below)",
+                "… and {n} more (the whole list is in the file below)",
+                more,
+            )
+        )
+    return shown
+
+
+def long_lists(t: Translator, params: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """(file name, content, caption) of each list answer too long for the preview to show."""
+    files = []
+    for name, label in EXTRA_LABELS.items():
+        value = params.get(name)
+        if value is None or name not in LIST_PARAMS:
+            continue
+        items = list_items(value)
+        if len(items) > PREVIEW_LIST_LINES:
+            caption = f"📄 {t._(label)}: " + t.ngettext("{n} line", "{n} lines", len(items))
+            files.append((f"{name}.txt", "\n".join(items).encode("utf-8"), caption))
+    return files
 
 
 def _cost_line(t: Translator, preview: Preview) -> str:

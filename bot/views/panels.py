@@ -158,6 +158,15 @@ def rename_question(t: Translator, current: str, notice: str | None = None) -> s
     return text if notice is None else notice + "\n\n" + text
 
 
+def name_question(t: Translator, suggested: str) -> str:
+    """A panel added by its URL: what to call it, its host suggested."""
+    return t._(
+        "What should I call this panel? Tap <b>{panel}</b> to keep that name, or send another "
+        "(up to 24 characters, without | ; , =).",
+        panel=esc(suggested),
+    )
+
+
 def bad_name(t: Translator) -> str:
     return t._("That name cannot be used: up to 24 characters, without | ; , = or tabs.")
 
@@ -293,4 +302,6 @@ def search_results(t: Translator, query: str, found: Sequence[PanelMatches]) -> 
                     rate=rate,
                 )
             )
+        if group.more:
+            lines.append(t.ngettext("… and {n} more", "… and {n} more", group.more))
     return "\n".join(lines)

@@ -126,3 +126,15 @@ def test_engines_table_puts_sqlite_and_postgres_side_by_side() -> None:
     table = latency.format_engines(result)
     assert "SQLite" in table and "PostgreSQL" in table
     assert "PostgreSQL p50 / SQLite p50 = 1.20" in table
+
+
+def test_classic_benchmark_polls_one_by_one_within_the_budget_and_bulks_by_add() -> None:
+    from benchmarks import classic
+
+    figures = classic.run(n_orders=40, n_keys=2, n_lines=3, rps=1000.0)
+    requests = [n for n, _ in figures["poll"]["cycles"]]
+    # One learning pair (orders= refused, order= answered), then one request per order.
+    assert sum(requests) >= 40 and requests[0] <= 42
+    bulk = figures["bulk"]
+    assert bulk["placed"] == 3 and bulk["add"] == 3 and bulk["bulk_with_orders"] == 0
+    assert "bulk wall time" in classic.format_table(figures)

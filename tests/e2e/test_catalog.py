@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.callbacks import Action, decode, encode
+from tests.e2e.steps import data_of, labels
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
@@ -14,20 +15,9 @@ KEY = "pk_catalog_0123456789abcdef"
 UID = 4101
 
 
-def labels(msg: BotMessage) -> list[str]:
-    return [text for text, _ in msg.buttons()]
-
-
 def service_buttons(msg: BotMessage) -> list[str]:
     """The service buttons of a list: "12.50 · Instagram Takipçi #1"."""
     return [b for b in labels(msg) if re.search(r" #\d+$", b)]
-
-
-def data_of(msg: BotMessage, label_part: str) -> str:
-    for text, data in msg.buttons():
-        if label_part in text:
-            return data
-    raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
 
 
 async def test_browse_category_service_card_and_back_at_every_level(bot: Harness) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
+from tests.e2e.steps import drain, due_again, place, poll
 from tests.e2e.test_bulk import KEY as BULK_KEY
-from tests.e2e.test_bulk import THREE, open_bulk, paste
-from tests.e2e.test_notifications import drain, due_again, poll
-from tests.e2e.test_order_history import KEY_A, USER_A, place
+from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
+from tests.e2e.test_order_history import KEY_A, USER_A
 from tests.e2e.test_panels_orders import confirm, preview_for
 from tests.fakes.panel_classic import ClassicPanel
 from tests.harness import Harness, running_bot
@@ -86,9 +86,10 @@ async def test_a_three_line_bulk_is_three_adds_and_no_add_bulk_with_orders(
     u = await open_bulk(classic)
     preview = await paste(u, THREE)
     await u.press("Confirm", message=preview)
+    assert "Submitting 3 orders" in ((await u.update()).text or "")
+    # Line by line, the chat hears how far it got (the first line at once, then every 2 s).
+    assert "⏳ 1 of 3 placed…" in ((await u.update()).text or "")
     result = await u.reply()
-    while "placed" not in (result.text or "") or "of 3" in (result.text or ""):
-        result = await u.reply()
     assert "3 placed" in (result.text or "")
     assert classic.panel.count("add") == 3
     # Only the probe (an empty list, which cannot place anything) was an add_bulk.
@@ -123,3 +124,39 @@ async def test_refill_and_cancel_say_the_panel_does_not_take_them(classic: Harne
     await u.send(f"/cancelorder {running.panel_order_id}")
     assert "does not take cancels" in ((await u.reply()).text or "")
     assert classic.panel.count("cancel") == 1
+
+
+async def test_the_panel_card_says_what_the_panel_takes(classic: Harness) -> None:
+    u = await classic.member(USER_A, key=KEY_A)
+    done = await place(classic, USER_A, KEY_A, status="Completed")
+    await place(classic, USER_A, KEY_A)
+    await u.send("/status")  # one open order: learns that status is one order at a time
+    await u.reply()
+    await u.send(f"/refill {done.panel_order_id}")
+    await u.reply()
+    await u.send("/panels")
+    listing = await u.reply()
+    await u.press("127.0.0.1", message=listing)
+    card = (await u.update()).text or ""
+    assert (
+        "bulk: not known yet · status: one by one · refill: not through the API"
+        " · cancel: not known yet"
+    ) in card
+
+
+async def test_the_seed_panel_keeps_multi_status_and_add_bulk_after_one_probe(
+    bot: Harness,
+) -> None:
+    u = await open_bulk(bot)
+    for _ in range(2):
+        preview = await paste(u, THREE)
+        await u.press("Confirm", message=preview)
+        assert "3 placed" in ((await reply_containing(u, "placed")).text or "")
+        await u.send("/bulk")
+        await u.reply()
+    # One probe (an empty list), then one add_bulk per bulk: never an `add`.
+    assert bot.panel.count("add_bulk") == 3 and bot.panel.bulk_calls() == 2
+    assert bot.panel.count("add") == 0
+    bot.panel.clear_log()
+    await poll(bot)
+    assert bot.panel.count("status") == 1 == multi_status_asks(bot)

@@ -8,7 +8,7 @@ while a dialog is open.
 
 from __future__ import annotations
 
-from tests.e2e.test_new_order import add_params, ask, confirm, labels
+from tests.e2e.steps import add_params, ask, confirm, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from bot.callbacks import Action, decode
-from tests.e2e.test_new_order import add_params, ask, confirm, labels
+from tests.e2e.steps import add_params, ask, confirm, labels
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

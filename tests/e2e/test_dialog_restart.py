@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bot.storage import open_database
-from tests.e2e.test_new_order import add_params, ask, confirm
+from tests.e2e.steps import add_params, ask, confirm
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

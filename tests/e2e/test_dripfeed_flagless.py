@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.storage.models import SubmitState
-from tests.e2e.test_new_order import add_params, ask, confirm, labels, orders_of
+from tests.e2e.steps import add_params, ask, confirm, labels, orders_of
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

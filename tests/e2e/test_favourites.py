@@ -21,6 +21,7 @@ from bot.callbacks import (
     parse,
 )
 from bot.i18n import Translator
+from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -30,10 +31,6 @@ KEY = "pk_favourites_0123456789abcdef"
 UID = 4801
 
 LANGUAGES = pytest.mark.parametrize("lang", ["en", "tr"])
-
-
-def labels(msg: BotMessage) -> list[str]:
-    return [text for text, _ in msg.buttons()]
 
 
 def listed(msg: BotMessage) -> list[int]:

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from bot.i18n import Translator
-from tests.e2e.test_new_order import add_params, ask, labels
+from bot.services.validation import MAX_LINE_LENGTH
+from tests.e2e.steps import add_params, ask, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -49,6 +50,21 @@ def so_far(t: Translator, n: int, fewest: int = 5, most: int = 1000) -> str:
         min=t.number(fewest),
         max=t.number(most),
     )
+
+
+def running(t: Translator, lines: list[str], fewest: int = 5, most: int = 1000) -> str:
+    """The reply to a message that joined the list: the count and the last three lines."""
+    last = lines[-3:]
+    first = len(lines) - len(last) + 1
+    shown = "\n".join(f"{n}. {line}" for n, line in enumerate(last, start=first))
+    return so_far(t, len(lines), fewest, most) + "\n" + t._("Last lines:") + "\n" + shown
+
+
+async def whole_list_file(u: FakeUser, lines: list[str], name: str = "comments.txt") -> None:
+    """The file the preview of a long list comes with: every line."""
+    attached = await u.reply()
+    assert attached.document is not None and attached.document.file_name == name
+    assert attached.document.content.decode("utf-8") == "\n".join(lines)
 
 
 def done_label(t: Translator, n: int) -> str:
@@ -101,6 +117,15 @@ async def test_a_500_comment_file_reaches_the_panel(bot: Harness, lang: str) -> 
     )
     assert "📄 " + accepted in text
     assert t._("Comments") + ": " + t.ngettext("{n} line", "{n} lines", 500) in text
+    # The first lines, and the whole list as a file beside the preview.
+    assert "  1. Harika paylaşım 1, çok güzel 👏\n  2. Harika" in text
+    more = t.ngettext(
+        "… and {n} more (the whole list is in the file below)",
+        "… and {n} more (the whole list is in the file below)",
+        497,
+    )
+    assert more in text
+    await whole_list_file(u, comments)
     await confirm_in(t, u, preview)
     assert comments_sent(bot) == comments  # all 500, in order, commas and all
     [params] = add_params(bot)
@@ -114,18 +139,19 @@ async def test_several_messages_then_done_with_running_counts(bot: Harness, lang
 
     await u.send("Süper 1\nSüper 2")
     first = await u.reply()
-    assert first.text == so_far(t, 2)
+    assert first.text == running(t, ["Süper 1", "Süper 2"])
     assert done_label(t, 2) in labels(first) and t._("✖️ Cancel") in labels(first)
     await u.send("Harika, gerçekten\n\n  boşluklu  \nÜç")
     second = await u.reply()
-    assert second.text == so_far(t, 5)
+    assert second.text == running(t, ["Süper 1", "Süper 2", "Harika, gerçekten", "boşluklu", "Üç"])
     assert done_label(t, 5) in labels(second)
 
     # The collected lines are the dialog's state: a restart keeps them.
     await bot.restart()
     await u.send("Altı\nYedi")
     third = await u.reply()
-    assert third.text == so_far(t, 7)
+    expected = ["Süper 1", "Süper 2", "Harika, gerçekten", "boşluklu", "Üç", "Altı", "Yedi"]
+    assert third.text == running(t, expected)
     assert HEADER not in "".join(m.text or "" for m in (first, second, third))
     assert bot.panel.count("add") == 0
 
@@ -135,8 +161,8 @@ async def test_several_messages_then_done_with_running_counts(bot: Harness, lang
     text = preview.text or ""
     assert "📝 " + t.ngettext("{n} line taken.", "{n} lines taken.", 7) in text
     assert t._("Comments") + ": " + t.ngettext("{n} line", "{n} lines", 7) in text
+    await whole_list_file(u, expected)
     await confirm_in(t, u, preview)
-    expected = ["Süper 1", "Süper 2", "Harika, gerçekten", "boşluklu", "Üç", "Altı", "Yedi"]
     assert comments_sent(bot) == expected
     assert add_params(bot)[0]["quantity"] == "7"
 
@@ -156,10 +182,11 @@ async def test_a_wrong_file_type_is_refused_in_one_line(bot: Harness, lang: str)
     # A file after typed lines joins them.
     await u.send_document("daha.csv", 'dört\r\n"beş, altı"\r\n'.encode("utf-8-sig"))
     joined = await u.reply()
-    assert joined.text == so_far(t, 5)
+    assert joined.text == running(t, ["bir", "iki", "üç", "dört", "beş, altı"])
     await u.send("/done")
     preview = await u.reply()
     assert t._("Comments") + ": " + t.ngettext("{n} line", "{n} lines", 5) in (preview.text or "")
+    await whole_list_file(u, ["bir", "iki", "üç", "dört", "beş, altı"])
     await confirm_in(t, u, preview)
     assert comments_sent(bot) == ["bir", "iki", "üç", "dört", "beş, altı"]
 
@@ -182,9 +209,10 @@ async def test_too_few_lines_at_done_keeps_what_was_collected(bot: Harness, lang
     assert done_label(t, 3) in labels(reply)
     assert bot.panel.count("add") == 0
 
-    assert await ask(u, "d\ne") == so_far(t, 5)
+    assert await ask(u, "d\ne") == running(t, ["a", "b", "c", "d", "e"])
     await u.press(done_label(t, 5), message=u.last())
     preview = await u.update()
+    await whole_list_file(u, ["a", "b", "c", "d", "e"])
     await confirm_in(t, u, preview)
     assert comments_sent(bot) == ["a", "b", "c", "d", "e"]
 
@@ -207,7 +235,7 @@ async def test_a_message_past_the_most_lines_is_not_added(bot: Harness, lang: st
     u = await bot.member(UID, key=KEY, balance="1000", language_code=lang)
     await comments_question(u, 61)
     eight = [f"y{i}" for i in range(1, 9)]
-    assert await ask(u, "\n".join(eight)) == so_far(t, 8, 2, 10)
+    assert await ask(u, "\n".join(eight)) == running(t, eight, 2, 10)
     reply = await ask(u, "1\n2\n3\n4\n5")
     too_many = t._(
         "With this message there would be {total} lines, but at most {max} can be taken. "
@@ -216,9 +244,11 @@ async def test_a_message_past_the_most_lines_is_not_added(bot: Harness, lang: st
         max=t.number(10),
     )
     assert reply == "⚠️ " + too_many + "\n" + so_far(t, 8, 2, 10)
-    assert await ask(u, "y9") == so_far(t, 9, 2, 10)
+    assert await ask(u, "y9") == running(t, [*eight, "y9"], 2, 10)
     await u.send("/done")
-    await confirm_in(t, u, await u.reply())
+    preview = await u.reply()
+    await whole_list_file(u, [*eight, "y9"])
+    await confirm_in(t, u, preview)
     assert comments_sent(bot) == [*eight, "y9"]
 
 
@@ -332,3 +362,61 @@ async def test_a_typed_delay_is_taken_too(bot: Harness, lang: str) -> None:
     await confirm_in(t, u, preview)
     params: dict[str, Any] = dict(add_params(bot)[0])
     assert params["delay"] == "120" and "expiry" not in params
+
+
+async def test_see_undo_start_over_and_no_doubled_lines(bot: Harness, lang: str) -> None:
+    """Issue 21 item 4: a corrected list does not double the lines sent before; what was
+    collected can be seen, the last message taken back, the list started over; a message with
+    a bad line says nothing of it was added, and which line was wrong."""
+    t = translator(bot, lang)
+    u = await bot.member(UID, key=KEY, balance="1000", language_code=lang)
+    await comments_question(u)
+    three = ["bir", "iki", "üç"]
+    assert await ask(u, "\n".join(three)) == running(t, three)
+    # The corrected list of 7 holds the 3: 7 lines, not 10 (nor 9).
+    seven = [*three, "dört", "beş", "altı", "yedi"]
+    head, rest = running(t, seven).split("\n", 1)
+    skipped = t.ngettext(
+        "{n} line was in the list already and was not added again.",
+        "{n} lines were in the list already and were not added again.",
+        3,
+    )
+    assert await ask(u, "\n".join(seven)) == head + "\n" + skipped + "\n" + rest
+    # A bad line keeps the whole message out, and says which line it was.
+    reply = await ask(u, "sekiz\n" + "x" * (MAX_LINE_LENGTH + 1))
+    too_long = t._("Line {line} is too long (over {max} characters).", line=2, max=MAX_LINE_LENGTH)
+    nothing = t._("Nothing from this message was added: send it again corrected.")
+    assert reply == "⚠️ " + too_long + "\n" + nothing + "\n" + so_far(t, 7)
+
+    await u.press(t._("📄 Show all"), message=u.last())
+    shown = await u.reply()
+    numbered = "\n".join(f"{n}. {line}" for n, line in enumerate(seven, start=1))
+    assert shown.text == "📄 " + t._("The list so far:") + "\n" + numbered
+    await u.press(t._("↩️ Remove the last message"), message=shown)
+    removed = await u.reply()
+    took_back = t.ngettext(
+        "The last message ({n} line) was removed.", "The last message ({n} lines) was removed.", 4
+    )
+    assert removed.text == "↩️ " + took_back + "\n" + running(t, three)
+    assert done_label(t, 3) in labels(removed)
+
+    forty = [f"yorum {i}" for i in range(1, 41)]
+    await ask(u, "\n".join(forty))
+    await u.press(t._("📄 Show all"), message=u.last())
+    listed = await u.reply()
+    assert listed.document is not None and listed.document.file_name == "list.txt"
+    assert listed.document.content.decode("utf-8") == "\n".join([*three, *forty])
+
+    await u.press(t._("🗑 Start over"), message=listed)
+    emptied = await u.reply()
+    again = t._("Send the lines in one or more messages, or as a .txt or .csv file; or ✖️ Cancel.")
+    assert emptied.text == "🗑 " + t._("The list is empty again.") + "\n" + again
+    assert not any(label.startswith("✅") for label in labels(emptied))
+    five = ["a", "b", "c", "d", "e"]
+    await ask(u, "\n".join(five))
+    await u.send("/done")
+    preview = await u.reply()
+    await whole_list_file(u, five)
+    await confirm_in(t, u, preview)
+    assert comments_sent(bot) == five
+    assert bot.panel.count("add") == 1

@@ -9,63 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.callbacks import Action, decode, encode
-from bot.storage.models import Order, OrderDraft, SubmitState
+from bot.storage.models import OrderDraft, SubmitState
+from tests.e2e.steps import add_params, ask, confirm, data_of, labels, orders_of, preview_for
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
-from tests.fakes.telegram_models import BotMessage
-from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, running_bot
 
 KEY = "pk_order_0123456789abcdef"
 UID = 4201
 FIRST_PANEL_ID = 23501
-
-
-def labels(msg: BotMessage) -> list[str]:
-    return [text for text, _ in msg.buttons()]
-
-
-def data_of(msg: BotMessage, label_part: str) -> str:
-    for text, data in msg.buttons():
-        if label_part in text:
-            return data
-    raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
-
-
-async def ask(u: FakeUser, text: str) -> str:
-    await u.send(text)
-    return (await u.reply()).text or ""
-
-
-async def preview_for(u: FakeUser, service_id: int, *answers: str) -> BotMessage:
-    """Run the dialog for `service_id` with text answers; returns the preview message."""
-    await u.send(f"/order {service_id}")
-    msg = await u.reply()
-    for answer in answers:
-        await u.send(answer)
-        msg = await u.reply()
-    assert any("Confirm" in b for b in labels(msg)), msg.text
-    return msg
-
-
-async def confirm(u: FakeUser, preview: BotMessage) -> BotMessage:
-    """Press Confirm and wait for the result (the preview is edited to "sending", then result)."""
-    await u.press("Confirm", message=preview)
-    sending = await u.update()
-    assert sending.message_id == preview.message_id
-    return await u.update()
-
-
-async def orders_of(bot: Harness, user_id: int = UID) -> list[Order]:
-    rows = await bot.deps.storage.db.fetchall(
-        "SELECT id FROM orders WHERE user_id = ? ORDER BY id", (user_id,)
-    )
-    found = [await bot.deps.storage.orders.get(r[0]) for r in rows]
-    return [o for o in found if o is not None]
-
-
-def add_params(bot: Harness) -> list[Mapping[str, Any]]:
-    return [r.params for r in bot.panel.requests if r.action == "add"]
 
 
 # --- happy paths ---------------------------------------------------------------------------
@@ -93,7 +45,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     assert "Cost: <b>$12.50</b>" in text
     assert "Balance: $100.00 → $87.50 after this order" in text
     assert "⚠️" not in text
-    drafts = await orders_of(bot)
+    drafts = await orders_of(bot, UID)
     assert [o.submit_state for o in drafts] == [SubmitState.DRAFT]
     assert decode(data_of(preview, "Confirm")).text(0) == drafts[0].batch  # type: ignore[union-attr]
 
@@ -102,13 +54,13 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     # 📊 Status names our own order row, not the panel's id (which another panel may share).
     status = decode(data_of(result, "Status"))
     assert status is not None and status.action is Action.OPEN_CARD
-    assert status.num(0) == (await orders_of(bot))[0].id
+    assert status.num(0) == (await orders_of(bot, UID))[0].id
     assert any("New order" in b for b in labels(result))
     assert not any("Confirm" in b for b in labels(result))
     assert bot.panel.count("add") == 1
     placed = bot.panel.orders[FIRST_PANEL_ID]
     assert (placed.service, placed.link, placed.quantity) == (1, "https://instagram.com/foo", 1000)
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
     assert row.submit_state is SubmitState.PLACED
     assert row.panel_order_id == FIRST_PANEL_ID
     assert row.cost == Decimal("12.5") and row.currency == "USD"
@@ -221,7 +173,7 @@ async def test_unknown_type_is_refused(bot: Harness) -> None:
     reply = (await u.reply()).text or ""
     assert "type “Weird Magic”, which I cannot order yet" in reply
     assert bot.panel.count("add") == 0
-    assert await orders_of(bot) == []
+    assert await orders_of(bot, UID) == []
 
 
 async def test_service_vanished_mid_dialog_and_at_preview(bot: Harness) -> None:
@@ -244,7 +196,7 @@ async def test_service_vanished_mid_dialog_and_at_preview(bot: Harness) -> None:
     bot.deps.ordering.preview_max_age = 0
     reply = await ask(u, "1000")
     assert "Service 1 is no longer offered" in reply
-    assert await orders_of(bot) == []
+    assert await orders_of(bot, UID) == []
     assert bot.panel.count("add") == 0
 
 
@@ -265,6 +217,8 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
     preview = await u.reply()
     assert "Comments: 5 lines" in (preview.text or "")
     assert "Cost: <b>$0.225</b>" in (preview.text or "")
+    whole = await u.reply()  # the preview shows 3 of the 5: the whole list comes as a file
+    assert whole.document is not None and whole.document.file_name == "comments.txt"
     await confirm(u, preview)
 
     preview = await preview_for(u, 8, "https://t.me/c/1/2", "100", "2")
@@ -303,7 +257,7 @@ async def test_package_custom_comments_poll_and_subscription_params(bot: Harness
         "31/12/2999",
     )
     assert "link" not in sub and "posts" not in sub
-    assert [o.submit_state for o in await orders_of(bot)] == [SubmitState.PLACED] * 4
+    assert [o.submit_state for o in await orders_of(bot, UID)] == [SubmitState.PLACED] * 4
     assert bot.telegram.bad_requests() == []
 
 
@@ -320,7 +274,7 @@ async def test_short_balance_warns_and_panel_refusal_shows_amounts(bot: Harness)
     text = result.text or ""
     assert "❌ The order was not placed." in text
     assert "Insufficient balance: this needs $12.50, you have $1.00." in text
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
     assert row.submit_state is SubmitState.FAILED and "Insufficient" in (row.error or "")
     assert bot.panel.count("add") == 1
 
@@ -347,7 +301,7 @@ async def test_panel_min_refusal_and_bad_link_refusal(bot: Harness) -> None:
     preview = await preview_for(u, 6, "https://youtube.com/watch?v=x", "500")
     result = await confirm(u, preview)
     assert "The panel refused: Incorrect link &lt;format&gt;" in (result.text or "")
-    rows = await orders_of(bot)
+    rows = await orders_of(bot, UID)
     assert [r.submit_state for r in rows] == [SubmitState.FAILED, SubmitState.FAILED]
     assert bot.telegram.bad_requests() == []
 
@@ -359,7 +313,7 @@ async def test_cancel_preview_discards_draft_and_confirm_says_cancelled(bot: Har
     await u.press("Cancel", message=preview)
     cancelled = await u.update()
     assert "Order cancelled. Nothing was sent." in (cancelled.text or "")
-    assert await orders_of(bot) == []
+    assert await orders_of(bot, UID) == []
     qid = await u.press_data(confirm_data, preview)
     # Said as it is (issue 21): cancelled, not "expired".
     answer = (await u.answer(qid)).params.get("text")
@@ -404,7 +358,7 @@ async def test_double_tap_places_one_order(bot: Harness) -> None:
     answer = await u.answer(second)
     assert f"Already submitted (order #{FIRST_PANEL_ID})" in str(answer.params.get("text"))
     assert bot.panel.count("add") == 1
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
     assert row.submit_state is SubmitState.PLACED
 
 
@@ -436,7 +390,7 @@ async def test_timeout_on_add_is_unknown_and_never_retried(tmp_path: Path) -> No
         assert "check your orders on the panel before ordering again" in text
         assert bot.panel.count("add") == 1
         assert len(bot.panel.orders) == 1  # it did go through on the panel
-        [row] = await orders_of(bot)
+        [row] = await orders_of(bot, UID)
         assert row.submit_state is SubmitState.UNKNOWN
         # A replayed Confirm says so and still sends nothing.
         replay = encode(Action.CONFIRM, row.batch)
@@ -485,7 +439,7 @@ async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
     await ask(u, "3")
     await u.send("10")
     first = await confirm(u, await u.reply())
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
 
     await u.press_data(encode(Action.REORDER, row.id), first)
     preview = await u.update()
@@ -503,7 +457,7 @@ async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
 async def test_reorder_revalidates_against_current_catalog(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     first = await confirm(u, await preview_for(u, 1, "https://instagram.com/a", "1000"))
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
     stricter = default_services()
     stricter[0]["min"] = 2000
     bot.panel.set_services(stricter)
@@ -521,7 +475,7 @@ async def test_reorder_revalidates_against_current_catalog(bot: Harness) -> None
 async def test_reorder_of_someone_elses_or_missing_order_expires(bot: Harness) -> None:
     owner = await bot.member(UID, key=KEY)
     await confirm(owner, await preview_for(owner, 1, "https://instagram.com/a", "1000"))
-    [row] = await orders_of(bot)
+    [row] = await orders_of(bot, UID)
     intruder = await bot.member(UID + 1, key="pk_other_0123456789abcdef")
     await intruder.send("/start")
     start = await intruder.reply()

@@ -7,9 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.callbacks import Action, encode
-from bot.jobs import jobs_of
-from bot.services.poller import CycleReport
-from bot.storage import KeyCipher, Order, OrderDraft, OutboxKind, Storage
+from bot.storage import KeyCipher, OrderDraft, OutboxKind, Storage
+from tests.e2e.steps import drain, due_again, place_many, poll
 from tests.fakes.panel import FakeRefill
 from tests.harness import Harness, running_bot
 
@@ -19,55 +18,11 @@ UID = 7001
 UID_2 = 7002
 
 
-async def place(bot: Harness, user_id: int, key: str, n: int = 1, batch: str = "n") -> list[Order]:
-    """Orders as the ordering flow leaves them: drafts → claim → placed with real panel ids."""
-    storage = bot.deps.storage
-    drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Instagram Takipçi",
-            service_type="Default",
-            link=f"https://instagram.com/p/{user_id}_{batch}_{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-        )
-        for i in range(n)
-    ]
-    token = f"{batch}{user_id}"
-    rows = await storage.orders.create_drafts(user_id, token, drafts)
-    assert (await storage.orders.claim(token, user_id)).won
-    pairs = [(o.id, bot.panel.create_order(key, 1, o.link or "", 100)) for o in rows]
-    await storage.orders.mark_placed_many(pairs)
-    placed = [await storage.orders.get(o.id) for o in rows]
-    return [o for o in placed if o is not None]
-
-
-async def due_again(bot: Harness) -> None:
-    """Make every order due for polling (the harness polls hourly)."""
-    await bot.deps.storage.db.execute("UPDATE orders SET polled_at = NULL")
-    await bot.deps.storage.db.execute("UPDATE refills SET polled_at = NULL")
-
-
-async def poll(bot: Harness) -> CycleReport | None:
-    """One poll cycle as the job runs it (a drain is kicked when something was queued)."""
-    assert bot.app is not None
-    return await jobs_of(bot.app).poll()
-
-
-async def drain(bot: Harness) -> None:
-    assert bot.app is not None
-    # A drain may already be running (tick or kick); wait for it, then run one of our own.
-    jobs = jobs_of(bot.app)
-    while await jobs.drain() is None:
-        await bot.telegram.wait_until(lambda: not jobs.notifier.running)
-
-
 async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: Path) -> None:
     interval = 0.5
     async with running_bot(tmp_path, status_poll_seconds=interval) as bot:
         u = await bot.member(UID, key=KEY)
-        [order] = await place(bot, UID, KEY)
+        [order] = await place_many(bot, UID, KEY)
         assert order.panel_order_id is not None
 
         bot.panel.advance(order.panel_order_id)  # In progress
@@ -104,8 +59,8 @@ async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: P
 async def test_250_open_orders_over_two_keys_take_four_requests(bot: Harness) -> None:
     await bot.member(UID, key=KEY)
     await bot.member(UID_2, key=KEY_2)
-    await place(bot, UID, KEY, 201)
-    await place(bot, UID_2, KEY_2, 49)
+    await place_many(bot, UID, KEY, 201)
+    await place_many(bot, UID_2, KEY_2, 49)
     bot.panel.clear_log()
 
     report = await poll(bot)
@@ -117,7 +72,7 @@ async def test_250_open_orders_over_two_keys_take_four_requests(bot: Harness) ->
 
 async def test_refill_outcome_is_pushed(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    [order] = await place(bot, UID, KEY)
+    [order] = await place_many(bot, UID, KEY)
     assert order.panel_order_id is not None
     bot.panel.set_order(order.panel_order_id, status="Completed", remains=0)
     await poll(bot)
@@ -144,7 +99,7 @@ async def test_refill_outcome_is_pushed(bot: Harness) -> None:
 
 async def test_429_is_waited_out_and_delivered_once(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    [order] = await place(bot, UID, KEY)
+    [order] = await place_many(bot, UID, KEY)
     assert order.panel_order_id is not None
     bot.telegram.inject("sendMessage", error_code=429, retry_after=1, chat_id=UID)
     bot.panel.set_order(order.panel_order_id, status="Completed", remains=0)
@@ -164,8 +119,8 @@ async def test_429_is_waited_out_and_delivered_once(bot: Harness) -> None:
 async def test_403_marks_the_user_blocked_and_others_still_get_theirs(bot: Harness) -> None:
     blocked = await bot.member(UID, key=KEY)
     other = await bot.member(UID_2, key=KEY_2)
-    [a] = await place(bot, UID, KEY)
-    [b] = await place(bot, UID_2, KEY_2)
+    [a] = await place_many(bot, UID, KEY)
+    [b] = await place_many(bot, UID_2, KEY_2)
     assert a.panel_order_id is not None and b.panel_order_id is not None
     bot.telegram.inject("sendMessage", error_code=403, chat_id=UID, times=None)
     bot.panel.set_order(a.panel_order_id, status="Completed", remains=0)
@@ -190,7 +145,7 @@ async def test_403_marks_the_user_blocked_and_others_still_get_theirs(bot: Harne
 
 async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    orders = await place(bot, UID, KEY, 3)
+    orders = await place_many(bot, UID, KEY, 3)
     settings = bot.settings
     await bot.stop()
     # Queued while the bot is down, as a crash between "queued" and "sent" would leave them.
@@ -225,7 +180,7 @@ async def test_unsent_notifications_survive_a_restart_and_go_out_once(bot: Harne
 
 async def test_invalid_key_pauses_and_tells_the_user_once(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await place(bot, UID, KEY, 2)
+    await place_many(bot, UID, KEY, 2)
     # The panel owner revoked the key: the stored one is no longer known to the panel.
     await bot.deps.storage.keys.set(UID, "pk_revoked_by_the_panel_0000000000")
 
@@ -244,7 +199,7 @@ async def test_invalid_key_pauses_and_tells_the_user_once(bot: Harness) -> None:
 
 async def test_notifications_off_in_settings_sends_nothing(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    [first, second] = await place(bot, UID, KEY, 2)
+    [first, second] = await place_many(bot, UID, KEY, 2)
     assert first.panel_order_id is not None and second.panel_order_id is not None
     await u.send("/settings")
     await u.reply()
@@ -298,7 +253,7 @@ async def test_interrupted_order_warning_is_delivered(bot: Harness) -> None:
 
 async def test_transient_send_failures_are_retried_then_given_up(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    [order] = await place(bot, UID, KEY)
+    [order] = await place_many(bot, UID, KEY)
     outbox = bot.deps.storage.outbox
     bot.telegram.inject("sendMessage", error_code=502, chat_id=UID)
     await outbox.enqueue(

@@ -239,6 +239,7 @@ async def test_back_from_an_edit_is_a_new_preview_with_the_same_answers(
     await answer(u, "\n".join(f"comment {i}" for i in range(6)))  # a list: collected …
     old = await answer(u, "/done")  # … until ✅ Done
     old_batch = batch_of(old)
+    assert (await u.reply()).document is not None  # the whole list, beside the preview
     await u.press_data(edit_data(old, "comments"), old)
     question = await u.update()
     lines = t.ngettext("{n} line", "{n} lines", 6)
@@ -247,6 +248,7 @@ async def test_back_from_an_edit_is_a_new_preview_with_the_same_answers(
     new = await u.update()
     assert batch_of(new) != old_batch
     assert f"{t._('Comments')}: {lines}" in text(new)
+    assert (await u.reply()).document is not None
     assert PLACED[lang] in text(await confirm(u, new))
     [sent] = add_params(bot)
     assert sent["comments"] == "\n".join(f"comment {i}" for i in range(6))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
-from decimal import Decimal
-
 from bot.callbacks import Action, encode
-from bot.storage.models import Order, OrderDraft
+from tests.e2e.steps import data_of, labels, place
 from tests.fakes.panel_catalog import DEFAULT_SERVICES
 from tests.harness import Harness
 
@@ -16,50 +13,6 @@ USER_A = 7101
 USER_B = 7102
 
 _SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
-
-
-async def place(
-    bot: Harness,
-    user_id: int,
-    key: str,
-    *,
-    service: int = 1,
-    quantity: int = 1000,
-    link: str | None = None,
-    status: str = "Pending",
-) -> Order:
-    """An order the fake panel knows, stored for `user_id` as if the order dialog placed it."""
-    link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
-    panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
-    svc = _SERVICES[service]
-    draft = OrderDraft(
-        service_id=service,
-        service_name=str(svc["name"]),
-        service_type=str(svc["type"]),
-        link=link,
-        quantity=quantity,
-        cost=Decimal(str(svc["rate"])) * quantity / 1000,
-        currency="USD",
-    )
-    repo = bot.deps.storage.orders
-    batch = secrets.token_hex(6)
-    [order] = await repo.create_drafts(user_id, batch, [draft])
-    assert (await repo.claim(batch, user_id)).won
-    assert await repo.mark_placed(order.id, panel_id, status=status)
-    stored = await repo.get(order.id)
-    assert stored is not None
-    return stored
-
-
-def labels(msg: object) -> list[str]:
-    return [text for text, _ in msg.buttons()]  # type: ignore[attr-defined]
-
-
-def data_of(msg: object, label: str) -> str:
-    for text, data in msg.buttons():  # type: ignore[attr-defined]
-        if label in text:
-            return str(data)
-    raise AssertionError(f"no button {label!r} in {labels(msg)}")
 
 
 async def test_orders_list_newest_first_paged_and_filtered(bot: Harness) -> None:

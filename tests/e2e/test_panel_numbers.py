@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_new_order import preview_for
+from tests.e2e.steps import preview_for
 from tests.harness import Harness
 
 KEY = "pk_numbers_0123456789abcdef"

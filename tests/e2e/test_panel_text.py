@@ -10,8 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e.test_new_order import confirm
-from tests.e2e.test_notifications import drain, poll
+from tests.e2e.steps import confirm, drain, poll
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
-from tests.e2e.test_notifications import drain
+from tests.e2e.steps import drain
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
 from tests.fakes.telegram_models import BotMessage
@@ -217,21 +217,67 @@ async def test_custom_url_refused_when_private_unless_allowed(
         assert len(await bot.deps.keys.accounts(8104)) == 1
 
 
-async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
-    user = await two.member(8105, key=KEY_A)
+async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessage:
+    """/panels → ➕ → Other panel → Beta's URL → its key: the answer."""
     beta.add_key(KEY_B, balance="7")
     await user.send("/panels")
     await user.reply()
     await user.press("➕")
     await user.update()
-    await user.press("Other panel")
+    await user.press("🌐")
     await user.update()
     await user.send(beta.url)
-    assert "API key" in ((await user.reply()).text or "")
+    assert f"<b>{beta.url}</b>" in ((await user.reply()).text or "")  # its key asked
     await user.send(KEY_B)
-    assert "linked" in ((await user.reply()).text or "")
+    return await user.reply()
+
+
+async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
+    user = await two.member(8105, key=KEY_A)
+    assert "linked" in ((await add_by_url(two, beta, user)).text or "")
     [_, custom] = await two.deps.keys.accounts(8105)
     assert custom.custom and custom.url == beta.url
+
+
+@pytest.mark.parametrize(
+    ("language", "call", "bad", "taken"),
+    [
+        ("en", "What should I call this panel?", "cannot be used", "already"),
+        ("tr", "Bu panele ne ad vereyim?", "kullanılamaz", "zaten"),
+    ],
+)
+async def test_a_panel_added_by_url_is_asked_for_a_name(
+    two: Harness, beta: FakePanel, language: str, call: str, bad: str, taken: str
+) -> None:
+    """Issue 21 item 5: named after its host until the user names it, the same rules as a
+    rename (1–24 characters without | ; , =, unique per user)."""
+    user = await two.member(8111, key=KEY_A, language_code=language)
+    linked = await add_by_url(two, beta, user)
+    [_, custom] = await two.deps.keys.accounts(8111)
+    assert call in (linked.text or "")
+    assert f"✅ {custom.label}" in [label for label, _ in linked.buttons()]
+    await user.send("a|b")
+    assert bad in ((await user.reply()).text or "")
+    await user.send("127.0.0.1")  # the default panel's name
+    assert taken in ((await user.reply()).text or "")
+    await user.send("Gamma")
+    assert "Gamma" in ((await user.reply()).text or "")
+    assert [a.label for a in await two.deps.keys.accounts(8111)] == ["127.0.0.1", "Gamma"]
+
+
+async def test_the_suggested_name_of_a_panel_added_by_url_can_be_kept(
+    two: Harness, beta: FakePanel
+) -> None:
+    user = await two.member(8112, key=KEY_A)
+    linked = await add_by_url(two, beta, user)
+    [_, custom] = await two.deps.keys.accounts(8112)
+    await user.press(f"✅ {custom.label}", message=linked)
+    listed = await user.update()
+    assert custom.label in str(listed.buttons())
+    await user.send("Gamma")  # the question is closed: not a name any more
+    await user.reply()
+    assert [a.label for a in await two.deps.keys.accounts(8112)] == ["127.0.0.1", custom.label]
+    assert two.telegram.bad_requests() == []
 
 
 @pytest.mark.parametrize(("language", "similar"), [("en", "Similar"), ("tr", "Benzer")])
@@ -340,6 +386,54 @@ async def test_search_runs_over_every_panel_and_services_switches_panels(
     assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
     # Looking is not choosing (issue 21 item 3): the ★ default stays.
     assert (await two.deps.keys.account(8108)).label == "127.0.0.1"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("language", "more", "similar_button"),
+    [("en", "… and 12 more", "⚖️"), ("tr", "… ve 12 tane daha", "⚖️")],
+)
+async def test_a_search_result_opens_its_card_on_its_panel(
+    two: Harness, beta: FakePanel, language: str, more: str, similar_button: str
+) -> None:
+    """Issue 21 item 7: a result of /services <words> over every panel opens that service's
+    card on its panel (read first, then order there), and a cut list says how many more."""
+    beta.set_services(
+        beta_services()
+        + [
+            {"service": 600 + n, "name": f"Followers pack {n}", "type": "Default",
+             "category": "Packs", "rate": "3.00", "min": 10, "max": 1000}
+            for n in range(14)
+        ]
+    )  # fmt: skip
+    user = await two.member(8110, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user)
+    await user.send("/services followers")
+    found = await user.reply()
+    text = found.text or ""
+    # 17 of Beta's services match, 5 are shown.
+    assert text.count(more) == 1 and text.index(more) > text.index("<b>Beta</b>"), text
+    await user.press("Beta #501", message=found)
+    card = await user.update()
+    labels = " ".join(label for label, _ in card.buttons())
+    assert "IG Followers [Real]" in (card.text or "") and "€9" in (card.text or "")
+    assert similar_button in labels and "🛒" in labels
+    assert beta.count("add") == 0
+    # « Back: the results on every panel again.
+    await user.press("« ", message=card)
+    again = await user.update()
+    assert "<b>127.0.0.1</b>" in (again.text or "") and more in (again.text or "")
+    await user.press("Beta #501", message=again)
+    await user.update()
+    await user.press("🛒")
+    assert "501" in ((await user.update()).text or "")
+    await user.send("instagram.com/found")
+    await user.reply()
+    await user.send("100")
+    preview = (await user.reply()).text or ""
+    assert "Panel: <b>Beta</b>" in preview and "€" in preview
+    # Looking at Beta's card chose nothing: the ★ default stays.
+    assert (await two.deps.keys.account(8110)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert two.telegram.bad_requests() == []
 
 
 async def test_browsing_another_panel_keeps_the_default_until_asked(

@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bot.storage import KeyCipher, Storage
-from tests.e2e.test_notifications import drain, due_again, poll
+from tests.e2e.steps import drain, due_again, poll
 from tests.harness import running_bot
 from tests.storage.test_panel_accounts import migrations_before_panels
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bot.storage import Order, OrderDraft
-from tests.e2e.test_notifications import drain, due_again, poll
+from tests.e2e.steps import drain, due_again, poll
 from tests.e2e.test_panels import (
     BETA_FIRST_ORDER,
     KEY_A,
@@ -212,24 +212,35 @@ async def test_remove_a_panel_with_open_orders(two: Harness, beta: FakePanel) ->
     assert two.panel.count("status") == 0 and two.panel.count("cancel") == 0
 
 
+async def two_panel_bulk(
+    two: Harness, beta: FakePanel, user_id: int, language: str, text: str
+) -> tuple[FakeUser, tuple[BotMessage, BotMessage]]:
+    """A member with both panels sends `text` to /bulk; the two previews it gets."""
+    user = await two.member(user_id, key=KEY_A, language_code=language)
+    await link_beta(two, beta, user, balance="50")
+    await user.send("/bulk")
+    await user.reply()
+    await user.send(text)
+    return user, (await user.reply(), await user.reply())
+
+
 @pytest.mark.parametrize(("language", "confirm_word"), [("en", "Confirm"), ("tr", "onayla")])
 async def test_bulk_with_a_panel_column(
     two: Harness, beta: FakePanel, language: str, confirm_word: str
 ) -> None:
     """`panel | service | link | quantity`: each panel's lines are previewed, confirmed and
     placed on that panel only; lines without a panel name go to the default one."""
-    user = await two.member(8304, key=KEY_A, language_code=language)
-    await link_beta(two, beta, user, balance="50")
-    await user.send("/bulk")
-    await user.reply()
-    await user.send(
+    user, (first, second) = await two_panel_bulk(
+        two,
+        beta,
+        8304,
+        language,
         "panel | service | link | quantity\n"
         "beta | 501 | https://instagram.com/p/one | 1000\n"
         "127.0.0.1 | 1 | https://instagram.com/p/two | 200\n"
         "Beta | 501 | https://instagram.com/p/three | 100\n"
-        "1 | https://instagram.com/p/four | 300\n"
+        "1 | https://instagram.com/p/four | 300\n",
     )
-    first, second = await user.reply(), await user.reply()
     previews = {"Beta" if "Beta" in (m.text or "") else "alpha": m for m in (first, second)}
     beta_text, alpha_text = previews["Beta"].text or "", previews["alpha"].text or ""
     assert "Panel: <b>Beta</b>" in beta_text and "€9" in beta_text
@@ -250,6 +261,38 @@ async def test_bulk_with_a_panel_column(
     assert sorted(two.panel.orders) == [ALPHA_FIRST_ORDER, ALPHA_FIRST_ORDER + 1]
     rows = await two.deps.storage.orders.visible_for_user(8304)
     assert sorted((o.panel_slot, o.line_no) for o in rows) == [(1, 3), (1, 5), (2, 2), (2, 4)]
+
+
+@pytest.mark.parametrize(
+    ("language", "no_panel", "confirm_word"),
+    [
+        ("en", "No panel named “&lt;delta&gt;” (yours: 127.0.0.1, Beta)", "Confirm"),
+        ("tr", "“&lt;delta&gt;” adında paneliniz yok (panelleriniz: 127.0.0.1, Beta)", "onayla"),
+    ],
+)
+async def test_bulk_line_naming_an_unknown_panel_is_refused_by_name(
+    two: Harness, beta: FakePanel, language: str, no_panel: str, confirm_word: str
+) -> None:
+    """Issue 21 item 5: a first column that is neither a service id nor one of the user's
+    panels is an unknown panel, said so (escaped), and that line is not ordered."""
+    user, (first, second) = await two_panel_bulk(
+        two,
+        beta,
+        8306,
+        language,
+        "<delta> | 501 | https://instagram.com/p/one | 1000\n"
+        "1 | https://instagram.com/p/two | 200\n"
+        "beta | 501 | https://instagram.com/p/three | 100\n",
+    )
+    alpha = first if "127.0.0.1</b>" in (first.text or "") else second
+    text = alpha.text or ""
+    assert no_panel in text, text
+    assert "must be a number" not in text and "sayı olmalı" not in text
+    await user.press(confirm_word, message=alpha)
+    await user.update()
+    await user.reply()
+    assert [o.link for o in two.panel.orders.values()] == ["https://instagram.com/p/two"]
+    assert two.telegram.bad_requests() == []
 
 
 @pytest.mark.parametrize(("language", "every"), [("en", "All panels"), ("tr", "Tüm paneller")])

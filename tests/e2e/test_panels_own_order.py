@@ -14,7 +14,7 @@ import pytest
 
 from bot.callbacks import OrderCard, StatusOf, WhichPanel
 from bot.storage import Order
-from tests.e2e.test_notifications import drain, due_again, poll
+from tests.e2e.steps import drain, due_again, poll
 from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two
 from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import default_services
-from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 
 KEY = "pk_polishnav_0123456789abcdef"
 UID = 4301
-
-
-def labels(msg: BotMessage) -> list[str]:
-    return [text for text, _ in msg.buttons()]
 
 
 def plain(html: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import NBSP
-from tests.e2e.test_new_order import confirm, preview_for
+from tests.e2e.steps import confirm, preview_for
 from tests.harness import Harness
 
 KEY = "pk_polish_0123456789abcdef"

@@ -8,7 +8,6 @@ preview nor the other way round; open previews are capped and dead ones purged.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from decimal import Decimal
 from pathlib import Path
@@ -18,11 +17,12 @@ from bot.callbacks import Action, decode, encode
 from bot.jobs import PURGE_JOB
 from bot.services.drafts import MAX_OPEN_PREVIEWS
 from bot.storage.models import Order, SubmitState
+from tests.e2e.steps import data_of, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
-from tests.harness import Harness, running_bot
+from tests.harness import Harness, TestClock, running_bot
 
 KEY_A = "pk_promise_a_0123456789abcdef"
 KEY_B = "pk_promise_b_0123456789abcdef"
@@ -30,17 +30,6 @@ UID = 8301
 KEY_CHANGED = "Your API key changed after this preview; nothing was ordered."
 EXPIRED = "This preview has expired; nothing was ordered."
 TWO_LINES = "1 | https://instagram.com/a | 1000\n1 | https://instagram.com/b | 1000"
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
-
-
-def data_of(msg: BotMessage, label_part: str) -> str:
-    for label, data in msg.buttons():
-        if label_part in label:
-            return data
-    raise AssertionError(f"no button with {label_part!r}: {msg.buttons()}")
 
 
 def batch_of(msg: BotMessage) -> str:
@@ -173,13 +162,14 @@ async def test_deletekey_then_relink_the_same_key_voids_old_previews(bot: Harnes
 async def test_tenfold_rate_after_cache_expiry_orders_nothing_and_shows_old_and_new(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, services_cache_seconds=1) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, services_cache_seconds=1, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A, balance="1000")
         preview = await single_preview(u)
         assert "Cost: <b>$12.50</b>" in text_of(preview)
         old_confirm = data_of(preview, "Confirm")
         bot.panel.set_services(catalog_with(1, rate="125.00"))
-        await asyncio.sleep(1.1)  # the cached catalog is now older than SERVICES_CACHE_SECONDS
+        clock.advance(1.1)  # the cached catalog is now older than SERVICES_CACHE_SECONDS
         services_before = bot.panel.count("services")
 
         await u.press("Confirm", message=preview)
@@ -204,11 +194,12 @@ async def test_tenfold_rate_after_cache_expiry_orders_nothing_and_shows_old_and_
 
 
 async def test_cheaper_rate_at_confirm_is_placed_at_once(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, services_cache_seconds=1) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, services_cache_seconds=1, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A)
         preview = await single_preview(u)
         bot.panel.set_services(catalog_with(1, rate="10.00"))
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         result = await confirm_single(u, preview)
         assert "Order placed" in text_of(result)
         [order] = bot.panel.orders.values()
@@ -228,12 +219,13 @@ async def test_fresh_catalog_cache_costs_no_services_call_at_confirm(bot: Harnes
 
 
 async def test_service_gone_or_limits_changed_at_confirm_orders_nothing(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, services_cache_seconds=1) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, services_cache_seconds=1, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A)
         gone = await single_preview(u)
         limits = await single_preview(u, link="https://instagram.com/b")
         bot.panel.set_services([s for s in default_services() if s["service"] != 1])
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         await u.press("Confirm", message=gone)
         text = text_of(await u.update())
         assert "nothing was ordered" in text and "Service 1 is no longer offered" in text
@@ -270,13 +262,14 @@ async def test_price_change_when_the_fresh_preview_cannot_be_priced_orders_nothi
 
 
 async def test_bulk_tenfold_rate_after_cache_expiry_orders_nothing(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, services_cache_seconds=1) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, services_cache_seconds=1, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A, balance="1000")
         preview = await bulk_preview(u, TWO_LINES + "\n6 | https://youtube.com/watch?v=c | 1000")
         assert "Total cost: <b>$27.75</b>" in text_of(preview)
         old_confirm = data_of(preview, "Confirm")
         bot.panel.set_services(catalog_with(1, rate="125.00"))
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         services_before = bot.panel.count("services")
 
         await u.press("Confirm", message=preview)
@@ -304,11 +297,12 @@ async def test_bulk_tenfold_rate_after_cache_expiry_orders_nothing(tmp_path: Pat
 async def test_bulk_limits_changed_at_confirm_drops_the_line_from_the_fresh_preview(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, services_cache_seconds=1) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, services_cache_seconds=1, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A)
         preview = await bulk_preview(u, TWO_LINES + "\n6 | https://youtube.com/watch?v=c | 1000")
         bot.panel.set_services(catalog_with(6, min=5000))
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         await u.press("Confirm", message=preview)
         text = text_of(await u.update())
         assert "line 3: $2.75 → ✖ Quantity must be a whole number between 5,000" in text
@@ -317,11 +311,12 @@ async def test_bulk_limits_changed_at_confirm_drops_the_line_from_the_fresh_prev
 
 
 async def test_expired_preview_offers_a_new_one(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, draft_ttl_seconds=2) as bot:
+    clock = TestClock()
+    async with running_bot(tmp_path, draft_ttl_seconds=2, clock=clock) as bot:
         u = await bot.member(UID, key=KEY_A)
         single = await single_preview(u)
         bulk = await bulk_preview(u, TWO_LINES)
-        await asyncio.sleep(2.2)
+        clock.advance(2.2)
 
         await u.press("Confirm", message=single)
         assert EXPIRED in text_of(await u.update())

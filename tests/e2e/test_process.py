@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
+from tests.processes import free_port
 
 
 async def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
@@ -64,20 +65,12 @@ def _assert_key_file_and_closed_database(db: Path, stderr: str) -> None:
     assert not Path(f"{db}-wal").exists()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
     import time
 
     import httpx
 
-    port = _free_port()
+    port = free_port()
     secret = "webhook-secret-value-123456"
     async with FakeTelegram() as telegram, FakePanel() as panel:
         admin = telegram.user(1000)

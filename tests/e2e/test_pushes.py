@@ -21,8 +21,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.storage import Order
-from tests.e2e.test_notifications import KEY, UID, due_again, place, poll
-from tests.e2e.test_notifications import drain as drain_outbox
+from tests.e2e.steps import drain as drain_outbox
+from tests.e2e.steps import due_again, poll
+from tests.e2e.steps import place_many as place
+from tests.e2e.test_notifications import KEY, UID
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, running_bot

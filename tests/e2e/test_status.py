@@ -7,7 +7,8 @@ import io
 import re
 from decimal import Decimal
 
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B, place
+from tests.e2e.steps import place
+from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import OutboxKind
-from tests.e2e.test_new_order import preview_for
+from tests.e2e.steps import preview_for
 from tests.harness import Harness
 
 KEY = "pk_trouble_0123456789abcdef"
@@ -90,7 +90,7 @@ async def test_a_storm_longer_than_the_repeats_delivers_the_result_later(bot: Ha
 
 
 async def test_a_document_is_uploaded_again_after_a_reset_and_a_502(bot: Harness) -> None:
-    from tests.e2e.test_order_history import place
+    from tests.e2e.steps import place
 
     u = await bot.member(6104, key=KEY)
     await place(bot, u.id, KEY)

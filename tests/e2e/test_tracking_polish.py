@@ -17,7 +17,7 @@ import pytest
 
 from bot.callbacks import OrderCard, OrdersPage, RefillOrder, RefreshOrder
 from bot.i18n import Translator
-from tests.e2e.test_order_history import place
+from tests.e2e.steps import place
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.steps import plain_text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import FakeUser
@@ -28,10 +29,6 @@ THREE = (
     "2 | https://instagram.com/p/beta | 500\n"
     "6 | https://youtube.com/watch?v=gamma | 2000"
 )
-
-
-def text_of(message: BotMessage) -> str:
-    return message.plain_text or message.text or ""
 
 
 def csv_table(message: BotMessage, delimiter: str = ",") -> list[list[str]]:
@@ -82,9 +79,9 @@ async def test_users_list_calls_denied_users_rejected(bot: Harness, lang: str) -
     await stranger.send("/start")
     await stranger.reply()
     await admin.send("/deny 4702")
-    said = text_of(await admin.reply())
+    said = plain_text_of(await admin.reply())
     await admin.send("/users")
-    listing = text_of(await admin.reply())
+    listing = plain_text_of(await admin.reply())
     line = next(x for x in listing.splitlines() if "4702" in x)
     if lang == "tr":
         assert line.endswith("— reddedildi"), listing
@@ -104,7 +101,7 @@ async def test_service_card_names_the_type_in_the_users_language(bot: Harness, l
     }[lang]
     for service_id, line in expected.items():
         card = await open_card(u, service_id)
-        assert line in text_of(card), text_of(card)
+        assert line in plain_text_of(card), plain_text_of(card)
 
 
 async def test_a_type_the_bot_does_not_know_shows_as_the_panel_wrote_it(bot: Harness) -> None:
@@ -113,7 +110,7 @@ async def test_a_type_the_bot_does_not_know_shows_as_the_panel_wrote_it(bot: Har
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY, language_code="tr")
     card = await open_card(u, 1)
-    assert "Tür: Story Views Premium" in text_of(card)
+    assert "Tür: Story Views Premium" in plain_text_of(card)
 
 
 @LANGUAGES
@@ -142,7 +139,7 @@ async def test_export_of_an_unknown_order_in_the_users_words(tmp_path: Path, lan
 @LANGUAGES
 async def test_bulk_result_marks_the_panels_words(bot: Harness, lang: str) -> None:
     u = await bot.member(UID, key=KEY, language_code=lang)
-    body = text_of(await refuse_line_two(bot, u))
+    body = plain_text_of(await refuse_line_two(bot, u))
     refusal = "Order 2: Quantity must be at least 1000"  # the fake panel's words, verbatim
     if lang == "tr":
         assert f"2. satır: ✖ Panelin yanıtı: {refusal}" in body, body
@@ -258,7 +255,7 @@ async def test_turkish_journeys_show_no_english_of_ours(tmp_path: Path) -> None:
 
         for user in (u, admin, stranger):
             for message in user.bot_messages():
-                shown.append(text_of(message))
+                shown.append(plain_text_of(message))
                 shown.extend(label for label, _ in message.buttons())
         for document in (export, check):
             shown.extend(",".join(row) for row in csv_table(document))

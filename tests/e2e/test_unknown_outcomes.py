@@ -13,7 +13,10 @@ from decimal import Decimal
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, OrderDraft, SubmitState
-from tests.e2e.test_new_order import FIRST_PANEL_ID, confirm, labels, orders_of, preview_for
+from tests.e2e.steps import confirm, labels, orders_of, preview_for, text_of
+from tests.e2e.test_bulk import THREE, confirm_data, open_bulk, paste
+from tests.e2e.test_bulk import UID as UID_BULK
+from tests.e2e.test_new_order import FIRST_PANEL_ID
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -177,3 +180,27 @@ async def test_restart_mid_submit_push_offers_the_buttons(bot: Harness) -> None:
     assert bot.panel.count("add") == 0
     stored = await bot.deps.storage.orders.get(row.id)  # a new database after the restart
     assert stored is not None and stored.submit_state is SubmitState.UNKNOWN
+
+
+async def test_a_bulk_result_leads_to_each_unknown_line_to_settle_it(bot: Harness) -> None:
+    u = await open_bulk(bot)
+    preview = await paste(u, THREE)
+    bot.panel.inject(Fault.drop_connection(after=True), action="add_bulk")
+    await u.press_data(confirm_data(preview), preview)
+    result = await u.reply()
+    assert "3 unknown" in text_of(result)
+    assert {"❔ Line 1", "❔ Line 2", "❔ Line 3"} <= set(labels(result))
+    placed = sorted(bot.panel.orders)  # the panel did place all three
+    await u.press("❔ Line 2", message=result)
+    card = await u.reply()  # the card, as a new message: the result stays
+    assert {FOUND, NOT_PLACED} <= set(labels(card))
+    await u.press(FOUND, message=card)
+    await u.reply()
+    assert "I track it from now on" in await send_id(u, str(placed[1]))
+    rows = await bot.deps.storage.orders.all_for_user(UID_BULK)
+    assert [(r.line_no, r.submit_state, r.panel_order_id) for r in rows] == [
+        (1, SubmitState.UNKNOWN, None),
+        (2, SubmitState.PLACED, placed[1]),
+        (3, SubmitState.UNKNOWN, None),
+    ]
+    assert bot.panel.bulk_calls() == 1 and bot.panel.count("add") == 0

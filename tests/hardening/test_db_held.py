@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.sqlite import SQLiteDatabase
-from tests.hardening.test_db_refuses_writes import GENERIC, text_of, writer_lock
+from tests.e2e.steps import text_of
+from tests.hardening.test_db_refuses_writes import GENERIC, writer_lock
 from tests.harness import running_bot
 
 BUSY = "cannot save anything right now"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.jobs import JOURNAL_JOB
 from bot.storage.models import SubmitState
+from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -64,10 +65,6 @@ async def writer_lock(database: Path) -> AsyncIterator[None]:
     finally:
         proc.stdin.close()
         await asyncio.wait_for(proc.wait(), 15)
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
 
 
 async def reply_containing(u: FakeUser, needle: str, *, limit: int = 6) -> BotMessage:

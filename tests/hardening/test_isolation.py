@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from bot.callbacks import Action, decode, encode
 from bot.storage.models import SubmitState
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B, place
-from tests.fakes.telegram_models import BotMessage
+from tests.e2e.steps import data_of, place, text_of
+from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.harness import Harness
 
 WRITES = ("add", "add_bulk", "refill", "cancel")
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
-
-
-def data_of(msg: BotMessage, label: str) -> str:
-    for text, data in msg.buttons():
-        if label in text:
-            return data
-    raise AssertionError(f"no {label!r} button: {msg.describe()}")
 
 
 async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from bot.callbacks import Action, encode
 from bot.jobs import jobs_of
 from bot.storage.models import AccessState
+from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
-from tests.fakes.telegram_models import BotMessage
 from tests.harness import ADMIN_ID, Harness, running_bot
 
 KEY = "pk_secret_7c1d9e2f4a6b8c0d1e3f5a7b9c"
@@ -44,10 +44,6 @@ def raw_logs() -> Iterator[RawHandler]:
         yield handler
     finally:
         root.removeHandler(handler)
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
 
 
 async def session(bot: Harness) -> None:

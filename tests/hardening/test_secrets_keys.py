@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from tests.e2e.steps import plain_text_of
 from tests.fakes.panel import FakePanel, Fault
 from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.fakes.telegram_models import BotMessage
@@ -23,10 +24,6 @@ KEY = "pk_live_one_line_8c2e4a6f0b1d3e5a7c9b"
 OTHER_KEY = "pk_live_other_key_2b4d6f8a0c1e3a5b7d"
 MEMBER = 6400
 STRANGER = 6499
-
-
-def text_of(message: BotMessage) -> str:
-    return message.plain_text or message.text or message.caption or ""
 
 
 def deleted_ids(bot: Harness, chat_id: int) -> set[int]:
@@ -56,30 +53,30 @@ async def test_setkey_on_one_line_deletes_the_message_and_links_the_key(bot: Har
     await bot.panel.wait_for_request("balance")
     assert sent.deleted, u.describe_chat()
     done = await u.reply()
-    assert "Key saved" in text_of(done) and "42.5" in text_of(done), u.describe_chat()
+    assert "Key saved" in plain_text_of(done) and "42.5" in plain_text_of(done), u.describe_chat()
     assert_key_gone(bot, u, sent, KEY)
     assert await bot.deps.storage.keys.get(MEMBER) == KEY
     await u.send("/balance")
-    assert "42.5" in text_of(await u.reply())
+    assert "42.5" in plain_text_of(await u.reply())
 
 
 async def test_setkey_on_one_line_with_the_bot_name_and_a_wrong_key(bot: Harness) -> None:
     bot.panel.add_key(KEY)
     u = await bot.member(MEMBER)
     wrong = await u.send("/setkey@smm_test_bot wrong_key_0000000000")
-    assert "did not accept" in text_of(await u.reply())
+    assert "did not accept" in plain_text_of(await u.reply())
     assert_key_gone(bot, u, wrong, "wrong_key_0000000000")
     assert await bot.deps.storage.keys.get(MEMBER) is None
     # The dialog waits for the key now, as after a bare /setkey.
     again = await u.send(KEY)
-    assert "Key saved" in text_of(await u.reply())
+    assert "Key saved" in plain_text_of(await u.reply())
     assert_key_gone(bot, u, again, KEY)
 
 
 async def test_setkey_on_one_line_that_is_not_a_key_is_deleted(bot: Harness) -> None:
     u = await bot.member(MEMBER)
     sent = await u.send(f"/setkey {KEY} and some words")
-    assert "does not look like an API key" in text_of(await u.reply())
+    assert "does not look like an API key" in plain_text_of(await u.reply())
     assert_key_gone(bot, u, sent, KEY)
     assert bot.panel.count("balance") == 0
 
@@ -87,7 +84,7 @@ async def test_setkey_on_one_line_that_is_not_a_key_is_deleted(bot: Harness) -> 
 async def test_setkey_on_one_line_from_a_stranger_is_deleted(bot: Harness) -> None:
     stranger = bot.user(STRANGER)
     sent = await stranger.send(f"/setkey {KEY}")
-    assert "private" in text_of(await stranger.reply())
+    assert "private" in plain_text_of(await stranger.reply())
     await bot.telegram.wait_until(lambda: sent.deleted)
     assert_key_gone(bot, stranger, sent, KEY)
     assert bot.panel.count() == 0
@@ -99,7 +96,7 @@ async def test_setkey_on_one_line_mid_dialog(bot: Harness) -> None:
     await u.send("/setkey")
     await u.reply()
     sent = await u.send(f"/setkey {KEY}")
-    assert "Key saved" in text_of(await u.reply())
+    assert "Key saved" in plain_text_of(await u.reply())
     assert_key_gone(bot, u, sent, KEY)
 
 
@@ -112,7 +109,7 @@ async def test_key_as_document_caption_is_deleted(bot: Harness) -> None:
     await u.send("/setkey")
     await u.reply()
     sent = await u.send_document("key.txt", b"my panel key", caption=KEY)
-    assert "Key saved" in text_of(await u.reply()), u.describe_chat()
+    assert "Key saved" in plain_text_of(await u.reply()), u.describe_chat()
     assert_key_gone(bot, u, sent, KEY)
     assert await bot.deps.storage.keys.get(MEMBER) == KEY
 
@@ -123,7 +120,7 @@ async def test_key_as_photo_caption_is_deleted(bot: Harness) -> None:
     await u.send("/setkey")
     await u.reply()
     sent = await u.send_photo(b"\xff\xd8 screenshot of the API page", caption=KEY)
-    assert "Key saved" in text_of(await u.reply()), u.describe_chat()
+    assert "Key saved" in plain_text_of(await u.reply()), u.describe_chat()
     assert_key_gone(bot, u, sent, KEY)
 
 
@@ -133,7 +130,7 @@ async def test_screenshot_without_caption_is_deleted_and_the_key_asked_for(bot: 
     await u.reply()
     # A screenshot of the panel's API page shows the key too.
     sent = await u.send_photo(b"\xff\xd8 screenshot")
-    answer = text_of(await u.reply())
+    answer = plain_text_of(await u.reply())
     assert "I need a text answer here. I deleted your message." in answer, u.describe_chat()
     assert "Send me your panel API key" in answer
     assert sent.deleted and sent.message_id in deleted_ids(bot, MEMBER)
@@ -176,7 +173,7 @@ async def test_debug_logging_and_database_files_keep_keys_and_links_private(
             await admin.send("/setkey")
             await admin.reply(timeout=15)
             await admin.send(KEY)
-            assert "Key saved" in text_of(await admin.reply(timeout=15))
+            assert "Key saved" in plain_text_of(await admin.reply(timeout=15))
             await admin.send("/order 1")
             await admin.reply(timeout=15)
             await admin.send(link)
@@ -248,29 +245,29 @@ async def test_replaced_encryption_key_treats_stored_keys_as_absent(tmp_path: Pa
         [warning] = _warnings(bot, since)
         assert "2 stored panel API keys cannot be decrypted" in warning, warning
         # Each user is told once, by the outbox.
-        told = text_of(await first.reply())
+        told = plain_text_of(await first.reply())
         assert "/setkey" in told and "can no longer be read" in told, told
-        assert "/setkey" in text_of(await second.reply())
+        assert "/setkey" in plain_text_of(await second.reply())
 
         # Another restart with the same lost key: the operator hears it again, users do not.
         since = await _restart_with(bot, Fernet.generate_key())
         [warning] = _warnings(bot, since)
         assert "2 stored panel API keys" in warning
         await first.send("/balance")
-        assert "You have not linked a panel API key" in text_of(await first.reply())
+        assert "You have not linked a panel API key" in plain_text_of(await first.reply())
         await first.send("/start")
-        assert "link your panel API key" in text_of(await first.reply())
+        assert "link your panel API key" in plain_text_of(await first.reply())
 
         # /setkey works and replaces the unreadable key.
         await first.send("/setkey")
         await first.reply()
         await first.send(KEY)
-        assert "Key saved" in text_of(await first.reply()), first.describe_chat()
+        assert "Key saved" in plain_text_of(await first.reply()), first.describe_chat()
         await first.send("/balance")
-        assert "100" in text_of(await first.reply())
+        assert "100" in plain_text_of(await first.reply())
         # /deletekey works.
         await second.send("/deletekey")
-        assert "was deleted" in text_of(await second.reply())
+        assert "was deleted" in plain_text_of(await second.reply())
         assert not await bot.deps.keys.has_key(MEMBER + 1)
 
         since = await _restart_with(bot, bot.settings.encryption_keys[0])

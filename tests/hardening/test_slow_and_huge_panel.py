@@ -13,6 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 from bot.storage.models import SubmitState
+from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.hardening.test_fault_matrix import (
     ACTORS,
@@ -23,7 +24,6 @@ from tests.hardening.test_fault_matrix import (
     next_command_answered,
     run_all,
     stage,
-    text_of,
 )
 from tests.harness import running_bot
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.storage import OutboxKind
-from tests.e2e.test_new_order import preview_for
-from tests.e2e.test_order_history import place
-from tests.fakes.telegram_models import BotMessage
+from tests.e2e.steps import place, preview_for, text_of
 from tests.harness import Harness
 
 STORM_METHODS = ("sendMessage", "editMessageText", "answerCallbackQuery", "sendDocument")
@@ -23,10 +21,6 @@ BULK = "1 | https://instagram.com/storm_a | 1000\n6 | https://youtube.com/watch?
 
 def key_of(uid: int) -> str:
     return f"pk_storm_{uid}_0f1e2d3c4b5a69788796a5b4"
-
-
-def text_of(msg: BotMessage) -> str:
-    return msg.text or msg.caption or ""
 
 
 async def _queued(bot: Harness) -> int:

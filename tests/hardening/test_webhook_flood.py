@@ -85,7 +85,9 @@ async def webhook_bot(
         finally:
             if proc.returncode is None:
                 proc.kill()
-                await proc.wait()
+                # Drained, not waited: a process that filled its pipes (a log flood) would never
+                # be seen to end.
+                await proc.communicate()
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bot.panel.client import PanelClient
 from tests.fakes.panel import FakePanel
 from tests.panel.support import KEY
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -29,7 +29,4 @@ async def client(fake: FakePanel) -> AsyncIterator[PanelClient]:
 @pytest.fixture
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 where nothing listens: connection refused, request never sent."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/v2"
+    return f"http://127.0.0.1:{free_port()}/api/v2"

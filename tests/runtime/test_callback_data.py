@@ -45,6 +45,8 @@ from bot.callbacks import (
     FinishList,
     FoundOnPanel,
     LastLink,
+    ListChange,
+    ListEdit,
     Menu,
     MuteOrder,
     NotPlaced,
@@ -136,6 +138,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DripfeedChoice("Ab-_9xYz", "quantity", yes=False), "df:Ab-_9xYz:quantity:0"),
     (SkipQuestion("Ab-_9xYz", "posts"), "sk:Ab-_9xYz:posts"),
     (FinishList("Ab-_9xYz", "comments"), "id:Ab-_9xYz:comments"),
+    (ListEdit("Ab-_9xYz", "comments", ListChange.UNDO), "ie:Ab-_9xYz:comments:undo"),
     (ChooseValue("Ab-_9xYz", "delay", 600), "iv:Ab-_9xYz:delay:600"),
     (OrderWithoutDripfeed(9), "nd:9"),
     (EditAnswer("tok-EN_123", "quantity"), "e:tok-EN_123:quantity"),
@@ -202,6 +205,7 @@ OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
     Action.QUICK_QUANTITY: (str, str, int),
     Action.LAST_LINK: (str, str, int),
     Action.LIST_DONE: (str, str),
+    Action.LIST_EDIT: (str, str, str),
     Action.CHOOSE_VALUE: (str, str, int),
     Action.CONFIRM: (str,),
     Action.DISCARD: (str,),
@@ -407,6 +411,7 @@ def test_dialog_button_patterns_match_every_button_of_a_dialog_run() -> None:
         | QuickQuantity
         | LastLink
         | FinishList
+        | ListEdit
         | ChooseValue
     )
     dialog_wires = {w for d, w in WIRE if isinstance(d, CancelDialog | question_kinds)}

@@ -197,3 +197,19 @@ def test_collected_lines_that_are_not_text_are_left_out() -> None:
     data["collected"] = {"question": "comments", "lines": ["a", 5, None, "b"]}
     back = read_state(data)
     assert isinstance(back, OrderDialog) and back.lines_for("comments") == ["a", "b"]
+
+
+def test_the_size_of_each_collected_message_is_kept() -> None:
+    """↩️ Remove the last message needs each message's share of the list (issue 21 item 4)."""
+    dialog = OrderDialog("run1", 3, {}, [], "comments")
+    dialog.collect("comments", ["a", "b", "c"], [2, 1])
+    back = read_state(through_persistence(dialog))
+    assert isinstance(back, OrderDialog) and back.parts_for("comments") == [2, 1]
+    assert back.parts_for("usernames") == []
+    data = dialog.to_dict()
+    del data["collected"]["parts"]  # kept before the sizes were
+    old = read_state(data)
+    assert isinstance(old, OrderDialog) and old.parts_for("comments") == [3]
+    data["collected"]["parts"] = [5, 1]  # not adding up: one message
+    odd = read_state(data)
+    assert isinstance(odd, OrderDialog) and odd.parts_for("comments") == [3]

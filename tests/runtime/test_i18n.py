@@ -294,3 +294,10 @@ def test_extraction_sees_all_keywords(tmp_path: Path) -> None:
         )
     }
     assert found == {"marked", "underscore", "plain", ("one", "many")}
+
+
+def test_every_catalog_file_is_well_formed() -> None:
+    """A merge that splits an entry (a msgid without its msgstr) is an error, not a warning."""
+    for path in [LOCALES / "bot.pot", *LOCALES.glob("*/LC_MESSAGES/bot.po")]:
+        with path.open("rb") as f:
+            read_po(f, abort_invalid=True)

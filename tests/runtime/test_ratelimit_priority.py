@@ -109,6 +109,9 @@ async def test_a_cancelled_waiter_gives_its_place_to_the_next() -> None:
     await limiter.shutdown()
 
 
+PROMPT_SECONDS = 10.0
+
+
 async def test_a_reply_behind_a_5000_push_backlog_goes_out_promptly() -> None:
     """Against the fake's own 30/s enforcement: a reply is not queued behind 5,000 pushes, and
     pushes go on while users reply."""
@@ -145,7 +148,9 @@ async def test_a_reply_behind_a_5000_push_backlog_goes_out_promptly() -> None:
             for task in backlog:
                 task.cancel()
             await asyncio.gather(*backlog, return_exceptions=True)
-    assert max(latencies) < 0.3, latencies
+    # Behind the backlog a reply would wait 5,000 / 30 s, minutes; an idle machine sends it in
+    # under 0.1 s. The bound leaves a loaded machine (other test workers, CI neighbours) room.
+    assert max(latencies) < PROMPT_SECONDS, latencies
     # Pushes kept flowing: at least their reserve of 3/s, in practice what replies left.
     assert pushed_during >= 3 * elapsed, (pushed_during, elapsed)
     assert fake.count_429() == 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -350,3 +351,55 @@ def test_ordering_modules_do_not_import_telegram() -> None:
         "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# --- CATALOG_CACHE_MB (issue 19 item 5) ----------------------------------------------------
+
+
+async def test_the_byte_budget_evicts_the_least_recently_used() -> None:
+    small = Fetcher(make_services(200))
+    size = CatalogIndex(make_services(200)).size
+    cache = CatalogCache(600, clock=Clock(), max_bytes=size * 2)
+    first = await cache.get("a", small)
+    await cache.get("b", small)
+    assert await cache.get("a", small) is first  # "a" used last: "b" goes next
+    await cache.get("c", small)
+    assert len(cache) == 2 and cache.kept_bytes == size * 2
+    assert cache.peek("b") is None and cache.peek("a") is first
+    cache.invalidate("a")
+    assert cache.kept_bytes == size
+
+
+async def test_a_catalog_heavier_than_the_budget_is_served_and_not_kept() -> None:
+    cache = CatalogCache(600, clock=Clock(), max_bytes=1000)
+    index = await cache.get("big", Fetcher(make_services(100)))
+    assert len(index) == 100
+    assert len(cache) == 0 and cache.kept_bytes == 0
+
+
+def test_the_size_counts_what_the_index_keeps() -> None:
+    """Descriptions dominate a big catalog: the estimate must grow with them."""
+    plain = make_services(100)
+    described = [replace(s, description="x" * 10_000) for s in plain]
+    assert CatalogIndex(described).size - CatalogIndex(plain).size >= 100 * 10_000
+
+
+async def test_a_sliced_search_lets_other_tasks_run() -> None:
+    index = CatalogIndex(make_services(5000))
+    ticks = 0
+
+    async def other_user() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(other_user())
+    await asyncio.sleep(0)
+    before = ticks
+    # Nothing matches: every service is looked at; a zero slice yields at every checkpoint.
+    found = await index.search_sliced("nothing matches this", 5, slice_seconds=0)
+    running.cancel()
+    assert found == []
+    assert ticks - before >= 5000 // 512
+    assert await index.search_sliced("followers", 5) == index.search("followers", 5)

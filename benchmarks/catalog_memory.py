@@ -1,0 +1,148 @@
+"""Memory and event-loop latency of a search over several panels with large catalogs (issue 19).
+
+    python -m benchmarks catalog_memory [--panels 5] [--mb 19] [--cache-mb 64]
+
+Each fake panel serves a catalog of about `mb` MB of JSON (the benchmark catalog, every service
+with a 600-800 character Turkish description). One user has linked every panel (rows written
+through the bot's repositories before start-up). The real `python -m bot` process then gets
+`/services takip` (a search of every panel) while another user sends /help every 50 ms. Reported:
+the bot's RSS before and after the search, the search's wall time, and the slowest /help
+answer during it (how long the event loop was held).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from benchmarks._common import BotProcess, run_main
+from bot.storage import AccessState, KeyCipher, Storage
+from tests.fakes.panel import FakePanel
+from tests.fakes.panel_catalog import make_services
+from tests.fakes.telegram import FakeTelegram
+
+USER = 4242
+BYSTANDER = 4343
+_DESCRIPTION = "Başlangıç 0-1 saat, hız günlük 10K, garanti 30 gün, düşüş yok. " * 14
+
+
+def big_catalog(mb: float) -> list[dict[str, Any]]:
+    """About `mb` MB of JSON as the fake panel sends it (non-ASCII escaped)."""
+    sample = _described(make_services(200))
+    per_service = len(json.dumps(sample)) / len(sample)
+    return _described(make_services(int(mb * 1024 * 1024 / per_service)))
+
+
+def _described(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for i, service in enumerate(services):
+        service["description"] = _DESCRIPTION[: 600 + i % 200]
+    return services
+
+
+async def _seed(db: Path, encryption_key: str, panels: list[FakePanel]) -> None:
+    storage = await Storage.open(db, KeyCipher([encryption_key.encode()]))
+    try:
+        for user_id in (USER, BYSTANDER):
+            await storage.users.touch(user_id, username=None, first_name="Bench")
+            await storage.users.set_access(user_id, AccessState.ALLOWED)
+        for n, panel in enumerate(panels):
+            key = f"bench-catalog-{n}-0123456789abcdef"
+            panel.add_key(key, balance="1000")
+            await storage.keys.add(USER, key, label=f"P{n}", url=panel.url)
+    finally:
+        await storage.close()
+
+
+async def _bystander(telegram: FakeTelegram, stop: asyncio.Event) -> list[float]:
+    """/help every 50 ms; how long each answer took."""
+    user = telegram.user(BYSTANDER)
+    waits: list[float] = []
+    while not stop.is_set():
+        started = time.monotonic()
+        await user.send("/help")
+        await user.reply(timeout=120)
+        waits.append(time.monotonic() - started)
+        await asyncio.sleep(0.05)
+    return waits
+
+
+async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
+    catalog = big_catalog(mb)
+    panels = [FakePanel(catalog) for _ in range(n_panels)]
+    with tempfile.TemporaryDirectory(prefix="smm-bench-") as tmp:
+        key = Fernet.generate_key().decode()
+        settings = {
+            "PANEL_MAX_CATALOG_MB": str(mb * 1.2),
+            "CATALOG_CACHE_MB": str(cache_mb),
+            "MAX_PANELS_PER_USER": str(n_panels),
+            "PANEL_TIMEOUT_SECONDS": "120",
+        }
+        async with FakeTelegram() as telegram:
+            for panel in panels:
+                await panel.start()
+            try:
+                await _seed(Path(tmp) / "bot.sqlite3", key, panels)
+                bot = BotProcess(
+                    telegram, panels[0], Path(tmp), encryption_key=key, settings=settings
+                )
+                async with bot:
+                    await asyncio.sleep(1.0)
+                    before = bot.rss_mib()
+                    stop = asyncio.Event()
+                    waiting = asyncio.create_task(_bystander(telegram, stop))
+                    started = time.monotonic()
+                    user = telegram.user(USER)
+                    await user.send("/services takip")
+                    answer = await user.reply(timeout=300)
+                    seconds = time.monotonic() - started
+                    stop.set()
+                    waits = await waiting
+                    await asyncio.sleep(1.0)
+                    after = bot.rss_mib()
+            finally:
+                for panel in panels:
+                    await panel.stop()
+    return {
+        "panels": n_panels,
+        "catalog_mb": mb,
+        "services_per_catalog": len(catalog),
+        "cache_mb": cache_mb,
+        "rss_before_mib": before,
+        "rss_after_mib": after,
+        "search_s": seconds,
+        "help_answers": len(waits),
+        "help_worst_s": max(waits) if waits else float("nan"),
+        "answer": (answer.text or "")[:300],
+    }
+
+
+def format_table(r: dict[str, Any]) -> str:
+    return (
+        f"{r['panels']} panels × {r['catalog_mb']:.0f} MB catalogs "
+        f"({r['services_per_catalog']:,} services each), CATALOG_CACHE_MB={r['cache_mb']:.0f}\n"
+        f"RSS {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB after /services takip "
+        f"({r['search_s']:.1f} s)\n"
+        f"a bystander's /help during it: {r['help_answers']} answers, "
+        f"worst {r['help_worst_s'] * 1000:.0f} ms\n"
+        f"the answer began: {r['answer'][:120]!r}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    def run(a: Any) -> Coroutine[Any, Any, dict[str, Any]]:
+        return _run(a.panels, a.mb, a.cache_mb)
+
+    return run_main(
+        argv, "catalog_memory", __doc__, run, format_table, panels=5, mb=19.0, cache_mb=64.0
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""What end-to-end tests do and read, in one place: a message's text and buttons, the /order
+dialog, orders seeded as if placed, a poll and a drain of the outbox.
+
+Test modules import these from here, never from one another (issue 22).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from bot.jobs import jobs_of
+from bot.services.poller import CycleReport
+from bot.storage.models import Order, OrderDraft
+from tests.fakes.panel_catalog import DEFAULT_SERVICES
+from tests.fakes.telegram_models import BotMessage
+from tests.fakes.telegram_users import FakeUser
+from tests.harness import Harness
+
+_SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
+
+# --- reading a message ---------------------------------------------------------------------
+
+
+def text_of(msg: BotMessage) -> str:
+    """A message's text, or the caption of a document or photo."""
+    return msg.text or msg.caption or ""
+
+
+def plain_text_of(msg: BotMessage) -> str:
+    """What the user reads, without the HTML markup."""
+    return msg.plain_text or msg.text or msg.caption or ""
+
+
+def labels(msg: BotMessage) -> list[str]:
+    return [text for text, _ in msg.buttons()]
+
+
+def data_of(msg: BotMessage, label_part: str) -> str:
+    """The callback data of the first button whose label contains `label_part`."""
+    for text, data in msg.buttons():
+        if label_part in text:
+            return data
+    raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
+
+
+# --- the /order dialog ---------------------------------------------------------------------
+
+
+async def ask(u: FakeUser, text: str) -> str:
+    await u.send(text)
+    return (await u.reply()).text or ""
+
+
+async def preview_for(u: FakeUser, service_id: int, *answers: str) -> BotMessage:
+    """Run the dialog for `service_id` with text answers; returns the preview message."""
+    await u.send(f"/order {service_id}")
+    msg = await u.reply()
+    for answer in answers:
+        await u.send(answer)
+        msg = await u.reply()
+    assert any("Confirm" in b for b in labels(msg)), msg.text
+    return msg
+
+
+async def confirm(u: FakeUser, preview: BotMessage) -> BotMessage:
+    """Press Confirm and wait for the result (the preview is edited to "sending", then result)."""
+    await u.press("Confirm", message=preview)
+    sending = await u.update()
+    assert sending.message_id == preview.message_id
+    return await u.update()
+
+
+async def orders_of(bot: Harness, user_id: int) -> list[Order]:
+    rows = await bot.deps.storage.db.fetchall(
+        "SELECT id FROM orders WHERE user_id = ? ORDER BY id", (user_id,)
+    )
+    found = [await bot.deps.storage.orders.get(r[0]) for r in rows]
+    return [o for o in found if o is not None]
+
+
+def add_params(bot: Harness) -> list[Mapping[str, Any]]:
+    return [r.params for r in bot.panel.requests if r.action == "add"]
+
+
+# --- orders as if placed -------------------------------------------------------------------
+
+
+async def place(
+    bot: Harness,
+    user_id: int,
+    key: str,
+    *,
+    service: int = 1,
+    quantity: int = 1000,
+    link: str | None = None,
+    status: str = "Pending",
+) -> Order:
+    """An order the fake panel knows, stored for `user_id` as if the order dialog placed it."""
+    link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
+    panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
+    svc = _SERVICES[service]
+    draft = OrderDraft(
+        service_id=service,
+        service_name=str(svc["name"]),
+        service_type=str(svc["type"]),
+        link=link,
+        quantity=quantity,
+        cost=Decimal(str(svc["rate"])) * quantity / 1000,
+        currency="USD",
+    )
+    repo = bot.deps.storage.orders
+    batch = secrets.token_hex(6)
+    [order] = await repo.create_drafts(user_id, batch, [draft])
+    assert (await repo.claim(batch, user_id)).won
+    assert await repo.mark_placed(order.id, panel_id, status=status)
+    stored = await repo.get(order.id)
+    assert stored is not None
+    return stored
+
+
+async def place_many(
+    bot: Harness, user_id: int, key: str, n: int = 1, batch: str = "n"
+) -> list[Order]:
+    """`n` orders as the ordering flow leaves them: drafts → claim → placed with real panel ids."""
+    storage = bot.deps.storage
+    drafts = [
+        OrderDraft(
+            service_id=1,
+            service_name="Instagram Takipçi",
+            service_type="Default",
+            link=f"https://instagram.com/p/{user_id}_{batch}_{i}",
+            quantity=100,
+            cost=Decimal("1.25"),
+            currency="USD",
+        )
+        for i in range(n)
+    ]
+    token = f"{batch}{user_id}"
+    rows = await storage.orders.create_drafts(user_id, token, drafts)
+    assert (await storage.orders.claim(token, user_id)).won
+    pairs = [(o.id, bot.panel.create_order(key, 1, o.link or "", 100)) for o in rows]
+    await storage.orders.mark_placed_many(pairs)
+    placed = [await storage.orders.get(o.id) for o in rows]
+    return [o for o in placed if o is not None]
+
+
+# --- the jobs: polling and the outbox ------------------------------------------------------
+
+
+async def due_again(bot: Harness) -> None:
+    """Make every order due for polling (the harness polls hourly)."""
+    await bot.deps.storage.db.execute("UPDATE orders SET polled_at = NULL")
+    await bot.deps.storage.db.execute("UPDATE refills SET polled_at = NULL")
+
+
+async def poll(bot: Harness) -> CycleReport | None:
+    """One poll cycle as the job runs it (a drain is kicked when something was queued)."""
+    assert bot.app is not None
+    return await jobs_of(bot.app).poll()
+
+
+async def drain(bot: Harness) -> None:
+    assert bot.app is not None
+    # A drain may already be running (tick or kick); wait for it, then run one of our own.
+    jobs = jobs_of(bot.app)
+    while await jobs.drain() is None:
+        await bot.telegram.wait_until(lambda: not jobs.notifier.running)
