@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import Action, encode
+from bot.callbacks import Action, RefillOrder, Reorder, encode
 from bot.keyboards import COPY_TEXT_MAX
-from tests.e2e.test_notifications import drain, poll
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B, labels, place
+from tests.e2e.steps import drain, labels, place, poll
+from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 
@@ -137,8 +137,9 @@ async def test_a_completion_push_offers_reorder_and_refill(bot: Harness, lang: s
     assert push.buttons() == [
         (t._("📄 Open order"), encode(Action.OPEN_CARD, order.id)),
         (t._("🔕 Mute"), encode(Action.MUTE_ORDER, order.id, 1, 0)),
-        (t._("🔁 Reorder"), encode(Action.REORDER, order.id)),
-        (t._("♻️ Refill"), encode(Action.REFILL_ORDER, order.id)),
+        # The card's own Reorder and Refill buttons, addressing the order by its local id.
+        (t._("🔁 Reorder"), Reorder(order.id).pack()),
+        (t._("♻️ Refill"), RefillOrder(order.id).pack()),
     ]
 
     # ♻️ Refill asks the panel for this order's refill, as the card's button does.
@@ -156,10 +157,14 @@ async def test_a_completion_push_without_refills_offers_reorder_only(bot: Harnes
     push = await _completed_push(bot, USER_B, KEY_B, service=2)  # service 2: no refills
     assert "🔁 Reorder" in labels(push) and "♻️ Refill" not in labels(push)
 
+    [order] = await bot.deps.storage.orders.list_for_user(USER_B)
+    bot.panel.clear_log()
     await u.press("🔁 Reorder", message=push)
     preview = await u.update()
-    assert "Instagram" in (preview.text or "") or preview.buttons()  # the order's preview
-    assert bot.panel.count("add") == 1  # only the order placed above: nothing placed again
+    # The order's preview (same service and link), to confirm: nothing is placed yet.
+    assert order.service_name in (preview.text or "") and (order.link or "") in (preview.text or "")
+    assert any("Confirm" in label for label in labels(preview))
+    assert bot.panel.count("add") == 0
     assert bot.telegram.bad_requests() == []
 
 

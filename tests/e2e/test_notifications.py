@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bot.callbacks import Action, encode
+from bot.callbacks import Action, RefillOrder, encode
 from bot.storage import KeyCipher, OrderDraft, OutboxKind, Storage
 from tests.e2e.steps import drain, due_again, place_many, poll
 from tests.fakes.panel import FakeRefill
@@ -41,12 +41,14 @@ async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: P
         assert done.buttons() == [
             ("📄 Open order", encode(Action.OPEN_CARD, order.id)),
             ("🔕 Mute", encode(Action.MUTE_ORDER, order.id, 1, 0)),
+            ("🔁 Reorder", encode(Action.REORDER, order.id)),
+            ("♻️ Refill", RefillOrder(order.id).pack()),
         ]
 
         # The button opens the order card (as a new message: tests/e2e/test_pushes.py).
         await u.press("Open order", message=done)
         card = await u.reply()
-        assert f"Order #{order.panel_order_id}" in (card.text or "")
+        assert f"Order #<code>{order.panel_order_id}</code>" in (card.text or "")
         assert bot.telegram.bad_requests() == []
 
         # Terminal now: no more polling of it, no second message.

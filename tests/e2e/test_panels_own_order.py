@@ -290,7 +290,7 @@ async def test_two_ids_on_both_panels_ask_one_after_the_other(
     await user.press(ALPHA, message=second_question, exact=True)
     answer = (await user.update()).text or ""
     assert f"#<code>{COLLIDING}</code> · Beta — <b>In progress</b>" in answer, answer
-    assert f"#{second} · {ALPHA} — <b>Pending</b>" in answer
+    assert f"#<code>{second}</code> · {ALPHA} — <b>Pending</b>" in answer
     assert beta.count("status") == 1 and two.panel.count("status") == 1
     assert on_beta.panel_slot == 2
 

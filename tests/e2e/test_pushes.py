@@ -192,7 +192,7 @@ async def test_twelve_completions_in_one_poll_are_one_digest(tmp_path: Path, lan
         await drain_outbox(bot)
 
         assert report is not None and report.queued == 12
-        listed = ", ".join(f"#{pid}" for pid in ids)
+        listed = ", ".join(f"#<code>{pid}</code>" for pid in ids)
         assert digest.text == t.ngettext(
             "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", 12, ids=listed
         )
@@ -216,7 +216,7 @@ async def test_twelve_completions_in_one_poll_are_one_digest(tmp_path: Path, lan
         # 📋 List them: every order, as a new message; the digest stays.
         await u.press(t._("📋 List them"), message=digest)
         listing = await u.reply()
-        assert all(f"#{pid}" in (listing.text or "") for pid in ids)
+        assert all(f"#<code>{pid}</code>" in (listing.text or "") for pid in ids)
         assert [text for text, _ in listing.buttons()] == [f"#{pid}" for pid in ids]
         assert digest.edit_count == 0
         await u.press(f"#{ids[3]}", message=listing)
@@ -351,7 +351,7 @@ async def test_quiet_hours_hold_pushes_then_send_one_digest(tmp_path: Path, lang
         digest = await u.reply()
         await drain_outbox(bot)
 
-        ids = ", ".join(f"#{o.panel_order_id}" for o in (first, second, third))
+        ids = ", ".join(f"#<code>{o.panel_order_id}</code>" for o in (first, second, third))
         assert digest.text == t.ngettext(
             "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", 3, ids=ids
         )
@@ -393,7 +393,7 @@ async def test_turning_quiet_hours_off_sends_what_was_held(tmp_path: Path, lang:
         await u.update()
         await u.press(t._("🔔 No quiet hours"))
         digest = await u.reply()
-        ids = ", ".join(f"#{o.panel_order_id}" for o in orders)
+        ids = ", ".join(f"#<code>{o.panel_order_id}</code>" for o in orders)
         assert digest.text == t.ngettext(
             "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", 2, ids=ids
         )

@@ -35,7 +35,7 @@ async def test_status_of_ids_saves_own_and_reports_unknown(bot: Harness) -> None
     assert re.search(rf"#<code>{outside}</code> — <b>Completed</b>", text)
     assert "charge $1.375" in text  # 2.75 per 1000 × 500, no digits lost
     assert f"#<code>{foreign}</code> — not found" in text
-    assert "#999999 — not found" in text
+    assert "#<code>999999</code> — not found" in text
     assert "Not order ids, skipped: abc" in text
     assert bot.panel.count("status") == 1
     # Only the user's own key was used.
@@ -91,7 +91,7 @@ async def test_status_over_100_ids_is_chunked(bot: Harness) -> None:
     await u.send("/status " + " ".join(map(str, ids)))
     seen = ""
     messages = 0
-    while not all(f"#{i} —" in seen for i in ids):
+    while not all(f"#<code>{i}</code> —" in seen for i in ids):
         seen += (await u.reply()).text or ""
         messages += 1
     assert messages >= 2  # too long for one Telegram message
@@ -150,7 +150,7 @@ async def test_refill_many_then_refill_status(bot: Harness) -> None:
     assert f"#<code>{outside}</code> — refill requested (refill #<code>2</code>)" in text
     # The bot cannot know an outside order's service: the panel decides, and says no.
     assert f"#<code>{outside_no_refill}</code> — rejected by the panel" in text
-    assert f"#{foreign} — not found" in text
+    assert f"#<code>{foreign}</code> — not found" in text
     assert bot.panel.count("refill") == 1  # one multi request for the three candidates
     refill_req = next(r for r in bot.panel.requests if r.action == "refill")
     assert str(refill_req.params["orders"]).split(",") == [
@@ -169,8 +169,8 @@ async def test_refill_many_then_refill_status(bot: Harness) -> None:
     bot.panel.set_refill(2, "Yolda")  # a panel's own wording is shown as given
     await u.send("/refillstatus 1 2 77")
     text = (await u.reply()).text or ""
-    assert "Refill #1 — ✅ completed" in text
-    assert "Refill #2 — Yolda" in text
+    assert "Refill #<code>1</code> — ✅ completed" in text
+    assert "Refill #<code>2</code> — Yolda" in text
     assert "#77 — not found" in text
     assert bot.panel.count("refill_status") == 1
 
@@ -195,7 +195,7 @@ async def test_cancelorder_confirms_then_cancels(bot: Harness) -> None:
 
     await u.press("Yes", message=question)
     done = await u.update()
-    assert f"#{cancellable.panel_order_id} — cancel requested" in (done.text or "")
+    assert f"#<code>{cancellable.panel_order_id}</code> — cancel requested" in (done.text or "")
     assert bot.panel.count("cancel") == 1
     cancel_req = next(r for r in bot.panel.requests if r.action == "cancel")
     assert str(cancel_req.params.get("orders")) == str(cancellable.panel_order_id)

@@ -83,7 +83,9 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     )
     assert refill_data not in datas(after)  # hidden while the refill runs
     pending = t._("⏳ pending")
-    line = t._("Refill #{id} — {status} · requested {when}", id=1, status=pending, when=ANY)
+    line = t._(
+        "Refill #{id} — {status} · requested {when}", id="<code>1</code>", status=pending, when=ANY
+    )
     assert like(line).search(text), text
     assert t._("🔄 Refresh") in [label for label, _ in after.buttons()]
     if lang == "tr":
@@ -96,8 +98,8 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     note = t._(
         "⏳ #{id} — refill #{refill} (requested {when}) is still pending; "
         "ask again once it is done",
-        id=pid,
-        refill=1,
+        id=f"<code>{pid}</code>",
+        refill="<code>1</code>",
         when=ANY,
     )
     assert like(note).search(refused.text or ""), refused.text
@@ -110,7 +112,10 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     await u.press_data(RefreshOrder(order.id).pack(), refused)
     refreshed = await u.update()
     done_line = t._(
-        "Refill #{id} — {status} · requested {when}", id=1, status=t._("✅ completed"), when=ANY
+        "Refill #{id} — {status} · requested {when}",
+        id="<code>1</code>",
+        status=t._("✅ completed"),
+        when=ANY,
     )
     assert like(done_line).search(refreshed.text or ""), refreshed.text
     assert refill_data in datas(refreshed)
@@ -145,8 +150,8 @@ async def test_refill_command_is_refused_while_one_is_pending(bot: Harness, lang
     note = t._(
         "⏳ #{id} — refill #{refill} (requested {when}) is still pending; "
         "ask again once it is done",
-        id=pid,
-        refill=1,
+        id=f"<code>{pid}</code>",
+        refill="<code>1</code>",
         when=ANY,
     )
     assert like(note).search((await u.reply()).text or "")
@@ -174,16 +179,20 @@ async def test_refillstatus_takes_order_ids_and_lists_their_refills(
         "<b>Order #{id}</b>: {n} refill request",
         "<b>Order #{id}</b>: {n} refill requests",
         1,
-        id=pid,
+        id=f"<code>{pid}</code>",
     )
     done = t._("✅ completed")
     assert title in text
-    line = t._("Refill #{id} — {status} · requested {when}", id=1, status=done, when=ANY)
+    line = t._(
+        "Refill #{id} — {status} · requested {when}", id="<code>1</code>", status=done, when=ANY
+    )
     assert like(line).search(text), text
     assert t._("<b>Order #{id}</b>: no refills requested yet", id=bare_pid) in text
-    assert t._("Refill #{id} — {status}", id=1, status=done) in text  # a refill id still works
+    assert (
+        t._("Refill #{id} — {status}", id="<code>1</code>", status=done) in text
+    )  # a refill id still works
     assert t._("#{id} — not found", id=77) in text
-    assert t._("#{id} — not found", id=pid) not in text
+    assert t._("#{id} — not found", id=f"<code>{pid}</code>") not in text
     if lang == "tr":
         assert "Telafi #1 — ✅ tamamlandı" in text and "#77 — bulunamadı" in text
     assert bot.panel.count("refill_status") == 1  # one call for refill 1, 77 and the pending
@@ -366,12 +375,15 @@ async def test_status_after_switching_key_marks_orders_not_on_this_key(
     for order in old:
         line = t._(
             "❔ #{id} — not on this key (last known: {status})",
-            id=order.panel_order_id,
+            id=f"<code>{order.panel_order_id}</code>",
             status=pending,
         )
         assert line in _section(text, away_title, [open_title])
         stale = t._(
-            "{icon} #{id} — <b>{status}</b>", icon="⏳", id=order.panel_order_id, status=pending
+            "{icon} #{id} — <b>{status}</b>",
+            icon="⏳",
+            id=f"<code>{order.panel_order_id}</code>",
+            status=pending,
         )
         assert stale not in text  # not shown as if it were current
     # The panel was asked with the new key and answered an error for each old id.
@@ -387,8 +399,8 @@ async def test_status_after_switching_key_marks_orders_not_on_this_key(
     # /status with the ids says the same of each one instead of "not found".
     await u.send(f"/status {old[0].panel_order_id}")
     text = (await u.reply()).text or ""
-    assert f"❔ #{old[0].panel_order_id}" in text
-    assert t._("#{id} — not found", id=old[0].panel_order_id) not in text
+    assert f"❔ #<code>{old[0].panel_order_id}</code>" in text
+    assert t._("#{id} — not found", id=f"<code>{old[0].panel_order_id}</code>") not in text
 
     # Back on the first key, they are open orders again.
     await u.send(f"/setkey {KEY}")

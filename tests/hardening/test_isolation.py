@@ -42,7 +42,7 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
     assert f"#<code>{done.panel_order_id}</code> — not found" in text_of(await a.reply())
     await a.send(f"/cancelorder {running.panel_order_id}")
     refused = await a.reply()
-    assert f"#{running.panel_order_id} — not found" in text_of(refused)
+    assert f"#<code>{running.panel_order_id}</code> — not found" in text_of(refused)
     assert refused.buttons() == []
     await a.send("/orders")
     listing = await a.reply()
@@ -70,7 +70,7 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
         answer = str((await a.answer(qid)).params.get("text"))
         assert "expired" in answer, (data, answer)
     await a.press_data(encode(Action.STATUS_OF, done.panel_order_id or 0), listing)
-    assert f"#{done.panel_order_id} — not found" in text_of(await a.reply())
+    assert f"#<code>{done.panel_order_id}</code> — not found" in text_of(await a.reply())
 
     assert [bot.panel.count(w) for w in WRITES] == [0, 0, 0, 0]
     assert {r.params.get("key") for r in bot.panel.requests} <= {KEY_A}

@@ -61,7 +61,7 @@ def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Transl
         "⚠️ Order <b>#<code>5001</code></b> was completed partially: 250 not delivered."
     )
     assert order_status(en, order(), "Partial").text.startswith(
-        "⚠️ Order <b>#5001</b> was completed partially.\n"
+        "⚠️ Order <b>#<code>5001</code></b> was completed partially.\n"
     )
     assert "was canceled" in order_status(en, order(), "Canceled").text
     assert "was refunded" in order_status(en, order(), "Refunded").text
@@ -71,7 +71,8 @@ def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Transl
 
 def test_started(en: Translator) -> None:
     assert order_started(en, order(start_count=1200, link=None)) == Notice(
-        "▶️ Order <b>#<code>5001</code></b> has started.\nStart count: 1,200\n<b>Instagram Takipçi</b>",
+        "▶️ Order <b>#<code>5001</code></b> has started.\nStart count: 1,200\n"
+        "<b>Instagram Takipçi</b>",
         7,
     )
 
@@ -97,9 +98,8 @@ def test_refills(en: Translator, tr: Translator) -> None:
         "♻️ Sipariş <b>#<code>5001</code></b> için telafi #<code>88</code> tamamlandı."
     )
     rejected = refill_status(en, refill(refill_id=None, status="rejected"))
-    assert (
-        rejected.text
-        == "♻️ The panel rejected refill #<code>3</code> of order <b>#<code>5001</code></b>."
-    )
+    assert rejected.text == "♻️ The panel rejected refill #3 of order <b>#<code>5001</code></b>."
     other = refill_status(en, refill(raw_status="In <queue>", order_id=None), "pending")
-    assert other == Notice("♻️ Refill #88 of order <b>#5001</b>: In &lt;queue&gt;", None)
+    assert other == Notice(
+        "♻️ Refill #<code>88</code> of order <b>#<code>5001</code></b>: In &lt;queue&gt;", None
+    )

@@ -46,7 +46,8 @@ def test_status_label_translates_known_and_escapes_the_panels_own(
 def test_status_line_with_details(en: Translator, tr: Translator) -> None:
     st = OrderStatus(Status.IN_PROGRESS, "In progress", Decimal("1.5"), 100, 250, currency="USD")
     assert status_line(en, 5001, st) == (
-        "🚀 #<code>5001</code> — <b>In progress</b>\n    start count 100 · remains 250 · charge $1.50"
+        "🚀 #<code>5001</code> — <b>In progress</b>\n"
+        "    start count 100 · remains 250 · charge $1.50"
     )
     assert status_line(en, 5001, None) == "#<code>5001</code> — not found"
     assert status_line(tr, 5001, OrderStatus(Status.PENDING, "Pending")) == (
@@ -75,11 +76,16 @@ def test_action_lines(en: Translator) -> None:
     assert line("cancel", outcome=RequestOutcome.REJECTED, error="<no>") == (
         "❌ #<code>5001</code> — rejected by the panel: &lt;no&gt;"
     )
-    assert line("cancel", outcome=RequestOutcome.REJECTED) == "❌ #5001 — rejected by the panel"
+    assert (
+        line("cancel", outcome=RequestOutcome.REJECTED)
+        == "❌ #<code>5001</code> — rejected by the panel"
+    )
     assert "did not confirm" in line("refill", outcome=RequestOutcome.UNKNOWN)
     assert "not sent" in line("refill", outcome=RequestOutcome.NOT_SENT)
     refused = RequestOutcome.REFUSED
-    assert line("refill", outcome=refused, refusal=RequestRefusal.NOT_FOUND) == "#5001 — not found"
+    assert line("refill", outcome=refused, refusal=RequestRefusal.NOT_FOUND) == (
+        "#<code>5001</code> — not found"
+    )
     assert "does not offer refills" in line(
         "refill", outcome=refused, refusal=RequestRefusal.NOT_SUPPORTED
     )
@@ -135,7 +141,7 @@ def test_card_lists_refills_and_the_pending_one(en: Translator) -> None:
     card = card_text(en, order(status="Completed"), refills=many).split("\n")
     start = card.index("Refills:")
     assert card[start + 1] == "  … 2 earlier refill requests"
-    assert card[start + 2].startswith("  Refill #3 — ")
+    assert card[start + 2].startswith("  Refill #<code>3</code> — ")
     assert not any("is pending" in line for line in card)
     assert "Refills:" not in card_text(en, order())
 
@@ -159,8 +165,8 @@ def test_entry_line_has_the_whole_name_and_the_status_in_words(
 ) -> None:
     name = "Instagram Takipçi [Gerçek] <Garantili> " + "x" * 40
     assert entry_line(en, order(service_name=name)) == (
-        "⏳ <b>#<code>5001</code></b> · Pending · 1,000 · Instagram Takipçi [Gerçek] &lt;Garantili&gt; "
-        + "x" * 40
+        "⏳ <b>#<code>5001</code></b> · Pending · 1,000 · "
+        "Instagram Takipçi [Gerçek] &lt;Garantili&gt; " + "x" * 40
     )
     assert entry_line(tr, order(status="Completed")) == (
         "✅ <b>#<code>5001</code></b> · Tamamlandı · 1.000 · Instagram Takipçi"

@@ -107,10 +107,10 @@ def test_refill_status_line(en: Translator, tr: Translator) -> None:
     odd = RefillStatusLine(9, RefillStatus(RefillState.UNKNOWN, "Queued <2>"))
     assert refill_status_line(en, odd) == "Refill #<code>9</code> — Queued &lt;2&gt;"
     assert refill_status_line(en, RefillStatusLine(9, None, "<gone>")) == (
-        "#9 — not found (Panel's answer: &lt;gone&gt;)"
+        "#<code>9</code> — not found (Panel's answer: &lt;gone&gt;)"
     )
     assert refill_status_lines(en, [RefillStatusLine(9, None)], parse_ids("9")) == [
-        "#9 — not found"
+        "#<code>9</code> — not found"
     ]
 
 
@@ -132,10 +132,10 @@ def test_cancel_question_lists_what_cannot_be_cancelled_first(en: Translator) ->
     # With several panels each id names its panel.
     named = [ActionResult(5, RequestOutcome.REQUESTED, slot=2)]
     assert cancel_question_lines(en, [], named, {1: "Alpha", 2: "B<e>ta"}) == [
-        "Cancel order #5 · B&lt;e&gt;ta?"
+        "Cancel order #<code>5</code> · B&lt;e&gt;ta?"
     ]
     assert cancel_results(en, [ActionResult(5, RequestOutcome.REQUESTED)]) == (
-        "🛑 #5 — cancel requested"
+        "🛑 #<code>5</code> — cancel requested"
     )
     assert nothing_cancelled(en) == "Nothing was cancelled."
 
@@ -213,7 +213,7 @@ def test_refillstatus_lines_for_an_order(en: Translator) -> None:
     assert lines[1].startswith("  Refill request — ❌ rejected · ")
     assert lines[2].startswith("  Refill #<code>3</code> — Yolda · requested ")
     assert lines[3] == "<b>Order #<code>5002</code></b>: no refills requested yet"
-    assert lines[4] == "Refill #9 — ⏳ pending"
+    assert lines[4] == "Refill #<code>9</code> — ⏳ pending"
 
 
 def test_pending_refill_refusal(en: Translator) -> None:
