@@ -221,7 +221,7 @@ async def test_twelve_completions_in_one_poll_are_one_digest(tmp_path: Path, lan
         assert digest.edit_count == 0
         await u.press(f"#{ids[3]}", message=listing)
         card = await u.reply()
-        assert t._("<b>Order #{id}</b>", id=ids[3]) in (card.text or "")
+        assert t._("<b>Order #{id}</b>", id=f"<code>{ids[3]}</code>") in (card.text or "")
 
         # One change in a cycle stays one ordinary push.
         [single] = await place(bot, UID, KEY, batch="s")
@@ -229,9 +229,9 @@ async def test_twelve_completions_in_one_poll_are_one_digest(tmp_path: Path, lan
         bot.panel.set_order(single.panel_order_id, status="Completed", remains=0)
         await poll(bot)
         push = await u.reply()
-        assert t._("✅ Order <b>#{id}</b> is completed.", id=single.panel_order_id) in (
-            push.text or ""
-        )
+        assert t._(
+            "✅ Order <b>#{id}</b> is completed.", id=f"<code>{single.panel_order_id}</code>"
+        ) in (push.text or "")
         assert push.buttons()[0] == (t._("📄 Open order"), f"zo:{single.id}")
 
 

@@ -171,7 +171,7 @@ async def test_refill_many_then_refill_status(bot: Harness) -> None:
     text = (await u.reply()).text or ""
     assert "Refill #<code>1</code> — ✅ completed" in text
     assert "Refill #<code>2</code> — Yolda" in text
-    assert "#77 — not found" in text
+    assert "#<code>77</code> — not found" in text
     assert bot.panel.count("refill_status") == 1
 
 

@@ -89,7 +89,10 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     assert like(line).search(text), text
     assert t._("🔄 Refresh") in [label for label, _ in after.buttons()]
     if lang == "tr":
-        assert "⏳ beklemede" in text and f"♻️ #{pid} — telafi istendi (telafi #1)" in text
+        assert (
+            "⏳ beklemede" in text
+            and f"♻️ #<code>{pid}</code> — telafi istendi (telafi #<code>1</code>)" in text
+        )
 
     # The Refill button of the first card (an old message, or forged data) sends nothing.
     qid = await u.press_data(refill_data, after)
@@ -123,7 +126,9 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     second = await u.update()
     text = second.text or ""
     assert like(done_line).search(text) and t._("Refills:") in text
-    second_line = t._("Refill #{id} — {status} · requested {when}", id=2, status=pending, when=ANY)
+    second_line = t._(
+        "Refill #{id} — {status} · requested {when}", id="<code>2</code>", status=pending, when=ANY
+    )
     assert like(second_line).search(text), text
     assert text.index(t._("Refills:")) < text.index(t._("Created: {when}", when="").strip())
     assert refill_data not in datas(second)
@@ -187,14 +192,17 @@ async def test_refillstatus_takes_order_ids_and_lists_their_refills(
         "Refill #{id} — {status} · requested {when}", id="<code>1</code>", status=done, when=ANY
     )
     assert like(line).search(text), text
-    assert t._("<b>Order #{id}</b>: no refills requested yet", id=bare_pid) in text
+    assert (
+        t._("<b>Order #{id}</b>: no refills requested yet", id=f"<code>{bare_pid}</code>") in text
+    )
     assert (
         t._("Refill #{id} — {status}", id="<code>1</code>", status=done) in text
     )  # a refill id still works
-    assert t._("#{id} — not found", id=77) in text
+    assert t._("#{id} — not found", id="<code>77</code>") in text
     assert t._("#{id} — not found", id=f"<code>{pid}</code>") not in text
     if lang == "tr":
-        assert "Telafi #1 — ✅ tamamlandı" in text and "#77 — bulunamadı" in text
+        assert "Telafi #<code>1</code> — ✅ tamamlandı" in text
+        assert "#<code>77</code> — bulunamadı" in text
     assert bot.panel.count("refill_status") == 1  # one call for refill 1, 77 and the pending
     [stored] = await bot.deps.storage.refills.for_order(UID, pid)
     assert stored.status == "completed"  # what the user saw is saved

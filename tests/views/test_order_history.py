@@ -93,11 +93,12 @@ def test_action_lines(en: Translator) -> None:
         "cancel", outcome=refused, refusal=RequestRefusal.NOT_SUPPORTED
     )
     assert line("refill", outcome=refused, refusal=RequestRefusal.BAD_STATUS, status="Pending") == (
-        "🚫 #5001 — it is Pending; refills are possible once an order is Completed or Partial"
+        "🚫 #<code>5001</code> — it is Pending; "
+        "refills are possible once an order is Completed or Partial"
     )
     assert line(
         "cancel", outcome=refused, refusal=RequestRefusal.BAD_STATUS, status="Completed"
-    ) == ("🚫 #5001 — it is Completed and can no longer be cancelled")
+    ) == ("🚫 #<code>5001</code> — it is Completed and can no longer be cancelled")
 
 
 def test_card(en: Translator, tr: Translator) -> None:
