@@ -72,6 +72,8 @@ R = TypeVar("R")
 
 # Told after each line of a bulk placed line by line: (lines done, lines in all).
 Progress = Callable[[int, int], Awaitable[None]]
+# Told of each line a line-by-line bulk placed: (its index, the panel's order id).
+LinePlaced = Callable[[int, int], Awaitable[None]]
 
 # The spec caps multi queries and add_bulk at 100 items per request.
 CHUNK_SIZE = 100
@@ -642,7 +644,10 @@ class PanelClient(AsyncClosing):
         return await self._write("add", params, parsing.parse_order_id)
 
     async def add_orders(
-        self, orders: Sequence[NewOrder], progress: Progress | None = None
+        self,
+        orders: Sequence[NewOrder],
+        progress: Progress | None = None,
+        placed: LinePlaced | None = None,
     ) -> list[BulkItemResult]:
         """Place many orders with `add_bulk`, 100 per request; one result per input item.
 
@@ -651,17 +656,16 @@ class PanelClient(AsyncClosing):
         `not_sent=True` (plus `error`) when it was never sent. After a chunk fails as a whole
         (refused, unknown or unreachable) later chunks are not sent.
 
-        Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`): one that
-        does not drops them silently. Elsewhere they are placed line by line with `add`, paced,
-        `progress(placed, total)` told after each line.
-        """
+        Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`), else line
+        by line with `add`, paced; `progress(placed, total)` hears after each line, `placed(index,
+        order id)` of each line the panel took, the moment it took it."""
         payloads = [
             _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
             for o in orders
         ]
         bodies = _encoded_chunks(payloads)
         if await self._bulk_support() is not Support.YES:
-            return await self._add_one_by_one(payloads, progress)
+            return await self._add_one_by_one(payloads, progress, placed)
         results: list[BulkItemResult] = []
         stop_reason: str | None = None
         for chunk_no, (body, n) in enumerate(bodies):
@@ -679,7 +683,7 @@ class PanelClient(AsyncClosing):
                 if chunk_no == 0 and parsing.is_unknown_action(exc):
                     # Nothing was placed: the panel refused the action as a whole.
                     await self._learned(Feature.ADD_BULK, Support.NO)
-                    return await self._add_one_by_one(payloads, progress)
+                    return await self._add_one_by_one(payloads, progress, placed)
                 results.extend(BulkItemResult(base + i, error=exc.message) for i in range(n))
                 stop_reason = f"not sent: an earlier chunk was refused ({exc.message})"
             except OutcomeUnknown as exc:
@@ -729,7 +733,10 @@ class PanelClient(AsyncClosing):
         return support
 
     async def _add_one_by_one(
-        self, payloads: list[dict[str, Any]], progress: Progress | None = None
+        self,
+        payloads: list[dict[str, Any]],
+        progress: Progress | None = None,
+        placed: LinePlaced | None = None,
     ) -> list[BulkItemResult]:
         results: list[BulkItemResult] = []
         stop_reason: str | None = None
@@ -754,6 +761,8 @@ class PanelClient(AsyncClosing):
                 stop_reason = "not sent: the panel was unreachable"
             else:
                 results.append(BulkItemResult(index, order_id=order_id))
+                if placed is not None:
+                    await placed(index, order_id)
             if progress is not None:
                 # "3 of 40 placed…" counts placed orders only: a refused or unknown line is not.
                 await progress(sum(r.order_id is not None for r in results), len(payloads))

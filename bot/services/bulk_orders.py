@@ -467,8 +467,11 @@ class BulkOrderService:
             except Exception:
                 log.warning("could not show a bulk's progress", exc_info=True)
 
+        async def line_placed(index: int, panel_id: int) -> None:
+            await self._record_line(claimed, rows[index], panel_id)
+
         try:
-            results = await client.add_orders(new_orders, progress)
+            results = await client.add_orders(new_orders, progress, line_placed)
         except Exception:
             # add_orders reports per item and should not raise; if it does, anything may have
             # been sent, so nothing may be resubmitted blindly.
@@ -494,6 +497,16 @@ class BulkOrderService:
         return BulkSubmission(
             BulkOutcome.SUBMITTED, recorded.orders, recorded.unsaved, charges=charges
         )
+
+    async def _record_line(self, claimed: list[Order], row: Order, panel_id: int) -> None:
+        """A line placed on its own (a panel without add_bulk) is recorded at once, like a
+        single order: a crash later in the list then loses no id the panel returned. The
+        batch's final record finds it placed already (recording is idempotent)."""
+        try:
+            await self.recorder.record(claimed, placed=[(row, panel_id)])
+        except Exception:
+            # The recorder journals what the database refused; the final record retries.
+            log.warning("could not record a placed line of a bulk at once", exc_info=True)
 
     async def _charged(self, client: PanelClient, orders: list[Order]) -> dict[int, Charge]:
         """What the panel says it charged for the orders just placed: one multi-status call

@@ -16,6 +16,7 @@ from tests.e2e.test_bulk import KEY as BULK_KEY
 from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
 from tests.e2e.test_order_history import KEY_A, USER_A
 from tests.e2e.test_panels_orders import confirm, preview_for
+from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
 from tests.harness import Harness, running_bot
 
@@ -160,3 +161,19 @@ async def test_the_seed_panel_keeps_multi_status_and_add_bulk_after_one_probe(
     bot.panel.clear_log()
     await poll(bot)
     assert bot.panel.count("status") == 1 == multi_status_asks(bot)
+
+
+async def test_each_line_placed_one_by_one_is_recorded_at_once(classic: Harness) -> None:
+    """Like a single order, a line the panel took has its id stored the moment it is known,
+    not when the whole list is done: a crash while line 2 hangs loses no id of line 1."""
+    classic.panel.inject(Fault.latency(0), action="add")  # line 1 goes through
+    classic.panel.inject(Fault.hang(), action="add")  # line 2 hangs
+    u = await open_bulk(classic)
+    preview = await paste(u, THREE)
+    await u.press("Confirm", message=preview)
+    await classic.telegram.wait_until(lambda: classic.panel.count("add") == 2)
+    [line_one] = classic.panel.orders
+    [placed] = await classic.deps.storage.orders.list_for_user(u.id)
+    rows = await classic.deps.storage.orders.get_batch(placed.batch)
+    states = sorted((r.line_no or 0, r.submit_state.value, r.panel_order_id) for r in rows)
+    assert states == [(1, "placed", line_one), (2, "submitting", None), (3, "submitting", None)]
