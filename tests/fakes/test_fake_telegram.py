@@ -15,6 +15,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MenuButtonCommands,
@@ -369,6 +370,33 @@ async def test_identical_edit_is_message_not_modified(fake: FakeTelegram, bot: B
             },
             "Bad Request: reply markup is too long",
         ),
+        (
+            {
+                "text": "x",
+                "reply_markup": {
+                    "inline_keyboard": [[{"text": "a", "copy_text": {"text": "x" * 257}}]]
+                },
+            },
+            "Bad Request: BUTTON_COPY_TEXT_INVALID",
+        ),
+        (
+            {
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "a", "copy_text": {"text": ""}}]]},
+            },
+            "Bad Request: BUTTON_COPY_TEXT_INVALID",
+        ),
+        (
+            {
+                "text": "x",
+                "reply_markup": {
+                    "inline_keyboard": [
+                        [{"text": "a", "callback_data": "d", "copy_text": {"text": "link"}}]
+                    ]
+                },
+            },
+            "exactly one action",
+        ),
         ({"text": "<b>bold", "parse_mode": "HTML"}, "Can't find end tag"),
         ({"text": "<blink>x</blink>", "parse_mode": "HTML"}, 'Unsupported start tag "blink"'),
         ({"text": "1 < 2", "parse_mode": "HTML"}, "can't parse entities"),
@@ -385,6 +413,16 @@ async def test_telegram_validation_answers_400(
     [bad] = fake.bad_requests()
     assert bad.status == 400 and description in (bad.description or "")
     assert fake.messages(USER_ID) == []
+
+
+async def test_a_copy_text_button_of_256_characters_is_kept(fake: FakeTelegram, bot: Bot) -> None:
+    fake.user(USER_ID)
+    link = "https://x.test/" + "a" * (256 - len("https://x.test/"))
+    button = InlineKeyboardButton("📋 Copy link", copy_text=CopyTextButton(link))
+    await bot.send_message(USER_ID, "x", reply_markup=InlineKeyboardMarkup([[button]]))
+    [stored] = fake.messages(USER_ID)
+    assert stored.buttons() == [("📋 Copy link", link)]
+    assert fake.bad_requests() == []
 
 
 async def test_limits_are_inclusive_and_escaped_html_is_fine(fake: FakeTelegram, bot: Bot) -> None:
