@@ -8,13 +8,14 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import Action, RefillOrder, Reorder, encode
-from bot.keyboards import COPY_TEXT_MAX
 from tests.e2e.steps import drain, labels, place, poll
 from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 
 LANGS = ["en", "tr"]
+# Telegram copies at most this many characters with a copy-text button.
+COPY_TEXT_MAX = 256
 
 
 def code_spans(msg: BotMessage) -> list[str]:
