@@ -117,21 +117,22 @@ class _Backoff:
 @dataclass(slots=True)
 class _CyclePanels:
     """One cycle's view of each panel URL: what is left of a single-status panel's budget, and
-    who learns whether a panel answers many orders at once (one key at a time, so the others
-    then poll it as learned instead of each sending a chunk it cannot answer)."""
+    which key learns whether a panel answers many orders at once (the first to ask)."""
 
     budgets: dict[str, int] = field(default_factory=dict)
     _learning: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def learner(self, client: PanelClient) -> asyncio.Lock | None:
-        """The held lock when this key is to learn it (release it after polling), else None."""
+        """The held lock when this key is the first to learn it (release it after polling),
+        else None. The other keys never wait for the learner: on a panel that hangs they would
+        each wait a whole deadline in turn, and one user's slow panel must not hold another's
+        pushes. At worst they each learn the same thing once (one `order=` request each)."""
         if await _status_known(client):
             return None
         lock = self._learning.setdefault(client.api_url, asyncio.Lock())
-        await lock.acquire()
-        if await _status_known(client):
-            lock.release()
+        if lock.locked():
             return None
+        await lock.acquire()
         return lock
 
 

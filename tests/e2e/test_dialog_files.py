@@ -42,6 +42,9 @@ async def test_comments_file_is_taken_with_a_count_and_reaches_the_panel(bot: Ha
     assert "Please check your order" in text and "Comments: 600 lines" in text
     assert "Cost: <b>$27.00</b>" in text  # 45.00 × 600 / 1000
     assert NOT_UNDERSTOOD not in "\n".join(u.sent_texts())
+    # The preview shows the first lines; the whole list comes as a file under it (issue 21).
+    whole = await u.reply()
+    assert whole.document is not None and whole.document.content.decode().count("\n") >= 599
     await confirm(u, preview)
     [params] = add_params(bot)
     assert params["comments"].split("\n") == comments  # the BOM and blank lines are gone
@@ -83,11 +86,13 @@ async def test_list_file_gets_the_typed_checks_and_the_question_again(bot: Harne
     # Still the same question: a good file now goes through, quoted CSV cells unquoted.
     csv_text = '"Nice, really"\r\n"She said ""wow"""\r\nplain\r\nfour\r\nfive\r\n'
     await u.send_document("comments.csv", csv_text.encode("utf-8-sig"))
-    preview = (await u.reply()).text or ""
+    shown = await u.reply()
+    preview = shown.text or ""
     assert "📄 5 lines accepted from the file." in preview and "Comments: 5 lines" in preview
     assert NOT_UNDERSTOOD not in "\n".join(u.sent_texts())
     assert bot.panel.count("add") == 0
-    await confirm(u, u.last())
+    assert (await u.reply()).document is not None  # the whole list, under the first lines
+    await confirm(u, shown)
     [params] = add_params(bot)
     assert params["comments"].split("\n") == [
         "Nice, really",

@@ -201,7 +201,7 @@ async def _status(s: Stage) -> str:
     """/status <id>; the poller, running at the same time, may push "has started" first."""
     u, pid = s.users["status"], s.status_order.panel_order_id
     await u.send(f"/status {pid}")
-    return await until_text(u, f"#<code>{pid}</code> —", NOT_ANSWERING, GENERIC)
+    return await until_text(u, f"#<code>{pid}</code> —", NOT_ANSWERING, GENERIC, "too large")
 
 
 async def _poller(s: Stage) -> str:
