@@ -157,7 +157,10 @@ async def preview(user: FakeUser, link: str) -> tuple[str, BotMessage]:
 def pushes_of(user: FakeUser, order_ids: Sequence[int]) -> dict[int, int]:
     """How many "completed" pushes to `user` name each panel order id."""
     texts = [t for t in user.sent_texts() if "is completed" in t]
-    return {oid: sum(1 for t in texts if re.search(rf"#{oid}\b", t)) for oid in order_ids}
+    # Ids are tap-to-copy: "#<code>23502</code>".
+    return {
+        oid: sum(1 for t in texts if re.search(rf"#(?:<code>)?{oid}\b", t)) for oid in order_ids
+    }
 
 
 async def run_failovers(tmp_path: Path, cluster: Databases, rounds: int = ROUNDS) -> list[float]:

@@ -13,6 +13,7 @@ key swallows the repeat, so nothing is lost and nothing is said twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -114,26 +115,43 @@ class _Backoff:
     until: float
 
 
+# How long the other keys of a panel wait for the first key's learning of it: long enough for
+# a panel that answers (a classic panel is learned in two quick requests, then the others are
+# paced within its budget), short enough that a hanging panel costs them about one second.
+LEARNING_WAIT_SECONDS = 1.0
+
+
 @dataclass(slots=True)
 class _CyclePanels:
     """One cycle's view of each panel URL: what is left of a single-status panel's budget, and
-    which key learns whether a panel answers many orders at once (the first to ask)."""
+    which key learns whether a panel answers many orders at once: the first to ask, once a
+    cycle. The others wait a moment for its answer, never a whole deadline each in turn: one
+    user's hanging panel must not hold the cycle (and everyone's pushes) key after key."""
 
     budgets: dict[str, int] = field(default_factory=dict)
     _learning: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def learner(self, client: PanelClient) -> asyncio.Lock | None:
         """The held lock when this key is the first to learn it (release it after polling),
-        else None. The other keys never wait for the learner: on a panel that hangs they would
-        each wait a whole deadline in turn, and one user's slow panel must not hold another's
-        pushes. At worst they each learn the same thing once (one `order=` request each)."""
+        else None."""
         if await _status_known(client):
             return None
-        lock = self._learning.setdefault(client.api_url, asyncio.Lock())
+        url = client.api_url
+        lock = self._learning.get(url)
+        if lock is None:
+            lock = self._learning[url] = asyncio.Lock()
+            await lock.acquire()
+            return lock
         if lock.locked():
-            return None
-        await lock.acquire()
-        return lock
+            # Still learning after that: poll as if the panel takes many orders at once.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_released(lock), LEARNING_WAIT_SECONDS)
+        return None
+
+
+async def _released(lock: asyncio.Lock) -> None:
+    async with lock:
+        pass
 
 
 async def _status_known(client: PanelClient) -> bool:
