@@ -213,6 +213,10 @@ async def run_failovers(tmp_path: Path, cluster: Databases, rounds: int = ROUNDS
                 # Slow Telegram down, then complete every order: the poller queues one push
                 # per user and the drain meets flood control on the way.
                 telegram.rate_limit = 2
+                # Killed while the drain waits out retry_after: 3 s, so that a loaded machine
+                # (the test's own loop lagging) still kills before the wait is over and a
+                # request is in flight (the one case that can send a push twice).
+                telegram.rate_limit_retry_after = 3
                 limited = telegram.count_429()
                 for order_id in placed.values():
                     panel.set_order(order_id, status="Completed", remains=0)

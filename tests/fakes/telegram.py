@@ -300,8 +300,10 @@ class FakeTelegram:
         self.bot_settings: dict[str, dict[str, Any]] = {}  # setMyName: params
         self.webhook: dict[str, Any] | None = None
         self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/...
-        # Messages/s over a sliding 1 s window across all chats; excess gets 429 retry_after=1.
+        # Messages/s over a sliding 1 s window across all chats; excess gets 429 with
+        # `rate_limit_retry_after` (Telegram says 1 s or more).
         self.rate_limit: float | None = None
+        self.rate_limit_retry_after = 1
         self.clock: Callable[[], float] = time.monotonic  # replaceable for deterministic tests
         self._faults: list[_Fault] = []
         self._resets: dict[str, deque[bool]] = {}
@@ -586,7 +588,8 @@ class FakeTelegram:
         if injected is not None:
             return self._answer(method, params, files, injected.code, injected.body(), True)
         if method in _RATE_LIMITED and self._over_rate_limit():
-            error = _ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            wait = self.rate_limit_retry_after
+            error = _ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
             return self._answer(method, params, files, 429, error.body(), True)
 
         handler = self._methods.get(method)
