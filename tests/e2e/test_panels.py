@@ -313,11 +313,11 @@ async def test_compare_on_a_service_card_then_order_here(
     assert (await two.deps.keys.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("language", "low"), [("en", "Low balance"), ("tr", "düşük bakiye")])
-async def test_low_balance_alert_once_below_again_after_rising_above(
-    two: Harness, beta: FakePanel, language: str, low: str
-) -> None:
-    user = await two.member(8107, key=KEY_A, language_code=language)
+async def beta_alert_question(
+    two: Harness, beta: FakePanel, user_id: int, language: str
+) -> FakeUser:
+    """A member with Beta linked (balance 40), at Beta's 🔔 Low-balance alert question."""
+    user = await two.member(user_id, key=KEY_A, language_code=language)
     await link_beta(two, beta, user, balance="40")
     await user.send("/panels")
     await user.reply()
@@ -325,6 +325,14 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     await user.update()
     await user.press("🔔")
     await user.update()
+    return user
+
+
+@pytest.mark.parametrize(("language", "low"), [("en", "Low balance"), ("tr", "düşük bakiye")])
+async def test_low_balance_alert_once_below_again_after_rising_above(
+    two: Harness, beta: FakePanel, language: str, low: str
+) -> None:
+    user = await beta_alert_question(two, beta, 8107, language)
     await user.send("lots")
     await user.reply()  # asked again
     await user.send("25,50")
@@ -499,14 +507,7 @@ async def test_alert_amount_read_as_the_language_writes_it(
     two: Harness, beta: FakePanel, language: str, typed: str
 ) -> None:
     """Issue 21 (low): "1.000,50" was refused as a Turkish amount."""
-    user = await two.member(8120, key=KEY_A, language_code=language)
-    await link_beta(two, beta, user, balance="40")
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("🔔")
-    await user.update()
+    user = await beta_alert_question(two, beta, 8120, language)
     await user.send(typed)
     await user.reply()
     account = await two.deps.keys.account(8120, 2)
