@@ -49,6 +49,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -238,7 +239,10 @@ def _assemble_deps(
     clock: Clock,
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
-    catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
+    cache = CatalogCache.from_settings(settings, clock=clock)
+    # The watch reads catalogs through the users' cache, and checks every catalog they read.
+    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    catalog = CatalogService(cache, keys, on_read=prices.saw)
     # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
     currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
@@ -287,6 +291,7 @@ def _assemble_deps(
         ),
         compare=CompareService(keys, catalog, SimilarIndexCache()),
         unknown_orders=UnknownOrders(storage.orders, keys),
+        prices=prices,
     )
 
 

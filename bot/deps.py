@@ -22,6 +22,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -58,6 +59,7 @@ class Deps:
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders
+    prices: PriceWatch
 
     async def aclose(self) -> None:
         await self.http.aclose()
