@@ -229,6 +229,18 @@ async def open_deps(
         raise
 
 
+def _catalog_services(
+    settings: Settings, storage: Storage, keys: KeyService, clock: Clock
+) -> tuple[CatalogService, PriceWatch, CurrencyService]:
+    """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
+    through that cache, and checks every catalog the bot reads for a user."""
+    cache = CatalogCache.from_settings(settings, clock=clock)
+    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    # One balance call per SERVICES_CACHE_SECONDS (currency).
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -239,12 +251,8 @@ def _assemble_deps(
     clock: Clock,
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
-    cache = CatalogCache.from_settings(settings, clock=clock)
-    # The watch reads catalogs through the users' cache, and checks every catalog they read.
-    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
-    catalog = CatalogService(cache, keys, on_read=prices.saw)
-    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
+    # One journal for single and bulk.
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
     previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     return Deps(

@@ -144,6 +144,8 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         default_language=settings.default_language,
         default_zone=settings.timezone,
         refill_offered=refill_offer(deps),
+        # The storage's clock (a test's TestClock): the outbox is written and read by one clock.
+        clock=deps.storage.outbox.clock,
     )
     return Jobs(app, poller, notifier, deps.prices)
 
