@@ -1,0 +1,201 @@
+"""The Mini App's order form, bulk editor and orders list: what each API call does.
+
+Every call goes through the very services the chat's buttons use, so the app keeps the chat's
+promises by construction: Review makes the same draft (key version, panel, price, expiry) as
+the chat's preview, Confirm takes the same claim (`OrdersRepo.claim`: one order, whoever taps
+twice, on two devices or in the chat at the same time), Refill and Cancel address an order by
+our row id on its own panel. A placed order is also told in the chat, through the outbox that
+carries every result there (`ReplyQueue`), so the chat's history stays whole.
+
+Nothing here knows HTTP: `api_orders` turns a `Refusal` into a JSON error and a dict into a
+JSON answer. The caller (user id and translator) comes from the validated initData only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from bot.deps import Deps
+from bot.i18n import Translator
+from bot.panel import Balance, PanelError, Service
+from bot.services.keys import NoKey
+from bot.services.order_form import OrderForm, check_answers, order_form
+from bot.services.ordering import (
+    AnswerRejected,
+    OrderOutcome,
+    SubmitResult,
+    unknown_type_error,
+)
+from bot.services.validation import InputError, ServiceGone, service_available
+from bot.views.new_order import (
+    already_text,
+    render_preview,
+    render_repriced,
+    render_result,
+)
+from bot.views.order_history import panel_names
+from bot.views.previews import cancelled_text, closed_text, replaced_text
+from bot.webapp.calls import Caller, Refusal, answers_of, int_of, refusal_of, text_of
+from bot.webapp.order_views import (
+    check_json,
+    error_json,
+    form_json,
+    plain,
+    preview_json,
+)
+
+log = logging.getLogger(__name__)
+
+# Outcomes after which this Confirm talked to the panel: the chat is told, as after its own.
+_TOLD_IN_CHAT = frozenset({OrderOutcome.PLACED, OrderOutcome.FAILED, OrderOutcome.UNKNOWN})
+
+
+@dataclass(slots=True)
+class SingleOrders:
+    """Form, live check, Review and Confirm of one order."""
+
+    deps: Deps
+    # Starts an outbox drain now, so the chat's copy of a result does not wait for the tick.
+    kick: Callable[[], None] = field(default=lambda: None)
+
+    async def _service(self, caller: Caller, body: Mapping[str, Any]) -> tuple[int, str, Service]:
+        service_id = int_of(body, "service_id")
+        assert service_id is not None
+        slot = int_of(body, "slot", required=False)
+        try:
+            slot, panel = await self.deps.ordering.panel_for(caller.user_id, slot)
+            index = await self.deps.catalog.get(caller.user_id, slot=slot)
+        except (NoKey, PanelError) as exc:
+            raise refusal_of(caller.t, exc) from None
+        try:
+            return slot, panel, service_available(index, service_id)
+        except ServiceGone as gone:
+            raise Refusal(HTTPStatus.NOT_FOUND, error_json(caller.t, gone)) from None
+
+    def _form(self, caller: Caller, service: Service) -> OrderForm:
+        form = order_form(service)
+        if form is None:
+            refused = unknown_type_error(service)
+            raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, error_json(caller.t, refused))
+        return form
+
+    async def _currency(self, caller: Caller) -> str | None:
+        try:
+            return await self.deps.currencies.currency(caller.user_id)
+        except NoKey:
+            return None
+
+    async def form(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+        slot, panel, service = await self._service(caller, body)
+        form = self._form(caller, service)
+        links = await self.deps.ordering.recent_links(caller.user_id, service.id)
+        currency = await self._currency(caller)
+        return form_json(
+            caller.t,
+            form,
+            slot=slot,
+            panel=panel,
+            currency=currency,
+            recent_links=[link for _, link in links],
+        )
+
+    async def check(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers as typed, through the chat's parsers; the cost once it is known."""
+        _, _, service = await self._service(caller, body)
+        form = self._form(caller, service)
+        checked = check_answers(form, answers_of(body), dripfeed=bool(body.get("dripfeed")))
+        return check_json(caller.t, checked, await self._currency(caller))
+
+    async def review(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The chat's preview: a draft with key version, panel, price check and expiry."""
+        t = caller.t
+        slot, _, service = await self._service(caller, body)
+        answers: dict[str, Any] = answers_of(body)
+        if not body.get("dripfeed"):
+            answers = {k: v for k, v in answers.items() if k not in ("runs", "interval")}
+        try:
+            preview = await self.deps.ordering.prepare(caller.user_id, service.id, answers, slot)
+        except AnswerRejected as exc:
+            raise Refusal(
+                HTTPStatus.UNPROCESSABLE_ENTITY, error_json(t, exc.error), field=exc.field
+            ) from None
+        except InputError as exc:
+            field_name = exc.params.get("field")
+            raise Refusal(
+                HTTPStatus.UNPROCESSABLE_ENTITY, error_json(t, exc), field=field_name
+            ) from None
+        except (NoKey, PanelError) as exc:
+            raise refusal_of(t, exc) from None
+        # No message shows it, but it counts towards the cap on open previews all the same.
+        await self.deps.previews.opened(caller.user_id)
+        return preview_json(t, preview, render_preview(t, preview))
+
+    async def confirm(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The MainButton: the chat's Confirm, with its claim."""
+        batch = text_of(body, "batch", limit=64)
+        try:
+            result = await self.deps.ordering.confirm(caller.user_id, batch)
+        except NoKey as exc:
+            raise refusal_of(caller.t, exc) from None
+        refused = self._refused(caller.t, result)
+        if refused is not None:
+            return refused
+        return await self._placed(caller, result)
+
+    def _refused(self, t: Translator, result: SubmitResult) -> dict[str, Any] | None:
+        """Nothing was ordered by this Confirm: say why, as the chat does."""
+        outcome = result.outcome
+        if outcome in (OrderOutcome.ALREADY, OrderOutcome.GONE):
+            text = already_text(t, result.order)
+        elif outcome is OrderOutcome.REPLACED:
+            text = replaced_text(t)
+        elif outcome is OrderOutcome.CANCELLED:
+            text = cancelled_text(t, 1)
+        elif outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
+            text = closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
+        elif outcome is OrderOutcome.CHANGED and result.repriced is not None:
+            fresh = result.repriced.fresh
+            answer: dict[str, Any] = {"outcome": outcome.value}
+            answer["text"] = plain(render_repriced(t, result.repriced))
+            if fresh is not None:
+                answer["review"] = preview_json(t, fresh, render_preview(t, fresh))
+            return answer
+        else:
+            return None
+        order = result.order
+        return {
+            "outcome": outcome.value,
+            "text": plain(text),
+            "order_id": order.id if order is not None else None,
+        }
+
+    async def _placed(self, caller: Caller, result: SubmitResult) -> dict[str, Any]:
+        """This Confirm talked to the panel: the answer, and the same result in the chat."""
+        t = caller.t
+        order = result.order
+        slot = order.panel_slot if order is not None else None
+        balance = await self._balance(caller.user_id, slot) if result.panel_order_id else None
+        names = panel_names(await self.deps.accounts.names(caller.user_id))
+        panel = names.get(slot, "") if slot is not None else ""
+        text = render_result(t, result, balance, None, panel)
+        if result.outcome in _TOLD_IN_CHAT:
+            order_id = order.id if order is not None else None
+            await self.deps.replies.queue(caller.user_id, text, order_id=order_id)
+            self.kick()
+        return {
+            "outcome": result.outcome.value,
+            "text": plain(text),
+            "order_id": order.id if order is not None else None,
+            "panel_order_id": result.panel_order_id,
+        }
+
+    async def _balance(self, user_id: int, slot: int | None) -> Balance | None:
+        try:
+            return await self.deps.keys.balance(user_id, slot)
+        except (NoKey, PanelError) as exc:
+            log.info("no balance after an app order: %s", type(exc).__name__)
+            return None
