@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.services.tracking import OrderAction
+from bot.webapp.bulk_actions import BulkOrders
 from bot.webapp.calls import Caller, Refusal
+from bot.webapp.list_actions import OrderList
 from bot.webapp.order_actions import SingleOrders
 from tests.harness import Harness
 
@@ -16,6 +19,8 @@ class AppClient:
         self.bot = bot
         self.caller = Caller(user_id, bot.deps.catalogs.translator(language))
         self.single = SingleOrders(bot.deps)
+        self.bulk = BulkOrders(bot.deps)
+        self.list = OrderList(bot.deps)
 
     async def form(self, service_id: int, slot: int | None = None) -> dict[str, Any]:
         return await self.single.form(self.caller, {"service_id": service_id, "slot": slot})
@@ -43,3 +48,41 @@ class AppClient:
 
     async def confirm(self, batch: str) -> dict[str, Any]:
         return await self.single.confirm(self.caller, {"batch": batch})
+
+    async def bulk_check(self, text: str) -> dict[str, Any]:
+        return await self.bulk.check(self.caller, {"text": text})
+
+    async def bulk_review(self, text: str) -> dict[str, Any]:
+        return await self.bulk.review(self.caller, {"text": text})
+
+    async def bulk_confirm(self, *batches: str, first: int | None = None) -> dict[str, Any]:
+        items = [{"batch": b, "first": first} for b in batches]
+        return await self.bulk.confirm(self.caller, {"batches": items})
+
+    async def orders(self, **query: Any) -> dict[str, Any]:
+        return await self.list.page(self.caller, query)
+
+    async def card(self, order_id: int) -> dict[str, Any]:
+        return await self.list.card(self.caller, {"id": order_id})
+
+    async def refill(self, order_id: int) -> dict[str, Any]:
+        return await self.list.act(self.caller, {"id": order_id}, OrderAction.REFILL)
+
+    async def cancel(self, order_id: int) -> dict[str, Any]:
+        return await self.list.act(self.caller, {"id": order_id}, OrderAction.CANCEL)
+
+    async def refresh(self, order_id: int) -> dict[str, Any]:
+        return await self.list.refresh(self.caller, {"id": order_id})
+
+    async def refused(self, call: Any) -> tuple[int, dict[str, Any]]:
+        """The status and body of a call that must be refused."""
+        try:
+            await call
+        except Refusal as refusal:
+            return int(refusal.status), refusal.body()
+        raise AssertionError("the call was not refused")
+
+    async def review_for_list(self) -> dict[str, Any]:
+        """One order placed through the app (service 1), for the list's tests."""
+        review = await self.review(1, {"link": "https://instagram.com/listed", "quantity": "1000"})
+        return await self.confirm(review["batch"])
