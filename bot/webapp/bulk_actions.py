@@ -9,9 +9,8 @@ exactly as the chat's buttons do. Each placed bulk is also told in the chat.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.deps import Deps
@@ -23,19 +22,13 @@ from bot.views.bulk import render_already, render_preview, render_repriced, rend
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import esc
-from bot.webapp.calls import Caller, Refusal, int_of, refusal_of, text_of
+from bot.webapp.calls import Asker, BulkBatch, BulkConfirmRequest, ListRequest, refusal_of
 from bot.webapp.order_views import bulk_check_json, bulk_preview_json, plain
-
-# A pasted list of the chat's maximum (1,000 lines) fits well within this.
-MAX_LIST_CHARS = 60_000
-# Previews one bulk Review may make: one per panel, and nobody has this many.
-MAX_BATCHES = 10
 
 
 @dataclass(slots=True)
 class BulkOrders:
     deps: Deps
-    kick: Callable[[], None] = field(default=lambda: None)
 
     async def _currency(self, user_id: int) -> str | None:
         try:
@@ -43,54 +36,39 @@ class BulkOrders:
         except NoKey:
             return None
 
-    async def check(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def check(self, caller: Asker, asked: ListRequest) -> dict[str, Any]:
         """Every row's verdict as it is typed, and each panel's total; nothing is stored."""
-        text = text_of(body, "text", limit=MAX_LIST_CHARS)
         try:
-            groups = await self.deps.bulk.check(caller.user_id, text)
+            groups = await self.deps.bulk.check(caller.id, asked.text)
         except (NoKey, PanelError) as exc:
             raise refusal_of(caller.t, exc) from None
-        default = await self.deps.keys.account(caller.user_id)
-        currency = await self._currency(caller.user_id)
+        default = await self.deps.keys.account(caller.id)
+        currency = await self._currency(caller.id)
         # Amounts of the default panel in its currency; another panel's stay plain numbers.
         currencies = {default.slot: currency} if default is not None else {}
         return bulk_check_json(caller.t, groups, currencies)
 
-    async def review(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def review(self, caller: Asker, asked: ListRequest) -> dict[str, Any]:
         """The chat's bulk preview of the list: a draft per panel, each with its Confirm."""
         t = caller.t
-        text = text_of(body, "text", limit=MAX_LIST_CHARS)
         previews = []
         try:
-            for slot, part in await self.deps.bulk.by_panel(caller.user_id, text):
-                draft = await self.deps.bulk.preview(caller.user_id, part, slot)
+            for slot, part in await self.deps.bulk.by_panel(caller.id, asked.text):
+                draft = await self.deps.bulk.preview(caller.id, part, slot)
                 previews.append(bulk_preview_json(t, draft, render_preview(t, draft), slot))
         except (NoKey, PanelError) as exc:
             raise refusal_of(t, exc) from None
-        await self.deps.previews.opened(caller.user_id)
+        await self.deps.previews.opened(caller.id)
         return {"previews": previews}
 
-    async def confirm(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def confirm(self, caller: Asker, asked: BulkConfirmRequest) -> dict[str, Any]:
         """The MainButton under a bulk Review: each preview's Confirm, in turn."""
-        wanted = body.get("batches")
-        if not isinstance(wanted, Sequence) or isinstance(wanted, str) or not wanted:
-            raise Refusal(HTTPStatus.BAD_REQUEST, "batches?")
-        if len(wanted) > MAX_BATCHES:
-            raise Refusal(HTTPStatus.BAD_REQUEST, "batches: too many")
-        results = []
-        for item in wanted:
-            if not isinstance(item, Mapping):
-                raise Refusal(HTTPStatus.BAD_REQUEST, "batches?")
-            results.append(await self._confirm_one(caller, item))
-        return {"results": results}
+        return {"results": [await self._confirm_one(caller, item) for item in asked.batches]}
 
-    async def _confirm_one(self, caller: Caller, item: Mapping[str, Any]) -> dict[str, Any]:
-        batch = text_of(item, "batch", limit=64)
-        first = int_of(item, "first", required=False)
-        if first is not None and first < 1:
-            raise Refusal(HTTPStatus.BAD_REQUEST, "first?")
+    async def _confirm_one(self, caller: Asker, item: BulkBatch) -> dict[str, Any]:
+        batch = item.batch
         try:
-            submission = await self.deps.bulk.confirm(caller.user_id, batch, first=first)
+            submission = await self.deps.bulk.confirm(caller.id, batch, first=item.first)
         except NoKey as exc:
             raise refusal_of(caller.t, exc) from None
         answer: dict[str, Any] = {"batch": batch, "outcome": submission.outcome.value}
@@ -103,16 +81,15 @@ class BulkOrders:
                 answer["review"] = bulk_preview_json(caller.t, fresh, refused, None)
             return answer | {"text": plain(refused)}
         text = await self._result(caller, submission)
-        await self.deps.replies.queue(caller.user_id, text)
-        self.kick()
+        await self.deps.replies.queue(caller.id, text)
         return answer | {"text": plain(text), "placed": len(submission.placed)}
 
-    async def _result(self, caller: Caller, submission: BulkSubmission) -> str:
+    async def _result(self, caller: Asker, submission: BulkSubmission) -> str:
         t = caller.t
         text, _ = render_result(t, submission)
         if submission.orders:
             slot = submission.orders[0].panel_slot
-            panel = await self.deps.bulk.panel_name(caller.user_id, slot)
+            panel = await self.deps.bulk.panel_name(caller.id, slot)
             if panel:
                 text = t._("Panel: <b>{panel}</b>", panel=esc(panel)) + "\n" + text
         return text

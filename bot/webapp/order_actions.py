@@ -14,8 +14,7 @@ JSON answer. The caller (user id and translator) comes from the validated initDa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -39,7 +38,14 @@ from bot.views.new_order import (
 )
 from bot.views.order_history import panel_names
 from bot.views.previews import cancelled_text, closed_text, replaced_text
-from bot.webapp.calls import Caller, Refusal, answers_of, int_of, refusal_of, text_of
+from bot.webapp.calls import (
+    AnswersRequest,
+    Asker,
+    BatchRequest,
+    Refusal,
+    ServiceRequest,
+    refusal_of,
+)
 from bot.webapp.order_views import (
     check_json,
     error_json,
@@ -59,40 +65,35 @@ class SingleOrders:
     """Form, live check, Review and Confirm of one order."""
 
     deps: Deps
-    # Starts an outbox drain now, so the chat's copy of a result does not wait for the tick.
-    kick: Callable[[], None] = field(default=lambda: None)
 
-    async def _service(self, caller: Caller, body: Mapping[str, Any]) -> tuple[int, str, Service]:
-        service_id = int_of(body, "service_id")
-        assert service_id is not None
-        slot = int_of(body, "slot", required=False)
+    async def _service(self, caller: Asker, asked: ServiceRequest) -> tuple[int, str, Service]:
         try:
-            slot, panel = await self.deps.ordering.panel_for(caller.user_id, slot)
-            index = await self.deps.catalog.get(caller.user_id, slot=slot)
+            slot, panel = await self.deps.ordering.panel_for(caller.id, asked.slot)
+            index = await self.deps.catalog.get(caller.id, slot=slot)
         except (NoKey, PanelError) as exc:
             raise refusal_of(caller.t, exc) from None
         try:
-            return slot, panel, service_available(index, service_id)
+            return slot, panel, service_available(index, asked.service_id)
         except ServiceGone as gone:
-            raise Refusal(HTTPStatus.NOT_FOUND, error_json(caller.t, gone)) from None
+            raise Refusal(HTTPStatus.NOT_FOUND, "gone", error_json(caller.t, gone)) from None
 
-    def _form(self, caller: Caller, service: Service) -> OrderForm:
+    def _form(self, caller: Asker, service: Service) -> OrderForm:
         form = order_form(service)
         if form is None:
             refused = unknown_type_error(service)
-            raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, error_json(caller.t, refused))
+            raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "type", error_json(caller.t, refused))
         return form
 
-    async def _currency(self, caller: Caller) -> str | None:
+    async def _currency(self, caller: Asker) -> str | None:
         try:
-            return await self.deps.currencies.currency(caller.user_id)
+            return await self.deps.currencies.currency(caller.id)
         except NoKey:
             return None
 
-    async def form(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
-        slot, panel, service = await self._service(caller, body)
+    async def form(self, caller: Asker, asked: ServiceRequest) -> dict[str, Any]:
+        slot, panel, service = await self._service(caller, asked)
         form = self._form(caller, service)
-        links = await self.deps.ordering.recent_links(caller.user_id, service.id)
+        links = await self.deps.ordering.recent_links(caller.id, service.id)
         currency = await self._currency(caller)
         return form_json(
             caller.t,
@@ -103,42 +104,43 @@ class SingleOrders:
             recent_links=[link for _, link in links],
         )
 
-    async def check(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def check(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The answers as typed, through the chat's parsers; the cost once it is known."""
-        _, _, service = await self._service(caller, body)
+        _, _, service = await self._service(caller, asked)
         form = self._form(caller, service)
-        checked = check_answers(form, answers_of(body), dripfeed=bool(body.get("dripfeed")))
+        checked = check_answers(form, asked.texts(), dripfeed=asked.dripfeed)
         return check_json(caller.t, checked, await self._currency(caller))
 
-    async def review(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def review(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The chat's preview: a draft with key version, panel, price check and expiry."""
         t = caller.t
-        slot, _, service = await self._service(caller, body)
-        answers: dict[str, Any] = answers_of(body)
-        if not body.get("dripfeed"):
+        slot, _, service = await self._service(caller, asked)
+        answers: dict[str, Any] = asked.texts()
+        if not asked.dripfeed:
             answers = {k: v for k, v in answers.items() if k not in ("runs", "interval")}
         try:
-            preview = await self.deps.ordering.prepare(caller.user_id, service.id, answers, slot)
+            preview = await self.deps.ordering.prepare(caller.id, service.id, answers, slot)
         except AnswerRejected as exc:
             raise Refusal(
-                HTTPStatus.UNPROCESSABLE_ENTITY, error_json(t, exc.error), field=exc.field
+                HTTPStatus.UNPROCESSABLE_ENTITY, "answer", error_json(t, exc.error), field=exc.field
             ) from None
         except InputError as exc:
-            field_name = exc.params.get("field")
             raise Refusal(
-                HTTPStatus.UNPROCESSABLE_ENTITY, error_json(t, exc), field=field_name
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "answer",
+                error_json(t, exc),
+                field=exc.params.get("field"),
             ) from None
         except (NoKey, PanelError) as exc:
             raise refusal_of(t, exc) from None
         # No message shows it, but it counts towards the cap on open previews all the same.
-        await self.deps.previews.opened(caller.user_id)
+        await self.deps.previews.opened(caller.id)
         return preview_json(t, preview, render_preview(t, preview))
 
-    async def confirm(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
         """The MainButton: the chat's Confirm, with its claim."""
-        batch = text_of(body, "batch", limit=64)
         try:
-            result = await self.deps.ordering.confirm(caller.user_id, batch)
+            result = await self.deps.ordering.confirm(caller.id, asked.batch)
         except NoKey as exc:
             raise refusal_of(caller.t, exc) from None
         refused = self._refused(caller.t, result)
@@ -173,19 +175,19 @@ class SingleOrders:
             "order_id": order.id if order is not None else None,
         }
 
-    async def _placed(self, caller: Caller, result: SubmitResult) -> dict[str, Any]:
+    async def _placed(self, caller: Asker, result: SubmitResult) -> dict[str, Any]:
         """This Confirm talked to the panel: the answer, and the same result in the chat."""
         t = caller.t
         order = result.order
         slot = order.panel_slot if order is not None else None
-        balance = await self._balance(caller.user_id, slot) if result.panel_order_id else None
-        names = panel_names(await self.deps.accounts.names(caller.user_id))
+        balance = await self._balance(caller.id, slot) if result.panel_order_id else None
+        names = panel_names(await self.deps.accounts.names(caller.id))
         panel = names.get(slot, "") if slot is not None else ""
         text = render_result(t, result, balance, None, panel)
         if result.outcome in _TOLD_IN_CHAT:
             order_id = order.id if order is not None else None
-            await self.deps.replies.queue(caller.user_id, text, order_id=order_id)
-            self.kick()
+            # The outbox's drain (every second) sends it, and again once Telegram is back.
+            await self.deps.replies.queue(caller.id, text, order_id=order_id)
         return {
             "outcome": result.outcome.value,
             "text": plain(text),

@@ -100,7 +100,7 @@ async def test_review_refuses_an_answer_the_chat_would_refuse(bot: Harness) -> N
     status, body = await app.review_refused(1, {"link": LINK, "quantity": "5"})
     assert status == 422
     assert body["field"] == "quantity"
-    assert "100" in body["error"]
+    assert body["error"] == "answer" and "100" in body["message"]
     assert bot.panel.count("add") == 0
 
 
