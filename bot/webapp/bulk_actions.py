@@ -69,7 +69,7 @@ class BulkOrders:
         batch = item.batch
         try:
             submission = await self.deps.bulk.confirm(caller.id, batch, first=item.first)
-        except NoKey as exc:
+        except (NoKey, PanelError) as exc:
             raise refusal_of(caller.t, exc) from None
         answer: dict[str, Any] = {"batch": batch, "outcome": submission.outcome.value}
         refused = _refused_text(caller.t, submission)

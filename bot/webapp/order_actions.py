@@ -141,7 +141,8 @@ class SingleOrders:
         """The MainButton: the chat's Confirm, with its claim."""
         try:
             result = await self.deps.ordering.confirm(caller.id, asked.batch)
-        except NoKey as exc:
+        except (NoKey, PanelError) as exc:
+            # A price check the panel did not answer: nothing was claimed, nothing ordered.
             raise refusal_of(caller.t, exc) from None
         refused = self._refused(caller.t, result)
         if refused is not None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.services.bulk_lines import BulkLine
 from bot.services.bulk_orders import BulkDraft, PanelLines
 from bot.services.order_form import FormCheck, FormField, OrderForm
@@ -27,46 +27,6 @@ from bot.views.new_order import EDIT_LABELS, EXTRA_LABELS, prompt_values
 from bot.views.order_history import card_text, order_icon, order_status_label
 
 _TAG = re.compile(r"<[^>]*>")
-
-# The words of the pages themselves (the chat's renderers give everything else).
-PAGE_TEXTS: Mapping[str, str] = {
-    "order": N_("Order"),
-    "bulk": N_("Bulk"),
-    "orders": N_("Orders"),
-    "review": N_("Review"),
-    "confirm": N_("Confirm order"),
-    "confirm_bulk": N_("Confirm all"),
-    "edit": N_("Change"),
-    "dripfeed": N_("Drip-feed: deliver in runs"),
-    "cost": N_("Cost"),
-    "lines": N_("lines"),
-    "working": N_("Asking the panel…"),
-    "slow": N_("The panel is slow to answer; still waiting…"),
-    "offline": N_("No answer from the bot. Check your connection and try again."),
-    "paste": N_("Paste lines: panel | service | link | quantity"),
-    "add_row": N_("Add a row"),
-    "remove_row": N_("Remove"),
-    "panel": N_("Panel"),
-    "service": N_("Service"),
-    "link": N_("Link"),
-    "quantity": N_("Quantity"),
-    "total": N_("Total"),
-    "search": N_("Search by id or link"),
-    "refresh": N_("Refresh"),
-    "refill": N_("Refill"),
-    "cancel_order": N_("Cancel order"),
-    "cancel_sure": N_("Cancel this order on the panel?"),
-    "filter_all": N_("All"),
-    "filter_open": N_("Open"),
-    "filter_completed": N_("Completed"),
-    "filter_canceled": N_("Canceled"),
-    "more": N_("More"),
-    "empty": N_("No orders here yet."),
-}
-
-
-def page_texts(t: Translator) -> dict[str, str]:
-    return {key: t._(msgid) for key, msgid in PAGE_TEXTS.items()}
 
 
 def plain(text: str) -> str:
