@@ -52,6 +52,7 @@ from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -62,7 +63,7 @@ from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 Clock = Callable[[], float]
 
 
@@ -264,6 +265,7 @@ def _assemble_deps(
             price_check_age=settings.price_check_seconds,
         ),
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        sharing=SharingService(storage.orders),
         pushes=PushSettings(storage),
         ordering=OrderingService(
             storage,

@@ -32,6 +32,7 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    sharing,
     start,
     stats,
     zones,
@@ -90,6 +91,7 @@ def register(
     main += order_status.handlers()
     main += bulk.handlers()
     main += stats.handlers()
+    main += sharing.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

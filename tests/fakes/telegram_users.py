@@ -248,6 +248,31 @@ class FakeUser(_ChatActor):
             ) from None
         return found[0]
 
+    async def inline_query(
+        self, query: str, *, chat_type: str = "private", timeout: float = 5.0
+    ) -> ApiCall:
+        """Type `@bot query` in a chat of `chat_type`; the bot's answerInlineQuery call."""
+        query_id = self._fake._push_inline_query(self, query, chat_type)
+        found: list[ApiCall] = []
+
+        def ready() -> bool:
+            for call in self._fake.calls:
+                if (
+                    call.method == "answerInlineQuery"
+                    and str(call.params.get("inline_query_id")) == query_id
+                ):
+                    found.append(call)
+                    return True
+            return False
+
+        try:
+            await self._fake._wait(ready, timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot did not answer inline query {query!r} within {timeout}s"
+            ) from None
+        return found[0]
+
 
 class FakeGroup(_ChatActor):
     """A group chat the bot is in. The fake delivers every message (no privacy mode)."""
