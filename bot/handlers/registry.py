@@ -90,8 +90,7 @@ def register(
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers()
-    main += sharing.handlers()
+    main += stats.handlers() + sharing.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),
