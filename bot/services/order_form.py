@@ -61,17 +61,17 @@ _KINDS: dict[str, FieldKind] = {
 
 @dataclass(frozen=True, slots=True)
 class FormField:
-    """One field; `low`/`high` bound a number, `lines` a list's count, `picks` are offered."""
+    """One field; `bounds` of a number (lowest, highest; None: open), `lines` of a list (fewest,
+    most), `picks` the values offered as buttons."""
 
     name: str
     kind: FieldKind
     prompt_msgid: str
-    optional: bool = False
-    depends_on: str | None = None
-    low: int | None = None
-    high: int | None = None
-    lines: tuple[int, int] | None = None
-    picks: tuple[int, ...] = ()
+    optional: bool
+    depends_on: str | None
+    bounds: tuple[int | None, int | None]
+    lines: tuple[int, int] | None
+    picks: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,6 @@ def _bounds(name: str, service: Service) -> tuple[int | None, int | None]:
 
 
 def _field(plan: OrderPlan, spec: FieldSpec) -> FormField:
-    low, high = _bounds(spec.name, plan.service)
     picks: tuple[int, ...] = spec.choices
     if spec.name == "quantity":
         picks = tuple(quick_quantities(spec, plan.service, {}))
@@ -123,8 +122,7 @@ def _field(plan: OrderPlan, spec: FieldSpec) -> FormField:
         prompt_msgid=spec.prompt_msgid,
         optional=spec.optional,
         depends_on=spec.depends_on,
-        low=low,
-        high=high,
+        bounds=_bounds(spec.name, plan.service),
         lines=line_limits(plan, spec),
         picks=picks,
     )

@@ -59,8 +59,8 @@ def _field_json(t: Translator, form: OrderForm, field: FormField) -> dict[str, A
         "hint": plain(hint),
         "optional": field.optional,
         "depends_on": field.depends_on,
-        "low": field.low,
-        "high": field.high,
+        "low": field.bounds[0],
+        "high": field.bounds[1],
         "lines": list(field.lines) if field.lines else None,
         "picks": [{"value": v, "text": t.number(v)} for v in field.picks],
     }
