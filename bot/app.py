@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -53,6 +54,7 @@ from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -63,7 +65,7 @@ from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 Clock = Callable[[], float]
 
 
@@ -241,6 +243,46 @@ def _catalog_services(
     return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
 
 
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """The services that place orders, sharing one journal and one set of previews."""
+
+    recorder: PlacementRecorder
+    previews: Previews
+    ordering: OrderingService
+    bulk: BulkOrderService
+
+
+def _placing_services(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    currencies: CurrencyService,
+) -> _Placing:
+    # One journal for single and bulk orders: the ids a panel returned survive a refused write.
+    recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    ordering = OrderingService(
+        storage,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        currencies=currencies,
+        price_check_age=settings.price_check_seconds,
+    )
+    bulk = BulkOrderService(
+        storage.orders,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        price_check_age=settings.price_check_seconds,
+    )
+    return _Placing(recorder, previews, ordering, bulk)
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -252,9 +294,7 @@ def _assemble_deps(
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
     catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
-    # One journal for single and bulk.
-    placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
         settings=settings,
         storage=storage,
@@ -267,27 +307,13 @@ def _assemble_deps(
         keys=keys,
         catalog=catalog,
         currencies=currencies,
-        bulk=BulkOrderService(
-            storage.orders,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            price_check_age=settings.price_check_seconds,
-        ),
+        bulk=placing.bulk,
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        sharing=SharingService(storage.orders),
         pushes=PushSettings(storage),
-        ordering=OrderingService(
-            storage,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            currencies=currencies,
-            price_check_age=settings.price_check_seconds,
-        ),
-        placements=placements,
-        previews=previews,
+        ordering=placing.ordering,
+        placements=placing.recorder,
+        previews=placing.previews,
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
