@@ -1,4 +1,4 @@
-"""Typed callback data (bot/callbacks.py): one class per action over the 64-byte codec.
+"""Typed callback data (bot/callbacks/): one class per action over the 64-byte codec.
 
 Buttons already sent stay in chats for ever, so the wire format is pinned here byte for byte.
 """
@@ -14,48 +14,69 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.callbacks import (
+from bot.callbacks.admin import AdminAction, DecideAccess, UsersPage
+from bot.callbacks.base import (
     CLASSES,
     MAX_BYTES,
     SCHEMA,
     Action,
-    BrowseMakeDefault,
-    BulkAgain,
     CallbackData,
-    CancelDialog,
-    CancelManyNo,
-    CancelManyYes,
-    CancelOrder,
-    CancelOrderYes,
-    CatalogOption,
+    callback_of,
+    decode,
+    encode,
+    every_action,
+    parse,
+)
+from bot.callbacks.bulk import BulkAction, BulkAgain, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.catalog import (
+    CatalogAction,
     CategoriesPage,
     CategoryPage,
+    RefreshCatalog,
+    SearchPage,
+    ServiceCard,
+    ServiceMore,
+)
+from bot.callbacks.dialog import CancelDialog, DialogAction, DialogButton, QuestionButton
+from bot.callbacks.favourites import CatalogOption, FavouritesAction, ToggleFavourite
+from bot.callbacks.gate import GateAction, RequestAccess
+from bot.callbacks.keys import DeleteKeyYes, KeysAction
+from bot.callbacks.menu import Menu, MenuAction
+from bot.callbacks.new_order import (
     ChooseValue,
-    ConfirmBulk,
-    ConfirmBulkFirst,
     ConfirmOrder,
-    DecideAccess,
-    DeleteKeyYes,
-    DialogButton,
-    DigestOrders,
-    DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
-    EditAnswer,
     FinishList,
-    FoundOnPanel,
-    LastLink,
     ListChange,
     ListEdit,
-    Menu,
-    MuteOrder,
-    NotPlaced,
-    NotPlacedYes,
-    OpenCard,
-    OrderCard,
+    NewOrderAction,
     OrderService,
-    OrdersPage,
     OrderWithoutDripfeed,
+    Reorder,
+    SkipQuestion,
+)
+from bot.callbacks.order_edit import (
+    EditAnswer,
+    LastLink,
+    OrderEditAction,
+    QuestionBack,
+    QuickQuantity,
+)
+from bot.callbacks.order_history import (
+    CancelOrder,
+    CancelOrderYes,
+    OrderCard,
+    OrderHistoryAction,
+    OrdersPage,
+    PanelOrdersFilter,
+    RefillOrder,
+    RefreshOrder,
+    StatusOf,
+)
+from bot.callbacks.panels import (
+    BrowseMakeDefault,
+    PanelAction,
     PanelAdd,
     PanelAddPreset,
     PanelAddUrl,
@@ -67,40 +88,24 @@ from bot.callbacks import (
     PanelMakeDefault,
     PanelNewKey,
     PanelOrderService,
-    PanelOrdersFilter,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
     PanelServiceCard,
     PanelsList,
-    QuestionBack,
-    QuestionButton,
-    QuickQuantity,
+)
+from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard, PushAction
+from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes, ResolutionAction
+from bot.callbacks.start import SetLanguage, StartAction, ToggleNotifications
+from bot.callbacks.status import CancelManyNo, CancelManyYes, StatusAction, WhichPanel
+from bot.callbacks.zones import (
     QuietMenu,
-    RefillOrder,
-    RefreshCatalog,
-    RefreshOrder,
-    Reorder,
-    RequestAccess,
-    SearchPage,
-    ServiceCard,
-    ServiceMore,
-    SetLanguage,
     SetQuiet,
     SetZone,
-    SkipQuestion,
-    StatusOf,
-    ToggleFavourite,
-    ToggleNotifications,
     TypeQuiet,
     TypeZone,
-    UsersPage,
-    WhichPanel,
+    ZoneAction,
     ZoneMenu,
-    callback_of,
-    decode,
-    encode,
-    parse,
 )
 
 # One example per action and the exact data the bot sent for it before the typed classes.
@@ -186,80 +191,80 @@ WIRE: list[tuple[CallbackData, str]] = [
 
 # The argument types of every action as they were declared before the typed classes.
 OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
-    Action.MENU: (str,),
-    Action.LANGUAGE: (str,),
-    Action.ACCESS_REQUEST: (),
-    Action.ACCESS_DECIDE: (int, int),
-    Action.USERS_PAGE: (int,),
-    Action.DIALOG_CANCEL: (str,),
-    Action.NOTIFY_TOGGLE: (),
-    Action.DELETE_KEY_YES: (),
-    Action.CATEGORIES: (int,),
-    Action.CATEGORY: (int, int, str),
-    Action.SERVICE: (int, int, int),
-    Action.CATALOG_REFRESH: (),
-    Action.SEARCH_PAGE: (int,),
-    Action.ORDER_SERVICE: (int,),
-    Action.SERVICE_MORE: (int, int, int, int),
-    Action.DRIPFEED: (str, str, int),
-    Action.ORDER_SKIP: (str, str),
-    Action.NO_DRIPFEED: (int,),
-    Action.EDIT_ANSWER: (str, str),
-    Action.QUESTION_BACK: (str, str),
-    Action.QUICK_QUANTITY: (str, str, int),
-    Action.LAST_LINK: (str, str, int),
-    Action.LIST_DONE: (str, str),
-    Action.LIST_EDIT: (str, str, str),
-    Action.CHOOSE_VALUE: (str, str, int),
-    Action.CONFIRM: (str,),
-    Action.DISCARD: (str,),
-    Action.BULK_CONFIRM: (str,),
-    Action.BULK_DISCARD: (str,),
-    Action.BULK_CONFIRM_FIRST: (str, int),
-    Action.BULK_AGAIN: (str,),
-    Action.ORDER_CARD: (int,),
-    Action.ORDERS_PAGE: (str, int),
-    Action.ORDER_REFRESH: (int,),
-    Action.ORDER_REFILL: (int,),
-    Action.ORDER_CANCEL: (int,),
-    Action.ORDER_CANCEL_YES: (int,),
-    Action.REORDER: (int,),
-    Action.STATUS_OF: (int,),
-    Action.CANCEL_MANY: (str,),
-    Action.CANCEL_MANY_NO: (str,),
-    Action.FOUND_ON_PANEL: (int,),
-    Action.NOT_PLACED: (int,),
-    Action.NOT_PLACED_YES: (int,),
-    Action.BROWSE_MAKE_DEFAULT: (int,),
-    Action.WHICH_PANEL: (str, int),
-    Action.PANEL_KEEP_NAME: (int,),
-    Action.PANEL_SERVICE: (int, int),
-    Action.FAVOURITE: (int, int, int, int),
-    Action.CATALOG_OPTION: (str, int, str),
-    Action.OPEN_CARD: (int,),
-    Action.MUTE_ORDER: (int, int, int),
-    Action.DIGEST_ORDERS: (int,),
-    Action.ZONE_MENU: (),
-    Action.SET_ZONE: (str,),
-    Action.TYPE_ZONE: (),
-    Action.QUIET_MENU: (),
-    Action.SET_QUIET: (int, int),
-    Action.TYPE_QUIET: (),
-    Action.PANELS: (),
-    Action.PANEL_CARD: (int,),
-    Action.PANEL_ADD: (),
-    Action.PANEL_ADD_PRESET: (int,),
-    Action.PANEL_ADD_URL: (),
-    Action.PANEL_DEFAULT: (int,),
-    Action.PANEL_RENAME: (int,),
-    Action.PANEL_REMOVE: (int,),
-    Action.PANEL_REMOVE_YES: (int,),
-    Action.PANEL_ORDER: (int, int),
-    Action.PANEL_COMPARE: (int, int),
-    Action.PANEL_ALERT: (int,),
-    Action.PANEL_BROWSE: (int,),
-    Action.PANEL_ORDERS: (int,),
-    Action.PANEL_NEW_KEY: (int,),
+    MenuAction.MENU: (str,),
+    StartAction.LANGUAGE: (str,),
+    GateAction.ACCESS_REQUEST: (),
+    AdminAction.ACCESS_DECIDE: (int, int),
+    AdminAction.USERS_PAGE: (int,),
+    DialogAction.DIALOG_CANCEL: (str,),
+    StartAction.NOTIFY_TOGGLE: (),
+    KeysAction.DELETE_KEY_YES: (),
+    CatalogAction.CATEGORIES: (int,),
+    CatalogAction.CATEGORY: (int, int, str),
+    CatalogAction.SERVICE: (int, int, int),
+    CatalogAction.CATALOG_REFRESH: (),
+    CatalogAction.SEARCH_PAGE: (int,),
+    NewOrderAction.ORDER_SERVICE: (int,),
+    CatalogAction.SERVICE_MORE: (int, int, int, int),
+    NewOrderAction.DRIPFEED: (str, str, int),
+    NewOrderAction.ORDER_SKIP: (str, str),
+    NewOrderAction.NO_DRIPFEED: (int,),
+    OrderEditAction.EDIT_ANSWER: (str, str),
+    OrderEditAction.QUESTION_BACK: (str, str),
+    OrderEditAction.QUICK_QUANTITY: (str, str, int),
+    OrderEditAction.LAST_LINK: (str, str, int),
+    NewOrderAction.LIST_DONE: (str, str),
+    NewOrderAction.LIST_EDIT: (str, str, str),
+    NewOrderAction.CHOOSE_VALUE: (str, str, int),
+    NewOrderAction.CONFIRM: (str,),
+    NewOrderAction.DISCARD: (str,),
+    BulkAction.BULK_CONFIRM: (str,),
+    BulkAction.BULK_DISCARD: (str,),
+    BulkAction.BULK_CONFIRM_FIRST: (str, int),
+    BulkAction.BULK_AGAIN: (str,),
+    OrderHistoryAction.ORDER_CARD: (int,),
+    OrderHistoryAction.ORDERS_PAGE: (str, int),
+    OrderHistoryAction.ORDER_REFRESH: (int,),
+    OrderHistoryAction.ORDER_REFILL: (int,),
+    OrderHistoryAction.ORDER_CANCEL: (int,),
+    OrderHistoryAction.ORDER_CANCEL_YES: (int,),
+    NewOrderAction.REORDER: (int,),
+    OrderHistoryAction.STATUS_OF: (int,),
+    StatusAction.CANCEL_MANY: (str,),
+    StatusAction.CANCEL_MANY_NO: (str,),
+    ResolutionAction.FOUND_ON_PANEL: (int,),
+    ResolutionAction.NOT_PLACED: (int,),
+    ResolutionAction.NOT_PLACED_YES: (int,),
+    PanelAction.BROWSE_MAKE_DEFAULT: (int,),
+    StatusAction.WHICH_PANEL: (str, int),
+    PanelAction.PANEL_KEEP_NAME: (int,),
+    PanelAction.PANEL_SERVICE: (int, int),
+    FavouritesAction.FAVOURITE: (int, int, int, int),
+    FavouritesAction.CATALOG_OPTION: (str, int, str),
+    PushAction.OPEN_CARD: (int,),
+    PushAction.MUTE_ORDER: (int, int, int),
+    PushAction.DIGEST_ORDERS: (int,),
+    ZoneAction.ZONE_MENU: (),
+    ZoneAction.SET_ZONE: (str,),
+    ZoneAction.TYPE_ZONE: (),
+    ZoneAction.QUIET_MENU: (),
+    ZoneAction.SET_QUIET: (int, int),
+    ZoneAction.TYPE_QUIET: (),
+    PanelAction.PANELS: (),
+    PanelAction.PANEL_CARD: (int,),
+    PanelAction.PANEL_ADD: (),
+    PanelAction.PANEL_ADD_PRESET: (int,),
+    PanelAction.PANEL_ADD_URL: (),
+    PanelAction.PANEL_DEFAULT: (int,),
+    PanelAction.PANEL_RENAME: (int,),
+    PanelAction.PANEL_REMOVE: (int,),
+    PanelAction.PANEL_REMOVE_YES: (int,),
+    PanelAction.PANEL_ORDER: (int, int),
+    PanelAction.PANEL_COMPARE: (int, int),
+    PanelAction.PANEL_ALERT: (int,),
+    PanelAction.PANEL_BROWSE: (int,),
+    OrderHistoryAction.PANEL_ORDERS: (int,),
+    PanelAction.PANEL_NEW_KEY: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
@@ -285,8 +290,20 @@ def test_pack_is_byte_identical_to_the_old_encoding(data: CallbackData, wire: st
 
 
 def test_every_action_has_exactly_one_class_and_an_example() -> None:
-    assert set(CLASSES) == set(Action)
+    assert set(CLASSES) == set(every_action())
     assert {type(data) for data, _ in WIRE} == set(CLASSES.values())
+
+
+def test_no_two_features_claim_the_same_action_code() -> None:
+    codes = [action.value for action in every_action()]
+    assert len(codes) == len(set(codes))
+    # Every feature module of bot/callbacks names its codes in its own subclass of Action.
+    owners = {type(action).__module__ for action in every_action()}
+    assert owners == {cls.__module__ for cls in CLASSES.values()}
+
+
+def test_every_example_fits_64_bytes() -> None:
+    assert all(len(data.pack().encode()) <= MAX_BYTES for data, _ in WIRE)
 
 
 def test_schema_is_unchanged() -> None:
