@@ -42,9 +42,9 @@ from benchmarks.soak_bot import (
     bot_settings,
 )
 from bot.callbacks.base import encode
-from bot.callbacks.bulk import BulkAction
-from bot.callbacks.new_order import NewOrderAction
-from bot.callbacks.order_history import OrderHistoryAction
+from bot.callbacks.bulk import ConfirmBulk
+from bot.callbacks.new_order import ConfirmOrder
+from bot.callbacks.order_history import CancelOrderYes, RefillOrder, StatusOf
 from bot.panel.models import Status
 from bot.storage.db import Database
 from bot.storage.engines import open_database
@@ -330,11 +330,11 @@ class Soak:
         foreign = self.own_panel_ids(other) or [1]
         data = self.rng.choice(
             (
-                encode(NewOrderAction.CONFIRM, secrets.token_urlsafe(8)),
-                encode(BulkAction.BULK_CONFIRM, secrets.token_urlsafe(8)),
-                encode(OrderHistoryAction.ORDER_CANCEL_YES, self.rng.randint(1, 50_000)),
-                encode(OrderHistoryAction.ORDER_REFILL, self.rng.randint(1, 50_000)),
-                encode(OrderHistoryAction.STATUS_OF, self.rng.choice(foreign)),
+                encode(ConfirmOrder.action, secrets.token_urlsafe(8)),
+                encode(ConfirmBulk.action, secrets.token_urlsafe(8)),
+                encode(CancelOrderYes.action, self.rng.randint(1, 50_000)),
+                encode(RefillOrder.action, self.rng.randint(1, 50_000)),
+                encode(StatusOf.action, self.rng.choice(foreign)),
                 "zz:" + secrets.token_hex(6),
                 "\x00garbage",
             )

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class AdminAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    ACCESS_DECIDE = "ad"
-    USERS_PAGE = "up"
-
-
-@dataclass(frozen=True)
-class DecideAccess(CallbackData, action=AdminAction.ACCESS_DECIDE):
+class DecideAccess(CallbackData, action="ad"):
     """An admin's Approve / Reject of `user_id`'s access request."""
 
     user_id: int
     approve: bool
 
 
-@dataclass(frozen=True)
-class UsersPage(CallbackData, action=AdminAction.USERS_PAGE):
+class UsersPage(CallbackData, action="up"):
     page: int

@@ -2,14 +2,14 @@
 
 Telegram limits callback_data to 64 bytes and hands it back verbatim, so anything may arrive: an
 old keyboard from before a restart, or a forged payload. Each button's data is an instance of
-one class of a feature module (`bot.callbacks.new_order.ConfirmOrder(batch=…)`), with named,
-typed fields; `pack()` writes it as `action:field:field` and `parse`/`unpack` read it back, or
-give `None` ("this button has expired") for data that does not fit its class. Each class gives
-its own handler pattern (`ConfirmOrder.pattern()`), and `callback_of(update)` reads a pressed
-button's data.
+one class of a feature module (`bot.callbacks.new_order.ConfirmOrder(batch=…)`), a frozen
+dataclass with named, typed fields; `pack()` writes it as `action:field:field` and
+`parse`/`unpack` read it back, or give `None` ("this button has expired") for data that does
+not fit its class. Each class gives its own handler pattern (`ConfirmOrder.pattern()`), and
+`callback_of(update)` reads a pressed button's data.
 
-Each feature names its action codes in a subclass of `Action` in its own module; no two
-features may claim the same code (the registry refuses it on first use, and
+Each class names its action code (`class ConfirmOrder(CallbackData, action="ok")`); no two
+classes of any features may claim the same code (the registry refuses it on first use, and
 tests/runtime/test_callback_data.py checks it).
 
 The data is the whole meaning of a button. PTB's `arbitrary_callback_data` is off (bot/app.py):
@@ -26,9 +26,8 @@ import functools
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, dataclass_transform, overload
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -36,30 +35,22 @@ if TYPE_CHECKING:
 MAX_BYTES = 64
 
 
-class Action(StrEnum):
-    """The first segment of a button's data. Each feature names its codes in a subclass of its
-    own (`class CatalogAction(Action)`); the class of an action says what follows."""
-
-
-def every_action() -> list[Action]:
-    """Every feature's action codes (a code two features claim appears twice)."""
-    return [code for feature in Action.__subclasses__() for code in feature]
-
-
+@dataclass_transform(frozen_default=True)
 class CallbackData:
-    """Base of every button's data. Subclasses are frozen dataclasses naming their action:
+    """Base of every button's data. Each subclass becomes a frozen dataclass; a concrete one
+    names its action code, the first segment of its data:
 
-    @dataclass(frozen=True)
-    class ConfirmOrder(CallbackData, action=NewOrderAction.CONFIRM):
+    class ConfirmOrder(CallbackData, action="ok"):
         batch: str
     """
 
-    action: ClassVar[Action]
-    # Declared for type checkers: every concrete subclass is a dataclass.
+    action: ClassVar[str]
+    # Declared for type checkers: every subclass is a dataclass.
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
-    def __init_subclass__(cls, action: Action | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(cls, action: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        dataclass(frozen=True)(cls)
         if action is not None:
             cls.action = action
 
@@ -98,21 +89,20 @@ def _concrete(base: type[CallbackData]) -> Iterator[type[CallbackData]]:
         yield from _concrete(sub)
 
 
+def every_action() -> list[str]:
+    """The action code of every class of every feature (a code two claim appears twice)."""
+    return [cls.action for cls in _concrete(CallbackData)]
+
+
 @functools.cache
 def _classes() -> Mapping[str, type[CallbackData]]:
     """Every action code's class. Built on first use: importing `bot.callbacks` has loaded
     every feature module by then (bot/callbacks/__init__.py)."""
     found: dict[str, type[CallbackData]] = {}
     for cls in _concrete(CallbackData):
-        params = getattr(cls, "__dataclass_params__", None)
-        if params is None or not params.frozen:
-            raise TypeError(f"{cls.__name__} must be a frozen dataclass")
         if cls.action in found:
-            raise TypeError(f"{cls.action!r} has two classes")
+            raise TypeError(f"{cls.action!r} is claimed by {found[cls.action]} and {cls}")
         found[cls.action] = cls
-    missing = set(every_action()) - set(found)
-    if missing:
-        raise TypeError(f"actions without a class: {sorted(missing)}")
     return MappingProxyType(found)
 
 
@@ -196,24 +186,24 @@ def callback_of(update: Update, kind: type[CallbackData] = CallbackData) -> Call
 class Callback:
     """Decoded data before it becomes its class: the action and its raw arguments."""
 
-    action: Action
+    action: str
     args: tuple[int | str, ...]
 
     def num(self, i: int) -> int:
         value = self.args[i]
         if not isinstance(value, int):
-            raise TypeError(f"argument {i} of {self.action.name} is not a number")
+            raise TypeError(f"argument {i} of action {self.action!r} is not a number")
         return value
 
     def text(self, i: int) -> str:
         return str(self.args[i])
 
 
-def encode(action: Action, *args: int | str) -> str:
+def encode(action: str, *args: int | str) -> str:
     types = _schema()[action]
     if len(args) != len(types):
-        raise ValueError(f"{action.name} takes {len(types)} arguments")
-    parts = [action.value]
+        raise ValueError(f"action {action!r} takes {len(types)} arguments")
+    parts = [action]
     for value, kind in zip(args, types, strict=True):
         text = str(value)
         if kind is str and (":" in text or not text):
@@ -267,7 +257,7 @@ def _is_int(text: str) -> bool:
     )
 
 
-def pattern(*actions: Action) -> Callable[[object], bool]:
+def pattern(*actions: str) -> Callable[[object], bool]:
     """A pattern accepting well-formed data of these actions (the classes' `pattern()` is usual)."""
     wanted = frozenset(actions)
 

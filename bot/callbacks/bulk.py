@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class BulkAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    BULK_CONFIRM = "bk"
-    BULK_DISCARD = "bd"
-    BULK_CONFIRM_FIRST = "bf"
-    BULK_AGAIN = "ba"
-
-
-@dataclass(frozen=True)
-class ConfirmBulk(CallbackData, action=BulkAction.BULK_CONFIRM):
+class ConfirmBulk(CallbackData, action="bk"):
     batch: str
 
 
-@dataclass(frozen=True)
-class DiscardBulk(CallbackData, action=BulkAction.BULK_DISCARD):
+class DiscardBulk(CallbackData, action="bd"):
     batch: str
 
 
-@dataclass(frozen=True)
-class ConfirmBulkFirst(CallbackData, action=BulkAction.BULK_CONFIRM_FIRST):
+class ConfirmBulkFirst(CallbackData, action="bf"):
     """Place only the `first` lines of a bulk preview (the ones the balance covers)."""
 
     batch: str
     first: int
 
 
-@dataclass(frozen=True)
-class BulkAgain(CallbackData, action=BulkAction.BULK_AGAIN):
+class BulkAgain(CallbackData, action="ba"):
     """Check an expired or closed bulk list again."""
 
     batch: str

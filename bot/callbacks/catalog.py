@@ -3,29 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class CatalogAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    CATEGORIES = "cc"
-    CATEGORY = "cs"
-    SERVICE = "sv"
-    CATALOG_REFRESH = "cr"
-    SEARCH_PAGE = "sp"
-    SERVICE_MORE = "km"
-
-
-@dataclass(frozen=True)
-class CategoriesPage(CallbackData, action=CatalogAction.CATEGORIES):
+class CategoriesPage(CallbackData, action="cc"):
     page: int
 
 
-@dataclass(frozen=True)
-class CategoryPage(CallbackData, action=CatalogAction.CATEGORY):
+class CategoryPage(CallbackData, action="cs"):
     """A page of one category; `version` is the catalog's, so a stale position is detected."""
 
     category: int
@@ -38,8 +23,7 @@ class CategoryPage(CallbackData, action=CatalogAction.CATEGORY):
 FROM_QUICK_PICKS = -2
 
 
-@dataclass(frozen=True)
-class ServiceCard(CallbackData, action=CatalogAction.SERVICE):
+class ServiceCard(CallbackData, action="sv"):
     """A service card; `category` and `page` lead back (category -1: the search results, -2:
     the quick picks on the categories' page `page`)."""
 
@@ -48,18 +32,15 @@ class ServiceCard(CallbackData, action=CatalogAction.SERVICE):
     page: int
 
 
-@dataclass(frozen=True)
-class RefreshCatalog(CallbackData, action=CatalogAction.CATALOG_REFRESH):
+class RefreshCatalog(CallbackData, action="cr"):
     pass
 
 
-@dataclass(frozen=True)
-class SearchPage(CallbackData, action=CatalogAction.SEARCH_PAGE):
+class SearchPage(CallbackData, action="sp"):
     page: int
 
 
-@dataclass(frozen=True)
-class ServiceMore(CallbackData, action=CatalogAction.SERVICE_MORE):
+class ServiceMore(CallbackData, action="km"):
     """📖 More of a long service description: `part` 1 is the first after the card's cut.
 
     `category` and `page` are the card's own (`ServiceCard`), so its way back survives.

@@ -3,18 +3,9 @@ button that answers one question of a run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class DialogAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    DIALOG_CANCEL = "dc"
-
-
-@dataclass(frozen=True)
 class DialogButton(CallbackData):
     """A button of one dialog run: `dialog` is the run's instance id (bot/handlers/dialog.py).
 
@@ -24,12 +15,10 @@ class DialogButton(CallbackData):
     dialog: str
 
 
-@dataclass(frozen=True)
-class CancelDialog(DialogButton, action=DialogAction.DIALOG_CANCEL):
+class CancelDialog(DialogButton, action="dc"):
     """✖️ Cancel under a dialog question."""
 
 
-@dataclass(frozen=True)
 class QuestionButton(DialogButton):
     """A button answering one question of a dialog run: it acts only while that one is open."""
 

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class FavouritesAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    FAVOURITE = "fv"
-    CATALOG_OPTION = "fo"
-
-
-@dataclass(frozen=True)
-class ToggleFavourite(CallbackData, action=FavouritesAction.FAVOURITE):
+class ToggleFavourite(CallbackData, action="fv"):
     """☆/★ on a service card: make it a favourite (`on`) or not; the rest is the card's
     `ServiceCard` data, to redraw it with the same « Back."""
 
@@ -25,8 +15,7 @@ class ToggleFavourite(CallbackData, action=FavouritesAction.FAVOURITE):
     on: bool
 
 
-@dataclass(frozen=True)
-class CatalogOption(CallbackData, action=FavouritesAction.CATALOG_OPTION):
+class CatalogOption(CallbackData, action="fo"):
     """A sort or filter toggle above a service list (`option`: bot.services.catalog_view.Option)
     of category `category` in catalog `version`, or of the search results (category -1)."""
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class KeysAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    DELETE_KEY_YES = "dk"
-
-
-@dataclass(frozen=True)
-class DeleteKeyYes(CallbackData, action=KeysAction.DELETE_KEY_YES):
+class DeleteKeyYes(CallbackData, action="dk"):
     """ "Yes, delete" under the Settings' 🗑 Delete API key question."""

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class MenuAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    MENU = "m"
-
-
-@dataclass(frozen=True)
-class Menu(CallbackData, action=MenuAction.MENU):
+class Menu(CallbackData, action="m"):
     """A main-menu entry ("services", "order", "home", …); see bot/handlers/menu.py."""
 
     name: str

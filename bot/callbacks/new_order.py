@@ -2,49 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 from bot.callbacks.dialog import QuestionButton
 
 
-class NewOrderAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    ORDER_SERVICE = "os"
-    DRIPFEED = "df"
-    ORDER_SKIP = "sk"
-    LIST_DONE = "id"
-    LIST_EDIT = "ie"
-    CHOOSE_VALUE = "iv"
-    NO_DRIPFEED = "nd"
-    CONFIRM = "ok"
-    DISCARD = "no"
-    REORDER = "ro"
-
-
-@dataclass(frozen=True)
-class OrderService(CallbackData, action=NewOrderAction.ORDER_SERVICE):
+class OrderService(CallbackData, action="os"):
     """🛒 Order on a service card."""
 
     service_id: int
 
 
-@dataclass(frozen=True)
-class DripfeedChoice(QuestionButton, action=NewOrderAction.DRIPFEED):
+class DripfeedChoice(QuestionButton, action="df"):
     """Yes/No of the drip-feed question, or the ⏱ Drip-feed switch at the quantity question."""
 
     yes: bool
 
 
-@dataclass(frozen=True)
-class SkipQuestion(QuestionButton, action=NewOrderAction.ORDER_SKIP):
+class SkipQuestion(QuestionButton, action="sk"):
     """Skip of an optional order question."""
 
 
-@dataclass(frozen=True)
-class FinishList(QuestionButton, action=NewOrderAction.LIST_DONE):
+class FinishList(QuestionButton, action="id"):
     """✅ Done under a list question: the lines collected so far are the answer."""
 
 
@@ -56,38 +36,32 @@ class ListChange(StrEnum):
     SHOW = "show"  # 📄 Show all: every collected line (a file when long)
 
 
-@dataclass(frozen=True)
-class ListEdit(QuestionButton, action=NewOrderAction.LIST_EDIT):
+class ListEdit(QuestionButton, action="ie"):
     """A button under a list question; `change` is a `ListChange` value (another one, from
     a forged or newer button, does nothing)."""
 
     change: str
 
 
-@dataclass(frozen=True)
-class ChooseValue(QuestionButton, action=NewOrderAction.CHOOSE_VALUE):
+class ChooseValue(QuestionButton, action="iv"):
     """One of a question's fixed values (a Subscriptions delay), as if it had been typed."""
 
     value: int
 
 
-@dataclass(frozen=True)
-class OrderWithoutDripfeed(CallbackData, action=NewOrderAction.NO_DRIPFEED):
+class OrderWithoutDripfeed(CallbackData, action="nd"):
     """A fresh preview of a refused drip-feed order (local order id), without drip-feed."""
 
     order_id: int
 
 
-@dataclass(frozen=True)
-class ConfirmOrder(CallbackData, action=NewOrderAction.CONFIRM):
+class ConfirmOrder(CallbackData, action="ok"):
     batch: str
 
 
-@dataclass(frozen=True)
-class DiscardOrder(CallbackData, action=NewOrderAction.DISCARD):
+class DiscardOrder(CallbackData, action="no"):
     batch: str
 
 
-@dataclass(frozen=True)
-class Reorder(CallbackData, action=NewOrderAction.REORDER):
+class Reorder(CallbackData, action="ro"):
     order_id: int

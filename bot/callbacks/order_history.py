@@ -3,67 +3,44 @@ local order id, panel ids only where said."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class OrderHistoryAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    ORDER_CARD = "oc"
-    ORDERS_PAGE = "op"
-    ORDER_REFRESH = "or"
-    ORDER_REFILL = "rf"
-    ORDER_CANCEL = "ca"
-    ORDER_CANCEL_YES = "cy"
-    STATUS_OF = "st"
-    PANEL_ORDERS = "pf"
-
-
-@dataclass(frozen=True)
-class OrderCard(CallbackData, action=OrderHistoryAction.ORDER_CARD):
+class OrderCard(CallbackData, action="oc"):
     order_id: int
 
 
-@dataclass(frozen=True)
-class OrdersPage(CallbackData, action=OrderHistoryAction.ORDERS_PAGE):
+class OrdersPage(CallbackData, action="op"):
     filter: str
     page: int
 
 
-@dataclass(frozen=True)
-class RefreshOrder(CallbackData, action=OrderHistoryAction.ORDER_REFRESH):
+class RefreshOrder(CallbackData, action="or"):
     order_id: int
 
 
-@dataclass(frozen=True)
-class RefillOrder(CallbackData, action=OrderHistoryAction.ORDER_REFILL):
+class RefillOrder(CallbackData, action="rf"):
     order_id: int
 
 
-@dataclass(frozen=True)
-class CancelOrder(CallbackData, action=OrderHistoryAction.ORDER_CANCEL):
+class CancelOrder(CallbackData, action="ca"):
     """🛑 Cancel order on a card: asks first."""
 
     order_id: int
 
 
-@dataclass(frozen=True)
-class CancelOrderYes(CallbackData, action=OrderHistoryAction.ORDER_CANCEL_YES):
+class CancelOrderYes(CallbackData, action="cy"):
     order_id: int
 
 
-@dataclass(frozen=True)
-class StatusOf(CallbackData, action=OrderHistoryAction.STATUS_OF):
+class StatusOf(CallbackData, action="st"):
     """📊 Status under results sent before they carried the local order (`OpenCard`): the
     panel's id alone, so an id stored on several panels asks which one."""
 
     panel_order_id: int
 
 
-@dataclass(frozen=True)
-class PanelOrdersFilter(CallbackData, action=OrderHistoryAction.PANEL_ORDERS):
+class PanelOrdersFilter(CallbackData, action="pf"):
     """/orders with several panels: only panel account `slot`'s orders (0: every panel)."""
 
     slot: int

@@ -3,101 +3,65 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class PanelAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    PANELS = "pl"
-    PANEL_CARD = "pc"
-    PANEL_ADD = "pa"
-    PANEL_ADD_PRESET = "pp"
-    PANEL_ADD_URL = "pu"
-    PANEL_KEEP_NAME = "pq"
-    PANEL_DEFAULT = "pd"
-    PANEL_RENAME = "pn"
-    PANEL_REMOVE = "pr"
-    PANEL_REMOVE_YES = "py"
-    PANEL_ORDER = "po"
-    PANEL_SERVICE = "pw"
-    PANEL_BROWSE = "ps"
-    BROWSE_MAKE_DEFAULT = "bm"
-    PANEL_NEW_KEY = "pk"
-    PANEL_ALERT = "pb"
-    PANEL_COMPARE = "pv"
-
-
-@dataclass(frozen=True)
-class PanelsList(CallbackData, action=PanelAction.PANELS):
+class PanelsList(CallbackData, action="pl"):
     """/panels: the linked panels."""
 
 
-@dataclass(frozen=True)
-class PanelCardOf(CallbackData, action=PanelAction.PANEL_CARD):
+class PanelCardOf(CallbackData, action="pc"):
     """One linked panel (by its slot) with Make default, Rename and Remove."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelAdd(CallbackData, action=PanelAction.PANEL_ADD):
+class PanelAdd(CallbackData, action="pa"):
     """➕ Add a panel: the operator's panels to pick from (and "Other URL" when allowed)."""
 
 
-@dataclass(frozen=True)
-class PanelAddPreset(CallbackData, action=PanelAction.PANEL_ADD_PRESET):
+class PanelAddPreset(CallbackData, action="pp"):
     """Link the operator's panel number `index` (PANELS order): asks for its key."""
 
     index: int
 
 
-@dataclass(frozen=True)
-class PanelAddUrl(CallbackData, action=PanelAction.PANEL_ADD_URL):
+class PanelAddUrl(CallbackData, action="pu"):
     """Link a panel by its URL (ALLOW_CUSTOM_PANELS): asks for the URL, then the key."""
 
 
-@dataclass(frozen=True)
-class PanelKeepName(CallbackData, action=PanelAction.PANEL_KEEP_NAME):
+class PanelKeepName(CallbackData, action="pq"):
     """The suggested name (its host) kept for panel account `slot`, just added by URL."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelMakeDefault(CallbackData, action=PanelAction.PANEL_DEFAULT):
+class PanelMakeDefault(CallbackData, action="pd"):
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelRename(CallbackData, action=PanelAction.PANEL_RENAME):
+class PanelRename(CallbackData, action="pn"):
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelRemove(CallbackData, action=PanelAction.PANEL_REMOVE):
+class PanelRemove(CallbackData, action="pr"):
     """🗑 Remove: asks first."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelRemoveYes(CallbackData, action=PanelAction.PANEL_REMOVE_YES):
+class PanelRemoveYes(CallbackData, action="py"):
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelOrderService(CallbackData, action=PanelAction.PANEL_ORDER):
+class PanelOrderService(CallbackData, action="po"):
     """ "Order here": the order dialog for `service_id` on panel account `slot`."""
 
     slot: int
     service_id: int
 
 
-@dataclass(frozen=True)
-class PanelServiceCard(CallbackData, action=PanelAction.PANEL_SERVICE):
+class PanelServiceCard(CallbackData, action="pw"):
     """A result of /services <words> over every panel: the card of `service_id` on panel
     account `slot` (issue 21 item 7), where the user reads it before ordering."""
 
@@ -105,36 +69,31 @@ class PanelServiceCard(CallbackData, action=PanelAction.PANEL_SERVICE):
     service_id: int
 
 
-@dataclass(frozen=True)
-class PanelBrowse(CallbackData, action=PanelAction.PANEL_BROWSE):
+class PanelBrowse(CallbackData, action="ps"):
     """🔁 on /services: look at (and order from) panel account `slot`; the ★ default stays."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class BrowseMakeDefault(CallbackData, action=PanelAction.BROWSE_MAKE_DEFAULT):
+class BrowseMakeDefault(CallbackData, action="bm"):
     """★ Make default on /services while looking at panel account `slot` (issue 21 item 3)."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelNewKey(CallbackData, action=PanelAction.PANEL_NEW_KEY):
+class PanelNewKey(CallbackData, action="pk"):
     """🔑 New key for panel account `slot`: asks for it."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelAlert(CallbackData, action=PanelAction.PANEL_ALERT):
+class PanelAlert(CallbackData, action="pb"):
     """🔔 Low-balance alert of panel account `slot`: asks for the threshold."""
 
     slot: int
 
 
-@dataclass(frozen=True)
-class PanelCompare(CallbackData, action=PanelAction.PANEL_COMPARE):
+class PanelCompare(CallbackData, action="pv"):
     """⚖️ Compare on a service card: similar services of `service_id` (on panel account
     `slot`) on the user's other panels."""
 

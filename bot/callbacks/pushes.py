@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class PushAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    OPEN_CARD = "zo"
-    MUTE_ORDER = "zu"
-    DIGEST_ORDERS = "zl"
-
-
-@dataclass(frozen=True)
-class OpenCard(CallbackData, action=PushAction.OPEN_CARD):
+class OpenCard(CallbackData, action="zo"):
     """📄 Open order under a push: the card as a NEW message, the push stays as it was."""
 
     order_id: int
 
 
-@dataclass(frozen=True)
-class MuteOrder(CallbackData, action=PushAction.MUTE_ORDER):
+class MuteOrder(CallbackData, action="zu"):
     """🔕 / 🔔 of one order; `card`: pressed on its card (shown again), else on a push."""
 
     order_id: int
@@ -31,8 +19,7 @@ class MuteOrder(CallbackData, action=PushAction.MUTE_ORDER):
     card: bool
 
 
-@dataclass(frozen=True)
-class DigestOrders(CallbackData, action=PushAction.DIGEST_ORDERS):
+class DigestOrders(CallbackData, action="zl"):
     """📋 List them under a digest push: `item` is the digest's outbox item id."""
 
     item: int

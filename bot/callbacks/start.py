@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class StartAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    LANGUAGE = "lg"
-    NOTIFY_TOGGLE = "nt"
-
-
-@dataclass(frozen=True)
-class SetLanguage(CallbackData, action=StartAction.LANGUAGE):
+class SetLanguage(CallbackData, action="lg"):
     code: str
 
 
-@dataclass(frozen=True)
-class ToggleNotifications(CallbackData, action=StartAction.NOTIFY_TOGGLE):
+class ToggleNotifications(CallbackData, action="nt"):
     pass

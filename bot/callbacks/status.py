@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class StatusAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    WHICH_PANEL = "wp"
-    CANCEL_MANY = "cm"
-    CANCEL_MANY_NO = "cn"
-
-
-@dataclass(frozen=True)
-class WhichPanel(CallbackData, action=StatusAction.WHICH_PANEL):
+class WhichPanel(CallbackData, action="wp"):
     """The panel picked for a typed id stored on several: `token` names the waiting command
     in user_data (bot/handlers/which_panel.py), `slot` the panel account."""
 
@@ -24,13 +13,11 @@ class WhichPanel(CallbackData, action=StatusAction.WHICH_PANEL):
     slot: int
 
 
-@dataclass(frozen=True)
-class CancelManyYes(CallbackData, action=StatusAction.CANCEL_MANY):
+class CancelManyYes(CallbackData, action="cm"):
     """/cancelorder's Yes; `token` names the ids kept in user_data."""
 
     token: str
 
 
-@dataclass(frozen=True)
-class CancelManyNo(CallbackData, action=StatusAction.CANCEL_MANY_NO):
+class CancelManyNo(CallbackData, action="cn"):
     token: str

@@ -2,52 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.callbacks.base import Action, CallbackData
+from bot.callbacks.base import CallbackData
 
 
-class ZoneAction(Action):
-    """This feature's action codes: the first segment of its buttons' data."""
-
-    ZONE_MENU = "zm"
-    SET_ZONE = "zs"
-    TYPE_ZONE = "zt"
-    QUIET_MENU = "hm"
-    SET_QUIET = "hs"
-    TYPE_QUIET = "ht"
-
-
-@dataclass(frozen=True)
-class ZoneMenu(CallbackData, action=ZoneAction.ZONE_MENU):
+class ZoneMenu(CallbackData, action="zm"):
     pass
 
 
-@dataclass(frozen=True)
-class SetZone(CallbackData, action=ZoneAction.SET_ZONE):
+class SetZone(CallbackData, action="zs"):
     """A time zone button: an IANA name (they have no ':' and fit the 64 bytes)."""
 
     zone: str
 
 
-@dataclass(frozen=True)
-class TypeZone(CallbackData, action=ZoneAction.TYPE_ZONE):
+class TypeZone(CallbackData, action="zt"):
     pass
 
 
-@dataclass(frozen=True)
-class QuietMenu(CallbackData, action=ZoneAction.QUIET_MENU):
+class QuietMenu(CallbackData, action="hm"):
     pass
 
 
-@dataclass(frozen=True)
-class SetQuiet(CallbackData, action=ZoneAction.SET_QUIET):
+class SetQuiet(CallbackData, action="hs"):
     """Quiet hours from `start` to `end`, minutes after midnight; start == end: off."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class TypeQuiet(CallbackData, action=ZoneAction.TYPE_QUIET):
+class TypeQuiet(CallbackData, action="ht"):
     pass

@@ -14,10 +14,10 @@ import pytest
 from telegram import Update
 
 from bot.callbacks.base import encode
-from bot.callbacks.dialog import DialogAction
-from bot.callbacks.menu import MenuAction
-from bot.callbacks.new_order import NewOrderAction
-from bot.callbacks.order_history import OrderHistoryAction
+from bot.callbacks.dialog import CancelDialog
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import ConfirmOrder, DripfeedChoice
+from bot.callbacks.order_history import OrdersPage
 from bot.handlers.lanes import lane_of
 from bot.processor import Lane, PerUserUpdateProcessor
 
@@ -349,22 +349,17 @@ def test_bot_lanes() -> None:
     assert lane_of(text_update(1, "/help@smm_test_bot")) is Lane.SIDE
     assert lane_of(text_update(1, "/start")) is Lane.SIDE
     assert lane_of(text_update(1, "/cancel")) is Lane.INTERRUPT
-    assert lane_of(button_update(1, encode(MenuAction.MENU, "home"))) is Lane.INTERRUPT
-    assert (
-        lane_of(button_update(1, encode(DialogAction.DIALOG_CANCEL, "k3x9q2aa"))) is Lane.INTERRUPT
-    )
-    assert (
-        lane_of(button_update(1, encode(OrderHistoryAction.ORDERS_PAGE, "all", 2)))
-        is Lane.INTERRUPT
-    )
+    assert lane_of(button_update(1, encode(Menu.action, "home"))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(CancelDialog.action, "k3x9q2aa"))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(OrdersPage.action, "all", 2))) is Lane.INTERRUPT
     # Dialog answers, money and panel actions keep their order.
     assert lane_of(text_update(1, "/balance")) is Lane.ORDINARY
     assert lane_of(text_update(1, "/order 12")) is Lane.ORDINARY
     assert lane_of(text_update(1, "help")) is Lane.ORDINARY
     assert lane_of(text_update(1, "https://x/help")) is Lane.ORDINARY
-    assert lane_of(button_update(1, encode(NewOrderAction.CONFIRM, "tok"))) is Lane.ORDINARY
+    assert lane_of(button_update(1, encode(ConfirmOrder.action, "tok"))) is Lane.ORDINARY
     assert (
-        lane_of(button_update(1, encode(NewOrderAction.DRIPFEED, "k3x9q2aa", "runs", 1)))
+        lane_of(button_update(1, encode(DripfeedChoice.action, "k3x9q2aa", "runs", 1)))
         is Lane.ORDINARY
     )
     assert lane_of(button_update(1, "garbage")) is Lane.ORDINARY
