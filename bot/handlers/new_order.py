@@ -77,7 +77,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
-from bot.services.quick_picks import quick_quantities
+from bot.services.quick_picks import INTERVAL_PICKS, quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.answers import not_a_list, reminder, with_reminder
@@ -111,8 +111,6 @@ log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
-# Quick picks of the drip-feed interval, in minutes.
-INTERVAL_PICKS = (15, 30, 60, 120)
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END

@@ -20,6 +20,7 @@ from bot.keyboards.layout import button, copy_button, markup, pager
 from bot.keyboards.menu import back_to_menu
 from bot.keyboards.pushes import mute_button
 from bot.keyboards.resolutions import settle_unknown_rows
+from bot.keyboards.sharing import share_button
 
 # Two rows of two: four filter names (with the ✅ of the current one) do not fit one phone row.
 ORDER_FILTERS = (("open", "completed"), ("canceled", "all"))
@@ -69,9 +70,11 @@ def order_card(
     muted: bool | None = None,
     unknown: bool = False,
     link: str | None = None,
+    share: int | None = None,
 ) -> InlineKeyboardMarkup:
     """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes; `unknown` (its
-    outcome is) the buttons that settle it; `link` (the order's) a 📋 Copy link button."""
+    outcome is) the buttons that settle it; `link` (the order's) a 📋 Copy link button;
+    `share` (the panel's order id) a 📤 Share button that offers the card in another chat."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -82,7 +85,10 @@ def order_card(
         [
             *(settle_unknown_rows(t, order_id) if unknown else []),
             action_row,
-            [copy] if copy is not None else [],
+            [
+                *([copy] if copy is not None else []),
+                *([] if share is None else [share_button(t, share)]),
+            ],
             [
                 button(t._("🔁 Reorder"), Reorder(order_id)),
                 *([] if muted is None else [mute_button(t, order_id, muted=muted, card=True)]),
