@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.handlers import ui
 from bot.i18n import Translator
 from bot.keyboards import pushes as pushes_keyboards
+from bot.keyboards.prices import price_cards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -76,7 +77,10 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
-    """The buttons under a push: its order's card and 🔕, or the digest's list."""
+    """The buttons under a push: its order's card and 🔕, the digest's list, or the cards of
+    the services a price digest names."""
+    if notice.cards:
+        return price_cards(notice.cards)
     return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,

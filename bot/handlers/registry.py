@@ -27,6 +27,7 @@ from bot.handlers import (
     order_edit,
     order_history,
     panels,
+    prices,
     pushes,
     resolutions,
     sharing,
@@ -88,6 +89,7 @@ def register(
     main += order_status.handlers()
     main += bulk.handlers()
     main += stats.handlers() + sharing.handlers()
+    main += prices.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

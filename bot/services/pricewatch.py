@@ -291,5 +291,12 @@ class PriceWatch:
     async def is_muted(self, user_id: int, slot: int, service_id: int) -> bool:
         return service_id in await self.repo.muted(user_id, slot)
 
+    async def mute_state(self, user_id: int, slot: int, service_id: int) -> bool | None:
+        """For a card: True when its alerts are muted, False when it is watched and not muted,
+        None when neither (the card offers no 🔕)."""
+        if await self.is_muted(user_id, slot, service_id):
+            return True
+        return False if await self.is_watched(user_id, slot, service_id) else None
+
     async def mute(self, user_id: int, slot: int, service_id: int, muted: bool) -> bool:
         return await self.repo.set_muted(user_id, slot, service_id, muted)
