@@ -33,7 +33,7 @@ from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
-from bot.persistence import SQLitePersistence
+from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
@@ -61,6 +61,7 @@ from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
+from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +336,7 @@ def build_application(
         secrets.add(settings.webhook_secret.get_secret_value())
     for secret in settings.database_secrets:
         secrets.add(secret)
-    context_types = ContextTypes(context=BotContext)
+    context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -355,7 +356,7 @@ def build_application(
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
-        .persistence(SQLitePersistence())
+        .persistence(SQLitePersistence(user_data=USER_STATE))
         # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
