@@ -163,8 +163,7 @@ class WebAppServer:
         return int(sockets[0].getsockname()[1]) if sockets else self.port
 
     async def stop(self) -> None:
-        if not self._running:
-            return
-        self._running = False
-        self._server.stop()
-        await self._server.close_all_connections()
+        running, self._running = self._running, False
+        if running:
+            self._server.stop()
+            await self._server.close_all_connections()
