@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -57,9 +58,11 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -70,7 +73,7 @@ from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 Clock = Callable[[], float]
 
 
@@ -254,6 +257,58 @@ async def open_deps(
         raise
 
 
+def _catalog_services(
+    settings: Settings, storage: Storage, keys: KeyService, clock: Clock
+) -> tuple[CatalogService, PriceWatch, CurrencyService]:
+    """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
+    through that cache, and checks every catalog the bot reads for a user."""
+    cache = CatalogCache.from_settings(settings, clock=clock)
+    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    # One balance call per SERVICES_CACHE_SECONDS (currency).
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
+
+
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """The services that place orders, sharing one journal and one set of previews."""
+
+    recorder: PlacementRecorder
+    previews: Previews
+    ordering: OrderingService
+    bulk: BulkOrderService
+
+
+def _placing_services(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    currencies: CurrencyService,
+) -> _Placing:
+    # One journal for single and bulk orders: the ids a panel returned survive a refused write.
+    recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    ordering = OrderingService(
+        storage,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        currencies=currencies,
+        price_check_age=settings.price_check_seconds,
+    )
+    bulk = BulkOrderService(
+        storage.orders,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        price_check_age=settings.price_check_seconds,
+    )
+    return _Placing(recorder, previews, ordering, bulk)
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -264,11 +319,8 @@ def _assemble_deps(
     clock: Clock,
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
-    catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
+    placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
         settings=settings,
         storage=storage,
@@ -281,27 +333,13 @@ def _assemble_deps(
         keys=keys,
         catalog=catalog,
         currencies=currencies,
-        bulk=BulkOrderService(
-            storage.orders,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            price_check_age=settings.price_check_seconds,
-        ),
+        bulk=placing.bulk,
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        sharing=SharingService(storage.orders),
         pushes=PushSettings(storage),
-        ordering=OrderingService(
-            storage,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            currencies=currencies,
-            price_check_age=settings.price_check_seconds,
-        ),
-        placements=placements,
-        previews=previews,
+        ordering=placing.ordering,
+        placements=placing.recorder,
+        previews=placing.previews,
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
@@ -313,6 +351,7 @@ def _assemble_deps(
         ),
         compare=CompareService(keys, catalog, SimilarIndexCache()),
         unknown_orders=UnknownOrders(storage.orders, keys),
+        prices=prices,
     )
 
 
@@ -355,7 +394,7 @@ def build_application(
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
-        # Buttons carry their whole meaning (bot/callbacks.py): PTB's cache is not persisted.
+        # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).

@@ -22,9 +22,11 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -58,6 +60,8 @@ class Deps:
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders
+    sharing: SharingService
+    prices: PriceWatch
 
     async def aclose(self) -> None:
         await self.http.aclose()
