@@ -55,10 +55,8 @@ async def set_threshold(update: Update, context: BotContext) -> None:
 async def toggle_mute(update: Update, context: BotContext) -> None:
     """🔕 / 🔔 on a card: that service's price alerts on that panel; the card is shown again."""
     pressed = callback_of(update, MutePrices)
-    keys = context.deps.keys
-    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    account = await _account(update, context, None if pressed is None else pressed.slot)
     if pressed is None or account is None:
-        await ui.answer(update, button_expired(context.t))
         return
     prices = context.deps.prices
     await prices.mute(context.user.id, account.slot, pressed.service_id, pressed.mute)
@@ -67,15 +65,21 @@ async def toggle_mute(update: Update, context: BotContext) -> None:
 
 
 async def open_card(update: Update, context: BotContext) -> None:
-    """ "#101" under a digest: the card as a new message on that panel."""
+    """A "#101" button under a digest: the card as a new message on that panel."""
     pressed = callback_of(update, PriceCard)
-    keys = context.deps.keys
-    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    account = await _account(update, context, None if pressed is None else pressed.slot)
     if pressed is None or account is None:
-        await ui.answer(update, button_expired(context.t))
         return
     await ui.answer(update)
     await _card(update, context, account, pressed.service_id, (-1, 0), new=True)
+
+
+async def _account(update: Update, context: BotContext, slot: int | None) -> PanelAccount | None:
+    """The user's panel account a button names; None after saying the button expired."""
+    account = None if slot is None else await context.deps.keys.account(context.user.id, slot)
+    if account is None:
+        await ui.answer(update, button_expired(context.t))
+    return account
 
 
 async def _card(
