@@ -88,8 +88,7 @@ def register(
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers() + sharing.handlers()
-    main += prices.handlers()
+    main += stats.handlers() + sharing.handlers() + prices.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),
