@@ -1,0 +1,102 @@
+"""A huge catalog does not hold the event loop (issue 19 item 5).
+
+One user's panel answers `services` with a catalog of 40,000 services (about 6 MB). Decoding it
+into Decimals and indexing it is seconds of work: before, the decode and the parse ran on the
+event loop in one go (about 0.8 s on an idle 2-core machine, more when loaded), and another
+user's /start waited for all of it. Now the answer is decoded in the application's child
+process and what follows runs in slices of 20 ms.
+
+The bot runs in this test's own event loop, so a monitor task there sees every stall directly:
+the longest gap between two of its 10 ms ticks. The bound (300 ms) is generous, for a machine
+loaded by other work: it holds the sliced code with room to spare and fails the old code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import database_settings
+from tests.fakes.panel_catalog import make_services
+from tests.harness import Harness, running_bot
+
+SERVICES = 40_000
+TICK = 0.01
+# The longest the event loop may be held: generous against a loaded machine's own stalls,
+# well below the ~800 ms the in-loop decode of this catalog took.
+STALL_BOUND = 0.3
+SHOPPER, BYSTANDER = 8801, 8802
+
+
+@pytest.fixture(scope="module")
+def huge_answer() -> str:
+    """The panel's `services` answer, built once for the module."""
+    return json.dumps(make_services(SERVICES))
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+    # A loaded machine may take seconds to send and read 6 MB: the call's budget allows it.
+    settings = {"panel_timeout_seconds": 60, **database_settings(database)}
+    async with running_bot(tmp_path, **settings) as harness:
+        yield harness
+
+
+async def _longest_stall(stop: asyncio.Event) -> float:
+    """The longest the event loop kept this task waiting past its tick, until `stop`."""
+    longest = 0.0
+    while not stop.is_set():
+        before = time.perf_counter()
+        await asyncio.sleep(TICK)
+        longest = max(longest, time.perf_counter() - before - TICK)
+    return longest
+
+
+async def _starts(bot: Harness, stop: asyncio.Event) -> list[float]:
+    """Another user's /start, again and again until `stop`: how long each answer took."""
+    user = await bot.member(BYSTANDER)
+    waits: list[float] = []
+    while not stop.is_set():
+        started = time.perf_counter()
+        await user.send("/start")
+        await user.reply(timeout=30)
+        waits.append(time.perf_counter() - started)
+    return waits
+
+
+async def test_a_huge_catalog_leaves_other_users_answered(bot: Harness, huge_answer: str) -> None:
+    shopper = await bot.member(SHOPPER, key="huge-catalog-key-0123456789")
+    bot.panel.raw_answers["services"] = huge_answer
+    import gc, logging
+    gcs=[]
+    def cb(phase, info):
+        if phase=="start": gcs.append([time.perf_counter(), info["generation"]])
+        else: gcs[-1][0] = time.perf_counter()-gcs[-1][0]
+    gc.callbacks.append(cb)
+    stop = asyncio.Event()
+    monitor = asyncio.create_task(_longest_stall(stop))
+    bystander = asyncio.create_task(_starts(bot, stop))
+    await asyncio.sleep(0.2)  # the bystander's first answers come before the catalog is asked
+
+    await shopper.send("/services")
+    page = await shopper.reply(timeout=120)
+    stop.set()
+    waits = await bystander
+    stall = await monitor
+
+    # The catalog arrived whole, with its exact figures...
+    assert f"{SERVICES:,} services in {SERVICES // 50:,} categories" in (page.text or "")
+    # ...the other user was answered all along...
+    assert len(waits) >= 2, waits
+    # ...and no slice held the event loop past the bound.
+    gc.callbacks.remove(cb)
+    print("GC", [(round(t*1000), g) for t, g in gcs if t > 0.02])
+    print(f"STALL {stall*1000:.0f} ms, waits {len(waits)} max {max(waits)*1000:.0f}")
+    assert stall < STALL_BOUND, f"the event loop was held {stall * 1000:.0f} ms"
+    # The answer was decoded in the child process (and not, say, left small by a changed fake).
+    assert bot.deps.panels.decoder.offloads(huge_answer.encode())
