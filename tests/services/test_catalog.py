@@ -403,3 +403,25 @@ async def test_a_sliced_search_lets_other_tasks_run() -> None:
     assert found == []
     assert ticks - before >= 5000 // 512
     assert await index.search_sliced("followers", 5) == index.search("followers", 5)
+
+
+async def test_the_index_built_in_slices_is_the_index_built_at_once() -> None:
+    services = make_services(1000)
+    ticks = 0
+
+    async def other_user() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(other_user())
+    await asyncio.sleep(0)
+    sliced = await CatalogIndex.build(services, fetched_at=5.0, slice_seconds=0)
+    running.cancel()
+    whole = CatalogIndex(services, fetched_at=5.0)
+    # Folding yields every 64 services at least.
+    assert ticks >= 1000 // 64
+    assert (sliced.version, sliced.size, sliced.fetched_at) == (whole.version, whole.size, 5.0)
+    assert sliced.categories == whole.categories
+    assert sliced.search("instagram", 1000) == whole.search("instagram", 1000)
