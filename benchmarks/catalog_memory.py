@@ -78,9 +78,9 @@ async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
     panels = [FakePanel(catalog) for _ in range(n_panels)]
     # Encoded once, here: a fake encoding 19 MB per request would hold this process's event
     # loop, which also runs the fake Telegram, and the bystander's waits would be its own.
-    answer = json.dumps(catalog)
+    encoded = json.dumps(catalog)
     for panel in panels:
-        panel.raw_answers["services"] = answer
+        panel.raw_answers["services"] = encoded
     with tempfile.TemporaryDirectory(prefix="smm-bench-") as tmp:
         key = Fernet.generate_key().decode()
         settings = {
