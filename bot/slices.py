@@ -43,9 +43,9 @@ async def run_sliced(steps: Steps[R], *, slice_seconds: float = SLICE_SECONDS) -
 
 def run_whole(steps: Steps[R]) -> R:
     """The result of `steps`, run to the end without yielding."""
-    while True:
-        try:
+    try:
+        while True:
             next(steps)
-        except StopIteration as done:
-            result: R = done.value
-            return result
+    except StopIteration as done:
+        whole: R = done.value
+    return whole

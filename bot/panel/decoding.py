@@ -80,21 +80,22 @@ def to_row(service: Service) -> Row:
 
 
 def from_row(row: Row) -> Service:
+    # The fields in `Row`'s order, which is `Service`'s; the rate becomes a Decimal again.
     sid, name, kind, category, rate, low, high, refill, cancel, drip, desc, minutes, text = row
     return Service(
-        id=sid,
-        name=name,
-        type=kind,
-        category=category,
-        rate=Decimal(rate),
-        min=low,
-        max=high,
-        refill=refill,
-        cancel=cancel,
-        dripfeed=drip,
-        description=desc,
-        average_minutes=minutes,
-        average_text=text,
+        sid,
+        name,
+        kind,
+        category,
+        Decimal(rate),
+        low,
+        high,
+        refill,
+        cancel,
+        drip,
+        desc,
+        minutes,
+        text,
     )
 
 

@@ -20,6 +20,7 @@ from bot.panel.decoding import AnswerDecoder, rebuild_sliced, services_to_file
 from bot.panel.errors import InvalidApiKey, PanelUnavailable
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import make_services
+from tests.loop_turns import other_task_turns
 from tests.panel.support import KEY
 
 P = ParamSpec("P")
@@ -137,25 +138,14 @@ def test_the_rows_are_rebuilt_in_chunks_that_each_yield(tmp_path: Path) -> None:
     assert len(ends) == 10
 
     async def rebuild() -> tuple[int, int]:
-        ticks = 0
+        async with other_task_turns() as turns:
+            # A zero slice yields after every chunk: the loop runs other tasks between them.
+            services = await rebuild_sliced(rows.read_bytes(), ends, slice_seconds=0)
+        return len(services), turns.count
 
-        async def other_user() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0)
-
-        running = asyncio.create_task(other_user())
-        await asyncio.sleep(0)
-        before = ticks
-        # A zero slice yields after every chunk: the loop runs other tasks between them.
-        services = await rebuild_sliced(rows.read_bytes(), ends, slice_seconds=0)
-        running.cancel()
-        return len(services), ticks - before
-
-    count, ticks = asyncio.run(rebuild())
+    count, turns = asyncio.run(rebuild())
     assert count == 1000
-    assert ticks >= 10
+    assert turns >= 10
 
 
 async def test_the_client_hands_a_large_catalog_to_its_decoder(fake: FakePanel) -> None:
