@@ -52,6 +52,7 @@ from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -220,9 +221,9 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        return _assemble_deps(
-            settings, secrets, storage, http, panels, keys, clock or time.monotonic
-        )
+        # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
+        clocks = (clock or time.monotonic, clock or time.time)
+        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
     except BaseException:
         await storage.close()
         raise
@@ -235,14 +236,25 @@ def _assemble_deps(
     http: httpx.AsyncClient,
     panels: PanelFactory,
     keys: KeyService,
-    clock: Clock,
+    clocks: tuple[Clock, Clock],
 ) -> Deps:
-    """The services over an open storage and the users' panel keys; `clock` ages the caches."""
+    """The services over an open storage and the users' panel keys; `clocks`: the one that
+    ages the caches, and the wall clock scheduled orders run by."""
+    clock, wall = clocks
     catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
     # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
     currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
     placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
     previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    ordering = OrderingService(
+        storage,
+        keys,
+        catalog,
+        recorder=placements,
+        previews=previews,
+        currencies=currencies,
+        price_check_age=settings.price_check_seconds,
+    )
     return Deps(
         settings=settings,
         storage=storage,
@@ -265,13 +277,15 @@ def _assemble_deps(
         ),
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
         pushes=PushSettings(storage),
-        ordering=OrderingService(
+        ordering=ordering,
+        schedules=ScheduleService(
             storage,
             keys,
             catalog,
-            recorder=placements,
-            previews=previews,
-            currencies=currencies,
+            ordering,
+            previews,
+            clock=wall,
+            grace=settings.schedule_grace_seconds,
             price_check_age=settings.price_check_seconds,
         ),
         placements=placements,

@@ -25,6 +25,7 @@ from bot.services.placements import PlacementRecorder
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -58,6 +59,7 @@ class Deps:
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders
+    schedules: ScheduleService
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,4 +1,5 @@
-"""Repeating jobs: status poller, outbox drain, memory trim, journal import and draft purge.
+"""Repeating jobs: status poller, outbox drain, memory trim, journal import, draft purge and
+scheduled orders.
 
 `schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
 state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
@@ -34,6 +35,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
+from bot.services.schedules import ScheduleService, Tick
 from bot.storage import Order
 from bot.views import notices
 
@@ -47,6 +49,7 @@ DRAIN_JOB = "outbox-drain"
 TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
 PURGE_JOB = "draft-purge"
+SCHEDULE_JOB = "scheduled-orders"
 DRAIN_SECONDS = 1.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -91,6 +94,7 @@ class Jobs:
     app: AnyApp
     poller: StatusPoller
     notifier: Notifier[InlineKeyboardMarkup]
+    schedules: ScheduleService
 
     async def poll(self) -> CycleReport | None:
         """One poll cycle; a drain starts right away when it queued something."""
@@ -98,6 +102,13 @@ class Jobs:
         if report is not None and report.queued:
             self.kick()
         return report
+
+    async def run_schedules(self) -> Tick:
+        """Place the scheduled runs that are due; their results are pushed right away."""
+        tick = await self.schedules.run_due()
+        if tick.queued:
+            self.kick()
+        return tick
 
     async def drain(self) -> DrainReport | None:
         return await self.notifier.drain(keep_going=lambda: self.app.running)
@@ -135,7 +146,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         default_zone=settings.timezone,
         refill_offered=refill_offer(deps),
     )
-    return Jobs(app, poller, notifier)
+    return Jobs(app, poller, notifier, deps.schedules)
 
 
 async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -146,6 +157,11 @@ async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     assert context.job is not None and isinstance(context.job.data, Jobs)
     await context.job.data.drain()
+
+
+async def _schedule_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.run_schedules()
 
 
 async def _journal_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -171,7 +187,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB):
+    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB, SCHEDULE_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
@@ -194,6 +210,16 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         first=0.1,
         data=jobs,
         name=DRAIN_JOB,
+        job_kwargs=job_kwargs,
+    )
+    # Scheduled orders: at once at start-up (a run missed while the bot was down, within the
+    # grace, is placed now), then every SCHEDULE_CHECK_SECONDS. Only the leader gets here.
+    job_queue.run_repeating(
+        _schedule_job,
+        interval=deps.settings.schedule_check_seconds,
+        first=0.1,
+        data=jobs,
+        name=SCHEDULE_JOB,
         job_kwargs=job_kwargs,
     )
     # Expired and closed previews: their rows would otherwise pile up (a 1,000-line upload each).

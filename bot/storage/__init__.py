@@ -33,6 +33,7 @@ from bot.storage.models import (
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
 from bot.storage.refills import RefillsRepo
+from bot.storage.schedules import SchedulesRepo
 from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
 from bot.storage.users import UsersRepo
@@ -84,6 +85,7 @@ class Storage(AsyncClosing):
     spending: SpendingRepo
     favourites: FavouritesRepo
     capabilities: CapabilitiesRepo
+    schedules: SchedulesRepo
 
     @classmethod
     async def open(
@@ -121,6 +123,7 @@ class Storage(AsyncClosing):
             spending=SpendingRepo(db),
             favourites=FavouritesRepo(db, clock=clock),
             capabilities=CapabilitiesRepo(db, clock=clock),
+            schedules=SchedulesRepo(db, clock=clock),
         )
 
     async def close(self) -> None:
