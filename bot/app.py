@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -53,6 +54,7 @@ from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
 from bot.services.schedules import ScheduleService
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -63,7 +65,7 @@ from bot.telegram_http import api_request
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 Clock = Callable[[], float]
 
 
@@ -229,6 +231,68 @@ async def open_deps(
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """The services that place orders, sharing one journal and one set of previews."""
+
+    recorder: PlacementRecorder
+    previews: Previews
+    ordering: OrderingService
+    bulk: BulkOrderService
+
+
+def _placing_services(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    currencies: CurrencyService,
+) -> _Placing:
+    # One journal for single and bulk orders: the ids a panel returned survive a refused write.
+    recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    ordering = OrderingService(
+        storage,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        currencies=currencies,
+        price_check_age=settings.price_check_seconds,
+    )
+    bulk = BulkOrderService(
+        storage.orders,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        price_check_age=settings.price_check_seconds,
+    )
+    return _Placing(recorder, previews, ordering, bulk)
+
+
+def _schedules(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    placing: _Placing,
+    wall: Clock,
+) -> ScheduleService:
+    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    moments of the wall clock `wall`."""
+    return ScheduleService(
+        storage,
+        keys,
+        catalog,
+        placing.ordering,
+        placing.previews,
+        clock=wall,
+        grace=settings.schedule_grace_seconds,
+        price_check_age=settings.price_check_seconds,
+    )
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -242,19 +306,9 @@ def _assemble_deps(
     ages the caches, and the wall clock scheduled orders run by."""
     clock, wall = clocks
     catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
+    # One balance call per SERVICES_CACHE_SECONDS (currency).
     currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
-    ordering = OrderingService(
-        storage,
-        keys,
-        catalog,
-        recorder=placements,
-        previews=previews,
-        currencies=currencies,
-        price_check_age=settings.price_check_seconds,
-    )
+    placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
         settings=settings,
         storage=storage,
@@ -267,29 +321,14 @@ def _assemble_deps(
         keys=keys,
         catalog=catalog,
         currencies=currencies,
-        bulk=BulkOrderService(
-            storage.orders,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            price_check_age=settings.price_check_seconds,
-        ),
+        bulk=placing.bulk,
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        sharing=SharingService(storage.orders),
         pushes=PushSettings(storage),
-        ordering=ordering,
-        schedules=ScheduleService(
-            storage,
-            keys,
-            catalog,
-            ordering,
-            previews,
-            clock=wall,
-            grace=settings.schedule_grace_seconds,
-            price_check_age=settings.price_check_seconds,
-        ),
-        placements=placements,
-        previews=previews,
+        ordering=placing.ordering,
+        placements=placing.recorder,
+        previews=placing.previews,
+        schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),

@@ -26,6 +26,7 @@ from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
 from bot.services.schedules import ScheduleService
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -59,6 +60,7 @@ class Deps:
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders
+    sharing: SharingService
     schedules: ScheduleService
 
     async def aclose(self) -> None:

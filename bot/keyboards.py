@@ -5,7 +5,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    SwitchInlineQueryChosenChat,
+)
 
 from bot.callbacks import (
     FROM_QUICK_PICKS,
@@ -90,6 +95,19 @@ def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
     if not 1 <= len(value) <= COPY_TEXT_MAX:
         return None
     return InlineKeyboardButton(text, copy_text=CopyTextButton(value))
+
+
+def share_button(t: Translator, panel_order_id: int) -> InlineKeyboardButton:
+    """Opens a chat picker with `@bot <id>` typed in: the user's inline query for the card."""
+    return InlineKeyboardButton(
+        t._("📤 Share"),
+        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+            query=str(panel_order_id),
+            allow_user_chats=True,
+            allow_group_chats=True,
+            allow_channel_chats=True,
+        ),
+    )
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -612,9 +630,11 @@ def order_card(
     muted: bool | None = None,
     unknown: bool = False,
     link: str | None = None,
+    share: int | None = None,
 ) -> InlineKeyboardMarkup:
     """`muted` (not None) adds 🔕 Mute / 🔔 Unmute of the order's pushes; `unknown` (its
-    outcome is) the buttons that settle it; `link` (the order's) a 📋 Copy link button."""
+    outcome is) the buttons that settle it; `link` (the order's) a 📋 Copy link button;
+    `share` (the panel's order id) a 📤 Share button that offers the card in another chat."""
     action_row = [button(t._("🔄 Refresh"), RefreshOrder(order_id))]
     if refill:
         action_row.append(button(t._("♻️ Refill"), RefillOrder(order_id)))
@@ -625,7 +645,10 @@ def order_card(
         [
             *(settle_unknown_rows(t, order_id) if unknown else []),
             action_row,
-            [copy] if copy is not None else [],
+            [
+                *([copy] if copy is not None else []),
+                *([] if share is None else [share_button(t, share)]),
+            ],
             [
                 button(t._("🔁 Reorder"), Reorder(order_id)),
                 *([] if muted is None else [mute_button(t, order_id, muted=muted, card=True)]),

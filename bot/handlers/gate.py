@@ -17,6 +17,7 @@ from bot.handlers.admin import update_copies
 from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
+from bot.handlers.sharing import answer_stranger
 from bot.services.access import Verdict
 from bot.views.admin import access_request
 from bot.views.gate import (
@@ -105,6 +106,9 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
     t = context.t
     if update.callback_query is not None:
         await _refuse_button(update, context, verdict)
+        return
+    if update.inline_query is not None:
+        await answer_stranger(update)
         return
     if update.message is None:
         return

@@ -93,6 +93,8 @@ async def show_card(
         muted=order.muted,
         unknown=order.submit_state is SubmitState.UNKNOWN,
         link=order.link,
+        # Only when BotFather's inline mode is on: otherwise the chat picker would lead nowhere.
+        share=order.panel_order_id if context.bot.supports_inline_queries else None,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))

@@ -32,6 +32,7 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    sharing,
     start,
     stats,
     zones,
@@ -89,7 +90,7 @@ def register(
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers()
+    main += stats.handlers() + sharing.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),
