@@ -34,7 +34,7 @@ from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unc
 from bot.services.schedule_times import next_run_at
 from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.storage import Storage
-from bot.storage.models import DraftKind, OutboxKind
+from bot.storage.models import DraftKind, DraftMessage, OutboxKind
 from bot.storage.schedules import Schedule, ScheduleState, When
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class Scheduled:
 
     schedule: Schedule | None = None
     refusal: DraftRefusal | None = None
+    # The message that showed the preview (its buttons go: it became the schedule).
+    preview: DraftMessage | None = None
 
 
 @dataclass(slots=True)
@@ -112,7 +114,11 @@ class ScheduleService:
         if made is None:  # the promise broke between the check and the write
             refusal = await self.may_schedule(user_id, batch)
             return Scheduled(refusal=refusal or DraftRefusal.ALREADY)
-        return Scheduled(made)
+        draft = await self.previews.drafts.get(batch, user_id)
+        shown = None
+        if draft is not None and draft.chat_id is not None and draft.message_id is not None:
+            shown = DraftMessage(batch, draft.chat_id, draft.message_id)
+        return Scheduled(made, preview=shown)
 
     async def waiting(self, user_id: int) -> list[Schedule]:
         return await self.storage.schedules.open_for_user(user_id)

@@ -10,9 +10,12 @@ from typing import Any
 from bot.i18n import Translator
 from bot.services.notifier import Notice
 from bot.services.schedule_times import MAX_AHEAD_DAYS, TimeProblem
-from bot.services.schedules import ScheduleEvent
+from bot.services.drafts import DraftRefusal
+from bot.services.schedules import Answer, ScheduleEvent
 from bot.storage.models import Order, OrderDraft
 from bot.storage.schedules import Every, Schedule, ScheduleState
+from bot.views.new_order import already_text
+from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import code, esc
 
 
@@ -110,10 +113,30 @@ def schedules_list(t: Translator, schedules: list[Schedule]) -> str:
     return "\n".join(lines)
 
 
-def cancelled_text(t: Translator, done: bool) -> str:
+def cancel_result(t: Translator, done: bool) -> str:
     if done:
         return t._("✖️ Scheduled order cancelled: nothing will be placed.")
     return t._("This scheduled order is no longer waiting.")
+
+
+def refused_text(t: Translator, refusal: DraftRefusal | None) -> str:
+    """Why "🕒 Later" cannot take this preview: what its Confirm would have said."""
+    if refusal is DraftRefusal.REPLACED:
+        return replaced_text(t)
+    if refusal is DraftRefusal.CANCELLED:
+        return cancelled_text(t, 1)
+    if refusal in (DraftRefusal.EXPIRED, DraftRefusal.KEY_CHANGED):
+        return closed_text(t, expired=refusal is DraftRefusal.EXPIRED)
+    return already_text(t, None)
+
+
+def answered(t: Translator, answer: Answer, place: bool) -> str:
+    """The short answer to ✅ Place / ✖️ Skip (the run's result follows as a message)."""
+    if answer is Answer.GONE:
+        return t._("This scheduled order is no longer waiting.")
+    if place:
+        return t._("Placing it now…")
+    return t._("Skipped.")
 
 
 def scheduled(
