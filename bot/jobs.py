@@ -214,13 +214,9 @@ def schedule_jobs(app: AnyApp) -> Jobs:
     )
     # Scheduled orders: at once at start-up (a run missed while the bot was down, within the
     # grace, is placed now), then every SCHEDULE_CHECK_SECONDS. Only the leader gets here.
+    every = deps.settings.schedule_check_seconds
     job_queue.run_repeating(
-        _schedule_job,
-        interval=deps.settings.schedule_check_seconds,
-        first=0.1,
-        data=jobs,
-        name=SCHEDULE_JOB,
-        job_kwargs=job_kwargs,
+        _schedule_job, every, first=0.1, data=jobs, name=SCHEDULE_JOB, job_kwargs=job_kwargs
     )
     # Expired and closed previews: their rows would otherwise pile up (a 1,000-line upload each).
     job_queue.run_repeating(

@@ -77,6 +77,19 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+# The columns copied from the preview's order row as they are.
+_ANSWERS = (
+    "service_id",
+    "service_name",
+    "service_type",
+    "link",
+    "quantity",
+    "currency",
+    "runs",
+    "interval",
+)
+
+
 def _schedule(row: Row) -> Schedule:
     return Schedule(
         id=int(row["id"]),
@@ -85,15 +98,8 @@ def _schedule(row: Row) -> Schedule:
         panel_slot=int(row["panel_slot"]),
         key_version=int(row["key_version"]),
         order=OrderDraft(
-            service_id=int(row["service_id"]),
-            service_name=row["service_name"],
-            service_type=row["service_type"],
-            link=row["link"],
-            quantity=row["quantity"],
+            **{name: row[name] for name in _ANSWERS},
             cost=Decimal(row["cost"]),
-            currency=row["currency"],
-            runs=row["runs"],
-            interval=row["interval"],
             extra=json.loads(row["extra"]),
         ),
         rate=_dec(row["rate"]),

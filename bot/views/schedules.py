@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.i18n import Translator
+from bot.services.drafts import DraftRefusal
 from bot.services.notifier import Notice
 from bot.services.schedule_times import MAX_AHEAD_DAYS, TimeProblem
-from bot.services.drafts import DraftRefusal
 from bot.services.schedules import Answer, ScheduleEvent
 from bot.storage.models import Order, OrderDraft
 from bot.storage.schedules import Every, Schedule, ScheduleState

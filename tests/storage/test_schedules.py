@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -12,21 +13,14 @@ from bot.storage.models import DraftKind, DraftState
 from bot.storage.schedules import Every, ScheduleState, When
 
 from .conftest import FakeClock
+from .test_drafts import line
 
 USER = 30
 KEY = "pk_schedules_0123456789abcdef"
 
 
 def draft() -> OrderDraft:
-    return OrderDraft(
-        service_id=1,
-        service_name="Followers",
-        service_type="Default",
-        link="https://t.me/x",
-        quantity=1000,
-        cost=Decimal("1.25"),
-        currency="USD",
-    )
+    return replace(line(), link="https://t.me/x")
 
 
 @pytest.fixture
