@@ -382,7 +382,7 @@ def build_application(
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
-        # Buttons carry their whole meaning (bot/callbacks.py): PTB's cache is not persisted.
+        # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).

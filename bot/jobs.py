@@ -16,9 +16,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot import keyboards
 from bot.handlers import ui
 from bot.i18n import Translator
+from bot.keyboards import pushes as pushes_keyboards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -78,7 +78,7 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
     """The buttons under a push: its order's card and 🔕, or the digest's list."""
-    return keyboards.notification(
+    return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,
         digest_id=notice.digest_id,
