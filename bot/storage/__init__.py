@@ -32,6 +32,7 @@ from bot.storage.models import (
 )
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
+from bot.storage.pricewatch import PriceWatchRepo
 from bot.storage.refills import RefillsRepo
 from bot.storage.schedules import SchedulesRepo
 from bot.storage.spending import SpendingRepo, SpendRow
@@ -55,6 +56,7 @@ __all__ = [
     "OutboxItem",
     "OutboxKind",
     "OutboxRepo",
+    "PriceWatchRepo",
     "Refill",
     "RefillsRepo",
     "SpendRow",
@@ -86,6 +88,7 @@ class Storage(AsyncClosing):
     favourites: FavouritesRepo
     capabilities: CapabilitiesRepo
     schedules: SchedulesRepo
+    prices: PriceWatchRepo
 
     @classmethod
     async def open(
@@ -124,6 +127,7 @@ class Storage(AsyncClosing):
             favourites=FavouritesRepo(db, clock=clock),
             capabilities=CapabilitiesRepo(db, clock=clock),
             schedules=SchedulesRepo(db, clock=clock),
+            prices=PriceWatchRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

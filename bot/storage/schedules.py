@@ -1,4 +1,4 @@
-"""Scheduled and repeated orders (migration 0011): made from a preview, placed by the leader.
+"""Scheduled and repeated orders (migration 0012): made from a preview, placed by the leader.
 
 A schedule is the preview the user saw, copied when they chose "🕒 Later" (`create`, which
 closes that preview in the same transaction, so its Confirm orders nothing any more). Each run

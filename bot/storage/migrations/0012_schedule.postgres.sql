@@ -1,4 +1,4 @@
--- PostgreSQL version of 0011_schedule.sql: the id is an identity column (SQLite draws it
+-- PostgreSQL version of 0012_schedule.sql: the id is an identity column (SQLite draws it
 -- from the rowid); the other types are widened as bot/storage/sql.py does for shared files.
 -- Scheduled and repeated orders (issue 24 part 2). A scheduled order IS the preview the user
 -- saw: its answers, price and panel are copied here from the preview's draft row when the user
