@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.handlers import ui
 from bot.i18n import Translator
@@ -240,12 +240,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=DRAIN_JOB,
         job_kwargs=job_kwargs,
     )
-    # Scheduled orders: at once at start-up (a run missed while the bot was down, within the
-    # grace, is placed now), then every SCHEDULE_CHECK_SECONDS. Only the leader gets here.
-    every = deps.settings.schedule_check_seconds
-    job_queue.run_repeating(
-        _schedule_job, every, first=0.1, data=jobs, name=SCHEDULE_JOB, job_kwargs=job_kwargs
-    )
+    _scheduled_orders_job(job_queue, jobs, deps.settings.schedule_check_seconds)
     # Expired and closed previews: their rows would otherwise pile up (a 1,000-line upload each).
     job_queue.run_repeating(
         _purge_job,
@@ -270,6 +265,19 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         job_kwargs=job_kwargs,
     )
     return jobs
+
+
+def _scheduled_orders_job(job_queue: JobQueue[Any], jobs: Jobs, every: float) -> None:
+    """Scheduled orders: at once at start-up (a run missed while the bot was down, within the
+    grace, is placed now), then every SCHEDULE_CHECK_SECONDS. Only the leader gets here."""
+    job_queue.run_repeating(
+        _schedule_job,
+        every,
+        first=0.1,
+        data=jobs,
+        name=SCHEDULE_JOB,
+        job_kwargs={"coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def jobs_of(app: AnyApp) -> Jobs:
