@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -33,7 +41,7 @@ from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
-from bot.persistence import SQLitePersistence
+from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
@@ -63,6 +71,7 @@ from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
+from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +125,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.storage.outbox.release_leases()
         await super().initialize()
         await self._publish_profile()
+        await self._publish_menu_button()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
 
@@ -150,6 +160,23 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 log.warning(
                     "could not publish the menu and description (%s): %s", lang or "default", exc
                 )
+
+    async def _publish_menu_button(self) -> None:
+        """With WEBAPP_URL, the chat's menu button opens the Mini App (read back first, as the
+        profile: Telegram throttles the setters). Without, a Mini App button left from an
+        earlier configuration goes back to the command list."""
+        assert self.deps is not None
+        url = self.settings.webapp_url
+        t = self.deps.catalogs.translator(self.settings.default_language)
+        wanted: MenuButton = (
+            MenuButtonWebApp(t._("Catalog"), WebAppInfo(url)) if url else MenuButtonCommands()
+        )
+        try:
+            current = await self.bot.get_chat_menu_button()
+            if current != wanted and (url or isinstance(current, MenuButtonWebApp)):
+                await self.bot.set_chat_menu_button(menu_button=wanted)
+        except TelegramError as exc:
+            log.warning("could not set the menu button: %s", exc)
 
     async def _publish_profile_in(self, lang: str | None, t: Translator) -> None:
         bot = self.bot
@@ -373,7 +400,7 @@ def build_application(
         secrets.add(settings.webhook_secret.get_secret_value())
     for secret in settings.database_secrets:
         secrets.add(secret)
-    context_types = ContextTypes(context=BotContext)
+    context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -393,7 +420,7 @@ def build_application(
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
-        .persistence(SQLitePersistence())
+        .persistence(SQLitePersistence(user_data=USER_STATE))
         # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
