@@ -104,6 +104,10 @@ async def _review(deps: Deps, caller: Caller, asked: AnswersRequest) -> dict[str
     return await SingleOrders(deps).review(caller, asked)
 
 
+async def _preview(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str, Any]:
+    return await SingleOrders(deps).preview(caller, asked)
+
+
 async def _confirm(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str, Any]:
     return await SingleOrders(deps).confirm(caller, asked)
 
@@ -144,6 +148,7 @@ ENDPOINTS: tuple[tuple[str, type[BaseModel], Action], ...] = (
     ("api/order/form", ServiceRequest, _form),
     ("api/order/check", AnswersRequest, _check),
     ("api/order/review", AnswersRequest, _review),
+    ("api/order/preview", BatchRequest, _preview),
     ("api/order/confirm", BatchRequest, _confirm),
     ("api/bulk/check", ListRequest, _bulk_check),
     ("api/bulk/review", ListRequest, _bulk_review),

@@ -15,7 +15,7 @@ let state = null;
 
 function fresh() {
   return { form: null, answers: {}, dripfeed: false, check: null, review: null, done: null,
-           request: null, slot: null, service: null, timer: null, seq: 0 };
+           request: null, slot: null, service: null, batch: null, timer: null, seq: 0 };
 }
 
 export function mount(pageRoot, theApp) {
@@ -27,8 +27,14 @@ export function mount(pageRoot, theApp) {
 export function show(params) {
   const service = params.get("service");
   const slot = params.get("slot");
+  const batch = params.get("batch");
   mainButton(app).bind(onMain);
-  if (service && (service !== state.service || slot !== state.slot)) {
+  if (batch && batch !== state.batch) {
+    // A preview made in the chat, opened here: the same draft, confirmed with the same claim.
+    state = fresh();
+    state.batch = batch;
+    openPreview(batch);
+  } else if (service && (service !== state.service || slot !== state.slot)) {
     state = fresh();
     state.service = service;
     state.slot = slot;
@@ -40,6 +46,21 @@ export function show(params) {
 
 export function hide() {
   mainButton(app).unbind();
+}
+
+async function openPreview(batch) {
+  try {
+    const review = await busy(app, null, app.api("api/order/preview", { batch }));
+    state.review = review;
+    state.service = String(review.service_id);
+    state.slot = String(review.slot);
+  } catch (err) {
+    state.error = app.failureText(err);
+    state.service = "?";
+    draw();
+    return;
+  }
+  await load();
 }
 
 async function load() {
@@ -159,7 +180,9 @@ function draw() {
     root.append(pre(app, state.done.text, "order-result"));
   } else if (state.review) {
     if (state.notice) root.append(pre(app, state.notice, "order-notice"));
-    root.append(pre(app, state.review.text, "order-review"));
+    const shown = pre(app, state.review.text, "order-review");
+    shown.dataset.batch = state.review.batch;
+    root.append(shown);
     root.append(el("button", { class: "btn secondary", type: "button", onclick: () => {
       state.review = null;
       draw();
