@@ -188,7 +188,7 @@ function draw() {
       draw();
     } }, app.t("order_new")));
   } else {
-    root.append(...fields(), dripfeedSwitch(), costLine());
+    root.append(...[...fields(), dripfeedSwitch(), costLine()].filter(Boolean));
   }
   root.append(el("div", { class: "order-status", role: "status" }, state.error || ""));
   drawButton();
@@ -205,10 +205,9 @@ function serviceInput() {
 function header() {
   const { el } = app;
   const s = state.form.service;
-  const limits = s.min + "–" + s.max;
   return el("div", { class: "card order-head" },
     el("div", { class: "order-name" }, "#" + s.id + " " + s.name),
-    el("div", { class: "hint" }, [state.form.panel, s.category, s.rate && s.rate.text, limits]
+    el("div", { class: "hint" }, [state.form.panel, s.category, s.rate && s.rate.text, s.limits]
       .filter(Boolean).join(" · ")));
 }
 
