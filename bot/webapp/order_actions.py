@@ -47,6 +47,7 @@ from bot.webapp.calls import (
     BatchRequest,
     Refusal,
     ServiceRequest,
+    panel_currency,
     refusal_of,
 )
 from bot.webapp.order_views import (
@@ -87,17 +88,11 @@ class SingleOrders:
             raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "type", error_json(caller.t, refused))
         return form
 
-    async def _currency(self, caller: Asker) -> str | None:
-        try:
-            return await self.deps.currencies.currency(caller.id)
-        except NoKey:
-            return None
-
     async def form(self, caller: Asker, asked: ServiceRequest) -> dict[str, Any]:
         slot, panel, service = await self._service(caller, asked)
         form = self._form(caller, service)
         links = await self.deps.ordering.recent_links(caller.id, service.id)
-        currency = await self._currency(caller)
+        currency = await panel_currency(self.deps, caller.id, slot)
         return form_json(
             caller.t,
             form,
@@ -109,10 +104,10 @@ class SingleOrders:
 
     async def check(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The answers as typed, through the chat's parsers; the cost once it is known."""
-        _, _, service = await self._service(caller, asked)
+        slot, _, service = await self._service(caller, asked)
         form = self._form(caller, service)
         checked = check_answers(form, asked.texts(), dripfeed=asked.dripfeed)
-        return check_json(caller.t, checked, await self._currency(caller))
+        return check_json(caller.t, checked, await panel_currency(self.deps, caller.id, slot))
 
     async def review(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The chat's preview: a draft with key version, panel, price check and expiry."""
