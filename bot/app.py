@@ -50,6 +50,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -230,6 +231,18 @@ async def open_deps(
         raise
 
 
+def _catalog_services(
+    settings: Settings, storage: Storage, keys: KeyService, clock: Clock
+) -> tuple[CatalogService, PriceWatch, CurrencyService]:
+    """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
+    through that cache, and checks every catalog the bot reads for a user."""
+    cache = CatalogCache.from_settings(settings, clock=clock)
+    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    # One balance call per SERVICES_CACHE_SECONDS (currency).
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
+
+
 @dataclass(frozen=True, slots=True)
 class _Placing:
     """The services that place orders, sharing one journal and one set of previews."""
@@ -280,9 +293,7 @@ def _assemble_deps(
     clock: Clock,
 ) -> Deps:
     """The services over an open storage and the users' panel keys; `clock` ages the caches."""
-    catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS (currency).
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
     placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
         settings=settings,
@@ -314,6 +325,7 @@ def _assemble_deps(
         ),
         compare=CompareService(keys, catalog, SimilarIndexCache()),
         unknown_orders=UnknownOrders(storage.orders, keys),
+        prices=prices,
     )
 
 
@@ -356,7 +368,7 @@ def build_application(
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
         .persistence(SQLitePersistence())
-        # Buttons carry their whole meaning (bot/callbacks.py): PTB's cache is not persisted.
+        # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).

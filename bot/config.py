@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # At Confirm the prices compared with the preview are at most this old, whatever the
     # catalog cache would still serve: an older catalog is read again (one call per panel key).
     price_check_seconds: float = Field(default=30, ge=0)
+    # The price watch (issue 24 part 1) reads each watched panel key's catalog at least this
+    # often, and at most once in this time unless the bot read it anyway for a user.
+    price_watch_seconds: float = Field(default=3600, gt=0)
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
     default_language: str = "en"

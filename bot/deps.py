@@ -22,6 +22,7 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -60,6 +61,7 @@ class Deps:
     compare: CompareService
     unknown_orders: UnknownOrders
     sharing: SharingService
+    prices: PriceWatch
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -15,9 +15,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot import keyboards
 from bot.handlers import ui
 from bot.i18n import Translator
+from bot.keyboards import pushes as pushes_keyboards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -34,6 +34,7 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
+from bot.services.pricewatch import PriceWatch, WatchReport
 from bot.storage import Order
 from bot.views import notices
 
@@ -47,6 +48,7 @@ DRAIN_JOB = "outbox-drain"
 TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
 PURGE_JOB = "draft-purge"
+PRICE_JOB = "price-watch"
 DRAIN_SECONDS = 1.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -75,7 +77,7 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
     """The buttons under a push: its order's card and 🔕, or the digest's list."""
-    return keyboards.notification(
+    return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,
         digest_id=notice.digest_id,
@@ -91,6 +93,14 @@ class Jobs:
     app: AnyApp
     poller: StatusPoller
     notifier: Notifier[InlineKeyboardMarkup]
+    prices: PriceWatch
+
+    async def watch_prices(self) -> WatchReport:
+        """One price-watch cycle; a drain starts right away when it queued a digest."""
+        report = await self.prices.run_cycle()
+        if report.pushes:
+            self.kick()
+        return report
 
     async def poll(self) -> CycleReport | None:
         """One poll cycle; a drain starts right away when it queued something."""
@@ -134,13 +144,20 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         default_language=settings.default_language,
         default_zone=settings.timezone,
         refill_offered=refill_offer(deps),
+        # The storage's clock (a test's TestClock): the outbox is written and read by one clock.
+        clock=deps.storage.outbox.clock,
     )
-    return Jobs(app, poller, notifier)
+    return Jobs(app, poller, notifier, deps.prices)
 
 
 async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     assert context.job is not None and isinstance(context.job.data, Jobs)
     await context.job.data.poll()
+
+
+async def _price_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.watch_prices()
 
 
 async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -165,19 +182,29 @@ async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
 
 
+# coalesce: after a stall, one catch-up run, not a burst; the poller's lock covers overlap.
+JOB_KWARGS = {"coalesce": True, "misfire_grace_time": None}
+
+
+def _schedule_price_watch(job_queue: Any, jobs: Jobs, every: float) -> None:
+    # Like the poller: one full period after start-up, then every PRICE_WATCH_SECONDS.
+    job_queue.run_repeating(
+        _price_job, interval=every, first=every, data=jobs, name=PRICE_JOB, job_kwargs=JOB_KWARGS
+    )
+
+
 def schedule_jobs(app: AnyApp) -> Jobs:
     """Register both repeating jobs (again: replaces earlier ones of the same name)."""
     deps = getattr(app, "deps", None)
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB):
+    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB, PRICE_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
     interval = deps.settings.status_poll_seconds
-    # coalesce: after a stall, one catch-up run, not a burst; the poller's lock covers overlap.
-    job_kwargs = {"coalesce": True, "misfire_grace_time": None}
+    job_kwargs = JOB_KWARGS
     job_queue.run_repeating(
         _poll_job,
         interval=interval,
@@ -205,6 +232,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=PURGE_JOB,
         job_kwargs=job_kwargs,
     )
+    _schedule_price_watch(job_queue, jobs, deps.settings.price_watch_seconds)
     trimmer = MemoryTrimmer(find_malloc_trim())
     if trimmer.available:
         job_queue.run_repeating(

@@ -19,14 +19,8 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
-from bot import keyboards
-from bot.callbacks import (
-    BulkAgain,
-    ConfirmBulk,
-    ConfirmBulkFirst,
-    DiscardBulk,
-    callback_of,
-)
+from bot.callbacks.base import callback_of
+from bot.callbacks.bulk import BulkAgain, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
@@ -35,6 +29,9 @@ from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, 
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
+from bot.keyboards import bulk as bulk_keyboards
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import menu as menu_keyboards
 from bot.panel import PanelError
 from bot.ratelimit import Throttle
 from bot.services.bulk_lines import BulkLine, decode_upload
@@ -115,7 +112,7 @@ def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> li
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, instance_id(context, BulkDialog))
+    return dialog_keyboards.cancel_dialog(context.t, instance_id(context, BulkDialog))
 
 
 async def ask_lines(update: Update, context: BotContext) -> str | int:
@@ -226,7 +223,7 @@ async def _offer(
     body: str,
 ) -> None:
     """The preview with its Confirm buttons, remembered so a later preview can retire it."""
-    markup = keyboards.bulk_preview(
+    markup = bulk_keyboards.bulk_preview(
         context.t, batch, len(draft.preview.valid), affordable=draft.affordable
     )
     shown = await put(update, body, markup)
@@ -309,7 +306,7 @@ async def _refused(
     elif outcome in {BulkOutcome.EXPIRED, BulkOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=outcome is BulkOutcome.EXPIRED)
-        await ui.show(update, text, keyboards.bulk_again(t, batch))
+        await ui.show(update, text, bulk_keyboards.bulk_again(t, batch))
     elif outcome is BulkOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
@@ -333,7 +330,7 @@ async def _show_result(
         if panel:
             text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
     unknown = [(o.line_no or 0, o.id) for o in submission.unknown]
-    shown = await deliver(update, context, text, keyboards.bulk_done(t, unknown), edit=False)
+    shown = await deliver(update, context, text, bulk_keyboards.bulk_done(t, unknown), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 
@@ -345,7 +342,7 @@ async def _show_fresh(
     t = context.t
     body = render_repriced(t, repriced) if repriced is not None else render_preview(t, draft)
     if draft.batch is None:
-        await ui.show(update, body, keyboards.main_menu(t))
+        await ui.show(update, body, menu_keyboards.main_menu(t))
     else:
         await _offer(ui.show, update, context, draft, draft.batch, body)
     if preview_is_long(draft):
@@ -382,7 +379,7 @@ async def discard(update: Update, context: BotContext) -> None:
         if context.user_data is not None:
             recall_rejects(context.user_data, batch, forget=True)
         await ui.show(
-            update, discard_text(t, removed=True, submitted=False), keyboards.main_menu(t)
+            update, discard_text(t, removed=True, submitted=False), menu_keyboards.main_menu(t)
         )
         return
     submitted = await context.deps.bulk.submitted(context.user.id, batch)

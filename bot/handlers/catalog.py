@@ -11,27 +11,26 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import (
-    BrowseMakeDefault,
-    CallbackData,
+from bot.callbacks.base import CallbackData, callback_of
+from bot.callbacks.catalog import (
     CategoriesPage,
     CategoryPage,
-    PanelBrowse,
-    PanelServiceCard,
     RefreshCatalog,
     SearchPage,
     ServiceCard,
     ServiceMore,
-    callback_of,
 )
+from bot.callbacks.panels import BrowseMakeDefault, PanelBrowse, PanelServiceCard
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
-from bot.handlers.panels import search_every_panel, with_compare, with_panel_switch
-from bot.keyboards_picks import before_last, star_button
+from bot.handlers.panels import search_every_panel, with_panel_switch
+from bot.keyboards import catalog as catalog_keyboards
+from bot.keyboards.favourites import star_button
+from bot.keyboards.layout import before_last
+from bot.keyboards.panels import with_compare
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_view import CatalogView
@@ -127,7 +126,7 @@ async def browse_index(
 
 def pinned(markup: InlineKeyboardMarkup, slot: int | None) -> InlineKeyboardMarkup:
     """A catalog screen's buttons, ordering on the panel shown (`slot`; None: the default)."""
-    return markup if slot is None else keyboards.order_on_panel(markup, slot)
+    return markup if slot is None else catalog_keyboards.order_on_panel(markup, slot)
 
 
 async def categories_screen(context: BotContext, index: CatalogIndex, page: int = 0) -> Screen:
@@ -294,7 +293,7 @@ async def show_card(
     t = context.t
     shown = await browsed_slot(context)
     currency = await shown_currency(context, shown)
-    back = keyboards.card_back(t, category, page, index.version)
+    back = catalog_keyboards.card_back(t, category, page, index.version)
     screen = render_service_card(found, t, currency, back, (category, page))
     markup = screen.markup
     if plan_for(found) is not None:

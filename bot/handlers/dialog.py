@@ -27,7 +27,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import CancelDialog, DialogButton, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.dialog import CancelDialog, DialogButton
 from bot.deps import BotContext
 from bot.handlers import ui
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import CatalogOption, ToggleFavourite, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.favourites import CatalogOption, ToggleFavourite
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import (

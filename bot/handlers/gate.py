@@ -9,8 +9,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import keyboards
-from bot.callbacks import RequestAccess, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.gate import RequestAccess
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
@@ -18,6 +18,7 @@ from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
 from bot.handlers.sharing import answer_stranger
+from bot.keyboards import gate as gate_keyboards
 from bot.services.access import Verdict
 from bot.views.admin import access_request
 from bot.views.gate import (
@@ -121,7 +122,7 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
         return
     user_data[REPLIED_AT] = context.deps.access.clock()
     if verdict is Verdict.STRANGER:
-        await ui.send(update, stranger_reply(t, verdict), keyboards.access_request(t))
+        await ui.send(update, stranger_reply(t, verdict), gate_keyboards.access_request(t))
     else:
         await ui.send(update, stranger_reply(t, verdict))
 
@@ -165,7 +166,7 @@ async def request_access(update: Update, context: BotContext) -> None:
             sent = await context.bot.send_message(
                 admin_id,
                 access_request(at, user.id, name, user.username),
-                reply_markup=keyboards.access_decision(at, user.id),
+                reply_markup=gate_keyboards.access_decision(at, user.id),
             )
         except TelegramError as exc:
             log.warning("could not deliver an access request to admin %s: %s", admin_id, exc)

@@ -7,9 +7,8 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import (
-    CallbackData,
+from bot.callbacks.base import CallbackData, callback_of
+from bot.callbacks.order_history import (
     CancelOrder,
     CancelOrderYes,
     OrderCard,
@@ -18,7 +17,6 @@ from bot.callbacks import (
     RefillOrder,
     RefreshOrder,
     StatusOf,
-    callback_of,
 )
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
@@ -26,6 +24,8 @@ from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
+from bot.keyboards import layout
+from bot.keyboards import order_history as order_history_keyboards
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
 from bot.storage.models import Order, OrderFilter, SubmitState
 from bot.views.errors import button_expired
@@ -84,7 +84,7 @@ async def show_card(
     outbox when Telegram does not take it now."""
     t = context.t
     offers = await context.deps.tracking.card_actions(context.user.id, order)
-    markup = keyboards.order_card(
+    markup = order_history_keyboards.order_card(
         t,
         order.id,
         refill=offers.refill,
@@ -152,12 +152,12 @@ async def _render_page(
     t = context.t
     choices = [(0, t._("All panels")), *sorted(names.items())]
     row = [
-        keyboards.button(("✅ " if (slot or 0) == value else "") + label, PanelOrdersFilter(value))
+        layout.button(("✅ " if (slot or 0) == value else "") + label, PanelOrdersFilter(value))
         for value, label in choices
     ]
     rows = [list(r) for r in screen.markup.inline_keyboard]
     panel_rows = [row[i : i + 3] for i in range(0, len(row), 3)]
-    markup = keyboards.markup([*rows[:-1], *panel_rows, rows[-1]])
+    markup = layout.markup([*rows[:-1], *panel_rows, rows[-1]])
     await ui.show(update, screen.text, markup)
 
 
@@ -272,7 +272,7 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     names = panel_names(await context.deps.accounts.names(context.user.id))
     question = cancel_question(t, order, names)
-    await ui.show(update, question, keyboards.confirm_cancel_order(t, order.id))
+    await ui.show(update, question, order_history_keyboards.confirm_cancel_order(t, order.id))
 
 
 @panel_errors

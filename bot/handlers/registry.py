@@ -15,11 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import (
-    RequestAccess,
-    SetLanguage,
-    ToggleNotifications,
-)
+from bot.callbacks.gate import RequestAccess
+from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.handlers import (
     admin,
     bulk,

@@ -16,9 +16,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot import keyboards
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.keyboards import status as status_keyboards
 from bot.services.tracking import ParsedIds, SeveralPanels
 from bot.views.status import which_panel_question
 
@@ -105,7 +105,7 @@ async def ask(
     waiting[token] = Waiting(command, parsed, dict(pinned), asked, tuple(slots)).dump()
     choices = [(slot, names.get(slot) or f"#{slot}") for slot in slots]
     text = which_panel_question(context.t, asked, [name for _, name in choices])
-    markup = keyboards.which_panel(context.t, token, choices)
+    markup = status_keyboards.which_panel(context.t, token, choices)
     say = ui.show if in_place and update.callback_query is not None else ui.send
     await say(update, text, markup)
 

@@ -32,6 +32,7 @@ from bot.storage.models import (
 )
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
+from bot.storage.pricewatch import PriceWatchRepo
 from bot.storage.refills import RefillsRepo
 from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
@@ -54,6 +55,7 @@ __all__ = [
     "OutboxItem",
     "OutboxKind",
     "OutboxRepo",
+    "PriceWatchRepo",
     "Refill",
     "RefillsRepo",
     "SpendRow",
@@ -84,6 +86,7 @@ class Storage(AsyncClosing):
     spending: SpendingRepo
     favourites: FavouritesRepo
     capabilities: CapabilitiesRepo
+    prices: PriceWatchRepo
 
     @classmethod
     async def open(
@@ -121,6 +124,7 @@ class Storage(AsyncClosing):
             spending=SpendingRepo(db),
             favourites=FavouritesRepo(db, clock=clock),
             capabilities=CapabilitiesRepo(db, clock=clock),
+            prices=PriceWatchRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

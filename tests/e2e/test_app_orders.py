@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import decode
+from bot.callbacks.base import decode
 from tests.e2e.steps import data_of, text_of
 from tests.e2e.test_preview_promise import set_key, single_preview
 from tests.harness import Harness

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.callbacks import OrderCard
+from bot.callbacks.order_history import OrderCard
 from tests.e2e.steps import due_again, place, poll
 from tests.fakes.telegram_models import ApiCall, BotMessage
 from tests.fakes.telegram_users import FakeUser
