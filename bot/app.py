@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -115,6 +123,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.storage.outbox.release_leases()
         await super().initialize()
         await self._publish_profile()
+        await self._publish_menu_button()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
 
@@ -149,6 +158,23 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 log.warning(
                     "could not publish the menu and description (%s): %s", lang or "default", exc
                 )
+
+    async def _publish_menu_button(self) -> None:
+        """With WEBAPP_URL, the chat's menu button opens the Mini App (read back first, as the
+        profile: Telegram throttles the setters). Without, a Mini App button left from an
+        earlier configuration goes back to the command list."""
+        assert self.deps is not None
+        url = self.settings.webapp_url
+        t = self.deps.catalogs.translator(self.settings.default_language)
+        wanted: MenuButton = (
+            MenuButtonWebApp(t._("Catalog"), WebAppInfo(url)) if url else MenuButtonCommands()
+        )
+        try:
+            current = await self.bot.get_chat_menu_button()
+            if current != wanted and (url or isinstance(current, MenuButtonWebApp)):
+                await self.bot.set_chat_menu_button(menu_button=wanted)
+        except TelegramError as exc:
+            log.warning("could not set the menu button: %s", exc)
 
     async def _publish_profile_in(self, lang: str | None, t: Translator) -> None:
         bot = self.bot

@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, gt=0, lt=65536)
     # Connections the webhook server holds at once (Telegram opens at most 100).
     webhook_max_connections: int = Field(default=200, ge=1)
+    # The Mini App (issue 23): the public https address Telegram opens; empty: no Mini App.
+    webapp_url: str = ""
+    # Where the bot serves it without a webhook (with one, the webhook's server serves it too).
+    webapp_listen: str = "0.0.0.0"
+    webapp_port: int = Field(default=8080, gt=0, lt=65536)
+    # initData older than this is refused (Telegram signs it when the Mini App opens).
+    webapp_auth_max_age_seconds: float = Field(default=3600, gt=0)
     # Upper bound on users served at the same time by the update processor.
     max_concurrent_updates: int = Field(default=256, gt=0)
 
@@ -164,6 +171,15 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _https_webapp(cls, value: str) -> str:
+        value = value.strip()
+        # Telegram opens Mini Apps over https only; a web_app button with http is refused.
+        if value and not value.startswith("https://"):
+            raise ValueError("must start with https:// (or be empty: no Mini App)")
         return value
 
     @field_validator("default_language")
@@ -310,6 +326,12 @@ class Settings(BaseSettings):
         if self.encryption_key is None:
             return []
         return [p.strip().encode() for p in self.encryption_key.get_secret_value().split(",")]
+
+
+def webapp_path(url: str) -> str:
+    """The path the Mini App is served under, with slashes on both ends ("/" at the root)."""
+    path = urlsplit(url).path.strip("/")
+    return f"/{path}/" if path else "/"
 
 
 def load_settings(**overrides: Any) -> Settings:
