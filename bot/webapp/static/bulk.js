@@ -3,7 +3,7 @@
 // Every row is checked as it is typed by the chat's bulk rules (api/bulk/check, which stores
 // nothing), with each panel's total. Review makes the chat's bulk previews, one per panel;
 // the MainButton confirms them with the chat's claim (each line placed once).
-import { busy, mainButton, pre } from "./progress.js";
+import { mainButton, pre, request } from "./progress.js";
 
 const CHECK_DELAY_MS = 250;
 const COLUMNS = ["panel", "service", "link", "quantity"];
@@ -94,22 +94,9 @@ function onMain() {
   }
 }
 
-async function call(path, body) {
-  state.request = path;
-  state.error = null;
-  drawButton();
-  try {
-    return await busy(app, root.querySelector(".bulk-status"), app.api(path, body));
-  } catch (err) {
-    state.error = app.failureText(err);
-    return null;
-  } finally {
-    state.request = null;
-  }
-}
-
 async function review() {
-  const answer = await call("api/bulk/review", { text: listText() });
+  const answer = await request(app, state, root.querySelector(".bulk-status"),
+    app.api("api/bulk/review", { text: listText() }), drawButton);
   if (answer) state.previews = answer.previews;
   draw();
 }
@@ -119,7 +106,8 @@ async function confirm() {
     batch: p.batch,
     first: p.affordable !== null && p.affordable < p.valid ? p.affordable : null,
   })).filter((b) => b.first !== 0);
-  const answer = await call("api/bulk/confirm", { batches });
+  const answer = await request(app, state, root.querySelector(".bulk-status"),
+    app.api("api/bulk/confirm", { batches }), drawButton);
   if (answer) {
     const again = answer.results.filter((r) => r.review).map((r) => r.review);
     state.results = answer.results;

@@ -5,7 +5,7 @@
 // asks the bot for the chat's preview: a draft with its key version, panel, price check and
 // expiry. Confirm is Telegram's MainButton and goes through the chat's claim, so a doubled tap
 // or a second device places one order. Texts come from the session; the server's are plain.
-import { busy, mainButton, pre } from "./progress.js";
+import { busy, mainButton, pre, request } from "./progress.js";
 
 const CHECK_DELAY_MS = 150;
 
@@ -98,42 +98,26 @@ function requestBody() {
   };
 }
 
-async function call(path, body) {
-  state.request = path;
-  state.error = null;
-  drawButton();
-  try {
-    return await busy(app, root.querySelector(".order-status"), app.api(path, body));
-  } finally {
-    state.request = null;
-  }
-}
-
 async function review() {
-  try {
-    state.review = await call("api/order/review", requestBody());
-  } catch (err) {
-    state.error = app.failureText(err);
-  }
+  const answer = await request(app, state, root.querySelector(".order-status"),
+    app.api("api/order/review", requestBody()), drawButton);
+  if (answer) state.review = answer;
   draw();
 }
 
 async function confirm() {
-  try {
-    const answer = await call("api/order/confirm", { batch: state.review.batch });
-    if (answer.review) {
-      // The service changed since the review: a new preview, to confirm anew.
-      state.review = answer.review;
-      state.notice = answer.text;
-    } else {
-      state.done = answer;
-      state.review = null;
-      if (app.tg && app.tg.HapticFeedback) {
-        app.tg.HapticFeedback.notificationOccurred(answer.outcome === "placed" ? "success" : "warning");
-      }
+  const answer = await request(app, state, root.querySelector(".order-status"),
+    app.api("api/order/confirm", { batch: state.review.batch }), drawButton);
+  if (answer && answer.review) {
+    // The service changed since the review: a new preview, to confirm anew.
+    state.review = answer.review;
+    state.notice = answer.text;
+  } else if (answer) {
+    state.done = answer;
+    state.review = null;
+    if (app.tg && app.tg.HapticFeedback) {
+      app.tg.HapticFeedback.notificationOccurred(answer.outcome === "placed" ? "success" : "warning");
     }
-  } catch (err) {
-    state.error = app.failureText(err);
   }
   draw();
 }

@@ -23,6 +23,23 @@ export async function busy(app, status, promise) {
   }
 }
 
+// A page's call that writes (Review, Confirm): one at a time (`state.request` meanwhile, which
+// `redraw` shows on the MainButton), its progress in `status`; the answer, or null with the
+// reason in `state.error`. The bot's claim guards against more than one anyway.
+export async function request(app, state, status, promise, redraw) {
+  state.request = true;
+  state.error = null;
+  redraw();
+  try {
+    return await busy(app, status, promise);
+  } catch (err) {
+    state.error = app.failureText(err);
+    return null;
+  } finally {
+    state.request = false;
+  }
+}
+
 // A text of the chat (a preview, a result, a card) as it is, line breaks kept.
 export function pre(app, text, cls) {
   return app.el("div", { class: "card pre " + (cls || "") }, text);
