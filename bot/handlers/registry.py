@@ -29,6 +29,7 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    schedules,
     sharing,
     start,
     stats,
@@ -59,6 +60,7 @@ def register(
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
     parts.append(resolutions.dialog_part())
+    parts.append(schedules.dialog_part())
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -83,6 +85,7 @@ def register(
     main += new_order.handlers()
     main += order_history.handlers()
     main += resolutions.handlers()
+    main += schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()
