@@ -59,8 +59,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
-    parts.append(resolutions.dialog_part())
-    parts.append(schedules.dialog_part())
+    parts += [resolutions.dialog_part(), schedules.dialog_part()]
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -84,8 +83,7 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
-    main += resolutions.handlers()
-    main += schedules.handlers()
+    main += resolutions.handlers() + schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()

@@ -33,7 +33,6 @@ from bot.handlers.dialog import (
     open_run,
     save,
 )
-from bot.jobs import jobs_of
 from bot.keyboards import schedules as keyboards
 from bot.keyboards.dialog import cancel_dialog
 from bot.services.schedule_times import (
@@ -44,7 +43,7 @@ from bot.services.schedule_times import (
     quick_choices,
 )
 from bot.services.schedule_times import quick_time as quick_at
-from bot.storage.schedules import Every, When
+from bot.services.schedules import Every, When
 from bot.views import schedules as views
 from bot.views.errors import button_expired
 
@@ -178,8 +177,6 @@ async def answer(update: Update, context: BotContext) -> None:
         # Answered once: the notice keeps its text, its buttons go.
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
-    # The run's result is a notice: sent now rather than at the next drain tick.
-    jobs_of(context.application).kick()
 
 
 def dialog_part() -> DialogPart:
