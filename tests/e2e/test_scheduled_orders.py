@@ -141,12 +141,17 @@ async def test_survives_a_restart_and_is_placed_once(sbot: Harness) -> None:
     assert adds(sbot) == 1
 
 
+async def held_run(bot: Harness) -> tuple[FakeUser, BotMessage]:
+    """A run due after the service's rate rose from 12.50 to 14.00: its question."""
+    u, _ = await scheduled_preview(bot)
+    bot.panel.set_services(catalog_with(1, rate="14.00"))
+    clock_of(bot).advance(HOUR)
+    await tick(bot)
+    return u, await u.reply()
+
+
 async def test_a_price_rise_holds_the_run_until_the_user_says(sbot: Harness) -> None:
-    u, _ = await scheduled_preview(sbot)
-    sbot.panel.set_services(catalog_with(1, rate="14.00"))
-    clock_of(sbot).advance(HOUR)
-    await tick(sbot)
-    held = await u.reply()
+    u, held = await held_run(sbot)
     assert "On hold" in text_of(held) and "$12.50" in text_of(held) and "$14.00" in text_of(held)
     assert adds(sbot) == 0
     await tick(sbot)  # a held run waits for its user: no second question, no order
@@ -166,11 +171,7 @@ async def test_a_price_rise_holds_the_run_until_the_user_says(sbot: Harness) -> 
 
 
 async def test_skip_a_held_run(sbot: Harness) -> None:
-    u, _ = await scheduled_preview(sbot)
-    sbot.panel.set_services(catalog_with(1, rate="14.00"))
-    clock_of(sbot).advance(HOUR)
-    await tick(sbot)
-    held = await u.reply()
+    u, held = await held_run(sbot)
     await u.press("Skip", message=held)
     await sbot.telegram.wait_until(
         lambda: any("Skipped: the scheduled order" in t for t in u.sent_texts())
