@@ -56,6 +56,9 @@ TEXTS: Mapping[str, str] = {
     "in_currency": N_("In {currency}:"),
     "no_similar": N_("No similar service on your other panels."),
     "show_more": N_("Show more"),
+    "refill_yes": N_("refill ✓"),
+    "cancel_yes": N_("cancel ✓"),
+    "silent": N_("Not answering now: {panels}"),
 }
 
 # Flags of a service row, one bit each (the page reads them with the same numbers).
