@@ -41,7 +41,7 @@ from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
-from bot.persistence import SQLitePersistence
+from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
@@ -62,6 +62,7 @@ from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
@@ -70,6 +71,7 @@ from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
+from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
 
@@ -249,9 +251,9 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        return _assemble_deps(
-            settings, secrets, storage, http, panels, keys, clock or time.monotonic
-        )
+        # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
+        clocks = (clock or time.monotonic, clock or time.time)
+        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
     except BaseException:
         await storage.close()
         raise
@@ -309,6 +311,28 @@ def _placing_services(
     return _Placing(recorder, previews, ordering, bulk)
 
 
+def _schedules(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    placing: _Placing,
+    wall: Clock,
+) -> ScheduleService:
+    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    moments of the wall clock `wall`."""
+    return ScheduleService(
+        storage,
+        keys,
+        catalog,
+        placing.ordering,
+        placing.previews,
+        clock=wall,
+        grace=settings.schedule_grace_seconds,
+        price_check_age=settings.price_check_seconds,
+    )
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -316,9 +340,11 @@ def _assemble_deps(
     http: httpx.AsyncClient,
     panels: PanelFactory,
     keys: KeyService,
-    clock: Clock,
+    clocks: tuple[Clock, Clock],
 ) -> Deps:
-    """The services over an open storage and the users' panel keys; `clock` ages the caches."""
+    """The services over an open storage and the users' panel keys; `clocks`: the one that
+    ages the caches, and the wall clock scheduled orders run by."""
+    clock, wall = clocks
     catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
     placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
@@ -340,6 +366,7 @@ def _assemble_deps(
         ordering=placing.ordering,
         placements=placing.recorder,
         previews=placing.previews,
+        schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
@@ -373,7 +400,7 @@ def build_application(
         secrets.add(settings.webhook_secret.get_secret_value())
     for secret in settings.database_secrets:
         secrets.add(secret)
-    context_types = ContextTypes(context=BotContext)
+    context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -393,7 +420,7 @@ def build_application(
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
-        .persistence(SQLitePersistence())
+        .persistence(SQLitePersistence(user_data=USER_STATE))
         # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )

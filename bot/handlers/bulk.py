@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
@@ -38,6 +37,7 @@ from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
+from bot.user_state import UserState
 from bot.views.bulk import (
     Attachment,
     already_alert,
@@ -70,17 +70,15 @@ WAIT_LINES = "bulk.lines"
 # Seconds between two progress edits of a bulk placed line by line.
 PROGRESS_EVERY = 2.0
 
-# user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
-REJECTS_KEY = "bulk_rejects"
+# UserState.bulk_rejects: batch -> the preview's lines that failed the check,
+# [line_no, raw, msgid, params] each.
 # Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
 REJECTS_KEPT = 3
 RAW_KEPT = 200
 
 
-def remember_rejects(user_data: dict[Any, Any], batch: str, lines: Sequence[BulkLine]) -> None:
-    kept = user_data.get(REJECTS_KEY)
-    if not isinstance(kept, dict):
-        kept = {}
+def remember_rejects(state: UserState, batch: str, lines: Sequence[BulkLine]) -> None:
+    kept = state.bulk_rejects
     kept[batch] = [
         [line.line_no, line.raw[:RAW_KEPT], line.error.msgid, dict(line.error.params)]
         for line in lines
@@ -88,14 +86,11 @@ def remember_rejects(user_data: dict[Any, Any], batch: str, lines: Sequence[Bulk
     ]
     while len(kept) > REJECTS_KEPT:
         del kept[next(iter(kept))]
-    user_data[REJECTS_KEY] = kept
 
 
-def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> list[BulkLine]:
+def recall_rejects(state: UserState, batch: str, *, forget: bool) -> list[BulkLine]:
     """The preview's rejected lines as `BulkLine`s (empty when not kept); `forget` drops them."""
-    kept = user_data.get(REJECTS_KEY)
-    if not isinstance(kept, dict):
-        return []
+    kept = state.bulk_rejects
     stored = kept.pop(batch, None) if forget else kept.get(batch)
     lines: list[BulkLine] = []
     for item in stored if isinstance(stored, list) else []:
@@ -201,8 +196,8 @@ async def _preview_one(
         await reply_panel_error(update, context, exc)
         return end(context)
     body = render_preview(t, draft)
-    if draft.batch is not None and draft.preview.errors and context.user_data is not None:
-        remember_rejects(context.user_data, draft.batch, draft.preview.errors)
+    if draft.batch is not None and draft.preview.errors:
+        remember_rejects(context.state, draft.batch, draft.preview.errors)
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
@@ -321,9 +316,7 @@ async def _show_result(
     t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, submission.unsaved)
-    rejected: list[BulkLine] = []
-    if context.user_data is not None:
-        rejected = recall_rejects(context.user_data, batch, forget=True)
+    rejected = recall_rejects(context.state, batch, forget=True)
     text, needs_file = render_result(t, submission, rejected)
     if submission.orders:
         panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
@@ -376,8 +369,7 @@ async def discard(update: Update, context: BotContext) -> None:
     batch = pressed.batch
     removed = await context.deps.bulk.discard(context.user.id, batch)
     if removed:
-        if context.user_data is not None:
-            recall_rejects(context.user_data, batch, forget=True)
+        recall_rejects(context.state, batch, forget=True)
         await ui.show(
             update, discard_text(t, removed=True, submitted=False), menu_keyboards.main_menu(t)
         )

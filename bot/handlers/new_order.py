@@ -483,8 +483,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     if index is None:
         return end(context)
     _start_dialog(context, None)
-    if context.user_data is not None:
-        context.user_data["catalog_search"] = raw[:200]
+    context.state.catalog_search = raw[:200]
     # Back leads to the service question the words were typed at, not to the categories.
     screen = render_search_page(index, context.t, raw, back=Menu("order"), view=view_of(context))
     await ui.send(update, screen.text, screen.markup)

@@ -40,10 +40,6 @@ from bot.views.order_history import (
     status_line,
 )
 
-# Where « Back on a card returns to: the list the user came from.
-VIEW_KEY = "orders_view"
-
-
 # --- plumbing ---------------------------------------------------------------------------------
 
 
@@ -63,10 +59,8 @@ async def _expired(update: Update, context: BotContext) -> None:
 
 
 def _back(context: BotContext) -> tuple[str, int]:
-    view = context.user_data.get(VIEW_KEY) if context.user_data is not None else None
-    if isinstance(view, list | tuple) and len(view) == 2:
-        return str(view[0]), int(view[1])
-    return OrderFilter.ALL.value, 0
+    """Where « Back on a card returns to: the list the user came from."""
+    return context.state.orders_view or (OrderFilter.ALL.value, 0)
 
 
 async def show_card(
@@ -142,8 +136,7 @@ async def _render_page(
     history = await context.deps.tracking.history(
         context.user.id, order_filter, page, panel_slot=slot
     )
-    if context.user_data is not None:
-        context.user_data[VIEW_KEY] = [history.filter.value, history.page]
+    context.state.orders_view = (history.filter.value, history.page)
     screen = render_history(context.t, history, panel_names(names))
     if len(names) < 2:
         await ui.show(update, screen.text, screen.markup)
@@ -161,12 +154,9 @@ async def _render_page(
     await ui.show(update, screen.text, markup)
 
 
-PANEL_FILTER_KEY = "orders_panel"
-
-
 def _panel_filter(context: BotContext) -> int | None:
-    value = context.user_data.get(PANEL_FILTER_KEY) if context.user_data is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    value = context.state.orders_panel
+    return value if value is not None and value > 0 else None
 
 
 async def orders_of_panel(update: Update, context: BotContext) -> None:
@@ -176,11 +166,10 @@ async def orders_of_panel(update: Update, context: BotContext) -> None:
     if pressed is None:
         await _expired(update, context)
         return
-    if context.user_data is not None:
-        context.user_data[PANEL_FILTER_KEY] = pressed.slot
-    view = context.user_data.get(VIEW_KEY) if context.user_data is not None else None
+    context.state.orders_panel = pressed.slot
+    view = context.state.orders_view
     try:
-        order_filter = OrderFilter(view[0]) if isinstance(view, list) and view else OrderFilter.ALL
+        order_filter = OrderFilter(view[0]) if view is not None else OrderFilter.ALL
     except ValueError:
         order_filter = OrderFilter.ALL
     await _render_page(update, context, order_filter, 0)

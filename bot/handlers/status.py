@@ -40,8 +40,6 @@ from bot.views.status import (
     usage,
 )
 
-# Pending /cancelorder confirmations in user_data: token -> [panel order id, slot] pairs.
-CANCEL_KEY = "cancel_confirm"
 # Older confirmations are dropped: a user rarely has more than one open at a time.
 MAX_PENDING_CONFIRMATIONS = 5
 
@@ -165,7 +163,8 @@ async def _refill_status_ids(
 
 
 def _pending(context: BotContext) -> dict[str, Any]:
-    return which_panel.user_dict(context, CANCEL_KEY)
+    """Pending /cancelorder confirmations: token -> [panel order id, slot] pairs."""
+    return context.state.cancel_confirm
 
 
 async def _cancel_ids(

@@ -34,7 +34,8 @@ def chat_snapshot(u: FakeUser) -> list[tuple[Any, ...]]:
 
 def dialog_state(bot: Harness, user_id: int = UID) -> Any:
     assert bot.app is not None
-    return copy.deepcopy(bot.app.user_data.get(user_id, {}).get("dialog"))
+    state = bot.app.user_data.get(user_id)
+    return copy.deepcopy(state.dialog if state is not None else None)
 
 
 async def press_closed(bot: Harness, u: FakeUser, label: str, message: BotMessage) -> None:
