@@ -30,6 +30,7 @@ from bot.handlers import (
     prices,
     pushes,
     resolutions,
+    schedules,
     sharing,
     start,
     stats,
@@ -59,7 +60,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
-    parts.append(resolutions.dialog_part())
+    parts += [resolutions.dialog_part(), schedules.dialog_part()]
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -83,7 +84,7 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
-    main += resolutions.handlers()
+    main += resolutions.handlers() + schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()
