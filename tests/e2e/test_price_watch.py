@@ -121,6 +121,15 @@ async def test_a_service_gone_and_back_is_told_each_time(watched: Harness) -> No
     assert "✅ #1 Instagram Takipçi: listed again at 11.00" in back
 
 
+async def test_an_empty_catalog_is_not_every_service_gone(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.set_services([])
+    report, calls = await an_hour_later(bot)
+    assert (calls, report.changes, report.pushes) == (1, 0, 0)
+    assert pushes(u) == []
+
+
 async def test_min_and_max_changes_are_told_whatever_the_threshold(watched: Harness) -> None:
     bot = watched
     u = await ordered(bot)
