@@ -40,6 +40,7 @@ from bot.i18n import Catalogs, Translator
 from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
+from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
@@ -62,6 +63,7 @@ from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
@@ -240,6 +242,8 @@ async def open_deps(
             trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
             book=StoredBook(storage.capabilities),
             pacer=PanelPacer(settings.panel_max_rps),
+            # Its child process starts on the first large catalog; `Deps.aclose` stops it.
+            decoder=AnswerDecoder(),
         )
         keys = KeyService(
             storage.keys,
@@ -250,9 +254,9 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        return _assemble_deps(
-            settings, secrets, storage, http, panels, keys, clock or time.monotonic
-        )
+        # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
+        clocks = (clock or time.monotonic, clock or time.time)
+        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
     except BaseException:
         await storage.close()
         raise
@@ -310,6 +314,28 @@ def _placing_services(
     return _Placing(recorder, previews, ordering, bulk)
 
 
+def _schedules(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    placing: _Placing,
+    wall: Clock,
+) -> ScheduleService:
+    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    moments of the wall clock `wall`."""
+    return ScheduleService(
+        storage,
+        keys,
+        catalog,
+        placing.ordering,
+        placing.previews,
+        clock=wall,
+        grace=settings.schedule_grace_seconds,
+        price_check_age=settings.price_check_seconds,
+    )
+
+
 def _assemble_deps(
     settings: Settings,
     secrets: SecretRegistry,
@@ -317,9 +343,11 @@ def _assemble_deps(
     http: httpx.AsyncClient,
     panels: PanelFactory,
     keys: KeyService,
-    clock: Clock,
+    clocks: tuple[Clock, Clock],
 ) -> Deps:
-    """The services over an open storage and the users' panel keys; `clock` ages the caches."""
+    """The services over an open storage and the users' panel keys; `clocks`: the one that
+    ages the caches, and the wall clock scheduled orders run by."""
+    clock, wall = clocks
     catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
     placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
@@ -341,6 +369,7 @@ def _assemble_deps(
         ordering=placing.ordering,
         placements=placing.recorder,
         previews=placing.previews,
+        schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),

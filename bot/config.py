@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     price_watch_seconds: float = Field(default=3600, gt=0)
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
+    # A scheduled order's run found this late (the bot was down) is not placed without asking
+    # its user; within it, it is placed at start-up (issue 24).
+    schedule_grace_seconds: float = Field(default=3600, ge=0)
+    # How often the leader looks for scheduled runs that are due: a run is placed at most about
+    # this long after its time (plus the price check and the panel call).
+    schedule_check_seconds: float = Field(default=1, gt=0, le=60)
     default_language: str = "en"
     # IANA zone times are shown in for users who did not pick their own in Settings; unset, each
     # user's language picks it (Turkish: Europe/Istanbul; others: UTC).

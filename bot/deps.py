@@ -26,6 +26,7 @@ from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
@@ -62,11 +63,13 @@ class Deps:
     compare: CompareService
     unknown_orders: UnknownOrders
     sharing: SharingService
+    schedules: ScheduleService
     prices: PriceWatch
 
     async def aclose(self) -> None:
         await self.http.aclose()
         await self.panels.aclose()
+        await self.panels.decoder.aclose()
         await self.storage.close()
 
 

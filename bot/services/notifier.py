@@ -22,6 +22,7 @@ from bot.panel import Status
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
 from bot.storage.pricewatch import ChangeKind, PriceChange
+from bot.storage.schedules import Schedule
 from bot.zones import effective_zone, quiet_until
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ ALWAYS_SENT = frozenset(
         OutboxKind.REPLY,
         # An alert the user set up themselves, per panel.
         OutboxKind.LOW_BALANCE,
+        # The result of a run of an order the user scheduled, or a question about it.
+        OutboxKind.SCHEDULED,
     }
 )
 # Never given up on after transient failures: the user may not know the outcome otherwise.
@@ -95,6 +98,8 @@ class Notice:
     # The order finished: the push offers 🔁 Reorder, and ♻️ Refill when one may be asked now.
     reorder: bool = False
     refill: bool = False
+    # A scheduled run held or missed: (schedule id, run) its ✅ Place / ✖️ Skip buttons answer.
+    ask: tuple[int, int] | None = None
     # Buttons to services' cards: (panel account slot, service id), the price watch's digest.
     cards: tuple[tuple[int, int], ...] = ()
 
@@ -119,6 +124,9 @@ class NoticeWording(Protocol):
     def order_status(self, t: Translator, order: Order, status: str) -> Notice: ...
     def order_unknown(self, t: Translator, order: Order, count: object = None) -> Notice: ...
     def refill_status(self, t: Translator, refill: Refill, status: object = None) -> Notice: ...
+    def scheduled(
+        self, t: Translator, schedule: Schedule, payload: Mapping[str, Any], order: Order | None
+    ) -> Notice: ...
     def digest(
         self,
         t: Translator,
@@ -427,6 +435,8 @@ class Notifier(Generic[M]):
             return None, await self._digest(item, t)
         if item.kind == OutboxKind.LOW_BALANCE:
             return None, await self._low_balance(payload, item.user_id, t)
+        if item.kind == OutboxKind.SCHEDULED:
+            return await self._scheduled(payload, item.user_id, t)
         if item.kind == OutboxKind.PRICE_CHANGES:
             # Each line names the panel already: no panel line on top.
             return None, await self._price_changes(item, t)
@@ -514,6 +524,17 @@ class Notifier(Generic[M]):
             raise _Drop("panel not found")
         currency = str(payload.get("currency") or "")
         return self._wording.low_balance(t, account.label, amount, currency, limit, account.url)
+
+    async def _scheduled(
+        self, payload: dict[str, Any], user_id: int, t: Translator
+    ) -> tuple[int | None, Notice]:
+        raw = payload.get("schedule_id")
+        schedule = await self._storage.schedules.get(raw, user_id) if isinstance(raw, int) else None
+        if schedule is None:
+            raise _Drop("schedule not found")
+        raw_order = payload.get("order_id")
+        order = await self._order(raw_order, user_id) if raw_order is not None else None
+        return schedule.panel_slot, self._wording.scheduled(t, schedule, payload, order)
 
     async def _price_changes(self, item: OutboxItem, t: Translator) -> Notice:
         """The watch's digest for one panel account, without the services muted since."""

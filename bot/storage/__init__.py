@@ -34,6 +34,7 @@ from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
 from bot.storage.pricewatch import PriceWatchRepo
 from bot.storage.refills import RefillsRepo
+from bot.storage.schedules import SchedulesRepo
 from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
 from bot.storage.users import UsersRepo
@@ -86,6 +87,7 @@ class Storage(AsyncClosing):
     spending: SpendingRepo
     favourites: FavouritesRepo
     capabilities: CapabilitiesRepo
+    schedules: SchedulesRepo
     prices: PriceWatchRepo
 
     @classmethod
@@ -124,6 +126,7 @@ class Storage(AsyncClosing):
             spending=SpendingRepo(db),
             favourites=FavouritesRepo(db, clock=clock),
             capabilities=CapabilitiesRepo(db, clock=clock),
+            schedules=SchedulesRepo(db, clock=clock),
             prices=PriceWatchRepo(db, clock=clock),
         )
 

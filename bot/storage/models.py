@@ -253,6 +253,9 @@ class OutboxKind(StrEnum):
     # held back. Payload {"orders": [[order id, status or "started"], ...],
     # "refills": [[refill row id, status], ...]}.
     ORDER_DIGEST = "order_digest"
+    # A scheduled order's run (issue 24): placed, refused, held at a higher price, missed...
+    # Payload {"schedule_id", "run", "event" (bot/services/schedules.py ScheduleEvent), ...}.
+    SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True, slots=True)
