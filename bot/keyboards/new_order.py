@@ -155,19 +155,16 @@ def answer_rows(
 def order_preview(
     t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), app_url: str = ""
 ) -> InlineKeyboardMarkup:
-<<<<<<< HEAD
-    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row; with
-    the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there."""
-=======
-    """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a row."""
->>>>>>> main
+    """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a
+    row; with the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
     rows = [
         [
-<<<<<<< HEAD
             button(t._("✅ Confirm"), ConfirmOrder(batch)),
             button(t._("✖️ Cancel"), DiscardOrder(batch)),
         ],
+        # Place it at a chosen time instead (bot/handlers/schedules.py).
+        [button(t._("🕒 Later"), ScheduleLater(batch))],
         *[pens[i : i + 2] for i in range(0, len(pens), 2)],
     ]
     if app_url:
@@ -176,17 +173,6 @@ def order_preview(
         opener = InlineKeyboardButton(t._("📱 Open in the app"), web_app=WebAppInfo(url))
         rows.append([opener])
     return markup(rows)
-=======
-            [
-                button(t._("✅ Confirm"), ConfirmOrder(batch)),
-                button(t._("✖️ Cancel"), DiscardOrder(batch)),
-            ],
-            # Place it at a chosen time instead (bot/handlers/schedules.py).
-            [button(t._("🕒 Later"), ScheduleLater(batch))],
-            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
-        ]
-    )
->>>>>>> main
 
 
 def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:
