@@ -413,7 +413,9 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = new_order_keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
+    markup = new_order_keyboards.order_preview(
+        t, preview.batch, edit_buttons(t, preview), context.deps.settings.webapp_url
+    )
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
     # The preview shows a long list's first lines: the whole list comes beside it.
@@ -877,7 +879,9 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
-        markup = new_order_keyboards.order_preview(t, batch, edit_buttons(t, repriced.fresh))
+        markup = new_order_keyboards.order_preview(
+            t, batch, edit_buttons(t, repriced.fresh), context.deps.settings.webapp_url
+        )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return
