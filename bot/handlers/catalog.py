@@ -31,6 +31,7 @@ from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards.favourites import star_button
 from bot.keyboards.layout import before_last
 from bot.keyboards.panels import with_compare
+from bot.keyboards.webapp import with_open_catalog
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_view import CatalogView
@@ -127,6 +128,8 @@ async def show_categories(
     await ui.answer(update, note)
     screen = await categories_screen(context, index, page)
     markup = pinned(screen.markup, slot)
+    if page == 0:
+        markup = with_open_catalog(context.t, markup, context.deps.settings.webapp_url)
     accounts = await context.deps.keys.accounts(context.user.id)
     if len(accounts) > 1:
         # Several panels: a button switches to each other one, without changing the ★.

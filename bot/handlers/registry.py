@@ -29,6 +29,7 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    schedules,
     sharing,
     start,
     stats,
@@ -58,7 +59,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
-    parts.append(resolutions.dialog_part())
+    parts += [resolutions.dialog_part(), schedules.dialog_part()]
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -82,7 +83,7 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
-    main += resolutions.handlers()
+    main += resolutions.handlers() + schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()

@@ -23,6 +23,7 @@ from bot.callbacks.new_order import (
 )
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.callbacks.pushes import OpenCard
+from bot.callbacks.schedules import ScheduleLater
 from bot.i18n import Translator
 from bot.keyboards.dialog import dialog_cancel_button
 from bot.keyboards.layout import button, markup
@@ -154,7 +155,7 @@ def answer_rows(
 def order_preview(
     t: Translator, batch: str, edits: Sequence[tuple[str, str]] = ()
 ) -> InlineKeyboardMarkup:
-    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row."""
+    """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a row."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
     return markup(
         [
@@ -162,6 +163,8 @@ def order_preview(
                 button(t._("✅ Confirm"), ConfirmOrder(batch)),
                 button(t._("✖️ Cancel"), DiscardOrder(batch)),
             ],
+            # Place it at a chosen time instead (bot/handlers/schedules.py).
+            [button(t._("🕒 Later"), ScheduleLater(batch))],
             *[pens[i : i + 2] for i in range(0, len(pens), 2)],
         ]
     )

@@ -85,6 +85,13 @@ from bot.callbacks.panels import (
 )
 from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
+from bot.callbacks.schedules import (
+    ScheduleAnswer,
+    ScheduleCancel,
+    ScheduleLater,
+    ScheduleQuick,
+    ScheduleRepeat,
+)
 from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
 from bot.callbacks.zones import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu
@@ -168,6 +175,14 @@ WIRE: list[tuple[CallbackData, str]] = [
     (QuietMenu(), "hm"),
     (SetQuiet(1380, 480), "hs:1380:480"),
     (TypeQuiet(), "ht"),
+    (ScheduleLater("ubGihVi5nCeBy_Yc"), "tl:ubGihVi5nCeBy_Yc"),
+    (ScheduleQuick("ubGihVi5nCeBy_Yc", "t"), "tq:ubGihVi5nCeBy_Yc:t"),
+    (
+        ScheduleRepeat("ubGihVi5nCeBy_Yc", 1796720400, "weekly", 30),
+        "tr:ubGihVi5nCeBy_Yc:1796720400:weekly:30",
+    ),
+    (ScheduleCancel(12), "tx:12"),
+    (ScheduleAnswer(12, 3, place=True), "ta:12:3:1"),
 ]
 
 # The argument types of every action as they were declared before the typed classes.
@@ -246,6 +261,11 @@ OLD_SCHEMA: dict[str, tuple[type, ...]] = {
     PanelBrowse.action: (int,),
     PanelOrdersFilter.action: (int,),
     PanelNewKey.action: (int,),
+    ScheduleLater.action: (str,),
+    ScheduleQuick.action: (str, str),
+    ScheduleRepeat.action: (str, int, str, int),
+    ScheduleCancel.action: (int,),
+    ScheduleAnswer.action: (int, int, int),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
