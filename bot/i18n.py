@@ -121,6 +121,8 @@ class _Unset(Enum):
 
 
 _UNSET = _Unset.UNSET
+# `Translator.gettext`'s placeholders for a panel's text, in its parameters' order.
+_PANEL_TEXT: Final = ("panel", "name", "category", "type", "currency", "status", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,31 +144,25 @@ class Translator:
         msgid: str,
         /,
         *,
+        # Names a panel (or a user) gave: a service's, a category's, a panel's own.
         panel: Html | _Unset = _UNSET,
         name: Html | _Unset = _UNSET,
         category: Html | _Unset = _UNSET,
+        type: Html | _Unset = _UNSET,
+        # Words a panel said.
         currency: Html | _Unset = _UNSET,
         status: Html | _Unset = _UNSET,
         error: Html | _Unset = _UNSET,
-        type: Html | _Unset = _UNSET,
-        description: Html | _Unset = _UNSET,
         **kwargs: Any,
     ) -> str:
         """Translate `msgid`; placeholders are filled only when keyword arguments are given.
 
         The placeholders that show a panel's (or a user's) text take only escaped `Html`
         (bot/panel/text.py), so a raw name cannot reach a message through them."""
-        given = {
-            "panel": panel,
-            "name": name,
-            "category": category,
-            "currency": currency,
-            "status": status,
-            "error": error,
-            "type": type,
-            "description": description,
-        }
-        kwargs.update({key: value for key, value in given.items() if value is not _UNSET})
+        shown = zip(
+            _PANEL_TEXT, (panel, name, category, type, currency, status, error), strict=True
+        )
+        kwargs.update({key: value for key, value in shown if value is not _UNSET})
         text: str = self.translations.gettext(msgid)
         return _apply(text, msgid, kwargs) if kwargs else text
 

@@ -3,8 +3,10 @@
 Every string a panel sends (service names, categories, descriptions, currencies, statuses, error
 texts) and every name a user typed may hold `<`, `&` or a whole `<a href=…>`. `Html` is text
 already fit for a message; the one way to make it from such a string is `escaped`. The views'
-placeholders for panel text (`Translator.gettext`'s `panel`, `name`, `category`, `currency`,
-`status`, `error`, `type`, `description`) take only `Html`, so mypy rejects a raw string there.
+placeholders for panel text (`Translator.gettext`'s `panel`, `name`, `category`, `type`,
+`currency`, `status` and `error`, `ngettext`'s `category`) take only `Html`, so mypy rejects a
+raw string there. Text that is not HTML (button labels, a chart's title) goes through
+`Translator.plain` instead, which takes text as it is.
 The bot's own markup becomes `Html` where it is written (`Html("<code>…</code>")` around text
 that is itself escaped).
 """
