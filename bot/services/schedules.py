@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel import PanelClient, PanelError, Service
-from bot.services.drafts import DraftRefusal, Previews
+from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
 from bot.services.schedule_times import next_run_at
@@ -96,7 +96,7 @@ class ScheduleService:
     keys: KeyService
     catalog: CatalogService
     ordering: OrderingService
-    previews: Previews
+    previews: DraftService
     clock: Clock = time.time
     grace: float = SCHEDULE_GRACE_SECONDS
     price_check_age: float = PRICE_CHECK_SECONDS
