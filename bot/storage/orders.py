@@ -556,15 +556,22 @@ class OrdersRepo:
         now = self._clock()
         if not updates:
             return 0
+        postgres = self._db.engine == "postgres"
         total = 0
         async with self._db.transaction() as tx:
             # One statement per chunk of rows, not one per row: PostgreSQL pays a round of
             # parse, plan and execute per statement (its poll cycle was 1.5x SQLite's).
             for start in range(0, len(updates), _STATUS_CHUNK):
                 chunk = updates[start : start + _STATUS_CHUNK]
-                params: list[Any] = [p for u in chunk for p in _status_values(u)]
-                ids = [u.order_id for u in chunk]
-                total += await tx.execute(_status_sql(len(chunk)), [*params, polled_at, now, *ids])
+                rows = [_status_values(u) for u in chunk]
+                if postgres:  # one array a column
+                    columns = [list(column) for column in zip(*rows, strict=True)]
+                    total += await tx.execute(_STATUS_SQL_POSTGRES, [polled_at, now, *columns])
+                else:
+                    values = [value for row in rows for value in row]
+                    ids = [u.order_id for u in chunk]
+                    sql = _status_sql_sqlite(len(chunk))
+                    total += await tx.execute(sql, [*values, polled_at, now, *ids])
         return total
 
     async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
@@ -674,27 +681,34 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
     return ("", ()) if panel_slot is None else (" AND panel_slot = ?", (panel_slot,))
 
 
-# Rows per status UPDATE: 8 parameters each stays under SQLite's oldest limit of 999.
+# Rows per status UPDATE: on SQLite 8 parameters each, under its oldest limit of 999.
 _STATUS_CHUNK = 100
-# Typed so that PostgreSQL knows the VALUES columns' types (SQLite takes the casts as they are).
-_STATUS_ROW = (
-    "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), "
-    "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))"
-)
+# polled_at and now, then the columns of `_status_values`, one array each.
+_STATUS_SQL_POSTGRES = """
+    UPDATE orders SET
+        status = v.status, raw_status = v.raw_status, charge = COALESCE(v.charge, orders.charge),
+        start_count = COALESCE(v.start_count, orders.start_count),
+        remains = COALESCE(v.remains, orders.remains),
+        currency = COALESCE(v.currency, orders.currency), polled_at = ?, updated_at = ?
+    FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+                CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+        AS v (id, status, raw_status, charge, start_count, remains, currency)
+    WHERE orders.id = v.id
+"""
 
 
-def _status_sql(rows: int) -> str:
+def _status_sql_sqlite(rows: int) -> str:
     """One UPDATE for `rows` polled statuses (`_status_values` each), then polled_at, now and
     the rows' ids. No UPDATE … FROM (SQLite has it only since 3.33) and no WITH (Python's
-    sqlite3 counts no changed rows behind one): a VALUES table's columns are named
-    column1, column2, … on both engines."""
+    sqlite3 counts no changed rows behind one): a VALUES table's columns are column1, …"""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
     return f"""
         UPDATE orders SET
             (status, raw_status, charge, start_count, remains, currency) = (
                 SELECT v.column2, v.column3, COALESCE(v.column4, orders.charge),
                     COALESCE(v.column5, orders.start_count),
                     COALESCE(v.column6, orders.remains), COALESCE(v.column7, orders.currency)
-                FROM (VALUES {", ".join([_STATUS_ROW] * rows)}) AS v
+                FROM (VALUES {values}) AS v
                 WHERE v.column1 = orders.id
             ),
             polled_at = ?, updated_at = ?
