@@ -47,6 +47,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("bulk", N_("Place many orders at once"), in_menu=True),
     Command("status", N_("Order status: /status <id> [<id> …]"), in_menu=True),
     Command("orders", N_("Your order history"), in_menu=True),
+    Command("scheduled", N_("Scheduled orders: what is waiting, with Cancel")),
     Command("refill", N_("Request a refill: /refill <id> [<id> …]")),
     Command("refillstatus", N_("Refill status: /refillstatus <id> [<id> …]")),
     Command("cancelorder", N_("Cancel orders: /cancelorder <id> [<id> …]")),

@@ -15,11 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import (
-    RequestAccess,
-    SetLanguage,
-    ToggleNotifications,
-)
+from bot.callbacks.gate import RequestAccess
+from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.handlers import (
     admin,
     bulk,
@@ -32,6 +29,8 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    schedules,
+    sharing,
     start,
     stats,
     zones,
@@ -60,7 +59,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
-    parts.append(resolutions.dialog_part())
+    parts += [resolutions.dialog_part(), schedules.dialog_part()]
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -84,12 +83,12 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
-    main += resolutions.handlers()
+    main += resolutions.handlers() + schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers()
+    main += stats.handlers() + sharing.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

@@ -898,17 +898,21 @@ async def _insert_draft_rows(
     drafts: Sequence[OrderDraft],
     now: float,
     panel_slot: int = 1,
+    *,
+    state: SubmitState = SubmitState.DRAFT,
 ) -> None:
     """The `orders` rows of `create_drafts`, inside its transaction: token `batch` for a single
-    row, `batch:i` otherwise."""
+    row, `batch:i` otherwise. A scheduled run writes its row already claimed (`state`
+    submitting, bot/storage/schedules.py)."""
     single = len(drafts) == 1
+    submitted = None if state is SubmitState.DRAFT else now
     for i, d in enumerate(drafts):
         await tx.execute(
             """
             INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
                 service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at, panel_slot)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
+                submit_state, created_at, updated_at, panel_slot, submitted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 user_id,
@@ -925,9 +929,11 @@ async def _insert_draft_rows(
                 json.dumps(d.extra, ensure_ascii=False),
                 _money(d.cost),
                 d.currency,
+                SubmitState(state).value,
                 now,
                 now,
                 panel_slot,
+                submitted,
             ),
         )
 
@@ -938,3 +944,8 @@ async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:
     for params in rows:
         total += await tx.execute(sql, params)
     return total
+
+
+# Shared with the schedules repository (bot/storage/schedules.py): one row reader, one writer.
+order_of = _order
+insert_order_rows = _insert_draft_rows
