@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import charts, footprint, latency, suite
+from benchmarks import charts, footprint, latency, poller, suite
 from benchmarks import panels as several_panels
 from benchmarks.__main__ import main
 from benchmarks._common import percentile, user_key
@@ -64,7 +64,7 @@ def test_the_stats_chart_benchmark_draws_real_charts() -> None:
 def test_suite_writes_table_and_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The poll section's PostgreSQL run is the same code on the other engine (tests/storage runs
     # the engine); a server of its own would cost ~10 s here, so SQLite stands in for it.
-    monkeypatch.setattr(suite.poller, "run_postgres", suite.poller.run)
+    monkeypatch.setattr(poller, "run_postgres", poller.run)
     sizes = suite.Sizes(
         users=2,
         latency_runs=1,
