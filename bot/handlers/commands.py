@@ -53,6 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancelorder", N_("Cancel orders: /cancelorder <id> [<id> …]")),
     Command("export", N_("Download your order history as CSV")),
     Command("stats", N_("Spending at a glance: a chart and totals"), in_menu=True),
+    Command("prices", N_("Price changes of the services you watch, last 7 days")),
     Command("balance", N_("Your panel balance"), in_menu=True),
     Command("panels", N_("Your panels: add, rename, default, remove"), in_menu=True),
     Command("setkey", N_("Link your panel API key")),

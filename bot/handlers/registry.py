@@ -27,6 +27,7 @@ from bot.handlers import (
     order_edit,
     order_history,
     panels,
+    prices,
     pushes,
     resolutions,
     schedules,
@@ -88,7 +89,7 @@ def register(
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers() + sharing.handlers()
+    main += stats.handlers() + sharing.handlers() + prices.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

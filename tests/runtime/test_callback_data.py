@@ -83,6 +83,7 @@ from bot.callbacks.panels import (
     PanelServiceCard,
     PanelsList,
 )
+from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
 from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
 from bot.callbacks.schedules import (
@@ -114,6 +115,10 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelBrowse(2), "ps:2"),
     (PanelOrdersFilter(0), "pf:0"),
     (PanelNewKey(2), "pk:2"),
+    (PriceAlertsMenu(), "wa"),
+    (SetPriceThreshold(5), "wt:5"),
+    (MutePrices(2, 101, -1, 0, mute=True), "wm:2:101:-1:0:1"),
+    (PriceCard(2, 101), "wc:2:101"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -261,6 +266,10 @@ OLD_SCHEMA: dict[str, tuple[type, ...]] = {
     PanelBrowse.action: (int,),
     PanelOrdersFilter.action: (int,),
     PanelNewKey.action: (int,),
+    PriceAlertsMenu.action: (),
+    SetPriceThreshold.action: (int,),
+    MutePrices.action: (int, int, int, int, int),
+    PriceCard.action: (int, int),
     ScheduleLater.action: (str,),
     ScheduleQuick.action: (str, str),
     ScheduleRepeat.action: (str, int, str, int),
