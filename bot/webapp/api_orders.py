@@ -38,6 +38,7 @@ TEXTS: Mapping[str, str] = {
     "order_review": N_("Review"),
     "order_confirm": N_("Confirm order"),
     "order_new": N_("New order"),
+    "order_change": N_("✏️ Change the answers"),
     "order_dripfeed": N_("Drip-feed: deliver in runs"),
     "order_cost": N_("Cost"),
     "order_lines": N_("{n} lines"),

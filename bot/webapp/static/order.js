@@ -170,7 +170,7 @@ function draw() {
     root.append(el("button", { class: "btn secondary", type: "button", onclick: () => {
       state.review = null;
       draw();
-    } }, app.t("order_new")));
+    } }, app.t("order_change")));
   } else {
     root.append(...[...fields(), dripfeedSwitch(), costLine()].filter(Boolean));
   }
