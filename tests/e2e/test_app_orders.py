@@ -182,3 +182,13 @@ async def test_a_chat_preview_opens_in_the_app_for_its_owner_only(app: MiniApp) 
     await AppClient(app, UID).confirm(batch)
     status, refusal = await AppClient(app, UID).refused("api/order/preview", {"batch": batch})
     assert (status, refusal["error"]) == (409, "already")
+
+
+async def test_changing_the_answers_after_a_review_voids_its_draft(app: MiniApp) -> None:
+    bot = app.harness
+    await bot.member(UID, key=KEY)
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
+    assert (await client.call("api/order/discard", {"batch": review["batch"]}))["discarded"]
+    answer = await client.confirm(review["batch"])
+    assert answer["outcome"] in ("gone", "cancelled") and bot.panel.count("add") == 0
