@@ -53,7 +53,7 @@ from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
-from bot.services.drafts import Previews
+from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
@@ -279,7 +279,7 @@ class _Placing:
     """The services that place orders, sharing one journal and one set of previews."""
 
     recorder: PlacementRecorder
-    previews: Previews
+    previews: DraftService
     ordering: OrderingService
     bulk: BulkOrderService
 
@@ -293,7 +293,7 @@ def _placing_services(
 ) -> _Placing:
     # One journal for single and bulk orders: the ids a panel returned survive a refused write.
     recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    previews = DraftService(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     ordering = OrderingService(
         storage,
         keys,
@@ -368,7 +368,7 @@ def _assemble_deps(
         pushes=PushSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
-        previews=placing.previews,
+        drafts=placing.previews,
         schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),

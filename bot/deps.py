@@ -16,7 +16,7 @@ from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
-from bot.services.drafts import Previews
+from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
@@ -54,7 +54,7 @@ class Deps:
     tracking: TrackingService
     ordering: OrderingService
     placements: PlacementRecorder
-    previews: Previews
+    drafts: DraftService
     replies: ReplyQueue
     stats: StatsService
     favourites: FavouritesService

@@ -19,9 +19,11 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.handlers import ui
 from bot.i18n import Translator
 from bot.keyboards import pushes as pushes_keyboards
+from bot.keyboards import schedules as schedule_keyboards
+from bot.keyboards.prices import price_cards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
-from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
+from bot.services.drafts import PURGE_EVERY_SECONDS, DraftService
 from bot.services.notifier import (
     Blocked,
     DrainReport,
@@ -79,7 +81,13 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
-    """The buttons under a push: its order's card and 🔕, or the digest's list."""
+    """The buttons under a push: its order's card and 🔕, or the digest's list; under a
+    scheduled run that waits for its user, ✅ Place now / ✖️ Skip; under a price digest, the
+    cards of the services it names."""
+    if notice.cards:
+        return price_cards(notice.cards)
+    if notice.ask is not None:
+        return schedule_keyboards.run_question(t, *notice.ask)
     return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,
@@ -192,7 +200,7 @@ async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Previews)
+    assert context.job is not None and isinstance(context.job.data, DraftService)
     removed = await context.job.data.purge()
     if removed:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
@@ -246,7 +254,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         _purge_job,
         interval=PURGE_EVERY_SECONDS,
         first=PURGE_EVERY_SECONDS,
-        data=deps.previews,
+        data=deps.drafts,
         name=PURGE_JOB,
         job_kwargs=job_kwargs,
     )

@@ -77,7 +77,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
-from bot.services.quick_picks import INTERVAL_PICKS, quick_quantities
+from bot.services.quick_answers import QUICK_INTERVALS, quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.answers import not_a_list, reminder, with_reminder
@@ -194,10 +194,10 @@ async def _question_markup(
     if spec.name == "quantity":
         quantities = quick_quantities(spec, plan.service, dialog.values)
     elif spec.name == "interval":
-        quantities = list(INTERVAL_PICKS)
+        quantities = list(QUICK_INTERVALS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
-    picks = new_order_keyboards.question_picks(
+    quick_answers = new_order_keyboards.quick_answer_rows(
         context.t,
         dialog.id,
         spec.name,
@@ -213,7 +213,7 @@ async def _question_markup(
         spec.name,
         optional=optional,
         dripfeed=switch,
-        picks=picks,
+        quick_answers=quick_answers,
     )
     collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
     minutes = spec.name == "delay"
@@ -413,7 +413,9 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = new_order_keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
+    markup = new_order_keyboards.order_preview(
+        t, preview.batch, edit_buttons(t, preview), context.deps.settings.webapp_url
+    )
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
     # The preview shows a long list's first lines: the whole list comes beside it.
@@ -573,11 +575,11 @@ async def _answered_field(
 @_step
 async def finish_list(update: Update, context: BotContext) -> str | int | None:
     """✅ Done (N) or /done at a list question: the collected lines are the answer."""
-    if update.callback_query is not None:
-        if _pressed_question(update, context, FinishList) is None:
-            await closed(update, context)
-            return None
-        await ui.answer(update)
+    if (
+        update.callback_query is not None
+        and await answer_press(update, context, FinishList) is None
+    ):
+        return None
     dialog, plan, spec = await _answered_field(update, context)
     if not spec.multiline:
         await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
@@ -616,11 +618,9 @@ async def edit_list(update: Update, context: BotContext) -> str | int | None:
 @_step
 async def choose_value(update: Update, context: BotContext) -> str | int | None:
     """One of a question's fixed values (a delay) pressed: as if it had been typed."""
-    found = _pressed_question(update, context, ChooseValue)
+    found = await answer_press(update, context, ChooseValue)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     dialog, pressed = found
     plan = await _service_plan(update, context, dialog)
     try:
@@ -649,14 +649,26 @@ def _pressed_question(
     return (dialog, pressed) if dialog.question == pressed.question else None
 
 
-@_step
-async def dripfeed_answer(update: Update, context: BotContext) -> str | int | None:
-    """Yes/No of the drip-feed question (state ASK_DRIPFEED)."""
-    found = _pressed_question(update, context, DripfeedChoice)
-    if found is None or found[0].question != DRIPFEED_QUESTION:
+async def answer_press(
+    update: Update, context: BotContext, kind: type[_Q], question: str | None = None
+) -> tuple[OrderDialog, _Q] | None:
+    """The open order dialog and the pressed `kind` button, the press answered; None, after
+    telling the user the button is closed, when it does not answer the open question (or
+    the open question is not `question`)."""
+    found = _pressed_question(update, context, kind)
+    if found is None or (question is not None and found[0].question != question):
         await closed(update, context)
         return None
     await ui.answer(update)
+    return found
+
+
+@_step
+async def dripfeed_answer(update: Update, context: BotContext) -> str | int | None:
+    """Yes/No of the drip-feed question (state ASK_DRIPFEED)."""
+    found = await answer_press(update, context, DripfeedChoice, DRIPFEED_QUESTION)
+    if found is None:
+        return None
     dialog, pressed = found
     if pressed.yes:
         dialog.dripfeed = True
@@ -701,11 +713,9 @@ async def dripfeed_switch(update: Update, context: BotContext) -> str | int | No
 
 @_step
 async def skip_question(update: Update, context: BotContext) -> str | int | None:
-    found = _pressed_question(update, context, SkipQuestion)
+    found = await answer_press(update, context, SkipQuestion)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     dialog, pressed = found
     plan = await _service_plan(update, context, dialog)
     try:
@@ -869,7 +879,9 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
-        markup = new_order_keyboards.order_preview(t, batch, edit_buttons(t, repriced.fresh))
+        markup = new_order_keyboards.order_preview(
+            t, batch, edit_buttons(t, repriced.fresh), context.deps.settings.webapp_url
+        )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return

@@ -118,6 +118,7 @@ async def render_settings(
         notifications=user.notifications,
         zone=t.zone,
         quiet=quiet_label(user.quiet_from, user.quiet_to),
+        price_alerts=t.decimal(await context.deps.prices.threshold(user.id)),
     )
     tg_user = update.effective_user
     suggested = suggested_zone(tg_user.language_code if tg_user else None)

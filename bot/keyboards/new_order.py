@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.callbacks.catalog import CategoriesPage
 from bot.callbacks.menu import Menu
@@ -23,6 +23,7 @@ from bot.callbacks.new_order import (
 )
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.callbacks.pushes import OpenCard
+from bot.callbacks.schedules import ScheduleLater
 from bot.i18n import Translator
 from bot.keyboards.dialog import dialog_cancel_button
 from bot.keyboards.layout import button, markup
@@ -68,7 +69,7 @@ def link_label(link: str) -> str:
     return "🔗 " + short
 
 
-def question_picks(
+def quick_answer_rows(
     t: Translator,
     instance: str,
     question: str,
@@ -97,17 +98,17 @@ def order_question(
     *,
     optional: bool,
     dripfeed: bool | None = None,
-    picks: Sequence[Sequence[InlineKeyboardButton]] = (),
+    quick_answers: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
     """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
-    `picks`: rows of quick answers (`question_picks`) above them."""
+    `quick_answers`: rows of quick answers (`quick_answer_rows`) above them."""
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
-    return markup([*picks, switch, skip, last])
+    return markup([*quick_answers, switch, skip, last])
 
 
 # A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.
@@ -152,19 +153,26 @@ def answer_rows(
 
 
 def order_preview(
-    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = ()
+    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), app_url: str = ""
 ) -> InlineKeyboardMarkup:
-    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row."""
+    """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a
+    row; with the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
-    return markup(
+    rows = [
         [
-            [
-                button(t._("✅ Confirm"), ConfirmOrder(batch)),
-                button(t._("✖️ Cancel"), DiscardOrder(batch)),
-            ],
-            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
-        ]
-    )
+            button(t._("✅ Confirm"), ConfirmOrder(batch)),
+            button(t._("✖️ Cancel"), DiscardOrder(batch)),
+        ],
+        # Place it at a chosen time instead (bot/handlers/schedules.py).
+        [button(t._("🕒 Later"), ScheduleLater(batch))],
+        *[pens[i : i + 2] for i in range(0, len(pens), 2)],
+    ]
+    if app_url:
+        # The same draft: whichever Confirm comes first places it, the other is told so.
+        url = app_url + ("&" if "?" in app_url else "?") + "batch=" + batch
+        opener = InlineKeyboardButton(t._("📱 Open in the app"), web_app=WebAppInfo(url))
+        rows.append([opener])
+    return markup(rows)
 
 
 def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:

@@ -363,6 +363,10 @@ class CatalogCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def now(self) -> float:
+        """The cache's clock: what an index's `fetched_at` is measured by."""
+        return self._clock()
+
     def peek(self, key_id: Hashable) -> CatalogIndex | None:
         """The cached index even if expired, without fetching (for stale-button checks)."""
         return self._entries.get(key_id)

@@ -19,6 +19,7 @@ from tests.e2e.steps import text_of
 from tests.e2e.test_preview_promise import batch_of, set_key, single_preview
 from tests.fakes.panel import Fault
 from tests.harness import Harness
+from tests.miniapp import WEBAPP_URL
 
 UID = 8601
 MAIN = "#tg-main-button"
@@ -201,3 +202,21 @@ async def test_orders_list_card_and_cancel_on_its_panel(
     await page.click("text=Cancel order")
     await expect(page.locator(".order-card")).to_contain_text("cancel requested")
     assert bot.panel.count("cancel") == 1
+
+
+async def test_a_chat_preview_opens_in_the_app_as_the_same_draft(
+    open_page: OpenPage, webapp: WebAppBot
+) -> None:
+    bot, page = await member_page(open_page, webapp)
+    preview = await single_preview(bot.user(UID), link=LINK)
+    [opener] = [b for b in preview.inline_buttons() if "web_app" in b]
+    url = opener["web_app"]["url"]
+    assert url == f"{WEBAPP_URL}?batch={batch_of(preview)}"
+    # Telegram opens the button's address with its own data in the hash.
+    launch = webapp.app.page_url(webapp.app.init_data(UID)).split("#", 1)[1]
+    address = url.replace(WEBAPP_URL, webapp.app.base) + "#" + launch
+    await page.goto(address)
+    await expect(page.locator(".order-review")).to_contain_text(LINK)
+    await page.click(MAIN)
+    await expect(page.locator(".order-result")).to_contain_text("Order placed")
+    assert bot.panel.count("add") == 1
