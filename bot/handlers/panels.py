@@ -248,7 +248,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         # Added by URL: named after its host so far; the user names it (issue 21 item 5).
         run.step, run.url, run.slot = "name", None, account.slot
         save(context, run)
-        keep = layout.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
+        keep = layout.button(t.plain("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
         question = added + "\n\n" + views.name_question(t, account.label)
         await ui.send(
             update, question, layout.markup([[keep], *_cancel(context, run).inline_keyboard])
@@ -514,7 +514,8 @@ def with_panel_switch(
     looked = next((a for a in accounts if a.slot == shown), home)
     switch = [
         layout.button(
-            t._("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label), PanelBrowse(a.slot)
+            t.plain("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label),
+            PanelBrowse(a.slot),
         )
         for a in accounts
         if a.slot != looked.slot
@@ -542,7 +543,7 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     rows = [
         [
             layout.button(
-                t._("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
+                t.plain("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
                 PanelServiceCard(group.account.slot, service.id),
             )
         ]
