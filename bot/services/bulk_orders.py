@@ -17,11 +17,11 @@ from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.placements import PlacementRecorder, Unsaved
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError
 from bot.storage.keys import fold_label
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, DraftService, Gate
@@ -34,7 +35,6 @@ from bot.services.order_types import (
     plan_for,
 )
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
