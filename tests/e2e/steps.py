@@ -88,6 +88,21 @@ def add_params(bot: Harness) -> list[Mapping[str, Any]]:
 # --- orders as if placed -------------------------------------------------------------------
 
 
+def order_draft(**fields: Any) -> OrderDraft:
+    """An order line as a preview stores it: 100 of service 1 (Instagram followers) for $1.25,
+    with `fields` changed."""
+    values: dict[str, Any] = {
+        "service_id": 1,
+        "service_name": "Instagram Takipçi",
+        "service_type": "Default",
+        "link": "https://instagram.com/p/x",
+        "quantity": 100,
+        "cost": Decimal("1.25"),
+        "currency": "USD",
+    }
+    return OrderDraft(**(values | fields))
+
+
 async def place(
     bot: Harness,
     user_id: int,
@@ -104,15 +119,10 @@ async def place(
     link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
     panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
     svc = _SERVICES[service]
-    draft = OrderDraft(
-        service_id=service,
-        service_name=name if name is not None else str(svc["name"]),
-        service_type=str(svc["type"]),
-        link=link,
-        quantity=quantity,
-        cost=Decimal(str(svc["rate"])) * quantity / 1000,
-        currency="USD",
-    )
+    cost = Decimal(str(svc["rate"])) * quantity / 1000
+    name = name if name is not None else str(svc["name"])
+    draft = order_draft(service_id=service, service_name=name, service_type=str(svc["type"]),
+                        link=link, quantity=quantity, cost=cost)  # fmt: skip
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [order] = await repo.create_drafts(user_id, batch, [draft])
@@ -128,18 +138,7 @@ async def place_many(
 ) -> list[Order]:
     """`n` orders as the ordering flow leaves them: drafts → claim → placed with real panel ids."""
     storage = bot.deps.storage
-    drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Instagram Takipçi",
-            service_type="Default",
-            link=f"https://instagram.com/p/{user_id}_{batch}_{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-        )
-        for i in range(n)
-    ]
+    drafts = [order_draft(link=f"https://instagram.com/p/{user_id}_{batch}_{i}") for i in range(n)]
     token = f"{batch}{user_id}"
     rows = await storage.orders.create_drafts(user_id, token, drafts)
     assert (await storage.orders.claim(token, user_id)).won

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.storage import Order, OrderDraft
-from tests.e2e.steps import drain, due_again, poll
+from bot.storage import Order
+from tests.e2e.steps import drain, due_again, order_draft, poll
 from tests.e2e.test_panels import (
     BETA_FIRST_ORDER,
     KEY_A,
@@ -53,15 +53,7 @@ async def stored_order(
     """An order as the order dialog leaves it on panel account `slot`."""
     link = f"https://instagram.com/p/{secrets.token_hex(4)}"
     panel_id = panel.create_order(key, service, link, 200, status=kw.get("status", "Pending"))
-    draft = OrderDraft(
-        service_id=service,
-        service_name="Instagram Takipçi",
-        service_type="Default",
-        link=link,
-        quantity=200,
-        cost=Decimal("2.50"),
-        currency="USD",
-    )
+    draft = order_draft(service_id=service, link=link, quantity=200, cost=Decimal("2.50"))
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [row] = await repo.create_drafts(user_id, batch, [draft], panel_slot=slot)

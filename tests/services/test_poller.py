@@ -14,7 +14,8 @@ from cryptography.fernet import Fernet
 
 from bot.services.panels import PanelFactory
 from bot.services.poller import StatusPoller, polling_clients
-from bot.storage import KeyCipher, Order, OrderDraft, OutboxKind, StatusUpdate, Storage
+from bot.storage import KeyCipher, Order, OutboxKind, StatusUpdate, Storage
+from tests.e2e.steps import order_draft
 from tests.fakes.panel import FakePanel, FakeRefill, Fault
 
 INTERVAL = 60.0
@@ -80,18 +81,7 @@ async def place(
     storage: Storage, panel: FakePanel, user_id: int, key: str, n: int, *, batch: str = "b"
 ) -> list[Order]:
     """`n` orders placed through the submit protocol, with real ids from the fake panel."""
-    drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Instagram Takipçi",
-            service_type="Default",
-            link=f"https://instagram.com/u{user_id}_{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-        )
-        for i in range(n)
-    ]
+    drafts = [order_draft(link=f"https://instagram.com/u{user_id}_{i}") for i in range(n)]
     token = f"{batch}-{user_id}"
     orders = await storage.orders.create_drafts(user_id, token, drafts)
     claim = await storage.orders.claim(token, user_id)

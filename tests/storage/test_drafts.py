@@ -12,6 +12,7 @@ import pytest
 
 from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
 from bot.storage.models import DraftKind, DraftState
+from tests.e2e.steps import order_draft
 from tests.pg import EMPTY_DATABASE
 
 from .conftest import FakeClock
@@ -21,15 +22,8 @@ KEY = "pk_drafts_0123456789abcdef"
 
 
 def line(n: int | None = None) -> OrderDraft:
-    return OrderDraft(
-        service_id=1,
-        service_name="Followers",
-        service_type="Default",
-        link=f"https://t.me/x{n}",
-        quantity=1000,
-        cost=Decimal("1.25"),
-        currency="USD",
-        line_no=n,
+    return order_draft(
+        service_name="Followers", link=f"https://t.me/x{n}", quantity=1000, line_no=n
     )
 
 

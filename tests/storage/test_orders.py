@@ -9,6 +9,7 @@ import pytest
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
 from bot.storage.models import Order, Settled
+from tests.e2e.steps import order_draft
 from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
@@ -19,17 +20,10 @@ USER = 10
 def draft(
     service_id: int = 1, link: str = "https://t.me/x", line_no: int | None = None
 ) -> OrderDraft:
-    return OrderDraft(
-        service_id=service_id,
-        service_name="Followers",
-        service_type="Default",
-        link=link,
-        quantity=1000,
-        cost=Decimal("1.2345"),
-        currency="USD",
-        extra={"comments": "çok güzel\nnice"},
-        line_no=line_no,
-    )
+    extra = {"comments": "çok güzel\nnice"}
+    cost = Decimal("1.2345")
+    return order_draft(service_id=service_id, service_name="Followers", link=link,
+                       quantity=1000, cost=cost, extra=extra, line_no=line_no)  # fmt: skip
 
 
 @pytest.fixture
