@@ -14,6 +14,7 @@ from typing import Any
 from bot.jobs import jobs_of
 from bot.services.poller import CycleReport
 from bot.storage.models import Order, OrderDraft
+from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import DEFAULT_SERVICES
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -169,3 +170,59 @@ async def drain(bot: Harness) -> None:
     jobs = jobs_of(bot.app)
     while await jobs.drain() is None:
         await bot.telegram.wait_until(lambda: not jobs.notifier.running)
+
+
+# --- two panels: PANEL_API_URL's (alpha) and a preset "Beta" (fixtures `beta`, `two`) -------
+
+KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
+KEY_B = "pk_beta_00112233445566778899aabbccddeeff00"
+# Beta's catalog: other ids, the same kinds of service at other prices.
+BETA_FIRST_ORDER = 900_001
+
+
+def beta_services() -> list[dict[str, object]]:
+    """Another panel's words for the same kinds of service (compare folds them together)."""
+    rows = [
+        (501, "IG Followers [Real]", "Insta", "9.00", 50, 5000),
+        (502, "Instagram Likes HQ", "Instagram", "2.00", 10, 20000),  # another kind
+        (503, "Cheap IG followers", "Instagram", "7.50", 20000, 90000),  # no quantity in common
+        (504, "TikTok Followers", "TikTok", "1.00", 100, 10000),  # another platform
+    ]
+    return [
+        {
+            "service": sid,
+            "name": name,
+            "type": "Default",
+            "category": category,
+            "rate": rate,
+            "min": lo,
+            "max": hi,
+            "refill": True,
+            "cancel": True,
+        }
+        for sid, name, category, rate, lo, hi in rows
+    ]
+
+
+async def make_default(user: FakeUser, panel: str) -> BotMessage:
+    """/panels → the panel → ★ Make default; the message it leaves."""
+    await user.send("/panels")
+    await user.reply()
+    await user.press(panel)
+    await user.update()
+    await user.press("★")
+    return await user.update()
+
+
+async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
+    """Through /panels → ➕ Add a panel → Beta → the key."""
+    beta.add_key(KEY_B, balance=balance)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    key_message = await user.send(KEY_B)
+    await user.reply()
+    assert key_message.deleted

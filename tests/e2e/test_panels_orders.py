@@ -11,21 +11,20 @@ from decimal import Decimal
 import pytest
 
 from bot.storage import Order
-from tests.e2e.steps import drain, due_again, order_draft, poll
-from tests.e2e.test_panels import (
+from tests.e2e.steps import (
     BETA_FIRST_ORDER,
     KEY_A,
     KEY_B,
-    beta,
+    drain,
+    due_again,
     link_beta,
     make_default,
-    two,
+    order_draft,
+    poll,
 )
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
-
-__all__ = ["beta", "two"]  # fixtures shared with test_panels
 
 ALPHA_FIRST_ORDER = 23501
 CONFIRM = {"en": "✅ Confirm", "tr": "✅ Onayla"}
