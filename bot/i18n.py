@@ -122,7 +122,10 @@ class _Unset(Enum):
 
 _UNSET = _Unset.UNSET
 # `Translator.gettext`'s placeholders for a panel's text, in its parameters' order.
-_PANEL_TEXT: Final = ("panel", "name", "category", "type", "currency", "status", "error")
+_PANEL_TEXT: Final = (
+    *("panel", "name", "category", "type", "currency", "status", "error"),
+    *("link", "query"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,9 @@ class Translator:
         currency: Html | _Unset = _UNSET,
         status: Html | _Unset = _UNSET,
         error: Html | _Unset = _UNSET,
+        # What a user typed.
+        link: Html | _Unset = _UNSET,
+        query: Html | _Unset = _UNSET,
         **kwargs: Any,
     ) -> str:
         """Translate `msgid`; placeholders are filled only when keyword arguments are given.
