@@ -165,9 +165,8 @@ class Translator:
 
         The placeholders that show a panel's (or a user's) text take only escaped `Html`
         (bot/panel/text.py), so a raw name cannot reach a message through them."""
-        shown = zip(
-            _PANEL_TEXT, (panel, name, category, type, currency, status, error), strict=True
-        )
+        values = (panel, name, category, type, currency, status, error, link, query)
+        shown = zip(_PANEL_TEXT, values, strict=True)
         kwargs.update({key: value for key, value in shown if value is not _UNSET})
         text: str = self.translations.gettext(msgid)
         return _apply(text, msgid, kwargs) if kwargs else text
