@@ -67,6 +67,9 @@ class Action(StrEnum):
     BULK_DISCARD = "bd"
     BULK_CONFIRM_FIRST = "bf"
     BULK_AGAIN = "ba"
+    # the duplicate-link guard's second button (issue 24 item 3)
+    ORDER_ANYWAY = "oa"
+    BULK_ANYWAY = "ka"
     # orders
     ORDER_CARD = "oc"
     ORDERS_PAGE = "op"
@@ -408,6 +411,21 @@ class DiscardBulk(CallbackData, action=Action.BULK_DISCARD):
 @dataclass(frozen=True)
 class ConfirmBulkFirst(CallbackData, action=Action.BULK_CONFIRM_FIRST):
     """Place only the `first` lines of a bulk preview (the ones the balance covers)."""
+
+    batch: str
+    first: int
+
+
+@dataclass(frozen=True)
+class OrderAnyway(CallbackData, action=Action.ORDER_ANYWAY):
+    """⚠️ Order anyway: confirm a preview that warned of an open order on the same link."""
+
+    batch: str
+
+
+@dataclass(frozen=True)
+class BulkAnyway(CallbackData, action=Action.BULK_ANYWAY):
+    """⚠️ Order anyway under a bulk preview that warned; `first` lines only (0: all)."""
 
     batch: str
     first: int

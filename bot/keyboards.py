@@ -10,6 +10,7 @@ from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import (
     FROM_QUICK_PICKS,
     BulkAgain,
+    BulkAnyway,
     CallbackData,
     CancelDialog,
     CancelManyNo,
@@ -39,6 +40,7 @@ from bot.callbacks import (
     NotPlaced,
     NotPlacedYes,
     OpenCard,
+    OrderAnyway,
     OrderCard,
     OrderService,
     OrdersPage,
@@ -497,16 +499,21 @@ def above(
 
 
 def order_preview(
-    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = ()
+    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), *, anyway: bool = False
 ) -> InlineKeyboardMarkup:
-    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row."""
+    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row.
+
+    `anyway`: the preview warned of an open order on the same link; its Confirm places
+    nothing, the ⚠️ Order anyway row under it does."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
+    extra = [[button(t._("⚠️ Order anyway"), OrderAnyway(batch))]] if anyway else []
     return markup(
         [
             [
                 button(t._("✅ Confirm"), ConfirmOrder(batch)),
                 button(t._("✖️ Cancel"), DiscardOrder(batch)),
             ],
+            *extra,
             *[pens[i : i + 2] for i in range(0, len(pens), 2)],
         ]
     )
@@ -679,11 +686,19 @@ def which_panel(
 
 
 def bulk_preview(
-    t: Translator, batch: str, count: int, *, affordable: int | None = None
+    t: Translator,
+    batch: str,
+    count: int,
+    *,
+    affordable: int | None = None,
+    anyway: bool = False,
 ) -> InlineKeyboardMarkup:
     """Confirm all valid lines; when the balance covers only the first `affordable` of them,
-    confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100."""
+    confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100.
+    `anyway`: the preview warned of links with open orders (or twice in the list); its
+    Confirm places nothing, the ⚠️ Order anyway row under it does."""
     cancel = [button(t._("✖️ Cancel"), DiscardBulk(batch))]
+    first = 0
     if affordable is not None and affordable < count:
         if affordable < 1:
             return markup([cancel])
@@ -693,18 +708,13 @@ def bulk_preview(
             "✅ Confirm the first {n} orders",
             affordable,
         )
-        return markup([[button(label, ConfirmBulkFirst(batch, affordable))], cancel])
-    return markup(
-        [
-            [
-                button(
-                    t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count),
-                    ConfirmBulk(batch),
-                )
-            ],
-            cancel,
-        ]
-    )
+        confirm = button(label, ConfirmBulkFirst(batch, affordable))
+        first = affordable
+    else:
+        label = t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count)
+        confirm = button(label, ConfirmBulk(batch))
+    extra = [[button(t._("⚠️ Order anyway"), BulkAnyway(batch, first))]] if anyway else []
+    return markup([[confirm], *extra, cancel])
 
 
 def bulk_done(t: Translator, unknown: Sequence[tuple[int, int]] = ()) -> InlineKeyboardMarkup:

@@ -30,6 +30,7 @@ from bot.callbacks import (
     ListChange,
     ListEdit,
     Menu,
+    OrderAnyway,
     OrderService,
     OrderWithoutDripfeed,
     PanelOrderService,
@@ -81,6 +82,7 @@ from bot.views.answers import not_a_list, reminder, with_reminder
 from bot.views.catalog import render_search_page
 from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
+from bot.views.link_guard import anyway_needed
 from bot.views.new_order import (
     already_text,
     discarded,
@@ -412,7 +414,9 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = keyboards.order_preview(t, preview.batch, edit_buttons(t, preview))
+    markup = keyboards.order_preview(
+        t, preview.batch, edit_buttons(t, preview), anyway=preview.duplicate is not None
+    )
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
     # The preview shows a long list's first lines: the whole list comes beside it.
@@ -784,7 +788,7 @@ async def _reorder(
 
 async def confirm(update: Update, context: BotContext) -> None:
     t = context.t
-    pressed = callback_of(update, ConfirmOrder)
+    pressed = callback_of(update, ConfirmOrder) or callback_of(update, OrderAnyway)
     if pressed is None:
         return
 
@@ -793,7 +797,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         await announce(update, sending(t))
 
     try:
-        result = await context.deps.ordering.confirm(context.user.id, pressed.batch, claimed)
+        result = await context.deps.ordering.confirm(
+            context.user.id, pressed.batch, claimed, anyway=isinstance(pressed, OrderAnyway)
+        )
     except NoKey:
         await ui.answer(update, no_key_text(t), alert=True)
         return
@@ -808,6 +814,9 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.DUPLICATE:
+        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        await ui.answer(update, anyway_needed(t), alert=True)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -869,7 +878,10 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
-        markup = keyboards.order_preview(t, batch, edit_buttons(t, repriced.fresh))
+        fresh = repriced.fresh
+        markup = keyboards.order_preview(
+            t, batch, edit_buttons(t, fresh), anyway=fresh.duplicate is not None
+        )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return
@@ -933,5 +945,6 @@ def dialog_part() -> DialogPart:
 def handlers() -> list[AnyHandler]:
     return [
         CallbackQueryHandler(confirm, pattern=ConfirmOrder.pattern()),
+        CallbackQueryHandler(confirm, pattern=OrderAnyway.pattern()),
         CallbackQueryHandler(discard, pattern=DiscardOrder.pattern()),
     ]
