@@ -41,7 +41,10 @@ from benchmarks.soak_bot import (
     SoakBot,
     bot_settings,
 )
-from bot.callbacks import Action, encode
+from bot.callbacks.base import encode
+from bot.callbacks.bulk import ConfirmBulk
+from bot.callbacks.new_order import ConfirmOrder
+from bot.callbacks.order_history import CancelOrderYes, RefillOrder, StatusOf
 from bot.panel.models import Status
 from bot.storage.db import Database
 from bot.storage.engines import open_database
@@ -327,11 +330,11 @@ class Soak:
         foreign = self.own_panel_ids(other) or [1]
         data = self.rng.choice(
             (
-                encode(Action.CONFIRM, secrets.token_urlsafe(8)),
-                encode(Action.BULK_CONFIRM, secrets.token_urlsafe(8)),
-                encode(Action.ORDER_CANCEL_YES, self.rng.randint(1, 50_000)),
-                encode(Action.ORDER_REFILL, self.rng.randint(1, 50_000)),
-                encode(Action.STATUS_OF, self.rng.choice(foreign)),
+                encode(ConfirmOrder.action, secrets.token_urlsafe(8)),
+                encode(ConfirmBulk.action, secrets.token_urlsafe(8)),
+                encode(CancelOrderYes.action, self.rng.randint(1, 50_000)),
+                encode(RefillOrder.action, self.rng.randint(1, 50_000)),
+                encode(StatusOf.action, self.rng.choice(foreign)),
                 "zz:" + secrets.token_hex(6),
                 "\x00garbage",
             )

@@ -13,10 +13,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from telegram import BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -32,7 +41,7 @@ from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
 from bot.panel.observer import CallObserver
-from bot.persistence import SQLitePersistence
+from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
@@ -49,9 +58,12 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
@@ -59,10 +71,11 @@ from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
+from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 Clock = Callable[[], float]
 
 
@@ -107,13 +120,14 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
-            # Orders from before the duplicate-link guard get their page key (migration 0011).
+            # Orders from before the duplicate-link guard get their page key (migration 0013).
             await self.deps.storage.orders.backfill_link_keys()
             # This process leads now (bot/leadership.py): what a stopped leader leased and
             # never sent is sent from here.
             await self.deps.storage.outbox.release_leases()
         await super().initialize()
         await self._publish_profile()
+        await self._publish_menu_button()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
 
@@ -148,6 +162,23 @@ class BotApplication(Application):  # type: ignore[type-arg]
                 log.warning(
                     "could not publish the menu and description (%s): %s", lang or "default", exc
                 )
+
+    async def _publish_menu_button(self) -> None:
+        """With WEBAPP_URL, the chat's menu button opens the Mini App (read back first, as the
+        profile: Telegram throttles the setters). Without, a Mini App button left from an
+        earlier configuration goes back to the command list."""
+        assert self.deps is not None
+        url = self.settings.webapp_url
+        t = self.deps.catalogs.translator(self.settings.default_language)
+        wanted: MenuButton = (
+            MenuButtonWebApp(t._("Catalog"), WebAppInfo(url)) if url else MenuButtonCommands()
+        )
+        try:
+            current = await self.bot.get_chat_menu_button()
+            if current != wanted and (url or isinstance(current, MenuButtonWebApp)):
+                await self.bot.set_chat_menu_button(menu_button=wanted)
+        except TelegramError as exc:
+            log.warning("could not set the menu button: %s", exc)
 
     async def _publish_profile_in(self, lang: str | None, t: Translator) -> None:
         bot = self.bot
@@ -222,12 +253,86 @@ async def open_deps(
         )
         await keys.adopt_legacy()
         await keys.load_secrets(storage.outbox)
-        return _assemble_deps(
-            settings, secrets, storage, http, panels, keys, clock or time.monotonic
-        )
+        # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
+        clocks = (clock or time.monotonic, clock or time.time)
+        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
     except BaseException:
         await storage.close()
         raise
+
+
+def _catalog_services(
+    settings: Settings, storage: Storage, keys: KeyService, clock: Clock
+) -> tuple[CatalogService, PriceWatch, CurrencyService]:
+    """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
+    through that cache, and checks every catalog the bot reads for a user."""
+    cache = CatalogCache.from_settings(settings, clock=clock)
+    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    # One balance call per SERVICES_CACHE_SECONDS (currency).
+    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
+    return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
+
+
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """The services that place orders, sharing one journal and one set of previews."""
+
+    recorder: PlacementRecorder
+    previews: Previews
+    ordering: OrderingService
+    bulk: BulkOrderService
+
+
+def _placing_services(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    currencies: CurrencyService,
+) -> _Placing:
+    # One journal for single and bulk orders: the ids a panel returned survive a refused write.
+    recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
+    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    ordering = OrderingService(
+        storage,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        currencies=currencies,
+        price_check_age=settings.price_check_seconds,
+    )
+    bulk = BulkOrderService(
+        storage.orders,
+        keys,
+        catalog,
+        recorder=recorder,
+        previews=previews,
+        price_check_age=settings.price_check_seconds,
+    )
+    return _Placing(recorder, previews, ordering, bulk)
+
+
+def _schedules(
+    settings: Settings,
+    storage: Storage,
+    keys: KeyService,
+    catalog: CatalogService,
+    placing: _Placing,
+    wall: Clock,
+) -> ScheduleService:
+    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    moments of the wall clock `wall`."""
+    return ScheduleService(
+        storage,
+        keys,
+        catalog,
+        placing.ordering,
+        placing.previews,
+        clock=wall,
+        grace=settings.schedule_grace_seconds,
+        price_check_age=settings.price_check_seconds,
+    )
 
 
 def _assemble_deps(
@@ -237,14 +342,13 @@ def _assemble_deps(
     http: httpx.AsyncClient,
     panels: PanelFactory,
     keys: KeyService,
-    clock: Clock,
+    clocks: tuple[Clock, Clock],
 ) -> Deps:
-    """The services over an open storage and the users' panel keys; `clock` ages the caches."""
-    catalog = CatalogService(CatalogCache.from_settings(settings, clock=clock), keys)
-    # One balance call per SERVICES_CACHE_SECONDS (currency); one journal for single and bulk.
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    placements = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    """The services over an open storage and the users' panel keys; `clocks`: the one that
+    ages the caches, and the wall clock scheduled orders run by."""
+    clock, wall = clocks
+    catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
+    placing = _placing_services(settings, storage, keys, catalog, currencies)
     return Deps(
         settings=settings,
         storage=storage,
@@ -257,27 +361,14 @@ def _assemble_deps(
         keys=keys,
         catalog=catalog,
         currencies=currencies,
-        bulk=BulkOrderService(
-            storage.orders,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            price_check_age=settings.price_check_seconds,
-        ),
+        bulk=placing.bulk,
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        sharing=SharingService(storage.orders),
         pushes=PushSettings(storage),
-        ordering=OrderingService(
-            storage,
-            keys,
-            catalog,
-            recorder=placements,
-            previews=previews,
-            currencies=currencies,
-            price_check_age=settings.price_check_seconds,
-        ),
-        placements=placements,
-        previews=previews,
+        ordering=placing.ordering,
+        placements=placing.recorder,
+        previews=placing.previews,
+        schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
@@ -289,6 +380,7 @@ def _assemble_deps(
         ),
         compare=CompareService(keys, catalog, SimilarIndexCache()),
         unknown_orders=UnknownOrders(storage.orders, keys),
+        prices=prices,
     )
 
 
@@ -310,7 +402,7 @@ def build_application(
         secrets.add(settings.webhook_secret.get_secret_value())
     for secret in settings.database_secrets:
         secrets.add(secret)
-    context_types = ContextTypes(context=BotContext)
+    context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -330,8 +422,8 @@ def build_application(
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
-        .persistence(SQLitePersistence())
-        # Buttons carry their whole meaning (bot/callbacks.py): PTB's cache is not persisted.
+        .persistence(SQLitePersistence(user_data=USER_STATE))
+        # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).

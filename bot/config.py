@@ -105,8 +105,17 @@ class Settings(BaseSettings):
     # At Confirm the prices compared with the preview are at most this old, whatever the
     # catalog cache would still serve: an older catalog is read again (one call per panel key).
     price_check_seconds: float = Field(default=30, ge=0)
+    # The price watch (issue 24 part 1) reads each watched panel key's catalog at least this
+    # often, and at most once in this time unless the bot read it anyway for a user.
+    price_watch_seconds: float = Field(default=3600, gt=0)
     # How long a preview's Confirm button stays good (the price and key it promised).
     draft_ttl_seconds: float = Field(default=1800, gt=0)
+    # A scheduled order's run found this late (the bot was down) is not placed without asking
+    # its user; within it, it is placed at start-up (issue 24).
+    schedule_grace_seconds: float = Field(default=3600, ge=0)
+    # How often the leader looks for scheduled runs that are due: a run is placed at most about
+    # this long after its time (plus the price check and the panel call).
+    schedule_check_seconds: float = Field(default=1, gt=0, le=60)
     default_language: str = "en"
     # IANA zone times are shown in for users who did not pick their own in Settings; unset, each
     # user's language picks it (Turkish: Europe/Istanbul; others: UTC).
@@ -125,6 +134,13 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, gt=0, lt=65536)
     # Connections the webhook server holds at once (Telegram opens at most 100).
     webhook_max_connections: int = Field(default=200, ge=1)
+    # The Mini App (issue 23): the public https address Telegram opens; empty: no Mini App.
+    webapp_url: str = ""
+    # Where the bot serves it without a webhook (with one, the webhook's server serves it too).
+    webapp_listen: str = "0.0.0.0"
+    webapp_port: int = Field(default=8080, gt=0, lt=65536)
+    # initData older than this is refused (Telegram signs it when the Mini App opens).
+    webapp_auth_max_age_seconds: float = Field(default=3600, gt=0)
     # Upper bound on users served at the same time by the update processor.
     max_concurrent_updates: int = Field(default=256, gt=0)
 
@@ -161,6 +177,15 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _https_webapp(cls, value: str) -> str:
+        value = value.strip()
+        # Telegram opens Mini Apps over https only; a web_app button with http is refused.
+        if value and not value.startswith("https://"):
+            raise ValueError("must start with https:// (or be empty: no Mini App)")
         return value
 
     @field_validator("default_language")
@@ -307,6 +332,12 @@ class Settings(BaseSettings):
         if self.encryption_key is None:
             return []
         return [p.strip().encode() for p in self.encryption_key.get_secret_value().split(",")]
+
+
+def webapp_path(url: str) -> str:
+    """The path the Mini App is served under, with slashes on both ends ("/" at the root)."""
+    path = urlsplit(url).path.strip("/")
+    return f"/{path}/" if path else "/"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -22,15 +22,19 @@ from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
+from bot.services.pricewatch import PriceWatch
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
+from bot.services.schedules import ScheduleService
+from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User
+from bot.user_state import UserState
 
 
 @dataclass(slots=True)
@@ -58,6 +62,9 @@ class Deps:
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders
+    sharing: SharingService
+    schedules: ScheduleService
+    prices: PriceWatch
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -65,8 +72,9 @@ class Deps:
         await self.storage.close()
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """Per-update context: the gate fills in the user row and their translator."""
+class BotContext(CallbackContext[ExtBot[None], UserState, dict[Any, Any], dict[Any, Any]]):
+    """Per-update context: the gate fills in the user row and their translator; `state` is
+    the user's typed state between updates (PTB's user_data, bot/user_state.py)."""
 
     def __init__(
         self,
@@ -94,6 +102,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @t.setter
     def t(self, value: Translator) -> None:
         self._t = value
+
+    @property
+    def state(self) -> UserState:
+        """The user's state; for an update without a user (a channel post), a fresh one that
+        nothing keeps."""
+        return self.user_data if self.user_data is not None else UserState()
 
     @property
     def user(self) -> User:

@@ -1,4 +1,5 @@
-"""Repeating jobs: status poller, outbox drain, memory trim, journal import and draft purge.
+"""Repeating jobs: status poller, outbox drain, memory trim, journal import, draft purge and
+scheduled orders.
 
 `schedule_jobs(app)` is called once the application's dependencies exist. The jobs' shared
 state (the poller's lock and backoff, the notifier's lock) lives in one `Jobs` object carried
@@ -13,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot import keyboards
 from bot.handlers import ui
 from bot.i18n import Translator
+from bot.keyboards import pushes as pushes_keyboards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -34,6 +35,8 @@ from bot.services.notifier import (
 )
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
+from bot.services.pricewatch import PriceWatch, WatchReport
+from bot.services.schedules import ScheduleService, Tick
 from bot.storage import Order
 from bot.views import notices
 
@@ -47,6 +50,8 @@ DRAIN_JOB = "outbox-drain"
 TRIM_JOB = "memory-trim"
 JOURNAL_JOB = "journal-import"
 PURGE_JOB = "draft-purge"
+SCHEDULE_JOB = "scheduled-orders"
+PRICE_JOB = "price-watch"
 DRAIN_SECONDS = 1.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -75,7 +80,7 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
     """The buttons under a push: its order's card and 🔕, or the digest's list."""
-    return keyboards.notification(
+    return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,
         digest_id=notice.digest_id,
@@ -91,6 +96,15 @@ class Jobs:
     app: AnyApp
     poller: StatusPoller
     notifier: Notifier[InlineKeyboardMarkup]
+    schedules: ScheduleService
+    prices: PriceWatch
+
+    async def watch_prices(self) -> WatchReport:
+        """One price-watch cycle; a drain starts right away when it queued a digest."""
+        report = await self.prices.run_cycle()
+        if report.pushes:
+            self.kick()
+        return report
 
     async def poll(self) -> CycleReport | None:
         """One poll cycle; a drain starts right away when it queued something."""
@@ -98,6 +112,13 @@ class Jobs:
         if report is not None and report.queued:
             self.kick()
         return report
+
+    async def run_schedules(self) -> Tick:
+        """Place the scheduled runs that are due; their results are pushed right away."""
+        tick = await self.schedules.run_due()
+        if tick.queued:
+            self.kick()
+        return tick
 
     async def drain(self) -> DrainReport | None:
         return await self.notifier.drain(keep_going=lambda: self.app.running)
@@ -134,8 +155,10 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         default_language=settings.default_language,
         default_zone=settings.timezone,
         refill_offered=refill_offer(deps),
+        # The storage's clock (a test's TestClock): the outbox is written and read by one clock.
+        clock=deps.storage.outbox.clock,
     )
-    return Jobs(app, poller, notifier)
+    return Jobs(app, poller, notifier, deps.schedules, deps.prices)
 
 
 async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -143,9 +166,19 @@ async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await context.job.data.poll()
 
 
+async def _price_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.watch_prices()
+
+
 async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     assert context.job is not None and isinstance(context.job.data, Jobs)
     await context.job.data.drain()
+
+
+async def _schedule_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert context.job is not None and isinstance(context.job.data, Jobs)
+    await context.job.data.run_schedules()
 
 
 async def _journal_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -165,19 +198,30 @@ async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
 
 
+# coalesce: after a stall, one catch-up run, not a burst; the poller's lock covers overlap.
+JOB_KWARGS = {"coalesce": True, "misfire_grace_time": None}
+
+
+def _schedule_price_watch(job_queue: Any, jobs: Jobs, every: float) -> None:
+    # Like the poller: one full period after start-up, then every PRICE_WATCH_SECONDS.
+    job_queue.run_repeating(
+        _price_job, interval=every, first=every, data=jobs, name=PRICE_JOB, job_kwargs=JOB_KWARGS
+    )
+
+
 def schedule_jobs(app: AnyApp) -> Jobs:
     """Register both repeating jobs (again: replaces earlier ones of the same name)."""
     deps = getattr(app, "deps", None)
     job_queue = app.job_queue
     if deps is None or job_queue is None:
         raise RuntimeError("schedule_jobs needs an initialised application with a JobQueue")
-    for name in (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB):
+    jobs_named = (POLL_JOB, DRAIN_JOB, TRIM_JOB, JOURNAL_JOB, PURGE_JOB, SCHEDULE_JOB, PRICE_JOB)
+    for name in jobs_named:
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     jobs = build_jobs(app, deps)
     interval = deps.settings.status_poll_seconds
-    # coalesce: after a stall, one catch-up run, not a burst; the poller's lock covers overlap.
-    job_kwargs = {"coalesce": True, "misfire_grace_time": None}
+    job_kwargs = JOB_KWARGS
     job_queue.run_repeating(
         _poll_job,
         interval=interval,
@@ -196,6 +240,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=DRAIN_JOB,
         job_kwargs=job_kwargs,
     )
+    _scheduled_orders_job(job_queue, jobs, deps.settings.schedule_check_seconds)
     # Expired and closed previews: their rows would otherwise pile up (a 1,000-line upload each).
     job_queue.run_repeating(
         _purge_job,
@@ -205,6 +250,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         name=PURGE_JOB,
         job_kwargs=job_kwargs,
     )
+    _schedule_price_watch(job_queue, jobs, deps.settings.price_watch_seconds)
     trimmer = MemoryTrimmer(find_malloc_trim())
     if trimmer.available:
         job_queue.run_repeating(
@@ -219,6 +265,19 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         job_kwargs=job_kwargs,
     )
     return jobs
+
+
+def _scheduled_orders_job(job_queue: JobQueue[Any], jobs: Jobs, every: float) -> None:
+    """Scheduled orders: at once at start-up (a run missed while the bot was down, within the
+    grace, is placed now), then every SCHEDULE_CHECK_SECONDS. Only the leader gets here."""
+    job_queue.run_repeating(
+        _schedule_job,
+        every,
+        first=0.1,
+        data=jobs,
+        name=SCHEDULE_JOB,
+        job_kwargs={"coalesce": True, "misfire_grace_time": None},
+    )
 
 
 def jobs_of(app: AnyApp) -> Jobs:

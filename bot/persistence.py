@@ -8,9 +8,11 @@ to the database (each is committed), so `flush()` has nothing left to do; PTB st
 every `update_interval` seconds and once more on shutdown, before `post_shutdown` — close the
 database there, not earlier.
 
-Only JSON-friendly dialog data belongs in user_data/chat_data. `Decimal` and `tuple` values
-are kept (tagged); anything else that JSON cannot hold is dropped with a warning naming where
-it was, never its value.
+user_data is one `UserState` per user (bot/user_state.py) when the persistence is given
+`USER_STATE`: it stores the state's `to_json()` and loads it back with `from_json`. Without
+a codec user_data are plain dicts. Only JSON-friendly data belongs in them. `Decimal` and
+`tuple` values are kept (tagged); anything else that JSON cannot hold is dropped with a warning
+naming where it was, never its value.
 
 Why not PTB's `PicklePersistence`: it rewrites one whole pickle file on every change (or only
 at shutdown, losing everything a crash catches unsaved), so its cost grows with the number of
@@ -25,13 +27,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar, overload
 
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.storage.state import StateRepo
+from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,20 @@ Data = dict[Any, Any]
 ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+
+UD = TypeVar("UD")
+
+
+@dataclass(frozen=True, slots=True)
+class UserDataCodec(Generic[UD]):
+    """How one user's data becomes a JSON-ready dict and back."""
+
+    dump: Callable[[UD], Data]
+    load: Callable[[Data], UD]
+
+
+DICTS: UserDataCodec[Data] = UserDataCodec(dict, dict)
+USER_STATE: UserDataCodec[UserState] = UserDataCodec(UserState.to_json, UserState.from_json)
 
 USER_DATA = "user_data"
 CHAT_DATA = "chat_data"
@@ -111,17 +129,39 @@ def decode(value: Any) -> Any:
     return value
 
 
-class SQLitePersistence(BasePersistence[Data, Data, Data]):
+class SQLitePersistence(BasePersistence[UD, Data, Data]):
     """Persistence for conversations, user_data and chat_data, backed by `StateRepo`."""
 
-    __slots__ = ("_repo",)
+    __slots__ = ("_repo", "_user_data")
 
-    def __init__(self, state: StateRepo | None = None, *, update_interval: float = 1.0) -> None:
+    @overload
+    def __init__(
+        self: SQLitePersistence[Data],
+        state: StateRepo | None = None,
+        *,
+        update_interval: float = 1.0,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        state: StateRepo | None = None,
+        *,
+        update_interval: float = 1.0,
+        user_data: UserDataCodec[UD],
+    ) -> None: ...
+    def __init__(
+        self,
+        state: StateRepo | None = None,
+        *,
+        update_interval: float = 1.0,
+        user_data: UserDataCodec[Any] = DICTS,
+    ) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self._repo = state
+        self._user_data: UserDataCodec[UD] = user_data
 
     def attach(self, state: StateRepo) -> None:
         """Use `state` from now on (the database is opened after the Application is built)."""
@@ -135,14 +175,18 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
     # --- user_data / chat_data --------------------------------------------------------------
 
-    async def get_user_data(self) -> dict[int, Data]:
-        return await self._load_ids(USER_DATA)
+    async def get_user_data(self) -> dict[int, UD]:
+        stored = await self._load_ids(USER_DATA)
+        load = self._user_data.load
+        return {
+            ident: load(data if isinstance(data, dict) else {}) for ident, data in stored.items()
+        }
 
     async def get_chat_data(self) -> dict[int, Data]:
         return await self._load_ids(CHAT_DATA)
 
-    async def update_user_data(self, user_id: int, data: Data) -> None:
-        await self._store_id(USER_DATA, user_id, data)
+    async def update_user_data(self, user_id: int, data: UD) -> None:
+        await self._store_id(USER_DATA, user_id, self._user_data.dump(data))
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
         await self._store_id(CHAT_DATA, chat_id, data)
@@ -153,7 +197,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def drop_chat_data(self, chat_id: int) -> None:
         await self._state.delete(CHAT_DATA, str(chat_id))
 
-    async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
+    async def refresh_user_data(self, user_id: int, user_data: UD) -> None:
         """Nothing to do: this process is the only writer."""
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:

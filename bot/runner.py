@@ -42,6 +42,7 @@ from bot.fetched import FetchedUpdates, updates_path
 from bot.leadership import DatabaseUnavailable, Fence, Leadership, SoleInstance
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import retry_seconds
+from bot.webapp.server import WebAppServer, context_for, webapp_routes
 from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,10 @@ async def _handle_unfinished(
 
 def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
     assert settings.webhook_url and settings.webhook_secret is not None
+    # One server for the webhook, /leader and the Mini App (when WEBAPP_URL is set).
+    extra = webapp_routes(context_for(app, leading)) if settings.webapp_url else []
     return WebhookServer(
+        extra_routes=extra,
         fetched=_fetched_updates(app),
         listen=settings.webhook_listen,
         port=settings.webhook_port,
@@ -268,13 +272,22 @@ def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]
     )
 
 
-async def _listen(server: WebhookServer, settings: Settings) -> None:
+def _webapp_server(
+    app: AnyApp, settings: Settings, leading: Callable[[], bool]
+) -> WebAppServer | None:
+    """The Mini App's own server: only with WEBAPP_URL and no webhook (whose server serves it)."""
+    if not settings.webapp_url or settings.webhook_url:
+        return None
+    ctx = context_for(app, leading)
+    return WebAppServer(ctx, listen=settings.webapp_listen, port=settings.webapp_port)
+
+
+async def _listen(server: WebhookServer | WebAppServer) -> None:
     try:
         await server.start()
     except OSError as exc:
         raise Stopped(
-            f"cannot start: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
-            f"({_message(exc)})"
+            f"cannot start: cannot listen on {server.listen}:{server.port} ({_message(exc)})"
         ) from None
 
 
@@ -332,15 +345,21 @@ async def _initialize(app: AnyApp, settings: Settings) -> None:
         raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
 
 
+async def _stop_when_lost(fence: Fence, stop: asyncio.Event) -> None:
+    await fence.wait_closed()
+    stop.set()
+
+
 async def serve(
     app: AnyApp, allowed_updates: Sequence[str], leadership: Leadership | None = None
 ) -> None:
     """Run `app` until SIGINT/SIGTERM/SIGABRT; raises `Stopped` when it cannot start or go on.
 
     With several processes on one PostgreSQL database, this one first waits to be the leader
-    (bot/leadership.py): a standby opens nothing but, in webhook mode, its port, answering 503
-    so that Telegram retries there or elsewhere. Losing leadership stops everything and raises
-    `Stopped` (exit code 1): the supervisor restarts the process, which comes back a standby.
+    (bot/leadership.py): a standby opens nothing but its webhook's or Mini App's port, answering
+    503 so that Telegram (or the page) retries there or elsewhere. Losing leadership stops
+    everything and raises `Stopped` (exit code 1): the supervisor restarts the process, which
+    comes back a standby.
     """
     settings = _settings(app)
     leadership = leadership if leadership is not None else SoleInstance()
@@ -348,28 +367,25 @@ async def serve(
     loop = asyncio.get_running_loop()
     stop = _stop_on_signals(loop)
     leading = False
-    server = (
-        _webhook_server(app, settings, lambda: leading and not fence.closed)
-        if settings.webhook_url
-        else None
-    )
+
+    def accepting() -> bool:
+        return leading and not fence.closed
+
+    server = _webhook_server(app, settings, accepting) if settings.webhook_url else None
+    webapp = _webapp_server(app, settings, accepting)
     initialized = False
     watcher: asyncio.Task[None] | None = None
     try:
-        if server is not None:
-            await _listen(server, settings)
+        for listener in (server, webapp):
+            if listener is not None:
+                await _listen(listener)
         try:
             if not await leadership.acquire(stop):
                 return
         except DatabaseUnavailable as exc:
             raise Stopped(f"cannot start: {exc}") from None
         leading = True
-
-        async def stop_when_lost() -> None:
-            await fence.wait_closed()
-            stop.set()
-
-        watcher = asyncio.create_task(stop_when_lost(), name="leadership-fence")
+        watcher = asyncio.create_task(_stop_when_lost(fence, stop), name="leadership-fence")
         initialized = True
         await _initialize(app, settings)
         if stop.is_set():
@@ -380,8 +396,9 @@ async def serve(
             await _poll(app, allowed_updates, stop, fence)
     finally:
         leading = False
-        if server is not None:
-            await server.stop()
+        for listener in (server, webapp):
+            if listener is not None:
+                await listener.stop()
         if app.running:
             await app.stop()
         if initialized:

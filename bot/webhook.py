@@ -16,7 +16,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -149,7 +149,9 @@ class WebhookServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         header_timeout: float = HEADER_TIMEOUT_SECONDS,
         fetched: FetchedUpdates | None = None,
+        extra_routes: Sequence[tuple[str, type[Any], dict[str, Any]]] = (),
     ) -> None:
+        """`extra_routes` are served after the webhook and /leader (the Mini App's)."""
         if not secret:
             raise ValueError("a webhook needs a secret")
         self.listen = listen
@@ -166,7 +168,10 @@ class WebhookServer:
             [
                 ("/leader", _LeaderHandler, {"receiver": self}),
                 (route, _UpdateHandler, {"receiver": self}),
-            ]
+                *extra_routes,
+            ],
+            # The Mini App's catalog is large JSON; a webhook answer is too small to be touched.
+            compress_response=bool(extra_routes),
         )
         self._server = GuardedHTTPServer(
             app,

@@ -213,21 +213,24 @@ async def run_failovers(tmp_path: Path, cluster: Databases, rounds: int = ROUNDS
                 # Slow Telegram down, then complete every order: the poller queues one push
                 # per user and the drain meets flood control on the way.
                 telegram.rate_limit = 2
-                # Killed while the drain waits out retry_after: 3 s, so that a loaded machine
-                # (the test's own loop lagging) still kills before the wait is over and a
-                # request is in flight (the one case that can send a push twice).
-                telegram.rate_limit_retry_after = 3
+                # Killed while the drain waits out retry_after: 20 s, so that a loaded machine
+                # (the test's own loop lagging for seconds; 3 s was seen to be too short in CI)
+                # still kills before the wait is over and a request is in flight: the one case
+                # that can send a push twice (a send cannot be made atomic with its record).
+                # The wait costs nothing: the limit is lifted at the kill, and the new leader
+                # never meets it.
+                telegram.rate_limit_retry_after = 20
                 limited = telegram.count_429()
                 for order_id in placed.values():
                     panel.set_order(order_id, status="Completed", remains=0)
                 await until(above(telegram.count_429, limited), 30, "a 429")
                 killed_at = time.monotonic()
                 await leader.kill()  # waiting out retry_after: nothing in flight
+                telegram.rate_limit = None
                 await until(logs(standby, POLLING), 30, "the standby to take over")
                 resumed = standby.logged_at(POLLING)
                 assert resumed is not None
                 failovers.append(resumed - killed_at)
-                telegram.rate_limit = None
                 for user in users:
                     oid = placed[user.id]
                     await until(pushed(user, oid), 30, f"the push of #{oid}")

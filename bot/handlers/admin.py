@@ -16,11 +16,13 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import keyboards
-from bot.callbacks import DecideAccess, UsersPage, callback_of
+from bot.callbacks.admin import DecideAccess, UsersPage
+from bot.callbacks.base import callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
+from bot.keyboards import admin as admin_keyboards
+from bot.keyboards import layout
 from bot.storage.models import AccessState, RequestCopy
 from bot.views.admin import (
     admin_name,
@@ -167,7 +169,7 @@ async def _tell_outcome(context: BotContext, user_id: int, *, allowed: bool) -> 
         await context.bot.send_message(
             user_id,
             outcome_text(t, allowed=allowed),
-            reply_markup=keyboards.start_button(t) if allowed else None,
+            reply_markup=admin_keyboards.start_button(t) if allowed else None,
         )
     except TelegramError as exc:
         # The user may never have opened a chat with the bot (allowed ahead of time).
@@ -187,8 +189,8 @@ async def _render_users(update: Update, context: BotContext, page: int) -> None:
     t = context.t
     listing = await context.deps.users.page(page, USERS_PAGE_SIZE)
     text = users_text(t, listing.total, listing.users, context.deps.access.admin_ids)
-    nav = keyboards.pager(t, listing.page, listing.pages, UsersPage)
-    await ui.show(update, text, keyboards.markup([nav]) if nav else None)
+    nav = layout.pager(t, listing.page, listing.pages, UsersPage)
+    await ui.show(update, text, layout.markup([nav]) if nav else None)
 
 
 async def not_for_you(update: Update, context: BotContext) -> None:

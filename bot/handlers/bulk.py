@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
-from bot import keyboards
-from bot.callbacks import (
-    BulkAgain,
-    BulkAnyway,
-    ConfirmBulk,
-    ConfirmBulkFirst,
-    DiscardBulk,
-    callback_of,
-)
+from bot.callbacks.base import callback_of
+from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
@@ -36,12 +28,16 @@ from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, 
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
+from bot.keyboards import bulk as bulk_keyboards
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import menu as menu_keyboards
 from bot.panel import PanelError
 from bot.ratelimit import Throttle
 from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
 from bot.services.keys import NoKey
 from bot.services.validation import InputError
+from bot.user_state import UserState
 from bot.views.bulk import (
     Attachment,
     already_alert,
@@ -75,17 +71,15 @@ WAIT_LINES = "bulk.lines"
 # Seconds between two progress edits of a bulk placed line by line.
 PROGRESS_EVERY = 2.0
 
-# user_data: batch -> the preview's lines that failed the check, [line_no, raw, msgid, params].
-REJECTS_KEY = "bulk_rejects"
+# UserState.bulk_rejects: batch -> the preview's lines that failed the check,
+# [line_no, raw, msgid, params] each.
 # Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
 REJECTS_KEPT = 3
 RAW_KEPT = 200
 
 
-def remember_rejects(user_data: dict[Any, Any], batch: str, lines: Sequence[BulkLine]) -> None:
-    kept = user_data.get(REJECTS_KEY)
-    if not isinstance(kept, dict):
-        kept = {}
+def remember_rejects(state: UserState, batch: str, lines: Sequence[BulkLine]) -> None:
+    kept = state.bulk_rejects
     kept[batch] = [
         [line.line_no, line.raw[:RAW_KEPT], line.error.msgid, dict(line.error.params)]
         for line in lines
@@ -93,14 +87,11 @@ def remember_rejects(user_data: dict[Any, Any], batch: str, lines: Sequence[Bulk
     ]
     while len(kept) > REJECTS_KEPT:
         del kept[next(iter(kept))]
-    user_data[REJECTS_KEY] = kept
 
 
-def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> list[BulkLine]:
+def recall_rejects(state: UserState, batch: str, *, forget: bool) -> list[BulkLine]:
     """The preview's rejected lines as `BulkLine`s (empty when not kept); `forget` drops them."""
-    kept = user_data.get(REJECTS_KEY)
-    if not isinstance(kept, dict):
-        return []
+    kept = state.bulk_rejects
     stored = kept.pop(batch, None) if forget else kept.get(batch)
     lines: list[BulkLine] = []
     for item in stored if isinstance(stored, list) else []:
@@ -117,7 +108,7 @@ def recall_rejects(user_data: dict[Any, Any], batch: str, *, forget: bool) -> li
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, instance_id(context, BulkDialog))
+    return dialog_keyboards.cancel_dialog(context.t, instance_id(context, BulkDialog))
 
 
 async def ask_lines(update: Update, context: BotContext) -> str | int:
@@ -206,8 +197,8 @@ async def _preview_one(
         await reply_panel_error(update, context, exc)
         return end(context)
     body = render_preview(t, draft)
-    if draft.batch is not None and draft.preview.errors and context.user_data is not None:
-        remember_rejects(context.user_data, draft.batch, draft.preview.errors)
+    if draft.batch is not None and draft.preview.errors:
+        remember_rejects(context.state, draft.batch, draft.preview.errors)
     if draft.batch is None:
         await ui.send(update, body, _cancel(context))
         if draft.preview.errors and preview_is_long(draft):
@@ -228,7 +219,7 @@ async def _offer(
     body: str,
 ) -> None:
     """The preview with its Confirm buttons, remembered so a later preview can retire it."""
-    markup = keyboards.bulk_preview(
+    markup = bulk_keyboards.bulk_preview(
         context.t,
         batch,
         len(draft.preview.valid),
@@ -325,7 +316,7 @@ async def _refused(
     elif outcome in {BulkOutcome.EXPIRED, BulkOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=outcome is BulkOutcome.EXPIRED)
-        await ui.show(update, text, keyboards.bulk_again(t, batch))
+        await ui.show(update, text, bulk_keyboards.bulk_again(t, batch))
     elif outcome is BulkOutcome.CHANGED and submission.repriced is not None:
         await ui.answer(update)
         await _show_fresh(update, context, submission.repriced.fresh, submission.repriced)
@@ -340,16 +331,14 @@ async def _show_result(
     t = context.t
     # First, before anything that could fail: the ids the database did not take.
     await tell_unsaved(update, t, submission.unsaved)
-    rejected: list[BulkLine] = []
-    if context.user_data is not None:
-        rejected = recall_rejects(context.user_data, batch, forget=True)
+    rejected = recall_rejects(context.state, batch, forget=True)
     text, needs_file = render_result(t, submission, rejected)
     if submission.orders:
         panel = await context.deps.bulk.panel_name(context.user.id, submission.orders[0].panel_slot)
         if panel:
             text = t._("Panel: <b>{panel}</b>", panel=ui.esc(panel)) + "\n" + text
     unknown = [(o.line_no or 0, o.id) for o in submission.unknown]
-    shown = await deliver(update, context, text, keyboards.bulk_done(t, unknown), edit=False)
+    shown = await deliver(update, context, text, bulk_keyboards.bulk_done(t, unknown), edit=False)
     if needs_file and shown:  # queued: the summary goes out later, the file is the extra
         await _send_file(update, result_file(t, submission, rejected))
 
@@ -361,7 +350,7 @@ async def _show_fresh(
     t = context.t
     body = render_repriced(t, repriced) if repriced is not None else render_preview(t, draft)
     if draft.batch is None:
-        await ui.show(update, body, keyboards.main_menu(t))
+        await ui.show(update, body, menu_keyboards.main_menu(t))
     else:
         await _offer(ui.show, update, context, draft, draft.batch, body)
     if preview_is_long(draft):
@@ -395,10 +384,9 @@ async def discard(update: Update, context: BotContext) -> None:
     batch = pressed.batch
     removed = await context.deps.bulk.discard(context.user.id, batch)
     if removed:
-        if context.user_data is not None:
-            recall_rejects(context.user_data, batch, forget=True)
+        recall_rejects(context.state, batch, forget=True)
         await ui.show(
-            update, discard_text(t, removed=True, submitted=False), keyboards.main_menu(t)
+            update, discard_text(t, removed=True, submitted=False), menu_keyboards.main_menu(t)
         )
         return
     submitted = await context.deps.bulk.submitted(context.user.id, batch)

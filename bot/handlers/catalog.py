@@ -11,27 +11,26 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import (
-    BrowseMakeDefault,
-    CallbackData,
+from bot.callbacks.base import CallbackData, callback_of
+from bot.callbacks.catalog import (
     CategoriesPage,
     CategoryPage,
-    PanelBrowse,
-    PanelServiceCard,
     RefreshCatalog,
     SearchPage,
     ServiceCard,
     ServiceMore,
-    callback_of,
 )
+from bot.callbacks.panels import BrowseMakeDefault, PanelBrowse, PanelServiceCard
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
-from bot.handlers.panels import search_every_panel, with_compare, with_panel_switch
-from bot.keyboards_picks import before_last, star_button
+from bot.handlers.panels import search_every_panel, with_panel_switch
+from bot.keyboards import catalog as catalog_keyboards
+from bot.keyboards.favourites import star_button
+from bot.keyboards.layout import before_last
+from bot.keyboards.panels import with_compare
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_view import CatalogView
@@ -52,31 +51,14 @@ from bot.views.errors import button_expired
 from bot.views.panels import default_now
 from bot.views.screen import Screen
 
-# user_data key of the last search, for its page buttons (search text only: small, no secrets).
-SEARCH_KEY = "catalog_search"
-
-
-# user_data key of the user's sort and filters (bot.services.catalog_view; three flags).
-VIEW_KEY = "catalog_view"
-
-# user_data key of the panel account /services shows when it is not the ★ default (🔁 on it):
-# looking at another panel's catalog does not make it the default for /order and /bulk.
-BROWSE_KEY = "catalog_panel"
-
 
 def view_of(context: BotContext) -> CatalogView:
     """How the user sorts and filters service lists (kept: a card's « Back keeps it)."""
-    data = context.user_data
-    return CatalogView.from_json(data.get(VIEW_KEY) if data is not None else None)
+    return context.state.catalog_view
 
 
 def store_view(context: BotContext, view: CatalogView) -> None:
-    if context.user_data is None:
-        return
-    if view.plain:
-        context.user_data.pop(VIEW_KEY, None)
-    else:
-        context.user_data[VIEW_KEY] = view.to_json()
+    context.state.catalog_view = view
 
 
 # --- handlers ------------------------------------------------------------------------------
@@ -98,21 +80,17 @@ async def load_index(
 async def browsed_slot(context: BotContext) -> int | None:
     """The panel account /services shows; None: the default (also for one since removed or
     made the default)."""
-    slot = context.user_data.get(BROWSE_KEY) if context.user_data is not None else None
-    if not isinstance(slot, int) or isinstance(slot, bool):
+    slot = context.state.catalog_panel
+    if slot is None:
         return None
     accounts = await context.deps.keys.accounts(context.user.id)
     return slot if any(a.slot == slot and not a.is_default for a in accounts) else None
 
 
 def browse(context: BotContext, slot: int | None) -> None:
-    """/services shows panel account `slot` from now on (None: the default again)."""
-    if context.user_data is None:
-        return
-    if slot is None:
-        context.user_data.pop(BROWSE_KEY, None)
-    else:
-        context.user_data[BROWSE_KEY] = slot
+    """/services shows panel account `slot` from now on (None: the default again); looking
+    at another panel's catalog does not make it the default for /order and /bulk."""
+    context.state.catalog_panel = slot
 
 
 async def browse_index(
@@ -127,7 +105,7 @@ async def browse_index(
 
 def pinned(markup: InlineKeyboardMarkup, slot: int | None) -> InlineKeyboardMarkup:
     """A catalog screen's buttons, ordering on the panel shown (`slot`; None: the default)."""
-    return markup if slot is None else keyboards.order_on_panel(markup, slot)
+    return markup if slot is None else catalog_keyboards.order_on_panel(markup, slot)
 
 
 async def categories_screen(context: BotContext, index: CatalogIndex, page: int = 0) -> Screen:
@@ -187,8 +165,7 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
     index = await load_index(update, context)
     if index is None:
         return
-    if context.user_data is not None:
-        context.user_data[SEARCH_KEY] = query[:200]
+    context.state.catalog_search = query[:200]
     await ui.answer(update)
     screen = render_search_page(index, context.t, query, page, view=view_of(context))
     await ui.show(update, screen.text, screen.markup)
@@ -198,8 +175,8 @@ async def services_command(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or []).strip()
     if query.isdigit() and await open_card_by_id(update, context, query):
         return
-    if query and context.user_data is not None:
-        context.user_data[SEARCH_KEY] = query[:200]  # « Back from a result's card
+    if query:
+        context.state.catalog_search = query[:200]  # « Back from a result's card
     if query and await search_every_panel(update, context, query):
         return
     if query:
@@ -216,8 +193,7 @@ async def open_card_by_id(update: Update, context: BotContext, query: str) -> bo
     found = index.get(int(query)) if index is not None else None
     if index is None or found is None:
         return index is None  # no catalog: load_index has already told the user why
-    if context.user_data is not None:
-        context.user_data[SEARCH_KEY] = query
+    context.state.catalog_search = query
     await show_card(update, context, index, found, -1, 0)
     return True
 
@@ -294,7 +270,7 @@ async def show_card(
     t = context.t
     shown = await browsed_slot(context)
     currency = await shown_currency(context, shown)
-    back = keyboards.card_back(t, category, page, index.version)
+    back = catalog_keyboards.card_back(t, category, page, index.version)
     screen = render_service_card(found, t, currency, back, (category, page))
     markup = screen.markup
     if plan_for(found) is not None:
@@ -353,8 +329,8 @@ async def refresh(update: Update, context: BotContext) -> None:
 
 async def search_page(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, SearchPage)
-    query = context.user_data.get(SEARCH_KEY) if context.user_data is not None else None
-    if pressed is None or not isinstance(query, str) or not query:
+    query = context.state.catalog_search
+    if pressed is None or not query:
         await ui.answer(update, button_expired(context.t))
         return
     if await search_every_panel(update, context, query):

@@ -9,7 +9,7 @@ question of this run) must never act on the dialog that is open now: it only get
 question is closed" and nothing changes.
 
 The open run is a typed `DialogState` (`SetKeyDialog`, `BulkDialog`, `OrderDialog`). It is kept
-in `user_data[DIALOG_KEY]` as a JSON-ready dict, because PTB persistence stores user_data as JSON
+in `UserState.dialog` as a JSON-ready dict, because PTB persistence stores user_data as JSON
 (bot/persistence.py); this module alone reads and writes that key. A stored shape that does not
 read back (a damaged or unknown one) counts as no open dialog.
 """
@@ -27,13 +27,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import CancelDialog, DialogButton, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.dialog import CancelDialog, DialogButton
 from bot.deps import BotContext
 from bot.handlers import ui
 
 AnyHandler = BaseHandler[Any, Any, Any]
-
-DIALOG_KEY = "dialog"
 
 
 @dataclass
@@ -290,8 +289,7 @@ def new_instance_id() -> str:
 
 def current(context: BotContext) -> DialogState | None:
     """The open run, without creating one."""
-    data = context.user_data
-    return read_state(data.get(DIALOG_KEY) if data is not None else None)
+    return read_state(context.state.dialog)
 
 
 def open_run(context: BotContext, kind: type[D]) -> D | None:
@@ -304,7 +302,7 @@ def save(context: BotContext, state: DialogState) -> None:
     """Keep `state` as the open run (changes to a state object count only once saved)."""
     if context.user_data is None:
         raise RuntimeError("no user_data for this update")
-    context.user_data[DIALOG_KEY] = state.to_dict()
+    context.user_data.dialog = state.to_dict()
 
 
 def begin(context: BotContext, kind: type[D]) -> D:
@@ -316,8 +314,7 @@ def begin(context: BotContext, kind: type[D]) -> D:
 
 def end(context: BotContext) -> int:
     """Forget the open run (its buttons are closed from now on); the state to return."""
-    if context.user_data is not None:
-        context.user_data.pop(DIALOG_KEY, None)
+    context.state.dialog = None
     return ConversationHandler.END
 
 

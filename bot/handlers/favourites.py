@@ -9,11 +9,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import CatalogOption, ToggleFavourite, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.favourites import CatalogOption, ToggleFavourite
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import (
-    SEARCH_KEY,
     browse_index,
     categories_screen,
     pinned,
@@ -68,8 +68,8 @@ async def catalog_option(update: Update, context: BotContext) -> None:
         return
     view = view_of(context).toggled(option)
     if pressed.category < 0:
-        query = context.user_data.get(SEARCH_KEY) if context.user_data is not None else None
-        if not isinstance(query, str) or not query:
+        query = context.state.catalog_search
+        if not query:
             await ui.answer(update, button_expired(t))
             return
         store_view(context, view)

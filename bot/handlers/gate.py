@@ -9,14 +9,16 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import keyboards
-from bot.callbacks import RequestAccess, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.gate import RequestAccess
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.admin import update_copies
 from bot.handlers.errors import report_error
 from bot.handlers.keys import carries_key, delete_key_message
 from bot.handlers.lanes import command_of
+from bot.handlers.sharing import answer_stranger
+from bot.keyboards import gate as gate_keyboards
 from bot.services.access import Verdict
 from bot.views.admin import access_request
 from bot.views.gate import (
@@ -94,9 +96,6 @@ async def _refuse_group(update: Update, context: BotContext) -> None:
         log.info("could not tell a group that the bot is private-only: %s", exc)
 
 
-# When the last unprompted answer went to this user (user_data, persisted in the database with
-# the rest of it): see `AccessService.reply_due`.
-REPLIED_AT = "access.replied_at"
 # Commands that always get an answer from someone without access: they ask what to do.
 ASKING_COMMANDS = frozenset({"start", "help"})
 
@@ -106,18 +105,18 @@ async def _refuse_stranger(update: Update, context: BotContext, verdict: Verdict
     if update.callback_query is not None:
         await _refuse_button(update, context, verdict)
         return
+    if update.inline_query is not None:
+        await answer_stranger(update)
+        return
     if update.message is None:
         return
-    user_data = context.user_data if context.user_data is not None else {}
-    last = user_data.get(REPLIED_AT)
+    state = context.state
     asked = command_of(update) in ASKING_COMMANDS
-    if not context.deps.access.reply_due(
-        last if isinstance(last, float | int) else None, asked=asked
-    ):
+    if not context.deps.access.reply_due(state.replied_at, asked=asked):
         return
-    user_data[REPLIED_AT] = context.deps.access.clock()
+    state.replied_at = context.deps.access.clock()
     if verdict is Verdict.STRANGER:
-        await ui.send(update, stranger_reply(t, verdict), keyboards.access_request(t))
+        await ui.send(update, stranger_reply(t, verdict), gate_keyboards.access_request(t))
     else:
         await ui.send(update, stranger_reply(t, verdict))
 
@@ -145,9 +144,8 @@ async def request_access(update: Update, context: BotContext) -> None:
         text = already_allowed(t) if verdict is Verdict.ALLOWED else already_requested(t)
         await ui.answer(update, text)
         return
-    if context.user_data is not None:
-        # Pending now: the next message gets "waiting for an admin", however recent the greeting.
-        context.user_data.pop(REPLIED_AT, None)
+    # Pending now: the next message gets "waiting for an admin", however recent the greeting.
+    context.state.replied_at = None
     await ui.answer(update)
     await ui.show(update, request_sent(t))
     tg_user = update.effective_user
@@ -161,7 +159,7 @@ async def request_access(update: Update, context: BotContext) -> None:
             sent = await context.bot.send_message(
                 admin_id,
                 access_request(at, user.id, name, user.username),
-                reply_markup=keyboards.access_decision(at, user.id),
+                reply_markup=gate_keyboards.access_decision(at, user.id),
             )
         except TelegramError as exc:
             log.warning("could not deliver an access request to admin %s: %s", admin_id, exc)

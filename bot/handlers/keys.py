@@ -13,14 +13,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import keyboards
-from bot.callbacks import DeleteKeyYes
+from bot.callbacks.keys import DeleteKeyYes
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import keys as keys_keyboards
+from bot.keyboards import layout
+from bot.keyboards import menu as menu_keyboards
 from bot.panel import InvalidApiKey, PanelError
 from bot.services.accounts import totals
 from bot.services.keys import NoKey
@@ -43,7 +46,7 @@ WAIT_KEY = "setkey.key"
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, instance_id(context, SetKeyDialog))
+    return dialog_keyboards.cancel_dialog(context.t, instance_id(context, SetKeyDialog))
 
 
 def _command_length(message: Message) -> int:
@@ -123,7 +126,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     # Previews priced with the old key (or none) must not be confirmed with this one.
     await close_after_key_change(context)
     panel = await default_panel_of_several(context)
-    await ui.send(update, key_saved(t, balance, panel), keyboards.main_menu(t))
+    await ui.send(update, key_saved(t, balance, panel), menu_keyboards.main_menu(t))
     return end(context)
 
 
@@ -132,10 +135,10 @@ async def ask_delete_key(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     t = context.t
     if not await context.deps.keys.has_key(context.user.id):
-        await ui.show(update, key_deleted(t, removed=False), keyboards.main_menu(t))
+        await ui.show(update, key_deleted(t, removed=False), menu_keyboards.main_menu(t))
         return
     panel = await default_panel_of_several(context)
-    await ui.show(update, delete_key_question(t, panel), keyboards.confirm_delete_key(t))
+    await ui.show(update, delete_key_question(t, panel), keys_keyboards.confirm_delete_key(t))
 
 
 async def delete_key_command(update: Update, context: BotContext) -> None:
@@ -154,7 +157,7 @@ async def delete_key(update: Update, context: BotContext) -> None:
     if removed:
         await close_after_key_change(context)
     t = context.t
-    await ui.show(update, key_deleted(t, removed=removed), keyboards.main_menu(t))
+    await ui.show(update, key_deleted(t, removed=removed), menu_keyboards.main_menu(t))
 
 
 async def balance(update: Update, context: BotContext) -> None:
@@ -164,14 +167,14 @@ async def balance(update: Update, context: BotContext) -> None:
         # Every panel, one line each, asked at once; then a total per currency.
         lines = await context.deps.accounts.overview(context.user.id)
         text = balances_text(t, lines, totals(lines))
-        await ui.show(update, text, keyboards.markup([keyboards.back_to_menu(t)]))
+        await ui.show(update, text, layout.markup([menu_keyboards.back_to_menu(t)]))
         return
     try:
         bal = await context.deps.keys.balance(context.user.id)
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc, edit=True)
         return
-    await ui.show(update, balance_text(t, bal), keyboards.markup([keyboards.back_to_menu(t)]))
+    await ui.show(update, balance_text(t, bal), layout.markup([menu_keyboards.back_to_menu(t)]))
 
 
 def dialog_part() -> DialogPart:

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.callbacks import (
-    CallbackData,
-    CancelDialog,
-    CategoriesPage,
-    CategoryPage,
-    Menu,
-    OrderCard,
-    OrdersPage,
-    SearchPage,
-    ServiceCard,
-    UsersPage,
-    callback_of,
-)
+from bot.callbacks.admin import UsersPage
+from bot.callbacks.base import CallbackData, callback_of
+from bot.callbacks.catalog import CategoriesPage, CategoryPage, SearchPage, ServiceCard
+from bot.callbacks.dialog import CancelDialog
+from bot.callbacks.menu import Menu
+from bot.callbacks.order_history import OrderCard, OrdersPage
 from bot.processor import Lane
 
 # Change no dialog state: they may run beside the user's running panel call.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.callbacks import Menu
+from bot.callbacks.menu import Menu
 
 
 def menu_pattern(*names: str) -> Callable[[object], bool]:

@@ -20,8 +20,10 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
-from bot import keyboards
-from bot.callbacks import (
+from bot.callbacks.base import callback_of
+from bot.callbacks.dialog import QuestionButton
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import (
     ChooseValue,
     ConfirmOrder,
     DiscardOrder,
@@ -29,16 +31,13 @@ from bot.callbacks import (
     FinishList,
     ListChange,
     ListEdit,
-    Menu,
     OrderAnyway,
     OrderService,
     OrderWithoutDripfeed,
-    PanelOrderService,
-    QuestionButton,
     Reorder,
     SkipQuestion,
-    callback_of,
 )
+from bot.callbacks.panels import PanelOrderService
 from bot.deps import BotContext
 from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
@@ -61,7 +60,11 @@ from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
-from bot.keyboards_picks import order_pick_rows, prepend
+from bot.keyboards import layout
+from bot.keyboards import menu as menu_keyboards
+from bot.keyboards import new_order as new_order_keyboards
+from bot.keyboards.favourites import order_pick_rows
+from bot.keyboards.layout import prepend
 from bot.panel import Balance, InsufficientBalance, PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.favourites import NO_PICKS, QuickPicks
@@ -75,7 +78,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
-from bot.services.quick_picks import quick_quantities
+from bot.services.quick_picks import INTERVAL_PICKS, quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.answers import not_a_list, reminder, with_reminder
@@ -110,8 +113,6 @@ log = logging.getLogger(__name__)
 
 PICK_SERVICE = "order.service"
 ANSWER = "order.field"
-# Quick picks of the drip-feed interval, in minutes.
-INTERVAL_PICKS = (15, 30, 60, 120)
 # The drip-feed Yes/No question (a service whose `dripfeed` flag is true), before the runs.
 ASK_DRIPFEED = "order.dripfeed"
 END = ConversationHandler.END
@@ -198,7 +199,7 @@ async def _question_markup(
         quantities = list(INTERVAL_PICKS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
-    picks = keyboards.question_picks(
+    picks = new_order_keyboards.question_picks(
         context.t,
         dialog.id,
         spec.name,
@@ -208,7 +209,7 @@ async def _question_markup(
     )
     # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
     optional = spec.optional and not (spec.name == "runs" and dialog.dripfeed)
-    base = keyboards.order_question(
+    base = new_order_keyboards.order_question(
         context.t,
         dialog.id,
         spec.name,
@@ -218,10 +219,10 @@ async def _question_markup(
     )
     collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
     minutes = spec.name == "delay"
-    rows = keyboards.answer_rows(
+    rows = new_order_keyboards.answer_rows(
         context.t, dialog.id, spec.name, collected=collected, choices=spec.choices, minutes=minutes
     )
-    return keyboards.above(rows, base)
+    return layout.above(rows, base)
 
 
 def _list_question(
@@ -260,7 +261,7 @@ async def _ask_service(update: Update, context: BotContext, notice: str | None =
     t = context.t
     picks = await _quick_picks(context)
     text = with_order_picks(pick_service(t, notice), t, picks)
-    markup = prepend(keyboards.order_pick_service(t, dialog.id), order_pick_rows(picks))
+    markup = prepend(new_order_keyboards.order_pick_service(t, dialog.id), order_pick_rows(picks))
     await ui.show(update, text, markup)
     return PICK_SERVICE
 
@@ -374,7 +375,7 @@ async def _ask_dripfeed(
     dialog.question = DRIPFEED_QUESTION
     save(context, dialog)
     t = context.t
-    markup = keyboards.order_dripfeed(t, dialog.id, DRIPFEED_QUESTION)
+    markup = new_order_keyboards.order_dripfeed(t, dialog.id, DRIPFEED_QUESTION)
     await ui.show(update, with_notice(notice, dripfeed_question(t, service)), markup)
     return ASK_DRIPFEED
 
@@ -414,7 +415,7 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = keyboards.order_preview(
+    markup = new_order_keyboards.order_preview(
         t, preview.batch, edit_buttons(t, preview), anyway=preview.duplicate is not None
     )
     shown = await say(update, text, markup)
@@ -486,8 +487,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     if index is None:
         return end(context)
     _start_dialog(context, None)
-    if context.user_data is not None:
-        context.user_data["catalog_search"] = raw[:200]
+    context.state.catalog_search = raw[:200]
     # Back leads to the service question the words were typed at, not to the categories.
     screen = render_search_page(index, context.t, raw, back=Menu("order"), view=view_of(context))
     await ui.send(update, screen.text, screen.markup)
@@ -822,7 +822,7 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
         await ui.answer(update)
         text = closed_text(t, expired=result.outcome is OrderOutcome.EXPIRED)
-        again = keyboards.preview_again(t, result.order.id) if result.order else None
+        again = new_order_keyboards.preview_again(t, result.order.id) if result.order else None
         await ui.show(update, text, again)
     elif result.outcome is OrderOutcome.CHANGED and result.repriced is not None:
         await ui.answer(update)
@@ -849,10 +849,10 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     order_id = result.order.id if result.order is not None else None
     if dripfeed_refused(result) and result.order is not None:
         # The panel lists no drip-feed flag, so the bot offered it: offer the rest.
-        markup = keyboards.order_refused_dripfeed(t, result.order.id)
+        markup = new_order_keyboards.order_refused_dripfeed(t, result.order.id)
     else:
         placed = order_id if panel_id is not None else None
-        markup = keyboards.order_result(t, placed, _unknown_order(result))
+        markup = new_order_keyboards.order_result(t, placed, _unknown_order(result))
     await deliver(update, context, text, markup, edit=True, order_id=order_id)
 
 
@@ -879,15 +879,15 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
         fresh = repriced.fresh
-        markup = keyboards.order_preview(
+        markup = new_order_keyboards.order_preview(
             t, batch, edit_buttons(t, fresh), anyway=fresh.duplicate is not None
         )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
         return
     gone = isinstance(repriced.problem, ServiceGone)
-    again = None if gone else keyboards.preview_again(t, repriced.old.id)
-    await ui.show(update, text, again or keyboards.main_menu(t))
+    again = None if gone else new_order_keyboards.preview_again(t, repriced.old.id)
+    await ui.show(update, text, again or menu_keyboards.main_menu(t))
 
 
 async def discard(update: Update, context: BotContext) -> None:
@@ -899,7 +899,7 @@ async def discard(update: Update, context: BotContext) -> None:
     batch = pressed.batch
     if await ordering.discard(context.user.id, batch):
         await ui.answer(update)
-        await ui.show(update, discarded(t), keyboards.main_menu(t))
+        await ui.show(update, discarded(t), menu_keyboards.main_menu(t))
         return
     rows = await ordering.batch_of(context.user.id, batch)
     await ui.answer(update, already_text(t, rows[0] if rows else None), alert=True)

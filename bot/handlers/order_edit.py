@@ -20,8 +20,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import keyboards
-from bot.callbacks import EditAnswer, LastLink, QuestionBack, QuickQuantity, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import load_index
@@ -44,6 +44,9 @@ from bot.handlers.new_order import (
     _service_plan,
     _step,
 )
+from bot.keyboards import catalog as catalog_keyboards
+from bot.keyboards import layout
+from bot.keyboards import menu as menu_keyboards
 from bot.panel import Service
 from bot.services.drafts import DraftRefusal
 from bot.services.order_types import OrderPlan
@@ -120,10 +123,10 @@ async def _to_card(update: Update, context: BotContext, service: Service) -> int
     t = context.t
     try:
         category = index.category_index(service.category)
-        page = index.services_in(category).index(service) // keyboards.PAGE_SIZE
-        back_button = keyboards.card_back(t, category, page, index.version)
+        page = index.services_in(category).index(service) // layout.PAGE_SIZE
+        back_button = catalog_keyboards.card_back(t, category, page, index.version)
     except (KeyError, IndexError, ValueError):
-        back_button = keyboards.back_to_menu(t)[0]
+        back_button = menu_keyboards.back_to_menu(t)[0]
     currency = await context.deps.currencies.currency(context.user.id)
     screen = render_service_card(service, t, currency, back_button)
     await ui.show(update, screen.text, screen.markup)

@@ -7,9 +7,8 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import (
-    CallbackData,
+from bot.callbacks.base import CallbackData, callback_of
+from bot.callbacks.order_history import (
     CancelOrder,
     CancelOrderYes,
     OrderCard,
@@ -18,7 +17,6 @@ from bot.callbacks import (
     RefillOrder,
     RefreshOrder,
     StatusOf,
-    callback_of,
 )
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
@@ -26,6 +24,8 @@ from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
+from bot.keyboards import layout
+from bot.keyboards import order_history as order_history_keyboards
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
 from bot.storage.models import Order, OrderFilter, SubmitState
 from bot.views.errors import button_expired
@@ -39,10 +39,6 @@ from bot.views.order_history import (
     render_history,
     status_line,
 )
-
-# Where « Back on a card returns to: the list the user came from.
-VIEW_KEY = "orders_view"
-
 
 # --- plumbing ---------------------------------------------------------------------------------
 
@@ -63,10 +59,8 @@ async def _expired(update: Update, context: BotContext) -> None:
 
 
 def _back(context: BotContext) -> tuple[str, int]:
-    view = context.user_data.get(VIEW_KEY) if context.user_data is not None else None
-    if isinstance(view, list | tuple) and len(view) == 2:
-        return str(view[0]), int(view[1])
-    return OrderFilter.ALL.value, 0
+    """Where « Back on a card returns to: the list the user came from."""
+    return context.state.orders_view or (OrderFilter.ALL.value, 0)
 
 
 async def show_card(
@@ -84,7 +78,7 @@ async def show_card(
     outbox when Telegram does not take it now."""
     t = context.t
     offers = await context.deps.tracking.card_actions(context.user.id, order)
-    markup = keyboards.order_card(
+    markup = order_history_keyboards.order_card(
         t,
         order.id,
         refill=offers.refill,
@@ -93,6 +87,8 @@ async def show_card(
         muted=order.muted,
         unknown=order.submit_state is SubmitState.UNKNOWN,
         link=order.link,
+        # Only when BotFather's inline mode is on: otherwise the chat picker would lead nowhere.
+        share=order.panel_order_id if context.bot.supports_inline_queries else None,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))
@@ -140,8 +136,7 @@ async def _render_page(
     history = await context.deps.tracking.history(
         context.user.id, order_filter, page, panel_slot=slot
     )
-    if context.user_data is not None:
-        context.user_data[VIEW_KEY] = [history.filter.value, history.page]
+    context.state.orders_view = (history.filter.value, history.page)
     screen = render_history(context.t, history, panel_names(names))
     if len(names) < 2:
         await ui.show(update, screen.text, screen.markup)
@@ -150,21 +145,18 @@ async def _render_page(
     t = context.t
     choices = [(0, t._("All panels")), *sorted(names.items())]
     row = [
-        keyboards.button(("✅ " if (slot or 0) == value else "") + label, PanelOrdersFilter(value))
+        layout.button(("✅ " if (slot or 0) == value else "") + label, PanelOrdersFilter(value))
         for value, label in choices
     ]
     rows = [list(r) for r in screen.markup.inline_keyboard]
     panel_rows = [row[i : i + 3] for i in range(0, len(row), 3)]
-    markup = keyboards.markup([*rows[:-1], *panel_rows, rows[-1]])
+    markup = layout.markup([*rows[:-1], *panel_rows, rows[-1]])
     await ui.show(update, screen.text, markup)
 
 
-PANEL_FILTER_KEY = "orders_panel"
-
-
 def _panel_filter(context: BotContext) -> int | None:
-    value = context.user_data.get(PANEL_FILTER_KEY) if context.user_data is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    value = context.state.orders_panel
+    return value if value is not None and value > 0 else None
 
 
 async def orders_of_panel(update: Update, context: BotContext) -> None:
@@ -174,11 +166,10 @@ async def orders_of_panel(update: Update, context: BotContext) -> None:
     if pressed is None:
         await _expired(update, context)
         return
-    if context.user_data is not None:
-        context.user_data[PANEL_FILTER_KEY] = pressed.slot
-    view = context.user_data.get(VIEW_KEY) if context.user_data is not None else None
+    context.state.orders_panel = pressed.slot
+    view = context.state.orders_view
     try:
-        order_filter = OrderFilter(view[0]) if isinstance(view, list) and view else OrderFilter.ALL
+        order_filter = OrderFilter(view[0]) if view is not None else OrderFilter.ALL
     except ValueError:
         order_filter = OrderFilter.ALL
     await _render_page(update, context, order_filter, 0)
@@ -270,7 +261,7 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     names = panel_names(await context.deps.accounts.names(context.user.id))
     question = cancel_question(t, order, names)
-    await ui.show(update, question, keyboards.confirm_cancel_order(t, order.id))
+    await ui.show(update, question, order_history_keyboards.confirm_cancel_order(t, order.id))
 
 
 @panel_errors

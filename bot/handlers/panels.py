@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import (
+from bot.callbacks.base import callback_of
+from bot.callbacks.panels import (
     BrowseMakeDefault,
     PanelAdd,
     PanelAddPreset,
@@ -27,7 +27,6 @@ from bot.callbacks import (
     PanelRename,
     PanelServiceCard,
     PanelsList,
-    callback_of,
 )
 from bot.deps import BotContext
 from bot.handlers import ui
@@ -36,6 +35,10 @@ from bot.handlers.keys import delete_key_message, key_text
 from bot.handlers.menu import menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import layout
+from bot.keyboards import menu as menu_keyboards
+from bot.keyboards import panels as panels_keyboards
 from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
 from bot.services.accounts import (
@@ -65,34 +68,7 @@ def _service(context: BotContext) -> AccountsService:
 
 
 def _cancel(context: BotContext, run: PanelDialog) -> InlineKeyboardMarkup:
-    return keyboards.cancel_dialog(context.t, run.id)
-
-
-def list_keyboard(t: Translator, accounts: list[PanelAccount]) -> InlineKeyboardMarkup:
-    rows = [
-        [keyboards.button(("★ " if a.is_default else "") + a.label, PanelCardOf(a.slot))]
-        for a in accounts
-    ]
-    rows.append([keyboards.button(t._("➕ Add a panel"), PanelAdd())])
-    rows.append(keyboards.back_to_menu(t))
-    return keyboards.markup(rows)
-
-
-def card_keyboard(t: Translator, account: PanelAccount) -> InlineKeyboardMarkup:
-    first = [keyboards.button(t._("✏️ Rename"), PanelRename(account.slot))]
-    if not account.is_default:
-        first.insert(0, keyboards.button(t._("★ Make default"), PanelMakeDefault(account.slot)))
-    return keyboards.markup(
-        [
-            first,
-            [
-                keyboards.button(t._("🔔 Low-balance alert"), PanelAlert(account.slot)),
-                keyboards.button(t._("🔑 New key"), PanelNewKey(account.slot)),
-            ],
-            [keyboards.button(t._("🗑 Remove"), PanelRemove(account.slot))],
-            [keyboards.button(t._("« Panels"), PanelsList())],
-        ]
-    )
+    return dialog_keyboards.cancel_dialog(context.t, run.id)
 
 
 async def show_panels(update: Update, context: BotContext) -> None:
@@ -103,7 +79,7 @@ async def show_panels(update: Update, context: BotContext) -> None:
     await ui.show(
         update,
         views.panels_text(t, lines, totals(lines)),
-        list_keyboard(t, [line.account for line in lines]),
+        panels_keyboards.panels_list(t, [line.account for line in lines]),
     )
 
 
@@ -130,18 +106,16 @@ async def _render_card(
     t = context.t
     line = await _line(context, slot) if slot is not None else None
     if line is None:
-        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        await ui.show(update, views.panel_gone(t), panels_keyboards.only_back(t))
         return
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
     caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
     text = views.panel_card(t, line, orders=orders, capabilities=caps)
-    await ui.show(update, f"{note}\n\n{text}" if note else text, card_keyboard(t, line.account))
-
-
-def _back(t: Translator) -> InlineKeyboardButton:
-    return keyboards.button(t._("« Panels"), PanelsList())
+    await ui.show(
+        update, f"{note}\n\n{text}" if note else text, panels_keyboards.panel_card(t, line.account)
+    )
 
 
 def refusal(t: Translator, exc: PanelLimitReached | PanelLinkedAlready) -> str:
@@ -156,7 +130,7 @@ async def _refused_room(update: Update, context: BotContext, url: str | None = N
     try:
         await _service(context).check_room(context.user.id, url)
     except (PanelLimitReached, PanelLinkedAlready) as exc:
-        await ui.show(update, refusal(context.t, exc), keyboards.markup([[_back(context.t)]]))
+        await ui.show(update, refusal(context.t, exc), panels_keyboards.only_back(context.t))
         return True
     return False
 
@@ -169,12 +143,12 @@ async def pick_panel(update: Update, context: BotContext) -> None:
     if await _refused_room(update, context):
         return
     left = service.unused_presets(await service.accounts(context.user.id))
-    rows = [[keyboards.button(p.name, PanelAddPreset(i))] for i, p in left]
-    if service.allow_custom:
-        rows.append([keyboards.button(t._("🌐 Other panel (URL)"), PanelAddUrl())])
-    rows.append([_back(t)])
     text = views.pick_panel_text(t, any_left=bool(left), custom=service.allow_custom)
-    await ui.show(update, text, keyboards.markup(rows))
+    await ui.show(
+        update,
+        text,
+        panels_keyboards.pick_panel(t, [(i, p.name) for i, p in left], custom=service.allow_custom),
+    )
 
 
 async def ask_preset_key(update: Update, context: BotContext) -> str | int:
@@ -259,7 +233,9 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         return end(context)
     except (PanelLimitReached, PanelLinkedAlready) as exc:
         await ui.send(
-            update, refusal(t, exc), list_keyboard(t, await service.accounts(context.user.id))
+            update,
+            refusal(t, exc),
+            panels_keyboards.panels_list(t, await service.accounts(context.user.id)),
         )
         return end(context)
     except (PanelError, LookupError) as exc:
@@ -272,14 +248,14 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         # Added by URL: named after its host so far; the user names it (issue 21 item 5).
         run.step, run.url, run.slot = "name", None, account.slot
         save(context, run)
-        keep = keyboards.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
+        keep = layout.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
         question = added + "\n\n" + views.name_question(t, account.label)
         await ui.send(
-            update, question, keyboards.markup([[keep], *_cancel(context, run).inline_keyboard])
+            update, question, layout.markup([[keep], *_cancel(context, run).inline_keyboard])
         )
         return WAIT_NAME
     accounts = await service.accounts(context.user.id)
-    await ui.send(update, added, list_keyboard(t, accounts))
+    await ui.send(update, added, panels_keyboards.panels_list(t, accounts))
     return end(context)
 
 
@@ -374,7 +350,7 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
         return end(context)
     else:
         accounts = await _service(context).accounts(context.user.id)
-        await ui.send(update, views.renamed(t, name), list_keyboard(t, accounts))
+        await ui.send(update, views.renamed(t, name), panels_keyboards.panels_list(t, accounts))
         return end(context)
     await ui.send(update, views.rename_question(t, account.label, notice), _cancel(context, run))
     return WAIT_NAME
@@ -408,7 +384,11 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
         return WAIT_ALERT
     await context.deps.keys.keys.set_low_balance(context.user.id, account.slot, threshold)
     accounts = await _service(context).accounts(context.user.id)
-    await ui.send(update, views.alert_set(t, account.label, threshold), list_keyboard(t, accounts))
+    await ui.send(
+        update,
+        views.alert_set(t, account.label, threshold),
+        panels_keyboards.panels_list(t, accounts),
+    )
     return end(context)
 
 
@@ -428,19 +408,12 @@ async def ask_remove(update: Update, context: BotContext) -> None:
     t = context.t
     account = await _pressed_account(update, context, PanelRemove)
     if account is None:
-        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        await ui.show(update, views.panel_gone(t), panels_keyboards.only_back(t))
         return
     open_orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.OPEN, panel_slot=account.slot
     )
-    buttons = keyboards.markup(
-        [
-            [
-                keyboards.button(t._("🗑 Yes, remove"), PanelRemoveYes(account.slot)),
-                keyboards.button(t._("Keep it"), PanelCardOf(account.slot)),
-            ]
-        ]
-    )
+    buttons = panels_keyboards.confirm_remove(t, account.slot)
     await ui.show(update, views.remove_question(t, account.label, open_orders), buttons)
 
 
@@ -449,11 +422,13 @@ async def remove(update: Update, context: BotContext) -> None:
     t = context.t
     account = await _pressed_account(update, context, PanelRemoveYes)
     if account is None or not await _service(context).remove(context.user.id, account.slot):
-        await ui.show(update, views.panel_gone(t), keyboards.markup([[_back(t)]]))
+        await ui.show(update, views.panel_gone(t), panels_keyboards.only_back(t))
         return
     await close_after_key_change(context)
     accounts = await _service(context).accounts(context.user.id)
-    await ui.show(update, views.removed(t, account.label), list_keyboard(t, accounts))
+    await ui.show(
+        update, views.removed(t, account.label), panels_keyboards.panels_list(t, accounts)
+    )
 
 
 def dialog_part() -> DialogPart:
@@ -494,15 +469,6 @@ def handlers() -> list[AnyHandler]:
     ]
 
 
-def with_compare(
-    t: Translator, markup: InlineKeyboardMarkup, slot: int, service_id: int
-) -> InlineKeyboardMarkup:
-    """A service card's keyboard with ⚖️ Compare above its last row (Back)."""
-    rows = [list(row) for row in markup.inline_keyboard]
-    compare = [keyboards.button(t._("⚖️ Compare"), PanelCompare(slot, service_id))]
-    return keyboards.markup([*rows[:-1], compare, *rows[-1:]])
-
-
 async def compare(update: Update, context: BotContext) -> None:
     """⚖️ Compare on a service card: similar services on the user's other panels."""
     pressed = callback_of(update, PanelCompare)
@@ -524,14 +490,14 @@ async def compare(update: Update, context: BotContext) -> None:
     offers = [comparison.base, *comparison.offers[: compare_views.MAX_OFFERS]]
     rows = [
         [
-            keyboards.button(
+            layout.button(
                 compare_views.order_here_label(t, offer),
                 PanelOrderService(offer.slot, offer.service.id),
             )
         ]
         for offer in offers
     ]
-    await ui.send(update, compare_views.compare_text(t, comparison), keyboards.markup(rows))
+    await ui.send(update, compare_views.compare_text(t, comparison), layout.markup(rows))
 
 
 def with_panel_switch(
@@ -547,7 +513,7 @@ def with_panel_switch(
     home = next(a for a in accounts if a.is_default)
     looked = next((a for a in accounts if a.slot == shown), home)
     switch = [
-        keyboards.button(
+        layout.button(
             t._("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label), PanelBrowse(a.slot)
         )
         for a in accounts
@@ -559,10 +525,10 @@ def with_panel_switch(
         extra = []
     else:
         head = views.looking_at(t, looked.label, home.label)
-        extra = [[keyboards.button(t._("★ Make default"), BrowseMakeDefault(looked.slot))]]
+        extra = [[layout.button(t._("★ Make default"), BrowseMakeDefault(looked.slot))]]
     # Three switch buttons a row: names are up to 24 characters.
     switch_rows = [switch[i : i + 3] for i in range(0, len(switch), 3)]
-    return head + "\n" + text, keyboards.markup([*rows, *switch_rows, *extra])
+    return head + "\n" + text, layout.markup([*rows, *switch_rows, *extra])
 
 
 async def search_every_panel(update: Update, context: BotContext, query: str) -> bool:
@@ -575,7 +541,7 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     found = await search_panels(context.deps.keys, context.deps.catalog, context.user.id, query)
     rows = [
         [
-            keyboards.button(
+            layout.button(
                 t._("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
                 PanelServiceCard(group.account.slot, service.id),
             )
@@ -583,7 +549,7 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
         for group in found
         for service in group.services
     ]
-    rows.append(keyboards.back_to_menu(t))
+    rows.append(menu_keyboards.back_to_menu(t))
     await ui.answer(update)
-    await ui.show(update, views.search_results(t, query, found), keyboards.markup(rows))
+    await ui.show(update, views.search_results(t, query, found), layout.markup(rows))
     return True

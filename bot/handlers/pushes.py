@@ -7,12 +7,13 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot import keyboards
-from bot.callbacks import DigestOrders, MuteOrder, OpenCard, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.order_history import show_card
+from bot.keyboards import pushes as pushes_keyboards
 from bot.views.errors import button_expired
 from bot.views.order_history import panel_names
 from bot.views.zones import digest_gone, digest_list, mute_note, ref
@@ -54,7 +55,7 @@ async def mute_order(update: Update, context: BotContext) -> None:
         return
     try:
         await query.edit_message_reply_markup(
-            keyboards.notification(t, order_id=order.id, muted=order.muted)
+            pushes_keyboards.notification(t, order_id=order.id, muted=order.muted)
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
@@ -82,7 +83,7 @@ async def digest_orders(update: Update, context: BotContext) -> None:
         for o in orders
     ]
     # A new message as well: the digest stays.
-    await ui.send(update, digest_list(t, orders, names), keyboards.digest_orders(t, entries))
+    await ui.send(update, digest_list(t, orders, names), pushes_keyboards.digest_orders(t, entries))
 
 
 def handlers() -> list[AnyHandler]:

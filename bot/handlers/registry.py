@@ -15,11 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import (
-    RequestAccess,
-    SetLanguage,
-    ToggleNotifications,
-)
+from bot.callbacks.gate import RequestAccess
+from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.handlers import (
     admin,
     bulk,
@@ -32,6 +29,7 @@ from bot.handlers import (
     panels,
     pushes,
     resolutions,
+    sharing,
     start,
     stats,
     zones,
@@ -89,7 +87,7 @@ def register(
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers()
+    main += stats.handlers() + sharing.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

@@ -9,13 +9,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import FoundOnPanel, NotPlaced, NotPlacedYes, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, FoundOrderDialog, begin, end, open_run, save
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.order_history import show_card
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import resolutions as resolutions_keyboards
 from bot.panel import PanelError
 from bot.services.keys import NoKey
 from bot.services.resolutions import FoundOutcome
@@ -36,7 +38,7 @@ async def _ask(
     update: Update, context: BotContext, run: FoundOrderDialog, order: Order, notice: str = ""
 ) -> str:
     text = views.found_question(context.t, order, await _panel_name(context, order), notice)
-    await ui.send(update, text, keyboards.cancel_dialog(context.t, run.id))
+    await ui.send(update, text, dialog_keyboards.cancel_dialog(context.t, run.id))
     return WAIT_PANEL_ID
 
 
@@ -106,7 +108,7 @@ async def ask_not_placed(update: Update, context: BotContext) -> None:
     if order is None:
         return
     text = views.not_placed_question(context.t, order, await _panel_name(context, order))
-    await ui.show(update, text, keyboards.confirm_not_placed(context.t, order.id))
+    await ui.show(update, text, resolutions_keyboards.confirm_not_placed(context.t, order.id))
 
 
 async def not_placed_yes(update: Update, context: BotContext) -> None:

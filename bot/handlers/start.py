@@ -5,13 +5,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot import keyboards
-from bot.callbacks import SetLanguage, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.start import SetLanguage
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.commands import available, set_chat_menu
 from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
+from bot.keyboards import menu as menu_keyboards
+from bot.keyboards import start as start_keyboards
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
 from bot.views.start import (
@@ -34,7 +36,7 @@ async def start(update: Update, context: BotContext) -> None:
     t = context.t
     name = update.effective_user.first_name if update.effective_user else ""
     has_key = await context.deps.keys.has_key(context.user.id)
-    await ui.show(update, welcome(t, name, has_key=has_key), keyboards.main_menu(t))
+    await ui.show(update, welcome(t, name, has_key=has_key), menu_keyboards.main_menu(t))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -48,7 +50,9 @@ async def cancel_dialog(update: Update, context: BotContext) -> int:
     await ui.answer(update)
     end(context)
     cancelled = await cancel_previews(context) if update.callback_query is None else 0
-    await ui.show(update, dialog_cancelled(context.t, cancelled), keyboards.main_menu(context.t))
+    await ui.show(
+        update, dialog_cancelled(context.t, cancelled), menu_keyboards.main_menu(context.t)
+    )
     return ConversationHandler.END
 
 
@@ -57,7 +61,9 @@ async def cancel_idle(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     cancelled = await cancel_previews(context) if update.callback_query is None else 0
     if cancelled:
-        await ui.send(update, cancelled_text(context.t, cancelled), keyboards.main_menu(context.t))
+        await ui.send(
+            update, cancelled_text(context.t, cancelled), menu_keyboards.main_menu(context.t)
+        )
         return
     await ui.send(update, nothing_to_cancel(context.t))
 
@@ -65,7 +71,7 @@ async def cancel_idle(update: Update, context: BotContext) -> None:
 async def language_menu(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     await ui.show(
-        update, choose_language(context.t), keyboards.languages(context.t, context.t.language)
+        update, choose_language(context.t), start_keyboards.languages(context.t, context.t.language)
     )
 
 
@@ -85,7 +91,7 @@ async def set_language(update: Update, context: BotContext) -> None:
         # Before the confirmation, so the menu has changed by the time the user reads it.
         registered: set[str] = context.bot_data.get("commands", set())
         await set_chat_menu(context.bot, update.effective_chat.id, context.t, registered)
-    await ui.show(update, language_set(context.t), keyboards.main_menu(context.t))
+    await ui.show(update, language_set(context.t), menu_keyboards.main_menu(context.t))
 
 
 async def settings_menu(update: Update, context: BotContext) -> None:
@@ -104,7 +110,7 @@ async def render_settings(
     t = context.t
     user = context.user
     has_key = await context.deps.keys.has_key(user.id)
-    markup = keyboards.settings_menu(
+    markup = start_keyboards.settings_menu(
         t,
         has_key=has_key,
         notifications=user.notifications,
@@ -136,4 +142,4 @@ async def unknown_callback(update: Update, context: BotContext) -> None:
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
-    await ui.send(update, not_understood(context.t), keyboards.main_menu(context.t))
+    await ui.send(update, not_understood(context.t), menu_keyboards.main_menu(context.t))

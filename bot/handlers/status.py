@@ -10,14 +10,15 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
-from bot.callbacks import CancelManyNo, CancelManyYes, WhichPanel, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
 from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import Handler, panel_errors, reply_panel_error
 from bot.handlers.order_history import card_of_id
+from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
 from bot.services.keys import NoKey
 from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
@@ -39,8 +40,6 @@ from bot.views.status import (
     usage,
 )
 
-# Pending /cancelorder confirmations in user_data: token -> [panel order id, slot] pairs.
-CANCEL_KEY = "cancel_confirm"
 # Older confirmations are dropped: a user rarely has more than one open at a time.
 MAX_PENDING_CONFIRMATIONS = 5
 
@@ -134,7 +133,7 @@ async def _status_ids(
     t = context.t
     lines = await context.deps.tracking.statuses(context.user.id, parsed.ids, pinned=pinned)
     names = await _names(context)
-    links = keyboards.order_links(t, _links([x.order for x in lines if x.order], names))
+    links = status_keyboards.order_links(t, _links([x.order for x in lines if x.order], names))
     await _send_long(update, status_lines(t, lines, parsed, names), links)
 
 
@@ -143,7 +142,7 @@ async def _open_orders(update: Update, context: BotContext) -> None:
     result = await context.deps.tracking.open_orders(context.user.id)
     names = await _names(context)
     shown = [*result.orders, *result.finished, *result.not_on_key]
-    links = keyboards.order_links(t, _links(shown, names))
+    links = status_keyboards.order_links(t, _links(shown, names))
     await _send_long(update, open_orders_lines(t, result, names), links)
 
 
@@ -164,7 +163,8 @@ async def _refill_status_ids(
 
 
 def _pending(context: BotContext) -> dict[str, Any]:
-    return which_panel.user_dict(context, CANCEL_KEY)
+    """Pending /cancelorder confirmations: token -> [panel order id, slot] pairs."""
+    return context.state.cancel_confirm
 
 
 async def _cancel_ids(
@@ -185,7 +185,7 @@ async def _cancel_ids(
     # Each id with the panel it was checked on: Yes cancels there, and nowhere else.
     pending[token] = [[r.panel_id, r.slot] for r in eligible]
     body = cancel_question_lines(t, lines, eligible, names)
-    await _send_long(update, body, keyboards.confirm_cancel_many(t, token))
+    await _send_long(update, body, status_keyboards.confirm_cancel_many(t, token))
 
 
 def _token(update: Update) -> str:

@@ -16,14 +16,12 @@ from typing import Any
 
 from telegram import Update
 
-from bot import keyboards
 from bot.deps import BotContext
 from bot.handlers import ui
+from bot.keyboards import status as status_keyboards
 from bot.services.tracking import ParsedIds, SeveralPanels
 from bot.views.status import which_panel_question
 
-# Waiting commands in user_data: token -> what `Waiting.dump` writes.
-WAITING_KEY = "which_panel"
 # The command of an old 📊 Status button (the panel's id alone): the order's card.
 CARD = "card"
 # Older questions are dropped: a user rarely has more than one open at a time.
@@ -68,19 +66,9 @@ class Waiting:
             return None
 
 
-def user_dict(context: BotContext, key: str) -> dict[str, Any]:
-    """The user's questions waiting under `key` in user_data (made on first use)."""
-    data = context.user_data
-    if data is None:
-        return {}
-    found = data.get(key)
-    if not isinstance(found, dict):
-        found = data[key] = {}
-    return found
-
-
 def _waiting(context: BotContext) -> dict[str, Any]:
-    return user_dict(context, WAITING_KEY)
+    """Waiting commands: token -> what `Waiting.dump` writes."""
+    return context.state.waiting
 
 
 async def ask(
@@ -105,7 +93,7 @@ async def ask(
     waiting[token] = Waiting(command, parsed, dict(pinned), asked, tuple(slots)).dump()
     choices = [(slot, names.get(slot) or f"#{slot}") for slot in slots]
     text = which_panel_question(context.t, asked, [name for _, name in choices])
-    markup = keyboards.which_panel(context.t, token, choices)
+    markup = status_keyboards.which_panel(context.t, token, choices)
     say = ui.show if in_place and update.callback_query is not None else ui.send
     await say(update, text, markup)
 

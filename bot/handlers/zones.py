@@ -7,8 +7,8 @@ import time
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot import keyboards
-from bot.callbacks import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu, callback_of
+from bot.callbacks.base import callback_of
+from bot.callbacks.zones import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import (
@@ -21,6 +21,8 @@ from bot.handlers.dialog import (
     instance_id,
 )
 from bot.handlers.start import render_settings
+from bot.keyboards import dialog as dialog_keyboards
+from bot.keyboards import zones as zones_keyboards
 from bot.views.errors import button_expired
 from bot.views.zones import (
     quiet_bad,
@@ -54,7 +56,9 @@ async def zone_menu(update: Update, context: BotContext) -> None:
     t = context.t
     tg_user = update.effective_user
     zones = zone_choices(tg_user.language_code if tg_user else None)
-    await ui.show(update, zone_menu_text(t, time.time()), keyboards.zone_menu(t, zones, t.zone))
+    await ui.show(
+        update, zone_menu_text(t, time.time()), zones_keyboards.zone_menu(t, zones, t.zone)
+    )
 
 
 async def set_zone(update: Update, context: BotContext) -> None:
@@ -74,7 +78,9 @@ async def set_zone(update: Update, context: BotContext) -> None:
 async def ask_zone(update: Update, context: BotContext) -> str:
     await ui.answer(update)
     state = begin(context, ZoneDialog)
-    await ui.show(update, zone_question(context.t), keyboards.cancel_dialog(context.t, state.id))
+    await ui.show(
+        update, zone_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
+    )
     return WAIT_ZONE
 
 
@@ -83,7 +89,7 @@ async def receive_zone(update: Update, context: BotContext) -> str | int:
     text = message.text if message is not None else None
     zone = await context.deps.pushes.set_time_zone(context.user.id, text) if text else None
     if zone is None:
-        cancel = keyboards.cancel_dialog(context.t, instance_id(context, ZoneDialog))
+        cancel = dialog_keyboards.cancel_dialog(context.t, instance_id(context, ZoneDialog))
         await ui.send(update, zone_unknown(context.t, text or ""), cancel)
         return WAIT_ZONE
     context.t = context.t.with_zone(zone)
@@ -107,7 +113,7 @@ async def quiet_menu(update: Update, context: BotContext) -> None:
     t = context.t
     current = _current(context)
     label = quiet_label(*current) if current else None
-    markup = keyboards.quiet_menu(t, quiet_presets(), current)
+    markup = zones_keyboards.quiet_menu(t, quiet_presets(), current)
     await ui.show(update, quiet_menu_text(t, label), markup)
 
 
@@ -128,7 +134,9 @@ async def set_quiet(update: Update, context: BotContext) -> None:
 async def ask_quiet(update: Update, context: BotContext) -> str:
     await ui.answer(update)
     state = begin(context, QuietDialog)
-    await ui.show(update, quiet_question(context.t), keyboards.cancel_dialog(context.t, state.id))
+    await ui.show(
+        update, quiet_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
+    )
     return WAIT_QUIET
 
 
@@ -136,7 +144,7 @@ async def receive_quiet(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     hours = parse_hours(message.text or "") if message is not None else None
     if hours is None:
-        cancel = keyboards.cancel_dialog(context.t, instance_id(context, QuietDialog))
+        cancel = dialog_keyboards.cancel_dialog(context.t, instance_id(context, QuietDialog))
         await ui.send(update, quiet_bad(context.t), cancel)
         return WAIT_QUIET
     await context.deps.pushes.set_quiet_hours(context.user.id, hours)

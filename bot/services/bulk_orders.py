@@ -267,6 +267,16 @@ def _line_change(row: Order, line: BulkLine | None) -> LineChange | None:
 
 
 @dataclass(frozen=True, slots=True)
+class PanelLines:
+    """A list's lines for one panel account, checked against that panel's catalog; the panel
+    is named ("" when the user has a single one)."""
+
+    slot: int
+    panel_name: str
+    preview: BulkPreview
+
+
+@dataclass(frozen=True, slots=True)
 class BulkOrderService:
     orders: OrdersRepo
     keys: KeyService
@@ -314,6 +324,22 @@ class BulkOrderService:
             return ""
         return next((a.label for a in accounts if a.slot == slot), "")
 
+    async def _parsed(self, user_id: int, text: str, slot: int | None) -> PanelLines:
+        slot, panels = await self._panel(user_id, slot)
+        catalog = await self.catalog.get(user_id, slot=slot)
+        preview = parse_bulk(text, catalog, max_lines=self.max_lines, panels=panels)
+        return PanelLines(slot, panels[0] if panels else "", preview)
+
+    async def check(self, user_id: int, text: str) -> list[PanelLines]:
+        """The list checked as it is typed (the Mini App's bulk editor): split by its panel
+        column and every line validated exactly as `preview` would, storing nothing and asking
+        the panels for nothing but their (cached) catalogs. Raises NoKey or the panel client's
+        errors when a catalog cannot be fetched."""
+        return [
+            await self._parsed(user_id, part, slot)
+            for slot, part in await self.by_panel(user_id, text)
+        ]
+
     async def preview(self, user_id: int, text: str, slot: int | None = None) -> BulkDraft:
         """Validate every line against the catalog of panel account `slot` (the default one
         without) and store the valid ones as drafts of that panel.
@@ -322,10 +348,8 @@ class BulkOrderService:
         balance is only informative: when it cannot be read the preview goes without it.
         """
         key_version = await self.previews.key_version(user_id)
-        slot, panels = await self._panel(user_id, slot)
-        panel_name = panels[0] if panels else ""
-        catalog = await self.catalog.get(user_id, slot=slot)
-        preview = parse_bulk(text, catalog, max_lines=self.max_lines, panels=panels)
+        checked = await self._parsed(user_id, text, slot)
+        slot, panel_name, preview = checked.slot, checked.panel_name, checked.preview
         if preview.too_many or not preview.valid:
             return BulkDraft(preview, None, None)
         balance: Balance | None
@@ -335,6 +359,8 @@ class BulkOrderService:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
         currency = None if balance is None else balance.currency
+        # The catalog `_parsed` just read (cached): the kinds of the open orders' services.
+        catalog = await self.catalog.get(user_id, slot=slot)
         already_open = await self._already_open(user_id, slot, catalog, preview.valid)
         drafts = [
             OrderDraft(

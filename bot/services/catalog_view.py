@@ -1,6 +1,6 @@
 """How a user looks at service lists: sorted by price or not, refill-only, cancel-only.
 
-One view per user, kept in their user_data (bot/handlers/catalog.py; JSON, persisted), applied
+One view per user, kept in their state (bot/user_state.py; JSON, persisted), applied
 to every category page and search result. It is kept, not encoded in each button: a card's
 « Back then returns to the same sorted, filtered page, and old buttons keep their wire format.
 """

@@ -126,6 +126,13 @@ class Previews:
             batch, user_id, chat_id, message_id, max_open=self.max_open, max_lines=self.max_lines
         )
 
+    async def opened(self, user_id: int) -> list[DraftMessage]:
+        """A preview made where no message shows it (the Mini App's Review): the cap on open
+        previews holds as for the chat's. Returns the closed previews' messages."""
+        return await self.drafts.enforce_cap(
+            user_id, max_open=self.max_open, max_lines=self.max_lines
+        )
+
     async def key_changed(self, user_id: int) -> list[DraftMessage]:
         """After /setkey or /deletekey: close every open preview; their messages."""
         return await self.drafts.close_open(user_id, DraftState.KEY_CHANGED)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -21,6 +21,8 @@ from bot.i18n import Catalogs, Translator
 from bot.panel import Status
 from bot.storage import Order, OutboxItem, OutboxKind, Storage, User
 from bot.storage.models import Refill
+from bot.storage.pricewatch import ChangeKind, PriceChange
+from bot.storage.schedules import Schedule
 from bot.zones import effective_zone, quiet_until
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ ALWAYS_SENT = frozenset(
         OutboxKind.REPLY,
         # An alert the user set up themselves, per panel.
         OutboxKind.LOW_BALANCE,
+        # The result of a run of an order the user scheduled, or a question about it.
+        OutboxKind.SCHEDULED,
     }
 )
 # Never given up on after transient failures: the user may not know the outcome otherwise.
@@ -50,8 +54,12 @@ PUSHES = frozenset(
         OutboxKind.ORDER_STARTED,
         OutboxKind.REFILL_STATUS,
         OutboxKind.ORDER_DIGEST,
+        OutboxKind.PRICE_CHANGES,
     }
 )
+# The pushes about orders: what quiet hours merge into one digest (a price digest held by
+# quiet hours is sent as it is afterwards).
+ORDER_PUSHES = PUSHES - {OutboxKind.PRICE_CHANGES}
 REPLY_MAX_RETRY = 60.0
 STARTED = "started"  # a digest entry's status for "the order has started"
 # A push about an order reaching one of these offers 🔁 Reorder (and ♻️ Refill when eligible).
@@ -90,6 +98,10 @@ class Notice:
     # The order finished: the push offers 🔁 Reorder, and ♻️ Refill when one may be asked now.
     reorder: bool = False
     refill: bool = False
+    # A scheduled run held or missed: (schedule id, run) its ✅ Place / ✖️ Skip buttons answer.
+    ask: tuple[int, int] | None = None
+    # Buttons to services' cards: (panel account slot, service id), the price watch's digest.
+    cards: tuple[tuple[int, int], ...] = ()
 
 
 class NoticeWording(Protocol):
@@ -112,6 +124,9 @@ class NoticeWording(Protocol):
     def order_status(self, t: Translator, order: Order, status: str) -> Notice: ...
     def order_unknown(self, t: Translator, order: Order, count: object = None) -> Notice: ...
     def refill_status(self, t: Translator, refill: Refill, status: object = None) -> Notice: ...
+    def scheduled(
+        self, t: Translator, schedule: Schedule, payload: Mapping[str, Any], order: Order | None
+    ) -> Notice: ...
     def digest(
         self,
         t: Translator,
@@ -119,6 +134,9 @@ class NoticeWording(Protocol):
         refills: list[tuple[Refill, str]],
         digest_id: int,
         panels: Mapping[int, str] | None = None,
+    ) -> Notice: ...
+    def price_digest(
+        self, t: Translator, panel: str, slot: int, changes: Sequence[PriceChange]
     ) -> Notice: ...
 
 
@@ -330,7 +348,9 @@ class Notifier(Generic[M]):
             return Delivery.HELD
         if not item.held:
             return None
-        held = await self._storage.outbox.held_due(user.id, now)
+        held = [
+            h for h in await self._storage.outbox.held_due(user.id, now) if h.kind in ORDER_PUSHES
+        ]
         if len(held) < 2 or item.id not in {h.id for h in held}:
             return None
         orders: list[list[object]] = []
@@ -415,6 +435,11 @@ class Notifier(Generic[M]):
             return None, await self._digest(item, t)
         if item.kind == OutboxKind.LOW_BALANCE:
             return None, await self._low_balance(payload, item.user_id, t)
+        if item.kind == OutboxKind.SCHEDULED:
+            return await self._scheduled(payload, item.user_id, t)
+        if item.kind == OutboxKind.PRICE_CHANGES:
+            # Each line names the panel already: no panel line on top.
+            return None, await self._price_changes(item, t)
         order = await self._order(payload.get("order_id"), item.user_id)
         if item.kind == OutboxKind.ORDER_UNKNOWN:
             return order.panel_slot, self._wording.order_unknown(t, order, payload.get("count"))
@@ -500,6 +525,38 @@ class Notifier(Generic[M]):
         currency = str(payload.get("currency") or "")
         return self._wording.low_balance(t, account.label, amount, currency, limit, account.url)
 
+    async def _scheduled(
+        self, payload: dict[str, Any], user_id: int, t: Translator
+    ) -> tuple[int | None, Notice]:
+        raw = payload.get("schedule_id")
+        schedule = await self._storage.schedules.get(raw, user_id) if isinstance(raw, int) else None
+        if schedule is None:
+            raise _Drop("schedule not found")
+        raw_order = payload.get("order_id")
+        order = await self._order(raw_order, user_id) if raw_order is not None else None
+        return schedule.panel_slot, self._wording.scheduled(t, schedule, payload, order)
+
+    async def _price_changes(self, item: OutboxItem, t: Translator) -> Notice:
+        """The watch's digest for one panel account, without the services muted since."""
+        slot = item.payload.get("slot")
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            raise _Drop("bad price payload")
+        accounts = await self._storage.keys.accounts(item.user_id, removed=True)
+        account = next((a for a in accounts if a.slot == slot), None)
+        if account is None:
+            raise _Drop("panel not found")
+        muted = await self._storage.prices.muted(item.user_id, slot)
+        changes = [
+            c
+            for c in price_entries(item.user_id, slot, item.payload.get("changes"), item.created_at)
+            if c.service_id not in muted
+        ]
+        if not changes:
+            raise _Muted("every service muted")
+        # With one panel linked its name says nothing: the lines go without it.
+        panel = account.label if len(accounts) > 1 else ""
+        return self._wording.price_digest(t, panel, slot, changes)
+
     async def _reply(self, text: object, raw_id: object, user_id: int) -> Notice:
         """A result rendered when it was due (in the user's language then), sent as it was."""
         if not isinstance(text, str) or not text:
@@ -521,6 +578,33 @@ class Notifier(Generic[M]):
         if refill is None or refill.user_id != user_id:
             raise _Drop("refill not found")
         return refill
+
+
+def price_entries(user_id: int, slot: int, raw: object, at: float) -> list[PriceChange]:
+    """A price digest payload's changes, skipping anything else (a damaged row)."""
+    if not isinstance(raw, list):
+        return []
+    found: list[PriceChange] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        service_id, kind, name = entry.get("service_id"), entry.get("kind"), entry.get("name")
+        old, new = entry.get("old"), entry.get("new")
+        if not isinstance(service_id, int) or kind not in set(ChangeKind):
+            continue
+        found.append(
+            PriceChange(
+                user_id,
+                slot,
+                service_id,
+                ChangeKind(kind),
+                str(name or ""),
+                old if isinstance(old, str) else None,
+                new if isinstance(new, str) else None,
+                at,
+            )
+        )
+    return found
 
 
 def _pairs(raw: object) -> list[tuple[int, str]]:

@@ -446,6 +446,11 @@ _COUNTED_BY: dict[OrderKind, str] = {
 }
 
 
+def counted_field(plan: OrderPlan) -> str | None:
+    """The list field whose number of lines is the order's quantity (custom comments)."""
+    return _COUNTED_BY.get(plan.kind)
+
+
 def line_limits(plan: OrderPlan, spec: FieldSpec) -> tuple[int, int] | None:
     """How many lines a list answer may have in all: (fewest, most); None for other fields.
 

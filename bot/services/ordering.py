@@ -415,6 +415,10 @@ class OrderingService:
                 log.warning("on_claimed hook failed; submitting anyway", exc_info=True)
         return await self._submit(client, order)
 
+    async def submit_claimed(self, client: PanelClient, order: Order) -> SubmitResult:
+        """Place an order someone else claimed (a scheduled run): exactly Confirm's call."""
+        return await self._submit(client, order)
+
     async def _submit(self, client: PanelClient, order: Order) -> SubmitResult:
         """Call the panel once for the claimed `order` and record whatever it answered."""
         try:
@@ -467,7 +471,7 @@ class OrderingService:
         """
         index = await self.catalog.get(user_id, slot=draft.panel_slot, max_age=self.price_check_age)
         service = index.get(order.service_id)
-        values = _answers(order)
+        values = answers_of(order)
         if (
             service is not None
             and service.type == order.service_type
@@ -501,7 +505,7 @@ class OrderingService:
         order = await self.storage.orders.get(order_id)
         if order is None or order.user_id != user_id:
             return None
-        return order.service_id, _answers(order)
+        return order.service_id, answers_of(order)
 
     async def reopen(self, user_id: int, batch: str) -> Reopened:
         """✏️ Edit on a single-order preview: close it and give its answers back.
@@ -517,7 +521,7 @@ class OrderingService:
             return Reopened(refusal=gate.refusal or DraftRefusal.GONE, order=order)
         if not await self._previews.drafts.replace(batch, user_id):
             return Reopened(refusal=DraftRefusal.ALREADY, order=order)
-        return Reopened(order=order, values=_answers(order))
+        return Reopened(order=order, values=answers_of(order))
 
     async def recent_links(self, user_id: int, service_id: int) -> list[tuple[int, str]]:
         """(order id, link) of the user's last distinct links for the service, newest first."""
@@ -559,7 +563,7 @@ class OrderingService:
         return recovered
 
 
-def _answers(order: Order) -> dict[str, Any]:
+def answers_of(order: Order | OrderDraft) -> dict[str, Any]:
     """The dialog answers a stored order was made from (what Reorder and re-checks use)."""
     values: dict[str, Any] = {
         "link": order.link,
@@ -575,23 +579,31 @@ def _canonical(params: Mapping[str, Any]) -> dict[str, str]:
     return {k: answer_text(v) for k, v in params.items() if v is not None}
 
 
-def _same_order(service: Service, order: Order, values: Mapping[str, Any], draft: Draft) -> bool:
-    """The service takes the stored answers unchanged and costs no more than previewed."""
+def unchanged_cost(service: Service, values: Mapping[str, Any]) -> tuple[bool, Decimal | None]:
+    """Whether the service takes the stored answers exactly as they are, and what they cost
+    now (None: billed later, e.g. subscriptions)."""
     plan = plan_for(service)
     if plan is None:
-        return False
+        return False, None
     try:
         checked = revalidate(plan, values)
         params = build_params(plan, checked)
     except (AnswerRejected, InputError):
-        return False
+        return False, None
     # What confirm would send must be what the preview showed (a withdrawn drip-feed, a
     # changed type's fields): compared as text, the way it goes to the panel.
     if _canonical(params) != _canonical(values):
+        return False, None
+    return True, order_cost(service, checked)
+
+
+def _same_order(service: Service, order: Order, values: Mapping[str, Any], draft: Draft) -> bool:
+    """The service takes the stored answers unchanged and costs no more than previewed."""
+    fits, cost = unchanged_cost(service, values)
+    if not fits:
         return False
     if draft.rate is not None:
         return service.rate <= draft.rate
-    cost = order_cost(service, checked)
     return cost is None or cost <= order.cost
 
 

@@ -15,6 +15,8 @@ from bot.services.order_types import FieldSpec
 from bot.services.validation import InputError
 
 ROUND_QUANTITIES = (1_000, 5_000, 10_000)
+# Quick picks of the drip-feed interval, in minutes (the chat's buttons and the Mini App's).
+INTERVAL_PICKS = (15, 30, 60, 120)
 
 
 def quick_quantities(spec: FieldSpec, service: Service, values: Mapping[str, Any]) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.services.catalog_index import CatalogCache, CatalogIndex
@@ -10,11 +11,16 @@ from bot.services.keys import KeyService
 # Confirm compares a preview with prices at most this old (PRICE_CHECK_SECONDS's default).
 PRICE_CHECK_SECONDS = 30.0
 
+# Told of every catalog read for a user: (key id, user id, panel account slot, the catalog).
+ReadHook = Callable[[str, int, int, CatalogIndex], None]
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogService:
     cache: CatalogCache
     keys: KeyService
+    # The price watch checks a catalog the bot read anyway (bot/services/pricewatch.py).
+    on_read: ReadHook | None = None
 
     async def get(
         self,
@@ -30,6 +36,9 @@ class CatalogService:
         # Cached per key and panel, not per user: users sharing a key share the catalog, and a
         # changed key never sees the old key's catalog. The cache id is a digest of URL and key.
         keyed = await self.keys.keyed_client(user_id, slot)
-        return await self.cache.get(
+        index = await self.cache.get(
             keyed.key_id, keyed.client.services, force=force, max_age=max_age
         )
+        if self.on_read is not None:
+            self.on_read(keyed.key_id, user_id, keyed.slot, index)
+        return index

@@ -32,7 +32,9 @@ from bot.storage.models import (
 )
 from bot.storage.orders import OrdersRepo
 from bot.storage.outbox import OutboxRepo
+from bot.storage.pricewatch import PriceWatchRepo
 from bot.storage.refills import RefillsRepo
+from bot.storage.schedules import SchedulesRepo
 from bot.storage.spending import SpendingRepo, SpendRow
 from bot.storage.state import StateRepo
 from bot.storage.users import UsersRepo
@@ -54,6 +56,7 @@ __all__ = [
     "OutboxItem",
     "OutboxKind",
     "OutboxRepo",
+    "PriceWatchRepo",
     "Refill",
     "RefillsRepo",
     "SpendRow",
@@ -84,6 +87,8 @@ class Storage(AsyncClosing):
     spending: SpendingRepo
     favourites: FavouritesRepo
     capabilities: CapabilitiesRepo
+    schedules: SchedulesRepo
+    prices: PriceWatchRepo
 
     @classmethod
     async def open(
@@ -121,6 +126,8 @@ class Storage(AsyncClosing):
             spending=SpendingRepo(db),
             favourites=FavouritesRepo(db, clock=clock),
             capabilities=CapabilitiesRepo(db, clock=clock),
+            schedules=SchedulesRepo(db, clock=clock),
+            prices=PriceWatchRepo(db, clock=clock),
         )
 
     async def close(self) -> None:

@@ -181,7 +181,7 @@ class Draft:
     # Bulk: the most lines its Confirm may place (the balance covered only these); None: all.
     offered: int | None = None
     cancelled: bool = False  # the user cancelled it (its rows are gone; see migration 0009)
-    # It warned of an open order on the same link: only "Order anyway" places it (0011).
+    # It warned of an open order on the same link: only "Order anyway" places it (0013).
     duplicates: bool = False
 
 
@@ -245,6 +245,9 @@ class OutboxKind(StrEnum):
     KEY_REJECTED = "key_rejected"  # the panel stopped accepting the key; polling paused
     KEY_UNREADABLE = "key_unreadable"  # the stored key cannot be decrypted any more
     LOW_BALANCE = "low_balance"  # a panel's balance fell below the user's threshold
+    # The price watch's changes on one panel account (issue 24 part 1): payload {"slot": n,
+    # "changes": [{"service_id", "kind", "name", "old", "new"}, ...]}.
+    PRICE_CHANGES = "price_changes"
     # The result of a user's own action (order, bulk, refill, cancel) that Telegram would not
     # take when it was due: payload {"text": rendered HTML, "order_id": local id or absent}.
     REPLY = "reply"
@@ -252,6 +255,9 @@ class OutboxKind(StrEnum):
     # held back. Payload {"orders": [[order id, status or "started"], ...],
     # "refills": [[refill row id, status], ...]}.
     ORDER_DIGEST = "order_digest"
+    # A scheduled order's run (issue 24): placed, refused, held at a higher price, missed...
+    # Payload {"schedule_id", "run", "event" (bot/services/schedules.py ScheduleEvent), ...}.
+    SCHEDULED = "scheduled"
 
 
 @dataclass(frozen=True, slots=True)

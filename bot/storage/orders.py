@@ -499,7 +499,7 @@ class OrdersRepo:
         return sorted(orders, key=lambda o: (o.created_at, o.id))
 
     async def backfill_link_keys(self, *, chunk: int = 500) -> int:
-        """Start-up: write `link_key` on rows older than migration 0011; how many it wrote.
+        """Start-up: write `link_key` on rows older than migration 0013; how many it wrote.
 
         Idempotent and safe beside another process doing the same (same key, same row).
         """
@@ -870,17 +870,21 @@ async def _insert_draft_rows(
     drafts: Sequence[OrderDraft],
     now: float,
     panel_slot: int = 1,
+    *,
+    state: SubmitState = SubmitState.DRAFT,
 ) -> None:
     """The `orders` rows of `create_drafts`, inside its transaction: token `batch` for a single
-    row, `batch:i` otherwise."""
+    row, `batch:i` otherwise. A scheduled run writes its row already claimed (`state`
+    submitting, bot/storage/schedules.py)."""
     single = len(drafts) == 1
+    submitted = None if state is SubmitState.DRAFT else now
     for i, d in enumerate(drafts):
         await tx.execute(
             """
             INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
                 service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at, panel_slot, link_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)
+                submit_state, created_at, updated_at, panel_slot, submitted_at, link_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 user_id,
@@ -897,9 +901,11 @@ async def _insert_draft_rows(
                 json.dumps(d.extra, ensure_ascii=False),
                 _money(d.cost),
                 d.currency,
+                SubmitState(state).value,
                 now,
                 now,
                 panel_slot,
+                submitted,
                 None if d.link is None else link_key(d.link),
             ),
         )
@@ -911,3 +917,8 @@ async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:
     for params in rows:
         total += await tx.execute(sql, params)
     return total
+
+
+# Shared with the schedules repository (bot/storage/schedules.py): one row reader, one writer.
+order_of = _order
+insert_order_rows = _insert_draft_rows

@@ -60,6 +60,10 @@ class OutboxRepo:
         self._db = db
         self._clock = clock
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     async def enqueue(
         self,
         user_id: int,

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
 
-from bot import keyboards
-from bot.callbacks import CallbackData, ServiceMore
+from bot.callbacks.base import CallbackData
+from bot.callbacks.catalog import ServiceMore
 from bot.i18n import N_, Translator
+from bot.keyboards import catalog as catalog_keyboards
+from bot.keyboards import layout
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
 from bot.services.catalog_view import PLAIN, CatalogView
@@ -67,7 +69,7 @@ def service_lines(services: Sequence[Service]) -> list[str]:
 
 def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> Screen:
     categories = index.categories
-    shown = paginate(range(len(categories)), page, keyboards.PAGE_SIZE)
+    shown = paginate(range(len(categories)), page, layout.PAGE_SIZE)
     entries = [
         (i, category_label(categories[i], len(index.services_in(i)), t)) for i in shown.items
     ]
@@ -90,7 +92,8 @@ def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> S
         text += "\n" + t._("Tip: send /services and a few words to search by name.")
         text += _listing(cut_names)
     return Screen(
-        text, keyboards.catalog_categories(t, entries, shown.page, shown.pages, index.version)
+        text,
+        catalog_keyboards.catalog_categories(t, entries, shown.page, shown.pages, index.version),
     )
 
 
@@ -109,7 +112,7 @@ def render_service_page(
     category does not exist."""
     services = index.services_in(category_index)
     listed = view.apply(services)
-    shown = paginate(listed, page, keyboards.PAGE_SIZE)
+    shown = paginate(listed, page, layout.PAGE_SIZE)
     name = index.categories[category_index]
     text = t.ngettext(
         "<b>{category}</b> — {n} service. Choose one:",
@@ -119,7 +122,7 @@ def render_service_page(
     )
     text += _listing(service_lines(shown.items))
     entries = [(s.id, service_label(s, t, name)) for s in shown.items]
-    markup = keyboards.catalog_services(
+    markup = catalog_keyboards.catalog_services(
         t, entries, category_index, shown.page, shown.pages, index.version
     )
     return with_view(
@@ -151,7 +154,7 @@ def render_search_page(
     # Sorted or filtered, the first SEARCH_LIMIT come from every match, not from the first ones.
     matches = index.search(query, limit=SEARCH_LIMIT if view.plain else len(index))
     found = view.apply(matches)[:SEARCH_LIMIT]
-    shown = paginate(found, page, keyboards.PAGE_SIZE)
+    shown = paginate(found, page, layout.PAGE_SIZE)
     if not matches:
         text = t._("🔎 Nothing found for “{query}”.", query=esc(query))
     else:
@@ -170,7 +173,7 @@ def render_search_page(
         text += "\n\n" + search_lines(t, shown.items)
     entries = [(s.id, service_label(s, t)) for s in shown.items]
     return with_view(
-        Screen(text, keyboards.catalog_search(t, entries, shown.page, shown.pages, back)),
+        Screen(text, catalog_keyboards.catalog_search(t, entries, shown.page, shown.pages, back)),
         t,
         view,
         shown=len(found),
@@ -310,7 +313,7 @@ def render_service_card(
         lines.append(f"<i>{esc(parts[0])}{'…' if len(parts) > 1 else ''}</i>")
     if len(parts) > 1:
         more = ServiceMore(service.id, 1, *origin)
-    markup = keyboards.service_card(t, service.id, back, orderable=note is None, more=more)
+    markup = catalog_keyboards.service_card(t, service.id, back, orderable=note is None, more=more)
     return Screen("\n".join(lines), markup)
 
 
@@ -332,7 +335,7 @@ def render_description_part(t: Translator, service: Service, pressed: ServiceMor
             f"<i>{esc(parts[pressed.part])}</i>",
         ]
     )
-    markup = keyboards.service_description(
+    markup = catalog_keyboards.service_description(
         t, pressed, len(parts) - 1, orderable=plan_for(service) is not None
     )
     return Screen(text, markup)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Translator
-from bot.keyboards_picks import before_last, catalog_pick_rows, prepend, view_rows
+from bot.keyboards.favourites import catalog_pick_rows, view_rows
+from bot.keyboards.layout import before_last, prepend
 from bot.panel import Service
 from bot.services.catalog_view import CatalogView, Sort
 from bot.services.favourites import FAVOURITES_MAX, QuickPicks

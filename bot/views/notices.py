@@ -14,6 +14,8 @@ from bot.i18n import Translator
 from bot.panel import RefillState, Status
 from bot.services.notifier import STARTED, Notice
 from bot.storage.models import Order, Refill, SubmitState
+from bot.views.prices import price_digest as price_digest
+from bot.views.schedules import scheduled as scheduled  # the SCHEDULED kind's wording
 from bot.views.text import code, esc
 
 # A digest lists this many order ids per line; the "📋 List them" button shows them all.

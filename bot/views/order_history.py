@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
 
-from bot import keyboards
 from bot.i18n import N_, Translator
+from bot.keyboards import order_history as order_history_keyboards
 from bot.panel import OrderStatus, RefillState, Status
 from bot.services.tracking import (
     ActionResult,
@@ -432,7 +432,9 @@ def render_history(t: Translator, history: HistoryPage, panels: PanelNames = ONE
         )
         text += "\n\n" + "\n".join(entry_line(t, o, panels) for o in history.orders)
     entries = [(entry_label(t, o, panels), o.id) for o in history.orders]
-    markup = keyboards.orders_list(t, entries, history.filter.value, history.page, history.pages)
+    markup = order_history_keyboards.orders_list(
+        t, entries, history.filter.value, history.page, history.pages
+    )
     return Screen(text, markup)
 
 
@@ -457,4 +459,4 @@ def render_found(t: Translator, found: FoundOrders, panels: PanelNames = ONE_PAN
         if more > 0:
             text += "\n" + t._("…and {n} more: send a longer piece to narrow it.", n=t.number(more))
     entries = [(entry_label(t, o, panels), o.id) for o in found.orders]
-    return Screen(text, keyboards.orders_found(t, entries))
+    return Screen(text, order_history_keyboards.orders_found(t, entries))

@@ -97,14 +97,16 @@ async def place(
     quantity: int = 1000,
     link: str | None = None,
     status: str = "Pending",
+    name: str | None = None,
 ) -> Order:
-    """An order the fake panel knows, stored for `user_id` as if the order dialog placed it."""
+    """An order the fake panel knows, stored for `user_id` as if the order dialog placed it
+    (`name`: the service's name as stored, instead of the catalog's)."""
     link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
     panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
     svc = _SERVICES[service]
     draft = OrderDraft(
         service_id=service,
-        service_name=str(svc["name"]),
+        service_name=name if name is not None else str(svc["name"]),
         service_type=str(svc["type"]),
         link=link,
         quantity=quantity,

@@ -15,7 +15,8 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
 from tests.e2e.steps import labels, text_of
 from tests.fakes.panel import Fault
@@ -78,7 +79,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert bot.panel.bulk_calls() == 0
     first_data = preview.buttons()[0][1]
     batch = decode(first_data)
-    assert batch is not None and batch.action is Action.BULK_CONFIRM_FIRST
+    assert batch is not None and batch.action is ConfirmBulkFirst.action
     assert batch.num(1) == 4
 
     await u.press("Confirm the first 4", message=preview)
@@ -105,7 +106,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     assert {o.error for o in stored[4:]} == {"not sent: not covered by the balance"}
     assert all(o.submitted_at is None for o in stored[4:])
     # A forged "confirm all" of the same preview, and a second tap, order nothing more.
-    for data in (encode(Action.BULK_CONFIRM, batch.text(0)), first_data):
+    for data in (encode(ConfirmBulk.action, batch.text(0)), first_data):
         qid = await u.press_data(data, preview)
         assert "Already submitted" in str((await u.answer(qid)).params.get("text", ""))
         await u.reply()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.catalog import CategoryPage, SearchPage, ServiceCard
+from bot.callbacks.new_order import OrderService
 from tests.e2e.steps import data_of, labels
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
@@ -49,7 +51,7 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
     assert "Refill: yes · Cancel: yes" in body
     assert "Drip-feed" not in body  # the panel did not say
     assert decode(data_of(card, "Order")) is not None
-    assert decode(data_of(card, "Order")).action is Action.ORDER_SERVICE  # type: ignore[union-attr]
+    assert decode(data_of(card, "Order")).action is OrderService.action  # type: ignore[union-attr]
 
     await u.press("Back", message=card)
     back = await u.update()
@@ -220,17 +222,17 @@ async def test_forged_and_out_of_range_buttons_expire(bot: Harness) -> None:
     await u.send("/services")
     cats = await u.reply()
     version = decode(data_of(cats, "Instagram")).text(2)  # type: ignore[union-attr]
-    qid = await u.press_data(encode(Action.CATEGORY, 99, 0, version), cats)
+    qid = await u.press_data(encode(CategoryPage.action, 99, 0, version), cats)
     assert "expired" in str((await u.answer(qid)).params.get("text"))
     qid = await u.press_data("cs:x:0:abc", cats)
     assert "expired" in str((await u.answer(qid)).params.get("text"))
-    qid = await u.press_data(encode(Action.SERVICE, 4242, 0, 0), cats)
+    qid = await u.press_data(encode(ServiceCard.action, 4242, 0, 0), cats)
     assert "no longer offered" in str((await u.answer(qid)).params.get("text"))
     # A search page button whose query is unknown (fresh user_data) expires too.
     other = await bot.member(UID + 1, key=KEY)
     await other.send("/start")
     start = await other.reply()
-    qid = await other.press_data(encode(Action.SEARCH_PAGE, 1), start)
+    qid = await other.press_data(encode(SearchPage.action, 1), start)
     assert "expired" in str((await other.answer(qid)).params.get("text"))
     assert bot.telegram.bad_requests() == []
 

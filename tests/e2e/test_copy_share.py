@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import Action, RefillOrder, Reorder, encode
+from bot.callbacks.base import encode
+from bot.callbacks.new_order import Reorder
+from bot.callbacks.order_history import RefillOrder
+from bot.callbacks.pushes import MuteOrder, OpenCard
 from tests.e2e.steps import drain, labels, place, poll
 from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.telegram_models import BotMessage
@@ -136,8 +139,8 @@ async def test_a_completion_push_offers_reorder_and_refill(bot: Harness, lang: s
     push = await _completed_push(bot, USER_A, KEY_A, service=1)  # service 1 offers refills
     [order] = await bot.deps.storage.orders.list_for_user(USER_A)
     assert push.buttons() == [
-        (t._("📄 Open order"), encode(Action.OPEN_CARD, order.id)),
-        (t._("🔕 Mute"), encode(Action.MUTE_ORDER, order.id, 1, 0)),
+        (t._("📄 Open order"), encode(OpenCard.action, order.id)),
+        (t._("🔕 Mute"), encode(MuteOrder.action, order.id, 1, 0)),
         # The card's own Reorder and Refill buttons, addressing the order by its local id.
         (t._("🔁 Reorder"), Reorder(order.id).pack()),
         (t._("♻️ Refill"), RefillOrder(order.id).pack()),

@@ -11,7 +11,9 @@ import copy
 import json
 from typing import Any
 
-from bot.callbacks import Action, decode
+from bot.callbacks.base import decode
+from bot.callbacks.dialog import CancelDialog
+from bot.callbacks.new_order import DripfeedChoice, SkipQuestion
 from tests.e2e.steps import add_params, ask, confirm, labels
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -32,7 +34,8 @@ def chat_snapshot(u: FakeUser) -> list[tuple[Any, ...]]:
 
 def dialog_state(bot: Harness, user_id: int = UID) -> Any:
     assert bot.app is not None
-    return copy.deepcopy(bot.app.user_data.get(user_id, {}).get("dialog"))
+    state = bot.app.user_data.get(user_id)
+    return copy.deepcopy(state.dialog if state is not None else None)
 
 
 async def press_closed(bot: Harness, u: FakeUser, label: str, message: BotMessage) -> None:
@@ -192,6 +195,6 @@ async def test_every_dialog_button_names_its_run(bot: Harness) -> None:
         for _, data in message.buttons():
             decoded = decode(data)
             assert decoded is not None, data
-            if decoded.action in (Action.DIALOG_CANCEL, Action.DRIPFEED, Action.ORDER_SKIP):
+            if decoded.action in (CancelDialog.action, DripfeedChoice.action, SkipQuestion.action):
                 assert decoded.text(0) == run, (message.text, data)
                 assert len(data.encode()) <= 64

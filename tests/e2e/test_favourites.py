@@ -12,14 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.callbacks import (
-    FROM_QUICK_PICKS,
-    CatalogOption,
-    OrderService,
-    ServiceCard,
-    ToggleFavourite,
-    parse,
-)
+from bot.callbacks.base import parse
+from bot.callbacks.catalog import FROM_QUICK_PICKS, ServiceCard
+from bot.callbacks.favourites import CatalogOption, ToggleFavourite
+from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
 from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import default_services

@@ -8,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.new_order import ConfirmOrder, Reorder
+from bot.callbacks.pushes import OpenCard
 from bot.storage.models import OrderDraft, SubmitState
 from tests.e2e.steps import add_params, ask, confirm, data_of, labels, orders_of, preview_for
 from tests.fakes.panel import Fault
@@ -53,7 +55,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     assert f"✅ Order placed: #<code>{FIRST_PANEL_ID}</code>" in (result.text or "")
     # 📊 Status names our own order row, not the panel's id (which another panel may share).
     status = decode(data_of(result, "Status"))
-    assert status is not None and status.action is Action.OPEN_CARD
+    assert status is not None and status.action is OpenCard.action
     assert status.num(0) == (await orders_of(bot, UID))[0].id
     assert any("New order" in b for b in labels(result))
     assert not any("Confirm" in b for b in labels(result))
@@ -393,7 +395,7 @@ async def test_timeout_on_add_is_unknown_and_never_retried(tmp_path: Path) -> No
         [row] = await orders_of(bot, UID)
         assert row.submit_state is SubmitState.UNKNOWN
         # A replayed Confirm says so and still sends nothing.
-        replay = encode(Action.CONFIRM, row.batch)
+        replay = encode(ConfirmOrder.action, row.batch)
         qid = await u.press_data(replay, preview)
         assert "never confirmed" in str((await u.answer(qid)).params.get("text"))
         assert bot.panel.count("add") == 1
@@ -416,7 +418,7 @@ async def test_restart_mid_submit_becomes_unknown_and_user_is_told(bot: Harness)
     assert [(r[0], r[1], r[2]) for r in outbox] == [
         (UID, "order_unknown", f'{{"order_id": {row.id}, "count": 1}}')
     ]
-    qid = await u.press_data(encode(Action.CONFIRM, "crashbatch01"), start)
+    qid = await u.press_data(encode(ConfirmOrder.action, "crashbatch01"), start)
     assert "never confirmed" in str((await u.answer(qid)).params.get("text"))
     assert bot.panel.count("add") == 0
     # A second restart does not queue the notice again.
@@ -441,7 +443,7 @@ async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
     first = await confirm(u, await u.reply())
     [row] = await orders_of(bot, UID)
 
-    await u.press_data(encode(Action.REORDER, row.id), first)
+    await u.press_data(encode(Reorder.action, row.id), first)
     preview = await u.update()
     text = preview.text or ""
     assert "Service: #2 Instagram Beğeni [Hızlı]" in text
@@ -466,7 +468,7 @@ async def test_reorder_revalidates_against_current_catalog(bot: Harness) -> None
     stricter[0]["min"] = 2000
     bot.panel.set_services(stricter)
     await bot.deps.catalog.get(UID, force=True)
-    await u.press_data(encode(Action.REORDER, row.id), first)
+    await u.press_data(encode(Reorder.action, row.id), first)
     question = (await u.update()).text or ""
     assert "Quantity must be a whole number between 2,000 and 10,000" in question
     assert "How many?" in question
@@ -484,7 +486,7 @@ async def test_reorder_of_someone_elses_or_missing_order_expires(bot: Harness) -
     await intruder.send("/start")
     start = await intruder.reply()
     for order_id in (row.id, 999_999):
-        qid = await intruder.press_data(encode(Action.REORDER, order_id), start)
+        qid = await intruder.press_data(encode(Reorder.action, order_id), start)
         assert "expired" in str((await intruder.answer(qid)).params.get("text"))
     assert bot.panel.count("add") == 1
 

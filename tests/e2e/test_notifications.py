@@ -6,7 +6,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bot.callbacks import Action, RefillOrder, encode
+from bot.callbacks.base import encode
+from bot.callbacks.new_order import Reorder
+from bot.callbacks.order_history import RefillOrder
+from bot.callbacks.pushes import MuteOrder, OpenCard
 from bot.storage import KeyCipher, OrderDraft, OutboxKind, Storage
 from tests.e2e.steps import drain, due_again, place_many, poll
 from tests.fakes.panel import FakeRefill
@@ -39,9 +42,9 @@ async def test_completion_reaches_the_user_within_two_poll_intervals(tmp_path: P
         assert "Instagram Takipçi" in text and (order.link or "") in text
         assert "$1.25" in text  # the charge, with the panel's currency
         assert done.buttons() == [
-            ("📄 Open order", encode(Action.OPEN_CARD, order.id)),
-            ("🔕 Mute", encode(Action.MUTE_ORDER, order.id, 1, 0)),
-            ("🔁 Reorder", encode(Action.REORDER, order.id)),
+            ("📄 Open order", encode(OpenCard.action, order.id)),
+            ("🔕 Mute", encode(MuteOrder.action, order.id, 1, 0)),
+            ("🔁 Reorder", encode(Reorder.action, order.id)),
             ("♻️ Refill", RefillOrder(order.id).pack()),
         ]
 
@@ -94,7 +97,7 @@ async def test_refill_outcome_is_pushed(bot: Harness) -> None:
         f"Refill #<code>7</code> of order <b>#<code>{order.panel_order_id}</code></b> is completed"
         in (msg.text or "")
     )
-    assert msg.buttons()[0] == ("📄 Open order", encode(Action.OPEN_CARD, order.id))
+    assert msg.buttons()[0] == ("📄 Open order", encode(OpenCard.action, order.id))
     refill = await bot.deps.storage.refills.for_order(UID, order.panel_order_id)
     assert [r.status for r in refill] == ["completed"]
 

@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import (
-    ConfirmOrder,
-    EditAnswer,
-    LastLink,
-    QuickQuantity,
-    parse,
-)
+from bot.callbacks.base import parse
+from bot.callbacks.new_order import ConfirmOrder
+from bot.callbacks.order_edit import EditAnswer, LastLink, QuickQuantity
 from bot.i18n import Translator
 from bot.storage.models import DraftKind, DraftState, OrderDraft, SubmitState
 from tests.fakes.panel_catalog import default_services

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.callbacks import Action, encode
+from bot.callbacks.base import encode
+from bot.callbacks.new_order import Reorder
+from bot.callbacks.order_history import (
+    CancelOrder,
+    CancelOrderYes,
+    OrderCard,
+    RefillOrder,
+    RefreshOrder,
+    StatusOf,
+)
 from tests.e2e.steps import data_of, labels, place
 from tests.fakes.panel_catalog import DEFAULT_SERVICES
 from tests.harness import Harness
@@ -72,7 +81,7 @@ async def test_card_details_and_buttons_follow_service_flags(bot: Harness) -> No
     assert "Instagram Takipçi (#1)" in text and "Quantity: 1,000" in text
     assert "Completed" in text and "Created:" in text and "Updated:" in text
     assert "Refill" in " ".join(labels(card)) and "Cancel order" not in " ".join(labels(card))
-    assert data_of(card, "Reorder") == encode(Action.REORDER, completed.id)
+    assert data_of(card, "Reorder") == encode(Reorder.action, completed.id)
 
     await u.press("Back", message=card)
     listing = await u.update()
@@ -166,11 +175,11 @@ async def test_forged_callbacks_for_another_users_order_are_refused(bot: Harness
     mine = await u.reply()
     bot.panel.clear_log()
     forged = [
-        encode(Action.ORDER_CARD, theirs.id),
-        encode(Action.ORDER_REFRESH, theirs.id),
-        encode(Action.ORDER_REFILL, theirs.id),
-        encode(Action.ORDER_CANCEL, theirs_running.id),
-        encode(Action.ORDER_CANCEL_YES, theirs_running.id),
+        encode(OrderCard.action, theirs.id),
+        encode(RefreshOrder.action, theirs.id),
+        encode(RefillOrder.action, theirs.id),
+        encode(CancelOrder.action, theirs_running.id),
+        encode(CancelOrderYes.action, theirs_running.id),
     ]
     for data in forged:
         qid = await u.press_data(data, mine)
@@ -192,17 +201,17 @@ async def test_status_of_button_opens_card_or_looks_up(bot: Harness) -> None:
     await u.send("/orders")
     anchor = await u.reply()
 
-    await u.press_data(encode(Action.STATUS_OF, order.panel_order_id or 0), anchor)
+    await u.press_data(encode(StatusOf.action, order.panel_order_id or 0), anchor)
     card = await u.reply()
     assert f"Order #<code>{order.panel_order_id}</code>" in (card.text or "")
     assert anchor.edit_count == 0  # the message carrying the button stays as it was
 
-    await u.press_data(encode(Action.STATUS_OF, outside), card)
+    await u.press_data(encode(StatusOf.action, outside), card)
     looked_up = await u.reply()
     assert f"#<code>{outside}</code>" in (looked_up.text or "") and "In progress" in (
         looked_up.text or ""
     )
 
-    await u.press_data(encode(Action.STATUS_OF, foreign), card)
+    await u.press_data(encode(StatusOf.action, foreign), card)
     refused = await u.reply()
     assert f"#<code>{foreign}</code> — not found" in (refused.text or "")

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.callbacks import OrderCard, StatusOf, WhichPanel
+from bot.callbacks.order_history import OrderCard, StatusOf
+from bot.callbacks.status import WhichPanel
 from bot.storage import Order
 from tests.e2e.steps import drain, due_again, poll
 from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two

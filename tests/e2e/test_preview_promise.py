@@ -13,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.bulk import ConfirmBulk
+from bot.callbacks.new_order import ConfirmOrder
 from bot.jobs import PURGE_JOB
 from bot.services.drafts import MAX_OPEN_PREVIEWS
 from bot.storage.models import Order, SubmitState
@@ -394,7 +396,7 @@ async def test_forged_single_confirm_on_a_bulk_preview_claims_nothing(bot: Harne
     u = await bot.member(UID, key=KEY_A)
     preview = await bulk_preview(u, TWO_LINES + "\n6 | https://youtube.com/watch?v=c | 1000")
     batch = batch_of(preview)
-    answer = await tap(u, encode(Action.CONFIRM, batch), preview)
+    answer = await tap(u, encode(ConfirmOrder.action, batch), preview)
     assert "expired" in answer
     assert placing_calls(bot) == 0
     rows = await rows_of(bot, batch)
@@ -413,7 +415,7 @@ async def test_forged_bulk_confirm_on_a_single_preview_claims_nothing(bot: Harne
     batch = batch_of(preview)
     await u.send("/start")
     menu = await u.reply()
-    assert "expired" in await tap(u, encode(Action.BULK_CONFIRM, batch), menu)
+    assert "expired" in await tap(u, encode(ConfirmBulk.action, batch), menu)
     await bot.telegram.wait_until(lambda: "no longer valid" in text_of(menu))
     assert placing_calls(bot) == 0
     [row] = await rows_of(bot, batch)
@@ -437,7 +439,7 @@ async def test_open_previews_are_capped_and_the_oldest_is_voided(bot: Harness) -
     # Closed right after the 21st preview was shown.
     await bot.telegram.wait_until(lambda: oldest.buttons() == [])
     assert all(p.buttons() for p in previews[1:])
-    await tap(u, encode(Action.BULK_CONFIRM, batches[0]), oldest)
+    await tap(u, encode(ConfirmBulk.action, batches[0]), oldest)
     await bot.telegram.wait_until(lambda: EXPIRED in text_of(oldest))
     assert placing_calls(bot) == 0
     await u.press("Confirm", message=newest)

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
 from tests.e2e.steps import text_of
 from tests.e2e.test_preview_promise import (
@@ -216,8 +217,8 @@ async def test_forged_first_n_past_the_offer_is_refused(bot: Harness) -> None:
     batch = decode(data).text(0)  # type: ignore[union-attr]
 
     for forged in (
-        encode(Action.BULK_CONFIRM_FIRST, batch, 75),
-        encode(Action.BULK_CONFIRM, batch),
+        encode(ConfirmBulkFirst.action, batch, 75),
+        encode(ConfirmBulk.action, batch),
     ):
         assert "expired" in await tap(u, forged, preview)
     assert placing_calls(bot) == 0 and bot.panel.balance_of(KEY) == Decimal("10.00")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from bot.callbacks import Action, encode
+from bot.callbacks.base import encode
+from bot.callbacks.new_order import ConfirmOrder
 from bot.storage.models import SubmitState
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import ApiCall, BotMessage
@@ -236,6 +237,6 @@ async def test_confirm_in_flight_is_never_abandoned_and_help_still_answers(bot: 
     [row] = [await bot.deps.storage.orders.get(r[0]) for r in rows]
     assert row is not None and row.submit_state is SubmitState.UNKNOWN
     # The claim still decides: a replayed Confirm sends nothing.
-    qid = await u.press_data(encode(Action.CONFIRM, row.batch), preview)
+    qid = await u.press_data(encode(ConfirmOrder.action, row.batch), preview)
     await u.answer(qid)
     assert bot.panel.count("add") == 1

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from bot.callbacks import OrderCard, OrdersPage, RefillOrder, RefreshOrder
+from bot.callbacks.order_history import OrderCard, OrdersPage, RefillOrder, RefreshOrder
 from bot.i18n import Translator
 from tests.e2e.steps import place
 from tests.fakes.telegram_models import BotMessage

@@ -280,6 +280,26 @@ class FakePanel:
         self._services_raw = [dict(s) for s in services]
         self._services = parsed
 
+    def change_service(self, service_id: int, **fields: Any) -> None:
+        """A price or limit change on the panel's side (the price watch's tests): `rate="14.00"`,
+        `min=50`; the other services stay as they are."""
+        services = [
+            {**raw, **fields} if _to_int(raw.get("service")) == service_id else raw
+            for raw in self._services_raw
+        ]
+        if services == self._services_raw:
+            raise KeyError(f"the fake panel lists no service {service_id}")
+        self.set_services(services)
+
+    def drop_service(self, service_id: int) -> dict[str, Any]:
+        """Stop listing a service (returned, for `set_services` to bring it back)."""
+        gone = next(r for r in self._services_raw if _to_int(r.get("service")) == service_id)
+        self.set_services([r for r in self._services_raw if r is not gone])
+        return gone
+
+    def restore_service(self, raw: dict[str, Any]) -> None:
+        self.set_services([*self._services_raw, raw])
+
     # -- direct manipulation -----------------------------------------------------------------
 
     def create_order(

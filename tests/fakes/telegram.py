@@ -317,6 +317,9 @@ class FakeTelegram:
         self._files_by_path: dict[str, FakeFile] = {}
         self._file_seq = 0
         self._queries: dict[str, bool] = {}  # callback query id -> answered
+        self._inline_queries: dict[str, bool] = {}  # inline query id -> answered
+        # BotFather's /setinline: off by default, as for a new bot.
+        self.inline_mode = False
         self._query_seq = 0
         self._sent_times: deque[float] = deque()
         self._waiters: set[asyncio.Future[None]] = set()
@@ -351,6 +354,7 @@ class FakeTelegram:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "editMessageCaption": self._edit_message_caption,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "deleteMessage": self._delete_message,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
@@ -818,6 +822,25 @@ class FakeTelegram:
         )
         return query_id
 
+    def _push_inline_query(self, user: FakeUser, query: str, chat_type: str) -> str:
+        if not self.inline_mode:
+            raise AssertionError("Telegram sends no inline queries to a bot without inline mode")
+        self._query_seq += 1
+        query_id = str(5_000_000_000_000_000 + self._query_seq)
+        self._inline_queries[query_id] = False
+        self.push_update(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": user.to_json(),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": chat_type,
+                }
+            }
+        )
+        return query_id
+
     # ------------------------------------------------------------------ validation helpers
 
     def _chat_for(self, params: dict[str, Any]) -> _Chat:
@@ -930,7 +953,7 @@ class FakeTelegram:
             **self._bot_user(),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -1186,6 +1209,44 @@ class FakeTelegram:
             raise _bad("MESSAGE_TOO_LONG")
         self._queries[query_id] = True
         return True
+
+    async def _answer_inline_query(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        query_id = str(params.get("inline_query_id", ""))
+        if self._inline_queries.get(query_id, True):
+            raise _bad(_QUERY_INVALID.removeprefix("Bad Request: "))
+        results = params.get("results")
+        if isinstance(results, str):
+            results = json.loads(results)
+        if not isinstance(results, list) or len(results) > 50:
+            raise _bad("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, seen)
+        self._inline_queries[query_id] = True
+        return True
+
+    def _check_inline_result(self, result: Any, seen: set[str]) -> None:
+        """What Telegram checks of an article result: a unique id of 1-64 bytes, a title, and
+        a message text that parses and fits."""
+        if not isinstance(result, dict) or result.get("type") != "article":
+            raise _bad("RESULT_TYPE_INVALID")
+        result_id = str(result.get("id", ""))
+        if not 1 <= len(result_id.encode()) <= 64 or result_id in seen:
+            raise _bad("RESULT_ID_INVALID" if result_id not in seen else "RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        if not str(result.get("title") or "").strip():
+            raise _bad("RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict):
+            raise _bad("MESSAGE_EMPTY")
+        text = str(content.get("message_text") or "")
+        plain, _ = self._render(text, content.get("parse_mode"), content.get("entities"))
+        if not plain.strip():
+            raise _bad("MESSAGE_EMPTY")
+        if len(plain) > MAX_TEXT:
+            raise _bad("MESSAGE_TOO_LONG")
+        if "reply_markup" in result:
+            self._check_inline_keyboard(result["reply_markup"].get("inline_keyboard"))
 
     async def _delete_message(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         message = self._message_for(params, "message to delete not found")

@@ -227,14 +227,27 @@ class FakeUser(_ChatActor):
 
     async def answer(self, query_id: str, timeout: float = 5.0) -> ApiCall:
         """The bot's answerCallbackQuery call for `query_id` (ok or not)."""
+        return await self._answer_to(
+            "answerCallbackQuery", "callback_query_id", query_id, timeout, "callback query"
+        )
+
+    async def inline_query(
+        self, query: str, *, chat_type: str = "private", timeout: float = 5.0
+    ) -> ApiCall:
+        """Type `@bot query` in a chat of `chat_type`; the bot's answerInlineQuery call."""
+        query_id = self._fake._push_inline_query(self, query, chat_type)
+        return await self._answer_to(
+            "answerInlineQuery", "inline_query_id", query_id, timeout, f"inline query {query!r}"
+        )
+
+    async def _answer_to(
+        self, method: str, id_param: str, query_id: str, timeout: float, what: str
+    ) -> ApiCall:
         found: list[ApiCall] = []
 
         def ready() -> bool:
             for call in self._fake.calls:
-                if (
-                    call.method == "answerCallbackQuery"
-                    and str(call.params.get("callback_query_id")) == query_id
-                ):
+                if call.method == method and str(call.params.get(id_param)) == query_id:
                     found.append(call)
                     return True
             return False
@@ -243,7 +256,7 @@ class FakeUser(_ChatActor):
             await self._fake._wait(ready, timeout)
         except TimeoutError:
             raise AssertionError(
-                f"the bot did not answer callback query {query_id} within {timeout}s; "
+                f"the bot did not answer {what} ({query_id}) within {timeout}s; "
                 f"{self.describe_chat()}"
             ) from None
         return found[0]

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.callbacks import Action, decode, encode
+from bot.callbacks.base import decode, encode
+from bot.callbacks.new_order import Reorder
+from bot.callbacks.order_history import (
+    CancelOrder,
+    CancelOrderYes,
+    OrderCard,
+    RefillOrder,
+    RefreshOrder,
+    StatusOf,
+)
 from bot.storage.models import SubmitState
 from tests.e2e.steps import data_of, place, text_of
 from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
@@ -53,12 +62,12 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
     assert {r.params.get("key") for r in bot.panel.requests} <= {KEY_A}
 
     expired = [
-        encode(Action.ORDER_CARD, done.id),
-        encode(Action.ORDER_REFRESH, done.id),
-        encode(Action.ORDER_REFILL, done.id),
-        encode(Action.ORDER_CANCEL, running.id),
-        encode(Action.ORDER_CANCEL_YES, running.id),
-        encode(Action.REORDER, done.id),
+        encode(OrderCard.action, done.id),
+        encode(RefreshOrder.action, done.id),
+        encode(RefillOrder.action, done.id),
+        encode(CancelOrder.action, running.id),
+        encode(CancelOrderYes.action, running.id),
+        encode(Reorder.action, done.id),
         cancel_many,
     ]
     for data in expired:
@@ -69,7 +78,7 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
         qid = await a.press_data(data, listing)
         answer = str((await a.answer(qid)).params.get("text"))
         assert "expired" in answer, (data, answer)
-    await a.press_data(encode(Action.STATUS_OF, done.panel_order_id or 0), listing)
+    await a.press_data(encode(StatusOf.action, done.panel_order_id or 0), listing)
     assert f"#<code>{done.panel_order_id}</code> — not found" in text_of(await a.reply())
 
     assert [bot.panel.count(w) for w in WRITES] == [0, 0, 0, 0]

@@ -11,7 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.callbacks import Action, encode
+from bot.callbacks.admin import DecideAccess, UsersPage
+from bot.callbacks.base import encode
+from bot.callbacks.bulk import ConfirmBulk
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import ConfirmOrder, Reorder
+from bot.callbacks.order_history import CancelOrderYes, OrderCard, StatusOf
 from bot.jobs import jobs_of
 from bot.storage.models import AccessState
 from tests.e2e.steps import text_of
@@ -176,15 +181,15 @@ async def test_stranger_forgeries_reach_no_handler(bot: Harness) -> None:
         await intruder.send(command)
     forged = [
         confirm,
-        encode(Action.CONFIRM, row.batch),
-        encode(Action.BULK_CONFIRM, row.batch),
-        encode(Action.ACCESS_DECIDE, INTRUDER, 1),
-        encode(Action.ORDER_CARD, row.id),
-        encode(Action.ORDER_CANCEL_YES, row.id),
-        encode(Action.REORDER, row.id),
-        encode(Action.STATUS_OF, 23501),
-        encode(Action.MENU, "balance"),
-        encode(Action.USERS_PAGE, 0),
+        encode(ConfirmOrder.action, row.batch),
+        encode(ConfirmBulk.action, row.batch),
+        encode(DecideAccess.action, INTRUDER, 1),
+        encode(OrderCard.action, row.id),
+        encode(CancelOrderYes.action, row.id),
+        encode(Reorder.action, row.id),
+        encode(StatusOf.action, 23501),
+        encode(Menu.action, "balance"),
+        encode(UsersPage.action, 0),
         "garbage:::",
     ]
     for data in forged:
@@ -194,7 +199,7 @@ async def test_stranger_forgeries_reach_no_handler(bot: Harness) -> None:
     # The /start after everything gets the same greeting again, and nothing more.
     await intruder.send("/start")
     again = await intruder.reply()
-    qid = await intruder.press_data(encode(Action.MENU, "home"), greeting)
+    qid = await intruder.press_data(encode(Menu.action, "home"), greeting)
     await intruder.answer(qid)
 
     assert bot.panel.count() == 0

@@ -1,4 +1,4 @@
-"""Typed callback data (bot/callbacks.py): one class per action over the 64-byte codec.
+"""Typed callback data (bot/callbacks/): one class per action over the 64-byte codec.
 
 Buttons already sent stay in chats for ever, so the wire format is pinned here byte for byte.
 """
@@ -14,48 +14,59 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.callbacks import (
+from bot.callbacks.admin import DecideAccess, UsersPage
+from bot.callbacks.base import (
     CLASSES,
     MAX_BYTES,
     SCHEMA,
-    Action,
-    BrowseMakeDefault,
-    BulkAgain,
     CallbackData,
-    CancelDialog,
-    CancelManyNo,
-    CancelManyYes,
-    CancelOrder,
-    CancelOrderYes,
-    CatalogOption,
+    callback_of,
+    decode,
+    encode,
+    every_action,
+    parse,
+)
+from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.catalog import (
     CategoriesPage,
     CategoryPage,
+    RefreshCatalog,
+    SearchPage,
+    ServiceCard,
+    ServiceMore,
+)
+from bot.callbacks.dialog import CancelDialog, DialogButton, QuestionButton
+from bot.callbacks.favourites import CatalogOption, ToggleFavourite
+from bot.callbacks.gate import RequestAccess
+from bot.callbacks.keys import DeleteKeyYes
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import (
     ChooseValue,
-    ConfirmBulk,
-    ConfirmBulkFirst,
     ConfirmOrder,
-    DecideAccess,
-    DeleteKeyYes,
-    DialogButton,
-    DigestOrders,
-    DiscardBulk,
     DiscardOrder,
     DripfeedChoice,
-    EditAnswer,
     FinishList,
-    FoundOnPanel,
-    LastLink,
     ListChange,
     ListEdit,
-    Menu,
-    MuteOrder,
-    NotPlaced,
-    NotPlacedYes,
-    OpenCard,
-    OrderCard,
+    OrderAnyway,
     OrderService,
-    OrdersPage,
     OrderWithoutDripfeed,
+    Reorder,
+    SkipQuestion,
+)
+from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
+from bot.callbacks.order_history import (
+    CancelOrder,
+    CancelOrderYes,
+    OrderCard,
+    OrdersPage,
+    PanelOrdersFilter,
+    RefillOrder,
+    RefreshOrder,
+    StatusOf,
+)
+from bot.callbacks.panels import (
+    BrowseMakeDefault,
     PanelAdd,
     PanelAddPreset,
     PanelAddUrl,
@@ -67,41 +78,17 @@ from bot.callbacks import (
     PanelMakeDefault,
     PanelNewKey,
     PanelOrderService,
-    PanelOrdersFilter,
     PanelRemove,
     PanelRemoveYes,
     PanelRename,
     PanelServiceCard,
     PanelsList,
-    QuestionBack,
-    QuestionButton,
-    QuickQuantity,
-    QuietMenu,
-    RefillOrder,
-    RefreshCatalog,
-    RefreshOrder,
-    Reorder,
-    RequestAccess,
-    SearchPage,
-    ServiceCard,
-    ServiceMore,
-    SetLanguage,
-    SetQuiet,
-    SetZone,
-    SkipQuestion,
-    StatusOf,
-    ToggleFavourite,
-    ToggleNotifications,
-    TypeQuiet,
-    TypeZone,
-    UsersPage,
-    WhichPanel,
-    ZoneMenu,
-    callback_of,
-    decode,
-    encode,
-    parse,
 )
+from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
+from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
+from bot.callbacks.start import SetLanguage, ToggleNotifications
+from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
+from bot.callbacks.zones import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu
 
 # One example per action and the exact data the bot sent for it before the typed classes.
 WIRE: list[tuple[CallbackData, str]] = [
@@ -153,6 +140,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DiscardBulk("tok-EN_123"), "bd:tok-EN_123"),
     (ConfirmBulkFirst("tok-EN_123", 4), "bf:tok-EN_123:4"),
     (BulkAgain("tok-EN_123"), "ba:tok-EN_123"),
+    (OrderAnyway("tok-EN_123"), "oa:tok-EN_123"),
+    (BulkAnyway("tok-EN_123", 0), "ka:tok-EN_123:0"),
     (OrderCard(11), "oc:11"),
     (OrdersPage("open", 2), "op:open:2"),
     (RefreshOrder(11), "or:11"),
@@ -185,81 +174,83 @@ WIRE: list[tuple[CallbackData, str]] = [
 ]
 
 # The argument types of every action as they were declared before the typed classes.
-OLD_SCHEMA: dict[Action, tuple[type, ...]] = {
-    Action.MENU: (str,),
-    Action.LANGUAGE: (str,),
-    Action.ACCESS_REQUEST: (),
-    Action.ACCESS_DECIDE: (int, int),
-    Action.USERS_PAGE: (int,),
-    Action.DIALOG_CANCEL: (str,),
-    Action.NOTIFY_TOGGLE: (),
-    Action.DELETE_KEY_YES: (),
-    Action.CATEGORIES: (int,),
-    Action.CATEGORY: (int, int, str),
-    Action.SERVICE: (int, int, int),
-    Action.CATALOG_REFRESH: (),
-    Action.SEARCH_PAGE: (int,),
-    Action.ORDER_SERVICE: (int,),
-    Action.SERVICE_MORE: (int, int, int, int),
-    Action.DRIPFEED: (str, str, int),
-    Action.ORDER_SKIP: (str, str),
-    Action.NO_DRIPFEED: (int,),
-    Action.EDIT_ANSWER: (str, str),
-    Action.QUESTION_BACK: (str, str),
-    Action.QUICK_QUANTITY: (str, str, int),
-    Action.LAST_LINK: (str, str, int),
-    Action.LIST_DONE: (str, str),
-    Action.LIST_EDIT: (str, str, str),
-    Action.CHOOSE_VALUE: (str, str, int),
-    Action.CONFIRM: (str,),
-    Action.DISCARD: (str,),
-    Action.BULK_CONFIRM: (str,),
-    Action.BULK_DISCARD: (str,),
-    Action.BULK_CONFIRM_FIRST: (str, int),
-    Action.BULK_AGAIN: (str,),
-    Action.ORDER_CARD: (int,),
-    Action.ORDERS_PAGE: (str, int),
-    Action.ORDER_REFRESH: (int,),
-    Action.ORDER_REFILL: (int,),
-    Action.ORDER_CANCEL: (int,),
-    Action.ORDER_CANCEL_YES: (int,),
-    Action.REORDER: (int,),
-    Action.STATUS_OF: (int,),
-    Action.CANCEL_MANY: (str,),
-    Action.CANCEL_MANY_NO: (str,),
-    Action.FOUND_ON_PANEL: (int,),
-    Action.NOT_PLACED: (int,),
-    Action.NOT_PLACED_YES: (int,),
-    Action.BROWSE_MAKE_DEFAULT: (int,),
-    Action.WHICH_PANEL: (str, int),
-    Action.PANEL_KEEP_NAME: (int,),
-    Action.PANEL_SERVICE: (int, int),
-    Action.FAVOURITE: (int, int, int, int),
-    Action.CATALOG_OPTION: (str, int, str),
-    Action.OPEN_CARD: (int,),
-    Action.MUTE_ORDER: (int, int, int),
-    Action.DIGEST_ORDERS: (int,),
-    Action.ZONE_MENU: (),
-    Action.SET_ZONE: (str,),
-    Action.TYPE_ZONE: (),
-    Action.QUIET_MENU: (),
-    Action.SET_QUIET: (int, int),
-    Action.TYPE_QUIET: (),
-    Action.PANELS: (),
-    Action.PANEL_CARD: (int,),
-    Action.PANEL_ADD: (),
-    Action.PANEL_ADD_PRESET: (int,),
-    Action.PANEL_ADD_URL: (),
-    Action.PANEL_DEFAULT: (int,),
-    Action.PANEL_RENAME: (int,),
-    Action.PANEL_REMOVE: (int,),
-    Action.PANEL_REMOVE_YES: (int,),
-    Action.PANEL_ORDER: (int, int),
-    Action.PANEL_COMPARE: (int, int),
-    Action.PANEL_ALERT: (int,),
-    Action.PANEL_BROWSE: (int,),
-    Action.PANEL_ORDERS: (int,),
-    Action.PANEL_NEW_KEY: (int,),
+OLD_SCHEMA: dict[str, tuple[type, ...]] = {
+    Menu.action: (str,),
+    SetLanguage.action: (str,),
+    RequestAccess.action: (),
+    DecideAccess.action: (int, int),
+    UsersPage.action: (int,),
+    CancelDialog.action: (str,),
+    ToggleNotifications.action: (),
+    DeleteKeyYes.action: (),
+    CategoriesPage.action: (int,),
+    CategoryPage.action: (int, int, str),
+    ServiceCard.action: (int, int, int),
+    RefreshCatalog.action: (),
+    SearchPage.action: (int,),
+    OrderService.action: (int,),
+    ServiceMore.action: (int, int, int, int),
+    DripfeedChoice.action: (str, str, int),
+    SkipQuestion.action: (str, str),
+    OrderWithoutDripfeed.action: (int,),
+    EditAnswer.action: (str, str),
+    QuestionBack.action: (str, str),
+    QuickQuantity.action: (str, str, int),
+    LastLink.action: (str, str, int),
+    FinishList.action: (str, str),
+    ListEdit.action: (str, str, str),
+    ChooseValue.action: (str, str, int),
+    ConfirmOrder.action: (str,),
+    DiscardOrder.action: (str,),
+    ConfirmBulk.action: (str,),
+    DiscardBulk.action: (str,),
+    ConfirmBulkFirst.action: (str, int),
+    BulkAgain.action: (str,),
+    OrderAnyway.action: (str,),
+    BulkAnyway.action: (str, int),
+    OrderCard.action: (int,),
+    OrdersPage.action: (str, int),
+    RefreshOrder.action: (int,),
+    RefillOrder.action: (int,),
+    CancelOrder.action: (int,),
+    CancelOrderYes.action: (int,),
+    Reorder.action: (int,),
+    StatusOf.action: (int,),
+    CancelManyYes.action: (str,),
+    CancelManyNo.action: (str,),
+    FoundOnPanel.action: (int,),
+    NotPlaced.action: (int,),
+    NotPlacedYes.action: (int,),
+    BrowseMakeDefault.action: (int,),
+    WhichPanel.action: (str, int),
+    PanelKeepName.action: (int,),
+    PanelServiceCard.action: (int, int),
+    ToggleFavourite.action: (int, int, int, int),
+    CatalogOption.action: (str, int, str),
+    OpenCard.action: (int,),
+    MuteOrder.action: (int, int, int),
+    DigestOrders.action: (int,),
+    ZoneMenu.action: (),
+    SetZone.action: (str,),
+    TypeZone.action: (),
+    QuietMenu.action: (),
+    SetQuiet.action: (int, int),
+    TypeQuiet.action: (),
+    PanelsList.action: (),
+    PanelCardOf.action: (int,),
+    PanelAdd.action: (),
+    PanelAddPreset.action: (int,),
+    PanelAddUrl.action: (),
+    PanelMakeDefault.action: (int,),
+    PanelRename.action: (int,),
+    PanelRemove.action: (int,),
+    PanelRemoveYes.action: (int,),
+    PanelOrderService.action: (int, int),
+    PanelCompare.action: (int, int),
+    PanelAlert.action: (int,),
+    PanelBrowse.action: (int,),
+    PanelOrdersFilter.action: (int,),
+    PanelNewKey.action: (int,),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)
@@ -285,8 +276,20 @@ def test_pack_is_byte_identical_to_the_old_encoding(data: CallbackData, wire: st
 
 
 def test_every_action_has_exactly_one_class_and_an_example() -> None:
-    assert set(CLASSES) == set(Action)
+    assert set(CLASSES) == set(every_action())
     assert {type(data) for data, _ in WIRE} == set(CLASSES.values())
+
+
+def test_no_two_features_claim_the_same_action_code() -> None:
+    # Each feature module of bot/callbacks names its own codes: none may take another's.
+    codes = every_action()
+    assert len(codes) == len(set(codes))
+    modules = {cls.__module__ for cls in CLASSES.values()}
+    assert len(modules) > 1
+
+
+def test_every_example_fits_64_bytes() -> None:
+    assert all(len(data.pack().encode()) <= MAX_BYTES for data, _ in WIRE)
 
 
 def test_schema_is_unchanged() -> None:
@@ -313,7 +316,7 @@ def test_round_trip_or_refused_over_64_bytes(data: CallbackData) -> None:
     except ValueError:
         # The only refusal: Telegram would not take it.
         values = [str(int(v)) if isinstance(v, bool) else str(v) for v in vars(data).values()]
-        assert len(":".join([data.action.value, *values]).encode()) > MAX_BYTES
+        assert len(":".join([data.action, *values]).encode()) > MAX_BYTES
         return
     assert len(packed.encode()) <= MAX_BYTES
     assert parse(packed) == data

@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.callbacks import Action, encode
+from bot.callbacks.base import encode
+from bot.callbacks.dialog import CancelDialog
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import ConfirmOrder, DripfeedChoice
+from bot.callbacks.order_history import OrdersPage
 from bot.handlers.lanes import lane_of
 from bot.processor import Lane, PerUserUpdateProcessor
 
@@ -345,17 +349,18 @@ def test_bot_lanes() -> None:
     assert lane_of(text_update(1, "/help@smm_test_bot")) is Lane.SIDE
     assert lane_of(text_update(1, "/start")) is Lane.SIDE
     assert lane_of(text_update(1, "/cancel")) is Lane.INTERRUPT
-    assert lane_of(button_update(1, encode(Action.MENU, "home"))) is Lane.INTERRUPT
-    assert lane_of(button_update(1, encode(Action.DIALOG_CANCEL, "k3x9q2aa"))) is Lane.INTERRUPT
-    assert lane_of(button_update(1, encode(Action.ORDERS_PAGE, "all", 2))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(Menu.action, "home"))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(CancelDialog.action, "k3x9q2aa"))) is Lane.INTERRUPT
+    assert lane_of(button_update(1, encode(OrdersPage.action, "all", 2))) is Lane.INTERRUPT
     # Dialog answers, money and panel actions keep their order.
     assert lane_of(text_update(1, "/balance")) is Lane.ORDINARY
     assert lane_of(text_update(1, "/order 12")) is Lane.ORDINARY
     assert lane_of(text_update(1, "help")) is Lane.ORDINARY
     assert lane_of(text_update(1, "https://x/help")) is Lane.ORDINARY
-    assert lane_of(button_update(1, encode(Action.CONFIRM, "tok"))) is Lane.ORDINARY
+    assert lane_of(button_update(1, encode(ConfirmOrder.action, "tok"))) is Lane.ORDINARY
     assert (
-        lane_of(button_update(1, encode(Action.DRIPFEED, "k3x9q2aa", "runs", 1))) is Lane.ORDINARY
+        lane_of(button_update(1, encode(DripfeedChoice.action, "k3x9q2aa", "runs", 1)))
+        is Lane.ORDINARY
     )
     assert lane_of(button_update(1, "garbage")) is Lane.ORDINARY
     assert lane_of(object()) is Lane.ORDINARY

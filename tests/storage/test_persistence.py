@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.persistence import SQLitePersistence
+from bot.persistence import Data, SQLitePersistence
 from bot.storage import KeyCipher, Storage
 
-Reopen = Callable[[], Awaitable[SQLitePersistence]]
+Reopen = Callable[[], Awaitable[SQLitePersistence[Data]]]
 
 
 async def test_state_repo_round_trip(storage: Storage) -> None:
@@ -35,7 +35,7 @@ async def reopen(database: Path | str, cipher: KeyCipher) -> AsyncIterator[Reope
     """Open a fresh Storage + persistence on the same file each call; all closed at the end."""
     opened: list[Storage] = []
 
-    async def _open() -> SQLitePersistence:
+    async def _open() -> SQLitePersistence[Data]:
         st = await Storage.open(database, cipher)
         opened.append(st)
         return SQLitePersistence(st.state)
@@ -46,7 +46,7 @@ async def reopen(database: Path | str, cipher: KeyCipher) -> AsyncIterator[Reope
 
 
 async def test_round_trip_across_reopen(reopen: Reopen) -> None:
-    p: SQLitePersistence = await reopen()
+    p: SQLitePersistence[Data] = await reopen()
     assert p.store_data.bot_data is False and p.store_data.callback_data is False
     assert p.store_data.user_data and p.store_data.chat_data
     assert p.update_interval <= 5
@@ -61,7 +61,7 @@ async def test_round_trip_across_reopen(reopen: Reopen) -> None:
     await p.update_conversation("settings", (1,), 0)
     await p.flush()
 
-    q: SQLitePersistence = await reopen()
+    q: SQLitePersistence[Data] = await reopen()
     users = await q.get_user_data()
     assert users == {
         1: {"lang": "tr", "draft": {"qty": 100, "cost": Decimal("1.50")}},
@@ -78,7 +78,7 @@ async def test_round_trip_across_reopen(reopen: Reopen) -> None:
     await q.drop_user_data(2)
     await q.drop_chat_data(-100)
     await q.update_user_data(1, {})  # emptied: row removed
-    r: SQLitePersistence = await reopen()
+    r: SQLitePersistence[Data] = await reopen()
     assert await r.get_user_data() == {}
     assert await r.get_chat_data() == {}
 
@@ -87,7 +87,7 @@ async def test_unserialisable_values_are_dropped_with_warning(
     reopen: Reopen,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    p: SQLitePersistence = await reopen()
+    p: SQLitePersistence[Data] = await reopen()
 
     class Opaque:
         def __repr__(self) -> str:
@@ -108,13 +108,13 @@ async def test_unserialisable_values_are_dropped_with_warning(
     assert "user_data[1].bad" in caplog.text and "Opaque" in caplog.text
     assert "user_data[1].nested.also_bad" in caplog.text
 
-    q: SQLitePersistence = await reopen()
+    q: SQLitePersistence[Data] = await reopen()
     assert await q.get_user_data() == {1: {"ok": 1, "nested": {"keep": "y"}, "items": [1, 3]}}
     assert await q.get_conversations("c") == {}
 
 
 async def test_unstorable_state_clears_the_old_one(reopen: Reopen) -> None:
-    p: SQLitePersistence = await reopen()
+    p: SQLitePersistence[Data] = await reopen()
     await p.update_conversation("c", (1, 1), 1)
     await p.update_conversation("c", (1, 1), object())
     assert await p.get_conversations("c") == {}

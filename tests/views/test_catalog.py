@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import keyboards
-from bot.callbacks import ServiceMore
+from bot.callbacks.catalog import ServiceMore
 from bot.i18n import Translator
+from bot.keyboards import catalog as catalog_keyboards
+from bot.keyboards import layout
 from bot.services.catalog_index import CatalogIndex
 from bot.views.catalog import (
     DESCRIPTION_MAX,
@@ -65,7 +66,7 @@ def test_service_page_escapes_the_category_and_pages(en: Translator) -> None:
     index = CatalogIndex(make_services(1000))  # 27 services a category
     screen = render_service_page(index, en, 0)
     assert "services. Choose one:\n\n<b>#" in screen.text
-    assert len([lb for lb in labels(screen) if " · " in lb]) == keyboards.PAGE_SIZE
+    assert len([lb for lb in labels(screen) if " · " in lb]) == layout.PAGE_SIZE
     with pytest.raises(IndexError):
         render_service_page(index, en, 999)
     small = CatalogIndex([svc(3, category="YouTube <&>")])
@@ -118,7 +119,7 @@ def test_category_page_lists_cut_names_whole(en: Translator) -> None:
 
 
 def test_service_card(en: Translator, tr: Translator) -> None:
-    back = keyboards.card_back(en, 0, 0, "v1")
+    back = catalog_keyboards.card_back(en, 0, 0, "v1")
     service = svc(
         12,
         name="Takipçi <b>",
@@ -151,7 +152,7 @@ def test_service_card(en: Translator, tr: Translator) -> None:
 def test_card_of_a_type_the_bot_cannot_order_says_so_and_has_no_order_button(
     en: Translator,
 ) -> None:
-    back = keyboards.card_back(en, 0, 0, "v1")
+    back = catalog_keyboards.card_back(en, 0, 0, "v1")
     screen = render_service_card(svc(9, type="Story <Views>"), en, "USD", back)
     assert (
         "⚠️ I cannot order services of the type “Story &lt;Views&gt;”, "

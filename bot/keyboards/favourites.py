@@ -1,37 +1,33 @@
 """Buttons of the quick picks (★ favourites, 🕘 recent services), the card's ☆/★ toggle and
 the sort and filter toggles above service lists.
 
-They are added to the keyboards of `bot.keyboards` (rows before or after theirs), so the
-catalog's own keyboards stay as they are.
-"""
+They are added to the catalog's own keyboards (rows before or after theirs), so those stay as
+they are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton
 
-from bot.callbacks import (
-    FROM_QUICK_PICKS,
-    CallbackData,
-    CatalogOption,
-    OrderService,
-    ServiceCard,
-    ToggleFavourite,
-)
+from bot.callbacks.base import CallbackData
+from bot.callbacks.catalog import FROM_QUICK_PICKS, ServiceCard
+from bot.callbacks.favourites import CatalogOption, ToggleFavourite
+from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
-from bot.keyboards import button, fit_rows
+from bot.keyboards.layout import Rows, button
 from bot.panel import Service
 from bot.services.catalog_view import CatalogView, Option, Sort
 from bot.services.favourites import QuickPicks
 
 # Phones show about 32 characters of a one-button row.
 LABEL_MAX = 32
+
+
 FAVOURITE_MARK = "★"
+
+
 RECENT_MARK = "🕘"
-
-
-Rows = list[list[InlineKeyboardButton]]
 
 
 def quick_label(mark: str, service: Service) -> str:
@@ -54,21 +50,6 @@ def catalog_pick_rows(picks: QuickPicks, page: int = 0) -> Rows:
 def order_pick_rows(picks: QuickPicks) -> Rows:
     """/order's service question: each pick starts the order of its service."""
     return _pick_rows(picks, lambda s: OrderService(s.id))
-
-
-def prepend(
-    markup: InlineKeyboardMarkup, rows: Sequence[Sequence[InlineKeyboardButton]]
-) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(fit_rows([*rows, *markup.inline_keyboard]))
-
-
-def before_last(
-    markup: InlineKeyboardMarkup, rows: Sequence[Sequence[InlineKeyboardButton]]
-) -> InlineKeyboardMarkup:
-    """`rows` just above the keyboard's last row (« Back)."""
-    keyboard = list(markup.inline_keyboard)
-    cut = max(0, len(keyboard) - 1)
-    return InlineKeyboardMarkup(fit_rows([*keyboard[:cut], *rows, *keyboard[cut:]]))
 
 
 def star_button(

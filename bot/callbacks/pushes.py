@@ -1,0 +1,25 @@
+"""Buttons under pushes (bot/handlers/pushes.py)."""
+
+from __future__ import annotations
+
+from bot.callbacks.base import CallbackData
+
+
+class OpenCard(CallbackData, action="zo"):
+    """📄 Open order under a push: the card as a NEW message, the push stays as it was."""
+
+    order_id: int
+
+
+class MuteOrder(CallbackData, action="zu"):
+    """🔕 / 🔔 of one order; `card`: pressed on its card (shown again), else on a push."""
+
+    order_id: int
+    mute: bool
+    card: bool
+
+
+class DigestOrders(CallbackData, action="zl"):
+    """📋 List them under a digest push: `item` is the digest's outbox item id."""
+
+    item: int

@@ -1,0 +1,200 @@
+"""The ordering dialog's questions, quick answers, preview and result
+(bot/handlers/new_order.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks.catalog import CategoriesPage
+from bot.callbacks.menu import Menu
+from bot.callbacks.new_order import (
+    ChooseValue,
+    ConfirmOrder,
+    DiscardOrder,
+    DripfeedChoice,
+    FinishList,
+    ListChange,
+    ListEdit,
+    OrderAnyway,
+    OrderWithoutDripfeed,
+    Reorder,
+    SkipQuestion,
+)
+from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
+from bot.callbacks.pushes import OpenCard
+from bot.i18n import Translator
+from bot.keyboards.dialog import dialog_cancel_button
+from bot.keyboards.layout import button, markup
+from bot.keyboards.menu import back_to_menu
+from bot.keyboards.resolutions import settle_unknown_rows
+
+
+def order_pick_service(t: Translator, instance: str) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [button(t._("🛍 Browse services"), CategoriesPage(0))],
+            [dialog_cancel_button(t, instance)],
+        ]
+    )
+
+
+def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(t._("Yes, drip-feed"), DripfeedChoice(instance, question, yes=True)),
+                button(t._("No, all at once"), DripfeedChoice(instance, question, yes=False)),
+            ],
+            [question_back(t, instance, question), dialog_cancel_button(t, instance)],
+        ]
+    )
+
+
+def question_back(t: Translator, instance: str, question: str) -> InlineKeyboardButton:
+    """« Back at an order question (of run `instance`): to the previous one."""
+    return button(t._("« Back"), QuestionBack(instance, question))
+
+
+# A link button shows this many characters at most (phones show about 30).
+LINK_LABEL_CHARS = 28
+
+
+def link_label(link: str) -> str:
+    """A used link as a short button label: no scheme, no "www.", cut with "…"."""
+    short = link.split("://", 1)[-1].removeprefix("www.")
+    if len(short) > LINK_LABEL_CHARS:
+        short = short[: LINK_LABEL_CHARS - 1] + "…"
+    return "🔗 " + short
+
+
+def question_picks(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    quantities: Sequence[int] = (),
+    links: Sequence[tuple[int, str]] = (),
+    minutes: bool = False,
+) -> list[list[InlineKeyboardButton]]:
+    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
+    or used links ((order id, link); the button carries the id only, the link may not fit in
+    64 bytes)."""
+
+    def label(q: int) -> str:
+        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
+    rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
+    rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
+    return rows
+
+
+def order_question(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    optional: bool,
+    dripfeed: bool | None = None,
+    picks: Sequence[Sequence[InlineKeyboardButton]] = (),
+) -> InlineKeyboardMarkup:
+    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
+    `picks`: rows of quick answers (`question_picks`) above them."""
+    skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
+    switch = []
+    if dripfeed is not None:
+        label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
+        switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
+    last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
+    return markup([*picks, switch, skip, last])
+
+
+# A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.
+CHOICES_PER_ROW = 4
+
+
+def answer_rows(
+    t: Translator,
+    instance: str,
+    question: str,
+    *,
+    collected: int = 0,
+    choices: Sequence[int] = (),
+    minutes: bool = False,
+) -> list[list[InlineKeyboardButton]]:
+    """Rows above a question's own buttons: ✅ Done (N) once a list has lines, fixed values.
+
+    `minutes`: the values are minutes ("30 min").
+    """
+    rows: list[list[InlineKeyboardButton]] = []
+    if collected:
+        done = t._("✅ Done ({n})", n=t.number(collected))
+        rows.append([button(done, FinishList(instance, question))])
+        # One long button a row: they are long in Turkish.
+        undo = ListEdit(instance, question, ListChange.UNDO)
+        rows.append([button(t._("↩️ Remove the last message"), undo)])
+        rows.append(
+            [
+                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
+                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+            ]
+        )
+    values = [
+        button(
+            t._("{n} min", n=t.number(v)) if minutes else t.number(v),
+            ChooseValue(instance, question, v),
+        )
+        for v in choices
+    ]
+    rows += [values[i : i + CHOICES_PER_ROW] for i in range(0, len(values), CHOICES_PER_ROW)]
+    return rows
+
+
+def order_preview(
+    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), *, anyway: bool = False
+) -> InlineKeyboardMarkup:
+    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row.
+
+    `anyway`: the preview warned of an open order on the same link; its Confirm places
+    nothing, the ⚠️ Order anyway row under it does."""
+    pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
+    extra = [[button(t._("⚠️ Order anyway"), OrderAnyway(batch))]] if anyway else []
+    return markup(
+        [
+            [
+                button(t._("✅ Confirm"), ConfirmOrder(batch)),
+                button(t._("✖️ Cancel"), DiscardOrder(batch)),
+            ],
+            *extra,
+            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
+        ]
+    )
+
+
+def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    """Under a preview that can no longer be confirmed: the same order, priced again."""
+    return markup([[button(t._("🔄 Make a new preview"), Reorder(order_id))], back_to_menu(t)])
+
+
+def order_result(
+    t: Translator, order_id: int | None, unknown_order: int | None = None
+) -> InlineKeyboardMarkup:
+    """Under "✅ Order placed": 📊 Status opens the order's card (`order_id`: the local order,
+    so the card is that panel's order even where another panel has the same id). Under an
+    unknown outcome, `unknown_order` (local id): the buttons that say what the panel shows."""
+    status = [button(t._("📊 Status"), OpenCard(order_id))] if order_id is not None else []
+    settle = [] if unknown_order is None else settle_unknown_rows(t, unknown_order)
+    return markup([*settle, [*status, button(t._("➕ New order"), Menu("order"))], back_to_menu(t)])
+
+
+def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup:
+    """Under a result whose drip-feed the panel refused: a new preview of it without drip-feed."""
+    return markup(
+        [
+            [button(t._("🛒 Order without drip-feed"), OrderWithoutDripfeed(order_id))],
+            [button(t._("➕ New order"), Menu("order"))],
+            back_to_menu(t),
+        ]
+    )

@@ -1,0 +1,204 @@
+"""The Mini App's order form, bulk editor and orders list: what each API call does.
+
+Every call goes through the very services the chat's buttons use, so the app keeps the chat's
+promises by construction: Review makes the same draft (key version, panel, price, expiry) as
+the chat's preview, Confirm takes the same claim (`OrdersRepo.claim`: one order, whoever taps
+twice, on two devices or in the chat at the same time), Refill and Cancel address an order by
+our row id on its own panel. A placed order is also told in the chat, through the outbox that
+carries every result there (`ReplyQueue`), so the chat's history stays whole.
+
+Nothing here knows HTTP: `api_orders` turns a `Refusal` into a JSON error and a dict into a
+JSON answer. The caller (user id and translator) comes from the validated initData only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from bot.deps import Deps
+from bot.i18n import Translator
+from bot.panel import Balance, PanelError, Service
+from bot.services.keys import NoKey
+from bot.services.order_form import OrderForm, check_answers, order_form
+from bot.services.ordering import (
+    AnswerRejected,
+    OrderOutcome,
+    SubmitResult,
+    unknown_type_error,
+)
+from bot.services.validation import InputError, ServiceGone, service_available
+from bot.views.new_order import (
+    already_text,
+    render_preview,
+    render_repriced,
+    render_result,
+)
+from bot.views.order_history import panel_names
+from bot.views.previews import cancelled_text, closed_text, replaced_text
+from bot.webapp.calls import (
+    AnswersRequest,
+    Asker,
+    BatchRequest,
+    Refusal,
+    ServiceRequest,
+    refusal_of,
+)
+from bot.webapp.order_views import (
+    check_json,
+    error_json,
+    form_json,
+    plain,
+    preview_json,
+)
+
+log = logging.getLogger(__name__)
+
+# Outcomes after which this Confirm talked to the panel: the chat is told, as after its own.
+_TOLD_IN_CHAT = frozenset({OrderOutcome.PLACED, OrderOutcome.FAILED, OrderOutcome.UNKNOWN})
+
+
+@dataclass(slots=True)
+class SingleOrders:
+    """Form, live check, Review and Confirm of one order."""
+
+    deps: Deps
+
+    async def _service(self, caller: Asker, asked: ServiceRequest) -> tuple[int, str, Service]:
+        try:
+            slot, panel = await self.deps.ordering.panel_for(caller.id, asked.slot)
+            index = await self.deps.catalog.get(caller.id, slot=slot)
+        except (NoKey, PanelError) as exc:
+            raise refusal_of(caller.t, exc) from None
+        try:
+            return slot, panel, service_available(index, asked.service_id)
+        except ServiceGone as gone:
+            raise Refusal(HTTPStatus.NOT_FOUND, "gone", error_json(caller.t, gone)) from None
+
+    def _form(self, caller: Asker, service: Service) -> OrderForm:
+        form = order_form(service)
+        if form is None:
+            refused = unknown_type_error(service)
+            raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "type", error_json(caller.t, refused))
+        return form
+
+    async def _currency(self, caller: Asker) -> str | None:
+        try:
+            return await self.deps.currencies.currency(caller.id)
+        except NoKey:
+            return None
+
+    async def form(self, caller: Asker, asked: ServiceRequest) -> dict[str, Any]:
+        slot, panel, service = await self._service(caller, asked)
+        form = self._form(caller, service)
+        links = await self.deps.ordering.recent_links(caller.id, service.id)
+        currency = await self._currency(caller)
+        return form_json(
+            caller.t,
+            form,
+            slot=slot,
+            panel=panel,
+            currency=currency,
+            recent_links=[link for _, link in links],
+        )
+
+    async def check(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
+        """The answers as typed, through the chat's parsers; the cost once it is known."""
+        _, _, service = await self._service(caller, asked)
+        form = self._form(caller, service)
+        checked = check_answers(form, asked.texts(), dripfeed=asked.dripfeed)
+        return check_json(caller.t, checked, await self._currency(caller))
+
+    async def review(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
+        """The chat's preview: a draft with key version, panel, price check and expiry."""
+        t = caller.t
+        slot, _, service = await self._service(caller, asked)
+        answers: dict[str, Any] = asked.texts()
+        if not asked.dripfeed:
+            answers = {k: v for k, v in answers.items() if k not in ("runs", "interval")}
+        try:
+            preview = await self.deps.ordering.prepare(caller.id, service.id, answers, slot)
+        except AnswerRejected as exc:
+            raise Refusal(
+                HTTPStatus.UNPROCESSABLE_ENTITY, "answer", error_json(t, exc.error), field=exc.field
+            ) from None
+        except InputError as exc:
+            raise Refusal(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "answer",
+                error_json(t, exc),
+                field=exc.params.get("field"),
+            ) from None
+        except (NoKey, PanelError) as exc:
+            raise refusal_of(t, exc) from None
+        # No message shows it, but it counts towards the cap on open previews all the same.
+        await self.deps.previews.opened(caller.id)
+        return preview_json(t, preview, render_preview(t, preview))
+
+    async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
+        """The MainButton: the chat's Confirm, with its claim."""
+        try:
+            result = await self.deps.ordering.confirm(caller.id, asked.batch)
+        except (NoKey, PanelError) as exc:
+            # A price check the panel did not answer: nothing was claimed, nothing ordered.
+            raise refusal_of(caller.t, exc) from None
+        refused = self._refused(caller.t, result)
+        if refused is not None:
+            return refused
+        return await self._placed(caller, result)
+
+    def _refused(self, t: Translator, result: SubmitResult) -> dict[str, Any] | None:
+        """Nothing was ordered by this Confirm: say why, as the chat does."""
+        outcome = result.outcome
+        if outcome in (OrderOutcome.ALREADY, OrderOutcome.GONE):
+            text = already_text(t, result.order)
+        elif outcome is OrderOutcome.REPLACED:
+            text = replaced_text(t)
+        elif outcome is OrderOutcome.CANCELLED:
+            text = cancelled_text(t, 1)
+        elif outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
+            text = closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
+        elif outcome is OrderOutcome.CHANGED and result.repriced is not None:
+            fresh = result.repriced.fresh
+            answer: dict[str, Any] = {"outcome": outcome.value}
+            answer["text"] = plain(render_repriced(t, result.repriced))
+            if fresh is not None:
+                answer["review"] = preview_json(t, fresh, render_preview(t, fresh))
+            return answer
+        else:
+            return None
+        order = result.order
+        return {
+            "outcome": outcome.value,
+            "text": plain(text),
+            "order_id": order.id if order is not None else None,
+        }
+
+    async def _placed(self, caller: Asker, result: SubmitResult) -> dict[str, Any]:
+        """This Confirm talked to the panel: the answer, and the same result in the chat."""
+        t = caller.t
+        order = result.order
+        slot = order.panel_slot if order is not None else None
+        balance = await self._balance(caller.id, slot) if result.panel_order_id else None
+        names = panel_names(await self.deps.accounts.names(caller.id))
+        panel = names.get(slot, "") if slot is not None else ""
+        text = render_result(t, result, balance, None, panel)
+        if result.outcome in _TOLD_IN_CHAT:
+            order_id = order.id if order is not None else None
+            # The outbox's drain (every second) sends it, and again once Telegram is back.
+            await self.deps.replies.queue(caller.id, text, order_id=order_id)
+        return {
+            "outcome": result.outcome.value,
+            "text": plain(text),
+            "order_id": order.id if order is not None else None,
+            "panel_order_id": result.panel_order_id,
+        }
+
+    async def _balance(self, user_id: int, slot: int | None) -> Balance | None:
+        try:
+            return await self.deps.keys.balance(user_id, slot)
+        except (NoKey, PanelError) as exc:
+            log.info("no balance after an app order: %s", type(exc).__name__)
+            return None

@@ -1,0 +1,175 @@
+"""Issue 24 part 1, the price and availability watch, end to end on both engines: the fake panel
+changes a watched service's price or limits or stops listing it, the watch's cycle (as the job
+runs it) reads the catalog, and the digest goes through the outbox and the notifier to the fake
+Telegram. Time moves by the harness's TestClock: no sleeps.
+
+Expected wording comes from the bot's own catalogs (`tr(...)`), English literals pin the
+source texts; counts of panel calls and messages are asserted literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.jobs import jobs_of
+from bot.services.pricewatch import WatchReport
+from tests.conftest import database_settings
+from tests.e2e.steps import drain, place_many, text_of
+from tests.fakes.telegram_users import FakeUser
+from tests.harness import Harness, TestClock, running_bot
+
+KEY = "pk_pricewatch_0123456789abcdef"
+UID = 2401
+OTHER = 2402
+HOUR = 3600.0
+
+
+@pytest.fixture
+async def watched(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot with a TestClock (storage, caches and the watch age by it) on either engine."""
+    overrides = database_settings(database)
+    async with running_bot(tmp_path, clock=TestClock(), **overrides) as harness:
+        yield harness
+
+
+def clock_of(bot: Harness) -> TestClock:
+    assert bot.clock is not None
+    return bot.clock
+
+
+async def watch(bot: Harness) -> WatchReport:
+    """One cycle of the watch as its job runs it, then every push it queued delivered."""
+    assert bot.app is not None
+    report = await jobs_of(bot.app).watch_prices()
+    await bot.deps.prices.settle()
+    await drain(bot)
+    return report
+
+
+async def ordered(bot: Harness, user_id: int = UID, key: str = KEY) -> FakeUser:
+    """A member who ordered service 1 (Instagram Takipçi, 12.50) and has seen the catalog once
+    (the watch's first look stores what it saw, and says nothing)."""
+    u = await bot.member(user_id, key=key)
+    await place_many(bot, user_id, key)
+    first = await watch(bot)
+    assert first.changes == 0 and first.pushes == 0
+    return u
+
+
+async def an_hour_later(bot: Harness) -> tuple[WatchReport, int]:
+    """The next cycle, an hour on; with the `services` calls the panel saw meanwhile."""
+    clock_of(bot).advance(HOUR)
+    calls = bot.panel.count("services")
+    report = await watch(bot)
+    return report, bot.panel.count("services") - calls
+
+
+def pushes(u: FakeUser) -> list[str]:
+    return [text for text in u.sent_texts() if "#1 " in text]
+
+
+async def test_a_rise_over_the_threshold_pushes_one_digest(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, rate="14.00")
+    report, calls = await an_hour_later(bot)
+    assert (report.keys, report.calls, report.changes, report.pushes) == (1, 1, 1, 1)
+    assert calls == 1
+    [push] = pushes(u)
+    assert "📈 #1 Instagram Takipçi 12.50 → 14.00 (+12%)" in push
+    # Told once: the next cycle finds nothing new.
+    again, _ = await an_hour_later(bot)
+    assert (again.calls, again.changes, again.pushes) == (1, 0, 0)
+    assert len(pushes(u)) == 1
+
+
+async def test_a_change_under_the_threshold_says_nothing_until_it_adds_up(
+    watched: Harness,
+) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, rate="13.00")  # +4%: under the default 5%
+    clock_of(bot).advance(HOUR)
+    report = await watch(bot)
+    assert (report.changes, report.pushes) == (0, 0)
+    assert pushes(u) == []
+    bot.panel.change_service(1, rate="13.20")  # +1.5% on 13.00, but +5.6% on what was told
+    clock_of(bot).advance(HOUR)
+    await watch(bot)
+    [push] = pushes(u)
+    assert "#1 Instagram Takipçi 12.50 → 13.20 (+6%)" in push
+
+
+async def test_a_service_gone_and_back_is_told_each_time(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    raw = bot.panel.drop_service(1)
+    clock_of(bot).advance(HOUR)
+    await watch(bot)
+    [gone] = pushes(u)
+    assert "🚫 #1 Instagram Takipçi: no longer listed" in gone
+    bot.panel.restore_service({**raw, "rate": "11.00"})
+    clock_of(bot).advance(HOUR)
+    await watch(bot)
+    back = pushes(u)[1]
+    assert "✅ #1 Instagram Takipçi: listed again at 11.00" in back
+
+
+async def test_min_and_max_changes_are_told_whatever_the_threshold(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, min=50, max=20000)
+    clock_of(bot).advance(HOUR)
+    await watch(bot)
+    [push] = pushes(u)
+    assert "#1 Instagram Takipçi: min 100 → 50" in push
+    assert "#1 Instagram Takipçi: max 10000 → 20000" in push
+
+
+async def test_one_call_per_panel_key_and_period_serves_every_user_on_it(
+    watched: Harness,
+) -> None:
+    bot = watched
+    first = await ordered(bot, UID)
+    second = await ordered(bot, OTHER)  # the same panel and key
+    bot.panel.change_service(1, rate="20.00")
+    report, calls = await an_hour_later(bot)
+    assert (report.keys, report.accounts, report.calls, report.pushes) == (1, 2, 1, 2)
+    assert calls == 1
+    assert len(pushes(first)) == len(pushes(second)) == 1
+
+
+async def test_a_catalog_read_for_a_user_is_checked_and_spares_the_cycle_its_call(
+    watched: Harness,
+) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, rate="14.00")
+    # Older than the catalog cache's TTL: /services reads the catalog again for the user.
+    clock_of(bot).advance(bot.settings.services_cache_seconds + 1)
+    calls = bot.panel.count("services")
+    await u.send("/services")
+    await u.reply()
+    assert bot.panel.count("services") == calls + 1
+    await bot.deps.prices.settle()
+    await drain(bot)
+    [push] = pushes(u)
+    assert "12.50 → 14.00 (+12%)" in push
+    # Within the period, the cycle uses that catalog: no call of its own, and nothing new.
+    report = await watch(bot)
+    assert (report.calls, report.pushes) == (0, 0)
+    assert bot.panel.count("services") == calls + 1
+
+
+async def test_panel_strings_are_escaped_in_the_push(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, name="<b>Takipçi</b> & co", rate="20.00")
+    clock_of(bot).advance(HOUR)
+    await watch(bot)
+    [push] = pushes(u)
+    assert "&lt;b&gt;Takipçi&lt;/b&gt; &amp; co" in push
+    assert text_of(u.last()) == push
