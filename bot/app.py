@@ -40,6 +40,7 @@ from bot.i18n import Catalogs, Translator
 from bot.jobs import schedule_jobs
 from bot.leadership import AdvisoryLockLeadership, Fence, Leadership, SoleInstance, lock_id
 from bot.logs import SecretRegistry
+from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
@@ -243,6 +244,8 @@ async def open_deps(
             trusted_urls=frozenset(preset.url for preset in settings.panel_presets),
             book=StoredBook(storage.capabilities),
             pacer=PanelPacer(settings.panel_max_rps),
+            # Its child process starts on the first large catalog; `Deps.aclose` stops it.
+            decoder=AnswerDecoder(),
         )
         keys = KeyService(
             storage.keys,

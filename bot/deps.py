@@ -69,6 +69,7 @@ class Deps:
     async def aclose(self) -> None:
         await self.http.aclose()
         await self.panels.aclose()
+        await self.panels.decoder.aclose()
         await self.storage.close()
 
 

@@ -19,6 +19,8 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.handlers import ui
 from bot.i18n import Translator
 from bot.keyboards import pushes as pushes_keyboards
+from bot.keyboards import schedules as schedule_keyboards
+from bot.keyboards.prices import price_cards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
@@ -79,7 +81,13 @@ def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
 
 
 def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
-    """The buttons under a push: its order's card and 🔕, or the digest's list."""
+    """The buttons under a push: its order's card and 🔕, or the digest's list; under a
+    scheduled run that waits for its user, ✅ Place now / ✖️ Skip; under a price digest, the
+    cards of the services it names."""
+    if notice.cards:
+        return price_cards(notice.cards)
+    if notice.ask is not None:
+        return schedule_keyboards.run_question(t, *notice.ask)
     return pushes_keyboards.notification(
         t,
         order_id=notice.order_id,

@@ -1,109 +1,112 @@
-"""The Mini App's order calls as a test makes them (issue 23)."""
+"""The Mini App's order calls as its page makes them: real HTTP to the bot's server (issue 23).
+
+`AppClient` signs initData for one user (tests/miniapp.py) and POSTs the pages' JSON to the
+server `running_miniapp` serves; `serving` starts the bot and its Mini App on a test's engine.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from bot.i18n import Translator
-from bot.services.tracking import OrderAction
-from bot.webapp.bulk_actions import BulkOrders
-from bot.webapp.calls import (
-    AnswersRequest,
-    BatchRequest,
-    BulkConfirmRequest,
-    ListRequest,
-    OrderRequest,
-    OrdersRequest,
-    Refusal,
-    ServiceRequest,
-)
-from bot.webapp.list_actions import OrderList
-from bot.webapp.order_actions import SingleOrders
-from tests.harness import Harness
+import httpx
+
+from tests.conftest import database_settings
+from tests.harness import Harness, running_bot
+from tests.miniapp import WEBAPP_URL, MiniApp, running_miniapp
 
 
-@dataclass(frozen=True)
-class Caller:
-    """What the order calls need of the Mini App's caller."""
+@asynccontextmanager
+async def serving(tmp_path: Path, database: Path | str, **settings: Any) -> AsyncIterator[MiniApp]:
+    """The bot on `database` (either engine) with its Mini App on a free port."""
+    async with (
+        running_bot(
+            tmp_path, webapp_url=WEBAPP_URL, **database_settings(database), **settings
+        ) as harness,
+        running_miniapp(harness) as app,
+    ):
+        yield app
 
-    id: int
-    t: Translator
+
+class Refused(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
 
 
 class AppClient:
-    """One user's Mini App: the calls its order form makes."""
+    """One user's Mini App: the calls its order, bulk and orders pages make."""
 
-    def __init__(self, bot: Harness, user_id: int, language: str = "en") -> None:
-        self.bot = bot
-        self.caller = Caller(user_id, bot.deps.catalogs.translator(language))
-        self.single = SingleOrders(bot.deps)
-        self.bulk = BulkOrders(bot.deps)
-        self.list = OrderList(bot.deps)
+    def __init__(self, app: MiniApp, user_id: int, language: str = "en") -> None:
+        self.app = app
+        self.user_id = user_id
+        self.language = language
+
+    @property
+    def bot(self) -> Harness:
+        return self.app.harness
+
+    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST `body` to `path`; the JSON answer, or `Refused` with the error's."""
+        headers = self.app.headers(self.user_id, language_code=self.language)
+        async with self.app.client() as client:
+            response = await client.post(path, json=body, headers=headers)
+        answer = response.json()
+        assert isinstance(answer, dict), answer
+        if response.status_code != httpx.codes.OK:
+            raise Refused(response.status_code, answer)
+        return answer
+
+    async def refused(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            await self.call(path, body)
+        except Refused as refusal:
+            return refusal.status, refusal.body
+        raise AssertionError(f"{path} was not refused")
 
     async def form(self, service_id: int, slot: int | None = None) -> dict[str, Any]:
-        return await self.single.form(self.caller, ServiceRequest(service_id=service_id, slot=slot))
+        return await self.call("api/order/form", {"service_id": service_id, "slot": slot})
 
     async def check(
         self, service_id: int, answers: dict[str, Any], *, dripfeed: bool = False
     ) -> dict[str, Any]:
-        body = AnswersRequest(service_id=service_id, answers=answers, dripfeed=dripfeed)
-        return await self.single.check(self.caller, body)
+        body = {"service_id": service_id, "answers": answers, "dripfeed": dripfeed}
+        return await self.call("api/order/check", body)
 
     async def review(
         self, service_id: int, answers: dict[str, Any], *, dripfeed: bool = False
     ) -> dict[str, Any]:
-        body = AnswersRequest(service_id=service_id, answers=answers, dripfeed=dripfeed)
-        return await self.single.review(self.caller, body)
-
-    async def review_refused(
-        self, service_id: int, answers: dict[str, Any]
-    ) -> tuple[int, dict[str, Any]]:
-        try:
-            await self.review(service_id, answers)
-        except Refusal as refusal:
-            return int(refusal.status), refusal.body()
-        raise AssertionError("the review was not refused")
+        body = {"service_id": service_id, "answers": answers, "dripfeed": dripfeed}
+        return await self.call("api/order/review", body)
 
     async def confirm(self, batch: str) -> dict[str, Any]:
-        return await self.single.confirm(self.caller, BatchRequest(batch=batch))
+        return await self.call("api/order/confirm", {"batch": batch})
 
     async def bulk_check(self, text: str) -> dict[str, Any]:
-        return await self.bulk.check(self.caller, ListRequest(text=text))
+        return await self.call("api/bulk/check", {"text": text})
 
     async def bulk_review(self, text: str) -> dict[str, Any]:
-        return await self.bulk.review(self.caller, ListRequest(text=text))
+        return await self.call("api/bulk/review", {"text": text})
 
-    async def bulk_confirm(self, *batches: str, first: int | None = None) -> dict[str, Any]:
-        items = [{"batch": b, "first": first} for b in batches]
-        return await self.bulk.confirm(
-            self.caller, BulkConfirmRequest.model_validate({"batches": items})
-        )
+    async def bulk_confirm(self, *batches: str) -> dict[str, Any]:
+        return await self.call("api/bulk/confirm", {"batches": [{"batch": b} for b in batches]})
 
     async def orders(self, **query: Any) -> dict[str, Any]:
-        return await self.list.page(self.caller, OrdersRequest.model_validate(query))
+        return await self.call("api/orders/list", query)
 
     async def card(self, order_id: int) -> dict[str, Any]:
-        return await self.list.card(self.caller, OrderRequest(id=order_id))
+        return await self.call("api/orders/card", {"id": order_id})
 
     async def refill(self, order_id: int) -> dict[str, Any]:
-        return await self.list.act(self.caller, OrderRequest(id=order_id), OrderAction.REFILL)
+        return await self.call("api/orders/refill", {"id": order_id})
 
     async def cancel(self, order_id: int) -> dict[str, Any]:
-        return await self.list.act(self.caller, OrderRequest(id=order_id), OrderAction.CANCEL)
+        return await self.call("api/orders/cancel", {"id": order_id})
 
-    async def refresh(self, order_id: int) -> dict[str, Any]:
-        return await self.list.refresh(self.caller, OrderRequest(id=order_id))
-
-    async def refused(self, call: Any) -> tuple[int, dict[str, Any]]:
-        """The status and body of a call that must be refused."""
-        try:
-            await call
-        except Refusal as refusal:
-            return int(refusal.status), refusal.body()
-        raise AssertionError("the call was not refused")
-
-    async def review_for_list(self) -> dict[str, Any]:
-        """One order placed through the app (service 1), for the list's tests."""
-        review = await self.review(1, {"link": "https://instagram.com/listed", "quantity": "1000"})
+    async def placed(self, link: str = "https://instagram.com/listed") -> dict[str, Any]:
+        """One order placed through the app (service 1, 1,000)."""
+        review = await self.review(1, {"link": link, "quantity": "1000"})
         return await self.confirm(review["batch"])

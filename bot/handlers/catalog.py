@@ -31,6 +31,8 @@ from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards.favourites import star_button
 from bot.keyboards.layout import before_last
 from bot.keyboards.panels import with_compare
+from bot.keyboards.prices import price_mute_button
+from bot.keyboards.webapp import with_open_catalog
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_view import CatalogView
@@ -127,6 +129,8 @@ async def show_categories(
     await ui.answer(update, note)
     screen = await categories_screen(context, index, page)
     markup = pinned(screen.markup, slot)
+    if page == 0:
+        markup = with_open_catalog(context.t, markup, context.deps.settings.webapp_url)
     accounts = await context.deps.keys.accounts(context.user.id)
     if len(accounts) > 1:
         # Several panels: a button switches to each other one, without changing the ★.
@@ -265,9 +269,13 @@ async def show_card(
     found: Service,
     category: int,
     page: int,
+    *,
+    new: bool = False,
 ) -> None:
-    """A service card with its ☆/★; `category` and `page` as in `ServiceCard`."""
+    """A service card with its ☆/★; `category` and `page` as in `ServiceCard`; `new`: as a new
+    message (from a push, which stays as it was)."""
     t = context.t
+    user_id = context.user.id
     shown = await browsed_slot(context)
     currency = await shown_currency(context, shown)
     back = catalog_keyboards.card_back(t, category, page, index.version)
@@ -275,15 +283,20 @@ async def show_card(
     markup = screen.markup
     if plan_for(found) is not None:
         # A favourite is a quick way to order it: a type the bot cannot order gets no ☆.
-        favourite = await context.deps.favourites.is_favourite(context.user.id, found.id)
+        favourite = await context.deps.favourites.is_favourite(user_id, found.id)
         star = star_button(t, found.id, category, page, favourite=favourite)
         markup = before_last(markup, [[star]])
-    accounts = await context.deps.keys.accounts(context.user.id)
-    if len(accounts) > 1:
+    accounts = await context.deps.keys.accounts(user_id)
+    home = shown or next((a.slot for a in accounts if a.is_default), None)
+    muted = None if home is None else await context.deps.prices.mute_state(user_id, home, found.id)
+    if home is not None and muted is not None:
+        # A watched service (starred, or ordered lately on this panel): 🔕 its price alerts.
+        mute = price_mute_button(t, home, found.id, category, page, muted=muted)
+        markup = before_last(markup, [[mute]])
+    if home is not None and len(accounts) > 1:
         # Several panels: ⚖️ Compare with similar services on the others.
-        home = shown or next(a.slot for a in accounts if a.is_default)
         markup = with_compare(t, markup, home, found.id)
-    await ui.show(update, screen.text, pinned(markup, shown))
+    await (ui.send if new else ui.show)(update, screen.text, pinned(markup, shown))
 
 
 async def shown_currency(context: BotContext, slot: int | None) -> str | None:

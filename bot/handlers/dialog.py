@@ -97,6 +97,22 @@ class QuietDialog(DialogState):
 
 
 @dataclass
+class ScheduleDialog(DialogState):
+    """🕒 Later under a preview waits for a typed time; `batch` is the preview's."""
+
+    flow: ClassVar[str] = "schedule"
+    batch: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "batch": self.batch}
+
+    @classmethod
+    def _read(cls, ident: str, data: Mapping[str, Any]) -> Self | None:
+        batch = data.get("batch")
+        return cls(ident, batch) if isinstance(batch, str) and batch else None
+
+
+@dataclass
 class FoundOrderDialog(DialogState):
     """🔎 I found it on the panel: waits for the panel's id of unknown order `order_id`."""
 
@@ -263,6 +279,7 @@ _FLOWS: Mapping[str, type[DialogState]] = MappingProxyType(
             QuietDialog,
             PanelDialog,
             FoundOrderDialog,
+            ScheduleDialog,
         )
     }
 )

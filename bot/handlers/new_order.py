@@ -416,7 +416,11 @@ async def _preview(
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
     markup = new_order_keyboards.order_preview(
-        t, preview.batch, edit_buttons(t, preview), anyway=preview.duplicate is not None
+        t,
+        preview.batch,
+        edit_buttons(t, preview),
+        context.deps.settings.webapp_url,
+        anyway=preview.duplicate is not None,
     )
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
@@ -577,11 +581,11 @@ async def _answered_field(
 @_step
 async def finish_list(update: Update, context: BotContext) -> str | int | None:
     """✅ Done (N) or /done at a list question: the collected lines are the answer."""
-    if update.callback_query is not None:
-        if _pressed_question(update, context, FinishList) is None:
-            await closed(update, context)
-            return None
-        await ui.answer(update)
+    if (
+        update.callback_query is not None
+        and await answer_press(update, context, FinishList) is None
+    ):
+        return None
     dialog, plan, spec = await _answered_field(update, context)
     if not spec.multiline:
         await _ask_again(update, context, not_a_list(context.t), plan, spec, dialog)
@@ -620,11 +624,9 @@ async def edit_list(update: Update, context: BotContext) -> str | int | None:
 @_step
 async def choose_value(update: Update, context: BotContext) -> str | int | None:
     """One of a question's fixed values (a delay) pressed: as if it had been typed."""
-    found = _pressed_question(update, context, ChooseValue)
+    found = await answer_press(update, context, ChooseValue)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     dialog, pressed = found
     plan = await _service_plan(update, context, dialog)
     try:
@@ -653,14 +655,26 @@ def _pressed_question(
     return (dialog, pressed) if dialog.question == pressed.question else None
 
 
-@_step
-async def dripfeed_answer(update: Update, context: BotContext) -> str | int | None:
-    """Yes/No of the drip-feed question (state ASK_DRIPFEED)."""
-    found = _pressed_question(update, context, DripfeedChoice)
-    if found is None or found[0].question != DRIPFEED_QUESTION:
+async def answer_press(
+    update: Update, context: BotContext, kind: type[_Q], question: str | None = None
+) -> tuple[OrderDialog, _Q] | None:
+    """The open order dialog and the pressed `kind` button, the press answered; None, after
+    telling the user the button is closed, when it does not answer the open question (or
+    the open question is not `question`)."""
+    found = _pressed_question(update, context, kind)
+    if found is None or (question is not None and found[0].question != question):
         await closed(update, context)
         return None
     await ui.answer(update)
+    return found
+
+
+@_step
+async def dripfeed_answer(update: Update, context: BotContext) -> str | int | None:
+    """Yes/No of the drip-feed question (state ASK_DRIPFEED)."""
+    found = await answer_press(update, context, DripfeedChoice, DRIPFEED_QUESTION)
+    if found is None:
+        return None
     dialog, pressed = found
     if pressed.yes:
         dialog.dripfeed = True
@@ -705,11 +719,9 @@ async def dripfeed_switch(update: Update, context: BotContext) -> str | int | No
 
 @_step
 async def skip_question(update: Update, context: BotContext) -> str | int | None:
-    found = _pressed_question(update, context, SkipQuestion)
+    found = await answer_press(update, context, SkipQuestion)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     dialog, pressed = found
     plan = await _service_plan(update, context, dialog)
     try:
@@ -880,7 +892,11 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
         batch = repriced.fresh.batch
         fresh = repriced.fresh
         markup = new_order_keyboards.order_preview(
-            t, batch, edit_buttons(t, fresh), anyway=fresh.duplicate is not None
+            t,
+            batch,
+            edit_buttons(t, fresh),
+            context.deps.settings.webapp_url,
+            anyway=fresh.duplicate is not None,
         )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)

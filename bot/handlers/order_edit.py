@@ -43,6 +43,7 @@ from bot.handlers.new_order import (
     _pressed_question,
     _service_plan,
     _step,
+    answer_press,
 )
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
@@ -96,11 +97,9 @@ def unanswer(dialog: OrderDialog, name: str) -> object:
 @_step
 async def back(update: Update, context: BotContext) -> str | int | None:
     """« Back: the previous question again (from an Edit: a new preview, nothing changed)."""
-    found = _pressed_question(update, context, QuestionBack)
+    found = await answer_press(update, context, QuestionBack)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     dialog, pressed = found
     plan = await _service_plan(update, context, dialog)
     if dialog.editing:
@@ -186,11 +185,9 @@ async def edit(update: Update, context: BotContext) -> str | int | None:
 @_step
 async def quick_quantity(update: Update, context: BotContext) -> str | int | None:
     """A quick quantity button: the same as typing that number."""
-    found = _pressed_question(update, context, QuickQuantity)
+    found = await answer_press(update, context, QuickQuantity)
     if found is None:
-        await closed(update, context)
         return None
-    await ui.answer(update)
     return await _take(update, context, str(found[1].quantity))
 
 

@@ -27,8 +27,10 @@ from bot.handlers import (
     order_edit,
     order_history,
     panels,
+    prices,
     pushes,
     resolutions,
+    schedules,
     sharing,
     start,
     stats,
@@ -58,7 +60,7 @@ def register(
     parts.append(order_edit.dialog_part())
     parts.append(zones.dialog_part())
     parts.append(panels.dialog_part())
-    parts.append(resolutions.dialog_part())
+    parts += [resolutions.dialog_part(), schedules.dialog_part()]
     main: list[BaseHandler[Any, Any, Any]] = [build_dialog(parts, cancel=start.cancel_dialog)]
     main += [
         CommandHandler("start", start.start),
@@ -82,12 +84,12 @@ def register(
     main += favourites.handlers()
     main += new_order.handlers()
     main += order_history.handlers()
-    main += resolutions.handlers()
+    main += resolutions.handlers() + schedules.handlers()
     main += pushes.handlers()
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()
-    main += stats.handlers() + sharing.handlers()
+    main += stats.handlers() + sharing.handlers() + prices.handlers()
     # Last: whatever nothing above took.
     main += [
         CallbackQueryHandler(start.unknown_callback),

@@ -14,6 +14,7 @@ from bot.handlers.dialog import end
 from bot.handlers.previews import cancel_previews
 from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import start as start_keyboards
+from bot.keyboards.webapp import with_open_catalog
 from bot.views.errors import button_expired
 from bot.views.previews import cancelled_text
 from bot.views.start import (
@@ -36,7 +37,8 @@ async def start(update: Update, context: BotContext) -> None:
     t = context.t
     name = update.effective_user.first_name if update.effective_user else ""
     has_key = await context.deps.keys.has_key(context.user.id)
-    await ui.show(update, welcome(t, name, has_key=has_key), menu_keyboards.main_menu(t))
+    menu = with_open_catalog(t, menu_keyboards.main_menu(t), context.deps.settings.webapp_url)
+    await ui.show(update, welcome(t, name, has_key=has_key), menu)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -116,6 +118,7 @@ async def render_settings(
         notifications=user.notifications,
         zone=t.zone,
         quiet=quiet_label(user.quiet_from, user.quiet_to),
+        price_alerts=t.decimal(await context.deps.prices.threshold(user.id)),
     )
     tg_user = update.effective_user
     suggested = suggested_zone(tg_user.language_code if tg_user else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.callbacks.catalog import CategoriesPage
 from bot.callbacks.menu import Menu
@@ -24,6 +24,7 @@ from bot.callbacks.new_order import (
 )
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.callbacks.pushes import OpenCard
+from bot.callbacks.schedules import ScheduleLater
 from bot.i18n import Translator
 from bot.keyboards.dialog import dialog_cancel_button
 from bot.keyboards.layout import button, markup
@@ -153,24 +154,36 @@ def answer_rows(
 
 
 def order_preview(
-    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), *, anyway: bool = False
+    t: Translator,
+    batch: str,
+    edits: Sequence[tuple[str, str]] = (),
+    app_url: str = "",
+    *,
+    anyway: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Confirm / Cancel, then one ✏️ button per answer: (field name, label), two a row.
+    """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a
+    row; with the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there.
 
     `anyway`: the preview warned of an open order on the same link; its Confirm places
     nothing, the ⚠️ Order anyway row under it does."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
     extra = [[button(t._("⚠️ Order anyway"), OrderAnyway(batch))]] if anyway else []
-    return markup(
+    rows = [
         [
-            [
-                button(t._("✅ Confirm"), ConfirmOrder(batch)),
-                button(t._("✖️ Cancel"), DiscardOrder(batch)),
-            ],
-            *extra,
-            *[pens[i : i + 2] for i in range(0, len(pens), 2)],
-        ]
-    )
+            button(t._("✅ Confirm"), ConfirmOrder(batch)),
+            button(t._("✖️ Cancel"), DiscardOrder(batch)),
+        ],
+        *extra,
+        # Place it at a chosen time instead (bot/handlers/schedules.py).
+        [button(t._("🕒 Later"), ScheduleLater(batch))],
+        *[pens[i : i + 2] for i in range(0, len(pens), 2)],
+    ]
+    if app_url:
+        # The same draft: whichever Confirm comes first places it, the other is told so.
+        url = app_url + ("&" if "?" in app_url else "?") + "batch=" + batch
+        opener = InlineKeyboardButton(t._("📱 Open in the app"), web_app=WebAppInfo(url))
+        rows.append([opener])
+    return markup(rows)
 
 
 def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:

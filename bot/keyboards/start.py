@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.callbacks.menu import Menu
 from bot.callbacks.panels import PanelsList
+from bot.callbacks.prices import PriceAlertsMenu
 from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.callbacks.zones import QuietMenu, ZoneMenu
 from bot.i18n import Translator
@@ -22,8 +23,10 @@ def settings_menu(
     notifications: bool,
     zone: str = "UTC",
     quiet: str | None = None,
+    price_alerts: str | None = None,
 ) -> InlineKeyboardMarkup:
-    """`zone`: the user's time zone; `quiet`: their quiet hours ("23:00–08:00"), None: off."""
+    """`zone`: the user's time zone; `quiet`: their quiet hours ("23:00–08:00"), None: off;
+    `price_alerts`: the price watch's threshold ("5"), None: no button."""
     key_row = (
         [
             button(t._("🔑 Change API key"), Menu("setkey")),
@@ -48,6 +51,11 @@ def settings_menu(
                     QuietMenu(),
                 )
             ],
+            *(
+                [[button(t._("📈 Price alerts: {n}%", n=price_alerts), PriceAlertsMenu())]]
+                if price_alerts is not None
+                else []
+            ),
             back_to_menu(t),
         ]
     )

@@ -42,6 +42,7 @@ from bot.panel.address_guard import (
     guarded_client,
 )
 from bot.panel.capabilities import Capabilities, CapabilityBook, Feature, MemoryBook, Pacer, Support
+from bot.panel.decoding import AnswerDecoder
 from bot.panel.errors import (
     ActionUnsupported,
     AnswerTooLarge,
@@ -70,6 +71,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Turns a 2xx answer's body into the data its parser takes (`_post`).
+Decode = Callable[[bytes], Awaitable[Any]]
 # Told after each line of a bulk placed line by line: (lines done, lines in all).
 Progress = Callable[[int, int], Awaitable[None]]
 # Told of each line a line-by-line bulk placed: (its index, the panel's order id).
@@ -252,6 +255,13 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _decoded_services(data: Any) -> list[Service]:
+    """The parse step of `services`: `AnswerDecoder.services` has already parsed the answer."""
+    if not isinstance(data, list):
+        raise TypeError("services: expected the decoder's list of services")
+    return data
+
+
 def _http_for(
     http: httpx.AsyncClient | None, policy: AddressPolicy | None, timeout: httpx.Timeout
 ) -> httpx.AsyncClient:
@@ -285,6 +295,7 @@ class PanelClient(AsyncClosing):
         gate: Callable[[], None] | None = None,
         book: CapabilityBook | None = None,
         pacer: Pacer | None = None,
+        decoder: AnswerDecoder | None = None,
     ) -> None:
         """`timeout` is the wall-clock budget of one call, retries included (see module doc).
 
@@ -296,6 +307,8 @@ class PanelClient(AsyncClosing):
         the active one, bot/leadership.py): nothing leaves once it refuses.
         `book` remembers what this panel's API takes (bot/panel/capabilities.py; without one,
         each client learns for itself); `pacer` spreads the requests it gets one at a time.
+        `decoder` decodes `services` answers, a large one in the application's child process
+        (bot/panel/decoding.py); without one, every answer is decoded in-process.
         """
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("api_url must start with http:// or https://")
@@ -316,6 +329,7 @@ class PanelClient(AsyncClosing):
         self._gate = gate
         self._book = book if book is not None else MemoryBook()
         self._pacer = pacer
+        self._decoder = decoder if decoder is not None else AnswerDecoder(offload_bytes=None)
         self._owns_http = http is None
         self._http = _http_for(http, address_policy, self._timeout)
 
@@ -349,7 +363,13 @@ class PanelClient(AsyncClosing):
         return self._observer.panel_call(action, idempotent=idempotent)
 
     async def _post(
-        self, action: str, params: dict[str, Any], *, write: bool, deadline: float
+        self,
+        action: str,
+        params: dict[str, Any],
+        *,
+        write: bool,
+        deadline: float,
+        decode: Decode | None = None,
     ) -> Any:
         """One POST that must be over by `deadline` (event-loop time); returns decoded JSON or
         raises a `PanelError` with no context chained.
@@ -381,7 +401,10 @@ class PanelClient(AsyncClosing):
                     failure = f"HTTP {status} from the panel"
             else:
                 try:
-                    data = parsing.decode_json(self._redact(body))
+                    body = self._redact(body)
+                    data = parsing.decode_json(body) if decode is None else await decode(body)
+                except PanelRejected as exc:
+                    rejection = exc
                 except PanelUnavailable as exc:
                     failure, maybe_sent = str(exc), True
         body = None
@@ -469,14 +492,22 @@ class PanelClient(AsyncClosing):
             self._log_rejection(action, exc)
             raise
 
-    async def _read(self, action: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
+    async def _read(
+        self,
+        action: str,
+        params: dict[str, Any],
+        parse: Callable[[Any], T],
+        decode: Decode | None = None,
+    ) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._deadline
         attempt = 0
         with self._observe(action, idempotent=True):
             while True:
                 try:
-                    data = await self._post(action, params, write=False, deadline=deadline)
+                    data = await self._post(
+                        action, params, write=False, deadline=deadline, decode=decode
+                    )
                     return self._parse(action, parse, data)
                 except (AnswerTooLarge, AddressRefused, UnreadableBalance):
                     raise  # the same panel would send the same answer (or live at the same place)
@@ -506,7 +537,9 @@ class PanelClient(AsyncClosing):
     # ------------------------------------------------------------------ reads
 
     async def services(self) -> list[Service]:
-        return await self._read("services", {}, parsing.parse_services)
+        # Decoded and validated by the decoder (a large catalog in a child process): what comes
+        # back is already the list of services.
+        return await self._read("services", {}, _decoded_services, self._decoder.services)
 
     async def status(self, order_id: int) -> OrderStatus:
         return await self._read("status", {"order": order_id}, parsing.parse_status)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.panel.models import Service
+from bot.slices import SLICE_SECONDS, Steps, run_sliced, run_whole
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -56,21 +57,28 @@ def _search_key(text: str) -> str:
     return _NON_WORD.sub(" ", fold(_MARKUP.sub(" ", text))).strip()
 
 
+# How often work over a whole catalog looks at the clock (in services looked at; bot/slices.py
+# says how long a slice may run): folding a name costs ~50 µs, anything else ~5 µs.
+_CHECKPOINT = 512
+_KEY_CHECKPOINT = 64
+
+
 def catalog_version(services: Sequence[Service]) -> str:
     """Short hash of what a pending order depends on: ids, order, categories, rates, limits."""
+    return run_whole(_version_steps(services))
+
+
+def _version_steps(services: Sequence[Service]) -> Steps[str]:
     digest = hashlib.blake2b(digest_size=6)
-    for s in services:
+    for n, s in enumerate(services):
+        if n % _CHECKPOINT == 0:
+            yield
         digest.update(
             f"{s.id}\x1f{s.category}\x1f{s.type}\x1f{s.rate}\x1f{s.min}\x1f{s.max}"
             f"\x1f{s.dripfeed}\x1e".encode()
         )
     return digest.hexdigest()
 
-
-# The longest a search over several catalogs holds the event loop before it yields (issue 19:
-# no slice over 50 ms), and how often it looks at the clock (in services looked at).
-SLICE_SECONDS = 0.02
-_CHECKPOINT = 512
 
 # What one service costs beyond its strings: its slots, its Decimal, its entries in the id
 # dict, the category lists and the tuples (measured with tracemalloc on a 5,000-service catalog).
@@ -80,8 +88,14 @@ _PER_SERVICE_BYTES = 360
 def footprint(services: Sequence[Service], keys: Sequence[str]) -> int:
     """An estimate of the bytes an index over `services` keeps: every string it holds (names,
     categories, descriptions, search keys) at its real size, plus a fixed cost per service."""
+    return run_whole(_footprint_steps(services, keys))
+
+
+def _footprint_steps(services: Sequence[Service], keys: Sequence[str]) -> Steps[int]:
     size = sys.getsizeof(services) + sys.getsizeof(keys)
-    for service, key in zip(services, keys, strict=True):
+    for n, (service, key) in enumerate(zip(services, keys, strict=True)):
+        if n % _CHECKPOINT == 0:
+            yield
         size += _PER_SERVICE_BYTES + sys.getsizeof(key) + sys.getsizeof(service.name)
         size += sys.getsizeof(service.category) + sys.getsizeof(service.type)
         if service.description is not None:
@@ -89,6 +103,47 @@ def footprint(services: Sequence[Service], keys: Sequence[str]) -> int:
         if service.average_text is not None:
             size += sys.getsizeof(service.average_text)
     return size
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """Everything a `CatalogIndex` computes from its catalog (`_index_steps`)."""
+
+    services: tuple[Service, ...]
+    by_id: dict[int, Service]
+    cat_pos: dict[str, int]
+    per_category: tuple[tuple[Service, ...], ...]
+    keys: tuple[str, ...]
+    version: str
+    size: int
+
+
+def _index_steps(services: Sequence[Service]) -> Steps[_Parts]:
+    """The parts of an index over `services`, with checkpoints: folding 20,000 names takes
+    about a second of pure Python, which the event loop must not be held for in one go."""
+    by_id: dict[int, Service] = {}
+    for service in services:
+        by_id.setdefault(service.id, service)
+    unique = tuple(by_id.values())
+    yield
+    cat_pos: dict[str, int] = {}
+    per_category: list[list[Service]] = []
+    for service in unique:
+        pos = cat_pos.get(service.category)
+        if pos is None:
+            pos = cat_pos[service.category] = len(per_category)
+            per_category.append([])
+        per_category[pos].append(service)
+    keys: list[str] = []
+    for n, s in enumerate(unique):
+        if n % _KEY_CHECKPOINT == 0:
+            yield
+        # A word never contains "\n", so it cannot match across name and category.
+        keys.append(f"{_search_key(s.name)}\n{_search_key(s.category)}")
+    version = yield from _version_steps(unique)
+    size = yield from _footprint_steps(unique, keys)
+    groups = tuple(tuple(group) for group in per_category)
+    return _Parts(unique, by_id, cat_pos, groups, tuple(keys), version, size)
 
 
 class CatalogIndex:
@@ -111,31 +166,34 @@ class CatalogIndex:
     )
 
     def __init__(self, services: Sequence[Service], *, fetched_at: float = 0.0) -> None:
-        by_id: dict[int, Service] = {}
-        for service in services:
-            by_id.setdefault(service.id, service)
-        unique = tuple(by_id.values())
+        self._adopt(run_whole(_index_steps(services)), fetched_at)
 
-        cat_pos: dict[str, int] = {}
-        per_category: list[list[Service]] = []
-        for service in unique:
-            pos = cat_pos.get(service.category)
-            if pos is None:
-                pos = cat_pos[service.category] = len(per_category)
-                per_category.append([])
-            per_category[pos].append(service)
+    @classmethod
+    async def build(
+        cls,
+        services: Sequence[Service],
+        *,
+        fetched_at: float = 0.0,
+        slice_seconds: float = SLICE_SECONDS,
+    ) -> CatalogIndex:
+        """The index over `services`, built on the event loop in slices of `slice_seconds`
+        (issue 19 item 5: other users' updates go on while a large catalog is indexed)."""
+        parts = await run_sliced(_index_steps(services), slice_seconds=slice_seconds)
+        index = cls.__new__(cls)
+        index._adopt(parts, fetched_at)
+        return index
 
-        self._services = unique
-        self._by_id = by_id
-        self._cat_pos = cat_pos
-        self._categories = tuple(cat_pos)
-        self._per_category = tuple(tuple(group) for group in per_category)
-        # A word never contains "\n", so it cannot match across name and category.
-        self._keys = tuple(f"{_search_key(s.name)}\n{_search_key(s.category)}" for s in unique)
+    def _adopt(self, parts: _Parts, fetched_at: float) -> None:
+        self._services = parts.services
+        self._by_id = parts.by_id
+        self._cat_pos = parts.cat_pos
+        self._categories = tuple(parts.cat_pos)
+        self._per_category = parts.per_category
+        self._keys = parts.keys
         self.fetched_at = fetched_at
-        self.version = catalog_version(unique)
+        self.version = parts.version
         # Bytes this index keeps alive (CATALOG_CACHE_MB counts them).
-        self.size = footprint(unique, self._keys)
+        self.size = parts.size
 
     def __len__(self) -> int:
         return len(self._services)
@@ -299,6 +357,10 @@ class CatalogCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def now(self) -> float:
+        """The cache's clock: what an index's `fetched_at` is measured by."""
+        return self._clock()
+
     def peek(self, key_id: Hashable) -> CatalogIndex | None:
         """The cached index even if expired, without fetching (for stale-button checks)."""
         return self._entries.get(key_id)
@@ -330,9 +392,9 @@ class CatalogCache:
 
     async def _load(self, key_id: Hashable, fetch: Fetch) -> CatalogIndex:
         services = await fetch()
-        # Folding 20,000 names takes seconds of pure Python: in a worker thread, the event loop
-        # gets the interpreter every few milliseconds (sys.getswitchinterval) and keeps serving.
-        index = await asyncio.to_thread(CatalogIndex, services, fetched_at=self._clock())
+        # Folding 20,000 names takes a second of pure Python: in slices on the loop, not in a
+        # thread, whose GIL turns would slow every other user's reply (bot/slices.py).
+        index = await CatalogIndex.build(services, fetched_at=self._clock())
         # `invalidate` during the fetch unregisters this task: its result is then too old.
         if self._inflight.get(key_id) is asyncio.current_task():
             self._store(key_id, index)

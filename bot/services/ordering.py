@@ -172,6 +172,11 @@ _REFUSED: dict[DraftRefusal, OrderOutcome] = {
 }
 
 
+def refusal_outcome(refusal: DraftRefusal) -> OrderOutcome:
+    """What a Confirm answers when the preview's promise no longer holds."""
+    return _REFUSED[refusal]
+
+
 @dataclass(frozen=True, slots=True)
 class Repriced:
     """Confirm found the service dearer or different than previewed; nothing was ordered.
@@ -354,6 +359,23 @@ class OrderingService:
             # The catalog views' currency is the default panel's.
             self._currencies.remember(user_id, balance.currency)
         return balance
+
+    async def open_preview(self, user_id: int, batch: str) -> Preview | DraftRefusal:
+        """The user's open single-order preview `batch` as it was made, for another place to
+        show it (the Mini App opening the chat's preview); or why it can no longer be
+        confirmed. Changes nothing and asks no panel for more than its (cached) catalog."""
+        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        if gate.refusal is not None or gate.draft is None or not gate.rows:
+            return gate.refusal or DraftRefusal.GONE
+        order = gate.rows[0]
+        index = await self.catalog.get(user_id, slot=gate.draft.panel_slot)
+        service = index.get(order.service_id)
+        plan = plan_for(service) if service is not None else None
+        if service is None or plan is None:
+            return DraftRefusal.GONE  # its Confirm would find it changed: nothing to show
+        _, panel_name = await self.panel_for(user_id, gate.draft.panel_slot)
+        values = answers_of(order)
+        return Preview(order, service, plan, values, order.cost, None, None, panel_name)
 
     async def discard(self, user_id: int, batch: str) -> bool:
         return await self.storage.orders.discard_draft(batch, user_id) > 0

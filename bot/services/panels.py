@@ -12,6 +12,7 @@ from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
 from bot.panel.capabilities import CapabilityBook, MemoryBook, Pacer
 from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
+from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 
 
@@ -39,6 +40,9 @@ class PanelFactory:
     # Without a database (tools, tests) its clients still share one memory.
     book: CapabilityBook = field(default_factory=MemoryBook)
     pacer: Pacer | None = None
+    # Decodes `services` answers, a large one in a child process (issue 19 item 5). The
+    # application makes one and stops it; without one (tools, tests) all is decoded in-process.
+    decoder: AnswerDecoder = field(default_factory=lambda: AnswerDecoder(offload_bytes=None))
     # Every custom panel's connections, shared like `http`; built here from `allow_private`,
     # so no caller can hand a custom panel anything but the guard.
     guarded_http: GuardedHttpClient = field(init=False)
@@ -86,6 +90,7 @@ class PanelFactory:
             gate=self.gate,
             book=self.book,
             pacer=self.pacer,
+            decoder=self.decoder,
         )
 
     async def aclose(self) -> None:

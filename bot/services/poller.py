@@ -88,6 +88,7 @@ def polling_clients(panels: PanelFactory) -> ClientFor:
             gate=panels.gate,
             book=panels.book,
             pacer=panels.pacer,
+            decoder=panels.decoder,
         )
 
     return client_for

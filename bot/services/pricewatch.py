@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,8 @@ from bot.storage.outbox import OutboxMessage
 from bot.storage.pricewatch import ChangeKind, PriceChange, PriceSnapshot, PriceWatchRepo
 
 log = logging.getLogger(__name__)
+
+Account = tuple[int, int]  # a panel account: (user id, slot)
 
 DEFAULT_THRESHOLD = Decimal(5)
 # What Settings offers (percent): small enough for thin margins, large enough for noisy panels.
@@ -124,6 +125,7 @@ class WatchReport:
     keys: int = 0
     accounts: int = 0
     calls: int = 0
+    reused: int = 0  # keys a user's read had checked within the period: no call
     failed: int = 0
     changes: int = 0
     pushes: int = 0
@@ -141,39 +143,61 @@ class PriceWatch:
     keys: KeyService
     cache: CatalogCache
     period: float
-    # Key id → when the catalog last checked for it was fetched (the cache's clock), and the
-    # accounts the last cycle found on it: a user's read checks the others on that key too.
-    _checked: dict[str, float] = field(default_factory=dict)
-    _accounts: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    # Key id → when the catalog last checked for it was fetched (the cache's clock) and the
+    # accounts checked with it; and the accounts the last cycle found on each key, so that a
+    # user's read checks the others on that key too.
+    _checked: dict[str, tuple[float, frozenset[Account]]] = field(default_factory=dict)
+    _accounts: dict[str, frozenset[Account]] = field(default_factory=dict)
     # One check at a time: a cycle and a read's check never compare the same account at once.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def run_cycle(self) -> WatchReport:
         """Read (or reuse) the catalog of every panel key with watched services, and check
-        every account on it."""
+        every account on it; a key whose accounts a user's read checked within the period
+        costs nothing."""
         report = WatchReport()
         now = self.repo.now()
         await self.repo.purge_changes(now - LIST_SECONDS)
         groups = await self._groups(now - WATCH_SECONDS)
         self._accounts = {
-            key_id: {(user_id, keyed.slot) for user_id, keyed in group}
+            key_id: frozenset((user_id, keyed.slot) for user_id, keyed in group)
             for key_id, group in groups.items()
         }
         for key_id, group in groups.items():
             report.keys += 1
-            index = await self._catalog(key_id, group[0][1], report)
-            if index is None:
+            if self._covered(key_id, self._accounts[key_id]):
+                report.reused += 1
                 continue
-            async with self._lock:
-                self._checked[key_id] = max(self._checked.get(key_id, -math.inf), index.fetched_at)
-                for user_id, keyed in group:
-                    label = keyed.account.label if keyed.account is not None else ""
-                    checked = await self._check(user_id, keyed.slot, label, index)
-                    report.accounts += 1
-                    report.changes += checked.changes
-                    report.pushes += int(checked.pushed)
+            index = await self._catalog(key_id, group[0][1], report)
+            if index is not None:
+                await self._check_group(key_id, group, index, report)
         return report
+
+    def _covered(self, key_id: str, accounts: frozenset[Account]) -> bool:
+        """True when every account of the key was checked with a catalog younger than the
+        period (by a user's read since the last cycle)."""
+        checked = self._checked.get(key_id)
+        if checked is None:
+            return False
+        fetched_at, covered = checked
+        return self.cache.now() - fetched_at < self.period and accounts <= covered
+
+    async def _check_group(
+        self,
+        key_id: str,
+        group: list[tuple[int, KeyedClient]],
+        index: CatalogIndex,
+        report: WatchReport,
+    ) -> None:
+        async with self._lock:
+            self._checked[key_id] = (index.fetched_at, self._accounts[key_id])
+            for user_id, keyed in group:
+                label = keyed.account.label if keyed.account is not None else ""
+                checked = await self._check(user_id, keyed.slot, label, index)
+                report.accounts += 1
+                report.changes += checked.changes
+                report.pushes += int(checked.pushed)
 
     async def _groups(self, since: float) -> dict[str, list[tuple[int, KeyedClient]]]:
         """The watched accounts by panel key (URL and key: who may share one catalog)."""
@@ -204,10 +228,11 @@ class PriceWatch:
     def saw(self, key_id: str, user_id: int, slot: int, index: CatalogIndex) -> None:
         """The bot read a catalog for a user: one newer than the last checked for its key is
         checked now, in the background, for every account known on that key."""
-        if self._checked.get(key_id, -math.inf) >= index.fetched_at:
+        checked = self._checked.get(key_id)
+        if checked is not None and checked[0] >= index.fetched_at:
             return
-        self._checked[key_id] = index.fetched_at
-        accounts = self._accounts.get(key_id, set()) | {(user_id, slot)}
+        accounts = self._accounts.get(key_id, frozenset()) | {(user_id, slot)}
+        self._checked[key_id] = (index.fetched_at, accounts)
         task = asyncio.get_running_loop().create_task(self._check_read(accounts, index))
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -217,7 +242,7 @@ class PriceWatch:
         if not task.cancelled() and task.exception() is not None:
             log.error("price watch check failed", exc_info=task.exception())
 
-    async def _check_read(self, accounts: set[tuple[int, int]], index: CatalogIndex) -> None:
+    async def _check_read(self, accounts: frozenset[Account], index: CatalogIndex) -> None:
         async with self._lock:
             for user_id, slot in sorted(accounts):
                 account = await self.keys.account(user_id, slot)
@@ -290,6 +315,13 @@ class PriceWatch:
 
     async def is_muted(self, user_id: int, slot: int, service_id: int) -> bool:
         return service_id in await self.repo.muted(user_id, slot)
+
+    async def mute_state(self, user_id: int, slot: int, service_id: int) -> bool | None:
+        """For a card: True when its alerts are muted, False when it is watched and not muted,
+        None when neither (the card offers no 🔕)."""
+        if await self.is_muted(user_id, slot, service_id):
+            return True
+        return False if await self.is_watched(user_id, slot, service_id) else None
 
     async def mute(self, user_id: int, slot: int, service_id: int, muted: bool) -> bool:
         return await self.repo.set_muted(user_id, slot, service_id, muted)

@@ -35,7 +35,10 @@ from bot.services.schedule_times import next_run_at
 from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.storage import Storage
 from bot.storage.models import DraftKind, DraftMessage, OutboxKind
-from bot.storage.schedules import Schedule, ScheduleState, When
+from bot.storage.schedules import Every, Schedule, ScheduleState, When
+
+# What handlers name when they make a schedule (they reach storage only through services).
+__all__ = ["Every", "ScheduleService", "When"]
 
 log = logging.getLogger(__name__)
 

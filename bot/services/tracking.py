@@ -17,9 +17,10 @@ import contextlib
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TypeVar
 
 from bot.panel import (
     TERMINAL_STATUSES,
@@ -548,68 +549,55 @@ class TrackingService:
         Every answer of the panel (accepted or rejected) is stored in `refills`. Each id goes
         to its own order's panel (`pinned` settles ids stored on several).
         """
-        results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
-            results.update(_on_slot(await self._refill_on(user_id, slot, ids), slot))
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+        return await self._fan_out(user_id, panel_ids, pinned, OrderAction.REFILL, self._refill_on)
 
     async def _refill_on(
-        self, user_id: int, slot: int, panel_ids: Sequence[int]
+        self, user_id: int, client: PanelClient, targets: list[_Target], slot: int
     ) -> dict[int, ActionResult]:
-        client = await self._linked_client(user_id, slot)
-        if client is None:
-            return self._not_found(panel_ids)
-        results, targets = await self._eligible(
-            user_id, client, panel_ids, OrderAction.REFILL, slot
-        )
-        if targets:
-            ids = [t.panel_id for t in targets]
-            try:
-                answers = (
-                    [await client.refill(ids[0])] if len(ids) == 1 else await client.refills(ids)
-                )
-            except OutcomeUnknown as exc:
-                answers = [
-                    RefillResult(i, None, RefillState.UNKNOWN, "", str(exc), unknown=True)
-                    for i in ids
-                ]
-            except ActionUnsupported:
-                return results | _panel_refuses(ids)
-            except InvalidApiKey:
-                raise
-            except PanelRejected as exc:
-                answers = [
-                    RefillResult(i, None, RefillState.REJECTED, "", exc.message) for i in ids
-                ]
-            by_id = {t.panel_id: t for t in targets}
-            for answer in answers:
-                target = by_id.get(answer.order_id)
-                local_id = target.order.id if target and target.order else None
-                result = _refill_outcome(answer)
-                if result.outcome is RequestOutcome.REQUESTED:
-                    # The panel's "completed" on creation only means "created": the refill
-                    # itself is pending until refill_status says otherwise.
-                    await self._refills.add(
-                        user_id,
-                        answer.order_id,
-                        answer.refill_id,
-                        RefillState.PENDING.value,
-                        local_id,
-                        raw_status=answer.raw_status or None,
-                        panel_slot=slot,
-                    )
-                elif result.outcome is RequestOutcome.REJECTED:
-                    await self._refills.add(
-                        user_id,
-                        answer.order_id,
-                        None,
-                        RefillState.REJECTED.value,
-                        local_id,
-                        raw_status=answer.raw_status or answer.error,
-                        panel_slot=slot,
-                    )
-                results[answer.order_id] = result
+        ids = [t.panel_id for t in targets]
+
+        async def ask(ids: list[int]) -> list[RefillResult]:
+            return [await client.refill(ids[0])] if len(ids) == 1 else await client.refills(ids)
+
+        def failed(i: int, reason: str, unknown: bool) -> RefillResult:
+            state = RefillState.UNKNOWN if unknown else RefillState.REJECTED
+            return RefillResult(i, None, state, "", reason, unknown=unknown)
+
+        answers = await _answers(ask, ids, failed)
+        if answers is None:
+            return _panel_refuses(ids)
+        local_ids = {t.panel_id: t.order.id for t in targets if t.order is not None}
+        results: dict[int, ActionResult] = {}
+        for answer in answers:
+            results[answer.order_id] = await self._store_refill(
+                user_id, answer, local_ids.get(answer.order_id), slot
+            )
         return results
+
+    async def _store_refill(
+        self, user_id: int, answer: RefillResult, local_id: int | None, slot: int
+    ) -> ActionResult:
+        """The outcome of one refill answer; a requested or rejected one is stored."""
+        result = _refill_outcome(answer)
+        raw: str | None
+        if result.outcome is RequestOutcome.REQUESTED:
+            # The panel's "completed" on creation only means "created": the refill
+            # itself is pending until refill_status says otherwise.
+            state, refill_id, raw = RefillState.PENDING, answer.refill_id, answer.raw_status or None
+        elif result.outcome is RequestOutcome.REJECTED:
+            state, refill_id, raw = RefillState.REJECTED, None, answer.raw_status or answer.error
+        else:
+            return result
+        await self._refills.add(
+            user_id,
+            answer.order_id,
+            refill_id,
+            state.value,
+            local_id,
+            raw_status=raw,
+            panel_slot=slot,
+        )
+        return result
 
     async def refill_statuses(
         self, user_id: int, ids: Sequence[int], pinned: Pinned | None = None
@@ -709,56 +697,60 @@ class TrackingService:
     ) -> list[ActionResult]:
         """Eligibility only (for the confirmation): REQUESTED here means "may be cancelled";
         each result's `slot` is the panel its Yes must cancel on."""
-        results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
-            client = await self._linked_client(user_id, slot)
-            if client is None:
-                results.update(_on_slot(self._not_found(ids), slot))
-                continue
-            refused, targets = await self._eligible(user_id, client, ids, OrderAction.CANCEL, slot)
-            results.update(_on_slot(refused, slot))
-            for target in targets:
-                pid = target.panel_id
-                results[pid] = ActionResult(pid, RequestOutcome.REQUESTED, slot=slot)
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+
+        async def may_cancel(
+            user_id: int, client: PanelClient, targets: list[_Target], slot: int
+        ) -> dict[int, ActionResult]:
+            return {t.panel_id: ActionResult(t.panel_id, RequestOutcome.REQUESTED) for t in targets}
+
+        return await self._fan_out(user_id, panel_ids, pinned, OrderAction.CANCEL, may_cancel)
 
     async def cancel(
         self, user_id: int, panel_ids: Sequence[int], pinned: Pinned | None = None
     ) -> list[ActionResult]:
         """Eligibility, then one `cancel` call per panel; never retried (a lost answer is
         "unknown"), never sent to another panel than the order's."""
-        results: dict[int, ActionResult] = {}
-        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
-            results.update(_on_slot(await self._cancel_on(user_id, slot, ids), slot))
-        return [results[pid] for pid in _unique(panel_ids) if pid in results]
+        return await self._fan_out(user_id, panel_ids, pinned, OrderAction.CANCEL, self._cancel_on)
 
     async def _cancel_on(
-        self, user_id: int, slot: int, panel_ids: Sequence[int]
+        self, user_id: int, client: PanelClient, targets: list[_Target], slot: int
     ) -> dict[int, ActionResult]:
-        client = await self._linked_client(user_id, slot)
-        if client is None:
-            return self._not_found(panel_ids)
-        results, targets = await self._eligible(
-            user_id, client, panel_ids, OrderAction.CANCEL, slot
-        )
-        if targets:
-            ids = [t.panel_id for t in targets]
-            try:
-                answers = await client.cancel(ids)
-            except OutcomeUnknown as exc:
-                answers = [CancelResult(i, False, str(exc), unknown=True) for i in ids]
-            except ActionUnsupported:
-                return results | _panel_refuses(ids)
-            except InvalidApiKey:
-                raise
-            except PanelRejected as exc:
-                answers = [CancelResult(i, False, exc.message) for i in ids]
-            for answer in answers:
-                results[answer.order_id] = _cancel_outcome(answer)
-            accepted = [a.order_id for a in answers if a.ok]
-            if accepted:
-                await self._refresh_quietly(user_id, client, accepted, slot)
+        ids = [t.panel_id for t in targets]
+
+        def failed(i: int, reason: str, unknown: bool) -> CancelResult:
+            return CancelResult(i, False, reason, unknown=unknown)
+
+        answers = await _answers(client.cancel, ids, failed)
+        if answers is None:
+            return _panel_refuses(ids)
+        results = {answer.order_id: _cancel_outcome(answer) for answer in answers}
+        accepted = [a.order_id for a in answers if a.ok]
+        if accepted:
+            await self._refresh_quietly(user_id, client, accepted, slot)
         return results
+
+    async def _fan_out(
+        self,
+        user_id: int,
+        panel_ids: Sequence[int],
+        pinned: Pinned | None,
+        action: OrderAction,
+        act_on: ActOn,
+    ) -> list[ActionResult]:
+        """Each id on its own order's panel (`pinned` settles ids stored on several): per
+        panel account, the eligibility of `action`, then `act_on(user_id, client, targets,
+        slot)` with the orders worth sending. The results in the ids' order, each naming its
+        panel."""
+        results: dict[int, ActionResult] = {}
+        for slot, ids in (await self.route(user_id, panel_ids, pinned)).items():
+            client = await self._linked_client(user_id, slot)
+            if client is None:
+                results.update(_on_slot(self._not_found(ids), slot))
+                continue
+            refused, targets = await self._eligible(user_id, client, ids, action, slot)
+            acted = await act_on(user_id, client, targets, slot) if targets else {}
+            results.update(_on_slot(refused | acted, slot))
+        return [results[pid] for pid in _unique(panel_ids) if pid in results]
 
     async def _refresh_quietly(
         self, user_id: int, client: PanelClient, ids: list[int], slot: int
@@ -879,6 +871,32 @@ def settle_panels(
     if open_ids:
         raise SeveralPanels(open_ids)
     return slot_of
+
+
+Answer = TypeVar("Answer", RefillResult, CancelResult)
+# What an action does on one panel account: (user id, its client, the orders worth sending,
+# slot) -> results by panel id.
+ActOn = Callable[[int, PanelClient, list["_Target"], int], Awaitable[dict[int, ActionResult]]]
+
+
+async def _answers(
+    ask: Callable[[list[int]], Awaitable[list[Answer]]],
+    ids: list[int],
+    failed: Callable[[int, str, bool], Answer],
+) -> list[Answer] | None:
+    """The panel's answer for each id; after a lost answer or a refusal of the whole call,
+    `failed(id, reason, unknown)` for each (never asked again: the action is not idempotent).
+    None: the panel does not offer the action."""
+    try:
+        return await ask(ids)
+    except OutcomeUnknown as exc:
+        return [failed(i, str(exc), True) for i in ids]
+    except ActionUnsupported:
+        return None
+    except InvalidApiKey:
+        raise
+    except PanelRejected as exc:
+        return [failed(i, exc.message, False) for i in ids]
 
 
 def _on_slot(results: Mapping[int, ActionResult], slot: int) -> dict[int, ActionResult]:

@@ -14,7 +14,8 @@ def _flag(value: bool | None, yes: str, no: str, unstated: str) -> str:
     return unstated if value is None else yes if value else no
 
 
-def _offer(t: Translator, offer: Offer) -> str:
+def offer_details(t: Translator, offer: Offer) -> str:
+    """Rate, quantity range, refill and cancel of an offer, on one line."""
     service = offer.service
     rate = t.money(service.rate, offer.currency)
     parts = [
@@ -23,7 +24,13 @@ def _offer(t: Translator, offer: Offer) -> str:
         _flag(service.refill, t._("refill ✓"), t._("refill ✗"), t._("refill ?")),
         _flag(service.cancel, t._("cancel ✓"), t._("cancel ✗"), t._("cancel ?")),
     ]
-    return f"<b>{esc(offer.panel)}</b> #{service.id} {esc(service.name)}\n    " + " · ".join(parts)
+    return " · ".join(parts)
+
+
+def _offer(t: Translator, offer: Offer) -> str:
+    service = offer.service
+    head = f"<b>{esc(offer.panel)}</b> #{service.id} {esc(service.name)}"
+    return f"{head}\n    {offer_details(t, offer)}"
 
 
 def compare_text(t: Translator, comparison: Comparison) -> str:

@@ -171,12 +171,13 @@ def _question(t: Translator, schedule: Schedule, payload: Mapping[str, Any], wha
         )
         return Notice(text, mutable=False, ask=ask)
     new = _decimal(payload.get("cost"))
+    currency = schedule.order.currency
     text = t._(
         "🕒 On hold: the price of {what} rose from {old} to {new} since you scheduled it. "
         "Place it at the new price, or skip it?",
         what=what,
         old=t.money(schedule.order.cost, schedule.order.currency),
-        new=t.money(new, schedule.order.currency) if new is not None else "?",
+        new=t.money(new, currency) if new is not None else "?",
     )
     return Notice(text, mutable=False, ask=ask)
 

@@ -20,9 +20,17 @@ from bot.services.bulk_orders import BulkOutcome, BulkSubmission
 from bot.services.keys import NoKey
 from bot.views.bulk import render_already, render_preview, render_repriced, render_result
 from bot.views.errors import button_expired
+from bot.views.link_guard import anyway_needed
 from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import esc
-from bot.webapp.calls import Asker, BulkBatch, BulkConfirmRequest, ListRequest, refusal_of
+from bot.webapp.calls import (
+    Asker,
+    BulkBatch,
+    BulkConfirmRequest,
+    ListRequest,
+    panel_currency,
+    refusal_of,
+)
 from bot.webapp.order_views import bulk_check_json, bulk_preview_json, plain
 
 
@@ -30,22 +38,13 @@ from bot.webapp.order_views import bulk_check_json, bulk_preview_json, plain
 class BulkOrders:
     deps: Deps
 
-    async def _currency(self, user_id: int) -> str | None:
-        try:
-            return await self.deps.currencies.currency(user_id)
-        except NoKey:
-            return None
-
     async def check(self, caller: Asker, asked: ListRequest) -> dict[str, Any]:
         """Every row's verdict as it is typed, and each panel's total; nothing is stored."""
         try:
             groups = await self.deps.bulk.check(caller.id, asked.text)
         except (NoKey, PanelError) as exc:
             raise refusal_of(caller.t, exc) from None
-        default = await self.deps.keys.account(caller.id)
-        currency = await self._currency(caller.id)
-        # Amounts of the default panel in its currency; another panel's stay plain numbers.
-        currencies = {default.slot: currency} if default is not None else {}
+        currencies = {g.slot: await panel_currency(self.deps, caller.id, g.slot) for g in groups}
         return bulk_check_json(caller.t, groups, currencies)
 
     async def review(self, caller: Asker, asked: ListRequest) -> dict[str, Any]:
@@ -107,6 +106,7 @@ def _refused_text(t: Translator, submission: BulkSubmission) -> str | None:
         BulkOutcome.REPLACED: lambda: replaced_text(t),
         BulkOutcome.CANCELLED: lambda: cancelled_text(t, 1),
         BulkOutcome.NOT_OFFERED: lambda: button_expired(t),
+        BulkOutcome.DUPLICATE: lambda: anyway_needed(t),
         BulkOutcome.EXPIRED: lambda: closed_text(t, expired=True),
         BulkOutcome.KEY_CHANGED: lambda: closed_text(t, expired=False),
     }

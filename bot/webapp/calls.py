@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import PanelError
 from bot.services.keys import NoKey
@@ -98,3 +99,16 @@ def refusal_of(t: Translator, exc: NoKey | PanelError) -> Refusal:
     if isinstance(exc, NoKey):
         return Refusal(HTTPStatus.CONFLICT, "no_key", plain(no_key_text(t)))
     return Refusal(HTTPStatus.BAD_GATEWAY, "panel", plain(panel_error_text(t, exc)))
+
+
+async def panel_currency(deps: Deps, user_id: int, slot: int) -> str | None:
+    """The currency amounts of panel account `slot` are shown in: the default panel's, which
+    the catalog views keep (no balance call each time); None (plain numbers) for another
+    panel, never priced in a currency that is not its own."""
+    default = await deps.keys.account(user_id)
+    if default is None or default.slot != slot:
+        return None
+    try:
+        return await deps.currencies.currency(user_id)
+    except NoKey:
+        return None

@@ -21,15 +21,19 @@ from typing import Any
 from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import Balance, PanelError, Service
+from bot.services.drafts import DraftRefusal
 from bot.services.keys import NoKey
 from bot.services.order_form import OrderForm, check_answers, order_form
 from bot.services.ordering import (
     AnswerRejected,
     OrderOutcome,
     SubmitResult,
+    refusal_outcome,
     unknown_type_error,
 )
 from bot.services.validation import InputError, ServiceGone, service_available
+from bot.storage.models import Order
+from bot.views.link_guard import anyway_needed
 from bot.views.new_order import (
     already_text,
     render_preview,
@@ -44,6 +48,7 @@ from bot.webapp.calls import (
     BatchRequest,
     Refusal,
     ServiceRequest,
+    panel_currency,
     refusal_of,
 )
 from bot.webapp.order_views import (
@@ -84,17 +89,11 @@ class SingleOrders:
             raise Refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "type", error_json(caller.t, refused))
         return form
 
-    async def _currency(self, caller: Asker) -> str | None:
-        try:
-            return await self.deps.currencies.currency(caller.id)
-        except NoKey:
-            return None
-
     async def form(self, caller: Asker, asked: ServiceRequest) -> dict[str, Any]:
         slot, panel, service = await self._service(caller, asked)
         form = self._form(caller, service)
         links = await self.deps.ordering.recent_links(caller.id, service.id)
-        currency = await self._currency(caller)
+        currency = await panel_currency(self.deps, caller.id, slot)
         return form_json(
             caller.t,
             form,
@@ -106,10 +105,10 @@ class SingleOrders:
 
     async def check(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The answers as typed, through the chat's parsers; the cost once it is known."""
-        _, _, service = await self._service(caller, asked)
+        slot, _, service = await self._service(caller, asked)
         form = self._form(caller, service)
         checked = check_answers(form, asked.texts(), dripfeed=asked.dripfeed)
-        return check_json(caller.t, checked, await self._currency(caller))
+        return check_json(caller.t, checked, await panel_currency(self.deps, caller.id, slot))
 
     async def review(self, caller: Asker, asked: AnswersRequest) -> dict[str, Any]:
         """The chat's preview: a draft with key version, panel, price check and expiry."""
@@ -137,6 +136,19 @@ class SingleOrders:
         await self.deps.previews.opened(caller.id)
         return preview_json(t, preview, render_preview(t, preview))
 
+    async def preview(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
+        """An open preview made elsewhere (the chat's), to confirm here: the same draft."""
+        t = caller.t
+        try:
+            found = await self.deps.ordering.open_preview(caller.id, asked.batch)
+        except (NoKey, PanelError) as exc:
+            raise refusal_of(t, exc) from None
+        if isinstance(found, DraftRefusal):
+            text = refused_text(t, refusal_outcome(found), None) or already_text(t, None)
+            raise Refusal(HTTPStatus.CONFLICT, found.value, plain(text))
+        answer = preview_json(t, found, render_preview(t, found))
+        return answer | {"service_id": found.service.id, "slot": found.order.panel_slot}
+
     async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
         """The MainButton: the chat's Confirm, with its claim."""
         try:
@@ -152,22 +164,15 @@ class SingleOrders:
     def _refused(self, t: Translator, result: SubmitResult) -> dict[str, Any] | None:
         """Nothing was ordered by this Confirm: say why, as the chat does."""
         outcome = result.outcome
-        if outcome in (OrderOutcome.ALREADY, OrderOutcome.GONE):
-            text = already_text(t, result.order)
-        elif outcome is OrderOutcome.REPLACED:
-            text = replaced_text(t)
-        elif outcome is OrderOutcome.CANCELLED:
-            text = cancelled_text(t, 1)
-        elif outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
-            text = closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
-        elif outcome is OrderOutcome.CHANGED and result.repriced is not None:
+        if outcome is OrderOutcome.CHANGED and result.repriced is not None:
             fresh = result.repriced.fresh
             answer: dict[str, Any] = {"outcome": outcome.value}
             answer["text"] = plain(render_repriced(t, result.repriced))
             if fresh is not None:
                 answer["review"] = preview_json(t, fresh, render_preview(t, fresh))
             return answer
-        else:
+        text = refused_text(t, outcome, result.order)
+        if text is None:
             return None
         order = result.order
         return {
@@ -202,3 +207,19 @@ class SingleOrders:
         except (NoKey, PanelError) as exc:
             log.info("no balance after an app order: %s", type(exc).__name__)
             return None
+
+
+def refused_text(t: Translator, outcome: OrderOutcome, order: Order | None) -> str | None:
+    """Why a Confirm ordered nothing, in the chat's words; None when it reached the panel."""
+    if outcome in (OrderOutcome.ALREADY, OrderOutcome.GONE):
+        return already_text(t, order)
+    if outcome is OrderOutcome.REPLACED:
+        return replaced_text(t)
+    if outcome is OrderOutcome.CANCELLED:
+        return cancelled_text(t, 1)
+    if outcome is OrderOutcome.DUPLICATE:
+        # The chat's preview carries the ⚠️ Order anyway button (issue 24 item 3).
+        return anyway_needed(t)
+    if outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
+        return closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
+    return None

@@ -84,6 +84,7 @@ def form_json(
             "rate": money(t, service.rate, currency),
             "min": service.min,
             "max": service.max,
+            "limits": f"{t.number(service.min)}–{t.number(service.max)}",
             "description": service.description or "",
         },
         "slot": slot,

@@ -1,34 +1,60 @@
-"""The Mini App's bulk editor and orders list keep the chat's rules (issue 23, pages 3 and 4).
+"""The Mini App's bulk editor and orders list keep the chat's rules, over HTTP (issue 23).
 
 Rows are checked as typed by the chat's bulk rules and nothing is stored until Review; a bulk
 Confirm takes the chat's claim (a doubled tap places each line once) and tells the chat; the
-orders list filters and searches, and Refill and Cancel go to the order's own panel, by our row
-id, even when another panel holds the same panel order id.
+orders list filters and searches, and Refill goes to the order's own panel, by our row id,
+even when another panel holds the same panel order id. On both engines.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from bot.storage.models import SubmitState
-from tests.e2e.test_panels_own_order import COLLIDING, beta, both, two
+from tests.e2e.test_panels import KEY_A, link_beta
+from tests.e2e.test_panels_own_order import beta, both
 from tests.e2e.test_preview_promise import placing_calls
 from tests.fakes.panel import FakePanel
-from tests.harness import Harness
-from tests.webapp_client import AppClient
+from tests.miniapp import MiniApp
+from tests.webapp_client import AppClient, serving
 
-__all__ = ["beta", "two"]  # fixtures
+__all__ = ["beta"]  # the fixture
 
 KEY = "pk_appbulk_a_0123456789abcdef"
 UID = 8411
 LINES = "1 | https://instagram.com/bulk1 | 1000\n2 | https://instagram.com/bulk2 | 100"
 
 
-async def test_rows_are_checked_as_typed_and_nothing_is_stored(bot: Harness) -> None:
+@pytest.fixture
+async def app(tmp_path: Path, database: Path | str) -> AsyncIterator[MiniApp]:
+    async with serving(tmp_path, database) as served:
+        yield served
+
+
+@pytest.fixture
+async def two(tmp_path: Path, database: Path | str, beta: FakePanel) -> AsyncIterator[MiniApp]:
+    """With a preset panel "Beta" that numbers orders as the harness's own does."""
+    async with serving(
+        tmp_path,
+        database,
+        panels=f"Beta={beta.url}",
+        allow_custom_panels=True,
+        allow_private_panels=True,
+    ) as served:
+        yield served
+
+
+async def test_rows_are_checked_as_typed_and_nothing_is_stored(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    check = await app.bulk_check(LINES + "\n1 | https://instagram.com/bulk3 | 5\n3 | x | 10")
+    check = await AppClient(app, UID).bulk_check(
+        LINES + "\n1 | https://instagram.com/bulk3 | 5\n3 | x | 10"
+    )
     [panel] = check["panels"]
     verdicts = [(line["line_no"], line["ok"]) for line in panel["lines"]]
     assert verdicts == [(1, True), (2, True), (3, False), (4, False)]
@@ -39,14 +65,15 @@ async def test_rows_are_checked_as_typed_and_nothing_is_stored(bot: Harness) -> 
     assert placing_calls(bot) == 0
 
 
-async def test_bulk_review_then_double_confirm_places_each_line_once(bot: Harness) -> None:
+async def test_bulk_review_then_double_confirm_places_each_line_once(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    [preview] = (await app.bulk_review(LINES))["previews"]
+    client = AppClient(app, UID)
+    [preview] = (await client.bulk_review(LINES))["previews"]
     assert preview["valid"] == 2 and preview["batch"]
     assert placing_calls(bot) == 0
     first, second = await asyncio.gather(
-        app.bulk_confirm(preview["batch"]), app.bulk_confirm(preview["batch"])
+        client.bulk_confirm(preview["batch"]), client.bulk_confirm(preview["batch"])
     )
     outcomes = sorted([first["results"][0]["outcome"], second["results"][0]["outcome"]])
     assert outcomes == ["already", "submitted"], (first, second)
@@ -58,38 +85,54 @@ async def test_bulk_review_then_double_confirm_places_each_line_once(bot: Harnes
     )
 
 
-async def test_orders_list_filters_and_searches(bot: Harness) -> None:
-    await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    review = await app.review_for_list()
-    assert review
-    page = await app.orders(filter="open")
+async def test_orders_list_filters_and_searches(app: MiniApp) -> None:
+    await app.harness.member(UID, key=KEY)
+    client = AppClient(app, UID)
+    assert (await client.placed())["outcome"] == "placed"
+    page = await client.orders(filter="open")
     assert [o["link"] for o in page["orders"]] == ["https://instagram.com/listed"]
-    assert (await app.orders(filter="completed"))["orders"] == []
-    found = await app.orders(q="listed")
-    assert found["total"] == 1
-    assert (await app.orders(q="nothing-like-it"))["total"] == 0
+    assert (await client.orders(filter="completed"))["orders"] == []
+    assert (await client.orders(q="listed"))["total"] == 1
+    assert (await client.orders(q="nothing-like-it"))["total"] == 0
 
 
-async def test_card_refill_and_cancel_go_to_the_orders_own_panel(
-    two: Harness, beta: FakePanel
-) -> None:
-    on_beta = await both(two, beta, 8412, status="Completed")
-    app = AppClient(two, 8412)
-    card = await app.card(on_beta.id)
+async def test_card_refill_goes_to_the_orders_own_panel(two: MiniApp, beta: FakePanel) -> None:
+    bot = two.harness
+    on_beta = await both(bot, beta, 8412, status="Completed")
+    client = AppClient(two, 8412)
+    card = await client.card(on_beta.id)
     assert "Beta" in card["text"] and card["refill"]
-    refilled = await app.refill(on_beta.id)
+    refilled = await client.refill(on_beta.id)
     assert "refill requested" in refilled["text"]
-    assert beta.count("refill") == 1 and two.panel.count("refill") == 0
-    assert two.panel.orders[COLLIDING].status == "Completed"
+    assert beta.count("refill") == 1 and bot.panel.count("refill") == 0
 
 
-async def test_someone_elses_order_is_not_found(bot: Harness) -> None:
+async def test_someone_elses_order_is_not_found(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
     await bot.member(UID + 1, key=KEY + "x")
-    theirs = AppClient(bot, UID + 1)
-    await theirs.review_for_list()
+    theirs = AppClient(app, UID + 1)
+    await theirs.placed()
     [order] = (await theirs.orders())["orders"]
-    status, _ = await AppClient(bot, UID).refused(AppClient(bot, UID).cancel(order["id"]))
-    assert status == 404
+    status, refusal = await AppClient(app, UID).refused("api/orders/cancel", {"id": order["id"]})
+    assert status == 404 and refusal["error"] == "not_found"
     assert bot.panel.count("cancel") == 0
+
+
+async def test_a_panel_column_makes_a_preview_per_panel_each_placed_on_its_own(
+    two: MiniApp, beta: FakePanel
+) -> None:
+    bot = two.harness
+    user = await bot.member(8413, key=KEY_A)
+    await link_beta(bot, beta, user)
+    client = AppClient(two, 8413)
+    lines = "beta | 501 | https://instagram.com/on-beta | 1000\n1 | https://instagram.com/h | 100"
+    check = await client.bulk_check(lines)
+    totals = {p["panel"]: Decimal(p["total"]["amount"]) for p in check["panels"]}
+    assert totals == {"127.0.0.1": Decimal("1.25"), "Beta": Decimal("9")}
+    previews = (await client.bulk_review(lines))["previews"]
+    assert sorted(p["panel"] for p in previews) == ["127.0.0.1", "Beta"]
+    done = await client.bulk_confirm(*(p["batch"] for p in previews))
+    assert [r["outcome"] for r in done["results"]] == ["submitted", "submitted"]
+    assert [o.link for o in beta.orders.values()] == ["https://instagram.com/on-beta"]
+    assert [o.link for o in bot.panel.orders.values()] == ["https://instagram.com/h"]

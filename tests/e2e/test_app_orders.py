@@ -1,23 +1,26 @@
-"""The Mini App's order form keeps the chat's promises (issue 23, page 2), on both engines.
+"""The Mini App's order form keeps the chat's promises, over HTTP (issue 23, page 2).
 
 Review makes the chat's kind of draft; Confirm takes the chat's claim, so a doubled tap, two
 devices or the app racing the chat place one order; a key changed after the review orders
-nothing; the chat also gets its "✅ Order placed".
+nothing; the chat also gets its "✅ Order placed". On both engines: the claim is storage's.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.callbacks.base import decode
-from tests.e2e.steps import data_of, text_of
-from tests.e2e.test_preview_promise import set_key, single_preview
+from tests.e2e.steps import text_of
+from tests.e2e.test_preview_promise import batch_of, set_key, single_preview
+from tests.fakes.panel import Fault
 from tests.harness import Harness
-from tests.webapp_client import AppClient
+from tests.miniapp import MiniApp
+from tests.webapp_client import AppClient, serving
 
 KEY = "pk_appform_a_0123456789abcdef"
 KEY_B = "pk_appform_b_0123456789abcdef"
@@ -26,19 +29,26 @@ LINK = "https://instagram.com/appform"
 ANSWERS: dict[str, Any] = {"link": LINK, "quantity": "1000"}
 
 
+@pytest.fixture
+async def app(tmp_path: Path, database: Path | str) -> AsyncIterator[MiniApp]:
+    async with serving(tmp_path, database) as served:
+        yield served
+
+
 def placed_in_chat(bot: Harness) -> list[str]:
     return [text_of(m) for m in bot.telegram.messages(UID) if "✅ Order placed" in text_of(m)]
 
 
-async def test_review_then_confirm_places_one_order_and_tells_the_chat(bot: Harness) -> None:
+async def test_review_then_confirm_places_one_order_and_tells_the_chat(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    review = await app.review(1, ANSWERS)
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
     assert "Please check your order" in review["text"]
     assert Decimal(review["cost"]["amount"]) == Decimal("12.5")
     assert bot.panel.count("add") == 0  # a review orders nothing
 
-    done = await app.confirm(review["batch"])
+    done = await client.confirm(review["batch"])
     assert done["outcome"] == "placed", done
     assert "✅ Order placed" in done["text"]
     assert bot.panel.count("add") == 1
@@ -46,32 +56,32 @@ async def test_review_then_confirm_places_one_order_and_tells_the_chat(bot: Harn
     assert LINK in placed_in_chat(bot)[0]
 
 
-async def test_double_confirm_places_one_order(bot: Harness) -> None:
+async def test_double_confirm_places_one_order(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    review = await app.review(1, ANSWERS)
-    first, second = await asyncio.gather(app.confirm(review["batch"]), app.confirm(review["batch"]))
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
+    first, second = await asyncio.gather(
+        client.confirm(review["batch"]), client.confirm(review["batch"])
+    )
     outcomes = sorted([first["outcome"], second["outcome"]])
     assert outcomes == ["already", "placed"], (first, second)
     assert bot.panel.count("add") == 1
     # A third tap after the fact: still one order, and it says which.
-    late = await app.confirm(review["batch"])
+    late = await client.confirm(review["batch"])
     assert late["outcome"] == "already"
     assert "Already submitted" in late["text"]
     assert bot.panel.count("add") == 1
 
 
-async def test_chat_and_app_racing_place_one_order(bot: Harness) -> None:
+async def test_chat_and_app_racing_place_one_order(app: MiniApp) -> None:
+    bot = app.harness
     u = await bot.member(UID, key=KEY)
     preview = await single_preview(u, link=LINK)
-    decoded = decode(data_of(preview, "Confirm"))
-    assert decoded is not None
-    app = AppClient(bot, UID)
     # The chat's tap is on its way when the app's Confirm comes in.
     query = await u.press("Confirm", message=preview)
-    answer = await app.confirm(decoded.text(0))
-    tap = await u.answer(query)
-    said = str(tap.params.get("text") or "")
+    answer = await AppClient(app, UID).confirm(batch_of(preview))
+    said = str((await u.answer(query)).params.get("text") or "")
     # The chat's Confirm either placed it (its message becomes the result) or was told it
     # is placed (or being placed) already; the app's likewise.
     await bot.telegram.wait_until(
@@ -82,55 +92,75 @@ async def test_chat_and_app_racing_place_one_order(bot: Harness) -> None:
     assert bot.panel.count("add") == 1
 
 
-async def test_key_changed_after_review_is_refused(bot: Harness) -> None:
+async def test_key_changed_after_review_is_refused(app: MiniApp) -> None:
+    bot = app.harness
     u = await bot.member(UID, key=KEY)
     bot.panel.add_key(KEY_B, balance="500")
-    app = AppClient(bot, UID)
-    review = await app.review(1, ANSWERS)
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
     await set_key(u, KEY_B)
-    answer = await app.confirm(review["batch"])
+    answer = await client.confirm(review["batch"])
     assert answer["outcome"] == "key_changed"
     assert "key changed" in answer["text"]
     assert bot.panel.count("add") == 0
 
 
-async def test_review_refuses_an_answer_the_chat_would_refuse(bot: Harness) -> None:
+async def test_review_refuses_an_answer_the_chat_would_refuse(app: MiniApp) -> None:
+    bot = app.harness
     await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    status, body = await app.review_refused(1, {"link": LINK, "quantity": "5"})
+    body = {"service_id": 1, "answers": {"link": LINK, "quantity": "5"}}
+    status, refusal = await AppClient(app, UID).refused("api/order/review", body)
     assert status == 422
-    assert body["field"] == "quantity"
-    assert body["error"] == "answer" and "100" in body["message"]
+    assert refusal["error"] == "answer" and refusal["field"] == "quantity"
+    assert "100" in refusal["message"]
     assert bot.panel.count("add") == 0
 
 
-@pytest.mark.parametrize("service_id", [1, 3])
-async def test_form_describes_the_chat_questions(bot: Harness, service_id: int) -> None:
-    await bot.member(UID, key=KEY)
-    form = await AppClient(bot, UID).form(service_id)
-    names = [f["name"] for f in form["fields"]]
-    if service_id == 1:
-        assert names == ["link", "quantity", "runs", "interval"]
-        quantity = form["fields"][1]
-        assert (quantity["low"], quantity["high"]) == (100, 10000)
-        assert [p["value"] for p in quantity["picks"]] == [100, 1000, 5000, 10000]
-        assert form["dripfeed"] == "offered"
-    else:
-        assert names == ["link", "comments"]
-        assert form["fields"][1]["kind"] == "list"
-        assert form["fields"][1]["lines"] == [5, 1000]
-        assert form["counted_by"] == "comments"
+async def test_form_describes_the_chat_questions(app: MiniApp) -> None:
+    await app.harness.member(UID, key=KEY)
+    client = AppClient(app, UID, language="tr")
+    form = await client.form(1)
+    assert [f["name"] for f in form["fields"]] == ["link", "quantity", "runs", "interval"]
+    quantity = form["fields"][1]
+    assert (quantity["low"], quantity["high"]) == (100, 10000)
+    assert [p["value"] for p in quantity["picks"]] == [100, 1000, 5000, 10000]
+    assert form["dripfeed"] == "offered"
+    assert quantity["label"] == "Miktar"  # the caller's language
+    comments = await client.form(3)
+    assert [f["name"] for f in comments["fields"]] == ["link", "comments"]
+    assert comments["fields"][1]["kind"] == "list" and comments["fields"][1]["lines"] == [5, 1000]
+    assert comments["counted_by"] == "comments"
 
 
-async def test_live_check_gives_errors_and_cost(bot: Harness) -> None:
-    await bot.member(UID, key=KEY)
-    app = AppClient(bot, UID)
-    check = await app.check(1, {"link": LINK, "quantity": "50"})
+async def test_live_check_gives_errors_and_cost(app: MiniApp) -> None:
+    await app.harness.member(UID, key=KEY)
+    client = AppClient(app, UID)
+    check = await client.check(1, {"link": LINK, "quantity": "50"})
     assert "quantity" in check["errors"] and not check["ready"]
-    check = await app.check(1, {"link": LINK, "quantity": "2000", "runs": "3"}, dripfeed=True)
+    runs = {"link": LINK, "quantity": "2000", "runs": "3"}
+    check = await client.check(1, runs, dripfeed=True)
     assert check["errors"] == {}
     assert check["ready"] is False  # the interval follows the runs
-    check = await app.check(
-        1, {"link": LINK, "quantity": "2000", "runs": "3", "interval": "30"}, dripfeed=True
-    )
+    check = await client.check(1, {**runs, "interval": "30"}, dripfeed=True)
     assert check["ready"] and Decimal(check["cost"]["amount"]) == Decimal("75")
+
+
+async def test_a_hanging_panel_answers_within_its_timeout_and_is_never_asked_twice(
+    app: MiniApp,
+) -> None:
+    bot = app.harness
+    await bot.member(UID, key=KEY)
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
+    bot.panel.inject(Fault.hang(), action="add")
+    bound = bot.settings.panel_timeout_seconds + 2
+    answer = await asyncio.wait_for(client.confirm(review["batch"]), bound)
+    assert answer["outcome"] == "unknown"
+    assert "did not answer in time" in answer["text"]
+    assert bot.panel.count("add") == 1
+    # The chat is told too, with the card whose buttons settle it.
+    await bot.telegram.wait_until(
+        lambda: any("did not answer in time" in text_of(m) for m in bot.telegram.messages(UID))
+    )
+    again = await client.confirm(review["batch"])
+    assert again["outcome"] == "already" and bot.panel.count("add") == 1

@@ -17,7 +17,7 @@ import pytest
 from bot.jobs import jobs_of
 from bot.services.pricewatch import WatchReport
 from tests.conftest import database_settings
-from tests.e2e.steps import drain, place_many, text_of
+from tests.e2e.steps import drain, labels, place_many, text_of
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, TestClock, running_bot
 
@@ -68,7 +68,10 @@ async def an_hour_later(bot: Harness) -> tuple[WatchReport, int]:
 
 
 def pushes(u: FakeUser) -> list[str]:
-    return [text for text in u.sent_texts() if "#1 " in text]
+    """The price pushes about service 1: each line starts with its change's icon (a card or
+    the /prices list does not)."""
+    icons = ("📈", "📉", "🚫", "✅", "↕️")
+    return [text for text in u.sent_texts() if "#1 " in text and text.startswith(icons)]
 
 
 async def test_a_rise_over_the_threshold_pushes_one_digest(watched: Harness) -> None:
@@ -173,3 +176,91 @@ async def test_panel_strings_are_escaped_in_the_push(watched: Harness) -> None:
     [push] = pushes(u)
     assert "&lt;b&gt;Takipçi&lt;/b&gt; &amp; co" in push
     assert text_of(u.last()) == push
+
+
+# --- the buttons, /prices and Settings ---------------------------------------------------------
+
+
+async def test_the_digest_buttons_open_the_services_cards(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, rate="14.00")
+    await an_hour_later(bot)
+    push = u.last()
+    assert labels(push) == ["#1"]
+    await u.press("#1", message=push)
+    card = await u.reply()
+    assert "Instagram Takipçi" in text_of(card)
+    assert "🔕 Mute price alerts" in labels(card)
+
+
+async def test_mute_on_the_card_stops_the_pushes_and_prices_still_lists_them(
+    watched: Harness,
+) -> None:
+    bot = watched
+    u = await ordered(bot)
+    await u.send("/services 1")
+    card = await u.reply()
+    await u.press("🔕 Mute price alerts", message=card)
+    card = await u.update()
+    assert "🔔 Unmute price alerts" in labels(card)
+    bot.panel.change_service(1, rate="14.00")
+    report, _ = await an_hour_later(bot)
+    assert (report.changes, report.pushes) == (1, 0)
+    assert pushes(u) == []
+    await u.send("/prices")
+    listed = text_of(await u.reply())
+    assert "Price changes, last 7 days" in listed
+    assert "#1 Instagram Takipçi 12.50 → 14.00 (+12%)" in listed
+    # 🔔 again: the next change is pushed.
+    await u.press("🔔 Unmute price alerts", message=card)
+    assert "🔕 Mute price alerts" in labels(await u.update())
+    bot.panel.change_service(1, rate="16.00")
+    await an_hour_later(bot)
+    [push] = pushes(u)
+    assert "14.00 → 16.00 (+14%)" in push
+
+
+async def test_prices_lists_the_last_seven_days_only(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.change_service(1, rate="10.00")
+    await an_hour_later(bot)
+    await u.send("/prices")
+    assert "📉 #1 Instagram Takipçi 12.50 → 10.00 (−20%)" in text_of(await u.reply())
+    clock_of(bot).advance(8 * 24 * HOUR)
+    await u.send("/prices")
+    assert "No price changes in the last 7 days." in text_of(await u.reply())
+
+
+async def test_the_threshold_is_set_in_settings(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    await u.send("/settings")
+    settings = await u.reply()
+    await u.press("📈 Price alerts: 5%", message=settings)
+    menu = await u.update()
+    assert "✅ 5%" in labels(menu)
+    await u.press("2%", message=menu)
+    shown = await u.update()
+    assert "Price alerts at 2% or more." in text_of(shown)
+    assert "📈 Price alerts: 2%" in labels(shown)
+    bot.panel.change_service(1, rate="13.00")  # +4%: told at 2%
+    await an_hour_later(bot)
+    [push] = pushes(u)
+    assert "12.50 → 13.00 (+4%)" in push
+
+
+async def test_the_push_in_turkish(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, clock=TestClock()) as bot:
+        u = await bot.member(UID, key=KEY, language_code="tr")
+        await u.send("/start")
+        await u.reply()
+        await place_many(bot, UID, KEY)
+        await watch(bot)
+        bot.panel.drop_service(1)
+        await an_hour_later(bot)
+        t = bot.deps.catalogs.translator("tr")
+        expected = t._("{service}: no longer listed", service="🚫 #1 Instagram Takipçi")
+        assert expected != "🚫 #1 Instagram Takipçi: no longer listed"
+        assert expected in pushes(u)[0]

@@ -84,8 +84,16 @@ from bot.callbacks.panels import (
     PanelServiceCard,
     PanelsList,
 )
+from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
 from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
+from bot.callbacks.schedules import (
+    ScheduleAnswer,
+    ScheduleCancel,
+    ScheduleLater,
+    ScheduleQuick,
+    ScheduleRepeat,
+)
 from bot.callbacks.start import SetLanguage, ToggleNotifications
 from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
 from bot.callbacks.zones import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu
@@ -108,6 +116,10 @@ WIRE: list[tuple[CallbackData, str]] = [
     (PanelBrowse(2), "ps:2"),
     (PanelOrdersFilter(0), "pf:0"),
     (PanelNewKey(2), "pk:2"),
+    (PriceAlertsMenu(), "wa"),
+    (SetPriceThreshold(5), "wt:5"),
+    (MutePrices(2, 101, -1, 0, mute=True), "wm:2:101:-1:0:1"),
+    (PriceCard(2, 101), "wc:2:101"),
     (SetLanguage("tr"), "lg:tr"),
     (RequestAccess(), "ar"),
     (DecideAccess(4242, approve=True), "ad:4242:1"),
@@ -171,6 +183,14 @@ WIRE: list[tuple[CallbackData, str]] = [
     (QuietMenu(), "hm"),
     (SetQuiet(1380, 480), "hs:1380:480"),
     (TypeQuiet(), "ht"),
+    (ScheduleLater("ubGihVi5nCeBy_Yc"), "tl:ubGihVi5nCeBy_Yc"),
+    (ScheduleQuick("ubGihVi5nCeBy_Yc", "t"), "tq:ubGihVi5nCeBy_Yc:t"),
+    (
+        ScheduleRepeat("ubGihVi5nCeBy_Yc", 1796720400, "weekly", 30),
+        "tr:ubGihVi5nCeBy_Yc:1796720400:weekly:30",
+    ),
+    (ScheduleCancel(12), "tx:12"),
+    (ScheduleAnswer(12, 3, place=True), "ta:12:3:1"),
 ]
 
 # The argument types of every action as they were declared before the typed classes.
@@ -251,6 +271,15 @@ OLD_SCHEMA: dict[str, tuple[type, ...]] = {
     PanelBrowse.action: (int,),
     PanelOrdersFilter.action: (int,),
     PanelNewKey.action: (int,),
+    PriceAlertsMenu.action: (),
+    SetPriceThreshold.action: (int,),
+    MutePrices.action: (int, int, int, int, int),
+    PriceCard.action: (int, int),
+    ScheduleLater.action: (str,),
+    ScheduleQuick.action: (str, str),
+    ScheduleRepeat.action: (str, int, str, int),
+    ScheduleCancel.action: (int,),
+    ScheduleAnswer.action: (int, int, int),
 }
 
 ALL_CLASSES = sorted(set(CLASSES.values()), key=lambda cls: cls.__name__)

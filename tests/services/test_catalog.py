@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.panel.models import Service
 from bot.services.catalog_index import CatalogCache, CatalogIndex, Page, fold, paginate
+from tests.loop_turns import other_task_turns
 
 from ._data import make_services, svc
 
@@ -386,20 +387,21 @@ def test_the_size_counts_what_the_index_keeps() -> None:
 
 async def test_a_sliced_search_lets_other_tasks_run() -> None:
     index = CatalogIndex(make_services(5000))
-    ticks = 0
-
-    async def other_user() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    running = asyncio.create_task(other_user())
-    await asyncio.sleep(0)
-    before = ticks
-    # Nothing matches: every service is looked at; a zero slice yields at every checkpoint.
-    found = await index.search_sliced("nothing matches this", 5, slice_seconds=0)
-    running.cancel()
+    async with other_task_turns() as turns:
+        # Nothing matches: every service is looked at; a zero slice yields at every checkpoint.
+        found = await index.search_sliced("nothing matches this", 5, slice_seconds=0)
     assert found == []
-    assert ticks - before >= 5000 // 512
+    assert turns.count >= 5000 // 512
     assert await index.search_sliced("followers", 5) == index.search("followers", 5)
+
+
+async def test_the_index_built_in_slices_is_the_index_built_at_once() -> None:
+    services = make_services(1000)
+    async with other_task_turns() as turns:
+        sliced = await CatalogIndex.build(services, fetched_at=5.0, slice_seconds=0)
+    whole = CatalogIndex(services, fetched_at=5.0)
+    # Folding yields every 64 services at least.
+    assert turns.count >= 1000 // 64
+    assert (sliced.version, sliced.size, sliced.fetched_at) == (whole.version, whole.size, 5.0)
+    assert sliced.categories == whole.categories
+    assert sliced.search("instagram", 1000) == whole.search("instagram", 1000)

@@ -30,7 +30,7 @@ def signed_for(token: str, user_id: int) -> dict[str, str]:
 
 
 async def get_when_up(http: httpx.AsyncClient, url: str, **kw: object) -> httpx.Response:
-    for _ in range(100):
+    for _ in range(300):  # a loaded machine starts a process slowly
         try:
             return await http.get(url, **kw)  # type: ignore[arg-type]
         except httpx.TransportError:
@@ -70,7 +70,7 @@ async def test_polling_serves_the_mini_app_on_its_own_port(tmp_path: Path) -> No
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
                 page = await get_when_up(http, "/shop/")
                 headers = signed_for(telegram.token, ADMIN)
-                for _ in range(100):  # the port opens before the bot is initialised: 503
+                for _ in range(300):  # the port opens before the bot is initialised: 503
                     session = await http.get("/shop/api/session", headers=headers)
                     if session.status_code != HTTPStatus.SERVICE_UNAVAILABLE:
                         break

@@ -159,7 +159,11 @@ async function start() {
   document.getElementById("loading").hidden = true;
   window.addEventListener("hashchange", route);
   // Telegram opens the page with its own data in the hash: the page starts on the catalog.
-  if (location.hash.includes("tgWebApp")) history.replaceState(null, "", "#catalog");
+  // A chat preview's "Open in the app" (?batch=…) opens that preview on the order page.
+  const batch = new URLSearchParams(location.search).get("batch");
+  if (location.hash.includes("tgWebApp")) {
+    history.replaceState(null, "", batch ? "#order?batch=" + encodeURIComponent(batch) : "#catalog");
+  }
   route();
   document.body.dataset.ready = "true";
 }
