@@ -179,10 +179,9 @@ def format_results(results: dict[str, dict[str, Any]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks linkguard", description=__doc__)
-    parser.add_argument("--lines", type=int, default=1000)
-    parser.add_argument("--history", type=int, default=20_000)
-    parser.add_argument("--open", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=15)
+    sizes = {"--lines": 1000, "--history": 20_000, "--open": 2000, "--runs": 15}
+    for flag, default in sizes.items():
+        parser.add_argument(flag, type=int, default=default)
     parser.add_argument("--engines", default="sqlite,postgres")
     args = parser.parse_args(argv)
     print(format_results(asyncio.run(_run(args))))
