@@ -50,10 +50,11 @@ from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.capabilities import PanelPacer, StoredBook
+from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
-from bot.services.drafts import Previews
+from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
 from bot.services.ordering import OrderingService
@@ -67,7 +68,6 @@ from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
-from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
@@ -121,7 +121,7 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
-            # Orders from before the duplicate-link guard get their page key (migration 0013).
+            # Orders from before the duplicate-link guard get their page key (migration 0014).
             await self.deps.storage.orders.backfill_link_keys()
             # This process leads now (bot/leadership.py): what a stopped leader leased and
             # never sent is sent from here.
@@ -281,7 +281,7 @@ class _Placing:
     """The services that place orders, sharing one journal and one set of previews."""
 
     recorder: PlacementRecorder
-    previews: Previews
+    previews: DraftService
     ordering: OrderingService
     bulk: BulkOrderService
 
@@ -295,7 +295,7 @@ def _placing_services(
 ) -> _Placing:
     # One journal for single and bulk orders: the ids a panel returned survive a refused write.
     recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = Previews(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    previews = DraftService(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
     ordering = OrderingService(
         storage,
         keys,
@@ -370,7 +370,7 @@ def _assemble_deps(
         pushes=PushSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
-        previews=placing.previews,
+        drafts=placing.previews,
         schedules=_schedules(settings, storage, keys, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),

@@ -36,6 +36,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -52,6 +53,7 @@ from babel.numbers import (
     list_currencies,
 )
 
+from bot.panel.text import Html
 from bot.zones import zone_info
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,17 @@ def _decimals(amount: Decimal) -> int:
     return min(max(own, _MIN_DECIMALS), _MAX_DECIMALS)
 
 
+class _Unset(Enum):
+    """A placeholder not given (None is no value to show)."""
+
+    UNSET = 0
+
+
+_UNSET = _Unset.UNSET
+# `Translator.gettext`'s placeholders for a panel's text, in its parameters' order.
+_PANEL_TEXT: Final = ("panel", "name", "category", "type", "currency", "status", "error")
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Messages and number/date formats for one language; immutable, safe to share."""
@@ -126,16 +139,55 @@ class Translator:
         """The same language, showing times in `zone`."""
         return self if zone == self.zone else dataclasses.replace(self, zone=zone)
 
-    def gettext(self, msgid: str, /, **kwargs: Any) -> str:
-        """Translate `msgid`; placeholders are filled only when keyword arguments are given."""
+    def gettext(
+        self,
+        msgid: str,
+        /,
+        *,
+        # Names a panel (or a user) gave: a service's, a category's, a panel's own.
+        panel: Html | _Unset = _UNSET,
+        name: Html | _Unset = _UNSET,
+        category: Html | _Unset = _UNSET,
+        type: Html | _Unset = _UNSET,
+        # Words a panel said.
+        currency: Html | _Unset = _UNSET,
+        status: Html | _Unset = _UNSET,
+        error: Html | _Unset = _UNSET,
+        **kwargs: Any,
+    ) -> str:
+        """Translate `msgid`; placeholders are filled only when keyword arguments are given.
+
+        The placeholders that show a panel's (or a user's) text take only escaped `Html`
+        (bot/panel/text.py), so a raw name cannot reach a message through them."""
+        shown = zip(
+            _PANEL_TEXT, (panel, name, category, type, currency, status, error), strict=True
+        )
+        kwargs.update({key: value for key, value in shown if value is not _UNSET})
         text: str = self.translations.gettext(msgid)
         return _apply(text, msgid, kwargs) if kwargs else text
 
     _ = gettext
 
-    def ngettext(self, singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
+    def plain(self, msgid: str, /, **kwargs: Any) -> str:
+        """Translate a text that is not HTML (a button label, a chart's title): its placeholders
+        take text as it is, since escaping would show "&lt;" there."""
+        text: str = self.translations.gettext(msgid)
+        return _apply(text, msgid, kwargs) if kwargs else text
+
+    def ngettext(
+        self,
+        singular: str,
+        plural: str,
+        n: int,
+        /,
+        *,
+        category: Html | _Unset = _UNSET,
+        **kwargs: Any,
+    ) -> str:
         """Plural-aware translation; `{n}` (formatted for the locale) is available without
-        passing it."""
+        passing it. `category`, the one panel text plural messages show, takes only `Html`."""
+        if category is not _UNSET:
+            kwargs["category"] = category
         text: str = self.translations.ngettext(singular, plural, n)
         values = {"n": self.number(n), **kwargs}
         return _apply(text, singular if n == 1 else plural, values)

@@ -23,7 +23,7 @@ from bot.keyboards import schedules as schedule_keyboards
 from bot.keyboards.prices import price_cards
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
 from bot.ratelimit import PUSH, retry_seconds
-from bot.services.drafts import PURGE_EVERY_SECONDS, Previews
+from bot.services.drafts import PURGE_EVERY_SECONDS, DraftService
 from bot.services.notifier import (
     Blocked,
     DrainReport,
@@ -200,7 +200,7 @@ async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Previews)
+    assert context.job is not None and isinstance(context.job.data, DraftService)
     removed = await context.job.data.purge()
     if removed:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
@@ -254,7 +254,7 @@ def schedule_jobs(app: AnyApp) -> Jobs:
         _purge_job,
         interval=PURGE_EVERY_SECONDS,
         first=PURGE_EVERY_SECONDS,
-        data=deps.previews,
+        data=deps.drafts,
         name=PURGE_JOB,
         job_kwargs=job_kwargs,
     )

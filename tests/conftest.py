@@ -44,12 +44,14 @@ def engine(request: pytest.FixtureRequest) -> str:
 async def database(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Path | str]:
-    """What `Storage.open` takes: a fresh SQLite file path, or a fresh PostgreSQL database URL."""
+    """What `Storage.open` takes: a fresh SQLite file path, or a fresh PostgreSQL database URL
+    (already migrated; without any table for a test marked `tests.pg.EMPTY_DATABASE`)."""
     if engine == "sqlite":
         yield tmp_path / "data" / "bot.sqlite3"
         return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    async with cluster.database() as url:
+    empty = request.node.get_closest_marker("empty_database") is not None  # tests.pg
+    async with cluster.database(empty=empty) as url:
         yield url
 
 

@@ -73,7 +73,7 @@ PROGRESS_EVERY = 2.0
 
 # UserState.bulk_rejects: batch -> the preview's lines that failed the check,
 # [line_no, raw, msgid, params] each.
-# Previews whose rejected lines are kept; an older preview's result then lists its valid lines.
+# DraftService whose rejected lines are kept; an older preview's result then lists its valid lines.
 REJECTS_KEPT = 3
 RAW_KEPT = 200
 

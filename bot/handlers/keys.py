@@ -42,7 +42,7 @@ from bot.views.panels import balances_text
 
 log = logging.getLogger(__name__)
 
-WAIT_KEY = "setkey.key"
+WAIT_API_KEY = "setkey.key"
 
 
 def _cancel(context: BotContext) -> InlineKeyboardMarkup:
@@ -89,7 +89,7 @@ async def ask_key(update: Update, context: BotContext) -> str | int:
     begin(context, SetKeyDialog)
     panel = await default_panel_of_several(context)
     await ui.show(update, key_question(context.t, panel=panel), _cancel(context))
-    return WAIT_KEY
+    return WAIT_API_KEY
 
 
 async def default_panel_of_several(context: BotContext) -> str | None:
@@ -104,7 +104,7 @@ async def default_panel_of_several(context: BotContext) -> str | None:
 async def receive_key(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     if message is None:
-        return WAIT_KEY
+        return WAIT_API_KEY
     # Delete first, whatever the validation says: the key must not stay in the chat. Anything
     # sent while the key is awaited may carry it: a caption, or a screenshot of the API page.
     await delete_key_message(message)
@@ -114,16 +114,16 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     if text is None or not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
         # A file, sticker or screenshot without a caption is deleted too: the question stays.
         await ui.send(update, not_text(t) if text is None else not_a_key(t), _cancel(context))
-        return WAIT_KEY
+        return WAIT_API_KEY
     try:
         balance = await context.deps.keys.link(context.user.id, api_key)
     except InvalidApiKey:
         await ui.send(update, key_refused(t), _cancel(context))
-        return WAIT_KEY
+        return WAIT_API_KEY
     except PanelError:
         await ui.send(update, key_not_checked(t))
         return end(context)
-    # Previews priced with the old key (or none) must not be confirmed with this one.
+    # DraftService priced with the old key (or none) must not be confirmed with this one.
     await close_after_key_change(context)
     panel = await default_panel_of_several(context)
     await ui.send(update, key_saved(t, balance, panel), menu_keyboards.main_menu(t))
@@ -184,7 +184,7 @@ def dialog_part() -> DialogPart:
             CallbackQueryHandler(ask_key, pattern=menu_pattern("setkey")),
         ],
         # Every message but a command: a key may come as a caption or in a screenshot too.
-        states={WAIT_KEY: [MessageHandler(~filters.COMMAND, receive_key)]},
+        states={WAIT_API_KEY: [MessageHandler(~filters.COMMAND, receive_key)]},
     )
 
 

@@ -78,7 +78,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     unknown_type_error,
 )
-from bot.services.quick_picks import INTERVAL_PICKS, quick_quantities
+from bot.services.quick_answers import QUICK_INTERVALS, quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.answers import not_a_list, reminder, with_reminder
@@ -196,10 +196,10 @@ async def _question_markup(
     if spec.name == "quantity":
         quantities = quick_quantities(spec, plan.service, dialog.values)
     elif spec.name == "interval":
-        quantities = list(INTERVAL_PICKS)
+        quantities = list(QUICK_INTERVALS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
-    picks = new_order_keyboards.question_picks(
+    quick_answers = new_order_keyboards.quick_answer_rows(
         context.t,
         dialog.id,
         spec.name,
@@ -215,7 +215,7 @@ async def _question_markup(
         spec.name,
         optional=optional,
         dripfeed=switch,
-        picks=picks,
+        quick_answers=quick_answers,
     )
     collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
     minutes = spec.name == "delay"

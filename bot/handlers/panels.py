@@ -58,7 +58,7 @@ from bot.views.errors import button_expired, panel_error_text
 from bot.views.keys import not_a_key, not_text
 
 WAIT_URL = "panel.url"
-WAIT_KEY = "panel.key"
+WAIT_PANEL_API_KEY = "panel.key"
 WAIT_NAME = "panel.name"
 WAIT_ALERT = "panel.alert"
 
@@ -164,7 +164,7 @@ async def ask_preset_key(update: Update, context: BotContext) -> str | int:
     run.step, run.preset = "key", pressed.index if pressed is not None else None
     save(context, run)
     await ui.show(update, views.panel_key_question(context.t, preset.name), _cancel(context, run))
-    return WAIT_KEY
+    return WAIT_PANEL_API_KEY
 
 
 async def ask_url(update: Update, context: BotContext) -> str | int:
@@ -199,14 +199,14 @@ async def receive_url(update: Update, context: BotContext) -> str | int:
     run.step, run.url = "key", url
     save(context, run)
     await ui.send(update, views.panel_key_question(t, url), _cancel(context, run))
-    return WAIT_KEY
+    return WAIT_PANEL_API_KEY
 
 
 async def receive_key(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     run = open_run(context, PanelDialog)
     if message is None:
-        return WAIT_KEY
+        return WAIT_PANEL_API_KEY
     # Delete first, whatever comes next: the key must not stay in the chat.
     await delete_key_message(message)
     if run is None:
@@ -216,7 +216,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
     api_key = (text or "").strip()
     if text is None or not api_key or len(api_key) > 256 or any(c.isspace() for c in api_key):
         await ui.send(update, not_text(t) if text is None else not_a_key(t), _cancel(context, run))
-        return WAIT_KEY
+        return WAIT_PANEL_API_KEY
     service = _service(context)
     try:
         if run.slot is not None:
@@ -227,7 +227,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
             account, balance = await service.add_preset(context.user.id, run.preset or 0, api_key)
     except InvalidApiKey:
         await ui.send(update, views.panel_key_refused(t), _cancel(context, run))
-        return WAIT_KEY
+        return WAIT_PANEL_API_KEY
     except AddressRefused as exc:
         await ui.send(update, views.url_refused(t, str(exc)))
         return end(context)
@@ -248,7 +248,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         # Added by URL: named after its host so far; the user names it (issue 21 item 5).
         run.step, run.url, run.slot = "name", None, account.slot
         save(context, run)
-        keep = layout.button(t._("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
+        keep = layout.button(t.plain("✅ {panel}", panel=account.label), PanelKeepName(run.slot))
         question = added + "\n\n" + views.name_question(t, account.label)
         await ui.send(
             update, question, layout.markup([[keep], *_cancel(context, run).inline_keyboard])
@@ -313,7 +313,7 @@ async def ask_new_key(update: Update, context: BotContext) -> str | int:
         context,
         PanelNewKey,
         "key",
-        WAIT_KEY,
+        WAIT_PANEL_API_KEY,
         lambda a: views.panel_key_question(context.t, a.label),
     )
 
@@ -445,7 +445,7 @@ def dialog_part() -> DialogPart:
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],
             # A key may come as a caption or in a screenshot too: all are deleted.
-            WAIT_KEY: [MessageHandler(text, receive_key)],
+            WAIT_PANEL_API_KEY: [MessageHandler(text, receive_key)],
             WAIT_NAME: [
                 MessageHandler(text, receive_name),
                 CallbackQueryHandler(keep_name, pattern=PanelKeepName.pattern()),
@@ -514,7 +514,8 @@ def with_panel_switch(
     looked = next((a for a in accounts if a.slot == shown), home)
     switch = [
         layout.button(
-            t._("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label), PanelBrowse(a.slot)
+            t.plain("🔁 {panel}", panel=("★ " if a.is_default else "") + a.label),
+            PanelBrowse(a.slot),
         )
         for a in accounts
         if a.slot != looked.slot
@@ -542,7 +543,7 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     rows = [
         [
             layout.button(
-                t._("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
+                t.plain("🔎 {panel} #{id}", panel=group.account.label, id=service.id),
                 PanelServiceCard(group.account.slot, service.id),
             )
         ]

@@ -35,7 +35,7 @@ async def shown(context: BotContext, batch: str | None, message: Message | None)
     """A preview's message is on screen: remember it, and close previews over the cap."""
     if batch is None or message is None:
         return
-    closed = await context.deps.previews.shown(
+    closed = await context.deps.drafts.shown(
         batch, context.user.id, message.chat_id, message.message_id
     )
     await strip_keyboards(context, closed)
@@ -43,11 +43,11 @@ async def shown(context: BotContext, batch: str | None, message: Message | None)
 
 async def close_after_key_change(context: BotContext) -> None:
     """/setkey or /deletekey: previews priced with the old key can no longer be confirmed."""
-    await strip_keyboards(context, await context.deps.previews.key_changed(context.user.id))
+    await strip_keyboards(context, await context.deps.drafts.key_changed(context.user.id))
 
 
 async def cancel_previews(context: BotContext) -> int:
     """/cancel: delete the user's open previews; how many there were."""
-    cancelled = await context.deps.previews.cancel(context.user.id)
+    cancelled = await context.deps.drafts.cancel(context.user.id)
     await strip_keyboards(context, cancelled)
     return len(cancelled)

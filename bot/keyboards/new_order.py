@@ -70,7 +70,7 @@ def link_label(link: str) -> str:
     return "🔗 " + short
 
 
-def question_picks(
+def quick_answer_rows(
     t: Translator,
     instance: str,
     question: str,
@@ -99,17 +99,17 @@ def order_question(
     *,
     optional: bool,
     dripfeed: bool | None = None,
-    picks: Sequence[Sequence[InlineKeyboardButton]] = (),
+    quick_answers: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
     """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
-    `picks`: rows of quick answers (`question_picks`) above them."""
+    `quick_answers`: rows of quick answers (`quick_answer_rows`) above them."""
     skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
     switch = []
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
-    return markup([*picks, switch, skip, last])
+    return markup([*quick_answers, switch, skip, last])
 
 
 # A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.

@@ -17,13 +17,13 @@ from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
-from bot.services.drafts import DraftRefusal, Previews
+from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError
 from bot.storage.keys import fold_label
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, SubmitState
@@ -282,7 +282,7 @@ class BulkOrderService:
     keys: KeyService
     catalog: CatalogService
     recorder: PlacementRecorder
-    previews: Previews
+    previews: DraftService
     max_lines: int = MAX_LINES
     # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
     price_check_age: float = PRICE_CHECK_SECONDS

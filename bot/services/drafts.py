@@ -2,7 +2,7 @@
 
 A preview (single or bulk) is kept as draft rows plus one `drafts` row saying which Confirm
 button may claim it (its kind), which stored key it was priced with (the user's key version,
-never the key), when it expires and which message shows it. `Previews.check` answers a tap
+never the key), when it expires and which message shows it. `DraftService.check` answers a tap
 before anything else happens; `OrdersRepo.claim` checks the same conditions again inside its
 conditional UPDATE, so a promise broken between the two still orders nothing.
 """
@@ -66,7 +66,7 @@ def _row_kind(rows: list[Order]) -> DraftKind:
 
 
 @dataclass(frozen=True, slots=True)
-class Previews:
+class DraftService:
     drafts: DraftsRepo
     orders: OrdersRepo
     keys: KeyService

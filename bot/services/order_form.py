@@ -25,7 +25,7 @@ from bot.services.order_types import (
     order_cost,
     plan_for,
 )
-from bot.services.quick_picks import INTERVAL_PICKS, quick_quantities
+from bot.services.quick_answers import QUICK_INTERVALS, quick_quantities
 from bot.services.validation import MAX_INTERVAL_MINUTES, MAX_RUNS, InputError
 
 
@@ -115,7 +115,7 @@ def _field(plan: OrderPlan, spec: FieldSpec) -> FormField:
     if spec.name == "quantity":
         picks = tuple(quick_quantities(spec, plan.service, {}))
     elif spec.name == "interval":
-        picks = INTERVAL_PICKS
+        picks = QUICK_INTERVALS
     return FormField(
         name=spec.name,
         kind=_kind(spec),

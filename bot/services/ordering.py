@@ -21,10 +21,11 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
-from bot.services.drafts import DraftRefusal, Gate, Previews
+from bot.services.drafts import DraftRefusal, DraftService, Gate
 from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
@@ -36,7 +37,6 @@ from bot.services.order_types import (
     plan_for,
 )
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
@@ -238,7 +238,7 @@ class OrderingService:
     # Shared with the bulk service (one journal file); by default beside the database.
     recorder: PlacementRecorder | None = None
     # Kind, key version, expiry and cap of previews; built from `storage` and `keys` if None.
-    previews: Previews | None = None
+    previews: DraftService | None = None
     # Told the currency each preview's balance call brings (shared with the catalog views).
     currencies: CurrencyService | None = None
 
@@ -248,7 +248,7 @@ class OrderingService:
                 self.storage.orders, journal_for(self.storage.db.path)
             )
         if self.previews is None:
-            self.previews = Previews(self.storage.drafts, self.storage.orders, self.keys)
+            self.previews = DraftService(self.storage.drafts, self.storage.orders, self.keys)
         if self.currencies is None:
             self.currencies = CurrencyService(self.keys, clock=self.clock)
 
@@ -258,7 +258,7 @@ class OrderingService:
         return self.recorder
 
     @property
-    def _previews(self) -> Previews:
+    def _previews(self) -> DraftService:
         assert self.previews is not None  # set in __post_init__
         return self.previews
 

@@ -28,11 +28,11 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel import PanelClient, PanelError, Service
-from bot.services.drafts import DraftRefusal, Previews
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
+from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
 from bot.services.schedule_times import next_run_at
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.storage import Storage
 from bot.storage.models import DraftKind, DraftMessage, OutboxKind
 from bot.storage.schedules import Every, Schedule, ScheduleState, When
@@ -96,7 +96,7 @@ class ScheduleService:
     keys: KeyService
     catalog: CatalogService
     ordering: OrderingService
-    previews: Previews
+    previews: DraftService
     clock: Clock = time.time
     grace: float = SCHEDULE_GRACE_SECONDS
     price_check_age: float = PRICE_CHECK_SECONDS
@@ -191,17 +191,23 @@ class ScheduleService:
         await self._place(schedule, states, client, cost, tick, accept)
 
     async def _client(self, schedule: Schedule, tick: Tick) -> PanelClient | None:
-        """The panel client when the key is still the one the preview was priced with;
-        otherwise the schedule ends and the user is told."""
-        version = await self.previews.key_version(schedule.user_id)
+        """The panel client when its panel account still has the key the preview was priced
+        with; otherwise the schedule ends and the user is told. Another panel's changes do
+        not matter (see migration 0013)."""
         try:
-            if version == schedule.key_version:
+            if await self._same_key(schedule):
                 return await self.keys.client(schedule.user_id, schedule.panel_slot)
         except NoKey:
             pass
         if await self.storage.schedules.cancel(schedule.id, schedule.user_id):
             await self._tell(schedule, ScheduleEvent.KEY_CHANGED, tick)
         return None
+
+    async def _same_key(self, schedule: Schedule) -> bool:
+        if schedule.key_added is None:
+            return await self.previews.key_version(schedule.user_id) == schedule.key_version
+        account = await self.keys.account(schedule.user_id, schedule.panel_slot)
+        return account is not None and account.added_at == schedule.key_added
 
     async def _hold(
         self,

@@ -499,7 +499,7 @@ class OrdersRepo:
         return sorted(orders, key=lambda o: (o.created_at, o.id))
 
     async def backfill_link_keys(self, *, chunk: int = 500) -> int:
-        """Start-up: write `link_key` on rows older than migration 0013; how many it wrote.
+        """Start-up: write `link_key` on rows older than migration 0014; how many it wrote.
 
         Idempotent and safe beside another process doing the same (same key, same row).
         """
@@ -565,31 +565,23 @@ class OrdersRepo:
         now = self._clock()
         if not updates:
             return 0
+        postgres = self._db.engine == "postgres"
+        total = 0
         async with self._db.transaction() as tx:
-            # One executemany: a per-row await costs a thread hop each (10,000 rows ≈ 5 s).
-            return await tx.executemany(
-                """
-                UPDATE orders SET status = ?, raw_status = ?,
-                    charge = COALESCE(?, charge), start_count = COALESCE(?, start_count),
-                    remains = COALESCE(?, remains), currency = COALESCE(?, currency),
-                    polled_at = ?, updated_at = ?
-                WHERE id = ?
-                """,
-                [
-                    (
-                        str(u.status),
-                        u.raw_status,
-                        _money(u.charge),
-                        u.start_count,
-                        u.remains,
-                        u.currency,
-                        polled_at,
-                        now,
-                        u.order_id,
-                    )
-                    for u in updates
-                ],
-            )
+            # One statement per chunk of rows, not one per row: PostgreSQL pays a round of
+            # parse, plan and execute per statement (its poll cycle was 1.5x SQLite's).
+            for start in range(0, len(updates), _STATUS_CHUNK):
+                chunk = updates[start : start + _STATUS_CHUNK]
+                rows = [_status_values(u) for u in chunk]
+                if postgres:  # one array a column
+                    columns = [list(column) for column in zip(*rows, strict=True)]
+                    total += await tx.execute(_STATUS_SQL_POSTGRES, [polled_at, now, *columns])
+                else:
+                    values = [value for row in rows for value in row]
+                    ids = [u.order_id for u in chunk]
+                    sql = _status_sql_sqlite(len(chunk))
+                    total += await tx.execute(sql, [*values, polled_at, now, *ids])
+        return total
 
     async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
         """(order id, charge) the panel reported right after placing; nothing else changes
@@ -696,6 +688,53 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
     """` AND panel_slot = ?` for one panel account, nothing for all (built here: PostgreSQL
     cannot type a parameter that is only compared with NULL)."""
     return ("", ()) if panel_slot is None else (" AND panel_slot = ?", (panel_slot,))
+
+
+# Rows per status UPDATE: on SQLite 8 parameters each, under its oldest limit of 999.
+_STATUS_CHUNK = 100
+# polled_at and now, then the columns of `_status_values`, one array each.
+_STATUS_SQL_POSTGRES = """
+    UPDATE orders SET
+        status = v.status, raw_status = v.raw_status, charge = COALESCE(v.charge, orders.charge),
+        start_count = COALESCE(v.start_count, orders.start_count),
+        remains = COALESCE(v.remains, orders.remains),
+        currency = COALESCE(v.currency, orders.currency), polled_at = ?, updated_at = ?
+    FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+                CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+        AS v (id, status, raw_status, charge, start_count, remains, currency)
+    WHERE orders.id = v.id
+"""
+
+
+def _status_sql_sqlite(rows: int) -> str:
+    """One UPDATE for `rows` polled statuses (`_status_values` each), then polled_at, now and
+    the rows' ids. No UPDATE … FROM (SQLite has it only since 3.33) and no WITH (Python's
+    sqlite3 counts no changed rows behind one): a VALUES table's columns are column1, …"""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return f"""
+        UPDATE orders SET
+            (status, raw_status, charge, start_count, remains, currency) = (
+                SELECT v.column2, v.column3, COALESCE(v.column4, orders.charge),
+                    COALESCE(v.column5, orders.start_count),
+                    COALESCE(v.column6, orders.remains), COALESCE(v.column7, orders.currency)
+                FROM (VALUES {values}) AS v
+                WHERE v.column1 = orders.id
+            ),
+            polled_at = ?, updated_at = ?
+        WHERE id IN ({_marks(range(rows))})
+        """
+
+
+def _status_values(u: StatusUpdate) -> tuple[Any, ...]:
+    return (
+        u.order_id,
+        str(u.status),
+        u.raw_status,
+        _money(u.charge),
+        u.start_count,
+        u.remains,
+        u.currency,
+    )
 
 
 def _marks(values: Sequence[Any]) -> str:

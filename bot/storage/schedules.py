@@ -62,6 +62,8 @@ class Schedule:
     held_rate: Decimal | None
     held_cost: Decimal | None
     last_order: int | None
+    # `panel_accounts.added_at` of its account when scheduled: that account's key (0013).
+    key_added: float | None = None
 
     @property
     def run(self) -> int:
@@ -113,6 +115,7 @@ def _schedule(row: Row) -> Schedule:
         held_rate=_dec(row["held_rate"]),
         held_cost=_dec(row["held_cost"]),
         last_order=row["last_order"],
+        key_added=None if row["key_added"] is None else float(row["key_added"]),
     )
 
 
@@ -139,13 +142,27 @@ class When:
 _COPY = """
     INSERT INTO scheduled_orders (user_id, batch, panel_slot, key_version, service_id,
         service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
-        rate, zone, first_at, every, times, next_at, created_at, updated_at)
+        rate, zone, first_at, every, times, next_at, created_at, updated_at, key_added)
     SELECT o.user_id, o.batch, d.panel_slot, d.key_version, o.service_id, o.service_name,
         o.service_type, o.link, o.quantity, o.runs, o.interval, o.extra, o.cost, o.currency,
-        d.rate, :zone, :first, :every, :times, :first, :now, :now
+        d.rate, :zone, :first, :every, :times, :first, :now, :now, a.added_at
     FROM orders o JOIN drafts d ON d.batch = o.batch
+    JOIN panel_accounts a ON a.user_id = d.user_id AND a.slot = d.panel_slot
+        AND a.removed_at IS NULL
     WHERE o.batch = :batch AND o.user_id = :user AND o.submit_state = 'draft'
       AND d.user_id = :user AND d.kind = 'single'
+"""
+# Its own panel account still live with the key it was scheduled with (before 0013: the
+# user's key version, as for a preview).
+SAME_KEY = """
+    CASE WHEN key_added IS NULL
+        THEN key_version = (SELECT u.key_version FROM users u
+                            WHERE u.id = scheduled_orders.user_id)
+        ELSE EXISTS (SELECT 1 FROM panel_accounts a
+                     WHERE a.user_id = scheduled_orders.user_id
+                       AND a.slot = scheduled_orders.panel_slot
+                       AND a.removed_at IS NULL AND a.added_at = scheduled_orders.key_added)
+    END
 """
 
 
@@ -313,12 +330,7 @@ async def _advance(
 ) -> bool:
     """Move the schedule past its current run, if it is still there (one caller wins)."""
     where = _states(states)
-    key = (
-        " AND key_version = (SELECT u.key_version FROM users u "
-        "WHERE u.id = scheduled_orders.user_id)"
-        if same_key
-        else ""
-    )
+    key = f" AND {SAME_KEY}" if same_key else ""
     params: list[Any] = [
         ScheduleState.FINISHED.value if next_at is None else ScheduleState.WAITING.value,
         schedule.next_at if next_at is None else next_at,

@@ -61,4 +61,4 @@ def compare_text(t: Translator, comparison: Comparison) -> str:
 
 
 def order_here_label(t: Translator, offer: Offer) -> str:
-    return t._("🛒 Order here: {panel} #{id}", panel=offer.panel, id=offer.service.id)
+    return t.plain("🛒 Order here: {panel} #{id}", panel=offer.panel, id=offer.service.id)

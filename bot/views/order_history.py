@@ -11,6 +11,7 @@ from types import MappingProxyType
 from bot.i18n import N_, Translator
 from bot.keyboards import order_history as order_history_keyboards
 from bot.panel import OrderStatus, RefillState, Status
+from bot.panel.text import Html
 from bot.services.tracking import (
     ActionResult,
     FoundOrders,
@@ -88,10 +89,10 @@ def ref(
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
 
 
-def status_label(t: Translator, status: str | None, raw: str | None = None) -> str:
+def status_label(t: Translator, status: str | None, raw: str | None = None) -> Html:
     """Translated status; a panel's own wording for statuses we do not know, escaped."""
     if status in STATUS_NAMES:
-        return t._(STATUS_NAMES[status])
+        return Html(t._(STATUS_NAMES[status]))  # our own words
     return esc(raw or status or t._("unknown"))
 
 
@@ -131,10 +132,10 @@ def status_line(
     return f"{head}\n    {details}" if details else head
 
 
-def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> str:
+def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> Html:
     """Translated refill state; a panel's own wording for states we do not know, escaped."""
     if state in REFILL_STATE_NAMES:
-        return t._(REFILL_STATE_NAMES[state])
+        return Html(t._(REFILL_STATE_NAMES[state]))  # our own words
     return esc(raw or state or t._("unknown"))
 
 
@@ -379,10 +380,10 @@ def order_icon(order: Order) -> str:
     return STATUS_ICONS.get(order.status or "", "❔")
 
 
-def order_status_label(t: Translator, order: Order) -> str:
+def order_status_label(t: Translator, order: Order) -> Html:
     """`status_label` of a stored order; "not placed" for one its user marked so."""
     if order.submit_state is SubmitState.NOT_PLACED:
-        return t._("not placed")
+        return Html(t._("not placed"))
     return status_label(t, order.status, order.raw_status)
 
 

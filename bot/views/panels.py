@@ -9,15 +9,16 @@ from typing import Literal
 from bot.i18n import Translator
 from bot.panel import Balance
 from bot.panel.capabilities import Capabilities, Feature, Support
+from bot.panel.text import Html
 from bot.services.accounts import PanelLine, PanelMatches
 from bot.storage.models import PanelAccount
 from bot.views.errors import panel_error_text
 from bot.views.text import esc
 
 
-def _name(account: PanelAccount) -> str:
+def _name(account: PanelAccount) -> Html:
     star = "★ " if account.is_default else ""
-    return f"{star}<b>{esc(account.label)}</b>"
+    return Html(f"{star}<b>{esc(account.label)}</b>")
 
 
 def _line(t: Translator, line: PanelLine) -> str:

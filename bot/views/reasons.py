@@ -18,6 +18,7 @@ import re
 from typing import Final
 
 from bot.i18n import N_, Translator
+from bot.panel.text import escaped
 
 # "add: …", "add_bulk: …": the API action a client error names; the user knows what they did.
 _ACTION: Final = re.compile(r"^(?:add|add_bulk|refill|cancel|status|refill_status|balance): ")
@@ -107,7 +108,7 @@ def _match(t: Translator, body: str) -> str | None:
         if pattern.match(body):
             return t._(msgid)
     if m := _HTTP.match(body):
-        return t._("the panel answered with HTTP error {status}", status=m.group(1))
+        return t._("the panel answered with HTTP error {status}", status=escaped(m.group(1)))
     if m := _EARLIER_REFUSED.match(body):
         return t._(
             "an earlier part of the list was refused ({reason})",

@@ -109,7 +109,7 @@ def _draw_currency(
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         drawn.append((series.panel, values))
     axes.set_title(
-        t._("Spend per day ({currency})", currency=currency or "?"), fontsize=TITLE_POINTS
+        t.plain("Spend per day ({currency})", currency=currency or "?"), fontsize=TITLE_POINTS
     )
     axes.set_ylabel(currency or "?", fontsize=TEXT_POINTS)
     # The language's number format on the axis: "0,8" in Turkish, "1,000" in English.

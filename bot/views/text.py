@@ -6,8 +6,9 @@ service layer Telegram-free. `bot.handlers.ui` re-exports them for the code that
 
 from __future__ import annotations
 
-import html
 import re
+
+from bot.panel.text import Html, escaped
 
 MAX_TEXT = 4096
 # Inline buttons a phone shows whole: about 30–35 characters fit a row, so a label longer than
@@ -18,9 +19,9 @@ ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
 
 
-def esc(value: object) -> str:
+def esc(value: object) -> Html:
     """Escape anything that came from a user or a panel before it goes into HTML."""
-    return html.escape(str(value), quote=False)
+    return escaped(value)
 
 
 def code(value: object) -> str:

@@ -57,7 +57,7 @@ class BulkOrders:
                 previews.append(bulk_preview_json(t, draft, render_preview(t, draft), slot))
         except (NoKey, PanelError) as exc:
             raise refusal_of(t, exc) from None
-        await self.deps.previews.opened(caller.id)
+        await self.deps.drafts.opened(caller.id)
         return {"previews": previews}
 
     async def confirm(self, caller: Asker, asked: BulkConfirmRequest) -> dict[str, Any]:

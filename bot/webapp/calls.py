@@ -21,7 +21,7 @@ from bot.webapp.order_views import plain
 
 # A pasted list of the chat's maximum (1,000 lines) fits well within this (and in 64 KB).
 MAX_LIST_CHARS = 60_000
-# Previews one bulk Review may make: one per panel, and nobody has this many.
+# DraftService one bulk Review may make: one per panel, and nobody has this many.
 MAX_BATCHES = 10
 # A batch token is 16 characters (secrets.token_urlsafe(12)).
 MAX_BATCH_CHARS = 64

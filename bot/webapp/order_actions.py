@@ -133,7 +133,7 @@ class SingleOrders:
         except (NoKey, PanelError) as exc:
             raise refusal_of(t, exc) from None
         # No message shows it, but it counts towards the cap on open previews all the same.
-        await self.deps.previews.opened(caller.id)
+        await self.deps.drafts.opened(caller.id)
         return preview_json(t, preview, render_preview(t, preview))
 
     async def preview(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import Translator
+from bot.panel.text import escaped
 from bot.storage.models import OrderDraft
 from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import comment_replies, default_services, make_services
@@ -132,7 +133,7 @@ async def test_a_type_the_bot_cannot_order_has_no_order_button_and_says_why(
     assert labels(card) == [t._("« Back")]
     why = t._(
         "I cannot order services of the type “{type}”, so this one has no Order button.",
-        type="Story Poll Views",
+        type=escaped("Story Poll Views"),
     )
     assert "⚠️ " + why in plain(card.text or "")
     # The search results lead to the same card.
@@ -157,7 +158,7 @@ async def test_bulk_refuses_a_type_the_bot_cannot_order_line_by_line(
     reason = t._(
         "Service {id} has the type “{type}”, which I cannot order.",
         id=31,
-        type="Story Poll Views",
+        type=escaped("Story Poll Views"),
     )
     assert reason in plain(preview.text or "")
     confirm_label = t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", 1, n=1)

@@ -17,6 +17,7 @@ from bot.callbacks.catalog import FROM_QUICK_PICKS, ServiceCard
 from bot.callbacks.favourites import CatalogOption, ToggleFavourite
 from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
+from bot.panel.text import escaped
 from tests.e2e.steps import labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
@@ -149,7 +150,7 @@ async def test_star_puts_a_service_on_top_of_services_and_order_and_unstar_remov
     )
     await u.press("★ #6", message=question)
     asked = await u.update()
-    assert t._("🛒 Ordering <b>#{id} {name}</b>", id=6, name="YouTube İzlenme") in (
+    assert t._("🛒 Ordering <b>#{id} {name}</b>", id=6, name=escaped("YouTube İzlenme")) in (
         asked.text or ""
     )
     await u.send("/cancel")

@@ -461,7 +461,7 @@ async def test_purge_job_removes_dead_previews_rows(bot: Harness) -> None:
     await confirm_single(u, placed)
     drafts = bot.deps.storage.drafts
     assert await drafts.count_rows(UID) == 2  # only the closed bulk preview's rows are left
-    now_purge = dataclasses.replace(bot.deps.previews, purge_grace=0)
+    now_purge = dataclasses.replace(bot.deps.drafts, purge_grace=0)
     assert await now_purge.purge() == 2
     assert await drafts.count_rows(UID) == 0
     assert await rows_of(bot, cancelled) == []

@@ -20,6 +20,7 @@ from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.panel.text import escaped
 from bot.storage import Order
 from tests.e2e.steps import drain as drain_outbox
 from tests.e2e.steps import due_again, poll
@@ -112,7 +113,7 @@ async def test_user_picks_a_zone_and_every_time_follows_it(tmp_path: Path, lang:
             refused = await u.reply()
             assert t._(
                 "I do not know the time zone “{name}”. Send an IANA name such as Europe/Istanbul.",
-                name="Mars/Olympus_Mons",
+                name=escaped("Mars/Olympus_Mons"),
             ) in (refused.text or "")
             await u.send("america/new_york")  # any case: the IANA name is found
             zone = "America/New_York"

@@ -248,3 +248,16 @@ async def test_a_changed_key_or_a_short_balance_places_nothing_and_says_so(
     await tick(sbot)
     assert "Your panel key changed" in text_of(await u.reply())
     assert adds(sbot) == 0
+
+
+async def test_adding_another_panel_keeps_it(sbot: Harness) -> None:
+    """Its own panel's key decides, not the user's key version (which a new panel moves)."""
+    u, _ = await scheduled_preview(sbot)
+    clock_of(sbot).advance(60)
+    await sbot.deps.storage.keys.add(
+        UID, "pk_schedule_beta_0123456789abcdef", label="Beta", url="https://beta.test/api/v2"
+    )
+    clock_of(sbot).advance(HOUR)
+    await tick(sbot)
+    assert PLACED in text_of(await u.reply())
+    assert adds(sbot) == 1

@@ -17,6 +17,7 @@ import pytest
 
 from bot.callbacks.order_history import OrderCard, OrdersPage, RefillOrder, RefreshOrder
 from bot.i18n import Translator
+from bot.panel.text import Html
 from tests.e2e.steps import place
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -82,7 +83,7 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
         in text
     )
     assert refill_data not in datas(after)  # hidden while the refill runs
-    pending = t._("⏳ pending")
+    pending = Html(t._("⏳ pending"))
     line = t._(
         "Refill #{id} — {status} · requested {when}", id="<code>1</code>", status=pending, when=ANY
     )
@@ -117,7 +118,7 @@ async def test_card_shows_the_pending_refill_hides_refill_and_keeps_the_history(
     done_line = t._(
         "Refill #{id} — {status} · requested {when}",
         id="<code>1</code>",
-        status=t._("✅ completed"),
+        status=Html(t._("✅ completed")),
         when=ANY,
     )
     assert like(done_line).search(refreshed.text or ""), refreshed.text
@@ -186,7 +187,7 @@ async def test_refillstatus_takes_order_ids_and_lists_their_refills(
         1,
         id=f"<code>{pid}</code>",
     )
-    done = t._("✅ completed")
+    done = Html(t._("✅ completed"))
     assert title in text
     line = t._(
         "Refill #{id} — {status} · requested {when}", id="<code>1</code>", status=done, when=ANY
@@ -379,7 +380,7 @@ async def test_status_after_switching_key_marks_orders_not_on_this_key(
     away_title = t._("<b>Not on this key</b> ({n})", n=2)
     assert open_title in text and away_title in text
     assert f"#<code>{new.panel_order_id}</code>" in _section(text, open_title, [away_title])
-    pending = t._("Pending")
+    pending = Html(t._("Pending"))
     for order in old:
         line = t._(
             "❔ #{id} — not on this key (last known: {status})",

@@ -18,6 +18,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import EXTRACT_KEYWORDS, N_, Catalogs, locales_dir, placeholders
+from bot.panel.text import escaped
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALES = REPO / "locales"
@@ -65,9 +66,9 @@ def test_real_catalogs_load_from_the_checkout() -> None:
 
 def test_placeholders_are_filled(small: Catalogs) -> None:
     tr = small.translator("tr")
-    assert tr.gettext("Hello, {name}!", name="Ayşe") == "Merhaba, Ayşe!"
-    assert tr._("Hello, {name}!", name="Ali") == "Merhaba, Ali!"
-    assert small.translator("en").gettext("Hello, {name}!", name="Bob") == "Hello, Bob!"
+    assert tr.gettext("Hello, {name}!", name=escaped("Ayşe")) == "Merhaba, Ayşe!"
+    assert tr._("Hello, {name}!", name=escaped("Ali")) == "Merhaba, Ali!"
+    assert small.translator("en").gettext("Hello, {name}!", name=escaped("Bob")) == "Hello, Bob!"
     # Without arguments the text is returned as is, braces included.
     assert tr.gettext("Hello, {name}!") == "Merhaba, {name}!"
 

@@ -93,8 +93,31 @@ async def test_each_run_is_claimed_once_even_by_concurrent_callers(
 async def test_a_changed_key_claims_nothing(st: Storage, clock: FakeClock) -> None:
     await preview(st)
     made = await st.schedules.create("b1", USER, When(clock() + 60))
+    assert made is not None and made.key_added is not None
+    clock.advance(1)
+    await st.keys.set(USER, KEY)  # its own panel's key replaced
+    states = (ScheduleState.WAITING,)
+    assert await st.schedules.claim_run(made, made.order, None, states=states) is None
+
+
+async def test_another_panel_changing_does_not_stop_it(st: Storage, clock: FakeClock) -> None:
+    await preview(st)
+    made = await st.schedules.create("b1", USER, When(clock() + 60))
     assert made is not None
-    await st.keys.set(USER, KEY)
+    clock.advance(1)
+    # The user's key version moves (their open previews close), this panel's key does not.
+    await st.keys.add(
+        USER, "pk_other_panel_0123456789abcdef", label="B", url="https://b.test/api/v2"
+    )
+    states = (ScheduleState.WAITING,)
+    assert await st.schedules.claim_run(made, made.order, None, states=states) is not None
+
+
+async def test_a_removed_panel_claims_nothing(st: Storage, clock: FakeClock) -> None:
+    await preview(st)
+    made = await st.schedules.create("b1", USER, When(clock() + 60))
+    assert made is not None
+    assert await st.keys.delete(USER)
     states = (ScheduleState.WAITING,)
     assert await st.schedules.claim_run(made, made.order, None, states=states) is None
 

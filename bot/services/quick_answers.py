@@ -16,7 +16,7 @@ from bot.services.validation import InputError
 
 ROUND_QUANTITIES = (1_000, 5_000, 10_000)
 # Quick picks of the drip-feed interval, in minutes (the chat's buttons and the Mini App's).
-INTERVAL_PICKS = (15, 30, 60, 120)
+QUICK_INTERVALS = (15, 30, 60, 120)
 
 
 def quick_quantities(spec: FieldSpec, service: Service, values: Mapping[str, Any]) -> list[int]:
