@@ -149,6 +149,11 @@ class SingleOrders:
         answer = preview_json(t, found, render_preview(t, found))
         return answer | {"service_id": found.service.id, "slot": found.order.panel_slot}
 
+    async def discard(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
+        """Back to the form from a review: the chat's ✖️ Cancel, so its Confirm can no longer
+        place it (a new review makes a new draft)."""
+        return {"discarded": await self.deps.ordering.discard(caller.id, asked.batch)}
+
     async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
         """The MainButton: the chat's Confirm, with its claim."""
         try:

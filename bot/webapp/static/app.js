@@ -83,6 +83,14 @@ const app = {
     app._noticeTimer = setTimeout(() => { notice.hidden = true; }, 4000);
   },
 
+  // A GET the shell started before the pages were mounted (the catalog's), handed out once.
+  early(path) {
+    const pending = app._early[path];
+    delete app._early[path];
+    return pending;
+  },
+  _early: {},
+
   navigate(hash) {
     if (location.hash.slice(1) === hash) route();
     else location.hash = hash;
@@ -148,6 +156,11 @@ async function start() {
   tg.ready();
   tg.expand();
   tg.onEvent("themeChanged", applyScheme);
+  const opening = parseHash().name;
+  if (opening === "catalog" || location.hash.includes("tgWebApp")) {
+    app._early["api/catalog"] = app.api("api/catalog");
+    app._early["api/catalog"].catch(() => {}); // its page reports a failure when it reads it
+  }
   try {
     app.session = await app.api("api/session");
   } catch (err) {

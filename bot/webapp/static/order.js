@@ -168,9 +168,11 @@ function draw() {
     shown.dataset.batch = state.review.batch;
     root.append(shown);
     root.append(el("button", { class: "btn secondary", type: "button", onclick: () => {
+      // The review's draft goes, as with the chat's ✖️ Cancel: only a new review can be placed.
+      app.api("api/order/discard", { batch: state.review.batch }).catch(() => {});
       state.review = null;
       draw();
-    } }, app.t("order_new")));
+    } }, app.t("order_change")));
   } else {
     root.append(...[...fields(), dripfeedSwitch(), costLine()].filter(Boolean));
   }
