@@ -14,6 +14,7 @@ from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.catalog import CatalogService
 from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
@@ -30,7 +31,6 @@ from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
-from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User

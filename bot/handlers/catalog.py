@@ -35,7 +35,7 @@ from bot.keyboards.prices import price_mute_button
 from bot.keyboards.webapp import with_open_catalog
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
-from bot.services.catalog_view import CatalogView
+from bot.services.catalog_options import CatalogOptions
 from bot.services.keys import NoKey
 from bot.services.order_types import plan_for
 from bot.views.catalog import (
@@ -54,13 +54,13 @@ from bot.views.panels import default_now
 from bot.views.screen import Screen
 
 
-def view_of(context: BotContext) -> CatalogView:
+def view_of(context: BotContext) -> CatalogOptions:
     """How the user sorts and filters service lists (kept: a card's « Back keeps it)."""
-    return context.state.catalog_view
+    return context.state.catalog_options
 
 
-def store_view(context: BotContext, view: CatalogView) -> None:
-    context.state.catalog_view = view
+def store_view(context: BotContext, view: CatalogOptions) -> None:
+    context.state.catalog_options = view
 
 
 # --- handlers ------------------------------------------------------------------------------

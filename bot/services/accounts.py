@@ -16,8 +16,8 @@ from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
 from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
+from bot.services.catalog import CatalogService
 from bot.services.keys import KeyService, NoKey
-from bot.services.user_catalog import CatalogService
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 DEFAULT_MAX_PANELS = 5

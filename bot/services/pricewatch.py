@@ -257,6 +257,10 @@ class PriceWatch:
     async def _check(self, user_id: int, slot: int, label: str, index: CatalogIndex) -> Checked:
         """Compare one account's watched services with `index`; store what changed and queue
         its digest (muted services left out of it)."""
+        if len(index) == 0:
+            # A panel that lists nothing is having a bad moment: telling every user that every
+            # service is gone (and back an hour later) would be noise, not news.
+            return Checked()
         now = self.repo.now()
         watched = await self.repo.watched_services(user_id, slot, now - WATCH_SECONDS)
         before = await self.repo.snapshots(user_id, slot)

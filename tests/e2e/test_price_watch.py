@@ -10,18 +10,22 @@ source texts; counts of panel calls and messages are asserted literally.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from bot.jobs import jobs_of
+from bot.jobs import DRAIN_JOB, jobs_of
 from bot.services.pricewatch import WatchReport
+from bot.storage.models import OrderDraft
 from tests.conftest import database_settings
 from tests.e2e.steps import drain, labels, place_many, text_of
+from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, TestClock, running_bot
 
 KEY = "pk_pricewatch_0123456789abcdef"
+KEY_BETA = "pk_pricewatch_beta_0123456789abcdef"
 UID = 2401
 OTHER = 2402
 HOUR = 3600.0
@@ -33,6 +37,10 @@ async def watched(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness
     overrides = database_settings(database)
     async with running_bot(tmp_path, clock=TestClock(), **overrides) as harness:
         yield harness
+
+
+def beta_draft() -> OrderDraft:
+    return OrderDraft(1, "Instagram Takipçi", "Default", "https://x.y/z", 100, Decimal("1.25"))
 
 
 def clock_of(bot: Harness) -> TestClock:
@@ -119,6 +127,15 @@ async def test_a_service_gone_and_back_is_told_each_time(watched: Harness) -> No
     await watch(bot)
     back = pushes(u)[1]
     assert "✅ #1 Instagram Takipçi: listed again at 11.00" in back
+
+
+async def test_an_empty_catalog_is_not_every_service_gone(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    bot.panel.set_services([])
+    report, calls = await an_hour_later(bot)
+    assert (calls, report.changes, report.pushes) == (1, 0, 0)
+    assert pushes(u) == []
 
 
 async def test_min_and_max_changes_are_told_whatever_the_threshold(watched: Harness) -> None:
@@ -264,3 +281,51 @@ async def test_the_push_in_turkish(tmp_path: Path) -> None:
         expected = t._("{service}: no longer listed", service="🚫 #1 Instagram Takipçi")
         assert expected != "🚫 #1 Instagram Takipçi: no longer listed"
         assert expected in pushes(u)[0]
+
+
+async def test_one_digest_per_panel_each_naming_its_panel(tmp_path: Path) -> None:
+    overrides = {"allow_custom_panels": True, "allow_private_panels": True}
+    async with (
+        FakePanel() as beta,
+        running_bot(tmp_path, clock=TestClock(), **overrides) as bot,
+    ):
+        u = await bot.member(UID, key=KEY)
+        beta.add_key(KEY_BETA)
+        slot, _ = await bot.deps.keys.add_panel(
+            UID, KEY_BETA, label="b&<eta>", url=beta.url, custom=True
+        )
+        await place_many(bot, UID, KEY)
+        orders = bot.deps.storage.orders
+        [row] = await orders.create_drafts(UID, "beta", [beta_draft()], panel_slot=slot)
+        assert (await orders.claim("beta", UID)).won
+        await orders.mark_placed_many([(row.id, beta.create_order(KEY_BETA, 1, "x", 100))])
+        await watch(bot)
+        bot.panel.change_service(1, rate="14.00")
+        beta.change_service(1, rate="10.00")
+        report, calls = await an_hour_later(bot)
+        assert (report.keys, calls, report.pushes) == (2, 1, 2)
+        assert beta.count("services") == 2
+        texts = pushes(u)
+        assert len(texts) == 2
+        # Several panels: each line names its panel (the user's label, escaped).
+        beta_line = "📉 <b>b&amp;&lt;eta&gt;</b>: #1 Instagram Takipçi 12.50 → 10.00 (−20%)"
+        assert sum(beta_line in t for t in texts) == 1
+        assert sum("12.50 → 14.00 (+12%)" in t and "b&amp;" not in t for t in texts) == 1
+
+
+async def test_a_queued_digest_survives_a_restart_and_is_sent_once(watched: Harness) -> None:
+    bot = watched
+    u = await ordered(bot)
+    assert bot.app is not None and bot.app.job_queue is not None
+    for job in bot.app.job_queue.get_jobs_by_name(DRAIN_JOB):
+        job.enabled = False  # the push stays queued until the restart
+    bot.panel.change_service(1, rate="14.00")
+    clock_of(bot).advance(HOUR)
+    report = await bot.deps.prices.run_cycle()
+    assert report.pushes == 1
+    assert pushes(u) == []
+    await bot.restart()
+    await drain(bot)
+    await drain(bot)
+    [push] = pushes(u)
+    assert "12.50 → 14.00 (+12%)" in push

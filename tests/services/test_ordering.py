@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.logs import SecretRegistry
 from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
+from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.keys import KeyService
@@ -27,7 +28,6 @@ from bot.services.ordering import (
     revalidate,
 )
 from bot.services.panels import PanelFactory
-from bot.services.user_catalog import CatalogService
 from bot.services.validation import ServiceGone
 from bot.storage import KeyCipher, Storage
 from bot.storage.models import Order, OrderDraft, SubmitState

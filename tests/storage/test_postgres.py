@@ -61,7 +61,7 @@ def test_engine_specific_files_replace_the_shared_one() -> None:
 
 
 async def test_version_table_and_concurrent_starts_migrate_once(pg_cluster: PgCluster) -> None:
-    async with pg_cluster.database() as url:
+    async with pg_cluster.database(empty=True) as url:
         # Two processes starting together: the migration lock lets one apply, the other waits.
         first, second = await asyncio.gather(open_database(url), open_database(url))
         try:
