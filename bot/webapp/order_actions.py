@@ -33,6 +33,7 @@ from bot.services.ordering import (
 )
 from bot.services.validation import InputError, ServiceGone, service_available
 from bot.storage.models import Order
+from bot.views.link_guard import anyway_needed
 from bot.views.new_order import (
     already_text,
     render_preview,
@@ -221,6 +222,9 @@ def refused_text(t: Translator, outcome: OrderOutcome, order: Order | None) -> s
         return replaced_text(t)
     if outcome is OrderOutcome.CANCELLED:
         return cancelled_text(t, 1)
+    if outcome is OrderOutcome.DUPLICATE:
+        # The chat's preview carries the ⚠️ Order anyway button (issue 24 item 3).
+        return anyway_needed(t)
     if outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
         return closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
     return None
