@@ -10,14 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e.steps import confirm, drain, poll
-from tests.e2e.test_panels import KEY_B, beta, link_beta, two
+from tests.e2e.steps import KEY_B, confirm, drain, link_beta, poll
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
-
-__all__ = ["beta", "two"]  # fixtures shared with test_panels
 
 KEY = "pk_hostile_0123456789abcdef"
 UID = 4951
