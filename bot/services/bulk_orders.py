@@ -23,7 +23,7 @@ from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
-from bot.storage.keys import fold_label
+from bot.storage.accounts import fold_label
 from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
