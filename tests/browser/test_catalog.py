@@ -131,7 +131,9 @@ async def slot_of_default(webapp: WebAppBot) -> str:
     return str(next(a.slot for a in accounts if a.is_default))
 
 
-@pytest.mark.parametrize(("theme", "language"), [("light", "en"), ("dark", "tr")])
+@pytest.mark.parametrize(
+    ("theme", "language"), [("light", "en"), ("dark", "en"), ("light", "tr"), ("dark", "tr")]
+)
 async def test_screenshots(
     webapp: WebAppBot,
     open_page: OpenPage,

@@ -71,9 +71,11 @@ async def test_an_order_end_to_end_makes_one_add(
     await fill_order(page)
     await page.screenshot(path=shots("order-form-light-en"))
     await review(page)
+    await page.screenshot(path=shots("order-review-light-en"))
     assert bot.panel.count("add") == 0
     await page.click(MAIN)
     await expect(page.locator(".order-result")).to_contain_text("✅ Order placed")
+    await page.screenshot(path=shots("order-placed-light-en"))
     assert bot.panel.count("add") == 1
     await expect(page.locator(MAIN)).to_have_text("New order")
     # The chat has it too, so its history stays whole.
