@@ -339,14 +339,14 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     await stored_order(two, two.panel, KEY_A, 8307, 1, 1)
     on_beta = await stored_order(two, beta, KEY_B, 8307, 2, 501)
     # Beta's owner revoked the key: the stored one is no longer known there.
-    await two.deps.storage.keys.replace_key(8307, 2, "pk_revoked_on_beta_0000000000000000")
+    await two.deps.storage.accounts.replace_key(8307, 2, "pk_revoked_on_beta_0000000000000000")
     await due_again(two)
     await poll(two)
     await drain(two)
     notice = (await user.reply()).text or ""
     assert "🔗 <b>Beta</b>" in notice and "New key" in notice and "/setkey" not in notice
-    assert await two.deps.storage.keys.is_paused(8307, 2)
-    assert not await two.deps.storage.keys.is_paused(8307, 1)
+    assert await two.deps.storage.accounts.is_paused(8307, 2)
+    assert not await two.deps.storage.accounts.is_paused(8307, 1)
 
     # The next cycle asks the default panel only.
     await due_again(two)
@@ -363,7 +363,7 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     key_message = await user.send(KEY_B)
     assert "Beta" in ((await user.reply()).text or "")
     assert key_message.deleted
-    assert not await two.deps.storage.keys.is_paused(8307, 2)
+    assert not await two.deps.storage.accounts.is_paused(8307, 2)
     assert await two.deps.keys.key(8307, 2) == KEY_B
     beta.set_order(on_beta.panel_order_id or 0, status="Completed", remains=0)
     await due_again(two)

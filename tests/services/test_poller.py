@@ -74,7 +74,7 @@ def make_poller(
 async def add_user(storage: Storage, panel: FakePanel, user_id: int, key: str) -> None:
     await storage.users.touch(user_id, username=None, first_name="U")
     panel.add_key(key)
-    await storage.keys.set(user_id, key)
+    await storage.accounts.set(user_id, key)
 
 
 async def place(
@@ -307,7 +307,7 @@ async def test_invalid_key_pauses_polling_and_tells_once(
     [b_order] = await place(storage, panel, USER_B, KEY_B, 1)
     assert b_order.panel_order_id is not None
     panel.set_order(b_order.panel_order_id, status="Completed")
-    await storage.keys.set(USER_A, "pk_revoked_on_the_panel_000000")
+    await storage.accounts.set(USER_A, "pk_revoked_on_the_panel_000000")
     poller = make_poller(storage, panel, http, clock)
 
     report = await poller.run_cycle()
@@ -316,13 +316,13 @@ async def test_invalid_key_pauses_polling_and_tells_once(
         await poller.run_cycle()
 
     assert report is not None and report.paused_keys == 1
-    assert await storage.keys.is_paused(USER_A)
+    assert await storage.accounts.is_paused(USER_A)
     assert panel.count("status") == 2  # A once, then never again; B once (then terminal)
     kinds = sorted((i.user_id, i.kind) for i in await storage.outbox.due(clock(), 10))
     assert kinds == [(USER_A, OutboxKind.KEY_REJECTED), (USER_B, OutboxKind.ORDER_STATUS)]
 
     # A new key un-pauses polling and re-arms the one-time notice.
-    await storage.keys.set(USER_A, KEY_A)
+    await storage.accounts.set(USER_A, KEY_A)
     clock.advance(INTERVAL)
     await poller.run_cycle()
     assert panel.count("status") == 3

@@ -369,9 +369,9 @@ async def unknown_row(st: Storage, user: int, batch: str, slot: int = 1) -> Orde
 
 async def test_settle_found_refuses_an_id_held_on_the_same_panel_by_anyone(st: Storage) -> None:
     url_a, url_b = "https://a.example/api/v2", "https://b.example/api/v2"
-    await st.keys.add(USER, "key-1", label="A", url=url_a)
-    await st.keys.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
-    await st.keys.add(USER + 1, "key-3", label="B", url=url_b)
+    await st.accounts.add(USER, "key-1", label="A", url=url_a)
+    await st.accounts.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
+    await st.accounts.add(USER + 1, "key-3", label="B", url=url_b)
     [theirs] = await st.orders.create_drafts(USER + 1, "t1", [draft()], panel_slot=1)
     assert (await st.orders.claim("t1", USER + 1)).won
     assert await st.orders.mark_placed(theirs.id, 500)
