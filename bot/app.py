@@ -248,7 +248,7 @@ async def open_deps(
             decoder=AnswerDecoder(),
         )
         keys = KeyService(
-            storage.keys,
+            storage.accounts,
             panels,
             secrets,
             default_label=settings.panel_display_name(""),

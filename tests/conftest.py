@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from bot.storage.db import ENGINES
+from tests.e2e.steps import BETA_FIRST_ORDER, beta_services
+from tests.fakes.panel import FakePanel
 from tests.harness import Harness, running_bot
 from tests.pg import PgCluster
 
@@ -112,4 +114,26 @@ async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
     """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
     once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
     async with running_bot(tmp_path, **database_settings(database)) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def beta() -> AsyncIterator[FakePanel]:
+    async with FakePanel(
+        beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER, first_refill_id=700
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def two(tmp_path: Path, beta: FakePanel, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta", once per
+    storage engine (tests.e2e.steps: KEY_A, KEY_B, link_beta…)."""
+    async with running_bot(
+        tmp_path,
+        panels=f"Beta={beta.url}",
+        allow_custom_panels=True,
+        allow_private_panels=True,
+        **database_settings(database),
+    ) as harness:
         yield harness

@@ -25,7 +25,7 @@ from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
-from bot.storage.keys import fold_label
+from bot.storage.accounts import fold_label
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 

@@ -126,7 +126,7 @@ class Order:
     started_notified: bool
     # 🔕 on the card or a push: no pushes about this order.
     muted: bool = False
-    panel_slot: int = 1  # the user's panel account (bot/storage/keys.py) it belongs to
+    panel_slot: int = 1  # the user's panel account (bot/storage/accounts.py) it belongs to
 
     @property
     def is_terminal(self) -> bool:

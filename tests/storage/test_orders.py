@@ -9,6 +9,7 @@ import pytest
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
 from bot.storage.models import Order, Settled
+from tests.e2e.steps import order_draft
 from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
@@ -19,17 +20,10 @@ USER = 10
 def draft(
     service_id: int = 1, link: str = "https://t.me/x", line_no: int | None = None
 ) -> OrderDraft:
-    return OrderDraft(
-        service_id=service_id,
-        service_name="Followers",
-        service_type="Default",
-        link=link,
-        quantity=1000,
-        cost=Decimal("1.2345"),
-        currency="USD",
-        extra={"comments": "çok güzel\nnice"},
-        line_no=line_no,
-    )
+    extra = {"comments": "çok güzel\nnice"}
+    cost = Decimal("1.2345")
+    return order_draft(service_id=service_id, service_name="Followers", link=link,
+                       quantity=1000, cost=cost, extra=extra, line_no=line_no)  # fmt: skip
 
 
 @pytest.fixture
@@ -375,9 +369,9 @@ async def unknown_row(st: Storage, user: int, batch: str, slot: int = 1) -> Orde
 
 async def test_settle_found_refuses_an_id_held_on_the_same_panel_by_anyone(st: Storage) -> None:
     url_a, url_b = "https://a.example/api/v2", "https://b.example/api/v2"
-    await st.keys.add(USER, "key-1", label="A", url=url_a)
-    await st.keys.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
-    await st.keys.add(USER + 1, "key-3", label="B", url=url_b)
+    await st.accounts.add(USER, "key-1", label="A", url=url_a)
+    await st.accounts.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
+    await st.accounts.add(USER + 1, "key-3", label="B", url=url_b)
     [theirs] = await st.orders.create_drafts(USER + 1, "t1", [draft()], panel_slot=1)
     assert (await st.orders.claim("t1", USER + 1)).won
     assert await st.orders.mark_placed(theirs.id, 500)
