@@ -172,6 +172,14 @@ async def drain(bot: Harness) -> None:
         await bot.telegram.wait_until(lambda: not jobs.notifier.running)
 
 
+# --- two members with orders on the harness's panel (/orders, /status, isolation) ------------
+
+ORDERS_KEY_A = "pk_orders_a_5f2e9c1d7b3a4e6f8091a2b3"
+ORDERS_KEY_B = "pk_orders_b_0c1d2e3f4a5b6c7d8e9f0a1b"
+ORDERS_USER_A = 7101
+ORDERS_USER_B = 7102
+
+
 # --- two panels: PANEL_API_URL's (alpha) and a preset "Beta" (fixtures `beta`, `two`) -------
 
 KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_USER_A as USER_A
 from tests.e2e.steps import drain, due_again, place, poll
 from tests.e2e.test_bulk import KEY as BULK_KEY
 from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
-from tests.e2e.test_order_history import KEY_A, USER_A
 from tests.e2e.test_panels_orders import confirm, preview_for
 from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
