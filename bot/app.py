@@ -121,6 +121,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
+            # Orders from before the duplicate-link guard get their page key (migration 0014).
+            await self.deps.storage.orders.backfill_link_keys()
             # This process leads now (bot/leadership.py): what a stopped leader leased and
             # never sent is sent from here.
             await self.deps.storage.outbox.release_leases()
@@ -246,7 +248,7 @@ async def open_deps(
             decoder=AnswerDecoder(),
         )
         keys = KeyService(
-            storage.keys,
+            storage.accounts,
             panels,
             secrets,
             default_label=settings.panel_display_name(""),

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Page
 
 from tests.browser.conftest import OpenPage, WebAppBot
-from tests.e2e.test_panels import beta_services
+from tests.e2e.steps import beta_services
 from tests.fakes.panel_catalog import default_services, make_services
 
 USER = 6201

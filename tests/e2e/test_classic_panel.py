@@ -149,8 +149,10 @@ async def test_the_seed_panel_keeps_multi_status_and_add_bulk_after_one_probe(
     bot: Harness,
 ) -> None:
     u = await open_bulk(bot)
-    for _ in range(2):
-        preview = await paste(u, THREE)
+    for n in range(2):
+        # Other pages the second time: the same ones, still open, would need Order anyway.
+        fresh = THREE.replace("alpha", f"alpha{n}").replace("beta", f"beta{n}")
+        preview = await paste(u, fresh.replace("gamma", f"gamma{n}"))
         await u.press("Confirm", message=preview)
         assert "3 placed" in ((await reply_containing(u, "placed")).text or "")
         await u.send("/bulk")

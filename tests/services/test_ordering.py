@@ -52,7 +52,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     storage = await Storage.open(tmp_path / "db.sqlite3", KeyCipher([Fernet.generate_key()]))
     async with FakePanel() as panel, httpx.AsyncClient() as http:
         panel.add_key(KEY, balance="100")
-        keys = KeyService(storage.keys, PanelFactory(panel.url, http, 0.5), SecretRegistry())
+        keys = KeyService(storage.accounts, PanelFactory(panel.url, http, 0.5), SecretRegistry())
         catalog = CatalogService(CatalogCache(600), keys)
         await storage.users.touch(UID, username=None, first_name=None)
         await keys.link(UID, KEY)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
 from bot.storage.models import DraftKind, DraftState
+from tests.e2e.steps import order_draft
 from tests.pg import EMPTY_DATABASE
 
 from .conftest import FakeClock
@@ -21,15 +22,8 @@ KEY = "pk_drafts_0123456789abcdef"
 
 
 def line(n: int | None = None) -> OrderDraft:
-    return OrderDraft(
-        service_id=1,
-        service_name="Followers",
-        service_type="Default",
-        link=f"https://t.me/x{n}",
-        quantity=1000,
-        cost=Decimal("1.25"),
-        currency="USD",
-        line_no=n,
+    return order_draft(
+        service_name="Followers", link=f"https://t.me/x{n}", quantity=1000, line_no=n
     )
 
 
@@ -47,24 +41,24 @@ async def states(st: Storage, batch: str) -> list[SubmitState]:
 async def test_key_version_moves_with_every_key_change_and_only_then(st: Storage) -> None:
     drafts = st.drafts
     assert await drafts.key_version(USER) == 0
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     assert await drafts.key_version(USER) == 1
-    await st.keys.set(USER, KEY)  # the same key again is still a new link
+    await st.accounts.set(USER, KEY)  # the same key again is still a new link
     assert await drafts.key_version(USER) == 2
-    await st.keys.set_paused(USER, True)
-    await st.keys.mark_paused_notified(USER)
-    await st.keys.rotate_all()  # re-encryption keeps the key: previews stay good
+    await st.accounts.set_paused(USER, True)
+    await st.accounts.mark_paused_notified(USER)
+    await st.accounts.rotate_all()  # re-encryption keeps the key: previews stay good
     assert await drafts.key_version(USER) == 2
-    assert await st.keys.delete(USER)
+    assert await st.accounts.delete(USER)
     assert await drafts.key_version(USER) == 3
-    assert not await st.keys.delete(USER)
+    assert not await st.accounts.delete(USER)
     assert await drafts.key_version(USER) == 3
     assert await drafts.key_version(USER + 1) == 0
     assert await drafts.key_version(999) == 0
 
 
 async def test_create_drafts_records_the_promise(st: Storage, clock: FakeClock) -> None:
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     await st.orders.create_drafts(USER, "one", [line()], rate=Decimal("12.5"), ttl=60)
     await st.orders.create_drafts(USER, "many", [line(1), line(2)], kind=DraftKind.BULK)
     one = await st.drafts.get("one", USER)
@@ -87,7 +81,7 @@ async def test_create_drafts_records_the_promise(st: Storage, clock: FakeClock) 
 async def test_claim_checks_kind_key_expiry_and_state_before_touching_a_row(
     st: Storage, clock: FakeClock
 ) -> None:
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     orders = st.orders
     await orders.create_drafts(USER, "bulk", [line(1), line(2)], kind=DraftKind.BULK, ttl=60)
     await orders.create_drafts(USER, "single", [line()], kind=DraftKind.SINGLE, ttl=60)
@@ -105,7 +99,7 @@ async def test_claim_checks_kind_key_expiry_and_state_before_touching_a_row(
     assert (await st.drafts.get("bulk", USER)).state is DraftState.CLAIMED  # type: ignore[union-attr]
 
     # The key changed since the preview: no caller can claim it any more.
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     assert not (await orders.claim("single", USER, kind=DraftKind.SINGLE)).won
     await orders.create_drafts(USER, "late", [line()], ttl=60)
     clock.advance(60)
@@ -119,7 +113,7 @@ async def test_claim_checks_kind_key_expiry_and_state_before_touching_a_row(
 
 
 async def test_concurrent_claims_with_checks_still_have_one_winner(st: Storage) -> None:
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     await st.orders.create_drafts(USER, "race", [line(i) for i in range(3)], kind=DraftKind.BULK)
     results = await asyncio.gather(
         *(st.orders.claim("race", USER, kind=DraftKind.BULK, key_version=1) for _ in range(20))
@@ -247,7 +241,7 @@ async def test_upgrade_keeps_old_drafts_unclaimable_until_purged(
         assert await st.orders.get_batch("pre") == []
         # New previews work on the upgraded file, and key changes still move the version.
         await st.orders.create_drafts(USER, "new", [line()])
-        await st.keys.set(USER, KEY)  # replaces the key migrated from panel_keys
+        await st.accounts.set(USER, KEY)  # replaces the key migrated from panel_keys
         assert await st.drafts.key_version(USER) == 1
         assert not (await st.orders.claim("new", USER, kind=DraftKind.SINGLE)).won
     finally:

@@ -85,4 +85,6 @@ def test_kinds_keep_their_stored_values() -> None:
         "REPLY": "reply",
         "ORDER_DIGEST": "order_digest",
         "LOW_BALANCE": "low_balance",
+        "PRICE_CHANGES": "price_changes",
+        "SCHEDULED": "scheduled",
     }

@@ -114,7 +114,7 @@ async def test_a_bot_on_postgres_redacts_the_url_password(
             assert "Sekr3t-pw" in bot.secrets and secret_url in bot.secrets
             logging.getLogger("test").error("connect failed: %s", secret_url)
             await bot.member(7, key="k" * 32)
-            assert await bot.deps.storage.keys.has(7)
+            assert await bot.deps.storage.accounts.has(7)
         assert "Sekr3t-pw" not in bot.logs.text
         assert "connect failed" in bot.logs.text
 

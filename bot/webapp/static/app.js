@@ -20,11 +20,12 @@ const TABS = ["catalog", "order", "bulk", "orders"];
 const tg = window.Telegram && window.Telegram.WebApp;
 
 export class ApiFailure extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message || code);
     this.status = status;
     this.code = code;
     this.userMessage = message || "";
+    this.field = field || null; // the form field a refusal is about, when it names one
   }
 }
 
@@ -62,7 +63,7 @@ const app = {
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new ApiFailure(response.status, data.error || "internal", data.message);
+      throw new ApiFailure(response.status, data.error || "internal", data.message, data.field);
     }
     return data;
   },
