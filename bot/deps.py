@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -24,6 +24,7 @@ from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
+from bot.services.progress import ProgressService
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -65,6 +66,11 @@ class Deps:
     sharing: SharingService
     schedules: ScheduleService
     prices: PriceWatch
+    progress: ProgressService = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Made of the others: it reads stored orders and the catalogs already cached.
+        self.progress = ProgressService(self.storage.orders, self.catalog)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -37,6 +37,7 @@ from bot.services.order_types import (
     plan_for,
 )
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
+from bot.services.progress import Duration, expected_duration
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
@@ -124,6 +125,8 @@ class Preview:
     duplicate: OpenOnLink | None
     # The panel it goes to, named in the preview when the user has several ("" with one).
     panel_name: str = ""
+    # How long such an order should take (the user's own history, else the panel's average).
+    expected: Duration | None = None
 
     @property
     def batch(self) -> str:
@@ -321,6 +324,7 @@ class OrderingService:
         (duplicate,) = await open_on_links(
             self.storage.orders, user_id, slot, catalog, [(service, params.get("link"))]
         )
+        expected = await expected_duration(self.storage.orders, user_id, slot, service.id, service)
         draft = _draft(service, params, cost, balance)
         # URL-safe base64 has no ':' and 16 characters keep the callback data short.
         batch = secrets.token_urlsafe(12)
@@ -344,6 +348,7 @@ class OrderingService:
             balance=balance,
             duplicate=duplicate,
             panel_name=panel_name,
+            expected=expected,
         )
 
     async def _preview_balance(

@@ -113,6 +113,10 @@ class OrdersRepo:
         self._db = db
         self._clock = clock
 
+    def now(self) -> float:
+        """The repository's clock: the time its timestamps are in (tests pin it)."""
+        return self._clock()
+
     # --- drafts and the submit protocol -------------------------------------------------------
 
     async def create_drafts(
@@ -520,6 +524,20 @@ class OrdersRepo:
             done += len(rows)
             after = int(rows[-1][0])
 
+    async def completion_times(
+        self, user_id: int, panel_slot: int, service_id: int, *, newest: int
+    ) -> list[float]:
+        """Seconds from submit to completion of the user's `newest` completed orders of the
+        service on the panel account, newest first (the ETA's history; see migration 0015)."""
+        rows = await self._db.fetchall(
+            "SELECT completed_at - submitted_at FROM orders "
+            "WHERE user_id = ? AND panel_slot = ? AND service_id = ? AND status = 'Completed' "
+            "AND completed_at IS NOT NULL AND submitted_at IS NOT NULL "
+            "ORDER BY completed_at DESC LIMIT ?",
+            (user_id, panel_slot, service_id, newest),
+        )
+        return [max(0.0, float(r[0])) for r in rows]
+
     # --- status polling ---------------------------------------------------------------------
 
     async def open_for_polling(
@@ -581,6 +599,7 @@ class OrdersRepo:
                     ids = [u.order_id for u in chunk]
                     sql = _status_sql_sqlite(len(chunk))
                     total += await tx.execute(sql, [*values, polled_at, now, *ids])
+            await _mark_completed(tx, updates, now)
         return total
 
     async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
@@ -723,6 +742,18 @@ def _status_sql_sqlite(rows: int) -> str:
             polled_at = ?, updated_at = ?
         WHERE id IN ({_marks(range(rows))})
         """
+
+
+async def _mark_completed(tx: Transaction, updates: Sequence[StatusUpdate], now: float) -> None:
+    """When each order was first read `Completed` (the ETA's history, migration 0015)."""
+    done = [u.order_id for u in updates if str(u.status) == Status.COMPLETED.value]
+    for start in range(0, len(done), _KEYS_PER_QUERY):
+        chunk = done[start : start + _KEYS_PER_QUERY]
+        await tx.execute(
+            f"UPDATE orders SET completed_at = ? WHERE completed_at IS NULL "
+            f"AND id IN ({_marks(chunk)})",
+            [now, *chunk],
+        )
 
 
 def _status_values(u: StatusUpdate) -> tuple[Any, ...]:

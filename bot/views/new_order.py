@@ -29,6 +29,7 @@ from bot.views.errors import (
     something_wrong,
 )
 from bot.views.link_guard import single_warning
+from bot.views.progress import expected_line
 from bot.views.text import code, cut, esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
@@ -169,6 +170,7 @@ def render_preview(t: Translator, preview: Preview) -> str:
         *_extra_lines(t, preview.params),
         _cost_line(t, preview),
         *_balance_lines(t, preview),
+        *expected_line(t, preview.expected),
         *single_warning(t, preview.duplicate),
     ]
     return "\n".join(lines)

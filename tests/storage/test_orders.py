@@ -410,3 +410,25 @@ async def test_settle_not_placed_only_from_unknown_and_kept_in_all(st: Storage) 
     assert mine.id in {o.id for o in await st.orders.visible_for_user(USER)}
     # Not a duplicate of a new order for the same link: it was never placed.
     assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == [other]
+
+
+async def test_completion_times_come_from_the_first_completed_poll(
+    st: Storage, clock: FakeClock
+) -> None:
+    done = await placed(st, "a", 1)
+    running = await placed(st, "b", 2)
+    elsewhere = await placed(st, "c", 3, service_id=2)
+    clock.advance(100)
+
+    def update(order: Order, status: str) -> StatusUpdate:
+        return StatusUpdate(order.id, status, status)
+
+    statuses = [update(done, "Completed"), update(running, "In progress")]
+    await st.orders.update_statuses([*statuses, update(elsewhere, "Completed")], polled_at=1.0)
+    clock.advance(500)
+    # A later poll of a completed order keeps the time it completed.
+    await st.orders.update_statuses([update(done, "Completed")], polled_at=2.0)
+    assert await st.orders.completion_times(USER, 1, 1, newest=10) == [100.0]
+    assert await st.orders.completion_times(USER, 1, 2, newest=10) == [100.0]
+    assert await st.orders.completion_times(USER, 2, 1, newest=10) == []
+    assert await st.orders.completion_times(USER + 1, 1, 1, newest=10) == []
