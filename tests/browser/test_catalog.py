@@ -149,3 +149,23 @@ async def test_screenshots(
     await page.click("#catalog-compare-button")
     await page.locator("#catalog-compare").wait_for()
     await page.screenshot(path=shots(f"card-{theme}-{language}"))
+
+
+async def test_telegrams_back_button_walks_back_card_by_card(
+    webapp: WebAppBot, open_page: OpenPage
+) -> None:
+    await three_panels(webapp)
+    page = await catalog(open_page)
+    await page.fill("#catalog-search", "#1")
+    await page.locator("#catalog-list .svc").first.click()
+    await page.click("#catalog-compare-button")
+    await page.click("#catalog-compare >> text=IG Followers [Real]")
+    heading = page.locator("#catalog-card h2")
+    await page.wait_for_selector("#catalog-card h2:text('#501 IG Followers [Real]')")
+    await page.evaluate("window.__fakeTelegram.back()")
+    await page.wait_for_selector("#catalog-card h2:text('#1 Instagram Takipçi')")
+    assert await heading.inner_text() == "#1 Instagram Takipçi"
+    await page.evaluate("window.__fakeTelegram.back()")
+    await page.locator("#catalog-list").wait_for()
+    assert await page.evaluate("location.hash") == "#catalog"
+    assert not await page.evaluate("Telegram.WebApp.BackButton.isVisible")

@@ -324,6 +324,8 @@ async function openCard(slot, id) {
   ui.listView.hidden = true;
   ui.cardView.hidden = false;
   clear(ui.cardView).append(el("p", { class: "empty" }, app.t("loading")));
+  // Once: a card opened from another card's comparison must not go back twice.
+  app.tg.BackButton.offClick(backFromCard);
   app.tg.BackButton.onClick(backFromCard);
   app.tg.BackButton.show();
   window.scrollTo(0, 0);
