@@ -79,7 +79,7 @@ async def seed_users(
             panel.add_key(key, balance="1000000")
             await storage.users.touch(user_id, username=None, first_name=f"Bench {user_id}")
             await storage.users.set_access(user_id, AccessState.ALLOWED)
-            await storage.keys.set(user_id, key)
+            await storage.accounts.set(user_id, key)
     finally:
         await storage.close()
 

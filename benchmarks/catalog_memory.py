@@ -55,7 +55,7 @@ async def _seed(db: Path, encryption_key: str, panels: list[FakePanel]) -> None:
         for n, panel in enumerate(panels):
             key = f"bench-catalog-{n}-0123456789abcdef"
             panel.add_key(key, balance="1000")
-            await storage.keys.add(USER, key, label=f"P{n}", url=panel.url)
+            await storage.accounts.add(USER, key, label=f"P{n}", url=panel.url)
     finally:
         await storage.close()
 

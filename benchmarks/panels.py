@@ -52,7 +52,7 @@ async def _populate(storage: Storage, panels: list[FakePanel], n_keys: int, per_
         for p, panel in enumerate(panels):
             key = _key(p, user)
             panel.add_key(key)
-            slot = await storage.keys.add(user_id, key, label=f"P{p}", url=panel.url)
+            slot = await storage.accounts.add(user_id, key, label=f"P{p}", url=panel.url)
             drafts = [
                 OrderDraft(
                     service_id=1,

@@ -49,7 +49,7 @@ async def populate(
         key = key_of(index)
         panel.add_key(key)
         await storage.users.touch(user_id, username=None, first_name=f"Bench {index}")
-        await storage.keys.set(user_id, key)
+        await storage.accounts.set(user_id, key)
         if not count:
             continue
         drafts = [

@@ -50,6 +50,7 @@ from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.capabilities import PanelPacer, StoredBook
+from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache
 from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
@@ -67,7 +68,6 @@ from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
-from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
@@ -121,6 +121,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await self.deps.placements.restore()
             # Before any update is handled: a row left mid-submit must never look confirmable.
             await self.deps.ordering.recover_submitting()
+            # Orders from before the duplicate-link guard get their page key (migration 0014).
+            await self.deps.storage.orders.backfill_link_keys()
             # This process leads now (bot/leadership.py): what a stopped leader leased and
             # never sent is sent from here.
             await self.deps.storage.outbox.release_leases()
@@ -246,7 +248,7 @@ async def open_deps(
             decoder=AnswerDecoder(),
         )
         keys = KeyService(
-            storage.keys,
+            storage.accounts,
             panels,
             secrets,
             default_label=settings.panel_display_name(""),

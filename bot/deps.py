@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ from bot.logs import SecretRegistry
 from bot.services.access import AccessService
 from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
+from bot.services.catalog import CatalogService
 from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
@@ -23,6 +24,7 @@ from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
+from bot.services.progress import ProgressService
 from bot.services.pushes import PushSettings
 from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
@@ -30,7 +32,6 @@ from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
-from bot.services.user_catalog import CatalogService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User
@@ -65,6 +66,11 @@ class Deps:
     sharing: SharingService
     schedules: ScheduleService
     prices: PriceWatch
+    progress: ProgressService = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Made of the others: it reads stored orders and the catalogs already cached.
+        self.progress = ProgressService(self.storage.orders, self.catalog)
 
     async def aclose(self) -> None:
         await self.http.aclose()

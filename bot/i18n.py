@@ -122,7 +122,10 @@ class _Unset(Enum):
 
 _UNSET = _Unset.UNSET
 # `Translator.gettext`'s placeholders for a panel's text, in its parameters' order.
-_PANEL_TEXT: Final = ("panel", "name", "category", "type", "currency", "status", "error")
+_PANEL_TEXT: Final = (
+    *("panel", "name", "category", "type", "currency", "status", "error"),
+    *("link", "query"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +156,17 @@ class Translator:
         currency: Html | _Unset = _UNSET,
         status: Html | _Unset = _UNSET,
         error: Html | _Unset = _UNSET,
+        # What a user typed.
+        link: Html | _Unset = _UNSET,
+        query: Html | _Unset = _UNSET,
         **kwargs: Any,
     ) -> str:
         """Translate `msgid`; placeholders are filled only when keyword arguments are given.
 
         The placeholders that show a panel's (or a user's) text take only escaped `Html`
         (bot/panel/text.py), so a raw name cannot reach a message through them."""
-        shown = zip(
-            _PANEL_TEXT, (panel, name, category, type, currency, status, error), strict=True
-        )
+        values = (panel, name, category, type, currency, status, error, link, query)
+        shown = zip(_PANEL_TEXT, values, strict=True)
         kwargs.update({key: value for key, value in shown if value is not _UNSET})
         text: str = self.translations.gettext(msgid)
         return _apply(text, msgid, kwargs) if kwargs else text

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.services.catalog_view import PLAIN, CatalogView
+from bot.services.catalog_options import PLAIN, CatalogOptions
 
 # The JSON key of each field that is not named alike.
 WAITING_KEY = "which_panel"
@@ -33,7 +33,7 @@ class UserState:
     # The last catalog search (its page buttons carry the page only).
     catalog_search: str | None = None
     # How service lists are sorted and filtered.
-    catalog_view: CatalogView = PLAIN
+    catalog_options: CatalogOptions = PLAIN
     # The panel account /services shows when it is not the ★ default.
     catalog_panel: int | None = None
     # The orders list's filter and page, where an order card's « Back leads.
@@ -51,7 +51,7 @@ class UserState:
             "cancel_confirm": self.cancel_confirm or None,
             "bulk_rejects": self.bulk_rejects or None,
             "catalog_search": self.catalog_search,
-            "catalog_view": None if self.catalog_view.plain else self.catalog_view.to_json(),
+            "catalog_view": None if self.catalog_options.plain else self.catalog_options.to_json(),
             "catalog_panel": self.catalog_panel,
             "orders_view": list(self.orders_view) if self.orders_view is not None else None,
             "orders_panel": self.orders_panel,
@@ -68,7 +68,7 @@ class UserState:
             cancel_confirm=_dict(data.get("cancel_confirm")),
             bulk_rejects=_dict(data.get("bulk_rejects")),
             catalog_search=_text(data.get("catalog_search")),
-            catalog_view=CatalogView.from_json(data.get("catalog_view")),
+            catalog_options=CatalogOptions.from_json(data.get("catalog_view")),
             catalog_panel=_whole(data.get("catalog_panel")),
             orders_view=_orders_view(data.get("orders_view")),
             orders_panel=_whole(data.get("orders_panel")),

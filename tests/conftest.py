@@ -9,8 +9,46 @@ from typing import Any
 import pytest
 
 from bot.storage.db import ENGINES
+from tests.e2e.steps import BETA_FIRST_ORDER, beta_services
+from tests.fakes.panel import FakePanel
 from tests.harness import Harness, running_bot
 from tests.pg import PgCluster
+
+# Tests of minutes on a loaded machine, started first, one worker each: found late in the
+# collection order (mypy over the whole tree sits at nine tenths of it), one would run alone at
+# the end while the other workers stood idle. Not the tests that start bot processes: four of
+# them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass.
+HEAVY = ("tests/test_typing.py::",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the HEAVY tests at the start of each worker's first share of the collection.
+
+    pytest-xdist's worksteal hands each of the n workers one contiguous share at the start
+    (the k-th: what is left divided by n - k) and later steals from the shares' ends, so the
+    first tests of a share run first on that worker. Every worker collects, and reorders the
+    same way; without workers nothing moves.
+    """
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
+    if workers < 2:
+        return
+
+    def rank(item: pytest.Item) -> int:
+        """The place in HEAVY; len(HEAVY) for any other test."""
+        return next((i for i, p in enumerate(HEAVY) if item.nodeid.startswith(p)), len(HEAVY))
+
+    heavy = sorted((i for i in items if rank(i) < len(HEAVY)), key=rank)
+    rest = [i for i in items if rank(i) == len(HEAVY)]
+    shares: list[list[pytest.Item]] = [heavy[w::workers] for w in range(workers)]
+    left = len(items)
+    for w, share in enumerate(shares):
+        size = left // (workers - w)
+        left -= size
+        take = max(0, size - len(share))
+        share.extend(rest[:take])
+        del rest[:take]
+    items[:] = [item for share in shares for item in share] + rest
 
 
 @pytest.fixture(scope="session")
@@ -44,12 +82,14 @@ def engine(request: pytest.FixtureRequest) -> str:
 async def database(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Path | str]:
-    """What `Storage.open` takes: a fresh SQLite file path, or a fresh PostgreSQL database URL."""
+    """What `Storage.open` takes: a fresh SQLite file path, or a fresh PostgreSQL database URL
+    (already migrated; without any table for a test marked `tests.pg.EMPTY_DATABASE`)."""
     if engine == "sqlite":
         yield tmp_path / "data" / "bot.sqlite3"
         return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    async with cluster.database() as url:
+    empty = request.node.get_closest_marker("empty_database") is not None  # tests.pg
+    async with cluster.database(empty=empty) as url:
         yield url
 
 
@@ -63,4 +103,26 @@ async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
     """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
     once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
     async with running_bot(tmp_path, **database_settings(database)) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def beta() -> AsyncIterator[FakePanel]:
+    async with FakePanel(
+        beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER, first_refill_id=700
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def two(tmp_path: Path, beta: FakePanel, database: Path | str) -> AsyncIterator[Harness]:
+    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta", once per
+    storage engine (tests.e2e.steps: KEY_A, KEY_B, link_beta…)."""
+    async with running_bot(
+        tmp_path,
+        panels=f"Beta={beta.url}",
+        allow_custom_panels=True,
+        allow_private_panels=True,
+        **database_settings(database),
+    ) as harness:
         yield harness

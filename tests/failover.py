@@ -1,7 +1,7 @@
 """Failover end to end: two `python -m bot` processes on one PostgreSQL, the leader killed -9.
 
 The fake Telegram and the fake panel are shared by both processes, as the real ones would be.
-Five rounds; in each, the leader is killed twice:
+`rounds` rounds (ROUNDS in the test); in each, the leader is killed twice:
 
 * in the middle of a confirm: the panel has taken the `add` (the order exists) and the leader
   waits for its answer. The standby takes over, marks the order `unknown` and tells the user; a
@@ -34,7 +34,8 @@ from tests.fakes.telegram_models import BotMessage
 from tests.processes import spawn
 
 FAILOVER_SECONDS = 4.0
-ROUNDS = 5
+# Each round starts two bot processes and waits out two takeovers: two rounds in the suite.
+ROUNDS = 2
 ADMIN = 9100
 # Users whose completions the drain pushes in each round (one push each).
 PUSH_USERS = tuple(range(9201, 9207))
@@ -119,7 +120,13 @@ async def until(predicate: Callable[[], bool], seconds: float, what: str) -> Non
         await asyncio.sleep(0.02)
 
 
-def settings(telegram: FakeTelegram, panel: FakePanel, url: str, key: str) -> dict[str, str]:
+def settings(
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    url: str,
+    key: str,
+    failover_seconds: float = FAILOVER_SECONDS,
+) -> dict[str, str]:
     return {
         "BOT_TOKEN": telegram.token,
         "TELEGRAM_BASE_URL": telegram.base_url,
@@ -130,7 +137,7 @@ def settings(telegram: FakeTelegram, panel: FakePanel, url: str, key: str) -> di
         "ENCRYPTION_KEY": key,
         "ADMIN_IDS": ",".join(str(u) for u in (ADMIN, *PUSH_USERS)),
         "ACCESS_MODE": "open",
-        "FAILOVER_SECONDS": str(FAILOVER_SECONDS),
+        "FAILOVER_SECONDS": str(failover_seconds),
         "STATUS_POLL_SECONDS": "1",
         "LOG_LEVEL": "INFO",
     }
@@ -163,13 +170,18 @@ def pushes_of(user: FakeUser, order_ids: Sequence[int]) -> dict[int, int]:
     }
 
 
-async def run_failovers(tmp_path: Path, cluster: Databases, rounds: int = ROUNDS) -> list[float]:
+async def run_failovers(
+    tmp_path: Path,
+    cluster: Databases,
+    rounds: int = ROUNDS,
+    failover_seconds: float = FAILOVER_SECONDS,
+) -> list[float]:
     """The scenario of the module doc, `rounds` times; the seconds from each kill until the
     standby polled Telegram again. Raises AssertionError at the first broken guarantee."""
     fernet = Fernet.generate_key().decode()
     failovers: list[float] = []
     async with FakeTelegram() as telegram, FakePanel() as panel, cluster.database() as url:
-        env = settings(telegram, panel, url, fernet)
+        env = settings(telegram, panel, url, fernet, failover_seconds)
         first = await start(tmp_path, env)
         await until(lambda: first.logged(POLLING), 60, "the first instance to lead")
         second = await start(tmp_path, env)

@@ -103,7 +103,7 @@ class MiniApp:
         )
 
     def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base, timeout=10)
+        return httpx.AsyncClient(base_url=self.base, timeout=60)
 
 
 @asynccontextmanager

@@ -3,8 +3,10 @@
 pgserver ships PostgreSQL 16 binaries in its wheel, so `pip install -e '.[test]'` is all it
 takes: no Docker, no system package. The server starts once, on first use, with durability
 switched off (fsync, synchronous_commit): a test database never has to survive a power cut, and
-every commit would otherwise wait for the disk. Each test gets a fresh, empty database, created
-from `template0` and dropped afterwards.
+every commit would otherwise wait for the disk. Each test gets a fresh database, dropped
+afterwards: a copy of one the server migrated once (the migrations took a second a test on a
+loaded machine), or an empty one from `template0` for a test that migrates by itself
+(`@EMPTY_DATABASE`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ import asyncpg
 import pytest
 
 from bot.storage.db import Database
+from bot.storage.engines import open_database
 
 # For a test about the SQLite file itself (modes, locks, pragmas): no PostgreSQL run.
 SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"])
+# For a test that migrates the database itself (an upgrade from an older schema): the
+# `database` fixture then hands out a PostgreSQL database without any table.
+EMPTY_DATABASE = pytest.mark.empty_database
 
 # What a violated constraint raises, on either engine.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
@@ -37,6 +43,7 @@ class PgCluster:
         self.url = self._server.get_uri()
         self._counter = itertools.count(1)
         self._tuned = False
+        self._migrated: str | None = None
 
     async def _admin(self) -> asyncpg.Connection:
         conn = await asyncpg.connect(self.url)
@@ -47,13 +54,29 @@ class PgCluster:
             self._tuned = True
         return conn
 
+    async def _template(self) -> str:
+        """A database at the current schema, made once: each test database is a copy."""
+        if self._migrated is None:
+            name = "migrated_template"
+            conn = await self._admin()
+            try:
+                await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+            finally:
+                await conn.close()
+            db = await open_database(self._server.get_uri(name))
+            await db.close()  # a template takes no connections while it is copied
+            self._migrated = name
+        return self._migrated
+
     @asynccontextmanager
-    async def database(self) -> AsyncIterator[str]:
-        """The URL of a new empty database, dropped (connections and all) afterwards."""
+    async def database(self, *, empty: bool = False) -> AsyncIterator[str]:
+        """The URL of a new database at the current schema (`empty`: without any table),
+        dropped (connections and all) afterwards."""
+        template = "template0" if empty else await self._template()
         name = f"test_{next(self._counter)}"
         conn = await self._admin()
         try:
-            await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+            await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         finally:
             await conn.close()
         try:

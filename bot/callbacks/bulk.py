@@ -20,6 +20,14 @@ class ConfirmBulkFirst(CallbackData, action="bf"):
     first: int
 
 
+class BulkAnyway(CallbackData, action="ka"):
+    """⚠️ Order anyway under a bulk preview that warned of links with open orders (or twice in
+    the list); `first` lines only, as its Confirm offered (0: all)."""
+
+    batch: str
+    first: int
+
+
 class BulkAgain(CallbackData, action="ba"):
     """Check an expired or closed bulk list again."""
 

@@ -16,7 +16,7 @@ class ToggleFavourite(CallbackData, action="fv"):
 
 
 class CatalogOption(CallbackData, action="fo"):
-    """A sort or filter toggle above a service list (`option`: bot.services.catalog_view.Option)
+    """A sort or filter toggle above a service list (`option`: bot.services.catalog_options.Option)
     of category `category` in catalog `version`, or of the search results (category -1)."""
 
     option: str

@@ -63,5 +63,12 @@ class DiscardOrder(CallbackData, action="no"):
     batch: str
 
 
+class OrderAnyway(CallbackData, action="oa"):
+    """⚠️ Order anyway: confirm a preview that warned of an open order on the same link
+    (issue 24 item 3); its plain Confirm places nothing."""
+
+    batch: str
+
+
 class Reorder(CallbackData, action="ro"):
     order_id: int

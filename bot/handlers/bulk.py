@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
-from bot.callbacks.bulk import BulkAgain, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
@@ -59,6 +59,7 @@ from bot.views.bulk import (
     upload_problem,
 )
 from bot.views.errors import button_expired, download_failed, no_key_text
+from bot.views.link_guard import anyway_needed
 from bot.views.previews import cancelled_text, closed_text, replaced_text
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,11 @@ async def _offer(
 ) -> None:
     """The preview with its Confirm buttons, remembered so a later preview can retire it."""
     markup = bulk_keyboards.bulk_preview(
-        context.t, batch, len(draft.preview.valid), affordable=draft.affordable
+        context.t,
+        batch,
+        len(draft.preview.valid),
+        affordable=draft.affordable,
+        anyway=draft.needs_anyway,
     )
     shown = await put(update, body, markup)
     await preview_ui.shown(context, batch, shown)
@@ -241,7 +246,9 @@ def _confirmed(update: Update, context: BotContext) -> tuple[str, int | None] | 
     pressed = callback_of(update)
     if isinstance(pressed, ConfirmBulk):
         return pressed.batch, None
-    if isinstance(pressed, ConfirmBulkFirst):
+    if isinstance(pressed, BulkAnyway) and pressed.first == 0:
+        return pressed.batch, None
+    if isinstance(pressed, ConfirmBulkFirst | BulkAnyway):
         # "Only the first N": the service checks N against what the preview offered, then
         # those lines, makes the later lines not sent, and claims.
         first = min(pressed.first, context.deps.bulk.max_lines)
@@ -269,7 +276,12 @@ async def confirm(update: Update, context: BotContext) -> None:
 
     try:
         submission = await context.deps.bulk.confirm(
-            context.user.id, batch, first=first, on_claimed=submitting, on_progress=progress
+            context.user.id,
+            batch,
+            first=first,
+            on_claimed=submitting,
+            on_progress=progress,
+            anyway=callback_of(update, BulkAnyway) is not None,
         )
     except NoKey as exc:
         await ui.answer(update)
@@ -295,6 +307,9 @@ async def _refused(
         await ui.answer(update, replaced_text(t), alert=True)
     elif outcome is BulkOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
+    elif outcome is BulkOutcome.DUPLICATE:
+        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        await ui.answer(update, anyway_needed(t), alert=True)
     elif outcome is BulkOutcome.NOT_OFFERED:
         # Forged data: no more than "expired" is said, and the preview stays as it is.
         await ui.answer(update, button_expired(t), alert=True)
@@ -399,6 +414,7 @@ def handlers() -> list[AnyHandler]:
     return [
         CallbackQueryHandler(confirm, pattern=ConfirmBulk.pattern()),
         CallbackQueryHandler(confirm, pattern=ConfirmBulkFirst.pattern()),
+        CallbackQueryHandler(confirm, pattern=BulkAnyway.pattern()),
         CallbackQueryHandler(discard, pattern=DiscardBulk.pattern()),
         CallbackQueryHandler(again, pattern=BulkAgain.pattern()),
     ]

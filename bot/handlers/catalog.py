@@ -35,7 +35,7 @@ from bot.keyboards.prices import price_mute_button
 from bot.keyboards.webapp import with_open_catalog
 from bot.panel import PanelError, Service
 from bot.services.catalog_index import CatalogIndex
-from bot.services.catalog_view import CatalogView
+from bot.services.catalog_options import CatalogOptions
 from bot.services.keys import NoKey
 from bot.services.order_types import plan_for
 from bot.views.catalog import (
@@ -54,13 +54,13 @@ from bot.views.panels import default_now
 from bot.views.screen import Screen
 
 
-def view_of(context: BotContext) -> CatalogView:
+def view_of(context: BotContext) -> CatalogOptions:
     """How the user sorts and filters service lists (kept: a card's « Back keeps it)."""
-    return context.state.catalog_view
+    return context.state.catalog_options
 
 
-def store_view(context: BotContext, view: CatalogView) -> None:
-    context.state.catalog_view = view
+def store_view(context: BotContext, view: CatalogOptions) -> None:
+    context.state.catalog_options = view
 
 
 # --- handlers ------------------------------------------------------------------------------
@@ -225,6 +225,25 @@ async def _pressed_with_index(
     return pressed, loaded[0]
 
 
+_OfService = TypeVar("_OfService", ServiceCard, ServiceMore)
+
+
+async def _pressed_service(
+    update: Update, context: BotContext, kind: type[_OfService]
+) -> tuple[_OfService, CatalogIndex, Service] | None:
+    """The pressed button's data, the user's catalog and the service it names; None for a
+    stale button or no catalog, or after saying the service is gone."""
+    loaded = await _pressed_with_index(update, context, kind)
+    if loaded is None:
+        return None
+    pressed, index = loaded
+    found = index.get(pressed.service_id)
+    if found is None:
+        await ui.answer(update, service_gone(context.t))
+        return None
+    return pressed, index, found
+
+
 async def category(update: Update, context: BotContext) -> None:
     loaded = await _pressed_with_index(update, context, CategoryPage)
     if loaded is None:
@@ -249,15 +268,10 @@ async def category(update: Update, context: BotContext) -> None:
 
 
 async def service(update: Update, context: BotContext) -> None:
-    loaded = await _pressed_with_index(update, context, ServiceCard)
+    loaded = await _pressed_service(update, context, ServiceCard)
     if loaded is None:
         return
-    pressed, index = loaded
-    t = context.t
-    found = index.get(pressed.service_id)
-    if found is None:
-        await ui.answer(update, service_gone(t))
-        return
+    pressed, index, found = loaded
     await ui.answer(update)
     await show_card(update, context, index, found, pressed.category, pressed.page)
 
@@ -312,15 +326,11 @@ async def shown_currency(context: BotContext, slot: int | None) -> str | None:
 
 async def description_part(update: Update, context: BotContext) -> None:
     """📖 More: the next part of a long description, in place of the card (« Back returns)."""
-    loaded = await _pressed_with_index(update, context, ServiceMore)
+    loaded = await _pressed_service(update, context, ServiceMore)
     if loaded is None:
         return
-    pressed, index = loaded
+    pressed, _, found = loaded
     t = context.t
-    found = index.get(pressed.service_id)
-    if found is None:
-        await ui.answer(update, service_gone(t))
-        return
     screen = render_description_part(t, found, pressed)
     if screen is None:
         await ui.answer(update, button_expired(t))

@@ -23,7 +23,7 @@ from bot.handlers.catalog import (
     view_of,
 )
 from bot.handlers.dialog import AnyHandler
-from bot.services.catalog_view import Option
+from bot.services.catalog_options import Option
 from bot.storage.models import Starred
 from bot.views.catalog import catalog_changed, render_service_page, service_gone
 from bot.views.catalog_extras import starred_alert

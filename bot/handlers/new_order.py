@@ -31,6 +31,7 @@ from bot.callbacks.new_order import (
     FinishList,
     ListChange,
     ListEdit,
+    OrderAnyway,
     OrderService,
     OrderWithoutDripfeed,
     Reorder,
@@ -84,6 +85,7 @@ from bot.views.answers import not_a_list, reminder, with_reminder
 from bot.views.catalog import render_search_page
 from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
+from bot.views.link_guard import anyway_needed
 from bot.views.new_order import (
     already_text,
     discarded,
@@ -414,7 +416,11 @@ async def _preview(
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
     markup = new_order_keyboards.order_preview(
-        t, preview.batch, edit_buttons(t, preview), context.deps.settings.webapp_url
+        t,
+        preview.batch,
+        edit_buttons(t, preview),
+        context.deps.settings.webapp_url,
+        anyway=preview.duplicate is not None,
     )
     shown = await say(update, text, markup)
     await preview_ui.shown(context, preview.batch, shown)
@@ -794,7 +800,7 @@ async def _reorder(
 
 async def confirm(update: Update, context: BotContext) -> None:
     t = context.t
-    pressed = callback_of(update, ConfirmOrder)
+    pressed = callback_of(update, ConfirmOrder) or callback_of(update, OrderAnyway)
     if pressed is None:
         return
 
@@ -803,7 +809,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         await announce(update, sending(t))
 
     try:
-        result = await context.deps.ordering.confirm(context.user.id, pressed.batch, claimed)
+        result = await context.deps.ordering.confirm(
+            context.user.id, pressed.batch, claimed, anyway=isinstance(pressed, OrderAnyway)
+        )
     except NoKey:
         await ui.answer(update, no_key_text(t), alert=True)
         return
@@ -818,6 +826,9 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
         await ui.answer(update, already_text(t, result.order), alert=True)
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
+    elif result.outcome is OrderOutcome.DUPLICATE:
+        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        await ui.answer(update, anyway_needed(t), alert=True)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -879,8 +890,13 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
         batch = repriced.fresh.batch
+        fresh = repriced.fresh
         markup = new_order_keyboards.order_preview(
-            t, batch, edit_buttons(t, repriced.fresh), context.deps.settings.webapp_url
+            t,
+            batch,
+            edit_buttons(t, fresh),
+            context.deps.settings.webapp_url,
+            anyway=fresh.duplicate is not None,
         )
         shown = await ui.show(update, text, markup)
         await preview_ui.shown(context, batch, shown)
@@ -945,5 +961,6 @@ def dialog_part() -> DialogPart:
 def handlers() -> list[AnyHandler]:
     return [
         CallbackQueryHandler(confirm, pattern=ConfirmOrder.pattern()),
+        CallbackQueryHandler(confirm, pattern=OrderAnyway.pattern()),
         CallbackQueryHandler(discard, pattern=DiscardOrder.pattern()),
     ]

@@ -91,7 +91,8 @@ async def show_card(
         share=order.panel_order_id if context.bot.supports_inline_queries else None,
     )
     names = panel_names(await context.deps.accounts.names(context.user.id))
-    text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""))
+    eta = await context.deps.progress.eta(context.user.id, order)
+    text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""), eta)
     if result:
         await deliver(update, context, text, markup, edit=not new, order_id=order.id)
         return

@@ -382,7 +382,7 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
         return WAIT_ALERT
-    await context.deps.keys.keys.set_low_balance(context.user.id, account.slot, threshold)
+    await context.deps.keys.repo.set_low_balance(context.user.id, account.slot, threshold)
     accounts = await _service(context).accounts(context.user.id)
     await ui.send(
         update,

@@ -133,8 +133,10 @@ async def _status_ids(
     t = context.t
     lines = await context.deps.tracking.statuses(context.user.id, parsed.ids, pinned=pinned)
     names = await _names(context)
-    links = status_keyboards.order_links(t, _links([x.order for x in lines if x.order], names))
-    await _send_long(update, status_lines(t, lines, parsed, names), links)
+    orders = [x.order for x in lines if x.order]
+    links = status_keyboards.order_links(t, _links(orders, names))
+    etas = await context.deps.progress.etas(context.user.id, orders)
+    await _send_long(update, status_lines(t, lines, parsed, names, etas), links)
 
 
 async def _open_orders(update: Update, context: BotContext) -> None:
@@ -143,7 +145,8 @@ async def _open_orders(update: Update, context: BotContext) -> None:
     names = await _names(context)
     shown = [*result.orders, *result.finished, *result.not_on_key]
     links = status_keyboards.order_links(t, _links(shown, names))
-    await _send_long(update, open_orders_lines(t, result, names), links)
+    etas = await context.deps.progress.etas(context.user.id, result.orders)
+    await _send_long(update, open_orders_lines(t, result, names, etas), links)
 
 
 async def _refill_ids(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup
 
-from bot.callbacks.bulk import BulkAgain, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.callbacks.menu import Menu
 from bot.callbacks.pushes import OpenCard
 from bot.i18n import Translator
@@ -20,11 +20,19 @@ def bulk_again(t: Translator, batch: str) -> InlineKeyboardMarkup:
 
 
 def bulk_preview(
-    t: Translator, batch: str, count: int, *, affordable: int | None = None
+    t: Translator,
+    batch: str,
+    count: int,
+    *,
+    affordable: int | None = None,
+    anyway: bool = False,
 ) -> InlineKeyboardMarkup:
     """Confirm all valid lines; when the balance covers only the first `affordable` of them,
-    confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100."""
+    confirm just those (none: only Cancel) — the panel would refuse a whole chunk of 100.
+    `anyway`: the preview warned of links with open orders (or twice in the list); its
+    Confirm places nothing, the ⚠️ Order anyway row under it does."""
     cancel = [button(t._("✖️ Cancel"), DiscardBulk(batch))]
+    first = 0
     if affordable is not None and affordable < count:
         if affordable < 1:
             return markup([cancel])
@@ -34,18 +42,13 @@ def bulk_preview(
             "✅ Confirm the first {n} orders",
             affordable,
         )
-        return markup([[button(label, ConfirmBulkFirst(batch, affordable))], cancel])
-    return markup(
-        [
-            [
-                button(
-                    t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count),
-                    ConfirmBulk(batch),
-                )
-            ],
-            cancel,
-        ]
-    )
+        confirm = button(label, ConfirmBulkFirst(batch, affordable))
+        first = affordable
+    else:
+        label = t.ngettext("✅ Confirm {n} valid order", "✅ Confirm {n} valid orders", count)
+        confirm = button(label, ConfirmBulk(batch))
+    extra = [[button(t._("⚠️ Order anyway"), BulkAnyway(batch, first))]] if anyway else []
+    return markup([[confirm], *extra, cancel])
 
 
 def bulk_done(t: Translator, unknown: Sequence[tuple[int, int]] = ()) -> InlineKeyboardMarkup:

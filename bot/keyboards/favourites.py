@@ -17,7 +17,7 @@ from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
 from bot.keyboards.layout import Rows, button
 from bot.panel import Service
-from bot.services.catalog_view import CatalogView, Option, Sort
+from bot.services.catalog_options import CatalogOptions, Option, Sort
 from bot.services.favourites import QuickPicks
 
 # Phones show about 32 characters of a one-button row.
@@ -63,7 +63,7 @@ def star_button(
     return button(t._("☆ Add to favourites"), ToggleFavourite(service_id, category, page, on=True))
 
 
-def view_rows(t: Translator, view: CatalogView, category: int, version: str) -> Rows:
+def view_rows(t: Translator, view: CatalogOptions, category: int, version: str) -> Rows:
     """The sort toggle (panel order → price ↑ → price ↓) and the two filter toggles."""
     sort_label = {
         Sort.CATALOG: t._("⇅ Sort by price"),

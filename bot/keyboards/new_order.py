@@ -17,6 +17,7 @@ from bot.callbacks.new_order import (
     FinishList,
     ListChange,
     ListEdit,
+    OrderAnyway,
     OrderWithoutDripfeed,
     Reorder,
     SkipQuestion,
@@ -153,16 +154,26 @@ def answer_rows(
 
 
 def order_preview(
-    t: Translator, batch: str, edits: Sequence[tuple[str, str]] = (), app_url: str = ""
+    t: Translator,
+    batch: str,
+    edits: Sequence[tuple[str, str]] = (),
+    app_url: str = "",
+    *,
+    anyway: bool = False,
 ) -> InlineKeyboardMarkup:
     """Confirm / Cancel, 🕒 Later, then one ✏️ button per answer: (field name, label), two a
-    row; with the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there."""
+    row; with the Mini App (`app_url`, WEBAPP_URL), one that opens this very preview there.
+
+    `anyway`: the preview warned of an open order on the same link; its Confirm places
+    nothing, the ⚠️ Order anyway row under it does."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
+    extra = [[button(t._("⚠️ Order anyway"), OrderAnyway(batch))]] if anyway else []
     rows = [
         [
             button(t._("✅ Confirm"), ConfirmOrder(batch)),
             button(t._("✖️ Cancel"), DiscardOrder(batch)),
         ],
+        *extra,
         # Place it at a chosen time instead (bot/handlers/schedules.py).
         [button(t._("🕒 Later"), ScheduleLater(batch))],
         *[pens[i : i + 2] for i in range(0, len(pens), 2)],

@@ -4,11 +4,11 @@ Every string a panel sends (service names, categories, descriptions, currencies,
 texts) and every name a user typed may hold `<`, `&` or a whole `<a href=…>`. `Html` is text
 already fit for a message; the one way to make it from such a string is `escaped`. The views'
 placeholders for panel text (`Translator.gettext`'s `panel`, `name`, `category`, `type`,
-`currency`, `status` and `error`, `ngettext`'s `category`) take only `Html`, so mypy rejects a
-raw string there. Text that is not HTML (button labels, a chart's title) goes through
-`Translator.plain` instead, which takes text as it is.
-The bot's own markup becomes `Html` where it is written (`Html("<code>…</code>")` around text
-that is itself escaped).
+`currency`, `status` and `error`, and `link` and `query` for what a user typed; `ngettext`'s
+`category`) take only `Html`, so mypy rejects a raw string there. Text that is not HTML (button
+labels, a chart's title) goes through `Translator.plain` instead, which takes text as it is.
+The bot's own markup becomes `Html` where it is written (`Html(f"<b>{esc(label)}</b>")`, our
+own words around text that is itself escaped).
 """
 
 from __future__ import annotations

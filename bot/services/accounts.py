@@ -16,8 +16,8 @@ from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
 from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
+from bot.services.catalog import CatalogService
 from bot.services.keys import KeyService, NoKey
-from bot.services.user_catalog import CatalogService
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 DEFAULT_MAX_PANELS = 5
@@ -164,12 +164,12 @@ class AccountsService:
     async def rename(self, user_id: int, slot: int, name: str) -> str:
         """Raises BadPanelName or LabelTaken; returns the name as stored."""
         label = clean_name(name)
-        if not await self.keys.keys.rename(user_id, slot, label):
+        if not await self.keys.repo.rename(user_id, slot, label):
             raise LookupError(slot)
         return label
 
     async def make_default(self, user_id: int, slot: int) -> bool:
-        return await self.keys.keys.make_default(user_id, slot)
+        return await self.keys.repo.make_default(user_id, slot)
 
     async def remove(self, user_id: int, slot: int) -> bool:
         """Forget the panel's key; its orders stay in the history under its name."""

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.i18n import N_
+from bot.links import link_key
 from bot.panel.models import Service
 from bot.services.catalog_index import CatalogIndex, fold
 from bot.services.order_types import plan_for
-from bot.services.validation import InputError, link_identity, normalize_link, parse_quantity
+from bot.services.validation import InputError, normalize_link, parse_quantity
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_SERVICE_ID_DIGITS = 18
@@ -250,7 +251,7 @@ def parse_bulk(
     for line_no, raw, fields in content:
         line = _parse_line(line_no, raw, fields, catalog, panels)
         if line.ok and line.service is not None and line.link is not None:
-            key = (line.service.id, link_identity(line.link))
+            key = (line.service.id, link_key(line.link))
             first = first_seen.setdefault(key, line_no)
             if first != line_no:
                 line = BulkLine(

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
+from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
+from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.validation import InputError
-from bot.storage.keys import fold_label
-from bot.storage.models import DraftKind, Order, OrderDraft, SubmitState
+from bot.storage.accounts import fold_label
+from bot.storage.models import Draft, DraftKind, Order, OrderDraft, SubmitState
 from bot.storage.orders import OrdersRepo
 
 log = logging.getLogger(__name__)
@@ -43,15 +45,22 @@ class BulkDraft:
     preview: BulkPreview
     batch: str | None
     balance: Balance | None
-    # line_no -> an order placed earlier (not in this list) for the same service and link that
-    # is still open or whose outcome is unknown: a warning, the line stays in.
-    already_open: dict[int, Order] = field(default_factory=dict)
+    # line_no -> an order placed earlier (not in this list) for the same page and the same (or
+    # a same-kind) service that is still open or whose outcome is unknown: a warning, the line
+    # stays in, and only "Order anyway" places the list.
+    already_open: dict[int, OpenOnLink] = field(default_factory=dict)
     # The panel the lines go to, named when the user has several ("" with one).
     panel_name: str = ""
 
     @property
     def currency(self) -> str | None:
         return None if self.balance is None else self.balance.currency
+
+    @property
+    def needs_anyway(self) -> bool:
+        """Lines with open orders on their link, or twice in the list: only "Order anyway"
+        places it."""
+        return warns(self.preview, self.already_open)
 
     @property
     def balance_after(self) -> Decimal | None:
@@ -99,6 +108,11 @@ def offered_lines(valid: Sequence[BulkLine], balance: Balance | None) -> int | N
     return covered if covered is not None and covered < len(valid) else None
 
 
+def warns(preview: BulkPreview, already_open: Mapping[int, OpenOnLink]) -> bool:
+    """The list names a link that has an open order, or the same link and service twice."""
+    return bool(already_open) or any(line.duplicate_of for line in preview.valid)
+
+
 def within_offer(offered: int | None, first: int | None, lines: int) -> bool:
     """A Confirm for the `first` lines (None: all `lines`) asks no more than was offered."""
     wanted = lines if first is None else min(first, lines)
@@ -117,6 +131,9 @@ class BulkOutcome(StrEnum):
     CANCELLED = "cancelled"  # the user cancelled the preview
     # More lines than the preview's Confirm offered (a forged `bf:<batch>:N`): refused.
     NOT_OFFERED = "not_offered"
+    # The preview warned of links with open orders (or twice in the list) and plain Confirm
+    # was tapped: nothing changed, only "Order anyway" places it.
+    DUPLICATE = "duplicate"
 
 
 _REFUSED: dict[DraftRefusal, BulkOutcome] = {
@@ -342,16 +359,9 @@ class BulkOrderService:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
         currency = None if balance is None else balance.currency
-        open_orders = await self.orders.find_open_duplicates(
-            user_id,
-            ((line.service.id, line.link) for line in preview.valid if line.service),
-            panel_slot=slot,
-        )
-        already_open = {
-            line.line_no: open_orders[(line.service.id, line.link)]
-            for line in preview.valid
-            if line.service is not None and (line.service.id, line.link) in open_orders
-        }
+        # The catalog `_parsed` just read (cached): the kinds of the open orders' services.
+        catalog = await self.catalog.get(user_id, slot=slot)
+        already_open = await self._already_open(user_id, slot, catalog, preview.valid)
         drafts = [
             OrderDraft(
                 service_id=line.service.id,
@@ -376,8 +386,19 @@ class BulkOrderService:
             ttl=self.previews.ttl,
             panel_slot=slot,
             offered=offered_lines(preview.valid, balance),
+            duplicates=warns(preview, already_open),
         )
         return BulkDraft(preview, batch, balance, already_open, panel_name)
+
+    async def _already_open(
+        self, user_id: int, slot: int, catalog: CatalogIndex, valid: Sequence[BulkLine]
+    ) -> dict[int, OpenOnLink]:
+        """line_no -> the open order on the same page for the same (or same-kind) service."""
+        lines = [(line.line_no, line.service, line.link) for line in valid if line.service]
+        found = await open_on_links(
+            self.orders, user_id, slot, catalog, [(service, link) for _, service, link in lines]
+        )
+        return {n: match for (n, _, _), match in zip(lines, found, strict=True) if match}
 
     async def again(self, user_id: int, batch: str) -> BulkDraft | None:
         """ "Make a new preview" of a stored (expired, closed) bulk preview; None if gone."""
@@ -418,6 +439,7 @@ class BulkOrderService:
         first: int | None = None,
         on_claimed: Callable[[int], Awaitable[None]] | None = None,
         on_progress: Callable[[int, int], Awaitable[None]] | None = None,
+        anyway: bool = False,
     ) -> BulkSubmission:
         """Place the batch's orders once, whoever else taps Confirm at the same time.
 
@@ -427,15 +449,15 @@ class BulkOrderService:
         `on_claimed(n)` runs after this call won the claim and before the panel is called (the
         handler shows "Submitting…" there). Nothing is claimed when the preview is not a bulk
         one, expired, was made with another key, or any line is dearer or no longer valid
-        (`CHANGED`, with the list previewed again).
+        (`CHANGED`, with the list previewed again), or it warned of links with open orders
+        (or twice in the list) and this is not "Order anyway" (`anyway`; `DUPLICATE`).
         """
         gate = await self.previews.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return self._refused(gate.refusal, gate.rows)
-        if not within_offer(gate.draft.offered, first, len(gate.rows)):
-            # Forged data: the preview never offered that many lines. Nothing changes.
-            log.warning("bulk confirm for more lines than the preview offered; refused")
-            return BulkSubmission(BulkOutcome.NOT_OFFERED, [])
+        refused = _not_this_button(gate.draft, first, len(gate.rows), anyway=anyway)
+        if refused is not None:
+            return refused
         slot = gate.draft.panel_slot
         rows = gate.rows if first is None else gate.rows[:first]  # rows come in line order
         repriced = await self._recheck(user_id, batch, rows, slot)
@@ -445,7 +467,12 @@ class BulkOrderService:
             await self.keep_first(user_id, batch, first)
         client = gate.client
         claim = await self.orders.claim(
-            batch, user_id, kind=DraftKind.BULK, key_version=gate.key_version, panel_slot=slot
+            batch,
+            user_id,
+            kind=DraftKind.BULK,
+            key_version=gate.key_version,
+            panel_slot=slot,
+            anyway=anyway,
         )
         if not claim.orders:
             return BulkSubmission(BulkOutcome.MISSING, [])
@@ -583,3 +610,16 @@ class BulkOrderService:
         return BulkSubmission(
             BulkOutcome.CHANGED, rows, repriced=BulkRepriced(changes, old_total, fresh)
         )
+
+
+def _not_this_button(
+    draft: Draft, first: int | None, lines: int, *, anyway: bool
+) -> BulkSubmission | None:
+    """Why this Confirm may not claim the preview at all (nothing changes), else None."""
+    if not within_offer(draft.offered, first, lines):
+        # Forged data: the preview never offered that many lines.
+        log.warning("bulk confirm for more lines than the preview offered; refused")
+        return BulkSubmission(BulkOutcome.NOT_OFFERED, [])
+    if draft.duplicates and not anyway:
+        return BulkSubmission(BulkOutcome.DUPLICATE, [])
+    return None

@@ -212,6 +212,12 @@ class CatalogIndex:
     def categories(self) -> list[str]:
         return list(self._categories)
 
+    @property
+    def search_keys(self) -> tuple[str, ...]:
+        """Each service's folded "name\ncategory" words, in `services`' order: what `search`
+        matches (the Mini App matches the same keys in the page)."""
+        return self._keys
+
     def category_index(self, name: str) -> int:
         """Position of category `name`; `KeyError` when the catalog has no such category."""
         return self._cat_pos[name]

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.panel import Balance, PanelError, Service
+from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogIndex, fold
 from bot.services.keys import KeyService, NoKey
-from bot.services.user_catalog import CatalogService
 from bot.storage.models import PanelAccount
 
 _WORD = re.compile(r"[a-z0-9]+")

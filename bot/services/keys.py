@@ -1,6 +1,6 @@
 """Linking panel API keys: checked against the panel, stored encrypted, redacted in logs.
 
-A user may link several panels (panel accounts, bot/storage/keys.py); every method taking
+A user may link several panels (panel accounts, bot/storage/accounts.py); every method taking
 `slot=None` works on the user's default account, so single-panel code paths stay as they were.
 """
 
@@ -14,8 +14,8 @@ from bot.config import preset_name_of
 from bot.logs import SecretRegistry
 from bot.panel import Balance, PanelClient
 from bot.services.panels import PanelFactory
+from bot.storage.accounts import AccountsRepo
 from bot.storage.crypto import UndecryptableKey
-from bot.storage.keys import KeysRepo
 from bot.storage.models import OutboxKind, PanelAccount
 from bot.storage.outbox import OutboxMessage, OutboxRepo
 
@@ -45,7 +45,7 @@ class KeyedClient:
 
 @dataclass(frozen=True, slots=True)
 class KeyService:
-    keys: KeysRepo
+    repo: AccountsRepo
     panels: PanelFactory
     secrets: SecretRegistry
     # The name PANEL_API_URL's panel gets in a user's list (its preset's name).
@@ -59,7 +59,7 @@ class KeyService:
 
     async def adopt_legacy(self) -> int:
         """Give the accounts migrated from the single-key table PANEL_API_URL and its name."""
-        return await self.keys.adopt_legacy(self.panels.api_url, self.default_panel_label)
+        return await self.repo.adopt_legacy(self.panels.api_url, self.default_panel_label)
 
     async def load_secrets(self, outbox: OutboxRepo | None = None) -> int:
         """Register every stored key for redaction; returns how many cannot be decrypted.
@@ -68,7 +68,7 @@ class KeyService:
         told once through `outbox` (the dedupe key names the stored value, so a restart does not
         repeat it, and a key linked and lost again later is told again).
         """
-        scan = await self.keys.scan()
+        scan = await self.repo.scan()
         for key in scan.readable:
             self.secrets.add(key)
         count = len(scan.unreadable)
@@ -96,15 +96,15 @@ class KeyService:
         """The user's key (on `slot`, the default panel without); one that no configured
         encryption key opens counts as none."""
         try:
-            return await self.keys.get(user_id, slot)
+            return await self.repo.get(user_id, slot)
         except UndecryptableKey:
             return None
 
     async def accounts(self, user_id: int, *, removed: bool = False) -> list[PanelAccount]:
-        return await self.keys.accounts(user_id, removed=removed)
+        return await self.repo.accounts(user_id, removed=removed)
 
     async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
-        return await self.keys.account(user_id, slot)
+        return await self.repo.account(user_id, slot)
 
     def _url(self, account: PanelAccount | None) -> str:
         return account.url if account is not None and account.url else self.panels.api_url
@@ -118,11 +118,11 @@ class KeyService:
         api_key = api_key.strip()
         # Registered before the first request so that even a failure log line is redacted.
         self.secrets.add(api_key)
-        account = await self.keys.account(user_id)
+        account = await self.repo.account(user_id)
         custom = account.custom if account is not None else False
         balance = await self.panels.client(api_key, self._url(account), custom=custom).balance()
         old = await self.key(user_id)
-        await self.keys.set(
+        await self.repo.set(
             user_id, api_key, label=self.default_panel_label, url=self.panels.api_url
         )
         if old and old != api_key:
@@ -145,7 +145,7 @@ class KeyService:
         api_key = api_key.strip()
         self.secrets.add(api_key)
         balance = await self.panels.client(api_key, url, custom=custom).balance()
-        slot = await self.keys.add(
+        slot = await self.repo.add(
             user_id, api_key, label=label, url=url, custom=custom, limit=limit, once=not custom
         )
         return slot, balance
@@ -158,7 +158,7 @@ class KeyService:
         url = self._url(account)
         balance = await self.panels.client(api_key, url, custom=account.custom).balance()
         old = await self.key(user_id, account.slot)
-        if not await self.keys.replace_key(user_id, account.slot, api_key):
+        if not await self.repo.replace_key(user_id, account.slot, api_key):
             raise NoKey
         if old and old != api_key:
             self.secrets.discard(old)
@@ -166,7 +166,7 @@ class KeyService:
 
     async def unlink(self, user_id: int, slot: int | None = None) -> bool:
         old = await self.key(user_id, slot)
-        removed = await self.keys.delete(user_id, slot)
+        removed = await self.repo.delete(user_id, slot)
         if old:
             self.secrets.discard(old)
         return removed
@@ -179,7 +179,7 @@ class KeyService:
 
     async def keyed_client(self, user_id: int, slot: int | None = None) -> KeyedClient:
         """Raises NoKey when the user has no (readable) key on that panel."""
-        account = await self.keys.account(user_id, slot)
+        account = await self.repo.account(user_id, slot)
         if account is None:
             raise NoKey
         key = await self.key(user_id, account.slot)
@@ -202,17 +202,17 @@ class KeyService:
     async def watch_balance(self, user_id: int, slot: int, balance: Balance) -> bool:
         """Queue the low-balance alert once the balance fell below the account's threshold;
         re-armed only once it rose above it again. True when an alert was queued."""
-        account = await self.keys.account(user_id, slot)
+        account = await self.repo.account(user_id, slot)
         if account is None or account.low_balance_threshold is None or self.outbox is None:
             return False
         threshold = account.low_balance_threshold
         if balance.amount > threshold and account.low_balance_alerted:
-            await self.keys.set_low_balance_alerted(user_id, slot, False)
+            await self.repo.set_low_balance_alerted(user_id, slot, False)
             return False
         if balance.amount >= threshold or account.low_balance_alerted:
             return False
         # The flag is the once-only claim: two balance reads at once queue one alert.
-        if not await self.keys.set_low_balance_alerted(user_id, slot, True):
+        if not await self.repo.set_low_balance_alerted(user_id, slot, True):
             return False
         payload = {
             "slot": slot,

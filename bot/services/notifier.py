@@ -421,7 +421,7 @@ class Notifier(Generic[M]):
             raw = payload.get("slot")
             slot = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
             unreadable = item.kind == OutboxKind.KEY_UNREADABLE
-            several = len(await self._storage.keys.accounts(item.user_id)) > 1
+            several = len(await self._storage.accounts.accounts(item.user_id)) > 1
             if slot is not None and several and not unreadable:
                 # /setkey replaces the default panel's key: the card replaces this one's.
                 return slot, self._wording.panel_key_rejected(t)
@@ -474,7 +474,7 @@ class Notifier(Generic[M]):
         if len(orders) + len(refills) == 0:
             raise _Muted("every order muted or gone")
         if len(orders) + len(refills) > 1:
-            accounts = await self._storage.keys.accounts(item.user_id, removed=True)
+            accounts = await self._storage.accounts.accounts(item.user_id, removed=True)
             names = {a.slot: a.label for a in accounts} if len(accounts) > 1 else None
             return self._wording.digest(t, orders, refills, item.id, names)
         # One left: it reads best as the single push it would have been.
@@ -503,7 +503,7 @@ class Notifier(Generic[M]):
         """With several panels (ever linked), a push says which panel it is about."""
         if slot is None:
             return notice
-        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        accounts = await self._storage.accounts.accounts(user_id, removed=True)
         if len(accounts) < 2:
             return notice
         name = next((a.label for a in accounts if a.slot == slot), "")
@@ -513,7 +513,7 @@ class Notifier(Generic[M]):
 
     async def _low_balance(self, payload: dict[str, Any], user_id: int, t: Translator) -> Notice:
         slot = payload.get("slot")
-        accounts = await self._storage.keys.accounts(user_id, removed=True)
+        accounts = await self._storage.accounts.accounts(user_id, removed=True)
         account = next((a for a in accounts if a.slot == slot), None)
         try:
             amount = Decimal(str(payload.get("amount")))
@@ -541,7 +541,7 @@ class Notifier(Generic[M]):
         slot = item.payload.get("slot")
         if not isinstance(slot, int) or isinstance(slot, bool):
             raise _Drop("bad price payload")
-        accounts = await self._storage.keys.accounts(item.user_id, removed=True)
+        accounts = await self._storage.accounts.accounts(item.user_id, removed=True)
         account = next((a for a in accounts if a.slot == slot), None)
         if account is None:
             raise _Drop("panel not found")

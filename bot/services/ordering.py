@@ -21,10 +21,13 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
+from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, DraftService, Gate
 from bot.services.keys import KeyService, NoKey
+from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
     OrderKind,
     OrderPlan,
@@ -34,7 +37,7 @@ from bot.services.order_types import (
     plan_for,
 )
 from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journal_for
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
+from bot.services.progress import Duration, expected_duration
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
 from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
@@ -118,9 +121,12 @@ class Preview:
     params: dict[str, Any]
     cost: Decimal | None
     balance: Balance | None
-    duplicate: Order | None
+    # An open order on the same page (same or same-kind service): Confirm needs "Order anyway".
+    duplicate: OpenOnLink | None
     # The panel it goes to, named in the preview when the user has several ("" with one).
     panel_name: str = ""
+    # How long such an order should take (the user's own history, else the panel's average).
+    expected: Duration | None = None
 
     @property
     def batch(self) -> str:
@@ -154,6 +160,9 @@ class OrderOutcome(StrEnum):
     REPLACED = "replaced"  # a fresh preview already took its place
     CHANGED = "changed"  # the service changed on the panel: see `SubmitResult.repriced`
     CANCELLED = "cancelled"  # the user cancelled the preview
+    # The preview warned of an open order on the same link and plain Confirm was tapped:
+    # nothing changed, only "Order anyway" places it.
+    DUPLICATE = "duplicate"
 
 
 _REFUSED: dict[DraftRefusal, OrderOutcome] = {
@@ -268,10 +277,13 @@ class OrderingService:
     ) -> Service:
         """The service from a catalog (of panel account `slot`, the default one without)
         recent enough to show a price; `ServiceGone` if absent."""
+        return service_available(await self._recent_catalog(user_id, slot), service_id)
+
+    async def _recent_catalog(self, user_id: int, slot: int | None) -> CatalogIndex:
         index = await self.catalog.get(user_id, slot=slot)
         if self.clock() - index.fetched_at >= self.preview_max_age:
             index = await self.catalog.get(user_id, force=True, slot=slot)
-        return service_available(index, service_id)
+        return index
 
     async def panel_for(self, user_id: int, slot: int | None = None) -> tuple[int, str]:
         """The panel account an order goes to (the default without `slot`) and the name the
@@ -302,15 +314,17 @@ class OrderingService:
         """
         key_version = await self._previews.key_version(user_id)
         slot, panel_name = await self.panel_for(user_id, slot)
-        service = await self.current_service(user_id, service_id, slot)
+        catalog = await self._recent_catalog(user_id, slot)
+        service = service_available(catalog, service_id)
         plan = plan_or_refuse(service)
         checked = revalidate(plan, values)
         params = build_params(plan, checked)
         cost = order_cost(service, checked)
         balance = await self._preview_balance(user_id, slot, default_panel=not panel_name)
-        duplicate = await self.storage.orders.find_open_duplicate(
-            user_id, service.id, params.get("link"), panel_slot=slot
+        (duplicate,) = await open_on_links(
+            self.storage.orders, user_id, slot, catalog, [(service, params.get("link"))]
         )
+        expected = await expected_duration(self.storage.orders, user_id, slot, service.id, service)
         draft = _draft(service, params, cost, balance)
         # URL-safe base64 has no ':' and 16 characters keep the callback data short.
         batch = secrets.token_urlsafe(12)
@@ -323,6 +337,7 @@ class OrderingService:
             ttl=self._previews.ttl,
             rate=service.rate,
             panel_slot=slot,
+            duplicates=duplicate is not None,
         )
         return Preview(
             order=rows[0],
@@ -333,6 +348,7 @@ class OrderingService:
             balance=balance,
             duplicate=duplicate,
             panel_name=panel_name,
+            expected=expected,
         )
 
     async def _preview_balance(
@@ -375,7 +391,12 @@ class OrderingService:
     # --- confirm --------------------------------------------------------------------------
 
     async def confirm(
-        self, user_id: int, batch: str, on_claimed: OnClaimed | None = None
+        self,
+        user_id: int,
+        batch: str,
+        on_claimed: OnClaimed | None = None,
+        *,
+        anyway: bool = False,
     ) -> SubmitResult:
         """Place the draft `batch` at most once, and only as previewed.
 
@@ -383,11 +404,15 @@ class OrderingService:
         bot removes the Confirm button there); its failure does not stop the order. Nothing
         is claimed when the preview is not a single order's, expired, was made with another
         key, or the service is dearer or different now (`OrderOutcome.CHANGED` with a fresh
-        preview).
+        preview). A preview that warned of an open order on the same link is placed only
+        with `anyway` (its "Order anyway" button): its plain Confirm changes nothing
+        (`OrderOutcome.DUPLICATE`).
         """
         gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return _refused(gate)
+        if gate.draft.duplicates and not anyway:
+            return SubmitResult(OrderOutcome.DUPLICATE, gate.rows[0])
         repriced = await self._recheck(user_id, gate.rows[0], gate.draft)
         if repriced is not None:
             if repriced.fresh is None and repriced.problem is None:
@@ -400,6 +425,7 @@ class OrderingService:
             kind=DraftKind.SINGLE,
             key_version=gate.key_version,
             panel_slot=gate.draft.panel_slot,
+            anyway=anyway,
         )
         if not claim.orders:
             return SubmitResult(OrderOutcome.GONE)

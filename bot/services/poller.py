@@ -285,7 +285,7 @@ class StatusPoller:
         refills = await st.refills.pending_for_polling(now, self._interval * DUE_TOLERANCE)
         if not orders and not refills:
             return report
-        active = set(await st.keys.active_accounts())
+        active = set(await st.accounts.active_accounts())
         work: dict[tuple[int, int], _Work] = defaultdict(_Work)
         for order in orders:
             account = (order.user_id, order.panel_slot)
@@ -326,7 +326,7 @@ class StatusPoller:
     ) -> None:
         report.keys += 1
         user_id, slot = account
-        keys = self._storage.keys
+        keys = self._storage.accounts
         try:
             api_key = await keys.get(user_id, slot)
         except UndecryptableKey:
@@ -540,7 +540,7 @@ class StatusPoller:
     # --- key health -----------------------------------------------------------------------
 
     async def _pause(self, account: tuple[int, int], report: CycleReport) -> None:
-        keys = self._storage.keys
+        keys = self._storage.accounts
         user_id, slot = account
         self._backoff.pop(account, None)
         if await keys.set_paused(user_id, True, slot):

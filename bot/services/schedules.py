@@ -28,11 +28,11 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel import PanelClient, PanelError, Service
+from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.keys import KeyService, NoKey
 from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
 from bot.services.schedule_times import next_run_at
-from bot.services.user_catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.storage import Storage
 from bot.storage.models import DraftKind, DraftMessage, OutboxKind
 from bot.storage.schedules import Every, Schedule, ScheduleState, When

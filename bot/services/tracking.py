@@ -38,8 +38,8 @@ from bot.panel import (
     Status,
 )
 from bot.panel.capabilities import Feature
+from bot.services.catalog import CatalogService
 from bot.services.keys import KeyService, NoKey
-from bot.services.user_catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
 from bot.storage.refills import FINAL_REFILL_STATES, RefillsRepo, is_pending

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from bot.i18n import N_
 from bot.panel.models import Service
@@ -137,14 +137,6 @@ def _real_host(host: str) -> bool:
         return False
     # A letters-only top-level domain also rules out bare IP addresses.
     return all(_LABEL.match(label) for label in labels) and bool(_TLD.match(labels[-1]))
-
-
-def link_identity(link: str) -> str:
-    """Key under which two normalised links point at the same page (for duplicate warnings)."""
-    parts = urlsplit(link)
-    host = (parts.hostname or "").removeprefix("www.")
-    path = parts.path.rstrip("/")
-    return urlunsplit(("", host, path, parts.query, ""))
 
 
 # --- numbers -----------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from bot.closing import AsyncClosing
+from bot.storage.accounts import AccountsRepo
 from bot.storage.capabilities import CapabilitiesRepo
 from bot.storage.crypto import KeyCipher, UndecryptableKey, load_cipher
 from bot.storage.db import Database, MigrationError
 from bot.storage.drafts import DraftsRepo
 from bot.storage.engines import open_database
 from bot.storage.favourites import FavouritesRepo
-from bot.storage.keys import KeysRepo
 from bot.storage.models import (
     AccessState,
     ClaimResult,
@@ -41,13 +41,13 @@ from bot.storage.users import UsersRepo
 
 __all__ = [
     "AccessState",
+    "AccountsRepo",
     "CapabilitiesRepo",
     "ClaimResult",
     "Database",
     "DraftsRepo",
     "FavouritesRepo",
     "KeyCipher",
-    "KeysRepo",
     "MigrationError",
     "Order",
     "OrderDraft",
@@ -78,7 +78,7 @@ __all__ = [
 class Storage(AsyncClosing):
     db: Database
     users: UsersRepo
-    keys: KeysRepo
+    accounts: AccountsRepo
     orders: OrdersRepo
     refills: RefillsRepo
     outbox: OutboxRepo
@@ -117,7 +117,7 @@ class Storage(AsyncClosing):
         return cls(
             db=db,
             users=UsersRepo(db, clock=clock),
-            keys=KeysRepo(db, cipher, clock=clock),
+            accounts=AccountsRepo(db, cipher, clock=clock),
             orders=OrdersRepo(db, clock=clock),
             refills=RefillsRepo(db, clock=clock),
             outbox=OutboxRepo(db, clock=clock),

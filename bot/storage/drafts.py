@@ -39,6 +39,7 @@ def _draft(row: Row) -> Draft:
         panel_slot=int(row["panel_slot"]),
         offered=None if row["offered"] is None else int(row["offered"]),
         cancelled=row["cancelled_at"] is not None,
+        duplicates=bool(row["duplicates"]),
     )
 
 

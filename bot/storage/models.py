@@ -126,7 +126,7 @@ class Order:
     started_notified: bool
     # 🔕 on the card or a push: no pushes about this order.
     muted: bool = False
-    panel_slot: int = 1  # the user's panel account (bot/storage/keys.py) it belongs to
+    panel_slot: int = 1  # the user's panel account (bot/storage/accounts.py) it belongs to
 
     @property
     def is_terminal(self) -> bool:
@@ -181,6 +181,8 @@ class Draft:
     # Bulk: the most lines its Confirm may place (the balance covered only these); None: all.
     offered: int | None = None
     cancelled: bool = False  # the user cancelled it (its rows are gone; see migration 0009)
+    # It warned of an open order on the same link: only "Order anyway" places it (0014).
+    duplicates: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from bot.links import link_key
 from bot.panel.models import TERMINAL_STATUSES, Status
 from bot.storage.db import Database, Row, Transaction
 from bot.storage.drafts import cancel_batches
@@ -38,6 +39,8 @@ Clock = Callable[[], float]
 DEFAULT_DRAFT_TTL = 1800.0
 # The largest id a BIGINT column holds: a longer run of digits is searched as link text.
 _MAX_PANEL_ID = 2**63 - 1
+# Pages looked up per query: SQLite and PostgreSQL cap the bound parameters of one statement.
+_KEYS_PER_QUERY = 500
 
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
@@ -110,6 +113,10 @@ class OrdersRepo:
         self._db = db
         self._clock = clock
 
+    def now(self) -> float:
+        """The repository's clock: the time its timestamps are in (tests pin it)."""
+        return self._clock()
+
     # --- drafts and the submit protocol -------------------------------------------------------
 
     async def create_drafts(
@@ -124,6 +131,7 @@ class OrdersRepo:
         rate: Decimal | None = None,
         panel_slot: int = 1,
         offered: int | None = None,
+        duplicates: bool = False,
     ) -> list[Order]:
         """Insert all drafts and their `drafts` row in one transaction.
 
@@ -132,7 +140,9 @@ class OrdersRepo:
         the preview pass the version they read before pricing); the draft expires `ttl`
         seconds from now; `rate` is the single order's rate as shown; `panel_slot` the panel
         account it was priced on (and the only one its Confirm may place it on); `offered`
-        the most rows its Confirm may place (a bulk preview the balance covered in part).
+        the most rows its Confirm may place (a bulk preview the balance covered in part);
+        `duplicates` that it warned of an open order on the same link (only "Order anyway"
+        places it then).
         """
         if not drafts:
             raise ValueError("no drafts")
@@ -147,8 +157,8 @@ class OrdersRepo:
             await tx.execute(
                 """
                 INSERT INTO drafts (batch, user_id, kind, key_version, lines, rate, created_at,
-                    expires_at, panel_slot, offered)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    expires_at, panel_slot, offered, duplicates)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     batch,
@@ -161,6 +171,7 @@ class OrdersRepo:
                     now + ttl,
                     panel_slot,
                     offered,
+                    int(duplicates),
                 ),
             )
             await _insert_draft_rows(tx, user_id, batch, drafts, now, panel_slot)
@@ -175,6 +186,7 @@ class OrdersRepo:
         kind: DraftKind | None = None,
         key_version: int | None = None,
         panel_slot: int | None = None,
+        anyway: bool | None = None,
     ) -> ClaimResult:
         """Move the batch's drafts to `submitting`; `won` is True for exactly one caller.
 
@@ -182,8 +194,9 @@ class OrdersRepo:
         open, unexpired, made for the user's current key and, when given, of `kind` (the
         Confirm button the tap came from) and `key_version` (the key the caller is about to
         use) and `panel_slot` (the panel account it is about to send to), and it takes no more
-        rows than the preview offered (`drafts.offered`). Otherwise no row is touched.
-        Services always pass all three.
+        rows than the preview offered (`drafts.offered`), and a preview that warned of an open
+        order on the same link (`drafts.duplicates`) only with `anyway` ("Order anyway").
+        Otherwise no row is touched. Services always pass all four.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
@@ -199,6 +212,7 @@ class OrdersRepo:
                       AND (d.kind = :kind OR :kind IS NULL)
                       AND (d.key_version = :version OR :version IS NULL)
                       AND (d.panel_slot = :slot OR :slot IS NULL)
+                      AND (d.duplicates = 0 OR :anyway = 1 OR :anyway IS NULL)
                       AND (d.offered IS NULL OR d.offered >= (
                         SELECT COUNT(*) FROM orders w
                         WHERE w.batch = :batch AND w.user_id = :user
@@ -213,6 +227,7 @@ class OrdersRepo:
                     "kind": None if kind is None else DraftKind(kind).value,
                     "version": key_version,
                     "slot": panel_slot,
+                    "anyway": None if anyway is None else int(anyway),
                 },
             )
             if changed:
@@ -468,48 +483,60 @@ class OrdersRepo:
                     break
         return [(order_id, link) for link, order_id in found.items()]
 
-    async def find_open_duplicate(
-        self, user_id: int, service_id: int, link: str | None, panel_slot: int | None = None
-    ) -> Order | None:
-        """Newest non-terminal order for the same service and link, including one in flight
-        (on `panel_slot` only when given: service ids are per panel)."""
-        on_slot, slot_params = _on_slot(panel_slot)
-        row = await self._db.fetchone(
-            "SELECT * FROM orders WHERE user_id = ? AND service_id = ? "
-            # The cast types the parameter for PostgreSQL, which cannot from `? IS NULL` alone.
-            "AND (link = ? OR (link IS NULL AND CAST(? AS TEXT) IS NULL)) "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
-            f"{on_slot} ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id, service_id, link, link, *slot_params),
-        )
-        return None if row is None else _order(row)
+    async def open_on_links(
+        self, user_id: int, panel_slot: int, links: Iterable[str]
+    ) -> list[Order]:
+        """The user's open orders on panel account `panel_slot` (in flight, placed or unknown,
+        not final) whose link names the same page as one of `links` (`bot.links.link_key`),
+        oldest first: one indexed query per `_KEYS_PER_QUERY` distinct pages."""
+        keys = sorted({link_key(link) for link in links})
+        rows: list[Row] = []
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            rows += await self._db.fetchall(
+                "SELECT * FROM orders WHERE user_id = ? AND panel_slot = ? "
+                f"AND link_key IN ({_marks(chunk)}) "
+                f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}",
+                (user_id, panel_slot, *chunk),
+            )
+        orders = [_order(r) for r in rows]
+        return sorted(orders, key=lambda o: (o.created_at, o.id))
 
-    async def find_open_duplicates(
-        self,
-        user_id: int,
-        pairs: Iterable[tuple[int, str | None]],
-        panel_slot: int | None = None,
-    ) -> dict[tuple[int, str | None], Order]:
-        """`find_open_duplicate` for many (service, link) pairs at once: newest order per pair."""
-        wanted = set(pairs)
-        if not wanted:
-            return {}
-        services = sorted({service for service, _ in wanted})
-        marks = ",".join("?" * len(services))
-        on_slot, slot_params = _on_slot(panel_slot)
+    async def backfill_link_keys(self, *, chunk: int = 500) -> int:
+        """Start-up: write `link_key` on rows older than migration 0014; how many it wrote.
+
+        Idempotent and safe beside another process doing the same (same key, same row).
+        """
+        done, after = 0, 0
+        while True:
+            rows = await self._db.fetchall(
+                "SELECT id, link FROM orders WHERE id > ? AND link_key IS NULL "
+                "AND link IS NOT NULL ORDER BY id LIMIT ?",
+                (after, chunk),
+            )
+            if not rows:
+                return done
+            async with self._db.transaction() as tx:
+                await tx.executemany(
+                    "UPDATE orders SET link_key = ? WHERE id = ? AND link_key IS NULL",
+                    [(link_key(str(r[1])), int(r[0])) for r in rows],
+                )
+            done += len(rows)
+            after = int(rows[-1][0])
+
+    async def completion_times(
+        self, user_id: int, panel_slot: int, service_id: int, *, newest: int
+    ) -> list[float]:
+        """Seconds from submit to completion of the user's `newest` completed orders of the
+        service on the panel account, newest first (the ETA's history; see migration 0015)."""
         rows = await self._db.fetchall(
-            f"SELECT * FROM orders WHERE user_id = ? AND service_id IN ({marks}) "
-            f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
-            f"{on_slot} ORDER BY created_at, id",
-            (user_id, *services, *slot_params),
+            "SELECT completed_at - submitted_at FROM orders "
+            "WHERE user_id = ? AND panel_slot = ? AND service_id = ? AND status = 'Completed' "
+            "AND completed_at IS NOT NULL AND submitted_at IS NOT NULL "
+            "ORDER BY completed_at DESC LIMIT ?",
+            (user_id, panel_slot, service_id, newest),
         )
-        found: dict[tuple[int, str | None], Order] = {}
-        for row in rows:
-            order = _order(row)
-            key = (order.service_id, order.link)
-            if key in wanted:
-                found[key] = order  # ascending order: the newest one stays
-        return found
+        return [max(0.0, float(r[0])) for r in rows]
 
     # --- status polling ---------------------------------------------------------------------
 
@@ -556,31 +583,24 @@ class OrdersRepo:
         now = self._clock()
         if not updates:
             return 0
+        postgres = self._db.engine == "postgres"
+        total = 0
         async with self._db.transaction() as tx:
-            # One executemany: a per-row await costs a thread hop each (10,000 rows ≈ 5 s).
-            return await tx.executemany(
-                """
-                UPDATE orders SET status = ?, raw_status = ?,
-                    charge = COALESCE(?, charge), start_count = COALESCE(?, start_count),
-                    remains = COALESCE(?, remains), currency = COALESCE(?, currency),
-                    polled_at = ?, updated_at = ?
-                WHERE id = ?
-                """,
-                [
-                    (
-                        str(u.status),
-                        u.raw_status,
-                        _money(u.charge),
-                        u.start_count,
-                        u.remains,
-                        u.currency,
-                        polled_at,
-                        now,
-                        u.order_id,
-                    )
-                    for u in updates
-                ],
-            )
+            # One statement per chunk of rows, not one per row: PostgreSQL pays a round of
+            # parse, plan and execute per statement (its poll cycle was 1.5x SQLite's).
+            for start in range(0, len(updates), _STATUS_CHUNK):
+                chunk = updates[start : start + _STATUS_CHUNK]
+                rows = [_status_values(u) for u in chunk]
+                if postgres:  # one array a column
+                    columns = [list(column) for column in zip(*rows, strict=True)]
+                    total += await tx.execute(_STATUS_SQL_POSTGRES, [polled_at, now, *columns])
+                else:
+                    values = [value for row in rows for value in row]
+                    ids = [u.order_id for u in chunk]
+                    sql = _status_sql_sqlite(len(chunk))
+                    total += await tx.execute(sql, [*values, polled_at, now, *ids])
+            await _mark_completed(tx, updates, now)
+        return total
 
     async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
         """(order id, charge) the panel reported right after placing; nothing else changes
@@ -687,6 +707,65 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
     """` AND panel_slot = ?` for one panel account, nothing for all (built here: PostgreSQL
     cannot type a parameter that is only compared with NULL)."""
     return ("", ()) if panel_slot is None else (" AND panel_slot = ?", (panel_slot,))
+
+
+# Rows per status UPDATE: on SQLite 8 parameters each, under its oldest limit of 999.
+_STATUS_CHUNK = 100
+# polled_at and now, then the columns of `_status_values`, one array each.
+_STATUS_SQL_POSTGRES = """
+    UPDATE orders SET
+        status = v.status, raw_status = v.raw_status, charge = COALESCE(v.charge, orders.charge),
+        start_count = COALESCE(v.start_count, orders.start_count),
+        remains = COALESCE(v.remains, orders.remains),
+        currency = COALESCE(v.currency, orders.currency), polled_at = ?, updated_at = ?
+    FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+                CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+        AS v (id, status, raw_status, charge, start_count, remains, currency)
+    WHERE orders.id = v.id
+"""
+
+
+def _status_sql_sqlite(rows: int) -> str:
+    """One UPDATE for `rows` polled statuses (`_status_values` each), then polled_at, now and
+    the rows' ids. No UPDATE … FROM (SQLite has it only since 3.33) and no WITH (Python's
+    sqlite3 counts no changed rows behind one): a VALUES table's columns are column1, …"""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return f"""
+        UPDATE orders SET
+            (status, raw_status, charge, start_count, remains, currency) = (
+                SELECT v.column2, v.column3, COALESCE(v.column4, orders.charge),
+                    COALESCE(v.column5, orders.start_count),
+                    COALESCE(v.column6, orders.remains), COALESCE(v.column7, orders.currency)
+                FROM (VALUES {values}) AS v
+                WHERE v.column1 = orders.id
+            ),
+            polled_at = ?, updated_at = ?
+        WHERE id IN ({_marks(range(rows))})
+        """
+
+
+async def _mark_completed(tx: Transaction, updates: Sequence[StatusUpdate], now: float) -> None:
+    """When each order was first read `Completed` (the ETA's history, migration 0015)."""
+    done = [u.order_id for u in updates if str(u.status) == Status.COMPLETED.value]
+    for start in range(0, len(done), _KEYS_PER_QUERY):
+        chunk = done[start : start + _KEYS_PER_QUERY]
+        await tx.execute(
+            f"UPDATE orders SET completed_at = ? WHERE completed_at IS NULL "
+            f"AND id IN ({_marks(chunk)})",
+            [now, *chunk],
+        )
+
+
+def _status_values(u: StatusUpdate) -> tuple[Any, ...]:
+    return (
+        u.order_id,
+        str(u.status),
+        u.raw_status,
+        _money(u.charge),
+        u.start_count,
+        u.remains,
+        u.currency,
+    )
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -821,8 +900,9 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
         """
         INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
             service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
-            status, submit_state, error, created_at, submitted_at, updated_at, panel_slot)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            status, submit_state, error, created_at, submitted_at, updated_at, panel_slot,
+            link_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             entry.user_id,
@@ -847,6 +927,7 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
             entry.submitted_at,
             now,
             entry.panel_slot,
+            None if entry.link is None else link_key(entry.link),
         ),
     )
     return "inserted"
@@ -872,8 +953,8 @@ async def _insert_draft_rows(
             """
             INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
                 service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at, panel_slot, submitted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                submit_state, created_at, updated_at, panel_slot, submitted_at, link_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 user_id,
@@ -895,6 +976,7 @@ async def _insert_draft_rows(
                 now,
                 panel_slot,
                 submitted,
+                None if d.link is None else link_key(d.link),
             ),
         )
 

@@ -31,6 +31,7 @@ from bot.services.bulk_orders import (
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.errors import input_error_message
+from bot.views.link_guard import anyway_hint, open_note
 from bot.views.reasons import reason_text
 from bot.views.text import MAX_TEXT, clip, code, esc
 
@@ -270,13 +271,14 @@ def _open_block(t: Translator, draft: BulkDraft) -> list[str]:
     if not opened:
         return []
     head = t.ngettext(
-        "⚠️ {n} line is for a service and link you already have an open order for (still included):",
-        "⚠️ {n} lines are for a service and link you already have an open order for "
-        "(still included):",
+        "⚠️ {n} line is for a link you already have an open order for, on the same or a "
+        "similar service (still included):",
+        "⚠️ {n} lines are for links you already have an open order for, on the same or a "
+        "similar service (still included):",
         len(opened),
     )
     shown = [
-        t._("line {n}: {note}", n=line_no, note=_open_note(t, order))
+        t._("line {n}: {note}", n=line_no, note=open_note(t, order))
         for line_no, order in opened[:PREVIEW_PROBLEMS]
     ]
     return [head, *_capped(t, shown, len(opened), PREVIEW_PROBLEMS)]
@@ -284,7 +286,7 @@ def _open_block(t: Translator, draft: BulkDraft) -> list[str]:
 
 def _preview_footer(t: Translator, draft: BulkDraft) -> list[str]:
     """Paragraphs: where the rest of the check is, and that nothing is sent yet."""
-    footer = []
+    footer = [anyway_hint(t)] if draft.needs_anyway else []
     if preview_is_long(draft):
         footer.append(t._("The full check of every line is in the attached file."))
     footer.append(t._("Nothing is sent until you confirm. To change the list, send /bulk again."))
@@ -357,12 +359,6 @@ def _short_text(t: Translator, draft: BulkDraft) -> str:
     )
 
 
-def _open_note(t: Translator, order: Order) -> str:
-    if order.panel_order_id is not None:
-        return t._("order #{id} is still open", id=code(order.panel_order_id))
-    return t._("an earlier order may or may not have been placed")
-
-
 def _problem_lines(t: Translator, errors: Sequence[BulkLine]) -> list[str]:
     shown = [
         t._("line {n}: {problem}", n=line.line_no, problem=input_error_text(t, line.error))
@@ -391,7 +387,7 @@ def check_csv(t: Translator, draft: BulkDraft) -> bytes:
             note = t._("same as line {first}", first=line.duplicate_of)
         elif line.line_no in draft.already_open:
             status = t._(CHECK_ALREADY_OPEN)
-            note = _open_note(t, draft.already_open[line.line_no])
+            note = open_note(t, draft.already_open[line.line_no])
         else:
             status, note = t._(CHECK_OK), ""
         total: object = ""

@@ -17,7 +17,7 @@ from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
 from bot.panel import Service
 from bot.services.catalog_index import CatalogIndex, paginate
-from bot.services.catalog_view import PLAIN, CatalogView
+from bot.services.catalog_options import PLAIN, CatalogOptions
 from bot.services.order_types import OrderKind, order_kind, plan_for
 from bot.views.catalog_extras import average_time_line, search_lines, with_view
 from bot.views.screen import Screen
@@ -106,7 +106,7 @@ def render_service_page(
     t: Translator,
     category_index: int,
     page: int = 0,
-    view: CatalogView = PLAIN,
+    view: CatalogOptions = PLAIN,
 ) -> Screen:
     """Services of one category, as `view` sorts and filters them; `IndexError` when the
     category does not exist."""
@@ -147,7 +147,7 @@ def render_search_page(
     query: str,
     page: int = 0,
     back: CallbackData | None = None,
-    view: CatalogView = PLAIN,
+    view: CatalogOptions = PLAIN,
 ) -> Screen:
     """Results of `query` as `view` sorts and filters them, each with its category; `back`:
     where "« Back" leads (None: the categories)."""

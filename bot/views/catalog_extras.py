@@ -9,7 +9,7 @@ from bot.i18n import Translator
 from bot.keyboards.favourites import catalog_pick_rows, view_rows
 from bot.keyboards.layout import before_last, prepend
 from bot.panel import Service
-from bot.services.catalog_view import CatalogView, Sort
+from bot.services.catalog_options import CatalogOptions, Sort
 from bot.services.favourites import FAVOURITES_MAX, QuickPicks
 from bot.storage.models import Starred
 from bot.views.screen import Screen
@@ -55,7 +55,7 @@ def average_time_line(t: Translator, service: Service) -> str | None:
 # --- sort and filters -------------------------------------------------------------------------
 
 
-def view_note(t: Translator, view: CatalogView, shown: int, total: int) -> str | None:
+def view_note(t: Translator, view: CatalogOptions, shown: int, total: int) -> str | None:
     """One line saying how the list is sorted and filtered; None for the panel's plain list."""
     parts: list[str] = []
     if view.sort is Sort.PRICE_UP:
@@ -83,7 +83,7 @@ def nothing_matches(t: Translator) -> str:
 def with_view(
     screen: Screen,
     t: Translator,
-    view: CatalogView,
+    view: CatalogOptions,
     *,
     shown: int,
     total: int,

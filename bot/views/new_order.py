@@ -28,6 +28,8 @@ from bot.views.errors import (
     panel_error_text,
     something_wrong,
 )
+from bot.views.link_guard import single_warning
+from bot.views.progress import expected_line
 from bot.views.text import code, cut, esc, with_notice
 
 # Parameters that hold one item per line: the preview counts their lines.
@@ -168,7 +170,8 @@ def render_preview(t: Translator, preview: Preview) -> str:
         *_extra_lines(t, preview.params),
         _cost_line(t, preview),
         *_balance_lines(t, preview),
-        *_duplicate_lines(t, preview.duplicate),
+        *expected_line(t, preview.expected),
+        *single_warning(t, preview.duplicate),
     ]
     return "\n".join(lines)
 
@@ -307,21 +310,6 @@ def _balance_lines(t: Translator, preview: Preview) -> list[str]:
         )
         lines += ["", warning]
     return lines
-
-
-def _duplicate_lines(t: Translator, duplicate: Order | None) -> list[str]:
-    """An open (or unconfirmed) order for the same service and link already exists."""
-    if duplicate is None:
-        return []
-    if duplicate.panel_order_id is not None:
-        return [
-            "",
-            t._(
-                "⚠️ You already have an open order for this service and link: #{id}.",
-                id=code(duplicate.panel_order_id),
-            ),
-        ]
-    return ["", t._("⚠️ An order for this service and link is already on its way or unconfirmed.")]
 
 
 def render_repriced(t: Translator, repriced: Repriced) -> str:

@@ -12,6 +12,7 @@ from bot.i18n import N_, Translator
 from bot.keyboards import order_history as order_history_keyboards
 from bot.panel import OrderStatus, RefillState, Status
 from bot.panel.text import Html
+from bot.services.progress import Eta, progress_of
 from bot.services.tracking import (
     ActionResult,
     FoundOrders,
@@ -23,6 +24,7 @@ from bot.services.tracking import (
 )
 from bot.storage.models import Order, OrderFilter, Refill, SubmitState
 from bot.storage.refills import is_pending
+from bot.views.progress import eta_line, progress_line
 from bot.views.reasons import reason_text
 from bot.views.screen import Screen
 from bot.views.text import code, cut, esc, fit_label
@@ -248,10 +250,11 @@ def card_text(
     note: str | None = None,
     refills: Sequence[Refill] = (),
     panel: str = "",
+    eta: Eta | None = None,
 ) -> str:
-    """The card: `note` (an action's outcome) on top, then what the order is, where it is,
-    and its refills (oldest first); `panel` names the order's panel (given when the user has
-    several)."""
+    """The card: `note` (an action's outcome) on top, then what the order is, where it is
+    (with its progress and `eta`, when it should finish), and its refills (oldest first);
+    `panel` names the order's panel (given when the user has several)."""
     if order.panel_order_id is not None:
         title = t._("<b>Order #{id}</b>", id=code(order.panel_order_id))
     elif order.submit_state is SubmitState.NOT_PLACED:
@@ -263,6 +266,7 @@ def card_text(
         lines.append(t._("Panel: <b>{panel}</b>", panel=esc(panel)))
     lines += _card_what(t, order)
     lines += _card_progress(t, order)
+    lines += eta_line(t, eta)
     lines += _card_refills(t, refills)
     lines.append(t._("Created: {when}", when=_when(t, order.created_at)))
     lines.append(t._("Updated: {when}", when=_when(t, order.updated_at)))
@@ -298,6 +302,9 @@ def _card_progress(t: Translator, order: Order) -> list[str]:
         lines.append(t._("Start count: {n}", n=t.number(order.start_count)))
     if order.remains is not None:
         lines.append(t._("Remains: {n}", n=t.number(order.remains)))
+    progress = progress_of(order)
+    if progress is not None:
+        lines.append(progress_line(t, progress))
     if order.charge is not None:
         lines.append(t._("Charge: {amount}", amount=money(t, order.charge, order.currency)))
     else:

@@ -6,9 +6,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from bot.csvfile import write_csv
 from bot.i18n import N_, Translator
+from bot.services.progress import Eta, progress_of
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
@@ -32,6 +34,7 @@ from bot.views.order_history import (
     status_line,
     stored_status_line,
 )
+from bot.views.progress import short_eta, short_progress
 from bot.views.reasons import reason_text
 from bot.views.text import code, esc
 from bot.zones import zone_info
@@ -104,10 +107,13 @@ def status_lines(
     found: Sequence[StatusLine],
     parsed: ParsedIds,
     panels: PanelNames = ONE_PANEL,
+    etas: Mapping[int, Eta] = MappingProxyType({}),
 ) -> list[str]:
-    """/status with ids: one line per id (naming its panel when the user has several), then
-    the tokens that were not ids."""
-    return _with_invalid(t, [_status_of(t, s, panels) for s in found], parsed)
+    """/status with ids: one line per id (naming its panel when the user has several) with
+    its progress and expected finish (`etas` by local order id), then the tokens that were
+    not ids."""
+    lines = [_status_of(t, s, panels) + _progress(t, s.order, etas) for s in found]
+    return _with_invalid(t, lines, parsed)
 
 
 def which_panel_question(t: Translator, panel_id: int, names: Sequence[str]) -> str:
@@ -121,16 +127,20 @@ def which_panel_question(t: Translator, panel_id: int, names: Sequence[str]) -> 
 
 
 def open_orders_lines(
-    t: Translator, result: OpenOrders, panels: PanelNames = ONE_PANEL
+    t: Translator,
+    result: OpenOrders,
+    panels: PanelNames = ONE_PANEL,
+    etas: Mapping[int, Eta] = MappingProxyType({}),
 ) -> list[str]:
-    """/status alone: the open orders, then those that finished since the last look, then
-    those the key linked now does not know; each group's title counts what it lists."""
+    """/status alone: the open orders (with progress and expected finish, `etas` by local
+    order id), then those that finished since the last look, then those the key linked now
+    does not know; each group's title counts what it lists."""
     lines: list[str] = []
     if result.orders:
         lines.append(t._("<b>Open orders</b> ({n})", n=len(result.orders)))
         if result.stale:
             lines.append(t._("The panel is not answering: these are the last known statuses."))
-        lines += [_listed(t, o, panels) for o in result.orders]
+        lines += [_listed(t, o, panels) + _progress(t, o, etas) for o in result.orders]
     if result.finished:
         if lines:
             lines.append("")
@@ -161,6 +171,19 @@ SUBJECT_PART = 32
 def _listed(t: Translator, order: Order, panels: PanelNames) -> str:
     """/status alone: the order's status line, then what it is — its service and link."""
     return stored_status_line(t, order, panels) + _subject(order)
+
+
+def _progress(t: Translator, order: Order | None, etas: Mapping[int, Eta]) -> str:
+    """ "\n    ▰▰▰▱▱▱▱▱▱▱ 30% · ⏱ by …" under an order, when anything of it is known."""
+    if order is None:
+        return ""
+    progress = progress_of(order)
+    parts = [
+        short_progress(progress) if progress is not None else "",
+        short_eta(t, etas.get(order.id)),
+    ]
+    shown = " · ".join(p for p in parts if p)
+    return f"\n    {shown}" if shown else ""
 
 
 def _subject(order: Order) -> str:

@@ -24,9 +24,9 @@ def esc(value: object) -> Html:
     return escaped(value)
 
 
-def code(value: object) -> str:
+def code(value: object) -> Html:
     """An id the user may copy with one tap (Telegram copies a <code> span when tapped)."""
-    return f"<code>{esc(value)}</code>"
+    return Html(f"<code>{esc(value)}</code>")
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

@@ -38,6 +38,7 @@ TEXTS: Mapping[str, str] = {
     "order_review": N_("Review"),
     "order_confirm": N_("Confirm order"),
     "order_new": N_("New order"),
+    "order_change": N_("✏️ Change the answers"),
     "order_dripfeed": N_("Drip-feed: deliver in runs"),
     "order_cost": N_("Cost"),
     "order_lines": N_("{n} lines"),
@@ -106,6 +107,10 @@ async def _preview(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str,
     return await SingleOrders(deps).preview(caller, asked)
 
 
+async def _discard(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str, Any]:
+    return await SingleOrders(deps).discard(caller, asked)
+
+
 async def _confirm(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str, Any]:
     return await SingleOrders(deps).confirm(caller, asked)
 
@@ -148,6 +153,7 @@ ENDPOINTS: tuple[tuple[str, type[BaseModel], Action], ...] = (
     ("api/order/review", AnswersRequest, _review),
     ("api/order/preview", BatchRequest, _preview),
     ("api/order/confirm", BatchRequest, _confirm),
+    ("api/order/discard", BatchRequest, _discard),
     ("api/bulk/check", ListRequest, _bulk_check),
     ("api/bulk/review", ListRequest, _bulk_review),
     ("api/bulk/confirm", BulkConfirmRequest, _bulk_confirm),

@@ -20,6 +20,7 @@ from bot.services.bulk_orders import BulkOutcome, BulkSubmission
 from bot.services.keys import NoKey
 from bot.views.bulk import render_already, render_preview, render_repriced, render_result
 from bot.views.errors import button_expired
+from bot.views.link_guard import anyway_needed
 from bot.views.previews import cancelled_text, closed_text, replaced_text
 from bot.views.text import esc
 from bot.webapp.calls import (
@@ -105,6 +106,7 @@ def _refused_text(t: Translator, submission: BulkSubmission) -> str | None:
         BulkOutcome.REPLACED: lambda: replaced_text(t),
         BulkOutcome.CANCELLED: lambda: cancelled_text(t, 1),
         BulkOutcome.NOT_OFFERED: lambda: button_expired(t),
+        BulkOutcome.DUPLICATE: lambda: anyway_needed(t),
         BulkOutcome.EXPIRED: lambda: closed_text(t, expired=True),
         BulkOutcome.KEY_CHANGED: lambda: closed_text(t, expired=False),
     }

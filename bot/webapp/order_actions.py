@@ -33,6 +33,7 @@ from bot.services.ordering import (
 )
 from bot.services.validation import InputError, ServiceGone, service_available
 from bot.storage.models import Order
+from bot.views.link_guard import anyway_needed
 from bot.views.new_order import (
     already_text,
     render_preview,
@@ -148,6 +149,11 @@ class SingleOrders:
         answer = preview_json(t, found, render_preview(t, found))
         return answer | {"service_id": found.service.id, "slot": found.order.panel_slot}
 
+    async def discard(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
+        """Back to the form from a review: the chat's ✖️ Cancel, so its Confirm can no longer
+        place it (a new review makes a new draft)."""
+        return {"discarded": await self.deps.ordering.discard(caller.id, asked.batch)}
+
     async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
         """The MainButton: the chat's Confirm, with its claim."""
         try:
@@ -216,6 +222,9 @@ def refused_text(t: Translator, outcome: OrderOutcome, order: Order | None) -> s
         return replaced_text(t)
     if outcome is OrderOutcome.CANCELLED:
         return cancelled_text(t, 1)
+    if outcome is OrderOutcome.DUPLICATE:
+        # The chat's preview carries the ⚠️ Order anyway button (issue 24 item 3).
+        return anyway_needed(t)
     if outcome in (OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED):
         return closed_text(t, expired=outcome is OrderOutcome.EXPIRED)
     return None

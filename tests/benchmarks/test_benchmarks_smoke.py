@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import charts, footprint, latency, suite
+from benchmarks import charts, footprint, latency, poller, suite
 from benchmarks import panels as several_panels
 from benchmarks.__main__ import main
 from benchmarks._common import percentile, user_key
@@ -61,7 +61,10 @@ def test_the_stats_chart_benchmark_draws_real_charts() -> None:
     assert result["bytes"] > 5_000  # a real PNG, not an empty figure
 
 
-def test_suite_writes_table_and_results(tmp_path: Path) -> None:
+def test_suite_writes_table_and_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The poll section's PostgreSQL run is the same code on the other engine (tests/storage runs
+    # the engine); a server of its own would cost ~10 s here, so SQLite stands in for it.
+    monkeypatch.setattr(poller, "run_postgres", poller.run)
     sizes = suite.Sizes(
         users=2,
         latency_runs=1,
@@ -81,6 +84,7 @@ def test_suite_writes_table_and_results(tmp_path: Path) -> None:
     )
     saved = json.loads(out.read_text())
     assert saved["poll"]["first_cycle_requests"] == 2 == saved["poll"]["expected_requests"]
+    assert saved["poll"]["postgres_first_cycle_s"] > 0
     assert saved["catalog"]["fetch"]["services"] == 200
     rows = suite.rows(results)
     assert {r.benchmark.split(",")[0] for r in rows} == {"2 poll cycle", "4 catalog"}

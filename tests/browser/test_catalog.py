@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Page
 
 from tests.browser.conftest import OpenPage, WebAppBot
-from tests.e2e.test_panels import beta_services
+from tests.e2e.steps import beta_services
 from tests.fakes.panel_catalog import default_services, make_services
 
 USER = 6201
@@ -131,7 +131,9 @@ async def slot_of_default(webapp: WebAppBot) -> str:
     return str(next(a.slot for a in accounts if a.is_default))
 
 
-@pytest.mark.parametrize(("theme", "language"), [("light", "en"), ("dark", "tr")])
+@pytest.mark.parametrize(
+    ("theme", "language"), [("light", "en"), ("dark", "en"), ("light", "tr"), ("dark", "tr")]
+)
 async def test_screenshots(
     webapp: WebAppBot,
     open_page: OpenPage,
@@ -147,3 +149,23 @@ async def test_screenshots(
     await page.click("#catalog-compare-button")
     await page.locator("#catalog-compare").wait_for()
     await page.screenshot(path=shots(f"card-{theme}-{language}"))
+
+
+async def test_telegrams_back_button_walks_back_card_by_card(
+    webapp: WebAppBot, open_page: OpenPage
+) -> None:
+    await three_panels(webapp)
+    page = await catalog(open_page)
+    await page.fill("#catalog-search", "#1")
+    await page.locator("#catalog-list .svc").first.click()
+    await page.click("#catalog-compare-button")
+    await page.click("#catalog-compare >> text=IG Followers [Real]")
+    heading = page.locator("#catalog-card h2")
+    await page.wait_for_selector("#catalog-card h2:text('#501 IG Followers [Real]')")
+    await page.evaluate("window.__fakeTelegram.back()")
+    await page.wait_for_selector("#catalog-card h2:text('#1 Instagram Takipçi')")
+    assert await heading.inner_text() == "#1 Instagram Takipçi"
+    await page.evaluate("window.__fakeTelegram.back()")
+    await page.locator("#catalog-list").wait_for()
+    assert await page.evaluate("location.hash") == "#catalog"
+    assert not await page.evaluate("Telegram.WebApp.BackButton.isVisible")

@@ -14,6 +14,7 @@ from typing import Any
 from bot.jobs import jobs_of
 from bot.services.poller import CycleReport
 from bot.storage.models import Order, OrderDraft
+from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import DEFAULT_SERVICES
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -88,6 +89,21 @@ def add_params(bot: Harness) -> list[Mapping[str, Any]]:
 # --- orders as if placed -------------------------------------------------------------------
 
 
+def order_draft(**fields: Any) -> OrderDraft:
+    """An order line as a preview stores it: 100 of service 1 (Instagram followers) for $1.25,
+    with `fields` changed."""
+    values: dict[str, Any] = {
+        "service_id": 1,
+        "service_name": "Instagram Takipçi",
+        "service_type": "Default",
+        "link": "https://instagram.com/p/x",
+        "quantity": 100,
+        "cost": Decimal("1.25"),
+        "currency": "USD",
+    }
+    return OrderDraft(**(values | fields))
+
+
 async def place(
     bot: Harness,
     user_id: int,
@@ -104,15 +120,10 @@ async def place(
     link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
     panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
     svc = _SERVICES[service]
-    draft = OrderDraft(
-        service_id=service,
-        service_name=name if name is not None else str(svc["name"]),
-        service_type=str(svc["type"]),
-        link=link,
-        quantity=quantity,
-        cost=Decimal(str(svc["rate"])) * quantity / 1000,
-        currency="USD",
-    )
+    cost = Decimal(str(svc["rate"])) * quantity / 1000
+    name = name if name is not None else str(svc["name"])
+    draft = order_draft(service_id=service, service_name=name, service_type=str(svc["type"]),
+                        link=link, quantity=quantity, cost=cost)  # fmt: skip
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [order] = await repo.create_drafts(user_id, batch, [draft])
@@ -128,18 +139,7 @@ async def place_many(
 ) -> list[Order]:
     """`n` orders as the ordering flow leaves them: drafts → claim → placed with real panel ids."""
     storage = bot.deps.storage
-    drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Instagram Takipçi",
-            service_type="Default",
-            link=f"https://instagram.com/p/{user_id}_{batch}_{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-        )
-        for i in range(n)
-    ]
+    drafts = [order_draft(link=f"https://instagram.com/p/{user_id}_{batch}_{i}") for i in range(n)]
     token = f"{batch}{user_id}"
     rows = await storage.orders.create_drafts(user_id, token, drafts)
     assert (await storage.orders.claim(token, user_id)).won
@@ -170,3 +170,67 @@ async def drain(bot: Harness) -> None:
     jobs = jobs_of(bot.app)
     while await jobs.drain() is None:
         await bot.telegram.wait_until(lambda: not jobs.notifier.running)
+
+
+# --- two members with orders on the harness's panel (/orders, /status, isolation) ------------
+
+ORDERS_KEY_A = "pk_orders_a_5f2e9c1d7b3a4e6f8091a2b3"
+ORDERS_KEY_B = "pk_orders_b_0c1d2e3f4a5b6c7d8e9f0a1b"
+ORDERS_USER_A = 7101
+ORDERS_USER_B = 7102
+
+
+# --- two panels: PANEL_API_URL's (alpha) and a preset "Beta" (fixtures `beta`, `two`) -------
+
+KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
+KEY_B = "pk_beta_00112233445566778899aabbccddeeff00"
+# Beta's catalog: other ids, the same kinds of service at other prices.
+BETA_FIRST_ORDER = 900_001
+
+
+def beta_services() -> list[dict[str, object]]:
+    """Another panel's words for the same kinds of service (compare folds them together)."""
+    rows = [
+        (501, "IG Followers [Real]", "Insta", "9.00", 50, 5000),
+        (502, "Instagram Likes HQ", "Instagram", "2.00", 10, 20000),  # another kind
+        (503, "Cheap IG followers", "Instagram", "7.50", 20000, 90000),  # no quantity in common
+        (504, "TikTok Followers", "TikTok", "1.00", 100, 10000),  # another platform
+    ]
+    return [
+        {
+            "service": sid,
+            "name": name,
+            "type": "Default",
+            "category": category,
+            "rate": rate,
+            "min": lo,
+            "max": hi,
+            "refill": True,
+            "cancel": True,
+        }
+        for sid, name, category, rate, lo, hi in rows
+    ]
+
+
+async def make_default(user: FakeUser, panel: str) -> BotMessage:
+    """/panels → the panel → ★ Make default; the message it leaves."""
+    await user.send("/panels")
+    await user.reply()
+    await user.press(panel)
+    await user.update()
+    await user.press("★")
+    return await user.update()
+
+
+async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
+    """Through /panels → ➕ Add a panel → Beta → the key."""
+    beta.add_key(KEY_B, balance=balance)
+    await user.send("/panels")
+    await user.reply()
+    await user.press("➕")
+    await user.update()
+    await user.press("Beta", exact=True)
+    await user.update()
+    key_message = await user.send(KEY_B)
+    await user.reply()
+    assert key_message.deleted

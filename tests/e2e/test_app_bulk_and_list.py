@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.models import SubmitState
-from tests.e2e.test_panels import KEY_A, link_beta
+from tests.e2e.steps import KEY_A, link_beta
 from tests.e2e.test_panels_own_order import beta, both
 from tests.e2e.test_preview_promise import placing_calls
 from tests.fakes.panel import FakePanel
@@ -136,3 +136,25 @@ async def test_a_panel_column_makes_a_preview_per_panel_each_placed_on_its_own(
     assert [r["outcome"] for r in done["results"]] == ["submitted", "submitted"]
     assert [o.link for o in beta.orders.values()] == ["https://instagram.com/on-beta"]
     assert [o.link for o in bot.panel.orders.values()] == ["https://instagram.com/h"]
+
+
+async def test_a_short_balance_confirms_only_the_first_lines_it_covers(app: MiniApp) -> None:
+    bot = app.harness
+    await bot.member(UID, key=KEY, balance="13")
+    client = AppClient(app, UID)
+    three = LINES + "\n1 | https://instagram.com/bulk3 | 1000"
+    [preview] = (await client.bulk_review(three))["previews"]
+    assert (preview["valid"], preview["affordable"]) == (3, 2)
+    # More than the preview offered (a forged request) places nothing.
+    forged = await client.call(
+        "api/bulk/confirm", {"batches": [{"batch": preview["batch"], "first": 3}]}
+    )
+    assert forged["results"][0]["outcome"] == "not_offered" and placing_calls(bot) == 0
+    done = await client.call(
+        "api/bulk/confirm", {"batches": [{"batch": preview["batch"], "first": 2}]}
+    )
+    assert done["results"][0]["placed"] == 2
+    assert sorted(o.link for o in bot.panel.orders.values()) == [
+        "https://instagram.com/bulk1",
+        "https://instagram.com/bulk2",
+    ]

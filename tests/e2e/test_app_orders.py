@@ -164,3 +164,31 @@ async def test_a_hanging_panel_answers_within_its_timeout_and_is_never_asked_twi
     )
     again = await client.confirm(review["batch"])
     assert again["outcome"] == "already" and bot.panel.count("add") == 1
+
+
+async def test_a_chat_preview_opens_in_the_app_for_its_owner_only(app: MiniApp) -> None:
+    bot = app.harness
+    u = await bot.member(UID, key=KEY)
+    await bot.member(UID + 1, key=KEY_B)
+    preview = await single_preview(u, link=LINK)
+    batch = batch_of(preview)
+    shown = await AppClient(app, UID).call("api/order/preview", {"batch": batch})
+    assert shown["batch"] == batch and LINK in shown["text"] and shown["service_id"] == 1
+    status, refusal = await AppClient(app, UID + 1).refused("api/order/preview", {"batch": batch})
+    assert (status, refusal["error"]) == (409, "gone")
+    # Someone else's Confirm of it finds nothing of theirs, and orders nothing.
+    assert (await AppClient(app, UID + 1).confirm(batch))["outcome"] == "gone"
+    assert bot.panel.count("add") == 0
+    await AppClient(app, UID).confirm(batch)
+    status, refusal = await AppClient(app, UID).refused("api/order/preview", {"batch": batch})
+    assert (status, refusal["error"]) == (409, "already")
+
+
+async def test_changing_the_answers_after_a_review_voids_its_draft(app: MiniApp) -> None:
+    bot = app.harness
+    await bot.member(UID, key=KEY)
+    client = AppClient(app, UID)
+    review = await client.review(1, ANSWERS)
+    assert (await client.call("api/order/discard", {"batch": review["batch"]}))["discarded"]
+    answer = await client.confirm(review["batch"])
+    assert answer["outcome"] in ("gone", "cancelled") and bot.panel.count("add") == 0

@@ -217,7 +217,8 @@ async def test_duplicates_flagged_but_valid(bot: Harness) -> None:
     assert "3 valid orders of 3 lines" in text
     assert "1 line repeats an earlier service and link" in text
     assert "line 3: same as line 1" in text
-    await u.press("Confirm", message=preview)
+    # Flagged: its Confirm places nothing (tests/e2e/test_link_guard.py), Order anyway does.
+    await u.press("Order anyway", message=preview)
     await u.reply()
     assert len(bot.panel.orders) == 3
 
@@ -234,16 +235,16 @@ async def test_lines_matching_an_open_order_are_flagged_but_valid(bot: Harness) 
     preview = await paste(
         u,
         "1 | https://instagram.com/again | 200\n"  # same service and link: still open
-        "2 | https://instagram.com/again | 100\n"  # another service
+        "6 | https://instagram.com/again | 500\n"  # another kind of service (YouTube)
         "1 | https://instagram.com/other | 100\n",
     )
     text = text_of(preview)
     assert "3 valid orders of 3 lines" in text
-    assert "1 line is for a service and link you already have an open order for" in text
+    assert "1 line is for a link you already have an open order for" in text
     assert f"line 1: order #<code>{placed_id}</code> is still open" in text
     assert "line 2:" not in text.split("open order for")[1]
 
-    await u.press("Confirm", message=preview)
+    await u.press("Order anyway", message=preview)
     await reply_containing(u, "3 placed")
     assert len(bot.panel.orders) == 4
 
@@ -511,7 +512,7 @@ async def test_many_lines_matching_open_orders_come_with_a_check_file(bot: Harne
     preview = await u.reply()
     report = await u.reply()
     text = text_of(preview)
-    assert "25 lines are for a service and link you already have an open order for" in text
+    assert "25 lines are for links you already have an open order for" in text
     assert "… and 5 more" in text and "attached file" in text
     rows = csv_rows(report)
     assert [r["status"] for r in rows] == ["already open"] * 25 + ["ok"]

@@ -12,12 +12,10 @@ import pytest
 from bot.panel.parsing import parse_services
 from bot.services.catalog_index import CatalogIndex
 from tests.conftest import database_settings
-from tests.e2e.test_panels import KEY_A, beta, beta_services, link_beta
+from tests.e2e.steps import KEY_A, beta_services, link_beta
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import default_services
 from tests.harness import Harness, running_bot
-
-__all__ = ["beta"]  # a fixture shared with test_panels
 
 # Room for the larger of the two catalogs, not for both.
 BUDGET = max(

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_USER_A as USER_A
 from tests.e2e.steps import drain, due_again, place, poll
 from tests.e2e.test_bulk import KEY as BULK_KEY
 from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
-from tests.e2e.test_order_history import KEY_A, USER_A
 from tests.e2e.test_panels_orders import confirm, preview_for
 from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
@@ -149,8 +150,10 @@ async def test_the_seed_panel_keeps_multi_status_and_add_bulk_after_one_probe(
     bot: Harness,
 ) -> None:
     u = await open_bulk(bot)
-    for _ in range(2):
-        preview = await paste(u, THREE)
+    for n in range(2):
+        # Other pages the second time: the same ones, still open, would need Order anyway.
+        fresh = THREE.replace("alpha", f"alpha{n}").replace("beta", f"beta{n}")
+        preview = await paste(u, fresh.replace("gamma", f"gamma{n}"))
         await u.press("Confirm", message=preview)
         assert "3 placed" in ((await reply_containing(u, "placed")).text or "")
         await u.send("/bulk")

@@ -11,8 +11,12 @@ from bot.callbacks.base import encode
 from bot.callbacks.new_order import Reorder
 from bot.callbacks.order_history import RefillOrder
 from bot.callbacks.pushes import MuteOrder, OpenCard
+from bot.panel.text import escaped
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_KEY_B as KEY_B
+from tests.e2e.steps import ORDERS_USER_A as USER_A
+from tests.e2e.steps import ORDERS_USER_B as USER_B
 from tests.e2e.steps import drain, labels, place, poll
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness
 
@@ -229,7 +233,7 @@ async def test_orders_search_says_when_nothing_matches(bot: Harness) -> None:
     expected = t._(
         "🔎 No order has the id or a link containing “{query}”. "
         "Send /orders with an order id or a piece of a link.",
-        query="99999999",
+        query=escaped("99999999"),
     )
     assert answer.text == expected
     assert expected != (

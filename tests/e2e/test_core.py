@@ -145,7 +145,7 @@ async def test_setkey_deletes_message_and_never_echoes(bot: Harness) -> None:
     assert "saved" in (done.text or "")
     assert "123.45" in (done.text or "")
     assert key_msg.deleted
-    assert await bot.deps.storage.keys.get(ADMIN_ID) == KEY
+    assert await bot.deps.storage.accounts.get(ADMIN_ID) == KEY
     assert all(KEY not in t for t in admin.sent_texts())
     assert KEY not in bot.logs.text
     await admin.send("/balance")
@@ -161,7 +161,7 @@ async def test_setkey_wrong_key_then_right_one(bot: Harness) -> None:
     answer = await admin.reply()
     assert "did not accept" in (answer.text or "")
     assert wrong.deleted
-    assert await bot.deps.storage.keys.get(ADMIN_ID) is None
+    assert await bot.deps.storage.accounts.get(ADMIN_ID) is None
     await admin.send(KEY)
     assert "saved" in ((await admin.reply()).text or "")
 
@@ -176,7 +176,7 @@ async def test_setkey_sick_panel_does_not_save(bot: Harness) -> None:
     answer = await admin.reply()
     assert "not saved" in (answer.text or "")
     assert key_msg.deleted
-    assert await bot.deps.storage.keys.get(ADMIN_ID) is None
+    assert await bot.deps.storage.accounts.get(ADMIN_ID) is None
     assert KEY not in bot.logs.text
 
 
@@ -202,7 +202,7 @@ async def test_deletekey(bot: Harness) -> None:
     admin = await bot.member(ADMIN_ID, key=KEY)
     await admin.send("/deletekey")
     assert "deleted" in ((await admin.reply()).text or "")
-    assert await bot.deps.storage.keys.get(ADMIN_ID) is None
+    assert await bot.deps.storage.accounts.get(ADMIN_ID) is None
 
 
 async def test_language_switch_to_turkish(bot: Harness) -> None:
@@ -285,7 +285,7 @@ async def test_restart_mid_dialog_continues(tmp_path: Path) -> None:
         await bot.restart()
         await admin.send(KEY)
         assert "saved" in ((await admin.reply()).text or "")
-        assert await bot.deps.storage.keys.get(ADMIN_ID) == KEY
+        assert await bot.deps.storage.accounts.get(ADMIN_ID) == KEY
 
 
 async def test_open_mode_lets_anyone_in(tmp_path: Path) -> None:

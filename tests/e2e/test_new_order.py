@@ -327,7 +327,7 @@ async def test_duplicate_open_order_is_flagged(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     await confirm(u, await preview_for(u, 1, "https://instagram.com/a", "1000"))
     preview = await preview_for(u, 1, "instagram.com/a", "500")
-    assert f"open order for this service and link: #<code>{FIRST_PANEL_ID}</code>" in (
+    assert f"open order for this link on this service: #<code>{FIRST_PANEL_ID}</code>" in (
         preview.text or ""
     )
     other = await preview_for(u, 1, "https://instagram.com/b", "500")
@@ -449,7 +449,11 @@ async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
     assert "Service: #2 Instagram Beğeni [Hızlı]" in text
     assert "Link: https://instagram.com/p/abc" in text
     assert "Drip-feed: 3 runs, every 10 min — 300 in total" in text
-    result = await confirm(u, preview)
+    # The first order is still open on the same link: only Order anyway places it again.
+    assert "open order for this link on this service" in text
+    await u.press("Order anyway", message=preview)
+    await u.update()  # "sending…"
+    result = await u.update()
     assert f"Order placed: #<code>{FIRST_PANEL_ID + 1}</code>" in (result.text or "")
     first_params, second_params = add_params(bot)
     for name in ("service", "link", "quantity", "runs", "interval"):

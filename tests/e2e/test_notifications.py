@@ -187,7 +187,7 @@ async def test_invalid_key_pauses_and_tells_the_user_once(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     await place_many(bot, UID, KEY, 2)
     # The panel owner revoked the key: the stored one is no longer known to the panel.
-    await bot.deps.storage.keys.set(UID, "pk_revoked_by_the_panel_0000000000")
+    await bot.deps.storage.accounts.set(UID, "pk_revoked_by_the_panel_0000000000")
 
     for _ in range(3):
         await poll(bot)
@@ -199,7 +199,7 @@ async def test_invalid_key_pauses_and_tells_the_user_once(bot: Harness) -> None:
     assert "/setkey" in (msg.text or "")
     assert len(u.bot_messages()) == 1
     assert bot.panel.count("status") == 1
-    assert await bot.deps.storage.keys.is_paused(UID)
+    assert await bot.deps.storage.accounts.is_paused(UID)
 
 
 async def test_notifications_off_in_settings_sends_nothing(bot: Harness) -> None:

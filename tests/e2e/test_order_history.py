@@ -12,14 +12,13 @@ from bot.callbacks.order_history import (
     RefreshOrder,
     StatusOf,
 )
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_KEY_B as KEY_B
+from tests.e2e.steps import ORDERS_USER_A as USER_A
+from tests.e2e.steps import ORDERS_USER_B as USER_B
 from tests.e2e.steps import data_of, labels, place
 from tests.fakes.panel_catalog import DEFAULT_SERVICES
 from tests.harness import Harness
-
-KEY_A = "pk_orders_a_5f2e9c1d7b3a4e6f8091a2b3"
-KEY_B = "pk_orders_b_0c1d2e3f4a5b6c7d8e9f0a1b"
-USER_A = 7101
-USER_B = 7102
 
 _SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
 

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import database_settings
-from tests.e2e.test_panels import KEY_A, KEY_B, beta, link_beta, two
+from tests.e2e.steps import KEY_A, KEY_B, link_beta
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness, running_bot
-
-__all__ = ["beta", "two"]  # fixtures shared with test_panels
 
 KEY_C = "pk_gamma_0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e.steps import confirm, drain, poll
+from tests.e2e.steps import KEY_B, confirm, drain, link_beta, poll
+from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
@@ -171,3 +172,31 @@ async def test_a_currency_with_a_stray_bracket_does_not_silence_balance(bot: Har
     await u.send("/balance")
     assert "12.50 <USD" in ((await u.reply()).plain_text or "")
     assert bot.telegram.bad_requests() == []
+
+
+async def test_two_hostile_panels_search_compare_and_stats_show_text(
+    two: Harness, beta: FakePanel
+) -> None:
+    """The screens that show several panels at once: a search over both, the comparison of a
+    card with the other panel's offers (grouped by a currency that is markup), and /stats."""
+    two.panel.set_services(hostile_services())
+    beta.set_services(hostile_services())
+    u = await two.member(UID, key=KEY)
+    two.panel.add_key(KEY, balance="100", currency=CURRENCY)
+    await link_beta(two, beta, u, balance="50")
+    beta.add_key(KEY_B, balance="50", currency=f"{CURRENCY} &")
+    seen = [await visit(u, command="/services Followers")]  # both panels' matches
+    card = await visit(u, command="/services 1")
+    seen.append(card)
+    await u.press("⚖️")
+    seen.append(screen(await u.reply()))  # the offers, grouped by currency
+    seen.append(screen(await confirm(u, await order_one(u, seen))))
+    await u.send("/stats")
+    await u.reply(timeout=30)  # the chart (drawing takes seconds on a loaded machine)
+    seen.append(screen(await u.reply(timeout=30)))  # the totals, by service name
+
+    for one in seen:
+        assert_shown_as_written(one)
+    assert sum("<i>zq</i>" in one.text for one in seen) >= 5
+    assert any(f"{CURRENCY} &" in one.text for one in seen)  # Beta's currency, in compare
+    assert two.telegram.bad_requests() == []

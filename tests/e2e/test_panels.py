@@ -3,93 +3,23 @@ their own catalogs, currencies and order id ranges."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import database_settings
-from tests.e2e.steps import drain
+from tests.e2e.steps import (
+    KEY_A,
+    KEY_B,
+    beta_services,
+    drain,
+    link_beta,
+    make_default,
+)
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness, running_bot
-
-KEY_A = "pk_alpha_1f2e3d4c5b6a79881726354433221100"
-KEY_B = "pk_beta_00112233445566778899aabbccddeeff00"
-# Beta's catalog: other ids, the same kinds of service at other prices.
-BETA_FIRST_ORDER = 900_001
-
-
-def beta_services() -> list[dict[str, object]]:
-    """Another panel's words for the same kinds of service (compare folds them together)."""
-    rows = [
-        (501, "IG Followers [Real]", "Insta", "9.00", 50, 5000),
-        (502, "Instagram Likes HQ", "Instagram", "2.00", 10, 20000),  # another kind
-        (503, "Cheap IG followers", "Instagram", "7.50", 20000, 90000),  # no quantity in common
-        (504, "TikTok Followers", "TikTok", "1.00", 100, 10000),  # another platform
-    ]
-    return [
-        {
-            "service": sid,
-            "name": name,
-            "type": "Default",
-            "category": category,
-            "rate": rate,
-            "min": lo,
-            "max": hi,
-            "refill": True,
-            "cancel": True,
-        }
-        for sid, name, category, rate, lo, hi in rows
-    ]
-
-
-@pytest.fixture
-async def beta() -> AsyncIterator[FakePanel]:
-    async with FakePanel(
-        beta_services(), currency="EUR", first_order_id=BETA_FIRST_ORDER, first_refill_id=700
-    ) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def two(tmp_path: Path, beta: FakePanel, database: Path | str) -> AsyncIterator[Harness]:
-    """The bot with PANEL_API_URL's panel (the harness's fake) and a preset "Beta", once per
-    storage engine."""
-    async with running_bot(
-        tmp_path,
-        panels=f"Beta={beta.url}",
-        allow_custom_panels=True,
-        allow_private_panels=True,
-        **database_settings(database),
-    ) as harness:
-        yield harness
-
-
-async def make_default(user: FakeUser, panel: str) -> BotMessage:
-    """/panels → the panel → ★ Make default; the message it leaves."""
-    await user.send("/panels")
-    await user.reply()
-    await user.press(panel)
-    await user.update()
-    await user.press("★")
-    return await user.update()
-
-
-async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
-    """Through /panels → ➕ Add a panel → Beta → the key."""
-    beta.add_key(KEY_B, balance=balance)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Beta", exact=True)
-    await user.update()
-    key_message = await user.send(KEY_B)
-    await user.reply()
-    assert key_message.deleted
 
 
 @pytest.mark.parametrize(

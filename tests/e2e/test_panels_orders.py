@@ -10,22 +10,21 @@ from decimal import Decimal
 
 import pytest
 
-from bot.storage import Order, OrderDraft
-from tests.e2e.steps import drain, due_again, poll
-from tests.e2e.test_panels import (
+from bot.storage import Order
+from tests.e2e.steps import (
     BETA_FIRST_ORDER,
     KEY_A,
     KEY_B,
-    beta,
+    drain,
+    due_again,
     link_beta,
     make_default,
-    two,
+    order_draft,
+    poll,
 )
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
-
-__all__ = ["beta", "two"]  # fixtures shared with test_panels
 
 ALPHA_FIRST_ORDER = 23501
 CONFIRM = {"en": "✅ Confirm", "tr": "✅ Onayla"}
@@ -53,15 +52,7 @@ async def stored_order(
     """An order as the order dialog leaves it on panel account `slot`."""
     link = f"https://instagram.com/p/{secrets.token_hex(4)}"
     panel_id = panel.create_order(key, service, link, 200, status=kw.get("status", "Pending"))
-    draft = OrderDraft(
-        service_id=service,
-        service_name="Instagram Takipçi",
-        service_type="Default",
-        link=link,
-        quantity=200,
-        cost=Decimal("2.50"),
-        currency="USD",
-    )
+    draft = order_draft(service_id=service, link=link, quantity=200, cost=Decimal("2.50"))
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [row] = await repo.create_drafts(user_id, batch, [draft], panel_slot=slot)
@@ -348,14 +339,14 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     await stored_order(two, two.panel, KEY_A, 8307, 1, 1)
     on_beta = await stored_order(two, beta, KEY_B, 8307, 2, 501)
     # Beta's owner revoked the key: the stored one is no longer known there.
-    await two.deps.storage.keys.replace_key(8307, 2, "pk_revoked_on_beta_0000000000000000")
+    await two.deps.storage.accounts.replace_key(8307, 2, "pk_revoked_on_beta_0000000000000000")
     await due_again(two)
     await poll(two)
     await drain(two)
     notice = (await user.reply()).text or ""
     assert "🔗 <b>Beta</b>" in notice and "New key" in notice and "/setkey" not in notice
-    assert await two.deps.storage.keys.is_paused(8307, 2)
-    assert not await two.deps.storage.keys.is_paused(8307, 1)
+    assert await two.deps.storage.accounts.is_paused(8307, 2)
+    assert not await two.deps.storage.accounts.is_paused(8307, 1)
 
     # The next cycle asks the default panel only.
     await due_again(two)
@@ -372,7 +363,7 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     key_message = await user.send(KEY_B)
     assert "Beta" in ((await user.reply()).text or "")
     assert key_message.deleted
-    assert not await two.deps.storage.keys.is_paused(8307, 2)
+    assert not await two.deps.storage.accounts.is_paused(8307, 2)
     assert await two.deps.keys.key(8307, 2) == KEY_B
     beta.set_order(on_beta.panel_order_id or 0, status="Completed", remains=0)
     await due_again(two)

@@ -15,14 +15,20 @@ import pytest
 from bot.callbacks.order_history import OrderCard, StatusOf
 from bot.callbacks.status import WhichPanel
 from bot.storage import Order
-from tests.e2e.steps import drain, due_again, poll
-from tests.e2e.test_panels import KEY_A, KEY_B, beta_services, link_beta, make_default, two
+from tests.e2e.steps import (
+    KEY_A,
+    KEY_B,
+    beta_services,
+    drain,
+    due_again,
+    link_beta,
+    make_default,
+    poll,
+)
 from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
-
-__all__ = ["two"]  # the fixture shared with test_panels (it takes this module's `beta`)
 
 COLLIDING = 23501
 ALPHA = "127.0.0.1"  # the harness's panel is named after its host

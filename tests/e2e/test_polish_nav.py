@@ -28,11 +28,11 @@ async def test_delete_key_button_asks_and_keep_it_keeps_the_key(bot: Harness) ->
     question = await u.update()
     assert "Delete your API key? Your open previews stop working." in (question.text or "")
     assert any("Yes, delete" in b for b in labels(question))
-    assert await bot.deps.storage.keys.get(UID) is not None  # nothing deleted yet
+    assert await bot.deps.storage.accounts.get(UID) is not None  # nothing deleted yet
     await u.press("Keep it", message=question)
     back = await u.update()
     assert any("Change API key" in b for b in labels(back))
-    assert await bot.deps.storage.keys.get(UID) is not None
+    assert await bot.deps.storage.accounts.get(UID) is not None
     assert bot.telegram.bad_requests() == []
 
 
@@ -46,7 +46,7 @@ async def test_delete_key_yes_deletes(bot: Harness) -> None:
     await u.answer(qid)
     done = await u.update()
     assert "Your API key was deleted." in (done.text or "")
-    assert await bot.deps.storage.keys.get(UID) is None
+    assert await bot.deps.storage.accounts.get(UID) is None
     assert bot.telegram.bad_requests() == []
 
 

@@ -333,7 +333,9 @@ async def test_expired_preview_offers_a_new_one(tmp_path: Path) -> None:
         await u.press("Make a new preview", message=bulk)
         fresh_bulk = await u.update()
         assert "2 valid orders of 2 lines" in text_of(fresh_bulk)
-        await u.press("Confirm", message=fresh_bulk)
+        # Its line 1 now has an open order (the single one just placed): Order anyway.
+        assert "open order" in text_of(fresh_bulk)
+        await u.press("Order anyway", message=fresh_bulk)
         await u.update()
         assert "2 placed" in text_of(await u.reply())
         assert bot.panel.count("add") == 1 and bot.panel.bulk_calls() == 1

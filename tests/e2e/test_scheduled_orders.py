@@ -254,7 +254,7 @@ async def test_adding_another_panel_keeps_it(sbot: Harness) -> None:
     """Its own panel's key decides, not the user's key version (which a new panel moves)."""
     u, _ = await scheduled_preview(sbot)
     clock_of(sbot).advance(60)
-    await sbot.deps.storage.keys.add(
+    await sbot.deps.storage.accounts.add(
         UID, "pk_schedule_beta_0123456789abcdef", label="Beta", url="https://beta.test/api/v2"
     )
     clock_of(sbot).advance(HOUR)

@@ -171,7 +171,7 @@ async def test_cancel_leaves_a_dialog_whose_step_waits_on_the_panel(bot: Harness
     # The abandoned step never returned, so the dialog is over and the key was not stored.
     await u.send("another text")
     assert "did not understand" in ((await u.reply(timeout=5.0)).text or "")
-    assert await bot.deps.storage.keys.get(UID) is None
+    assert await bot.deps.storage.accounts.get(UID) is None
 
 
 async def test_menu_button_answered_at_once_while_a_read_hangs(bot: Harness) -> None:

@@ -7,8 +7,11 @@ import io
 import re
 from decimal import Decimal
 
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_KEY_B as KEY_B
+from tests.e2e.steps import ORDERS_USER_A as USER_A
+from tests.e2e.steps import ORDERS_USER_B as USER_B
 from tests.e2e.steps import place
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 

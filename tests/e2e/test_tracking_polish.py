@@ -369,7 +369,7 @@ async def test_status_after_switching_key_marks_orders_not_on_this_key(
     bot.panel.add_key(OTHER_KEY)
     await u.send(f"/setkey {OTHER_KEY}")
     await u.reply()
-    assert await bot.deps.storage.keys.get(UID) == OTHER_KEY
+    assert await bot.deps.storage.accounts.get(UID) == OTHER_KEY
     new = await place(bot, UID, OTHER_KEY)
     bot.panel.clear_log()
 

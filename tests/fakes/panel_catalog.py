@@ -13,18 +13,21 @@ from typing import Any
 # Types whose orders carry no link: the target is named by `username` instead.
 LINKLESS_TYPES = frozenset({"Subscriptions"})
 
+# The example service of the API spec (shared/spec/panel-api-v2.txt), the fake's first.
+SPEC_SERVICE: dict[str, Any] = {
+    "service": 1,
+    "name": "Instagram Takipçi",
+    "type": "Default",
+    "category": "Instagram",
+    "rate": "12.50",
+    "min": 100,
+    "max": 10000,
+    "refill": True,
+    "cancel": True,
+}
+
 DEFAULT_SERVICES: tuple[dict[str, Any], ...] = (
-    {
-        "service": 1,
-        "name": "Instagram Takipçi",
-        "type": "Default",
-        "category": "Instagram",
-        "rate": "12.50",
-        "min": 100,
-        "max": 10000,
-        "refill": True,
-        "cancel": True,
-    },
+    dict(SPEC_SERVICE),
     {
         "service": 2,
         "name": "Instagram Beğeni [Hızlı]",

@@ -13,65 +13,25 @@ from pathlib import Path
 from bot.storage.models import SubmitState
 from tests.conftest import database_settings
 from tests.e2e.steps import text_of
-from tests.fakes.panel import Fault
-from tests.fakes.telegram_models import BotMessage
-from tests.fakes.telegram_users import FakeUser
-from tests.hardening.test_db_refuses_writes import (
+from tests.hardening.steps import (
+    ANSWER,
     GENERIC,
     KEY,
+    LINES,
     UID,
+    assert_orders_list_every_id,
+    confirm_bulk_on_a_slow_panel,
     journal_of,
+    result_and_notices,
     single_preview,
     writer_lock,
 )
-from tests.harness import Harness, running_bot
+from tests.harness import running_bot
 from tests.pg import refuse_writes
 
-LINES = 150
 BUSY = "cannot save anything right now"
 # Small budgets so that a test waits seconds, not minutes; the defaults are 5 s and 30 s.
 FAST = {"database_busy_seconds": 1.0, "journal_import_seconds": 0.5}
-# How long any one answer may take while the database refuses (budgets, retries, a slow box).
-ANSWER = 15.0
-
-
-async def bulk_preview(u: FakeUser) -> BotMessage:
-    await u.send("/bulk")
-    await u.reply()
-    await u.send("\n".join(f"9 | https://t.me/dbfull{i} | 100" for i in range(LINES)))
-    preview = await u.reply()
-    assert f"{LINES} valid orders of {LINES} lines" in text_of(preview), preview.describe()
-    return preview
-
-
-async def confirm_bulk_on_a_slow_panel(bot: Harness) -> FakeUser:
-    """A member confirms a 150-line bulk; the panel takes a second to answer each add_bulk,
-    and the first one has arrived when this returns (the claim is stored by then)."""
-    u = await bot.member(UID, key=KEY, balance="100000")
-    preview = await bulk_preview(u)
-    bot.panel.inject(Fault.latency(1.0, after=True), action="add_bulk", times=None)
-    await u.press("Confirm", message=preview)
-    await bot.panel.wait_for_request("add_bulk")
-    return u
-
-
-async def result_and_notices(u: FakeUser) -> tuple[BotMessage, str]:
-    """The bulk result, and the text of every message before it (the unsaved-ids notice)."""
-    notices: list[str] = []
-    while "Bulk order result" not in text_of(msg := await u.reply(timeout=ANSWER)):
-        notices.append(text_of(msg))
-    return msg, "\n".join(notices)
-
-
-async def assert_orders_list_every_id(bot: Harness, u: FakeUser, placed: list[int]) -> None:
-    rows = await bot.deps.storage.orders.all_for_user(UID)
-    assert len(rows) == LINES and {r.submit_state for r in rows} == {SubmitState.PLACED}
-    assert sorted(r.panel_order_id or 0 for r in rows) == placed
-    await u.send("/orders")
-    listing = await u.reply()
-    assert f"{LINES} in total" in text_of(listing), listing.describe()
-    shown = [label for label, _ in listing.buttons() if "#" in label]
-    assert shown and all(any(f"#{pid}" in label for pid in placed) for label in shown), shown
 
 
 async def test_full_disk_bulk_ids_reach_orders_one_import_period_after_it_is_freed(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.storage.sqlite import SQLiteDatabase
 from tests.e2e.steps import text_of
-from tests.hardening.test_db_refuses_writes import GENERIC, writer_lock
+from tests.hardening.steps import GENERIC, writer_lock
 from tests.harness import running_bot
 
 BUSY = "cannot save anything right now"

@@ -11,12 +11,8 @@ job, or at start-up).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import stat
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.jobs import JOURNAL_JOB
@@ -25,46 +21,14 @@ from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
+from tests.hardening.steps import GENERIC, KEY, UID, journal_of, single_preview, writer_lock
 from tests.harness import Harness, running_bot
 
-KEY = "pk_dbfault_5e4d3c2b1a0f9e8d7c6b5a49"
-UID = 7301
 NOT_SAVED = "not saved here yet"
-GENERIC = "Something went wrong"
 # A writer waits 1 s for a held lock (DATABASE_BUSY_SECONDS; 5 s by default), so the retries
 # end within seconds; the rest is margin for a loaded machine.
 BUSY = {"database_busy_seconds": 1.0}
 WAIT = 20.0
-
-_LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.read()
-conn.execute("ROLLBACK")
-"""
-
-
-@asynccontextmanager
-async def writer_lock(database: Path) -> AsyncIterator[None]:
-    """Another process holds the database's write lock until the block ends."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        _LOCKER,
-        str(database),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        line = await asyncio.wait_for(proc.stdout.readline(), 15)
-        assert line.strip() == b"locked", line
-        yield
-    finally:
-        proc.stdin.close()
-        await asyncio.wait_for(proc.wait(), 15)
 
 
 async def reply_containing(u: FakeUser, needle: str, *, limit: int = 6) -> BotMessage:
@@ -77,26 +41,11 @@ async def reply_containing(u: FakeUser, needle: str, *, limit: int = 6) -> BotMe
     raise AssertionError(f"no reply with {needle!r}: {seen}")
 
 
-def journal_of(bot: Harness) -> Path:
-    return Path(f"{bot.settings.database_path}.journal")
-
-
 async def run_journal_job(bot: Harness) -> None:
     """What the periodic job does every JOURNAL_IMPORT_SECONDS, run now."""
     assert bot.app is not None and bot.app.job_queue is not None
     [job] = bot.app.job_queue.get_jobs_by_name(JOURNAL_JOB)
     await job.run(bot.app)
-
-
-async def single_preview(u: FakeUser, link: str = "https://instagram.com/dbfault") -> BotMessage:
-    await u.send("/order 1")
-    await u.reply()
-    await u.send(link)
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
-    assert any("Confirm" in label for label, _ in preview.buttons()), preview.describe()
-    return preview
 
 
 def assert_private_and_keyless(journal: Path) -> str:

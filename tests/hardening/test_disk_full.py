@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.steps import text_of
-from tests.hardening.test_db_full import (
+from tests.hardening.steps import (
+    GENERIC,
+    KEY,
     LINES,
     assert_orders_list_every_id,
     confirm_bulk_on_a_slow_panel,
     result_and_notices,
 )
-from tests.hardening.test_db_refuses_writes import GENERIC, KEY
 from tests.harness import running_bot
 
 DISK_BYTES = 16 * 1024 * 1024

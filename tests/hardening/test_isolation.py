@@ -13,8 +13,11 @@ from bot.callbacks.order_history import (
     StatusOf,
 )
 from bot.storage.models import SubmitState
+from tests.e2e.steps import ORDERS_KEY_A as KEY_A
+from tests.e2e.steps import ORDERS_KEY_B as KEY_B
+from tests.e2e.steps import ORDERS_USER_A as USER_A
+from tests.e2e.steps import ORDERS_USER_B as USER_B
 from tests.e2e.steps import data_of, place, text_of
-from tests.e2e.test_order_history import KEY_A, KEY_B, USER_A, USER_B
 from tests.harness import Harness
 
 WRITES = ("add", "add_bulk", "refill", "cancel")

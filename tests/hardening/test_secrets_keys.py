@@ -55,7 +55,7 @@ async def test_setkey_on_one_line_deletes_the_message_and_links_the_key(bot: Har
     done = await u.reply()
     assert "Key saved" in plain_text_of(done) and "42.5" in plain_text_of(done), u.describe_chat()
     assert_key_gone(bot, u, sent, KEY)
-    assert await bot.deps.storage.keys.get(MEMBER) == KEY
+    assert await bot.deps.storage.accounts.get(MEMBER) == KEY
     await u.send("/balance")
     assert "42.5" in plain_text_of(await u.reply())
 
@@ -66,7 +66,7 @@ async def test_setkey_on_one_line_with_the_bot_name_and_a_wrong_key(bot: Harness
     wrong = await u.send("/setkey@smm_test_bot wrong_key_0000000000")
     assert "did not accept" in plain_text_of(await u.reply())
     assert_key_gone(bot, u, wrong, "wrong_key_0000000000")
-    assert await bot.deps.storage.keys.get(MEMBER) is None
+    assert await bot.deps.storage.accounts.get(MEMBER) is None
     # The dialog waits for the key now, as after a bare /setkey.
     again = await u.send(KEY)
     assert "Key saved" in plain_text_of(await u.reply())
@@ -111,7 +111,7 @@ async def test_key_as_document_caption_is_deleted(bot: Harness) -> None:
     sent = await u.send_document("key.txt", b"my panel key", caption=KEY)
     assert "Key saved" in plain_text_of(await u.reply()), u.describe_chat()
     assert_key_gone(bot, u, sent, KEY)
-    assert await bot.deps.storage.keys.get(MEMBER) == KEY
+    assert await bot.deps.storage.accounts.get(MEMBER) == KEY
 
 
 async def test_key_as_photo_caption_is_deleted(bot: Harness) -> None:

@@ -9,16 +9,7 @@ import pytest
 
 from bot.panel import parsing
 from bot.panel.durations import MAX_TEXT, parse_average_time
-
-SPEC_SERVICE = {
-    "service": 1,
-    "name": "Instagram Takipçi",
-    "type": "Default",
-    "category": "Instagram",
-    "rate": "12.50",
-    "min": 100,
-    "max": 10000,
-}
+from tests.fakes.panel_catalog import SPEC_SERVICE
 
 
 @pytest.mark.parametrize(

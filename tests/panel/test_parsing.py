@@ -22,6 +22,7 @@ from bot.panel.errors import (
     PanelUnavailable,
 )
 from bot.panel.models import RefillState, Status
+from tests.fakes.panel_catalog import SPEC_SERVICE
 from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 
 # --------------------------------------------------------------------------- statuses
@@ -189,19 +190,6 @@ def test_json_floats_decode_exactly() -> None:
 
 
 # --------------------------------------------------------------------------- services
-
-
-SPEC_SERVICE = {
-    "service": 1,
-    "name": "Instagram Takipçi",
-    "type": "Default",
-    "category": "Instagram",
-    "rate": "12.50",
-    "min": 100,
-    "max": 10000,
-    "refill": True,
-    "cancel": True,
-}
 
 
 def test_services_spec_example() -> None:

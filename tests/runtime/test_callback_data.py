@@ -26,7 +26,7 @@ from bot.callbacks.base import (
     every_action,
     parse,
 )
-from bot.callbacks.bulk import BulkAgain, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.callbacks.catalog import (
     CategoriesPage,
     CategoryPage,
@@ -48,6 +48,7 @@ from bot.callbacks.new_order import (
     FinishList,
     ListChange,
     ListEdit,
+    OrderAnyway,
     OrderService,
     OrderWithoutDripfeed,
     Reorder,
@@ -151,6 +152,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DiscardBulk("tok-EN_123"), "bd:tok-EN_123"),
     (ConfirmBulkFirst("tok-EN_123", 4), "bf:tok-EN_123:4"),
     (BulkAgain("tok-EN_123"), "ba:tok-EN_123"),
+    (OrderAnyway("tok-EN_123"), "oa:tok-EN_123"),
+    (BulkAnyway("tok-EN_123", 0), "ka:tok-EN_123:0"),
     (OrderCard(11), "oc:11"),
     (OrdersPage("open", 2), "op:open:2"),
     (RefreshOrder(11), "or:11"),
@@ -223,6 +226,8 @@ OLD_SCHEMA: dict[str, tuple[type, ...]] = {
     DiscardBulk.action: (str,),
     ConfirmBulkFirst.action: (str, int),
     BulkAgain.action: (str,),
+    OrderAnyway.action: (str,),
+    BulkAnyway.action: (str, int),
     OrderCard.action: (int,),
     OrdersPage.action: (str, int),
     RefreshOrder.action: (int,),

@@ -73,6 +73,15 @@ def test_placeholders_are_filled(small: Catalogs) -> None:
     assert tr.gettext("Hello, {name}!") == "Merhaba, {name}!"
 
 
+def test_every_panel_text_placeholder_reaches_the_text(small: Catalogs) -> None:
+    """Each typed placeholder (bot/panel/text.py) is filled like any other, with the rest."""
+    names = ("panel", "name", "category", "type", "currency", "status", "error", "link", "query")
+    template = " ".join(f"{{{n}}}" for n in (*names, "id"))
+    given = {n: escaped(f"<{n}>") for n in names}
+    shown = small.translator("en").gettext(template, **given, id=7)
+    assert shown == " ".join(f"&lt;{n}&gt;" for n in names) + " 7"
+
+
 def test_fallback_chain_language_then_default_catalog_then_source(small: Catalogs) -> None:
     tr = small.translator("tr")
     assert tr.gettext("only-en") == "English override"

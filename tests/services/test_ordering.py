@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.logs import SecretRegistry
 from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
+from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
 from bot.services.keys import KeyService
@@ -27,7 +28,6 @@ from bot.services.ordering import (
     revalidate,
 )
 from bot.services.panels import PanelFactory
-from bot.services.user_catalog import CatalogService
 from bot.services.validation import ServiceGone
 from bot.storage import KeyCipher, Storage
 from bot.storage.models import Order, OrderDraft, SubmitState
@@ -52,7 +52,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     storage = await Storage.open(tmp_path / "db.sqlite3", KeyCipher([Fernet.generate_key()]))
     async with FakePanel() as panel, httpx.AsyncClient() as http:
         panel.add_key(KEY, balance="100")
-        keys = KeyService(storage.keys, PanelFactory(panel.url, http, 0.5), SecretRegistry())
+        keys = KeyService(storage.accounts, PanelFactory(panel.url, http, 0.5), SecretRegistry())
         catalog = CatalogService(CatalogCache(600), keys)
         await storage.users.touch(UID, username=None, first_name=None)
         await keys.link(UID, KEY)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from bot.services.placements import PlacementRecorder, RetryPolicy, journal_for
-from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
+from bot.storage import KeyCipher, Storage, SubmitState
 from bot.storage.journal import PlacementJournal
 from bot.storage.models import Order
+from tests.e2e.steps import order_draft
 
 UID = 7401
 
@@ -57,16 +57,7 @@ def recorder(storage: Storage, time: Time, **kw: object) -> PlacementRecorder:
 
 async def claimed(storage: Storage, batch: str, n: int) -> list[Order]:
     drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Followers",
-            service_type="Default",
-            link=f"https://t.me/{batch}{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-            line_no=i + 1,
-        )
+        order_draft(service_name="Followers", link=f"https://t.me/{batch}{i}", line_no=i + 1)
         for i in range(n)
     ]
     await storage.orders.create_drafts(UID, batch, drafts)

@@ -14,7 +14,8 @@ from cryptography.fernet import Fernet
 
 from bot.services.panels import PanelFactory
 from bot.services.poller import StatusPoller, polling_clients
-from bot.storage import KeyCipher, Order, OrderDraft, OutboxKind, StatusUpdate, Storage
+from bot.storage import KeyCipher, Order, OutboxKind, StatusUpdate, Storage
+from tests.e2e.steps import order_draft
 from tests.fakes.panel import FakePanel, FakeRefill, Fault
 
 INTERVAL = 60.0
@@ -73,25 +74,14 @@ def make_poller(
 async def add_user(storage: Storage, panel: FakePanel, user_id: int, key: str) -> None:
     await storage.users.touch(user_id, username=None, first_name="U")
     panel.add_key(key)
-    await storage.keys.set(user_id, key)
+    await storage.accounts.set(user_id, key)
 
 
 async def place(
     storage: Storage, panel: FakePanel, user_id: int, key: str, n: int, *, batch: str = "b"
 ) -> list[Order]:
     """`n` orders placed through the submit protocol, with real ids from the fake panel."""
-    drafts = [
-        OrderDraft(
-            service_id=1,
-            service_name="Instagram Takipçi",
-            service_type="Default",
-            link=f"https://instagram.com/u{user_id}_{i}",
-            quantity=100,
-            cost=Decimal("1.25"),
-            currency="USD",
-        )
-        for i in range(n)
-    ]
+    drafts = [order_draft(link=f"https://instagram.com/u{user_id}_{i}") for i in range(n)]
     token = f"{batch}-{user_id}"
     orders = await storage.orders.create_drafts(user_id, token, drafts)
     claim = await storage.orders.claim(token, user_id)
@@ -317,7 +307,7 @@ async def test_invalid_key_pauses_polling_and_tells_once(
     [b_order] = await place(storage, panel, USER_B, KEY_B, 1)
     assert b_order.panel_order_id is not None
     panel.set_order(b_order.panel_order_id, status="Completed")
-    await storage.keys.set(USER_A, "pk_revoked_on_the_panel_000000")
+    await storage.accounts.set(USER_A, "pk_revoked_on_the_panel_000000")
     poller = make_poller(storage, panel, http, clock)
 
     report = await poller.run_cycle()
@@ -326,13 +316,13 @@ async def test_invalid_key_pauses_polling_and_tells_once(
         await poller.run_cycle()
 
     assert report is not None and report.paused_keys == 1
-    assert await storage.keys.is_paused(USER_A)
+    assert await storage.accounts.is_paused(USER_A)
     assert panel.count("status") == 2  # A once, then never again; B once (then terminal)
     kinds = sorted((i.user_id, i.kind) for i in await storage.outbox.due(clock(), 10))
     assert kinds == [(USER_A, OutboxKind.KEY_REJECTED), (USER_B, OutboxKind.ORDER_STATUS)]
 
     # A new key un-pauses polling and re-arms the one-time notice.
-    await storage.keys.set(USER_A, KEY_A)
+    await storage.accounts.set(USER_A, KEY_A)
     clock.advance(INTERVAL)
     await poller.run_cycle()
     assert panel.count("status") == 3

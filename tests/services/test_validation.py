@@ -11,7 +11,6 @@ from bot.services.validation import (
     InputError,
     ServiceGone,
     check_dripfeed_total,
-    link_identity,
     normalize_link,
     parse_delay,
     parse_expiry,
@@ -158,15 +157,6 @@ def test_normalize_link_generated_valid_links(host: str, path: str, prefix: str)
     link = normalize_link(prefix + host + path)
     assert link.endswith(host + path)
     assert link.startswith("http")
-
-
-def test_link_identity_ignores_scheme_www_and_trailing_slash() -> None:
-    same = {
-        link_identity(normalize_link(x))
-        for x in ("instagram.com/x", "https://www.instagram.com/x/", "http://instagram.com/x")
-    }
-    assert len(same) == 1
-    assert link_identity("https://instagram.com/x") != link_identity("https://instagram.com/y")
 
 
 # --- numbers -----------------------------------------------------------------------------

@@ -59,12 +59,12 @@ async def test_scan_separates_unreadable_keys(database: Path | str, clock: FakeC
     async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         for uid in (1, 2):
             await st.users.touch(uid, username=None, first_name=None)
-            await st.keys.set(uid, f"key-{uid}")
+            await st.accounts.set(uid, f"key-{uid}")
     async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
-        await st.keys.set(2, "key-2b")
-        scan = await st.keys.scan()
+        await st.accounts.set(2, "key-2b")
+        scan = await st.accounts.scan()
         assert scan.readable == ["key-2b"]
         [lost] = scan.unreadable
         assert lost.user_id == 1 and len(lost.fingerprint) == 16
         assert "key-1" not in repr(scan.unreadable)
-        assert (await st.keys.scan()).unreadable == [lost]  # stable: same value, same print
+        assert (await st.accounts.scan()).unreadable == [lost]  # stable: same value, same print

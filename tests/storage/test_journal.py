@@ -17,6 +17,7 @@ from bot.storage.journal import (
     journal_path,
 )
 from bot.storage.models import Order
+from tests.e2e.steps import order_draft
 from tests.pg import refuse_writes
 
 from .conftest import FakeClock
@@ -25,17 +26,10 @@ USER = 20
 
 
 def draft(link: str, line_no: int | None = None) -> OrderDraft:
-    return OrderDraft(
-        service_id=4,
-        service_name="Yorum",
-        service_type="Custom Comments",
-        link=link,
-        quantity=3,
-        cost=Decimal("0.123456"),
-        currency="TRY",
-        extra={"comments": "çok güzel\nnice\n=1+1"},
-        line_no=line_no,
-    )
+    extra = {"comments": "çok güzel\nnice\n=1+1"}
+    return order_draft(service_id=4, service_name="Yorum", service_type="Custom Comments",
+                       link=link, quantity=3, cost=Decimal("0.123456"), currency="TRY",
+                       extra=extra, line_no=line_no)  # fmt: skip
 
 
 async def claimed(st: Storage, batch: str, n: int = 1) -> list[Order]:

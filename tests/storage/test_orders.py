@@ -9,6 +9,7 @@ import pytest
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
 from bot.storage.models import Order, Settled
+from tests.e2e.steps import order_draft
 from tests.pg import INTEGRITY_ERRORS
 
 from .conftest import FakeClock
@@ -19,17 +20,10 @@ USER = 10
 def draft(
     service_id: int = 1, link: str = "https://t.me/x", line_no: int | None = None
 ) -> OrderDraft:
-    return OrderDraft(
-        service_id=service_id,
-        service_name="Followers",
-        service_type="Default",
-        link=link,
-        quantity=1000,
-        cost=Decimal("1.2345"),
-        currency="USD",
-        extra={"comments": "çok güzel\nnice"},
-        line_no=line_no,
-    )
+    extra = {"comments": "çok güzel\nnice"}
+    cost = Decimal("1.2345")
+    return order_draft(service_id=service_id, service_name="Followers", link=link,
+                       quantity=1000, cost=cost, extra=extra, line_no=line_no)  # fmt: skip
 
 
 @pytest.fixture
@@ -223,15 +217,15 @@ async def test_listing_filters_and_counts(st: Storage, clock: FakeClock) -> None
     assert ids(await st.orders.all_for_user(USER)) == [open_a.id, done.id, unknown.id, failed.id]
 
 
-async def test_find_open_duplicate(st: Storage) -> None:
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
-    await st.orders.create_drafts(USER, "draft", [draft()])
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
+async def test_open_on_links_finds_open_orders_of_the_same_page(st: Storage) -> None:
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == []
+    await st.orders.create_drafts(USER, "draft", [draft()])  # a draft is not an order yet
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == []
     first = await placed(st, "a", 1)
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") == first
-    assert await st.orders.find_open_duplicate(USER, 2, "https://t.me/x") is None
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/y") is None
-    assert await st.orders.find_open_duplicate(USER + 1, 1, "https://t.me/x") is None
+    assert await st.orders.open_on_links(USER, 1, ["https://www.t.me/x/?utm_source=a"]) == [first]
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/y"]) == []
+    assert await st.orders.open_on_links(USER, 2, ["https://t.me/x"]) == []  # another panel
+    assert await st.orders.open_on_links(USER + 1, 1, ["https://t.me/x"]) == []
     await st.orders.update_statuses(
         [
             StatusUpdate(
@@ -246,7 +240,26 @@ async def test_find_open_duplicate(st: Storage) -> None:
         ],
         polled_at=1.0,
     )
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") is None
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == []
+
+
+async def test_open_on_links_for_many_pages_in_one_call(st: Storage) -> None:
+    x, y = "https://t.me/x", "https://t.me/y"
+    older = await placed(st, "a", 1, service_id=1, link=x)
+    newer = await placed(st, "b", 2, service_id=2, link="http://T.me/x/")
+    other = await placed(st, "c", 3, service_id=2, link=y)
+    # More pages than one query takes: the lookup goes in chunks.
+    many = [f"https://t.me/p{i}" for i in range(1200)] + [x, y]
+    assert await st.orders.open_on_links(USER, 1, many) == [older, newer, other]
+
+
+async def test_backfill_gives_older_rows_their_link_key(st: Storage) -> None:
+    mine = await placed(st, "a", 1, link="https://www.t.me/Old/?fbclid=1")
+    await st.db.execute("UPDATE orders SET link_key = NULL")  # as before migration 0011
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/Old"]) == []
+    assert await st.orders.backfill_link_keys(chunk=1) == 1
+    assert await st.orders.backfill_link_keys() == 0
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/Old"]) == [mine]
 
 
 async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeClock) -> None:
@@ -344,19 +357,6 @@ async def test_notification_flags(st: Storage) -> None:
     assert await st.orders.get(99999) is None
 
 
-async def test_find_open_duplicates_for_many_pairs(st: Storage) -> None:
-    x, y = "https://t.me/x", "https://t.me/y"
-    assert await st.orders.find_open_duplicates(USER, []) == {}
-    await st.orders.create_drafts(USER, "draft", [draft(1, x)])  # a draft is not an order yet
-    older = await placed(st, "a", 1, service_id=1, link=x)
-    newer = await placed(st, "b", 2, service_id=1, link=x)
-    other = await placed(st, "c", 3, service_id=2, link=y)
-    found = await st.orders.find_open_duplicates(USER, [(1, x), (2, y), (2, x), (3, y)])
-    assert found == {(1, x): newer, (2, y): other}
-    assert older.id != newer.id
-    assert await st.orders.find_open_duplicates(USER + 1, [(1, x)]) == {}
-
-
 # --- unknown outcomes the user settles (issue 20 item 4) -----------------------------------------
 
 
@@ -369,9 +369,9 @@ async def unknown_row(st: Storage, user: int, batch: str, slot: int = 1) -> Orde
 
 async def test_settle_found_refuses_an_id_held_on_the_same_panel_by_anyone(st: Storage) -> None:
     url_a, url_b = "https://a.example/api/v2", "https://b.example/api/v2"
-    await st.keys.add(USER, "key-1", label="A", url=url_a)
-    await st.keys.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
-    await st.keys.add(USER + 1, "key-3", label="B", url=url_b)
+    await st.accounts.add(USER, "key-1", label="A", url=url_a)
+    await st.accounts.add(USER + 1, "key-2", label="A too", url=url_a)  # another user, same panel
+    await st.accounts.add(USER + 1, "key-3", label="B", url=url_b)
     [theirs] = await st.orders.create_drafts(USER + 1, "t1", [draft()], panel_slot=1)
     assert (await st.orders.claim("t1", USER + 1)).won
     assert await st.orders.mark_placed(theirs.id, 500)
@@ -409,4 +409,26 @@ async def test_settle_not_placed_only_from_unknown_and_kept_in_all(st: Storage) 
     ]
     assert mine.id in {o.id for o in await st.orders.visible_for_user(USER)}
     # Not a duplicate of a new order for the same link: it was never placed.
-    assert await st.orders.find_open_duplicate(USER, 1, "https://t.me/x") == other
+    assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == [other]
+
+
+async def test_completion_times_come_from_the_first_completed_poll(
+    st: Storage, clock: FakeClock
+) -> None:
+    done = await placed(st, "a", 1)
+    running = await placed(st, "b", 2)
+    elsewhere = await placed(st, "c", 3, service_id=2)
+    clock.advance(100)
+
+    def update(order: Order, status: str) -> StatusUpdate:
+        return StatusUpdate(order.id, status, status)
+
+    statuses = [update(done, "Completed"), update(running, "In progress")]
+    await st.orders.update_statuses([*statuses, update(elsewhere, "Completed")], polled_at=1.0)
+    clock.advance(500)
+    # A later poll of a completed order keeps the time it completed.
+    await st.orders.update_statuses([update(done, "Completed")], polled_at=2.0)
+    assert await st.orders.completion_times(USER, 1, 1, newest=10) == [100.0]
+    assert await st.orders.completion_times(USER, 1, 2, newest=10) == [100.0]
+    assert await st.orders.completion_times(USER, 2, 1, newest=10) == []
+    assert await st.orders.completion_times(USER + 1, 1, 1, newest=10) == []

@@ -61,7 +61,7 @@ def test_engine_specific_files_replace_the_shared_one() -> None:
 
 
 async def test_version_table_and_concurrent_starts_migrate_once(pg_cluster: PgCluster) -> None:
-    async with pg_cluster.database() as url:
+    async with pg_cluster.database(empty=True) as url:
         # Two processes starting together: the migration lock lets one apply, the other waits.
         first, second = await asyncio.gather(open_database(url), open_database(url))
         try:
@@ -114,7 +114,7 @@ async def test_a_bot_on_postgres_redacts_the_url_password(
             assert "Sekr3t-pw" in bot.secrets and secret_url in bot.secrets
             logging.getLogger("test").error("connect failed: %s", secret_url)
             await bot.member(7, key="k" * 32)
-            assert await bot.deps.storage.keys.has(7)
+            assert await bot.deps.storage.accounts.has(7)
         assert "Sekr3t-pw" not in bot.logs.text
         assert "connect failed" in bot.logs.text
 

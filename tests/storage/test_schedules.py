@@ -26,7 +26,7 @@ def draft() -> OrderDraft:
 @pytest.fixture
 async def st(storage: Storage) -> Storage:
     await storage.users.touch(USER, username=None, first_name=None)
-    await storage.keys.set(USER, KEY)
+    await storage.accounts.set(USER, KEY)
     return storage
 
 
@@ -58,7 +58,7 @@ async def test_an_expired_or_rekeyed_preview_is_not_scheduled(
     clock.advance(601)
     assert await st.schedules.create("old", USER, When(clock() + 3600)) is None
     await preview(st, "rekeyed")
-    await st.keys.set(USER, KEY)
+    await st.accounts.set(USER, KEY)
     assert await st.schedules.create("rekeyed", USER, When(clock() + 3600)) is None
 
 
@@ -95,7 +95,7 @@ async def test_a_changed_key_claims_nothing(st: Storage, clock: FakeClock) -> No
     made = await st.schedules.create("b1", USER, When(clock() + 60))
     assert made is not None and made.key_added is not None
     clock.advance(1)
-    await st.keys.set(USER, KEY)  # its own panel's key replaced
+    await st.accounts.set(USER, KEY)  # its own panel's key replaced
     states = (ScheduleState.WAITING,)
     assert await st.schedules.claim_run(made, made.order, None, states=states) is None
 
@@ -106,7 +106,7 @@ async def test_another_panel_changing_does_not_stop_it(st: Storage, clock: FakeC
     assert made is not None
     clock.advance(1)
     # The user's key version moves (their open previews close), this panel's key does not.
-    await st.keys.add(
+    await st.accounts.add(
         USER, "pk_other_panel_0123456789abcdef", label="B", url="https://b.test/api/v2"
     )
     states = (ScheduleState.WAITING,)
@@ -117,7 +117,7 @@ async def test_a_removed_panel_claims_nothing(st: Storage, clock: FakeClock) -> 
     await preview(st)
     made = await st.schedules.create("b1", USER, When(clock() + 60))
     assert made is not None
-    assert await st.keys.delete(USER)
+    assert await st.accounts.delete(USER)
     states = (ScheduleState.WAITING,)
     assert await st.schedules.claim_run(made, made.order, None, states=states) is None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.persistence import DICTS, USER_STATE, SQLitePersistence
-from bot.services.catalog_view import CatalogView, Sort
+from bot.services.catalog_options import CatalogOptions, Sort
 from bot.storage import KeyCipher, Storage
 from bot.user_state import UserState
 
@@ -17,7 +17,7 @@ EVERY_FIELD = UserState(
     cancel_confirm={"c0nf": [[23501, 2]]},
     bulk_rejects={"batch1": [[3, "bad line", "Not a number", {}]]},
     catalog_search="instagram likes",
-    catalog_view=CatalogView(Sort.PRICE_UP, True, False),
+    catalog_options=CatalogOptions(Sort.PRICE_UP, True, False),
     catalog_panel=2,
     orders_view=("open", 3),
     orders_panel=2,
@@ -76,7 +76,7 @@ async def test_a_row_with_the_old_loose_keys_loads_typed(
     loaded = await _stored_and_reopened(database, cipher, 7, old_row, typed=False)
     state = loaded[7]
     assert state.to_json() == old_row
-    assert state.catalog_view == CatalogView(Sort.PRICE_UP, True, False)
+    assert state.catalog_options == CatalogOptions(Sort.PRICE_UP, True, False)
     assert state.orders_view == ("open", 3)
     assert state.replied_at == 1234.5
 

@@ -72,51 +72,51 @@ async def test_list_count_and_by_access(storage: Storage, clock: FakeClock) -> N
 
 async def test_keys_set_get_delete_has(storage: Storage) -> None:
     await storage.users.touch(1, username=None, first_name=None)
-    assert await storage.keys.get(1) is None
-    assert not await storage.keys.has(1)
-    await storage.keys.set(1, API_KEY)
-    assert await storage.keys.get(1) == API_KEY
-    assert await storage.keys.has(1)
-    await storage.keys.set(1, "replacement")
-    assert await storage.keys.get(1) == "replacement"
-    assert await storage.keys.delete(1)
-    assert not await storage.keys.delete(1)
-    assert await storage.keys.get(1) is None
+    assert await storage.accounts.get(1) is None
+    assert not await storage.accounts.has(1)
+    await storage.accounts.set(1, API_KEY)
+    assert await storage.accounts.get(1) == API_KEY
+    assert await storage.accounts.has(1)
+    await storage.accounts.set(1, "replacement")
+    assert await storage.accounts.get(1) == "replacement"
+    assert await storage.accounts.delete(1)
+    assert not await storage.accounts.delete(1)
+    assert await storage.accounts.get(1) is None
 
 
 async def test_key_needs_known_user(storage: Storage) -> None:
     with pytest.raises(INTEGRITY_ERRORS) as info:
-        await storage.keys.set(404, API_KEY)
+        await storage.accounts.set(404, API_KEY)
     assert API_KEY not in str(info.value)
 
 
 async def test_pause_lifecycle(storage: Storage) -> None:
     for uid in (1, 2, 3):
         await storage.users.touch(uid, username=None, first_name=None)
-        await storage.keys.set(uid, f"{API_KEY}{uid}")
-    assert await storage.keys.active_user_ids() == [1, 2, 3]
+        await storage.accounts.set(uid, f"{API_KEY}{uid}")
+    assert await storage.accounts.active_user_ids() == [1, 2, 3]
 
-    assert await storage.keys.set_paused(2, True)
-    assert not await storage.keys.set_paused(2, True)  # no change the second time
-    assert await storage.keys.is_paused(2)
-    assert not await storage.keys.is_paused(1)
-    assert not await storage.keys.is_paused(404)
-    assert await storage.keys.active_user_ids() == [1, 3]
+    assert await storage.accounts.set_paused(2, True)
+    assert not await storage.accounts.set_paused(2, True)  # no change the second time
+    assert await storage.accounts.is_paused(2)
+    assert not await storage.accounts.is_paused(1)
+    assert not await storage.accounts.is_paused(404)
+    assert await storage.accounts.active_user_ids() == [1, 3]
 
     # Exactly one "your key was rejected" notice.
-    assert await storage.keys.mark_paused_notified(2)
-    assert not await storage.keys.mark_paused_notified(2)
-    assert not await storage.keys.mark_paused_notified(1)  # not paused
+    assert await storage.accounts.mark_paused_notified(2)
+    assert not await storage.accounts.mark_paused_notified(2)
+    assert not await storage.accounts.mark_paused_notified(1)  # not paused
 
     # A new key un-pauses and re-arms the notice.
-    await storage.keys.set(2, "new-key")
-    assert not await storage.keys.is_paused(2)
-    assert await storage.keys.active_user_ids() == [1, 2, 3]
-    assert await storage.keys.set_paused(2, True)
-    assert await storage.keys.mark_paused_notified(2)
-    assert await storage.keys.set_paused(2, False)
-    assert await storage.keys.set_paused(2, True)
-    assert await storage.keys.mark_paused_notified(2)
+    await storage.accounts.set(2, "new-key")
+    assert not await storage.accounts.is_paused(2)
+    assert await storage.accounts.active_user_ids() == [1, 2, 3]
+    assert await storage.accounts.set_paused(2, True)
+    assert await storage.accounts.mark_paused_notified(2)
+    assert await storage.accounts.set_paused(2, False)
+    assert await storage.accounts.set_paused(2, True)
+    assert await storage.accounts.mark_paused_notified(2)
 
 
 async def test_all_plaintext_and_rotate_all(
@@ -126,28 +126,28 @@ async def test_all_plaintext_and_rotate_all(
     async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         for uid in (1, 2):
             await st.users.touch(uid, username=None, first_name=None)
-            await st.keys.set(uid, f"key-{uid}")
+            await st.accounts.set(uid, f"key-{uid}")
     async with await Storage.open(database, KeyCipher([new, old]), clock=clock) as st:
-        assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
-        assert await st.keys.rotate_all() == 2
+        assert sorted(await st.accounts.all_plaintext()) == ["key-1", "key-2"]
+        assert await st.accounts.rotate_all() == 2
     async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
-        assert await st.keys.get(1) == "key-1"
-        assert sorted(await st.keys.all_plaintext()) == ["key-1", "key-2"]
+        assert await st.accounts.get(1) == "key-1"
+        assert sorted(await st.accounts.all_plaintext()) == ["key-1", "key-2"]
     # With the key gone, reads fail loudly and the redaction list skips with a warning.
     async with await Storage.open(database, KeyCipher([old]), clock=clock) as st:
         with pytest.raises(UndecryptableKey):
-            await st.keys.get(1)
-        with caplog.at_level(logging.WARNING, logger="bot.storage.keys"):
-            assert await st.keys.all_plaintext() == []
-            assert await st.keys.rotate_all() == 0
+            await st.accounts.get(1)
+        with caplog.at_level(logging.WARNING, logger="bot.storage.accounts"):
+            assert await st.accounts.all_plaintext() == []
+            assert await st.accounts.rotate_all() == 0
         assert "user 1" in caplog.text
 
 
 async def test_plaintext_key_never_reaches_database_files(db_path: Path, cipher: KeyCipher) -> None:
     st = await Storage.open(db_path, cipher)
     await st.users.touch(1, username="u", first_name="U")
-    await st.keys.set(1, API_KEY)
-    await st.keys.set_paused(1, True)
+    await st.accounts.set(1, API_KEY)
+    await st.accounts.set_paused(1, True)
     # Read the files while the connection is open (WAL holds the writes) …
     files = sorted(db_path.parent.glob(db_path.name + "*"))
     assert any(p.name.endswith("-wal") for p in files)
@@ -160,12 +160,12 @@ async def test_plaintext_key_never_reaches_database_files(db_path: Path, cipher:
     for path in files:
         assert API_KEY.encode() not in path.read_bytes(), path.name
     async with await Storage.open(db_path, cipher) as st:
-        assert await st.keys.get(1) == API_KEY
+        assert await st.accounts.get(1) == API_KEY
 
 
 async def test_repr_never_shows_key(storage: Storage, fernet_key: bytes) -> None:
     await storage.users.touch(1, username=None, first_name=None)
-    await storage.keys.set(1, API_KEY)
-    text = repr(storage) + repr(storage.keys) + repr(storage.db)
+    await storage.accounts.set(1, API_KEY)
+    text = repr(storage) + repr(storage.accounts) + repr(storage.db)
     assert fernet_key.decode() not in text
     assert API_KEY not in text

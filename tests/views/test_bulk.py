@@ -20,6 +20,7 @@ from bot.services.bulk_orders import (
     LineChange,
 )
 from bot.services.catalog_index import CatalogIndex
+from bot.services.link_guard import OpenOnLink, Sameness
 from bot.services.validation import InputError
 from bot.storage.models import Order, SubmitState
 from bot.views.bulk import (
@@ -58,7 +59,7 @@ def test_the_preview_in_blocks(en: Translator) -> None:
             "1 | https://x.com/a | 200\n"
             "9 | https://x.com/b | 100\n"
             "2 | https://x.com/<c> | 1000",
-            already_open={4: order(panel_order_id=777)},
+            already_open={4: OpenOnLink(order(panel_order_id=777), Sameness.SERVICE)},
         ),
     )
     assert text.split("\n\n") == [
@@ -69,8 +70,10 @@ def test_the_preview_in_blocks(en: Translator) -> None:
         "line 4: service 2 × 1,000 → https://x.com/&lt;c&gt; ($0.50)",
         "❌ 1 line has a problem and will not be sent:\nline 3: Service 9 is not in the catalog.",
         "⚠️ 1 line repeats an earlier service and link (still included):\nline 2: same as line 1",
-        "⚠️ 1 line is for a service and link you already have an open order for "
-        "(still included):\nline 4: order #<code>777</code> is still open",
+        "⚠️ 1 line is for a link you already have an open order for, on the same or a similar "
+        "service (still included):\nline 4: order #<code>777</code> is still open",
+        "Many panels refuse or lose a second order for a link that has one open. ✅ Confirm "
+        "will not place this; tap ⚠️ <b>Order anyway</b> if you mean it.",
         "Nothing is sent until you confirm. To change the list, send /bulk again.",
     ]
 

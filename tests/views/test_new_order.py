@@ -7,10 +7,11 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.panel import Balance, OutcomeUnknown, PanelRejected, Service
+from bot.services.link_guard import OpenOnLink, Sameness
 from bot.services.order_types import plan_for
 from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult
 from bot.services.validation import InputError, ServiceGone
-from bot.storage.models import Order, SubmitState
+from bot.storage.models import SubmitState
 from bot.views.new_order import (
     already_text,
     dripfeed_question,
@@ -39,7 +40,7 @@ def preview(
     *,
     cost: Decimal | None = Decimal("12.50"),
     balance: Balance | None = USD,
-    duplicate: Order | None = None,
+    duplicate: OpenOnLink | None = None,
 ) -> Preview:
     service = service or svc(12, name="Takipçi <hızlı>")
     plan = plan_for(service)
@@ -93,12 +94,24 @@ def test_cost_per_post_balance_unknown_short_and_duplicates(en: Translator) -> N
         "⚠️ Your balance is short by $50.00. You can still confirm, "
         "but the panel will probably refuse the order.",
     ]
-    open_one = render_preview(en, preview(duplicate=order(panel_order_id=4242)))
-    assert open_one.endswith(
-        "\n\n⚠️ You already have an open order for this service and link: #<code>4242</code>."
+    hint = (
+        "Many panels refuse or lose a second order for a link that has one open. ✅ Confirm "
+        "will not place this; tap ⚠️ <b>Order anyway</b> if you mean it."
     )
-    unconfirmed = render_preview(en, preview(duplicate=order(panel_order_id=None)))
-    assert unconfirmed.endswith("already on its way or unconfirmed.")
+    same = OpenOnLink(order(panel_order_id=4242), Sameness.SERVICE)
+    open_one = render_preview(en, preview(duplicate=same))
+    assert open_one.endswith(
+        "\n\n⚠️ You already have an open order for this link on this service: "
+        "#<code>4242</code>.\n" + hint
+    )
+    kind = OpenOnLink(order(panel_order_id=7, service_id=2), Sameness.KIND, svc(2, name="<L>"))
+    assert "on a similar service: #<code>7</code> (#2 &lt;L&gt;)." in render_preview(
+        en, preview(duplicate=kind)
+    )
+    unconfirmed = OpenOnLink(order(panel_order_id=None), Sameness.SERVICE)
+    assert "already on its way, or its outcome is unknown" in render_preview(
+        en, preview(duplicate=unconfirmed)
+    )
 
 
 def test_repriced(en: Translator) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 from http import HTTPStatus
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+import bot.webapp
 from bot.webapp.api import MAX_BODY_BYTES, ApiHandler
 from bot.webapp.server import CONTENT_SECURITY_POLICY, webapp_routes
 from tests.harness import ADMIN_ID
@@ -185,6 +187,16 @@ async def test_the_page_has_a_strict_csp_and_no_inline_script(miniapp: MiniApp) 
 class _Failing(ApiHandler):
     async def get(self) -> None:
         raise RuntimeError("database password hunter2 at 10.0.0.5")
+
+
+def test_the_page_preloads_every_module() -> None:
+    """The browser fetches all modules at once instead of discovering imports level by level
+    (time to interactive): a module added to static/ must be listed in index.html."""
+    static = Path(bot.webapp.__file__).parent / "static"
+    preloaded = set(
+        re.findall(r'rel="modulepreload" href="([^"]+)"', (static / "index.html").read_text())
+    )
+    assert preloaded == {p.name for p in static.glob("*.js")}
 
 
 async def test_an_endpoint_failure_says_nothing_of_its_cause(miniapp: MiniApp) -> None:

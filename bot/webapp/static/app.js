@@ -20,11 +20,12 @@ const TABS = ["catalog", "order", "bulk", "orders"];
 const tg = window.Telegram && window.Telegram.WebApp;
 
 export class ApiFailure extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message || code);
     this.status = status;
     this.code = code;
     this.userMessage = message || "";
+    this.field = field || null; // the form field a refusal is about, when it names one
   }
 }
 
@@ -62,7 +63,7 @@ const app = {
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new ApiFailure(response.status, data.error || "internal", data.message);
+      throw new ApiFailure(response.status, data.error || "internal", data.message, data.field);
     }
     return data;
   },
@@ -82,6 +83,14 @@ const app = {
     clearTimeout(app._noticeTimer);
     app._noticeTimer = setTimeout(() => { notice.hidden = true; }, 4000);
   },
+
+  // A GET the shell started before the pages were mounted (the catalog's), handed out once.
+  early(path) {
+    const pending = app._early[path];
+    delete app._early[path];
+    return pending;
+  },
+  _early: {},
 
   navigate(hash) {
     if (location.hash.slice(1) === hash) route();
@@ -148,6 +157,11 @@ async function start() {
   tg.ready();
   tg.expand();
   tg.onEvent("themeChanged", applyScheme);
+  const opening = parseHash().name;
+  if (opening === "catalog" || location.hash.includes("tgWebApp")) {
+    app._early["api/catalog"] = app.api("api/catalog");
+    app._early["api/catalog"].catch(() => {}); // its page reports a failure when it reads it
+  }
   try {
     app.session = await app.api("api/session");
   } catch (err) {

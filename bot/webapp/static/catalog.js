@@ -3,13 +3,14 @@
 // favourites and recent services; a card with the chat's details, ⚖️ Compare and ★.
 //
 // Search matches as the chat's /services does (bot/services/catalog_index.py): every word of the
-// query, folded (case, accents, Turkish i), inside the service's name or category; an id
-// ("101", "#101") matches that service first.
+// query, folded (case, accents, Turkish i), inside the service's name or category (the server
+// sends each service's folded key); an id ("101", "#101") matches that service first.
 import { el, clear, plain } from "./dom.js";
 
 // Flag bits of a service row, as bot/webapp/api_catalog.py sets them.
 const REFILL = 1, REFILL_UNSTATED = 2, CANCEL = 4, ORDERABLE = 32, PER_PACKAGE = 64;
-const PAGE = 50;
+// Rows drawn at once: a phone shows about eight; "Show more" draws the next ones.
+const PAGE = 20;
 
 let app = null;
 let root = null;
@@ -20,6 +21,12 @@ const state = {
 };
 const ui = {};
 const formats = new Map();
+let numbers = null;
+
+function number(n) {
+  numbers = numbers || new Intl.NumberFormat(app.session.language);
+  return numbers.format(n);
+}
 
 export function fold(text) {
   return text.normalize("NFKD").replace(/[İIı]/g, "i").toLowerCase()
@@ -59,13 +66,11 @@ function load(answer) {
   state.defaultSlot = def ? def.slot : null;
   state.services = [];
   for (const panel of answer.panels) {
-    const categoryKeys = panel.categories.map(searchKey);
-    for (const [id, name, cat, rate, min, max, flags] of panel.services) {
+    for (const [id, name, cat, rate, min, max, flags, key] of panel.services) {
       state.services.push({
         slot: panel.slot, panelName: panel.name, currency: panel.currency,
-        id, name: plain(name), category: panel.categories[cat], rateText: rate,
-        rate: Number(rate), min, max, flags,
-        key: searchKey(name) + "\n" + categoryKeys[cat],
+        id, name, category: panel.categories[cat], rateText: rate,
+        rate: Number(rate), min, max, flags, key,
       });
     }
   }
@@ -106,19 +111,20 @@ function row(s) {
   const badges = [];
   if (s.flags & REFILL) badges.push(el("span", { class: "badge ok" }, app.t("refill_yes")));
   if (s.flags & CANCEL) badges.push(el("span", { class: "badge ok" }, app.t("cancel_yes")));
-  const limits = s.flags & PER_PACKAGE ? "" : ` · ${s.min.toLocaleString(app.session.language)}–${s.max.toLocaleString(app.session.language)}`;
+  const limits = s.flags & PER_PACKAGE ? "" : ` · ${number(s.min)}–${number(s.max)}`;
   return el("button", {
     class: "svc", type: "button", dataset: { slot: s.slot, id: s.id },
     onclick: () => app.navigate(`catalog?slot=${s.slot}&id=${s.id}`),
   },
-  el("div", { class: "svc-name" }, s.name, el("span", { class: "star" }, star)),
+  el("div", { class: "svc-name" }, plain(s.name), el("span", { class: "star" }, star)),
   el("div", { class: "svc-meta hint" }, `#${s.id} · `, el("b", {}, s.panelName), ` · ${plain(s.category)}`),
   el("div", { class: "svc-price" }, el("b", {}, priceText(s)), limits, " ", ...badges));
 }
 
 function renderMore() {
   const next = state.results.slice(state.shown, state.shown + PAGE);
-  ui.list.append(...next.map(row));
+  if (state.shown === 0) ui.list.replaceChildren(...next.map(row));
+  else ui.list.append(...next.map(row));
   state.shown += next.length;
   ui.more.hidden = state.shown >= state.results.length;
 }
@@ -127,9 +133,8 @@ export function refresh() {
   const started = performance.now();
   state.results = select();
   state.shown = 0;
-  clear(ui.list);
   ui.count.textContent = state.results.length
-    ? app.t("found", { n: state.results.length.toLocaleString(app.session.language) })
+    ? app.t("found", { n: number(state.results.length) })
     : app.t("no_match");
   renderMore();
   app.catalogStats = { lastRefreshMs: performance.now() - started, results: state.results.length };
@@ -203,8 +208,10 @@ function buildList() {
 async function start() {
   root.append(el("p", { class: "empty" }, app.t("loading")));
   let answer;
+  const asked = performance.now();
   try {
-    answer = await app.api("api/catalog");
+    // The shell asked for it already, beside the session (one round trip less on opening).
+    answer = await (app.early("api/catalog") || app.api("api/catalog"));
   } catch (err) {
     clear(root).append(el("p", { class: "empty" }, app.failureText(err)));
     return;
@@ -214,12 +221,16 @@ async function start() {
     clear(root).append(el("p", { class: "empty" }, answer.message));
     return;
   }
+  const answered = performance.now();
   load(answer);
+  app.catalogTimes = { fetchMs: answered - asked, loadMs: performance.now() - answered };
   drawSelects();
   drawFilters();
   drawErrors();
   refresh();
   root.dataset.loaded = "true";
+  // Time to interactive, from the navigation's start (benchmarks/webapp.py reads it).
+  app.catalogLoadedAt = performance.now();
   if (state.pendingCard) openCard(...state.pendingCard);
 }
 
@@ -313,6 +324,8 @@ async function openCard(slot, id) {
   ui.listView.hidden = true;
   ui.cardView.hidden = false;
   clear(ui.cardView).append(el("p", { class: "empty" }, app.t("loading")));
+  // Once: a card opened from another card's comparison must not go back twice.
+  app.tg.BackButton.offClick(backFromCard);
   app.tg.BackButton.onClick(backFromCard);
   app.tg.BackButton.show();
   window.scrollTo(0, 0);

@@ -142,6 +142,7 @@ async function runCheck() {
 
 function setAnswer(name, value) {
   state.answers[name] = value;
+  if (state.failedField === name) state.failedField = null;
   state.review = null;
   scheduleCheck();
 }
@@ -168,9 +169,11 @@ function draw() {
     shown.dataset.batch = state.review.batch;
     root.append(shown);
     root.append(el("button", { class: "btn secondary", type: "button", onclick: () => {
+      // The review's draft goes, as with the chat's ✖️ Cancel: only a new review can be placed.
+      app.api("api/order/discard", { batch: state.review.batch }).catch(() => {});
       state.review = null;
       draw();
-    } }, app.t("order_new")));
+    } }, app.t("order_change")));
   } else {
     root.append(...[...fields(), dripfeedSwitch(), costLine()].filter(Boolean));
   }
@@ -282,7 +285,10 @@ function costLine() {
 function drawChecks() {
   const check = state.check;
   for (const box of root.querySelectorAll(".field")) {
-    const error = check && check.errors[box.dataset.field];
+    const name = box.dataset.field;
+    // Review's refusal names the answer the chat's parser refused; show it at that field.
+    const refused = state.failedField === name ? state.error : null;
+    const error = (check && check.errors[name]) || refused;
     box.querySelector(".field-error").textContent = error || "";
     box.classList.toggle("bad", Boolean(error));
   }

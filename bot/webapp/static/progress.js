@@ -29,11 +29,13 @@ export async function busy(app, status, promise) {
 export async function request(app, state, status, promise, redraw) {
   state.request = true;
   state.error = null;
+  state.failedField = null;
   redraw();
   try {
     return await busy(app, status, promise);
   } catch (err) {
     state.error = app.failureText(err);
+    state.failedField = err.field || null;
     return null;
   } finally {
     state.request = false;

@@ -88,7 +88,7 @@ _ACCOUNT_COLUMNS = (
 )
 
 
-class KeysRepo:
+class AccountsRepo:
     __slots__ = ("_cipher", "_clock", "_db")
 
     def __init__(self, db: Database, cipher: KeyCipher, *, clock: Clock = time.time) -> None:
@@ -97,7 +97,7 @@ class KeysRepo:
         self._clock = clock
 
     def __repr__(self) -> str:
-        return "KeysRepo()"
+        return "AccountsRepo()"
 
     # --- accounts -------------------------------------------------------------------------
 

@@ -1,11 +1,11 @@
-"""Sorting and filtering service lists (bot/services/catalog_view.py)."""
+"""Sorting and filtering service lists (bot/services/catalog_options.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from bot.panel import Service
-from bot.services.catalog_view import PLAIN, CatalogView, Option, Sort
+from bot.services.catalog_options import PLAIN, CatalogOptions, Option, Sort
 
 
 def svc(sid: int, rate: str, *, refill: bool = False, cancel: bool = False) -> Service:
@@ -47,11 +47,11 @@ def test_filters_combine_with_the_sort() -> None:
 
 
 def test_stored_form_round_trips_and_junk_reads_as_plain() -> None:
-    view = CatalogView(Sort.PRICE_DOWN, refill_only=True, cancel_only=False)
-    assert CatalogView.from_json(view.to_json()) == view
+    view = CatalogOptions(Sort.PRICE_DOWN, refill_only=True, cancel_only=False)
+    assert CatalogOptions.from_json(view.to_json()) == view
     junks: list[object] = [None, "asc", [], {"sort": "sideways"}, {"refill": "yes"}]
     for junk in junks:
-        assert CatalogView.from_json(junk).filtered is False
-    assert CatalogView.from_json({"sort": "sideways", "cancel": True}) == CatalogView(
+        assert CatalogOptions.from_json(junk).filtered is False
+    assert CatalogOptions.from_json({"sort": "sideways", "cancel": True}) == CatalogOptions(
         cancel_only=True
     )

@@ -33,7 +33,7 @@ _NEXT_SORT = {Sort.CATALOG: Sort.PRICE_UP, Sort.PRICE_UP: Sort.PRICE_DOWN}
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogView:
+class CatalogOptions:
     sort: Sort = Sort.CATALOG
     refill_only: bool = False
     cancel_only: bool = False
@@ -57,7 +57,7 @@ class CatalogView:
             shown.sort(key=lambda s: s.rate, reverse=self.sort is Sort.PRICE_DOWN)
         return shown
 
-    def toggled(self, option: Option) -> CatalogView:
+    def toggled(self, option: Option) -> CatalogOptions:
         """The view after pressing `option`: sort cycles panel order → price ↑ → price ↓."""
         if option is Option.SORT:
             return replace(self, sort=_NEXT_SORT.get(self.sort, Sort.CATALOG))
@@ -69,7 +69,7 @@ class CatalogView:
         return {"sort": self.sort.value, "refill": self.refill_only, "cancel": self.cancel_only}
 
     @classmethod
-    def from_json(cls, data: object) -> CatalogView:
+    def from_json(cls, data: object) -> CatalogOptions:
         """The stored view; anything unreadable is the plain view (it only changes the order)."""
         if not isinstance(data, Mapping):
             return PLAIN
@@ -80,4 +80,4 @@ class CatalogView:
         return cls(sort, data.get("refill") is True, data.get("cancel") is True)
 
 
-PLAIN = CatalogView()
+PLAIN = CatalogOptions()

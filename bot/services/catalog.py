@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.services.catalog_index import CatalogCache, CatalogIndex
-from bot.services.keys import KeyService
+from bot.services.keys import KeyService, NoKey
 
 # Confirm compares a preview with prices at most this old (PRICE_CHECK_SECONDS's default).
 PRICE_CHECK_SECONDS = 30.0
@@ -42,3 +42,12 @@ class CatalogService:
         if self.on_read is not None:
             self.on_read(keyed.key_id, user_id, keyed.slot, index)
         return index
+
+    async def cached(self, user_id: int, slot: int | None = None) -> CatalogIndex | None:
+        """The catalog the cache holds for the user's key on panel account `slot`, however
+        old, or None: never a panel call (a card's estimate must not cost a `services`)."""
+        try:
+            keyed = await self.keys.keyed_client(user_id, slot)
+        except NoKey:
+            return None
+        return self.cache.peek(keyed.key_id)
