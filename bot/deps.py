@@ -73,6 +73,8 @@ class Deps:
         self.progress = ProgressService(self.storage.orders, self.catalog)
 
     async def aclose(self) -> None:
+        # A price check a user's read started writes to the storage: it finishes first.
+        await self.prices.settle()
         await self.http.aclose()
         await self.panels.aclose()
         await self.panels.decoder.aclose()

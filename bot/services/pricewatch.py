@@ -193,8 +193,7 @@ class PriceWatch:
         async with self._lock:
             self._checked[key_id] = (index.fetched_at, self._accounts[key_id])
             for user_id, keyed in group:
-                label = keyed.account.label if keyed.account is not None else ""
-                checked = await self._check(user_id, keyed.slot, label, index)
+                checked = await self._check(user_id, keyed.slot, index)
                 report.accounts += 1
                 report.changes += checked.changes
                 report.pushes += int(checked.pushed)
@@ -247,14 +246,14 @@ class PriceWatch:
             for user_id, slot in sorted(accounts):
                 account = await self.keys.account(user_id, slot)
                 if account is not None and not account.removed:
-                    await self._check(user_id, slot, account.label, index)
+                    await self._check(user_id, slot, index)
 
     async def settle(self) -> None:
-        """Wait for the checks that reads started (tests, shutdown)."""
+        """Wait for the checks that reads started (tests, and before the storage closes)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _check(self, user_id: int, slot: int, label: str, index: CatalogIndex) -> Checked:
+    async def _check(self, user_id: int, slot: int, index: CatalogIndex) -> Checked:
         """Compare one account's watched services with `index`; store what changed and queue
         its digest (muted services left out of it)."""
         if len(index) == 0:
