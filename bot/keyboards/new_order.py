@@ -174,8 +174,9 @@ def order_preview(
             button(t._("✖️ Cancel"), DiscardOrder(batch)),
         ],
         *extra,
-        # Place it at a chosen time instead (bot/handlers/schedules.py).
-        [button(t._("🕒 Later"), ScheduleLater(batch))],
+        # Place it at a chosen time instead (bot/handlers/schedules.py); not one that warned of
+        # an open order on the same link: that takes ⚠️ Order anyway, now, with the warning read.
+        *([] if anyway else [[button(t._("🕒 Later"), ScheduleLater(batch))]]),
         *[pens[i : i + 2] for i in range(0, len(pens), 2)],
     ]
     if app_url:

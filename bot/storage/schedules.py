@@ -177,14 +177,15 @@ class SchedulesRepo:
         """Schedule the open single-order preview `batch` and close it, in one transaction.
 
         None (nothing changed) unless the preview is still open, unexpired and priced with
-        the user's current key: the same promise its Confirm would have had to keep.
+        the user's current key: the same promise its Confirm would have had to keep. Nor one
+        that warned of an open order on the same link: only ⚠️ Order anyway places that.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
             closed = await tx.execute(
                 "UPDATE drafts SET state = 'replaced', closed_at = :now "
                 "WHERE batch = :batch AND user_id = :user AND state = 'open' "
-                "AND kind = 'single' AND expires_at > :now AND key_version = "
+                "AND kind = 'single' AND duplicates = 0 AND expires_at > :now AND key_version = "
                 "(SELECT u.key_version FROM users u WHERE u.id = drafts.user_id)",
                 {"now": now, "batch": batch, "user": user_id},
             )

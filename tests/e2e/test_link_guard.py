@@ -5,6 +5,9 @@ service twice is held the same way."""
 
 from __future__ import annotations
 
+from bot.callbacks.base import parse
+from bot.callbacks.new_order import OrderAnyway
+from bot.callbacks.schedules import ScheduleLater
 from tests.e2e.steps import confirm, data_of, labels, place, preview_for, text_of
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -154,3 +157,28 @@ async def test_a_clean_bulk_has_no_order_anyway(bot: Harness) -> None:
     preview = await u.reply()
     assert "Order anyway" not in text_of(preview)
     assert not any("Order anyway" in label for label in labels(preview))
+
+
+async def test_a_warned_preview_cannot_be_scheduled_for_later(bot: Harness) -> None:
+    # 🕒 Later would place the warned order at its time without ⚠️ Order anyway ever tapped.
+    u = await bot.member(UID, key=KEY)
+    await place(bot, UID, KEY, service=1, link="https://instagram.com/p/later")
+    preview = await preview_for(u, 1, "https://instagram.com/p/later", "500")
+    assert "⚠️ Order anyway" in labels(preview)
+    assert not [label for label in labels(preview) if "Later" in label]
+
+    # A forged 🕒 Later, walked through to a time, schedules nothing.
+    await u.press_data(ScheduleLater(preview_batch(preview)).pack(), preview)
+    question = await u.reply()
+    await u.press("In 1 h", message=question)
+    choice = await u.update()
+    refused = await u.answer(await u.press("Once", message=choice))
+    assert refused.params.get("show_alert") is True
+    assert await bot.deps.schedules.waiting(UID) == []
+    assert not [m for m in u.sent_texts() if "Scheduled:" in m]
+
+
+def preview_batch(preview: BotMessage) -> str:
+    pressed = parse(data_of(preview, "Order anyway"))
+    assert isinstance(pressed, OrderAnyway)
+    return pressed.batch
