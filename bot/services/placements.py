@@ -142,9 +142,11 @@ class PlacementRecorder:
                 log.warning("outcomes saved, but reading them back failed", exc_info=True)
                 fresh = []
             by_id = {o.id: o for o in fresh}
-            if all(r.id in by_id for r in rows):
-                return Recorded([by_id[r.id] for r in rows])
-            return Recorded(settle_in_memory(rows, placed, failed, unknown))
+            read = [by_id[r.id] for r in rows] if all(r.id in by_id for r in rows) else rows
+            # The outcomes just written are laid over what was read back: SQLite's reader
+            # connection was seen (under load) to answer from a snapshot older than this
+            # commit, and the result then said "still being sent" of lines already settled.
+            return Recorded(settle_in_memory(read, placed, failed, unknown))
         journaled = self._journal(placed, failed, unknown, type(error).__name__)
         return Recorded(
             settle_in_memory(rows, placed, failed, unknown),

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from cryptography.fernet import Fernet
@@ -14,6 +15,7 @@ from bot.services.placements import PlacementRecorder, RetryPolicy, journal_for
 from bot.storage import KeyCipher, Storage, SubmitState
 from bot.storage.journal import PlacementJournal
 from bot.storage.models import Order
+from bot.storage.orders import OrdersRepo
 from tests.e2e.steps import order_draft
 
 UID = 7401
@@ -89,6 +91,35 @@ async def test_saved_at_once_reads_the_rows_back(storage: Storage) -> None:
         (SubmitState.FAILED, None),
     ]
     assert journal_bytes(storage) is None
+
+
+class _OldSnapshot:
+    """The orders repository, but its reads of a batch answer the rows as they were."""
+
+    def __init__(self, orders: OrdersRepo, rows: list[Order]) -> None:
+        self._orders = orders
+        self._rows = rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._orders, name)
+
+    async def get_batch(self, batch: str) -> list[Order]:
+        return self._rows
+
+
+async def test_a_stale_read_back_still_shows_the_outcomes_written(storage: Storage) -> None:
+    # Seen under load: SQLite's reader answered from a snapshot older than the commit, and a
+    # bulk's result said "still being sent" of lines the panel had answered.
+    time = Time()
+    rows = await claimed(storage, "stale", 2)
+    stale = cast(OrdersRepo, _OldSnapshot(storage.orders, rows))
+    rec = PlacementRecorder(stale, journal_for(storage.db.path), sleep=time.sleep, clock=time)
+    done = await rec.record(rows, placed=[(rows[0], 12)], unknown=[(rows[1], "timed out")])
+    assert done.saved
+    assert [(o.submit_state, o.panel_order_id) for o in done.orders] == [
+        (SubmitState.PLACED, 12),
+        (SubmitState.UNKNOWN, None),
+    ]
 
 
 async def test_refused_writes_are_retried_with_backoff_then_journaled(
