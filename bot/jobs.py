@@ -123,7 +123,14 @@ class Jobs:
 
     async def run_schedules(self) -> Tick:
         """Place the scheduled runs that are due; their results are pushed right away."""
-        tick = await self.schedules.run_due()
+        try:
+            tick = await self.schedules.run_due()
+        except Exception as exc:
+            # Every second, so it meets a shutdown closing the storage or a held database: one
+            # line, and the next tick retries. A run claimed before the failure stays claimed
+            # (the start-up recovery settles it), so nothing is placed twice.
+            log.warning("scheduled orders: a tick failed (%s); the next one retries", exc)
+            return Tick()
         if tick.queued:
             self.kick()
         return tick

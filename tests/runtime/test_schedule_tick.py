@@ -1,0 +1,35 @@
+"""The scheduled-orders job runs every second, so it meets a shutdown closing the storage: a
+failed tick is one warning line, never a job traceback (seen in the process-kill test)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+import pytest
+
+from bot.jobs import Jobs
+from bot.services.schedules import Tick
+
+
+class _ClosedStorage:
+    async def run_due(self) -> Tick:
+        raise RuntimeError("the database is closed")
+
+
+async def test_a_failed_tick_is_one_warning_and_an_empty_tick(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    jobs = Jobs(
+        app=cast(Any, None),
+        poller=cast(Any, None),
+        notifier=cast(Any, None),
+        schedules=cast(Any, _ClosedStorage()),
+        prices=cast(Any, None),
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
+        tick = await jobs.run_schedules()
+    assert tick == Tick()
+    [record] = [r for r in caplog.records if r.name == "bot.jobs"]
+    assert "the next one retries" in record.getMessage()
+    assert record.exc_info is None
