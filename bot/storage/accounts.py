@@ -211,17 +211,7 @@ class AccountsRepo(Repo):
 
     async def get(self, user_id: int, slot: int | None = None) -> str | None:
         """The decrypted key; raises `UndecryptableKey` if the encryption key was lost."""
-        if slot is None:
-            row = await self._db.fetchone(
-                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND is_default = 1 "
-                f"AND {_LIVE}",
-                (user_id,),
-            )
-        else:
-            row = await self._db.fetchone(
-                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND slot = ? AND {_LIVE}",
-                (user_id, slot),
-            )
+        row = await self._live_row("ciphertext", user_id, slot)
         if row is None or row[0] is None:
             return None
         return self._cipher.decrypt(bytes(row[0]))
@@ -272,19 +262,16 @@ class AccountsRepo(Repo):
 
     async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
         """A live account (the default without `slot`)."""
-        if slot is None:
-            row = await self._db.fetchone(
-                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? "
-                f"AND is_default = 1 AND {_LIVE}",
-                (user_id,),
-            )
-        else:
-            row = await self._db.fetchone(
-                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? AND slot = ? "
-                f"AND {_LIVE}",
-                (user_id, slot),
-            )
+        row = await self._live_row(_ACCOUNT_COLUMNS, user_id, slot)
         return None if row is None else _account(row)
+
+    async def _live_row(self, columns: str, user_id: int, slot: int | None) -> Row | None:
+        """`columns` of a live account (the default one without `slot`)."""
+        which, which_params = _which(slot)
+        return await self._db.fetchone(
+            f"SELECT {columns} FROM panel_accounts WHERE user_id = ? AND {which} AND {_LIVE}",
+            (user_id, *which_params),
+        )
 
     async def rename(self, user_id: int, slot: int, label: str) -> bool:
         """Raises LabelTaken; False when there is no such live account."""
