@@ -47,6 +47,62 @@ def data_of(msg: BotMessage, label_part: str) -> str:
     raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
 
 
+# --- walking the screens -------------------------------------------------------------------
+
+
+async def screen(u: FakeUser, command: str, *presses: str) -> BotMessage:
+    """Send `command`, then press each of `presses` in turn (each one edits the screen in
+    place); the last screen."""
+    await u.send(command)
+    shown = await u.reply()
+    return await press_through(u, *presses) if presses else shown
+
+
+async def press_through(u: FakeUser, *presses: str) -> BotMessage:
+    """Press each of `presses` in turn on the newest screen; the screen the last one leaves."""
+    *before, last = presses
+    for label in before:
+        await u.press(label)
+        await u.update()
+    await u.press(last)
+    return await u.update()
+
+
+async def menu_screen(u: FakeUser, command: str, button: str) -> BotMessage:
+    """Send `command` and press `button` on the message it answers with; the screen it opens."""
+    await u.send(command)
+    menu = await u.reply()
+    await u.press(button, message=menu)
+    return await u.update()
+
+
+async def say(u: FakeUser, *texts: str) -> BotMessage:
+    """Send each of `texts` in turn, each answered by a new message; the last answer."""
+    *before, last = texts
+    for text in before:
+        await u.send(text)
+        await u.reply()
+    await u.send(last)
+    return await u.reply()
+
+
+def catalog_row(service: int, name: str, **fields: Any) -> dict[str, Any]:
+    """A panel's `services` row: a Default service in "Misc" at $1.00, 10 to 1,000, with refill
+    and cancel, with `fields` changed (a field given as None is left out: the panel did not say)."""
+    row: dict[str, Any] = {
+        "service": service,
+        "name": name,
+        "type": "Default",
+        "category": "Misc",
+        "rate": "1.00",
+        "min": 10,
+        "max": 1000,
+        "refill": True,
+        "cancel": True,
+    }
+    return {name: value for name, value in (row | fields).items() if value is not None}
+
+
 # --- the /order dialog ---------------------------------------------------------------------
 
 
