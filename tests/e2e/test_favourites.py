@@ -269,12 +269,7 @@ async def test_the_last_services_ordered_are_offered_newest_first(bot: Harness, 
 
 async def test_previews_never_confirmed_are_not_recent(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/a")
-    await u.reply()
-    await u.send("100")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/a", "100")
     assert "Confirm" in " ".join(labels(preview))
     await u.send("/order")
     assert order_picks(await u.reply()) == []
