@@ -54,7 +54,15 @@ class Jobs:
 
     async def watch_prices(self) -> WatchReport:
         """One price-watch cycle; a drain starts right away when it queued a digest."""
-        report = await self.prices.run_cycle()
+        try:
+            report = await self.prices.run_cycle()
+        except Exception as exc:
+            # Panel faults are counted inside the cycle; what reaches here is the storage (a
+            # shutdown closing it, a held database). One line; the next period retries, and a
+            # user's changes, snapshots and digest are stored in one transaction, so nothing
+            # is pushed twice.
+            log.warning("price watch: a cycle failed (%s); the next one retries", exc)
+            return WatchReport()
         if report.pushes:
             self.kick()
         return report

@@ -114,16 +114,17 @@ async def place(
     link: str | None = None,
     status: str = "Pending",
     name: str | None = None,
+    runs: int | None = None,
 ) -> Order:
     """An order the fake panel knows, stored for `user_id` as if the order dialog placed it
-    (`name`: the service's name as stored, instead of the catalog's)."""
+    (`name`: the service's name as stored, instead of the catalog's; `runs`: a drip-feed)."""
     link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
     panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
     svc = _SERVICES[service]
     cost = Decimal(str(svc["rate"])) * quantity / 1000
     name = name if name is not None else str(svc["name"])
     draft = order_draft(service_id=service, service_name=name, service_type=str(svc["type"]),
-                        link=link, quantity=quantity, cost=cost)  # fmt: skip
+                        link=link, quantity=quantity, cost=cost, runs=runs)  # fmt: skip
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [order] = await repo.create_drafts(user_id, batch, [draft])
