@@ -14,6 +14,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import (
     AnyHandler,
     DialogPart,
+    DialogState,
     QuietDialog,
     ZoneDialog,
     begin,
@@ -75,12 +76,15 @@ async def set_zone(update: Update, context: BotContext) -> None:
     await render_settings(update, context, zone_set(context.t, time.time()))
 
 
-async def ask_zone(update: Update, context: BotContext) -> str:
+async def _ask(update: Update, context: BotContext, flow: type[DialogState], question: str) -> None:
+    """A typed setting's question, with its ✖️ Cancel, as a new `flow` dialog."""
     await ui.answer(update)
-    state = begin(context, ZoneDialog)
-    await ui.show(
-        update, zone_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
-    )
+    state = begin(context, flow)
+    await ui.show(update, question, dialog_keyboards.cancel_dialog(context.t, state.id))
+
+
+async def ask_zone(update: Update, context: BotContext) -> str:
+    await _ask(update, context, ZoneDialog, zone_question(context.t))
     return WAIT_ZONE
 
 
@@ -132,11 +136,7 @@ async def set_quiet(update: Update, context: BotContext) -> None:
 
 
 async def ask_quiet(update: Update, context: BotContext) -> str:
-    await ui.answer(update)
-    state = begin(context, QuietDialog)
-    await ui.show(
-        update, quiet_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
-    )
+    await _ask(update, context, QuietDialog, quiet_question(context.t))
     return WAIT_QUIET
 
 
