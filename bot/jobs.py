@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext, JobQueue
@@ -129,39 +129,42 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
     return Jobs(app, poller, notifier, deps.schedules, deps.prices)
 
 
-async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.poll()
+JobContext = CallbackContext[Any, Any, Any, Any]
+_Data = TypeVar("_Data")
 
 
-async def _price_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.watch_prices()
+def _data(context: JobContext, kind: type[_Data]) -> _Data:
+    """What the job was scheduled with (`data=`), checked to be the `kind` it was given as."""
+    assert context.job is not None and isinstance(context.job.data, kind)
+    return context.job.data
 
 
-async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.drain()
+async def _poll_job(context: JobContext) -> None:
+    await _data(context, Jobs).poll()
 
 
-async def _schedule_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.run_schedules()
+async def _price_job(context: JobContext) -> None:
+    await _data(context, Jobs).watch_prices()
 
 
-async def _journal_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, PlacementRecorder)
-    await context.job.data.restore_quietly()
+async def _drain_job(context: JobContext) -> None:
+    await _data(context, Jobs).drain()
 
 
-async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, MemoryTrimmer)
-    context.job.data.trim()
+async def _schedule_job(context: JobContext) -> None:
+    await _data(context, Jobs).run_schedules()
 
 
-async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, DraftService)
-    removed = await context.job.data.purge()
+async def _journal_job(context: JobContext) -> None:
+    await _data(context, PlacementRecorder).restore_quietly()
+
+
+async def _trim_job(context: JobContext) -> None:
+    _data(context, MemoryTrimmer).trim()
+
+
+async def _purge_job(context: JobContext) -> None:
+    removed = await _data(context, DraftService).purge()
     if removed:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
 
