@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.callbacks.base import decode, encode
 from bot.callbacks.new_order import ConfirmOrder, Reorder
-from bot.callbacks.pushes import OpenCard
+from bot.callbacks.notifications import OpenCard
 from bot.storage.models import OrderDraft, SubmitState
 from tests.e2e.steps import (
     add_params,
