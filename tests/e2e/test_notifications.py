@@ -12,10 +12,10 @@ import pytest
 
 from bot.callbacks.base import encode
 from bot.callbacks.new_order import Reorder
+from bot.callbacks.notifications import MuteOrder, OpenCard
 from bot.callbacks.order_history import RefillOrder
-from bot.callbacks.pushes import MuteOrder, OpenCard
 from bot.jobs import jobs_of
-from bot.services.notifier import BASE_RETRY
+from bot.services.notifications.notifier import BASE_RETRY
 from bot.services.poller import CycleReport
 from bot.storage import KeyCipher, OrderDraft, OutboxKind, Storage
 from bot.storage.models import StatusUpdate
