@@ -60,7 +60,7 @@ from bot.services.keys import KeyService
 from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pricewatch import PriceWatch
 from bot.services.resolutions import UnknownOrders
@@ -233,7 +233,7 @@ async def open_deps(
     )
     try:
         http = _panel_http(settings)
-        panels = PanelFactory(
+        panel_clients = PanelClients(
             settings.panel_api_url,
             http,
             settings.panel_timeout_seconds,
@@ -249,7 +249,7 @@ async def open_deps(
         )
         keys = KeyService(
             storage.accounts,
-            panels,
+            panel_clients,
             secrets,
             default_label=settings.panel_display_name(""),
             outbox=storage.outbox,
@@ -258,7 +258,7 @@ async def open_deps(
         await keys.load_secrets(storage.outbox)
         # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
         clocks = (clock or time.monotonic, clock or time.time)
-        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
+        return _assemble_deps(settings, secrets, storage, http, panel_clients, keys, clocks)
     except BaseException:
         await storage.close()
         raise
@@ -343,7 +343,7 @@ def _assemble_deps(
     secrets: SecretRegistry,
     storage: Storage,
     http: httpx.AsyncClient,
-    panels: PanelFactory,
+    panel_clients: PanelClients,
     keys: KeyService,
     clocks: tuple[Clock, Clock],
 ) -> Deps:
@@ -358,7 +358,7 @@ def _assemble_deps(
         http=http,
         catalogs=_load_catalogs(),
         secrets=secrets,
-        panels=panels,
+        panel_clients=panel_clients,
         access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
         users=UserService(storage.users),
         keys=keys,

@@ -23,7 +23,7 @@ from bot.services.keys import KeyService
 from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
 from bot.services.progress import ProgressService
@@ -45,7 +45,7 @@ class Deps:
     http: httpx.AsyncClient
     catalogs: Catalogs
     secrets: SecretRegistry
-    panels: PanelFactory
+    panel_clients: PanelClients
     access: AccessService
     users: UserService
     keys: KeyService
@@ -76,8 +76,8 @@ class Deps:
         # A price check a user's read started writes to the storage: it finishes first.
         await self.prices.settle()
         await self.http.aclose()
-        await self.panels.aclose()
-        await self.panels.decoder.aclose()
+        await self.panel_clients.aclose()
+        await self.panel_clients.decoder.aclose()
         await self.storage.close()
 
 

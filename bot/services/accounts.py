@@ -64,7 +64,7 @@ class AccountsService:
     @property
     def allow_private(self) -> bool:
         """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
-        return self.keys.panels.allow_private
+        return self.keys.panel_clients.allow_private
 
     async def accounts(self, user_id: int) -> list[PanelAccount]:
         return await self.keys.accounts(user_id)
@@ -103,7 +103,7 @@ class AccountsService:
 
     def check_url(self, url: str) -> str:
         """A user's panel URL, stripped; AddressRefused (one line saying why) otherwise."""
-        return check_panel_url(url, self.keys.panels.address_policy)
+        return check_panel_url(url, self.keys.panel_clients.address_policy)
 
     async def _free_label(self, user_id: int, wanted: str) -> str:
         taken = {a.label.casefold() for a in await self.keys.accounts(user_id)}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.config import preset_name_of
 from bot.logs import SecretRegistry
 from bot.panel import Balance, PanelClient
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.storage.accounts import AccountsRepo
 from bot.storage.crypto import UndecryptableKey
 from bot.storage.models import OutboxKind, PanelAccount
@@ -46,7 +46,7 @@ class KeyedClient:
 @dataclass(frozen=True, slots=True)
 class KeyService:
     repo: AccountsRepo
-    panels: PanelFactory
+    panel_clients: PanelClients
     secrets: SecretRegistry
     # The name PANEL_API_URL's panel gets in a user's list (its preset's name).
     default_label: str = ""
@@ -55,11 +55,11 @@ class KeyService:
 
     @property
     def default_panel_label(self) -> str:
-        return self.default_label or preset_name_of(self.panels.api_url)
+        return self.default_label or preset_name_of(self.panel_clients.api_url)
 
     async def adopt_legacy(self) -> int:
         """Give the accounts migrated from the single-key table PANEL_API_URL and its name."""
-        return await self.repo.adopt_legacy(self.panels.api_url, self.default_panel_label)
+        return await self.repo.adopt_legacy(self.panel_clients.api_url, self.default_panel_label)
 
     async def load_secrets(self, outbox: OutboxRepo | None = None) -> int:
         """Register every stored key for redaction; returns how many cannot be decrypted.
@@ -107,7 +107,7 @@ class KeyService:
         return await self.repo.account(user_id, slot)
 
     def _url(self, account: PanelAccount | None) -> str:
-        return account.url if account is not None and account.url else self.panels.api_url
+        return account.url if account is not None and account.url else self.panel_clients.api_url
 
     async def link(self, user_id: int, api_key: str) -> Balance:
         """/setkey: check the key on the default panel with a `balance` call and store it
@@ -120,10 +120,12 @@ class KeyService:
         self.secrets.add(api_key)
         account = await self.repo.account(user_id)
         custom = account.custom if account is not None else False
-        balance = await self.panels.client(api_key, self._url(account), custom=custom).balance()
+        balance = await self.panel_clients.client(
+            api_key, self._url(account), custom=custom
+        ).balance()
         old = await self.key(user_id)
         await self.repo.set(
-            user_id, api_key, label=self.default_panel_label, url=self.panels.api_url
+            user_id, api_key, label=self.default_panel_label, url=self.panel_clients.api_url
         )
         if old and old != api_key:
             self.secrets.discard(old)
@@ -144,7 +146,7 @@ class KeyService:
         `limit` live accounts) and PanelLinkedAlready (an operator's panel linked twice)."""
         api_key = api_key.strip()
         self.secrets.add(api_key)
-        balance = await self.panels.client(api_key, url, custom=custom).balance()
+        balance = await self.panel_clients.client(api_key, url, custom=custom).balance()
         slot = await self.repo.add(
             user_id, api_key, label=label, url=url, custom=custom, limit=limit, once=not custom
         )
@@ -156,7 +158,7 @@ class KeyService:
         api_key = api_key.strip()
         self.secrets.add(api_key)
         url = self._url(account)
-        balance = await self.panels.client(api_key, url, custom=account.custom).balance()
+        balance = await self.panel_clients.client(api_key, url, custom=account.custom).balance()
         old = await self.key(user_id, account.slot)
         if not await self.repo.replace_key(user_id, account.slot, api_key):
             raise NoKey
@@ -186,7 +188,7 @@ class KeyService:
         if key is None:
             raise NoKey
         url = self._url(account)
-        client = self.panels.client(key, url, custom=account.custom)
+        client = self.panel_clients.client(key, url, custom=account.custom)
         return KeyedClient(key_id_of(url, key), client, account.slot, account)
 
     async def balance(self, user_id: int, slot: int | None = None) -> Balance:

@@ -27,7 +27,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     revalidate,
 )
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.validation import ServiceGone
 from bot.storage import KeyCipher, Storage
 from bot.storage.models import Order, OrderDraft, SubmitState
@@ -52,7 +52,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     storage = await Storage.open(tmp_path / "db.sqlite3", KeyCipher([Fernet.generate_key()]))
     async with FakePanel() as panel, httpx.AsyncClient() as http:
         panel.add_key(KEY, balance="100")
-        keys = KeyService(storage.accounts, PanelFactory(panel.url, http, 0.5), SecretRegistry())
+        keys = KeyService(storage.accounts, PanelClients(panel.url, http, 0.5), SecretRegistry())
         catalog = CatalogService(CatalogCache(600), keys)
         await storage.users.touch(UID, username=None, first_name=None)
         await keys.link(UID, KEY)

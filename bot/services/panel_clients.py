@@ -1,5 +1,6 @@
-"""Builds a panel client for one user's key (on one panel) over the bot's shared HTTP clients:
-one for the operator's panels, one behind the address guard for the URLs users typed."""
+"""Where panel clients come from: `PanelClients.client` opens a client for a panel account's key
+on its panel over the bot's shared HTTP clients (one for the operator's panels, one behind the
+address guard for the URLs users typed). bot/services/accounts.py picks the account and key."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.panel.observer import CallObserver
 
 
 @dataclass(frozen=True, slots=True)
-class PanelFactory:
+class PanelClients:
     api_url: str
     # The operator's panels (PANEL_API_URL, PANELS) only: trusted, proxies from the environment
     # apply. A user's own URL never goes through it (see `connection_for`).
