@@ -47,7 +47,6 @@ from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
-from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog import CatalogService
@@ -61,6 +60,7 @@ from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
 from bot.services.panel_clients import PanelClients
+from bot.services.panels import PanelsService
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pricewatch import PriceWatch
 from bot.services.resolutions import UnknownOrders
@@ -375,7 +375,7 @@ def _assemble_deps(
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
-        accounts=AccountsService(
+        panels=PanelsService(
             keys,
             settings.panel_presets,
             allow_custom=settings.allow_custom_panels,

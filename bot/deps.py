@@ -12,7 +12,6 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
-from bot.services.accounts import AccountsService
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogService
 from bot.services.compare import CompareService
@@ -24,6 +23,7 @@ from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
 from bot.services.panel_clients import PanelClients
+from bot.services.panels import PanelsService
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
 from bot.services.progress import ProgressService
@@ -60,7 +60,7 @@ class Deps:
     stats: StatsService
     favourites: FavouritesService
     notifications: NotificationSettings
-    accounts: AccountsService
+    panels: PanelsService
     compare: CompareService
     unknown_orders: UnknownOrders
     sharing: SharingService

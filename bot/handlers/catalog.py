@@ -155,8 +155,8 @@ async def browse_panel(update: Update, context: BotContext) -> None:
 async def make_browsed_default(update: Update, context: BotContext) -> None:
     """★ Make default on /services, looking at another panel: the one explicit way there."""
     pressed = callback_of(update, BrowseMakeDefault)
-    accounts = context.deps.accounts
-    if pressed is None or not await accounts.make_default(context.user.id, pressed.slot):
+    panels = context.deps.panels
+    if pressed is None or not await panels.make_default(context.user.id, pressed.slot):
         await ui.answer(update, button_expired(context.t))
         return
     browse(context, None)

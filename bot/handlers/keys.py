@@ -25,8 +25,8 @@ from bot.keyboards import keys as keys_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
 from bot.panel import InvalidApiKey, PanelError
-from bot.services.accounts import totals
 from bot.services.keys import NoKey
+from bot.services.panels import totals
 from bot.views.keys import (
     balance_text,
     delete_key_question,
@@ -165,7 +165,7 @@ async def balance(update: Update, context: BotContext) -> None:
     t = context.t
     if len(await context.deps.keys.accounts(context.user.id)) > 1:
         # Every panel, one line each, asked at once; then a total per currency.
-        lines = await context.deps.accounts.overview(context.user.id)
+        lines = await context.deps.panels.overview(context.user.id)
         text = balances_text(t, lines, totals(lines))
         await ui.show(update, text, layout.markup([menu_keyboards.back_to_menu(t)]))
         return

@@ -876,7 +876,7 @@ async def _show_result(update: Update, context: BotContext, result: SubmitResult
     if isinstance(result.error, InsufficientBalance):
         # The preview just learnt the account currency, so this is normally no panel call.
         currency = await account_currency(context)
-    names = panel_names(await context.deps.accounts.names(context.user.id))
+    names = panel_names(await context.deps.keys.names(context.user.id))
     panel = names.get(slot, "") if slot is not None else ""
     text = render_result(t, result, balance, currency, panel)
     order_id = result.order.id if result.order is not None else None

@@ -30,7 +30,7 @@ WAIT_PANEL_ID = "found.id"
 
 async def _panel_name(context: BotContext, order: Order) -> str:
     """The order's panel, named when the user has several."""
-    names = await context.deps.accounts.names(context.user.id)
+    names = await context.deps.keys.names(context.user.id)
     return names.get(order.panel_slot, "") if len(names) > 1 else ""
 
 

@@ -103,6 +103,10 @@ class KeyService:
     async def accounts(self, user_id: int, *, removed: bool = False) -> list[PanelAccount]:
         return await self.repo.accounts(user_id, removed=removed)
 
+    async def names(self, user_id: int) -> dict[int, str]:
+        """Every panel the user ever linked, by slot (removed ones too: history names them)."""
+        return {a.slot: a.label for a in await self.repo.accounts(user_id, removed=True)}
+
     async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
         return await self.repo.account(user_id, slot)
 

@@ -192,7 +192,7 @@ class SingleOrders:
         order = result.order
         slot = order.panel_slot if order is not None else None
         balance = await self._balance(caller.id, slot) if result.panel_order_id else None
-        names = panel_names(await self.deps.accounts.names(caller.id))
+        names = panel_names(await self.deps.keys.names(caller.id))
         panel = names.get(slot, "") if slot is not None else ""
         text = render_result(t, result, balance, None, panel)
         if result.outcome in _TOLD_IN_CHAT:

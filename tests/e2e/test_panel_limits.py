@@ -56,7 +56,7 @@ async def test_past_max_panels_per_user_adding_is_refused_in_one_line(
     # A button kept from before (the URL question) is refused the same way.
     await capped.deps.keys.unlink(8201, 2)
     picks = await open_add_panel(user)
-    await capped.deps.accounts.add_custom(8201, beta.url, KEY_B)  # back to 2, behind the chat
+    await capped.deps.panels.add_custom(8201, beta.url, KEY_B)  # back to 2, behind the chat
     await user.press("🌐", message=picks)
     again = await user.update()
     assert "at most 2 panels" in (again.text or "")
@@ -76,7 +76,7 @@ async def test_the_limit_holds_when_the_key_arrives_after_another_panel_was_link
         await user.press("Beta", exact=True)
         await user.update()  # the key question
         # Meanwhile another device links a custom panel: the user is at the limit now.
-        await capped.deps.accounts.add_custom(8202, gamma.url, KEY_C)
+        await capped.deps.panels.add_custom(8202, gamma.url, KEY_C)
         beta.add_key(KEY_B)
         await user.send(KEY_B)
         refused = await user.reply()

@@ -37,7 +37,7 @@ async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[MiniApp]:
     ):
         await harness.member(USER, key=KEY)
         beta.add_key(BETA_KEY, balance="40")
-        await harness.deps.accounts.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
+        await harness.deps.panels.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
         yield app
 
 

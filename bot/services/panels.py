@@ -1,4 +1,5 @@
-"""Several panels per user (/panels, /balance): linking, naming, the default, balances.
+"""The /panels feature: several panel accounts per user (/panels, /balance): linking, naming,
+the default, balances. bot/services/accounts.py is the accounts themselves (key, client).
 
 The operator offers panels by name (PANELS presets, trusted); with ALLOW_CUSTOM_PANELS a user
 may add any API v2 URL, which is checked here (https, no address outside the public internet)
@@ -54,7 +55,7 @@ def clean_name(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountsService:
+class PanelsService:
     keys: KeyService
     presets: tuple[PanelPreset, ...]
     allow_custom: bool = False
@@ -65,13 +66,6 @@ class AccountsService:
     def allow_private(self) -> bool:
         """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
         return self.keys.panel_clients.allow_private
-
-    async def accounts(self, user_id: int) -> list[PanelAccount]:
-        return await self.keys.accounts(user_id)
-
-    async def names(self, user_id: int) -> dict[int, str]:
-        """Every panel the user ever linked, by slot (removed ones too: history names them)."""
-        return {a.slot: a.label for a in await self.keys.accounts(user_id, removed=True)}
 
     async def overview(self, user_id: int) -> list[PanelLine]:
         """Every linked panel with its balance, asked of all panels at once."""
@@ -177,13 +171,13 @@ class AccountsService:
 
 
 __all__ = [
-    "AccountsService",
     "BadPanelName",
     "LabelTaken",
     "PanelLimitReached",
     "PanelLine",
     "PanelLinkedAlready",
     "PanelMatches",
+    "PanelsService",
     "clean_name",
     "search_panels",
     "totals",
