@@ -12,13 +12,13 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
+from bot.services.accounts import PanelAccounts
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogService
 from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
-from bot.services.keys import KeyService
 from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
@@ -48,7 +48,7 @@ class Deps:
     panel_clients: PanelClients
     access: AccessService
     users: UserService
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     currencies: CurrencyService
     bulk: BulkOrderService

@@ -92,7 +92,7 @@ async def digest_orders(update: Update, context: BotContext) -> None:
     if not orders:
         await ui.send(update, digest_gone(t))
         return
-    names = panel_names(await context.deps.keys.names(context.user.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
     entries = [
         (f"#{ref(o)}" + (f" · {names[o.panel_slot]}" if o.panel_slot in names else ""), o.id)
         for o in orders

@@ -90,7 +90,7 @@ async def show_card(
         # Only when BotFather's inline mode is on: otherwise the chat picker would lead nowhere.
         share=order.panel_order_id if context.bot.supports_inline_queries else None,
     )
-    names = panel_names(await context.deps.keys.names(context.user.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
     eta = await context.deps.progress.eta(context.user.id, order)
     text = card_text(t, order, note, offers.refills, names.get(order.panel_slot, ""), eta)
     if result:
@@ -111,7 +111,7 @@ async def orders_command(update: Update, context: BotContext) -> None:
         await _render_page(update, context, OrderFilter.ALL, 0)
         return
     found = await context.deps.tracking.search(context.user.id, query)
-    names = panel_names(await context.deps.keys.names(context.user.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
     screen = render_found(context.t, found, names)
     await ui.show(update, screen.text, screen.markup)
 
@@ -130,7 +130,7 @@ async def orders_page(update: Update, context: BotContext) -> None:
 async def _render_page(
     update: Update, context: BotContext, order_filter: OrderFilter, page: int
 ) -> None:
-    names = await context.deps.keys.names(context.user.id)
+    names = await context.deps.accounts.names(context.user.id)
     slot = _panel_filter(context) if len(names) > 1 else None
     if slot not in names:
         slot = None
@@ -230,7 +230,7 @@ async def card_of_id(
         await show_card(update, context, order, new=callback_of(update, StatusOf) is not None)
         return
     [line] = await tracking.statuses(context.user.id, [panel_id])
-    names = panel_names(await context.deps.keys.names(context.user.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
     await ui.send(update, status_line(context.t, panel_id, line.status, line.slot, names))
 
 
@@ -260,7 +260,7 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     await ui.answer(update)
-    names = panel_names(await context.deps.keys.names(context.user.id))
+    names = panel_names(await context.deps.accounts.names(context.user.id))
     question = cancel_question(t, order, names)
     await ui.show(update, question, order_history_keyboards.confirm_cancel_order(t, order.id))
 

@@ -19,7 +19,7 @@ from bot.handlers.order_history import show_card
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import resolutions as resolutions_keyboards
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.resolutions import FoundOutcome
 from bot.services.tracking import parse_ids
 from bot.storage.models import Order
@@ -30,7 +30,7 @@ WAIT_PANEL_ID = "found.id"
 
 async def _panel_name(context: BotContext, order: Order) -> str:
     """The order's panel, named when the user has several."""
-    names = await context.deps.keys.names(context.user.id)
+    names = await context.deps.accounts.names(context.user.id)
     return names.get(order.panel_slot, "") if len(names) > 1 else ""
 
 

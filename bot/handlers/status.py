@@ -20,7 +20,7 @@ from bot.handlers.order_history import card_of_id
 from bot.handlers.replies import deliver
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
 from bot.storage.models import Order
 from bot.views.errors import button_expired
@@ -58,7 +58,7 @@ async def _ids_or_usage(update: Update, context: BotContext, command: str) -> Pa
 
 
 async def _names(context: BotContext) -> PanelNames:
-    return panel_names(await context.deps.keys.names(context.user.id))
+    return panel_names(await context.deps.accounts.names(context.user.id))
 
 
 def _in_place(update: Update, index: int) -> bool:
@@ -271,7 +271,7 @@ async def export(update: Update, context: BotContext) -> None:
         await ui.send(update, nothing_to_export(t))
         return
     today = datetime.now(UTC).strftime("%Y%m%d")
-    panels = await context.deps.keys.names(context.user.id)
+    panels = await context.deps.accounts.names(context.user.id)
     document = InputFile(export_csv(t, orders, panels), filename=f"orders-{today}.csv")
     await chat.send_document(document, caption=export_caption(t, len(orders)))
 

@@ -85,7 +85,7 @@ async def ask(
     a button (`in_place`: a first question's answer asking the next) it takes the pressed
     message's place."""
     asked, slots = next(iter(several.slots.items()))
-    names = await context.deps.keys.names(context.user.id)
+    names = await context.deps.accounts.names(context.user.id)
     waiting = _waiting(context)
     while len(waiting) >= MAX_WAITING:
         waiting.pop(next(iter(waiting)))

@@ -17,8 +17,8 @@ from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
 from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
-from bot.services.keys import KeyService, NoKey
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
 
 DEFAULT_MAX_PANELS = 5
@@ -56,7 +56,7 @@ def clean_name(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PanelsService:
-    keys: KeyService
+    accounts: PanelAccounts
     presets: tuple[PanelPreset, ...]
     allow_custom: bool = False
     # MAX_PANELS_PER_USER: every linked panel costs a catalog in memory and polls.
@@ -65,15 +65,15 @@ class PanelsService:
     @property
     def allow_private(self) -> bool:
         """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
-        return self.keys.panel_clients.allow_private
+        return self.accounts.panel_clients.allow_private
 
     async def overview(self, user_id: int) -> list[PanelLine]:
         """Every linked panel with its balance, asked of all panels at once."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
 
         async def line(account: PanelAccount) -> PanelLine:
             try:
-                return PanelLine(account, await self.keys.balance(user_id, account.slot))
+                return PanelLine(account, await self.accounts.balance(user_id, account.slot))
             except PanelError as exc:
                 return PanelLine(account, None, exc)
 
@@ -82,7 +82,7 @@ class PanelsService:
     async def capabilities(self, user_id: int, slot: int) -> Capabilities:
         """What the panel of account `slot` was learned to take through its API (issue 20)."""
         try:
-            client = await self.keys.client(user_id, slot)
+            client = await self.accounts.client(user_id, slot)
         except NoKey:
             return Capabilities()
         return await client.capabilities()
@@ -97,10 +97,10 @@ class PanelsService:
 
     def check_url(self, url: str) -> str:
         """A user's panel URL, stripped; AddressRefused (one line saying why) otherwise."""
-        return check_panel_url(url, self.keys.panel_clients.address_policy)
+        return check_panel_url(url, self.accounts.panel_clients.address_policy)
 
     async def _free_label(self, user_id: int, wanted: str) -> str:
-        taken = {a.label.casefold() for a in await self.keys.accounts(user_id)}
+        taken = {a.label.casefold() for a in await self.accounts.accounts(user_id)}
         label, n = wanted[:24], 2
         while label.casefold() in taken:
             suffix = f" {n}"
@@ -111,7 +111,7 @@ class PanelsService:
         """PanelLimitReached when the user has MAX_PANELS_PER_USER panels; PanelLinkedAlready
         when `url` (an operator's panel) is linked. Asked before a key is asked for or checked;
         the storage checks again when it links."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         if url is not None and any(a.url == url for a in accounts):
             raise PanelLinkedAlready(url)
         if len(accounts) >= self.max_panels:
@@ -123,10 +123,10 @@ class PanelsService:
         """Check the key with `balance` on the panel and link it under a free name."""
         await self.check_room(user_id, None if custom else url)
         label = await self._free_label(user_id, name)
-        slot, balance = await self.keys.add_panel(
+        slot, balance = await self.accounts.add_panel(
             user_id, api_key, label=label, url=url, custom=custom, limit=self.max_panels
         )
-        account = await self.keys.account(user_id, slot)
+        account = await self.accounts.account(user_id, slot)
         assert account is not None
         return account, balance
 
@@ -149,25 +149,25 @@ class PanelsService:
     ) -> tuple[PanelAccount, Balance]:
         """A new key for a linked panel, checked with `balance` there first; LookupError
         when the panel is no longer linked."""
-        account = await self.keys.account(user_id, slot)
+        account = await self.accounts.account(user_id, slot)
         if account is None:
             raise LookupError(slot)
-        balance = await self.keys.replace_panel_key(user_id, account, api_key)
+        balance = await self.accounts.replace_panel_key(user_id, account, api_key)
         return account, balance
 
     async def rename(self, user_id: int, slot: int, name: str) -> str:
         """Raises BadPanelName or LabelTaken; returns the name as stored."""
         label = clean_name(name)
-        if not await self.keys.repo.rename(user_id, slot, label):
+        if not await self.accounts.repo.rename(user_id, slot, label):
             raise LookupError(slot)
         return label
 
     async def make_default(self, user_id: int, slot: int) -> bool:
-        return await self.keys.repo.make_default(user_id, slot)
+        return await self.accounts.repo.make_default(user_id, slot)
 
     async def remove(self, user_id: int, slot: int) -> bool:
         """Forget the panel's key; its orders stay in the history under its name."""
-        return await self.keys.unlink(user_id, slot)
+        return await self.accounts.unlink(user_id, slot)
 
 
 __all__ = [
@@ -197,15 +197,15 @@ class PanelMatches:
 
 
 async def search_panels(
-    keys: KeyService, catalog: CatalogService, user_id: int, query: str, limit: int = 5
+    linked: PanelAccounts, catalog: CatalogService, user_id: int, query: str, limit: int = 5
 ) -> list[PanelMatches]:
     """`query` searched in every linked panel's catalog at once, default panel first."""
-    accounts = sorted(await keys.accounts(user_id), key=lambda a: (not a.is_default, a.slot))
+    accounts = sorted(await linked.accounts(user_id), key=lambda a: (not a.is_default, a.slot))
 
     async def one(account: PanelAccount) -> PanelMatches:
         found, balance = await asyncio.gather(
             catalog.get(user_id, slot=account.slot),
-            keys.balance(user_id, account.slot),
+            linked.balance(user_id, account.slot),
             return_exceptions=True,
         )
         if isinstance(found, PanelError | NoKey):

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.tracking import OrderAction
 from bot.storage.models import Order
 from bot.views.errors import button_expired
@@ -32,7 +32,7 @@ class OrderList:
 
     async def page(self, caller: Asker, asked: OrdersRequest) -> dict[str, Any]:
         """A page of the user's orders under a status filter, or those a search finds."""
-        names = await self.deps.keys.names(caller.id)
+        names = await self.deps.accounts.names(caller.id)
         search = asked.q.strip()
         if search:
             found = await self.deps.tracking.search(caller.id, search, limit=PAGE_SIZE)
@@ -59,7 +59,7 @@ class OrderList:
 
     async def _card(self, caller: Asker, order: Order, note: str | None) -> dict[str, Any]:
         actions = await self.deps.tracking.card_actions(caller.id, order)
-        names = await self.deps.keys.names(caller.id)
+        names = await self.deps.accounts.names(caller.id)
         panel = names.get(order.panel_slot, "") if len(names) > 1 else ""
         return card_json(caller.t, order, actions, panel, note)
 

@@ -21,8 +21,8 @@ from typing import Any
 from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import Balance, PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.drafts import DraftRefusal
-from bot.services.keys import NoKey
 from bot.services.order_form import OrderForm, check_answers, order_form
 from bot.services.ordering import (
     AnswerRejected,
@@ -192,7 +192,7 @@ class SingleOrders:
         order = result.order
         slot = order.panel_slot if order is not None else None
         balance = await self._balance(caller.id, slot) if result.panel_order_id else None
-        names = panel_names(await self.deps.keys.names(caller.id))
+        names = panel_names(await self.deps.accounts.names(caller.id))
         panel = names.get(slot, "") if slot is not None else ""
         text = render_result(t, result, balance, None, panel)
         if result.outcome in _TOLD_IN_CHAT:
@@ -208,7 +208,7 @@ class SingleOrders:
 
     async def _balance(self, user_id: int, slot: int | None) -> Balance | None:
         try:
-            return await self.deps.keys.balance(user_id, slot)
+            return await self.deps.accounts.balance(user_id, slot)
         except (NoKey, PanelError) as exc:
             log.info("no balance after an app order: %s", type(exc).__name__)
             return None

@@ -48,7 +48,7 @@ async def get(app: MiniApp, path: str, user_id: int = USER, **params: Any) -> An
 
 
 async def slots(app: MiniApp) -> tuple[int, int]:
-    accounts = await app.harness.deps.keys.accounts(USER)
+    accounts = await app.harness.deps.accounts.accounts(USER)
     default = next(a.slot for a in accounts if a.is_default)
     return default, next(a.slot for a in accounts if not a.is_default)
 

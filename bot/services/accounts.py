@@ -1,7 +1,10 @@
-"""Linking panel API keys: checked against the panel, stored encrypted, redacted in logs.
+"""A user's panel accounts (a linked panel and its API key): linking, the key, a client for it,
+the balance. Keys are checked against the panel, stored encrypted (bot/storage/accounts.py),
+redacted in logs.
 
-A user may link several panels (panel accounts, bot/storage/accounts.py); every method taking
-`slot=None` works on the user's default account, so single-panel code paths stay as they were.
+A user may link several panels; every method taking `slot=None` works on the user's default
+account, so single-panel code paths stay as they were. The /panels screen that manages them
+is bot/services/panels.py; the clients are opened by bot/services/panel_clients.py.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def key_id_of(url: str, api_key: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class KeyedClient:
+class AccountClient:
     """A client for the user's current key, and a digest that names the key (never the key
     itself): what a per-key cache files its entries under."""
 
@@ -44,7 +47,9 @@ class KeyedClient:
 
 
 @dataclass(frozen=True, slots=True)
-class KeyService:
+class PanelAccounts:
+    """Every feature's way to a user's panel account: `account_client` for its client."""
+
     repo: AccountsRepo
     panel_clients: PanelClients
     secrets: SecretRegistry
@@ -181,9 +186,9 @@ class KeyService:
         return await self.key(user_id) is not None
 
     async def client(self, user_id: int, slot: int | None = None) -> PanelClient:
-        return (await self.keyed_client(user_id, slot)).client
+        return (await self.account_client(user_id, slot)).client
 
-    async def keyed_client(self, user_id: int, slot: int | None = None) -> KeyedClient:
+    async def account_client(self, user_id: int, slot: int | None = None) -> AccountClient:
         """Raises NoKey when the user has no (readable) key on that panel."""
         account = await self.repo.account(user_id, slot)
         if account is None:
@@ -193,11 +198,11 @@ class KeyService:
             raise NoKey
         url = self._url(account)
         client = self.panel_clients.client(key, url, custom=account.custom)
-        return KeyedClient(key_id_of(url, key), client, account.slot, account)
+        return AccountClient(key_id_of(url, key), client, account.slot, account)
 
     async def balance(self, user_id: int, slot: int | None = None) -> Balance:
         """The panel's balance; every balance the bot reads also feeds the low-balance alert."""
-        keyed = await self.keyed_client(user_id, slot)
+        keyed = await self.account_client(user_id, slot)
         balance = await keyed.client.balance()
         account = keyed.account
         # Only an account with an alert set costs a look at the database here.
