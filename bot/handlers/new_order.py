@@ -43,7 +43,6 @@ from bot.deps import BotContext
 from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
 from bot.handlers.catalog import load_index, view_of
-from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
     AnyHandler,
@@ -59,6 +58,7 @@ from bot.handlers.dialog import (
 )
 from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import command_and_button
+from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
 from bot.keyboards import layout
