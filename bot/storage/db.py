@@ -138,12 +138,12 @@ class Database(AsyncClosing):
     for PostgreSQL the `local_path` given to `open_database` (`:memory:`: none).
     """
 
-    __slots__ = ("_closed",)
+    __slots__ = ("_closed", "path")
 
     engine: Engine
-    path: str
 
-    def __init__(self) -> None:
+    def __init__(self, path: str) -> None:
+        self.path = path
         self._closed = False
 
     @abstractmethod

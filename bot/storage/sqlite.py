@@ -128,7 +128,6 @@ class SQLiteDatabase(Database):
         "_lock",
         "_reader",
         "_reader_lock",
-        "path",
     )
 
     engine: Engine = "sqlite"
@@ -141,7 +140,7 @@ class SQLiteDatabase(Database):
         reader: aiosqlite.Connection | None = None,
         busy_seconds: float = BUSY_SECONDS,
     ) -> None:
-        super().__init__()
+        super().__init__(path)
         self._conn = conn
         self._lock = asyncio.Lock()
         # None for an in-memory database: reads then share the writer's connection and lock.
@@ -150,7 +149,6 @@ class SQLiteDatabase(Database):
         self._reader_lock = asyncio.Lock()
         self._busy = busy_seconds
         self._busy_ms = _milliseconds(busy_seconds)  # the writer's busy_timeout right now
-        self.path = path
 
     def __repr__(self) -> str:
         return f"SQLiteDatabase(path={self.path!r})"
