@@ -33,9 +33,9 @@ from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import menu as menu_keyboards
 from bot.panel import PanelError
 from bot.ratelimit import Throttle
+from bot.services.accounts import NoKey
 from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
-from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.user_state import UserState
 from bot.views.bulk import (
@@ -115,7 +115,7 @@ async def ask_lines(update: Update, context: BotContext) -> str | int:
     await ui.answer(update)
     begin(context, BulkDialog)
     t = context.t
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
         return end(context)
     inline = _text_after_command(update)

@@ -67,9 +67,9 @@ from bot.keyboards import new_order as new_order_keyboards
 from bot.keyboards.favourites import order_pick_rows
 from bot.keyboards.layout import prepend
 from bot.panel import Balance, InsufficientBalance, PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.favourites import NO_PICKS, QuickPicks
-from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
@@ -438,7 +438,7 @@ async def start_order(update: Update, context: BotContext) -> str | int:
     """/order, /order <id>, /order <words>, and the menu button."""
     await ui.answer(update)
     begin(context, OrderDialog)
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(context.t))
         return end(context)
     args = context.args or []
@@ -790,7 +790,7 @@ async def _reorder(
         await ui.answer(update, button_expired(t))
         return END
     await ui.answer(update)
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
         return end(context)
     service_id, values = found
@@ -900,7 +900,7 @@ async def _balance_after(context: BotContext, slot: int | None = None) -> Balanc
     """The balance after the order on its panel; None when it cannot be read (the charge
     still shows)."""
     try:
-        return await context.deps.keys.balance(context.user.id, slot)
+        return await context.deps.accounts.balance(context.user.id, slot)
     except (NoKey, PanelError) as exc:
         log.info("no balance after an order: %s", type(exc).__name__)
         return None

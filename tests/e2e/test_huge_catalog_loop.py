@@ -105,4 +105,4 @@ async def test_a_huge_catalog_leaves_other_users_answered(bot: Harness, huge_ans
     # ...and no slice held the event loop past the bound.
     assert stall < STALL_BOUND, f"the event loop was held {stall * 1000:.0f} ms"
     # The answer was decoded in the child process (and not, say, left small by a changed fake).
-    assert bot.deps.panels.decoder.offloads(huge_answer.encode())
+    assert bot.deps.panel_clients.decoder.offloads(huge_answer.encode())
