@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
@@ -25,7 +25,7 @@ from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.keyboards import bulk as bulk_keyboards
@@ -397,8 +397,7 @@ async def discard(update: Update, context: BotContext) -> None:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CommandHandler("bulk", ask_lines),
-            CallbackQueryHandler(ask_lines, pattern=menu_pattern("bulk")),
+            *command_and_button("bulk", ask_lines),
         ],
         states={
             WAIT_LINES: [

@@ -18,7 +18,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button, menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import keys as keys_keyboards
@@ -180,8 +180,7 @@ async def balance(update: Update, context: BotContext) -> None:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CommandHandler("setkey", ask_key),
-            CallbackQueryHandler(ask_key, pattern=menu_pattern("setkey")),
+            *command_and_button("setkey", ask_key),
         ],
         # Every message but a command: a key may come as a caption or in a screenshot too.
         states={WAIT_API_KEY: [MessageHandler(~filters.COMMAND, receive_key)]},
@@ -193,6 +192,5 @@ def handlers() -> list[AnyHandler]:
         CommandHandler("deletekey", delete_key_command),
         CallbackQueryHandler(ask_delete_key, pattern=menu_pattern("deletekey")),
         CallbackQueryHandler(delete_key, pattern=DeleteKeyYes.pattern()),
-        CommandHandler("balance", balance),
-        CallbackQueryHandler(balance, pattern=menu_pattern("balance")),
+        *command_and_button("balance", balance),
     ]

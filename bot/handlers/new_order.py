@@ -57,7 +57,7 @@ from bot.handlers.dialog import (
     save,
 )
 from bot.handlers.errors import account_currency, reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
@@ -948,8 +948,7 @@ def dialog_part() -> DialogPart:
     not_text = ~tg_filters.TEXT & ~tg_filters.COMMAND
     return DialogPart(
         entry_points=[
-            CommandHandler("order", start_order),
-            CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
+            *command_and_button("order", start_order),
             CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
             CallbackQueryHandler(order_service, pattern=PanelOrderService.pattern()),
             CallbackQueryHandler(reorder, pattern=Reorder.pattern()),

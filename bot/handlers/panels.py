@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.panels import (
@@ -34,7 +34,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end, open_run, save
 from bot.handlers.keys import delete_key_message, key_text
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
 from bot.keyboards import dialog as dialog_keyboards
@@ -445,8 +445,7 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("panels", show_panels),
-        CallbackQueryHandler(show_panels, pattern=menu_pattern("panels")),
+        *command_and_button("panels", show_panels),
         CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
         CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
         CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),
@@ -459,10 +458,9 @@ def handlers() -> list[AnyHandler]:
 
 async def compare(update: Update, context: BotContext) -> None:
     """⚖️ Compare on a service card: similar services on the user's other panels."""
-    pressed = callback_of(update, PanelCompare)
     t = context.t
+    pressed = await ui.pressed_or_expired(update, t, PanelCompare)
     if pressed is None:
-        await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
     try:
