@@ -35,15 +35,16 @@ from bot.views.zones import digest_gone, digest_list, mute_note, ref
 
 
 async def open_card(update: Update, context: BotContext) -> None:
-    tracking = context.deps.tracking
-    order = await ui.found_or_expired(
-        update,
-        context.t,
-        OpenCard,
-        lambda pressed: tracking.order(context.user.id, pressed.order_id),
+    pressed = callback_of(update, OpenCard)
+    order = (
+        await context.deps.tracking.order(context.user.id, pressed.order_id)
+        if pressed is not None
+        else None
     )
     if order is None:
+        await ui.answer(update, button_expired(context.t))
         return
+    await ui.answer(update)
     # A new message: the push (or the digest's list) is a record the user may come back to.
     await show_card(update, context, order, new=True)
 
@@ -77,15 +78,16 @@ async def mute_order(update: Update, context: BotContext) -> None:
 
 
 async def digest_orders(update: Update, context: BotContext) -> None:
-    notifications = context.deps.notifications
-    orders = await ui.found_or_expired(
-        update,
-        context.t,
-        DigestOrders,
-        lambda pressed: notifications.digest_orders(context.user.id, pressed.item),
+    pressed = callback_of(update, DigestOrders)
+    orders = (
+        await context.deps.notifications.digest_orders(context.user.id, pressed.item)
+        if pressed is not None
+        else None
     )
     if orders is None:
+        await ui.answer(update, button_expired(context.t))
         return
+    await ui.answer(update)
     t = context.t
     if not orders:
         await ui.send(update, digest_gone(t))

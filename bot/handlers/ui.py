@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -76,20 +75,3 @@ async def pressed_or_expired(update: Update, t: Translator, kind: type[Pressed])
     if pressed is None:
         await answer(update, button_expired(t))
     return pressed
-
-
-Found = TypeVar("Found")
-
-
-async def found_or_expired(
-    update: Update,
-    t: Translator,
-    kind: type[Pressed],
-    find: Callable[[Pressed], Awaitable[Found | None]],
-) -> Found | None:
-    """What the pressed `kind` button names (`find` of its data), the press answered; None,
-    answered "This button has expired", for an old or forged button or a thing gone since."""
-    pressed = callback_of(update, kind)
-    found = await find(pressed) if pressed is not None else None
-    await answer(update, button_expired(t) if found is None else None)
-    return found
