@@ -40,6 +40,7 @@ from bot import excepthooks
 from bot.config import Settings
 from bot.fetched import FetchedUpdates, updates_path
 from bot.leadership import DatabaseUnavailable, Fence, Leadership, SoleInstance
+from bot.memory import freeze_startup_heap
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import retry_seconds
 from bot.webapp.server import WebAppServer, context_for, webapp_routes
@@ -388,6 +389,8 @@ async def serve(
         watcher = asyncio.create_task(_stop_when_lost(fence, stop), name="leadership-fence")
         initialized = True
         await _initialize(app, settings)
+        frozen = freeze_startup_heap()
+        log.debug("%d objects of start-up left out of garbage collections", frozen)
         if stop.is_set():
             return
         if server is not None:
