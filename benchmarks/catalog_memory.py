@@ -7,7 +7,10 @@ with a 600-800 character Turkish description). One user has linked every panel (
 through the bot's repositories before start-up). The real `python -m bot` process then gets
 `/services takip` (a search of every panel) while another user sends /help every 50 ms. Reported:
 the bot's RSS before and after the search, the search's wall time, and the slowest /help
-answer during it (how long the event loop was held).
+answer during it, and from inside the bot (benchmarks/loop_probe.py) the longest its event loop
+was held and its garbage collections. On a shared machine a stall also counts the time the
+process waited for a core (the load average is printed with the figures). LOOP_PROBE_DUMP=1 prints
+every stall and collection of the window.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
                     waits = await waiting
                     await asyncio.sleep(1.0)
                     after = bot.rss_mib()
-                events = _probe_events(probe, started, finished)
+                events = _probe_events(probe, started, finished)  # after the bot stopped
             finally:
                 for panel in panels:
                     await panel.stop()
@@ -136,6 +139,7 @@ async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
         "help_answers": len(waits),
         "help_worst_s": max(waits) if waits else float("nan"),
         "answer": (answer.text or "")[:300],
+        "load_average": os.getloadavg()[0],
         **events,
     }
 
@@ -171,7 +175,8 @@ def format_table(r: dict[str, Any]) -> str:
     target = STALL_TARGET * 1000
     return (
         f"{r['panels']} panels × {r['catalog_mb']:.0f} MB catalogs "
-        f"({r['services_per_catalog']:,} services each), CATALOG_CACHE_MB={r['cache_mb']:.0f}\n"
+        f"({r['services_per_catalog']:,} services each), CATALOG_CACHE_MB={r['cache_mb']:.0f}; "
+        f"load average {r['load_average']:.1f} on {os.cpu_count()} cores\n"
         f"RSS {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB after /services takip "
         f"({r['search_s']:.1f} s)\n"
         f"a bystander's /help during it: {r['help_answers']} answers, "
@@ -184,8 +189,8 @@ def format_table(r: dict[str, Any]) -> str:
         f"  most CPU the loop's thread spent in one stall {r['loop_worst_cpu_s'] * 1000:.0f} ms "
         f"(the bot's own code: {_verdict(r['loop_worst_cpu_s'])})\n"
         f"  garbage collections: {r['gc_full']} full, the longest {r['gc_worst_s'] * 1000:.0f} ms"
-        f" ({r['gc_worst_cpu_s'] * 1000:.0f} ms CPU); at start-up {r['tracked_objects']:,} "
-        f"objects tracked, {r['frozen_objects']:,} of them frozen\n"
+        f" ({r['gc_worst_cpu_s'] * 1000:.0f} ms CPU); at the end {r['tracked_objects']:,} "
+        f"objects in the collections' generations, {r['frozen_objects']:,} more frozen at start-up\n"
         f"the answer began: {r['answer'][:120]!r}"
     )
 

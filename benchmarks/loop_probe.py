@@ -22,8 +22,6 @@ import time
 from typing import IO, Any
 
 TICK = 0.005
-# When the bot has surely started (the benchmarks wait a second after its first poll).
-START_SECONDS = 3.0
 # Lateness written down; smaller ones are the timer's own jitter.
 REPORT_OVER = 0.005
 
@@ -49,9 +47,14 @@ class _Probe:
             self.write(at=time.monotonic(), gc=took, cpu=cpu, generation=generation)
 
     async def ticks(self) -> None:
-        # What a full collection has to look at, once the bot has started.
-        await asyncio.sleep(START_SECONDS)
-        self.write(at=time.monotonic(), tracked=len(gc.get_objects()), frozen=gc.get_freeze_count())
+        try:
+            await self._tick()
+        finally:
+            # What a full collection had to look at in the end (the loop is stopping).
+            tracked, frozen = len(gc.get_objects()), gc.get_freeze_count()
+            self.write(at=time.monotonic(), tracked=tracked, frozen=frozen)
+
+    async def _tick(self) -> None:
         while True:
             before, cpu_before = time.perf_counter(), time.thread_time()
             await asyncio.sleep(TICK)
