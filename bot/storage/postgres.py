@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
     PoolConnection = PoolConnectionProxy[asyncpg.Record]
+    # What reads run on: the pool (outside a transaction) or a transaction's connection.
+    Queries = asyncpg.Pool[asyncpg.Record] | PoolConnection
 
 # Advisory lock keys (64-bit), spelled in ASCII so a DBA can tell them apart in pg_locks.
 WRITE_LOCK_KEY = int.from_bytes(b"smm:wrte", "big") & 0x7FFFFFFFFFFFFFFF
@@ -121,6 +123,15 @@ class _Dialect:
         stmt = self.numbered(sql)
         return stmt.sql, stmt.args(params)
 
+    async def fetchall(self, on: Queries, sql: str, params: Params) -> list[Row]:
+        text, args = self.prepare(sql, params)
+        return list(await on.fetch(text, *args))
+
+    async def fetchone(self, on: Queries, sql: str, params: Params) -> Row | None:
+        text, args = self.prepare(sql, params)
+        row: Row | None = await on.fetchrow(text, *args)
+        return row
+
     def counted(self, sql: str) -> Numbered:
         """`sql` with `RETURNING 1`: one returned row per affected row (see `executemany`)."""
         key = "\0count\0" + sql
@@ -176,13 +187,10 @@ class PostgresTransaction:
         return len(await self._conn.fetchmany(stmt.sql, batch))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        text, args = self._dialect.prepare(sql, params)
-        return list(await self._conn.fetch(text, *args))
+        return await self._dialect.fetchall(self._conn, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        text, args = self._dialect.prepare(sql, params)
-        row: Row | None = await self._conn.fetchrow(text, *args)
-        return row
+        return await self._dialect.fetchone(self._conn, sql, params)
 
 
 class PostgresDatabase(Database):
@@ -273,13 +281,10 @@ class PostgresDatabase(Database):
             return await tx.execute(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        text, args = self._dialect.prepare(sql, params)
-        return list(await self._pool.fetch(text, *args))
+        return await self._dialect.fetchall(self._pool, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        text, args = self._dialect.prepare(sql, params)
-        row: Row | None = await self._pool.fetchrow(text, *args)
-        return row
+        return await self._dialect.fetchone(self._pool, sql, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
