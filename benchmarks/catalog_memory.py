@@ -190,7 +190,7 @@ def format_table(r: dict[str, Any]) -> str:
         f"(the bot's own code: {_verdict(r['loop_worst_cpu_s'])})\n"
         f"  garbage collections: {r['gc_full']} full, the longest {r['gc_worst_s'] * 1000:.0f} ms"
         f" ({r['gc_worst_cpu_s'] * 1000:.0f} ms CPU); at the end {r['tracked_objects']:,} "
-        f"objects in the collections' generations, {r['frozen_objects']:,} more frozen at start-up\n"
+        f"objects in the collections' generations, {r['frozen_objects']:,} frozen\n"
         f"the answer began: {r['answer'][:120]!r}"
     )
 
