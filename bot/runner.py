@@ -344,6 +344,9 @@ async def _initialize(app: AnyApp, settings: Settings) -> None:
     except Exception as exc:
         log.debug("start-up failed", exc_info=True)  # the traceback only at LOG_LEVEL=DEBUG
         raise Stopped(f"cannot start: {describe_failure(exc, settings)}") from None
+    # Start-up is over: what it built lives as long as the process (issue 19 item 5).
+    frozen = freeze_startup_heap()
+    log.debug("%d objects of start-up left out of garbage collections", frozen)
 
 
 async def _stop_when_lost(fence: Fence, stop: asyncio.Event) -> None:
@@ -389,8 +392,6 @@ async def serve(
         watcher = asyncio.create_task(_stop_when_lost(fence, stop), name="leadership-fence")
         initialized = True
         await _initialize(app, settings)
-        frozen = freeze_startup_heap()
-        log.debug("%d objects of start-up left out of garbage collections", frozen)
         if stop.is_set():
             return
         if server is not None:
