@@ -98,10 +98,18 @@ async def test_a_failing_work_passes_its_turn_on() -> None:
 async def test_a_work_cancelled_while_waiting_for_its_turn_blocks_nobody() -> None:
     queue = SliceQueue()
     log: list[str] = []
+    third_slice = asyncio.Event()
+
+    def work_b() -> Steps[str]:
+        for n in range(50):
+            if n == 2:
+                third_slice.set()
+            yield
+        return "B"
+
     first = asyncio.create_task(run_sliced(_work("A", log, 50), slice_seconds=0, queue=queue))
-    second = asyncio.create_task(run_sliced(_work("B", log, 50), slice_seconds=0, queue=queue))
-    while log.count("B") < 3:
-        await asyncio.sleep(0)
+    second = asyncio.create_task(run_sliced(work_b(), slice_seconds=0, queue=queue))
+    await asyncio.wait_for(third_slice.wait(), timeout=30)
     second.cancel()
     # The next slice of "A" comes whether "B" was waiting for its turn or had just been given it.
     assert await asyncio.wait_for(first, timeout=30) == "A"
