@@ -16,12 +16,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, DraftService
-from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
@@ -279,7 +279,7 @@ class PanelLines:
 @dataclass(frozen=True, slots=True)
 class BulkOrderService:
     orders: OrdersRepo
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     recorder: PlacementRecorder
     previews: DraftService
@@ -290,7 +290,7 @@ class BulkOrderService:
     async def _panel(self, user_id: int, slot: int | None) -> tuple[int, list[str]]:
         """The slot the lines go to and the user's panel names, that one's first, the others
         in their order (none with a single panel: nothing to name)."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         chosen = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
@@ -304,7 +304,7 @@ class BulkOrderService:
         (`panel | service | link | quantity`): one text per panel, in the order the panels
         first appear, each keeping every line at its place (the others blank) so line numbers
         stay those of the list. Lines without a panel name go to the default panel."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         if len(accounts) < 2:
             return [(None, text)]
         slots = {fold_label(a.label): a.slot for a in accounts}
@@ -319,7 +319,7 @@ class BulkOrderService:
 
     async def panel_name(self, user_id: int, slot: int) -> str:
         """The panel's name for a result, "" when the user has only one panel."""
-        accounts = await self.keys.accounts(user_id, removed=True)
+        accounts = await self.accounts.accounts(user_id, removed=True)
         if len(accounts) < 2:
             return ""
         return next((a.label for a in accounts if a.slot == slot), "")
@@ -354,7 +354,7 @@ class BulkOrderService:
             return BulkDraft(preview, None, None)
         balance: Balance | None
         try:
-            balance = await self.keys.balance(user_id, slot)
+            balance = await self.accounts.balance(user_id, slot)
         except PanelError as exc:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
@@ -407,7 +407,7 @@ class BulkOrderService:
             return None
         # Its own panel while linked; else the default one (a new preview, confirmed anew).
         slot: int | None = rows[0].panel_slot
-        if await self.keys.account(user_id, slot) is None:
+        if await self.accounts.account(user_id, slot) is None:
             slot = None
         return await self.preview(user_id, list_text(rows), slot)
 

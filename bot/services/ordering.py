@@ -21,12 +21,12 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, DraftService, Gate
-from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
     OrderKind,
@@ -232,7 +232,7 @@ def _result(
 @dataclass(slots=True)
 class OrderingService:
     storage: Storage
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     clock: Clock = time.monotonic
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
@@ -251,9 +251,9 @@ class OrderingService:
                 self.storage.orders, journal_for(self.storage.db.path)
             )
         if self.previews is None:
-            self.previews = DraftService(self.storage.drafts, self.storage.orders, self.keys)
+            self.previews = DraftService(self.storage.drafts, self.storage.orders, self.accounts)
         if self.currencies is None:
-            self.currencies = CurrencyService(self.keys, clock=self.clock)
+            self.currencies = CurrencyService(self.accounts, clock=self.clock)
 
     @property
     def _placements(self) -> PlacementRecorder:
@@ -288,7 +288,7 @@ class OrderingService:
     async def panel_for(self, user_id: int, slot: int | None = None) -> tuple[int, str]:
         """The panel account an order goes to (the default without `slot`) and the name the
         preview shows: "" when it is the user's only panel. Raises NoKey."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         chosen = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
@@ -355,7 +355,7 @@ class OrderingService:
         self, user_id: int, slot: int, *, default_panel: bool
     ) -> Balance | None:
         try:
-            balance = await self.keys.balance(user_id, slot)
+            balance = await self.accounts.balance(user_id, slot)
         except PanelError as exc:
             # The preview is still useful without it; the panel checks the balance anyway.
             log.info("no balance for the preview: %s", exc)
@@ -567,7 +567,7 @@ class OrderingService:
         order = await self.storage.orders.get(order_id)
         if order is None or order.user_id != user_id:
             return None
-        account = await self.keys.account(user_id, order.panel_slot)
+        account = await self.accounts.account(user_id, order.panel_slot)
         return None if account is None else account.slot
 
     async def recover_submitting(self) -> list[Order]:

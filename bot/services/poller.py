@@ -34,7 +34,7 @@ from bot.panel import (
 )
 from bot.panel.capabilities import Feature, Support
 from bot.services.notifications.compose import STARTED
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.outbox import OutboxMessage
 
@@ -69,7 +69,7 @@ class ClientFor(Protocol):
 POLL_DEADLINE_FACTOR = 2.0
 
 
-def polling_clients(panels: PanelFactory) -> ClientFor:
+def polling_clients(panels: PanelClients) -> ClientFor:
     """Clients without read retries: the next cycle is the retry, and a sick panel must not
     hold a cycle up for the length of a retry ladder. Each request has a wall-clock deadline of
     twice the user-facing one (PANEL_TIMEOUT_SECONDS)."""
