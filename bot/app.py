@@ -284,10 +284,10 @@ def _catalog_services(
 
 @dataclass(frozen=True, slots=True)
 class _Placing:
-    """The services that place orders, sharing one journal and one set of previews."""
+    """The services that place orders, sharing one journal and one set of drafts."""
 
     recorder: PlacementRecorder
-    previews: DraftService
+    drafts: DraftService
     ordering: OrderingService
     bulk: BulkOrderService
 
@@ -301,15 +301,13 @@ def _placing_services(
 ) -> _Placing:
     # One journal for single and bulk orders: the ids a panel returned survive a refused write.
     recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = DraftService(
-        storage.drafts, storage.orders, accounts, ttl=settings.draft_ttl_seconds
-    )
+    drafts = DraftService(storage.drafts, storage.orders, accounts, ttl=settings.draft_ttl_seconds)
     ordering = OrderingService(
         storage,
         accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         currencies=currencies,
         price_check_age=settings.price_check_seconds,
     )
@@ -318,10 +316,10 @@ def _placing_services(
         accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         price_check_age=settings.price_check_seconds,
     )
-    return _Placing(recorder, previews, ordering, bulk)
+    return _Placing(recorder, drafts, ordering, bulk)
 
 
 def _schedules(
@@ -332,14 +330,14 @@ def _schedules(
     placing: _Placing,
     wall: Clock,
 ) -> ScheduleService:
-    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    """Scheduled orders: placed like a Confirm (the same ordering service and drafts), at
     moments of the wall clock `wall`."""
     return ScheduleService(
         storage,
         accounts,
         catalog,
         placing.ordering,
-        placing.previews,
+        placing.drafts,
         clock=wall,
         grace=settings.schedule_grace_seconds,
         price_check_age=settings.price_check_seconds,
@@ -380,7 +378,7 @@ def _assemble_deps(
         notifications=NotificationSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
-        drafts=placing.previews,
+        drafts=placing.drafts,
         schedules=_schedules(settings, storage, accounts, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
