@@ -69,6 +69,7 @@ from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
+from bot.slices import SliceQueue
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
@@ -265,11 +266,16 @@ async def open_deps(
 
 
 def _catalog_services(
-    settings: Settings, storage: Storage, accounts: PanelAccounts, clock: Clock
+    settings: Settings,
+    storage: Storage,
+    accounts: PanelAccounts,
+    clock: Clock,
+    slices: SliceQueue,
 ) -> tuple[CatalogService, PriceWatch, CurrencyService]:
     """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
-    through that cache, and checks every catalog the bot reads for a user."""
-    cache = CatalogCache.from_settings(settings, clock=clock)
+    through that cache, and checks every catalog the bot reads for a user. `slices`: the
+    decoder's queue, so a catalog's rebuild, index and search all take the same turns."""
+    cache = CatalogCache.from_settings(settings, clock=clock, slices=slices)
     prices = PriceWatch(storage.prices, accounts, cache, settings.price_watch_seconds)
     # One balance call per SERVICES_CACHE_SECONDS (currency).
     currencies = CurrencyService(accounts, ttl=settings.services_cache_seconds, clock=clock)
@@ -350,7 +356,9 @@ def _assemble_deps(
     """The services over an open storage and the users' panel accounts; `clocks`: the one that
     ages the caches, and the wall clock scheduled orders run by."""
     clock, wall = clocks
-    catalog, prices, currencies = _catalog_services(settings, storage, accounts, clock)
+    catalog, prices, currencies = _catalog_services(
+        settings, storage, accounts, clock, panel_clients.decoder.slices
+    )
     placing = _placing_services(settings, storage, accounts, catalog, currencies)
     return Deps(
         settings=settings,
