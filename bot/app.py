@@ -69,6 +69,7 @@ from bot.services.sharing import SharingService
 from bot.services.stats import StatsService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
+from bot.slices import SliceQueue
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
 from bot.telegram_http import api_request
@@ -265,11 +266,16 @@ async def open_deps(
 
 
 def _catalog_services(
-    settings: Settings, storage: Storage, accounts: PanelAccounts, clock: Clock
+    settings: Settings,
+    storage: Storage,
+    accounts: PanelAccounts,
+    clock: Clock,
+    slices: SliceQueue,
 ) -> tuple[CatalogService, PriceWatch, CurrencyService]:
     """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
-    through that cache, and checks every catalog the bot reads for a user."""
-    cache = CatalogCache.from_settings(settings, clock=clock)
+    through that cache, and checks every catalog the bot reads for a user. `slices`: the
+    decoder's queue, so a catalog's rebuild, index and search all take the same turns."""
+    cache = CatalogCache.from_settings(settings, clock=clock, slices=slices)
     prices = PriceWatch(storage.prices, accounts, cache, settings.price_watch_seconds)
     # One balance call per SERVICES_CACHE_SECONDS (currency).
     currencies = CurrencyService(accounts, ttl=settings.services_cache_seconds, clock=clock)
@@ -278,10 +284,10 @@ def _catalog_services(
 
 @dataclass(frozen=True, slots=True)
 class _Placing:
-    """The services that place orders, sharing one journal and one set of previews."""
+    """The services that place orders, sharing one journal and one set of drafts."""
 
     recorder: PlacementRecorder
-    previews: DraftService
+    drafts: DraftService
     ordering: OrderingService
     bulk: BulkOrderService
 
@@ -295,15 +301,13 @@ def _placing_services(
 ) -> _Placing:
     # One journal for single and bulk orders: the ids a panel returned survive a refused write.
     recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = DraftService(
-        storage.drafts, storage.orders, accounts, ttl=settings.draft_ttl_seconds
-    )
+    drafts = DraftService(storage.drafts, storage.orders, accounts, ttl=settings.draft_ttl_seconds)
     ordering = OrderingService(
         storage,
         accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         currencies=currencies,
         price_check_age=settings.price_check_seconds,
     )
@@ -312,10 +316,10 @@ def _placing_services(
         accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         price_check_age=settings.price_check_seconds,
     )
-    return _Placing(recorder, previews, ordering, bulk)
+    return _Placing(recorder, drafts, ordering, bulk)
 
 
 def _schedules(
@@ -326,14 +330,14 @@ def _schedules(
     placing: _Placing,
     wall: Clock,
 ) -> ScheduleService:
-    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    """Scheduled orders: placed like a Confirm (the same ordering service and drafts), at
     moments of the wall clock `wall`."""
     return ScheduleService(
         storage,
         accounts,
         catalog,
         placing.ordering,
-        placing.previews,
+        placing.drafts,
         clock=wall,
         grace=settings.schedule_grace_seconds,
         price_check_age=settings.price_check_seconds,
@@ -352,7 +356,9 @@ def _assemble_deps(
     """The services over an open storage and the users' panel accounts; `clocks`: the one that
     ages the caches, and the wall clock scheduled orders run by."""
     clock, wall = clocks
-    catalog, prices, currencies = _catalog_services(settings, storage, accounts, clock)
+    catalog, prices, currencies = _catalog_services(
+        settings, storage, accounts, clock, panel_clients.decoder.slices
+    )
     placing = _placing_services(settings, storage, accounts, catalog, currencies)
     return Deps(
         settings=settings,
@@ -372,7 +378,7 @@ def _assemble_deps(
         notifications=NotificationSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
-        drafts=placing.previews,
+        drafts=placing.drafts,
         schedules=_schedules(settings, storage, accounts, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),

@@ -282,7 +282,7 @@ class BulkOrderService:
     accounts: PanelAccounts
     catalog: CatalogService
     recorder: PlacementRecorder
-    previews: DraftService
+    drafts: DraftService
     max_lines: int = MAX_LINES
     # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
     price_check_age: float = PRICE_CHECK_SECONDS
@@ -347,7 +347,7 @@ class BulkOrderService:
         Raises NoKey or the panel client's errors when the catalog cannot be fetched. The
         balance is only informative: when it cannot be read the preview goes without it.
         """
-        key_version = await self.previews.key_version(user_id)
+        key_version = await self.drafts.key_version(user_id)
         checked = await self._parsed(user_id, text, slot)
         slot, panel_name, preview = checked.slot, checked.panel_name, checked.preview
         if preview.too_many or not preview.valid:
@@ -383,7 +383,7 @@ class BulkOrderService:
             drafts,
             kind=DraftKind.BULK,
             key_version=key_version,
-            ttl=self.previews.ttl,
+            ttl=self.drafts.ttl,
             panel_slot=slot,
             offered=offered_lines(preview.valid, balance),
             duplicates=warns(preview, already_open),
@@ -452,7 +452,7 @@ class BulkOrderService:
         (`CHANGED`, with the list previewed again), or it warned of links with open orders
         (or twice in the list) and this is not "Order anyway" (`anyway`; `DUPLICATE`).
         """
-        gate = await self.previews.check(user_id, batch, DraftKind.BULK)
+        gate = await self.drafts.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return self._refused(gate.refusal, gate.rows)
         refused = _not_this_button(gate.draft, first, len(gate.rows), anyway=anyway)
@@ -491,7 +491,7 @@ class BulkOrderService:
         """The answer when another Confirm (or the expiry) got to the claim first."""
         if all(o.submit_state is SubmitState.DRAFT for o in orders):
             # The promise broke between the check and the claim (it expired just now).
-            again = await self.previews.check(user_id, batch, DraftKind.BULK)
+            again = await self.drafts.check(user_id, batch, DraftKind.BULK)
             return self._refused(again.refusal, again.rows)
         return BulkSubmission(BulkOutcome.ALREADY, orders)
 
@@ -603,7 +603,7 @@ class BulkOrderService:
         ]
         if not changes:
             return None
-        if not await self.previews.drafts.replace(batch, user_id):
+        if not await self.drafts.drafts.replace(batch, user_id):
             return BulkSubmission(BulkOutcome.REPLACED, rows)
         fresh = await self.preview(user_id, text, slot)  # the same panel, never another
         old_total = sum((row.cost for row in rows), Decimal(0))

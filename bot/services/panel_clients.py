@@ -12,7 +12,7 @@ import httpx
 from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
 from bot.panel.capabilities import CapabilityBook, MemoryBook, Pacer
-from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, panel_ssl_context
+from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, READ_RETRIES, panel_ssl_context
 from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 
@@ -76,17 +76,29 @@ class PanelClients:
             return self.guarded_http, self.address_policy
         return self.http, None
 
-    def client(self, api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
+    def client(
+        self,
+        api_key: str,
+        url: str | None = None,
+        *,
+        custom: bool = False,
+        timeout: float | None = None,
+        read_retries: int = READ_RETRIES,
+        observed: bool = True,
+    ) -> PanelClient:
         """A client for `api_key` on `url` (PANEL_API_URL's panel without one). A `custom`
-        URL (typed by a user, not the operator's) gets the address guard on every connection."""
+        URL (typed by a user, not the operator's) gets the address guard on every connection.
+        `timeout` replaces PANEL_TIMEOUT_SECONDS; an unobserved client's calls are not told to
+        `observer` (the poller's: no update waits on them)."""
         http, policy = self.connection_for(url, custom=custom)
         return PanelClient(
             url or self.api_url,
             api_key,
             http=http,
-            timeout=self.timeout,
+            timeout=self.timeout if timeout is None else timeout,
+            read_retries=read_retries,
             max_catalog_bytes=self.max_catalog_bytes,
-            observer=self.observer,
+            observer=self.observer if observed else None,
             address_policy=policy,
             gate=self.gate,
             book=self.book,

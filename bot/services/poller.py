@@ -76,19 +76,13 @@ def polling_clients(panels: PanelClients) -> ClientFor:
 
     def client_for(api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
         # A user's own URL is guarded on every connection, the poller's too.
-        http, policy = panels.connection_for(url, custom=custom)
-        return PanelClient(
-            url or panels.api_url,
+        return panels.client(
             api_key,
-            http=http,
+            url,
+            custom=custom,
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
-            max_catalog_bytes=panels.max_catalog_bytes,
-            address_policy=policy,
-            gate=panels.gate,
-            book=panels.book,
-            pacer=panels.pacer,
-            decoder=panels.decoder,
+            observed=False,
         )
 
     return client_for

@@ -96,7 +96,7 @@ class ScheduleService:
     accounts: PanelAccounts
     catalog: CatalogService
     ordering: OrderingService
-    previews: DraftService
+    drafts: DraftService
     clock: Clock = time.time
     grace: float = SCHEDULE_GRACE_SECONDS
     price_check_age: float = PRICE_CHECK_SECONDS
@@ -106,7 +106,7 @@ class ScheduleService:
 
     async def may_schedule(self, user_id: int, batch: str) -> DraftRefusal | None:
         """Could "🕒 Later" still take this preview (what its Confirm would answer)?"""
-        return (await self.previews.check(user_id, batch, DraftKind.SINGLE)).refusal
+        return (await self.drafts.check(user_id, batch, DraftKind.SINGLE)).refusal
 
     async def schedule(self, user_id: int, batch: str, when: When) -> Scheduled:
         """Turn the open preview `batch` into a schedule; the preview closes."""
@@ -117,7 +117,7 @@ class ScheduleService:
         if made is None:  # the promise broke between the check and the write
             refusal = await self.may_schedule(user_id, batch)
             return Scheduled(refusal=refusal or DraftRefusal.ALREADY)
-        draft = await self.previews.drafts.get(batch, user_id)
+        draft = await self.drafts.drafts.get(batch, user_id)
         shown = None
         if draft is not None and draft.chat_id is not None and draft.message_id is not None:
             shown = DraftMessage(batch, draft.chat_id, draft.message_id)
@@ -205,7 +205,7 @@ class ScheduleService:
 
     async def _same_key(self, schedule: Schedule) -> bool:
         if schedule.key_added is None:
-            return await self.previews.key_version(schedule.user_id) == schedule.key_version
+            return await self.drafts.key_version(schedule.user_id) == schedule.key_version
         account = await self.accounts.account(schedule.user_id, schedule.panel_slot)
         return account is not None and account.added_at == schedule.key_added
 
