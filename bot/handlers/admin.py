@@ -37,12 +37,11 @@ from bot.views.admin import (
     usage,
     users_text,
 )
-from bot.views.errors import button_expired
 
 log = logging.getLogger(__name__)
 
 USERS_PAGE_SIZE = 20
-COMMANDS = ("allow", "deny", "users")
+ADMIN_COMMANDS = ("allow", "deny", "users")
 
 
 # Telegram user ids have at most 52 significant bits; anything longer is a typo, and past 63
@@ -98,9 +97,8 @@ async def deny(update: Update, context: BotContext) -> None:
 
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    data = callback_of(update, DecideAccess)
+    data = await ui.pressed_or_expired(update, context.t, DecideAccess)
     if data is None:
-        await ui.answer(update, button_expired(context.t))
         return
     target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)
@@ -236,6 +234,6 @@ def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
         AdminButton(users, pattern=UsersPage.pattern(), admins=admins),
         AdminButton(decide, pattern=DecideAccess.pattern(), admins=admins),
         # Everyone else: a plain answer instead of the "I did not understand" fallback.
-        CommandHandler(list(COMMANDS), not_for_you),
+        CommandHandler(list(ADMIN_COMMANDS), not_for_you),
         CallbackQueryHandler(not_for_you, pattern=UsersPage.pattern()),
     ]

@@ -3,10 +3,11 @@ remove. The key is deleted from the chat at once, checked with `balance`, stored
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.panels import (
@@ -16,6 +17,7 @@ from bot.callbacks.panels import (
     PanelAddUrl,
     PanelAlert,
     PanelBrowse,
+    PanelButton,
     PanelCardOf,
     PanelCompare,
     PanelKeepName,
@@ -32,7 +34,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end, open_run, save
 from bot.handlers.keys import delete_key_message, key_text
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
 from bot.keyboards import dialog as dialog_keyboards
@@ -41,16 +43,16 @@ from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import panels as panels_keyboards
 from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
-from bot.services.accounts import (
-    AccountsService,
+from bot.services.accounts import NoKey
+from bot.services.panels import (
     BadPanelName,
     PanelLimitReached,
     PanelLine,
     PanelLinkedAlready,
+    PanelsService,
     search_panels,
     totals,
 )
-from bot.services.keys import NoKey
 from bot.storage.models import LabelTaken, OrderFilter, PanelAccount
 from bot.views import compare as compare_views
 from bot.views import panels as views
@@ -63,8 +65,8 @@ WAIT_NAME = "panel.name"
 WAIT_ALERT = "panel.alert"
 
 
-def _service(context: BotContext) -> AccountsService:
-    return context.deps.accounts
+def _service(context: BotContext) -> PanelsService:
+    return context.deps.panels
 
 
 def _cancel(context: BotContext, run: PanelDialog) -> InlineKeyboardMarkup:
@@ -84,11 +86,11 @@ async def show_panels(update: Update, context: BotContext) -> None:
 
 
 async def _line(context: BotContext, slot: int) -> PanelLine | None:
-    account = await context.deps.keys.account(context.user.id, slot)
+    account = await context.deps.accounts.account(context.user.id, slot)
     if account is None:
         return None
     try:
-        return PanelLine(account, await context.deps.keys.balance(context.user.id, slot))
+        return PanelLine(account, await context.deps.accounts.balance(context.user.id, slot))
     except PanelError as exc:
         return PanelLine(account, None, exc)
 
@@ -111,7 +113,7 @@ async def _render_card(
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
-    caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
+    caps = await context.deps.panels.capabilities(context.user.id, line.account.slot)
     text = views.panel_card(t, line, orders=orders, capabilities=caps)
     await ui.show(
         update, f"{note}\n\n{text}" if note else text, panels_keyboards.panel_card(t, line.account)
@@ -142,7 +144,7 @@ async def pick_panel(update: Update, context: BotContext) -> None:
     service = _service(context)
     if await _refused_room(update, context):
         return
-    left = service.unused_presets(await service.accounts(context.user.id))
+    left = service.unused_presets(await context.deps.accounts.accounts(context.user.id))
     text = views.pick_panel_text(t, any_left=bool(left), custom=service.allow_custom)
     await ui.show(
         update,
@@ -235,7 +237,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         await ui.send(
             update,
             refusal(t, exc),
-            panels_keyboards.panels_list(t, await service.accounts(context.user.id)),
+            panels_keyboards.panels_list(t, await context.deps.accounts.accounts(context.user.id)),
         )
         return end(context)
     except (PanelError, LookupError) as exc:
@@ -254,7 +256,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
             update, question, layout.markup([[keep], *_cancel(context, run).inline_keyboard])
         )
         return WAIT_NAME
-    accounts = await service.accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.send(update, added, panels_keyboards.panels_list(t, accounts))
     return end(context)
 
@@ -271,76 +273,80 @@ async def keep_name(update: Update, context: BotContext) -> int:
     return end_state
 
 
-SlotButton = (
-    PanelNewKey | PanelRename | PanelAlert | PanelMakeDefault | PanelRemove | PanelRemoveYes
-)
-
-
 async def _pressed_account(
-    update: Update, context: BotContext, kind: type[SlotButton]
+    update: Update, context: BotContext, kind: type[PanelButton]
 ) -> PanelAccount | None:
     """The user's own panel account a button names; None for an old, removed or forged one."""
     pressed = callback_of(update, kind)
-    return await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    return await context.deps.accounts.account(context.user.id, pressed.slot) if pressed else None
 
 
-async def _ask_about(
-    update: Update,
-    context: BotContext,
-    kind: type[PanelNewKey | PanelRename | PanelAlert],
-    step: str,
-    state: str,
-    question: Callable[[PanelAccount], str],
-) -> str | int:
-    """A button on a panel's card that asks one question about that panel (its new key, name
-    or alert threshold): the question, as step `step` of a panel dialog."""
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """One question a panel's card asks about that panel: the panel dialog's step, the state
+    that waits for the answer, and the question's text."""
+
+    step: str
+    state: str
+    text: Callable[[Translator, PanelAccount], str]
+
+
+# By the card's button that asks it. A new key replaces the old once the panel accepts it.
+_QUESTIONS: Mapping[type[PanelButton], _Question] = {
+    PanelRename: _Question("name", WAIT_NAME, lambda t, a: views.rename_question(t, a.label)),
+    PanelAlert: _Question("alert", WAIT_ALERT, views.alert_question),
+    PanelNewKey: _Question(
+        "key", WAIT_PANEL_API_KEY, lambda t, a: views.panel_key_question(t, a.label)
+    ),
+}
+
+
+async def ask_about(update: Update, context: BotContext) -> str | int:
+    """✏️ Rename, 🔔 Alert or 🔑 New key on a panel's card: its question about that panel."""
     await ui.answer(update)
-    account = await _pressed_account(update, context, kind)
-    if account is None:
+    pressed = callback_of(update, PanelButton)
+    question = None if pressed is None else _QUESTIONS.get(type(pressed))
+    account = await _pressed_account(update, context, PanelButton)
+    if question is None or account is None:
         await ui.show(update, views.panel_gone(context.t))
         return end(context)
     run = begin(context, PanelDialog)
-    run.step, run.slot = step, account.slot
+    run.step, run.slot = question.step, account.slot
     save(context, run)
-    await ui.show(update, question(account), _cancel(context, run))
-    return state
+    await ui.show(update, question.text(context.t, account), _cancel(context, run))
+    return question.state
 
 
-async def ask_new_key(update: Update, context: BotContext) -> str | int:
-    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
-    return await _ask_about(
-        update,
-        context,
-        PanelNewKey,
-        "key",
-        WAIT_PANEL_API_KEY,
-        lambda a: views.panel_key_question(context.t, a.label),
-    )
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A message answering a question about a panel: the open dialog, its text, the panel."""
+
+    run: PanelDialog
+    text: str
+    account: PanelAccount
 
 
-async def ask_name(update: Update, context: BotContext) -> str | int:
-    return await _ask_about(
-        update,
-        context,
-        PanelRename,
-        "name",
-        WAIT_NAME,
-        lambda a: views.rename_question(context.t, a.label),
-    )
-
-
-async def receive_name(update: Update, context: BotContext) -> str | int:
+async def _answer_about(update: Update, context: BotContext) -> _Answer | None:
+    """The answer to the open question about a panel; None, the panel's loss told, when the
+    dialog or the panel is gone: the dialog ends."""
     run = open_run(context, PanelDialog)
     message = update.effective_message
     if run is None or message is None or run.slot is None:
-        return end(context)
-    t = context.t
-    account = await context.deps.keys.account(context.user.id, run.slot)
+        return None
+    account = await context.deps.accounts.account(context.user.id, run.slot)
     if account is None:
-        await ui.send(update, views.panel_gone(t))
+        await ui.send(update, views.panel_gone(context.t))
+        return None
+    return _Answer(run, message.text or "", account)
+
+
+async def receive_name(update: Update, context: BotContext) -> str | int:
+    answer = await _answer_about(update, context)
+    if answer is None:
         return end(context)
+    t, run, account = context.t, answer.run, answer.account
     try:
-        name = await _service(context).rename(context.user.id, run.slot, message.text or "")
+        name = await _service(context).rename(context.user.id, account.slot, answer.text)
     except BadPanelName:
         notice = views.bad_name(t)
     except LabelTaken:
@@ -349,41 +355,25 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
         await ui.send(update, views.panel_gone(t))
         return end(context)
     else:
-        accounts = await _service(context).accounts(context.user.id)
+        accounts = await context.deps.accounts.accounts(context.user.id)
         await ui.send(update, views.renamed(t, name), panels_keyboards.panels_list(t, accounts))
         return end(context)
     await ui.send(update, views.rename_question(t, account.label, notice), _cancel(context, run))
     return WAIT_NAME
 
 
-async def ask_alert(update: Update, context: BotContext) -> str | int:
-    return await _ask_about(
-        update,
-        context,
-        PanelAlert,
-        "alert",
-        WAIT_ALERT,
-        lambda a: views.alert_question(context.t, a),
-    )
-
-
 async def receive_alert(update: Update, context: BotContext) -> str | int:
-    run = open_run(context, PanelDialog)
-    message = update.effective_message
-    if run is None or message is None or run.slot is None:
+    answer = await _answer_about(update, context)
+    if answer is None:
         return end(context)
-    t = context.t
-    account = await context.deps.keys.account(context.user.id, run.slot)
-    if account is None:
-        await ui.send(update, views.panel_gone(t))
-        return end(context)
-    threshold = views.parse_threshold(t, message.text or "")
+    t, run, account = context.t, answer.run, answer.account
+    threshold = views.parse_threshold(t, answer.text)
     if threshold is False:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
         return WAIT_ALERT
-    await context.deps.keys.repo.set_low_balance(context.user.id, account.slot, threshold)
-    accounts = await _service(context).accounts(context.user.id)
+    await context.deps.accounts.repo.set_low_balance(context.user.id, account.slot, threshold)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.send(
         update,
         views.alert_set(t, account.label, threshold),
@@ -425,7 +415,7 @@ async def remove(update: Update, context: BotContext) -> None:
         await ui.show(update, views.panel_gone(t), panels_keyboards.only_back(t))
         return
     await close_after_key_change(context)
-    accounts = await _service(context).accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.show(
         update, views.removed(t, account.label), panels_keyboards.panels_list(t, accounts)
     )
@@ -438,9 +428,7 @@ def dialog_part() -> DialogPart:
         entry_points=[
             CallbackQueryHandler(ask_preset_key, pattern=PanelAddPreset.pattern()),
             CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
-            CallbackQueryHandler(ask_name, pattern=PanelRename.pattern()),
-            CallbackQueryHandler(ask_alert, pattern=PanelAlert.pattern()),
-            CallbackQueryHandler(ask_new_key, pattern=PanelNewKey.pattern()),
+            *(CallbackQueryHandler(ask_about, pattern=kind.pattern()) for kind in _QUESTIONS),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],
@@ -457,8 +445,7 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("panels", show_panels),
-        CallbackQueryHandler(show_panels, pattern=menu_pattern("panels")),
+        *command_and_button("panels", show_panels),
         CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
         CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
         CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),
@@ -471,10 +458,9 @@ def handlers() -> list[AnyHandler]:
 
 async def compare(update: Update, context: BotContext) -> None:
     """⚖️ Compare on a service card: similar services on the user's other panels."""
-    pressed = callback_of(update, PanelCompare)
     t = context.t
+    pressed = await ui.pressed_or_expired(update, t, PanelCompare)
     if pressed is None:
-        await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
     try:
@@ -536,10 +522,10 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     """/services <words> with several panels: every panel searched, results grouped by panel,
     each with a button to its card there (read before ordering, issue 21 item 7). False
     (nothing done) with one panel."""
-    if len(await context.deps.keys.accounts(context.user.id)) < 2:
+    if len(await context.deps.accounts.accounts(context.user.id)) < 2:
         return False
     t = context.t
-    found = await search_panels(context.deps.keys, context.deps.catalog, context.user.id, query)
+    found = await search_panels(context.deps.accounts, context.deps.catalog, context.user.id, query)
     rows = [
         [
             layout.button(

@@ -14,13 +14,13 @@ from bot.callbacks.base import callback_of
 from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
-from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import Handler, panel_errors, reply_panel_error
 from bot.handlers.order_history import card_of_id
+from bot.handlers.replies import deliver
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
 from bot.storage.models import Order
 from bot.views.errors import button_expired

@@ -10,14 +10,14 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bot.i18n import Translator
-from bot.services.notifier import Notice
+from bot.services.notifications.compose import Notification
 from bot.services.pricewatch import LIST_MAX, percent_change
 from bot.storage.pricewatch import ChangeKind, PriceChange
 from bot.views.text import esc, fit_label
 from bot.zones import zone_info
 
 # A service's name in a line: long panel names would push the figures off a phone's screen.
-NAME_MAX = 48
+CHANGE_NAME_MAX = 48
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -59,7 +59,7 @@ def _rate_text(t: Translator, change: PriceChange) -> str:
 
 def change_line(t: Translator, panel: str, change: PriceChange) -> str:
     """ "📈 alpha: #101 Instagram Followers 12.50 → 14.00 (+12%)"."""
-    name = esc(fit_label("", change.name, "", NAME_MAX))
+    name = esc(fit_label("", change.name, "", CHANGE_NAME_MAX))
     head = f"{_icon(change)} " + (f"<b>{esc(panel)}</b>: " if panel else "")
     head += f"#{change.service_id} {name}"
     old, new = esc(change.old or ""), esc(change.new or "")
@@ -76,11 +76,13 @@ def change_line(t: Translator, panel: str, change: PriceChange) -> str:
     return t._("{service}: listed again at {rate}", service=head, rate=shown)
 
 
-def price_digest(t: Translator, panel: str, slot: int, changes: Sequence[PriceChange]) -> Notice:
+def price_digest(
+    t: Translator, panel: str, slot: int, changes: Sequence[PriceChange]
+) -> Notification:
     """One push per panel: a line per change, a button to each service's card."""
     lines = [change_line(t, panel, c) for c in changes]
     cards = tuple(dict.fromkeys((slot, c.service_id) for c in changes))
-    return Notice("\n".join(lines), mutable=False, cards=cards)
+    return Notification("\n".join(lines), mutable=False, cards=cards)
 
 
 def _day(t: Translator, at: float) -> str:

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from bot.webapp.api_catalog import CANCEL, ORDERABLE, REFILL
-from tests.e2e.steps import beta_services
-from tests.e2e.test_panels_orders import stored_order
+from tests.e2e.steps import beta_services, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import default_services
 from tests.harness import ADMIN_ID, running_bot
@@ -37,7 +36,7 @@ async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[MiniApp]:
     ):
         await harness.member(USER, key=KEY)
         beta.add_key(BETA_KEY, balance="40")
-        await harness.deps.accounts.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
+        await harness.deps.panels.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
         yield app
 
 
@@ -48,7 +47,7 @@ async def get(app: MiniApp, path: str, user_id: int = USER, **params: Any) -> An
 
 
 async def slots(app: MiniApp) -> tuple[int, int]:
-    accounts = await app.harness.deps.keys.accounts(USER)
+    accounts = await app.harness.deps.accounts.accounts(USER)
     default = next(a.slot for a in accounts if a.is_default)
     return default, next(a.slot for a in accounts if not a.is_default)
 
