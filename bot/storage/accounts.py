@@ -299,6 +299,18 @@ class AccountsRepo:
             )
         return None if row is None else _account(row)
 
+    async def with_key(self, user_id: int, slot: int) -> tuple[PanelAccount, str] | None:
+        """A live account and its decrypted key in one read (the poller's, once per key and
+        cycle); None without either. Raises `UndecryptableKey` as `get` does."""
+        row = await self._db.fetchone(
+            f"SELECT {_ACCOUNT_COLUMNS}, ciphertext FROM panel_accounts "
+            f"WHERE user_id = ? AND slot = ? AND {_LIVE}",
+            (user_id, slot),
+        )
+        if row is None or row["ciphertext"] is None:
+            return None
+        return _account(row), self._cipher.decrypt(bytes(row["ciphertext"]))
+
     async def rename(self, user_id: int, slot: int, label: str) -> bool:
         """Raises LabelTaken; False when there is no such live account."""
         async with self._db.transaction() as tx:
