@@ -43,9 +43,14 @@ _KNOWN_POSTGRES = (
     "SELECT dedupe_key FROM outbox WHERE dedupe_key = ANY(CAST(? AS TEXT[])) "
     "UNION SELECT dedupe_key FROM outbox_covers WHERE dedupe_key = ANY(CAST(? AS TEXT[]))"
 )
-_COVERS_POSTGRES = (
-    "INSERT INTO outbox_covers (dedupe_key, item_id) "
-    "SELECT unnest(CAST(? AS TEXT[])), CAST(? AS BIGINT)"
+_ITEM = (
+    "INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, next_attempt_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+# PostgreSQL: a digest and the keys it covers in one statement (one round trip, not two).
+_DIGEST_POSTGRES = (
+    f"WITH item AS ({_ITEM} RETURNING id), covers AS (INSERT INTO outbox_covers "
+    "(dedupe_key, item_id) SELECT unnest(CAST(? AS TEXT[])), id FROM item) SELECT id FROM item"
 )
 
 
@@ -305,27 +310,25 @@ async def queue_grouped(
     if not fresh:
         return 0
     item = fresh[0] if len(fresh) == 1 else combine(fresh)
-    item_id = await tx.insert(
-        "INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, "
-        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            user_id,
-            str(item.kind),
-            json.dumps(item.payload, ensure_ascii=False),
-            item.dedupe_key if len(fresh) == 1 else None,
-            now,
-            now if item.not_before is None else item.not_before,
-        ),
+    row = (
+        user_id,
+        str(item.kind),
+        json.dumps(item.payload, ensure_ascii=False),
+        item.dedupe_key if len(fresh) == 1 else None,
+        now,
+        now if item.not_before is None else item.not_before,
     )
-    if len(fresh) > 1:
-        covered = [str(m.dedupe_key) for m in fresh]
-        if postgres:  # one statement, not one per key
-            await tx.execute(_COVERS_POSTGRES, (covered, item_id))
-        else:
-            await tx.executemany(
-                "INSERT INTO outbox_covers (dedupe_key, item_id) VALUES (?, ?)",
-                [(key, item_id) for key in covered],
-            )
+    covered = [str(m.dedupe_key) for m in fresh]
+    if len(fresh) == 1:
+        await tx.execute(_ITEM, row)
+    elif postgres:
+        await tx.fetchone(_DIGEST_POSTGRES, (*row, covered))
+    else:
+        item_id = await tx.insert(_ITEM, row)
+        await tx.executemany(
+            "INSERT INTO outbox_covers (dedupe_key, item_id) VALUES (?, ?)",
+            [(key, item_id) for key in covered],
+        )
     return len(fresh)
 
 

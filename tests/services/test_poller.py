@@ -42,10 +42,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    st = await Storage.open(
-        tmp_path / "bot.sqlite3", KeyCipher([Fernet.generate_key()]), clock=clock
-    )
+async def storage(database: Path | str, clock: Clock) -> AsyncIterator[Storage]:
+    # Both engines: the poller's writes take engine-specific statements (bot/storage/orders.py).
+    st = await Storage.open(database, KeyCipher([Fernet.generate_key()]), clock=clock)
     try:
         yield st
     finally:
