@@ -30,14 +30,14 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
 from benchmarks.poller import populate
+from bot.handlers.notifications import notification_markup, telegram_sender
 from bot.i18n import Catalogs
-from bot.jobs import push_markup, telegram_sender
 from bot.ratelimit import CallOptions, SlidingWindowRateLimiter
-from bot.services.notifier import Notifier
+from bot.services.notifications.notifier import Notifier
 from bot.services.panels import PanelFactory
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Storage
-from bot.views import notices
+from bot.views import notifications as notification_wording
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, ptb_request
 
@@ -95,8 +95,8 @@ async def _run(storage: Storage, count: int, n_users: int) -> dict[str, Any]:
                 storage,
                 Catalogs.load(),
                 telegram_sender(bot),
-                push_markup,
-                wording=notices,
+                notification_markup,
+                wording=notification_wording,
                 default_language="en",
             )
             started = time.perf_counter()

@@ -86,6 +86,13 @@ class SoakConfig:
     # stall can be diagnosed from inside and allocations traced.
     in_process: bool = False
     tracemalloc: bool = False  # diagnose RSS growth (in-process only): top allocation growth
+    # A floor on what the run must have exercised, whatever the machine's speed: after
+    # `seconds`, users go on until this many actions and confirms (and at least one injected
+    # panel and Telegram fault, and one order request to the panel) are done, for at most
+    # `max_seconds` in all. A short smoke run on a loaded machine otherwise proves little.
+    min_actions: int = 0
+    min_confirms: int = 0
+    max_seconds: float = 0.0  # 0: `seconds`, no extension
 
 
 @dataclass(slots=True)
@@ -376,6 +383,30 @@ class Soak:
             await act(u)
             self.trim_chat(u)
             await self.think()
+
+    def exercised(self) -> bool:
+        """Whether the run has done what the config's floor asks (see SoakConfig.min_actions)."""
+        config, stats = self.config, self.stats
+        if not config.min_actions and not config.min_confirms:
+            return True
+        self.fold_fake_logs()
+        orders_sent = stats.panel_requests["add"] + stats.panel_requests["add_bulk"]
+        return (
+            sum(stats.actions.values()) >= config.min_actions
+            and stats.confirms >= config.min_confirms
+            and orders_sent > 0
+            and sum(stats.panel_faults.values()) > 0
+            and sum(stats.telegram_faults.values()) > 0
+        )
+
+    async def run_length(self, started: float) -> None:
+        """Wait out `seconds`, then until the floor is reached or `max_seconds` have passed."""
+        config = self.config
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.stopping.wait()), config.seconds)
+        limit = started + max(config.max_seconds, config.seconds)
+        while not self.stopping.is_set() and not self.exercised() and time.monotonic() < limit:
+            await self.think(0.2, 0.2)
 
     # -- the world around the users --------------------------------------------------------------
 
@@ -714,8 +745,7 @@ async def _soak(
     checks: list[Check] = []
     figures: dict[str, Any] = {}
     try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(soak.stopping.wait()), config.seconds)
+        await soak.run_length(started)
         soak.stopping.set()
         # Users finish the step they are in (each wait is bounded by REPLY_TIMEOUT).
         _, stuck = await asyncio.wait(user_tasks, timeout=3 * config.reply_timeout)

@@ -57,12 +57,12 @@ from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
+from bot.services.notifications.replies import ReplyQueue
+from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pricewatch import PriceWatch
-from bot.services.pushes import PushSettings
-from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
 from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
@@ -367,7 +367,7 @@ def _assemble_deps(
         bulk=placing.bulk,
         tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
         sharing=SharingService(storage.orders),
-        pushes=PushSettings(storage),
+        notifications=NotificationSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
         drafts=placing.previews,

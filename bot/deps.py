@@ -20,13 +20,13 @@ from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
 from bot.services.keys import KeyService
+from bot.services.notifications.replies import ReplyQueue
+from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
 from bot.services.panels import PanelFactory
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
 from bot.services.progress import ProgressService
-from bot.services.pushes import PushSettings
-from bot.services.replies import ReplyQueue
 from bot.services.resolutions import UnknownOrders
 from bot.services.schedules import ScheduleService
 from bot.services.sharing import SharingService
@@ -59,7 +59,7 @@ class Deps:
     replies: ReplyQueue
     stats: StatsService
     favourites: FavouritesService
-    pushes: PushSettings
+    notifications: NotificationSettings
     accounts: AccountsService
     compare: CompareService
     unknown_orders: UnknownOrders

@@ -9,38 +9,24 @@ as the jobs' `data`; `jobs_of(app)` finds it (tests use it to run a cycle or a d
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, JobQueue
 
-from bot.handlers import ui
-from bot.i18n import Translator
-from bot.keyboards import pushes as pushes_keyboards
-from bot.keyboards import schedules as schedule_keyboards
-from bot.keyboards.prices import price_cards
+from bot.handlers.notifications import notification_markup, telegram_sender
 from bot.memory import TRIM_SECONDS, MemoryTrimmer, find_malloc_trim
-from bot.ratelimit import PUSH, retry_seconds
 from bot.services.drafts import PURGE_EVERY_SECONDS, DraftService
-from bot.services.notifier import (
-    Blocked,
-    DrainReport,
-    Notice,
-    Notifier,
-    RefillOffered,
-    RetryLater,
-    Send,
-    SendFailed,
-    Undeliverable,
-)
+from bot.services.notifications.compose import RefillOffered
+from bot.services.notifications.notifier import DrainReport, Notifier
 from bot.services.placements import PlacementRecorder
 from bot.services.poller import CycleReport, StatusPoller, polling_clients
 from bot.services.pricewatch import PriceWatch, WatchReport
 from bot.services.schedules import ScheduleService, Tick
 from bot.storage import Order
-from bot.views import notices
+from bot.views import notifications as notification_wording
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -59,44 +45,18 @@ DRAIN_SECONDS = 1.0
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def telegram_sender(bot: ExtBot[Any]) -> Send[InlineKeyboardMarkup]:
-    """`send` for the notifier: Telegram's errors become the notifier's own."""
-
-    async def send(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-        try:
-            # A push: replies to users' own actions go first in the rate limiter.
-            await bot.send_message(
-                chat_id, ui.clip(text), reply_markup=markup, rate_limit_args=PUSH
-            )
-        except Forbidden as exc:
-            raise Blocked(exc.message) from None
-        except RetryAfter as exc:
-            raise RetryLater(retry_seconds(exc)) from None
-        except BadRequest as exc:
-            raise Undeliverable(exc.message) from None
-        except TelegramError as exc:  # network errors, timeouts, 5xx
-            raise SendFailed(f"{type(exc).__name__}: {exc.message}") from None
-
-    return send
+_Data = TypeVar("_Data")
+_Done = TypeVar("_Done")
 
 
-def push_markup(t: Translator, notice: Notice) -> InlineKeyboardMarkup | None:
-    """The buttons under a push: its order's card and 🔕, or the digest's list; under a
-    scheduled run that waits for its user, ✅ Place now / ✖️ Skip; under a price digest, the
-    cards of the services it names."""
-    if notice.cards:
-        return price_cards(notice.cards)
-    if notice.ask is not None:
-        return schedule_keyboards.run_question(t, *notice.ask)
-    return pushes_keyboards.notification(
-        t,
-        order_id=notice.order_id,
-        digest_id=notice.digest_id,
-        mute=notice.mutable,
-        settle=notice.settle,
-        reorder=notice.reorder,
-        refill=notice.refill,
-    )
+async def _or_retried(what: str, step: Callable[[], Awaitable[_Done]], none: type[_Done]) -> _Done:
+    """One run of a periodic `step`; a failure is one warning line and a run that did `none`
+    of its work: the next period retries."""
+    try:
+        return await step()
+    except Exception as exc:
+        log.warning("%s failed (%s); the next one retries", what, exc)
+        return none()
 
 
 @dataclass(slots=True)
@@ -109,7 +69,10 @@ class Jobs:
 
     async def watch_prices(self) -> WatchReport:
         """One price-watch cycle; a drain starts right away when it queued a digest."""
-        report = await self.prices.run_cycle()
+        # Panel faults are counted inside the cycle; what fails it is the storage (a shutdown
+        # closing it, a held database). A user's changes, snapshots and digest are stored in
+        # one transaction, so the retry pushes nothing twice.
+        report = await _or_retried("price watch: a cycle", self.prices.run_cycle, WatchReport)
         if report.pushes:
             self.kick()
         return report
@@ -123,14 +86,10 @@ class Jobs:
 
     async def run_schedules(self) -> Tick:
         """Place the scheduled runs that are due; their results are pushed right away."""
-        try:
-            tick = await self.schedules.run_due()
-        except Exception as exc:
-            # Every second, so it meets a shutdown closing the storage or a held database: one
-            # line, and the next tick retries. A run claimed before the failure stays claimed
-            # (the start-up recovery settles it), so nothing is placed twice.
-            log.warning("scheduled orders: a tick failed (%s); the next one retries", exc)
-            return Tick()
+        # Every second, so it meets a shutdown closing the storage or a held database. A run
+        # claimed before a failure stays claimed (the start-up recovery settles it), so the
+        # retry places nothing twice.
+        tick = await _or_retried("scheduled orders: a tick", self.schedules.run_due, Tick)
         if tick.queued:
             self.kick()
         return tick
@@ -165,8 +124,8 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
         deps.storage,
         deps.catalogs,
         telegram_sender(app.bot),
-        push_markup,
-        wording=notices,
+        notification_markup,
+        wording=notification_wording,
         default_language=settings.default_language,
         default_zone=settings.timezone,
         refill_offered=refill_offer(deps),
@@ -176,39 +135,41 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
     return Jobs(app, poller, notifier, deps.schedules, deps.prices)
 
 
-async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.poll()
+JobContext = CallbackContext[Any, Any, Any, Any]
 
 
-async def _price_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.watch_prices()
+def _data(context: JobContext, kind: type[_Data]) -> _Data:
+    """What the job was scheduled with (`data=`), checked to be the `kind` it was given as."""
+    assert context.job is not None and isinstance(context.job.data, kind)
+    return context.job.data
 
 
-async def _drain_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.drain()
+async def _poll_job(context: JobContext) -> None:
+    await _data(context, Jobs).poll()
 
 
-async def _schedule_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, Jobs)
-    await context.job.data.run_schedules()
+async def _price_job(context: JobContext) -> None:
+    await _data(context, Jobs).watch_prices()
 
 
-async def _journal_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, PlacementRecorder)
-    await context.job.data.restore_quietly()
+async def _drain_job(context: JobContext) -> None:
+    await _data(context, Jobs).drain()
 
 
-async def _trim_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, MemoryTrimmer)
-    context.job.data.trim()
+async def _schedule_job(context: JobContext) -> None:
+    await _data(context, Jobs).run_schedules()
 
 
-async def _purge_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    assert context.job is not None and isinstance(context.job.data, DraftService)
-    removed = await context.job.data.purge()
+async def _journal_job(context: JobContext) -> None:
+    await _data(context, PlacementRecorder).restore_quietly()
+
+
+async def _trim_job(context: JobContext) -> None:
+    _data(context, MemoryTrimmer).trim()
+
+
+async def _purge_job(context: JobContext) -> None:
+    removed = await _data(context, DraftService).purge()
     if removed:
         log.info("purged %d draft row(s) of expired or closed previews", removed)
 

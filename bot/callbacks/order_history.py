@@ -6,8 +6,14 @@ from __future__ import annotations
 from bot.callbacks.base import CallbackData
 
 
-class OrderCard(CallbackData, action="oc"):
+class OrderButton(CallbackData):
+    """A button acting on one order: `order_id` is its local id."""
+
     order_id: int
+
+
+class OrderCard(OrderButton, action="oc"):
+    """The order's card."""
 
 
 class OrdersPage(CallbackData, action="op"):
@@ -15,22 +21,20 @@ class OrdersPage(CallbackData, action="op"):
     page: int
 
 
-class RefreshOrder(CallbackData, action="or"):
-    order_id: int
+class RefreshOrder(OrderButton, action="or"):
+    """🔄 Refresh on a card: the panel is asked for the order's status again."""
 
 
-class RefillOrder(CallbackData, action="rf"):
-    order_id: int
+class RefillOrder(OrderButton, action="rf"):
+    """♻️ Refill on a card."""
 
 
-class CancelOrder(CallbackData, action="ca"):
+class CancelOrder(OrderButton, action="ca"):
     """🛑 Cancel order on a card: asks first."""
 
-    order_id: int
 
-
-class CancelOrderYes(CallbackData, action="cy"):
-    order_id: int
+class CancelOrderYes(OrderButton, action="cy"):
+    """Yes under 🛑 Cancel order's question."""
 
 
 class StatusOf(CallbackData, action="st"):

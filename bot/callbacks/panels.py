@@ -6,14 +6,24 @@ from __future__ import annotations
 from bot.callbacks.base import CallbackData
 
 
+class PanelButton(CallbackData):
+    """A button acting on one of the user's panel accounts: `slot` names it."""
+
+    slot: int
+
+
+class PanelServiceButton(PanelButton):
+    """A button about service `service_id` of panel account `slot`."""
+
+    service_id: int
+
+
 class PanelsList(CallbackData, action="pl"):
     """/panels: the linked panels."""
 
 
-class PanelCardOf(CallbackData, action="pc"):
+class PanelCardOf(PanelButton, action="pc"):
     """One linked panel (by its slot) with Make default, Rename and Remove."""
-
-    slot: int
 
 
 class PanelAdd(CallbackData, action="pa"):
@@ -30,72 +40,51 @@ class PanelAddUrl(CallbackData, action="pu"):
     """Link a panel by its URL (ALLOW_CUSTOM_PANELS): asks for the URL, then the key."""
 
 
-class PanelKeepName(CallbackData, action="pq"):
+class PanelKeepName(PanelButton, action="pq"):
     """The suggested name (its host) kept for panel account `slot`, just added by URL."""
 
-    slot: int
+
+class PanelMakeDefault(PanelButton, action="pd"):
+    """★ Make default on a panel's card."""
 
 
-class PanelMakeDefault(CallbackData, action="pd"):
-    slot: int
+class PanelRename(PanelButton, action="pn"):
+    """✏️ Rename on a panel's card: asks for the name."""
 
 
-class PanelRename(CallbackData, action="pn"):
-    slot: int
-
-
-class PanelRemove(CallbackData, action="pr"):
+class PanelRemove(PanelButton, action="pr"):
     """🗑 Remove: asks first."""
 
-    slot: int
+
+class PanelRemoveYes(PanelButton, action="py"):
+    """Yes under 🗑 Remove's question."""
 
 
-class PanelRemoveYes(CallbackData, action="py"):
-    slot: int
-
-
-class PanelOrderService(CallbackData, action="po"):
+class PanelOrderService(PanelServiceButton, action="po"):
     """ "Order here": the order dialog for `service_id` on panel account `slot`."""
 
-    slot: int
-    service_id: int
 
-
-class PanelServiceCard(CallbackData, action="pw"):
+class PanelServiceCard(PanelServiceButton, action="pw"):
     """A result of /services <words> over every panel: the card of `service_id` on panel
     account `slot` (issue 21 item 7), where the user reads it before ordering."""
 
-    slot: int
-    service_id: int
 
-
-class PanelBrowse(CallbackData, action="ps"):
+class PanelBrowse(PanelButton, action="ps"):
     """🔁 on /services: look at (and order from) panel account `slot`; the ★ default stays."""
 
-    slot: int
 
-
-class BrowseMakeDefault(CallbackData, action="bm"):
+class BrowseMakeDefault(PanelButton, action="bm"):
     """★ Make default on /services while looking at panel account `slot` (issue 21 item 3)."""
 
-    slot: int
 
-
-class PanelNewKey(CallbackData, action="pk"):
+class PanelNewKey(PanelButton, action="pk"):
     """🔑 New key for panel account `slot`: asks for it."""
 
-    slot: int
 
-
-class PanelAlert(CallbackData, action="pb"):
+class PanelAlert(PanelButton, action="pb"):
     """🔔 Low-balance alert of panel account `slot`: asks for the threshold."""
 
-    slot: int
 
-
-class PanelCompare(CallbackData, action="pv"):
+class PanelCompare(PanelServiceButton, action="pv"):
     """⚖️ Compare on a service card: similar services of `service_id` (on panel account
     `slot`) on the user's other panels."""
-
-    slot: int
-    service_id: int

@@ -6,38 +6,43 @@ from __future__ import annotations
 from bot.callbacks.base import CallbackData
 
 
-class ScheduleLater(CallbackData, action="tl"):
+class PreviewButton(CallbackData):
+    """A button scheduling single order preview `batch`."""
+
+    batch: str
+
+
+class ScheduleButton(CallbackData):
+    """A button acting on schedule `schedule_id`."""
+
+    schedule_id: int
+
+
+class ScheduleLater(PreviewButton, action="tl"):
     """🕒 Later under a single order's preview `batch`: asks when."""
 
-    batch: str
 
-
-class ScheduleQuick(CallbackData, action="tq"):
+class ScheduleQuick(PreviewButton, action="tq"):
     """A quick time for preview `batch`; `quick` is a `schedule_times.Quick` value."""
 
-    batch: str
     quick: str
 
 
-class ScheduleRepeat(CallbackData, action="tr"):
+class ScheduleRepeat(PreviewButton, action="tr"):
     """The repeat question of preview `batch` to run first at `at` (epoch seconds): `every`
     is an `Every` value; `times` 0 asks how many times, otherwise the schedule is made."""
 
-    batch: str
     at: int
     every: str
     times: int
 
 
-class ScheduleCancel(CallbackData, action="tx"):
+class ScheduleCancel(ScheduleButton, action="tx"):
     """✖️ Cancel of schedule `schedule_id` in /scheduled."""
 
-    schedule_id: int
 
-
-class ScheduleAnswer(CallbackData, action="ta"):
+class ScheduleAnswer(ScheduleButton, action="ta"):
     """✅ Place / ✖️ Skip under a held or missed run `run` of schedule `schedule_id`."""
 
-    schedule_id: int
     run: int
     place: bool

@@ -13,11 +13,15 @@ class WhichPanel(CallbackData, action="wp"):
     slot: int
 
 
-class CancelManyYes(CallbackData, action="cm"):
-    """/cancelorder's Yes; `token` names the ids kept in user_data."""
+class CancelManyButton(CallbackData):
+    """An answer to /cancelorder's question; `token` names the ids kept in user_data."""
 
     token: str
 
 
-class CancelManyNo(CallbackData, action="cn"):
-    token: str
+class CancelManyYes(CancelManyButton, action="cm"):
+    """/cancelorder's Yes."""
+
+
+class CancelManyNo(CancelManyButton, action="cn"):
+    """/cancelorder's No."""

@@ -23,10 +23,10 @@ from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFi
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
-from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
+from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.keyboards import bulk as bulk_keyboards
 from bot.keyboards import dialog as dialog_keyboards

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
@@ -42,7 +43,6 @@ from bot.deps import BotContext
 from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
 from bot.handlers.catalog import load_index, view_of
-from bot.handlers.delivery import announce, deliver
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
     AnyHandler,
@@ -58,6 +58,7 @@ from bot.handlers.dialog import (
 )
 from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import menu_pattern
+from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
 from bot.keyboards import layout
@@ -448,25 +449,15 @@ async def start_order(update: Update, context: BotContext) -> str | int:
 
 @_step
 async def order_service(update: Update, context: BotContext) -> str | int:
-    """The "Order" button of a service card."""
+    """🛒 Order on a service card, or "Order here" under a comparison (on that panel)."""
     await ui.answer(update)
-    pressed = callback_of(update, OrderService)
-    if pressed is None:
-        return END
-    begin(context, OrderDialog)
-    return await _select(update, context, pressed.service_id)
-
-
-@_step
-async def order_on_panel(update: Update, context: BotContext) -> str | int:
-    """ "Order here" under a comparison: the order dialog on that panel's service."""
-    await ui.answer(update)
-    pressed = callback_of(update, PanelOrderService)
+    pressed = callback_of(update, OrderService) or callback_of(update, PanelOrderService)
     if pressed is None:
         return END
     dialog = begin(context, OrderDialog)
-    dialog.slot = pressed.slot
-    save(context, dialog)
+    if isinstance(pressed, PanelOrderService):
+        dialog.slot = pressed.slot
+        save(context, dialog)
     return await _select(update, context, pressed.service_id)
 
 
@@ -621,26 +612,6 @@ async def edit_list(update: Update, context: BotContext) -> str | int | None:
     return ANSWER
 
 
-@_step
-async def choose_value(update: Update, context: BotContext) -> str | int | None:
-    """One of a question's fixed values (a delay) pressed: as if it had been typed."""
-    found = await answer_press(update, context, ChooseValue)
-    if found is None:
-        return None
-    dialog, pressed = found
-    plan = await _service_plan(update, context, dialog)
-    try:
-        spec = plan.field(pressed.question)
-        if pressed.value in spec.choices:
-            value = spec.parse(str(pressed.value), plan.service, dialog.values)
-            dialog.values[spec.name] = value
-            save(context, dialog)
-    except (KeyError, InputError):
-        # Not a value this question takes (a forged button): it is simply asked again.
-        pass
-    return await _advance(update, context)
-
-
 _Q = TypeVar("_Q", bound=QuestionButton)
 
 
@@ -667,6 +638,58 @@ async def answer_press(
         return None
     await ui.answer(update)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPress(Generic[_Q]):
+    """A press answering the open question: its dialog, the button, the service's plan."""
+
+    dialog: OrderDialog
+    button: _Q
+    plan: OrderPlan
+
+
+_Step = Callable[[Update, BotContext], Coroutine[Any, Any, str | int | None]]
+_PressAct = Callable[[Update, BotContext, QuestionPress[_Q]], Coroutine[Any, Any, str | int]]
+
+
+def question_step(kind: type[_Q]) -> Callable[[_PressAct[_Q]], _Step]:
+    """A dialog handler of `kind` buttons: `act` runs with the press answered, only for a press
+    that answers the open question ("This question is closed" otherwise), with the plan of the
+    dialog's service (or the dialog moves on as `_service_plan` says)."""
+
+    def wrap(act: _PressAct[_Q]) -> _Step:
+        @_step
+        @functools.wraps(act)
+        async def run(update: Update, context: BotContext) -> str | int | None:
+            found = await answer_press(update, context, kind)
+            if found is None:
+                return None
+            dialog, button = found
+            plan = await _service_plan(update, context, dialog)
+            return await act(update, context, QuestionPress(dialog, button, plan))
+
+        return run
+
+    return wrap
+
+
+@question_step(ChooseValue)
+async def choose_value(
+    update: Update, context: BotContext, press: QuestionPress[ChooseValue]
+) -> str | int:
+    """One of a question's fixed values (a delay) pressed: as if it had been typed."""
+    dialog, pressed = press.dialog, press.button
+    try:
+        spec = press.plan.field(pressed.question)
+        if pressed.value in spec.choices:
+            value = spec.parse(str(pressed.value), press.plan.service, dialog.values)
+            dialog.values[spec.name] = value
+            save(context, dialog)
+    except (KeyError, InputError):
+        # Not a value this question takes (a forged button): it is simply asked again.
+        pass
+    return await _advance(update, context)
 
 
 @_step
@@ -717,22 +740,20 @@ async def dripfeed_switch(update: Update, context: BotContext) -> str | int | No
     return await _advance(update, context)
 
 
-@_step
-async def skip_question(update: Update, context: BotContext) -> str | int | None:
-    found = await answer_press(update, context, SkipQuestion)
-    if found is None:
-        return None
-    dialog, pressed = found
-    plan = await _service_plan(update, context, dialog)
+@question_step(SkipQuestion)
+async def skip_question(
+    update: Update, context: BotContext, press: QuestionPress[SkipQuestion]
+) -> str | int:
+    dialog, question = press.dialog, press.button.question
     try:
-        optional = plan.field(pressed.question).optional
+        optional = press.plan.field(question).optional
     except KeyError:
         optional = False
     if optional:
         # An answer reopened by ✏️ Edit and now skipped is left out.
-        dialog.values.pop(pressed.question, None)
-        if pressed.question not in dialog.skipped:
-            dialog.skipped.append(pressed.question)
+        dialog.values.pop(question, None)
+        if question not in dialog.skipped:
+            dialog.skipped.append(question)
         save(context, dialog)
     return await _advance(update, context)
 
@@ -930,7 +951,7 @@ def dialog_part() -> DialogPart:
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
             CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
-            CallbackQueryHandler(order_on_panel, pattern=PanelOrderService.pattern()),
+            CallbackQueryHandler(order_service, pattern=PanelOrderService.pattern()),
             CallbackQueryHandler(reorder, pattern=Reorder.pattern()),
             CallbackQueryHandler(without_dripfeed, pattern=OrderWithoutDripfeed.pattern()),
         ],

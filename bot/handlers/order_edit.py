@@ -36,6 +36,7 @@ from bot.handlers.dialog import (
 )
 from bot.handlers.new_order import (
     ANSWER,
+    QuestionPress,
     _advance,
     _ask,
     _ask_again,
@@ -44,6 +45,7 @@ from bot.handlers.new_order import (
     _service_plan,
     _step,
     answer_press,
+    question_step,
 )
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
@@ -94,20 +96,18 @@ def unanswer(dialog: OrderDialog, name: str) -> object:
     return dialog.values.pop(name, None)
 
 
-@_step
-async def back(update: Update, context: BotContext) -> str | int | None:
+@question_step(QuestionBack)
+async def back(
+    update: Update, context: BotContext, press: QuestionPress[QuestionBack]
+) -> str | int:
     """« Back: the previous question again (from an Edit: a new preview, nothing changed)."""
-    found = await answer_press(update, context, QuestionBack)
-    if found is None:
-        return None
-    dialog, pressed = found
-    plan = await _service_plan(update, context, dialog)
+    dialog = press.dialog
     if dialog.editing:
         # Every other answer is in, and this one still holds: the preview, priced anew.
         return await _advance(update, context)
-    previous = previous_question(plan, dialog, pressed.question)
+    previous = previous_question(press.plan, dialog, press.button.question)
     if previous is None:
-        return await _to_card(update, context, plan.service)
+        return await _to_card(update, context, press.plan.service)
     former = unanswer(dialog, previous)
     save(context, dialog)
     return await _advance(update, context, former=former)

@@ -20,10 +20,10 @@ from bot.callbacks.order_history import (
 )
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
-from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import menu_pattern
+from bot.handlers.replies import deliver
 from bot.keyboards import layout
 from bot.keyboards import order_history as order_history_keyboards
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels

@@ -3,7 +3,8 @@ remove. The key is deleted from the chat at once, checked with `balance`, stored
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -16,6 +17,7 @@ from bot.callbacks.panels import (
     PanelAddUrl,
     PanelAlert,
     PanelBrowse,
+    PanelButton,
     PanelCardOf,
     PanelCompare,
     PanelKeepName,
@@ -271,76 +273,80 @@ async def keep_name(update: Update, context: BotContext) -> int:
     return end_state
 
 
-SlotButton = (
-    PanelNewKey | PanelRename | PanelAlert | PanelMakeDefault | PanelRemove | PanelRemoveYes
-)
-
-
 async def _pressed_account(
-    update: Update, context: BotContext, kind: type[SlotButton]
+    update: Update, context: BotContext, kind: type[PanelButton]
 ) -> PanelAccount | None:
     """The user's own panel account a button names; None for an old, removed or forged one."""
     pressed = callback_of(update, kind)
     return await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
 
 
-async def _ask_about(
-    update: Update,
-    context: BotContext,
-    kind: type[PanelNewKey | PanelRename | PanelAlert],
-    step: str,
-    state: str,
-    question: Callable[[PanelAccount], str],
-) -> str | int:
-    """A button on a panel's card that asks one question about that panel (its new key, name
-    or alert threshold): the question, as step `step` of a panel dialog."""
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """One question a panel's card asks about that panel: the panel dialog's step, the state
+    that waits for the answer, and the question's text."""
+
+    step: str
+    state: str
+    text: Callable[[Translator, PanelAccount], str]
+
+
+# By the card's button that asks it. A new key replaces the old once the panel accepts it.
+_QUESTIONS: Mapping[type[PanelButton], _Question] = {
+    PanelRename: _Question("name", WAIT_NAME, lambda t, a: views.rename_question(t, a.label)),
+    PanelAlert: _Question("alert", WAIT_ALERT, views.alert_question),
+    PanelNewKey: _Question(
+        "key", WAIT_PANEL_API_KEY, lambda t, a: views.panel_key_question(t, a.label)
+    ),
+}
+
+
+async def ask_about(update: Update, context: BotContext) -> str | int:
+    """✏️ Rename, 🔔 Alert or 🔑 New key on a panel's card: its question about that panel."""
     await ui.answer(update)
-    account = await _pressed_account(update, context, kind)
-    if account is None:
+    pressed = callback_of(update, PanelButton)
+    question = None if pressed is None else _QUESTIONS.get(type(pressed))
+    account = await _pressed_account(update, context, PanelButton)
+    if question is None or account is None:
         await ui.show(update, views.panel_gone(context.t))
         return end(context)
     run = begin(context, PanelDialog)
-    run.step, run.slot = step, account.slot
+    run.step, run.slot = question.step, account.slot
     save(context, run)
-    await ui.show(update, question(account), _cancel(context, run))
-    return state
+    await ui.show(update, question.text(context.t, account), _cancel(context, run))
+    return question.state
 
 
-async def ask_new_key(update: Update, context: BotContext) -> str | int:
-    """🔑 New key on a panel's card: the key is replaced once the panel accepts the new one."""
-    return await _ask_about(
-        update,
-        context,
-        PanelNewKey,
-        "key",
-        WAIT_PANEL_API_KEY,
-        lambda a: views.panel_key_question(context.t, a.label),
-    )
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A message answering a question about a panel: the open dialog, its text, the panel."""
+
+    run: PanelDialog
+    text: str
+    account: PanelAccount
 
 
-async def ask_name(update: Update, context: BotContext) -> str | int:
-    return await _ask_about(
-        update,
-        context,
-        PanelRename,
-        "name",
-        WAIT_NAME,
-        lambda a: views.rename_question(context.t, a.label),
-    )
-
-
-async def receive_name(update: Update, context: BotContext) -> str | int:
+async def _answer_about(update: Update, context: BotContext) -> _Answer | None:
+    """The answer to the open question about a panel; None, the panel's loss told, when the
+    dialog or the panel is gone: the dialog ends."""
     run = open_run(context, PanelDialog)
     message = update.effective_message
     if run is None or message is None or run.slot is None:
-        return end(context)
-    t = context.t
+        return None
     account = await context.deps.keys.account(context.user.id, run.slot)
     if account is None:
-        await ui.send(update, views.panel_gone(t))
+        await ui.send(update, views.panel_gone(context.t))
+        return None
+    return _Answer(run, message.text or "", account)
+
+
+async def receive_name(update: Update, context: BotContext) -> str | int:
+    answer = await _answer_about(update, context)
+    if answer is None:
         return end(context)
+    t, run, account = context.t, answer.run, answer.account
     try:
-        name = await _service(context).rename(context.user.id, run.slot, message.text or "")
+        name = await _service(context).rename(context.user.id, account.slot, answer.text)
     except BadPanelName:
         notice = views.bad_name(t)
     except LabelTaken:
@@ -356,28 +362,12 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
     return WAIT_NAME
 
 
-async def ask_alert(update: Update, context: BotContext) -> str | int:
-    return await _ask_about(
-        update,
-        context,
-        PanelAlert,
-        "alert",
-        WAIT_ALERT,
-        lambda a: views.alert_question(context.t, a),
-    )
-
-
 async def receive_alert(update: Update, context: BotContext) -> str | int:
-    run = open_run(context, PanelDialog)
-    message = update.effective_message
-    if run is None or message is None or run.slot is None:
+    answer = await _answer_about(update, context)
+    if answer is None:
         return end(context)
-    t = context.t
-    account = await context.deps.keys.account(context.user.id, run.slot)
-    if account is None:
-        await ui.send(update, views.panel_gone(t))
-        return end(context)
-    threshold = views.parse_threshold(t, message.text or "")
+    t, run, account = context.t, answer.run, answer.account
+    threshold = views.parse_threshold(t, answer.text)
     if threshold is False:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
@@ -438,9 +428,7 @@ def dialog_part() -> DialogPart:
         entry_points=[
             CallbackQueryHandler(ask_preset_key, pattern=PanelAddPreset.pattern()),
             CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
-            CallbackQueryHandler(ask_name, pattern=PanelRename.pattern()),
-            CallbackQueryHandler(ask_alert, pattern=PanelAlert.pattern()),
-            CallbackQueryHandler(ask_new_key, pattern=PanelNewKey.pattern()),
+            *(CallbackQueryHandler(ask_about, pattern=kind.pattern()) for kind in _QUESTIONS),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],

@@ -24,11 +24,11 @@ from bot.handlers import (
     favourites,
     keys,
     new_order,
+    notifications,
     order_edit,
     order_history,
     panels,
     prices,
-    pushes,
     resolutions,
     schedules,
     sharing,
@@ -85,7 +85,7 @@ def register(
     main += new_order.handlers()
     main += order_history.handlers()
     main += resolutions.handlers() + schedules.handlers()
-    main += pushes.handlers()
+    main += notifications.handlers()
     main += zones.handlers()
     main += order_status.handlers()
     main += bulk.handlers()

@@ -14,10 +14,10 @@ from bot.callbacks.base import callback_of
 from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
 from bot.deps import BotContext
 from bot.handlers import ui, which_panel
-from bot.handlers.delivery import deliver
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import Handler, panel_errors, reply_panel_error
 from bot.handlers.order_history import card_of_id
+from bot.handlers.replies import deliver
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
 from bot.services.keys import NoKey

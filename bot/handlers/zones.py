@@ -14,6 +14,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import (
     AnyHandler,
     DialogPart,
+    DialogState,
     QuietDialog,
     ZoneDialog,
     begin,
@@ -65,7 +66,7 @@ async def set_zone(update: Update, context: BotContext) -> None:
     pressed = callback_of(update, SetZone)
     zone = None
     if pressed is not None:
-        zone = await context.deps.pushes.set_time_zone(context.user.id, pressed.zone)
+        zone = await context.deps.notifications.set_time_zone(context.user.id, pressed.zone)
     if zone is None:
         await ui.answer(update, button_expired(context.t))
         return
@@ -75,19 +76,22 @@ async def set_zone(update: Update, context: BotContext) -> None:
     await render_settings(update, context, zone_set(context.t, time.time()))
 
 
-async def ask_zone(update: Update, context: BotContext) -> str:
+async def _ask(update: Update, context: BotContext, flow: type[DialogState], question: str) -> None:
+    """A typed setting's question, with its ✖️ Cancel, as a new `flow` dialog."""
     await ui.answer(update)
-    state = begin(context, ZoneDialog)
-    await ui.show(
-        update, zone_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
-    )
+    state = begin(context, flow)
+    await ui.show(update, question, dialog_keyboards.cancel_dialog(context.t, state.id))
+
+
+async def ask_zone(update: Update, context: BotContext) -> str:
+    await _ask(update, context, ZoneDialog, zone_question(context.t))
     return WAIT_ZONE
 
 
 async def receive_zone(update: Update, context: BotContext) -> str | int:
     message = update.effective_message
     text = message.text if message is not None else None
-    zone = await context.deps.pushes.set_time_zone(context.user.id, text) if text else None
+    zone = await context.deps.notifications.set_time_zone(context.user.id, text) if text else None
     if zone is None:
         cancel = dialog_keyboards.cancel_dialog(context.t, instance_id(context, ZoneDialog))
         await ui.send(update, zone_unknown(context.t, text or ""), cancel)
@@ -124,7 +128,7 @@ async def set_quiet(update: Update, context: BotContext) -> None:
         await ui.answer(update, button_expired(context.t))
         return
     hours = None if pressed.start == pressed.end else (pressed.start, pressed.end)
-    await context.deps.pushes.set_quiet_hours(context.user.id, hours)
+    await context.deps.notifications.set_quiet_hours(context.user.id, hours)
     await _reload_user(context)
     await ui.answer(update)
     note = quiet_set(context.t, quiet_label(*hours) if hours else None)
@@ -132,11 +136,7 @@ async def set_quiet(update: Update, context: BotContext) -> None:
 
 
 async def ask_quiet(update: Update, context: BotContext) -> str:
-    await ui.answer(update)
-    state = begin(context, QuietDialog)
-    await ui.show(
-        update, quiet_question(context.t), dialog_keyboards.cancel_dialog(context.t, state.id)
-    )
+    await _ask(update, context, QuietDialog, quiet_question(context.t))
     return WAIT_QUIET
 
 
@@ -147,7 +147,7 @@ async def receive_quiet(update: Update, context: BotContext) -> str | int:
         cancel = dialog_keyboards.cancel_dialog(context.t, instance_id(context, QuietDialog))
         await ui.send(update, quiet_bad(context.t), cancel)
         return WAIT_QUIET
-    await context.deps.pushes.set_quiet_hours(context.user.id, hours)
+    await context.deps.notifications.set_quiet_hours(context.user.id, hours)
     await _reload_user(context)
     await render_settings(update, context, quiet_set(context.t, quiet_label(*hours)), new=True)
     return end(context)

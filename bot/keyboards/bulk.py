@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
 from bot.callbacks.menu import Menu
-from bot.callbacks.pushes import OpenCard
+from bot.callbacks.notifications import OpenCard
 from bot.i18n import Translator
 from bot.keyboards.layout import button, markup
 from bot.keyboards.menu import back_to_menu

@@ -22,8 +22,8 @@ from bot.callbacks.new_order import (
     Reorder,
     SkipQuestion,
 )
+from bot.callbacks.notifications import OpenCard
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
-from bot.callbacks.pushes import OpenCard
 from bot.callbacks.schedules import ScheduleLater
 from bot.i18n import Translator
 from bot.keyboards.dialog import dialog_cancel_button

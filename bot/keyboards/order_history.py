@@ -18,7 +18,7 @@ from bot.callbacks.order_history import (
 from bot.i18n import Translator
 from bot.keyboards.layout import button, copy_button, markup, pager
 from bot.keyboards.menu import back_to_menu
-from bot.keyboards.pushes import mute_button
+from bot.keyboards.notifications import mute_button
 from bot.keyboards.resolutions import settle_unknown_rows
 from bot.keyboards.sharing import share_button
 

@@ -260,12 +260,7 @@ class PlacementRecorder:
                 journal.path,
                 journal.rejected_path,
             )
-        log.warning(
-            "placement journal imported: %d restored, %d re-inserted, %d already stored",
-            report.restored,
-            report.inserted,
-            report.already,
-        )
+        _log_imported("placement journal", report)
         return report
 
     async def _restore_held(self) -> RestoreReport | None:
@@ -282,12 +277,7 @@ class PlacementRecorder:
                 entry.order_id,
                 entry.panel_order_id,
             )
-        log.warning(
-            "held order outcomes imported: %d restored, %d re-inserted, %d already stored",
-            report.restored,
-            report.inserted,
-            report.already,
-        )
+        _log_imported("held order outcomes", report)
         return report
 
     async def restore_quietly(self) -> RestoreReport | None:
@@ -297,3 +287,13 @@ class PlacementRecorder:
         except Exception as exc:
             log.warning("placement journal not imported yet: %s", exc)
             return None
+
+
+def _log_imported(source: str, report: RestoreReport) -> None:
+    log.warning(
+        "%s imported: %d restored, %d re-inserted, %d already stored",
+        source,
+        report.restored,
+        report.inserted,
+        report.already,
+    )

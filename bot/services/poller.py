@@ -34,6 +34,7 @@ from bot.panel import (
     Status,
 )
 from bot.panel.capabilities import Feature, Support
+from bot.services.notifications.compose import STARTED
 from bot.services.panels import PanelFactory
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.orders import PolledStatuses
@@ -41,7 +42,6 @@ from bot.storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-STARTED = "started"  # a digest entry's status for "the order has started" (views/notices.py)
 
 T = TypeVar("T")
 

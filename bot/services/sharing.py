@@ -35,15 +35,3 @@ class SharingService:
             return []
         found = await self._orders.by_panel_ids(user_id, [int(match[1])])
         return found[:SHARE_RESULTS_MAX]
-
-
-def delivered(order: Order) -> tuple[int, int] | None:
-    """(delivered, ordered) from the panel's `remains`, or None when either is unknown.
-
-    Panels report `remains` above the quantity (a start count that dropped) and below zero
-    (over-delivery): the share is clamped to 0..quantity.
-    """
-    if order.quantity is None or order.quantity <= 0 or order.remains is None:
-        return None
-    done = min(max(order.quantity - order.remains, 0), order.quantity)
-    return done, order.quantity

@@ -15,17 +15,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
 from bot.storage.db import Database, Row, Transaction
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.storage.rows import Clock, Repo, from_row, readable_decimal
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], float]
 
 _BUMP = "UPDATE users SET key_version = key_version + 1 WHERE id = ?"
 _LIVE = "removed_at IS NULL"
@@ -57,27 +55,17 @@ def fold_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
 def _account(r: Row) -> PanelAccount:
-    return PanelAccount(
-        user_id=int(r["user_id"]),
-        slot=int(r["slot"]),
+    return from_row(
+        PanelAccount,
+        r,
         label=r["label"] or "",
         url=r["url"] or "",
         custom=bool(r["custom"]),
         is_default=bool(r["is_default"]),
         paused=bool(r["paused"]),
-        added_at=float(r["added_at"]),
         removed=r["removed_at"] is not None,
-        low_balance_threshold=_decimal(r["low_balance_threshold"]),
+        low_balance_threshold=readable_decimal(r["low_balance_threshold"]),
         low_balance_alerted=bool(r["low_balance_alerted"]),
     )
 
@@ -88,13 +76,12 @@ _ACCOUNT_COLUMNS = (
 )
 
 
-class AccountsRepo:
-    __slots__ = ("_cipher", "_clock", "_db")
+class AccountsRepo(Repo):
+    __slots__ = ("_cipher",)
 
     def __init__(self, db: Database, cipher: KeyCipher, *, clock: Clock = time.time) -> None:
-        self._db = db
+        super().__init__(db, clock=clock)
         self._cipher = cipher
-        self._clock = clock
 
     def __repr__(self) -> str:
         return "AccountsRepo()"
@@ -224,17 +211,7 @@ class AccountsRepo:
 
     async def get(self, user_id: int, slot: int | None = None) -> str | None:
         """The decrypted key; raises `UndecryptableKey` if the encryption key was lost."""
-        if slot is None:
-            row = await self._db.fetchone(
-                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND is_default = 1 "
-                f"AND {_LIVE}",
-                (user_id,),
-            )
-        else:
-            row = await self._db.fetchone(
-                f"SELECT ciphertext FROM panel_accounts WHERE user_id = ? AND slot = ? AND {_LIVE}",
-                (user_id, slot),
-            )
+        row = await self._live_row("ciphertext", user_id, slot)
         if row is None or row[0] is None:
             return None
         return self._cipher.decrypt(bytes(row[0]))
@@ -285,31 +262,24 @@ class AccountsRepo:
 
     async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
         """A live account (the default without `slot`)."""
-        if slot is None:
-            row = await self._db.fetchone(
-                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? "
-                f"AND is_default = 1 AND {_LIVE}",
-                (user_id,),
-            )
-        else:
-            row = await self._db.fetchone(
-                f"SELECT {_ACCOUNT_COLUMNS} FROM panel_accounts WHERE user_id = ? AND slot = ? "
-                f"AND {_LIVE}",
-                (user_id, slot),
-            )
+        row = await self._live_row(_ACCOUNT_COLUMNS, user_id, slot)
         return None if row is None else _account(row)
 
     async def with_key(self, user_id: int, slot: int) -> tuple[PanelAccount, str] | None:
         """A live account and its decrypted key in one read (the poller's, once per key and
         cycle); None without either. Raises `UndecryptableKey` as `get` does."""
-        row = await self._db.fetchone(
-            f"SELECT {_ACCOUNT_COLUMNS}, ciphertext FROM panel_accounts "
-            f"WHERE user_id = ? AND slot = ? AND {_LIVE}",
-            (user_id, slot),
-        )
+        row = await self._live_row(f"{_ACCOUNT_COLUMNS}, ciphertext", user_id, slot)
         if row is None or row["ciphertext"] is None:
             return None
         return _account(row), self._cipher.decrypt(bytes(row["ciphertext"]))
+
+    async def _live_row(self, columns: str, user_id: int, slot: int | None) -> Row | None:
+        """`columns` of a live account (the default one without `slot`)."""
+        which, which_params = _which(slot)
+        return await self._db.fetchone(
+            f"SELECT {columns} FROM panel_accounts WHERE user_id = ? AND {which} AND {_LIVE}",
+            (user_id, *which_params),
+        )
 
     async def rename(self, user_id: int, slot: int, label: str) -> bool:
         """Raises LabelTaken; False when there is no such live account."""

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
-from bot.storage.db import Database
+from bot.storage.rows import Repo
 
 
-class CapabilitiesRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class CapabilitiesRepo(Repo):
+    __slots__ = ()
 
     async def learned_since(self, url: str, since: float) -> dict[str, str]:
         """feature → "yes"/"no" for what was learned about `url` at or after `since`."""

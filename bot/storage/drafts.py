@@ -8,36 +8,24 @@ rows, remembers which message shows a preview's Confirm button, closes previews 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
-from bot.storage.db import Database, Row, Transaction
+from bot.storage.db import Row, Transaction
 from bot.storage.models import Draft, DraftKind, DraftMessage, DraftState
-
-Clock = Callable[[], float]
+from bot.storage.rows import Repo, from_row, optional_decimal
 
 # A preview that still has rows waiting for Confirm (not claimed, cancelled or purged).
 _WAITING = "EXISTS (SELECT 1 FROM orders o WHERE o.batch = d.batch AND o.submit_state = 'draft')"
 
 
 def _draft(row: Row) -> Draft:
-    return Draft(
-        batch=row["batch"],
-        user_id=row["user_id"],
+    return from_row(
+        Draft,
+        row,
         kind=DraftKind(row["kind"]),
-        key_version=row["key_version"],
-        lines=row["lines"],
-        rate=None if row["rate"] is None else Decimal(row["rate"]),
+        rate=optional_decimal(row["rate"]),
         state=DraftState(row["state"]),
-        chat_id=row["chat_id"],
-        message_id=row["message_id"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        closed_at=row["closed_at"],
         expired=bool(row["expired"]),
-        panel_slot=int(row["panel_slot"]),
-        offered=None if row["offered"] is None else int(row["offered"]),
         cancelled=row["cancelled_at"] is not None,
         duplicates=bool(row["duplicates"]),
     )
@@ -51,12 +39,8 @@ def _messages(rows: Sequence[Row]) -> list[DraftMessage]:
     ]
 
 
-class DraftsRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class DraftsRepo(Repo):
+    __slots__ = ()
 
     async def get(self, batch: str, user_id: int) -> Draft | None:
         row = await self._db.fetchone(

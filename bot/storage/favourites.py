@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Transaction
 from bot.storage.models import Starred
+from bot.storage.rows import Repo
 
-Clock = Callable[[], float]
 
-
-class FavouritesRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class FavouritesRepo(Repo):
+    __slots__ = ()
 
     async def ids(self, user_id: int) -> list[int]:
         """The user's favourite service ids, the latest starred first."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 from bot.links import link_key
 from bot.panel.models import TERMINAL_STATUSES, Status
-from bot.storage.db import Database, Row, Transaction
+from bot.storage.db import Row, Transaction
 from bot.storage.drafts import cancel_batches
 from bot.storage.journal import JournalEntry
 from bot.storage.models import (
@@ -31,10 +30,9 @@ from bot.storage.models import (
     SubmitState,
 )
 from bot.storage.outbox import OutboxMessage, queue_grouped
+from bot.storage.rows import Repo, from_row, optional_decimal
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], float]
 
 # Used when a caller does not say when a draft expires (the bot passes DRAFT_TTL_SECONDS).
 DEFAULT_DRAFT_TTL = 1800.0
@@ -68,44 +66,18 @@ class PolledStatuses:
     notices: Sequence[OutboxMessage] = ()  # the user's once-only notices (dedupe keys)
 
 
-def _dec(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 def _order(row: Row) -> Order:
     # The `last_notified_status` column (0001) is not read: nothing ever wrote it, and once-only
     # status notices rest on the outbox's dedupe keys. Dropping it would take a migration.
-    return Order(
-        id=row["id"],
-        user_id=row["user_id"],
-        token=row["token"],
-        batch=row["batch"],
-        line_no=row["line_no"],
-        panel_order_id=row["panel_order_id"],
-        service_id=row["service_id"],
-        service_name=row["service_name"],
-        service_type=row["service_type"],
-        link=row["link"],
-        quantity=row["quantity"],
-        runs=row["runs"],
-        interval=row["interval"],
+    return from_row(
+        Order,
+        row,
         extra=json.loads(row["extra"]),
         cost=Decimal(row["cost"]),
-        charge=_dec(row["charge"]),
-        currency=row["currency"],
-        status=row["status"],
-        raw_status=row["raw_status"],
-        remains=row["remains"],
-        start_count=row["start_count"],
+        charge=optional_decimal(row["charge"]),
         submit_state=SubmitState(row["submit_state"]),
-        error=row["error"],
-        created_at=row["created_at"],
-        submitted_at=row["submitted_at"],
-        updated_at=row["updated_at"],
-        polled_at=row["polled_at"],
         started_notified=bool(row["started_notified"]),
         muted=bool(row["muted"]),
-        panel_slot=int(row["panel_slot"]),
     )
 
 
@@ -117,20 +89,12 @@ def _money(value: Decimal | None) -> str | None:
     return str(value)
 
 
-class OrdersRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class OrdersRepo(Repo):
+    __slots__ = ()
 
     @property
     def _postgres(self) -> bool:
         return self._db.engine == "postgres"
-
-    def now(self) -> float:
-        """The repository's clock: the time its timestamps are in (tests pin it)."""
-        return self._clock()
 
     # --- drafts and the submit protocol -------------------------------------------------------
 

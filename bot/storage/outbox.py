@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage.db import Database, Row, Transaction
+from bot.storage.db import Row, Transaction
 from bot.storage.models import OutboxItem, OutboxKind
-
-Clock = Callable[[], float]
+from bot.storage.rows import Clock, Repo, from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,28 +57,11 @@ class _Stale(Exception):
 
 
 def _item(row: Row) -> OutboxItem:
-    return OutboxItem(
-        id=row["id"],
-        user_id=row["user_id"],
-        kind=row["kind"],
-        payload=json.loads(row["payload"]),
-        dedupe_key=row["dedupe_key"],
-        created_at=row["created_at"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        sent_at=row["sent_at"],
-        dropped_at=row["dropped_at"],
-        last_error=row["last_error"],
-        held=bool(row["held"]),
-    )
+    return from_row(OutboxItem, row, payload=json.loads(row["payload"]), held=bool(row["held"]))
 
 
-class OutboxRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class OutboxRepo(Repo):
+    __slots__ = ()
 
     @property
     def clock(self) -> Clock:

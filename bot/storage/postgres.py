@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
     PoolConnection = PoolConnectionProxy[asyncpg.Record]
+    # What reads run on: the pool (outside a transaction) or a transaction's connection.
+    Queries = asyncpg.Pool[asyncpg.Record] | PoolConnection
 
 # Advisory lock keys (64-bit), spelled in ASCII so a DBA can tell them apart in pg_locks.
 WRITE_LOCK_KEY = int.from_bytes(b"smm:wrte", "big") & 0x7FFFFFFFFFFFFFFF
@@ -121,28 +123,41 @@ class _Dialect:
         stmt = self.numbered(sql)
         return stmt.sql, stmt.args(params)
 
+    async def fetchall(self, on: Queries, sql: str, params: Params) -> list[Row]:
+        text, args = self.prepare(sql, params)
+        return list(await on.fetch(text, *args))
+
+    async def fetchone(self, on: Queries, sql: str, params: Params) -> Row | None:
+        text, args = self.prepare(sql, params)
+        row: Row | None = await on.fetchrow(text, *args)
+        return row
+
     def counted(self, sql: str) -> Numbered:
         """`sql` with `RETURNING 1`: one returned row per affected row (see `executemany`)."""
-        key = "\0count\0" + sql
+        return self._with_returning("count", sql, _returning_one)
+
+    def returning_id(self, sql: str) -> Numbered:
+        return self._with_returning("id", sql, _returning_id)
+
+    def _with_returning(self, kind: str, sql: str, clause: Callable[[str], str]) -> Numbered:
+        """`sql` numbered, its text ended by `clause`; cached apart from the plain statement."""
+        key = f"\0{kind}\0{sql}"
         found = self._cache.get(key)
         if found is None:
             stmt = number_placeholders(sql)
-            if has_returning(stmt.sql):
-                raise ValueError("executemany takes statements without RETURNING")
-            text = f"{stmt.sql.rstrip().rstrip(';')} RETURNING 1"
+            text = clause(stmt.sql.rstrip().rstrip(";"))
             found = self._remember(key, Numbered(text, stmt.count, stmt.names))
         return found
 
-    def returning_id(self, sql: str) -> Numbered:
-        key = "\0id\0" + sql
-        found = self._cache.get(key)
-        if found is None:
-            stmt = number_placeholders(sql)
-            text = stmt.sql.rstrip().rstrip(";")
-            if not has_returning(text):
-                text += " RETURNING id"
-            found = self._remember(key, Numbered(text, stmt.count, stmt.names))
-        return found
+
+def _returning_one(sql: str) -> str:
+    if has_returning(sql):
+        raise ValueError("executemany takes statements without RETURNING")
+    return f"{sql} RETURNING 1"
+
+
+def _returning_id(sql: str) -> str:
+    return sql if has_returning(sql) else f"{sql} RETURNING id"
 
 
 class PostgresTransaction:
@@ -176,13 +191,10 @@ class PostgresTransaction:
         return len(await self._conn.fetchmany(stmt.sql, batch))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        text, args = self._dialect.prepare(sql, params)
-        return list(await self._conn.fetch(text, *args))
+        return await self._dialect.fetchall(self._conn, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        text, args = self._dialect.prepare(sql, params)
-        row: Row | None = await self._conn.fetchrow(text, *args)
-        return row
+        return await self._dialect.fetchone(self._conn, sql, params)
 
 
 class PostgresDatabase(Database):
@@ -273,13 +285,10 @@ class PostgresDatabase(Database):
             return await tx.execute(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        text, args = self._dialect.prepare(sql, params)
-        return list(await self._pool.fetch(text, *args))
+        return await self._dialect.fetchall(self._pool, sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        text, args = self._dialect.prepare(sql, params)
-        row: Row | None = await self._pool.fetchrow(text, *args)
-        return row
+        return await self._dialect.fetchone(self._pool, sql, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:

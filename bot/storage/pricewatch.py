@@ -4,16 +4,14 @@ services it watches, the changes found, the services muted on a card, and the us
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.storage.db import Database, Row
+from bot.storage.db import Row
 from bot.storage.outbox import OutboxMessage
-
-Clock = Callable[[], float]
+from bot.storage.rows import Repo, from_row
 
 
 class ChangeKind(StrEnum):
@@ -53,26 +51,19 @@ class PriceChange:
 
 
 def _snapshot(row: Row) -> PriceSnapshot:
-    return PriceSnapshot(
-        service_id=int(row["service_id"]),
-        name=str(row["name"]),
-        rate=Decimal(str(row["rate"])),
-        min=int(row["min"]),
-        max=int(row["max"]),
-        present=bool(row["present"]),
+    return from_row(
+        PriceSnapshot, row, rate=Decimal(str(row["rate"])), present=bool(row["present"])
     )
 
 
 def _change(row: Row) -> PriceChange:
-    return PriceChange(
-        user_id=int(row["user_id"]),
-        slot=int(row["slot"]),
-        service_id=int(row["service_id"]),
+    return from_row(
+        PriceChange,
+        row,
         kind=ChangeKind(row["kind"]),
-        name=str(row["name"]),
         old=row["old_value"],
         new=row["new_value"],
-        at=float(row["changed_at"]),
+        at=row["changed_at"],
     )
 
 
@@ -109,15 +100,8 @@ _WATCHED_ACCOUNTS = """
 """
 
 
-class PriceWatchRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
-
-    def now(self) -> float:
-        return self._clock()
+class PriceWatchRepo(Repo):
+    __slots__ = ()
 
     async def watched_accounts(self, since: float) -> list[tuple[int, int]]:
         """(user id, slot) of every panel account with a service to watch (orders since

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bot.panel.models import RefillState
-from bot.storage.db import Database, Row
+from bot.storage.db import Row
 from bot.storage.models import Refill
-
-Clock = Callable[[], float]
+from bot.storage.rows import Repo, from_row
 
 # A refill in any other state (pending, unknown, a panel's own wording) is still polled.
 FINAL_REFILL_STATES = (RefillState.COMPLETED.value, RefillState.REJECTED.value)
@@ -22,28 +20,11 @@ def is_pending(refill: Refill) -> bool:
 
 
 def _refill(row: Row) -> Refill:
-    return Refill(
-        id=row["id"],
-        user_id=row["user_id"],
-        panel_order_id=row["panel_order_id"],
-        order_id=row["order_id"],
-        refill_id=row["refill_id"],
-        status=row["status"],
-        raw_status=row["raw_status"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        polled_at=row["polled_at"],
-        last_notified_status=row["last_notified_status"],
-        panel_slot=int(row["panel_slot"]),
-    )
+    return from_row(Refill, row)
 
 
-class RefillsRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class RefillsRepo(Repo):
+    __slots__ = ()
 
     async def add(
         self,

@@ -11,18 +11,16 @@ the claim leaves the row `submitting`, which start-up turns into `unknown` (neve
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.storage.db import Database, Row, Transaction
+from bot.storage.db import Row, Transaction
 from bot.storage.models import Order, OrderDraft, SubmitState
 from bot.storage.orders import insert_order_rows, order_of
-
-Clock = Callable[[], float]
+from bot.storage.rows import Repo, from_row, optional_decimal
 
 
 class Every(StrEnum):
@@ -75,10 +73,6 @@ class Schedule:
         return self.times - self.done
 
 
-def _dec(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 # The columns copied from the preview's order row as they are.
 _ANSWERS = (
     "service_id",
@@ -93,29 +87,19 @@ _ANSWERS = (
 
 
 def _schedule(row: Row) -> Schedule:
-    return Schedule(
-        id=int(row["id"]),
-        user_id=int(row["user_id"]),
-        batch=row["batch"],
-        panel_slot=int(row["panel_slot"]),
-        key_version=int(row["key_version"]),
+    return from_row(
+        Schedule,
+        row,
         order=OrderDraft(
             **{name: row[name] for name in _ANSWERS},
             cost=Decimal(row["cost"]),
             extra=json.loads(row["extra"]),
         ),
-        rate=_dec(row["rate"]),
-        zone=row["zone"],
-        first_at=float(row["first_at"]),
+        rate=optional_decimal(row["rate"]),
         every=Every(row["every"]),
-        times=int(row["times"]),
-        done=int(row["done"]),
-        next_at=float(row["next_at"]),
         state=ScheduleState(row["state"]),
-        held_rate=_dec(row["held_rate"]),
-        held_cost=_dec(row["held_cost"]),
-        last_order=row["last_order"],
-        key_added=None if row["key_added"] is None else float(row["key_added"]),
+        held_rate=optional_decimal(row["held_rate"]),
+        held_cost=optional_decimal(row["held_cost"]),
     )
 
 
@@ -166,12 +150,8 @@ SAME_KEY = """
 """
 
 
-class SchedulesRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class SchedulesRepo(Repo):
+    __slots__ = ()
 
     async def create(self, batch: str, user_id: int, when: When) -> Schedule | None:
         """Schedule the open single-order preview `batch` and close it, in one transaction.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.storage.db import Database
+from bot.storage.rows import readable_decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +20,6 @@ class SpendRow:
     status: str | None
     service_id: int
     service_name: str
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 class SpendingRepo:
@@ -53,9 +45,9 @@ class SpendingRepo:
         )
         out: list[SpendRow] = []
         for row in rows:
-            amount = _decimal(row["charge"])
+            amount = readable_decimal(row["charge"])
             if amount is None:
-                amount = _decimal(row["cost"]) or Decimal(0)
+                amount = readable_decimal(row["cost"]) or Decimal(0)
             out.append(
                 SpendRow(
                     placed_at=float(row["placed_at"]),

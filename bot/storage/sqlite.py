@@ -10,6 +10,11 @@ instance) holds SQLite's write lock, or while this process's own writer waits fo
 a transaction every read sees every committed write. An in-memory database has one
 connection, so there the reads share the writer's lock.
 
+Each read holds the reader's own lock from its `execute` to its cursor's close. aiosqlite runs
+those as separate jobs on the connection's thread, and a SELECT whose statement is still
+active keeps the connection inside one read transaction: another read run in between answered
+from that older snapshot, so a read right after a commit did not see it.
+
 A writer waits at most `busy_seconds` in all, queueing behind this process's other writers
 included, then raises `WriteRefused`: the caller tells its user plainly instead of hanging.
 """
@@ -116,7 +121,16 @@ class SQLiteTransaction:
 class SQLiteDatabase(Database):
     """The bot's SQLite database (see `open_database`)."""
 
-    __slots__ = ("_busy", "_busy_ms", "_closed", "_conn", "_lock", "_reader", "path")
+    __slots__ = (
+        "_busy",
+        "_busy_ms",
+        "_closed",
+        "_conn",
+        "_lock",
+        "_reader",
+        "_reader_lock",
+        "path",
+    )
 
     engine: Engine = "sqlite"
 
@@ -132,6 +146,8 @@ class SQLiteDatabase(Database):
         self._lock = asyncio.Lock()
         # None for an in-memory database: reads then share the writer's connection and lock.
         self._reader = reader
+        # One whole read at a time on the reader connection (see the module's docstring).
+        self._reader_lock = asyncio.Lock()
         self._busy = busy_seconds
         self._busy_ms = _milliseconds(busy_seconds)  # the writer's busy_timeout right now
         self._closed = False
@@ -262,11 +278,12 @@ class SQLiteDatabase(Database):
 
     @asynccontextmanager
     async def _read(self, sql: str, params: Params) -> AsyncIterator[aiosqlite.Cursor]:
+        """A cursor on the reader connection, alone on it until the cursor is closed."""
         if self._reader is None:
-            async with self._lock, self._conn.execute(sql, params) as cur:
-                yield cur
-            return
-        async with self._reader.execute(sql, params) as cur:
+            conn, lock = self._conn, self._lock
+        else:
+            conn, lock = self._reader, self._reader_lock
+        async with lock, conn.execute(sql, params) as cur:
             yield cur
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -304,7 +321,8 @@ class SQLiteDatabase(Database):
             return
         self._closed = True
         if self._reader is not None:
-            await self._reader.close()
+            async with self._reader_lock:
+                await self._reader.close()
         async with self._lock:
             await self._conn.close()
 

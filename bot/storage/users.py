@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import builtins
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from bot.storage.db import Database, Row
+from bot.storage.db import Row
 from bot.storage.models import AccessState, RequestCopy, User
-
-Clock = Callable[[], float]
+from bot.storage.rows import Repo, from_row
 
 
 def _user(row: Row) -> User:
-    return User(
-        id=row["id"],
-        username=row["username"],
-        first_name=row["first_name"],
-        language=row["language"],
+    return from_row(
+        User,
+        row,
         access=AccessState(row["access"]),
         blocked_bot=bool(row["blocked_bot"]),
         notifications=bool(row["notifications"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        access_decided_by=row["access_decided_by"],
-        time_zone=row["time_zone"],
-        quiet_from=row["quiet_from"],
-        quiet_to=row["quiet_to"],
     )
 
 
-class UsersRepo:
-    __slots__ = ("_clock", "_db")
-
-    def __init__(self, db: Database, *, clock: Clock = time.time) -> None:
-        self._db = db
-        self._clock = clock
+class UsersRepo(Repo):
+    __slots__ = ()
 
     async def touch(self, user_id: int, *, username: str | None, first_name: str | None) -> User:
         """Insert the user or refresh their names; returns the stored row.

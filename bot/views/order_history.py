@@ -98,6 +98,16 @@ def status_label(t: Translator, status: str | None, raw: str | None = None) -> H
     return esc(raw or status or t._("unknown"))
 
 
+def plain_status_words(t: Translator, order: Order) -> str:
+    """`order_status_label` for plain text (an inline result's description, a button), where
+    escaping would show "&lt;" to the reader: the panel's words as they are."""
+    if order.submit_state is SubmitState.NOT_PLACED:
+        return t._("not placed")
+    if order.status in STATUS_NAMES:
+        return t._(STATUS_NAMES[order.status])
+    return order.raw_status or order.status or t._("unknown")
+
+
 def money(t: Translator, amount: Decimal | None, currency: str | None) -> str:
     return t.money(amount, currency) if amount is not None else "—"
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bot.i18n import Translator
-from bot.services.notifier import Notice
+from bot.services.notifications.compose import Notification
 from bot.services.pricewatch import LIST_MAX, percent_change
 from bot.storage.pricewatch import ChangeKind, PriceChange
 from bot.views.text import esc, fit_label
@@ -76,11 +76,13 @@ def change_line(t: Translator, panel: str, change: PriceChange) -> str:
     return t._("{service}: listed again at {rate}", service=head, rate=shown)
 
 
-def price_digest(t: Translator, panel: str, slot: int, changes: Sequence[PriceChange]) -> Notice:
+def price_digest(
+    t: Translator, panel: str, slot: int, changes: Sequence[PriceChange]
+) -> Notification:
     """One push per panel: a line per change, a button to each service's card."""
     lines = [change_line(t, panel, c) for c in changes]
     cards = tuple(dict.fromkeys((slot, c.service_id) for c in changes))
-    return Notice("\n".join(lines), mutable=False, cards=cards)
+    return Notification("\n".join(lines), mutable=False, cards=cards)
 
 
 def _day(t: Translator, at: float) -> str:

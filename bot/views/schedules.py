@@ -1,5 +1,5 @@
 """Scheduled orders on screen (pure): the time question, the confirmation, /scheduled and the
-notices of each run (the outbox's SCHEDULED kind, via bot/views/notices.py)."""
+notices of each run (the outbox's SCHEDULED kind, via bot/views/notifications.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services.drafts import DraftRefusal
-from bot.services.notifier import Notice
+from bot.services.notifications.compose import Notification
 from bot.services.schedule_times import MAX_AHEAD_DAYS, TimeProblem
 from bot.services.schedules import Answer, ScheduleEvent
 from bot.storage.models import Order, OrderDraft
@@ -141,7 +141,7 @@ def answered(t: Translator, answer: Answer, place: bool) -> str:
 
 def scheduled(
     t: Translator, schedule: Schedule, payload: Mapping[str, Any], order: Order | None
-) -> Notice:
+) -> Notification:
     """A run's notice (the outbox's SCHEDULED kind)."""
     event = str(payload.get("event"))
     what = _what(order if order is not None else schedule.order)
@@ -153,13 +153,15 @@ def scheduled(
             what=what,
             cost=t.money(order.cost, order.currency),
         )
-        return Notice(text + _next(t, schedule), order.id, mutable=False)
+        return Notification(text + _next(t, schedule), order.id, mutable=False)
     if event in (ScheduleEvent.HELD, ScheduleEvent.MISSED):
         return _question(t, schedule, payload, what)
-    return Notice(_not_placed(t, event, payload, what, schedule) + _next(t, schedule))
+    return Notification(_not_placed(t, event, payload, what, schedule) + _next(t, schedule))
 
 
-def _question(t: Translator, schedule: Schedule, payload: Mapping[str, Any], what: str) -> Notice:
+def _question(
+    t: Translator, schedule: Schedule, payload: Mapping[str, Any], what: str
+) -> Notification:
     ask = (schedule.id, int(payload.get("run") or 0))
     if payload.get("event") == ScheduleEvent.MISSED:
         text = t._(
@@ -169,7 +171,7 @@ def _question(t: Translator, schedule: Schedule, payload: Mapping[str, Any], wha
             what=what,
             cost=t.money(schedule.order.cost, schedule.order.currency),
         )
-        return Notice(text, mutable=False, ask=ask)
+        return Notification(text, mutable=False, ask=ask)
     new = _decimal(payload.get("cost"))
     currency = schedule.order.currency
     text = t._(
@@ -179,7 +181,7 @@ def _question(t: Translator, schedule: Schedule, payload: Mapping[str, Any], wha
         old=t.money(schedule.order.cost, schedule.order.currency),
         new=t.money(new, currency) if new is not None else "?",
     )
-    return Notice(text, mutable=False, ask=ask)
+    return Notification(text, mutable=False, ask=ask)
 
 
 def _not_placed(

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Translator
-from bot.services.sharing import delivered
+from bot.services.progress import progress_of
 from bot.storage.models import Order
-from bot.views.order_history import order_icon, order_status_label
+from bot.views.order_history import order_icon, order_status_label, plain_status_words
+from bot.views.progress import progress_line
 from bot.views.text import code, cut, esc
 
-# Ten cells: a phone shows the bar on one line beside its percentage.
-BAR_CELLS = 10
 # The result list's title and description are one line each on a phone.
 TITLE_MAX = 64
 DESCRIPTION_MAX = 120
@@ -29,26 +28,6 @@ class SharedCard:
     title: str
     description: str
     text: str
-
-
-def progress_bar(done: int, total: int) -> str:
-    filled = round(BAR_CELLS * done / total)
-    return "▓" * filled + "░" * (BAR_CELLS - filled)
-
-
-def progress_line(t: Translator, order: Order) -> str | None:
-    """ "Progress: ▓▓▓▓░░░░░░ 40% (400 of 1,000)", or None while the panel has not said."""
-    share = delivered(order)
-    if share is None:
-        return None
-    done, total = share
-    return t._(
-        "Progress: {bar} {percent}% ({done} of {total})",
-        bar=progress_bar(done, total),
-        percent=done * 100 // total,
-        done=t.number(done),
-        total=t.number(total),
-    )
 
 
 def client_card_text(t: Translator, order: Order) -> str:
@@ -66,9 +45,10 @@ def client_card_text(t: Translator, order: Order) -> str:
             status=order_status_label(t, order),
         )
     )
-    progress = progress_line(t, order)
+    # The same line as the reseller's own card (drip-feed runs count toward the total).
+    progress = progress_of(order)
     if progress is not None:
-        lines.append(progress)
+        lines.append(progress_line(t, progress))
     if order.start_count is not None:
         lines.append(t._("Start count: {n}", n=t.number(order.start_count)))
     lines.append(t._("Updated: {when}", when=t.when(order.updated_at)))
@@ -77,9 +57,9 @@ def client_card_text(t: Translator, order: Order) -> str:
 
 def shared_card(t: Translator, order: Order) -> SharedCard:
     """The inline result for `order`; its id is our row id, unique even when two panels gave
-    the same order id."""
+    the same order id. The title and description are plain text, never HTML."""
     title = f"#{order.panel_order_id} · {order.service_name}"
-    parts = [f"{order_icon(order)} {order_status_label(t, order)}"]
+    parts = [f"{order_icon(order)} {plain_status_words(t, order)}"]
     if order.quantity is not None:
         parts.append(t.number(order.quantity))
     if order.link:

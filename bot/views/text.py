@@ -1,7 +1,7 @@
 """Text helpers every view shares: HTML escaping and Telegram's message length.
 
-Pure and free of Telegram imports, so views used by the services (bot/views/notices.py) keep the
-service layer Telegram-free. `bot.handlers.ui` re-exports them for the code that sends.
+Pure and free of Telegram imports, so views used by the services (bot/views/notifications.py)
+keep the service layer Telegram-free. `bot.handlers.ui` re-exports them for the code that sends.
 """
 
 from __future__ import annotations

@@ -20,10 +20,15 @@ async def test_short_soak_keeps_every_invariant(tmp_path: Path, in_process: bool
         poll_seconds=0.5,
         max_actions_per_second=20,
         rss_every=1,
-        reply_timeout=2,
+        # Generous: a reply late on a loaded machine is not what this smoke test is about.
+        reply_timeout=8,
         panel_fault_every=(0.1, 0.4),
         telegram_fault_every=(0.5, 1.0),
         workdir=tmp_path,
+        # However slow the machine, the run goes on until it has exercised the bot.
+        min_actions=10,
+        min_confirms=1,
+        max_seconds=90,
     )
     out = io.StringIO()
     report = await run_soak(config, out)

@@ -47,6 +47,61 @@ def data_of(msg: BotMessage, label_part: str) -> str:
     raise AssertionError(f"no button with {label_part!r}: {labels(msg)}")
 
 
+# --- walking the screens -------------------------------------------------------------------
+
+
+async def screen(u: FakeUser, command: str, *presses: str) -> BotMessage:
+    """Send `command`, then press each of `presses` in turn (each one edits the screen in
+    place); the last screen."""
+    await u.send(command)
+    shown = await u.reply()
+    return await press_through(u, *presses) if presses else shown
+
+
+async def press_through(u: FakeUser, *presses: str) -> BotMessage:
+    """Press each of `presses` in turn on the newest screen; the screen the last one leaves."""
+    *before, last = presses
+    for label in before:
+        await u.press(label)
+        await u.update()
+    await u.press(last)
+    return await u.update()
+
+
+async def menu_screen(u: FakeUser, command: str, button: str) -> BotMessage:
+    """Send `command` and press `button` on the message it answers with; the screen it opens."""
+    await u.send(command)
+    menu = await u.reply()
+    await u.press(button, message=menu)
+    return await u.update()
+
+
+async def say(u: FakeUser, *texts: str) -> BotMessage:
+    """Send each of `texts` in turn, each answered by a new message; the last answer."""
+    *before, last = texts
+    for text in before:
+        await ask(u, text)
+    await u.send(last)
+    return await u.reply()
+
+
+def catalog_row(service: int, name: str, **fields: Any) -> dict[str, Any]:
+    """A panel's `services` row: a Default service in "Misc" at $1.00, 10 to 1,000, with refill
+    and cancel, with `fields` changed (a field given as None is left out: the panel did not say)."""
+    row: dict[str, Any] = {
+        "service": service,
+        "name": name,
+        "type": "Default",
+        "category": "Misc",
+        "rate": "1.00",
+        "min": 10,
+        "max": 1000,
+        "refill": True,
+        "cancel": True,
+    }
+    return {name: value for name, value in (row | fields).items() if value is not None}
+
+
 # --- the /order dialog ---------------------------------------------------------------------
 
 
@@ -55,13 +110,15 @@ async def ask(u: FakeUser, text: str) -> str:
     return (await u.reply()).text or ""
 
 
+async def dialog(u: FakeUser, service_id: int, *answers: str) -> BotMessage:
+    """/order <id> and the answers, in any language; the last reply (the preview, when the
+    answers were all it asks)."""
+    return await say(u, f"/order {service_id}", *answers)
+
+
 async def preview_for(u: FakeUser, service_id: int, *answers: str) -> BotMessage:
     """Run the dialog for `service_id` with text answers; returns the preview message."""
-    await u.send(f"/order {service_id}")
-    msg = await u.reply()
-    for answer in answers:
-        await u.send(answer)
-        msg = await u.reply()
+    msg = await dialog(u, service_id, *answers)
     assert any("Confirm" in b for b in labels(msg)), msg.text
     return msg
 
@@ -72,6 +129,16 @@ async def confirm(u: FakeUser, preview: BotMessage) -> BotMessage:
     sending = await u.update()
     assert sending.message_id == preview.message_id
     return await u.update()
+
+
+CONFIRM = {"en": "✅ Confirm", "tr": "✅ Onayla"}
+
+
+async def confirm_in(user: FakeUser, preview: BotMessage, language: str) -> BotMessage:
+    """Press Confirm in `language`; the result (after "sending…")."""
+    await user.press(CONFIRM[language], message=preview)
+    await user.update()  # "sending…"
+    return await user.update()
 
 
 async def orders_of(bot: Harness, user_id: int) -> list[Order]:
@@ -114,22 +181,40 @@ async def place(
     link: str | None = None,
     status: str = "Pending",
     name: str | None = None,
+    runs: int | None = None,
 ) -> Order:
     """An order the fake panel knows, stored for `user_id` as if the order dialog placed it
-    (`name`: the service's name as stored, instead of the catalog's)."""
+    (`name`: the service's name as stored, instead of the catalog's; `runs`: a drip-feed)."""
     link = link or f"https://instagram.com/p/{secrets.token_hex(3)}"
     panel_id = bot.panel.create_order(key, service, link, quantity, status=status)
     svc = _SERVICES[service]
     cost = Decimal(str(svc["rate"])) * quantity / 1000
     name = name if name is not None else str(svc["name"])
     draft = order_draft(service_id=service, service_name=name, service_type=str(svc["type"]),
-                        link=link, quantity=quantity, cost=cost)  # fmt: skip
+                        link=link, quantity=quantity, cost=cost, runs=runs)  # fmt: skip
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)
     [order] = await repo.create_drafts(user_id, batch, [draft])
     assert (await repo.claim(batch, user_id)).won
     assert await repo.mark_placed(order.id, panel_id, status=status)
     stored = await repo.get(order.id)
+    assert stored is not None
+    return stored
+
+
+async def stored_order(
+    bot: Harness, panel: FakePanel, key: str, user_id: int, slot: int, service: int, **kw: str
+) -> Order:
+    """An order as the order dialog leaves it on panel account `slot`."""
+    link = f"https://instagram.com/p/{secrets.token_hex(4)}"
+    panel_id = panel.create_order(key, service, link, 200, status=kw.get("status", "Pending"))
+    draft = order_draft(service_id=service, link=link, quantity=200, cost=Decimal("2.50"))
+    repo = bot.deps.storage.orders
+    batch = secrets.token_hex(6)
+    [row] = await repo.create_drafts(user_id, batch, [draft], panel_slot=slot)
+    assert (await repo.claim(batch, user_id)).won
+    assert await repo.mark_placed(row.id, panel_id, status=kw.get("status", "Pending"))
+    stored = await repo.get(row.id)
     assert stored is not None
     return stored
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
-from tests.e2e.steps import labels, text_of
+from tests.e2e.steps import dialog, labels, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -276,12 +276,7 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
 
 async def test_export_states_in_the_users_language(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY, balance="100", language_code="tr")
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("instagram.com/tr")
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "instagram.com/tr", "1000")
     await u.press_data(preview.buttons()[0][1], preview)
     await u.update()
     await u.update()

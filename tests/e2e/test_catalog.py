@@ -7,7 +7,7 @@ import re
 from bot.callbacks.base import decode, encode
 from bot.callbacks.catalog import CategoryPage, SearchPage, ServiceCard
 from bot.callbacks.new_order import OrderService
-from tests.e2e.steps import data_of, labels
+from tests.e2e.steps import catalog_row, data_of, labels, menu_screen, press_through, screen
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
@@ -69,37 +69,17 @@ async def test_browse_category_service_card_and_back_at_every_level(bot: Harness
 async def test_card_shows_dripfeed_description_and_escapes(bot: Harness) -> None:
     services = default_services()
     services.append(
-        {
-            "service": 77,
-            "name": "<b>Bold</b> & Co",
-            "type": "Package",
-            "category": "Misc <x>",
-            "rate": "150.00",
-            "min": 1,
-            "max": 1,
-            "refill": False,
-            "cancel": False,
-        }
-    )
+        catalog_row(77, "<b>Bold</b> & Co", type="Package", category="Misc <x>", rate="150.00",
+                    min=1, max=1, refill=False, cancel=False)
+    )  # fmt: skip
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY)
-    await u.send("/services")
-    await u.reply()
-    await u.press("Instagram (5)")
-    await u.update()
-    await u.press(" #2")
-    card = (await u.update()).text or ""
+    card = (await screen(u, "/services", "Instagram (5)", " #2")).text or ""
     assert "Drip-feed: yes" in card
     assert "Refill: no · Cancel: yes" in card
     assert "<i>Drip-feed destekli." in card
-    await u.press("Back")
-    await u.update()
-    await u.press("Back")
-    await u.update()
-    await u.press("Misc <x>")
-    await u.update()
-    await u.press("#77")
-    card = (await u.update()).text or ""
+    await press_through(u, "Back", "Back", "Misc <x>")
+    card = (await press_through(u, "#77")).text or ""
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in card
     assert "Price: $150.00 per package" in card
     assert bot.telegram.bad_requests() == []
@@ -185,10 +165,7 @@ async def test_search_results_are_paged_and_open_cards(bot: Harness) -> None:
 
 async def test_menu_button_opens_categories(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/start")
-    menu = await u.reply()
-    await u.press("Services", message=menu)
-    cats = await u.update()
+    cats = await menu_screen(u, "/start", "Services")
     assert "Instagram (5)" in labels(cats)
 
 

@@ -13,10 +13,9 @@ import pytest
 from tests.conftest import database_settings
 from tests.e2e.steps import ORDERS_KEY_A as KEY_A
 from tests.e2e.steps import ORDERS_USER_A as USER_A
-from tests.e2e.steps import drain, due_again, place, poll
+from tests.e2e.steps import confirm_in, dialog, drain, due_again, place, poll
 from tests.e2e.test_bulk import KEY as BULK_KEY
 from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
-from tests.e2e.test_panels_orders import confirm, preview_for
 from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
 from tests.harness import Harness, running_bot
@@ -38,8 +37,8 @@ def multi_status_asks(bot: Harness) -> int:
 
 async def test_an_order_is_placed_and_status_shows_its_state(classic: Harness) -> None:
     u = await classic.member(USER_A, key=KEY_A)
-    preview = await preview_for(u, 1, "instagram.com/classic", "1000")
-    placed = await confirm(u, preview, "en")
+    preview = await dialog(u, 1, "instagram.com/classic", "1000")
+    placed = await confirm_in(u, preview, "en")
     # `{"status": 100, "order": "1"}`: the panel's id, as text, is the order's number.
     assert "#1" in (placed.text or "")
     assert classic.panel.orders[1].quantity == 1000

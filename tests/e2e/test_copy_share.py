@@ -9,8 +9,8 @@ import pytest
 
 from bot.callbacks.base import encode
 from bot.callbacks.new_order import Reorder
+from bot.callbacks.notifications import MuteOrder, OpenCard
 from bot.callbacks.order_history import RefillOrder
-from bot.callbacks.pushes import MuteOrder, OpenCard
 from bot.panel.text import escaped
 from tests.e2e.steps import ORDERS_KEY_A as KEY_A
 from tests.e2e.steps import ORDERS_KEY_B as KEY_B

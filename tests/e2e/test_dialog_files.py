@@ -8,7 +8,7 @@ while a dialog is open.
 
 from __future__ import annotations
 
-from tests.e2e.steps import add_params, ask, confirm, labels
+from tests.e2e.steps import add_params, ask, catalog_row, confirm, labels, say
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
@@ -169,22 +169,12 @@ async def test_file_at_service_key_and_dripfeed_questions(bot: Harness) -> None:
 async def test_groups_file_for_invites(bot: Harness) -> None:
     services = default_services()
     services.append(
-        {
-            "service": 60,
-            "name": "Telegram Grup Davet",
-            "type": "Invites from Groups",
-            "category": "Telegram",
-            "rate": "2.00",
-            "min": 10,
-            "max": 1000,
-        }
-    )
+        catalog_row(60, "Telegram Grup Davet", type="Invites from Groups", category="Telegram",
+                    rate="2.00", refill=None, cancel=None)
+    )  # fmt: skip
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 60")
-    await u.reply()
-    await ask(u, "https://t.me/mychannel")
-    groups_q = await ask(u, "100")
+    groups_q = (await say(u, "/order 60", "https://t.me/mychannel", "100")).text or ""
     assert "groups to invite from" in groups_q
     await u.send_document("groups.csv", b"https://t.me/a\r\nhttps://t.me/b\r\n")
     preview = await u.reply()

@@ -18,7 +18,7 @@ from bot.callbacks.favourites import CatalogOption, ToggleFavourite
 from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
 from bot.panel.text import escaped
-from tests.e2e.steps import labels
+from tests.e2e.steps import dialog, labels
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -94,11 +94,7 @@ async def category(u: FakeUser, name: str) -> BotMessage:
 
 
 async def place(u: FakeUser, service_id: int, *answers: str) -> None:
-    await u.send(f"/order {service_id}")
-    msg = await u.reply()
-    for answer in answers:
-        await u.send(answer)
-        msg = await u.reply()
+    msg = await dialog(u, service_id, *answers)
     done = [data for text, data in msg.buttons() if text.startswith("✅ ") and "(" in text]
     if done:  # a list answer is collected until ✅ Done (N)
         await u.press_data(done[0], msg)
@@ -273,12 +269,7 @@ async def test_the_last_services_ordered_are_offered_newest_first(bot: Harness, 
 
 async def test_previews_never_confirmed_are_not_recent(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/a")
-    await u.reply()
-    await u.send("100")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/a", "100")
     assert "Confirm" in " ".join(labels(preview))
     await u.send("/order")
     assert order_picks(await u.reply()) == []

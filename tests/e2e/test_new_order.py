@@ -10,9 +10,22 @@ from typing import Any
 
 from bot.callbacks.base import decode, encode
 from bot.callbacks.new_order import ConfirmOrder, Reorder
-from bot.callbacks.pushes import OpenCard
+from bot.callbacks.notifications import OpenCard
 from bot.storage.models import OrderDraft, SubmitState
-from tests.e2e.steps import add_params, ask, confirm, data_of, labels, orders_of, preview_for
+from tests.e2e.steps import (
+    add_params,
+    ask,
+    catalog_row,
+    confirm,
+    data_of,
+    labels,
+    menu_screen,
+    orders_of,
+    press_through,
+    preview_for,
+    say,
+    screen,
+)
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.harness import Harness, running_bot
@@ -27,14 +40,7 @@ FIRST_PANEL_ID = 23501
 
 async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/services")
-    await u.reply()
-    await u.press("Instagram (5)")
-    await u.update()
-    await u.press("· Takipçi #1")
-    await u.update()
-    await u.press("Order")
-    question = await u.update()
+    question = await screen(u, "/services", "Instagram (5)", "· Takipçi #1", "Order")
     assert "Ordering <b>#1 Instagram Takipçi</b>" in (question.text or "")
     assert "Send the link" in (question.text or "")
     assert "How many? Send a number from 100 to 10,000." in await ask(u, "instagram.com/foo")
@@ -72,10 +78,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
 
 async def test_menu_button_typed_id_and_browse_button(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/start")
-    menu = await u.reply()
-    await u.press("New order", message=menu)
-    pick = await u.update()
+    pick = await menu_screen(u, "/start", "New order")
     assert "Which service?" in (pick.text or "")
     assert "Send the link" in await ask(u, "#6")
     await u.send("/order")
@@ -135,13 +138,8 @@ async def test_dripfeed_dialog_with_every_number_error(bot: Harness) -> None:
 
 async def test_dripfeed_no_sends_all_at_once(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 2")
-    await u.reply()
-    await ask(u, "https://instagram.com/p/abc")
-    await u.send("100")
-    await u.reply()
-    await u.press("No")
-    preview = await u.update()
+    await say(u, "/order 2", "https://instagram.com/p/abc", "100")
+    preview = await press_through(u, "No")
     assert "Drip-feed" not in (preview.text or "")
     await confirm(u, preview)
     [params] = add_params(bot)
@@ -159,16 +157,9 @@ async def test_unknown_service_id_asks_again(bot: Harness) -> None:
 async def test_unknown_type_is_refused(bot: Harness) -> None:
     services = default_services()
     services.append(
-        {
-            "service": 50,
-            "name": "Magic",
-            "type": "Weird Magic",
-            "category": "X",
-            "rate": "1",
-            "min": 1,
-            "max": 10,
-        }
-    )
+        catalog_row(50, "Magic", type="Weird Magic", category="X", rate="1", min=1, max=10,
+                    refill=None, cancel=None)
+    )  # fmt: skip
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY)
     await u.send("/order 50")
@@ -431,13 +422,8 @@ async def test_restart_mid_submit_becomes_unknown_and_user_is_told(bot: Harness)
 
 async def test_reorder_prefills_preview_and_places_again(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 2")
-    await u.reply()
-    await ask(u, "https://instagram.com/p/abc")
-    await u.send("100")
-    await u.reply()
-    await u.press("Yes")
-    await u.update()
+    await say(u, "/order 2", "https://instagram.com/p/abc", "100")
+    await press_through(u, "Yes")
     await ask(u, "3")
     await u.send("10")
     first = await confirm(u, await u.reply())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.callbacks.base import encode
 from bot.callbacks.new_order import Reorder
+from bot.callbacks.notifications import MuteOrder, OpenCard
 from bot.callbacks.order_history import RefillOrder
-from bot.callbacks.pushes import MuteOrder, OpenCard
 from bot.storage import KeyCipher, OrderDraft, OutboxKind, Storage
 from tests.e2e.steps import drain, due_again, place_many, poll
 from tests.fakes.panel import FakeRefill

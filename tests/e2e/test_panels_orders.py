@@ -5,62 +5,27 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-from decimal import Decimal
 
 import pytest
 
-from bot.storage import Order
 from tests.e2e.steps import (
     BETA_FIRST_ORDER,
     KEY_A,
     KEY_B,
+    confirm_in,
+    dialog,
     drain,
     due_again,
     link_beta,
     make_default,
-    order_draft,
     poll,
+    stored_order,
 )
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
 
 ALPHA_FIRST_ORDER = 23501
-CONFIRM = {"en": "✅ Confirm", "tr": "✅ Onayla"}
-
-
-async def preview_for(user: FakeUser, service_id: int, *answers: str) -> BotMessage:
-    """/order <id> and the answers, in any language; the last reply is the preview."""
-    await user.send(f"/order {service_id}")
-    message = await user.reply()
-    for answer in answers:
-        await user.send(answer)
-        message = await user.reply()
-    return message
-
-
-async def confirm(user: FakeUser, preview: BotMessage, language: str) -> BotMessage:
-    await user.press(CONFIRM[language], message=preview)
-    await user.update()  # "sending…"
-    return await user.update()
-
-
-async def stored_order(
-    bot: Harness, panel: FakePanel, key: str, user_id: int, slot: int, service: int, **kw: str
-) -> Order:
-    """An order as the order dialog leaves it on panel account `slot`."""
-    link = f"https://instagram.com/p/{secrets.token_hex(4)}"
-    panel_id = panel.create_order(key, service, link, 200, status=kw.get("status", "Pending"))
-    draft = order_draft(service_id=service, link=link, quantity=200, cost=Decimal("2.50"))
-    repo = bot.deps.storage.orders
-    batch = secrets.token_hex(6)
-    [row] = await repo.create_drafts(user_id, batch, [draft], panel_slot=slot)
-    assert (await repo.claim(batch, user_id)).won
-    assert await repo.mark_placed(row.id, panel_id, status=kw.get("status", "Pending"))
-    stored = await repo.get(row.id)
-    assert stored is not None
-    return stored
 
 
 @pytest.mark.parametrize(("language", "panel_word"), [("en", "Panel"), ("tr", "Panel")])
@@ -71,9 +36,9 @@ async def test_order_on_each_panel_track_and_push(
     await link_beta(two, beta, user, balance="50")
 
     # On the default panel: its catalog, its id, no other panel touched.
-    preview = await preview_for(user, 1, "instagram.com/alpha", "1000")
+    preview = await dialog(user, 1, "instagram.com/alpha", "1000")
     assert f"{panel_word}: <b>127.0.0.1</b>" in (preview.text or "")
-    placed = await confirm(user, preview, language)
+    placed = await confirm_in(user, preview, language)
     assert f"#<code>{ALPHA_FIRST_ORDER}</code>" in (placed.text or "")
 
     # Beta's service ids do not exist on the default panel.
@@ -84,10 +49,10 @@ async def test_order_on_each_panel_track_and_push(
 
     # Beta made the default: the next order goes there, named in the preview.
     await make_default(user, "Beta")
-    preview = await preview_for(user, 501, "instagram.com/beta", "1000")
+    preview = await dialog(user, 501, "instagram.com/beta", "1000")
     text = preview.text or ""
     assert f"{panel_word}: <b>Beta</b>" in text and "€9" in text
-    placed = await confirm(user, preview, language)
+    placed = await confirm_in(user, preview, language)
     assert f"#<code>{BETA_FIRST_ORDER}</code>" in (placed.text or "")
     assert [r.action for r in beta.requests if r.action == "add"] == ["add"]
     assert two.panel.count("add") == 1

@@ -19,13 +19,15 @@ from tests.e2e.steps import (
     KEY_A,
     KEY_B,
     beta_services,
+    confirm_in,
+    dialog,
     drain,
     due_again,
     link_beta,
     make_default,
     poll,
+    stored_order,
 )
-from tests.e2e.test_panels_orders import confirm, preview_for, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
@@ -109,8 +111,8 @@ async def test_status_button_under_the_result_opens_that_panels_order(
     await stored_order(two, two.panel, KEY_A, 8503, 1, 1)
     # Beta made the default, then an order placed there gets beta's #23501.
     await make_default(user, "Beta")
-    preview = await preview_for(user, 501, "instagram.com/beta", "1000")
-    placed = await confirm(user, preview, "en")
+    preview = await dialog(user, 501, "instagram.com/beta", "1000")
+    placed = await confirm_in(user, preview, "en")
     assert f"✅ Order placed: #<code>{COLLIDING}</code> · Beta" in (placed.text or "")
     await user.press("📊 Status", message=placed)
     card = (await user.reply()).text or ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.steps import labels
+from tests.e2e.steps import catalog_row, labels, menu_screen
 from tests.fakes.panel_catalog import default_services
 from tests.harness import Harness
 
@@ -22,10 +22,7 @@ def plain(html: str) -> str:
 
 async def test_delete_key_button_asks_and_keep_it_keeps_the_key(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/settings")
-    settings = await u.reply()
-    await u.press("Delete API key", message=settings)
-    question = await u.update()
+    question = await menu_screen(u, "/settings", "Delete API key")
     assert "Delete your API key? Your open previews stop working." in (question.text or "")
     assert any("Yes, delete" in b for b in labels(question))
     assert await bot.deps.storage.accounts.get(UID) is not None  # nothing deleted yet
@@ -38,10 +35,7 @@ async def test_delete_key_button_asks_and_keep_it_keeps_the_key(bot: Harness) ->
 
 async def test_delete_key_yes_deletes(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/settings")
-    settings = await u.reply()
-    await u.press("Delete API key", message=settings)
-    question = await u.update()
+    question = await menu_screen(u, "/settings", "Delete API key")
     qid = await u.press("Yes, delete", message=question)
     await u.answer(qid)
     done = await u.update()
@@ -65,10 +59,7 @@ async def test_menu_button_answers_its_press(bot: Harness) -> None:
 
 async def test_language_picker_has_back_to_settings(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/settings")
-    settings = await u.reply()
-    await u.press("Language", message=settings)
-    picker = await u.update()
+    picker = await menu_screen(u, "/settings", "Language")
     assert "Türkçe" in labels(picker)
     await u.press("Back", message=picker)
     back = await u.update()
@@ -108,19 +99,7 @@ async def test_services_search_accepts_a_leading_hash(bot: Harness) -> None:
 
 async def test_services_search_does_not_match_markup(bot: Harness) -> None:
     services = default_services()
-    services.append(
-        {
-            "service": 77,
-            "name": "<b>NEW</b> Likes",
-            "type": "Default",
-            "category": "Misc",
-            "rate": "1.00",
-            "min": 10,
-            "max": 100,
-            "refill": False,
-            "cancel": False,
-        }
-    )
+    services.append(catalog_row(77, "<b>NEW</b> Likes", max=100, refill=False, cancel=False))
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY)
     await u.send("/services <b>")

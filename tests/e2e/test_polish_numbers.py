@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import NBSP
-from tests.e2e.steps import confirm, preview_for
+from tests.e2e.steps import confirm, dialog, preview_for
 from tests.harness import Harness
 
 KEY = "pk_polish_0123456789abcdef"
@@ -37,10 +37,7 @@ async def test_prompts_group_numbers_like_the_cards(bot: Harness) -> None:
 
 async def test_a_single_comment_line_reads_singular(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY, language_code="en")
-    await u.send("/order 3")
-    await u.reply()
-    await u.send("https://instagram.com/p/x")
-    await u.reply()
+    await dialog(u, 3, "https://instagram.com/p/x")
     await u.send("only one")
     assert "📝 1 line so far (5–1,000 in all)." in ((await u.reply()).text or "")
     await u.send("/done")

@@ -300,7 +300,7 @@ async def test_quiet_hours_hold_pushes_then_send_one_digest(tmp_path: Path, lang
     zone = "Europe/Istanbul" if lang == "tr" else "UTC"
     async with running_bot(tmp_path) as bot:
         u, t = await joined(bot, lang)
-        await bot.deps.pushes.set_time_zone(UID, zone)
+        await bot.deps.notifications.set_time_zone(UID, zone)
         t = t.with_zone(zone)
         first, second, third = await place(bot, UID, KEY, 3)
 
@@ -378,7 +378,7 @@ async def test_turning_quiet_hours_off_sends_what_was_held(tmp_path: Path, lang:
         orders = await place(bot, UID, KEY, 2)
         now = time.time()
         zone = "Europe/Istanbul" if lang == "tr" else "UTC"  # the language's: TIMEZONE unset
-        await bot.deps.pushes.set_quiet_hours(
+        await bot.deps.notifications.set_quiet_hours(
             UID, (_minute(now - 3600, zone), _minute(now + 3600, zone))
         )
         for o in orders:

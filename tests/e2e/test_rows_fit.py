@@ -12,6 +12,7 @@ import unicodedata
 
 import pytest
 
+from tests.e2e.steps import dialog
 from tests.harness import Harness
 
 KEY = "pk_rows_0123456789abcdef"
@@ -68,12 +69,7 @@ async def test_every_row_of_the_first_hour_fits_a_phone(bot: Harness, lang: str)
             await u.press_data(data, page)
             await u.update()
             break
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/rows")
-    await u.reply()
-    await u.send("1000")
-    await u.reply()  # the preview
+    await dialog(u, 1, "https://instagram.com/rows", "1000")  # the preview
     await u.send("/bulk")
     await u.reply()
     await u.send("1 | https://instagram.com/a | 100\n1 | https://instagram.com/b | 100")

@@ -117,3 +117,33 @@ async def test_card_offers_share_only_with_inline_mode_on(bot: Harness) -> None:
     chosen = share["switch_inline_query_chosen_chat"]
     assert chosen["query"] == str(order.panel_order_id)
     assert chosen["allow_group_chats"] and chosen["allow_user_chats"]
+
+
+async def test_a_panel_status_with_html_reads_as_written_in_the_result_list(bot: Harness) -> None:
+    """The result's description is plain text: escaping it would show "&lt;" to the reader;
+    the card's message (HTML) escapes it."""
+    bot.telegram.inline_mode = True
+    user = await bot.member(509, key=KEY)
+    order = await place(bot, 509, KEY)
+    assert order.panel_order_id is not None
+    bot.panel.set_order(order.panel_order_id, status="<i>Queued</i> & waiting")
+    await due_again(bot)
+    await poll(bot)
+
+    [result] = results_of(await user.inline_query(str(order.panel_order_id)))
+    assert "<i>Queued</i> & waiting" in result["description"]
+    assert "&lt;i&gt;Queued&lt;/i&gt; &amp; waiting" in shared_text(result)
+
+
+async def test_a_drip_feed_order_shares_the_progress_of_all_its_runs(bot: Harness) -> None:
+    """The client card counts every run, as the reseller's own card does."""
+    bot.telegram.inline_mode = True
+    user = await bot.member(510, key=KEY)
+    order = await place(bot, 510, KEY, quantity=100, runs=5)
+    assert order.panel_order_id is not None
+    bot.panel.set_order(order.panel_order_id, status="In progress", remains=400)
+    await due_again(bot)
+    await poll(bot)
+
+    [result] = results_of(await user.inline_query(str(order.panel_order_id)))
+    assert "20%" in shared_text(result) and "100 of 500" in shared_text(result)

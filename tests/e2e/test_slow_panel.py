@@ -12,6 +12,7 @@ import time
 from bot.callbacks.base import encode
 from bot.callbacks.new_order import ConfirmOrder
 from bot.storage.models import SubmitState
+from tests.e2e.steps import dialog
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import ApiCall, BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -97,10 +98,7 @@ async def test_slow_but_working_panel_shows_typing_before_the_answer(bot: Harnes
 
 async def test_hung_order_preview_shows_typing_and_arrives_in_time(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/a")
-    await u.reply()
+    await dialog(u, 1, "https://instagram.com/a")
     bot.panel.inject(Fault.hang(), action="balance", times=None)
     t0 = time.monotonic()
     await u.send("1000")
@@ -208,12 +206,7 @@ async def test_cancel_answered_at_once_while_a_menu_buttons_read_hangs(bot: Harn
 
 async def test_confirm_in_flight_is_never_abandoned_and_help_still_answers(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/a")
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/a", "1000")
     # The panel places the order, then never answers.
     bot.panel.inject(Fault.hang(after=True), action="add")
     t0 = time.monotonic()

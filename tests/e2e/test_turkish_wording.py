@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.steps import plain_text_of
+from tests.e2e.steps import dialog, plain_text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import FakeUser
@@ -45,12 +45,7 @@ async def open_card(u: FakeUser, service_id: int) -> BotMessage:
 
 async def place_unknown_order(bot: Harness, u: FakeUser) -> BotMessage:
     """A single order whose `add` times out after the panel took it: its outcome is unknown."""
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/unknown")
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/unknown", "1000")
     bot.panel.inject(Fault.timeout(after=True), action="add")
     await u.press_data(preview.buttons()[0][1], preview)
     await u.update()  # "sending…"

@@ -17,7 +17,7 @@ from tests.e2e.steps import ORDERS_KEY_A as KEY_A
 from tests.e2e.steps import ORDERS_KEY_B as KEY_B
 from tests.e2e.steps import ORDERS_USER_A as USER_A
 from tests.e2e.steps import ORDERS_USER_B as USER_B
-from tests.e2e.steps import data_of, place, text_of
+from tests.e2e.steps import data_of, dialog, place, text_of
 from tests.harness import Harness
 
 WRITES = ("add", "add_bulk", "refill", "cancel")
@@ -29,10 +29,7 @@ async def test_a_cannot_reach_bs_orders_by_any_command_or_button(bot: Harness) -
     done = await place(bot, USER_B, KEY_B, status="Completed")
     running = await place(bot, USER_B, KEY_B)
     # B's open previews and confirmation: tokens A might guess or see forwarded.
-    await b.send("/order 1")
-    await b.reply()
-    await b.send("https://instagram.com/b_only")
-    await b.reply()
+    await dialog(b, 1, "https://instagram.com/b_only")
     await b.send("1000")
     confirm = data_of(await b.reply(), "Confirm")
     await b.send("/bulk")

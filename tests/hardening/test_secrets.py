@@ -19,7 +19,7 @@ from bot.callbacks.new_order import ConfirmOrder, Reorder
 from bot.callbacks.order_history import CancelOrderYes, OrderCard, StatusOf
 from bot.jobs import jobs_of
 from bot.storage.models import AccessState
-from tests.e2e.steps import text_of
+from tests.e2e.steps import dialog, text_of
 from tests.fakes.panel import Fault
 from tests.harness import ADMIN_ID, Harness, running_bot
 
@@ -73,12 +73,7 @@ async def session(bot: Harness) -> None:
     assert "Key saved" in text_of(await u.reply())
     await u.send("/services")
     await u.reply()
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/secret_session")
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/secret_session", "1000")
     await u.press("Confirm", message=preview)
     await u.update()
     assert "Order placed" in text_of(await u.update())
@@ -93,12 +88,7 @@ async def session(bot: Harness) -> None:
     await u.reply()
     # An error with the key in play: the panel answers junk to a write.
     bot.panel.inject(Fault.html_200(), action="add")
-    await u.send("/order 1")
-    await u.reply()
-    await u.send("https://instagram.com/secret_fault")
-    await u.reply()
-    await u.send("1000")
-    preview = await u.reply()
+    preview = await dialog(u, 1, "https://instagram.com/secret_fault", "1000")
     await u.press("Confirm", message=preview)
     await u.update()
     assert "cannot tell" in text_of(await u.update())
@@ -160,12 +150,7 @@ async def test_full_session_leaks_no_secret_anywhere(tmp_path: Path) -> None:
 
 async def test_stranger_forgeries_reach_no_handler(bot: Harness) -> None:
     owner = await bot.member(STRANGER, key=KEY)
-    await owner.send("/order 1")
-    await owner.reply()
-    await owner.send("https://instagram.com/victim")
-    await owner.reply()
-    await owner.send("1000")
-    preview = await owner.reply()
+    preview = await dialog(owner, 1, "https://instagram.com/victim", "1000")
     confirm = next(d for t, d in preview.buttons() if "Confirm" in t)
     batch = confirm.split(":")[1]
     [row] = await bot.deps.storage.orders.get_batch(batch)

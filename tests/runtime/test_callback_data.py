@@ -54,6 +54,7 @@ from bot.callbacks.new_order import (
     Reorder,
     SkipQuestion,
 )
+from bot.callbacks.notifications import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.callbacks.order_history import (
     CancelOrder,
@@ -85,7 +86,6 @@ from bot.callbacks.panels import (
     PanelsList,
 )
 from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
-from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
 from bot.callbacks.schedules import (
     ScheduleAnswer,

@@ -5,45 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from telegram import Update
 
 from bot.processor import ANONYMOUS_KEY, PerUserUpdateProcessor, user_key
-
-_next_id = iter(range(1, 1_000_000))
-
-
-def message_update(user_id: int) -> Update:
-    uid = next(_next_id)
-    return Update.de_json(
-        {
-            "update_id": uid,
-            "message": {
-                "message_id": uid,
-                "date": 0,
-                "chat": {"id": user_id, "type": "private"},
-                "from": {"id": user_id, "is_bot": False, "first_name": "u"},
-                "text": f"m{uid}",
-            },
-        },
-        bot=None,
-    )
-
-
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    """Let the loop run until `predicate` holds; loop turns, not wall-clock time."""
-    for _ in range(10_000):
-        if predicate():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError(f"never reached: {what}")
-
-
-def submit(processor: PerUserUpdateProcessor, update: object, coroutine: Any) -> asyncio.Task[None]:
-    return asyncio.create_task(processor.process_update(update, coroutine))
+from tests.runtime.processor_steps import submit, text_update, until
 
 
 @pytest.fixture
@@ -64,7 +32,7 @@ async def test_same_user_runs_strictly_in_arrival_order_even_if_first_is_slow(
             await gate.wait()
         log.append(f"end {n}")
 
-    tasks = [submit(processor, message_update(7), handler(n)) for n in range(5)]
+    tasks = [submit(processor, text_update(7), handler(n)) for n in range(5)]
     await until(lambda: processor.waiting == 4, "four updates queued behind the first")
     assert log == ["start 0"]
     assert processor.active == 1
@@ -85,9 +53,9 @@ async def test_different_users_run_concurrently(processor: PerUserUpdateProcesso
     async def quick_b() -> str:
         return "b"
 
-    task_a = submit(processor, message_update(1), slow_a())
+    task_a = submit(processor, text_update(1), slow_a())
     await a_started.wait()
-    task_b = submit(processor, message_update(2), quick_b())
+    task_b = submit(processor, text_update(2), quick_b())
 
     await asyncio.wait_for(task_b, timeout=5)
     assert not task_a.done()
@@ -111,7 +79,7 @@ async def test_global_bound_is_respected() -> None:
         running -= 1
 
     async with PerUserUpdateProcessor(max_concurrent=bound) as processor:
-        tasks = [submit(processor, message_update(100 + i), handler(i)) for i in range(10)]
+        tasks = [submit(processor, text_update(100 + i), handler(i)) for i in range(10)]
         await until(lambda: processor.waiting == 7, "seven updates waiting for a slot")
         assert processor.active == bound
         assert running == bound
@@ -139,9 +107,9 @@ async def test_flooding_user_does_not_block_another_user() -> None:
         return None
 
     async with PerUserUpdateProcessor(max_concurrent=2) as processor:
-        flood_tasks = [submit(processor, message_update(1), flood(n)) for n in range(500)]
+        flood_tasks = [submit(processor, text_update(1), flood(n)) for n in range(500)]
         await until(lambda: processor.waiting == 499, "flood queued")
-        task_b = submit(processor, message_update(2), other())
+        task_b = submit(processor, text_update(2), other())
 
         await asyncio.wait_for(task_b, timeout=5)
         assert done_a == []
@@ -159,7 +127,7 @@ async def test_locks_are_dropped_when_no_one_waits(processor: PerUserUpdateProce
     async def handler() -> None:
         await gate.wait()
 
-    tasks = [submit(processor, message_update(user), handler()) for user in (1, 1, 2, 3)]
+    tasks = [submit(processor, text_update(user), handler()) for user in (1, 1, 2, 3)]
     await until(lambda: processor.active == 3, "three users running")
     assert processor.tracked_keys == 3
 
@@ -172,7 +140,7 @@ async def test_locks_are_dropped_when_no_one_waits(processor: PerUserUpdateProce
     async def noop() -> None:
         return None
 
-    await asyncio.gather(*(submit(processor, message_update(u), noop()) for u in range(200)))
+    await asyncio.gather(*(submit(processor, text_update(u), noop()) for u in range(200)))
     assert processor.tracked_keys == 0
 
 
@@ -187,8 +155,8 @@ async def test_exception_does_not_break_the_users_queue(
     async def fine(n: int) -> None:
         ran.append(n)
 
-    first = submit(processor, message_update(9), boom())
-    rest = [submit(processor, message_update(9), fine(n)) for n in range(3)]
+    first = submit(processor, text_update(9), boom())
+    rest = [submit(processor, text_update(9), fine(n)) for n in range(3)]
 
     with pytest.raises(RuntimeError, match="handler failed"):
         await first
@@ -208,9 +176,9 @@ async def test_cancelled_waiting_update_is_closed_and_forgotten(
     async def never() -> None:
         raise AssertionError("a cancelled update must not run")
 
-    running = submit(processor, message_update(4), blocker())
+    running = submit(processor, text_update(4), blocker())
     queued_coro = never()
-    queued = submit(processor, message_update(4), queued_coro)
+    queued = submit(processor, text_update(4), queued_coro)
     await until(lambda: processor.waiting == 1, "second update queued")
 
     queued.cancel()
@@ -226,7 +194,7 @@ async def test_cancelled_waiting_update_is_closed_and_forgotten(
 
 
 def test_user_key_falls_back_from_user_to_chat_to_anonymous() -> None:
-    assert user_key(message_update(42)) == 42
+    assert user_key(text_update(42)) == 42
     channel_post = Update.de_json(
         {
             "update_id": 1,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Update
@@ -20,46 +19,7 @@ from bot.callbacks.new_order import ConfirmOrder, DripfeedChoice
 from bot.callbacks.order_history import OrdersPage
 from bot.handlers.lanes import lane_of
 from bot.processor import Lane, PerUserUpdateProcessor
-
-_next_id = iter(range(1, 1_000_000))
-
-
-def text_update(user_id: int, text: str) -> Update:
-    uid = next(_next_id)
-    message: dict[str, Any] = {
-        "message_id": uid,
-        "date": 0,
-        "chat": {"id": user_id, "type": "private"},
-        "from": {"id": user_id, "is_bot": False, "first_name": "u"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        length = len(text.split(" ", 1)[0])
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-    return Update.de_json({"update_id": uid, "message": message}, bot=None)
-
-
-def button_update(user_id: int, data: str) -> Update:
-    uid = next(_next_id)
-    user = {"id": user_id, "is_bot": False, "first_name": "u"}
-    return Update.de_json(
-        {
-            "update_id": uid,
-            "callback_query": {
-                "id": str(uid),
-                "from": user,
-                "chat_instance": "c",
-                "data": data,
-                "message": {
-                    "message_id": 1,
-                    "date": 0,
-                    "chat": {"id": user_id, "type": "private"},
-                    "text": "menu",
-                },
-            },
-        },
-        bot=None,
-    )
+from tests.runtime.processor_steps import button_update, submit, text_update, until
 
 
 def by_text(update: object) -> Lane:
@@ -70,18 +30,6 @@ def by_text(update: object) -> Lane:
     if text and text.startswith("stop"):
         return Lane.INTERRUPT
     return Lane.ORDINARY
-
-
-async def until(predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(10_000):
-        if predicate():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError(f"never reached: {what}")
-
-
-def submit(processor: PerUserUpdateProcessor, update: object, coroutine: Any) -> asyncio.Task[None]:
-    return asyncio.create_task(processor.process_update(update, coroutine))
 
 
 @pytest.fixture

@@ -72,6 +72,8 @@ ESCAPING_CALLS = frozenset(
 KNOWN_SAFE = {
     ("bot/views/start.py", "cmd.name"): "the bot's own command names",
     ("bot/views/sharing.py", "order.service_name"): "an inline result's title is plain text",
+    # Telegram's error text in a failed send's reason (logged, kept in the outbox row; never sent).
+    ("bot/handlers/notifications.py", "exc.message"): "the outbox's record of a failed send",
 }
 # Calls that make button labels (plain text), and functions that return one.
 LABEL_CALLS = frozenset({"button", "InlineKeyboardButton", "fit_label"})

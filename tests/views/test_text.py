@@ -36,9 +36,9 @@ def test_with_notice_puts_the_notice_above() -> None:
 
 
 def test_text_helpers_and_notices_do_not_import_telegram() -> None:
-    """The notifier (a service) renders through bot.views.notices: no Telegram below it."""
+    """The notifier (a service) renders through bot.views.notifications: no Telegram below it."""
     code = (
-        "import sys; import bot.views.text, bot.views.notices; "
+        "import sys; import bot.views.text, bot.views.notifications; "
         "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from bot.webapp.api_catalog import CANCEL, ORDERABLE, REFILL
-from tests.e2e.steps import beta_services
-from tests.e2e.test_panels_orders import stored_order
+from tests.e2e.steps import beta_services, stored_order
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import default_services
 from tests.harness import ADMIN_ID, running_bot

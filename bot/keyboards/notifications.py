@@ -1,4 +1,4 @@
-"""Buttons under pushes (bot/jobs.py, bot/handlers/pushes.py)."""
+"""Buttons under notifications (bot/handlers/notifications.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks.new_order import Reorder
+from bot.callbacks.notifications import DigestOrders, MuteOrder, OpenCard
 from bot.callbacks.order_history import RefillOrder
-from bot.callbacks.pushes import DigestOrders, MuteOrder, OpenCard
 from bot.i18n import Translator
 from bot.keyboards.layout import MAX_BUTTONS, button, markup
 from bot.keyboards.resolutions import settle_unknown_rows

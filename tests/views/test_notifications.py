@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.i18n import Translator
-from bot.services.notifier import Notice
+from bot.services.notifications.compose import Notification
 from bot.storage.models import Refill
-from bot.views.notices import (
+from bot.views.notifications import (
     key_notice,
     order_started,
     order_status,
@@ -38,7 +38,7 @@ def refill(**kw: object) -> Refill:
 
 def test_key_notices_have_no_card(en: Translator, tr: Translator) -> None:
     rejected = key_notice(en, unreadable=False)
-    assert rejected == Notice(
+    assert rejected == Notification(
         "🔑 The panel no longer accepts your API key, so I stopped checking your orders. "
         "Send /setkey to link a new key."
     )
@@ -48,7 +48,7 @@ def test_key_notices_have_no_card(en: Translator, tr: Translator) -> None:
 
 def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Translator) -> None:
     done = order_status(en, order(charge=Decimal("11"), link="https://x/<a>"), "Completed")
-    assert done == Notice(
+    assert done == Notification(
         "✅ Order <b>#<code>5001</code></b> is completed.\n<b>Instagram Takipçi</b>\nhttps://x/&lt;a&gt;\n"
         "Charge: $11.00",
         7,
@@ -70,7 +70,7 @@ def test_final_statuses_with_the_order_and_its_charge(en: Translator, tr: Transl
 
 
 def test_started(en: Translator) -> None:
-    assert order_started(en, order(start_count=1200, link=None)) == Notice(
+    assert order_started(en, order(start_count=1200, link=None)) == Notification(
         "▶️ Order <b>#<code>5001</code></b> has started.\nStart count: 1,200\n"
         "<b>Instagram Takipçi</b>",
         7,
@@ -79,7 +79,7 @@ def test_started(en: Translator) -> None:
 
 def test_unknown_one_or_a_bulk(en: Translator) -> None:
     one = order_unknown(en, order(service_name="A <b>"))
-    assert one == Notice(
+    assert one == Notification(
         "⚠️ Order for <b>A &lt;b&gt;</b> https://instagram.com/ayse may or may not have been "
         "placed — check the panel before ordering again.",
         7,
@@ -91,7 +91,7 @@ def test_unknown_one_or_a_bulk(en: Translator) -> None:
 
 def test_refills(en: Translator, tr: Translator) -> None:
     done = refill_status(en, refill(), "completed")
-    assert done == Notice(
+    assert done == Notification(
         "♻️ Refill #<code>88</code> of order <b>#<code>5001</code></b> is completed.", 7
     )
     assert refill_status(tr, refill(), "completed").text == (
@@ -100,6 +100,6 @@ def test_refills(en: Translator, tr: Translator) -> None:
     rejected = refill_status(en, refill(refill_id=None, status="rejected"))
     assert rejected.text == "♻️ The panel rejected refill #3 of order <b>#<code>5001</code></b>."
     other = refill_status(en, refill(raw_status="In <queue>", order_id=None), "pending")
-    assert other == Notice(
+    assert other == Notification(
         "♻️ Refill #<code>88</code> of order <b>#<code>5001</code></b>: In &lt;queue&gt;", None
     )

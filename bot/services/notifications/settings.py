@@ -13,7 +13,7 @@ from bot.zones import resolve_zone
 
 
 @dataclass(frozen=True, slots=True)
-class PushSettings:
+class NotificationSettings:
     storage: Storage
     clock: Callable[[], float] = field(default=time.time)
 

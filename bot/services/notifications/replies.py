@@ -1,4 +1,5 @@
-"""Results of a user's own action that Telegram would not take, queued for the notifier."""
+"""Replies to a user's own action that Telegram would not take, queued as notifications: the
+drain sends them once Telegram is back (bot/handlers/replies.py shows them or queues them)."""
 
 from __future__ import annotations
 

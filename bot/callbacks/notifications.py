@@ -1,4 +1,4 @@
-"""Buttons under pushes (bot/handlers/pushes.py)."""
+"""Buttons under notifications (bot/handlers/notifications.py)."""
 
 from __future__ import annotations
 

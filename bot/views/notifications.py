@@ -1,7 +1,7 @@
 """The notifications the outbox delivers: the text of each kind, and the order card it links to.
 
-Pure and free of Telegram imports: the notifier (a service) loads the rows, calls these (this
-module is its `NoticeWording`, handed in by bot/jobs.py) and delivers what they return.
+Pure and free of Telegram imports: the composer (bot/services/notifications/compose.py) loads
+the rows and calls these (this module is its `NotificationWording`, handed in by bot/jobs.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from bot.i18n import Translator
 from bot.panel import RefillState, Status
-from bot.services.notifier import STARTED, Notice
+from bot.services.notifications.compose import STARTED, Notification
 from bot.storage.models import Order, Refill, SubmitState
 from bot.views.prices import price_digest as price_digest
 from bot.views.schedules import scheduled as scheduled  # the SCHEDULED kind's wording
@@ -29,7 +29,7 @@ def panel_line(name: str) -> str:
 
 def low_balance(
     t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal, api_url: str = ""
-) -> Notice:
+) -> Notification:
     """A panel's balance fell below the user's alert threshold (once until it rises again):
     the amounts with their currency, and a link to the panel's site where it is topped up."""
     code = currency.strip()
@@ -43,7 +43,7 @@ def low_balance(
     site = panel_site(api_url)
     if site:
         text += "\n" + t._("🌐 Top up at {site}", site=f'<a href="{esc(site)}">{esc(site)}</a>')
-    return Notice(text)
+    return Notification(text)
 
 
 def _unless_shown(code: str, shown: str) -> str:
@@ -60,9 +60,9 @@ def panel_site(api_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
 
-def panel_key_rejected(t: Translator) -> Notice:
+def panel_key_rejected(t: Translator) -> Notification:
     """With several panels: one of them stopped accepting its key (named above the text)."""
-    return Notice(
+    return Notification(
         t._(
             "🔑 This panel no longer accepts your API key, so I stopped checking its orders. "
             "Send a new one: /panels → the panel → 🔑 New key."
@@ -70,16 +70,16 @@ def panel_key_rejected(t: Translator) -> Notice:
     )
 
 
-def key_notice(t: Translator, *, unreadable: bool) -> Notice:
+def key_notice(t: Translator, *, unreadable: bool) -> Notification:
     """Tracking stopped: the panel refused the key, or the stored key cannot be decrypted."""
     if unreadable:
-        return Notice(
+        return Notification(
             t._(
                 "🔑 Your saved panel API key can no longer be read here (the bot's "
                 "encryption key was changed). Send /setkey to link it again."
             )
         )
-    return Notice(
+    return Notification(
         t._(
             "🔑 The panel no longer accepts your API key, so I stopped checking your "
             "orders. Send /setkey to link a new key."
@@ -99,19 +99,19 @@ def _describe(order: Order) -> str:
     return "\n" + "\n".join(lines)
 
 
-def order_started(t: Translator, order: Order) -> Notice:
+def order_started(t: Translator, order: Order) -> Notification:
     text = t._("▶️ Order <b>#{id}</b> has started.", id=_ref(order))
     if order.start_count is not None:
         text += "\n" + t._("Start count: {n}", n=t.number(order.start_count))
-    return Notice(text + _describe(order), order.id)
+    return Notification(text + _describe(order), order.id)
 
 
-def order_status(t: Translator, order: Order, status: str) -> Notice:
+def order_status(t: Translator, order: Order, status: str) -> Notification:
     """A new status the poller saw; the final ones get their own sentence."""
     text = _status_sentence(t, order, status) + _describe(order)
     if order.charge is not None:
         text += "\n" + t._("Charge: {amount}", amount=t.money(order.charge, order.currency))
-    return Notice(text, order.id)
+    return Notification(text, order.id)
 
 
 def _status_sentence(t: Translator, order: Order, status: str) -> str:
@@ -133,7 +133,7 @@ def _status_sentence(t: Translator, order: Order, status: str) -> str:
     return t._("Order <b>#{id}</b>: {status}", id=ref, status=esc(status))
 
 
-def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
+def order_unknown(t: Translator, order: Order, count: object = None) -> Notification:
     """A confirm left in flight (a crash, a lost answer): the order may or may not exist.
 
     `count` > 1: that many orders of one bulk order; `order` is the first of them.
@@ -147,17 +147,17 @@ def order_unknown(t: Translator, order: Order, count: object = None) -> Notice:
             service=service,
             link=link,
         )
-        return Notice(text, order.id)
+        return Notification(text, order.id)
     text = t._(
         "⚠️ Order for {service} {link} may or may not have been placed — check the "
         "panel before ordering again.",
         service=service,
         link=link,
     )
-    return Notice(text, order.id, settle=order.submit_state is SubmitState.UNKNOWN)
+    return Notification(text, order.id, settle=order.submit_state is SubmitState.UNKNOWN)
 
 
-def refill_status(t: Translator, refill: Refill, status: object = None) -> Notice:
+def refill_status(t: Translator, refill: Refill, status: object = None) -> Notification:
     """A refill the poller saw finish (or change); `status` from the outbox, else the row's."""
     state = str(status or refill.status)
     ref = code(refill.refill_id) if refill.refill_id is not None else refill.id
@@ -179,7 +179,7 @@ def refill_status(t: Translator, refill: Refill, status: object = None) -> Notic
             order=order,
             status=esc(refill.raw_status or state),
         )
-    return Notice(text, refill.order_id)
+    return Notification(text, refill.order_id)
 
 
 # --- digests ---------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def digest(
     refills: list[tuple[Refill, str]],
     digest_id: int,
     panels: Mapping[int, str] | None = None,
-) -> Notice:
+) -> Notification:
     """Several pushes as one message: a line per kind of change, listing the order ids.
 
     `panels` names the user's panel accounts by slot when there are several: each id then says
@@ -277,4 +277,4 @@ def digest(
             named(code(refill.panel_order_id), refill.panel_slot)
         )
     lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
-    return Notice("\n".join(lines), digest_id=digest_id)
+    return Notification("\n".join(lines), digest_id=digest_id)

@@ -1,8 +1,10 @@
-"""The result of an action that spent or moved money reaches the user, even through a 5xx storm.
+"""Replies that must arrive: the result of an action that spent or moved money reaches the user,
+even through a 5xx storm.
 
 The rate limiter already repeats a failed send or edit for about ten seconds. When Telegram is
-down for longer, the result of an order, a bulk order, a refill or a cancel goes to the outbox
-instead of being lost: the drain delivers it once Telegram answers again. Other replies (menus,
+down for longer, the result of an order, a bulk order, a refill or a cancel is queued as a
+notification (bot/services/notifications/replies.py) instead of being lost: the drain delivers it
+once Telegram answers again. Other replies (menus,
 help) are not worth that: the user simply asks again.
 """
 
