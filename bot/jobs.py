@@ -116,7 +116,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
     settings = deps.settings
     poller = StatusPoller(
         deps.storage,
-        polling_clients(deps.panels),
+        polling_clients(deps.panel_clients),
         interval=settings.status_poll_seconds,
         max_rps=settings.panel_max_rps,
     )

@@ -200,16 +200,15 @@ class PostgresTransaction:
 class PostgresDatabase(Database):
     """The bot's PostgreSQL database (see `open_database`)."""
 
-    __slots__ = ("_closed", "_dialect", "_pool", "_url", "path")
+    __slots__ = ("_dialect", "_pool", "_url")
 
     engine: Engine = "postgres"
 
     def __init__(self, pool: asyncpg.Pool[asyncpg.Record], url: str, local_path: str) -> None:
+        super().__init__(local_path)
         self._pool = pool
         self._url = url
         self._dialect = _Dialect()
-        self._closed = False
-        self.path = local_path
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({describe_url(self._url)!r})"
@@ -312,8 +311,5 @@ class PostgresDatabase(Database):
             and state.startswith(_REFUSING_STATES)
         )
 
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    async def _close(self) -> None:
         await self._pool.close()
