@@ -68,7 +68,7 @@ REFILL, REFILL_UNSTATED, CANCEL, CANCEL_UNSTATED, DRIPFEED, ORDERABLE, PER_PACKA
 )
 _PACKAGES = frozenset({OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE})
 # A comparison lists this many similar services at most (the chat shows 8).
-MAX_OFFERS = 30
+MAX_APP_OFFERS = 30
 _TAG = re.compile(r"<[^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -361,7 +361,7 @@ class CompareHandler(ApiHandler):
                     "Similar, not the same: matched by type, quantity range, platform and kind."
                 ),
                 base=offer_out(t, comparison.base),
-                offers=[offer_out(t, o) for o in comparison.offers[:MAX_OFFERS]],
+                offers=[offer_out(t, o) for o in comparison.offers[:MAX_APP_OFFERS]],
                 silent=comparison.silent,
             )
         )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.panel import parsing
-from bot.panel.durations import MAX_TEXT, parse_average_time
+from bot.panel.durations import MAX_AVERAGE_TIME_TEXT, parse_average_time
 from tests.fakes.panel_catalog import SPEC_SERVICE
 
 
@@ -55,7 +55,7 @@ def test_other_words_are_kept_as_the_panels_one_bounded_line() -> None:
     assert parse_average_time("5 parsecs") == (None, "5 parsecs")
     minutes, text = parse_average_time("x" * 500)
     assert minutes is None and text is not None
-    assert len(text) == MAX_TEXT and text.endswith("…")
+    assert len(text) == MAX_AVERAGE_TIME_TEXT and text.endswith("…")
     assert parse_average_time("a\x00b") == (None, "ab")
 
 
