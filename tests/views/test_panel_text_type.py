@@ -62,6 +62,11 @@ def _mypy(tmp_path: Path) -> str:
     raw = Template(_VIEW).substitute(RAW, card="raw_card")
     escaped = Template(_VIEW).substitute(ESCAPED, card="escaped_card").split("\n\n\n", 1)[1]
     view.write_text(raw + "\n\n" + escaped)
+    return _verdict(view)
+
+
+def _verdict(view: Path) -> str:
+    """What the project's mypy run says of the module `view`."""
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), str(view)],
         cwd=REPO,
@@ -131,15 +136,7 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
 def test_mypy_rejects_a_panels_description_joined_into_html_by_hand(tmp_path: Path) -> None:
     view = tmp_path / "described.py"
     view.write_text(_PANEL_TEXT_VIEW)
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), str(view)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    verdict = done.stdout + done.stderr
+    verdict = _verdict(view)
     source = view.read_text().splitlines()
     raw_lines = {n for n, line in enumerate(source, 1) if line.endswith("# RAW")}
     failed_lines = {int(line.split(":")[1]) for line in verdict.splitlines() if ": error:" in line}
