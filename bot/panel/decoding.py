@@ -73,9 +73,9 @@ def to_row(service: Service) -> Row:
         s.refill,
         s.cancel,
         s.dripfeed,
-        s.description,
+        s.description_text,
         s.average_minutes,
-        s.average_text,
+        s.average_words,
     )
 
 

@@ -98,10 +98,10 @@ def _footprint_steps(services: Sequence[Service], keys: Sequence[str]) -> Steps[
             yield
         size += _PER_SERVICE_BYTES + sys.getsizeof(key) + sys.getsizeof(service.name)
         size += sys.getsizeof(service.category) + sys.getsizeof(service.type)
-        if service.description is not None:
-            size += sys.getsizeof(service.description)
-        if service.average_text is not None:
-            size += sys.getsizeof(service.average_text)
+        if service.description_text is not None:
+            size += sys.getsizeof(service.description_text)
+        if service.average_words is not None:
+            size += sys.getsizeof(service.average_words)
     return size
 
 

@@ -31,6 +31,7 @@ from bot.views.catalog import render_service_card
 from bot.views.catalog_extras import starred_alert
 from bot.views.compare import offer_details
 from bot.views.errors import panel_error_text
+from bot.views.text import esc
 from bot.webapp.api import ApiError, ApiHandler, WebAppContext
 
 TEXTS: Mapping[str, str] = {
@@ -289,7 +290,7 @@ def card_of(t: Translator, service: Service, currency: str | None) -> tuple[list
     lines = text.split("\n")[1:]
     if "" in lines:
         lines = lines[: lines.index("")]  # the description's first part: sent whole below
-    description = plain_text(html.escape(service.description or "", quote=False))
+    description = plain_text(esc(service.description or ""))
     return [plain_text(line) for line in lines], description or None
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.panel import parsing
 from bot.panel.durations import MAX_AVERAGE_TIME_TEXT, parse_average_time
+from bot.panel.text import PanelText
 from tests.fakes.panel_catalog import SPEC_SERVICE
 
 
@@ -70,7 +71,8 @@ def test_a_service_entry_carries_its_average_time() -> None:
     )
     assert (words.average_minutes, words.average_text) == (74, None)
     assert (number.average_minutes, number.average_text) == (90, None)
-    assert (unread.average_minutes, unread.average_text) == (None, "Not enough data")
+    assert (unread.average_minutes, unread.average_words) == (None, "Not enough data")
+    assert unread.average_text == PanelText("Not enough data")
     assert (none.average_minutes, none.average_text) == (None, None)
 
 
