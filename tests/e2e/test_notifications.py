@@ -179,7 +179,7 @@ async def test_429_is_waited_out_and_delivered_once(bot: Harness) -> None:
     bot.panel.set_order(order.panel_order_id, status="Completed", remains=0)
 
     await poll(bot)
-    msg = await u.reply(timeout=5)
+    msg = await u.reply()
 
     assert "is completed" in (msg.text or "")
     calls = [c for c in bot.telegram.calls_to("sendMessage") if c.params.get("chat_id") == UID]

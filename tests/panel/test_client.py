@@ -78,7 +78,7 @@ async def test_services_odd_but_valid_entries(fake: FakePanel, client: PanelClie
 
 
 async def test_services_with_bad_key_is_invalid_key(fake: FakePanel) -> None:
-    async with PanelClient(fake.url, "wrong-key-123456", timeout=0.5) as other:
+    async with PanelClient(fake.url, "wrong-key-123456", timeout=30) as other:
         with pytest.raises(InvalidApiKey):
             await other.services()
     # A rejection is an answer, not a transport failure: never retried.

@@ -57,7 +57,7 @@ async def test_different_users_run_concurrently(processor: PerUserUpdateProcesso
     await a_started.wait()
     task_b = submit(processor, text_update(2), quick_b())
 
-    await asyncio.wait_for(task_b, timeout=5)
+    await asyncio.wait_for(task_b, timeout=30)  # generous: the subject is order, not speed
     assert not task_a.done()
     assert processor.active == 1
 
@@ -111,7 +111,7 @@ async def test_flooding_user_does_not_block_another_user() -> None:
         await until(lambda: processor.waiting == 499, "flood queued")
         task_b = submit(processor, text_update(2), other())
 
-        await asyncio.wait_for(task_b, timeout=5)
+        await asyncio.wait_for(task_b, timeout=30)  # generous: the subject is order, not speed
         assert done_a == []
         assert processor.waiting == 499
 
