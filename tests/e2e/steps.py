@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from bot.callbacks.base import decode
 from bot.jobs import jobs_of
 from bot.services.poller import CycleReport
 from bot.storage.models import Order, OrderDraft
 from tests.fakes.panel import FakePanel
-from tests.fakes.panel_catalog import DEFAULT_SERVICES
+from tests.fakes.panel_catalog import DEFAULT_SERVICES, default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
-from tests.harness import Harness
+from tests.harness import Harness, TestClock
 
 _SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
 
@@ -153,6 +154,55 @@ def add_params(bot: Harness) -> list[Mapping[str, Any]]:
     return [r.params for r in bot.panel.requests if r.action == "add"]
 
 
+# --- previews as the promise tests make and tap them --------------------------------------
+
+
+def batch_of(msg: BotMessage) -> str:
+    decoded = decode(data_of(msg, "Confirm"))
+    assert decoded is not None
+    return decoded.text(0)
+
+
+def catalog_with(service_id: int, **changes: Any) -> list[dict[str, Any]]:
+    services = default_services()
+    for service in services:
+        if service["service"] == service_id:
+            service.update(changes)
+    return services
+
+
+def placing_calls(bot: Harness) -> int:
+    return bot.panel.count("add") + bot.panel.bulk_calls()
+
+
+async def single_preview(
+    u: FakeUser, link: str = "https://instagram.com/a", quantity: str = "1000"
+) -> BotMessage:
+    preview = await dialog(u, 1, link, quantity)
+    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
+    return preview
+
+
+async def bulk_preview(u: FakeUser, lines: str) -> BotMessage:
+    await u.send("/bulk\n" + lines)
+    preview = await u.reply()
+    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
+    return preview
+
+
+async def tap(u: FakeUser, data: str, message: BotMessage) -> str:
+    """A tap with `data` on `message` (a stale keyboard, a replay or a forgery); its answer."""
+    qid = await u.press_data(data, message)
+    return str((await u.answer(qid)).params.get("text") or "")
+
+
+async def set_key(u: FakeUser, key: str) -> None:
+    await u.send("/setkey")
+    await u.reply()
+    await u.send(key)
+    assert "Key saved" in text_of(await u.reply())
+
+
 # --- orders as if placed -------------------------------------------------------------------
 
 
@@ -237,6 +287,12 @@ async def place_many(
 # --- the jobs: polling and the outbox ------------------------------------------------------
 
 
+def clock_of(bot: Harness) -> TestClock:
+    """The harness's TestClock (a bot started with `clock=TestClock()`)."""
+    assert bot.clock is not None
+    return bot.clock
+
+
 async def due_again(bot: Harness) -> None:
     """Make every order due for polling (the harness polls hourly)."""
     await bot.deps.storage.db.execute("UPDATE orders SET polled_at = NULL")
@@ -307,15 +363,17 @@ async def make_default(user: FakeUser, panel: str) -> BotMessage:
     return await user.update()
 
 
+async def beta_key_question(user: FakeUser) -> BotMessage:
+    """/panels → ➕ Add a panel → Beta: the question for its key."""
+    await screen(user, "/panels", "➕")
+    await user.press("Beta", exact=True)
+    return await user.update()
+
+
 async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
     """Through /panels → ➕ Add a panel → Beta → the key."""
     beta.add_key(KEY_B, balance=balance)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Beta", exact=True)
-    await user.update()
+    await beta_key_question(user)
     key_message = await user.send(KEY_B)
     await user.reply()
     assert key_message.deleted

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage.models import SubmitState
-from tests.e2e.steps import KEY_A, link_beta
+from tests.e2e.steps import KEY_A, link_beta, placing_calls
 from tests.e2e.test_panels_own_order import beta, both
-from tests.e2e.test_preview_promise import placing_calls
 from tests.fakes.panel import FakePanel
 from tests.miniapp import MiniApp
 from tests.webapp_client import AppClient, serving

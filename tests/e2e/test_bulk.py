@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.storage.models import SubmitState
-from tests.e2e.steps import text_of
+from tests.e2e.steps import screen, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -100,10 +100,7 @@ async def test_three_lines_preview_confirm_one_add_bulk(bot: Harness) -> None:
 
 async def test_menu_button_starts_bulk(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/start")
-    await u.reply()
-    await u.press("Bulk order")
-    prompt = await u.update()
+    prompt = await screen(u, "/start", "Bulk order")
     assert "service id | link | quantity" in text_of(prompt)
     preview = await paste(u, "9 | t.me/channel | 100")
     assert "1 valid order of 1 line." in text_of(preview)

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
-from tests.e2e.steps import dialog, labels, text_of
+from tests.e2e.steps import confirm, dialog, labels, preview_for, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -196,28 +196,10 @@ async def test_preview_of_more_than_ten_lines_lists_every_line_with_its_cost(
     assert any("Confirm 12 valid orders" in label for label in labels(preview))
 
 
-async def single_order(u: FakeUser, service: int, link: str, quantity: str) -> BotMessage:
-    await u.send(f"/order {service}")
-    await u.reply()
-    await u.send(link)
-    await u.reply()
-    await u.send(quantity)
-    preview = await u.reply()
-    assert any("Confirm" in label for label in labels(preview)), text_of(preview)
-    return preview
-
-
-async def confirm_single(u: FakeUser, preview: BotMessage) -> BotMessage:
-    await u.press("Confirm", message=preview)
-    sending = await u.update()
-    assert sending.message_id == preview.message_id
-    return await u.update()
-
-
 async def test_placed_message_shows_the_charge_and_the_balance_after(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY, balance="100")
-    preview = await single_order(u, 1, "instagram.com/spend", "1000")
-    result = await confirm_single(u, preview)
+    preview = await preview_for(u, 1, "instagram.com/spend", "1000")
+    result = await confirm(u, preview)
     text = text_of(result)
     assert "✅ Order placed: #" in text
     assert "Charge: $12.50" in text
@@ -229,9 +211,9 @@ async def test_placed_message_keeps_the_charge_when_the_balance_cannot_be_read(
     bot: Harness,
 ) -> None:
     u = await bot.member(UID, key=KEY, balance="100")
-    preview = await single_order(u, 6, "https://youtube.com/watch?v=spend", "1000")
+    preview = await preview_for(u, 6, "https://youtube.com/watch?v=spend", "1000")
     bot.panel.inject(Fault.http_500(), action="balance", times=None)
-    result = await confirm_single(u, preview)
+    result = await confirm(u, preview)
     bot.panel.clear_faults()
     text = text_of(result)
     assert "✅ Order placed: #" in text and "Charge: $2.75" in text
@@ -248,7 +230,7 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
             s["name"] = FORMULA
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY, balance="100")
-    result = await confirm_single(u, await single_order(u, 1, "instagram.com/one", "1000"))
+    result = await confirm(u, await preview_for(u, 1, "instagram.com/one", "1000"))
     assert "Order placed" in text_of(result)
 
     # A bulk list the panel refuses whole: its lines are not orders.
