@@ -17,6 +17,7 @@ from tests.e2e.steps import (
     link_beta,
     make_default,
     press_through,
+    say,
     screen,
 )
 from tests.fakes.panel import FakePanel
@@ -207,10 +208,7 @@ async def test_compare_on_a_service_card_then_order_here(
     await user.press("#501", message=compared)
     question = await user.update()
     assert "501" in (question.text or "")
-    await user.send("instagram.com/compared")
-    await user.reply()
-    await user.send("1000")
-    preview = (await user.reply()).text or ""
+    preview = (await say(user, "instagram.com/compared", "1000")).text or ""
     assert "Panel: <b>Beta</b>" in preview and "€9" in preview
     assert await two.deps.keys.account(8106) is not None
     # The default is unchanged: "Order here" chose the panel for this order only.

@@ -40,6 +40,7 @@ KEY_B = "pk_promise_b_0123456789abcdef"
 UID = 8301
 KEY_CHANGED = "Your API key changed after this preview; nothing was ordered."
 EXPIRED = "This preview has expired; nothing was ordered."
+ConfirmTaps = list[tuple[str, BotMessage]]
 TWO_LINES = "1 | https://instagram.com/a | 1000\n1 | https://instagram.com/b | 1000"
 
 
@@ -317,34 +318,39 @@ async def test_cancel_at_a_preview_cancels_it_and_confirm_orders_nothing(bot: Ha
     assert "nothing to cancel" in text_of(await u.reply())
 
 
-async def test_preview_messages_are_remembered_across_a_restart(bot: Harness) -> None:
-    u = await bot.member(UID, key=KEY_A)
+async def single_and_bulk_preview(u: FakeUser) -> ConfirmTaps:
+    """A single and a bulk preview left open; each Confirm's data with its message."""
     single = await single_preview(u)
     bulk = await bulk_preview(u, TWO_LINES)
-    confirms = [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
-    await bot.restart()
-    await u.send("/cancel")
-    assert "2 previews cancelled, nothing was ordered." in text_of(await u.reply())
-    assert single.buttons() == [] and bulk.buttons() == []
+    return [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
+
+
+async def assert_cancelled_for_good(bot: Harness, u: FakeUser, confirms: ConfirmTaps) -> None:
+    """The previews lost their buttons, and their Confirms, tapped anyway, place nothing."""
+    assert all(message.buttons() == [] for _, message in confirms)
     for data, message in confirms:
         await tap(u, data, message)
     assert placing_calls(bot) == 0
 
 
+async def test_preview_messages_are_remembered_across_a_restart(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY_A)
+    confirms = await single_and_bulk_preview(u)
+    await bot.restart()
+    await u.send("/cancel")
+    assert "2 previews cancelled, nothing was ordered." in text_of(await u.reply())
+    await assert_cancelled_for_good(bot, u, confirms)
+
+
 async def test_cancel_cancels_every_open_preview_even_from_a_dialog(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY_A)
-    single = await single_preview(u)
-    bulk = await bulk_preview(u, TWO_LINES)
-    confirms = [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
+    confirms = await single_and_bulk_preview(u)
     await u.send("/order")
     await u.reply()
     await u.send("/cancel")
     reply = text_of(await u.reply())
     assert "Cancelled." in reply and "2 previews cancelled, nothing was ordered." in reply
-    assert single.buttons() == [] and bulk.buttons() == []
-    for data, message in confirms:
-        await tap(u, data, message)
-    assert placing_calls(bot) == 0
+    await assert_cancelled_for_good(bot, u, confirms)
 
 
 # --- 5. a Confirm of one kind aimed at a preview of the other -------------------------------
