@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from bot.callbacks.base import decode
 from bot.jobs import jobs_of
@@ -433,3 +435,27 @@ async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str 
     key_message = await user.send(KEY_B)
     await user.reply()
     assert key_message.deleted
+
+
+# --- two panels that number orders alike (the harness's and a Beta like it) -----------------
+
+COLLIDING = 23501  # the first order id on both
+
+
+@pytest.fixture(name="beta")
+async def colliding_beta() -> AsyncIterator[FakePanel]:
+    """Beta numbers orders and refills exactly as alpha (the harness's panel) does."""
+    async with FakePanel(beta_services(), currency="EUR") as fake:
+        yield fake
+
+
+async def both(
+    bot: Harness, beta: FakePanel, user_id: int, status: str = "Pending", language: str = "en"
+) -> Order:
+    """A user with alpha and beta, and order #23501 stored on each; returns beta's."""
+    user = await bot.member(user_id, key=KEY_A, language_code=language)
+    await link_beta(bot, beta, user)
+    alpha_order = await stored_order(bot, bot.panel, KEY_A, user_id, 1, 1, status=status)
+    beta_order = await stored_order(bot, beta, KEY_B, user_id, 2, 501, status=status)
+    assert alpha_order.panel_order_id == beta_order.panel_order_id == COLLIDING
+    return beta_order
