@@ -28,7 +28,7 @@ from cryptography.fernet import Fernet
 from benchmarks.poller import populate
 from bot.panel import NewOrder, PanelClient
 from bot.services.capabilities import PanelPacer
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Storage
 from tests.fakes.panel_classic import ClassicPanel
@@ -61,7 +61,7 @@ async def _poll(n_orders: int, n_keys: int, rps: float) -> dict[str, Any]:
                 await populate(storage, panel, n_orders, n_keys)
                 clock = _Virtual()
                 pacer = PanelPacer(rps, clock=clock, sleep=clock.sleep)
-                factory = PanelFactory(panel.url, http, 30.0, pacer=pacer)
+                factory = PanelClients(panel.url, http, 30.0, pacer=pacer)
                 poller = StatusPoller(
                     storage, polling_clients(factory), interval=INTERVAL, clock=clock, max_rps=rps
                 )

@@ -34,7 +34,7 @@ from bot.handlers.notifications import notification_markup, telegram_sender
 from bot.i18n import Catalogs
 from bot.ratelimit import CallOptions, SlidingWindowRateLimiter
 from bot.services.notifications.notifier import Notifier
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Storage
 from bot.views import notifications as notification_wording
@@ -61,7 +61,7 @@ async def _run(storage: Storage, count: int, n_users: int) -> dict[str, Any]:
         for user_id in users:
             telegram.user(user_id)
         poller = StatusPoller(
-            storage, polling_clients(PanelFactory(panel.url, http, 30.0)), interval=60.0
+            storage, polling_clients(PanelClients(panel.url, http, 30.0)), interval=60.0
         )
         # Several changes of one user in one cycle are one digest push; to measure pushes, each
         # cycle completes one order per user (one push each), until every order completed.

@@ -31,7 +31,7 @@ from benchmarks._common import median, percentile
 from bot.panel.parsing import parse_services
 from bot.services.catalog_index import CatalogIndex
 from bot.services.compare import SimilarIndex, SimilarIndexCache
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, OrderDraft, Storage
 from tests.fakes.panel import FakePanel
@@ -88,7 +88,7 @@ async def _poll(n_keys: int, per_key: int) -> dict[str, Any]:
                 poller = StatusPoller(
                     storage,
                     polling_clients(
-                        PanelFactory(
+                        PanelClients(
                             panels[0].url,
                             http,
                             30.0,

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, OrderDraft, Storage
 from tests.fakes.panel import FakePanel
@@ -90,7 +90,7 @@ async def _measure(n_orders: int, n_keys: int, database: str | None = None) -> d
                 clock = _Clock()
                 poller = StatusPoller(
                     storage,
-                    polling_clients(PanelFactory(panel.url, http, 30.0)),
+                    polling_clients(PanelClients(panel.url, http, 30.0)),
                     interval=INTERVAL,
                     clock=clock,
                 )

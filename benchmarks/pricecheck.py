@@ -84,7 +84,7 @@ async def _crowd(deps: Deps, panel: FakePanel, clock: MovedClock, users: int) ->
     batches = []
     for uid in ids:
         await deps.access.allow(uid)
-        await deps.keys.link(uid, KEY)
+        await deps.accounts.link(uid, KEY)
         batches.append((await deps.ordering.prepare(uid, SERVICE, VALUES)).batch)
     clock.offset += deps.settings.price_check_seconds + 1
     confirms = [deps.ordering.confirm(uid, b) for uid, b in zip(ids, batches, strict=True)]
@@ -115,7 +115,7 @@ async def measure(services: int, latency: float, runs: int, users: int) -> list[
                 clock = MovedClock()
                 deps.catalog.cache._clock = clock  # the catalog's age, moved instead of waited
                 await deps.access.allow(UID)
-                await deps.keys.link(UID, KEY)
+                await deps.accounts.link(UID, KEY)
                 await deps.catalog.get(UID)
                 panel.latency = latency
                 rows = await _cases(deps, panel, clock, runs)

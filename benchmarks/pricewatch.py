@@ -64,9 +64,9 @@ async def _link(deps: Deps, panels: Sequence[FakePanel], uid: int, shared: bool)
         key = _key(uid, n, shared)
         panel.add_key(key, balance="1000")
         if n == 0:
-            await deps.keys.link(uid, key)
+            await deps.accounts.link(uid, key)
         else:
-            await deps.keys.add_panel(uid, key, label=f"p{n}", url=panel.url, custom=True)
+            await deps.accounts.add_panel(uid, key, label=f"p{n}", url=panel.url, custom=True)
         draft = OrderDraft(1 + n, f"Service {1 + n}", "Default", "https://x.y/z", 100, Decimal(1))
         orders = deps.storage.orders
         [row] = await orders.create_drafts(uid, f"w{uid}-{n}", [draft], panel_slot=n + 1)

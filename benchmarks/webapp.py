@@ -130,7 +130,7 @@ async def measure(services: int, panels: int, runs: int) -> dict[str, Any]:
         await harness.member(USER + 1, key="bench-key")
         for n, fake in enumerate(fakes):
             fake.add_key(f"bench-key-{n}", balance="1000")
-            await harness.deps.accounts.add(
+            await harness.deps.panels.add(
                 USER, f"bench-key-{n}", url=fake.url, name=f"P{n + 2}", custom=False
             )
         one_panel = await _payload(app, USER + 1)

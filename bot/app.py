@@ -47,7 +47,7 @@ from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
-from bot.services.accounts import AccountsService
+from bot.services.accounts import PanelAccounts
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.capabilities import PanelPacer, StoredBook
 from bot.services.catalog import CatalogService
@@ -56,11 +56,11 @@ from bot.services.compare import CompareService, SimilarIndexCache
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
-from bot.services.keys import KeyService
 from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
+from bot.services.panels import PanelsService
 from bot.services.placements import PlacementRecorder, journal_for
 from bot.services.pricewatch import PriceWatch
 from bot.services.resolutions import UnknownOrders
@@ -233,7 +233,7 @@ async def open_deps(
     )
     try:
         http = _panel_http(settings)
-        panels = PanelFactory(
+        panel_clients = PanelClients(
             settings.panel_api_url,
             http,
             settings.panel_timeout_seconds,
@@ -247,41 +247,41 @@ async def open_deps(
             # Its child process starts on the first large catalog; `Deps.aclose` stops it.
             decoder=AnswerDecoder(),
         )
-        keys = KeyService(
+        accounts = PanelAccounts(
             storage.accounts,
-            panels,
+            panel_clients,
             secrets,
             default_label=settings.panel_display_name(""),
             outbox=storage.outbox,
         )
-        await keys.adopt_legacy()
-        await keys.load_secrets(storage.outbox)
+        await accounts.adopt_legacy()
+        await accounts.load_secrets(storage.outbox)
         # Scheduled runs are wall-clock moments (epoch seconds), the caches' ages monotonic.
         clocks = (clock or time.monotonic, clock or time.time)
-        return _assemble_deps(settings, secrets, storage, http, panels, keys, clocks)
+        return _assemble_deps(settings, secrets, storage, http, panel_clients, accounts, clocks)
     except BaseException:
         await storage.close()
         raise
 
 
 def _catalog_services(
-    settings: Settings, storage: Storage, keys: KeyService, clock: Clock
+    settings: Settings, storage: Storage, accounts: PanelAccounts, clock: Clock
 ) -> tuple[CatalogService, PriceWatch, CurrencyService]:
     """The users' catalog cache, the price watch and the currencies: the watch reads catalogs
     through that cache, and checks every catalog the bot reads for a user."""
     cache = CatalogCache.from_settings(settings, clock=clock)
-    prices = PriceWatch(storage.prices, keys, cache, settings.price_watch_seconds)
+    prices = PriceWatch(storage.prices, accounts, cache, settings.price_watch_seconds)
     # One balance call per SERVICES_CACHE_SECONDS (currency).
-    currencies = CurrencyService(keys, ttl=settings.services_cache_seconds, clock=clock)
-    return CatalogService(cache, keys, on_read=prices.saw), prices, currencies
+    currencies = CurrencyService(accounts, ttl=settings.services_cache_seconds, clock=clock)
+    return CatalogService(cache, accounts, on_read=prices.saw), prices, currencies
 
 
 @dataclass(frozen=True, slots=True)
 class _Placing:
-    """The services that place orders, sharing one journal and one set of previews."""
+    """The services that place orders, sharing one journal and one set of drafts."""
 
     recorder: PlacementRecorder
-    previews: DraftService
+    drafts: DraftService
     ordering: OrderingService
     bulk: BulkOrderService
 
@@ -289,49 +289,49 @@ class _Placing:
 def _placing_services(
     settings: Settings,
     storage: Storage,
-    keys: KeyService,
+    accounts: PanelAccounts,
     catalog: CatalogService,
     currencies: CurrencyService,
 ) -> _Placing:
     # One journal for single and bulk orders: the ids a panel returned survive a refused write.
     recorder = PlacementRecorder(storage.orders, journal_for(settings.database_path))
-    previews = DraftService(storage.drafts, storage.orders, keys, ttl=settings.draft_ttl_seconds)
+    drafts = DraftService(storage.drafts, storage.orders, accounts, ttl=settings.draft_ttl_seconds)
     ordering = OrderingService(
         storage,
-        keys,
+        accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         currencies=currencies,
         price_check_age=settings.price_check_seconds,
     )
     bulk = BulkOrderService(
         storage.orders,
-        keys,
+        accounts,
         catalog,
         recorder=recorder,
-        previews=previews,
+        drafts=drafts,
         price_check_age=settings.price_check_seconds,
     )
-    return _Placing(recorder, previews, ordering, bulk)
+    return _Placing(recorder, drafts, ordering, bulk)
 
 
 def _schedules(
     settings: Settings,
     storage: Storage,
-    keys: KeyService,
+    accounts: PanelAccounts,
     catalog: CatalogService,
     placing: _Placing,
     wall: Clock,
 ) -> ScheduleService:
-    """Scheduled orders: placed like a Confirm (the same ordering service and previews), at
+    """Scheduled orders: placed like a Confirm (the same ordering service and drafts), at
     moments of the wall clock `wall`."""
     return ScheduleService(
         storage,
-        keys,
+        accounts,
         catalog,
         placing.ordering,
-        placing.previews,
+        placing.drafts,
         clock=wall,
         grace=settings.schedule_grace_seconds,
         price_check_age=settings.price_check_seconds,
@@ -343,46 +343,46 @@ def _assemble_deps(
     secrets: SecretRegistry,
     storage: Storage,
     http: httpx.AsyncClient,
-    panels: PanelFactory,
-    keys: KeyService,
+    panel_clients: PanelClients,
+    accounts: PanelAccounts,
     clocks: tuple[Clock, Clock],
 ) -> Deps:
-    """The services over an open storage and the users' panel keys; `clocks`: the one that
+    """The services over an open storage and the users' panel accounts; `clocks`: the one that
     ages the caches, and the wall clock scheduled orders run by."""
     clock, wall = clocks
-    catalog, prices, currencies = _catalog_services(settings, storage, keys, clock)
-    placing = _placing_services(settings, storage, keys, catalog, currencies)
+    catalog, prices, currencies = _catalog_services(settings, storage, accounts, clock)
+    placing = _placing_services(settings, storage, accounts, catalog, currencies)
     return Deps(
         settings=settings,
         storage=storage,
         http=http,
         catalogs=_load_catalogs(),
         secrets=secrets,
-        panels=panels,
+        panel_clients=panel_clients,
         access=AccessService(storage.users, settings.access_mode, settings.admin_ids),
         users=UserService(storage.users),
-        keys=keys,
+        accounts=accounts,
         catalog=catalog,
         currencies=currencies,
         bulk=placing.bulk,
-        tracking=TrackingService(storage.orders, storage.refills, keys, catalog),
+        tracking=TrackingService(storage.orders, storage.refills, accounts, catalog),
         sharing=SharingService(storage.orders),
         notifications=NotificationSettings(storage),
         ordering=placing.ordering,
         placements=placing.recorder,
-        drafts=placing.previews,
-        schedules=_schedules(settings, storage, keys, catalog, placing, wall),
+        drafts=placing.drafts,
+        schedules=_schedules(settings, storage, accounts, catalog, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),
-        accounts=AccountsService(
-            keys,
+        panels=PanelsService(
+            accounts,
             settings.panel_presets,
             allow_custom=settings.allow_custom_panels,
             max_panels=settings.max_panels_per_user,
         ),
-        compare=CompareService(keys, catalog, SimilarIndexCache()),
-        unknown_orders=UnknownOrders(storage.orders, keys),
+        compare=CompareService(accounts, catalog, SimilarIndexCache()),
+        unknown_orders=UnknownOrders(storage.orders, accounts),
         prices=prices,
     )
 

@@ -12,18 +12,18 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.logs import SecretRegistry
 from bot.services.access import AccessService
-from bot.services.accounts import AccountsService
+from bot.services.accounts import PanelAccounts
 from bot.services.bulk_orders import BulkOrderService
 from bot.services.catalog import CatalogService
 from bot.services.compare import CompareService
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftService
 from bot.services.favourites import FavouritesService
-from bot.services.keys import KeyService
 from bot.services.notifications.replies import ReplyQueue
 from bot.services.notifications.settings import NotificationSettings
 from bot.services.ordering import OrderingService
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
+from bot.services.panels import PanelsService
 from bot.services.placements import PlacementRecorder
 from bot.services.pricewatch import PriceWatch
 from bot.services.progress import ProgressService
@@ -45,10 +45,10 @@ class Deps:
     http: httpx.AsyncClient
     catalogs: Catalogs
     secrets: SecretRegistry
-    panels: PanelFactory
+    panel_clients: PanelClients
     access: AccessService
     users: UserService
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     currencies: CurrencyService
     bulk: BulkOrderService
@@ -60,7 +60,7 @@ class Deps:
     stats: StatsService
     favourites: FavouritesService
     notifications: NotificationSettings
-    accounts: AccountsService
+    panels: PanelsService
     compare: CompareService
     unknown_orders: UnknownOrders
     sharing: SharingService
@@ -76,8 +76,8 @@ class Deps:
         # A price check a user's read started writes to the storage: it finishes first.
         await self.prices.settle()
         await self.http.aclose()
-        await self.panels.aclose()
-        await self.panels.decoder.aclose()
+        await self.panel_clients.aclose()
+        await self.panel_clients.decoder.aclose()
         await self.storage.close()
 
 

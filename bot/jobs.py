@@ -9,6 +9,7 @@ as the jobs' `data`; `jobs_of(app)` finds it (tests use it to run a cycle or a d
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +45,20 @@ DRAIN_SECONDS = 1.0
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
+_Data = TypeVar("_Data")
+_Done = TypeVar("_Done")
+
+
+async def _or_retried(what: str, step: Callable[[], Awaitable[_Done]], none: type[_Done]) -> _Done:
+    """One run of a periodic `step`; a failure is one warning line and a run that did `none`
+    of its work: the next period retries."""
+    try:
+        return await step()
+    except Exception as exc:
+        log.warning("%s failed (%s); the next one retries", what, exc)
+        return none()
+
+
 @dataclass(slots=True)
 class Jobs:
     app: AnyApp
@@ -54,15 +69,10 @@ class Jobs:
 
     async def watch_prices(self) -> WatchReport:
         """One price-watch cycle; a drain starts right away when it queued a digest."""
-        try:
-            report = await self.prices.run_cycle()
-        except Exception as exc:
-            # Panel faults are counted inside the cycle; what reaches here is the storage (a
-            # shutdown closing it, a held database). One line; the next period retries, and a
-            # user's changes, snapshots and digest are stored in one transaction, so nothing
-            # is pushed twice.
-            log.warning("price watch: a cycle failed (%s); the next one retries", exc)
-            return WatchReport()
+        # Panel faults are counted inside the cycle; what fails it is the storage (a shutdown
+        # closing it, a held database). A user's changes, snapshots and digest are stored in
+        # one transaction, so the retry pushes nothing twice.
+        report = await _or_retried("price watch: a cycle", self.prices.run_cycle, WatchReport)
         if report.pushes:
             self.kick()
         return report
@@ -76,14 +86,10 @@ class Jobs:
 
     async def run_schedules(self) -> Tick:
         """Place the scheduled runs that are due; their results are pushed right away."""
-        try:
-            tick = await self.schedules.run_due()
-        except Exception as exc:
-            # Every second, so it meets a shutdown closing the storage or a held database: one
-            # line, and the next tick retries. A run claimed before the failure stays claimed
-            # (the start-up recovery settles it), so nothing is placed twice.
-            log.warning("scheduled orders: a tick failed (%s); the next one retries", exc)
-            return Tick()
+        # Every second, so it meets a shutdown closing the storage or a held database. A run
+        # claimed before a failure stays claimed (the start-up recovery settles it), so the
+        # retry places nothing twice.
+        tick = await _or_retried("scheduled orders: a tick", self.schedules.run_due, Tick)
         if tick.queued:
             self.kick()
         return tick
@@ -110,7 +116,7 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
     settings = deps.settings
     poller = StatusPoller(
         deps.storage,
-        polling_clients(deps.panels),
+        polling_clients(deps.panel_clients),
         interval=settings.status_poll_seconds,
         max_rps=settings.panel_max_rps,
     )
@@ -130,7 +136,6 @@ def build_jobs(app: AnyApp, deps: Deps) -> Jobs:
 
 
 JobContext = CallbackContext[Any, Any, Any, Any]
-_Data = TypeVar("_Data")
 
 
 def _data(context: JobContext, kind: type[_Data]) -> _Data:

@@ -99,7 +99,7 @@ class Harness:
         await self.deps.access.allow(user_id)
         if key is not None:
             self.panel.add_key(key, balance=balance)
-            await self.deps.keys.link(user_id, key)
+            await self.deps.accounts.link(user_id, key)
         return self.user(user_id, language_code=language_code)
 
 

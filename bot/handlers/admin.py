@@ -37,7 +37,6 @@ from bot.views.admin import (
     usage,
     users_text,
 )
-from bot.views.errors import button_expired
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +97,8 @@ async def deny(update: Update, context: BotContext) -> None:
 
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    data = callback_of(update, DecideAccess)
+    data = await ui.pressed_or_expired(update, context.t, DecideAccess)
     if data is None:
-        await ui.answer(update, button_expired(context.t))
         return
     target, approve = data.user_id, data.approve
     decision = await context.deps.access.decide(target, allow=approve, by=context.user.id)

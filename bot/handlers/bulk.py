@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
@@ -25,7 +25,7 @@ from bot.handlers import previews as preview_ui
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.keyboards import bulk as bulk_keyboards
@@ -33,9 +33,9 @@ from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import menu as menu_keyboards
 from bot.panel import PanelError
 from bot.ratelimit import Throttle
+from bot.services.accounts import NoKey
 from bot.services.bulk_lines import BulkLine, decode_upload
 from bot.services.bulk_orders import BulkDraft, BulkOutcome, BulkRepriced, BulkSubmission
-from bot.services.keys import NoKey
 from bot.services.validation import InputError
 from bot.user_state import UserState
 from bot.views.bulk import (
@@ -115,7 +115,7 @@ async def ask_lines(update: Update, context: BotContext) -> str | int:
     await ui.answer(update)
     begin(context, BulkDialog)
     t = context.t
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
         return end(context)
     inline = _text_after_command(update)
@@ -397,8 +397,7 @@ async def discard(update: Update, context: BotContext) -> None:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CommandHandler("bulk", ask_lines),
-            CallbackQueryHandler(ask_lines, pattern=menu_pattern("bulk")),
+            *command_and_button("bulk", ask_lines),
         ],
         states={
             WAIT_LINES: [

@@ -34,9 +34,9 @@ from bot.keyboards.panels import with_compare
 from bot.keyboards.prices import price_mute_button
 from bot.keyboards.webapp import with_open_catalog
 from bot.panel import PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_options import CatalogOptions
-from bot.services.keys import NoKey
 from bot.services.order_types import plan_for
 from bot.views.catalog import (
     catalog_changed,
@@ -85,7 +85,7 @@ async def browsed_slot(context: BotContext) -> int | None:
     slot = context.state.catalog_panel
     if slot is None:
         return None
-    accounts = await context.deps.keys.accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     return slot if any(a.slot == slot and not a.is_default for a in accounts) else None
 
 
@@ -131,7 +131,7 @@ async def show_categories(
     markup = pinned(screen.markup, slot)
     if page == 0:
         markup = with_open_catalog(context.t, markup, context.deps.settings.webapp_url)
-    accounts = await context.deps.keys.accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     if len(accounts) > 1:
         # Several panels: a button switches to each other one, without changing the ★.
         text, markup = with_panel_switch(context.t, screen.text, markup, accounts, slot)
@@ -143,8 +143,8 @@ async def show_categories(
 async def browse_panel(update: Update, context: BotContext) -> None:
     """🔁 on /services: that panel's catalog is shown; the ★ default stays (issue 21 item 3)."""
     pressed = callback_of(update, PanelBrowse)
-    keys = context.deps.keys
-    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    accounts = context.deps.accounts
+    account = None if pressed is None else await accounts.account(context.user.id, pressed.slot)
     if account is None:
         await ui.answer(update, button_expired(context.t))
         return
@@ -155,12 +155,12 @@ async def browse_panel(update: Update, context: BotContext) -> None:
 async def make_browsed_default(update: Update, context: BotContext) -> None:
     """★ Make default on /services, looking at another panel: the one explicit way there."""
     pressed = callback_of(update, BrowseMakeDefault)
-    accounts = context.deps.accounts
-    if pressed is None or not await accounts.make_default(context.user.id, pressed.slot):
+    panels = context.deps.panels
+    if pressed is None or not await panels.make_default(context.user.id, pressed.slot):
         await ui.answer(update, button_expired(context.t))
         return
     browse(context, None)
-    account = await context.deps.keys.account(context.user.id, pressed.slot)
+    account = await context.deps.accounts.account(context.user.id, pressed.slot)
     name = account.label if account is not None else ""
     await show_categories(update, context, note=default_now(context.t, name))
 
@@ -300,7 +300,7 @@ async def show_card(
         favourite = await context.deps.favourites.is_favourite(user_id, found.id)
         star = star_button(t, found.id, category, page, favourite=favourite)
         markup = before_last(markup, [[star]])
-    accounts = await context.deps.keys.accounts(user_id)
+    accounts = await context.deps.accounts.accounts(user_id)
     home = shown or next((a.slot for a in accounts if a.is_default), None)
     muted = None if home is None else await context.deps.prices.mute_state(user_id, home, found.id)
     if home is not None and muted is not None:
@@ -319,7 +319,7 @@ async def shown_currency(context: BotContext, slot: int | None) -> str | None:
     if slot is None:
         return await context.deps.currencies.currency(context.user.id)
     try:
-        return (await context.deps.keys.balance(context.user.id, slot)).currency
+        return (await context.deps.accounts.balance(context.user.id, slot)).currency
     except (NoKey, PanelError):
         return None  # the card goes without a currency sign rather than with a wrong one
 
@@ -365,8 +365,8 @@ async def panel_service(update: Update, context: BotContext) -> None:
     """A result of /services <words> over every panel: the service's card on its panel,
     which /services now shows (looking is not choosing: the ★ default stays)."""
     pressed = callback_of(update, PanelServiceCard)
-    keys = context.deps.keys
-    account = None if pressed is None else await keys.account(context.user.id, pressed.slot)
+    accounts = context.deps.accounts
+    account = None if pressed is None else await accounts.account(context.user.id, pressed.slot)
     if pressed is None or account is None:
         await ui.answer(update, button_expired(context.t))
         return

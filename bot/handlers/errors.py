@@ -18,7 +18,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.panel import InsufficientBalance, PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.views.errors import database_busy, panel_error_text, something_wrong
 
 log = logging.getLogger(__name__)

@@ -18,15 +18,15 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end, instance_id
 from bot.handlers.errors import reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button, menu_pattern
 from bot.handlers.previews import close_after_key_change
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import keys as keys_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
 from bot.panel import InvalidApiKey, PanelError
-from bot.services.accounts import totals
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
+from bot.services.panels import totals
 from bot.views.keys import (
     balance_text,
     delete_key_question,
@@ -95,7 +95,7 @@ async def ask_key(update: Update, context: BotContext) -> str | int:
 async def default_panel_of_several(context: BotContext) -> str | None:
     """The default panel's name when the user has several (a key command acts on it), else
     None: with one panel there is nothing to tell apart."""
-    accounts = await context.deps.keys.accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     if len(accounts) < 2:
         return None
     return next((a.label for a in accounts if a.is_default), None)
@@ -116,7 +116,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         await ui.send(update, not_text(t) if text is None else not_a_key(t), _cancel(context))
         return WAIT_API_KEY
     try:
-        balance = await context.deps.keys.link(context.user.id, api_key)
+        balance = await context.deps.accounts.link(context.user.id, api_key)
     except InvalidApiKey:
         await ui.send(update, key_refused(t), _cancel(context))
         return WAIT_API_KEY
@@ -134,7 +134,7 @@ async def ask_delete_key(update: Update, context: BotContext) -> None:
     """🗑 Delete API key in Settings: asks first, it sits next to "Change API key"."""
     await ui.answer(update)
     t = context.t
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, key_deleted(t, removed=False), menu_keyboards.main_menu(t))
         return
     panel = await default_panel_of_several(context)
@@ -153,7 +153,7 @@ async def delete_key_command(update: Update, context: BotContext) -> None:
 async def delete_key(update: Update, context: BotContext) -> None:
     """/deletekey with one panel, and the question's "Yes, delete"."""
     await ui.answer(update)
-    removed = await context.deps.keys.unlink(context.user.id)
+    removed = await context.deps.accounts.unlink(context.user.id)
     if removed:
         await close_after_key_change(context)
     t = context.t
@@ -163,14 +163,14 @@ async def delete_key(update: Update, context: BotContext) -> None:
 async def balance(update: Update, context: BotContext) -> None:
     await ui.answer(update)
     t = context.t
-    if len(await context.deps.keys.accounts(context.user.id)) > 1:
+    if len(await context.deps.accounts.accounts(context.user.id)) > 1:
         # Every panel, one line each, asked at once; then a total per currency.
-        lines = await context.deps.accounts.overview(context.user.id)
+        lines = await context.deps.panels.overview(context.user.id)
         text = balances_text(t, lines, totals(lines))
         await ui.show(update, text, layout.markup([menu_keyboards.back_to_menu(t)]))
         return
     try:
-        bal = await context.deps.keys.balance(context.user.id)
+        bal = await context.deps.accounts.balance(context.user.id)
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc, edit=True)
         return
@@ -180,8 +180,7 @@ async def balance(update: Update, context: BotContext) -> None:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CommandHandler("setkey", ask_key),
-            CallbackQueryHandler(ask_key, pattern=menu_pattern("setkey")),
+            *command_and_button("setkey", ask_key),
         ],
         # Every message but a command: a key may come as a caption or in a screenshot too.
         states={WAIT_API_KEY: [MessageHandler(~filters.COMMAND, receive_key)]},
@@ -193,6 +192,5 @@ def handlers() -> list[AnyHandler]:
         CommandHandler("deletekey", delete_key_command),
         CallbackQueryHandler(ask_delete_key, pattern=menu_pattern("deletekey")),
         CallbackQueryHandler(delete_key, pattern=DeleteKeyYes.pattern()),
-        CommandHandler("balance", balance),
-        CallbackQueryHandler(balance, pattern=menu_pattern("balance")),
+        *command_and_button("balance", balance),
     ]

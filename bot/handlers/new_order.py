@@ -57,7 +57,7 @@ from bot.handlers.dialog import (
     save,
 )
 from bot.handlers.errors import account_currency, reply_panel_error
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
@@ -67,9 +67,9 @@ from bot.keyboards import new_order as new_order_keyboards
 from bot.keyboards.favourites import order_pick_rows
 from bot.keyboards.layout import prepend
 from bot.panel import Balance, InsufficientBalance, PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.favourites import NO_PICKS, QuickPicks
-from bot.services.keys import NoKey
 from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
@@ -438,7 +438,7 @@ async def start_order(update: Update, context: BotContext) -> str | int:
     """/order, /order <id>, /order <words>, and the menu button."""
     await ui.answer(update)
     begin(context, OrderDialog)
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(context.t))
         return end(context)
     args = context.args or []
@@ -790,7 +790,7 @@ async def _reorder(
         await ui.answer(update, button_expired(t))
         return END
     await ui.answer(update)
-    if not await context.deps.keys.has_key(context.user.id):
+    if not await context.deps.accounts.has_key(context.user.id):
         await ui.show(update, no_key_text(t))
         return end(context)
     service_id, values = found
@@ -900,7 +900,7 @@ async def _balance_after(context: BotContext, slot: int | None = None) -> Balanc
     """The balance after the order on its panel; None when it cannot be read (the charge
     still shows)."""
     try:
-        return await context.deps.keys.balance(context.user.id, slot)
+        return await context.deps.accounts.balance(context.user.id, slot)
     except (NoKey, PanelError) as exc:
         log.info("no balance after an order: %s", type(exc).__name__)
         return None
@@ -948,8 +948,7 @@ def dialog_part() -> DialogPart:
     not_text = ~tg_filters.TEXT & ~tg_filters.COMMAND
     return DialogPart(
         entry_points=[
-            CommandHandler("order", start_order),
-            CallbackQueryHandler(start_order, pattern=menu_pattern("order")),
+            *command_and_button("order", start_order),
             CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
             CallbackQueryHandler(order_service, pattern=PanelOrderService.pattern()),
             CallbackQueryHandler(reorder, pattern=Reorder.pattern()),

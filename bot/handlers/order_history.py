@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks.base import CallbackData, callback_of
 from bot.callbacks.order_history import (
@@ -22,7 +22,7 @@ from bot.deps import BotContext
 from bot.handlers import ui, which_panel
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.replies import deliver
 from bot.keyboards import layout
 from bot.keyboards import order_history as order_history_keyboards
@@ -291,8 +291,7 @@ async def _act(update: Update, context: BotContext, order_id: int, action: Order
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("orders", orders_command),
-        CallbackQueryHandler(orders_command, pattern=menu_pattern("orders")),
+        *command_and_button("orders", orders_command),
         CallbackQueryHandler(orders_page, pattern=OrdersPage.pattern()),
         CallbackQueryHandler(orders_of_panel, pattern=PanelOrdersFilter.pattern()),
         CallbackQueryHandler(order_card, pattern=OrderCard.pattern()),

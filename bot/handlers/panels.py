@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.panels import (
@@ -34,7 +34,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end, open_run, save
 from bot.handlers.keys import delete_key_message, key_text
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.handlers.previews import close_after_key_change
 from bot.i18n import Translator
 from bot.keyboards import dialog as dialog_keyboards
@@ -43,16 +43,16 @@ from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import panels as panels_keyboards
 from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
-from bot.services.accounts import (
-    AccountsService,
+from bot.services.accounts import NoKey
+from bot.services.panels import (
     BadPanelName,
     PanelLimitReached,
     PanelLine,
     PanelLinkedAlready,
+    PanelsService,
     search_panels,
     totals,
 )
-from bot.services.keys import NoKey
 from bot.storage.models import LabelTaken, OrderFilter, PanelAccount
 from bot.views import compare as compare_views
 from bot.views import panels as views
@@ -65,8 +65,8 @@ WAIT_NAME = "panel.name"
 WAIT_ALERT = "panel.alert"
 
 
-def _service(context: BotContext) -> AccountsService:
-    return context.deps.accounts
+def _service(context: BotContext) -> PanelsService:
+    return context.deps.panels
 
 
 def _cancel(context: BotContext, run: PanelDialog) -> InlineKeyboardMarkup:
@@ -86,11 +86,11 @@ async def show_panels(update: Update, context: BotContext) -> None:
 
 
 async def _line(context: BotContext, slot: int) -> PanelLine | None:
-    account = await context.deps.keys.account(context.user.id, slot)
+    account = await context.deps.accounts.account(context.user.id, slot)
     if account is None:
         return None
     try:
-        return PanelLine(account, await context.deps.keys.balance(context.user.id, slot))
+        return PanelLine(account, await context.deps.accounts.balance(context.user.id, slot))
     except PanelError as exc:
         return PanelLine(account, None, exc)
 
@@ -113,7 +113,7 @@ async def _render_card(
     orders = await context.deps.storage.orders.count_for_user(
         context.user.id, filter=OrderFilter.ALL, panel_slot=line.account.slot
     )
-    caps = await context.deps.accounts.capabilities(context.user.id, line.account.slot)
+    caps = await context.deps.panels.capabilities(context.user.id, line.account.slot)
     text = views.panel_card(t, line, orders=orders, capabilities=caps)
     await ui.show(
         update, f"{note}\n\n{text}" if note else text, panels_keyboards.panel_card(t, line.account)
@@ -144,7 +144,7 @@ async def pick_panel(update: Update, context: BotContext) -> None:
     service = _service(context)
     if await _refused_room(update, context):
         return
-    left = service.unused_presets(await service.accounts(context.user.id))
+    left = service.unused_presets(await context.deps.accounts.accounts(context.user.id))
     text = views.pick_panel_text(t, any_left=bool(left), custom=service.allow_custom)
     await ui.show(
         update,
@@ -237,7 +237,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
         await ui.send(
             update,
             refusal(t, exc),
-            panels_keyboards.panels_list(t, await service.accounts(context.user.id)),
+            panels_keyboards.panels_list(t, await context.deps.accounts.accounts(context.user.id)),
         )
         return end(context)
     except (PanelError, LookupError) as exc:
@@ -256,7 +256,7 @@ async def receive_key(update: Update, context: BotContext) -> str | int:
             update, question, layout.markup([[keep], *_cancel(context, run).inline_keyboard])
         )
         return WAIT_NAME
-    accounts = await service.accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.send(update, added, panels_keyboards.panels_list(t, accounts))
     return end(context)
 
@@ -278,7 +278,7 @@ async def _pressed_account(
 ) -> PanelAccount | None:
     """The user's own panel account a button names; None for an old, removed or forged one."""
     pressed = callback_of(update, kind)
-    return await context.deps.keys.account(context.user.id, pressed.slot) if pressed else None
+    return await context.deps.accounts.account(context.user.id, pressed.slot) if pressed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +333,7 @@ async def _answer_about(update: Update, context: BotContext) -> _Answer | None:
     message = update.effective_message
     if run is None or message is None or run.slot is None:
         return None
-    account = await context.deps.keys.account(context.user.id, run.slot)
+    account = await context.deps.accounts.account(context.user.id, run.slot)
     if account is None:
         await ui.send(update, views.panel_gone(context.t))
         return None
@@ -355,7 +355,7 @@ async def receive_name(update: Update, context: BotContext) -> str | int:
         await ui.send(update, views.panel_gone(t))
         return end(context)
     else:
-        accounts = await _service(context).accounts(context.user.id)
+        accounts = await context.deps.accounts.accounts(context.user.id)
         await ui.send(update, views.renamed(t, name), panels_keyboards.panels_list(t, accounts))
         return end(context)
     await ui.send(update, views.rename_question(t, account.label, notice), _cancel(context, run))
@@ -372,8 +372,8 @@ async def receive_alert(update: Update, context: BotContext) -> str | int:
         text = views.alert_question(t, account, views.bad_threshold(t))
         await ui.send(update, text, _cancel(context, run))
         return WAIT_ALERT
-    await context.deps.keys.repo.set_low_balance(context.user.id, account.slot, threshold)
-    accounts = await _service(context).accounts(context.user.id)
+    await context.deps.accounts.repo.set_low_balance(context.user.id, account.slot, threshold)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.send(
         update,
         views.alert_set(t, account.label, threshold),
@@ -415,7 +415,7 @@ async def remove(update: Update, context: BotContext) -> None:
         await ui.show(update, views.panel_gone(t), panels_keyboards.only_back(t))
         return
     await close_after_key_change(context)
-    accounts = await _service(context).accounts(context.user.id)
+    accounts = await context.deps.accounts.accounts(context.user.id)
     await ui.show(
         update, views.removed(t, account.label), panels_keyboards.panels_list(t, accounts)
     )
@@ -445,8 +445,7 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("panels", show_panels),
-        CallbackQueryHandler(show_panels, pattern=menu_pattern("panels")),
+        *command_and_button("panels", show_panels),
         CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
         CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
         CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),
@@ -459,10 +458,9 @@ def handlers() -> list[AnyHandler]:
 
 async def compare(update: Update, context: BotContext) -> None:
     """⚖️ Compare on a service card: similar services on the user's other panels."""
-    pressed = callback_of(update, PanelCompare)
     t = context.t
+    pressed = await ui.pressed_or_expired(update, t, PanelCompare)
     if pressed is None:
-        await ui.answer(update, button_expired(t))
         return
     await ui.answer(update)
     try:
@@ -524,10 +522,10 @@ async def search_every_panel(update: Update, context: BotContext, query: str) ->
     """/services <words> with several panels: every panel searched, results grouped by panel,
     each with a button to its card there (read before ordering, issue 21 item 7). False
     (nothing done) with one panel."""
-    if len(await context.deps.keys.accounts(context.user.id)) < 2:
+    if len(await context.deps.accounts.accounts(context.user.id)) < 2:
         return False
     t = context.t
-    found = await search_panels(context.deps.keys, context.deps.catalog, context.user.id, query)
+    found = await search_panels(context.deps.accounts, context.deps.catalog, context.user.id, query)
     rows = [
         [
             layout.button(

@@ -29,7 +29,7 @@ async def prices_command(update: Update, context: BotContext) -> None:
     """/prices: the changes of the last 7 days on every panel, newest first."""
     user_id = context.user.id
     changes = await context.deps.prices.recent_changes(user_id)
-    accounts = await context.deps.keys.accounts(user_id, removed=True)
+    accounts = await context.deps.accounts.accounts(user_id, removed=True)
     # With one panel its name says nothing: the lines go without it.
     names = {a.slot: a.label for a in accounts} if len(accounts) > 1 else {}
     await ui.send(update, prices_text(context.t, changes, names))
@@ -76,7 +76,7 @@ async def open_card(update: Update, context: BotContext) -> None:
 
 async def _account(update: Update, context: BotContext, slot: int | None) -> PanelAccount | None:
     """The user's panel account a button names; None after saying the button expired."""
-    account = None if slot is None else await context.deps.keys.account(context.user.id, slot)
+    account = None if slot is None else await context.deps.accounts.account(context.user.id, slot)
     if account is None:
         await ui.answer(update, button_expired(context.t))
     return account

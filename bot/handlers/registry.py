@@ -40,7 +40,7 @@ from bot.handlers import status as order_status
 from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gate, request_access
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button, menu_pattern
 
 GATE_GROUP = -1
 MAIN_GROUP = 0
@@ -69,11 +69,9 @@ def register(
         CommandHandler("cancel", start.cancel_idle),
         # A question button no open dialog took belongs to a run that is over.
         closed_buttons(),
-        CommandHandler("language", start.language_menu),
-        CallbackQueryHandler(start.language_menu, pattern=menu_pattern("language")),
+        *command_and_button("language", start.language_menu),
         CallbackQueryHandler(start.set_language, pattern=SetLanguage.pattern()),
-        CommandHandler("settings", start.settings_menu),
-        CallbackQueryHandler(start.settings_menu, pattern=menu_pattern("settings")),
+        *command_and_button("settings", start.settings_menu),
         CallbackQueryHandler(start.toggle_notifications, pattern=ToggleNotifications.pattern()),
         CallbackQueryHandler(request_access, pattern=RequestAccess.pattern()),
     ]

@@ -150,9 +150,8 @@ async def scheduled_command(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, ScheduleCancel)
+    pressed = await ui.pressed_or_expired(update, context.t, ScheduleCancel)
     if pressed is None:
-        await ui.answer(update, button_expired(context.t))
         return
     done = await context.deps.schedules.cancel(context.user.id, pressed.schedule_id)
     await ui.answer(update, views.cancel_result(context.t, done), alert=not done)
@@ -163,10 +162,9 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 async def answer(update: Update, context: BotContext) -> None:
     """✅ Place / ✖️ Skip under a held or missed run: the result follows as a notice."""
-    pressed = callback_of(update, ScheduleAnswer)
     t = context.t
+    pressed = await ui.pressed_or_expired(update, t, ScheduleAnswer)
     if pressed is None:
-        await ui.answer(update, button_expired(t))
         return
     result = await context.deps.schedules.answer(
         context.user.id, pressed.schedule_id, pressed.run, place=pressed.place

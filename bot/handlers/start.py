@@ -36,7 +36,7 @@ async def start(update: Update, context: BotContext) -> None:
     await ui.answer(update)  # "« Menu" is a button too: stop its spinner
     t = context.t
     name = update.effective_user.first_name if update.effective_user else ""
-    has_key = await context.deps.keys.has_key(context.user.id)
+    has_key = await context.deps.accounts.has_key(context.user.id)
     menu = with_open_catalog(t, menu_keyboards.main_menu(t), context.deps.settings.webapp_url)
     await ui.show(update, welcome(t, name, has_key=has_key), menu)
 
@@ -111,7 +111,7 @@ async def render_settings(
     """The Settings screen (`note` on top); `new`: as a new message (after a typed answer)."""
     t = context.t
     user = context.user
-    has_key = await context.deps.keys.has_key(user.id)
+    has_key = await context.deps.accounts.has_key(user.id)
     markup = start_keyboards.settings_menu(
         t,
         has_key=has_key,

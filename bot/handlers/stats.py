@@ -6,12 +6,11 @@ import asyncio
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
-from bot.handlers.menu import menu_pattern
+from bot.handlers.menu import command_and_button
 from bot.views.spend_chart import spend_chart
 from bot.views.stats import chart_caption, no_spending, stats_text
 from bot.zones import zone_info
@@ -41,6 +40,5 @@ async def stats(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CommandHandler("stats", stats),
-        CallbackQueryHandler(stats, pattern=menu_pattern("stats")),
+        *command_and_button("stats", stats),
     ]

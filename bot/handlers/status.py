@@ -20,7 +20,7 @@ from bot.handlers.order_history import card_of_id
 from bot.handlers.replies import deliver
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
 from bot.storage.models import Order
 from bot.views.errors import button_expired

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.callbacks.base import CallbackData, callback_of
+from bot.i18n import Translator
+from bot.views.errors import button_expired
 
 # The pure text helpers live with the views; re-exported for the code that sends.
 from bot.views.text import MAX_TEXT as MAX_TEXT
@@ -58,3 +63,15 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         # Telegram in trouble (5xx, reset): the spinner stops by itself, and the handler's
         # real work (an order, a cancel) must not be cut short by it.
         log.warning("callback answer failed: %s: %s", type(exc).__name__, exc.message)
+
+
+Pressed = TypeVar("Pressed", bound=CallbackData)
+
+
+async def pressed_or_expired(update: Update, t: Translator, kind: type[Pressed]) -> Pressed | None:
+    """The pressed `kind` button's data; None, once the press is answered "This button has
+    expired", for data that does not fit (an old or forged button)."""
+    pressed = callback_of(update, kind)
+    if pressed is None:
+        await answer(update, button_expired(t))
+    return pressed

@@ -278,6 +278,10 @@ def _http_for(
     return http or httpx.AsyncClient(timeout=timeout, verify=panel_ssl_context())
 
 
+# How often a read (never an order) is sent again after a network fault or a 5xx.
+READ_RETRIES = 2
+
+
 class PanelClient(AsyncClosing):
     def __init__(
         self,
@@ -286,7 +290,7 @@ class PanelClient(AsyncClosing):
         *,
         http: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
-        read_retries: int = 2,
+        read_retries: int = READ_RETRIES,
         retry_backoff: float = 0.5,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_catalog_bytes: int = DEFAULT_MAX_CATALOG_BYTES,

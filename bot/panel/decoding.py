@@ -141,7 +141,7 @@ def _process_pool() -> Executor:
 class AnswerDecoder:
     """Decodes `services` answers; see the module docstring.
 
-    The application owns one and hands it to every panel client (`PanelFactory`); its child
+    The application owns one and hands it to every panel client (`PanelClients`); its child
     process (and a private directory for the files it reads and writes) start with the first
     large answer and stop in `aclose`. `offload_bytes=None` decodes everything in-process (a
     client built on its own, tools). `pool_factory` builds the executor (tests may hand a

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.panel.durations import parse_average_time
 from bot.panel.errors import (
@@ -39,6 +39,7 @@ from bot.panel.models import (
     Status,
 )
 
+_Value = TypeVar("_Value")
 logger = logging.getLogger(__name__)
 
 # Panel texts end up in user-facing messages and logs; keep them bounded.
@@ -306,24 +307,25 @@ def _text(value: Any, what: str) -> str:
     raise Malformed(f"{what}: expected text, got {type(value).__name__}")
 
 
-def _optional_int(mapping: Mapping[str, Any], key: str) -> int | None:
+def _optional(
+    mapping: Mapping[str, Any], key: str, convert: Callable[[Any, str], _Value]
+) -> _Value | None:
+    """The value under `key`, converted; None when it is absent, empty or unreadable."""
     value = mapping.get(key)
     if value is None or value == "":
         return None
     try:
-        return to_int(value, key)
+        return convert(value, key)
     except Malformed:
         return None
+
+
+def _optional_int(mapping: Mapping[str, Any], key: str) -> int | None:
+    return _optional(mapping, key, to_int)
 
 
 def _optional_decimal(mapping: Mapping[str, Any], key: str) -> Decimal | None:
-    value = mapping.get(key)
-    if value is None or value == "":
-        return None
-    try:
-        return to_decimal(value, key)
-    except Malformed:
-        return None
+    return _optional(mapping, key, to_decimal)
 
 
 def _status_word(raw: str) -> str:

@@ -1,227 +1,236 @@
-"""Several panels per user (/panels, /balance): linking, naming, the default, balances.
+"""A user's panel accounts (a linked panel and its API key): linking, the key, a client for it,
+the balance. Keys are checked against the panel, stored encrypted (bot/storage/accounts.py),
+redacted in logs.
 
-The operator offers panels by name (PANELS presets, trusted); with ALLOW_CUSTOM_PANELS a user
-may add any API v2 URL, which is checked here (https, no address outside the public internet)
-and whose client checks every connection again (bot/panel/address_guard.py).
+A user may link several panels; every method taking `slot=None` works on the user's default
+account, so single-panel code paths stay as they were. The /panels screen that manages them
+is bot/services/panels.py; the clients are opened by bot/services/panel_clients.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
+import hashlib
+import logging
 from dataclasses import dataclass
-from decimal import Decimal
 
-from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
-from bot.panel import Balance, PanelError, Service
-from bot.panel.address_guard import check_panel_url
-from bot.panel.capabilities import Capabilities
-from bot.services.catalog import CatalogService
-from bot.services.keys import KeyService, NoKey
-from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.config import preset_name_of
+from bot.logs import SecretRegistry
+from bot.panel import Balance, PanelClient
+from bot.services.panel_clients import PanelClients
+from bot.storage.accounts import AccountsRepo
+from bot.storage.crypto import UndecryptableKey
+from bot.storage.models import OutboxKind, PanelAccount
+from bot.storage.outbox import OutboxMessage, OutboxRepo
 
-DEFAULT_MAX_PANELS = 5
-
-
-class BadPanelName(ValueError):
-    """A panel name the bulk format or the buttons cannot carry."""
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class PanelLine:
-    """One linked panel with its balance; `balance` None when the panel did not answer."""
-
-    account: PanelAccount
-    balance: Balance | None
-    error: PanelError | None = None
+class NoKey(Exception):
+    """The user has not linked a panel key yet (or not on the panel asked for)."""
 
 
-def totals(lines: list[PanelLine]) -> dict[str, Decimal]:
-    """The balances summed per currency: amounts in different currencies never add up."""
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for line in lines:
-        if line.balance is not None:
-            sums[line.balance.currency] += line.balance.amount
-    return dict(sorted(sums.items()))
-
-
-def clean_name(name: str) -> str:
-    """The name as stored; BadPanelName when it could not be typed in a bulk line."""
-    name = " ".join(name.split())
-    if not PANEL_NAME_RE.fullmatch(name):
-        raise BadPanelName(name)
-    return name
+def key_id_of(url: str, api_key: str) -> str:
+    """A digest naming a key on one panel (never the key): what per-key caches file under.
+    The URL is in it: the same key string on two panels is two different catalogs."""
+    return hashlib.sha256(f"{url}\n{api_key}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
-class AccountsService:
-    keys: KeyService
-    presets: tuple[PanelPreset, ...]
-    allow_custom: bool = False
-    # MAX_PANELS_PER_USER: every linked panel costs a catalog in memory and polls.
-    max_panels: int = DEFAULT_MAX_PANELS
+class AccountClient:
+    """A client for the user's current key, and a digest that names the key (never the key
+    itself): what a per-key cache files its entries under."""
+
+    key_id: str
+    client: PanelClient
+    slot: int = 1
+    account: PanelAccount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PanelAccounts:
+    """Every feature's way to a user's panel account: `account_client` for its client."""
+
+    repo: AccountsRepo
+    panel_clients: PanelClients
+    secrets: SecretRegistry
+    # The name PANEL_API_URL's panel gets in a user's list (its preset's name).
+    default_label: str = ""
+    # Where low-balance alerts go (None: no alerts, e.g. in tools and some tests).
+    outbox: OutboxRepo | None = None
 
     @property
-    def allow_private(self) -> bool:
-        """ALLOW_PRIVATE_PANELS: a typed URL may then be http, on a private address."""
-        return self.keys.panels.allow_private
+    def default_panel_label(self) -> str:
+        return self.default_label or preset_name_of(self.panel_clients.api_url)
 
-    async def accounts(self, user_id: int) -> list[PanelAccount]:
-        return await self.keys.accounts(user_id)
+    async def adopt_legacy(self) -> int:
+        """Give the accounts migrated from the single-key table PANEL_API_URL and its name."""
+        return await self.repo.adopt_legacy(self.panel_clients.api_url, self.default_panel_label)
+
+    async def load_secrets(self, outbox: OutboxRepo | None = None) -> int:
+        """Register every stored key for redaction; returns how many cannot be decrypted.
+
+        Those are treated as absent (see `key`): one WARNING with their count, and each user is
+        told once through `outbox` (the dedupe key names the stored value, so a restart does not
+        repeat it, and a key linked and lost again later is told again).
+        """
+        scan = await self.repo.scan()
+        for key in scan.readable:
+            self.secrets.add(key)
+        count = len(scan.unreadable)
+        if count:
+            log.warning(
+                "%d stored panel API %s cannot be decrypted with the configured ENCRYPTION_KEY "
+                "(lost or replaced?); treated as absent, the users are asked to send /setkey again",
+                count,
+                "key" if count == 1 else "keys",
+            )
+        if count and outbox is not None:
+            await outbox.enqueue_many(
+                OutboxMessage(
+                    u.user_id,
+                    OutboxKind.KEY_UNREADABLE,
+                    {},
+                    # Once per stored key: a restart does not repeat it, a key lost later does.
+                    dedupe_key=f"{OutboxKind.KEY_UNREADABLE}:{u.user_id}:{u.fingerprint}",
+                )
+                for u in scan.unreadable
+            )
+        return count
+
+    async def key(self, user_id: int, slot: int | None = None) -> str | None:
+        """The user's key (on `slot`, the default panel without); one that no configured
+        encryption key opens counts as none."""
+        try:
+            return await self.repo.get(user_id, slot)
+        except UndecryptableKey:
+            return None
+
+    async def accounts(self, user_id: int, *, removed: bool = False) -> list[PanelAccount]:
+        return await self.repo.accounts(user_id, removed=removed)
 
     async def names(self, user_id: int) -> dict[int, str]:
         """Every panel the user ever linked, by slot (removed ones too: history names them)."""
-        return {a.slot: a.label for a in await self.keys.accounts(user_id, removed=True)}
+        return {a.slot: a.label for a in await self.repo.accounts(user_id, removed=True)}
 
-    async def overview(self, user_id: int) -> list[PanelLine]:
-        """Every linked panel with its balance, asked of all panels at once."""
-        accounts = await self.keys.accounts(user_id)
+    async def account(self, user_id: int, slot: int | None = None) -> PanelAccount | None:
+        return await self.repo.account(user_id, slot)
 
-        async def line(account: PanelAccount) -> PanelLine:
-            try:
-                return PanelLine(account, await self.keys.balance(user_id, account.slot))
-            except PanelError as exc:
-                return PanelLine(account, None, exc)
+    def _url(self, account: PanelAccount | None) -> str:
+        return account.url if account is not None and account.url else self.panel_clients.api_url
 
-        return list(await asyncio.gather(*(line(a) for a in accounts)))
+    async def link(self, user_id: int, api_key: str) -> Balance:
+        """/setkey: check the key on the default panel with a `balance` call and store it
+        only if the panel accepts it (the first account is PANEL_API_URL's panel).
 
-    async def capabilities(self, user_id: int, slot: int) -> Capabilities:
-        """What the panel of account `slot` was learned to take through its API (issue 20)."""
-        try:
-            client = await self.keys.client(user_id, slot)
-        except NoKey:
-            return Capabilities()
-        return await client.capabilities()
-
-    def unused_presets(self, accounts: list[PanelAccount]) -> list[tuple[int, PanelPreset]]:
-        """The operator's panels the user has not linked yet, with their index in PANELS."""
-        linked = {a.url for a in accounts}
-        return [(i, p) for i, p in enumerate(self.presets) if p.url not in linked]
-
-    def preset(self, index: int) -> PanelPreset | None:
-        return self.presets[index] if 0 <= index < len(self.presets) else None
-
-    def check_url(self, url: str) -> str:
-        """A user's panel URL, stripped; AddressRefused (one line saying why) otherwise."""
-        return check_panel_url(url, self.keys.panels.address_policy)
-
-    async def _free_label(self, user_id: int, wanted: str) -> str:
-        taken = {a.label.casefold() for a in await self.keys.accounts(user_id)}
-        label, n = wanted[:24], 2
-        while label.casefold() in taken:
-            suffix = f" {n}"
-            label, n = wanted[: 24 - len(suffix)] + suffix, n + 1
-        return label
-
-    async def check_room(self, user_id: int, url: str | None = None) -> None:
-        """PanelLimitReached when the user has MAX_PANELS_PER_USER panels; PanelLinkedAlready
-        when `url` (an operator's panel) is linked. Asked before a key is asked for or checked;
-        the storage checks again when it links."""
-        accounts = await self.keys.accounts(user_id)
-        if url is not None and any(a.url == url for a in accounts):
-            raise PanelLinkedAlready(url)
-        if len(accounts) >= self.max_panels:
-            raise PanelLimitReached(self.max_panels)
-
-    async def add(
-        self, user_id: int, api_key: str, *, url: str, name: str, custom: bool
-    ) -> tuple[PanelAccount, Balance]:
-        """Check the key with `balance` on the panel and link it under a free name."""
-        await self.check_room(user_id, None if custom else url)
-        label = await self._free_label(user_id, name)
-        slot, balance = await self.keys.add_panel(
-            user_id, api_key, label=label, url=url, custom=custom, limit=self.max_panels
+        Raises the panel client's errors (InvalidApiKey, PanelUnavailable, ...) unchanged.
+        """
+        api_key = api_key.strip()
+        # Registered before the first request so that even a failure log line is redacted.
+        self.secrets.add(api_key)
+        account = await self.repo.account(user_id)
+        custom = account.custom if account is not None else False
+        balance = await self.panel_clients.client(
+            api_key, self._url(account), custom=custom
+        ).balance()
+        old = await self.key(user_id)
+        await self.repo.set(
+            user_id, api_key, label=self.default_panel_label, url=self.panel_clients.api_url
         )
-        account = await self.keys.account(user_id, slot)
-        assert account is not None
-        return account, balance
+        if old and old != api_key:
+            self.secrets.discard(old)
+        return balance
 
-    async def add_preset(
-        self, user_id: int, index: int, api_key: str
-    ) -> tuple[PanelAccount, Balance]:
-        preset = self.preset(index)
-        if preset is None:
-            raise LookupError(index)
-        return await self.add(user_id, api_key, url=preset.url, name=preset.name, custom=False)
+    async def add_panel(
+        self,
+        user_id: int,
+        api_key: str,
+        *,
+        label: str,
+        url: str,
+        custom: bool,
+        limit: int | None = None,
+    ) -> tuple[int, Balance]:
+        """Check the key on `url` with a `balance` call, then store a new account; returns its
+        slot and the balance. Raises the client's errors, LabelTaken, PanelLimitReached (past
+        `limit` live accounts) and PanelLinkedAlready (an operator's panel linked twice)."""
+        api_key = api_key.strip()
+        self.secrets.add(api_key)
+        balance = await self.panel_clients.client(api_key, url, custom=custom).balance()
+        slot = await self.repo.add(
+            user_id, api_key, label=label, url=url, custom=custom, limit=limit, once=not custom
+        )
+        return slot, balance
 
-    async def add_custom(
-        self, user_id: int, url: str, api_key: str
-    ) -> tuple[PanelAccount, Balance]:
-        url = self.check_url(url)
-        return await self.add(user_id, api_key, url=url, name=preset_name_of(url), custom=True)
+    async def replace_panel_key(self, user_id: int, account: PanelAccount, api_key: str) -> Balance:
+        """Check `api_key` on the account's panel, then store it in place of the old one (a
+        key change: open previews are voided; polling un-paused)."""
+        api_key = api_key.strip()
+        self.secrets.add(api_key)
+        url = self._url(account)
+        balance = await self.panel_clients.client(api_key, url, custom=account.custom).balance()
+        old = await self.key(user_id, account.slot)
+        if not await self.repo.replace_key(user_id, account.slot, api_key):
+            raise NoKey
+        if old and old != api_key:
+            self.secrets.discard(old)
+        return balance
 
-    async def replace_key(
-        self, user_id: int, slot: int, api_key: str
-    ) -> tuple[PanelAccount, Balance]:
-        """A new key for a linked panel, checked with `balance` there first; LookupError
-        when the panel is no longer linked."""
-        account = await self.keys.account(user_id, slot)
+    async def unlink(self, user_id: int, slot: int | None = None) -> bool:
+        old = await self.key(user_id, slot)
+        removed = await self.repo.delete(user_id, slot)
+        if old:
+            self.secrets.discard(old)
+        return removed
+
+    async def has_key(self, user_id: int) -> bool:
+        return await self.key(user_id) is not None
+
+    async def client(self, user_id: int, slot: int | None = None) -> PanelClient:
+        return (await self.account_client(user_id, slot)).client
+
+    async def account_client(self, user_id: int, slot: int | None = None) -> AccountClient:
+        """Raises NoKey when the user has no (readable) key on that panel."""
+        account = await self.repo.account(user_id, slot)
         if account is None:
-            raise LookupError(slot)
-        balance = await self.keys.replace_panel_key(user_id, account, api_key)
-        return account, balance
+            raise NoKey
+        key = await self.key(user_id, account.slot)
+        if key is None:
+            raise NoKey
+        url = self._url(account)
+        client = self.panel_clients.client(key, url, custom=account.custom)
+        return AccountClient(key_id_of(url, key), client, account.slot, account)
 
-    async def rename(self, user_id: int, slot: int, name: str) -> str:
-        """Raises BadPanelName or LabelTaken; returns the name as stored."""
-        label = clean_name(name)
-        if not await self.keys.repo.rename(user_id, slot, label):
-            raise LookupError(slot)
-        return label
+    async def balance(self, user_id: int, slot: int | None = None) -> Balance:
+        """The panel's balance; every balance the bot reads also feeds the low-balance alert."""
+        keyed = await self.account_client(user_id, slot)
+        balance = await keyed.client.balance()
+        account = keyed.account
+        # Only an account with an alert set costs a look at the database here.
+        if account is not None and account.low_balance_threshold is not None:
+            await self.watch_balance(user_id, keyed.slot, balance)
+        return balance
 
-    async def make_default(self, user_id: int, slot: int) -> bool:
-        return await self.keys.repo.make_default(user_id, slot)
-
-    async def remove(self, user_id: int, slot: int) -> bool:
-        """Forget the panel's key; its orders stay in the history under its name."""
-        return await self.keys.unlink(user_id, slot)
-
-
-__all__ = [
-    "AccountsService",
-    "BadPanelName",
-    "LabelTaken",
-    "PanelLimitReached",
-    "PanelLine",
-    "PanelLinkedAlready",
-    "PanelMatches",
-    "clean_name",
-    "search_panels",
-    "totals",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class PanelMatches:
-    """One panel's search results (its first `limit`), or why there are none."""
-
-    account: PanelAccount
-    services: list[Service]
-    currency: str | None
-    error: Exception | None = None
-    # How many more matches there are beyond the ones shown ("… and 12 more").
-    more: int = 0
-
-
-async def search_panels(
-    keys: KeyService, catalog: CatalogService, user_id: int, query: str, limit: int = 5
-) -> list[PanelMatches]:
-    """`query` searched in every linked panel's catalog at once, default panel first."""
-    accounts = sorted(await keys.accounts(user_id), key=lambda a: (not a.is_default, a.slot))
-
-    async def one(account: PanelAccount) -> PanelMatches:
-        found, balance = await asyncio.gather(
-            catalog.get(user_id, slot=account.slot),
-            keys.balance(user_id, account.slot),
-            return_exceptions=True,
-        )
-        if isinstance(found, PanelError | NoKey):
-            return PanelMatches(account, [], None, found)
-        if isinstance(found, BaseException):
-            raise found
-        currency = balance.currency if isinstance(balance, Balance) else None
-        # Every match is counted (the scan is sliced), only the first `limit` kept.
-        matches = await found.search_sliced(query, len(found) + 1)
-        more = max(0, len(matches) - limit)
-        return PanelMatches(account, matches[:limit], currency, more=more)
-
-    return list(await asyncio.gather(*(one(a) for a in accounts)))
+    async def watch_balance(self, user_id: int, slot: int, balance: Balance) -> bool:
+        """Queue the low-balance alert once the balance fell below the account's threshold;
+        re-armed only once it rose above it again. True when an alert was queued."""
+        account = await self.repo.account(user_id, slot)
+        if account is None or account.low_balance_threshold is None or self.outbox is None:
+            return False
+        threshold = account.low_balance_threshold
+        if balance.amount > threshold and account.low_balance_alerted:
+            await self.repo.set_low_balance_alerted(user_id, slot, False)
+            return False
+        if balance.amount >= threshold or account.low_balance_alerted:
+            return False
+        # The flag is the once-only claim: two balance reads at once queue one alert.
+        if not await self.repo.set_low_balance_alerted(user_id, slot, True):
+            return False
+        payload = {
+            "slot": slot,
+            "amount": str(balance.amount),
+            "currency": balance.currency,
+            "threshold": str(threshold),
+        }
+        await self.outbox.enqueue(user_id, OutboxKind.LOW_BALANCE, payload)
+        log.info("low balance on panel %s of user %s; alert queued", slot, user_id)
+        return True

@@ -16,12 +16,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
 from bot.services.drafts import DraftRefusal, DraftService
-from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
@@ -279,10 +279,10 @@ class PanelLines:
 @dataclass(frozen=True, slots=True)
 class BulkOrderService:
     orders: OrdersRepo
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     recorder: PlacementRecorder
-    previews: DraftService
+    drafts: DraftService
     max_lines: int = MAX_LINES
     # Confirm compares the preview with prices at most this old (PRICE_CHECK_SECONDS).
     price_check_age: float = PRICE_CHECK_SECONDS
@@ -290,7 +290,7 @@ class BulkOrderService:
     async def _panel(self, user_id: int, slot: int | None) -> tuple[int, list[str]]:
         """The slot the lines go to and the user's panel names, that one's first, the others
         in their order (none with a single panel: nothing to name)."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         chosen = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
@@ -304,7 +304,7 @@ class BulkOrderService:
         (`panel | service | link | quantity`): one text per panel, in the order the panels
         first appear, each keeping every line at its place (the others blank) so line numbers
         stay those of the list. Lines without a panel name go to the default panel."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         if len(accounts) < 2:
             return [(None, text)]
         slots = {fold_label(a.label): a.slot for a in accounts}
@@ -319,7 +319,7 @@ class BulkOrderService:
 
     async def panel_name(self, user_id: int, slot: int) -> str:
         """The panel's name for a result, "" when the user has only one panel."""
-        accounts = await self.keys.accounts(user_id, removed=True)
+        accounts = await self.accounts.accounts(user_id, removed=True)
         if len(accounts) < 2:
             return ""
         return next((a.label for a in accounts if a.slot == slot), "")
@@ -347,14 +347,14 @@ class BulkOrderService:
         Raises NoKey or the panel client's errors when the catalog cannot be fetched. The
         balance is only informative: when it cannot be read the preview goes without it.
         """
-        key_version = await self.previews.key_version(user_id)
+        key_version = await self.drafts.key_version(user_id)
         checked = await self._parsed(user_id, text, slot)
         slot, panel_name, preview = checked.slot, checked.panel_name, checked.preview
         if preview.too_many or not preview.valid:
             return BulkDraft(preview, None, None)
         balance: Balance | None
         try:
-            balance = await self.keys.balance(user_id, slot)
+            balance = await self.accounts.balance(user_id, slot)
         except PanelError as exc:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
@@ -383,7 +383,7 @@ class BulkOrderService:
             drafts,
             kind=DraftKind.BULK,
             key_version=key_version,
-            ttl=self.previews.ttl,
+            ttl=self.drafts.ttl,
             panel_slot=slot,
             offered=offered_lines(preview.valid, balance),
             duplicates=warns(preview, already_open),
@@ -407,7 +407,7 @@ class BulkOrderService:
             return None
         # Its own panel while linked; else the default one (a new preview, confirmed anew).
         slot: int | None = rows[0].panel_slot
-        if await self.keys.account(user_id, slot) is None:
+        if await self.accounts.account(user_id, slot) is None:
             slot = None
         return await self.preview(user_id, list_text(rows), slot)
 
@@ -452,7 +452,7 @@ class BulkOrderService:
         (`CHANGED`, with the list previewed again), or it warned of links with open orders
         (or twice in the list) and this is not "Order anyway" (`anyway`; `DUPLICATE`).
         """
-        gate = await self.previews.check(user_id, batch, DraftKind.BULK)
+        gate = await self.drafts.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return self._refused(gate.refusal, gate.rows)
         refused = _not_this_button(gate.draft, first, len(gate.rows), anyway=anyway)
@@ -491,7 +491,7 @@ class BulkOrderService:
         """The answer when another Confirm (or the expiry) got to the claim first."""
         if all(o.submit_state is SubmitState.DRAFT for o in orders):
             # The promise broke between the check and the claim (it expired just now).
-            again = await self.previews.check(user_id, batch, DraftKind.BULK)
+            again = await self.drafts.check(user_id, batch, DraftKind.BULK)
             return self._refused(again.refusal, again.rows)
         return BulkSubmission(BulkOutcome.ALREADY, orders)
 
@@ -603,7 +603,7 @@ class BulkOrderService:
         ]
         if not changes:
             return None
-        if not await self.previews.drafts.replace(batch, user_id):
+        if not await self.drafts.drafts.replace(batch, user_id):
             return BulkSubmission(BulkOutcome.REPLACED, rows)
         fresh = await self.preview(user_id, text, slot)  # the same panel, never another
         old_total = sum((row.cost for row in rows), Decimal(0))

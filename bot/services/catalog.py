@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog_index import CatalogCache, CatalogIndex
-from bot.services.keys import KeyService, NoKey
 
 # Confirm compares a preview with prices at most this old (PRICE_CHECK_SECONDS's default).
 PRICE_CHECK_SECONDS = 30.0
@@ -18,7 +18,7 @@ ReadHook = Callable[[str, int, int, CatalogIndex], None]
 @dataclass(frozen=True, slots=True)
 class CatalogService:
     cache: CatalogCache
-    keys: KeyService
+    accounts: PanelAccounts
     # The price watch checks a catalog the bot read anyway (bot/services/pricewatch.py).
     on_read: ReadHook | None = None
 
@@ -35,7 +35,7 @@ class CatalogService:
         NoKey or the panel client's errors."""
         # Cached per key and panel, not per user: users sharing a key share the catalog, and a
         # changed key never sees the old key's catalog. The cache id is a digest of URL and key.
-        keyed = await self.keys.keyed_client(user_id, slot)
+        keyed = await self.accounts.account_client(user_id, slot)
         index = await self.cache.get(
             keyed.key_id, keyed.client.services, force=force, max_age=max_age
         )
@@ -47,7 +47,7 @@ class CatalogService:
         """The catalog the cache holds for the user's key on panel account `slot`, however
         old, or None: never a panel call (a card's estimate must not cost a `services`)."""
         try:
-            keyed = await self.keys.keyed_client(user_id, slot)
+            keyed = await self.accounts.account_client(user_id, slot)
         except NoKey:
             return None
         return self.cache.peek(keyed.key_id)

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.panel import Balance, PanelError, Service
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogIndex, fold
-from bot.services.keys import KeyService, NoKey
 from bot.storage.models import PanelAccount
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -177,14 +177,14 @@ def rank_offers(base: Offer, offers: list[Offer], main_currency: str | None) -> 
 
 @dataclass(frozen=True, slots=True)
 class CompareService:
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     indexes: SimilarIndexCache
 
     async def compare(self, user_id: int, slot: int | None, service_id: int) -> Comparison:
         """Raises NoKey (no such panel), LookupError (no such service) or the panel
         client's errors for the card's own panel; other panels that fail are `silent`."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         home = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
@@ -195,7 +195,7 @@ class CompareService:
         async def load(account: PanelAccount) -> tuple[CatalogIndex, str | None]:
             index, balance = await asyncio.gather(
                 self.catalog.get(user_id, slot=account.slot),
-                self.keys.balance(user_id, account.slot),
+                self.accounts.balance(user_id, account.slot),
                 return_exceptions=True,
             )
             if isinstance(index, BaseException):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.panel import PanelError
-from bot.services.keys import KeyService
+from bot.services.accounts import PanelAccounts
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ MAX_USERS = 10_000
 
 @dataclass(slots=True)
 class CurrencyService:
-    keys: KeyService
+    accounts: PanelAccounts
     ttl: float = 600.0
     clock: Callable[[], float] = time.monotonic
     # user id → (currency, when it was learnt, by `clock`)
@@ -34,7 +34,7 @@ class CurrencyService:
         if cached is not None and not force and now - cached[1] < self.ttl:
             return cached[0]
         try:
-            balance = await self.keys.balance(user_id)
+            balance = await self.accounts.balance(user_id)
         except PanelError as exc:
             log.info("no currency for the catalog view: %s", exc)
             return cached[0] if cached is not None else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.panel import PanelClient
-from bot.services.keys import KeyService, NoKey
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.storage.drafts import DraftsRepo
 from bot.storage.models import Draft, DraftKind, DraftMessage, DraftState, Order, SubmitState
 from bot.storage.orders import DEFAULT_DRAFT_TTL, OrdersRepo
@@ -69,7 +69,7 @@ def _row_kind(rows: list[Order]) -> DraftKind:
 class DraftService:
     drafts: DraftsRepo
     orders: OrdersRepo
-    keys: KeyService
+    accounts: PanelAccounts
     ttl: float = DEFAULT_DRAFT_TTL
     max_open: int = MAX_OPEN_PREVIEWS
     max_lines: int = MAX_OPEN_DRAFT_LINES
@@ -103,7 +103,7 @@ class DraftService:
             return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         try:
             # The panel it was priced on, never another (a removed panel moved the version).
-            client = await self.keys.client(user_id, draft.panel_slot)
+            client = await self.accounts.client(user_id, draft.panel_slot)
         except NoKey:
             return Gate(rows, DraftRefusal.KEY_CHANGED, draft)
         return Gate(rows, None, draft, client, version)

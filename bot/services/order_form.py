@@ -3,7 +3,7 @@
 The chat asks one question at a time (`OrderPlan.fields`); the Mini App shows them all at once.
 Both read the same plan, and every answer is checked by the same field parsers, so the form
 can neither take what the chat would refuse nor refuse what it would take. The bounds and
-quick picks here are only what the page offers; `check_answers` (and the draft made by Review)
+quick answers here are only what the page offers; `check_answers` (and the draft made by Review)
 is what decides.
 """
 

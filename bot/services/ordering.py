@@ -21,12 +21,12 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, DraftService, Gate
-from bot.services.keys import KeyService, NoKey
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
     OrderKind,
@@ -232,7 +232,7 @@ def _result(
 @dataclass(slots=True)
 class OrderingService:
     storage: Storage
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     clock: Clock = time.monotonic
     preview_max_age: float = PREVIEW_MAX_CATALOG_AGE
@@ -240,8 +240,8 @@ class OrderingService:
     price_check_age: float = PRICE_CHECK_SECONDS
     # Shared with the bulk service (one journal file); by default beside the database.
     recorder: PlacementRecorder | None = None
-    # Kind, key version, expiry and cap of previews; built from `storage` and `keys` if None.
-    previews: DraftService | None = None
+    # Kind, key version, expiry and cap of previews; built from `storage` and `accounts` if None.
+    drafts: DraftService | None = None
     # Told the currency each preview's balance call brings (shared with the catalog views).
     currencies: CurrencyService | None = None
 
@@ -250,10 +250,10 @@ class OrderingService:
             self.recorder = PlacementRecorder(
                 self.storage.orders, journal_for(self.storage.db.path)
             )
-        if self.previews is None:
-            self.previews = DraftService(self.storage.drafts, self.storage.orders, self.keys)
+        if self.drafts is None:
+            self.drafts = DraftService(self.storage.drafts, self.storage.orders, self.accounts)
         if self.currencies is None:
-            self.currencies = CurrencyService(self.keys, clock=self.clock)
+            self.currencies = CurrencyService(self.accounts, clock=self.clock)
 
     @property
     def _placements(self) -> PlacementRecorder:
@@ -261,9 +261,9 @@ class OrderingService:
         return self.recorder
 
     @property
-    def _previews(self) -> DraftService:
-        assert self.previews is not None  # set in __post_init__
-        return self.previews
+    def _drafts(self) -> DraftService:
+        assert self.drafts is not None  # set in __post_init__
+        return self.drafts
 
     @property
     def _currencies(self) -> CurrencyService:
@@ -288,7 +288,7 @@ class OrderingService:
     async def panel_for(self, user_id: int, slot: int | None = None) -> tuple[int, str]:
         """The panel account an order goes to (the default without `slot`) and the name the
         preview shows: "" when it is the user's only panel. Raises NoKey."""
-        accounts = await self.keys.accounts(user_id)
+        accounts = await self.accounts.accounts(user_id)
         chosen = next(
             (a for a in accounts if (a.slot == slot if slot is not None else a.is_default)), None
         )
@@ -312,7 +312,7 @@ class OrderingService:
         `UnknownServiceType`, `AnswerRejected`, `InputError` (an answer is missing), `NoKey`
         or the panel client's errors (catalog fetch).
         """
-        key_version = await self._previews.key_version(user_id)
+        key_version = await self._drafts.key_version(user_id)
         slot, panel_name = await self.panel_for(user_id, slot)
         catalog = await self._recent_catalog(user_id, slot)
         service = service_available(catalog, service_id)
@@ -334,7 +334,7 @@ class OrderingService:
             [draft],
             kind=DraftKind.SINGLE,
             key_version=key_version,
-            ttl=self._previews.ttl,
+            ttl=self._drafts.ttl,
             rate=service.rate,
             panel_slot=slot,
             duplicates=duplicate is not None,
@@ -355,7 +355,7 @@ class OrderingService:
         self, user_id: int, slot: int, *, default_panel: bool
     ) -> Balance | None:
         try:
-            balance = await self.keys.balance(user_id, slot)
+            balance = await self.accounts.balance(user_id, slot)
         except PanelError as exc:
             # The preview is still useful without it; the panel checks the balance anyway.
             log.info("no balance for the preview: %s", exc)
@@ -369,7 +369,7 @@ class OrderingService:
         """The user's open single-order preview `batch` as it was made, for another place to
         show it (the Mini App opening the chat's preview); or why it can no longer be
         confirmed. Changes nothing and asks no panel for more than its (cached) catalog."""
-        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
         if gate.refusal is not None or gate.draft is None or not gate.rows:
             return gate.refusal or DraftRefusal.GONE
         order = gate.rows[0]
@@ -408,7 +408,7 @@ class OrderingService:
         with `anyway` (its "Order anyway" button): its plain Confirm changes nothing
         (`OrderOutcome.DUPLICATE`).
         """
-        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
             return _refused(gate)
         if gate.draft.duplicates and not anyway:
@@ -433,7 +433,7 @@ class OrderingService:
         if not claim.won:
             if order.submit_state is SubmitState.DRAFT:
                 # The promise broke between the check and the claim (it expired just now).
-                return _refused(await self._previews.check(user_id, batch, DraftKind.SINGLE))
+                return _refused(await self._drafts.check(user_id, batch, DraftKind.SINGLE))
             return SubmitResult(OrderOutcome.ALREADY, order, order.panel_order_id)
         if on_claimed is not None:
             try:
@@ -505,7 +505,7 @@ class OrderingService:
             and _same_order(service, order, values, draft)
         ):
             return None
-        if not await self._previews.drafts.replace(order.batch, user_id):
+        if not await self._drafts.drafts.replace(order.batch, user_id):
             return Repriced(order, draft.rate, None)
         try:
             # The same panel again: never moved to another one behind the user's back.
@@ -542,11 +542,11 @@ class OrderingService:
         an open preview of this user can be edited, by one caller; anything else (claimed,
         expired, closed, cancelled, another key's, someone else's) changes nothing.
         """
-        gate = await self._previews.check(user_id, batch, DraftKind.SINGLE)
+        gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
         order = gate.rows[0] if gate.rows else None
         if gate.refusal is not None or order is None:
             return Reopened(refusal=gate.refusal or DraftRefusal.GONE, order=order)
-        if not await self._previews.drafts.replace(batch, user_id):
+        if not await self._drafts.drafts.replace(batch, user_id):
             return Reopened(refusal=DraftRefusal.ALREADY, order=order)
         return Reopened(order=order, values=answers_of(order))
 
@@ -567,7 +567,7 @@ class OrderingService:
         order = await self.storage.orders.get(order_id)
         if order is None or order.user_id != user_id:
             return None
-        account = await self.keys.account(user_id, order.panel_slot)
+        account = await self.accounts.account(user_id, order.panel_slot)
         return None if account is None else account.slot
 
     async def recover_submitting(self) -> list[Order]:

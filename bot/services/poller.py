@@ -34,7 +34,7 @@ from bot.panel import (
 )
 from bot.panel.capabilities import Feature, Support
 from bot.services.notifications.compose import STARTED
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
 from bot.storage.outbox import OutboxMessage
 
@@ -69,26 +69,20 @@ class ClientFor(Protocol):
 POLL_DEADLINE_FACTOR = 2.0
 
 
-def polling_clients(panels: PanelFactory) -> ClientFor:
+def polling_clients(panels: PanelClients) -> ClientFor:
     """Clients without read retries: the next cycle is the retry, and a sick panel must not
     hold a cycle up for the length of a retry ladder. Each request has a wall-clock deadline of
     twice the user-facing one (PANEL_TIMEOUT_SECONDS)."""
 
     def client_for(api_key: str, url: str | None = None, *, custom: bool = False) -> PanelClient:
         # A user's own URL is guarded on every connection, the poller's too.
-        http, policy = panels.connection_for(url, custom=custom)
-        return PanelClient(
-            url or panels.api_url,
+        return panels.client(
             api_key,
-            http=http,
+            url,
+            custom=custom,
             timeout=panels.timeout * POLL_DEADLINE_FACTOR,
             read_retries=0,
-            max_catalog_bytes=panels.max_catalog_bytes,
-            address_policy=policy,
-            gate=panels.gate,
-            book=panels.book,
-            pacer=panels.pacer,
-            decoder=panels.decoder,
+            observed=False,
         )
 
     return client_for

@@ -27,8 +27,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.panel import PanelError, Service
+from bot.services.accounts import AccountClient, NoKey, PanelAccounts
 from bot.services.catalog_index import CatalogCache, CatalogIndex
-from bot.services.keys import KeyedClient, KeyService, NoKey
 from bot.storage.models import OutboxKind
 from bot.storage.outbox import OutboxMessage
 from bot.storage.pricewatch import ChangeKind, PriceChange, PriceSnapshot, PriceWatchRepo
@@ -140,7 +140,7 @@ class Checked:
 @dataclass(slots=True)
 class PriceWatch:
     repo: PriceWatchRepo
-    keys: KeyService
+    accounts: PanelAccounts
     cache: CatalogCache
     period: float
     # Key id → when the catalog last checked for it was fetched (the cache's clock) and the
@@ -186,7 +186,7 @@ class PriceWatch:
     async def _check_group(
         self,
         key_id: str,
-        group: list[tuple[int, KeyedClient]],
+        group: list[tuple[int, AccountClient]],
         index: CatalogIndex,
         report: WatchReport,
     ) -> None:
@@ -198,19 +198,19 @@ class PriceWatch:
                 report.changes += checked.changes
                 report.pushes += int(checked.pushed)
 
-    async def _groups(self, since: float) -> dict[str, list[tuple[int, KeyedClient]]]:
+    async def _groups(self, since: float) -> dict[str, list[tuple[int, AccountClient]]]:
         """The watched accounts by panel key (URL and key: who may share one catalog)."""
-        groups: dict[str, list[tuple[int, KeyedClient]]] = defaultdict(list)
+        groups: dict[str, list[tuple[int, AccountClient]]] = defaultdict(list)
         for user_id, slot in await self.repo.watched_accounts(since):
             try:
-                keyed = await self.keys.keyed_client(user_id, slot)
+                keyed = await self.accounts.account_client(user_id, slot)
             except NoKey:
                 continue
             groups[keyed.key_id].append((user_id, keyed))
         return groups
 
     async def _catalog(
-        self, key_id: str, keyed: KeyedClient, report: WatchReport
+        self, key_id: str, keyed: AccountClient, report: WatchReport
     ) -> CatalogIndex | None:
         async def fetch() -> list[Service]:
             report.calls += 1
@@ -244,7 +244,7 @@ class PriceWatch:
     async def _check_read(self, accounts: frozenset[Account], index: CatalogIndex) -> None:
         async with self._lock:
             for user_id, slot in sorted(accounts):
-                account = await self.keys.account(user_id, slot)
+                account = await self.accounts.account(user_id, slot)
                 if account is not None and not account.removed:
                     await self._check(user_id, slot, index)
 

@@ -15,7 +15,7 @@ from bot.services.order_types import FieldSpec
 from bot.services.validation import InputError
 
 ROUND_QUANTITIES = (1_000, 5_000, 10_000)
-# Quick picks of the drip-feed interval, in minutes (the chat's buttons and the Mini App's).
+# Quick answers for the drip-feed interval, in minutes (the chat's buttons and the Mini App's).
 QUICK_INTERVALS = (15, 30, 60, 120)
 
 

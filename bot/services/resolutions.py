@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.panel import InvalidApiKey, PanelRejected
-from bot.services.keys import KeyService
+from bot.services.accounts import PanelAccounts
 from bot.storage.models import Order, Settled, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
 
@@ -37,11 +37,11 @@ class FoundResult:
 
 
 class UnknownOrders:
-    __slots__ = ("_keys", "_orders")
+    __slots__ = ("_accounts", "_orders")
 
-    def __init__(self, orders: OrdersRepo, keys: KeyService) -> None:
+    def __init__(self, orders: OrdersRepo, accounts: PanelAccounts) -> None:
         self._orders = orders
-        self._keys = keys
+        self._accounts = accounts
 
     async def unknown_order(self, user_id: int, order_id: int) -> Order | None:
         """The user's order `order_id` while its outcome is unknown; None otherwise (callback
@@ -60,7 +60,7 @@ class UnknownOrders:
         order = await self.unknown_order(user_id, order_id)
         if order is None:
             return FoundResult(FoundOutcome.GONE, await self._own(user_id, order_id))
-        client = await self._keys.client(user_id, order.panel_slot)
+        client = await self._accounts.client(user_id, order.panel_slot)
         try:
             status = await client.status(panel_order_id)
         except InvalidApiKey:

@@ -28,9 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel import PanelClient, PanelError, Service
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.drafts import DraftRefusal, DraftService
-from bot.services.keys import KeyService, NoKey
 from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
 from bot.services.schedule_times import next_run_at
 from bot.storage import Storage
@@ -93,10 +93,10 @@ class Scheduled:
 @dataclass(slots=True)
 class ScheduleService:
     storage: Storage
-    keys: KeyService
+    accounts: PanelAccounts
     catalog: CatalogService
     ordering: OrderingService
-    previews: DraftService
+    drafts: DraftService
     clock: Clock = time.time
     grace: float = SCHEDULE_GRACE_SECONDS
     price_check_age: float = PRICE_CHECK_SECONDS
@@ -106,7 +106,7 @@ class ScheduleService:
 
     async def may_schedule(self, user_id: int, batch: str) -> DraftRefusal | None:
         """Could "🕒 Later" still take this preview (what its Confirm would answer)?"""
-        return (await self.previews.check(user_id, batch, DraftKind.SINGLE)).refusal
+        return (await self.drafts.check(user_id, batch, DraftKind.SINGLE)).refusal
 
     async def schedule(self, user_id: int, batch: str, when: When) -> Scheduled:
         """Turn the open preview `batch` into a schedule; the preview closes."""
@@ -117,7 +117,7 @@ class ScheduleService:
         if made is None:  # the promise broke between the check and the write
             refusal = await self.may_schedule(user_id, batch)
             return Scheduled(refusal=refusal or DraftRefusal.ALREADY)
-        draft = await self.previews.drafts.get(batch, user_id)
+        draft = await self.drafts.drafts.get(batch, user_id)
         shown = None
         if draft is not None and draft.chat_id is not None and draft.message_id is not None:
             shown = DraftMessage(batch, draft.chat_id, draft.message_id)
@@ -196,7 +196,7 @@ class ScheduleService:
         not matter (see migration 0013)."""
         try:
             if await self._same_key(schedule):
-                return await self.keys.client(schedule.user_id, schedule.panel_slot)
+                return await self.accounts.client(schedule.user_id, schedule.panel_slot)
         except NoKey:
             pass
         if await self.storage.schedules.cancel(schedule.id, schedule.user_id):
@@ -205,8 +205,8 @@ class ScheduleService:
 
     async def _same_key(self, schedule: Schedule) -> bool:
         if schedule.key_added is None:
-            return await self.previews.key_version(schedule.user_id) == schedule.key_version
-        account = await self.keys.account(schedule.user_id, schedule.panel_slot)
+            return await self.drafts.key_version(schedule.user_id) == schedule.key_version
+        account = await self.accounts.account(schedule.user_id, schedule.panel_slot)
         return account is not None and account.added_at == schedule.key_added
 
     async def _hold(
@@ -236,7 +236,7 @@ class ScheduleService:
         if cost is None or cost <= 0:
             return True
         try:
-            balance = await self.keys.balance(schedule.user_id, schedule.panel_slot)
+            balance = await self.accounts.balance(schedule.user_id, schedule.panel_slot)
         except (PanelError, NoKey) as exc:
             log.info("scheduled run %s: no balance (%s)", schedule.id, type(exc).__name__)
             return True

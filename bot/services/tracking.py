@@ -38,8 +38,8 @@ from bot.panel import (
     Status,
 )
 from bot.panel.capabilities import Feature
+from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
-from bot.services.keys import KeyService, NoKey
 from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo
 from bot.storage.refills import FINAL_REFILL_STATES, RefillsRepo, is_pending
@@ -267,20 +267,20 @@ class _Target:
 class TrackingService:
     """Status, history, refill and cancel for one user at a time; no Telegram in here."""
 
-    __slots__ = ("_catalog", "_clock", "_keys", "_orders", "_refills")
+    __slots__ = ("_accounts", "_catalog", "_clock", "_orders", "_refills")
 
     def __init__(
         self,
         orders: OrdersRepo,
         refills: RefillsRepo,
-        keys: KeyService,
+        accounts: PanelAccounts,
         catalog: CatalogService,
         *,
         clock: Clock = time.time,
     ) -> None:
         self._orders = orders
         self._refills = refills
-        self._keys = keys
+        self._accounts = accounts
         self._catalog = catalog
         self._clock = clock
 
@@ -383,7 +383,7 @@ class TrackingService:
         group): a stored order's own panel, else the default one. Raises NoKey, and
         SeveralPanels (before any panel is asked) for ids stored on several panels that
         `pinned` does not settle."""
-        default = await self._keys.account(user_id)
+        default = await self._accounts.account(user_id)
         if default is None:
             raise NoKey
         held = await self.panels_of(user_id, panel_ids)
@@ -445,7 +445,7 @@ class TrackingService:
         stale = False
         for slot, panel_ids in by_slot.items():
             try:
-                client = await self._keys.client(user_id, slot)
+                client = await self._accounts.client(user_id, slot)
                 answers = await client.statuses(panel_ids)
             except NoKey:
                 if slot == (await self._default_slot(user_id)):
@@ -480,9 +480,9 @@ class TrackingService:
         never sent to another panel: the same id there is someone else's order). NoKey when
         the user has no panel at all."""
         try:
-            return await self._keys.client(user_id, slot)
+            return await self._accounts.client(user_id, slot)
         except NoKey:
-            if await self._keys.account(user_id) is None:
+            if await self._accounts.account(user_id) is None:
                 raise
             return None
 
@@ -494,7 +494,7 @@ class TrackingService:
         }
 
     async def _default_slot(self, user_id: int) -> int | None:
-        account = await self._keys.account(user_id)
+        account = await self._accounts.account(user_id)
         return None if account is None else account.slot
 
     async def refresh(self, user_id: int, order: Order) -> StatusLine | None:
@@ -507,7 +507,7 @@ class TrackingService:
         pending = [r for r in await self.order_refills(user_id, order) if is_pending(r)]
         if pending and not lines[0].not_found:
             with contextlib.suppress(PanelError):
-                client = await self._keys.client(user_id, order.panel_slot)
+                client = await self._accounts.client(user_id, order.panel_slot)
                 fresh = await client.refill_statuses([r.refill_id or 0 for r in pending])
                 await self._save_refills(
                     pending, {(order.panel_slot, rid): a for rid, a in fresh.items()}
@@ -612,7 +612,7 @@ class TrackingService:
         One `refill_status` call per panel covers the refill ids and every pending refill of
         the orders; the fresh states of stored refills are saved.
         """
-        default = await self._keys.account(user_id)
+        default = await self._accounts.account(user_id)
         if default is None:
             raise NoKey
         wanted = _unique(ids)

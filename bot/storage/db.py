@@ -138,10 +138,13 @@ class Database(AsyncClosing):
     for PostgreSQL the `local_path` given to `open_database` (`:memory:`: none).
     """
 
-    __slots__ = ()
+    __slots__ = ("_closed", "path")
 
     engine: Engine
-    path: str
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._closed = False
 
     @abstractmethod
     async def schema_version(self) -> int: ...
@@ -172,5 +175,13 @@ class Database(AsyncClosing):
     def _refuses(self, exc: BaseException) -> bool:
         """The engine's own errors for a write it did not take."""
 
+    async def close(self) -> None:
+        """Close the connections, once: later calls do nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._close()
+
     @abstractmethod
-    async def close(self) -> None: ...
+    async def _close(self) -> None:
+        """The engine's own closing of its connections (called once)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -134,26 +134,30 @@ class _Dialect:
 
     def counted(self, sql: str) -> Numbered:
         """`sql` with `RETURNING 1`: one returned row per affected row (see `executemany`)."""
-        key = "\0count\0" + sql
+        return self._with_returning("count", sql, _returning_one)
+
+    def returning_id(self, sql: str) -> Numbered:
+        return self._with_returning("id", sql, _returning_id)
+
+    def _with_returning(self, kind: str, sql: str, clause: Callable[[str], str]) -> Numbered:
+        """`sql` numbered, its text ended by `clause`; cached apart from the plain statement."""
+        key = f"\0{kind}\0{sql}"
         found = self._cache.get(key)
         if found is None:
             stmt = number_placeholders(sql)
-            if has_returning(stmt.sql):
-                raise ValueError("executemany takes statements without RETURNING")
-            text = f"{stmt.sql.rstrip().rstrip(';')} RETURNING 1"
+            text = clause(stmt.sql.rstrip().rstrip(";"))
             found = self._remember(key, Numbered(text, stmt.count, stmt.names))
         return found
 
-    def returning_id(self, sql: str) -> Numbered:
-        key = "\0id\0" + sql
-        found = self._cache.get(key)
-        if found is None:
-            stmt = number_placeholders(sql)
-            text = stmt.sql.rstrip().rstrip(";")
-            if not has_returning(text):
-                text += " RETURNING id"
-            found = self._remember(key, Numbered(text, stmt.count, stmt.names))
-        return found
+
+def _returning_one(sql: str) -> str:
+    if has_returning(sql):
+        raise ValueError("executemany takes statements without RETURNING")
+    return f"{sql} RETURNING 1"
+
+
+def _returning_id(sql: str) -> str:
+    return sql if has_returning(sql) else f"{sql} RETURNING id"
 
 
 class PostgresTransaction:
@@ -196,16 +200,15 @@ class PostgresTransaction:
 class PostgresDatabase(Database):
     """The bot's PostgreSQL database (see `open_database`)."""
 
-    __slots__ = ("_closed", "_dialect", "_pool", "_url", "path")
+    __slots__ = ("_dialect", "_pool", "_url")
 
     engine: Engine = "postgres"
 
     def __init__(self, pool: asyncpg.Pool[asyncpg.Record], url: str, local_path: str) -> None:
+        super().__init__(local_path)
         self._pool = pool
         self._url = url
         self._dialect = _Dialect()
-        self._closed = False
-        self.path = local_path
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({describe_url(self._url)!r})"
@@ -308,8 +311,5 @@ class PostgresDatabase(Database):
             and state.startswith(_REFUSING_STATES)
         )
 
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    async def _close(self) -> None:
         await self._pool.close()

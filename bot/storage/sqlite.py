@@ -124,12 +124,10 @@ class SQLiteDatabase(Database):
     __slots__ = (
         "_busy",
         "_busy_ms",
-        "_closed",
         "_conn",
         "_lock",
         "_reader",
         "_reader_lock",
-        "path",
     )
 
     engine: Engine = "sqlite"
@@ -142,6 +140,7 @@ class SQLiteDatabase(Database):
         reader: aiosqlite.Connection | None = None,
         busy_seconds: float = BUSY_SECONDS,
     ) -> None:
+        super().__init__(path)
         self._conn = conn
         self._lock = asyncio.Lock()
         # None for an in-memory database: reads then share the writer's connection and lock.
@@ -150,8 +149,6 @@ class SQLiteDatabase(Database):
         self._reader_lock = asyncio.Lock()
         self._busy = busy_seconds
         self._busy_ms = _milliseconds(busy_seconds)  # the writer's busy_timeout right now
-        self._closed = False
-        self.path = path
 
     def __repr__(self) -> str:
         return f"SQLiteDatabase(path={self.path!r})"
@@ -316,10 +313,7 @@ class SQLiteDatabase(Database):
                     await conn.execute("ROLLBACK")
                 raise
 
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    async def _close(self) -> None:
         if self._reader is not None:
             async with self._reader_lock:
                 await self._reader.close()

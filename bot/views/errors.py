@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import panel
 from bot.i18n import Translator
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.validation import InputError
 from bot.views.reasons import reason_text
 from bot.views.text import esc

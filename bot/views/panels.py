@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.panel import Balance
 from bot.panel.capabilities import Capabilities, Feature, Support
 from bot.panel.text import Html
-from bot.services.accounts import PanelLine, PanelMatches
+from bot.services.panels import PanelLine, PanelMatches
 from bot.storage.models import PanelAccount
 from bot.views.errors import panel_error_text
 from bot.views.text import esc

@@ -22,9 +22,9 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.compare import Offer
-from bot.services.keys import NoKey
 from bot.services.order_types import OrderKind, order_kind, plan_for
 from bot.storage.models import PanelAccount
 from bot.views.catalog import render_service_card
@@ -201,7 +201,7 @@ class CatalogHandler(ApiHandler):
 
     async def get(self) -> None:
         deps, caller = self.deps, self.caller
-        accounts = await deps.keys.accounts(caller.id)
+        accounts = await deps.accounts.accounts(caller.id)
         if not accounts:
             message = plain_text(panel_error_text(caller.t, NoKey()))
             self.reply(CatalogAnswer(panels=[], favourites=[], recent=[], message=message))
@@ -253,13 +253,13 @@ async def currency_of(handler: ApiHandler, account: PanelAccount) -> str | None:
     another's read from its balance, as the chat's cards do."""
     if account.is_default:
         return await handler.deps.currencies.currency(handler.caller.id)
-    balance: Balance = await handler.deps.keys.balance(handler.caller.id, account.slot)
+    balance: Balance = await handler.deps.accounts.balance(handler.caller.id, account.slot)
     return balance.currency
 
 
 async def _service_on(handler: ApiHandler, ref: ServiceRef) -> tuple[PanelAccount, Service]:
     """The caller's panel account `ref.slot` and its service `ref.id`; 404 when either is not."""
-    account = await handler.deps.keys.account(handler.caller.id, ref.slot)
+    account = await handler.deps.accounts.account(handler.caller.id, ref.slot)
     if account is None:
         raise ApiError(HTTPStatus.NOT_FOUND, "no_panel")
     try:
@@ -308,7 +308,7 @@ class ServiceCardHandler(ApiHandler):
             if account.is_default and orderable
             else None
         )
-        accounts = await deps.keys.accounts(caller.id)
+        accounts = await deps.accounts.accounts(caller.id)
         self.reply(
             ServiceCard(
                 slot=account.slot,
@@ -377,7 +377,7 @@ class FavouriteHandler(ApiHandler):
             message = plain_text(starred_alert(caller.t, None))
             self.reply(FavouriteAnswer(favourite=False, message=message))
             return
-        default = next((a for a in await deps.keys.accounts(caller.id) if a.is_default), None)
+        default = next((a for a in await deps.accounts.accounts(caller.id) if a.is_default), None)
         if default is None:
             raise ApiError(HTTPStatus.NOT_FOUND, "no_panel")
         ref = ServiceRef(slot=default.slot, id=asked.service_id)

@@ -16,8 +16,8 @@ from typing import Any
 from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import PanelError
+from bot.services.accounts import NoKey
 from bot.services.bulk_orders import BulkOutcome, BulkSubmission
-from bot.services.keys import NoKey
 from bot.views.bulk import render_already, render_preview, render_repriced, render_result
 from bot.views.errors import button_expired
 from bot.views.link_guard import anyway_needed

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.storage.models import OrderFilter
 from bot.views.errors import no_key_text, panel_error_text
 from bot.webapp.order_views import plain
@@ -105,7 +105,7 @@ async def panel_currency(deps: Deps, user_id: int, slot: int) -> str | None:
     """The currency amounts of panel account `slot` are shown in: the default panel's, which
     the catalog views keep (no balance call each time); None (plain numbers) for another
     panel, never priced in a currency that is not its own."""
-    default = await deps.keys.account(user_id)
+    default = await deps.accounts.account(user_id)
     if default is None or default.slot != slot:
         return None
     try:

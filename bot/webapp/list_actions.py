@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.panel import PanelError
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.services.tracking import OrderAction
 from bot.storage.models import Order
 from bot.views.errors import button_expired

@@ -21,8 +21,8 @@ from typing import Any
 from bot.deps import Deps
 from bot.i18n import Translator
 from bot.panel import Balance, PanelError, Service
+from bot.services.accounts import NoKey
 from bot.services.drafts import DraftRefusal
-from bot.services.keys import NoKey
 from bot.services.order_form import OrderForm, check_answers, order_form
 from bot.services.ordering import (
     AnswerRejected,
@@ -208,7 +208,7 @@ class SingleOrders:
 
     async def _balance(self, user_id: int, slot: int | None) -> Balance | None:
         try:
-            return await self.deps.keys.balance(user_id, slot)
+            return await self.deps.accounts.balance(user_id, slot)
         except (NoKey, PanelError) as exc:
             log.info("no balance after an app order: %s", type(exc).__name__)
             return None

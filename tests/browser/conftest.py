@@ -120,9 +120,7 @@ class WebAppBot:
             fake = self.panels[name]
             key = f"key-{user_id}-{name}"
             fake.add_key(key, balance="50")
-            await self.harness.deps.accounts.add(
-                user_id, key, url=fake.url, name=name, custom=False
-            )
+            await self.harness.deps.panels.add(user_id, key, url=fake.url, name=name, custom=False)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -127,7 +127,7 @@ async def test_a_card_with_compare_favourite_and_order(
 
 
 async def slot_of_default(webapp: WebAppBot) -> str:
-    accounts = await webapp.harness.deps.keys.accounts(USER)
+    accounts = await webapp.harness.deps.accounts.accounts(USER)
     return str(next(a.slot for a in accounts if a.is_default))
 
 

@@ -1,6 +1,6 @@
 """The order form, bulk editor and orders list in a real browser (issue 23, pages 2 to 4).
 
-Chromium drives the page as a user would: fields, quick picks, Telegram's MainButton. The
+Chromium drives the page as a user would: fields, quick answers, Telegram's MainButton. The
 promises are the chat's: an order end to end makes one `add`; a doubled Confirm (and a second
 device) places one order; the chat and the app racing place one order; a key changed after the
 review is refused; a hanging panel shows progress, then an answer within its timeout + 2 s.
@@ -30,7 +30,7 @@ async def go(page: Page, hash_: str) -> None:
 
 
 async def fill_order(page: Page, link: str = LINK) -> None:
-    """Service 1's form: the link typed, 1,000 from the quick picks, then Review."""
+    """Service 1's form: the link typed, 1,000 from the quick answers, then Review."""
     await go(page, "order?service=1")
     await page.fill("#f-link", link)
     await page.click("[data-field='quantity'] .chip >> text=1,000")

@@ -8,8 +8,10 @@ Now the answer is decoded in the application's child process, and what follows r
 loop in slices of 20 ms.
 
 The bot runs in this test's own event loop, so a monitor task there sees every stall directly:
-the longest gap between two of its 10 ms ticks. The bound (300 ms) is generous, for a machine
-loaded by other work: it holds the sliced code with room to spare and fails the old code.
+the most CPU time this process spent between two of its 10 ms ticks. CPU time, not wall time:
+on a loaded machine the OS sets the whole process aside now and then (a wall-clock gap of
+363 ms was seen in CI), which is no work of the bot's. The bound (300 ms) holds the sliced code
+with room to spare and fails the old code, whose in-loop decode was over a second of CPU.
 """
 
 from __future__ import annotations
@@ -51,23 +53,28 @@ async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
 
 
 async def _longest_stall(stop: asyncio.Event) -> float:
-    """The longest the event loop kept this task waiting past its tick, until `stop`."""
+    """The most CPU time this process (the loop, and any thread holding the GIL) spent between
+    two ticks of this task, until `stop`: the longest the bot's own work held the loop."""
     longest = 0.0
     while not stop.is_set():
-        before = time.perf_counter()
+        before = time.process_time()
         await asyncio.sleep(TICK)
-        longest = max(longest, time.perf_counter() - before - TICK)
+        longest = max(longest, time.process_time() - before)
     return longest
 
 
 async def _starts(bot: Harness, catalog: asyncio.Future[object]) -> int:
-    """Another user's /start, again and again while `catalog` is being fetched: answers counted."""
+    """Another user's /start, again and again until `catalog` is shown: how many of them were
+    sent after the panel was asked for the catalog and answered before it was shown."""
     user = await bot.member(BYSTANDER)
+    asked_before = bot.panel.count("services")
     answered = 0
     while not catalog.done():
+        asked = bot.panel.count("services") > asked_before
         await user.send("/start")
         await user.reply(timeout=30)
-        answered += 1
+        if asked and not catalog.done():
+            answered += 1
     return answered
 
 
@@ -100,9 +107,9 @@ async def test_a_huge_catalog_leaves_other_users_answered(bot: Harness, huge_ans
 
     # The catalog arrived whole, with its exact figures...
     assert f"{SERVICES:,} services in {SERVICES // 50:,} categories" in (page.text or "")
-    # ...the other user was answered all along...
+    # ...the other user was answered while it loaded (counted in answers, not seconds)...
     assert answered >= 2, answered
     # ...and no slice held the event loop past the bound.
     assert stall < STALL_BOUND, f"the event loop was held {stall * 1000:.0f} ms"
     # The answer was decoded in the child process (and not, say, left small by a changed fake).
-    assert bot.deps.panels.decoder.offloads(huge_answer.encode())
+    assert bot.deps.panel_clients.decoder.offloads(huge_answer.encode())

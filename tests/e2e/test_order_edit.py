@@ -389,7 +389,7 @@ async def test_edit_switches_dripfeed_on_and_off(bot: Harness) -> None:
 
     # Drip-feed is one choice (issue 21 item 11): no ✏️ Runs on a plain preview; ✏️ Quantity,
     # then ⏱ Add drip-feed there, then the runs (no Skip: drip-feed was chosen), then the
-    # interval with its quick picks, then a new preview.
+    # interval with its quick answers, then a new preview.
     with pytest.raises(AssertionError):
         edit_data(plain, "runs")
     await u.press_data(edit_data(plain, "quantity"), plain)

@@ -74,7 +74,7 @@ async def test_no_spelling_of_loopback_reaches_the_operators_network(tmp_path: P
             assert "Only https addresses on the public internet" in question
             assert inward.connections == 0, host
             assert "cannot be used" in answer, (host, answer)
-        assert len(await bot.deps.keys.accounts(8301)) == 1
+        assert len(await bot.deps.accounts.accounts(8301)) == 1
         assert bot.telegram.bad_requests() == []
         assert KEY_X not in bot.logs.text
 

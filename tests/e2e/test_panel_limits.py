@@ -46,7 +46,7 @@ async def test_past_max_panels_per_user_adding_is_refused_in_one_line(
 ) -> None:
     user = await capped.member(8201, key=KEY_A)
     await link_beta(capped, beta, user)
-    assert len(await capped.deps.keys.accounts(8201)) == 2
+    assert len(await capped.deps.accounts.accounts(8201)) == 2
     refused = await open_add_panel(user)
     text = refused.text or ""
     assert text == "You can link at most 2 panels. Remove one in /panels to add another."
@@ -54,13 +54,13 @@ async def test_past_max_panels_per_user_adding_is_refused_in_one_line(
     assert [label for label, _ in refused.buttons()] == ["« Panels"]
 
     # A button kept from before (the URL question) is refused the same way.
-    await capped.deps.keys.unlink(8201, 2)
+    await capped.deps.accounts.unlink(8201, 2)
     picks = await open_add_panel(user)
-    await capped.deps.accounts.add_custom(8201, beta.url, KEY_B)  # back to 2, behind the chat
+    await capped.deps.panels.add_custom(8201, beta.url, KEY_B)  # back to 2, behind the chat
     await user.press("🌐", message=picks)
     again = await user.update()
     assert "at most 2 panels" in (again.text or "")
-    assert len(await capped.deps.keys.accounts(8201)) == 2
+    assert len(await capped.deps.accounts.accounts(8201)) == 2
     assert capped.telegram.bad_requests() == []
 
 
@@ -76,12 +76,15 @@ async def test_the_limit_holds_when_the_key_arrives_after_another_panel_was_link
         await user.press("Beta", exact=True)
         await user.update()  # the key question
         # Meanwhile another device links a custom panel: the user is at the limit now.
-        await capped.deps.accounts.add_custom(8202, gamma.url, KEY_C)
+        await capped.deps.panels.add_custom(8202, gamma.url, KEY_C)
         beta.add_key(KEY_B)
         await user.send(KEY_B)
         refused = await user.reply()
     assert "at most 2 panels" in (refused.text or "")
-    assert [a.label for a in await capped.deps.keys.accounts(8202)] == ["127.0.0.1", "127.0.0.1 2"]
+    assert [a.label for a in await capped.deps.accounts.accounts(8202)] == [
+        "127.0.0.1",
+        "127.0.0.1 2",
+    ]
 
 
 async def test_a_forged_preset_button_cannot_link_the_same_panel_twice(
@@ -104,6 +107,6 @@ async def test_a_forged_preset_button_cannot_link_the_same_panel_twice(
         await user.answer(await user.press_data(beta_data, picks))
     await user.send(KEY_B)  # as if answering a key question: there is none
     await user.reply()
-    accounts = await two.deps.keys.accounts(8203)
+    accounts = await two.deps.accounts.accounts(8203)
     assert [a.label for a in accounts] == ["127.0.0.1", "Beta"]
     assert beta.count("balance") == 1  # the key was never checked again

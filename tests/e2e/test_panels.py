@@ -52,7 +52,7 @@ async def test_link_a_second_panel_list_it_and_see_both_balances(
     assert all(KEY_B not in text for text in user.sent_texts())
     assert KEY_B not in two.logs.text
 
-    accounts = await two.deps.keys.accounts(8101)
+    accounts = await two.deps.accounts.accounts(8101)
     assert [(a.slot, a.label, a.is_default) for a in accounts] == [
         (1, "127.0.0.1", True),
         (2, "Beta", False),
@@ -85,7 +85,7 @@ async def test_wrong_key_for_a_panel_is_asked_again_and_not_stored(
     refused = await user.reply()
     assert wrong.deleted
     assert "did not accept" in (refused.text or "")
-    assert len(await two.deps.keys.accounts(8102)) == 1
+    assert len(await two.deps.accounts.accounts(8102)) == 1
     await user.send(KEY_B)
     assert "linked" in ((await user.reply()).text or "")
 
@@ -106,16 +106,16 @@ async def test_rename_make_default_and_remove(two: Harness, beta: FakePanel) -> 
 
     listed = await press_through(user, "Beta", "Make default")
     assert "★ <b>Beta</b>" in (listed.text or "") or "★ Beta" in (listed.text or "")
-    assert (await two.deps.keys.account(8103)).label == "Beta"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8103)).label == "Beta"  # type: ignore[union-attr]
 
     question = await press_through(user, "Beta", "Remove")
     assert "Remove" in (question.text or "") and "history" in (question.text or "")
     await user.press("Yes, remove")
     gone = await user.update()
     assert "removed" in (gone.text or "")
-    accounts = await two.deps.keys.accounts(8103)
+    accounts = await two.deps.accounts.accounts(8103)
     assert [(a.label, a.is_default) for a in accounts] == [("Roket", True)]
-    assert await two.deps.keys.key(8103, 2) is None
+    assert await two.deps.accounts.key(8103, 2) is None
 
 
 async def test_custom_url_refused_when_private_unless_allowed(
@@ -129,7 +129,7 @@ async def test_custom_url_refused_when_private_unless_allowed(
         assert "cannot be used" in refused and "private" in refused
         await user.send(beta.url)  # http:// on 127.0.0.1
         assert "https" in ((await user.reply()).text or "")
-        assert len(await bot.deps.keys.accounts(8104)) == 1
+        assert len(await bot.deps.accounts.accounts(8104)) == 1
 
 
 async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessage:
@@ -145,7 +145,7 @@ async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessag
 async def test_custom_url_when_private_panels_are_allowed(two: Harness, beta: FakePanel) -> None:
     user = await two.member(8105, key=KEY_A)
     assert "linked" in ((await add_by_url(two, beta, user)).text or "")
-    [_, custom] = await two.deps.keys.accounts(8105)
+    [_, custom] = await two.deps.accounts.accounts(8105)
     assert custom.custom and custom.url == beta.url
 
 
@@ -163,7 +163,7 @@ async def test_a_panel_added_by_url_is_asked_for_a_name(
     rename (1–24 characters without | ; , =, unique per user)."""
     user = await two.member(8111, key=KEY_A, language_code=language)
     linked = await add_by_url(two, beta, user)
-    [_, custom] = await two.deps.keys.accounts(8111)
+    [_, custom] = await two.deps.accounts.accounts(8111)
     assert call in (linked.text or "")
     assert f"✅ {custom.label}" in [label for label, _ in linked.buttons()]
     await user.send("a|b")
@@ -172,7 +172,7 @@ async def test_a_panel_added_by_url_is_asked_for_a_name(
     assert taken in ((await user.reply()).text or "")
     await user.send("Gamma")
     assert "Gamma" in ((await user.reply()).text or "")
-    assert [a.label for a in await two.deps.keys.accounts(8111)] == ["127.0.0.1", "Gamma"]
+    assert [a.label for a in await two.deps.accounts.accounts(8111)] == ["127.0.0.1", "Gamma"]
 
 
 async def test_the_suggested_name_of_a_panel_added_by_url_can_be_kept(
@@ -180,13 +180,13 @@ async def test_the_suggested_name_of_a_panel_added_by_url_can_be_kept(
 ) -> None:
     user = await two.member(8112, key=KEY_A)
     linked = await add_by_url(two, beta, user)
-    [_, custom] = await two.deps.keys.accounts(8112)
+    [_, custom] = await two.deps.accounts.accounts(8112)
     await user.press(f"✅ {custom.label}", message=linked)
     listed = await user.update()
     assert custom.label in str(listed.buttons())
     await user.send("Gamma")  # the question is closed: not a name any more
     await user.reply()
-    assert [a.label for a in await two.deps.keys.accounts(8112)] == ["127.0.0.1", custom.label]
+    assert [a.label for a in await two.deps.accounts.accounts(8112)] == ["127.0.0.1", custom.label]
     assert two.telegram.bad_requests() == []
 
 
@@ -210,9 +210,9 @@ async def test_compare_on_a_service_card_then_order_here(
     assert "501" in (question.text or "")
     preview = (await say(user, "instagram.com/compared", "1000")).text or ""
     assert "Panel: <b>Beta</b>" in preview and "€9" in preview
-    assert await two.deps.keys.account(8106) is not None
+    assert await two.deps.accounts.account(8106) is not None
     # The default is unchanged: "Order here" chose the panel for this order only.
-    assert (await two.deps.keys.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8106)).label == "127.0.0.1"  # type: ignore[union-attr]
 
 
 async def beta_alert_question(
@@ -234,7 +234,7 @@ async def test_low_balance_alert_once_below_again_after_rising_above(
     await user.reply()  # asked again
     await user.send("25,50")
     assert "25.50" in ((await user.reply()).text or "")
-    account = await two.deps.keys.account(8107, 2)
+    account = await two.deps.accounts.account(8107, 2)
     assert account is not None and account.low_balance_threshold == Decimal("25.50")
 
     async def balance_seen(amount: str) -> None:
@@ -290,7 +290,7 @@ async def test_search_runs_over_every_panel_and_services_switches_panels(
     switched = await user.update()
     assert "Beta" in (switched.text or "") and "Insta" in str(switched.buttons())
     # Looking is not choosing (issue 21 item 3): the ★ default stays.
-    assert (await two.deps.keys.account(8108)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8108)).label == "127.0.0.1"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -337,7 +337,7 @@ async def test_a_search_result_opens_its_card_on_its_panel(
     preview = (await user.reply()).text or ""
     assert "Panel: <b>Beta</b>" in preview and "€" in preview
     # Looking at Beta's card chose nothing: the ★ default stays.
-    assert (await two.deps.keys.account(8110)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8110)).label == "127.0.0.1"  # type: ignore[union-attr]
     assert two.telegram.bad_requests() == []
 
 
@@ -374,7 +374,7 @@ async def test_browsing_another_panel_keeps_the_default_until_asked(
         (8109,),
     )
     assert [(r[0], r[1]) for r in drafts] == [(2, 501)]  # priced on Beta, to be placed there
-    assert (await two.deps.keys.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
 
     # ★ Make default on /services is the explicit choice.
     await user.send("/services")
@@ -386,7 +386,7 @@ async def test_browsing_another_panel_keeps_the_default_until_asked(
     assert "now your default" in str((await user.answer(qid)).params.get("text"))
     made = await user.update()
     assert "🔗 Panel: <b>Beta</b> (★ default" in (made.text or "")
-    assert (await two.deps.keys.account(8109)).label == "Beta"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8109)).label == "Beta"  # type: ignore[union-attr]
 
     # /panels → 127.0.0.1 → ★ Make default: back on that panel's card (issue 21, low).
     shown = await make_default(user, "127.0.0.1")
@@ -394,7 +394,7 @@ async def test_browsing_another_panel_keeps_the_default_until_asked(
     assert "★ <b>127.0.0.1</b> is now your default for /order and /bulk." in text
     assert "This is your default panel." in text
     assert "✏️ Rename" in {label for label, _ in shown.buttons()}
-    assert (await two.deps.keys.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
+    assert (await two.deps.accounts.account(8109)).label == "127.0.0.1"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -407,7 +407,7 @@ async def test_alert_amount_read_as_the_language_writes_it(
     user = await beta_alert_question(two, beta, 8120, language)
     await user.send(typed)
     await user.reply()
-    account = await two.deps.keys.account(8120, 2)
+    account = await two.deps.accounts.account(8120, 2)
     assert account is not None and account.low_balance_threshold == Decimal("1000.50")
 
 
@@ -439,10 +439,10 @@ async def test_key_commands_with_several_panels_name_the_panel_and_ask(
     await user.send("/deletekey")
     question = await user.reply()
     assert "Delete the API key of <b>127.0.0.1</b>, your default panel?" in (question.text or "")
-    assert await two.deps.keys.has_key(8122)  # nothing deleted before the answer
+    assert await two.deps.accounts.has_key(8122)  # nothing deleted before the answer
     await user.press("Keep it", message=question)
     await user.update()
-    assert await two.deps.keys.has_key(8122)
+    assert await two.deps.accounts.has_key(8122)
     await user.send("/setkey")
     asked = (await user.reply()).text or ""
     assert "It replaces the key of <b>127.0.0.1</b>, your default panel." in asked
@@ -451,5 +451,5 @@ async def test_key_commands_with_several_panels_name_the_panel_and_ask(
     await user.send("/deletekey")
     await user.press("🗑 Yes, delete", message=await user.reply())
     assert "deleted" in ((await user.update()).text or "")
-    account = await two.deps.keys.account(8122, 2)
+    account = await two.deps.accounts.account(8122, 2)
     assert account is not None and not account.removed  # beta keeps its key

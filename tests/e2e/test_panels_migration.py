@@ -78,6 +78,6 @@ async def test_single_key_database_is_migrated_without_asking(tmp_path: Path) ->
 
         # Nothing was asked: no key prompt, no panel question anywhere in the chat.
         assert all("API key" not in text for text in user.sent_texts())
-        account = await bot.deps.keys.account(UID)
+        account = await bot.deps.accounts.account(UID)
         assert account is not None and account.url == bot.panel.url and account.slot == 1
         assert bot.telegram.bad_requests() == []

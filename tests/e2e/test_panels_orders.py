@@ -320,7 +320,7 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     assert "Beta" in ((await user.reply()).text or "")
     assert key_message.deleted
     assert not await two.deps.storage.accounts.is_paused(8307, 2)
-    assert await two.deps.keys.key(8307, 2) == KEY_B
+    assert await two.deps.accounts.key(8307, 2) == KEY_B
     beta.set_order(on_beta.panel_order_id or 0, status="Completed", remains=0)
     await due_again(two)
     report = await poll(two)

@@ -15,7 +15,7 @@ async def test_insufficient_balance_quotes_both_amounts_in_the_account_currency(
 ) -> None:
     bot.panel.add_key(KEY, balance="1", currency="TRY")
     await bot.deps.access.allow(UID)
-    await bot.deps.keys.link(UID, KEY)
+    await bot.deps.accounts.link(UID, KEY)
     u = bot.user(UID, language_code="en")
     preview = await preview_for(u, 1, "https://instagram.com/a", "1000")
     text = (await confirm(u, preview)).text or ""
@@ -50,7 +50,7 @@ async def test_balances_show_the_currencys_digits_and_costs_keep_theirs(bot: Har
     currency's digits; a per-1000 rate keeps its own, so a cheap service never shows as 0."""
     bot.panel.add_key(KEY, balance="4937.49988", currency="USD")
     await bot.deps.access.allow(UID)
-    await bot.deps.keys.link(UID, KEY)
+    await bot.deps.accounts.link(UID, KEY)
     u = bot.user(UID, language_code="en")
     await u.send("/balance")
     said = (await u.reply()).text or ""
@@ -62,7 +62,7 @@ async def test_balances_show_the_currencys_digits_and_costs_keep_theirs(bot: Har
     other = bot.user(UID + 2, language_code="tr")
     bot.panel.add_key(KEY + "t", balance="9987.03125", currency="TRY")
     await bot.deps.access.allow(UID + 2)
-    await bot.deps.keys.link(UID + 2, KEY + "t")
+    await bot.deps.accounts.link(UID + 2, KEY + "t")
     await other.send("/balance")
     said = (await other.reply()).text or ""
     assert "₺9.987,03" in said and "9.987,03125" not in said

@@ -121,7 +121,7 @@ async def test_concurrent_confirms_on_one_key_share_one_services_call(
     # Two users of one panel key: one cached catalog, so one re-read serves both confirms.
     first = await bot.member(UID, key=KEY, balance="1000")
     second = await bot.member(OTHER)
-    await bot.deps.keys.link(OTHER, KEY)
+    await bot.deps.accounts.link(OTHER, KEY)
     previews = [await single_preview(first), await single_preview(second)]
     clock.offset += 31
     services_before = bot.panel.count("services")

@@ -286,7 +286,7 @@ async def test_one_digest_per_panel_each_naming_its_panel(tmp_path: Path) -> Non
     ):
         u = await bot.member(UID, key=KEY)
         beta.add_key(KEY_BETA)
-        slot, _ = await bot.deps.keys.add_panel(
+        slot, _ = await bot.deps.accounts.add_panel(
             UID, KEY_BETA, label="b&<eta>", url=beta.url, custom=True
         )
         await place_many(bot, UID, KEY)

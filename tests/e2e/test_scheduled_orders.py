@@ -237,7 +237,7 @@ async def test_a_changed_key_or_a_short_balance_places_nothing_and_says_so(
     preview = await single_preview(u, link="https://instagram.com/b")
     await later(u, preview)
     sbot.panel.add_key(KEY_B, balance="500")
-    await sbot.deps.keys.link(UID, KEY_B)
+    await sbot.deps.accounts.link(UID, KEY_B)
     clock_of(sbot).advance(HOUR)
     await tick(sbot)
     assert "Your panel key changed" in text_of(await u.reply())

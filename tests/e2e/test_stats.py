@@ -48,7 +48,9 @@ async def test_stats_sends_a_chart_and_the_totals(
     await _placed(bot, 7301, "1.25", status="Pending")
     await _placed(bot, 7301, "9", status="Canceled")  # given back: not spending
     await user.send("/stats")
-    photo = await user.reply()
+    # A process's first chart loads matplotlib and its fonts: seconds on a loaded machine
+    # (5 s was missed at a load of 16 on two cores), so the wait is generous.
+    photo = await user.reply(timeout=60)
     assert photo.photo is not None
     assert image_size(photo.photo.content) == (1080, 780)  # drawn for a phone
     text = (await user.reply()).text or ""

@@ -156,7 +156,7 @@ async def test_an_id_another_order_holds_is_refused(bot: Harness) -> None:
         (await confirm(other, preview)).text or ""
     )
     u = await bot.member(UID)
-    await bot.deps.keys.link(UID, KEY)
+    await bot.deps.accounts.link(UID, KEY)
     result, row = await unknown_order(u, bot, Fault.null_200(after=True))
     placed_now = FIRST_PANEL_ID + 1
     assert placed_now in bot.panel.orders

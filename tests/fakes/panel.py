@@ -25,6 +25,7 @@ from typing import Any, Self, TextIO
 
 from aiohttp import web
 
+from tests.fakes import WAIT_SECONDS
 from tests.fakes.panel_catalog import (
     CatalogService,
     default_services,
@@ -382,7 +383,7 @@ class FakePanel:
         self,
         action: str | None,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109
     ) -> None:
         """Until `count` requests for `action` (None = any) arrived since the last clear_log.
 

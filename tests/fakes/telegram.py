@@ -31,6 +31,7 @@ from typing import Any
 from aiohttp import web
 from telegram.request import HTTPXRequest
 
+from tests.fakes import WAIT_SECONDS
 from tests.fakes.telegram_html import EntityParseError, parse_html
 from tests.fakes.telegram_models import ApiCall, BotMessage, FakeFile, image_size
 from tests.fakes.telegram_users import FakeGroup, FakeUser, command_entities
@@ -514,7 +515,9 @@ class FakeTelegram:
                 finally:
                     self._waiters.discard(waiter)
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_until(
+        self, predicate: Callable[[], bool], timeout: float = WAIT_SECONDS
+    ) -> None:
         try:
             await self._wait(predicate, timeout)
         except TimeoutError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from tests.fakes import WAIT_SECONDS
 from tests.fakes.telegram_models import ApiCall, BotMessage
 
 if TYPE_CHECKING:
@@ -76,11 +77,11 @@ class _ChatActor:
             ) from None
         return found[0]
 
-    async def reply(self, timeout: float = 5.0) -> BotMessage:
+    async def reply(self, timeout: float = WAIT_SECONDS) -> BotMessage:
         """Next NEW bot message after the cursor (edits in between are skipped)."""
         return await self._next_event(("new",), timeout, "new message")
 
-    async def update(self, timeout: float = 5.0) -> BotMessage:
+    async def update(self, timeout: float = WAIT_SECONDS) -> BotMessage:
         """Next bot output after the cursor: a new message or an edit of an existing one."""
         return await self._next_event(("new", "edit"), timeout, "new message or edit")
 
@@ -225,14 +226,14 @@ class FakeUser(_ChatActor):
         self._mark_now()
         return self._fake._push_callback(self, message, data, self.chat_id)
 
-    async def answer(self, query_id: str, timeout: float = 5.0) -> ApiCall:
+    async def answer(self, query_id: str, timeout: float = WAIT_SECONDS) -> ApiCall:
         """The bot's answerCallbackQuery call for `query_id` (ok or not)."""
         return await self._answer_to(
             "answerCallbackQuery", "callback_query_id", query_id, timeout, "callback query"
         )
 
     async def inline_query(
-        self, query: str, *, chat_type: str = "private", timeout: float = 5.0
+        self, query: str, *, chat_type: str = "private", timeout: float = WAIT_SECONDS
     ) -> ApiCall:
         """Type `@bot query` in a chat of `chat_type`; the bot's answerInlineQuery call."""
         query_id = self._fake._push_inline_query(self, query, chat_type)

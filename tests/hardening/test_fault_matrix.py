@@ -276,7 +276,7 @@ async def test_broken_panel_every_action_explained_and_writes_sent_once(
         # Each write reached the panel once and was never repeated: the single order's add, the
         # bulk's first line (an add: add_bulk carried no order), the refill and the cancel.
         assert writes_sent(bot) == [2, 0, 1, 1]
-        assert not await bot.deps.keys.has_key(s.users["setkey"].id)
+        assert not await bot.deps.accounts.has_key(s.users["setkey"].id)
         [row] = await s.order_rows("confirm")
         assert row.submit_state is SubmitState.UNKNOWN
         rows = await s.order_rows("bulk")

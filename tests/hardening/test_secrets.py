@@ -189,7 +189,7 @@ async def test_stranger_forgeries_reach_no_handler(bot: Harness) -> None:
     assert text_of(again) == text_of(greeting)
     user = await bot.deps.storage.users.get(INTRUDER)
     assert user is not None and user.access is not AccessState.ALLOWED
-    assert not await bot.deps.keys.has_key(INTRUDER)
+    assert not await bot.deps.accounts.has_key(INTRUDER)
     assert await bot.deps.storage.orders.all_for_user(INTRUDER) == []
     [still] = await bot.deps.storage.orders.get_batch(batch)
     assert still.submit_state is row.submit_state

@@ -268,7 +268,7 @@ async def test_replaced_encryption_key_treats_stored_keys_as_absent(tmp_path: Pa
         # /deletekey works.
         await second.send("/deletekey")
         assert "was deleted" in plain_text_of(await second.reply())
-        assert not await bot.deps.keys.has_key(MEMBER + 1)
+        assert not await bot.deps.accounts.has_key(MEMBER + 1)
 
         since = await _restart_with(bot, bot.settings.encryption_keys[0])
         assert _warnings(bot, since) == []

@@ -19,7 +19,7 @@ from bot.panel.address_guard import (
 )
 from bot.panel.client import PanelClient, panel_ssl_context
 from bot.panel.errors import PanelUnavailable
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import polling_clients
 from tests.fakes.panel import FakePanel
 from tests.panel.support import KEY
@@ -222,7 +222,7 @@ async def test_a_guarded_panel_refuses_any_client_but_its_guard(fake: FakePanel)
 
 async def test_the_factory_and_the_poller_give_custom_panels_the_guard(fake: FakePanel) -> None:
     async with httpx.AsyncClient() as shared:
-        factory = PanelFactory(fake.url, shared, 2.0)
+        factory = PanelClients(fake.url, shared, 2.0)
         try:
             for client in (
                 factory.client(KEY, fake.url, custom=True),
@@ -244,7 +244,7 @@ async def test_only_the_operators_urls_skip_the_guard_whatever_the_caller_says(
     forgets to say it is a user's (custom=False)."""
     operators = fake.url.replace("/api/v2", "/operator/api/v2")
     async with httpx.AsyncClient(headers={"User-Agent": "smm-panel-bot/0.1"}) as shared:
-        factory = PanelFactory(operators, shared, 2.0, trusted_urls=frozenset({fake.url}))
+        factory = PanelClients(operators, shared, 2.0, trusted_urls=frozenset({fake.url}))
         try:
             assert factory.guarded_http.headers["User-Agent"] == "smm-panel-bot/0.1"
             assert not factory.guarded(None, custom=False)

@@ -15,10 +15,10 @@ from cryptography.fernet import Fernet
 
 from bot.logs import SecretRegistry
 from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
+from bot.services.accounts import PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache
 from bot.services.currency import CurrencyService
-from bot.services.keys import KeyService
 from bot.services.order_types import plan_for
 from bot.services.ordering import (
     AnswerRejected,
@@ -27,7 +27,7 @@ from bot.services.ordering import (
     UnknownServiceType,
     revalidate,
 )
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.validation import ServiceGone
 from bot.storage import KeyCipher, Storage
 from bot.storage.models import Order, OrderDraft, SubmitState
@@ -52,7 +52,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     storage = await Storage.open(tmp_path / "db.sqlite3", KeyCipher([Fernet.generate_key()]))
     async with FakePanel() as panel, httpx.AsyncClient() as http:
         panel.add_key(KEY, balance="100")
-        keys = KeyService(storage.accounts, PanelFactory(panel.url, http, 0.5), SecretRegistry())
+        keys = PanelAccounts(storage.accounts, PanelClients(panel.url, http, 0.5), SecretRegistry())
         catalog = CatalogService(CatalogCache(600), keys)
         await storage.users.touch(UID, username=None, first_name=None)
         await keys.link(UID, KEY)
@@ -116,7 +116,7 @@ async def test_other_users_and_unknown_tokens_are_gone(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
     await world.storage.users.touch(UID + 1, username=None, first_name=None)
     world.panel.add_key("pk_second_0123456789abcdef")
-    await world.ordering.keys.link(UID + 1, "pk_second_0123456789abcdef")
+    await world.ordering.accounts.link(UID + 1, "pk_second_0123456789abcdef")
     stolen = await world.ordering.confirm(UID + 1, preview.batch)
     assert stolen.outcome is OrderOutcome.GONE
     assert (await world.ordering.confirm(UID, "nosuchtoken")).outcome is OrderOutcome.GONE
@@ -126,7 +126,7 @@ async def test_other_users_and_unknown_tokens_are_gone(world: World) -> None:
 
 async def test_no_key_refuses_before_claiming(world: World) -> None:
     preview = await world.ordering.prepare(UID, 1, {"link": LINK, "quantity": 1000})
-    await world.ordering.keys.unlink(UID)
+    await world.ordering.accounts.unlink(UID)
     # The preview was priced with a key that is gone: "key changed", never NoKey-and-retry.
     result = await world.ordering.confirm(UID, preview.batch)
     assert result.outcome is OrderOutcome.KEY_CHANGED

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.services.panels import PanelFactory
+from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Order, OutboxKind, StatusUpdate, Storage
 from tests.clocks import TestClock as Clock
@@ -57,7 +57,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def make_poller(
     storage: Storage, panel: FakePanel, http: httpx.AsyncClient, clock: Clock, **kw: object
 ) -> StatusPoller:
-    clients = polling_clients(PanelFactory(panel.url, http, 2.0))
+    clients = polling_clients(PanelClients(panel.url, http, 2.0))
     return StatusPoller(storage, clients, interval=INTERVAL, clock=clock, **kw)  # type: ignore[arg-type]
 
 

@@ -15,7 +15,7 @@ from bot.panel import (
     PanelRejected,
     PanelUnavailable,
 )
-from bot.services.keys import NoKey
+from bot.services.accounts import NoKey
 from bot.views.errors import (
     button_expired,
     download_failed,

@@ -36,7 +36,7 @@ async def two(tmp_path: Path, beta: FakePanel) -> AsyncIterator[MiniApp]:
     ):
         await harness.member(USER, key=KEY)
         beta.add_key(BETA_KEY, balance="40")
-        await harness.deps.accounts.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
+        await harness.deps.panels.add(USER, BETA_KEY, url=beta.url, name="Beta", custom=False)
         yield app
 
 
@@ -47,7 +47,7 @@ async def get(app: MiniApp, path: str, user_id: int = USER, **params: Any) -> An
 
 
 async def slots(app: MiniApp) -> tuple[int, int]:
-    accounts = await app.harness.deps.keys.accounts(USER)
+    accounts = await app.harness.deps.accounts.accounts(USER)
     default = next(a.slot for a in accounts if a.is_default)
     return default, next(a.slot for a in accounts if not a.is_default)
 
