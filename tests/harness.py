@@ -15,7 +15,7 @@ from bot.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.logs import RedactingFilter, SecretRegistry, quiet_libraries
-from tests.clocks import TestClock
+from tests.clocks import TestClock as TestClock  # re-exported: tests import it from here
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
 
