@@ -134,8 +134,11 @@ class BotProcess:
         encryption_key: str | None = None,
         settings: Mapping[str, str] | None = None,
         database_url: str | None = None,
+        module: str = "bot",
     ) -> None:
         self.telegram = telegram
+        # What `python -m` runs: the bot, or a wrapper around it (benchmarks.loop_probe).
+        self.module = module
         self.panel = panel
         self.workdir = workdir
         self.db_path = workdir / "bot.sqlite3"
@@ -188,7 +191,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
+            self.module,
             cwd=self.workdir,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,

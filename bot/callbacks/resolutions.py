@@ -6,17 +6,19 @@ from __future__ import annotations
 from bot.callbacks.base import CallbackData
 
 
-class FoundOnPanel(CallbackData, action="uf"):
-    """🔎 I found it on the panel: asks for the panel's id of unknown order `order_id`."""
+class SettleButton(CallbackData):
+    """A button settling unknown order `order_id` (a local id)."""
 
     order_id: int
 
 
-class NotPlaced(CallbackData, action="un"):
+class FoundOnPanel(SettleButton, action="uf"):
+    """🔎 I found it on the panel: asks for the panel's id of the order."""
+
+
+class NotPlaced(SettleButton, action="un"):
     """It was not placed: asks first."""
 
-    order_id: int
 
-
-class NotPlacedYes(CallbackData, action="uy"):
-    order_id: int
+class NotPlacedYes(SettleButton, action="uy"):
+    """Yes under "It was not placed"'s question."""

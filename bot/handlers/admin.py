@@ -41,7 +41,7 @@ from bot.views.admin import (
 log = logging.getLogger(__name__)
 
 USERS_PAGE_SIZE = 20
-COMMANDS = ("allow", "deny", "users")
+ADMIN_COMMANDS = ("allow", "deny", "users")
 
 
 # Telegram user ids have at most 52 significant bits; anything longer is a typo, and past 63
@@ -234,6 +234,6 @@ def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
         AdminButton(users, pattern=UsersPage.pattern(), admins=admins),
         AdminButton(decide, pattern=DecideAccess.pattern(), admins=admins),
         # Everyone else: a plain answer instead of the "I did not understand" fallback.
-        CommandHandler(list(COMMANDS), not_for_you),
+        CommandHandler(list(ADMIN_COMMANDS), not_for_you),
         CallbackQueryHandler(not_for_you, pattern=UsersPage.pattern()),
     ]

@@ -51,6 +51,11 @@ class DialogState:
     flow: ClassVar[str]
     id: str
 
+    def __init_subclass__(cls, flow: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if flow is not None:
+            cls.flow = flow
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, for user_data (and so for persistence)."""
         return {"flow": self.flow, "id": self.id}
@@ -68,39 +73,26 @@ class DialogState:
         return cls(ident)
 
 
-@dataclass
-class SetKeyDialog(DialogState):
+class SetKeyDialog(DialogState, flow="setkey"):
     """/setkey waits for the key (nothing else is kept: never the key)."""
 
-    flow: ClassVar[str] = "setkey"
 
-
-@dataclass
-class BulkDialog(DialogState):
+class BulkDialog(DialogState, flow="bulk"):
     """/bulk waits for the order lines."""
 
-    flow: ClassVar[str] = "bulk"
 
-
-@dataclass
-class ZoneDialog(DialogState):
+class ZoneDialog(DialogState, flow="zone"):
     """Settings waits for a typed IANA time zone name."""
 
-    flow: ClassVar[str] = "zone"
 
-
-@dataclass
-class QuietDialog(DialogState):
+class QuietDialog(DialogState, flow="quiet"):
     """Settings waits for typed quiet hours ("23:00-08:00")."""
 
-    flow: ClassVar[str] = "quiet"
-
 
 @dataclass
-class ScheduleDialog(DialogState):
+class ScheduleDialog(DialogState, flow="schedule"):
     """🕒 Later under a preview waits for a typed time; `batch` is the preview's."""
 
-    flow: ClassVar[str] = "schedule"
     batch: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,10 +105,9 @@ class ScheduleDialog(DialogState):
 
 
 @dataclass
-class FoundOrderDialog(DialogState):
+class FoundOrderDialog(DialogState, flow="found"):
     """🔎 I found it on the panel: waits for the panel's id of unknown order `order_id`."""
 
-    flow: ClassVar[str] = "found"
     order_id: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,7 +126,7 @@ DRIPFEED_QUESTION = "dripfeed?"
 
 
 @dataclass
-class OrderDialog(DialogState):
+class OrderDialog(DialogState, flow="order"):
     """/order's answers so far; `service` is None while the service is asked for.
 
     `question` is the open question: a field of the service's plan, or `DRIPFEED_QUESTION`.
@@ -146,7 +137,6 @@ class OrderDialog(DialogState):
     messages, before ✅ Done (bot/handlers/list_answers.py): kept here, they survive a restart.
     """
 
-    flow: ClassVar[str] = "order"
     service: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
@@ -241,12 +231,11 @@ class OrderDialog(DialogState):
 
 
 @dataclass
-class PanelDialog(DialogState):
+class PanelDialog(DialogState, flow="panel"):
     """/panels: adding a panel (`url` for a custom one, then the key: never kept here) or
     renaming one or setting its low-balance alert (`slot`). `step` is the open question:
     "url", "key", "name" or "alert"."""
 
-    flow: ClassVar[str] = "panel"
     step: str = "key"
     preset: int | None = None
     url: str | None = None

@@ -61,7 +61,6 @@ from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
-from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import new_order as new_order_keyboards
 from bot.keyboards.favourites import order_pick_rows
@@ -200,30 +199,16 @@ async def _question_markup(
         quantities = list(QUICK_INTERVALS)
     elif spec.name == "link":
         links = await context.deps.ordering.recent_links(context.user.id, plan.service.id)
-    quick_answers = new_order_keyboards.quick_answer_rows(
-        context.t,
-        dialog.id,
-        spec.name,
+    offers = new_order_keyboards.QuestionOffers(
+        # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
+        optional=spec.optional and not (spec.name == "runs" and dialog.dripfeed),
+        dripfeed=switch,
         quantities=quantities,
         links=links,
-        minutes=spec.name == "interval",
+        collected=len(dialog.lines_for(spec.name)) if spec.multiline else 0,
+        choices=spec.choices,
     )
-    # Drip-feed chosen: its runs are not skipped ("all at once" is the ⏱ switch, or No).
-    optional = spec.optional and not (spec.name == "runs" and dialog.dripfeed)
-    base = new_order_keyboards.order_question(
-        context.t,
-        dialog.id,
-        spec.name,
-        optional=optional,
-        dripfeed=switch,
-        quick_answers=quick_answers,
-    )
-    collected = len(dialog.lines_for(spec.name)) if spec.multiline else 0
-    minutes = spec.name == "delay"
-    rows = new_order_keyboards.answer_rows(
-        context.t, dialog.id, spec.name, collected=collected, choices=spec.choices, minutes=minutes
-    )
-    return layout.above(rows, base)
+    return new_order_keyboards.question_keyboard(context.t, dialog.id, spec.name, offers)
 
 
 def _list_question(

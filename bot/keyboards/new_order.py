@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
@@ -27,7 +28,7 @@ from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQu
 from bot.callbacks.schedules import ScheduleLater
 from bot.i18n import Translator
 from bot.keyboards.dialog import dialog_cancel_button
-from bot.keyboards.layout import button, markup
+from bot.keyboards.layout import above, button, markup
 from bot.keyboards.menu import back_to_menu
 from bot.keyboards.resolutions import settle_unknown_rows
 
@@ -70,46 +71,51 @@ def link_label(link: str) -> str:
     return "🔗 " + short
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionOffers:
+    """What a question of the order dialog offers besides « Back and ✖️ Cancel: Skip, the
+    drip-feed switch (None: none; ✅ when on), quick quantities (or intervals), used links
+    ((order id, link)), the list buttons once `collected` lines are in, fixed values."""
+
+    optional: bool = False
+    dripfeed: bool | None = None
+    quantities: Sequence[int] = ()
+    links: Sequence[tuple[int, str]] = ()
+    collected: int = 0
+    choices: Sequence[int] = ()
+
+
 def quick_answer_rows(
-    t: Translator,
-    instance: str,
-    question: str,
-    *,
-    quantities: Sequence[int] = (),
-    links: Sequence[tuple[int, str]] = (),
-    minutes: bool = False,
+    t: Translator, instance: str, question: str, offers: QuestionOffers
 ) -> list[list[InlineKeyboardButton]]:
-    """Quick answers: quantities (three a row, as the locale writes them; `minutes`: "30 min")
-    or used links ((order id, link); the button carries the id only, the link may not fit in
-    64 bytes)."""
+    """Quick answers: quantities (three a row, as the locale writes them; an interval's are
+    minutes: "30 min") or used links (the button carries the order id only, the link may not
+    fit in 64 bytes)."""
 
     def label(q: int) -> str:
-        return t._("{n} min", n=t.number(q)) if minutes else t.number(q)
+        return t._("{n} min", n=t.number(q)) if question == "interval" else t.number(q)
 
-    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in quantities]
+    amounts = [button(label(q), QuickQuantity(instance, question, q)) for q in offers.quantities]
     rows = [amounts[i : i + 3] for i in range(0, len(amounts), 3)]
-    rows += [[button(link_label(link), LastLink(instance, question, oid))] for oid, link in links]
+    rows += [
+        [button(link_label(link), LastLink(instance, question, oid))] for oid, link in offers.links
+    ]
     return rows
 
 
 def order_question(
-    t: Translator,
-    instance: str,
-    question: str,
-    *,
-    optional: bool,
-    dripfeed: bool | None = None,
-    quick_answers: Sequence[Sequence[InlineKeyboardButton]] = (),
+    t: Translator, instance: str, question: str, offers: QuestionOffers
 ) -> InlineKeyboardMarkup:
-    """A question's buttons; `dripfeed` (not None) adds the drip-feed switch, ✅ when it is on.
-    `quick_answers`: rows of quick answers (`quick_answer_rows`) above them."""
-    skip = [button(t._("Skip"), SkipQuestion(instance, question))] if optional else []
+    """A question's own buttons under its quick answers: the drip-feed switch, Skip, « Back
+    and ✖️ Cancel."""
+    skip = [button(t._("Skip"), SkipQuestion(instance, question))] if offers.optional else []
     switch = []
+    dripfeed = offers.dripfeed
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
         switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
-    return markup([*quick_answers, switch, skip, last])
+    return markup([*quick_answer_rows(t, instance, question, offers), switch, skip, last])
 
 
 # A compact grid of fixed values (22 delays: 6 rows), each label short enough for a phone.
@@ -117,19 +123,12 @@ CHOICES_PER_ROW = 4
 
 
 def answer_rows(
-    t: Translator,
-    instance: str,
-    question: str,
-    *,
-    collected: int = 0,
-    choices: Sequence[int] = (),
-    minutes: bool = False,
+    t: Translator, instance: str, question: str, offers: QuestionOffers
 ) -> list[list[InlineKeyboardButton]]:
-    """Rows above a question's own buttons: ✅ Done (N) once a list has lines, fixed values.
-
-    `minutes`: the values are minutes ("30 min").
-    """
+    """Rows above a question's own buttons: ✅ Done (N) once a list has lines, fixed values (a
+    delay's are minutes: "30 min")."""
     rows: list[list[InlineKeyboardButton]] = []
+    collected, minutes = offers.collected, question == "delay"
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
         rows.append([button(done, FinishList(instance, question))])
@@ -147,10 +146,19 @@ def answer_rows(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),
             ChooseValue(instance, question, v),
         )
-        for v in choices
+        for v in offers.choices
     ]
     rows += [values[i : i + CHOICES_PER_ROW] for i in range(0, len(values), CHOICES_PER_ROW)]
     return rows
+
+
+def question_keyboard(
+    t: Translator, instance: str, question: str, offers: QuestionOffers
+) -> InlineKeyboardMarkup:
+    """The keyboard of question `question` of dialog run `instance`."""
+    return above(
+        answer_rows(t, instance, question, offers), order_question(t, instance, question, offers)
+    )
 
 
 def order_preview(

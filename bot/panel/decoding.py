@@ -30,7 +30,7 @@ from pathlib import Path
 from bot.panel import parsing
 from bot.panel.errors import PanelError, PanelUnavailable
 from bot.panel.models import Service
-from bot.slices import SLICE_SECONDS, Steps, run_sliced
+from bot.slices import SLICE_SECONDS, SliceQueue, Steps, run_sliced
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,9 @@ def to_row(service: Service) -> Row:
         s.refill,
         s.cancel,
         s.dripfeed,
-        s.description,
+        s.description_text,
         s.average_minutes,
-        s.average_text,
+        s.average_words,
     )
 
 
@@ -126,11 +126,16 @@ def _rebuilt(data: bytes, ends: list[int]) -> Steps[list[Service]]:
 
 
 async def rebuild_sliced(
-    data: bytes, ends: list[int], *, slice_seconds: float = SLICE_SECONDS
+    data: bytes,
+    ends: list[int],
+    *,
+    slice_seconds: float = SLICE_SECONDS,
+    queue: SliceQueue | None = None,
 ) -> list[Service]:
     """The services of the chunks in `data`, giving the event loop a turn whenever a slice has
-    run `slice_seconds` (looked at after every chunk)."""
-    return await run_sliced(_rebuilt(data, ends), slice_seconds=slice_seconds)
+    run `slice_seconds` (looked at after every chunk), in `queue`'s turns."""
+    steps = _rebuilt(data, ends)
+    return await run_sliced(steps, slice_seconds=slice_seconds, queue=queue)
 
 
 def _process_pool() -> Executor:
@@ -145,7 +150,8 @@ class AnswerDecoder:
     process (and a private directory for the files it reads and writes) start with the first
     large answer and stop in `aclose`. `offload_bytes=None` decodes everything in-process (a
     client built on its own, tools). `pool_factory` builds the executor (tests may hand a
-    recording one).
+    recording one). `slices` is the application's queue of sliced work (bot/slices.py), which
+    its catalog cache shares.
     """
 
     def __init__(
@@ -154,8 +160,10 @@ class AnswerDecoder:
         offload_bytes: int | None = OFFLOAD_BYTES,
         slice_seconds: float = SLICE_SECONDS,
         pool_factory: PoolFactory = _process_pool,
+        slices: SliceQueue | None = None,
     ) -> None:
         self.offload_bytes = offload_bytes
+        self.slices = SliceQueue() if slices is None else slices
         self._slice_seconds = slice_seconds
         self._pool_factory = pool_factory
         self._pool: Executor | None = None
@@ -174,7 +182,9 @@ class AnswerDecoder:
         if not self.offloads(body):
             return parsing.parse_services(parsing.decode_json(body))
         data, ends = await self._in_child(body)
-        return await rebuild_sliced(data, ends, slice_seconds=self._slice_seconds)
+        return await rebuild_sliced(
+            data, ends, slice_seconds=self._slice_seconds, queue=self.slices
+        )
 
     async def _in_child(self, body: bytes) -> tuple[bytes, list[int]]:
         """The child's rows for `body`: the bytes of its file, and where each chunk ends.

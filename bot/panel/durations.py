@@ -18,7 +18,7 @@ from typing import Any
 # Ten years: anything longer is a panel's placeholder, not an average.
 MAX_MINUTES = 10 * 366 * 24 * 60
 # The panel's own words are shown on a card line: one short line.
-MAX_TEXT = 60
+MAX_AVERAGE_TIME_TEXT = 60
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CLOCK = re.compile(r"(\d{1,4}):([0-5]\d)(?::([0-5]\d))?")
@@ -61,8 +61,8 @@ def parse_average_time(value: Any) -> tuple[int | None, str | None]:
     words = _words(text)
     if words is not None:
         return _minutes(words), None
-    if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT - 1].rstrip() + "…"
+    if len(text) > MAX_AVERAGE_TIME_TEXT:
+        text = text[: MAX_AVERAGE_TIME_TEXT - 1].rstrip() + "…"
     return None, text
 
 

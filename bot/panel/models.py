@@ -7,6 +7,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.panel.text import PanelText, panel_text
+
 
 class Status(StrEnum):
     """Order status as the bot understands it; `UNKNOWN` keeps the raw text elsewhere."""
@@ -49,11 +51,25 @@ class Service:
     refill: bool | None = False
     cancel: bool | None = False
     dripfeed: bool | None = None
-    description: str | None = None
+    # The panel's words as it sent them; views read them as `description` (`PanelText`).
+    description_text: str | None = None
     # The panel's `average_time` (not in the standard, common in practice): minutes when it
-    # could be read, else the panel's own words; both None when it sent none.
+    # could be read, else the panel's own words (views read `average_text`); both None when it
+    # sent none.
     average_minutes: int | None = None
-    average_text: str | None = None
+    average_words: str | None = None
+
+    # Made when read, not kept: a `PanelText` per service would be one more object for every
+    # garbage collection to look at, 13,000 per large catalog (issue 19 item 5).
+    @property
+    def description(self) -> PanelText | None:
+        """The panel's description: text for a view to escape (bot/panel/text.py)."""
+        return panel_text(self.description_text)
+
+    @property
+    def average_text(self) -> PanelText | None:
+        """The panel's own words for the average time, when it gave no number of minutes."""
+        return panel_text(self.average_words)
 
     def cost(self, quantity: int, runs: int = 1) -> Decimal:
         """Cost of `quantity` units, `runs` times: rate is per 1000."""

@@ -413,9 +413,9 @@ def parse_service(item: Any) -> Service:
         refill=to_bool(item["refill"]) is True if "refill" in item else None,
         cancel=to_bool(item["cancel"]) is True if "cancel" in item else None,
         dripfeed=to_bool(item["dripfeed"]) if "dripfeed" in item else None,
-        description=(description.strip() or None) if isinstance(description, str) else None,
+        description_text=(description.strip() or None) if isinstance(description, str) else None,
         average_minutes=average_minutes,
-        average_text=average_text,
+        average_words=average_text,
     )
 
 

@@ -9,6 +9,13 @@ placeholders for panel text (`Translator.gettext`'s `panel`, `name`, `category`,
 labels, a chart's title) goes through `Translator.plain` instead, which takes text as it is.
 The bot's own markup becomes `Html` where it is written (`Html(f"<b>{esc(label)}</b>")`, our
 own words around text that is itself escaped).
+
+`PanelText` goes one step further for what a panel wrote at length (a service's description, its
+own words for the average time): the model hands it to the views as a `PanelText`, which is not
+a `str`, so mypy rejects it wherever text is wanted (`+`, `join`, a `str` parameter, a
+placeholder). It enters a message through `escaped`/`esc` only; formatted in an f-string it
+gives its escaped text, so even the use a type checker cannot see shows it as text; and
+`.plain` says, where it is read, that plain text is meant (a search key, the Mini App's JSON).
 """
 
 from __future__ import annotations
@@ -19,6 +26,40 @@ from typing import NewType
 Html = NewType("Html", str)
 
 
+class PanelText:
+    """Text a panel wrote, kept apart from `str`: see the module docstring."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self, plain: str) -> None:
+        self.plain = plain
+
+    def __repr__(self) -> str:
+        return f"PanelText({self.plain!r})"
+
+    def __str__(self) -> str:
+        # Escaped: an f-string or a `format` that slipped past review still shows it as text.
+        return html.escape(self.plain, quote=False)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PanelText) and other.plain == self.plain
+
+    def __hash__(self) -> int:
+        return hash(self.plain)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain)
+
+
+def panel_text(plain: str | None) -> PanelText | None:
+    """`plain` as `PanelText`, None staying None."""
+    return None if plain is None else PanelText(plain)
+
+
 def escaped(value: object) -> Html:
     """`value` as text that shows as itself in a Telegram HTML message."""
-    return Html(html.escape(str(value), quote=False))
+    text = value.plain if isinstance(value, PanelText) else str(value)
+    return Html(html.escape(text, quote=False))

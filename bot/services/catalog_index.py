@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.panel.models import Service
-from bot.slices import SLICE_SECONDS, Steps, run_sliced, run_whole
+from bot.slices import SLICE_SECONDS, SliceQueue, Steps, run_sliced, run_whole
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -98,10 +98,10 @@ def _footprint_steps(services: Sequence[Service], keys: Sequence[str]) -> Steps[
             yield
         size += _PER_SERVICE_BYTES + sys.getsizeof(key) + sys.getsizeof(service.name)
         size += sys.getsizeof(service.category) + sys.getsizeof(service.type)
-        if service.description is not None:
-            size += sys.getsizeof(service.description)
-        if service.average_text is not None:
-            size += sys.getsizeof(service.average_text)
+        if service.description_text is not None:
+            size += sys.getsizeof(service.description_text)
+        if service.average_words is not None:
+            size += sys.getsizeof(service.average_words)
     return size
 
 
@@ -160,13 +160,14 @@ class CatalogIndex:
         "_keys",
         "_per_category",
         "_services",
+        "_slices",
         "fetched_at",
         "size",
         "version",
     )
 
     def __init__(self, services: Sequence[Service], *, fetched_at: float = 0.0) -> None:
-        self._adopt(run_whole(_index_steps(services)), fetched_at)
+        self._adopt(run_whole(_index_steps(services)), fetched_at, SliceQueue())
 
     @classmethod
     async def build(
@@ -175,15 +176,20 @@ class CatalogIndex:
         *,
         fetched_at: float = 0.0,
         slice_seconds: float = SLICE_SECONDS,
+        slices: SliceQueue | None = None,
     ) -> CatalogIndex:
         """The index over `services`, built on the event loop in slices of `slice_seconds`
-        (issue 19 item 5: other users' updates go on while a large catalog is indexed)."""
-        parts = await run_sliced(_index_steps(services), slice_seconds=slice_seconds)
+        (issue 19 item 5: other users' updates go on while a large catalog is indexed), in the
+        turns of `slices`, which its sliced searches take too."""
+        slices = SliceQueue() if slices is None else slices
+        steps = _index_steps(services)
+        parts = await run_sliced(steps, slice_seconds=slice_seconds, queue=slices)
         index = cls.__new__(cls)
-        index._adopt(parts, fetched_at)
+        index._adopt(parts, fetched_at, slices)
         return index
 
-    def _adopt(self, parts: _Parts, fetched_at: float) -> None:
+    def _adopt(self, parts: _Parts, fetched_at: float, slices: SliceQueue) -> None:
+        self._slices = slices
         self._services = parts.services
         self._by_id = parts.by_id
         self._cat_pos = parts.cat_pos
@@ -237,22 +243,24 @@ class CatalogIndex:
 
         An all-digits query also matches the service with that id, which comes first.
         """
-        found = [s for s in self._matches(query, limit) if s is not None]
-        return found[:limit]
+        return run_whole(self._search_steps(query, limit))
 
     async def search_sliced(
         self, query: str, limit: int = 50, *, slice_seconds: float = SLICE_SECONDS
     ) -> list[Service]:
-        """`search`, giving the event loop a turn whenever it has run `slice_seconds`: a search
-        over several large catalogs must not hold other users' updates (issue 19 item 5)."""
+        """`search`, giving the event loop a turn whenever it has run `slice_seconds` (in the
+        turns of the queue the index was built in): a search over several large catalogs must
+        not hold other users' updates (issue 19 item 5)."""
+        steps = self._search_steps(query, limit)
+        return await run_sliced(steps, slice_seconds=slice_seconds, queue=self._slices)
+
+    def _search_steps(self, query: str, limit: int) -> Steps[list[Service]]:
         found: list[Service] = []
-        started = time.perf_counter()
         for service in self._matches(query, limit):
-            if service is not None:
+            if service is None:
+                yield
+            else:
                 found.append(service)
-            elif time.perf_counter() - started >= slice_seconds:
-                await asyncio.sleep(0)
-                started = time.perf_counter()
         return found[:limit]
 
     def _matches(self, query: str, limit: int) -> Iterator[Service | None]:
@@ -336,6 +344,7 @@ class CatalogCache:
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 1000,
         max_bytes: int = DEFAULT_CACHE_BYTES,
+        slices: SliceQueue | None = None,
     ) -> None:
         if max_keys < 1:
             raise ValueError("max_keys must be at least 1")
@@ -347,13 +356,23 @@ class CatalogCache:
         self.kept_bytes = 0
         self._entries: OrderedDict[Hashable, CatalogIndex] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Task[CatalogIndex]] = {}
+        # The application's queue of sliced work (bot/slices.py): indexes are built, and then
+        # searched, in its turns.
+        self._slices = SliceQueue() if slices is None else slices
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, clock: Callable[[], float] = time.monotonic
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        slices: SliceQueue | None = None,
     ) -> CatalogCache:
         return cls(
-            settings.services_cache_seconds, clock=clock, max_bytes=settings.catalog_cache_bytes
+            settings.services_cache_seconds,
+            clock=clock,
+            max_bytes=settings.catalog_cache_bytes,
+            slices=slices,
         )
 
     def __repr__(self) -> str:
@@ -400,7 +419,7 @@ class CatalogCache:
         services = await fetch()
         # Folding 20,000 names takes a second of pure Python: in slices on the loop, not in a
         # thread, whose GIL turns would slow every other user's reply (bot/slices.py).
-        index = await CatalogIndex.build(services, fetched_at=self._clock())
+        index = await CatalogIndex.build(services, fetched_at=self._clock(), slices=self._slices)
         # `invalidate` during the fetch unregisters this task: its result is then too old.
         if self._inflight.get(key_id) is asyncio.current_task():
             self._store(key_id, index)

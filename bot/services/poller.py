@@ -5,9 +5,10 @@ Cost is the point of the design: a cycle makes Σ over keys of ⌈due orders / 1
 placed with (a user's panel account: one user with three panels is three keys) and sent in the
 panel's multi-order form. Old orders are due less often, so the cost tracks fresh activity.
 
-A transition worth telling the user about goes into the persistent outbox *before* the new status
-is saved: a crash in between re-detects the transition on the next cycle, and the outbox's dedupe
-key swallows the repeat, so nothing is lost and nothing is said twice.
+A transition worth telling the user about goes into the persistent outbox in the same transaction
+as the new status (one per key and cycle): a crash before the commit loses both, and the next
+cycle detects the transition again; the outbox's dedupe key swallows any repeat (a status saved
+by another path without its notice), so nothing is lost and nothing is said twice.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bot.panel.capabilities import Feature, Support
 from bot.services.notifications.compose import STARTED
 from bot.services.panel_clients import PanelClients
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey
+from bot.storage.orders import PolledStatuses
 from bot.storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -322,13 +324,13 @@ class StatusPoller:
         user_id, slot = account
         keys = self._storage.accounts
         try:
-            api_key = await keys.get(user_id, slot)
+            found = await keys.with_key(user_id, slot)
         except UndecryptableKey:
             # Treated as no key: start-up warned the operator once and queued the user's notice.
             return
-        linked = await keys.account(user_id, slot)
-        if api_key is None or linked is None:  # unlinked since the cycle began
+        if found is None:  # unlinked since the cycle began
             return
+        linked, api_key = found
         # Never another panel's key: an order is only ever asked about where it was placed.
         client = self._client_for(api_key, linked.url or None, custom=linked.custom)
         learner = await panels.learner(client) if work.orders else None
@@ -453,19 +455,13 @@ class StatusPoller:
                     unchanged.append(order.id)
                 if self._order_notices(order, answer, notices):
                     started.append(order.id)
-        # Queued in one transaction, still before the statuses are saved: one change is one
-        # push, several are one digest item covering them all (the user's whole cycle).
-        if notices:
-            # Not `+= await`: the read of report.queued would race the other keys' tasks.
-            queued = await st.outbox.enqueue_grouped(user_id, notices, _digest_of)
-            report.queued += queued
-        for order_id in started:
-            await st.orders.set_started_notified(order_id)
-        if updates:
-            await st.orders.update_statuses(updates, polled_at=now)
-            report.changed += len(updates)
-        if unchanged:
-            await st.orders.mark_polled(unchanged, now)
+        # One transaction for the key: the notices (one change is one push, several are one
+        # digest item covering them all, the user's whole cycle), the flags and the statuses.
+        polled = PolledStatuses(updates, unchanged, started, notices)
+        queued = await st.orders.record_poll(user_id, polled, _digest_of, polled_at=now)
+        # Not `+= await`: the read of report.queued would race the other keys' tasks.
+        report.queued += queued
+        report.changed += len(updates)
 
     @staticmethod
     def _order_notices(order: Order, answer: OrderStatus, out: list[OutboxMessage]) -> bool:

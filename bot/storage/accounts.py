@@ -265,6 +265,14 @@ class AccountsRepo(Repo):
         row = await self._live_row(_ACCOUNT_COLUMNS, user_id, slot)
         return None if row is None else _account(row)
 
+    async def with_key(self, user_id: int, slot: int) -> tuple[PanelAccount, str] | None:
+        """A live account and its decrypted key in one read (the poller's, once per key and
+        cycle); None without either. Raises `UndecryptableKey` as `get` does."""
+        row = await self._live_row(f"{_ACCOUNT_COLUMNS}, ciphertext", user_id, slot)
+        if row is None or row["ciphertext"] is None:
+            return None
+        return _account(row), self._cipher.decrypt(bytes(row["ciphertext"]))
+
     async def _live_row(self, columns: str, user_id: int, slot: int | None) -> Row | None:
         """`columns` of a live account (the default one without `slot`)."""
         which, which_params = _which(slot)

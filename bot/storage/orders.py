@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -29,6 +29,7 @@ from bot.storage.models import (
     StatusUpdate,
     SubmitState,
 )
+from bot.storage.outbox import OutboxMessage, queue_grouped
 from bot.storage.rows import Repo, from_row, optional_decimal
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,16 @@ _FILTERS: dict[OrderFilter, str] = {
     OrderFilter.CANCELED: f"{_VISIBLE} AND status IN ({_CANCELED_SQL})",
     OrderFilter.ALL: _VISIBLE,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class PolledStatuses:
+    """What one key's answers of a poll cycle change (`OrdersRepo.record_poll`)."""
+
+    updates: Sequence[StatusUpdate] = ()  # rows whose stored status changes
+    unchanged: Sequence[int] = ()  # ids of rows without news: only polled_at moves
+    started: Sequence[int] = ()  # ids whose "started" notice is queued now
+    notices: Sequence[OutboxMessage] = ()  # the user's once-only notices (dedupe keys)
 
 
 def _order(row: Row) -> Order:
@@ -80,6 +91,10 @@ def _money(value: Decimal | None) -> str | None:
 
 class OrdersRepo(Repo):
     __slots__ = ()
+
+    @property
+    def _postgres(self) -> bool:
+        return self._db.engine == "postgres"
 
     # --- drafts and the submit protocol -------------------------------------------------------
 
@@ -544,27 +559,41 @@ class OrdersRepo(Repo):
 
     async def update_statuses(self, updates: Sequence[StatusUpdate], *, polled_at: float) -> int:
         """Apply polled statuses in one transaction; `None` fields keep the stored value."""
-        now = self._clock()
         if not updates:
             return 0
-        postgres = self._db.engine == "postgres"
-        total = 0
+        now = self._clock()
         async with self._db.transaction() as tx:
-            # One statement per chunk of rows, not one per row: PostgreSQL pays a round of
-            # parse, plan and execute per statement (its poll cycle was 1.5x SQLite's).
-            for start in range(0, len(updates), _STATUS_CHUNK):
-                chunk = updates[start : start + _STATUS_CHUNK]
-                rows = [_status_values(u) for u in chunk]
-                if postgres:  # one array a column
-                    columns = [list(column) for column in zip(*rows, strict=True)]
-                    total += await tx.execute(_STATUS_SQL_POSTGRES, [polled_at, now, *columns])
-                else:
-                    values = [value for row in rows for value in row]
-                    ids = [u.order_id for u in chunk]
-                    sql = _status_sql_sqlite(len(chunk))
-                    total += await tx.execute(sql, [*values, polled_at, now, *ids])
-            await _mark_completed(tx, updates, now)
-        return total
+            return await _write_statuses(tx, updates, polled_at, now, self._postgres)
+
+    async def record_poll(
+        self,
+        user_id: int,
+        polled: PolledStatuses,
+        combine: Callable[[list[OutboxMessage]], OutboxMessage],
+        *,
+        polled_at: float,
+    ) -> int:
+        """One key's answers of a poll cycle in ONE transaction: the user's notices they call
+        for (queued as one item, `combine` making the digest: see `OutboxRepo.enqueue_grouped`),
+        the "started" flags, the new statuses and the polled time of the rows without news.
+        Returns how many notices were new.
+
+        One commit, not four: on PostgreSQL each is a round trip and a flush of the log under
+        the write lock. The notices are committed with the statuses that called for them, so a
+        crash loses both and the next cycle sees the same transitions again."""
+        now = self._clock()
+        postgres = self._postgres
+        async with self._db.transaction() as tx:
+            queued = 0
+            if polled.notices:
+                queued = await queue_grouped(
+                    tx, user_id, polled.notices, combine, now=now, postgres=postgres
+                )
+            await _update_ids(tx, _STARTED_SQL, [now], polled.started, postgres)
+            if polled.updates:
+                await _write_statuses(tx, polled.updates, polled_at, now, postgres)
+            await _update_ids(tx, _POLLED_SQL, [polled_at], polled.unchanged, postgres)
+        return queued
 
     async def set_charges(self, charges: Sequence[tuple[int, Decimal]]) -> int:
         """(order id, charge) the panel reported right after placing; nothing else changes
@@ -580,15 +609,8 @@ class OrdersRepo(Repo):
 
     async def mark_polled(self, order_ids: Sequence[int], at: float) -> int:
         """Record a poll that brought no news (so the row is not due again at once)."""
-        total = 0
         async with self._db.transaction() as tx:
-            # Chunked: SQLite caps the number of bound parameters per statement.
-            for start in range(0, len(order_ids), 500):
-                chunk = order_ids[start : start + 500]
-                total += await tx.execute(
-                    f"UPDATE orders SET polled_at = ? WHERE id IN ({_marks(chunk)})", [at, *chunk]
-                )
-        return total
+            return await _update_ids(tx, _POLLED_SQL, [at], order_ids, self._postgres)
 
     async def set_muted(self, user_id: int, order_id: int, muted: bool) -> bool:
         """🔕 / 🔔 of one of the user's orders; False when it is not theirs."""
@@ -675,18 +697,27 @@ def _on_slot(panel_slot: int | None) -> tuple[str, tuple[int, ...]]:
 
 # Rows per status UPDATE: on SQLite 8 parameters each, under its oldest limit of 999.
 _STATUS_CHUNK = 100
-# polled_at and now, then the columns of `_status_values`, one array each.
-_STATUS_SQL_POSTGRES = """
+# polled_at, now (also when first read Completed, migration 0015), then the columns of
+# `_status_values`, one array each.
+_STATUS_SQL_POSTGRES = f"""
     UPDATE orders SET
         status = v.status, raw_status = v.raw_status, charge = COALESCE(v.charge, orders.charge),
         start_count = COALESCE(v.start_count, orders.start_count),
         remains = COALESCE(v.remains, orders.remains),
-        currency = COALESCE(v.currency, orders.currency), polled_at = ?, updated_at = ?
+        currency = COALESCE(v.currency, orders.currency), polled_at = ?, updated_at = ?,
+        completed_at = CASE WHEN v.status = '{Status.COMPLETED.value}'
+            THEN COALESCE(orders.completed_at, ?) ELSE orders.completed_at END
     FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
                 CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
         AS v (id, status, raw_status, charge, start_count, remains, currency)
     WHERE orders.id = v.id
 """
+# Statements over a list of order ids (`_update_ids`): the new values, then the ids.
+_POLLED_SQL = "UPDATE orders SET polled_at = ? WHERE {ids}"
+_STARTED_SQL = (
+    "UPDATE orders SET started_notified = 1, updated_at = ? WHERE started_notified = 0 AND {ids}"
+)
+_COMPLETED_SQL = "UPDATE orders SET completed_at = ? WHERE completed_at IS NULL AND {ids}"
 
 
 def _status_sql_sqlite(rows: int) -> str:
@@ -708,16 +739,51 @@ def _status_sql_sqlite(rows: int) -> str:
         """
 
 
-async def _mark_completed(tx: Transaction, updates: Sequence[StatusUpdate], now: float) -> None:
-    """When each order was first read `Completed` (the ETA's history, migration 0015)."""
-    done = [u.order_id for u in updates if str(u.status) == Status.COMPLETED.value]
-    for start in range(0, len(done), _KEYS_PER_QUERY):
-        chunk = done[start : start + _KEYS_PER_QUERY]
-        await tx.execute(
-            f"UPDATE orders SET completed_at = ? WHERE completed_at IS NULL "
-            f"AND id IN ({_marks(chunk)})",
-            [now, *chunk],
+async def _write_statuses(
+    tx: Transaction,
+    updates: Sequence[StatusUpdate],
+    polled_at: float,
+    now: float,
+    postgres: bool,
+) -> int:
+    """The polled statuses, one statement per chunk of rows, not one per row: PostgreSQL pays a
+    round of parse, plan and execute per statement (its poll cycle was 1.5x SQLite's)."""
+    total = 0
+    for start in range(0, len(updates), _STATUS_CHUNK):
+        chunk = updates[start : start + _STATUS_CHUNK]
+        rows = [_status_values(u) for u in chunk]
+        if postgres:  # one array a column; completed_at in the same statement
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            total += await tx.execute(_STATUS_SQL_POSTGRES, [polled_at, now, now, *columns])
+        else:
+            values = [value for row in rows for value in row]
+            ids = [u.order_id for u in chunk]
+            sql = _status_sql_sqlite(len(chunk))
+            total += await tx.execute(sql, [*values, polled_at, now, *ids])
+    if not postgres:
+        # When each order was first read `Completed` (the ETA's history, migration 0015).
+        done = [u.order_id for u in updates if str(u.status) == Status.COMPLETED.value]
+        await _update_ids(tx, _COMPLETED_SQL, [now], done, postgres)
+    return total
+
+
+async def _update_ids(
+    tx: Transaction, sql: str, values: Sequence[Any], ids: Sequence[int], postgres: bool
+) -> int:
+    """`sql` (its `{ids}` the id condition, after `values`' placeholders) over `ids`: one array
+    on PostgreSQL (one statement text, prepared once, whatever the count), chunks of
+    `IN (?, …)` on SQLite (it caps the bound parameters of a statement)."""
+    if not ids:
+        return 0
+    if postgres:
+        return await tx.execute(
+            sql.format(ids="id = ANY(CAST(? AS BIGINT[]))"), [*values, list(ids)]
         )
+    total = 0
+    for start in range(0, len(ids), _KEYS_PER_QUERY):
+        chunk = ids[start : start + _KEYS_PER_QUERY]
+        total += await tx.execute(sql.format(ids=f"id IN ({_marks(chunk)})"), [*values, *chunk])
+    return total
 
 
 def _status_values(u: StatusUpdate) -> tuple[Any, ...]:

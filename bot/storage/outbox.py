@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage.db import Row
+from bot.storage.db import Row, Transaction
 from bot.storage.models import OutboxItem, OutboxKind
 from bot.storage.rows import Clock, Repo, from_row
 
@@ -28,6 +28,28 @@ _INSERT = """
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (dedupe_key) DO NOTHING
 """
+
+
+# A grouped batch's dedupe keys already queued (as an item's own key or covered by a digest).
+_KNOWN_SQLITE = (
+    "SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks}) "
+    "UNION SELECT dedupe_key FROM outbox_covers WHERE dedupe_key IN ({marks})"
+)
+# PostgreSQL: one array parameter, so one statement text (prepared once per connection)
+# whatever the number of keys.
+_KNOWN_POSTGRES = (
+    "SELECT dedupe_key FROM outbox WHERE dedupe_key = ANY(CAST(? AS TEXT[])) "
+    "UNION SELECT dedupe_key FROM outbox_covers WHERE dedupe_key = ANY(CAST(? AS TEXT[]))"
+)
+_ITEM = (
+    "INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, next_attempt_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+# PostgreSQL: a digest and the keys it covers in one statement (one round trip, not two).
+_DIGEST_POSTGRES = (
+    f"WITH item AS ({_ITEM} RETURNING id), covers AS (INSERT INTO outbox_covers "
+    "(dedupe_key, item_id) SELECT unnest(CAST(? AS TEXT[])), id FROM item) SELECT id FROM item"
+)
 
 
 class _Stale(Exception):
@@ -97,48 +119,11 @@ class OutboxRepo(Repo):
         transaction: a transition seen again later (a crash before its status was saved) is
         swallowed whichever way it was first queued.
         """
-        keys = [m.dedupe_key for m in messages]
-        if any(k is None for k in keys):
-            raise ValueError("grouped messages need dedupe keys")
         now = self._clock()
         async with self._db.transaction() as tx:
-            known: set[str] = set()
-            unique = list(dict.fromkeys(k for k in keys if k is not None))
-            for start in range(0, len(unique), 400):  # under SQLite's bound-parameter limit
-                part = unique[start : start + 400]
-                marks = ", ".join("?" * len(part))
-                rows = await tx.fetchall(
-                    f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks}) "
-                    f"UNION SELECT dedupe_key FROM outbox_covers WHERE dedupe_key IN ({marks})",
-                    (*part, *part),
-                )
-                known.update(str(r[0]) for r in rows)
-            fresh: list[OutboxMessage] = []
-            for m in messages:
-                if m.dedupe_key not in known:
-                    known.add(str(m.dedupe_key))
-                    fresh.append(m)
-            if not fresh:
-                return 0
-            item = fresh[0] if len(fresh) == 1 else combine(fresh)
-            item_id = await tx.insert(
-                "INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, "
-                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    str(item.kind),
-                    json.dumps(item.payload, ensure_ascii=False),
-                    item.dedupe_key if len(fresh) == 1 else None,
-                    now,
-                    now if item.not_before is None else item.not_before,
-                ),
+            return await queue_grouped(
+                tx, user_id, messages, combine, now=now, postgres=self._db.engine == "postgres"
             )
-            if len(fresh) > 1:
-                await tx.executemany(
-                    "INSERT INTO outbox_covers (dedupe_key, item_id) VALUES (?, ?)",
-                    [(m.dedupe_key, item_id) for m in fresh],
-                )
-        return len(fresh)
 
     async def hold(self, item_id: int, until: float) -> bool:
         """Quiet hours: keep the item back until `until` (not a failed attempt)."""
@@ -281,3 +266,61 @@ class OutboxRepo(Repo):
             "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL"
         )
         return int(row[0]) if row else 0
+
+
+async def queue_grouped(
+    tx: Transaction,
+    user_id: int,
+    messages: Sequence[OutboxMessage],
+    combine: Callable[[list[OutboxMessage]], OutboxMessage],
+    *,
+    now: float,
+    postgres: bool,
+) -> int:
+    """`OutboxRepo.enqueue_grouped` inside the caller's transaction `tx` (the poller saves the
+    statuses that called for the messages in the same one)."""
+    keys = [m.dedupe_key for m in messages]
+    if any(k is None for k in keys):
+        raise ValueError("grouped messages need dedupe keys")
+    known = await _known_keys(tx, [k for k in dict.fromkeys(keys) if k is not None], postgres)
+    fresh: list[OutboxMessage] = []
+    for m in messages:
+        if m.dedupe_key not in known:
+            known.add(str(m.dedupe_key))
+            fresh.append(m)
+    if not fresh:
+        return 0
+    item = fresh[0] if len(fresh) == 1 else combine(fresh)
+    row = (
+        user_id,
+        str(item.kind),
+        json.dumps(item.payload, ensure_ascii=False),
+        item.dedupe_key if len(fresh) == 1 else None,
+        now,
+        now if item.not_before is None else item.not_before,
+    )
+    covered = [str(m.dedupe_key) for m in fresh]
+    if len(fresh) == 1:
+        await tx.execute(_ITEM, row)
+    elif postgres:
+        await tx.fetchone(_DIGEST_POSTGRES, (*row, covered))
+    else:
+        item_id = await tx.insert(_ITEM, row)
+        await tx.executemany(
+            "INSERT INTO outbox_covers (dedupe_key, item_id) VALUES (?, ?)",
+            [(key, item_id) for key in covered],
+        )
+    return len(fresh)
+
+
+async def _known_keys(tx: Transaction, unique: list[str], postgres: bool) -> set[str]:
+    if postgres:
+        rows = await tx.fetchall(_KNOWN_POSTGRES, (unique, unique))
+        return {str(r[0]) for r in rows}
+    known: set[str] = set()
+    for start in range(0, len(unique), 400):  # under SQLite's bound-parameter limit
+        part = unique[start : start + 400]
+        marks = ", ".join("?" * len(part))
+        rows = await tx.fetchall(_KNOWN_SQLITE.format(marks=marks), (*part, *part))
+        known.update(str(r[0]) for r in rows)
+    return known

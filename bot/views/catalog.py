@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
 from bot.panel import Service
+from bot.panel.text import PanelText
 from bot.services.catalog_index import CatalogIndex, paginate
 from bot.services.catalog_options import PLAIN, CatalogOptions
 from bot.services.order_types import OrderKind, order_kind, plan_for
@@ -217,14 +218,15 @@ def _yes_no(t: Translator, value: bool | None) -> str:
     return t._("yes") if value else t._("no")
 
 
-def description_parts(description: str | None) -> list[str]:
-    """The description as the card shows it (first), then the parts 📖 More shows.
+def description_parts(description: PanelText | None) -> list[PanelText]:
+    """The description as the card shows it (first), then the parts 📖 More shows: each
+    still the panel's text, to be escaped where it is shown.
 
     Cut at a line break or space where one is near, and by length of the escaped HTML too
     (an "&" takes five characters), so every part's message stays within Telegram's limit.
     """
-    text = (description or "").strip()
-    parts: list[str] = []
+    text = "" if description is None else description.plain.strip()
+    parts: list[PanelText] = []
     while text:
         first = not parts
         end = _part_end(
@@ -232,7 +234,7 @@ def description_parts(description: str | None) -> list[str]:
             DESCRIPTION_MAX if first else PART_HTML_MAX,
             DESCRIPTION_HTML_MAX if first else PART_HTML_MAX,
         )
-        parts.append(text[:end].rstrip())
+        parts.append(PanelText(text[:end].rstrip()))
         text = text[end:].lstrip()
     return parts
 

@@ -17,7 +17,7 @@ from bot.views.text import esc, fit_label
 from bot.zones import zone_info
 
 # A service's name in a line: long panel names would push the figures off a phone's screen.
-NAME_MAX = 48
+CHANGE_NAME_MAX = 48
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -59,7 +59,7 @@ def _rate_text(t: Translator, change: PriceChange) -> str:
 
 def change_line(t: Translator, panel: str, change: PriceChange) -> str:
     """ "📈 alpha: #101 Instagram Followers 12.50 → 14.00 (+12%)"."""
-    name = esc(fit_label("", change.name, "", NAME_MAX))
+    name = esc(fit_label("", change.name, "", CHANGE_NAME_MAX))
     head = f"{_icon(change)} " + (f"<b>{esc(panel)}</b>: " if panel else "")
     head += f"#{change.service_id} {name}"
     old, new = esc(change.old or ""), esc(change.new or "")

@@ -17,7 +17,7 @@ from bot.views.text import code, cut, esc
 
 # The result list's title and description are one line each on a phone.
 TITLE_MAX = 64
-DESCRIPTION_MAX = 120
+INLINE_DESCRIPTION_MAX = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,6 @@ def shared_card(t: Translator, order: Order) -> SharedCard:
     return SharedCard(
         result_id=f"order-{order.id}",
         title=cut(title, TITLE_MAX),
-        description=cut(" · ".join(parts), DESCRIPTION_MAX),
+        description=cut(" · ".join(parts), INLINE_DESCRIPTION_MAX),
         text=client_card_text(t, order),
     )

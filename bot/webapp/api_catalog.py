@@ -31,6 +31,7 @@ from bot.views.catalog import render_service_card
 from bot.views.catalog_extras import starred_alert
 from bot.views.compare import offer_details
 from bot.views.errors import panel_error_text
+from bot.views.text import esc
 from bot.webapp.api import ApiError, ApiHandler, WebAppContext
 
 TEXTS: Mapping[str, str] = {
@@ -68,7 +69,7 @@ REFILL, REFILL_UNSTATED, CANCEL, CANCEL_UNSTATED, DRIPFEED, ORDERABLE, PER_PACKA
 )
 _PACKAGES = frozenset({OrderKind.PACKAGE, OrderKind.CUSTOM_COMMENTS_PACKAGE})
 # A comparison lists this many similar services at most (the chat shows 8).
-MAX_OFFERS = 30
+MAX_APP_OFFERS = 30
 _TAG = re.compile(r"<[^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -289,7 +290,7 @@ def card_of(t: Translator, service: Service, currency: str | None) -> tuple[list
     lines = text.split("\n")[1:]
     if "" in lines:
         lines = lines[: lines.index("")]  # the description's first part: sent whole below
-    description = plain_text(html.escape(service.description or "", quote=False))
+    description = plain_text(esc(service.description or ""))
     return [plain_text(line) for line in lines], description or None
 
 
@@ -361,7 +362,7 @@ class CompareHandler(ApiHandler):
                     "Similar, not the same: matched by type, quantity range, platform and kind."
                 ),
                 base=offer_out(t, comparison.base),
-                offers=[offer_out(t, o) for o in comparison.offers[:MAX_OFFERS]],
+                offers=[offer_out(t, o) for o in comparison.offers[:MAX_APP_OFFERS]],
                 silent=comparison.silent,
             )
         )

@@ -23,7 +23,7 @@ from bot.webapp.calls import Asker, OrderRequest, OrdersRequest, Refusal, refusa
 from bot.webapp.order_views import card_json, order_row_json
 
 # Orders one page of the list shows (a phone screen scrolls; "More" asks for the next).
-PAGE_SIZE = 20
+APP_PAGE_SIZE = 20
 
 
 @dataclass(slots=True)
@@ -35,11 +35,11 @@ class OrderList:
         names = await self.deps.accounts.names(caller.id)
         search = asked.q.strip()
         if search:
-            found = await self.deps.tracking.search(caller.id, search, limit=PAGE_SIZE)
+            found = await self.deps.tracking.search(caller.id, search, limit=APP_PAGE_SIZE)
             orders, total, page, pages = found.orders, found.total, 0, 1
         else:
             history = await self.deps.tracking.history(
-                caller.id, asked.filter, asked.page, PAGE_SIZE
+                caller.id, asked.filter, asked.page, APP_PAGE_SIZE
             )
             orders, total = history.orders, history.total
             page, pages = history.page, history.pages

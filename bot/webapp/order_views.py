@@ -85,7 +85,7 @@ def form_json(
             "min": service.min,
             "max": service.max,
             "limits": f"{t.number(service.min)}–{t.number(service.max)}",
-            "description": service.description or "",
+            "description": service.description_text or "",
         },
         "slot": slot,
         "panel": panel,

@@ -197,6 +197,9 @@ class FakePanel:
         # about it (no `dripfeed` field), as panels that list no flag may do.
         self.refuse_dripfeed: set[int] = set()
         self.latency = 0.0
+        # How long `stop` lets aiohttp wait for handlers before it cancels them: a test sets it
+        # far above its own wait to show that stopping wakes the delayed handlers itself.
+        self.shutdown_seconds = 0.5
         # Action → a body sent verbatim (200, application/json) to every key: what a panel
         # sends that no well-formed answer can (`{"balance": 1e308}`, `NaN`).
         self.raw_answers: dict[str, str] = {}
@@ -227,7 +230,7 @@ class FakePanel:
             app.router.add_route("GET", path, self._handle)
             app.router.add_route("POST", path, self._handle)
         # No access log: it would print request URLs, and GET URLs carry the API key.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=self.shutdown_seconds)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()

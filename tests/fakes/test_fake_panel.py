@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes import WAIT_SECONDS
 from tests.fakes.panel import DEMO_KEY, FakePanel, Fault, money, parse_args, serve
 from tests.fakes.panel_catalog import (
     SPEC_SERVICE,
@@ -668,6 +668,10 @@ async def test_wait_for_request_any_action(panel: FakePanel, http: httpx.AsyncCl
     await asyncio.wait_for(waiter, 1)
 
 
+# A shutdown timeout no passing test waits out.
+LONGER_THAN_THE_TEST = 10 * WAIT_SECONDS
+
+
 # -- faults ----------------------------------------------------------------------------------
 
 
@@ -815,6 +819,7 @@ async def test_latency_after_places_order_although_client_times_out(
 async def test_timeout_fault_and_stop_does_not_hang(http: httpx.AsyncClient) -> None:
     fake = FakePanel()
     fake.add_key(KEY)
+    fake.shutdown_seconds = LONGER_THAN_THE_TEST
     await fake.start()
     fake.inject(Fault.timeout(), action="add")
     fake.inject(Fault.timeout(after=True), action="refill")
@@ -824,10 +829,8 @@ async def test_timeout_fault_and_stop_does_not_hang(http: httpx.AsyncClient) -> 
         await http.post(fake.url, data={**add, "action": "refill", "order": 1}, timeout=0.1)
     await fake.wait_for_request("add")
     assert not hanging.done()
-    started = time.monotonic()
-    await fake.stop()
-    # Woken handlers finish in milliseconds; aiohttp's own fallback would take a second.
-    assert time.monotonic() - started < 0.5
+    # Woken handlers finish at once; aiohttp's own fallback would outlast this wait.
+    await asyncio.wait_for(fake.stop(), WAIT_SECONDS)
     with pytest.raises(httpx.TransportError):
         await hanging
     assert fake.orders == {}  # before-fault: the add never happened
@@ -876,15 +879,14 @@ async def test_command_line_startup_path(http: httpx.AsyncClient) -> None:
 async def test_hang_sends_nothing_until_stop(http: httpx.AsyncClient) -> None:
     fake = FakePanel()
     fake.add_key(KEY)
+    fake.shutdown_seconds = LONGER_THAN_THE_TEST
     await fake.start()
     fake.inject(Fault.hang(), action="balance")
     hanging = asyncio.create_task(http.post(fake.url, data={"key": KEY, "action": "balance"}))
     await fake.wait_for_request("balance")
     await asyncio.sleep(0.3)
     assert not hanging.done()  # not even headers: the client still waits for the status line
-    started = time.monotonic()
-    await fake.stop()
-    assert time.monotonic() - started < 0.5
+    await asyncio.wait_for(fake.stop(), WAIT_SECONDS)  # the hang is woken, not waited out
     with pytest.raises(httpx.TransportError):
         await hanging
 
@@ -895,23 +897,25 @@ async def test_hang_outlasts_the_timeout_fault() -> None:
 
 async def test_trickle_sends_one_byte_per_interval(panel: FakePanel) -> None:
     panel.inject(Fault.trickle(0.05), action="balance")
-    arrivals: list[float] = []
+    received: list[tuple[float, int]] = []  # (seconds since the request, bytes so far)
     body = b""
+    started = time.monotonic()
     async with (
-        httpx.AsyncClient(timeout=5.0) as http,
+        httpx.AsyncClient(timeout=WAIT_SECONDS) as http,
         http.stream("POST", panel.url, data={"key": KEY, "action": "balance"}) as response,
     ):
         assert response.status_code == 200
         # Declared up front, so a size check on headers alone lets the trickle through.
         length = int(response.headers["content-length"])
         async for chunk in response.aiter_raw():
-            arrivals.append(time.monotonic())
             body += chunk
+            received.append((time.monotonic() - started, len(body)))
     assert json.loads(body) == {"balance": "100.00", "currency": "USD"}
-    assert length == len(body) and len(arrivals) == len(body)  # byte by byte
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.03
-    assert arrivals[-1] - arrivals[0] >= 0.05 * (len(body) - 1) * 0.8
+    assert length == len(body)
+    # Never ahead of one byte per interval: byte n leaves no sooner than n intervals after the
+    # request. (Only lower bounds: a loaded machine's client reads late, bytes then bunched.)
+    for seconds, count in received:
+        assert seconds >= 0.05 * (count - 1) * 0.8, received
 
 
 async def test_trickle_performs_a_write_and_a_leaving_client_does_not_break_the_fake(

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bot.panel import parsing
-from bot.panel.durations import MAX_TEXT, parse_average_time
+from bot.panel.durations import MAX_AVERAGE_TIME_TEXT, parse_average_time
+from bot.panel.text import PanelText
 from tests.fakes.panel_catalog import SPEC_SERVICE
 
 
@@ -55,7 +56,7 @@ def test_other_words_are_kept_as_the_panels_one_bounded_line() -> None:
     assert parse_average_time("5 parsecs") == (None, "5 parsecs")
     minutes, text = parse_average_time("x" * 500)
     assert minutes is None and text is not None
-    assert len(text) == MAX_TEXT and text.endswith("…")
+    assert len(text) == MAX_AVERAGE_TIME_TEXT and text.endswith("…")
     assert parse_average_time("a\x00b") == (None, "ab")
 
 
@@ -70,7 +71,8 @@ def test_a_service_entry_carries_its_average_time() -> None:
     )
     assert (words.average_minutes, words.average_text) == (74, None)
     assert (number.average_minutes, number.average_text) == (90, None)
-    assert (unread.average_minutes, unread.average_text) == (None, "Not enough data")
+    assert (unread.average_minutes, unread.average_words) == (None, "Not enough data")
+    assert unread.average_text == PanelText("Not enough data")
     assert (none.average_minutes, none.average_text) == (None, None)
 
 

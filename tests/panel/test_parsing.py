@@ -227,7 +227,7 @@ def test_service_numbers_as_strings_or_numbers_and_unknown_fields() -> None:
     }
     [service] = parsing.parse_services([entry])
     assert (service.id, service.rate, service.min, service.max) == (7, Decimal("0.9"), 10, 20)
-    assert service.description == "Hızlı"
+    assert service.description_text == "Hızlı"
     [from_float] = parsing.parse_services([{**SPEC_SERVICE, "rate": 12.5}])
     assert from_float.rate == Decimal("12.5")
 

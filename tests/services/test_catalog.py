@@ -381,7 +381,7 @@ async def test_a_catalog_heavier_than_the_budget_is_served_and_not_kept() -> Non
 def test_the_size_counts_what_the_index_keeps() -> None:
     """Descriptions dominate a big catalog: the estimate must grow with them."""
     plain = make_services(100)
-    described = [replace(s, description="x" * 10_000) for s in plain]
+    described = [replace(s, description_text="x" * 10_000) for s in plain]
     assert CatalogIndex(described).size - CatalogIndex(plain).size >= 100 * 10_000
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from decimal import Decimal
 
@@ -42,22 +41,19 @@ def test_index_returns_similar_cheapest_first() -> None:
     assert [s.id for s in found] == [11, 10]
 
 
-def test_compare_over_three_5000_service_catalogs_is_fast() -> None:
+def test_compare_over_three_5000_service_catalogs_uses_the_indexes_built_once() -> None:
     catalogs = [
         CatalogIndex(parse_services([dict(s, rate=str(Decimal(s["rate"]) + k)) for s in raw]))
         for k, raw in enumerate([make_services(5000)] * 3)
     ]
     cache = SimilarIndexCache()
-    for catalog in catalogs:
-        cache.get(catalog)  # built once per catalog version, when first compared
+    built = [cache.get(catalog) for catalog in catalogs]  # once per catalog version
     card = catalogs[0].services[123]
-    started = time.perf_counter()
     found = [cache.get(c).similar_to(card) for c in catalogs[1:]]
-    elapsed = time.perf_counter() - started
     assert all(found) and all(is_similar(card, s) for group in found for s in group)
-    # A few milliseconds on an idle machine; ten times the former 0.05 s bound, so that a loaded
-    # one (parallel test workers, CI neighbours) passes too; benchmarks/panels.py measures it.
-    assert elapsed < 0.5
+    # A comparison reuses the indexes (no rebuild per card). How fast it is, a few milliseconds,
+    # is a speed figure: `python -m benchmarks.panels` measures it, not a wall-clock assert here.
+    assert all(cache.get(c) is index for c, index in zip(catalogs, built, strict=True))
 
 
 def test_offers_grouped_by_currency_main_first_then_closest_then_cheapest() -> None:

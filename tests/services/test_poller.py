@@ -32,10 +32,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    st = await Storage.open(
-        tmp_path / "bot.sqlite3", KeyCipher([Fernet.generate_key()]), clock=clock
-    )
+async def storage(database: Path | str, clock: Clock) -> AsyncIterator[Storage]:
+    # Both engines: the poller's writes take engine-specific statements (bot/storage/orders.py).
+    st = await Storage.open(database, KeyCipher([Fernet.generate_key()]), clock=clock)
     try:
         yield st
     finally:
@@ -165,9 +164,9 @@ async def test_terminal_transition_queues_one_notification(
 async def test_a_transition_seen_again_is_not_told_twice(
     storage: Storage, panel: FakePanel, http: httpx.AsyncClient, clock: Clock
 ) -> None:
-    # The notice is queued before the status is saved; a crash in between leaves the old status
-    # stored, so the next cycle sees the same transition again. The dedupe key is what keeps it
-    # to one message, even after the first one was delivered.
+    # The notice is queued with the status; should the old status be stored again afterwards,
+    # the next cycle sees the same transition again. The dedupe key is what keeps it to one
+    # message, even after the first one was delivered.
     await add_user(storage, panel, USER_A, KEY_A)
     [order] = await place(storage, panel, USER_A, KEY_A, 1)
     assert order.panel_order_id is not None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,7 +9,10 @@ import pytest
 
 from bot.panel.models import OrderStatus, Status
 from bot.storage import KeyCipher, OrderDraft, OrderFilter, StatusUpdate, Storage, SubmitState
-from bot.storage.models import Order, Settled
+from bot.storage.db import Database, Transaction
+from bot.storage.models import Order, OutboxKind, Settled
+from bot.storage.orders import PolledStatuses
+from bot.storage.outbox import OutboxMessage
 from tests.e2e.steps import order_draft
 from tests.pg import INTEGRITY_ERRORS
 
@@ -412,3 +416,62 @@ async def test_completion_times_come_from_the_first_completed_poll(
     assert await st.orders.completion_times(USER, 1, 2, newest=10) == [100.0]
     assert await st.orders.completion_times(USER, 2, 1, newest=10) == []
     assert await st.orders.completion_times(USER + 1, 1, 1, newest=10) == []
+
+
+async def test_a_keys_poll_answers_are_written_in_one_transaction(
+    st: Storage, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done, started, quiet, also_done = [await placed(st, b, i) for i, b in enumerate("abcd", 1)]
+    clock.advance(100)
+
+    def notice(order: Order, what: str) -> OutboxMessage:
+        kind = OutboxKind.ORDER_STARTED if what == "started" else OutboxKind.ORDER_STATUS
+        return OutboxMessage(USER, kind, {"order_id": order.id}, f"order:{order.id}:{what}")
+
+    def digest(messages: list[OutboxMessage]) -> OutboxMessage:
+        covered = [m.payload["order_id"] for m in messages]
+        return OutboxMessage(USER, OutboxKind.ORDER_DIGEST, {"orders": covered})
+
+    polled = PolledStatuses(
+        updates=[
+            StatusUpdate(done.id, "Completed", "Completed", remains=0),
+            StatusUpdate(started.id, "In progress", "In progress", start_count=5),
+            StatusUpdate(also_done.id, "Completed", "Completed", remains=0),
+        ],
+        unchanged=[quiet.id],
+        started=[started.id],
+        notices=[
+            notice(done, "Completed"),
+            notice(started, "started"),
+            notice(also_done, "Completed"),
+        ],
+    )
+    opened = 0
+    transaction = type(st.db).transaction
+
+    def counted(db: Database) -> AbstractAsyncContextManager[Transaction]:
+        nonlocal opened
+        opened += 1
+        return transaction(db)
+
+    monkeypatch.setattr(type(st.db), "transaction", counted)
+    assert await st.orders.record_poll(USER, polled, digest, polled_at=50.0) == 3
+    assert opened == 1
+
+    [item] = await st.outbox.due(clock.now)
+    assert item.kind == OutboxKind.ORDER_DIGEST
+    assert item.payload == {"orders": [done.id, started.id, also_done.id]}
+    rows = {o.id: o for o in await st.orders.all_for_user(USER)}
+    assert [rows[o.id].status for o in (done, started, quiet, also_done)] == [
+        "Completed", "In progress", quiet.status, "Completed"]  # fmt: skip
+    assert all(rows[o.id].polled_at == 50.0 for o in (done, started, quiet, also_done))
+    assert rows[started.id].started_notified and rows[started.id].start_count == 5
+    assert not rows[done.id].started_notified
+    assert await st.orders.completion_times(USER, 1, 1, newest=10) == [100.0, 100.0]
+
+    # The same answers again (a status saved back): nothing is queued twice, and the orders keep
+    # the time they completed.
+    clock.advance(500)
+    assert await st.orders.record_poll(USER, polled, digest, polled_at=60.0) == 0
+    assert [i.id for i in await st.outbox.due(clock.now)] == [item.id]
+    assert await st.orders.completion_times(USER, 1, 1, newest=10) == [100.0, 100.0]

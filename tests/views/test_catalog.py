@@ -8,6 +8,7 @@ from bot.callbacks.catalog import ServiceMore
 from bot.i18n import Translator
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
+from bot.panel.text import PanelText
 from bot.services.catalog_index import CatalogIndex
 from bot.views.catalog import (
     DESCRIPTION_MAX,
@@ -126,7 +127,7 @@ def test_service_card(en: Translator, tr: Translator) -> None:
         rate="12.5",
         refill=True,
         dripfeed=False,
-        description="  <i>fast</i> " + "y" * 3000,
+        description_text="  <i>fast</i> " + "y" * 3000,
     )
     screen = render_service_card(service, en, "USD", back)
     lines = screen.text.split("\n")
@@ -166,15 +167,15 @@ def test_card_of_a_type_the_bot_cannot_order_says_so_and_has_no_order_button(
 
 def test_description_parts_stay_html_safe_within_a_message(en: Translator) -> None:
     assert description_parts(None) == []
-    assert description_parts("  short  ") == ["short"]
+    assert description_parts(PanelText("  short  ")) == [PanelText("short")]
     words = " ".join(f"word{i}" for i in range(2000))  # about 17,000 characters
-    parts = description_parts(words)
+    parts = [part.plain for part in description_parts(PanelText(words))]
     assert len(parts[0]) <= DESCRIPTION_MAX and len(parts) > 3
     assert " ".join(parts) == words  # cut between words, nothing lost
     # Every "&" takes five characters as HTML: the parts get shorter, never too long.
-    amps = description_parts("&" * 20_000)
-    assert "".join(amps) == "&" * 20_000
-    service = svc(3, name="N" * 400, description="&<>" * 5000)
+    amps = description_parts(PanelText("&" * 20_000))
+    assert "".join(part.plain for part in amps) == "&" * 20_000
+    service = svc(3, name="N" * 400, description_text="&<>" * 5000)
     for part in range(1, len(description_parts(service.description))):
         screen = render_description_part(en, service, ServiceMore(3, part, 0, 0))
         assert screen is not None and len(screen.text) <= MAX_TEXT

@@ -16,6 +16,9 @@ from string import Template
 
 import pytest
 
+from bot.panel.text import PanelText, escaped
+from bot.views.text import esc
+
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 180
 
@@ -59,6 +62,11 @@ def _mypy(tmp_path: Path) -> str:
     raw = Template(_VIEW).substitute(RAW, card="raw_card")
     escaped = Template(_VIEW).substitute(ESCAPED, card="escaped_card").split("\n\n\n", 1)[1]
     view.write_text(raw + "\n\n" + escaped)
+    return _verdict(view)
+
+
+def _verdict(view: Path) -> str:
+    """What the project's mypy run says of the module `view`."""
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), str(view)],
         cwd=REPO,
@@ -84,3 +92,67 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
     assert all('expected "Html | _Unset"' in line for line in errors), verdict
     # ...all of them in the raw view: the escaped one is clean.
     assert all(int(line.split(":")[1]) < escaped_from for line in errors), verdict
+
+
+# A panel's description and its words for the average time reach views as `PanelText`, which
+# is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
+# placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
+# placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
+_PANEL_TEXT_VIEW = """
+from bot.i18n import Translator
+from bot.panel import Service
+from bot.views.text import esc
+
+
+def shout(text: str) -> str:
+    return text.upper()
+
+
+def raw_card(t: Translator, s: Service) -> list[str]:
+    assert s.description is not None and s.average_text is not None
+    return [
+        "<i>" + s.description + "</i>",  # RAW
+        "\\n".join([s.average_text]),  # RAW
+        shout(s.description),  # RAW
+    ]
+
+
+def escaped_card(t: Translator, s: Service) -> list[str]:
+    assert s.description is not None and s.average_text is not None
+    return [
+        "<i>" + esc(s.description) + "</i>",
+        "\\n".join([esc(s.average_text)]),
+        shout(esc(s.description)),
+        t._("Average time (the panel's words): {text}", text=esc(s.average_text)),
+        shout(s.description.plain),  # plain text, said so where it is read
+    ]
+"""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mypy") is None,
+    reason="mypy is not installed (it comes with the [test] extra)",
+)
+def test_mypy_rejects_a_panels_description_joined_into_html_by_hand(tmp_path: Path) -> None:
+    view = tmp_path / "described.py"
+    view.write_text(_PANEL_TEXT_VIEW)
+    verdict = _verdict(view)
+    source = view.read_text().splitlines()
+    raw_lines = {n for n, line in enumerate(source, 1) if line.endswith("# RAW")}
+    failed_lines = {int(line.split(":")[1]) for line in verdict.splitlines() if ": error:" in line}
+    # Every hand-made use of the raw text is an error, and nothing else is.
+    assert failed_lines == raw_lines, verdict
+    assert "PanelText" in verdict, verdict
+
+
+def test_panel_text_formatted_by_hand_is_still_text() -> None:
+    hostile = PanelText('<a href="https://evil.example">5 & up</a>')
+    # The uses mypy cannot see, an f-string or a placeholder that takes any value, show the
+    # text as text.
+    shown = '&lt;a href="https://evil.example"&gt;5 &amp; up&lt;/a&gt;'
+    assert f"<i>{hostile}</i>" == f"<i>{shown}</i>"
+    template = "Average time: {text}"  # as a translation is filled in
+    assert template.format(text=hostile) == f"Average time: {shown}"
+    assert esc(hostile) == escaped(hostile) == str(hostile)  # escaped once, never twice
+    assert hostile.plain.startswith("<a href=")
+    assert PanelText("x") == PanelText("x") and not PanelText("")

@@ -207,8 +207,8 @@ class Composer:
         """Under a completion push: 🔁 Reorder, and ♻️ Refill when the order's card offers it."""
         if status not in FINISHED_DELIVERED:
             return notice
-        # Judged by the status this push is about: the poller queues the push before it saves
-        # the status, and a drain in between reads the row still "In progress".
+        # Judged by the status this push is about: a drain whose read answers from before the
+        # poller's save (a reader on an older snapshot) sees the row still "In progress".
         pushed = replace(order, status=status)
         refill = self._refill_offered is not None and await self._refill_offered(user_id, pushed)
         return replace(notice, reorder=True, refill=refill)
