@@ -227,8 +227,13 @@ def _append(record: logging.LogRecord, note: str) -> None:
     record.msg, record.args = message + note, None
 
 
-def configure_logging(level: str, registry: SecretRegistry) -> None:
-    """Install one redacting stderr handler on the root logger; safe to call again."""
+def configure_logging(
+    level: str, registry: SecretRegistry, *, clock: Callable[[], float] = time.monotonic
+) -> None:
+    """Install one redacting stderr handler on the root logger; safe to call again.
+
+    `clock` times the repeat limiter's windows (tests pass a fixed one: a slow machine must not
+    open a second window in the middle of a flood)."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.get_name() == HANDLER_NAME), None)
     if handler is None:
@@ -239,7 +244,7 @@ def configure_logging(level: str, registry: SecretRegistry) -> None:
     for old in [f for f in handler.filters if isinstance(f, RedactingFilter | RepeatLimiter)]:
         handler.removeFilter(old)
     # The limiter first: it reads the message's template, which redaction replaces.
-    handler.addFilter(RepeatLimiter())
+    handler.addFilter(RepeatLimiter(clock=clock))
     handler.addFilter(RedactingFilter(registry))
     root.setLevel(level.upper())
     quiet_libraries()

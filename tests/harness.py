@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from bot.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.logs import RedactingFilter, SecretRegistry, quiet_libraries
+from tests.clocks import TestClock as TestClock  # re-exported: tests import it from here
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
 
@@ -37,20 +37,6 @@ class CapturingHandler(logging.Handler):
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-class TestClock:
-    """A clock that starts at the real time and then moves only when `advance` says so."""
-
-    def __init__(self, now: float | None = None) -> None:
-        self.now = time.time() if now is None else now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
 
 
 @dataclass

@@ -10,14 +10,29 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.models import SubmitState
 from tests.conftest import database_settings
+from tests.e2e.steps import (
+    BULK_KEY,
+    THREE,
+    confirm_in,
+    dialog,
+    drain,
+    due_again,
+    labels,
+    open_bulk,
+    orders_of,
+    paste,
+    place,
+    poll,
+    reply_containing,
+)
 from tests.e2e.steps import ORDERS_KEY_A as KEY_A
 from tests.e2e.steps import ORDERS_USER_A as USER_A
-from tests.e2e.steps import confirm_in, dialog, drain, due_again, place, poll
-from tests.e2e.test_bulk import KEY as BULK_KEY
-from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
 from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
+from tests.fakes.telegram_models import BotMessage
+from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, running_bot
 
 
@@ -179,3 +194,68 @@ async def test_each_line_placed_one_by_one_is_recorded_at_once(classic: Harness)
     rows = await classic.deps.storage.orders.get_batch(placed.batch)
     states = sorted((r.line_no or 0, r.submit_state.value, r.panel_order_id) for r in rows)
     assert states == [(1, "placed", line_one), (2, "submitting", None), (3, "submitting", None)]
+
+
+FOUND = "🔎 I found it on the panel"
+NOT_PLACED = "✖️ It was not placed"
+
+
+async def lost_add(classic: Harness, u: FakeUser, fault: Fault) -> BotMessage:
+    """Confirm an order whose `add` on the classic panel meets `fault`: its unknown result."""
+    preview = await dialog(u, 1, "instagram.com/lost", "1000")
+    classic.panel.inject(fault, action="add")
+    result = await confirm_in(u, preview, "en")
+    assert "cannot tell whether the order was placed" in (result.text or "")
+    assert {FOUND, NOT_PLACED} <= set(labels(result))
+    return result
+
+
+async def test_a_lost_add_answer_found_on_the_panel_is_checked_one_by_one_then_tracked(
+    classic: Harness,
+) -> None:
+    """Unknown → resolved on the classic script (issue 20 item 5): the id the user sends is
+    checked with `order=` (the script knows no `orders=`), and the order is then tracked."""
+    u = await classic.member(USER_A, key=KEY_A)
+    result = await lost_add(classic, u, Fault.drop_connection(after=True))
+    assert list(classic.panel.orders) == [1]  # the script did place it
+
+    await u.press(FOUND, message=result)
+    assert "Send the order id the panel shows" in ((await u.reply()).text or "")
+    await u.send("#2")  # the panel does not know it: nothing is settled
+    assert "does not know order #2" in ((await u.reply()).text or "")
+    await u.send("#1")
+    card = (await u.reply()).text or ""
+    assert "Found: this is order <code>#1</code>" in card and "Pending" in card
+    [row] = await orders_of(classic, USER_A)
+    assert row.submit_state is SubmitState.PLACED and row.panel_order_id == 1
+    asked = [r.params for r in classic.panel.requests if r.action == "status"]
+    assert [p.get("order") for p in asked] == ["2", "1"] and not any("orders" in p for p in asked)
+    assert classic.panel.count("add") == 1
+
+    classic.panel.advance(1)
+    classic.panel.advance(1)
+    await due_again(classic)
+    await poll(classic)
+    await drain(classic)
+    push = await u.reply()
+    assert "Order <b>#<code>1</code></b> is completed" in (push.text or "")
+
+
+async def test_a_lost_add_marked_not_placed_on_the_classic_panel_stays_in_history(
+    classic: Harness,
+) -> None:
+    u = await classic.member(USER_A, key=KEY_A)
+    result = await lost_add(classic, u, Fault.drop_connection())
+    assert classic.panel.orders == {}
+    await u.press(NOT_PLACED, message=result)
+    question = await u.update()
+    await u.press("Yes, it was not placed", message=question)
+    card = (await u.update()).text or ""
+    assert "Marked as not placed" in card and "Status: ✖️ <b>not placed</b>" in card
+    [row] = await orders_of(classic, USER_A)
+    assert row.submit_state is SubmitState.NOT_PLACED
+    # Never polled, never sent again.
+    classic.panel.clear_log()
+    await due_again(classic)
+    await poll(classic)
+    assert classic.panel.count("status") == 0 and classic.panel.count("add") == 0
