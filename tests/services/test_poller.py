@@ -1,4 +1,4 @@
-"""The status poller against a real SQLite database and the fake panel over real HTTP."""
+"""The status poller against a real database (both engines) and the fake panel over real HTTP."""
 
 from __future__ import annotations
 
