@@ -17,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.logs import RedactingFilter, SecretRegistry, quiet_libraries
 from bot.panel.errors import PanelUnavailable
+from tests.clocks import TestClock as TestClock  # re-exported: tests import it from here
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
 
@@ -40,20 +41,6 @@ class CapturingHandler(logging.Handler):
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-class TestClock:
-    """A clock that starts at the real time and then moves only when `advance` says so."""
-
-    def __init__(self, now: float | None = None) -> None:
-        self.now = time.time() if now is None else now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
 
 
 @dataclass

@@ -15,8 +15,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import OpenPage, WebAppBot
-from tests.e2e.steps import text_of
-from tests.e2e.test_preview_promise import batch_of, set_key, single_preview
+from tests.e2e.steps import batch_of, set_key, single_preview, text_of
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 from tests.miniapp import WEBAPP_URL

@@ -6,21 +6,27 @@ Test modules import these from here, never from one another (issue 22).
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from bot.callbacks.base import decode
 from bot.jobs import jobs_of
 from bot.services.poller import CycleReport
 from bot.storage.models import Order, OrderDraft
 from tests.fakes.panel import FakePanel
-from tests.fakes.panel_catalog import DEFAULT_SERVICES
+from tests.fakes.panel_catalog import DEFAULT_SERVICES, default_services
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
-from tests.harness import Harness
+from tests.harness import Harness, TestClock
 
 _SERVICES = {s["service"]: s for s in DEFAULT_SERVICES}
+FIRST_PANEL_ID = 23501  # the id the fake panel gives its first order
 
 # --- reading a message ---------------------------------------------------------------------
 
@@ -153,6 +159,108 @@ def add_params(bot: Harness) -> list[Mapping[str, Any]]:
     return [r.params for r in bot.panel.requests if r.action == "add"]
 
 
+# --- previews as the promise tests make and tap them --------------------------------------
+
+
+def batch_of(msg: BotMessage) -> str:
+    decoded = decode(data_of(msg, "Confirm"))
+    assert decoded is not None
+    return decoded.text(0)
+
+
+def catalog_with(service_id: int, **changes: Any) -> list[dict[str, Any]]:
+    services = default_services()
+    for service in services:
+        if service["service"] == service_id:
+            service.update(changes)
+    return services
+
+
+def placing_calls(bot: Harness) -> int:
+    return bot.panel.count("add") + bot.panel.bulk_calls()
+
+
+async def single_preview(
+    u: FakeUser, link: str = "https://instagram.com/a", quantity: str = "1000"
+) -> BotMessage:
+    preview = await dialog(u, 1, link, quantity)
+    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
+    return preview
+
+
+async def bulk_preview(u: FakeUser, lines: str) -> BotMessage:
+    await u.send("/bulk\n" + lines)
+    preview = await u.reply()
+    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
+    return preview
+
+
+async def tap(u: FakeUser, data: str, message: BotMessage) -> str:
+    """A tap with `data` on `message` (a stale keyboard, a replay or a forgery); its answer."""
+    qid = await u.press_data(data, message)
+    return str((await u.answer(qid)).params.get("text") or "")
+
+
+async def set_key(u: FakeUser, key: str) -> None:
+    await u.send("/setkey")
+    await u.reply()
+    await u.send(key)
+    assert "Key saved" in text_of(await u.reply())
+
+
+# --- /bulk ---------------------------------------------------------------------------------
+
+BULK_KEY = "pk_bulk_9f8e7d6c5b4a39281706f5e4d3c2"
+BULK_UID = 7101
+
+THREE = (
+    "1 | https://instagram.com/alpha | 1000\n"
+    "2 | https://instagram.com/p/beta | 500\n"
+    "6 | https://youtube.com/watch?v=gamma | 2000\n"
+)
+
+
+async def open_bulk(
+    bot: Harness, *, balance: str = "100", uid: int = BULK_UID, key: str = BULK_KEY
+) -> FakeUser:
+    """A member at /bulk's question (test_bulk's member unless `uid` and `key` say)."""
+    u = await bot.member(uid, key=key, balance=balance)
+    await u.send("/bulk")
+    prompt = await u.reply()
+    assert "service id | link | quantity" in (prompt.text or "")
+    return u
+
+
+async def paste(u: FakeUser, text: str) -> BotMessage:
+    await u.send(text)
+    return await u.reply()
+
+
+async def reply_containing(
+    u: FakeUser, needle: str, limit: int = 6, *, wait: float = 5.0
+) -> BotMessage:
+    """The first of the next `limit` new messages with `needle` in it."""
+    seen: list[str] = []
+    for _ in range(limit):
+        msg = await u.reply(timeout=wait)
+        if needle in text_of(msg):
+            return msg
+        seen.append(text_of(msg))
+    raise AssertionError(f"no reply with {needle!r}: {seen}")
+
+
+def confirm_data(preview: BotMessage) -> str:
+    data = [d for label, d in preview.buttons() if "Confirm" in label]
+    assert len(data) == 1, preview.buttons()
+    return data[0]
+
+
+def csv_rows(msg: BotMessage) -> list[dict[str, str]]:
+    assert msg.document is not None, msg.describe()
+    text = msg.document.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 # --- orders as if placed -------------------------------------------------------------------
 
 
@@ -237,6 +345,12 @@ async def place_many(
 # --- the jobs: polling and the outbox ------------------------------------------------------
 
 
+def clock_of(bot: Harness) -> TestClock:
+    """The harness's TestClock (a bot started with `clock=TestClock()`)."""
+    assert bot.clock is not None
+    return bot.clock
+
+
 async def due_again(bot: Harness) -> None:
     """Make every order due for polling (the harness polls hourly)."""
     await bot.deps.storage.db.execute("UPDATE orders SET polled_at = NULL")
@@ -307,15 +421,41 @@ async def make_default(user: FakeUser, panel: str) -> BotMessage:
     return await user.update()
 
 
+async def beta_key_question(user: FakeUser) -> BotMessage:
+    """/panels → ➕ Add a panel → Beta: the question for its key."""
+    await screen(user, "/panels", "➕")
+    await user.press("Beta", exact=True)
+    return await user.update()
+
+
 async def link_beta(bot: Harness, beta: FakePanel, user: FakeUser, balance: str = "40") -> None:
     """Through /panels → ➕ Add a panel → Beta → the key."""
     beta.add_key(KEY_B, balance=balance)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Beta", exact=True)
-    await user.update()
+    await beta_key_question(user)
     key_message = await user.send(KEY_B)
     await user.reply()
     assert key_message.deleted
+
+
+# --- two panels that number orders alike (the harness's and a Beta like it) -----------------
+
+COLLIDING = 23501  # the first order id on both
+
+
+@pytest.fixture(name="beta")
+async def colliding_beta() -> AsyncIterator[FakePanel]:
+    """Beta numbers orders and refills exactly as alpha (the harness's panel) does."""
+    async with FakePanel(beta_services(), currency="EUR") as fake:
+        yield fake
+
+
+async def both(
+    bot: Harness, beta: FakePanel, user_id: int, status: str = "Pending", language: str = "en"
+) -> Order:
+    """A user with alpha and beta, and order #23501 stored on each; returns beta's."""
+    user = await bot.member(user_id, key=KEY_A, language_code=language)
+    await link_beta(bot, beta, user)
+    alpha_order = await stored_order(bot, bot.panel, KEY_A, user_id, 1, 1, status=status)
+    beta_order = await stored_order(bot, beta, KEY_B, user_id, 2, 501, status=status)
+    assert alpha_order.panel_order_id == beta_order.panel_order_id == COLLIDING
+    return beta_order

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.models import AccessState
-from tests.e2e.steps import data_of, plain_text_of
+from tests.e2e.steps import data_of, plain_text_of, screen
 from tests.fakes.telegram import FakeUser
 from tests.fakes.telegram_models import BotMessage
 from tests.harness import Harness, running_bot
@@ -40,10 +40,7 @@ async def admins_say_hello(bot: Harness) -> tuple[FakeUser, FakeUser]:
 async def request_access(bot: Harness) -> tuple[FakeUser, BotMessage, BotMessage]:
     """The requester asks; returns them and the request as Alice and Bob received it."""
     requester = bot.user(REQUESTER, first_name="Ayşe")
-    await requester.send("/start")
-    await requester.reply()
-    await requester.press("Request access")
-    await requester.update()
+    await screen(requester, "/start", "Request access")
     alice, bob = bot.users[ALICE], bot.users[BOB]
     return requester, await alice.reply(), await bob.reply()
 

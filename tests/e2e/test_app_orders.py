@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.steps import text_of
-from tests.e2e.test_preview_promise import batch_of, set_key, single_preview
+from tests.e2e.steps import batch_of, set_key, single_preview, text_of
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 from tests.miniapp import MiniApp
@@ -56,6 +55,13 @@ async def test_review_then_confirm_places_one_order_and_tells_the_chat(app: Mini
     assert LINK in placed_in_chat(bot)[0]
 
 
+async def confirm_says(client: AppClient, batch: str, outcome: str, words: str) -> None:
+    """The app's Confirm of `batch` answers `outcome`, with `words` in its text."""
+    answer = await client.confirm(batch)
+    assert answer["outcome"] == outcome
+    assert words in answer["text"]
+
+
 async def test_double_confirm_places_one_order(app: MiniApp) -> None:
     bot = app.harness
     await bot.member(UID, key=KEY)
@@ -68,9 +74,7 @@ async def test_double_confirm_places_one_order(app: MiniApp) -> None:
     assert outcomes == ["already", "placed"], (first, second)
     assert bot.panel.count("add") == 1
     # A third tap after the fact: still one order, and it says which.
-    late = await client.confirm(review["batch"])
-    assert late["outcome"] == "already"
-    assert "Already submitted" in late["text"]
+    await confirm_says(client, review["batch"], "already", "Already submitted")
     assert bot.panel.count("add") == 1
 
 
@@ -99,9 +103,7 @@ async def test_key_changed_after_review_is_refused(app: MiniApp) -> None:
     client = AppClient(app, UID)
     review = await client.review(1, ANSWERS)
     await set_key(u, KEY_B)
-    answer = await client.confirm(review["batch"])
-    assert answer["outcome"] == "key_changed"
-    assert "key changed" in answer["text"]
+    await confirm_says(client, review["batch"], "key_changed", "key changed")
     assert bot.panel.count("add") == 0
 
 

@@ -3,61 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
 from bot.storage.models import SubmitState
-from tests.e2e.steps import text_of
+from tests.e2e.steps import BULK_KEY as KEY
+from tests.e2e.steps import BULK_UID as UID
+from tests.e2e.steps import (
+    THREE,
+    confirm_data,
+    csv_rows,
+    open_bulk,
+    paste,
+    reply_containing,
+    screen,
+    text_of,
+)
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
-from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness, running_bot
-
-KEY = "pk_bulk_9f8e7d6c5b4a39281706f5e4d3c2"
-UID = 7101
-
-THREE = (
-    "1 | https://instagram.com/alpha | 1000\n"
-    "2 | https://instagram.com/p/beta | 500\n"
-    "6 | https://youtube.com/watch?v=gamma | 2000\n"
-)
-
-
-async def open_bulk(bot: Harness, *, balance: str = "100") -> FakeUser:
-    u = await bot.member(UID, key=KEY, balance=balance)
-    await u.send("/bulk")
-    prompt = await u.reply()
-    assert "service id | link | quantity" in (prompt.text or "")
-    return u
-
-
-async def paste(u: FakeUser, text: str) -> BotMessage:
-    await u.send(text)
-    return await u.reply()
-
-
-async def reply_containing(u: FakeUser, needle: str, limit: int = 6) -> BotMessage:
-    seen = []
-    for _ in range(limit):
-        msg = await u.reply()
-        if needle in text_of(msg):
-            return msg
-        seen.append(text_of(msg))
-    raise AssertionError(f"no reply with {needle!r}: {seen}")
-
-
-def confirm_data(preview: BotMessage) -> str:
-    data = [d for label, d in preview.buttons() if "Confirm" in label]
-    assert len(data) == 1, preview.buttons()
-    return data[0]
-
-
-def csv_rows(msg: BotMessage) -> list[dict[str, str]]:
-    assert msg.document is not None, msg.describe()
-    text = msg.document.content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 async def test_three_lines_preview_confirm_one_add_bulk(bot: Harness) -> None:
@@ -100,10 +64,7 @@ async def test_three_lines_preview_confirm_one_add_bulk(bot: Harness) -> None:
 
 async def test_menu_button_starts_bulk(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/start")
-    await u.reply()
-    await u.press("Bulk order")
-    prompt = await u.update()
+    prompt = await screen(u, "/start", "Bulk order")
     assert "service id | link | quantity" in text_of(prompt)
     preview = await paste(u, "9 | t.me/channel | 100")
     assert "1 valid order of 1 line." in text_of(preview)

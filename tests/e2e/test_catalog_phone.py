@@ -63,6 +63,14 @@ async def press_service(u: FakeUser, listing: BotMessage, service_id: int | None
     raise AssertionError(f"no service {service_id} in {labels(listing)}")
 
 
+async def member_offered_unknown(bot: Harness, lang: str) -> tuple[FakeUser, Translator]:
+    """A member speaking `lang` of a panel that also offers UNKNOWN, a type the bot cannot
+    order; with the words in that language."""
+    bot.panel.set_services([*default_services(), UNKNOWN])
+    u = await bot.member(UID, key=KEY, language_code=lang)
+    return u, tr_of(bot, lang)
+
+
 async def open_card(u: FakeUser, category: str, service_id: int) -> BotMessage:
     await u.send("/services")
     await u.reply()
@@ -126,9 +134,7 @@ async def test_comment_replies_are_ordered_with_username_and_comments(
 async def test_a_type_the_bot_cannot_order_has_no_order_button_and_says_why(
     bot: Harness, lang: str
 ) -> None:
-    bot.panel.set_services([*default_services(), UNKNOWN])
-    u = await bot.member(UID, key=KEY, language_code=lang)
-    t = tr_of(bot, lang)
+    u, t = await member_offered_unknown(bot, lang)
     card = await open_card(u, "Instagram", 31)
     assert labels(card) == [t._("« Back")]
     why = t._(
@@ -148,9 +154,7 @@ async def test_a_type_the_bot_cannot_order_has_no_order_button_and_says_why(
 async def test_bulk_refuses_a_type_the_bot_cannot_order_line_by_line(
     bot: Harness, lang: str
 ) -> None:
-    bot.panel.set_services([*default_services(), UNKNOWN])
-    u = await bot.member(UID, key=KEY, language_code=lang)
-    t = tr_of(bot, lang)
+    u, t = await member_offered_unknown(bot, lang)
     await u.send("/bulk")
     await u.reply()
     await u.send("31 | https://instagram.com/p/a | 100\n1 | https://instagram.com/p/b | 100")

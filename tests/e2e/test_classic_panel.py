@@ -12,11 +12,23 @@ import pytest
 
 from bot.storage.models import SubmitState
 from tests.conftest import database_settings
+from tests.e2e.steps import (
+    BULK_KEY,
+    THREE,
+    confirm_in,
+    dialog,
+    drain,
+    due_again,
+    labels,
+    open_bulk,
+    orders_of,
+    paste,
+    place,
+    poll,
+    reply_containing,
+)
 from tests.e2e.steps import ORDERS_KEY_A as KEY_A
 from tests.e2e.steps import ORDERS_USER_A as USER_A
-from tests.e2e.steps import confirm_in, dialog, drain, due_again, labels, orders_of, place, poll
-from tests.e2e.test_bulk import KEY as BULK_KEY
-from tests.e2e.test_bulk import THREE, open_bulk, paste, reply_containing
 from tests.fakes.panel import Fault
 from tests.fakes.panel_classic import ClassicPanel
 from tests.fakes.telegram_models import BotMessage

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.models import AccessState
+from tests.e2e.steps import screen
 from tests.fakes.panel import Fault
 from tests.harness import ADMIN_ID, Harness, running_bot
 
@@ -68,10 +69,7 @@ async def test_admin_approval_round_trip(bot: Harness) -> None:
     await admin.send("/start")
     await admin.reply()
     stranger = bot.user(5002, first_name="Ayşe")
-    await stranger.send("hello")
-    await stranger.reply()
-    await stranger.press("Request access")
-    confirmation = await stranger.update()
+    confirmation = await screen(stranger, "hello", "Request access")
     assert "sent to the admins" in (confirmation.text or "")
     request = await admin.reply()
     assert "5002" in (request.text or "") and "Ayşe" in (request.text or "")
@@ -89,10 +87,7 @@ async def test_admin_approval_round_trip(bot: Harness) -> None:
 async def test_admin_reject(bot: Harness) -> None:
     admin = bot.user(ADMIN_ID)
     stranger = bot.user(5003)
-    await stranger.send("/start")
-    await stranger.reply()
-    await stranger.press("Request access")
-    await stranger.update()
+    await screen(stranger, "/start", "Request access")
     request = await admin.reply()
     await admin.press("Reject", message=request)
     await admin.update()
@@ -207,10 +202,7 @@ async def test_deletekey(bot: Harness) -> None:
 
 async def test_language_switch_to_turkish(bot: Harness) -> None:
     admin = bot.user(ADMIN_ID)
-    await admin.send("/language")
-    await admin.reply()
-    await admin.press("Türkçe")
-    confirmation = await admin.update()
+    confirmation = await screen(admin, "/language", "Türkçe")
     assert "Türkçe" in (confirmation.text or "")
     await admin.send("/balance")
     text = (await admin.reply()).text or ""

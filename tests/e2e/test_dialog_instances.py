@@ -14,7 +14,7 @@ from typing import Any
 from bot.callbacks.base import decode
 from bot.callbacks.dialog import CancelDialog
 from bot.callbacks.new_order import DripfeedChoice, SkipQuestion
-from tests.e2e.steps import add_params, ask, confirm, labels
+from tests.e2e.steps import add_params, ask, confirm, dialog, labels
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
@@ -54,18 +54,10 @@ async def press_closed(bot: Harness, u: FakeUser, label: str, message: BotMessag
 
 async def test_old_dripfeed_yes_does_not_turn_on_dripfeed_of_the_next_order(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 2")
-    await u.reply()
-    await ask(u, "https://instagram.com/p/first")
-    await u.send("1000")
-    question_a = await u.reply()
+    question_a = await dialog(u, 2, "https://instagram.com/p/first", "1000")
     assert "Use drip-feed?" in (question_a.text or "")
 
-    await u.send("/order 2")
-    await u.reply()
-    await ask(u, "https://instagram.com/p/second")
-    await u.send("500")
-    question_b = await u.reply()
+    question_b = await dialog(u, 2, "https://instagram.com/p/second", "500")
     assert "Use drip-feed?" in (question_b.text or "")
 
     await press_closed(bot, u, "Yes, drip-feed", question_a)
@@ -89,12 +81,7 @@ async def test_old_dripfeed_yes_does_not_turn_on_dripfeed_of_the_next_order(bot:
 
 async def test_old_subscriptions_skip_does_not_redraw_another_dialog(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 5")
-    await u.reply()
-    await ask(u, "@some.user")
-    await ask(u, "100")
-    await u.send("200")
-    posts_question = await u.reply()
+    posts_question = await dialog(u, 5, "@some.user", "100", "200")
     assert "new posts" in (posts_question.text or "")
     assert "Skip" in labels(posts_question)
 
@@ -109,12 +96,7 @@ async def test_old_subscriptions_skip_does_not_redraw_another_dialog(bot: Harnes
 
 async def test_skip_of_an_earlier_question_of_the_same_dialog_is_closed(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
-    await u.send("/order 5")
-    await u.reply()
-    await ask(u, "@some.user")
-    await ask(u, "100")
-    await u.send("200")
-    posts_question = await u.reply()
+    posts_question = await dialog(u, 5, "@some.user", "100", "200")
     await u.send("3")  # answered by text: the posts question's message keeps its Skip
     old_posts_question = await u.reply()
     assert "existing posts" in (old_posts_question.text or "")

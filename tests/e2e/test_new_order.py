@@ -13,6 +13,7 @@ from bot.callbacks.new_order import ConfirmOrder, Reorder
 from bot.callbacks.notifications import OpenCard
 from bot.storage.models import OrderDraft, SubmitState
 from tests.e2e.steps import (
+    FIRST_PANEL_ID,
     add_params,
     ask,
     catalog_row,
@@ -32,7 +33,6 @@ from tests.harness import Harness, running_bot
 
 KEY = "pk_order_0123456789abcdef"
 UID = 4201
-FIRST_PANEL_ID = 23501
 
 
 # --- happy paths ---------------------------------------------------------------------------

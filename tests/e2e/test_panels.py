@@ -11,10 +11,14 @@ import pytest
 from tests.e2e.steps import (
     KEY_A,
     KEY_B,
+    beta_key_question,
     beta_services,
     drain,
     link_beta,
     make_default,
+    press_through,
+    say,
+    screen,
 )
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeUser
@@ -76,12 +80,7 @@ async def test_wrong_key_for_a_panel_is_asked_again_and_not_stored(
 ) -> None:
     user = await two.member(8102, key=KEY_A)
     beta.add_key(KEY_B)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("Beta", exact=True)
-    await user.update()
+    await beta_key_question(user)
     wrong = await user.send("wrong_key_000000000000")
     refused = await user.reply()
     assert wrong.deleted
@@ -94,10 +93,7 @@ async def test_wrong_key_for_a_panel_is_asked_again_and_not_stored(
 async def test_rename_make_default_and_remove(two: Harness, beta: FakePanel) -> None:
     user = await two.member(8103, key=KEY_A)
     await link_beta(two, beta, user)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("127.0.0.1")
-    card = await user.update()
+    card = await screen(user, "/panels", "127.0.0.1")
     assert "★" in (card.text or "")
     await user.press("Rename")
     await user.update()
@@ -108,17 +104,11 @@ async def test_rename_make_default_and_remove(two: Harness, beta: FakePanel) -> 
     await user.send("Roket")
     assert "Roket" in ((await user.reply()).text or "")
 
-    await user.press("Beta")
-    await user.update()
-    await user.press("Make default")
-    listed = await user.update()
+    listed = await press_through(user, "Beta", "Make default")
     assert "★ <b>Beta</b>" in (listed.text or "") or "★ Beta" in (listed.text or "")
     assert (await two.deps.accounts.account(8103)).label == "Beta"  # type: ignore[union-attr]
 
-    await user.press("Beta")
-    await user.update()
-    await user.press("Remove")
-    question = await user.update()
+    question = await press_through(user, "Beta", "Remove")
     assert "Remove" in (question.text or "") and "history" in (question.text or "")
     await user.press("Yes, remove")
     gone = await user.update()
@@ -133,12 +123,7 @@ async def test_custom_url_refused_when_private_unless_allowed(
 ) -> None:
     async with running_bot(tmp_path, allow_custom_panels=True) as bot:
         user = await bot.member(8104, key=KEY_A)
-        await user.send("/panels")
-        await user.reply()
-        await user.press("➕")
-        await user.update()
-        await user.press("Other panel")
-        await user.update()
+        await screen(user, "/panels", "➕", "Other panel")
         await user.send("https://10.0.0.1/api/v2")
         refused = (await user.reply()).text or ""
         assert "cannot be used" in refused and "private" in refused
@@ -150,12 +135,7 @@ async def test_custom_url_refused_when_private_unless_allowed(
 async def add_by_url(two: Harness, beta: FakePanel, user: FakeUser) -> BotMessage:
     """/panels → ➕ → Other panel → Beta's URL → its key: the answer."""
     beta.add_key(KEY_B, balance="7")
-    await user.send("/panels")
-    await user.reply()
-    await user.press("➕")
-    await user.update()
-    await user.press("🌐")
-    await user.update()
+    await screen(user, "/panels", "➕", "🌐")
     await user.send(beta.url)
     assert f"<b>{beta.url}</b>" in ((await user.reply()).text or "")  # its key asked
     await user.send(KEY_B)
@@ -216,12 +196,7 @@ async def test_compare_on_a_service_card_then_order_here(
 ) -> None:
     user = await two.member(8106, key=KEY_A, language_code=language)
     await link_beta(two, beta, user, balance="30")
-    await user.send("/services")
-    await user.reply()
-    await user.press("Instagram (5)")
-    await user.update()
-    await user.press("· Takipçi #1")
-    await user.update()
+    await screen(user, "/services", "Instagram (5)", "· Takipçi #1")
     await user.press("⚖️")
     compared = await user.reply()
     text = compared.text or ""
@@ -233,10 +208,7 @@ async def test_compare_on_a_service_card_then_order_here(
     await user.press("#501", message=compared)
     question = await user.update()
     assert "501" in (question.text or "")
-    await user.send("instagram.com/compared")
-    await user.reply()
-    await user.send("1000")
-    preview = (await user.reply()).text or ""
+    preview = (await say(user, "instagram.com/compared", "1000")).text or ""
     assert "Panel: <b>Beta</b>" in preview and "€9" in preview
     assert await two.deps.accounts.account(8106) is not None
     # The default is unchanged: "Order here" chose the panel for this order only.
@@ -249,12 +221,7 @@ async def beta_alert_question(
     """A member with Beta linked (balance 40), at Beta's 🔔 Low-balance alert question."""
     user = await two.member(user_id, key=KEY_A, language_code=language)
     await link_beta(two, beta, user, balance="40")
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("🔔")
-    await user.update()
+    await screen(user, "/panels", "Beta", "🔔")
     return user
 
 
@@ -454,12 +421,7 @@ async def test_compare_groups_by_currency_closest_match_first(
     beta.set_services([*beta_services(), cheap])
     user = await two.member(8121, key=KEY_A)
     await link_beta(two, beta, user, balance="30")
-    await user.send("/services")
-    await user.reply()
-    await user.press("Instagram (5)")
-    await user.update()
-    await user.press("· Takipçi #1")
-    await user.update()
+    await screen(user, "/services", "Instagram (5)", "· Takipçi #1")
     await user.press("⚖️")
     text = (await user.reply()).text or ""
     assert "In EUR:" in text, text

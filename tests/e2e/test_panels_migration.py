@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from bot.storage import KeyCipher, Storage
 from tests.e2e.steps import drain, due_again, poll
 from tests.harness import running_bot
-from tests.storage.test_panel_accounts import migrations_before_panels
+from tests.storage.steps import migrations_before_panels
 
 KEY = "pk_legacy_0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 UID = 8201

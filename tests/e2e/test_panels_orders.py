@@ -19,6 +19,7 @@ from tests.e2e.steps import (
     link_beta,
     make_default,
     poll,
+    screen,
     stored_order,
 )
 from tests.fakes.panel import FakePanel
@@ -134,12 +135,7 @@ async def test_remove_a_panel_with_open_orders(two: Harness, beta: FakePanel) ->
     user = await two.member(8303, key=KEY_A)
     await link_beta(two, beta, user)
     open_order = await stored_order(two, beta, KEY_B, 8303, 2, 501)
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("Remove")
-    question = (await user.update()).text or ""
+    question = (await screen(user, "/panels", "Beta", "Remove")).text or ""
     assert "1 order on it is still open" in question
     await user.press("Yes, remove")
     assert "removed" in ((await user.update()).text or "")
@@ -319,12 +315,7 @@ async def test_a_rejected_panel_key_pauses_that_panel_only_and_is_replaced_on_it
     report = await poll(two)
     assert report is not None and report.requests == 1 and beta.count("status") == before
 
-    await user.send("/panels")
-    await user.reply()
-    await user.press("Beta")
-    await user.update()
-    await user.press("New key")
-    await user.update()
+    await screen(user, "/panels", "Beta", "New key")
     key_message = await user.send(KEY_B)
     assert "Beta" in ((await user.reply()).text or "")
     assert key_message.deleted

@@ -8,17 +8,15 @@ either panel before the choice. With several panels every line and button names 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.callbacks.order_history import OrderCard, StatusOf
 from bot.callbacks.status import WhichPanel
 from bot.storage import Order
 from tests.e2e.steps import (
+    COLLIDING,
     KEY_A,
     KEY_B,
-    beta_services,
+    both,
+    colliding_beta,
     confirm_in,
     dialog,
     drain,
@@ -32,27 +30,9 @@ from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
 
-COLLIDING = 23501
+__all__ = ["colliding_beta"]  # the fixture `beta` of this module
+
 ALPHA = "127.0.0.1"  # the harness's panel is named after its host
-
-
-@pytest.fixture
-async def beta() -> AsyncIterator[FakePanel]:
-    """Beta numbers orders and refills exactly as alpha (the harness's panel) does."""
-    async with FakePanel(beta_services(), currency="EUR") as fake:
-        yield fake
-
-
-async def both(
-    bot: Harness, beta: FakePanel, user_id: int, status: str = "Pending", language: str = "en"
-) -> Order:
-    """A user with alpha and beta, and order #23501 stored on each; returns beta's."""
-    user = await bot.member(user_id, key=KEY_A, language_code=language)
-    await link_beta(bot, beta, user)
-    alpha_order = await stored_order(bot, bot.panel, KEY_A, user_id, 1, 1, status=status)
-    beta_order = await stored_order(bot, beta, KEY_B, user_id, 2, 501, status=status)
-    assert alpha_order.panel_order_id == beta_order.panel_order_id == COLLIDING
-    return beta_order
 
 
 async def open_card(user: FakeUser, order: Order) -> BotMessage:

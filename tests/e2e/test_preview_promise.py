@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk
@@ -19,7 +18,17 @@ from bot.callbacks.new_order import ConfirmOrder
 from bot.jobs import PURGE_JOB
 from bot.services.drafts import MAX_OPEN_PREVIEWS
 from bot.storage.models import Order, SubmitState
-from tests.e2e.steps import data_of, text_of
+from tests.e2e.steps import (
+    batch_of,
+    bulk_preview,
+    catalog_with,
+    data_of,
+    placing_calls,
+    set_key,
+    single_preview,
+    tap,
+    text_of,
+)
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
 from tests.fakes.telegram_models import BotMessage
@@ -31,45 +40,8 @@ KEY_B = "pk_promise_b_0123456789abcdef"
 UID = 8301
 KEY_CHANGED = "Your API key changed after this preview; nothing was ordered."
 EXPIRED = "This preview has expired; nothing was ordered."
+ConfirmTaps = list[tuple[str, BotMessage]]
 TWO_LINES = "1 | https://instagram.com/a | 1000\n1 | https://instagram.com/b | 1000"
-
-
-def batch_of(msg: BotMessage) -> str:
-    decoded = decode(data_of(msg, "Confirm"))
-    assert decoded is not None
-    return decoded.text(0)
-
-
-def catalog_with(service_id: int, **changes: Any) -> list[dict[str, Any]]:
-    services = default_services()
-    for service in services:
-        if service["service"] == service_id:
-            service.update(changes)
-    return services
-
-
-def placing_calls(bot: Harness) -> int:
-    return bot.panel.count("add") + bot.panel.bulk_calls()
-
-
-async def single_preview(
-    u: FakeUser, link: str = "https://instagram.com/a", quantity: str = "1000"
-) -> BotMessage:
-    await u.send("/order 1")
-    await u.reply()
-    await u.send(link)
-    await u.reply()
-    await u.send(quantity)
-    preview = await u.reply()
-    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
-    return preview
-
-
-async def bulk_preview(u: FakeUser, lines: str) -> BotMessage:
-    await u.send("/bulk\n" + lines)
-    preview = await u.reply()
-    assert any("Confirm" in label for label, _ in preview.buttons()), text_of(preview)
-    return preview
 
 
 async def confirm_single(u: FakeUser, preview: BotMessage) -> BotMessage:
@@ -81,19 +53,6 @@ async def confirm_single(u: FakeUser, preview: BotMessage) -> BotMessage:
 
 async def rows_of(bot: Harness, batch: str) -> list[Order]:
     return await bot.deps.storage.orders.get_batch(batch)
-
-
-async def tap(u: FakeUser, data: str, message: BotMessage) -> str:
-    """A tap with `data` on `message` (a stale keyboard, a replay or a forgery); its answer."""
-    qid = await u.press_data(data, message)
-    return str((await u.answer(qid)).params.get("text") or "")
-
-
-async def set_key(u: FakeUser, key: str) -> None:
-    await u.send("/setkey")
-    await u.reply()
-    await u.send(key)
-    assert "Key saved" in text_of(await u.reply())
 
 
 # --- 1. the key a preview was priced with ---------------------------------------------------
@@ -359,34 +318,39 @@ async def test_cancel_at_a_preview_cancels_it_and_confirm_orders_nothing(bot: Ha
     assert "nothing to cancel" in text_of(await u.reply())
 
 
-async def test_preview_messages_are_remembered_across_a_restart(bot: Harness) -> None:
-    u = await bot.member(UID, key=KEY_A)
+async def single_and_bulk_preview(u: FakeUser) -> ConfirmTaps:
+    """A single and a bulk preview left open; each Confirm's data with its message."""
     single = await single_preview(u)
     bulk = await bulk_preview(u, TWO_LINES)
-    confirms = [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
-    await bot.restart()
-    await u.send("/cancel")
-    assert "2 previews cancelled, nothing was ordered." in text_of(await u.reply())
-    assert single.buttons() == [] and bulk.buttons() == []
+    return [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
+
+
+async def assert_cancelled_for_good(bot: Harness, u: FakeUser, confirms: ConfirmTaps) -> None:
+    """The previews lost their buttons, and their Confirms, tapped anyway, place nothing."""
+    assert all(message.buttons() == [] for _, message in confirms)
     for data, message in confirms:
         await tap(u, data, message)
     assert placing_calls(bot) == 0
 
 
+async def test_preview_messages_are_remembered_across_a_restart(bot: Harness) -> None:
+    u = await bot.member(UID, key=KEY_A)
+    confirms = await single_and_bulk_preview(u)
+    await bot.restart()
+    await u.send("/cancel")
+    assert "2 previews cancelled, nothing was ordered." in text_of(await u.reply())
+    await assert_cancelled_for_good(bot, u, confirms)
+
+
 async def test_cancel_cancels_every_open_preview_even_from_a_dialog(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY_A)
-    single = await single_preview(u)
-    bulk = await bulk_preview(u, TWO_LINES)
-    confirms = [(data_of(single, "Confirm"), single), (data_of(bulk, "Confirm"), bulk)]
+    confirms = await single_and_bulk_preview(u)
     await u.send("/order")
     await u.reply()
     await u.send("/cancel")
     reply = text_of(await u.reply())
     assert "Cancelled." in reply and "2 previews cancelled, nothing was ordered." in reply
-    assert single.buttons() == [] and bulk.buttons() == []
-    for data, message in confirms:
-        await tap(u, data, message)
-    assert placing_calls(bot) == 0
+    await assert_cancelled_for_good(bot, u, confirms)
 
 
 # --- 5. a Confirm of one kind aimed at a preview of the other -------------------------------

@@ -20,12 +20,12 @@ import pytest
 from bot.callbacks.base import decode, encode
 from bot.callbacks.bulk import ConfirmBulk, ConfirmBulkFirst
 from bot.storage.models import SubmitState
-from tests.e2e.steps import text_of
-from tests.e2e.test_preview_promise import (
+from tests.e2e.steps import (
     bulk_preview,
     placing_calls,
     single_preview,
     tap,
+    text_of,
 )
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services

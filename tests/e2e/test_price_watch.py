@@ -19,7 +19,7 @@ from bot.jobs import DRAIN_JOB, jobs_of
 from bot.services.pricewatch import WatchReport
 from bot.storage.models import OrderDraft
 from tests.conftest import database_settings
-from tests.e2e.steps import drain, labels, place_many, text_of
+from tests.e2e.steps import clock_of, drain, labels, place_many, text_of
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, TestClock, running_bot
@@ -41,11 +41,6 @@ async def watched(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness
 
 def beta_draft() -> OrderDraft:
     return OrderDraft(1, "Instagram Takipçi", "Default", "https://x.y/z", 100, Decimal("1.25"))
-
-
-def clock_of(bot: Harness) -> TestClock:
-    assert bot.clock is not None
-    return bot.clock
 
 
 async def watch(bot: Harness) -> WatchReport:

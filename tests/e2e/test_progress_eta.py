@@ -13,7 +13,16 @@ import pytest
 from bot.callbacks.order_history import OrderCard
 from bot.storage.models import Order
 from tests.conftest import database_settings
-from tests.e2e.steps import confirm, due_again, orders_of, place, poll, preview_for, text_of
+from tests.e2e.steps import (
+    clock_of,
+    confirm,
+    due_again,
+    orders_of,
+    place,
+    poll,
+    preview_for,
+    text_of,
+)
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness, TestClock, running_bot
 
@@ -28,11 +37,6 @@ async def clocked(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness
     """The bot with a test clock (time moves when the test says), on each engine."""
     async with running_bot(tmp_path, clock=TestClock(), **database_settings(database)) as bot:
         yield bot
-
-
-def clock_of(bot: Harness) -> TestClock:
-    assert bot.clock is not None
-    return bot.clock
 
 
 async def member(bot: Harness) -> FakeUser:

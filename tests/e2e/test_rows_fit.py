@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from tests.e2e.steps import dialog
+from tests.e2e.steps import dialog, say
 from tests.harness import Harness
 
 KEY = "pk_rows_0123456789abcdef"
@@ -70,14 +70,13 @@ async def test_every_row_of_the_first_hour_fits_a_phone(bot: Harness, lang: str)
             await u.update()
             break
     await dialog(u, 1, "https://instagram.com/rows", "1000")  # the preview
-    await u.send("/bulk")
-    await u.reply()
-    await u.send("1 | https://instagram.com/a | 100\n1 | https://instagram.com/b | 100")
-    await u.reply()
-    await u.send("/orders")
-    await u.reply()
-    await u.send("/help")
-    await u.reply()
+    await say(
+        u,
+        "/bulk",
+        "1 | https://instagram.com/a | 100\n1 | https://instagram.com/b | 100",
+        "/orders",
+        "/help",
+    )
     rows = rows_sent(bot)
     assert len(rows) > 30, len(rows)
     assert too_wide(rows) == [], (t.language, too_wide(rows))

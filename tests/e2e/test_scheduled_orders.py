@@ -19,8 +19,7 @@ from bot.jobs import jobs_of
 from bot.services.schedules import Tick
 from bot.storage.models import SubmitState
 from tests.conftest import database_settings
-from tests.e2e.steps import data_of, drain, text_of
-from tests.e2e.test_preview_promise import catalog_with, single_preview, tap
+from tests.e2e.steps import catalog_with, clock_of, data_of, drain, single_preview, tap, text_of
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness, TestClock, running_bot
@@ -41,11 +40,6 @@ async def sbot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
         tmp_path, clock=TestClock(), schedule_check_seconds=60, **settings
     ) as harness:
         yield harness
-
-
-def clock_of(bot: Harness) -> TestClock:
-    assert bot.clock is not None
-    return bot.clock
 
 
 async def tick(bot: Harness) -> Tick:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handlers.commands import DESCRIPTION, SHORT_DESCRIPTION
+from tests.e2e.steps import screen
 from tests.harness import ADMIN_ID, Harness, running_bot
 
 PROFILE_METHODS = {"setMyCommands", "setMyDescription", "setMyShortDescription"}
@@ -75,12 +76,7 @@ async def test_choosing_turkish_sets_the_chats_menu(bot: Harness) -> None:
     assert fake.menu_for(ADMIN_ID, "en") == turkish
 
     # Back to English from Settings: the chat's menu follows.
-    await admin.send("/settings")
-    await admin.reply()
-    await admin.press("🌐")
-    await admin.update()
-    await admin.press("English")
-    await admin.update()
+    await screen(admin, "/settings", "🌐", "English")
     assert fake.menu_for(ADMIN_ID, "en") == english
     assert fake.bad_requests() == []
 

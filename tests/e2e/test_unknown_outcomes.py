@@ -13,10 +13,19 @@ from decimal import Decimal
 
 from bot.jobs import jobs_of
 from bot.storage.models import Order, OrderDraft, SubmitState
-from tests.e2e.steps import confirm, labels, orders_of, preview_for, text_of
-from tests.e2e.test_bulk import THREE, confirm_data, open_bulk, paste
-from tests.e2e.test_bulk import UID as UID_BULK
-from tests.e2e.test_new_order import FIRST_PANEL_ID
+from tests.e2e.steps import BULK_UID as UID_BULK
+from tests.e2e.steps import (
+    FIRST_PANEL_ID,
+    THREE,
+    confirm,
+    confirm_data,
+    labels,
+    open_bulk,
+    orders_of,
+    paste,
+    preview_for,
+    text_of,
+)
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser

@@ -17,10 +17,9 @@ from pathlib import Path
 
 from bot.jobs import JOURNAL_JOB
 from bot.storage.models import SubmitState
-from tests.e2e.steps import text_of
+from tests.e2e.steps import reply_containing, text_of
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
-from tests.fakes.telegram_users import FakeUser
 from tests.hardening.steps import GENERIC, KEY, UID, journal_of, single_preview, writer_lock
 from tests.harness import Harness, running_bot
 
@@ -29,16 +28,6 @@ NOT_SAVED = "not saved here yet"
 # end within seconds; the rest is margin for a loaded machine.
 BUSY = {"database_busy_seconds": 1.0}
 WAIT = 20.0
-
-
-async def reply_containing(u: FakeUser, needle: str, *, limit: int = 6) -> BotMessage:
-    seen: list[str] = []
-    for _ in range(limit):
-        msg = await u.reply(timeout=WAIT)
-        if needle in text_of(msg):
-            return msg
-        seen.append(text_of(msg))
-    raise AssertionError(f"no reply with {needle!r}: {seen}")
 
 
 async def run_journal_job(bot: Harness) -> None:
@@ -68,7 +57,7 @@ async def test_single_order_refused_write_tells_the_id_and_the_job_restores_it(
         await u.press_data(confirm, preview)
         await bot.panel.wait_for_request("add")
         async with writer_lock(bot.settings.database_path):
-            notice = await reply_containing(u, NOT_SAVED)
+            notice = await reply_containing(u, NOT_SAVED, wait=WAIT)
             [placed] = [o for o in bot.panel.orders.values() if o.key == KEY]
             assert (
                 f"Placed on the panel: #{placed.id} — not saved here yet; do not order it again"

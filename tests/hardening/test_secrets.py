@@ -19,7 +19,7 @@ from bot.callbacks.new_order import ConfirmOrder, Reorder
 from bot.callbacks.order_history import CancelOrderYes, OrderCard, StatusOf
 from bot.jobs import jobs_of
 from bot.storage.models import AccessState
-from tests.e2e.steps import dialog, text_of
+from tests.e2e.steps import dialog, screen, text_of
 from tests.fakes.panel import Fault
 from tests.harness import ADMIN_ID, Harness, running_bot
 
@@ -57,10 +57,7 @@ async def session(bot: Harness) -> None:
     await admin.send("/start")
     await admin.reply()
     u = bot.user(STRANGER, first_name="Ayşe")
-    await u.send("/start")
-    await u.reply()
-    await u.press("Request access")
-    await u.update()
+    await screen(u, "/start", "Request access")
     request = await admin.reply()
     await admin.press("Approve", message=request)
     await admin.update()

@@ -11,26 +11,14 @@ from cryptography.fernet import Fernet
 from bot.panel.capabilities import RELEARN_SECONDS, Feature, Support
 from bot.services.capabilities import CACHE_SECONDS, PanelPacer, StoredBook
 from bot.storage import KeyCipher, Storage
+from tests.clocks import TestClock as Clock
 
 URL = "https://classic.example/api/v2"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(1_700_000_000.0)
 
 
 @pytest.fixture
@@ -59,9 +47,9 @@ async def test_learned_is_kept_per_url_and_learned_again_after_a_day(
 
 
 async def test_pacer_spreads_one_panels_requests_and_not_anothers() -> None:
-    clock = Clock()
+    clock = Clock(1_700_000_000.0)
     pacer = PanelPacer(5, clock=clock, sleep=clock.sleep)
     for _ in range(3):
         await pacer.turn(URL)
     await pacer.turn("https://other.example/api/v2")
-    assert clock.slept == pytest.approx([0.2, 0.2])
+    assert clock.sleeps == pytest.approx([0.2, 0.2])

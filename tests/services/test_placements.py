@@ -16,24 +16,10 @@ from bot.storage import KeyCipher, Storage, SubmitState
 from bot.storage.journal import PlacementJournal
 from bot.storage.models import Order
 from bot.storage.orders import OrdersRepo
+from tests.clocks import TestClock
 from tests.e2e.steps import order_draft
 
 UID = 7401
-
-
-class Time:
-    """A monotonic clock that only moves when the recorder sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
@@ -46,7 +32,7 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         await st.close()
 
 
-def recorder(storage: Storage, time: Time, **kw: object) -> PlacementRecorder:
+def recorder(storage: Storage, time: TestClock, **kw: object) -> PlacementRecorder:
     journal = journal_for(storage.db.path)
     return PlacementRecorder(
         storage.orders,
@@ -80,7 +66,7 @@ async def refuse_writes(storage: Storage, refuse: bool = True) -> None:
 
 
 async def test_saved_at_once_reads_the_rows_back(storage: Storage) -> None:
-    time = Time()
+    time = TestClock(0.0)  # moves only when the recorder sleeps
     rows = await claimed(storage, "ok", 2)
     done = await recorder(storage, time).record(
         rows, placed=[(rows[0], 11)], failed=[(rows[1], "refused")]
@@ -110,7 +96,7 @@ class _OldSnapshot:
 async def test_a_stale_read_back_still_shows_the_outcomes_written(storage: Storage) -> None:
     # Seen under load: SQLite's reader answered from a snapshot older than the commit, and a
     # bulk's result said "still being sent" of lines the panel had answered.
-    time = Time()
+    time = TestClock(0.0)  # moves only when the recorder sleeps
     rows = await claimed(storage, "stale", 2)
     stale = cast(OrdersRepo, _OldSnapshot(storage.orders, rows))
     rec = PlacementRecorder(stale, journal_for(storage.db.path), sleep=time.sleep, clock=time)
@@ -125,7 +111,7 @@ async def test_a_stale_read_back_still_shows_the_outcomes_written(storage: Stora
 async def test_refused_writes_are_retried_with_backoff_then_journaled(
     storage: Storage, caplog: pytest.LogCaptureFixture
 ) -> None:
-    time = Time()
+    time = TestClock(0.0)  # moves only when the recorder sleeps
     rows = await claimed(storage, "full", 3)
     rec = recorder(storage, time)
     await refuse_writes(storage)
@@ -173,7 +159,7 @@ async def test_refused_writes_are_retried_with_backoff_then_journaled(
 
 async def test_a_slow_first_refusal_still_gets_a_retry(storage: Storage) -> None:
     """The budget counts from the first refusal, not from a queue in front of it."""
-    time = Time()
+    time = TestClock(0.0)  # moves only when the recorder sleeps
     rows = await claimed(storage, "slow", 1)
     readings = iter([0.0, 100.0])  # the first attempt waited 100 s behind other writes
 
@@ -197,7 +183,7 @@ async def test_a_slow_first_refusal_still_gets_a_retry(storage: Storage) -> None
 async def test_when_the_journal_cannot_be_written_memory_holds_the_ids_until_an_import(
     storage: Storage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    time = Time()
+    time = TestClock(0.0)  # moves only when the recorder sleeps
     rows = await claimed(storage, "nojournal", 1)
     blocked = tmp_path / "blocked.journal"
     blocked.mkdir()  # a directory where the file should be: every append fails

@@ -1,4 +1,4 @@
-"""The status poller against a real SQLite database and the fake panel over real HTTP."""
+"""The status poller against a real database (both engines) and the fake panel over real HTTP."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients
 from bot.storage import KeyCipher, Order, OutboxKind, StatusUpdate, Storage
+from tests.clocks import TestClock as Clock
 from tests.e2e.steps import order_draft
 from tests.fakes.panel import FakePanel, FakeRefill, Fault
 
@@ -25,20 +26,9 @@ USER_A = 501
 USER_B = 502
 
 
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(1_700_000_000.0)
 
 
 @pytest.fixture
@@ -253,17 +243,7 @@ async def test_refills_are_polled_in_chunks_and_outcomes_queued(
     assert order.panel_order_id is not None
     panel.set_order(order.panel_order_id, status="Completed", remains=0)
     await storage.orders.update_statuses(
-        [
-            StatusUpdate(
-                order.id,
-                status="Completed",
-                raw_status="Completed",
-                charge=None,
-                start_count=None,
-                remains=0,
-                currency=None,
-            )
-        ],
+        [StatusUpdate(order.id, "Completed", "Completed", remains=0)],
         polled_at=clock(),
     )
     refills = []

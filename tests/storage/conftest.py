@@ -7,25 +7,15 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.storage import KeyCipher, Storage
+from tests.clocks import TestClock
 
-
-class FakeClock:
-    """Deterministic timestamps for repositories: `now` only moves when a test says so."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
+# Deterministic timestamps for repositories: `now` only moves when a test says so.
+FakeClock = TestClock
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return TestClock(1_700_000_000.0)
 
 
 @pytest.fixture

@@ -231,17 +231,7 @@ async def test_open_on_links_finds_open_orders_of_the_same_page(st: Storage) -> 
     assert await st.orders.open_on_links(USER, 2, ["https://t.me/x"]) == []  # another panel
     assert await st.orders.open_on_links(USER + 1, 1, ["https://t.me/x"]) == []
     await st.orders.update_statuses(
-        [
-            StatusUpdate(
-                first.id,
-                status="Canceled",
-                raw_status="Canceled",
-                charge=None,
-                start_count=None,
-                remains=None,
-                currency=None,
-            )
-        ],
+        [StatusUpdate(first.id, "Canceled", "Canceled")],
         polled_at=1.0,
     )
     assert await st.orders.open_on_links(USER, 1, ["https://t.me/x"]) == []
@@ -293,17 +283,7 @@ async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeC
     assert got.polled_at == got.updated_at == clock.now
     # Charge/start_count/remains/currency left out by the panel keep the last known values.
     await st.orders.update_statuses(
-        [
-            StatusUpdate(
-                a.id,
-                status="Completed",
-                raw_status="Completed",
-                charge=None,
-                start_count=None,
-                remains=0,
-                currency=None,
-            )
-        ],
+        [StatusUpdate(a.id, "Completed", "Completed", remains=0)],
         polled_at=clock.now,
     )
     got = await st.orders.get(a.id)

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from decimal import Decimal
-from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
 
 from bot.storage import KeyCipher, Storage
 from bot.storage.models import LabelTaken, PanelLimitReached, PanelLinkedAlready
+from tests.storage.steps import migrations_before_panels
 
 from .conftest import FakeClock
 
 URL_A = "https://a.example/api/v2"
 URL_B = "https://b.example/api/v2"
-
-
-def migrations_before_panels(folder: Path) -> Path:
-    """A folder with the migrations the bot had before several panels (0001-0005)."""
-    folder.mkdir()
-    with as_file(files("bot.storage").joinpath("migrations")) as packaged:
-        for path in sorted(Path(packaged).glob("*.sql")):
-            if int(path.name[:4]) < 6:
-                shutil.copy(path, folder)
-    return folder
 
 
 async def version(st: Storage, user_id: int) -> int:
