@@ -134,6 +134,16 @@ class BotApplication(Application):  # type: ignore[type-arg]
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
 
+    async def stop(self) -> None:
+        # PTB waits for the jobs running when it stops the job queue, but apscheduler goes on
+        # starting jobs while it waits (the scheduled-orders tick runs every second), and its
+        # shutdown then cancels those: an ERROR traceback from apscheduler at a stop that met
+        # a long job. Paused first, no job starts; the running ones are waited for.
+        job_queue = self.job_queue
+        if job_queue is not None and job_queue.scheduler.running:
+            job_queue.scheduler.pause()
+        await super().stop()
+
     async def shutdown(self) -> None:
         try:
             await super().shutdown()
