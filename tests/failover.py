@@ -108,6 +108,18 @@ def pushed(user: FakeUser, order_id: int) -> Callable[[], bool]:
     return lambda: pushes_of(user, [order_id])[order_id] >= 1
 
 
+def result_shown(user: FakeUser, link_part: str) -> Callable[[], bool]:
+    return lambda: any("Order placed" in t and link_part in t for t in user.sent_texts())
+
+
+def push_limited(telegram: FakeTelegram, since: int) -> Callable[[], bool]:
+    """A completion push refused with 429 among the calls after the first `since`."""
+    return lambda: any(
+        c.status == 429 and c.method == "sendMessage" and "is completed" in str(c.params["text"])
+        for c in telegram.calls[since:]
+    )
+
+
 def above(count: Callable[[], int], floor: int) -> Callable[[], bool]:
     return lambda: count() > floor
 
@@ -222,6 +234,9 @@ async def run_failovers(
                     await user.press_data(confirm, message)
                     await until(above(lambda: len(panel.orders), len(placed) + adds + 1), 20, "add")
                     placed[user.id] = max(panel.orders)
+                    # Its "Order placed" is out: no reply is left to meet the limit below, so
+                    # the 429 waited for is a push's.
+                    await until(result_shown(user, f"r{round_no}u{n}"), 30, "the order's result")
                 # Slow Telegram down, then complete every order: the poller queues one push
                 # per user and the drain meets flood control on the way.
                 telegram.rate_limit = 2
@@ -232,10 +247,12 @@ async def run_failovers(
                 # The wait costs nothing: the limit is lifted at the kill, and the new leader
                 # never meets it.
                 telegram.rate_limit_retry_after = 20
-                limited = telegram.count_429()
+                calls_before = len(telegram.calls)
                 for order_id in placed.values():
                     panel.set_order(order_id, status="Completed", remains=0)
-                await until(above(telegram.count_429, limited), 30, "a 429")
+                # A push's 429: the drain is then inside that send, waiting, and every push
+                # before it is recorded as sent (one at a time, recorded before the next).
+                await until(push_limited(telegram, calls_before), 30, "a push's 429")
                 killed_at = time.monotonic()
                 await leader.kill()  # waiting out retry_after: nothing in flight
                 telegram.rate_limit = None
