@@ -497,6 +497,10 @@ def summarize_runs(raw: dict[str, Any]) -> dict[str, Any]:
         "wall_s",
         "wrong_answers",
         "orders_placed",
+        # For the row against an ideal sender (benchmarks/suite.py): without them the summary
+        # had no raw p99 and 1a's ratio always read "n/a".
+        "raw_p99_s",
+        "ideal_raw_p99_s",
     )
     summary: dict[str, Any] = {
         "sustained": {k: _med(ours, "sustained", k) for k in keys},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.latency import PANEL_LATENCY, StepTiming, ideal_latencies
+from benchmarks.latency import PANEL_LATENCY, StepTiming, ideal_latencies, summarize_runs
+from benchmarks.suite import _ideal_row
 
 
 def step(pushed: float, *, calls: int = 0, outputs: int = 1) -> StepTiming:
@@ -27,3 +28,11 @@ def test_a_step_is_done_when_its_last_output_is_sent() -> None:
     # 0.5 s, goes in the same second (0.5 s after it arrived).
     ideal = ideal_latencies([step(0.0, outputs=31), step(0.5)])
     assert ideal == [1.0, 0.5]
+
+
+def test_the_summary_of_runs_keeps_what_the_ideal_row_needs() -> None:
+    """1a's row reads the summary of runs: it printed "n/a" while the summary dropped them."""
+    run = {"sustained": {"raw_p99_s": 0.5, "ideal_raw_p99_s": 0.4}}
+    summary = summarize_runs({"ours": [run, run], "baseline": []})
+    row = _ideal_row("1a", summary["sustained"])
+    assert row.value == "500 ms / 400 ms = 1.25×" and row.met is True
