@@ -22,37 +22,27 @@ class _ClosedStorage:
         raise RuntimeError("the database is closed")
 
 
-async def test_a_failed_tick_is_one_warning_and_an_empty_tick(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    jobs = Jobs(
-        app=cast(Any, None),
-        poller=cast(Any, None),
-        notifier=cast(Any, None),
-        schedules=cast(Any, _ClosedStorage()),
-        prices=cast(Any, None),
-    )
-    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
-        tick = await jobs.run_schedules()
-    assert tick == Tick()
-    [record] = [r for r in caplog.records if r.name == "bot.jobs"]
-    assert "the next one retries" in record.getMessage()
-    assert record.exc_info is None
+def _jobs_on_a_closed_storage() -> Jobs:
+    closed = cast(Any, _ClosedStorage())
+    none = cast(Any, None)
+    return Jobs(app=none, poller=none, notifier=none, schedules=closed, prices=closed)
 
 
-async def test_a_failed_price_watch_cycle_is_one_warning_and_an_empty_report(
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.parametrize(
+    ("run", "empty", "words"),
+    [
+        (Jobs.run_schedules, Tick(), "scheduled orders"),
+        (Jobs.watch_prices, WatchReport(), "price watch"),
+    ],
+    ids=["scheduled-orders-tick", "price-watch-cycle"],
+)
+async def test_a_failed_run_is_one_warning_and_an_empty_result(
+    caplog: pytest.LogCaptureFixture, run: Any, empty: object, words: str
 ) -> None:
-    jobs = Jobs(
-        app=cast(Any, None),
-        poller=cast(Any, None),
-        notifier=cast(Any, None),
-        schedules=cast(Any, None),
-        prices=cast(Any, _ClosedStorage()),
-    )
+    jobs = _jobs_on_a_closed_storage()
     with caplog.at_level(logging.WARNING, logger="bot.jobs"):
-        report = await jobs.watch_prices()
-    assert report == WatchReport()
+        result = await run(jobs)
+    assert result == empty
     [record] = [r for r in caplog.records if r.name == "bot.jobs"]
-    assert "price watch" in record.getMessage() and "the next one retries" in record.getMessage()
+    assert words in record.getMessage() and "the next one retries" in record.getMessage()
     assert record.exc_info is None
