@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import latency
-from benchmarks._common import BotProcess, fmt_ms, seed_users
+from benchmarks._common import BotProcess, fmt_ms, percentile, seed_users
 from benchmarks.poller import populate
 from bot.storage import KeyCipher, OutboxKind, Storage
 from bot.storage.outbox import OutboxMessage
@@ -37,6 +37,9 @@ RECIPIENTS = 100
 # The think-time model ignores the time steps take (panel calls, the replies themselves), so the
 # steady rate comes out about 10 % below the planned one: 16.5 planned gives about 15 replies/s.
 PLANNED_RATE = 16.5
+# Pushes per second the bot must keep up while users are active, and after they left.
+PUSH_TARGET_DURING = 12.0
+PUSH_TARGET_AFTER = 25.0
 
 
 async def _queue_backlog(db_path: Path, key: str, panel: FakePanel, pushes: int) -> list[int]:
@@ -69,6 +72,22 @@ def _sent_to(telegram: FakeTelegram, chats: set[int], start: float, end: float) 
     return count
 
 
+def _ideal_with_pushes(
+    figures: dict[str, Any], load: latency.LoadResult, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    """The ideal sender's p99 when it also carries the push target while users are active
+    (`latency.steady_pushes` says why); the replies-only one is kept beside it."""
+    steps, _ = latency.timings(load, telegram, panel)
+    if not steps:
+        return
+    start = min(s.pushed for s in steps)
+    end = max(s.pushed + s.raw for s in steps)
+    pushes = latency.steady_pushes(PUSH_TARGET_DURING, start, end)
+    figures["ideal_replies_only_raw_p99_s"] = figures["ideal_raw_p99_s"]
+    figures["ideal_raw_p99_s"] = percentile(latency.ideal_latencies(steps, pushes=pushes), 0.99)
+    figures["ideal_pushes_per_s"] = PUSH_TARGET_DURING
+
+
 async def one_run(n_users: int, pushes: int, rate: float, after: float, tag: str) -> dict[str, Any]:
     user_ids = [FIRST_USER + i for i in range(n_users)]
     # Think time for `rate` bot messages per second over all users (as benchmark 1 does).
@@ -94,6 +113,8 @@ async def one_run(n_users: int, pushes: int, rate: float, after: float, tag: str
                     telegram, user_ids, tag=tag, think_mean=think_mean, seed=1, cutoff=cutoff
                 )
                 figures = latency.summarize(load, telegram, panel, cutoff)
+                if pushes:
+                    _ideal_with_pushes(figures, load, telegram, panel)
                 # Rates over the steady part of the load: users start spread over one think
                 # time and finish unevenly, so the whole window would understate them.
                 pushed = sorted(r.pushed for r in load.records)
@@ -134,6 +155,12 @@ def run(
     return asyncio.run(go())
 
 
+def _ratio(figures: dict[str, Any], ideal: str) -> str:
+    if not figures.get(ideal):
+        return "—"
+    return f"{figures['raw_p99_s'] / figures[ideal]:.2f}x"
+
+
 def format_table(result: dict[str, Any]) -> str:
     b, r = result["backlog"], result["reference"]
     return "\n".join(
@@ -143,6 +170,10 @@ def format_table(result: dict[str, Any]) -> str:
             f"{'':<34}{'with backlog':>16}{'no backlog':>16}",
             f"{'reply latency p50':<34}{fmt_ms(b['p50_s']):>16}{fmt_ms(r['p50_s']):>16}",
             f"{'reply latency p99':<34}{fmt_ms(b['p99_s']):>16}{fmt_ms(r['p99_s']):>16}",
+            f"{'raw p99 / ideal p99 (12 pushes/s)':<34}{_ratio(b, 'ideal_raw_p99_s'):>16}"
+            f"{_ratio(r, 'ideal_raw_p99_s'):>16}",
+            f"{'raw p99 / ideal p99 (no pushes)':<34}"
+            f"{_ratio(b, 'ideal_replies_only_raw_p99_s'):>16}{'—':>16}",
             f"{'replies/s (bot -> users)':<34}{b['reply_rate_msg_s']:>16.1f}"
             f"{r['reply_rate_msg_s']:>16.1f}",
             f"{'steps answered / pushed':<34}"
