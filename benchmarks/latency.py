@@ -244,12 +244,13 @@ def steady_pushes(per_second: float, start: float, end: float) -> list[float]:
     replies/s, and the users' steps bunch up (every script ends with a Confirm, 2 answers after
     3 panel calls), so for a second or so replies alone come near the whole window. A push sent
     in the second before such a burst holds its place through it; replies-only, the ideal had
-    all 30 places for the burst, a budget no sender meeting the push target has. Replaying the
-    bot's limiter on a 1c run's steps in virtual time (zero processing time) gave p99 786 ms
-    against 600 ms for the replies-only ideal (1.31x) and 792 ms for this one; holding pushes
-    back harder (more headroom, a cap per window, no reserve) moved it by under 3 %, or cost
-    the push target. The ideal sends exactly the target, evenly: fewer pushes than the bot
-    sends, so the comparison still leans against the bot."""
+    all 30 places for the burst, a budget no sender meeting the push target has. The bot's own
+    limiter, replayed with zero processing time (`python -m benchmarks limiter_replay`), is at
+    1.16-1.24x the replies-only ideal on synthetic 1c loads and 1.33-1.43x on the steps of real
+    1c runs, and at 0.94-1.04x this one; holding pushes back harder (reply headroom 4) gains a
+    few percent and drops pushes below 12/s. The ideal sends exactly the target, evenly and
+    never ahead of a due reply: fewer pushes than the bot sends, so the comparison still leans
+    against the bot."""
     count = max(0, math.floor((end - start) * per_second))
     return [start + i / per_second for i in range(count)]
 

@@ -17,7 +17,8 @@ def test_backlog_benchmark_produces_figures_and_rows() -> None:
     assert 0 < queued["pushes_during"] + queued["pushes_after"] <= 40
     assert "pushes_during" not in reference  # no backlog, no pushes
     rows = suite.rows({"backlog": result})
-    assert [r.benchmark.split(" ")[0] for r in rows] == ["1c"] * 6
+    # 7: against the ideal with pushes (judged) and without them (shown only).
+    assert [r.benchmark.split(" ")[0] for r in rows] == ["1c"] * 7
     assert any("ideal" in r.figure and "×" in r.value for r in rows)
     assert all(r.value and "n/a" not in r.value for r in rows)
     table = backlog.format_table(result)
