@@ -23,6 +23,7 @@ from bot.services.validation import (
     MAX_RUNS,
     SUBSCRIPTION_DELAYS,
     InputError,
+    WholeNumber,
     check_dripfeed_total,
     missing_value,
     normalize_link,
@@ -32,7 +33,6 @@ from bot.services.validation import (
     parse_hashtags,
     parse_interval,
     parse_lines,
-    parse_positive_int,
     parse_quantity,
     parse_runs,
     parse_username,
@@ -233,61 +233,63 @@ def _comments(text: str) -> list[str]:
     return parse_lines(text, field="comments")
 
 
-def _counted_comments(text: str, service: Service) -> list[str]:
-    return _check_count(_comments(text), service)
-
-
-def _counted_usernames(text: str, service: Service) -> list[str]:
-    return _check_count(parse_usernames(text), service)
-
-
-def _answer_number(text: str) -> int:
-    return parse_positive_int(
-        text,
-        field="answer_number",
-        min=1,
-        max=MAX_POLL_ANSWER,
-        msgid=N_("The answer number must be a whole number between {min} and {max}."),
-    )
-
-
 def _groups(text: str) -> list[str]:
     return parse_lines(text, field="groups")
 
 
+_answer_number = WholeNumber(
+    "answer_number",
+    N_("The answer number must be a whole number between {min} and {max}."),
+    max=MAX_POLL_ANSWER,
+)
+_posts = WholeNumber(
+    "posts",
+    N_("The number of posts must be a whole number between {min} and {max}."),
+    max=MAX_SUBSCRIPTION_POSTS,
+)
+_SUB_MIN = WholeNumber(
+    "min", N_("The minimum per post must be a whole number between {min} and {max}.")
+)
+_SUB_MAX = WholeNumber(
+    "max", N_("The maximum per post must be a whole number between {min} and {max}.")
+)
+
+
 def _sub_min(text: str, service: Service) -> int:
-    return parse_positive_int(
-        text,
-        field="min",
-        min=max(service.min, 1),
-        max=service.max,
-        msgid=N_("The minimum per post must be a whole number between {min} and {max}."),
-    )
+    return _SUB_MIN.within(text, max(service.min, 1), service.max)
 
 
 def _sub_max(text: str, service: Service, values: dict[str, Any]) -> int:
-    return parse_positive_int(
-        text,
-        field="max",
-        min=max(require(values, "min"), service.min, 1),
-        max=service.max,
-        msgid=N_("The maximum per post must be a whole number between {min} and {max}."),
-    )
+    return _SUB_MAX.within(text, max(require(values, "min"), service.min, 1), service.max)
 
 
-def _posts(text: str) -> int:
-    return parse_positive_int(
-        text,
-        field="posts",
-        min=1,
-        max=MAX_SUBSCRIPTION_POSTS,
-        msgid=N_("The number of posts must be a whole number between {min} and {max}."),
-    )
+# --- kinds of field ------------------------------------------------------------------------
+
+
+def _asked(
+    name: str, prompt_msgid: str, parse: Callable[[str], Any], *, optional: bool = False
+) -> FieldSpec:
+    """A one-message answer that its parser reads alone."""
+    return FieldSpec(name, prompt_msgid, text_only(parse), optional=optional)
+
+
+def _listed(name: str, prompt_msgid: str, parse: Callable[[str], list[str]]) -> FieldSpec:
+    """A list, one item per line, that may come in several messages."""
+    return FieldSpec(name, prompt_msgid, text_only(parse), multiline=True)
+
+
+def _counted(name: str, prompt_msgid: str, parse: Callable[[str], list[str]]) -> FieldSpec:
+    """A list billed one unit per line: how many lines it has must fit the service's min–max."""
+
+    def parse_counted(text: str, service: Service) -> list[str]:
+        return _check_count(parse(text), service)
+
+    return FieldSpec(name, prompt_msgid, with_service(parse_counted), multiline=True)
 
 
 # --- field catalogue ---------------------------------------------------------------------
 
-LINK = FieldSpec("link", N_("Send the link (e.g. {example})."), text_only(normalize_link))
+LINK = _asked("link", N_("Send the link (e.g. {example})."), normalize_link)
 
 # The link question's example, for the platform the service's name or category names (the
 # first that matches, so "YouTube Shorts" is YouTube's and not a generic one).
@@ -334,76 +336,47 @@ INTERVAL = FieldSpec(
     text_only(parse_interval),
     depends_on="runs",
 )
-COMMENTS = FieldSpec(
-    "comments",
-    N_("Send the comments, one per line ({min}–{max_lines} lines)."),
-    with_service(_counted_comments),
-    multiline=True,
+COMMENTS = _counted(
+    "comments", N_("Send the comments, one per line ({min}–{max_lines} lines)."), _comments
 )
-PACKAGE_COMMENTS = FieldSpec(
-    "comments", N_("Send the comments, one per line."), text_only(_comments), multiline=True
+PACKAGE_COMMENTS = _listed("comments", N_("Send the comments, one per line."), _comments)
+USERNAMES = _listed(
+    "usernames", N_("Send the usernames to mention, one per line."), parse_usernames
 )
-USERNAMES = FieldSpec(
-    "usernames",
-    N_("Send the usernames to mention, one per line."),
-    text_only(parse_usernames),
-    multiline=True,
-)
-COUNTED_USERNAMES = FieldSpec(
+COUNTED_USERNAMES = _counted(
     "usernames",
     N_("Send the usernames to mention, one per line ({min}–{max_lines} lines)."),
-    with_service(_counted_usernames),
-    multiline=True,
+    parse_usernames,
 )
-HASHTAGS = FieldSpec(
-    "hashtags", N_("Send the hashtags, one per line."), text_only(parse_hashtags), multiline=True
+HASHTAGS = _listed("hashtags", N_("Send the hashtags, one per line."), parse_hashtags)
+HASHTAG = _asked(
+    "hashtag", N_("Send the hashtag whose users should be mentioned (e.g. #travel)."), parse_hashtag
 )
-HASHTAG = FieldSpec(
-    "hashtag",
-    N_("Send the hashtag whose users should be mentioned (e.g. #travel)."),
-    text_only(parse_hashtag),
+FOLLOWERS_OF = _asked(
+    "username", N_("Send the username whose followers should be mentioned."), parse_username
 )
-FOLLOWERS_OF = FieldSpec(
-    "username",
-    N_("Send the username whose followers should be mentioned."),
-    text_only(parse_username),
+COMMENT_AUTHOR = _asked(
+    "username", N_("Send the username of the comment's author."), parse_username
 )
-COMMENT_AUTHOR = FieldSpec(
-    "username", N_("Send the username of the comment's author."), text_only(parse_username)
+MEDIA = _asked(
+    "media", N_("Send the link of the post whose likers should be mentioned."), normalize_link
 )
-MEDIA = FieldSpec(
-    "media",
-    N_("Send the link of the post whose likers should be mentioned."),
-    text_only(normalize_link),
+ANSWER_NUMBER = _asked(
+    "answer_number", N_("Which answer should get the votes (1–{max_answer})?"), _answer_number
 )
-ANSWER_NUMBER = FieldSpec(
-    "answer_number",
-    N_("Which answer should get the votes (1–{max_answer})?"),
-    text_only(_answer_number),
-)
-GROUPS = FieldSpec(
-    "groups",
-    N_("Send the groups to invite from, one per line."),
-    text_only(_groups),
-    multiline=True,
-)
-SUB_USERNAME = FieldSpec(
-    "username", N_("Send the username to subscribe to."), text_only(parse_username)
-)
+GROUPS = _listed("groups", N_("Send the groups to invite from, one per line."), _groups)
+SUB_USERNAME = _asked("username", N_("Send the username to subscribe to."), parse_username)
 SUB_MIN = FieldSpec("min", N_("Minimum quantity per post ({min}–{max})?"), with_service(_sub_min))
 SUB_MAX = FieldSpec(
     "max", N_("Maximum quantity per post (up to {max})?"), _sub_max, checked_against=("min",)
 )
-POSTS = FieldSpec(
-    "posts",
-    N_("How many new posts should be covered? Skip for no limit."),
-    text_only(_posts),
-    optional=True,
+POSTS = _asked(
+    "posts", N_("How many new posts should be covered? Skip for no limit."), _posts, optional=True
 )
-OLD_POSTS = FieldSpec(
+OLD_POSTS = _asked(
     "old_posts",
     N_("How many existing posts should be covered too? Skip for none."),
-    text_only(_posts),
+    _posts,
     optional=True,
 )
 DELAY = FieldSpec(
@@ -412,10 +385,10 @@ DELAY = FieldSpec(
     text_only(parse_delay),
     choices=SUBSCRIPTION_DELAYS,
 )
-EXPIRY = FieldSpec(
+EXPIRY = _asked(
     "expiry",
     N_("Until which date (day/month/year)? Skip for no end date."),
-    text_only(parse_expiry),
+    parse_expiry,
     optional=True,
 )
 

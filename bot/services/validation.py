@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -183,35 +183,45 @@ def parse_positive_int(
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class WholeNumber:
+    """An answer that must be a whole number in `min..max`, with its own message saying so.
+
+    Called with the text for the fixed bounds; `within` takes bounds known only when asking
+    (the service's limits, an earlier answer).
+    """
+
+    field: str
+    msgid: str
+    min: int = 1
+    max: int = 10**9
+
+    def __call__(self, text: str) -> int:
+        return self.within(text, self.min, self.max)
+
+    def within(self, text: str, min: int, max: int) -> int:
+        return parse_positive_int(text, field=self.field, min=min, max=max, msgid=self.msgid)
+
+
+_QUANTITY = WholeNumber("quantity", N_("Quantity must be a whole number between {min} and {max}."))
+
+
 def parse_quantity(text: str, service: Service) -> int:
-    return parse_positive_int(
-        text,
-        field="quantity",
-        min=max(service.min, 1),
-        max=service.max,
-        msgid=N_("Quantity must be a whole number between {min} and {max}."),
-    )
+    return _QUANTITY.within(text, max(service.min, 1), service.max)
 
 
-def parse_runs(text: str) -> int:
-    return parse_positive_int(
-        text,
-        field="runs",
-        min=2,
-        max=MAX_RUNS,
-        msgid=N_("Runs (how many deliveries) must be a whole number between {min} and {max}."),
-    )
-
-
-def parse_interval(text: str) -> int:
-    """Minutes between drip-feed runs."""
-    return parse_positive_int(
-        text,
-        field="interval",
-        min=1,
-        max=MAX_INTERVAL_MINUTES,
-        msgid=N_("Interval must be a whole number of minutes between {min} and {max}."),
-    )
+parse_runs = WholeNumber(
+    "runs",
+    N_("Runs (how many deliveries) must be a whole number between {min} and {max}."),
+    min=2,
+    max=MAX_RUNS,
+)
+# Minutes between drip-feed runs.
+parse_interval = WholeNumber(
+    "interval",
+    N_("Interval must be a whole number of minutes between {min} and {max}."),
+    max=MAX_INTERVAL_MINUTES,
+)
 
 
 def check_dripfeed_total(quantity: int, runs: int, service: Service) -> int:
@@ -364,19 +374,27 @@ def parse_lines(
     return items
 
 
-def parse_usernames(text: str, *, max_lines: int = MAX_LIST_LINES) -> list[str]:
-    names: list[str] = []
-    for number, item in enumerate(parse_lines(text, field="usernames", max_lines=max_lines), 1):
+def _parse_each_line(
+    text: str, field: str, parse_one: Callable[[str], str], msgid: str, max_lines: int
+) -> list[str]:
+    """A list of one item per line, each read by `parse_one`; `msgid` names the bad line."""
+    items: list[str] = []
+    for number, item in enumerate(parse_lines(text, field=field, max_lines=max_lines), 1):
         try:
-            names.append(parse_username(item))
+            items.append(parse_one(item))
         except InputError:
-            raise InputError(
-                N_("Line {line} is not a valid username: {value}"),
-                field="usernames",
-                line=number,
-                value=item[:64],
-            ) from None
-    return names
+            raise InputError(msgid, field=field, line=number, value=item[:64]) from None
+    return items
+
+
+def parse_usernames(text: str, *, max_lines: int = MAX_LIST_LINES) -> list[str]:
+    return _parse_each_line(
+        text,
+        "usernames",
+        parse_username,
+        N_("Line {line} is not a valid username: {value}"),
+        max_lines,
+    )
 
 
 _HASHTAG = re.compile(r"^\w{1,100}$")
@@ -395,18 +413,13 @@ def parse_hashtag(text: str) -> str:
 
 def parse_hashtags(text: str, *, max_lines: int = MAX_LIST_LINES) -> list[str]:
     """Hashtags one per line, returned with `#` as the standard `hashtags` list shows them."""
-    tags: list[str] = []
-    for number, item in enumerate(parse_lines(text, field="hashtags", max_lines=max_lines), 1):
-        try:
-            tags.append("#" + parse_hashtag(item))
-        except InputError:
-            raise InputError(
-                N_("Line {line} is not a valid hashtag: {value}"),
-                field="hashtags",
-                line=number,
-                value=item[:64],
-            ) from None
-    return tags
+    return _parse_each_line(
+        text,
+        "hashtags",
+        lambda item: "#" + parse_hashtag(item),
+        N_("Line {line} is not a valid hashtag: {value}"),
+        max_lines,
+    )
 
 
 # --- subscriptions -----------------------------------------------------------------------
