@@ -12,8 +12,9 @@ own words around text that is itself escaped).
 
 `PanelText` goes one step further for the panel's words as they leave the panel layer (a
 service's name, category and description, its own words for the average time; a catalog's
-categories): the model hands them to the views as a `PanelText`, which is not a `str`, so mypy rejects it wherever text is wanted (`+`, `join`, a `str` parameter, a
-placeholder). It enters a message through `escaped`/`esc` only; formatted in an f-string it
+categories): the model hands them to the views as a `PanelText`, which is not a `str`, so
+mypy rejects it wherever text is wanted (`+`, `join`, a `str` parameter, a placeholder).
+It enters a message through `escaped`/`esc` only; formatted in an f-string it
 gives its escaped text, so even the use a type checker cannot see shows it as text; and
 `.plain` says, where it is read, that plain text is meant (a search key, the Mini App's JSON).
 A model keeps the plain `str` in its field (`Service.name_text`) and makes the `PanelText` when
