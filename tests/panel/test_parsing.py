@@ -22,6 +22,7 @@ from bot.panel.errors import (
     PanelUnavailable,
 )
 from bot.panel.models import RefillState, Status
+from bot.panel.text import PanelText
 from tests.fakes.panel_catalog import SPEC_SERVICE
 from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 
@@ -398,7 +399,8 @@ def test_cancel_spec_example_pairs_by_order_field() -> None:
 
 def test_balance_spec_example() -> None:
     balance = parsing.parse_balance(b'{ "balance": "100.84", "currency": "USD" }')
-    assert (balance.amount, balance.currency) == (Decimal("100.84"), "USD")
+    assert (balance.amount, balance.currency_text) == (Decimal("100.84"), "USD")
+    assert balance.currency == PanelText("USD")
     assert parsing.parse_balance({"balance": 100.84}).amount == Decimal("100.84")
 
 
