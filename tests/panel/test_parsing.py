@@ -67,14 +67,14 @@ def test_single_status_spec_example() -> None:
     assert result.charge == Decimal("0.27819")
     assert result.start_count == 3572
     assert result.remains == 157
-    assert result.currency == "TRY"
+    assert result.currency_text == "TRY"
 
 
 def test_status_numbers_instead_of_strings_give_the_same_values() -> None:
     body = b'{"charge": 0.27819, "start_count": 3572, "status": "Partial", "remains": 157}'
     result = parsing.parse_status(body)
     assert result.charge == Decimal("0.27819")
-    assert (result.start_count, result.remains, result.currency) == (3572, 157, None)
+    assert (result.start_count, result.remains, result.currency_text) == (3572, 157, None)
 
 
 def test_status_without_status_field_is_unavailable() -> None:
