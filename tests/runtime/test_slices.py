@@ -130,3 +130,33 @@ def test_start_ups_objects_are_left_out_of_later_collections() -> None:
         gc.unfreeze()
     looked_at = {id(o) for o in gc.get_objects()}
     assert all(id(o) in looked_at for o in kept)
+
+
+def _task_ticker(log: list[str]) -> Callable[[], None]:
+    """A task that waits on a timer again and again, logging each time it runs: the timer's
+    callback only wakes it, so it runs one turn after the timer came due (what a task's
+    `asyncio.sleep` or a socket's read does)."""
+    loop = asyncio.get_running_loop()
+
+    async def tick() -> None:
+        while True:
+            woken = loop.create_future()
+            loop.call_later(0, woken.set_result, None)
+            await woken
+            log.append("timer")
+
+    task = loop.create_task(tick())
+    return task.cancel
+
+
+async def test_a_task_woken_by_a_timer_runs_between_any_two_slices() -> None:
+    log: list[str] = []
+    queue = SliceQueue()
+    stop = _task_ticker(log)
+    try:
+        works = [_work(name, log, 20) for name in "AB"]
+        done = await asyncio.gather(*(run_sliced(w, slice_seconds=0, queue=queue) for w in works))
+    finally:
+        stop()
+    assert done == ["A", "B"]
+    assert set(_slice_runs(log)) == {1}, log[:40]
