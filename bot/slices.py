@@ -36,8 +36,9 @@ class SliceQueue:
     after the other in the same turn, so they waited five times two (80-200 ms seen). Here a
     finished slice hands the next one over with `call_soon`, whose callback runs at the start of
     a later turn and wakes the next slice's task for the turn after: between any two slices
-    the loop runs the callbacks that came due and the tasks they woke. The application makes one queue and hands
-    it to all its sliced work (the decoder, the catalog cache); work given none makes its own.
+    the loop runs the callbacks that came due and the tasks they woke. The application makes
+    one queue and hands it to all its sliced work (the decoder, the catalog cache); work given
+    none makes its own.
     """
 
     def __init__(self) -> None:

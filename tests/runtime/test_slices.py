@@ -146,7 +146,11 @@ def _task_ticker(log: list[str]) -> Callable[[], None]:
             log.append("timer")
 
     task = loop.create_task(tick())
-    return task.cancel
+
+    def stop() -> None:
+        task.cancel()
+
+    return stop
 
 
 async def test_a_task_woken_by_a_timer_runs_between_any_two_slices() -> None:
