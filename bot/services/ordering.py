@@ -26,7 +26,7 @@ from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
-from bot.services.drafts import DraftRefusal, DraftService, Gate
+from bot.services.drafts import DraftRefusal, DraftService, Gate, refusal_outcomes
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
     OrderKind,
@@ -165,14 +165,7 @@ class OrderOutcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
-_REFUSED: dict[DraftRefusal, OrderOutcome] = {
-    DraftRefusal.GONE: OrderOutcome.GONE,
-    DraftRefusal.ALREADY: OrderOutcome.ALREADY,
-    DraftRefusal.EXPIRED: OrderOutcome.EXPIRED,
-    DraftRefusal.KEY_CHANGED: OrderOutcome.KEY_CHANGED,
-    DraftRefusal.REPLACED: OrderOutcome.REPLACED,
-    DraftRefusal.CANCELLED: OrderOutcome.CANCELLED,
-}
+_REFUSED = refusal_outcomes(OrderOutcome, gone=OrderOutcome.GONE)
 
 
 def refusal_outcome(refusal: DraftRefusal) -> OrderOutcome:
@@ -650,7 +643,7 @@ def _draft(
     extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
     return OrderDraft(
         service_id=service.id,
-        service_name=service.name,
+        service_name=service.name_text,
         service_type=service.type,
         link=params.get("link"),
         quantity=params.get("quantity"),

@@ -15,8 +15,9 @@ Both engines give the same guarantees the repositories were written for:
 - `insert` returns the new row's `id`; `executemany` and `execute` return affected row counts.
 
 Migrations: `NNNN_name.sql` is shared by both engines (portable DDL; PostgreSQL gets SQLite's
-type names mapped by `bot.storage.sql.map_types`); `NNNN_name.postgres.sql` or
-`NNNN_name.sqlite.sql` replaces it on that engine only, verbatim (triggers, identity columns).
+type names mapped by `bot.storage.sql.map_types`, and both engines spell a `{identity}` key their
+own way); `NNNN_name.postgres.sql` or `NNNN_name.sqlite.sql` replaces it on that engine only,
+verbatim (triggers, and what else the engines do not share).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from bot.closing import AsyncClosing
-from bot.storage.sql import map_types
+from bot.storage.sql import map_types, sqlite_ddl
 
 MEMORY = ":memory:"
 Engine = Literal["sqlite", "postgres"]
@@ -103,7 +104,7 @@ def load_migrations(
         found[version] = Migration(version, entry.name, entry.read_text(encoding="utf-8"))
     merged: dict[int, Migration] = {}
     for version, migration in shared.items():
-        sql = map_types(migration.sql) if engine == "postgres" else migration.sql
+        sql = map_types(migration.sql) if engine == "postgres" else sqlite_ddl(migration.sql)
         merged[version] = Migration(version, migration.name, sql)
     merged.update(own)  # an engine's own file is used as written
     ordered = [merged[v] for v in sorted(merged)]

@@ -1,5 +1,9 @@
 -- Initial schema. Timestamps are unix seconds (REAL, UTC); money is TEXT holding a Decimal
 -- string; enums are stored as their string values.
+-- `{identity}`: an id the database draws (SQLite from the rowid, PostgreSQL an identity
+-- column); users.id is Telegram's. PostgreSQL's types are wider (bot/storage/sql.py): INTEGER
+-- is BIGINT (Telegram and panel ids pass 2^31), REAL is DOUBLE PRECISION (epoch seconds need
+-- more than float4), BLOB is BYTEA, and WITHOUT ROWID (a SQLite storage hint) has no counterpart.
 
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,           -- Telegram user id
@@ -25,7 +29,7 @@ CREATE TABLE panel_keys (
 );
 
 CREATE TABLE orders (
-    id                   INTEGER PRIMARY KEY,
+    id                   {identity},
     user_id              INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     token                TEXT    NOT NULL UNIQUE,
     batch                TEXT    NOT NULL,
@@ -64,7 +68,7 @@ CREATE UNIQUE INDEX orders_user_panel_id ON orders (user_id, panel_order_id)
     WHERE panel_order_id IS NOT NULL;
 
 CREATE TABLE refills (
-    id                   INTEGER PRIMARY KEY,
+    id                   {identity},
     user_id              INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     panel_order_id       INTEGER NOT NULL,
     -- Refills may be requested for orders placed outside the bot: no local row then.
@@ -81,7 +85,7 @@ CREATE INDEX refills_user_order ON refills (user_id, panel_order_id);
 CREATE INDEX refills_status ON refills (status);
 
 CREATE TABLE outbox (
-    id              INTEGER PRIMARY KEY,
+    id              {identity},
     user_id         INTEGER NOT NULL,            -- chat to deliver to; admins may not be users
     kind            TEXT    NOT NULL,
     payload         TEXT    NOT NULL,

@@ -6,7 +6,7 @@
 -- or fails over. The times are epoch seconds; `zone` keeps a daily run at the same wall-clock
 -- time across a change of daylight saving time.
 CREATE TABLE scheduled_orders (
-    id           INTEGER PRIMARY KEY,
+    id           {identity},
     user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     batch        TEXT    NOT NULL UNIQUE,         -- the preview it was made from
     panel_slot   INTEGER NOT NULL,
