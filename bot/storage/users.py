@@ -11,13 +11,7 @@ from bot.storage.rows import Repo, from_row
 
 
 def _user(row: Row) -> User:
-    return from_row(
-        User,
-        row,
-        access=AccessState(row["access"]),
-        blocked_bot=bool(row["blocked_bot"]),
-        notifications=bool(row["notifications"]),
-    )
+    return from_row(User, row)
 
 
 class UsersRepo(Repo):
