@@ -73,16 +73,12 @@ class Jobs:
         # closing it, a held database). A user's changes, snapshots and digest are stored in
         # one transaction, so the retry pushes nothing twice.
         report = await _or_retried("price watch: a cycle", self.prices.run_cycle, WatchReport)
-        if report.pushes:
-            self.kick()
-        return report
+        return self._drained_soon(report, report.pushes)
 
     async def poll(self) -> CycleReport | None:
         """One poll cycle; a drain starts right away when it queued something."""
         report = await self.poller.run_cycle()
-        if report is not None and report.queued:
-            self.kick()
-        return report
+        return self._drained_soon(report, report.queued if report is not None else 0)
 
     async def run_schedules(self) -> Tick:
         """Place the scheduled runs that are due; their results are pushed right away."""
@@ -90,12 +86,16 @@ class Jobs:
         # claimed before a failure stays claimed (the start-up recovery settles it), so the
         # retry places nothing twice.
         tick = await _or_retried("scheduled orders: a tick", self.schedules.run_due, Tick)
-        if tick.queued:
-            self.kick()
-        return tick
+        return self._drained_soon(tick, tick.queued)
 
     async def drain(self) -> DrainReport | None:
         return await self.notifier.drain(keep_going=lambda: self.app.running)
+
+    def _drained_soon(self, report: _Done, pushes: int) -> _Done:
+        """`report`, once a drain has started for the `pushes` its cycle queued (if any)."""
+        if pushes:
+            self.kick()
+        return report
 
     def kick(self) -> None:
         """Start a drain now instead of at the next tick (no-op if one is running)."""

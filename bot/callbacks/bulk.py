@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from bot.callbacks.base import CallbackData
+from bot.callbacks.previews import PreviewButton
 
 
-class BulkButton(CallbackData):
-    """A button under bulk preview `batch`."""
-
-    batch: str
-
-
-class BulkLinesButton(BulkButton):
+class BulkLinesButton(PreviewButton):
     """A button placing the `first` lines of bulk preview `batch` (0: all)."""
 
     first: int
 
 
-class ConfirmBulk(BulkButton, action="bk"):
+class ConfirmBulk(PreviewButton, action="bk"):
     """Confirm every line of a bulk preview."""
 
 
-class DiscardBulk(BulkButton, action="bd"):
+class DiscardBulk(PreviewButton, action="bd"):
     """✖️ Cancel under a bulk preview: nothing is placed."""
 
 
@@ -34,5 +28,5 @@ class BulkAnyway(BulkLinesButton, action="ka"):
     the list); `first` lines only, as its Confirm offered (0: all)."""
 
 
-class BulkAgain(BulkButton, action="ba"):
+class BulkAgain(PreviewButton, action="ba"):
     """Check an expired or closed bulk list again."""

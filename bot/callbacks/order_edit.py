@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from bot.callbacks.base import CallbackData
 from bot.callbacks.dialog import QuestionButton
+from bot.callbacks.previews import PreviewButton
 
 
-class EditAnswer(CallbackData, action="e"):
+class EditAnswer(PreviewButton, action="e"):
     """✏️ Edit of one answer (`field`) on a single-order preview: closes that preview."""
 
-    batch: str
     field: str
 
 

@@ -4,12 +4,7 @@ repeat questions, /scheduled's Cancel, and the answers under a held or missed ru
 from __future__ import annotations
 
 from bot.callbacks.base import CallbackData
-
-
-class PreviewButton(CallbackData):
-    """A button scheduling single order preview `batch`."""
-
-    batch: str
+from bot.callbacks.previews import PreviewButton
 
 
 class ScheduleButton(CallbackData):

@@ -20,6 +20,7 @@ from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.bulk import BulkAgain, BulkAnyway, ConfirmBulk, ConfirmBulkFirst, DiscardBulk
+from bot.callbacks.previews import PreviewButton
 from bot.deps import BotContext
 from bot.handlers import previews as preview_ui
 from bot.handlers import ui
@@ -357,15 +358,22 @@ async def _show_fresh(
         await _send_file(update, check_file(t, draft))
 
 
+async def _pressed_batch(update: Update, kind: type[PreviewButton]) -> str | None:
+    """The bulk preview a pressed `kind` button is under, the press answered; None for an old
+    or forged button (no word: the preview it was under is gone or never was)."""
+    pressed = callback_of(update, kind)
+    await ui.answer(update)
+    return None if pressed is None else pressed.batch
+
+
 async def again(update: Update, context: BotContext) -> None:
     """ "Make a new preview" under an expired or closed bulk preview: the same lines again."""
-    pressed = callback_of(update, BulkAgain)
-    t = context.t
-    await ui.answer(update)
-    if pressed is None:
+    batch = await _pressed_batch(update, BulkAgain)
+    if batch is None:
         return
+    t = context.t
     try:
-        draft = await context.deps.bulk.again(context.user.id, pressed.batch)
+        draft = await context.deps.bulk.again(context.user.id, batch)
     except (NoKey, PanelError) as exc:
         await reply_panel_error(update, context, exc, edit=True)
         return
@@ -376,12 +384,10 @@ async def again(update: Update, context: BotContext) -> None:
 
 
 async def discard(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, DiscardBulk)
-    t = context.t
-    await ui.answer(update)
-    if pressed is None:
+    batch = await _pressed_batch(update, DiscardBulk)
+    if batch is None:
         return
-    batch = pressed.batch
+    t = context.t
     removed = await context.deps.bulk.discard(context.user.id, batch)
     if removed:
         recall_rejects(context.state, batch, forget=True)

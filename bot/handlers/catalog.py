@@ -20,7 +20,7 @@ from bot.callbacks.catalog import (
     ServiceCard,
     ServiceMore,
 )
-from bot.callbacks.panels import BrowseMakeDefault, PanelBrowse, PanelServiceCard
+from bot.callbacks.panels import BrowseMakeDefault, PanelBrowse, PanelButton, PanelServiceCard
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
@@ -38,6 +38,7 @@ from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_options import CatalogOptions
 from bot.services.order_types import plan_for
+from bot.storage.models import PanelAccount
 from bot.views.catalog import (
     catalog_changed,
     refreshed,
@@ -142,12 +143,10 @@ async def show_categories(
 
 async def browse_panel(update: Update, context: BotContext) -> None:
     """🔁 on /services: that panel's catalog is shown; the ★ default stays (issue 21 item 3)."""
-    pressed = callback_of(update, PanelBrowse)
-    accounts = context.deps.accounts
-    account = None if pressed is None else await accounts.account(context.user.id, pressed.slot)
-    if account is None:
-        await ui.answer(update, button_expired(context.t))
+    named = await _pressed_account(update, context, PanelBrowse)
+    if named is None:
         return
+    _, account = named
     browse(context, None if account.is_default else account.slot)
     await show_categories(update, context)
 
@@ -223,6 +222,20 @@ async def _pressed_with_index(
     if loaded is None:
         return None
     return pressed, loaded[0]
+
+
+_OfAccount = TypeVar("_OfAccount", bound=PanelButton)
+
+
+async def _pressed_account(
+    update: Update, context: BotContext, kind: type[_OfAccount]
+) -> tuple[_OfAccount, PanelAccount] | None:
+    """The pressed button's data and the user's panel account it names; None, once answered
+    "This button has expired", for an old, removed or forged one."""
+    accounts = context.deps.accounts
+    return await ui.pressed_and_found(
+        update, context.t, kind, lambda p: accounts.account(context.user.id, p.slot)
+    )
 
 
 _OfService = TypeVar("_OfService", ServiceCard, ServiceMore)
@@ -364,12 +377,10 @@ async def search_page(update: Update, context: BotContext) -> None:
 async def panel_service(update: Update, context: BotContext) -> None:
     """A result of /services <words> over every panel: the service's card on its panel,
     which /services now shows (looking is not choosing: the ★ default stays)."""
-    pressed = callback_of(update, PanelServiceCard)
-    accounts = context.deps.accounts
-    account = None if pressed is None else await accounts.account(context.user.id, pressed.slot)
-    if pressed is None or account is None:
-        await ui.answer(update, button_expired(context.t))
+    named = await _pressed_account(update, context, PanelServiceCard)
+    if named is None:
         return
+    pressed, account = named
     index = await load_index(update, context, slot=account.slot)
     if index is None:
         return

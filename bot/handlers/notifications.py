@@ -10,7 +10,6 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, ExtBot
 
-from bot.callbacks.base import callback_of
 from bot.callbacks.notifications import DigestOrders, MuteOrder, OpenCard
 from bot.deps import BotContext
 from bot.handlers import ui
@@ -29,37 +28,35 @@ from bot.services.notifications.notifier import (
     SendFailed,
     Undeliverable,
 )
-from bot.views.errors import button_expired
 from bot.views.order_history import panel_names
 from bot.views.zones import digest_gone, digest_list, mute_note, ref
 
 
 async def open_card(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, OpenCard)
-    order = (
-        await context.deps.tracking.order(context.user.id, pressed.order_id)
-        if pressed is not None
-        else None
+    tracking = context.deps.tracking
+    found = await ui.pressed_and_found(
+        update, context.t, OpenCard, lambda p: tracking.order(context.user.id, p.order_id)
     )
-    if order is None:
-        await ui.answer(update, button_expired(context.t))
+    if found is None:
         return
+    _, order = found
     await ui.answer(update)
     # A new message: the push (or the digest's list) is a record the user may come back to.
     await show_card(update, context, order, new=True)
 
 
 async def mute_order(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, MuteOrder)
-    order = (
-        await context.deps.notifications.set_muted(context.user.id, pressed.order_id, pressed.mute)
-        if pressed is not None
-        else None
-    )
-    if pressed is None or order is None:
-        await ui.answer(update, button_expired(context.t))
-        return
+    notifications = context.deps.notifications
     t = context.t
+    found = await ui.pressed_and_found(
+        update,
+        t,
+        MuteOrder,
+        lambda p: notifications.set_muted(context.user.id, p.order_id, p.mute),
+    )
+    if found is None:
+        return
+    pressed, order = found
     await ui.answer(update, mute_note(t, ref(order), muted=order.muted))
     if pressed.card:
         await show_card(update, context, order)
@@ -78,17 +75,15 @@ async def mute_order(update: Update, context: BotContext) -> None:
 
 
 async def digest_orders(update: Update, context: BotContext) -> None:
-    pressed = callback_of(update, DigestOrders)
-    orders = (
-        await context.deps.notifications.digest_orders(context.user.id, pressed.item)
-        if pressed is not None
-        else None
-    )
-    if orders is None:
-        await ui.answer(update, button_expired(context.t))
-        return
-    await ui.answer(update)
+    notifications = context.deps.notifications
     t = context.t
+    found = await ui.pressed_and_found(
+        update, t, DigestOrders, lambda p: notifications.digest_orders(context.user.id, p.item)
+    )
+    if found is None:
+        return
+    _, orders = found
+    await ui.answer(update)
     if not orders:
         await ui.send(update, digest_gone(t))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -75,3 +76,23 @@ async def pressed_or_expired(update: Update, t: Translator, kind: type[Pressed])
     if pressed is None:
         await answer(update, button_expired(t))
     return pressed
+
+
+Found = TypeVar("Found")
+
+
+async def pressed_and_found(
+    update: Update,
+    t: Translator,
+    kind: type[Pressed],
+    look_up: Callable[[Pressed], Awaitable[Found | None]],
+) -> tuple[Pressed, Found] | None:
+    """The pressed `kind` button's data and what `look_up` finds for it (an order, a panel
+    account…); None, once the press is answered "This button has expired", for data that does
+    not fit or a thing that is gone. The spinner of a found one is left to the caller."""
+    pressed = callback_of(update, kind)
+    found = None if pressed is None else await look_up(pressed)
+    if pressed is None or found is None:
+        await answer(update, button_expired(t))
+        return None
+    return pressed, found

@@ -21,7 +21,7 @@ from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_b
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_of, charges_after_add, remember_charges
-from bot.services.drafts import DraftRefusal, DraftService
+from bot.services.drafts import DraftRefusal, DraftService, refusal_outcomes
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.placements import PlacementRecorder, Unsaved
 from bot.services.validation import InputError
@@ -136,14 +136,7 @@ class BulkOutcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
-_REFUSED: dict[DraftRefusal, BulkOutcome] = {
-    DraftRefusal.GONE: BulkOutcome.MISSING,
-    DraftRefusal.ALREADY: BulkOutcome.ALREADY,
-    DraftRefusal.EXPIRED: BulkOutcome.EXPIRED,
-    DraftRefusal.KEY_CHANGED: BulkOutcome.KEY_CHANGED,
-    DraftRefusal.REPLACED: BulkOutcome.REPLACED,
-    DraftRefusal.CANCELLED: BulkOutcome.CANCELLED,
-}
+_REFUSED = refusal_outcomes(BulkOutcome, gone=BulkOutcome.MISSING)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from bot.panel import PanelClient
 from bot.services.accounts import NoKey, PanelAccounts
@@ -35,6 +36,21 @@ class DraftRefusal(StrEnum):
     KEY_CHANGED = "key_changed"  # /setkey or /deletekey since the preview
     REPLACED = "replaced"  # Confirm already showed a fresh preview in its place
     CANCELLED = "cancelled"  # the user cancelled it (✖️ Cancel, /cancel)
+
+
+_Outcome = TypeVar("_Outcome", bound=StrEnum)
+
+
+def refusal_outcomes(outcomes: type[_Outcome], gone: _Outcome) -> dict[DraftRefusal, _Outcome]:
+    """What a Confirm answers for each refusal: the outcome of the same name, `gone` for GONE.
+
+    Each confirm (one order, a bulk list) names its outcomes after the refusals, so a refusal
+    added here without its outcome fails at import, not on a user's tap.
+    """
+    return {
+        refusal: gone if refusal is DraftRefusal.GONE else outcomes[refusal.name]
+        for refusal in DraftRefusal
+    }
 
 
 _CLOSED: dict[DraftState, DraftRefusal] = {

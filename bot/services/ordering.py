@@ -26,7 +26,7 @@ from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
-from bot.services.drafts import DraftRefusal, DraftService, Gate
+from bot.services.drafts import DraftRefusal, DraftService, Gate, refusal_outcomes
 from bot.services.link_guard import OpenOnLink, open_on_links
 from bot.services.order_types import (
     OrderKind,
@@ -165,14 +165,7 @@ class OrderOutcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
-_REFUSED: dict[DraftRefusal, OrderOutcome] = {
-    DraftRefusal.GONE: OrderOutcome.GONE,
-    DraftRefusal.ALREADY: OrderOutcome.ALREADY,
-    DraftRefusal.EXPIRED: OrderOutcome.EXPIRED,
-    DraftRefusal.KEY_CHANGED: OrderOutcome.KEY_CHANGED,
-    DraftRefusal.REPLACED: OrderOutcome.REPLACED,
-    DraftRefusal.CANCELLED: OrderOutcome.CANCELLED,
-}
+_REFUSED = refusal_outcomes(OrderOutcome, gone=OrderOutcome.GONE)
 
 
 def refusal_outcome(refusal: DraftRefusal) -> OrderOutcome:
