@@ -64,9 +64,9 @@ def to_row(service: Service) -> Row:
     s = service
     return (
         s.id,
-        s.name,
+        s.name_text,
         s.type,
-        s.category,
+        s.category_text,
         str(s.rate),
         s.min,
         s.max,

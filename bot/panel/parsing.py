@@ -402,9 +402,9 @@ def parse_service(item: Any) -> Service:
     average_minutes, average_text = parse_average_time(item.get("average_time"))
     return Service(
         id=service_id,
-        name=name,
+        name_text=name,
         type=_text(stype, "type") if stype not in (None, "") else "Default",
-        category=_text(category, "category") if category is not None else "",
+        category_text=_text(category, "category") if category is not None else "",
         rate=rate,
         min=low,
         max=high,

@@ -358,7 +358,7 @@ class BulkOrderService:
         drafts = [
             OrderDraft(
                 service_id=line.service.id,
-                service_name=line.service.name,
+                service_name=line.service.name_text,
                 service_type=line.service.type,
                 link=line.link,
                 quantity=line.quantity,

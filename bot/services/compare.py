@@ -70,7 +70,7 @@ class Signature:
 
 def signature(service: Service) -> Signature:
     """The platform and kinds a service's name and category speak of, after folding."""
-    words = _WORD.findall(fold(f"{service.name} {service.category}"))
+    words = _WORD.findall(fold(f"{service.name_text} {service.category_text}"))
     platforms = [PLATFORMS[w] for w in words if w in PLATFORMS]
     kinds = frozenset(KINDS[w] for w in words if w in KINDS)
     return Signature(platforms[0] if platforms else "", kinds)

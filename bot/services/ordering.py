@@ -643,7 +643,7 @@ def _draft(
     extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
     return OrderDraft(
         service_id=service.id,
-        service_name=service.name,
+        service_name=service.name_text,
         service_type=service.type,
         link=params.get("link"),
         quantity=params.get("quantity"),

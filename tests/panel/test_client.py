@@ -47,7 +47,11 @@ async def test_services_default_catalog(client: PanelClient) -> None:
     services = await client.services()
     assert [s.id for s in services] == list(range(1, 10))
     first = services[0]
-    assert (first.name, first.type, first.category) == ("Instagram Takipçi", "Default", "Instagram")
+    assert (first.name_text, first.type, first.category_text) == (
+        "Instagram Takipçi",
+        "Default",
+        "Instagram",
+    )
     assert first.rate == Decimal("12.50") and isinstance(first.rate, Decimal)
     assert (first.min, first.max, first.refill, first.cancel) == (100, 10000, True, True)
     assert first.dripfeed is None and first.description is None

@@ -195,7 +195,7 @@ def test_json_floats_decode_exactly() -> None:
 def test_services_spec_example() -> None:
     [service] = parsing.parse_services(json.dumps([SPEC_SERVICE]).encode())
     assert service.id == 1
-    assert service.name == "Instagram Takipçi"
+    assert service.name_text == "Instagram Takipçi"
     assert service.rate == Decimal("12.50")
     assert (service.min, service.max, service.refill, service.cancel) == (100, 10000, True, True)
     assert service.dripfeed is None and service.description is None
