@@ -136,11 +136,17 @@ def _index_steps(services: Sequence[Service]) -> Steps[_Parts]:
             per_category.append([])
         per_category[pos].append(service)
     keys: list[str] = []
+    # Categories repeat (~260 for 13,000 services): each folded once, not once per service
+    # (folding them was ~40% of building the index).
+    category_keys: dict[str, str] = {}
     for n, s in enumerate(unique):
         if n % _KEY_CHECKPOINT == 0:
             yield
+        category = category_keys.get(s.category_text)
+        if category is None:
+            category = category_keys[s.category_text] = _search_key(s.category_text)
         # A word never contains "\n", so it cannot match across name and category.
-        keys.append(f"{_search_key(s.name_text)}\n{_search_key(s.category_text)}")
+        keys.append(f"{_search_key(s.name_text)}\n{category}")
     version = yield from _version_steps(unique)
     size = yield from _footprint_steps(unique, keys)
     groups = tuple(tuple(group) for group in per_category)

@@ -57,7 +57,7 @@ class _Stale(Exception):
 
 
 def _item(row: Row) -> OutboxItem:
-    return from_row(OutboxItem, row, payload=json.loads(row["payload"]), held=bool(row["held"]))
+    return from_row(OutboxItem, row)
 
 
 class OutboxRepo(Repo):
