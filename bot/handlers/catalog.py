@@ -27,6 +27,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.panels import search_every_panel, with_panel_switch
+from bot.handlers.routing import on_press
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards.favourites import star_button
 from bot.keyboards.layout import before_last
@@ -397,13 +398,13 @@ def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("services", services_command),
         CallbackQueryHandler(categories, pattern=menu_pattern("services")),
-        CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
-        CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
-        CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
-        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
-        CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
-        CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
-        CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
-        CallbackQueryHandler(panel_service, pattern=PanelServiceCard.pattern()),
-        CallbackQueryHandler(make_browsed_default, pattern=BrowseMakeDefault.pattern()),
+        on_press(categories, CategoriesPage),
+        on_press(category, CategoryPage),
+        on_press(service, ServiceCard),
+        on_press(description_part, ServiceMore),
+        on_press(refresh, RefreshCatalog),
+        on_press(search_page, SearchPage),
+        on_press(browse_panel, PanelBrowse),
+        on_press(panel_service, PanelServiceCard),
+        on_press(make_browsed_default, BrowseMakeDefault),
     ]

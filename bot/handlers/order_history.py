@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks.base import CallbackData, callback_of
 from bot.callbacks.order_history import (
@@ -24,6 +23,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import command_and_button
 from bot.handlers.replies import deliver
+from bot.handlers.routing import on_press
 from bot.keyboards import layout
 from bot.keyboards import order_history as order_history_keyboards
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
@@ -292,12 +292,12 @@ async def _act(update: Update, context: BotContext, order_id: int, action: Order
 def handlers() -> list[AnyHandler]:
     return [
         *command_and_button("orders", orders_command),
-        CallbackQueryHandler(orders_page, pattern=OrdersPage.pattern()),
-        CallbackQueryHandler(orders_of_panel, pattern=PanelOrdersFilter.pattern()),
-        CallbackQueryHandler(order_card, pattern=OrderCard.pattern()),
-        CallbackQueryHandler(status_of, pattern=StatusOf.pattern()),
-        CallbackQueryHandler(order_refresh, pattern=RefreshOrder.pattern()),
-        CallbackQueryHandler(order_refill, pattern=RefillOrder.pattern()),
-        CallbackQueryHandler(order_cancel_ask, pattern=CancelOrder.pattern()),
-        CallbackQueryHandler(order_cancel_yes, pattern=CancelOrderYes.pattern()),
+        on_press(orders_page, OrdersPage),
+        on_press(orders_of_panel, PanelOrdersFilter),
+        on_press(order_card, OrderCard),
+        on_press(status_of, StatusOf),
+        on_press(order_refresh, RefreshOrder),
+        on_press(order_refill, RefillOrder),
+        on_press(order_cancel_ask, CancelOrder),
+        on_press(order_cancel_yes, CancelOrderYes),
     ]
