@@ -333,7 +333,7 @@ async def shown_currency(context: BotContext, slot: int | None) -> str | None:
     if slot is None:
         return await context.deps.currencies.currency(context.user.id)
     try:
-        return (await context.deps.accounts.balance(context.user.id, slot)).currency
+        return (await context.deps.accounts.balance(context.user.id, slot)).currency_text
     except (NoKey, PanelError):
         return None  # the card goes without a currency sign rather than with a wrong one
 

@@ -429,7 +429,7 @@ def dialog_part() -> DialogPart:
         entry_points=[
             on_press(ask_preset_key, PanelAddPreset),
             on_press(ask_url, PanelAddUrl),
-            *(on_press(ask_about, kind) for kind in _QUESTIONS),
+            on_press(ask_about, *_QUESTIONS),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],

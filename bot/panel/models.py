@@ -95,7 +95,13 @@ class OrderStatus:
     charge: Decimal | None = None
     start_count: int | None = None
     remains: int | None = None
-    currency: str | None = None
+    # The panel's currency as it sent it; views read `currency` (`PanelText`).
+    currency_text: str | None = None
+
+    @property
+    def currency(self) -> PanelText | None:
+        """The currency the panel named beside the charge: text for a view to escape."""
+        return panel_text(self.currency_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,13 @@ class RefillStatus:
 @dataclass(frozen=True, slots=True)
 class Balance:
     amount: Decimal
-    currency: str
+    # The panel's currency as it sent it ("" when none); views read `currency` (`PanelText`).
+    currency_text: str
+
+    @property
+    def currency(self) -> PanelText:
+        """The panel's currency, often an ISO code, sometimes its own words: text to escape."""
+        return PanelText(self.currency_text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,7 +200,7 @@ class CompareService:
             )
             if isinstance(index, BaseException):
                 raise index
-            currency = balance.currency if isinstance(balance, Balance) else None
+            currency = balance.currency_text if isinstance(balance, Balance) else None
             return index, currency
 
         loaded = await asyncio.gather(*(load(a) for a in [home, *others]), return_exceptions=True)

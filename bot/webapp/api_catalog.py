@@ -255,7 +255,7 @@ async def currency_of(handler: ApiHandler, account: PanelAccount) -> str | None:
     if account.is_default:
         return await handler.deps.currencies.currency(handler.caller.id)
     balance: Balance = await handler.deps.accounts.balance(handler.caller.id, account.slot)
-    return balance.currency
+    return balance.currency_text
 
 
 async def _service_on(handler: ApiHandler, ref: ServiceRef) -> tuple[PanelAccount, Service]:
