@@ -54,7 +54,7 @@ from babel.numbers import (
     list_currencies,
 )
 
-from bot.panel.text import Html
+from bot.panel.text import Html, PanelText
 from bot.zones import zone_info
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,11 @@ def _decimals(amount: Decimal) -> int:
     exponent = amount.normalize().as_tuple().exponent
     own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return min(max(own, _MIN_DECIMALS), _MAX_DECIMALS)
+
+
+def _plain(currency: PanelText | str | None) -> str | None:
+    """A currency as the panel wrote it: `_amount` escapes it where it is not an ISO code."""
+    return currency.plain if isinstance(currency, PanelText) else currency
 
 
 class _Unset(Enum):
@@ -198,7 +203,7 @@ class Translator:
         values = {"n": self.number(n), **kwargs}
         return _apply(text, singular if n == 1 else plural, values)
 
-    def money(self, amount: Decimal, currency: str | None) -> str:
+    def money(self, amount: Decimal, currency: PanelText | str | None) -> str:
         """At least 2 decimals, more when the amount has them (per-1000 rates do), at most 6.
 
         HTML-safe: a currency that is not an ISO code is the panel's own text and is escaped.
@@ -207,16 +212,17 @@ class Translator:
             quantized = amount.quantize(
                 Decimal(1).scaleb(-_decimals(amount)), rounding=ROUND_HALF_UP
             )
-            return self._amount(quantized, currency)
+            return self._amount(quantized, _plain(currency))
 
-    def balance(self, amount: Decimal, currency: str | None) -> str:
+    def balance(self, amount: Decimal, currency: PanelText | str | None) -> str:
         """A balance with its currency's own digits ("$4,937.50", not "$4,937.49988"; "¥1,235");
         the exact value stays in /export."""
-        code = (currency or "").strip().upper()
+        unit = _plain(currency)
+        code = (unit or "").strip().upper()
         digits = get_currency_precision(code) if code in _ISO_CURRENCIES else _MIN_DECIMALS
         with localcontext(prec=_precision_for(amount)):
             quantized = amount.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-            return self._amount(quantized, currency, currency_digits=True)
+            return self._amount(quantized, unit, currency_digits=True)
 
     def _amount(
         self, quantized: Decimal, currency: str | None, currency_digits: bool = False

@@ -27,6 +27,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.panels import search_every_panel, with_panel_switch
+from bot.handlers.routing import on_press
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards.favourites import star_button
 from bot.keyboards.layout import before_last
@@ -332,7 +333,7 @@ async def shown_currency(context: BotContext, slot: int | None) -> str | None:
     if slot is None:
         return await context.deps.currencies.currency(context.user.id)
     try:
-        return (await context.deps.accounts.balance(context.user.id, slot)).currency
+        return (await context.deps.accounts.balance(context.user.id, slot)).currency_text
     except (NoKey, PanelError):
         return None  # the card goes without a currency sign rather than with a wrong one
 
@@ -397,13 +398,13 @@ def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("services", services_command),
         CallbackQueryHandler(categories, pattern=menu_pattern("services")),
-        CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
-        CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
-        CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
-        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
-        CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
-        CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
-        CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
-        CallbackQueryHandler(panel_service, pattern=PanelServiceCard.pattern()),
-        CallbackQueryHandler(make_browsed_default, pattern=BrowseMakeDefault.pattern()),
+        on_press(categories, CategoriesPage),
+        on_press(category, CategoryPage),
+        on_press(service, ServiceCard),
+        on_press(description_part, ServiceMore),
+        on_press(refresh, RefreshCatalog),
+        on_press(search_page, SearchPage),
+        on_press(browse_panel, PanelBrowse),
+        on_press(panel_service, PanelServiceCard),
+        on_press(make_browsed_default, BrowseMakeDefault),
     ]

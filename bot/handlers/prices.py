@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
@@ -16,6 +16,7 @@ from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.catalog import browse, load_index, show_card
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.routing import on_press
 from bot.handlers.start import render_settings
 from bot.keyboards.prices import threshold_menu
 from bot.services.pricewatch import THRESHOLDS
@@ -106,8 +107,8 @@ async def _card(
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("prices", prices_command),
-        CallbackQueryHandler(alerts_menu, pattern=PriceAlertsMenu.pattern()),
-        CallbackQueryHandler(set_threshold, pattern=SetPriceThreshold.pattern()),
-        CallbackQueryHandler(toggle_mute, pattern=MutePrices.pattern()),
-        CallbackQueryHandler(open_card, pattern=PriceCard.pattern()),
+        on_press(alerts_menu, PriceAlertsMenu),
+        on_press(set_threshold, SetPriceThreshold),
+        on_press(toggle_mute, MutePrices),
+        on_press(open_card, PriceCard),
     ]

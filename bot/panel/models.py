@@ -41,9 +41,11 @@ class RefillState(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Service:
     id: int
-    name: str
+    # The panel's name and category as it sent them; views read them as `name` and `category`
+    # (`PanelText`). Data (search keys, sorting, matching, storage, JSON) reads these.
+    name_text: str
     type: str
-    category: str
+    category_text: str
     rate: Decimal  # per 1000 units
     min: int
     max: int
@@ -61,6 +63,16 @@ class Service:
 
     # Made when read, not kept: a `PanelText` per service would be one more object for every
     # garbage collection to look at, 13,000 per large catalog (issue 19 item 5).
+    @property
+    def name(self) -> PanelText:
+        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
+        return PanelText(self.name_text)
+
+    @property
+    def category(self) -> PanelText:
+        """The panel's category ("" when it sent none): text for a view to escape."""
+        return PanelText(self.category_text)
+
     @property
     def description(self) -> PanelText | None:
         """The panel's description: text for a view to escape (bot/panel/text.py)."""
@@ -83,7 +95,13 @@ class OrderStatus:
     charge: Decimal | None = None
     start_count: int | None = None
     remains: int | None = None
-    currency: str | None = None
+    # The panel's currency as it sent it; views read `currency` (`PanelText`).
+    currency_text: str | None = None
+
+    @property
+    def currency(self) -> PanelText | None:
+        """The currency the panel named beside the charge: text for a view to escape."""
+        return panel_text(self.currency_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +114,13 @@ class RefillStatus:
 @dataclass(frozen=True, slots=True)
 class Balance:
     amount: Decimal
-    currency: str
+    # The panel's currency as it sent it ("" when none); views read `currency` (`PanelText`).
+    currency_text: str
+
+    @property
+    def currency(self) -> PanelText:
+        """The panel's currency, often an ISO code, sometimes its own words: text to escape."""
+        return PanelText(self.currency_text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -402,9 +402,9 @@ def parse_service(item: Any) -> Service:
     average_minutes, average_text = parse_average_time(item.get("average_time"))
     return Service(
         id=service_id,
-        name=name,
+        name_text=name,
         type=_text(stype, "type") if stype not in (None, "") else "Default",
-        category=_text(category, "category") if category is not None else "",
+        category_text=_text(category, "category") if category is not None else "",
         rate=rate,
         min=low,
         max=high,
@@ -497,7 +497,7 @@ def _status_from(entry: Mapping[str, Any]) -> OrderStatus:
         charge=_optional_decimal(entry, "charge"),
         start_count=_optional_int(entry, "start_count"),
         remains=_optional_int(entry, "remains"),
-        currency=(currency.strip() or None) if isinstance(currency, str) else None,
+        currency_text=(currency.strip() or None) if isinstance(currency, str) else None,
     )
 
 
@@ -712,4 +712,6 @@ def parse_balance(data: Any) -> Balance:
         shown = raw if isinstance(raw, str) else str(raw)
         raise UnreadableBalance(shown[:_SHOWN_CHARS]) from None
     currency = data.get("currency")
-    return Balance(amount=amount, currency=currency.strip() if isinstance(currency, str) else "")
+    return Balance(
+        amount=amount, currency_text=currency.strip() if isinstance(currency, str) else ""
+    )

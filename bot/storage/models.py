@@ -215,7 +215,7 @@ class StatusUpdate:
             charge=st.charge,
             start_count=st.start_count,
             remains=st.remains,
-            currency=st.currency,
+            currency=st.currency_text,
         )
 
 

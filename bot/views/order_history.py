@@ -11,7 +11,7 @@ from types import MappingProxyType
 from bot.i18n import N_, Translator
 from bot.keyboards import order_history as order_history_keyboards
 from bot.panel import OrderStatus, RefillState, Status
-from bot.panel.text import Html
+from bot.panel.text import Html, PanelText
 from bot.services.progress import Eta, progress_of
 from bot.services.tracking import (
     ActionResult,
@@ -108,7 +108,7 @@ def plain_status_words(t: Translator, order: Order) -> str:
     return order.raw_status or order.status or t._("unknown")
 
 
-def money(t: Translator, amount: Decimal | None, currency: str | None) -> str:
+def money(t: Translator, amount: Decimal | None, currency: PanelText | str | None) -> str:
     return t.money(amount, currency) if amount is not None else "—"
 
 
@@ -183,7 +183,7 @@ def stored_status_line(t: Translator, order: Order, panels: PanelNames = ONE_PAN
         charge=order.charge,
         start_count=order.start_count,
         remains=order.remains,
-        currency=order.currency,
+        currency_text=order.currency,
     )
     return status_line(t, order.panel_order_id or 0, st, order.panel_slot, panels)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from tests.e2e.steps import KEY_B, confirm, drain, link_beta, poll
+from tests.e2e.steps import KEY_B, confirm, drain, link_beta, place, poll
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -200,3 +201,43 @@ async def test_two_hostile_panels_search_compare_and_stats_show_text(
     assert sum("<i>zq</i>" in one.text for one in seen) >= 5
     assert any(f"{CURRENCY} &" in one.text for one in seen)  # Beta's currency, in compare
     assert two.telegram.bad_requests() == []
+
+
+async def test_a_digest_its_listing_and_a_low_balance_alert_show_panel_text_as_text(
+    bot: Harness,
+) -> None:
+    """Pushes: two orders of a hostile service finishing in one poll (a digest, then its
+    📋 listing and an order's card from it), and a low-balance alert quoting a currency that
+    is markup."""
+    bot.panel.set_services(hostile_services())
+    u = await bot.member(UID, key=KEY)
+    bot.panel.add_key(KEY, balance="100", currency=CURRENCY)
+    name = f"Followers {HOSTILE}"
+    orders = [await place(bot, UID, KEY, service=1, name=name) for _ in range(2)]
+    first, second = (o.panel_order_id for o in orders)
+    assert first is not None and second is not None
+    bot.panel.set_order(first, status="Completed", remains=0)
+    bot.panel.set_order(second, status="Partial", remains=10)
+    await poll(bot)
+    await drain(bot)
+    digest = await u.reply()
+    seen = [screen(digest)]
+    await u.press("📋", message=digest)
+    listing = await u.reply()
+    seen.append(screen(listing))
+    await u.press(f"#{second}", message=listing)
+    seen.append(screen(await u.reply()))  # the order's card
+
+    [account] = await bot.deps.accounts.accounts(UID)
+    await bot.deps.storage.accounts.set_low_balance(UID, account.slot, Decimal("50"))
+    bot.panel.set_balance(KEY, "20")
+    seen.append(await visit(u, command="/balance"))
+    await drain(bot)
+    alert = screen(await u.reply())
+    seen.append(alert)
+
+    for one in seen:
+        assert_shown_as_written(one)
+    assert CURRENCY in alert.text, alert.text
+    assert sum("<i>zq</i>" in one.text for one in seen) >= 2
+    assert bot.telegram.bad_requests() == []

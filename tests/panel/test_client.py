@@ -47,7 +47,11 @@ async def test_services_default_catalog(client: PanelClient) -> None:
     services = await client.services()
     assert [s.id for s in services] == list(range(1, 10))
     first = services[0]
-    assert (first.name, first.type, first.category) == ("Instagram Takipçi", "Default", "Instagram")
+    assert (first.name_text, first.type, first.category_text) == (
+        "Instagram Takipçi",
+        "Default",
+        "Instagram",
+    )
     assert first.rate == Decimal("12.50") and isinstance(first.rate, Decimal)
     assert (first.min, first.max, first.refill, first.cancel) == (100, 10000, True, True)
     assert first.dripfeed is None and first.description is None
@@ -133,7 +137,7 @@ async def test_connection_refused_is_unavailable(closed_port_url: str) -> None:
 
 async def test_balance_is_decimal_and_follows_orders(fake: FakePanel, client: PanelClient) -> None:
     before = await client.balance()
-    assert (before.amount, before.currency) == (Decimal("100.00"), "USD")
+    assert (before.amount, before.currency_text) == (Decimal("100.00"), "USD")
     await client.add_order(1, "https://instagram.com/p/1", 1000)  # 12.50 per 1000
     after = await client.balance()
     assert after.amount == Decimal("87.50")
@@ -145,7 +149,7 @@ async def test_status_fields(fake: FakePanel, client: PanelClient) -> None:
     fake.set_order(order_id, status="In progress", remains=40, start_count=3572)
     result = await client.status(order_id)
     assert result.status is Status.IN_PROGRESS
-    assert (result.remains, result.start_count, result.currency) == (40, 3572, "USD")
+    assert (result.remains, result.start_count, result.currency_text) == (40, 3572, "USD")
     assert result.charge == Decimal("1.25")
 
 

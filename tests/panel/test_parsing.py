@@ -22,6 +22,7 @@ from bot.panel.errors import (
     PanelUnavailable,
 )
 from bot.panel.models import RefillState, Status
+from bot.panel.text import PanelText
 from tests.fakes.panel_catalog import SPEC_SERVICE
 from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 
@@ -66,14 +67,14 @@ def test_single_status_spec_example() -> None:
     assert result.charge == Decimal("0.27819")
     assert result.start_count == 3572
     assert result.remains == 157
-    assert result.currency == "TRY"
+    assert result.currency_text == "TRY"
 
 
 def test_status_numbers_instead_of_strings_give_the_same_values() -> None:
     body = b'{"charge": 0.27819, "start_count": 3572, "status": "Partial", "remains": 157}'
     result = parsing.parse_status(body)
     assert result.charge == Decimal("0.27819")
-    assert (result.start_count, result.remains, result.currency) == (3572, 157, None)
+    assert (result.start_count, result.remains, result.currency_text) == (3572, 157, None)
 
 
 def test_status_without_status_field_is_unavailable() -> None:
@@ -195,7 +196,7 @@ def test_json_floats_decode_exactly() -> None:
 def test_services_spec_example() -> None:
     [service] = parsing.parse_services(json.dumps([SPEC_SERVICE]).encode())
     assert service.id == 1
-    assert service.name == "Instagram Takipçi"
+    assert service.name_text == "Instagram Takipçi"
     assert service.rate == Decimal("12.50")
     assert (service.min, service.max, service.refill, service.cancel) == (100, 10000, True, True)
     assert service.dripfeed is None and service.description is None
@@ -398,7 +399,8 @@ def test_cancel_spec_example_pairs_by_order_field() -> None:
 
 def test_balance_spec_example() -> None:
     balance = parsing.parse_balance(b'{ "balance": "100.84", "currency": "USD" }')
-    assert (balance.amount, balance.currency) == (Decimal("100.84"), "USD")
+    assert (balance.amount, balance.currency_text) == (Decimal("100.84"), "USD")
+    assert balance.currency == PanelText("USD")
     assert parsing.parse_balance({"balance": 100.84}).amount == Decimal("100.84")
 
 

@@ -94,7 +94,8 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
     assert all(int(line.split(":")[1]) < escaped_from for line in errors), verdict
 
 
-# A panel's description and its words for the average time reach views as `PanelText`, which
+# A panel's description, its words for the average time, a service's name and category reach
+# views as `PanelText`, which
 # is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
 # placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
 # placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
@@ -114,6 +115,9 @@ def raw_card(t: Translator, s: Service) -> list[str]:
         "<i>" + s.description + "</i>",  # RAW
         "\\n".join([s.average_text]),  # RAW
         shout(s.description),  # RAW
+        "<b>" + s.name + "</b>",  # RAW
+        shout(s.category),  # RAW
+        " / ".join([s.name, s.category]),  # RAW
     ]
 
 
@@ -125,6 +129,9 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
         shout(esc(s.description)),
         t._("Average time (the panel's words): {text}", text=esc(s.average_text)),
         shout(s.description.plain),  # plain text, said so where it is read
+        "<b>" + esc(s.name) + "</b>",
+        shout(esc(s.category)),
+        shout(s.name_text),  # the model's plain field, for data
     ]
 """
 
