@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.memory import freeze_startup_heap
 from bot.storage.db import ENGINES
 from tests.e2e.steps import BETA_FIRST_ORDER, beta_services
 from tests.fakes.panel import FakePanel
@@ -39,6 +42,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PYTHONPYCACHEPREFIX"] = folder
 
 
+def _test_files(config: pytest.Config) -> list[str]:
+    """The test modules this run collects (its arguments, or testpaths), as paths."""
+    found: set[Path] = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.is_dir():
+            found.update(path.rglob("test_*.py"))
+        elif path.is_file():
+            found.add(path)
+    return sorted(str(p) for p in found)
+
+
 def _restore_environment(names: list[str]) -> Callable[[], None]:
     """A function putting the variables `names` back as they are now."""
     saved = {name: os.environ.get(name) for name in names}
@@ -51,6 +66,49 @@ def _restore_environment(names: list[str]) -> Callable[[], None]:
                 os.environ[name] = value
 
     return restore
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, None, None]:
+    """No garbage collection while the test modules are imported and their asserts rewritten,
+    then what collection built is left out of later collections.
+
+    Rewriting builds millions of short-lived syntax nodes, acyclic, freed by reference counting
+    as soon as a module is compiled; but their numbers trigger a full collection again and again,
+    each looking at the whole heap: ~3 s of CPU per worker. The modules, fixtures and test items
+    live until the run ends, so later collections would look at them in vain (bot.memory).
+    """
+    gc.disable()
+    try:
+        _import_test_modules_in_turn(session.config)
+        yield
+    finally:
+        gc.enable()
+        freeze_startup_heap()
+
+
+def _import_test_modules_in_turn(config: pytest.Config) -> None:
+    """Each worker imports the test modules starting at its own share of them, wrapping round.
+
+    Importing a test module has pytest rewrite its asserts and compile it (~8 s of CPU for all
+    from a fresh clone), and writes the result to PYTHONPYCACHEPREFIX (pytest_configure). In the
+    same order, every worker would rewrite every module side by side; started apart, each
+    rewrites about its own share and finds the rest written by the others. Collection, which
+    follows, finds the modules imported: the items and their order do not change. Only the
+    default import mode's module names ("tests.e2e.test_x") are known here; a module that
+    fails to import is left to collection, which reports it.
+    """
+    worker = getattr(config, "workerinput", None)
+    if worker is None or config.getoption("importmode") != "prepend":
+        return
+    files = _test_files(config)
+    start = len(files) * int(worker["workerid"].removeprefix("gw")) // int(worker["workercount"])
+    root = Path(config.rootpath)
+    for file in files[start:] + files[:start]:
+        try:
+            importlib.import_module(".".join(Path(file).relative_to(root).with_suffix("").parts))
+        except (Exception, pytest.skip.Exception):
+            continue
 
 
 @pytest.hookimpl(trylast=True)
