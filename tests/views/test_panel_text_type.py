@@ -95,13 +95,14 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
 
 
 # A panel's description, its words for the average time, a service's name and category reach
-# views as `PanelText`, which
+# views as `PanelText`, and so does the reason a panel's error gives (`reason_text`), which
 # is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
 # placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
 # placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
 from bot.panel import Service
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
 
@@ -118,6 +119,7 @@ def raw_card(t: Translator, s: Service) -> list[str]:
         "<b>" + s.name + "</b>",  # RAW
         shout(s.category),  # RAW
         " / ".join([s.name, s.category]),  # RAW
+        "<i>" + reason_text(t, "Panel said <b>no</b>") + "</i>",  # RAW
     ]
 
 
@@ -132,6 +134,8 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
         "<b>" + esc(s.name) + "</b>",
         shout(esc(s.category)),
         shout(s.name_text),  # the model's plain field, for data
+        "<i>" + esc(reason_text(t, "Panel said <b>no</b>")) + "</i>",
+        shout(reason_text(t, "x").plain),  # a CSV cell
     ]
 """
 
