@@ -238,7 +238,8 @@ async def test_a_digest_its_listing_and_a_low_balance_alert_show_panel_text_as_t
 
     for one in seen:
         assert_shown_as_written(one)
-    assert CURRENCY in alert.text, alert.text
+    assert alert.text.count(CURRENCY) == 2, alert.text  # the balance's and the alert's, once each
+    assert CURRENCY.upper() not in alert.text, alert.text
     assert sum("<i>zq</i>" in one.text for one in seen) >= 2
     assert bot.telegram.bad_requests() == []
 
