@@ -45,7 +45,7 @@ from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
-from bot.ratelimit import SlidingWindowRateLimiter
+from bot.ratelimit import TRANSIENT_BACKOFF, SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.accounts import PanelAccounts
@@ -416,10 +416,13 @@ def build_application(
     requests: tuple[BaseRequest, BaseRequest] | None = None,
     fence: Fence | None = None,
     clock: Clock | None = None,
+    transient_backoff: tuple[float, ...] = TRANSIENT_BACKOFF,
 ) -> BotApplication:
     """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport;
     `fence` (bot/leadership.py) stops every Telegram and panel call once it closes; `clock`
-    (tests) moves the storage's and the caches' time instead of the real clocks."""
+    (tests) moves the storage's and the caches' time instead of the real clocks;
+    `transient_backoff` (tests: shorter) are the pauses before repeating a call Telegram
+    failed with a 5xx or a reset (bot/ratelimit.py)."""
     fence = fence if fence is not None else Fence()
     secrets = secrets if secrets is not None else SecretRegistry()
     secrets.add(settings.bot_token.get_secret_value())
@@ -446,7 +449,7 @@ def build_application(
         )
         .context_types(context_types)
         .concurrent_updates(processor)
-        .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
+        .rate_limiter(SlidingWindowRateLimiter(max_retries=5, transient_backoff=transient_backoff))
         .persistence(SQLitePersistence(user_data=USER_STATE))
         # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)

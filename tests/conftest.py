@@ -22,8 +22,7 @@ from tests.pg import PgCluster
 # collection order (mypy over the whole tree sits at nine tenths of it), one would run alone at
 # the end while the other workers stood idle. Not the tests that start bot processes: four of
 # them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass.
-# The Telegram storm waits out the bot's repeats (about 30 s per engine) and takes little CPU.
-HEAVY = ("tests/test_typing.py::", "tests/hardening/test_telegram_storm.py::")
+HEAVY = ("tests/test_typing.py::",)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -22,6 +22,9 @@ from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
 
 ADMIN_ID = 1000
+# The pauses before the bot repeats a call Telegram failed with a 5xx (production: 0.5 to 4 s,
+# bot.ratelimit.TRANSIENT_BACKOFF): as many repeats, a tenth of the wait.
+TEST_TRANSIENT_BACKOFF = (0.05, 0.1, 0.2, 0.4)
 # How long `member` keeps trying a slow panel (its budget per call is the settings' 2 s).
 SETUP_PANEL_PATIENCE = 30.0
 
@@ -55,6 +58,7 @@ class Harness:
     # Replaces the storage's and the caches' clocks (tests.harness.TestClock): time moves when
     # the test says so, instead of the test sleeping until a cache or a preview expires.
     clock: TestClock | None = None
+    transient_backoff: tuple[float, ...] = TEST_TRANSIENT_BACKOFF
 
     @property
     def deps(self) -> Deps:
@@ -63,7 +67,11 @@ class Harness:
 
     async def start(self) -> None:
         app = build_application(
-            self.settings, self.secrets, requests=(ptb_request(), ptb_request()), clock=self.clock
+            self.settings,
+            self.secrets,
+            requests=(ptb_request(), ptb_request()),
+            clock=self.clock,
+            transient_backoff=self.transient_backoff,
         )
         await app.initialize()
         await app.start()
