@@ -48,8 +48,11 @@ def low_balance(
 
 
 def _unless_shown(code: str, shown: str) -> str:
-    """ " USD" after "$20.00": a symbol alone is ambiguous ($ is also CAD, AUD…)."""
-    return f" {esc(code.upper())}" if code and code.upper() not in shown else ""
+    """ " USD" after "$20.00": a symbol alone is ambiguous ($ is also CAD, AUD…). Only for a
+    code: a panel's own words for its currency are already shown as written, and a second,
+    upper-cased copy would read as another currency."""
+    is_code = code.isascii() and code.isalpha()
+    return f" {esc(code.upper())}" if is_code and code.upper() not in shown else ""
 
 
 def panel_site(api_url: str) -> str:

@@ -238,6 +238,33 @@ async def test_a_digest_its_listing_and_a_low_balance_alert_show_panel_text_as_t
 
     for one in seen:
         assert_shown_as_written(one)
-    assert CURRENCY in alert.text, alert.text
+    assert alert.text.count(CURRENCY) == 2, alert.text  # the balance's and the alert's, once each
+    assert CURRENCY.upper() not in alert.text, alert.text
     assert sum("<i>zq</i>" in one.text for one in seen) >= 2
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_the_panels_refusals_and_unreadable_answers_read_as_text(bot: Harness) -> None:
+    """A panel's error text on every read a user starts (/services, /balance, /status), and a
+    balance it sent that cannot be read, quoted back: all of it text."""
+    bot.panel.set_services(hostile_services())
+    u = await bot.member(UID, key=KEY)
+    refused = json.dumps({"error": HOSTILE})
+    bot.panel.raw_answers["services"] = refused  # before the catalog is first read and cached
+    seen = [await visit(u, command="/services")]
+    del bot.panel.raw_answers["services"]
+    seen.append(screen(await confirm(u, await order_one(u, []))))
+    [order_id] = list(bot.panel.orders)
+    for action, command in (("balance", "/balance"), ("status", f"/status {order_id}")):
+        bot.panel.raw_answers[action] = refused
+        seen.append(await visit(u, command=command))
+        del bot.panel.raw_answers[action]
+    bot.panel.raw_answers["balance"] = json.dumps({"balance": HOSTILE, "currency": "USD"})
+    seen.append(await visit(u, command="/balance"))  # a balance it cannot read, quoted
+
+    for one in seen:
+        assert_shown_as_written(one)
+    refusals = [one.text for one in seen if one.text.startswith("The panel refused: <i>zq</i>")]
+    assert len(refusals) == 3, [one.text for one in seen]
+    assert "cannot read: <i>zq</i> & <a href=" in seen[-1].text, seen[-1].text
     assert bot.telegram.bad_requests() == []
