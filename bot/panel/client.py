@@ -487,7 +487,7 @@ class PanelClient(AsyncClosing):
     @staticmethod
     def _log_rejection(action: str, exc: PanelRejected) -> None:
         level = logging.WARNING if isinstance(exc, InvalidApiKey) else logging.INFO
-        logger.log(level, "panel rejected %s: %s", action, exc.message)
+        logger.log(level, "panel rejected %s: %s", action, exc.message_text)
 
     def _parse(self, action: str, parse: Callable[[Any], T], data: Any) -> T:
         try:
@@ -721,8 +721,8 @@ class PanelClient(AsyncClosing):
                     # Nothing was placed: the panel refused the action as a whole.
                     await self._learned(Feature.ADD_BULK, Support.NO)
                     return await self._add_one_by_one(payloads, progress, placed)
-                results.extend(BulkItemResult(base + i, error=exc.message) for i in range(n))
-                stop_reason = f"not sent: an earlier chunk was refused ({exc.message})"
+                results.extend(BulkItemResult(base + i, error=exc.message_text) for i in range(n))
+                stop_reason = f"not sent: an earlier chunk was refused ({exc.message_text})"
             except OutcomeUnknown as exc:
                 if isinstance(exc, _NullAnswer):
                     # It contradicts what was learned; these stay unknown, never resent.
@@ -757,7 +757,7 @@ class PanelClient(AsyncClosing):
         except InvalidApiKey:
             return Support.UNKNOWN
         except PanelRejected as exc:
-            data = {"error": exc.message}
+            data = {"error": exc.message_text}
         except AnswerTooLarge:
             return Support.UNKNOWN
         except PanelUnavailable as exc:
@@ -785,11 +785,11 @@ class PanelClient(AsyncClosing):
             try:
                 order_id = await self._write("add", params, parsing.parse_order_id)
             except InvalidApiKey as exc:
-                results.append(BulkItemResult(index, error=exc.message))
-                stop_reason = f"not sent: {exc.message}"
+                results.append(BulkItemResult(index, error=exc.message_text))
+                stop_reason = f"not sent: {exc.message_text}"
             except PanelRejected as exc:
                 # Per-order refusals (bad link, low balance for this one) do not stop the rest.
-                results.append(BulkItemResult(index, error=exc.message))
+                results.append(BulkItemResult(index, error=exc.message_text))
             except OutcomeUnknown as exc:
                 results.append(BulkItemResult(index, error=str(exc), unknown=True))
                 stop_reason = "not sent: the outcome of an earlier order is unknown"
@@ -830,7 +830,7 @@ class PanelClient(AsyncClosing):
             except PanelError as exc:
                 if chunk_no == 0:
                     raise
-                message = exc.message if isinstance(exc, PanelRejected) else str(exc)
+                message = exc.message_text if isinstance(exc, PanelRejected) else str(exc)
                 unknown = isinstance(exc, OutcomeUnknown)
                 not_sent = isinstance(exc, PanelUnavailable)
             out.extend(failed(i, message, unknown, not_sent) for i in chunk)

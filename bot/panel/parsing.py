@@ -193,7 +193,7 @@ def classify_error(value: Any) -> PanelRejected:
 def is_unknown_action(exc: PanelRejected) -> bool:
     """True when the panel's whole answer says it does not know the action (e.g. add_bulk)."""
     return not isinstance(exc, InvalidApiKey | InsufficientBalance) and bool(
-        _UNKNOWN_ACTION_RE.search(exc.message)
+        _UNKNOWN_ACTION_RE.search(exc.message_text)
     )
 
 
@@ -467,7 +467,7 @@ def parse_bulk_item(value: Any) -> tuple[int | None, str | None]:
             if order_id > 0:
                 return order_id, None
         if (err := error_of(value)) is not None:
-            return None, err.message
+            return None, err.message_text
     raise Malformed("add_bulk: unreadable entry")
 
 
@@ -552,7 +552,11 @@ def _refill_from(entry: Any, order_id: int) -> RefillResult:
     # The spec's PHP sample reads `refill.error` for failed items.
     if (err := error_of(refill)) is not None or (err := error_of(entry)) is not None:
         return RefillResult(
-            order_id, None, RefillState.REJECTED, _raw_text(entry.get("status")), error=err.message
+            order_id,
+            None,
+            RefillState.REJECTED,
+            _raw_text(entry.get("status")),
+            error=err.message_text,
         )
     raw = _raw_text(entry.get("status"))
     refill_id: int | None = None
@@ -675,7 +679,7 @@ def _cancel_from(entry: Any, order_id: int) -> CancelResult:
         return CancelResult(order_id, False, error="unreadable answer")
     value = entry.get("cancel")
     if (err := error_of(value)) is not None or (err := error_of(entry)) is not None:
-        return CancelResult(order_id, False, error=err.message)
+        return CancelResult(order_id, False, error=err.message_text)
     if to_bool(value) is True:
         return CancelResult(order_id, True)
     if to_bool(value) is False:

@@ -454,7 +454,7 @@ class OrderingService:
             recorded = await self._placements.record([order], unknown=[(order, str(exc))])
             return _result(OrderOutcome.UNKNOWN, recorded, error=exc)
         except PanelRejected as exc:
-            recorded = await self._placements.record([order], failed=[(order, exc.message)])
+            recorded = await self._placements.record([order], failed=[(order, exc.message_text)])
             return _result(OrderOutcome.FAILED, recorded, error=exc)
         except PanelError as exc:
             # Not sent at all (connect error): nothing was placed.

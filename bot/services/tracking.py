@@ -643,7 +643,7 @@ class TrackingService:
             if isinstance(answer, RefillStatus):
                 lines.append(RefillStatusLine(rid, answer, slot=slot))
             else:
-                error = answer.message if isinstance(answer, PanelRejected) else None
+                error = answer.message_text if isinstance(answer, PanelRejected) else None
                 lines.append(RefillStatusLine(rid, None, error, slot))
         return lines
 
@@ -896,7 +896,7 @@ async def _answers(
     except InvalidApiKey:
         raise
     except PanelRejected as exc:
-        return [failed(i, exc.message, False) for i in ids]
+        return [failed(i, exc.message_text, False) for i in ids]
 
 
 def _on_slot(results: Mapping[int, ActionResult], slot: int) -> dict[int, ActionResult]:

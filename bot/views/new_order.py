@@ -367,7 +367,7 @@ def dripfeed_refused(result: SubmitResult) -> bool:
         and result.order is not None
         and result.order.runs is not None
         and isinstance(result.error, PanelRejected)
-        and mentions_dripfeed(result.error.message)
+        and mentions_dripfeed(result.error.message.plain)
     )
 
 

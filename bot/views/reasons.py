@@ -72,7 +72,9 @@ _HTTP: Final = re.compile(r"^HTTP (\d{3}) from the panel$")
 _EARLIER_REFUSED: Final = re.compile(r"^an earlier chunk was refused \((.*)\)$")
 
 
-def reason_text(t: Translator, raw: str | None, *, attributed: bool = False) -> PanelText:
+def reason_text(
+    t: Translator, raw: PanelText | str | None, *, attributed: bool = False
+) -> PanelText:
     """`raw` in the user's words: text, not HTML (issue 19 item 6), since it may quote the
     panel. A `PanelText`: it enters a message through `esc` (or formatted, escaped), a plain
     text (a CSV cell, an inline result) reads `.plain`.
@@ -80,7 +82,8 @@ def reason_text(t: Translator, raw: str | None, *, attributed: bool = False) -> 
     `attributed`: the surrounding sentence already says the panel refused ("rejected by the
     panel: …"), so the panel's own message is not marked again.
     """
-    return PanelText(_reason_words(t, raw, attributed=attributed))
+    plain = raw.plain if isinstance(raw, PanelText) else raw
+    return PanelText(_reason_words(t, plain, attributed=attributed))
 
 
 def _reason_words(t: Translator, raw: str | None, *, attributed: bool = False) -> str:

@@ -99,7 +99,7 @@ def test_multi_status_spec_example_keeps_per_order_errors() -> None:
     assert not isinstance(first, PanelRejected)
     assert first.status is Status.PARTIAL
     assert isinstance(result[10], PanelRejected)
-    assert result[10].message == "Incorrect order ID"
+    assert result[10].message_text == "Incorrect order ID"
     # Absent from the answer: still present in the result, as a rejection.
     assert isinstance(result[11], PanelRejected)
 
@@ -124,7 +124,7 @@ def test_multi_status_with_non_id_keys_is_unavailable() -> None:
 def test_invalid_key_texts(message: str) -> None:
     err = parsing.classify_error(message)
     assert type(err) is InvalidApiKey
-    assert err.message == message
+    assert err.message_text == message
 
 
 def test_insufficient_balance_amounts_are_decimals() -> None:
@@ -147,8 +147,8 @@ def test_other_errors_are_plain_rejections(message: str) -> None:
 
 def test_error_message_is_bounded_and_single_line() -> None:
     err = parsing.classify_error("bad\n\x00thing " + "x" * 5000)
-    assert len(err.message) <= parsing.MAX_MESSAGE_LEN
-    assert "\n" not in err.message and "\x00" not in err.message
+    assert len(err.message_text) <= parsing.MAX_MESSAGE_LEN
+    assert "\n" not in err.message_text and "\x00" not in err.message_text
 
 
 @pytest.mark.parametrize(
@@ -367,7 +367,7 @@ def test_refill_status_single_and_multi() -> None:
     # Paired by the `refill` field, not by position.
     one = multi[1]
     assert not isinstance(one, PanelRejected) and one.state is RefillState.PENDING
-    assert isinstance(multi[2], PanelRejected) and multi[2].message == "Refill not found"
+    assert isinstance(multi[2], PanelRejected) and multi[2].message_text == "Refill not found"
     assert isinstance(multi[3], PanelRejected)
 
 

@@ -95,13 +95,14 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
 
 
 # A panel's description, its words for the average time, a service's name and category reach
-# views as `PanelText`, and so does the reason a panel's error gives (`reason_text`), which
+# views as `PanelText`, and so do a panel's refusal, a balance it sent that cannot be read and
+# the reason a failure is given for (`reason_text`), which
 # is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
 # placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
 # placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
-from bot.panel import Service
+from bot.panel import PanelRejected, Service, UnreadableBalance
 from bot.views.reasons import reason_text
 from bot.views.text import esc
 
@@ -137,6 +138,17 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
         "<i>" + esc(reason_text(t, "Panel said <b>no</b>")) + "</i>",
         shout(reason_text(t, "x").plain),  # a CSV cell
     ]
+
+
+def raw_refusal(e: PanelRejected, u: UnreadableBalance) -> list[str]:
+    return [
+        "<i>" + e.message + "</i>",  # RAW
+        shout(u.shown),  # RAW
+    ]
+
+
+def escaped_refusal(e: PanelRejected, u: UnreadableBalance) -> list[str]:
+    return ["<i>" + esc(e.message) + "</i>", shout(esc(u.shown)), shout(e.message_text)]
 """
 
 
