@@ -192,10 +192,10 @@ class AnswerDecoder:
         started = self._pool is not None
         return f"AnswerDecoder(offload_bytes={self.offload_bytes}, started={started})"
 
-    def offloads(self, body: bytes) -> bool:
+    def offloads(self, body: bytes | bytearray) -> bool:
         return self.offload_bytes is not None and len(body) >= self.offload_bytes
 
-    async def services(self, body: bytes) -> list[Service]:
+    async def services(self, body: bytes | bytearray) -> list[Service]:
         """The catalog in `body`; raises `PanelError` as `parse_services` does."""
         if not self.offloads(body):
             return parsing.parse_services(parsing.decode_json(body))
@@ -204,7 +204,7 @@ class AnswerDecoder:
             data, ends, slice_seconds=self._slice_seconds, queue=self.slices
         )
 
-    async def _in_child(self, body: bytes) -> tuple[bytes, list[int]]:
+    async def _in_child(self, body: bytes | bytearray) -> tuple[bytes, list[int]]:
         """The child's rows for `body`: the bytes of its file, and where each chunk ends.
 
         Both ways the data goes through files, not the executor's pipe: the pipe pickles its
