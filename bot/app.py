@@ -92,12 +92,15 @@ class BotApplication(Application):  # type: ignore[type-arg]
         secrets: SecretRegistry,
         fence: Fence,
         clock: Clock | None = None,
+        publish_profile: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.secrets = secrets
         self.clock = clock
+        # False (tests that do not look at it): the menus and descriptions are left as they are.
+        self.publish_profile = publish_profile
         # Closed when this process stops being the active one (bot/leadership.py).
         self.fence = fence
         self.deps: Deps | None = None
@@ -129,7 +132,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
             # never sent is sent from here.
             await self.deps.storage.outbox.release_leases()
         await super().initialize()
-        await self._publish_profile()
+        if self.publish_profile:
+            await self._publish_profile()
         await self._publish_menu_button()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
@@ -417,12 +421,14 @@ def build_application(
     fence: Fence | None = None,
     clock: Clock | None = None,
     transient_backoff: tuple[float, ...] = TRANSIENT_BACKOFF,
+    publish_profile: bool = True,
 ) -> BotApplication:
     """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport;
     `fence` (bot/leadership.py) stops every Telegram and panel call once it closes; `clock`
     (tests) moves the storage's and the caches' time instead of the real clocks;
     `transient_backoff` (tests: shorter) are the pauses before repeating a call Telegram
-    failed with a 5xx or a reset (bot/ratelimit.py)."""
+    failed with a 5xx or a reset (bot/ratelimit.py); `publish_profile=False` (tests) leaves the
+    command menus and descriptions unread and unset at start (18 Bot API calls)."""
     fence = fence if fence is not None else Fence()
     secrets = secrets if secrets is not None else SecretRegistry()
     secrets.add(settings.bot_token.get_secret_value())
@@ -436,7 +442,13 @@ def build_application(
         ApplicationBuilder()
         .application_class(
             BotApplication,
-            kwargs={"settings": settings, "secrets": secrets, "fence": fence, "clock": clock},
+            kwargs={
+                "settings": settings,
+                "secrets": secrets,
+                "fence": fence,
+                "clock": clock,
+                "publish_profile": publish_profile,
+            },
         )
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)

@@ -188,10 +188,16 @@ def database_settings(database: Path | str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+async def bot(
+    tmp_path: Path, database: Path | str, request: pytest.FixtureRequest
+) -> AsyncIterator[Harness]:
     """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
-    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
-    async with running_bot(tmp_path, **database_settings(database)) as harness:
+    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file);
+    its menus and descriptions published for a test marked `tests.harness.PUBLISH_PROFILE`."""
+    publish = request.node.get_closest_marker("publish_profile") is not None
+    async with running_bot(
+        tmp_path, publish_profile=publish, **database_settings(database)
+    ) as harness:
         yield harness
 
 

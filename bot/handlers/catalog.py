@@ -144,7 +144,7 @@ async def show_categories(
 
 async def browse_panel(update: Update, context: BotContext) -> None:
     """🔁 on /services: that panel's catalog is shown; the ★ default stays (issue 21 item 3)."""
-    named = await _pressed_account(update, context, PanelBrowse)
+    named = await pressed_account(update, context, PanelBrowse)
     if named is None:
         return
     _, account = named
@@ -228,7 +228,7 @@ async def _pressed_with_index(
 _OfAccount = TypeVar("_OfAccount", bound=PanelButton)
 
 
-async def _pressed_account(
+async def pressed_account(
     update: Update, context: BotContext, kind: type[_OfAccount]
 ) -> tuple[_OfAccount, PanelAccount] | None:
     """The pressed button's data and the user's panel account it names; None, once answered
@@ -378,7 +378,7 @@ async def search_page(update: Update, context: BotContext) -> None:
 async def panel_service(update: Update, context: BotContext) -> None:
     """A result of /services <words> over every panel: the service's card on its panel,
     which /services now shows (looking is not choosing: the ★ default stays)."""
-    named = await _pressed_account(update, context, PanelServiceCard)
+    named = await pressed_account(update, context, PanelServiceCard)
     if named is None:
         return
     pressed, account = named

@@ -14,7 +14,7 @@ from bot.callbacks.base import callback_of
 from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.catalog import browse, load_index, show_card
+from bot.handlers.catalog import browse, load_index, pressed_account, show_card
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.routing import on_press
 from bot.handlers.start import render_settings
@@ -55,10 +55,10 @@ async def set_threshold(update: Update, context: BotContext) -> None:
 
 async def toggle_mute(update: Update, context: BotContext) -> None:
     """🔕 / 🔔 on a card: that service's price alerts on that panel; the card is shown again."""
-    pressed = callback_of(update, MutePrices)
-    account = await _account(update, context, None if pressed is None else pressed.slot)
-    if pressed is None or account is None:
+    named = await pressed_account(update, context, MutePrices)
+    if named is None:
         return
+    pressed, account = named
     prices = context.deps.prices
     await prices.mute(context.user.id, account.slot, pressed.service_id, pressed.mute)
     await ui.answer(update, muted_note(context.t, muted=pressed.mute))
@@ -67,20 +67,12 @@ async def toggle_mute(update: Update, context: BotContext) -> None:
 
 async def open_card(update: Update, context: BotContext) -> None:
     """A "#101" button under a digest: the card as a new message on that panel."""
-    pressed = callback_of(update, PriceCard)
-    account = await _account(update, context, None if pressed is None else pressed.slot)
-    if pressed is None or account is None:
+    named = await pressed_account(update, context, PriceCard)
+    if named is None:
         return
+    pressed, account = named
     await ui.answer(update)
     await _card(update, context, account, pressed.service_id, (-1, 0), new=True)
-
-
-async def _account(update: Update, context: BotContext, slot: int | None) -> PanelAccount | None:
-    """The user's panel account a button names; None after saying the button expired."""
-    account = None if slot is None else await context.deps.accounts.account(context.user.id, slot)
-    if account is None:
-        await ui.answer(update, button_expired(context.t))
-    return account
 
 
 async def _card(
