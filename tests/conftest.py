@@ -21,8 +21,10 @@ from tests.pg import PgCluster
 # Tests of minutes on a loaded machine, started first, one worker each: found late in the
 # collection order (mypy over the whole tree sits at nine tenths of it), one would run alone at
 # the end while the other workers stood idle. Not the tests that start bot processes: four of
-# them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass.
-HEAVY = ("tests/test_typing.py::",)
+# them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass;
+# but the failover test (six of them, one after another, and their takeovers: the longest after
+# mypy) beside mypy only, on another worker.
+HEAVY = ("tests/test_typing.py::", "tests/leadership/test_failover.py::")
 
 
 def pytest_configure(config: pytest.Config) -> None:
