@@ -413,6 +413,26 @@ def _assemble_deps(
     )
 
 
+# Every message is HTML (views escape what they did not write), and links never unfold into a
+# preview: a panel's or a user's link would otherwise show a stranger's page under our text.
+_HTML_WITHOUT_PREVIEWS = Defaults(
+    parse_mode=ParseMode.HTML,
+    link_preview_options=LinkPreviewOptions(is_disabled=True),
+)
+
+
+def _with_settings_secrets(settings: Settings, secrets: SecretRegistry | None) -> SecretRegistry:
+    """`secrets` (a new registry when None) holding the token, webhook secret and database
+    passwords of `settings`, so no log line or message can show them."""
+    registry = secrets if secrets is not None else SecretRegistry()
+    registry.add(settings.bot_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        registry.add(settings.webhook_secret.get_secret_value())
+    for secret in settings.database_secrets:
+        registry.add(secret)
+    return registry
+
+
 def build_application(
     settings: Settings,
     secrets: SecretRegistry | None = None,
@@ -430,12 +450,7 @@ def build_application(
     failed with a 5xx or a reset (bot/ratelimit.py); `publish_profile=False` (tests) leaves the
     command menus and descriptions unread and unset at start (18 Bot API calls)."""
     fence = fence if fence is not None else Fence()
-    secrets = secrets if secrets is not None else SecretRegistry()
-    secrets.add(settings.bot_token.get_secret_value())
-    if settings.webhook_secret is not None:
-        secrets.add(settings.webhook_secret.get_secret_value())
-    for secret in settings.database_secrets:
-        secrets.add(secret)
+    secrets = _with_settings_secrets(settings, secrets)
     context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -453,12 +468,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .defaults(_HTML_WITHOUT_PREVIEWS)
         .context_types(context_types)
         .concurrent_updates(processor)
         .rate_limiter(SlidingWindowRateLimiter(max_retries=5, transient_backoff=transient_backoff))

@@ -334,10 +334,18 @@ class Catalogs:
     @classmethod
     def load(cls, directory: Path | None = None, default: str = SOURCE_LANGUAGE) -> Catalogs:
         root = directory if directory is not None else locales_dir()
+        files = tuple(
+            _CatalogFile(po, po.stat().st_mtime_ns, po.stat().st_size)
+            for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        )
+        return _load_catalogs(files, default)
+
+    @classmethod
+    def _from_files(cls, files: tuple[_CatalogFile, ...], default: str) -> Catalogs:
         found: dict[str, gettext_module.GNUTranslations] = {}
-        for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            language = po.parent.parent.name
-            found[language] = _read_catalog(po, language)
+        for file in files:
+            language = file.path.parent.parent.name
+            found[language] = _read_catalog(file.path, language)
         # Chain: the user's language, then the default language's catalog, then the English
         # source string itself (NullTranslations behaviour at the end of the chain).
         base: gettext_module.NullTranslations = found.get(
@@ -380,3 +388,20 @@ def placeholders(text: str) -> frozenset[str]:
         if name is not None:
             names.add(name.split(".", 1)[0].split("[", 1)[0])
     return frozenset(names)
+
+
+@dataclass(frozen=True, slots=True)
+class _CatalogFile:
+    """A catalog file as found: a file changed since (its time or size) is read again."""
+
+    path: Path
+    mtime_ns: int
+    size: int
+
+
+@functools.lru_cache(maxsize=16)
+def _load_catalogs(files: tuple[_CatalogFile, ...], default: str) -> Catalogs:
+    """The same files give the same Catalogs, immutable (Translator): every application start
+    (each test's bot, each instance of the web app) shares it instead of parsing the compiled
+    catalogs again (~5 ms of CPU a start)."""
+    return Catalogs._from_files(files, default)

@@ -91,7 +91,8 @@ class Service:
 @dataclass(frozen=True, slots=True)
 class OrderStatus:
     status: Status
-    raw_status: str
+    # The panel's own word for the status; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     charge: Decimal | None = None
     start_count: int | None = None
     remains: int | None = None
@@ -103,12 +104,23 @@ class OrderStatus:
         """The currency the panel named beside the charge: text for a view to escape."""
         return panel_text(self.currency_text)
 
+    @property
+    def raw_status(self) -> PanelText:
+        """The status as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
+
 
 @dataclass(frozen=True, slots=True)
 class RefillStatus:
     state: RefillState
-    raw_status: str
+    # The panel's own word for the refill's state; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     refill_id: int | None = None
+
+    @property
+    def raw_status(self) -> PanelText:
+        """The refill's state as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +170,18 @@ class RefillResult:
     order_id: int
     refill_id: int | None
     state: RefillState
-    raw_status: str
+    # The panel's own word for the refill's state; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     error: str | None = None
     # Only multi calls set these, for items of a chunk after the first that failed as a whole:
     # `unknown` = sent without a trustworthy answer, `not_sent` = never sent.
     unknown: bool = False
     not_sent: bool = False
+
+    @property
+    def raw_status(self) -> PanelText:
+        """The refill's state as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
 
     @property
     def ok(self) -> bool:

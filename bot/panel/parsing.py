@@ -493,7 +493,7 @@ def _status_from(entry: Mapping[str, Any]) -> OrderStatus:
     currency = entry.get("currency")
     return OrderStatus(
         status=map_status(raw),
-        raw_status=raw_text,
+        raw_status_text=raw_text,
         charge=_optional_decimal(entry, "charge"),
         start_count=_optional_int(entry, "start_count"),
         remains=_optional_int(entry, "remains"),
@@ -611,7 +611,7 @@ def _refill_status_from(entry: Mapping[str, Any], refill_id: int | None) -> Refi
     if "status" not in entry:
         raise Malformed("refill_status: entry has no status")
     raw = _raw_text(entry["status"])
-    return RefillStatus(state=map_refill_state(raw), raw_status=raw, refill_id=refill_id)
+    return RefillStatus(state=map_refill_state(raw), raw_status_text=raw, refill_id=refill_id)
 
 
 def parse_refill_status(data: Any, refill_id: int | None = None) -> RefillStatus:

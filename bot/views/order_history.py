@@ -91,7 +91,7 @@ def ref(
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
 
 
-def status_label(t: Translator, status: str | None, raw: str | None = None) -> Html:
+def status_label(t: Translator, status: str | None, raw: PanelText | str | None = None) -> Html:
     """Translated status; a panel's own wording for statuses we do not know, escaped."""
     if status in STATUS_NAMES:
         return Html(t._(STATUS_NAMES[status]))  # our own words
@@ -144,7 +144,9 @@ def status_line(
     return f"{head}\n    {details}" if details else head
 
 
-def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> Html:
+def refill_state_label(
+    t: Translator, state: str | None, raw: PanelText | str | None = None
+) -> Html:
     """Translated refill state; a panel's own wording for states we do not know, escaped."""
     if state in REFILL_STATE_NAMES:
         return Html(t._(REFILL_STATE_NAMES[state]))  # our own words
@@ -179,7 +181,7 @@ def stored_status_line(t: Translator, order: Order, panels: PanelNames = ONE_PAN
     """`status_line` from what the database last heard (the panel is not asked)."""
     st = OrderStatus(
         status=Status(order.status) if order.status in STATUS_NAMES else Status.UNKNOWN,
-        raw_status=order.raw_status or order.status or "",
+        raw_status_text=order.raw_status or order.status or "",
         charge=order.charge,
         start_count=order.start_count,
         remains=order.remains,

@@ -172,7 +172,7 @@ async def test_status_spellings(
     fake.set_order(order_id, status=raw)
     result = await client.status(order_id)
     assert result.status is expected
-    assert result.raw_status == raw
+    assert result.raw_status_text == raw
 
 
 @pytest.mark.parametrize("fault", [Fault.numbers_not_strings(), Fault.unknown_fields()])

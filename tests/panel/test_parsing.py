@@ -54,7 +54,7 @@ from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 def test_status_words_map_case_insensitively(raw: str, expected: Status) -> None:
     result = parsing.parse_status({"status": raw})
     assert result.status is expected
-    assert result.raw_status == raw
+    assert result.raw_status_text == raw
 
 
 def test_single_status_spec_example() -> None:

@@ -102,7 +102,7 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
 # placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
-from bot.panel import PanelRejected, Service, UnreadableBalance
+from bot.panel import OrderStatus, PanelRejected, RefillStatus, Service, UnreadableBalance
 from bot.views.reasons import reason_text
 from bot.views.text import esc
 
@@ -140,15 +140,27 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
     ]
 
 
-def raw_refusal(e: PanelRejected, u: UnreadableBalance) -> list[str]:
+def raw_refusal(
+    e: PanelRejected, u: UnreadableBalance, st: OrderStatus, r: RefillStatus
+) -> list[str]:
     return [
         "<i>" + e.message + "</i>",  # RAW
         shout(u.shown),  # RAW
+        "<b>" + st.raw_status + "</b>",  # RAW
+        shout(r.raw_status),  # RAW
     ]
 
 
-def escaped_refusal(e: PanelRejected, u: UnreadableBalance) -> list[str]:
-    return ["<i>" + esc(e.message) + "</i>", shout(esc(u.shown)), shout(e.message_text)]
+def escaped_refusal(
+    e: PanelRejected, u: UnreadableBalance, st: OrderStatus, r: RefillStatus
+) -> list[str]:
+    return [
+        "<i>" + esc(e.message) + "</i>",
+        shout(esc(u.shown)),
+        shout(e.message_text),
+        "<b>" + esc(st.raw_status) + "</b>",
+        shout(r.raw_status_text),
+    ]
 """
 
 
