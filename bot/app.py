@@ -45,7 +45,7 @@ from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 from bot.persistence import USER_STATE, SQLitePersistence
 from bot.processor import PerUserUpdateProcessor
-from bot.ratelimit import SlidingWindowRateLimiter
+from bot.ratelimit import TRANSIENT_BACKOFF, SlidingWindowRateLimiter
 from bot.runner import serve
 from bot.services.access import AccessService
 from bot.services.accounts import PanelAccounts
@@ -92,12 +92,15 @@ class BotApplication(Application):  # type: ignore[type-arg]
         secrets: SecretRegistry,
         fence: Fence,
         clock: Clock | None = None,
+        publish_profile: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.secrets = secrets
         self.clock = clock
+        # False (tests that do not look at it): the menus and descriptions are left as they are.
+        self.publish_profile = publish_profile
         # Closed when this process stops being the active one (bot/leadership.py).
         self.fence = fence
         self.deps: Deps | None = None
@@ -129,7 +132,8 @@ class BotApplication(Application):  # type: ignore[type-arg]
             # never sent is sent from here.
             await self.deps.storage.outbox.release_leases()
         await super().initialize()
-        await self._publish_profile()
+        if self.publish_profile:
+            await self._publish_profile()
         await self._publish_menu_button()
         # Poller and outbox drain; they start ticking when the application starts.
         schedule_jobs(self)
@@ -409,6 +413,26 @@ def _assemble_deps(
     )
 
 
+# Every message is HTML (views escape what they did not write), and links never unfold into a
+# preview: a panel's or a user's link would otherwise show a stranger's page under our text.
+_HTML_WITHOUT_PREVIEWS = Defaults(
+    parse_mode=ParseMode.HTML,
+    link_preview_options=LinkPreviewOptions(is_disabled=True),
+)
+
+
+def _with_settings_secrets(settings: Settings, secrets: SecretRegistry | None) -> SecretRegistry:
+    """`secrets` (a new registry when None) holding the token, webhook secret and database
+    passwords of `settings`, so no log line or message can show them."""
+    registry = secrets if secrets is not None else SecretRegistry()
+    registry.add(settings.bot_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        registry.add(settings.webhook_secret.get_secret_value())
+    for secret in settings.database_secrets:
+        registry.add(secret)
+    return registry
+
+
 def build_application(
     settings: Settings,
     secrets: SecretRegistry | None = None,
@@ -416,37 +440,38 @@ def build_application(
     requests: tuple[BaseRequest, BaseRequest] | None = None,
     fence: Fence | None = None,
     clock: Clock | None = None,
+    transient_backoff: tuple[float, ...] = TRANSIENT_BACKOFF,
+    publish_profile: bool = True,
 ) -> BotApplication:
     """The bot, ready to run; `requests` (API calls, getUpdates) replaces PTB's HTTP transport;
     `fence` (bot/leadership.py) stops every Telegram and panel call once it closes; `clock`
-    (tests) moves the storage's and the caches' time instead of the real clocks."""
+    (tests) moves the storage's and the caches' time instead of the real clocks;
+    `transient_backoff` (tests: shorter) are the pauses before repeating a call Telegram
+    failed with a 5xx or a reset (bot/ratelimit.py); `publish_profile=False` (tests) leaves the
+    command menus and descriptions unread and unset at start (18 Bot API calls)."""
     fence = fence if fence is not None else Fence()
-    secrets = secrets if secrets is not None else SecretRegistry()
-    secrets.add(settings.bot_token.get_secret_value())
-    if settings.webhook_secret is not None:
-        secrets.add(settings.webhook_secret.get_secret_value())
-    for secret in settings.database_secrets:
-        secrets.add(secret)
+    secrets = _with_settings_secrets(settings, secrets)
     context_types = ContextTypes(context=BotContext, user_data=UserState)
     processor = PerUserUpdateProcessor(settings.max_concurrent_updates, classify=lane_of)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(
             BotApplication,
-            kwargs={"settings": settings, "secrets": secrets, "fence": fence, "clock": clock},
+            kwargs={
+                "settings": settings,
+                "secrets": secrets,
+                "fence": fence,
+                "clock": clock,
+                "publish_profile": publish_profile,
+            },
         )
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .defaults(_HTML_WITHOUT_PREVIEWS)
         .context_types(context_types)
         .concurrent_updates(processor)
-        .rate_limiter(SlidingWindowRateLimiter(max_retries=5))
+        .rate_limiter(SlidingWindowRateLimiter(max_retries=5, transient_backoff=transient_backoff))
         .persistence(SQLitePersistence(user_data=USER_STATE))
         # Buttons carry their whole meaning (bot/callbacks/): PTB's cache is not persisted.
         .arbitrary_callback_data(False)

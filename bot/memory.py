@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
 import time
@@ -23,8 +24,11 @@ log = logging.getLogger(__name__)
 TRIM_SECONDS = 60.0
 
 
+@functools.cache
 def find_malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, or None where the C library has none."""
+    """glibc's `malloc_trim`, or None where the C library has none. Looked up once per process:
+    finding the C library runs `ldconfig -p` (a process, ~2 ms of CPU) at every application
+    start otherwise."""
     name = ctypes.util.find_library("c")
     if name is None:
         return None

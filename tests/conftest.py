@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.memory import freeze_startup_heap
 from bot.storage.db import ENGINES
 from tests.e2e.steps import BETA_FIRST_ORDER, beta_services
 from tests.fakes.panel import FakePanel
@@ -18,9 +21,10 @@ from tests.pg import PgCluster
 # Tests of minutes on a loaded machine, started first, one worker each: found late in the
 # collection order (mypy over the whole tree sits at nine tenths of it), one would run alone at
 # the end while the other workers stood idle. Not the tests that start bot processes: four of
-# them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass.
-# The Telegram storm waits out the bot's repeats (about 30 s per engine) and takes little CPU.
-HEAVY = ("tests/test_typing.py::", "tests/hardening/test_telegram_storm.py::")
+# them at once on two cores missed their time limits (11 of 30 in a trial), scattered they pass;
+# but the failover test (six of them, one after another, and their takeovers: the longest after
+# mypy) beside mypy only, on another worker.
+HEAVY = ("tests/test_typing.py::", "tests/leadership/test_failover.py::")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,6 +43,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PYTHONPYCACHEPREFIX"] = folder
 
 
+def _test_files(config: pytest.Config) -> list[str]:
+    """The test modules this run collects (its arguments, or testpaths), as paths."""
+    found: set[Path] = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.is_dir():
+            found.update(path.rglob("test_*.py"))
+        elif path.is_file():
+            found.add(path)
+    return sorted(str(p) for p in found)
+
+
 def _restore_environment(names: list[str]) -> Callable[[], None]:
     """A function putting the variables `names` back as they are now."""
     saved = {name: os.environ.get(name) for name in names}
@@ -51,6 +67,49 @@ def _restore_environment(names: list[str]) -> Callable[[], None]:
                 os.environ[name] = value
 
     return restore
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, None, None]:
+    """No garbage collection while the test modules are imported and their asserts rewritten,
+    then what collection built is left out of later collections.
+
+    Rewriting builds millions of short-lived syntax nodes, acyclic, freed by reference counting
+    as soon as a module is compiled; but their numbers trigger a full collection again and again,
+    each looking at the whole heap: ~3 s of CPU per worker. The modules, fixtures and test items
+    live until the run ends, so later collections would look at them in vain (bot.memory).
+    """
+    gc.disable()
+    try:
+        _import_test_modules_in_turn(session.config)
+        yield
+    finally:
+        gc.enable()
+        freeze_startup_heap()
+
+
+def _import_test_modules_in_turn(config: pytest.Config) -> None:
+    """Each worker imports the test modules starting at its own share of them, wrapping round.
+
+    Importing a test module has pytest rewrite its asserts and compile it (~8 s of CPU for all
+    from a fresh clone), and writes the result to PYTHONPYCACHEPREFIX (pytest_configure). In the
+    same order, every worker would rewrite every module side by side; started apart, each
+    rewrites about its own share and finds the rest written by the others. Collection, which
+    follows, finds the modules imported: the items and their order do not change. Only the
+    default import mode's module names ("tests.e2e.test_x") are known here; a module that
+    fails to import is left to collection, which reports it.
+    """
+    worker = getattr(config, "workerinput", None)
+    if worker is None or config.getoption("importmode") != "prepend":
+        return
+    files = _test_files(config)
+    start = len(files) * int(worker["workerid"].removeprefix("gw")) // int(worker["workercount"])
+    root = Path(config.rootpath)
+    for file in files[start:] + files[:start]:
+        try:
+            importlib.import_module(".".join(Path(file).relative_to(root).with_suffix("").parts))
+        except (Exception, pytest.skip.Exception):
+            continue
 
 
 @pytest.hookimpl(trylast=True)
@@ -131,10 +190,16 @@ def database_settings(database: Path | str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, database: Path | str) -> AsyncIterator[Harness]:
+async def bot(
+    tmp_path: Path, database: Path | str, request: pytest.FixtureRequest
+) -> AsyncIterator[Harness]:
     """The bot running against fresh fakes, allowlist mode, one admin (tests.harness.ADMIN_ID),
-    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file)."""
-    async with running_bot(tmp_path, **database_settings(database)) as harness:
+    once per storage engine (`@SQLITE_ONLY` from tests.pg for a test about the SQLite file);
+    its menus and descriptions published for a test marked `tests.harness.PUBLISH_PROFILE`."""
+    publish = request.node.get_closest_marker("publish_profile") is not None
+    async with running_bot(
+        tmp_path, publish_profile=publish, **database_settings(database)
+    ) as harness:
         yield harness
 
 

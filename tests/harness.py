@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import ALLOWED_UPDATES, BotApplication, build_application
@@ -22,6 +23,13 @@ from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram, FakeUser, ptb_request
 
 ADMIN_ID = 1000
+# The pauses before the bot repeats a call Telegram failed with a 5xx (production: 0.5 to 4 s,
+# bot.ratelimit.TRANSIENT_BACKOFF): as many repeats, a tenth of the wait.
+TEST_TRANSIENT_BACKOFF = (0.05, 0.1, 0.2, 0.4)
+# A test about the bot's command menus or descriptions, which the harness's bots otherwise do
+# not publish at start (`running_bot(publish_profile=True)`; the `bot` fixture reads the mark).
+# Publishing reads and writes 18 of them: half the CPU of a start, and most tests start a bot.
+PUBLISH_PROFILE = pytest.mark.publish_profile
 # How long `member` keeps trying a slow panel (its budget per call is the settings' 2 s).
 SETUP_PANEL_PATIENCE = 30.0
 
@@ -55,6 +63,8 @@ class Harness:
     # Replaces the storage's and the caches' clocks (tests.harness.TestClock): time moves when
     # the test says so, instead of the test sleeping until a cache or a preview expires.
     clock: TestClock | None = None
+    transient_backoff: tuple[float, ...] = TEST_TRANSIENT_BACKOFF
+    publish_profile: bool = False
 
     @property
     def deps(self) -> Deps:
@@ -63,7 +73,12 @@ class Harness:
 
     async def start(self) -> None:
         app = build_application(
-            self.settings, self.secrets, requests=(ptb_request(), ptb_request()), clock=self.clock
+            self.settings,
+            self.secrets,
+            requests=(ptb_request(), ptb_request()),
+            clock=self.clock,
+            transient_backoff=self.transient_backoff,
+            publish_profile=self.publish_profile,
         )
         await app.initialize()
         await app.start()
@@ -130,6 +145,7 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
     # `clock=TestClock()`: storage and caches age by it instead of the real clocks.
     clock = overrides.pop("clock", None)
     assert clock is None or isinstance(clock, TestClock)
+    publish_profile = bool(overrides.pop("publish_profile", False))  # PUBLISH_PROFILE
     registry = SecretRegistry()
     capture = CapturingHandler(registry)
     root = logging.getLogger()
@@ -152,7 +168,15 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness
             }
             values.update(overrides)
             settings = load_settings(**values)
-            harness = Harness(telegram, panel, settings, registry, capture, clock=clock)
+            harness = Harness(
+                telegram,
+                panel,
+                settings,
+                registry,
+                capture,
+                clock=clock,
+                publish_profile=publish_profile,
+            )
             await harness.start()
             try:
                 yield harness

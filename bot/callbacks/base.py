@@ -68,11 +68,7 @@ class CallbackData:
     @classmethod
     def pattern(cls) -> Callable[[object], bool]:
         """A CallbackQueryHandler pattern taking only well-formed data of this class."""
-
-        def check(data: object) -> bool:
-            return isinstance(parse(data), cls)
-
-        return check
+        return pattern_of(cls)
 
 
 def _values(data: CallbackData) -> list[int | str | bool]:
@@ -255,6 +251,15 @@ def _is_int(text: str) -> bool:
     return (
         body.isascii() and body.isdigit() and len(body) <= 19 and _INT_MIN <= int(text) <= _INT_MAX
     )
+
+
+def pattern_of(*kinds: type[CallbackData]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern taking only well-formed data of one of `kinds`."""
+
+    def check(data: object) -> bool:
+        return isinstance(parse(data), kinds)
+
+    return check
 
 
 def pattern(*actions: str) -> Callable[[object], bool]:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from bot.callbacks.base import CallbackData
+from bot.callbacks.order_history import OrderButton
 
 
-class OpenCard(CallbackData, action="zo"):
+class OpenCard(OrderButton, action="zo"):
     """📄 Open order under a push: the card as a NEW message, the push stays as it was."""
 
-    order_id: int
 
-
-class MuteOrder(CallbackData, action="zu"):
+class MuteOrder(OrderButton, action="zu"):
     """🔕 / 🔔 of one order; `card`: pressed on its card (shown again), else on a push."""
 
-    order_id: int
     mute: bool
     card: bool
 

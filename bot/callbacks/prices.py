@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.callbacks.base import CallbackData
+from bot.callbacks.panels import PanelServiceButton
 
 
 class PriceAlertsMenu(CallbackData, action="wa"):
@@ -15,20 +16,15 @@ class SetPriceThreshold(CallbackData, action="wt"):
     percent: int
 
 
-class MutePrices(CallbackData, action="wm"):
-    """🔕 / 🔔 price alerts of one service on panel account `slot`, on its card (`category`
-    and `page` as in `ServiceCard`: the card is shown again with its « Back)."""
+class MutePrices(PanelServiceButton, action="wm"):
+    """🔕 / 🔔 price alerts of service `service_id` on panel account `slot`, on its card
+    (`category` and `page` as in `ServiceCard`: the card is shown again with its « Back)."""
 
-    slot: int
-    service_id: int
     category: int
     page: int
     mute: bool
 
 
-class PriceCard(CallbackData, action="wc"):
-    """ "#101" under a price digest: that service's card on panel account `slot`, as a NEW
-    message (the digest stays as it was)."""
-
-    slot: int
-    service_id: int
+class PriceCard(PanelServiceButton, action="wc"):
+    """ "#101" under a price digest: service `service_id`'s card on panel account `slot`, as a
+    NEW message (the digest stays as it was)."""

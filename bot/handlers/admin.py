@@ -21,6 +21,7 @@ from bot.callbacks.base import callback_of
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.routing import on_press
 from bot.keyboards import admin as admin_keyboards
 from bot.keyboards import layout
 from bot.storage.models import AccessState, RequestCopy
@@ -235,5 +236,5 @@ def handlers(admin_ids: Collection[int]) -> list[AnyHandler]:
         AdminButton(decide, pattern=DecideAccess.pattern(), admins=admins),
         # Everyone else: a plain answer instead of the "I did not understand" fallback.
         CommandHandler(list(ADMIN_COMMANDS), not_for_you),
-        CallbackQueryHandler(not_for_you, pattern=UsersPage.pattern()),
+        on_press(not_for_you, UsersPage),
     ]

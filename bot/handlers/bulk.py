@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, MessageHandler
+from telegram.ext import MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
@@ -28,6 +28,7 @@ from bot.handlers.dialog import AnyHandler, BulkDialog, DialogPart, begin, end, 
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
+from bot.handlers.routing import on_press
 from bot.handlers.unsaved import tell_unsaved
 from bot.keyboards import bulk as bulk_keyboards
 from bot.keyboards import dialog as dialog_keyboards
@@ -417,9 +418,7 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(confirm, pattern=ConfirmBulk.pattern()),
-        CallbackQueryHandler(confirm, pattern=ConfirmBulkFirst.pattern()),
-        CallbackQueryHandler(confirm, pattern=BulkAnyway.pattern()),
-        CallbackQueryHandler(discard, pattern=DiscardBulk.pattern()),
-        CallbackQueryHandler(again, pattern=BulkAgain.pattern()),
+        on_press(confirm, ConfirmBulk, ConfirmBulkFirst, BulkAnyway),
+        on_press(discard, DiscardBulk),
+        on_press(again, BulkAgain),
     ]

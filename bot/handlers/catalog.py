@@ -27,6 +27,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import menu_pattern
 from bot.handlers.panels import search_every_panel, with_panel_switch
+from bot.handlers.routing import on_press
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards.favourites import star_button
 from bot.keyboards.layout import before_last
@@ -143,7 +144,7 @@ async def show_categories(
 
 async def browse_panel(update: Update, context: BotContext) -> None:
     """🔁 on /services: that panel's catalog is shown; the ★ default stays (issue 21 item 3)."""
-    named = await _pressed_account(update, context, PanelBrowse)
+    named = await pressed_account(update, context, PanelBrowse)
     if named is None:
         return
     _, account = named
@@ -227,7 +228,7 @@ async def _pressed_with_index(
 _OfAccount = TypeVar("_OfAccount", bound=PanelButton)
 
 
-async def _pressed_account(
+async def pressed_account(
     update: Update, context: BotContext, kind: type[_OfAccount]
 ) -> tuple[_OfAccount, PanelAccount] | None:
     """The pressed button's data and the user's panel account it names; None, once answered
@@ -332,7 +333,7 @@ async def shown_currency(context: BotContext, slot: int | None) -> str | None:
     if slot is None:
         return await context.deps.currencies.currency(context.user.id)
     try:
-        return (await context.deps.accounts.balance(context.user.id, slot)).currency
+        return (await context.deps.accounts.balance(context.user.id, slot)).currency_text
     except (NoKey, PanelError):
         return None  # the card goes without a currency sign rather than with a wrong one
 
@@ -377,7 +378,7 @@ async def search_page(update: Update, context: BotContext) -> None:
 async def panel_service(update: Update, context: BotContext) -> None:
     """A result of /services <words> over every panel: the service's card on its panel,
     which /services now shows (looking is not choosing: the ★ default stays)."""
-    named = await _pressed_account(update, context, PanelServiceCard)
+    named = await pressed_account(update, context, PanelServiceCard)
     if named is None:
         return
     pressed, account = named
@@ -397,13 +398,13 @@ def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("services", services_command),
         CallbackQueryHandler(categories, pattern=menu_pattern("services")),
-        CallbackQueryHandler(categories, pattern=CategoriesPage.pattern()),
-        CallbackQueryHandler(category, pattern=CategoryPage.pattern()),
-        CallbackQueryHandler(service, pattern=ServiceCard.pattern()),
-        CallbackQueryHandler(description_part, pattern=ServiceMore.pattern()),
-        CallbackQueryHandler(refresh, pattern=RefreshCatalog.pattern()),
-        CallbackQueryHandler(search_page, pattern=SearchPage.pattern()),
-        CallbackQueryHandler(browse_panel, pattern=PanelBrowse.pattern()),
-        CallbackQueryHandler(panel_service, pattern=PanelServiceCard.pattern()),
-        CallbackQueryHandler(make_browsed_default, pattern=BrowseMakeDefault.pattern()),
+        on_press(categories, CategoriesPage),
+        on_press(category, CategoryPage),
+        on_press(service, ServiceCard),
+        on_press(description_part, ServiceMore),
+        on_press(refresh, RefreshCatalog),
+        on_press(search_page, SearchPage),
+        on_press(browse_panel, PanelBrowse),
+        on_press(panel_service, PanelServiceCard),
+        on_press(make_browsed_default, BrowseMakeDefault),
     ]

@@ -7,7 +7,6 @@ The quick picks themselves are shown by /services (bot/handlers/catalog.py) and 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.favourites import CatalogOption, ToggleFavourite
@@ -23,6 +22,7 @@ from bot.handlers.catalog import (
     view_of,
 )
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.routing import on_press
 from bot.services.catalog_options import Option
 from bot.storage.models import Starred
 from bot.views.catalog import catalog_changed, render_service_page, service_gone
@@ -96,6 +96,6 @@ async def catalog_option(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(toggle_favourite, pattern=ToggleFavourite.pattern()),
-        CallbackQueryHandler(catalog_option, pattern=CatalogOption.pattern()),
+        on_press(toggle_favourite, ToggleFavourite),
+        on_press(catalog_option, CatalogOption),
     ]

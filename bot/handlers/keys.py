@@ -20,6 +20,7 @@ from bot.handlers.dialog import AnyHandler, DialogPart, SetKeyDialog, begin, end
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.menu import command_and_button, menu_pattern
 from bot.handlers.previews import close_after_key_change
+from bot.handlers.routing import on_press
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import keys as keys_keyboards
 from bot.keyboards import layout
@@ -191,6 +192,6 @@ def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("deletekey", delete_key_command),
         CallbackQueryHandler(ask_delete_key, pattern=menu_pattern("deletekey")),
-        CallbackQueryHandler(delete_key, pattern=DeleteKeyYes.pattern()),
+        on_press(delete_key, DeleteKeyYes),
         *command_and_button("balance", balance),
     ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.callbacks.base import callback_of
@@ -59,6 +59,7 @@ from bot.handlers.dialog import (
 from bot.handlers.errors import account_currency, reply_panel_error
 from bot.handlers.menu import command_and_button
 from bot.handlers.replies import announce, deliver
+from bot.handlers.routing import on_press
 from bot.handlers.unsaved import tell_unsaved
 from bot.i18n import N_, Translator
 from bot.keyboards import menu as menu_keyboards
@@ -934,10 +935,9 @@ def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
             *command_and_button("order", start_order),
-            CallbackQueryHandler(order_service, pattern=OrderService.pattern()),
-            CallbackQueryHandler(order_service, pattern=PanelOrderService.pattern()),
-            CallbackQueryHandler(reorder, pattern=Reorder.pattern()),
-            CallbackQueryHandler(without_dripfeed, pattern=OrderWithoutDripfeed.pattern()),
+            on_press(order_service, OrderService, PanelOrderService),
+            on_press(reorder, Reorder),
+            on_press(without_dripfeed, OrderWithoutDripfeed),
         ],
         states={
             PICK_SERVICE: [
@@ -947,15 +947,15 @@ def dialog_part() -> DialogPart:
             ANSWER: [
                 MessageHandler(text, receive_answer),
                 MessageHandler(not_text, receive_file),
-                CallbackQueryHandler(dripfeed_switch, pattern=DripfeedChoice.pattern()),
-                CallbackQueryHandler(skip_question, pattern=SkipQuestion.pattern()),
-                CallbackQueryHandler(finish_list, pattern=FinishList.pattern()),
-                CallbackQueryHandler(edit_list, pattern=ListEdit.pattern()),
-                CallbackQueryHandler(choose_value, pattern=ChooseValue.pattern()),
+                on_press(dripfeed_switch, DripfeedChoice),
+                on_press(skip_question, SkipQuestion),
+                on_press(finish_list, FinishList),
+                on_press(edit_list, ListEdit),
+                on_press(choose_value, ChooseValue),
                 CommandHandler("done", finish_list),
             ],
             ASK_DRIPFEED: [
-                CallbackQueryHandler(dripfeed_answer, pattern=DripfeedChoice.pattern()),
+                on_press(dripfeed_answer, DripfeedChoice),
                 # Any message: this question is answered with its buttons only.
                 MessageHandler(~tg_filters.COMMAND, dripfeed_by_message),
             ],
@@ -965,7 +965,6 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(confirm, pattern=ConfirmOrder.pattern()),
-        CallbackQueryHandler(confirm, pattern=OrderAnyway.pattern()),
-        CallbackQueryHandler(discard, pattern=DiscardOrder.pattern()),
+        on_press(confirm, ConfirmOrder, OrderAnyway),
+        on_press(discard, DiscardOrder),
     ]

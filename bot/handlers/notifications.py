@@ -8,13 +8,14 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import CallbackQueryHandler, ExtBot
+from telegram.ext import ExtBot
 
 from bot.callbacks.notifications import DigestOrders, MuteOrder, OpenCard
 from bot.deps import BotContext
 from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler
 from bot.handlers.order_history import show_card
+from bot.handlers.routing import on_press
 from bot.i18n import Translator
 from bot.keyboards import notifications as notification_keyboards
 from bot.keyboards import schedules as schedule_keyboards
@@ -140,7 +141,7 @@ def notification_markup(t: Translator, notification: Notification) -> InlineKeyb
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(open_card, pattern=OpenCard.pattern()),
-        CallbackQueryHandler(mute_order, pattern=MuteOrder.pattern()),
-        CallbackQueryHandler(digest_orders, pattern=DigestOrders.pattern()),
+        on_press(open_card, OpenCard),
+        on_press(mute_order, MuteOrder),
+        on_press(digest_orders, DigestOrders),
     ]

@@ -18,7 +18,6 @@ any state; each acts only when it belongs to the open run's open question.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
@@ -47,6 +46,7 @@ from bot.handlers.new_order import (
     answer_press,
     question_step,
 )
+from bot.handlers.routing import on_press
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
@@ -226,9 +226,9 @@ async def _take(update: Update, context: BotContext, text: str) -> str | int:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CallbackQueryHandler(edit, pattern=EditAnswer.pattern()),
-            CallbackQueryHandler(back, pattern=QuestionBack.pattern()),
-            CallbackQueryHandler(quick_quantity, pattern=QuickQuantity.pattern()),
-            CallbackQueryHandler(last_link, pattern=LastLink.pattern()),
+            on_press(edit, EditAnswer),
+            on_press(back, QuestionBack),
+            on_press(quick_quantity, QuickQuantity),
+            on_press(last_link, LastLink),
         ]
     )

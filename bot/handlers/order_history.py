@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks.base import CallbackData, callback_of
 from bot.callbacks.order_history import (
     CancelOrder,
     CancelOrderYes,
+    OrderButton,
     OrderCard,
     OrdersPage,
     PanelOrdersFilter,
@@ -24,6 +26,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import panel_errors
 from bot.handlers.menu import command_and_button
 from bot.handlers.replies import deliver
+from bot.handlers.routing import on_press
 from bot.keyboards import layout
 from bot.keyboards import order_history as order_history_keyboards
 from bot.services.tracking import OrderAction, ParsedIds, Pinned, SeveralPanels
@@ -247,11 +250,6 @@ async def order_refresh(update: Update, context: BotContext) -> None:
         await show_card(update, context, line.order or order)
 
 
-@panel_errors
-async def order_refill(update: Update, context: BotContext) -> None:
-    await _act(update, context, _pressed(update, RefillOrder).order_id, OrderAction.REFILL)
-
-
 async def order_cancel_ask(update: Update, context: BotContext) -> None:
     t = context.t
     order_id = _pressed(update, CancelOrder).order_id
@@ -265,15 +263,20 @@ async def order_cancel_ask(update: Update, context: BotContext) -> None:
     await ui.show(update, question, order_history_keyboards.confirm_cancel_order(t, order.id))
 
 
+# The card's buttons that ask the panel to act on its order, by the action they ask for.
+_ACTIONS: Mapping[type[OrderButton], OrderAction] = MappingProxyType(
+    {RefillOrder: OrderAction.REFILL, CancelOrderYes: OrderAction.CANCEL}
+)
+
+
 @panel_errors
-async def order_cancel_yes(update: Update, context: BotContext) -> None:
-    await _act(update, context, _pressed(update, CancelOrderYes).order_id, OrderAction.CANCEL)
-
-
-async def _act(update: Update, context: BotContext, order_id: int, action: OrderAction) -> None:
-    """Refill or cancel one order from its card, then show the card with the outcome."""
+async def order_act(update: Update, context: BotContext) -> None:
+    """♻️ Refill on a card, or Yes under 🛑 Cancel order's question: the panel is asked, then
+    the card is shown with the outcome."""
+    pressed = _pressed(update, OrderButton)
+    action = _ACTIONS[type(pressed)]
     tracking = context.deps.tracking
-    order = await tracking.order(context.user.id, order_id)
+    order = await tracking.order(context.user.id, pressed.order_id)
     if order is None or order.panel_order_id is None:
         await _expired(update, context)
         return
@@ -292,12 +295,11 @@ async def _act(update: Update, context: BotContext, order_id: int, action: Order
 def handlers() -> list[AnyHandler]:
     return [
         *command_and_button("orders", orders_command),
-        CallbackQueryHandler(orders_page, pattern=OrdersPage.pattern()),
-        CallbackQueryHandler(orders_of_panel, pattern=PanelOrdersFilter.pattern()),
-        CallbackQueryHandler(order_card, pattern=OrderCard.pattern()),
-        CallbackQueryHandler(status_of, pattern=StatusOf.pattern()),
-        CallbackQueryHandler(order_refresh, pattern=RefreshOrder.pattern()),
-        CallbackQueryHandler(order_refill, pattern=RefillOrder.pattern()),
-        CallbackQueryHandler(order_cancel_ask, pattern=CancelOrder.pattern()),
-        CallbackQueryHandler(order_cancel_yes, pattern=CancelOrderYes.pattern()),
+        on_press(orders_page, OrdersPage),
+        on_press(orders_of_panel, PanelOrdersFilter),
+        on_press(order_card, OrderCard),
+        on_press(status_of, StatusOf),
+        on_press(order_refresh, RefreshOrder),
+        on_press(order_act, RefillOrder, CancelOrderYes),
+        on_press(order_cancel_ask, CancelOrder),
     ]

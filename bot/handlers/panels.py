@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.panels import (
@@ -36,6 +36,7 @@ from bot.handlers.dialog import AnyHandler, DialogPart, PanelDialog, begin, end,
 from bot.handlers.keys import delete_key_message, key_text
 from bot.handlers.menu import command_and_button
 from bot.handlers.previews import close_after_key_change
+from bot.handlers.routing import on_press
 from bot.i18n import Translator
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import layout
@@ -426,9 +427,9 @@ def dialog_part() -> DialogPart:
     text = ~filters.COMMAND
     return DialogPart(
         entry_points=[
-            CallbackQueryHandler(ask_preset_key, pattern=PanelAddPreset.pattern()),
-            CallbackQueryHandler(ask_url, pattern=PanelAddUrl.pattern()),
-            *(CallbackQueryHandler(ask_about, pattern=kind.pattern()) for kind in _QUESTIONS),
+            on_press(ask_preset_key, PanelAddPreset),
+            on_press(ask_url, PanelAddUrl),
+            on_press(ask_about, *_QUESTIONS),
         ],
         states={
             WAIT_URL: [MessageHandler(text, receive_url)],
@@ -436,7 +437,7 @@ def dialog_part() -> DialogPart:
             WAIT_PANEL_API_KEY: [MessageHandler(text, receive_key)],
             WAIT_NAME: [
                 MessageHandler(text, receive_name),
-                CallbackQueryHandler(keep_name, pattern=PanelKeepName.pattern()),
+                on_press(keep_name, PanelKeepName),
             ],
             WAIT_ALERT: [MessageHandler(text, receive_alert)],
         },
@@ -446,13 +447,13 @@ def dialog_part() -> DialogPart:
 def handlers() -> list[AnyHandler]:
     return [
         *command_and_button("panels", show_panels),
-        CallbackQueryHandler(show_panels, pattern=PanelsList.pattern()),
-        CallbackQueryHandler(show_card, pattern=PanelCardOf.pattern()),
-        CallbackQueryHandler(pick_panel, pattern=PanelAdd.pattern()),
-        CallbackQueryHandler(make_default, pattern=PanelMakeDefault.pattern()),
-        CallbackQueryHandler(ask_remove, pattern=PanelRemove.pattern()),
-        CallbackQueryHandler(remove, pattern=PanelRemoveYes.pattern()),
-        CallbackQueryHandler(compare, pattern=PanelCompare.pattern()),
+        on_press(show_panels, PanelsList),
+        on_press(show_card, PanelCardOf),
+        on_press(pick_panel, PanelAdd),
+        on_press(make_default, PanelMakeDefault),
+        on_press(ask_remove, PanelRemove),
+        on_press(remove, PanelRemoveYes),
+        on_press(compare, PanelCompare),
     ]
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.prices import MutePrices, PriceAlertsMenu, PriceCard, SetPriceThreshold
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.handlers.catalog import browse, load_index, show_card
+from bot.handlers.catalog import browse, load_index, pressed_account, show_card
 from bot.handlers.dialog import AnyHandler
+from bot.handlers.routing import on_press
 from bot.handlers.start import render_settings
 from bot.keyboards.prices import threshold_menu
 from bot.services.pricewatch import THRESHOLDS
@@ -54,10 +55,10 @@ async def set_threshold(update: Update, context: BotContext) -> None:
 
 async def toggle_mute(update: Update, context: BotContext) -> None:
     """🔕 / 🔔 on a card: that service's price alerts on that panel; the card is shown again."""
-    pressed = callback_of(update, MutePrices)
-    account = await _account(update, context, None if pressed is None else pressed.slot)
-    if pressed is None or account is None:
+    named = await pressed_account(update, context, MutePrices)
+    if named is None:
         return
+    pressed, account = named
     prices = context.deps.prices
     await prices.mute(context.user.id, account.slot, pressed.service_id, pressed.mute)
     await ui.answer(update, muted_note(context.t, muted=pressed.mute))
@@ -66,20 +67,12 @@ async def toggle_mute(update: Update, context: BotContext) -> None:
 
 async def open_card(update: Update, context: BotContext) -> None:
     """A "#101" button under a digest: the card as a new message on that panel."""
-    pressed = callback_of(update, PriceCard)
-    account = await _account(update, context, None if pressed is None else pressed.slot)
-    if pressed is None or account is None:
+    named = await pressed_account(update, context, PriceCard)
+    if named is None:
         return
+    pressed, account = named
     await ui.answer(update)
     await _card(update, context, account, pressed.service_id, (-1, 0), new=True)
-
-
-async def _account(update: Update, context: BotContext, slot: int | None) -> PanelAccount | None:
-    """The user's panel account a button names; None after saying the button expired."""
-    account = None if slot is None else await context.deps.accounts.account(context.user.id, slot)
-    if account is None:
-        await ui.answer(update, button_expired(context.t))
-    return account
 
 
 async def _card(
@@ -106,8 +99,8 @@ async def _card(
 def handlers() -> list[AnyHandler]:
     return [
         CommandHandler("prices", prices_command),
-        CallbackQueryHandler(alerts_menu, pattern=PriceAlertsMenu.pattern()),
-        CallbackQueryHandler(set_threshold, pattern=SetPriceThreshold.pattern()),
-        CallbackQueryHandler(toggle_mute, pattern=MutePrices.pattern()),
-        CallbackQueryHandler(open_card, pattern=PriceCard.pattern()),
+        on_press(alerts_menu, PriceAlertsMenu),
+        on_press(set_threshold, SetPriceThreshold),
+        on_press(toggle_mute, MutePrices),
+        on_press(open_card, PriceCard),
     ]

@@ -41,6 +41,7 @@ from bot.handlers.dialog import DialogPart, build_dialog, closed_buttons
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gate, request_access
 from bot.handlers.menu import command_and_button, menu_pattern
+from bot.handlers.routing import on_press
 
 GATE_GROUP = -1
 MAIN_GROUP = 0
@@ -70,10 +71,10 @@ def register(
         # A question button no open dialog took belongs to a run that is over.
         closed_buttons(),
         *command_and_button("language", start.language_menu),
-        CallbackQueryHandler(start.set_language, pattern=SetLanguage.pattern()),
+        on_press(start.set_language, SetLanguage),
         *command_and_button("settings", start.settings_menu),
-        CallbackQueryHandler(start.toggle_notifications, pattern=ToggleNotifications.pattern()),
-        CallbackQueryHandler(request_access, pattern=RequestAccess.pattern()),
+        on_press(start.toggle_notifications, ToggleNotifications),
+        on_press(request_access, RequestAccess),
     ]
     main += admin.handlers(admin_ids)
     main += keys.handlers()

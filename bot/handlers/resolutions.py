@@ -7,7 +7,7 @@ asks first. Neither sends anything to the panel but a `status` read of the id gi
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.resolutions import FoundOnPanel, NotPlaced, NotPlacedYes
@@ -16,6 +16,7 @@ from bot.handlers import ui
 from bot.handlers.dialog import AnyHandler, DialogPart, FoundOrderDialog, begin, end, open_run, save
 from bot.handlers.errors import reply_panel_error
 from bot.handlers.order_history import show_card
+from bot.handlers.routing import on_press
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import resolutions as resolutions_keyboards
 from bot.panel import PanelError
@@ -124,13 +125,13 @@ async def not_placed_yes(update: Update, context: BotContext) -> None:
 
 def dialog_part() -> DialogPart:
     return DialogPart(
-        entry_points=[CallbackQueryHandler(ask_found, pattern=FoundOnPanel.pattern())],
+        entry_points=[on_press(ask_found, FoundOnPanel)],
         states={WAIT_PANEL_ID: [MessageHandler(~filters.COMMAND, receive_found)]},
     )
 
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(ask_not_placed, pattern=NotPlaced.pattern()),
-        CallbackQueryHandler(not_placed_yes, pattern=NotPlacedYes.pattern()),
+        on_press(ask_not_placed, NotPlaced),
+        on_press(not_placed_yes, NotPlacedYes),
     ]

@@ -10,7 +10,7 @@ import contextlib
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.schedules import (
@@ -33,6 +33,7 @@ from bot.handlers.dialog import (
     open_run,
     save,
 )
+from bot.handlers.routing import on_press
 from bot.keyboards import schedules as keyboards
 from bot.keyboards.dialog import cancel_dialog
 from bot.services.schedule_times import (
@@ -179,10 +180,10 @@ async def answer(update: Update, context: BotContext) -> None:
 
 def dialog_part() -> DialogPart:
     return DialogPart(
-        entry_points=[CallbackQueryHandler(later, pattern=ScheduleLater.pattern())],
+        entry_points=[on_press(later, ScheduleLater)],
         states={
             WAIT_TIME: [
-                CallbackQueryHandler(quick, pattern=ScheduleQuick.pattern()),
+                on_press(quick, ScheduleQuick),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, typed_time),
             ]
         },
@@ -191,9 +192,9 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(quick, pattern=ScheduleQuick.pattern()),
-        CallbackQueryHandler(repeat, pattern=ScheduleRepeat.pattern()),
+        on_press(quick, ScheduleQuick),
+        on_press(repeat, ScheduleRepeat),
         CommandHandler("scheduled", scheduled_command),
-        CallbackQueryHandler(cancel, pattern=ScheduleCancel.pattern()),
-        CallbackQueryHandler(answer, pattern=ScheduleAnswer.pattern()),
+        on_press(cancel, ScheduleCancel),
+        on_press(answer, ScheduleAnswer),
     ]

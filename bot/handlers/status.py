@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.status import CancelManyNo, CancelManyYes, WhichPanel
@@ -18,6 +18,7 @@ from bot.handlers.dialog import AnyHandler
 from bot.handlers.errors import Handler, panel_errors, reply_panel_error
 from bot.handlers.order_history import card_of_id
 from bot.handlers.replies import deliver
+from bot.handlers.routing import on_press
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
 from bot.services.accounts import NoKey
@@ -282,8 +283,8 @@ def handlers() -> list[AnyHandler]:
         CommandHandler("refill", typed_ids("refill")),
         CommandHandler("refillstatus", typed_ids("refillstatus")),
         CommandHandler("cancelorder", typed_ids("cancelorder")),
-        CallbackQueryHandler(cancel_many_yes, pattern=CancelManyYes.pattern()),
-        CallbackQueryHandler(cancel_many_no, pattern=CancelManyNo.pattern()),
-        CallbackQueryHandler(panel_chosen, pattern=WhichPanel.pattern()),
+        on_press(cancel_many_yes, CancelManyYes),
+        on_press(cancel_many_no, CancelManyNo),
+        on_press(panel_chosen, WhichPanel),
         CommandHandler("export", export),
     ]

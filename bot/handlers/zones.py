@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.callbacks.base import callback_of
 from bot.callbacks.zones import QuietMenu, SetQuiet, SetZone, TypeQuiet, TypeZone, ZoneMenu
@@ -21,6 +21,7 @@ from bot.handlers.dialog import (
     end,
     instance_id,
 )
+from bot.handlers.routing import on_press
 from bot.handlers.start import render_settings
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import zones as zones_keyboards
@@ -156,8 +157,8 @@ async def receive_quiet(update: Update, context: BotContext) -> str | int:
 def dialog_part() -> DialogPart:
     return DialogPart(
         entry_points=[
-            CallbackQueryHandler(ask_zone, pattern=TypeZone.pattern()),
-            CallbackQueryHandler(ask_quiet, pattern=TypeQuiet.pattern()),
+            on_press(ask_zone, TypeZone),
+            on_press(ask_quiet, TypeQuiet),
         ],
         states={
             WAIT_ZONE: [MessageHandler(~filters.COMMAND, receive_zone)],
@@ -168,8 +169,8 @@ def dialog_part() -> DialogPart:
 
 def handlers() -> list[AnyHandler]:
     return [
-        CallbackQueryHandler(zone_menu, pattern=ZoneMenu.pattern()),
-        CallbackQueryHandler(set_zone, pattern=SetZone.pattern()),
-        CallbackQueryHandler(quiet_menu, pattern=QuietMenu.pattern()),
-        CallbackQueryHandler(set_quiet, pattern=SetQuiet.pattern()),
+        on_press(zone_menu, ZoneMenu),
+        on_press(set_zone, SetZone),
+        on_press(quiet_menu, QuietMenu),
+        on_press(set_quiet, SetQuiet),
     ]

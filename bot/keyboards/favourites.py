@@ -32,7 +32,7 @@ RECENT_MARK = "🕘"
 
 def quick_label(mark: str, service: Service) -> str:
     """ "★ #12 Instagram Takipçi": the id always survives the cut, the name is clipped."""
-    text = f"{mark} #{service.id} {' '.join(service.name.split())}"
+    text = f"{mark} #{service.id} {' '.join(service.name_text.split())}"
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
 
 

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.panel.text import PanelText
+
 
 class PanelError(Exception):
     """Base class of every error the panel client raises."""
 
 
 class PanelRejected(PanelError):
-    """The panel answered with `{"error": ...}`; `message` is the panel's own text, `code` the
-    error code some panels send beside it (`"status": "104"`, a string or a number)."""
+    """The panel answered with `{"error": ...}`; `message` is the panel's own text (a
+    `PanelText` for the views, bot/panel/text.py; `message_text` the same as plain text, for
+    data: storage, matching), `code` the error code some panels send beside it (`"status":
+    "104"`, a string or a number)."""
 
     code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
+        self.message_text = message
+
+    @property
+    def message(self) -> PanelText:
+        """The panel's words (or ours, for a refusal it did not word): text to escape."""
+        return PanelText(self.message_text)
 
 
 class InvalidApiKey(PanelRejected):
@@ -74,7 +83,12 @@ class UnreadableBalance(PanelUnavailable):
 
     def __init__(self, shown: str) -> None:
         super().__init__(f"balance: cannot read {shown!r}")
-        self.shown = shown
+        self.shown_text = shown
+
+    @property
+    def shown(self) -> PanelText:
+        """What the panel sent for its balance: text to escape."""
+        return PanelText(self.shown_text)
 
 
 class OutcomeUnknown(PanelError):

@@ -41,9 +41,11 @@ class RefillState(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Service:
     id: int
-    name: str
+    # The panel's name and category as it sent them; views read them as `name` and `category`
+    # (`PanelText`). Data (search keys, sorting, matching, storage, JSON) reads these.
+    name_text: str
     type: str
-    category: str
+    category_text: str
     rate: Decimal  # per 1000 units
     min: int
     max: int
@@ -62,6 +64,16 @@ class Service:
     # Made when read, not kept: a `PanelText` per service would be one more object for every
     # garbage collection to look at, 13,000 per large catalog (issue 19 item 5).
     @property
+    def name(self) -> PanelText:
+        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
+        return PanelText(self.name_text)
+
+    @property
+    def category(self) -> PanelText:
+        """The panel's category ("" when it sent none): text for a view to escape."""
+        return PanelText(self.category_text)
+
+    @property
     def description(self) -> PanelText | None:
         """The panel's description: text for a view to escape (bot/panel/text.py)."""
         return panel_text(self.description_text)
@@ -79,24 +91,48 @@ class Service:
 @dataclass(frozen=True, slots=True)
 class OrderStatus:
     status: Status
-    raw_status: str
+    # The panel's own word for the status; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     charge: Decimal | None = None
     start_count: int | None = None
     remains: int | None = None
-    currency: str | None = None
+    # The panel's currency as it sent it; views read `currency` (`PanelText`).
+    currency_text: str | None = None
+
+    @property
+    def currency(self) -> PanelText | None:
+        """The currency the panel named beside the charge: text for a view to escape."""
+        return panel_text(self.currency_text)
+
+    @property
+    def raw_status(self) -> PanelText:
+        """The status as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
 
 
 @dataclass(frozen=True, slots=True)
 class RefillStatus:
     state: RefillState
-    raw_status: str
+    # The panel's own word for the refill's state; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     refill_id: int | None = None
+
+    @property
+    def raw_status(self) -> PanelText:
+        """The refill's state as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
 
 
 @dataclass(frozen=True, slots=True)
 class Balance:
     amount: Decimal
-    currency: str
+    # The panel's currency as it sent it ("" when none); views read `currency` (`PanelText`).
+    currency_text: str
+
+    @property
+    def currency(self) -> PanelText:
+        """The panel's currency, often an ISO code, sometimes its own words: text to escape."""
+        return PanelText(self.currency_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +170,18 @@ class RefillResult:
     order_id: int
     refill_id: int | None
     state: RefillState
-    raw_status: str
+    # The panel's own word for the refill's state; views read `raw_status` (`PanelText`).
+    raw_status_text: str
     error: str | None = None
     # Only multi calls set these, for items of a chunk after the first that failed as a whole:
     # `unknown` = sent without a trustworthy answer, `not_sent` = never sent.
     unknown: bool = False
     not_sent: bool = False
+
+    @property
+    def raw_status(self) -> PanelText:
+        """The refill's state as the panel worded it: text for a view to escape."""
+        return PanelText(self.raw_status_text)
 
     @property
     def ok(self) -> bool:

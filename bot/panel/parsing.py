@@ -193,7 +193,7 @@ def classify_error(value: Any) -> PanelRejected:
 def is_unknown_action(exc: PanelRejected) -> bool:
     """True when the panel's whole answer says it does not know the action (e.g. add_bulk)."""
     return not isinstance(exc, InvalidApiKey | InsufficientBalance) and bool(
-        _UNKNOWN_ACTION_RE.search(exc.message)
+        _UNKNOWN_ACTION_RE.search(exc.message_text)
     )
 
 
@@ -402,9 +402,9 @@ def parse_service(item: Any) -> Service:
     average_minutes, average_text = parse_average_time(item.get("average_time"))
     return Service(
         id=service_id,
-        name=name,
+        name_text=name,
         type=_text(stype, "type") if stype not in (None, "") else "Default",
-        category=_text(category, "category") if category is not None else "",
+        category_text=_text(category, "category") if category is not None else "",
         rate=rate,
         min=low,
         max=high,
@@ -467,7 +467,7 @@ def parse_bulk_item(value: Any) -> tuple[int | None, str | None]:
             if order_id > 0:
                 return order_id, None
         if (err := error_of(value)) is not None:
-            return None, err.message
+            return None, err.message_text
     raise Malformed("add_bulk: unreadable entry")
 
 
@@ -493,11 +493,11 @@ def _status_from(entry: Mapping[str, Any]) -> OrderStatus:
     currency = entry.get("currency")
     return OrderStatus(
         status=map_status(raw),
-        raw_status=raw_text,
+        raw_status_text=raw_text,
         charge=_optional_decimal(entry, "charge"),
         start_count=_optional_int(entry, "start_count"),
         remains=_optional_int(entry, "remains"),
-        currency=(currency.strip() or None) if isinstance(currency, str) else None,
+        currency_text=(currency.strip() or None) if isinstance(currency, str) else None,
     )
 
 
@@ -552,7 +552,11 @@ def _refill_from(entry: Any, order_id: int) -> RefillResult:
     # The spec's PHP sample reads `refill.error` for failed items.
     if (err := error_of(refill)) is not None or (err := error_of(entry)) is not None:
         return RefillResult(
-            order_id, None, RefillState.REJECTED, _raw_text(entry.get("status")), error=err.message
+            order_id,
+            None,
+            RefillState.REJECTED,
+            _raw_text(entry.get("status")),
+            error=err.message_text,
         )
     raw = _raw_text(entry.get("status"))
     refill_id: int | None = None
@@ -607,7 +611,7 @@ def _refill_status_from(entry: Mapping[str, Any], refill_id: int | None) -> Refi
     if "status" not in entry:
         raise Malformed("refill_status: entry has no status")
     raw = _raw_text(entry["status"])
-    return RefillStatus(state=map_refill_state(raw), raw_status=raw, refill_id=refill_id)
+    return RefillStatus(state=map_refill_state(raw), raw_status_text=raw, refill_id=refill_id)
 
 
 def parse_refill_status(data: Any, refill_id: int | None = None) -> RefillStatus:
@@ -675,7 +679,7 @@ def _cancel_from(entry: Any, order_id: int) -> CancelResult:
         return CancelResult(order_id, False, error="unreadable answer")
     value = entry.get("cancel")
     if (err := error_of(value)) is not None or (err := error_of(entry)) is not None:
-        return CancelResult(order_id, False, error=err.message)
+        return CancelResult(order_id, False, error=err.message_text)
     if to_bool(value) is True:
         return CancelResult(order_id, True)
     if to_bool(value) is False:
@@ -712,4 +716,6 @@ def parse_balance(data: Any) -> Balance:
         shown = raw if isinstance(raw, str) else str(raw)
         raise UnreadableBalance(shown[:_SHOWN_CHARS]) from None
     currency = data.get("currency")
-    return Balance(amount=amount, currency=currency.strip() if isinstance(currency, str) else "")
+    return Balance(
+        amount=amount, currency_text=currency.strip() if isinstance(currency, str) else ""
+    )

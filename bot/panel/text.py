@@ -10,12 +10,16 @@ labels, a chart's title) goes through `Translator.plain` instead, which takes te
 The bot's own markup becomes `Html` where it is written (`Html(f"<b>{esc(label)}</b>")`, our
 own words around text that is itself escaped).
 
-`PanelText` goes one step further for what a panel wrote at length (a service's description, its
-own words for the average time): the model hands it to the views as a `PanelText`, which is not
-a `str`, so mypy rejects it wherever text is wanted (`+`, `join`, a `str` parameter, a
-placeholder). It enters a message through `escaped`/`esc` only; formatted in an f-string it
+`PanelText` goes one step further for the panel's words as they leave the panel layer (a
+service's name, category and description, its own words for the average time; a catalog's
+categories): the model hands them to the views as a `PanelText`, which is not a `str`, so
+mypy rejects it wherever text is wanted (`+`, `join`, a `str` parameter, a placeholder).
+It enters a message through `escaped`/`esc` only; formatted in an f-string it
 gives its escaped text, so even the use a type checker cannot see shows it as text; and
 `.plain` says, where it is read, that plain text is meant (a search key, the Mini App's JSON).
+A model keeps the plain `str` in its field (`Service.name_text`) and makes the `PanelText` when
+it is read (`Service.name`): a catalog of 100,000 services then holds no extra object per
+service. Data (search keys, sorting, matching, storage, JSON) reads the plain field.
 """
 
 from __future__ import annotations

@@ -228,7 +228,7 @@ class PanelAccounts:
         payload = {
             "slot": slot,
             "amount": str(balance.amount),
-            "currency": balance.currency,
+            "currency": balance.currency_text,
             "threshold": str(threshold),
         }
         await self.outbox.enqueue(user_id, OutboxKind.LOW_BALANCE, payload)

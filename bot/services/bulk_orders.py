@@ -54,7 +54,7 @@ class BulkDraft:
 
     @property
     def currency(self) -> str | None:
-        return None if self.balance is None else self.balance.currency
+        return None if self.balance is None else self.balance.currency_text
 
     @property
     def needs_anyway(self) -> bool:
@@ -351,14 +351,14 @@ class BulkOrderService:
         except PanelError as exc:
             log.info("bulk preview without balance: %s", type(exc).__name__)
             balance = None
-        currency = None if balance is None else balance.currency
+        currency = None if balance is None else balance.currency_text
         # The catalog `_parsed` just read (cached): the kinds of the open orders' services.
         catalog = await self.catalog.get(user_id, slot=slot)
         already_open = await self._already_open(user_id, slot, catalog, preview.valid)
         drafts = [
             OrderDraft(
                 service_id=line.service.id,
-                service_name=line.service.name,
+                service_name=line.service.name_text,
                 service_type=line.service.type,
                 link=line.link,
                 quantity=line.quantity,

@@ -75,7 +75,7 @@ def charge_of(shown: Decimal, status: OrderStatus | None) -> Charge | None:
         return None
     if status.charge == 0 and shown > 0:
         return None
-    return Charge(shown, status.charge, status.currency)
+    return Charge(shown, status.charge, status.currency_text)
 
 
 async def remember_charges(orders: OrdersRepo, charges: Iterable[tuple[int, Decimal]]) -> None:

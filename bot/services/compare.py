@@ -70,7 +70,7 @@ class Signature:
 
 def signature(service: Service) -> Signature:
     """The platform and kinds a service's name and category speak of, after folding."""
-    words = _WORD.findall(fold(f"{service.name} {service.category}"))
+    words = _WORD.findall(fold(f"{service.name_text} {service.category_text}"))
     platforms = [PLATFORMS[w] for w in words if w in PLATFORMS]
     kinds = frozenset(KINDS[w] for w in words if w in KINDS)
     return Signature(platforms[0] if platforms else "", kinds)
@@ -200,7 +200,7 @@ class CompareService:
             )
             if isinstance(index, BaseException):
                 raise index
-            currency = balance.currency if isinstance(balance, Balance) else None
+            currency = balance.currency_text if isinstance(balance, Balance) else None
             return index, currency
 
         loaded = await asyncio.gather(*(load(a) for a in [home, *others]), return_exceptions=True)

@@ -38,8 +38,8 @@ class CurrencyService:
         except PanelError as exc:
             log.info("no currency for the catalog view: %s", exc)
             return cached[0] if cached is not None else None
-        self.remember(user_id, balance.currency)
-        return balance.currency
+        self.remember(user_id, balance.currency_text)
+        return balance.currency_text
 
     def remember(self, user_id: int, currency: str | None) -> None:
         """A currency learnt elsewhere (a preview's balance call) saves the next lookup."""

@@ -43,7 +43,9 @@ class OpenOnLink:
 
 def kind_of(service: Service) -> tuple[str, str]:
     """Category and type, without case or extra spaces."""
-    return " ".join(service.category.split()).casefold(), " ".join(service.type.split()).casefold()
+    return " ".join(service.category_text.split()).casefold(), " ".join(
+        service.type.split()
+    ).casefold()
 
 
 async def open_on_links(

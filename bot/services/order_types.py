@@ -313,7 +313,7 @@ GENERIC_LINK_EXAMPLE = "https://site.com/your-post"
 
 def link_example(service: Service) -> str:
     """An example link for the service's platform, from its name and category."""
-    words = fold(f"{service.name} {service.category}")
+    words = fold(f"{service.name_text} {service.category_text}")
     for pattern, example in LINK_EXAMPLES:
         if pattern.search(words):
             return example

@@ -134,7 +134,7 @@ class Preview:
 
     @property
     def currency(self) -> str | None:
-        return self.balance.currency if self.balance is not None else None
+        return self.balance.currency_text if self.balance is not None else None
 
     @property
     def balance_after(self) -> Decimal | None:
@@ -355,7 +355,7 @@ class OrderingService:
             return None
         if default_panel:
             # The catalog views' currency is the default panel's.
-            self._currencies.remember(user_id, balance.currency)
+            self._currencies.remember(user_id, balance.currency_text)
         return balance
 
     async def open_preview(self, user_id: int, batch: str) -> Preview | DraftRefusal:
@@ -454,7 +454,7 @@ class OrderingService:
             recorded = await self._placements.record([order], unknown=[(order, str(exc))])
             return _result(OrderOutcome.UNKNOWN, recorded, error=exc)
         except PanelRejected as exc:
-            recorded = await self._placements.record([order], failed=[(order, exc.message)])
+            recorded = await self._placements.record([order], failed=[(order, exc.message_text)])
             return _result(OrderOutcome.FAILED, recorded, error=exc)
         except PanelError as exc:
             # Not sent at all (connect error): nothing was placed.
@@ -643,13 +643,13 @@ def _draft(
     extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
     return OrderDraft(
         service_id=service.id,
-        service_name=service.name,
+        service_name=service.name_text,
         service_type=service.type,
         link=params.get("link"),
         quantity=params.get("quantity"),
         # Subscriptions are billed per future post: nothing is known upfront.
         cost=cost if cost is not None else Decimal(0),
-        currency=balance.currency if balance is not None else None,
+        currency=balance.currency_text if balance is not None else None,
         runs=params.get("runs"),
         interval=params.get("interval"),
         extra=extra,

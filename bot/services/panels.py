@@ -42,7 +42,7 @@ def totals(lines: list[PanelLine]) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for line in lines:
         if line.balance is not None:
-            sums[line.balance.currency] += line.balance.amount
+            sums[line.balance.currency_text] += line.balance.amount
     return dict(sorted(sums.items()))
 
 
@@ -212,7 +212,7 @@ async def search_panels(
             return PanelMatches(account, [], None, found)
         if isinstance(found, BaseException):
             raise found
-        currency = balance.currency if isinstance(balance, Balance) else None
+        currency = balance.currency_text if isinstance(balance, Balance) else None
         # Every match is counted (the scan is sliced), only the first `limit` kept.
         matches = await found.search_sliced(query, len(found) + 1)
         more = max(0, len(matches) - limit)

@@ -521,10 +521,10 @@ class StatusPoller:
                 ):
                     report.queued += 1
                 await st.refills.set_last_notified(refill.id, state.value)
-            if state.value != refill.status or answer.raw_status != refill.raw_status:
+            if state.value != refill.status or answer.raw_status_text != refill.raw_status:
                 report.changed += 1
             await st.refills.update_status(
-                refill.id, state.value, now, raw_status=answer.raw_status
+                refill.id, state.value, now, raw_status=answer.raw_status_text
             )
 
     # --- key health -----------------------------------------------------------------------

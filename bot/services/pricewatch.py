@@ -72,7 +72,7 @@ class Found:
 
 def _seen(service: Service) -> PriceSnapshot:
     return PriceSnapshot(
-        service.id, service.name, service.rate, service.min, service.max, present=True
+        service.id, service.name_text, service.rate, service.min, service.max, present=True
     )
 
 

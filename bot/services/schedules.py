@@ -242,7 +242,11 @@ class ScheduleService:
             return True
         if balance.amount >= cost:
             return True
-        extra = {"balance": str(balance.amount), "currency": balance.currency, "cost": str(cost)}
+        extra = {
+            "balance": str(balance.amount),
+            "currency": balance.currency_text,
+            "cost": str(cost),
+        }
         await self._skip(schedule, states, ScheduleEvent.BALANCE, tick, extra)
         return False
 

@@ -583,9 +583,17 @@ class TrackingService:
         if result.outcome is RequestOutcome.REQUESTED:
             # The panel's "completed" on creation only means "created": the refill
             # itself is pending until refill_status says otherwise.
-            state, refill_id, raw = RefillState.PENDING, answer.refill_id, answer.raw_status or None
+            state, refill_id, raw = (
+                RefillState.PENDING,
+                answer.refill_id,
+                answer.raw_status_text or None,
+            )
         elif result.outcome is RequestOutcome.REJECTED:
-            state, refill_id, raw = RefillState.REJECTED, None, answer.raw_status or answer.error
+            state, refill_id, raw = (
+                RefillState.REJECTED,
+                None,
+                answer.raw_status_text or answer.error,
+            )
         else:
             return result
         await self._refills.add(
@@ -643,7 +651,7 @@ class TrackingService:
             if isinstance(answer, RefillStatus):
                 lines.append(RefillStatusLine(rid, answer, slot=slot))
             else:
-                error = answer.message if isinstance(answer, PanelRejected) else None
+                error = answer.message_text if isinstance(answer, PanelRejected) else None
                 lines.append(RefillStatusLine(rid, None, error, slot))
         return lines
 
@@ -686,7 +694,9 @@ class TrackingService:
             if not isinstance(answer, RefillStatus):
                 continue
             state = answer.state.value
-            await self._refills.update_status(refill.id, state, now, raw_status=answer.raw_status)
+            await self._refills.update_status(
+                refill.id, state, now, raw_status=answer.raw_status_text
+            )
             if state in FINAL_REFILL_STATES:
                 await self._refills.set_last_notified(refill.id, state)
 
@@ -896,7 +906,7 @@ async def _answers(
     except InvalidApiKey:
         raise
     except PanelRejected as exc:
-        return [failed(i, exc.message, False) for i in ids]
+        return [failed(i, exc.message_text, False) for i in ids]
 
 
 def _on_slot(results: Mapping[int, ActionResult], slot: int) -> dict[int, ActionResult]:
@@ -936,7 +946,7 @@ def _refill_outcome(answer: RefillResult) -> ActionResult:
         # No readable answer for this order: a refill may exist.
         return ActionResult(pid, RequestOutcome.UNKNOWN, error=answer.error)
     return ActionResult(
-        pid, RequestOutcome.REJECTED, error=answer.error or answer.raw_status or None
+        pid, RequestOutcome.REJECTED, error=answer.error or answer.raw_status_text or None
     )
 
 

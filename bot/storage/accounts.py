@@ -61,12 +61,8 @@ def _account(r: Row) -> PanelAccount:
         r,
         label=r["label"] or "",
         url=r["url"] or "",
-        custom=bool(r["custom"]),
-        is_default=bool(r["is_default"]),
-        paused=bool(r["paused"]),
         removed=r["removed_at"] is not None,
         low_balance_threshold=readable_decimal(r["low_balance_threshold"]),
-        low_balance_alerted=bool(r["low_balance_alerted"]),
     )
 
 

@@ -11,24 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.storage.db import Row, Transaction
-from bot.storage.models import Draft, DraftKind, DraftMessage, DraftState
-from bot.storage.rows import Repo, from_row, optional_decimal
+from bot.storage.models import Draft, DraftMessage, DraftState
+from bot.storage.rows import Repo, from_row
 
 # A preview that still has rows waiting for Confirm (not claimed, cancelled or purged).
 _WAITING = "EXISTS (SELECT 1 FROM orders o WHERE o.batch = d.batch AND o.submit_state = 'draft')"
 
 
 def _draft(row: Row) -> Draft:
-    return from_row(
-        Draft,
-        row,
-        kind=DraftKind(row["kind"]),
-        rate=optional_decimal(row["rate"]),
-        state=DraftState(row["state"]),
-        expired=bool(row["expired"]),
-        cancelled=row["cancelled_at"] is not None,
-        duplicates=bool(row["duplicates"]),
-    )
+    return from_row(Draft, row, cancelled=row["cancelled_at"] is not None)
 
 
 def _messages(rows: Sequence[Row]) -> list[DraftMessage]:

@@ -211,11 +211,11 @@ class StatusUpdate:
         return cls(
             order_id=order_id,
             status=st.status.value,
-            raw_status=st.raw_status,
+            raw_status=st.raw_status_text,
             charge=st.charge,
             start_count=st.start_count,
             remains=st.remains,
-            currency=st.currency,
+            currency=st.currency_text,
         )
 
 

@@ -30,7 +30,7 @@ from bot.storage.models import (
     SubmitState,
 )
 from bot.storage.outbox import OutboxMessage, queue_grouped
-from bot.storage.rows import Repo, from_row, optional_decimal
+from bot.storage.rows import Repo, from_row
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +69,7 @@ class PolledStatuses:
 def _order(row: Row) -> Order:
     # The `last_notified_status` column (0001) is not read: nothing ever wrote it, and once-only
     # status notices rest on the outbox's dedupe keys. Dropping it would take a migration.
-    return from_row(
-        Order,
-        row,
-        extra=json.loads(row["extra"]),
-        cost=Decimal(row["cost"]),
-        charge=optional_decimal(row["charge"]),
-        submit_state=SubmitState(row["submit_state"]),
-        started_notified=bool(row["started_notified"]),
-        muted=bool(row["muted"]),
-    )
+    return from_row(Order, row)
 
 
 def _money(value: Decimal | None) -> str | None:

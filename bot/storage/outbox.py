@@ -51,13 +51,27 @@ _DIGEST_POSTGRES = (
     "(dedupe_key, item_id) SELECT unnest(CAST(? AS TEXT[])), id FROM item) SELECT id FROM item"
 )
 
+# PostgreSQL: `_KNOWN_POSTGRES` and `_DIGEST_POSTGRES` in one statement, writing only when no
+# key is known (the known keys' array twice, `_ITEM`'s values, the covered keys: none for one).
+_UNLESS_KNOWN_POSTGRES = (
+    "WITH known AS (SELECT 1 FROM outbox WHERE dedupe_key = ANY(CAST(? AS TEXT[])) "
+    "UNION ALL SELECT 1 FROM outbox_covers WHERE dedupe_key = ANY(CAST(? AS TEXT[]))), "
+    "item AS (INSERT INTO outbox (user_id, kind, payload, dedupe_key, created_at, "
+    "next_attempt_at) SELECT CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), "
+    "CAST(? AS TEXT), CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION) "
+    "WHERE NOT EXISTS (SELECT 1 FROM known) RETURNING id), "
+    "covers AS (INSERT INTO outbox_covers (dedupe_key, item_id) "
+    "SELECT unnest(CAST(? AS TEXT[])), id FROM item) "
+    "SELECT id FROM item"
+)
+
 
 class _Stale(Exception):
     """An item to merge was no longer open: roll the merge back."""
 
 
 def _item(row: Row) -> OutboxItem:
-    return from_row(OutboxItem, row, payload=json.loads(row["payload"]), held=bool(row["held"]))
+    return from_row(OutboxItem, row)
 
 
 class OutboxRepo(Repo):
@@ -282,25 +296,16 @@ async def queue_grouped(
     keys = [m.dedupe_key for m in messages]
     if any(k is None for k in keys):
         raise ValueError("grouped messages need dedupe keys")
-    known = await _known_keys(tx, [k for k in dict.fromkeys(keys) if k is not None], postgres)
-    fresh: list[OutboxMessage] = []
-    for m in messages:
-        if m.dedupe_key not in known:
-            known.add(str(m.dedupe_key))
-            fresh.append(m)
+    unique = [k for k in dict.fromkeys(keys) if k is not None]
+    if postgres:
+        queued = await _queue_unless_known(tx, user_id, messages, combine, now, unique)
+        if queued is not None:
+            return queued
+    fresh = _fresh(messages, await _known_keys(tx, unique, postgres))
     if not fresh:
         return 0
-    item = fresh[0] if len(fresh) == 1 else combine(fresh)
-    row = (
-        user_id,
-        str(item.kind),
-        json.dumps(item.payload, ensure_ascii=False),
-        item.dedupe_key if len(fresh) == 1 else None,
-        now,
-        now if item.not_before is None else item.not_before,
-    )
-    covered = [str(m.dedupe_key) for m in fresh]
-    if len(fresh) == 1:
+    row, covered = _grouped_row(user_id, fresh, combine, now)
+    if not covered:
         await tx.execute(_ITEM, row)
     elif postgres:
         await tx.fetchone(_DIGEST_POSTGRES, (*row, covered))
@@ -311,6 +316,55 @@ async def queue_grouped(
             [(key, item_id) for key in covered],
         )
     return len(fresh)
+
+
+async def _queue_unless_known(
+    tx: Transaction,
+    user_id: int,
+    messages: Sequence[OutboxMessage],
+    combine: Callable[[list[OutboxMessage]], OutboxMessage],
+    now: float,
+    unique: list[str],
+) -> int | None:
+    """PostgreSQL, the usual case in one round trip, not two: no key is queued yet, so every
+    message (the first of each key) is fresh; the item and its covered keys are written unless
+    some key is known after all. How many were queued, or None when a key was known and
+    nothing was written (the caller then reads which, and queues the rest)."""
+    fresh = _fresh(messages, set())
+    row, covered = _grouped_row(user_id, fresh, combine, now)
+    written = await tx.fetchone(_UNLESS_KNOWN_POSTGRES, (unique, unique, *row, covered))
+    return None if written is None else len(fresh)
+
+
+def _fresh(messages: Sequence[OutboxMessage], known: set[str]) -> list[OutboxMessage]:
+    """The first message of each dedupe key not in `known`."""
+    seen = set(known)
+    fresh: list[OutboxMessage] = []
+    for m in messages:
+        if m.dedupe_key not in seen:
+            seen.add(str(m.dedupe_key))
+            fresh.append(m)
+    return fresh
+
+
+def _grouped_row(
+    user_id: int,
+    fresh: list[OutboxMessage],
+    combine: Callable[[list[OutboxMessage]], OutboxMessage],
+    now: float,
+) -> tuple[tuple[Any, ...], list[str]]:
+    """The outbox row for `fresh` (`_ITEM`'s values) and the keys a digest covers: one message
+    is queued as itself under its own key, several as one digest covering all their keys."""
+    item = fresh[0] if len(fresh) == 1 else combine(fresh)
+    row = (
+        user_id,
+        str(item.kind),
+        json.dumps(item.payload, ensure_ascii=False),
+        item.dedupe_key if len(fresh) == 1 else None,
+        now,
+        now if item.not_before is None else item.not_before,
+    )
+    return row, [] if len(fresh) == 1 else [str(m.dedupe_key) for m in fresh]
 
 
 async def _known_keys(tx: Transaction, unique: list[str], postgres: bool) -> set[str]:

@@ -51,16 +51,13 @@ class PriceChange:
 
 
 def _snapshot(row: Row) -> PriceSnapshot:
-    return from_row(
-        PriceSnapshot, row, rate=Decimal(str(row["rate"])), present=bool(row["present"])
-    )
+    return from_row(PriceSnapshot, row)
 
 
 def _change(row: Row) -> PriceChange:
     return from_row(
         PriceChange,
         row,
-        kind=ChangeKind(row["kind"]),
         old=row["old_value"],
         new=row["new_value"],
         at=row["changed_at"],

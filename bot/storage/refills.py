@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.panel.models import RefillState
-from bot.storage.db import Row
+from bot.storage.db import Database, Row, Transaction
 from bot.storage.models import Refill
 from bot.storage.rows import Repo, from_row
 
@@ -21,6 +21,11 @@ def is_pending(refill: Refill) -> bool:
 
 def _refill(row: Row) -> Refill:
     return from_row(Refill, row)
+
+
+async def _refill_by_id(source: Database | Transaction, refill_pk: int) -> Refill | None:
+    row = await source.fetchone("SELECT * FROM refills WHERE id = ?", (refill_pk,))
+    return None if row is None else _refill(row)
 
 
 class RefillsRepo(Repo):
@@ -58,13 +63,12 @@ class RefillsRepo(Repo):
                     panel_slot,
                 ),
             )
-            row = await tx.fetchone("SELECT * FROM refills WHERE id = ?", (pk,))
-        assert row is not None
-        return _refill(row)
+            refill = await _refill_by_id(tx, pk)
+        assert refill is not None
+        return refill
 
     async def get(self, refill_pk: int) -> Refill | None:
-        row = await self._db.fetchone("SELECT * FROM refills WHERE id = ?", (refill_pk,))
-        return None if row is None else _refill(row)
+        return await _refill_by_id(self._db, refill_pk)
 
     async def pending_for_polling(self, now: float, interval: float) -> list[Refill]:
         """Accepted refills not yet final whose last poll is at least `interval` ago."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
+import types
 from collections.abc import Callable
 from dataclasses import fields
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from bot.storage.db import Database, Row
 
@@ -33,17 +36,45 @@ class Repo:
         return self._clock()
 
 
+Reader = Callable[[Any], Any]
+
+
+def _reader(hint: Any) -> Reader | None:
+    """How a column holds a field of type `hint`, where the driver's value is not it already
+    (both engines give int, float, str and None alike): None for a plain one."""
+    args = get_args(hint)
+    if get_origin(hint) is types.UnionType and type(None) in args:
+        (inner,) = (a for a in args if a is not type(None))
+        read = _reader(inner)
+        return None if read is None else lambda value: None if value is None else read(value)
+    if hint is bool:
+        return bool  # 0/1
+    if hint is Decimal:
+        return Decimal  # money and rates are TEXT holding a Decimal
+    if get_origin(hint) is dict:
+        return json.loads  # JSON text
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint  # its value
+    return None
+
+
 @cache
-def _field_names(model: type[DataclassInstance]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(model) if f.init)
+def _readers(model: type[DataclassInstance]) -> tuple[tuple[str, Reader | None], ...]:
+    hints = get_type_hints(model)
+    return tuple((f.name, _reader(hints[f.name])) for f in fields(model) if f.init)
 
 
-def from_row(model: type[_Model], row: Row, **converted: Any) -> _Model:
-    """A `model` dataclass from `row`: each field is the column of its name as the driver gave
-    it (both engines give int, float, str and None alike), except the fields in `converted`:
-    the values that need converting (enums, Decimals, 0/1 flags) or come from other columns."""
-    read = {name: row[name] for name in _field_names(model) if name not in converted}
-    return model(**read, **converted)
+def from_row(model: type[_Model], row: Row, **given: Any) -> _Model:
+    """A `model` dataclass from `row`: each field is the column of its name, read as the field's
+    type says (a bool from 0/1, an enum from its value, a Decimal from its text, a dict from JSON;
+    None stays None where the type allows it), except the fields `given`: values that come from
+    other columns or read otherwise."""
+    read = {
+        name: row[name] if reader is None else reader(row[name])
+        for name, reader in _readers(model)
+        if name not in given
+    }
+    return model(**read, **given)
 
 
 def optional_decimal(text: str | None) -> Decimal | None:

@@ -20,7 +20,7 @@ from typing import Any
 from bot.storage.db import Row, Transaction
 from bot.storage.models import Order, OrderDraft, SubmitState
 from bot.storage.orders import insert_order_rows, order_of
-from bot.storage.rows import Repo, from_row, optional_decimal
+from bot.storage.rows import Repo, from_row
 
 
 class Every(StrEnum):
@@ -95,11 +95,6 @@ def _schedule(row: Row) -> Schedule:
             cost=Decimal(row["cost"]),
             extra=json.loads(row["extra"]),
         ),
-        rate=optional_decimal(row["rate"]),
-        every=Every(row["every"]),
-        state=ScheduleState(row["state"]),
-        held_rate=optional_decimal(row["held_rate"]),
-        held_cost=optional_decimal(row["held_cost"]),
     )
 
 

@@ -5,29 +5,42 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 
-from bot.storage.db import Row
+from bot.storage.db import Database, Row, Transaction
 from bot.storage.models import AccessState, RequestCopy, User
 from bot.storage.rows import Repo, from_row
 
 
 def _user(row: Row) -> User:
-    return from_row(
-        User,
-        row,
-        access=AccessState(row["access"]),
-        blocked_bot=bool(row["blocked_bot"]),
-        notifications=bool(row["notifications"]),
+    return from_row(User, row)
+
+
+async def _user_by_id(source: Database | Transaction, user_id: int) -> User | None:
+    row = await source.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+    return None if row is None else _user(row)
+
+
+def _upsert(*columns: str, also: str = "") -> str:
+    """Insert a user with `columns`, or set them (and `also`) on the user already there: an
+    admin may decide about an id that never wrote to the bot, who may write afterwards."""
+    marks = ", ".join("?" * len(columns))
+    updates = "".join(f"{column} = excluded.{column}, " for column in columns)
+    return (
+        f"INSERT INTO users (id, {', '.join(columns)}, created_at, updated_at) "
+        f"VALUES (?, {marks}, ?, ?) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}{also}updated_at = excluded.updated_at"
     )
+
+
+# A user who writes to the bot has evidently unblocked it, so `blocked_bot` is cleared.
+_TOUCH = _upsert("username", "first_name", also="blocked_bot = 0, ")
+_SET_ACCESS = _upsert("access", "access_decided_by")
 
 
 class UsersRepo(Repo):
     __slots__ = ()
 
     async def touch(self, user_id: int, *, username: str | None, first_name: str | None) -> User:
-        """Insert the user or refresh their names; returns the stored row.
-
-        A user who writes to the bot has evidently unblocked it, so `blocked_bot` is cleared.
-        """
+        """Insert the user or refresh their names (unblocked); returns the stored row."""
         # Every update passes here: skip the write (and its fsync) when nothing changed.
         current = await self.get(user_id)
         if (
@@ -39,25 +52,13 @@ class UsersRepo(Repo):
             return current
         now = self._clock()
         async with self._db.transaction() as tx:
-            await tx.execute(
-                """
-                INSERT INTO users (id, username, first_name, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET
-                    username = excluded.username,
-                    first_name = excluded.first_name,
-                    blocked_bot = 0,
-                    updated_at = excluded.updated_at
-                """,
-                (user_id, username, first_name, now, now),
-            )
-            row = await tx.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        assert row is not None
-        return _user(row)
+            await tx.execute(_TOUCH, (user_id, username, first_name, now, now))
+            user = await _user_by_id(tx, user_id)
+        assert user is not None
+        return user
 
     async def get(self, user_id: int) -> User | None:
-        row = await self._db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return None if row is None else _user(row)
+        return await _user_by_id(self._db, user_id)
 
     async def set_language(self, user_id: int, lang: str | None) -> bool:
         """False when the user is unknown."""
@@ -74,17 +75,7 @@ class UsersRepo(Repo):
         now = self._clock()
         async with self._db.transaction() as tx:
             row = await tx.fetchone("SELECT access FROM users WHERE id = ?", (user_id,))
-            await tx.execute(
-                """
-                INSERT INTO users (id, access, access_decided_by, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET
-                    access = excluded.access,
-                    access_decided_by = excluded.access_decided_by,
-                    updated_at = excluded.updated_at
-                """,
-                (user_id, AccessState(access).value, by, now, now),
-            )
+            await tx.execute(_SET_ACCESS, (user_id, AccessState(access).value, by, now, now))
         return None if row is None else AccessState(row[0])
 
     async def decide_request(self, user_id: int, access: AccessState, *, by: int) -> bool:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePosixPath
+from typing import Final
 
 from bot.csvfile import write_csv
 from bot.i18n import N_, Translator
+from bot.panel.text import PanelText
 from bot.services.bulk_lines import MAX_UPLOAD_BYTES, BulkLine
 from bot.services.bulk_orders import (
     MAX_LINES,
@@ -435,47 +437,52 @@ LINE_STATE_NAMES: dict[LineState, str] = {
 }
 
 
+NO_REASON: Final = PanelText("")
+
+
 @dataclass(frozen=True, slots=True)
 class ResultLine:
     """One line of the list after a confirm: an order row, or a line that failed validation."""
 
     line_no: int | None
     state: LineState
-    reason: str  # plain text in the user's language; the panel's own words marked as the panel's
+    # Text in the user's language, not HTML: the panel's own words marked as the panel's.
+    reason: PanelText
     order: Order | None = None
     source: BulkLine | None = None
     # The reason lines are grouped by, when it differs from `reason` (see `_PANEL_ITEM_PREFIX`).
-    group_reason: str | None = None
+    group_reason: PanelText | None = None
 
     @property
     def group_key(self) -> tuple[LineState, str]:
+        """The state and the reason's plain text: what lines are grouped by."""
         if self.group_reason is not None:
-            return self.state, self.group_reason
-        return self.state, _PANEL_ITEM_PREFIX.sub("", self.reason)
+            return self.state, self.group_reason.plain
+        return self.state, _PANEL_ITEM_PREFIX.sub("", self.reason.plain)
 
 
 def _order_line(t: Translator, order: Order) -> ResultLine:
     state = order.submit_state
     error = order.error or ""
     if state is SubmitState.PLACED:
-        return ResultLine(order.line_no, LineState.PLACED, "", order)
+        return ResultLine(order.line_no, LineState.PLACED, NO_REASON, order)
     if state is SubmitState.UNKNOWN:
         return ResultLine(order.line_no, LineState.UNKNOWN, reason_text(t, error), order)
     if state is SubmitState.FAILED:
         if error == NOT_COVERED:
-            reason = t._("not covered by your balance")
+            reason = PanelText(t.plain("not covered by your balance"))
             return ResultLine(order.line_no, LineState.NOT_SENT, reason, order)
         if error == NOT_SENT or error.startswith(f"{NOT_SENT}:"):
             reason = reason_text(t, error[len(NOT_SENT) :].lstrip(": "))
             return ResultLine(order.line_no, LineState.NOT_SENT, reason, order)
         if not error:
-            return ResultLine(order.line_no, LineState.FAILED, "?", order)
+            return ResultLine(order.line_no, LineState.FAILED, PanelText("?"), order)
         # The panel's words stay whole on the line; the group ignores its item numbering.
         grouped = reason_text(t, _PANEL_ITEM_PREFIX.sub("", error))
         return ResultLine(
             order.line_no, LineState.FAILED, reason_text(t, error), order, group_reason=grouped
         )
-    return ResultLine(order.line_no, LineState.SENDING, "", order)
+    return ResultLine(order.line_no, LineState.SENDING, NO_REASON, order)
 
 
 def result_lines(
@@ -487,7 +494,7 @@ def result_lines(
         ResultLine(
             line.line_no,
             LineState.NOT_SENT,
-            input_error_message(t, line.error) if line.error is not None else "",
+            PanelText(input_error_message(t, line.error) if line.error is not None else ""),
             source=line,
         )
         for line in rejected
@@ -692,7 +699,7 @@ def result_csv(
                 o.cost,
                 o.panel_order_id if o.panel_order_id is not None else "",
                 t._(LINE_STATE_NAMES[line.state]),
-                line.reason,
+                line.reason.plain,
                 "",
             ]
         assert src is not None
@@ -704,7 +711,7 @@ def result_csv(
             "",
             "",
             t._(LINE_STATE_NAMES[line.state]),
-            line.reason,
+            line.reason.plain,
             src.raw,
         ]
 

@@ -36,11 +36,13 @@ LISTED_NAME_MAX = 250
 _ESCAPED_LENGTH = {"&": 5, "<": 4, ">": 4}
 
 
-def service_label(service: Service, t: Translator, category: str | None = None) -> str:
+def service_label(service: Service, t: Translator, category: PanelText | None = None) -> str:
     """ "12.50 · Instagram Takipçi #12": price first, the name cut to fit a phone's button; on
     a category's page without the category every name there repeats ("12.50 · Takipçi #12"
     under Instagram), so the words that tell services apart get the room."""
-    name = without_prefix(service.name, category) if category else service.name
+    # A label is plain text, not HTML: the panel's words as they are.
+    name = service.name_text
+    name = without_prefix(name, category.plain) if category else name
     return fit_label(f"{t.money(service.rate, None)} · ", name, f" #{service.id}")
 
 
@@ -53,9 +55,9 @@ def without_prefix(name: str, prefix: str) -> str:
     return rest.lstrip(" -|:·") or name
 
 
-def category_label(name: str, count: int, t: Translator) -> str:
+def category_label(name: PanelText, count: int, t: Translator) -> str:
     """ "Instagram (50)": the count always survives, the name is cut."""
-    return fit_label("", name, f" ({t.number(count)})")
+    return fit_label("", name.plain, f" ({t.number(count)})")
 
 
 def _listing(lines: Sequence[str]) -> str:
@@ -65,7 +67,7 @@ def _listing(lines: Sequence[str]) -> str:
 
 def service_lines(services: Sequence[Service]) -> list[str]:
     """One line per listed service with its whole name, which its button may have cut."""
-    return [f"<b>#{s.id}</b> {esc(cut(s.name, LISTED_NAME_MAX))}" for s in services]
+    return [f"<b>#{s.id}</b> {esc(cut(s.name_text, LISTED_NAME_MAX))}" for s in services]
 
 
 def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> Screen:
@@ -76,9 +78,9 @@ def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> S
     ]
     # Names cut on their buttons are listed whole in the text.
     cut_names = [
-        esc(cut(categories[i], LISTED_NAME_MAX))
+        esc(cut(categories[i].plain, LISTED_NAME_MAX))
         for i, label in entries
-        if not label.startswith(categories[i])
+        if not label.startswith(categories[i].plain)
     ]
     if not categories:
         text = t._("The panel lists no services right now.")
@@ -327,7 +329,7 @@ def render_description_part(t: Translator, service: Service, pressed: ServiceMor
         return None
     text = "\n".join(
         [
-            f"<b>#{service.id} {esc(cut(service.name, LISTED_NAME_MAX))}</b>",
+            f"<b>#{service.id} {esc(cut(service.name_text, LISTED_NAME_MAX))}</b>",
             t._(
                 "📖 Description, part {n} of {total}",
                 n=t.number(pressed.part + 1),

@@ -113,7 +113,7 @@ def search_lines(t: Translator, services: Sequence[Service]) -> str:
     """The page's results with their categories: "#12 Takipçi — 📂 Instagram". The buttons cut
     long names to fit a phone, so the text has them in full (up to FULL_NAME_MAX)."""
     return "\n".join(
-        f"#{s.id} {esc(_cut(s.name, FULL_NAME_MAX))} — 📂 "
+        f"#{s.id} {esc(_cut(s.name_text, FULL_NAME_MAX))} — 📂 "
         f"<i>{esc(s.category or t._('no category'))}</i>"
         for s in services
     )

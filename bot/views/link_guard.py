@@ -27,7 +27,7 @@ def open_note(t: Translator, match: OpenOnLink) -> str:
 
 def _service_name(match: OpenOnLink) -> str:
     """The open order's service as the catalog names it now, else as it was ordered."""
-    return match.service.name if match.service is not None else match.order.service_name
+    return match.service.name_text if match.service is not None else match.order.service_name
 
 
 def single_warning(t: Translator, match: OpenOnLink | None) -> list[str]:

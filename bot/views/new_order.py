@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.panel import Balance, PanelRejected, Service
+from bot.panel.text import PanelText
 from bot.services.charges import Charge
 from bot.services.order_types import (
     FieldSpec,
@@ -366,7 +367,7 @@ def dripfeed_refused(result: SubmitResult) -> bool:
         and result.order is not None
         and result.order.runs is not None
         and isinstance(result.error, PanelRejected)
-        and mentions_dripfeed(result.error.message)
+        and mentions_dripfeed(result.error.message.plain)
     )
 
 
@@ -460,7 +461,7 @@ def _charge_text(
     return charge_text(t, charge, currency)
 
 
-def charge_text(t: Translator, charge: Charge, currency: str | None) -> str:
+def charge_text(t: Translator, charge: Charge, currency: PanelText | str | None) -> str:
     """A placed order's charge as the panel reported it; says so when it is not the cost
     the preview showed."""
     currency = currency or charge.currency

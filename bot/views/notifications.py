@@ -7,10 +7,11 @@ the rows and calls these (this module is its `NotificationWording`, handed in by
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from bot.i18n import Translator
+from bot.i18n import NP_, Translator
 from bot.panel import RefillState, Status
 from bot.services.notifications.compose import STARTED, Notification
 from bot.storage.models import Order, Refill, SubmitState
@@ -47,8 +48,11 @@ def low_balance(
 
 
 def _unless_shown(code: str, shown: str) -> str:
-    """ " USD" after "$20.00": a symbol alone is ambiguous ($ is also CAD, AUD…)."""
-    return f" {esc(code.upper())}" if code and code.upper() not in shown else ""
+    """ " USD" after "$20.00": a symbol alone is ambiguous ($ is also CAD, AUD…). Only for a
+    code: a panel's own words for its currency are already shown as written, and a second,
+    upper-cased copy would read as another currency."""
+    is_code = code.isascii() and code.isalpha()
+    return f" {esc(code.upper())}" if is_code and code.upper() not in shown else ""
 
 
 def panel_site(api_url: str) -> str:
@@ -192,60 +196,50 @@ def _ids(t: Translator, refs: list[str]) -> str:
     return shown
 
 
-def _order_group(t: Translator, status: str, refs: list[str]) -> str:
-    n, ids = len(refs), _ids(t, refs)
-    if status == Status.COMPLETED:
-        return t.ngettext(
-            "✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}", n, ids=ids
-        )
-    if status == Status.PARTIAL:
-        return t.ngettext(
+@dataclass(frozen=True, slots=True)
+class _GroupLines:
+    """A digest's lines for one kind of change (orders, refills): the singular/plural pair for
+    each state it names, and `other` (with the state's own name) for the rest."""
+
+    by_state: Mapping[str, tuple[str, str]]
+    other: tuple[str, str]
+
+    def line(self, t: Translator, status: str, refs: list[str]) -> str:
+        n, ids = len(refs), _ids(t, refs)
+        if status in self.by_state:
+            return t.ngettext(*self.by_state[status], n, ids=ids)
+        return t.ngettext(*self.other, n, ids=ids, status=esc(status))
+
+
+# The orders' known states come first in a digest, in this order.
+_ORDER_LINES = _GroupLines(
+    {
+        Status.COMPLETED: NP_("✅ {n} order completed: {ids}", "✅ {n} orders completed: {ids}"),
+        Status.PARTIAL: NP_(
             "⚠️ {n} order completed partially: {ids}",
             "⚠️ {n} orders completed partially: {ids}",
-            n,
-            ids=ids,
-        )
-    if status == Status.CANCELED:
-        return t.ngettext("✖️ {n} order canceled: {ids}", "✖️ {n} orders canceled: {ids}", n, ids=ids)
-    if status == Status.REFUNDED:
-        return t.ngettext("↩️ {n} order refunded: {ids}", "↩️ {n} orders refunded: {ids}", n, ids=ids)
-    if status == STARTED:
-        return t.ngettext("▶️ {n} order started: {ids}", "▶️ {n} orders started: {ids}", n, ids=ids)
-    return t.ngettext(
-        "{n} order is now {status}: {ids}",
-        "{n} orders are now {status}: {ids}",
-        n,
-        ids=ids,
-        status=esc(status),
-    )
-
-
-def _refill_group(t: Translator, status: str, refs: list[str]) -> str:
-    n, ids = len(refs), _ids(t, refs)
-    if status == RefillState.COMPLETED:
-        return t.ngettext(
-            "♻️ {n} refill completed, of order {ids}",
-            "♻️ {n} refills completed, of orders {ids}",
-            n,
-            ids=ids,
-        )
-    if status == RefillState.REJECTED:
-        return t.ngettext(
+        ),
+        Status.CANCELED: NP_("✖️ {n} order canceled: {ids}", "✖️ {n} orders canceled: {ids}"),
+        Status.REFUNDED: NP_("↩️ {n} order refunded: {ids}", "↩️ {n} orders refunded: {ids}"),
+        STARTED: NP_("▶️ {n} order started: {ids}", "▶️ {n} orders started: {ids}"),
+    },
+    NP_("{n} order is now {status}: {ids}", "{n} orders are now {status}: {ids}"),
+)
+_REFILL_LINES = _GroupLines(
+    {
+        RefillState.COMPLETED: NP_(
+            "♻️ {n} refill completed, of order {ids}", "♻️ {n} refills completed, of orders {ids}"
+        ),
+        RefillState.REJECTED: NP_(
             "♻️ {n} refill rejected by the panel, of order {ids}",
             "♻️ {n} refills rejected by the panel, of orders {ids}",
-            n,
-            ids=ids,
-        )
-    return t.ngettext(
+        ),
+    },
+    NP_(
         "♻️ {n} refill is now {status}, of order {ids}",
         "♻️ {n} refills are now {status}, of orders {ids}",
-        n,
-        ids=ids,
-        status=esc(status),
-    )
-
-
-_ORDER_GROUPS = (Status.COMPLETED, Status.PARTIAL, Status.CANCELED, Status.REFUNDED, STARTED)
+    ),
+)
 
 
 def digest(
@@ -268,13 +262,13 @@ def digest(
     by_status: dict[str, list[str]] = {}
     for order, status in orders:
         by_status.setdefault(status, []).append(named(_ref(order), order.panel_slot))
-    known = [str(s) for s in _ORDER_GROUPS]
+    known = [str(s) for s in _ORDER_LINES.by_state]
     ordered = [s for s in known if s in by_status] + [s for s in by_status if s not in known]
-    lines = [_order_group(t, status, by_status[status]) for status in ordered]
+    lines = [_ORDER_LINES.line(t, status, by_status[status]) for status in ordered]
     by_refill: dict[str, list[str]] = {}
     for refill, status in refills:
         by_refill.setdefault(status, []).append(
             named(code(refill.panel_order_id), refill.panel_slot)
         )
-    lines += [_refill_group(t, status, refs) for status, refs in by_refill.items()]
+    lines += [_REFILL_LINES.line(t, status, refs) for status, refs in by_refill.items()]
     return Notification("\n".join(lines), digest_id=digest_id)

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from bot.i18n import N_, Translator
 from bot.keyboards import order_history as order_history_keyboards
 from bot.panel import OrderStatus, RefillState, Status
-from bot.panel.text import Html
+from bot.panel.text import Html, PanelText
 from bot.services.progress import Eta, progress_of
 from bot.services.tracking import (
     ActionResult,
@@ -91,7 +91,7 @@ def ref(
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
 
 
-def status_label(t: Translator, status: str | None, raw: str | None = None) -> Html:
+def status_label(t: Translator, status: str | None, raw: PanelText | str | None = None) -> Html:
     """Translated status; a panel's own wording for statuses we do not know, escaped."""
     if status in STATUS_NAMES:
         return Html(t._(STATUS_NAMES[status]))  # our own words
@@ -108,7 +108,7 @@ def plain_status_words(t: Translator, order: Order) -> str:
     return order.raw_status or order.status or t._("unknown")
 
 
-def money(t: Translator, amount: Decimal | None, currency: str | None) -> str:
+def money(t: Translator, amount: Decimal | None, currency: PanelText | str | None) -> str:
     return t.money(amount, currency) if amount is not None else "—"
 
 
@@ -144,7 +144,9 @@ def status_line(
     return f"{head}\n    {details}" if details else head
 
 
-def refill_state_label(t: Translator, state: str | None, raw: str | None = None) -> Html:
+def refill_state_label(
+    t: Translator, state: str | None, raw: PanelText | str | None = None
+) -> Html:
     """Translated refill state; a panel's own wording for states we do not know, escaped."""
     if state in REFILL_STATE_NAMES:
         return Html(t._(REFILL_STATE_NAMES[state]))  # our own words
@@ -179,11 +181,11 @@ def stored_status_line(t: Translator, order: Order, panels: PanelNames = ONE_PAN
     """`status_line` from what the database last heard (the panel is not asked)."""
     st = OrderStatus(
         status=Status(order.status) if order.status in STATUS_NAMES else Status.UNKNOWN,
-        raw_status=order.raw_status or order.status or "",
+        raw_status_text=order.raw_status or order.status or "",
         charge=order.charge,
         start_count=order.start_count,
         remains=order.remains,
-        currency=order.currency,
+        currency_text=order.currency,
     )
     return status_line(t, order.panel_order_id or 0, st, order.panel_slot, panels)
 

@@ -18,7 +18,7 @@ import re
 from typing import Final
 
 from bot.i18n import N_, Translator
-from bot.panel.text import escaped
+from bot.panel.text import PanelText, escaped
 
 # "add: …", "add_bulk: …": the API action a client error names; the user knows what they did.
 _ACTION: Final = re.compile(r"^(?:add|add_bulk|refill|cancel|status|refill_status|balance): ")
@@ -72,12 +72,22 @@ _HTTP: Final = re.compile(r"^HTTP (\d{3}) from the panel$")
 _EARLIER_REFUSED: Final = re.compile(r"^an earlier chunk was refused \((.*)\)$")
 
 
-def reason_text(t: Translator, raw: str | None, *, attributed: bool = False) -> str:
-    """`raw` in the user's words (plain text, not escaped).
+def reason_text(
+    t: Translator, raw: PanelText | str | None, *, attributed: bool = False
+) -> PanelText:
+    """`raw` in the user's words: text, not HTML (issue 19 item 6), since it may quote the
+    panel. A `PanelText`: it enters a message through `esc` (or formatted, escaped), a plain
+    text (a CSV cell, an inline result) reads `.plain`.
 
     `attributed`: the surrounding sentence already says the panel refused ("rejected by the
     panel: …"), so the panel's own message is not marked again.
     """
+    plain = raw.plain if isinstance(raw, PanelText) else raw
+    return PanelText(_reason_words(t, plain, attributed=attributed))
+
+
+def _reason_words(t: Translator, raw: str | None, *, attributed: bool = False) -> str:
+    """`reason_text` as plain text, for the reasons that quote one another."""
     text = (raw or "").strip()
     if not text:
         return ""
@@ -85,7 +95,7 @@ def reason_text(t: Translator, raw: str | None, *, attributed: bool = False) -> 
         rest = text[len(_NOT_SENT) :].lstrip(": ")
         if not rest:
             return t._("not sent")
-        return t._("not sent: {reason}", reason=reason_text(t, rest, attributed=attributed))
+        return t._("not sent: {reason}", reason=_reason_words(t, rest, attributed=attributed))
     ours = our_reason(t, text)
     if ours is not None:
         return ours
@@ -112,7 +122,7 @@ def _match(t: Translator, body: str) -> str | None:
     if m := _EARLIER_REFUSED.match(body):
         return t._(
             "an earlier part of the list was refused ({reason})",
-            reason=reason_text(t, m.group(1)),
+            reason=_reason_words(t, m.group(1)),
         )
     return None
 

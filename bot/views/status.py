@@ -316,7 +316,8 @@ def _export_status(t: Translator, order: Order) -> str:
     if order.submit_state is not SubmitState.PLACED:
         name = SUBMIT_STATE_NAMES.get(order.submit_state)
         state = t._(name) if name is not None else order.submit_state.value
-        reason = reason_text(t, order.error)
+        # A CSV cell is plain text: the reason as it reads, not escaped.
+        reason = reason_text(t, order.error).plain
         return f"{state}: {reason}" if reason else state
     if order.status in STATUS_NAMES:
         return t._(STATUS_NAMES[order.status])

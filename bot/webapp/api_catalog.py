@@ -101,11 +101,11 @@ def service_rows(index: CatalogIndex) -> list[list[Any]]:
     """[id, name, category position, rate (the panel's decimal text), min, max, flags, search
     key]: the key is the chat's own folding (`CatalogIndex.search_keys`), so the page matches
     exactly as /services does and spends no time folding 15,000 names on opening."""
-    positions = {name: n for n, name in enumerate(index.categories)}
+    positions = {name: n for n, name in enumerate(index.category_texts)}
     # A catalog has a handful of types: folding each once, not 5,000 times.
     types = {t: type_flags(t) for t in {s.type for s in index.services}}
     return [
-        [s.id, s.name, positions[s.category], str(s.rate), s.min, s.max, flags, key]
+        [s.id, s.name_text, positions[s.category_text], str(s.rate), s.min, s.max, flags, key]
         for s, key in zip(index.services, index.search_keys, strict=True)
         for flags in (flags_of(s, types[s.type]),)
     ]
@@ -235,7 +235,7 @@ class CatalogHandler(ApiHandler):
         elif isinstance(index, BaseException):
             raise index
         else:
-            panel.categories = index.categories
+            panel.categories = list(index.category_texts)
             panel.services = self._rows.rows(index)
         return panel
 
@@ -255,7 +255,7 @@ async def currency_of(handler: ApiHandler, account: PanelAccount) -> str | None:
     if account.is_default:
         return await handler.deps.currencies.currency(handler.caller.id)
     balance: Balance = await handler.deps.accounts.balance(handler.caller.id, account.slot)
-    return balance.currency
+    return balance.currency_text
 
 
 async def _service_on(handler: ApiHandler, ref: ServiceRef) -> tuple[PanelAccount, Service]:
@@ -315,7 +315,7 @@ class ServiceCardHandler(ApiHandler):
                 slot=account.slot,
                 id=service.id,
                 panel=account.label,
-                name=service.name,
+                name=service.name_text,
                 lines=lines,
                 description=description,
                 favourite=favourite,
@@ -330,7 +330,7 @@ def offer_out(t: Translator, offer: Offer) -> OfferOut:
         slot=offer.slot,
         panel=offer.panel,
         id=offer.service.id,
-        name=offer.service.name,
+        name=offer.service.name_text,
         currency=offer.currency,
         details=plain_text(offer_details(t, offer)),
     )

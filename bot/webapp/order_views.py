@@ -79,8 +79,9 @@ def form_json(
     return {
         "service": {
             "id": service.id,
-            "name": service.name,
-            "category": service.category,
+            # Plain text: the page sets it as text (textContent), never as markup.
+            "name": service.name_text,
+            "category": service.category_text,
             "rate": money(t, service.rate, currency),
             "min": service.min,
             "max": service.max,
@@ -120,7 +121,7 @@ def _line_json(t: Translator, line: BulkLine, currency: str | None) -> dict[str,
         "line_no": line.line_no,
         "ok": line.ok,
         "error": error_json(t, line.error) if line.error is not None else None,
-        "service": line.service.name if line.service is not None else None,
+        "service": line.service.name_text if line.service is not None else None,
         "cost": money(t, line.cost, currency),
         "duplicate_of": line.duplicate_of,
     }

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.storage.models import AccessState
 from tests.e2e.steps import screen
 from tests.fakes.panel import Fault
-from tests.harness import ADMIN_ID, Harness, running_bot
+from tests.harness import ADMIN_ID, PUBLISH_PROFILE, Harness, running_bot
 
 KEY = "pk_live_4f9a8e7d6c5b4a39281706f5e4d3c2b1"
 
@@ -24,6 +24,7 @@ async def test_start_shows_menu_to_admin(bot: Harness) -> None:
     assert bot.telegram.bad_requests() == []
 
 
+@PUBLISH_PROFILE
 async def test_commands_published_per_language(bot: Harness) -> None:
     langs = {lang for (_scope, lang) in bot.telegram.commands}
     assert {"en", "tr"} <= langs

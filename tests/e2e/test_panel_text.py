@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from tests.e2e.steps import KEY_B, confirm, drain, link_beta, poll
+from tests.e2e.steps import KEY_B, confirm, drain, link_beta, place, poll
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
@@ -200,3 +201,70 @@ async def test_two_hostile_panels_search_compare_and_stats_show_text(
     assert sum("<i>zq</i>" in one.text for one in seen) >= 5
     assert any(f"{CURRENCY} &" in one.text for one in seen)  # Beta's currency, in compare
     assert two.telegram.bad_requests() == []
+
+
+async def test_a_digest_its_listing_and_a_low_balance_alert_show_panel_text_as_text(
+    bot: Harness,
+) -> None:
+    """Pushes: two orders of a hostile service finishing in one poll (a digest, then its
+    📋 listing and an order's card from it), and a low-balance alert quoting a currency that
+    is markup."""
+    bot.panel.set_services(hostile_services())
+    u = await bot.member(UID, key=KEY)
+    bot.panel.add_key(KEY, balance="100", currency=CURRENCY)
+    name = f"Followers {HOSTILE}"
+    orders = [await place(bot, UID, KEY, service=1, name=name) for _ in range(2)]
+    first, second = (o.panel_order_id for o in orders)
+    assert first is not None and second is not None
+    bot.panel.set_order(first, status="Completed", remains=0)
+    bot.panel.set_order(second, status="Partial", remains=10)
+    await poll(bot)
+    await drain(bot)
+    digest = await u.reply()
+    seen = [screen(digest)]
+    await u.press("📋", message=digest)
+    listing = await u.reply()
+    seen.append(screen(listing))
+    await u.press(f"#{second}", message=listing)
+    seen.append(screen(await u.reply()))  # the order's card
+
+    [account] = await bot.deps.accounts.accounts(UID)
+    await bot.deps.storage.accounts.set_low_balance(UID, account.slot, Decimal("50"))
+    bot.panel.set_balance(KEY, "20")
+    seen.append(await visit(u, command="/balance"))
+    await drain(bot)
+    alert = screen(await u.reply())
+    seen.append(alert)
+
+    for one in seen:
+        assert_shown_as_written(one)
+    assert alert.text.count(CURRENCY) == 2, alert.text  # the balance's and the alert's, once each
+    assert CURRENCY.upper() not in alert.text, alert.text
+    assert sum("<i>zq</i>" in one.text for one in seen) >= 2
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_the_panels_refusals_and_unreadable_answers_read_as_text(bot: Harness) -> None:
+    """A panel's error text on every read a user starts (/services, /balance, /status), and a
+    balance it sent that cannot be read, quoted back: all of it text."""
+    bot.panel.set_services(hostile_services())
+    u = await bot.member(UID, key=KEY)
+    refused = json.dumps({"error": HOSTILE})
+    bot.panel.raw_answers["services"] = refused  # before the catalog is first read and cached
+    seen = [await visit(u, command="/services")]
+    del bot.panel.raw_answers["services"]
+    seen.append(screen(await confirm(u, await order_one(u, []))))
+    [order_id] = list(bot.panel.orders)
+    for action, command in (("balance", "/balance"), ("status", f"/status {order_id}")):
+        bot.panel.raw_answers[action] = refused
+        seen.append(await visit(u, command=command))
+        del bot.panel.raw_answers[action]
+    bot.panel.raw_answers["balance"] = json.dumps({"balance": HOSTILE, "currency": "USD"})
+    seen.append(await visit(u, command="/balance"))  # a balance it cannot read, quoted
+
+    for one in seen:
+        assert_shown_as_written(one)
+    refusals = [one.text for one in seen if one.text.startswith("The panel refused: <i>zq</i>")]
+    assert len(refusals) == 3, [one.text for one in seen]
+    assert "cannot read: <i>zq</i> & <a href=" in seen[-1].text, seen[-1].text
+    assert bot.telegram.bad_requests() == []

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.handlers.commands import DESCRIPTION, SHORT_DESCRIPTION
 from tests.e2e.steps import screen
-from tests.harness import ADMIN_ID, Harness, running_bot
+from tests.harness import ADMIN_ID, PUBLISH_PROFILE, Harness, running_bot
 
+pytestmark = PUBLISH_PROFILE
 PROFILE_METHODS = {"setMyCommands", "setMyDescription", "setMyShortDescription"}
 
 
@@ -42,7 +43,7 @@ async def test_descriptions_and_menus_published_in_both_languages(bot: Harness) 
 
 
 async def test_default_language_turkish_for_other_clients(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, default_language="tr") as bot:
+    async with running_bot(tmp_path, default_language="tr", publish_profile=True) as bot:
         fake = bot.telegram
         assert fake.descriptions[None] == fake.descriptions["tr"]
         assert fake.short_descriptions[None] == fake.short_descriptions["tr"]

@@ -37,7 +37,7 @@ FEW = settings(max_examples=60, deadline=None)
 
 def _svc(id: int, type: str = "Default", rate: str = "12.50", mn: int = 100, mx: int = 10_000,
          dripfeed: bool | None = None) -> Service:  # fmt: skip
-    return Service(id=id, name=f"S{id}", type=type, category="C", rate=Decimal(rate),
+    return Service(id=id, name_text=f"S{id}", type=type, category_text="C", rate=Decimal(rate),
                    min=mn, max=mx, dripfeed=dripfeed)  # fmt: skip
 
 

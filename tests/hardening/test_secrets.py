@@ -110,7 +110,8 @@ async def session(bot: Harness) -> None:
 
 async def test_full_session_leaks_no_secret_anywhere(tmp_path: Path) -> None:
     with raw_logs() as raw:
-        async with running_bot(tmp_path) as bot:
+        # Menus and descriptions published too: what goes to Telegram at start is looked at.
+        async with running_bot(tmp_path, publish_profile=True) as bot:
             token = bot.telegram.token
             enc_key = bot.settings.encryption_key
             assert enc_key is not None

@@ -38,7 +38,7 @@ def test_error_code_beside_the_error_is_kept(code: str) -> None:
     body = f'{{"error": "Order not found.", "status": {code}}}'.encode()
     with pytest.raises(PanelRejected) as caught:
         parsing.parse_status(body)
-    assert caught.value.message == "Order not found." and caught.value.code == "104"
+    assert caught.value.message_text == "Order not found." and caught.value.code == "104"
     funds = parsing.error_of({"error": "Not enough funds on balance", "status": 103})
     assert isinstance(funds, InsufficientBalance) and funds.code == "103"
 

@@ -47,7 +47,11 @@ async def test_services_default_catalog(client: PanelClient) -> None:
     services = await client.services()
     assert [s.id for s in services] == list(range(1, 10))
     first = services[0]
-    assert (first.name, first.type, first.category) == ("Instagram Takipçi", "Default", "Instagram")
+    assert (first.name_text, first.type, first.category_text) == (
+        "Instagram Takipçi",
+        "Default",
+        "Instagram",
+    )
     assert first.rate == Decimal("12.50") and isinstance(first.rate, Decimal)
     assert (first.min, first.max, first.refill, first.cancel) == (100, 10000, True, True)
     assert first.dripfeed is None and first.description is None
@@ -133,7 +137,7 @@ async def test_connection_refused_is_unavailable(closed_port_url: str) -> None:
 
 async def test_balance_is_decimal_and_follows_orders(fake: FakePanel, client: PanelClient) -> None:
     before = await client.balance()
-    assert (before.amount, before.currency) == (Decimal("100.00"), "USD")
+    assert (before.amount, before.currency_text) == (Decimal("100.00"), "USD")
     await client.add_order(1, "https://instagram.com/p/1", 1000)  # 12.50 per 1000
     after = await client.balance()
     assert after.amount == Decimal("87.50")
@@ -145,7 +149,7 @@ async def test_status_fields(fake: FakePanel, client: PanelClient) -> None:
     fake.set_order(order_id, status="In progress", remains=40, start_count=3572)
     result = await client.status(order_id)
     assert result.status is Status.IN_PROGRESS
-    assert (result.remains, result.start_count, result.currency) == (40, 3572, "USD")
+    assert (result.remains, result.start_count, result.currency_text) == (40, 3572, "USD")
     assert result.charge == Decimal("1.25")
 
 
@@ -168,7 +172,7 @@ async def test_status_spellings(
     fake.set_order(order_id, status=raw)
     result = await client.status(order_id)
     assert result.status is expected
-    assert result.raw_status == raw
+    assert result.raw_status_text == raw
 
 
 @pytest.mark.parametrize("fault", [Fault.numbers_not_strings(), Fault.unknown_fields()])
@@ -182,7 +186,7 @@ async def test_status_quirky_answers(fake: FakePanel, client: PanelClient, fault
 async def test_status_of_unknown_order_is_rejected(fake: FakePanel, client: PanelClient) -> None:
     with pytest.raises(PanelRejected) as info:
         await client.status(999)
-    assert info.value.message == "Incorrect order ID"
+    assert info.value.message_text == "Incorrect order ID"
     assert fake.count("status") == 1
 
 
@@ -198,7 +202,7 @@ async def test_statuses_chunk_by_100_and_keep_per_order_errors(
     done = result[ids[120]]
     assert not isinstance(done, PanelRejected) and done.status is Status.COMPLETED
     missing = result[1]
-    assert isinstance(missing, PanelRejected) and missing.message == "Incorrect order ID"
+    assert isinstance(missing, PanelRejected) and missing.message_text == "Incorrect order ID"
 
 
 async def test_statuses_empty_sends_nothing(fake: FakePanel, client: PanelClient) -> None:
@@ -235,7 +239,7 @@ async def test_add_order_unknown_extra_is_refused_before_sending(
 async def test_add_order_rejections(fake: FakePanel, client: PanelClient) -> None:
     with pytest.raises(PanelRejected) as info:
         await client.add_order(404, "https://x", 100)
-    assert type(info.value) is PanelRejected and info.value.message == "Service not found"
+    assert type(info.value) is PanelRejected and info.value.message_text == "Service not found"
     fake.set_balance(KEY, "10")
     with pytest.raises(InsufficientBalance) as funds:
         await client.add_order(1, "https://x", 1240)  # 15.50
@@ -432,7 +436,7 @@ async def test_refill_status_single(fake: FakePanel, client: PanelClient) -> Non
     assert (result.refill_id, result.state) == (created.refill_id, RefillState.COMPLETED)
     with pytest.raises(PanelRejected) as info:
         await client.refill_status(777)
-    assert info.value.message == "Refill not found"
+    assert info.value.message_text == "Refill not found"
 
 
 async def test_refill_statuses_use_refills_and_chunk(fake: FakePanel, client: PanelClient) -> None:
@@ -453,7 +457,7 @@ async def test_refill_statuses_use_refills_and_chunk(fake: FakePanel, client: Pa
         RefillState.PENDING,
     ]
     unknown = result[1000]
-    assert isinstance(unknown, PanelRejected) and unknown.message == "Refill not found"
+    assert isinstance(unknown, PanelRejected) and unknown.message_text == "Refill not found"
 
 
 async def test_refill_status_retries_reads(fake: FakePanel, client: PanelClient) -> None:
@@ -596,4 +600,4 @@ async def test_multi_reads_and_bulk_tolerate_quirky_answers(
 
 
 def _comparable(result: dict[int, Any]) -> dict[int, Any]:
-    return {k: v.message if isinstance(v, PanelRejected) else v for k, v in result.items()}
+    return {k: v.message_text if isinstance(v, PanelRejected) else v for k, v in result.items()}

@@ -80,7 +80,7 @@ async def test_retries_only_while_the_budget_lasts(fake: FakePanel) -> None:
     fake.clear_log()
     fake.inject(Fault.http_500(), action="balance", times=2)
     async with PanelClient(fake.url, KEY, timeout=1.0, read_retries=2, retry_backoff=0.05) as c:
-        assert (await c.balance()).currency == "USD"  # fast failures still get their retries
+        assert (await c.balance()).currency_text == "USD"  # fast failures still get their retries
     assert fake.count("balance") == 3
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -16,7 +17,13 @@ import pytest
 
 from bot.panel import parsing
 from bot.panel.client import PanelClient
-from bot.panel.decoding import AnswerDecoder, rebuild_sliced, services_to_file
+from bot.panel.decoding import (
+    CHILD_NICENESS,
+    AnswerDecoder,
+    _process_pool,
+    rebuild_sliced,
+    services_to_file,
+)
 from bot.panel.errors import InvalidApiKey, PanelUnavailable
 from tests.fakes.panel import FakePanel
 from tests.fakes.panel_catalog import make_services
@@ -159,3 +166,15 @@ async def test_the_client_hands_a_large_catalog_to_its_decoder(fake: FakePanel) 
         await decoder.aclose()
     assert pool.submitted == 1
     assert len(services) == 600 and str(services[0].rate) == EXACT_RATES[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this system")
+def test_the_decoding_child_runs_at_a_lower_priority_than_the_bot() -> None:
+    # Decoding large catalogs keeps the child busy for seconds: the kernel must prefer the bot's
+    # event loop whenever both want a core.
+    pool = _process_pool()
+    try:
+        child = pool.submit(os.nice, 0).result(timeout=60)
+    finally:
+        pool.shutdown(wait=True)
+    assert child == min(os.nice(0) + CHILD_NICENESS, 19)

@@ -22,6 +22,7 @@ from bot.panel.errors import (
     PanelUnavailable,
 )
 from bot.panel.models import RefillState, Status
+from bot.panel.text import PanelText
 from tests.fakes.panel_catalog import SPEC_SERVICE
 from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 
@@ -53,7 +54,7 @@ from tests.fakes.panel_faults import HTML_ERROR_PAGE, MALFORMED_BODY
 def test_status_words_map_case_insensitively(raw: str, expected: Status) -> None:
     result = parsing.parse_status({"status": raw})
     assert result.status is expected
-    assert result.raw_status == raw
+    assert result.raw_status_text == raw
 
 
 def test_single_status_spec_example() -> None:
@@ -66,14 +67,14 @@ def test_single_status_spec_example() -> None:
     assert result.charge == Decimal("0.27819")
     assert result.start_count == 3572
     assert result.remains == 157
-    assert result.currency == "TRY"
+    assert result.currency_text == "TRY"
 
 
 def test_status_numbers_instead_of_strings_give_the_same_values() -> None:
     body = b'{"charge": 0.27819, "start_count": 3572, "status": "Partial", "remains": 157}'
     result = parsing.parse_status(body)
     assert result.charge == Decimal("0.27819")
-    assert (result.start_count, result.remains, result.currency) == (3572, 157, None)
+    assert (result.start_count, result.remains, result.currency_text) == (3572, 157, None)
 
 
 def test_status_without_status_field_is_unavailable() -> None:
@@ -98,7 +99,7 @@ def test_multi_status_spec_example_keeps_per_order_errors() -> None:
     assert not isinstance(first, PanelRejected)
     assert first.status is Status.PARTIAL
     assert isinstance(result[10], PanelRejected)
-    assert result[10].message == "Incorrect order ID"
+    assert result[10].message_text == "Incorrect order ID"
     # Absent from the answer: still present in the result, as a rejection.
     assert isinstance(result[11], PanelRejected)
 
@@ -123,7 +124,7 @@ def test_multi_status_with_non_id_keys_is_unavailable() -> None:
 def test_invalid_key_texts(message: str) -> None:
     err = parsing.classify_error(message)
     assert type(err) is InvalidApiKey
-    assert err.message == message
+    assert err.message_text == message
 
 
 def test_insufficient_balance_amounts_are_decimals() -> None:
@@ -146,8 +147,8 @@ def test_other_errors_are_plain_rejections(message: str) -> None:
 
 def test_error_message_is_bounded_and_single_line() -> None:
     err = parsing.classify_error("bad\n\x00thing " + "x" * 5000)
-    assert len(err.message) <= parsing.MAX_MESSAGE_LEN
-    assert "\n" not in err.message and "\x00" not in err.message
+    assert len(err.message_text) <= parsing.MAX_MESSAGE_LEN
+    assert "\n" not in err.message_text and "\x00" not in err.message_text
 
 
 @pytest.mark.parametrize(
@@ -195,7 +196,7 @@ def test_json_floats_decode_exactly() -> None:
 def test_services_spec_example() -> None:
     [service] = parsing.parse_services(json.dumps([SPEC_SERVICE]).encode())
     assert service.id == 1
-    assert service.name == "Instagram Takipçi"
+    assert service.name_text == "Instagram Takipçi"
     assert service.rate == Decimal("12.50")
     assert (service.min, service.max, service.refill, service.cancel) == (100, 10000, True, True)
     assert service.dripfeed is None and service.description is None
@@ -366,7 +367,7 @@ def test_refill_status_single_and_multi() -> None:
     # Paired by the `refill` field, not by position.
     one = multi[1]
     assert not isinstance(one, PanelRejected) and one.state is RefillState.PENDING
-    assert isinstance(multi[2], PanelRejected) and multi[2].message == "Refill not found"
+    assert isinstance(multi[2], PanelRejected) and multi[2].message_text == "Refill not found"
     assert isinstance(multi[3], PanelRejected)
 
 
@@ -398,7 +399,8 @@ def test_cancel_spec_example_pairs_by_order_field() -> None:
 
 def test_balance_spec_example() -> None:
     balance = parsing.parse_balance(b'{ "balance": "100.84", "currency": "USD" }')
-    assert (balance.amount, balance.currency) == (Decimal("100.84"), "USD")
+    assert (balance.amount, balance.currency_text) == (Decimal("100.84"), "USD")
+    assert balance.currency == PanelText("USD")
     assert parsing.parse_balance({"balance": 100.84}).amount == Decimal("100.84")
 
 

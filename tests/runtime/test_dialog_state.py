@@ -154,9 +154,9 @@ def test_plan_owns_the_answers_that_rest_on_another() -> None:
 def _service(type_: str, *, dripfeed: bool | None = None) -> Service:
     return Service(
         id=1,
-        name="S",
+        name_text="S",
         type=type_,
-        category="C",
+        category_text="C",
         rate=Decimal("1.5"),
         min=10,
         max=1000,

@@ -38,6 +38,27 @@ def _ticker(log: list[str]) -> Callable[[], None]:
     return lambda: handle[0].cancel()
 
 
+def _task_ticker(log: list[str]) -> Callable[[], None]:
+    """A task that waits on a timer again and again, logging each time it runs: the timer's
+    callback only wakes it, so it runs one turn after the timer came due (what a task's
+    `asyncio.sleep` or a socket's read does)."""
+    loop = asyncio.get_running_loop()
+
+    async def tick() -> None:
+        while True:
+            woken = loop.create_future()
+            loop.call_later(0, woken.set_result, None)
+            await woken
+            log.append("timer")
+
+    task = loop.create_task(tick())
+
+    def stop() -> None:
+        task.cancel()
+
+    return stop
+
+
 def _slice_runs(log: list[str]) -> list[int]:
     """How many slices ran back to back, for each run of slices in the log."""
     runs, current = [], 0
@@ -51,10 +72,12 @@ def _slice_runs(log: list[str]) -> list[int]:
     return [*runs, current] if current else runs
 
 
-async def test_a_timer_runs_between_any_two_slices_of_several_works() -> None:
+@pytest.mark.parametrize("ticker", ["timer", "task"])
+async def test_a_timer_runs_between_any_two_slices_of_several_works(ticker: str) -> None:
     log: list[str] = []
     queue = SliceQueue()
-    stop = _ticker(log)
+    # A timer's callback, or a task the timer wakes (as `asyncio.sleep` or a socket does).
+    stop = _ticker(log) if ticker == "timer" else _task_ticker(log)
     try:
         works = [_work(name, log, 20) for name in "ABCDE"]
         done = await asyncio.gather(*(run_sliced(w, slice_seconds=0, queue=queue) for w in works))

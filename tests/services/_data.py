@@ -25,9 +25,9 @@ def svc(
 ) -> Service:
     return Service(
         id=id,
-        name=name,
+        name_text=name,
         type=type,
-        category=category,
+        category_text=category,
         rate=Decimal(rate),
         min=min,
         max=max,

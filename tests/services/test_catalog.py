@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.panel.models import Service
+from bot.panel.text import PanelText
 from bot.services.catalog_index import CatalogCache, CatalogIndex, Page, fold, paginate
 from tests.loop_turns import other_task_turns
 
@@ -62,8 +63,9 @@ def _small() -> CatalogIndex:
 
 def test_categories_keep_panel_order_of_first_appearance() -> None:
     index = _small()
-    assert index.categories == ["Instagram", "TikTok", "YouTube"]
-    assert index.category_index("TikTok") == 1
+    assert [c.plain for c in index.categories] == ["Instagram", "TikTok", "YouTube"]
+    assert index.category_texts == ("Instagram", "TikTok", "YouTube")
+    assert index.category_index(PanelText("TikTok")) == 1
     assert [s.id for s in index.services_in(0)] == [5, 9]
     assert [s.id for s in index.services_in(2)] == [1]
 
@@ -72,7 +74,7 @@ def test_duplicate_service_id_keeps_first_entry() -> None:
     index = _small()
     assert len(index) == 4
     found = index.get(5)
-    assert found is not None and found.name == "Takipçi Gerçek"
+    assert found is not None and found.name_text == "Takipçi Gerçek"
     assert index.get(12345) is None
 
 
@@ -83,7 +85,7 @@ def test_services_in_out_of_range_raises() -> None:
     with pytest.raises(IndexError):
         index.services_in(-1)
     with pytest.raises(KeyError):
-        index.category_index("Nope")
+        index.category_index(PanelText("Nope"))
 
 
 def test_services_in_returns_a_copy() -> None:
@@ -133,8 +135,9 @@ def test_big_catalog_search_and_browse() -> None:
     assert sum(len(index.services_in(i)) for i in range(len(index.categories))) == 5000
     hits = index.search("youtube izlenme türk", limit=10_000)
     assert hits
-    assert all(s.category == "YouTube İzlenme" and "[Türk]" in s.name for s in hits), hits[:3]
-    expected = [s for s in services if s.category == "YouTube İzlenme" and "[Türk]" in s.name]
+    youtube = "YouTube İzlenme"
+    assert all(s.category_text == youtube and "[Türk]" in s.name_text for s in hits), hits[:3]
+    expected = [s for s in services if s.category_text == youtube and "[Türk]" in s.name_text]
     assert hits == expected
     assert index.search("1234")[0].id == 1234
 

@@ -79,7 +79,7 @@ def test_no_charge_in_the_status_is_no_comparison() -> None:
     # Panels that fill the charge in later answer 0 right after `add`: not a price change.
     assert charge_of(Decimal(1), OrderStatus(Status.PENDING, "0", charge=Decimal(0))) is None
     assert charge_of(Decimal(0), OrderStatus(Status.PENDING, "0", charge=Decimal(0))) is not None
-    status = OrderStatus(Status.PENDING, "Pending", charge=Decimal("2"), currency="USD")
+    status = OrderStatus(Status.PENDING, "Pending", charge=Decimal("2"), currency_text="USD")
     assert charge_of(Decimal(1), status) == Charge(Decimal(1), Decimal(2), "USD")
 
 

@@ -415,7 +415,7 @@ def test_expiry_formats_and_future() -> None:
 
 def test_service_available() -> None:
     index = CatalogIndex([svc(5, rate="1.00", name="Renamed is fine")])
-    assert service_available(index, 5).name == "Renamed is fine"
+    assert service_available(index, 5).name_text == "Renamed is fine"
     assert service_available(index, 5).id == 5
 
     with pytest.raises(ServiceGone) as gone:

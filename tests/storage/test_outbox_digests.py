@@ -43,6 +43,11 @@ async def test_several_new_transitions_are_one_row_and_never_queued_again(
     ]
     # …and a key queued singly is not covered again by a later digest.
     assert await outbox.enqueue_grouped(1, [done(4), done(5)], combine) == 1
+    # A key twice in one group is one transition (one digest covering 6 and 7).
+    assert await outbox.enqueue_grouped(1, [done(6), done(6), done(7)], combine) == 2
+    assert (await outbox.due(clock.now))[-1].payload == {
+        "orders": [[6, "Completed"], [7, "Completed"]]
+    }
 
 
 async def test_merge_replaces_open_items_by_one_and_refuses_a_stale_set(

@@ -105,8 +105,8 @@ def test_service_label_keeps_price_and_id_when_the_name_is_cut(
 
 
 def test_category_label_keeps_the_count(en: Translator) -> None:
-    assert category_label("Instagram", 1200, en) == "Instagram (1,200)"
-    long = category_label("Instagram Türk Gerçek Takipçi Garantili", 50, en)
+    assert category_label(PanelText("Instagram"), 1200, en) == "Instagram (1,200)"
+    long = category_label(PanelText("Instagram Türk Gerçek Takipçi Garantili"), 50, en)
     assert long == "Instagram Türk Gerçek Taki… (50)" and len(long) == BUTTON_MAX
 
 

@@ -44,7 +44,9 @@ def test_status_label_translates_known_and_escapes_the_panels_own(
 
 
 def test_status_line_with_details(en: Translator, tr: Translator) -> None:
-    st = OrderStatus(Status.IN_PROGRESS, "In progress", Decimal("1.5"), 100, 250, currency="USD")
+    st = OrderStatus(
+        Status.IN_PROGRESS, "In progress", Decimal("1.5"), 100, 250, currency_text="USD"
+    )
     assert status_line(en, 5001, st) == (
         "🚀 #<code>5001</code> — <b>In progress</b>\n"
         "    start count 100 · remains 250 · charge $1.50"

@@ -94,13 +94,16 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
     assert all(int(line.split(":")[1]) < escaped_from for line in errors), verdict
 
 
-# A panel's description and its words for the average time reach views as `PanelText`, which
+# A panel's description, its words for the average time, a service's name and category reach
+# views as `PanelText`, and so do a panel's refusal, a balance it sent that cannot be read and
+# the reason a failure is given for (`reason_text`), which
 # is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
 # placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
 # placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
-from bot.panel import Service
+from bot.panel import OrderStatus, PanelRejected, RefillStatus, Service, UnreadableBalance
+from bot.views.reasons import reason_text
 from bot.views.text import esc
 
 
@@ -114,6 +117,10 @@ def raw_card(t: Translator, s: Service) -> list[str]:
         "<i>" + s.description + "</i>",  # RAW
         "\\n".join([s.average_text]),  # RAW
         shout(s.description),  # RAW
+        "<b>" + s.name + "</b>",  # RAW
+        shout(s.category),  # RAW
+        " / ".join([s.name, s.category]),  # RAW
+        "<i>" + reason_text(t, "Panel said <b>no</b>") + "</i>",  # RAW
     ]
 
 
@@ -125,6 +132,34 @@ def escaped_card(t: Translator, s: Service) -> list[str]:
         shout(esc(s.description)),
         t._("Average time (the panel's words): {text}", text=esc(s.average_text)),
         shout(s.description.plain),  # plain text, said so where it is read
+        "<b>" + esc(s.name) + "</b>",
+        shout(esc(s.category)),
+        shout(s.name_text),  # the model's plain field, for data
+        "<i>" + esc(reason_text(t, "Panel said <b>no</b>")) + "</i>",
+        shout(reason_text(t, "x").plain),  # a CSV cell
+    ]
+
+
+def raw_refusal(
+    e: PanelRejected, u: UnreadableBalance, st: OrderStatus, r: RefillStatus
+) -> list[str]:
+    return [
+        "<i>" + e.message + "</i>",  # RAW
+        shout(u.shown),  # RAW
+        "<b>" + st.raw_status + "</b>",  # RAW
+        shout(r.raw_status),  # RAW
+    ]
+
+
+def escaped_refusal(
+    e: PanelRejected, u: UnreadableBalance, st: OrderStatus, r: RefillStatus
+) -> list[str]:
+    return [
+        "<i>" + esc(e.message) + "</i>",
+        shout(esc(u.shown)),
+        shout(e.message_text),
+        "<b>" + esc(st.raw_status) + "</b>",
+        shout(r.raw_status_text),
     ]
 """
 

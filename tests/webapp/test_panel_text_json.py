@@ -1,0 +1,46 @@
+"""Panel text is text in the Mini App too (issue 19 item 6): the page sets what the API sends as
+text (no innerHTML anywhere in bot/webapp/static), so the JSON carries a hostile panel's names,
+categories, description and currency exactly as the panel wrote them: escaped there, the user
+would read "&lt;i&gt;"; `PanelText` there would not even serialise."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from pathlib import Path
+
+from tests.e2e.test_panel_text import CURRENCY, HOSTILE, hostile_services
+from tests.harness import running_bot
+from tests.miniapp import WEBAPP_URL, running_miniapp
+
+USER = 6451
+KEY = "key-6451"
+
+
+async def test_the_catalog_and_a_card_carry_panel_text_as_written(tmp_path: Path) -> None:
+    async with (
+        running_bot(tmp_path, webapp_url=WEBAPP_URL) as harness,
+        running_miniapp(harness) as app,
+    ):
+        harness.panel.set_services(hostile_services())
+        await harness.member(USER, key=KEY)
+        harness.panel.add_key(KEY, balance="100", currency=CURRENCY)
+        await harness.deps.currencies.currency(USER, force=True)  # as /balance would learn it
+        async with app.client() as http:
+            catalog = await http.get("api/catalog", headers=app.headers(USER))
+            assert catalog.status_code == HTTPStatus.OK, catalog.text
+            [home] = catalog.json()["panels"]
+            card = await http.get(
+                "api/catalog/service",
+                headers=app.headers(USER),
+                params={"slot": home["slot"], "id": 1},
+            )
+            assert card.status_code == HTTPStatus.OK, card.text
+    assert home["currency"] == CURRENCY
+    assert home["categories"] == [f"Cat {HOSTILE}"]
+    assert [row[1] for row in home["services"]] == [f"Followers {HOSTILE}", f"Odd type {HOSTILE}"]
+    shown = card.json()
+    assert shown["name"] == f"Followers {HOSTILE}"
+    assert shown["description"] == f"Desc {HOSTILE}"
+    assert any(f"Cat {HOSTILE}" in line for line in shown["lines"]), shown["lines"]
+    assert "&lt;" not in json.dumps(shown) + json.dumps(home)
