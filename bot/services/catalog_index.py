@@ -226,6 +226,13 @@ class CatalogIndex:
         """The categories' names as the panel wrote them: text for a view to escape."""
         return [PanelText(name) for name in self._categories]
 
+    def category(self, position: int) -> PanelText:
+        """The name of the category at `position` (`IndexError` when out of range): one
+        `PanelText`, not a list of them all for one page's title."""
+        if not 0 <= position < len(self._categories):
+            raise IndexError(position)
+        return PanelText(self._categories[position])
+
     @property
     def category_texts(self) -> tuple[str, ...]:
         """The categories' names as plain text, for data (positions, the Mini App's JSON)."""

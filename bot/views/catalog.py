@@ -116,7 +116,7 @@ def render_service_page(
     services = index.services_in(category_index)
     listed = view.apply(services)
     shown = paginate(listed, page, layout.PAGE_SIZE)
-    name = index.categories[category_index]
+    name = index.category(category_index)
     text = t.ngettext(
         "<b>{category}</b> — {n} service. Choose one:",
         "<b>{category}</b> — {n} services. Choose one:",

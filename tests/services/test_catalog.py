@@ -66,6 +66,10 @@ def test_categories_keep_panel_order_of_first_appearance() -> None:
     assert [c.plain for c in index.categories] == ["Instagram", "TikTok", "YouTube"]
     assert index.category_texts == ("Instagram", "TikTok", "YouTube")
     assert index.category_index(PanelText("TikTok")) == 1
+    assert index.category(1) == PanelText("TikTok")
+    for outside in (-1, 3):
+        with pytest.raises(IndexError):
+            index.category(outside)
     assert [s.id for s in index.services_in(0)] == [5, 9]
     assert [s.id for s in index.services_in(2)] == [1]
 
