@@ -21,8 +21,10 @@ async def fake() -> AsyncIterator[FakePanel]:
 
 @pytest.fixture
 async def client(fake: FakePanel) -> AsyncIterator[PanelClient]:
-    # Short timeout and backoff keep fault tests fast; retries stay at the default count.
-    async with PanelClient(fake.url, KEY, timeout=0.5, read_retries=2, retry_backoff=0.01) as c:
+    # A short backoff keeps fault tests fast; retries stay at the default count. No test of this
+    # client waits its timeout out (those make their own client with a short one), so it is long
+    # enough for a loaded machine: 0.5 s ran out under load with the fake answering normally.
+    async with PanelClient(fake.url, KEY, timeout=10, read_retries=2, retry_backoff=0.01) as c:
         yield c
 
 
