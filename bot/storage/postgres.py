@@ -16,7 +16,6 @@ only); the application adds it to the log redaction as well.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -201,7 +200,7 @@ class PostgresTransaction:
 class PostgresDatabase(Database):
     """The bot's PostgreSQL database (see `open_database`)."""
 
-    __slots__ = ("_dialect", "_pool", "_url", "_writers")
+    __slots__ = ("_dialect", "_pool", "_url")
 
     engine: Engine = "postgres"
 
@@ -210,7 +209,6 @@ class PostgresDatabase(Database):
         self._pool = pool
         self._url = url
         self._dialect = _Dialect()
-        self._writers = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({describe_url(self._url)!r})"
@@ -294,7 +292,7 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         """`BEGIN` + the write lock … `COMMIT`, rolled back if the block raises."""
-        async with self._write_turn(), self._pool.acquire() as conn:
+        async with self._pool.acquire() as conn:
             try:
                 # BEGIN and the lock in one round trip (a simple query may hold several).
                 await conn.execute(_BEGIN_LOCKED)
@@ -304,20 +302,6 @@ class PostgresDatabase(Database):
                 # Also when COMMIT failed, or a cancel hit while waiting for the lock.
                 await _rollback(conn)
                 raise
-
-    @asynccontextmanager
-    async def _write_turn(self) -> AsyncIterator[None]:
-        """This process's writers take turns before they take a connection. Waiting for the
-        advisory lock on a connection, they held the whole pool, and every read waited for a
-        connection behind them (a poll cycle's keys: each key's account read queued behind the
-        other keys' writes). The wait is bounded as the lock's own wait is (`COMMAND_TIMEOUT`);
-        the advisory lock still serializes this process with the others."""
-        async with asyncio.timeout(COMMAND_TIMEOUT):
-            await self._writers.acquire()
-        try:
-            yield
-        finally:
-            self._writers.release()
 
     def _refuses(self, exc: BaseException) -> bool:
         state = getattr(exc, "sqlstate", None)
