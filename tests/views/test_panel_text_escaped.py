@@ -71,7 +71,7 @@ ESCAPING_CALLS = frozenset(
 # Reads of those fields that are not panel text, each with why.
 KNOWN_SAFE = {
     ("bot/views/start.py", "cmd.name"): "the bot's own command names",
-    ("bot/views/sharing.py", "order.service_name"): "an inline result's title is plain text",
+    ("bot/views/sharing.py", "order.service_name.plain"): "an inline result's title is plain text",
     # Telegram's error text in a failed send's reason (logged, kept in the outbox row; never sent).
     ("bot/handlers/notifications.py", "exc.message"): "the outbox's record of a failed send",
 }
