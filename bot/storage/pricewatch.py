@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from bot.panel.text import PanelText
 from bot.storage.db import Row
 from bot.storage.outbox import OutboxMessage
-from bot.panel.text import PanelText
 from bot.storage.rows import Repo, column, from_row
 
 

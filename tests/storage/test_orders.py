@@ -133,7 +133,10 @@ async def test_outcomes_only_apply_to_submitting_rows(st: Storage) -> None:
     assert await st.orders.mark_placed(c.id, 103, status="In progress")
     rows = {o.id: o for o in await st.orders.get_batch("bulk")}
     assert rows[a.id].submit_state is SubmitState.PLACED and rows[a.id].status == "Pending"
-    assert rows[b.id].submit_state is SubmitState.FAILED and rows[b.id].error_text == "Not enough funds"
+    assert (
+        rows[b.id].submit_state is SubmitState.FAILED
+        and rows[b.id].error_text == "Not enough funds"
+    )
     assert rows[c.id].submit_state is SubmitState.PLACED and rows[c.id].status == "In progress"
     assert rows[c.id].error is None
     assert await st.orders.get_by_panel_id(USER, 103) == rows[c.id]

@@ -155,7 +155,8 @@ def test_entry_label_puts_status_id_and_quantity_first_and_fits_a_phone(
     assert entry_label(en, order()) == "⏳ #5001 · 1,000 · Instagram Tak…"
     assert entry_label(tr, order()) == "⏳ #5001 · 1.000 · Instagram Tak…"
     long = entry_label(
-        en, order(service_name_text="n" * 50, panel_order_id=None, status=None, raw_status_text=None)
+        en,
+        order(service_name_text="n" * 50, panel_order_id=None, status=None, raw_status_text=None),
     )
     assert long == "❔ #— · 1,000 · " + "n" * 16 + "…"
     assert len(long) == BUTTON_MAX
