@@ -20,11 +20,12 @@ async def test_start_up_loads_every_languages_data_and_the_codec(
 ) -> None:
     # As in a new process: no locale data read, no Locale that has read it, no codec tables.
     monkeypatch.setattr(babel.localedata, "_cache", {})
+    monkeypatch.setattr(babel.localedata, "_dict_cache", {})
     i18n._load_catalogs.cache_clear()
     base._field_types.cache_clear()
     base._schema.cache_clear()
     async with running_bot(tmp_path) as bot:
         languages = bot.deps.catalogs.languages
         assert {"en", "tr"} <= set(languages)
-        assert set(languages) <= set(babel.localedata._cache)
+        assert set(languages) <= set(babel.localedata._dict_cache)
         assert base._schema.cache_info().currsize == 1
