@@ -8,6 +8,7 @@ the same view passing them through `esc`/`escaped`.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from string import Template
 
 import pytest
 
-from bot.panel.text import PanelText, escaped
+from bot.panel import Balance, OrderStatus, RefillResult, RefillStatus, Service
+from bot.panel.text import PanelText, PanelWords, escaped
 from bot.views.text import esc
 
 REPO = Path(__file__).resolve().parents[2]
@@ -191,3 +193,11 @@ def test_panel_text_formatted_by_hand_is_still_text() -> None:
     assert esc(hostile) == escaped(hostile) == str(hostile)  # escaped once, never twice
     assert hostile.plain.startswith("<a href=")
     assert PanelText("x") == PanelText("x") and not PanelText("")
+
+
+@pytest.mark.parametrize("model", [Service, OrderStatus, RefillStatus, RefillResult, Balance])
+def test_every_panel_words_of_a_model_reads_one_of_its_fields(model: type) -> None:
+    words = {name: value for name, value in vars(model).items() if isinstance(value, PanelWords)}
+    assert words
+    fields = {field.name for field in dataclasses.fields(model)}
+    assert {value.field for value in words.values()} <= fields
