@@ -79,26 +79,14 @@ class RequestCopy:
     message_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class OrderDraft:
-    """What the user confirmed in the preview; becomes one `orders` row in state draft.
+class _Ordered:
+    """The panel's words for what a row orders (its service's name, the currency), kept plain
+    in `*_text` for SQL and data, as views read them: `PanelText` (bot/panel/text.py). Made
+    when read, not kept (as `Service.name`): a list of orders holds no extra objects."""
 
-    The panel's words (service name, currency) are kept plain in `*_text` for SQL and data;
-    views read them as `PanelText` (`service_name`, `currency`), as for the panel's models
-    (bot/panel/text.py, issue 19 item 6).
-    """
-
-    service_id: int
-    service_name_text: str = field(metadata=column("service_name"))
-    service_type: str
-    link: str | None
-    quantity: int | None
-    cost: Decimal
-    currency_text: str | None = field(default=None, metadata=column("currency"))
-    runs: int | None = None
-    interval: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    line_no: int | None = None
+    __slots__ = ()
+    service_name_text: str
+    currency_text: str | None
 
     @property
     def service_name(self) -> PanelText:
@@ -112,7 +100,24 @@ class OrderDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class Order:
+class OrderDraft(_Ordered):
+    """What the user confirmed in the preview; becomes one `orders` row in state draft."""
+
+    service_id: int
+    service_name_text: str = field(metadata=column("service_name"))
+    service_type: str
+    link: str | None
+    quantity: int | None
+    cost: Decimal
+    currency_text: str | None = field(default=None, metadata=column("currency"))
+    runs: int | None = None
+    interval: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    line_no: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order(_Ordered):
     id: int
     user_id: int
     token: str
@@ -147,17 +152,6 @@ class Order:
     # 🔕 on the card or a push: no pushes about this order.
     muted: bool = False
     panel_slot: int = 1  # the user's panel account (bot/storage/accounts.py) it belongs to
-
-    # Made when read, not kept (as `Service.name`): a list of orders holds no extra objects.
-    @property
-    def service_name(self) -> PanelText:
-        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
-        return PanelText(self.service_name_text)
-
-    @property
-    def currency(self) -> PanelText | None:
-        """The currency the panel named: text for a view to escape."""
-        return panel_text(self.currency_text)
 
     @property
     def raw_status(self) -> PanelText | None:

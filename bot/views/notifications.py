@@ -30,12 +30,7 @@ def panel_line(name: str) -> str:
 
 
 def low_balance(
-    t: Translator,
-    panel: str,
-    amount: Decimal,
-    currency: PanelText,
-    limit: Decimal,
-    api_url: str = "",
+    t: Translator, panel: str, amount: Decimal, currency: PanelText, limit: Decimal, api_url: str
 ) -> Notification:
     """A panel's balance fell below the user's alert threshold (once until it rises again):
     the amounts with their currency, and a link to the panel's site where it is topped up."""
