@@ -20,7 +20,15 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.panel import (
+    Balance,
+    NewOrder,
+    OutcomeUnknown,
+    PanelClient,
+    PanelError,
+    PanelRejected,
+    Service,
+)
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
@@ -443,12 +451,14 @@ class OrderingService:
         """Call the panel once for the claimed `order` and record whatever it answered."""
         try:
             panel_id = await client.add_order(
-                order.service_id,
-                order.link,
-                order.quantity,
-                runs=order.runs,
-                interval=order.interval,
-                **order.extra,
+                NewOrder(
+                    order.service_id,
+                    order.link,
+                    order.quantity,
+                    runs=order.runs,
+                    interval=order.interval,
+                    extra=order.extra,
+                )
             )
         except OutcomeUnknown as exc:
             recorded = await self._placements.record([order], unknown=[(order, str(exc))])

@@ -205,13 +205,16 @@ def _short(text: str) -> str:
     return text if len(text) <= SUBJECT_PART else text[: SUBJECT_PART - 1] + "…"
 
 
-def refill_lines(
+def action_lines(
     t: Translator,
+    action: OrderAction,
     results: Sequence[ActionResult],
     parsed: ParsedIds,
     panels: PanelNames = ONE_PANEL,
 ) -> list[str]:
-    lines = [action_line(t, r, OrderAction.REFILL, panels) for r in results]
+    """/refill, or what /cancelorder cannot cancel: a line per order saying what `action` did
+    or why not, then the tokens that were not ids."""
+    lines = [action_line(t, r, action, panels) for r in results]
     return _with_invalid(t, lines, parsed)
 
 
@@ -270,12 +273,8 @@ def cancel_check_lines(
     panels: PanelNames = ONE_PANEL,
 ) -> list[str]:
     """The orders that cannot be cancelled (and why), then the tokens that were not ids."""
-    refused = [
-        action_line(t, r, OrderAction.CANCEL, panels)
-        for r in checked
-        if r.outcome is not RequestOutcome.REQUESTED
-    ]
-    return _with_invalid(t, refused, parsed)
+    refused = [r for r in checked if r.outcome is not RequestOutcome.REQUESTED]
+    return action_lines(t, OrderAction.CANCEL, refused, parsed, panels)
 
 
 def cancel_question_lines(

@@ -11,6 +11,7 @@ from bot.panel import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
+    OrderAction,
     OrderRefillsLine,
     RefillStatusLine,
     RequestOutcome,
@@ -22,6 +23,7 @@ from bot.storage.models import Refill, SubmitState
 from bot.views.status import (
     EXPORT_COLUMNS,
     INVALID_SHOWN,
+    action_lines,
     cancel_check_lines,
     cancel_question_lines,
     cancel_results,
@@ -31,7 +33,6 @@ from bot.views.status import (
     nothing_cancelled,
     nothing_to_export,
     open_orders_lines,
-    refill_lines,
     refill_status_line,
     refill_status_lines,
     status_lines,
@@ -94,7 +95,7 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
 
 def test_refill_lines(en: Translator) -> None:
     results = [ActionResult(5, RequestOutcome.REQUESTED, refill_id=9)]
-    assert refill_lines(en, results, parse_ids("5 ?")) == [
+    assert action_lines(en, OrderAction.REFILL, results, parse_ids("5 ?")) == [
         "♻️ #<code>5</code> — refill requested (refill #<code>9</code>)",
         "Not order ids, skipped: ?",
     ]
@@ -224,6 +225,6 @@ def test_pending_refill_refusal(en: Translator) -> None:
         refill_id=3,
         since=NOON,
     )
-    [line] = refill_lines(en, [result], parse_ids("5001"))
+    [line] = action_lines(en, OrderAction.REFILL, [result], parse_ids("5001"))
     assert line.startswith("⏳ #<code>5001</code> — refill #<code>3</code> (requested ")
     assert line.endswith(") is still pending; ask again once it is done")
