@@ -35,10 +35,11 @@ def plain(text: str) -> str:
 
 
 def money(t: Translator, amount: Decimal | None, currency: str | None) -> dict[str, str] | None:
-    """An amount as exact text (for the page's sums) and as the user reads it."""
+    """An amount as exact text (for the page's sums) and as the user reads it: plain text, as
+    the page sets it (`t.money` escapes a panel's own words for its currency, for a chat)."""
     if amount is None:
         return None
-    return {"amount": str(amount), "text": t.money(amount, currency)}
+    return {"amount": str(amount), "text": plain(t.money(amount, currency))}
 
 
 def error_json(t: Translator, error: InputError) -> str:
