@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.steps import clock_of, confirm, drain, due_again, place, poll
+from bot.jobs import jobs_of
+from tests.e2e.steps import clock_of, confirm, csv_rows, drain, due_again, place, poll
 from tests.e2e.test_panel_text import (
     CURRENCY,
     HOSTILE,
@@ -177,3 +178,51 @@ async def test_stored_panel_text_reads_as_written_on_every_screen(app: MiniApp) 
     assert {row["service"] for row in rows} == {NAME}, rows
     assert HOSTILE in {row["status"] for row in rows}, rows
     assert "&lt;" not in json.dumps(rows) and "&amp;" not in json.dumps(rows)
+
+
+async def watch_prices(bot: Harness) -> None:
+    """One cycle of the price watch as its job runs it, its pushes delivered."""
+    assert bot.app is not None
+    await jobs_of(bot.app).watch_prices()
+    await bot.deps.prices.settle()
+    await drain(bot)
+
+
+async def test_stored_panel_text_in_price_pushes_the_export_and_an_unreadable_id(
+    app: MiniApp,
+) -> None:
+    """The price watch's stored name (its push and /prices), /export's cells (plain text: the
+    panel's words as written, never escaped), and an order whose id the panel sent as markup."""
+    bot = app.harness
+    u = await hostile_member(bot)
+    await confirm(u, await preview(u, "watched"))
+    clock_of(bot).advance(HOUR)
+    await watch_prices(bot)  # the first look stores the name it saw
+    bot.panel.set_order(min(bot.panel.orders), status=HOSTILE)
+    await due_again(bot)
+    await poll(bot)
+    bot.panel.change_service(1, rate="2.50")
+    clock_of(bot).advance(HOUR)
+    await watch_prices(bot)
+    seen = [shown(await u.reply())]  # the price push
+    await u.send("/prices")
+    seen.append(shown(await u.reply()))
+    bot.panel.raw_answers["add"] = json.dumps({"order": HOSTILE})
+    seen.append(shown(await confirm(u, await preview(u, "unreadable"))))
+    del bot.panel.raw_answers["add"]
+    await u.send("/orders")
+    seen.append(shown(await u.reply()))
+
+    for one in seen:
+        assert_shown_as_written(one.screen)
+        assert_labels_plain(one.labels)
+    cut = '#1 Followers <i>zq</i> & <a href="https://evil.exa…'  # cut as written, then escaped
+    assert cut in seen[0].screen.text and cut in seen[1].screen.text, seen[:2]
+    assert HOSTILE not in seen[2].screen.text  # the unreadable id is not quoted
+    assert sum(NAME[:12] in label for label in seen[3].labels) == 2, seen[3].labels
+    await u.send("/export")
+    rows = csv_rows(await u.reply())
+    assert {row["Service"] for row in rows} == {NAME}, rows
+    assert HOSTILE in {row["Status"] for row in rows}, rows
+    assert CURRENCY in {row["Currency"] for row in rows}, rows
+    assert bot.telegram.bad_requests() == []
