@@ -1,6 +1,6 @@
 """Memory and event-loop latency of a search over several panels with large catalogs (issue 19).
 
-    python -m benchmarks catalog_memory [--panels 5] [--mb 19] [--cache-mb 64]
+    python -m benchmarks catalog_memory [--panels 5] [--mb 19] [--cache-mb 64] [--steps-ms 0]
 
 Each fake panel serves a catalog of about `mb` MB of JSON (the benchmark catalog, every service
 with a 600-800 character Turkish description). One user has linked every panel (rows written
@@ -9,8 +9,10 @@ through the bot's repositories before start-up). The real `python -m bot` proces
 the bot's RSS before and after the search, the search's wall time, and the slowest /help
 answer during it, and from inside the bot (benchmarks/loop_probe.py) the longest its event loop
 was held and its garbage collections. On a shared machine a stall also counts the time the
-process waited for a core (the load average is printed with the figures). LOOP_PROBE_DUMP=1 prints
-every stall and collection of the window.
+process waited for a core (the load average is printed with the figures), so the loop thread's CPU
+is given too. `--steps-ms n` also times each callback the loop runs and names the longest ones of
+n ms of CPU or more (what the stalls were made of; it costs two clock readings a callback).
+LOOP_PROBE_DUMP=1 prints every stall, collection and long step of the window.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ async def _bystander(telegram: FakeTelegram, stop: asyncio.Event) -> list[float]
     return waits
 
 
-async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
+async def _run(n_panels: int, mb: float, cache_mb: float, steps_ms: float) -> dict[str, Any]:
     catalog = big_catalog(mb)
     panels = [FakePanel(catalog) for _ in range(n_panels)]
     # Encoded once, here: a fake encoding 19 MB per request would hold this process's event
@@ -98,6 +100,8 @@ async def _run(n_panels: int, mb: float, cache_mb: float) -> dict[str, Any]:
             # panel but the configured one, and the search reads one catalog, not `n_panels`.
             "ALLOW_PRIVATE_PANELS": "true",
         }
+        if steps_ms > 0:
+            settings["LOOP_PROBE_STEPS_MS"] = str(steps_ms)
         async with FakeTelegram() as telegram:
             for panel in panels:
                 await panel.start()
@@ -164,6 +168,7 @@ def _probe_events(path: Path, start: float, end: float) -> dict[str, Any]:
     stalls = [e for e in inside if "stall" in e]
     collections = [e for e in inside if "gc" in e]
     heap = [e for e in events if "tracked" in e]
+    steps = sorted((e for e in inside if "step" in e), key=lambda e: -e["step"])
     return {
         "loop_worst_s": max((e["stall"] for e in stalls), default=0.0),
         "loop_worst_cpu_s": max((e["cpu"] for e in stalls), default=0.0),
@@ -173,6 +178,7 @@ def _probe_events(path: Path, start: float, end: float) -> dict[str, Any]:
         "gc_full": sum(1 for e in collections if e["generation"] == 2),
         "tracked_objects": heap[0]["tracked"] if heap else -1,
         "frozen_objects": heap[0]["frozen"] if heap else -1,
+        "longest_steps": [(e["step"], e["where"]) for e in steps[:3]],
     }
 
 
@@ -202,16 +208,31 @@ def format_table(r: dict[str, Any]) -> str:
         f"  garbage collections: {r['gc_full']} full, the longest {r['gc_worst_s'] * 1000:.0f} ms"
         f" ({r['gc_worst_cpu_s'] * 1000:.0f} ms CPU); at the end {r['tracked_objects']:,} "
         f"objects in the collections' generations, {r['frozen_objects']:,} frozen\n"
+        f"{_steps_lines(r['longest_steps'])}"
         f"the answer began: {r['answer'][:120]!r}"
     )
 
 
+def _steps_lines(steps: list[tuple[float, str]]) -> str:
+    """The longest callbacks of the loop (with --steps-ms), one line each."""
+    lines = [f"  a step of {cpu * 1000:.1f} ms of CPU: {where[:150]}\n" for cpu, where in steps]
+    return "".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     def run(a: Any) -> Coroutine[Any, Any, dict[str, Any]]:
-        return _run(a.panels, a.mb, a.cache_mb)
+        return _run(a.panels, a.mb, a.cache_mb, a.steps_ms)
 
     return run_main(
-        argv, "catalog_memory", __doc__, run, format_table, panels=5, mb=19.0, cache_mb=64.0
+        argv,
+        "catalog_memory",
+        __doc__,
+        run,
+        format_table,
+        panels=5,
+        mb=19.0,
+        cache_mb=64.0,
+        steps_ms=0.0,
     )
 
 

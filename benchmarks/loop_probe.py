@@ -9,6 +9,11 @@ written as one JSON line `{"at": <monotonic>, "stall": <seconds>}`, and each gar
 that took as long as `{"at": ..., "gc": <seconds>, "generation": n}`. `at` is
 `time.monotonic()`, the one clock of the machine, so the benchmark can keep the events of its own
 window. The probe itself costs a wake-up every tick, nothing else.
+
+With `LOOP_PROBE_STEPS_MS=n` it also times every callback the loop runs (a task's step, a timer, a
+socket's read) and writes each that took `n` ms of the loop thread's CPU or more as
+`{"at": ..., "step": <cpu seconds>, "wall": <seconds>, "where": "<task's awaits>"}`: what a stall
+was made of, which the ticks alone cannot say. That costs two clock readings a callback.
 """
 
 from __future__ import annotations
@@ -66,6 +71,38 @@ class _Probe:
                 self.write(at=time.monotonic(), stall=late, cpu=cpu)
 
 
+def _where(handle: asyncio.Handle) -> str:
+    """What `handle` ran: for a task's step, the coroutines it awaits, outermost first (where
+    the task stopped after the step); else the callback's name."""
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
+    if not isinstance(task, asyncio.Task):
+        return str(getattr(callback, "__qualname__", callback))[:200]
+    names: list[str] = []
+    awaited: Any = task.get_coro()
+    while awaited is not None and len(names) < 12:
+        names.append(str(getattr(awaited, "__qualname__", type(awaited).__name__)))
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return " > ".join(names)
+
+
+def _time_steps(probe: _Probe, threshold: float) -> None:
+    """Write every callback of the loop that ran `threshold` seconds of CPU or more."""
+    run = asyncio.events.Handle._run
+
+    def timed(handle: asyncio.Handle) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            run(handle)
+        finally:
+            used = time.thread_time() - cpu
+            if used >= threshold:
+                wall = time.perf_counter() - started
+                probe.write(at=time.monotonic(), step=used, wall=wall, where=_where(handle))
+
+    setattr(asyncio.events.Handle, "_run", timed)  # noqa: B010 - mypy forbids assigning a method
+
+
 class _ProbedPolicy(asyncio.DefaultEventLoopPolicy):
     """Every new loop (the bot's `asyncio.run`) starts the probe's ticking task."""
 
@@ -91,6 +128,9 @@ def main() -> int:
     with open(os.environ["LOOP_PROBE_FILE"], "a", encoding="utf-8") as out:
         probe = _Probe(out)
         gc.callbacks.append(probe.on_gc)
+        steps_ms = float(os.environ.get("LOOP_PROBE_STEPS_MS") or 0)
+        if steps_ms > 0:
+            _time_steps(probe, steps_ms / 1000)
         asyncio.set_event_loop_policy(_ProbedPolicy(probe))
         return bot_main()
 

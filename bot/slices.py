@@ -96,6 +96,11 @@ async def run_sliced(
         finally:
             queue.done()
         if finished:
+            # One more turn before the caller goes on: what it does with the result (storing an
+            # index, freeing the one it evicts, rendering a reply) is a step of its own, not
+            # added to the last slice's (10 + 15 ms seen in one stall).
+            await queue.turn()
+            queue.done()
             return cast(R, result)
 
 

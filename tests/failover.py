@@ -42,6 +42,9 @@ PUSH_USERS = tuple(range(9201, 9207))
 LEADING = "this instance is now the leader"
 POLLING = "polling for updates"
 STANDBY = "standby: another instance leads"
+# How long a fresh `python -m bot` may take to lead or stand by: a bound, not a figure (about
+# 2 s on an idle machine; over 60 s was seen once at load 13 with every core taken).
+START_SECONDS = 180.0
 
 
 class Databases(Protocol):
@@ -195,9 +198,9 @@ async def run_failovers(
     async with FakeTelegram() as telegram, FakePanel() as panel, cluster.database() as url:
         env = settings(telegram, panel, url, fernet, failover_seconds)
         first = await start(tmp_path, env)
-        await until(lambda: first.logged(POLLING), 60, "the first instance to lead")
+        await until(logs(first, POLLING), START_SECONDS, "the first instance to lead")
         second = await start(tmp_path, env)
-        await until(lambda: second.logged(STANDBY), 60, "the second instance to stand by")
+        await until(logs(second, STANDBY), START_SECONDS, "the second instance to stand by")
         leader, standby = first, second
         admin = telegram.user(ADMIN)
         users = [telegram.user(uid) for uid in PUSH_USERS]
@@ -225,7 +228,7 @@ async def run_failovers(
                 await asyncio.sleep(1.0)
                 assert panel.count("add") == adds + 1
                 leader, standby = standby, await start(tmp_path, env)
-                await until(logs(standby, STANDBY), 60, "a new standby")
+                await until(logs(standby, STANDBY), START_SECONDS, "a new standby")
 
                 # --- 2. in the middle of an outbox drain ---------------------------------
                 placed: dict[int, int] = {}
@@ -268,7 +271,7 @@ async def run_failovers(
                     oid = placed[user.id]
                     assert pushes_of(user, [oid]) == {oid: 1}, user.sent_texts()
                 leader, standby = standby, await start(tmp_path, env)
-                await until(logs(standby, STANDBY), 60, "a new standby")
+                await until(logs(standby, STANDBY), START_SECONDS, "a new standby")
         finally:
             await leader.stop()
             await standby.stop()

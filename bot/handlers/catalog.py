@@ -48,6 +48,7 @@ from bot.views.catalog import (
     render_search_page,
     render_service_card,
     render_service_page,
+    search_limit,
     service_gone,
 )
 from bot.views.catalog_extras import with_quick_picks
@@ -171,8 +172,22 @@ async def show_search(update: Update, context: BotContext, query: str, page: int
         return
     context.state.catalog_search = query[:200]
     await ui.answer(update)
-    screen = render_search_page(index, context.t, query, page, view=view_of(context))
+    screen = await search_screen(context, index, query, page)
     await ui.show(update, screen.text, screen.markup)
+
+
+async def search_screen(
+    context: BotContext,
+    index: CatalogIndex,
+    query: str,
+    page: int = 0,
+    back: CallbackData | None = None,
+) -> Screen:
+    """The page of `query`'s results. The search runs in slices: on a 19 MB catalog a query
+    that matches little looks at every service (15-20 ms of CPU in one go; issue 19 item 5)."""
+    view = view_of(context)
+    matches = await index.search_sliced(query, search_limit(index, view))
+    return render_search_page(index, context.t, query, page, back, view, matches)
 
 
 async def services_command(update: Update, context: BotContext) -> None:

@@ -42,7 +42,7 @@ from bot.callbacks.panels import PanelOrderService
 from bot.deps import BotContext
 from bot.handlers import list_answers, ui
 from bot.handlers import previews as preview_ui
-from bot.handlers.catalog import load_index, view_of
+from bot.handlers.catalog import load_index, search_screen
 from bot.handlers.dialog import (
     DRIPFEED_QUESTION,
     AnyHandler,
@@ -83,7 +83,6 @@ from bot.services.quick_answers import QUICK_INTERVALS, quick_quantities
 from bot.services.validation import InputError, ServiceGone
 from bot.storage.models import Order
 from bot.views.answers import not_a_list, reminder, with_reminder
-from bot.views.catalog import render_search_page
 from bot.views.catalog_extras import with_order_picks
 from bot.views.errors import button_expired, no_key_text, text_needed
 from bot.views.link_guard import anyway_needed
@@ -470,7 +469,7 @@ async def _service_text(update: Update, context: BotContext, text: str) -> str |
     _start_dialog(context, None)
     context.state.catalog_search = raw[:200]
     # Back leads to the service question the words were typed at, not to the categories.
-    screen = render_search_page(index, context.t, raw, back=Menu("order"), view=view_of(context))
+    screen = await search_screen(context, index, raw, back=Menu("order"))
     await ui.send(update, screen.text, screen.markup)
     return PICK_SERVICE
 

@@ -22,11 +22,19 @@ from bot.handlers.routing import on_press
 from bot.keyboards import status as status_keyboards
 from bot.panel import PanelError
 from bot.services.accounts import NoKey
-from bot.services.tracking import ParsedIds, Pinned, RequestOutcome, SeveralPanels, parse_ids
+from bot.services.tracking import (
+    OrderAction,
+    ParsedIds,
+    Pinned,
+    RequestOutcome,
+    SeveralPanels,
+    parse_ids,
+)
 from bot.storage.models import Order
 from bot.views.errors import button_expired
 from bot.views.order_history import PanelNames, panel_names, ref
 from bot.views.status import (
+    action_lines,
     cancel_check_lines,
     cancel_question_lines,
     cancel_results,
@@ -35,7 +43,6 @@ from bot.views.status import (
     nothing_cancelled,
     nothing_to_export,
     open_orders_lines,
-    refill_lines,
     refill_status_lines,
     status_lines,
     usage,
@@ -155,7 +162,8 @@ async def _refill_ids(
 ) -> None:
     results = await context.deps.tracking.refill(context.user.id, parsed.ids, pinned)
     names = await _names(context)
-    await _deliver_long(update, context, refill_lines(context.t, results, parsed, names))
+    lines = action_lines(context.t, OrderAction.REFILL, results, parsed, names)
+    await _deliver_long(update, context, lines)
 
 
 async def _refill_status_ids(

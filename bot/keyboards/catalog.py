@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import catalog as cb
 from bot.callbacks.base import CallbackData
-from bot.callbacks.catalog import (
-    FROM_QUICK_PICKS,
-    CategoriesPage,
-    CategoryPage,
-    RefreshCatalog,
-    SearchPage,
-    ServiceCard,
-    ServiceMore,
-)
 from bot.callbacks.new_order import OrderService
 from bot.callbacks.panels import PanelOrderService
 from bot.i18n import Translator
@@ -31,9 +23,9 @@ def catalog_categories(
     version: str,
 ) -> InlineKeyboardMarkup:
     """(category index, label) per button; the catalog version makes stale buttons detectable."""
-    rows = [[button(label, CategoryPage(index, 0, version))] for index, label in entries]
-    rows.append(pager(t, page, pages, CategoriesPage))
-    rows.append([button(t._("🔄 Refresh"), RefreshCatalog()), *back_to_menu(t)])
+    rows = [[button(label, cb.CategoryPage(index, 0, version))] for index, label in entries]
+    rows.append(pager(t, page, pages, cb.CategoriesPage))
+    rows.append([button(t._("🔄 Refresh"), cb.RefreshCatalog()), *back_to_menu(t)])
     return markup(rows)
 
 
@@ -48,10 +40,14 @@ def catalog_services(
     per_page: int = PAGE_SIZE,
 ) -> InlineKeyboardMarkup:
     """(service id, label) per button, paged within one category."""
-    rows = [[button(label, ServiceCard(sid, category_index, page))] for sid, label in entries]
-    rows.append(pager(t, page, pages, lambda p: CategoryPage(category_index, p, version)))
-    rows.append([button(t._("« Back"), CategoriesPage(category_index // per_page))])
-    return markup(rows)
+    back = cb.CategoriesPage(category_index // per_page)
+    return _service_list(
+        t,
+        entries,
+        category_index,
+        (page, pages, lambda p: cb.CategoryPage(category_index, p, version)),
+        back,
+    )
 
 
 def catalog_search(
@@ -62,9 +58,24 @@ def catalog_search(
     back: CallbackData | None = None,
 ) -> InlineKeyboardMarkup:
     """Search results; `back` leads to where the search was typed (the order's service question)."""
-    rows = [[button(label, ServiceCard(sid, -1, page))] for sid, label in entries]
-    rows.append(pager(t, page, pages, SearchPage))
-    rows.append([button(t._("« Back"), back if back is not None else CategoriesPage(0))])
+    back = back if back is not None else cb.CategoriesPage(0)
+    return _service_list(t, entries, -1, (page, pages, cb.SearchPage), back)
+
+
+def _service_list(
+    t: Translator,
+    entries: Sequence[tuple[int, str]],
+    category_index: int,
+    paging: tuple[int, int, Callable[[int], CallbackData]],
+    back: CallbackData,
+) -> InlineKeyboardMarkup:
+    """A page of services: a button to each one's card (`category_index` -1: a search result),
+    the pager (`paging`: this page, the number of pages, the data of a page's button), then
+    « Back to `back`."""
+    page, pages, to_page = paging
+    rows = [[button(label, cb.ServiceCard(sid, category_index, page))] for sid, label in entries]
+    rows.append(pager(t, page, pages, to_page))
+    rows.append([button(t._("« Back"), back)])
     return markup(rows)
 
 
@@ -74,7 +85,7 @@ def service_card(
     back: InlineKeyboardButton,
     *,
     orderable: bool = True,
-    more: ServiceMore | None = None,
+    more: cb.ServiceMore | None = None,
 ) -> InlineKeyboardMarkup:
     """🛒 Order (only for a type the bot can order) and 📖 More (a longer description)."""
     order = [button(t._("🛒 Order"), OrderService(service_id))] if orderable else []
@@ -84,7 +95,7 @@ def service_card(
 
 def service_description(
     t: Translator,
-    pressed: ServiceMore,
+    pressed: cb.ServiceMore,
     parts: int,
     *,
     orderable: bool,
@@ -94,21 +105,21 @@ def service_description(
     sid, category, page = pressed.service_id, pressed.category, pressed.page
     nav = []
     if pressed.part > 1:
-        nav.append(button(t._("‹ Prev"), ServiceMore(sid, pressed.part - 1, category, page)))
+        nav.append(button(t._("‹ Prev"), cb.ServiceMore(sid, pressed.part - 1, category, page)))
     if pressed.part < parts:
-        nav.append(button(t._("📖 More"), ServiceMore(sid, pressed.part + 1, category, page)))
+        nav.append(button(t._("📖 More"), cb.ServiceMore(sid, pressed.part + 1, category, page)))
     order = [button(t._("🛒 Order"), OrderService(sid))] if orderable else []
-    return markup([nav, [*order, button(t._("« Back"), ServiceCard(sid, category, page))]])
+    return markup([nav, [*order, button(t._("« Back"), cb.ServiceCard(sid, category, page))]])
 
 
 def card_back(t: Translator, category_index: int, page: int, version: str) -> InlineKeyboardButton:
     """Back from a service card: to its category page, to the search results (index -1), or
     to the categories (the quick picks, FROM_QUICK_PICKS)."""
-    if category_index == FROM_QUICK_PICKS:
-        return button(t._("« Back"), CategoriesPage(page))
+    if category_index == cb.FROM_QUICK_PICKS:
+        return button(t._("« Back"), cb.CategoriesPage(page))
     if category_index < 0:
-        return button(t._("« Back"), SearchPage(page))
-    return button(t._("« Back"), CategoryPage(category_index, page, version))
+        return button(t._("« Back"), cb.SearchPage(page))
+    return button(t._("« Back"), cb.CategoryPage(category_index, page, version))
 
 
 def order_on_panel(keyboard: InlineKeyboardMarkup, slot: int) -> InlineKeyboardMarkup:

@@ -8,21 +8,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
+from bot.callbacks import new_order as cb
 from bot.callbacks.catalog import CategoriesPage
 from bot.callbacks.menu import Menu
-from bot.callbacks.new_order import (
-    ChooseValue,
-    ConfirmOrder,
-    DiscardOrder,
-    DripfeedChoice,
-    FinishList,
-    ListChange,
-    ListEdit,
-    OrderAnyway,
-    OrderWithoutDripfeed,
-    Reorder,
-    SkipQuestion,
-)
 from bot.callbacks.notifications import OpenCard
 from bot.callbacks.order_edit import EditAnswer, LastLink, QuestionBack, QuickQuantity
 from bot.callbacks.schedules import ScheduleLater
@@ -46,8 +34,8 @@ def order_dripfeed(t: Translator, instance: str, question: str) -> InlineKeyboar
     return markup(
         [
             [
-                button(t._("Yes, drip-feed"), DripfeedChoice(instance, question, yes=True)),
-                button(t._("No, all at once"), DripfeedChoice(instance, question, yes=False)),
+                button(t._("Yes, drip-feed"), cb.DripfeedChoice(instance, question, yes=True)),
+                button(t._("No, all at once"), cb.DripfeedChoice(instance, question, yes=False)),
             ],
             [question_back(t, instance, question), dialog_cancel_button(t, instance)],
         ]
@@ -108,12 +96,12 @@ def order_question(
 ) -> InlineKeyboardMarkup:
     """A question's own buttons under its quick answers: the drip-feed switch, Skip, « Back
     and ✖️ Cancel."""
-    skip = [button(t._("Skip"), SkipQuestion(instance, question))] if offers.optional else []
+    skip = [button(t._("Skip"), cb.SkipQuestion(instance, question))] if offers.optional else []
     switch = []
     dripfeed = offers.dripfeed
     if dripfeed is not None:
         label = t._("✅ ⏱ Drip-feed") if dripfeed else t._("⏱ Add drip-feed")
-        switch = [button(label, DripfeedChoice(instance, question, yes=not dripfeed))]
+        switch = [button(label, cb.DripfeedChoice(instance, question, yes=not dripfeed))]
     last = [question_back(t, instance, question), dialog_cancel_button(t, instance)]
     return markup([*quick_answer_rows(t, instance, question, offers), switch, skip, last])
 
@@ -131,20 +119,20 @@ def answer_rows(
     collected, minutes = offers.collected, question == "delay"
     if collected:
         done = t._("✅ Done ({n})", n=t.number(collected))
-        rows.append([button(done, FinishList(instance, question))])
+        rows.append([button(done, cb.FinishList(instance, question))])
         # One long button a row: they are long in Turkish.
-        undo = ListEdit(instance, question, ListChange.UNDO)
+        undo = cb.ListEdit(instance, question, cb.ListChange.UNDO)
         rows.append([button(t._("↩️ Remove the last message"), undo)])
         rows.append(
             [
-                button(t._("🗑 Start over"), ListEdit(instance, question, ListChange.RESTART)),
-                button(t._("📄 Show all"), ListEdit(instance, question, ListChange.SHOW)),
+                button(t._("🗑 Start over"), cb.ListEdit(instance, question, cb.ListChange.RESTART)),
+                button(t._("📄 Show all"), cb.ListEdit(instance, question, cb.ListChange.SHOW)),
             ]
         )
     values = [
         button(
             t._("{n} min", n=t.number(v)) if minutes else t.number(v),
-            ChooseValue(instance, question, v),
+            cb.ChooseValue(instance, question, v),
         )
         for v in offers.choices
     ]
@@ -175,11 +163,11 @@ def order_preview(
     `anyway`: the preview warned of an open order on the same link; its Confirm places
     nothing, the ⚠️ Order anyway row under it does."""
     pens = [button(t._("✏️ {field}", field=label), EditAnswer(batch, name)) for name, label in edits]
-    extra = [[button(t._("⚠️ Order anyway"), OrderAnyway(batch))]] if anyway else []
+    extra = [[button(t._("⚠️ Order anyway"), cb.OrderAnyway(batch))]] if anyway else []
     rows = [
         [
-            button(t._("✅ Confirm"), ConfirmOrder(batch)),
-            button(t._("✖️ Cancel"), DiscardOrder(batch)),
+            button(t._("✅ Confirm"), cb.ConfirmOrder(batch)),
+            button(t._("✖️ Cancel"), cb.DiscardOrder(batch)),
         ],
         *extra,
         # Place it at a chosen time instead (bot/handlers/schedules.py); not one that warned of
@@ -197,7 +185,7 @@ def order_preview(
 
 def preview_again(t: Translator, order_id: int) -> InlineKeyboardMarkup:
     """Under a preview that can no longer be confirmed: the same order, priced again."""
-    return markup([[button(t._("🔄 Make a new preview"), Reorder(order_id))], back_to_menu(t)])
+    return markup([[button(t._("🔄 Make a new preview"), cb.Reorder(order_id))], back_to_menu(t)])
 
 
 def order_result(
@@ -215,7 +203,7 @@ def order_refused_dripfeed(t: Translator, order_id: int) -> InlineKeyboardMarkup
     """Under a result whose drip-feed the panel refused: a new preview of it without drip-feed."""
     return markup(
         [
-            [button(t._("🛒 Order without drip-feed"), OrderWithoutDripfeed(order_id))],
+            [button(t._("🛒 Order without drip-feed"), cb.OrderWithoutDripfeed(order_id))],
             [button(t._("➕ New order"), Menu("order"))],
             back_to_menu(t),
         ]

@@ -157,26 +157,21 @@ def _wire_value(value: Any) -> Any:
     return value
 
 
-def _order_params(
-    service: int,
-    link: str | None,
-    quantity: int | None,
-    runs: int | None,
-    interval: int | None,
-    extra: dict[str, Any],
-) -> dict[str, Any]:
-    unknown = sorted(set(extra) - ALLOWED_ORDER_EXTRAS)
+def _order_params(order: NewOrder) -> dict[str, Any]:
+    """The `add` parameters of `order`, as they go on the wire."""
+    unknown = sorted(set(order.extra) - ALLOWED_ORDER_EXTRAS)
     if unknown:
         raise ValueError(f"unsupported order parameter(s): {', '.join(unknown)}")
+    service = order.service
     if isinstance(service, bool) or not isinstance(service, int) or service <= 0:
         raise ValueError("service must be a positive integer")
     params: dict[str, Any] = {
         "service": service,
-        "link": link,
-        "quantity": quantity,
-        "runs": runs,
-        "interval": interval,
-        **extra,
+        "link": order.link,
+        "quantity": order.quantity,
+        "runs": order.runs,
+        "interval": order.interval,
+        **order.extra,
     }
     return {k: _wire_value(v) for k, v in params.items() if v is not None}
 
@@ -666,19 +661,9 @@ class PanelClient(AsyncClosing):
 
     # ------------------------------------------------------------------ writes
 
-    async def add_order(
-        self,
-        service: int,
-        link: str | None = None,
-        quantity: int | None = None,
-        *,
-        runs: int | None = None,
-        interval: int | None = None,
-        **extra: Any,
-    ) -> int:
+    async def add_order(self, order: NewOrder) -> int:
         """Place one order; returns the panel's order id. Never retried (see module doc)."""
-        params = _order_params(service, link, quantity, runs, interval, extra)
-        return await self._write("add", params, parsing.parse_order_id)
+        return await self._write("add", _order_params(order), parsing.parse_order_id)
 
     async def add_orders(
         self,
@@ -696,10 +681,7 @@ class PanelClient(AsyncClosing):
         Real orders go in `add_bulk` only to a panel known to take it (`probe_bulk`), else line
         by line with `add`, paced; `progress(placed, total)` hears after each line, `placed(index,
         order id)` of each line the panel took, the moment it took it."""
-        payloads = [
-            _order_params(o.service, o.link, o.quantity, o.runs, o.interval, dict(o.extra))
-            for o in orders
-        ]
+        payloads = [_order_params(order) for order in orders]
         bodies = _encoded_chunks(payloads)
         if await self._bulk_support() is not Support.YES:
             return await self._add_one_by_one(payloads, progress, placed)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.panel.text import PanelText, panel_text
+from bot.panel.text import PanelText, PanelWords, panel_text
 
 
 class Status(StrEnum):
@@ -61,27 +61,12 @@ class Service:
     average_minutes: int | None = None
     average_words: str | None = None
 
-    # Made when read, not kept: a `PanelText` per service would be one more object for every
-    # garbage collection to look at, 13,000 per large catalog (issue 19 item 5).
-    @property
-    def name(self) -> PanelText:
-        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
-        return PanelText(self.name_text)
-
-    @property
-    def category(self) -> PanelText:
-        """The panel's category ("" when it sent none): text for a view to escape."""
-        return PanelText(self.category_text)
-
-    @property
-    def description(self) -> PanelText | None:
-        """The panel's description: text for a view to escape (bot/panel/text.py)."""
-        return panel_text(self.description_text)
-
-    @property
-    def average_text(self) -> PanelText | None:
-        """The panel's own words for the average time, when it gave no number of minutes."""
-        return panel_text(self.average_words)
+    # Text for a view to escape (bot/panel/text.py), made when read.
+    name = PanelWords("name_text", PanelText)
+    category = PanelWords("category_text", PanelText)  # "" when the panel sent none
+    description = PanelWords("description_text", panel_text)
+    # The panel's own words for the average time, when it gave no number of minutes.
+    average_text = PanelWords("average_words", panel_text)
 
     def cost(self, quantity: int, runs: int = 1) -> Decimal:
         """Cost of `quantity` units, `runs` times: rate is per 1000."""
@@ -99,15 +84,9 @@ class OrderStatus:
     # The panel's currency as it sent it; views read `currency` (`PanelText`).
     currency_text: str | None = None
 
-    @property
-    def currency(self) -> PanelText | None:
-        """The currency the panel named beside the charge: text for a view to escape."""
-        return panel_text(self.currency_text)
-
-    @property
-    def raw_status(self) -> PanelText:
-        """The status as the panel worded it: text for a view to escape."""
-        return PanelText(self.raw_status_text)
+    # The currency the panel named beside the charge, and its word for the status.
+    currency = PanelWords("currency_text", panel_text)
+    raw_status = PanelWords("raw_status_text", PanelText)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +96,7 @@ class RefillStatus:
     raw_status_text: str
     refill_id: int | None = None
 
-    @property
-    def raw_status(self) -> PanelText:
-        """The refill's state as the panel worded it: text for a view to escape."""
-        return PanelText(self.raw_status_text)
+    raw_status = PanelWords("raw_status_text", PanelText)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +105,8 @@ class Balance:
     # The panel's currency as it sent it ("" when none); views read `currency` (`PanelText`).
     currency_text: str
 
-    @property
-    def currency(self) -> PanelText:
-        """The panel's currency, often an ISO code, sometimes its own words: text to escape."""
-        return PanelText(self.currency_text)
+    # Often an ISO code, sometimes the panel's own words.
+    currency = PanelWords("currency_text", PanelText)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +152,7 @@ class RefillResult:
     unknown: bool = False
     not_sent: bool = False
 
-    @property
-    def raw_status(self) -> PanelText:
-        """The refill's state as the panel worded it: text for a view to escape."""
-        return PanelText(self.raw_status_text)
+    raw_status = PanelWords("raw_status_text", PanelText)
 
     @property
     def ok(self) -> bool:

@@ -18,16 +18,20 @@ It enters a message through `escaped`/`esc` only; formatted in an f-string it
 gives its escaped text, so even the use a type checker cannot see shows it as text; and
 `.plain` says, where it is read, that plain text is meant (a search key, the Mini App's JSON).
 A model keeps the plain `str` in its field (`Service.name_text`) and makes the `PanelText` when
-it is read (`Service.name`): a catalog of 100,000 services then holds no extra object per
-service. Data (search keys, sorting, matching, storage, JSON) reads the plain field.
+it is read (`Service.name`, a `PanelWords`): a catalog of 100,000 services then holds no extra
+object per service. Data (search keys, sorting, matching, storage, JSON) reads the plain field.
 """
 
 from __future__ import annotations
 
 import html
-from typing import NewType
+from collections.abc import Callable
+from typing import Any, Generic, NewType, Self, TypeVar, overload
 
 Html = NewType("Html", str)
+
+# What a `PanelWords` gives: `PanelText`, or `PanelText | None` for a field that may be None.
+_Shown = TypeVar("_Shown")
 
 
 class PanelText:
@@ -49,6 +53,11 @@ class PanelText:
         return format(str(self), spec)
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            # Never equal, so always a mistake (`order.currency == "USD"` would be False even
+            # for "USD"), and one mypy does not see: it fails loudly instead. Data compares
+            # the plain fields (`currency_text`) or `.plain`.
+            raise TypeError("PanelText compared with str: compare its .plain text")
         return isinstance(other, PanelText) and other.plain == self.plain
 
     def __hash__(self) -> int:
@@ -67,3 +76,29 @@ def escaped(value: object) -> Html:
     """`value` as text that shows as itself in a Telegram HTML message."""
     text = value.plain if isinstance(value, PanelText) else str(value)
     return Html(html.escape(text, quote=False))
+
+
+class PanelWords(Generic[_Shown]):
+    """A model's panel text for the views: its plain field (`field`) read as `PanelText` by
+    `make` (`PanelText`, or `panel_text` for a field that may be None).
+
+    Made when read, not kept: a `PanelText` per service would be one more object for every
+    garbage collection to look at, 13,000 per large catalog (issue 19 item 5).
+    """
+
+    __slots__ = ("_make", "field")
+
+    def __init__(self, field: str, make: Callable[[Any], _Shown]) -> None:
+        self.field = field
+        self._make = make
+
+    @overload
+    def __get__(self, model: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, model: object, owner: type | None = None) -> _Shown: ...
+
+    def __get__(self, model: object, owner: type | None = None) -> Self | _Shown:
+        if model is None:
+            return self
+        return self._make(getattr(model, self.field))

@@ -1,8 +1,8 @@
 """What to ask for each service type of the standard API, and how to turn answers into an order.
 
 `plan_for(service)` gives the ordered fields of the dialog; each field's `parse` validates one
-answer (raising `InputError`) given the answers so far. `build_params` then produces the keyword
-arguments of `PanelClient.add_order(service.id, **params)`.
+answer (raising `InputError`) given the answers so far. `build_params` then produces the order's
+parameters: its `link`, `quantity`, `runs` and `interval`, and the type's `extra` of `NewOrder`.
 """
 
 from __future__ import annotations
@@ -482,7 +482,7 @@ def mentions_dripfeed(panel_message: str) -> bool:
 
 
 def build_params(plan: OrderPlan, values: Values) -> dict[str, Any]:
-    """Keyword arguments for `PanelClient.add_order(plan.service.id, **params)`.
+    """The order's parameters: `link`, `quantity`, `runs`, `interval`, the rest `NewOrder.extra`.
 
     Lists are sent newline-separated, as the standard API expects. Counted types (custom
     comments, mentions custom list) also send `quantity` = number of lines: the standard

@@ -20,7 +20,15 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.panel import Balance, OutcomeUnknown, PanelClient, PanelError, PanelRejected, Service
+from bot.panel import (
+    Balance,
+    NewOrder,
+    OutcomeUnknown,
+    PanelClient,
+    PanelError,
+    PanelRejected,
+    Service,
+)
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex
@@ -443,12 +451,14 @@ class OrderingService:
         """Call the panel once for the claimed `order` and record whatever it answered."""
         try:
             panel_id = await client.add_order(
-                order.service_id,
-                order.link,
-                order.quantity,
-                runs=order.runs,
-                interval=order.interval,
-                **order.extra,
+                NewOrder(
+                    order.service_id,
+                    order.link,
+                    order.quantity,
+                    runs=order.runs,
+                    interval=order.interval,
+                    extra=order.extra,
+                )
             )
         except OutcomeUnknown as exc:
             recorded = await self._placements.record([order], unknown=[(order, str(exc))])
@@ -643,13 +653,13 @@ def _draft(
     extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
     return OrderDraft(
         service_id=service.id,
-        service_name=service.name_text,
+        service_name_text=service.name_text,
         service_type=service.type,
         link=params.get("link"),
         quantity=params.get("quantity"),
         # Subscriptions are billed per future post: nothing is known upfront.
         cost=cost if cost is not None else Decimal(0),
-        currency=balance.currency_text if balance is not None else None,
+        currency_text=balance.currency_text if balance is not None else None,
         runs=params.get("runs"),
         interval=params.get("interval"),
         extra=extra,

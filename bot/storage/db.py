@@ -16,8 +16,9 @@ Both engines give the same guarantees the repositories were written for:
 
 Migrations: `NNNN_name.sql` is shared by both engines (portable DDL; PostgreSQL gets SQLite's
 type names mapped by `bot.storage.sql.map_types`, and both engines spell a `{identity}` key their
-own way); `NNNN_name.postgres.sql` or `NNNN_name.sqlite.sql` replaces it on that engine only,
-verbatim (triggers, and what else the engines do not share).
+own way); `NNNN_name.postgres.sql` or `NNNN_name.sqlite.sql` is that engine's own part, run
+verbatim (triggers, and what else the engines do not share): before the shared file when the
+version has one, else alone. What both engines run is written once.
 """
 
 from __future__ import annotations
@@ -102,11 +103,13 @@ def load_migrations(
         if version in found:
             raise MigrationError(f"two migrations with version {version}")
         found[version] = Migration(version, entry.name, entry.read_text(encoding="utf-8"))
-    merged: dict[int, Migration] = {}
+    merged = dict(own)  # an engine's own part is used as written
     for version, migration in shared.items():
         sql = map_types(migration.sql) if engine == "postgres" else sqlite_ddl(migration.sql)
+        part = own.get(version)
+        if part is not None:  # its own part first, in the order released migrations ran
+            migration, sql = part, f"{part.sql}\n{sql}"
         merged[version] = Migration(version, migration.name, sql)
-    merged.update(own)  # an engine's own file is used as written
     ordered = [merged[v] for v in sorted(merged)]
     for expected, migration in enumerate(ordered, start=1):
         if migration.version != expected:

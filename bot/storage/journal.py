@@ -21,12 +21,12 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Self
 
-from bot.storage.models import Order, SubmitState
+from bot.storage.models import Order, OrderDraft, SubmitState
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +66,9 @@ class JournalEntry:
     user_id: int
     token: str
     batch: str
-    line_no: int | None
-    service_id: int
-    service_name: str
-    service_type: str
-    link: str | None
-    quantity: int | None
-    runs: int | None
-    interval: int | None
-    cost: Decimal
-    currency: str | None
+    order: OrderDraft  # what it orders: the service, the answers, the price (and its line)
     created_at: float
     submitted_at: float | None
-    extra: dict[str, Any] = field(default_factory=dict)
     panel_slot: int = 1  # the user's panel account it went to
 
     def __post_init__(self) -> None:
@@ -106,23 +96,14 @@ class JournalEntry:
             user_id=order.user_id,
             token=order.token,
             batch=order.batch,
-            line_no=order.line_no,
-            service_id=order.service_id,
-            service_name=order.service_name,
-            service_type=order.service_type,
-            link=order.link,
-            quantity=order.quantity,
-            runs=order.runs,
-            interval=order.interval,
-            cost=order.cost,
-            currency=order.currency,
+            order=_draft_of(order),
             created_at=order.created_at,
             submitted_at=order.submitted_at,
-            extra=dict(order.extra),
             panel_slot=order.panel_slot,
         )
 
     def to_json(self) -> str:
+        order = self.order
         return json.dumps(
             {
                 "v": FORMAT_VERSION,
@@ -134,19 +115,19 @@ class JournalEntry:
                 "user_id": self.user_id,
                 "token": self.token,
                 "batch": self.batch,
-                "line_no": self.line_no,
-                "service_id": self.service_id,
-                "service_name": self.service_name,
-                "service_type": self.service_type,
-                "link": self.link,
-                "quantity": self.quantity,
-                "runs": self.runs,
-                "interval": self.interval,
-                "cost": str(self.cost),  # money stays a Decimal string, never a float
-                "currency": self.currency,
+                "line_no": order.line_no,
+                "service_id": order.service_id,
+                "service_name": order.service_name_text,
+                "service_type": order.service_type,
+                "link": order.link,
+                "quantity": order.quantity,
+                "runs": order.runs,
+                "interval": order.interval,
+                "cost": str(order.cost),  # money stays a Decimal string, never a float
+                "currency": order.currency_text,
                 "created_at": self.created_at,
                 "submitted_at": self.submitted_at,
-                "extra": self.extra,
+                "extra": order.extra,
                 "panel_slot": self.panel_slot,
             },
             ensure_ascii=False,
@@ -159,9 +140,6 @@ class JournalEntry:
             data = json.loads(line)
             if not isinstance(data, dict) or data.get("v") != FORMAT_VERSION:
                 raise BadEntry("unknown journal format")
-            extra = data.get("extra") or {}
-            if not isinstance(extra, dict):
-                raise BadEntry("extra is not an object")
             return cls(
                 state=SubmitState(data["state"]),
                 panel_order_id=_opt_int(data.get("panel_order_id")),
@@ -171,25 +149,41 @@ class JournalEntry:
                 user_id=int(data["user_id"]),
                 token=str(data["token"]),
                 batch=str(data["batch"]),
-                line_no=_opt_int(data.get("line_no")),
-                service_id=int(data["service_id"]),
-                service_name=str(data["service_name"]),
-                service_type=str(data["service_type"]),
-                link=_opt_str(data.get("link")),
-                quantity=_opt_int(data.get("quantity")),
-                runs=_opt_int(data.get("runs")),
-                interval=_opt_int(data.get("interval")),
-                cost=Decimal(str(data["cost"])),
-                currency=_opt_str(data.get("currency")),
+                order=_order_of(data),
                 panel_slot=_opt_int(data.get("panel_slot")) or 1,
                 created_at=float(data["created_at"]),
                 submitted_at=_opt_float(data.get("submitted_at")),
-                extra=extra,
             )
         except BadEntry:
             raise
         except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
             raise BadEntry(f"{type(exc).__name__} in a journal line") from None
+
+
+def _draft_of(order: Order) -> OrderDraft:
+    """What `order` orders: its row holds every field of the draft it was made from."""
+    ordered = {f.name: getattr(order, f.name) for f in fields(OrderDraft)}
+    return OrderDraft(**ordered | {"extra": dict(order.extra)})
+
+
+def _order_of(data: dict[str, Any]) -> OrderDraft:
+    """What a journal line's row orders (`to_json` writes it among the row's other columns)."""
+    extra = data.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise BadEntry("extra is not an object")
+    return OrderDraft(
+        service_id=int(data["service_id"]),
+        service_name_text=str(data["service_name"]),
+        service_type=str(data["service_type"]),
+        link=_opt_str(data.get("link")),
+        quantity=_opt_int(data.get("quantity")),
+        cost=Decimal(str(data["cost"])),
+        currency_text=_opt_str(data.get("currency")),
+        runs=_opt_int(data.get("runs")),
+        interval=_opt_int(data.get("interval")),
+        extra=extra,
+        line_no=_opt_int(data.get("line_no")),
+    )
 
 
 def _opt_int(value: Any) -> int | None:

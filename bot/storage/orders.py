@@ -917,38 +917,13 @@ async def _reinsert(tx: Transaction, entry: JournalEntry, now: float) -> Restore
     if user is None:
         log.error("journal entry for order %d: the user is gone; set aside", entry.order_id)
         return "rejected"
+    placed = entry.state is SubmitState.PLACED
     await tx.execute(
-        """
-        INSERT INTO orders (user_id, token, batch, line_no, panel_order_id, service_id,
-            service_name, service_type, link, quantity, runs, interval, extra, cost, currency,
-            status, submit_state, error, created_at, submitted_at, updated_at, panel_slot,
-            link_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        _INSERT_ORDER,
         (
-            entry.user_id,
-            entry.token,
-            entry.batch,
-            entry.line_no,
-            entry.panel_order_id,
-            entry.service_id,
-            entry.service_name,
-            entry.service_type,
-            entry.link,
-            entry.quantity,
-            entry.runs,
-            entry.interval,
-            json.dumps(entry.extra, ensure_ascii=False),
-            _money(entry.cost),
-            entry.currency,
-            "Pending" if entry.state is SubmitState.PLACED else None,
-            entry.state.value,
-            entry.error,
-            entry.created_at,
-            entry.submitted_at,
-            now,
-            entry.panel_slot,
-            None if entry.link is None else link_key(entry.link),
+            *(entry.user_id, entry.token, entry.batch, entry.panel_slot, *_ordered(entry.order)),
+            *(entry.state.value, entry.panel_order_id, "Pending" if placed else None, entry.error),
+            *(entry.created_at, entry.submitted_at, now),
         ),
     )
     return "inserted"
@@ -970,36 +945,43 @@ async def _insert_draft_rows(
     single = len(drafts) == 1
     submitted = None if state is SubmitState.DRAFT else now
     for i, d in enumerate(drafts):
+        token = batch if single else f"{batch}:{i}"
         await tx.execute(
-            """
-            INSERT INTO orders (user_id, token, batch, line_no, service_id, service_name,
-                service_type, link, quantity, runs, interval, extra, cost, currency,
-                submit_state, created_at, updated_at, panel_slot, submitted_at, link_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+            _INSERT_ORDER,
             (
-                user_id,
-                batch if single else f"{batch}:{i}",
-                batch,
-                d.line_no,
-                d.service_id,
-                d.service_name,
-                d.service_type,
-                d.link,
-                d.quantity,
-                d.runs,
-                d.interval,
-                json.dumps(d.extra, ensure_ascii=False),
-                _money(d.cost),
-                d.currency,
-                SubmitState(state).value,
-                now,
-                now,
-                panel_slot,
-                submitted,
-                None if d.link is None else link_key(d.link),
+                *(user_id, token, batch, panel_slot, *_ordered(d)),
+                *(SubmitState(state).value, None, None, None),  # no panel id, status or error
+                *(now, submitted, now),
             ),
         )
+
+
+# One `orders` row: whose it is, what it orders (`_ordered`), how far it got, and when.
+_INSERT_ORDER = """
+    INSERT INTO orders (user_id, token, batch, panel_slot,
+        line_no, service_id, service_name, service_type, link, link_key, quantity, runs,
+        interval, extra, cost, currency,
+        submit_state, panel_order_id, status, error, created_at, submitted_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _ordered(d: OrderDraft) -> tuple[Any, ...]:
+    """`_INSERT_ORDER`'s columns from line_no to currency: what the row orders."""
+    return (
+        d.line_no,
+        d.service_id,
+        d.service_name_text,
+        d.service_type,
+        d.link,
+        None if d.link is None else link_key(d.link),
+        d.quantity,
+        d.runs,
+        d.interval,
+        json.dumps(d.extra, ensure_ascii=False),
+        _money(d.cost),
+        d.currency_text,
+    )
 
 
 async def _sum(tx: Transaction, sql: str, rows: Sequence[Sequence[Any]]) -> int:

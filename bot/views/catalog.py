@@ -144,6 +144,12 @@ def catalog_changed(t: Translator) -> str:
     return t._("The catalog has changed since. Here is the current list.")
 
 
+def search_limit(index: CatalogIndex, view: CatalogOptions) -> int:
+    """How many matches a search page is built from: sorted or filtered, the first
+    SEARCH_LIMIT come from every match, not from the first ones."""
+    return SEARCH_LIMIT if view.plain else len(index)
+
+
 def render_search_page(
     index: CatalogIndex,
     t: Translator,
@@ -151,11 +157,13 @@ def render_search_page(
     page: int = 0,
     back: CallbackData | None = None,
     view: CatalogOptions = PLAIN,
+    matches: Sequence[Service] | None = None,
 ) -> Screen:
     """Results of `query` as `view` sorts and filters them, each with its category; `back`:
-    where "« Back" leads (None: the categories)."""
-    # Sorted or filtered, the first SEARCH_LIMIT come from every match, not from the first ones.
-    matches = index.search(query, limit=SEARCH_LIMIT if view.plain else len(index))
+    where "« Back" leads (None: the categories). `matches`: the search's result when the
+    caller ran it (in slices, `CatalogIndex.search_sliced`, up to `search_limit`)."""
+    if matches is None:
+        matches = index.search(query, limit=search_limit(index, view))
     found = view.apply(matches)[:SEARCH_LIMIT]
     shown = paginate(found, page, layout.PAGE_SIZE)
     if not matches:

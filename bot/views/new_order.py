@@ -378,30 +378,10 @@ def render_result(
     currency: str | None = None,
     panel: str = "",
 ) -> str:
-    """The confirm's outcome; a drip-feed refusal says the order can go without drip-feed.
-    `currency` (the account's) prices the amounts of a balance refusal; `panel` names the
-    order's panel (given when the user has several)."""
-    text = result_text(t, result, balance, currency, panel)
-    if not dripfeed_refused(result):
-        return text
-    return (
-        text
-        + "\n\n"
-        + t._(
-            "This panel does not take drip-feed for this service. "
-            "You can order it without drip-feed: everything in one delivery."
-        )
-    )
-
-
-def result_text(
-    t: Translator,
-    result: SubmitResult,
-    balance: Balance | None = None,
-    currency: str | None = None,
-    panel: str = "",
-) -> str:
-    """The confirm's outcome; a placed order shows what it cost and `balance` (read after it)."""
+    """The confirm's outcome: a placed order shows what it cost and `balance` (read after
+    it); a drip-feed refusal says the order can go without drip-feed. `currency` (the
+    account's) prices the amounts of a balance refusal; `panel` names the order's panel
+    (given when the user has several)."""
     if result.outcome is OrderOutcome.PLACED:
         return _placed_text(t, result, balance, panel)
     if result.outcome is OrderOutcome.UNKNOWN:
@@ -417,7 +397,17 @@ def result_text(
         reason = something_wrong(t)
     else:
         reason = panel_error_text(t, result.error, currency)
-    return t._("❌ The order was not placed.") + "\n" + reason
+    text = t._("❌ The order was not placed.") + "\n" + reason
+    if not dripfeed_refused(result):
+        return text
+    return (
+        text
+        + "\n\n"
+        + t._(
+            "This panel does not take drip-feed for this service. "
+            "You can order it without drip-feed: everything in one delivery."
+        )
+    )
 
 
 def settle_hint(t: Translator) -> str:

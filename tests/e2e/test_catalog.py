@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.callbacks.base import decode, encode
 from bot.callbacks.catalog import CategoryPage, SearchPage, ServiceCard
 from bot.callbacks.new_order import OrderService
+from bot.panel import Service
+from bot.services.catalog_index import CatalogIndex
 from tests.e2e.steps import catalog_row, data_of, labels, menu_screen, press_through, screen
 from tests.fakes.panel import Fault
 from tests.fakes.panel_catalog import default_services
@@ -141,6 +145,29 @@ async def test_search_is_case_and_turkish_insensitive(bot: Harness) -> None:
     none = await u.reply()
     assert "Nothing found for “&lt;nothing here&gt;”" in (none.text or "")
     assert bot.panel.count("services") == 1
+    assert bot.telegram.bad_requests() == []
+
+
+async def test_a_search_runs_in_the_loops_slices_not_in_one_go(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 item 5: on a 19 MB catalog a query that matches little looks at every service
+    (15-20 ms of CPU), so /services <words> and words typed at /order's question search in the
+    loop's slices (`CatalogIndex.search_sliced`), as a search over several panels does."""
+
+    def in_one_go(*args: object, **kwargs: object) -> list[Service]:
+        raise AssertionError("a search that holds the event loop until it is done")
+
+    monkeypatch.setattr(CatalogIndex, "search", in_one_go)
+    u = await bot.member(UID, key=KEY)
+    await u.send("/services takipçi")
+    found = await u.reply()
+    assert "12.50 · Instagram Takipçi #1" in labels(found), found.text
+    await u.send("/order")
+    await u.reply()
+    await u.send("youtube")
+    typed = await u.reply()
+    assert "2.75 · YouTube İzlenme #6" in labels(typed), typed.text
     assert bot.telegram.bad_requests() == []
 
 

@@ -16,6 +16,7 @@ from telegram import Bot
 
 from bot.leadership import Fence, LeadershipLost
 from bot.panel.client import PanelClient
+from bot.panel.models import NewOrder
 from bot.webhook import SECRET_HEADER, WebhookServer
 from tests.harness import running_bot
 from tests.processes import free_port
@@ -48,7 +49,7 @@ async def test_the_panel_client_asks_the_gate_before_every_request() -> None:
     async with httpx.AsyncClient() as http:
         client = PanelClient("http://127.0.0.1:9/api/v2", KEY, http=http, gate=fence.check)
         with pytest.raises(LeadershipLost):
-            await client.add_order(1, "https://x.example/a", 100)
+            await client.add_order(NewOrder(1, "https://x.example/a", 100))
 
 
 async def test_a_standby_webhook_answers_503_and_the_leader_takes_the_update() -> None:

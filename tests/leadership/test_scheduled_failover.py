@@ -22,6 +22,7 @@ from tests.failover import (
     ADMIN,
     POLLING,
     STANDBY,
+    START_SECONDS,
     Instance,
     above,
     link_key,
@@ -75,7 +76,7 @@ async def take_over(
     await killed.kill()
     await until(logs(standby, POLLING), 30, "the standby to take over")
     fresh = await start(tmp_path, env)
-    await until(logs(fresh, STANDBY), 60, "a new standby")
+    await until(logs(fresh, STANDBY), START_SECONDS, "a new standby")
     return fresh
 
 
@@ -86,9 +87,9 @@ async def test_a_scheduled_order_is_placed_once_across_failovers(
     async with FakeTelegram() as telegram, FakePanel() as panel, pg_cluster.database() as url:
         env = settings(telegram, panel, url, fernet)
         leader = await start(tmp_path, env)
-        await until(logs(leader, POLLING), 60, "the first instance to lead")
+        await until(logs(leader, POLLING), START_SECONDS, "the first instance to lead")
         standby = await start(tmp_path, env)
-        await until(logs(standby, STANDBY), 60, "the second instance to stand by")
+        await until(logs(standby, STANDBY), START_SECONDS, "the second instance to stand by")
         admin = telegram.user(ADMIN)
         await link_key(admin, panel, KEY)
         try:

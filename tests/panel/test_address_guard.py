@@ -19,6 +19,7 @@ from bot.panel.address_guard import (
 )
 from bot.panel.client import PanelClient, panel_ssl_context
 from bot.panel.errors import PanelUnavailable
+from bot.panel.models import NewOrder
 from bot.services.panel_clients import PanelClients
 from bot.services.poller import polling_clients
 from tests.fakes.panel import FakePanel
@@ -128,7 +129,7 @@ async def test_the_client_never_reaches_a_private_panel_and_says_why(fake: FakeP
         with pytest.raises(AddressRefused) as read:
             await client.balance()
         with pytest.raises(AddressRefused):
-            await client.add_order(1, "https://x.example/a", 100)
+            await client.add_order(NewOrder(1, "https://x.example/a", 100))
     assert "127.0.0.1 is a loopback address" in _one_line(read.value)
     assert fake.count() == 0  # not one request arrived, the write included
 

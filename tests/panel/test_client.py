@@ -138,7 +138,7 @@ async def test_connection_refused_is_unavailable(closed_port_url: str) -> None:
 async def test_balance_is_decimal_and_follows_orders(fake: FakePanel, client: PanelClient) -> None:
     before = await client.balance()
     assert (before.amount, before.currency_text) == (Decimal("100.00"), "USD")
-    await client.add_order(1, "https://instagram.com/p/1", 1000)  # 12.50 per 1000
+    await client.add_order(NewOrder(1, "https://instagram.com/p/1", 1000))  # 12.50 per 1000
     after = await client.balance()
     assert after.amount == Decimal("87.50")
     assert fake.balance_of(KEY) == Decimal("87.50")
@@ -214,7 +214,7 @@ async def test_statuses_empty_sends_nothing(fake: FakePanel, client: PanelClient
 
 
 async def test_add_order_places_it(fake: FakePanel, client: PanelClient) -> None:
-    order_id = await client.add_order(1, "https://instagram.com/p/1", 200)
+    order_id = await client.add_order(NewOrder(1, "https://instagram.com/p/1", 200))
     order = fake.orders[order_id]
     assert (order.service, order.link, order.quantity) == (1, "https://instagram.com/p/1", 200)
     sent = fake.requests[-1].params
@@ -223,7 +223,9 @@ async def test_add_order_places_it(fake: FakePanel, client: PanelClient) -> None
 
 async def test_add_order_extras_are_sent(fake: FakePanel, client: PanelClient) -> None:
     words = ["harika", "süper", "güzel", "çok iyi", "bravo"]
-    order_id = await client.add_order(3, "https://instagram.com/p/1", comments=words)
+    order_id = await client.add_order(
+        NewOrder(3, "https://instagram.com/p/1", extra={"comments": words})
+    )
     assert fake.orders[order_id].params["comments"] == "\n".join(words)
     assert fake.orders[order_id].quantity == 5
 
@@ -232,17 +234,17 @@ async def test_add_order_unknown_extra_is_refused_before_sending(
     fake: FakePanel, client: PanelClient
 ) -> None:
     with pytest.raises(ValueError, match="bogus"):
-        await client.add_order(1, "https://x", 100, bogus=1)
+        await client.add_order(NewOrder(1, "https://x", 100, extra={"bogus": 1}))
     assert fake.count() == 0
 
 
 async def test_add_order_rejections(fake: FakePanel, client: PanelClient) -> None:
     with pytest.raises(PanelRejected) as info:
-        await client.add_order(404, "https://x", 100)
+        await client.add_order(NewOrder(404, "https://x", 100))
     assert type(info.value) is PanelRejected and info.value.message_text == "Service not found"
     fake.set_balance(KEY, "10")
     with pytest.raises(InsufficientBalance) as funds:
-        await client.add_order(1, "https://x", 1240)  # 15.50
+        await client.add_order(NewOrder(1, "https://x", 1240))  # 15.50
     assert (funds.value.required, funds.value.available) == (Decimal("15.5"), Decimal("10"))
     assert fake.count("add") == 2
 
@@ -254,7 +256,7 @@ async def test_add_fault_after_placing_is_outcome_unknown_and_never_retried(
     async with PanelClient(fake.url, KEY, timeout=0.3) as client:
         fake.inject(BREAKING_FAULTS[kind](after=True), action="add")
         with pytest.raises(OutcomeUnknown):
-            await client.add_order(1, "https://x", 100)
+            await client.add_order(NewOrder(1, "https://x", 100))
     assert fake.count("add") == 1
     assert len(fake.orders) == 1  # the order exists although the client saw a failure
 
@@ -266,19 +268,19 @@ async def test_add_fault_before_placing_is_still_unknown_to_the_client(
     async with PanelClient(fake.url, KEY, timeout=0.3) as client:
         fake.inject(BREAKING_FAULTS[kind](), action="add")
         with pytest.raises(OutcomeUnknown):
-            await client.add_order(1, "https://x", 100)
+            await client.add_order(NewOrder(1, "https://x", 100))
     assert fake.count("add") == 1 and not fake.orders
 
 
 async def test_add_connection_refused_is_unavailable(closed_port_url: str) -> None:
     async with PanelClient(closed_port_url, KEY, timeout=0.5) as client:
         with pytest.raises(PanelUnavailable):
-            await client.add_order(1, "https://x", 100)
+            await client.add_order(NewOrder(1, "https://x", 100))
 
 
 async def test_add_numbers_not_strings(fake: FakePanel, client: PanelClient) -> None:
     fake.inject(Fault.numbers_not_strings(), action="add")
-    order_id = await client.add_order(1, "https://x", 100)
+    order_id = await client.add_order(NewOrder(1, "https://x", 100))
     assert order_id in fake.orders
 
 
@@ -528,12 +530,20 @@ SECRET_CASES: dict[str, tuple[str, Fault | None, Callable[[PanelClient], Awaitab
     "balance-timeout": ("balance", Fault.timeout(), lambda c: c.balance()),
     "services-html": ("services", Fault.html_200(), lambda c: c.services()),
     "status-malformed": ("status", Fault.malformed_json(), lambda c: c.status(1)),
-    "add-500": ("add", Fault.http_500(after=True), lambda c: c.add_order(1, "https://x", 100)),
-    "add-drop": ("add", Fault.drop_connection(), lambda c: c.add_order(1, "https://x", 100)),
+    "add-500": (
+        "add",
+        Fault.http_500(after=True),
+        lambda c: c.add_order(NewOrder(1, "https://x", 100)),
+    ),
+    "add-drop": (
+        "add",
+        Fault.drop_connection(),
+        lambda c: c.add_order(NewOrder(1, "https://x", 100)),
+    ),
     "cancel-timeout": ("cancel", Fault.timeout(after=True), lambda c: c.cancel([1])),
     "refill-html": ("refill", Fault.html_200(), lambda c: c.refill(1)),
     "rejected": ("status", None, lambda c: c.status(31337)),
-    "funds": ("add", None, lambda c: c.add_order(6, "https://x", 10**6)),
+    "funds": ("add", None, lambda c: c.add_order(NewOrder(6, "https://x", 10**6))),
 }
 
 
@@ -556,7 +566,7 @@ async def test_key_never_leaks(
 async def test_bad_key_rejection_does_not_echo_it(fake: FakePanel) -> None:
     async with PanelClient(fake.url, "sk-WRONG-aa55aa55aa55", timeout=0.5) as client:
         with pytest.raises(InvalidApiKey) as info:
-            await client.add_order(1, "https://x", 100)
+            await client.add_order(NewOrder(1, "https://x", 100))
     assert "sk-WRONG" not in str(info.value) and fake.count("add") == 1
 
 

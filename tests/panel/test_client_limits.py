@@ -91,7 +91,7 @@ async def test_write_at_the_deadline_is_unknown_once_sent_unavailable_if_never_s
     fake.inject(Fault.trickle(0.3), action="add")
     async with PanelClient(fake.url, KEY, timeout=1.0) as c:
         with stopwatch() as elapsed, pytest.raises(OutcomeUnknown):
-            await c.add_order(1, "https://x", 100)
+            await c.add_order(NewOrder(1, "https://x", 100))
     assert elapsed[0] < 1.4
     assert fake.count("add") == 1 and len(fake.orders) == 1
     # Sent and hung.
@@ -110,7 +110,7 @@ async def test_write_at_the_deadline_is_unknown_once_sent_unavailable_if_never_s
         hung = asyncio.create_task(reader.balance())
         await fake.wait_for_request("balance")
         with pytest.raises(PanelUnavailable) as info:
-            await writer.add_order(1, "https://x", 100)
+            await writer.add_order(NewOrder(1, "https://x", 100))
         assert not isinstance(info.value, OutcomeUnknown)
         hung.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -168,7 +168,7 @@ async def test_oversized_answer_to_add_is_outcome_unknown(fake: FakePanel) -> No
     fake.inject(Fault.oversized(2 * MB), action="add")
     async with PanelClient(fake.url, KEY, timeout=5.0) as c:
         with pytest.raises(OutcomeUnknown):
-            await c.add_order(1, "https://x", 100)
+            await c.add_order(NewOrder(1, "https://x", 100))
     assert fake.count("add") == 1 and len(fake.orders) == 1
 
 
@@ -214,7 +214,7 @@ async def test_observer_sees_reads_and_writes_once_per_call_retries_included(
     async with PanelClient(fake.url, KEY, timeout=2.0, retry_backoff=0, observer=observer) as c:
         with caplog.at_level(logging.INFO):
             await c.balance()
-        await c.add_order(1, "https://x", 100)
+        await c.add_order(NewOrder(1, "https://x", 100))
     assert fake.count("balance") == 2
     assert observer.events == [
         ("enter", "balance", True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -136,6 +137,30 @@ async def test_aclose_removes_the_files_and_stops_the_pool() -> None:
     assert pool.submitted == 1
     with pytest.raises(RuntimeError):  # shut down
         pool.submit(print)
+
+
+async def test_the_files_are_removed_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing a catalog's two files frees megabytes of blocks in the kernel: not on the loop's
+    thread, where it held every other user for 10-12 ms."""
+    loop_thread = threading.get_ident()
+    removed_on: list[int] = []
+    unlink = Path.unlink
+
+    def recording_unlink(self: Path, missing_ok: bool = False) -> None:
+        removed_on.append(threading.get_ident())
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", recording_unlink)
+    pool = CountingExecutor()
+    decoder = AnswerDecoder(offload_bytes=1, pool_factory=lambda: pool)
+    try:
+        assert len(await decoder.services(_body(_catalog(20)))) == 20
+        workdir = decoder._workdir
+        assert workdir is not None and list(workdir.iterdir()) == []
+    finally:
+        await decoder.aclose()
+    assert len(removed_on) == 2
+    assert loop_thread not in removed_on
 
 
 def test_the_rows_are_rebuilt_in_chunks_that_each_yield(tmp_path: Path) -> None:

@@ -102,6 +102,27 @@ async def test_one_work_alone_lets_the_timer_in_after_each_slice() -> None:
     assert set(_slice_runs(log)) == {1}, log[:40]
 
 
+@pytest.mark.parametrize("ticker", ["timer", "task"])
+async def test_the_callers_own_work_after_the_result_is_not_added_to_the_last_slice(
+    ticker: str,
+) -> None:
+    log: list[str] = []
+
+    def work() -> Steps[str]:
+        yield
+        log.append("last slice")
+        return "A"
+
+    stop = _ticker(log) if ticker == "timer" else _task_ticker(log)
+    try:
+        assert await run_sliced(work(), slice_seconds=0) == "A"
+        log.append("caller")
+    finally:
+        stop()
+    after_last = log[log.index("last slice") + 1 : log.index("caller")]
+    assert "timer" in after_last, log
+
+
 async def test_a_failing_work_passes_its_turn_on() -> None:
     queue = SliceQueue()
 

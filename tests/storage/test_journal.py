@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,8 +28,8 @@ USER = 20
 
 def draft(link: str, line_no: int | None = None) -> OrderDraft:
     extra = {"comments": "çok güzel\nnice\n=1+1"}
-    return order_draft(service_id=4, service_name="Yorum", service_type="Custom Comments",
-                       link=link, quantity=3, cost=Decimal("0.123456"), currency="TRY",
+    return order_draft(service_id=4, service_name_text="Yorum", service_type="Custom Comments",
+                       link=link, quantity=3, cost=Decimal("0.123456"), currency_text="TRY",
                        extra=extra, line_no=line_no)  # fmt: skip
 
 
@@ -67,8 +68,8 @@ async def test_entries_round_trip_exactly(st: Storage, tmp_path: Path) -> None:
     assert journal.pending()
     read = journal.read()
     assert read.entries == entries and read.bad_lines == []
-    assert read.entries[0].cost == Decimal("0.123456")  # a Decimal string, not a float
-    assert read.entries[0].extra == {"comments": "çok güzel\nnice\n=1+1"}
+    assert read.entries[0].order.cost == Decimal("0.123456")  # a Decimal string, not a float
+    assert read.entries[0].order.extra == {"comments": "çok güzel\nnice\n=1+1"}
     raw = json.loads(journal.path.read_text(encoding="utf-8").splitlines()[0])
     assert raw["cost"] == "0.123456"
     # Private, whatever the umask, and also when someone else created the file first.
@@ -76,6 +77,24 @@ async def test_entries_round_trip_exactly(st: Storage, tmp_path: Path) -> None:
     journal.path.chmod(0o644)
     journal.append(entries[:1])
     assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
+
+
+# A line as the journal has written it since format 1 (before an upgrade, say): the row's
+# columns side by side.
+_V1_LINE = (
+    '{"v":1,"state":"placed","panel_order_id":90001,"error":null,"recorded_at":1.0,'
+    '"order_id":7,"user_id":20,"token":"rt","batch":"rt","line_no":null,"service_id":4,'
+    '"service_name":"Yorum","service_type":"Custom Comments","link":"https://t.me/rt0",'
+    '"quantity":3,"runs":null,"interval":null,"cost":"0.123456","currency":"TRY",'
+    '"created_at":5.0,"submitted_at":6.0,"extra":{"comments":"nice"},"panel_slot":2}'
+)
+
+
+def test_a_format_1_line_reads_and_writes_back_the_same() -> None:
+    entry = JournalEntry.from_json(_V1_LINE)
+    assert (entry.token, entry.panel_slot, entry.order.link) == ("rt", 2, "https://t.me/rt0")
+    assert entry.order == replace(draft("https://t.me/rt0"), extra={"comments": "nice"})
+    assert json.loads(entry.to_json()) == json.loads(_V1_LINE)
 
 
 async def test_an_entry_must_be_an_outcome(st: Storage) -> None:
@@ -141,7 +160,7 @@ async def test_restore_marks_claimed_rows_placed_once(st: Storage, clock: FakeCl
         (SubmitState.PLACED, 503),
     ]
     assert got[0].status == "Pending" and got[2].error is None
-    assert got[1].error == "Order 2: bad link"
+    assert got[1].error_text == "Order 2: bad link"
     assert got[0].updated_at == clock.now
 
     again = await st.orders.restore_outcomes(entries)

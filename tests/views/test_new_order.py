@@ -25,7 +25,6 @@ from bot.views.new_order import (
     render_preview,
     render_repriced,
     render_result,
-    result_text,
 )
 from tests.services._data import svc
 
@@ -173,7 +172,7 @@ def test_already(en: Translator) -> None:
 
 def test_result(en: Translator, tr: Translator) -> None:
     placed = SubmitResult(OrderOutcome.PLACED, order(link="https://x/<a>"), 5001)
-    assert result_text(en, placed, Balance(Decimal("87.5"), "USD")).split("\n") == [
+    assert render_result(en, placed, Balance(Decimal("87.5"), "USD")).split("\n") == [
         "✅ Order placed: #<code>5001</code>",
         "Service: #12 Instagram Takipçi",
         "Link: https://x/&lt;a&gt;",
@@ -181,18 +180,18 @@ def test_result(en: Translator, tr: Translator) -> None:
         "Balance now: $87.50",
     ]
     subscription = SubmitResult(OrderOutcome.PLACED, order(service_type="Subscriptions"), 5001)
-    assert "Charge: per new post" in result_text(en, subscription)
-    assert result_text(tr, placed).startswith("✅ Sipariş verildi: #<code>5001</code>")
-    unknown = result_text(en, SubmitResult(OrderOutcome.UNKNOWN, order()))
+    assert "Charge: per new post" in render_result(en, subscription)
+    assert render_result(tr, placed).startswith("✅ Sipariş verildi: #<code>5001</code>")
+    unknown = render_result(en, SubmitResult(OrderOutcome.UNKNOWN, order()))
     assert unknown.startswith("⚠️ The panel did not answer in time")
     failed = SubmitResult(OrderOutcome.FAILED, order(), error=PanelRejected("Not enough <funds>"))
-    assert result_text(en, failed) == (
+    assert render_result(en, failed) == (
         "❌ The order was not placed.\nThe panel refused: Not enough &lt;funds&gt;"
     )
-    assert result_text(en, SubmitResult(OrderOutcome.FAILED, order())).endswith(
+    assert render_result(en, SubmitResult(OrderOutcome.FAILED, order())).endswith(
         "Something went wrong. Please try again."
     )
-    assert "check on the panel" in result_text(
+    assert "check on the panel" in render_result(
         en, SubmitResult(OrderOutcome.FAILED, order(), error=OutcomeUnknown("t"))
     )
 
@@ -209,4 +208,7 @@ def test_a_drip_feed_refusal_offers_the_order_without_it(en: Translator) -> None
     other = SubmitResult(OrderOutcome.FAILED, order(runs=4), error=PanelRejected("Link invalid"))
     no_runs = SubmitResult(OrderOutcome.FAILED, order(), error=PanelRejected("Drip-feed disabled"))
     assert not dripfeed_refused(other) and not dripfeed_refused(no_runs)
-    assert render_result(en, other) == result_text(en, other)
+    # Any other refusal reads as it is, without the drip-feed paragraph.
+    assert render_result(en, other) == (
+        "❌ The order was not placed.\nThe panel refused: Link invalid"
+    )

@@ -11,6 +11,7 @@ from bot.panel import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,
+    OrderAction,
     OrderRefillsLine,
     RefillStatusLine,
     RequestOutcome,
@@ -22,6 +23,7 @@ from bot.storage.models import Refill, SubmitState
 from bot.views.status import (
     EXPORT_COLUMNS,
     INVALID_SHOWN,
+    action_lines,
     cancel_check_lines,
     cancel_question_lines,
     cancel_results,
@@ -31,7 +33,6 @@ from bot.views.status import (
     nothing_cancelled,
     nothing_to_export,
     open_orders_lines,
-    refill_lines,
     refill_status_line,
     refill_status_lines,
     status_lines,
@@ -80,7 +81,7 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
         "⏳ #<code>5002</code> — <b>Pending</b>" + subject,
     ]
     long = order(
-        service_name="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
+        service_name_text="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
         link="https://www.instagram.com/p/C0dEfGhIjKlMnOpQrStUvWxYz/?igsh=abc&x=<y>",
     )
     [_, listed] = open_orders_lines(en, OpenOrders([long], stale=False))
@@ -94,7 +95,7 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
 
 def test_refill_lines(en: Translator) -> None:
     results = [ActionResult(5, RequestOutcome.REQUESTED, refill_id=9)]
-    assert refill_lines(en, results, parse_ids("5 ?")) == [
+    assert action_lines(en, OrderAction.REFILL, results, parse_ids("5 ?")) == [
         "♻️ #<code>5</code> — refill requested (refill #<code>9</code>)",
         "Not order ids, skipped: ?",
     ]
@@ -171,7 +172,7 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
 
 
 def test_open_orders_groups_match_their_titles(en: Translator) -> None:
-    done = order(panel_order_id=5002, status="Completed", raw_status="Completed")
+    done = order(panel_order_id=5002, status="Completed", raw_status_text="Completed")
     away = order(panel_order_id=5003)
     lines = open_orders_lines(
         en, OpenOrders([order()], stale=False, finished=[done], not_on_key=[away])
@@ -194,7 +195,7 @@ def test_open_orders_groups_match_their_titles(en: Translator) -> None:
 
 
 def test_status_line_of_an_order_not_on_this_key(en: Translator) -> None:
-    stored = order(status="In progress", raw_status="In progress")
+    stored = order(status="In progress", raw_status_text="In progress")
     lines = status_lines(en, [StatusLine(5001, None, stored)], parse_ids("5001"))
     assert lines == ["❔ #<code>5001</code> — not on this key (last known: In progress)"]
 
@@ -224,6 +225,6 @@ def test_pending_refill_refusal(en: Translator) -> None:
         refill_id=3,
         since=NOON,
     )
-    [line] = refill_lines(en, [result], parse_ids("5001"))
+    [line] = action_lines(en, OrderAction.REFILL, [result], parse_ids("5001"))
     assert line.startswith("⏳ #<code>5001</code> — refill #<code>3</code> (requested ")
     assert line.endswith(") is still pending; ask again once it is done")
