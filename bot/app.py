@@ -74,7 +74,7 @@ from bot.services.users import UserService
 from bot.slices import SliceQueue
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
-from bot.telegram_http import api_request
+from bot.telegram_http import api_request, updates_request
 from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
@@ -485,8 +485,9 @@ def build_application(
     builder = builder.request(
         api_request(requests[0] if requests is not None else None, gate=fence.check)
     )
-    if requests is not None:
-        builder = builder.get_updates_request(requests[1])
+    builder = builder.get_updates_request(
+        requests[1] if requests is not None else updates_request()
+    )
     app = builder.build()
     assert isinstance(app, BotApplication)
     bot = app.bot
