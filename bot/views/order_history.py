@@ -91,7 +91,7 @@ def ref(
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
 
 
-def status_label(t: Translator, status: str | None, raw: PanelText | str | None = None) -> Html:
+def status_label(t: Translator, status: str | None, raw: PanelText | None = None) -> Html:
     """Translated status; a panel's own wording for statuses we do not know, escaped."""
     if status in STATUS_NAMES:
         return Html(t._(STATUS_NAMES[status]))  # our own words
@@ -144,9 +144,7 @@ def status_line(
     return f"{head}\n    {details}" if details else head
 
 
-def refill_state_label(
-    t: Translator, state: str | None, raw: PanelText | str | None = None
-) -> Html:
+def refill_state_label(t: Translator, state: str | None, raw: PanelText | None = None) -> Html:
     """Translated refill state; a panel's own wording for states we do not know, escaped."""
     if state in REFILL_STATE_NAMES:
         return Html(t._(REFILL_STATE_NAMES[state]))  # our own words

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.i18n import Translator
 from bot.panel import OrderStatus, Status
+from bot.panel.text import PanelText
 from bot.services.tracking import (
     ActionResult,
     HistoryPage,
@@ -39,7 +40,7 @@ def test_status_label_translates_known_and_escapes_the_panels_own(
 ) -> None:
     assert status_label(en, "Pending") == "Pending"
     assert status_label(tr, "Completed") == "Tamamlandı"
-    assert status_label(en, "Weird", "Weird <state>") == "Weird &lt;state&gt;"
+    assert status_label(en, "Weird", PanelText("Weird <state>")) == "Weird &lt;state&gt;"
     assert status_label(en, None) == "unknown"
 
 
