@@ -74,7 +74,7 @@ async def _seed(storage: Storage, history: int, open_orders: int, catalog: Catal
         drafts = [
             OrderDraft(
                 service_id=services[i % len(services)].id,
-                service_name=services[i % len(services)].name_text,
+                service_name_text=services[i % len(services)].name_text,
                 service_type="Default",
                 link=_page(i),
                 quantity=100,

@@ -56,12 +56,12 @@ async def _populate(storage: Storage, panels: list[FakePanel], n_keys: int, per_
             drafts = [
                 OrderDraft(
                     service_id=1,
-                    service_name="Instagram Takipçi",
+                    service_name_text="Instagram Takipçi",
                     service_type="Default",
                     link=f"https://instagram.com/p/bench_{p}_{user}_{i}",
                     quantity=100,
                     cost=Decimal("1.25"),
-                    currency="USD",
+                    currency_text="USD",
                 )
                 for i in range(per_key)
             ]

@@ -55,12 +55,12 @@ async def populate(
         drafts = [
             OrderDraft(
                 service_id=1,
-                service_name="Instagram Takipçi",
+                service_name_text="Instagram Takipçi",
                 service_type="Default",
                 link=f"https://instagram.com/p/bench_{index}_{i}",
                 quantity=100,
                 cost=Decimal("1.25"),
-                currency="USD",
+                currency_text="USD",
             )
             for i in range(count)
         ]

@@ -53,6 +53,11 @@ class PanelText:
         return format(str(self), spec)
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            # Never equal, so always a mistake (`order.currency == "USD"` would be False even
+            # for "USD"), and one mypy does not see: it fails loudly instead. Data compares
+            # the plain fields (`currency_text`) or `.plain`.
+            raise TypeError("PanelText compared with str: compare its .plain text")
         return isinstance(other, PanelText) and other.plain == self.plain
 
     def __hash__(self) -> int:

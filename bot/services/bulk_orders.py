@@ -358,12 +358,12 @@ class BulkOrderService:
         drafts = [
             OrderDraft(
                 service_id=line.service.id,
-                service_name=line.service.name_text,
+                service_name_text=line.service.name_text,
                 service_type=line.service.type,
                 link=line.link,
                 quantity=line.quantity,
                 cost=line.cost if line.cost is not None else Decimal(0),
-                currency=currency,
+                currency_text=currency,
                 line_no=line.line_no,
             )
             for line in preview.valid

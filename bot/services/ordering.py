@@ -653,13 +653,13 @@ def _draft(
     extra = {k: v for k, v in params.items() if k not in {"link", "quantity", "runs", "interval"}}
     return OrderDraft(
         service_id=service.id,
-        service_name=service.name_text,
+        service_name_text=service.name_text,
         service_type=service.type,
         link=params.get("link"),
         quantity=params.get("quantity"),
         # Subscriptions are billed per future post: nothing is known upfront.
         cost=cost if cost is not None else Decimal(0),
-        currency=balance.currency_text if balance is not None else None,
+        currency_text=balance.currency_text if balance is not None else None,
         runs=params.get("runs"),
         interval=params.get("interval"),
         extra=extra,

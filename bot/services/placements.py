@@ -95,7 +95,9 @@ def settle_in_memory(
         state, panel_id, reason = found
         status = "Pending" if state is SubmitState.PLACED else row.status
         settled.append(
-            replace(row, submit_state=state, panel_order_id=panel_id, error=reason, status=status)
+            replace(
+                row, submit_state=state, panel_order_id=panel_id, error_text=reason, status=status
+            )
         )
     return settled
 

@@ -188,13 +188,13 @@ def _digest_of(messages: list[OutboxMessage]) -> OutboxMessage:
 
 def _differs(order: Order, update: StatusUpdate) -> bool:
     """True when saving `update` would change the row (None fields keep the stored value)."""
-    if order.status != update.status or order.raw_status != update.raw_status:
+    if order.status != update.status or order.raw_status_text != update.raw_status:
         return True
     pairs = (
         (order.charge, update.charge),
         (order.start_count, update.start_count),
         (order.remains, update.remains),
-        (order.currency, update.currency),
+        (order.currency_text, update.currency),
     )
     return any(new is not None and new != old for old, new in pairs)
 
@@ -521,7 +521,7 @@ class StatusPoller:
                 ):
                     report.queued += 1
                 await st.refills.set_last_notified(refill.id, state.value)
-            if state.value != refill.status or answer.raw_status_text != refill.raw_status:
+            if state.value != refill.status or answer.raw_status_text != refill.raw_status_text:
                 report.changed += 1
             await st.refills.update_status(
                 refill.id, state.value, now, raw_status=answer.raw_status_text

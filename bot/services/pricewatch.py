@@ -109,7 +109,7 @@ def push_payload(slot: int, changes: Collection[PriceChange]) -> dict[str, Any]:
             {
                 "service_id": c.service_id,
                 "kind": str(c.kind),
-                "name": c.name,
+                "name": c.name_text,
                 "old": c.old,
                 "new": c.new,
             }

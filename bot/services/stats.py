@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.panel.models import Status
+from bot.panel.text import PanelText
 from bot.storage.spending import SpendingRepo, SpendRow
 
 DAYS = 30
@@ -34,10 +35,16 @@ class DailySeries:
 @dataclass(frozen=True, slots=True)
 class ServiceSpend:
     service_id: int
-    name: str
+    # The panel's name for the service as stored; views read `name` (`PanelText`).
+    name_text: str
     currency: str
     amount: Decimal
     orders: int
+
+    @property
+    def name(self) -> PanelText:
+        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
+        return PanelText(self.name_text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel.models import OrderStatus, Status
+from bot.panel.text import PanelText, panel_text
+from bot.storage.rows import column
 
 
 class AccessState(StrEnum):
@@ -77,17 +79,37 @@ class RequestCopy:
     message_id: int
 
 
+class _Ordered:
+    """The panel's words for what a row orders (its service's name, the currency), kept plain
+    in `*_text` for SQL and data, as views read them: `PanelText` (bot/panel/text.py). Made
+    when read, not kept (as `Service.name`): a list of orders holds no extra objects."""
+
+    __slots__ = ()
+    service_name_text: str
+    currency_text: str | None
+
+    @property
+    def service_name(self) -> PanelText:
+        """The panel's name for the service: text for a view to escape."""
+        return PanelText(self.service_name_text)
+
+    @property
+    def currency(self) -> PanelText | None:
+        """The panel's currency for the cost: text for a view to escape."""
+        return panel_text(self.currency_text)
+
+
 @dataclass(frozen=True, slots=True)
-class OrderDraft:
+class OrderDraft(_Ordered):
     """What the user confirmed in the preview; becomes one `orders` row in state draft."""
 
     service_id: int
-    service_name: str
+    service_name_text: str = field(metadata=column("service_name"))
     service_type: str
     link: str | None
     quantity: int | None
     cost: Decimal
-    currency: str | None = None
+    currency_text: str | None = field(default=None, metadata=column("currency"))
     runs: int | None = None
     interval: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +117,7 @@ class OrderDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class Order:
+class Order(_Ordered):
     id: int
     user_id: int
     token: str
@@ -103,7 +125,9 @@ class Order:
     line_no: int | None
     panel_order_id: int | None
     service_id: int
-    service_name: str
+    # The panel's words as stored (SQL and data read these); views read the `PanelText` of
+    # each (`service_name`, `currency`, `raw_status`, `error`) as for the panel's models.
+    service_name_text: str = field(metadata=column("service_name"))
     service_type: str
     link: str | None
     quantity: int | None
@@ -112,13 +136,14 @@ class Order:
     extra: dict[str, Any]
     cost: Decimal
     charge: Decimal | None
-    currency: str | None
-    status: str | None
-    raw_status: str | None
+    currency_text: str | None = field(metadata=column("currency"))
+    status: str | None  # a `Status` value: our word, not the panel's
+    raw_status_text: str | None = field(metadata=column("raw_status"))
     remains: int | None
     start_count: int | None
     submit_state: SubmitState
-    error: str | None
+    # Why it failed: our reason code or the panel's own refusal (bot/views/reasons.py).
+    error_text: str | None = field(metadata=column("error"))
     created_at: float
     submitted_at: float | None
     updated_at: float
@@ -127,6 +152,16 @@ class Order:
     # 🔕 on the card or a push: no pushes about this order.
     muted: bool = False
     panel_slot: int = 1  # the user's panel account (bot/storage/accounts.py) it belongs to
+
+    @property
+    def raw_status(self) -> PanelText | None:
+        """The status as the panel worded it: text for a view to escape."""
+        return panel_text(self.raw_status_text)
+
+    @property
+    def error(self) -> PanelText | None:
+        """Why it failed (a reason code or the panel's words): text for `reason_text`."""
+        return panel_text(self.error_text)
 
     @property
     def is_terminal(self) -> bool:
@@ -226,13 +261,19 @@ class Refill:
     panel_order_id: int
     order_id: int | None
     refill_id: int | None
-    status: str
-    raw_status: str | None
+    status: str  # a `RefillState` value: our word
+    # The panel's own word for the state as stored; views read `raw_status` (`PanelText`).
+    raw_status_text: str | None = field(metadata=column("raw_status"))
     created_at: float
     updated_at: float
     polled_at: float | None
     last_notified_status: str | None
     panel_slot: int = 1  # the panel account the refill was asked of
+
+    @property
+    def raw_status(self) -> PanelText | None:
+        """The refill's state as the panel worded it: text for a view to escape."""
+        return panel_text(self.raw_status_text)
 
 
 class OutboxKind(StrEnum):

@@ -971,7 +971,7 @@ def _ordered(d: OrderDraft) -> tuple[Any, ...]:
     return (
         d.line_no,
         d.service_id,
-        d.service_name,
+        d.service_name_text,
         d.service_type,
         d.link,
         None if d.link is None else link_key(d.link),
@@ -980,7 +980,7 @@ def _ordered(d: OrderDraft) -> tuple[Any, ...]:
         d.interval,
         json.dumps(d.extra, ensure_ascii=False),
         _money(d.cost),
-        d.currency,
+        d.currency_text,
     )
 
 

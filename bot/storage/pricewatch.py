@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from bot.panel.text import PanelText
 from bot.storage.db import Row
 from bot.storage.outbox import OutboxMessage
-from bot.storage.rows import Repo, from_row
+from bot.storage.rows import Repo, column, from_row
 
 
 class ChangeKind(StrEnum):
@@ -44,10 +45,16 @@ class PriceChange:
     slot: int
     service_id: int
     kind: ChangeKind
-    name: str
+    # The panel's name for the service as stored; views read `name` (`PanelText`).
+    name_text: str = field(metadata=column("name"))
     old: str | None
     new: str | None
     at: float
+
+    @property
+    def name(self) -> PanelText:
+        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
+        return PanelText(self.name_text)
 
 
 def _snapshot(row: Row) -> PriceSnapshot:
@@ -152,7 +159,7 @@ class PriceWatchRepo(Repo):
             for s in snapshots
         ]
         change_rows = [
-            (c.user_id, c.slot, c.service_id, str(c.kind), c.name, c.old, c.new, c.at)
+            (c.user_id, c.slot, c.service_id, str(c.kind), c.name_text, c.old, c.new, c.at)
             for c in changes
         ]
         async with self._db.transaction() as tx:

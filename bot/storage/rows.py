@@ -58,20 +58,32 @@ def _reader(hint: Any) -> Reader | None:
     return None
 
 
+def column(name: str) -> dict[str, str]:
+    """A field's metadata naming the column it is read from, where the names differ: panel
+    text kept plain in `service_name_text` (its `service_name` is the `PanelText` views read,
+    bot/panel/text.py) is the column `service_name`."""
+    return {"column": name}
+
+
 @cache
-def _readers(model: type[DataclassInstance]) -> tuple[tuple[str, Reader | None], ...]:
+def _readers(model: type[DataclassInstance]) -> tuple[tuple[str, str, Reader | None], ...]:
     hints = get_type_hints(model)
-    return tuple((f.name, _reader(hints[f.name])) for f in fields(model) if f.init)
+    return tuple(
+        (f.name, f.metadata.get("column", f.name), _reader(hints[f.name]))
+        for f in fields(model)
+        if f.init
+    )
 
 
 def from_row(model: type[_Model], row: Row, **given: Any) -> _Model:
-    """A `model` dataclass from `row`: each field is the column of its name, read as the field's
+    """A `model` dataclass from `row`: each field is the column of its name (or the one its
+    metadata names, `column`), read as the field's
     type says (a bool from 0/1, an enum from its value, a Decimal from its text, a dict from JSON;
     None stays None where the type allows it), except the fields `given`: values that come from
     other columns or read otherwise."""
     read = {
-        name: row[name] if reader is None else reader(row[name])
-        for name, reader in _readers(model)
+        name: row[col] if reader is None else reader(row[col])
+        for name, col, reader in _readers(model)
         if name not in given
     }
     return model(**read, **given)

@@ -73,17 +73,18 @@ class Schedule:
         return self.times - self.done
 
 
-# The columns copied from the preview's order row as they are.
-_ANSWERS = (
-    "service_id",
-    "service_name",
-    "service_type",
-    "link",
-    "quantity",
-    "currency",
-    "runs",
-    "interval",
-)
+# The columns copied from the preview's order row as they are, by the `OrderDraft` field each
+# fills (the panel's words are kept plain in `*_text`: bot/storage/models.py).
+_ANSWERS = {
+    "service_id": "service_id",
+    "service_name_text": "service_name",
+    "service_type": "service_type",
+    "link": "link",
+    "quantity": "quantity",
+    "currency_text": "currency",
+    "runs": "runs",
+    "interval": "interval",
+}
 
 
 def _schedule(row: Row) -> Schedule:
@@ -91,7 +92,7 @@ def _schedule(row: Row) -> Schedule:
         Schedule,
         row,
         order=OrderDraft(
-            **{name: row[name] for name in _ANSWERS},
+            **{name: row[col] for name, col in _ANSWERS.items()},
             cost=Decimal(row["cost"]),
             extra=json.loads(row["extra"]),
         ),

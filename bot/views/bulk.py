@@ -463,7 +463,7 @@ class ResultLine:
 
 def _order_line(t: Translator, order: Order) -> ResultLine:
     state = order.submit_state
-    error = order.error or ""
+    error = order.error_text or ""
     if state is SubmitState.PLACED:
         return ResultLine(order.line_no, LineState.PLACED, NO_REASON, order)
     if state is SubmitState.UNKNOWN:

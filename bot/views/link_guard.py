@@ -6,6 +6,7 @@ Pure functions shared by the single and the bulk preview.
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.panel.text import PanelText
 from bot.services.link_guard import OpenOnLink, Sameness
 from bot.views.text import code, esc
 
@@ -25,9 +26,9 @@ def open_note(t: Translator, match: OpenOnLink) -> str:
     )
 
 
-def _service_name(match: OpenOnLink) -> str:
+def _service_name(match: OpenOnLink) -> PanelText:
     """The open order's service as the catalog names it now, else as it was ordered."""
-    return match.service.name_text if match.service is not None else match.order.service_name
+    return match.service.name if match.service is not None else match.order.service_name
 
 
 def single_warning(t: Translator, match: OpenOnLink | None) -> list[str]:

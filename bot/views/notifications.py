@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.i18n import NP_, Translator
 from bot.panel import RefillState, Status
+from bot.panel.text import PanelText
 from bot.services.notifications.compose import STARTED, Notification
 from bot.storage.models import Order, Refill, SubmitState
 from bot.views.prices import price_digest as price_digest
@@ -29,11 +30,11 @@ def panel_line(name: str) -> str:
 
 
 def low_balance(
-    t: Translator, panel: str, amount: Decimal, currency: str, limit: Decimal, api_url: str = ""
+    t: Translator, panel: str, amount: Decimal, currency: PanelText, limit: Decimal, api_url: str
 ) -> Notification:
     """A panel's balance fell below the user's alert threshold (once until it rises again):
     the amounts with their currency, and a link to the panel's site where it is topped up."""
-    code = currency.strip()
+    code = currency.plain.strip()  # escaped wherever it is shown (t.balance, _unless_shown)
     text = t._(
         "⚠️ Low balance on <b>{panel}</b>: {amount} (your alert is at {limit}). "
         "Top up the panel to keep ordering.",

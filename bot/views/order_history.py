@@ -91,7 +91,7 @@ def ref(
 # --- wording shared with /status, /refill, /cancelorder --------------------------------------
 
 
-def status_label(t: Translator, status: str | None, raw: PanelText | str | None = None) -> Html:
+def status_label(t: Translator, status: str | None, raw: PanelText | None = None) -> Html:
     """Translated status; a panel's own wording for statuses we do not know, escaped."""
     if status in STATUS_NAMES:
         return Html(t._(STATUS_NAMES[status]))  # our own words
@@ -105,7 +105,7 @@ def plain_status_words(t: Translator, order: Order) -> str:
         return t._("not placed")
     if order.status in STATUS_NAMES:
         return t._(STATUS_NAMES[order.status])
-    return order.raw_status or order.status or t._("unknown")
+    return order.raw_status_text or order.status or t._("unknown")
 
 
 def money(t: Translator, amount: Decimal | None, currency: PanelText | str | None) -> str:
@@ -144,9 +144,7 @@ def status_line(
     return f"{head}\n    {details}" if details else head
 
 
-def refill_state_label(
-    t: Translator, state: str | None, raw: PanelText | str | None = None
-) -> Html:
+def refill_state_label(t: Translator, state: str | None, raw: PanelText | None = None) -> Html:
     """Translated refill state; a panel's own wording for states we do not know, escaped."""
     if state in REFILL_STATE_NAMES:
         return Html(t._(REFILL_STATE_NAMES[state]))  # our own words
@@ -181,11 +179,11 @@ def stored_status_line(t: Translator, order: Order, panels: PanelNames = ONE_PAN
     """`status_line` from what the database last heard (the panel is not asked)."""
     st = OrderStatus(
         status=Status(order.status) if order.status in STATUS_NAMES else Status.UNKNOWN,
-        raw_status_text=order.raw_status or order.status or "",
+        raw_status_text=order.raw_status_text or order.status or "",
         charge=order.charge,
         start_count=order.start_count,
         remains=order.remains,
-        currency_text=order.currency,
+        currency_text=order.currency_text,
     )
     return status_line(t, order.panel_order_id or 0, st, order.panel_slot, panels)
 
@@ -414,7 +412,7 @@ def entry_label(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> 
     head = f"{icon} {_ref(order, panels)} · "
     if order.quantity is not None:
         head += f"{t.number(order.quantity)} · "
-    return fit_label(head, order.service_name)
+    return fit_label(head, order.service_name.plain)  # a label is plain text
 
 
 def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> str:
@@ -427,7 +425,7 @@ def entry_line(t: Translator, order: Order, panels: PanelNames = ONE_PANEL) -> s
     ]
     if order.quantity is not None:
         parts.append(t.number(order.quantity))
-    parts.append(esc(cut(order.service_name, ENTRY_NAME_MAX)))
+    parts.append(esc(cut(order.service_name.plain, ENTRY_NAME_MAX)))
     return " · ".join(parts)
 
 

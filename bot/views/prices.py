@@ -59,7 +59,7 @@ def _rate_text(t: Translator, change: PriceChange) -> str:
 
 def change_line(t: Translator, panel: str, change: PriceChange) -> str:
     """ "📈 alpha: #101 Instagram Followers 12.50 → 14.00 (+12%)"."""
-    name = esc(fit_label("", change.name, "", CHANGE_NAME_MAX))
+    name = esc(fit_label("", change.name.plain, "", CHANGE_NAME_MAX))  # cut, then escaped
     head = f"{_icon(change)} " + (f"<b>{esc(panel)}</b>: " if panel else "")
     head += f"#{change.service_id} {name}"
     old, new = esc(change.old or ""), esc(change.new or "")

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.i18n import Translator
+from bot.panel.text import PanelText
 from bot.services.drafts import DraftRefusal
 from bot.services.notifications.compose import Notification
 from bot.services.schedule_times import MAX_AHEAD_DAYS, TimeProblem
@@ -196,7 +197,8 @@ def _not_placed(
             what=what,
         )
     if event == ScheduleEvent.BALANCE:
-        currency = str(payload.get("currency") or "") or schedule.order.currency
+        # The panel's currency (a balance it sent), kept plain in the outbox's JSON.
+        currency = PanelText(str(payload.get("currency") or "")) or schedule.order.currency
         balance, cost = _decimal(payload.get("balance")), _decimal(payload.get("cost"))
         return t._(
             "🕒 Not placed: {what}. It costs {cost} and the balance is {balance}.",
@@ -213,7 +215,7 @@ def _not_placed(
     return t._(
         "🕒 Not placed: {what}. The panel refused it: {error}",
         what=what,
-        error=esc(payload.get("error") or "?"),
+        error=esc(PanelText(str(payload.get("error") or "?"))),
     )
 
 

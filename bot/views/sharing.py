@@ -58,7 +58,7 @@ def client_card_text(t: Translator, order: Order) -> str:
 def shared_card(t: Translator, order: Order) -> SharedCard:
     """The inline result for `order`; its id is our row id, unique even when two panels gave
     the same order id. The title and description are plain text, never HTML."""
-    title = f"#{order.panel_order_id} · {order.service_name}"
+    title = f"#{order.panel_order_id} · {order.service_name.plain}"
     parts = [f"{order_icon(order)} {plain_status_words(t, order)}"]
     if order.quantity is not None:
         parts.append(t.number(order.quantity))

@@ -188,7 +188,7 @@ def _progress(t: Translator, order: Order | None, etas: Mapping[int, Eta]) -> st
 
 def _subject(order: Order) -> str:
     """ "Instagram Takipçi · instagram.com/p/abc" under a listed order, short enough for a phone."""
-    parts = [_short(order.service_name)]
+    parts = [_short(order.service_name.plain)]  # escaped below, whole
     if order.link:
         parts.append(short_link(order.link))
     return "\n    " + esc(" · ".join(p for p in parts if p))
@@ -320,7 +320,7 @@ def _export_status(t: Translator, order: Order) -> str:
         return f"{state}: {reason}" if reason else state
     if order.status in STATUS_NAMES:
         return t._(STATUS_NAMES[order.status])
-    return order.raw_status or order.status or t._("unknown")
+    return order.raw_status_text or order.status or t._("unknown")
 
 
 def _export_row(
@@ -334,11 +334,11 @@ def _export_row(
         # ISO 8601 with the offset of the user's zone: unambiguous in any spreadsheet.
         datetime.fromtimestamp(o.created_at, zone_info(t.zone)).isoformat(timespec="seconds"),
         o.service_id,
-        o.service_name,
+        o.service_name_text,  # a CSV cell is plain text
         _blank(o.link),
         _blank(o.quantity),
         amount(charge),
-        _blank(o.currency),
+        _blank(o.currency_text),
         _export_status(t, o),
         _blank(o.remains),
         _blank(o.start_count),

@@ -24,7 +24,7 @@ from bot.services.validation import InputError
 from bot.storage.models import Order
 from bot.views.errors import input_error_message
 from bot.views.new_order import EDIT_LABELS, EXTRA_LABELS, prompt_values
-from bot.views.order_history import card_text, order_icon, order_status_label
+from bot.views.order_history import card_text, order_icon, plain_status_words
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -35,10 +35,11 @@ def plain(text: str) -> str:
 
 
 def money(t: Translator, amount: Decimal | None, currency: str | None) -> dict[str, str] | None:
-    """An amount as exact text (for the page's sums) and as the user reads it."""
+    """An amount as exact text (for the page's sums) and as the user reads it: plain text, as
+    the page sets it (`t.money` escapes a panel's own words for its currency, for a chat)."""
     if amount is None:
         return None
-    return {"amount": str(amount), "text": t.money(amount, currency)}
+    return {"amount": str(amount), "text": plain(t.money(amount, currency))}
 
 
 def error_json(t: Translator, error: InputError) -> str:
@@ -170,8 +171,9 @@ def order_row_json(t: Translator, order: Order, panels: Mapping[int, str]) -> di
         "panel_order_id": order.panel_order_id,
         "panel": panels.get(order.panel_slot, "") if len(panels) > 1 else "",
         "icon": order_icon(order),
-        "status": order_status_label(t, order),
-        "service": order.service_name,
+        # Plain text: the page sets it as text (HTML-escaped, it would read "&lt;").
+        "status": plain_status_words(t, order),
+        "service": order.service_name_text,
         "link": order.link or "",
         "quantity": t.number(order.quantity) if order.quantity is not None else "",
         "created": t.when(order.created_at),

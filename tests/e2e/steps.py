@@ -269,12 +269,12 @@ def order_draft(**fields: Any) -> OrderDraft:
     with `fields` changed."""
     values: dict[str, Any] = {
         "service_id": 1,
-        "service_name": "Instagram Takipçi",
+        "service_name_text": "Instagram Takipçi",
         "service_type": "Default",
         "link": "https://instagram.com/p/x",
         "quantity": 100,
         "cost": Decimal("1.25"),
-        "currency": "USD",
+        "currency_text": "USD",
     }
     return OrderDraft(**(values | fields))
 
@@ -298,7 +298,7 @@ async def place(
     svc = _SERVICES[service]
     cost = Decimal(str(svc["rate"])) * quantity / 1000
     name = name if name is not None else str(svc["name"])
-    draft = order_draft(service_id=service, service_name=name, service_type=str(svc["type"]),
+    draft = order_draft(service_id=service, service_name_text=name, service_type=str(svc["type"]),
                         link=link, quantity=quantity, cost=cost, runs=runs)  # fmt: skip
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)

@@ -52,7 +52,7 @@ async def test_three_lines_preview_confirm_one_add_bulk(bot: Harness) -> None:
     orders = await bot.deps.storage.orders.list_for_user(UID)
     assert len(orders) == 3
     assert {o.panel_order_id for o in orders} == set(ids)
-    assert all(o.submit_state is SubmitState.PLACED and o.currency == "USD" for o in orders)
+    assert all(o.submit_state is SubmitState.PLACED and o.currency_text == "USD" for o in orders)
     assert sorted(o.line_no or 0 for o in orders) == [1, 2, 3]
     assert {bot.panel.orders[i].link for i in ids} == {
         "https://instagram.com/alpha",
@@ -495,7 +495,7 @@ async def test_bulk_rows_are_normal_orders(bot: Harness) -> None:
     orders = await bot.deps.storage.orders.list_for_user(UID)
     assert len(orders) == 3
     first = orders[-1]
-    assert first.service_name == "Instagram Takipçi" and first.quantity == 1000
+    assert first.service_name_text == "Instagram Takipçi" and first.quantity == 1000
     assert first.cost == Decimal("12.5") or first.cost == Decimal("12.50")
     assert first.status == "Pending"
     assert await bot.deps.storage.orders.get_by_panel_id(UID, first.panel_order_id or 0) == first

@@ -91,7 +91,7 @@ async def test_short_balance_offers_the_first_n_and_places_exactly_those(bot: Ha
     # The other 146 are recorded as never sent and can never be placed later.
     stored = await bot.deps.storage.orders.get_batch(batch.text(0))
     assert [o.submit_state for o in stored] == [SubmitState.PLACED] * 4 + [SubmitState.FAILED] * 146
-    assert {o.error for o in stored[4:]} == {"not sent: not covered by the balance"}
+    assert {o.error_text for o in stored[4:]} == {"not sent: not covered by the balance"}
     assert all(o.submitted_at is None for o in stored[4:])
     # A forged "confirm all" of the same preview, and a second tap, order nothing more.
     for data in (encode(ConfirmBulk.action, batch.text(0)), first_data):

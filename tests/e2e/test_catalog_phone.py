@@ -294,12 +294,12 @@ async def _place_orders(bot: Harness, n: int) -> None:
         panel_id = bot.panel.create_order(KEY, 1, link, quantity, status=status)
         draft = OrderDraft(
             service_id=1,
-            service_name="Instagram Takipçi [Gerçek Türk Kullanıcılar] Garantili " * 2,
+            service_name_text="Instagram Takipçi [Gerçek Türk Kullanıcılar] Garantili " * 2,
             service_type="Default",
             link=link,
             quantity=quantity,
             cost=Decimal("12.5"),
-            currency="USD",
+            currency_text="USD",
         )
         batch = secrets.token_hex(6)
         [order] = await repo.create_drafts(UID, batch, [draft])

@@ -170,7 +170,9 @@ async def test_a_completion_push_without_refills_offers_reorder_only(bot: Harnes
     await u.press("🔁 Reorder", message=push)
     preview = await u.update()
     # The order's preview (same service and link), to confirm: nothing is placed yet.
-    assert order.service_name in (preview.text or "") and (order.link or "") in (preview.text or "")
+    assert order.service_name_text in (preview.text or "") and (order.link or "") in (
+        preview.text or ""
+    )
     assert any("Confirm" in label for label in labels(preview))
     assert bot.panel.count("add") == 0
     assert bot.telegram.bad_requests() == []

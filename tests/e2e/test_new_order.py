@@ -71,7 +71,7 @@ async def test_browse_to_card_order_preview_confirm(bot: Harness) -> None:
     [row] = await orders_of(bot, UID)
     assert row.submit_state is SubmitState.PLACED
     assert row.panel_order_id == FIRST_PANEL_ID
-    assert row.cost == Decimal("12.5") and row.currency == "USD"
+    assert row.cost == Decimal("12.5") and row.currency_text == "USD"
     assert bot.panel.balance_of(KEY) == Decimal("87.5")
     assert bot.telegram.bad_requests() == []
 
@@ -268,7 +268,7 @@ async def test_short_balance_warns_and_panel_refusal_shows_amounts(bot: Harness)
     assert "❌ The order was not placed." in text
     assert "Insufficient balance: this needs $12.50, you have $1.00." in text
     [row] = await orders_of(bot, UID)
-    assert row.submit_state is SubmitState.FAILED and "Insufficient" in (row.error or "")
+    assert row.submit_state is SubmitState.FAILED and "Insufficient" in (row.error_text or "")
     assert bot.panel.count("add") == 1
 
 

@@ -305,7 +305,7 @@ async def test_interrupted_order_warning_is_delivered(bot: Harness) -> None:
         [
             OrderDraft(
                 service_id=1,
-                service_name="Instagram <Takipçi>",
+                service_name_text="Instagram <Takipçi>",
                 service_type="Default",
                 link="https://instagram.com/p/a&b",
                 quantity=100,

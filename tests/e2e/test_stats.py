@@ -22,12 +22,12 @@ async def _placed(
     panel_id = bot.panel.create_order(KEY, 1, link, 1000, status=status)
     draft = OrderDraft(
         service_id=1,
-        service_name="Instagram Followers",
+        service_name_text="Instagram Followers",
         service_type="Default",
         link=link,
         quantity=1000,
         cost=Decimal(amount),
-        currency=currency,
+        currency_text=currency,
     )
     repo = bot.deps.storage.orders
     batch = secrets.token_hex(6)

@@ -195,6 +195,8 @@ async def test_read_only_database_after_a_refusal_is_explained_not_a_crash(
         await bot.deps.storage.db.execute("PRAGMA query_only = OFF")
         await run_journal_job(bot)
         [row] = await bot.deps.storage.orders.all_for_user(UID)
-        assert row.submit_state is SubmitState.FAILED and "balance" in (row.error or "").lower()
+        assert (
+            row.submit_state is SubmitState.FAILED and "balance" in (row.error_text or "").lower()
+        )
         assert not journal_of(bot).exists()
         assert bot.panel.count("add") == 1 and not bot.panel.orders

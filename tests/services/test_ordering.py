@@ -71,7 +71,7 @@ async def test_prepare_stores_a_priced_draft_with_a_token(world: World) -> None:
     order = preview.order
     assert order.submit_state is SubmitState.DRAFT and order.token == order.batch
     assert len(order.batch) == 16 and ":" not in order.batch
-    assert (order.link, order.quantity, order.currency) == (LINK, 1000, "USD")
+    assert (order.link, order.quantity, order.currency_text) == (LINK, 1000, "USD")
     assert world.panel.count("add") == 0
 
 
@@ -148,7 +148,7 @@ async def test_refusal_is_failed_with_the_panels_message(world: World) -> None:
     world.panel.set_balance(KEY, "1")
     result = await world.ordering.confirm(UID, preview.batch)
     assert result.outcome is OrderOutcome.FAILED and isinstance(result.error, PanelRejected)
-    assert result.order is not None and "Insufficient balance" in (result.order.error or "")
+    assert result.order is not None and "Insufficient balance" in (result.order.error_text or "")
 
 
 async def test_connect_error_is_failed_and_nothing_placed(world: World) -> None:

@@ -45,7 +45,7 @@ def recorder(storage: Storage, time: TestClock, **kw: object) -> PlacementRecord
 
 async def claimed(storage: Storage, batch: str, n: int) -> list[Order]:
     drafts = [
-        order_draft(service_name="Followers", link=f"https://t.me/{batch}{i}", line_no=i + 1)
+        order_draft(service_name_text="Followers", link=f"https://t.me/{batch}{i}", line_no=i + 1)
         for i in range(n)
     ]
     await storage.orders.create_drafts(UID, batch, drafts)

@@ -153,7 +153,7 @@ async def test_terminal_transition_queues_one_notification(
     assert item.dedupe_key == f"order:{order.id}:{status}"
     saved = await storage.orders.get(order.id)
     assert saved is not None and saved.status == status and saved.remains == remains
-    assert saved.charge == Decimal("1.25") and saved.currency == "USD"
+    assert saved.charge == Decimal("1.25") and saved.currency_text == "USD"
     # Terminal orders leave the poll set: nothing more is asked or queued.
     clock.advance(INTERVAL)
     again = await poller.run_cycle()
@@ -270,7 +270,7 @@ async def test_refills_are_polled_in_chunks_and_outcomes_queued(
     first = await storage.refills.get(refills[0].id)
     assert first is not None and first.status == "completed"
     second = await storage.refills.get(refills[1].id)
-    assert second is not None and second.raw_status == "In progress"
+    assert second is not None and second.raw_status_text == "In progress"
     # Final refills drop out; the 148 still running are asked about again.
     clock.advance(INTERVAL)
     again = await poller.run_cycle()

@@ -23,7 +23,7 @@ KEY = "pk_drafts_0123456789abcdef"
 
 def line(n: int | None = None) -> OrderDraft:
     return order_draft(
-        service_name="Followers", link=f"https://t.me/x{n}", quantity=1000, line_no=n
+        service_name_text="Followers", link=f"https://t.me/x{n}", quantity=1000, line_no=n
     )
 
 

@@ -17,12 +17,12 @@ OTHER = 21
 def draft(service_id: int) -> OrderDraft:
     return OrderDraft(
         service_id=service_id,
-        service_name=f"Service {service_id}",
+        service_name_text=f"Service {service_id}",
         service_type="Default",
         link="https://t.me/x",
         quantity=100,
         cost=Decimal("1.25"),
-        currency="USD",
+        currency_text="USD",
     )
 
 

@@ -28,8 +28,8 @@ USER = 20
 
 def draft(link: str, line_no: int | None = None) -> OrderDraft:
     extra = {"comments": "çok güzel\nnice\n=1+1"}
-    return order_draft(service_id=4, service_name="Yorum", service_type="Custom Comments",
-                       link=link, quantity=3, cost=Decimal("0.123456"), currency="TRY",
+    return order_draft(service_id=4, service_name_text="Yorum", service_type="Custom Comments",
+                       link=link, quantity=3, cost=Decimal("0.123456"), currency_text="TRY",
                        extra=extra, line_no=line_no)  # fmt: skip
 
 
@@ -160,7 +160,7 @@ async def test_restore_marks_claimed_rows_placed_once(st: Storage, clock: FakeCl
         (SubmitState.PLACED, 503),
     ]
     assert got[0].status == "Pending" and got[2].error is None
-    assert got[1].error == "Order 2: bad link"
+    assert got[1].error_text == "Order 2: bad link"
     assert got[0].updated_at == clock.now
 
     again = await st.orders.restore_outcomes(entries)

@@ -26,7 +26,7 @@ def draft(
 ) -> OrderDraft:
     extra = {"comments": "çok güzel\nnice"}
     cost = Decimal("1.2345")
-    return order_draft(service_id=service_id, service_name="Followers", link=link,
+    return order_draft(service_id=service_id, service_name_text="Followers", link=link,
                        quantity=1000, cost=cost, extra=extra, line_no=line_no)  # fmt: skip
 
 
@@ -133,7 +133,10 @@ async def test_outcomes_only_apply_to_submitting_rows(st: Storage) -> None:
     assert await st.orders.mark_placed(c.id, 103, status="In progress")
     rows = {o.id: o for o in await st.orders.get_batch("bulk")}
     assert rows[a.id].submit_state is SubmitState.PLACED and rows[a.id].status == "Pending"
-    assert rows[b.id].submit_state is SubmitState.FAILED and rows[b.id].error == "Not enough funds"
+    assert (
+        rows[b.id].submit_state is SubmitState.FAILED
+        and rows[b.id].error_text == "Not enough funds"
+    )
     assert rows[c.id].submit_state is SubmitState.PLACED and rows[c.id].status == "In progress"
     assert rows[c.id].error is None
     assert await st.orders.get_by_panel_id(USER, 103) == rows[c.id]
@@ -273,7 +276,7 @@ async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeC
     assert n == 2
     got = await st.orders.get(a.id)
     assert got is not None
-    assert (got.status, got.raw_status, got.charge, got.start_count, got.remains) == (
+    assert (got.status, got.raw_status_text, got.charge, got.start_count, got.remains) == (
         "In progress",
         "inprogress",
         Decimal("0.90"),
@@ -288,7 +291,7 @@ async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeC
     )
     got = await st.orders.get(a.id)
     assert got is not None
-    assert (got.status, got.charge, got.start_count, got.remains, got.currency) == (
+    assert (got.status, got.charge, got.start_count, got.remains, got.currency_text) == (
         "Completed",
         Decimal("0.90"),
         100,
@@ -296,7 +299,7 @@ async def test_update_statuses_keeps_unreported_fields(st: Storage, clock: FakeC
         "USD",
     )
     assert got.is_terminal
-    assert (await st.orders.get(b.id)).currency == "TRY"  # type: ignore[union-attr]
+    assert (await st.orders.get(b.id)).currency_text == "TRY"  # type: ignore[union-attr]
 
 
 async def test_open_for_polling_fresh_vs_stale(st: Storage, clock: FakeClock) -> None:
@@ -385,7 +388,7 @@ async def test_settle_not_placed_only_from_unknown_and_kept_in_all(st: Storage) 
     assert not await st.orders.settle_not_placed(mine.id, USER, "again")
     got = await st.orders.get(mine.id)
     assert got is not None and got.submit_state is SubmitState.NOT_PLACED
-    assert got.error == "the user found none"
+    assert got.error_text == "the user found none"
     listed = await st.orders.list_for_user(USER, filter=OrderFilter.ALL)
     assert {o.id for o in listed} == {mine.id, other.id}
     assert [o.id for o in await st.orders.list_for_user(USER, filter=OrderFilter.OPEN)] == [

@@ -28,7 +28,11 @@ async def test_refill_add_and_for_order(st: Storage, clock: FakeClock) -> None:
     outside = await st.refills.add(USER, 900, None, RefillState.REJECTED, raw_status="Refill off")
     assert (mine.order_id, mine.refill_id, mine.status) == (order.id, 77, "pending")
     assert mine.created_at == mine.updated_at == clock.now and mine.polled_at is None
-    assert (outside.order_id, outside.refill_id, outside.raw_status) == (None, None, "Refill off")
+    assert (outside.order_id, outside.refill_id, outside.raw_status_text) == (
+        None,
+        None,
+        "Refill off",
+    )
     second = await st.refills.add(USER, 500, 78, "pending")
     assert await st.refills.for_order(USER, 500) == [mine, second]
     assert await st.refills.for_order(USER + 1, 500) == []
@@ -53,7 +57,7 @@ async def test_refill_polling_due_and_updates(st: Storage, clock: FakeClock) -> 
     assert await st.refills.set_last_notified(b.id, "completed")
     got = await st.refills.get(b.id)
     assert got is not None
-    assert (got.status, got.raw_status, got.last_notified_status) == (
+    assert (got.status, got.raw_status_text, got.last_notified_status) == (
         "completed",
         "Completed",
         "completed",

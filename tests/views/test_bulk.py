@@ -127,7 +127,11 @@ def test_repriced(en: Translator) -> None:
 
 def result_row(line_no: int, state: SubmitState, error: str | None = None, pid: int = 0) -> Order:
     return order(
-        id=line_no, line_no=line_no, submit_state=state, error=error, panel_order_id=pid or None
+        id=line_no,
+        line_no=line_no,
+        submit_state=state,
+        error_text=error,
+        panel_order_id=pid or None,
     )
 
 

@@ -26,7 +26,7 @@ def refill(**kw: object) -> Refill:
         "order_id": 7,
         "refill_id": 88,
         "status": "pending",
-        "raw_status": "Pending",
+        "raw_status_text": "Pending",
         "created_at": NOON,
         "updated_at": NOON,
         "polled_at": None,
@@ -78,7 +78,7 @@ def test_started(en: Translator) -> None:
 
 
 def test_unknown_one_or_a_bulk(en: Translator) -> None:
-    one = order_unknown(en, order(service_name="A <b>"))
+    one = order_unknown(en, order(service_name_text="A <b>"))
     assert one == Notification(
         "⚠️ Order for <b>A &lt;b&gt;</b> https://instagram.com/ayse may or may not have been "
         "placed — check the panel before ordering again.",
@@ -99,7 +99,7 @@ def test_refills(en: Translator, tr: Translator) -> None:
     )
     rejected = refill_status(en, refill(refill_id=None, status="rejected"))
     assert rejected.text == "♻️ The panel rejected refill #3 of order <b>#<code>5001</code></b>."
-    other = refill_status(en, refill(raw_status="In <queue>", order_id=None), "pending")
+    other = refill_status(en, refill(raw_status_text="In <queue>", order_id=None), "pending")
     assert other == Notification(
         "♻️ Refill #<code>88</code> of order <b>#<code>5001</code></b>: In &lt;queue&gt;", None
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bot.i18n import Translator
 from bot.panel import OrderStatus, Status
+from bot.panel.text import PanelText
 from bot.services.tracking import (
     ActionResult,
     HistoryPage,
@@ -39,7 +40,7 @@ def test_status_label_translates_known_and_escapes_the_panels_own(
 ) -> None:
     assert status_label(en, "Pending") == "Pending"
     assert status_label(tr, "Completed") == "Tamamlandı"
-    assert status_label(en, "Weird", "Weird <state>") == "Weird &lt;state&gt;"
+    assert status_label(en, "Weird", PanelText("Weird <state>")) == "Weird &lt;state&gt;"
     assert status_label(en, None) == "unknown"
 
 
@@ -60,7 +61,7 @@ def test_status_line_with_details(en: Translator, tr: Translator) -> None:
 def test_stored_status_line_uses_what_the_database_last_heard(en: Translator) -> None:
     line = stored_status_line(en, order(status="Partial", remains=40))
     assert line == "🟡 #<code>5001</code> — <b>Partial</b>\n    remains 40"
-    odd = stored_status_line(en, order(status="Frozen", raw_status="Frozen"))
+    odd = stored_status_line(en, order(status="Frozen", raw_status_text="Frozen"))
     assert odd == "❔ #<code>5001</code> — <b>Frozen</b>"
 
 
@@ -155,11 +156,12 @@ def test_entry_label_puts_status_id_and_quantity_first_and_fits_a_phone(
     assert entry_label(en, order()) == "⏳ #5001 · 1,000 · Instagram Tak…"
     assert entry_label(tr, order()) == "⏳ #5001 · 1.000 · Instagram Tak…"
     long = entry_label(
-        en, order(service_name="n" * 50, panel_order_id=None, status=None, raw_status=None)
+        en,
+        order(service_name_text="n" * 50, panel_order_id=None, status=None, raw_status_text=None),
     )
     assert long == "❔ #— · 1,000 · " + "n" * 16 + "…"
     assert len(long) == BUTTON_MAX
-    package = entry_label(en, order(quantity=None, service_name="Paket\n 1000"))
+    package = entry_label(en, order(quantity=None, service_name_text="Paket\n 1000"))
     assert package == "⏳ #5001 · Paket 1000"
 
 
@@ -167,14 +169,14 @@ def test_entry_line_has_the_whole_name_and_the_status_in_words(
     en: Translator, tr: Translator
 ) -> None:
     name = "Instagram Takipçi [Gerçek] <Garantili> " + "x" * 40
-    assert entry_line(en, order(service_name=name)) == (
+    assert entry_line(en, order(service_name_text=name)) == (
         "⏳ <b>#<code>5001</code></b> · Pending · 1,000 · "
         "Instagram Takipçi [Gerçek] &lt;Garantili&gt; " + "x" * 40
     )
     assert entry_line(tr, order(status="Completed")) == (
         "✅ <b>#<code>5001</code></b> · Tamamlandı · 1.000 · Instagram Takipçi"
     )
-    assert len(entry_line(en, order(service_name="n" * 5000))) < ENTRY_NAME_MAX + 50
+    assert len(entry_line(en, order(service_name_text="n" * 5000))) < ENTRY_NAME_MAX + 50
 
 
 def test_history_page(en: Translator, tr: Translator) -> None:
@@ -198,6 +200,6 @@ def test_refresh_note_and_cancel_question(en: Translator) -> None:
     assert "does not know" in refresh_note(en, StatusLine(5001, None))
     found = StatusLine(5001, OrderStatus(Status.PENDING, "Pending"))
     assert refresh_note(en, found) == "Updated."
-    assert cancel_question(en, order(link=None, service_name="A & B")) == (
+    assert cancel_question(en, order(link=None, service_name_text="A & B")) == (
         "Cancel order #<code>5001</code>?\nA &amp; B · —"
     )

@@ -2,7 +2,9 @@
 item 6), checked over the source rather than trusted to review.
 
 The type does most of it: the translator's placeholders for panel text take only `Html`
-(bot/panel/text.py), and mypy rejects a raw string there (tests/views/test_panel_text_type.py).
+(bot/panel/text.py), and what views read of a panel's words, from the panel or stored and read
+back (bot/storage/models.py), is a `PanelText`: mypy rejects either raw in HTML
+(tests/views/test_panel_text_type.py).
 What mypy cannot see is text put together by hand, with f-strings, `+` and `join`, or passed
 to a placeholder the type does not name; this check covers those.
 
@@ -71,7 +73,7 @@ ESCAPING_CALLS = frozenset(
 # Reads of those fields that are not panel text, each with why.
 KNOWN_SAFE = {
     ("bot/views/start.py", "cmd.name"): "the bot's own command names",
-    ("bot/views/sharing.py", "order.service_name"): "an inline result's title is plain text",
+    ("bot/views/sharing.py", "order.service_name.plain"): "an inline result's title is plain text",
     # Telegram's error text in a failed send's reason (logged, kept in the outbox row; never sent).
     ("bot/handlers/notifications.py", "exc.message"): "the outbox's record of a failed send",
 }

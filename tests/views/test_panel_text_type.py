@@ -97,14 +97,19 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
 
 
 # A panel's description, its words for the average time, a service's name and category reach
-# views as `PanelText`, and so do a panel's refusal, a balance it sent that cannot be read and
-# the reason a failure is given for (`reason_text`), which
-# is not a `str`: joined into HTML by hand (`+`, `join`, a `str` parameter, an Html
-# placeholder), it is a type error; through `esc` it is text. Formatted (an f-string, a
-# placeholder that takes any value), it shows escaped: test_panel_text_formatted_by_hand_….
+# views as `PanelText`, and so do a panel's refusal, a balance it sent that cannot be read, the
+# reason a failure is given for (`reason_text`) and the panel's words stored and read back (an
+# order's service name, currency, status and refusal, a refill's status, a price change's and a
+# spend's service name). A `PanelText` is not a `str`: joined into HTML by hand (`+`, `join`, a
+# `str` parameter, an Html placeholder), it is a type error; through `esc` it is text.
+# Formatted (an f-string, a placeholder that takes any value), it shows escaped:
+# test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
 from bot.panel import OrderStatus, PanelRejected, RefillStatus, Service, UnreadableBalance
+from bot.services.stats import ServiceSpend
+from bot.storage.models import Order, OrderDraft, Refill
+from bot.storage.pricewatch import PriceChange
 from bot.views.reasons import reason_text
 from bot.views.text import esc
 
@@ -162,6 +167,38 @@ def escaped_refusal(
         shout(e.message_text),
         "<b>" + esc(st.raw_status) + "</b>",
         shout(r.raw_status_text),
+    ]
+
+
+def raw_stored(
+    o: Order, d: OrderDraft, r: Refill, c: PriceChange, s: ServiceSpend
+) -> list[str]:
+    assert o.raw_status is not None and o.currency is not None and o.error is not None
+    assert d.currency is not None and r.raw_status is not None
+    return [
+        "<b>" + o.service_name + "</b>",  # RAW
+        shout(o.raw_status),  # RAW
+        " ".join([o.currency, d.currency]),  # RAW
+        "<i>" + o.error + "</i>",  # RAW
+        shout(d.service_name),  # RAW
+        "<b>" + r.raw_status + "</b>",  # RAW
+        shout(c.name),  # RAW
+        "<b>" + s.name + "</b>",  # RAW
+    ]
+
+
+def escaped_stored(
+    o: Order, d: OrderDraft, r: Refill, c: PriceChange, s: ServiceSpend
+) -> list[str]:
+    return [
+        "<b>" + esc(o.service_name) + "</b>",
+        shout(esc(o.raw_status)),
+        " ".join([esc(o.currency), esc(d.currency)]),
+        "<i>" + esc(o.error) + "</i>",
+        shout(d.service_name_text),  # the plain field, for data (SQL, JSON, a CSV cell)
+        "<b>" + esc(r.raw_status) + "</b>",
+        shout(c.name.plain),
+        "<b>" + esc(s.name) + "</b>",
     ]
 """
 

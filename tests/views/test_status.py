@@ -81,7 +81,7 @@ def test_open_orders(en: Translator, tr: Translator) -> None:
         "⏳ #<code>5002</code> — <b>Pending</b>" + subject,
     ]
     long = order(
-        service_name="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
+        service_name_text="Instagram Takipçi [Gerçek, Düşüşsüz, 30 gün telafi]",
         link="https://www.instagram.com/p/C0dEfGhIjKlMnOpQrStUvWxYz/?igsh=abc&x=<y>",
     )
     [_, listed] = open_orders_lines(en, OpenOrders([long], stale=False))
@@ -172,7 +172,7 @@ def test_export_csv_in_the_users_words(en: Translator, tr: Translator) -> None:
 
 
 def test_open_orders_groups_match_their_titles(en: Translator) -> None:
-    done = order(panel_order_id=5002, status="Completed", raw_status="Completed")
+    done = order(panel_order_id=5002, status="Completed", raw_status_text="Completed")
     away = order(panel_order_id=5003)
     lines = open_orders_lines(
         en, OpenOrders([order()], stale=False, finished=[done], not_on_key=[away])
@@ -195,7 +195,7 @@ def test_open_orders_groups_match_their_titles(en: Translator) -> None:
 
 
 def test_status_line_of_an_order_not_on_this_key(en: Translator) -> None:
-    stored = order(status="In progress", raw_status="In progress")
+    stored = order(status="In progress", raw_status_text="In progress")
     lines = status_lines(en, [StatusLine(5001, None, stored)], parse_ids("5001"))
     assert lines == ["❔ #<code>5001</code> — not on this key (last known: In progress)"]
 

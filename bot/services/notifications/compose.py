@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.i18n import Translator
 from bot.panel import Status
+from bot.panel.text import PanelText
 from bot.storage import Order, OutboxItem, OutboxKind, Storage
 from bot.storage.models import Refill
 from bot.storage.pricewatch import ChangeKind, PriceChange
@@ -67,9 +68,9 @@ class NotificationWording(Protocol):
         t: Translator,
         panel: str,
         amount: Decimal,
-        currency: str,
+        currency: PanelText,
         limit: Decimal,
-        api_url: str = "",
+        api_url: str,
     ) -> Notification: ...
     def panel_key_rejected(self, t: Translator) -> Notification: ...
     def key_notice(self, t: Translator, *, unreadable: bool) -> Notification: ...
@@ -244,7 +245,8 @@ class Composer:
             raise CannotCompose("bad low-balance payload") from None
         if account is None:
             raise CannotCompose("panel not found")
-        currency = str(payload.get("currency") or "")
+        # The panel's currency as the balance gave it, kept plain in the payload's JSON.
+        currency = PanelText(str(payload.get("currency") or ""))
         return self._wording.low_balance(t, account.label, amount, currency, limit, account.url)
 
     async def _scheduled(
