@@ -74,7 +74,7 @@ from bot.services.users import UserService
 from bot.slices import SliceQueue
 from bot.storage import Storage
 from bot.storage.crypto import load_cipher
-from bot.telegram_http import api_request
+from bot.telegram_http import api_request, default_requests
 from bot.user_state import UserState
 
 log = logging.getLogger(__name__)
@@ -482,11 +482,9 @@ def build_application(
         .arbitrary_callback_data(False)
     )
     # API calls go through a transport that tells a 5xx apart (the rate limiter repeats those).
-    builder = builder.request(
-        api_request(requests[0] if requests is not None else None, gate=fence.check)
-    )
-    if requests is not None:
-        builder = builder.get_updates_request(requests[1])
+    api, updates = requests if requests is not None else default_requests()
+    builder = builder.request(api_request(api, gate=fence.check))
+    builder = builder.get_updates_request(updates)
     app = builder.build()
     assert isinstance(app, BotApplication)
     bot = app.bot

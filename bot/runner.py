@@ -22,7 +22,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
@@ -43,8 +43,12 @@ from bot.leadership import DatabaseUnavailable, Fence, Leadership, SoleInstance
 from bot.memory import freeze_startup_heap
 from bot.processor import PerUserUpdateProcessor
 from bot.ratelimit import retry_seconds
-from bot.webapp.server import WebAppServer, context_for, webapp_routes
-from bot.webhook import WebhookServer
+
+if TYPE_CHECKING:
+    # Imported where a server is built: a bot polling without the Mini App needs neither
+    # module, nor the web server (tornado) they bring.
+    from bot.webapp.server import WebAppServer
+    from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +259,9 @@ async def _handle_unfinished(
 
 
 def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
+    from bot.webapp.server import context_for, webapp_routes
+    from bot.webhook import WebhookServer
+
     assert settings.webhook_url and settings.webhook_secret is not None
     # One server for the webhook, /leader and the Mini App (when WEBAPP_URL is set).
     extra = webapp_routes(context_for(app, leading)) if settings.webapp_url else []
@@ -279,6 +286,8 @@ def _webapp_server(
     """The Mini App's own server: only with WEBAPP_URL and no webhook (whose server serves it)."""
     if not settings.webapp_url or settings.webhook_url:
         return None
+    from bot.webapp.server import WebAppServer, context_for
+
     ctx = context_for(app, leading)
     return WebAppServer(ctx, listen=settings.webapp_listen, port=settings.webapp_port)
 

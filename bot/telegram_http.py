@@ -85,11 +85,23 @@ class StatusRequest(BaseRequest):
         return status, payload
 
 
-def api_request(
-    inner: BaseRequest | None = None, gate: Callable[[], None] | None = None
-) -> StatusRequest:
-    """The request for Bot API calls (not getUpdates): PTB's default transport, wrapped."""
-    return StatusRequest(inner or HTTPXRequest(connection_pool_size=API_POOL_SIZE), gate)
+def api_request(inner: BaseRequest, gate: Callable[[], None] | None = None) -> StatusRequest:
+    """The request for Bot API calls (not getUpdates), wrapped."""
+    return StatusRequest(inner, gate)
+
+
+def default_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
+    """PTB's default transports: API calls (a large pool) and getUpdates (one connection).
+
+    Both share one verified TLS context: each client would otherwise build its own and read the
+    CA bundle again (~0.8 MiB resident each, benchmark 5). Built as httpx builds its default,
+    so SSL_CERT_FILE and SSL_CERT_DIR still apply.
+    """
+    tls = {"verify": httpx.create_ssl_context()}
+    return (
+        HTTPXRequest(connection_pool_size=API_POOL_SIZE, httpx_kwargs=tls),
+        HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls),
+    )
 
 
 def _cause(exc: BaseException) -> BaseException | None:

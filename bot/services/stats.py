@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.panel.models import Status
-from bot.panel.text import PanelText
+from bot.panel.text import PanelText, PanelWords
 from bot.storage.spending import SpendingRepo, SpendRow
 
 DAYS = 30
@@ -41,10 +41,7 @@ class ServiceSpend:
     amount: Decimal
     orders: int
 
-    @property
-    def name(self) -> PanelText:
-        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
-        return PanelText(self.name_text)
+    name = PanelWords("name_text", PanelText)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.panel.models import OrderStatus, Status
-from bot.panel.text import PanelText, panel_text
+from bot.panel.text import PanelText, PanelWords, panel_text
 from bot.storage.rows import column
 
 
@@ -79,28 +79,8 @@ class RequestCopy:
     message_id: int
 
 
-class _Ordered:
-    """The panel's words for what a row orders (its service's name, the currency), kept plain
-    in `*_text` for SQL and data, as views read them: `PanelText` (bot/panel/text.py). Made
-    when read, not kept (as `Service.name`): a list of orders holds no extra objects."""
-
-    __slots__ = ()
-    service_name_text: str
-    currency_text: str | None
-
-    @property
-    def service_name(self) -> PanelText:
-        """The panel's name for the service: text for a view to escape."""
-        return PanelText(self.service_name_text)
-
-    @property
-    def currency(self) -> PanelText | None:
-        """The panel's currency for the cost: text for a view to escape."""
-        return panel_text(self.currency_text)
-
-
 @dataclass(frozen=True, slots=True)
-class OrderDraft(_Ordered):
+class OrderDraft:
     """What the user confirmed in the preview; becomes one `orders` row in state draft."""
 
     service_id: int
@@ -115,9 +95,13 @@ class OrderDraft(_Ordered):
     extra: dict[str, Any] = field(default_factory=dict)
     line_no: int | None = None
 
+    # The panel's words, kept plain in `*_text` for SQL and data; views read them as PanelText.
+    service_name = PanelWords("service_name_text", PanelText)
+    currency = PanelWords("currency_text", panel_text)
+
 
 @dataclass(frozen=True, slots=True)
-class Order(_Ordered):
+class Order:
     id: int
     user_id: int
     token: str
@@ -153,15 +137,10 @@ class Order(_Ordered):
     muted: bool = False
     panel_slot: int = 1  # the user's panel account (bot/storage/accounts.py) it belongs to
 
-    @property
-    def raw_status(self) -> PanelText | None:
-        """The status as the panel worded it: text for a view to escape."""
-        return panel_text(self.raw_status_text)
-
-    @property
-    def error(self) -> PanelText | None:
-        """Why it failed (a reason code or the panel's words): text for `reason_text`."""
-        return panel_text(self.error_text)
+    service_name = PanelWords("service_name_text", PanelText)
+    currency = PanelWords("currency_text", panel_text)
+    raw_status = PanelWords("raw_status_text", panel_text)
+    error = PanelWords("error_text", panel_text)  # a reason code or the panel's words
 
     @property
     def is_terminal(self) -> bool:
@@ -270,10 +249,7 @@ class Refill:
     last_notified_status: str | None
     panel_slot: int = 1  # the panel account the refill was asked of
 
-    @property
-    def raw_status(self) -> PanelText | None:
-        """The refill's state as the panel worded it: text for a view to escape."""
-        return panel_text(self.raw_status_text)
+    raw_status = PanelWords("raw_status_text", panel_text)
 
 
 class OutboxKind(StrEnum):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.panel.text import PanelText
+from bot.panel.text import PanelText, PanelWords
 from bot.storage.db import Row
 from bot.storage.outbox import OutboxMessage
 from bot.storage.rows import Repo, column, from_row
@@ -51,10 +51,7 @@ class PriceChange:
     new: str | None
     at: float
 
-    @property
-    def name(self) -> PanelText:
-        """The panel's name for the service: text for a view to escape (bot/panel/text.py)."""
-        return PanelText(self.name_text)
+    name = PanelWords("name_text", PanelText)
 
 
 def _snapshot(row: Row) -> PriceSnapshot:
