@@ -7,6 +7,7 @@ import importlib.util
 import os
 import py_compile
 import shutil
+import site
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
@@ -67,6 +68,24 @@ def _seed_compiled_modules(prefix: Path, checkout: Path) -> None:
                 py_compile.compile(source, cfile=str(target), doraise=True)
             else:
                 _link_or_copy(Path(importlib.util.cache_from_source(source)), target)
+    for packages in site.getsitepackages():
+        _link_installed_packages(Path(packages), prefix)
+
+
+def _link_installed_packages(packages: Path, prefix: Path) -> None:
+    """Every installed package's compiled modules too, tests aside: the test modules import
+    more (hypothesis, matplotlib, playwright: ~430 modules, 1.4 s of CPU to compile) on
+    several workers at once. Linking all of them costs ~0.2 s."""
+    for folder, subfolders, files in os.walk(packages):
+        subfolders[:] = [name for name in subfolders if name not in ("test", "tests")]
+        if Path(folder).name != "__pycache__":
+            continue
+        target = prefix / Path(folder).parent.relative_to(packages.anchor)
+        for name in files:
+            if name.endswith(_PYC_TAG):
+                with contextlib.suppress(OSError):
+                    target.mkdir(parents=True, exist_ok=True)
+                    _link_or_copy(Path(folder, name), target / name)
 
 
 _PYC_TAG = f".{sys.implementation.cache_tag}.pyc"
