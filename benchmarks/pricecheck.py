@@ -40,7 +40,19 @@ from tests.fakes.panel_catalog import make_services
 KEY = "bench-pricecheck-0123456789abcdef"
 UID = 31_000
 SERVICE = 1
-VALUES = {"link": "https://instagram.com/bench", "quantity": 1000}
+QUANTITY = 1000
+
+
+class Links:
+    """A new link for every order: the same link again would stop at the open-order warning
+    (an order already open on it), and the confirm would measure a refusal, not a placing."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def __call__(self) -> str:
+        self.made += 1
+        return f"https://instagram.com/bench{self.made}"
 
 
 class MovedClock:
@@ -62,30 +74,40 @@ async def _timed(
     counts: dict[str, int] = {}
     for request in panel.requests:
         counts[request.action or "?"] = counts.get(request.action or "?", 0) + 1
+    if not counts.keys() & {"add", "add_bulk"}:
+        raise RuntimeError(f"the confirm placed nothing (panel calls: {counts or 'none'})")
     return elapsed, counts
 
 
-async def _single(deps: Deps, panel: FakePanel, clock: MovedClock, *, stale: bool) -> Any:
-    preview = await deps.ordering.prepare(UID, SERVICE, VALUES)
+def _values(links: Links) -> dict[str, Any]:
+    return {"link": links(), "quantity": QUANTITY}
+
+
+async def _single(
+    deps: Deps, panel: FakePanel, clock: MovedClock, links: Links, *, stale: bool
+) -> Any:
+    preview = await deps.ordering.prepare(UID, SERVICE, _values(links))
     if stale:
         clock.offset += deps.settings.price_check_seconds + 1
     return await _timed(panel, lambda: deps.ordering.confirm(UID, preview.batch))
 
 
-async def _bulk(deps: Deps, panel: FakePanel, lines: int) -> Any:
-    text = "\n".join(f"{SERVICE} | https://instagram.com/b{i} | 100" for i in range(lines))
+async def _bulk(deps: Deps, panel: FakePanel, links: Links, lines: int) -> Any:
+    text = "\n".join(f"{SERVICE} | {links()} | 100" for _ in range(lines))
     draft = await deps.bulk.preview(UID, text)
     assert draft.batch is not None
     return await _timed(panel, lambda: deps.bulk.confirm(UID, draft.batch or ""))
 
 
-async def _crowd(deps: Deps, panel: FakePanel, clock: MovedClock, users: int) -> dict[str, int]:
+async def _crowd(
+    deps: Deps, panel: FakePanel, clock: MovedClock, links: Links, users: int
+) -> dict[str, int]:
     ids = [UID + 1 + i for i in range(users)]
     batches = []
     for uid in ids:
         await deps.access.allow(uid)
         await deps.accounts.link(uid, KEY)
-        batches.append((await deps.ordering.prepare(uid, SERVICE, VALUES)).batch)
+        batches.append((await deps.ordering.prepare(uid, SERVICE, _values(links))).batch)
     clock.offset += deps.settings.price_check_seconds + 1
     confirms = [deps.ordering.confirm(uid, b) for uid, b in zip(ids, batches, strict=True)]
     _, counts = await _timed(panel, lambda: asyncio.gather(*confirms))
@@ -118,8 +140,9 @@ async def measure(services: int, latency: float, runs: int, users: int) -> list[
                 await deps.accounts.link(UID, KEY)
                 await deps.catalog.get(UID)
                 panel.latency = latency
-                rows = await _cases(deps, panel, clock, runs)
-                crowd = await _crowd(deps, panel, clock, users)
+                links = Links()
+                rows = await _cases(deps, panel, clock, links, runs)
+                crowd = await _crowd(deps, panel, clock, links, users)
                 rows.append({"case": f"{users} users, one key, old catalog", "calls": crowd})
                 return rows
             finally:
@@ -127,11 +150,11 @@ async def measure(services: int, latency: float, runs: int, users: int) -> list[
 
 
 async def _cases(
-    deps: Deps, panel: FakePanel, clock: MovedClock, runs: int
+    deps: Deps, panel: FakePanel, clock: MovedClock, links: Links, runs: int
 ) -> list[dict[str, Any]]:
-    fresh = [await _single(deps, panel, clock, stale=False) for _ in range(runs)]
-    stale = [await _single(deps, panel, clock, stale=True) for _ in range(runs)]
-    bulk = [await _bulk(deps, panel, 100) for _ in range(runs)]
+    fresh = [await _single(deps, panel, clock, links, stale=False) for _ in range(runs)]
+    stale = [await _single(deps, panel, clock, links, stale=True) for _ in range(runs)]
+    bulk = [await _bulk(deps, panel, links, 100) for _ in range(runs)]
 
     async def no_read(*_: Any) -> None:
         return None
@@ -144,8 +167,8 @@ async def _cases(
         patch.object(ordering, "charge_after_add", new=no_read),
         patch.object(bulk_orders, "charges_after_add", new=no_reads),
     ):
-        before = [await _single(deps, panel, clock, stale=False) for _ in range(runs)]
-        bulk_before = [await _bulk(deps, panel, 100) for _ in range(runs)]
+        before = [await _single(deps, panel, clock, links, stale=False) for _ in range(runs)]
+        bulk_before = [await _bulk(deps, panel, links, 100) for _ in range(runs)]
     return [
         _row("single, without the charge read (before)", before),
         _row("single, catalog < PRICE_CHECK_SECONDS", fresh),
