@@ -121,7 +121,7 @@ async def _to_card(update: Update, context: BotContext, service: Service) -> int
         return end(context)
     t = context.t
     try:
-        category = index.category_index(service.category)
+        category = index.category_index(service.category_text)
         page = index.services_in(category).index(service) // layout.PAGE_SIZE
         back_button = catalog_keyboards.card_back(t, category, page, index.version)
     except (KeyError, IndexError, ValueError):

@@ -244,9 +244,10 @@ class CatalogIndex:
         matches (the Mini App matches the same keys in the page)."""
         return self._keys
 
-    def category_index(self, name: PanelText) -> int:
-        """Position of category `name`; `KeyError` when the catalog has no such category."""
-        return self._cat_pos[name.plain]
+    def category_index(self, name: str) -> int:
+        """Position of category `name` (plain text: a lookup is data); `KeyError` when the
+        catalog has no such category."""
+        return self._cat_pos[name]
 
     def services_in(self, category_index: int) -> list[Service]:
         """Services of the category at `category_index`; `IndexError` when out of range."""

@@ -71,16 +71,17 @@ def service_lines(services: Sequence[Service]) -> list[str]:
 
 
 def render_category_page(index: CatalogIndex, t: Translator, page: int = 0) -> Screen:
-    categories = index.categories
+    # Only the page's categories become `PanelText`, not the whole catalog's at every render.
+    categories = index.category_texts
     shown = paginate(range(len(categories)), page, layout.PAGE_SIZE)
     entries = [
-        (i, category_label(categories[i], len(index.services_in(i)), t)) for i in shown.items
+        (i, category_label(index.category(i), len(index.services_in(i)), t)) for i in shown.items
     ]
     # Names cut on their buttons are listed whole in the text.
     cut_names = [
-        esc(cut(categories[i].plain, LISTED_NAME_MAX))
+        esc(cut(categories[i], LISTED_NAME_MAX))
         for i, label in entries
-        if not label.startswith(categories[i].plain)
+        if not label.startswith(categories[i])
     ]
     if not categories:
         text = t._("The panel lists no services right now.")

@@ -65,7 +65,7 @@ def test_categories_keep_panel_order_of_first_appearance() -> None:
     index = _small()
     assert [c.plain for c in index.categories] == ["Instagram", "TikTok", "YouTube"]
     assert index.category_texts == ("Instagram", "TikTok", "YouTube")
-    assert index.category_index(PanelText("TikTok")) == 1
+    assert index.category_index("TikTok") == 1
     assert index.category(1) == PanelText("TikTok")
     for outside in (-1, 3):
         with pytest.raises(IndexError):
@@ -89,7 +89,7 @@ def test_services_in_out_of_range_raises() -> None:
     with pytest.raises(IndexError):
         index.services_in(-1)
     with pytest.raises(KeyError):
-        index.category_index(PanelText("Nope"))
+        index.category_index("Nope")
 
 
 def test_services_in_returns_a_copy() -> None:
