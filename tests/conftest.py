@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import importlib
 import importlib.util
@@ -75,17 +76,23 @@ def _seed_compiled_modules(prefix: Path, checkout: Path) -> None:
 def _link_installed_packages(packages: Path, prefix: Path) -> None:
     """Every installed package's compiled modules too, tests aside: the test modules import
     more (hypothesis, matplotlib, playwright: ~430 modules, 1.4 s of CPU to compile) on
-    several workers at once. Linking all of them costs ~0.2 s."""
+    several workers at once. Linking all of them costs ~0.2 s. Links only: where the folder
+    is on another filesystem, copying ~9,600 files would cost more than it saves, so the
+    rest is compiled where it is used, as before."""
     for folder, subfolders, files in os.walk(packages):
         subfolders[:] = [name for name in subfolders if name not in ("test", "tests")]
         if Path(folder).name != "__pycache__":
             continue
         target = prefix / Path(folder).parent.relative_to(packages.anchor)
         for name in files:
-            if name.endswith(_PYC_TAG):
-                with contextlib.suppress(OSError):
-                    target.mkdir(parents=True, exist_ok=True)
-                    _link_or_copy(Path(folder, name), target / name)
+            if not name.endswith(_PYC_TAG) or (target / name).exists():
+                continue  # linked (or compiled) already for what the main process imported
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+                os.link(Path(folder, name), target / name)
+            except OSError as exc:
+                if exc.errno in (errno.EXDEV, errno.EPERM):
+                    return
 
 
 _PYC_TAG = f".{sys.implementation.cache_tag}.pyc"

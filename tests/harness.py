@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import shutil
@@ -152,11 +151,13 @@ async def _fresh_sqlite(path: Path) -> None:
     The copy is created private (0600) as the bot creates its own file (bot.storage.sqlite)."""
     if "current" not in _MIGRATED_SQLITE:
         folder = Path(tempfile.mkdtemp(prefix="smm-bot-sqlite-"))
-        atexit.register(shutil.rmtree, folder, True)
-        template = folder / "bot.sqlite3"
-        storage = await Storage.open(template, load_cipher([Fernet.generate_key()], template))
-        await storage.close()  # a closed database is one file: the WAL is checkpointed
-        _MIGRATED_SQLITE["current"] = template.read_bytes()
+        try:
+            template = folder / "bot.sqlite3"
+            storage = await Storage.open(template, load_cipher([Fernet.generate_key()], template))
+            await storage.close()  # a closed database is one file: the WAL is checkpointed
+            _MIGRATED_SQLITE["current"] = template.read_bytes()
+        finally:
+            shutil.rmtree(folder, True)  # kept in memory: nothing left behind by a killed worker
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as file:

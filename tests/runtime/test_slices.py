@@ -174,3 +174,4 @@ def test_start_ups_objects_are_left_out_of_later_collections() -> None:
         gc.unfreeze()
     looked_at = {id(o) for o in gc.get_objects()}
     assert all(id(o) in looked_at for o in kept)
+    freeze_startup_heap()  # what the run froze after collection (tests/conftest.py), again
