@@ -26,7 +26,8 @@ import httpx
 from cryptography.fernet import Fernet
 
 from benchmarks.poller import populate
-from bot.panel import NewOrder, PanelClient
+from bot.panel.client import PanelClient
+from bot.panel.models import NewOrder
 from bot.services.capabilities import PanelPacer
 from bot.services.panel_clients import PanelClients
 from bot.services.poller import StatusPoller, polling_clients

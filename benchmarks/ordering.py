@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import Catalogs
-from bot.panel import Balance, Service
+from bot.panel.models import Balance, Service
 from bot.panel.parsing import parse_services
 from bot.services.bulk_lines import parse_bulk
 from bot.services.bulk_orders import BulkDraft

@@ -33,7 +33,7 @@ from bot.handlers.unsaved import tell_unsaved
 from bot.keyboards import bulk as bulk_keyboards
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import menu as menu_keyboards
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.ratelimit import Throttle
 from bot.services.accounts import NoKey
 from bot.services.bulk_lines import BulkLine, decode_upload

@@ -34,7 +34,8 @@ from bot.keyboards.layout import before_last
 from bot.keyboards.panels import with_compare
 from bot.keyboards.prices import price_mute_button
 from bot.keyboards.webapp import with_open_catalog
-from bot.panel import PanelError, Service
+from bot.panel.errors import PanelError
+from bot.panel.models import Service
 from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.catalog_options import CatalogOptions

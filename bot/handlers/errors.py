@@ -17,7 +17,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.deps import BotContext
 from bot.handlers import ui
-from bot.panel import InsufficientBalance, PanelError
+from bot.panel.errors import InsufficientBalance, PanelError
 from bot.services.accounts import NoKey
 from bot.views.errors import database_busy, panel_error_text, something_wrong
 

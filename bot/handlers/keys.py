@@ -25,7 +25,7 @@ from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import keys as keys_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
-from bot.panel import InvalidApiKey, PanelError
+from bot.panel.errors import InvalidApiKey, PanelError
 from bot.services.accounts import NoKey
 from bot.services.panels import totals
 from bot.views.keys import (

@@ -66,7 +66,8 @@ from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import new_order as new_order_keyboards
 from bot.keyboards.favourites import order_pick_rows
 from bot.keyboards.layout import prepend
-from bot.panel import Balance, InsufficientBalance, PanelError, Service
+from bot.panel.errors import InsufficientBalance, PanelError
+from bot.panel.models import Balance, Service
 from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.favourites import NO_PICKS, QuickPicks

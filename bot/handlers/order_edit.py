@@ -50,7 +50,7 @@ from bot.handlers.routing import on_press
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.drafts import DraftRefusal
 from bot.services.order_types import OrderPlan
 from bot.services.validation import InputError

@@ -42,8 +42,8 @@ from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import layout
 from bot.keyboards import menu as menu_keyboards
 from bot.keyboards import panels as panels_keyboards
-from bot.panel import InvalidApiKey, PanelError
 from bot.panel.address_guard import AddressRefused
+from bot.panel.errors import InvalidApiKey, PanelError
 from bot.services.accounts import NoKey
 from bot.services.panels import (
     BadPanelName,

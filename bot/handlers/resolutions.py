@@ -19,7 +19,7 @@ from bot.handlers.order_history import show_card
 from bot.handlers.routing import on_press
 from bot.keyboards import dialog as dialog_keyboards
 from bot.keyboards import resolutions as resolutions_keyboards
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import NoKey
 from bot.services.resolutions import FoundOutcome
 from bot.services.tracking import parse_ids

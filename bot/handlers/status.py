@@ -20,7 +20,7 @@ from bot.handlers.order_history import card_of_id
 from bot.handlers.replies import deliver
 from bot.handlers.routing import on_press
 from bot.keyboards import status as status_keyboards
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import NoKey
 from bot.services.tracking import (
     OrderAction,

@@ -16,7 +16,7 @@ from bot.callbacks.favourites import CatalogOption, ToggleFavourite
 from bot.callbacks.new_order import OrderService
 from bot.i18n import Translator
 from bot.keyboards.layout import Rows, button
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_options import CatalogOptions, Option, Sort
 from bot.services.favourites import QuickPicks
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from bot.config import preset_name_of
 from bot.logs import SecretRegistry
-from bot.panel import Balance, PanelClient
+from bot.panel.client import PanelClient
+from bot.panel.models import Balance
 from bot.services.panel_clients import PanelClients
 from bot.storage.accounts import AccountsRepo
 from bot.storage.crypto import UndecryptableKey

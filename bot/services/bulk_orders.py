@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.panel import Balance, BulkItemResult, NewOrder, PanelClient, PanelError
+from bot.panel.client import PanelClient
+from bot.panel.errors import PanelError
+from bot.panel.models import Balance, BulkItemResult, NewOrder
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.bulk_lines import BulkLine, BulkPreview, panel_prefix, parse_bulk
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.panel import Service
+from bot.panel.models import Service
 
 
 class Sort(StrEnum):

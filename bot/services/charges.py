@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.panel import OrderStatus, PanelClient, PanelError
+from bot.panel.client import PanelClient
+from bot.panel.errors import PanelError
+from bot.panel.models import OrderStatus
 from bot.storage.orders import OrdersRepo
 
 log = logging.getLogger(__name__)

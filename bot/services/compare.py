@@ -22,7 +22,8 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.panel import Balance, PanelError, Service
+from bot.panel.errors import PanelError
+from bot.panel.models import Balance, Service
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogIndex, fold

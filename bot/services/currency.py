@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import PanelAccounts
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
-from bot.panel import PanelClient
+from bot.panel.client import PanelClient
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.storage.drafts import DraftsRepo
 from bot.storage.models import Draft, DraftKind, DraftMessage, DraftState, Order, SubmitState

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_index import CatalogIndex
 from bot.storage import FavouritesRepo, Starred
 

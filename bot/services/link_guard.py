@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.links import link_key
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_index import CatalogIndex
 from bot.storage.models import Order
 from bot.storage.orders import OrdersRepo

@@ -20,15 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.panel import (
-    Balance,
-    NewOrder,
-    OutcomeUnknown,
-    PanelClient,
-    PanelError,
-    PanelRejected,
-    Service,
-)
+from bot.panel.client import PanelClient
+from bot.panel.errors import OutcomeUnknown, PanelError, PanelRejected
+from bot.panel.models import Balance, NewOrder, Service
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.catalog_index import CatalogIndex

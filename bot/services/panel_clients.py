@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from bot.panel import PanelClient
 from bot.panel.address_guard import AddressPolicy, GuardedHttpClient
 from bot.panel.capabilities import CapabilityBook, MemoryBook, Pacer
-from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, READ_RETRIES, panel_ssl_context
+from bot.panel.client import DEFAULT_MAX_CATALOG_BYTES, READ_RETRIES, PanelClient, panel_ssl_context
 from bot.panel.decoding import AnswerDecoder
 from bot.panel.observer import CallObserver
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.config import PANEL_NAME_RE, PanelPreset, preset_name_of
-from bot.panel import Balance, PanelError, Service
 from bot.panel.address_guard import check_panel_url
 from bot.panel.capabilities import Capabilities
+from bot.panel.errors import PanelError
+from bot.panel.models import Balance, Service
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready

@@ -22,18 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from bot.panel import (
-    ActionUnsupported,
-    InvalidApiKey,
-    OrderStatus,
-    PanelClient,
-    PanelError,
-    PanelRejected,
-    RefillState,
-    RefillStatus,
-    Status,
-)
 from bot.panel.capabilities import Feature, Support
+from bot.panel.client import PanelClient
+from bot.panel.errors import ActionUnsupported, InvalidApiKey, PanelError, PanelRejected
+from bot.panel.models import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.notifications.compose import STARTED
 from bot.services.panel_clients import PanelClients
 from bot.storage import Order, OutboxKind, Refill, StatusUpdate, Storage, UndecryptableKey

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from bot.panel import PanelError, Service
+from bot.panel.errors import PanelError
+from bot.panel.models import Service
 from bot.services.accounts import AccountClient, NoKey, PanelAccounts
 from bot.services.catalog_index import CatalogCache, CatalogIndex
 from bot.storage.models import OutboxKind

@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.panel import Service
-from bot.panel.models import TERMINAL_STATUSES
+from bot.panel.models import TERMINAL_STATUSES, Service
 from bot.services.catalog import CatalogService
 from bot.storage.models import Order, SubmitState
 from bot.storage.orders import OrdersRepo

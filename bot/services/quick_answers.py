@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.order_types import FieldSpec
 from bot.services.validation import InputError
 

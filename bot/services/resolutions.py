@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.panel import InvalidApiKey, PanelRejected
+from bot.panel.errors import InvalidApiKey, PanelRejected
 from bot.services.accounts import PanelAccounts
 from bot.storage.models import Order, Settled, StatusUpdate, SubmitState
 from bot.storage.orders import OrdersRepo

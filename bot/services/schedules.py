@@ -27,7 +27,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot.panel import PanelClient, PanelError, Service
+from bot.panel.client import PanelClient
+from bot.panel.errors import PanelError
+from bot.panel.models import Service
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
 from bot.services.drafts import DraftRefusal, DraftService

@@ -22,22 +22,24 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
-from bot.panel import (
-    TERMINAL_STATUSES,
+from bot.panel.capabilities import Feature
+from bot.panel.client import PanelClient
+from bot.panel.errors import (
     ActionUnsupported,
-    CancelResult,
     InvalidApiKey,
-    OrderStatus,
     OutcomeUnknown,
-    PanelClient,
     PanelError,
     PanelRejected,
+)
+from bot.panel.models import (
+    TERMINAL_STATUSES,
+    CancelResult,
+    OrderStatus,
     RefillResult,
     RefillState,
     RefillStatus,
     Status,
 )
-from bot.panel.capabilities import Feature
 from bot.services.accounts import NoKey, PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.storage.models import Order, OrderFilter, Refill, StatusUpdate, SubmitState

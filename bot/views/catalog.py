@@ -15,7 +15,7 @@ from bot.callbacks.catalog import ServiceMore
 from bot.i18n import N_, Translator
 from bot.keyboards import catalog as catalog_keyboards
 from bot.keyboards import layout
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.panel.text import PanelText
 from bot.services.catalog_index import CatalogIndex, paginate
 from bot.services.catalog_options import PLAIN, CatalogOptions

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.i18n import Translator
 from bot.keyboards.favourites import catalog_pick_rows, view_rows
 from bot.keyboards.layout import before_last, prepend
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_options import CatalogOptions, Sort
 from bot.services.favourites import FAVOURITES_MAX, QuickPicks
 from bot.storage.models import Starred

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot import panel
 from bot.i18n import Translator
+from bot.panel import errors as panel_errors
 from bot.services.accounts import NoKey
 from bot.services.validation import InputError
 from bot.views.reasons import reason_text
@@ -40,9 +40,9 @@ def panel_error_text(t: Translator, exc: Exception, currency: str | None = None)
     the account's, for the amounts a balance refusal quotes."""
     if isinstance(exc, NoKey):
         return no_key_text(t)
-    if isinstance(exc, panel.InvalidApiKey):
+    if isinstance(exc, panel_errors.InvalidApiKey):
         return t._("The panel does not accept your API key any more. Send /setkey to replace it.")
-    if isinstance(exc, panel.InsufficientBalance):
+    if isinstance(exc, panel_errors.InsufficientBalance):
         if exc.required is not None and exc.available is not None:
             return t._(
                 "Insufficient balance: this needs {required}, you have {available}.",
@@ -50,23 +50,23 @@ def panel_error_text(t: Translator, exc: Exception, currency: str | None = None)
                 available=t.money(exc.available, currency),
             )
         return t._("Insufficient balance on the panel.")
-    if isinstance(exc, panel.PanelRejected):
+    if isinstance(exc, panel_errors.PanelRejected):
         # The panel's words as they came; our stand-ins for a missing one are translated.
         reason = reason_text(t, exc.message, attributed=True)
         return t._("The panel refused: {reason}", reason=esc(reason))
-    if isinstance(exc, panel.OutcomeUnknown):
+    if isinstance(exc, panel_errors.OutcomeUnknown):
         return t._(
             "The panel did not confirm in time, so I cannot tell whether it went through. "
             "Please check on the panel before trying again."
         )
-    if isinstance(exc, panel.AnswerTooLarge):
+    if isinstance(exc, panel_errors.AnswerTooLarge):
         return t._(
             "The panel sent an answer too large to read, so I did not use it. "
             "Please try again later."
         )
-    if isinstance(exc, panel.UnreadableBalance):
+    if isinstance(exc, panel_errors.UnreadableBalance):
         return t._("The panel sent a balance I cannot read: {value}", value=esc(exc.shown))
-    if isinstance(exc, panel.PanelUnavailable | panel.PanelError):
+    if isinstance(exc, panel_errors.PanelUnavailable | panel_errors.PanelError):
         return t._("The panel is not answering right now. Please try again in a minute.")
     return something_wrong(t)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.panel import Balance
+from bot.panel.models import Balance
 from bot.views.errors import text_needed
 from bot.views.text import esc
 

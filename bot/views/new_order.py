@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import N_, Translator
-from bot.panel import Balance, PanelRejected, Service
+from bot.panel.errors import PanelRejected
+from bot.panel.models import Balance, Service
 from bot.panel.text import PanelText
 from bot.services.charges import Charge
 from bot.services.order_types import (

@@ -12,7 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from bot.i18n import NP_, Translator
-from bot.panel import RefillState, Status
+from bot.panel.models import RefillState, Status
 from bot.panel.text import PanelText
 from bot.services.notifications.compose import STARTED, Notification
 from bot.storage.models import Order, Refill, SubmitState

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from bot.i18n import N_, Translator
 from bot.keyboards import order_history as order_history_keyboards
-from bot.panel import OrderStatus, RefillState, Status
+from bot.panel.models import OrderStatus, RefillState, Status
 from bot.panel.text import Html, PanelText
 from bot.services.progress import Eta, progress_of
 from bot.services.tracking import (

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.i18n import Translator
-from bot.panel import Balance
 from bot.panel.capabilities import Capabilities, Feature, Support
+from bot.panel.models import Balance
 from bot.panel.text import Html
 from bot.services.panels import PanelLine, PanelMatches
 from bot.storage.models import PanelAccount

@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field, ValidationError
 from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
-from bot.panel import Balance, PanelError, Service
+from bot.panel.errors import PanelError
+from bot.panel.models import Balance, Service
 from bot.services.accounts import NoKey
 from bot.services.catalog_index import CatalogIndex
 from bot.services.compare import Offer

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.i18n import Translator
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import NoKey
 from bot.services.bulk_orders import BulkOutcome, BulkSubmission
 from bot.views.bulk import render_already, render_preview, render_repriced, render_result

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.deps import Deps
 from bot.i18n import Translator
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import NoKey
 from bot.storage.models import OrderFilter
 from bot.views.errors import no_key_text, panel_error_text

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from bot.deps import Deps
-from bot.panel import PanelError
+from bot.panel.errors import PanelError
 from bot.services.accounts import NoKey
 from bot.services.tracking import OrderAction
 from bot.storage.models import Order

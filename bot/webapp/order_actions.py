@@ -20,7 +20,8 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.i18n import Translator
-from bot.panel import Balance, PanelError, Service
+from bot.panel.errors import PanelError
+from bot.panel.models import Balance, Service
 from bot.services.accounts import NoKey
 from bot.services.drafts import DraftRefusal
 from bot.services.order_form import OrderForm, check_answers, order_form

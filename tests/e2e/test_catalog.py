@@ -9,7 +9,7 @@ import pytest
 from bot.callbacks.base import decode, encode
 from bot.callbacks.catalog import CategoryPage, SearchPage, ServiceCard
 from bot.callbacks.new_order import OrderService
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_index import CatalogIndex
 from tests.e2e.steps import catalog_row, data_of, labels, menu_screen, press_through, screen
 from tests.fakes.panel import Fault

@@ -23,7 +23,7 @@ from bot.handlers.dialog import (
     SetKeyDialog,
     read_state,
 )
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.persistence import decode as stored
 from bot.persistence import encode as storing
 from bot.services.order_types import plan_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.panel import Balance, BulkItemResult
+from bot.panel.models import Balance, BulkItemResult
 from bot.services.bulk_lines import BulkPreview
 from bot.services.bulk_orders import NO_ANSWER, BulkDraft, classify, new_batch
 from bot.storage.models import Order, SubmitState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.services.catalog_options import PLAIN, CatalogOptions, Option, Sort
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from bot.panel import Service
+from bot.panel.models import Service
 from bot.panel.parsing import parse_services
 from bot.services.catalog_index import CatalogIndex
 from bot.services.compare import SimilarIndex, SimilarIndexCache, is_similar, signature

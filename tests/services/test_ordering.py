@@ -14,7 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.logs import SecretRegistry
-from bot.panel import OutcomeUnknown, PanelRejected, PanelUnavailable, Service
+from bot.panel.errors import OutcomeUnknown, PanelRejected, PanelUnavailable
+from bot.panel.models import Service
 from bot.services.accounts import PanelAccounts
 from bot.services.catalog import CatalogService
 from bot.services.catalog_index import CatalogCache

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.panel import Balance, OrderStatus, Status
+from bot.panel.models import Balance, OrderStatus, Status
 from bot.services.bulk_lines import parse_bulk
 from bot.services.bulk_orders import covered_lines, offered_lines, within_offer
 from bot.services.catalog_index import CatalogCache, CatalogIndex

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Translator
-from bot.panel import Balance
+from bot.panel.models import Balance
 from bot.services.bulk_lines import MAX_UPLOAD_BYTES, parse_bulk
 from bot.services.bulk_orders import (
     NOT_COVERED,

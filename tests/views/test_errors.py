@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Translator
-from bot.panel import (
+from bot.panel.errors import (
     AnswerTooLarge,
     InsufficientBalance,
     InvalidApiKey,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.i18n import Translator
-from bot.panel import Balance
+from bot.panel.models import Balance
 from bot.views.keys import (
     balance_text,
     key_deleted,

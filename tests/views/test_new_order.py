@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import N_, Translator
-from bot.panel import Balance, OutcomeUnknown, PanelRejected, Service
+from bot.panel.errors import OutcomeUnknown, PanelRejected
+from bot.panel.models import Balance, Service
 from bot.services.link_guard import OpenOnLink, Sameness
 from bot.services.order_types import plan_for
 from bot.services.ordering import OrderOutcome, Preview, Repriced, SubmitResult

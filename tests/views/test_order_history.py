@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.i18n import Translator
-from bot.panel import OrderStatus, Status
+from bot.panel.models import OrderStatus, Status
 from bot.panel.text import PanelText
 from bot.services.tracking import (
     ActionResult,

@@ -17,7 +17,7 @@ from string import Template
 
 import pytest
 
-from bot.panel import Balance, OrderStatus, RefillResult, RefillStatus, Service
+from bot.panel.models import Balance, OrderStatus, RefillResult, RefillStatus, Service
 from bot.panel.text import PanelText, PanelWords, escaped
 from bot.views.text import esc
 
@@ -26,7 +26,8 @@ TIMEOUT = 180
 
 _VIEW = """
 from bot.i18n import Translator
-from bot.panel import Balance, OrderStatus, PanelRejected, Service
+from bot.panel.errors import PanelRejected
+from bot.panel.models import Balance, OrderStatus, Service
 from bot.panel.text import escaped
 from bot.views.text import esc
 
@@ -106,7 +107,8 @@ def test_mypy_rejects_raw_panel_text_and_takes_it_escaped(tmp_path: Path) -> Non
 # test_panel_text_formatted_by_hand_….
 _PANEL_TEXT_VIEW = """
 from bot.i18n import Translator
-from bot.panel import OrderStatus, PanelRejected, RefillStatus, Service, UnreadableBalance
+from bot.panel.errors import PanelRejected, UnreadableBalance
+from bot.panel.models import OrderStatus, RefillStatus, Service
 from bot.services.stats import ServiceSpend
 from bot.storage.models import Order, OrderDraft, Refill
 from bot.storage.pricewatch import PriceChange

@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 from bot.i18n import Translator
-from bot.panel import OrderStatus, RefillState, RefillStatus, Status
+from bot.panel.models import OrderStatus, RefillState, RefillStatus, Status
 from bot.services.tracking import (
     ActionResult,
     OpenOrders,

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from bot.i18n import Translator
-from bot.panel import Status
+from bot.panel.models import Status
 from bot.panel.text import PanelText
 from bot.storage import Order, OutboxItem, OutboxKind, Storage
 from bot.storage.models import Refill
