@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.callbacks.schedules import (
     ScheduleAnswer,
     ScheduleCancel,
-    ScheduleLater,
     ScheduleQuick,
     ScheduleRepeat,
 )
@@ -21,10 +20,6 @@ from bot.storage.schedules import Every, Schedule
 
 # The counts offered for a repeat (MAX_TIMES at most).
 TIMES_CHOICES = (2, 3, 5, 7, 10, 14, 30)
-
-
-def later_button(t: Translator, batch: str) -> InlineKeyboardButton:
-    return button(t._("🕒 Later"), ScheduleLater(batch))
 
 
 def _quick_label(t: Translator, quick: Quick) -> str:

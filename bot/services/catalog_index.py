@@ -64,11 +64,6 @@ _CHECKPOINT = 512
 _KEY_CHECKPOINT = 64
 
 
-def catalog_version(services: Sequence[Service]) -> str:
-    """Short hash of what a pending order depends on: ids, order, categories, rates, limits."""
-    return run_whole(_version_steps(services))
-
-
 def _version_steps(services: Sequence[Service]) -> Steps[str]:
     digest = hashlib.blake2b(digest_size=6)
     for n, s in enumerate(services):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,8 +90,3 @@ async def remember_charges(orders: OrdersRepo, charges: Iterable[tuple[int, Deci
         await orders.set_charges(pairs)
     except Exception:
         log.warning("could not store %d charge(s) read after placing", len(pairs), exc_info=True)
-
-
-def total_differs(charges: Mapping[int, Charge]) -> bool:
-    """Any line of a batch was charged another amount than shown."""
-    return any(c.differs for c in charges.values())

@@ -267,13 +267,6 @@ class OrderingService:
 
     # --- catalog helpers ------------------------------------------------------------------
 
-    async def current_service(
-        self, user_id: int, service_id: int, slot: int | None = None
-    ) -> Service:
-        """The service from a catalog (of panel account `slot`, the default one without)
-        recent enough to show a price; `ServiceGone` if absent."""
-        return service_available(await self._recent_catalog(user_id, slot), service_id)
-
     async def _recent_catalog(self, user_id: int, slot: int | None) -> CatalogIndex:
         index = await self.catalog.get(user_id, slot=slot)
         if self.clock() - index.fetched_at >= self.preview_max_age:

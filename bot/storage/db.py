@@ -76,10 +76,6 @@ def is_url(target: Path | str) -> bool:
     return isinstance(target, str) and target.startswith(_URL_SCHEMES)
 
 
-def engine_of(target: Path | str) -> Engine:
-    return "postgres" if is_url(target) else "sqlite"
-
-
 def load_migrations(
     migrations_dir: Path | Traversable | None = None, *, engine: Engine = "sqlite"
 ) -> list[Migration]:

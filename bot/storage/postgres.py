@@ -89,14 +89,6 @@ def describe_url(url: str) -> str:
     return f"postgresql://{host}{port}{parts.path}"
 
 
-def url_password(url: str) -> str | None:
-    """The password a URL carries (percent-decoded), for the log redaction."""
-    try:
-        return urlsplit(url).password or None
-    except ValueError:
-        return None
-
-
 class _Dialect:
     """Translated statements, once per distinct SQL text.
 

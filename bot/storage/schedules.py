@@ -205,13 +205,6 @@ class SchedulesRepo(Repo):
         )
         return [_schedule(r) for r in rows]
 
-    async def next_due(self) -> float | None:
-        """When the soonest waiting run is due (None: nothing waits)."""
-        row = await self._db.fetchone(
-            "SELECT MIN(next_at) FROM scheduled_orders WHERE state = 'waiting'"
-        )
-        return None if row is None or row[0] is None else float(row[0])
-
     async def hold(
         self,
         schedule: Schedule,

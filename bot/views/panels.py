@@ -180,10 +180,6 @@ def renamed(t: Translator, name: str) -> str:
     return t._("✅ Renamed to <b>{panel}</b>.", panel=esc(name))
 
 
-def made_default(t: Translator, name: str) -> str:
-    return t._("★ <b>{panel}</b> is now your default panel.", panel=esc(name))
-
-
 def remove_question(t: Translator, name: str, open_orders: int) -> str:
     text = t._(
         "Remove <b>{panel}</b>? Its key is deleted; its orders stay in your history.",
