@@ -75,6 +75,7 @@ from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
     OrderOutcome,
+    Preview,
     Repriced,
     SubmitResult,
     UnknownServiceType,
@@ -402,14 +403,7 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = new_order_keyboards.order_preview(
-        t,
-        preview.batch,
-        edit_buttons(t, preview),
-        context.deps.settings.webapp_url,
-        anyway=preview.duplicate is not None,
-    )
-    shown = await say(update, text, markup)
+    shown = await say(update, text, _preview_keyboard(context, preview))
     await preview_ui.shown(context, preview.batch, shown)
     # The preview shows a long list's first lines: the whole list comes beside it.
     await list_answers.send_files(update, long_lists(t, preview.params))
@@ -834,8 +828,14 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
     elif result.outcome is OrderOutcome.DUPLICATE:
-        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        # The preview's ⚠️ Order anyway is the way on.
         await ui.answer(update, anyway_needed(t), alert=True)
+        if result.warned is not None:
+            # It did not warn when it was made: it does now, with its ⚠️ Order anyway.
+            shown = await ui.show(
+                update, render_preview(t, result.warned), _preview_keyboard(context, result.warned)
+            )
+            await preview_ui.shown(context, result.warned.batch, shown)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -849,6 +849,17 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     else:
         return False
     return True
+
+
+def _preview_keyboard(context: BotContext, preview: Preview) -> InlineKeyboardMarkup:
+    """Confirm, Cancel, ✏️ Edit (and ⚠️ Order anyway when it warns) under a preview."""
+    return new_order_keyboards.order_preview(
+        context.t,
+        preview.batch,
+        edit_buttons(context.t, preview),
+        context.deps.settings.webapp_url,
+        anyway=preview.duplicate is not None,
+    )
 
 
 async def _show_result(update: Update, context: BotContext, result: SubmitResult) -> None:
@@ -896,17 +907,8 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     t = context.t
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
-        batch = repriced.fresh.batch
-        fresh = repriced.fresh
-        markup = new_order_keyboards.order_preview(
-            t,
-            batch,
-            edit_buttons(t, fresh),
-            context.deps.settings.webapp_url,
-            anyway=fresh.duplicate is not None,
-        )
-        shown = await ui.show(update, text, markup)
-        await preview_ui.shown(context, batch, shown)
+        shown = await ui.show(update, text, _preview_keyboard(context, repriced.fresh))
+        await preview_ui.shown(context, repriced.fresh.batch, shown)
         return
     gone = isinstance(repriced.problem, ServiceGone)
     again = None if gone else new_order_keyboards.preview_again(t, repriced.old.id)
