@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
@@ -830,12 +830,7 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome is OrderOutcome.DUPLICATE:
         # The preview's ⚠️ Order anyway is the way on.
         await ui.answer(update, anyway_needed(t), alert=True)
-        if result.warned is not None:
-            # It did not warn when it was made: it does now, with its ⚠️ Order anyway.
-            shown = await ui.show(
-                update, render_preview(t, result.warned), _preview_keyboard(context, result.warned)
-            )
-            await preview_ui.shown(context, result.warned.batch, shown)
+        await _show_warning(update, context, result)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -849,6 +844,33 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     else:
         return False
     return True
+
+
+async def _show_warning(update: Update, context: BotContext, result: SubmitResult) -> None:
+    """A DUPLICATE Confirm: the tapped preview shows its warning and ⚠️ Order anyway.
+
+    One made before the open order on its link was placed shows neither until a Confirm
+    finds that order: this one (`result.warned`), or an earlier one in the Mini App.
+    """
+    warned = result.warned
+    batch = result.order.batch if result.order is not None else None
+    if warned is None and batch is not None and not _offers_anyway(update, batch):
+        warned = await context.deps.ordering.warned_again(context.user.id, batch)
+    if warned is None:
+        return
+    text = render_preview(context.t, warned)
+    shown = await ui.show(update, text, _preview_keyboard(context, warned))
+    await preview_ui.shown(context, warned.batch, shown)
+
+
+def _offers_anyway(update: Update, batch: str) -> bool:
+    """Whether the tapped message has the preview's ⚠️ Order anyway button already."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = message.reply_markup if isinstance(message, Message) else None
+    wanted = OrderAnyway(batch).pack()
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == wanted for row in rows for button in row)
 
 
 def _preview_keyboard(context: BotContext, preview: Preview) -> InlineKeyboardMarkup:

@@ -465,10 +465,33 @@ class OrderingService:
         shown = await self.open_preview(user_id, order.batch)
         if isinstance(shown, DraftRefusal):
             return SubmitResult(OrderOutcome.DUPLICATE, order)
+        warned = await self._warned(user_id, shown, opened)
+        return SubmitResult(OrderOutcome.DUPLICATE, order, warned=warned)
+
+    async def warned_again(self, user_id: int, batch: str) -> Preview | None:
+        """The open preview `batch` as a fresh preview would show it now, with its warning of
+        the open order on its link; None when it is not open or the link has none now.
+
+        For a chat preview whose message does not show the warning yet: its Confirm was
+        stopped elsewhere (the Mini App) by an order placed after it was made.
+        """
+        shown = await self.open_preview(user_id, batch)
+        if isinstance(shown, DraftRefusal):
+            return None
+        slot = shown.order.panel_slot
+        index = await self.catalog.get(user_id, slot=slot)
+        (opened,) = await open_on_links(
+            self.storage.orders, user_id, slot, index, [(shown.service, shown.order.link)]
+        )
+        return None if opened is None else await self._warned(user_id, shown, opened)
+
+    async def _warned(self, user_id: int, shown: Preview, opened: OpenOnLink) -> Preview:
+        """A stored preview (`open_preview`) with what a fresh one adds: the balance, the
+        expected duration, and the open order on its link."""
+        slot, service = shown.order.panel_slot, shown.service
         balance = await self._preview_balance(user_id, slot, default_panel=not shown.panel_name)
         expected = await expected_duration(self.storage.orders, user_id, slot, service.id, service)
-        warned = replace(shown, balance=balance, duplicate=opened, expected=expected)
-        return SubmitResult(OrderOutcome.DUPLICATE, order, warned=warned)
+        return replace(shown, balance=balance, duplicate=opened, expected=expected)
 
     async def submit_claimed(self, client: PanelClient, order: Order) -> SubmitResult:
         """Place an order someone else claimed (a scheduled run): exactly Confirm's call."""
