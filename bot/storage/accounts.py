@@ -406,20 +406,32 @@ class AccountsRepo(Repo):
                 unreadable.append(UnreadableKey(user_id, digest, slot))
         return KeyScan(readable, unreadable)
 
-    async def rotate_all(self) -> int:
-        """Re-encrypt every stored key with the first configured key; returns how many.
+    async def rotate_old_keys(self) -> int:
+        """Re-encrypt with the first configured key every stored key an older one encrypted;
+        returns how many. Keys no configured key opens stay as they are (`scan` counts them).
 
         Not a key change: previews stay good (no version bump)."""
+        try:
+            return await self._rotate_old_keys()
+        except Exception as exc:
+            if not self._db.refuses(exc):
+                raise
+            # A full or read-only disk must not stop the bot: the next start tries again.
+            log.warning("could not re-encrypt the stored panel keys now: %s", type(exc).__name__)
+            return 0
+
+    async def _rotate_old_keys(self) -> int:
         rotated = 0
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT user_id, slot, ciphertext FROM panel_accounts WHERE ciphertext IS NOT NULL"
             )
             for user_id, slot, token in rows:
+                if not self._cipher.is_old(bytes(token)):
+                    continue
                 try:
                     new = self._cipher.rotate(bytes(token))
                 except UndecryptableKey:
-                    log.warning("Stored panel key of user %s cannot be decrypted", user_id)
                     continue
                 await tx.execute(
                     "UPDATE panel_accounts SET ciphertext = ? WHERE user_id = ? AND slot = ?",
