@@ -411,16 +411,6 @@ class AccountsRepo(Repo):
         returns how many. Keys no configured key opens stay as they are (`scan` counts them).
 
         Not a key change: previews stay good (no version bump)."""
-        try:
-            return await self._rotate_old_keys()
-        except Exception as exc:
-            if not self._db.refuses(exc):
-                raise
-            # A full or read-only disk must not stop the bot: the next start tries again.
-            log.warning("could not re-encrypt the stored panel keys now: %s", type(exc).__name__)
-            return 0
-
-    async def _rotate_old_keys(self) -> int:
         rotated = 0
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
