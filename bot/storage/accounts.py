@@ -15,34 +15,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
 from bot.storage.db import Database, Row, Transaction
-from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.storage.models import (
+    KeyScan,
+    LabelTaken,
+    PanelAccount,
+    PanelLimitReached,
+    PanelLinkedAlready,
+    UnreadableKey,
+)
 from bot.storage.rows import Clock, Repo, from_row, readable_decimal
 
 log = logging.getLogger(__name__)
 
 _BUMP = "UPDATE users SET key_version = key_version + 1 WHERE id = ?"
 _LIVE = "removed_at IS NULL"
-
-
-@dataclass(frozen=True, slots=True)
-class UnreadableKey:
-    """A stored key no configured encryption key opens (ENCRYPTION_KEY lost or replaced)."""
-
-    user_id: int
-    # A digest of the ciphertext: tells one stored value from another, reveals nothing.
-    fingerprint: str
-    slot: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class KeyScan:
-    readable: list[str]
-    unreadable: list[UnreadableKey]
 
 
 def _which(slot: int | None) -> tuple[str, tuple[int, ...]]:
