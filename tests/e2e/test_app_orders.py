@@ -199,9 +199,8 @@ async def test_changing_the_answers_after_a_review_voids_its_draft(app: MiniApp)
 async def test_a_second_review_of_a_link_warns_at_confirm_once_the_first_is_placed(
     app: MiniApp,
 ) -> None:
-    bot = app.harness
-    await bot.member(UID, key=KEY)
     client = AppClient(app, UID)
+    await client.bot.member(UID, key=KEY)
     first = await client.review(1, ANSWERS)
     second = await client.review(1, {"link": LINK + "/?utm_source=x", "quantity": "2000"})
     assert "Order anyway" not in second["text"]
@@ -214,7 +213,7 @@ async def test_a_second_review_of_a_link_warns_at_confirm_once_the_first_is_plac
     assert answer["review"]["batch"] == second["batch"]
     assert "open order for this link on this service" in answer["review"]["text"]
     await confirm_says(client, second["batch"], "duplicate", "Nothing was ordered")
-    assert bot.panel.count("add") == 1
+    assert client.bot.panel.count("add") == 1
 
 
 async def test_a_chat_preview_stopped_in_the_app_offers_order_anyway_in_the_chat(
