@@ -14,15 +14,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from telegram import Bot
 
 from bot.app import ALLOWED_UPDATES
 from bot.fetched import FetchedUpdates
 from bot.runner import UpdatePoller, _fetched_updates
-from bot.webhook import SECRET_HEADER, WebhookServer
+from bot.webhook import SECRET_HEADER
+from tests.hardening.steps import webhook_listener
 from tests.harness import running_bot
 from tests.loop_turns import other_task_turns
-from tests.processes import free_port
 from tests.slow_disk import HOLD_LIMIT_SECONDS, SlowDisk
 
 SECRET = "slow-disk_secret-0123456789"
@@ -35,20 +34,13 @@ async def test_a_webhook_update_is_answered_once_kept_and_others_are_served_mean
     disk = SlowDisk()
     monkeypatch.setattr(os, "fsync", disk.fsync)
     fetched = FetchedUpdates(tmp_path / "bot.sqlite3.updates")
-    queue: asyncio.Queue[object] = asyncio.Queue()
-    server = WebhookServer(
-        listen="127.0.0.1",
-        port=free_port(),
-        path="/hook",
-        secret=SECRET,
-        bot=Bot("123:ABC"),
-        queue=queue,
-        fetched=fetched,
-    )
-    await server.start()
-    url = f"http://127.0.0.1:{server.port}"
     try:
-        async with httpx.AsyncClient(base_url=url, timeout=HOLD_LIMIT_SECONDS) as http:
+        async with (
+            webhook_listener(SECRET, fetched=fetched) as server,
+            httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{server.port}", timeout=HOLD_LIMIT_SECONDS
+            ) as http,
+        ):
             posting = asyncio.create_task(
                 http.post("/hook", json=UPDATE, headers={SECRET_HEADER: SECRET})
             )
@@ -56,13 +48,12 @@ async def test_a_webhook_update_is_answered_once_kept_and_others_are_served_mean
             # The load balancer's health check (another client) is answered meanwhile...
             assert (await http.get("/leader")).status_code == 200
             # ...and Telegram is not told "delivered" before the update is on the disk.
-            assert not posting.done() and queue.empty()
+            assert not posting.done() and server.queue.empty()
             disk.release.set()
             assert (await posting).status_code == 200
-        assert queue.qsize() == 1
+            assert server.queue.qsize() == 1
     finally:
         disk.release.set()
-        await server.stop()
         await fetched.aclose()
     assert disk.on_loop == 0 and disk.off_loop == 1
 

@@ -30,6 +30,14 @@ async def kept_ids(path: Path) -> list[int]:
         await restarted.aclose()
 
 
+async def past_the_rewrite_size(fetched: FetchedUpdates) -> range:
+    """Keeps a batch that makes the file big enough to be rewritten once all of it is handled;
+    its ids."""
+    ids = range(1, COMPACT_BYTES // 1000 + 2)
+    await fetched.fetched([update(n, "x" * 1000) for n in ids])
+    return ids
+
+
 async def test_unhandled_updates_come_back_in_order_after_a_kill(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3.updates"
     first = FetchedUpdates(path)
@@ -70,8 +78,7 @@ async def test_a_torn_last_line_is_skipped_and_the_next_append_stays_whole(
 async def test_the_file_is_rewritten_short_once_nothing_is_pending(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3.updates"
     fetched = FetchedUpdates(path)
-    ids = range(1, COMPACT_BYTES // 1000 + 2)
-    await fetched.fetched([update(n, "x" * 1000) for n in ids])
+    ids = await past_the_rewrite_size(fetched)
     for n in ids:
         fetched.handled(n)
     await fetched.aclose()
@@ -132,8 +139,7 @@ async def test_an_append_in_flight_keeps_a_rewrite_from_dropping_it(
     the batch, whether it replaced the file before the append or after it."""
     path = tmp_path / "bot.sqlite3.updates"
     fetched = FetchedUpdates(path)
-    big = range(1, COMPACT_BYTES // 1000 + 2)
-    await fetched.fetched([update(n, "x" * 1000) for n in big])
+    big = await past_the_rewrite_size(fetched)
     disk = SlowDisk()
     monkeypatch.setattr(os, "fsync", disk.fsync)
     keeping = asyncio.create_task(fetched.fetched([update(100, "Confirm")]))
@@ -153,8 +159,7 @@ async def test_a_batch_asked_for_during_a_rewrite_goes_to_the_new_file(
     appended once the new file replaced the old one, not to the old one."""
     path = tmp_path / "bot.sqlite3.updates"
     fetched = FetchedUpdates(path)
-    big = range(1, COMPACT_BYTES // 1000 + 2)
-    await fetched.fetched([update(n, "x" * 1000) for n in big])
+    big = await past_the_rewrite_size(fetched)
     disk = SlowDisk()
     monkeypatch.setattr(os, "fsync", disk.fsync)
     for n in big:
