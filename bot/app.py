@@ -346,24 +346,16 @@ def _placing_services(
 
 
 def _schedules(
-    settings: Settings,
-    storage: Storage,
-    accounts: PanelAccounts,
-    catalog: CatalogService,
-    placing: _Placing,
-    wall: Clock,
+    settings: Settings, storage: Storage, placing: _Placing, wall: Clock
 ) -> ScheduleService:
     """Scheduled orders: placed like a Confirm (the same ordering service and drafts), at
     moments of the wall clock `wall`."""
     return ScheduleService(
         storage,
-        accounts,
-        catalog,
         placing.ordering,
         placing.drafts,
         clock=wall,
         grace=settings.schedule_grace_seconds,
-        price_check_age=settings.price_check_seconds,
     )
 
 
@@ -402,7 +394,7 @@ def _assemble_deps(
         ordering=placing.ordering,
         placements=placing.recorder,
         drafts=placing.drafts,
-        schedules=_schedules(settings, storage, accounts, catalog, placing, wall),
+        schedules=_schedules(settings, storage, placing, wall),
         replies=ReplyQueue(storage.outbox),
         stats=StatsService(storage.spending, panel_name=settings.panel_display_name),
         favourites=FavouritesService(storage.favourites),

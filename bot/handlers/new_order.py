@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
@@ -75,6 +75,7 @@ from bot.services.order_types import FieldSpec, OrderPlan, line_limits, plan_for
 from bot.services.ordering import (
     AnswerRejected,
     OrderOutcome,
+    Preview,
     Repriced,
     SubmitResult,
     UnknownServiceType,
@@ -402,14 +403,7 @@ async def _preview(
     end(context)
     text = with_notice(notice, render_preview(t, preview))
     say = ui.send if new_message else ui.show
-    markup = new_order_keyboards.order_preview(
-        t,
-        preview.batch,
-        edit_buttons(t, preview),
-        context.deps.settings.webapp_url,
-        anyway=preview.duplicate is not None,
-    )
-    shown = await say(update, text, markup)
+    shown = await say(update, text, _preview_keyboard(context, preview))
     await preview_ui.shown(context, preview.batch, shown)
     # The preview shows a long list's first lines: the whole list comes beside it.
     await list_answers.send_files(update, long_lists(t, preview.params))
@@ -834,8 +828,9 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
     elif result.outcome is OrderOutcome.DUPLICATE:
-        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        # The preview's ⚠️ Order anyway is the way on.
         await ui.answer(update, anyway_needed(t), alert=True)
+        await _show_warning(update, context, result)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -849,6 +844,44 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     else:
         return False
     return True
+
+
+async def _show_warning(update: Update, context: BotContext, result: SubmitResult) -> None:
+    """A DUPLICATE Confirm: the tapped preview shows its warning and ⚠️ Order anyway.
+
+    One made before the open order on its link was placed shows neither until a Confirm
+    finds that order: this one (`result.warned`), or an earlier one in the Mini App.
+    """
+    warned = result.warned
+    batch = result.order.batch if result.order is not None else None
+    if warned is None and batch is not None and not _offers_anyway(update, batch):
+        warned = await context.deps.ordering.warned_again(context.user.id, batch)
+    if warned is None:
+        return
+    text = render_preview(context.t, warned)
+    shown = await ui.show(update, text, _preview_keyboard(context, warned))
+    await preview_ui.shown(context, warned.batch, shown)
+
+
+def _offers_anyway(update: Update, batch: str) -> bool:
+    """Whether the tapped message has the preview's ⚠️ Order anyway button already."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = message.reply_markup if isinstance(message, Message) else None
+    wanted = OrderAnyway(batch).pack()
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == wanted for row in rows for button in row)
+
+
+def _preview_keyboard(context: BotContext, preview: Preview) -> InlineKeyboardMarkup:
+    """Confirm, Cancel, ✏️ Edit (and ⚠️ Order anyway when it warns) under a preview."""
+    return new_order_keyboards.order_preview(
+        context.t,
+        preview.batch,
+        edit_buttons(context.t, preview),
+        context.deps.settings.webapp_url,
+        anyway=preview.duplicate is not None,
+    )
 
 
 async def _show_result(update: Update, context: BotContext, result: SubmitResult) -> None:
@@ -896,17 +929,8 @@ async def _show_repriced(update: Update, context: BotContext, repriced: Repriced
     t = context.t
     text = render_repriced(t, repriced)
     if repriced.fresh is not None:
-        batch = repriced.fresh.batch
-        fresh = repriced.fresh
-        markup = new_order_keyboards.order_preview(
-            t,
-            batch,
-            edit_buttons(t, fresh),
-            context.deps.settings.webapp_url,
-            anyway=fresh.duplicate is not None,
-        )
-        shown = await ui.show(update, text, markup)
-        await preview_ui.shown(context, batch, shown)
+        shown = await ui.show(update, text, _preview_keyboard(context, repriced.fresh))
+        await preview_ui.shown(context, repriced.fresh.batch, shown)
         return
     gone = isinstance(repriced.problem, ServiceGone)
     again = None if gone else new_order_keyboards.preview_again(t, repriced.old.id)

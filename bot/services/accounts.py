@@ -73,7 +73,19 @@ class PanelAccounts:
         Those are treated as absent (see `key`): one WARNING with their count, and each user is
         told once through `outbox` (the dedupe key names the stored value, so a restart does not
         repeat it, and a key linked and lost again later is told again).
+
+        Keys an older ENCRYPTION_KEY encrypted are first re-encrypted with the first one, so
+        that a rotation ends at the next start: the older key can then be removed.
         """
+        rotated = await self.repo.rotate_old_keys()
+        if rotated:
+            # Said so that the operator knows when the older ENCRYPTION_KEY can go.
+            log.info(
+                "re-encrypted %d stored panel API %s with the first ENCRYPTION_KEY; "
+                "the keys after it are no longer needed for them",
+                rotated,
+                "key" if rotated == 1 else "keys",
+            )
         scan = await self.repo.scan()
         for key in scan.readable:
             self.secrets.add(key)

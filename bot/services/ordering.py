@@ -162,8 +162,9 @@ class OrderOutcome(StrEnum):
     REPLACED = "replaced"  # a fresh preview already took its place
     CHANGED = "changed"  # the service changed on the panel: see `SubmitResult.repriced`
     CANCELLED = "cancelled"  # the user cancelled the preview
-    # The preview warned of an open order on the same link and plain Confirm was tapped:
-    # nothing changed, only "Order anyway" places it.
+    # The preview warned of an open order on the same link (or this Confirm found one placed
+    # since: `SubmitResult.warned`) and plain Confirm was tapped: nothing was ordered, only
+    # "Order anyway" places it.
     DUPLICATE = "duplicate"
 
 
@@ -200,6 +201,9 @@ class SubmitResult:
     repriced: Repriced | None = None
     # Placed: what the panel said it charged, beside the cost shown (None: it did not say).
     charge: Charge | None = None
+    # DUPLICATE found by this Confirm (an order on the link was placed after the preview was
+    # made): the same preview again, now with its warning; its "Order anyway" places it.
+    warned: Preview | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +398,9 @@ class OrderingService:
         key, or the service is dearer or different now (`OrderOutcome.CHANGED` with a fresh
         preview). A preview that warned of an open order on the same link is placed only
         with `anyway` (its "Order anyway" button): its plain Confirm changes nothing
-        (`OrderOutcome.DUPLICATE`).
+        (`OrderOutcome.DUPLICATE`). Nor does a plain Confirm that finds an open order on the
+        link now, placed after the preview (another preview, another device): the preview then
+        warns as a fresh one would (`SubmitResult.warned`).
         """
         gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
@@ -406,6 +412,10 @@ class OrderingService:
             if repriced.fresh is None and repriced.problem is None:
                 return SubmitResult(OrderOutcome.REPLACED, repriced.old)
             return SubmitResult(OrderOutcome.CHANGED, repriced.old, repriced=repriced)
+        if not anyway:
+            opened = await self._open_since_preview(user_id, gate.rows[0], gate.draft)
+            if opened is not None:
+                return opened
         client = gate.client
         claim = await self.storage.orders.claim(
             batch,
@@ -429,6 +439,59 @@ class OrderingService:
             except Exception:
                 log.warning("on_claimed hook failed; submitting anyway", exc_info=True)
         return await self._submit(client, order)
+
+    async def _open_since_preview(
+        self, user_id: int, order: Order, draft: Draft
+    ) -> SubmitResult | None:
+        """DUPLICATE when the draft's link has an open order now that its preview did not warn
+        of (the same rules as `prepare`: this user, this panel account, the same page, the same
+        or a same-kind service); None when it has none, or the draft is no longer open (then
+        its claim decides). The draft is marked, so only "Order anyway" places it from here.
+
+        Checked before the claim: two Confirms of two previews at the same instant can still
+        both pass it (only the claim is atomic, and it is per preview).
+        """
+        slot = draft.panel_slot
+        # The catalog `_recheck` just read (cached): the kinds of the open orders' services.
+        index = await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
+        service = index.get(order.service_id)
+        if service is None:
+            return None  # `_recheck` found it unchanged a moment ago: the claim decides
+        (opened,) = await open_on_links(
+            self.storage.orders, user_id, slot, index, [(service, order.link)]
+        )
+        if opened is None or not await self._drafts.drafts.warn_duplicates(order.batch, user_id):
+            return None
+        shown = await self.open_preview(user_id, order.batch)
+        if isinstance(shown, DraftRefusal):
+            return SubmitResult(OrderOutcome.DUPLICATE, order)
+        warned = await self._warned(user_id, shown, opened)
+        return SubmitResult(OrderOutcome.DUPLICATE, order, warned=warned)
+
+    async def warned_again(self, user_id: int, batch: str) -> Preview | None:
+        """The open preview `batch` as a fresh preview would show it now, with its warning of
+        the open order on its link; None when it is not open or the link has none now.
+
+        For a chat preview whose message does not show the warning yet: its Confirm was
+        stopped elsewhere (the Mini App) by an order placed after it was made.
+        """
+        shown = await self.open_preview(user_id, batch)
+        if isinstance(shown, DraftRefusal):
+            return None
+        slot = shown.order.panel_slot
+        index = await self.catalog.get(user_id, slot=slot)
+        (opened,) = await open_on_links(
+            self.storage.orders, user_id, slot, index, [(shown.service, shown.order.link)]
+        )
+        return None if opened is None else await self._warned(user_id, shown, opened)
+
+    async def _warned(self, user_id: int, shown: Preview, opened: OpenOnLink) -> Preview:
+        """A stored preview (`open_preview`) with what a fresh one adds: the balance, the
+        expected duration, and the open order on its link."""
+        slot, service = shown.order.panel_slot, shown.service
+        balance = await self._preview_balance(user_id, slot, default_panel=not shown.panel_name)
+        expected = await expected_duration(self.storage.orders, user_id, slot, service.id, service)
+        return replace(shown, balance=balance, duplicate=opened, expected=expected)
 
     async def submit_claimed(self, client: PanelClient, order: Order) -> SubmitResult:
         """Place an order someone else claimed (a scheduled run): exactly Confirm's call."""

@@ -19,7 +19,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Protocol, TypeVar
 
 from bot.panel.capabilities import Feature, Support
@@ -191,40 +191,34 @@ def _differs(order: Order, update: StatusUpdate) -> bool:
     return any(new is not None and new != old for old, new in pairs)
 
 
+@dataclass(slots=True)
 class StatusPoller:
-    """Polls order and refill statuses; `run_cycle()` is what the repeating job calls."""
+    """Polls order and refill statuses; `run_cycle()` is what the repeating job calls.
 
-    def __init__(
-        self,
-        storage: Storage,
-        client_for: ClientFor,
-        *,
-        interval: float,
-        fresh_age: float = FRESH_AGE,
-        stale_interval: float = STALE_INTERVAL,
-        concurrency: int = 8,
-        max_backoff: float = MAX_BACKOFF,
-        clock: Callable[[], float] = time.time,
-        max_rps: float = 5.0,
-    ) -> None:
-        """`max_rps` (PANEL_MAX_RPS) bounds a single-status panel's requests: a cycle asks it
-        about at most 0.9 × `interval * max_rps` orders, least recently checked first, and the
-        rest in the next cycle (their `polled_at` is then the oldest)."""
-        if interval <= 0 or concurrency < 1 or max_rps <= 0:
+    `max_rps` (PANEL_MAX_RPS) bounds a single-status panel's requests: a cycle asks it about at
+    most 0.9 × `interval * max_rps` orders, least recently checked first, and the rest in the
+    next cycle (their `polled_at` is then the oldest)."""
+
+    storage: Storage
+    client_for: ClientFor
+    _: KW_ONLY
+    interval: float
+    fresh_age: float = FRESH_AGE
+    stale_interval: float = STALE_INTERVAL
+    concurrency: int = 8
+    max_backoff: float = MAX_BACKOFF
+    clock: Callable[[], float] = time.time
+    max_rps: float = 5.0
+    # A tenth kept free for the requests' own time, so a cycle ends before the next is due.
+    _single_budget: int = field(init=False)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    # Per panel account (user, slot): one panel down does not hold up the user's others.
+    _backoff: dict[tuple[int, int], _Backoff] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.interval <= 0 or self.concurrency < 1 or self.max_rps <= 0:
             raise ValueError("interval, max_rps must be positive and concurrency at least 1")
-        self._storage = storage
-        self._client_for = client_for
-        self._interval = interval
-        self._fresh_age = fresh_age
-        self._stale_interval = stale_interval
-        self._concurrency = concurrency
-        self._max_backoff = max_backoff
-        self._clock = clock
-        # A tenth kept free for the requests' own time, so a cycle ends before the next is due.
-        self._single_budget = max(1, int(interval * max_rps * DUE_TOLERANCE))
-        self._lock = asyncio.Lock()
-        # Per panel account (user, slot): one panel down does not hold up the user's others.
-        self._backoff: dict[tuple[int, int], _Backoff] = {}
+        self._single_budget = max(1, int(self.interval * self.max_rps * DUE_TOLERANCE))
 
     @property
     def running(self) -> bool:
@@ -247,7 +241,7 @@ class StatusPoller:
             return None
         async with self._lock:
             started = time.perf_counter()
-            report = await self._cycle(self._clock())
+            report = await self._cycle(self.clock())
             report.seconds = time.perf_counter() - started
         if report.keys:
             log.debug(
@@ -262,15 +256,15 @@ class StatusPoller:
         return report
 
     async def _cycle(self, now: float) -> CycleReport:
-        st = self._storage
+        st = self.storage
         report = CycleReport()
         orders = await st.orders.open_for_polling(
             now,
-            fresh_age=self._fresh_age,
-            fresh_interval=self._interval * DUE_TOLERANCE,
-            stale_interval=self._stale_interval,
+            fresh_age=self.fresh_age,
+            fresh_interval=self.interval * DUE_TOLERANCE,
+            stale_interval=self.stale_interval,
         )
-        refills = await st.refills.pending_for_polling(now, self._interval * DUE_TOLERANCE)
+        refills = await st.refills.pending_for_polling(now, self.interval * DUE_TOLERANCE)
         if not orders and not refills:
             return report
         active = set(await st.accounts.active_accounts())
@@ -294,7 +288,7 @@ class StatusPoller:
             else:
                 due.append((account, item))
 
-        gate = asyncio.Semaphore(self._concurrency)
+        gate = asyncio.Semaphore(self.concurrency)
         panels = _CyclePanels()
 
         async def bounded(account: tuple[int, int], item: _Work) -> None:
@@ -314,7 +308,7 @@ class StatusPoller:
     ) -> None:
         report.keys += 1
         user_id, slot = account
-        keys = self._storage.accounts
+        keys = self.storage.accounts
         try:
             found = await keys.with_key(user_id, slot)
         except UndecryptableKey:
@@ -324,7 +318,7 @@ class StatusPoller:
             return
         linked, api_key = found
         # Never another panel's key: an order is only ever asked about where it was placed.
-        client = self._client_for(api_key, linked.url or None, custom=linked.custom)
+        client = self.client_for(api_key, linked.url or None, custom=linked.custom)
         learner = await panels.learner(client) if work.orders else None
         try:
             await self._poll_account(account, client, work, now, report, panels.budgets)
@@ -428,7 +422,7 @@ class StatusPoller:
         now: float,
         report: CycleReport,
     ) -> None:
-        st = self._storage
+        st = self.storage
         updates: list[StatusUpdate] = []
         unchanged: list[int] = []
         notices: list[OutboxMessage] = []
@@ -497,7 +491,7 @@ class StatusPoller:
         now: float,
         report: CycleReport,
     ) -> None:
-        st = self._storage
+        st = self.storage
         for refill in refills:
             answer = answers.get(refill.refill_id or 0)
             if not isinstance(answer, RefillStatus):
@@ -522,7 +516,7 @@ class StatusPoller:
     # --- key health -----------------------------------------------------------------------
 
     async def _pause(self, account: tuple[int, int], report: CycleReport) -> None:
-        keys = self._storage.accounts
+        keys = self.storage.accounts
         user_id, slot = account
         self._backoff.pop(account, None)
         if await keys.set_paused(user_id, True, slot):
@@ -534,13 +528,13 @@ class StatusPoller:
             )
         # The claim makes the notice one-off even if two cycles raced here.
         if await keys.mark_paused_notified(user_id, slot):
-            await self._storage.outbox.enqueue(user_id, OutboxKind.KEY_REJECTED, {"slot": slot})
+            await self.storage.outbox.enqueue(user_id, OutboxKind.KEY_REJECTED, {"slot": slot})
             report.queued += 1
 
     def _failed(self, account: tuple[int, int], now: float, reason: str) -> None:
         state = self._backoff.get(account)
         failures = 1 if state is None else state.failures + 1
-        delay = min(self._interval * 2 ** (failures - 1), self._max_backoff)
+        delay = min(self.interval * 2 ** (failures - 1), self.max_backoff)
         self._backoff[account] = _Backoff(failures, now + delay)
         user_id, slot = account
         if failures == 1:

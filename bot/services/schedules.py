@@ -30,8 +30,7 @@ from typing import Any
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.panel.models import Service
-from bot.services.accounts import NoKey, PanelAccounts
-from bot.services.catalog import PRICE_CHECK_SECONDS, CatalogService
+from bot.services.accounts import NoKey
 from bot.services.drafts import DraftRefusal, DraftService
 from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
 from bot.services.schedule_times import next_run_at
@@ -94,14 +93,14 @@ class Scheduled:
 
 @dataclass(slots=True)
 class ScheduleService:
+    """Scheduled orders. A run is placed exactly as Confirm places a preview, so it takes the
+    panel accounts, the catalog and the price-check age from `ordering`."""
+
     storage: Storage
-    accounts: PanelAccounts
-    catalog: CatalogService
     ordering: OrderingService
     drafts: DraftService
     clock: Clock = time.time
     grace: float = SCHEDULE_GRACE_SECONDS
-    price_check_age: float = PRICE_CHECK_SECONDS
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # --- making one -----------------------------------------------------------------------
@@ -173,8 +172,8 @@ class ScheduleService:
         if client is None:
             return
         try:
-            index = await self.catalog.get(
-                schedule.user_id, slot=schedule.panel_slot, max_age=self.price_check_age
+            index = await self.ordering.catalog.get(
+                schedule.user_id, slot=schedule.panel_slot, max_age=self.ordering.price_check_age
             )
         except (PanelError, NoKey) as exc:
             # Tried again at the next tick; past the grace the user is asked instead.
@@ -198,7 +197,7 @@ class ScheduleService:
         not matter (see migration 0013)."""
         try:
             if await self._same_key(schedule):
-                return await self.accounts.client(schedule.user_id, schedule.panel_slot)
+                return await self.ordering.accounts.client(schedule.user_id, schedule.panel_slot)
         except NoKey:
             pass
         if await self.storage.schedules.cancel(schedule.id, schedule.user_id):
@@ -208,7 +207,7 @@ class ScheduleService:
     async def _same_key(self, schedule: Schedule) -> bool:
         if schedule.key_added is None:
             return await self.drafts.key_version(schedule.user_id) == schedule.key_version
-        account = await self.accounts.account(schedule.user_id, schedule.panel_slot)
+        account = await self.ordering.accounts.account(schedule.user_id, schedule.panel_slot)
         return account is not None and account.added_at == schedule.key_added
 
     async def _hold(
@@ -238,7 +237,7 @@ class ScheduleService:
         if cost is None or cost <= 0:
             return True
         try:
-            balance = await self.accounts.balance(schedule.user_id, schedule.panel_slot)
+            balance = await self.ordering.accounts.balance(schedule.user_id, schedule.panel_slot)
         except (PanelError, NoKey) as exc:
             log.info("scheduled run %s: no balance (%s)", schedule.id, type(exc).__name__)
             return True

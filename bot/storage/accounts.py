@@ -15,34 +15,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.storage.crypto import KeyCipher, UndecryptableKey
 from bot.storage.db import Database, Row, Transaction
-from bot.storage.models import LabelTaken, PanelAccount, PanelLimitReached, PanelLinkedAlready
+from bot.storage.models import (
+    KeyScan,
+    LabelTaken,
+    PanelAccount,
+    PanelLimitReached,
+    PanelLinkedAlready,
+    UnreadableKey,
+)
 from bot.storage.rows import Clock, Repo, from_row, readable_decimal
 
 log = logging.getLogger(__name__)
 
 _BUMP = "UPDATE users SET key_version = key_version + 1 WHERE id = ?"
 _LIVE = "removed_at IS NULL"
-
-
-@dataclass(frozen=True, slots=True)
-class UnreadableKey:
-    """A stored key no configured encryption key opens (ENCRYPTION_KEY lost or replaced)."""
-
-    user_id: int
-    # A digest of the ciphertext: tells one stored value from another, reveals nothing.
-    fingerprint: str
-    slot: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class KeyScan:
-    readable: list[str]
-    unreadable: list[UnreadableKey]
 
 
 def _which(slot: int | None) -> tuple[str, tuple[int, ...]]:
@@ -406,8 +396,9 @@ class AccountsRepo(Repo):
                 unreadable.append(UnreadableKey(user_id, digest, slot))
         return KeyScan(readable, unreadable)
 
-    async def rotate_all(self) -> int:
-        """Re-encrypt every stored key with the first configured key; returns how many.
+    async def rotate_old_keys(self) -> int:
+        """Re-encrypt with the first configured key every stored key an older one encrypted;
+        returns how many. Keys no configured key opens stay as they are (`scan` counts them).
 
         Not a key change: previews stay good (no version bump)."""
         rotated = 0
@@ -416,10 +407,11 @@ class AccountsRepo(Repo):
                 "SELECT user_id, slot, ciphertext FROM panel_accounts WHERE ciphertext IS NOT NULL"
             )
             for user_id, slot, token in rows:
+                if not self._cipher.is_old(bytes(token)):
+                    continue
                 try:
                     new = self._cipher.rotate(bytes(token))
                 except UndecryptableKey:
-                    log.warning("Stored panel key of user %s cannot be decrypted", user_id)
                     continue
                 await tx.execute(
                     "UPDATE panel_accounts SET ciphertext = ? WHERE user_id = ? AND slot = ?",

@@ -24,7 +24,7 @@ class UndecryptableKey(Exception):
 class KeyCipher:
     """`MultiFernet` over the configured keys: the first encrypts, every key decrypts."""
 
-    __slots__ = ("_count", "_fernet")
+    __slots__ = ("_count", "_fernet", "_first")
 
     def __init__(self, keys: Sequence[bytes]) -> None:
         if not keys:
@@ -35,6 +35,7 @@ class KeyCipher:
             # Fernet's own message is fine, but don't chain: the traceback would show the key.
             raise ValueError("an encryption key is not a valid Fernet key") from None
         self._fernet = MultiFernet(fernets)
+        self._first = fernets[0]
         self._count = len(fernets)
 
     def __repr__(self) -> str:
@@ -48,6 +49,16 @@ class KeyCipher:
             return self._fernet.decrypt(token).decode("utf-8")
         except InvalidToken:
             raise UndecryptableKey("stored value cannot be decrypted with any key") from None
+
+    def is_old(self, token: bytes) -> bool:
+        """Not encrypted with the first key (an older key may open it, or none): `rotate` it."""
+        if self._count == 1:
+            return False  # nothing to rotate to; an unreadable token stays as it is
+        try:
+            self._first.decrypt(token)
+        except InvalidToken:
+            return True
+        return False
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt with the first key (a no-op in meaning, new ciphertext)."""

@@ -53,6 +53,16 @@ class DraftsRepo(Repo):
         )
         return changed > 0
 
+    async def warn_duplicates(self, batch: str, user_id: int) -> bool:
+        """An open preview now warns of an open order on its link (one placed after it was
+        made): from here on only "Order anyway" places it, as if it had warned from the start.
+        False when it is no longer open (claimed, closed): then its claim decides."""
+        changed = await self._db.execute(
+            "UPDATE drafts SET duplicates = 1 WHERE batch = ? AND user_id = ? AND state = 'open'",
+            (batch, user_id),
+        )
+        return changed > 0
+
     async def replace(self, batch: str, user_id: int) -> bool:
         """Close an open draft because a fresh preview takes its place; True for one caller."""
         changed = await self._db.execute(

@@ -328,6 +328,24 @@ class PanelAccount:
     low_balance_alerted: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadableKey:
+    """A stored key no configured encryption key opens (ENCRYPTION_KEY lost or replaced)."""
+
+    user_id: int
+    # A digest of the ciphertext: tells one stored value from another, reveals nothing.
+    fingerprint: str
+    slot: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class KeyScan:
+    """Every stored panel key: the readable ones decrypted, the unreadable ones by user."""
+
+    readable: list[str]
+    unreadable: list[UnreadableKey]
+
+
 class Starred(StrEnum):
     """The outcome of adding a favourite."""
 

@@ -177,6 +177,11 @@ class SingleOrders:
             if fresh is not None:
                 answer["review"] = preview_json(t, fresh, render_preview(t, fresh))
             return answer
+        if outcome is OrderOutcome.DUPLICATE and result.warned is not None:
+            # An order on the link was placed after the review: the same review, now warning.
+            warned = result.warned
+            review = preview_json(t, warned, render_preview(t, warned))
+            return {"outcome": outcome.value, "text": plain(anyway_needed(t)), "review": review}
         text = refused_text(t, outcome, result.order)
         if text is None:
             return None

@@ -194,3 +194,44 @@ async def test_changing_the_answers_after_a_review_voids_its_draft(app: MiniApp)
     assert (await client.call("api/order/discard", {"batch": review["batch"]}))["discarded"]
     answer = await client.confirm(review["batch"])
     assert answer["outcome"] in ("gone", "cancelled") and bot.panel.count("add") == 0
+
+
+async def test_a_second_review_of_a_link_warns_at_confirm_once_the_first_is_placed(
+    app: MiniApp,
+) -> None:
+    client = AppClient(app, UID)
+    await client.bot.member(UID, key=KEY)
+    first = await client.review(1, ANSWERS)
+    second = await client.review(1, {"link": LINK + "/?utm_source=x", "quantity": "2000"})
+    assert "Order anyway" not in second["text"]
+    assert (await client.confirm(first["batch"]))["outcome"] == "placed"
+
+    # Placed after the second review was made: its Confirm stops, and the review now warns.
+    answer = await client.confirm(second["batch"])
+    assert answer["outcome"] == "duplicate", answer
+    assert "Nothing was ordered" in answer["text"]
+    assert answer["review"]["batch"] == second["batch"]
+    assert "open order for this link on this service" in answer["review"]["text"]
+    await confirm_says(client, second["batch"], "duplicate", "Nothing was ordered")
+    assert client.bot.panel.count("add") == 1
+
+
+async def test_a_chat_preview_stopped_in_the_app_offers_order_anyway_in_the_chat(
+    app: MiniApp,
+) -> None:
+    bot = app.harness
+    u = await bot.member(UID, key=KEY)
+    preview = await single_preview(u, link=LINK)
+    assert (await AppClient(app, UID).placed(LINK))["outcome"] == "placed"
+    answer = await AppClient(app, UID).confirm(batch_of(preview))
+    assert answer["outcome"] == "duplicate" and bot.panel.count("add") == 1
+
+    # The chat's message still shows the preview as it was made: its Confirm stops too, and
+    # the message now warns, with ⚠️ Order anyway, which places it.
+    query = await u.press("Confirm", message=preview)
+    assert (await u.answer(query)).params.get("show_alert") is True
+    warned = await u.update()
+    assert "open order for this link on this service" in text_of(warned)
+    await u.press("Order anyway", message=warned)
+    await bot.telegram.wait_until(lambda: "Order placed" in text_of(preview), timeout=10)
+    assert bot.panel.count("add") == 2

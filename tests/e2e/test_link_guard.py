@@ -64,6 +64,41 @@ async def test_repeated_link_warns_and_only_order_anyway_places_it(bot: Harness)
     assert adds(bot) == before + 1
 
 
+async def test_second_preview_of_a_link_warns_at_confirm_once_the_first_is_placed(
+    bot: Harness,
+) -> None:
+    # Two previews of one link (two /order dialogs, or two devices): neither warned when made.
+    u = await bot.member(UID, key=KEY)
+    first = await preview_for(u, 1, "https://instagram.com/p/twice", "500")
+    second = await preview_for(u, 1, "https://www.instagram.com/p/twice/?igshid=x", "700")
+    assert "Order anyway" not in text_of(second)
+    assert "⚠️ Order anyway" not in labels(second)
+    assert "Order placed" in text_of(await confirm(u, first))
+    assert adds(bot) == 1
+    placed = bot.panel.orders[max(bot.panel.orders)]
+
+    # The second's plain Confirm places nothing and warns as a fresh preview would.
+    alert = await plain_confirm_refused(u, second)
+    assert "Nothing was ordered" in alert and "Order anyway" in alert
+    warned = await u.update()
+    assert warned.message_id == second.message_id
+    assert f"open order for this link on this service: #<code>{placed.id}</code>" in (
+        text_of(warned)
+    )
+    assert "⚠️ Order anyway" in labels(warned)
+    assert not [label for label in labels(warned) if "Later" in label]
+    assert adds(bot) == 1
+    # Its old plain Confirm (another device still shows it) places nothing either.
+    await plain_confirm_refused(u, second)
+    assert adds(bot) == 1
+
+    await u.press("Order anyway", message=warned)
+    assert (await u.update()).message_id == second.message_id  # "sending…"
+    assert "Order placed" in text_of(await u.update())
+    assert adds(bot) == 2
+    assert bot.panel.orders[max(bot.panel.orders)].quantity == 700
+
+
 async def test_open_order_on_a_same_kind_service_warns_too(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY)
     # Services 1 and 2 share category (Instagram) and type (Default) on the fake panel.

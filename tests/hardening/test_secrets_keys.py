@@ -280,3 +280,40 @@ async def test_replaced_encryption_key_treats_stored_keys_as_absent(tmp_path: Pa
         assert sum("can no longer be read" in t for t in texts) == 1, user.describe_chat()
         assert not any("Something went wrong" in t for t in texts), user.describe_chat()
     assert "ERROR" not in bot.logs.text
+
+
+# --------------------------------------------------------------------------- rotated ENCRYPTION_KEY
+
+
+def _stored_ciphertexts(bot: Harness) -> list[bytes]:
+    with sqlite3.connect(bot.settings.database_path) as db:
+        rows = db.execute("SELECT ciphertext FROM panel_accounts WHERE ciphertext IS NOT NULL")
+        return [bytes(token) for (token,) in rows]
+
+
+async def test_a_rotated_encryption_key_can_be_removed_after_one_start(tmp_path: Path) -> None:
+    """ENCRYPTION_KEY "new,old": the first encrypts, all decrypt. One start with it re-encrypts
+    what the old key encrypted, so that the next start without the old key still reads every
+    stored panel key (before, they stayed under the old key: removing it lost them all)."""
+    async with running_bot(tmp_path) as bot:
+        old = bot.settings.encryption_keys[0]
+        first = await bot.member(MEMBER, key=KEY)
+        await bot.member(MEMBER + 1, key=OTHER_KEY)
+        new = Fernet.generate_key()
+
+        since = await _restart_with(bot, new + b"," + old)
+        assert _warnings(bot, since) == []
+        assert any(
+            "re-encrypted 2 stored panel API keys" in line for line in bot.logs.lines[since:]
+        )
+        assert all(Fernet(new).decrypt(token) for token in _stored_ciphertexts(bot))
+        # A second start has nothing left to re-encrypt, and says nothing of it.
+        since = await _restart_with(bot, new + b"," + old)
+        assert not any("re-encrypted" in line for line in bot.logs.lines[since:])
+
+        since = await _restart_with(bot, new)
+        assert _warnings(bot, since) == []
+        await first.send("/balance")
+        assert "100" in plain_text_of(await first.reply()), first.describe_chat()
+        assert await bot.deps.accounts.has_key(MEMBER + 1)
+    assert KEY not in bot.logs.text and OTHER_KEY not in bot.logs.text

@@ -47,7 +47,7 @@ async def test_key_version_moves_with_every_key_change_and_only_then(st: Storage
     assert await drafts.key_version(USER) == 2
     await st.accounts.set_paused(USER, True)
     await st.accounts.mark_paused_notified(USER)
-    await st.accounts.rotate_all()  # re-encryption keeps the key: previews stay good
+    await st.accounts.rotate_old_keys()  # re-encryption keeps the key: previews stay good
     assert await drafts.key_version(USER) == 2
     assert await st.accounts.delete(USER)
     assert await drafts.key_version(USER) == 3

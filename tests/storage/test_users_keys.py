@@ -119,7 +119,7 @@ async def test_pause_lifecycle(storage: Storage) -> None:
     assert await storage.accounts.mark_paused_notified(2)
 
 
-async def test_all_plaintext_and_rotate_all(
+async def test_all_plaintext_and_rotate_old_keys(
     database: Path | str, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
@@ -129,7 +129,7 @@ async def test_all_plaintext_and_rotate_all(
             await st.accounts.set(uid, f"key-{uid}")
     async with await Storage.open(database, KeyCipher([new, old]), clock=clock) as st:
         assert sorted(await st.accounts.all_plaintext()) == ["key-1", "key-2"]
-        assert await st.accounts.rotate_all() == 2
+        assert await st.accounts.rotate_old_keys() == 2
     async with await Storage.open(database, KeyCipher([new]), clock=clock) as st:
         assert await st.accounts.get(1) == "key-1"
         assert sorted(await st.accounts.all_plaintext()) == ["key-1", "key-2"]
@@ -139,7 +139,7 @@ async def test_all_plaintext_and_rotate_all(
             await st.accounts.get(1)
         with caplog.at_level(logging.WARNING, logger="bot.storage.accounts"):
             assert await st.accounts.all_plaintext() == []
-            assert await st.accounts.rotate_all() == 0
+            assert await st.accounts.rotate_old_keys() == 0
         assert "user 1" in caplog.text
 
 
