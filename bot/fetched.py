@@ -14,23 +14,33 @@ updates without a `done` line are handled first, and polling resumes after the h
 written before the answer to Telegram's POST, which confirms it there. Handling one twice is safe:
 a Confirm's claim places an order at most once. The file is `<DATABASE_PATH>.updates`, mode 0600
 (updates carry users' texts); it is rewritten short whenever nothing is pending.
+
+The disk work runs on one thread of its own, never on the event loop: an fsync on a slow or busy
+disk would hold every user of the bot for as long as it takes. That thread does the work in the
+order it was asked for, so a `done` line never precedes its update and no append goes to the old
+file after a rewrite replaced it (that batch would be lost). What is pending lives on the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 SUFFIX = ".updates"
 # Rewritten short once it is this big and nothing is pending.
 COMPACT_BYTES = 64 * 1024
+
+T = TypeVar("T")
 
 
 def updates_path(database_path: Path | str) -> Path | None:
@@ -50,65 +60,58 @@ class Unhandled:
 
 
 class FetchedUpdates:
-    """The file of fetched updates. Its calls block briefly (one small write) and run on the
-    event loop on purpose: no two of them interleave."""
+    """The file of fetched updates. Its disk work runs on a thread of its own, one piece at a
+    time in the order asked (see the module's docstring); `aclose` ends that thread."""
 
-    __slots__ = ("_last_id", "_pending", "path")
+    __slots__ = ("_closed", "_disk", "_last", "_last_id", "_pending", "path")
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Ids written and not handled yet (and those being written): read on the loop only.
         self._pending: set[int] = set()
         self._last_id: int | None = None
+        self._disk: ThreadPoolExecutor | None = None  # started at the first write
+        self._last: Future[Any] | None = None  # the disk work asked for last
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"FetchedUpdates({str(self.path)!r})"
 
-    def load(self) -> Unhandled:
+    async def load(self) -> Unhandled:
         """The updates a stopped process fetched and did not finish, in order; the file is
         rewritten to hold just those (they get their `done` lines when handled again)."""
-        try:
-            raw = self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return Unhandled([], None)
-        updates: dict[int, dict[str, Any]] = {}
-        done: set[int] = set()
-        last: int | None = None
-        for line in raw.splitlines():
-            try:
-                entry = json.loads(line)
-                if "update" in entry:
-                    update = entry["update"]
-                    updates[int(update["update_id"])] = update
-                elif "done" in entry:
-                    done.add(int(entry["done"]))
-                last = max(int(entry.get("last", -1)), last if last is not None else -1)
-            except (ValueError, TypeError, KeyError, AttributeError):
-                continue  # a torn last line (killed mid-write): nothing to handle in it
-        if updates:
-            last = max(max(updates), last if last is not None else -1)
         # Updates this process took in already (a webhook answers before start-up ends) are
         # on their way through the queue: not handled a second time from here.
-        mine = self._pending
-        unhandled = [updates[i] for i in sorted(updates) if i not in done and i not in mine]
-        if last is not None and last >= 0:
-            self._last_id = max(last, self._last_id if self._last_id is not None else last)
-        self._pending = mine | {int(u["update_id"]) for u in unhandled}
-        self._rewrite([updates[i] for i in sorted(updates) if i in self._pending])
-        return Unhandled(unhandled, self._last_id)
+        work = partial(_load, self.path, frozenset(self._pending), self._last_id)
+        loaded = await asyncio.wrap_future(self._submit(work))
+        if loaded is None:
+            return Unhandled([], None)
+        if loaded.last_id is not None:
+            mine = self._last_id if self._last_id is not None else loaded.last_id
+            self._last_id = max(loaded.last_id, mine)
+        self._pending.update(int(u["update_id"]) for u in loaded.updates)
+        return Unhandled(loaded.updates, self._last_id)
 
-    def fetched(self, updates: Sequence[dict[str, Any]]) -> None:
+    async def fetched(self, updates: Sequence[dict[str, Any]]) -> None:
         """Keep a fetched batch durably, before the next getUpdates confirms it."""
         if not updates:
             return
         lines = [json.dumps({"update": u}, ensure_ascii=False) for u in updates]
+        ids = [int(u["update_id"]) for u in updates]
+        # Pending before the write is asked for: a rewrite asked for while it runs (the last
+        # earlier update handled) must see them, or it would drop the lines written here.
+        new = set(ids) - self._pending
+        self._pending.update(new)
         try:
-            _append(self.path, lines, sync=True)
+            await asyncio.wrap_future(self._submit(partial(_append, self.path, lines, sync=True)))
         except OSError as exc:
+            self._pending.difference_update(new)
             # The updates are handled all the same; only a crash now would lose them.
             log.error("could not keep fetched updates in %s: %s", self.path, exc)
             return
-        ids = [int(u["update_id"]) for u in updates]
-        self._pending.update(ids)
+        except asyncio.CancelledError:
+            self._pending.difference_update(new)  # not handled here: never confirmed either
+            raise
         self._last_id = max([*ids, *([self._last_id] if self._last_id is not None else [])])
 
     def handled(self, update_id: int) -> None:
@@ -116,27 +119,117 @@ class FetchedUpdates:
         if update_id not in self._pending:
             return
         self._pending.discard(update_id)
-        try:
-            if not self._pending and self.path.stat().st_size > COMPACT_BYTES:
-                self._rewrite([])
-                return
-            # No fsync: a kill -9 keeps what was written; a power cut at worst repeats it.
-            _append(self.path, [json.dumps({"done": update_id})], sync=False)
-        except OSError as exc:
-            log.warning("could not mark update %d handled in %s: %s", update_id, self.path, exc)
+        # Whether to rewrite is decided here, in order with the writes asked for: a batch
+        # asked for later is pending already, and its append runs after the rewrite.
+        work = partial(_mark_handled, self.path, update_id, not self._pending, self._last_id)
+        self._submit(work).add_done_callback(_report_failure)
 
-    def _rewrite(self, pending: Sequence[dict[str, Any]]) -> None:
-        """Replace the file with `pending` and the highest id seen (atomically)."""
-        lines = [json.dumps({"update": u}, ensure_ascii=False) for u in pending]
-        if self._last_id is not None:
-            lines.append(json.dumps({"last": self._last_id}))
-        tmp = self.path.with_name(self.path.name + ".tmp")
+    async def aclose(self) -> None:
+        """Wait for the disk work asked for, then end its thread. Later calls (none are
+        expected once the application stopped) do their work on the caller's thread."""
+        while (disk := self._disk) is not None:
+            # The thread works in order: once this is done, so is everything asked before it.
+            marker = self._submit(_nothing)
+            await asyncio.wait([asyncio.wrap_future(marker)])
+            if self._last is marker and self._disk is disk:  # nothing asked for meanwhile
+                disk.shutdown(wait=False)  # idle: it ends at once
+                self._disk = None
+        self._closed = True
+
+    def _submit(self, work: Callable[[], T]) -> Future[T]:
+        if self._closed:
+            done: Future[T] = Future()
+            try:
+                done.set_result(work())
+            except Exception as exc:  # the same as the thread's future would carry it
+                done.set_exception(exc)
+            return done
+        if self._disk is None:
+            self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetched-updates")
+        future = self._disk.submit(work)
+        self._last = future
+        return future
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    updates: list[dict[str, Any]]
+    last_id: int | None
+
+
+def _load(path: Path, mine: frozenset[int], last_id: int | None) -> _Loaded | None:
+    """On the disk thread: read the file, rewrite it with what stays pending (`mine`, taken
+    in already, and what no `done` line closed); None when there is no file."""
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    updates, done, last = _parse(raw)
+    if updates:
+        last = max(max(updates), last if last is not None else -1)
+    if last is not None and last >= 0:
+        last_id = max(last, last_id if last_id is not None else last)
+    unhandled = [updates[i] for i in sorted(updates) if i not in done and i not in mine]
+    pending = mine | {int(u["update_id"]) for u in unhandled}
+    _rewrite(path, [updates[i] for i in sorted(updates) if i in pending], last_id)
+    return _Loaded(unhandled, last_id)
+
+
+def _parse(raw: str) -> tuple[dict[int, dict[str, Any]], set[int], int | None]:
+    """The file's updates by id, the ids with a `done` line, and the highest `last` line."""
+    updates: dict[int, dict[str, Any]] = {}
+    done: set[int] = set()
+    last: int | None = None
+    for line in raw.splitlines():
         try:
-            tmp.unlink(missing_ok=True)
-            _append(tmp, lines, sync=True)
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("could not rewrite %s: %s", self.path, exc)
+            entry = json.loads(line)
+            if "update" in entry:
+                update = entry["update"]
+                updates[int(update["update_id"])] = update
+            elif "done" in entry:
+                done.add(int(entry["done"]))
+            last = max(int(entry.get("last", -1)), last if last is not None else -1)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # a torn last line (killed mid-write): nothing to handle in it
+    return updates, done, last
+
+
+def _mark_handled(path: Path, update_id: int, nothing_pending: bool, last_id: int | None) -> None:
+    """On the disk thread: the `done` line, or the file rewritten short when nothing else is
+    pending and it grew big."""
+    try:
+        if nothing_pending and path.stat().st_size > COMPACT_BYTES:
+            _rewrite(path, [], last_id)
+            return
+        # No fsync: a kill -9 keeps what was written; a power cut at worst repeats it.
+        _append(path, [json.dumps({"done": update_id})], sync=False)
+    except OSError as exc:
+        log.warning("could not mark update %d handled in %s: %s", update_id, path, exc)
+
+
+def _nothing() -> None:
+    """A marker: done once the disk work asked for before it is."""
+
+
+def _report_failure(future: Future[None]) -> None:
+    """A `done` line's work logs its own OSError; anything else would vanish in its future."""
+    exc = None if future.cancelled() else future.exception()
+    if exc is not None:
+        log.error("could not record a handled update", exc_info=exc)
+
+
+def _rewrite(path: Path, pending: Sequence[dict[str, Any]], last_id: int | None) -> None:
+    """Replace the file with `pending` and the highest id seen (atomically)."""
+    lines = [json.dumps({"update": u}, ensure_ascii=False) for u in pending]
+    if last_id is not None:
+        lines.append(json.dumps({"last": last_id}))
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.unlink(missing_ok=True)
+        _append(tmp, lines, sync=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not rewrite %s: %s", path, exc)
 
 
 def _append(path: Path, lines: Sequence[str], *, sync: bool) -> None:

@@ -166,7 +166,7 @@ class UpdatePoller:
             else:
                 pause = 0.0
                 if self._fetched is not None:
-                    self._fetched.fetched([u.to_dict() for u in updates])
+                    await self._fetched.fetched([u.to_dict() for u in updates])
                 for update in updates:
                     await self._queue.put(update)
                 if updates:
@@ -202,13 +202,18 @@ async def _first(task: asyncio.Task[None], stop: asyncio.Event) -> None:
         await task
 
 
-async def _poll(app: AnyApp, allowed: Sequence[str], stop: asyncio.Event, fence: Fence) -> None:
+async def _poll(
+    app: AnyApp,
+    allowed: Sequence[str],
+    stop: asyncio.Event,
+    fence: Fence,
+    fetched: FetchedUpdates | None,
+) -> None:
     try:
         # Polling and a webhook exclude each other: a webhook left from webhook mode goes.
         await app.bot.delete_webhook(drop_pending_updates=False)
     except (TelegramError, OSError) as exc:
         raise Stopped(f"cannot start: {describe_failure(exc, _settings(app))}") from None
-    fetched = _fetched_updates(app)
     poller = UpdatePoller(app.bot, app.update_queue, allowed, fetched=fetched)
     await app.start()
     if fetched is not None:
@@ -244,7 +249,7 @@ async def _handle_unfinished(
     """Queue what a stopped (or killed) process received and did not finish, before new
     updates; polling resumes after the highest id it saw, so Telegram's copies of them are
     not handled again (a webhook's were confirmed by the bot's answer)."""
-    unfinished = fetched.load()
+    unfinished = await fetched.load()
     if poller is not None and unfinished.last_id is not None:
         poller.offset = unfinished.last_id + 1
     for data in unfinished.updates:
@@ -258,7 +263,12 @@ async def _handle_unfinished(
         )
 
 
-def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]) -> WebhookServer:
+def _webhook_server(
+    app: AnyApp,
+    settings: Settings,
+    leading: Callable[[], bool],
+    fetched: FetchedUpdates | None,
+) -> WebhookServer:
     from bot.webapp.server import context_for, webapp_routes
     from bot.webhook import WebhookServer
 
@@ -267,7 +277,7 @@ def _webhook_server(app: AnyApp, settings: Settings, leading: Callable[[], bool]
     extra = webapp_routes(context_for(app, leading)) if settings.webapp_url else []
     return WebhookServer(
         extra_routes=extra,
-        fetched=_fetched_updates(app),
+        fetched=fetched,
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         # Serve on the path Telegram was told to call (reverse proxies usually keep it).
@@ -363,6 +373,17 @@ async def _stop_when_lost(fence: Fence, stop: asyncio.Event) -> None:
     stop.set()
 
 
+async def _stop_app(app: AnyApp, fetched: FetchedUpdates | None, *, initialized: bool) -> None:
+    """The application stops (its handlers finish what is queued), then the fetched-updates
+    file their `done` lines go to, then the application's resources."""
+    if app.running:
+        await app.stop()
+    if fetched is not None:
+        await fetched.aclose()
+    if initialized:
+        await app.shutdown()
+
+
 async def serve(
     app: AnyApp, allowed_updates: Sequence[str], leadership: Leadership | None = None
 ) -> None:
@@ -384,7 +405,9 @@ async def serve(
     def accepting() -> bool:
         return leading and not fence.closed
 
-    server = _webhook_server(app, settings, accepting) if settings.webhook_url else None
+    # Owned here, not by the update source: handlers finishing in app.stop() still write to it.
+    fetched = _fetched_updates(app)
+    server = _webhook_server(app, settings, accepting, fetched) if settings.webhook_url else None
     webapp = _webapp_server(app, settings, accepting)
     initialized = False
     watcher: asyncio.Task[None] | None = None
@@ -406,16 +429,13 @@ async def serve(
         if server is not None:
             await _webhook(app, settings, allowed_updates, stop, server)
         else:
-            await _poll(app, allowed_updates, stop, fence)
+            await _poll(app, allowed_updates, stop, fence, fetched)
     finally:
         leading = False
         for listener in (server, webapp):
             if listener is not None:
                 await listener.stop()
-        if app.running:
-            await app.stop()
-        if initialized:
-            await app.shutdown()
+        await _stop_app(app, fetched, initialized=initialized)
         if watcher is not None:
             watcher.cancel()
         await leadership.release()

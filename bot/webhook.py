@@ -107,7 +107,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         if self._receiver.fetched is not None:
             # Kept before the answer that tells Telegram it is delivered (bot/fetched.py).
-            self._receiver.fetched.fetched([data])
+            await self._receiver.fetched.fetched([data])
         await self._receiver.queue.put(update)
         self.set_status(HTTPStatus.OK)
         self.finish(json.dumps({"ok": True}))

@@ -1,6 +1,7 @@
 """What the hardening tests share: a member whose database refuses writes (another process
 holding SQLite's write lock, a full disk), a single order's preview, and a 150-line bulk
-confirmed on a slow panel. Test modules import these from here, never from one another."""
+confirmed on a slow panel, the webhook's listener on its own. Test modules import these from
+here, never from one another."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+from telegram import Bot
 
 from bot.storage.models import SubmitState
+from bot.webhook import WebhookServer
 from tests.e2e.steps import text_of
 from tests.fakes.panel import Fault
 from tests.fakes.telegram_models import BotMessage
 from tests.fakes.telegram_users import FakeUser
 from tests.harness import Harness
+from tests.processes import free_port
 
 KEY = "pk_dbfault_5e4d3c2b1a0f9e8d7c6b5a49"
 UID = 7301
@@ -107,3 +113,22 @@ async def assert_orders_list_every_id(bot: Harness, u: FakeUser, placed: list[in
     assert f"{LINES} in total" in text_of(listing), listing.describe()
     shown = [label for label, _ in listing.buttons() if "#" in label]
     assert shown and all(any(f"#{pid}" in label for pid in placed) for label in shown), shown
+
+
+@asynccontextmanager
+async def webhook_listener(secret: str, **options: Any) -> AsyncIterator[WebhookServer]:
+    """The webhook's real listener (no bot behind it) at /hook on a free local port."""
+    listener = WebhookServer(
+        listen="127.0.0.1",
+        port=free_port(),
+        path="/hook",
+        secret=secret,
+        bot=Bot("123:ABC"),
+        queue=asyncio.Queue(),
+        **options,
+    )
+    await listener.start()
+    try:
+        yield listener
+    finally:
+        await listener.stop()

@@ -14,10 +14,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from telegram import Bot
 
 from bot.webhook import SECRET_HEADER, WebhookServer
-from tests.processes import free_port
+from tests.hardening.steps import webhook_listener
 
 SECRET = "idle-test_secret-0123456789"
 UPDATE = {"update_id": 7, "message": None}
@@ -25,21 +24,8 @@ UPDATE = {"update_id": 7, "message": None}
 
 @pytest.fixture
 async def server() -> AsyncIterator[WebhookServer]:
-    listener = WebhookServer(
-        listen="127.0.0.1",
-        port=free_port(),
-        path="/hook",
-        secret=SECRET,
-        bot=Bot("123:ABC"),
-        queue=asyncio.Queue(),
-        max_connections=5,
-        header_timeout=0.5,
-    )
-    await listener.start()
-    try:
+    async with webhook_listener(SECRET, max_connections=5, header_timeout=0.5) as listener:
         yield listener
-    finally:
-        await listener.stop()
 
 
 async def idle(port: int, n: int) -> list[asyncio.StreamWriter]:
