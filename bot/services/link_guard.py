@@ -68,12 +68,12 @@ async def open_on_links(
         if order.link is not None:
             by_page.setdefault(link_key(order.link), []).append(order)
     return [
-        None if link is None else _closest(service, by_page.get(link_key(link), ()), catalog)
+        None if link is None else closest(service, by_page.get(link_key(link), ()), catalog)
         for service, link in wanted
     ]
 
 
-def _closest(
+def closest(
     service: Service, open_orders: Sequence[Order], catalog: CatalogIndex
 ) -> OpenOnLink | None:
     """The newest open order of the same service, else of the same kind, else None."""

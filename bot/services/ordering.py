@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -29,7 +29,7 @@ from bot.services.catalog_index import CatalogIndex
 from bot.services.charges import Charge, charge_after_add, charge_of, remember_charges
 from bot.services.currency import CurrencyService
 from bot.services.drafts import DraftRefusal, DraftService, Gate, refusal_outcomes
-from bot.services.link_guard import OpenOnLink, open_on_links
+from bot.services.link_guard import OpenOnLink, closest, open_on_links
 from bot.services.order_types import (
     OrderKind,
     OrderPlan,
@@ -42,7 +42,15 @@ from bot.services.placements import PlacementRecorder, Recorded, Unsaved, journa
 from bot.services.progress import Duration, expected_duration
 from bot.services.validation import InputError, service_available
 from bot.storage import Storage
-from bot.storage.models import Draft, DraftKind, Order, OrderDraft, OutboxKind, SubmitState
+from bot.storage.models import (
+    Draft,
+    DraftKind,
+    LinkCheck,
+    Order,
+    OrderDraft,
+    OutboxKind,
+    SubmitState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -412,10 +420,6 @@ class OrderingService:
             if repriced.fresh is None and repriced.problem is None:
                 return SubmitResult(OrderOutcome.REPLACED, repriced.old)
             return SubmitResult(OrderOutcome.CHANGED, repriced.old, repriced=repriced)
-        if not anyway:
-            opened = await self._open_since_preview(user_id, gate.rows[0], gate.draft)
-            if opened is not None:
-                return opened
         client = gate.client
         claim = await self.storage.orders.claim(
             batch,
@@ -424,14 +428,14 @@ class OrderingService:
             key_version=gate.key_version,
             panel_slot=gate.draft.panel_slot,
             anyway=anyway,
+            link_check=None if anyway else await self._link_check(user_id, gate.rows[0]),
         )
         if not claim.orders:
             return SubmitResult(OrderOutcome.GONE)
         order = claim.orders[0]
         if not claim.won:
             if order.submit_state is SubmitState.DRAFT:
-                # The promise broke between the check and the claim (it expired just now).
-                return _refused(await self._drafts.check(user_id, batch, DraftKind.SINGLE))
+                return await self._not_claimed(user_id, order, gate.draft, anyway=anyway)
             return SubmitResult(OrderOutcome.ALREADY, order, order.panel_order_id)
         if on_claimed is not None:
             try:
@@ -440,23 +444,51 @@ class OrderingService:
                 log.warning("on_claimed hook failed; submitting anyway", exc_info=True)
         return await self._submit(client, order)
 
+    async def _link_check(self, user_id: int, order: Order) -> LinkCheck | None:
+        """The claim's duplicate-link guard for a plain Confirm: no open order on the draft's
+        page that a fresh preview would warn of (`prepare`'s rules: this user, this panel
+        account, the same page, the same or a same-kind service). Checked inside the claim, so
+        of two previews of one page confirmed at the same instant only one is placed."""
+        if order.link is None:
+            return None
+        # The catalog `_recheck` just read (cached): the kinds of the open orders' services.
+        index = await self._check_catalog(user_id, order.panel_slot)
+        service = index.get(order.service_id)
+        if service is None:
+            return None  # `_recheck` found it unchanged a moment ago
+
+        def clear(open_orders: Sequence[Order]) -> bool:
+            return closest(service, open_orders, index) is None
+
+        return LinkCheck(order.panel_slot, order.link, clear)
+
+    async def _check_catalog(self, user_id: int, slot: int) -> CatalogIndex:
+        return await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
+
+    async def _not_claimed(
+        self, user_id: int, order: Order, draft: Draft, *, anyway: bool
+    ) -> SubmitResult:
+        """Why the claim took nothing although the rows are still drafts: the promise broke
+        between the check and the claim (it expired just now), or the link's page got an open
+        order since the preview (`_link_check`)."""
+        gate = await self._drafts.check(user_id, order.batch, DraftKind.SINGLE)
+        if gate.refusal is None and not anyway:
+            opened = await self._open_since_preview(user_id, order, draft)
+            if opened is not None:
+                return opened
+        return _refused(gate)
+
     async def _open_since_preview(
         self, user_id: int, order: Order, draft: Draft
     ) -> SubmitResult | None:
         """DUPLICATE when the draft's link has an open order now that its preview did not warn
-        of (the same rules as `prepare`: this user, this panel account, the same page, the same
-        or a same-kind service); None when it has none, or the draft is no longer open (then
-        its claim decides). The draft is marked, so only "Order anyway" places it from here.
-
-        Checked before the claim: two Confirms of two previews at the same instant can still
-        both pass it (only the claim is atomic, and it is per preview).
-        """
+        of (`_link_check`); None when it has none, or the draft is no longer open. The draft is
+        marked, so only "Order anyway" places it from here, and shown again, warning."""
         slot = draft.panel_slot
-        # The catalog `_recheck` just read (cached): the kinds of the open orders' services.
-        index = await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
+        index = await self._check_catalog(user_id, slot)
         service = index.get(order.service_id)
         if service is None:
-            return None  # `_recheck` found it unchanged a moment ago: the claim decides
+            return None
         (opened,) = await open_on_links(
             self.storage.orders, user_id, slot, index, [(service, order.link)]
         )

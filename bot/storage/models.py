@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -155,6 +156,18 @@ _TERMINAL_VALUES = frozenset(s.value for s in Status if s.is_terminal)
 class ClaimResult:
     won: bool
     orders: list[Order]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheck:
+    """The duplicate-link guard inside a claim (issue 24 item 3): the user's open orders on
+    panel account `slot` for the page of `link` (oldest first) go to `clear`, and nothing is
+    claimed unless it answers True. It runs in the claim's transaction, after the write lock,
+    so of two Confirms of two previews of one page only the first can pass it."""
+
+    slot: int
+    link: str
+    clear: Callable[[Sequence[Order]], bool]
 
 
 class DraftKind(StrEnum):

@@ -22,6 +22,7 @@ from bot.storage.journal import JournalEntry
 from bot.storage.models import (
     ClaimResult,
     DraftKind,
+    LinkCheck,
     Order,
     OrderDraft,
     OrderFilter,
@@ -40,9 +41,33 @@ DEFAULT_DRAFT_TTL = 1800.0
 _MAX_PANEL_ID = 2**63 - 1
 # Pages looked up per query: SQLite and PostgreSQL cap the bound parameters of one statement.
 _KEYS_PER_QUERY = 500
-
 _TERMINAL_SQL = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
 _NOT_TERMINAL = f"(status IS NULL OR status NOT IN ({_TERMINAL_SQL}))"
+# The user's open orders on one panel account for some pages (`orders.link_key`).
+_OPEN_ON_PAGES = (
+    "SELECT * FROM orders WHERE user_id = ? AND panel_slot = ? AND link_key IN ({marks}) "
+    f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}"
+)
+# See `OrdersRepo.claim`.
+_CLAIM_SQL = """
+    UPDATE orders SET submit_state = 'submitting', submitted_at = :now,
+        updated_at = :now
+    WHERE batch = :batch AND user_id = :user AND submit_state = 'draft'
+      AND EXISTS (
+        SELECT 1 FROM drafts d JOIN users u ON u.id = d.user_id
+        WHERE d.batch = :batch AND d.user_id = :user AND d.state = 'open'
+          AND d.expires_at > :now AND d.key_version = u.key_version
+          AND (d.kind = :kind OR :kind IS NULL)
+          AND (d.key_version = :version OR :version IS NULL)
+          AND (d.panel_slot = :slot OR :slot IS NULL)
+          AND (d.duplicates = 0 OR :anyway = 1 OR :anyway IS NULL)
+          AND (d.offered IS NULL OR d.offered >= (
+            SELECT COUNT(*) FROM orders w
+            WHERE w.batch = :batch AND w.user_id = :user
+              AND w.submit_state = 'draft'
+          ))
+      )
+"""
 _VISIBLE = "submit_state IN ('placed', 'unknown', 'not_placed')"
 # Each final status belongs to exactly one of the Completed and Canceled filters, so a filter
 # named "Completed" never lists a Canceled order.
@@ -157,6 +182,7 @@ class OrdersRepo(Repo):
         key_version: int | None = None,
         panel_slot: int | None = None,
         anyway: bool | None = None,
+        link_check: LinkCheck | None = None,
     ) -> ClaimResult:
         """Move the batch's drafts to `submitting`; `won` is True for exactly one caller.
 
@@ -166,40 +192,26 @@ class OrdersRepo(Repo):
         use) and `panel_slot` (the panel account it is about to send to), and it takes no more
         rows than the preview offered (`drafts.offered`), and a preview that warned of an open
         order on the same link (`drafts.duplicates`) only with `anyway` ("Order anyway").
-        Otherwise no row is touched. Services always pass all four.
+        Otherwise no row is touched. Services always pass all four. With `link_check`, nothing
+        is claimed either when the link's page has an open order it does not clear.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                """
-                UPDATE orders SET submit_state = 'submitting', submitted_at = :now,
-                    updated_at = :now
-                WHERE batch = :batch AND user_id = :user AND submit_state = 'draft'
-                  AND EXISTS (
-                    SELECT 1 FROM drafts d JOIN users u ON u.id = d.user_id
-                    WHERE d.batch = :batch AND d.user_id = :user AND d.state = 'open'
-                      AND d.expires_at > :now AND d.key_version = u.key_version
-                      AND (d.kind = :kind OR :kind IS NULL)
-                      AND (d.key_version = :version OR :version IS NULL)
-                      AND (d.panel_slot = :slot OR :slot IS NULL)
-                      AND (d.duplicates = 0 OR :anyway = 1 OR :anyway IS NULL)
-                      AND (d.offered IS NULL OR d.offered >= (
-                        SELECT COUNT(*) FROM orders w
-                        WHERE w.batch = :batch AND w.user_id = :user
-                          AND w.submit_state = 'draft'
-                      ))
-                  )
-                """,
-                {
-                    "now": now,
-                    "batch": batch,
-                    "user": user_id,
-                    "kind": None if kind is None else DraftKind(kind).value,
-                    "version": key_version,
-                    "slot": panel_slot,
-                    "anyway": None if anyway is None else int(anyway),
-                },
-            )
+            if link_check is None or link_check.clear(await _open_on_page(tx, user_id, link_check)):
+                changed = await tx.execute(
+                    _CLAIM_SQL,
+                    {
+                        "now": now,
+                        "batch": batch,
+                        "user": user_id,
+                        "kind": None if kind is None else DraftKind(kind).value,
+                        "version": key_version,
+                        "slot": panel_slot,
+                        "anyway": None if anyway is None else int(anyway),
+                    },
+                )
+            else:
+                changed = 0
             if changed:
                 await tx.execute(
                     "UPDATE drafts SET state = 'claimed', closed_at = ? "
@@ -464,10 +476,7 @@ class OrdersRepo(Repo):
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start : start + _KEYS_PER_QUERY]
             rows += await self._db.fetchall(
-                "SELECT * FROM orders WHERE user_id = ? AND panel_slot = ? "
-                f"AND link_key IN ({_marks(chunk)}) "
-                f"AND submit_state IN ('submitting', 'placed', 'unknown') AND {_NOT_TERMINAL}",
-                (user_id, panel_slot, *chunk),
+                _OPEN_ON_PAGES.format(marks=_marks(chunk)), (user_id, panel_slot, *chunk)
             )
         orders = [_order(r) for r in rows]
         return sorted(orders, key=lambda o: (o.created_at, o.id))
@@ -787,6 +796,13 @@ def _status_values(u: StatusUpdate) -> tuple[Any, ...]:
         u.remains,
         u.currency,
     )
+
+
+async def _open_on_page(tx: Transaction, user_id: int, check: LinkCheck) -> list[Order]:
+    """`OrdersRepo.open_on_links` for one link, inside a transaction (a claim's)."""
+    key = link_key(check.link)
+    rows = await tx.fetchall(_OPEN_ON_PAGES.format(marks="?"), (user_id, check.slot, key))
+    return sorted((_order(r) for r in rows), key=lambda o: (o.created_at, o.id))
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -235,3 +235,15 @@ async def test_a_chat_preview_stopped_in_the_app_offers_order_anyway_in_the_chat
     await u.press("Order anyway", message=warned)
     await bot.telegram.wait_until(lambda: "Order placed" in text_of(preview), timeout=10)
     assert bot.panel.count("add") == 2
+
+
+async def test_two_reviews_of_a_link_confirmed_at_once_place_one(app: MiniApp) -> None:
+    # Two devices: the check is made inside the claim, so only one of them can pass it.
+    client = AppClient(app, UID)
+    await client.bot.member(UID, key=KEY)
+    reviews = [await client.review(1, ANSWERS) for _ in range(2)]
+    answers = await asyncio.gather(*(client.confirm(r["batch"]) for r in reviews))
+    assert sorted(a["outcome"] for a in answers) == ["duplicate", "placed"], answers
+    assert client.bot.panel.count("add") == 1
+    [stopped] = [a for a in answers if a["outcome"] == "duplicate"]
+    assert "open order for this link on this service" in stopped["review"]["text"]
