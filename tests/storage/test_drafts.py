@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Sequence
 from decimal import Decimal
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import KeyCipher, OrderDraft, Storage, SubmitState
-from bot.storage.models import DraftKind, DraftState
+from bot.storage.models import DraftKind, DraftState, LinkCheck, Order
 from tests.e2e.steps import order_draft
 from tests.pg import EMPTY_DATABASE
 
@@ -133,6 +134,27 @@ async def test_a_preview_marked_as_warning_is_claimed_only_with_anyway(st: Stora
     assert (await st.orders.claim("late_warning", USER, anyway=True)).won
     # Claimed: nothing more to mark (its claim decided).
     assert not await st.drafts.warn_duplicates("late_warning", USER)
+
+
+async def test_a_link_check_sees_the_claim_before_it_and_can_refuse(st: Storage) -> None:
+    await st.accounts.set(USER, KEY)
+    for batch in ("page_a", "page_b"):
+        await st.orders.create_drafts(USER, batch, [line(7)], kind=DraftKind.SINGLE)
+    seen: list[list[str]] = []
+
+    def clear(open_orders: Sequence[Order]) -> bool:
+        seen.append([o.batch for o in open_orders])
+        return not open_orders
+
+    # The same page written another way: the check is on the page key.
+    check = LinkCheck(1, "https://www.t.me/x7/", clear)
+    assert (await st.orders.claim("page_a", USER, link_check=check)).won
+    assert not (await st.orders.claim("page_b", USER, link_check=check)).won
+    assert seen == [[], ["page_a"]]
+    assert await states(st, "page_b") == [SubmitState.DRAFT]
+    # Another panel account's orders are not this page's.
+    elsewhere = LinkCheck(2, "https://t.me/x7", clear)
+    assert (await st.orders.claim("page_b", USER, link_check=elsewhere)).won
 
 
 async def test_rows_without_a_drafts_row_are_never_claimable(st: Storage) -> None:
