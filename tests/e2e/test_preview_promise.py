@@ -169,7 +169,8 @@ async def test_cheaper_rate_at_confirm_is_placed_at_once(tmp_path: Path) -> None
 
 async def test_fresh_catalog_cache_costs_no_services_call_at_confirm(bot: Harness) -> None:
     u = await bot.member(UID, key=KEY_A)
-    preview = await single_preview(u)
+    # Not a link of the list: the list's Confirm would stop at its open order (issue 24).
+    preview = await single_preview(u, link="https://instagram.com/solo")
     bulk = await bulk_preview(u, TWO_LINES)
     services_before = bot.panel.count("services")
     assert "Order placed" in text_of(await confirm_single(u, preview))
