@@ -310,8 +310,10 @@ async def _refused(
     elif outcome is BulkOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif outcome is BulkOutcome.DUPLICATE:
-        # The preview stays as it is: its ⚠️ Order anyway is the way on.
+        # Its ⚠️ Order anyway is the way on: the preview's own, or the warned one in its place.
         await ui.answer(update, anyway_needed(t), alert=True)
+        if submission.warned is not None:
+            await _show_fresh(update, context, submission.warned)
     elif outcome is BulkOutcome.NOT_OFFERED:
         # Forged data: no more than "expired" is said, and the preview stays as it is.
         await ui.answer(update, button_expired(t), alert=True)

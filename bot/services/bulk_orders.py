@@ -134,7 +134,8 @@ class BulkOutcome(StrEnum):
     # More lines than the preview's Confirm offered (a forged `bf:<batch>:N`): refused.
     NOT_OFFERED = "not_offered"
     # The preview warned of links with open orders (or twice in the list) and plain Confirm
-    # was tapped: nothing changed, only "Order anyway" places it.
+    # was tapped: nothing changed, only "Order anyway" places it. Or this Confirm found an
+    # open order placed after the preview: the list previewed again (`warned`), with it.
     DUPLICATE = "duplicate"
 
 
@@ -173,6 +174,9 @@ class BulkSubmission:
     repriced: BulkRepriced | None = None
     # Placed rows (by local order id) whose charge the panel reported right after placing.
     charges: dict[int, Charge] = field(default_factory=dict)
+    # DUPLICATE found by this Confirm: the same lines previewed again (a new draft), which
+    # warns of the open orders on their links; its "Order anyway" places them.
+    warned: BulkDraft | None = None
 
     def in_state(self, state: SubmitState) -> list[Order]:
         return [o for o in self.orders if o.submit_state is state]
@@ -445,7 +449,9 @@ class BulkOrderService:
         handler shows "Submitting…" there). Nothing is claimed when the preview is not a bulk
         one, expired, was made with another key, or any line is dearer or no longer valid
         (`CHANGED`, with the list previewed again), or it warned of links with open orders
-        (or twice in the list) and this is not "Order anyway" (`anyway`; `DUPLICATE`).
+        (or twice in the list) and this is not "Order anyway" (`anyway`; `DUPLICATE`), nor
+        when a line's link has an open order placed since (`DUPLICATE` with the list previewed
+        again, warning of it).
         """
         gate = await self.drafts.check(user_id, batch, DraftKind.BULK)
         if gate.refusal is not None or gate.client is None or gate.draft is None:
@@ -455,9 +461,11 @@ class BulkOrderService:
             return refused
         slot = gate.draft.panel_slot
         rows = gate.rows if first is None else gate.rows[:first]  # rows come in line order
-        repriced = await self._recheck(user_id, batch, rows, slot)
-        if repriced is not None:
-            return repriced
+        stopped = await self._recheck(user_id, batch, rows, slot)
+        if stopped is None and not anyway:
+            stopped = await self._open_since_preview(user_id, batch, rows, slot)
+        if stopped is not None:
+            return stopped
         if first is not None:
             await self.keep_first(user_id, batch, first)
         client = gate.client
@@ -481,6 +489,27 @@ class BulkOrderService:
                 # Cosmetic: the orders must still go out, or they would sit in `submitting`.
                 log.warning("could not announce a bulk submit", exc_info=True)
         return await self._submit(client, claim.orders, rows, on_progress)
+
+    async def _open_since_preview(
+        self, user_id: int, batch: str, rows: list[Order], slot: int
+    ) -> BulkSubmission | None:
+        """DUPLICATE when a line to place has an open order on its link now (placed after a
+        preview that did not warn; the rules of `preview`); None when none has, or the draft
+        is no longer open (its claim decides). The draft is closed and the same lines
+        previewed again, warning of it, so only "Order anyway" places them from here.
+
+        Checked before the claim: two Confirms of two previews at the same instant can still
+        both pass it (only the claim is atomic, and it is per preview).
+        """
+        # The catalog `_recheck` just read (cached): the kinds of the open orders' services.
+        index = await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
+        wanted = [(service, row.link) for row in rows if (service := index.get(row.service_id))]
+        if not any(await open_on_links(self.orders, user_id, slot, index, wanted)):
+            return None
+        if not await self.drafts.drafts.replace(batch, user_id):
+            return None
+        fresh = await self.preview(user_id, list_text(rows), slot)  # the same panel, never another
+        return BulkSubmission(BulkOutcome.DUPLICATE, rows, warned=fresh)
 
     async def _lost(self, user_id: int, batch: str, orders: list[Order]) -> BulkSubmission:
         """The answer when another Confirm (or the expiry) got to the claim first."""

@@ -78,6 +78,11 @@ class BulkOrders:
                 # Confirm found changes: the list previewed again, for a new Confirm.
                 fresh = repriced.fresh
                 answer["review"] = bulk_preview_json(caller.t, fresh, refused, None)
+            warned = submission.warned
+            if warned is not None and warned.batch is not None:
+                # An open order on a line's link since the review: the list again, warning.
+                text = render_preview(caller.t, warned)
+                answer["review"] = bulk_preview_json(caller.t, warned, text, None)
             return answer | {"text": plain(refused)}
         text = await self._result(caller, submission)
         await self.deps.replies.queue(caller.id, text)

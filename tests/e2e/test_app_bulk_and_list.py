@@ -156,3 +156,22 @@ async def test_a_short_balance_confirms_only_the_first_lines_it_covers(app: Mini
         "https://instagram.com/bulk1",
         "https://instagram.com/bulk2",
     ]
+
+
+async def test_a_second_bulk_review_warns_at_confirm_once_the_first_is_placed(
+    app: MiniApp,
+) -> None:
+    client = AppClient(app, UID)
+    await client.bot.member(UID, key=KEY)
+    reviews = [(await client.bulk_review(LINES))["previews"][0] for _ in range(2)]
+    [done] = (await client.bulk_confirm(reviews[0]["batch"]))["results"]
+    assert done["outcome"] == "submitted" and len(client.bot.panel.orders) == 2
+
+    # Placed after the second review: its Confirm sends nothing, and the list comes again,
+    # warning (a new review, whose Confirm in turn needs Order anyway).
+    [stopped] = (await client.bulk_confirm(reviews[1]["batch"]))["results"]
+    assert stopped["outcome"] == "duplicate" and "Nothing was ordered" in stopped["text"]
+    assert "open order for" in stopped["review"]["text"]
+    [again] = (await client.bulk_confirm(stopped["review"]["batch"]))["results"]
+    assert again["outcome"] == "duplicate" and "review" not in again
+    assert len(client.bot.panel.orders) == 2

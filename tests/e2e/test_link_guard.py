@@ -8,7 +8,15 @@ from __future__ import annotations
 from bot.callbacks.base import parse
 from bot.callbacks.new_order import OrderAnyway
 from bot.callbacks.schedules import ScheduleLater
-from tests.e2e.steps import confirm, data_of, labels, place, preview_for, text_of
+from tests.e2e.steps import (
+    confirm,
+    data_of,
+    labels,
+    place,
+    preview_for,
+    reply_containing,
+    text_of,
+)
 from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
 
@@ -182,6 +190,37 @@ async def test_bulk_line_with_an_open_order_is_held_until_order_anyway(bot: Harn
         if "2 placed" in text_of(await u.reply()):
             break
     assert adds(bot) == before + 2
+
+
+async def test_second_bulk_of_a_link_warns_at_confirm_once_the_first_is_placed(
+    bot: Harness,
+) -> None:
+    u = await bot.member(UID, key=KEY, balance="100")
+    lists = []
+    for link in ("https://instagram.com/p/bulk2", "https://www.instagram.com/p/bulk2/"):
+        await u.send("/bulk")
+        await u.reply()
+        await u.send(f"6 | https://youtube.com/watch?v=other | 500\n1 | {link} | 100\n")
+        lists.append(await u.reply())
+    assert not [label for label in labels(lists[1]) if "Order anyway" in label]
+    await u.press("Confirm", message=lists[0])
+    await reply_containing(u, "2 placed")
+    assert adds(bot) == 2
+
+    # The second list's plain Confirm sends nothing: the same lines previewed again, warning.
+    alert = await plain_confirm_refused(u, lists[1])
+    assert "Nothing was ordered" in alert
+    warned = await u.update()
+    assert warned.message_id == lists[1].message_id
+    assert "2 lines are for links you already have an open order for" in text_of(warned)
+    placed = max(i for i, order in bot.panel.orders.items() if "bulk2" in order.link)
+    assert f"line 2: order #<code>{placed}</code> is still open" in text_of(warned)
+    assert "⚠️ Order anyway" in labels(warned)
+    assert adds(bot) == 2
+
+    await u.press("Order anyway", message=warned)
+    await reply_containing(u, "2 placed")
+    assert adds(bot) == 4
 
 
 async def test_a_clean_bulk_has_no_order_anyway(bot: Harness) -> None:

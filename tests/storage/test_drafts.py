@@ -121,6 +121,20 @@ async def test_concurrent_claims_with_checks_still_have_one_winner(st: Storage) 
     assert sum(r.won for r in results) == 1
 
 
+async def test_a_preview_marked_as_warning_is_claimed_only_with_anyway(st: Storage) -> None:
+    # A Confirm found an open order on the link placed after the preview (issue 24 item 3).
+    await st.accounts.set(USER, KEY)
+    await st.orders.create_drafts(USER, "late_warning", [line()], kind=DraftKind.SINGLE)
+    assert await st.drafts.warn_duplicates("late_warning", USER)
+    assert not await st.drafts.warn_duplicates("late_warning", USER + 1)  # not theirs
+    assert (await st.drafts.get("late_warning", USER)).duplicates  # type: ignore[union-attr]
+    plain = await st.orders.claim("late_warning", USER, kind=DraftKind.SINGLE, anyway=False)
+    assert not plain.won and await states(st, "late_warning") == [SubmitState.DRAFT]
+    assert (await st.orders.claim("late_warning", USER, anyway=True)).won
+    # Claimed: nothing more to mark (its claim decided).
+    assert not await st.drafts.warn_duplicates("late_warning", USER)
+
+
 async def test_rows_without_a_drafts_row_are_never_claimable(st: Storage) -> None:
     # Draft rows written before migration 0002 have no promise to check.
     await st.orders.create_drafts(USER, "old", [line()])
