@@ -19,6 +19,8 @@ The disk work runs on one thread of its own, never on the event loop: an fsync o
 disk would hold every user of the bot for as long as it takes. That thread does the work in the
 order it was asked for, so a `done` line never precedes its update and no append goes to the old
 file after a rewrite replaced it (that batch would be lost). What is pending lives on the loop.
+Batches that come while one is being written (webhook updates arrive side by side) are written
+together after it, with one fsync: none waits for the fsyncs of all those before it, one by one.
 """
 
 from __future__ import annotations
@@ -63,7 +65,17 @@ class FetchedUpdates:
     """The file of fetched updates. Its disk work runs on a thread of its own, one piece at a
     time in the order asked (see the module's docstring); `aclose` ends that thread."""
 
-    __slots__ = ("_closed", "_disk", "_last", "_last_id", "_pending", "path")
+    __slots__ = (
+        "_closed",
+        "_disk",
+        "_flushing",
+        "_last",
+        "_last_id",
+        "_next_flush",
+        "_pending",
+        "_unwritten",
+        "path",
+    )
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -73,6 +85,11 @@ class FetchedUpdates:
         self._disk: ThreadPoolExecutor | None = None  # started at the first write
         self._last: Future[Any] | None = None  # the disk work asked for last
         self._closed = False
+        # Batches that came while the last one was being written go to the disk together,
+        # with one fsync, when it is done: `_next_flush` is done once they are kept.
+        self._unwritten: list[str] = []
+        self._next_flush: asyncio.Future[None] | None = None
+        self._flushing = False
 
     def __repr__(self) -> str:
         return f"FetchedUpdates({str(self.path)!r})"
@@ -103,7 +120,8 @@ class FetchedUpdates:
         new = set(ids) - self._pending
         self._pending.update(new)
         try:
-            await asyncio.wrap_future(self._submit(partial(_append, self.path, lines, sync=True)))
+            # Shielded: one caller cancelled (a stopping poller) leaves the others' write be.
+            await asyncio.shield(self._written(lines))
         except OSError as exc:
             self._pending.difference_update(new)
             # The updates are handled all the same; only a crash now would lose them.
@@ -124,6 +142,38 @@ class FetchedUpdates:
         work = partial(_mark_handled, self.path, update_id, not self._pending, self._last_id)
         self._submit(work).add_done_callback(_report_failure)
 
+    def _written(self, lines: list[str]) -> asyncio.Future[None]:
+        """Done once `lines` are on the disk, with those of every batch asked for while the
+        write before them ran."""
+        self._unwritten.extend(lines)
+        kept = self._next_flush
+        if kept is None:
+            kept = self._next_flush = asyncio.get_running_loop().create_future()
+            if not self._flushing:
+                self._flush()
+        return kept
+
+    def _flush(self) -> None:
+        """Ask the thread to write (and fsync) the unwritten lines, in order after the disk
+        work asked for before (a rewrite included: they go to the new file)."""
+        lines, self._unwritten = self._unwritten, []
+        kept, self._next_flush = self._next_flush, None
+        assert kept is not None
+        self._flushing = True
+        work = asyncio.wrap_future(self._submit(partial(_append, self.path, lines, sync=True)))
+        work.add_done_callback(partial(self._flushed, kept))
+
+    def _flushed(self, kept: asyncio.Future[None], work: asyncio.Future[None]) -> None:
+        self._flushing = False
+        if work.cancelled():
+            kept.cancel()
+        elif (failure := work.exception()) is not None:
+            kept.set_exception(failure)
+        else:
+            kept.set_result(None)
+        if self._next_flush is not None:
+            self._flush()  # the batches that came meanwhile
+
     async def aclose(self) -> None:
         """Wait for the disk work asked for, then end its thread. Later calls (none are
         expected once the application stopped) do their work on the caller's thread."""
@@ -131,7 +181,8 @@ class FetchedUpdates:
             # The thread works in order: once this is done, so is everything asked before it.
             marker = self._submit(_nothing)
             await asyncio.wait([asyncio.wrap_future(marker)])
-            if self._last is marker and self._disk is disk:  # nothing asked for meanwhile
+            idle = not self._flushing and self._next_flush is None
+            if idle and self._last is marker and self._disk is disk:  # nothing asked meanwhile
                 disk.shutdown(wait=False)  # idle: it ends at once
                 self._disk = None
         self._closed = True
