@@ -498,8 +498,9 @@ class BulkOrderService:
         is no longer open (its claim decides). The draft is closed and the same lines
         previewed again, warning of it, so only "Order anyway" places them from here.
 
-        Checked before the claim: two Confirms of two previews at the same instant can still
-        both pass it (only the claim is atomic, and it is per preview).
+        Checked before the claim, not in it as a single order's is: a 1,000-line lookup would
+        hold the write lock (every other writer) that long. So two lists naming one link
+        confirmed at the very same instant can still both pass it.
         """
         # The catalog `_recheck` just read (cached): the kinds of the open orders' services.
         index = await self.catalog.get(user_id, slot=slot, max_age=self.price_check_age)
