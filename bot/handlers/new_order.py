@@ -828,9 +828,7 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     elif result.outcome is OrderOutcome.REPLACED:
         await ui.answer(update, replaced_text(t), alert=True)
     elif result.outcome is OrderOutcome.DUPLICATE:
-        # The preview's ⚠️ Order anyway is the way on.
-        await ui.answer(update, anyway_needed(t), alert=True)
-        await _show_warning(update, context, result)
+        await tell_duplicate(update, context, result)
     elif result.outcome is OrderOutcome.CANCELLED:
         await ui.answer(update, cancelled_text(t, 1), alert=True)
     elif result.outcome in {OrderOutcome.EXPIRED, OrderOutcome.KEY_CHANGED}:
@@ -844,6 +842,13 @@ async def _refused(update: Update, context: BotContext, result: SubmitResult) ->
     else:
         return False
     return True
+
+
+async def tell_duplicate(update: Update, context: BotContext, result: SubmitResult) -> None:
+    """Nothing was ordered for an open order on the link (a DUPLICATE Confirm, or 🕒 Later):
+    the alert, and the preview's ⚠️ Order anyway is the way on."""
+    await ui.answer(update, anyway_needed(context.t), alert=True)
+    await _show_warning(update, context, result)
 
 
 async def _show_warning(update: Update, context: BotContext, result: SubmitResult) -> None:

@@ -21,8 +21,8 @@ from bot.callbacks.schedules import (
     ScheduleRepeat,
 )
 from bot.deps import BotContext
+from bot.handlers import new_order, ui
 from bot.handlers import previews as preview_ui
-from bot.handlers import ui
 from bot.handlers.dialog import (
     AnyHandler,
     DialogPart,
@@ -65,6 +65,11 @@ async def later(update: Update, context: BotContext) -> str | int | None:
     refusal = await context.deps.schedules.may_schedule(context.user.id, pressed.batch)
     if refusal is not None:
         await ui.answer(update, views.refused_text(t, refusal), alert=True)
+        return None
+    stopped = await context.deps.ordering.stopped_for_later(context.user.id, pressed.batch)
+    if stopped is not None:
+        # An order on its link was placed after the preview: it warns now, without Later.
+        await new_order.tell_duplicate(update, context, stopped)
         return None
     await ui.answer(update)
     state = begin(context, ScheduleDialog)

@@ -500,6 +500,16 @@ class OrderingService:
         warned = await self._warned(user_id, shown, opened)
         return SubmitResult(OrderOutcome.DUPLICATE, order, warned=warned)
 
+    async def stopped_for_later(self, user_id: int, batch: str) -> SubmitResult | None:
+        """🕒 Later on an open preview that did not warn: what its plain Confirm would answer
+        when its link has an open order now (DUPLICATE, the preview again, warning; only ⚠️
+        Order anyway places it from here), else None. A schedule is placed without a Confirm,
+        so it must not start from a preview its Confirm would stop."""
+        gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
+        if gate.refusal is not None or gate.draft is None or gate.draft.duplicates:
+            return None
+        return await self._open_since_preview(user_id, gate.rows[0], gate.draft)
+
     async def warned_again(self, user_id: int, batch: str) -> Preview | None:
         """The open preview `batch` as a fresh preview would show it now, with its warning of
         the open order on its link; None when it is not open or the link has none now.

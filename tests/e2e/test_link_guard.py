@@ -252,6 +252,29 @@ async def test_a_warned_preview_cannot_be_scheduled_for_later(bot: Harness) -> N
     assert not [m for m in u.sent_texts() if "Scheduled:" in m]
 
 
+async def test_later_on_a_preview_whose_link_got_an_open_order_since_warns_instead(
+    bot: Harness,
+) -> None:
+    # Scheduled, it would be placed at its time without a Confirm that could stop it.
+    u = await bot.member(UID, key=KEY)
+    first = await preview_for(u, 1, "https://instagram.com/p/soon", "500")
+    second = await preview_for(u, 1, "https://instagram.com/p/soon", "600")
+    assert [label for label in labels(second) if "Later" in label]
+    assert "Order placed" in text_of(await confirm(u, first))
+
+    refused = await u.answer(await u.press("Later", message=second))
+    assert refused.params.get("show_alert") is True
+    assert "Nothing was ordered" in str(refused.params.get("text"))
+    warned = await u.update()
+    assert warned.message_id == second.message_id
+    assert "open order for this link on this service" in text_of(warned)
+    assert "⚠️ Order anyway" in labels(warned)
+    assert not [label for label in labels(warned) if "Later" in label]
+    assert not [m for m in u.sent_texts() if "When should I place this order" in m]
+    assert await bot.deps.schedules.waiting(UID) == []
+    assert adds(bot) == 1
+
+
 def preview_batch(preview: BotMessage) -> str:
     pressed = parse(data_of(preview, "Order anyway"))
     assert isinstance(pressed, OrderAnyway)
