@@ -72,16 +72,23 @@ async def test_repeated_link_warns_and_only_order_anyway_places_it(bot: Harness)
     assert adds(bot) == before + 1
 
 
+async def first_placed(u: FakeUser, link: str, quantity: str) -> BotMessage:
+    """Two previews of `link` (two /order dialogs, or two devices), neither warning when made;
+    the first confirmed and placed. The second, as it was shown."""
+    first = await preview_for(u, 1, link, "500")
+    # The same page, written as a share button writes it.
+    second = await preview_for(u, 1, link.replace("://", "://www.") + "/?igshid=x", quantity)
+    assert "⚠️ Order anyway" not in labels(second)
+    assert "Order placed" in text_of(await confirm(u, first))
+    return second
+
+
 async def test_second_preview_of_a_link_warns_at_confirm_once_the_first_is_placed(
     bot: Harness,
 ) -> None:
-    # Two previews of one link (two /order dialogs, or two devices): neither warned when made.
     u = await bot.member(UID, key=KEY)
-    first = await preview_for(u, 1, "https://instagram.com/p/twice", "500")
-    second = await preview_for(u, 1, "https://www.instagram.com/p/twice/?igshid=x", "700")
+    second = await first_placed(u, "https://instagram.com/p/twice", "700")
     assert "Order anyway" not in text_of(second)
-    assert "⚠️ Order anyway" not in labels(second)
-    assert "Order placed" in text_of(await confirm(u, first))
     assert adds(bot) == 1
     placed = bot.panel.orders[max(bot.panel.orders)]
 
@@ -257,11 +264,8 @@ async def test_later_on_a_preview_whose_link_got_an_open_order_since_warns_inste
 ) -> None:
     # Scheduled, it would be placed at its time without a Confirm that could stop it.
     u = await bot.member(UID, key=KEY)
-    first = await preview_for(u, 1, "https://instagram.com/p/soon", "500")
-    second = await preview_for(u, 1, "https://instagram.com/p/soon", "600")
+    second = await first_placed(u, "https://instagram.com/p/soon", "600")
     assert [label for label in labels(second) if "Later" in label]
-    assert "Order placed" in text_of(await confirm(u, first))
-
     refused = await u.answer(await u.press("Later", message=second))
     assert refused.params.get("show_alert") is True
     assert "Nothing was ordered" in str(refused.params.get("text"))
