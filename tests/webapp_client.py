@@ -82,8 +82,9 @@ class AppClient:
         body = {"service_id": service_id, "answers": answers, "dripfeed": dripfeed}
         return await self.call("api/order/review", body)
 
-    async def confirm(self, batch: str) -> dict[str, Any]:
-        return await self.call("api/order/confirm", {"batch": batch})
+    async def confirm(self, batch: str, *, anyway: bool = False) -> dict[str, Any]:
+        """The MainButton under a review: Confirm, or ⚠️ Order anyway (`anyway`)."""
+        return await self.call("api/order/confirm", {"batch": batch, "anyway": anyway})
 
     async def bulk_check(self, text: str) -> dict[str, Any]:
         return await self.call("api/bulk/check", {"text": text})
@@ -91,8 +92,9 @@ class AppClient:
     async def bulk_review(self, text: str) -> dict[str, Any]:
         return await self.call("api/bulk/review", {"text": text})
 
-    async def bulk_confirm(self, *batches: str) -> dict[str, Any]:
-        return await self.call("api/bulk/confirm", {"batches": [{"batch": b} for b in batches]})
+    async def bulk_confirm(self, *batches: str, anyway: bool = False) -> dict[str, Any]:
+        items = [{"batch": b, "anyway": anyway} for b in batches]
+        return await self.call("api/bulk/confirm", {"batches": items})
 
     async def orders(self, **query: Any) -> dict[str, Any]:
         return await self.call("api/orders/list", query)

@@ -23,6 +23,7 @@ from bot.webapp.calls import (
     AnswersRequest,
     BatchRequest,
     BulkConfirmRequest,
+    ConfirmRequest,
     ListRequest,
     OrderRequest,
     OrdersRequest,
@@ -37,6 +38,8 @@ TEXTS: Mapping[str, str] = {
     "order_pick": N_("Pick a service in the catalog, then order it here."),
     "order_review": N_("Review"),
     "order_confirm": N_("Confirm order"),
+    # The chat's button under a preview that warned of an open order on its link.
+    "order_anyway": N_("⚠️ Order anyway"),
     "order_new": N_("New order"),
     "order_change": N_("✏️ Change the answers"),
     "order_dripfeed": N_("Drip-feed: deliver in runs"),
@@ -111,7 +114,7 @@ async def _discard(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str,
     return await SingleOrders(deps).discard(caller, asked)
 
 
-async def _confirm(deps: Deps, caller: Caller, asked: BatchRequest) -> dict[str, Any]:
+async def _confirm(deps: Deps, caller: Caller, asked: ConfirmRequest) -> dict[str, Any]:
     return await SingleOrders(deps).confirm(caller, asked)
 
 
@@ -152,7 +155,7 @@ ENDPOINTS: tuple[tuple[str, type[BaseModel], Action], ...] = (
     ("api/order/check", AnswersRequest, _check),
     ("api/order/review", AnswersRequest, _review),
     ("api/order/preview", BatchRequest, _preview),
-    ("api/order/confirm", BatchRequest, _confirm),
+    ("api/order/confirm", ConfirmRequest, _confirm),
     ("api/order/discard", BatchRequest, _discard),
     ("api/bulk/check", ListRequest, _bulk_check),
     ("api/bulk/review", ListRequest, _bulk_review),

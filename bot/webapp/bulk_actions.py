@@ -67,7 +67,9 @@ class BulkOrders:
     async def _confirm_one(self, caller: Asker, item: BulkBatch) -> dict[str, Any]:
         batch = item.batch
         try:
-            submission = await self.deps.bulk.confirm(caller.id, batch, first=item.first)
+            submission = await self.deps.bulk.confirm(
+                caller.id, batch, first=item.first, anyway=item.anyway
+            )
         except (NoKey, PanelError) as exc:
             raise refusal_of(caller.t, exc) from None
         answer: dict[str, Any] = {"batch": batch, "outcome": submission.outcome.value}

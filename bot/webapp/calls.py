@@ -58,12 +58,19 @@ class BatchRequest(BaseModel):
     batch: str = Field(min_length=1, max_length=MAX_BATCH_CHARS)
 
 
+class ConfirmRequest(BatchRequest):
+    # The review warned of an open order on its link: its "⚠️ Order anyway" (the service
+    # places only the caller's own draft, and a warned one only with this).
+    anyway: bool = False
+
+
 class ListRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_LIST_CHARS)
 
 
 class BulkBatch(BatchRequest):
     first: int | None = Field(default=None, ge=1)  # "only the first N" lines
+    anyway: bool = False  # its preview warned of open orders on its links: "Order anyway"
 
 
 class BulkConfirmRequest(BaseModel):

@@ -47,6 +47,7 @@ from bot.webapp.calls import (
     AnswersRequest,
     Asker,
     BatchRequest,
+    ConfirmRequest,
     Refusal,
     ServiceRequest,
     panel_currency,
@@ -155,10 +156,11 @@ class SingleOrders:
         place it (a new review makes a new draft)."""
         return {"discarded": await self.deps.ordering.discard(caller.id, asked.batch)}
 
-    async def confirm(self, caller: Asker, asked: BatchRequest) -> dict[str, Any]:
-        """The MainButton: the chat's Confirm, with its claim."""
+    async def confirm(self, caller: Asker, asked: ConfirmRequest) -> dict[str, Any]:
+        """The MainButton: the chat's Confirm, with its claim; under a review that warned, the
+        chat's ⚠️ Order anyway (`anyway`), which the service takes for the caller's own draft."""
         try:
-            result = await self.deps.ordering.confirm(caller.id, asked.batch)
+            result = await self.deps.ordering.confirm(caller.id, asked.batch, anyway=asked.anyway)
         except (NoKey, PanelError) as exc:
             # A price check the panel did not answer: nothing was claimed, nothing ordered.
             raise refusal_of(caller.t, exc) from None

@@ -114,6 +114,8 @@ def preview_json(t: Translator, preview: Preview, text: str) -> dict[str, Any]:
         "text": plain(text),
         "cost": money(t, preview.cost, preview.currency),
         "short": preview.balance_short,
+        # It warned of an open order on its link: only "Order anyway" places it.
+        "anyway": preview.duplicate is not None,
     }
 
 
@@ -161,6 +163,8 @@ def bulk_preview_json(
         "valid": len(draft.preview.valid),
         "affordable": draft.affordable,
         "total": money(t, draft.preview.total_cost, draft.currency),
+        # It warned of links with open orders (or twice in the list): only "Order anyway".
+        "anyway": draft.needs_anyway,
     }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.models import SubmitState
-from tests.e2e.steps import KEY_A, both, colliding_beta, link_beta, placing_calls
+from tests.e2e.steps import KEY_A, both, colliding_beta, link_beta, place, placing_calls
 from tests.fakes.panel import FakePanel
 from tests.miniapp import MiniApp
 from tests.webapp_client import AppClient, serving
@@ -175,3 +175,23 @@ async def test_a_second_bulk_review_warns_at_confirm_once_the_first_is_placed(
     [again] = (await client.bulk_confirm(stopped["review"]["batch"]))["results"]
     assert again["outcome"] == "duplicate" and "review" not in again
     assert len(client.bot.panel.orders) == 2
+
+
+async def test_a_bulk_review_that_warns_is_placed_by_order_anyway_once(app: MiniApp) -> None:
+    # A line's link has an open order (seeded: no `add`): the review warns, its plain Confirm
+    # sends nothing, its ⚠️ Order anyway sends each line once.
+    bot = app.harness
+    client = AppClient(app, UID)
+    await bot.member(UID, key=KEY)
+    await place(bot, UID, KEY, service=1, link="https://instagram.com/bulk1")
+    [preview] = (await client.bulk_review(LINES))["previews"]
+    assert preview["anyway"] is True and "open order" in preview["text"]
+    [plain] = (await client.bulk_confirm(preview["batch"]))["results"]
+    assert plain["outcome"] == "duplicate" and placing_calls(bot) == 0
+    assert len(bot.panel.orders) == 1  # the seeded one
+
+    [done] = (await client.bulk_confirm(preview["batch"], anyway=True))["results"]
+    assert done["outcome"] == "submitted" and done["placed"] == 2, done
+    [again] = (await client.bulk_confirm(preview["batch"], anyway=True))["results"]
+    assert again["outcome"] == "already", again
+    assert len(bot.panel.orders) == 3

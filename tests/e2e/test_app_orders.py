@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.steps import batch_of, set_key, single_preview, text_of
+from tests.e2e.steps import batch_of, place, set_key, single_preview, text_of
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 from tests.miniapp import MiniApp
@@ -248,3 +248,32 @@ async def test_two_reviews_of_a_link_confirmed_at_once_place_one(app: MiniApp) -
     [stopped] = [a for a in answers if a["outcome"] == "duplicate"]
     # The other may still be on its way to the panel (no panel id yet): warned either way.
     assert "Confirm will not place this" in stopped["review"]["text"]
+
+
+async def test_a_review_that_warns_is_placed_by_order_anyway_once(app: MiniApp) -> None:
+    # The link has an open order (seeded: no `add`): the review warns, and says so in its JSON
+    # for the page's ⚠️ Order anyway; only that places it, once, and only for its own user.
+    bot = app.harness
+    client = AppClient(app, UID)
+    await bot.member(UID, key=KEY)
+    await place(bot, UID, KEY, service=1, link=LINK)
+    review = await client.review(1, ANSWERS)
+    assert review["anyway"] is True and "Confirm will not place this" in review["text"]
+    await confirm_says(client, review["batch"], "duplicate", "Nothing was ordered")
+    await bot.member(UID + 1, key=KEY_B)
+    stranger = await AppClient(app, UID + 1).confirm(review["batch"], anyway=True)
+    assert stranger["outcome"] != "placed" and bot.panel.count("add") == 0
+
+    done = await client.confirm(review["batch"], anyway=True)
+    assert done["outcome"] == "placed", done
+    again = await client.confirm(review["batch"], anyway=True)
+    assert again["outcome"] == "already", again
+    assert bot.panel.count("add") == 1
+    await bot.telegram.wait_until(lambda: len(placed_in_chat(bot)) == 1)
+
+
+async def test_a_review_that_does_not_warn_offers_plain_confirm(app: MiniApp) -> None:
+    client = AppClient(app, UID)
+    await client.bot.member(UID, key=KEY)
+    review = await client.review(1, ANSWERS)
+    assert review["anyway"] is False and "Order anyway" not in review["text"]

@@ -105,6 +105,8 @@ async function confirm() {
   const batches = state.previews.filter((p) => p.batch).map((p) => ({
     batch: p.batch,
     first: p.affordable !== null && p.affordable < p.valid ? p.affordable : null,
+    // It warned of links with open orders: the MainButton reads ⚠️ Order anyway for it.
+    anyway: Boolean(p.anyway),
   })).filter((b) => b.first !== 0);
   const answer = await request(app, state, root.querySelector(".bulk-status"),
     app.api("api/bulk/confirm", { batches }), drawButton);
@@ -112,7 +114,8 @@ async function confirm() {
     const again = answer.results.filter((r) => r.review).map((r) => r.review);
     state.results = answer.results;
     if (again.length) {
-      // Lines changed on the panel since the review: their new previews, to confirm anew.
+      // Lines changed on the panel since the review, or their links got open orders (then
+      // they warn, with Order anyway): their new previews, to confirm anew.
       state.previews = again;
       state.results = null;
     }
@@ -204,8 +207,9 @@ function drawButton() {
   if (state.previews) {
     const one = state.previews.length === 1 ? state.previews[0] : null;
     const first = one && one.affordable !== null && one.affordable < one.valid;
-    const text = first ? app.t("bulk_confirm_first", { n: one.affordable })
-      : app.t("bulk_confirm");
+    const anyway = state.previews.some((p) => p.batch && p.anyway);
+    const text = anyway ? app.t("order_anyway")
+      : first ? app.t("bulk_confirm_first", { n: one.affordable }) : app.t("bulk_confirm");
     return button.on(text, state.previews.some((p) => p.batch), working);
   }
   button.on(app.t("order_review"), validLines() > 0, working);

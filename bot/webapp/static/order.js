@@ -101,15 +101,22 @@ function requestBody() {
 async function review() {
   const answer = await request(app, state, root.querySelector(".order-status"),
     app.api("api/order/review", requestBody()), drawButton);
-  if (answer) state.review = answer;
+  if (answer) {
+    state.review = answer;
+    state.notice = null; // an earlier Confirm's words belong to an earlier review
+  }
   draw();
 }
 
 async function confirm() {
+  // A review that warned of an open order on its link is the chat's ⚠️ Order anyway: a plain
+  // Confirm of it places nothing. The bot takes `anyway` for the caller's own draft only.
+  const body = { batch: state.review.batch, anyway: Boolean(state.review.anyway) };
   const answer = await request(app, state, root.querySelector(".order-status"),
-    app.api("api/order/confirm", { batch: state.review.batch }), drawButton);
+    app.api("api/order/confirm", body), drawButton);
   if (answer && answer.review) {
-    // The service changed since the review: a new preview, to confirm anew.
+    // The service changed since the review, or the link got an open order (the review now
+    // warns, with Order anyway): a new preview, to confirm anew.
     state.review = answer.review;
     state.notice = answer.text;
   } else if (answer) {
@@ -301,6 +308,9 @@ function drawButton() {
   const button = mainButton(app);
   if (!state.form) return button.off();
   if (state.done) return button.on(app.t("order_new"), true);
-  if (state.review) return button.on(app.t("order_confirm"), true, Boolean(state.request));
+  if (state.review) {
+    const label = state.review.anyway ? app.t("order_anyway") : app.t("order_confirm");
+    return button.on(label, true, Boolean(state.request));
+  }
   button.on(app.t("order_review"), Boolean(state.check && state.check.ready), Boolean(state.request));
 }
