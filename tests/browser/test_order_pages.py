@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import OpenPage, WebAppBot
-from tests.e2e.steps import batch_of, set_key, single_preview, text_of
+from tests.e2e.steps import batch_of, place, set_key, single_preview, text_of
 from tests.fakes.panel import Fault
 from tests.harness import Harness
 from tests.miniapp import WEBAPP_URL
@@ -220,3 +220,52 @@ async def test_a_chat_preview_opens_in_the_app_as_the_same_draft(
     await page.click(MAIN)
     await expect(page.locator(".order-result")).to_contain_text("Order placed")
     assert bot.panel.count("add") == 1
+
+
+ANYWAY = "⚠️ Order anyway"
+
+
+async def order_anyway(page: Page, result: str) -> None:
+    """The page shows a review warning of an open order on its link; its MainButton reads the
+    chat's ⚠️ Order anyway, and tapping it places the order (`result` is shown)."""
+    await expect(page.locator(".order-review, .bulk-preview").first).to_contain_text("open order")
+    await expect(page.locator(MAIN)).to_have_text(ANYWAY)
+    await page.click(MAIN)
+    await expect(page.locator(result).first).to_contain_text("placed")
+
+
+async def test_a_review_that_warns_is_placed_by_order_anyway(
+    open_page: OpenPage, webapp: WebAppBot
+) -> None:
+    bot, page = await member_page(open_page, webapp)
+    await place(bot, UID, f"key-{UID}", service=1, link=LINK)  # open, and no `add`
+    await fill_order(page)
+    await page.click(MAIN)
+    await order_anyway(page, ".order-result")
+    assert bot.panel.count("add") == 1
+
+
+async def test_a_confirm_stopped_by_an_order_since_offers_order_anyway(
+    open_page: OpenPage, webapp: WebAppBot
+) -> None:
+    bot, page = await reviewed(open_page, webapp)
+    # The link got an open order after the review: Confirm stops, and the review now warns.
+    await place(bot, UID, f"key-{UID}", service=1, link=LINK)
+    await page.click(MAIN)
+    await expect(page.locator(".order-notice")).to_contain_text("Nothing was ordered")
+    await order_anyway(page, ".order-result")
+    assert bot.panel.count("add") == 1
+
+
+async def test_a_bulk_review_that_warns_is_placed_by_order_anyway(
+    open_page: OpenPage, webapp: WebAppBot
+) -> None:
+    bot, page = await member_page(open_page, webapp)
+    await place(bot, UID, f"key-{UID}", service=1, link="https://instagram.com/b1")
+    await go(page, "bulk")
+    await page.fill(".bulk-paste", "1 | https://instagram.com/b1 | 1000")
+    await page.locator(".bulk-paste").dispatch_event("change")
+    await expect(page.locator(".bulk-row .bulk-verdict")).to_contain_text("✓")
+    await page.click(MAIN)
+    await order_anyway(page, ".bulk-result")
+    assert len(bot.panel.orders) == 2  # the seeded one and this
