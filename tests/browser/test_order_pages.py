@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import OpenPage, WebAppBot
@@ -234,25 +235,27 @@ async def order_anyway(page: Page, result: str) -> None:
     await expect(page.locator(result).first).to_contain_text("placed")
 
 
+async def open_order(bot: Harness, link: str) -> None:
+    """An open order on `link` the user placed elsewhere (seeded: the panel gets no `add`)."""
+    await place(bot, UID, f"key-{UID}", service=1, link=link)
+
+
+@pytest.mark.parametrize("since", [False, True], ids=["before-review", "since-review"])
 async def test_a_review_that_warns_is_placed_by_order_anyway(
-    open_page: OpenPage, webapp: WebAppBot
+    open_page: OpenPage, webapp: WebAppBot, since: bool
 ) -> None:
+    """The link's open order came before the review (it warns at once) or after it (Confirm
+    stops, and the review comes back warning): either way ⚠️ Order anyway places it."""
     bot, page = await member_page(open_page, webapp)
-    await place(bot, UID, f"key-{UID}", service=1, link=LINK)  # open, and no `add`
+    if not since:
+        await open_order(bot, LINK)
     await fill_order(page)
     await page.click(MAIN)
-    await order_anyway(page, ".order-result")
-    assert bot.panel.count("add") == 1
-
-
-async def test_a_confirm_stopped_by_an_order_since_offers_order_anyway(
-    open_page: OpenPage, webapp: WebAppBot
-) -> None:
-    bot, page = await reviewed(open_page, webapp)
-    # The link got an open order after the review: Confirm stops, and the review now warns.
-    await place(bot, UID, f"key-{UID}", service=1, link=LINK)
-    await page.click(MAIN)
-    await expect(page.locator(".order-notice")).to_contain_text("Nothing was ordered")
+    if since:
+        await expect(page.locator(MAIN)).to_have_text("Confirm order")
+        await open_order(bot, LINK)
+        await page.click(MAIN)
+        await expect(page.locator(".order-notice")).to_contain_text("Nothing was ordered")
     await order_anyway(page, ".order-result")
     assert bot.panel.count("add") == 1
 
@@ -261,7 +264,7 @@ async def test_a_bulk_review_that_warns_is_placed_by_order_anyway(
     open_page: OpenPage, webapp: WebAppBot
 ) -> None:
     bot, page = await member_page(open_page, webapp)
-    await place(bot, UID, f"key-{UID}", service=1, link="https://instagram.com/b1")
+    await open_order(bot, "https://instagram.com/b1")
     await go(page, "bulk")
     await page.fill(".bulk-paste", "1 | https://instagram.com/b1 | 1000")
     await page.locator(".bulk-paste").dispatch_event("change")
