@@ -148,6 +148,9 @@ class SingleOrders:
         if isinstance(found, DraftRefusal):
             text = refused_text(t, refusal_outcome(found), None) or already_text(t, None)
             raise Refusal(HTTPStatus.CONFLICT, found.value, plain(text))
+        # A stored preview does not say it warned: shown with the open order on its link (if
+        # any), as its Confirm would stop and warn, so the app offers ⚠️ Order anyway at once.
+        found = await self.deps.ordering.warned_again(caller.id, asked.batch) or found
         answer = preview_json(t, found, render_preview(t, found))
         return answer | {"service_id": found.service.id, "slot": found.order.panel_slot}
 
@@ -164,6 +167,8 @@ class SingleOrders:
         except (NoKey, PanelError) as exc:
             # A price check the panel did not answer: nothing was claimed, nothing ordered.
             raise refusal_of(caller.t, exc) from None
+        if result.outcome is OrderOutcome.DUPLICATE:
+            return await self._duplicate(caller, asked.batch, result)
         refused = self._refused(caller.t, result)
         if refused is not None:
             return refused
@@ -179,11 +184,6 @@ class SingleOrders:
             if fresh is not None:
                 answer["review"] = preview_json(t, fresh, render_preview(t, fresh))
             return answer
-        if outcome is OrderOutcome.DUPLICATE and result.warned is not None:
-            # An order on the link was placed after the review: the same review, now warning.
-            warned = result.warned
-            review = preview_json(t, warned, render_preview(t, warned))
-            return {"outcome": outcome.value, "text": plain(anyway_needed(t)), "review": review}
         text = refused_text(t, outcome, result.order)
         if text is None:
             return None
@@ -193,6 +193,23 @@ class SingleOrders:
             "text": plain(text),
             "order_id": order.id if order is not None else None,
         }
+
+    async def _duplicate(self, caller: Asker, batch: str, result: SubmitResult) -> dict[str, Any]:
+        """A plain Confirm stopped by an open order on the link: the review again, warning, so
+        the app's MainButton becomes ⚠️ Order anyway. The order was placed after the review
+        (`warned`), or the review warned and the page still showed plain Confirm (a chat
+        preview opened here, a page older than the warning): then it is looked up again."""
+        t = caller.t
+        warned = result.warned or await self.deps.ordering.warned_again(caller.id, batch)
+        order = result.order
+        answer: dict[str, Any] = {
+            "outcome": OrderOutcome.DUPLICATE.value,
+            "text": plain(anyway_needed(t)),
+            "order_id": order.id if order is not None else None,
+        }
+        if warned is not None:
+            answer["review"] = preview_json(t, warned, render_preview(t, warned))
+        return answer
 
     async def _placed(self, caller: Asker, result: SubmitResult) -> dict[str, Any]:
         """This Confirm talked to the panel: the answer, and the same result in the chat."""

@@ -259,7 +259,9 @@ async def test_a_review_that_warns_is_placed_by_order_anyway_once(app: MiniApp) 
     await place(bot, UID, KEY, service=1, link=LINK)
     review = await client.review(1, ANSWERS)
     assert review["anyway"] is True and "Confirm will not place this" in review["text"]
-    await confirm_says(client, review["batch"], "duplicate", "Nothing was ordered")
+    # A plain Confirm (a page that missed the warning) places nothing: the review comes back.
+    stopped = await client.confirm(review["batch"])
+    assert stopped["outcome"] == "duplicate" and stopped["review"]["anyway"] is True
     await bot.member(UID + 1, key=KEY_B)
     stranger = await AppClient(app, UID + 1).confirm(review["batch"], anyway=True)
     assert stranger["outcome"] != "placed" and bot.panel.count("add") == 0
@@ -277,3 +279,18 @@ async def test_a_review_that_does_not_warn_offers_plain_confirm(app: MiniApp) ->
     await client.bot.member(UID, key=KEY)
     review = await client.review(1, ANSWERS)
     assert review["anyway"] is False and "Order anyway" not in review["text"]
+
+
+async def test_a_chat_preview_that_warned_opens_in_the_app_with_order_anyway(
+    app: MiniApp,
+) -> None:
+    bot = app.harness
+    u = await bot.member(UID, key=KEY)
+    await place(bot, UID, KEY, service=1, link=LINK)
+    preview = await single_preview(u, link=LINK)
+    assert "Order anyway" in text_of(preview)
+    client = AppClient(app, UID)
+    opened = await client.call("api/order/preview", {"batch": batch_of(preview)})
+    assert opened["anyway"] is True and "open order for this link" in opened["text"]
+    assert (await client.confirm(opened["batch"], anyway=True))["outcome"] == "placed"
+    assert bot.panel.count("add") == 1
