@@ -885,7 +885,7 @@ def _preview_keyboard(context: BotContext, preview: Preview) -> InlineKeyboardMa
         preview.batch,
         edit_buttons(context.t, preview),
         context.deps.settings.webapp_url,
-        anyway=preview.duplicate is not None,
+        anyway=preview.needs_anyway,
     )
 
 

@@ -137,6 +137,14 @@ class Preview:
     panel_name: str = ""
     # How long such an order should take (the user's own history, else the panel's average).
     expected: Duration | None = None
+    # Its draft is marked (`drafts.duplicates`): it warned, so only "Order anyway" places it,
+    # even once the open order it warned of has finished (`duplicate` is then None).
+    marked: bool = False
+
+    @property
+    def needs_anyway(self) -> bool:
+        """Its Confirm places nothing: only "Order anyway" does."""
+        return self.duplicate is not None or self.marked
 
     @property
     def batch(self) -> str:
@@ -380,7 +388,10 @@ class OrderingService:
             return DraftRefusal.GONE  # its Confirm would find it changed: nothing to show
         _, panel_name = await self.panel_for(user_id, gate.draft.panel_slot)
         values = answers_of(order)
-        return Preview(order, service, plan, values, order.cost, None, None, panel_name)
+        marked = gate.draft.duplicates
+        return Preview(
+            order, service, plan, values, order.cost, None, None, panel_name, marked=marked
+        )
 
     async def discard(self, user_id: int, batch: str) -> bool:
         return await self.storage.orders.discard_draft(batch, user_id) > 0
@@ -506,13 +517,17 @@ class OrderingService:
         Order anyway places it from here), else None. A schedule is placed without a Confirm,
         so it must not start from a preview its Confirm would stop."""
         gate = await self._drafts.check(user_id, batch, DraftKind.SINGLE)
-        if gate.refusal is not None or gate.draft is None or gate.draft.duplicates:
+        if gate.refusal is not None or gate.draft is None:
             return None
+        if gate.draft.duplicates:
+            # It warned already (perhaps in the Mini App): its Confirm would stop too.
+            return SubmitResult(OrderOutcome.DUPLICATE, gate.rows[0])
         return await self._open_since_preview(user_id, gate.rows[0], gate.draft)
 
     async def warned_again(self, user_id: int, batch: str) -> Preview | None:
         """The open preview `batch` as a fresh preview would show it now, with its warning of
-        the open order on its link; None when it is not open or the link has none now.
+        the open order on its link; None when it is not open, or the link has none now and the
+        draft is not marked (a marked one warns even when that order has finished since).
 
         For a chat preview whose message does not show the warning yet: its Confirm was
         stopped elsewhere (the Mini App) by an order placed after it was made.
@@ -525,9 +540,11 @@ class OrderingService:
         (opened,) = await open_on_links(
             self.storage.orders, user_id, slot, index, [(shown.service, shown.order.link)]
         )
-        return None if opened is None else await self._warned(user_id, shown, opened)
+        if opened is None and not shown.marked:
+            return None
+        return await self._warned(user_id, shown, opened)
 
-    async def _warned(self, user_id: int, shown: Preview, opened: OpenOnLink) -> Preview:
+    async def _warned(self, user_id: int, shown: Preview, opened: OpenOnLink | None) -> Preview:
         """A stored preview (`open_preview`) with what a fresh one adds: the balance, the
         expected duration, and the open order on its link."""
         slot, service = shown.order.panel_slot, shown.service

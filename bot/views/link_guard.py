@@ -31,10 +31,11 @@ def _service_name(match: OpenOnLink) -> PanelText:
     return match.service.name if match.service is not None else match.order.service_name
 
 
-def single_warning(t: Translator, match: OpenOnLink | None) -> list[str]:
-    """The single preview's paragraph about an open order on the same page (none without)."""
+def single_warning(t: Translator, match: OpenOnLink | None, *, marked: bool = False) -> list[str]:
+    """The single preview's paragraph about an open order on the same page (none without);
+    `marked`: it warned before, so only Order anyway places it, though that order is done."""
     if match is None:
-        return []
+        return ["", anyway_hint(t)] if marked else []
     order = match.order
     if order.panel_order_id is None:
         head = t._(

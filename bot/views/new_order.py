@@ -173,7 +173,7 @@ def render_preview(t: Translator, preview: Preview) -> str:
         _cost_line(t, preview),
         *_balance_lines(t, preview),
         *expected_line(t, preview.expected),
-        *single_warning(t, preview.duplicate),
+        *single_warning(t, preview.duplicate, marked=preview.marked),
     ]
     return "\n".join(lines)
 

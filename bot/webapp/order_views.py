@@ -114,8 +114,8 @@ def preview_json(t: Translator, preview: Preview, text: str) -> dict[str, Any]:
         "text": plain(text),
         "cost": money(t, preview.cost, preview.currency),
         "short": preview.balance_short,
-        # It warned of an open order on its link: only "Order anyway" places it.
-        "anyway": preview.duplicate is not None,
+        # It warned of an open order on its link (now or before): only "Order anyway" places it.
+        "anyway": preview.needs_anyway,
     }
 
 

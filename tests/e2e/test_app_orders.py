@@ -8,6 +8,7 @@ nothing; the chat also gets its "✅ Order placed". On both engines: the claim i
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.steps import batch_of, place, set_key, single_preview, text_of
+from bot.storage.models import StatusUpdate
+from tests.e2e.steps import batch_of, labels, place, set_key, single_preview, text_of
 from tests.fakes.panel import Fault
+from tests.fakes.telegram import BotMessage, FakeUser
 from tests.harness import Harness
 from tests.miniapp import MiniApp
 from tests.webapp_client import AppClient, serving
@@ -294,3 +297,52 @@ async def test_a_chat_preview_that_warned_opens_in_the_app_with_order_anyway(
     assert opened["anyway"] is True and "open order for this link" in opened["text"]
     assert (await client.confirm(opened["batch"], anyway=True))["outcome"] == "placed"
     assert bot.panel.count("add") == 1
+
+
+async def stopped_in_app_then_done(app: MiniApp) -> tuple[FakeUser, BotMessage]:
+    """A chat preview whose Confirm the app stopped (an order placed on its link since); that
+    order has completed since: the link has no open order now, but the draft stays warned."""
+    bot = app.harness
+    u = await bot.member(UID, key=KEY)
+    preview = await single_preview(u, link=LINK)
+    client = AppClient(app, UID)
+    assert (await client.placed(LINK))["outcome"] == "placed"
+    assert (await client.confirm(batch_of(preview)))["outcome"] == "duplicate"
+    orders = bot.deps.storage.orders
+    [done] = [o for o in await orders.all_for_user(UID) if o.panel_order_id is not None]
+    await orders.update_statuses([StatusUpdate(done.id, "Completed")], polled_at=time.time())
+    return u, preview
+
+
+async def test_a_warned_preview_whose_open_order_finished_still_offers_order_anyway(
+    app: MiniApp,
+) -> None:
+    # Its Confirm still places nothing (the draft's mark stays): the app and the chat say so
+    # and offer ⚠️ Order anyway, though no order is open on the link any more.
+    bot = app.harness
+    u, preview = await stopped_in_app_then_done(app)
+    client = AppClient(app, UID)
+    opened = await client.call("api/order/preview", {"batch": batch_of(preview)})
+    assert opened["anyway"] is True and "Confirm will not place this" in opened["text"]
+    stopped = await client.confirm(batch_of(preview))
+    assert stopped["outcome"] == "duplicate" and stopped["review"]["anyway"] is True
+
+    query = await u.press("Confirm", message=preview)
+    assert (await u.answer(query)).params.get("show_alert") is True
+    warned = await u.update()
+    assert warned.message_id == preview.message_id and "⚠️ Order anyway" in labels(warned)
+    await u.press("Order anyway", message=warned)
+    await bot.telegram.wait_until(lambda: "Order placed" in text_of(preview), timeout=10)
+    assert bot.panel.count("add") == 2
+
+
+async def test_later_on_a_preview_the_app_stopped_warns_at_once(app: MiniApp) -> None:
+    # Not the time dialog, then a false "expired": scheduling it would be refused at the end.
+    u, preview = await stopped_in_app_then_done(app)
+    refused = await u.answer(await u.press("Later", message=preview))
+    assert refused.params.get("show_alert") is True
+    assert "Nothing was ordered" in str(refused.params.get("text"))
+    warned = await u.update()
+    assert warned.message_id == preview.message_id and "⚠️ Order anyway" in labels(warned)
+    assert not [m for m in u.sent_texts() if "When should I place this order" in m]
+    assert await app.harness.deps.schedules.waiting(UID) == []

@@ -248,15 +248,13 @@ async def test_a_warned_preview_cannot_be_scheduled_for_later(bot: Harness) -> N
     assert "⚠️ Order anyway" in labels(preview)
     assert not [label for label in labels(preview) if "Later" in label]
 
-    # A forged 🕒 Later, walked through to a time, schedules nothing.
-    await u.press_data(ScheduleLater(preview_batch(preview)).pack(), preview)
-    question = await u.reply()
-    await u.press("In 1 h", message=question)
-    choice = await u.update()
-    refused = await u.answer(await u.press("Once", message=choice))
+    # A forged 🕒 Later schedules nothing: it warns at once, as the preview's Confirm does.
+    forged = await u.press_data(ScheduleLater(preview_batch(preview)).pack(), preview)
+    refused = await u.answer(forged)
     assert refused.params.get("show_alert") is True
+    assert "Nothing was ordered" in str(refused.params.get("text"))
+    assert not [m for m in u.sent_texts() if "When should I place this order" in m]
     assert await bot.deps.schedules.waiting(UID) == []
-    assert not [m for m in u.sent_texts() if "Scheduled:" in m]
 
 
 async def test_later_on_a_preview_whose_link_got_an_open_order_since_warns_instead(
