@@ -222,3 +222,51 @@ async def test_batches_asked_for_during_a_write_are_kept_together_with_one_fsync
     assert disk.on_loop == 0 and disk.off_loop == 2  # the first batch's, then the others'
     # The cancelled one's line went with the others: at worst handled at a restart, at least once.
     assert await kept_ids(path) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_handler_finishing_during_the_load_keeps_what_the_load_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook update taken in at start-up is handled while the load of a killed process's
+    big file is on its way: its updates are not pending yet, but a rewrite to nothing pending
+    then would leave them in memory only, lost at the next crash."""
+    path = tmp_path / "bot.sqlite3.updates"
+    killed = FetchedUpdates(path)
+    left = await past_the_rewrite_size(killed)
+    await killed.aclose()
+    restarted = FetchedUpdates(path)
+    await restarted.fetched([update(500)])  # taken in before start-up's load
+    disk = SlowDisk()
+    monkeypatch.setattr(os, "fsync", disk.fsync)
+    loading = asyncio.create_task(restarted.load())
+    await disk.begun()  # the load's rewrite is written, its fsync held
+    restarted.handled(500)
+    disk.release.set()
+    unhandled = await asyncio.wait_for(loading, HOLD_LIMIT_SECONDS)
+    assert [u["update_id"] for u in unhandled.updates] == list(left)
+    await restarted.aclose()
+    assert await kept_ids(path) == list(left)  # killed again before handling them
+
+
+async def test_an_update_with_a_lone_surrogate_is_kept_and_fails_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON can carry half of a surrogate pair ("\\ud83d"), which UTF-8 cannot write: that
+    update is kept escaped, and the updates written beside it in the same fsync are kept too."""
+    path = tmp_path / "bot.sqlite3.updates"
+    disk = SlowDisk()
+    monkeypatch.setattr(os, "fsync", disk.fsync)
+    fetched = FetchedUpdates(path)
+    first = asyncio.create_task(fetched.fetched([update(1)]))
+    await disk.begun()
+    odd = asyncio.create_task(fetched.fetched([update(2, "half \ud83d")]))
+    plain = asyncio.create_task(fetched.fetched([update(3, "çok güzel")]))
+    await asyncio.sleep(0)  # both wait for the same write, after the first
+    disk.release.set()
+    await asyncio.wait_for(asyncio.gather(first, odd, plain), HOLD_LIMIT_SECONDS)
+    await fetched.aclose()
+    restarted = FetchedUpdates(path)
+    texts = [u["message"]["text"] for u in (await restarted.load()).updates]
+    await restarted.aclose()
+    assert texts == ["/help", "half \ud83d", "çok güzel"]
+    assert "çok güzel" in path.read_text(encoding="utf-8")  # others stay readable UTF-8
