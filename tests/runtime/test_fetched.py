@@ -30,6 +30,19 @@ async def kept_ids(path: Path) -> list[int]:
         await restarted.aclose()
 
 
+async def first_batch_held(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[SlowDisk, FetchedUpdates, asyncio.Task[None]]:
+    """A new file whose first batch (update 1) is being kept, its fsync held until
+    `disk.release`: later batches wait for the next write."""
+    disk = SlowDisk()
+    monkeypatch.setattr(os, "fsync", disk.fsync)
+    fetched = FetchedUpdates(path)
+    first = asyncio.create_task(fetched.fetched([update(1)]))
+    await disk.begun()
+    return disk, fetched, first
+
+
 async def past_the_rewrite_size(fetched: FetchedUpdates) -> range:
     """Keeps a batch that makes the file big enough to be rewritten once all of it is handled;
     its ids."""
@@ -207,11 +220,7 @@ async def test_batches_asked_for_during_a_write_are_kept_together_with_one_fsync
     """Telegram posts up to 40 webhook updates at once: the answer to each waits for its own
     line on the disk, not for the fsyncs of all those before it, one by one."""
     path = tmp_path / "bot.sqlite3.updates"
-    disk = SlowDisk()
-    monkeypatch.setattr(os, "fsync", disk.fsync)
-    fetched = FetchedUpdates(path)
-    first = asyncio.create_task(fetched.fetched([update(1)]))
-    await disk.begun()
+    disk, fetched, first = await first_batch_held(path, monkeypatch)
     more = [asyncio.create_task(fetched.fetched([update(n)])) for n in range(2, 7)]
     await asyncio.sleep(0)  # each has asked for its write
     more[0].cancel()  # one stops waiting (a stopping poller): the others' write goes on
@@ -254,11 +263,7 @@ async def test_an_update_with_a_lone_surrogate_is_kept_and_fails_no_other(
     """JSON can carry half of a surrogate pair ("\\ud83d"), which UTF-8 cannot write: that
     update is kept escaped, and the updates written beside it in the same fsync are kept too."""
     path = tmp_path / "bot.sqlite3.updates"
-    disk = SlowDisk()
-    monkeypatch.setattr(os, "fsync", disk.fsync)
-    fetched = FetchedUpdates(path)
-    first = asyncio.create_task(fetched.fetched([update(1)]))
-    await disk.begun()
+    disk, fetched, first = await first_batch_held(path, monkeypatch)
     odd = asyncio.create_task(fetched.fetched([update(2, "half \ud83d")]))
     plain = asyncio.create_task(fetched.fetched([update(3, "çok güzel")]))
     await asyncio.sleep(0)  # both wait for the same write, after the first
