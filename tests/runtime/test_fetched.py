@@ -206,11 +206,16 @@ async def test_after_aclose_the_work_is_done_on_the_callers_thread(tmp_path: Pat
     """A handler that finishes after the close (none should) still writes its done line."""
     path = tmp_path / "bot.sqlite3.updates"
     fetched = FetchedUpdates(path)
+    before = set(threading.enumerate())
     await fetched.fetched([update(1), update(2)])
-    workers = {t.name for t in threading.enumerate() if t.name.startswith("fetched-updates")}
+    workers = [t for t in set(threading.enumerate()) - before if t.name.startswith("fetched")]
     assert workers  # the file's own thread
     await fetched.aclose()
+    for worker in workers:
+        worker.join(HOLD_LIMIT_SECONDS)
+        assert not worker.is_alive()  # ended by the close
     fetched.handled(1)
+    assert '{"done": 1}' in path.read_text()  # written before `handled` returned: this thread
     assert await kept_ids(path) == [2]
 
 
