@@ -71,6 +71,7 @@ class FetchedUpdates:
         "_flushing",
         "_last",
         "_last_id",
+        "_loading",
         "_next_flush",
         "_pending",
         "_unwritten",
@@ -85,6 +86,8 @@ class FetchedUpdates:
         self._disk: ThreadPoolExecutor | None = None  # started at the first write
         self._last: Future[Any] | None = None  # the disk work asked for last
         self._closed = False
+        # Loads in flight: their updates are not in `_pending` yet, so no rewrite may drop them.
+        self._loading = 0
         # Batches that came while the last one was being written go to the disk together,
         # with one fsync, when it is done: `_next_flush` is done once they are kept.
         self._unwritten: list[str] = []
@@ -100,7 +103,11 @@ class FetchedUpdates:
         # Updates this process took in already (a webhook answers before start-up ends) are
         # on their way through the queue: not handled a second time from here.
         work = partial(_load, self.path, frozenset(self._pending), self._last_id)
-        loaded = await asyncio.wrap_future(self._submit(work))
+        self._loading += 1
+        try:
+            loaded = await asyncio.wrap_future(self._submit(work))
+        finally:
+            self._loading -= 1
         if loaded is None:
             return Unhandled([], None)
         if loaded.last_id is not None:
@@ -113,7 +120,7 @@ class FetchedUpdates:
         """Keep a fetched batch durably, before the next getUpdates confirms it."""
         if not updates:
             return
-        lines = [json.dumps({"update": u}, ensure_ascii=False) for u in updates]
+        lines = [_update_line(u) for u in updates]
         ids = [int(u["update_id"]) for u in updates]
         # Pending before the write is asked for: a rewrite asked for while it runs (the last
         # earlier update handled) must see them, or it would drop the lines written here.
@@ -127,8 +134,10 @@ class FetchedUpdates:
             # The updates are handled all the same; only a crash now would lose them.
             log.error("could not keep fetched updates in %s: %s", self.path, exc)
             return
-        except asyncio.CancelledError:
-            self._pending.difference_update(new)  # not handled here: never confirmed either
+        except BaseException:
+            # Cancelled (a stopping poller): not handled here, never confirmed either. Anything
+            # else fails this caller, whose updates are then not handled from here either.
+            self._pending.difference_update(new)
             raise
         self._last_id = max([*ids, *([self._last_id] if self._last_id is not None else [])])
 
@@ -139,7 +148,9 @@ class FetchedUpdates:
         self._pending.discard(update_id)
         # Whether to rewrite is decided here, in order with the writes asked for: a batch
         # asked for later is pending already, and its append runs after the rewrite.
-        work = partial(_mark_handled, self.path, update_id, not self._pending, self._last_id)
+        # Nor while a load is in flight: what it read is pending once it returns.
+        compact = not self._pending and not self._loading
+        work = partial(_mark_handled, self.path, update_id, compact, self._last_id)
         self._submit(work).add_done_callback(_report_failure)
 
     def _written(self, lines: list[str]) -> asyncio.Future[None]:
@@ -271,7 +282,7 @@ def _report_failure(future: Future[None]) -> None:
 
 def _rewrite(path: Path, pending: Sequence[dict[str, Any]], last_id: int | None) -> None:
     """Replace the file with `pending` and the highest id seen (atomically)."""
-    lines = [json.dumps({"update": u}, ensure_ascii=False) for u in pending]
+    lines = [_update_line(u) for u in pending]
     if last_id is not None:
         lines.append(json.dumps({"last": last_id}))
     tmp = path.with_name(path.name + ".tmp")
@@ -281,6 +292,18 @@ def _rewrite(path: Path, pending: Sequence[dict[str, Any]], last_id: int | None)
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("could not rewrite %s: %s", path, exc)
+
+
+def _update_line(update: dict[str, Any]) -> str:
+    """An update's line: its text as UTF-8, unless it holds a lone surrogate (JSON allows
+    "\\ud83d", and Telegram sends what a client sent), which UTF-8 cannot write: escaped
+    then, it reads back the same."""
+    line = json.dumps({"update": update}, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps({"update": update})
+    return line
 
 
 def _append(path: Path, lines: Sequence[str], *, sync: bool) -> None:

@@ -30,6 +30,19 @@ async def kept_ids(path: Path) -> list[int]:
         await restarted.aclose()
 
 
+async def first_batch_held(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[SlowDisk, FetchedUpdates, asyncio.Task[None]]:
+    """A new file whose first batch (update 1) is being kept, its fsync held until
+    `disk.release`: later batches wait for the next write."""
+    disk = SlowDisk()
+    monkeypatch.setattr(os, "fsync", disk.fsync)
+    fetched = FetchedUpdates(path)
+    first = asyncio.create_task(fetched.fetched([update(1)]))
+    await disk.begun()
+    return disk, fetched, first
+
+
 async def past_the_rewrite_size(fetched: FetchedUpdates) -> range:
     """Keeps a batch that makes the file big enough to be rewritten once all of it is handled;
     its ids."""
@@ -193,11 +206,16 @@ async def test_after_aclose_the_work_is_done_on_the_callers_thread(tmp_path: Pat
     """A handler that finishes after the close (none should) still writes its done line."""
     path = tmp_path / "bot.sqlite3.updates"
     fetched = FetchedUpdates(path)
+    before = set(threading.enumerate())
     await fetched.fetched([update(1), update(2)])
-    workers = {t.name for t in threading.enumerate() if t.name.startswith("fetched-updates")}
+    workers = [t for t in set(threading.enumerate()) - before if t.name.startswith("fetched")]
     assert workers  # the file's own thread
     await fetched.aclose()
+    for worker in workers:
+        worker.join(HOLD_LIMIT_SECONDS)
+        assert not worker.is_alive()  # ended by the close
     fetched.handled(1)
+    assert '{"done": 1}' in path.read_text()  # written before `handled` returned: this thread
     assert await kept_ids(path) == [2]
 
 
@@ -207,11 +225,7 @@ async def test_batches_asked_for_during_a_write_are_kept_together_with_one_fsync
     """Telegram posts up to 40 webhook updates at once: the answer to each waits for its own
     line on the disk, not for the fsyncs of all those before it, one by one."""
     path = tmp_path / "bot.sqlite3.updates"
-    disk = SlowDisk()
-    monkeypatch.setattr(os, "fsync", disk.fsync)
-    fetched = FetchedUpdates(path)
-    first = asyncio.create_task(fetched.fetched([update(1)]))
-    await disk.begun()
+    disk, fetched, first = await first_batch_held(path, monkeypatch)
     more = [asyncio.create_task(fetched.fetched([update(n)])) for n in range(2, 7)]
     await asyncio.sleep(0)  # each has asked for its write
     more[0].cancel()  # one stops waiting (a stopping poller): the others' write goes on
@@ -222,3 +236,47 @@ async def test_batches_asked_for_during_a_write_are_kept_together_with_one_fsync
     assert disk.on_loop == 0 and disk.off_loop == 2  # the first batch's, then the others'
     # The cancelled one's line went with the others: at worst handled at a restart, at least once.
     assert await kept_ids(path) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_handler_finishing_during_the_load_keeps_what_the_load_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook update taken in at start-up is handled while the load of a killed process's
+    big file is on its way: its updates are not pending yet, but a rewrite to nothing pending
+    then would leave them in memory only, lost at the next crash."""
+    path = tmp_path / "bot.sqlite3.updates"
+    killed = FetchedUpdates(path)
+    left = await past_the_rewrite_size(killed)
+    await killed.aclose()
+    restarted = FetchedUpdates(path)
+    await restarted.fetched([update(500)])  # taken in before start-up's load
+    disk = SlowDisk()
+    monkeypatch.setattr(os, "fsync", disk.fsync)
+    loading = asyncio.create_task(restarted.load())
+    await disk.begun()  # the load's rewrite is written, its fsync held
+    restarted.handled(500)
+    disk.release.set()
+    unhandled = await asyncio.wait_for(loading, HOLD_LIMIT_SECONDS)
+    assert [u["update_id"] for u in unhandled.updates] == list(left)
+    await restarted.aclose()
+    assert await kept_ids(path) == list(left)  # killed again before handling them
+
+
+async def test_an_update_with_a_lone_surrogate_is_kept_and_fails_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON can carry half of a surrogate pair ("\\ud83d"), which UTF-8 cannot write: that
+    update is kept escaped, and the updates written beside it in the same fsync are kept too."""
+    path = tmp_path / "bot.sqlite3.updates"
+    disk, fetched, first = await first_batch_held(path, monkeypatch)
+    odd = asyncio.create_task(fetched.fetched([update(2, "half \ud83d")]))
+    plain = asyncio.create_task(fetched.fetched([update(3, "çok güzel")]))
+    await asyncio.sleep(0)  # both wait for the same write, after the first
+    disk.release.set()
+    await asyncio.wait_for(asyncio.gather(first, odd, plain), HOLD_LIMIT_SECONDS)
+    await fetched.aclose()
+    restarted = FetchedUpdates(path)
+    texts = [u["message"]["text"] for u in (await restarted.load()).updates]
+    await restarted.aclose()
+    assert texts == ["/help", "half \ud83d", "çok güzel"]
+    assert "çok güzel" in path.read_text(encoding="utf-8")  # others stay readable UTF-8
