@@ -137,6 +137,10 @@ async def repeat(update: Update, context: BotContext) -> None:
     times = 1 if every is Every.ONCE else pressed.times
     when = When(float(pressed.at), every, times, t.zone)
     made = await context.deps.schedules.schedule(context.user.id, pressed.batch, when)
+    if made.stopped is not None:
+        # An order on its link was placed since 🕒 Later was tapped: it warns, as Later does.
+        await new_order.tell_duplicate(update, context, made.stopped)
+        return
     if made.schedule is None:
         await ui.answer(update, views.refused_text(t, made.refusal), alert=True)
         return

@@ -511,6 +511,12 @@ class OrderingService:
         warned = await self._warned(user_id, shown, opened)
         return SubmitResult(OrderOutcome.DUPLICATE, order, warned=warned)
 
+    async def later_link_check(self, user_id: int, batch: str) -> LinkCheck | None:
+        """The claim's duplicate-link guard (`_link_check`) for making a schedule of the open
+        preview `batch`, checked in the schedule's transaction; None: nothing to check."""
+        rows = await self.batch_of(user_id, batch)
+        return await self._link_check(user_id, rows[0]) if len(rows) == 1 else None
+
     async def stopped_for_later(self, user_id: int, batch: str) -> SubmitResult | None:
         """🕒 Later on an open preview that did not warn: what its plain Confirm would answer
         when its link has an open order now (DUPLICATE, the preview again, warning; only ⚠️

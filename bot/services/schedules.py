@@ -32,7 +32,13 @@ from bot.panel.errors import PanelError
 from bot.panel.models import Service
 from bot.services.accounts import NoKey
 from bot.services.drafts import DraftRefusal, DraftService
-from bot.services.ordering import OrderingService, OrderOutcome, answers_of, unchanged_cost
+from bot.services.ordering import (
+    OrderingService,
+    OrderOutcome,
+    SubmitResult,
+    answers_of,
+    unchanged_cost,
+)
 from bot.services.schedule_times import next_run_at
 from bot.storage import Storage
 from bot.storage.models import DraftKind, DraftMessage, OutboxKind
@@ -89,6 +95,8 @@ class Scheduled:
     refusal: DraftRefusal | None = None
     # The message that showed the preview (its buttons go: it became the schedule).
     preview: DraftMessage | None = None
+    # Not made: its link got an open order since the preview (DUPLICATE, as its Confirm).
+    stopped: SubmitResult | None = None
 
 
 @dataclass(slots=True)
@@ -114,8 +122,14 @@ class ScheduleService:
         refusal = await self.may_schedule(user_id, batch)
         if refusal is not None:
             return Scheduled(refusal=refusal)
-        made = await self.storage.schedules.create(batch, user_id, when)
-        if made is None:  # the promise broke between the check and the write
+        # The link is checked in the write, as a Confirm's claim checks it: an order placed on
+        # it since 🕒 Later was tapped (the preview's other Confirm) stops it here.
+        check = await self.ordering.later_link_check(user_id, batch)
+        made = await self.storage.schedules.create(batch, user_id, when, check)
+        if made is None:  # the promise broke between the check and the write, or the link
+            stopped = await self.ordering.stopped_for_later(user_id, batch)
+            if stopped is not None:
+                return Scheduled(stopped=stopped)
             refusal = await self.may_schedule(user_id, batch)
             return Scheduled(refusal=refusal or DraftRefusal.ALREADY)
         draft = await self.drafts.drafts.get(batch, user_id)

@@ -197,7 +197,7 @@ class OrdersRepo(Repo):
         """
         now = self._clock()
         async with self._db.transaction() as tx:
-            if link_check is None or link_check.clear(await _open_on_page(tx, user_id, link_check)):
+            if link_check is None or link_check.clear(await open_on_page(tx, user_id, link_check)):
                 changed = await tx.execute(
                     _CLAIM_SQL,
                     {
@@ -798,8 +798,8 @@ def _status_values(u: StatusUpdate) -> tuple[Any, ...]:
     )
 
 
-async def _open_on_page(tx: Transaction, user_id: int, check: LinkCheck) -> list[Order]:
-    """`OrdersRepo.open_on_links` for one link, inside a transaction (a claim's)."""
+async def open_on_page(tx: Transaction, user_id: int, check: LinkCheck) -> list[Order]:
+    """`OrdersRepo.open_on_links` for one link, inside a transaction (a claim's, a schedule's)."""
     key = link_key(check.link)
     rows = await tx.fetchall(_OPEN_ON_PAGES.format(marks="?"), (user_id, check.slot, key))
     return sorted((_order(r) for r in rows), key=lambda o: (o.created_at, o.id))

@@ -18,8 +18,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.storage.db import Row, Transaction
-from bot.storage.models import Order, OrderDraft, SubmitState
-from bot.storage.orders import insert_order_rows, order_of
+from bot.storage.models import LinkCheck, Order, OrderDraft, SubmitState
+from bot.storage.orders import insert_order_rows, open_on_page, order_of
 from bot.storage.rows import Repo, from_row
 
 
@@ -149,15 +149,23 @@ SAME_KEY = """
 class SchedulesRepo(Repo):
     __slots__ = ()
 
-    async def create(self, batch: str, user_id: int, when: When) -> Schedule | None:
+    async def create(
+        self, batch: str, user_id: int, when: When, link_check: LinkCheck | None = None
+    ) -> Schedule | None:
         """Schedule the open single-order preview `batch` and close it, in one transaction.
 
         None (nothing changed) unless the preview is still open, unexpired and priced with
         the user's current key: the same promise its Confirm would have had to keep. Nor one
-        that warned of an open order on the same link: only ⚠️ Order anyway places that.
+        that warned of an open order on the same link: only ⚠️ Order anyway places that. Nor,
+        with `link_check`, one whose link's page has an open order it does not clear (its run
+        is placed without a Confirm that could stop it): checked as a Confirm's claim does.
         """
         now = self._clock()
         async with self._db.transaction() as tx:
+            if link_check is not None and not link_check.clear(
+                await open_on_page(tx, user_id, link_check)
+            ):
+                return None
             closed = await tx.execute(
                 "UPDATE drafts SET state = 'replaced', closed_at = :now "
                 "WHERE batch = :batch AND user_id = :user AND state = 'open' "

@@ -277,6 +277,31 @@ async def test_later_on_a_preview_whose_link_got_an_open_order_since_warns_inste
     assert adds(bot) == 1
 
 
+async def test_a_schedule_made_after_an_order_on_its_link_was_placed_warns_instead(
+    bot: Harness,
+) -> None:
+    # 🕒 Later tapped before the other preview's Confirm, its time picked after: made, the
+    # schedule would place a second order on the link at its time, its warning never shown.
+    u = await bot.member(UID, key=KEY)
+    first = await preview_for(u, 1, "https://instagram.com/p/meanwhile", "500")
+    second = await preview_for(u, 1, "https://instagram.com/p/meanwhile/?igshid=x", "600")
+    await u.answer(await u.press("Later", message=second))
+    question = await u.reply()
+    assert "Order placed" in text_of(await confirm(u, first))
+    await u.press("In 1 h", message=question)
+    refused = await u.answer(await u.press("Once", message=await u.update()))
+    assert refused.params.get("show_alert") is True
+    assert "Nothing was ordered" in str(refused.params.get("text"))
+    warned = await u.update()
+    assert "open order for this link on this service" in text_of(warned)
+    assert await bot.deps.schedules.waiting(UID) == []
+    assert not [m for m in u.sent_texts() if "Scheduled" in m]
+    await u.press("Order anyway", message=warned)
+    assert (await u.update()).message_id == warned.message_id  # "sending…"
+    assert "Order placed" in text_of(await u.update())
+    assert adds(bot) == 2
+
+
 def preview_batch(preview: BotMessage) -> str:
     pressed = parse(data_of(preview, "Order anyway"))
     assert isinstance(pressed, OrderAnyway)
