@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.storage import OrderDraft, Storage, SubmitState
-from bot.storage.models import DraftKind, DraftState
+from bot.storage.models import DraftKind, DraftState, LinkCheck
 from bot.storage.schedules import Every, ScheduleState, When
 
 from .conftest import FakeClock
@@ -60,6 +60,23 @@ async def test_an_expired_or_rekeyed_preview_is_not_scheduled(
     await preview(st, "rekeyed")
     await st.accounts.set(USER, KEY)
     assert await st.schedules.create("rekeyed", USER, When(clock() + 3600)) is None
+
+
+async def test_a_link_check_keeps_a_page_with_an_open_order_from_being_scheduled(
+    st: Storage, clock: FakeClock
+) -> None:
+    # 🕒 Later's time picked after another preview of the page was confirmed: checked in the
+    # schedule's write, as a Confirm's claim is; the preview stays open (it warns instead).
+    await preview(st, "confirmed")
+    await preview(st, "later")
+    assert (await st.orders.claim("confirmed", USER)).won
+    check = LinkCheck(1, "https://www.t.me/x/", lambda open_orders: not open_orders)
+    assert await st.schedules.create("later", USER, When(clock() + 60), check) is None
+    still = await st.drafts.get("later", USER)
+    assert still is not None and still.state is DraftState.OPEN
+    # Another panel account's open order is not this page's.
+    elsewhere = LinkCheck(2, "https://t.me/x", lambda open_orders: not open_orders)
+    assert await st.schedules.create("later", USER, When(clock() + 60), elsewhere) is not None
 
 
 async def test_each_run_is_claimed_once_even_by_concurrent_callers(
